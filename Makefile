@@ -1,0 +1,34 @@
+# The two commands of the README: `make demo` and `make test`. Each makes its own virtual environment
+# in .venv from requirements.lock, so a fresh machine needs only Python 3.11+ and make.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TICKETS ?= 2000
+
+.PHONY: demo test lint lock clean-venv
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[gui,dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/switchboard demo --tickets $(TICKETS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check app tests benchmarks migrations
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lock: $(STAMP)
+	{ echo "# Exact versions every machine installs (pip install -c requirements.lock). Regenerate with: make lock"; \
+	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^switchboard'; } > requirements.lock
+
+clean-venv:
+	rm -rf $(VENV)

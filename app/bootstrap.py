@@ -1,0 +1,93 @@
+"""The composition root: settings → database → engine → session factory → services.
+
+Nothing connects at import time; the CLI, the worker, the desktop client and the tests all come through
+here (tests may also build a `Runtime` around their own engine).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from app.services.agents import ensure_local_admin
+from app.services.clock import Clock, system_clock
+from app.services.config import DatabaseTarget
+from app.services.database import schema
+from app.services.database.embedded import start_embedded_server
+from app.services.database.engine import SessionFactory, build_engine, build_session_factory, check_reachable
+from app.services.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """What a running Switchboard process holds: one engine and the means to open units of work."""
+
+    engine: Engine
+    session_factory: SessionFactory
+    acting_login: str | None = None
+    clock: Clock = field(default=system_clock)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, acting_login=self.acting_login, clock=self.clock)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def connect(target: DatabaseTarget) -> Engine:
+    """An engine on a reachable server (the embedded one is started first); no schema check yet."""
+    url = start_embedded_server(target.data_dir) if target.url is None else target.url
+    engine = build_engine(url)
+    try:
+        check_reachable(engine)
+    except Exception:
+        engine.dispose()
+        raise
+    return engine
+
+
+def open_runtime(target: DatabaseTarget, *, acting_login: str | None = None) -> Runtime:
+    """Connect and make sure the schema fits this build.
+
+    The embedded database is ours, so it upgrades itself; a LAN database belongs to IT, so a mismatch
+    stops the client with the versions and the command to run.
+    """
+    engine = connect(target)
+    try:
+        if target.is_embedded:
+            prepare_embedded(engine)
+        else:
+            schema.require_current_schema(engine)
+    except Exception:
+        engine.dispose()
+        raise
+    return Runtime(engine, build_session_factory(engine), acting_login)
+
+
+def prepare_embedded(engine: Engine) -> None:
+    if not schema.schema_status(engine).is_current:
+        log.info("upgrading the embedded database schema")
+        schema.upgrade(engine)
+    with build_session_factory(engine)() as session:
+        ensure_local_admin(session)
+        session.commit()
+
+
+def configure_logging(log_dir: Path, *, verbose: bool = False) -> Path | None:
+    """Log to a file in the data directory; a read-only disk leaves us logging to stderr only."""
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    log_file = log_dir / "switchboard.log"
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(log_file, encoding="utf-8")
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    return log_file

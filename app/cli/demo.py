@@ -1,0 +1,25 @@
+"""`switchboard demo`: a help desk full of realistic work, to try Switchboard or show it."""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+from app.cli.context import CliContext
+from app.services.demo import DemoSize, fill_demo_data
+
+
+@click.command()
+@click.option("--tickets", "ticket_count", type=click.IntRange(0, 1_000_000), default=2000, show_default=True)
+@click.option("--no-open", is_flag=True, help="Only fill the database; don't open the app.")
+@click.option("--seed", type=int, default=7, show_default=True, help="The same seed gives the same data.")
+@click.pass_obj
+def demo(ctx: CliContext, ticket_count: int, no_open: bool, seed: int) -> None:
+    """Fill the database with demo queues, agents, customers and tickets."""
+    started = time.perf_counter()
+    runtime = ctx.runtime()
+    summary = fill_demo_data(runtime.session_factory, DemoSize(tickets=ticket_count), seed=seed)
+    click.echo(f"{summary} in {time.perf_counter() - started:.1f} s.")
+    if not no_open:
+        click.echo("The desktop client is not part of this build yet; try `switchboard ticket list`.")

@@ -1,0 +1,30 @@
+"""SQLAlchemy models: tables, types and constraints. No workflows live here."""
+
+from app.models.audit import AuditEvent, ChangeLogEntry
+from app.models.base import SCHEMA, Base
+from app.models.customer import Customer, CustomerEmail, Organisation
+from app.models.message import Attachment, Blob, Message
+from app.models.status import StatusTransition, TicketStatus
+from app.models.team import Agent, AgentSkill, Queue, QueueMember
+from app.models.ticket import Ticket, TicketLink
+
+__all__ = [
+    "SCHEMA",
+    "Agent",
+    "AgentSkill",
+    "Attachment",
+    "AuditEvent",
+    "Base",
+    "Blob",
+    "ChangeLogEntry",
+    "Customer",
+    "CustomerEmail",
+    "Message",
+    "Organisation",
+    "Queue",
+    "QueueMember",
+    "StatusTransition",
+    "Ticket",
+    "TicketLink",
+    "TicketStatus",
+]

@@ -1,0 +1,47 @@
+"""What happened, by whom: the audit trail people read, and the change log machines read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, Identity, Index, String
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base
+from app.models.columns import created_at_column
+
+
+class AuditEvent(Base):
+    """One row per changed field: `old_value` → `new_value`, with the actor and the resulting version."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_ticket_version", "ticket_id", "ticket_version"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    occurred_at: Mapped[dt.datetime] = created_at_column()
+    actor_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id", ondelete="SET NULL"))
+    actor_login: Mapped[str] = mapped_column(String(63))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int] = mapped_column(BigInteger)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id", ondelete="SET NULL"))
+    ticket_version: Mapped[int | None]
+    action: Mapped[str] = mapped_column(String(32))
+    field: Mapped[str | None] = mapped_column(String(64))
+    old_value: Mapped[Any | None] = mapped_column(JSONB)
+    new_value: Mapped[Any | None] = mapped_column(JSONB)
+
+
+class ChangeLogEntry(Base):
+    """`seq` grows strictly in commit order (writers serialise on an advisory lock at commit time),
+    so a reader that remembers the last `seq` it applied never skips a change."""
+
+    __tablename__ = "change_log"
+
+    seq: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int] = mapped_column(BigInteger)
+    ticket_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    operation: Mapped[str] = mapped_column(String(16))
+    changed_at: Mapped[dt.datetime] = created_at_column()

@@ -1,0 +1,45 @@
+"""The people and companies who ask for help."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, ForeignKey, Identity, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base
+from app.models.columns import created_at_column
+
+
+class Organisation(Base):
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    domain: Mapped[str | None] = mapped_column(String(253))
+    created_at: Mapped[dt.datetime] = created_at_column()
+
+
+class Customer(Base):
+    """`external_account_id` is the key the internal account-lookup tool knows the customer by."""
+
+    __tablename__ = "customer"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"), index=True)
+    language: Mapped[str | None] = mapped_column(String(16))
+    external_account_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    created_at: Mapped[dt.datetime] = created_at_column()
+
+
+class CustomerEmail(Base):
+    """A customer may write from several addresses; each address belongs to exactly one customer."""
+
+    __tablename__ = "customer_email"
+    __table_args__ = (Index("uq_customer_email_address_lower", text("lower(address)"), unique=True),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    address: Mapped[str] = mapped_column(String(320))
+    is_primary: Mapped[bool] = mapped_column(default=False, server_default="false")

@@ -1,0 +1,30 @@
+"""Ticket statuses and the one table of allowed transitions between them."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base
+from app.models.columns import enum_type
+from app.models.enums import StatusCategory, TransitionKind
+
+
+class TicketStatus(Base):
+    """Admins may add statuses; the category decides what SLA clocks do in them."""
+
+    __tablename__ = "ticket_status"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    label: Mapped[str] = mapped_column(String(64))
+    category: Mapped[StatusCategory] = mapped_column(enum_type(StatusCategory, "category"))
+    position: Mapped[int] = mapped_column(SmallInteger)
+    is_builtin: Mapped[bool] = mapped_column(default=False, server_default="false")
+
+
+class StatusTransition(Base):
+    __tablename__ = "status_transition"
+
+    from_status: Mapped[str] = mapped_column(ForeignKey("ticket_status.key", ondelete="CASCADE"), primary_key=True)
+    to_status: Mapped[str] = mapped_column(ForeignKey("ticket_status.key", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[TransitionKind] = mapped_column(enum_type(TransitionKind, "kind"), default=TransitionKind.CHANGE)

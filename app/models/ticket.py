@@ -1,0 +1,90 @@
+"""The ticket: one model for every channel, with the SLA due times stored on it and indexed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Computed,
+    ForeignKey,
+    Identity,
+    Index,
+    Sequence,
+    String,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import SCHEMA, Base, IntEnumType
+from app.models.columns import created_at_column, enum_type
+from app.models.enums import Channel, LinkKind, Priority, TicketType
+
+TICKET_NUMBER_SEQUENCE = Sequence("ticket_number_seq", start=10001, schema=SCHEMA)
+
+# The earliest clock still running: first response counts only until it happened.
+SLA_DUE_EXPRESSION = (
+    "LEAST(CASE WHEN first_response_at IS NULL THEN first_response_due_at END, next_response_due_at, resolution_due_at)"
+)
+
+
+class Ticket(Base):
+    """`number` is what people say (#10423); `id` is what rows point at. `version` guards edits."""
+
+    __tablename__ = "ticket"
+    __table_args__ = (
+        CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint("priority BETWEEN 0 AND 3", name="priority_range"),
+        CheckConstraint("merged_into_id IS NULL OR merged_into_id <> id", name="not_merged_into_self"),
+        Index("ix_ticket_queue_sla", "queue_id", "sla_due_at", "id"),
+        Index("ix_ticket_assignee_sla", "assignee_id", "sla_due_at", "id"),
+        Index("ix_ticket_queue_updated", "queue_id", "updated_at", "id"),
+        Index("ix_ticket_status_id", "status", "id"),
+        Index("ix_ticket_tags", "tags", postgresql_using="gin"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    number: Mapped[int] = mapped_column(
+        BigInteger, TICKET_NUMBER_SEQUENCE, server_default=TICKET_NUMBER_SEQUENCE.next_value(), unique=True
+    )
+    subject: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(ForeignKey("ticket_status.key"))
+    priority: Mapped[Priority] = mapped_column(IntEnumType(Priority), default=Priority.NORMAL)
+    type: Mapped[TicketType] = mapped_column(enum_type(TicketType, "type"), default=TicketType.QUESTION)
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queue.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id", ondelete="SET NULL"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel, "channel"))
+    tags: Mapped[list[str]] = mapped_column(ARRAY(String(64)), default=list, server_default="{}")
+    custom_fields: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
+    language: Mapped[str | None] = mapped_column(String(16))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
+
+    created_at: Mapped[dt.datetime] = created_at_column()
+    updated_at: Mapped[dt.datetime] = created_at_column()
+    first_response_at: Mapped[dt.datetime | None]
+    resolved_at: Mapped[dt.datetime | None]
+    closed_at: Mapped[dt.datetime | None]
+
+    first_response_due_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    next_response_due_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    resolution_due_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    sla_due_at: Mapped[dt.datetime | None] = mapped_column(Computed(SLA_DUE_EXPRESSION, persisted=True))
+
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+
+class TicketLink(Base):
+    """An undirected link, stored once with the smaller id first."""
+
+    __tablename__ = "ticket_link"
+    __table_args__ = (CheckConstraint("ticket_id < related_ticket_id", name="ordered_pair"),)
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), primary_key=True)
+    related_ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("ticket.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    kind: Mapped[LinkKind] = mapped_column(enum_type(LinkKind, "kind"), default=LinkKind.RELATED)
+    created_at: Mapped[dt.datetime] = created_at_column()

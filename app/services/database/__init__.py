@@ -1,0 +1,1 @@
+"""Starting, connecting to and migrating the PostgreSQL database."""

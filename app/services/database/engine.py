@@ -1,0 +1,48 @@
+"""Engines and session factories, built at run time by the composition root, never at import."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.services.errors import DatabaseUnavailable
+
+APPLICATION_NAME = "switchboard"
+CONNECT_TIMEOUT_SECONDS = 5
+
+SessionFactory = sessionmaker[Session]
+
+
+def build_engine(url: URL, *, application_name: str = APPLICATION_NAME, pool_size: int = 5) -> Engine:
+    """Timeouts keep a dead LAN server from freezing anything for long; pre-ping replaces stale sockets."""
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        connect_args={
+            "application_name": application_name,
+            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+            "options": "-c statement_timeout=60000 -c lock_timeout=10000",
+        },
+    )
+
+
+def build_session_factory(engine: Engine) -> SessionFactory:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def check_reachable(engine: Engine) -> None:
+    """Turn 'connection refused' and friends into one sentence naming the server."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as error:
+        raise DatabaseUnavailable(describe_connection_error(engine.url, error)) from None
+
+
+def describe_connection_error(url: URL, error: OperationalError) -> str:
+    where = url.render_as_string(hide_password=True)
+    reason = str(error.orig).strip().splitlines()[0] if error.orig else "unknown error"
+    return f"Cannot reach the database at {where}: {reason}"

@@ -1,0 +1,322 @@
+"""Demo data: queues, agents with skills and languages, customers in organisations, and tickets spread
+over the last 90 days in every status with conversations that read like real ones.
+
+Reference rows are created once and reused; each run adds the requested tickets. Rows go in with bulk
+INSERTs in one transaction (2,000 tickets take a few seconds), through the same change log as any write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.models import (
+    Agent,
+    AgentSkill,
+    AuditEvent,
+    Customer,
+    CustomerEmail,
+    Message,
+    Organisation,
+    Queue,
+    QueueMember,
+    Ticket,
+)
+from app.models.enums import AgentRole, Availability, Channel, MessageKind, Priority, TicketType
+from app.services import demo_content as content
+from app.services.agents import ensure_local_admin
+from app.services.uow import UnitOfWork
+
+DAYS_OF_HISTORY = 90
+CUSTOMERS_PER_ORGANISATION = 12
+FIRST_RESPONSE_TARGET = {Priority.URGENT: 1, Priority.HIGH: 4, Priority.NORMAL: 8, Priority.LOW: 24}
+RESOLUTION_TARGET = {Priority.URGENT: 8, Priority.HIGH: 24, Priority.NORMAL: 72, Priority.LOW: 120}
+RECENT_STATUSES = (
+    ["new"] * 14
+    + ["in_progress"] * 24
+    + ["waiting"] * 14
+    + ["pending"] * 8
+    + ["answered"] * 14
+    + ["resolved"] * 14
+    + ["closed"] * 12
+)
+OLD_STATUSES = ["closed"] * 70 + ["resolved"] * 15 + ["waiting"] * 5 + ["pending"] * 5 + ["in_progress"] * 5
+PRIORITIES = [Priority.LOW] * 20 + [Priority.NORMAL] * 55 + [Priority.HIGH] * 20 + [Priority.URGENT] * 5
+CHANNELS = [Channel.EMAIL] * 60 + [Channel.WEB] * 20 + [Channel.CHAT] * 12 + [Channel.PHONE] * 8
+
+
+@dataclass(frozen=True)
+class DemoSize:
+    tickets: int = 2000
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    queues: int
+    agents: int
+    customers: int
+    tickets: int
+    messages: int
+
+    def __str__(self) -> str:
+        return (
+            f"Demo data: {self.queues} queues, {self.agents} agents, {self.customers} customers, "
+            f"{self.tickets} new tickets with {self.messages} messages"
+        )
+
+
+@dataclass(frozen=True)
+class _Cast:
+    queue_ids: dict[str, int]
+    members: dict[str, list[tuple[int, str]]]
+    customers: list[tuple[int, str, str, str, str]]
+    admin_id: int
+
+
+def fill_demo_data(
+    session_factory: sessionmaker[Session], size: DemoSize, *, seed: int = 7, now: dt.datetime | None = None
+) -> DemoSummary:
+    rng = random.Random(seed)
+    moment = now or dt.datetime.now(dt.UTC)
+    with UnitOfWork(session_factory) as uow:
+        cast = _ensure_cast(uow.session, rng)
+        tickets, messages = _add_tickets(uow, cast, rng, size.tickets, moment)
+        uow.commit()
+    return DemoSummary(len(cast.queue_ids), len(content.AGENTS), len(cast.customers), tickets, messages)
+
+
+def _ensure_cast(session: Session, rng: random.Random) -> _Cast:
+    admin_id = ensure_local_admin(session)
+    queue_ids = _upsert_ids(
+        session,
+        Queue,
+        "name",
+        [{"name": name, "description": description} for name, description in content.QUEUES.items()],
+    )
+    agent_ids = _upsert_ids(
+        session,
+        Agent,
+        "db_login",
+        [
+            {
+                "db_login": login,
+                "display_name": name,
+                "email": f"{login}@switchboard-demo.example",
+                "role": AgentRole(role),
+                "languages": languages,
+                "capacity": 25,
+                "availability": rng.choice([Availability.AVAILABLE] * 3 + [Availability.AWAY, Availability.OFFLINE]),
+            }
+            for login, name, role, languages, _skills, _queues in content.AGENTS
+        ],
+    )
+    members: dict[str, list[tuple[int, str]]] = {name: [] for name in content.QUEUES}
+    for login, name, _role, _langs, skills, queues in content.AGENTS:
+        agent_id = agent_ids[login]
+        _insert_ignore(
+            session,
+            AgentSkill,
+            [{"agent_id": agent_id, "skill": skill, "level": level} for skill, level in skills.items()],
+        )
+        _insert_ignore(session, QueueMember, [{"queue_id": queue_ids[queue], "agent_id": agent_id} for queue in queues])
+        for queue in queues:
+            members[queue].append((agent_id, name))
+    for queue, people in members.items():
+        session.execute(update(Queue).where(Queue.id == queue_ids[queue]).values(team_lead_id=people[0][0]))
+    return _Cast(queue_ids, members, _ensure_customers(session, rng), admin_id)
+
+
+def _ensure_customers(session: Session, rng: random.Random) -> list[tuple[int, str, str, str, str]]:
+    """(id, first name, last name, organisation, email) for every demo customer."""
+    org_ids = _upsert_ids(
+        session, Organisation, "name", [{"name": name, "domain": domain} for name, domain in content.ORGANISATIONS]
+    )
+    people: list[tuple[int, str, str, str, str]] = []
+    for org_name, domain in content.ORGANISATIONS:
+        for index in range(CUSTOMERS_PER_ORGANISATION):
+            first, last = rng.choice(content.FIRST_NAMES), rng.choice(content.LAST_NAMES)
+            email = f"{first}.{last}{index}@{domain}".lower().replace("'", "")
+            existing = session.scalar(select(CustomerEmail.customer_id).where(CustomerEmail.address == email))
+            if existing is None:
+                existing = session.execute(
+                    insert(Customer)
+                    .returning(Customer.id)
+                    .values(
+                        name=f"{first} {last}",
+                        organisation_id=org_ids[org_name],
+                        language=rng.choice(content.LANGUAGES),
+                        external_account_id=f"ACC-{rng.randrange(10**6):06d}",
+                    )
+                ).scalar_one()
+                session.execute(insert(CustomerEmail).values(customer_id=existing, address=email, is_primary=True))
+            people.append((existing, first, last, org_name, email))
+    return people
+
+
+def _upsert_ids(session: Session, model: Any, key: str, rows: list[dict[str, Any]]) -> dict[str, int]:
+    _insert_ignore(session, model, rows)
+    column = getattr(model, key)
+    wanted = [row[key] for row in rows]
+    return dict(session.execute(select(column, model.id).where(column.in_(wanted))).tuples().all())
+
+
+def _insert_ignore(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(pg_insert(model).values(rows).on_conflict_do_nothing())
+
+
+def _add_tickets(uow: UnitOfWork, cast: _Cast, rng: random.Random, count: int, now: dt.datetime) -> tuple[int, int]:
+    plans = [_plan_ticket(cast, rng, now) for _ in range(count)]
+    plans.sort(key=lambda plan: plan["ticket"]["created_at"])  # numbers grow with time, as in real life
+    if not plans:
+        return 0, 0
+    ticket_ids = uow.session.scalars(
+        insert(Ticket).returning(Ticket.id, sort_by_parameter_order=True), [p["ticket"] for p in plans]
+    ).all()
+    message_rows, audit_rows = [], []
+    for ticket_id, plan in zip(ticket_ids, plans, strict=True):
+        message_rows += [{**message, "ticket_id": ticket_id} for message in plan["messages"]]
+        audit_rows.append(
+            {
+                "occurred_at": plan["ticket"]["created_at"],
+                "actor_agent_id": cast.admin_id,
+                "actor_login": "demo",
+                "entity": "ticket",
+                "entity_id": ticket_id,
+                "ticket_id": ticket_id,
+                "ticket_version": 1,
+                "action": "create",
+                "field": "status",
+                "old_value": None,
+                "new_value": plan["ticket"]["status"],
+            }
+        )
+        uow.record("ticket", ticket_id, "insert", ticket_id=ticket_id)
+    uow.session.execute(insert(Message), message_rows)
+    uow.session.execute(insert(AuditEvent), audit_rows)
+    return len(plans), len(message_rows)
+
+
+def _plan_ticket(cast: _Cast, rng: random.Random, now: dt.datetime) -> dict[str, Any]:
+    queue = rng.choice(list(content.QUEUES))
+    customer_id, first, last, org, _email = rng.choice(cast.customers)
+    created = now - dt.timedelta(seconds=rng.uniform(0, DAYS_OF_HISTORY * 86400) ** 1.0)
+    age_days = (now - created).days
+    status = rng.choice(content_statuses(age_days))
+    priority = rng.choice(PRIORITIES)
+    agent_id, agent_name = rng.choice(cast.members[queue])
+    assigned = status != "new" or rng.random() < 0.2
+    words = _placeholders(rng, first, last, org, agent_name)
+    subject, opening, answer, follow_up = rng.choice(content.SCENARIOS[queue])
+    conversation = _conversation(
+        rng,
+        status,
+        created,
+        now,
+        customer_id,
+        agent_id,
+        [opening.format(**words), answer.format(**words), follow_up.format(**words)],
+        words,
+    )
+    replied = [m["created_at"] for m in conversation if m["kind"] is MessageKind.PUBLIC_REPLY]
+    last_activity = max(m["created_at"] for m in conversation)
+    ticket: dict[str, Any] = {
+        "subject": subject.format(**words),
+        "status": status,
+        "priority": priority,
+        "type": rng.choice(list(TicketType)),
+        "queue_id": cast.queue_ids[queue],
+        "assignee_id": agent_id if assigned else None,
+        "customer_id": customer_id,
+        "channel": rng.choice(CHANNELS),
+        "tags": sorted(set(rng.sample(_TAGS[queue], k=rng.randint(0, 2)))),
+        "custom_fields": {"product": words["product"]},
+        "language": rng.choice(content.LANGUAGES),
+        "created_at": created,
+        "updated_at": last_activity,
+        "version": len(conversation),
+        "first_response_at": replied[0] if replied else None,
+        "resolved_at": last_activity if status in ("resolved", "closed") else None,
+        "closed_at": last_activity if status == "closed" else None,
+        "first_response_due_at": None,
+        "next_response_due_at": None,
+        "resolution_due_at": None,
+    }
+    if status not in ("resolved", "closed"):
+        ticket["first_response_due_at"] = created + dt.timedelta(hours=FIRST_RESPONSE_TARGET[priority])
+        ticket["resolution_due_at"] = created + dt.timedelta(hours=RESOLUTION_TARGET[priority])
+    return {"ticket": ticket, "messages": conversation}
+
+
+def content_statuses(age_days: int) -> list[str]:
+    return OLD_STATUSES if age_days > 21 else RECENT_STATUSES
+
+
+_TAGS = {
+    "Billing": ["refund", "invoice", "vat", "upgrade", "enterprise"],
+    "Technical Support": ["api", "sync", "outage", "performance", "webhook", "enterprise"],
+    "Accounts & Access": ["sso", "2fa", "offboarding", "enterprise"],
+    "Shipping & Returns": ["delivery", "rma", "damaged", "address-change"],
+}
+
+
+def _placeholders(rng: random.Random, first: str, last: str, org: str, agent: str) -> dict[str, str]:
+    others = [f"{f} {ln}" for f, ln in zip(content.FIRST_NAMES[:5], content.LAST_NAMES[:5], strict=True)]
+    return {
+        "first": first,
+        "last": last,
+        "org": org,
+        "agent": agent,
+        "other": rng.choice(others),
+        "product": rng.choice(content.PRODUCTS),
+        "code": rng.choice(content.ERROR_CODES),
+        "invoice": f"INV-{rng.randint(2024, 2026)}-{rng.randrange(10**5):05d}",
+        "order": f"SO-{rng.randrange(10**6):06d}",
+        "rma": f"{rng.randrange(10**5):05d}",
+        "vat": f"DE{rng.randrange(10**9):09d}",
+        "month": rng.choice(["September", "October", "November"]),
+        "request_id": f"{rng.getrandbits(48):012x}",
+    }
+
+
+def _conversation(
+    rng: random.Random,
+    status: str,
+    created: dt.datetime,
+    now: dt.datetime,
+    customer_id: int,
+    agent_id: int,
+    texts: list[str],
+    words: dict[str, str],
+) -> list[dict[str, Any]]:
+    """How far the conversation got follows from the status the ticket is in."""
+    steps = {"new": 1, "in_progress": 2, "waiting": 2, "pending": 3, "answered": 2, "resolved": 3, "closed": 3}[status]
+    script = [(MessageKind.CUSTOMER_MESSAGE, texts[0])]
+    if status == "in_progress":
+        script.append((MessageKind.INTERNAL_NOTE, rng.choice(content.NOTES).format(**words)))
+    elif steps >= 2:
+        script.append((MessageKind.PUBLIC_REPLY, texts[1]))
+    if steps >= 3:
+        script.append((MessageKind.CUSTOMER_MESSAGE, texts[2]))
+    if status == "pending":
+        script.append((MessageKind.INTERNAL_NOTE, rng.choice(content.NOTES).format(**words)))
+    moment, messages = created, []
+    for kind, body in script:
+        messages.append(
+            {
+                "kind": kind,
+                "body_text": body,
+                "created_at": moment,
+                "author_customer_id": customer_id if kind is MessageKind.CUSTOMER_MESSAGE else None,
+                "author_agent_id": None if kind is MessageKind.CUSTOMER_MESSAGE else agent_id,
+            }
+        )
+        gap = dt.timedelta(minutes=rng.uniform(5, 60 * 20))
+        moment = min(moment + gap, now)
+    return messages

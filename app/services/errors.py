@@ -1,0 +1,88 @@
+"""Domain errors. Views and the CLI turn each into one clear sentence; anything else is our bug.
+
+`KnownError` covers what a person can act on (a conflict, a forbidden transition, a server that is down);
+its `str()` is that sentence, written for the person, never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class KnownError(Exception):
+    """An error with a message meant for people. `exit_code` is what the CLI returns for it."""
+
+    exit_code = 1
+
+
+class NotFound(KnownError):
+    exit_code = 3
+
+
+class InvalidInput(KnownError):
+    exit_code = 2
+
+
+class TransitionNotAllowed(KnownError):
+    exit_code = 4
+
+
+class NotPermitted(KnownError):
+    exit_code = 5
+
+
+class DatabaseUnavailable(KnownError):
+    exit_code = 6
+
+
+class SchemaMismatch(KnownError):
+    exit_code = 7
+
+
+class ConfigurationError(KnownError):
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class ChangeBy:
+    """One change someone else made since the caller's read, for the conflict message."""
+
+    actor: str
+    occurred_at_iso: str
+    field: str | None
+    old_value: object
+    new_value: object
+
+    def describe(self) -> str:
+        if self.field is None:
+            return f"{self.actor} at {self.occurred_at_iso}"
+        return f"{self.actor} at {self.occurred_at_iso}: {self.field} {self.old_value!r} → {self.new_value!r}"
+
+
+class TicketConflict(KnownError):
+    """A write based on a stale read. Carries who changed what since, so nobody overwrites blindly."""
+
+    exit_code = 9
+
+    def __init__(
+        self, *, number: int, expected_version: int, current_version: int, changes: Sequence[ChangeBy]
+    ) -> None:
+        self.number = number
+        self.expected_version = expected_version
+        self.current_version = current_version
+        self.changes = tuple(changes)
+        super().__init__(self._message())
+
+    @property
+    def changed_by(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(change.actor for change in self.changes))
+
+    def _message(self) -> str:
+        who = ", ".join(self.changed_by) or "someone"
+        head = (
+            f"Ticket #{self.number} was changed by {who} since you loaded it "
+            f"(your version {self.expected_version}, now {self.current_version}); nothing was saved."
+        )
+        details = "; ".join(change.describe() for change in self.changes[:5])
+        return f"{head} {details}".strip()

@@ -1,0 +1,1 @@
+"""Tickets: the lifecycle rules (pure) and the service functions that apply them."""

@@ -1,0 +1,234 @@
+"""Reading tickets: one ticket with its conversation, and keyset-paged lists that stay fast at millions.
+
+Pages are addressed by a cursor (the sort value and id of the last row seen), never by OFFSET, so page
+5,000 costs what page 1 costs, and the index on (queue, SLA due, id) serves the default sort directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, or_, select, tuple_
+from sqlalchemy.orm import aliased
+
+from app.models import Agent, Customer, Message, Queue, Ticket, TicketLink
+from app.models.enums import MessageKind, Priority
+from app.services.errors import InvalidInput, NotFound
+from app.services.tickets.dto import MessageView, TicketDetail, TicketSummary
+from app.services.uow import UnitOfWork
+
+MAX_PAGE_SIZE = 500
+
+SummaryQuery = Select[Ticket, str, str, str]
+SummaryRow = tuple[Ticket, str, str | None, str]
+
+
+class SortOrder(enum.StrEnum):
+    SLA_DUE = "sla_due"
+    PRIORITY = "priority"
+    UPDATED = "updated"
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    statuses: tuple[str, ...] = ()
+    queue_id: int | None = None
+    assignee_id: int | None = None
+    unassigned: bool = False
+    priorities: tuple[Priority, ...] = ()
+    tag: str | None = None
+    include_merged: bool = False
+
+
+@dataclass(frozen=True)
+class PageCursor:
+    """Where the previous page ended: the sort value of its last row and that row's id."""
+
+    value: dt.datetime | int | None
+    ticket_id: int
+
+
+@dataclass(frozen=True)
+class TicketPage:
+    rows: tuple[TicketSummary, ...]
+    next_cursor: PageCursor | None = field(default=None)
+
+
+def summary_select() -> SummaryQuery:
+    assignee = aliased(Agent)
+    return (
+        select(Ticket, Queue.name, assignee.display_name, Customer.name)
+        .join(Queue, Queue.id == Ticket.queue_id)
+        .join(Customer, Customer.id == Ticket.customer_id)
+        .outerjoin(assignee, assignee.id == Ticket.assignee_id)
+    )
+
+
+def to_summary(ticket: Ticket, queue_name: str, assignee_name: str | None, customer_name: str) -> TicketSummary:
+    return TicketSummary(
+        id=ticket.id,
+        number=ticket.number,
+        subject=ticket.subject,
+        status=ticket.status,
+        priority=ticket.priority,
+        type=ticket.type,
+        queue_id=ticket.queue_id,
+        queue_name=queue_name,
+        assignee_id=ticket.assignee_id,
+        assignee_name=assignee_name,
+        customer_id=ticket.customer_id,
+        customer_name=customer_name,
+        channel=ticket.channel,
+        tags=tuple(ticket.tags),
+        custom_fields=dict(ticket.custom_fields),
+        language=ticket.language,
+        merged_into_id=ticket.merged_into_id,
+        created_at=ticket.created_at,
+        updated_at=ticket.updated_at,
+        first_response_at=ticket.first_response_at,
+        resolved_at=ticket.resolved_at,
+        closed_at=ticket.closed_at,
+        first_response_due_at=ticket.first_response_due_at,
+        next_response_due_at=ticket.next_response_due_at,
+        resolution_due_at=ticket.resolution_due_at,
+        sla_due_at=ticket.sla_due_at,
+        version=ticket.version,
+    )
+
+
+def get_summary(uow: UnitOfWork, *, ticket_id: int) -> TicketSummary:
+    row = uow.session.execute(summary_select().where(Ticket.id == ticket_id)).tuples().one_or_none()
+    if row is None:
+        raise NotFound(f"No ticket with id {ticket_id}")
+    return to_summary(*row)
+
+
+def ticket_id_for_number(uow: UnitOfWork, *, number: int) -> int:
+    ticket_id = uow.session.scalar(select(Ticket.id).where(Ticket.number == number))
+    if ticket_id is None:
+        raise NotFound(f"No ticket #{number}")
+    return ticket_id
+
+
+def get_ticket(uow: UnitOfWork, *, ticket_id: int) -> TicketDetail:
+    summary = get_summary(uow, ticket_id=ticket_id)
+    return TicketDetail(summary, _messages(uow, ticket_id), _linked(uow, ticket_id))
+
+
+def _messages(uow: UnitOfWork, ticket_id: int) -> tuple[MessageView, ...]:
+    rows = uow.session.execute(
+        select(Message, Agent.display_name, Customer.name)
+        .outerjoin(Agent, Agent.id == Message.author_agent_id)
+        .outerjoin(Customer, Customer.id == Message.author_customer_id)
+        .where(Message.ticket_id == ticket_id)
+        .order_by(Message.created_at, Message.id)
+    ).all()
+    return tuple(
+        MessageView(
+            id=message.id,
+            kind=message.kind,
+            body_text=message.body_text,
+            body_html=message.body_html,
+            author_name=agent_name or customer_name or _system_author(message.kind),
+            created_at=message.created_at,
+        )
+        for message, agent_name, customer_name in rows
+    )
+
+
+def _system_author(kind: MessageKind) -> str:
+    return "Switchboard" if kind is MessageKind.SYSTEM_EVENT else "(deleted)"
+
+
+def _linked(uow: UnitOfWork, ticket_id: int) -> tuple[int, ...]:
+    rows = uow.session.execute(
+        select(TicketLink.ticket_id, TicketLink.related_ticket_id).where(
+            or_(TicketLink.ticket_id == ticket_id, TicketLink.related_ticket_id == ticket_id)
+        )
+    ).all()
+    return tuple(sorted(b if a == ticket_id else a for a, b in rows))
+
+
+def list_tickets(
+    uow: UnitOfWork,
+    *,
+    ticket_filter: TicketFilter = TicketFilter(),
+    sort: SortOrder = SortOrder.SLA_DUE,
+    after: PageCursor | None = None,
+    limit: int = 50,
+) -> TicketPage:
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise InvalidInput(f"A page holds 1 to {MAX_PAGE_SIZE} tickets, not {limit}")
+    base = _filtered(summary_select(), ticket_filter)
+    if sort is SortOrder.SLA_DUE:
+        rows = _page_by_sla_due(uow, base, after, limit)
+    else:
+        rows = _page_descending(uow, base, sort, after, limit)
+    summaries = tuple(to_summary(*row) for row in rows)
+    next_cursor = _cursor_after(summaries[-1], sort) if len(summaries) == limit else None
+    return TicketPage(summaries, next_cursor)
+
+
+def _filtered(
+    query: SummaryQuery, f: TicketFilter
+) -> SummaryQuery:
+    if f.statuses:
+        query = query.where(Ticket.status.in_(f.statuses))
+    if f.queue_id is not None:
+        query = query.where(Ticket.queue_id == f.queue_id)
+    if f.assignee_id is not None:
+        query = query.where(Ticket.assignee_id == f.assignee_id)
+    if f.unassigned:
+        query = query.where(Ticket.assignee_id.is_(None))
+    if f.priorities:
+        query = query.where(Ticket.priority.in_(f.priorities))
+    if f.tag:
+        query = query.where(Ticket.tags.contains([f.tag]))
+    if not f.include_merged:
+        query = query.where(Ticket.merged_into_id.is_(None))
+    return query
+
+
+def _page_by_sla_due(
+    uow: UnitOfWork, base: SummaryQuery, after: PageCursor | None, limit: int
+) -> list[SummaryRow]:
+    """Due tickets first (soonest first), then those without a clock, each part in index order."""
+    rows: list[SummaryRow] = []
+    if after is None or after.value is not None:
+        due = base.where(Ticket.sla_due_at.is_not(None))
+        if after is not None:
+            due = due.where(tuple_(Ticket.sla_due_at, Ticket.id) > tuple_(after.value, after.ticket_id))
+        rows = list(uow.session.execute(due.order_by(Ticket.sla_due_at, Ticket.id).limit(limit)).tuples())
+    if len(rows) < limit:
+        undated = base.where(Ticket.sla_due_at.is_(None))
+        if after is not None and after.value is None:
+            undated = undated.where(Ticket.id > after.ticket_id)
+        rows += uow.session.execute(undated.order_by(Ticket.id).limit(limit - len(rows))).tuples()
+    return rows
+
+
+def _page_descending(
+    uow: UnitOfWork,
+    base: SummaryQuery,
+    sort: SortOrder,
+    after: PageCursor | None,
+    limit: int,
+) -> list[SummaryRow]:
+    column = Ticket.priority if sort is SortOrder.PRIORITY else Ticket.updated_at
+    query = base
+    if after is not None:
+        query = query.where(tuple_(column, Ticket.id) < tuple_(after.value, after.ticket_id))
+    return list(uow.session.execute(query.order_by(column.desc(), Ticket.id.desc()).limit(limit)).tuples())
+
+
+def _cursor_after(last: TicketSummary, sort: SortOrder) -> PageCursor:
+    value: dt.datetime | int | None
+    if sort is SortOrder.SLA_DUE:
+        value = last.sla_due_at
+    elif sort is SortOrder.PRIORITY:
+        value = int(last.priority)
+    else:
+        value = last.updated_at
+    return PageCursor(value, last.id)

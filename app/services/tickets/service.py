@@ -1,0 +1,465 @@
+"""Changing tickets. Every function locks the row, checks the caller's version, applies the lifecycle
+rules, audits each field, records the change for the change log, and returns what changed.
+
+A write based on a stale read raises `TicketConflict` naming who changed what since; nothing is saved.
+Pass `expected_version=None` only for writes that cannot overwrite anyone (a new customer message).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
+
+from app.models import Agent, AuditEvent, Customer, Message, Queue, StatusTransition, Ticket, TicketLink
+from app.models import TicketStatus as StatusRow
+from app.models.enums import Channel, MessageKind, Priority, StatusCategory, TicketType
+from app.services.errors import ChangeBy, InvalidInput, NotFound, TicketConflict, TransitionNotAllowed
+from app.services.sanitize import sanitize_html
+from app.services.tickets import lifecycle
+from app.services.tickets.dto import TicketChanged
+from app.services.tickets.lifecycle import LifecycleRules
+from app.services.tickets.queries import get_summary
+from app.services.uow import UnitOfWork
+
+MAX_SUBJECT_LENGTH = 500
+
+
+@dataclass
+class _Edit:
+    """The field-level changes of one mutation, audited together under the ticket's new version."""
+
+    ticket: Ticket
+    action: str
+    fields: list[tuple[str, Any, Any]] = field(default_factory=list)
+
+    def set(self, name: str, value: Any) -> None:
+        old = getattr(self.ticket, name)
+        if old != value:
+            self.fields.append((name, old, value))
+            setattr(self.ticket, name, value)
+
+
+def load_rules(uow: UnitOfWork) -> LifecycleRules:
+    statuses = uow.session.execute(select(StatusRow.key, StatusRow.category).order_by(StatusRow.position))
+    moves = uow.session.execute(select(StatusTransition.from_status, StatusTransition.to_status, StatusTransition.kind))
+    return LifecycleRules.from_rows([(key, category) for key, category in statuses], [(a, b, k) for a, b, k in moves])
+
+
+def create_ticket(
+    uow: UnitOfWork,
+    *,
+    subject: str,
+    customer_id: int,
+    queue_id: int,
+    body: str = "",
+    body_html: str | None = None,
+    channel: Channel = Channel.MANUAL,
+    priority: Priority = Priority.NORMAL,
+    ticket_type: TicketType = TicketType.QUESTION,
+    tags: tuple[str, ...] = (),
+    custom_fields: dict[str, Any] | None = None,
+    language: str | None = None,
+    assignee_id: int | None = None,
+) -> TicketChanged:
+    """A new ticket in status `new`; the request itself becomes the first customer message."""
+    actor = uow.actor
+    _require(uow, Customer, customer_id, "customer")
+    _require(uow, Queue, queue_id, "queue")
+    if assignee_id is not None:
+        _require_active_agent(uow, assignee_id)
+    now = uow.clock()
+    ticket = Ticket(
+        subject=_clean_subject(subject),
+        status=lifecycle.NEW,
+        priority=priority,
+        type=ticket_type,
+        queue_id=queue_id,
+        assignee_id=assignee_id,
+        customer_id=customer_id,
+        channel=channel,
+        tags=_clean_tags(tags),
+        custom_fields=custom_fields or {},
+        language=language,
+        created_at=now,
+        updated_at=now,
+        version=1,
+    )
+    uow.session.add(ticket)
+    uow.session.flush()
+    message_id = None
+    if body.strip() or body_html:
+        message_id = _add_message(
+            uow, ticket, MessageKind.CUSTOMER_MESSAGE, body, body_html, author_customer_id=customer_id
+        )
+    _audit(uow, ticket, "create", [("status", None, ticket.status)], actor_label=actor.login)
+    uow.record("ticket", ticket.id, "insert", ticket_id=ticket.id)
+    return TicketChanged(get_summary(uow, ticket_id=ticket.id), frozenset({"created"}), message_id)
+
+
+def add_customer_message(
+    uow: UnitOfWork,
+    *,
+    ticket_id: int,
+    body: str,
+    body_html: str | None = None,
+    message_id_header: str | None = None,
+    in_reply_to: str | None = None,
+    references: tuple[str, ...] = (),
+) -> TicketChanged:
+    """A customer wrote: never refused for staleness, and it reopens or resumes the ticket."""
+    edit = _Edit(_lock(uow, ticket_id, expected_version=None), "customer_message")
+    ticket = edit.ticket
+    rules = load_rules(uow)
+    target = lifecycle.status_after_customer_message(rules, ticket.status, assigned=ticket.assignee_id is not None)
+    _move_status(edit, target, rules, uow)
+    message_id = _add_message(
+        uow,
+        ticket,
+        MessageKind.CUSTOMER_MESSAGE,
+        body,
+        body_html,
+        author_customer_id=ticket.customer_id,
+        message_id_header=message_id_header,
+        in_reply_to=in_reply_to,
+        references=references,
+    )
+    customer_name = uow.session.scalar(select(Customer.name).where(Customer.id == ticket.customer_id))
+    edit.fields.append(("message", None, {"kind": "customer_message", "author": customer_name}))
+    return _finish(uow, edit, message_id=message_id)
+
+
+def reply(
+    uow: UnitOfWork,
+    *,
+    ticket_id: int,
+    body: str,
+    expected_version: int | None,
+    body_html: str | None = None,
+    then_status: str | None = None,
+) -> TicketChanged:
+    """A public reply to the customer; the first one stamps `first_response_at`."""
+    return _agent_message(uow, ticket_id, MessageKind.PUBLIC_REPLY, body, body_html, expected_version, then_status)
+
+
+def add_note(
+    uow: UnitOfWork, *, ticket_id: int, body: str, expected_version: int | None, then_status: str | None = None
+) -> TicketChanged:
+    """An internal note: seen by agents only, and no response as far as SLA clocks are concerned."""
+    return _agent_message(uow, ticket_id, MessageKind.INTERNAL_NOTE, body, None, expected_version, then_status)
+
+
+def _agent_message(
+    uow: UnitOfWork,
+    ticket_id: int,
+    kind: MessageKind,
+    body: str,
+    body_html: str | None,
+    expected_version: int | None,
+    then_status: str | None,
+) -> TicketChanged:
+    if not body.strip() and not body_html:
+        raise InvalidInput("The message is empty; nothing was sent")
+    edit = _Edit(_lock(uow, ticket_id, expected_version), kind.value)
+    if then_status is not None:
+        rules = load_rules(uow)
+        lifecycle.check_status_change(rules, edit.ticket.status, then_status)
+        _move_status(edit, then_status, rules, uow)
+    message_id = _add_message(uow, edit.ticket, kind, body, body_html, author_agent_id=uow.actor.agent_id)
+    if kind is MessageKind.PUBLIC_REPLY and edit.ticket.first_response_at is None:
+        edit.set("first_response_at", uow.clock())
+    edit.fields.append(("message", None, {"kind": kind.value, "author": uow.actor.display_name}))
+    return _finish(uow, edit, message_id=message_id)
+
+
+def change_status(uow: UnitOfWork, *, ticket_id: int, status: str, expected_version: int | None) -> TicketChanged:
+    edit = _Edit(_lock(uow, ticket_id, expected_version), "status")
+    if edit.ticket.merged_into_id is not None:
+        raise TransitionNotAllowed(f"Ticket #{edit.ticket.number} was merged; work on the ticket it was merged into")
+    rules = load_rules(uow)
+    lifecycle.check_status_change(rules, edit.ticket.status, status)
+    _move_status(edit, status, rules, uow)
+    return _finish(uow, edit)
+
+
+def reopen(uow: UnitOfWork, *, ticket_id: int, expected_version: int | None) -> TicketChanged:
+    edit = _Edit(_lock(uow, ticket_id, expected_version), "reopen")
+    if edit.ticket.merged_into_id is not None:
+        raise TransitionNotAllowed(f"Ticket #{edit.ticket.number} was merged; reopen the ticket it was merged into")
+    rules = load_rules(uow)
+    target = lifecycle.reopen_status(rules, edit.ticket.status, assigned=edit.ticket.assignee_id is not None)
+    _move_status(edit, target, rules, uow)
+    return _finish(uow, edit)
+
+
+@dataclass(frozen=True)
+class FieldChanges:
+    """Only the fields given (not None) change; `tags` replaces the whole set."""
+
+    subject: str | None = None
+    priority: Priority | None = None
+    queue_id: int | None = None
+    ticket_type: TicketType | None = None
+    tags: tuple[str, ...] | None = None
+    custom_fields: dict[str, Any] | None = None
+    language: str | None = None
+
+
+def update_fields(
+    uow: UnitOfWork, *, ticket_id: int, changes: FieldChanges, expected_version: int | None
+) -> TicketChanged:
+    edit = _Edit(_lock(uow, ticket_id, expected_version), "update")
+    if changes.subject is not None:
+        edit.set("subject", _clean_subject(changes.subject))
+    if changes.priority is not None:
+        edit.set("priority", changes.priority)
+    if changes.queue_id is not None:
+        _require(uow, Queue, changes.queue_id, "queue")
+        edit.set("queue_id", changes.queue_id)
+    if changes.ticket_type is not None:
+        edit.set("type", changes.ticket_type)
+    if changes.tags is not None:
+        edit.set("tags", _clean_tags(changes.tags))
+    if changes.custom_fields is not None:
+        edit.set("custom_fields", dict(changes.custom_fields))
+    if changes.language is not None:
+        edit.set("language", changes.language or None)
+    return _finish(uow, edit)
+
+
+def assign(uow: UnitOfWork, *, ticket_id: int, assignee_id: int | None, expected_version: int | None) -> TicketChanged:
+    """Assign to an active agent, or unassign with `assignee_id=None`."""
+    edit = _Edit(_lock(uow, ticket_id, expected_version), "assign")
+    if assignee_id is not None:
+        _require_active_agent(uow, assignee_id)
+    edit.set("assignee_id", assignee_id)
+    return _finish(uow, edit)
+
+
+def merge(uow: UnitOfWork, *, source_id: int, target_id: int, expected_version: int | None) -> TicketChanged:
+    """Fold a duplicate into another ticket: its messages move, it closes and points at the target.
+
+    Both rows are locked in id order so two opposite merges cannot deadlock.
+    """
+    if source_id == target_id:
+        raise InvalidInput("A ticket cannot be merged into itself")
+    first, second = sorted((source_id, target_id))
+    locked = {first: _lock(uow, first, None), second: _lock(uow, second, None)}
+    source_edit = _Edit(_check_version(uow, locked[source_id], expected_version), "merge")
+    target = locked[target_id]
+    for ticket in locked.values():
+        if ticket.merged_into_id is not None:
+            raise TransitionNotAllowed(f"Ticket #{ticket.number} was already merged into another ticket")
+    uow.session.execute(update(Message).where(Message.ticket_id == source_id).values(ticket_id=target_id))
+    # A merge is its own transition: the source closes whatever its status was.
+    _move_status(source_edit, lifecycle.CLOSED, load_rules(uow), uow)
+    source_edit.set("merged_into_id", target_id)
+    target_edit = _Edit(target, "merge")
+    target_edit.fields.append(("merged_from", None, source_edit.ticket.number))
+    _add_message(
+        uow,
+        target,
+        MessageKind.SYSTEM_EVENT,
+        f"Ticket #{source_edit.ticket.number} was merged into this ticket by {uow.actor.display_name}.",
+        None,
+        author_agent_id=uow.actor.agent_id,
+    )
+    _finish(uow, target_edit)
+    result = _finish(uow, source_edit)
+    return TicketChanged(result.ticket, result.changed_fields, None, (target_id,))
+
+
+def link(uow: UnitOfWork, *, ticket_id: int, related_id: int) -> TicketChanged:
+    """Mark two tickets as related; linking twice is harmless."""
+    if ticket_id == related_id:
+        raise InvalidInput("A ticket cannot be linked to itself")
+    low, high = sorted((ticket_id, related_id))
+    locked = {ticket.id: ticket for ticket in (_lock(uow, low, None), _lock(uow, high, None))}
+    exists = uow.session.get(TicketLink, (low, high))
+    edit = _Edit(locked[ticket_id], "link")
+    if exists is None:
+        uow.session.add(TicketLink(ticket_id=low, related_ticket_id=high))
+        edit.fields.append(("linked", None, related_id))
+        uow.record("ticket", related_id, "update", ticket_id=related_id)
+    return _finish(uow, edit) if edit.fields else TicketChanged(get_summary(uow, ticket_id=ticket_id), frozenset())
+
+
+def _lock(uow: UnitOfWork, ticket_id: int, expected_version: int | None) -> Ticket:
+    ticket = uow.session.scalar(select(Ticket).where(Ticket.id == ticket_id).with_for_update())
+    if ticket is None:
+        raise NotFound(f"No ticket with id {ticket_id}")
+    return _check_version(uow, ticket, expected_version)
+
+
+def _check_version(uow: UnitOfWork, ticket: Ticket, expected_version: int | None) -> Ticket:
+    if expected_version is None or ticket.version == expected_version:
+        return ticket
+    raise TicketConflict(
+        number=ticket.number,
+        expected_version=expected_version,
+        current_version=ticket.version,
+        changes=_changes_since(uow, ticket.id, expected_version),
+    )
+
+
+def _changes_since(uow: UnitOfWork, ticket_id: int, version: int) -> list[ChangeBy]:
+    rows = uow.session.execute(
+        select(AuditEvent, Agent.display_name)
+        .outerjoin(Agent, Agent.id == AuditEvent.actor_agent_id)
+        .where(AuditEvent.ticket_id == ticket_id, AuditEvent.ticket_version > version)
+        .order_by(AuditEvent.id)
+    ).all()
+    return [
+        ChangeBy(
+            actor=_actor_label(event, agent_name),
+            occurred_at_iso=event.occurred_at.isoformat(timespec="seconds"),
+            field=_READABLE_FIELDS.get(event.field or "", event.field),
+            old_value=_readable(uow, event.field, event.old_value),
+            new_value=_readable(uow, event.field, event.new_value),
+        )
+        for event, agent_name in rows
+    ]
+
+
+_READABLE_FIELDS = {"assignee_id": "assignee", "queue_id": "queue", "merged_into_id": "merged into"}
+
+
+def _readable(uow: UnitOfWork, field_name: str | None, value: Any) -> Any:
+    """Names instead of ids, so the conflict message says 'assignee None → Ben Okafor'."""
+    if value is None or not isinstance(value, int):
+        return value
+    if field_name == "assignee_id":
+        return uow.session.scalar(select(Agent.display_name).where(Agent.id == value)) or value
+    if field_name == "queue_id":
+        return uow.session.scalar(select(Queue.name).where(Queue.id == value)) or value
+    return value
+
+
+def _actor_label(event: AuditEvent, agent_name: str | None) -> str:
+    if event.action == "customer_message" and isinstance(event.new_value, dict):
+        return f"{event.new_value.get('author')} (customer)"
+    return agent_name or event.actor_login
+
+
+def _move_status(edit: _Edit, target: str, rules: LifecycleRules, uow: UnitOfWork) -> None:
+    """Set the status and the timestamps that follow from where it lands."""
+    if target == edit.ticket.status:
+        return
+    category = rules.category(target)
+    now = uow.clock()
+    edit.set("status", target)
+    if category is StatusCategory.DONE:
+        if edit.ticket.resolved_at is None:
+            edit.set("resolved_at", now)
+        if target == lifecycle.CLOSED:
+            edit.set("closed_at", now)
+    else:
+        edit.set("resolved_at", None)
+        edit.set("closed_at", None)
+
+
+def _finish(uow: UnitOfWork, edit: _Edit, *, message_id: int | None = None) -> TicketChanged:
+    ticket = edit.ticket
+    if not edit.fields:
+        return TicketChanged(get_summary(uow, ticket_id=ticket.id), frozenset(), message_id)
+    ticket.version += 1
+    ticket.updated_at = uow.clock()
+    _audit(uow, ticket, edit.action, edit.fields)
+    uow.record("ticket", ticket.id, "update", ticket_id=ticket.id)
+    uow.session.flush()
+    changed = frozenset(name for name, _old, _new in edit.fields)
+    return TicketChanged(get_summary(uow, ticket_id=ticket.id), changed, message_id)
+
+
+def _audit(
+    uow: UnitOfWork,
+    ticket: Ticket,
+    action: str,
+    fields: list[tuple[str, Any, Any]],
+    *,
+    actor_label: str | None = None,
+) -> None:
+    actor = uow.actor
+    now = uow.clock()
+    for name, old, new in fields:
+        uow.session.add(
+            AuditEvent(
+                occurred_at=now,
+                actor_agent_id=actor.agent_id,
+                actor_login=actor_label or actor.login,
+                entity="ticket",
+                entity_id=ticket.id,
+                ticket_id=ticket.id,
+                ticket_version=ticket.version,
+                action=action,
+                field=name,
+                old_value=_jsonable(old),
+                new_value=_jsonable(new),
+            )
+        )
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | bool | dict | list):
+        return value
+    if isinstance(value, Priority):
+        return value.label
+    if isinstance(value, int):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _add_message(
+    uow: UnitOfWork,
+    ticket: Ticket,
+    kind: MessageKind,
+    body: str,
+    body_html: str | None,
+    *,
+    author_agent_id: int | None = None,
+    author_customer_id: int | None = None,
+    message_id_header: str | None = None,
+    in_reply_to: str | None = None,
+    references: tuple[str, ...] = (),
+) -> int:
+    message = Message(
+        ticket_id=ticket.id,
+        kind=kind,
+        author_agent_id=author_agent_id,
+        author_customer_id=author_customer_id,
+        body_text=body,
+        body_html=sanitize_html(body_html) if body_html else None,
+        message_id_header=message_id_header,
+        in_reply_to=in_reply_to,
+        references=list(references),
+        created_at=uow.clock(),
+    )
+    uow.session.add(message)
+    uow.session.flush()
+    uow.record("message", message.id, "insert", ticket_id=ticket.id)
+    return message.id
+
+
+def _require(uow: UnitOfWork, model: type[Customer] | type[Queue], row_id: int, what: str) -> None:
+    if uow.session.get(model, row_id) is None:
+        raise NotFound(f"No {what} with id {row_id}")
+
+
+def _require_active_agent(uow: UnitOfWork, agent_id: int) -> None:
+    agent = uow.session.get(Agent, agent_id)
+    if agent is None or not agent.is_active:
+        raise NotFound(f"No active agent with id {agent_id}")
+
+
+def _clean_subject(subject: str) -> str:
+    cleaned = " ".join(subject.split())
+    if not cleaned:
+        raise InvalidInput("A ticket needs a subject")
+    return cleaned[:MAX_SUBJECT_LENGTH]
+
+
+def _clean_tags(tags: tuple[str, ...] | list[str]) -> list[str]:
+    return sorted({tag.strip().lower() for tag in tags if tag.strip()})
