@@ -28,6 +28,8 @@ class CliContext:
     def runtime(self) -> Runtime:
         if self._runtime is None:
             self._runtime = open_runtime(self.target, acting_login=self.acting_login)
+            with self._runtime.uow() as uow:
+                _ = uow.actor  # who acts is settled before any command reads or writes
         return self._runtime
 
     def raw_engine(self) -> Engine:

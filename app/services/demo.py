@@ -66,8 +66,8 @@ class DemoSummary:
 
     def __str__(self) -> str:
         return (
-            f"Demo data: {self.queues} queues, {self.agents} agents, {self.customers} customers, "
-            f"{self.tickets} new tickets with {self.messages} messages"
+            f"Demo data: {self.queues} queues, {self.agents} agents, {self.customers} customers; added "
+            f"{self.tickets} tickets with {self.messages} messages"
         )
 
 
@@ -163,7 +163,7 @@ def _upsert_ids(session: Session, model: Any, key: str, rows: list[dict[str, Any
     _insert_ignore(session, model, rows)
     column = getattr(model, key)
     wanted = [row[key] for row in rows]
-    return dict(session.execute(select(column, model.id).where(column.in_(wanted))).tuples().all())
+    return {key: row_id for key, row_id in session.execute(select(column, model.id).where(column.in_(wanted)))}
 
 
 def _insert_ignore(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:

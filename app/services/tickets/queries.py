@@ -10,7 +10,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, or_, select, tuple_
+from sqlalchemy import Row, Select, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
 from app.models import Agent, Customer, Message, Queue, Ticket, TicketLink
@@ -22,7 +22,7 @@ from app.services.uow import UnitOfWork
 MAX_PAGE_SIZE = 500
 
 SummaryQuery = Select[Ticket, str, str, str]
-SummaryRow = tuple[Ticket, str, str | None, str]
+SummaryRow = Row[Ticket, str, str, str]
 
 
 class SortOrder(enum.StrEnum):
@@ -99,7 +99,7 @@ def to_summary(ticket: Ticket, queue_name: str, assignee_name: str | None, custo
 
 
 def get_summary(uow: UnitOfWork, *, ticket_id: int) -> TicketSummary:
-    row = uow.session.execute(summary_select().where(Ticket.id == ticket_id)).tuples().one_or_none()
+    row = uow.session.execute(summary_select().where(Ticket.id == ticket_id)).one_or_none()
     if row is None:
         raise NotFound(f"No ticket with id {ticket_id}")
     return to_summary(*row)
@@ -200,12 +200,12 @@ def _page_by_sla_due(
         due = base.where(Ticket.sla_due_at.is_not(None))
         if after is not None:
             due = due.where(tuple_(Ticket.sla_due_at, Ticket.id) > tuple_(after.value, after.ticket_id))
-        rows = list(uow.session.execute(due.order_by(Ticket.sla_due_at, Ticket.id).limit(limit)).tuples())
+        rows = list(uow.session.execute(due.order_by(Ticket.sla_due_at, Ticket.id).limit(limit)))
     if len(rows) < limit:
         undated = base.where(Ticket.sla_due_at.is_(None))
         if after is not None and after.value is None:
             undated = undated.where(Ticket.id > after.ticket_id)
-        rows += uow.session.execute(undated.order_by(Ticket.id).limit(limit - len(rows))).tuples()
+        rows += uow.session.execute(undated.order_by(Ticket.id).limit(limit - len(rows)))
     return rows
 
 
@@ -220,7 +220,7 @@ def _page_descending(
     query = base
     if after is not None:
         query = query.where(tuple_(column, Ticket.id) < tuple_(after.value, after.ticket_id))
-    return list(uow.session.execute(query.order_by(column.desc(), Ticket.id.desc()).limit(limit)).tuples())
+    return list(uow.session.execute(query.order_by(column.desc(), Ticket.id.desc()).limit(limit)))
 
 
 def _cursor_after(last: TicketSummary, sort: SortOrder) -> PageCursor:

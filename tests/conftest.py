@@ -1,0 +1,16 @@
+"""Root of the test suite. Qt must know it has no display before anything imports it."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# pgserver and platformdirs warn without a runtime dir, and warnings fail the suite.
+os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="switchboard-xdg-"))
+# Tests must never read the person's own settings or data.
+os.environ.pop("SWITCHBOARD_DATABASE_URL", None)
+os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp(prefix="switchboard-config-"))
+
+pytest_plugins = ["tests.support.postgres"]
+os.environ["SWITCHBOARD_DATA_DIR"] = tempfile.mkdtemp(prefix="switchboard-data-")

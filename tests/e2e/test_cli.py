@@ -1,0 +1,130 @@
+"""The `switchboard` command as scripts and people use it: real processes against a real database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import URL
+
+from app.bootstrap import Runtime
+from tests.support.world import build_world
+
+pytestmark = pytest.mark.slow
+
+
+def switchboard(*args: str, stdin: str | None = None, env: dict[str, str] | None = None
+                ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args], input=stdin, capture_output=True, text=True, timeout=120,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.fixture
+def on_test_db(committed_runtime: Runtime, database_url: URL) -> list[str]:
+    build_world(committed_runtime.session_factory)
+    return ["--database", database_url.render_as_string(hide_password=False)]
+
+
+def _create(db: list[str], subject: str = "VPN drops every hour") -> dict[str, object]:
+    done = switchboard(*db, "--as", "alice", "ticket", "create", "--subject", subject, "--customer",
+                       "jane@customer.test", "--queue", "billing", "--priority", "high", "--tag", "vpn", "--json",
+                       stdin="Since Monday the VPN disconnects every hour.\n")
+    assert done.returncode == 0, done.stderr
+    result: dict[str, object] = json.loads(done.stdout)["ticket"]
+    return result
+
+
+def test_create_list_show_reply_as_json(on_test_db: list[str]) -> None:
+    created = _create(on_test_db)
+    listed = switchboard(*on_test_db, "--as", "bob", "ticket", "list", "--status", "new", "--json")
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)
+    assert [row["number"] for row in rows] == [created["number"]]
+    assert rows[0]["priority"] == "high" and rows[0]["tags"] == ["vpn"] and rows[0]["queue_name"] == "Billing"
+
+    number = str(created["number"])
+    replied = switchboard(*on_test_db, "--as", "bob", "ticket", "reply", number, "--body", "Try the new client.",
+                          "--status", "answered", "--if-version", "1", "--json")
+    assert replied.returncode == 0, replied.stderr
+    assert json.loads(replied.stdout)["ticket"]["status"] == "answered"
+    shown = json.loads(switchboard(*on_test_db, "--as", "bob", "ticket", "show", number, "--json").stdout)
+    assert [m["kind"] for m in shown["messages"]] == ["customer_message", "public_reply"]
+    assert shown["messages"][1]["author_name"] == "Bob Baker"
+
+
+def test_a_stale_if_version_is_refused_naming_who(on_test_db: list[str]) -> None:
+    number = str(_create(on_test_db)["number"])
+    first = switchboard(*on_test_db, "--as", "bob", "ticket", "assign", number, "bob", "--if-version", "1")
+    assert first.returncode == 0, first.stderr
+    stale = switchboard(*on_test_db, "--as", "alice", "ticket", "status", number, "resolved", "--if-version", "1")
+    assert stale.returncode == 9
+    assert f"Ticket #{number} was changed by Bob Baker" in stale.stderr
+    assert "Traceback" not in stale.stderr
+    shown = json.loads(switchboard(*on_test_db, "--as", "alice", "ticket", "show", number, "--json").stdout)
+    assert shown["status"] == "new" and shown["assignee_name"] == "Bob Baker"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (["ticket", "show", "1"], 3, "No ticket #1"),
+        (["ticket", "status", "{number}", "teleported"], 2, "Unknown status 'teleported'"),
+        (["ticket", "status", "{number}", "closed"], 0, "closed"),
+        (["ticket", "list", "--queue", "Nowhere"], 3, "No queue named 'Nowhere'"),
+        (["ticket", "assign", "{number}"], 2, "--none"),
+    ],
+)
+def test_bad_input_gets_one_line_and_an_exit_code(on_test_db: list[str], args: list[str], code: int,
+                                                   words: str) -> None:
+    number = str(_create(on_test_db)["number"])
+    done = switchboard(*on_test_db, "--as", "alice", *[a.replace("{number}", number) for a in args])
+    assert done.returncode == code, done.stderr
+    assert words in (done.stderr + done.stdout) and "Traceback" not in done.stderr
+
+
+def test_a_closed_ticket_cannot_simply_move_on(on_test_db: list[str]) -> None:
+    number = str(_create(on_test_db)["number"])
+    switchboard(*on_test_db, "--as", "alice", "ticket", "status", number, "closed")
+    refused = switchboard(*on_test_db, "--as", "alice", "ticket", "status", number, "in_progress")
+    assert refused.returncode == 4 and "reopening" in refused.stderr
+    reopened = switchboard(*on_test_db, "--as", "alice", "ticket", "reopen", number, "--json")
+    assert json.loads(reopened.stdout)["ticket"]["status"] == "new"
+
+
+def test_an_unknown_login_may_not_act(on_test_db: list[str]) -> None:
+    done = switchboard(*on_test_db, "--as", "mallory", "ticket", "list")
+    assert done.returncode == 5 and "'mallory' is not an active Switchboard agent" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "code", "words"),
+    [
+        ("postgresql://nobody@127.0.0.1:1/none", 6, "Cannot reach the database at postgresql+psycopg://nobody@127.0.0.1:1/none"),
+        ("postgres ql://what", 2, "malformed"),
+        ("mysql://db.lan/helpdesk", 2, "needs PostgreSQL"),
+    ],
+)
+def test_database_trouble_is_one_sentence(url: str, code: int, words: str) -> None:
+    done = switchboard("--database", url, "ticket", "list")
+    assert done.returncode == code and words in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_password_in_the_url_never_reaches_the_message() -> None:
+    done = switchboard("--database", "postgresql://agent:Canary-Secret-77@127.0.0.1:1/none", "ticket", "list")
+    assert done.returncode == 6 and "Canary-Secret-77" not in done.stderr + done.stdout
+
+
+def test_db_status_names_both_revisions(on_test_db: list[str]) -> None:
+    done = switchboard(*on_test_db, "db", "status")
+    assert done.returncode == 0 and "is current (revision 0001_initial)" in done.stdout
+
+
+def test_the_bare_command_says_the_client_is_coming(tmp_path: Path) -> None:
+    done = switchboard()
+    assert done.returncode == 0 and "desktop client" in done.stdout

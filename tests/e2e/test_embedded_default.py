@@ -1,0 +1,40 @@
+"""A new user with no configuration: the embedded server starts, migrates itself and holds the demo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_cli import switchboard
+
+pytestmark = pytest.mark.slow
+
+
+def test_demo_then_list_new_tickets_on_the_embedded_default(tmp_path: Path) -> None:
+    env = {"SWITCHBOARD_DATA_DIR": str(tmp_path / "data")}
+    filled = switchboard("demo", "--tickets", "300", "--no-open", env=env)
+    assert filled.returncode == 0, filled.stderr
+    assert "300 tickets" in filled.stdout
+
+    listed = switchboard("ticket", "list", "--status", "new", "--limit", "500", "--json", env=env)
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)
+    assert rows and all(row["status"] == "new" for row in rows)
+    assert len({row["number"] for row in rows}) == len(rows)
+
+    status = switchboard("db", "status", env=env)
+    assert status.returncode == 0 and "is current" in status.stdout
+    assert (tmp_path / "data" / "pgdata" / "PG_VERSION").exists()
+    assert (tmp_path / "data" / "logs" / "switchboard.log").exists()
+
+
+def test_a_second_demo_run_adds_tickets_but_not_people(tmp_path: Path) -> None:
+    env = {"SWITCHBOARD_DATA_DIR": str(tmp_path / "data")}
+    first = switchboard("demo", "--tickets", "20", "--no-open", env=env)
+    second = switchboard("demo", "--tickets", "20", "--no-open", "--seed", "8", env=env)
+    assert first.returncode == second.returncode == 0, second.stderr
+    assert "10 agents" in second.stdout
+    listed = json.loads(switchboard("ticket", "list", "--limit", "500", "--json", env=env).stdout)
+    assert len(listed) == 40

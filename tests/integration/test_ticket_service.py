@@ -1,0 +1,234 @@
+"""The ticket service on a real database: lifecycle, audit, change log and the conflict rule."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.models import AuditEvent, ChangeLogEntry, Message, Ticket
+from app.models.enums import Channel, MessageKind, Priority
+from app.services import directory
+from app.services.errors import InvalidInput, NotFound, NotPermitted, TicketConflict, TransitionNotAllowed
+from app.services.tickets import queries, service
+from app.services.tickets.dto import TicketChanged
+from tests.support.world import World
+
+
+def _open(world: World, subject: str = "Printer on fire", **extra: object) -> TicketChanged:
+    with world.uow() as uow:
+        result = service.create_ticket(
+            uow, subject=subject, customer_id=world.jane, queue_id=world.billing,
+            body="Flames everywhere, error E1042.", channel=Channel.EMAIL, **extra,  # type: ignore[arg-type]
+        )
+        uow.commit()
+    return result
+
+
+def test_a_new_ticket_gets_a_number_the_request_and_an_audit(world: World) -> None:
+    first, second = _open(world), _open(world, "Second")
+    assert first.ticket.status == "new" and first.ticket.version == 1
+    assert second.ticket.number == first.ticket.number + 1 >= 10001
+    with world.uow() as uow:
+        detail = queries.get_ticket(uow, ticket_id=first.ticket.id)
+        audit = uow.session.execute(
+            select(AuditEvent.action, AuditEvent.actor_login).where(AuditEvent.ticket_id == first.ticket.id)
+        ).all()
+    assert [m.kind for m in detail.messages] == [MessageKind.CUSTOMER_MESSAGE]
+    assert detail.messages[0].author_name == "Jane Doe"
+    assert [tuple(row) for row in audit] == [("create", "alice")]
+
+
+def test_subjects_are_required_and_tidied(world: World) -> None:
+    with pytest.raises(InvalidInput, match="subject"):
+        _open(world, "   ")
+    assert _open(world, "  Too   many\nspaces ").ticket.subject == "Too many spaces"
+
+
+def test_a_reply_stamps_the_first_response_once(world: World) -> None:
+    ticket = _open(world).ticket
+    with world.uow() as uow:
+        first = service.reply(uow, ticket_id=ticket.id, body="On it.", expected_version=1)
+        second = service.reply(uow, ticket_id=ticket.id, body="Fixed?", expected_version=2, then_status="answered")
+        uow.commit()
+    assert first.ticket.first_response_at is not None
+    assert second.ticket.first_response_at == first.ticket.first_response_at
+    assert second.ticket.status == "answered" and second.ticket.version == 3
+
+
+def test_an_internal_note_is_not_a_response(world: World) -> None:
+    ticket = _open(world).ticket
+    with world.uow("bob") as uow:
+        result = service.add_note(uow, ticket_id=ticket.id, body="Customer is on the enterprise plan",
+                                  expected_version=1)
+        uow.commit()
+        kinds = uow.session.scalars(select(Message.kind).where(Message.ticket_id == ticket.id)).all()
+    assert result.ticket.first_response_at is None
+    assert MessageKind.INTERNAL_NOTE in kinds
+
+
+def test_empty_messages_are_refused(world: World) -> None:
+    ticket = _open(world).ticket
+    with world.uow() as uow, pytest.raises(InvalidInput, match="empty"):
+        service.reply(uow, ticket_id=ticket.id, body="  \n", expected_version=None)
+
+
+def test_every_changed_field_is_audited_old_to_new(world: World) -> None:
+    ticket = _open(world).ticket
+    with world.uow("carol") as uow:
+        service.update_fields(
+            uow, ticket_id=ticket.id, expected_version=1,
+            changes=service.FieldChanges(priority=Priority.URGENT, queue_id=world.tech, tags=("VIP", " vip", "sso")),
+        )
+        uow.commit()
+        rows = uow.session.execute(
+            select(AuditEvent.field, AuditEvent.old_value, AuditEvent.new_value, AuditEvent.actor_login,
+                   AuditEvent.ticket_version)
+            .where(AuditEvent.ticket_id == ticket.id, AuditEvent.action == "update")
+            .order_by(AuditEvent.field)
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("priority", "normal", "urgent", "carol", 2),
+        ("queue_id", world.billing, world.tech, "carol", 2),
+        ("tags", [], ["sso", "vip"], "carol", 2),
+    ]
+
+
+def test_closing_and_reopening_keep_the_timestamps_true(world: World) -> None:
+    ticket = _open(world).ticket
+    with world.uow() as uow:
+        closed = service.change_status(uow, ticket_id=ticket.id, status="closed", expected_version=1)
+        with pytest.raises(TransitionNotAllowed):
+            service.change_status(uow, ticket_id=ticket.id, status="in_progress", expected_version=2)
+        reopened = service.reopen(uow, ticket_id=ticket.id, expected_version=2)
+        uow.commit()
+    assert closed.ticket.closed_at is not None and closed.ticket.resolved_at is not None
+    assert reopened.ticket.status == "new"  # unassigned: back to the queue
+    assert reopened.ticket.closed_at is None and reopened.ticket.resolved_at is None
+
+
+def test_a_customer_message_reopens_a_closed_ticket_for_its_assignee(world: World) -> None:
+    ticket = _open(world, assignee_id=world.alice).ticket
+    with world.uow() as uow:
+        service.change_status(uow, ticket_id=ticket.id, status="closed", expected_version=1)
+        result = service.add_customer_message(uow, ticket_id=ticket.id, body="It's broken again.",
+                                              message_id_header="<abc@customer.test>")
+        uow.commit()
+    assert result.ticket.status == "in_progress" and result.ticket.assignee_id == world.alice
+    assert result.changed_fields >= {"status", "message"}
+
+
+def test_assign_and_unassign(world: World) -> None:
+    ticket = _open(world).ticket
+    with world.uow() as uow:
+        assigned = service.assign(uow, ticket_id=ticket.id, assignee_id=world.bob, expected_version=1)
+        unassigned = service.assign(uow, ticket_id=ticket.id, assignee_id=None, expected_version=2)
+        with pytest.raises(NotFound, match="agent"):
+            service.assign(uow, ticket_id=ticket.id, assignee_id=999_999, expected_version=3)
+        uow.commit()
+    assert assigned.ticket.assignee_name == "Bob Baker"
+    assert unassigned.ticket.assignee_id is None and unassigned.changed_fields == {"assignee_id"}
+
+
+def test_a_stale_write_is_refused_naming_who_changed_what(world: World) -> None:
+    ticket = _open(world).ticket
+    with world.uow("bob") as uow:
+        service.change_status(uow, ticket_id=ticket.id, status="in_progress", expected_version=1)
+        service.assign(uow, ticket_id=ticket.id, assignee_id=world.bob, expected_version=2)
+        uow.commit()
+    with world.uow("alice") as uow, pytest.raises(TicketConflict) as conflict:
+        service.change_status(uow, ticket_id=ticket.id, status="closed", expected_version=1)
+    message = str(conflict.value)
+    assert f"Ticket #{ticket.number} was changed by Bob Baker" in message
+    assert "status 'new' → 'in_progress'" in message and "assignee None → 'Bob Baker'" in message
+    with world.uow() as uow:
+        assert queries.get_summary(uow, ticket_id=ticket.id).status == "in_progress"
+
+
+def test_a_customer_message_is_never_refused_as_stale_but_makes_others_stale(world: World) -> None:
+    ticket = _open(world).ticket
+    with world.uow() as uow:
+        service.add_customer_message(uow, ticket_id=ticket.id, body="Any news?")
+        uow.commit()
+    with world.uow() as uow, pytest.raises(TicketConflict, match=r"Jane Doe \(customer\)"):
+        service.change_status(uow, ticket_id=ticket.id, status="resolved", expected_version=1)
+
+
+def test_merge_moves_the_conversation_and_closes_the_duplicate(world: World) -> None:
+    target, duplicate = _open(world, "Login fails").ticket, _open(world, "Cannot log in").ticket
+    with world.uow() as uow:
+        result = service.merge(uow, source_id=duplicate.id, target_id=target.id, expected_version=1)
+        uow.commit()
+        target_detail = queries.get_ticket(uow, ticket_id=target.id)
+        duplicate_detail = queries.get_ticket(uow, ticket_id=duplicate.id)
+    assert result.ticket.status == "closed" and result.ticket.merged_into_id == target.id
+    assert duplicate_detail.messages == ()
+    assert [m.kind for m in target_detail.messages] == [
+        MessageKind.CUSTOMER_MESSAGE, MessageKind.CUSTOMER_MESSAGE, MessageKind.SYSTEM_EVENT,
+    ]
+    assert f"#{duplicate.number}" in target_detail.messages[-1].body_text
+    with world.uow() as uow, pytest.raises(TransitionNotAllowed, match="merged"):
+        service.merge(uow, source_id=duplicate.id, target_id=target.id, expected_version=None)
+    with world.uow() as uow, pytest.raises(InvalidInput):
+        service.merge(uow, source_id=target.id, target_id=target.id, expected_version=None)
+
+
+def test_links_are_mutual_and_idempotent(world: World) -> None:
+    a, b = _open(world).ticket, _open(world).ticket
+    with world.uow() as uow:
+        service.link(uow, ticket_id=b.id, related_id=a.id)
+        again = service.link(uow, ticket_id=a.id, related_id=b.id)
+        uow.commit()
+        assert queries.get_ticket(uow, ticket_id=a.id).linked_ticket_ids == (b.id,)
+        assert queries.get_ticket(uow, ticket_id=b.id).linked_ticket_ids == (a.id,)
+    assert again.changed_fields == frozenset()
+
+
+def test_customer_html_is_sanitised_before_it_is_stored(world: World) -> None:
+    ticket = _open(world).ticket
+    with world.uow() as uow:
+        service.add_customer_message(uow, ticket_id=ticket.id, body="see html",
+                                     body_html='<p>Hi</p><script>alert(1)</script><img src="http://x/t.gif">')
+        uow.commit()
+        stored = uow.session.scalars(select(Message.body_html).where(Message.body_html.is_not(None))).one()
+    assert "<script>" not in stored and "<p>Hi</p>" in stored
+
+
+def test_unknown_logins_may_not_act(world: World) -> None:
+    with world.uow("mallory") as uow, pytest.raises(NotPermitted, match="'mallory'"):
+        _ = uow.actor
+
+
+def test_every_mutation_lands_in_the_change_log_in_order(world: World) -> None:
+    ticket = _open(world).ticket
+    with world.uow() as uow:
+        service.reply(uow, ticket_id=ticket.id, body="Hello", expected_version=1)
+        uow.commit()
+        entries = uow.session.execute(
+            select(ChangeLogEntry.seq, ChangeLogEntry.entity, ChangeLogEntry.operation)
+            .where(ChangeLogEntry.ticket_id == ticket.id).order_by(ChangeLogEntry.seq)
+        ).all()
+    assert [(e.entity, e.operation) for e in entries] == [
+        ("message", "insert"), ("ticket", "insert"), ("message", "insert"), ("ticket", "update"),
+    ]
+    assert [e.seq for e in entries] == sorted({e.seq for e in entries})
+
+
+def test_customers_are_found_by_any_case_of_their_address(world: World) -> None:
+    with world.uow() as uow:
+        assert directory.find_or_create_customer(uow, email="JANE@Customer.test") == world.jane
+        newcomer = directory.find_or_create_customer(uow, email="new@person.test", name="New Person")
+        assert directory.find_or_create_customer(uow, email="new@person.test") == newcomer
+        with pytest.raises(InvalidInput):
+            directory.find_or_create_customer(uow, email="not-an-address")
+
+
+def test_version_rows_stay_consistent_after_many_edits(world: World) -> None:
+    ticket = _open(world).ticket
+    with world.uow() as uow:
+        version = 1
+        for status in ["in_progress", "waiting", "in_progress", "resolved", "closed"]:
+            version = service.change_status(uow, ticket_id=ticket.id, status=status,
+                                            expected_version=version).ticket.version
+        uow.commit()
+        stored = uow.session.scalar(select(Ticket.version).where(Ticket.id == ticket.id))
+    assert version == stored == 6
