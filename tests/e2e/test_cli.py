@@ -17,10 +17,15 @@ from tests.support.world import build_world
 pytestmark = pytest.mark.slow
 
 
-def switchboard(*args: str, stdin: str | None = None, env: dict[str, str] | None = None
-                ) -> subprocess.CompletedProcess[str]:
+def switchboard(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "app", *args], input=stdin, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "app", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ, **(env or {})},
     )
 
@@ -32,9 +37,25 @@ def on_test_db(committed_runtime: Runtime, database_url: URL) -> list[str]:
 
 
 def _create(db: list[str], subject: str = "VPN drops every hour") -> dict[str, object]:
-    done = switchboard(*db, "--as", "alice", "ticket", "create", "--subject", subject, "--customer",
-                       "jane@customer.test", "--queue", "billing", "--priority", "high", "--tag", "vpn", "--json",
-                       stdin="Since Monday the VPN disconnects every hour.\n")
+    done = switchboard(
+        *db,
+        "--as",
+        "alice",
+        "ticket",
+        "create",
+        "--subject",
+        subject,
+        "--customer",
+        "jane@customer.test",
+        "--queue",
+        "billing",
+        "--priority",
+        "high",
+        "--tag",
+        "vpn",
+        "--json",
+        stdin="Since Monday the VPN disconnects every hour.\n",
+    )
     assert done.returncode == 0, done.stderr
     result: dict[str, object] = json.loads(done.stdout)["ticket"]
     return result
@@ -49,8 +70,21 @@ def test_create_list_show_reply_as_json(on_test_db: list[str]) -> None:
     assert rows[0]["priority"] == "high" and rows[0]["tags"] == ["vpn"] and rows[0]["queue_name"] == "Billing"
 
     number = str(created["number"])
-    replied = switchboard(*on_test_db, "--as", "bob", "ticket", "reply", number, "--body", "Try the new client.",
-                          "--status", "answered", "--if-version", "1", "--json")
+    replied = switchboard(
+        *on_test_db,
+        "--as",
+        "bob",
+        "ticket",
+        "reply",
+        number,
+        "--body",
+        "Try the new client.",
+        "--status",
+        "answered",
+        "--if-version",
+        "1",
+        "--json",
+    )
     assert replied.returncode == 0, replied.stderr
     assert json.loads(replied.stdout)["ticket"]["status"] == "answered"
     shown = json.loads(switchboard(*on_test_db, "--as", "bob", "ticket", "show", number, "--json").stdout)
@@ -80,8 +114,9 @@ def test_a_stale_if_version_is_refused_naming_who(on_test_db: list[str]) -> None
         (["ticket", "assign", "{number}"], 2, "--none"),
     ],
 )
-def test_bad_input_gets_one_line_and_an_exit_code(on_test_db: list[str], args: list[str], code: int,
-                                                   words: str) -> None:
+def test_bad_input_gets_one_line_and_an_exit_code(
+    on_test_db: list[str], args: list[str], code: int, words: str
+) -> None:
     number = str(_create(on_test_db)["number"])
     done = switchboard(*on_test_db, "--as", "alice", *[a.replace("{number}", number) for a in args])
     assert done.returncode == code, done.stderr
@@ -105,7 +140,11 @@ def test_an_unknown_login_may_not_act(on_test_db: list[str]) -> None:
 @pytest.mark.parametrize(
     ("url", "code", "words"),
     [
-        ("postgresql://nobody@127.0.0.1:1/none", 6, "Cannot reach the database at postgresql+psycopg://nobody@127.0.0.1:1/none"),
+        (
+            "postgresql://nobody@127.0.0.1:1/none",
+            6,
+            "Cannot reach the database at postgresql+psycopg://nobody@127.0.0.1:1/none",
+        ),
         ("postgres ql://what", 2, "malformed"),
         ("mysql://db.lan/helpdesk", 2, "needs PostgreSQL"),
     ],

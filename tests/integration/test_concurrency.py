@@ -24,8 +24,12 @@ ROUNDS = 8
 
 def _tickets(world: World, count: int) -> list[int]:
     with world.uow() as uow:
-        ids = [service.create_ticket(uow, subject=f"Race {n}", customer_id=world.jane, queue_id=world.billing,
-                                     body="help").ticket.id for n in range(count)]
+        ids = [
+            service.create_ticket(
+                uow, subject=f"Race {n}", customer_id=world.jane, queue_id=world.billing, body="help"
+            ).ticket.id
+            for n in range(count)
+        ]
         uow.commit()
     return ids
 
@@ -42,8 +46,10 @@ def test_two_processes_one_stale_version_exactly_one_wins(committed_runtime: Run
         outcomes = manager.list()
         barrier = context.Barrier(2)
         processes = [
-            context.Process(target=racers.race_status_changes,
-                            args=(_url(database_url), login, status, ticket_ids, barrier, outcomes))
+            context.Process(
+                target=racers.race_status_changes,
+                args=(_url(database_url), login, status, ticket_ids, barrier, outcomes),
+            )
             for login, status in [("alice", "in_progress"), ("bob", "pending")]
         ]
         for process in processes:
@@ -72,8 +78,10 @@ def test_concurrent_notes_without_a_version_are_all_kept(committed_runtime: Runt
     (ticket_id,) = _tickets(world, 1)
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(2)
-    processes = [context.Process(target=racers.add_notes, args=(_url(database_url), login, ticket_id, 10, barrier))
-                 for login in ("alice", "bob")]
+    processes = [
+        context.Process(target=racers.add_notes, args=(_url(database_url), login, ticket_id, 10, barrier))
+        for login in ("alice", "bob")
+    ]
     for process in processes:
         process.start()
     for process in processes:

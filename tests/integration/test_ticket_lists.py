@@ -22,20 +22,28 @@ def _seed(world: World, count: int = 137) -> None:
     rows = []
     for index in range(count):
         due = NOW + dt.timedelta(minutes=rng.choice([5, 5, 30, 90, 600])) if rng.random() < 0.7 else None
-        rows.append({
-            "subject": f"Ticket {index}", "status": rng.choice(["new", "in_progress", "waiting", "closed"]),
-            "priority": rng.choice(list(Priority)), "queue_id": rng.choice([world.billing, world.tech]),
-            "customer_id": world.jane, "channel": Channel.EMAIL, "resolution_due_at": due,
-            "assignee_id": rng.choice([None, world.alice, world.bob]),
-            "updated_at": NOW - dt.timedelta(minutes=rng.randrange(50)), "tags": rng.choice([[], ["vip"]]),
-        })
+        rows.append(
+            {
+                "subject": f"Ticket {index}",
+                "status": rng.choice(["new", "in_progress", "waiting", "closed"]),
+                "priority": rng.choice(list(Priority)),
+                "queue_id": rng.choice([world.billing, world.tech]),
+                "customer_id": world.jane,
+                "channel": Channel.EMAIL,
+                "resolution_due_at": due,
+                "assignee_id": rng.choice([None, world.alice, world.bob]),
+                "updated_at": NOW - dt.timedelta(minutes=rng.randrange(50)),
+                "tags": rng.choice([[], ["vip"]]),
+            }
+        )
     with world.factory() as session:
         session.execute(insert(Ticket), rows)
         session.commit()
 
 
-def _walk(world: World, ticket_filter: queries.TicketFilter, sort: queries.SortOrder, limit: int
-          ) -> list[TicketSummary]:
+def _walk(
+    world: World, ticket_filter: queries.TicketFilter, sort: queries.SortOrder, limit: int
+) -> list[TicketSummary]:
     seen: list[TicketSummary] = []
     cursor = None
     with world.uow() as uow:
@@ -62,8 +70,11 @@ def _expected_order(rows: list[TicketSummary], sort: queries.SortOrder) -> list[
 @pytest.mark.parametrize("limit", [1, 7, 50, 500])
 @pytest.mark.parametrize(
     "ticket_filter",
-    [queries.TicketFilter(), queries.TicketFilter(statuses=("new", "in_progress"), tag="vip"),
-     queries.TicketFilter(unassigned=True, priorities=(Priority.HIGH, Priority.URGENT))],
+    [
+        queries.TicketFilter(),
+        queries.TicketFilter(statuses=("new", "in_progress"), tag="vip"),
+        queries.TicketFilter(unassigned=True, priorities=(Priority.HIGH, Priority.URGENT)),
+    ],
     ids=["all", "open-vip", "unassigned-high"],
 )
 def test_pages_cover_every_ticket_once_in_order(
@@ -78,11 +89,18 @@ def test_pages_cover_every_ticket_once_in_order(
 
 def test_filters_mean_what_they_say(world: World) -> None:
     _seed(world)
-    rows = _walk(world, queries.TicketFilter(queue_id=world.tech, assignee_id=world.bob, statuses=("new",)),
-                 queries.SortOrder.UPDATED, 500)
+    rows = _walk(
+        world,
+        queries.TicketFilter(queue_id=world.tech, assignee_id=world.bob, statuses=("new",)),
+        queries.SortOrder.UPDATED,
+        500,
+    )
     with world.factory() as session:
-        expected = session.scalars(select(Ticket.id).where(
-            Ticket.queue_id == world.tech, Ticket.assignee_id == world.bob, Ticket.status == "new")).all()
+        expected = session.scalars(
+            select(Ticket.id).where(
+                Ticket.queue_id == world.tech, Ticket.assignee_id == world.bob, Ticket.status == "new"
+            )
+        ).all()
     assert sorted(t.id for t in rows) == sorted(expected)
 
 

@@ -17,8 +17,13 @@ from tests.support.world import World
 def _open(world: World, subject: str = "Printer on fire", **extra: object) -> TicketChanged:
     with world.uow() as uow:
         result = service.create_ticket(
-            uow, subject=subject, customer_id=world.jane, queue_id=world.billing,
-            body="Flames everywhere, error E1042.", channel=Channel.EMAIL, **extra,  # type: ignore[arg-type]
+            uow,
+            subject=subject,
+            customer_id=world.jane,
+            queue_id=world.billing,
+            body="Flames everywhere, error E1042.",
+            channel=Channel.EMAIL,
+            **extra,  # type: ignore[arg-type]
         )
         uow.commit()
     return result
@@ -58,8 +63,9 @@ def test_a_reply_stamps_the_first_response_once(world: World) -> None:
 def test_an_internal_note_is_not_a_response(world: World) -> None:
     ticket = _open(world).ticket
     with world.uow("bob") as uow:
-        result = service.add_note(uow, ticket_id=ticket.id, body="Customer is on the enterprise plan",
-                                  expected_version=1)
+        result = service.add_note(
+            uow, ticket_id=ticket.id, body="Customer is on the enterprise plan", expected_version=1
+        )
         uow.commit()
         kinds = uow.session.scalars(select(Message.kind).where(Message.ticket_id == ticket.id)).all()
     assert result.ticket.first_response_at is None
@@ -76,13 +82,20 @@ def test_every_changed_field_is_audited_old_to_new(world: World) -> None:
     ticket = _open(world).ticket
     with world.uow("carol") as uow:
         service.update_fields(
-            uow, ticket_id=ticket.id, expected_version=1,
+            uow,
+            ticket_id=ticket.id,
+            expected_version=1,
             changes=service.FieldChanges(priority=Priority.URGENT, queue_id=world.tech, tags=("VIP", " vip", "sso")),
         )
         uow.commit()
         rows = uow.session.execute(
-            select(AuditEvent.field, AuditEvent.old_value, AuditEvent.new_value, AuditEvent.actor_login,
-                   AuditEvent.ticket_version)
+            select(
+                AuditEvent.field,
+                AuditEvent.old_value,
+                AuditEvent.new_value,
+                AuditEvent.actor_login,
+                AuditEvent.ticket_version,
+            )
             .where(AuditEvent.ticket_id == ticket.id, AuditEvent.action == "update")
             .order_by(AuditEvent.field)
         ).all()
@@ -110,8 +123,9 @@ def test_a_customer_message_reopens_a_closed_ticket_for_its_assignee(world: Worl
     ticket = _open(world, assignee_id=world.alice).ticket
     with world.uow() as uow:
         service.change_status(uow, ticket_id=ticket.id, status="closed", expected_version=1)
-        result = service.add_customer_message(uow, ticket_id=ticket.id, body="It's broken again.",
-                                              message_id_header="<abc@customer.test>")
+        result = service.add_customer_message(
+            uow, ticket_id=ticket.id, body="It's broken again.", message_id_header="<abc@customer.test>"
+        )
         uow.commit()
     assert result.ticket.status == "in_progress" and result.ticket.assignee_id == world.alice
     assert result.changed_fields >= {"status", "message"}
@@ -163,7 +177,9 @@ def test_merge_moves_the_conversation_and_closes_the_duplicate(world: World) -> 
     assert result.ticket.status == "closed" and result.ticket.merged_into_id == target.id
     assert duplicate_detail.messages == ()
     assert [m.kind for m in target_detail.messages] == [
-        MessageKind.CUSTOMER_MESSAGE, MessageKind.CUSTOMER_MESSAGE, MessageKind.SYSTEM_EVENT,
+        MessageKind.CUSTOMER_MESSAGE,
+        MessageKind.CUSTOMER_MESSAGE,
+        MessageKind.SYSTEM_EVENT,
     ]
     assert f"#{duplicate.number}" in target_detail.messages[-1].body_text
     with world.uow() as uow, pytest.raises(TransitionNotAllowed, match="merged"):
@@ -186,11 +202,15 @@ def test_links_are_mutual_and_idempotent(world: World) -> None:
 def test_customer_html_is_sanitised_before_it_is_stored(world: World) -> None:
     ticket = _open(world).ticket
     with world.uow() as uow:
-        service.add_customer_message(uow, ticket_id=ticket.id, body="see html",
-                                     body_html='<p>Hi</p><script>alert(1)</script><img src="http://x/t.gif">')
+        service.add_customer_message(
+            uow,
+            ticket_id=ticket.id,
+            body="see html",
+            body_html='<p>Hi</p><script>alert(1)</script><img src="http://x/t.gif">',
+        )
         uow.commit()
         stored = uow.session.scalars(select(Message.body_html).where(Message.body_html.is_not(None))).one()
-    assert "<script>" not in stored and "<p>Hi</p>" in stored
+    assert stored is not None and "<script>" not in stored and "<p>Hi</p>" in stored
 
 
 def test_unknown_logins_may_not_act(world: World) -> None:
@@ -205,10 +225,14 @@ def test_every_mutation_lands_in_the_change_log_in_order(world: World) -> None:
         uow.commit()
         entries = uow.session.execute(
             select(ChangeLogEntry.seq, ChangeLogEntry.entity, ChangeLogEntry.operation)
-            .where(ChangeLogEntry.ticket_id == ticket.id).order_by(ChangeLogEntry.seq)
+            .where(ChangeLogEntry.ticket_id == ticket.id)
+            .order_by(ChangeLogEntry.seq)
         ).all()
     assert [(e.entity, e.operation) for e in entries] == [
-        ("message", "insert"), ("ticket", "insert"), ("message", "insert"), ("ticket", "update"),
+        ("message", "insert"),
+        ("ticket", "insert"),
+        ("message", "insert"),
+        ("ticket", "update"),
     ]
     assert [e.seq for e in entries] == sorted({e.seq for e in entries})
 
@@ -227,8 +251,9 @@ def test_version_rows_stay_consistent_after_many_edits(world: World) -> None:
     with world.uow() as uow:
         version = 1
         for status in ["in_progress", "waiting", "in_progress", "resolved", "closed"]:
-            version = service.change_status(uow, ticket_id=ticket.id, status=status,
-                                            expected_version=version).ticket.version
+            version = service.change_status(
+                uow, ticket_id=ticket.id, status=status, expected_version=version
+            ).ticket.version
         uow.commit()
         stored = uow.session.scalar(select(Ticket.version).where(Ticket.id == ticket.id))
     assert version == stored == 6

@@ -27,8 +27,20 @@ from app.services.database.engine import build_engine, build_session_factory
 
 SYSTEM_SERVER_VARIABLE = "SWITCHBOARD_TEST_DATABASE_URL"
 DATA_TABLES = [
-    "attachment", "blob", "message", "ticket_link", "audit_event", "change_log", "ticket", "customer_email",
-    "customer", "organisation", "queue_member", "agent_skill", "queue", "agent",
+    "attachment",
+    "blob",
+    "message",
+    "ticket_link",
+    "audit_event",
+    "change_log",
+    "ticket",
+    "customer_email",
+    "customer",
+    "organisation",
+    "queue_member",
+    "agent_skill",
+    "queue",
+    "agent",
 ]
 
 
@@ -50,7 +62,7 @@ class PgServer:
     def _execute(self, statement: str) -> None:
         libpq = self.maintenance_url.set(drivername="postgresql").render_as_string(hide_password=False)
         with psycopg.connect(libpq, autocommit=True) as connection:
-            connection.execute(statement)  # type: ignore[arg-type]
+            connection.execute(statement)
 
 
 def _system_server() -> PgServer:

@@ -13,8 +13,14 @@ from app.services.errors import TicketConflict
 from app.services.tickets import service
 
 
-def race_status_changes(url: str, login: str, status: str, ticket_ids: list[int], barrier: Barrier,
-                        outcomes: ListProxy[tuple[int, str, str]]) -> None:
+def race_status_changes(
+    url: str,
+    login: str,
+    status: str,
+    ticket_ids: list[int],
+    barrier: Barrier,
+    outcomes: ListProxy[tuple[int, str, str]],
+) -> None:
     """For each ticket, wait for the other racer, then try to change it from version 1."""
     engine = build_engine(make_url(url), application_name=f"racer-{login}")
     runtime = Runtime(engine, build_session_factory(engine), acting_login=login)

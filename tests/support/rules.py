@@ -13,8 +13,13 @@ OPEN, PAUSED, DONE = StatusCategory.OPEN, StatusCategory.PAUSED, StatusCategory.
 CHANGE, REOPEN = TransitionKind.CHANGE, TransitionKind.REOPEN
 
 STATUSES = [
-    ("new", OPEN), ("in_progress", OPEN), ("waiting", PAUSED), ("pending", PAUSED), ("answered", PAUSED),
-    ("resolved", DONE), ("closed", DONE),
+    ("new", OPEN),
+    ("in_progress", OPEN),
+    ("waiting", PAUSED),
+    ("pending", PAUSED),
+    ("answered", PAUSED),
+    ("resolved", DONE),
+    ("closed", DONE),
 ]
 WORKING = ["in_progress", "waiting", "pending", "answered"]
 

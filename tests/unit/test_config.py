@@ -26,8 +26,9 @@ def test_nothing_configured_means_the_embedded_database(settings_files: tuple[Pa
 
 def test_the_site_file_names_the_team_server(settings_files: tuple[Path, Path]) -> None:
     _user, site = settings_files
-    site.write_text('[database]\nhost = "db.team.lan"\nport = 5433\nsslmode = "verify-full"\n'
-                    'sslrootcert = "/etc/ssl/team-ca.pem"\n')
+    site.write_text(
+        '[database]\nhost = "db.team.lan"\nport = 5433\nsslmode = "verify-full"\nsslrootcert = "/etc/ssl/team-ca.pem"\n'
+    )
     target = config.resolve_database()
     assert target.url is not None
     assert (target.url.host, target.url.port, target.url.database) == ("db.team.lan", 5433, "switchboard")

@@ -5,7 +5,9 @@ from app.services.errors import ChangeBy, TicketConflict
 
 def test_the_conflict_names_who_changed_what() -> None:
     conflict = TicketConflict(
-        number=10423, expected_version=3, current_version=5,
+        number=10423,
+        expected_version=3,
+        current_version=5,
         changes=[
             ChangeBy("Bob Baker", "2026-11-25T10:00:00+00:00", "status", "new", "in_progress"),
             ChangeBy("Bob Baker", "2026-11-25T10:01:00+00:00", "assignee", None, "Bob Baker"),

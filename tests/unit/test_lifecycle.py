@@ -82,8 +82,11 @@ def test_a_customer_message_wakes_the_ticket(source: str, assigned: bool, expect
 def test_an_admin_status_takes_part_through_the_table_alone() -> None:
     rules = LifecycleRules.from_rows(
         [*STATUSES, ("on_hold_legal", StatusCategory.PAUSED)],
-        {*DEFAULT_RULES.moves, ("in_progress", "on_hold_legal", TransitionKind.CHANGE),
-         ("on_hold_legal", "in_progress", TransitionKind.CHANGE)},
+        {
+            *DEFAULT_RULES.moves,
+            ("in_progress", "on_hold_legal", TransitionKind.CHANGE),
+            ("on_hold_legal", "in_progress", TransitionKind.CHANGE),
+        },
     )
     lifecycle.check_status_change(rules, "in_progress", "on_hold_legal")
     with pytest.raises(TransitionNotAllowed):

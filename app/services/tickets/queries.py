@@ -171,9 +171,7 @@ def list_tickets(
     return TicketPage(summaries, next_cursor)
 
 
-def _filtered(
-    query: SummaryQuery, f: TicketFilter
-) -> SummaryQuery:
+def _filtered(query: SummaryQuery, f: TicketFilter) -> SummaryQuery:
     if f.statuses:
         query = query.where(Ticket.status.in_(f.statuses))
     if f.queue_id is not None:
@@ -191,9 +189,7 @@ def _filtered(
     return query
 
 
-def _page_by_sla_due(
-    uow: UnitOfWork, base: SummaryQuery, after: PageCursor | None, limit: int
-) -> list[SummaryRow]:
+def _page_by_sla_due(uow: UnitOfWork, base: SummaryQuery, after: PageCursor | None, limit: int) -> list[SummaryRow]:
     """Due tickets first (soonest first), then those without a clock, each part in index order."""
     rows: list[SummaryRow] = []
     if after is None or after.value is not None:
