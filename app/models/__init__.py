@@ -3,6 +3,7 @@
 from app.models.audit import AuditEvent, ChangeLogEntry
 from app.models.base import SCHEMA, Base
 from app.models.customer import Customer, CustomerEmail, Organisation
+from app.models.knowledge import KnowledgeArticle
 from app.models.message import Attachment, Blob, Message
 from app.models.status import StatusTransition, TicketStatus
 from app.models.team import Agent, AgentSkill, Queue, QueueMember
@@ -19,6 +20,7 @@ __all__ = [
     "ChangeLogEntry",
     "Customer",
     "CustomerEmail",
+    "KnowledgeArticle",
     "Message",
     "Organisation",
     "Queue",

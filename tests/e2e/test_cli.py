@@ -161,7 +161,7 @@ def test_a_password_in_the_url_never_reaches_the_message() -> None:
 
 def test_db_status_names_both_revisions(on_test_db: list[str]) -> None:
     done = switchboard(*on_test_db, "db", "status")
-    assert done.returncode == 0 and "is current (revision 0001_initial)" in done.stdout
+    assert done.returncode == 0 and "is current (revision 0002_knowledge_articles)" in done.stdout
 
 
 def test_the_bare_command_says_the_client_is_coming(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ DATA_TABLES = [
     "audit_event",
     "change_log",
     "ticket",
-    "customer_email",
+    "customer_email", "knowledge_article",
     "customer",
     "organisation",
     "queue_member",

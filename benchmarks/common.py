@@ -1,0 +1,41 @@
+"""Helpers shared by the benchmarks: databases and printed tables (benchmarks print; they never assert)."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+
+import psycopg
+from sqlalchemy.engine import URL
+
+
+def libpq(url: URL) -> str:
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def ensure_database(url: URL) -> None:
+    maintenance = url.set(database="postgres")
+    with psycopg.connect(libpq(maintenance), autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (url.database,)).fetchone()
+        if exists is None:
+            connection.execute(f'CREATE DATABASE "{url.database}"')  # type: ignore[arg-type]
+
+
+def percentile(samples: Sequence[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def describe_ms(samples: Sequence[float]) -> list[str]:
+    """median, p95 and max of samples given in seconds, as milliseconds."""
+    return [f"{statistics.median(samples) * 1000:.2f}", f"{percentile(samples, 0.95) * 1000:.2f}",
+            f"{max(samples) * 1000:.2f}"]
+
+
+def print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=False)]
+    line = "| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |"
+    print(line)
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in rows:
+        print("| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
