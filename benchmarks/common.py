@@ -18,7 +18,7 @@ def ensure_database(url: URL) -> None:
     with psycopg.connect(libpq(maintenance), autocommit=True) as connection:
         exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (url.database,)).fetchone()
         if exists is None:
-            connection.execute(f'CREATE DATABASE "{url.database}"')  # type: ignore[arg-type]
+            connection.execute(f'CREATE DATABASE "{url.database}"')
 
 
 def percentile(samples: Sequence[float], fraction: float) -> float:
@@ -28,8 +28,11 @@ def percentile(samples: Sequence[float], fraction: float) -> float:
 
 def describe_ms(samples: Sequence[float]) -> list[str]:
     """median, p95 and max of samples given in seconds, as milliseconds."""
-    return [f"{statistics.median(samples) * 1000:.2f}", f"{percentile(samples, 0.95) * 1000:.2f}",
-            f"{max(samples) * 1000:.2f}"]
+    return [
+        f"{statistics.median(samples) * 1000:.2f}",
+        f"{percentile(samples, 0.95) * 1000:.2f}",
+        f"{max(samples) * 1000:.2f}",
+    ]
 
 
 def print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:

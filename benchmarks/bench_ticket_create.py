@@ -1,0 +1,89 @@
+"""Ticket creation throughput through the service: each ticket its own transaction, audited, logged
+and notified, as an agent or the mail poller would create it.
+
+    python -m benchmarks.bench_ticket_create --database postgresql://postgres@127.0.0.1:5432/switchboard_bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import time
+
+from sqlalchemy import select
+from sqlalchemy.engine import URL, make_url
+
+from app.bootstrap import Runtime
+from app.models import Agent, Customer, Queue
+from app.services.agents import ensure_local_admin
+from app.services.config import parse_database_url
+from app.services.database import schema
+from app.services.database.engine import build_engine, build_session_factory
+from app.services.tickets import service
+from benchmarks.common import describe_ms, ensure_database, print_table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--tickets", type=int, default=2_000, help="tickets per worker")
+    args = parser.parse_args()
+    url = parse_database_url(args.database, source="--database")
+    ensure_database(url)
+    engine = build_engine(url)
+    schema.upgrade(engine)
+    with build_session_factory(engine)() as session:
+        ensure_local_admin(session)
+        session.commit()
+    engine.dispose()
+    rows = []
+    for workers in (1, 2, 4):
+        samples, elapsed = _run(url, workers, args.tickets)
+        rows.append(
+            [
+                str(workers),
+                f"{len(samples):,}",
+                f"{elapsed:.1f}",
+                f"{len(samples) / elapsed:,.0f}",
+                *describe_ms(samples),
+            ]
+        )
+    print_table(["workers", "tickets", "seconds", "tickets/s", "median ms", "p95 ms", "max ms"], rows)
+
+
+def _run(url: URL, workers: int, per_worker: int) -> tuple[list[float], float]:
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(workers) as pool:
+        started = time.perf_counter()
+        results = pool.starmap(_create_many, [(url.render_as_string(hide_password=False), per_worker)] * workers)
+        elapsed = time.perf_counter() - started
+    return [sample for result in results for sample in result], elapsed
+
+
+def _create_many(url_text: str, count: int) -> list[float]:
+    engine = build_engine(make_url(url_text))
+    runtime = Runtime(engine, build_session_factory(engine))
+    with runtime.uow() as uow:
+        queue_id = uow.session.scalar(select(Queue.id).order_by(Queue.id).limit(1))
+        customer_id = uow.session.scalar(select(Customer.id).order_by(Customer.id).limit(1))
+        assert queue_id is not None and customer_id is not None, "load the corpus first (benchmarks.corpus)"
+        _ = uow.session.scalar(select(Agent.id).limit(1))
+    samples = []
+    for n in range(count):
+        started = time.perf_counter()
+        with runtime.uow() as uow:
+            service.create_ticket(
+                uow,
+                subject=f"Benchmark ticket {n}: sync fails with E1042",
+                body="Since this morning the sync fails with error E1042 for 40 users.",
+                customer_id=customer_id,
+                queue_id=queue_id,
+            )
+            uow.commit()
+        samples.append(time.perf_counter() - started)
+    engine.dispose()
+    return samples
+
+
+if __name__ == "__main__":
+    main()
