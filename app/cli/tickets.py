@@ -138,6 +138,7 @@ def _format_detail(detail: TicketDetail) -> str:
 @click.option("--tag")
 @click.option("--sort", type=click.Choice([s.value for s in queries.SortOrder]), default="sla_due")
 @click.option("--limit", type=click.IntRange(1, queries.MAX_PAGE_SIZE), default=50, show_default=True)
+@click.option("--all", "every_page", is_flag=True, help="Every matching ticket, page after page.")
 @json_option
 @click.pass_obj
 def list_(
@@ -150,6 +151,7 @@ def list_(
     tag: str | None,
     sort: str,
     limit: int,
+    every_page: bool,
     as_json: bool,
 ) -> None:
     """List tickets, soonest SLA due first by default."""
@@ -162,12 +164,21 @@ def list_(
             priorities=tuple(Priority.parse(p) for p in priorities),
             tag=tag,
         )
-        page = queries.list_tickets(uow, ticket_filter=ticket_filter, sort=queries.SortOrder(sort), limit=limit)
-    _emit(
-        [row.to_json() for row in page.rows],
-        as_json,
-        "\n".join(_format_row(row) for row in page.rows) or "No tickets match.",
-    )
+        rows: list[TicketSummary] = []
+        cursor: queries.PageCursor | None = None
+        while True:
+            page = queries.list_tickets(
+                uow,
+                ticket_filter=ticket_filter,
+                sort=queries.SortOrder(sort),
+                after=cursor,
+                limit=queries.MAX_PAGE_SIZE if every_page else limit,
+            )
+            rows += page.rows
+            cursor = page.next_cursor
+            if not every_page or cursor is None:
+                break
+    _emit([row.to_json() for row in rows], as_json, "\n".join(_format_row(row) for row in rows) or "No tickets match.")
 
 
 def _format_row(t: TicketSummary) -> str:

@@ -18,7 +18,7 @@ def test_demo_then_list_new_tickets_on_the_embedded_default(tmp_path: Path) -> N
     assert filled.returncode == 0, filled.stderr
     assert "300 tickets" in filled.stdout
 
-    listed = switchboard("ticket", "list", "--status", "new", "--limit", "500", "--json", env=env)
+    listed = switchboard("ticket", "list", "--status", "new", "--all", "--json", env=env)
     assert listed.returncode == 0, listed.stderr
     rows = json.loads(listed.stdout)
     assert rows and all(row["status"] == "new" for row in rows)
@@ -36,5 +36,5 @@ def test_a_second_demo_run_adds_tickets_but_not_people(tmp_path: Path) -> None:
     second = switchboard("demo", "--tickets", "20", "--no-open", "--seed", "8", env=env)
     assert first.returncode == second.returncode == 0, second.stderr
     assert "10 agents" in second.stdout
-    listed = json.loads(switchboard("ticket", "list", "--limit", "500", "--json", env=env).stdout)
+    listed = json.loads(switchboard("ticket", "list", "--all", "--json", env=env).stdout)
     assert len(listed) == 40

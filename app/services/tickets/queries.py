@@ -10,7 +10,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 
-from sqlalchemy import Row, Select, or_, select, tuple_
+from sqlalchemy import Select, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
 from app.models import Agent, Customer, Message, Queue, Ticket, TicketLink
@@ -22,7 +22,7 @@ from app.services.uow import UnitOfWork
 MAX_PAGE_SIZE = 500
 
 SummaryQuery = Select[Ticket, str, str, str]
-SummaryRow = Row[Ticket, str, str, str]
+IdQuery = Select[int]
 
 
 class SortOrder(enum.StrEnum):
@@ -159,19 +159,28 @@ def list_tickets(
     after: PageCursor | None = None,
     limit: int = 50,
 ) -> TicketPage:
+    """One page of tickets. The page is chosen on the ticket table alone (so the planner walks the
+    sort index and stops after `limit` rows), then its names are joined in for just those rows."""
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise InvalidInput(f"A page holds 1 to {MAX_PAGE_SIZE} tickets, not {limit}")
-    base = _filtered(summary_select(), ticket_filter)
+    base = _filtered(select(Ticket.id), ticket_filter)
     if sort is SortOrder.SLA_DUE:
-        rows = _page_by_sla_due(uow, base, after, limit)
+        ids = _page_by_sla_due(uow, base, after, limit)
     else:
-        rows = _page_descending(uow, base, sort, after, limit)
-    summaries = tuple(to_summary(*row) for row in rows)
+        ids = _page_descending(uow, base, sort, after, limit)
+    summaries = _summaries_in_order(uow, ids)
     next_cursor = _cursor_after(summaries[-1], sort) if len(summaries) == limit else None
     return TicketPage(summaries, next_cursor)
 
 
-def _filtered(query: SummaryQuery, f: TicketFilter) -> SummaryQuery:
+def _summaries_in_order(uow: UnitOfWork, ids: list[int]) -> tuple[TicketSummary, ...]:
+    if not ids:
+        return ()
+    by_id = {row[0].id: to_summary(*row) for row in uow.session.execute(summary_select().where(Ticket.id.in_(ids)))}
+    return tuple(by_id[ticket_id] for ticket_id in ids if ticket_id in by_id)
+
+
+def _filtered(query: IdQuery, f: TicketFilter) -> IdQuery:
     if f.statuses:
         query = query.where(Ticket.status.in_(f.statuses))
     if f.queue_id is not None:
@@ -189,34 +198,30 @@ def _filtered(query: SummaryQuery, f: TicketFilter) -> SummaryQuery:
     return query
 
 
-def _page_by_sla_due(uow: UnitOfWork, base: SummaryQuery, after: PageCursor | None, limit: int) -> list[SummaryRow]:
+def _page_by_sla_due(uow: UnitOfWork, base: IdQuery, after: PageCursor | None, limit: int) -> list[int]:
     """Due tickets first (soonest first), then those without a clock, each part in index order."""
-    rows: list[SummaryRow] = []
+    ids: list[int] = []
     if after is None or after.value is not None:
         due = base.where(Ticket.sla_due_at.is_not(None))
         if after is not None:
             due = due.where(tuple_(Ticket.sla_due_at, Ticket.id) > tuple_(after.value, after.ticket_id))
-        rows = list(uow.session.execute(due.order_by(Ticket.sla_due_at, Ticket.id).limit(limit)))
-    if len(rows) < limit:
+        ids = list(uow.session.scalars(due.order_by(Ticket.sla_due_at, Ticket.id).limit(limit)))
+    if len(ids) < limit:
         undated = base.where(Ticket.sla_due_at.is_(None))
         if after is not None and after.value is None:
             undated = undated.where(Ticket.id > after.ticket_id)
-        rows += uow.session.execute(undated.order_by(Ticket.id).limit(limit - len(rows)))
-    return rows
+        ids += uow.session.scalars(undated.order_by(Ticket.id).limit(limit - len(ids)))
+    return ids
 
 
 def _page_descending(
-    uow: UnitOfWork,
-    base: SummaryQuery,
-    sort: SortOrder,
-    after: PageCursor | None,
-    limit: int,
-) -> list[SummaryRow]:
+    uow: UnitOfWork, base: IdQuery, sort: SortOrder, after: PageCursor | None, limit: int
+) -> list[int]:
     column = Ticket.priority if sort is SortOrder.PRIORITY else Ticket.updated_at
     query = base
     if after is not None:
         query = query.where(tuple_(column, Ticket.id) < tuple_(after.value, after.ticket_id))
-    return list(uow.session.execute(query.order_by(column.desc(), Ticket.id.desc()).limit(limit)))
+    return list(uow.session.scalars(query.order_by(column.desc(), Ticket.id.desc()).limit(limit)))
 
 
 def _cursor_after(last: TicketSummary, sort: SortOrder) -> PageCursor:
