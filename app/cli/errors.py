@@ -1,8 +1,8 @@
 """One line and a distinct exit code for every error a person can act on; never a traceback.
 
 Exit codes: 1 other known error, 2 bad input or settings, 3 not found, 4 transition not allowed,
-5 not permitted, 6 database unavailable, 7 schema mismatch, 9 conflict (stale --if-version),
-70 a bug of ours (details in the log file).
+5 not permitted, 6 database unavailable, 7 schema mismatch, 8 database busy (try again), 9 conflict
+(stale --if-version), 70 a bug of ours (details in the log file).
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ import logging
 import sys
 
 import click
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
-from app.services.errors import DatabaseUnavailable, KnownError
+from app.services.database.failures import explain_database_error, first_line
+from app.services.errors import KnownError
 
 log = logging.getLogger("app.cli")
 INTERNAL_ERROR_EXIT = 70
@@ -21,7 +22,7 @@ INTERNAL_ERROR_EXIT = 70
 
 def run_guarded(command: click.Group) -> None:
     try:
-        command.main(standalone_mode=False, prog_name="switchboard")
+        result = command.main(standalone_mode=False, prog_name="switchboard")
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(1)
@@ -30,17 +31,16 @@ def run_guarded(command: click.Group) -> None:
         sys.exit(error.exit_code)
     except KnownError as error:
         _fail(str(error), error.exit_code)
-    except OperationalError as error:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else "connection lost"
-        _fail(f"The database connection failed: {reason}", DatabaseUnavailable.exit_code)
     except DBAPIError as error:
+        known = explain_database_error(error)
+        if known is not None:
+            _fail(str(known), known.exit_code)
         log.exception("database error")
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else "unknown"
-        _fail(f"The database refused the request: {reason}", 1)
+        _fail(f"The database refused the request: {first_line(error)}", 1)
     except Exception:
         log.exception("unexpected error")
         _fail("Switchboard hit an internal error; the details are in its log file.", INTERNAL_ERROR_EXIT)
-    sys.exit(0)
+    sys.exit(result if isinstance(result, int) else 0)
 
 
 def _fail(message: str, code: int) -> None:

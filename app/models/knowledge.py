@@ -23,7 +23,7 @@ class KnowledgeArticle(Base):
     tags: Mapped[list[str]] = mapped_column(ARRAY(String(64)), default=list, server_default="{}")
     language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     is_published: Mapped[bool] = mapped_column(default=False, server_default="false")
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id", ondelete="SET NULL"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[dt.datetime] = created_at_column()
     updated_at: Mapped[dt.datetime] = created_at_column()
     version: Mapped[int] = mapped_column(default=1, server_default="1")

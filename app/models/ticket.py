@@ -42,6 +42,9 @@ class Ticket(Base):
         Index("ix_ticket_assignee_sla", "assignee_id", "sla_due_at", "id"),
         Index("ix_ticket_queue_updated", "queue_id", "updated_at", "id"),
         Index("ix_ticket_status_id", "status", "id"),
+        Index("ix_ticket_sla", "sla_due_at", "id"),
+        Index("ix_ticket_updated", "updated_at", "id"),
+        Index("ix_ticket_queue_priority", "queue_id", "priority", "id"),
         Index("ix_ticket_tags", "tags", postgresql_using="gin"),
     )
 

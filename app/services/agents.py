@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 
-from sqlalchemy import select, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from app.models import Agent
@@ -31,6 +31,17 @@ def ensure_local_admin(session: Session) -> int:
     session.add(agent)
     session.flush()
     return agent.id
+
+
+def seed_first_admin(engine: Engine) -> str | None:
+    """On a help desk with no agents yet, the login that ran the upgrade becomes the first admin.
+    Returns that login, or None when agents already exist."""
+    with Session(engine) as session:
+        if session.scalar(select(Agent.id).limit(1)) is not None:
+            return None
+        ensure_local_admin(session)
+        session.commit()
+        return str(session.execute(text("SELECT session_user")).scalar_one())
 
 
 def _os_user() -> str:

@@ -62,10 +62,13 @@ def parse_database_url(text: str, *, source: str) -> URL:
     """A PostgreSQL URL, or a ConfigurationError that names where the bad value came from."""
     try:
         url = make_url(text.strip())
-    except ArgumentError:
+        _ = url.port  # a non-numeric port fails here, not later
+    except (ArgumentError, ValueError):
         raise ConfigurationError(
             f"The database URL from {source} is malformed; expected postgresql://user@host:5432/database"
         ) from None
+    if url.get_backend_name() == "postgres":  # libpq's own spelling
+        url = url.set(drivername="postgresql")
     if url.get_backend_name() != "postgresql":
         raise ConfigurationError(
             f"The database URL from {source} is for {url.get_backend_name()!r}; Switchboard needs PostgreSQL"

@@ -34,6 +34,7 @@ from app.services.agents import ensure_local_admin
 from app.services.uow import UnitOfWork
 
 DAYS_OF_HISTORY = 90
+BATCH = 5_000
 CUSTOMERS_PER_ORGANISATION = 12
 FIRST_RESPONSE_TARGET = {Priority.URGENT: 1, Priority.HIGH: 4, Priority.NORMAL: 8, Priority.LOW: 24}
 RESOLUTION_TARGET = {Priority.URGENT: 8, Priority.HIGH: 24, Priority.NORMAL: 72, Priority.LOW: 120}
@@ -82,13 +83,22 @@ class _Cast:
 def fill_demo_data(
     session_factory: sessionmaker[Session], size: DemoSize, *, seed: int = 7, now: dt.datetime | None = None
 ) -> DemoSummary:
+    """Batches of BATCH tickets, each its own transaction, so a large demo never holds the change-log
+    lock (which every writer takes at commit) for long."""
     rng = random.Random(seed)
     moment = now or dt.datetime.now(dt.UTC)
     with UnitOfWork(session_factory) as uow:
         cast = _ensure_cast(uow.session, rng)
-        tickets, messages = _add_tickets(uow, cast, rng, size.tickets, moment)
         uow.commit()
-    return DemoSummary(len(cast.queue_ids), len(content.AGENTS), len(cast.customers), tickets, messages)
+    plans = sorted(
+        (_plan_ticket(cast, rng, moment) for _ in range(size.tickets)), key=lambda plan: plan["ticket"]["created_at"]
+    )  # numbers grow with time, as in real life
+    messages = 0
+    for start in range(0, len(plans), BATCH):
+        with UnitOfWork(session_factory) as uow:
+            messages += _add_tickets(uow, cast, plans[start : start + BATCH])
+            uow.commit()
+    return DemoSummary(len(cast.queue_ids), len(content.AGENTS), len(cast.customers), len(plans), messages)
 
 
 def _ensure_cast(session: Session, rng: random.Random) -> _Cast:
@@ -171,11 +181,7 @@ def _insert_ignore(session: Session, model: Any, rows: list[dict[str, Any]]) -> 
         session.execute(pg_insert(model).values(rows).on_conflict_do_nothing())
 
 
-def _add_tickets(uow: UnitOfWork, cast: _Cast, rng: random.Random, count: int, now: dt.datetime) -> tuple[int, int]:
-    plans = [_plan_ticket(cast, rng, now) for _ in range(count)]
-    plans.sort(key=lambda plan: plan["ticket"]["created_at"])  # numbers grow with time, as in real life
-    if not plans:
-        return 0, 0
+def _add_tickets(uow: UnitOfWork, cast: _Cast, plans: list[dict[str, Any]]) -> int:
     ticket_ids = uow.session.scalars(
         insert(Ticket).returning(Ticket.id, sort_by_parameter_order=True), [p["ticket"] for p in plans]
     ).all()
@@ -200,7 +206,7 @@ def _add_tickets(uow: UnitOfWork, cast: _Cast, rng: random.Random, count: int, n
         uow.record("ticket", ticket_id, "insert", ticket_id=ticket_id)
     uow.session.execute(insert(Message), message_rows)
     uow.session.execute(insert(AuditEvent), audit_rows)
-    return len(plans), len(message_rows)
+    return len(message_rows)
 
 
 def _plan_ticket(cast: _Cast, rng: random.Random, now: dt.datetime) -> dict[str, Any]:

@@ -36,6 +36,12 @@ class DatabaseUnavailable(KnownError):
     exit_code = 6
 
 
+class DatabaseBusy(KnownError):
+    """A deadlock, a lock or statement timeout: nothing was saved, and trying again will likely work."""
+
+    exit_code = 8
+
+
 class SchemaMismatch(KnownError):
     exit_code = 7
 

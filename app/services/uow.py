@@ -8,21 +8,25 @@ goes out, delivered by PostgreSQL only if the transaction commits.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Agent, ChangeLogEntry
 from app.models.enums import AgentRole
-from app.services.clock import Clock, system_clock
+from app.services.clock import Clock
 from app.services.errors import NotPermitted
 
 CHANGES_CHANNEL = "switchboard_changes"
-CHANGE_LOG_LOCK_KEY = 0x5377_6368  # "Swch": any fixed bigint, only this module takes it
+# Two-int advisory lock key: a namespace ("Swch") and the lock's number, so another application on a
+# shared server is unlikely to take the same lock.
+LOCK_NAMESPACE = 0x5377_6368
+CHANGE_LOG_LOCK = 1
 MAX_IDS_IN_NOTIFY = 200
 
 
@@ -47,7 +51,8 @@ class UnitOfWork:
 
     Attributes:
         session: the SQLAlchemy session of this transaction (services only; never handed to views).
-        clock: returns the current UTC time; tests pass a fixed one.
+        now(): the time of this transaction, from the database server (one clock for every
+            workstation), unless a clock was injected (tests move time with one).
     """
 
     def __init__(
@@ -55,18 +60,20 @@ class UnitOfWork:
         session_factory: sessionmaker[Session],
         *,
         acting_login: str | None = None,
-        clock: Clock = system_clock,
+        clock: Clock | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._acting_login = acting_login
         self._actor: Actor | None = None
         self._changes: list[Change] = []
-        self.clock = clock
+        self._clock = clock
+        self._now: dt.datetime | None = None
 
     def __enter__(self) -> Self:
         self.session = self._session_factory()
         self._changes = []
         self._actor = None
+        self._now = None
         return self
 
     def __exit__(
@@ -74,6 +81,13 @@ class UnitOfWork:
     ) -> None:
         self.session.rollback()
         self.session.close()
+
+    def now(self) -> dt.datetime:
+        if self._clock is not None:
+            return self._clock()
+        if self._now is None:
+            self._now = self.session.execute(select(func.now())).scalar_one()
+        return self._now
 
     @property
     def actor(self) -> Actor:
@@ -87,8 +101,7 @@ class UnitOfWork:
         agent = self.session.execute(select(Agent).where(Agent.db_login == login, Agent.is_active)).scalar_one_or_none()
         if agent is None:
             raise NotPermitted(
-                f"The database login {login!r} is not an active Switchboard agent; "
-                "an admin adds it with `switchboard user add`."
+                f"The database login {login!r} is not an active Switchboard agent; ask an admin to add it as an agent."
             )
         return Actor(agent.id, agent.db_login, agent.display_name, agent.role)
 
@@ -101,9 +114,10 @@ class UnitOfWork:
             self._append_change_log()
         self.session.commit()
         self._changes = []
+        self._now = None
 
     def _append_change_log(self) -> None:
-        self.session.execute(select(text(f"pg_advisory_xact_lock({CHANGE_LOG_LOCK_KEY})")))
+        self.session.execute(select(func.pg_advisory_xact_lock(LOCK_NAMESPACE, CHANGE_LOG_LOCK)))
         rows = [
             {"entity": c.entity, "entity_id": c.entity_id, "ticket_id": c.ticket_id, "operation": c.operation}
             for c in self._changes

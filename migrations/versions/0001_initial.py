@@ -106,6 +106,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('name', name=op.f('uq_queue_name')),
     schema='switchboard'
     )
+    op.create_index(op.f('ix_queue_team_lead_id'), 'queue', ['team_lead_id'], unique=False, schema='switchboard')
     op.create_table('status_transition',
     sa.Column('from_status', sa.String(length=32), nullable=False),
     sa.Column('to_status', sa.String(length=32), nullable=False),
@@ -182,6 +183,9 @@ def upgrade() -> None:
     op.create_index('ix_ticket_queue_updated', 'ticket', ['queue_id', 'updated_at', 'id'], unique=False, schema='switchboard')
     op.create_index(op.f('ix_ticket_resolution_due_at'), 'ticket', ['resolution_due_at'], unique=False, schema='switchboard')
     op.create_index('ix_ticket_status_id', 'ticket', ['status', 'id'], unique=False, schema='switchboard')
+    op.create_index('ix_ticket_sla', 'ticket', ['sla_due_at', 'id'], unique=False, schema='switchboard')
+    op.create_index('ix_ticket_updated', 'ticket', ['updated_at', 'id'], unique=False, schema='switchboard')
+    op.create_index('ix_ticket_queue_priority', 'ticket', ['queue_id', 'priority', 'id'], unique=False, schema='switchboard')
     op.create_index('ix_ticket_tags', 'ticket', ['tags'], unique=False, schema='switchboard', postgresql_using='gin')
     op.create_table('audit_event',
     sa.Column('id', sa.BigInteger(), sa.Identity(always=False), nullable=False),
@@ -201,6 +205,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_event')),
     schema='switchboard'
     )
+    op.create_index(op.f('ix_audit_event_actor_agent_id'), 'audit_event', ['actor_agent_id'], unique=False, schema='switchboard')
     op.create_index('ix_audit_event_ticket_version', 'audit_event', ['ticket_id', 'ticket_version'], unique=False, schema='switchboard')
     op.create_table('message',
     sa.Column('id', sa.BigInteger(), sa.Identity(always=False), nullable=False),
@@ -221,6 +226,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_message')),
     schema='switchboard'
     )
+    op.create_index(op.f('ix_message_author_agent_id'), 'message', ['author_agent_id'], unique=False, schema='switchboard')
+    op.create_index(op.f('ix_message_author_customer_id'), 'message', ['author_customer_id'], unique=False, schema='switchboard')
     op.create_index('ix_message_message_id_header', 'message', ['message_id_header'], unique=False, schema='switchboard')
     op.create_index('ix_message_ticket_created', 'message', ['ticket_id', 'created_at', 'id'], unique=False, schema='switchboard')
     op.create_table('ticket_link',
@@ -300,12 +307,18 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_ticket_link_related_ticket_id'), table_name='ticket_link', schema='switchboard')
     op.drop_table('ticket_link', schema='switchboard')
     op.drop_index('ix_message_ticket_created', table_name='message', schema='switchboard')
+    op.drop_index(op.f('ix_message_author_agent_id'), table_name='message', schema='switchboard')
+    op.drop_index(op.f('ix_message_author_customer_id'), table_name='message', schema='switchboard')
     op.drop_index('ix_message_message_id_header', table_name='message', schema='switchboard')
     op.drop_table('message', schema='switchboard')
+    op.drop_index(op.f('ix_audit_event_actor_agent_id'), table_name='audit_event', schema='switchboard')
     op.drop_index('ix_audit_event_ticket_version', table_name='audit_event', schema='switchboard')
     op.drop_table('audit_event', schema='switchboard')
     op.drop_index('ix_ticket_tags', table_name='ticket', schema='switchboard', postgresql_using='gin')
     op.drop_index('ix_ticket_status_id', table_name='ticket', schema='switchboard')
+    op.drop_index('ix_ticket_sla', table_name='ticket', schema='switchboard')
+    op.drop_index('ix_ticket_updated', table_name='ticket', schema='switchboard')
+    op.drop_index('ix_ticket_queue_priority', table_name='ticket', schema='switchboard')
     op.drop_index(op.f('ix_ticket_resolution_due_at'), table_name='ticket', schema='switchboard')
     op.drop_index('ix_ticket_queue_updated', table_name='ticket', schema='switchboard')
     op.drop_index('ix_ticket_queue_sla', table_name='ticket', schema='switchboard')
@@ -322,6 +335,7 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_customer_email_customer_id'), table_name='customer_email', schema='switchboard')
     op.drop_table('customer_email', schema='switchboard')
     op.drop_table('status_transition', schema='switchboard')
+    op.drop_index(op.f('ix_queue_team_lead_id'), table_name='queue', schema='switchboard')
     op.drop_table('queue', schema='switchboard')
     op.drop_index(op.f('ix_customer_organisation_id'), table_name='customer', schema='switchboard')
     op.drop_index(op.f('ix_customer_external_account_id'), table_name='customer', schema='switchboard')

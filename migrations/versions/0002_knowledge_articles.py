@@ -37,7 +37,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_knowledge_article")),
         schema="switchboard",
     )
+    op.create_index(
+        op.f("ix_knowledge_article_author_id"), "knowledge_article", ["author_id"], unique=False, schema="switchboard"
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_knowledge_article_author_id"), table_name="knowledge_article", schema="switchboard")
     op.drop_table("knowledge_article", schema="switchboard")

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.engine import URL
 
 from app.bootstrap import Runtime
+from tests.support.postgres import PgServer
 from tests.support.world import build_world
 
 pytestmark = pytest.mark.slow
@@ -167,3 +168,18 @@ def test_db_status_names_both_revisions(on_test_db: list[str]) -> None:
 def test_the_bare_command_says_the_client_is_coming(tmp_path: Path) -> None:
     done = switchboard()
     assert done.returncode == 0 and "desktop client" in done.stdout
+
+
+def test_the_login_that_upgrades_a_fresh_server_becomes_its_first_admin(pg_server: PgServer) -> None:
+    url = pg_server.create_database()
+    try:
+        db = ["--database", url.render_as_string(hide_password=False)]
+        upgraded = switchboard(*db, "db", "upgrade")
+        assert upgraded.returncode == 0, upgraded.stderr
+        assert "is the first admin agent" in upgraded.stdout
+        listed = switchboard(*db, "ticket", "list", "--json")
+        assert listed.returncode == 0 and json.loads(listed.stdout) == []
+        again = switchboard(*db, "db", "upgrade")
+        assert again.returncode == 0 and "first admin" not in again.stdout
+    finally:
+        pg_server.drop_database(url)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,3 +41,14 @@ def test_a_second_demo_run_adds_tickets_but_not_people(tmp_path: Path) -> None:
     assert "10 agents" in second.stdout
     listed = json.loads(switchboard("ticket", "list", "--all", "--json", env=env).stdout)
     assert len(listed) == 40
+
+
+def test_two_processes_starting_on_an_empty_data_directory_both_work(tmp_path: Path) -> None:
+    env = {**os.environ, "SWITCHBOARD_DATA_DIR": str(tmp_path / "data")}
+    command = [sys.executable, "-m", "app", "ticket", "list", "--json"]
+    racers = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)
+    ]
+    results = [racer.communicate(timeout=120) for racer in racers]
+    assert [racer.returncode for racer in racers] == [0, 0], results
+    assert all(json.loads(out) == [] for out, _err in results)

@@ -13,7 +13,8 @@ from sqlalchemy.engine import URL
 
 from app.bootstrap import Runtime
 from app.models import ChangeLogEntry, Ticket
-from app.services.tickets import service
+from app.services.errors import TicketConflict
+from app.services.tickets import queries, service
 from app.services.uow import CHANGES_CHANNEL
 from tests.support import racers
 from tests.support.world import World, build_world
@@ -117,3 +118,18 @@ def test_a_rolled_back_change_notifies_nobody(committed_runtime: Runtime, databa
         with world.uow() as uow:
             service.create_ticket(uow, subject="Never", customer_id=world.jane, queue_id=world.billing)
         assert list(listener.notifies(timeout=1, stop_after=1)) == []
+
+
+def test_a_ticket_read_earlier_in_the_same_unit_is_checked_against_the_database(committed_runtime: Runtime) -> None:
+    """The lock re-reads the row: a copy the session loaded before another agent's commit must not pass
+    the version check."""
+    world = build_world(committed_runtime.session_factory)
+    (ticket_id,) = _tickets(world, 1)
+    with world.uow("alice") as alice:
+        seen = queries.get_summary(alice, ticket_id=ticket_id)  # loads the row into alice's session
+        alice.session.commit()  # a new transaction sees what others commit
+        with world.uow("bob") as bob:
+            service.change_status(bob, ticket_id=ticket_id, status="in_progress", expected_version=seen.version)
+            bob.commit()
+        with pytest.raises(TicketConflict, match="Bob Baker"):
+            service.change_status(alice, ticket_id=ticket_id, status="closed", expected_version=seen.version)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from sqlalchemy import select
 
@@ -11,6 +13,7 @@ from app.services import directory
 from app.services.errors import InvalidInput, NotFound, NotPermitted, TicketConflict, TransitionNotAllowed
 from app.services.tickets import queries, service
 from app.services.tickets.dto import TicketChanged
+from app.services.uow import UnitOfWork
 from tests.support.world import World
 
 
@@ -257,3 +260,22 @@ def test_version_rows_stay_consistent_after_many_edits(world: World) -> None:
         uow.commit()
         stored = uow.session.scalar(select(Ticket.version).where(Ticket.id == ticket.id))
     assert version == stored == 6
+
+
+def test_a_merged_ticket_takes_no_agent_writes_and_forwards_customer_mail(world: World) -> None:
+    target, duplicate = _open(world, "Login fails").ticket, _open(world, "Cannot log in").ticket
+    with world.uow() as uow:
+        service.merge(uow, source_id=duplicate.id, target_id=target.id, expected_version=None)
+        uow.commit()
+    with world.uow() as uow:
+        forwarded = service.add_customer_message(uow, ticket_id=duplicate.id, body="Still broken")
+        uow.commit()
+    assert forwarded.ticket.id == target.id
+    writes: list[Callable[[UnitOfWork], TicketChanged]] = [
+        lambda uow: service.reply(uow, ticket_id=duplicate.id, body="x", expected_version=None),
+        lambda uow: service.assign(uow, ticket_id=duplicate.id, assignee_id=world.bob, expected_version=None),
+        lambda uow: service.change_status(uow, ticket_id=duplicate.id, status="closed", expected_version=None),
+    ]
+    for write in writes:
+        with world.uow() as uow, pytest.raises(TransitionNotAllowed, match=f"merged into #{target.number}"):
+            write(uow)

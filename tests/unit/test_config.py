@@ -85,3 +85,9 @@ def test_broken_toml_names_the_file(settings_files: tuple[Path, Path]) -> None:
 
 def test_a_plain_postgresql_url_uses_psycopg() -> None:
     assert config.parse_database_url("postgresql://h/d", source="x").drivername == "postgresql+psycopg"
+
+
+def test_libpq_spelling_and_bad_ports() -> None:
+    assert config.parse_database_url("postgres://me@db.lan/x", source="x").drivername == "postgresql+psycopg"
+    with pytest.raises(ConfigurationError, match="malformed"):
+        config.parse_database_url("postgresql://me@db.lan:fivefour/x", source="x")

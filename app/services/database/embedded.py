@@ -7,6 +7,7 @@ for the next run. It listens only on a Unix socket, so nothing on the network ca
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import subprocess
@@ -33,7 +34,8 @@ def start_embedded_server(data_dir: Path) -> URL:
         exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,)).fetchone()
         if exists is None:
             log.info("creating database %s in the embedded server", DATABASE_NAME)
-            connection.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+            with contextlib.suppress(psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):  # a racer won
+                connection.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
     return maintenance.set(database=DATABASE_NAME)
 
 

@@ -15,8 +15,11 @@ CONNECT_TIMEOUT_SECONDS = 5
 SessionFactory = sessionmaker[Session]
 
 
-def build_engine(url: URL, *, application_name: str = APPLICATION_NAME, pool_size: int = 5) -> Engine:
-    """Timeouts keep a dead LAN server from freezing anything for long; pre-ping replaces stale sockets."""
+def build_engine(
+    url: URL, *, application_name: str = APPLICATION_NAME, pool_size: int = 5, statement_timeout_ms: int = 60_000
+) -> Engine:
+    """Timeouts keep a dead LAN server from freezing anything for long; pre-ping replaces stale sockets.
+    Migrations pass `statement_timeout_ms=0`: rebuilding an index on millions of rows takes longer."""
     return create_engine(
         url,
         pool_pre_ping=True,
@@ -24,7 +27,7 @@ def build_engine(url: URL, *, application_name: str = APPLICATION_NAME, pool_siz
         connect_args={
             "application_name": application_name,
             "connect_timeout": CONNECT_TIMEOUT_SECONDS,
-            "options": "-c statement_timeout=60000 -c lock_timeout=10000",
+            "options": f"-c statement_timeout={statement_timeout_ms} -c lock_timeout=10000",
         },
     )
 

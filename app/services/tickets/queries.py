@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Select, or_, select, tuple_
 from sqlalchemy.orm import aliased
@@ -22,7 +23,8 @@ from app.services.uow import UnitOfWork
 MAX_PAGE_SIZE = 500
 
 SummaryQuery = Select[Ticket, str, str, str]
-IdQuery = Select[int]
+KeyQuery = Select[int, Any]
+PageKey = tuple[int, dt.datetime | int | None]
 
 
 class SortOrder(enum.StrEnum):
@@ -160,17 +162,16 @@ def list_tickets(
     limit: int = 50,
 ) -> TicketPage:
     """One page of tickets. The page is chosen on the ticket table alone (so the planner walks the
-    sort index and stops after `limit` rows), then its names are joined in for just those rows."""
+    sort index and stops after `limit` rows), then its names are joined in for just those rows.
+    The cursor comes from the first query, so a row changed between the two cannot skew paging."""
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise InvalidInput(f"A page holds 1 to {MAX_PAGE_SIZE} tickets, not {limit}")
-    base = _filtered(select(Ticket.id), ticket_filter)
     if sort is SortOrder.SLA_DUE:
-        ids = _page_by_sla_due(uow, base, after, limit)
+        keys = _page_by_sla_due(uow, ticket_filter, after, limit)
     else:
-        ids = _page_descending(uow, base, sort, after, limit)
-    summaries = _summaries_in_order(uow, ids)
-    next_cursor = _cursor_after(summaries[-1], sort) if len(summaries) == limit else None
-    return TicketPage(summaries, next_cursor)
+        keys = _page_descending(uow, ticket_filter, sort, after, limit)
+    next_cursor = PageCursor(keys[-1][1], keys[-1][0]) if len(keys) == limit else None
+    return TicketPage(_summaries_in_order(uow, [ticket_id for ticket_id, _value in keys]), next_cursor)
 
 
 def _summaries_in_order(uow: UnitOfWork, ids: list[int]) -> tuple[TicketSummary, ...]:
@@ -180,7 +181,7 @@ def _summaries_in_order(uow: UnitOfWork, ids: list[int]) -> tuple[TicketSummary,
     return tuple(by_id[ticket_id] for ticket_id in ids if ticket_id in by_id)
 
 
-def _filtered(query: IdQuery, f: TicketFilter) -> IdQuery:
+def _filtered(query: KeyQuery, f: TicketFilter) -> KeyQuery:
     if f.statuses:
         query = query.where(Ticket.status.in_(f.statuses))
     if f.queue_id is not None:
@@ -192,44 +193,35 @@ def _filtered(query: IdQuery, f: TicketFilter) -> IdQuery:
     if f.priorities:
         query = query.where(Ticket.priority.in_(f.priorities))
     if f.tag:
-        query = query.where(Ticket.tags.contains([f.tag]))
+        query = query.where(Ticket.tags.contains([f.tag.strip().lower()]))
     if not f.include_merged:
         query = query.where(Ticket.merged_into_id.is_(None))
     return query
 
 
-def _page_by_sla_due(uow: UnitOfWork, base: IdQuery, after: PageCursor | None, limit: int) -> list[int]:
+def _page_by_sla_due(uow: UnitOfWork, f: TicketFilter, after: PageCursor | None, limit: int) -> list[PageKey]:
     """Due tickets first (soonest first), then those without a clock, each part in index order."""
-    ids: list[int] = []
+    keys: list[PageKey] = []
     if after is None or after.value is not None:
-        due = base.where(Ticket.sla_due_at.is_not(None))
+        due = _filtered(select(Ticket.id, Ticket.sla_due_at), f).where(Ticket.sla_due_at.is_not(None))
         if after is not None:
             due = due.where(tuple_(Ticket.sla_due_at, Ticket.id) > tuple_(after.value, after.ticket_id))
-        ids = list(uow.session.scalars(due.order_by(Ticket.sla_due_at, Ticket.id).limit(limit)))
-    if len(ids) < limit:
-        undated = base.where(Ticket.sla_due_at.is_(None))
+        rows = uow.session.execute(due.order_by(Ticket.sla_due_at, Ticket.id).limit(limit))
+        keys = [(row[0], row[1]) for row in rows]
+    if len(keys) < limit:
+        undated = _filtered(select(Ticket.id, Ticket.sla_due_at), f).where(Ticket.sla_due_at.is_(None))
         if after is not None and after.value is None:
             undated = undated.where(Ticket.id > after.ticket_id)
-        ids += uow.session.scalars(undated.order_by(Ticket.id).limit(limit - len(ids)))
-    return ids
+        keys += [(row[0], None) for row in uow.session.execute(undated.order_by(Ticket.id).limit(limit - len(keys)))]
+    return keys
 
 
 def _page_descending(
-    uow: UnitOfWork, base: IdQuery, sort: SortOrder, after: PageCursor | None, limit: int
-) -> list[int]:
+    uow: UnitOfWork, f: TicketFilter, sort: SortOrder, after: PageCursor | None, limit: int
+) -> list[PageKey]:
     column = Ticket.priority if sort is SortOrder.PRIORITY else Ticket.updated_at
-    query = base
+    query = _filtered(select(Ticket.id, column), f)
     if after is not None:
         query = query.where(tuple_(column, Ticket.id) < tuple_(after.value, after.ticket_id))
-    return list(uow.session.scalars(query.order_by(column.desc(), Ticket.id.desc()).limit(limit)))
-
-
-def _cursor_after(last: TicketSummary, sort: SortOrder) -> PageCursor:
-    value: dt.datetime | int | None
-    if sort is SortOrder.SLA_DUE:
-        value = last.sla_due_at
-    elif sort is SortOrder.PRIORITY:
-        value = int(last.priority)
-    else:
-        value = last.updated_at
-    return PageCursor(value, last.id)
+    rows = uow.session.execute(query.order_by(column.desc(), Ticket.id.desc()).limit(limit))
+    return [(row[0], int(row[1]) if sort is SortOrder.PRIORITY else row[1]) for row in rows]

@@ -69,7 +69,7 @@ def create_ticket(
     _require(uow, Queue, queue_id, "queue")
     if assignee_id is not None:
         _require_active_agent(uow, assignee_id)
-    now = uow.clock()
+    now = uow.now()
     ticket = Ticket(
         subject=_clean_subject(subject),
         status=lifecycle.NEW,
@@ -108,8 +108,9 @@ def add_customer_message(
     in_reply_to: str | None = None,
     references: tuple[str, ...] = (),
 ) -> TicketChanged:
-    """A customer wrote: never refused for staleness, and it reopens or resumes the ticket."""
-    edit = _Edit(_lock(uow, ticket_id, expected_version=None), "customer_message")
+    """A customer wrote: never refused for staleness, and it reopens or resumes the ticket.
+    On a merged ticket the message goes to the ticket it was merged into."""
+    edit = _Edit(_lock(uow, _follow_merges(uow, ticket_id), expected_version=None), "customer_message")
     ticket = edit.ticket
     rules = load_rules(uow)
     target = lifecycle.status_after_customer_message(rules, ticket.status, assigned=ticket.assignee_id is not None)
@@ -168,15 +169,13 @@ def _agent_message(
         _move_status(edit, then_status, rules, uow)
     message_id = _add_message(uow, edit.ticket, kind, body, body_html, author_agent_id=uow.actor.agent_id)
     if kind is MessageKind.PUBLIC_REPLY and edit.ticket.first_response_at is None:
-        edit.set("first_response_at", uow.clock())
+        edit.set("first_response_at", uow.now())
     edit.fields.append(("message", None, {"kind": kind.value, "author": uow.actor.display_name}))
     return _finish(uow, edit, message_id=message_id)
 
 
 def change_status(uow: UnitOfWork, *, ticket_id: int, status: str, expected_version: int | None) -> TicketChanged:
     edit = _Edit(_lock(uow, ticket_id, expected_version), "status")
-    if edit.ticket.merged_into_id is not None:
-        raise TransitionNotAllowed(f"Ticket #{edit.ticket.number} was merged; work on the ticket it was merged into")
     rules = load_rules(uow)
     lifecycle.check_status_change(rules, edit.ticket.status, status)
     _move_status(edit, status, rules, uow)
@@ -185,8 +184,6 @@ def change_status(uow: UnitOfWork, *, ticket_id: int, status: str, expected_vers
 
 def reopen(uow: UnitOfWork, *, ticket_id: int, expected_version: int | None) -> TicketChanged:
     edit = _Edit(_lock(uow, ticket_id, expected_version), "reopen")
-    if edit.ticket.merged_into_id is not None:
-        raise TransitionNotAllowed(f"Ticket #{edit.ticket.number} was merged; reopen the ticket it was merged into")
     rules = load_rules(uow)
     target = lifecycle.reopen_status(rules, edit.ticket.status, assigned=edit.ticket.assignee_id is not None)
     _move_status(edit, target, rules, uow)
@@ -245,7 +242,7 @@ def merge(uow: UnitOfWork, *, source_id: int, target_id: int, expected_version: 
     if source_id == target_id:
         raise InvalidInput("A ticket cannot be merged into itself")
     first, second = sorted((source_id, target_id))
-    locked = {first: _lock(uow, first, None), second: _lock(uow, second, None)}
+    locked = {ticket_id: _lock(uow, ticket_id, None, allow_merged=True) for ticket_id in (first, second)}
     source_edit = _Edit(_check_version(uow, locked[source_id], expected_version), "merge")
     target = locked[target_id]
     for ticket in locked.values():
@@ -285,11 +282,28 @@ def link(uow: UnitOfWork, *, ticket_id: int, related_id: int) -> TicketChanged:
     return _finish(uow, edit) if edit.fields else TicketChanged(get_summary(uow, ticket_id=ticket_id), frozenset())
 
 
-def _lock(uow: UnitOfWork, ticket_id: int, expected_version: int | None) -> Ticket:
-    ticket = uow.session.scalar(select(Ticket).where(Ticket.id == ticket_id).with_for_update())
+def _lock(uow: UnitOfWork, ticket_id: int, expected_version: int | None, *, allow_merged: bool = False) -> Ticket:
+    """Lock the row and read it afresh (`populate_existing`: the session may hold an older copy)."""
+    ticket = uow.session.scalar(
+        select(Ticket).where(Ticket.id == ticket_id).with_for_update().execution_options(populate_existing=True)
+    )
     if ticket is None:
         raise NotFound(f"No ticket with id {ticket_id}")
+    if ticket.merged_into_id is not None and not allow_merged:
+        target = uow.session.scalar(select(Ticket.number).where(Ticket.id == ticket.merged_into_id))
+        raise TransitionNotAllowed(f"Ticket #{ticket.number} was merged into #{target}; work on #{target}")
     return _check_version(uow, ticket, expected_version)
+
+
+def _follow_merges(uow: UnitOfWork, ticket_id: int) -> int:
+    """Where a merged ticket's conversation lives now: its target's, or the target's target's."""
+    seen = {ticket_id}
+    while (target := uow.session.scalar(select(Ticket.merged_into_id).where(Ticket.id == ticket_id))) is not None:
+        if target in seen:
+            break
+        seen.add(target)
+        ticket_id = target
+    return ticket_id
 
 
 def _check_version(uow: UnitOfWork, ticket: Ticket, expected_version: int | None) -> Ticket:
@@ -347,7 +361,7 @@ def _move_status(edit: _Edit, target: str, rules: LifecycleRules, uow: UnitOfWor
     if target == edit.ticket.status:
         return
     category = rules.category(target)
-    now = uow.clock()
+    now = uow.now()
     edit.set("status", target)
     if category is StatusCategory.DONE:
         if edit.ticket.resolved_at is None:
@@ -364,7 +378,7 @@ def _finish(uow: UnitOfWork, edit: _Edit, *, message_id: int | None = None) -> T
     if not edit.fields:
         return TicketChanged(get_summary(uow, ticket_id=ticket.id), frozenset(), message_id)
     ticket.version += 1
-    ticket.updated_at = uow.clock()
+    ticket.updated_at = uow.now()
     _audit(uow, ticket, edit.action, edit.fields)
     uow.record("ticket", ticket.id, "update", ticket_id=ticket.id)
     uow.session.flush()
@@ -381,7 +395,7 @@ def _audit(
     actor_label: str | None = None,
 ) -> None:
     actor = uow.actor
-    now = uow.clock()
+    now = uow.now()
     for name, old, new in fields:
         uow.session.add(
             AuditEvent(
@@ -435,7 +449,7 @@ def _add_message(
         message_id_header=message_id_header,
         in_reply_to=in_reply_to,
         references=list(references),
-        created_at=uow.clock(),
+        created_at=uow.now(),
     )
     uow.session.add(message)
     uow.session.flush()
