@@ -5,6 +5,7 @@ from app.models.base import SCHEMA, Base
 from app.models.customer import Customer, CustomerEmail, Organisation
 from app.models.knowledge import KnowledgeArticle
 from app.models.message import Attachment, Blob, Message
+from app.models.preference import AgentPreference
 from app.models.status import StatusTransition, TicketStatus
 from app.models.team import Agent, AgentSkill, Queue, QueueMember
 from app.models.ticket import Ticket, TicketLink
@@ -12,6 +13,7 @@ from app.models.ticket import Ticket, TicketLink
 __all__ = [
     "SCHEMA",
     "Agent",
+    "AgentPreference",
     "AgentSkill",
     "Attachment",
     "AuditEvent",

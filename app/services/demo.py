@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.models import (
     Agent,
     AgentSkill,
-    AuditEvent,
     Customer,
     CustomerEmail,
     Message,
@@ -185,27 +184,11 @@ def _add_tickets(uow: UnitOfWork, cast: _Cast, plans: list[dict[str, Any]]) -> i
     ticket_ids = uow.session.scalars(
         insert(Ticket).returning(Ticket.id, sort_by_parameter_order=True), [p["ticket"] for p in plans]
     ).all()
-    message_rows, audit_rows = [], []
+    message_rows: list[dict[str, Any]] = []
     for ticket_id, plan in zip(ticket_ids, plans, strict=True):
         message_rows += [{**message, "ticket_id": ticket_id} for message in plan["messages"]]
-        audit_rows.append(
-            {
-                "occurred_at": plan["ticket"]["created_at"],
-                "actor_agent_id": cast.admin_id,
-                "actor_login": "demo",
-                "entity": "ticket",
-                "entity_id": ticket_id,
-                "ticket_id": ticket_id,
-                "ticket_version": 1,
-                "action": "create",
-                "field": "status",
-                "old_value": None,
-                "new_value": plan["ticket"]["status"],
-            }
-        )
         uow.record("ticket", ticket_id, "insert", ticket_id=ticket_id)
-    uow.session.execute(insert(Message), message_rows)
-    uow.session.execute(insert(AuditEvent), audit_rows)
+    uow.session.execute(insert(Message), message_rows)  # the audit triggers record both inserts
     return len(message_rows)
 
 

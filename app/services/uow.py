@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Connection, event, func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Agent, ChangeLogEntry
@@ -71,6 +71,8 @@ class UnitOfWork:
 
     def __enter__(self) -> Self:
         self.session = self._session_factory()
+        if self._acting_login is not None:
+            event.listen(self.session, "after_begin", self._declare_acting_login)
         self._changes = []
         self._actor = None
         self._now = None
@@ -89,6 +91,11 @@ class UnitOfWork:
             self._now = self.session.execute(select(func.now())).scalar_one()
         return self._now
 
+    def _declare_acting_login(self, _session: Session, _transaction: object, connection: Connection) -> None:
+        """Tell the database whom a trusted session acts for, in every transaction of this unit.
+        PostgreSQL honours it only for superusers and the owner role; anyone else is who they signed in as."""
+        connection.execute(select(func.set_config("switchboard.acting_login", self._acting_login, True)))
+
     @property
     def actor(self) -> Actor:
         """The agent this transaction acts for: the database login's agent, looked up once."""
@@ -97,7 +104,9 @@ class UnitOfWork:
         return self._actor
 
     def _resolve_actor(self) -> Actor:
-        login = self._acting_login or self.session.execute(text("SELECT session_user")).scalar_one()
+        """The database decides who is acting (`switchboard.current_login()`), the same answer its
+        policies and audit triggers use."""
+        login = self.session.execute(text("SELECT switchboard.current_login()")).scalar_one()
         agent = self.session.execute(select(Agent).where(Agent.db_login == login, Agent.is_active)).scalar_one_or_none()
         if agent is None:
             raise NotPermitted(

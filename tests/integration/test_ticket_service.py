@@ -43,7 +43,7 @@ def test_a_new_ticket_gets_a_number_the_request_and_an_audit(world: World) -> No
         ).all()
     assert [m.kind for m in detail.messages] == [MessageKind.CUSTOMER_MESSAGE]
     assert detail.messages[0].author_name == "Jane Doe"
-    assert [tuple(row) for row in audit] == [("create", "alice")]
+    assert [tuple(row) for row in audit] == [("create", "alice"), ("customer_message", "alice")]
 
 
 def test_subjects_are_required_and_tidied(world: World) -> None:
@@ -93,19 +93,20 @@ def test_every_changed_field_is_audited_old_to_new(world: World) -> None:
         uow.commit()
         rows = uow.session.execute(
             select(
+                AuditEvent.action,
                 AuditEvent.field,
                 AuditEvent.old_value,
                 AuditEvent.new_value,
                 AuditEvent.actor_login,
                 AuditEvent.ticket_version,
             )
-            .where(AuditEvent.ticket_id == ticket.id, AuditEvent.action == "update")
+            .where(AuditEvent.ticket_id == ticket.id, AuditEvent.action.in_(("update", "move")))
             .order_by(AuditEvent.field)
         ).all()
     assert [tuple(r) for r in rows] == [
-        ("priority", "normal", "urgent", "carol", 2),
-        ("queue_id", world.billing, world.tech, "carol", 2),
-        ("tags", [], ["sso", "vip"], "carol", 2),
+        ("update", "priority", "normal", "urgent", "carol", 2),
+        ("move", "queue_id", world.billing, world.tech, "carol", 2),
+        ("update", "tags", [], ["sso", "vip"], "carol", 2),
     ]
 
 
@@ -136,7 +137,7 @@ def test_a_customer_message_reopens_a_closed_ticket_for_its_assignee(world: Worl
 
 def test_assign_and_unassign(world: World) -> None:
     ticket = _open(world).ticket
-    with world.uow() as uow:
+    with world.uow("carol") as uow:
         assigned = service.assign(uow, ticket_id=ticket.id, assignee_id=world.bob, expected_version=1)
         unassigned = service.assign(uow, ticket_id=ticket.id, assignee_id=None, expected_version=2)
         with pytest.raises(NotFound, match="agent"):

@@ -38,6 +38,7 @@ def build_world(factory: sessionmaker[Session]) -> World:
         omar = Customer(name="Omar Haddad", language="ar")
         session.add_all([billing, tech, alice, bob, carol, jane, omar])
         session.flush()
+        billing.team_lead_id = tech.team_lead_id = carol.id  # carol supervises both teams
         session.add_all(
             [
                 QueueMember(queue_id=billing.id, agent_id=alice.id),

@@ -1,8 +1,13 @@
 """Changing tickets. Every function locks the row, checks the caller's version, applies the lifecycle
-rules, audits each field, records the change for the change log, and returns what changed.
+rules, records the change for the change log, and returns what changed.
+
+The audit trail is written by the database itself (definer triggers, actor from the session), and the
+privileged moves — assigning someone else, moving queues, escalating — go through SECURITY DEFINER
+functions that check the caller: the service asks, PostgreSQL decides.
 
 A write based on a stale read raises `TicketConflict` naming who changed what since; nothing is saved.
-Pass `expected_version=None` only for writes that cannot overwrite anyone (a new customer message).
+`expected_version=None` means "whatever the ticket is now": for a new customer message, and for a person
+at the command line who did not pass --if-version.
 """
 
 from __future__ import annotations
@@ -10,12 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from app.models import Agent, AuditEvent, Customer, Message, Queue, StatusTransition, Ticket, TicketLink
 from app.models import TicketStatus as StatusRow
 from app.models.enums import Channel, MessageKind, Priority, StatusCategory, TicketType
-from app.services.errors import ChangeBy, InvalidInput, NotFound, TicketConflict, TransitionNotAllowed
+from app.services.errors import ChangeBy, InvalidInput, NotFound, NotPermitted, TicketConflict, TransitionNotAllowed
 from app.services.sanitize import sanitize_html
 from app.services.tickets import lifecycle
 from app.services.tickets.dto import TicketChanged
@@ -28,17 +34,61 @@ MAX_SUBJECT_LENGTH = 500
 
 @dataclass
 class _Edit:
-    """The field-level changes of one mutation, audited together under the ticket's new version."""
+    """The changes of one mutation. The version goes up once, before the first change is written, so
+    every audit row the triggers write for this mutation carries the new version."""
 
+    uow: UnitOfWork
     ticket: Ticket
     action: str
     fields: list[tuple[str, Any, Any]] = field(default_factory=list)
+    touched: bool = False
+
+    def touch(self) -> None:
+        if self.touched:
+            return
+        self.touched = True
+        self.uow.session.execute(select(func.set_config("switchboard.action", self.action, True)))
+        self.ticket.version += 1
+        self.ticket.updated_at = self.uow.now()
+        self.uow.session.flush()
 
     def set(self, name: str, value: Any) -> None:
         old = getattr(self.ticket, name)
         if old != value:
+            self.touch()
             self.fields.append((name, old, value))
             setattr(self.ticket, name, value)
+
+    def call_privileged(self, function: str, *args: int | None) -> None:
+        """Ask a definer function for a privileged change, then read back what it changed."""
+        watched = ("assignee_id", "queue_id", "priority", "tags")
+        before = {name: getattr(self.ticket, name) for name in watched}
+        self.touch()
+        placeholders = ", ".join(f":a{index}" for index in range(len(args)))
+        params = {f"a{index}": value for index, value in enumerate(args)}
+        try:
+            self.uow.session.execute(text(f"SELECT switchboard.{function}({placeholders})"), params)
+        except DBAPIError as error:
+            raise _refusal(error) from None
+        # The function labelled its own audit rows; what this mutation changes next is ours again.
+        self.uow.session.execute(select(func.set_config("switchboard.action", self.action, True)))
+        self.uow.session.refresh(self.ticket)
+        self.fields += [
+            (n, before[n], getattr(self.ticket, n)) for n in watched if getattr(self.ticket, n) != before[n]
+        ]
+
+
+def _refusal(error: DBAPIError) -> Exception:
+    """The definer functions say no with an SQLSTATE; each becomes the matching domain error."""
+    state = getattr(error.orig, "sqlstate", None)
+    message = str(error.orig).strip().splitlines()[0].capitalize() if error.orig else "Refused"
+    kinds: dict[str | None, type[Exception]] = {
+        "42501": NotPermitted,
+        "P0002": NotFound,
+        "22023": InvalidInput,
+        "42710": InvalidInput,
+    }
+    return kinds[state](message) if state in kinds else error
 
 
 def load_rules(uow: UnitOfWork) -> LifecycleRules:
@@ -64,7 +114,7 @@ def create_ticket(
     assignee_id: int | None = None,
 ) -> TicketChanged:
     """A new ticket in status `new`; the request itself becomes the first customer message."""
-    actor = uow.actor
+    _ = uow.actor  # only agents open tickets
     _require(uow, Customer, customer_id, "customer")
     _require(uow, Queue, queue_id, "queue")
     if assignee_id is not None:
@@ -93,7 +143,6 @@ def create_ticket(
         message_id = _add_message(
             uow, ticket, MessageKind.CUSTOMER_MESSAGE, body, body_html, author_customer_id=customer_id
         )
-    _audit(uow, ticket, "create", [("status", None, ticket.status)], actor_label=actor.login)
     uow.record("ticket", ticket.id, "insert", ticket_id=ticket.id)
     return TicketChanged(get_summary(uow, ticket_id=ticket.id), frozenset({"created"}), message_id)
 
@@ -110,11 +159,12 @@ def add_customer_message(
 ) -> TicketChanged:
     """A customer wrote: never refused for staleness, and it reopens or resumes the ticket.
     On a merged ticket the message goes to the ticket it was merged into."""
-    edit = _Edit(_lock(uow, _follow_merges(uow, ticket_id), expected_version=None), "customer_message")
+    edit = _Edit(uow, _lock(uow, _follow_merges(uow, ticket_id), expected_version=None), "customer_message")
     ticket = edit.ticket
     rules = load_rules(uow)
     target = lifecycle.status_after_customer_message(rules, ticket.status, assigned=ticket.assignee_id is not None)
     _move_status(edit, target, rules, uow)
+    edit.touch()
     message_id = _add_message(
         uow,
         ticket,
@@ -162,11 +212,12 @@ def _agent_message(
 ) -> TicketChanged:
     if not body.strip() and not body_html:
         raise InvalidInput("The message is empty; nothing was sent")
-    edit = _Edit(_lock(uow, ticket_id, expected_version), kind.value)
+    edit = _Edit(uow, _lock(uow, ticket_id, expected_version), kind.value)
     if then_status is not None:
         rules = load_rules(uow)
         lifecycle.check_status_change(rules, edit.ticket.status, then_status)
         _move_status(edit, then_status, rules, uow)
+    edit.touch()
     message_id = _add_message(uow, edit.ticket, kind, body, body_html, author_agent_id=uow.actor.agent_id)
     if kind is MessageKind.PUBLIC_REPLY and edit.ticket.first_response_at is None:
         edit.set("first_response_at", uow.now())
@@ -175,7 +226,7 @@ def _agent_message(
 
 
 def change_status(uow: UnitOfWork, *, ticket_id: int, status: str, expected_version: int | None) -> TicketChanged:
-    edit = _Edit(_lock(uow, ticket_id, expected_version), "status")
+    edit = _Edit(uow, _lock(uow, ticket_id, expected_version), "status")
     rules = load_rules(uow)
     lifecycle.check_status_change(rules, edit.ticket.status, status)
     _move_status(edit, status, rules, uow)
@@ -183,7 +234,7 @@ def change_status(uow: UnitOfWork, *, ticket_id: int, status: str, expected_vers
 
 
 def reopen(uow: UnitOfWork, *, ticket_id: int, expected_version: int | None) -> TicketChanged:
-    edit = _Edit(_lock(uow, ticket_id, expected_version), "reopen")
+    edit = _Edit(uow, _lock(uow, ticket_id, expected_version), "reopen")
     rules = load_rules(uow)
     target = lifecycle.reopen_status(rules, edit.ticket.status, assigned=edit.ticket.assignee_id is not None)
     _move_status(edit, target, rules, uow)
@@ -206,14 +257,14 @@ class FieldChanges:
 def update_fields(
     uow: UnitOfWork, *, ticket_id: int, changes: FieldChanges, expected_version: int | None
 ) -> TicketChanged:
-    edit = _Edit(_lock(uow, ticket_id, expected_version), "update")
+    edit = _Edit(uow, _lock(uow, ticket_id, expected_version), "update")
     if changes.subject is not None:
         edit.set("subject", _clean_subject(changes.subject))
     if changes.priority is not None:
         edit.set("priority", changes.priority)
-    if changes.queue_id is not None:
+    if changes.queue_id is not None and changes.queue_id != edit.ticket.queue_id:
         _require(uow, Queue, changes.queue_id, "queue")
-        edit.set("queue_id", changes.queue_id)
+        edit.call_privileged("move_ticket", edit.ticket.id, changes.queue_id)
     if changes.ticket_type is not None:
         edit.set("type", changes.ticket_type)
     if changes.tags is not None:
@@ -227,10 +278,18 @@ def update_fields(
 
 def assign(uow: UnitOfWork, *, ticket_id: int, assignee_id: int | None, expected_version: int | None) -> TicketChanged:
     """Assign to an active agent, or unassign with `assignee_id=None`."""
-    edit = _Edit(_lock(uow, ticket_id, expected_version), "assign")
+    edit = _Edit(uow, _lock(uow, ticket_id, expected_version), "assign")
     if assignee_id is not None:
         _require_active_agent(uow, assignee_id)
-    edit.set("assignee_id", assignee_id)
+    if assignee_id != edit.ticket.assignee_id:
+        edit.call_privileged("assign_ticket", edit.ticket.id, assignee_id)
+    return _finish(uow, edit)
+
+
+def escalate(uow: UnitOfWork, *, ticket_id: int, expected_version: int | None) -> TicketChanged:
+    """Make the ticket urgent, tag it `escalated` and hand it to its queue's team lead."""
+    edit = _Edit(uow, _lock(uow, ticket_id, expected_version), "escalate")
+    edit.call_privileged("escalate_ticket", edit.ticket.id)
     return _finish(uow, edit)
 
 
@@ -243,16 +302,18 @@ def merge(uow: UnitOfWork, *, source_id: int, target_id: int, expected_version: 
         raise InvalidInput("A ticket cannot be merged into itself")
     first, second = sorted((source_id, target_id))
     locked = {ticket_id: _lock(uow, ticket_id, None, allow_merged=True) for ticket_id in (first, second)}
-    source_edit = _Edit(_check_version(uow, locked[source_id], expected_version), "merge")
+    source_edit = _Edit(uow, _check_version(uow, locked[source_id], expected_version), "merge")
     target = locked[target_id]
     for ticket in locked.values():
         if ticket.merged_into_id is not None:
             raise TransitionNotAllowed(f"Ticket #{ticket.number} was already merged into another ticket")
+    source_edit.touch()
     uow.session.execute(update(Message).where(Message.ticket_id == source_id).values(ticket_id=target_id))
     # A merge is its own transition: the source closes whatever its status was.
     _move_status(source_edit, lifecycle.CLOSED, load_rules(uow), uow)
     source_edit.set("merged_into_id", target_id)
-    target_edit = _Edit(target, "merge")
+    target_edit = _Edit(uow, target, "merge")
+    target_edit.touch()
     target_edit.fields.append(("merged_from", None, source_edit.ticket.number))
     _add_message(
         uow,
@@ -274,8 +335,9 @@ def link(uow: UnitOfWork, *, ticket_id: int, related_id: int) -> TicketChanged:
     low, high = sorted((ticket_id, related_id))
     locked = {ticket.id: ticket for ticket in (_lock(uow, low, None), _lock(uow, high, None))}
     exists = uow.session.get(TicketLink, (low, high))
-    edit = _Edit(locked[ticket_id], "link")
+    edit = _Edit(uow, locked[ticket_id], "link")
     if exists is None:
+        edit.touch()
         uow.session.add(TicketLink(ticket_id=low, related_ticket_id=high))
         edit.fields.append(("linked", None, related_id))
         uow.record("ticket", related_id, "update", ticket_id=related_id)
@@ -375,55 +437,11 @@ def _move_status(edit: _Edit, target: str, rules: LifecycleRules, uow: UnitOfWor
 
 def _finish(uow: UnitOfWork, edit: _Edit, *, message_id: int | None = None) -> TicketChanged:
     ticket = edit.ticket
-    if not edit.fields:
-        return TicketChanged(get_summary(uow, ticket_id=ticket.id), frozenset(), message_id)
-    ticket.version += 1
-    ticket.updated_at = uow.now()
-    _audit(uow, ticket, edit.action, edit.fields)
-    uow.record("ticket", ticket.id, "update", ticket_id=ticket.id)
-    uow.session.flush()
+    if edit.touched:
+        uow.session.flush()
+        uow.record("ticket", ticket.id, "update", ticket_id=ticket.id)
     changed = frozenset(name for name, _old, _new in edit.fields)
     return TicketChanged(get_summary(uow, ticket_id=ticket.id), changed, message_id)
-
-
-def _audit(
-    uow: UnitOfWork,
-    ticket: Ticket,
-    action: str,
-    fields: list[tuple[str, Any, Any]],
-    *,
-    actor_label: str | None = None,
-) -> None:
-    actor = uow.actor
-    now = uow.now()
-    for name, old, new in fields:
-        uow.session.add(
-            AuditEvent(
-                occurred_at=now,
-                actor_agent_id=actor.agent_id,
-                actor_login=actor_label or actor.login,
-                entity="ticket",
-                entity_id=ticket.id,
-                ticket_id=ticket.id,
-                ticket_version=ticket.version,
-                action=action,
-                field=name,
-                old_value=_jsonable(old),
-                new_value=_jsonable(new),
-            )
-        )
-
-
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, str | bool | dict | list):
-        return value
-    if isinstance(value, Priority):
-        return value.label
-    if isinstance(value, int):
-        return value
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
 
 
 def _add_message(
