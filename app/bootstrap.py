@@ -41,9 +41,23 @@ class Runtime:
         self.engine.dispose()
 
 
-def connect(target: DatabaseTarget, *, for_migrations: bool = False) -> Engine:
-    """An engine on a reachable server (the embedded one is started first); no schema check yet."""
+@dataclass(frozen=True)
+class SignIn:
+    """Who connects. No login: on the embedded database its local admin, on a server the URL's user.
+    The password lives only in memory (typed, piped in, or read from the OS keyring)."""
+
+    login: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+
+def connect(target: DatabaseTarget, *, for_migrations: bool = False, sign_in: SignIn | None = None) -> Engine:
+    """An engine on a reachable server (the embedded one is started first); no schema check yet.
+    Without `sign_in`, the target's own URL: on the embedded server that is its superuser."""
     url = start_embedded_server(target.data_dir) if target.url is None else target.url
+    if sign_in is not None and sign_in.login:
+        url = url.set(username=sign_in.login, password=sign_in.password)
+    elif sign_in is not None and sign_in.password:
+        url = url.set(password=sign_in.password)
     engine = build_engine(url, statement_timeout_ms=0) if for_migrations else build_engine(url)
     try:
         check_reachable(engine)
@@ -53,35 +67,53 @@ def connect(target: DatabaseTarget, *, for_migrations: bool = False) -> Engine:
     return engine
 
 
-def open_runtime(target: DatabaseTarget, *, acting_login: str | None = None) -> Runtime:
-    """Connect and make sure the schema fits this build.
+def open_runtime(target: DatabaseTarget, *, sign_in: SignIn | None = None, acting_login: str | None = None) -> Runtime:
+    """Sign in and make sure the schema fits this build.
 
-    The embedded database is ours, so it upgrades itself; a LAN database belongs to IT, so a mismatch
-    stops the client with the versions and the command to run.
+    The embedded database is ours: it upgrades itself (as its superuser), then the person signs in as
+    its local admin, or as the login they name. A LAN database belongs to IT, so a mismatch stops the
+    client with the versions and the command to run.
     """
-    engine = connect(target)
+    sign_in = sign_in or SignIn()
+    if target.is_embedded:
+        maintenance = connect(target)
+        try:
+            local_admin = prepare_embedded(maintenance)
+        finally:
+            maintenance.dispose()
+        sign_in = SignIn(sign_in.login or local_admin, sign_in.password)
+    engine = connect(target, sign_in=sign_in)
     try:
-        if target.is_embedded:
-            prepare_embedded(engine)
-        else:
-            schema.require_current_schema(engine)
+        schema.require_current_schema(engine)
     except Exception:
         engine.dispose()
         raise
     return Runtime(engine, build_session_factory(engine), acting_login)
 
 
-def prepare_embedded(engine: Engine) -> None:
-    """Upgrade and seed the embedded database; two processes starting at once take turns."""
+def open_maintenance_runtime(target: DatabaseTarget, *, acting_login: str | None = None) -> Runtime:
+    """The target's own URL (the embedded superuser, or the DBA's URL): for demo data and trusted tools."""
+    engine = connect(target)
+    try:
+        if target.is_embedded:
+            prepare_embedded(engine)
+        schema.require_current_schema(engine)
+    except Exception:
+        engine.dispose()
+        raise
+    return Runtime(engine, build_session_factory(engine), acting_login)
+
+
+def prepare_embedded(engine: Engine) -> str:
+    """Upgrade and seed the embedded database; two processes starting at once take turns.
+    Returns the local admin's login."""
     with engine.connect() as connection:
         connection.execute(select(func.pg_advisory_lock(LOCK_NAMESPACE, SETUP_LOCK)))
         try:
             if not schema.schema_status(engine).is_current:
                 log.info("upgrading the embedded database schema")
                 schema.upgrade(engine)
-            with build_session_factory(engine)() as session:
-                ensure_local_admin(session)
-                session.commit()
+            return ensure_local_admin(build_session_factory(engine))
         finally:
             connection.execute(select(func.pg_advisory_unlock(LOCK_NAMESPACE, SETUP_LOCK)))
             connection.commit()

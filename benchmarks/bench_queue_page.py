@@ -17,7 +17,7 @@ from sqlalchemy import func, select, text
 
 from app.bootstrap import Runtime
 from app.models import Queue, Ticket
-from app.services.agents import ensure_local_admin
+from app.services.agents import ensure_session_agent
 from app.services.config import parse_database_url
 from app.services.database.engine import build_engine, build_session_factory
 from app.services.tickets import queries
@@ -34,7 +34,7 @@ def main() -> None:
     engine = build_engine(parse_database_url(args.database, source="--database"))
     factory = build_session_factory(engine)
     with factory() as session:
-        ensure_local_admin(session)
+        ensure_session_agent(session)
         session.commit()
         total = session.scalar(select(func.count()).select_from(Ticket))
         queue_ids = list(session.scalars(select(Queue.id).order_by(Queue.id)))

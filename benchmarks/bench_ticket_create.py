@@ -15,7 +15,7 @@ from sqlalchemy.engine import URL, make_url
 
 from app.bootstrap import Runtime
 from app.models import Agent, Customer, Queue
-from app.services.agents import ensure_local_admin
+from app.services.agents import ensure_session_agent
 from app.services.config import parse_database_url
 from app.services.database import schema
 from app.services.database.engine import build_engine, build_session_factory
@@ -33,7 +33,7 @@ def main() -> None:
     engine = build_engine(url)
     schema.upgrade(engine)
     with build_session_factory(engine)() as session:
-        ensure_local_admin(session)
+        ensure_session_agent(session)
         session.commit()
     engine.dispose()
     rows = []

@@ -10,6 +10,7 @@ from app.cli.db import db
 from app.cli.demo import demo
 from app.cli.errors import run_guarded
 from app.cli.tickets import ticket
+from app.cli.users import user as user_group
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,17 +21,39 @@ from app.cli.tickets import ticket
     help="PostgreSQL URL of a team server (default: settings, then the embedded database).",
 )
 @click.option(
+    "--user",
+    "-U",
+    "user",
+    metavar="LOGIN",
+    help="Sign in as this login (default: the URL's user; on the embedded database, its local admin).",
+)
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@click.option(
     "--as",
     "acting_login",
     metavar="LOGIN",
-    help="Act as the agent with this database login (until per-person sign-in lands).",
+    hidden=True,
+    help="Trusted sessions only (superuser, owner role): act for this agent.",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log debug detail to the log file.")
 @click.version_option(__version__, prog_name="switchboard")
 @click.pass_context
-def cli(ctx: click.Context, database_url: str | None, acting_login: str | None, verbose: bool) -> None:
+def cli(
+    ctx: click.Context,
+    database_url: str | None,
+    user: str | None,
+    password_stdin: bool,
+    acting_login: str | None,
+    verbose: bool,
+) -> None:
     """Switchboard, the help desk on your own PostgreSQL."""
-    ctx.obj = CliContext(database_url=database_url, acting_login=acting_login, verbose=verbose)
+    ctx.obj = CliContext(
+        database_url=database_url,
+        acting_login=acting_login,
+        user=user,
+        password_stdin=password_stdin,
+        verbose=verbose,
+    )
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
         click.echo(
@@ -42,6 +65,7 @@ def cli(ctx: click.Context, database_url: str | None, acting_login: str | None, 
 cli.add_command(db)
 cli.add_command(demo)
 cli.add_command(ticket)
+cli.add_command(user_group)
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from app.services.demo import DemoSize, fill_demo_data
 def demo(ctx: CliContext, ticket_count: int, no_open: bool, seed: int) -> None:
     """Fill the database with demo queues, agents, customers and tickets."""
     started = time.perf_counter()
-    runtime = ctx.runtime()
+    runtime = ctx.maintenance_runtime()
     summary = fill_demo_data(runtime.session_factory, DemoSize(tickets=ticket_count), seed=seed)
     click.echo(f"{summary} in {time.perf_counter() - started:.1f} s.")
     if not no_open:

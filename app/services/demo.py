@@ -24,12 +24,11 @@ from app.models import (
     Message,
     Organisation,
     Queue,
-    QueueMember,
     Ticket,
 )
 from app.models.enums import AgentRole, Availability, Channel, MessageKind, Priority, TicketType
 from app.services import demo_content as content
-from app.services.agents import ensure_local_admin
+from app.services import users
 from app.services.uow import UnitOfWork
 
 DAYS_OF_HISTORY = 90
@@ -76,7 +75,6 @@ class _Cast:
     queue_ids: dict[str, int]
     members: dict[str, list[tuple[int, str]]]
     customers: list[tuple[int, str, str, str, str]]
-    admin_id: int
 
 
 def fill_demo_data(
@@ -87,7 +85,7 @@ def fill_demo_data(
     rng = random.Random(seed)
     moment = now or dt.datetime.now(dt.UTC)
     with UnitOfWork(session_factory) as uow:
-        cast = _ensure_cast(uow.session, rng)
+        cast = _ensure_cast(uow, rng)
         uow.commit()
     plans = sorted(
         (_plan_ticket(cast, rng, moment) for _ in range(size.tickets)), key=lambda plan: plan["ticket"]["created_at"]
@@ -100,45 +98,49 @@ def fill_demo_data(
     return DemoSummary(len(cast.queue_ids), len(content.AGENTS), len(cast.customers), len(plans), messages)
 
 
-def _ensure_cast(session: Session, rng: random.Random) -> _Cast:
-    admin_id = ensure_local_admin(session)
+def _ensure_cast(uow: UnitOfWork, rng: random.Random) -> _Cast:
+    """Queues, then the demo agents as real login roles (no password: the embedded server trusts its
+    socket), each in their queues, the first supervisor of a queue leading it."""
+    session = uow.session
     queue_ids = _upsert_ids(
         session,
         Queue,
         "name",
         [{"name": name, "description": description} for name, description in content.QUEUES.items()],
     )
-    agent_ids = _upsert_ids(
-        session,
-        Agent,
-        "db_login",
-        [
-            {
-                "db_login": login,
-                "display_name": name,
-                "email": f"{login}@switchboard-demo.example",
-                "role": AgentRole(role),
-                "languages": languages,
-                "capacity": 25,
-                "availability": rng.choice([Availability.AVAILABLE] * 3 + [Availability.AWAY, Availability.OFFLINE]),
-            }
-            for login, name, role, languages, _skills, _queues in content.AGENTS
-        ],
-    )
     members: dict[str, list[tuple[int, str]]] = {name: [] for name in content.QUEUES}
-    for login, name, _role, _langs, skills, queues in content.AGENTS:
-        agent_id = agent_ids[login]
-        _insert_ignore(
-            session,
-            AgentSkill,
-            [{"agent_id": agent_id, "skill": skill, "level": level} for skill, level in skills.items()],
+    leads: dict[str, int] = {}
+    for login, name, role, languages, skills, queues in content.AGENTS:
+        agent_id = session.scalar(select(Agent.id).where(Agent.db_login == login))
+        if agent_id is None:
+            agent_id = users.add_user(
+                uow,
+                login=login,
+                display_name=name,
+                email=f"{login}@switchboard-demo.example",
+                role=AgentRole(role),
+                queue_ids=tuple(queue_ids[q] for q in queues),
+            ).agent_id
+        session.execute(
+            update(Agent)
+            .where(Agent.id == agent_id)
+            .values(
+                languages=languages,
+                capacity=25,
+                availability=rng.choice([Availability.AVAILABLE] * 3 + [Availability.AWAY, Availability.OFFLINE]),
+            )
         )
-        _insert_ignore(session, QueueMember, [{"queue_id": queue_ids[queue], "agent_id": agent_id} for queue in queues])
+        _insert_ignore(
+            session, AgentSkill, [{"agent_id": agent_id, "skill": s, "level": level} for s, level in skills.items()]
+        )
         for queue in queues:
             members[queue].append((agent_id, name))
+            if role == "supervisor":
+                leads.setdefault(queue, agent_id)
     for queue, people in members.items():
-        session.execute(update(Queue).where(Queue.id == queue_ids[queue]).values(team_lead_id=people[0][0]))
-    return _Cast(queue_ids, members, _ensure_customers(session, rng), admin_id)
+        lead = leads.get(queue, people[0][0])
+        session.execute(update(Queue).where(Queue.id == queue_ids[queue]).values(team_lead_id=lead))
+    return _Cast(queue_ids, members, _ensure_customers(session, rng))
 
 
 def _ensure_customers(session: Session, rng: random.Random) -> list[tuple[int, str, str, str, str]]:

@@ -36,6 +36,16 @@ class DatabaseUnavailable(KnownError):
     exit_code = 6
 
 
+class SignInFailed(KnownError):
+    """Wrong login or password, a disabled login, or a server that will not let this login in."""
+
+    exit_code = 5
+
+
+class SignInRequired(SignInFailed):
+    """The server wants a password and none was given."""
+
+
 class DatabaseBusy(KnownError):
     """A deadlock, a lock or statement timeout: nothing was saved, and trying again will likely work."""
 

@@ -89,7 +89,7 @@ FUNCTIONS = [
     "set_user_password(text, text)", "create_queue(text, text)", "set_queue_members(bigint, bigint[])",
     "audit_ticket()", "audit_message()", "refuse_audit_change()", "audit_value(text, jsonb)",
     "require_role(text[])", "visible_queue_ids()", "is_admin()", "current_agent_id()", "current_agent_role()",
-    "current_login()",
+    "current_login()", "is_trusted_session()",
 ]
 
 
@@ -123,21 +123,26 @@ def _definer(signature: str, returns: str, body: str, *, language: str = "plpgsq
 
 def _identity_functions(n: dict[str, str]) -> list[str]:
     return [
+        _definer("is_trusted_session()", "boolean", f"""
+            SELECT coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = session_user), false)
+                   OR pg_has_role(session_user, '{n['owner']}', 'MEMBER')""", language="sql", volatility="STABLE"),
         # Who is acting. A trusted session (a superuser, or a member of the owner role: migrations, the
         # worker, the test suite) may act for an agent by setting switchboard.acting_login for its
         # transaction; for everyone else the login they signed in with is who they are.
         _definer("current_login()", "name", f"""
             SELECT CASE
-                WHEN coalesce(current_setting('switchboard.acting_login', true), '') <> ''
-                     AND ((SELECT rolsuper FROM pg_roles WHERE rolname = session_user)
-                          OR pg_has_role(session_user, '{n['owner']}', 'MEMBER'))
+                WHEN coalesce(current_setting('switchboard.acting_login', true), '') <> '' AND is_trusted_session()
                 THEN current_setting('switchboard.acting_login', true)::name
                 ELSE session_user END""", language="sql", volatility="STABLE"),
         _definer("current_agent_id()", "bigint",
                  "SELECT id FROM agent WHERE db_login = current_login() AND is_active",
                  language="sql", volatility="STABLE"),
-        _definer("current_agent_role()", "text",
-                 "SELECT role FROM agent WHERE db_login = current_login() AND is_active",
+        # The DBA's own session (superuser or owner member, acting for nobody) counts as an admin: it
+        # could do anything anyway, and it is how the first admin of a server is made.
+        _definer("current_agent_role()", "text", """
+            SELECT CASE WHEN is_trusted_session() AND coalesce(current_setting('switchboard.acting_login', true), '') = ''
+                        THEN 'admin'
+                        ELSE (SELECT role FROM agent WHERE db_login = current_login() AND is_active) END""",
                  language="sql", volatility="STABLE"),
         _definer("is_admin()", "boolean", "SELECT coalesce(current_agent_role() = 'admin', false)",
                  language="sql", volatility="STABLE"),
@@ -152,6 +157,10 @@ def _identity_functions(n: dict[str, str]) -> list[str]:
         _definer("require_role(allowed text[])", "bigint", """
             DECLARE me bigint := current_agent_id();
             BEGIN
+                IF me IS NULL AND is_trusted_session()
+                   AND coalesce(current_setting('switchboard.acting_login', true), '') = '' THEN
+                    RETURN NULL;
+                END IF;
                 IF me IS NULL THEN
                     RAISE EXCEPTION 'the login % is not an active Switchboard agent', current_login()
                         USING ERRCODE = 'insufficient_privilege';

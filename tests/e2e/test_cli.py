@@ -171,16 +171,23 @@ def test_the_bare_command_says_the_client_is_coming(tmp_path: Path) -> None:
     assert done.returncode == 0 and "desktop client" in done.stdout
 
 
-def test_the_login_that_upgrades_a_fresh_server_becomes_its_first_admin(pg_server: PgServer) -> None:
+def test_db_init_makes_the_first_admin_who_manages_users(pg_server: PgServer) -> None:
     url = pg_server.create_database()
+    boss, newbie = f"{url.database}_boss", f"{url.database}_newbie"
     try:
         db = ["--database", url.render_as_string(hide_password=False)]
-        upgraded = switchboard(*db, "db", "upgrade")
-        assert upgraded.returncode == 0, upgraded.stderr
-        assert "is the first admin agent" in upgraded.stdout
-        listed = switchboard(*db, "ticket", "list", "--json")
-        assert listed.returncode == 0 and json.loads(listed.stdout) == []
-        again = switchboard(*db, "db", "upgrade")
-        assert again.returncode == 0 and "first admin" not in again.stdout
+        init = switchboard(*db, "db", "init", "--admin", boss, "--name", "The Boss")
+        assert init.returncode == 0, init.stderr
+        assert f"{boss!r} is an admin" in init.stdout and "shown once" in init.stdout
+        added = switchboard(*db, "--user", boss, "user", "add", newbie, "--role", "agent", "--name", "New Bie")
+        assert added.returncode == 0, added.stderr
+        people = json.loads(switchboard(*db, "--user", boss, "user", "list", "--json").stdout)
+        assert {(p["login"], p["role"]) for p in people} == {(boss, "admin"), (newbie, "agent")}
+        refused = switchboard(*db, "--user", newbie, "user", "add", f"{url.database}_sneaky", "--role", "admin")
+        assert refused.returncode == 5 and "needs the role admin" in refused.stderr
+        disabled = switchboard(*db, "--user", boss, "user", "disable", newbie)
+        assert disabled.returncode == 0, disabled.stderr
+        locked_out = switchboard(*db, "--user", newbie, "ticket", "list")
+        assert locked_out.returncode == 5 and "Traceback" not in locked_out.stderr
     finally:
         pg_server.drop_database(url)

@@ -7,7 +7,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.services.errors import DatabaseUnavailable
+from app.services.errors import DatabaseUnavailable, KnownError, SignInFailed, SignInRequired
 
 APPLICATION_NAME = "switchboard"
 CONNECT_TIMEOUT_SECONDS = 5
@@ -36,16 +36,34 @@ def build_session_factory(engine: Engine) -> SessionFactory:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+SIGN_IN_REFUSALS = ("password authentication failed", "is not permitted to log in")
+
+
 def check_reachable(engine: Engine) -> None:
-    """Turn 'connection refused' and friends into one sentence naming the server."""
+    """Turn 'connection refused', a wrong password or a TLS failure into one sentence naming the server."""
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except OperationalError as error:
-        raise DatabaseUnavailable(describe_connection_error(engine.url, error)) from None
+        raise explain_connection_error(engine.url, error) from None
 
 
-def describe_connection_error(url: URL, error: OperationalError) -> str:
+def explain_connection_error(url: URL, error: OperationalError) -> KnownError:
     where = url.render_as_string(hide_password=True)
     reason = str(error.orig).strip().splitlines()[0] if error.orig else "unknown error"
-    return f"Cannot reach the database at {where}: {reason}"
+    state = getattr(error.orig, "sqlstate", None)
+    login = url.username or "your login"
+    lowered = reason.lower()
+    if "no password supplied" in lowered:
+        return SignInRequired(f"The server at {where} asks {login} for a password.")
+    unknown_role = 'role "' in lowered and "does not exist" in lowered
+    if state in ("28P01", "28000") or unknown_role or any(sign in lowered for sign in SIGN_IN_REFUSALS):
+        return SignInFailed(
+            f"Sign-in as {login} failed: wrong user name or password, or the login is disabled "
+            f"({reason.split(': ')[-1]})."
+        )
+    if "certificate" in lowered or "ssl" in lowered:
+        return DatabaseUnavailable(
+            f"The TLS connection to {where} failed: {reason}. Check the CA file in the settings."
+        )
+    return DatabaseUnavailable(f"Cannot reach the database at {where}: {reason}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import DBAPIError
 
-from app.services.errors import DatabaseBusy, DatabaseUnavailable, KnownError
+from app.services.errors import DatabaseBusy, DatabaseUnavailable, InvalidInput, KnownError, NotFound, NotPermitted
 
 UNAVAILABLE_STATES = {"57P01", "57P02", "57P03"}  # admin shutdown, crash shutdown, cannot connect now
 RETRY_STATES = {
@@ -32,3 +32,19 @@ def explain_database_error(error: DBAPIError) -> KnownError | None:
 
 def first_line(error: DBAPIError) -> str:
     return str(error.orig).strip().splitlines()[0] if error.orig else "unknown error"
+
+
+REFUSALS: dict[str, type[KnownError]] = {
+    "42501": NotPermitted,  # insufficient_privilege: the role may not do this
+    "P0002": NotFound,  # no_data_found: nothing the caller may see by that id
+    "22023": InvalidInput,  # invalid_parameter_value
+    "42710": InvalidInput,  # duplicate_object (a login that exists already)
+}
+
+
+def refusal(error: DBAPIError) -> KnownError | None:
+    """What a definer function or a policy said no with, as the matching domain error."""
+    state = getattr(error.orig, "sqlstate", None)
+    if state not in REFUSALS:
+        return None
+    return REFUSALS[state](first_line(error).capitalize())

@@ -21,7 +21,8 @@ from sqlalchemy.exc import DBAPIError
 from app.models import Agent, AuditEvent, Customer, Message, Queue, StatusTransition, Ticket, TicketLink
 from app.models import TicketStatus as StatusRow
 from app.models.enums import Channel, MessageKind, Priority, StatusCategory, TicketType
-from app.services.errors import ChangeBy, InvalidInput, NotFound, NotPermitted, TicketConflict, TransitionNotAllowed
+from app.services.database.failures import refusal
+from app.services.errors import ChangeBy, InvalidInput, NotFound, TicketConflict, TransitionNotAllowed
 from app.services.sanitize import sanitize_html
 from app.services.tickets import lifecycle
 from app.services.tickets.dto import TicketChanged
@@ -69,26 +70,13 @@ class _Edit:
         try:
             self.uow.session.execute(text(f"SELECT switchboard.{function}({placeholders})"), params)
         except DBAPIError as error:
-            raise _refusal(error) from None
+            raise (refusal(error) or error) from None
         # The function labelled its own audit rows; what this mutation changes next is ours again.
         self.uow.session.execute(select(func.set_config("switchboard.action", self.action, True)))
         self.uow.session.refresh(self.ticket)
         self.fields += [
             (n, before[n], getattr(self.ticket, n)) for n in watched if getattr(self.ticket, n) != before[n]
         ]
-
-
-def _refusal(error: DBAPIError) -> Exception:
-    """The definer functions say no with an SQLSTATE; each becomes the matching domain error."""
-    state = getattr(error.orig, "sqlstate", None)
-    message = str(error.orig).strip().splitlines()[0].capitalize() if error.orig else "Refused"
-    kinds: dict[str | None, type[Exception]] = {
-        "42501": NotPermitted,
-        "P0002": NotFound,
-        "22023": InvalidInput,
-        "42710": InvalidInput,
-    }
-    return kinds[state](message) if state in kinds else error
 
 
 def load_rules(uow: UnitOfWork) -> LifecycleRules:

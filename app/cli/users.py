@@ -1,0 +1,126 @@
+"""`switchboard user …`: user administration for admins. PostgreSQL checks that the caller is one."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from app.cli.context import CliContext
+from app.models.enums import AgentRole
+from app.services import directory, users
+
+role_choice = click.Choice([role.value for role in AgentRole])
+
+
+@click.group("user")
+def user() -> None:
+    """Add, disable and change the people who sign in."""
+
+
+@user.command("add")
+@click.argument("login")
+@click.option("--role", type=role_choice, default="agent", show_default=True)
+@click.option("--name", "display_name", default=None)
+@click.option("--email", default=None)
+@click.option("--queue", "queues", multiple=True, help="A queue the person works (repeat for several).")
+@click.option("--password-prompt", is_flag=True, help="Type the password instead of generating one.")
+@click.option("--no-password", is_flag=True, help="For peer or GSSAPI sign-in.")
+@click.pass_obj
+def add(
+    ctx: CliContext,
+    login: str,
+    role: str,
+    display_name: str | None,
+    email: str | None,
+    queues: tuple[str, ...],
+    password_prompt: bool,
+    no_password: bool,
+) -> None:
+    """Create a login role and its agent; a generated password is shown once."""
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True) if password_prompt else None
+    with ctx.runtime().uow() as uow:
+        queue_ids = tuple(directory.find_queue_id(uow, name=queue) for queue in queues)
+        created = users.add_user(
+            uow,
+            login=login,
+            display_name=display_name or login,
+            email=email or f"{login}@localhost",
+            role=AgentRole(role),
+            queue_ids=queue_ids,
+            password=password,
+            generate=not (password_prompt or no_password),
+        )
+        uow.commit()
+    click.echo(f"Added {login} as {role}.")
+    if created.generated_password:
+        click.echo(f"Password for {login} (shown once, note it now): {created.generated_password}")
+
+
+@user.command("disable")
+@click.argument("login")
+@click.pass_obj
+def disable(ctx: CliContext, login: str) -> None:
+    """Revoke the login; the person's history stays."""
+    with ctx.runtime().uow() as uow:
+        users.disable_user(uow, login=login)
+        uow.commit()
+    click.echo(f"{login} can no longer sign in; their history is kept.")
+
+
+@user.command("role")
+@click.argument("login")
+@click.argument("role", type=role_choice)
+@click.pass_obj
+def set_role(ctx: CliContext, login: str, role: str) -> None:
+    """Move a person to another group role."""
+    with ctx.runtime().uow() as uow:
+        users.set_role(uow, login=login, role=AgentRole(role))
+        uow.commit()
+    click.echo(f"{login} is now {role}.")
+
+
+@user.command("password")
+@click.argument("login")
+@click.option("--generate", is_flag=True, help="Generate a password and show it once.")
+@click.pass_obj
+def password(ctx: CliContext, login: str, generate: bool) -> None:
+    """Set a password: your own, or (admins) anyone's."""
+    new = (
+        users.generate_password()
+        if generate
+        else click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    )
+    with ctx.runtime().uow() as uow:
+        users.set_password(uow, login=login, password=new)
+        uow.commit()
+    click.echo(f"Password of {login} changed." + (f" New password (shown once): {new}" if generate else ""))
+
+
+@user.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def list_users(ctx: CliContext, as_json: bool) -> None:
+    """Everyone who may sign in, and who no longer may."""
+    with ctx.runtime().uow() as uow:
+        people = users.list_users(uow)
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "login": p.login,
+                        "name": p.display_name,
+                        "email": p.email,
+                        "role": p.role.value,
+                        "active": p.is_active,
+                    }
+                    for p in people
+                ],
+                indent=2,
+            )
+        )
+        return
+    for p in people:
+        state = "" if p.is_active else "  (disabled)"
+        click.echo(f"{p.login:<24} {p.role.value:<11} {p.display_name}{state}")
