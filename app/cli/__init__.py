@@ -28,6 +28,7 @@ from app.cli.users import user as user_group
     help="Sign in as this login (default: the URL's user; on the embedded database, its local admin).",
 )
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@click.option("--remember", is_flag=True, help="Keep the password in the OS keyring (never in a file).")
 @click.option(
     "--as",
     "acting_login",
@@ -43,6 +44,7 @@ def cli(
     database_url: str | None,
     user: str | None,
     password_stdin: bool,
+    remember: bool,
     acting_login: str | None,
     verbose: bool,
 ) -> None:
@@ -52,6 +54,7 @@ def cli(
         acting_login=acting_login,
         user=user,
         password_stdin=password_stdin,
+        remember=remember,
         verbose=verbose,
     )
     ctx.call_on_close(ctx.obj.close)

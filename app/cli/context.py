@@ -12,6 +12,7 @@ from app.bootstrap import Runtime, SignIn, configure_logging, connect, open_main
 from app.services import credentials
 from app.services.config import DatabaseTarget, data_dir, resolve_database
 from app.services.errors import SignInRequired
+from app.services.redaction import register_secret
 
 
 @dataclass
@@ -20,6 +21,7 @@ class CliContext:
     acting_login: str | None
     user: str | None = None
     password_stdin: bool = False
+    remember: bool = False
     verbose: bool = False
     _runtime: Runtime | None = field(default=None, init=False)
     _engines: list[Engine] = field(default_factory=list, init=False)
@@ -47,17 +49,24 @@ class CliContext:
         if password is None and self.user and not target.is_embedded:
             password = credentials.recall(target, self.user)
         try:
-            return open_runtime(target, sign_in=SignIn(self.user, password), acting_login=self.acting_login)
+            runtime = open_runtime(target, sign_in=SignIn(self.user, password), acting_login=self.acting_login)
         except SignInRequired:
             if password is not None or not sys.stdin.isatty():
                 raise
-            typed = click.prompt(f"Password for {self.user or 'your login'}", hide_input=True)
-            return open_runtime(target, sign_in=SignIn(self.user, typed), acting_login=self.acting_login)
+            password = click.prompt(f"Password for {self.user or 'your login'}", hide_input=True)
+            register_secret(password)
+            runtime = open_runtime(target, sign_in=SignIn(self.user, password), acting_login=self.acting_login)
+        reason = credentials.remember(target, self.user, password) if self.remember and password and self.user else None
+        if reason is not None:
+            click.echo(f"The password was not remembered: {reason}.", err=True)
+        return runtime
 
     def _given_password(self) -> str | None:
         if not self.password_stdin:
             return None
-        return sys.stdin.readline().rstrip("\n")
+        password = sys.stdin.readline().rstrip("\n")
+        register_secret(password)
+        return password
 
     def maintenance_runtime(self) -> Runtime:
         """The target's own URL, trusted: the embedded superuser, or the DBA's URL on a server."""

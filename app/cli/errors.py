@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app.services.database.failures import explain_database_error, first_line
 from app.services.errors import KnownError
+from app.services.redaction import redact
 
 log = logging.getLogger("app.cli")
 INTERNAL_ERROR_EXIT = 70
@@ -44,5 +45,5 @@ def run_guarded(command: click.Group) -> None:
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"switchboard: {message}", err=True)
+    click.echo(f"switchboard: {redact(message)}", err=True)
     sys.exit(code)

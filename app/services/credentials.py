@@ -14,6 +14,7 @@ import keyring
 from keyring.errors import KeyringError
 
 from app.services.config import DatabaseTarget
+from app.services.redaction import register_secret
 
 log = logging.getLogger(__name__)
 SERVICE = "switchboard"
@@ -30,7 +31,9 @@ def account(target: DatabaseTarget, login: str) -> str:
 
 def recall(target: DatabaseTarget, login: str) -> str | None:
     try:
-        return keyring.get_password(SERVICE, account(target, login))
+        password = keyring.get_password(SERVICE, account(target, login))
+        register_secret(password)
+        return password
     except KeyringError as error:
         log.info("no keyring: %s", type(error).__name__)
         return None

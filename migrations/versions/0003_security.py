@@ -289,9 +289,10 @@ def _privileged_functions(n: dict[str, str]) -> list[str]:
                 IF NOT FOUND OR NOT (t.queue_id = ANY (visible_queue_ids()) OR t.assignee_id = me) THEN
                     RAISE EXCEPTION 'no ticket with id % for you', p_ticket USING ERRCODE = 'no_data_found';
                 END IF;
-                -- Taking a ticket, or giving back one's own, is every agent's right; anything else is
-                -- for a supervisor of the ticket's queue or an admin.
-                IF NOT (p_assignee = me OR (p_assignee IS NULL AND t.assignee_id = me))
+                -- Taking an unassigned ticket, or giving back one's own, is every agent's right; anything
+                -- else (taking a colleague's ticket included) is for a supervisor of the queue or an admin.
+                IF NOT ((t.assignee_id IS NULL AND p_assignee = me)
+                        OR (t.assignee_id = me AND (p_assignee IS NULL OR p_assignee = me)))
                    AND NOT (is_admin() OR (current_agent_role() = 'supervisor'
                                            AND t.queue_id = ANY (visible_queue_ids()))) THEN
                     RAISE EXCEPTION 'only a supervisor of the queue or an admin assigns tickets to others'

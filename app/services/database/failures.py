@@ -27,6 +27,8 @@ def explain_database_error(error: DBAPIError) -> KnownError | None:
         return DatabaseUnavailable(f"The database connection failed: {reason}")
     if state in RETRY_STATES:
         return DatabaseBusy(f"{RETRY_STATES[state]}; nothing was saved. Please try again.")
+    if state == "42501":
+        return NotPermitted(f"The database did not permit this: {reason}")
     return None
 
 

@@ -1,0 +1,322 @@
+"""PostgreSQL itself is the security boundary. Each test connects straight to the database as a login
+role, the way a modified client or `psql` would, and tries what that role may not do; the server must
+refuse. The permitted paths must keep working. Runs on the embedded and on the system server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import psycopg
+import pytest
+from psycopg import sql
+from sqlalchemy import text
+from sqlalchemy.engine import URL
+
+from app.bootstrap import Runtime
+from app.models.enums import AgentRole
+from app.services import users
+from app.services.database import schema
+from app.services.database.engine import build_engine, build_session_factory
+from app.services.errors import NotPermitted
+from app.services.tickets import service
+from app.services.uow import UnitOfWork
+from tests.support.postgres import PgServer
+
+pytestmark = pytest.mark.slow
+REFUSED = (psycopg.errors.InsufficientPrivilege,)
+
+
+@dataclass(frozen=True)
+class Desk:
+    """A help desk with real login roles: alice and ann work Billing, bob works Tech, carol leads Tech
+    (supervisor), dana is an admin; `outsider` is a login in no Switchboard group."""
+
+    url: URL
+    database: str
+    ids: dict[str, int]
+
+    def login(self, person: str) -> str:
+        return f"{self.database}_{person}"
+
+    def connect(self, person: str) -> psycopg.Connection[tuple[object, ...]]:
+        url = self.url.set(drivername="postgresql", username=self.login(person), password=None)
+        connection = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+        connection.execute("SET search_path TO switchboard")
+        return connection
+
+    def runtime(self, person: str) -> Runtime:
+        engine = build_engine(self.url.set(username=self.login(person), password=None))
+        return Runtime(engine, build_session_factory(engine))
+
+
+@pytest.fixture(scope="module")
+def desk(pg_server: PgServer) -> Iterator[Desk]:
+    url = pg_server.create_database()
+    engine = build_engine(url)
+    schema.upgrade(engine)
+    database = str(url.database)
+    ids: dict[str, int] = {}
+    with UnitOfWork(build_session_factory(engine)) as uow:  # the DBA's trusted session
+        s = uow.session
+        ids["billing"] = s.execute(text("SELECT switchboard.create_queue('Billing', '')")).scalar_one()
+        ids["tech"] = s.execute(text("SELECT switchboard.create_queue('Tech', '')")).scalar_one()
+        for person, role, queues in [
+            ("alice", "agent", ["billing"]),
+            ("ann", "agent", ["billing"]),
+            ("bob", "agent", ["tech"]),
+            ("carol", "supervisor", []),
+            ("dana", "admin", []),
+        ]:
+            ids[person] = users.add_user(
+                uow,
+                login=f"{database}_{person}",
+                display_name=person.title(),
+                email=f"{person}@desk.test",
+                role=AgentRole(role),
+                queue_ids=tuple(ids[q] for q in queues),
+            ).agent_id
+        s.execute(text(f"UPDATE switchboard.queue SET team_lead_id = {ids['carol']} WHERE id = {ids['tech']}"))
+        s.execute(text(f'CREATE ROLE "{database}_outsider" LOGIN'))
+        ids["jane"] = s.execute(
+            text("INSERT INTO switchboard.customer (name) VALUES ('Jane Doe') RETURNING id")
+        ).scalar_one()
+        uow.commit()
+    engine.dispose()
+    desk = Desk(url, database, ids)
+    for name, person, queue in [
+        ("billing_open", "alice", "billing"),
+        ("billing_anns", "ann", "billing"),
+        ("tech_open", "bob", "tech"),
+    ]:
+        runtime = desk.runtime(person)
+        with runtime.uow() as uow:
+            ticket = service.create_ticket(
+                uow, subject=f"{name} ticket", customer_id=ids["jane"], queue_id=ids[queue], body="Help!"
+            ).ticket
+            if name == "billing_anns":
+                service.assign(uow, ticket_id=ticket.id, assignee_id=ids["ann"], expected_version=None)
+            uow.commit()
+        runtime.close()
+        ids[name] = ticket.id
+    yield desk
+    pg_server.drop_database(url)
+
+
+def _rows(
+    connection: psycopg.Connection[tuple[object, ...]], statement: str, *params: object
+) -> list[tuple[object, ...]]:
+    return connection.execute(statement, params).fetchall()
+
+
+# --- reading ------------------------------------------------------------------------------------------
+
+
+def test_an_agent_cannot_read_a_ticket_of_a_queue_they_do_not_work(desk: Desk) -> None:
+    with desk.connect("alice") as alice:
+        tech = desk.ids["tech_open"]
+        assert _rows(alice, "SELECT id FROM ticket WHERE id = %s", tech) == []
+        assert _rows(alice, "SELECT id FROM message WHERE ticket_id = %s", tech) == []
+        assert _rows(alice, "SELECT id FROM audit_event WHERE ticket_id = %s", tech) == []
+        assert _rows(alice, "SELECT seq FROM change_log WHERE ticket_id = %s", tech) == []
+        assert {r[0] for r in _rows(alice, "SELECT id FROM ticket")} == {
+            desk.ids["billing_open"],
+            desk.ids["billing_anns"],
+        }
+
+
+def test_each_role_sees_what_its_role_allows(desk: Desk) -> None:
+    seen = {}
+    for person in ("alice", "bob", "carol", "dana"):
+        with desk.connect(person) as connection:
+            seen[person] = {r[0] for r in _rows(connection, "SELECT id FROM ticket")}
+    everything = {desk.ids["billing_open"], desk.ids["billing_anns"], desk.ids["tech_open"]}
+    assert seen["bob"] == seen["carol"] == {desk.ids["tech_open"]}  # carol leads Tech
+    assert seen["dana"] == everything
+
+
+def test_an_outsider_login_reads_nothing(desk: Desk) -> None:
+    with desk.connect("outsider") as outsider, pytest.raises(REFUSED):
+        outsider.execute("SELECT * FROM switchboard.ticket")
+
+
+def test_another_agents_private_data_stays_private(desk: Desk) -> None:
+    with desk.connect("bob") as bob:
+        bob.execute(
+            "INSERT INTO agent_preference (agent_id, key, value) VALUES (%s, 'view:mine', '{}')", (desk.ids["bob"],)
+        )
+    with desk.connect("alice") as alice:
+        assert _rows(alice, "SELECT * FROM agent_preference") == []
+        with pytest.raises(REFUSED):
+            alice.execute(
+                "INSERT INTO agent_preference (agent_id, key, value) VALUES (%s, 'x', '1')", (desk.ids["bob"],)
+            )
+    with desk.connect("dana") as dana:  # not even an admin reads someone's private settings
+        assert _rows(dana, "SELECT * FROM agent_preference") == []
+
+
+# --- assigning, moving ------------------------------------------------------------------------------
+
+
+def test_an_agent_cannot_change_another_agents_assignment(desk: Desk) -> None:
+    with desk.connect("alice") as alice:
+        with pytest.raises(REFUSED):
+            alice.execute(
+                "UPDATE ticket SET assignee_id = %s WHERE id = %s", (desk.ids["alice"], desk.ids["billing_anns"])
+            )
+        with pytest.raises(REFUSED):
+            alice.execute("SELECT assign_ticket(%s, %s)", (desk.ids["billing_anns"], desk.ids["alice"]))
+        with pytest.raises(REFUSED):
+            alice.execute("SELECT assign_ticket(%s, %s)", (desk.ids["billing_open"], desk.ids["ann"]))
+
+
+def test_a_modified_client_cannot_skip_the_function_to_move_a_ticket(desk: Desk) -> None:
+    with desk.connect("alice") as alice:
+        with pytest.raises(REFUSED):
+            alice.execute("UPDATE ticket SET queue_id = %s WHERE id = %s", (desk.ids["tech"], desk.ids["billing_open"]))
+        with pytest.raises(REFUSED):
+            alice.execute("SELECT move_ticket(%s, %s)", (desk.ids["billing_open"], desk.ids["tech"]))
+
+
+def test_a_ticket_cannot_be_created_in_a_queue_without_the_right(desk: Desk) -> None:
+    with desk.connect("alice") as alice, pytest.raises(REFUSED):
+        alice.execute(
+            "INSERT INTO ticket (subject, status, priority, type, queue_id, customer_id, channel)"
+            " VALUES ('x', 'new', 1, 'question', %s, %s, 'manual')",
+            (desk.ids["tech"], desk.ids["jane"]),
+        )
+
+
+def test_the_permitted_paths_work(desk: Desk) -> None:
+    with desk.connect("alice") as alice:
+        alice.execute(
+            "UPDATE ticket SET status = 'in_progress', version = version + 1 WHERE id = %s", (desk.ids["billing_open"],)
+        )
+        alice.execute("SELECT assign_ticket(%s, %s)", (desk.ids["billing_open"], desk.ids["alice"]))
+        assert _rows(alice, "SELECT status, assignee_id FROM ticket WHERE id = %s", desk.ids["billing_open"]) == [
+            ("in_progress", desk.ids["alice"])
+        ]
+    with desk.connect("carol") as carol:  # a supervisor assigns within the queue she leads
+        carol.execute("SELECT assign_ticket(%s, %s)", (desk.ids["tech_open"], desk.ids["bob"]))
+    with desk.connect("dana") as dana:  # an admin moves anything anywhere
+        dana.execute("SELECT move_ticket(%s, %s)", (desk.ids["billing_anns"], desk.ids["tech"]))
+        dana.execute("SELECT move_ticket(%s, %s)", (desk.ids["billing_anns"], desk.ids["billing"]))
+
+
+def test_the_service_as_an_agent_gets_a_clear_refusal(desk: Desk) -> None:
+    runtime = desk.runtime("alice")
+    try:
+        with runtime.uow() as uow, pytest.raises(NotPermitted, match="supervisor of the queue or an admin"):
+            service.assign(
+                uow, ticket_id=desk.ids["billing_anns"], assignee_id=desk.ids["alice"], expected_version=None
+            )
+    finally:
+        runtime.close()
+
+
+# --- the audit trail --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("person", ["alice", "carol", "dana"])
+def test_no_role_may_write_the_audit_trail(desk: Desk, person: str) -> None:
+    with desk.connect(person) as connection:
+        for statement in [
+            "INSERT INTO audit_event (actor_login, entity, entity_id, action) VALUES ('x', 'ticket', 1, 'forged')",
+            "UPDATE audit_event SET actor_login = 'nobody'",
+            "DELETE FROM audit_event",
+            "TRUNCATE audit_event",
+        ]:
+            with pytest.raises(REFUSED):
+                connection.execute(statement)
+
+
+def test_not_even_the_superuser_rewrites_history(desk: Desk, pg_server: PgServer) -> None:
+    url = desk.url.set(drivername="postgresql")
+    with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as dba:
+        with pytest.raises(REFUSED, match="append-only"):
+            dba.execute("UPDATE switchboard.audit_event SET actor_login = 'nobody'")
+        with pytest.raises(REFUSED, match="append-only"):
+            dba.execute("DELETE FROM switchboard.audit_event")
+
+
+def test_the_audit_names_the_session_not_what_the_client_claims(desk: Desk) -> None:
+    with desk.connect("alice") as alice:
+        alice.execute("SELECT set_config('switchboard.acting_login', %s, false)", (desk.login("dana"),))
+        alice.execute(
+            "UPDATE ticket SET priority = 2, version = version + 1 WHERE id = %s", (desk.ids["billing_open"],)
+        )
+        actor = _rows(
+            alice,
+            "SELECT actor_login FROM audit_event WHERE ticket_id = %s AND field = 'priority' ORDER BY id DESC LIMIT 1",
+            desk.ids["billing_open"],
+        )
+    assert actor == [(desk.login("alice"),)]
+
+
+# --- roles and functions -------------------------------------------------------------------------------
+
+
+def test_an_agent_cannot_call_admin_functions(desk: Desk) -> None:
+    with desk.connect("alice") as alice:
+        for statement, params in [
+            ("SELECT add_user(%s, 'Evil', 'e@x', 'admin', NULL, '{}')", (desk.login("evil"),)),
+            ("SELECT set_user_role(%s, 'admin')", (desk.login("alice"),)),
+            ("SELECT disable_user(%s)", (desk.login("ann"),)),
+            ("SELECT create_queue('Mine', '')", ()),
+        ]:
+            with pytest.raises(REFUSED):
+                alice.execute(statement, params)
+
+
+def test_nobody_can_grant_themselves_a_role(desk: Desk) -> None:
+    with desk.connect("alice") as alice:
+        for statement in [
+            sql.SQL("GRANT {} TO {}").format(sql.Identifier(desk.login("admin")), sql.Identifier(desk.login("alice"))),
+            sql.SQL("SET ROLE {}").format(sql.Identifier(desk.login("owner"))),
+            sql.SQL("ALTER ROLE {} BYPASSRLS").format(sql.Identifier(desk.login("alice"))),
+            sql.SQL("ALTER ROLE {} CREATEROLE").format(sql.Identifier(desk.login("alice"))),
+        ]:
+            with pytest.raises(REFUSED):
+                alice.execute(statement)
+
+
+def test_group_roles_have_no_powers_of_their_own(desk: Desk) -> None:
+    with desk.connect("dana") as dana:
+        rows = _rows(
+            dana,
+            "SELECT rolname, rolcanlogin, rolsuper, rolbypassrls, rolcreatedb, rolcreaterole"
+            " FROM pg_roles WHERE rolname = ANY (%s)",
+            [desk.login(g) for g in ("agent", "supervisor", "admin")],
+        )
+    assert len(rows) == 3 and all(row[1:] == (False, False, False, False, False) for row in rows)
+
+
+def test_definer_functions_have_a_fixed_search_path_and_no_public_execute(desk: Desk) -> None:
+    with desk.connect("dana") as dana:
+        unsafe = _rows(
+            dana,
+            """
+            SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+            WHERE n.nspname = 'switchboard' AND p.prosecdef
+              AND (p.proconfig IS NULL OR NOT EXISTS (SELECT FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%%')
+                   OR has_function_privilege('public', p.oid, 'EXECUTE'))""",
+        )
+        owners = _rows(
+            dana,
+            """
+            SELECT DISTINCT r.rolname, r.rolsuper FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+            JOIN pg_roles r ON r.oid = p.proowner WHERE n.nspname = 'switchboard'""",
+        )
+    assert unsafe == []
+    assert owners == [(desk.login("owner"), False)]
+
+
+def test_every_protected_table_forces_row_level_security(desk: Desk) -> None:
+    with desk.connect("dana") as dana:
+        rows = _rows(
+            dana,
+            """SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                              WHERE n.nspname = 'switchboard' AND c.relrowsecurity AND c.relforcerowsecurity""",
+        )
+    assert {r[0] for r in rows} >= {"ticket", "message", "attachment", "customer", "audit_event", "change_log"}
