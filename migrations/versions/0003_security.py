@@ -84,7 +84,8 @@ def downgrade() -> None:
 
 
 FUNCTIONS = [
-    "assign_ticket(bigint, bigint)", "move_ticket(bigint, bigint)", "escalate_ticket(bigint)",
+    "assign_ticket(bigint, bigint, integer)", "move_ticket(bigint, bigint, integer)",
+    "escalate_ticket(bigint, integer)", "check_version(integer, integer, bigint)",
     "add_user(text, text, text, text, text, bigint[])", "disable_user(text)", "set_user_role(text, text)",
     "set_user_password(text, text)", "create_queue(text, text)", "set_queue_members(bigint, bigint[])",
     "audit_ticket()", "audit_message()", "refuse_audit_change()", "audit_value(text, jsonb)",
@@ -279,13 +280,23 @@ def _policies(n: dict[str, str]) -> list[str]:
 
 def _privileged_functions(n: dict[str, str]) -> list[str]:
     return [
+        # Optimistic versioning holds for direct callers too: a stale expected version is refused, and
+        # every privileged change raises the version like any other edit. NULL: no expectation.
+        _definer("check_version(current_version integer, expected integer, ticket_number bigint)", "void", """
+            BEGIN
+                IF expected IS NOT NULL AND current_version <> expected THEN
+                    RAISE EXCEPTION 'ticket #% changed since version % (it is at %)', ticket_number, expected,
+                        current_version USING ERRCODE = 'serialization_failure';
+                END IF;
+            END""", volatility="IMMUTABLE"),
         # Assigning: an agent may take a ticket they can see or give it back; assigning someone else
         # needs a supervisor of the ticket's queue, or an admin. The assignee must work that queue.
-        _definer("assign_ticket(p_ticket bigint, p_assignee bigint)", "void", """
+        _definer("assign_ticket(p_ticket bigint, p_assignee bigint, p_expected_version integer)", "void", """
             DECLARE me bigint := require_role(ARRAY['agent', 'supervisor', 'admin']);
                     t ticket%ROWTYPE;
             BEGIN
                 SELECT * INTO t FROM ticket WHERE id = p_ticket FOR UPDATE;
+                PERFORM check_version(t.version, p_expected_version, t.number);
                 IF NOT FOUND OR NOT (t.queue_id = ANY (visible_queue_ids()) OR t.assignee_id = me) THEN
                     RAISE EXCEPTION 'no ticket with id % for you', p_ticket USING ERRCODE = 'no_data_found';
                 END IF;
@@ -302,14 +313,16 @@ def _privileged_functions(n: dict[str, str]) -> list[str]:
                     RAISE EXCEPTION 'no active agent with id %', p_assignee USING ERRCODE = 'no_data_found';
                 END IF;
                 PERFORM set_config('switchboard.action', 'assign', true);
-                UPDATE ticket SET assignee_id = p_assignee WHERE id = p_ticket;
+                UPDATE ticket SET assignee_id = p_assignee, version = version + 1, updated_at = now()
+                WHERE id = p_ticket;
             END"""),
         # Moving: into a queue the caller may see (supervisors: the queues they lead; admins: any).
-        _definer("move_ticket(p_ticket bigint, p_queue bigint)", "void", """
+        _definer("move_ticket(p_ticket bigint, p_queue bigint, p_expected_version integer)", "void", """
             DECLARE me bigint := require_role(ARRAY['agent', 'supervisor', 'admin']);
                     t ticket%ROWTYPE;
             BEGIN
                 SELECT * INTO t FROM ticket WHERE id = p_ticket FOR UPDATE;
+                PERFORM check_version(t.version, p_expected_version, t.number);
                 IF NOT FOUND OR NOT (t.queue_id = ANY (visible_queue_ids()) OR t.assignee_id = me) THEN
                     RAISE EXCEPTION 'no ticket with id % for you', p_ticket USING ERRCODE = 'no_data_found';
                 END IF;
@@ -317,21 +330,24 @@ def _privileged_functions(n: dict[str, str]) -> list[str]:
                     RAISE EXCEPTION 'you may not move tickets into that queue' USING ERRCODE = 'insufficient_privilege';
                 END IF;
                 PERFORM set_config('switchboard.action', 'move', true);
-                UPDATE ticket SET queue_id = p_queue WHERE id = p_ticket;
+                UPDATE ticket SET queue_id = p_queue, version = version + 1, updated_at = now()
+                WHERE id = p_ticket;
             END"""),
         # Escalating: anyone who sees the ticket; it becomes urgent and goes to the queue's team lead.
-        _definer("escalate_ticket(p_ticket bigint)", "void", """
+        _definer("escalate_ticket(p_ticket bigint, p_expected_version integer)", "void", """
             DECLARE me bigint := require_role(ARRAY['agent', 'supervisor', 'admin']);
                     t ticket%ROWTYPE;
                     lead bigint;
             BEGIN
                 SELECT * INTO t FROM ticket WHERE id = p_ticket FOR UPDATE;
+                PERFORM check_version(t.version, p_expected_version, t.number);
                 IF NOT FOUND OR NOT (t.queue_id = ANY (visible_queue_ids()) OR t.assignee_id = me) THEN
                     RAISE EXCEPTION 'no ticket with id % for you', p_ticket USING ERRCODE = 'no_data_found';
                 END IF;
                 SELECT team_lead_id INTO lead FROM queue WHERE id = t.queue_id;
                 PERFORM set_config('switchboard.action', 'escalate', true);
                 UPDATE ticket SET priority = 3, assignee_id = coalesce(lead, assignee_id),
+                                  version = version + 1, updated_at = now(),
                                   tags = (SELECT array_agg(DISTINCT tag ORDER BY tag)
                                           FROM unnest(tags || ARRAY['escalated']::varchar[]) AS tag)
                 WHERE id = p_ticket;

@@ -52,3 +52,18 @@ def test_two_processes_starting_on_an_empty_data_directory_both_work(tmp_path: P
     results = [racer.communicate(timeout=120) for racer in racers]
     assert [racer.returncode for racer in racers] == [0, 0], results
     assert all(json.loads(out) == [] for out, _err in results)
+
+
+def test_the_demo_people_are_real_logins_who_see_what_their_role_allows(tmp_path: Path) -> None:
+    env = {"SWITCHBOARD_DATA_DIR": str(tmp_path / "data")}
+    assert switchboard("demo", "--tickets", "200", "--no-open", env=env).returncode == 0
+    queues_seen = {}
+    for login in ("ben.okafor", "daniel.kowalski", "julia.rossi"):
+        listed = switchboard("--user", login, "ticket", "list", "--all", "--json", env=env)
+        assert listed.returncode == 0, listed.stderr
+        queues_seen[login] = {row["queue_name"] for row in json.loads(listed.stdout)}
+    assert queues_seen["ben.okafor"] == {"Billing"}  # an agent of Billing
+    assert queues_seen["daniel.kowalski"] == {"Technical Support", "Shipping & Returns"}  # supervisor, leads both
+    assert queues_seen["julia.rossi"] == {"Billing", "Technical Support", "Accounts & Access", "Shipping & Returns"}
+    refused = switchboard("--user", "ben.okafor", "user", "add", "mallory", "--role", "admin", env=env)
+    assert refused.returncode == 5 and "needs the role admin" in refused.stderr

@@ -166,9 +166,9 @@ def test_an_agent_cannot_change_another_agents_assignment(desk: Desk) -> None:
                 "UPDATE ticket SET assignee_id = %s WHERE id = %s", (desk.ids["alice"], desk.ids["billing_anns"])
             )
         with pytest.raises(REFUSED):
-            alice.execute("SELECT assign_ticket(%s, %s)", (desk.ids["billing_anns"], desk.ids["alice"]))
+            alice.execute("SELECT assign_ticket(%s, %s, NULL)", (desk.ids["billing_anns"], desk.ids["alice"]))
         with pytest.raises(REFUSED):
-            alice.execute("SELECT assign_ticket(%s, %s)", (desk.ids["billing_open"], desk.ids["ann"]))
+            alice.execute("SELECT assign_ticket(%s, %s, NULL)", (desk.ids["billing_open"], desk.ids["ann"]))
 
 
 def test_a_modified_client_cannot_skip_the_function_to_move_a_ticket(desk: Desk) -> None:
@@ -176,7 +176,7 @@ def test_a_modified_client_cannot_skip_the_function_to_move_a_ticket(desk: Desk)
         with pytest.raises(REFUSED):
             alice.execute("UPDATE ticket SET queue_id = %s WHERE id = %s", (desk.ids["tech"], desk.ids["billing_open"]))
         with pytest.raises(REFUSED):
-            alice.execute("SELECT move_ticket(%s, %s)", (desk.ids["billing_open"], desk.ids["tech"]))
+            alice.execute("SELECT move_ticket(%s, %s, NULL)", (desk.ids["billing_open"], desk.ids["tech"]))
 
 
 def test_a_ticket_cannot_be_created_in_a_queue_without_the_right(desk: Desk) -> None:
@@ -193,15 +193,15 @@ def test_the_permitted_paths_work(desk: Desk) -> None:
         alice.execute(
             "UPDATE ticket SET status = 'in_progress', version = version + 1 WHERE id = %s", (desk.ids["billing_open"],)
         )
-        alice.execute("SELECT assign_ticket(%s, %s)", (desk.ids["billing_open"], desk.ids["alice"]))
+        alice.execute("SELECT assign_ticket(%s, %s, NULL)", (desk.ids["billing_open"], desk.ids["alice"]))
         assert _rows(alice, "SELECT status, assignee_id FROM ticket WHERE id = %s", desk.ids["billing_open"]) == [
             ("in_progress", desk.ids["alice"])
         ]
     with desk.connect("carol") as carol:  # a supervisor assigns within the queue she leads
-        carol.execute("SELECT assign_ticket(%s, %s)", (desk.ids["tech_open"], desk.ids["bob"]))
+        carol.execute("SELECT assign_ticket(%s, %s, NULL)", (desk.ids["tech_open"], desk.ids["bob"]))
     with desk.connect("dana") as dana:  # an admin moves anything anywhere
-        dana.execute("SELECT move_ticket(%s, %s)", (desk.ids["billing_anns"], desk.ids["tech"]))
-        dana.execute("SELECT move_ticket(%s, %s)", (desk.ids["billing_anns"], desk.ids["billing"]))
+        dana.execute("SELECT move_ticket(%s, %s, NULL)", (desk.ids["billing_anns"], desk.ids["tech"]))
+        dana.execute("SELECT move_ticket(%s, %s, NULL)", (desk.ids["billing_anns"], desk.ids["billing"]))
 
 
 def test_the_service_as_an_agent_gets_a_clear_refusal(desk: Desk) -> None:
@@ -320,3 +320,13 @@ def test_every_protected_table_forces_row_level_security(desk: Desk) -> None:
                               WHERE n.nspname = 'switchboard' AND c.relrowsecurity AND c.relforcerowsecurity""",
         )
     assert {r[0] for r in rows} >= {"ticket", "message", "attachment", "customer", "audit_event", "change_log"}
+
+
+def test_a_privileged_function_refuses_a_stale_version_and_raises_it(desk: Desk) -> None:
+    with desk.connect("dana") as dana:
+        ticket = desk.ids["tech_open"]
+        (version,) = _rows(dana, "SELECT version FROM ticket WHERE id = %s", ticket)[0]
+        with pytest.raises(psycopg.errors.SerializationFailure, match="changed since version"):
+            dana.execute("SELECT move_ticket(%s, %s, %s)", (ticket, desk.ids["billing"], int(str(version)) - 1))
+        dana.execute("SELECT move_ticket(%s, %s, %s)", (ticket, desk.ids["tech"], version))
+        assert _rows(dana, "SELECT version FROM ticket WHERE id = %s", ticket) == [(int(str(version)) + 1,)]

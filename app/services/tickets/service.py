@@ -61,22 +61,25 @@ class _Edit:
             setattr(self.ticket, name, value)
 
     def call_privileged(self, function: str, *args: int | None) -> None:
-        """Ask a definer function for a privileged change, then read back what it changed."""
+        """Ask a definer function for a privileged change; it checks the caller and the version and
+        raises the version itself, so call it before any other change of the same edit."""
         watched = ("assignee_id", "queue_id", "priority", "tags")
         before = {name: getattr(self.ticket, name) for name in watched}
-        self.touch()
-        placeholders = ", ".join(f":a{index}" for index in range(len(args)))
-        params = {f"a{index}": value for index, value in enumerate(args)}
+        expected = None if self.touched else self.ticket.version
+        self.uow.session.flush()
+        self.uow.session.execute(select(func.set_config("switchboard.action", self.action, True)))
+        placeholders = ", ".join(f":a{index}" for index in range(len(args) + 1))
+        params = {f"a{index}": value for index, value in enumerate([*args, expected])}
         try:
             self.uow.session.execute(text(f"SELECT switchboard.{function}({placeholders})"), params)
         except DBAPIError as error:
             raise (refusal(error) or error) from None
+        self.touched = True
         # The function labelled its own audit rows; what this mutation changes next is ours again.
         self.uow.session.execute(select(func.set_config("switchboard.action", self.action, True)))
         self.uow.session.refresh(self.ticket)
-        self.fields += [
-            (n, before[n], getattr(self.ticket, n)) for n in watched if getattr(self.ticket, n) != before[n]
-        ]
+        after = {name: getattr(self.ticket, name) for name in watched}
+        self.fields += [(name, before[name], after[name]) for name in watched if after[name] != before[name]]
 
 
 def load_rules(uow: UnitOfWork) -> LifecycleRules:
@@ -246,13 +249,13 @@ def update_fields(
     uow: UnitOfWork, *, ticket_id: int, changes: FieldChanges, expected_version: int | None
 ) -> TicketChanged:
     edit = _Edit(uow, _lock(uow, ticket_id, expected_version), "update")
+    if changes.queue_id is not None and changes.queue_id != edit.ticket.queue_id:
+        _require(uow, Queue, changes.queue_id, "queue")
+        edit.call_privileged("move_ticket", edit.ticket.id, changes.queue_id)  # first: it raises the version
     if changes.subject is not None:
         edit.set("subject", _clean_subject(changes.subject))
     if changes.priority is not None:
         edit.set("priority", changes.priority)
-    if changes.queue_id is not None and changes.queue_id != edit.ticket.queue_id:
-        _require(uow, Queue, changes.queue_id, "queue")
-        edit.call_privileged("move_ticket", edit.ticket.id, changes.queue_id)
     if changes.ticket_type is not None:
         edit.set("type", changes.ticket_type)
     if changes.tags is not None:
