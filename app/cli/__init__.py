@@ -37,6 +37,7 @@ from app.cli.users import user as user_group
     help="Trusted sessions only (superuser, owner role): act for this agent.",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log debug detail to the log file.")
+@click.option("--smoke", is_flag=True, help="Open the client on a throwaway database and exit 0 if it works.")
 @click.version_option(__version__, prog_name="switchboard")
 @click.pass_context
 def cli(
@@ -47,6 +48,7 @@ def cli(
     remember: bool,
     acting_login: str | None,
     verbose: bool,
+    smoke: bool,
 ) -> None:
     """Switchboard, the help desk on your own PostgreSQL."""
     ctx.obj = CliContext(
@@ -59,10 +61,9 @@ def cli(
     )
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
-        click.echo(
-            "The Switchboard desktop client is not part of this build yet. "
-            "Use `switchboard ticket --help` to work with tickets, or `switchboard --help` for everything."
-        )
+        from app.views.desktop import run_desktop, run_smoke  # Qt loads only for the desktop client
+
+        ctx.exit(run_smoke() if smoke else run_desktop())
 
 
 cli.add_command(db)

@@ -22,4 +22,6 @@ def demo(ctx: CliContext, ticket_count: int, no_open: bool, seed: int) -> None:
     summary = fill_demo_data(runtime.session_factory, DemoSize(tickets=ticket_count), seed=seed)
     click.echo(f"{summary} in {time.perf_counter() - started:.1f} s.")
     if not no_open:
-        click.echo("The desktop client is not part of this build yet; try `switchboard ticket list`.")
+        from app.views.desktop import run_desktop  # Qt loads only for the desktop client
+
+        raise SystemExit(run_desktop(ctx.runtime()))

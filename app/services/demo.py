@@ -36,16 +36,18 @@ BATCH = 5_000
 CUSTOMERS_PER_ORGANISATION = 12
 FIRST_RESPONSE_TARGET = {Priority.URGENT: 1, Priority.HIGH: 4, Priority.NORMAL: 8, Priority.LOW: 24}
 RESOLUTION_TARGET = {Priority.URGENT: 8, Priority.HIGH: 24, Priority.NORMAL: 72, Priority.LOW: 120}
+# The last week holds the open work; older tickets are mostly done, a few still wait on someone.
 RECENT_STATUSES = (
-    ["new"] * 14
-    + ["in_progress"] * 24
+    ["new"] * 18
+    + ["in_progress"] * 26
     + ["waiting"] * 14
     + ["pending"] * 8
     + ["answered"] * 14
-    + ["resolved"] * 14
-    + ["closed"] * 12
+    + ["resolved"] * 12
+    + ["closed"] * 8
 )
-OLD_STATUSES = ["closed"] * 70 + ["resolved"] * 15 + ["waiting"] * 5 + ["pending"] * 5 + ["in_progress"] * 5
+OLD_STATUSES = ["closed"] * 80 + ["resolved"] * 16 + ["waiting"] * 2 + ["pending"] * 2
+RECENT_DAYS = 7
 PRIORITIES = [Priority.LOW] * 20 + [Priority.NORMAL] * 55 + [Priority.HIGH] * 20 + [Priority.URGENT] * 5
 CHANNELS = [Channel.EMAIL] * 60 + [Channel.WEB] * 20 + [Channel.CHAT] * 12 + [Channel.PHONE] * 8
 
@@ -239,14 +241,14 @@ def _plan_ticket(cast: _Cast, rng: random.Random, now: dt.datetime) -> dict[str,
         "next_response_due_at": None,
         "resolution_due_at": None,
     }
-    if status not in ("resolved", "closed"):
+    if status in ("new", "in_progress"):  # clocks run while the ticket is open, not while it waits
         ticket["first_response_due_at"] = created + dt.timedelta(hours=FIRST_RESPONSE_TARGET[priority])
         ticket["resolution_due_at"] = created + dt.timedelta(hours=RESOLUTION_TARGET[priority])
     return {"ticket": ticket, "messages": conversation}
 
 
 def content_statuses(age_days: int) -> list[str]:
-    return OLD_STATUSES if age_days > 21 else RECENT_STATUSES
+    return OLD_STATUSES if age_days >= RECENT_DAYS else RECENT_STATUSES
 
 
 _TAGS = {

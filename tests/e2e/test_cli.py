@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import URL
@@ -166,9 +165,10 @@ def test_db_status_names_both_revisions(on_test_db: list[str]) -> None:
     assert done.returncode == 0 and f"is current (revision {schema.code_revision()})" in done.stdout
 
 
-def test_the_bare_command_says_the_client_is_coming(tmp_path: Path) -> None:
-    done = switchboard()
-    assert done.returncode == 0 and "desktop client" in done.stdout
+def test_the_desktop_client_opens_on_a_throwaway_database() -> None:
+    done = switchboard("--smoke", env={"QT_QPA_PLATFORM": "offscreen"})
+    assert done.returncode == 0, done.stderr
+    assert "smoke test passed" in done.stdout
 
 
 def test_db_init_makes_the_first_admin_who_manages_users(pg_server: PgServer) -> None:

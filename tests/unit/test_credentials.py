@@ -18,7 +18,7 @@ class MemoryKeyring(KeyringBackend):
     priority = -1  # below zero: never chosen by keyring on its own
 
     def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
+        super().__init__()
         self.store: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:

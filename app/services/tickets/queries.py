@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, or_, select, tuple_
 from sqlalchemy.orm import aliased
@@ -24,6 +24,7 @@ MAX_PAGE_SIZE = 500
 
 SummaryQuery = Select[Ticket, str, str, str]
 KeyQuery = Select[int, Any]
+Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
 PageKey = tuple[int, dt.datetime | int | None]
 
 
@@ -42,6 +43,18 @@ class TicketFilter:
     priorities: tuple[Priority, ...] = ()
     tag: str | None = None
     include_merged: bool = False
+
+    def matches(self, ticket: TicketSummary) -> bool:
+        """The same test as the SQL, for a ticket a live update brought: does it belong in this view?"""
+        return (
+            (not self.statuses or ticket.status in self.statuses)
+            and (self.queue_id is None or ticket.queue_id == self.queue_id)
+            and (self.assignee_id is None or ticket.assignee_id == self.assignee_id)
+            and (not self.unassigned or ticket.assignee_id is None)
+            and (not self.priorities or ticket.priority in self.priorities)
+            and (not self.tag or self.tag.strip().lower() in ticket.tags)
+            and (self.include_merged or ticket.merged_into_id is None)
+        )
 
 
 @dataclass(frozen=True)
@@ -181,7 +194,7 @@ def _summaries_in_order(uow: UnitOfWork, ids: list[int]) -> tuple[TicketSummary,
     return tuple(by_id[ticket_id] for ticket_id in ids if ticket_id in by_id)
 
 
-def _filtered(query: KeyQuery, f: TicketFilter) -> KeyQuery:
+def apply_filter(query: Q, f: TicketFilter) -> Q:
     if f.statuses:
         query = query.where(Ticket.status.in_(f.statuses))
     if f.queue_id is not None:
@@ -203,13 +216,13 @@ def _page_by_sla_due(uow: UnitOfWork, f: TicketFilter, after: PageCursor | None,
     """Due tickets first (soonest first), then those without a clock, each part in index order."""
     keys: list[PageKey] = []
     if after is None or after.value is not None:
-        due = _filtered(select(Ticket.id, Ticket.sla_due_at), f).where(Ticket.sla_due_at.is_not(None))
+        due = apply_filter(select(Ticket.id, Ticket.sla_due_at), f).where(Ticket.sla_due_at.is_not(None))
         if after is not None:
             due = due.where(tuple_(Ticket.sla_due_at, Ticket.id) > tuple_(after.value, after.ticket_id))
         rows = uow.session.execute(due.order_by(Ticket.sla_due_at, Ticket.id).limit(limit))
         keys = [(row[0], row[1]) for row in rows]
     if len(keys) < limit:
-        undated = _filtered(select(Ticket.id, Ticket.sla_due_at), f).where(Ticket.sla_due_at.is_(None))
+        undated = apply_filter(select(Ticket.id, Ticket.sla_due_at), f).where(Ticket.sla_due_at.is_(None))
         if after is not None and after.value is None:
             undated = undated.where(Ticket.id > after.ticket_id)
         keys += [(row[0], None) for row in uow.session.execute(undated.order_by(Ticket.id).limit(limit - len(keys)))]
@@ -219,8 +232,8 @@ def _page_by_sla_due(uow: UnitOfWork, f: TicketFilter, after: PageCursor | None,
 def _page_descending(
     uow: UnitOfWork, f: TicketFilter, sort: SortOrder, after: PageCursor | None, limit: int
 ) -> list[PageKey]:
-    column = Ticket.priority if sort is SortOrder.PRIORITY else Ticket.updated_at
-    query = _filtered(select(Ticket.id, column), f)
+    column: Any = Ticket.priority if sort is SortOrder.PRIORITY else Ticket.updated_at
+    query = apply_filter(select(Ticket.id, column), f)
     if after is not None:
         query = query.where(tuple_(column, Ticket.id) < tuple_(after.value, after.ticket_id))
     rows = uow.session.execute(query.order_by(column.desc(), Ticket.id.desc()).limit(limit))

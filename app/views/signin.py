@@ -1,0 +1,184 @@
+"""Sign-in: this computer's embedded database, or the team's server; the password is typed (or comes
+from the OS keyring) and never written to a file. Each failure gets its own sentence."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.bootstrap import SignIn, open_runtime
+from app.services import credentials
+from app.services.config import DatabaseTarget, data_dir, parse_database_url, resolve_database
+from app.services.desk import HelpDesk
+from app.services.errors import KnownError
+from app.views.tasks import TaskRunner
+
+THIS_COMPUTER = "This computer"
+TEAM_SERVER = "Team server"
+
+
+class SignInDialog(QDialog):
+    """Attributes:
+    desk: the signed-in HelpDesk once the dialog is accepted.
+    """
+
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Sign in to Switchboard")
+        self.setMinimumWidth(460)
+        self.runner = runner
+        self.desk: HelpDesk | None = None
+        self.settings = QSettings()
+        self._build()
+        self._load_profile()
+
+    def _build(self) -> None:
+        heading = QLabel("Switchboard")
+        heading.setStyleSheet("font-size: 20px; font-weight: 600;")
+        self.server = QComboBox()
+        self.server.addItems([THIS_COMPUTER, TEAM_SERVER])
+        self.host, self.database, self.ca_file = QLineEdit(), QLineEdit("switchboard"), QLineEdit()
+        self.host.setPlaceholderText("helpdesk-db.example.lan")
+        self.ca_file.setPlaceholderText("CA certificate (for verified TLS)")
+        self.port = QSpinBox()
+        self.port.setRange(1, 65535)
+        self.port.setValue(5432)
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._choose_ca)
+        ca_row = QHBoxLayout()
+        ca_row.addWidget(self.ca_file)
+        ca_row.addWidget(browse)
+        self.user, self.password = QLineEdit(), QLineEdit()
+        self.user.setPlaceholderText("your login (empty: this computer's admin)")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.remember = QCheckBox("Remember the password in the system keyring")
+        self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #c62828;")
+        form = QFormLayout()
+        form.addRow("Server", self.server)
+        form.addRow("Host", self.host)
+        form.addRow("Port", self.port)
+        form.addRow("Database", self.database)
+        form.addRow("TLS CA", ca_row)
+        form.addRow("User", self.user)
+        form.addRow("Password", self.password)
+        form.addRow("", self.remember)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.sign_in_button = self.buttons.addButton("Sign in", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.sign_in_button.setDefault(True)
+        self.buttons.accepted.connect(self.sign_in)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        self.server.currentTextChanged.connect(self._server_changed)
+        self._server_changed(self.server.currentText())
+
+    def _server_changed(self, choice: str) -> None:
+        remote = choice == TEAM_SERVER
+        for widget in (self.host, self.port, self.database, self.ca_file):
+            widget.setEnabled(remote)
+
+    def _choose_ca(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "CA certificate", "", "Certificates (*.pem *.crt);;All files (*)")
+        if path:
+            self.ca_file.setText(path)
+
+    def _load_profile(self) -> None:
+        configured = resolve_database()
+        if configured.url is not None:
+            self.server.setCurrentText(TEAM_SERVER)
+            self.host.setText(configured.url.host or "")
+            self.port.setValue(configured.url.port or 5432)
+            self.database.setText(configured.url.database or "switchboard")
+            self.ca_file.setText(str(configured.url.query.get("sslrootcert", "")))
+        saved_server = self.settings.value("signin/server")
+        if isinstance(saved_server, str) and saved_server in (THIS_COMPUTER, TEAM_SERVER):
+            self.server.setCurrentText(saved_server)
+        for key, widget in (
+            ("signin/host", self.host),
+            ("signin/database", self.database),
+            ("signin/ca", self.ca_file),
+            ("signin/user", self.user),
+        ):
+            value = self.settings.value(key)
+            if isinstance(value, str) and value:
+                widget.setText(value)
+
+    def target(self) -> DatabaseTarget:
+        if self.server.currentText() == THIS_COMPUTER:
+            return DatabaseTarget(None, THIS_COMPUTER, data_dir())
+        host = self.host.text().strip()
+        if not host:
+            raise KnownError("Enter the host name of the team's server.")
+        query = f"?sslmode=verify-full&sslrootcert={self.ca_file.text().strip()}" if self.ca_file.text().strip() else ""
+        url = parse_database_url(
+            f"postgresql://{host}:{self.port.value()}/{self.database.text().strip()}{query}", source="the sign-in form"
+        )
+        return DatabaseTarget(url, TEAM_SERVER, data_dir())
+
+    def sign_in(self) -> None:
+        try:
+            target = self.target()
+        except KnownError as error:
+            self._show(str(error))
+            return
+        login, password = self.user.text().strip() or None, self.password.text() or None
+        self._busy(True)
+        self.runner.run(
+            lambda: self._open(target, login, password),
+            lambda desk: self._signed_in(desk, target, login, password),
+            self._failed,
+        )
+
+    @staticmethod
+    def _open(target: DatabaseTarget, login: str | None, password: str | None) -> HelpDesk:
+        if password is None and login and not target.is_embedded:
+            password = credentials.recall(target, login)
+        return HelpDesk(open_runtime(target, sign_in=SignIn(login, password)))
+
+    def _signed_in(self, desk: HelpDesk, target: DatabaseTarget, login: str | None, password: str | None) -> None:
+        self.desk = desk
+        self._remember_profile()
+        if self.remember.isChecked() and login and password:
+            reason = credentials.remember(target, login, password)
+            if reason:
+                self.settings.setValue("signin/keyring_note", reason)
+        self.password.clear()
+        self.accept()
+
+    def _failed(self, error: Exception) -> None:
+        self._busy(False)
+        self._show(str(error) if isinstance(error, KnownError) else "Sign-in failed unexpectedly; see the log file.")
+
+    def _show(self, text: str) -> None:
+        self.message.setText(text)
+
+    def _busy(self, busy: bool) -> None:
+        self.sign_in_button.setEnabled(not busy)
+        self.message.setText("Signing in…" if busy else self.message.text())
+
+    def _remember_profile(self) -> None:
+        self.settings.setValue("signin/server", self.server.currentText())
+        self.settings.setValue("signin/host", self.host.text())
+        self.settings.setValue("signin/database", self.database.text())
+        self.settings.setValue("signin/ca", self.ca_file.text())
+        self.settings.setValue("signin/user", self.user.text())

@@ -1,0 +1,127 @@
+"""The queue model: pages arrive in the background, live updates touch only the tickets they name."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from app.models.enums import Channel, Priority, TicketType
+from app.services.tickets.dto import TicketSummary
+from app.services.tickets.queries import PageCursor, SortOrder, TicketFilter, TicketPage
+from app.views.tasks import TaskRunner
+from app.views.ticket_table import OVERDUE, TicketTableModel, due_colour, due_text
+
+NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
+
+
+def ticket(n: int, *, status: str = "new", due_minutes: int | None = None, queue_id: int = 1) -> TicketSummary:
+    due = NOW + dt.timedelta(minutes=due_minutes) if due_minutes is not None else None
+    return TicketSummary(
+        id=n,
+        number=10000 + n,
+        subject=f"Ticket {n} <b>bold?</b>",
+        status=status,
+        priority=Priority.NORMAL,
+        type=TicketType.QUESTION,
+        queue_id=queue_id,
+        queue_name="Billing",
+        assignee_id=None,
+        assignee_name=None,
+        customer_id=1,
+        customer_name="Jane",
+        channel=Channel.EMAIL,
+        tags=(),
+        custom_fields={},
+        language=None,
+        merged_into_id=None,
+        created_at=NOW,
+        updated_at=NOW,
+        first_response_at=None,
+        resolved_at=None,
+        closed_at=None,
+        first_response_due_at=None,
+        next_response_due_at=None,
+        resolution_due_at=due,
+        sla_due_at=due,
+        version=1,
+    )
+
+
+class Pages:
+    """An in-memory page source with the real cursor contract: 10 tickets due in order, 5 per page."""
+
+    def __init__(self) -> None:
+        self.tickets = [ticket(n, due_minutes=n * 10) for n in range(1, 11)]
+        self.calls: list[PageCursor | None] = []
+
+    def __call__(self, cursor: PageCursor | None) -> TicketPage:
+        self.calls.append(cursor)
+        start = 0 if cursor is None else next(i for i, t in enumerate(self.tickets) if t.id == cursor.ticket_id) + 1
+        rows = tuple(self.tickets[start : start + 5])
+        more = start + 5 < len(self.tickets)
+        return TicketPage(rows, PageCursor(rows[-1].sla_due_at, rows[-1].id) if more else None)
+
+
+@pytest.fixture
+def model(qtbot: QtBot) -> Iterator[TicketTableModel]:
+    model = TicketTableModel(TaskRunner(), clock=lambda: NOW)
+    model.show_view(Pages(), TicketFilter(statuses=("new", "in_progress")), SortOrder.SLA_DUE)
+    qtbot.waitUntil(lambda: model.rowCount() == 5)
+    yield model
+    model.stop()
+
+
+def test_pages_arrive_in_the_background_and_the_model_is_sound(
+    model: TicketTableModel, qtbot: QtBot, qtmodeltester: ModelTester
+) -> None:
+    assert model.canFetchMore()
+    qtmodeltester.check(model)  # asks for more on its own, as a view scrolled to the end would
+    model.fetchMore()
+    qtbot.waitUntil(lambda: model.rowCount() == 10)
+    assert not model.canFetchMore()
+    qtmodeltester.check(model)
+    assert [model.ticket_at(r).id for r in range(10)] == list(range(1, 11))  # type: ignore[union-attr]
+
+
+def test_customer_text_is_shown_as_typed(model: TicketTableModel) -> None:
+    assert model.data(model.index(0, 1)) == "Ticket 1 <b>bold?</b>"
+
+
+def test_live_updates_change_insert_and_remove_only_what_they_name(model: TicketTableModel) -> None:
+    changed = ticket(2, status="in_progress", due_minutes=20)
+    newcomer = ticket(99, due_minutes=15)  # sorts between 1 (10 min) and 2 (20 min)
+    closed = ticket(3, status="closed", due_minutes=30)
+    model.apply_live([changed, newcomer, closed], [2, 99, 3, 4])  # 4: no longer visible to this login
+    assert [model.ticket_at(r).id for r in range(model.rowCount())] == [1, 99, 2, 5]  # type: ignore[union-attr]
+    assert model.ticket_at(2).status == "in_progress"  # type: ignore[union-attr]
+
+
+def test_a_newcomer_beyond_the_loaded_pages_waits_for_its_page(model: TicketTableModel) -> None:
+    model.apply_live([ticket(77, due_minutes=500)], [77])
+    assert model.row_of(77) is None
+
+
+def test_a_stale_page_of_an_old_view_is_ignored(qtbot: QtBot) -> None:
+    model = TicketTableModel(TaskRunner(), clock=lambda: NOW)
+    model.show_view(Pages(), TicketFilter(), SortOrder.SLA_DUE)
+    other = Pages()
+    other.tickets = [ticket(n, due_minutes=n) for n in range(50, 53)]
+    model.show_view(other, TicketFilter(), SortOrder.SLA_DUE)
+    qtbot.waitUntil(lambda: model.rowCount() == 3)
+    qtbot.wait(100)
+    assert [t.id for t in model.rows] == [50, 51, 52]
+    model.stop()
+
+
+@pytest.mark.parametrize(
+    ("minutes", "text", "overdue"),
+    [(None, "—", False), (-190, "overdue 3 h 10 min", True), (45, "in 45 min", False), (60 * 26, "in 1 d 2 h", False)],
+)
+def test_sla_countdowns_read_like_a_person_would_say_them(minutes: int | None, text: str, overdue: bool) -> None:
+    due = NOW + dt.timedelta(minutes=minutes) if minutes is not None else None
+    assert due_text(due, NOW) == text
+    assert (due_colour(due, NOW) == OVERDUE) is overdue

@@ -1,0 +1,119 @@
+"""Screenshots for the README, taken from the real client on a demo database.
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python tools/screenshots.py docs/screenshots
+
+Signs in as the demo agent Ben Okafor (Billing) on a throwaway embedded database, then saves the sign-in
+dialog, his queue, a ticket with its conversation, and the conflict dialog a colleague's change causes.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("SWITCHBOARD_DATA_DIR", tempfile.mkdtemp(prefix="switchboard-shots-"))
+
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app.bootstrap import SignIn, open_maintenance_runtime, open_runtime
+from app.services.config import resolve_database
+from app.services.demo import DemoSize, fill_demo_data
+from app.services.desk import HelpDesk
+from app.services.tickets import service
+from app.views.desktop import application, open_main_window
+from app.views.signin import SignInDialog
+from app.views.tasks import TaskRunner
+
+AGENT = "ben.okafor"
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not get there in time")
+        QApplication.processEvents()
+        time.sleep(0.02)
+
+
+def _pump(seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.02)
+
+
+def save(widget: QWidget, path: Path) -> None:
+    _pump(0.4)
+    widget.grab().save(str(path))
+    print(f"saved {path}")
+
+
+def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    app = application()
+    target = resolve_database()
+    maintenance = open_maintenance_runtime(target)
+    fill_demo_data(maintenance.session_factory, DemoSize(tickets=2000))
+
+    runner = TaskRunner()
+    dialog = SignInDialog(runner)
+    dialog.user.setText(AGENT)
+    dialog.show()
+    save(dialog, out / "sign-in.png")
+    dialog.close()
+
+    runtime = open_runtime(target, sign_in=SignIn(AGENT))
+    desk = HelpDesk(runtime)
+    window = open_main_window(runtime, desk, runner)
+    window.resize(1500, 900)
+    window.show()
+    wait_until(lambda: window.model.rowCount() > 10 and window.editor.detail is not None)
+    billing = next(
+        row
+        for row in range(window.navigation.topLevelItemCount())
+        if window.navigation.topLevelItem(row).text(0) == "Billing"
+    )  # type: ignore[union-attr]
+    window.navigation.setCurrentItem(window.navigation.topLevelItem(billing))
+    wait_until(lambda: window.model.rowCount() > 10)
+    row = next((r for r, t in enumerate(window.model.rows) if t.status in ("pending", "answered")), 0)
+    window.table.selectRow(row)
+    wait_until(lambda: window.editor.detail is not None and window.editor.detail.ticket.id == window.model.rows[row].id)
+    save(window, out / "queue.png")
+    window.editor.start_reply()
+    window.editor.composer.setPlainText(
+        "Hello,\n\nI have refunded the duplicate charge; it will reach your card "
+        "within 5 business days.\n\nBest regards,\nBen"
+    )
+    save(window.editor, out / "ticket.png")
+
+    ticket = window.editor.detail.ticket  # type: ignore[union-attr]
+    colleague = open_maintenance_runtime(target, acting_login="amelie.durand")
+    with colleague.uow() as uow:
+        service.change_status(uow, ticket_id=ticket.id, status="in_progress", expected_version=ticket.version)
+        service.update_fields(
+            uow, ticket_id=ticket.id, expected_version=None, changes=service.FieldChanges(tags=("refund", "vip"))
+        )
+        uow.commit()
+    window.editor.send()
+    wait_until(
+        lambda: (
+            getattr(window.editor, "conflict_dialog", None) is not None and window.editor.conflict_dialog.isVisible()
+        )
+    )
+    save(window.editor.conflict_dialog, out / "conflict.png")
+    window.editor.conflict_dialog.reject()
+    window.close()
+    wait_until(lambda: runner.in_flight == 0)
+    colleague.close()
+    maintenance.close()
+    runtime.close()
+    app.quit()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"))
