@@ -28,13 +28,12 @@ VIEW_PREFIX = "view:"
 
 @dataclass(frozen=True)
 class DeskView:
-    """An entry of the navigation: a filter and a sort, with how many tickets it holds now."""
+    """An entry of the navigation: a filter and a sort (its count comes separately, see `counts`)."""
 
     key: str
     label: str
     ticket_filter: queries.TicketFilter
     sort: queries.SortOrder = queries.SortOrder.SLA_DUE
-    count: int | None = None
     saved: bool = False
 
 
@@ -94,7 +93,8 @@ class HelpDesk:
         )
 
     def views(self) -> list[DeskView]:
-        """My tickets, each visible queue, Unassigned, Waiting, All open, then saved views; with counts."""
+        """My tickets, each visible queue, Unassigned, Waiting, All open, then saved views. Without counts:
+        the first screen must not wait for them (see `counts`)."""
         with self.runtime.uow() as uow:
             open_statuses = _statuses_in(uow, StatusCategory.OPEN, StatusCategory.PAUSED)
             working = tuple(s for s in open_statuses)
@@ -116,8 +116,12 @@ class HelpDesk:
                 DeskView("waiting", "Waiting", queries.TicketFilter(statuses=waiting)),
                 DeskView("open", "All open", queries.TicketFilter(statuses=working)),
             ]
-            entries += _saved_views(uow, self.me.agent_id)
-            return [_with_count(uow, entry) for entry in entries]
+            return entries + _saved_views(uow, self.me.agent_id)
+
+    def counts(self, views: list[DeskView]) -> dict[str, int]:
+        """How many tickets each view holds now, through this login's permissions."""
+        with self.runtime.uow() as uow:
+            return {view.key: _count(uow, view) for view in views}
 
     def page(self, view: DeskView, after: queries.PageCursor | None, limit: int = 100) -> queries.TicketPage:
         with self.runtime.uow() as uow:
@@ -206,9 +210,9 @@ def _statuses_in(uow: Any, *categories: StatusCategory) -> tuple[str, ...]:
     return tuple(rows)
 
 
-def _with_count(uow: Any, entry: DeskView) -> DeskView:
-    query = queries.apply_filter(select(func.count()).select_from(Ticket), entry.ticket_filter)
-    return DeskView(entry.key, entry.label, entry.ticket_filter, entry.sort, uow.session.scalar(query), entry.saved)
+def _count(uow: Any, view: DeskView) -> int:
+    query = queries.apply_filter(select(func.count()).select_from(Ticket), view.ticket_filter)
+    return int(uow.session.scalar(query) or 0)
 
 
 def _saved_views(uow: Any, agent_id: int) -> list[DeskView]:

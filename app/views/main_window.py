@@ -58,6 +58,8 @@ class MainWindow(QMainWindow):
         self.desk, self.runner, self.drafts = desk, runner, drafts
         self.setWindowTitle(f"Switchboard — {desk.me.display_name}")
         self.views: list[DeskView] = []
+        self.counts: dict[str, int] = {}
+        self.start_in_open = False
         self.current_view: DeskView | None = None
         self.connected = True
         self._pending_ids: set[int] = set()
@@ -90,6 +92,7 @@ class MainWindow(QMainWindow):
         self.model = TicketTableModel(self.runner)
         self.model.page_failed.connect(self._report)
         self.model.loaded.connect(self._select_first_if_none)
+        self.model.loaded.connect(self._mine_is_empty)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -124,6 +127,10 @@ class MainWindow(QMainWindow):
         self._live_timer.setSingleShot(True)
         self._live_timer.setInterval(LIVE_BATCH_MS)
         self._live_timer.timeout.connect(self._apply_live)
+        self._counts_timer = QTimer(self)  # counts follow live changes, at most every two seconds
+        self._counts_timer.setSingleShot(True)
+        self._counts_timer.setInterval(2000)
+        self._counts_timer.timeout.connect(self.refresh_counts)
         self._presence_timer = QTimer(self)
         self._presence_timer.setInterval(15_000)
         self._presence_timer.timeout.connect(self._heartbeat)
@@ -166,15 +173,27 @@ class MainWindow(QMainWindow):
     def refresh_views(self) -> None:
         self.runner.run(self.desk.views, self._show_views, self._report)
 
+    def refresh_counts(self) -> None:
+        views = list(self.views)
+        self.runner.run(lambda: self.desk.counts(views), self._show_counts, self._report)
+
+    def _show_counts(self, counts: dict[str, int]) -> None:
+        self.counts = counts
+        for row, view in enumerate(self.views):
+            item = self.navigation.topLevelItem(row)
+            if item is not None and view.key in counts:
+                item.setText(1, f"{counts[view.key]:,}")
+
     def _show_views(self, views: list[DeskView]) -> None:
         chosen = self.current_view.key if self.current_view else "mine"
+        if self.current_view is None and self.start_in_open:
+            chosen = "open"
         self.views = views
-        if self.current_view is None and views and views[0].count == 0:
-            chosen = "open"  # nothing of mine yet: start where the work is
         self.navigation.blockSignals(True)
         self.navigation.clear()
         for view in views:
-            item = QTreeWidgetItem([view.label, "" if view.count is None else f"{view.count:,}"])
+            known = self.counts.get(view.key)
+            item = QTreeWidgetItem([view.label, "" if known is None else f"{known:,}"])
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setForeground(1, self.palette().placeholderText())
             self.navigation.addTopLevelItem(item)
@@ -184,6 +203,7 @@ class MainWindow(QMainWindow):
         self.navigation.blockSignals(False)
         if self.current_view is None or self.current_view.key != chosen:
             self._view_chosen(row)
+        self.refresh_counts()
 
     def _navigation_row(self) -> int:
         item = self.navigation.currentItem()
@@ -201,6 +221,15 @@ class MainWindow(QMainWindow):
         if ticket is not None:
             self.editor.open_ticket(ticket.id)
             self._announce(ticket.id, "viewing")
+
+    def _mine_is_empty(self) -> None:
+        """Nothing assigned to me yet: start where the work is."""
+        if self.current_view is not None and self.current_view.key == "mine" and self.model.rowCount() == 0:
+            row = next((i for i, v in enumerate(self.views) if v.key == "open"), None)
+            item = self.navigation.topLevelItem(row) if row is not None else None
+            if item is not None and not self.start_in_open:
+                self.start_in_open = True
+                self.navigation.setCurrentItem(item)
 
     def _select_first_if_none(self) -> None:
         if not self.table.currentIndex().isValid() and self.model.rowCount():
@@ -261,7 +290,8 @@ class MainWindow(QMainWindow):
         self.runner.run(
             lambda: self.desk.summaries(ids), lambda fresh: self._live_arrived(ids, fresh, before), self._report
         )
-        self.refresh_views()
+        if not self._counts_timer.isActive():
+            self._counts_timer.start()
 
     def _live_arrived(self, ids: list[int], fresh: list[TicketSummary], before: dict[int, TicketSummary]) -> None:
         self.model.apply_live(fresh, ids)
@@ -357,5 +387,6 @@ class MainWindow(QMainWindow):
         self.model.stop()
         self._presence_timer.stop()
         self._live_timer.stop()
+        self._counts_timer.stop()
         if self.bridge is not None:
             self.bridge.stop()

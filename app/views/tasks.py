@@ -9,6 +9,7 @@ Signals of TaskRunner:
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -35,9 +36,14 @@ class _Task(QRunnable):
         try:
             result = self.op()
         except Exception as error:  # every failure goes back to the GUI thread, none is lost
-            self.relay.failed.emit(error)
+            self._emit(self.relay.failed, error)
         else:
-            self.relay.succeeded.emit(result)
+            self._emit(self.relay.succeeded, result)
+
+    @staticmethod
+    def _emit(signal: Any, value: object) -> None:
+        with contextlib.suppress(RuntimeError):  # shutting down, the relay is gone: nobody left to tell
+            signal.emit(value)
 
 
 class TaskRunner(QObject):

@@ -131,6 +131,14 @@ class TicketTableModel(QAbstractTableModel):
         self._ticker.start()
         self._request_page()
 
+    @property
+    def loading(self) -> bool:
+        return self._loading
+
+    @property
+    def has_more(self) -> bool:
+        return self._more
+
     def ticket_at(self, row: int) -> TicketSummary | None:
         return self.rows[row] if 0 <= row < len(self.rows) else None
 

@@ -1,0 +1,100 @@
+"""The desktop client at 1M tickets: time to the first screen of a queue, and memory after scrolling
+100,000 rows. Offscreen; against a database loaded by benchmarks.corpus.
+
+    python -m benchmarks.bench_client --database postgresql://postgres@127.0.0.1:5432/switchboard_bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import psutil
+from PySide6.QtWidgets import QApplication
+
+from app.bootstrap import Runtime
+from app.services.agents import ensure_session_agent
+from app.services.config import parse_database_url
+from app.services.database.engine import build_engine, build_session_factory
+from app.services.desk import DeskView, HelpDesk
+from app.services.tickets.queries import SortOrder, TicketFilter
+from app.views.desktop import application
+from app.views.drafts import DraftStore
+from app.views.main_window import MainWindow
+from app.views.tasks import TaskRunner
+from benchmarks.common import print_table
+
+SCROLL_ROWS = 100_000
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("gave up waiting")
+        QApplication.processEvents()
+        time.sleep(0.001)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--rows", type=int, default=SCROLL_ROWS)
+    args = parser.parse_args()
+    engine = build_engine(parse_database_url(args.database, source="--database"))
+    factory = build_session_factory(engine)
+    with factory() as session:
+        ensure_session_agent(session)
+        session.commit()
+    process = psutil.Process()
+    app = application()
+    rss_start = process.memory_info().rss
+    started = time.perf_counter()
+    desk = HelpDesk(Runtime(engine, factory))
+    window = MainWindow(desk, TaskRunner(), DraftStore(Path(tempfile.mkdtemp()) / "drafts"))
+    window.resize(1500, 900)
+    window.show()
+    wait_until(lambda: window.model.rowCount() > 0)
+    app.processEvents()
+    first_screen = time.perf_counter() - started
+    wait_until(lambda: window.editor.detail is not None)
+    with_ticket = time.perf_counter() - started
+    view = window.current_view
+    wait_until(lambda: view is not None and view.key in window.counts)
+    total = window.counts.get(view.key) if view is not None else None
+    # Scroll a bigger view: every ticket of the first queue, newest first.
+    every = DeskView("bench", "Whole queue", TicketFilter(queue_id=1), SortOrder.UPDATED)
+    window.model.show_view(lambda cursor: desk.page(every, cursor), every.ticket_filter, every.sort)
+    wait_until(lambda: window.model.rowCount() > 0)
+    scroll_started = time.perf_counter()
+    while window.model.rowCount() < args.rows and window.model.has_more:
+        window.table.scrollToBottom()  # the view asks the model for more, as when an agent scrolls
+        window.model.fetchMore()
+        wait_until(lambda: not window.model.loading)
+    scrolled = time.perf_counter() - scroll_started
+    rss_end = process.memory_info().rss
+    label = view.label if view else "?"
+    print(f"first screen: {label} ({total or 0:,} tickets); scrolled: every ticket of queue 1, newest first\n")
+    print_table(
+        ["measure", "value"],
+        [
+            ["first screen of the queue painted", f"{first_screen * 1000:.0f} ms"],
+            ["… and the first ticket open", f"{with_ticket * 1000:.0f} ms"],
+            [f"scrolling through {window.model.rowCount():,} rows", f"{scrolled:.1f} s"],
+            ["resident memory at start (Qt loaded)", f"{rss_start / 2**20:.0f} MB"],
+            [f"resident memory after {window.model.rowCount():,} rows", f"{rss_end / 2**20:.0f} MB"],
+        ],
+    )
+    window.close()
+    wait_until(lambda: window.runner.in_flight == 0)
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
