@@ -19,8 +19,8 @@ demo: $(STAMP)
 	$(BIN)/switchboard demo --tickets $(TICKETS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check app tests benchmarks migrations
-	$(BIN)/ruff format --check app tests benchmarks migrations/env.py
+	$(BIN)/ruff check app tests benchmarks tools migrations
+	$(BIN)/ruff format --check app tests benchmarks tools migrations/env.py
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

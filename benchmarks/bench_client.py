@@ -15,7 +15,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import psutil  # noqa: E402
+import psutil
 from PySide6.QtWidgets import QApplication
 
 from app.bootstrap import Runtime
