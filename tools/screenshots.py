@@ -73,12 +73,9 @@ def main(out: Path) -> None:
     window.resize(1500, 900)
     window.show()
     wait_until(lambda: window.model.rowCount() > 10 and window.editor.detail is not None)
-    billing = next(
-        row
-        for row in range(window.navigation.topLevelItemCount())
-        if window.navigation.topLevelItem(row).text(0) == "Billing"
-    )  # type: ignore[union-attr]
-    window.navigation.setCurrentItem(window.navigation.topLevelItem(billing))
+    items = [window.navigation.topLevelItem(row) for row in range(window.navigation.topLevelItemCount())]
+    billing = next(item for item in items if item is not None and item.text(0) == "Billing")
+    window.navigation.setCurrentItem(billing)
     wait_until(lambda: window.model.rowCount() > 10)
     row = next((r for r, t in enumerate(window.model.rows) if t.status in ("pending", "answered")), 0)
     window.table.selectRow(row)
