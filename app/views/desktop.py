@@ -13,6 +13,7 @@ from app.services.config import data_dir
 from app.services.desk import HelpDesk
 from app.views.drafts import DraftStore
 from app.views.main_window import MainWindow
+from app.views.memory import settle_memory
 from app.views.signin import SignInDialog
 from app.views.tasks import TaskRunner
 
@@ -48,6 +49,7 @@ def run_desktop(runtime: Runtime | None = None) -> int:
     assert runtime is not None
     window = open_main_window(runtime, desk, runner)
     window.show()
+    settle_memory()
     code = app.exec()
     runtime.close()
     return code

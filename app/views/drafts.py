@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,8 +22,28 @@ class Draft:
 
 
 class DraftStore:
+    """Attributes:
+    directory: where the drafts of this login live.
+
+    `save_soon` hands the write (with its fsync, which can take tens of milliseconds on a busy disk) to
+    one background thread, so typing never waits for the disk and the writes stay in order.
+    """
+
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="switchboard-drafts")
+
+    def save_soon(self, draft: Draft) -> None:
+        self._writer.submit(self.save, draft)
+
+    def discard_soon(self, ticket_id: int) -> None:
+        """In the same queue as the saves, so a save still pending cannot bring a sent draft back."""
+        self._writer.submit(self.discard, ticket_id)
+
+    def flush(self) -> None:
+        """Wait for pending writes (on quitting)."""
+        self._writer.shutdown(wait=True)
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="switchboard-drafts")
 
     def _path(self, ticket_id: int) -> Path:
         return self.directory / f"ticket-{ticket_id}.json"

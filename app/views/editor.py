@@ -283,7 +283,7 @@ class TicketEditor(QWidget):
     def save_draft(self) -> None:
         if self.detail is not None:
             mode = "note" if self.note_mode.isChecked() else "reply"
-            self.drafts.save(Draft(self.detail.ticket.id, mode, self.composer.toPlainText()))
+            self.drafts.save_soon(Draft(self.detail.ticket.id, mode, self.composer.toPlainText()))
 
     def _insert_canned(self, index: int) -> None:
         if index > 0:
@@ -362,7 +362,7 @@ class TicketEditor(QWidget):
         self.send_button.setEnabled(True)
         if sent:
             self.composer.clear()
-            self.drafts.discard(result.ticket.id)
+            self.drafts.discard_soon(result.ticket.id)
         self.ticket_saved.emit(result)
         self.open_ticket(result.ticket.id)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QTableView,
     QTreeWidget,
     QTreeWidgetItem,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -30,6 +31,7 @@ from app.services.live import ChangeNotice, PresenceNotice
 from app.services.tickets.dto import TicketChanged, TicketSummary
 from app.views.drafts import DraftStore
 from app.views.editor import TicketEditor
+from app.views.filter_bar import FilterBar
 from app.views.live_bridge import Listen, LiveBridge
 from app.views.palette import CommandPalette, ShortcutOverlay, apply_tooltips
 from app.views.tasks import TaskRunner
@@ -105,8 +107,17 @@ class MainWindow(QMainWindow):
         self.editor = TicketEditor(self.desk, self.runner, self.drafts)
         self.editor.ticket_saved.connect(self._ticket_saved)
         self.editor.typing.connect(self._typing)
+        self.filters = FilterBar()
+        self.filters.changed.connect(self._filters_changed)
+        middle = QWidget()
+        middle_layout = QVBoxLayout(middle)
+        middle_layout.setContentsMargins(0, 0, 0, 0)
+        middle_layout.addWidget(self.filters)
+        middle_layout.addWidget(self.table)
+        self.table.horizontalHeader().setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.horizontalHeader().customContextMenuRequested.connect(self._column_menu)
         self.splitter = QSplitter()
-        for widget in (self.navigation, self.table, self.editor):
+        for widget in (self.navigation, middle, self.editor):
             self.splitter.addWidget(widget)
         self.splitter.setSizes([180, 800, 520])
         self.table.setWordWrap(False)
@@ -211,9 +222,30 @@ class MainWindow(QMainWindow):
 
     def _view_chosen(self, row: int) -> None:
         if 0 <= row < len(self.views):
-            view = self.views[row]
-            self.current_view = view
-            self.model.show_view(lambda cursor: self.desk.page(view, cursor), view.ticket_filter, view.sort)
+            self.current_view = self.views[row]
+            self._show_effective_view()
+
+    def _filters_changed(self) -> None:
+        if self.current_view is not None:
+            self._show_effective_view()
+
+    def _show_effective_view(self) -> None:
+        """The chosen view narrowed by the filter bar, in the bar's sort order."""
+        assert self.current_view is not None
+        view = self.filters.narrow(self.current_view, self.desk.me.agent_id)
+        self.shown_view = view
+        self.model.show_view(lambda cursor: self.desk.page(view, cursor), view.ticket_filter, view.sort)
+
+    def _column_menu(self, position: QPoint) -> None:
+        """Right-click on the header: show or hide columns (remembered with the header's state)."""
+        header = self.table.horizontalHeader()
+        menu = QMenu(self)
+        for column in range(1, self.model.columnCount()):
+            action = menu.addAction(str(self.model.headerData(column, Qt.Orientation.Horizontal)))
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(column))
+            action.toggled.connect(lambda shown, c=column: header.setSectionHidden(c, not shown))
+        menu.exec(header.mapToGlobal(position))
 
     def _ticket_chosen(self, current: object, _previous: object) -> None:
         row = self.table.currentIndex().row()
@@ -253,14 +285,15 @@ class MainWindow(QMainWindow):
             self.editor.change_status_to(key)
 
     def focus_search(self) -> None:
-        self.status.showMessage("Search arrives with the search index; use the views for now.", 4000)
+        self.filters.text.setFocus()
+        self.filters.text.selectAll()
 
     def save_view(self) -> None:
         if self.current_view is None:
             return
         name, ok = QInputDialog.getText(self, "Save view", "Name of the view")
         if ok and name.strip():
-            view = self.current_view
+            view = self.filters.narrow(self.current_view, self.desk.me.agent_id)
             self.runner.run(
                 lambda: self.desk.save_view(name.strip(), view), lambda _r: self.refresh_views(), self._report
             )
@@ -384,6 +417,7 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)  # type: ignore[arg-type]
 
     def shutdown(self) -> None:
+        self.drafts.flush()
         self.model.stop()
         self._presence_timer.stop()
         self._live_timer.stop()

@@ -8,6 +8,7 @@ the scroll position stay where the agent left them.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -102,8 +103,10 @@ class TicketTableModel(QAbstractTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
         ticket = self.rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return self._text(ticket, index.column())
+        if role == Qt.ItemDataRole.ToolTipRole:  # tooltips would render a subject like <b>x</b> as rich text
+            return f"<qt>{html.escape(self._text(ticket, index.column()))}</qt>"
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == SLA_COLUMN:
             colour = due_colour(ticket.sla_due_at, self.clock())
             return QBrush(colour) if colour is not None else None

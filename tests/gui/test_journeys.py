@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
+import psycopg
 import pytest
 from PySide6.QtCore import QElapsedTimer, QTimer
 from pytestqt.qtbot import QtBot
@@ -26,6 +27,7 @@ from app.services.desk import HelpDesk
 from app.services.tickets import service
 from app.views.drafts import DraftStore
 from app.views.main_window import MainWindow
+from app.views.memory import settle_memory
 from app.views.tasks import TaskRunner
 from tests.support.world import World, build_world
 
@@ -81,6 +83,7 @@ def open_window(qtbot: QtBot, engine: Engine, tmp_path: Path, *, live_updates: b
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window.model.rowCount() == 3 and window.editor.detail is not None, timeout=10_000)
+    settle_memory()  # as run_desktop does once the window is up
     return window
 
 
@@ -90,6 +93,7 @@ def watchdog() -> Iterator[Watchdog]:
     dog = Watchdog()
     yield dog
     longest = dog.stop()
+    print(f"longest GUI stall: {longest} ms")
     assert longest < STALL_LIMIT_MS, f"the GUI thread stalled for {longest} ms"
 
 
@@ -225,3 +229,22 @@ def test_a_slow_database_never_freezes_the_window(
         close(window, qtbot)
     finally:
         slow.dispose()
+
+
+def test_a_lost_connection_shows_reconnecting_goes_read_only_and_comes_back(
+    qtbot: QtBot, engine: Engine, database_url: URL, world: World, tmp_path: Path
+) -> None:
+    window = open_window(qtbot, engine, tmp_path, live_updates=True)
+    qtbot.wait(300)
+    dba = database_url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dba, autocommit=True) as connection:  # the server drops the live connection
+        connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE application_name = 'switchboard-live' AND datname = current_database()"
+        )
+    qtbot.waitUntil(lambda: "Reconnecting" in window.connection_label.text(), timeout=3000)
+    assert window.editor.read_only and not window.editor.send_button.isEnabled()
+    assert window.model.rowCount() == 3  # the last data stays on screen
+    qtbot.waitUntil(lambda: "Connected" in window.connection_label.text(), timeout=6000)
+    assert not window.editor.read_only
+    close(window, qtbot)

@@ -107,3 +107,34 @@ def test_filters_mean_what_they_say(world: World) -> None:
 def test_a_page_size_out_of_range_is_refused(world: World) -> None:
     with world.uow() as uow, pytest.raises(Exception, match="1 to 500"):
         queries.list_tickets(uow, limit=0)
+
+
+def test_the_subject_filter_matches_text_not_patterns(world: World) -> None:
+    _seed(world, count=12)
+    with world.factory() as session:
+        session.execute(
+            insert(Ticket),
+            [
+                {
+                    "subject": "Refund of 100% please",
+                    "status": "new",
+                    "priority": Priority.NORMAL,
+                    "queue_id": world.billing,
+                    "customer_id": world.jane,
+                    "channel": Channel.EMAIL,
+                },
+                {
+                    "subject": "Refund of 1000 please",
+                    "status": "new",
+                    "priority": Priority.NORMAL,
+                    "queue_id": world.billing,
+                    "customer_id": world.jane,
+                    "channel": Channel.EMAIL,
+                },
+            ],
+        )
+        session.commit()
+    found = _walk(world, queries.TicketFilter(text="100%"), queries.SortOrder.UPDATED, 50)
+    assert [t.subject for t in found] == ["Refund of 100% please"]
+    assert queries.TicketFilter(text="REFUND OF").matches(found[0])
+    assert len(_walk(world, queries.TicketFilter(text="ticket 1"), queries.SortOrder.UPDATED, 50)) == 3  # 1, 10, 11

@@ -42,6 +42,7 @@ class TicketFilter:
     unassigned: bool = False
     priorities: tuple[Priority, ...] = ()
     tag: str | None = None
+    text: str | None = None
     include_merged: bool = False
 
     def matches(self, ticket: TicketSummary) -> bool:
@@ -53,6 +54,7 @@ class TicketFilter:
             and (not self.unassigned or ticket.assignee_id is None)
             and (not self.priorities or ticket.priority in self.priorities)
             and (not self.tag or self.tag.strip().lower() in ticket.tags)
+            and (not self.text or self.text.strip().lower() in ticket.subject.lower())
             and (self.include_merged or ticket.merged_into_id is None)
         )
 
@@ -207,6 +209,9 @@ def apply_filter(query: Q, f: TicketFilter) -> Q:
         query = query.where(Ticket.priority.in_(f.priorities))
     if f.tag:
         query = query.where(Ticket.tags.contains([f.tag.strip().lower()]))
+    if f.text and f.text.strip():
+        pattern = "%" + f.text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(Ticket.subject.ilike(pattern, escape="\\"))
     if not f.include_merged:
         query = query.where(Ticket.merged_into_id.is_(None))
     return query

@@ -1,0 +1,87 @@
+"""Narrow the queue on screen: text in the subject, status, priority, who has it, a tag; and the order.
+
+Signals:
+    changed(): any filter changed (typing is debounced), so the queue reloads once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QWidget
+
+from app.services.desk import DeskView
+from app.services.tickets.queries import SortOrder
+from app.services.vocabulary import Priority
+
+STATUSES = [
+    ("Any status", None),
+    ("New", "new"),
+    ("In progress", "in_progress"),
+    ("Waiting", "waiting"),
+    ("Pending", "pending"),
+    ("Answered", "answered"),
+    ("Resolved", "resolved"),
+    ("Closed", "closed"),
+]
+SORTS = [("SLA due", SortOrder.SLA_DUE), ("Priority", SortOrder.PRIORITY), ("Last update", SortOrder.UPDATED)]
+ASSIGNEES = [("Anyone", None), ("Me", "me"), ("Unassigned", "none")]
+
+
+class FilterBar(QWidget):
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.text = QLineEdit()
+        self.text.setPlaceholderText("Filter by subject…  (/)")
+        self.text.setClearButtonEnabled(True)
+        self.tag = QLineEdit()
+        self.tag.setPlaceholderText("tag")
+        self.tag.setMaximumWidth(90)
+        self.status, self.priority, self.assignee, self.sort = QComboBox(), QComboBox(), QComboBox(), QComboBox()
+        for label, value in STATUSES:
+            self.status.addItem(label, value)
+        self.priority.addItem("Any priority", None)
+        for priority in reversed(Priority):
+            self.priority.addItem(priority.label.capitalize(), int(priority))
+        for label, value in ASSIGNEES:
+            self.assignee.addItem(label, value)
+        for label, value in SORTS:
+            self.sort.addItem(f"Sort: {label}", value)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(300)
+        self._debounce.timeout.connect(self.changed.emit)
+        for line in (self.text, self.tag):
+            line.textChanged.connect(lambda _text: self._debounce.start())
+        for combo in (self.status, self.priority, self.assignee, self.sort):
+            combo.currentIndexChanged.connect(lambda _index: self.changed.emit())
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 4)
+        layout.addWidget(self.text, 2)
+        for widget in (self.status, self.priority, self.assignee, self.tag, self.sort):
+            layout.addWidget(widget)
+
+    def narrow(self, view: DeskView, my_agent_id: int) -> DeskView:
+        """The view with the bar's filters on top of its own, in the bar's order."""
+        base = view.ticket_filter
+        changes: dict[str, object] = {"text": self.text.text().strip() or None}
+        if (status := self.status.currentData()) is not None:
+            changes["statuses"] = (status,)
+        if (priority := self.priority.currentData()) is not None:
+            changes["priorities"] = (Priority(priority),)
+        if self.assignee.currentData() == "me":
+            changes["assignee_id"] = my_agent_id
+        elif self.assignee.currentData() == "none":
+            changes["unassigned"] = True
+        if tag := self.tag.text().strip():
+            changes["tag"] = tag
+        return DeskView(
+            view.key,
+            view.label,
+            dataclasses.replace(base, **changes),  # type: ignore[arg-type]
+            SortOrder(self.sort.currentData()),
+            view.saved,
+        )

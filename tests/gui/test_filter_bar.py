@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from app.models.enums import Priority
+from app.services.desk import DeskView
+from app.services.tickets.queries import SortOrder, TicketFilter
+from app.views.filter_bar import FilterBar
+
+
+def test_the_bar_narrows_the_chosen_view(qtbot: QtBot) -> None:
+    bar = FilterBar()
+    qtbot.addWidget(bar)
+    view = DeskView("queue:3", "Billing", TicketFilter(statuses=("new", "in_progress"), queue_id=3))
+    assert bar.narrow(view, my_agent_id=7).ticket_filter == view.ticket_filter
+    with qtbot.waitSignal(bar.changed, timeout=2000):
+        qtbot.keyClicks(bar.text, "refund")
+    bar.priority.setCurrentIndex(bar.priority.findData(int(Priority.URGENT)))
+    bar.assignee.setCurrentIndex(bar.assignee.findData("me"))
+    bar.sort.setCurrentIndex(bar.sort.findData(SortOrder.UPDATED))
+    narrowed = bar.narrow(view, my_agent_id=7)
+    assert narrowed.ticket_filter == TicketFilter(
+        statuses=("new", "in_progress"), queue_id=3, text="refund", priorities=(Priority.URGENT,), assignee_id=7
+    )
+    assert narrowed.sort is SortOrder.UPDATED and narrowed.key == "queue:3"
