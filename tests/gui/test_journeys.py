@@ -248,3 +248,28 @@ def test_a_lost_connection_shows_reconnecting_goes_read_only_and_comes_back(
     qtbot.waitUntil(lambda: "Connected" in window.connection_label.text(), timeout=6000)
     assert not window.editor.read_only
     close(window, qtbot)
+
+
+def test_killing_the_app_mid_reply_and_starting_again_restores_the_draft(
+    qtbot: QtBot, engine: Engine, database_url: URL, world: World, tmp_path: Path
+) -> None:
+    command = [
+        sys.executable,
+        "-m",
+        "tests.support.typing_client",
+        database_url.render_as_string(hide_password=False),
+        str(tmp_path / "drafts"),
+    ]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as client:
+        try:
+            line = client.stdout.readline() if client.stdout else ""  # waits for the client to have typed
+            assert line.startswith("TYPED "), line
+            ticket_id = int(line.split()[1])
+            qtbot.waitUntil(lambda: (tmp_path / "drafts" / f"ticket-{ticket_id}.json").exists(), timeout=5000)
+        finally:
+            client.kill()  # SIGKILL: no close event, no cleanup
+            client.communicate(timeout=10)
+    again = open_window(qtbot, engine, tmp_path)
+    assert again.editor.detail is not None and again.editor.detail.ticket.id == ticket_id
+    qtbot.waitUntil(lambda: again.editor.composer.toPlainText() == "Typed before the crash", timeout=5000)
+    close(again, qtbot)

@@ -280,3 +280,24 @@ def test_a_merged_ticket_takes_no_agent_writes_and_forwards_customer_mail(world:
     for write in writes:
         with world.uow() as uow, pytest.raises(TransitionNotAllowed, match=f"merged into #{target.number}"):
             write(uow)
+
+
+def test_saved_views_are_the_agents_own(world: World) -> None:
+    from app.services.desk import DeskView, HelpDesk
+    from app.services.tickets.queries import SortOrder, TicketFilter
+
+    class Source:
+        def __init__(self, login: str) -> None:
+            self.login = login
+
+        def uow(self) -> UnitOfWork:
+            return world.uow(self.login)
+
+    alice, bob = HelpDesk(Source("alice")), HelpDesk(Source("bob"))
+    urgent_vpn = DeskView("x", "x", TicketFilter(priorities=(Priority.URGENT,), tag="vpn"), SortOrder.PRIORITY)
+    alice.save_view("Urgent VPN", urgent_vpn)
+    saved = [v for v in alice.views() if v.saved]
+    assert [(v.label, v.ticket_filter, v.sort) for v in saved] == [
+        ("Urgent VPN", urgent_vpn.ticket_filter, SortOrder.PRIORITY)
+    ]
+    assert not [v for v in bob.views() if v.saved]

@@ -1,0 +1,44 @@
+"""A real client process for the crash test: signs in as alice, opens the first ticket, types a reply and
+keeps running until it is killed. Prints `TYPED <ticket id>` once the text is in the composer."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+from sqlalchemy.engine import make_url
+
+from app.bootstrap import Runtime
+from app.services.database.engine import build_engine, build_session_factory
+from app.services.desk import HelpDesk
+from app.views.desktop import application
+from app.views.drafts import DraftStore
+from app.views.main_window import MainWindow
+from app.views.tasks import TaskRunner
+
+TEXT = "Typed before the crash"
+
+
+def main(url: str, drafts: Path) -> None:
+    app = application()
+    engine = build_engine(make_url(url))
+    window = MainWindow(
+        HelpDesk(Runtime(engine, build_session_factory(engine), acting_login="alice")), TaskRunner(), DraftStore(drafts)
+    )
+    window.show()
+    while window.editor.detail is None:
+        app.processEvents()
+        time.sleep(0.01)
+    window.editor.composer.insertPlainText(TEXT)
+    print(f"TYPED {window.editor.detail.ticket.id}", flush=True)
+    while True:  # until killed
+        app.processEvents()
+        time.sleep(0.01)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], Path(sys.argv[2]))
