@@ -16,7 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("SWITCHBOARD_DATA_DIR", tempfile.mkdtemp(prefix="switchboard-shots-"))
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="switchboard-shots-config-")  # a first start: no saved layout
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.bootstrap import SignIn, open_maintenance_runtime, open_runtime
@@ -53,9 +55,11 @@ def save(widget: QWidget, path: Path) -> None:
     print(f"saved {path}")
 
 
-def main(out: Path) -> None:
+def main(out: Path, *, dark: bool = False) -> None:
     out.mkdir(parents=True, exist_ok=True)
     app = application()
+    if dark:  # what a person with a dark desktop sees
+        app.styleHints().setColorScheme(Qt.ColorScheme.Dark)
     target = resolve_database()
     maintenance = open_maintenance_runtime(target)
     fill_demo_data(maintenance.session_factory, DemoSize(tickets=2000))
@@ -113,4 +117,5 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"))
+    arguments = [a for a in sys.argv[1:] if a != "--dark"]
+    main(Path(arguments[0] if arguments else "docs/screenshots"), dark="--dark" in sys.argv)

@@ -41,6 +41,18 @@ PRESENCE_TTL_SECONDS = 30
 LIVE_BATCH_MS = 150
 
 
+def notification_for(old: TicketSummary | None, new: TicketSummary, me: int) -> tuple[str, str] | None:
+    """What to tell the agent about a live change, if anything: a ticket newly assigned to them, or a
+    customer writing back on one of theirs (their message wakes a waiting or finished ticket)."""
+    if new.assignee_id != me:
+        return None
+    if old is None or old.assignee_id != me:
+        return "Assigned to you", f"#{new.number} {new.subject}"
+    if new.status != old.status and new.status in ("in_progress", "new") and new.version > old.version:
+        return "Customer replied", f"#{new.number} {new.subject}"
+    return None
+
+
 class MainWindow(QMainWindow):
     """Attributes:
     model: the queue's TicketTableModel.
@@ -61,6 +73,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Switchboard — {desk.me.display_name}")
         self.views: list[DeskView] = []
         self.counts: dict[str, int] = {}
+        self.notified: list[tuple[str, str]] = []
         self.start_in_open = False
         self.current_view: DeskView | None = None
         self.connected = True
@@ -122,7 +135,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([180, 800, 520])
         self.table.setWordWrap(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
-        for column, width in enumerate((72, 300, 120, 90, 70, 120, 120, 130, 96)):
+        for column, width in enumerate((72, 300, 135, 90, 70, 120, 120, 130, 96)):
             if width:
                 self.table.setColumnWidth(column, width)
         self.setCentralWidget(self.splitter)
@@ -335,13 +348,11 @@ class MainWindow(QMainWindow):
             self._notify_if_mine(before.get(ticket.id), ticket)
 
     def _notify_if_mine(self, old: TicketSummary | None, new: TicketSummary) -> None:
-        mine = new.assignee_id == self.desk.me.agent_id
-        if self.tray is None or not mine:
-            return
-        if old is None or old.assignee_id != new.assignee_id:
-            self.tray.showMessage("Assigned to you", f"#{new.number} {new.subject}")
-        elif new.status != old.status and new.status in ("in_progress", "new"):
-            self.tray.showMessage("Customer replied", f"#{new.number} {new.subject}")
+        message = notification_for(old, new, self.desk.me.agent_id)
+        if message is not None:
+            self.notified.append(message)
+            if self.tray is not None:
+                self.tray.showMessage(*message)  # plain text: the tray never renders markup
 
     def _ticket_saved(self, result: TicketChanged) -> None:
         self.model.apply_live([result.ticket], [result.ticket.id])
