@@ -112,6 +112,7 @@ def load_corpus(url: URL, *, tickets: int, articles: int, seed: int) -> list[tup
     with psycopg.connect(libpq(url)) as connection:
         connection.execute("SET search_path TO switchboard")
         connection.execute("SET synchronous_commit TO off")
+        connection.execute("SET session_replication_role = replica")  # no per-row triggers: tally rebuilt below
         _empty(connection)
         steps: list[tuple[str, int, Callable[[psycopg.Connection, random.Random], None]]] = [
             ("reference rows", AGENTS + ORGANISATIONS + len(QUEUE_NAMES), _load_reference),
@@ -125,6 +126,11 @@ def load_corpus(url: URL, *, tickets: int, articles: int, seed: int) -> list[tup
             connection.commit()
             timings.append((name, rows, time.perf_counter() - started))
         started = time.perf_counter()
+        connection.execute("DELETE FROM ticket_tally")
+        connection.execute(
+            "INSERT INTO ticket_tally SELECT queue_id, status, coalesce(assignee_id, 0), count(*)"
+            " FROM ticket WHERE merged_into_id IS NULL GROUP BY 1, 2, 3"
+        )
         connection.execute("ANALYZE")
         connection.commit()
         timings.append(("analyze", 0, time.perf_counter() - started))
@@ -135,7 +141,8 @@ def _empty(connection: psycopg.Connection) -> None:
     connection.execute("SET LOCAL session_replication_role = replica")  # the audit refuses TRUNCATE otherwise
     connection.execute(
         "TRUNCATE attachment, blob, message, ticket_link, audit_event, change_log, ticket, customer_email,"
-        " customer, organisation, queue_member, agent_skill, queue, agent, knowledge_article RESTART IDENTITY CASCADE"
+        " customer, organisation, queue_member, agent_skill, queue, agent, knowledge_article, ticket_tally"
+        " RESTART IDENTITY CASCADE"
     )
 
 

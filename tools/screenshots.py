@@ -26,6 +26,7 @@ from app.services.config import resolve_database
 from app.services.demo import DemoSize, fill_demo_data
 from app.services.desk import HelpDesk
 from app.services.tickets import service
+from app.views.appearance import apply_color_scheme
 from app.views.desktop import application, open_main_window
 from app.views.signin import SignInDialog
 from app.views.tasks import TaskRunner
@@ -59,7 +60,7 @@ def main(out: Path, *, dark: bool = False) -> None:
     out.mkdir(parents=True, exist_ok=True)
     app = application()
     if dark:  # what a person with a dark desktop sees
-        app.styleHints().setColorScheme(Qt.ColorScheme.Dark)
+        apply_color_scheme(app, Qt.ColorScheme.Dark)
     target = resolve_database()
     maintenance = open_maintenance_runtime(target)
     fill_demo_data(maintenance.session_factory, DemoSize(tickets=2000))

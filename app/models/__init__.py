@@ -7,6 +7,7 @@ from app.models.knowledge import KnowledgeArticle
 from app.models.message import Attachment, Blob, Message
 from app.models.preference import AgentPreference
 from app.models.status import StatusTransition, TicketStatus
+from app.models.tally import TicketTally
 from app.models.team import Agent, AgentSkill, Queue, QueueMember
 from app.models.ticket import Ticket, TicketLink
 
@@ -31,4 +32,5 @@ __all__ = [
     "Ticket",
     "TicketLink",
     "TicketStatus",
+    "TicketTally",
 ]

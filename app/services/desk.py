@@ -11,9 +11,10 @@ from typing import Any, Protocol
 
 from sqlalchemy import any_, func, select, text
 
-from app.models import Agent, AgentPreference, AuditEvent, Queue, Ticket
+from app.models import Agent, AgentPreference, AuditEvent, Queue, Ticket, TicketTally
 from app.models import TicketStatus as StatusRow
 from app.models.enums import Priority, StatusCategory
+from app.models.tally import NOBODY
 from app.services.tickets import queries, service
 from app.services.tickets.dto import TicketChanged, TicketDetail, TicketSummary
 from app.services.uow import Actor, UnitOfWork
@@ -211,7 +212,20 @@ def _statuses_in(uow: Any, *categories: StatusCategory) -> tuple[str, ...]:
 
 
 def _count(uow: Any, view: DeskView) -> int:
-    query = queries.apply_filter(select(func.count()).select_from(Ticket), view.ticket_filter)
+    """From the tally (a sum over a few rows) when the view filters only by status, queue and assignee;
+    otherwise a count over the matching tickets."""
+    f = view.ticket_filter
+    if f.priorities or f.tag or f.text or f.include_merged:
+        return int(uow.session.scalar(queries.apply_filter(select(func.count()).select_from(Ticket), f)) or 0)
+    query = select(func.coalesce(func.sum(TicketTally.tickets), 0))
+    if f.statuses:
+        query = query.where(TicketTally.status.in_(f.statuses))
+    if f.queue_id is not None:
+        query = query.where(TicketTally.queue_id == f.queue_id)
+    if f.assignee_id is not None:
+        query = query.where(TicketTally.assignee_id == f.assignee_id)
+    if f.unassigned:
+        query = query.where(TicketTally.assignee_id == NOBODY)
     return int(uow.session.scalar(query) or 0)
 
 

@@ -11,6 +11,7 @@ from app.bootstrap import Runtime
 from app.services import live
 from app.services.config import data_dir
 from app.services.desk import HelpDesk
+from app.views.appearance import follow_color_scheme
 from app.views.drafts import DraftStore
 from app.views.main_window import MainWindow
 from app.views.memory import settle_memory
@@ -25,7 +26,8 @@ def application() -> QApplication:
     app = QApplication(sys.argv)
     app.setOrganizationName("Switchboard")
     app.setApplicationName("Switchboard")
-    app.setStyle("Fusion")  # follows the system's light or dark colour scheme
+    app.setStyle("Fusion")
+    follow_color_scheme(app)
     return app
 
 

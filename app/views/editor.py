@@ -177,6 +177,8 @@ class TicketEditor(QWidget):
     def _conversation_tab(self) -> QWidget:
         tab = QWidget()
         self.conversation = ConversationView()
+        # Conversations read like mail: dark ink on light cards, in a dark desktop too.
+        self.conversation.setStyleSheet("QTextBrowser { background: #ffffff; color: #1f2328; }")
         self.reply_mode, self.note_mode = QRadioButton("Reply to customer"), QRadioButton("Internal note")
         self.reply_mode.setChecked(True)
         self.note_mode.toggled.connect(self._mode_changed)
@@ -294,7 +296,7 @@ class TicketEditor(QWidget):
         self.composer.setPlaceholderText(
             "Write an internal note… (agents only)" if note else "Write a reply… (Ctrl+Enter sends)"
         )
-        self.composer.setStyleSheet("background: #fff8e1;" if note else "")
+        self.composer.setStyleSheet("QPlainTextEdit { background: #fff8e1; color: #3e2723; }" if note else "")
         self._draft_timer.start()
 
     # --- writing ----------------------------------------------------------------------------------------

@@ -330,3 +330,11 @@ def test_a_privileged_function_refuses_a_stale_version_and_raises_it(desk: Desk)
             dana.execute("SELECT move_ticket(%s, %s, %s)", (ticket, desk.ids["billing"], int(str(version)) - 1))
         dana.execute("SELECT move_ticket(%s, %s, %s)", (ticket, desk.ids["tech"], version))
         assert _rows(dana, "SELECT version FROM ticket WHERE id = %s", ticket) == [(int(str(version)) + 1,)]
+
+
+@pytest.mark.parametrize("person", ["alice", "bob", "carol", "dana"])
+def test_the_tally_shows_each_login_the_count_of_what_it_may_see(desk: Desk, person: str) -> None:
+    with desk.connect(person) as connection:
+        tallied = _rows(connection, "SELECT coalesce(sum(tickets), 0) FROM ticket_tally")[0][0]
+        counted = _rows(connection, "SELECT count(*) FROM ticket WHERE merged_into_id IS NULL")[0][0]
+    assert tallied == counted

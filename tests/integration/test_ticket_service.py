@@ -301,3 +301,35 @@ def test_saved_views_are_the_agents_own(world: World) -> None:
         ("Urgent VPN", urgent_vpn.ticket_filter, SortOrder.PRIORITY)
     ]
     assert not [v for v in bob.views() if v.saved]
+
+
+def test_view_counts_from_the_tally_equal_counting_the_tickets(world: World) -> None:
+    from app.services import desk as desk_module
+    from app.services.desk import DeskView
+    from app.services.tickets.queries import TicketFilter
+
+    tickets = [_open(world, f"Ticket {n}").ticket for n in range(6)]
+    with world.uow("carol") as uow:
+        service.assign(uow, ticket_id=tickets[0].id, assignee_id=world.alice, expected_version=None)
+        service.change_status(uow, ticket_id=tickets[1].id, status="waiting", expected_version=None)
+        service.update_fields(
+            uow, ticket_id=tickets[2].id, expected_version=None, changes=service.FieldChanges(queue_id=world.tech)
+        )
+        service.merge(uow, source_id=tickets[3].id, target_id=tickets[4].id, expected_version=None)
+        service.change_status(uow, ticket_id=tickets[5].id, status="closed", expected_version=None)
+        uow.commit()
+    filters = [
+        TicketFilter(),
+        TicketFilter(statuses=("new",)),
+        TicketFilter(statuses=("new", "waiting"), queue_id=world.billing),
+        TicketFilter(queue_id=world.tech),
+        TicketFilter(assignee_id=world.alice),
+        TicketFilter(unassigned=True),
+        TicketFilter(statuses=("closed",)),
+    ]
+    with world.uow() as uow:
+        for ticket_filter in filters:
+            view = DeskView("v", "v", ticket_filter)
+            tallied = desk_module._count(uow, view)
+            counted = len(queries.list_tickets(uow, ticket_filter=ticket_filter, limit=500).rows)
+            assert tallied == counted, ticket_filter

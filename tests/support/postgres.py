@@ -35,6 +35,7 @@ DATA_TABLES = [
     "audit_event",
     "change_log",
     "ticket",
+    "ticket_tally",
     "customer_email",
     "knowledge_article",
     "customer",
