@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
+import time
 from functools import partial
+from pathlib import Path
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog
 
-from app.bootstrap import Runtime
+from app.bootstrap import Runtime, open_maintenance_runtime, open_runtime
 from app.services import live
-from app.services.config import data_dir
+from app.services.config import DatabaseTarget, data_dir
+from app.services.demo import DemoSize, fill_demo_data
 from app.services.desk import HelpDesk
 from app.views.appearance import follow_color_scheme
 from app.views.drafts import DraftStore
@@ -27,8 +33,15 @@ def application() -> QApplication:
     app.setOrganizationName("Switchboard")
     app.setApplicationName("Switchboard")
     app.setStyle("Fusion")
+    app.setWindowIcon(QIcon(str(resource_path("switchboard.svg"))))
     follow_color_scheme(app)
     return app
+
+
+def resource_path(name: str) -> Path:
+    """Next to the package in a checkout; inside the bundle when frozen by PyInstaller."""
+    root = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parents[2]))
+    return root / "resources" / name
 
 
 def open_main_window(runtime: Runtime, desk: HelpDesk, runner: TaskRunner) -> MainWindow:
@@ -60,15 +73,6 @@ def run_desktop(runtime: Runtime | None = None) -> int:
 def run_smoke() -> int:
     """Start the whole client on a throwaway embedded database, open the main window, and exit 0 once
     it shows tickets and a ticket: the check a packaged build (and CI) runs. Offscreen without a display."""
-    import os
-    import tempfile
-    import time
-    from pathlib import Path
-
-    from app.bootstrap import open_maintenance_runtime, open_runtime
-    from app.services.config import DatabaseTarget
-    from app.services.demo import DemoSize, fill_demo_data
-
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     with tempfile.TemporaryDirectory(prefix="switchboard-smoke-") as scratch:

@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
         self.views: list[DeskView] = []
         self.counts: dict[str, int] = {}
         self.notified: list[tuple[str, str]] = []
+        self.tray_text = "Switchboard"
         self.start_in_open = False
         self.current_view: DeskView | None = None
         self.connected = True
@@ -203,6 +204,12 @@ class MainWindow(QMainWindow):
 
     def _show_counts(self, counts: dict[str, int]) -> None:
         self.counts = counts
+        mine = counts.get("mine")
+        self.tray_text = (
+            "Switchboard" if mine is None else f"Switchboard: {mine} open ticket{'s' * (mine != 1)} of yours"
+        )
+        if self.tray is not None:
+            self.tray.setToolTip(self.tray_text)
         for row, view in enumerate(self.views):
             item = self.navigation.topLevelItem(row)
             if item is not None and view.key in counts:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import URL
@@ -273,3 +273,57 @@ def test_killing_the_app_mid_reply_and_starting_again_restores_the_draft(
     assert again.editor.detail is not None and again.editor.detail.ticket.id == ticket_id
     qtbot.waitUntil(lambda: again.editor.composer.toPlainText() == "Typed before the crash", timeout=5000)
     close(again, qtbot)
+
+
+def test_colleagues_see_who_is_viewing_and_who_is_typing(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
+) -> None:
+    alice = open_window(qtbot, engine, tmp_path / "alice", live_updates=True)
+    carol_runtime = Runtime(engine, build_session_factory(engine), acting_login="carol")
+    carol = MainWindow(
+        HelpDesk(carol_runtime), TaskRunner(), DraftStore(tmp_path / "carol"), listen=partial(live.listen, engine)
+    )
+    qtbot.addWidget(carol)
+    carol.show()
+    qtbot.waitUntil(lambda: carol.editor.detail is not None, timeout=10_000)
+    shared = alice.editor.detail.ticket.id  # type: ignore[union-attr]
+    row = carol.model.row_of(shared)
+    assert row is not None
+    carol.table.selectRow(row)
+    qtbot.waitUntil(lambda: carol.editor.detail is not None and carol.editor.detail.ticket.id == shared)
+    qtbot.wait(300)  # both listeners are up
+    alice._announce(shared, "viewing")
+    qtbot.waitUntil(lambda: "Alice Archer is viewing" in carol.editor.presence.text(), timeout=3000)
+    qtbot.keyClicks(alice.editor.composer, "Let me answer this one")
+    qtbot.waitUntil(lambda: "Alice Archer is typing" in carol.editor.presence.text(), timeout=3000)
+    assert "Carol" not in carol.editor.presence.text()  # nobody is told about themselves
+    close(carol, qtbot)
+    close(alice, qtbot)
+
+
+def test_hostile_customer_text_is_never_rich_text(qtbot: QtBot, engine: Engine, world: World, tmp_path: Path) -> None:
+    with world.uow("alice") as uow:
+        hostile = service.create_ticket(
+            uow,
+            subject="<b>Bold</b> <img src=/dev/zero>",
+            customer_id=world.jane,
+            queue_id=world.billing,
+            body="<script>alert(1)</script>",
+        ).ticket
+        uow.commit()
+    window = MainWindow(
+        HelpDesk(Runtime(engine, build_session_factory(engine), acting_login="alice")),
+        TaskRunner(),
+        DraftStore(tmp_path / "drafts"),
+    )
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.model.row_of(hostile.id) is not None, timeout=10_000)
+    row = window.model.row_of(hostile.id)
+    window.table.selectRow(row or 0)
+    qtbot.waitUntil(lambda: window.editor.detail is not None and window.editor.detail.ticket.id == hostile.id)
+    assert window.editor.subject.text() == "<b>Bold</b> <img src=/dev/zero>"
+    assert "<script>alert(1)</script>" in window.editor.conversation.toPlainText()
+    tooltip = window.model.data(window.model.index(row or 0, 1), Qt.ItemDataRole.ToolTipRole)
+    assert tooltip == "<qt>&lt;b&gt;Bold&lt;/b&gt; &lt;img src=/dev/zero&gt;</qt>"
+    close(window, qtbot)
