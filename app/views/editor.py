@@ -394,6 +394,12 @@ class TicketEditor(QWidget):
         self.presence.setText("   ".join(parts))
         self.presence.setToolTip(html.escape(", ".join(people)))
 
+    def stop(self) -> None:
+        """Write what is pending and leave no timer running (closing the window)."""
+        if self._draft_timer.isActive():
+            self._draft_timer.stop()
+            self.save_draft()
+
     def set_read_only(self, read_only: bool) -> None:
         self.read_only = read_only
         self._apply_read_only()

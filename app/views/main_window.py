@@ -435,6 +435,7 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)  # type: ignore[arg-type]
 
     def shutdown(self) -> None:
+        self.editor.stop()
         self.drafts.flush()
         self.model.stop()
         self._presence_timer.stop()

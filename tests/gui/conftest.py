@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QThreadPool, QTimer
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 
 @pytest.fixture(autouse=True)
@@ -14,3 +16,17 @@ def no_dangling_threads() -> Iterator[None]:
     pool = QThreadPool.globalInstance()
     finished = pool.waitForDone(5000)
     assert finished and pool.activeThreadCount() == 0, "a test left background work running"
+
+
+@pytest.fixture(autouse=True)
+def no_running_timers(qtbot: QtBot) -> Iterator[None]:
+    """Windows the test closed (or shut down) must not keep timers ticking."""
+    yield
+    running = [
+        f"{type(widget).__name__}: {timer.objectName() or 'timer'} every {timer.interval()} ms"
+        for widget in QApplication.topLevelWidgets()
+        if not widget.isVisible()
+        for timer in widget.findChildren(QTimer)
+        if timer.isActive()
+    ]
+    assert not running, f"timers left running: {running}"
