@@ -327,3 +327,19 @@ def test_hostile_customer_text_is_never_rich_text(qtbot: QtBot, engine: Engine, 
     tooltip = window.model.data(window.model.index(row or 0, 1), Qt.ItemDataRole.ToolTipRole)
     assert tooltip == "<qt>&lt;b&gt;Bold&lt;/b&gt; &lt;img src=/dev/zero&gt;</qt>"
     close(window, qtbot)
+
+
+def test_the_layout_and_column_choices_are_remembered(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
+) -> None:
+    first = open_window(qtbot, engine, tmp_path)
+    customer = 5
+    first.table.horizontalHeader().setSectionHidden(customer, True)
+    first.table.setColumnWidth(1, 333)
+    first.splitter.setSizes([150, 900, 450])
+    close(first, qtbot)
+    second = open_window(qtbot, engine, tmp_path)
+    assert second.table.horizontalHeader().isSectionHidden(customer)
+    assert second.table.columnWidth(1) == 333
+    second.table.horizontalHeader().setSectionHidden(customer, False)
+    close(second, qtbot)
