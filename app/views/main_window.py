@@ -47,10 +47,15 @@ def notification_for(old: TicketSummary | None, new: TicketSummary, me: int) -> 
     if new.assignee_id != me:
         return None
     if old is None or old.assignee_id != me:
-        return "Assigned to you", f"#{new.number} {new.subject}"
+        return "Assigned to you", f"#{new.number} {inert(new.subject)}"
     if new.status != old.status and new.status in ("in_progress", "new") and new.version > old.version:
-        return "Customer replied", f"#{new.number} {new.subject}"
+        return "Customer replied", f"#{new.number} {inert(new.subject)}"
     return None
+
+
+def inert(text: str) -> str:
+    """Some desktops render markup in notifications (even images): angle brackets become lookalikes."""
+    return text.replace("<", "\u2039").replace(">", "\u203a").replace("&", "\uff06")
 
 
 class MainWindow(QMainWindow):
