@@ -8,9 +8,11 @@ from app import __version__
 from app.cli.context import CliContext
 from app.cli.db import db
 from app.cli.demo import demo
+from app.cli.doctor import doctor
 from app.cli.errors import run_guarded
 from app.cli.tickets import ticket
 from app.cli.users import user as user_group
+from app.cli.worker import worker
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,8 +70,10 @@ def cli(
 
 cli.add_command(db)
 cli.add_command(demo)
+cli.add_command(doctor)
 cli.add_command(ticket)
 cli.add_command(user_group)
+cli.add_command(worker)
 
 
 def main() -> None:

@@ -61,6 +61,9 @@ class CliContext:
             click.echo(f"The password was not remembered: {reason}.", err=True)
         return runtime
 
+    def password_from_stdin(self) -> str | None:
+        return self._given_password()
+
     def _given_password(self) -> str | None:
         if not self.password_stdin:
             return None

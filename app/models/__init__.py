@@ -3,6 +3,7 @@
 from app.models.audit import AuditEvent, ChangeLogEntry
 from app.models.base import SCHEMA, Base
 from app.models.customer import Customer, CustomerEmail, Organisation
+from app.models.jobs import JobRun, WorkerHeartbeat
 from app.models.knowledge import KnowledgeArticle
 from app.models.message import Attachment, Blob, Message
 from app.models.preference import AgentPreference
@@ -23,6 +24,7 @@ __all__ = [
     "ChangeLogEntry",
     "Customer",
     "CustomerEmail",
+    "JobRun",
     "KnowledgeArticle",
     "Message",
     "Organisation",
@@ -33,4 +35,5 @@ __all__ = [
     "TicketLink",
     "TicketStatus",
     "TicketTally",
+    "WorkerHeartbeat",
 ]

@@ -9,7 +9,7 @@ import time
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QDialog
 
 from app.bootstrap import Runtime, open_maintenance_runtime, open_runtime
@@ -33,9 +33,22 @@ def application() -> QApplication:
     app.setOrganizationName("Switchboard")
     app.setApplicationName("Switchboard")
     app.setStyle("Fusion")
+    register_bundled_font(app)
     app.setWindowIcon(QIcon(str(resource_path("switchboard.svg"))))
     follow_color_scheme(app)
     return app
+
+
+def register_bundled_font(app: QApplication) -> None:
+    """A workstation (or a bare server running the bundle) may have no fonts at all, and Qt then draws
+    empty boxes: DejaVu Sans travels with Switchboard and is the fallback family."""
+    system_has_fonts = bool(QFontDatabase.families())
+    font_id = QFontDatabase.addApplicationFont(str(resource_path("fonts/DejaVuSans.ttf")))
+    families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    if families and not system_has_fonts:
+        app.setFont(QFont(families[0], 10))
+    elif families:
+        QFont.insertSubstitution(app.font().family(), families[0])
 
 
 def resource_path(name: str) -> Path:

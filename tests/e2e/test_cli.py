@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import URL
@@ -191,3 +192,20 @@ def test_db_init_makes_the_first_admin_who_manages_users(pg_server: PgServer) ->
         assert locked_out.returncode == 5 and "Traceback" not in locked_out.stderr
     finally:
         pg_server.drop_database(url)
+
+
+def test_doctor_passes_on_the_embedded_default(tmp_path: Path) -> None:
+    done = switchboard(
+        "doctor",
+        env={"SWITCHBOARD_DATA_DIR": str(tmp_path / "data"), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ok  server reachable" in done.stdout and "ok  schema version" in done.stdout
+    assert "All checks passed." in done.stdout
+
+
+def test_doctor_names_a_stopped_server_and_what_to_do() -> None:
+    done = switchboard("--database", "postgresql://agent@127.0.0.1:1/switchboard", "doctor")
+    assert done.returncode == 1
+    assert "FAIL  server reachable" in done.stdout and "check the host and port" in done.stdout
+    assert "not checked  sign-in" in done.stdout and "Traceback" not in done.stderr

@@ -36,6 +36,8 @@ DATA_TABLES = [
     "change_log",
     "ticket",
     "ticket_tally",
+    "job_run",
+    "worker_heartbeat",
     "customer_email",
     "knowledge_article",
     "customer",

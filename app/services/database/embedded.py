@@ -74,7 +74,8 @@ def _get_server_or_explain(get_server: Callable[..., Any], pgdata: Path, cleanup
 
 
 def _did_not_start(pgdata: Path, error: Exception) -> DatabaseUnavailable:
-    return DatabaseUnavailable(f"The embedded database in {pgdata} did not start ({error}); see {pgdata / 'log'}")
+    reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    return DatabaseUnavailable(f"The embedded database in {pgdata} did not start ({reason}); see {pgdata / 'log'}")
 
 
 def _libpq(url: URL) -> str:

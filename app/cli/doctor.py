@@ -1,0 +1,36 @@
+"""`switchboard doctor`: check this workstation's set-up and say what to fix."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import click
+
+from app.bootstrap import SignIn, connect
+from app.cli.context import CliContext
+from app.services.config import DatabaseTarget
+from app.services.doctor import Outcome, probe, run_checks
+
+
+@click.command()
+@click.pass_obj
+def doctor(ctx: CliContext) -> None:
+    """Check settings, server, TLS, sign-in, schema, keyring, data directory and disk space."""
+
+    def sign_in(target: DatabaseTarget) -> Callable[[], None]:
+        engine = connect(target, sign_in=SignIn(ctx.user, ctx.password_from_stdin()))
+        probe(engine)
+
+        def close() -> None:
+            engine.dispose()
+
+        close.engine = engine  # type: ignore[attr-defined]  # the schema check reads it
+        return close
+
+    checks = run_checks(ctx.database_url, sign_in)
+    for check in checks:
+        click.echo(check.line())
+    failed = [check.name for check in checks if check.outcome is Outcome.FAIL]
+    click.echo(f"\n{'All checks passed.' if not failed else 'Failed: ' + ', '.join(failed) + '.'}")
+    if failed:
+        raise SystemExit(1)
