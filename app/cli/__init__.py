@@ -40,6 +40,7 @@ from app.cli.worker import worker
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log debug detail to the log file.")
 @click.option("--smoke", is_flag=True, help="Open the client on a throwaway database and exit 0 if it works.")
+@click.option("--startup-probe", is_flag=True, hidden=True, help="Time the start to the sign-in window, then exit.")
 @click.version_option(__version__, prog_name="switchboard")
 @click.pass_context
 def cli(
@@ -51,6 +52,7 @@ def cli(
     acting_login: str | None,
     verbose: bool,
     smoke: bool,
+    startup_probe: bool,
 ) -> None:
     """Switchboard, the help desk on your own PostgreSQL."""
     ctx.obj = CliContext(
@@ -63,9 +65,11 @@ def cli(
     )
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
-        from app.views.desktop import run_desktop, run_smoke  # Qt loads only for the desktop client
+        from app.views import desktop  # Qt loads only for the desktop client
 
-        ctx.exit(run_smoke() if smoke else run_desktop())
+        ctx.exit(
+            desktop.run_startup_probe() if startup_probe else desktop.run_smoke() if smoke else desktop.run_desktop()
+        )
 
 
 cli.add_command(db)

@@ -111,3 +111,19 @@ def run_smoke() -> int:
         runtime.close()
     print(f"smoke test {'passed' if ok else 'FAILED'}: the main window showed {shown} tickets")
     return 0 if ok else 1
+
+
+def run_startup_probe() -> int:
+    """Show the sign-in window, then print how long the process took to get there and its resident
+    memory (for benchmarks/bench_bundle.py), and exit."""
+    import psutil
+
+    app = application()
+    dialog = SignInDialog(TaskRunner())
+    dialog.show()
+    app.processEvents()
+    process = psutil.Process()
+    elapsed = time.time() - process.create_time()
+    print(f"sign-in window after {elapsed * 1000:.0f} ms; resident memory {process.memory_info().rss / 2**20:.0f} MB")
+    dialog.close()
+    return 0
