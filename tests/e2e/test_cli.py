@@ -209,3 +209,15 @@ def test_doctor_names_a_stopped_server_and_what_to_do() -> None:
     assert done.returncode == 1
     assert "FAIL  server reachable" in done.stdout and "check the host and port" in done.stdout
     assert "not checked  sign-in" in done.stdout and "Traceback" not in done.stderr
+
+
+def test_doctor_checks_the_servers_certificate_against_the_ca(tmp_path: Path) -> None:
+    from tests.support.tls_server import tls_server
+
+    with tls_server(tmp_path / "tls") as server:
+        base = f"postgresql://postgres@127.0.0.1:{server.port}/postgres?sslmode=verify-full"
+        wrong = switchboard("--database", f"{base}&sslrootcert={server.wrong_ca_file}", "doctor")
+        right = switchboard("--database", f"{base}&sslrootcert={server.ca_file}", "doctor")
+    assert wrong.returncode == 1 and "FAIL  TLS verified" in wrong.stdout
+    assert "point sslrootcert at the CA that signed the server's certificate" in wrong.stdout
+    assert "ok  TLS verified: the server's certificate checked (verify-full)" in right.stdout
