@@ -39,8 +39,24 @@ def test_the_bundle_answers_and_runs_the_cli(bundle: Path, tmp_path: Path) -> No
     steps = [
         ["ticket", "list", "--json"],
         ["db", "status"],
-        ["user", "list"],
         ["demo", "--tickets", "5", "--no-open"],
+        ["user", "list"],
+        [
+            "ticket",
+            "create",
+            "--subject",
+            "Bundle check",
+            "--customer",
+            "it@example.test",
+            "--queue",
+            "Billing",
+            "--body",
+            "Does the bundle work?",
+        ],
+        ["ticket", "show", "10006"],
+        ["ticket", "note", "10006", "--body", "It does."],
+        ["ticket", "status", "10006", "closed"],
+        ["worker", "--once"],
         ["doctor"],
     ]
     for args in steps:  # the first one creates and upgrades the embedded database
