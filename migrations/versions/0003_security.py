@@ -86,6 +86,7 @@ def downgrade() -> None:
 FUNCTIONS = [
     "assign_ticket(bigint, bigint, integer)", "move_ticket(bigint, bigint, integer)",
     "escalate_ticket(bigint, integer)", "check_version(integer, integer, bigint)",
+    "lock_visible_ticket(bigint, integer)",
     "add_user(text, text, text, text, text, bigint[])", "disable_user(text)", "set_user_role(text, text)",
     "set_user_password(text, text)", "create_queue(text, text)", "set_queue_members(bigint, bigint[])",
     "audit_ticket()", "audit_message()", "refuse_audit_change()", "audit_value(text, jsonb)",
@@ -289,17 +290,24 @@ def _privileged_functions(n: dict[str, str]) -> list[str]:
                         current_version USING ERRCODE = 'serialization_failure';
                 END IF;
             END""", volatility="IMMUTABLE"),
+        # The common start of every privileged ticket change: lock the row, refuse a ticket the caller may
+        # not see (as if it did not exist) and a stale version.
+        _definer("lock_visible_ticket(p_ticket bigint, p_expected_version integer)", f"{S}.ticket", """
+            DECLARE t ticket%ROWTYPE;
+            BEGIN
+                SELECT * INTO t FROM ticket WHERE id = p_ticket FOR UPDATE;
+                IF NOT FOUND OR NOT (t.queue_id = ANY (visible_queue_ids()) OR t.assignee_id = current_agent_id()) THEN
+                    RAISE EXCEPTION 'no ticket with id % for you', p_ticket USING ERRCODE = 'no_data_found';
+                END IF;
+                PERFORM check_version(t.version, p_expected_version, t.number);
+                RETURN t;
+            END"""),
         # Assigning: an agent may take a ticket they can see or give it back; assigning someone else
         # needs a supervisor of the ticket's queue, or an admin. The assignee must work that queue.
         _definer("assign_ticket(p_ticket bigint, p_assignee bigint, p_expected_version integer)", "void", """
             DECLARE me bigint := require_role(ARRAY['agent', 'supervisor', 'admin']);
-                    t ticket%ROWTYPE;
+                    t ticket := lock_visible_ticket(p_ticket, p_expected_version);
             BEGIN
-                SELECT * INTO t FROM ticket WHERE id = p_ticket FOR UPDATE;
-                PERFORM check_version(t.version, p_expected_version, t.number);
-                IF NOT FOUND OR NOT (t.queue_id = ANY (visible_queue_ids()) OR t.assignee_id = me) THEN
-                    RAISE EXCEPTION 'no ticket with id % for you', p_ticket USING ERRCODE = 'no_data_found';
-                END IF;
                 -- Taking an unassigned ticket, or giving back one's own, is every agent's right; anything
                 -- else (taking a colleague's ticket included) is for a supervisor of the queue or an admin.
                 IF NOT ((t.assignee_id IS NULL AND p_assignee = me)
@@ -319,13 +327,8 @@ def _privileged_functions(n: dict[str, str]) -> list[str]:
         # Moving: into a queue the caller may see (supervisors: the queues they lead; admins: any).
         _definer("move_ticket(p_ticket bigint, p_queue bigint, p_expected_version integer)", "void", """
             DECLARE me bigint := require_role(ARRAY['agent', 'supervisor', 'admin']);
-                    t ticket%ROWTYPE;
+                    t ticket := lock_visible_ticket(p_ticket, p_expected_version);
             BEGIN
-                SELECT * INTO t FROM ticket WHERE id = p_ticket FOR UPDATE;
-                PERFORM check_version(t.version, p_expected_version, t.number);
-                IF NOT FOUND OR NOT (t.queue_id = ANY (visible_queue_ids()) OR t.assignee_id = me) THEN
-                    RAISE EXCEPTION 'no ticket with id % for you', p_ticket USING ERRCODE = 'no_data_found';
-                END IF;
                 IF NOT p_queue = ANY (visible_queue_ids()) THEN
                     RAISE EXCEPTION 'you may not move tickets into that queue' USING ERRCODE = 'insufficient_privilege';
                 END IF;
@@ -336,14 +339,9 @@ def _privileged_functions(n: dict[str, str]) -> list[str]:
         # Escalating: anyone who sees the ticket; it becomes urgent and goes to the queue's team lead.
         _definer("escalate_ticket(p_ticket bigint, p_expected_version integer)", "void", """
             DECLARE me bigint := require_role(ARRAY['agent', 'supervisor', 'admin']);
-                    t ticket%ROWTYPE;
+                    t ticket := lock_visible_ticket(p_ticket, p_expected_version);
                     lead bigint;
             BEGIN
-                SELECT * INTO t FROM ticket WHERE id = p_ticket FOR UPDATE;
-                PERFORM check_version(t.version, p_expected_version, t.number);
-                IF NOT FOUND OR NOT (t.queue_id = ANY (visible_queue_ids()) OR t.assignee_id = me) THEN
-                    RAISE EXCEPTION 'no ticket with id % for you', p_ticket USING ERRCODE = 'no_data_found';
-                END IF;
                 SELECT team_lead_id INTO lead FROM queue WHERE id = t.queue_id;
                 PERFORM set_config('switchboard.action', 'escalate', true);
                 UPDATE ticket SET priority = 3, assignee_id = coalesce(lead, assignee_id),
@@ -461,6 +459,6 @@ def _grants(n: dict[str, str]) -> list[str]:
     ]
     for function in FUNCTIONS:
         statements.append(f"REVOKE EXECUTE ON FUNCTION {S}.{function} FROM PUBLIC")
-    callable_by_staff = [f for f in FUNCTIONS if not f.startswith(("audit_", "refuse_audit"))]
+    callable_by_staff = [f for f in FUNCTIONS if not f.startswith(("audit_", "refuse_audit", "lock_visible"))]
     statements += [f"GRANT EXECUTE ON FUNCTION {S}.{f} TO {staff}" for f in callable_by_staff]
     return statements

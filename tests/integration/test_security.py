@@ -338,3 +338,8 @@ def test_the_tally_shows_each_login_the_count_of_what_it_may_see(desk: Desk, per
         tallied = _rows(connection, "SELECT coalesce(sum(tickets), 0) FROM ticket_tally")[0][0]
         counted = _rows(connection, "SELECT count(*) FROM ticket WHERE merged_into_id IS NULL")[0][0]
     assert tallied == counted
+
+
+def test_a_privileged_function_on_a_ticket_that_does_not_exist_says_so(desk: Desk) -> None:
+    with desk.connect("dana") as dana, pytest.raises(psycopg.errors.NoDataFound, match="no ticket with id 999999"):
+        dana.execute("SELECT assign_ticket(999999, NULL, NULL)")
