@@ -16,7 +16,6 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import psutil
-from PySide6.QtWidgets import QApplication
 
 from app.bootstrap import Runtime
 from app.services.agents import ensure_session_agent
@@ -28,18 +27,15 @@ from app.views.desktop import application
 from app.views.drafts import DraftStore
 from app.views.main_window import MainWindow
 from app.views.tasks import TaskRunner
+from app.views.waiting import process_events_until
 from benchmarks.common import print_table
 
 SCROLL_ROWS = 100_000
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 600) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("gave up waiting")
-        QApplication.processEvents()
-        time.sleep(0.001)
+    if not process_events_until(condition, timeout):
+        raise TimeoutError("gave up waiting")
 
 
 def main() -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +18,7 @@ os.environ.setdefault("SWITCHBOARD_DATA_DIR", tempfile.mkdtemp(prefix="switchboa
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="switchboard-shots-config-")  # a first start: no saved layout
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.bootstrap import SignIn, open_maintenance_runtime, open_runtime
 from app.services.config import resolve_database
@@ -30,28 +29,18 @@ from app.views.appearance import apply_color_scheme
 from app.views.desktop import application, open_main_window
 from app.views.signin import SignInDialog
 from app.views.tasks import TaskRunner
+from app.views.waiting import process_events_until
 
 AGENT = "ben.okafor"
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the window did not get there in time")
-        QApplication.processEvents()
-        time.sleep(0.02)
-
-
-def _pump(seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        QApplication.processEvents()
-        time.sleep(0.02)
+    if not process_events_until(condition, timeout):
+        raise TimeoutError("the window did not get there in time")
 
 
 def save(widget: QWidget, path: Path) -> None:
-    _pump(0.4)
+    process_events_until(lambda: False, 0.4)  # let the last paint settle
     widget.grab().save(str(path))
     print(f"saved {path}")
 

@@ -23,6 +23,7 @@ from app.views.main_window import MainWindow
 from app.views.memory import settle_memory
 from app.views.signin import SignInDialog
 from app.views.tasks import TaskRunner
+from app.views.waiting import process_events_until
 
 
 def application() -> QApplication:
@@ -94,20 +95,14 @@ def run_smoke() -> int:
         fill_demo_data(maintenance.session_factory, DemoSize(tickets=60))
         maintenance.close()
         runtime = open_runtime(target)
-        app = application()
+        application()  # the QApplication must exist before any widget
         runner = TaskRunner()
         window = open_main_window(runtime, HelpDesk(runtime), runner)
         window.show()
-        deadline = time.monotonic() + 60
-        while not (window.model.rowCount() and window.editor.detail) and time.monotonic() < deadline:
-            app.processEvents()
-            time.sleep(0.02)
+        ok = process_events_until(lambda: bool(window.model.rowCount() and window.editor.detail), timeout=60)
         shown = window.model.rowCount()
-        ok = bool(shown and window.editor.detail)
         window.close()
-        while runner.in_flight and time.monotonic() < deadline + 10:
-            app.processEvents()
-            time.sleep(0.02)
+        process_events_until(lambda: not runner.in_flight, timeout=10)
         runtime.close()
     print(f"smoke test {'passed' if ok else 'FAILED'}: the main window showed {shown} tickets")
     return 0 if ok else 1
