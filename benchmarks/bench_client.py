@@ -17,10 +17,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import psutil
 
-from app.bootstrap import Runtime
-from app.services.agents import ensure_session_agent
-from app.services.config import parse_database_url
-from app.services.database.engine import build_engine, build_session_factory
 from app.services.desk import DeskView, HelpDesk
 from app.services.tickets.queries import SortOrder, TicketFilter
 from app.views.desktop import application
@@ -28,7 +24,7 @@ from app.views.drafts import DraftStore
 from app.views.main_window import MainWindow
 from app.views.tasks import TaskRunner
 from app.views.waiting import process_events_until
-from benchmarks.common import print_table
+from benchmarks.common import print_table, trusted_runtime
 
 SCROLL_ROWS = 100_000
 
@@ -43,16 +39,12 @@ def main() -> None:
     parser.add_argument("--database", required=True)
     parser.add_argument("--rows", type=int, default=SCROLL_ROWS)
     args = parser.parse_args()
-    engine = build_engine(parse_database_url(args.database, source="--database"))
-    factory = build_session_factory(engine)
-    with factory() as session:
-        ensure_session_agent(session)
-        session.commit()
+    runtime = trusted_runtime(args.database)
     process = psutil.Process()
     app = application()
     rss_start = process.memory_info().rss
     started = time.perf_counter()
-    desk = HelpDesk(Runtime(engine, factory))
+    desk = HelpDesk(runtime)
     window = MainWindow(desk, TaskRunner(), DraftStore(Path(tempfile.mkdtemp()) / "drafts"))
     window.resize(1500, 900)
     window.show()
@@ -89,7 +81,7 @@ def main() -> None:
     )
     window.close()
     wait_until(lambda: window.runner.in_flight == 0)
-    engine.dispose()
+    runtime.close()
 
 
 if __name__ == "__main__":

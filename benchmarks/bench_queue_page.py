@@ -17,11 +17,8 @@ from sqlalchemy import func, select, text
 
 from app.bootstrap import Runtime
 from app.models import Queue, Ticket
-from app.services.agents import ensure_session_agent
-from app.services.config import parse_database_url
-from app.services.database.engine import build_engine, build_session_factory
 from app.services.tickets import queries
-from benchmarks.common import describe_ms, print_table
+from benchmarks.common import describe_ms, print_table, trusted_runtime
 
 OPEN_STATUSES = ("new", "in_progress", "waiting", "pending", "answered")
 REPEATS = 200
@@ -31,14 +28,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", required=True)
     args = parser.parse_args()
-    engine = build_engine(parse_database_url(args.database, source="--database"))
-    factory = build_session_factory(engine)
-    with factory() as session:
-        ensure_session_agent(session)
-        session.commit()
+    runtime = trusted_runtime(args.database)
+    engine = runtime.engine
+    with runtime.session_factory() as session:
         total = session.scalar(select(func.count()).select_from(Ticket))
         queue_ids = list(session.scalars(select(Queue.id).order_by(Queue.id)))
-    runtime = Runtime(engine, factory)
     print(f"tickets in the database: {total:,}; queues: {len(queue_ids)}; {REPEATS} runs per case\n")
     rows = []
     for label, sort, depth in [

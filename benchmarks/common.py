@@ -8,6 +8,22 @@ from collections.abc import Sequence
 import psycopg
 from sqlalchemy.engine import URL
 
+from app.bootstrap import Runtime
+from app.services.agents import ensure_session_agent
+from app.services.config import parse_database_url
+from app.services.database.engine import build_engine, build_session_factory
+
+
+def trusted_runtime(database: str) -> Runtime:
+    """A runtime on the benchmark database for the DBA's own (trusted) session, with an agent row for it
+    so the services have someone to act as."""
+    engine = build_engine(parse_database_url(database, source="--database"))
+    factory = build_session_factory(engine)
+    with factory() as session:
+        ensure_session_agent(session)
+        session.commit()
+    return Runtime(engine, factory)
+
 
 def libpq(url: URL) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)

@@ -43,9 +43,6 @@ class Check:
         return f"{text_}\n             → {self.advice}" if self.advice else text_
 
 
-Connect = Callable[[DatabaseTarget], object]
-
-
 def run_checks(database_url: str | None, connect: Callable[[DatabaseTarget], Callable[[], None]]) -> list[Check]:
     """`connect(target)` signs in and returns a function that closes the connection again."""
     checks: list[Check] = []

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.dialects.postgresql import insert
 
 from app.models import ChangeLogEntry, JobRun, WorkerHeartbeat
@@ -88,9 +88,3 @@ def run_due_jobs(new_uow: Callable[[], UnitOfWork], jobs: list[Job], worker: str
             log.info("ran %s for the period starting %s: %s", job.name, start.isoformat(), result)
             ran.append(job.name)
     return ran
-
-
-def last_runs(new_uow: Callable[[], UnitOfWork]) -> list[tuple[str, dt.datetime, str]]:
-    with new_uow() as uow:
-        rows = uow.session.execute(select(JobRun.job, JobRun.period_start, JobRun.worker).order_by(JobRun.period_start))
-        return [(job, start, worker) for job, start, worker in rows]

@@ -292,9 +292,6 @@ class MainWindow(QMainWindow):
         if not self.table.currentIndex().isValid() and self.model.rowCount():
             self.table.selectRow(0)
 
-    def selected_ticket(self) -> TicketSummary | None:
-        return self.model.ticket_at(self.table.currentIndex().row())
-
     def move_selection(self, step: int) -> None:
         row = max(0, min(self.model.rowCount() - 1, self.table.currentIndex().row() + step))
         if self.model.rowCount():

@@ -23,7 +23,6 @@ from app.services.uow import UnitOfWork
 MAX_PAGE_SIZE = 500
 
 SummaryQuery = Select[Ticket, str, str, str]
-KeyQuery = Select[int, Any]
 Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
 PageKey = tuple[int, dt.datetime | int | None]
 
