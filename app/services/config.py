@@ -2,6 +2,10 @@
 
 Settings files are TOML and never hold a password; one that does is refused, so a secret cannot sit in a
 file that backups and support bundles copy around. Everything else (host, port, database, TLS CA) may.
+The same goes for `--database` (a command line shows in `ps` to every user of the machine) and the
+environment: a password in any form — the URL's user info, a `password`/`sslpassword` parameter in any
+spelling, a `passfile` — is refused wherever a URL comes from. Passwords come from `--password-stdin`,
+the prompt or the OS keyring only.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from app.services.errors import ConfigurationError
+from app.services.redaction import display_url, is_secret_key
 
 APP_NAME = "switchboard"
 DATABASE_URL_VARIABLE = "SWITCHBOARD_DATABASE_URL"
@@ -38,7 +43,7 @@ class DatabaseTarget:
     def describe(self) -> str:
         if self.url is None:
             return f"the embedded database in {self.data_dir}"
-        return f"{self.url.render_as_string(hide_password=True)} (from {self.source})"
+        return f"{display_url(self.url)} (from {self.source})"
 
 
 def user_settings_path() -> Path:
@@ -59,11 +64,14 @@ def data_dir() -> Path:
 
 
 def parse_database_url(text: str, *, source: str) -> URL:
-    """A PostgreSQL URL, or a ConfigurationError that names where the bad value came from."""
+    """A PostgreSQL URL without a password, or a ConfigurationError that names where the bad value came from."""
     try:
+        text.encode("utf-8")  # undecodable bytes from the environment become lone surrogates
+        if "\x00" in text:
+            raise ValueError("NUL")
         url = make_url(text.strip())
         _ = url.port  # a non-numeric port fails here, not later
-    except (ArgumentError, ValueError):
+    except (ArgumentError, ValueError):  # UnicodeEncodeError is a ValueError
         raise ConfigurationError(
             f"The database URL from {source} is malformed; expected postgresql://user@host:5432/database"
         ) from None
@@ -73,9 +81,34 @@ def parse_database_url(text: str, *, source: str) -> URL:
         raise ConfigurationError(
             f"The database URL from {source} is for {url.get_backend_name()!r}; Switchboard needs PostgreSQL"
         )
+    refuse_password(url, source=source)
     if url.drivername != "postgresql+psycopg":
         url = url.set(drivername="postgresql+psycopg")
     return url
+
+
+def refuse_password(url: URL, *, source: str) -> None:
+    """No password in the user info, nor in a query parameter under any spelling (nor a password file)."""
+    if url.password:  # `user:@host` (as the embedded server's own URL has it) carries no secret
+        raise password_refused(source, "a password after the user name")
+    for key in url.query:
+        if is_secret_key(key):
+            raise password_refused(source, f"the parameter {key!r}")
+
+
+def password_refused(source: str, where: str) -> ConfigurationError:
+    """One sentence that says where the password is (never what it is) and what to do instead."""
+    instead = "pipe it in with --password-stdin, type it when asked, or keep it in the keyring with --remember"
+    if source == "--database":
+        return ConfigurationError(
+            f"The URL given with --database holds a password ({where}), and a command line shows in `ps` "
+            f"to every user of this computer; remove it and {instead}"
+        )
+    if source.startswith("settings file"):
+        return ConfigurationError(
+            f"The {source} holds a password ({where}); remove it (passwords never go in files) and {instead}"
+        )
+    return ConfigurationError(f"The database URL from {source} holds a password ({where}); remove it and {instead}")
 
 
 def _url_from_settings_file(path: Path) -> URL | None:
@@ -83,17 +116,31 @@ def _url_from_settings_file(path: Path) -> URL | None:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
-    except OSError as error:
-        raise ConfigurationError(f"Cannot read the settings file {path}: {error.strerror}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
+        raise ConfigurationError(f"Cannot read the settings file {path}: {reason}") from None
     try:
-        database = tomllib.loads(text).get("database", {})
+        document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigurationError(f"The settings file {path} is not valid TOML: {error}") from None
+    if (key := _secret_key_in(document)) is not None:
+        raise password_refused(f"settings file {path}", f"the key {key!r}")
+    database = document.get("database", {})
     if not isinstance(database, dict):
         raise ConfigurationError(f"In {path}, [database] must be a table")
-    if "password" in database:
-        raise ConfigurationError(f"The settings file {path} holds a password; remove it (passwords never go in files)")
     return _url_from_table(database, path) if database else None
+
+
+def _secret_key_in(table: object, prefix: str = "") -> str | None:
+    """The dotted name of the first key anywhere in the document that carries a password."""
+    items = table.items() if isinstance(table, dict) else enumerate(table) if isinstance(table, list) else ()
+    for key, value in items:
+        name = f"{prefix}{key}"
+        if isinstance(key, str) and is_secret_key(key):
+            return name
+        if (found := _secret_key_in(value, f"{name}.")) is not None:
+            return found
+    return None
 
 
 def _url_from_table(database: dict[str, object], path: Path) -> URL:
@@ -111,8 +158,7 @@ def _url_from_table(database: dict[str, object], path: Path) -> URL:
             )
         except ValueError:
             raise ConfigurationError(f"In {path}, [database] port must be a number") from None
-    if url.password is not None:
-        raise ConfigurationError(f"The settings file {path} holds a password; remove it (passwords never go in files)")
+    refuse_password(url, source=source)
     query: dict[str, str] = {key: str(database[key]) for key in ("sslmode", "sslrootcert") if key in database}
     return url.update_query_dict(query) if query else url
 

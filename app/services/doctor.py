@@ -49,7 +49,7 @@ def run_checks(database_url: str | None, connect: Callable[[DatabaseTarget], Cal
     try:
         target = resolve_database(database_url)
     except KnownError as error:
-        return [Check("configuration", Outcome.FAIL, str(error), "fix or remove the settings file it names")]
+        return [Check("configuration", Outcome.FAIL, str(error), "fix the setting it names, or remove it")]
     checks.append(Check("configuration", Outcome.OK, f"using {target.describe()}"))
     checks.append(_writable(target.data_dir))
     checks.append(_free_space(target.data_dir))

@@ -91,3 +91,79 @@ def test_libpq_spelling_and_bad_ports() -> None:
     assert config.parse_database_url("postgres://me@db.lan/x", source="x").drivername == "postgresql+psycopg"
     with pytest.raises(ConfigurationError, match="malformed"):
         config.parse_database_url("postgresql://me@db.lan:fivefour/x", source="x")
+
+
+SECRET = "Hunter-Canary-22"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"postgresql://me:{SECRET}@db.lan/x",
+        f"postgresql://:{SECRET}@db.lan/x",
+        f"postgresql://me@db.lan/x?password={SECRET}",
+        f"postgresql://me@db.lan/x?sslmode=require&Password={SECRET}",
+        f"postgresql://me@db.lan/x?PASSWORD={SECRET}",
+        f"postgresql://me@db.lan/x?pass%77ord={SECRET}",
+        f"postgresql://me@db.lan/x?sslpassword={SECRET}",
+        f"postgresql://me@db.lan/x?passfile=/home/me/{SECRET}",
+        f"postgres://me@db.lan/x?pgpassword={SECRET}",
+    ],
+)
+def test_a_password_in_any_form_is_refused_from_every_source(
+    settings_files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    user, _site = settings_files
+    with pytest.raises(ConfigurationError, match="holds a password") as from_flag:
+        config.resolve_database(url)
+    assert "`ps`" in str(from_flag.value) and "--password-stdin" in str(from_flag.value)
+    monkeypatch.setenv(config.DATABASE_URL_VARIABLE, url)
+    with pytest.raises(ConfigurationError, match=f"{config.DATABASE_URL_VARIABLE} holds a password") as from_env:
+        config.resolve_database()
+    monkeypatch.delenv(config.DATABASE_URL_VARIABLE)
+    user.write_text(f'[database]\nurl = "{url}"\n')
+    with pytest.raises(ConfigurationError, match="holds a password") as from_file:
+        config.resolve_database()
+    for refused in (from_flag, from_env, from_file):
+        assert SECRET not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        f'[database]\nPassword = "{SECRET}"\n',
+        f'[database]\nhost = "db.lan"\nsslpassword = "{SECRET}"\n',
+        f'[database]\nhost = "db.lan"\npassfile = "/home/me/{SECRET}"\n',
+        f'[database]\nhost = "db.lan"\n[database.extra]\npass_word = "{SECRET}"\n',
+        f'password = "{SECRET}"\n[database]\nhost = "db.lan"\n',
+        f'[database]\nhost = "db.lan"\nPGPASSWORD = "{SECRET}"\n',
+    ],
+)
+def test_a_password_key_in_any_spelling_anywhere_in_a_file_is_refused(
+    settings_files: tuple[Path, Path], content: str
+) -> None:
+    _user, site = settings_files
+    site.write_text(content)
+    with pytest.raises(ConfigurationError, match="holds a password") as refused:
+        config.resolve_database()
+    assert SECRET not in str(refused.value) and str(site) in str(refused.value)
+
+
+def test_an_empty_password_is_no_secret_and_passes() -> None:
+    """The embedded server's own URL reads `postgres:@/…`; there is nothing to hide in it."""
+    url = config.parse_database_url("postgresql://postgres:@/postgres?host=/tmp/sock", source="--database")
+    assert url.username == "postgres"
+
+
+def test_undecodable_or_nul_urls_are_malformed_not_a_crash() -> None:
+    for text in ("postgresql://me@db.lan/\udcff", "postgresql://me@db.lan/x\x00"):
+        with pytest.raises(ConfigurationError, match="malformed"):
+            config.parse_database_url(text, source=config.DATABASE_URL_VARIABLE)
+
+
+def test_describe_never_shows_a_secret_parameter(tmp_path: Path) -> None:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(f"postgresql+psycopg://me:{SECRET}@db.lan/x?sslpassword={SECRET}&sslmode=require")
+    shown = config.DatabaseTarget(url, "test", tmp_path).describe()
+    assert SECRET not in shown and "sslmode=require" in shown and "db.lan" in shown

@@ -8,6 +8,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.services.errors import DatabaseUnavailable, KnownError, SignInFailed, SignInRequired
+from app.services.redaction import display_url
 
 APPLICATION_NAME = "switchboard"
 CONNECT_TIMEOUT_SECONDS = 5
@@ -19,9 +20,12 @@ def build_engine(
     url: URL, *, application_name: str = APPLICATION_NAME, pool_size: int = 5, statement_timeout_ms: int = 60_000
 ) -> Engine:
     """Timeouts keep a dead LAN server from freezing anything for long; pre-ping replaces stale sockets.
-    Migrations pass `statement_timeout_ms=0`: rebuilding an index on millions of rows takes longer."""
+    Migrations pass `statement_timeout_ms=0`: rebuilding an index on millions of rows takes longer.
+    `hide_parameters`: an error's text (and so the log) never carries the values of a statement — ticket
+    subjects, bodies, addresses, password verifiers."""
     return create_engine(
         url,
+        hide_parameters=True,
         pool_pre_ping=True,
         pool_size=pool_size,
         connect_args={
@@ -49,7 +53,7 @@ def check_reachable(engine: Engine) -> None:
 
 
 def explain_connection_error(url: URL, error: OperationalError) -> KnownError:
-    where = url.render_as_string(hide_password=True)
+    where = display_url(url)
     reason = str(error.orig).strip().splitlines()[0] if error.orig else "unknown error"
     state = getattr(error.orig, "sqlstate", None)
     login = url.username or "your login"
