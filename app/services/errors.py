@@ -60,6 +60,10 @@ class ConfigurationError(KnownError):
     exit_code = 2
 
 
+class DiskFull(KnownError):
+    """A disk (ours or the database server's) has no space left: nothing more could be written."""
+
+
 @dataclass(frozen=True)
 class ChangeBy:
     """One change someone else made since the caller's read, for the conflict message."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
+
 import psycopg
 import pytest
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
 
-from app.services.database.failures import explain_database_error
-from app.services.errors import DatabaseBusy, DatabaseUnavailable
+from app.services.database.failures import explain_database_error, explain_disk_full
+from app.services.errors import DatabaseBusy, DatabaseUnavailable, DiskFull, InvalidInput
 
 
 @pytest.mark.parametrize(
@@ -29,3 +31,48 @@ def test_operational_failures_are_explained(orig: Exception, kind: type[Exceptio
 def test_a_broken_query_is_ours_not_the_users() -> None:
     error = ProgrammingError("SELECT nope", {}, psycopg.errors.UndefinedColumn("column nope does not exist"))
     assert explain_database_error(error) is None
+
+
+@pytest.mark.parametrize(
+    ("orig", "words"),
+    [
+        (psycopg.errors.StringDataRightTruncation("value too long for type character varying(200)"), "longer"),
+        (psycopg.errors.NumericValueOutOfRange("bigint out of range"), "out of range"),
+        (psycopg.errors.CharacterNotInRepertoire('invalid byte sequence for encoding "UTF8": 0x00'), "bytes"),
+        (psycopg.errors.UntranslatableCharacter("character with byte sequence 0xe2 has no equivalent"), "character"),
+        (psycopg.DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes"), "NUL"),
+    ],
+)
+def test_values_the_database_cannot_store_are_bad_input(orig: Exception, words: str) -> None:
+    explained = explain_database_error(DataError("INSERT INTO ticket …", {}, orig))
+    assert isinstance(explained, InvalidInput) and explained.exit_code == 2
+    assert words in str(explained) and "nothing was saved" in str(explained)
+
+
+def test_a_client_side_nul_refusal_is_not_an_unreachable_database() -> None:
+    orig = psycopg.DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
+    assert not isinstance(explain_database_error(DataError("INSERT …", {}, orig)), DatabaseUnavailable)
+
+
+@pytest.mark.parametrize(
+    "orig",
+    [
+        psycopg.errors.DiskFull('could not extend file "base/16384/2619": No space left on device'),
+        psycopg.errors.IoError('could not write to file "pg_wal/xlogtemp.1": No space left on device'),
+    ],
+)
+def test_a_full_disk_on_the_server_says_so(orig: Exception) -> None:
+    explained = explain_database_error(OperationalError("INSERT …", {}, orig))
+    assert isinstance(explained, DiskFull) and "disk is full" in str(explained)
+
+
+def test_a_full_disk_anywhere_in_the_causes_is_one_sentence() -> None:
+    try:
+        try:
+            raise OSError(errno.ENOSPC, "No space left on device", "/data/drafts/x.json")
+        except OSError as error:
+            raise DatabaseUnavailable("Cannot create the data directory") from error
+    except DatabaseUnavailable as outer:
+        explained = explain_disk_full(outer)
+    assert explained is not None and "The disk is full: cannot write /data/drafts/x.json" in str(explained)
+    assert explain_disk_full(OSError(errno.EACCES, "Permission denied")) is None

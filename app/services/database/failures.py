@@ -1,14 +1,26 @@
 """What a database error means for the person in front of the screen.
 
 psycopg reports a dropped connection, a deadlock, a lock timeout and a cancelled statement all as
-OperationalError; the SQLSTATE tells them apart, and each deserves its own sentence.
+OperationalError; the SQLSTATE tells them apart, and each deserves its own sentence. Values the database
+cannot store (too long, out of range, bytes that are not text, NUL) are bad input, not a server that is
+down; a full disk, here or on the server, says so.
 """
 
 from __future__ import annotations
 
-from sqlalchemy.exc import DBAPIError
+import errno
 
-from app.services.errors import DatabaseBusy, DatabaseUnavailable, InvalidInput, KnownError, NotFound, NotPermitted
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
+
+from app.services.errors import (
+    DatabaseBusy,
+    DatabaseUnavailable,
+    DiskFull,
+    InvalidInput,
+    KnownError,
+    NotFound,
+    NotPermitted,
+)
 
 UNAVAILABLE_STATES = {"57P01", "57P02", "57P03"}  # admin shutdown, crash shutdown, cannot connect now
 RETRY_STATES = {
@@ -17,18 +29,58 @@ RETRY_STATES = {
     "55P03": "Someone else is changing the same record right now",
     "57014": "The database took too long to answer",
 }
+INVALID_VALUE_STATES = {
+    "22001": "A value is longer than the database allows",  # string_data_right_truncation
+    "22003": "A number is out of range",  # numeric_value_out_of_range
+    "22021": "The text holds bytes that are not valid in its encoding",  # character_not_in_repertoire
+    "22P05": "The text holds a character the database cannot store",  # untranslatable_character
+}
+DISK_FULL_STATE = "53100"
+NO_SPACE = "no space left on device"
+NUL_REFUSED = "cannot contain nul"  # psycopg refuses NUL in text before it reaches the server
 
 
 def explain_database_error(error: DBAPIError) -> KnownError | None:
     """A KnownError for failures a person can act on; None for ours (a bug to log)."""
     state = getattr(error.orig, "sqlstate", None)
     reason = first_line(error)
-    if state is None or state.startswith("08") or state in UNAVAILABLE_STATES:
+    if (full := _disk_full(state, reason)) is not None:
+        return full
+    if state in INVALID_VALUE_STATES:
+        return InvalidInput(f"{INVALID_VALUE_STATES[state]} ({reason}); nothing was saved.")
+    if isinstance(error, DataError) and NUL_REFUSED in reason.lower():
+        return InvalidInput("Text may not contain NUL characters (\\0); nothing was saved.")
+    if (state is None and isinstance(error, OperationalError | InterfaceError)) or (
+        state is not None and (state.startswith("08") or state in UNAVAILABLE_STATES)
+    ):
         return DatabaseUnavailable(f"The database connection failed: {reason}")
     if state in RETRY_STATES:
         return DatabaseBusy(f"{RETRY_STATES[state]}; nothing was saved. Please try again.")
     if state == "42501":
         return NotPermitted(f"The database did not permit this: {reason}")
+    return None
+
+
+def _disk_full(state: str | None, reason: str) -> DiskFull | None:
+    if state == DISK_FULL_STATE or NO_SPACE in reason.lower():
+        return DiskFull(f"The database server's disk is full ({reason}); nothing was saved.")
+    return None
+
+
+def explain_disk_full(error: BaseException) -> DiskFull | None:
+    """A full disk anywhere in the chain of causes (an OSError ENOSPC, SQLSTATE 53100), as one sentence."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno == errno.ENOSPC:
+            where = f": cannot write {current.filename}" if current.filename else ""
+            return DiskFull(f"The disk is full{where} (No space left on device); free some space and try again.")
+        if isinstance(current, DBAPIError):
+            found = _disk_full(getattr(current.orig, "sqlstate", None), first_line(current))
+            if found is not None:
+                return found
+        current = current.__cause__ or current.__context__
     return None
 
 
