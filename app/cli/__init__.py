@@ -10,16 +10,26 @@ from app.cli.db import db
 from app.cli.demo import demo
 from app.cli.doctor import doctor
 from app.cli.errors import run_guarded
+from app.cli.inputs import CheckedGroup
 from app.cli.tickets import ticket
 from app.cli.users import user as user_group
 from app.cli.worker import worker
+from app.services.config import parse_database_url
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+def _check_database_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse a malformed URL, or one holding a password (it would show in `ps`), before anything runs."""
+    if value:
+        parse_database_url(value, source="--database")
+    return value
+
+
+@click.group(cls=CheckedGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--database",
     "database_url",
     metavar="URL",
+    callback=_check_database_url,
     help="PostgreSQL URL of a team server (default: settings, then the embedded database).",
 )
 @click.option(

@@ -5,10 +5,11 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 
-import click
 from sqlalchemy import Engine
 
 from app.bootstrap import Runtime, SignIn, configure_logging, connect, open_maintenance_runtime, open_runtime
+from app.cli.inputs import prompt_password, read_password_line
+from app.cli.output import say
 from app.services import credentials
 from app.services.config import DatabaseTarget, data_dir, resolve_database
 from app.services.errors import SignInRequired
@@ -53,12 +54,11 @@ class CliContext:
         except SignInRequired:
             if password is not None or not sys.stdin.isatty():
                 raise
-            password = click.prompt(f"Password for {self.user or 'your login'}", hide_input=True)
-            register_secret(password)
+            password = prompt_password(f"Password for {self.user or 'your login'}")
             runtime = open_runtime(target, sign_in=SignIn(self.user, password), acting_login=self.acting_login)
         reason = credentials.remember(target, self.user, password) if self.remember and password and self.user else None
         if reason is not None:
-            click.echo(f"The password was not remembered: {reason}.", err=True)
+            say(f"The password was not remembered: {reason}.", err=True)
         return runtime
 
     def password_from_stdin(self) -> str | None:
@@ -67,7 +67,7 @@ class CliContext:
     def _given_password(self) -> str | None:
         if not self.password_stdin:
             return None
-        password = sys.stdin.readline().rstrip("\n")
+        password = read_password_line()
         register_secret(password)
         return password
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import click
 
 from app.cli.context import CliContext
+from app.cli.inputs import CheckedGroup
+from app.cli.output import say
 from app.models.enums import AgentRole
 from app.services import users
 from app.services.bootstrap_admin import create_first_admin
 from app.services.database import schema
 
 
-@click.group()
+@click.group(cls=CheckedGroup)
 def db() -> None:
     """Database schema: status, upgrade, and the first admin of a server."""
 
@@ -22,8 +24,8 @@ def status(ctx: CliContext) -> None:
     """Show the schema revision of the database and of this build."""
     target = ctx.target
     state = schema.schema_status(ctx.raw_engine())
-    click.echo(f"Database: {target.describe()}")
-    click.echo(state.describe())
+    say(f"Database: {target.describe()}")
+    say(state.describe())
     if not state.is_current:
         raise SystemExit(7)
 
@@ -37,7 +39,7 @@ def upgrade(ctx: CliContext) -> None:
     if not before.known_to_code:
         raise click.ClickException(before.describe() + " Upgrade Switchboard itself first.")
     schema.upgrade(engine)
-    click.echo(f"Upgraded {ctx.target.describe()} from {before.database or 'empty'} to {schema.code_revision()}.")
+    say(f"Upgraded {ctx.target.describe()} from {before.database or 'empty'} to {schema.code_revision()}.")
 
 
 @db.command()
@@ -59,6 +61,6 @@ def init(ctx: CliContext, login: str, display_name: str | None, email: str | Non
         role=AgentRole.ADMIN,
         generate_password=not no_password,
     )
-    click.echo(f"Schema at {schema.code_revision()}; {login!r} is an admin of this help desk.")
+    say(f"Schema at {schema.code_revision()}; {login!r} is an admin of this help desk.")
     if created.generated_password:
-        click.echo(f"Password for {login} (shown once, note it now): {created.generated_password}")
+        say(f"Password for {login} (shown once, note it now): {created.generated_password}")

@@ -7,10 +7,12 @@ import time
 import click
 
 from app.cli.context import CliContext
+from app.cli.inputs import CheckedCommand
+from app.cli.output import say
 from app.services.demo import DemoSize, fill_demo_data
 
 
-@click.command()
+@click.command(cls=CheckedCommand)
 @click.option("--tickets", "ticket_count", type=click.IntRange(0, 1_000_000), default=2000, show_default=True)
 @click.option("--no-open", is_flag=True, help="Only fill the database; don't open the app.")
 @click.option("--seed", type=int, default=7, show_default=True, help="The same seed gives the same data.")
@@ -20,7 +22,7 @@ def demo(ctx: CliContext, ticket_count: int, no_open: bool, seed: int) -> None:
     started = time.perf_counter()
     runtime = ctx.maintenance_runtime()
     summary = fill_demo_data(runtime.session_factory, DemoSize(tickets=ticket_count), seed=seed)
-    click.echo(f"{summary} in {time.perf_counter() - started:.1f} s.")
+    say(f"{summary} in {time.perf_counter() - started:.1f} s.")
     if not no_open:
         from app.views.desktop import run_desktop  # Qt loads only for the desktop client
 

@@ -8,11 +8,14 @@ import click
 
 from app.bootstrap import SignIn, connect
 from app.cli.context import CliContext
+from app.cli.inputs import CheckedCommand
+from app.cli.output import say
 from app.services.config import DatabaseTarget
 from app.services.doctor import Outcome, probe, run_checks
+from app.services.redaction import redact
 
 
-@click.command()
+@click.command(cls=CheckedCommand)
 @click.pass_obj
 def doctor(ctx: CliContext) -> None:
     """Check settings, server, TLS, sign-in, schema, keyring, data directory and disk space."""
@@ -29,8 +32,8 @@ def doctor(ctx: CliContext) -> None:
 
     checks = run_checks(ctx.database_url, sign_in)
     for check in checks:
-        click.echo(check.line())
+        say(*redact(check.line()).split("\n"))
     failed = [check.name for check in checks if check.outcome is Outcome.FAIL]
-    click.echo(f"\n{'All checks passed.' if not failed else 'Failed: ' + ', '.join(failed) + '.'}")
+    say("", "All checks passed." if not failed else "Failed: " + ", ".join(failed) + ".")
     if failed:
         raise SystemExit(1)

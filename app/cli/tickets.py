@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Callable
 from typing import Any
 
 import click
 
 from app.cli.context import CliContext
+from app.cli.inputs import TICKET_NUMBER, VERSION, CheckedGroup, read_stdin, stdin_is_terminal
+from app.cli.output import say, say_json, text_lines
 from app.models.enums import Channel, Priority, TicketType
 from app.services import directory
 from app.services.errors import InvalidInput
@@ -21,25 +21,29 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON f
 version_option = click.option(
     "--if-version",
     "expected_version",
-    type=int,
+    type=VERSION,
     metavar="N",
     help="Refuse (exit 9) if the ticket changed since version N.",
 )
 
 
-@click.group()
+@click.group(cls=CheckedGroup)
 def ticket() -> None:
     """Create, read and change tickets."""
 
 
-def _emit(data: Any, as_json: bool, text: str) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False) if as_json else text)
+def _emit(data: Any, as_json: bool, lines: list[str]) -> None:
+    """JSON for scripts, or lines for people (each escaped: customer text never drives the terminal)."""
+    if as_json:
+        say_json(data)
+    else:
+        say(*lines)
 
 
-def _describe_change(result: TicketChanged) -> str:
+def _describe_change(result: TicketChanged) -> list[str]:
     t = result.ticket
     what = ", ".join(sorted(result.changed_fields)) or "nothing changed"
-    return f"#{t.number} {t.status} (version {t.version}): {what}"
+    return [f"#{t.number} {t.status} (version {t.version}): {what}"]
 
 
 def _mutate(ctx: CliContext, number: int, as_json: bool, action: Callable[[UnitOfWork, int], TicketChanged]) -> None:
@@ -53,9 +57,9 @@ def _mutate(ctx: CliContext, number: int, as_json: bool, action: Callable[[UnitO
 def _body(body: str | None) -> str:
     if body is not None:
         return body
-    if sys.stdin is None or sys.stdin.isatty():
+    if stdin_is_terminal():
         raise InvalidInput("Give the text with --body, or pipe it in")
-    return sys.stdin.read()
+    return read_stdin()
 
 
 @ticket.command("create")
@@ -98,11 +102,11 @@ def create(
             tags=tags,
         )
         uow.commit()
-    _emit(result.to_json(), as_json, f"Created #{result.ticket.number}: {result.ticket.subject}")
+    _emit(result.to_json(), as_json, [f"Created #{result.ticket.number}: {result.ticket.subject}"])
 
 
 @ticket.command("show")
-@click.argument("number", type=int)
+@click.argument("number", type=TICKET_NUMBER)
 @json_option
 @click.pass_obj
 def show(ctx: CliContext, number: int, as_json: bool) -> None:
@@ -112,7 +116,7 @@ def show(ctx: CliContext, number: int, as_json: bool) -> None:
     _emit(detail.to_json(), as_json, _format_detail(detail))
 
 
-def _format_detail(detail: TicketDetail) -> str:
+def _format_detail(detail: TicketDetail) -> list[str]:
     t = detail.ticket
     lines = [
         f"#{t.number} {t.subject}",
@@ -124,9 +128,9 @@ def _format_detail(detail: TicketDetail) -> str:
     if t.merged_into_id:
         lines.append(f"  merged into ticket id {t.merged_into_id}")
     for message in detail.messages:
-        lines.append(f"\n[{message.kind.value}] {message.author_name}, {message.created_at:%Y-%m-%d %H:%M %Z}")
-        lines.extend(f"  {line}" for line in message.body_text.splitlines() or [""])
-    return "\n".join(lines)
+        lines += ["", f"[{message.kind.value}] {message.author_name}, {message.created_at:%Y-%m-%d %H:%M %Z}"]
+        lines.extend(f"  {line}" for line in text_lines(message.body_text.rstrip("\r\n")))
+    return lines
 
 
 @ticket.command("list")
@@ -178,7 +182,7 @@ def list_(
             cursor = page.next_cursor
             if not every_page or cursor is None:
                 break
-    _emit([row.to_json() for row in rows], as_json, "\n".join(_format_row(row) for row in rows) or "No tickets match.")
+    _emit([row.to_json() for row in rows], as_json, [_format_row(row) for row in rows] or ["No tickets match."])
 
 
 def _format_row(t: TicketSummary) -> str:
@@ -190,7 +194,7 @@ def _format_row(t: TicketSummary) -> str:
 
 
 @ticket.command("reply")
-@click.argument("number", type=int)
+@click.argument("number", type=TICKET_NUMBER)
 @click.option("--body", default=None, help="The reply (default: read from standard input).")
 @click.option("--status", "then_status", default=None, help="Also move the ticket to this status.")
 @version_option
@@ -212,7 +216,7 @@ def reply(
 
 
 @ticket.command("note")
-@click.argument("number", type=int)
+@click.argument("number", type=TICKET_NUMBER)
 @click.option("--body", default=None, help="The note (default: read from standard input).")
 @version_option
 @json_option
@@ -229,7 +233,7 @@ def note(ctx: CliContext, number: int, body: str | None, expected_version: int |
 
 
 @ticket.command("status")
-@click.argument("number", type=int)
+@click.argument("number", type=TICKET_NUMBER)
 @click.argument("status")
 @version_option
 @json_option
@@ -247,7 +251,7 @@ def status(ctx: CliContext, number: int, status: str, expected_version: int | No
 
 
 @ticket.command("reopen")
-@click.argument("number", type=int)
+@click.argument("number", type=TICKET_NUMBER)
 @version_option
 @json_option
 @click.pass_obj
@@ -262,7 +266,7 @@ def reopen(ctx: CliContext, number: int, expected_version: int | None, as_json: 
 
 
 @ticket.command("assign")
-@click.argument("number", type=int)
+@click.argument("number", type=TICKET_NUMBER)
 @click.argument("login", required=False)
 @click.option("--none", "unassign", is_flag=True, help="Unassign the ticket.")
 @version_option
@@ -283,7 +287,7 @@ def assign(
 
 
 @ticket.command("set")
-@click.argument("number", type=int)
+@click.argument("number", type=TICKET_NUMBER)
 @click.option("--subject")
 @click.option("--priority", type=click.Choice([p.label for p in Priority]))
 @click.option("--queue", "queue_name")
@@ -319,8 +323,8 @@ def set_fields(
 
 
 @ticket.command("merge")
-@click.argument("number", type=int)
-@click.argument("into_number", type=int)
+@click.argument("number", type=TICKET_NUMBER)
+@click.argument("into_number", type=TICKET_NUMBER)
 @version_option
 @json_option
 @click.pass_obj
@@ -335,8 +339,8 @@ def merge(ctx: CliContext, number: int, into_number: int, expected_version: int 
 
 
 @ticket.command("link")
-@click.argument("number", type=int)
-@click.argument("related_number", type=int)
+@click.argument("number", type=TICKET_NUMBER)
+@click.argument("related_number", type=TICKET_NUMBER)
 @json_option
 @click.pass_obj
 def link(ctx: CliContext, number: int, related_number: int, as_json: bool) -> None:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from app.cli.context import CliContext
+from app.cli.inputs import CheckedGroup, prompt_password
+from app.cli.output import say, say_json
 from app.models.enums import AgentRole
 from app.services import directory, users
 
 role_choice = click.Choice([role.value for role in AgentRole])
 
 
-@click.group("user")
+@click.group("user", cls=CheckedGroup)
 def user() -> None:
     """Add, disable and change the people who sign in."""
 
@@ -38,7 +38,7 @@ def add(
     no_password: bool,
 ) -> None:
     """Create a login role and its agent; a generated password is shown once."""
-    password = click.prompt("Password", hide_input=True, confirmation_prompt=True) if password_prompt else None
+    password = prompt_password("Password", confirm=True) if password_prompt else None
     with ctx.runtime().uow() as uow:
         queue_ids = tuple(directory.find_queue_id(uow, name=queue) for queue in queues)
         created = users.add_user(
@@ -52,9 +52,9 @@ def add(
             generate=not (password_prompt or no_password),
         )
         uow.commit()
-    click.echo(f"Added {login} as {role}.")
+    say(f"Added {login} as {role}.")
     if created.generated_password:
-        click.echo(f"Password for {login} (shown once, note it now): {created.generated_password}")
+        say(f"Password for {login} (shown once, note it now): {created.generated_password}")
 
 
 @user.command("disable")
@@ -65,7 +65,7 @@ def disable(ctx: CliContext, login: str) -> None:
     with ctx.runtime().uow() as uow:
         users.disable_user(uow, login=login)
         uow.commit()
-    click.echo(f"{login} can no longer sign in; their history is kept.")
+    say(f"{login} can no longer sign in; their history is kept.")
 
 
 @user.command("role")
@@ -77,7 +77,7 @@ def set_role(ctx: CliContext, login: str, role: str) -> None:
     with ctx.runtime().uow() as uow:
         users.set_role(uow, login=login, role=AgentRole(role))
         uow.commit()
-    click.echo(f"{login} is now {role}.")
+    say(f"{login} is now {role}.")
 
 
 @user.command("password")
@@ -86,15 +86,11 @@ def set_role(ctx: CliContext, login: str, role: str) -> None:
 @click.pass_obj
 def password(ctx: CliContext, login: str, generate: bool) -> None:
     """Set a password: your own, or (admins) anyone's."""
-    new = (
-        users.generate_password()
-        if generate
-        else click.prompt("New password", hide_input=True, confirmation_prompt=True)
-    )
+    new = users.generate_password() if generate else prompt_password("New password", confirm=True)
     with ctx.runtime().uow() as uow:
         users.set_password(uow, login=login, password=new)
         uow.commit()
-    click.echo(f"Password of {login} changed." + (f" New password (shown once): {new}" if generate else ""))
+    say(f"Password of {login} changed." + (f" New password (shown once): {new}" if generate else ""))
 
 
 @user.command("list")
@@ -105,22 +101,17 @@ def list_users(ctx: CliContext, as_json: bool) -> None:
     with ctx.runtime().uow() as uow:
         people = users.list_users(uow)
     if as_json:
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "login": p.login,
-                        "name": p.display_name,
-                        "email": p.email,
-                        "role": p.role.value,
-                        "active": p.is_active,
-                    }
-                    for p in people
-                ],
-                indent=2,
-            )
+        say_json(
+            [
+                {
+                    "login": p.login,
+                    "name": p.display_name,
+                    "email": p.email,
+                    "role": p.role.value,
+                    "active": p.is_active,
+                }
+                for p in people
+            ]
         )
         return
-    for p in people:
-        state = "" if p.is_active else "  (disabled)"
-        click.echo(f"{p.login:<24} {p.role.value:<11} {p.display_name}{state}")
+    say(*(f"{p.login:<24} {p.role.value:<11} {p.display_name}{'' if p.is_active else '  (disabled)'}" for p in people))

@@ -8,10 +8,12 @@ import threading
 import click
 
 from app.cli.context import CliContext
+from app.cli.inputs import CheckedCommand
+from app.cli.output import say
 from app.services import jobs
 
 
-@click.command()
+@click.command(cls=CheckedCommand)
 @click.option("--once", is_flag=True, help="Run what is due now, then exit (for cron or a test).")
 @click.option(
     "--interval",
@@ -28,11 +30,11 @@ def worker(ctx: CliContext, once: bool, interval: float) -> None:
     due = jobs.default_jobs()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    click.echo(f"worker {name} on {ctx.target.describe()}: " + ", ".join(job.name for job in due))
+    say(f"worker {name} on {ctx.target.describe()}: " + ", ".join(job.name for job in due))
     while True:
         jobs.heartbeat(runtime.uow, name)
         ran = jobs.run_due_jobs(runtime.uow, due, name)
         if ran:
-            click.echo(f"ran: {', '.join(ran)}")
+            say(f"ran: {', '.join(ran)}")
         if once or stop.wait(interval):
             break
