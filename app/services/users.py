@@ -2,7 +2,10 @@
 
 The work is done by SECURITY DEFINER functions in the database, which check that the caller is an admin;
 this module only prepares what they need. Passwords never travel to the server in plain text: the client
-computes the SCRAM-SHA-256 verifier (as `psql`'s `\\password` does) and sends that.
+computes the SCRAM-SHA-256 verifier (as `psql`'s `\\password` does) and sends that. Values always go as
+bound parameters; `ALTER ROLE` takes none, so the verifier is checked against SCRAM's alphabet and sent as
+driver SQL (SQLAlchemy's `text()` would read the verifier's `:` as a parameter). The verifier and its
+pieces are registered with the redaction net before any statement that carries them runs.
 """
 
 from __future__ import annotations
@@ -19,10 +22,13 @@ from app.models import Agent
 from app.models.enums import AgentRole
 from app.services.database.failures import refusal
 from app.services.errors import InvalidInput
+from app.services.redaction import register_secret, register_verifier
 from app.services.uow import UnitOfWork
 
 LOGIN_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{0,62}$")
 GENERATED_PASSWORD_BYTES = 15
+_B64 = "[A-Za-z0-9+/]+={0,2}"
+SCRAM_VERIFIER = re.compile(rf"SCRAM-SHA-256\$[0-9]+:{_B64}\${_B64}:{_B64}")
 
 
 @dataclass(frozen=True)
@@ -96,8 +102,14 @@ def set_password(uow: UnitOfWork, *, login: str, password: str) -> None:
     verifier = scram_verifier(uow, login, password)
     own = uow.session.execute(text("SELECT session_user")).scalar_one() == login
     if own:
-        quoted = uow.session.execute(text("SELECT quote_literal(:v)"), {"v": verifier}).scalar_one()
-        uow.session.execute(text(f"ALTER ROLE CURRENT_USER PASSWORD {quoted}"))
+        if not SCRAM_VERIFIER.fullmatch(verifier):  # only SCRAM's alphabet: nothing to escape, nothing to inject
+            raise ValueError("libpq returned something that is not a SCRAM-SHA-256 verifier")
+        try:
+            uow.session.connection().exec_driver_sql(f"ALTER ROLE CURRENT_USER PASSWORD '{verifier}'")
+        except DBAPIError as error:
+            if (known := refusal(error)) is not None:
+                raise known from None
+            raise
     else:
         _call(uow, "SELECT switchboard.set_user_password(:login, :verifier)", login=login, verifier=verifier)
 
@@ -111,7 +123,9 @@ def scram_verifier(uow: UnitOfWork, login: str, password: str) -> str:
     """The SCRAM-SHA-256 verifier, computed by libpq on this machine."""
     raw = uow.session.connection().connection.dbapi_connection
     pgconn = raw.pgconn  # type: ignore[union-attr]
+    register_secret(password)
     verifier: bytes = pgconn.encrypt_password(password.encode(), login.encode(), b"scram-sha-256")
+    register_verifier(verifier.decode())
     return verifier.decode()
 
 
