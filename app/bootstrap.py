@@ -124,13 +124,18 @@ def prepare_embedded(engine: Engine) -> str:
 
 
 def configure_logging(log_dir: Path, *, verbose: bool = False) -> Path | None:
-    """Log to a file in the data directory; a read-only disk leaves us logging to stderr only."""
+    """Log to a private file in the data directory (0600 in a 0700 folder, tightened if it was looser).
+
+    A folder we cannot create leaves us logging nowhere; a disk that fills up later makes the handler
+    say so once on stderr and go quiet, never a traceback per record. Statement parameters never reach
+    the log: engines hide them, and the CLI logs database errors without values."""
+    from app.services.redaction import PrivateLogHandler  # imported here: this function is all this change owns
+
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     log_file = log_dir / "switchboard.log"
     try:
-        log_dir.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.FileHandler(log_file, encoding="utf-8")
+        handler: logging.Handler = PrivateLogHandler(log_file)
     except OSError:
         # Without a file, log nowhere rather than let Python print tracebacks (with SQL) to the terminal.
         root.addHandler(logging.NullHandler())
