@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -67,3 +68,17 @@ def test_the_demo_people_are_real_logins_who_see_what_their_role_allows(tmp_path
     assert queues_seen["julia.rossi"] == {"Billing", "Technical Support", "Accounts & Access", "Shipping & Returns"}
     refused = switchboard("--user", "ben.okafor", "user", "add", "mallory", "--role", "admin", env=env)
     assert refused.returncode == 5 and "needs the role admin" in refused.stderr
+
+
+def test_a_data_directory_too_long_for_a_socket_path_works_and_stops_with_the_last_process(tmp_path: Path) -> None:
+    data = tmp_path / ("a-long-data-directory-" + "d" * 90)  # pgdata/.s.PGSQL.5432 would not fit in sun_path
+    env = {"SWITCHBOARD_DATA_DIR": str(data)}
+    try:
+        listed = switchboard("ticket", "list", "--json", env=env)
+        assert listed.returncode == 0, listed.stderr
+        assert json.loads(listed.stdout) == []
+        assert not (data / "pgdata" / "postmaster.pid").exists()  # the last process stopped the server
+    finally:
+        record = data / "pgdata" / "switchboard.socket_dir"  # our private socket directory under /tmp
+        if record.exists():
+            shutil.rmtree(record.read_text().strip(), ignore_errors=True)
