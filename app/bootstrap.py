@@ -19,8 +19,11 @@ from app.services.database import schema
 from app.services.database.embedded import start_embedded_server
 from app.services.database.engine import SessionFactory, build_engine, build_session_factory, check_reachable
 from app.services.redaction import RedactingFilter, register_secret
-from app.services.uow import LOCK_NAMESPACE, UnitOfWork
+from app.services.uow import UnitOfWork
 
+# Two-int advisory lock key for the embedded server's first start: a namespace ("Swch") and a number.
+# Only the embedded server (private to this OS user) is set up this way; a team server is upgraded by IT.
+LOCK_NAMESPACE = 0x5377_6368
 SETUP_LOCK = 2
 
 log = logging.getLogger(__name__)

@@ -7,6 +7,7 @@ from app.models.jobs import JobRun, WorkerHeartbeat
 from app.models.knowledge import KnowledgeArticle
 from app.models.message import Attachment, Blob, Message
 from app.models.preference import AgentPreference
+from app.models.presence import TicketPresence
 from app.models.status import StatusTransition, TicketStatus
 from app.models.tally import TicketTally
 from app.models.team import Agent, AgentSkill, Queue, QueueMember
@@ -33,6 +34,7 @@ __all__ = [
     "StatusTransition",
     "Ticket",
     "TicketLink",
+    "TicketPresence",
     "TicketStatus",
     "TicketTally",
     "WorkerHeartbeat",

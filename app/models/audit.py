@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Identity, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Identity, Index, String, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -34,10 +34,15 @@ class AuditEvent(Base):
 
 
 class ChangeLogEntry(Base):
-    """`seq` grows strictly in commit order (writers serialise on an advisory lock at commit time),
-    so a reader that remembers the last `seq` it applied never skips a change."""
+    """Written by the database's triggers for every change, whoever makes it.
+
+    `txid` is the writing transaction's id. A reader orders by `(txid, seq)` and reads only below the oldest
+    transaction still running (`change_log_horizon()`): every transaction below it has ended, so nothing can
+    appear there later, and a reader that remembers the last `(txid, seq)` it applied never skips a change.
+    No lock is involved, so no login can stall writers by holding one."""
 
     __tablename__ = "change_log"
+    __table_args__ = (Index("ix_change_log_txid_seq", "txid", "seq"),)
 
     seq: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     entity: Mapped[str] = mapped_column(String(32))
@@ -45,3 +50,4 @@ class ChangeLogEntry(Base):
     ticket_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     operation: Mapped[str] = mapped_column(String(16))
     changed_at: Mapped[dt.datetime] = created_at_column()
+    txid: Mapped[int] = mapped_column(BigInteger, server_default=text("(pg_current_xact_id()::text::bigint)"))

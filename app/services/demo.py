@@ -191,7 +191,6 @@ def _add_tickets(uow: UnitOfWork, cast: _Cast, plans: list[dict[str, Any]]) -> i
     message_rows: list[dict[str, Any]] = []
     for ticket_id, plan in zip(ticket_ids, plans, strict=True):
         message_rows += [{**message, "ticket_id": ticket_id} for message in plan["messages"]]
-        uow.record("ticket", ticket_id, "insert", ticket_id=ticket_id)
     uow.session.execute(insert(Message), message_rows)  # the audit triggers record both inserts
     return len(message_rows)
 

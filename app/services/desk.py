@@ -5,7 +5,6 @@ work, returning frozen values. The views call it from background threads only.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -191,11 +190,13 @@ class HelpDesk:
             uow.commit()
 
     def announce(self, ticket_id: int, state: str) -> None:
-        """Tell colleagues this agent is viewing or typing in a ticket (or left it)."""
-        payload = {"ticket": ticket_id, "login": self.me.login, "name": self.me.display_name, "state": state}
+        """Tell colleagues this agent is viewing or typing in a ticket (or left it). The database records it
+        under the signed-in login, so nobody can speak for a colleague."""
         with self.runtime.uow() as uow:
-            uow.session.execute(text("SELECT pg_notify('switchboard_presence', :p)"), {"p": json.dumps(payload)})
-            uow.session.commit()
+            uow.session.execute(
+                text("SELECT switchboard.announce_presence(:ticket, :state)"), {"ticket": ticket_id, "state": state}
+            )
+            uow.commit()
 
     def _write(self, action: Any) -> TicketChanged:
         with self.runtime.uow() as uow:

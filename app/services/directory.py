@@ -41,5 +41,4 @@ def find_or_create_customer(uow: UnitOfWork, *, email: str, name: str | None = N
     uow.session.add(customer)
     uow.session.flush()
     uow.session.add(CustomerEmail(customer_id=customer.id, address=address, is_primary=True))
-    uow.record("customer", customer.id, "insert")
     return customer.id

@@ -1,38 +1,112 @@
-"""Live updates: LISTEN for what colleagues change and who is looking at which ticket.
+"""Live updates: LISTEN for hints that something changed, then read what changed through our own permissions.
 
-Payloads carry ids (and, for presence, the colleague's login and name): every client re-reads what
-changed through its own permissions. The listener runs in a thread of the caller's choosing and stops
-when asked; a dropped connection is reported, and the caller reconnects.
+Any login that can connect may LISTEN on any channel and NOTIFY any payload, so a notification is only a
+hint: its payload is never read. On a hint the listener reads the change log after its position, and the
+presence of colleagues, on its own connection — as the signed-in agent, so row-level security shows it
+only what it may see. Hints are coalesced: however many arrive, the log is read at most a few times a
+second, so a flood of forged notifications costs one small query per interval and never an error.
+
+The position survives reconnects (`ChangeFollower`), so a client that was away catches up on what it missed.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import psycopg
 from sqlalchemy import Engine
 
-from app.services.uow import CHANGES_CHANNEL
+from app.services.database.dsn import libpq_dsn
 
 log = logging.getLogger(__name__)
+CHANGES_CHANNEL = "switchboard_changes"
 PRESENCE_CHANNEL = "switchboard_presence"
+MIN_SECONDS_BETWEEN_READS = 0.25
+MAX_TICKETS_PER_NOTICE = 500
+POLL_SECONDS = 0.2
 
 
 @dataclass(frozen=True)
 class ChangeNotice:
-    seq: int
+    position: tuple[int, int]
     ticket_ids: tuple[int, ...] | None  # None: too many to list; re-read the open view
 
 
 @dataclass(frozen=True)
-class PresenceNotice:
+class PresenceEntry:
     ticket_id: int
     login: str
     name: str
-    state: str  # viewing, typing, left
+    state: str  # viewing or typing
+
+
+@dataclass(frozen=True)
+class PresenceNotice:
+    """Everyone this agent may see on any ticket, as the database has it now (stale entries expire there)."""
+
+    entries: tuple[PresenceEntry, ...]
+
+
+# Rows below the horizon belong to ended transactions: nothing can appear among them later.
+_CHANGES_SINCE = """
+    SELECT txid, seq, ticket_id FROM switchboard.change_log
+    WHERE (txid, seq) > (%(txid)s, %(seq)s) AND txid < switchboard.change_log_horizon()
+    ORDER BY txid, seq LIMIT %(limit)s"""
+_HEAD = """
+    SELECT coalesce(max(txid), 0) FROM switchboard.change_log WHERE txid < switchboard.change_log_horizon()"""
+_PRESENCE = """
+    SELECT p.ticket_id, a.db_login, a.display_name, p.state FROM switchboard.ticket_presence p
+    JOIN switchboard.agent a ON a.id = p.agent_id
+    WHERE p.seen_at > now() - interval '45 seconds' AND a.db_login <> session_user
+    ORDER BY p.ticket_id, a.display_name"""
+
+
+@dataclass
+class ChangeFollower:
+    """Remembers how far the change log has been read, across reconnects. `(0, 0)` and `started=False`:
+    start from the log's head (a client that just opened re-reads its views anyway)."""
+
+    position: tuple[int, int] = (0, 0)
+    started: bool = False
+
+    def start(self, connection: psycopg.Connection[tuple[object, ...]]) -> None:
+        if self.started:
+            return
+        row = connection.execute(_HEAD).fetchone()
+        head = int(str(row[0])) if row and row[0] is not None else 0
+        self.position = (head, 2**63 - 1) if head else (0, 0)
+        self.started = True
+
+    def read(self, connection: psycopg.Connection[tuple[object, ...]]) -> ChangeNotice | None:
+        """The tickets changed since the last read, or None when nothing visible changed."""
+        ticket_ids: set[int] = set()
+        overflow = False
+        while True:
+            rows = connection.execute(
+                _CHANGES_SINCE, {"txid": self.position[0], "seq": self.position[1], "limit": 1000}
+            ).fetchall()
+            if not rows:
+                break
+            for txid, seq, ticket_id in rows:
+                self.position = (int(str(txid)), int(str(seq)))
+                if ticket_id is not None:
+                    ticket_ids.add(int(str(ticket_id)))
+            overflow = overflow or len(ticket_ids) > MAX_TICKETS_PER_NOTICE
+            if len(rows) < 1000:
+                break
+        if not ticket_ids and not overflow:
+            return None
+        return ChangeNotice(self.position, None if overflow else tuple(sorted(ticket_ids)))
+
+
+@dataclass
+class _Pending:
+    changes: bool = False
+    presence: bool = False
+    last_read: float = field(default=0.0)
 
 
 def listen(
@@ -40,27 +114,50 @@ def listen(
     on_change: Callable[[ChangeNotice], None],
     on_presence: Callable[[PresenceNotice], None],
     should_stop: Callable[[], bool],
+    *,
+    follower: ChangeFollower | None = None,
 ) -> None:
     """Block, delivering notices, until `should_stop()` (checked five times a second) or the connection drops
-    (psycopg.OperationalError propagates: the caller shows 'reconnecting' and calls again)."""
-    url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(url, autocommit=True, application_name="switchboard-live", connect_timeout=5) as connection:
+    (psycopg.OperationalError propagates: the caller shows 'reconnecting' and calls again with the same
+    follower, which then catches up)."""
+    follower = follower if follower is not None else ChangeFollower()
+    with psycopg.connect(
+        libpq_dsn(engine.url), autocommit=True, application_name="switchboard-live", connect_timeout=5
+    ) as connection:
         connection.execute(f"LISTEN {CHANGES_CHANNEL}")
         connection.execute(f"LISTEN {PRESENCE_CHANNEL}")
+        caught_up = follower.started
+        follower.start(connection)
+        pending = _Pending(changes=caught_up, presence=True)
         while not should_stop():
-            for notice in connection.notifies(timeout=0.2):
-                _deliver(notice.channel, notice.payload, on_change, on_presence)
+            for notice in connection.notifies(timeout=POLL_SECONDS, stop_after=1):
+                pending.changes |= notice.channel == CHANGES_CHANNEL
+                pending.presence |= notice.channel == PRESENCE_CHANNEL
+            if (pending.changes or pending.presence) and _interval_passed(pending):
+                _read_pending(connection, follower, pending, on_change, on_presence)
 
 
-def _deliver(
-    channel: str, payload: str, on_change: Callable[[ChangeNotice], None], on_presence: Callable[[PresenceNotice], None]
+def _interval_passed(pending: _Pending) -> bool:
+    return time.monotonic() - pending.last_read >= MIN_SECONDS_BETWEEN_READS
+
+
+def _read_pending(
+    connection: psycopg.Connection[tuple[object, ...]],
+    follower: ChangeFollower,
+    pending: _Pending,
+    on_change: Callable[[ChangeNotice], None],
+    on_presence: Callable[[PresenceNotice], None],
 ) -> None:
-    try:
-        data = json.loads(payload)
-        if channel == CHANGES_CHANNEL:
-            tickets = data.get("tickets")
-            on_change(ChangeNotice(int(data["seq"]), tuple(int(t) for t in tickets) if tickets is not None else None))
-        elif channel == PRESENCE_CHANNEL:
-            on_presence(PresenceNotice(int(data["ticket"]), str(data["login"]), str(data["name"]), str(data["state"])))
-    except (ValueError, KeyError, TypeError):
-        log.warning("ignored a malformed %s notification", channel)
+    pending.last_read = time.monotonic()
+    if pending.changes:
+        pending.changes = False
+        notice = follower.read(connection)
+        if notice is not None:
+            on_change(notice)
+    if pending.presence:
+        pending.presence = False
+        on_presence(PresenceNotice(_presence_entries(connection.execute(_PRESENCE).fetchall())))
+
+
+def _presence_entries(rows: Sequence[tuple[object, ...]]) -> tuple[PresenceEntry, ...]:
+    return tuple(PresenceEntry(int(str(t)), str(login), str(name), str(state)) for t, login, name, state in rows)

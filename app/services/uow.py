@@ -1,33 +1,24 @@
 """The unit of work: one transaction, the acting agent, and what changed.
 
-Nothing is committed unless the caller says `uow.commit()`; leaving the block rolls back. On commit the
-changes are appended to the change log — under a transaction-scoped advisory lock, so the log's sequence
-follows commit order and a reader never skips an entry that commits late — and one NOTIFY carrying ids only
-goes out, delivered by PostgreSQL only if the transaction commits.
+Nothing is committed unless the caller says `uow.commit()`; leaving the block rolls back. The change log
+and its NOTIFY are written by the database's own triggers (migration 0006), so a change is announced
+whoever makes it and however: this client, the worker, or a login's own SQL.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Connection, event, func, insert, select, text
+from sqlalchemy import Connection, event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.models import Agent, ChangeLogEntry
+from app.models import Agent
 from app.models.enums import AgentRole
 from app.services.clock import Clock
 from app.services.errors import NotPermitted
-
-CHANGES_CHANNEL = "switchboard_changes"
-# Two-int advisory lock key: a namespace ("Swch") and the lock's number, so another application on a
-# shared server is unlikely to take the same lock.
-LOCK_NAMESPACE = 0x5377_6368
-CHANGE_LOG_LOCK = 1
-MAX_IDS_IN_NOTIFY = 200
 
 
 @dataclass(frozen=True)
@@ -36,14 +27,6 @@ class Actor:
     login: str
     display_name: str
     role: AgentRole
-
-
-@dataclass(frozen=True)
-class Change:
-    entity: str
-    entity_id: int
-    ticket_id: int | None
-    operation: str
 
 
 class UnitOfWork:
@@ -65,7 +48,6 @@ class UnitOfWork:
         self._session_factory = session_factory
         self._acting_login = acting_login
         self._actor: Actor | None = None
-        self._changes: list[Change] = []
         self._clock = clock
         self._now: dt.datetime | None = None
 
@@ -73,7 +55,6 @@ class UnitOfWork:
         self.session = self._session_factory()
         if self._acting_login is not None:
             event.listen(self.session, "after_begin", self._declare_acting_login)
-        self._changes = []
         self._actor = None
         self._now = None
         return self
@@ -114,29 +95,6 @@ class UnitOfWork:
             )
         return Actor(agent.id, agent.db_login, agent.display_name, agent.role)
 
-    def record(self, entity: str, entity_id: int, operation: str, *, ticket_id: int | None = None) -> None:
-        self._changes.append(Change(entity, entity_id, ticket_id, operation))
-
     def commit(self) -> None:
-        self.session.flush()
-        if self._changes:
-            self._append_change_log()
         self.session.commit()
-        self._changes = []
         self._now = None
-
-    def _append_change_log(self) -> None:
-        self.session.execute(select(func.pg_advisory_xact_lock(LOCK_NAMESPACE, CHANGE_LOG_LOCK)))
-        rows = [
-            {"entity": c.entity, "entity_id": c.entity_id, "ticket_id": c.ticket_id, "operation": c.operation}
-            for c in self._changes
-        ]
-        seqs = self.session.scalars(insert(ChangeLogEntry).returning(ChangeLogEntry.seq), rows).all()
-        ticket_ids = sorted({c.ticket_id for c in self._changes if c.ticket_id is not None})
-        payload: dict[str, object] = {"seq": max(seqs)}
-        if len(ticket_ids) <= MAX_IDS_IN_NOTIFY:
-            payload["tickets"] = ticket_ids
-        self.session.execute(
-            text("SELECT pg_notify(:channel, :payload)"),
-            {"channel": CHANGES_CHANNEL, "payload": json.dumps(payload)},
-        )

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.desk import DeskView, HelpDesk
-from app.services.live import ChangeNotice, PresenceNotice
+from app.services.live import ChangeNotice, PresenceEntry, PresenceNotice
 from app.services.tickets.dto import TicketChanged, TicketSummary
 from app.views.drafts import DraftStore
 from app.views.editor import TicketEditor
@@ -37,7 +37,6 @@ from app.views.palette import CommandPalette, ShortcutOverlay, apply_tooltips
 from app.views.tasks import TaskRunner
 from app.views.ticket_table import TicketTableModel
 
-PRESENCE_TTL_SECONDS = 30
 LIVE_BATCH_MS = 150
 
 
@@ -84,7 +83,7 @@ class MainWindow(QMainWindow):
         self.current_view: DeskView | None = None
         self.connected = True
         self._pending_ids: set[int] = set()
-        self._presence: dict[int, dict[str, tuple[str, str, float]]] = {}
+        self._presence: tuple[PresenceEntry, ...] = ()
         self._last_typing = 0.0
         self._build()
         self._build_actions()
@@ -392,22 +391,16 @@ class MainWindow(QMainWindow):
         self._show_presence()
 
     def _on_presence(self, notice: PresenceNotice) -> None:
-        if notice.login == self.desk.me.login:
-            return
-        people = self._presence.setdefault(notice.ticket_id, {})
-        if notice.state == "left":
-            people.pop(notice.login, None)
-        else:
-            people[notice.login] = (notice.name, notice.state, time.monotonic())
+        """The database's whole picture of who is where (read through row-level security, never forged)."""
+        self._presence = notice.entries
         self._show_presence()
 
     def _show_presence(self) -> None:
         if self.editor.detail is None:
             return
-        now = time.monotonic()
-        people = self._presence.get(self.editor.detail.ticket.id, {})
-        alive = {name: state for name, state, seen in people.values() if now - seen < PRESENCE_TTL_SECONDS}
-        self.editor.show_presence(alive)
+        ticket_id = self.editor.detail.ticket.id
+        here = {e.name: e.state for e in self._presence if e.ticket_id == ticket_id and e.login != self.desk.me.login}
+        self.editor.show_presence(here)
 
     # --- lifecycle --------------------------------------------------------------------------------------------
 

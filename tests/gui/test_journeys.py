@@ -22,14 +22,14 @@ from sqlalchemy.engine import URL
 
 from app.bootstrap import Runtime
 from app.services import live
-from app.services.database.engine import build_engine, build_session_factory
+from app.services.database.engine import build_engine
 from app.services.desk import HelpDesk
 from app.services.tickets import service
 from app.views.drafts import DraftStore
 from app.views.main_window import MainWindow
 from app.views.memory import settle_memory
 from app.views.tasks import TaskRunner
-from tests.support.world import World, build_world
+from tests.support.world import World, build_world, runtime_as
 
 pytestmark = pytest.mark.slow
 STALL_LIMIT_MS = 100
@@ -77,8 +77,8 @@ def world(committed_runtime: Runtime) -> World:
 
 
 def open_window(qtbot: QtBot, engine: Engine, tmp_path: Path, *, live_updates: bool = False) -> MainWindow:
-    runtime = Runtime(engine, build_session_factory(engine), acting_login="alice")
-    listen = partial(live.listen, engine) if live_updates else None
+    runtime = runtime_as(engine.url, "alice")
+    listen = partial(live.listen, runtime.engine) if live_updates else None
     window = MainWindow(HelpDesk(runtime), TaskRunner(), DraftStore(tmp_path / "drafts"), listen=listen)
     qtbot.addWidget(window)
     window.show()
@@ -279,9 +279,12 @@ def test_colleagues_see_who_is_viewing_and_who_is_typing(
     qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
 ) -> None:
     alice = open_window(qtbot, engine, tmp_path / "alice", live_updates=True)
-    carol_runtime = Runtime(engine, build_session_factory(engine), acting_login="carol")
+    carol_runtime = runtime_as(engine.url, "carol")
     carol = MainWindow(
-        HelpDesk(carol_runtime), TaskRunner(), DraftStore(tmp_path / "carol"), listen=partial(live.listen, engine)
+        HelpDesk(carol_runtime),
+        TaskRunner(),
+        DraftStore(tmp_path / "carol"),
+        listen=partial(live.listen, carol_runtime.engine),
     )
     qtbot.addWidget(carol)
     carol.show()
@@ -312,7 +315,7 @@ def test_hostile_customer_text_is_never_rich_text(qtbot: QtBot, engine: Engine, 
         ).ticket
         uow.commit()
     window = MainWindow(
-        HelpDesk(Runtime(engine, build_session_factory(engine), acting_login="alice")),
+        HelpDesk(runtime_as(engine.url, "alice")),
         TaskRunner(),
         DraftStore(tmp_path / "drafts"),
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 from collections import defaultdict
 
@@ -13,9 +12,10 @@ from sqlalchemy.engine import URL
 
 from app.bootstrap import Runtime
 from app.models import ChangeLogEntry, Ticket
+from app.services.database.dsn import libpq_dsn
 from app.services.errors import TicketConflict
+from app.services.live import CHANGES_CHANNEL, ChangeFollower
 from app.services.tickets import queries, service
-from app.services.uow import CHANGES_CHANNEL
 from tests.support import racers
 from tests.support.world import World, build_world
 
@@ -95,19 +95,53 @@ def test_concurrent_notes_without_a_version_are_all_kept(committed_runtime: Runt
     assert len(seqs) == len(set(seqs))
 
 
-def test_a_commit_notifies_listeners_with_ids_only(committed_runtime: Runtime, database_url: URL) -> None:
+def test_a_commit_notifies_with_an_empty_hint_and_the_log_says_what_changed(
+    committed_runtime: Runtime, database_url: URL
+) -> None:
+    """The notification carries nothing a listener outside every group could read; a follower learns the
+    ticket from the change log."""
     world = build_world(committed_runtime.session_factory)
-    libpq = database_url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(libpq, autocommit=True) as listener:
+    with psycopg.connect(libpq_dsn(database_url), autocommit=True) as listener:
         listener.execute(f"LISTEN {CHANGES_CHANNEL}")
+        follower = ChangeFollower()
+        follower.start(listener)
         (ticket_id,) = _tickets(world, 1)
         notifications = list(listener.notifies(timeout=5, stop_after=1))
-    assert len(notifications) == 1
-    payload = json.loads(notifications[0].payload)
-    assert payload["tickets"] == [ticket_id]
-    with world.uow() as uow:
-        assert payload["seq"] == uow.session.scalar(select(ChangeLogEntry.seq).order_by(ChangeLogEntry.seq.desc()))
-    assert "Race" not in notifications[0].payload  # ids only: the subject never travels
+        notice = follower.read(listener)
+    assert [n.payload for n in notifications] == [""]
+    assert notice is not None and notice.ticket_ids == (ticket_id,)
+
+
+def test_an_advisory_lock_held_by_anyone_blocks_no_write(committed_runtime: Runtime, database_url: URL) -> None:
+    """Writes are ordered without a lock: a session holding every advisory lock it likes stops nothing."""
+    world = build_world(committed_runtime.session_factory)
+    with psycopg.connect(libpq_dsn(database_url), autocommit=True) as squatter:
+        squatter.execute("SELECT pg_advisory_lock(x, y) FROM generate_series(0, 3) x, generate_series(0, 3) y")
+        squatter.execute("SELECT pg_advisory_lock(x::bigint) FROM generate_series(0, 15) x")
+        squatter.execute("SELECT pg_advisory_lock(1400332136, 1)")  # the old change-log lock key
+        (ticket_id,) = _tickets(world, 1)
+    assert ticket_id
+
+
+def test_a_follower_never_skips_a_change_that_commits_late(committed_runtime: Runtime, database_url: URL) -> None:
+    """Transaction A logs first and commits last; B logs later and commits first. A reader between the two
+    commits must not move past A's entry, and sees it once A commits."""
+    world = build_world(committed_runtime.session_factory)
+    first, second = _tickets(world, 2)
+    with (
+        psycopg.connect(libpq_dsn(database_url)) as slow,
+        psycopg.connect(libpq_dsn(database_url)) as quick,
+        psycopg.connect(libpq_dsn(database_url), autocommit=True) as reader,
+    ):
+        follower = ChangeFollower()
+        follower.start(reader)
+        slow.execute("UPDATE switchboard.ticket SET subject = 'slow' WHERE id = %s", (first,))
+        quick.execute("UPDATE switchboard.ticket SET subject = 'quick' WHERE id = %s", (second,))
+        quick.commit()
+        assert follower.read(reader) is None  # below the horizon: nothing yet, and the position did not move
+        slow.commit()
+        notice = follower.read(reader)
+    assert notice is not None and notice.ticket_ids == (first, second)
 
 
 def test_a_rolled_back_change_notifies_nobody(committed_runtime: Runtime, database_url: URL) -> None:

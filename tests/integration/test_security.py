@@ -201,13 +201,16 @@ def test_the_permitted_paths_work(desk: Desk) -> None:
         carol.execute("SELECT assign_ticket(%s, %s, NULL)", (desk.ids["tech_open"], desk.ids["bob"]))
     with desk.connect("dana") as dana:  # an admin moves anything anywhere
         dana.execute("SELECT move_ticket(%s, %s, NULL)", (desk.ids["billing_anns"], desk.ids["tech"]))
+        # ann does not work Tech: the move took the ticket off her, so she cannot keep reading it
+        assert _rows(dana, "SELECT assignee_id FROM ticket WHERE id = %s", desk.ids["billing_anns"]) == [(None,)]
         dana.execute("SELECT move_ticket(%s, %s, NULL)", (desk.ids["billing_anns"], desk.ids["billing"]))
+        dana.execute("SELECT assign_ticket(%s, %s, NULL)", (desk.ids["billing_anns"], desk.ids["ann"]))
 
 
 def test_the_service_as_an_agent_gets_a_clear_refusal(desk: Desk) -> None:
     runtime = desk.runtime("alice")
     try:
-        with runtime.uow() as uow, pytest.raises(NotPermitted, match="supervisor of the queue or an admin"):
+        with runtime.uow() as uow, pytest.raises(NotPermitted, match="supervisor who leads the queue, or an admin"):
             service.assign(
                 uow, ticket_id=desk.ids["billing_anns"], assignee_id=desk.ids["alice"], expected_version=None
             )

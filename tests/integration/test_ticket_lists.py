@@ -46,7 +46,7 @@ def _walk(
 ) -> list[TicketSummary]:
     seen: list[TicketSummary] = []
     cursor = None
-    with world.uow() as uow:
+    with world.uow("carol") as uow:  # she leads both queues: every seeded ticket is hers to see
         while True:
             page = queries.list_tickets(uow, ticket_filter=ticket_filter, sort=sort, after=cursor, limit=limit)
             seen += page.rows

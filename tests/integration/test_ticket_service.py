@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from app.models import AuditEvent, ChangeLogEntry, Message, Ticket
-from app.models.enums import Channel, MessageKind, Priority
+from app.models.enums import AgentRole, Channel, MessageKind, Priority
 from app.services import directory
 from app.services.errors import InvalidInput, NotFound, NotPermitted, TicketConflict, TransitionNotAllowed
 from app.services.tickets import queries, service
 from app.services.tickets.dto import TicketChanged
 from app.services.uow import UnitOfWork
-from tests.support.world import World
+from tests.support.world import World, create_login
 
 
 def _open(world: World, subject: str = "Printer on fire", **extra: object) -> TicketChanged:
@@ -43,7 +43,8 @@ def test_a_new_ticket_gets_a_number_the_request_and_an_audit(world: World) -> No
         ).all()
     assert [m.kind for m in detail.messages] == [MessageKind.CUSTOMER_MESSAGE]
     assert detail.messages[0].author_name == "Jane Doe"
-    assert [tuple(row) for row in audit] == [("create", "alice"), ("customer_message", "alice")]
+    alice = world.login("alice")
+    assert [tuple(row) for row in audit] == [("create", alice), ("customer_message", alice)]
 
 
 def test_subjects_are_required_and_tidied(world: World) -> None:
@@ -103,10 +104,11 @@ def test_every_changed_field_is_audited_old_to_new(world: World) -> None:
             .where(AuditEvent.ticket_id == ticket.id, AuditEvent.action.in_(("update", "move")))
             .order_by(AuditEvent.field)
         ).all()
+    carol = world.login("carol")
     assert [tuple(r) for r in rows] == [
-        ("update", "priority", "normal", "urgent", "carol", 2),
-        ("move", "queue_id", world.billing, world.tech, "carol", 2),
-        ("update", "tags", [], ["sso", "vip"], "carol", 2),
+        ("update", "priority", "normal", "urgent", carol, 2),
+        ("move", "queue_id", world.billing, world.tech, carol, 2),
+        ("update", "tags", [], ["sso", "vip"], carol, 2),
     ]
 
 
@@ -218,11 +220,17 @@ def test_customer_html_is_sanitised_before_it_is_stored(world: World) -> None:
 
 
 def test_unknown_logins_may_not_act(world: World) -> None:
-    with world.uow("mallory") as uow, pytest.raises(NotPermitted, match="'mallory'"):
+    """A login in the agent group without an agent row (or a disabled one) is nobody."""
+    with world.factory() as session:
+        create_login(session, world.login("mallory"), AgentRole.AGENT)
+        session.commit()
+    with world.uow("mallory") as uow, pytest.raises(NotPermitted, match="mallory"):
         _ = uow.actor
 
 
 def test_every_mutation_lands_in_the_change_log_in_order(world: World) -> None:
+    """The database's triggers write the log, in the order the rows changed; the reply's first response
+    is stamped by the database too, and logged as its own ticket update."""
     ticket = _open(world).ticket
     with world.uow() as uow:
         service.reply(uow, ticket_id=ticket.id, body="Hello", expected_version=1)
@@ -230,11 +238,12 @@ def test_every_mutation_lands_in_the_change_log_in_order(world: World) -> None:
         entries = uow.session.execute(
             select(ChangeLogEntry.seq, ChangeLogEntry.entity, ChangeLogEntry.operation)
             .where(ChangeLogEntry.ticket_id == ticket.id)
-            .order_by(ChangeLogEntry.seq)
+            .order_by(ChangeLogEntry.txid, ChangeLogEntry.seq)
         ).all()
     assert [(e.entity, e.operation) for e in entries] == [
-        ("message", "insert"),
         ("ticket", "insert"),
+        ("message", "insert"),
+        ("ticket", "update"),
         ("message", "insert"),
         ("ticket", "update"),
     ]

@@ -12,23 +12,19 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 from sqlalchemy.engine import make_url
 
-from app.bootstrap import Runtime
-from app.services.database.engine import build_engine, build_session_factory
 from app.services.desk import HelpDesk
 from app.views.desktop import application
 from app.views.drafts import DraftStore
 from app.views.main_window import MainWindow
 from app.views.tasks import TaskRunner
+from tests.support.world import runtime_as
 
 TEXT = "Typed before the crash"
 
 
 def main(url: str, drafts: Path) -> None:
     app = application()
-    engine = build_engine(make_url(url))
-    window = MainWindow(
-        HelpDesk(Runtime(engine, build_session_factory(engine), acting_login="alice")), TaskRunner(), DraftStore(drafts)
-    )
+    window = MainWindow(HelpDesk(runtime_as(make_url(url), "alice")), TaskRunner(), DraftStore(drafts))
     window.show()
     while window.editor.detail is None:
         app.processEvents()

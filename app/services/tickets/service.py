@@ -15,12 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from app.models import Agent, AuditEvent, Customer, Message, Queue, StatusTransition, Ticket, TicketLink
 from app.models import TicketStatus as StatusRow
-from app.models.enums import Channel, MessageKind, Priority, StatusCategory, TicketType
+from app.models.enums import Channel, MessageKind, Priority, TicketType
 from app.services.database.failures import refusal
 from app.services.errors import ChangeBy, InvalidInput, NotFound, TicketConflict, TransitionNotAllowed
 from app.services.sanitize import sanitize_html
@@ -134,7 +134,6 @@ def create_ticket(
         message_id = _add_message(
             uow, ticket, MessageKind.CUSTOMER_MESSAGE, body, body_html, author_customer_id=customer_id
         )
-    uow.record("ticket", ticket.id, "insert", ticket_id=ticket.id)
     return TicketChanged(get_summary(uow, ticket_id=ticket.id), frozenset({"created"}), message_id)
 
 
@@ -209,9 +208,10 @@ def _agent_message(
         lifecycle.check_status_change(rules, edit.ticket.status, then_status)
         _move_status(edit, then_status, rules, uow)
     edit.touch()
+    first_response = kind is MessageKind.PUBLIC_REPLY and edit.ticket.first_response_at is None
     message_id = _add_message(uow, edit.ticket, kind, body, body_html, author_agent_id=uow.actor.agent_id)
-    if kind is MessageKind.PUBLIC_REPLY and edit.ticket.first_response_at is None:
-        edit.set("first_response_at", uow.now())
+    if first_response:  # the database stamps it (a trigger on the reply): the client only reports it
+        edit.fields.append(("first_response_at", None, "now"))
     edit.fields.append(("message", None, {"kind": kind.value, "author": uow.actor.display_name}))
     return _finish(uow, edit, message_id=message_id)
 
@@ -287,36 +287,30 @@ def escalate(uow: UnitOfWork, *, ticket_id: int, expected_version: int | None) -
 def merge(uow: UnitOfWork, *, source_id: int, target_id: int, expected_version: int | None) -> TicketChanged:
     """Fold a duplicate into another ticket: its messages move, it closes and points at the target.
 
-    Both rows are locked in id order so two opposite merges cannot deadlock.
+    The database does it (`merge_ticket()`, which locks both rows in id order so two opposite merges cannot
+    deadlock): moving messages between tickets is nobody's right outside a merge.
     """
     if source_id == target_id:
         raise InvalidInput("A ticket cannot be merged into itself")
     first, second = sorted((source_id, target_id))
     locked = {ticket_id: _lock(uow, ticket_id, None, allow_merged=True) for ticket_id in (first, second)}
-    source_edit = _Edit(uow, _check_version(uow, locked[source_id], expected_version), "merge")
-    target = locked[target_id]
+    _check_version(uow, locked[source_id], expected_version)
     for ticket in locked.values():
         if ticket.merged_into_id is not None:
             raise TransitionNotAllowed(f"Ticket #{ticket.number} was already merged into another ticket")
-    source_edit.touch()
-    uow.session.execute(update(Message).where(Message.ticket_id == source_id).values(ticket_id=target_id))
-    # A merge is its own transition: the source closes whatever its status was.
-    _move_status(source_edit, lifecycle.CLOSED, load_rules(uow), uow)
-    source_edit.set("merged_into_id", target_id)
-    target_edit = _Edit(uow, target, "merge")
-    target_edit.touch()
-    target_edit.fields.append(("merged_from", None, source_edit.ticket.number))
-    _add_message(
-        uow,
-        target,
-        MessageKind.SYSTEM_EVENT,
-        f"Ticket #{source_edit.ticket.number} was merged into this ticket by {uow.actor.display_name}.",
-        None,
-        author_agent_id=uow.actor.agent_id,
-    )
-    _finish(uow, target_edit)
-    result = _finish(uow, source_edit)
-    return TicketChanged(result.ticket, result.changed_fields, None, (target_id,))
+    uow.session.flush()
+    uow.session.execute(select(func.set_config("switchboard.action", "merge", True)))
+    try:
+        uow.session.execute(
+            text("SELECT switchboard.merge_ticket(:source, :target, :expected)"),
+            {"source": source_id, "target": target_id, "expected": expected_version},
+        )
+    except DBAPIError as error:
+        raise (refusal(error) or error) from None
+    for ticket in locked.values():
+        uow.session.expire(ticket)
+    changed = frozenset({"status", "closed_at", "resolved_at", "merged_into_id"})
+    return TicketChanged(get_summary(uow, ticket_id=source_id), changed, None, (target_id,))
 
 
 def link(uow: UnitOfWork, *, ticket_id: int, related_id: int) -> TicketChanged:
@@ -331,7 +325,6 @@ def link(uow: UnitOfWork, *, ticket_id: int, related_id: int) -> TicketChanged:
         edit.touch()
         uow.session.add(TicketLink(ticket_id=low, related_ticket_id=high))
         edit.fields.append(("linked", None, related_id))
-        uow.record("ticket", related_id, "update", ticket_id=related_id)
     return _finish(uow, edit) if edit.fields else TicketChanged(get_summary(uow, ticket_id=ticket_id), frozenset())
 
 
@@ -410,27 +403,19 @@ def _actor_label(event: AuditEvent, agent_name: str | None) -> str:
 
 
 def _move_status(edit: _Edit, target: str, rules: LifecycleRules, uow: UnitOfWork) -> None:
-    """Set the status and the timestamps that follow from where it lands."""
+    """Set the status. The times that follow from where it lands (resolved, closed) are the database's
+    (a trigger): a client cannot choose them."""
     if target == edit.ticket.status:
         return
-    category = rules.category(target)
-    now = uow.now()
+    rules.category(target)  # an unknown status fails here, with the statuses it could have been
     edit.set("status", target)
-    if category is StatusCategory.DONE:
-        if edit.ticket.resolved_at is None:
-            edit.set("resolved_at", now)
-        if target == lifecycle.CLOSED:
-            edit.set("closed_at", now)
-    else:
-        edit.set("resolved_at", None)
-        edit.set("closed_at", None)
 
 
 def _finish(uow: UnitOfWork, edit: _Edit, *, message_id: int | None = None) -> TicketChanged:
     ticket = edit.ticket
     if edit.touched:
         uow.session.flush()
-        uow.record("ticket", ticket.id, "update", ticket_id=ticket.id)
+        uow.session.expire(ticket)  # the database derived some fields (times) as it saved
     changed = frozenset(name for name, _old, _new in edit.fields)
     return TicketChanged(get_summary(uow, ticket_id=ticket.id), changed, message_id)
 
@@ -462,7 +447,6 @@ def _add_message(
     )
     uow.session.add(message)
     uow.session.flush()
-    uow.record("message", message.id, "insert", ticket_id=ticket.id)
     return message.id
 
 
