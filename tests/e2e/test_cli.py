@@ -94,16 +94,25 @@ def test_create_list_show_reply_as_json(on_test_db: list[str]) -> None:
     assert shown["messages"][1]["author_name"] == "Bob Baker"
 
 
+def test_an_agent_outside_the_queue_may_not_take_its_ticket(on_test_db: list[str]) -> None:
+    """bob works Technical Support; a Billing ticket is not his to assign, not even to himself."""
+    number = str(_create(on_test_db)["number"])
+    taken = switchboard(*on_test_db, "--as", "bob", "ticket", "assign", number, "bob", "--if-version", "1")
+    assert taken.returncode == 5, taken.stderr
+    shown = json.loads(switchboard(*on_test_db, "--as", "alice", "ticket", "show", number, "--json").stdout)
+    assert shown["assignee_name"] is None and shown["version"] == 1
+
+
 def test_a_stale_if_version_is_refused_naming_who(on_test_db: list[str]) -> None:
     number = str(_create(on_test_db)["number"])
-    first = switchboard(*on_test_db, "--as", "bob", "ticket", "assign", number, "bob", "--if-version", "1")
+    first = switchboard(*on_test_db, "--as", "alice", "ticket", "assign", number, "alice", "--if-version", "1")
     assert first.returncode == 0, first.stderr
-    stale = switchboard(*on_test_db, "--as", "alice", "ticket", "status", number, "resolved", "--if-version", "1")
+    stale = switchboard(*on_test_db, "--as", "carol", "ticket", "status", number, "resolved", "--if-version", "1")
     assert stale.returncode == 9
-    assert f"Ticket #{number} was changed by Bob Baker" in stale.stderr
+    assert f"Ticket #{number} was changed by Alice Archer" in stale.stderr
     assert "Traceback" not in stale.stderr
     shown = json.loads(switchboard(*on_test_db, "--as", "alice", "ticket", "show", number, "--json").stdout)
-    assert shown["status"] == "new" and shown["assignee_name"] == "Bob Baker"
+    assert shown["status"] == "new" and shown["assignee_name"] == "Alice Archer"
 
 
 @pytest.mark.parametrize(
@@ -156,9 +165,10 @@ def test_database_trouble_is_one_sentence(url: str, code: int, words: str) -> No
     assert done.returncode == code and words in done.stderr and "Traceback" not in done.stderr
 
 
-def test_a_password_in_the_url_never_reaches_the_message() -> None:
+def test_a_password_in_the_url_is_refused_and_never_reaches_the_message() -> None:
     done = switchboard("--database", "postgresql://agent:Canary-Secret-77@127.0.0.1:1/none", "ticket", "list")
-    assert done.returncode == 6 and "Canary-Secret-77" not in done.stderr + done.stdout
+    assert done.returncode == 2 and "Canary-Secret-77" not in done.stderr + done.stdout
+    assert "`ps`" in done.stderr and "--password-stdin" in done.stderr
 
 
 def test_db_status_names_both_revisions(on_test_db: list[str]) -> None:
