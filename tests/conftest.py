@@ -12,5 +12,5 @@ os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="switchboard-xd
 os.environ.pop("SWITCHBOARD_DATABASE_URL", None)
 os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp(prefix="switchboard-config-"))
 
-pytest_plugins = ["tests.support.postgres"]
+pytest_plugins = ["tests.support.postgres", "tests.support.desk"]
 os.environ["SWITCHBOARD_DATA_DIR"] = tempfile.mkdtemp(prefix="switchboard-data-")

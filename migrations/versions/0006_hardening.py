@@ -563,6 +563,8 @@ def _grants(n: dict[str, str]) -> list[str]:
         f"TO \"{n['admin']}\"",
         f"GRANT SELECT ON {S}.ticket_presence TO {staff}",
         f"GRANT SELECT ON {S}.job_run, {S}.worker_heartbeat TO \"{n['admin']}\"",
+        # Only definer functions compare versions; a direct caller would only hear its own arguments echoed.
+        f"REVOKE EXECUTE ON FUNCTION {S}.check_version(integer, integer, bigint) FROM {staff}",
         # disable_user ends the disabled login's sessions.
         f"GRANT pg_signal_backend TO \"{n['owner']}\"",
     ]

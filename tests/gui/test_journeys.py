@@ -29,7 +29,7 @@ from app.views.drafts import DraftStore
 from app.views.main_window import MainWindow
 from app.views.memory import settle_memory
 from app.views.tasks import TaskRunner
-from tests.support.world import World, build_world, runtime_as
+from tests.support.world import World, build_world, login_url, runtime_as
 
 pytestmark = pytest.mark.slow
 STALL_LIMIT_MS = 100
@@ -195,16 +195,14 @@ def test_another_processs_change_appears_within_a_second(
 
 
 def run_cli(database_url: URL, number: int) -> subprocess.CompletedProcess[str]:
-    """A colleague's change, made by another process (the CLI, acting as carol)."""
-    url = database_url.render_as_string(hide_password=False)
+    """A colleague's change, made by another process (the CLI, signed in as carol's own login)."""
+    url = login_url(database_url, "carol").render_as_string(hide_password=False)
     command = [
         sys.executable,
         "-m",
         "app",
         "--database",
         url,
-        "--as",
-        "carol",
         "ticket",
         "status",
         str(number),

@@ -132,6 +132,4 @@ def build_world(factory: sessionmaker[Session]) -> World:
             ]
         )
         session.commit()
-        return World(
-            factory, database, billing.id, tech.id, alice.id, bob.id, carol.id, dave.id, jane.id, omar.id
-        )
+        return World(factory, database, billing.id, tech.id, alice.id, bob.id, carol.id, dave.id, jane.id, omar.id)

@@ -17,6 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
 from app.models.base import SCHEMA
+from app.services.database.roles import prepare_roles
 from app.services.errors import SchemaMismatch
 
 VERSION_TABLE = "alembic_version"
@@ -87,7 +88,9 @@ def _is_known(script: ScriptDirectory, revision: str) -> bool:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Check the roles the schema will trust, then migrate, in one transaction: a refusal leaves nothing."""
     with engine.begin() as connection:
+        prepare_roles(connection)
         command.upgrade(alembic_config(connection), revision)
 
 
