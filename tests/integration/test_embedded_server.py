@@ -134,6 +134,15 @@ def _server_processes(pgdata: Path) -> list[psutil.Process]:
 
 
 @pytest.fixture
+def base() -> Iterator[Path]:
+    """A directory for data directories. Not pytest's tmp_path: another pytest session starting meanwhile
+    chmods /tmp/pytest-of-root back to 0700, and then the server user `pgserver` cannot reach it."""
+    directory = Path(tempfile.mkdtemp(prefix="switchboard-embedded-", dir="/tmp"))
+    yield directory
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture
 def servers() -> Iterator[list[Path]]:
     """pgdata directories to clean up after the test: their servers stopped, socket directories removed."""
     started: list[Path] = []
@@ -188,7 +197,7 @@ def _psql_as(user: str, socket_dir: Path, statement: str = "SELECT current_user"
     return subprocess.run(["runuser", "-u", user, "--", *command], capture_output=True, text=True, timeout=60)
 
 
-def _assert_private(pgdata: Path, owner: str, *, server_user: str) -> None:
+def _assert_private(pgdata: Path, owner: str, *, server_user: str, socket_setting: str = "0700") -> None:
     """Only `owner` (and root) can reach the server: socket directory and socket 0700, peer authentication,
     no TCP; `nobody` is refused on the socket."""
     pid, socket_dir = _running(pgdata)
@@ -211,7 +220,7 @@ def _assert_private(pgdata: Path, owner: str, *, server_user: str) -> None:
         " (SELECT string_agg(DISTINCT type || ' ' || auth_method, ',') FROM pg_hba_file_rules)",
     )
     assert settings.returncode == 0, settings.stderr
-    assert settings.stdout.strip() == "|0700|local peer"
+    assert settings.stdout.strip() == f"|{socket_setting}|local peer"
 
     assert (
         subprocess.run(["runuser", "-u", "nobody", "--", str(PSQL), "--version"], capture_output=True).returncode == 0
@@ -236,8 +245,8 @@ def _exists(user: str) -> bool:
 
 @needs_root
 @pytest.mark.parametrize("length", ["short", "long"])
-def test_as_root_no_other_os_user_can_connect(tmp_path: Path, servers: list[Path], length: str) -> None:
-    pgdata = _data_dir(tmp_path, length) / "pgdata"
+def test_as_root_no_other_os_user_can_connect(base: Path, servers: list[Path], length: str) -> None:
+    pgdata = _data_dir(base, length) / "pgdata"
     servers.append(pgdata)
     holder = _hold(pgdata)
     _assert_private(pgdata, "root", server_user="pgserver")
@@ -265,9 +274,9 @@ def test_as_another_user_no_one_else_can_connect(
 
 
 @needs_root
-def test_a_data_directory_of_an_older_version_is_made_private_on_start(tmp_path: Path, servers: list[Path]) -> None:
+def test_a_data_directory_of_an_older_version_is_made_private_on_start(base: Path, servers: list[Path]) -> None:
     """pgserver's own launch: trust, socket in a 0777 /tmp/<hash>; its holder died, the server runs on."""
-    pgdata = _data_dir(tmp_path, "long") / "pgdata"
+    pgdata = _data_dir(base, "long") / "pgdata"
     servers.append(pgdata)
     old = _hold(pgdata, script=HOLD_THE_OLD_WAY)
     _, old_socket_dir = _running(pgdata)
@@ -284,11 +293,58 @@ def test_a_data_directory_of_an_older_version_is_made_private_on_start(tmp_path:
         shutil.rmtree(old_socket_dir, ignore_errors=True)
 
 
+@needs_root
+def test_an_older_server_still_in_use_is_closed_in_place(base: Path, servers: list[Path]) -> None:
+    """An older version still holds the server: it cannot be restarted, so its socket is closed instead."""
+    pgdata = _data_dir(base, "long") / "pgdata"
+    servers.append(pgdata)
+    old = _hold(pgdata, script=HOLD_THE_OLD_WAY)
+    _, old_socket_dir = _running(pgdata)
+    try:
+        holder = _hold(pgdata)
+        assert _running(pgdata)[1] == old_socket_dir  # the same server, not restarted
+        # unix_socket_permissions applies at the next start; the socket itself was chmodded.
+        _assert_private(pgdata, "root", server_user="pgserver", socket_setting="0777")
+        _release(holder)
+        _release(old)
+        assert _wait_stopped(pgdata)
+    finally:
+        shutil.rmtree(old_socket_dir, ignore_errors=True)
+
+
+def test_a_data_directory_with_a_space_and_a_comma_works(base: Path, servers: list[Path]) -> None:
+    """macOS's data directory is under "Application Support"; a comma would split libpq's host list."""
+    script = """
+import sys
+from pathlib import Path
+from sqlalchemy import text
+from app.services.database.embedded import start_embedded_server
+from app.services.database.engine import build_engine
+engine = build_engine(start_embedded_server(Path(sys.argv[1])))
+with engine.connect() as connection:
+    print(connection.execute(text("SELECT current_database()")).scalar_one())
+engine.dispose()
+"""
+    for name in ("Application Support", "a space, and a comma"):
+        data = base / name
+        servers.append(data / "pgdata")
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(data)],
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == "switchboard"
+
+
 # Stopping ---------------------------------------------------------------------------------------------
 
 
-def test_a_holder_killed_with_sigkill_does_not_keep_the_server_running(tmp_path: Path, servers: list[Path]) -> None:
-    pgdata = tmp_path / "pgdata"
+def test_a_holder_killed_with_sigkill_does_not_keep_the_server_running(base: Path, servers: list[Path]) -> None:
+    pgdata = base / "pgdata"
     servers.append(pgdata)
     crashed = _hold(pgdata)
     _kill(crashed)
@@ -298,8 +354,8 @@ def test_a_holder_killed_with_sigkill_does_not_keep_the_server_running(tmp_path:
     assert _wait_stopped(pgdata, timeout=30), "the server outlived its last holder"
 
 
-def test_the_last_holder_stops_the_server_after_another_was_killed(tmp_path: Path, servers: list[Path]) -> None:
-    pgdata = tmp_path / "pgdata"
+def test_the_last_holder_stops_the_server_after_another_was_killed(base: Path, servers: list[Path]) -> None:
+    pgdata = base / "pgdata"
     servers.append(pgdata)
     first, second = _hold(pgdata), _hold(pgdata)
     _kill(first)

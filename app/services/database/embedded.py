@@ -67,7 +67,7 @@ local   replication     all                     peer map={IDENT_MAP}
 def start_embedded_server(data_dir: Path) -> URL:
     """Start (or join) the embedded server and return the URL of the Switchboard database on it."""
     maintenance = start_server(data_dir / "pgdata")
-    with psycopg.connect(_libpq(maintenance), autocommit=True) as connection:
+    with psycopg.connect(**_connect_args(maintenance), autocommit=True) as connection:
         exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,)).fetchone()
         if exists is None:
             log.info("creating database %s in the embedded server", DATABASE_NAME)
@@ -95,8 +95,17 @@ def start_server(pgdata: Path, *, delete_when_done: bool = False) -> URL:
             raise
         except Exception as error:  # pgserver raises bare subprocess and OS errors
             raise _did_not_start(pgdata, error) from error
-    url = make_url(server.get_uri(database=MAINTENANCE_DATABASE))
-    return url.set(drivername="postgresql+psycopg")
+    # Not make_url(server.get_uri()): its host= is not URL-encoded, and a space in the path would not survive.
+    socket_dir = server.get_postmaster_info().socket_dir
+    if socket_dir is None:  # Windows: TCP on 127.0.0.1
+        return make_url(server.get_uri(database=MAINTENANCE_DATABASE)).set(drivername="postgresql+psycopg")
+    return URL.create(
+        "postgresql+psycopg",
+        username="postgres",
+        password="",
+        database=MAINTENANCE_DATABASE,
+        query={"host": str(socket_dir)},
+    )
 
 
 def _start(postgres_server: Any, pgdata: Path, cleanup_mode: str) -> Any:
@@ -244,7 +253,7 @@ def _socket_dir_is_private(server: Any, socket_dir: Path | None) -> bool:
 def _socket_dir_for(server: Any) -> Path:
     """pgdata when the socket's path fits, else our own 0700 directory (reused while it stays private)."""
     pgdata: Path = server.pgdata
-    if _socket_fits(pgdata):
+    if _socket_fits(pgdata) and "," not in str(pgdata):  # libpq reads a comma in host= as a list of hosts
         return pgdata
     uid, gid = _server_ids(server)
     record = pgdata / SOCKET_DIR_RECORD
@@ -295,6 +304,7 @@ def _close_in_place(server: Any, socket_dir: Path) -> None:
         if os.geteuid() == 0:
             os.chown(socket_dir, uid, gid)
         socket_dir.chmod(0o700)
+        (socket_dir / SOCKET_NAME).chmod(0o700)
     except OSError as error:
         log.warning("could not close %s (%s); peer authentication still refuses other users", socket_dir, error)
 
@@ -314,5 +324,7 @@ def _did_not_start(pgdata: Path, error: Exception) -> DatabaseUnavailable:
     return DatabaseUnavailable(f"The embedded database in {pgdata} did not start ({reason}); see {pgdata / 'log'}")
 
 
-def _libpq(url: URL) -> str:
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+def _connect_args(url: URL) -> dict[str, Any]:
+    """psycopg's keywords for a URL (a libpq URI string would turn a space in the socket path into '+')."""
+    host = url.query.get("host", url.host)
+    return {"host": host, "port": url.port, "user": url.username, "password": url.password, "dbname": url.database}
