@@ -28,6 +28,7 @@ import os
 import shlex
 import signal
 import stat
+import subprocess
 import sys
 import tempfile
 import warnings
@@ -118,7 +119,11 @@ def _start(postgres_server: Any, pgdata: Path, cleanup_mode: str) -> Any:
     if sys.platform == "win32":
         with server._lock:
             _prune_dead_holders(server)
-        server.start()
+        try:
+            server.start()
+        except subprocess.TimeoutExpired:  # pgserver's pg_ctl gives up after 10 s, often after the server came up
+            log.warning("pg_ctl timed out starting %s; trying to join the server", pgdata)
+            server.start()
     else:
         atexit.register(server._cleanup)
         try:
