@@ -307,10 +307,15 @@ def merge(uow: UnitOfWork, *, source_id: int, target_id: int, expected_version: 
         )
     except DBAPIError as error:
         raise (refusal(error) or error) from None
+    source = locked[source_id]
+    before = {name: getattr(source, name) for name in _MERGE_FIELDS}
     for ticket in locked.values():
-        uow.session.expire(ticket)
-    changed = frozenset({"status", "closed_at", "resolved_at", "merged_into_id"})
+        uow.session.refresh(ticket)
+    changed = frozenset(name for name in _MERGE_FIELDS if getattr(source, name) != before[name])
     return TicketChanged(get_summary(uow, ticket_id=source_id), changed, None, (target_id,))
+
+
+_MERGE_FIELDS = ("status", "closed_at", "resolved_at", "merged_into_id")
 
 
 def link(uow: UnitOfWork, *, ticket_id: int, related_id: int) -> TicketChanged:
