@@ -101,8 +101,8 @@ def fill_demo_data(
 
 
 def _ensure_cast(uow: UnitOfWork, rng: random.Random) -> _Cast:
-    """Queues, then the demo agents as real login roles (no password: the embedded server trusts its
-    socket), each in their queues, the first supervisor of a queue leading it."""
+    """Queues, then the demo agents as real login roles (no password: only the OS user who runs the
+    embedded server can reach its socket), each in their queues, the first supervisor of a queue leading it."""
     session = uow.session
     queue_ids = _upsert_ids(
         session,
