@@ -24,7 +24,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import URL
 
-from tests.e2e.test_cli import _create, on_test_db, switchboard
+from tests.e2e.test_cli import _create, as_, on_test_db, switchboard
 from tests.support.postgres import PgServer
 
 __all__ = ["on_test_db"]  # the fixture, used by name below
@@ -74,13 +74,13 @@ CREATE_REST = [b"--queue", b"billing", b"--customer", b"x@y.test", b"--body", b"
 )
 def test_bad_input_is_exit_2_and_one_sentence(on_test_db: list[str], args: list[str], stdin: bytes, words: str) -> None:
     number = str(_create(on_test_db)["number"])
-    done = _raw(on_test_db, "--as", "alice", *[a.replace("{number}", number) for a in args], stdin=stdin)
+    done = _raw(on_test_db, *as_(on_test_db, "alice"), *[a.replace("{number}", number) for a in args], stdin=stdin)
     assert done.returncode == 2, done.stderr
     assert words in _one_sentence(done)
 
 
 def test_undecodable_bytes_on_the_command_line_are_exit_2(on_test_db: list[str]) -> None:
-    args = [*on_test_db, "--as", "alice", "ticket", "create", "--subject"]
+    args = [*on_test_db, *as_(on_test_db, "alice"), "ticket", "create", "--subject"]
     done = subprocess.run(
         [os.fsencode(sys.executable), b"-m", b"app", *(a.encode() for a in args), b"caf\xe9", *CREATE_REST],
         capture_output=True,
@@ -100,8 +100,7 @@ HOSTILE_BODY = "Hello\r\nline two \x1b[1A\x1b[2K\x9b31m\rtricked\nend"
 def test_customer_text_is_escaped_in_show_and_list_and_intact_in_json(on_test_db: list[str]) -> None:
     created = switchboard(
         *on_test_db,
-        "--as",
-        "alice",
+        *as_(on_test_db, "alice"),
         "ticket",
         "create",
         "--subject",
@@ -116,15 +115,15 @@ def test_customer_text_is_escaped_in_show_and_list_and_intact_in_json(on_test_db
     )
     assert created.returncode == 0, created.stderr
     number = created.stdout.split("#", 1)[1].split(":", 1)[0]
-    shown = switchboard(*on_test_db, "--as", "alice", "ticket", "show", number)
-    listed = switchboard(*on_test_db, "--as", "alice", "ticket", "list")
+    shown = switchboard(*on_test_db, *as_(on_test_db, "alice"), "ticket", "show", number)
+    listed = switchboard(*on_test_db, *as_(on_test_db, "alice"), "ticket", "list")
     for output in (created.stdout, shown.stdout, listed.stdout):
         assert not any(char in output for char in RAW_CONTROLS), repr(output)
     assert "Refund \\x1b[2J\\x1b]0;pwned\\x07now" in shown.stdout and "FAKE\\u202eevil" in listed.stdout
     assert "Jane \\x1b[31mRed\\x1b[0m\\nforged: line" in shown.stdout
     assert "\nforged" not in shown.stdout
     assert "  line two \\x1b[1A\\x1b[2K\\x9b31m\\rtricked\n" in shown.stdout  # CRLF and LF still end lines
-    as_json = switchboard(*on_test_db, "--as", "alice", "ticket", "show", number, "--json")
+    as_json = switchboard(*on_test_db, *as_(on_test_db, "alice"), "ticket", "show", number, "--json")
     assert not any(char in as_json.stdout for char in RAW_CONTROLS)
     detail = json.loads(as_json.stdout)
     assert detail["subject"].startswith("Refund \x1b[2J\x1b]0;pwned\x07now") and "\u202e" in detail["subject"]
@@ -283,7 +282,9 @@ def test_the_log_is_private_and_an_old_open_one_is_tightened(on_test_db: list[st
     os.chmod(old / "logs", 0o755)
     os.chmod(old / "logs" / "switchboard.log", 0o644)
     for data in (fresh, old):
-        done = switchboard(*on_test_db, "--as", "alice", "ticket", "list", env={"SWITCHBOARD_DATA_DIR": str(data)})
+        done = switchboard(
+            *on_test_db, *as_(on_test_db, "alice"), "ticket", "list", env={"SWITCHBOARD_DATA_DIR": str(data)}
+        )
         assert done.returncode == 0, done.stderr
         assert _mode(data / "logs") == 0o700 and _mode(data / "logs" / "switchboard.log") == 0o600
     assert (old / "logs" / "switchboard.log").read_text().startswith("earlier\n")
@@ -293,7 +294,7 @@ def test_failed_statements_leave_no_values_in_the_log(on_test_db: list[str], tmp
     data = tmp_path / "data"
     canary = "Subject-Canary-9876 "
     env = {"SWITCHBOARD_DATA_DIR": str(data)}
-    args = ["--as", "alice", "-v", "ticket"]
+    args = [*as_(on_test_db, "alice"), "-v", "ticket"]
     too_long = switchboard(
         *on_test_db, *args, "create", "--subject", f"{canary}subject", "--queue", "billing",
         "--customer", "new@c.test", "--customer-name", canary * 50, stdin=f"{canary}body", env=env,
@@ -338,7 +339,7 @@ def test_a_full_log_disk_is_one_line_not_a_traceback_per_record(on_test_db: list
     _fill(full_disk)
     env = {"SWITCHBOARD_DATA_DIR": str(full_disk / "data")}
     number = str(_create(on_test_db)["number"])
-    listed = switchboard(*on_test_db, "--as", "alice", "-v", "ticket", "list", env=env)
+    listed = switchboard(*on_test_db, *as_(on_test_db, "alice"), "-v", "ticket", "list", env=env)
     assert listed.returncode == 0 and f"#{number}" in listed.stdout
     assert "Logging error" not in listed.stderr and "Traceback" not in listed.stderr
     assert listed.stderr.strip().splitlines() == [
@@ -351,7 +352,7 @@ def test_output_to_a_full_disk_is_one_sentence(on_test_db: list[str], full_disk:
     _fill(full_disk)
     with (full_disk / "tickets.json").open("w") as out:
         done = subprocess.run(
-            [sys.executable, "-m", "app", *on_test_db, "--as", "alice", "ticket", "list", "--json"],
+            [sys.executable, "-m", "app", *on_test_db, *as_(on_test_db, "alice"), "ticket", "list", "--json"],
             stdout=out,
             stderr=subprocess.PIPE,
             text=True,
