@@ -40,7 +40,7 @@ DISPLAY_ATTRIBUTES: dict[str, set[str]] = {
     "bdo": {"dir"},
 }
 # colspan="100000" makes Qt lay out a hundred thousand columns (105 ms for one cell); real mail spans a few.
-MAX_SPAN = 50
+MAX_SPAN = 10
 
 
 def sanitize_html(html: str) -> str:
@@ -67,7 +67,7 @@ def display_html(stored_html: str, limits: HtmlLimits = DISPLAY_LIMITS) -> Bound
     capped, cut_reasons = cap_source(stored_html, limits)
     bounded = bound_html(sanitize_for_display(capped), limits)
     reasons = cut_reasons + tuple(reason for reason in bounded.reasons if reason not in cut_reasons)
-    return BoundedHtml(bounded.html, reasons, bounded.elements, bounded.text_chars)
+    return BoundedHtml(bounded.html, reasons, bounded.elements, bounded.text_chars, bounded.table_cells)
 
 
 def _clamp_spans(element: str, attribute: str, value: str) -> str | None:

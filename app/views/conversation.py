@@ -1,7 +1,15 @@
 """The conversation pane: a ticket's messages as rich text that can load nothing from disk or the network.
 
-Message bodies come from strangers. The HTML parts are sanitised before they reach us, but Qt's rich text
-engine will still read local files named in an ``<img src>`` (``/dev/zero`` kills the process), so this module
+Message bodies come from strangers, and the database is no proof they were cleaned: any login that can write a
+message row can store any body_html. So nothing stored reaches Qt as is. Every render runs each body through
+`app.services.sanitize.display_html` (cap the source, sanitise without any attribute that paints, bound nesting
+depth, table depth, element count and text), because Qt's rich text engine lays out nested tables in exponential
+time (21 levels froze the GUI thread for 32 s, 3,000 crashed it) and slows with every element. Plain-text bodies
+and author names are capped too. A conversation also has a budget over all its messages, so fifty hostile bodies
+cost what a few do. What was left out is said under the body, with "Show the original": the stored markup as
+plain text in a separate window.
+
+Qt will still read local files named in an ``<img src>`` (``/dev/zero`` kills the process), so this module
 decides every resource itself and treats every link as hostile until the agent confirms its real target.
 """
 
@@ -11,12 +19,15 @@ import datetime as dt
 import html
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QImage, QTextDocument
-from PySide6.QtWidgets import QMessageBox, QTextBrowser, QWidget
+from PySide6.QtWidgets import QDialog, QMessageBox, QPlainTextEdit, QTextBrowser, QVBoxLayout, QWidget
+
+from app.services.html_bounds import DISPLAY_LIMITS, HtmlLimits
+from app.services.sanitize import display_html
 
 if TYPE_CHECKING:
     from app.services.tickets.dto import MessageView
@@ -30,6 +41,20 @@ _NEEDS_HOST = frozenset({"http", "https"})
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MUTED = "#5f6368"
 _SYSTEM_EVENT = "system_event"
+# Our own link to a message's original: bodies cannot make one, display sanitising keeps only http(s)/mailto/cid.
+_ORIGINAL_SCHEME = "switchboard-original"
+_MAX_AUTHOR_CHARS = 200
+# All messages of one conversation together, so that many bodies near their own limits cannot add up to a stall.
+# See docs/benchmarks.md ("Hostile HTML") for what the worst conversations cost with these.
+CONVERSATION_BUDGET = HtmlLimits(
+    max_source_chars=250_000, max_source_tags=2_000, max_elements=1_500, max_table_cells=400, max_text_chars=60_000
+)
+# Once a conversation's budget is spent, a message shows the start of its text part, escaped.
+_EXCERPT_CHARS = 1_000
+# The original window shows at most this much, in lines of at most _ORIGINAL_LINE_CHARS: QPlainTextEdit lays out
+# one long line all at once (a 5 MB one-line body did not finish in minutes) but short lines lazily.
+MAX_ORIGINAL_CHARS = 1_000_000
+_ORIGINAL_LINE_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -63,16 +88,20 @@ class ConversationView(QTextBrowser):
     Signals:
         link_opened(str): a confirmed link was handed to the desktop.
         link_refused(str): a link with a scheme we never open (javascript:, file:, ...) was clicked.
+        original_shown(int): the original of a message (by id) was opened as plain text.
     """
 
     link_opened = Signal(str)
     link_refused = Signal(str)
+    original_shown = Signal(int)
 
     def __init__(self, parent: QWidget | None = None, *, local_zone: dt.tzinfo | None = None) -> None:
         super().__init__(parent)
         self.local_zone = local_zone
         self._inline_images: dict[str, bytes] = {}
         self._decoded_images: dict[str, QImage | None] = {}
+        self._messages: dict[int, MessageView] = {}
+        self.original_view: QPlainTextEdit | None = None
         self.setDocument(_GuardedDocument(self))
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
@@ -83,7 +112,27 @@ class ConversationView(QTextBrowser):
         bytes of the message's own MIME parts: the only images this view will ever show."""
         self._inline_images = {_content_id(key): data for key, data in (inline_images or {}).items()}
         self._decoded_images = {}
+        self._messages = {message.id: message for message in messages}
         self.setHtml(self._conversation_html(messages))
+
+    def show_original(self, message_id: int) -> None:
+        """Open the stored body of one message as plain text in its own window: nothing in it is interpreted,
+        so it is safe however hostile, and it is where whatever was left out of the card can be read."""
+        message = self._messages.get(message_id)
+        if message is None:
+            return
+        dialog = QDialog(self)
+        dialog.setWindowTitle(f"Original message from {_clip(message.author_name, 80)}")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        text = QPlainTextEdit(dialog)
+        text.setReadOnly(True)
+        text.setPlainText(original_text(message))
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(text)
+        dialog.resize(720, 520)
+        dialog.show()
+        self.original_view = text
+        self.original_shown.emit(message_id)
 
     def loadResource(self, resource_type: int, name: QUrl | str, /) -> Any:
         """Serve only the conversation's own ``cid:`` images; None for everything else, because any other
@@ -108,6 +157,10 @@ class ConversationView(QTextBrowser):
 
     def _on_anchor_clicked(self, url: QUrl) -> None:
         target = url.toString()
+        if url.scheme() == _ORIGINAL_SCHEME:
+            if url.path().isdigit():
+                self.show_original(int(url.path()))
+            return
         if not _is_openable(url):
             self.link_refused.emit(target)
             return
@@ -129,14 +182,50 @@ class ConversationView(QTextBrowser):
     def _conversation_html(self, messages: Sequence[MessageView]) -> str:
         if not messages:
             return f'<p align="center" style="color:{_MUTED}">No messages yet.</p>'
-        return "".join(self._message_html(message) for message in messages)
+        budget = _Budget(CONVERSATION_BUDGET)
+        return "".join(self._message_html(message, budget) for message in messages)
 
-    def _message_html(self, message: MessageView) -> str:
+    def _message_html(self, message: MessageView, budget: _Budget) -> str:
         kind = _kind_value(message)
         when = format_local_time(message.created_at, self.local_zone)
         if kind == _SYSTEM_EVENT:
             return _system_event_html(message, when)
-        return _card_html(message, _LOOKS.get(kind, _FALLBACK_LOOK), when)
+        return _card_html(message, _LOOKS.get(kind, _FALLBACK_LOOK), when, _body_html(message, budget))
+
+
+class _Budget:
+    """What is left of the conversation's `CONVERSATION_BUDGET`; each message gets the smaller of its own limits
+    and what is left."""
+
+    def __init__(self, limits: HtmlLimits) -> None:
+        self.source_chars = limits.max_source_chars
+        self.source_tags = limits.max_source_tags
+        self.elements = limits.max_elements
+        self.table_cells = limits.max_table_cells
+        self.text_chars = limits.max_text_chars
+
+    @property
+    def spent(self) -> bool:
+        return self.source_chars < 2_000 or self.source_tags < 50 or self.elements < 25 or self.text_chars < 500
+
+    def limits(self) -> HtmlLimits:
+        own = DISPLAY_LIMITS
+        return replace(
+            own,
+            max_source_chars=min(own.max_source_chars, self.source_chars),
+            max_source_tags=min(own.max_source_tags, self.source_tags),
+            max_elements=min(own.max_elements, self.elements),
+            max_table_cells=min(own.max_table_cells, self.table_cells),
+            max_text_chars=min(own.max_text_chars, self.text_chars),
+        )
+
+    def spend(self, *, source: str, limits: HtmlLimits, elements: int, table_cells: int, text_chars: int) -> None:
+        looked_at = source[: limits.max_source_chars]
+        self.source_chars -= len(looked_at)
+        self.source_tags -= min(looked_at.count("<"), limits.max_source_tags)
+        self.elements -= elements
+        self.table_cells -= table_cells
+        self.text_chars -= text_chars
 
 
 class _GuardedDocument(QTextDocument):
@@ -172,30 +261,84 @@ def _kind_value(message: MessageView) -> str:
     return str(getattr(message.kind, "value", message.kind))
 
 
-def _card_html(message: MessageView, look: _Look, when: str) -> str:
-    """A two-cell table: Qt's rich text only draws borders and backgrounds reliably on table cells."""
+def original_text(message: MessageView) -> str:
+    """The stored body as the window "Show the original" shows it: markup as text, long lines broken (the
+    breaks are display only), and at most `MAX_ORIGINAL_CHARS`, saying so when there is more."""
+    source = message.body_html or message.body_text
+    note = ""
+    if len(source) > MAX_ORIGINAL_CHARS:
+        note = f"[The first {MAX_ORIGINAL_CHARS:,} of {len(source):,} characters; long lines are broken for display.]\n"
+        source = source[:MAX_ORIGINAL_CHARS]
+    width = _ORIGINAL_LINE_CHARS
+    lines: list[str] = []
+    for line in source.split("\n"):
+        if len(line) <= width:
+            lines.append(line)
+        else:
+            lines.extend(line[start : start + width] for start in range(0, len(line), width))
+    return note + "\n".join(lines)
+
+
+def _card_html(message: MessageView, look: _Look, when: str, body: str) -> str:
+    """A two-cell table: Qt's rich text only draws borders and backgrounds reliably on table cells. Only this
+    function paints: bodies arrive without any colour or background of their own (see app.services.sanitize)."""
     header = (
-        f"<b>{html.escape(message.author_name)}</b>"
+        f"<b>{html.escape(_clip(message.author_name, _MAX_AUTHOR_CHARS))}</b>"
         f' &nbsp;<span style="color:{look.ink}; font-weight:600">{look.label}</span>'
         f' &nbsp;<span style="color:{_MUTED}">{when}</span>'
     )
     return (
         '<table width="100%" cellspacing="0" cellpadding="6" style="margin-top:4px; margin-bottom:4px">'
         f'<tr><td width="4" bgcolor="{look.bar}"></td>'
-        f'<td bgcolor="{look.background}">{header}{_body_html(message)}</td></tr></table>'
+        f'<td bgcolor="{look.background}">{header}{body}</td></tr></table>'
     )
 
 
-def _body_html(message: MessageView) -> str:
-    """body_html was sanitised on the way in, so it goes in as is; plain text is escaped and keeps its lines."""
+def _body_html(message: MessageView, budget: _Budget) -> str:
+    """Stored HTML is never trusted: it is capped, sanitised and bounded on every render (`display_html`).
+    Plain text is escaped, keeps its lines and is capped the same way. Past the conversation's budget a message
+    shows the start of its text part only."""
+    if budget.spent:
+        excerpt = _plain_html(_clip(message.body_text, _EXCERPT_CHARS))
+        return excerpt + _original_link(message, ("this conversation is too long to show every message in full",))
+    limits = budget.limits()
     if message.body_html:
-        return f"<div>{message.body_html}</div>"
-    return f'<p style="white-space:pre-wrap">{html.escape(message.body_text)}</p>'
+        shown = display_html(message.body_html, limits)
+        budget.spend(
+            source=message.body_html,
+            limits=limits,
+            elements=shown.elements,
+            table_cells=shown.table_cells,
+            text_chars=shown.text_chars,
+        )
+        return f"<div>{shown.html}</div>" + (_original_link(message, shown.reasons) if shown.simplified else "")
+    text = message.body_text[: limits.max_text_chars]
+    budget.spend(source="", limits=limits, elements=1, table_cells=0, text_chars=len(text))
+    if len(text) == len(message.body_text):
+        return _plain_html(text)
+    return _plain_html(text) + _original_link(message, (f"longer than {limits.max_text_chars:,} characters",))
+
+
+def _plain_html(text: str) -> str:
+    return f'<p style="white-space:pre-wrap">{html.escape(text)}</p>'
+
+
+def _original_link(message: MessageView, reasons: Sequence[str]) -> str:
+    """Under a body that was not shown in full: why, and the way to the rest."""
+    why = html.escape("; ".join(reasons))
+    return (
+        f'<p style="color:{_MUTED}; font-size:small">Shown simplified ({why}). '
+        f'<a href="{_ORIGINAL_SCHEME}:{message.id}">Show the original</a></p>'
+    )
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _system_event_html(message: MessageView, when: str) -> str:
-    text = html.escape(message.body_text)
-    author = html.escape(message.author_name)
+    text = html.escape(_clip(message.body_text, _EXCERPT_CHARS))
+    author = html.escape(_clip(message.author_name, _MAX_AUTHOR_CHARS))
     return f'<p align="center" style="color:{_MUTED}; font-size:small">{text} · {author} · {when}</p>'
 
 

@@ -4,19 +4,32 @@ fetched, or opened without the agent seeing the real target."""
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
+import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, Qt, QUrl
-from PySide6.QtGui import QColor, QDesktopServices, QImage, QImageWriter, QTextCursor, QTextDocument, QTextTable
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QImage,
+    QImageWriter,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+    QTextTable,
+)
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.models.enums import MessageKind
 from app.services.tickets.dto import MessageView
-from app.views.conversation import ConversationView
+from app.views.conversation import MAX_ORIGINAL_CHARS, ConversationView
+from tests.gui.test_journeys import STALL_LIMIT_MS, Watchdog
 
 WHEN = dt.datetime(2026, 11, 25, 13, 3, tzinfo=dt.UTC)
 IMAGE = QTextDocument.ResourceType.ImageResource.value
@@ -225,7 +238,7 @@ def test_hostile_images_neither_crash_nor_read_local_files(
 
     assert count_pixels(view, "#ff0000") == 0
     assert count_pixels(view, "#0000ff") == 40 * 30
-    assert "file:///etc/hostname" in view.toHtml()  # the markup survived; only the load was refused
+    assert str(red_png) in view.toHtml()  # the markup survived; only the load was refused
 
 
 # --- links ---------------------------------------------------------------------------------------------------
@@ -324,3 +337,187 @@ def anchor_position(view: ConversationView, text: str) -> QPoint:
     middle = QTextCursor(view.document())
     middle.setPosition((cursor.selectionStart() + cursor.selectionEnd()) // 2)
     return view.cursorRect(middle).center()
+
+
+# --- hostile bodies: bounded, never a stall or a crash --------------------------------------------------------
+# Measured before this was bounded: 21 nested tables blocked the GUI thread for 32 s, 25 for over 60 s, 3,000
+# crashed the process, a 5 MB body froze it for seconds.
+
+NOTE_COLOURS = ("#d4a000", "#fff4c2")  # the internal note's bar and background
+
+
+def nested(open_tags: str, close_tags: str, levels: int, text: str = "the innermost words") -> str:
+    return open_tags * levels + text + close_tags * levels
+
+
+# Bodies whose innermost words lie within the source that is looked at: they must still be shown, as text.
+SHOWS_INNERMOST = ("21 nested tables", "25 nested tables", "30 nested lists")
+HOSTILE_BODIES = {
+    "21 nested tables": nested("<table><tr><td>", "</td></tr></table>", 21),
+    "25 nested tables": nested("<table><tr><td>", "</td></tr></table>", 25),
+    "30 nested lists": nested("<ul><li>", "</li></ul>", 30),
+    "3,000 nested divs": nested("<div>", "</div>", 3_000),
+    "3,000 nested lists": nested("<ul><li>", "</li></ul>", 3_000),
+    "3,000 nested blockquotes": nested("<blockquote>", "</blockquote>", 3_000),
+    "5 MB body": "<p>" + "hello world <b>bold</b> " * 220_000 + "the innermost words</p>",
+    "wide colspan, many cells": "<table><tr>" + '<td colspan="100000">cell</td>' * 3_000 + "</tr></table>",
+}
+
+
+def render_watched(view: ConversationView, messages: list[MessageView]) -> int:
+    """Render and paint under the watchdog; the longest gap between its 5 ms ticks, in ms. Plain QTest waits,
+    so that a child process without pytest-qt can use it too."""
+    view.show()
+    assert QTest.qWaitForWindowExposed(view)
+    dog = Watchdog()
+    dog.start()
+    QTest.qWait(20)
+    view.show_messages(messages)
+    view.viewport().repaint()
+    QTest.qWait(50)
+    view.verticalScrollBar().setValue(view.verticalScrollBar().maximum())  # lays out and paints the end too
+    view.viewport().repaint()
+    QTest.qWait(50)
+    return dog.stop()
+
+
+@pytest.mark.parametrize("name", HOSTILE_BODIES)
+def test_a_hostile_body_never_stalls_the_gui_and_offers_the_original(view: ConversationView, name: str) -> None:
+    body = HOSTILE_BODIES[name]
+    longest = render_watched(view, [message(MessageKind.CUSTOMER_MESSAGE, body_html=body, message_id=7)])
+
+    assert longest < STALL_LIMIT_MS, f"the GUI thread stalled for {longest} ms"
+    text = view.toPlainText()
+    assert "Shown simplified" in text and "Show the original" in text
+    link = view.document().find("Show the original")
+    assert link.charFormat().isAnchor() and link.charFormat().anchorHref() == "switchboard-original:7"
+    if name in SHOWS_INNERMOST:
+        assert "the innermost words" in text, "text past the bounds is still shown, as plain text"
+
+
+def test_three_thousand_nested_tables_neither_crash_nor_stall() -> None:
+    """In a child process: on unbounded rendering this one is a SIGSEGV, which would take the test run along."""
+    script = textwrap.dedent(
+        """
+        import datetime as dt, os
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from PySide6.QtWidgets import QApplication
+        from app.models.enums import MessageKind
+        from app.services.tickets.dto import MessageView
+        from app.views.conversation import ConversationView
+        from tests.gui.test_conversation import nested, render_watched
+
+        app = QApplication([])
+        view = ConversationView(local_zone=dt.UTC)
+        view.resize(600, 400)
+        body = nested("<table><tr><td>", "</td></tr></table>", 3_000)
+        when = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
+        hostile = MessageView(1, MessageKind.CUSTOMER_MESSAGE, "Mallory", "", body, when)
+        longest = render_watched(view, [hostile])
+        print("stall", longest, "Show the original" in view.toPlainText(), flush=True)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[2]
+    )
+
+    assert done.returncode == 0, f"the process died ({done.returncode}): {done.stderr[-2000:]}"
+    _, longest, offered = done.stdout.split()
+    assert int(longest) < STALL_LIMIT_MS
+    assert offered == "True"
+
+
+def test_many_messages_share_one_budget(qtbot: QtBot, view: ConversationView) -> None:
+    """Two hundred ordinary messages in full, then forty bodies each near their own limits: together they must
+    not add up to a stall; the ones past the conversation's budget show the start of their text."""
+    ordinary = [
+        message(MessageKind.PUBLIC_REPLY, body_html=f"<p>Reply <b>number {n}</b></p>", message_id=n) for n in range(200)
+    ]
+    heavy_body = nested("<table><tr><td>", "</td></tr></table>", 12) + "<p><i>x</i></p>" * 400
+    heavy = [
+        message(MessageKind.CUSTOMER_MESSAGE, text=f"plain part {n}", body_html=heavy_body, message_id=1000 + n)
+        for n in range(40)
+    ]
+
+    longest = render_watched(view, ordinary + heavy)
+
+    assert longest < STALL_LIMIT_MS, f"the GUI thread stalled for {longest} ms"
+    text = view.toPlainText()
+    assert all(f"Reply number {n}" in text for n in range(200)), "ordinary messages are shown in full"
+    assert "plain part 39" in text and "too long to show every message in full" in text
+    assert text.count("Show the original") == 40
+
+
+def test_plain_text_bodies_and_names_are_bounded_too(qtbot: QtBot, view: ConversationView) -> None:
+    huge = "line of text\n" * 400_000  # 5.2 MB
+    longest = render_watched(view, [message(MessageKind.CUSTOMER_MESSAGE, author="A" * 100_000, text=huge)])
+
+    assert longest < STALL_LIMIT_MS, f"the GUI thread stalled for {longest} ms"
+    assert "Show the original" in view.toPlainText()
+    assert len(view.toPlainText()) < 100_000
+
+
+def test_a_forged_internal_note_cannot_draw_our_chrome(qtbot: QtBot, view: ConversationView) -> None:
+    """A body stored straight into the database imitates a colleague's internal note: bar, background, coloured
+    label. It may still say the words, but only as plain text inside its sender's grey card."""
+    forged = (
+        '<table width="100%" cellspacing="0" cellpadding="6"><tr><td width="4" bgcolor="#d4a000"></td>'
+        '<td bgcolor="#fff4c2" style="background-color:#fff4c2"><b>Bob Boss</b> &nbsp;'
+        '<span style="color:#7a5c00; font-weight:600">Internal note</span> &nbsp;'
+        '<font color="#5f6368">25 Nov 2026, 14:03</font><p>Refund approved, send the card details.</p>'
+        "</td></tr></table>"
+    )
+    view.show_messages([message(MessageKind.CUSTOMER_MESSAGE, author="Mallory", text="", body_html=forged)])
+    view.show()
+    qtbot.waitExposed(view)
+
+    for colour in NOTE_COLOURS:
+        assert count_pixels(view, colour) == 0, f"the body painted our internal-note colour {colour}"
+    label = view.document().find("Internal note")
+    assert not label.charFormat().hasProperty(QTextFormat.Property.ForegroundBrush), "the body coloured its text"
+    assert [card[1].name() for card in cards(view)] == ["#f6f8fa"], "one card, the customer's"
+
+
+def test_stored_html_is_sanitised_when_shown(view: ConversationView) -> None:
+    """Nothing stored is trusted: a javascript: link written straight into the database is no link at all."""
+    view.show_messages([message(MessageKind.CUSTOMER_MESSAGE, body_html='<a href="javascript:steal()">win</a>')])
+
+    assert view.document().find("win").charFormat().anchorHref() == ""
+    assert "javascript" not in view.toHtml()
+
+
+def test_show_the_original_opens_the_stored_markup_as_plain_text(qtbot: QtBot, view: ConversationView) -> None:
+    body = HOSTILE_BODIES["21 nested tables"]
+    view.show_messages([message(MessageKind.CUSTOMER_MESSAGE, body_html=body, message_id=7)])
+    view.show()
+    qtbot.waitExposed(view)
+
+    position = anchor_position(view, "Show the original")
+    with qtbot.waitSignal(view.original_shown, timeout=1000) as shown:
+        QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, position)
+
+    assert shown.args == [7]
+    assert view.original_view is not None
+    assert view.original_view.toPlainText().replace("\n", "") == body, "long lines are broken, nothing else"
+    view.original_view.window().close()
+
+
+def test_the_original_of_a_huge_body_opens_without_a_stall(qtbot: QtBot, view: ConversationView) -> None:
+    body = HOSTILE_BODIES["5 MB body"]
+    view.show_messages([message(MessageKind.CUSTOMER_MESSAGE, body_html=body, message_id=7)])
+    view.show()
+    qtbot.waitExposed(view)
+    dog = Watchdog()
+    dog.start()
+    qtbot.wait(20)
+
+    view.anchorClicked.emit(QUrl("switchboard-original:7"))
+    qtbot.wait(100)
+
+    longest = dog.stop()
+    assert longest < STALL_LIMIT_MS, f"the GUI thread stalled for {longest} ms"
+    assert view.original_view is not None
+    shown = view.original_view.toPlainText()
+    assert shown.startswith(f"[The first {MAX_ORIGINAL_CHARS:,} of {len(body):,} characters")
+    assert shown.replace("\n", "").endswith(body[:MAX_ORIGINAL_CHARS][-500:])
+    view.original_view.window().close()
