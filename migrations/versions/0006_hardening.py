@@ -186,12 +186,37 @@ def _helpers(n: dict[str, str]) -> list[str]:
                   language="sql", volatility="STABLE"),
         _function("is_active_agent()", "boolean", "SELECT current_agent_id() IS NOT NULL",
                   language="sql", volatility="STABLE"),
+        # The identity functions run in every policy check: look the agent up once, by its unique login
+        # (`(SELECT current_login())::text` is evaluated once and can use the index; a bare call compared
+        # with the varchar column ran once per agent row, 0.3 ms a call).
+        _function("current_agent_id()", "bigint",
+                  "SELECT id FROM agent WHERE db_login = (SELECT current_login())::text AND is_active",
+                  language="sql", volatility="STABLE"),
+        _function("current_agent_role()", "text", """
+            SELECT CASE WHEN coalesce(current_setting('switchboard.acting_login', true), '') = ''
+                             AND is_trusted_session() THEN 'admin'
+                        ELSE (SELECT role FROM agent WHERE db_login = (SELECT current_login())::text AND is_active)
+                   END""", language="sql", volatility="STABLE"),
+        # Agents see the queues they belong to; supervisors also the queues they lead; admins all.
+        _function("visible_queue_ids()", "bigint[]", """
+            DECLARE me bigint; my_role text := current_agent_role();
+            BEGIN
+                IF my_role = 'admin' THEN
+                    RETURN ARRAY(SELECT id FROM queue);
+                END IF;
+                me := current_agent_id();
+                IF me IS NULL THEN RETURN '{}'; END IF;
+                RETURN ARRAY(SELECT queue_id FROM queue_member WHERE agent_id = me
+                             UNION SELECT id FROM queue WHERE team_lead_id = me AND my_role = 'supervisor');
+            END""", volatility="STABLE"),
         # Supervisor powers reach the queues a supervisor leads; an admin's reach every queue.
         _function("led_queue_ids()", "bigint[]", """
-            SELECT CASE WHEN is_admin() THEN (SELECT coalesce(array_agg(id), '{}') FROM queue)
-                        WHEN current_agent_role() = 'supervisor'
-                        THEN (SELECT coalesce(array_agg(id), '{}') FROM queue WHERE team_lead_id = current_agent_id())
-                        ELSE '{}'::bigint[] END""", language="sql", volatility="STABLE"),
+            DECLARE my_role text := current_agent_role();
+            BEGIN
+                IF my_role = 'admin' THEN RETURN ARRAY(SELECT id FROM queue); END IF;
+                IF my_role IS DISTINCT FROM 'supervisor' THEN RETURN '{}'; END IF;
+                RETURN ARRAY(SELECT id FROM queue WHERE team_lead_id = current_agent_id());
+            END""", volatility="STABLE"),
         # Who may hold a ticket of a queue: its members, its team lead, and admins.
         _function("works_queue(p_agent bigint, p_queue bigint)", "boolean", """
             SELECT EXISTS (SELECT FROM agent a WHERE a.id = p_agent AND a.is_active
