@@ -62,7 +62,7 @@ def _bench_agent(engine: Engine) -> URL:
         connection.execute(
             text(
                 "INSERT INTO switchboard.agent (display_name, email, db_login, role, availability)"
-                " VALUES ('Bench Agent', :email, :login, 'agent', 'online') ON CONFLICT (db_login) DO NOTHING"
+                " VALUES ('Bench Agent', :email, :login, 'agent', 'available') ON CONFLICT (db_login) DO NOTHING"
             ),
             {"email": f"{login}@bench.test", "login": login},
         )
