@@ -579,3 +579,62 @@ def test_a_database_name_whose_role_names_would_collide_is_refused(pg_server: Pg
         assert not _has_schema(url)
     finally:
         pg_server.drop_database(url)
+
+
+ADMIN_CALLS = [
+    ("SELECT switchboard.add_user(%s, 'Evil', 'evil@desk.test', 'admin', NULL, '{}')", "evil"),
+    ("SELECT switchboard.set_user_role(%s, 'admin')", "alice"),
+    ("SELECT switchboard.set_user_password(%s, 'SCRAM-SHA-256$4096:c2FsdA==$a2V5$a2V5')", "ann"),
+    ("SELECT switchboard.disable_user(%s)", "ann"),
+    ("SELECT switchboard.create_queue(%s, '')", "Mine"),
+    ("SELECT switchboard.set_queue_members((SELECT min(id) FROM switchboard.queue), '{}'::bigint[] || %s)", None),
+]
+
+
+@pytest.mark.parametrize("person", ["alice", "sam", "carol", "ghost", "outsider"])
+def test_only_an_admin_administers(desk: Desk, person: str) -> None:
+    with desk.connect_as_dba() as dba:
+        before = dba.execute(
+            "SELECT (SELECT count(*) FROM switchboard.agent), (SELECT count(*) FROM switchboard.queue),"
+            " (SELECT count(*) FROM switchboard.queue_member), (SELECT count(*) FROM pg_roles)"
+        ).fetchone()
+    with desk.connect(person) as caller:
+        for statement, argument in ADMIN_CALLS:
+            value: object = desk.login(argument) if argument in ("evil", "alice", "ann") else argument
+            if argument is None:
+                value = desk.ids["alice"]
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                caller.execute(statement, (value,))
+    with desk.connect_as_dba() as dba:
+        after = dba.execute(
+            "SELECT (SELECT count(*) FROM switchboard.agent), (SELECT count(*) FROM switchboard.queue),"
+            " (SELECT count(*) FROM switchboard.queue_member), (SELECT count(*) FROM pg_roles)"
+        ).fetchone()
+    assert after == before
+
+
+# Tables staff may read without row-level security, reviewed: the schema version, and the worker's
+# bookkeeping for admins. Every other table staff can read is row-level secured (compared with ==).
+READ_WITHOUT_RLS = {"alembic_version", "job_run", "worker_heartbeat"}
+
+
+def test_every_table_staff_can_read_is_row_level_secured_or_reviewed(desk: Desk) -> None:
+    with desk.connect_as_dba() as dba:
+        readable = {
+            str(r[0])
+            for r in dba.execute(
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = 'switchboard' AND c.relkind = 'r' AND EXISTS ("
+                "   SELECT FROM unnest(ARRAY['agent', 'supervisor', 'admin']) g"
+                "   WHERE has_table_privilege(current_database() || '_' || g, c.oid, 'SELECT'))"
+            )
+        }
+        forced = {
+            str(r[0])
+            for r in dba.execute(
+                "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = 'switchboard' AND c.relkind = 'r' AND c.relrowsecurity AND c.relforcerowsecurity"
+            )
+        }
+    assert readable - forced == READ_WITHOUT_RLS
+    assert forced <= readable | {"ticket_tally"}
