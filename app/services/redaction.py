@@ -52,8 +52,12 @@ def register_secret(secret: str | None) -> None:
 def register_verifier(verifier: str) -> None:
     """A SCRAM verifier and each of its parts (salt, keys): an error message may quote any piece."""
     register_secret(verifier)
-    for piece in re.split(r"[$:]", verifier):
-        if len(piece) >= _MIN_FRAGMENT:
+    mechanism, _, rest = verifier.partition("$")
+    iterations, _, rest = rest.partition(":")
+    # The mechanism name and the iteration count are public and common words of any log line; only the
+    # salt and the keys are secret.
+    for piece in re.split(r"[$:]", rest):
+        if len(piece) >= _MIN_FRAGMENT and piece not in (mechanism, iterations):
             register_secret(piece)
 
 

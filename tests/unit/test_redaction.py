@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from app.services.redaction import RedactingFilter, redact, register_secret
+from app.services.redaction import RedactingFilter, redact, register_secret, register_verifier
 
 
 @pytest.mark.parametrize(
@@ -109,3 +109,13 @@ def test_every_piece_of_a_verifier_is_masked() -> None:
     message = redact("A value is required for bind parameter 'U2VydmVyS2V5U2VydmVyS2V5'")
     assert "U2VydmVyS2V5U2VydmVyS2V5" not in message
     assert "U2FsdFNhbHRTYWx0" not in redact("salt U2FsdFNhbHRTYWx0 leaked")
+
+
+def test_a_registered_verifier_masks_its_secret_parts_but_not_the_public_ones() -> None:
+    """Registering `SCRAM-SHA-256$4096:salt$stored:server` must not turn every later 'SCRAM-SHA-256' or
+    '4096' into a mask (which also broke the shape patterns for any other verifier)."""
+    register_verifier("SCRAM-SHA-256$4096:c2FsdHNhbHQ=$c3RvcmVka2V5c3RvcmVk:c2VydmVya2V5c2VydmVy")
+    assert redact("4096 rows") == "4096 rows"
+    other = redact("ALTER ROLE bob PASSWORD 'SCRAM-SHA-256$4096:xyz$uvw:rst'")
+    assert "xyz" not in other and "uvw" not in other and "rst" not in other
+    assert redact("salt c2FsdHNhbHQ= leaked") == "salt *** leaked"
