@@ -117,6 +117,7 @@ class TicketEditor(QWidget):
         super().__init__(parent)
         self.desk, self.runner, self.drafts = desk, runner, drafts
         self.detail: TicketDetail | None = None
+        self._open_generation = 0  # which open_ticket() call the shown ticket must come from
         self.vocabulary: Vocabulary | None = None
         self.read_only = False
         self._draft_timer = QTimer(self)
@@ -224,11 +225,14 @@ class TicketEditor(QWidget):
             self.queue.addItem(choice.label, int(choice.key))
 
     def open_ticket(self, ticket_id: int) -> None:
-        """Load in the background; the composer keeps (or restores) the draft of that ticket."""
+        """Load in the background; the composer keeps (or restores) the draft of that ticket. Only the last
+        ticket asked for is shown: a slower load of one asked for earlier must not arrive on top of it."""
         self.save_draft()
+        self._open_generation += 1
+        generation = self._open_generation
         self.runner.run(
             lambda: (self.desk.ticket(ticket_id), self.desk.history(ticket_id)),
-            lambda loaded: self.show_ticket(*loaded),
+            lambda loaded: self.show_ticket(*loaded) if generation == self._open_generation else None,
             self._failed,
         )
 

@@ -25,6 +25,7 @@ from app.services import live
 from app.services.database.engine import build_engine
 from app.services.desk import HelpDesk
 from app.services.tickets import service
+from app.services.tickets.dto import TicketDetail
 from app.views.drafts import DraftStore
 from app.views.main_window import MainWindow
 from app.views.memory import settle_memory
@@ -344,3 +345,30 @@ def test_the_layout_and_column_choices_are_remembered(
     assert second.table.columnWidth(1) == 333
     second.table.horizontalHeader().setSectionHidden(customer, False)
     close(second, qtbot)
+
+
+class _SlowFirstTicket(HelpDesk):
+    """A desk on which one ticket takes long to load, as on a busy server."""
+
+    def __init__(self, runtime: Runtime, slow_id: int) -> None:
+        super().__init__(runtime)
+        self.slow_id = slow_id
+
+    def ticket(self, ticket_id: int) -> TicketDetail:
+        if ticket_id == self.slow_id:
+            time.sleep(0.8)
+        return super().ticket(ticket_id)
+
+
+def test_a_slow_load_never_lands_on_top_of_the_ticket_chosen_after_it(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
+) -> None:
+    window = open_window(qtbot, engine, tmp_path)
+    first, second = (window.model.rows[i].id for i in (0, 1))
+    window.editor.desk = _SlowFirstTicket(runtime_as(engine.url, "alice"), slow_id=first)
+    window.editor.open_ticket(first)  # slow
+    window.editor.open_ticket(second)  # chosen after it, arrives first
+    qtbot.waitUntil(lambda: window.runner.in_flight == 0, timeout=10_000)
+    qtbot.wait(100)
+    assert window.editor.detail is not None and window.editor.detail.ticket.id == second
+    close(window, qtbot)
