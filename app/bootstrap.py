@@ -18,6 +18,7 @@ from app.services.config import DatabaseTarget
 from app.services.database import schema
 from app.services.database.embedded import start_embedded_server
 from app.services.database.engine import SessionFactory, build_engine, build_session_factory, check_reachable
+from app.services.events import EventHandlers
 from app.services.redaction import RedactingFilter, register_secret
 from app.services.uow import UnitOfWork
 
@@ -37,12 +38,21 @@ class Runtime:
     session_factory: SessionFactory
     acting_login: str | None = None
     clock: Clock | None = field(default=None)
+    handlers: EventHandlers = field(default_factory=lambda: event_handlers())
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory, acting_login=self.acting_login, clock=self.clock)
+        return UnitOfWork(
+            self.session_factory, acting_login=self.acting_login, clock=self.clock, handlers=self.handlers
+        )
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def event_handlers() -> EventHandlers:
+    """The in-transaction policies, registered here and nowhere else (the SLA recompute and push routing
+    join as their issues land)."""
+    return EventHandlers()
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """The unit of work: one transaction, the acting agent, and what changed.
 
-Nothing is committed unless the caller says `uow.commit()`; leaving the block rolls back. The change log
-and its NOTIFY are written by the database's own triggers (migration 0006), so a change is announced
-whoever makes it and however: this client, the worker, or a login's own SQL.
+Nothing is committed unless the caller says `uow.commit()`; leaving the block rolls back. Services record
+domain events (`app/services/events.py`) on the unit; at commit the registered handlers run first, inside
+the same transaction. The change log and its NOTIFY are written by the database's own triggers (migration
+0006), so a change is announced whoever makes it and however: this client, the worker, or a login's SQL.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from app.models import Agent
 from app.models.enums import AgentRole
 from app.services.clock import Clock
 from app.services.errors import NotPermitted
+from app.services.events import MAX_EVENT_ROUNDS, DomainEvent, EventHandlers
 
 
 @dataclass(frozen=True)
@@ -44,8 +46,12 @@ class UnitOfWork:
         *,
         acting_login: str | None = None,
         clock: Clock | None = None,
+        handlers: EventHandlers | None = None,
     ) -> None:
         self._session_factory = session_factory
+        self._handlers = handlers
+        self._pending: list[DomainEvent] = []
+        self.events: list[DomainEvent] = []
         self._acting_login = acting_login
         self._actor: Actor | None = None
         self._clock = clock
@@ -57,6 +63,7 @@ class UnitOfWork:
             event.listen(self.session, "after_begin", self._declare_acting_login)
         self._actor = None
         self._now = None
+        self._pending, self.events = [], []
         return self
 
     def __exit__(
@@ -95,6 +102,23 @@ class UnitOfWork:
             )
         return Actor(agent.id, agent.db_login, agent.display_name, agent.role)
 
+    def record(self, *events: DomainEvent) -> None:
+        """What this unit changed; handled at commit, before the transaction ends."""
+        self._pending.extend(events)
+        self.events.extend(events)
+
     def commit(self) -> None:
+        self._handle_events()
         self.session.commit()
         self._now = None
+
+    def _handle_events(self) -> None:
+        """Handlers may record more events; a chain longer than MAX_EVENT_ROUNDS is a loop between policies."""
+        for _round in range(MAX_EVENT_ROUNDS):
+            if not self._pending:
+                return
+            batch, self._pending = self._pending, []
+            if self._handlers is not None:
+                self.session.flush()
+                self._handlers.dispatch(self, batch)
+        raise RuntimeError(f"domain events still pending after {MAX_EVENT_ROUNDS} rounds: {self._pending[:3]}")

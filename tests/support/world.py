@@ -23,6 +23,7 @@ from app.bootstrap import Runtime
 from app.models import Agent, Customer, CustomerEmail, Queue, QueueMember
 from app.models.enums import AgentRole
 from app.services.database.engine import build_engine, build_session_factory
+from app.services.events import EventHandlers
 from app.services.uow import UnitOfWork
 
 PEOPLE = {"alice": AgentRole.AGENT, "bob": AgentRole.AGENT, "carol": AgentRole.SUPERVISOR, "dave": AgentRole.AGENT}
@@ -34,8 +35,8 @@ class LoginUnitOfWork(UnitOfWork):
     On the rolled-back test connection the unit's transactions are savepoints, which do not end a `SET
     LOCAL`: leaving the unit resets the authorization on that connection."""
 
-    def __init__(self, factory: sessionmaker[Session], login: str) -> None:
-        super().__init__(factory)
+    def __init__(self, factory: sessionmaker[Session], login: str, handlers: EventHandlers | None = None) -> None:
+        super().__init__(factory, handlers=handlers)
         self._factory = factory
         self._statement = sql.SQL("SET LOCAL SESSION AUTHORIZATION {}").format(sql.Identifier(login)).as_string()
 
@@ -72,8 +73,8 @@ class World:
     def login(self, person: str) -> str:
         return f"{self.database}_{person}"
 
-    def uow(self, person: str = "alice") -> UnitOfWork:
-        return LoginUnitOfWork(self.factory, self.login(person))
+    def uow(self, person: str = "alice", *, handlers: EventHandlers | None = None) -> UnitOfWork:
+        return LoginUnitOfWork(self.factory, self.login(person), handlers)
 
     def trusted_uow(self) -> UnitOfWork:
         return UnitOfWork(self.factory)

@@ -23,6 +23,15 @@ from app.models import TicketStatus as StatusRow
 from app.models.enums import Channel, MessageKind, Priority, TicketType
 from app.services.database.failures import refusal
 from app.services.errors import ChangeBy, InvalidInput, NotFound, TicketConflict, TransitionNotAllowed
+from app.services.events import (
+    DomainEvent,
+    FieldsChanged,
+    MessageAdded,
+    StatusChanged,
+    TicketCreated,
+    TicketMerged,
+    events_for_field,
+)
 from app.services.sanitize import sanitize_html
 from app.services.tickets import lifecycle
 from app.services.tickets.dto import TicketChanged
@@ -134,6 +143,9 @@ def create_ticket(
         message_id = _add_message(
             uow, ticket, MessageKind.CUSTOMER_MESSAGE, body, body_html, author_customer_id=customer_id
         )
+    uow.record(TicketCreated(ticket.id, queue_id))
+    if message_id is not None:
+        uow.record(MessageAdded(ticket.id, message_id, MessageKind.CUSTOMER_MESSAGE.value))
     return TicketChanged(get_summary(uow, ticket_id=ticket.id), frozenset({"created"}), message_id)
 
 
@@ -312,6 +324,9 @@ def merge(uow: UnitOfWork, *, source_id: int, target_id: int, expected_version: 
     for ticket in locked.values():
         uow.session.refresh(ticket)
     changed = frozenset(name for name in _MERGE_FIELDS if getattr(source, name) != before[name])
+    uow.record(TicketMerged(source_id, target_id))
+    if "status" in changed:
+        uow.record(StatusChanged(source_id, str(before["status"]), source.status))
     return TicketChanged(get_summary(uow, ticket_id=source_id), changed, None, (target_id,))
 
 
@@ -421,8 +436,25 @@ def _finish(uow: UnitOfWork, edit: _Edit, *, message_id: int | None = None) -> T
     if edit.touched:
         uow.session.flush()
         uow.session.expire(ticket)  # the database derived some fields (times) as it saved
+    uow.record(*_events_of(ticket.id, edit.fields, message_id))
     changed = frozenset(name for name, _old, _new in edit.fields)
     return TicketChanged(get_summary(uow, ticket_id=ticket.id), changed, message_id)
+
+
+def _events_of(ticket_id: int, fields: list[tuple[str, Any, Any]], message_id: int | None) -> list[DomainEvent]:
+    """The typed events of one mutation's changes; the rest as one FieldsChanged."""
+    events: list[DomainEvent] = []
+    others: set[str] = set()
+    for name, old, new in fields:
+        if name == "message" and message_id is not None and isinstance(new, dict):
+            events.append(MessageAdded(ticket_id, message_id, str(new.get("kind"))))
+        elif (typed := events_for_field(ticket_id, name, old, new)) is not None:
+            events.append(typed)
+        else:
+            others.add(name)
+    if others:
+        events.append(FieldsChanged(ticket_id, frozenset(others)))
+    return events
 
 
 def _add_message(

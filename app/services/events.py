@@ -1,0 +1,109 @@
+"""Domain events: what a unit of work changed, as typed facts, for policies that must act in the same
+transaction (the SLA clock recompute, push routing) without the ticket code knowing they exist.
+
+Services record events on the unit of work; handlers registered at the composition root
+(`app/bootstrap.py`) run before the commit, inside the same transaction, so a policy never sees half a
+change and what it writes commits or rolls back with the change itself. A handler may record further
+events; they are handled in the same commit, up to a bound that stops a loop between two policies.
+
+Asynchronous followers (the search index, automation, a client catching up) read the change log instead
+(`app/services/changes.py`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from app.services.uow import UnitOfWork
+
+MAX_EVENT_ROUNDS = 10
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    ticket_id: int
+
+
+@dataclass(frozen=True)
+class TicketCreated(DomainEvent):
+    queue_id: int
+
+
+@dataclass(frozen=True)
+class StatusChanged(DomainEvent):
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class PriorityChanged(DomainEvent):
+    old: int
+    new: int
+
+
+@dataclass(frozen=True)
+class QueueChanged(DomainEvent):
+    old: int
+    new: int
+
+
+@dataclass(frozen=True)
+class Assigned(DomainEvent):
+    old: int | None
+    new: int | None
+
+
+@dataclass(frozen=True)
+class MessageAdded(DomainEvent):
+    message_id: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class TicketMerged(DomainEvent):
+    into_ticket_id: int
+
+
+@dataclass(frozen=True)
+class FieldsChanged(DomainEvent):
+    """Every other field, by name (subject, tags, type, custom fields, language, …)."""
+
+    fields: frozenset[str]
+
+
+E = TypeVar("E", bound=DomainEvent)
+Handler = Callable[["UnitOfWork", Any], None]
+
+
+class EventHandlers:
+    """Which handlers run for which event type; built once at the composition root."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[type[DomainEvent], list[Handler]] = defaultdict(list)
+
+    def on(self, event_type: type[E], handler: Callable[[UnitOfWork, E], None]) -> None:
+        self._handlers[event_type].append(handler)
+
+    def dispatch(self, uow: UnitOfWork, events: list[DomainEvent]) -> None:
+        for event in events:
+            for event_type, handlers in self._handlers.items():
+                if isinstance(event, event_type):
+                    for handler in handlers:
+                        handler(uow, event)
+
+
+def events_for_field(ticket_id: int, name: str, old: Any, new: Any) -> DomainEvent | None:
+    """The typed event for one changed ticket field, or None for the fields collected in FieldsChanged."""
+    if name == "status":
+        return StatusChanged(ticket_id, str(old), str(new))
+    if name == "priority":
+        return PriorityChanged(ticket_id, int(old), int(new))
+    if name == "queue_id":
+        return QueueChanged(ticket_id, int(old), int(new))
+    if name == "assignee_id":
+        return Assigned(ticket_id, old, new)
+    return None
