@@ -19,7 +19,7 @@ from sqlalchemy import text
 
 from app.services.config import DatabaseTarget, resolve_database
 from app.services.database import schema
-from app.services.errors import DatabaseUnavailable, KnownError, SignInFailed
+from app.services.errors import DatabaseUnavailable, KnownError, SignInFailed, TlsFailed
 
 MIN_FREE_BYTES = 1 << 30
 
@@ -107,7 +107,7 @@ def _database(target: DatabaseTarget, connect: Callable[[DatabaseTarget], Callab
             Check("schema version", Outcome.SKIPPED, "needs a sign-in"),
         ]
     except DatabaseUnavailable as error:
-        if "TLS" in str(error):
+        if isinstance(error, TlsFailed):
             return [
                 Check("server reachable", Outcome.OK, target.describe()),
                 Check(

@@ -36,6 +36,10 @@ class DatabaseUnavailable(KnownError):
     exit_code = 6
 
 
+class TlsFailed(DatabaseUnavailable):
+    """The server was reached but the TLS handshake failed (an unknown CA, a name that does not match)."""
+
+
 class SignInFailed(KnownError):
     """Wrong login or password, a disabled login, or a server that will not let this login in."""
 

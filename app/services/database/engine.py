@@ -7,7 +7,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.services.errors import DatabaseUnavailable, KnownError, SignInFailed, SignInRequired
+from app.services.errors import DatabaseUnavailable, KnownError, SignInFailed, SignInRequired, TlsFailed
 from app.services.redaction import display_url
 
 APPLICATION_NAME = "switchboard"
@@ -67,7 +67,5 @@ def explain_connection_error(url: URL, error: OperationalError) -> KnownError:
             f"({reason.split(': ')[-1]})."
         )
     if "certificate" in lowered or "ssl" in lowered:
-        return DatabaseUnavailable(
-            f"The TLS connection to {where} failed: {reason}. Check the CA file in the settings."
-        )
+        return TlsFailed(f"The TLS connection to {where} failed: {reason}. Check the CA file in the settings.")
     return DatabaseUnavailable(f"Cannot reach the database at {where}: {reason}")
