@@ -6,7 +6,7 @@ presence of colleagues, on its own connection — as the signed-in agent, so row
 only what it may see. Hints are coalesced: however many arrive, the log is read at most a few times a
 second, so a flood of forged notifications costs one small query per interval and never an error.
 
-The position survives reconnects (`ChangeFollower`), so a client that was away catches up on what it missed.
+The position survives reconnects (`LiveCursor`), so a client that was away catches up on what it missed.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import psycopg
 from sqlalchemy import Engine
 
+from app.services.changes import HEAD_SQL, SINCE_SQL, START, Change, ChangeFollower, Position, to_change
 from app.services.database.dsn import libpq_dsn
 
 log = logging.getLogger(__name__)
@@ -50,13 +51,6 @@ class PresenceNotice:
     entries: tuple[PresenceEntry, ...]
 
 
-# Rows below the horizon belong to ended transactions: nothing can appear among them later.
-_CHANGES_SINCE = """
-    SELECT txid, seq, ticket_id FROM switchboard.change_log
-    WHERE (txid, seq) > (%(txid)s, %(seq)s) AND txid < switchboard.change_log_horizon()
-    ORDER BY txid, seq LIMIT %(limit)s"""
-_HEAD = """
-    SELECT coalesce(max(txid), 0) FROM switchboard.change_log WHERE txid < switchboard.change_log_horizon()"""
 _PRESENCE = """
     SELECT p.ticket_id, a.db_login, a.display_name, p.state FROM switchboard.ticket_presence p
     JOIN switchboard.agent a ON a.id = p.agent_id
@@ -65,41 +59,35 @@ _PRESENCE = """
 
 
 @dataclass
-class ChangeFollower:
-    """Remembers how far the change log has been read, across reconnects. `(0, 0)` and `started=False`:
-    start from the log's head (a client that just opened re-reads its views anyway)."""
+class LiveCursor:
+    """The live client's place in the change log, across reconnects: it starts at the log's head (a client
+    that just opened reads its views anyway) and afterwards catches up from where it was."""
 
-    position: tuple[int, int] = (0, 0)
-    started: bool = False
+    follower: ChangeFollower | None = None
 
     def start(self, connection: psycopg.Connection[tuple[object, ...]]) -> None:
-        if self.started:
-            return
-        row = connection.execute(_HEAD).fetchone()
-        head = int(str(row[0])) if row and row[0] is not None else 0
-        self.position = (head, 2**63 - 1) if head else (0, 0)
-        self.started = True
+        if self.follower is None:
+            row = connection.execute(HEAD_SQL).fetchone()
+            self.follower = ChangeFollower((int(str(row[0])), int(str(row[1]))) if row else START)
+
+    @property
+    def started(self) -> bool:
+        return self.follower is not None
 
     def read(self, connection: psycopg.Connection[tuple[object, ...]]) -> ChangeNotice | None:
         """The tickets changed since the last read, or None when nothing visible changed."""
-        ticket_ids: set[int] = set()
-        overflow = False
-        while True:
-            rows = connection.execute(
-                _CHANGES_SINCE, {"txid": self.position[0], "seq": self.position[1], "limit": 1000}
-            ).fetchall()
-            if not rows:
-                break
-            for txid, seq, ticket_id in rows:
-                self.position = (int(str(txid)), int(str(seq)))
-                if ticket_id is not None:
-                    ticket_ids.add(int(str(ticket_id)))
-            overflow = overflow or len(ticket_ids) > MAX_TICKETS_PER_NOTICE
-            if len(rows) < 1000:
-                break
-        if not ticket_ids and not overflow:
+        self.start(connection)
+        assert self.follower is not None
+
+        def fetch(position: Position, limit: int) -> list[Change]:
+            rows = connection.execute(SINCE_SQL, {"txid": position[0], "seq": position[1], "limit": limit})
+            return [to_change(row) for row in rows.fetchall()]
+
+        ticket_ids = {c.ticket_id for c in self.follower.read(fetch) if c.ticket_id is not None}
+        if not ticket_ids:
             return None
-        return ChangeNotice(self.position, None if overflow else tuple(sorted(ticket_ids)))
+        listed = tuple(sorted(ticket_ids)) if len(ticket_ids) <= MAX_TICKETS_PER_NOTICE else None
+        return ChangeNotice(self.follower.position, listed)
 
 
 @dataclass
@@ -115,26 +103,26 @@ def listen(
     on_presence: Callable[[PresenceNotice], None],
     should_stop: Callable[[], bool],
     *,
-    follower: ChangeFollower | None = None,
+    cursor: LiveCursor | None = None,
 ) -> None:
     """Block, delivering notices, until `should_stop()` (checked five times a second) or the connection drops
     (psycopg.OperationalError propagates: the caller shows 'reconnecting' and calls again with the same
-    follower, which then catches up)."""
-    follower = follower if follower is not None else ChangeFollower()
+    cursor, which then catches up)."""
+    cursor = cursor if cursor is not None else LiveCursor()
     with psycopg.connect(
         libpq_dsn(engine.url), autocommit=True, application_name="switchboard-live", connect_timeout=5
     ) as connection:
         connection.execute(f"LISTEN {CHANGES_CHANNEL}")
         connection.execute(f"LISTEN {PRESENCE_CHANNEL}")
-        caught_up = follower.started
-        follower.start(connection)
+        caught_up = cursor.started
+        cursor.start(connection)
         pending = _Pending(changes=caught_up, presence=True)
         while not should_stop():
             for notice in connection.notifies(timeout=POLL_SECONDS, stop_after=1):
                 pending.changes |= notice.channel == CHANGES_CHANNEL
                 pending.presence |= notice.channel == PRESENCE_CHANNEL
             if (pending.changes or pending.presence) and _interval_passed(pending):
-                _read_pending(connection, follower, pending, on_change, on_presence)
+                _read_pending(connection, cursor, pending, on_change, on_presence)
 
 
 def _interval_passed(pending: _Pending) -> bool:
@@ -143,7 +131,7 @@ def _interval_passed(pending: _Pending) -> bool:
 
 def _read_pending(
     connection: psycopg.Connection[tuple[object, ...]],
-    follower: ChangeFollower,
+    cursor: LiveCursor,
     pending: _Pending,
     on_change: Callable[[ChangeNotice], None],
     on_presence: Callable[[PresenceNotice], None],
@@ -151,7 +139,7 @@ def _read_pending(
     pending.last_read = time.monotonic()
     if pending.changes:
         pending.changes = False
-        notice = follower.read(connection)
+        notice = cursor.read(connection)
         if notice is not None:
             on_change(notice)
     if pending.presence:

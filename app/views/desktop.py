@@ -60,9 +60,9 @@ def resource_path(name: str) -> Path:
 
 def open_main_window(runtime: Runtime, desk: HelpDesk, runner: TaskRunner) -> MainWindow:
     drafts = DraftStore(data_dir() / "drafts" / desk.me.login)
-    # One follower for the window's life: after a reconnect it reads what it missed from where it was.
-    follower = live.ChangeFollower()
-    return MainWindow(desk, runner, drafts, listen=partial(live.listen, runtime.engine, follower=follower))
+    # One cursor for the window's life: after a reconnect it reads what it missed from where it was.
+    cursor = live.LiveCursor()
+    return MainWindow(desk, runner, drafts, listen=partial(live.listen, runtime.engine, cursor=cursor))
 
 
 def run_desktop(runtime: Runtime | None = None) -> int:

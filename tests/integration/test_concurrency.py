@@ -14,7 +14,7 @@ from app.bootstrap import Runtime
 from app.models import ChangeLogEntry, Ticket
 from app.services.database.dsn import libpq_dsn
 from app.services.errors import TicketConflict
-from app.services.live import CHANGES_CHANNEL, ChangeFollower
+from app.services.live import CHANGES_CHANNEL, LiveCursor
 from app.services.tickets import queries, service
 from tests.support import racers
 from tests.support.world import World, build_world
@@ -103,7 +103,7 @@ def test_a_commit_notifies_with_an_empty_hint_and_the_log_says_what_changed(
     world = build_world(committed_runtime.session_factory)
     with psycopg.connect(libpq_dsn(database_url), autocommit=True) as listener:
         listener.execute(f"LISTEN {CHANGES_CHANNEL}")
-        follower = ChangeFollower()
+        follower = LiveCursor()
         follower.start(listener)
         (ticket_id,) = _tickets(world, 1)
         notifications = list(listener.notifies(timeout=5, stop_after=1))
@@ -133,7 +133,7 @@ def test_a_follower_never_skips_a_change_that_commits_late(committed_runtime: Ru
         psycopg.connect(libpq_dsn(database_url)) as quick,
         psycopg.connect(libpq_dsn(database_url), autocommit=True) as reader,
     ):
-        follower = ChangeFollower()
+        follower = LiveCursor()
         follower.start(reader)
         slow.execute("UPDATE switchboard.ticket SET subject = 'slow' WHERE id = %s", (first,))
         quick.execute("UPDATE switchboard.ticket SET subject = 'quick' WHERE id = %s", (second,))

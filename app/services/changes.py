@@ -1,0 +1,91 @@
+"""Reading the change log: what changed since a position, for the asynchronous followers — the live client
+catching up after a reconnect, the search index, automation.
+
+The database's triggers write one entry per changed row, whoever changed it. Each entry carries its
+transaction's id; entries are read in `(txid, seq)` order and only below the oldest transaction still
+running (`change_log_horizon()`). Every transaction below that horizon has ended, so nothing can appear
+there later: a follower that remembers the last position it applied never skips a change, and no lock is
+involved. Entries are read through the reader's own row-level security: a follower sees the changes of the
+tickets its login may see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+from app.services.uow import UnitOfWork
+
+Position = tuple[int, int]  # (txid, seq) of the last entry applied
+START: Position = (0, 0)
+BATCH = 1000
+
+# psycopg's placeholders; `changes_since` binds the same names through SQLAlchemy.
+SINCE_SQL = """
+    SELECT txid, seq, entity, entity_id, ticket_id, operation FROM switchboard.change_log
+    WHERE (txid, seq) > (%(txid)s, %(seq)s) AND txid < switchboard.change_log_horizon()
+    ORDER BY txid, seq LIMIT %(limit)s"""
+HEAD_SQL = """
+    SELECT txid, seq FROM switchboard.change_log WHERE txid < switchboard.change_log_horizon()
+    ORDER BY txid DESC, seq DESC LIMIT 1"""
+
+
+@dataclass(frozen=True)
+class Change:
+    position: Position
+    entity: str
+    entity_id: int
+    ticket_id: int | None
+    operation: str
+
+
+Fetch = Callable[[Position, int], Sequence[Change]]
+
+
+def to_change(row: Sequence[object]) -> Change:
+    txid, seq, entity, entity_id, ticket_id, operation = row
+    return Change(
+        (int(str(txid)), int(str(seq))),
+        str(entity),
+        int(str(entity_id)),
+        int(str(ticket_id)) if ticket_id is not None else None,
+        str(operation),
+    )
+
+
+def _sqlalchemy(sql: str) -> str:
+    return sql.replace("%(txid)s", ":txid").replace("%(seq)s", ":seq").replace("%(limit)s", ":limit")
+
+
+def changes_since(uow: UnitOfWork, position: Position, limit: int = BATCH) -> list[Change]:
+    """The entries after `position`, oldest first, at most `limit`."""
+    rows = uow.session.execute(
+        text(_sqlalchemy(SINCE_SQL)), {"txid": position[0], "seq": position[1], "limit": limit}
+    ).all()
+    return [to_change(row) for row in rows]
+
+
+def head(uow: UnitOfWork) -> Position:
+    """The position of the newest entry a follower could read now: where a new follower starts."""
+    row = uow.session.execute(text(HEAD_SQL)).first()
+    return (int(row[0]), int(row[1])) if row is not None else START
+
+
+@dataclass
+class ChangeFollower:
+    """Remembers how far it has read. `read(fetch)` returns every change since, in order, and moves on;
+    the caller persists `position` if it must survive a restart (the search index keeps it with the index)."""
+
+    position: Position = START
+
+    def read(self, fetch: Fetch, *, limit: int = BATCH) -> list[Change]:
+        changes: list[Change] = []
+        while True:
+            batch = list(fetch(self.position, limit))
+            if batch:
+                changes += batch
+                self.position = batch[-1].position
+            if len(batch) < limit:
+                return changes

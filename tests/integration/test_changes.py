@@ -1,0 +1,62 @@
+"""The change-log reader for asynchronous followers: in order, never skipping, through the reader's RLS."""
+
+from __future__ import annotations
+
+import psycopg
+from sqlalchemy.engine import URL
+
+from app.bootstrap import Runtime
+from app.services import changes
+from app.services.database.dsn import libpq_dsn
+from app.services.tickets import service
+from tests.support.world import World, build_world, runtime_as
+
+
+def _open(world: World, queue: int, person: str) -> int:
+    with world.uow(person) as uow:
+        ticket = service.create_ticket(uow, subject="Sync fails", customer_id=world.jane, queue_id=queue).ticket
+        uow.commit()
+    return ticket.id
+
+
+def test_a_follower_reads_every_change_once_in_order_and_only_what_its_login_may_see(
+    committed_runtime: Runtime, database_url: URL
+) -> None:
+    world = build_world(committed_runtime.session_factory)
+    alice = runtime_as(database_url, "alice")
+    try:
+        with alice.uow() as uow:
+            follower = changes.ChangeFollower(changes.head(uow))
+        billing = _open(world, world.billing, "alice")
+        tech = _open(world, world.tech, "dave")  # alice does not work Tech
+        with world.uow("alice") as uow:
+            service.add_note(uow, ticket_id=billing, body="Checked", expected_version=None)
+            uow.commit()
+        with alice.uow() as uow:
+            seen = follower.read(lambda position, limit: changes.changes_since(uow, position, limit), limit=2)
+            again = follower.read(lambda position, limit: changes.changes_since(uow, position, limit))
+    finally:
+        alice.close()
+    assert {c.ticket_id for c in seen if c.ticket_id is not None} == {billing}
+    assert [c.position for c in seen] == sorted(c.position for c in seen)
+    assert ("message", "insert") in {(c.entity, c.operation) for c in seen}
+    assert again == []
+
+
+def test_a_follower_waits_for_a_transaction_that_logged_early_and_commits_late(
+    committed_runtime: Runtime, database_url: URL
+) -> None:
+    world = build_world(committed_runtime.session_factory)
+    first, second = _open(world, world.billing, "alice"), _open(world, world.billing, "alice")
+    with committed_runtime.uow() as uow:
+        follower = changes.ChangeFollower(changes.head(uow))
+    with psycopg.connect(libpq_dsn(database_url)) as slow, psycopg.connect(libpq_dsn(database_url)) as quick:
+        slow.execute("UPDATE switchboard.ticket SET subject = 'slow' WHERE id = %s", (first,))
+        quick.execute("UPDATE switchboard.ticket SET subject = 'quick' WHERE id = %s", (second,))
+        quick.commit()
+        with committed_runtime.uow() as uow:
+            assert follower.read(lambda p, n: changes.changes_since(uow, p, n)) == []
+        slow.commit()
+    with committed_runtime.uow() as uow:
+        later = follower.read(lambda p, n: changes.changes_since(uow, p, n))
+    assert [c.ticket_id for c in later] == [first, second]
