@@ -1,26 +1,74 @@
 """The help desk as the desktop client sees it: one object with plain methods, each its own unit of
 work, returning frozen values. The views call it from background threads only.
+
+It is also where driver errors stop: every public method raises the domain's `KnownError`s (a dropped
+connection is `DatabaseUnavailable`, a deadlock `DatabaseBusy`, …), translated as the CLI translates them,
+so the views never see a SQLAlchemy or psycopg exception, and never its SQL.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 from sqlalchemy import any_, func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from app.models import Agent, AgentPreference, AuditEvent, Queue, Ticket, TicketTally
 from app.models import TicketStatus as StatusRow
 from app.models.enums import Priority, StatusCategory
 from app.models.tally import NOBODY
+from app.services.database.failures import describe_for_log, explain, first_line
+from app.services.errors import KnownError
 from app.services.tickets import queries, service
 from app.services.tickets.dto import TicketChanged, TicketDetail, TicketSummary
 from app.services.uow import Actor, UnitOfWork
 
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
+C = TypeVar("C", bound=type)
+
 
 class UnitOfWorkSource(Protocol):
     def uow(self) -> UnitOfWork: ...
+
+
+def speaks_domain_errors(method: Callable[P, R]) -> Callable[P, R]:
+    """Database errors leave as the domain's known errors, without the statement or its values; one that
+    means nothing to a person is logged (values left out) and reported as the CLI reports it."""
+
+    @functools.wraps(method)
+    def translated(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except KnownError:
+            raise
+        except Exception as error:
+            known = explain(error)
+            if known is None and isinstance(error, DBAPIError):
+                log.error("%s", describe_for_log(error))
+                known = KnownError(f"The database refused the request: {first_line(error)}")
+            if known is None:
+                raise
+            if isinstance(error, DBAPIError):
+                raise known from None  # its text holds the statement and the values
+            raise known from error
+
+    return translated
+
+
+def every_public_method_speaks_domain_errors(cls: C) -> C:
+    """Applied once to the façade (and by `__init_subclass__` to its subclasses), so no method can leak a
+    driver error."""
+    for name, member in list(vars(cls).items()):
+        if callable(member) and (name == "__init__" or not name.startswith("_")):
+            setattr(cls, name, speaks_domain_errors(member))
+    return cls
 
 
 VIEW_PREFIX = "view:"
@@ -63,19 +111,21 @@ class Vocabulary:
     priorities: tuple[str, ...] = field(default=tuple(p.label for p in Priority))
 
 
+@every_public_method_speaks_domain_errors
 class HelpDesk:
     """Attributes:
     runtime: the signed-in runtime (engine and session factory) every call uses.
     """
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass (a test's slow or broken desk) keeps the promise for the methods it overrides."""
+        super().__init_subclass__(**kwargs)
+        every_public_method_speaks_domain_errors(cls)
+
     def __init__(self, runtime: UnitOfWorkSource) -> None:
         self.runtime = runtime
         with runtime.uow() as uow:
             self.me: Actor = uow.actor
-
-    def ping(self) -> None:
-        with self.runtime.uow() as uow:
-            uow.session.execute(text("SELECT 1"))
 
     def vocabulary(self) -> Vocabulary:
         with self.runtime.uow() as uow:

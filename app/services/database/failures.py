@@ -9,6 +9,7 @@ down; a full disk, here or on the server, says so.
 from __future__ import annotations
 
 import errno
+import traceback
 
 from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 
@@ -102,3 +103,24 @@ def refusal(error: DBAPIError) -> KnownError | None:
     if state not in REFUSALS:
         return None
     return REFUSALS[state](first_line(error).capitalize())
+
+
+def explain(error: BaseException) -> KnownError | None:
+    """The domain's sentence for any failure a person can act on, the same for the CLI and the desktop: a
+    full disk anywhere in the chain, a KnownError as it is, a database error that means something (the
+    server is unreachable, busy, refused this login), a definer function's refusal. None for ours."""
+    if (full := explain_disk_full(error)) is not None:
+        return full
+    if isinstance(error, KnownError):
+        return error
+    if isinstance(error, DBAPIError):
+        return explain_database_error(error) or refusal(error)
+    return None
+
+
+def describe_for_log(error: DBAPIError) -> str:
+    """What a developer needs (the kind of error, its SQLSTATE, the statement, where) and no values:
+    neither the statement's parameters nor the server's message, which can quote them."""
+    state = getattr(error.orig, "sqlstate", None)
+    where = "".join(traceback.format_tb(error.__traceback__))
+    return f"database error {type(error.orig).__name__} (SQLSTATE {state}) in statement:\n{error.statement}\n{where}"
