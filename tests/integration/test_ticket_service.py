@@ -342,3 +342,27 @@ def test_view_counts_from_the_tally_equal_counting_the_tickets(world: World) -> 
             tallied = desk_module._count(uow, view)
             counted = len(queries.list_tickets(uow, ticket_filter=ticket_filter, limit=500).rows)
             assert tallied == counted, ticket_filter
+
+
+def test_the_header_is_saved_as_one_gesture_or_not_at_all(world: World) -> None:
+    """Status and fields in one transaction: a refused queue move saves neither the status nor the subject."""
+    ticket = _open(world).ticket
+    with world.uow("alice") as uow, pytest.raises(NotPermitted):
+        service.edit_ticket(
+            uow,
+            ticket_id=ticket.id,
+            status="in_progress",
+            changes=service.FieldChanges(subject="Renamed", queue_id=world.tech),  # alice does not work Tech
+            expected_version=1,
+        )
+    with world.uow("alice") as uow:
+        saved = service.edit_ticket(
+            uow,
+            ticket_id=ticket.id,
+            status="in_progress",
+            changes=service.FieldChanges(subject="Renamed", priority=Priority.HIGH),
+            expected_version=1,
+        )
+        uow.commit()
+    assert (saved.ticket.status, saved.ticket.subject, saved.ticket.version) == ("in_progress", "Renamed", 2)
+    assert {"status", "subject", "priority"} <= saved.changed_fields

@@ -260,10 +260,22 @@ class FieldChanges:
 def update_fields(
     uow: UnitOfWork, *, ticket_id: int, changes: FieldChanges, expected_version: int | None
 ) -> TicketChanged:
+    return edit_ticket(uow, ticket_id=ticket_id, changes=changes, status=None, expected_version=expected_version)
+
+
+def edit_ticket(
+    uow: UnitOfWork, *, ticket_id: int, changes: FieldChanges, status: str | None, expected_version: int | None
+) -> TicketChanged:
+    """The ticket header saved as one gesture: status and fields in one transaction, one version, one
+    conflict check — a refused part (a queue the agent may not move to, a forbidden status) saves nothing."""
     edit = _Edit(uow, _lock(uow, ticket_id, expected_version), "update")
     if changes.queue_id is not None and changes.queue_id != edit.ticket.queue_id:
         _require(uow, Queue, changes.queue_id, "queue")
         edit.call_privileged("move_ticket", edit.ticket.id, changes.queue_id)  # first: it raises the version
+    if status is not None and status != edit.ticket.status:
+        rules = load_rules(uow)
+        lifecycle.check_status_change(rules, edit.ticket.status, status)
+        _move_status(edit, status, rules, uow)
     if changes.subject is not None:
         edit.set("subject", _clean_subject(changes.subject))
     if changes.priority is not None:
