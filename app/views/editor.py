@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -36,12 +35,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.desk import HelpDesk, HistoryEntry, Vocabulary
-from app.services.errors import KnownError, TicketConflict
+from app.services.errors import TicketConflict
 from app.services.tickets.dto import TicketChanged, TicketDetail
 from app.services.tickets.service import FieldChanges
 from app.services.vocabulary import Priority
 from app.views.conversation import ConversationView
 from app.views.drafts import Draft, DraftStore
+from app.views.errors import show_failure
 from app.views.tasks import TaskRunner
 
 DRAFT_DELAY_MS = 400
@@ -384,11 +384,7 @@ class TicketEditor(QWidget):
         self._failed(error)
 
     def _failed(self, error: Exception) -> None:
-        text = str(error) if isinstance(error, KnownError) else "Something went wrong; the details are in the log file."
-        box = QMessageBox(QMessageBox.Icon.Warning, "Switchboard", text, parent=self)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.open()
-        self.error_box = box
+        self.error_box = show_failure(error, self)
 
     # --- presence and connection ---------------------------------------------------------------------------
 

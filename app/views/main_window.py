@@ -31,6 +31,7 @@ from app.services.live import ChangeNotice, PresenceEntry, PresenceNotice
 from app.services.tickets.dto import TicketChanged, TicketSummary
 from app.views.drafts import DraftStore
 from app.views.editor import TicketEditor
+from app.views.errors import explain_failure, log_unless_known
 from app.views.filter_bar import FilterBar
 from app.views.live_bridge import Listen, LiveBridge
 from app.views.palette import CommandPalette, ShortcutOverlay, apply_tooltips
@@ -77,7 +78,6 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Switchboard — {desk.me.display_name}")
         self.views: list[DeskView] = []
         self.counts: dict[str, int] = {}
-        self.notified: list[tuple[str, str]] = []
         self.tray_text = "Switchboard"
         self.start_in_open = False
         self.current_view: DeskView | None = None
@@ -257,7 +257,6 @@ class MainWindow(QMainWindow):
         """The chosen view narrowed by the filter bar, in the bar's sort order."""
         assert self.current_view is not None
         view = self.filters.narrow(self.current_view, self.desk.me.agent_id)
-        self.shown_view = view
         self.model.show_view(lambda cursor: self.desk.page(view, cursor), view.ticket_filter, view.sort)
 
     def _column_menu(self, position: QPoint) -> None:
@@ -357,10 +356,8 @@ class MainWindow(QMainWindow):
 
     def _notify_if_mine(self, old: TicketSummary | None, new: TicketSummary) -> None:
         message = notification_for(old, new, self.desk.me.agent_id)
-        if message is not None:
-            self.notified.append(message)
-            if self.tray is not None:
-                self.tray.showMessage(*message)  # plain text: the tray never renders markup
+        if message is not None and self.tray is not None:
+            self.tray.showMessage(*message)  # plain text: the tray never renders markup
 
     def _ticket_saved(self, result: TicketChanged) -> None:
         self.model.apply_live([result.ticket], [result.ticket.id])
@@ -378,7 +375,7 @@ class MainWindow(QMainWindow):
 
     def _announce(self, ticket_id: int, state: str) -> None:
         if self.connected:
-            self.runner.run(lambda: self.desk.announce(ticket_id, state), lambda _r: None, lambda _e: None)
+            self.runner.run(lambda: self.desk.announce(ticket_id, state), lambda _r: None, log_unless_known)
 
     def _typing(self, ticket_id: int) -> None:
         if time.monotonic() - self._last_typing > 3:
@@ -405,7 +402,7 @@ class MainWindow(QMainWindow):
     # --- lifecycle --------------------------------------------------------------------------------------------
 
     def _report(self, error: Exception) -> None:
-        self.status.showMessage(str(error), 8000)
+        self.status.showMessage(explain_failure(error), 8000)
 
     def _restore_layout(self) -> None:
         settings = QSettings()
@@ -436,5 +433,6 @@ class MainWindow(QMainWindow):
         self._presence_timer.stop()
         self._live_timer.stop()
         self._counts_timer.stop()
+        self.status.clearMessage()  # a message shown for a while runs a timer of its own
         if self.bridge is not None:
             self.bridge.stop()

@@ -25,6 +25,7 @@ from app.services import credentials
 from app.services.config import DatabaseTarget, data_dir, parse_database_url, resolve_database
 from app.services.desk import HelpDesk
 from app.services.errors import KnownError
+from app.views.errors import explain_failure
 from app.views.tasks import TaskRunner
 
 THIS_COMPUTER = "This computer"
@@ -139,7 +140,7 @@ class SignInDialog(QDialog):
         try:
             target = self.target()
         except KnownError as error:
-            self._show(str(error))
+            self._show(explain_failure(error))
             return
         login, password = self.user.text().strip() or None, self.password.text() or None
         self._busy(True)
@@ -167,7 +168,7 @@ class SignInDialog(QDialog):
 
     def _failed(self, error: Exception) -> None:
         self._busy(False)
-        self._show(str(error) if isinstance(error, KnownError) else "Sign-in failed unexpectedly; see the log file.")
+        self._show(explain_failure(error))
 
     def _show(self, text: str) -> None:
         self.message.setText(text)

@@ -10,12 +10,16 @@ Signals of TaskRunner:
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
+from app.views.errors import explain_failure
+
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class _Relay(QObject):
@@ -81,4 +85,6 @@ class TaskRunner(QObject):
 
     @Slot(object)
     def _unhandled(self, error: Exception) -> None:
-        raise error
+        """A task run without `on_failure`: nobody is waiting to show the failure, so the log has it (a
+        bug with its traceback); raising here would only reach Qt's event loop."""
+        log.warning("a background task failed and nobody was waiting for it: %s", explain_failure(error))

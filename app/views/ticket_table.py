@@ -166,6 +166,7 @@ class TicketTableModel(QAbstractTableModel):
     def stop(self) -> None:
         self._ticker.stop()
         self._generation += 1
+        self._more = False  # a closed window asks for no more pages
 
     # --- internals ---------------------------------------------------------------------------------------
 
@@ -196,7 +197,9 @@ class TicketTableModel(QAbstractTableModel):
 
     def _page_error(self, generation: int, error: Exception) -> None:
         if generation == self._generation:
-            self._loading = False
+            # No more paging until the view is shown again (F5, a reconnect): otherwise every layout of the
+            # table would ask again, and a server that is down would be asked, and reported, in a loop.
+            self._loading, self._more = False, False
             self.page_failed.emit(error)
 
     def _replace(self, row: int, ticket: TicketSummary) -> None:
