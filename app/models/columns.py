@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 from typing import Any
 
@@ -25,7 +24,3 @@ def enum_type(enum_class: type[enum.StrEnum], name: str) -> Enum:
 
 def created_at_column() -> MappedColumn[Any]:
     return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
