@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from pathlib import Path
+
+import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # pgserver and platformdirs warn without a runtime dir, and warnings fail the suite.
@@ -14,3 +17,17 @@ os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp(prefix="switchboard-co
 
 pytest_plugins = ["tests.support.postgres", "tests.support.desk"]
 os.environ["SWITCHBOARD_DATA_DIR"] = tempfile.mkdtemp(prefix="switchboard-data-")
+
+LAYERS = ("unit", "integration", "gui", "e2e")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test carries the mark of its layer (`-m unit`, `-m "not e2e"`), taken from its folder."""
+    root = Path(__file__).parent
+    for item in items:
+        try:
+            layer = item.path.relative_to(root).parts[0]
+        except ValueError:
+            continue
+        if layer in LAYERS:
+            item.add_marker(layer)
