@@ -226,10 +226,13 @@ class HelpDesk:
             )
         )
 
-    def update_fields(self, ticket_id: int, changes: service.FieldChanges, expected_version: int) -> TicketChanged:
+    def edit_ticket(
+        self, ticket_id: int, status: str | None, changes: service.FieldChanges, expected_version: int
+    ) -> TicketChanged:
+        """The header as one gesture: status and fields in one transaction."""
         return self._write(
-            lambda uow: service.update_fields(
-                uow, ticket_id=ticket_id, changes=changes, expected_version=expected_version
+            lambda uow: service.edit_ticket(
+                uow, ticket_id=ticket_id, changes=changes, status=status, expected_version=expected_version
             )
         )
 

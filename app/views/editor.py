@@ -118,6 +118,7 @@ class TicketEditor(QWidget):
         self.desk, self.runner, self.drafts = desk, runner, drafts
         self.detail: TicketDetail | None = None
         self._open_generation = 0  # which open_ticket() call the shown ticket must come from
+        self._write_in_flight = False
         self.vocabulary: Vocabulary | None = None
         self.read_only = False
         self._draft_timer = QTimer(self)
@@ -339,16 +340,8 @@ class TicketEditor(QWidget):
             queue_id=self.queue.currentData() if self.queue.currentData() != t.queue_id else None,
             tags=tags if tags != t.tags else None,
         )
-        if status != t.status:
-            self._write(lambda: self._status_then_fields(t.id, status, changes, t.version))
-        else:
-            self._write(lambda: self.desk.update_fields(t.id, changes, t.version))
-
-    def _status_then_fields(self, ticket_id: int, status: str, changes: FieldChanges, version: int) -> TicketChanged:
-        result = self.desk.change_status(ticket_id, status, version)
-        if changes != FieldChanges():
-            result = self.desk.update_fields(ticket_id, changes, result.ticket.version)
-        return result
+        new_status = status if status != t.status else None
+        self._write(lambda: self.desk.edit_ticket(t.id, new_status, changes, t.version))
 
     def assign_to_me(self) -> None:
         if self.detail is not None and not self.read_only:
@@ -361,11 +354,17 @@ class TicketEditor(QWidget):
             self._write(lambda: self.desk.change_status(t.id, status, t.version))
 
     def _write(self, op: Callable[[], TicketChanged], *, sent: bool = False) -> None:
-        self.send_button.setEnabled(False)
+        """One write at a time: a second gesture while the first is saving would carry the same version and
+        conflict with the agent's own change, so write actions wait (disabled) until it is done."""
+        if self._write_in_flight:
+            return
+        self._write_in_flight = True
+        self._apply_read_only()
         self.runner.run(op, lambda result: self._written(result, sent), self._write_failed)
 
     def _written(self, result: TicketChanged, sent: bool) -> None:
-        self.send_button.setEnabled(True)
+        self._write_in_flight = False
+        self._apply_read_only()
         if sent:
             self.composer.clear()
             self.drafts.discard_soon(result.ticket.id)
@@ -373,7 +372,8 @@ class TicketEditor(QWidget):
         self.open_ticket(result.ticket.id)
 
     def _write_failed(self, error: Exception) -> None:
-        self.send_button.setEnabled(True)
+        self._write_in_flight = False
+        self._apply_read_only()
         if isinstance(error, TicketConflict):
             self.save_draft()
             dialog = ConflictDialog(error, self)
@@ -415,4 +415,4 @@ class TicketEditor(QWidget):
             self.assign_me,
             self.send_button,
         ):
-            widget.setEnabled(not self.read_only)
+            widget.setEnabled(not self.read_only and not self._write_in_flight)

@@ -372,3 +372,26 @@ def test_a_slow_load_never_lands_on_top_of_the_ticket_chosen_after_it(
     qtbot.wait(100)
     assert window.editor.detail is not None and window.editor.detail.ticket.id == second
     close(window, qtbot)
+
+
+def test_a_quick_second_gesture_never_conflicts_with_the_agents_own_first(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
+) -> None:
+    """Saving the header, then at once 'assign to me': the second waits (its buttons are disabled) instead of
+    carrying the same version and conflicting with the agent's own first change. The header — status and
+    subject — is saved as one change."""
+    window = open_window(qtbot, engine, tmp_path)
+    editor = window.editor
+    ticket = editor.detail.ticket  # type: ignore[union-attr]
+    editor.subject.setText("Printer on fire, still")
+    editor.status.setCurrentIndex(editor.status.findData("in_progress"))
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    assert not editor.assign_me.isEnabled()  # the first write is in flight
+    qtbot.mouseClick(editor.assign_me, Qt.MouseButton.LeftButton)  # ignored: disabled
+    editor.assign_to_me()  # a shortcut while disabled is ignored too
+    qtbot.waitUntil(lambda: editor.assign_me.isEnabled(), timeout=10_000)
+    qtbot.waitUntil(lambda: editor.detail is not None and editor.detail.ticket.version == ticket.version + 1)
+    assert getattr(editor, "conflict_dialog", None) is None
+    saved = editor.detail.ticket  # type: ignore[union-attr]
+    assert (saved.subject, saved.status) == ("Printer on fire, still", "in_progress")
+    close(window, qtbot)
