@@ -77,9 +77,9 @@ def cli(
     if ctx.invoked_subcommand is None:
         from app.views import desktop  # Qt loads only for the desktop client
 
-        ctx.exit(
-            desktop.run_startup_probe() if startup_probe else desktop.run_smoke() if smoke else desktop.run_desktop()
-        )
+        if startup_probe or smoke:
+            ctx.exit(desktop.run_startup_probe() if startup_probe else desktop.run_smoke())
+        ctx.exit(desktop.run_desktop(configured=ctx.obj.target, login=user))
 
 
 cli.add_command(db)

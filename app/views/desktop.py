@@ -65,12 +65,15 @@ def open_main_window(runtime: Runtime, desk: HelpDesk, runner: TaskRunner) -> Ma
     return MainWindow(desk, runner, drafts, listen=partial(live.listen, runtime.engine, cursor=cursor))
 
 
-def run_desktop(runtime: Runtime | None = None) -> int:
-    """With a runtime (the demo, already signed in) go straight to work; otherwise ask who signs in."""
+def run_desktop(
+    runtime: Runtime | None = None, *, configured: DatabaseTarget | None = None, login: str | None = None
+) -> int:
+    """With a runtime (the demo, already signed in) go straight to work; otherwise ask who signs in, on the
+    server `--database` (or the environment, or a settings file) names, as `--user` if given."""
     app = application()
     runner = TaskRunner()
     if runtime is None:
-        dialog = SignInDialog(runner)
+        dialog = SignInDialog(runner, configured=configured, login=login)
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.desk is None:
             return 1
         desk = dialog.desk

@@ -37,15 +37,25 @@ class SignInDialog(QDialog):
     desk: the signed-in HelpDesk once the dialog is accepted.
     """
 
-    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        runner: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        configured: DatabaseTarget | None = None,
+        login: str | None = None,
+    ) -> None:
+        """`configured`: where `--database`, the environment or a settings file point (resolved when None);
+        it wins over whatever this dialog remembered, and is used as given. `login`: from `--user`."""
         super().__init__(parent)
         self.setWindowTitle("Sign in to Switchboard")
         self.setMinimumWidth(460)
         self.runner = runner
         self.desk: HelpDesk | None = None
         self.settings = QSettings()
+        self.configured = configured if configured is not None else resolve_database()
         self._build()
-        self._load_profile()
+        self._load_profile(login)
 
     def _build(self) -> None:
         heading = QLabel("Switchboard")
@@ -103,28 +113,41 @@ class SignInDialog(QDialog):
         if path:
             self.ca_file.setText(path)
 
-    def _load_profile(self) -> None:
-        configured = resolve_database()
-        if configured.url is not None:
+    def _load_profile(self, login: str | None) -> None:
+        """What the flag, environment or settings file say wins; what this dialog remembered fills the rest."""
+        url = self.configured.url
+        if url is not None:
             self.server.setCurrentText(TEAM_SERVER)
-            self.host.setText(configured.url.host or "")
-            self.port.setValue(configured.url.port or 5432)
-            self.database.setText(configured.url.database or "switchboard")
-            self.ca_file.setText(str(configured.url.query.get("sslrootcert", "")))
-        saved_server = self.settings.value("signin/server")
-        if isinstance(saved_server, str) and saved_server in (THIS_COMPUTER, TEAM_SERVER):
-            self.server.setCurrentText(saved_server)
-        for key, widget in (
-            ("signin/host", self.host),
-            ("signin/database", self.database),
-            ("signin/ca", self.ca_file),
-            ("signin/user", self.user),
-        ):
-            value = self.settings.value(key)
-            if isinstance(value, str) and value:
-                widget.setText(value)
+            self.host.setText(url.host or "")
+            self.port.setValue(url.port or 5432)
+            self.database.setText(url.database or "switchboard")
+            self.ca_file.setText(str(url.query.get("sslrootcert", "")))
+            self.server.setEnabled(False)
+            for widget in (self.host, self.port, self.database, self.ca_file):
+                widget.setEnabled(False)
+                widget.setToolTip(f"Set by {self.configured.source}")
+        else:
+            saved_server = self.settings.value("signin/server")
+            if isinstance(saved_server, str) and saved_server in (THIS_COMPUTER, TEAM_SERVER):
+                self.server.setCurrentText(saved_server)
+            for key, widget in (
+                ("signin/host", self.host),
+                ("signin/database", self.database),
+                ("signin/ca", self.ca_file),
+            ):
+                value = self.settings.value(key)
+                if isinstance(value, str) and value:
+                    widget.setText(value)
+        saved_user = self.settings.value("signin/user")
+        chosen = login or (url.username if url is not None else None) or saved_user
+        if isinstance(chosen, str) and chosen:
+            self.user.setText(chosen)
+        if login:
+            self.password.setFocus()
 
     def target(self) -> DatabaseTarget:
+        if self.configured.url is not None:
+            return self.configured
         if self.server.currentText() == THIS_COMPUTER:
             return DatabaseTarget(None, THIS_COMPUTER, data_dir())
         host = self.host.text().strip()
@@ -143,26 +166,30 @@ class SignInDialog(QDialog):
             self._show(explain_failure(error))
             return
         login, password = self.user.text().strip() or None, self.password.text() or None
+        remember = self.remember.isChecked()
         self._busy(True)
         self.runner.run(
-            lambda: self._open(target, login, password),
-            lambda desk: self._signed_in(desk, target, login, password),
+            lambda: self._open(target, login, password, remember=remember),
+            self._signed_in,
             self._failed,
         )
 
     @staticmethod
-    def _open(target: DatabaseTarget, login: str | None, password: str | None) -> HelpDesk:
+    def _open(
+        target: DatabaseTarget, login: str | None, password: str | None, *, remember: bool
+    ) -> tuple[HelpDesk, str | None]:
+        """In the background: the keyring may block on an unlock prompt, and the server may be slow."""
         if password is None and login and not target.is_embedded:
             password = credentials.recall(target, login)
-        return HelpDesk(open_runtime(target, sign_in=SignIn(login, password)))
+        desk = HelpDesk(open_runtime(target, sign_in=SignIn(login, password)))
+        reason = credentials.remember(target, login, password) if remember and login and password else None
+        return desk, reason
 
-    def _signed_in(self, desk: HelpDesk, target: DatabaseTarget, login: str | None, password: str | None) -> None:
-        self.desk = desk
+    def _signed_in(self, opened: tuple[HelpDesk, str | None]) -> None:
+        self.desk, reason = opened
         self._remember_profile()
-        if self.remember.isChecked() and login and password:
-            reason = credentials.remember(target, login, password)
-            if reason:
-                self.settings.setValue("signin/keyring_note", reason)
+        if reason:
+            self.settings.setValue("signin/keyring_note", reason)
         self.password.clear()
         self.accept()
 

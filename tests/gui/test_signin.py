@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from app.services.config import resolve_database
 from app.views.signin import TEAM_SERVER, THIS_COMPUTER, SignInDialog
 from app.views.tasks import TaskRunner
 
@@ -41,3 +45,38 @@ def test_a_server_that_cannot_be_reached_is_named(qtbot: QtBot, host: str, port:
     assert dialog.result() == 0 and dialog.desk is None
     assert dialog.message.textFormat().name == "PlainText"
     assert "Canary-Password-404" not in " ".join(label.text() for label in dialog.findChildren(QLabel))
+
+
+def _remember_a_local_profile() -> None:
+    settings = QSettings()
+    settings.setValue("signin/server", THIS_COMPUTER)
+    settings.setValue("signin/host", "old-server.example.lan")
+    settings.setValue("signin/user", "someone.else")
+    settings.sync()
+
+
+def test_the_database_flag_and_user_flag_win_over_what_the_dialog_remembered(qtbot: QtBot) -> None:
+    """`switchboard --database URL --user LOGIN` opens the sign-in on that server, as that login."""
+    _remember_a_local_profile()
+    flagged = resolve_database("postgresql://db.example.lan:6543/helpdesk?sslmode=verify-full&sslrootcert=/ca.pem")
+    dialog = SignInDialog(TaskRunner(), configured=flagged, login="ben.okafor")
+    qtbot.addWidget(dialog)
+    assert dialog.server.currentText() == TEAM_SERVER and not dialog.server.isEnabled()
+    assert (dialog.host.text(), dialog.port.value(), dialog.database.text()) == ("db.example.lan", 6543, "helpdesk")
+    assert dialog.user.text() == "ben.okafor"
+    assert dialog.target() is flagged  # used as given: its TLS settings included
+
+
+def test_a_settings_file_wins_over_what_the_dialog_remembered(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _remember_a_local_profile()
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    settings_file = tmp_path / "switchboard" / "settings.toml"
+    settings_file.parent.mkdir(parents=True)
+    settings_file.write_text('[database]\nhost = "site-db.example.lan"\ndatabase = "switchboard"\n')
+    dialog = SignInDialog(TaskRunner())
+    qtbot.addWidget(dialog)
+    assert dialog.server.currentText() == TEAM_SERVER
+    assert dialog.host.text() == "site-db.example.lan"
+    assert dialog.user.text() == "someone.else"  # a remembered login still fills an empty field
