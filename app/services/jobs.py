@@ -1,6 +1,21 @@
 """The background worker's jobs. Each job has a period; a run is claimed by inserting the (job, period)
 row, so with any number of workers every period runs exactly once — no leader to elect, nothing to
-clean up when a worker dies (a claimed run that never finished shows in `job_run` without finished_at).
+clean up when a worker dies.
+
+A run has three steps, and no transaction stays open across the job's work (mail polling and HTTP calls
+can take minutes; an open transaction would hold locks and snapshots all that time):
+
+1. claim: a short transaction inserts the unique (job, period_start) row in `job_run` and commits;
+   a worker that finds the row already there leaves this period to its claimer, without waiting on it.
+2. work: the job's function runs with `new_uow`, opening (and committing) its own units of work.
+3. record: a short transaction sets `finished_at` and the result, or `{"error": "<one sentence>"}`
+   when the job raised (the traceback goes to the log; the worker and the other jobs carry on).
+
+Retry policy: a claimed period is never claimed again, failed or not; the next period is the retry.
+A failed run is a finished run with an error; a run whose worker was killed keeps `finished_at` NULL
+for good, and `stale_runs` (shown by `switchboard worker` when it starts and by `--status`) lists it
+once its period is over. Every job must therefore be safe to run again from the start in the next
+period, which is how they are written anyway (they act on what is due, not on what the last run did).
 
 The worker runs as a trusted session (a login in the owner role, see docs/it-guide.md).
 """
@@ -15,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from app.models import ChangeLogEntry, JobRun, WorkerHeartbeat
@@ -23,13 +38,60 @@ from app.services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 CHANGE_LOG_RETENTION = dt.timedelta(days=30)
+ERROR_TEXT_LIMIT = 300
+
+NewUnitOfWork = Callable[[], UnitOfWork]
+"""Opens a fresh unit of work (`with new_uow() as uow: ...; uow.commit()`)."""
 
 
 @dataclass(frozen=True)
 class Job:
+    """`run` receives the means to open units of work, never an open one: it commits its own, as often
+    as its work needs, and opens none while it waits on the outside world."""
+
     name: str
     period: dt.timedelta
-    run: Callable[[UnitOfWork], dict[str, Any]]
+    run: Callable[[NewUnitOfWork], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """One run this worker claimed: its result, or the one-sentence error it failed with."""
+
+    job: str
+    period_start: dt.datetime
+    result: dict[str, Any] | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class UnfinishedRun:
+    """A claim without `finished_at` whose period is over: its worker died mid-run (or it still runs,
+    far longer than its period)."""
+
+    job: str
+    period_start: dt.datetime
+    worker: str
+    started_at: dt.datetime
+
+    def line(self) -> str:
+        return (
+            f"{self.job} for the period starting {self.period_start.isoformat()} was claimed by {self.worker}"
+            f" at {self.started_at.isoformat()} and never finished"
+        )
+
+
+@dataclass(frozen=True)
+class FailedRun:
+    job: str
+    period_start: dt.datetime
+    worker: str
+    error: str
+
+    def line(self) -> str:
+        return (
+            f"{self.job} for the period starting {self.period_start.isoformat()} failed on {self.worker}: {self.error}"
+        )
 
 
 def worker_name() -> str:
@@ -42,16 +104,18 @@ def period_start(now: dt.datetime, period: dt.timedelta) -> dt.datetime:
     return epoch + ((now - epoch) // period) * period
 
 
-def trim_change_log(uow: UnitOfWork) -> dict[str, Any]:
+def trim_change_log(new_uow: NewUnitOfWork) -> dict[str, Any]:
     """Keep 30 days of change log: clients and search indexes that are further behind rebuild."""
-    cutoff = uow.now() - CHANGE_LOG_RETENTION
-    deleted = uow.session.execute(
-        delete(ChangeLogEntry).where(ChangeLogEntry.changed_at < cutoff).returning(ChangeLogEntry.seq)
-    ).all()
+    with new_uow() as uow:
+        cutoff = uow.now() - CHANGE_LOG_RETENTION
+        deleted = uow.session.execute(
+            delete(ChangeLogEntry).where(ChangeLogEntry.changed_at < cutoff).returning(ChangeLogEntry.seq)
+        ).all()
+        uow.commit()
     return {"deleted": len(deleted), "before": cutoff.isoformat()}
 
 
-def heartbeat(new_uow: Callable[[], UnitOfWork], worker: str) -> None:
+def heartbeat(new_uow: NewUnitOfWork, worker: str) -> None:
     """Every worker beats on its own (this is not a claimed job): IT sees each one that is alive."""
     with new_uow() as uow:
         statement = insert(WorkerHeartbeat).values(worker=worker, seen_at=uow.now())
@@ -64,27 +128,87 @@ def default_jobs() -> list[Job]:
     return [Job("change_log_housekeeping", dt.timedelta(hours=1), trim_change_log)]
 
 
-def run_due_jobs(new_uow: Callable[[], UnitOfWork], jobs: list[Job], worker: str) -> list[str]:
-    """Claim and run every job whose current period has not run yet; returns the names run here."""
-    ran = []
+def run_due_jobs(new_uow: NewUnitOfWork, jobs: list[Job], worker: str) -> list[RunOutcome]:
+    """Claim and run every job whose current period has not been claimed yet; returns the runs claimed here.
+
+    A job that raises is recorded as failed and the next job runs; errors of the claim or the record
+    (the database is gone) are the worker's to handle."""
+    outcomes = []
     for job in jobs:
-        with new_uow() as uow:
-            start = period_start(uow.now(), job.period)
-            claimed = uow.session.execute(
-                insert(JobRun)
-                .values(job=job.name, period_start=start, worker=worker)
-                .on_conflict_do_nothing()
-                .returning(JobRun.job)
-            ).scalar_one_or_none()
-            if claimed is None:
-                continue  # another worker has this period
-            result = job.run(uow)
-            uow.session.execute(
-                update(JobRun)
-                .where(JobRun.job == job.name, JobRun.period_start == start)
-                .values(finished_at=func.now(), result=result)
-            )
-            uow.commit()
-            log.info("ran %s for the period starting %s: %s", job.name, start.isoformat(), result)
-            ran.append(job.name)
-    return ran
+        start = _claim(new_uow, job, worker)
+        if start is None:
+            continue  # another worker has (or had) this period
+        try:
+            result = job.run(new_uow)
+        except Exception as exc:
+            error = error_sentence(exc)
+            log.exception("%s for the period starting %s failed", job.name, start.isoformat())
+            _record(new_uow, job, start, {"error": error})
+            outcomes.append(RunOutcome(job.name, start, None, error))
+            continue
+        _record(new_uow, job, start, result)
+        log.info("ran %s for the period starting %s: %s", job.name, start.isoformat(), result)
+        outcomes.append(RunOutcome(job.name, start, result, None))
+    return outcomes
+
+
+def _claim(new_uow: NewUnitOfWork, job: Job, worker: str) -> dt.datetime | None:
+    """Insert the (job, period) row and commit; None when another worker's row is already there (if its
+    claim is still being committed, the insert waits only for that short transaction)."""
+    with new_uow() as uow:
+        start = period_start(uow.now(), job.period)
+        claimed = uow.session.execute(
+            insert(JobRun)
+            .values(job=job.name, period_start=start, worker=worker)
+            .on_conflict_do_nothing()
+            .returning(JobRun.job)
+        ).scalar_one_or_none()
+        uow.commit()
+    return None if claimed is None else start
+
+
+def _record(new_uow: NewUnitOfWork, job: Job, start: dt.datetime, result: dict[str, Any]) -> None:
+    with new_uow() as uow:
+        uow.session.execute(
+            update(JobRun)
+            .where(JobRun.job == job.name, JobRun.period_start == start)
+            .values(finished_at=func.now(), result=result)
+        )
+        uow.commit()
+
+
+def error_sentence(exc: BaseException) -> str:
+    """The exception's type and first line, cut short: database errors put their SQL and parameters on
+    later lines, and those belong in no table."""
+    lines = str(exc).strip().splitlines()
+    text = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+    return text if len(text) <= ERROR_TEXT_LIMIT else text[: ERROR_TEXT_LIMIT - 1] + "…"
+
+
+def stale_runs(new_uow: NewUnitOfWork, jobs: list[Job]) -> list[UnfinishedRun]:
+    """Claims never finished whose period is over (a job no longer in `jobs` counts as over)."""
+    periods = {job.name: job.period for job in jobs}
+    with new_uow() as uow:
+        now = uow.now()
+        rows = uow.session.execute(
+            select(JobRun.job, JobRun.period_start, JobRun.worker, JobRun.started_at)
+            .where(JobRun.finished_at.is_(None))
+            .order_by(JobRun.period_start, JobRun.job)
+        ).all()
+    return [
+        UnfinishedRun(name, start, claimer, started)
+        for name, start, claimer, started in rows
+        if name not in periods or start + periods[name] <= now
+    ]
+
+
+def failed_runs(new_uow: NewUnitOfWork, since: dt.timedelta) -> list[FailedRun]:
+    """Runs that ended with an error in the last `since`."""
+    with new_uow() as uow:
+        cutoff = uow.now() - since
+        rows = uow.session.execute(
+            select(JobRun.job, JobRun.period_start, JobRun.worker, JobRun.result["error"].astext)
+            .where(JobRun.period_start >= cutoff, JobRun.result.has_key("error"))
+            .order_by(JobRun.period_start, JobRun.job)
+        ).all()
+    return [FailedRun(name, start, claimer, error) for name, start, claimer, error in rows]
