@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import URL
 
 from app.bootstrap import Runtime
 from app.models import JobRun, WorkerHeartbeat
 
 pytestmark = pytest.mark.slow
+LONG_AGO = dt.datetime(2020, 1, 1, 10, tzinfo=dt.UTC)
 
 
 def test_two_workers_started_together_run_each_job_once(committed_runtime: Runtime, database_url: URL) -> None:
@@ -36,3 +38,34 @@ def test_two_workers_started_together_run_each_job_once(committed_runtime: Runti
     ran = "".join(out for out, _err in outputs)
     assert ran.count("ran: change_log_housekeeping") == 1  # one of the two ran it
     assert len(beats) == 2  # both are alive
+
+
+def test_a_claim_left_by_a_killed_worker_is_shown_when_a_worker_starts(
+    committed_runtime: Runtime, database_url: URL
+) -> None:
+    """A worker killed mid-run leaves its claim without finished_at; the next worker to start says so,
+    and `--status` lists it with the last day's failures."""
+    with committed_runtime.session_factory() as session:
+        killed = {"job": "change_log_housekeeping", "period_start": LONG_AGO, "worker": "gone:42"}
+        session.execute(insert(JobRun).values(killed))
+        failed = {
+            "job": "change_log_housekeeping",
+            "period_start": func.date_trunc("hour", func.now()) - dt.timedelta(hours=1),
+            "worker": "sad:7",
+            "finished_at": func.now(),
+            "result": {"error": "TimeoutError: the connector timed out"},
+        }
+        session.execute(insert(JobRun).values(failed))
+        session.commit()
+    base = [sys.executable, "-m", "app", "--database", database_url.render_as_string(hide_password=False), "worker"]
+
+    started = subprocess.run([*base, "--once"], capture_output=True, text=True, timeout=120, check=True)
+    status = subprocess.run([*base, "--status"], capture_output=True, text=True, timeout=120, check=True)
+
+    unfinished = (
+        "unfinished: change_log_housekeeping for the period starting 2020-01-01T10:00:00+00:00 was claimed by gone:42"
+    )
+    assert unfinished in started.stdout
+    assert "ran: change_log_housekeeping" in started.stdout  # the current period runs as usual
+    assert unfinished in status.stdout
+    assert "failed on sad:7: TimeoutError: the connector timed out" in status.stdout
