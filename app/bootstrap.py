@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
+from app.services import live
 from app.services.agents import ensure_local_admin
 from app.services.clock import Clock
 from app.services.config import DatabaseTarget
@@ -19,6 +21,7 @@ from app.services.database import schema
 from app.services.database.embedded import start_embedded_server
 from app.services.database.engine import SessionFactory, build_engine, build_session_factory, check_reachable
 from app.services.events import EventHandlers
+from app.services.live import Listen
 from app.services.redaction import RedactingFilter, register_secret
 from app.services.uow import UnitOfWork
 
@@ -44,6 +47,11 @@ class Runtime:
         return UnitOfWork(
             self.session_factory, acting_login=self.acting_login, clock=self.clock, handlers=self.handlers
         )
+
+    def listener(self) -> Listen:
+        """Live updates for this runtime's login, for one window's life: its cursor survives reconnects, so
+        the window catches up on what it missed. Views get this, never the engine."""
+        return partial(live.listen, self.engine, cursor=live.LiveCursor())
 
     def close(self) -> None:
         self.engine.dispose()

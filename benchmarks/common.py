@@ -11,6 +11,7 @@ from sqlalchemy.engine import URL
 from app.bootstrap import Runtime
 from app.services.agents import ensure_session_agent
 from app.services.config import parse_database_url
+from app.services.database.dsn import libpq_dsn
 from app.services.database.engine import build_engine, build_session_factory
 
 
@@ -26,7 +27,7 @@ def trusted_runtime(database: str) -> Runtime:
 
 
 def libpq(url: URL) -> str:
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return libpq_dsn(url)
 
 
 def ensure_database(url: URL) -> None:

@@ -90,6 +90,10 @@ class LiveCursor:
         return ChangeNotice(self.follower.position, listed)
 
 
+# What a window is handed: listen(on_change, on_presence, should_stop), blocking until stopped or dropped.
+Listen = Callable[[Callable[[ChangeNotice], None], Callable[["PresenceNotice"], None], Callable[[], bool]], None]
+
+
 @dataclass
 class _Pending:
     changes: bool = False

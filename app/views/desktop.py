@@ -6,14 +6,12 @@ import os
 import sys
 import tempfile
 import time
-from functools import partial
 from pathlib import Path
 
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QDialog
 
 from app.bootstrap import Runtime, open_maintenance_runtime, open_runtime
-from app.services import live
 from app.services.config import DatabaseTarget, data_dir
 from app.services.demo import DemoSize, fill_demo_data
 from app.services.desk import HelpDesk
@@ -60,9 +58,7 @@ def resource_path(name: str) -> Path:
 
 def open_main_window(runtime: Runtime, desk: HelpDesk, runner: TaskRunner) -> MainWindow:
     drafts = DraftStore(data_dir() / "drafts" / desk.me.login)
-    # One cursor for the window's life: after a reconnect it reads what it missed from where it was.
-    cursor = live.LiveCursor()
-    return MainWindow(desk, runner, drafts, listen=partial(live.listen, runtime.engine, cursor=cursor))
+    return MainWindow(desk, runner, drafts, listen=runtime.listener())
 
 
 def run_desktop(
@@ -74,10 +70,9 @@ def run_desktop(
     runner = TaskRunner()
     if runtime is None:
         dialog = SignInDialog(runner, configured=configured, login=login)
-        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.desk is None:
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.desk is None or dialog.runtime is None:
             return 1
-        desk = dialog.desk
-        runtime = desk.runtime  # type: ignore[assignment]
+        desk, runtime = dialog.desk, dialog.runtime
     else:
         desk = HelpDesk(runtime)
     assert runtime is not None

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from app.services.live import ChangeNotice, PresenceNotice
+from app.services.live import Listen
 
 log = logging.getLogger(__name__)
 RETRY_SECONDS = 2.0
-
-Listen = Callable[[Callable[[ChangeNotice], None], Callable[[PresenceNotice], None], Callable[[], bool]], None]
 
 
 class LiveBridge(QObject):

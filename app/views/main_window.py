@@ -27,13 +27,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.desk import DeskView, HelpDesk
-from app.services.live import ChangeNotice, PresenceEntry, PresenceNotice
+from app.services.live import ChangeNotice, Listen, PresenceEntry, PresenceNotice
 from app.services.tickets.dto import TicketChanged, TicketSummary
 from app.views.drafts import DraftStore
 from app.views.editor import TicketEditor
 from app.views.errors import explain_failure, log_unless_known
 from app.views.filter_bar import FilterBar
-from app.views.live_bridge import Listen, LiveBridge
+from app.views.live_bridge import LiveBridge
 from app.views.palette import CommandPalette, ShortcutOverlay, apply_tooltips
 from app.views.tasks import TaskRunner
 from app.views.ticket_table import TicketTableModel

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.bootstrap import SignIn, open_runtime
+from app.bootstrap import Runtime, SignIn, open_runtime
 from app.services import credentials
 from app.services.config import DatabaseTarget, data_dir, parse_database_url, resolve_database
 from app.services.desk import HelpDesk
@@ -35,6 +35,7 @@ TEAM_SERVER = "Team server"
 class SignInDialog(QDialog):
     """Attributes:
     desk: the signed-in HelpDesk once the dialog is accepted.
+    runtime: the runtime it signed in with (the composition root's: the window's live updates need it).
     """
 
     def __init__(
@@ -52,6 +53,7 @@ class SignInDialog(QDialog):
         self.setMinimumWidth(460)
         self.runner = runner
         self.desk: HelpDesk | None = None
+        self.runtime: Runtime | None = None
         self.settings = QSettings()
         self.configured = configured if configured is not None else resolve_database()
         self._build()
@@ -177,16 +179,16 @@ class SignInDialog(QDialog):
     @staticmethod
     def _open(
         target: DatabaseTarget, login: str | None, password: str | None, *, remember: bool
-    ) -> tuple[HelpDesk, str | None]:
+    ) -> tuple[Runtime, HelpDesk, str | None]:
         """In the background: the keyring may block on an unlock prompt, and the server may be slow."""
         if password is None and login and not target.is_embedded:
             password = credentials.recall(target, login)
-        desk = HelpDesk(open_runtime(target, sign_in=SignIn(login, password)))
+        runtime = open_runtime(target, sign_in=SignIn(login, password))
         reason = credentials.remember(target, login, password) if remember and login and password else None
-        return desk, reason
+        return runtime, HelpDesk(runtime), reason
 
-    def _signed_in(self, opened: tuple[HelpDesk, str | None]) -> None:
-        self.desk, reason = opened
+    def _signed_in(self, opened: tuple[Runtime, HelpDesk, str | None]) -> None:
+        self.runtime, self.desk, reason = opened
         self._remember_profile()
         if reason:
             self.settings.setValue("signin/keyring_note", reason)

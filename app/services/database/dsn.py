@@ -1,10 +1,22 @@
-"""One way from a SQLAlchemy URL to a libpq connection string, for code that talks to psycopg directly."""
+"""One way from a SQLAlchemy URL to a libpq connection string, for code that talks to psycopg directly
+(the live listener, benchmarks, tests). Keyword/value form, quoted by psycopg: a URI would turn a space
+in a socket directory into '+', and query parameters (host, sslmode, sslrootcert) must survive."""
 
 from __future__ import annotations
 
+from psycopg.conninfo import make_conninfo
 from sqlalchemy.engine import URL
 
 
 def libpq_dsn(url: URL) -> str:
     """The URL as libpq reads it (the password, when the sign-in put one in memory, included)."""
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+    params: dict[str, str | int | None] = {
+        "host": url.host,
+        "port": url.port,
+        "user": url.username,
+        "password": url.password,
+        "dbname": url.database,
+    }
+    for key, value in url.query.items():
+        params[key] = value[-1] if isinstance(value, tuple) else value
+    return make_conninfo("", **{key: value for key, value in params.items() if value is not None})
