@@ -2,11 +2,13 @@
 catching up after a reconnect, the search index, automation.
 
 The database's triggers write one entry per changed row, whoever changed it. Each entry carries its
-transaction's id; entries are read in `(txid, seq)` order and only below the oldest transaction still
-running (`change_log_horizon()`). Every transaction below that horizon has ended, so nothing can appear
-there later: a follower that remembers the last position it applied never skips a change, and no lock is
-involved. Entries are read through the reader's own row-level security: a follower sees the changes of the
-tickets its login may see.
+transaction's id; entries are read in `(txid, seq)` order and only below the oldest transaction of this
+database still running (`change_log_horizon()`, migration 0007). Every transaction below that horizon
+has ended, so nothing can appear there later: a follower that remembers the last position it applied
+never skips a change, and no lock is involved. The horizon is taken in its own statement *before* the
+statement that reads the log (so that statement's snapshot sees every transaction below it): read in
+READ COMMITTED or autocommit, never inside a REPEATABLE READ snapshot taken earlier. Entries are read
+through the reader's own row-level security: a follower sees the changes of the tickets its login may see.
 """
 
 from __future__ import annotations
@@ -23,12 +25,13 @@ START: Position = (0, 0)
 BATCH = 1000
 
 # psycopg's placeholders; `changes_since` binds the same names through SQLAlchemy.
+HORIZON_SQL = "SELECT switchboard.change_log_horizon()"
 SINCE_SQL = """
     SELECT txid, seq, entity, entity_id, ticket_id, operation FROM switchboard.change_log
-    WHERE (txid, seq) > (%(txid)s, %(seq)s) AND txid < switchboard.change_log_horizon()
+    WHERE (txid, seq) > (%(txid)s, %(seq)s) AND txid < %(horizon)s
     ORDER BY txid, seq LIMIT %(limit)s"""
 HEAD_SQL = """
-    SELECT txid, seq FROM switchboard.change_log WHERE txid < switchboard.change_log_horizon()
+    SELECT txid, seq FROM switchboard.change_log WHERE txid < %(horizon)s
     ORDER BY txid DESC, seq DESC LIMIT 1"""
 
 
@@ -56,20 +59,28 @@ def to_change(row: Sequence[object]) -> Change:
 
 
 def _sqlalchemy(sql: str) -> str:
-    return sql.replace("%(txid)s", ":txid").replace("%(seq)s", ":seq").replace("%(limit)s", ":limit")
+    for name in ("txid", "seq", "limit", "horizon"):
+        sql = sql.replace(f"%({name})s", f":{name}")
+    return sql
+
+
+def _horizon(uow: UnitOfWork) -> int:
+    return int(uow.session.execute(text(HORIZON_SQL)).scalar_one())
 
 
 def changes_since(uow: UnitOfWork, position: Position, limit: int = BATCH) -> list[Change]:
     """The entries after `position`, oldest first, at most `limit`."""
+    horizon = _horizon(uow)  # first, in its own statement: see the module's docstring
     rows = uow.session.execute(
-        text(_sqlalchemy(SINCE_SQL)), {"txid": position[0], "seq": position[1], "limit": limit}
+        text(_sqlalchemy(SINCE_SQL)), {"txid": position[0], "seq": position[1], "limit": limit, "horizon": horizon}
     ).all()
     return [to_change(row) for row in rows]
 
 
 def head(uow: UnitOfWork) -> Position:
     """The position of the newest entry a follower could read now: where a new follower starts."""
-    row = uow.session.execute(text(HEAD_SQL)).first()
+    horizon = _horizon(uow)
+    row = uow.session.execute(text(_sqlalchemy(HEAD_SQL)), {"horizon": horizon}).first()
     return (int(row[0]), int(row[1])) if row is not None else START
 
 

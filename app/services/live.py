@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import psycopg
 from sqlalchemy import Engine
 
-from app.services.changes import HEAD_SQL, SINCE_SQL, START, Change, ChangeFollower, Position, to_change
+from app.services.changes import HEAD_SQL, HORIZON_SQL, SINCE_SQL, START, Change, ChangeFollower, Position, to_change
 from app.services.database.dsn import libpq_dsn
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,11 @@ _PRESENCE = """
     ORDER BY p.ticket_id, a.display_name"""
 
 
+def _horizon(connection: psycopg.Connection[tuple[object, ...]]) -> int:
+    row = connection.execute(HORIZON_SQL).fetchone()
+    return int(str(row[0])) if row is not None else 0
+
+
 @dataclass
 class LiveCursor:
     """The live client's place in the change log, across reconnects: it starts at the log's head (a client
@@ -67,7 +72,7 @@ class LiveCursor:
 
     def start(self, connection: psycopg.Connection[tuple[object, ...]]) -> None:
         if self.follower is None:
-            row = connection.execute(HEAD_SQL).fetchone()
+            row = connection.execute(HEAD_SQL, {"horizon": _horizon(connection)}).fetchone()
             self.follower = ChangeFollower((int(str(row[0])), int(str(row[1]))) if row else START)
 
     @property
@@ -80,7 +85,10 @@ class LiveCursor:
         assert self.follower is not None
 
         def fetch(position: Position, limit: int) -> list[Change]:
-            rows = connection.execute(SINCE_SQL, {"txid": position[0], "seq": position[1], "limit": limit})
+            horizon = _horizon(connection)  # first, in its own statement (app/services/changes.py)
+            rows = connection.execute(
+                SINCE_SQL, {"txid": position[0], "seq": position[1], "limit": limit, "horizon": horizon}
+            )
             return [to_change(row) for row in rows.fetchall()]
 
         ticket_ids = {c.ticket_id for c in self.follower.read(fetch) if c.ticket_id is not None}

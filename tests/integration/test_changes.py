@@ -9,6 +9,7 @@ from app.bootstrap import Runtime
 from app.services import changes
 from app.services.database.dsn import libpq_dsn
 from app.services.tickets import service
+from tests.support.postgres import PgServer
 from tests.support.world import World, build_world, runtime_as
 
 
@@ -61,3 +62,38 @@ def test_a_follower_waits_for_a_transaction_that_logged_early_and_commits_late(
     with committed_runtime.uow() as uow:
         later = follower.read(lambda p, n: changes.changes_since(uow, p, n))
     assert [c.ticket_id for c in later] == [first, second]
+
+
+def test_a_long_transaction_in_another_database_holds_back_no_follower(
+    committed_runtime: Runtime, database_url: URL, pg_server: PgServer
+) -> None:
+    """Another application's batch job on the same server, mid-transaction with a transaction id, must not
+    delay Switchboard's live updates (the server-wide horizon did, until it ended)."""
+    world = build_world(committed_runtime.session_factory)
+    with committed_runtime.uow() as uow:
+        follower = changes.ChangeFollower(changes.head(uow))
+    with psycopg.connect(libpq_dsn(pg_server.maintenance_url)) as elsewhere:
+        elsewhere.execute("SELECT pg_current_xact_id()")  # holds a transaction id, as any writer does
+        ticket = _open(world, world.billing, "alice")
+        with committed_runtime.uow() as uow:
+            seen = follower.read(lambda p, n: changes.changes_since(uow, p, n))
+        elsewhere.rollback()
+    assert ticket in {c.ticket_id for c in seen}
+
+
+def test_a_transaction_of_this_database_still_holds_the_horizon(committed_runtime: Runtime, database_url: URL) -> None:
+    """The other side: a writer of this database that has not committed keeps later entries back."""
+    world = build_world(committed_runtime.session_factory)
+    first = _open(world, world.billing, "alice")
+    with committed_runtime.uow() as uow:
+        follower = changes.ChangeFollower(changes.head(uow))
+    with psycopg.connect(libpq_dsn(database_url)) as slow:
+        slow.execute("UPDATE switchboard.ticket SET subject = 'slow' WHERE id = %s", (first,))
+        second = _open(world, world.billing, "alice")
+        with committed_runtime.uow() as uow:
+            held = follower.read(lambda p, n: changes.changes_since(uow, p, n))
+        slow.commit()
+    with committed_runtime.uow() as uow:
+        later = follower.read(lambda p, n: changes.changes_since(uow, p, n))
+    assert held == []
+    assert [c.ticket_id for c in later if c.entity == "ticket"][:2] == [first, second]

@@ -55,7 +55,10 @@ def prepare_roles(connection: Connection) -> None:
     # Since PostgreSQL 16 the owner is made a member (without inheritance) of every login it creates, so
     # its own memberships are checked only where it should have created nothing yet.
     _check_role(
-        connection, owner, allowed_member_of=groups | {"pg_signal_backend"} if fresh else None, group_role=False
+        connection,
+        owner,
+        allowed_member_of=groups | {"pg_signal_backend", "pg_read_all_stats"} if fresh else None,
+        group_role=False,
     )
     owner_members = _members(connection, owner)
     if fresh and owner_members:
