@@ -17,7 +17,6 @@ from collections.abc import Callable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -25,6 +24,7 @@ from app.models.enums import MessageKind
 from app.services.sanitize import display_html
 from app.services.tickets.dto import MessageView
 from app.views.conversation import ConversationView
+from app.views.watchdog import Watchdog
 from benchmarks.common import print_table
 
 WHEN = dt.datetime(2026, 11, 25, 13, 3, tzinfo=dt.UTC)
@@ -52,22 +52,6 @@ CASES: dict[str, Callable[[], list[MessageView]]] = {
     ],
     "500 small messages": lambda: [customer(f"<p>Reply <b>number {n}</b></p>", n) for n in range(500)],
 }
-
-
-class Watchdog:
-    def __init__(self) -> None:
-        self.timer = QTimer()
-        self.timer.setInterval(5)
-        self.clock = QElapsedTimer()
-        self.longest_ms = 0
-        self.timer.timeout.connect(self._tick)
-
-    def start(self) -> None:
-        self.clock.start()
-        self.timer.start()
-
-    def _tick(self) -> None:
-        self.longest_ms = max(self.longest_ms, self.clock.restart())
 
 
 def measure(view: ConversationView, messages: list[MessageView]) -> tuple[float, float, int]:

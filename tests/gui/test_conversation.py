@@ -29,7 +29,7 @@ from pytestqt.qtbot import QtBot
 from app.models.enums import MessageKind
 from app.services.tickets.dto import MessageView
 from app.views.conversation import MAX_ORIGINAL_CHARS, ConversationView
-from tests.gui.test_journeys import STALL_LIMIT_MS, Watchdog
+from app.views.watchdog import STALL_LIMIT_MS, Watchdog
 
 WHEN = dt.datetime(2026, 11, 25, 13, 3, tzinfo=dt.UTC)
 IMAGE = QTextDocument.ResourceType.ImageResource.value

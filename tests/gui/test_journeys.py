@@ -4,7 +4,6 @@ never stalls for more than 100 ms, even against a slow database."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import URL
@@ -30,39 +29,10 @@ from app.views.drafts import DraftStore
 from app.views.main_window import MainWindow
 from app.views.memory import settle_memory
 from app.views.tasks import TaskRunner
+from app.views.watchdog import STALL_LIMIT_MS, Watchdog
 from tests.support.world import World, build_world, login_url, runtime_as
 
 pytestmark = pytest.mark.slow
-STALL_LIMIT_MS = 100
-
-
-class Watchdog:
-    """Ticks every 5 ms on the GUI thread and remembers the longest gap between ticks."""
-
-    def __init__(self) -> None:
-        self.timer = QTimer()
-        self.timer.setInterval(5)
-        self.clock = QElapsedTimer()
-        self.longest_ms = 0
-        self.timer.timeout.connect(self._tick)
-
-    def start(self) -> None:
-        self.clock.start()
-        self.timer.start()
-
-    def _tick(self) -> None:
-        self.longest_ms = max(self.longest_ms, self.clock.restart())
-
-    def stop(self) -> int:
-        self.timer.stop()
-        return self.longest_ms
-
-    @contextlib.contextmanager
-    def paused(self) -> Iterator[None]:
-        """The test's own blocking work (another process, a colleague's write) is not the window's."""
-        self.timer.stop()
-        yield
-        self.start()
 
 
 @pytest.fixture

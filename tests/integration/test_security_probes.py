@@ -520,6 +520,14 @@ def _has_schema(url: URL) -> bool:
         return connection.execute("SELECT to_regnamespace('switchboard') IS NOT NULL").fetchone() == (True,)
 
 
+def _upgrade(url: URL) -> None:
+    engine = build_engine(url)
+    try:
+        schema.upgrade(engine)
+    finally:
+        engine.dispose()
+
+
 def test_another_desks_admin_cannot_plant_the_owner_role_of_a_new_desk(desk: Desk, pg_server: PgServer) -> None:
     """desk's admin makes the login `<new>_owner` before the DBA sets the new desk up: the set-up refuses and
     leaves nothing behind, instead of handing the schema to that login."""
@@ -529,12 +537,8 @@ def test_another_desks_admin_cannot_plant_the_owner_role_of_a_new_desk(desk: Des
             dana.execute(
                 "SELECT add_user(%s, 'Trojan', 'trojan@desk.test', 'agent', NULL, '{}')", (f"{url.database}_owner",)
             )
-        engine = build_engine(url)
-        try:
-            with pytest.raises(NotPermitted, match="not one Switchboard made"):
-                schema.upgrade(engine)
-        finally:
-            engine.dispose()
+        with pytest.raises(NotPermitted, match="not one Switchboard made"):
+            _upgrade(url)
         assert not _has_schema(url)
     finally:
         pg_server.drop_database(url)
@@ -550,11 +554,7 @@ def test_logins_left_from_a_dropped_desk_of_the_same_name_are_not_agents_of_the_
                     sql.Identifier(f"{url.database}_old"), sql.Identifier(f"{url.database}_agent")
                 )
             )
-        engine = build_engine(url)
-        try:
-            schema.upgrade(engine)
-        finally:
-            engine.dispose()
+        _upgrade(url)
         with psycopg.connect(libpq_dsn(url), autocommit=True) as dba:
             member = dba.execute(
                 "SELECT pg_has_role(%s, %s, 'MEMBER')", (f"{url.database}_old", f"{url.database}_agent")
@@ -570,12 +570,8 @@ def test_a_database_name_whose_role_names_would_collide_is_refused(pg_server: Pg
     with psycopg.connect(libpq_dsn(pg_server.maintenance_url), autocommit=True) as dba:
         dba.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
-        engine = build_engine(url)
-        try:
-            with pytest.raises(NotPermitted, match="too long"):
-                schema.upgrade(engine)
-        finally:
-            engine.dispose()
+        with pytest.raises(NotPermitted, match="too long"):
+            _upgrade(url)
         assert not _has_schema(url)
     finally:
         pg_server.drop_database(url)
