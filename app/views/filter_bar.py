@@ -7,6 +7,7 @@ Signals:
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QWidget
@@ -15,16 +16,7 @@ from app.services.desk import DeskView
 from app.services.tickets.queries import SortOrder
 from app.services.vocabulary import Priority
 
-STATUSES = [
-    ("Any status", None),
-    ("New", "new"),
-    ("In progress", "in_progress"),
-    ("Waiting", "waiting"),
-    ("Pending", "pending"),
-    ("Answered", "answered"),
-    ("Resolved", "resolved"),
-    ("Closed", "closed"),
-]
+ANY_STATUS = "Any status"
 SORTS = [("SLA due", SortOrder.SLA_DUE), ("Priority", SortOrder.PRIORITY), ("Last update", SortOrder.UPDATED)]
 ASSIGNEES = [("Anyone", None), ("Me", "me"), ("Unassigned", "none")]
 
@@ -41,8 +33,7 @@ class FilterBar(QWidget):
         self.tag.setPlaceholderText("tag")
         self.tag.setMaximumWidth(90)
         self.status, self.priority, self.assignee, self.sort = QComboBox(), QComboBox(), QComboBox(), QComboBox()
-        for label, value in STATUSES:
-            self.status.addItem(label, value)
+        self.status.addItem(ANY_STATUS, None)  # the statuses come from the database (set_statuses)
         self.priority.addItem("Any priority", None)
         for priority in reversed(Priority):
             self.priority.addItem(priority.label.capitalize(), int(priority))
@@ -63,6 +54,17 @@ class FilterBar(QWidget):
         layout.addWidget(self.text, 2)
         for widget in (self.status, self.priority, self.assignee, self.tag, self.sort):
             layout.addWidget(widget)
+
+    def set_statuses(self, statuses: Sequence[tuple[str, str, str]]) -> None:
+        """The desk's own statuses (admins may add some), in their order; the choice is kept if it still exists."""
+        chosen = self.status.currentData()
+        self.status.blockSignals(True)
+        self.status.clear()
+        self.status.addItem(ANY_STATUS, None)
+        for key, label, _category in statuses:
+            self.status.addItem(label, key)
+        self.status.setCurrentIndex(max(self.status.findData(chosen), 0))
+        self.status.blockSignals(False)
 
     def narrow(self, view: DeskView, my_agent_id: int) -> DeskView:
         """The view with the bar's filters on top of its own, in the bar's order."""

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.desk import DeskView, HelpDesk
+from app.services.desk import DeskView, HelpDesk, Vocabulary
 from app.services.live import ChangeNotice, Listen, PresenceEntry, PresenceNotice
 from app.services.tickets.dto import TicketChanged, TicketSummary
 from app.views.drafts import DraftStore
@@ -41,14 +41,17 @@ from app.views.ticket_table import TicketTableModel
 LIVE_BATCH_MS = 150
 
 
-def notification_for(old: TicketSummary | None, new: TicketSummary, me: int) -> tuple[str, str] | None:
+def notification_for(
+    old: TicketSummary | None, new: TicketSummary, me: int, open_statuses: frozenset[str]
+) -> tuple[str, str] | None:
     """What to tell the agent about a live change, if anything: a ticket newly assigned to them, or a
-    customer writing back on one of theirs (their message wakes a waiting or finished ticket)."""
+    customer writing back on one of theirs (their message wakes a waiting or finished ticket into one of
+    the desk's open statuses, as the database defines them)."""
     if new.assignee_id != me:
         return None
     if old is None or old.assignee_id != me:
         return "Assigned to you", f"#{new.number} {inert(new.subject)}"
-    if new.status != old.status and new.status in ("in_progress", "new") and new.version > old.version:
+    if new.status != old.status and new.status in open_statuses and new.version > old.version:
         return "Customer replied", f"#{new.number} {inert(new.subject)}"
     return None
 
@@ -84,6 +87,7 @@ class MainWindow(QMainWindow):
         self.connected = True
         self._pending_ids: set[int] = set()
         self._presence: tuple[PresenceEntry, ...] = ()
+        self._open_statuses: frozenset[str] = frozenset()  # from the database's vocabulary
         self._last_typing = 0.0
         self._build()
         self._build_actions()
@@ -96,7 +100,7 @@ class MainWindow(QMainWindow):
         self.resize(1440, 860)
         self._restore_layout()
         self.refresh_views()
-        self.runner.run(desk.vocabulary, self.editor.set_vocabulary, self._report)
+        self.runner.run(desk.vocabulary, self._vocabulary_arrived, self._report)
 
     # --- layout ----------------------------------------------------------------------------------------
 
@@ -318,6 +322,11 @@ class MainWindow(QMainWindow):
                 lambda: self.desk.save_view(name.strip(), view), lambda _r: self.refresh_views(), self._report
             )
 
+    def _vocabulary_arrived(self, vocabulary: Vocabulary) -> None:
+        self._open_statuses = frozenset(key for key, _label, category in vocabulary.statuses if category == "open")
+        self.editor.set_vocabulary(vocabulary)
+        self.filters.set_statuses(vocabulary.statuses)
+
     def open_palette(self) -> None:
         self.command_palette = CommandPalette(list(self.actions_by_text.values()), self)
         self.command_palette.open()
@@ -355,7 +364,7 @@ class MainWindow(QMainWindow):
             self._notify_if_mine(before.get(ticket.id), ticket)
 
     def _notify_if_mine(self, old: TicketSummary | None, new: TicketSummary) -> None:
-        message = notification_for(old, new, self.desk.me.agent_id)
+        message = notification_for(old, new, self.desk.me.agent_id, self._open_statuses)
         if message is not None and self.tray is not None:
             self.tray.showMessage(*message)  # plain text: the tray never renders markup
 

@@ -365,3 +365,22 @@ def test_a_quick_second_gesture_never_conflicts_with_the_agents_own_first(
     saved = editor.detail.ticket  # type: ignore[union-attr]
     assert (saved.subject, saved.status) == ("Printer on fire, still", "in_progress")
     close(window, qtbot)
+
+
+def test_statuses_an_admin_adds_are_offered_everywhere_statuses_are_chosen(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
+) -> None:
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO switchboard.ticket_status (key, label, category, position, is_builtin)"
+            " VALUES ('on_hold_legal', 'On hold (legal)', 'paused', 9, false)"
+        )
+    try:
+        window = open_window(qtbot, engine, tmp_path)
+        qtbot.waitUntil(lambda: window.filters.status.findData("on_hold_legal") >= 0, timeout=5000)
+        assert window.filters.status.itemText(window.filters.status.findData("on_hold_legal")) == "On hold (legal)"
+        assert window.editor.status.findData("on_hold_legal") >= 0
+        close(window, qtbot)
+    finally:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DELETE FROM switchboard.ticket_status WHERE key = 'on_hold_legal'")

@@ -132,10 +132,18 @@ def test_notifications_are_for_my_new_assignments_and_replies_on_my_tickets() ->
 
     from app.views.main_window import notification_for
 
+    opened = frozenset({"new", "in_progress", "triage"})  # the desk's open statuses, an admin's "triage" too
     mine = replace(ticket(5), assignee_id=7, status="waiting", version=3)
-    assert notification_for(None, mine, 7) == ("Assigned to you", "#10005 Ticket 5 \u2039b\u203abold?\u2039/b\u203a")
-    assert notification_for(replace(mine, assignee_id=8), mine, 7) is not None
+    assert notification_for(None, mine, 7, opened) == (
+        "Assigned to you",
+        "#10005 Ticket 5 \u2039b\u203abold?\u2039/b\u203a",
+    )
+    assert notification_for(replace(mine, assignee_id=8), mine, 7, opened) is not None
     woke = replace(mine, status="in_progress", version=4)
-    assert notification_for(mine, woke, 7) == ("Customer replied", "#10005 Ticket 5 \u2039b\u203abold?\u2039/b\u203a")
-    assert notification_for(mine, replace(mine, priority=Priority.HIGH, version=4), 7) is None
-    assert notification_for(None, replace(mine, assignee_id=9), 7) is None
+    assert notification_for(mine, woke, 7, opened) == (
+        "Customer replied",
+        "#10005 Ticket 5 \u2039b\u203abold?\u2039/b\u203a",
+    )
+    assert notification_for(mine, replace(mine, status="triage", version=4), 7, opened) is not None
+    assert notification_for(mine, replace(mine, priority=Priority.HIGH, version=4), 7, opened) is None
+    assert notification_for(None, replace(mine, assignee_id=9), 7, opened) is None
