@@ -7,19 +7,21 @@ here (tests may also build a `Runtime` around their own engine).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
-from app.services import live
+from app.services import credentials, live
 from app.services.agents import ensure_local_admin
 from app.services.clock import Clock
 from app.services.config import DatabaseTarget
 from app.services.database import schema
 from app.services.database.embedded import start_embedded_server
 from app.services.database.engine import SessionFactory, build_engine, build_session_factory, check_reachable
+from app.services.errors import SignInRequired
 from app.services.events import EventHandlers
 from app.services.live import Listen
 from app.services.redaction import RedactingFilter, register_secret
@@ -114,6 +116,43 @@ def open_runtime(target: DatabaseTarget, *, sign_in: SignIn | None = None, actin
         engine.dispose()
         raise
     return Runtime(engine, build_session_factory(engine), acting_login)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    runtime: Runtime
+    keyring_note: str | None = None  # why the password was not remembered, when that was asked for
+
+
+def password_for(target: DatabaseTarget, login: str | None, given: str | None) -> str | None:
+    """The password given, else the one the OS keyring remembers for this server and login."""
+    if given is None and login and not target.is_embedded:
+        return credentials.recall(target, login)
+    return given
+
+
+def sign_in(
+    target: DatabaseTarget,
+    login: str | None,
+    password: str | None,
+    *,
+    remember: bool = False,
+    prompt: Callable[[str], str] | None = None,
+    acting_login: str | None = None,
+) -> SignedIn:
+    """The one sign-in of the CLI, the desktop and the doctor: recall from the keyring, connect (asking
+    `prompt` once when the server wants a password nobody gave), then remember if asked. Blocks: the
+    desktop calls it off the GUI thread (a keyring may wait for an unlock prompt)."""
+    password = password_for(target, login, password)
+    try:
+        runtime = open_runtime(target, sign_in=SignIn(login, password), acting_login=acting_login)
+    except SignInRequired:
+        if password is not None or prompt is None:
+            raise
+        password = prompt(f"Password for {login or 'your login'}")
+        runtime = open_runtime(target, sign_in=SignIn(login, password), acting_login=acting_login)
+    note = credentials.remember(target, login, password) if remember and login and password else None
+    return SignedIn(runtime, note)
 
 
 def open_maintenance_runtime(target: DatabaseTarget, *, acting_login: str | None = None) -> Runtime:

@@ -7,12 +7,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from app.bootstrap import Runtime, SignIn, configure_logging, connect, open_maintenance_runtime, open_runtime
+from app.bootstrap import Runtime, configure_logging, connect, open_maintenance_runtime, sign_in
 from app.cli.inputs import prompt_password, read_password_line
 from app.cli.output import say
-from app.services import credentials
 from app.services.config import DatabaseTarget, data_dir, resolve_database
-from app.services.errors import SignInRequired
 from app.services.redaction import register_secret
 
 
@@ -45,21 +43,18 @@ class CliContext:
         return self._runtime
 
     def _sign_in(self) -> Runtime:
-        target = self.target
-        password = self._given_password()
-        if password is None and self.user and not target.is_embedded:
-            password = credentials.recall(target, self.user)
-        try:
-            runtime = open_runtime(target, sign_in=SignIn(self.user, password), acting_login=self.acting_login)
-        except SignInRequired:
-            if password is not None or not sys.stdin.isatty():
-                raise
-            password = prompt_password(f"Password for {self.user or 'your login'}")
-            runtime = open_runtime(target, sign_in=SignIn(self.user, password), acting_login=self.acting_login)
-        reason = credentials.remember(target, self.user, password) if self.remember and password and self.user else None
-        if reason is not None:
-            say(f"The password was not remembered: {reason}.", err=True)
-        return runtime
+        prompt = prompt_password if sys.stdin.isatty() else None
+        signed_in = sign_in(
+            self.target,
+            self.user,
+            self._given_password(),
+            remember=self.remember,
+            prompt=prompt,
+            acting_login=self.acting_login,
+        )
+        if signed_in.keyring_note is not None:
+            say(f"The password was not remembered: {signed_in.keyring_note}.", err=True)
+        return signed_in.runtime
 
     def password_from_stdin(self) -> str | None:
         return self._given_password()

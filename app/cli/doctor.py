@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import click
 
-from app.bootstrap import SignIn, connect
+from app.bootstrap import SignIn, connect, password_for
 from app.cli.context import CliContext
 from app.cli.inputs import CheckedCommand
 from app.cli.output import say
@@ -21,7 +21,8 @@ def doctor(ctx: CliContext) -> None:
     """Check settings, server, TLS, sign-in, schema, keyring, data directory and disk space."""
 
     def sign_in(target: DatabaseTarget) -> Callable[[], None]:
-        engine = connect(target, sign_in=SignIn(ctx.user, ctx.password_from_stdin()))
+        password = password_for(target, ctx.user, ctx.password_from_stdin())  # as the client would sign in
+        engine = connect(target, sign_in=SignIn(ctx.user, password))
         probe(engine)
 
         def close() -> None:

@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.bootstrap import Runtime, SignIn, open_runtime
-from app.services import credentials
+from app.bootstrap import Runtime, sign_in
 from app.services.config import DatabaseTarget, data_dir, parse_database_url, resolve_database
 from app.services.desk import HelpDesk
 from app.services.errors import KnownError
@@ -181,11 +180,8 @@ class SignInDialog(QDialog):
         target: DatabaseTarget, login: str | None, password: str | None, *, remember: bool
     ) -> tuple[Runtime, HelpDesk, str | None]:
         """In the background: the keyring may block on an unlock prompt, and the server may be slow."""
-        if password is None and login and not target.is_embedded:
-            password = credentials.recall(target, login)
-        runtime = open_runtime(target, sign_in=SignIn(login, password))
-        reason = credentials.remember(target, login, password) if remember and login and password else None
-        return runtime, HelpDesk(runtime), reason
+        signed_in = sign_in(target, login, password, remember=remember)
+        return signed_in.runtime, HelpDesk(signed_in.runtime), signed_in.keyring_note
 
     def _signed_in(self, opened: tuple[Runtime, HelpDesk, str | None]) -> None:
         self.runtime, self.desk, reason = opened
