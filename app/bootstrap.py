@@ -14,18 +14,18 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
-from app.services import credentials, live
-from app.services.agents import ensure_local_admin
-from app.services.clock import Clock
-from app.services.config import DatabaseTarget
-from app.services.database import schema
-from app.services.database.embedded import start_embedded_server
-from app.services.database.engine import SessionFactory, build_engine, build_session_factory, check_reachable
 from app.services.errors import SignInRequired
-from app.services.events import EventHandlers
-from app.services.live import Listen
-from app.services.redaction import RedactingFilter, register_secret
-from app.services.uow import UnitOfWork
+from app.services.people.agents import ensure_local_admin
+from app.services.platform import credentials, live
+from app.services.platform.clock import Clock
+from app.services.platform.config import DatabaseTarget
+from app.services.platform.database import schema
+from app.services.platform.database.embedded import start_embedded_server
+from app.services.platform.database.engine import SessionFactory, build_engine, build_session_factory, check_reachable
+from app.services.platform.events import EventHandlers
+from app.services.platform.live import Listen
+from app.services.platform.redaction import RedactingFilter, register_secret
+from app.services.platform.uow import UnitOfWork
 
 # Two-int advisory lock key for the embedded server's first start: a namespace ("Swch") and a number.
 # Only the embedded server (private to this OS user) is set up this way; a team server is upgraded by IT.
@@ -189,7 +189,9 @@ def configure_logging(log_dir: Path, *, verbose: bool = False) -> Path | None:
     A folder we cannot create leaves us logging nowhere; a disk that fills up later makes the handler
     say so once on stderr and go quiet, never a traceback per record. Statement parameters never reach
     the log: engines hide them, and the CLI logs database errors without values."""
-    from app.services.redaction import PrivateLogHandler  # imported here: this function is all this change owns
+    from app.services.platform.redaction import (
+        PrivateLogHandler,  # imported here: this function is all this change owns
+    )
 
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)

@@ -21,7 +21,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from app.models.enums import MessageKind
-from app.services.sanitize import display_html
+from app.services.platform.sanitize import display_html
 from app.services.tickets.dto import MessageView
 from app.views.conversation import ConversationView
 from app.views.watchdog import Watchdog

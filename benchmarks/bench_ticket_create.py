@@ -16,9 +16,9 @@ from sqlalchemy.engine import URL, make_url
 
 from app.bootstrap import Runtime
 from app.models import Agent, Customer, Queue
-from app.services.config import parse_database_url
-from app.services.database import schema
-from app.services.database.engine import build_engine, build_session_factory
+from app.services.platform.config import parse_database_url
+from app.services.platform.database import schema
+from app.services.platform.database.engine import build_engine, build_session_factory
 from app.services.tickets import service
 from benchmarks.common import describe_ms, ensure_database, print_table
 

@@ -9,10 +9,10 @@ import psycopg
 from sqlalchemy.engine import URL
 
 from app.bootstrap import Runtime
-from app.services.agents import ensure_session_agent
-from app.services.config import parse_database_url
-from app.services.database.dsn import libpq_dsn
-from app.services.database.engine import build_engine, build_session_factory
+from app.services.people.agents import ensure_session_agent
+from app.services.platform.config import parse_database_url
+from app.services.platform.database.dsn import libpq_dsn
+from app.services.platform.database.engine import build_engine, build_session_factory
 
 
 def trusted_runtime(database: str) -> Runtime:

@@ -20,10 +20,10 @@ from functools import partial
 import psycopg
 from sqlalchemy.engine import URL
 
-from app.services import demo_content as content
-from app.services.config import parse_database_url
-from app.services.database import schema
-from app.services.database.engine import build_engine
+from app.ops import demo_content as content
+from app.services.platform.config import parse_database_url
+from app.services.platform.database import schema
+from app.services.platform.database.engine import build_engine
 from benchmarks.common import ensure_database, libpq, print_table
 
 NOW = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC)

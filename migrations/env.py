@@ -1,4 +1,4 @@
-"""Alembic environment: always run from code with a connection handed in (see app.services.database)."""
+"""Alembic environment: always run from code with a connection handed in (see app.services.platform.database)."""
 
 from __future__ import annotations
 

@@ -21,9 +21,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from app.bootstrap import SignIn, open_maintenance_runtime, open_runtime
-from app.services.config import resolve_database
-from app.services.demo import DemoSize, fill_demo_data
+from app.ops.demo import DemoSize, fill_demo_data
 from app.services.desk import HelpDesk
+from app.services.platform.config import resolve_database
 from app.services.tickets import service
 from app.views.appearance import apply_color_scheme
 from app.views.desktop import application, open_main_window

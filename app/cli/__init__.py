@@ -14,7 +14,7 @@ from app.cli.inputs import CheckedGroup
 from app.cli.tickets import ticket
 from app.cli.users import user as user_group
 from app.cli.worker import worker
-from app.services.config import parse_database_url
+from app.services.platform.config import parse_database_url
 
 
 def _check_database_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

@@ -8,9 +8,9 @@ from app.cli.context import CliContext
 from app.cli.inputs import CheckedGroup
 from app.cli.output import say
 from app.models.enums import AgentRole
-from app.services import users
-from app.services.bootstrap_admin import create_first_admin
-from app.services.database import schema
+from app.services.people import users
+from app.services.people.first_admin import create_first_admin
+from app.services.platform.database import schema
 
 
 @click.group(cls=CheckedGroup)

@@ -9,7 +9,7 @@ import click
 from app.cli.context import CliContext
 from app.cli.inputs import CheckedCommand
 from app.cli.output import say
-from app.services.demo import DemoSize, fill_demo_data
+from app.ops.demo import DemoSize, fill_demo_data
 
 
 @click.command(cls=CheckedCommand)

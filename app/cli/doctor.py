@@ -10,9 +10,9 @@ from app.bootstrap import SignIn, connect, password_for
 from app.cli.context import CliContext
 from app.cli.inputs import CheckedCommand
 from app.cli.output import say
-from app.services.config import DatabaseTarget
-from app.services.doctor import Outcome, probe, run_checks
-from app.services.redaction import redact
+from app.ops.doctor import Outcome, probe, run_checks
+from app.services.platform.config import DatabaseTarget
+from app.services.platform.redaction import redact
 
 
 @click.command(cls=CheckedCommand)

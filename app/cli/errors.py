@@ -17,10 +17,10 @@ import click
 from sqlalchemy.exc import DBAPIError
 
 from app.cli.output import say
-from app.services.config import data_dir
-from app.services.database.failures import explain_database_error, explain_disk_full, first_line
 from app.services.errors import DatabaseUnavailable, DiskFull, KnownError
-from app.services.redaction import redact
+from app.services.platform.config import data_dir
+from app.services.platform.database.failures import explain_database_error, explain_disk_full, first_line
+from app.services.platform.redaction import redact
 
 log = logging.getLogger("app.cli")
 INTERNAL_ERROR_EXIT = 70

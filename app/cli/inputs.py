@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from app.services.errors import InvalidInput
-from app.services.redaction import register_secret
+from app.services.platform.redaction import register_secret
 
 MAX_BIGINT = 2**63 - 1
 MAX_INTEGER = 2**31 - 1

@@ -11,7 +11,7 @@ import click
 from app.cli.context import CliContext
 from app.cli.inputs import CheckedCommand
 from app.cli.output import say
-from app.services import jobs
+from app.services.platform import jobs
 
 FAILURES_SHOWN_FOR = dt.timedelta(days=1)
 

@@ -2,7 +2,7 @@
 
 Message bodies come from strangers, and the database is no proof they were cleaned: any login that can write a
 message row can store any body_html. So nothing stored reaches Qt as is. Every render runs each body through
-`app.services.sanitize.display_html` (cap the source, sanitise without any attribute that paints, bound nesting
+`app.services.platform.sanitize.display_html` (cap the source, sanitise without any attribute that paints, bound nesting
 depth, table depth, element count and text), because Qt's rich text engine lays out nested tables in exponential
 time (21 levels froze the GUI thread for 32 s, 3,000 crashed it) and slows with every element. Plain-text bodies
 and author names are capped too. A conversation also has a budget over all its messages, so fifty hostile bodies
@@ -26,8 +26,8 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QImage, QTextDocument
 from PySide6.QtWidgets import QDialog, QMessageBox, QPlainTextEdit, QTextBrowser, QVBoxLayout, QWidget
 
-from app.services.html_bounds import DISPLAY_LIMITS, HtmlLimits
-from app.services.sanitize import display_html
+from app.services.platform.html_bounds import DISPLAY_LIMITS, HtmlLimits
+from app.services.platform.sanitize import display_html
 
 if TYPE_CHECKING:
     from app.services.tickets.dto import MessageView
@@ -281,7 +281,8 @@ def original_text(message: MessageView) -> str:
 
 def _card_html(message: MessageView, look: _Look, when: str, body: str) -> str:
     """A two-cell table: Qt's rich text only draws borders and backgrounds reliably on table cells. Only this
-    function paints: bodies arrive without any colour or background of their own (see app.services.sanitize)."""
+    function paints: bodies arrive without any colour or background of their own
+    (see app.services.platform.sanitize)."""
     header = (
         f"<b>{html.escape(_clip(message.author_name, _MAX_AUTHOR_CHARS))}</b>"
         f' &nbsp;<span style="color:{look.ink}; font-weight:600">{look.label}</span>'

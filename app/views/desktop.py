@@ -12,9 +12,9 @@ from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QDialog
 
 from app.bootstrap import Runtime, open_maintenance_runtime, open_runtime
-from app.services.config import DatabaseTarget, data_dir
-from app.services.demo import DemoSize, fill_demo_data
+from app.ops.demo import DemoSize, fill_demo_data
 from app.services.desk import HelpDesk
+from app.services.platform.config import DatabaseTarget, data_dir
 from app.views.appearance import follow_color_scheme
 from app.views.drafts import DraftStore
 from app.views.main_window import MainWindow

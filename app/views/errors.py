@@ -13,9 +13,9 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.services.config import data_dir
-from app.services.database.failures import explain
-from app.services.redaction import redact
+from app.services.platform.config import data_dir
+from app.services.platform.database.failures import explain
+from app.services.platform.redaction import redact
 
 log = logging.getLogger("app.views")
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.desk import DeskView, HelpDesk, Vocabulary
-from app.services.live import ChangeNotice, Listen, PresenceEntry, PresenceNotice
+from app.services.platform.live import ChangeNotice, Listen, PresenceEntry, PresenceNotice
 from app.services.tickets.dto import TicketChanged, TicketSummary
 from app.views.drafts import DraftStore
 from app.views.editor import TicketEditor

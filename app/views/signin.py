@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.bootstrap import Runtime, sign_in
-from app.services.config import DatabaseTarget, data_dir, parse_database_url, resolve_database
 from app.services.desk import HelpDesk
 from app.services.errors import KnownError
+from app.services.platform.config import DatabaseTarget, data_dir, parse_database_url, resolve_database
 from app.views.errors import explain_failure
 from app.views.tasks import TaskRunner
 

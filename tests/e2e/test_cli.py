@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.engine import URL, make_url
 
 from app.bootstrap import Runtime
-from app.services.database import schema
+from app.services.platform.database import schema
 from tests.support.postgres import PgServer
 from tests.support.world import build_world
 

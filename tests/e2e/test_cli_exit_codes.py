@@ -8,9 +8,9 @@ import psycopg
 import pytest
 from sqlalchemy.engine import URL
 
-from app.services.database import schema
-from app.services.database.dsn import libpq_dsn
-from app.services.database.engine import build_engine
+from app.services.platform.database import schema
+from app.services.platform.database.dsn import libpq_dsn
+from app.services.platform.database.engine import build_engine
 from tests.e2e.test_cli import _create, as_, on_test_db, switchboard
 from tests.support.postgres import PgServer
 

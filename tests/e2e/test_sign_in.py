@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy.engine import URL
 
 from app.models.enums import AgentRole
-from app.services import users
-from app.services.database import schema
-from app.services.database.engine import build_engine, build_session_factory
-from app.services.uow import UnitOfWork
+from app.services.people import users
+from app.services.platform.database import schema
+from app.services.platform.database.engine import build_engine, build_session_factory
+from app.services.platform.uow import UnitOfWork
 from tests.e2e.test_cli import switchboard
 from tests.support.postgres import PgServer
 

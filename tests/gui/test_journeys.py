@@ -20,9 +20,9 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import URL
 
 from app.bootstrap import Runtime
-from app.services import live
-from app.services.database.engine import build_engine
 from app.services.desk import HelpDesk
+from app.services.platform import live
+from app.services.platform.database.engine import build_engine
 from app.services.tickets import service
 from app.services.tickets.dto import TicketDetail
 from app.views.drafts import DraftStore

@@ -9,7 +9,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
-from app.services.config import resolve_database
+from app.services.platform.config import resolve_database
 from app.views.signin import TEAM_SERVER, THIS_COMPUTER, SignInDialog
 from app.views.tasks import TaskRunner
 

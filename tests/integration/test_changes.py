@@ -6,8 +6,8 @@ import psycopg
 from sqlalchemy.engine import URL
 
 from app.bootstrap import Runtime
-from app.services import changes
-from app.services.database.dsn import libpq_dsn
+from app.services.platform import changes
+from app.services.platform.database.dsn import libpq_dsn
 from app.services.tickets import service
 from tests.support.postgres import PgServer
 from tests.support.world import World, build_world, runtime_as

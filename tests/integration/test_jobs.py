@@ -19,10 +19,10 @@ from sqlalchemy.engine import URL, make_url
 
 from app.bootstrap import Runtime
 from app.models import JobRun, WorkerHeartbeat
-from app.services import jobs
-from app.services.database.dsn import libpq_dsn
-from app.services.database.engine import build_engine, build_session_factory
-from app.services.jobs import Job, NewUnitOfWork
+from app.services.platform import jobs
+from app.services.platform.database.dsn import libpq_dsn
+from app.services.platform.database.engine import build_engine, build_session_factory
+from app.services.platform.jobs import Job, NewUnitOfWork
 
 pytestmark = pytest.mark.slow
 HOUR = dt.timedelta(hours=1)
@@ -152,7 +152,7 @@ def test_a_failing_job_is_recorded_and_the_next_job_still_runs(
     def works(_new_uow: NewUnitOfWork) -> dict[str, Any]:
         return {"done": 1}
 
-    with caplog.at_level(logging.ERROR, logger="app.services.jobs"):
+    with caplog.at_level(logging.ERROR, logger="app.services.platform.jobs"):
         outcomes = jobs.run_due_jobs(
             committed_runtime.uow, [Job("breaks", HOUR, breaks), Job("works", HOUR, works)], "w1"
         )

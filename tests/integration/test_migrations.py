@@ -11,11 +11,11 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import SCHEMA, Base
-from app.services.database import schema
-from app.services.database.engine import build_engine
 from app.services.errors import SchemaMismatch
+from app.services.platform.database import schema
+from app.services.platform.database.engine import build_engine
+from app.services.platform.uow import UnitOfWork
 from app.services.tickets.service import load_rules
-from app.services.uow import UnitOfWork
 from tests.support.postgres import PgServer
 from tests.support.rules import DEFAULT_RULES
 

@@ -17,11 +17,11 @@ import pytest
 from psycopg import sql
 from sqlalchemy.engine import URL
 
-from app.services import live
-from app.services.database import schema
-from app.services.database.dsn import libpq_dsn
-from app.services.database.engine import build_engine
 from app.services.errors import NotPermitted
+from app.services.platform import live
+from app.services.platform.database import schema
+from app.services.platform.database.dsn import libpq_dsn
+from app.services.platform.database.engine import build_engine
 from tests.support.desk import Desk
 from tests.support.postgres import PgServer
 

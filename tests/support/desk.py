@@ -19,11 +19,11 @@ from sqlalchemy.engine import URL
 
 from app.bootstrap import Runtime
 from app.models.enums import AgentRole
-from app.services import users
-from app.services.database import schema
-from app.services.database.engine import build_engine, build_session_factory
+from app.services.people import users
+from app.services.platform.database import schema
+from app.services.platform.database.engine import build_engine, build_session_factory
+from app.services.platform.uow import UnitOfWork
 from app.services.tickets import service
-from app.services.uow import UnitOfWork
 from tests.support.postgres import PgServer
 
 

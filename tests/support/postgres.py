@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.bootstrap import Runtime
 from app.models import Base
-from app.services.config import parse_database_url
-from app.services.database import schema
-from app.services.database.embedded import start_server
-from app.services.database.engine import build_engine, build_session_factory
+from app.services.platform.config import parse_database_url
+from app.services.platform.database import schema
+from app.services.platform.database.embedded import start_server
+from app.services.platform.database.engine import build_engine, build_session_factory
 
 SYSTEM_SERVER_VARIABLE = "SWITCHBOARD_TEST_DATABASE_URL"
 # What a committed test may leave behind: every table of the models but the seeded vocabulary.

@@ -8,8 +8,8 @@ from multiprocessing.synchronize import Barrier
 from sqlalchemy.engine import URL, make_url
 
 from app.bootstrap import Runtime
-from app.services.database.engine import build_engine, build_session_factory
 from app.services.errors import TicketConflict
+from app.services.platform.database.engine import build_engine, build_session_factory
 from app.services.tickets import service
 
 

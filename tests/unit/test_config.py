@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from app.services import config
 from app.services.errors import ConfigurationError
+from app.services.platform import config
 
 
 @pytest.fixture

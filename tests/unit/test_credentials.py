@@ -10,8 +10,8 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import NoKeyringError
 
-from app.services import credentials
-from app.services.config import DatabaseTarget, parse_database_url
+from app.services.platform import credentials
+from app.services.platform.config import DatabaseTarget, parse_database_url
 
 
 class MemoryKeyring(KeyringBackend):

@@ -8,8 +8,8 @@ import psycopg
 import pytest
 from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
 
-from app.services.database.failures import explain_database_error, explain_disk_full
 from app.services.errors import DatabaseBusy, DatabaseUnavailable, DiskFull, InvalidInput
+from app.services.platform.database.failures import explain_database_error, explain_disk_full
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from psycopg.conninfo import conninfo_to_dict
 from sqlalchemy.engine import make_url
 
-from app.services.database.dsn import libpq_dsn
+from app.services.platform.database.dsn import libpq_dsn
 
 
 def test_a_socket_directory_with_a_space_and_the_tls_settings_survive() -> None:

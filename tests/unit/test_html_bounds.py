@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from app.services.html_bounds import HtmlLimits, bound_html, cap_source
-from app.services.sanitize import display_html
+from app.services.platform.html_bounds import HtmlLimits, bound_html, cap_source
+from app.services.platform.sanitize import display_html
 
 LIMITS = HtmlLimits(
     max_source_chars=10_000, max_source_tags=500, max_depth=8, max_table_depth=2, max_elements=50, max_text_chars=200

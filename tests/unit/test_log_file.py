@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.services.redaction import PrivateLogHandler
+from app.services.platform.redaction import PrivateLogHandler
 
 
 def _mode(path: Path) -> int:

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from app.services.redaction import RedactingFilter, redact, register_secret, register_verifier
+from app.services.platform.redaction import RedactingFilter, redact, register_secret, register_verifier
 
 
 @pytest.mark.parametrize(
@@ -69,7 +69,7 @@ def test_more_secret_shapes_are_masked(text: str) -> None:
 def test_display_url_is_the_one_way_a_url_is_shown(url: str) -> None:
     from sqlalchemy.engine import make_url
 
-    from app.services.redaction import display_url
+    from app.services.platform.redaction import display_url
 
     shown_forms = [display_url(url)] + ([display_url(make_url(url))] if "://" in url else [])
     for shown in shown_forms:
@@ -95,13 +95,13 @@ def test_display_url_is_the_one_way_a_url_is_shown(url: str) -> None:
     ],
 )
 def test_secret_keys_in_any_spelling(key: str, secret: bool) -> None:
-    from app.services.redaction import is_secret_key
+    from app.services.platform.redaction import is_secret_key
 
     assert is_secret_key(key) is secret
 
 
 def test_every_piece_of_a_verifier_is_masked() -> None:
-    from app.services.redaction import register_verifier
+    from app.services.platform.redaction import register_verifier
 
     verifier = "SCRAM-SHA-256$4096:U2FsdFNhbHRTYWx0$U3RvcmVkS2V5U3RvcmVkS2V5:U2VydmVyS2V5U2VydmVyS2V5"
     register_verifier(verifier)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from app.services.sanitize import MAX_SPAN, display_html, sanitize_for_display, sanitize_html
+from app.services.platform.sanitize import MAX_SPAN, display_html, sanitize_for_display, sanitize_html
 
 
 def test_scripts_handlers_and_javascript_links_are_removed() -> None:
@@ -29,7 +29,7 @@ FORGED_NOTE = (
 
 
 def test_display_strips_everything_that_paints() -> None:
-    """A stored body must not be able to draw our card chrome (see app.services.sanitize)."""
+    """A stored body must not be able to draw our card chrome (see app.services.platform.sanitize)."""
     clean = sanitize_for_display(FORGED_NOTE + '<p class="x" align="right" style="color:red">p</p><img width="9999">')
 
     for painter in ("bgcolor", "style", "color", "width", "size", "align", "class", "<font", "#d4a000", "#fff4c2"):

@@ -17,8 +17,8 @@ from sqlalchemy.orm import aliased
 from app.models import Agent, Customer, Message, Queue, Ticket, TicketLink
 from app.models.enums import MessageKind, Priority
 from app.services.errors import InvalidInput, NotFound
+from app.services.platform.uow import UnitOfWork
 from app.services.tickets.dto import MessageView, TicketDetail, TicketSummary
-from app.services.uow import UnitOfWork
 
 MAX_PAGE_SIZE = 500
 
@@ -53,9 +53,16 @@ class TicketFilter:
             and (not self.unassigned or ticket.assignee_id is None)
             and (not self.priorities or ticket.priority in self.priorities)
             and (not self.tag or self.tag.strip().lower() in ticket.tags)
-            and (not self.text or self.text.strip().lower() in ticket.subject.lower())
+            and (not self.text or _ilike_fold(self.text.strip()) in _ilike_fold(ticket.subject))
             and (self.include_merged or ticket.merged_into_id is None)
         )
+
+
+def _ilike_fold(text: str) -> str:
+    """Lower case as PostgreSQL's ILIKE does, one character at a time: `str.lower` alone applies Unicode's
+    special rules (a word-final 'Σ' becomes 'ς', 'İ' becomes 'i' plus a combining dot), so a live update
+    would judge 'ΟΔΟΣ' or 'İstanbul' otherwise than the list query did."""
+    return "".join(char.lower()[0] for char in text)
 
 
 @dataclass(frozen=True)

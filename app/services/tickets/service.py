@@ -21,9 +21,9 @@ from sqlalchemy.exc import DBAPIError
 from app.models import Agent, AuditEvent, Customer, Message, Queue, StatusTransition, Ticket, TicketLink
 from app.models import TicketStatus as StatusRow
 from app.models.enums import Channel, MessageKind, Priority, TicketType
-from app.services.database.failures import refusal
 from app.services.errors import ChangeBy, InvalidInput, NotFound, TicketConflict, TransitionNotAllowed
-from app.services.events import (
+from app.services.platform.database.failures import refusal
+from app.services.platform.events import (
     DomainEvent,
     FieldsChanged,
     MessageAdded,
@@ -32,12 +32,12 @@ from app.services.events import (
     TicketMerged,
     events_for_field,
 )
-from app.services.sanitize import sanitize_html
+from app.services.platform.sanitize import sanitize_html
+from app.services.platform.uow import UnitOfWork
 from app.services.tickets import lifecycle
 from app.services.tickets.dto import TicketChanged
 from app.services.tickets.lifecycle import LifecycleRules
 from app.services.tickets.queries import get_summary
-from app.services.uow import UnitOfWork
 
 MAX_SUBJECT_LENGTH = 500
 

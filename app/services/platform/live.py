@@ -19,8 +19,17 @@ from dataclasses import dataclass, field
 import psycopg
 from sqlalchemy import Engine
 
-from app.services.changes import HEAD_SQL, HORIZON_SQL, SINCE_SQL, START, Change, ChangeFollower, Position, to_change
-from app.services.database.dsn import libpq_dsn
+from app.services.platform.changes import (
+    HEAD_SQL,
+    HORIZON_SQL,
+    SINCE_SQL,
+    START,
+    Change,
+    ChangeFollower,
+    Position,
+    to_change,
+)
+from app.services.platform.database.dsn import libpq_dsn
 
 log = logging.getLogger(__name__)
 CHANGES_CHANNEL = "switchboard_changes"
@@ -85,7 +94,7 @@ class LiveCursor:
         assert self.follower is not None
 
         def fetch(position: Position, limit: int) -> list[Change]:
-            horizon = _horizon(connection)  # first, in its own statement (app/services/changes.py)
+            horizon = _horizon(connection)  # first, in its own statement (app/services/platform/changes.py)
             rows = connection.execute(
                 SINCE_SQL, {"txid": position[0], "seq": position[1], "limit": limit, "horizon": horizon}
             )

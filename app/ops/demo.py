@@ -27,9 +27,9 @@ from app.models import (
     Ticket,
 )
 from app.models.enums import AgentRole, Availability, Channel, MessageKind, Priority, TicketType
-from app.services import demo_content as content
-from app.services import users
-from app.services.uow import UnitOfWork
+from app.ops import demo_content as content
+from app.services.people import users
+from app.services.platform.uow import UnitOfWork
 
 DAYS_OF_HISTORY = 90
 BATCH = 5_000

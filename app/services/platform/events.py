@@ -7,7 +7,7 @@ change and what it writes commits or rolls back with the change itself. A handle
 events; they are handled in the same commit, up to a bound that stops a loop between two policies.
 
 Asynchronous followers (the search index, automation, a client catching up) read the change log instead
-(`app/services/changes.py`).
+(`app/services/platform/changes.py`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    from app.services.uow import UnitOfWork
+    from app.services.platform.uow import UnitOfWork
 
 MAX_EVENT_ROUNDS = 10
 

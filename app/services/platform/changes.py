@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
-from app.services.uow import UnitOfWork
+from app.services.platform.uow import UnitOfWork
 
 Position = tuple[int, int]  # (txid, seq) of the last entry applied
 START: Position = (0, 0)

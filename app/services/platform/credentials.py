@@ -13,8 +13,8 @@ import logging
 import keyring
 from keyring.errors import KeyringError
 
-from app.services.config import DatabaseTarget
-from app.services.redaction import register_secret
+from app.services.platform.config import DatabaseTarget
+from app.services.platform.redaction import register_secret
 
 log = logging.getLogger(__name__)
 SERVICE = "switchboard"

@@ -20,7 +20,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from app.services.errors import ConfigurationError
-from app.services.redaction import display_url, is_secret_key
+from app.services.platform.redaction import display_url, is_secret_key
 
 APP_NAME = "switchboard"
 DATABASE_URL_VARIABLE = "SWITCHBOARD_DATABASE_URL"

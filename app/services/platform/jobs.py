@@ -34,7 +34,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from app.models import ChangeLogEntry, JobRun, WorkerHeartbeat
-from app.services.uow import UnitOfWork
+from app.services.platform.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 CHANGE_LOG_RETENTION = dt.timedelta(days=30)

@@ -17,8 +17,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
 from app.models.base import SCHEMA
-from app.services.database.roles import prepare_roles
 from app.services.errors import SchemaMismatch
+from app.services.platform.database.roles import prepare_roles
 
 VERSION_TABLE = "alembic_version"
 
@@ -28,7 +28,7 @@ def migrations_path() -> Path:
     bundle_root = getattr(sys, "_MEIPASS", None)
     if bundle_root is not None:
         return Path(bundle_root) / "migrations"
-    return Path(__file__).resolve().parents[3] / "migrations"
+    return Path(__file__).resolve().parents[4] / "migrations"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -17,9 +17,9 @@ import keyring
 from keyring.backends.fail import Keyring as FailKeyring
 from sqlalchemy import text
 
-from app.services.config import DatabaseTarget, resolve_database
-from app.services.database import schema
 from app.services.errors import DatabaseUnavailable, KnownError, SignInFailed, TlsFailed
+from app.services.platform.config import DatabaseTarget, resolve_database
+from app.services.platform.database import schema
 
 MIN_FREE_BYTES = 1 << 30
 

@@ -3,8 +3,8 @@
 The second pass is not redundancy for its own sake: any login that can write a message row can store whatever
 body_html it likes, so the client never trusts the database. `display_html` runs on every render:
 
-1. `cap_source` (app.services.html_bounds) cuts the raw markup to a size and a tag count, so the sanitiser's own
-   cost stays small (nh3 is quadratic in nesting depth);
+1. `cap_source` (app.services.platform.html_bounds) cuts the raw markup to a size and a tag count, so
+   the sanitiser's own cost stays small (nh3 is quadratic in nesting depth);
 2. `sanitize_for_display` cleans it with a stricter allowlist than the way in (below);
 3. `bound_html` keeps the renderer within a nesting depth, a table depth, an element count and a text length.
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import nh3
 
-from app.services.html_bounds import DISPLAY_LIMITS, BoundedHtml, HtmlLimits, bound_html, cap_source
+from app.services.platform.html_bounds import DISPLAY_LIMITS, BoundedHtml, HtmlLimits, bound_html, cap_source
 
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "cid"}
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from app.models.enums import AgentRole
-from app.services import users
-from app.services.database.engine import build_session_factory
-from app.services.uow import UnitOfWork
+from app.services.people import users
+from app.services.platform.database.engine import build_session_factory
+from app.services.platform.uow import UnitOfWork
 
 
 def create_first_admin(

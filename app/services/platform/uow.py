@@ -1,7 +1,7 @@
 """The unit of work: one transaction, the acting agent, and what changed.
 
 Nothing is committed unless the caller says `uow.commit()`; leaving the block rolls back. Services record
-domain events (`app/services/events.py`) on the unit; at commit the registered handlers run first, inside
+domain events (`app/services/platform/events.py`) on the unit; at commit the registered handlers run first, inside
 the same transaction. The change log and its NOTIFY are written by the database's own triggers (migration
 0006), so a change is announced whoever makes it and however: this client, the worker, or a login's SQL.
 """
@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Agent
 from app.models.enums import AgentRole
-from app.services.clock import Clock
 from app.services.errors import NotPermitted
-from app.services.events import MAX_EVENT_ROUNDS, DomainEvent, EventHandlers
+from app.services.platform.clock import Clock
+from app.services.platform.events import MAX_EVENT_ROUNDS, DomainEvent, EventHandlers
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Agent
 from app.models.enums import AgentRole, Availability
-from app.services import users
-from app.services.uow import UnitOfWork
+from app.services.people import users
+from app.services.platform.uow import UnitOfWork
 
 
 def local_admin_login() -> str:

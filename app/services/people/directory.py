@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from app.models import Agent, Customer, CustomerEmail, Queue
 from app.services.errors import InvalidInput, NotFound
-from app.services.uow import UnitOfWork
+from app.services.platform.uow import UnitOfWork
 
 
 def find_queue_id(uow: UnitOfWork, *, name: str) -> int:
