@@ -20,11 +20,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from app.models.enums import MessageKind
 from app.services.platform.sanitize import display_html
 from app.services.tickets.dto import MessageView
 from app.views.conversation import ConversationView
 from app.views.watchdog import Watchdog
+from app.vocabulary import MessageKind
 from benchmarks.common import print_table
 
 WHEN = dt.datetime(2026, 11, 25, 13, 3, tzinfo=dt.UTC)

@@ -7,10 +7,10 @@ import click
 from app.cli.context import CliContext
 from app.cli.inputs import CheckedGroup
 from app.cli.output import say
-from app.models.enums import AgentRole
 from app.services.people import users
 from app.services.people.first_admin import create_first_admin
 from app.services.platform.database import schema
+from app.vocabulary import AgentRole
 
 
 @click.group(cls=CheckedGroup)

@@ -10,12 +10,12 @@ import click
 from app.cli.context import CliContext
 from app.cli.inputs import TICKET_NUMBER, VERSION, CheckedGroup, read_stdin, stdin_is_terminal
 from app.cli.output import say, say_json, text_lines
-from app.models.enums import Channel, Priority, TicketType
 from app.services.errors import InvalidInput
 from app.services.people import directory
 from app.services.platform.uow import UnitOfWork
 from app.services.tickets import queries, service
 from app.services.tickets.dto import TicketChanged, TicketDetail, TicketSummary
+from app.vocabulary import Channel, Priority, TicketType
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 version_option = click.option(

@@ -7,8 +7,8 @@ import click
 from app.cli.context import CliContext
 from app.cli.inputs import CheckedGroup, prompt_password
 from app.cli.output import say, say_json
-from app.models.enums import AgentRole
 from app.services.people import directory, users
+from app.vocabulary import AgentRole
 
 role_choice = click.Choice([role.value for role in AgentRole])
 

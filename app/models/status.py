@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
 from app.models.columns import enum_type
-from app.models.enums import StatusCategory, TransitionKind
+from app.vocabulary import StatusCategory, TransitionKind
 
 
 class TicketStatus(Base):

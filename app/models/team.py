@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
 from app.models.columns import created_at_column, enum_type
-from app.models.enums import AgentRole, Availability
+from app.vocabulary import AgentRole, Availability
 
 
 class Agent(Base):

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import SCHEMA, Base, IntEnumType
 from app.models.columns import created_at_column, enum_type
-from app.models.enums import Channel, LinkKind, Priority, TicketType
+from app.vocabulary import Channel, LinkKind, Priority, TicketType
 
 TICKET_NUMBER_SEQUENCE = Sequence("ticket_number_seq", start=10001, schema=SCHEMA)
 

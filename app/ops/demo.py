@@ -26,10 +26,10 @@ from app.models import (
     Queue,
     Ticket,
 )
-from app.models.enums import AgentRole, Availability, Channel, MessageKind, Priority, TicketType
 from app.ops import demo_content as content
 from app.services.people import users
 from app.services.platform.uow import UnitOfWork
+from app.vocabulary import AgentRole, Availability, Channel, MessageKind, Priority, TicketType
 
 DAYS_OF_HISTORY = 90
 BATCH = 5_000

@@ -20,13 +20,13 @@ from sqlalchemy.exc import DBAPIError
 
 from app.models import Agent, AgentPreference, AuditEvent, Queue, Ticket, TicketTally
 from app.models import TicketStatus as StatusRow
-from app.models.enums import Priority, StatusCategory
 from app.models.tally import NOBODY
 from app.services.errors import KnownError
 from app.services.platform.database.failures import describe_for_log, explain, first_line
 from app.services.platform.uow import Actor, UnitOfWork
 from app.services.tickets import queries, service
 from app.services.tickets.dto import TicketChanged, TicketDetail, TicketSummary
+from app.vocabulary import Priority, StatusCategory
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")

@@ -36,13 +36,12 @@ from PySide6.QtWidgets import (
 
 from app.services.desk import HelpDesk, HistoryEntry, Vocabulary
 from app.services.errors import TicketConflict
-from app.services.tickets.dto import TicketChanged, TicketDetail
-from app.services.tickets.service import FieldChanges
-from app.services.vocabulary import Priority
+from app.services.tickets.dto import FieldChanges, TicketChanged, TicketDetail
 from app.views.conversation import ConversationView
 from app.views.drafts import Draft, DraftStore
 from app.views.errors import show_failure
 from app.views.tasks import TaskRunner
+from app.vocabulary import Priority
 
 DRAFT_DELAY_MS = 400
 CANNED_RESPONSES = {

@@ -13,8 +13,8 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QWidget
 
 from app.services.desk import DeskView
-from app.services.tickets.queries import SortOrder
-from app.services.vocabulary import Priority
+from app.services.tickets.dto import SortOrder
+from app.vocabulary import Priority
 
 ANY_STATUS = "Any status"
 SORTS = [("SLA due", SortOrder.SLA_DUE), ("Priority", SortOrder.PRIORITY), ("Last update", SortOrder.UPDATED)]

@@ -15,8 +15,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from app.services.tickets.dto import TicketSummary
-from app.services.tickets.queries import PageCursor, SortOrder, TicketFilter, TicketPage
+from app.services.tickets.dto import PageCursor, SortOrder, TicketFilter, TicketPage, TicketSummary
 from app.views.tasks import TaskRunner
 
 PageLoader = Callable[[PageCursor | None], TicketPage]

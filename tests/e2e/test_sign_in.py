@@ -13,11 +13,11 @@ import psycopg
 import pytest
 from sqlalchemy.engine import URL
 
-from app.models.enums import AgentRole
 from app.services.people import users
 from app.services.platform.database import schema
 from app.services.platform.database.engine import build_engine, build_session_factory
 from app.services.platform.uow import UnitOfWork
+from app.vocabulary import AgentRole
 from tests.e2e.test_cli import switchboard
 from tests.support.postgres import PgServer
 

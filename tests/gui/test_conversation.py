@@ -26,10 +26,10 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from app.models.enums import MessageKind
 from app.services.tickets.dto import MessageView
 from app.views.conversation import MAX_ORIGINAL_CHARS, ConversationView
 from app.views.watchdog import STALL_LIMIT_MS, Watchdog
+from app.vocabulary import MessageKind
 
 WHEN = dt.datetime(2026, 11, 25, 13, 3, tzinfo=dt.UTC)
 IMAGE = QTextDocument.ResourceType.ImageResource.value
@@ -402,7 +402,7 @@ def test_three_thousand_nested_tables_neither_crash_nor_stall() -> None:
         import datetime as dt, os
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         from PySide6.QtWidgets import QApplication
-        from app.models.enums import MessageKind
+        from app.vocabulary import MessageKind
         from app.services.tickets.dto import MessageView
         from app.views.conversation import ConversationView
         from tests.gui.test_conversation import nested, render_watched

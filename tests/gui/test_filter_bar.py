@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from app.models.enums import Priority
 from app.services.desk import DeskView
 from app.services.tickets.queries import SortOrder, TicketFilter
 from app.views.filter_bar import FilterBar
+from app.vocabulary import Priority
 
 
 def test_the_bar_narrows_the_chosen_view(qtbot: QtBot) -> None:

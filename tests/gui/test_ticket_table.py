@@ -9,11 +9,11 @@ import pytest
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from app.models.enums import Channel, Priority, TicketType
 from app.services.tickets.dto import TicketSummary
 from app.services.tickets.queries import PageCursor, SortOrder, TicketFilter, TicketPage
 from app.views.tasks import TaskRunner
 from app.views.ticket_table import OVERDUE, TicketTableModel, due_colour, due_text
+from app.vocabulary import Channel, Priority, TicketType
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 

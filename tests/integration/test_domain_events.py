@@ -7,7 +7,6 @@ import pytest
 from sqlalchemy import select, text
 
 from app.models import Ticket
-from app.models.enums import Priority
 from app.services.platform.events import (
     Assigned,
     DomainEvent,
@@ -22,6 +21,7 @@ from app.services.platform.events import (
 )
 from app.services.platform.uow import UnitOfWork
 from app.services.tickets import service
+from app.vocabulary import Priority
 from tests.support.world import World
 
 

@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from app.models import Ticket, TicketStatus
-from app.models.enums import Channel, Priority, StatusCategory
 from app.services.tickets.dto import TicketSummary
 from app.services.tickets.queries import SortOrder, TicketFilter, list_tickets
 from app.views.ticket_table import sort_key
+from app.vocabulary import Channel, Priority, StatusCategory
 from tests.support.world import World
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import insert, select
 
 from app.models import Ticket
-from app.models.enums import Channel, Priority
 from app.services.tickets import queries
 from app.services.tickets.dto import TicketSummary
+from app.vocabulary import Channel, Priority
 from tests.support.world import World
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from app.models import AuditEvent, ChangeLogEntry, Message, Ticket
-from app.models.enums import AgentRole, Channel, MessageKind, Priority
 from app.services.errors import InvalidInput, NotFound, NotPermitted, TicketConflict, TransitionNotAllowed
 from app.services.people import directory
 from app.services.platform.uow import UnitOfWork
 from app.services.tickets import queries, service
 from app.services.tickets.dto import TicketChanged
+from app.vocabulary import AgentRole, Channel, MessageKind, Priority
 from tests.support.world import World, create_login
 
 

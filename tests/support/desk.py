@@ -18,12 +18,12 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL
 
 from app.bootstrap import Runtime
-from app.models.enums import AgentRole
 from app.services.people import users
 from app.services.platform.database import schema
 from app.services.platform.database.engine import build_engine, build_session_factory
 from app.services.platform.uow import UnitOfWork
 from app.services.tickets import service
+from app.vocabulary import AgentRole
 from tests.support.postgres import PgServer
 
 

@@ -6,8 +6,8 @@ tests cannot drift from what ships.
 
 from __future__ import annotations
 
-from app.models.enums import StatusCategory, TransitionKind
 from app.services.tickets.lifecycle import LifecycleRules
+from app.vocabulary import StatusCategory, TransitionKind
 
 OPEN, PAUSED, DONE = StatusCategory.OPEN, StatusCategory.PAUSED, StatusCategory.DONE
 CHANGE, REOPEN = TransitionKind.CHANGE, TransitionKind.REOPEN

@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.bootstrap import Runtime
 from app.models import Agent, Customer, CustomerEmail, Queue, QueueMember
-from app.models.enums import AgentRole
 from app.services.platform.database.engine import build_engine, build_session_factory
 from app.services.platform.events import EventHandlers
 from app.services.platform.uow import UnitOfWork
+from app.vocabulary import AgentRole
 
 PEOPLE = {"alice": AgentRole.AGENT, "bob": AgentRole.AGENT, "carol": AgentRole.SUPERVISOR, "dave": AgentRole.AGENT}
 

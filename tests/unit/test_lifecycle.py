@@ -6,10 +6,10 @@ import itertools
 
 import pytest
 
-from app.models.enums import StatusCategory, TransitionKind
 from app.services.errors import InvalidInput, TransitionNotAllowed
 from app.services.tickets import lifecycle
 from app.services.tickets.lifecycle import LifecycleRules
+from app.vocabulary import StatusCategory, TransitionKind
 from tests.support.rules import DEFAULT_RULES, STATUSES
 
 ALL = [key for key, _ in STATUSES]

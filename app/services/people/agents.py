@@ -9,9 +9,9 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Agent
-from app.models.enums import AgentRole, Availability
 from app.services.people import users
 from app.services.platform.uow import UnitOfWork
+from app.vocabulary import AgentRole, Availability
 
 
 def local_admin_login() -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from app.models.enums import AgentRole
 from app.services.people import users
 from app.services.platform.database.engine import build_session_factory
 from app.services.platform.uow import UnitOfWork
+from app.vocabulary import AgentRole
 
 
 def create_first_admin(

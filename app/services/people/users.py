@@ -19,11 +19,11 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from app.models import Agent
-from app.models.enums import AgentRole
 from app.services.errors import InvalidInput
 from app.services.platform.database.failures import refusal
 from app.services.platform.redaction import register_secret, register_verifier
 from app.services.platform.uow import UnitOfWork
+from app.vocabulary import AgentRole
 
 LOGIN_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{0,62}$")
 GENERATED_PASSWORD_BYTES = 15

@@ -17,10 +17,10 @@ from sqlalchemy import Connection, event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Agent
-from app.models.enums import AgentRole
 from app.services.errors import NotPermitted
 from app.services.platform.clock import Clock
 from app.services.platform.events import MAX_EVENT_ROUNDS, DomainEvent, EventHandlers
+from app.vocabulary import AgentRole
 
 
 @dataclass(frozen=True)

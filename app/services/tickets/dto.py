@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from app.models.enums import Channel, MessageKind, Priority, TicketType
+from app.vocabulary import Channel, MessageKind, Priority, TicketType
 
 
 @dataclass(frozen=True)
@@ -99,3 +100,68 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, Priority):
         return value.label
     return value
+
+
+class SortOrder(enum.StrEnum):
+    SLA_DUE = "sla_due"
+    PRIORITY = "priority"
+    UPDATED = "updated"
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    statuses: tuple[str, ...] = ()
+    queue_id: int | None = None
+    assignee_id: int | None = None
+    unassigned: bool = False
+    priorities: tuple[Priority, ...] = ()
+    tag: str | None = None
+    text: str | None = None
+    include_merged: bool = False
+
+    def matches(self, ticket: TicketSummary) -> bool:
+        """The same test as the SQL, for a ticket a live update brought: does it belong in this view?"""
+        return (
+            (not self.statuses or ticket.status in self.statuses)
+            and (self.queue_id is None or ticket.queue_id == self.queue_id)
+            and (self.assignee_id is None or ticket.assignee_id == self.assignee_id)
+            and (not self.unassigned or ticket.assignee_id is None)
+            and (not self.priorities or ticket.priority in self.priorities)
+            and (not self.tag or self.tag.strip().lower() in ticket.tags)
+            and (not self.text or _ilike_fold(self.text.strip()) in _ilike_fold(ticket.subject))
+            and (self.include_merged or ticket.merged_into_id is None)
+        )
+
+
+def _ilike_fold(text: str) -> str:
+    """Lower case as PostgreSQL's ILIKE does, one character at a time: `str.lower` alone applies Unicode's
+    special rules (a word-final 'Σ' becomes 'ς', 'İ' becomes 'i' plus a combining dot), so a live update
+    would judge 'ΟΔΟΣ' or 'İstanbul' otherwise than the list query did."""
+    return "".join(char.lower()[0] for char in text)
+
+
+@dataclass(frozen=True)
+class PageCursor:
+    """Where the previous page ended: the sort value of its last row and that row's id."""
+
+    value: dt.datetime | int | None
+    ticket_id: int
+
+
+@dataclass(frozen=True)
+class TicketPage:
+    rows: tuple[TicketSummary, ...]
+    next_cursor: PageCursor | None = field(default=None)
+
+
+@dataclass(frozen=True)
+class FieldChanges:
+    """Only the fields given (not None) change; `tags` replaces the whole set."""
+
+    subject: str | None = None
+    priority: Priority | None = None
+    queue_id: int | None = None
+    ticket_type: TicketType | None = None
+    tags: tuple[str, ...] | None = None
+    custom_fields: dict[str, Any] | None = None
+    language: str | None = None

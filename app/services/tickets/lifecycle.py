@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from app.models.enums import StatusCategory, TransitionKind
 from app.services.errors import InvalidInput, TransitionNotAllowed
+from app.vocabulary import StatusCategory, TransitionKind
 
 NEW = "new"
 IN_PROGRESS = "in_progress"

@@ -7,76 +7,27 @@ Pages are addressed by a cursor (the sort value and id of the last row seen), ne
 from __future__ import annotations
 
 import datetime as dt
-import enum
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
 from app.models import Agent, Customer, Message, Queue, Ticket, TicketLink
-from app.models.enums import MessageKind, Priority
 from app.services.errors import InvalidInput, NotFound
 from app.services.platform.uow import UnitOfWork
 from app.services.tickets.dto import MessageView, TicketDetail, TicketSummary
+from app.services.tickets.dto import PageCursor as PageCursor
+from app.services.tickets.dto import SortOrder as SortOrder
+from app.services.tickets.dto import TicketFilter as TicketFilter
+from app.services.tickets.dto import TicketPage as TicketPage
+from app.vocabulary import MessageKind
 
 MAX_PAGE_SIZE = 500
+ANY_TICKET = TicketFilter()  # no narrowing: every ticket the login may see
 
 SummaryQuery = Select[Ticket, str, str, str]
 Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
 PageKey = tuple[int, dt.datetime | int | None]
-
-
-class SortOrder(enum.StrEnum):
-    SLA_DUE = "sla_due"
-    PRIORITY = "priority"
-    UPDATED = "updated"
-
-
-@dataclass(frozen=True)
-class TicketFilter:
-    statuses: tuple[str, ...] = ()
-    queue_id: int | None = None
-    assignee_id: int | None = None
-    unassigned: bool = False
-    priorities: tuple[Priority, ...] = ()
-    tag: str | None = None
-    text: str | None = None
-    include_merged: bool = False
-
-    def matches(self, ticket: TicketSummary) -> bool:
-        """The same test as the SQL, for a ticket a live update brought: does it belong in this view?"""
-        return (
-            (not self.statuses or ticket.status in self.statuses)
-            and (self.queue_id is None or ticket.queue_id == self.queue_id)
-            and (self.assignee_id is None or ticket.assignee_id == self.assignee_id)
-            and (not self.unassigned or ticket.assignee_id is None)
-            and (not self.priorities or ticket.priority in self.priorities)
-            and (not self.tag or self.tag.strip().lower() in ticket.tags)
-            and (not self.text or _ilike_fold(self.text.strip()) in _ilike_fold(ticket.subject))
-            and (self.include_merged or ticket.merged_into_id is None)
-        )
-
-
-def _ilike_fold(text: str) -> str:
-    """Lower case as PostgreSQL's ILIKE does, one character at a time: `str.lower` alone applies Unicode's
-    special rules (a word-final 'Σ' becomes 'ς', 'İ' becomes 'i' plus a combining dot), so a live update
-    would judge 'ΟΔΟΣ' or 'İstanbul' otherwise than the list query did."""
-    return "".join(char.lower()[0] for char in text)
-
-
-@dataclass(frozen=True)
-class PageCursor:
-    """Where the previous page ended: the sort value of its last row and that row's id."""
-
-    value: dt.datetime | int | None
-    ticket_id: int
-
-
-@dataclass(frozen=True)
-class TicketPage:
-    rows: tuple[TicketSummary, ...]
-    next_cursor: PageCursor | None = field(default=None)
 
 
 def summary_select() -> SummaryQuery:
@@ -177,7 +128,7 @@ def _linked(uow: UnitOfWork, ticket_id: int) -> tuple[int, ...]:
 def list_tickets(
     uow: UnitOfWork,
     *,
-    ticket_filter: TicketFilter = TicketFilter(),
+    ticket_filter: TicketFilter = ANY_TICKET,
     sort: SortOrder = SortOrder.SLA_DUE,
     after: PageCursor | None = None,
     limit: int = 50,

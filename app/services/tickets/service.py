@@ -20,7 +20,6 @@ from sqlalchemy.exc import DBAPIError
 
 from app.models import Agent, AuditEvent, Customer, Message, Queue, StatusTransition, Ticket, TicketLink
 from app.models import TicketStatus as StatusRow
-from app.models.enums import Channel, MessageKind, Priority, TicketType
 from app.services.errors import ChangeBy, InvalidInput, NotFound, TicketConflict, TransitionNotAllowed
 from app.services.platform.database.failures import refusal
 from app.services.platform.events import (
@@ -35,9 +34,11 @@ from app.services.platform.events import (
 from app.services.platform.sanitize import sanitize_html
 from app.services.platform.uow import UnitOfWork
 from app.services.tickets import lifecycle
+from app.services.tickets.dto import FieldChanges as FieldChanges
 from app.services.tickets.dto import TicketChanged
 from app.services.tickets.lifecycle import LifecycleRules
 from app.services.tickets.queries import get_summary
+from app.vocabulary import Channel, MessageKind, Priority, TicketType
 
 MAX_SUBJECT_LENGTH = 500
 
@@ -242,19 +243,6 @@ def reopen(uow: UnitOfWork, *, ticket_id: int, expected_version: int | None) -> 
     target = lifecycle.reopen_status(rules, edit.ticket.status, assigned=edit.ticket.assignee_id is not None)
     _move_status(edit, target, rules, uow)
     return _finish(uow, edit)
-
-
-@dataclass(frozen=True)
-class FieldChanges:
-    """Only the fields given (not None) change; `tags` replaces the whole set."""
-
-    subject: str | None = None
-    priority: Priority | None = None
-    queue_id: int | None = None
-    ticket_type: TicketType | None = None
-    tags: tuple[str, ...] | None = None
-    custom_fields: dict[str, Any] | None = None
-    language: str | None = None
 
 
 def update_fields(
