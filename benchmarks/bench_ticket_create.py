@@ -16,6 +16,7 @@ from sqlalchemy.engine import URL, make_url
 
 from app.bootstrap import Runtime
 from app.models import Agent, Customer, Queue
+from app.services.people.agents import ensure_session_agent
 from app.services.platform.config import parse_database_url
 from app.services.platform.database import schema
 from app.services.platform.database.engine import build_engine, build_session_factory
@@ -33,12 +34,17 @@ def main() -> None:
     engine = build_engine(url)
     schema.upgrade(engine)
     agent_url = _bench_agent(engine)
+    with build_session_factory(engine)() as session:
+        ensure_session_agent(session)  # the superuser's row, for the raw-SQL comparison
+        session.commit()
     engine.dispose()
     rows = []
-    for workers in (1, 2, 4):
-        samples, elapsed = _run(agent_url, workers, args.tickets)
+    runs = [("agent login (RLS)", agent_url, w) for w in (1, 2, 4)] + [("superuser (no RLS)", url, 1)]
+    for who, run_url, workers in runs:
+        samples, elapsed = _run(run_url, workers, args.tickets)
         rows.append(
             [
+                who,
                 str(workers),
                 f"{len(samples):,}",
                 f"{elapsed:.1f}",
@@ -46,7 +52,7 @@ def main() -> None:
                 *describe_ms(samples),
             ]
         )
-    print_table(["workers", "tickets", "seconds", "tickets/s", "median ms", "p95 ms", "max ms"], rows)
+    print_table(["as", "workers", "tickets", "seconds", "tickets/s", "median ms", "p95 ms", "max ms"], rows)
 
 
 BENCH_AGENT = "bench_agent"
