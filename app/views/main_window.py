@@ -39,6 +39,7 @@ from app.views.tasks import TaskRunner
 from app.views.ticket_table import TicketTableModel
 
 LIVE_BATCH_MS = 150
+TYPING_FRESH_SECONDS = 10.0  # a keystroke this recent still counts as typing at the next heartbeat
 
 
 def notification_for(
@@ -88,7 +89,8 @@ class MainWindow(QMainWindow):
         self._pending_ids: set[int] = set()
         self._presence: tuple[PresenceEntry, ...] = ()
         self._open_statuses: frozenset[str] = frozenset()  # from the database's vocabulary
-        self._last_typing = 0.0
+        self._last_typing = 0.0  # when 'typing' was last announced
+        self._last_keystroke = -TYPING_FRESH_SECONDS  # when the agent last typed in the composer
         self._build()
         self._build_actions()
         self.bridge = LiveBridge(listen) if listen is not None else None
@@ -387,13 +389,17 @@ class MainWindow(QMainWindow):
             self.runner.run(lambda: self.desk.announce(ticket_id, state), lambda _r: None, log_unless_known)
 
     def _typing(self, ticket_id: int) -> None:
-        if time.monotonic() - self._last_typing > 3:
-            self._last_typing = time.monotonic()
+        self._last_keystroke = time.monotonic()
+        if self._last_keystroke - self._last_typing > 3:
+            self._last_typing = self._last_keystroke
             self._announce(ticket_id, "typing")
 
     def _heartbeat(self) -> None:
+        """Keep this agent's presence alive; someone still typing stays 'typing' (a plain 'viewing' here would
+        tell colleagues they stopped), someone who stopped a while ago goes back to 'viewing'."""
         if self.editor.detail is not None:
-            self._announce(self.editor.detail.ticket.id, "viewing")
+            typing = time.monotonic() - self._last_keystroke < TYPING_FRESH_SECONDS
+            self._announce(self.editor.detail.ticket.id, "typing" if typing else "viewing")
         self._show_presence()
 
     def _on_presence(self, notice: PresenceNotice) -> None:

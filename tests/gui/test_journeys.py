@@ -268,6 +268,9 @@ def test_colleagues_see_who_is_viewing_and_who_is_typing(
     qtbot.waitUntil(lambda: "Alice Archer is viewing" in carol.editor.presence.text(), timeout=3000)
     qtbot.keyClicks(alice.editor.composer, "Let me answer this one")
     qtbot.waitUntil(lambda: "Alice Archer is typing" in carol.editor.presence.text(), timeout=3000)
+    alice._heartbeat()  # the 15-second heartbeat comes while alice is still typing: she stays 'typing'
+    qtbot.wait(800)
+    assert "Alice Archer is typing" in carol.editor.presence.text()
     assert "Carol" not in carol.editor.presence.text()  # nobody is told about themselves
     close(carol, qtbot)
     close(alice, qtbot)
