@@ -35,6 +35,12 @@ SETUP_LOCK = 2
 log = logging.getLogger(__name__)
 
 
+def event_handlers() -> EventHandlers:
+    """The in-transaction policies, registered here and nowhere else (the SLA recompute and push routing
+    join as their issues land)."""
+    return EventHandlers()
+
+
 @dataclass
 class Runtime:
     """What a running Switchboard process holds: one engine and the means to open units of work."""
@@ -43,7 +49,7 @@ class Runtime:
     session_factory: SessionFactory
     acting_login: str | None = None
     clock: Clock | None = field(default=None)
-    handlers: EventHandlers = field(default_factory=lambda: event_handlers())
+    handlers: EventHandlers = field(default_factory=event_handlers)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(
@@ -57,12 +63,6 @@ class Runtime:
 
     def close(self) -> None:
         self.engine.dispose()
-
-
-def event_handlers() -> EventHandlers:
-    """The in-transaction policies, registered here and nowhere else (the SLA recompute and push routing
-    join as their issues land)."""
-    return EventHandlers()
 
 
 @dataclass(frozen=True)

@@ -13,18 +13,18 @@ through the reader's own row-level security: a follower sees the changes of the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-
-from sqlalchemy import text
 
 from app.services.platform.uow import UnitOfWork
 
 Position = tuple[int, int]  # (txid, seq) of the last entry applied
 START: Position = (0, 0)
 BATCH = 1000
+# Runs one statement (psycopg's %(name)s placeholders) and returns its rows: a unit of work's connection,
+# or the live listener's own psycopg connection, so both read the log with the same code.
+Run = Callable[[str, Mapping[str, object]], Sequence[Sequence[object]]]
 
-# psycopg's placeholders; `changes_since` binds the same names through SQLAlchemy.
 HORIZON_SQL = "SELECT switchboard.change_log_horizon()"
 SINCE_SQL = """
     SELECT txid, seq, entity, entity_id, ticket_id, operation FROM switchboard.change_log
@@ -58,30 +58,34 @@ def to_change(row: Sequence[object]) -> Change:
     )
 
 
-def _sqlalchemy(sql: str) -> str:
-    for name in ("txid", "seq", "limit", "horizon"):
-        sql = sql.replace(f"%({name})s", f":{name}")
-    return sql
+def _horizon(run: Run) -> int:
+    """In its own statement, before the read: see the module's docstring."""
+    return int(str(run(HORIZON_SQL, {})[0][0]))
 
 
-def _horizon(uow: UnitOfWork) -> int:
-    return int(uow.session.execute(text(HORIZON_SQL)).scalar_one())
+def read_since(run: Run, position: Position, limit: int = BATCH) -> list[Change]:
+    """The entries after `position`, oldest first, at most `limit`."""
+    params = {"txid": position[0], "seq": position[1], "limit": limit, "horizon": _horizon(run)}
+    return [to_change(row) for row in run(SINCE_SQL, params)]
+
+
+def read_head(run: Run) -> Position:
+    """The position of the newest entry a follower could read now: where a new follower starts."""
+    rows = run(HEAD_SQL, {"horizon": _horizon(run)})
+    return (int(str(rows[0][0])), int(str(rows[0][1]))) if rows else START
+
+
+def _run_in(uow: UnitOfWork) -> Run:
+    connection = uow.session.connection()
+    return lambda sql, params: connection.exec_driver_sql(sql, dict(params)).all()
 
 
 def changes_since(uow: UnitOfWork, position: Position, limit: int = BATCH) -> list[Change]:
-    """The entries after `position`, oldest first, at most `limit`."""
-    horizon = _horizon(uow)  # first, in its own statement: see the module's docstring
-    rows = uow.session.execute(
-        text(_sqlalchemy(SINCE_SQL)), {"txid": position[0], "seq": position[1], "limit": limit, "horizon": horizon}
-    ).all()
-    return [to_change(row) for row in rows]
+    return read_since(_run_in(uow), position, limit)
 
 
 def head(uow: UnitOfWork) -> Position:
-    """The position of the newest entry a follower could read now: where a new follower starts."""
-    horizon = _horizon(uow)
-    row = uow.session.execute(text(_sqlalchemy(HEAD_SQL)), {"horizon": horizon}).first()
-    return (int(row[0]), int(row[1])) if row is not None else START
+    return read_head(_run_in(uow))
 
 
 @dataclass

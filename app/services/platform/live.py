@@ -14,21 +14,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import psycopg
 from sqlalchemy import Engine
 
-from app.services.platform.changes import (
-    HEAD_SQL,
-    HORIZON_SQL,
-    SINCE_SQL,
-    START,
-    Change,
-    ChangeFollower,
-    Position,
-    to_change,
-)
+from app.services.platform.changes import ChangeFollower, Run, read_head, read_since
 from app.services.platform.database.dsn import libpq_dsn
 
 log = logging.getLogger(__name__)
@@ -67,9 +58,8 @@ _PRESENCE = """
     ORDER BY p.ticket_id, a.display_name"""
 
 
-def _horizon(connection: psycopg.Connection[tuple[object, ...]]) -> int:
-    row = connection.execute(HORIZON_SQL).fetchone()
-    return int(str(row[0])) if row is not None else 0
+def _run_on(connection: psycopg.Connection[tuple[object, ...]]) -> Run:
+    return lambda sql, params: connection.execute(sql, params).fetchall()
 
 
 @dataclass
@@ -81,8 +71,7 @@ class LiveCursor:
 
     def start(self, connection: psycopg.Connection[tuple[object, ...]]) -> None:
         if self.follower is None:
-            row = connection.execute(HEAD_SQL, {"horizon": _horizon(connection)}).fetchone()
-            self.follower = ChangeFollower((int(str(row[0])), int(str(row[1]))) if row else START)
+            self.follower = ChangeFollower(read_head(_run_on(connection)))
 
     @property
     def started(self) -> bool:
@@ -92,15 +81,9 @@ class LiveCursor:
         """The tickets changed since the last read, or None when nothing visible changed."""
         self.start(connection)
         assert self.follower is not None
-
-        def fetch(position: Position, limit: int) -> list[Change]:
-            horizon = _horizon(connection)  # first, in its own statement (app/services/platform/changes.py)
-            rows = connection.execute(
-                SINCE_SQL, {"txid": position[0], "seq": position[1], "limit": limit, "horizon": horizon}
-            )
-            return [to_change(row) for row in rows.fetchall()]
-
-        ticket_ids = {c.ticket_id for c in self.follower.read(fetch) if c.ticket_id is not None}
+        run = _run_on(connection)
+        changes = self.follower.read(lambda position, limit: read_since(run, position, limit))
+        ticket_ids = {c.ticket_id for c in changes if c.ticket_id is not None}
         if not ticket_ids:
             return None
         listed = tuple(sorted(ticket_ids)) if len(ticket_ids) <= MAX_TICKETS_PER_NOTICE else None
@@ -108,14 +91,14 @@ class LiveCursor:
 
 
 # What a window is handed: listen(on_change, on_presence, should_stop), blocking until stopped or dropped.
-Listen = Callable[[Callable[[ChangeNotice], None], Callable[["PresenceNotice"], None], Callable[[], bool]], None]
+Listen = Callable[[Callable[[ChangeNotice], None], Callable[[PresenceNotice], None], Callable[[], bool]], None]
 
 
 @dataclass
 class _Pending:
     changes: bool = False
     presence: bool = False
-    last_read: float = field(default=0.0)
+    last_read: float = 0.0
 
 
 def listen(

@@ -51,7 +51,6 @@ class UnitOfWork:
         self._session_factory = session_factory
         self._handlers = handlers
         self._pending: list[DomainEvent] = []
-        self.events: list[DomainEvent] = []
         self._acting_login = acting_login
         self._actor: Actor | None = None
         self._clock = clock
@@ -63,7 +62,7 @@ class UnitOfWork:
             event.listen(self.session, "after_begin", self._declare_acting_login)
         self._actor = None
         self._now = None
-        self._pending, self.events = [], []
+        self._pending = []
         return self
 
     def __exit__(
@@ -105,7 +104,6 @@ class UnitOfWork:
     def record(self, *events: DomainEvent) -> None:
         """What this unit changed; handled at commit, before the transaction ends."""
         self._pending.extend(events)
-        self.events.extend(events)
 
     def commit(self) -> None:
         self._handle_events()

@@ -166,7 +166,7 @@ def add_customer_message(
     ticket = edit.ticket
     rules = load_rules(uow)
     target = lifecycle.status_after_customer_message(rules, ticket.status, assigned=ticket.assignee_id is not None)
-    _move_status(edit, target, rules, uow)
+    _move_status(edit, target, rules)
     edit.touch()
     message_id = _add_message(
         uow,
@@ -219,7 +219,7 @@ def _agent_message(
     if then_status is not None:
         rules = load_rules(uow)
         lifecycle.check_status_change(rules, edit.ticket.status, then_status)
-        _move_status(edit, then_status, rules, uow)
+        _move_status(edit, then_status, rules)
     edit.touch()
     first_response = kind is MessageKind.PUBLIC_REPLY and edit.ticket.first_response_at is None
     message_id = _add_message(uow, edit.ticket, kind, body, body_html, author_agent_id=uow.actor.agent_id)
@@ -233,7 +233,7 @@ def change_status(uow: UnitOfWork, *, ticket_id: int, status: str, expected_vers
     edit = _Edit(uow, _lock(uow, ticket_id, expected_version), "status")
     rules = load_rules(uow)
     lifecycle.check_status_change(rules, edit.ticket.status, status)
-    _move_status(edit, status, rules, uow)
+    _move_status(edit, status, rules)
     return _finish(uow, edit)
 
 
@@ -241,7 +241,7 @@ def reopen(uow: UnitOfWork, *, ticket_id: int, expected_version: int | None) -> 
     edit = _Edit(uow, _lock(uow, ticket_id, expected_version), "reopen")
     rules = load_rules(uow)
     target = lifecycle.reopen_status(rules, edit.ticket.status, assigned=edit.ticket.assignee_id is not None)
-    _move_status(edit, target, rules, uow)
+    _move_status(edit, target, rules)
     return _finish(uow, edit)
 
 
@@ -263,7 +263,7 @@ def edit_ticket(
     if status is not None and status != edit.ticket.status:
         rules = load_rules(uow)
         lifecycle.check_status_change(rules, edit.ticket.status, status)
-        _move_status(edit, status, rules, uow)
+        _move_status(edit, status, rules)
     if changes.subject is not None:
         edit.set("subject", _clean_subject(changes.subject))
     if changes.priority is not None:
@@ -422,7 +422,7 @@ def _actor_label(event: AuditEvent, agent_name: str | None) -> str:
     return agent_name or event.actor_login
 
 
-def _move_status(edit: _Edit, target: str, rules: LifecycleRules, uow: UnitOfWork) -> None:
+def _move_status(edit: _Edit, target: str, rules: LifecycleRules) -> None:
     """Set the status. The times that follow from where it lands (resolved, closed) are the database's
     (a trigger): a client cannot choose them."""
     if target == edit.ticket.status:

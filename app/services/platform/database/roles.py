@@ -54,28 +54,28 @@ def prepare_roles(connection: Connection) -> None:
     owner = group_role_name(database, GroupRole.OWNER)
     # Since PostgreSQL 16 the owner is made a member (without inheritance) of every login it creates, so
     # its own memberships are checked only where it should have created nothing yet.
-    _check_role(
+    owner_members = _check_role(
         connection,
         owner,
         allowed_member_of=groups | {"pg_signal_backend", "pg_read_all_stats"} if fresh else None,
         group_role=False,
     )
-    owner_members = _members(connection, owner)
     if fresh and owner_members:
         raise NotPermitted(
             f"The role {owner!r} exists already and has members ({', '.join(sorted(owner_members))}); a new "
             "help desk cannot trust it. Ask the DBA to drop it (or choose another database name)."
         )
     for group in sorted(groups):
-        _check_role(connection, group, allowed_member_of=set(), group_role=True)
+        members = _check_role(connection, group, allowed_member_of=set(), group_role=True)
         if fresh:
-            _remove_leftover_members(connection, group, _members(connection, group) - {owner})
+            _remove_leftover_members(connection, group, members - {owner})
 
 
-def _check_role(connection: Connection, name: str, *, allowed_member_of: set[str] | None, group_role: bool) -> None:
+def _check_role(connection: Connection, name: str, *, allowed_member_of: set[str] | None, group_role: bool) -> set[str]:
+    """Refuse the role if it exists and is not one Switchboard made; returns its members (none: no role)."""
     row = connection.execute(_ROLE, {"name": name, "group_role": group_role}).one_or_none()
     if row is None:
-        return
+        return set()
     strange = set(row.member_of) - allowed_member_of if allowed_member_of is not None else set()
     if row.powerful or strange:
         raise NotPermitted(
@@ -83,11 +83,7 @@ def _check_role(connection: Connection, name: str, *, allowed_member_of: set[str
             "memberships of its own); nothing was changed. Ask the DBA to drop it (or choose "
             "another database name)."
         )
-
-
-def _members(connection: Connection, name: str) -> set[str]:
-    row = connection.execute(_ROLE, {"name": name, "group_role": True}).one_or_none()
-    return set(row.members) if row is not None else set()
+    return set(row.members)
 
 
 def _remove_leftover_members(connection: Connection, group: str, members: set[str]) -> None:
