@@ -69,11 +69,11 @@ class SignInDialog(QDialog):
         self.port = QSpinBox()
         self.port.setRange(1, 65535)
         self.port.setValue(5432)
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._choose_ca)
+        self.browse = QPushButton("Browse…")
+        self.browse.clicked.connect(self._choose_ca)
         ca_row = QHBoxLayout()
         ca_row.addWidget(self.ca_file)
-        ca_row.addWidget(browse)
+        ca_row.addWidget(self.browse)
         self.user, self.password = QLineEdit(), QLineEdit()
         self.user.setPlaceholderText("your login (empty: this computer's admin)")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -106,7 +106,7 @@ class SignInDialog(QDialog):
 
     def _server_changed(self, choice: str) -> None:
         remote = choice == TEAM_SERVER
-        for widget in (self.host, self.port, self.database, self.ca_file):
+        for widget in (self.host, self.port, self.database, self.ca_file, self.browse):
             widget.setEnabled(remote)
 
     def _choose_ca(self) -> None:
@@ -124,7 +124,7 @@ class SignInDialog(QDialog):
             self.database.setText(url.database or "switchboard")
             self.ca_file.setText(str(url.query.get("sslrootcert", "")))
             self.server.setEnabled(False)
-            for widget in (self.host, self.port, self.database, self.ca_file):
+            for widget in (self.host, self.port, self.database, self.ca_file, self.browse):
                 widget.setEnabled(False)
                 widget.setToolTip(f"Set by {self.configured.source}")
         else:
