@@ -6,7 +6,6 @@ ahead means this workstation has an old build. Either way it names both versions
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
 from app.models.base import SCHEMA
+from app.package_data import migrations_folder
 from app.services.errors import SchemaMismatch
 from app.services.platform.database.roles import prepare_roles
 
@@ -24,11 +24,8 @@ VERSION_TABLE = "alembic_version"
 
 
 def migrations_path() -> Path:
-    """Next to the package in a checkout; next to the executable in a PyInstaller bundle."""
-    bundle_root = getattr(sys, "_MEIPASS", None)
-    if bundle_root is not None:
-        return Path(bundle_root) / "migrations"
-    return Path(__file__).resolve().parents[4] / "migrations"
+    """Inside the package in a wheel or the PyInstaller bundle; the top-level folder in a checkout."""
+    return migrations_folder()
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
