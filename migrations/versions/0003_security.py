@@ -17,6 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from app.services.platform.database.sql_files import DatabaseNames, function_sql
+
 revision: str = "0003_security"
 down_revision: str | None = "0002_knowledge_articles"
 branch_labels: str | Sequence[str] | None = None
@@ -118,111 +120,29 @@ def _ownership(n: dict[str, str]) -> list[str]:
     return [f"REVOKE ALL ON SCHEMA {S} FROM PUBLIC"]
 
 
-def _definer(signature: str, returns: str, body: str, *, language: str = "plpgsql", volatility: str = "") -> str:
-    return (f"CREATE OR REPLACE FUNCTION {S}.{signature} RETURNS {returns} LANGUAGE {language} {volatility} "
-            f"SECURITY DEFINER SET search_path = pg_catalog, {S}, pg_temp AS $fn$ {body} $fn$")
+def _sql(function: str, version: int) -> str:
+    """A released version of a function: migrations/sql/functions/<function>/v<version>.sql."""
+    return function_sql(function, version, DatabaseNames.of(op.get_bind()))
 
 
 def _identity_functions(n: dict[str, str]) -> list[str]:
     return [
-        _definer("is_trusted_session()", "boolean", f"""
-            SELECT coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = session_user), false)
-                   OR pg_has_role(session_user, '{n['owner']}', 'MEMBER')""", language="sql", volatility="STABLE"),
-        # Who is acting. A trusted session (a superuser, or a member of the owner role: migrations, the
-        # worker, the test suite) may act for an agent by setting switchboard.acting_login for its
-        # transaction; for everyone else the login they signed in with is who they are.
-        _definer("current_login()", "name", f"""
-            SELECT CASE
-                WHEN coalesce(current_setting('switchboard.acting_login', true), '') <> '' AND is_trusted_session()
-                THEN current_setting('switchboard.acting_login', true)::name
-                ELSE session_user END""", language="sql", volatility="STABLE"),
-        _definer("current_agent_id()", "bigint",
-                 "SELECT id FROM agent WHERE db_login = current_login() AND is_active",
-                 language="sql", volatility="STABLE"),
-        # The DBA's own session (superuser or owner member, acting for nobody) counts as an admin: it
-        # could do anything anyway, and it is how the first admin of a server is made.
-        _definer("current_agent_role()", "text", """
-            SELECT CASE WHEN is_trusted_session() AND coalesce(current_setting('switchboard.acting_login', true), '') = ''
-                        THEN 'admin'
-                        ELSE (SELECT role FROM agent WHERE db_login = current_login() AND is_active) END""",
-                 language="sql", volatility="STABLE"),
-        _definer("is_admin()", "boolean", "SELECT coalesce(current_agent_role() = 'admin', false)",
-                 language="sql", volatility="STABLE"),
-        # Agents see the queues they belong to; supervisors also the queues they lead; admins all.
-        _definer("visible_queue_ids()", "bigint[]", """
-            SELECT CASE WHEN is_admin() THEN (SELECT coalesce(array_agg(id), '{}') FROM queue)
-            ELSE (SELECT coalesce(array_agg(DISTINCT queue_id), '{}') FROM (
-                    SELECT queue_id FROM queue_member WHERE agent_id = current_agent_id()
-                    UNION SELECT id FROM queue
-                          WHERE team_lead_id = current_agent_id() AND current_agent_role() = 'supervisor'
-                 ) mine) END""", language="sql", volatility="STABLE"),
-        _definer("require_role(allowed text[])", "bigint", """
-            DECLARE me bigint := current_agent_id();
-            BEGIN
-                IF me IS NULL AND is_trusted_session()
-                   AND coalesce(current_setting('switchboard.acting_login', true), '') = '' THEN
-                    RETURN NULL;
-                END IF;
-                IF me IS NULL THEN
-                    RAISE EXCEPTION 'the login % is not an active Switchboard agent', current_login()
-                        USING ERRCODE = 'insufficient_privilege';
-                END IF;
-                IF NOT current_agent_role() = ANY (allowed) THEN
-                    RAISE EXCEPTION 'this needs the role %', array_to_string(allowed, ' or ')
-                        USING ERRCODE = 'insufficient_privilege';
-                END IF;
-                RETURN me;
-            END""", volatility="STABLE"),
+        _sql("is_trusted_session", 1),
+        _sql("current_login", 1),
+        _sql("current_agent_id", 1),
+        _sql("current_agent_role", 1),
+        _sql("is_admin", 1),
+        _sql("visible_queue_ids", 1),
+        _sql("require_role", 1),
     ]
 
 
 def _audit(n: dict[str, str]) -> list[str]:
     return [
-        _definer("audit_value(field text, value jsonb)", "jsonb", """
-            SELECT CASE WHEN field = 'priority' AND jsonb_typeof(value) = 'number'
-                        THEN to_jsonb((ARRAY['low', 'normal', 'high', 'urgent'])[(value #>> '{}')::int + 1])
-                        ELSE value END""", language="sql", volatility="IMMUTABLE"),
-        # One audit row per changed field, the actor taken from the session, never from the client.
-        _definer("audit_ticket()", "trigger", """
-            DECLARE
-                old_row jsonb := CASE WHEN TG_OP = 'UPDATE' THEN to_jsonb(OLD) ELSE '{}' END;
-                new_row jsonb := to_jsonb(NEW);
-                action text := coalesce(nullif(current_setting('switchboard.action', true), ''), 'update');
-                field text;
-            BEGIN
-                IF TG_OP = 'INSERT' THEN
-                    INSERT INTO audit_event (actor_agent_id, actor_login, entity, entity_id, ticket_id,
-                                             ticket_version, action, field, old_value, new_value)
-                    VALUES (current_agent_id(), current_login(), 'ticket', NEW.id, NEW.id, NEW.version,
-                            'create', 'status', NULL, to_jsonb(NEW.status));
-                    RETURN NULL;
-                END IF;
-                FOR field IN SELECT key FROM jsonb_object_keys(new_row) AS key
-                             WHERE key NOT IN ('version', 'updated_at', 'sla_due_at')
-                               AND new_row -> key IS DISTINCT FROM old_row -> key ORDER BY key LOOP
-                    INSERT INTO audit_event (actor_agent_id, actor_login, entity, entity_id, ticket_id,
-                                             ticket_version, action, field, old_value, new_value)
-                    VALUES (current_agent_id(), current_login(), 'ticket', NEW.id, NEW.id, NEW.version, action,
-                            field, audit_value(field, old_row -> field), audit_value(field, new_row -> field));
-                END LOOP;
-                RETURN NULL;
-            END"""),
-        _definer("audit_message()", "trigger", """
-            BEGIN
-                INSERT INTO audit_event (actor_agent_id, actor_login, entity, entity_id, ticket_id,
-                                         ticket_version, action, field, old_value, new_value)
-                SELECT current_agent_id(), current_login(), 'message', NEW.id, NEW.ticket_id, t.version,
-                       NEW.kind, 'message', NULL,
-                       jsonb_build_object('kind', NEW.kind, 'author',
-                           coalesce((SELECT name FROM customer WHERE id = NEW.author_customer_id),
-                                    (SELECT display_name FROM agent WHERE id = NEW.author_agent_id)))
-                FROM ticket t WHERE t.id = NEW.ticket_id;
-                RETURN NULL;
-            END"""),
-        _definer("refuse_audit_change()", "trigger", """
-            BEGIN
-                RAISE EXCEPTION 'the audit trail is append-only' USING ERRCODE = 'insufficient_privilege';
-            END"""),
+        _sql("audit_value", 1),
+        _sql("audit_ticket", 1),
+        _sql("audit_message", 1),
+        _sql("refuse_audit_change", 1),
         f"CREATE TRIGGER ticket_audit AFTER INSERT OR UPDATE ON {S}.ticket "
         f"FOR EACH ROW EXECUTE FUNCTION {S}.audit_ticket()",
         f"CREATE TRIGGER message_audit AFTER INSERT ON {S}.message FOR EACH ROW EXECUTE FUNCTION {S}.audit_message()",
@@ -281,163 +201,22 @@ def _policies(n: dict[str, str]) -> list[str]:
 
 def _privileged_functions(n: dict[str, str]) -> list[str]:
     return [
-        # Optimistic versioning holds for direct callers too: a stale expected version is refused, and
-        # every privileged change raises the version like any other edit. NULL: no expectation.
-        _definer("check_version(current_version integer, expected integer, ticket_number bigint)", "void", """
-            BEGIN
-                IF expected IS NOT NULL AND current_version <> expected THEN
-                    RAISE EXCEPTION 'ticket #% changed since version % (it is at %)', ticket_number, expected,
-                        current_version USING ERRCODE = 'serialization_failure';
-                END IF;
-            END""", volatility="IMMUTABLE"),
-        # The common start of every privileged ticket change: lock the row, refuse a ticket the caller may
-        # not see (as if it did not exist) and a stale version.
-        _definer("lock_visible_ticket(p_ticket bigint, p_expected_version integer)", f"{S}.ticket", """
-            DECLARE t ticket%ROWTYPE;
-            BEGIN
-                SELECT * INTO t FROM ticket WHERE id = p_ticket FOR UPDATE;
-                IF NOT FOUND OR NOT (t.queue_id = ANY (visible_queue_ids()) OR t.assignee_id = current_agent_id()) THEN
-                    RAISE EXCEPTION 'no ticket with id % for you', p_ticket USING ERRCODE = 'no_data_found';
-                END IF;
-                PERFORM check_version(t.version, p_expected_version, t.number);
-                RETURN t;
-            END"""),
-        # Assigning: an agent may take a ticket they can see or give it back; assigning someone else
-        # needs a supervisor of the ticket's queue, or an admin. The assignee must work that queue.
-        _definer("assign_ticket(p_ticket bigint, p_assignee bigint, p_expected_version integer)", "void", """
-            DECLARE me bigint := require_role(ARRAY['agent', 'supervisor', 'admin']);
-                    t ticket := lock_visible_ticket(p_ticket, p_expected_version);
-            BEGIN
-                -- Taking an unassigned ticket, or giving back one's own, is every agent's right; anything
-                -- else (taking a colleague's ticket included) is for a supervisor of the queue or an admin.
-                IF NOT ((t.assignee_id IS NULL AND p_assignee = me)
-                        OR (t.assignee_id = me AND (p_assignee IS NULL OR p_assignee = me)))
-                   AND NOT (is_admin() OR (current_agent_role() = 'supervisor'
-                                           AND t.queue_id = ANY (visible_queue_ids()))) THEN
-                    RAISE EXCEPTION 'only a supervisor of the queue or an admin assigns tickets to others'
-                        USING ERRCODE = 'insufficient_privilege';
-                END IF;
-                IF p_assignee IS NOT NULL AND NOT EXISTS (SELECT FROM agent WHERE id = p_assignee AND is_active) THEN
-                    RAISE EXCEPTION 'no active agent with id %', p_assignee USING ERRCODE = 'no_data_found';
-                END IF;
-                PERFORM set_config('switchboard.action', 'assign', true);
-                UPDATE ticket SET assignee_id = p_assignee, version = version + 1, updated_at = now()
-                WHERE id = p_ticket;
-            END"""),
-        # Moving: into a queue the caller may see (supervisors: the queues they lead; admins: any).
-        _definer("move_ticket(p_ticket bigint, p_queue bigint, p_expected_version integer)", "void", """
-            DECLARE me bigint := require_role(ARRAY['agent', 'supervisor', 'admin']);
-                    t ticket := lock_visible_ticket(p_ticket, p_expected_version);
-            BEGIN
-                IF NOT p_queue = ANY (visible_queue_ids()) THEN
-                    RAISE EXCEPTION 'you may not move tickets into that queue' USING ERRCODE = 'insufficient_privilege';
-                END IF;
-                PERFORM set_config('switchboard.action', 'move', true);
-                UPDATE ticket SET queue_id = p_queue, version = version + 1, updated_at = now()
-                WHERE id = p_ticket;
-            END"""),
-        # Escalating: anyone who sees the ticket; it becomes urgent and goes to the queue's team lead.
-        _definer("escalate_ticket(p_ticket bigint, p_expected_version integer)", "void", """
-            DECLARE me bigint := require_role(ARRAY['agent', 'supervisor', 'admin']);
-                    t ticket := lock_visible_ticket(p_ticket, p_expected_version);
-                    lead bigint;
-            BEGIN
-                SELECT team_lead_id INTO lead FROM queue WHERE id = t.queue_id;
-                PERFORM set_config('switchboard.action', 'escalate', true);
-                UPDATE ticket SET priority = 3, assignee_id = coalesce(lead, assignee_id),
-                                  version = version + 1, updated_at = now(),
-                                  tags = (SELECT array_agg(DISTINCT tag ORDER BY tag)
-                                          FROM unnest(tags || ARRAY['escalated']::varchar[]) AS tag)
-                WHERE id = p_ticket;
-            END"""),
-        _definer("create_queue(p_name text, p_description text)", "bigint", """
-            DECLARE created bigint;
-            BEGIN
-                PERFORM require_role(ARRAY['admin']);
-                INSERT INTO queue (name, description) VALUES (p_name, coalesce(p_description, ''))
-                RETURNING id INTO created;
-                RETURN created;
-            END"""),
-        _definer("set_queue_members(p_queue bigint, p_agents bigint[])", "void", """
-            BEGIN
-                PERFORM require_role(ARRAY['admin']);
-                DELETE FROM queue_member WHERE queue_id = p_queue AND NOT agent_id = ANY (p_agents);
-                INSERT INTO queue_member (queue_id, agent_id) SELECT p_queue, unnest(p_agents)
-                ON CONFLICT DO NOTHING;
-            END"""),
+        _sql("check_version", 1),
+        _sql("lock_visible_ticket", 1),
+        _sql("assign_ticket", 1),
+        _sql("move_ticket", 1),
+        _sql("escalate_ticket", 1),
+        _sql("create_queue", 1),
+        _sql("set_queue_members", 1),
     ]
 
 
 def _user_functions(n: dict[str, str]) -> list[str]:
-    groups = f"""jsonb_build_object('agent', '{n['agent']}', 'supervisor', '{n['supervisor']}',
-                                   'admin', '{n['admin']}')"""
     return [
-        # Only a password verifier (SCRAM) arrives here, computed by the client: the plain password never
-        # reaches the server, its statement log or pg_stat_activity. NULL: no password (peer, GSSAPI).
-        _definer("add_user(p_login text, p_display_name text, p_email text, p_role text, p_verifier text,"
-                 " p_queues bigint[])", "bigint", f"""
-            DECLARE created bigint; groups jsonb := {groups};
-            BEGIN
-                PERFORM require_role(ARRAY['admin']);
-                IF NOT groups ? p_role THEN
-                    RAISE EXCEPTION 'unknown role %; use agent, supervisor or admin', p_role
-                        USING ERRCODE = 'invalid_parameter_value';
-                END IF;
-                IF EXISTS (SELECT FROM pg_roles WHERE rolname = p_login) THEN
-                    RAISE EXCEPTION 'a database login named % exists already', p_login
-                        USING ERRCODE = 'duplicate_object';
-                END IF;
-                EXECUTE format('CREATE ROLE %I LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS'
-                               ' IN ROLE %I', p_login, groups ->> p_role);
-                IF p_verifier IS NOT NULL THEN
-                    EXECUTE format('ALTER ROLE %I PASSWORD %L', p_login, p_verifier);
-                END IF;
-                EXECUTE format('ALTER ROLE %I SET statement_timeout = %L', p_login, '60s');
-                EXECUTE format('ALTER ROLE %I SET idle_in_transaction_session_timeout = %L', p_login, '5min');
-                EXECUTE format('ALTER ROLE %I SET lock_timeout = %L', p_login, '10s');
-                INSERT INTO agent (display_name, email, db_login, role, languages, capacity, availability, is_active)
-                VALUES (p_display_name, p_email, p_login, p_role, '{{}}', 20, 'offline', true)
-                ON CONFLICT (db_login) DO UPDATE SET display_name = EXCLUDED.display_name, role = EXCLUDED.role,
-                                                     is_active = true
-                RETURNING id INTO created;
-                INSERT INTO queue_member (queue_id, agent_id) SELECT unnest(p_queues), created ON CONFLICT DO NOTHING;
-                RETURN created;
-            END"""),
-        _definer("disable_user(p_login text)", "void", """
-            BEGIN
-                PERFORM require_role(ARRAY['admin']);
-                IF p_login = current_login() THEN
-                    RAISE EXCEPTION 'you cannot disable yourself' USING ERRCODE = 'invalid_parameter_value';
-                END IF;
-                UPDATE agent SET is_active = false WHERE db_login = p_login;
-                IF NOT FOUND THEN
-                    RAISE EXCEPTION 'no agent with login %', p_login USING ERRCODE = 'no_data_found';
-                END IF;
-                EXECUTE format('ALTER ROLE %I NOLOGIN', p_login);
-            END"""),
-        _definer("set_user_role(p_login text, p_role text)", "void", f"""
-            DECLARE groups jsonb := {groups}; previous text;
-            BEGIN
-                PERFORM require_role(ARRAY['admin']);
-                IF NOT groups ? p_role THEN
-                    RAISE EXCEPTION 'unknown role %', p_role USING ERRCODE = 'invalid_parameter_value';
-                END IF;
-                SELECT role INTO previous FROM agent WHERE db_login = p_login;
-                IF NOT FOUND THEN
-                    RAISE EXCEPTION 'no agent with login %', p_login USING ERRCODE = 'no_data_found';
-                END IF;
-                EXECUTE format('REVOKE %I FROM %I', groups ->> previous, p_login);
-                EXECUTE format('GRANT %I TO %I', groups ->> p_role, p_login);
-                UPDATE agent SET role = p_role WHERE db_login = p_login;
-            END"""),
-        _definer("set_user_password(p_login text, p_verifier text)", "void", """
-            BEGIN
-                PERFORM require_role(ARRAY['admin']);
-                IF NOT EXISTS (SELECT FROM agent WHERE db_login = p_login) THEN
-                    RAISE EXCEPTION 'no agent with login %', p_login USING ERRCODE = 'no_data_found';
-                END IF;
-                EXECUTE format('ALTER ROLE %I PASSWORD %L', p_login, p_verifier);
-            END"""),
+        _sql("add_user", 1),
+        _sql("disable_user", 1),
+        _sql("set_user_role", 1),
+        _sql("set_user_password", 1),
     ]
 
 

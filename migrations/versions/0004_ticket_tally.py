@@ -14,6 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from app.services.platform.database.sql_files import DatabaseNames, function_sql
+
 revision: str = "0004_ticket_tally"
 down_revision: str | None = "0003_security"
 branch_labels: str | Sequence[str] | None = None
@@ -36,21 +38,7 @@ def upgrade() -> None:
         INSERT INTO {S}.ticket_tally (queue_id, status, assignee_id, tickets)
         SELECT queue_id, status, coalesce(assignee_id, 0), count(*) FROM {S}.ticket
         WHERE merged_into_id IS NULL GROUP BY 1, 2, 3""")
-    op.execute(f"""
-        CREATE FUNCTION {S}.tally_ticket() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
-        SET search_path = pg_catalog, {S}, pg_temp AS $fn$
-        BEGIN
-            IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.merged_into_id IS NULL THEN
-                UPDATE ticket_tally SET tickets = tickets - 1
-                WHERE queue_id = OLD.queue_id AND status = OLD.status AND assignee_id = coalesce(OLD.assignee_id, 0);
-            END IF;
-            IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.merged_into_id IS NULL THEN
-                INSERT INTO ticket_tally (queue_id, status, assignee_id, tickets)
-                VALUES (NEW.queue_id, NEW.status, coalesce(NEW.assignee_id, 0), 1)
-                ON CONFLICT (queue_id, status, assignee_id) DO UPDATE SET tickets = ticket_tally.tickets + 1;
-            END IF;
-            RETURN NULL;
-        END $fn$""")
+    op.execute(function_sql("tally_ticket", 1, DatabaseNames.of(op.get_bind())))
     op.execute(f"REVOKE EXECUTE ON FUNCTION {S}.tally_ticket() FROM PUBLIC")
     op.execute(f"""
         CREATE TRIGGER ticket_tally AFTER INSERT OR DELETE OR UPDATE OF queue_id, status, assignee_id, merged_into_id

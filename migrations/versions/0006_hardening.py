@@ -27,13 +27,14 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from app.services.platform.database.sql_files import DatabaseNames, function_sql
+
 revision: str = "0006_hardening"
 down_revision: str | None = "0005_jobs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 S = "switchboard"
-SEARCH_PATH = f"SET search_path = pg_catalog, {S}, pg_temp"
 # Tables every active agent reads, and only an active agent: membership of a group alone reads nothing.
 DIRECTORY_TABLES = ["agent", "agent_skill", "queue", "queue_member", "organisation", "ticket_status",
                     "status_transition", "knowledge_article"]
@@ -54,11 +55,9 @@ def _names() -> dict[str, str]:
     return names
 
 
-def _function(signature: str, returns: str, body: str, *, definer: bool = True, language: str = "plpgsql",
-              volatility: str = "") -> str:
-    security = "SECURITY DEFINER" if definer else "SECURITY INVOKER"
-    return (f"CREATE OR REPLACE FUNCTION {S}.{signature} RETURNS {returns} LANGUAGE {language} {volatility} "
-            f"{security} {SEARCH_PATH} AS $fn$ {body} $fn$")
+def _sql(function: str, version: int) -> str:
+    """A released version of a function: migrations/sql/functions/<function>/v<version>.sql."""
+    return function_sql(function, version, DatabaseNames.of(op.get_bind()))
 
 
 def upgrade() -> None:
@@ -128,31 +127,10 @@ def _change_log(n: dict[str, str]) -> list[str]:
         f"ALTER TABLE {S}.change_log ADD COLUMN txid bigint NOT NULL "
         f"DEFAULT (pg_current_xact_id()::text::bigint)",
         f"CREATE INDEX ix_change_log_txid_seq ON {S}.change_log (txid, seq)",
-        _function("change_log_horizon()", "bigint",
-                  "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
-                  language="sql", volatility="STABLE", definer=False),
+        _sql("change_log_horizon", 1),
         f"DROP POLICY IF EXISTS change_log_append ON {S}.change_log",
         f"REVOKE INSERT ON {S}.change_log FROM {n['staff']}",
-        # One entry per changed row; the NOTIFY says only "something changed" (PostgreSQL folds identical
-        # notifications of one transaction into one, delivered at commit).
-        _function("log_change()", "trigger", """
-            DECLARE ticket bigint; entity text := TG_ARGV[0]; entity_id bigint;
-            BEGIN
-                IF entity = 'ticket_link' THEN
-                    INSERT INTO change_log (entity, entity_id, ticket_id, operation)
-                    VALUES ('ticket', NEW.related_ticket_id, NEW.related_ticket_id, 'update'),
-                           ('ticket', NEW.ticket_id, NEW.ticket_id, 'update');
-                ELSE
-                    entity_id := NEW.id;
-                    IF entity = 'ticket' THEN ticket := NEW.id;
-                    ELSIF entity = 'message' THEN ticket := NEW.ticket_id;
-                    END IF;
-                    INSERT INTO change_log (entity, entity_id, ticket_id, operation)
-                    VALUES (entity, entity_id, ticket, lower(TG_OP));
-                END IF;
-                PERFORM pg_notify('switchboard_changes', '');
-                RETURN NULL;
-            END"""),
+        _sql("log_change", 1),
         f"CREATE TRIGGER ticket_change_log AFTER INSERT OR UPDATE ON {S}.ticket "
         f"FOR EACH ROW EXECUTE FUNCTION {S}.log_change('ticket')",
         f"CREATE TRIGGER message_change_log AFTER INSERT OR UPDATE ON {S}.message "
@@ -176,338 +154,44 @@ def _presence(n: dict[str, str]) -> list[str]:
     ]
 
 
-VISIBLE = "(t.queue_id = ANY (visible_queue_ids()) OR t.assignee_id = current_agent_id())"
-
-
 def _helpers(n: dict[str, str]) -> list[str]:
     return [
-        _function("customer_has_email(p_customer bigint)", "boolean",
-                  "SELECT EXISTS (SELECT FROM customer_email WHERE customer_id = p_customer)",
-                  language="sql", volatility="STABLE"),
-        _function("is_active_agent()", "boolean", "SELECT current_agent_id() IS NOT NULL",
-                  language="sql", volatility="STABLE"),
-        # The identity functions run in every policy check: look the agent up once, by its unique login
-        # (`(SELECT current_login())::text` is evaluated once and can use the index; a bare call compared
-        # with the varchar column ran once per agent row, 0.3 ms a call).
-        _function("current_agent_id()", "bigint",
-                  "SELECT id FROM agent WHERE db_login = (SELECT current_login())::text AND is_active",
-                  language="sql", volatility="STABLE"),
-        _function("current_agent_role()", "text", """
-            SELECT CASE WHEN coalesce(current_setting('switchboard.acting_login', true), '') = ''
-                             AND is_trusted_session() THEN 'admin'
-                        ELSE (SELECT role FROM agent WHERE db_login = (SELECT current_login())::text AND is_active)
-                   END""", language="sql", volatility="STABLE"),
-        # Agents see the queues they belong to; supervisors also the queues they lead; admins all.
-        _function("visible_queue_ids()", "bigint[]", """
-            DECLARE me bigint; my_role text := current_agent_role();
-            BEGIN
-                IF my_role = 'admin' THEN
-                    RETURN ARRAY(SELECT id FROM queue);
-                END IF;
-                me := current_agent_id();
-                IF me IS NULL THEN RETURN '{}'; END IF;
-                RETURN ARRAY(SELECT queue_id FROM queue_member WHERE agent_id = me
-                             UNION SELECT id FROM queue WHERE team_lead_id = me AND my_role = 'supervisor');
-            END""", volatility="STABLE"),
-        # Supervisor powers reach the queues a supervisor leads; an admin's reach every queue.
-        _function("led_queue_ids()", "bigint[]", """
-            DECLARE my_role text := current_agent_role();
-            BEGIN
-                IF my_role = 'admin' THEN RETURN ARRAY(SELECT id FROM queue); END IF;
-                IF my_role IS DISTINCT FROM 'supervisor' THEN RETURN '{}'; END IF;
-                RETURN ARRAY(SELECT id FROM queue WHERE team_lead_id = current_agent_id());
-            END""", volatility="STABLE"),
-        # Who may hold a ticket of a queue: its members, its team lead, and admins.
-        _function("works_queue(p_agent bigint, p_queue bigint)", "boolean", """
-            SELECT EXISTS (SELECT FROM agent a WHERE a.id = p_agent AND a.is_active
-                           AND (a.role = 'admin'
-                                OR EXISTS (SELECT FROM queue_member m WHERE m.agent_id = a.id AND m.queue_id = p_queue)
-                                OR EXISTS (SELECT FROM queue q WHERE q.id = p_queue AND q.team_lead_id = a.id)))""",
-                  language="sql", volatility="STABLE"),
-        # Writes our own definer functions make run as the owner role; the DBA's and the worker's sessions
-        # are trusted. Everything else is a login's own SQL and goes through the guards. SECURITY INVOKER:
-        # current_user must be the caller's, not ours.
-        _function("is_privileged_writer()", "boolean", f"""
-            SELECT current_user = '{n['owner']}'::name OR is_trusted_session()""",
-                  language="sql", volatility="STABLE", definer=False),
-        # The common start of every privileged ticket change. NULL never passes a check here.
-        _function("lock_visible_ticket(p_ticket bigint, p_expected_version integer)", f"{S}.ticket", f"""
-            DECLARE t ticket%ROWTYPE;
-            BEGIN
-                SELECT * INTO t FROM ticket WHERE id = p_ticket FOR UPDATE;
-                IF NOT FOUND OR {VISIBLE} IS NOT TRUE THEN
-                    RAISE EXCEPTION 'no ticket with id % for you', p_ticket USING ERRCODE = 'no_data_found';
-                END IF;
-                PERFORM check_version(t.version, p_expected_version, t.number);
-                RETURN t;
-            END"""),
+        _sql("customer_has_email", 1),
+        _sql("is_active_agent", 1),
+        _sql("current_agent_id", 2),
+        _sql("current_agent_role", 2),
+        _sql("visible_queue_ids", 2),
+        _sql("led_queue_ids", 1),
+        _sql("works_queue", 1),
+        _sql("is_privileged_writer", 1),
+        _sql("lock_visible_ticket", 2),
     ]
 
 
 def _ticket_functions(n: dict[str, str]) -> list[str]:
     return [
-        _function("assign_ticket(p_ticket bigint, p_assignee bigint, p_expected_version integer)", "void", """
-            DECLARE me bigint := require_role(ARRAY['agent', 'supervisor', 'admin']);
-                    t ticket := lock_visible_ticket(p_ticket, p_expected_version);
-            BEGIN
-                -- Taking an unassigned ticket of one's own queue, or giving back one's own, is every agent's
-                -- right; anything else is for a supervisor who leads the queue, or an admin.
-                IF ((t.assignee_id IS NULL AND p_assignee = me AND t.queue_id = ANY (visible_queue_ids()))
-                    OR (t.assignee_id = me AND (p_assignee IS NULL OR p_assignee = me))
-                    OR t.queue_id = ANY (led_queue_ids())) IS NOT TRUE THEN
-                    RAISE EXCEPTION 'only a supervisor who leads the queue, or an admin, assigns tickets to others'
-                        USING ERRCODE = 'insufficient_privilege';
-                END IF;
-                IF p_assignee IS NOT NULL AND works_queue(p_assignee, t.queue_id) IS NOT TRUE THEN
-                    RAISE EXCEPTION 'that agent does not work this ticket''s queue'
-                        USING ERRCODE = 'insufficient_privilege';
-                END IF;
-                PERFORM set_config('switchboard.action', 'assign', true);
-                UPDATE ticket SET assignee_id = p_assignee, version = version + 1, updated_at = now()
-                WHERE id = p_ticket;
-            END"""),
-        _function("move_ticket(p_ticket bigint, p_queue bigint, p_expected_version integer)", "void", """
-            DECLARE me bigint := require_role(ARRAY['agent', 'supervisor', 'admin']);
-                    t ticket := lock_visible_ticket(p_ticket, p_expected_version);
-            BEGIN
-                IF (p_queue = ANY (visible_queue_ids())) IS NOT TRUE THEN
-                    RAISE EXCEPTION 'you may not move tickets into that queue' USING ERRCODE = 'insufficient_privilege';
-                END IF;
-                PERFORM set_config('switchboard.action', 'move', true);
-                UPDATE ticket SET queue_id = p_queue, version = version + 1, updated_at = now(),
-                                  assignee_id = CASE WHEN works_queue(assignee_id, p_queue) THEN assignee_id END
-                WHERE id = p_ticket;
-            END"""),
-        # Merging folds a duplicate into another ticket the caller also sees: its messages move, it closes
-        # and points at the target, and the target gets a system note. Both rows are locked in id order.
-        _function("merge_ticket(p_source bigint, p_target bigint, p_expected_version integer)", "void", """
-            DECLARE me bigint := require_role(ARRAY['agent', 'supervisor', 'admin']);
-                    first_row ticket; second_row ticket; source ticket; target ticket;
-                    actor text;
-            BEGIN
-                IF p_source = p_target THEN
-                    RAISE EXCEPTION 'a ticket cannot be merged into itself' USING ERRCODE = 'invalid_parameter_value';
-                END IF;
-                first_row := lock_visible_ticket(least(p_source, p_target), NULL);
-                second_row := lock_visible_ticket(greatest(p_source, p_target), NULL);
-                source := CASE WHEN first_row.id = p_source THEN first_row ELSE second_row END;
-                target := CASE WHEN first_row.id = p_target THEN first_row ELSE second_row END;
-                PERFORM check_version(source.version, p_expected_version, source.number);
-                IF source.merged_into_id IS NOT NULL OR target.merged_into_id IS NOT NULL THEN
-                    RAISE EXCEPTION 'ticket #% was already merged into another ticket',
-                        CASE WHEN source.merged_into_id IS NOT NULL THEN source.number ELSE target.number END
-                        USING ERRCODE = 'check_violation';
-                END IF;
-                SELECT display_name INTO actor FROM agent WHERE id = me;
-                PERFORM set_config('switchboard.action', 'merge', true);
-                UPDATE ticket SET version = version + 1, updated_at = now() WHERE id IN (p_source, p_target);
-                UPDATE message SET ticket_id = p_target WHERE ticket_id = p_source;
-                UPDATE ticket SET status = 'closed', merged_into_id = p_target WHERE id = p_source;
-                INSERT INTO message (ticket_id, kind, author_agent_id, body_text)
-                VALUES (p_target, 'system_event', me, format('Ticket #%s was merged into this ticket by %s.',
-                                                             source.number, coalesce(actor, current_login())));
-            END"""),
-        # Presence: who is looking at which ticket, written only here, so nobody can speak for a colleague.
-        _function("announce_presence(p_ticket bigint, p_state text)", "void", f"""
-            DECLARE me bigint := require_role(ARRAY['agent', 'supervisor', 'admin']);
-            BEGIN
-                IF p_state IS NULL OR p_state NOT IN ('viewing', 'typing', 'left') THEN
-                    RAISE EXCEPTION 'presence is viewing, typing or left' USING ERRCODE = 'invalid_parameter_value';
-                END IF;
-                IF me IS NULL THEN RETURN; END IF;
-                IF p_state = 'left' THEN
-                    DELETE FROM ticket_presence WHERE agent_id = me AND ticket_id = p_ticket;
-                ELSE
-                    IF EXISTS (SELECT FROM ticket t WHERE t.id = p_ticket AND {VISIBLE}) IS NOT TRUE THEN
-                        RAISE EXCEPTION 'no ticket with id % for you', p_ticket USING ERRCODE = 'no_data_found';
-                    END IF;
-                    INSERT INTO ticket_presence (agent_id, ticket_id, state, seen_at)
-                    VALUES (me, p_ticket, p_state, now())
-                    ON CONFLICT (agent_id, ticket_id) DO UPDATE SET state = EXCLUDED.state, seen_at = now();
-                END IF;
-                DELETE FROM ticket_presence WHERE seen_at < now() - interval '2 minutes';
-                PERFORM pg_notify('switchboard_presence', '');
-            END"""),
+        _sql("assign_ticket", 2),
+        _sql("move_ticket", 2),
+        _sql("merge_ticket", 1),
+        _sql("announce_presence", 1),
     ]
 
 
 def _user_functions(n: dict[str, str]) -> list[str]:
-    groups = f"ARRAY['{n['agent']}', '{n['supervisor']}', '{n['admin']}']::name[]"
     return [
-        # User administration acts only on plain logins of this desk: no superuser, no special attributes,
-        # no membership beyond this desk's groups (the owner role's members — the worker — included).
-        _function("check_plain_login(p_login text)", "void", f"""
-            DECLARE r pg_roles%ROWTYPE;
-            BEGIN
-                SELECT * INTO r FROM pg_roles WHERE rolname = p_login;
-                IF NOT FOUND OR NOT EXISTS (SELECT FROM agent WHERE db_login = p_login) THEN
-                    RAISE EXCEPTION 'no agent with login %', p_login USING ERRCODE = 'no_data_found';
-                END IF;
-                IF (NOT r.rolsuper AND NOT r.rolcreaterole AND NOT r.rolcreatedb AND NOT r.rolreplication
-                    AND NOT r.rolbypassrls
-                    AND NOT EXISTS (SELECT FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
-                                    WHERE m.member = r.oid AND NOT g.rolname = ANY ({groups}))) IS NOT TRUE THEN
-                    RAISE EXCEPTION 'the login % is not a plain Switchboard login; its DBA manages it', p_login
-                        USING ERRCODE = 'insufficient_privilege';
-                END IF;
-            END""", volatility="STABLE"),
-        _function("set_user_password(p_login text, p_verifier text)", "void", """
-            BEGIN
-                PERFORM require_role(ARRAY['admin']);
-                PERFORM check_plain_login(p_login);
-                IF p_verifier IS NULL OR p_verifier NOT LIKE 'SCRAM-SHA-256$%' THEN
-                    RAISE EXCEPTION 'only a SCRAM verifier is accepted, never a password'
-                        USING ERRCODE = 'invalid_parameter_value';
-                END IF;
-                EXECUTE format('ALTER ROLE %I PASSWORD %L', p_login, p_verifier);
-            END"""),
-        _function("set_user_role(p_login text, p_role text)", "void", f"""
-            DECLARE groups jsonb := jsonb_build_object('agent', '{n['agent']}', 'supervisor', '{n['supervisor']}',
-                                                       'admin', '{n['admin']}');
-                    previous text;
-            BEGIN
-                PERFORM require_role(ARRAY['admin']);
-                IF (groups ? p_role) IS NOT TRUE THEN
-                    RAISE EXCEPTION 'unknown role %', p_role USING ERRCODE = 'invalid_parameter_value';
-                END IF;
-                PERFORM check_plain_login(p_login);
-                SELECT role INTO previous FROM agent WHERE db_login = p_login;
-                EXECUTE format('REVOKE %I FROM %I', groups ->> previous, p_login);
-                EXECUTE format('GRANT %I TO %I', groups ->> p_role, p_login);
-                UPDATE agent SET role = p_role WHERE db_login = p_login;
-            END"""),
-        # Disabling ends what the user has: the agent row, the group, the login, and the open sessions.
-        _function("disable_user(p_login text)", "void", f"""
-            DECLARE grp name;
-            BEGIN
-                PERFORM require_role(ARRAY['admin']);
-                IF p_login = current_login() THEN
-                    RAISE EXCEPTION 'you cannot disable yourself' USING ERRCODE = 'invalid_parameter_value';
-                END IF;
-                PERFORM check_plain_login(p_login);
-                UPDATE agent SET is_active = false WHERE db_login = p_login;
-                FOREACH grp IN ARRAY {groups} LOOP
-                    IF pg_has_role(p_login, grp, 'MEMBER') THEN
-                        EXECUTE format('REVOKE %I FROM %I', grp, p_login);
-                    END IF;
-                END LOOP;
-                EXECUTE format('ALTER ROLE %I NOLOGIN', p_login);
-                PERFORM pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = p_login;
-            END"""),
+        _sql("check_plain_login", 1),
+        _sql("set_user_password", 2),
+        _sql("set_user_role", 2),
+        _sql("disable_user", 2),
     ]
 
 
 def _guards(n: dict[str, str]) -> list[str]:
     return [
-        # A ticket as a login's own INSERT may create it: new, version 1, now, numbered by the sequence,
-        # no SLA or response times of its own, assigned to nobody, to oneself, or (a queue lead, an admin)
-        # to someone who works the queue.
-        _function("guard_ticket()", "trigger", """
-            DECLARE me bigint := current_agent_id();
-            BEGIN
-                IF is_privileged_writer() THEN RETURN NEW; END IF;
-                IF TG_OP = 'INSERT' THEN
-                    BEGIN
-                        IF NEW.number IS DISTINCT FROM currval('ticket_number_seq') THEN
-                            NEW.number := nextval('ticket_number_seq');
-                        END IF;
-                    EXCEPTION WHEN object_not_in_prerequisite_state THEN
-                        NEW.number := nextval('ticket_number_seq');
-                    END;
-                    IF NEW.status IS DISTINCT FROM 'new' THEN
-                        RAISE EXCEPTION 'a new ticket starts in status new' USING ERRCODE = 'check_violation';
-                    END IF;
-                    IF NEW.assignee_id IS NOT NULL AND ((NEW.assignee_id = me OR NEW.queue_id = ANY (led_queue_ids()))
-                                                        AND works_queue(NEW.assignee_id, NEW.queue_id)) IS NOT TRUE THEN
-                        RAISE EXCEPTION 'only a supervisor who leads the queue, or an admin, assigns tickets to others'
-                            USING ERRCODE = 'insufficient_privilege';
-                    END IF;
-                    NEW.version := 1;
-                    NEW.created_at := now();
-                    NEW.updated_at := now();
-                    NEW.merged_into_id := NULL;
-                    NEW.first_response_at := NULL;
-                    NEW.resolved_at := NULL;
-                    NEW.closed_at := NULL;
-                    NEW.first_response_due_at := NULL;
-                    NEW.next_response_due_at := NULL;
-                    NEW.resolution_due_at := NULL;
-                    RETURN NEW;
-                END IF;
-                -- UPDATE: what the grants let through, within the rules.
-                IF NEW.version IS DISTINCT FROM OLD.version AND NEW.version IS DISTINCT FROM OLD.version + 1 THEN
-                    RAISE EXCEPTION 'a ticket''s version only goes up by one' USING ERRCODE = 'check_violation';
-                END IF;
-                IF NEW.status IS DISTINCT FROM OLD.status
-                   AND NOT EXISTS (SELECT FROM status_transition
-                                   WHERE from_status = OLD.status AND to_status = NEW.status) THEN
-                    RAISE EXCEPTION 'a ticket cannot move from % to %', OLD.status, NEW.status
-                        USING ERRCODE = 'check_violation';
-                END IF;
-                IF OLD.merged_into_id IS NOT NULL THEN
-                    RAISE EXCEPTION 'ticket #% was merged; work on the ticket it was merged into', OLD.number
-                        USING ERRCODE = 'check_violation';
-                END IF;
-                NEW.updated_at := now();
-                NEW.first_response_at := OLD.first_response_at;
-                NEW.resolved_at := OLD.resolved_at;
-                NEW.closed_at := OLD.closed_at;
-                RETURN NEW;
-            END""", definer=False),
-        # Resolved and closed times follow the status, for every writer.
-        _function("ticket_timestamps()", "trigger", """
-            DECLARE category text;
-            BEGIN
-                IF NEW.status IS NOT DISTINCT FROM OLD.status THEN RETURN NEW; END IF;
-                SELECT s.category INTO category FROM ticket_status s WHERE s.key = NEW.status;
-                IF category = 'done' THEN
-                    NEW.resolved_at := coalesce(OLD.resolved_at, now());
-                    NEW.closed_at := CASE WHEN NEW.status = 'closed' THEN now() END;
-                ELSE
-                    NEW.resolved_at := NULL;
-                    NEW.closed_at := NULL;
-                END IF;
-                RETURN NEW;
-            END"""),
-        # A message as a login's own INSERT: written now, by its author — a reply or note by oneself, a
-        # customer message by the ticket's customer — never a system event, never into a merged ticket.
-        _function("guard_message()", "trigger", """
-            DECLARE t ticket%ROWTYPE;
-            BEGIN
-                IF is_privileged_writer() THEN RETURN NEW; END IF;
-                SELECT * INTO t FROM ticket WHERE id = NEW.ticket_id;
-                IF NOT FOUND THEN
-                    RAISE EXCEPTION 'no ticket with id % for you', NEW.ticket_id USING ERRCODE = 'no_data_found';
-                END IF;
-                IF t.merged_into_id IS NOT NULL THEN
-                    RAISE EXCEPTION 'ticket #% was merged; write on the ticket it was merged into', t.number
-                        USING ERRCODE = 'check_violation';
-                END IF;
-                IF NEW.kind = 'customer_message' THEN
-                    IF NEW.author_customer_id IS DISTINCT FROM t.customer_id THEN
-                        RAISE EXCEPTION 'a customer message is written by the ticket''s customer'
-                            USING ERRCODE = 'check_violation';
-                    END IF;
-                ELSIF NEW.kind IN ('public_reply', 'internal_note') THEN
-                    IF NEW.author_agent_id IS DISTINCT FROM current_agent_id() THEN
-                        RAISE EXCEPTION 'agents write their own messages' USING ERRCODE = 'insufficient_privilege';
-                    END IF;
-                ELSE
-                    RAISE EXCEPTION 'only Switchboard itself writes % messages', NEW.kind
-                        USING ERRCODE = 'insufficient_privilege';
-                END IF;
-                NEW.created_at := now();
-                RETURN NEW;
-            END""", definer=False),
-        # The first public reply stamps the first response, whoever wrote it and however.
-        _function("message_first_response()", "trigger", """
-            BEGIN
-                IF NEW.kind = 'public_reply' THEN
-                    UPDATE ticket SET first_response_at = NEW.created_at
-                    WHERE id = NEW.ticket_id AND first_response_at IS NULL;
-                END IF;
-                RETURN NULL;
-            END"""),
+        _sql("guard_ticket", 1),
+        _sql("ticket_timestamps", 1),
+        _sql("guard_message", 1),
+        _sql("message_first_response", 1),
         f"CREATE TRIGGER a_guard_ticket BEFORE INSERT OR UPDATE ON {S}.ticket "
         f"FOR EACH ROW EXECUTE FUNCTION {S}.guard_ticket()",
         f"CREATE TRIGGER b_ticket_timestamps BEFORE UPDATE ON {S}.ticket "

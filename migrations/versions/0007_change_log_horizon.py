@@ -23,6 +23,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from app.services.platform.database.sql_files import DatabaseNames, function_sql
+
 revision: str = "0007_change_log_horizon"
 down_revision: str | None = "0006_hardening"
 branch_labels: str | Sequence[str] | None = None
@@ -30,31 +32,10 @@ depends_on: str | Sequence[str] | None = None
 
 S = "switchboard"
 
-# A 32-bit transaction id widened to the 64-bit form of pg_current_xact_id(), by the epoch of `next_id`
-# (an id is never more than 2^31 behind the next one).
-HORIZON = f"""
-CREATE OR REPLACE FUNCTION {S}.change_log_horizon() RETURNS bigint LANGUAGE plpgsql VOLATILE SECURITY DEFINER
-SET search_path = pg_catalog, {S}, pg_temp AS $fn$
-DECLARE
-    next_id bigint := pg_snapshot_xmax(pg_current_snapshot())::text::bigint;
-    oldest bigint;
-BEGIN
-    PERFORM pg_stat_clear_snapshot();
-    SELECT min(CASE WHEN widened > next_id THEN widened - 4294967296 ELSE widened END) INTO oldest
-    FROM (SELECT ((next_id >> 32) << 32) + xid::text::bigint AS widened
-          FROM (SELECT backend_xid AS xid FROM pg_stat_activity
-                WHERE datname = current_database() AND backend_xid IS NOT NULL
-                UNION ALL
-                SELECT transaction FROM pg_prepared_xacts WHERE database = current_database()) running
-         ) ids;
-    RETURN least(coalesce(oldest, next_id), next_id);
-END $fn$"""
-
-
 def upgrade() -> None:
     database = op.get_bind().execute(sa.text("SELECT current_database()")).scalar_one()
     op.execute(f"DROP FUNCTION {S}.change_log_horizon()")
-    op.execute(HORIZON)
+    op.execute(function_sql("change_log_horizon", 2, DatabaseNames.of(op.get_bind())))
     op.execute(f"REVOKE EXECUTE ON FUNCTION {S}.change_log_horizon() FROM PUBLIC")
     staff = ", ".join(f'"{database}_{kind}"' for kind in ("agent", "supervisor", "admin"))
     op.execute(f"GRANT EXECUTE ON FUNCTION {S}.change_log_horizon() TO {staff}")
@@ -64,11 +45,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     database = op.get_bind().execute(sa.text("SELECT current_database()")).scalar_one()
     op.execute(f"DROP FUNCTION {S}.change_log_horizon()")
-    op.execute(
-        f"CREATE FUNCTION {S}.change_log_horizon() RETURNS bigint LANGUAGE sql STABLE "
-        f"SET search_path = pg_catalog, {S}, pg_temp "
-        "AS $fn$ SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint $fn$"
-    )
+    op.execute(function_sql("change_log_horizon", 1, DatabaseNames.of(op.get_bind())))
     op.execute(f"REVOKE EXECUTE ON FUNCTION {S}.change_log_horizon() FROM PUBLIC")
     staff = ", ".join(f'"{database}_{kind}"' for kind in ("agent", "supervisor", "admin"))
     op.execute(f"GRANT EXECUTE ON FUNCTION {S}.change_log_horizon() TO {staff}")

@@ -1,0 +1,16 @@
+-- move_ticket, version 1, applied by migration 0003_security. Released files never change (migrations/sql/README.md).
+-- Moving: into a queue the caller may see (supervisors: the queues they lead; admins: any).
+CREATE OR REPLACE FUNCTION {{schema}}.move_ticket(p_ticket bigint, p_queue bigint, p_expected_version integer)
+    RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, {{schema}}, pg_temp
+AS $fn$ 
+            DECLARE me bigint := require_role(ARRAY['agent', 'supervisor', 'admin']);
+                    t ticket := lock_visible_ticket(p_ticket, p_expected_version);
+            BEGIN
+                IF NOT p_queue = ANY (visible_queue_ids()) THEN
+                    RAISE EXCEPTION 'you may not move tickets into that queue' USING ERRCODE = 'insufficient_privilege';
+                END IF;
+                PERFORM set_config('switchboard.action', 'move', true);
+                UPDATE ticket SET queue_id = p_queue, version = version + 1, updated_at = now()
+                WHERE id = p_ticket;
+            END $fn$

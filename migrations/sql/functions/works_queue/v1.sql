@@ -1,0 +1,10 @@
+-- works_queue, version 1, applied by migration 0006_hardening. Released files never change (migrations/sql/README.md).
+-- Who may hold a ticket of a queue: its members, its team lead, and admins.
+CREATE OR REPLACE FUNCTION {{schema}}.works_queue(p_agent bigint, p_queue bigint)
+    RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, {{schema}}, pg_temp
+AS $fn$ 
+            SELECT EXISTS (SELECT FROM agent a WHERE a.id = p_agent AND a.is_active
+                           AND (a.role = 'admin'
+                                OR EXISTS (SELECT FROM queue_member m WHERE m.agent_id = a.id AND m.queue_id = p_queue)
+                                OR EXISTS (SELECT FROM queue q WHERE q.id = p_queue AND q.team_lead_id = a.id))) $fn$
