@@ -23,7 +23,7 @@ from app.services.platform.database import schema
 from app.services.platform.database.embedded import start_embedded_server
 from app.services.platform.database.engine import SessionFactory, build_engine, build_session_factory, check_reachable
 from app.services.platform.events import EventHandlers
-from app.services.platform.live import Listen
+from app.services.platform.live_notices import Listen
 from app.services.platform.redaction import RedactingFilter, register_secret
 from app.services.platform.uow import UnitOfWork
 

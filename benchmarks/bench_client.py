@@ -17,9 +17,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import psutil
 
-from app.services.desk import DeskView, HelpDesk
+from app.desktop import application
+from app.services.desk import HelpDesk
+from app.services.navigation.dto import DeskView
 from app.services.tickets.queries import SortOrder, TicketFilter
-from app.views.desktop import application
 from app.views.drafts import DraftStore
 from app.views.main_window import MainWindow
 from app.views.tasks import TaskRunner
@@ -58,7 +59,7 @@ def main() -> None:
     total = window.counts.get(view.key) if view is not None else None
     # Scroll a bigger view: every ticket of the first queue, newest first.
     every = DeskView("bench", "Whole queue", TicketFilter(queue_id=1), SortOrder.UPDATED)
-    window.model.show_view(lambda cursor: desk.page(every, cursor), every.ticket_filter, every.sort)
+    window.model.show_view(lambda cursor: desk.navigation.page(every, cursor), every.ticket_filter, every.sort)
     wait_until(lambda: window.model.rowCount() > 0)
     scroll_started = time.perf_counter()
     while window.model.rowCount() < args.rows and window.model.has_more:

@@ -21,12 +21,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from app.bootstrap import SignIn, open_maintenance_runtime, open_runtime
+from app.desktop import DesktopSignIn, application, client_for, open_main_window
 from app.ops.demo import DemoSize, fill_demo_data
-from app.services.desk import HelpDesk
 from app.services.platform.config import resolve_database
 from app.services.tickets import service
 from app.views.appearance import apply_color_scheme
-from app.views.desktop import application, open_main_window
 from app.views.signin import SignInDialog
 from app.views.tasks import TaskRunner
 from app.views.waiting import process_events_until
@@ -55,15 +54,14 @@ def main(out: Path, *, dark: bool = False) -> None:
     fill_demo_data(maintenance.session_factory, DemoSize(tickets=2000))
 
     runner = TaskRunner()
-    dialog = SignInDialog(runner)
+    dialog = SignInDialog(runner, DesktopSignIn(target))
     dialog.user.setText(AGENT)
     dialog.show()
     save(dialog, out / "sign-in.png")
     dialog.close()
 
     runtime = open_runtime(target, sign_in=SignIn(AGENT))
-    desk = HelpDesk(runtime)
-    window = open_main_window(runtime, desk, runner)
+    window = open_main_window(client_for(runtime), runner)
     window.resize(1500, 900)
     window.show()
     wait_until(lambda: window.model.rowCount() > 10 and window.editor.detail is not None)

@@ -75,7 +75,7 @@ def cli(
     )
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
-        from app.views import desktop  # Qt loads only for the desktop client
+        from app import desktop  # Qt loads only for the desktop client
 
         if startup_probe or smoke:
             ctx.exit(desktop.run_startup_probe() if startup_probe else desktop.run_smoke())

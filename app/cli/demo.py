@@ -24,6 +24,6 @@ def demo(ctx: CliContext, ticket_count: int, no_open: bool, seed: int) -> None:
     summary = fill_demo_data(runtime.session_factory, DemoSize(tickets=ticket_count), seed=seed)
     say(f"{summary} in {time.perf_counter() - started:.1f} s.")
     if not no_open:
-        from app.views.desktop import run_desktop  # Qt loads only for the desktop client
+        from app.desktop import run_desktop  # Qt loads only for the desktop client
 
         raise SystemExit(run_desktop(ctx.runtime()))

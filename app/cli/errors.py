@@ -18,8 +18,8 @@ from sqlalchemy.exc import DBAPIError
 
 from app.cli.output import say
 from app.services.errors import DatabaseUnavailable, DiskFull, KnownError
-from app.services.platform.config import data_dir
 from app.services.platform.database.failures import explain_database_error, explain_disk_full, first_line
+from app.services.platform.paths import data_dir
 from app.services.platform.redaction import redact
 
 log = logging.getLogger("app.cli")

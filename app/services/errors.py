@@ -6,7 +6,7 @@ its `str()` is that sentence, written for the person, never a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -110,3 +110,23 @@ class TicketConflict(KnownError):
         )
         details = "; ".join(change.describe() for change in self.changes[:5])
         return f"{head} {details}".strip()
+
+
+Translator = Callable[[BaseException], "KnownError | None"]
+_translators: list[Translator] = []
+
+
+def register_translator(translator: Translator) -> None:
+    """A layer that raises its own errors (the database driver, later HTTP connectors) says here what they
+    mean; `explain` then speaks for all of them without its callers importing those layers."""
+    if translator not in _translators:
+        _translators.append(translator)
+
+
+def explain(error: BaseException) -> KnownError | None:
+    """The domain's sentence for any failure a person can act on, the same for the CLI and the desktop;
+    None for ours (a bug to log)."""
+    for translate in _translators:
+        if (known := translate(error)) is not None:
+            return known
+    return error if isinstance(error, KnownError) else None

@@ -34,9 +34,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.desk import HelpDesk, HistoryEntry, Vocabulary
+from app.services.desk_api import Desk
 from app.services.errors import TicketConflict
-from app.services.tickets.dto import FieldChanges, TicketChanged, TicketDetail
+from app.services.navigation.dto import Vocabulary
+from app.services.tickets.dto import FieldChanges, HistoryEntry, TicketChanged, TicketDetail
 from app.views.conversation import ConversationView
 from app.views.drafts import Draft, DraftStore
 from app.views.errors import show_failure
@@ -112,7 +113,7 @@ class TicketEditor(QWidget):
     ticket_saved = Signal(object)
     typing = Signal(int)
 
-    def __init__(self, desk: HelpDesk, runner: TaskRunner, drafts: DraftStore, parent: QWidget | None = None) -> None:
+    def __init__(self, desk: Desk, runner: TaskRunner, drafts: DraftStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.desk, self.runner, self.drafts = desk, runner, drafts
         self.detail: TicketDetail | None = None
@@ -231,7 +232,7 @@ class TicketEditor(QWidget):
         self._open_generation += 1
         generation = self._open_generation
         self.runner.run(
-            lambda: (self.desk.ticket(ticket_id), self.desk.history(ticket_id)),
+            lambda: (self.desk.tickets.ticket(ticket_id), self.desk.tickets.history(ticket_id)),
             lambda loaded: self.show_ticket(*loaded) if generation == self._open_generation else None,
             self._failed,
         )
@@ -321,9 +322,9 @@ class TicketEditor(QWidget):
         ticket, body = self.detail.ticket, self.composer.toPlainText()
         then = self.then_status.currentData()
         if self.note_mode.isChecked():
-            self._write(lambda: self.desk.note(ticket.id, body, ticket.version), sent=True)
+            self._write(lambda: self.desk.tickets.note(ticket.id, body, ticket.version), sent=True)
         else:
-            self._write(lambda: self.desk.reply(ticket.id, body, ticket.version, then), sent=True)
+            self._write(lambda: self.desk.tickets.reply(ticket.id, body, ticket.version, then), sent=True)
 
     def save_header(self) -> None:
         if self.detail is None or self.read_only:
@@ -340,17 +341,17 @@ class TicketEditor(QWidget):
             tags=tags if tags != t.tags else None,
         )
         new_status = status if status != t.status else None
-        self._write(lambda: self.desk.edit_ticket(t.id, new_status, changes, t.version))
+        self._write(lambda: self.desk.tickets.edit_ticket(t.id, new_status, changes, t.version))
 
     def assign_to_me(self) -> None:
         if self.detail is not None and not self.read_only:
             t = self.detail.ticket
-            self._write(lambda: self.desk.assign(t.id, self.desk.me.agent_id, t.version))
+            self._write(lambda: self.desk.tickets.take(t.id, t.version))
 
     def change_status_to(self, status: str) -> None:
         if self.detail is not None and not self.read_only:
             t = self.detail.ticket
-            self._write(lambda: self.desk.change_status(t.id, status, t.version))
+            self._write(lambda: self.desk.tickets.change_status(t.id, status, t.version))
 
     def _write(self, op: Callable[[], TicketChanged], *, sent: bool = False) -> None:
         """One write at a time: a second gesture while the first is saving would carry the same version and

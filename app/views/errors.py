@@ -8,21 +8,15 @@ where, never the exception's text (a database error's text holds the statement a
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.services.platform.config import data_dir
-from app.services.platform.database.failures import explain
+from app.services.errors import explain
+from app.services.platform.paths import log_file
 from app.services.platform.redaction import redact
 
 log = logging.getLogger("app.views")
-
-
-def log_file() -> Path:
-    """Where `configure_logging` writes (the CLI sets it up before the desktop starts)."""
-    return data_dir() / "logs" / "switchboard.log"
 
 
 def explain_failure(error: BaseException) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QWidget
 
-from app.services.desk import DeskView
+from app.services.navigation.dto import DeskView
 from app.services.tickets.dto import SortOrder
 from app.vocabulary import Priority
 

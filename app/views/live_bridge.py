@@ -13,7 +13,7 @@ import threading
 
 from PySide6.QtCore import QObject, Signal
 
-from app.services.platform.live import Listen
+from app.services.platform.live_notices import Listen
 
 log = logging.getLogger(__name__)
 RETRY_SECONDS = 2.0

@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.desk import DeskView, HelpDesk, Vocabulary
-from app.services.platform.live import ChangeNotice, Listen, PresenceEntry, PresenceNotice
+from app.services.desk_api import Desk
+from app.services.navigation.dto import DeskView, Vocabulary
+from app.services.platform.live_notices import ChangeNotice, Listen, PresenceEntry, PresenceNotice
 from app.services.tickets.dto import TicketChanged, TicketSummary
 from app.views.drafts import DraftStore
 from app.views.editor import TicketEditor
@@ -71,7 +72,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        desk: HelpDesk,
+        desk: Desk,
         runner: TaskRunner,
         drafts: DraftStore,
         listen: Listen | None = None,
@@ -102,7 +103,7 @@ class MainWindow(QMainWindow):
         self.resize(1440, 860)
         self._restore_layout()
         self.refresh_views()
-        self.runner.run(desk.vocabulary, self._vocabulary_arrived, self._report)
+        self.runner.run(desk.navigation.vocabulary, self._vocabulary_arrived, self._report)
 
     # --- layout ----------------------------------------------------------------------------------------
 
@@ -206,11 +207,11 @@ class MainWindow(QMainWindow):
     # --- views and tickets --------------------------------------------------------------------------------
 
     def refresh_views(self) -> None:
-        self.runner.run(self.desk.views, self._show_views, self._report)
+        self.runner.run(self.desk.navigation.views, self._show_views, self._report)
 
     def refresh_counts(self) -> None:
         views = list(self.views)
-        self.runner.run(lambda: self.desk.counts(views), self._show_counts, self._report)
+        self.runner.run(lambda: self.desk.navigation.counts(views), self._show_counts, self._report)
 
     def _show_counts(self, counts: dict[str, int]) -> None:
         self.counts = counts
@@ -263,7 +264,7 @@ class MainWindow(QMainWindow):
         """The chosen view narrowed by the filter bar, in the bar's sort order."""
         assert self.current_view is not None
         view = self.filters.narrow(self.current_view, self.desk.me.agent_id)
-        self.model.show_view(lambda cursor: self.desk.page(view, cursor), view.ticket_filter, view.sort)
+        self.model.show_view(lambda cursor: self.desk.navigation.page(view, cursor), view.ticket_filter, view.sort)
 
     def _column_menu(self, position: QPoint) -> None:
         """Right-click on the header: show or hide columns (remembered with the header's state)."""
@@ -321,7 +322,9 @@ class MainWindow(QMainWindow):
         if ok and name.strip():
             view = self.filters.narrow(self.current_view, self.desk.me.agent_id)
             self.runner.run(
-                lambda: self.desk.save_view(name.strip(), view), lambda _r: self.refresh_views(), self._report
+                lambda: self.desk.navigation.save_view(name.strip(), view),
+                lambda _r: self.refresh_views(),
+                self._report,
             )
 
     def _vocabulary_arrived(self, vocabulary: Vocabulary) -> None:
@@ -352,7 +355,9 @@ class MainWindow(QMainWindow):
         ids, self._pending_ids = sorted(self._pending_ids), set()
         before = {t.id: t for t in self.model.rows}
         self.runner.run(
-            lambda: self.desk.summaries(ids), lambda fresh: self._live_arrived(ids, fresh, before), self._report
+            lambda: self.desk.navigation.summaries(ids),
+            lambda fresh: self._live_arrived(ids, fresh, before),
+            self._report,
         )
         if not self._counts_timer.isActive():
             self._counts_timer.start()
@@ -386,7 +391,7 @@ class MainWindow(QMainWindow):
 
     def _announce(self, ticket_id: int, state: str) -> None:
         if self.connected:
-            self.runner.run(lambda: self.desk.announce(ticket_id, state), lambda _r: None, log_unless_known)
+            self.runner.run(lambda: self.desk.presence.announce(ticket_id, state), lambda _r: None, log_unless_known)
 
     def _typing(self, ticket_id: int) -> None:
         self._last_keystroke = time.monotonic()

@@ -20,10 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.bootstrap import Runtime, sign_in
-from app.services.desk import HelpDesk
+from app.services.desk_api import ServerChoice, SignedInClient, SignInService
 from app.services.errors import KnownError
-from app.services.platform.config import DatabaseTarget, data_dir, parse_database_url, resolve_database
 from app.views.errors import explain_failure
 from app.views.tasks import TaskRunner
 
@@ -33,28 +31,22 @@ TEAM_SERVER = "Team server"
 
 class SignInDialog(QDialog):
     """Attributes:
-    desk: the signed-in HelpDesk once the dialog is accepted.
-    runtime: the runtime it signed in with (the composition root's: the window's live updates need it).
+    client: the signed-in desk with its live updates, once the dialog is accepted.
     """
 
     def __init__(
-        self,
-        runner: TaskRunner,
-        parent: QWidget | None = None,
-        *,
-        configured: DatabaseTarget | None = None,
-        login: str | None = None,
+        self, runner: TaskRunner, service: SignInService, parent: QWidget | None = None, *, login: str | None = None
     ) -> None:
-        """`configured`: where `--database`, the environment or a settings file point (resolved when None);
-        it wins over whatever this dialog remembered, and is used as given. `login`: from `--user`."""
+        """The server `--database`, the environment or a settings file name (`service.configured_server()`)
+        wins over whatever this dialog remembered, and is used as given. `login`: from `--user`."""
         super().__init__(parent)
         self.setWindowTitle("Sign in to Switchboard")
         self.setMinimumWidth(460)
         self.runner = runner
-        self.desk: HelpDesk | None = None
-        self.runtime: Runtime | None = None
+        self.service = service
+        self.client: SignedInClient | None = None
         self.settings = QSettings()
-        self.configured = configured if configured is not None else resolve_database()
+        self.configured = service.configured_server()
         self._build()
         self._load_profile(login)
 
@@ -116,17 +108,17 @@ class SignInDialog(QDialog):
 
     def _load_profile(self, login: str | None) -> None:
         """What the flag, environment or settings file say wins; what this dialog remembered fills the rest."""
-        url = self.configured.url
-        if url is not None:
+        configured = self.configured
+        if configured is not None:
             self.server.setCurrentText(TEAM_SERVER)
-            self.host.setText(url.host or "")
-            self.port.setValue(url.port or 5432)
-            self.database.setText(url.database or "switchboard")
-            self.ca_file.setText(str(url.query.get("sslrootcert", "")))
+            self.host.setText(configured.host or "")
+            self.port.setValue(configured.port)
+            self.database.setText(configured.database)
+            self.ca_file.setText(configured.ca_file)
             self.server.setEnabled(False)
             for widget in (self.host, self.port, self.database, self.ca_file, self.browse):
                 widget.setEnabled(False)
-                widget.setToolTip(f"Set by {self.configured.source}")
+                widget.setToolTip(f"Set by {configured.set_by}")
         else:
             saved_server = self.settings.value("signin/server")
             if isinstance(saved_server, str) and saved_server in (THIS_COMPUTER, TEAM_SERVER):
@@ -140,54 +132,41 @@ class SignInDialog(QDialog):
                 if isinstance(value, str) and value:
                     widget.setText(value)
         saved_user = self.settings.value("signin/user")
-        chosen = login or (url.username if url is not None else None) or saved_user
+        chosen = login or (configured.user if configured is not None else None) or saved_user
         if isinstance(chosen, str) and chosen:
             self.user.setText(chosen)
         if login:
             self.password.setFocus()
 
-    def target(self) -> DatabaseTarget:
-        if self.configured.url is not None:
+    def chosen_server(self) -> ServerChoice:
+        if self.configured is not None:
             return self.configured
         if self.server.currentText() == THIS_COMPUTER:
-            return DatabaseTarget(None, THIS_COMPUTER, data_dir())
+            return ServerChoice()
         host = self.host.text().strip()
         if not host:
             raise KnownError("Enter the host name of the team's server.")
-        query = f"?sslmode=verify-full&sslrootcert={self.ca_file.text().strip()}" if self.ca_file.text().strip() else ""
-        url = parse_database_url(
-            f"postgresql://{host}:{self.port.value()}/{self.database.text().strip()}{query}", source="the sign-in form"
-        )
-        return DatabaseTarget(url, TEAM_SERVER, data_dir())
+        return ServerChoice(host, self.port.value(), self.database.text().strip(), self.ca_file.text().strip())
 
     def sign_in(self) -> None:
         try:
-            target = self.target()
+            server = self.chosen_server()
         except KnownError as error:
             self._show(explain_failure(error))
             return
         login, password = self.user.text().strip() or None, self.password.text() or None
         remember = self.remember.isChecked()
         self._busy(True)
+        # In the background: the keyring may block on an unlock prompt, and the server may be slow.
         self.runner.run(
-            lambda: self._open(target, login, password, remember=remember),
-            self._signed_in,
-            self._failed,
+            lambda: self.service.sign_in(server, login, password, remember=remember), self._signed_in, self._failed
         )
 
-    @staticmethod
-    def _open(
-        target: DatabaseTarget, login: str | None, password: str | None, *, remember: bool
-    ) -> tuple[Runtime, HelpDesk, str | None]:
-        """In the background: the keyring may block on an unlock prompt, and the server may be slow."""
-        signed_in = sign_in(target, login, password, remember=remember)
-        return signed_in.runtime, HelpDesk(signed_in.runtime), signed_in.keyring_note
-
-    def _signed_in(self, opened: tuple[Runtime, HelpDesk, str | None]) -> None:
-        self.runtime, self.desk, reason = opened
+    def _signed_in(self, client: SignedInClient) -> None:
+        self.client = client
         self._remember_profile()
-        if reason:
-            self.settings.setValue("signin/keyring_note", reason)
+        if client.keyring_note:
+            self.settings.setValue("signin/keyring_note", client.keyring_note)
         self.password.clear()
         self.accept()
 

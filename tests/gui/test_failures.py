@@ -15,11 +15,14 @@ from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import Connection
 
 from app.bootstrap import Runtime
-from app.services.desk import DeskView, HelpDesk
+from app.services.desk import HelpDesk
+from app.services.navigation.dto import DeskView
+from app.services.navigation.views import Navigation
+from app.services.platform.paths import log_file
 from app.services.tickets import service
 from app.services.tickets.dto import TicketDetail
+from app.services.tickets.work import TicketWork
 from app.views.drafts import DraftStore
-from app.views.errors import log_file
 from app.views.main_window import MainWindow
 from app.views.tasks import TaskRunner
 from tests.support.world import World, build_world, runtime_as
@@ -52,14 +55,22 @@ def window(qtbot: QtBot, engine: Engine, world: World, tmp_path: Path) -> Iterat
     runtime.close()
 
 
-class BrokenDesk(HelpDesk):
-    """A desk with a bug of ours in two places (what the window shows must not depend on where)."""
-
+class BrokenTickets(TicketWork):
     def ticket(self, ticket_id: int) -> TicketDetail:
         raise RuntimeError(f"internal detail {MARKER}")
 
+
+class BrokenNavigation(Navigation):
     def counts(self, views: list[DeskView]) -> dict[str, int]:
         raise RuntimeError(f"internal detail {MARKER}")
+
+
+def broken_desk(runtime: Runtime) -> HelpDesk:
+    """A desk with a bug of ours in two places (what the window shows must not depend on where)."""
+    desk = HelpDesk(runtime)
+    desk.tickets = BrokenTickets(runtime, desk.me)
+    desk.navigation = BrokenNavigation(runtime, desk.me)
+    return desk
 
 
 def everything_shown(window: MainWindow) -> list[str]:
@@ -72,8 +83,8 @@ def test_a_bug_is_logged_with_its_traceback_and_shown_as_one_short_line(
     qtbot: QtBot, window: MainWindow, engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
     generic = f"Something went wrong; the details are in the log file {log_file()}"
-    broken = BrokenDesk(runtime_as(engine.url, "alice"))
-    window.desk = window.editor.desk = broken
+    runtime = runtime_as(engine.url, "alice")
+    window.desk = window.editor.desk = broken_desk(runtime)
     caplog.set_level(logging.ERROR)
 
     window.editor.open_ticket(window.model.rows[1].id)
@@ -90,7 +101,7 @@ def test_a_bug_is_logged_with_its_traceback_and_shown_as_one_short_line(
         assert traceback.startswith("Traceback") and "raise RuntimeError" in traceback and MARKER in traceback
     assert not any(MARKER in shown for shown in everything_shown(window))
     window.editor.error_box.close()
-    broken.runtime.close()  # type: ignore[attr-defined]
+    runtime.close()
 
 
 def arm_once(engine: Engine, action: object) -> list[bool]:
@@ -118,7 +129,7 @@ def choose_view(window: MainWindow, key: str) -> None:
 def test_a_database_errors_sql_never_reaches_the_window(
     qtbot: QtBot, window: MainWindow, caplog: pytest.LogCaptureFixture
 ) -> None:
-    engine = window.desk.runtime.engine  # type: ignore[attr-defined]
+    engine = window.desk.navigation.runtime.engine  # type: ignore[attr-defined]
     fired = arm_once(engine, lambda _connection, statement: f"{statement} /* {MARKER} */ garbage")
     choose_view(window, "mine")  # the page load is the next statement
     qtbot.waitUntil(lambda: window.status.currentMessage() != "", timeout=10_000)
@@ -139,7 +150,7 @@ def test_a_connection_dropped_during_a_page_load_reads_as_the_server_unreachable
             assert dba.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid}).scalar_one()
         return statement
 
-    fired = arm_once(window.desk.runtime.engine, terminate)  # type: ignore[attr-defined]
+    fired = arm_once(window.desk.navigation.runtime.engine, terminate)  # type: ignore[attr-defined]
     choose_view(window, "mine")
     qtbot.waitUntil(lambda: window.status.currentMessage() != "", timeout=10_000)
 

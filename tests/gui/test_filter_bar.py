@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from app.services.desk import DeskView
+from app.services.navigation.dto import DeskView
 from app.services.tickets.queries import SortOrder, TicketFilter
 from app.views.filter_bar import FilterBar
 from app.vocabulary import Priority

@@ -22,9 +22,12 @@ from sqlalchemy.engine import URL
 from app.bootstrap import Runtime
 from app.services.desk import HelpDesk
 from app.services.platform import live
+from app.services.platform.actor import Actor
 from app.services.platform.database.engine import build_engine
+from app.services.platform.uow import UnitOfWorkSource
 from app.services.tickets import service
 from app.services.tickets.dto import TicketDetail
+from app.services.tickets.work import TicketWork
 from app.views.drafts import DraftStore
 from app.views.main_window import MainWindow
 from app.views.memory import settle_memory
@@ -320,11 +323,11 @@ def test_the_layout_and_column_choices_are_remembered(
     close(second, qtbot)
 
 
-class _SlowFirstTicket(HelpDesk):
-    """A desk on which one ticket takes long to load, as on a busy server."""
+class _SlowFirstTicket(TicketWork):
+    """One ticket takes long to load, as on a busy server."""
 
-    def __init__(self, runtime: Runtime, slow_id: int) -> None:
-        super().__init__(runtime)
+    def __init__(self, runtime: UnitOfWorkSource, me: Actor, slow_id: int) -> None:
+        super().__init__(runtime, me)
         self.slow_id = slow_id
 
     def ticket(self, ticket_id: int) -> TicketDetail:
@@ -338,7 +341,9 @@ def test_a_slow_load_never_lands_on_top_of_the_ticket_chosen_after_it(
 ) -> None:
     window = open_window(qtbot, engine, tmp_path)
     first, second = (window.model.rows[i].id for i in (0, 1))
-    window.editor.desk = _SlowFirstTicket(runtime_as(engine.url, "alice"), slow_id=first)
+    slow = HelpDesk(runtime_as(engine.url, "alice"))
+    slow.tickets = _SlowFirstTicket(slow.tickets.runtime, slow.me, slow_id=first)
+    window.editor.desk = slow
     window.editor.open_ticket(first)  # slow
     window.editor.open_ticket(second)  # chosen after it, arrives first
     qtbot.waitUntil(lambda: window.runner.in_flight == 0, timeout=10_000)

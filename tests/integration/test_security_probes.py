@@ -18,7 +18,7 @@ from psycopg import sql
 from sqlalchemy.engine import URL
 
 from app.services.errors import NotPermitted
-from app.services.platform import live
+from app.services.platform import live, live_notices
 from app.services.platform.database import schema
 from app.services.platform.database.dsn import libpq_dsn
 from app.services.platform.database.engine import build_engine
@@ -445,10 +445,10 @@ def test_an_outsider_listening_learns_nothing_from_a_notification(desk: Desk) ->
 
 def _listen_in_thread(
     desk: Desk, person: str
-) -> tuple[list[live.ChangeNotice], list[live.PresenceNotice], Callable[[], None], threading.Thread]:
+) -> tuple[list[live_notices.ChangeNotice], list[live_notices.PresenceNotice], Callable[[], None], threading.Thread]:
     engine = build_engine(desk.url.set(username=desk.login(person), password=None))
-    changes: list[live.ChangeNotice] = []
-    presence: list[live.PresenceNotice] = []
+    changes: list[live_notices.ChangeNotice] = []
+    presence: list[live_notices.PresenceNotice] = []
     stop = threading.Event()
     errors: list[BaseException] = []
 

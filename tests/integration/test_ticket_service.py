@@ -292,7 +292,8 @@ def test_a_merged_ticket_takes_no_agent_writes_and_forwards_customer_mail(world:
 
 
 def test_saved_views_are_the_agents_own(world: World) -> None:
-    from app.services.desk import DeskView, HelpDesk
+    from app.services.desk import HelpDesk
+    from app.services.navigation.dto import DeskView
     from app.services.tickets.queries import SortOrder, TicketFilter
 
     class Source:
@@ -304,17 +305,17 @@ def test_saved_views_are_the_agents_own(world: World) -> None:
 
     alice, bob = HelpDesk(Source("alice")), HelpDesk(Source("bob"))
     urgent_vpn = DeskView("x", "x", TicketFilter(priorities=(Priority.URGENT,), tag="vpn"), SortOrder.PRIORITY)
-    alice.save_view("Urgent VPN", urgent_vpn)
-    saved = [v for v in alice.views() if v.saved]
+    alice.navigation.save_view("Urgent VPN", urgent_vpn)
+    saved = [v for v in alice.navigation.views() if v.saved]
     assert [(v.label, v.ticket_filter, v.sort) for v in saved] == [
         ("Urgent VPN", urgent_vpn.ticket_filter, SortOrder.PRIORITY)
     ]
-    assert not [v for v in bob.views() if v.saved]
+    assert not [v for v in bob.navigation.views() if v.saved]
 
 
 def test_view_counts_from_the_tally_equal_counting_the_tickets(world: World) -> None:
-    from app.services import desk as desk_module
-    from app.services.desk import DeskView
+    from app.services.navigation import views as navigation
+    from app.services.navigation.dto import DeskView
     from app.services.tickets.queries import TicketFilter
 
     tickets = [_open(world, f"Ticket {n}").ticket for n in range(6)]
@@ -339,7 +340,7 @@ def test_view_counts_from_the_tally_equal_counting_the_tickets(world: World) -> 
     with world.uow() as uow:
         for ticket_filter in filters:
             view = DeskView("v", "v", ticket_filter)
-            tallied = desk_module._count(uow, view)
+            tallied = navigation._count(uow, view)
             counted = len(queries.list_tickets(uow, ticket_filter=ticket_filter, limit=500).rows)
             assert tallied == counted, ticket_filter
 

@@ -12,8 +12,8 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 from sqlalchemy.engine import make_url
 
+from app.desktop import application
 from app.services.desk import HelpDesk
-from app.views.desktop import application
 from app.views.drafts import DraftStore
 from app.views.main_window import MainWindow
 from app.views.tasks import TaskRunner

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 
 from app.services.errors import ConfigurationError
-from app.services.platform import config
+from app.services.platform import config, paths
 
 
 @pytest.fixture
 def settings_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     user, site = tmp_path / "user.toml", tmp_path / "site.toml"
-    monkeypatch.setattr(config, "user_settings_path", lambda: user)
-    monkeypatch.setattr(config, "site_settings_path", lambda: site)
+    monkeypatch.setattr(paths, "user_settings_path", lambda: user)
+    monkeypatch.setattr(paths, "site_settings_path", lambda: site)
     monkeypatch.delenv(config.DATABASE_URL_VARIABLE, raising=False)
     return user, site
 

@@ -69,7 +69,7 @@ def test_more_secret_shapes_are_masked(text: str) -> None:
 def test_display_url_is_the_one_way_a_url_is_shown(url: str) -> None:
     from sqlalchemy.engine import make_url
 
-    from app.services.platform.redaction import display_url
+    from app.services.platform.database.dsn import display_url
 
     shown_forms = [display_url(url)] + ([display_url(make_url(url))] if "://" in url else [])
     for shown in shown_forms:

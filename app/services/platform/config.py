@@ -15,17 +15,15 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from app.services.errors import ConfigurationError
-from app.services.platform.redaction import display_url, is_secret_key
+from app.services.platform import paths
+from app.services.platform.database.dsn import display_url
+from app.services.platform.redaction import is_secret_key
 
-APP_NAME = "switchboard"
 DATABASE_URL_VARIABLE = "SWITCHBOARD_DATABASE_URL"
-DATA_DIR_VARIABLE = "SWITCHBOARD_DATA_DIR"
-ROOT_DATA_DIR = Path("/var/lib/switchboard")
 
 
 @dataclass(frozen=True)
@@ -44,23 +42,6 @@ class DatabaseTarget:
         if self.url is None:
             return f"the embedded database in {self.data_dir}"
         return f"{display_url(self.url)} (from {self.source})"
-
-
-def user_settings_path() -> Path:
-    return platformdirs.user_config_path(APP_NAME) / "settings.toml"
-
-
-def site_settings_path() -> Path:
-    return platformdirs.site_config_path(APP_NAME) / "settings.toml"
-
-
-def data_dir() -> Path:
-    """The local data directory. As root we stay out of /root: the embedded server would open it up."""
-    if explicit := os.environ.get(DATA_DIR_VARIABLE):
-        return Path(explicit)
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        return ROOT_DATA_DIR
-    return platformdirs.user_data_path(APP_NAME)
 
 
 def parse_database_url(text: str, *, source: str) -> URL:
@@ -153,7 +134,7 @@ def _url_from_table(database: dict[str, object], path: Path) -> URL:
                 "postgresql+psycopg",
                 host=str(database.get("host", "localhost")),
                 port=int(str(database.get("port", 5432))),
-                database=str(database.get("database", APP_NAME)),
+                database=str(database.get("database", paths.APP_NAME)),
                 username=str(database["user"]) if "user" in database else None,
             )
         except ValueError:
@@ -165,13 +146,13 @@ def _url_from_table(database: dict[str, object], path: Path) -> URL:
 
 def resolve_database(explicit_url: str | None = None) -> DatabaseTarget:
     """The first source that names a database wins; with none, the embedded default."""
-    directory = data_dir()
+    directory = paths.data_dir()
     if explicit_url:
         return DatabaseTarget(parse_database_url(explicit_url, source="--database"), "--database", directory)
     if from_env := os.environ.get(DATABASE_URL_VARIABLE):
         source = DATABASE_URL_VARIABLE
         return DatabaseTarget(parse_database_url(from_env, source=source), source, directory)
-    for path in (user_settings_path(), site_settings_path()):
+    for path in (paths.user_settings_path(), paths.site_settings_path()):
         if (url := _url_from_settings_file(path)) is not None:
             return DatabaseTarget(url, f"settings file {path}", directory)
     return DatabaseTarget(None, "default", directory)

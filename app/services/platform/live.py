@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from app.services.platform.changes import ChangeFollower, Run, read_head, read_since
 from app.services.platform.database.dsn import libpq_dsn
+from app.services.platform.live_notices import ChangeNotice, PresenceEntry, PresenceNotice
 
 log = logging.getLogger(__name__)
 CHANGES_CHANNEL = "switchboard_changes"
@@ -28,27 +29,6 @@ PRESENCE_CHANNEL = "switchboard_presence"
 MIN_SECONDS_BETWEEN_READS = 0.25
 MAX_TICKETS_PER_NOTICE = 500
 POLL_SECONDS = 0.2
-
-
-@dataclass(frozen=True)
-class ChangeNotice:
-    position: tuple[int, int]
-    ticket_ids: tuple[int, ...] | None  # None: too many to list; re-read the open view
-
-
-@dataclass(frozen=True)
-class PresenceEntry:
-    ticket_id: int
-    login: str
-    name: str
-    state: str  # viewing or typing
-
-
-@dataclass(frozen=True)
-class PresenceNotice:
-    """Everyone this agent may see on any ticket, as the database has it now (stale entries expire there)."""
-
-    entries: tuple[PresenceEntry, ...]
 
 
 _PRESENCE = """
@@ -88,10 +68,6 @@ class LiveCursor:
             return None
         listed = tuple(sorted(ticket_ids)) if len(ticket_ids) <= MAX_TICKETS_PER_NOTICE else None
         return ChangeNotice(self.follower.position, listed)
-
-
-# What a window is handed: listen(on_change, on_presence, should_stop), blocking until stopped or dropped.
-Listen = Callable[[Callable[[ChangeNotice], None], Callable[[PresenceNotice], None], Callable[[], bool]], None]
 
 
 @dataclass

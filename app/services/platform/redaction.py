@@ -2,7 +2,8 @@
 
 Two nets: every password this process learns (typed, piped in, read from the keyring) is registered and
 scrubbed from every log record, and anything shaped like a secret — a password in a URL, `password=…`,
-a SCRAM verifier — is masked whatever it is. Every URL the program shows goes through `display_url`.
+a SCRAM verifier — is masked whatever it is. Every URL the program shows goes through
+`database.dsn.display_url`.
 
 The log file itself is private (0600 in a 0700 folder) and never floods the terminal when its disk is
 full: `PrivateLogHandler` says so once on stderr and then stays quiet.
@@ -17,9 +18,6 @@ import os
 import re
 import sys
 from pathlib import Path
-
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
 
 MASK = "***"
 _known: set[str] = set()
@@ -67,20 +65,6 @@ def redact(text: str) -> str:
     for pattern, replacement in _SHAPES:
         text = pattern.sub(replacement, text)
     return text
-
-
-def display_url(url: URL | str) -> str:
-    """The one way a database URL is shown or logged: password and secret parameters masked."""
-    if isinstance(url, str):
-        text = url
-        try:
-            url = make_url(text.strip())
-        except (ArgumentError, ValueError):
-            return redact(text)
-    hidden = {key: MASK for key in url.query if is_secret_key(key)}
-    if hidden:
-        url = url.update_query_dict(hidden)
-    return redact(url.render_as_string(hide_password=True))
 
 
 class RedactingFilter(logging.Filter):

@@ -9,26 +9,17 @@ the same transaction. The change log and its NOTIFY are written by the database'
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from types import TracebackType
-from typing import Self
+from typing import Protocol, Self
 
 from sqlalchemy import Connection, event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Agent
 from app.services.errors import NotPermitted
+from app.services.platform.actor import Actor
 from app.services.platform.clock import Clock
 from app.services.platform.events import MAX_EVENT_ROUNDS, DomainEvent, EventHandlers
-from app.vocabulary import AgentRole
-
-
-@dataclass(frozen=True)
-class Actor:
-    agent_id: int
-    login: str
-    display_name: str
-    role: AgentRole
 
 
 class UnitOfWork:
@@ -120,3 +111,9 @@ class UnitOfWork:
                 self.session.flush()
                 self._handlers.dispatch(self, batch)
         raise RuntimeError(f"domain events still pending after {MAX_EVENT_ROUNDS} rounds: {self._pending[:3]}")
+
+
+class UnitOfWorkSource(Protocol):
+    """What opens units of work for a signed-in login (a `Runtime`, or a test's stand-in)."""
+
+    def uow(self) -> UnitOfWork: ...

@@ -165,3 +165,15 @@ class FieldChanges:
     tags: tuple[str, ...] | None = None
     custom_fields: dict[str, Any] | None = None
     language: str | None = None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a ticket's audit trail, as the history tab shows it."""
+
+    occurred_at: dt.datetime
+    actor: str
+    action: str
+    field: str | None
+    old_value: Any
+    new_value: Any

@@ -8,7 +8,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.services.errors import DatabaseUnavailable, KnownError, SignInFailed, SignInRequired, TlsFailed
-from app.services.platform.redaction import display_url
+from app.services.platform.database.dsn import display_url
 
 APPLICATION_NAME = "switchboard"
 CONNECT_TIMEOUT_SECONDS = 5

@@ -21,6 +21,7 @@ from app.services.errors import (
     KnownError,
     NotFound,
     NotPermitted,
+    register_translator,
 )
 
 UNAVAILABLE_STATES = {"57P01", "57P02", "57P03"}  # admin shutdown, crash shutdown, cannot connect now
@@ -124,3 +125,6 @@ def describe_for_log(error: DBAPIError) -> str:
     state = getattr(error.orig, "sqlstate", None)
     where = "".join(traceback.format_tb(error.__traceback__))
     return f"database error {type(error.orig).__name__} (SQLSTATE {state}) in statement:\n{error.statement}\n{where}"
+
+
+register_translator(explain)

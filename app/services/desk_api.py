@@ -1,0 +1,97 @@
+"""What the desktop may ask of the help desk, as protocols over plain values: the views import this
+module and the DTO modules, never the façade that implements it (import-linter holds them to that, with
+indirect imports counted). `HelpDesk` in `desk.py` is the implementation the composition root hands in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from app.services.navigation.dto import DeskView, Vocabulary
+from app.services.platform.actor import Actor
+from app.services.platform.live_notices import Listen
+from app.services.tickets.dto import (
+    FieldChanges,
+    HistoryEntry,
+    PageCursor,
+    TicketChanged,
+    TicketDetail,
+    TicketPage,
+    TicketSummary,
+)
+
+
+class NavigationArea(Protocol):
+    def vocabulary(self) -> Vocabulary: ...
+    def views(self) -> list[DeskView]: ...
+    def counts(self, views: list[DeskView]) -> dict[str, int]: ...
+    def page(self, view: DeskView, after: PageCursor | None, limit: int = 100) -> TicketPage: ...
+    def summaries(self, ticket_ids: list[int]) -> list[TicketSummary]: ...
+    def save_view(self, label: str, view: DeskView) -> None: ...
+
+
+class TicketArea(Protocol):
+    def ticket(self, ticket_id: int) -> TicketDetail: ...
+    def history(self, ticket_id: int) -> list[HistoryEntry]: ...
+    def reply(
+        self, ticket_id: int, body: str, expected_version: int, then_status: str | None = None
+    ) -> TicketChanged: ...
+    def note(self, ticket_id: int, body: str, expected_version: int) -> TicketChanged: ...
+    def change_status(self, ticket_id: int, status: str, expected_version: int) -> TicketChanged: ...
+    def assign(self, ticket_id: int, assignee_id: int | None, expected_version: int) -> TicketChanged: ...
+    def take(self, ticket_id: int, expected_version: int) -> TicketChanged: ...
+    def edit_ticket(
+        self, ticket_id: int, status: str | None, changes: FieldChanges, expected_version: int
+    ) -> TicketChanged: ...
+
+
+class PresenceArea(Protocol):
+    def announce(self, ticket_id: int, state: str) -> None: ...
+
+
+class Desk(Protocol):
+    @property
+    def me(self) -> Actor: ...
+    @property
+    def navigation(self) -> NavigationArea: ...
+    @property
+    def tickets(self) -> TicketArea: ...
+    @property
+    def presence(self) -> PresenceArea: ...
+
+
+@dataclass(frozen=True)
+class SignedInClient:
+    """What a sign-in hands the desktop: the desk, live updates for one window's life, and how to let go."""
+
+    desk: Desk
+    listen: Listen
+    close: Callable[[], None]
+    keyring_note: str | None = None  # why the password was not remembered, when that was asked for
+
+
+@dataclass(frozen=True)
+class ServerChoice:
+    """Where to sign in, as the sign-in form shows it: this computer's embedded database (no host) or a
+    team server. `set_by` names the flag, environment variable or settings file that fixed it; the form
+    is then locked and the configured server is used exactly as configured."""
+
+    host: str | None = None
+    port: int = 5432
+    database: str = "switchboard"
+    ca_file: str = ""
+    user: str | None = None
+    set_by: str | None = None
+
+
+class SignInService(Protocol):
+    def configured_server(self) -> ServerChoice | None:
+        """The server `--database`, the environment or a settings file names; None when nothing does."""
+        ...
+
+    def sign_in(
+        self, server: ServerChoice, login: str | None, password: str | None, *, remember: bool
+    ) -> SignedInClient:
+        """Connect as this login (the password from the OS keyring when none is given); may block."""
+        ...

@@ -1,0 +1,147 @@
+"""The sidebar's views, their counts and pages, saved views and the drop-downs' vocabulary, each call its
+own unit of work through the signed-in login's permissions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import any_, func, select
+
+from app.models import Agent, AgentPreference, Queue, Ticket, TicketTally
+from app.models import TicketStatus as StatusRow
+from app.models.tally import NOBODY
+from app.services.navigation.dto import VIEW_PREFIX, Choice, DeskView, Vocabulary
+from app.services.platform.actor import Actor
+from app.services.platform.database.boundary import SpeaksDomainErrors
+from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
+from app.services.tickets import queries
+from app.services.tickets.dto import PageCursor, SortOrder, TicketFilter, TicketPage, TicketSummary
+from app.vocabulary import Priority, StatusCategory
+
+
+class Navigation(SpeaksDomainErrors):
+    def __init__(self, runtime: UnitOfWorkSource, me: Actor) -> None:
+        self.runtime = runtime
+        self.me = me
+
+    def vocabulary(self) -> Vocabulary:
+        with self.runtime.uow() as uow:
+            statuses = uow.session.execute(
+                select(StatusRow.key, StatusRow.label, StatusRow.category).order_by(StatusRow.position)
+            ).all()
+            queues = uow.session.execute(select(Queue.id, Queue.name).order_by(Queue.name)).all()
+            agents = uow.session.execute(
+                select(Agent.id, Agent.display_name).where(Agent.is_active).order_by(Agent.display_name)
+            ).all()
+        return Vocabulary(
+            tuple((k, label, str(category)) for k, label, category in statuses),
+            tuple(Choice(str(i), n) for i, n in queues),
+            tuple(Choice(str(i), n) for i, n in agents),
+        )
+
+    def views(self) -> list[DeskView]:
+        """My tickets, each visible queue, Unassigned, Waiting, All open, then saved views. Without counts:
+        the first screen must not wait for them (see `counts`)."""
+        with self.runtime.uow() as uow:
+            working = _statuses_in(uow, StatusCategory.OPEN, StatusCategory.PAUSED)
+            waiting = _statuses_in(uow, StatusCategory.PAUSED)
+            visible_queues = uow.session.execute(
+                select(Queue.id, Queue.name)
+                .where(Queue.id == any_(func.switchboard.visible_queue_ids()))
+                .order_by(Queue.name)
+            ).all()
+            entries = [DeskView("mine", "My tickets", TicketFilter(statuses=working, assignee_id=self.me.agent_id))]
+            entries += [
+                DeskView(f"queue:{qid}", name, TicketFilter(statuses=working, queue_id=qid))
+                for qid, name in visible_queues
+            ]
+            entries += [
+                DeskView("unassigned", "Unassigned", TicketFilter(statuses=working, unassigned=True)),
+                DeskView("waiting", "Waiting", TicketFilter(statuses=waiting)),
+                DeskView("open", "All open", TicketFilter(statuses=working)),
+            ]
+            return entries + _saved_views(uow, self.me.agent_id)
+
+    def counts(self, views: list[DeskView]) -> dict[str, int]:
+        """How many tickets each view holds now, through this login's permissions."""
+        with self.runtime.uow() as uow:
+            return {view.key: _count(uow, view) for view in views}
+
+    def page(self, view: DeskView, after: PageCursor | None, limit: int = 100) -> TicketPage:
+        with self.runtime.uow() as uow:
+            return queries.list_tickets(uow, ticket_filter=view.ticket_filter, sort=view.sort, after=after, limit=limit)
+
+    def summaries(self, ticket_ids: list[int]) -> list[TicketSummary]:
+        """The tickets among these ids this login may see, as they are now."""
+        with self.runtime.uow() as uow:
+            rows = uow.session.execute(queries.summary_select().where(Ticket.id.in_(ticket_ids)))
+            return [queries.to_summary(*row) for row in rows]
+
+    def save_view(self, label: str, view: DeskView) -> None:
+        value = {"label": label, "filter": _filter_json(view.ticket_filter), "sort": view.sort.value}
+        with self.runtime.uow() as uow:
+            uow.session.merge(AgentPreference(agent_id=self.me.agent_id, key=f"{VIEW_PREFIX}{label}", value=value))
+            uow.commit()
+
+
+def _statuses_in(uow: UnitOfWork, *categories: StatusCategory) -> tuple[str, ...]:
+    rows = uow.session.scalars(
+        select(StatusRow.key).where(StatusRow.category.in_(categories)).order_by(StatusRow.position)
+    )
+    return tuple(rows)
+
+
+def _count(uow: UnitOfWork, view: DeskView) -> int:
+    """From the tally (a sum over a few rows) when the view filters only by status, queue and assignee;
+    otherwise a count over the matching tickets."""
+    f = view.ticket_filter
+    if f.priorities or f.tag or f.text or f.include_merged:
+        return int(uow.session.scalar(queries.apply_filter(select(func.count()).select_from(Ticket), f)) or 0)
+    query = select(func.coalesce(func.sum(TicketTally.tickets), 0))
+    if f.statuses:
+        query = query.where(TicketTally.status.in_(f.statuses))
+    if f.queue_id is not None:
+        query = query.where(TicketTally.queue_id == f.queue_id)
+    if f.assignee_id is not None:
+        query = query.where(TicketTally.assignee_id == f.assignee_id)
+    if f.unassigned:
+        query = query.where(TicketTally.assignee_id == NOBODY)
+    return int(uow.session.scalar(query) or 0)
+
+
+def _saved_views(uow: UnitOfWork, agent_id: int) -> list[DeskView]:
+    rows = uow.session.scalars(
+        select(AgentPreference).where(AgentPreference.agent_id == agent_id, AgentPreference.key.startswith(VIEW_PREFIX))
+    )
+    return [
+        DeskView(
+            row.key,
+            row.value["label"],
+            _filter_from_json(row.value["filter"]),
+            SortOrder(row.value.get("sort", "sla_due")),
+            saved=True,
+        )
+        for row in rows
+    ]
+
+
+def _filter_json(f: TicketFilter) -> dict[str, Any]:
+    return {
+        "statuses": list(f.statuses),
+        "queue_id": f.queue_id,
+        "assignee_id": f.assignee_id,
+        "unassigned": f.unassigned,
+        "priorities": [int(p) for p in f.priorities],
+        "tag": f.tag,
+    }
+
+
+def _filter_from_json(data: dict[str, Any]) -> TicketFilter:
+    return TicketFilter(
+        statuses=tuple(data.get("statuses", ())),
+        queue_id=data.get("queue_id"),
+        assignee_id=data.get("assignee_id"),
+        unassigned=bool(data.get("unassigned")),
+        priorities=tuple(Priority(p) for p in data.get("priorities", ())),
+        tag=data.get("tag"),
+    )

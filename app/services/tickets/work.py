@@ -1,0 +1,85 @@
+"""Working a ticket from the desk: read it with its history, reply, note, move, assign, edit the header.
+Each call is one unit of work through the signed-in login's permissions, and returns what changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from app.models import Agent, AuditEvent
+from app.services.platform.actor import Actor
+from app.services.platform.database.boundary import SpeaksDomainErrors
+from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
+from app.services.tickets import queries, service
+from app.services.tickets.dto import FieldChanges, HistoryEntry, TicketChanged, TicketDetail
+
+
+class TicketWork(SpeaksDomainErrors):
+    def __init__(self, runtime: UnitOfWorkSource, me: Actor) -> None:
+        self.runtime = runtime
+        self.me = me
+
+    def ticket(self, ticket_id: int) -> TicketDetail:
+        with self.runtime.uow() as uow:
+            return queries.get_ticket(uow, ticket_id=ticket_id)
+
+    def history(self, ticket_id: int) -> list[HistoryEntry]:
+        with self.runtime.uow() as uow:
+            rows = uow.session.execute(
+                select(AuditEvent, Agent.display_name)
+                .outerjoin(Agent, Agent.id == AuditEvent.actor_agent_id)
+                .where(AuditEvent.ticket_id == ticket_id)
+                .order_by(AuditEvent.id.desc())
+            ).all()
+            return [
+                HistoryEntry(e.occurred_at, name or e.actor_login, e.action, e.field, e.old_value, e.new_value)
+                for e, name in rows
+            ]
+
+    def reply(self, ticket_id: int, body: str, expected_version: int, then_status: str | None = None) -> TicketChanged:
+        """A reply, and the status it leaves the ticket in, as one transaction."""
+        return self._write(
+            lambda uow: service.reply(
+                uow, ticket_id=ticket_id, body=body, expected_version=expected_version, then_status=then_status
+            )
+        )
+
+    def note(self, ticket_id: int, body: str, expected_version: int) -> TicketChanged:
+        return self._write(
+            lambda uow: service.add_note(uow, ticket_id=ticket_id, body=body, expected_version=expected_version)
+        )
+
+    def change_status(self, ticket_id: int, status: str, expected_version: int) -> TicketChanged:
+        return self._write(
+            lambda uow: service.change_status(
+                uow, ticket_id=ticket_id, status=status, expected_version=expected_version
+            )
+        )
+
+    def assign(self, ticket_id: int, assignee_id: int | None, expected_version: int) -> TicketChanged:
+        return self._write(
+            lambda uow: service.assign(
+                uow, ticket_id=ticket_id, assignee_id=assignee_id, expected_version=expected_version
+            )
+        )
+
+    def take(self, ticket_id: int, expected_version: int) -> TicketChanged:
+        """Assign the ticket to the signed-in agent."""
+        return self.assign(ticket_id, self.me.agent_id, expected_version)
+
+    def edit_ticket(
+        self, ticket_id: int, status: str | None, changes: FieldChanges, expected_version: int
+    ) -> TicketChanged:
+        """The header as one gesture: status and fields in one transaction."""
+        return self._write(
+            lambda uow: service.edit_ticket(
+                uow, ticket_id=ticket_id, changes=changes, status=status, expected_version=expected_version
+            )
+        )
+
+    def _write(self, action: Callable[[UnitOfWork], TicketChanged]) -> TicketChanged:
+        with self.runtime.uow() as uow:
+            result = action(uow)
+            uow.commit()
+            return result
