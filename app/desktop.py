@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from app.bootstrap import Runtime, open_maintenance_runtime, open_runtime, sign_in
 from app.ops.demo import DemoSize, fill_demo_data
+from app.package_data import resource_path
 from app.services.desk import HelpDesk
 from app.services.desk_api import ServerChoice, SignedInClient
 from app.services.platform.config import DatabaseTarget, parse_database_url, resolve_database
@@ -55,12 +56,6 @@ def register_bundled_font(app: QApplication) -> None:
         app.setFont(QFont(families[0], 10))
     elif families:
         QFont.insertSubstitution(app.font().family(), families[0])
-
-
-def resource_path(name: str) -> Path:
-    """Next to the package in a checkout; inside the bundle when frozen by PyInstaller."""
-    root = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parents[1]))
-    return root / "resources" / name
 
 
 def client_for(runtime: Runtime, keyring_note: str | None = None) -> SignedInClient:
