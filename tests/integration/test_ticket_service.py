@@ -51,6 +51,25 @@ def test_subjects_are_required_and_tidied(world: World) -> None:
     with pytest.raises(InvalidInput, match="subject"):
         _open(world, "   ")
     assert _open(world, "  Too   many\nspaces ").ticket.subject == "Too many spaces"
+    assert _open(world, "Bell\x07 and \x1b[31mescape").ticket.subject == "Bell and [31mescape"
+
+
+def test_a_reply_on_a_closed_ticket_is_refused_and_a_note_is_not(world: World) -> None:
+    """Closed comes back only by reopening: a reply would reach the customer while the ticket stays closed."""
+    ticket = _open(world, assignee_id=world.alice).ticket
+    with world.uow("alice") as uow:
+        service.change_status(uow, ticket_id=ticket.id, status="closed", expected_version=None)
+        uow.commit()
+    with world.uow("alice") as uow, pytest.raises(TransitionNotAllowed, match="reopen it first"):
+        service.reply(uow, ticket_id=ticket.id, body="Refund sent.", expected_version=None, then_status="answered")
+    with world.uow("alice") as uow:
+        noted = service.add_note(uow, ticket_id=ticket.id, body="Called them; all fine.", expected_version=None)
+        reopened = service.reopen(uow, ticket_id=ticket.id, expected_version=None)
+        replied = service.reply(uow, ticket_id=ticket.id, body="Refund sent.\x07", expected_version=None)
+        uow.commit()
+    assert noted.ticket.status == "closed" and reopened.ticket.status == "in_progress"
+    with world.uow("alice") as uow:
+        assert uow.session.get(Message, replied.message_id).body_text == "Refund sent."  # type: ignore[union-attr]
 
 
 def test_a_reply_stamps_the_first_response_once(world: World) -> None:

@@ -92,3 +92,14 @@ def test_an_admin_status_takes_part_through_the_table_alone() -> None:
     with pytest.raises(TransitionNotAllowed):
         lifecycle.check_status_change(rules, "new", "on_hold_legal")
     assert lifecycle.status_after_customer_message(rules, "on_hold_legal", assigned=True) == "in_progress"
+
+
+@pytest.mark.parametrize("status", ALL)
+def test_a_public_reply_is_refused_only_where_the_ticket_can_no_longer_move(status: str) -> None:
+    terminal = not DEFAULT_RULES.targets(status)
+    if terminal:
+        with pytest.raises(TransitionNotAllowed, match=f"#10011 is {status}.*reopen it first"):
+            lifecycle.check_reply(DEFAULT_RULES, status, number=10011)
+    else:
+        lifecycle.check_reply(DEFAULT_RULES, status, number=10011)
+    assert terminal == (status == "closed")

@@ -62,6 +62,17 @@ def check_status_change(rules: LifecycleRules, current: str, target: str) -> Non
     raise TransitionNotAllowed(f"A ticket cannot move from {current} to {target}; {hint}.")
 
 
+def check_reply(rules: LifecycleRules, current: str, *, number: int) -> None:
+    """A public reply needs a ticket that still moves. On a closed ticket (no ordinary move out of it) the
+    customer would get an answer while the ticket stays closed and nobody sees what comes back, so the
+    reply is refused with the way out; an internal note is still allowed."""
+    if rules.category(current) is StatusCategory.DONE and not rules.targets(current):
+        raise TransitionNotAllowed(
+            f"Ticket #{number} is {current}, so a reply would go unanswered; reopen it first, then reply "
+            f"(nothing was sent)."
+        )
+
+
 def reopen_status(rules: LifecycleRules, current: str, *, assigned: bool) -> str:
     """Where an explicit reopen lands: back to work if someone owns it, else back to new."""
     if rules.category(current) is not StatusCategory.DONE:

@@ -31,6 +31,7 @@ from app.services.platform.events import (
     TicketMerged,
     events_for_field,
 )
+from app.services.platform.plain_text import clean_body, clean_line
 from app.services.platform.sanitize import sanitize_html
 from app.services.platform.uow import UnitOfWork
 from app.services.tickets import lifecycle
@@ -213,11 +214,14 @@ def _agent_message(
     expected_version: int | None,
     then_status: str | None,
 ) -> TicketChanged:
+    body = clean_body(body)
     if not body.strip() and not body_html:
         raise InvalidInput("The message is empty; nothing was sent")
     edit = _Edit(uow, _lock(uow, ticket_id, expected_version), kind.value)
+    rules = load_rules(uow)
+    if kind is MessageKind.PUBLIC_REPLY:
+        lifecycle.check_reply(rules, edit.ticket.status, number=edit.ticket.number)
     if then_status is not None:
-        rules = load_rules(uow)
         lifecycle.check_status_change(rules, edit.ticket.status, then_status)
         _move_status(edit, then_status, rules)
     edit.touch()
@@ -475,7 +479,7 @@ def _add_message(
         kind=kind,
         author_agent_id=author_agent_id,
         author_customer_id=author_customer_id,
-        body_text=body,
+        body_text=clean_body(body),
         body_html=sanitize_html(body_html) if body_html else None,
         message_id_header=message_id_header,
         in_reply_to=in_reply_to,
@@ -499,11 +503,11 @@ def _require_active_agent(uow: UnitOfWork, agent_id: int) -> None:
 
 
 def _clean_subject(subject: str) -> str:
-    cleaned = " ".join(subject.split())
+    cleaned = clean_line(subject)
     if not cleaned:
         raise InvalidInput("A ticket needs a subject")
     return cleaned[:MAX_SUBJECT_LENGTH]
 
 
 def _clean_tags(tags: tuple[str, ...] | list[str]) -> list[str]:
-    return sorted({tag.strip().lower() for tag in tags if tag.strip()})
+    return sorted({clean_line(tag).lower() for tag in tags if clean_line(tag)})

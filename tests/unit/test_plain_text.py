@@ -1,0 +1,17 @@
+"""Control characters never reach a stored subject, tag or body; lines and tabs stay in bodies."""
+
+from __future__ import annotations
+
+from app.services.platform.plain_text import clean_body, clean_line
+
+HOSTILE = "Evil \x1b[31mred\x1b[0m\x07 bell\x00 \x9b2J \x7fdel"
+
+
+def test_a_line_keeps_the_words_and_loses_every_control() -> None:
+    assert clean_line(HOSTILE) == "Evil [31mred[0m bell 2J del"
+    assert clean_line("  Two\n lines\tand  tabs ") == "Two lines and tabs"
+
+
+def test_a_body_keeps_lines_and_tabs_and_normalises_line_breaks() -> None:
+    assert clean_body("a\r\nb\rc\n\td\x07\x1b") == "a\nb\nc\n\td"
+    assert clean_body("Zoë — ünïcode stays ✓") == "Zoë — ünïcode stays ✓"
