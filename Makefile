@@ -12,7 +12,9 @@ TICKETS ?= 2000
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[gui,dev]'
+	# setuptools warns on every editable install that a folder named like the package could shadow it;
+	# ours is the package itself, so the warning only frightens (the message filter needs no import).
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -c requirements.lock -e '.[gui,dev]'
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -9,20 +9,26 @@ import click
 from app.cli.context import CliContext
 from app.cli.inputs import CheckedCommand
 from app.cli.output import say
-from app.ops.demo import DemoSize, fill_demo_data
+from app.ops.demo import DemoSize, demo_tickets_present, fill_demo_data
 
 
 @click.command(cls=CheckedCommand)
 @click.option("--tickets", "ticket_count", type=click.IntRange(0, 1_000_000), default=2000, show_default=True)
 @click.option("--no-open", is_flag=True, help="Only fill the database; don't open the app.")
 @click.option("--seed", type=int, default=7, show_default=True, help="The same seed gives the same data.")
+@click.option("--add", is_flag=True, help="Add tickets even when the demo data is there already.")
 @click.pass_obj
-def demo(ctx: CliContext, ticket_count: int, no_open: bool, seed: int) -> None:
-    """Fill the database with demo queues, agents, customers and tickets."""
+def demo(ctx: CliContext, ticket_count: int, no_open: bool, seed: int, add: bool) -> None:
+    """Fill the database with demo queues, agents, customers and tickets (once: run again, it opens the
+    app on the data that is there; --add adds more)."""
     started = time.perf_counter()
     runtime = ctx.maintenance_runtime()
-    summary = fill_demo_data(runtime.session_factory, DemoSize(tickets=ticket_count), seed=seed)
-    say(f"{summary} in {time.perf_counter() - started:.1f} s.")
+    present = demo_tickets_present(runtime.session_factory)
+    if present and not add:
+        say(f"The demo data is there already ({present:,} tickets); nothing added (--add adds more).")
+    else:
+        summary = fill_demo_data(runtime.session_factory, DemoSize(tickets=ticket_count), seed=seed)
+        say(f"{summary} in {time.perf_counter() - started:.1f} s.")
     if not no_open:
         from app.desktop import run_desktop  # Qt loads only for the desktop client
 

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -89,15 +89,53 @@ def fill_demo_data(
     with UnitOfWork(session_factory) as uow:
         cast = _ensure_cast(uow, rng)
         uow.commit()
-    plans = sorted(
-        (_plan_ticket(cast, rng, moment) for _ in range(size.tickets)), key=lambda plan: plan["ticket"]["created_at"]
+    history = sorted(
+        (_plan_ticket(cast, rng, moment) for _ in range(size.tickets - SHOWCASE_TICKETS)),
+        key=lambda plan: plan["ticket"]["created_at"],
     )  # numbers grow with time, as in real life
+    plans = _showcase(cast, moment)[: size.tickets] + history
     messages = 0
     for start in range(0, len(plans), BATCH):
         with UnitOfWork(session_factory) as uow:
             messages += _add_tickets(uow, cast, plans[start : start + BATCH])
             uow.commit()
     return DemoSummary(len(cast.queue_ids), len(content.AGENTS), len(cast.customers), len(plans), messages)
+
+
+SHOWCASE_TICKETS = 3
+SHOWCASE_QUEUE = "Billing"
+SHOWCASE_SEED = 10001
+DEMO_ADDRESS_SUFFIX = ".example"  # every demo customer's domain (demo_content.ORGANISATIONS)
+
+
+def _showcase(cast: _Cast, now: dt.datetime) -> list[dict[str, Any]]:
+    """The first numbers (#10001 to #10003) are new, unassigned tickets of the last hours in Billing, whatever
+    the size and seed, so the README's walk-through (`--user ben.okafor ticket reply 10001 …`) works as
+    printed: Ben works Billing."""
+    rng = random.Random(SHOWCASE_SEED)
+    plans: list[dict[str, Any]] = []
+    while len(plans) < SHOWCASE_TICKETS:
+        plan = _plan_ticket(cast, rng, now)
+        ticket = plan["ticket"]
+        in_billing = ticket["queue_id"] == cast.queue_ids[SHOWCASE_QUEUE]
+        if in_billing and ticket["status"] == "new" and now - ticket["created_at"] < dt.timedelta(days=2):
+            ticket["assignee_id"] = None
+            plans.append(plan)
+    return plans
+
+
+def demo_tickets_present(session_factory: sessionmaker[Session]) -> int:
+    """How many tickets the demo's customers already have: a second `switchboard demo` keeps one set."""
+    with UnitOfWork(session_factory) as uow:
+        return int(
+            uow.session.scalar(
+                select(func.count())
+                .select_from(Ticket)
+                .join(CustomerEmail, CustomerEmail.customer_id == Ticket.customer_id)
+                .where(CustomerEmail.is_primary, CustomerEmail.address.endswith(DEMO_ADDRESS_SUFFIX))
+            )
+            or 0
+        )
 
 
 def _ensure_cast(uow: UnitOfWork, rng: random.Random) -> _Cast:

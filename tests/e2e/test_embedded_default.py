@@ -34,12 +34,14 @@ def test_demo_then_list_new_tickets_on_the_embedded_default(tmp_path: Path) -> N
     assert (tmp_path / "data" / "logs" / "switchboard.log").exists()
 
 
-def test_a_second_demo_run_adds_tickets_but_not_people(tmp_path: Path) -> None:
+def test_a_second_demo_run_keeps_one_set_and_add_adds_tickets_but_not_people(tmp_path: Path) -> None:
     env = {"SWITCHBOARD_DATA_DIR": str(tmp_path / "data")}
     first = switchboard("demo", "--tickets", "20", "--no-open", env=env)
-    second = switchboard("demo", "--tickets", "20", "--no-open", "--seed", "8", env=env)
-    assert first.returncode == second.returncode == 0, second.stderr
-    assert "10 agents" in second.stdout
+    again = switchboard("demo", "--tickets", "20", "--no-open", env=env)
+    added = switchboard("demo", "--tickets", "20", "--no-open", "--seed", "8", "--add", env=env)
+    assert first.returncode == again.returncode == added.returncode == 0, added.stderr
+    assert "there already (20 tickets); nothing added" in again.stdout
+    assert "10 agents" in added.stdout
     listed = json.loads(switchboard("ticket", "list", "--all", "--json", env=env).stdout)
     assert len(listed) == 40
 
