@@ -1,0 +1,307 @@
+"""Who should take this ticket now: a pure function from facts to a decision, with every reason kept.
+
+No I/O here: the caller gathers the ticket's facts and the candidates' (skills, languages, load, shift,
+availability, track record) and stores the decision it gets back. Same inputs, same decision.
+
+The rules, in the order they are applied:
+1. **Never relaxed.** A candidate works the ticket's queue, is active, available (not away or offline),
+   on shift and not out of office. A ticket is never given to someone who is not at work.
+2. **Relaxed in a documented order when nobody qualifies** (`RELAXATIONS`): first the skill level (any
+   level of the wanted skills, then none of them), then the language, then capacity, up to
+   `Weights.overflow_cap` tickets past it. The decision names what was relaxed.
+3. **Scored** by weighted factors, each between 0 and 1 and shown in the explanation: skill match and
+   level, language, room under capacity, stickiness to the agent who handled the customer's previous
+   ticket, track record in the ticket's category (bounded in weight), and the SLA risk hook. Ties go to
+   whoever was assigned least recently (fairness), then the lower agent id (determinism).
+
+Load counts only tickets whose SLA clock runs (as Freshdesk does), each weighted by priority (an urgent
+ticket counts as two by default), so an agent with ten tickets waiting on customers still has room.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import partial
+
+from app.vocabulary import Availability, Priority
+
+MAX_SKILL_LEVEL = 5
+TRACK_RECORD_MIN_TICKETS = 5
+TRACK_RECORD_WEIGHT_CAP = 1.0  # the track record may tip a close call, never outweigh skill or language
+DEFAULT_PRIORITY_WEIGHTS: Mapping[Priority, int] = {
+    Priority.LOW: 1,
+    Priority.NORMAL: 1,
+    Priority.HIGH: 1,
+    Priority.URGENT: 2,
+}
+RELAX_SKILL_LEVEL = "skill level"
+RELAX_SKILLS = "skills"
+RELAX_LANGUAGE = "language"
+RELAX_CAPACITY = "capacity"
+NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)
+RELAXATIONS: tuple[str, ...] = (RELAX_SKILL_LEVEL, RELAX_SKILLS, RELAX_LANGUAGE, RELAX_CAPACITY)
+
+
+@dataclass(frozen=True)
+class TicketFacts:
+    ticket_id: int
+    queue_id: int
+    priority: Priority
+    skills_wanted: Mapping[str, int] = field(default_factory=dict)  # skill -> minimum level
+    language: str | None = None
+    category: str | None = None
+    previous_agent_id: int | None = None  # who handled this customer's previous ticket
+    sla_risk: float = 0.0  # 0 (plenty of time) … 1 (about to breach); the SLA engine fills it
+
+
+@dataclass(frozen=True)
+class TrackRecord:
+    """The agent's recent weeks in this category, from the ticket history."""
+
+    tickets: int
+    median_resolution_hours: float
+    reopen_rate: float
+
+
+@dataclass(frozen=True)
+class CandidateFacts:
+    agent_id: int
+    name: str
+    queue_ids: frozenset[int]
+    availability: Availability = Availability.AVAILABLE
+    is_active: bool = True
+    on_shift: bool = True
+    out_of_office: bool = False
+    skills: Mapping[str, int] = field(default_factory=dict)
+    languages: frozenset[str] = frozenset()
+    capacity: int = 20
+    load: int = 0  # weighted open tickets whose SLA clock runs
+    last_assigned_at: dt.datetime | None = None
+    track_record: TrackRecord | None = None
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Per queue and versioned: every decision names the version it was made under."""
+
+    skill: float = 3.0
+    language: float = 2.0
+    room: float = 2.0
+    stickiness: float = 1.0
+    track_record: float = 0.5
+    sla_risk: float = 1.0
+    overflow_cap: int = 2
+    priority_weights: Mapping[Priority, int] = field(default_factory=lambda: dict(DEFAULT_PRIORITY_WEIGHTS))
+    version: int = 1
+
+    def ticket_weight(self, priority: Priority) -> int:
+        return self.priority_weights.get(priority, 1)
+
+
+@dataclass(frozen=True)
+class FactorScore:
+    factor: str
+    score: float  # 0 … 1
+    weighted: float
+    note: str
+
+
+@dataclass(frozen=True)
+class CandidateScore:
+    agent_id: int
+    name: str
+    total: float
+    factors: tuple[FactorScore, ...]
+    last_assigned_at: dt.datetime | None = None  # the tie-break: least recently assigned first
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    agent_id: int
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What was decided and why: the ranked candidates with each factor, who was left out and why, what
+    had to be relaxed, and the configuration version. `winner_id` None means no eligible agent."""
+
+    ticket_id: int
+    winner_id: int | None
+    ranked: tuple[CandidateScore, ...]
+    exclusions: tuple[Exclusion, ...]
+    relaxed: tuple[str, ...]
+    config_version: int
+
+    @property
+    def winner(self) -> CandidateScore | None:
+        return self.ranked[0] if self.ranked and self.winner_id is not None else None
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """What is still required after the relaxations so far."""
+
+    skill_level: bool = True
+    skills: bool = True
+    language: bool = True
+    overflow: int = 0
+
+    def relax(self, step: str, weights: Weights) -> _Rules:
+        if step == RELAX_SKILL_LEVEL:
+            return replace(self, skill_level=False)
+        if step == RELAX_SKILLS:
+            return replace(self, skills=False)
+        if step == RELAX_LANGUAGE:
+            return replace(self, language=False)
+        return replace(self, overflow=weights.overflow_cap)
+
+
+def decide(ticket: TicketFacts, candidates: Sequence[CandidateFacts], weights: Weights, now: dt.datetime) -> Decision:
+    """The best qualified candidate, relaxing rules in `RELAXATIONS` order until someone qualifies."""
+    at_work, absent = _split(candidates, lambda c: _absence(c, ticket))
+    rules, relaxed = _Rules(), list[str]()
+    for step in (None, *RELAXATIONS):
+        if step is not None:
+            rules = rules.relax(step, weights)
+            relaxed.append(step)
+        eligible, unfit = _split(at_work, partial(_unfit, ticket=ticket, weights=weights, rules=rules))
+        if eligible:
+            ranked = _rank([_score(c, ticket, weights, now) for c in eligible])
+            exclusions = _by_agent(absent + unfit)
+            return Decision(ticket.ticket_id, ranked[0].agent_id, ranked, exclusions, tuple(relaxed), weights.version)
+    _, unfit = _split(at_work, partial(_unfit, ticket=ticket, weights=weights, rules=rules))
+    return Decision(ticket.ticket_id, None, (), _by_agent(absent + unfit), tuple(relaxed), weights.version)
+
+
+def _by_agent(exclusions: list[Exclusion]) -> tuple[Exclusion, ...]:
+    return tuple(sorted(exclusions, key=lambda e: e.agent_id))
+
+
+def _split(
+    candidates: Sequence[CandidateFacts], reason_against: Callable[[CandidateFacts], str | None]
+) -> tuple[list[CandidateFacts], list[Exclusion]]:
+    kept: list[CandidateFacts] = []
+    left_out: list[Exclusion] = []
+    for candidate in candidates:
+        reason = reason_against(candidate)
+        if reason is None:
+            kept.append(candidate)
+        else:
+            left_out.append(Exclusion(candidate.agent_id, candidate.name, reason))
+    return kept, left_out
+
+
+def _absence(candidate: CandidateFacts, ticket: TicketFacts) -> str | None:
+    """The rules never relaxed: not at work, or not in this queue."""
+    if ticket.queue_id not in candidate.queue_ids:
+        return "not in this queue"
+    if not candidate.is_active:
+        return "disabled"
+    if candidate.availability is not Availability.AVAILABLE:
+        return str(candidate.availability)
+    if candidate.out_of_office:
+        return "out of office"
+    if not candidate.on_shift:
+        return "off shift"
+    return None
+
+
+def _unfit(candidate: CandidateFacts, *, ticket: TicketFacts, weights: Weights, rules: _Rules) -> str | None:
+    for skill, minimum in sorted(ticket.skills_wanted.items()):
+        level = candidate.skills.get(skill, 0)
+        if rules.skills and level == 0:
+            return f"no {skill}"
+        if rules.skills and rules.skill_level and level < minimum:
+            return f"{skill} level {level} < {minimum}"
+    if rules.language and ticket.language and ticket.language not in candidate.languages:
+        return f"does not speak {ticket.language}"
+    limit = candidate.capacity + rules.overflow
+    if candidate.load + weights.ticket_weight(ticket.priority) > limit:
+        return f"at capacity {candidate.load}/{candidate.capacity}"
+    return None
+
+
+def _score(candidate: CandidateFacts, ticket: TicketFacts, weights: Weights, now: dt.datetime) -> CandidateScore:
+    factors = (
+        _factor("skill", *_skill(candidate, ticket), weights.skill),
+        _factor("language", *_language(candidate, ticket), weights.language),
+        _factor("room", *_room(candidate, ticket, weights), weights.room),
+        _factor("stickiness", *_stickiness(candidate, ticket), weights.stickiness),
+        _factor("track record", *_track_record(candidate), min(weights.track_record, TRACK_RECORD_WEIGHT_CAP)),
+        _factor("SLA risk", *_sla_risk(candidate, ticket, weights), weights.sla_risk),
+    )
+    total = round(sum(f.weighted for f in factors), 6)
+    return CandidateScore(candidate.agent_id, candidate.name, total, factors, _since(candidate.last_assigned_at, now))
+
+
+def _since(moment: dt.datetime | None, now: dt.datetime) -> dt.datetime | None:
+    """When the candidate was last given a ticket, for the fairness tie-break (never: first in line); a
+    moment after `now` (another workstation's clock) counts as now."""
+    return None if moment is None else min(moment, now)
+
+
+def _factor(name: str, score: float, note: str, weight: float) -> FactorScore:
+    score = min(1.0, max(0.0, score))
+    return FactorScore(name, round(score, 6), round(score * weight, 6), note)
+
+
+def _skill(candidate: CandidateFacts, ticket: TicketFacts) -> tuple[float, str]:
+    if not ticket.skills_wanted:
+        return 0.0, "no skill asked"
+    levels = {skill: candidate.skills.get(skill, 0) for skill in sorted(ticket.skills_wanted)}
+    score = sum(levels.values()) / (MAX_SKILL_LEVEL * len(levels))
+    return score, ", ".join(f"{skill} {level}" for skill, level in levels.items())
+
+
+def _language(candidate: CandidateFacts, ticket: TicketFacts) -> tuple[float, str]:
+    if not ticket.language:
+        return 0.0, "no language given"
+    speaks = ticket.language in candidate.languages
+    return (1.0, f"speaks {ticket.language}") if speaks else (0.0, f"no {ticket.language}")
+
+
+def _room(candidate: CandidateFacts, ticket: TicketFacts, weights: Weights) -> tuple[float, str]:
+    if candidate.capacity <= 0:
+        return 0.0, f"{candidate.load}/0"
+    room = 1 - candidate.load / candidate.capacity
+    return room, f"{candidate.load}/{candidate.capacity} open"
+
+
+def _stickiness(candidate: CandidateFacts, ticket: TicketFacts) -> tuple[float, str]:
+    if ticket.previous_agent_id == candidate.agent_id:
+        return 1.0, "handled this customer's previous ticket"
+    return 0.0, ""
+
+
+def _track_record(candidate: CandidateFacts) -> tuple[float, str]:
+    record = candidate.track_record
+    if record is None or record.tickets < TRACK_RECORD_MIN_TICKETS:
+        return 0.5, "too few recent tickets to judge"
+    speed = 1 / (1 + record.median_resolution_hours / 24)
+    score = speed * (1 - record.reopen_rate)
+    return score, (
+        f"{record.tickets} tickets, median {record.median_resolution_hours:.0f} h, {record.reopen_rate:.0%} reopened"
+    )
+
+
+def _sla_risk(candidate: CandidateFacts, ticket: TicketFacts, weights: Weights) -> tuple[float, str]:
+    """A ticket about to breach goes to whoever can start on it soonest: the risk times the room."""
+    if ticket.sla_risk <= 0:
+        return 0.0, "no SLA risk"
+    room = _room(candidate, ticket, weights)[0]
+    return ticket.sla_risk * room, f"risk {ticket.sla_risk:.0%}"
+
+
+def _rank(scores: list[CandidateScore]) -> tuple[CandidateScore, ...]:
+    """Highest total first; among equals whoever was assigned least recently (never: first), then the
+    lower id."""
+
+    def key(score: CandidateScore) -> tuple[float, bool, dt.datetime, int]:
+        never = score.last_assigned_at is None
+        return (-score.total, not never, score.last_assigned_at or NEVER, score.agent_id)
+
+    return tuple(sorted(scores, key=key))
