@@ -33,9 +33,26 @@ from app.views.main_window import MainWindow
 from app.views.memory import settle_memory
 from app.views.tasks import TaskRunner
 from app.views.watchdog import STALL_LIMIT_MS, Watchdog
-from tests.support.world import World, build_world, login_url, runtime_as
+from tests.support.world import World, build_world, login_url
+from tests.support.world import runtime_as as _runtime_as
 
 pytestmark = pytest.mark.slow
+_signed_in: list[Runtime] = []
+
+
+def runtime_as(url: URL, person: str) -> Runtime:
+    """A runtime signed in as the person, closed when the test ends (a window let go of keeps no
+    connection alive, and an open connection collected later fails whichever test is running then)."""
+    runtime = _runtime_as(url, person)
+    _signed_in.append(runtime)
+    return runtime
+
+
+@pytest.fixture(autouse=True)
+def close_runtimes(qtbot: QtBot) -> Iterator[None]:
+    yield
+    while _signed_in:
+        _signed_in.pop().close()
 
 
 @pytest.fixture
@@ -267,11 +284,11 @@ def test_colleagues_see_who_is_viewing_and_who_is_typing(
     carol.table.selectRow(row)
     qtbot.waitUntil(lambda: carol.editor.detail is not None and carol.editor.detail.ticket.id == shared)
     qtbot.wait(300)  # both listeners are up
-    alice._announce(shared, "viewing")
+    alice.presence_tracker.announce(shared, "viewing")
     qtbot.waitUntil(lambda: "Alice Archer is viewing" in carol.editor.presence.text(), timeout=3000)
     qtbot.keyClicks(alice.editor.composer, "Let me answer this one")
     qtbot.waitUntil(lambda: "Alice Archer is typing" in carol.editor.presence.text(), timeout=3000)
-    alice._heartbeat()  # the 15-second heartbeat comes while alice is still typing: she stays 'typing'
+    alice.presence_tracker.heartbeat()  # the 15-second heartbeat comes while alice is still typing: she stays 'typing'
     qtbot.wait(800)
     assert "Alice Archer is typing" in carol.editor.presence.text()
     assert "Carol" not in carol.editor.presence.text()  # nobody is told about themselves

@@ -130,7 +130,7 @@ def test_sla_countdowns_read_like_a_person_would_say_them(minutes: int | None, t
 def test_notifications_are_for_my_new_assignments_and_replies_on_my_tickets() -> None:
     from dataclasses import replace
 
-    from app.views.main_window import notification_for
+    from app.views.live_updates import notification_for
 
     opened = frozenset({"new", "in_progress", "triage"})  # the desk's open statuses, an admin's "triage" too
     mine = replace(ticket(5), assignee_id=7, status="waiting", version=3)

@@ -1,0 +1,106 @@
+"""Colleagues' changes, as they happen: the ticket ids of change notices are gathered for 150 ms, read again
+in one summaries call through the agent's own permissions, and applied to the queue; the counts follow at
+most every two seconds; a ticket newly assigned to the agent, or a customer writing back on one of theirs,
+becomes a notification.
+
+Signals:
+    arrived(object): the fresh TicketSummary list of one batch, after the queue has them (the editor checks
+        whether the ticket it shows moved on).
+    notification(str, str): a title and a plain-text line to tell the agent.
+    everything_changed(): a notice without ticket ids; every view must be read again.
+    counts_due(): time to read the counts again.
+    failed(object): a read failed (the window reports it).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from app.services.desk_api import Desk
+from app.services.navigation.dto import Vocabulary
+from app.services.platform.live_notices import ChangeNotice
+from app.services.tickets.dto import TicketSummary
+from app.views.tasks import TaskRunner
+from app.views.ticket_table import TicketTableModel
+
+LIVE_BATCH_MS = 150
+COUNTS_AT_MOST_EVERY_MS = 2000
+
+
+def notification_for(
+    old: TicketSummary | None, new: TicketSummary, me: int, open_statuses: frozenset[str]
+) -> tuple[str, str] | None:
+    """What to tell the agent about a live change, if anything: a ticket newly assigned to them, or a
+    customer writing back on one of theirs (their message wakes a waiting or finished ticket into one of
+    the desk's open statuses, as the database defines them)."""
+    if new.assignee_id != me:
+        return None
+    if old is None or old.assignee_id != me:
+        return "Assigned to you", f"#{new.number} {inert(new.subject)}"
+    if new.status != old.status and new.status in open_statuses and new.version > old.version:
+        return "Customer replied", f"#{new.number} {inert(new.subject)}"
+    return None
+
+
+def inert(text: str) -> str:
+    """Some desktops render markup in notifications (even images): angle brackets become lookalikes."""
+    return text.replace("<", "\u2039").replace(">", "\u203a").replace("&", "\uff06")
+
+
+class LiveUpdates(QObject):
+    """Attributes:
+    desk: where the summaries are read (the window may hand in another).
+    """
+
+    arrived = Signal(object)
+    notification = Signal(str, str)
+    everything_changed = Signal()
+    counts_due = Signal()
+    failed = Signal(object)
+
+    def __init__(self, desk: Desk, runner: TaskRunner, model: TicketTableModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.desk, self.runner, self.model = desk, runner, model
+        self._pending_ids: set[int] = set()
+        self._open_statuses: frozenset[str] = frozenset()  # from the database's vocabulary
+        self._batch_timer = QTimer(self)
+        self._batch_timer.setSingleShot(True)
+        self._batch_timer.setInterval(LIVE_BATCH_MS)
+        self._batch_timer.timeout.connect(self._apply_batch)
+        self._counts_timer = QTimer(self)
+        self._counts_timer.setSingleShot(True)
+        self._counts_timer.setInterval(COUNTS_AT_MOST_EVERY_MS)
+        self._counts_timer.timeout.connect(self.counts_due)
+
+    def set_vocabulary(self, vocabulary: Vocabulary) -> None:
+        self._open_statuses = frozenset(key for key, _label, category in vocabulary.statuses if category == "open")
+
+    def notice(self, notice: ChangeNotice) -> None:
+        if notice.ticket_ids is None:
+            self.everything_changed.emit()
+            return
+        self._pending_ids.update(notice.ticket_ids)
+        self._batch_timer.start()
+
+    def stop(self) -> None:
+        self._batch_timer.stop()
+        self._counts_timer.stop()
+
+    def _apply_batch(self) -> None:
+        ids, self._pending_ids = sorted(self._pending_ids), set()
+        before = {t.id: t for t in self.model.rows}
+        self.runner.run(
+            lambda: self.desk.navigation.summaries(ids),
+            lambda fresh: self._arrived(ids, fresh, before),
+            self.failed.emit,
+        )
+        if not self._counts_timer.isActive():
+            self._counts_timer.start()
+
+    def _arrived(self, ids: list[int], fresh: list[TicketSummary], before: dict[int, TicketSummary]) -> None:
+        self.model.apply_live(fresh, ids)
+        self.arrived.emit(fresh)
+        for ticket in fresh:
+            message = notification_for(before.get(ticket.id), ticket, self.desk.me.agent_id, self._open_statuses)
+            if message is not None:
+                self.notification.emit(*message)
