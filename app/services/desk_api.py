@@ -14,6 +14,7 @@ from app.services.platform.live_notices import Listen
 from app.services.tickets.dto import (
     FieldChanges,
     HistoryEntry,
+    MessageView,
     PageCursor,
     TicketChanged,
     TicketDetail,
@@ -33,6 +34,7 @@ class NavigationArea(Protocol):
 
 class TicketArea(Protocol):
     def ticket(self, ticket_id: int) -> TicketDetail: ...
+    def message(self, message_id: int) -> MessageView: ...
     def history(self, ticket_id: int) -> list[HistoryEntry]: ...
     def reply(
         self, ticket_id: int, body: str, expected_version: int, then_status: str | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
 from app.models import Agent, Customer, Message, Queue, Ticket, TicketLink
@@ -91,12 +91,24 @@ def get_ticket(uow: UnitOfWork, *, ticket_id: int) -> TicketDetail:
     return TicketDetail(summary, _messages(uow, ticket_id), _linked(uow, ticket_id))
 
 
+def get_message(uow: UnitOfWork, *, message_id: int) -> MessageView:
+    """One message as the conversation shows it (a view that just wrote it appends it)."""
+    found = _message_views(uow, Message.id == message_id)
+    if not found:
+        raise NotFound(f"No message with id {message_id}")
+    return found[0]
+
+
 def _messages(uow: UnitOfWork, ticket_id: int) -> tuple[MessageView, ...]:
+    return _message_views(uow, Message.ticket_id == ticket_id)
+
+
+def _message_views(uow: UnitOfWork, where: ColumnElement[bool]) -> tuple[MessageView, ...]:
     rows = uow.session.execute(
         select(Message, Agent.display_name, Customer.name)
         .outerjoin(Agent, Agent.id == Message.author_agent_id)
         .outerjoin(Customer, Customer.id == Message.author_customer_id)
-        .where(Message.ticket_id == ticket_id)
+        .where(where)
         .order_by(Message.created_at, Message.id)
     ).all()
     return tuple(

@@ -12,7 +12,7 @@ from app.services.platform.actor import Actor
 from app.services.platform.database.boundary import SpeaksDomainErrors
 from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
 from app.services.tickets import queries, service
-from app.services.tickets.dto import FieldChanges, HistoryEntry, TicketChanged, TicketDetail
+from app.services.tickets.dto import FieldChanges, HistoryEntry, MessageView, TicketChanged, TicketDetail
 
 
 class TicketWork(SpeaksDomainErrors):
@@ -23,6 +23,11 @@ class TicketWork(SpeaksDomainErrors):
     def ticket(self, ticket_id: int) -> TicketDetail:
         with self.runtime.uow() as uow:
             return queries.get_ticket(uow, ticket_id=ticket_id)
+
+    def message(self, message_id: int) -> MessageView:
+        """One message, as `ticket` lists it: what a view appends after its own reply or note."""
+        with self.runtime.uow() as uow:
+            return queries.get_message(uow, message_id=message_id)
 
     def history(self, ticket_id: int) -> list[HistoryEntry]:
         with self.runtime.uow() as uow:
