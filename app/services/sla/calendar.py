@@ -1,0 +1,136 @@
+"""Business time: when a team is at work, as pure functions over a calendar (no I/O, no clock).
+
+A calendar is a time zone, weekly hours (several intervals a day, in local time, as minutes from
+midnight so that a day may end at 24:00) and the local dates it is closed (public holidays from the
+`holidays` package for a country and region, plus the team's own dates). Every instant handed in or out
+is timezone-aware; local intervals are turned into instants day by day through `zoneinfo`, so a
+daylight-saving change makes that day's hours an hour shorter or longer, as the wall clock says.
+
+A calendar that is always open (`ALWAYS`) turns business minutes into calendar minutes: policies measured
+in calendar time use the same functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+MINUTES_PER_DAY = 24 * 60
+SEARCH_DAYS = 800  # a target further away than this in business time means the calendar is never open
+Interval = tuple[int, int]  # [start, end) in minutes from local midnight, 0 … 1440
+
+
+class CalendarNeverOpen(ValueError):
+    """The calendar has no open hours within reach: no due time can be computed on it."""
+
+
+@dataclass(frozen=True)
+class BusinessCalendar:
+    time_zone: str
+    weekly_hours: Mapping[int, tuple[Interval, ...]]  # weekday (0 = Monday) -> open intervals
+    closed_dates: frozenset[dt.date] = field(default_factory=frozenset)
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        ZoneInfo(self.time_zone)  # an unknown zone fails here, not in the middle of a sweep
+        for weekday, intervals in self.weekly_hours.items():
+            if weekday not in range(7):
+                raise ValueError(f"weekday {weekday} is not 0 (Monday) to 6 (Sunday)")
+            ordered = sorted(intervals)
+            for (start, end), (next_start, _) in zip(ordered, [*ordered[1:], (MINUTES_PER_DAY + 1, 0)], strict=True):
+                if not 0 <= start < end <= MINUTES_PER_DAY or end > next_start:
+                    raise ValueError(f"the hours of weekday {weekday} overlap or leave the day: {intervals}")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def open_periods(self, start: dt.datetime, end: dt.datetime) -> Iterator[tuple[dt.datetime, dt.datetime]]:
+        """The business periods within [start, end), in order, as aware instants."""
+        if end <= start:
+            return
+        zone = self.zone
+        day = start.astimezone(zone).date() - dt.timedelta(days=1)
+        last = end.astimezone(zone).date() + dt.timedelta(days=1)
+        while day <= last:
+            for opens, closes in self._periods_on(day, zone):
+                if closes > start and opens < end:
+                    yield max(opens, start), min(closes, end)
+            day += dt.timedelta(days=1)
+
+    def business_minutes(self, start: dt.datetime, end: dt.datetime) -> float:
+        """How much business time lies between two instants (0 when end is not after start)."""
+        return sum((b - a).total_seconds() for a, b in self.open_periods(start, end)) / 60
+
+    def add_business_minutes(self, start: dt.datetime, minutes: float) -> dt.datetime:
+        """The instant at which `minutes` of business time have passed since `start`."""
+        if minutes <= 0:
+            return start
+        remaining = dt.timedelta(minutes=minutes)
+        zone = self.zone
+        day = start.astimezone(zone).date() - dt.timedelta(days=1)
+        for _ in range(SEARCH_DAYS):
+            for opens, closes in self._periods_on(day, zone):
+                if closes <= start:
+                    continue
+                opens = max(opens, start)
+                if closes - opens >= remaining:
+                    return opens + remaining
+                remaining -= closes - opens
+            day += dt.timedelta(days=1)
+        raise CalendarNeverOpen(
+            f"the calendar {self.name or self.time_zone} has no open hours for {minutes:.0f} minutes"
+        )
+
+    def is_open(self, moment: dt.datetime) -> bool:
+        return any(
+            a <= moment < b for a, b in self.open_periods(moment - dt.timedelta(days=1), moment + dt.timedelta(days=1))
+        )
+
+    def _periods_on(self, day: dt.date, zone: ZoneInfo) -> list[tuple[dt.datetime, dt.datetime]]:
+        if day in self.closed_dates:
+            return []
+        midnight = dt.datetime.combine(day, dt.time(), tzinfo=zone)
+        periods = []
+        for start, end in sorted(self.weekly_hours.get(day.weekday(), ())):
+            periods.append((_local(midnight, start, zone), _local(midnight, end, zone)))
+        return periods
+
+
+def _local(midnight: dt.datetime, minutes: int, zone: ZoneInfo) -> dt.datetime:
+    """Minutes after local midnight as an instant in UTC; 1440 is the next day's midnight. A wall time that
+    does not exist (the hour skipped in spring) is read with the offset before the change (fold 0), which
+    is the instant the clock jumps forward; a repeated one (autumn) is its first occurrence."""
+    day = midnight.date() + dt.timedelta(days=minutes // MINUTES_PER_DAY)
+    hour, minute = divmod(minutes % MINUTES_PER_DAY, 60)
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone).astimezone(dt.UTC)
+
+
+def weekdays(opens: str, closes: str, days: Iterable[int] = range(5)) -> dict[int, tuple[Interval, ...]]:
+    """Helper for the common case: the same hours (`"09:00"`, `"17:30"`) on each of `days`."""
+    interval = (_minutes(opens), _minutes(closes))
+    return {day: (interval,) for day in days}
+
+
+def _minutes(text: str) -> int:
+    hours, _, minutes = text.partition(":")
+    value = int(hours) * 60 + int(minutes or 0)
+    if not 0 <= value <= MINUTES_PER_DAY:
+        raise ValueError(f"{text!r} is not a time of day (00:00 to 24:00)")
+    return value
+
+
+def public_holidays(country: str, subdivision: str | None, years: Iterable[int]) -> frozenset[dt.date]:
+    """The public holidays of a country (and region) from the `holidays` package: offline, no download."""
+    import holidays
+
+    try:
+        table = holidays.country_holidays(country, subdiv=subdivision, years=list(years))
+    except NotImplementedError as error:
+        raise ValueError(f"no public holidays are known for {country!r}: {error}") from None
+    return frozenset(table.keys())
+
+
+ALWAYS = BusinessCalendar("UTC", {day: ((0, MINUTES_PER_DAY),) for day in range(7)}, name="calendar time")

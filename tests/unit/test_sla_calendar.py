@@ -1,0 +1,122 @@
+"""Business time on a calendar: weekends, holidays, several intervals a day, daylight saving both ways,
+time zones, and the properties that must hold for any instants."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.services.sla.calendar import (
+    ALWAYS,
+    BusinessCalendar,
+    CalendarNeverOpen,
+    public_holidays,
+    weekdays,
+)
+
+BERLIN = ZoneInfo("Europe/Berlin")
+NEW_YORK = ZoneInfo("America/New_York")
+OFFICE = BusinessCalendar("Europe/Berlin", weekdays("09:00", "17:00"), name="Berlin office")
+SPLIT = BusinessCalendar("Europe/Berlin", {d: ((8 * 60, 12 * 60), (13 * 60, 17 * 60)) for d in range(5)})
+
+
+def berlin(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=BERLIN)  # type: ignore[misc]
+
+
+def test_a_day_of_hours_and_a_weekend_in_between() -> None:
+    friday_4pm = berlin(2026, 12, 4, 16, 0)
+    assert OFFICE.add_business_minutes(friday_4pm, 120) == berlin(2026, 12, 7, 10, 0)  # Monday 10:00
+    assert OFFICE.business_minutes(friday_4pm, berlin(2026, 12, 7, 10, 0)) == 120
+
+
+def test_created_outside_hours_starts_counting_at_the_next_opening() -> None:
+    saturday_night = berlin(2026, 12, 5, 23, 30)
+    assert OFFICE.add_business_minutes(saturday_night, 30) == berlin(2026, 12, 7, 9, 30)
+    assert not OFFICE.is_open(saturday_night) and OFFICE.is_open(berlin(2026, 12, 7, 9, 0))
+
+
+def test_a_lunch_break_does_not_count() -> None:
+    assert SPLIT.add_business_minutes(berlin(2026, 12, 7, 11, 0), 120) == berlin(2026, 12, 7, 14, 0)
+
+
+def test_holidays_close_the_whole_day() -> None:
+    closed = public_holidays("DE", "BE", [2026])
+    assert dt.date(2026, 12, 25) in closed and dt.date(2026, 3, 8) in closed  # Women's Day is Berlin's own
+    christmas = BusinessCalendar("Europe/Berlin", weekdays("09:00", "17:00"), closed_dates=closed)
+    christmas_eve_4pm = berlin(2026, 12, 24, 16, 0)  # a Thursday; 25 and 26 are holidays, then a weekend
+    assert christmas.add_business_minutes(christmas_eve_4pm, 120) == berlin(2026, 12, 28, 10, 0)
+
+
+def test_an_unknown_country_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="no public holidays are known for 'XX'"):
+        public_holidays("XX", None, [2026])
+
+
+def test_spring_forward_makes_the_night_shorter_and_office_hours_stay_on_the_wall_clock() -> None:
+    night = BusinessCalendar("Europe/Berlin", {6: ((0, 24 * 60),)})  # Sundays, round the clock
+    assert night.business_minutes(berlin(2026, 3, 29, 0, 0), berlin(2026, 3, 30, 0, 0)) == 23 * 60
+    monday = berlin(2026, 3, 30, 9, 0)
+    assert OFFICE.add_business_minutes(berlin(2026, 3, 27, 16, 0), 120) == monday.replace(hour=10)
+
+
+def test_fall_back_makes_the_night_longer() -> None:
+    night = BusinessCalendar("Europe/Berlin", {6: ((0, 24 * 60),)})
+    assert night.business_minutes(berlin(2026, 10, 25, 0, 0), berlin(2026, 10, 26, 0, 0)) == 25 * 60
+    two_thirty = night.add_business_minutes(berlin(2026, 10, 25, 0, 0), 150)
+    assert two_thirty.astimezone(dt.UTC) == dt.datetime(2026, 10, 25, 0, 30, tzinfo=dt.UTC)  # 02:30 CEST
+
+
+def test_hours_in_another_time_zone_and_across_midnight() -> None:
+    new_york = BusinessCalendar("America/New_York", weekdays("09:00", "17:00"))
+    late_in_berlin = berlin(2026, 12, 7, 22, 0)  # 16:00 in New York
+    due = new_york.add_business_minutes(late_in_berlin, 120)
+    assert due == dt.datetime(2026, 12, 8, 10, 0, tzinfo=NEW_YORK)
+    night_shift = BusinessCalendar("Europe/Berlin", {d: ((22 * 60, 24 * 60),) for d in range(7)})
+    assert night_shift.add_business_minutes(berlin(2026, 12, 7, 23, 0), 90) == berlin(2026, 12, 8, 22, 30)
+
+
+def test_calendar_time_is_business_time_on_the_always_open_calendar() -> None:
+    start = berlin(2026, 12, 5, 23, 0)
+    assert ALWAYS.add_business_minutes(start, 90) == start + dt.timedelta(minutes=90)
+
+
+def test_a_calendar_that_never_opens_says_so() -> None:
+    closed = BusinessCalendar("UTC", {}, name="Nobody home")
+    with pytest.raises(CalendarNeverOpen, match="Nobody home has no open hours"):
+        closed.add_business_minutes(berlin(2026, 12, 7, 9, 0), 1)
+
+
+@pytest.mark.parametrize(
+    "hours", [{0: ((600, 540),)}, {0: ((0, 1441),)}, {0: ((60, 120), (90, 180))}, {7: ((60, 120),)}]
+)
+def test_impossible_hours_are_refused(hours: dict[int, tuple[tuple[int, int], ...]]) -> None:
+    with pytest.raises(ValueError, match="weekday"):
+        BusinessCalendar("UTC", hours)
+
+
+instants = st.datetimes(
+    min_value=dt.datetime(2026, 1, 1), max_value=dt.datetime(2027, 12, 31), timezones=st.just(dt.UTC)
+)
+calendars = st.sampled_from([OFFICE, SPLIT, ALWAYS, BusinessCalendar("America/New_York", weekdays("08:00", "20:00"))])
+
+
+@settings(max_examples=150, deadline=None)
+@given(calendars, instants, instants)
+def test_business_time_never_exceeds_calendar_time(calendar: BusinessCalendar, a: dt.datetime, b: dt.datetime) -> None:
+    start, end = min(a, b), max(a, b)
+    assert 0 <= calendar.business_minutes(start, end) <= (end - start).total_seconds() / 60 + 1e-9
+
+
+@settings(max_examples=150, deadline=None)
+@given(calendars, instants, st.floats(0, 20_000))
+def test_adding_business_minutes_then_measuring_gives_them_back(
+    calendar: BusinessCalendar, start: dt.datetime, minutes: float
+) -> None:
+    due = calendar.add_business_minutes(start, minutes)
+    assert due >= start
+    assert calendar.business_minutes(start, due) == pytest.approx(minutes, abs=1e-6)
