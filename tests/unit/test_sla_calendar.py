@@ -24,8 +24,8 @@ OFFICE = BusinessCalendar("Europe/Berlin", weekdays("09:00", "17:00"), name="Ber
 SPLIT = BusinessCalendar("Europe/Berlin", {d: ((8 * 60, 12 * 60), (13 * 60, 17 * 60)) for d in range(5)})
 
 
-def berlin(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=BERLIN)  # type: ignore[misc]
+def berlin(year: int, month: int, day: int, hour: int, minute: int) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=BERLIN)
 
 
 def test_a_day_of_hours_and_a_weekend_in_between() -> None:
