@@ -2,6 +2,11 @@
 history tab, and who else is looking. The editor owns what the parts share — the ticket shown, which load
 may still land, the one write in flight — and every read and write goes through the TaskRunner.
 
+After its own write the editor applies what the write returned (a TicketChanged) instead of reading the
+ticket again: the header and version from the ticket as it is now, a new message read by its id and put
+in its place, the history read again only when its tab is shown. The write carried the version shown, so
+nobody else's change can lie between what was shown and what came back.
+
 Signals:
     ticket_saved(object): a TicketChanged after any successful write.
     typing(int): the agent typed in the composer of this ticket (for presence).
@@ -10,6 +15,7 @@ Signals:
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
@@ -17,7 +23,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from app.services.desk_api import Desk
 from app.services.errors import TicketConflict
 from app.services.navigation.dto import Vocabulary
-from app.services.tickets.dto import HistoryEntry, TicketChanged, TicketDetail, TicketSummary
+from app.services.tickets.dto import HistoryEntry, MessageView, TicketChanged, TicketDetail, TicketSummary
 from app.views.composer import Composer
 from app.views.conflict_dialog import ConflictDialog
 from app.views.conversation import ConversationView
@@ -49,6 +55,7 @@ class TicketEditor(QWidget):
         self.desk, self.runner, self.drafts = desk, runner, drafts
         self.detail: TicketDetail | None = None
         self._open_generation = 0  # which open_ticket() call the shown ticket must come from
+        self._history_generation = 0  # which history read the history tab must come from
         self._write_in_flight = False
         self.vocabulary: Vocabulary | None = None
         self.read_only = False
@@ -73,6 +80,7 @@ class TicketEditor(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(conversation_tab, "Conversation")
         self.tabs.addTab(self.history_tab, "History")
+        self.tabs.currentChanged.connect(lambda _index: self._refresh_history_if_shown())
         layout = QVBoxLayout(self)
         layout.addWidget(self.header_form)
         layout.addWidget(self.tabs, 1)
@@ -112,9 +120,12 @@ class TicketEditor(QWidget):
 
     def show_ticket(self, detail: TicketDetail, history: list[HistoryEntry]) -> None:
         switching = self.detail is None or self.detail.ticket.id != detail.ticket.id
+        if not switching and self.detail is not None and detail.ticket.version < self.detail.ticket.version:
+            return  # read before the agent's own write, which is already shown
         self.detail = detail
         self.header_form.show_ticket(detail.ticket)
         self.conversation.show_messages(detail.messages)
+        self._history_generation += 1  # a lazy history read still under way is older than this one
         self.history_tab.show_history(history)
         if switching:
             self.composer_panel.show_draft_of(detail.ticket.id)
@@ -176,7 +187,49 @@ class TicketEditor(QWidget):
         if sent:
             self.composer_panel.sent(result.ticket.id)
         self.ticket_saved.emit(result)
-        self.open_ticket(result.ticket.id)
+        self._apply_change(result)
+
+    def _apply_change(self, result: TicketChanged) -> None:
+        """Show what the agent's own write returned; read only what it does not carry."""
+        shown = self.detail
+        if shown is None or shown.ticket.id != result.ticket.id or result.ticket.version < shown.ticket.version:
+            return  # the agent moved on to another ticket, or a newer read is already shown
+        self.detail = replace(shown, ticket=result.ticket)
+        self.header_form.show_ticket(result.ticket)
+        if result.ticket.version != shown.ticket.version:
+            self._history_generation += 1  # a history read still under way predates this write
+            self.history_tab.mark_stale()
+            self._refresh_history_if_shown()
+        if result.message_id is not None:
+            ticket_id, message_id = result.ticket.id, result.message_id
+            self.runner.run(
+                lambda: self.desk.tickets.message(message_id),
+                lambda message: self._message_arrived(ticket_id, message),
+                lambda _error: self.reload(),  # whatever is missing, a whole read brings it (or says why not)
+            )
+
+    def _message_arrived(self, ticket_id: int, message: MessageView) -> None:
+        shown = self.detail
+        if shown is None or shown.ticket.id != ticket_id or any(m.id == message.id for m in shown.messages):
+            return  # another ticket by now, or a whole read already brought it
+        messages = tuple(sorted((*shown.messages, message), key=lambda m: (m.created_at, m.id)))
+        self.detail = replace(shown, messages=messages)
+        self.conversation.show_messages(messages)
+
+    def _refresh_history_if_shown(self) -> None:
+        if self.detail is None or not self.history_tab.stale or self.tabs.currentIndex() != HISTORY_TAB:
+            return
+        self._history_generation += 1
+        generation, ticket_id = self._history_generation, self.detail.ticket.id
+        self.runner.run(
+            lambda: self.desk.tickets.history(ticket_id),
+            lambda history: self._history_arrived(generation, history),
+            self._failed,
+        )
+
+    def _history_arrived(self, generation: int, history: list[HistoryEntry]) -> None:
+        if generation == self._history_generation:
+            self.history_tab.show_history(history)
 
     def _write_failed(self, error: Exception) -> None:
         self._write_in_flight = False

@@ -21,6 +21,7 @@ from sqlalchemy.engine import URL
 
 from app.bootstrap import Runtime
 from app.services.desk import HelpDesk
+from app.services.desk_api import Desk, TicketArea
 from app.services.platform import live
 from app.services.platform.actor import Actor
 from app.services.platform.database.engine import build_engine
@@ -29,6 +30,7 @@ from app.services.tickets import service
 from app.services.tickets.dto import TicketDetail
 from app.services.tickets.work import TicketWork
 from app.views.drafts import DraftStore
+from app.views.editor import CONVERSATION_TAB, HISTORY_TAB
 from app.views.main_window import MainWindow
 from app.views.memory import settle_memory
 from app.views.tasks import TaskRunner
@@ -409,3 +411,147 @@ def test_statuses_an_admin_adds_are_offered_everywhere_statuses_are_chosen(
     finally:
         with engine.begin() as connection:
             connection.exec_driver_sql("DELETE FROM switchboard.ticket_status WHERE key = 'on_hold_legal'")
+
+
+def shown_state(qtbot: QtBot, window: MainWindow) -> dict[str, object]:
+    """Everything the editor shows of its ticket (the history tab looked at, which may read it)."""
+    editor, header, history = window.editor, window.editor.header_form, window.editor.history_tab
+    editor.tabs.setCurrentIndex(HISTORY_TAB)
+    qtbot.waitUntil(lambda: not history.stale and window.runner.in_flight == 0, timeout=10_000)
+    state: dict[str, object] = {
+        "detail": editor.detail,
+        "header": (
+            header.number.text(),
+            header.subject.text(),
+            header.status.currentData(),
+            header.priority.currentText(),
+            header.queue.currentData(),
+            header.assignee.text(),
+            header.tags.text(),
+        ),
+        "conversation": editor.conversation.toPlainText(),
+        "history": [[history.item(r, c).text() for c in range(4)] for r in range(history.rowCount())],  # type: ignore[union-attr]
+        "composer": (editor.composer.toPlainText(), editor.composer_panel.mode),
+        "writable": (editor.isEnabled(), editor.send_button.isEnabled(), editor.save_button.isEnabled()),
+    }
+    editor.tabs.setCurrentIndex(CONVERSATION_TAB)
+    return state
+
+
+def reopened_state(qtbot: QtBot, window: MainWindow) -> dict[str, object]:
+    """What opening the ticket afresh shows."""
+    before = window.editor.detail
+    window.editor.reload()
+    qtbot.waitUntil(lambda: window.editor.detail is not before and window.runner.in_flight == 0, timeout=10_000)
+    return shown_state(qtbot, window)
+
+
+def test_after_its_own_writes_the_editor_shows_what_opening_the_ticket_afresh_shows(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
+) -> None:
+    window = open_window(qtbot, engine, tmp_path)
+    editor = window.editor
+    version = editor.detail.ticket.version  # type: ignore[union-attr]
+    then = editor.composer_panel.then_status
+    qtbot.waitUntil(lambda: then.findData("pending") >= 0, timeout=5000)
+
+    editor.start_reply()  # a reply that leaves the ticket pending: one write, a message and a status
+    qtbot.keyClicks(editor.composer, "The duplicate charge is refunded.")
+    then.setCurrentIndex(then.findData("pending"))
+    qtbot.keyClick(editor.composer, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "The duplicate charge is refunded." in editor.conversation.toPlainText(), timeout=5000)
+    after_reply = shown_state(qtbot, window)
+    ticket = editor.detail.ticket  # type: ignore[union-attr]
+    assert (ticket.status, ticket.version) == ("pending", version + 1)
+    assert ticket.first_response_at is not None  # stamped by the database, carried back by the write
+    assert after_reply == reopened_state(qtbot, window)
+
+    editor.subject.setText("Printer on fire, refund sent")  # the header: status and fields as one write
+    editor.status.setCurrentIndex(editor.status.findData("in_progress"))
+    editor.header_form.priority.setCurrentText("high")
+    editor.header_form.tags.setText("refund, vip")
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: editor.detail.ticket.version == version + 2, timeout=5000)  # type: ignore[union-attr]
+    after_edit = shown_state(qtbot, window)
+    assert (ticket := editor.detail.ticket).subject == "Printer on fire, refund sent"  # type: ignore[union-attr]
+    assert (ticket.status, ticket.priority.label, ticket.tags) == ("in_progress", "high", ("refund", "vip"))
+    assert after_edit == reopened_state(qtbot, window)
+
+    editor.assign_to_me()
+    qtbot.waitUntil(lambda: editor.detail.ticket.version == version + 3, timeout=5000)  # type: ignore[union-attr]
+    after_assign = shown_state(qtbot, window)
+    assert editor.header_form.assignee.text() == "Alice Archer"
+    assert after_assign == reopened_state(qtbot, window)
+    close(window, qtbot)
+
+
+class CountingTickets:
+    """The ticket area, every call counted by name (calls come from pool threads; list.append is atomic)."""
+
+    def __init__(self, tickets: TicketArea) -> None:
+        self._tickets = tickets
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        method = getattr(self._tickets, name)
+
+        def counted(*args: object, **kwargs: object) -> object:
+            self.calls.append(name)
+            return method(*args, **kwargs)
+
+        return counted
+
+
+class CountingDesk:
+    def __init__(self, desk: Desk) -> None:
+        self._desk = desk
+        self.counting = CountingTickets(desk.tickets)
+        self.me, self.navigation, self.presence = desk.me, desk.navigation, desk.presence
+
+    @property
+    def tickets(self) -> TicketArea:
+        return self.counting  # type: ignore[return-value]
+
+
+def test_a_write_reads_only_what_it_does_not_return_and_never_the_whole_ticket_again(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
+) -> None:
+    window = open_window(qtbot, engine, tmp_path, live_updates=True)
+    editor = window.editor
+    desk = CountingDesk(editor.desk)
+    editor.desk = desk
+    calls = desk.counting.calls
+    version = editor.detail.ticket.version  # type: ignore[union-attr]
+
+    editor.start_reply()
+    qtbot.keyClicks(editor.composer, "On it.")
+    with qtbot.waitSignal(window.live_updates.arrived, timeout=5000):  # the write's own live echo, read and applied
+        editor.send()
+    qtbot.waitUntil(lambda: "On it." in editor.conversation.toPlainText() and window.runner.in_flight == 0)
+    assert calls == ["reply", "message"]  # the new message by its id; the history tab is not shown
+
+    editor.subject.setText("Printer on fire, still")
+    with qtbot.waitSignal(window.live_updates.arrived, timeout=5000):
+        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.runner.in_flight == 0)
+    assert editor.detail.ticket.version == version + 2  # type: ignore[union-attr]
+    assert calls == ["reply", "message", "edit_ticket"]
+
+    editor.tabs.setCurrentIndex(HISTORY_TAB)  # the history is read when it is looked at, once
+    qtbot.waitUntil(lambda: not editor.history_tab.stale and window.runner.in_flight == 0)
+    editor.tabs.setCurrentIndex(CONVERSATION_TAB)
+    editor.tabs.setCurrentIndex(HISTORY_TAB)
+    assert calls == ["reply", "message", "edit_ticket", "history"]
+
+    editor.change_status_to("in_progress")  # with the history shown, it follows the write at once
+    qtbot.waitUntil(lambda: editor.detail.ticket.status == "in_progress" and window.runner.in_flight == 0)  # type: ignore[union-attr]
+    assert calls[4:] == ["change_status", "history"]
+    assert not editor.history_tab.stale
+
+    shown = editor.detail.ticket  # type: ignore[union-attr]
+    with world.uow("carol") as uow:  # a colleague's change is still read in full
+        service.change_status(uow, ticket_id=shown.id, status="pending", expected_version=shown.version)
+        uow.commit()
+    qtbot.waitUntil(lambda: editor.detail.ticket.status == "pending" and window.runner.in_flight == 0, timeout=5000)  # type: ignore[union-attr]
+    assert calls[6:] == ["ticket", "history"]
+    close(window, qtbot)
