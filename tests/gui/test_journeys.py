@@ -287,6 +287,7 @@ def test_colleagues_see_who_is_viewing_and_who_is_typing(
     qtbot.waitUntil(lambda: carol.editor.detail is not None and carol.editor.detail.ticket.id == shared)
     qtbot.wait(300)  # both listeners are up
     alice.presence_tracker.announce(shared, "viewing")
+    qtbot.waitUntil(lambda: alice.runner.in_flight == 0)  # saved before she types: it must not land after 'typing'
     qtbot.waitUntil(lambda: "Alice Archer is viewing" in carol.editor.presence.text(), timeout=3000)
     qtbot.keyClicks(alice.editor.composer, "Let me answer this one")
     qtbot.waitUntil(lambda: "Alice Archer is typing" in carol.editor.presence.text(), timeout=3000)
