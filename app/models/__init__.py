@@ -8,6 +8,7 @@ from app.models.knowledge import KnowledgeArticle
 from app.models.message import Attachment, Blob, Message
 from app.models.preference import AgentPreference
 from app.models.presence import TicketPresence
+from app.models.response import CannedResponse
 from app.models.status import StatusTransition, TicketStatus
 from app.models.tally import TicketTally
 from app.models.team import Agent, AgentSkill, Queue, QueueMember
@@ -22,6 +23,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Blob",
+    "CannedResponse",
     "ChangeLogEntry",
     "Customer",
     "CustomerEmail",

@@ -14,6 +14,7 @@ from app.services.navigation.views import Navigation
 from app.services.platform.actor import Actor
 from app.services.platform.database.boundary import SpeaksDomainErrors
 from app.services.platform.uow import UnitOfWorkSource
+from app.services.responses.service import Responses
 from app.services.tickets.work import TicketWork
 
 
@@ -23,6 +24,7 @@ class HelpDesk(SpeaksDomainErrors):
     navigation: views, counts, pages, saved views, the vocabulary.
     tickets: reading and working one ticket.
     presence: announcing who is on which ticket.
+    responses: canned responses and the agent's signature.
     """
 
     def __init__(self, runtime: UnitOfWorkSource) -> None:
@@ -31,3 +33,4 @@ class HelpDesk(SpeaksDomainErrors):
         self.navigation = Navigation(runtime, self.me)
         self.tickets = TicketWork(runtime, self.me)
         self.presence = Presence(runtime)
+        self.responses = Responses(runtime)

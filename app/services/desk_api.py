@@ -11,6 +11,7 @@ from typing import Protocol
 from app.services.navigation.dto import DeskView, Vocabulary
 from app.services.platform.actor import Actor
 from app.services.platform.live_notices import Listen
+from app.services.responses.dto import CannedResponse
 from app.services.tickets.dto import (
     FieldChanges,
     HistoryEntry,
@@ -48,6 +49,19 @@ class TicketArea(Protocol):
     ) -> TicketChanged: ...
 
 
+class ResponseArea(Protocol):
+    def for_ticket(self, ticket_id: int) -> list[CannedResponse]:
+        """The responses offered on this ticket (its queue's and the team-wide ones), by title."""
+        ...
+
+    def render(self, response_id: int, ticket_id: int) -> str:
+        """The response with its placeholders filled for this ticket and the signed-in agent."""
+        ...
+
+    def signature(self) -> str: ...
+    def set_signature(self, text: str) -> None: ...
+
+
 class PresenceArea(Protocol):
     def announce(self, ticket_id: int, state: str) -> None: ...
 
@@ -61,6 +75,8 @@ class Desk(Protocol):
     def tickets(self) -> TicketArea: ...
     @property
     def presence(self) -> PresenceArea: ...
+    @property
+    def responses(self) -> ResponseArea: ...
 
 
 @dataclass(frozen=True)

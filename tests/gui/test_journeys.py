@@ -508,6 +508,7 @@ class CountingDesk:
         self._desk = desk
         self.counting = CountingTickets(desk.tickets)
         self.me, self.navigation, self.presence = desk.me, desk.navigation, desk.presence
+        self.responses = desk.responses
 
     @property
     def tickets(self) -> TicketArea:

@@ -124,6 +124,8 @@ REVIEWED_WRITES = {
     ("agent_preference", "UPDATE"): {"agent", "supervisor", "admin"},
     ("attachment", "INSERT"): {"agent", "supervisor", "admin"},
     ("blob", "INSERT"): {"agent", "supervisor", "admin"},
+    ("canned_response", "INSERT"): {"supervisor", "admin"},
+    ("canned_response", "UPDATE"): {"supervisor", "admin"},
     ("customer", "INSERT"): {"agent", "supervisor", "admin"},
     ("customer", "UPDATE"): {"admin"},
     ("customer_email", "INSERT"): {"agent", "supervisor", "admin"},
@@ -340,6 +342,7 @@ STAFF_TABLES = [
     "ticket_presence",
     "ticket_status",
     "status_transition",
+    "canned_response",
 ]
 
 

@@ -29,9 +29,21 @@ class Choice:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """What the editor's drop-downs offer: statuses (key, label, category), queues, agents."""
+    """What the editor's drop-downs offer: statuses (key, label, category), queues, agents, the ordinary
+    status moves the lifecycle allows (from, to), and who works which queue (queue key, agent key)."""
 
     statuses: tuple[tuple[str, str, str], ...]
     queues: tuple[Choice, ...]
     agents: tuple[Choice, ...]
     priorities: tuple[str, ...] = field(default=tuple(p.label for p in Priority))
+    moves: tuple[tuple[str, str], ...] = ()
+    members: tuple[tuple[str, str], ...] = ()
+
+    def targets(self, status: str) -> list[str]:
+        """The statuses a ticket in `status` may be moved to by an ordinary edit, in the statuses' order."""
+        allowed = {to for frm, to in self.moves if frm == status}
+        return [key for key, _label, _category in self.statuses if key in allowed]
+
+    def agents_of(self, queue_key: str) -> list[Choice]:
+        working = {agent for queue, agent in self.members if queue == queue_key}
+        return [agent for agent in self.agents if agent.key in working]

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import any_, func, select
 
-from app.models import Agent, AgentPreference, Queue, Ticket, TicketTally
+from app.models import Agent, AgentPreference, Queue, QueueMember, StatusTransition, Ticket, TicketTally
 from app.models import TicketStatus as StatusRow
 from app.models.tally import NOBODY
 from app.services.navigation.dto import VIEW_PREFIX, Choice, DeskView, Vocabulary
@@ -16,7 +16,7 @@ from app.services.platform.database.boundary import SpeaksDomainErrors
 from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
 from app.services.tickets import queries
 from app.services.tickets.dto import PageCursor, SortOrder, TicketFilter, TicketPage, TicketSummary
-from app.vocabulary import Priority, StatusCategory
+from app.vocabulary import Priority, StatusCategory, TransitionKind
 
 
 class Navigation(SpeaksDomainErrors):
@@ -33,10 +33,18 @@ class Navigation(SpeaksDomainErrors):
             agents = uow.session.execute(
                 select(Agent.id, Agent.display_name).where(Agent.is_active).order_by(Agent.display_name)
             ).all()
+            moves = uow.session.execute(
+                select(StatusTransition.from_status, StatusTransition.to_status).where(
+                    StatusTransition.kind == TransitionKind.CHANGE
+                )
+            ).all()
+            members = uow.session.execute(select(QueueMember.queue_id, QueueMember.agent_id)).all()
         return Vocabulary(
             tuple((k, label, str(category)) for k, label, category in statuses),
             tuple(Choice(str(i), n) for i, n in queues),
             tuple(Choice(str(i), n) for i, n in agents),
+            moves=tuple((str(a), str(b)) for a, b in moves),
+            members=tuple((str(q), str(a)) for q, a in members),
         )
 
     def views(self) -> list[DeskView]:
