@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.models import (
     Agent,
     AgentSkill,
+    CannedResponse,
     Customer,
     CustomerEmail,
     Message,
@@ -138,6 +139,15 @@ def demo_tickets_present(session_factory: sessionmaker[Session]) -> int:
         )
 
 
+def _ensure_responses(session: Session, queue_ids: dict[str, int]) -> None:
+    """The team's canned responses, once (by title)."""
+    existing = set(session.scalars(select(CannedResponse.title)))
+    for title, queue, body in content.RESPONSES:
+        if title not in existing:
+            session.add(CannedResponse(title=title, body=body, queue_id=queue_ids[queue] if queue else None))
+    session.flush()
+
+
 def _ensure_cast(uow: UnitOfWork, rng: random.Random) -> _Cast:
     """Queues, then the demo agents as real login roles (no password: only the OS user who runs the
     embedded server can reach its socket), each in their queues, the first supervisor of a queue leading it."""
@@ -180,6 +190,7 @@ def _ensure_cast(uow: UnitOfWork, rng: random.Random) -> _Cast:
     for queue, people in members.items():
         lead = leads.get(queue, people[0][0])
         session.execute(update(Queue).where(Queue.id == queue_ids[queue]).values(team_lead_id=lead))
+    _ensure_responses(session, queue_ids)
     return _Cast(queue_ids, members, _ensure_customers(session, rng))
 
 

@@ -287,3 +287,49 @@ NOTES = [
     "Same problem as last week for this organisation; see the linked ticket.",
     "Waiting for the finance team to approve the refund.",
 ]
+
+
+# Canned responses: (title, queue or None for every queue, body with placeholders).
+RESPONSES = [
+    (
+        "Thanks, looking into it",
+        None,
+        "Hello {customer_first_name},\n\nthank you for getting in touch. I'm looking into ticket #{ticket_number} "
+        "now and will get back to you shortly.\n\n{signature}",
+    ),
+    (
+        "Need more details",
+        None,
+        "Hello {customer_first_name},\n\ncould you send the exact error message, the time it happened and a "
+        "screenshot? That will let us find the cause quickly.\n\n{signature}",
+    ),
+    (
+        "Resolved, please confirm",
+        None,
+        "Hello {customer_first_name},\n\nthe issue should be resolved now. Could you confirm on your side? If we "
+        "don't hear back, we'll close the ticket in a few days.\n\n{signature}",
+    ),
+    (
+        "Refund issued",
+        "Billing",
+        "Hello {customer_first_name},\n\nwe have issued the refund; it shows on your statement within 5 to 10 "
+        "business days.\n\n{signature}",
+    ),
+    (
+        "Corrected invoice",
+        "Billing",
+        "Hello {customer_first_name},\n\nattached is the corrected invoice. The old one is void.\n\n{signature}",
+    ),
+    (
+        "Password reset link",
+        "Accounts & Access",
+        "Hello {customer_first_name},\n\nI have sent a password reset link to your address; it is valid for one "
+        "hour.\n\n{signature}",
+    ),
+    (
+        "Return label",
+        "Shipping & Returns",
+        "Hello {customer_first_name},\n\nyour return label is attached. Please drop the parcel at any carrier "
+        "point within 14 days.\n\n{signature}",
+    ),
+]
