@@ -11,6 +11,7 @@ from app.cli.demo import demo
 from app.cli.doctor import doctor
 from app.cli.errors import run_guarded
 from app.cli.inputs import CheckedGroup
+from app.cli.responses import response
 from app.cli.tickets import ticket
 from app.cli.users import user as user_group
 from app.cli.worker import worker
@@ -85,6 +86,7 @@ def cli(
 cli.add_command(db)
 cli.add_command(demo)
 cli.add_command(doctor)
+cli.add_command(response)
 cli.add_command(ticket)
 cli.add_command(user_group)
 cli.add_command(worker)
