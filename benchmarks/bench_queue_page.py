@@ -1,99 +1,222 @@
-"""The first page of a queue sorted by SLA due, at the corpus size (1M tickets), and deeper pages.
+"""Queue pages at the corpus size (1M tickets), every sort, first page to last, as an agent's own login
+(row-level security on) and as the superuser, beside raw SQL in the same run.
 
     python -m benchmarks.bench_queue_page --database postgresql://postgres@127.0.0.1:5432/switchboard_bench
 
-Measures what an agent waits for when opening a queue: `list_tickets` through the service (SQL plus
-building the frozen rows), keyset pagination, 50 rows a page. Prints the plan of the first-page query.
+`list_tickets` through the service (the session, the one statement, the frozen rows), 100 rows a page, for
+the views an agent opens: their queue's working tickets, Unassigned, Waiting and All open. The raw anchor
+is the same keyset walk as one hand-written statement of ids through psycopg, as the same login. Also the
+navigation's counts (sums over the tally), and the overdue sweep (working tickets past their SLA due).
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import time
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
-from sqlalchemy import func, select, text
+import psycopg
+from sqlalchemy import text
+from sqlalchemy.engine import URL
 
 from app.bootstrap import Runtime
-from app.models import Queue, Ticket
+from app.models.ticket import WORKING_STATUSES
+from app.services.navigation.dto import DeskView
+from app.services.navigation.views import _count
+from app.services.platform.config import parse_database_url
+from app.services.platform.database.engine import build_engine, build_session_factory
 from app.services.tickets import queries
-from benchmarks.common import describe_ms, print_table, trusted_runtime
+from app.services.tickets.dto import PageCursor, SortOrder, TicketFilter
+from benchmarks.common import libpq, percentile, print_table, trusted_runtime
 
-OPEN_STATUSES = ("new", "in_progress", "waiting", "pending", "answered")
-REPEATS = 200
+PAGE = 100
+PAUSED = ("waiting", "pending", "answered")
+AGENT = "pager"
+RAW_ORDER = {
+    SortOrder.SLA_DUE: ("sla_due_at", "ASC"),
+    SortOrder.PRIORITY: ("priority", "DESC"),
+    SortOrder.UPDATED: ("updated_at", "DESC"),
+}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", required=True)
+    parser.add_argument("--max-pages", type=int, default=60, help="pages walked per view and sort (first to last)")
     args = parser.parse_args()
-    runtime = trusted_runtime(args.database)
-    engine = runtime.engine
-    with runtime.session_factory() as session:
-        total = session.scalar(select(func.count()).select_from(Ticket))
-        queue_ids = list(session.scalars(select(Queue.id).order_by(Queue.id)))
-    print(f"tickets in the database: {total:,}; queues: {len(queue_ids)}; {REPEATS} runs per case\n")
+    url = parse_database_url(args.database, source="--database")
+    superuser = trusted_runtime(args.database)
+    agent_url, queue = _bench_agent(superuser, url)
+    engine = build_engine(agent_url)
+    agent = Runtime(engine, build_session_factory(engine))
+    views = {
+        "my queue": TicketFilter(statuses=WORKING_STATUSES, queue_id=queue),
+        "unassigned": TicketFilter(statuses=WORKING_STATUSES, unassigned=True),
+        "waiting": TicketFilter(statuses=PAUSED),
+        "all open": TicketFilter(statuses=WORKING_STATUSES),
+    }
+    with open("/proc/loadavg") as f:
+        print(f"load average at start: {' '.join(f.read().split()[:3])}; {PAGE} rows a page\n")
     rows = []
-    for label, sort, depth in [
-        ("first page, SLA due", queries.SortOrder.SLA_DUE, 0),
-        ("page 20, SLA due", queries.SortOrder.SLA_DUE, 19),
-        ("first page, priority", queries.SortOrder.PRIORITY, 0),
-        ("first page, last update", queries.SortOrder.UPDATED, 0),
-    ]:
-        samples = _measure(runtime, queue_ids, sort, depth)
-        rows.append([label, *describe_ms(samples)])
-    print_table(["query (one queue, open tickets, 50 rows)", "median ms", "p95 ms", "max ms"], rows)
-    _print_plan(engine, queue_ids[0])
+    for name, ticket_filter in views.items():
+        for sort in SortOrder:
+            walked = {}
+            for who, runtime in (("agent", agent), ("superuser", superuser)):
+                walked[who] = _walk(runtime, ticket_filter, sort, args.max_pages)
+            raw = _walk_raw(libpq(agent_url), ticket_filter, sort, args.max_pages)
+            agent_p95 = percentile(walked["agent"][0], 0.95)
+            rows.append(
+                [
+                    name,
+                    sort.value,
+                    str(walked["agent"][1]),
+                    *_ms(walked["agent"][0]),
+                    *_ms(walked["superuser"][0]),
+                    *_ms(raw),
+                    f"{agent_p95 / percentile(walked['superuser'][0], 0.95):.2f}",
+                ]
+            )
+    print_table(
+        [
+            "view",
+            "sort",
+            "tickets",
+            "agent p50",
+            "agent p95",
+            "super p50",
+            "super p95",
+            "raw p50",
+            "raw p95",
+            "agent/super p95",
+        ],
+        rows,
+    )
+    print()
+    _counts(agent, superuser, views)
+    print()
+    _overdue(superuser, libpq(url))
     engine.dispose()
 
 
-def _measure(runtime: Runtime, queue_ids: list[int], sort: queries.SortOrder, depth: int) -> list[float]:
-    cursors = {queue_id: _cursor_at(runtime, queue_id, sort, depth) for queue_id in queue_ids}
+def _ms(samples: list[float]) -> list[str]:
+    return [f"{statistics.median(samples) * 1000:.2f}", f"{percentile(samples, 0.95) * 1000:.2f}"]
+
+
+def _bench_agent(runtime: Runtime, url: URL) -> tuple[URL, int]:
+    with runtime.engine.begin() as connection:
+        database = connection.execute(text("SELECT current_database()")).scalar_one()
+        queue = connection.execute(text("SELECT min(id) FROM switchboard.queue")).scalar_one()
+        login = f"{database}_{AGENT}"
+        if connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": login}).first() is None:
+            connection.exec_driver_sql(f'CREATE ROLE "{login}" LOGIN IN ROLE "{database}_agent"')
+        connection.execute(
+            text(
+                "WITH a AS (INSERT INTO switchboard.agent (display_name, email, db_login, role, availability)"
+                " VALUES ('Pager', :email, :login, 'agent', 'available')"
+                " ON CONFLICT (db_login) DO UPDATE SET is_active = true RETURNING id)"
+                " INSERT INTO switchboard.queue_member (queue_id, agent_id) SELECT :q, id FROM a ON CONFLICT DO NOTHING"
+            ),
+            {"email": f"{login}@bench.test", "login": login, "q": queue},
+        )
+    return url.set(username=login, password=None), queue
+
+
+def _walk(runtime: Runtime, ticket_filter: TicketFilter, sort: SortOrder, max_pages: int) -> tuple[list[float], int]:
+    samples: list[float] = []
+    after: PageCursor | None = None
+    seen = 0
+    for _ in range(max_pages):
+        started = time.perf_counter()
+        with runtime.uow() as uow:
+            page = queries.list_tickets(uow, ticket_filter=ticket_filter, sort=sort, after=after, limit=PAGE)
+        samples.append(time.perf_counter() - started)
+        seen += len(page.rows)
+        if page.next_cursor is None:
+            break
+        after = page.next_cursor
+    return samples, seen
+
+
+def _walk_raw(dsn: str, f: TicketFilter, sort: SortOrder, max_pages: int) -> list[float]:
+    """The same keyset walk, ids only, one hand-written statement a page (SLA: due part, then undated)."""
+    where = ["merged_into_id IS NULL", "status IN (" + ", ".join(f"'{s}'" for s in f.statuses) + ")"]
+    if f.queue_id is not None:
+        where.append(f"queue_id = {int(f.queue_id)}")
+    if f.unassigned:
+        where.append("assignee_id IS NULL")
+    column, direction = RAW_ORDER[sort]
     samples = []
-    for n in range(REPEATS):
-        queue_id = queue_ids[n % len(queue_ids)]
-        samples.append(_timed(partial(_page, runtime, queue_id, sort, cursors[queue_id])))
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        cursor: tuple[Any, int] | None = None
+        undated = False
+        for _ in range(max_pages):
+            started = time.perf_counter()
+            clauses = list(where)
+            if sort is SortOrder.SLA_DUE:
+                clauses.append("sla_due_at IS NULL" if undated else "sla_due_at IS NOT NULL")
+                order = "id" if undated else "sla_due_at, id"
+                if cursor is not None:
+                    clauses.append("id > %(id)s" if undated else "(sla_due_at, id) > (%(value)s, %(id)s)")
+            else:
+                order = f"{column} {direction}, id {direction}"
+                if cursor is not None:
+                    clauses.append(f"({column}, id) < (%(value)s, %(id)s)")
+            params = {} if cursor is None else {"value": cursor[0], "id": cursor[1]}
+            sql = (
+                f"SELECT id, {column} FROM switchboard.ticket WHERE {' AND '.join(clauses)}"
+                f" ORDER BY {order} LIMIT {PAGE}"
+            )
+            rows = connection.execute(sql, params).fetchall()
+            samples.append(time.perf_counter() - started)
+            if len(rows) < PAGE:
+                if sort is SortOrder.SLA_DUE and not undated:
+                    undated, cursor = True, None
+                    continue
+                break
+            cursor = (rows[-1][1], rows[-1][0])
     return samples
 
 
-def _page(
-    runtime: Runtime, queue_id: int, sort: queries.SortOrder, after: queries.PageCursor | None
-) -> queries.TicketPage:
-    with runtime.uow() as uow:
-        return queries.list_tickets(
-            uow,
-            ticket_filter=queries.TicketFilter(queue_id=queue_id, statuses=OPEN_STATUSES),
-            sort=sort,
-            after=after,
-            limit=50,
-        )
+def _timed(action: Callable[[], object], repeats: int = 50) -> list[float]:
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        action()
+        samples.append(time.perf_counter() - started)
+    return samples
 
 
-def _cursor_at(runtime: Runtime, queue_id: int, sort: queries.SortOrder, depth: int) -> queries.PageCursor | None:
-    cursor = None
-    for _ in range(depth):
-        cursor = _page(runtime, queue_id, sort, cursor).next_cursor
-    return cursor
+def _counts(agent: Runtime, superuser: Runtime, views: dict[str, TicketFilter]) -> None:
+    desk_views = [DeskView(name, name, f) for name, f in views.items()]
+
+    def count_all(runtime: Runtime) -> dict[str, int]:
+        with runtime.uow() as uow:
+            return {view.key: _count(uow, view) for view in desk_views}
+
+    rows = []
+    for who, runtime in (("agent", agent), ("superuser", superuser)):
+        counts = count_all(runtime)
+        samples = _timed(partial(count_all, runtime))
+        rows.append([who, ", ".join(f"{k} {v:,}" for k, v in counts.items()), *_ms(samples)])
+    print_table(["navigation counts as", "counts", "p50 ms (all four)", "p95 ms"], rows)
 
 
-def _timed(action: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    action()
-    return time.perf_counter() - started
-
-
-def _print_plan(engine: object, queue_id: int) -> None:
-    statuses = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
-    sql = text(
-        "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT t.id FROM switchboard.ticket t "
-        f"WHERE t.queue_id = {queue_id} AND t.status IN ({statuses}) AND t.merged_into_id IS NULL "
-        "AND t.sla_due_at IS NOT NULL ORDER BY t.sla_due_at, t.id LIMIT 50"
+def _overdue(superuser: Runtime, dsn: str) -> None:
+    statuses = ", ".join(f"'{s}'" for s in WORKING_STATUSES)
+    sql = (
+        f"SELECT count(*) FROM switchboard.ticket WHERE status IN ({statuses}) AND merged_into_id IS NULL"
+        " AND sla_due_at < TIMESTAMPTZ '2026-11-01 12:00+00'"
     )
-    with engine.connect() as connection:  # type: ignore[attr-defined]
-        print("\nPlan of the first-page query:")
-        for (line,) in connection.execute(sql):
-            print(f"    {line}")
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        overdue = connection.execute(sql).fetchone()
+        samples = _timed(lambda: connection.execute(sql).fetchone())
+    print_table(
+        ["overdue sweep (working tickets past due, as of the corpus's now)", "tickets", "p50 ms", "p95 ms"],
+        [["count over ix_ticket_open_sla", f"{overdue[0] if overdue else 0:,}", *_ms(samples)]],
+    )
 
 
 if __name__ == "__main__":

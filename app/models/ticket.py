@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     Sequence,
     String,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -27,6 +28,21 @@ TICKET_NUMBER_SEQUENCE = Sequence("ticket_number_seq", start=10001, schema=SCHEM
 # The earliest clock still running: first response counts only until it happened.
 SLA_DUE_EXPRESSION = (
     "LEAST(CASE WHEN first_response_at IS NULL THEN first_response_due_at END, next_response_due_at, resolution_due_at)"
+)
+
+
+# The statuses of the seeded open and paused categories ("working" tickets): the predicate of the partial
+# indexes below (migration 0008). Queries render a status list as literals so the planner can prove it
+# (it cannot from a bound parameter); a status an admin adds later is found through the other indexes.
+WORKING_STATUSES = ("new", "in_progress", "waiting", "pending", "answered")
+_WORKING = text("status IN ('new', 'in_progress', 'waiting', 'pending', 'answered') AND merged_into_id IS NULL")
+_UNDATED = text(
+    "sla_due_at IS NULL AND status IN ('new', 'in_progress', 'waiting', 'pending', 'answered') "
+    "AND merged_into_id IS NULL"
+)
+_CLAIMABLE = text(
+    "assignee_id IS NULL AND status IN ('new', 'in_progress', 'waiting', 'pending', 'answered') "
+    "AND merged_into_id IS NULL"
 )
 
 
@@ -46,6 +62,16 @@ class Ticket(Base):
         Index("ix_ticket_updated", "updated_at", "id"),
         Index("ix_ticket_queue_priority", "queue_id", "priority", "id"),
         Index("ix_ticket_tags", "tags", postgresql_using="gin"),
+        Index("ix_ticket_open_queue_sla", "queue_id", "sla_due_at", "id", postgresql_where=_WORKING),
+        Index("ix_ticket_open_queue_priority", "queue_id", "priority", "id", postgresql_where=_WORKING),
+        Index("ix_ticket_open_queue_updated", "queue_id", "updated_at", "id", postgresql_where=_WORKING),
+        Index("ix_ticket_open_sla", "sla_due_at", "id", postgresql_where=_WORKING),
+        Index("ix_ticket_open_priority", "priority", "id", postgresql_where=_WORKING),
+        Index("ix_ticket_open_updated", "updated_at", "id", postgresql_where=_WORKING),
+        Index("ix_ticket_open_assignee_sla", "assignee_id", "sla_due_at", "id", postgresql_where=_WORKING),
+        Index("ix_ticket_claimable", "queue_id", "sla_due_at", "id", postgresql_where=_CLAIMABLE),
+        Index("ix_ticket_open_undated_queue", "queue_id", "id", postgresql_where=_UNDATED),
+        Index("ix_ticket_open_undated", "id", postgresql_where=_UNDATED),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, or_, select, tuple_
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, literal, or_, select, tuple_, union_all
 from sqlalchemy.orm import aliased
 
 from app.models import Agent, Customer, Message, Queue, Ticket, TicketLink
@@ -145,29 +145,40 @@ def list_tickets(
     after: PageCursor | None = None,
     limit: int = 50,
 ) -> TicketPage:
-    """One page of tickets. The page is chosen on the ticket table alone (so the planner walks the
-    sort index and stops after `limit` rows), then its names are joined in for just those rows.
-    The cursor comes from the first query, so a row changed between the two cannot skew paging."""
+    """One page of tickets, in one statement (see `_page`)."""
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise InvalidInput(f"A page holds 1 to {MAX_PAGE_SIZE} tickets, not {limit}")
     if sort is SortOrder.SLA_DUE:
-        keys = _page_by_sla_due(uow, ticket_filter, after, limit)
+        keys, summaries = _page_by_sla_due(uow, ticket_filter, after, limit)
     else:
-        keys = _page_descending(uow, ticket_filter, sort, after, limit)
+        keys, summaries = _page_descending(uow, ticket_filter, sort, after, limit)
     next_cursor = PageCursor(keys[-1][1], keys[-1][0]) if len(keys) == limit else None
-    return TicketPage(_summaries_in_order(uow, [ticket_id for ticket_id, _value in keys]), next_cursor)
+    return TicketPage(tuple(summaries), next_cursor)
 
 
-def _summaries_in_order(uow: UnitOfWork, ids: list[int]) -> tuple[TicketSummary, ...]:
-    if not ids:
-        return ()
-    by_id = {row[0].id: to_summary(*row) for row in uow.session.execute(summary_select().where(Ticket.id.in_(ids)))}
-    return tuple(by_id[ticket_id] for ticket_id in ids if ticket_id in by_id)
+def _page(uow: UnitOfWork, page: Any, key: Any, limit: int) -> tuple[list[PageKey], list[TicketSummary]]:
+    """One statement: the page's ids chosen on the ticket table alone (a subquery with its own ORDER BY and
+    LIMIT, so the planner walks the sort index and stops), then the names joined in for just those rows.
+    The cursor comes from the same rows, so a row changed since cannot skew paging."""
+    chosen = page.subquery("page")
+    rows = uow.session.execute(
+        summary_select()
+        .add_columns(chosen.c.key)
+        .join(chosen, chosen.c.id == Ticket.id)
+        .order_by(*key(chosen))
+        .limit(limit)
+    ).all()
+    return [(row[0].id, row[4]) for row in rows], [to_summary(*row[:4]) for row in rows]
 
 
 def apply_filter(query: Q, f: TicketFilter) -> Q:
     if f.statuses:
-        query = query.where(Ticket.status.in_(f.statuses))
+        # As literals: the partial indexes over working tickets (WORKING_STATUSES) are used only when the
+        # planner can prove their predicate, which it cannot from a bound (or prepared) parameter.
+        statuses: BindParameter[str] = bindparam(
+            "statuses", list(f.statuses), expanding=True, literal_execute=True, unique=True
+        )
+        query = query.where(Ticket.status.in_(statuses))
     if f.queue_id is not None:
         query = query.where(Ticket.queue_id == f.queue_id)
     if f.assignee_id is not None:
@@ -186,29 +197,36 @@ def apply_filter(query: Q, f: TicketFilter) -> Q:
     return query
 
 
-def _page_by_sla_due(uow: UnitOfWork, f: TicketFilter, after: PageCursor | None, limit: int) -> list[PageKey]:
-    """Due tickets first (soonest first), then those without a clock, each part in index order."""
-    keys: list[PageKey] = []
+def _page_by_sla_due(
+    uow: UnitOfWork, f: TicketFilter, after: PageCursor | None, limit: int
+) -> tuple[list[PageKey], list[TicketSummary]]:
+    """Due tickets first (soonest first), then those without a clock (by id), each part its own index walk
+    with its own LIMIT, both in one statement."""
+    parts = []
     if after is None or after.value is not None:
-        due = apply_filter(select(Ticket.id, Ticket.sla_due_at), f).where(Ticket.sla_due_at.is_not(None))
+        due = apply_filter(select(Ticket.id, Ticket.sla_due_at.label("key"), literal(0).label("part")), f)
+        due = due.where(Ticket.sla_due_at.is_not(None))
         if after is not None:
             due = due.where(tuple_(Ticket.sla_due_at, Ticket.id) > tuple_(after.value, after.ticket_id))
-        rows = uow.session.execute(due.order_by(Ticket.sla_due_at, Ticket.id).limit(limit))
-        keys = [(row[0], row[1]) for row in rows]
-    if len(keys) < limit:
-        undated = apply_filter(select(Ticket.id, Ticket.sla_due_at), f).where(Ticket.sla_due_at.is_(None))
-        if after is not None and after.value is None:
-            undated = undated.where(Ticket.id > after.ticket_id)
-        keys += [(row[0], None) for row in uow.session.execute(undated.order_by(Ticket.id).limit(limit - len(keys)))]
-    return keys
+        parts.append(due.order_by(Ticket.sla_due_at, Ticket.id).limit(limit))
+    undated = apply_filter(select(Ticket.id, Ticket.sla_due_at.label("key"), literal(1).label("part")), f)
+    undated = undated.where(Ticket.sla_due_at.is_(None))
+    if after is not None and after.value is None:
+        undated = undated.where(Ticket.id > after.ticket_id)
+    parts.append(undated.order_by(Ticket.id).limit(limit))
+    page: Any = union_all(*parts) if len(parts) > 1 else parts[0]
+    return _page(uow, page, lambda chosen: (chosen.c.part, chosen.c.key, chosen.c.id), limit)
 
 
 def _page_descending(
     uow: UnitOfWork, f: TicketFilter, sort: SortOrder, after: PageCursor | None, limit: int
-) -> list[PageKey]:
+) -> tuple[list[PageKey], list[TicketSummary]]:
     column: Any = Ticket.priority if sort is SortOrder.PRIORITY else Ticket.updated_at
-    query = apply_filter(select(Ticket.id, column), f)
+    query = apply_filter(select(Ticket.id, column.label("key")), f)
     if after is not None:
         query = query.where(tuple_(column, Ticket.id) < tuple_(after.value, after.ticket_id))
-    rows = uow.session.execute(query.order_by(column.desc(), Ticket.id.desc()).limit(limit))
-    return [(row[0], int(row[1]) if sort is SortOrder.PRIORITY else row[1]) for row in rows]
+    page = query.order_by(column.desc(), Ticket.id.desc()).limit(limit)
+    keys, summaries = _page(uow, page, lambda chosen: (chosen.c.key.desc(), chosen.c.id.desc()), limit)
+    if sort is SortOrder.PRIORITY:  # a plain int, not the Priority enum, in the cursor
+        keys = [(ticket_id, int(value) if isinstance(value, int) else value) for ticket_id, value in keys]
+    return keys, summaries

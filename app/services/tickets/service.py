@@ -15,8 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import FunctionElement, column, func, select, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import aliased
 
 from app.models import Agent, AuditEvent, Customer, Message, Queue, StatusTransition, Ticket, TicketLink
 from app.models import TicketStatus as StatusRow
@@ -38,7 +39,7 @@ from app.services.tickets import lifecycle
 from app.services.tickets.dto import FieldChanges as FieldChanges
 from app.services.tickets.dto import TicketChanged
 from app.services.tickets.lifecycle import LifecycleRules
-from app.services.tickets.queries import get_summary
+from app.services.tickets.queries import get_summary, to_summary
 from app.vocabulary import Channel, MessageKind, Priority, TicketType
 
 MAX_SUBJECT_LENGTH = 500
@@ -284,13 +285,56 @@ def edit_ticket(
 
 
 def assign(uow: UnitOfWork, *, ticket_id: int, assignee_id: int | None, expected_version: int | None) -> TicketChanged:
-    """Assign to an active agent, or unassign with `assignee_id=None`."""
+    """Assign to an active agent, or unassign with `assignee_id=None`.
+
+    Taking an unassigned ticket for oneself at a known version ("assign to me") is one statement
+    (`claim_ticket()` locks, checks, assigns and returns the row with its names), so the row stays locked
+    for one more round trip, the commit. When that statement declines (a newer version, a merge, someone
+    else's ticket), the ordinary path below says why, or reassigns as a supervisor may."""
+    if assignee_id is not None and expected_version is not None and assignee_id == uow.actor.agent_id:
+        claimed = _claimed(uow, func.switchboard.claim_ticket(ticket_id, expected_version), expected_version)
+        if claimed is not None:
+            return claimed
     edit = _Edit(uow, _lock(uow, ticket_id, expected_version), "assign")
     if assignee_id is not None:
         _require_active_agent(uow, assignee_id)
     if assignee_id != edit.ticket.assignee_id:
         edit.call_privileged("assign_ticket", edit.ticket.id, assignee_id)
     return _finish(uow, edit)
+
+
+def claim_next(uow: UnitOfWork, *, queue_id: int) -> TicketChanged | None:
+    """ "Get next": the unassigned open ticket of the queue due soonest, assigned to the signed-in agent, in
+    one statement (`claim_next_ticket()`, FOR UPDATE SKIP LOCKED: concurrent claimers never wait for each
+    other and never get the same ticket). None when nothing is claimable."""
+    return _claimed(uow, func.switchboard.claim_next_ticket(queue_id), None)
+
+
+def _claimed(uow: UnitOfWork, call: FunctionElement[Any], expected_version: int | None) -> TicketChanged | None:
+    """Run a claim function (it returns the claimed ticket row, or none) joined with the summary's names."""
+    rows = call.table_valued(*(column(c.name, c.type) for c in Ticket.__table__.columns)).alias("claimed")
+    claimed = aliased(Ticket, rows, adapt_on_names=True)
+    assignee = aliased(Agent)
+    statement = (
+        select(claimed, Queue.name, assignee.display_name, Customer.name)
+        .join(Queue, Queue.id == claimed.queue_id)
+        .join(Customer, Customer.id == claimed.customer_id)
+        .outerjoin(assignee, assignee.id == claimed.assignee_id)
+        .execution_options(populate_existing=True)
+    )
+    uow.session.flush()
+    try:
+        row = uow.session.execute(statement).one_or_none()
+    except DBAPIError as error:
+        raise (refusal(error) or error) from None
+    if row is None:
+        return None
+    ticket = row[0]
+    if expected_version is not None and ticket.version == expected_version:
+        return TicketChanged(to_summary(*row), frozenset())  # it was the caller's already
+    fields: list[tuple[str, Any, Any]] = [("assignee_id", None, ticket.assignee_id)]
+    uow.record(*_events_of(ticket.id, fields, None))
+    return TicketChanged(to_summary(*row), frozenset({"assignee_id"}))
 
 
 def escalate(uow: UnitOfWork, *, ticket_id: int, expected_version: int | None) -> TicketChanged:
