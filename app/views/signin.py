@@ -62,6 +62,9 @@ class SignInDialog(QDialog):
         self.port.setRange(1, 65535)
         self.port.setValue(5432)
         self.browse = QPushButton("Browse…")
+        # In a dialog every push button is an "auto default": once it has been focused (or merely comes first
+        # in the dialog), Enter in any field presses it. Enter must sign in, never open the file picker.
+        self.browse.setAutoDefault(False)
         self.browse.clicked.connect(self._choose_ca)
         ca_row = QHBoxLayout()
         ca_row.addWidget(self.ca_file)
@@ -86,6 +89,9 @@ class SignInDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.sign_in_button = self.buttons.addButton("Sign in", QDialogButtonBox.ButtonRole.AcceptRole)
         self.sign_in_button.setDefault(True)
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        if cancel is not None:
+            cancel.setAutoDefault(False)
         self.buttons.accepted.connect(self.sign_in)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -5,9 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QThreadPool, QTimer
+from PySide6.QtCore import QSettings, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    """Every test starts with no remembered settings (sign-in profile, layout, theme) of an earlier test."""
+    QSettings().clear()
+    yield
+    QSettings().clear()
 
 
 @pytest.fixture(autouse=True)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QFileDialog, QLabel
 from pytestqt.qtbot import QtBot
 
 from app.desktop import DesktopSignIn
+from app.services.desk_api import ServerChoice
+from app.services.errors import KnownError
 from app.services.platform.config import resolve_database
 from app.views.signin import TEAM_SERVER, THIS_COMPUTER, SignInDialog
 from app.views.tasks import TaskRunner
@@ -82,3 +85,48 @@ def test_a_settings_file_wins_over_what_the_dialog_remembered(
     assert dialog.server.currentText() == TEAM_SERVER
     assert dialog.host.text() == "site-db.example.lan"
     assert dialog.user.text() == "someone.else"  # a remembered login still fills an empty field
+
+
+class _RecordingSignIn:
+    """A sign-in service that records what it was asked and refuses, so nothing connects."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str | None, str | None]] = []
+
+    def configured_server(self) -> ServerChoice | None:
+        return None
+
+    def sign_in(self, server: ServerChoice, login: str | None, password: str | None, *, remember: bool) -> NoReturn:
+        self.asked.append((login, password))
+        raise KnownError("No such login (test).")
+
+
+@pytest.mark.parametrize("server", [THIS_COMPUTER, TEAM_SERVER])
+def test_enter_in_the_sign_in_form_signs_in_and_never_opens_the_file_picker(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, server: str
+) -> None:
+    picked: list[str] = []
+
+    def pick(*_args: object, **_kwargs: object) -> tuple[str, str]:
+        picked.append("asked")
+        return "", ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", pick)
+    service = _RecordingSignIn()
+    dialog = SignInDialog(TaskRunner(), service)
+    qtbot.addWidget(dialog)
+    dialog.server.setCurrentText(server)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    if server == TEAM_SERVER:
+        qtbot.keyClicks(dialog.host, "db.example.lan")
+    qtbot.keyClicks(dialog.user, "ann")
+    fields = [field for field in (dialog.host, dialog.user, dialog.password) if field.isEnabled()]
+    for field in fields:  # Enter wherever the cursor is
+        field.setFocus()
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: "No such login" in dialog.message.text(), timeout=5000)
+        dialog.message.clear()
+    assert picked == []
+    assert service.asked == [("ann", None)] * len(fields)
+    assert dialog.sign_in_button.isDefault() and not dialog.browse.autoDefault()
