@@ -22,10 +22,11 @@ from app.services.platform.config import DatabaseTarget
 from app.services.platform.database import schema
 from app.services.platform.database.embedded import start_embedded_server
 from app.services.platform.database.engine import SessionFactory, build_engine, build_session_factory, check_reachable
-from app.services.platform.events import EventHandlers
+from app.services.platform.events import EventHandlers, StatusChanged, TicketCreated
 from app.services.platform.live_notices import Listen
 from app.services.platform.redaction import RedactingFilter, register_secret
 from app.services.platform.uow import UnitOfWork
+from app.services.routing import engine as routing
 
 # Two-int advisory lock key for the embedded server's first start: a namespace ("Swch") and a number.
 # Only the embedded server (private to this OS user) is set up this way; a team server is upgraded by IT.
@@ -36,9 +37,12 @@ log = logging.getLogger(__name__)
 
 
 def event_handlers() -> EventHandlers:
-    """The in-transaction policies, registered here and nowhere else (the SLA recompute and push routing
-    join as their issues land)."""
-    return EventHandlers()
+    """The in-transaction policies, registered here and nowhere else: push routing on intake and reopen
+    (the SLA recompute joins as its issue lands)."""
+    handlers = EventHandlers()
+    handlers.on(TicketCreated, routing.route_new_ticket)
+    handlers.on(StatusChanged, routing.route_reopened_ticket)
+    return handlers
 
 
 @dataclass

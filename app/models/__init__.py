@@ -9,6 +9,7 @@ from app.models.message import Attachment, Blob, Message
 from app.models.preference import AgentPreference
 from app.models.presence import TicketPresence
 from app.models.response import CannedResponse
+from app.models.routing import RoutingConfig, RoutingDecision
 from app.models.status import StatusTransition, TicketStatus
 from app.models.tally import TicketTally
 from app.models.team import Agent, AgentSkill, Queue, QueueMember
@@ -33,6 +34,8 @@ __all__ = [
     "Organisation",
     "Queue",
     "QueueMember",
+    "RoutingConfig",
+    "RoutingDecision",
     "StatusTransition",
     "Ticket",
     "TicketLink",

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Date,
     ForeignKey,
     Identity,
     SmallInteger,
     String,
     Text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
@@ -39,6 +41,10 @@ class Agent(Base):
     )
     is_active: Mapped[bool] = mapped_column(default=True, server_default="true")
     created_at: Mapped[dt.datetime] = created_at_column()
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    shift: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # weekday -> [[start, end] minutes], local
+    out_of_office_until: Mapped[dt.date | None] = mapped_column(Date)
+    substitute_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id", ondelete="SET NULL"))
 
 
 class AgentSkill(Base):

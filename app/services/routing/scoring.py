@@ -163,12 +163,14 @@ class _Rules:
 def decide(ticket: TicketFacts, candidates: Sequence[CandidateFacts], weights: Weights, now: dt.datetime) -> Decision:
     """The best qualified candidate, relaxing rules in `RELAXATIONS` order until someone qualifies."""
     at_work, absent = _split(candidates, lambda c: _absence(c, ticket))
-    rules, relaxed = _Rules(), list[str]()
+    rules, relaxed, blocking = _Rules(), list[str](), set[str]()
     for step in (None, *RELAXATIONS):
         if step is not None:
             rules = rules.relax(step, weights)
-            relaxed.append(step)
+            if step in blocking:  # only what actually stood in the way is said to be relaxed
+                relaxed.append(step)
         eligible, unfit = _split(at_work, partial(_unfit, ticket=ticket, weights=weights, rules=rules))
+        blocking |= {_rule_behind(e.reason) for e in unfit}
         if eligible:
             ranked = _rank([_score(c, ticket, weights, now) for c in eligible])
             exclusions = _by_agent(absent + unfit)
@@ -193,6 +195,17 @@ def _split(
         else:
             left_out.append(Exclusion(candidate.agent_id, candidate.name, reason))
     return kept, left_out
+
+
+def _rule_behind(reason: str) -> str:
+    """Which relaxation would lift an exclusion (see `_unfit` for the reasons' wording)."""
+    if reason.startswith("at capacity"):
+        return RELAX_CAPACITY
+    if reason.startswith("does not speak"):
+        return RELAX_LANGUAGE
+    if reason.startswith("no "):
+        return RELAX_SKILLS
+    return RELAX_SKILL_LEVEL
 
 
 def _absence(candidate: CandidateFacts, ticket: TicketFacts) -> str | None:

@@ -1,0 +1,277 @@
+"""Routing in the database's terms: gather the facts, let the pure scoring decide, carry the decision out
+through `route_ticket()` (which re-checks what must hold whoever calls), and store every decision.
+
+Push routing runs as an in-transaction handler on a new ticket and on a reopen (registered in
+`app/bootstrap.py`), so a ticket is never created unrouted and two intakes cannot take one agent past
+capacity (the function locks the winner's row and counts again). When the winner no longer qualifies by
+the time the decision is carried out (SQLSTATE SB001), the decision is taken again without them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import asdict, replace
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+
+from app.models import Agent, AgentSkill, Customer, QueueMember, RoutingConfig, RoutingDecision, Ticket
+from app.models import TicketStatus as StatusRow
+from app.services.errors import NotFound
+from app.services.platform.events import StatusChanged, TicketCreated
+from app.services.platform.uow import UnitOfWork
+from app.services.routing.scoring import (
+    CandidateFacts,
+    Decision,
+    Exclusion,
+    TicketFacts,
+    Weights,
+    decide,
+)
+from app.services.sla.calendar import BusinessCalendar
+from app.vocabulary import Availability, Priority, StatusCategory
+
+log = logging.getLogger(__name__)
+NOT_QUALIFIED = "SB001"
+ASSIGNED_ALREADY = "SB002"
+WEIGHT_NAMES = ("skill", "language", "room", "stickiness", "track_record", "sla_risk")
+
+
+def route(uow: UnitOfWork, ticket_id: int, asked_by: str) -> Decision | None:
+    """Decide and carry out; None when the ticket was taken meanwhile. Raises NotFound for a ticket the
+    caller may not see."""
+    ticket = uow.session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound(f"No ticket with id {ticket_id}")
+    facts = ticket_facts(uow, ticket)
+    weights, settings = config_for(uow, ticket.queue_id)
+    facts = _with_wanted_skills(facts, ticket, settings)
+    candidates = candidates_for(uow, ticket.queue_id, uow.now())
+    refused: list[Exclusion] = []
+    for _ in range(len(candidates) + 1):
+        decision = decide(facts, candidates, weights, uow.now())
+        decision = Decision(
+            decision.ticket_id,
+            decision.winner_id,
+            decision.ranked,
+            tuple(sorted((*decision.exclusions, *refused), key=lambda e: e.agent_id)),
+            decision.relaxed,
+            decision.config_version,
+        )
+        outcome = _carry_out(uow, decision, asked_by)
+        if outcome == "done":
+            return decision
+        if outcome == "taken":
+            return None
+        winner = next(c for c in candidates if c.agent_id == decision.winner_id)
+        refused.append(Exclusion(winner.agent_id, winner.name, outcome))
+        candidates = [c for c in candidates if c.agent_id != winner.agent_id]
+    return None
+
+
+def _carry_out(uow: UnitOfWork, decision: Decision, asked_by: str) -> str:
+    """'done', 'taken' (assigned meanwhile), or why the winner no longer qualifies."""
+    payload = json.dumps(decision_json(decision), default=str)
+    savepoint = uow.session.begin_nested()
+    try:
+        uow.session.execute(
+            text("SELECT switchboard.route_ticket(:ticket, :agent, :asked_by, CAST(:decision AS jsonb))"),
+            {"ticket": decision.ticket_id, "agent": decision.winner_id, "asked_by": asked_by, "decision": payload},
+        )
+    except DBAPIError as error:
+        savepoint.rollback()
+        state = getattr(error.orig, "sqlstate", None)
+        if state == ASSIGNED_ALREADY:
+            return "taken"
+        if state == NOT_QUALIFIED:
+            return str(error.orig).splitlines()[0].split(" is ", 1)[-1]
+        raise
+    savepoint.commit()
+    uow.session.expire_all()  # the ticket row changed under the ORM
+    return "done"
+
+
+def decision_json(decision: Decision) -> dict[str, Any]:
+    return {
+        "config_version": decision.config_version,
+        "relaxed": list(decision.relaxed),
+        "ranked": [asdict(score) for score in decision.ranked],
+        "exclusions": [asdict(exclusion) for exclusion in decision.exclusions],
+    }
+
+
+def ticket_facts(uow: UnitOfWork, ticket: Ticket) -> TicketFacts:
+    customer_language = uow.session.scalar(select(Customer.language).where(Customer.id == ticket.customer_id))
+    previous = uow.session.scalar(
+        select(Ticket.assignee_id)
+        .where(Ticket.customer_id == ticket.customer_id, Ticket.id != ticket.id, Ticket.assignee_id.is_not(None))
+        .order_by(Ticket.created_at.desc())
+        .limit(1)
+    )
+    return TicketFacts(
+        ticket_id=ticket.id,
+        queue_id=ticket.queue_id,
+        priority=Priority(ticket.priority),
+        language=ticket.language or customer_language,
+        category=str(ticket.type),
+        previous_agent_id=previous,
+    )
+
+
+def _with_wanted_skills(facts: TicketFacts, ticket: Ticket, settings: dict[str, Any]) -> TicketFacts:
+    wanted: dict[str, int] = {str(k).lower(): int(v) for k, v in (settings.get("skills") or {}).items()}
+    for tag in ticket.tags or []:
+        for skill, level in (settings.get("skills_by_tag", {}).get(tag) or {}).items():
+            wanted[str(skill).lower()] = max(int(level), wanted.get(str(skill).lower(), 0))
+    return replace(facts, skills_wanted=wanted)
+
+
+def config_for(uow: UnitOfWork, queue_id: int) -> tuple[Weights, dict[str, Any]]:
+    """The queue's configuration, else the default one, else built-in weights (version 0)."""
+    row = uow.session.scalars(
+        select(RoutingConfig)
+        .where((RoutingConfig.queue_id == queue_id) | RoutingConfig.queue_id.is_(None))
+        .order_by(RoutingConfig.queue_id.is_(None))
+        .limit(1)
+    ).first()
+    if row is None:
+        return Weights(version=0), {}
+    return weights_from(row.settings, row.version), row.settings
+
+
+def weights_from(settings: dict[str, Any], version: int) -> Weights:
+    given = settings.get("weights") or {}
+    values = {name: float(given[name]) for name in WEIGHT_NAMES if name in given}
+    urgent = int(settings.get("urgent_weight", 2))
+    priority_weights = {p: (urgent if p is Priority.URGENT else 1) for p in Priority}
+    overflow = int(settings.get("overflow_cap", 2))
+    return Weights(**values, overflow_cap=overflow, priority_weights=priority_weights, version=version)
+
+
+def candidates_for(uow: UnitOfWork, queue_id: int, now: dt.datetime) -> list[CandidateFacts]:
+    """Everyone who works the queue, with what routing needs to know about them."""
+    loads = {
+        int(agent_id): (int(load), last)
+        for agent_id, load, last in uow.session.execute(
+            text("SELECT agent_id, load, last_assigned_at FROM switchboard.queue_loads(:queue)"), {"queue": queue_id}
+        )
+    }
+    agents = uow.session.scalars(
+        select(Agent).join(QueueMember, QueueMember.agent_id == Agent.id).where(QueueMember.queue_id == queue_id)
+    ).all()
+    skills: dict[int, dict[str, int]] = {}
+    for agent_id, skill, level in uow.session.execute(
+        select(AgentSkill.agent_id, AgentSkill.skill, AgentSkill.level).where(
+            AgentSkill.agent_id.in_([a.id for a in agents])
+        )
+    ):
+        skills.setdefault(agent_id, {})[skill.lower()] = level
+    queues = _queues_of(uow, [a.id for a in agents])
+    return [
+        CandidateFacts(
+            agent_id=agent.id,
+            name=agent.display_name,
+            queue_ids=frozenset(queues.get(agent.id, ())),
+            availability=Availability(agent.availability),
+            is_active=agent.is_active,
+            on_shift=on_shift(agent.shift, agent.time_zone, now),
+            out_of_office=agent.out_of_office_until is not None and agent.out_of_office_until >= now.date(),
+            skills=skills.get(agent.id, {}),
+            languages=frozenset(agent.languages or ()),
+            capacity=agent.capacity,
+            load=loads.get(agent.id, (0, None))[0],
+            last_assigned_at=loads.get(agent.id, (0, None))[1],
+        )
+        for agent in agents
+    ]
+
+
+def _queues_of(uow: UnitOfWork, agent_ids: list[int]) -> dict[int, list[int]]:
+    queues: dict[int, list[int]] = {}
+    for agent_id, queue_id in uow.session.execute(
+        select(QueueMember.agent_id, QueueMember.queue_id).where(QueueMember.agent_id.in_(agent_ids))
+    ):
+        queues.setdefault(agent_id, []).append(queue_id)
+    return queues
+
+
+def on_shift(shift: dict[str, Any] | None, time_zone: str, now: dt.datetime) -> bool:
+    """No schedule: at work whenever available. A schedule: its local hours, as a business calendar."""
+    if not shift:
+        return True
+    hours = {int(day): tuple((int(a), int(b)) for a, b in spans) for day, spans in shift.items()}
+    try:
+        return BusinessCalendar(time_zone, hours).is_open(now)
+    except (ValueError, KeyError):
+        log.warning("an agent's shift schedule is not valid; treated as always on shift")
+        return True
+
+
+def latest_decision(uow: UnitOfWork, ticket_id: int) -> RoutingDecision | None:
+    return uow.session.scalars(
+        select(RoutingDecision)
+        .where(RoutingDecision.ticket_id == ticket_id)
+        .order_by(RoutingDecision.decided_at.desc(), RoutingDecision.id.desc())
+        .limit(1)
+    ).first()
+
+
+def unrouted(uow: UnitOfWork) -> list[Ticket]:
+    """Open, unassigned tickets whose last routing found no eligible agent."""
+    latest = (
+        select(RoutingDecision.ticket_id, func.max(RoutingDecision.id).label("last_id"))
+        .group_by(RoutingDecision.ticket_id)
+        .subquery()
+    )
+    open_statuses = select(StatusRow.key).where(StatusRow.category == StatusCategory.OPEN)
+    return list(
+        uow.session.scalars(
+            select(Ticket)
+            .join(latest, latest.c.ticket_id == Ticket.id)
+            .join(RoutingDecision, RoutingDecision.id == latest.c.last_id)
+            .where(
+                RoutingDecision.winner_agent_id.is_(None),
+                Ticket.assignee_id.is_(None),
+                Ticket.merged_into_id.is_(None),
+                Ticket.status.in_(open_statuses),
+            )
+            .order_by(Ticket.sla_due_at.nulls_last(), Ticket.id)
+        )
+    )
+
+
+def set_availability(uow: UnitOfWork, state: Availability) -> list[Decision]:
+    """Say whether one is at work; becoming available drains the waiting tickets of one's queues that had
+    no eligible agent, best first, as far as one's capacity goes."""
+    uow.session.execute(text("SELECT switchboard.set_availability(:state)"), {"state": str(state)})
+    uow.session.expire_all()
+    if state is not Availability.AVAILABLE:
+        return []
+    return drain(uow)
+
+
+def drain(uow: UnitOfWork) -> list[Decision]:
+    made = []
+    for ticket in unrouted(uow):
+        decision = route(uow, ticket.id, "drain")
+        if decision is not None and decision.winner_id is not None:
+            made.append(decision)
+    return made
+
+
+def route_new_ticket(uow: UnitOfWork, event: TicketCreated) -> None:
+    """Push routing on intake: an in-transaction handler."""
+    assignee = uow.session.scalar(select(Ticket.assignee_id).where(Ticket.id == event.ticket_id))
+    if assignee is None:
+        route(uow, event.ticket_id, "intake")
+
+
+def route_reopened_ticket(uow: UnitOfWork, event: StatusChanged) -> None:
+    """Push routing on reopen, when nobody owns the ticket any more."""
+    categories = dict(uow.session.execute(select(StatusRow.key, StatusRow.category)).all())
+    reopened = categories.get(event.old) is StatusCategory.DONE and categories.get(event.new) is StatusCategory.OPEN
+    if reopened and uow.session.scalar(select(Ticket.assignee_id).where(Ticket.id == event.ticket_id)) is None:
+        route(uow, event.ticket_id, "reopen")

@@ -1,0 +1,176 @@
+"""Push routing through each person's own login: on intake to a qualified available agent, explained and
+stored; nobody eligible is recorded and listed, then drained when someone becomes available; what the
+database refuses whoever asks; and capacity under concurrent intake."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import URL
+
+from app.bootstrap import Runtime, event_handlers
+from app.models import Agent, RoutingDecision, Ticket
+from app.services.errors import KnownError
+from app.services.platform.database.failures import explain
+from app.services.routing import engine as routing
+from app.services.tickets import service
+from app.services.tickets.dto import TicketChanged
+from app.vocabulary import Availability, Channel, Priority
+from tests.support.world import World, build_world, runtime_as
+
+pytestmark = pytest.mark.slow
+
+
+def _set(world: World, person: str, state: Availability) -> None:
+    with world.uow(person, handlers=event_handlers()) as uow:
+        routing.set_availability(uow, state)
+        uow.commit()
+
+
+def _create(world: World, person: str = "alice", **extra: object) -> TicketChanged:
+    with world.uow(person, handlers=event_handlers()) as uow:
+        created = service.create_ticket(
+            uow,
+            subject="Refund for a double charge",
+            customer_id=world.jane,
+            queue_id=world.billing,
+            body="I was charged twice.",
+            channel=Channel.EMAIL,
+            **extra,  # type: ignore[arg-type]
+        )
+        uow.commit()
+    return created
+
+
+def _assignee(world: World, ticket_id: int) -> int | None:
+    with world.trusted_uow() as uow:
+        return uow.session.scalar(select(Ticket.assignee_id).where(Ticket.id == ticket_id))
+
+
+def test_a_new_ticket_goes_to_an_available_agent_of_its_queue_with_the_reasons_stored(world: World) -> None:
+    _set(world, "bob", Availability.AVAILABLE)
+    ticket = _create(world).ticket
+    assert _assignee(world, ticket.id) == world.bob  # alice is offline (the default)
+    with world.uow("alice") as uow:
+        decision = routing.latest_decision(uow, ticket.id)
+        assert decision is not None and decision.asked_by == "intake" and decision.actor_agent_id == world.alice
+        assert decision.winner_agent_id == world.bob and decision.config_version == 0
+        assert {e["name"]: e["reason"] for e in decision.exclusions} == {"Alice Archer": "offline"}
+        factors = {f["factor"] for f in decision.ranked[0]["factors"]}
+        assert factors == {"skill", "language", "room", "stickiness", "track record", "SLA risk"}
+
+
+def test_with_nobody_available_the_ticket_waits_listed_and_is_drained_when_someone_comes(world: World) -> None:
+    ticket = _create(world).ticket
+    assert _assignee(world, ticket.id) is None
+    with world.uow("carol") as uow:
+        assert [t.id for t in routing.unrouted(uow)] == [ticket.id]
+    _set(world, "alice", Availability.AVAILABLE)
+    assert _assignee(world, ticket.id) == world.alice
+    with world.uow("carol") as uow:
+        assert routing.unrouted(uow) == []
+        assert routing.latest_decision(uow, ticket.id).asked_by == "drain"  # type: ignore[union-attr]
+
+
+def test_capacity_counts_urgent_twice_and_full_agents_are_excluded_with_the_reason(world: World) -> None:
+    _set(world, "alice", Availability.AVAILABLE)
+    _set(world, "bob", Availability.AVAILABLE)
+    with world.uow("carol") as uow:
+        for agent in (world.alice, world.bob):
+            uow.session.execute(
+                text("SELECT switchboard.set_agent_routing(:a, 2, NULL, NULL, NULL, NULL)"), {"a": agent}
+            )
+        uow.commit()
+    urgent = _create(world, priority=Priority.URGENT).ticket  # counts 2: its agent is full at once
+    full = _assignee(world, urgent.id)
+    other = world.bob if full == world.alice else world.alice
+    assert [_assignee(world, _create(world).ticket.id) for _ in range(2)] == [other, other]
+    overflow = _create(world).ticket  # both full: capacity relaxed up to the overflow cap (2)
+    with world.uow("carol") as uow:
+        decision = routing.latest_decision(uow, overflow.id)
+        assert decision is not None and decision.relaxed == ["language", "capacity"]  # nobody speaks en
+        assert decision.winner_agent_id is not None
+        reasons = {e["reason"] for e in decision.exclusions}
+        assert reasons == set(), "the winner qualified once capacity was relaxed; nobody else was left out"
+
+
+@pytest.mark.parametrize(
+    ("person", "statement"),
+    [
+        ("alice", "SELECT switchboard.set_routing_config(NULL, '{}')"),
+        ("alice", "SELECT switchboard.set_agent_routing({bob}, 50, NULL, NULL, NULL, NULL)"),
+        ("carol", "SELECT switchboard.set_routing_config(NULL, '{{}}')"),  # the default is an admin's
+        ("dave", "SELECT switchboard.route_ticket({ticket}, {dave}, 'intake', '{{}}')"),  # not his queue
+        ("alice", "SELECT switchboard.route_ticket({ticket}, {dave}, 'intake', '{{}}')"),  # dave not in Billing
+        ("alice", "SELECT switchboard.route_ticket({ticket}, {bob}, 'intake', '{{}}')"),  # bob is offline
+        ("alice", "SELECT switchboard.route_ticket({ticket}, {alice}, 'supervisor', '{{}}')"),  # not a lead
+        ("alice", "SELECT switchboard.route_ticket({ticket}, NULL, 'pull', '{{}}')"),  # not a way to ask
+        ("alice", "SELECT switchboard.set_availability('asleep')"),
+        ("alice", "UPDATE switchboard.agent SET availability = 'available' WHERE id = {bob}"),
+        ("alice", "INSERT INTO switchboard.routing_decision (ticket_id, asked_by) VALUES ({ticket}, 'intake')"),
+    ],
+)
+def test_what_routing_refuses_whoever_asks(world: World, person: str, statement: str) -> None:
+    ticket = _create(world).ticket
+    ids = {"ticket": ticket.id, "alice": world.alice, "bob": world.bob, "dave": world.dave}
+    with world.uow(person) as uow, pytest.raises(Exception) as refused:
+        uow.session.execute(text(statement.format(**ids)))
+        uow.session.flush()
+    known = explain(refused.value)
+    assert known is None or isinstance(known, KnownError)
+    assert _assignee(world, ticket.id) is None
+
+
+def test_decisions_are_read_only_by_those_who_see_the_ticket(world: World) -> None:
+    _set(world, "alice", Availability.AVAILABLE)
+    ticket = _create(world).ticket
+    with world.uow("dave") as uow:  # Technical Support only
+        assert uow.session.scalars(select(RoutingDecision).where(RoutingDecision.ticket_id == ticket.id)).all() == []
+    with world.uow("bob") as uow:
+        assert uow.session.scalars(select(RoutingDecision).where(RoutingDecision.ticket_id == ticket.id)).all()
+
+
+def test_concurrent_intake_never_takes_an_agent_past_capacity(committed_runtime: Runtime, database_url: URL) -> None:
+    world = build_world(committed_runtime.session_factory)
+    with committed_runtime.uow() as uow:
+        uow.session.execute(text("UPDATE switchboard.agent SET availability = 'available', capacity = 3"))
+        uow.session.execute(text("INSERT INTO switchboard.routing_config (settings) VALUES ('{\"overflow_cap\": 0}')"))
+        uow.commit()
+    failures: list[BaseException] = []
+
+    def intake(person: str) -> None:
+        runtime = runtime_as(database_url, person)
+        try:
+            for _ in range(5):
+                with runtime.uow() as uow:
+                    service.create_ticket(
+                        uow,
+                        subject="Burst",
+                        customer_id=world.jane,
+                        queue_id=world.billing,
+                        body="Help",
+                        channel=Channel.EMAIL,
+                    )
+                    uow.commit()
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            runtime.close()
+
+    threads = [threading.Thread(target=intake, args=(person,)) for person in ("alice", "bob", "carol", "alice")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures, failures
+    with committed_runtime.uow() as uow:
+        assigned = select(Ticket.assignee_id, func.count()).where(Ticket.assignee_id.is_not(None))
+        loads: dict[int | None, int] = dict(uow.session.execute(assigned.group_by(Ticket.assignee_id)).all())
+        names: dict[int | None, str] = dict(uow.session.execute(select(Agent.id, Agent.display_name)).all())
+        unassigned = uow.session.scalar(
+            select(text("count(*)")).select_from(Ticket).where(Ticket.assignee_id.is_(None))
+        )
+    assert loads == {world.alice: 3, world.bob: 3}, {names[k]: v for k, v in loads.items()}
+    assert unassigned == 20 - 6
