@@ -97,7 +97,9 @@ HOSTILE_NAME = "Jane \x1b[31mRed\x1b[0m\nforged: line"
 HOSTILE_BODY = "Hello\r\nline two \x1b[1A\x1b[2K\x9b31m\rtricked\nend"
 
 
-def test_customer_text_is_escaped_in_show_and_list_and_intact_in_json(on_test_db: list[str]) -> None:
+def test_customer_text_loses_its_controls_at_the_door_and_what_remains_is_escaped(on_test_db: list[str]) -> None:
+    """Terminal controls never reach the database (issue 11, finding 14); what may legitimately remain
+    (a bidi override is a letter's business, not a control) is still escaped wherever it is printed."""
     created = switchboard(
         *on_test_db,
         *as_(on_test_db, "alice"),
@@ -119,15 +121,15 @@ def test_customer_text_is_escaped_in_show_and_list_and_intact_in_json(on_test_db
     listed = switchboard(*on_test_db, *as_(on_test_db, "alice"), "ticket", "list")
     for output in (created.stdout, shown.stdout, listed.stdout):
         assert not any(char in output for char in RAW_CONTROLS), repr(output)
-    assert "Refund \\x1b[2J\\x1b]0;pwned\\x07now" in shown.stdout and "FAKE\\u202eevil" in listed.stdout
-    assert "Jane \\x1b[31mRed\\x1b[0m\\nforged: line" in shown.stdout
+    assert "Refund [2J]0;pwnednow FAKE\\u202eevil" in shown.stdout and "FAKE\\u202eevil" in listed.stdout
+    assert "Jane [31mRed[0m forged: line" in shown.stdout
     assert "\nforged" not in shown.stdout
-    assert "  line two \\x1b[1A\\x1b[2K\\x9b31m\\rtricked\n" in shown.stdout  # CRLF and LF still end lines
+    assert "  line two [1A[2K31m\n  tricked\n" in shown.stdout  # CRLF, CR and LF end lines
     as_json = switchboard(*on_test_db, *as_(on_test_db, "alice"), "ticket", "show", number, "--json")
     assert not any(char in as_json.stdout for char in RAW_CONTROLS)
     detail = json.loads(as_json.stdout)
-    assert detail["subject"].startswith("Refund \x1b[2J\x1b]0;pwned\x07now") and "\u202e" in detail["subject"]
-    assert detail["customer_name"] == HOSTILE_NAME
+    assert detail["subject"] == "Refund [2J]0;pwnednow FAKE\u202eevil"
+    assert detail["customer_name"] == "Jane [31mRed[0m forged: line"
 
 
 # --- passwords: refused in URLs, never in plain text on the wire or in the log ---------------------------

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from app.models import Agent, Customer, CustomerEmail, Queue
 from app.services.errors import InvalidInput, NotFound
+from app.services.platform.plain_text import clean_line
 from app.services.platform.uow import UnitOfWork
 
 
@@ -37,7 +38,7 @@ def find_or_create_customer(uow: UnitOfWork, *, email: str, name: str | None = N
     )
     if customer_id is not None:
         return customer_id
-    customer = Customer(name=name or address.split("@", 1)[0])
+    customer = Customer(name=clean_line(name or "")[:200] or address.split("@", 1)[0])
     uow.session.add(customer)
     uow.session.flush()
     uow.session.add(CustomerEmail(customer_id=customer.id, address=address, is_primary=True))
