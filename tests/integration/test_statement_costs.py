@@ -117,8 +117,10 @@ def test_identity_is_evaluated_a_handful_of_times_per_statement_whatever_the_row
     # Before 0008 a page cost 23 calls, a count 8 and the update 5 per row: now a constant handful. A page is
     # one statement over ticket (its policy twice: the page's subquery and the row), queue, agent, customer;
     # init-plans run only when a row needs them, so the plan (which follows the row counts) moves it by one.
+    # Since 0011 session_identity() is PL/pgSQL: two more counted calls a page (a PL/pgSQL function is never
+    # inlined), each a quarter of the SQL version's cost (it no longer re-plans per statement).
     for costs in (few, many):
-        assert all(calls <= 7 for name, calls in costs.items() if name.startswith("page")), costs
+        assert all(calls <= 9 for name, calls in costs.items() if name.startswith("page")), costs
         assert costs["count"] <= 2, costs
         assert costs["update of every working ticket"] <= 6, costs
 
