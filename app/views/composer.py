@@ -1,8 +1,17 @@
-"""Writing to a ticket: reply to the customer or internal note, canned responses, the status to leave the
-ticket in, and a draft that survives a crash (written 400 ms after the last key).
+"""Writing to a ticket: reply to the customer or internal note, canned responses chosen by typing, the
+status to leave the ticket in, and a draft journalled with every change (app/views/drafts.py).
+
+The keyboard never gets trapped here: Esc leaves the composer for the queue (the draft stays), Tab and
+Shift+Tab move on to the next and previous control, Ctrl+Enter sends, Ctrl+Shift+Enter sends and goes on
+to the next ticket of the queue, Ctrl+Space picks a canned response.
 
 Signals:
     send_requested(): the agent asked to send (Send, Ctrl+Enter).
+    send_and_next_requested(): the agent asked to send and go on to the next ticket (Ctrl+Shift+Enter).
+    leave_requested(): the agent pressed Esc in the text: back to the queue.
+    response_chosen(int): the agent picked a canned response (its id); the editor renders and inserts it.
+    responses_wanted(): the picker opened without responses read for this ticket yet.
+    signature_requested(): the agent asked to edit their signature (Signature…).
     typing(int): the agent typed in the composer of this ticket (for presence).
 """
 
@@ -10,23 +19,31 @@ from __future__ import annotations
 
 from typing import Literal
 
-from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QBoxLayout, QComboBox, QHBoxLayout, QPlainTextEdit, QPushButton, QRadioButton
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QBoxLayout,
+    QComboBox,
+    QHBoxLayout,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QWidget,
+)
 
+from app.services.navigation.dto import Vocabulary
+from app.services.responses.dto import CannedResponse
 from app.views.drafts import Draft, DraftStore
 from app.views.labels import plain_label
+from app.views.response_picker import ResponsePicker
+from app.views.status_choice import label_of, likely_after_reply
 
-DRAFT_DELAY_MS = 400
-CANNED_RESPONSES = {
-    "Thanks, looking into it": "Hello,\n\nthank you for getting in touch. I'm looking into this now and will "
-    "get back to you shortly.\n\nBest regards,",
-    "Need more details": "Hello,\n\ncould you send the exact error message, the time it happened and a "
-    "screenshot? That will let us find the cause quickly.\n\nBest regards,",
-    "Resolved, please confirm": "Hello,\n\nthe issue should be resolved now. Could you confirm on your side? "
-    "If we don't hear back, we'll close the ticket in a few days.\n\nBest regards,",
-}
 Mode = Literal["reply", "note"]
+SEND_KEYS = ("Ctrl+Return", "Ctrl+Enter")
+SEND_AND_NEXT_KEYS = ("Ctrl+Shift+Return", "Ctrl+Shift+Enter")
+RESPONSE_KEYS = "Ctrl+Space"
+UNCHANGED = "(unchanged)"
 
 
 class Composer(QObject):
@@ -37,40 +54,62 @@ class Composer(QObject):
 
     Attributes:
         text: the QPlainTextEdit the agent writes in.
-        reply_mode, note_mode: the mode radio buttons; canned: the canned responses combo box.
-        then_status: the status the ticket is left in ("(unchanged)" is None); send_button: Send.
+        reply_mode, note_mode: the mode radio buttons.
+        responses_button: opens the response picker; picker: the ResponsePicker.
+        signature_button: opens the signature dialog.
+        then_status: the status the ticket is left in ("(unchanged)" is None), only the lifecycle's moves.
+        send_button: Send; send_next_button: Send and go to the next ticket.
         ticket_id: the ticket whose draft is in the text box (None before the first ticket).
+        inserting: a canned response was picked and is being filled in by the server.
     """
 
     send_requested = Signal()
+    send_and_next_requested = Signal()
+    leave_requested = Signal()
+    response_chosen = Signal(int)
+    responses_wanted = Signal()
+    signature_requested = Signal()
     typing = Signal(int)
 
     def __init__(self, drafts: DraftStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.drafts = drafts
         self.ticket_id: int | None = None
-        self._draft_timer = QTimer(self)
-        self._draft_timer.setSingleShot(True)
-        self._draft_timer.setInterval(DRAFT_DELAY_MS)
-        self._draft_timer.timeout.connect(self.save_draft)
+        self.inserting = False
+        self._vocabulary: Vocabulary | None = None
+        self._status: str | None = None  # the ticket's status the choices were made for
+        self._status_chosen = False  # the agent picked a status themselves: a refresh keeps it if allowed
         self.reply_mode, self.note_mode = QRadioButton("Reply to customer"), QRadioButton("Internal note")
         self.reply_mode.setChecked(True)
         self.note_mode.toggled.connect(self._mode_changed)
-        self.canned = QComboBox()
-        self.canned.addItem("Canned response…")
-        self.canned.addItems(list(CANNED_RESPONSES))
-        self.canned.activated.connect(self._insert_canned)
+        self.responses_button = QPushButton("Response…")
+        self.responses_button.setToolTip(f"Insert a canned response, chosen by typing ({RESPONSE_KEYS})")
+        self.responses_button.clicked.connect(self.open_picker)
+        self.signature_button = QPushButton("Signature…")
+        self.signature_button.setToolTip("Your signature, which responses end with")
+        self.signature_button.clicked.connect(self.signature_requested)
         self.text = QPlainTextEdit()
-        self.text.setPlaceholderText("Write a reply… (Ctrl+Enter sends)")
+        self.text.setTabChangesFocus(True)  # Tab moves on; replies don't need tab characters
+        self.text.setPlaceholderText(_placeholder("reply"))
         self.text.textChanged.connect(self._text_changed)
+        self.text.installEventFilter(self)
+        self.picker = ResponsePicker(self.text)
+        self.picker.chosen.connect(self._response_picked)
         self.then_status = QComboBox()
+        self.then_status.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.then_status.setToolTip("The status the ticket is left in, in the same save as the message")
+        self.then_status.activated.connect(self._status_picked)
+        self.set_status_choices(None, None)
         self.send_button = QPushButton("Send")
+        self.send_button.setToolTip("Send (Ctrl+Enter)")
         self.send_button.clicked.connect(self.send_requested)
-        QShortcut(QKeySequence("Ctrl+Return"), self.text, self.send_requested.emit)
+        self.send_next_button = QPushButton("Send && next")
+        self.send_next_button.setToolTip("Send, then go on to the next ticket of the queue (Ctrl+Shift+Enter)")
+        self.send_next_button.clicked.connect(self.send_and_next_requested)
 
     def add_to(self, layout: QBoxLayout) -> None:
         modes = QHBoxLayout()
-        for widget in (self.reply_mode, self.note_mode, self.canned):
+        for widget in (self.reply_mode, self.note_mode, self.responses_button, self.signature_button):
             modes.addWidget(widget)
         modes.addStretch()
         actions = QHBoxLayout()
@@ -78,16 +117,21 @@ class Composer(QObject):
         actions.addWidget(plain_label("then set status"))
         actions.addWidget(self.then_status)
         actions.addWidget(self.send_button)
+        actions.addWidget(self.send_next_button)
         layout.addLayout(modes)
         layout.addWidget(self.text, 1)
         layout.addLayout(actions)
-
-    def set_statuses(self, statuses: tuple[tuple[str, str, str], ...] | list[tuple[str, str, str]]) -> None:
-        """The desk's statuses as (key, label, category), offered as the status to leave the ticket in."""
-        self.then_status.clear()
-        self.then_status.addItem("(unchanged)", None)
-        for key, label, _category in statuses:
-            self.then_status.addItem(label, key)
+        area = layout.parentWidget() or self.text
+        for keys, handler in (
+            *((keys, self.send_requested.emit) for keys in SEND_KEYS),
+            *((keys, self.send_and_next_requested.emit) for keys in SEND_AND_NEXT_KEYS),
+            (RESPONSE_KEYS, self.open_picker),
+        ):
+            shortcut = QShortcut(QKeySequence(keys), area, handler)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QWidget.setTabOrder(self.text, self.then_status)
+        QWidget.setTabOrder(self.then_status, self.send_button)
+        QWidget.setTabOrder(self.send_button, self.send_next_button)
 
     @property
     def mode(self) -> Mode:
@@ -102,49 +146,151 @@ class Composer(QObject):
         body = self.text.toPlainText()
         return body if body.strip() else None
 
+    def then(self) -> str | None:
+        """The status chosen to leave the ticket in; None keeps it."""
+        data = self.then_status.currentData()
+        return str(data) if data is not None else None
+
     def set_writable(self, writable: bool) -> None:
         self.send_button.setEnabled(writable)
+        self.send_next_button.setEnabled(writable)
+
+    def has_focus(self) -> bool:
+        """The keyboard is in the composer (its text, its status or its buttons)."""
+        focused = QApplication.focusWidget()
+        return focused is not None and focused in (
+            self.text,
+            self.then_status,
+            self.send_button,
+            self.send_next_button,
+            self.picker.search,
+        )
+
+    # --- the status it leaves the ticket in ------------------------------------------------------------
+
+    def set_status_choices(self, vocabulary: Vocabulary | None, status: str | None) -> None:
+        """Offer "(unchanged)" and the moves the lifecycle allows from `status`, preselecting the likely one
+        for this mode. A status the agent picked themselves stays picked while it is still allowed."""
+        kept = self.then() if self._status_chosen else None
+        self._vocabulary, self._status = vocabulary, status
+        self.then_status.clear()
+        current = f"{UNCHANGED[:-1]}: {label_of(vocabulary, status)})" if status is not None else UNCHANGED
+        self.then_status.addItem(current, None)
+        targets = vocabulary.targets(status) if vocabulary is not None and status is not None else []
+        for key in targets:
+            self.then_status.addItem(label_of(vocabulary, key), key)
+        if kept is not None and kept in targets:
+            self.then_status.setCurrentIndex(self.then_status.findData(kept))
+            return
+        self._status_chosen = False
+        likely = None
+        if vocabulary is not None and status is not None and self.mode == "reply":
+            likely = likely_after_reply(vocabulary, status)
+        self.then_status.setCurrentIndex(max(0, self.then_status.findData(likely)) if likely else 0)
+
+    def _status_picked(self, _index: int) -> None:
+        self._status_chosen = True
+
+    # --- canned responses ------------------------------------------------------------------------------
+
+    def set_responses(self, responses: list[CannedResponse] | None) -> None:
+        self.picker.set_responses(responses)
+
+    def open_picker(self) -> None:
+        if self.ticket_id is None or not self.send_button.isEnabled():
+            return
+        if self.picker.responses is None:
+            self.responses_wanted.emit()
+        rect = self.text.cursorRect()
+        self.picker.open_at(self.text.viewport().mapToGlobal(rect.bottomLeft()))
+
+    def _response_picked(self, response_id: int) -> None:
+        self.inserting = True
+        self.text.activateWindow()  # the popup had the keyboard; give it back to this window and the text
+        self.text.setFocus()
+        self.response_chosen.emit(response_id)
+
+    def insert_response(self, ticket_id: int, text: str) -> None:
+        """The filled-in response arrived: in at the cursor, as one edit (one Ctrl+Z takes it out)."""
+        self.inserting = False
+        if ticket_id != self.ticket_id:
+            return  # the agent moved to another ticket meanwhile: it was meant for that one
+        cursor = self.text.textCursor()
+        if cursor.positionInBlock() > 0:
+            text = "\n" + text
+        cursor.insertText(text)
+        self.text.setTextCursor(cursor)
+
+    def response_failed(self) -> None:
+        self.inserting = False
 
     # --- drafts ----------------------------------------------------------------------------------------
 
     def show_draft_of(self, ticket_id: int) -> None:
         """Switch to another ticket: its draft (or nothing) in the text box, in the draft's mode."""
         self.ticket_id = ticket_id
+        self.inserting = False
+        self.picker.close()
         draft = self.drafts.load(ticket_id)
         self.text.blockSignals(True)
         self.text.setPlainText(draft.text if draft else "")
         self.text.blockSignals(False)
+        self.note_mode.blockSignals(True)
         (self.note_mode if draft and draft.mode == "note" else self.reply_mode).setChecked(True)
+        self.note_mode.blockSignals(False)
+        self._apply_mode_look()
 
     def save_draft(self) -> None:
+        """Journal the text as it is now (every change already is; this is for leaving a ticket)."""
         if self.ticket_id is not None:
-            self.drafts.save_soon(Draft(self.ticket_id, self.mode, self.text.toPlainText()))
+            self.drafts.save(Draft(self.ticket_id, self.mode, self.text.toPlainText()))
 
-    def sent(self, ticket_id: int) -> None:
-        """The message of `ticket_id` went out: its draft goes, and the text box empties if it still holds it."""
-        if ticket_id == self.ticket_id:
+    def sent(self, ticket_id: int, body: str) -> None:
+        """`body` went out to `ticket_id`: the text box empties if it still holds just that, and the draft
+        goes (unless the agent has gone on writing in it meanwhile)."""
+        if ticket_id != self.ticket_id:
+            draft = self.drafts.load(ticket_id)
+            if draft is not None and draft.text == body:
+                self.drafts.discard(ticket_id)
+            return
+        if self.text.toPlainText() == body:
             self.text.clear()
-        self.drafts.discard_soon(ticket_id)
+        self.save_draft()
 
     def stop(self) -> None:
-        """Write what is pending and leave no timer running (closing the window)."""
-        if self._draft_timer.isActive():
-            self._draft_timer.stop()
-            self.save_draft()
+        """Leave nothing pending (closing the window): the journal has every change already."""
+        self.picker.close()
+        self.save_draft()
 
     def _text_changed(self) -> None:
-        self._draft_timer.start()
+        self.save_draft()  # at once: what is on screen is on disk before the next key
         if self.ticket_id is not None:
             self.typing.emit(self.ticket_id)
 
-    def _insert_canned(self, index: int) -> None:
-        if index > 0:
-            self.text.insertPlainText(CANNED_RESPONSES[self.canned.itemText(index)])
-        self.canned.setCurrentIndex(0)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Esc in the text leaves for the queue; the window's own Esc (if any) must not fire as well."""
+        if watched is self.text and isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Escape:
+            if event.type() == QEvent.Type.ShortcutOverride:
+                event.accept()
+                return True
+            if event.type() == QEvent.Type.KeyPress:
+                self.save_draft()
+                self.leave_requested.emit()
+                return True
+        return super().eventFilter(watched, event)
 
-    def _mode_changed(self, note: bool) -> None:
-        self.text.setPlaceholderText(
-            "Write an internal note… (agents only)" if note else "Write a reply… (Ctrl+Enter sends)"
-        )
+    def _mode_changed(self, _note: bool) -> None:
+        self._apply_mode_look()
+        self.set_status_choices(self._vocabulary, self._status)
+        self.save_draft()
+
+    def _apply_mode_look(self) -> None:
+        note = self.mode == "note"
+        self.text.setPlaceholderText(_placeholder(self.mode))
         self.text.setStyleSheet("QPlainTextEdit { background: #fff8e1; color: #3e2723; }" if note else "")
-        self._draft_timer.start()
+
+
+def _placeholder(mode: Mode) -> str:
+    if mode == "note":
+        return "Write an internal note… (agents only; Ctrl+Enter adds it, Esc back to the queue)"
+    return "Write a reply… (Ctrl+Space a response, Ctrl+Enter sends, Ctrl+Shift+Enter sends and next, Esc back)"

@@ -38,7 +38,8 @@ class ConflictDialog(QDialog):
         changes.verticalHeader().hide()
         changes.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         note = plain_label(
-            "Your reply or note is still in the composer. Reload to see their changes, then decide and save again."
+            "Your reply or note is still in the composer, and your unsaved changes stay in the form. Reload to "
+            "see their changes (a field you both changed is marked: keep yours or take theirs), then save again."
         )
         note.setWordWrap(True)
         buttons = QDialogButtonBox()

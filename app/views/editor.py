@@ -7,23 +7,39 @@ ticket again: the header and version from the ticket as it is now, a new message
 in its place, the history read again only when its tab is shown. The write carried the version shown, so
 nobody else's change can lie between what was shown and what came back.
 
+The keyboard is never trapped in the editor: Esc in the composer, and a message sent while the keyboard
+was in the composer, hand the keyboard back to the queue (`queue_requested(0)`); "send and next" sends
+the message with the status chosen in one transaction and, once it is saved, asks the queue for the next
+ticket (`queue_requested(1)`), so a triage ends where the next one starts.
+
 Signals:
     ticket_saved(object): a TicketChanged after any successful write.
     typing(int): the agent typed in the composer of this ticket (for presence).
+    queue_requested(int): hand the keyboard to the queue and move its selection by this many rows (0: stay).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Protocol
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QPoint, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QTabWidget, QVBoxLayout, QWidget
 
 from app.services.desk_api import Desk
 from app.services.errors import TicketConflict
 from app.services.navigation.dto import Vocabulary
-from app.services.tickets.dto import HistoryEntry, MessageView, TicketChanged, TicketDetail, TicketSummary
+from app.services.responses.dto import CannedResponse
+from app.services.tickets.dto import (
+    FieldChanges,
+    HistoryEntry,
+    MessageView,
+    TicketChanged,
+    TicketDetail,
+    TicketSummary,
+)
 from app.views.composer import Composer
 from app.views.conflict_dialog import ConflictDialog
 from app.views.conversation import ConversationView
@@ -31,9 +47,18 @@ from app.views.drafts import DraftStore
 from app.views.errors import show_failure
 from app.views.header_form import HeaderForm
 from app.views.history_tab import HistoryTab
+from app.views.signature_dialog import SignatureDialog
+from app.views.status_choice import label_of, likely_next
 from app.views.tasks import TaskRunner
 
 CONVERSATION_TAB, HISTORY_TAB = 0, 1
+
+
+class Queue(Protocol):
+    """What the editor hands the keyboard back to (the window's QueueView)."""
+
+    def move_selection(self, step: int) -> None: ...
+    def setFocus(self) -> None: ...
 
 
 class TicketEditor(QWidget):
@@ -44,11 +69,13 @@ class TicketEditor(QWidget):
     header_form, composer_panel, conversation, history_tab, tabs: the parts.
     composer, subject, status, assign_me, save_button, send_button, presence: widgets of the parts, named
         here because tests, tools and the main window's shortcuts reach them.
-    conflict_dialog, error_box: the last such dialog shown.
+    conflict_dialog, error_box, status_menu, signature_dialog: the last such dialog or menu shown.
+    responses: the canned responses read so far, by queue id.
     """
 
     ticket_saved = Signal(object)
     typing = Signal(int)
+    queue_requested = Signal(int)
 
     def __init__(self, desk: Desk, runner: TaskRunner, drafts: DraftStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,6 +84,9 @@ class TicketEditor(QWidget):
         self._open_generation = 0  # which open_ticket() call the shown ticket must come from
         self._history_generation = 0  # which history read the history tab must come from
         self._write_in_flight = False
+        self._send_when_inserted: bool | None = None  # a send asked for while a response was being filled in
+        self.responses: dict[int, list[CannedResponse]] = {}
+        self._responses_asked: set[int] = set()
         self.vocabulary: Vocabulary | None = None
         self.read_only = False
         self._build()
@@ -68,6 +98,11 @@ class TicketEditor(QWidget):
         self.header_form.assign_requested.connect(self.assign_to_me)
         self.composer_panel = Composer(self.drafts, self)
         self.composer_panel.send_requested.connect(self.send)
+        self.composer_panel.send_and_next_requested.connect(self.send_and_next)
+        self.composer_panel.leave_requested.connect(lambda: self.queue_requested.emit(0))
+        self.composer_panel.response_chosen.connect(self._render_response)
+        self.composer_panel.responses_wanted.connect(lambda: self._read_responses(force=True))
+        self.composer_panel.signature_requested.connect(self.edit_signature)
         self.composer_panel.typing.connect(self.typing)
         self.conversation = ConversationView()
         # Conversations read like mail: dark ink on light cards, in a dark desktop too.
@@ -88,13 +123,24 @@ class TicketEditor(QWidget):
         self.subject, self.status, self.presence = header.subject, header.status, header.presence
         self.assign_me, self.save_button = header.assign_me, header.save_button
         self.composer, self.send_button = composer.text, composer.send_button
+        self.send_next_button = composer.send_next_button
+
+    def hand_keyboard_to(self, queue: Queue) -> None:
+        """Where Esc, a send and "send and next" hand the keyboard: `queue`, moved by the requested step."""
+
+        def to_queue(step: int) -> None:
+            if step:
+                queue.move_selection(step)
+            queue.setFocus()
+
+        self.queue_requested.connect(to_queue)
 
     # --- showing a ticket -------------------------------------------------------------------------------
 
     def set_vocabulary(self, vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
         self.header_form.set_vocabulary(vocabulary)
-        self.composer_panel.set_statuses(vocabulary.statuses)
+        self._offer_statuses()
 
     def open_ticket(self, ticket_id: int) -> None:
         """Load in the background; the composer keeps (or restores) the draft of that ticket. Only the last
@@ -123,12 +169,15 @@ class TicketEditor(QWidget):
         if not switching and self.detail is not None and detail.ticket.version < self.detail.ticket.version:
             return  # read before the agent's own write, which is already shown
         self.detail = detail
-        self.header_form.show_ticket(detail.ticket)
+        self.header_form.show_ticket(detail.ticket, history)
         self.conversation.show_messages(detail.messages)
         self._history_generation += 1  # a lazy history read still under way is older than this one
         self.history_tab.show_history(history)
         if switching:
+            self._send_when_inserted = None
             self.composer_panel.show_draft_of(detail.ticket.id)
+        self._offer_statuses()
+        self._offer_responses()
         self.setEnabled(True)
         self._apply_read_only()
 
@@ -145,21 +194,35 @@ class TicketEditor(QWidget):
         self.tabs.setCurrentIndex(CONVERSATION_TAB)
         self.composer_panel.start("note")
 
-    def send(self) -> None:
-        body = self.composer_panel.message()
-        if self.detail is None or self.read_only or body is None:
+    def send(self, *, then_next: bool = False) -> None:
+        """Send the reply or note with the status chosen under it, as one write. A response still being
+        filled in by the server goes in first: the send waits for it."""
+        if self.detail is None or self.read_only or self._write_in_flight:
             return
-        ticket, then = self.detail.ticket, self.composer_panel.then_status.currentData()
+        if self.composer_panel.inserting:
+            self._send_when_inserted = then_next
+            return
+        body = self.composer_panel.message()
+        if body is None:
+            return
+        ticket, then = self.detail.ticket, self.composer_panel.then()
         if self.composer_panel.mode == "note":
-            self._write(lambda: self.desk.tickets.note(ticket.id, body, ticket.version), sent=True)
+            op = lambda: self.desk.tickets.note(ticket.id, body, ticket.version, then)  # noqa: E731
         else:
-            self._write(lambda: self.desk.tickets.reply(ticket.id, body, ticket.version, then), sent=True)
+            op = lambda: self.desk.tickets.reply(ticket.id, body, ticket.version, then)  # noqa: E731
+        self._write(op, sent=(body, then_next, self.composer_panel.has_focus()))
+
+    def send_and_next(self) -> None:
+        """Send, then (once it is saved) go on to the next ticket of the queue, the keyboard on the queue."""
+        self.send(then_next=True)
 
     def save_header(self) -> None:
         if self.detail is None or self.read_only:
             return
         t = self.detail.ticket
         new_status, changes = self.header_form.edits(t)
+        if new_status is None and changes == FieldChanges():
+            return  # nothing to save: no write, no new version
         self._write(lambda: self.desk.tickets.edit_ticket(t.id, new_status, changes, t.version))
 
     def assign_to_me(self) -> None:
@@ -172,7 +235,95 @@ class TicketEditor(QWidget):
             t = self.detail.ticket
             self._write(lambda: self.desk.tickets.change_status(t.id, status, t.version))
 
-    def _write(self, op: Callable[[], TicketChanged], *, sent: bool = False) -> None:
+    def choose_status(self) -> None:
+        """The status picker (S): only the moves the lifecycle allows from the ticket's status, the likely
+        next one highlighted, so Enter takes it; Esc leaves the status as it is."""
+        if self.detail is None or self.vocabulary is None or self.read_only or self._write_in_flight:
+            return
+        status = self.detail.ticket.status
+        menu = QMenu(self)
+        menu.setToolTipsVisible(True)
+        likely = likely_next(self.vocabulary, status)
+        targets = self.vocabulary.targets(status)
+        if not targets:
+            none = menu.addAction(f"{label_of(self.vocabulary, status)}: no ordinary move (reopen it instead)")
+            none.setEnabled(False)
+        for key in targets:
+            action = menu.addAction(label_of(self.vocabulary, key))
+            action.setData(key)
+            action.triggered.connect(lambda _checked=False, key=key: self.change_status_to(key))
+            if key == likely:
+                menu.setActiveAction(action)
+        menu.aboutToHide.connect(menu.deleteLater)  # one menu per S; none left with its timers running
+        self.status_menu = menu
+        anchor = self.header_form.status
+        menu.popup(anchor.mapToGlobal(QPoint(0, anchor.height())))
+        active = menu.activeAction()
+        if isinstance(active, QAction):
+            menu.setActiveAction(active)  # popup() may reset it on some styles
+
+    def edit_signature(self) -> None:
+        self.signature_dialog = SignatureDialog(self.desk.responses, self.runner, self)
+        self.signature_dialog.open()
+
+    # --- canned responses ---------------------------------------------------------------------------------
+
+    def _offer_responses(self) -> None:
+        if self.detail is None:
+            return
+        queue_id = self.detail.ticket.queue_id
+        self.composer_panel.set_responses(self.responses.get(queue_id))
+        if queue_id not in self.responses:
+            self._read_responses(force=False)
+
+    def _read_responses(self, *, force: bool) -> None:
+        """Read the responses of the shown ticket's queue once per queue (again when the picker asks)."""
+        if self.detail is None:
+            return
+        ticket_id, queue_id = self.detail.ticket.id, self.detail.ticket.queue_id
+        if queue_id in self._responses_asked and not force:
+            return
+        self._responses_asked.add(queue_id)
+        self.runner.run(
+            lambda: self.desk.responses.for_ticket(ticket_id),
+            lambda responses: self._responses_arrived(queue_id, responses),
+            lambda error: self._responses_failed(queue_id, error),
+        )
+
+    def _responses_arrived(self, queue_id: int, responses: list[CannedResponse]) -> None:
+        self.responses[queue_id] = responses
+        if self.detail is not None and self.detail.ticket.queue_id == queue_id:
+            self.composer_panel.set_responses(responses)
+
+    def _responses_failed(self, queue_id: int, error: Exception) -> None:
+        self._responses_asked.discard(queue_id)  # the next ticket of that queue asks again
+        self._failed(error)
+
+    def _render_response(self, response_id: int) -> None:
+        if self.detail is None:
+            self.composer_panel.response_failed()
+            return
+        ticket_id = self.detail.ticket.id
+        self.runner.run(
+            lambda: self.desk.responses.render(response_id, ticket_id),
+            lambda text: self._response_rendered(ticket_id, text),
+            self._response_failed,
+        )
+
+    def _response_rendered(self, ticket_id: int, text: str) -> None:
+        self.composer_panel.insert_response(ticket_id, text)
+        then_next, self._send_when_inserted = self._send_when_inserted, None
+        if then_next is not None and self.detail is not None and self.detail.ticket.id == ticket_id:
+            self.send(then_next=then_next)
+
+    def _response_failed(self, error: Exception) -> None:
+        self.composer_panel.response_failed()
+        self._send_when_inserted = None  # nothing is sent that the agent has not seen
+        self._failed(error)
+
+    # --- the one write in flight ------------------------------------------------------------------------
+
+    def _write(self, op: Callable[[], TicketChanged], *, sent: tuple[str, bool, bool] | None = None) -> None:
         """One write at a time: a second gesture while the first is saving would carry the same version and
         conflict with the agent's own change, so write actions wait (disabled) until it is done."""
         if self._write_in_flight:
@@ -181,11 +332,20 @@ class TicketEditor(QWidget):
         self._apply_read_only()
         self.runner.run(op, lambda result: self._written(result, sent), self._write_failed)
 
-    def _written(self, result: TicketChanged, sent: bool) -> None:
+    def _written(self, result: TicketChanged, sent: tuple[str, bool, bool] | None) -> None:
+        """`sent`: the body sent, whether to go on to the next ticket, whether the keyboard was in the
+        composer. The queue moves before it hears of the change, so "next" is the row after this ticket
+        where it stood, whether or not the change takes it out of the view."""
         self._write_in_flight = False
         self._apply_read_only()
-        if sent:
-            self.composer_panel.sent(result.ticket.id)
+        if sent is not None:
+            body, then_next, from_composer = sent
+            self.composer_panel.sent(result.ticket.id, body)
+            still_here = self.detail is not None and self.detail.ticket.id == result.ticket.id
+            if still_here and then_next:
+                self.queue_requested.emit(1)
+            elif still_here and from_composer and self.composer_panel.has_focus():
+                self.queue_requested.emit(0)
         self.ticket_saved.emit(result)
         self._apply_change(result)
 
@@ -195,7 +355,8 @@ class TicketEditor(QWidget):
         if shown is None or shown.ticket.id != result.ticket.id or result.ticket.version < shown.ticket.version:
             return  # the agent moved on to another ticket, or a newer read is already shown
         self.detail = replace(shown, ticket=result.ticket)
-        self.header_form.show_ticket(result.ticket)
+        self.header_form.show_ticket(result.ticket, changed_by="Your last save")
+        self._offer_statuses()
         if result.ticket.version != shown.ticket.version:
             self._history_generation += 1  # a history read still under way predates this write
             self.history_tab.mark_stale()
@@ -231,6 +392,10 @@ class TicketEditor(QWidget):
         if generation == self._history_generation:
             self.history_tab.show_history(history)
 
+    def _offer_statuses(self) -> None:
+        status = self.detail.ticket.status if self.detail is not None else None
+        self.composer_panel.set_status_choices(self.vocabulary, status)
+
     def _write_failed(self, error: Exception) -> None:
         self._write_in_flight = False
         self._apply_read_only()
@@ -253,7 +418,7 @@ class TicketEditor(QWidget):
         self.header_form.show_presence(people)
 
     def stop(self) -> None:
-        """Write what is pending and leave no timer running (closing the window)."""
+        """Write what is pending and leave nothing open (closing the window)."""
         self.composer_panel.stop()
 
     def set_read_only(self, read_only: bool) -> None:

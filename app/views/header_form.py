@@ -1,6 +1,13 @@
 """The ticket's header edited in place: number and customer, who else is here, subject, status, priority,
 queue, assignee and tags, saved together as one gesture (Save changes, Ctrl+S).
 
+A colleague's change never wipes what the agent is editing. When the shown ticket arrives again in a newer
+version, each field is merged with what the form was showing: a field the agent did not touch takes the
+new value, a field only the agent changed keeps the agent's value, and a field both changed keeps the
+agent's value, marked (warning colours, a tooltip and a line under the form saying who changed it to what)
+until the agent keeps theirs or takes the colleague's. Saving then writes the chosen values against the new
+version. The status offers only the moves the lifecycle allows from the ticket's status.
+
 Signals:
     save_requested(): the agent asked to save the header (button or Ctrl+S).
     assign_requested(): the agent asked to take the ticket (Assign to me).
@@ -9,21 +16,58 @@ Signals:
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.services.navigation.dto import Vocabulary
-from app.services.tickets.dto import FieldChanges, TicketSummary
+from app.services.tickets.dto import FieldChanges, HistoryEntry, TicketSummary
 from app.views.labels import plain_label
+from app.views.status_choice import label_of
 from app.vocabulary import Priority
+
+CONFLICT_STYLE = "background: #fff4ce; color: #3d2c00; border: 1px solid #b26a00;"
+
+
+@dataclass(frozen=True)
+class HeaderField:
+    """One editable field: its audit name, its label, its widget and how to read, write and show it."""
+
+    name: str
+    label: str
+    widget: QWidget
+    read: Callable[[], object]
+    write: Callable[[object], None]
+    value_of: Callable[[TicketSummary], object]
+    words: Callable[[object], str]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A field both the agent and a colleague changed: the colleague's value and who set it."""
+
+    theirs: object
+    who: str
 
 
 class HeaderForm(QWidget):
     """Attributes:
     number, presence, assignee: labels (plain text: they show customer and agent names).
     subject, tags: line edits; status, priority, queue: combo boxes; assign_me, save_button: buttons.
+    shown: the ticket the fields were last merged with (what `edits` compares against).
+    fields: the editable fields by name; conflicts: the fields a colleague also changed, by name.
+    conflict_bar: the lines under the form naming each conflict, with Keep mine / Take theirs buttons.
     """
 
     save_requested = Signal()
@@ -31,12 +75,16 @@ class HeaderForm(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.shown: TicketSummary | None = None
+        self.vocabulary: Vocabulary | None = None
+        self.conflicts: dict[str, Conflict] = {}
         self.number = plain_label()
         self.number.setStyleSheet("font-size: 16px; font-weight: 600;")
         self.presence = plain_label()
         self.presence.setStyleSheet("color: #6a1b9a;")
         self.subject = QLineEdit()
         self.status, self.priority, self.queue = QComboBox(), QComboBox(), QComboBox()
+        self.status.setToolTip("Only the moves the ticket's lifecycle allows from its status")
         self.priority.addItems([p.label for p in Priority])
         self.assignee = plain_label()
         self.assign_me = QPushButton("Assign to me")
@@ -44,8 +92,26 @@ class HeaderForm(QWidget):
         self.tags = QLineEdit()
         self.tags.setPlaceholderText("tags, comma separated")
         self.save_button = QPushButton("Save changes")
+        self.save_button.setToolTip("Save changes (Ctrl+S)")
         self.save_button.clicked.connect(self.save_requested)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save_requested.emit)
+        subject, status, priority, queue, tags = self.subject, self.status, self.priority, self.queue, self.tags
+        fields = (
+            HeaderField("subject", "Subject", subject, subject.text, _set_text(subject), _subject, str),
+            HeaderField(
+                "status", "Status", status, status.currentData, self._select_status, _status, self._status_words
+            ),
+            HeaderField(
+                "priority", "Priority", priority, priority.currentText, _set_current_text(priority), _priority, str
+            ),
+            HeaderField("queue_id", "Queue", queue, queue.currentData, _select_in(queue), _queue_id, self._queue_words),
+            HeaderField("tags", "Tags", tags, self._tags_value, _set_tags(tags), _tags, _tag_words),
+        )
+        self.fields = {field.name: field for field in fields}
+        self.conflict_bar = QWidget()
+        self._conflict_rows = QVBoxLayout(self.conflict_bar)
+        self._conflict_rows.setContentsMargins(0, 0, 0, 0)
+        self.conflict_bar.hide()
         top = QHBoxLayout()
         top.addWidget(self.number)
         top.addStretch()
@@ -66,29 +132,66 @@ class HeaderForm(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addLayout(form)
+        layout.addWidget(self.conflict_bar)
         layout.addWidget(self.save_button, alignment=Qt.AlignmentFlag.AlignRight)
 
     def set_vocabulary(self, vocabulary: Vocabulary) -> None:
-        self.status.clear()
-        for key, label, _category in vocabulary.statuses:
-            self.status.addItem(label, key)
+        self.vocabulary = vocabulary
+        chosen_queue = self.queue.currentData()
         self.queue.clear()
         for choice in vocabulary.queues:
             self.queue.addItem(choice.label, int(choice.key))
+        if self.shown is not None:
+            _select(self.queue, chosen_queue if chosen_queue is not None else self.shown.queue_id)
+            self._fill_statuses(self.shown.status, self.status.currentData())
 
-    def show_ticket(self, ticket: TicketSummary) -> None:
+    # --- showing and merging ----------------------------------------------------------------------------
+
+    def show_ticket(
+        self, ticket: TicketSummary, history: Sequence[HistoryEntry] = (), *, changed_by: str | None = None
+    ) -> None:
+        """Show `ticket`. Another ticket replaces the form; a newer version of the one shown is merged with
+        the agent's unsaved edits. `history` (newest first) or `changed_by` names who made the change."""
         self.number.setText(f"#{ticket.number}  ·  {ticket.customer_name}")
-        self.subject.setText(ticket.subject)
-        _select(self.status, ticket.status)
-        self.priority.setCurrentText(ticket.priority.label)
-        _select(self.queue, ticket.queue_id)
         self.assignee.setText(ticket.assignee_name or "Unassigned")
-        self.tags.setText(", ".join(ticket.tags))
+        base = self.shown
+        self.shown = ticket
+        if base is None or base.id != ticket.id:
+            self._fill_statuses(ticket.status, None)
+            for field in self.fields.values():
+                field.write(field.value_of(ticket))
+            self._set_conflicts({})
+            return
+        mine = {name: field.read() for name, field in self.fields.items()}
+        touched_status = mine["status"] not in (base.status, ticket.status)
+        self._fill_statuses(ticket.status, mine["status"] if touched_status else None)
+        conflicts = dict(self.conflicts)
+        for name, field in self.fields.items():
+            was, theirs = field.value_of(base), field.value_of(ticket)
+            if mine[name] in (was, theirs):  # untouched, or both now agree: the ticket's value
+                field.write(theirs)
+                conflicts.pop(name, None)
+                continue
+            field.write(mine[name])  # the agent's edit stays
+            if theirs != was:
+                conflicts[name] = Conflict(theirs, _who_changed(name, history, changed_by))
+        self._set_conflicts(conflicts)
+
+    def keep_mine(self, name: str) -> None:
+        conflicts = dict(self.conflicts)
+        conflicts.pop(name, None)
+        self._set_conflicts(conflicts)
+
+    def take_theirs(self, name: str) -> None:
+        conflict = self.conflicts.get(name)
+        if conflict is not None:
+            self.fields[name].write(conflict.theirs)
+            self.keep_mine(name)
 
     def edits(self, ticket: TicketSummary) -> tuple[str | None, FieldChanges]:
         """What the agent changed against `ticket`: the new status (None if unchanged) and the fields."""
         status = self.status.currentData()
-        tags = tuple(tag.strip() for tag in self.tags.text().split(",") if tag.strip())
+        tags = self._tags_value()
         changes = FieldChanges(
             subject=self.subject.text() if self.subject.text() != ticket.subject else None,
             priority=Priority.parse(self.priority.currentText())
@@ -117,8 +220,133 @@ class HeaderForm(QWidget):
         ):
             widget.setEnabled(writable)
 
+    # --- internals ------------------------------------------------------------------------------------
+
+    def _fill_statuses(self, current: str, chosen: object) -> None:
+        """The ticket's status and the moves the lifecycle allows from it (plus a status the agent chose
+        earlier that is no longer allowed: kept in view, and the server says why when it is saved)."""
+        keys = [current, *(self.vocabulary.targets(current) if self.vocabulary is not None else [])]
+        if isinstance(chosen, str) and chosen not in keys:
+            keys.append(chosen)
+        self.status.blockSignals(True)
+        self.status.clear()
+        for key in keys:
+            self.status.addItem(label_of(self.vocabulary, key), key)
+        self.status.blockSignals(False)
+        self._select_status(chosen if chosen is not None else current)
+
+    def _select_status(self, value: object) -> None:
+        _select(self.status, value)
+
+    def _status_words(self, value: object) -> str:
+        return label_of(self.vocabulary, str(value))
+
+    def _queue_words(self, value: object) -> str:
+        index = self.queue.findData(value)
+        return self.queue.itemText(index) if index >= 0 else str(value)
+
+    def _tags_value(self) -> tuple[str, ...]:
+        return _parse_tags(self.tags.text())
+
+    def _set_conflicts(self, conflicts: dict[str, Conflict]) -> None:
+        self.conflicts = conflicts
+        while self._conflict_rows.count():
+            item = self._conflict_rows.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        for name, field in self.fields.items():
+            conflict = conflicts.get(name)
+            if conflict is None:
+                field.widget.setStyleSheet("")
+                field.widget.setToolTip("")
+                continue
+            sentence = f"{conflict.who} changed this to “{field.words(conflict.theirs)}” — keep yours or take theirs"
+            field.widget.setStyleSheet(CONFLICT_STYLE)
+            field.widget.setToolTip(f"<qt>{html.escape(sentence)}</qt>")
+            self._conflict_rows.addWidget(self._conflict_row(name, f"{field.label}: {sentence}."))
+        self.status.setToolTip(self.status.toolTip() or "Only the moves the ticket's lifecycle allows from its status")
+        self.conflict_bar.setVisible(bool(conflicts))
+
+    def _conflict_row(self, name: str, sentence: str) -> QWidget:
+        row = QWidget()
+        row.setObjectName(f"conflict-{name}")
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        text = plain_label(sentence)
+        text.setWordWrap(True)
+        text.setStyleSheet("color: #8a4b00;")
+        keep, take = QPushButton("Keep mine"), QPushButton("Take theirs")
+        keep.clicked.connect(lambda: self.keep_mine(name))
+        take.clicked.connect(lambda: self.take_theirs(name))
+        layout.addWidget(text, 1)
+        layout.addWidget(keep)
+        layout.addWidget(take)
+        return row
+
+
+def _parse_tags(text: str) -> tuple[str, ...]:
+    """Tags as the server keeps them (a set, lower case, sorted), so "VIP, refund" is no edit of (refund, vip)."""
+    return tuple(sorted({tag.strip().lower() for tag in text.split(",") if tag.strip()}))
+
+
+def _who_changed(name: str, history: Sequence[HistoryEntry], changed_by: str | None) -> str:
+    entry = next((entry for entry in history if entry.field == name), None)
+    if entry is not None:
+        return entry.actor
+    return changed_by or "A colleague"
+
 
 def _select(combo: QComboBox, value: object) -> None:
     index = combo.findData(value)
     if index >= 0:
         combo.setCurrentIndex(index)
+
+
+def _select_in(combo: QComboBox) -> Callable[[object], None]:
+    return lambda value: _select(combo, value)
+
+
+def _set_text(edit: QLineEdit) -> Callable[[object], None]:
+    def write(value: object) -> None:
+        if edit.text() != value:  # leave the cursor alone when nothing changes
+            edit.setText(str(value))
+
+    return write
+
+
+def _set_current_text(combo: QComboBox) -> Callable[[object], None]:
+    return lambda value: combo.setCurrentText(str(value))
+
+
+def _set_tags(edit: QLineEdit) -> Callable[[object], None]:
+    def write(value: object) -> None:
+        tags = tuple(value) if isinstance(value, tuple) else ()
+        if _parse_tags(edit.text()) != _parse_tags(", ".join(tags)):
+            edit.setText(", ".join(tags))
+
+    return write
+
+
+def _subject(ticket: TicketSummary) -> object:
+    return ticket.subject
+
+
+def _status(ticket: TicketSummary) -> object:
+    return ticket.status
+
+
+def _priority(ticket: TicketSummary) -> object:
+    return ticket.priority.label
+
+
+def _queue_id(ticket: TicketSummary) -> object:
+    return ticket.queue_id
+
+
+def _tags(ticket: TicketSummary) -> object:
+    return ticket.tags
+
+
+def _tag_words(value: object) -> str:
+    return ", ".join(str(tag) for tag in value) if isinstance(value, tuple) else str(value)

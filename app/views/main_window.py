@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.table.ticket_chosen.connect(self._ticket_chosen)
         self.editor = TicketEditor(desk, runner, self.drafts)
         self.editor.ticket_saved.connect(self._ticket_saved)
+        self.editor.hand_keyboard_to(self.table)
         self.filters = FilterBar()
         self.filters.changed.connect(self._filters_changed)
         middle = QWidget()
@@ -120,7 +121,7 @@ class MainWindow(QMainWindow):
             ("Ticket", "&Reply", "R", self.editor.start_reply),
             ("Ticket", "Internal &note", "N", self.editor.start_note),
             ("Ticket", "&Assign to me", "A", self.editor.assign_to_me),
-            ("Ticket", "Change &status…", "S", self.choose_status),
+            ("Ticket", "Change &status…", "S", self.editor.choose_status),
             ("Ticket", "Next ticket", "J", lambda: self.move_selection(1)),
             ("Ticket", "Previous ticket", "K", lambda: self.move_selection(-1)),
             ("View", "Search tickets", "/", self.focus_search),

@@ -1,5 +1,6 @@
-"""A real client process for the crash test: signs in as alice, opens the first ticket, types a reply and
-keeps running until it is killed. Prints `TYPED <ticket id>` once the text is in the composer."""
+"""A real client process for the crash test: signs in as alice, opens the first ticket, presses R and types a
+reply key by key, and keeps running until it is killed. Prints `TYPED <ticket id>` as soon as the last key
+has been handled (its letter is on the screen), so the test can kill it before any timer could fire."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from pathlib import Path
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 from sqlalchemy.engine import make_url
 
 from app.desktop import application
@@ -29,7 +33,11 @@ def main(url: str, drafts: Path) -> None:
     while window.editor.detail is None:
         app.processEvents()
         time.sleep(0.01)
-    window.editor.composer.insertPlainText(TEXT)
+    window.activateWindow()
+    window.table.setFocus()
+    QTest.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_R)  # Reply: the keyboard goes to the composer
+    QTest.keyClicks(QApplication.focusWidget() or window.editor.composer, TEXT)
+    assert window.editor.composer.toPlainText() == TEXT, window.editor.composer.toPlainText()
     print(f"TYPED {window.editor.detail.ticket.id}", flush=True)
     while True:  # until killed
         app.processEvents()

@@ -50,9 +50,12 @@ class TicketWork(SpeaksDomainErrors):
             )
         )
 
-    def note(self, ticket_id: int, body: str, expected_version: int) -> TicketChanged:
+    def note(self, ticket_id: int, body: str, expected_version: int, then_status: str | None = None) -> TicketChanged:
+        """An internal note, and the status it leaves the ticket in, as one transaction."""
         return self._write(
-            lambda uow: service.add_note(uow, ticket_id=ticket_id, body=body, expected_version=expected_version)
+            lambda uow: service.add_note(
+                uow, ticket_id=ticket_id, body=body, expected_version=expected_version, then_status=then_status
+            )
         )
 
     def change_status(self, ticket_id: int, status: str, expected_version: int) -> TicketChanged:
