@@ -12,6 +12,7 @@ from app.cli.doctor import doctor
 from app.cli.errors import run_guarded
 from app.cli.inputs import CheckedGroup
 from app.cli.responses import response
+from app.cli.routing import agent_group, next_ticket, routing_group
 from app.cli.tickets import ticket
 from app.cli.users import user as user_group
 from app.cli.worker import worker
@@ -87,7 +88,10 @@ cli.add_command(db)
 cli.add_command(demo)
 cli.add_command(doctor)
 cli.add_command(response)
+cli.add_command(routing_group)
+cli.add_command(agent_group)
 cli.add_command(ticket)
+ticket.add_command(next_ticket)
 cli.add_command(user_group)
 cli.add_command(worker)
 

@@ -8,11 +8,12 @@ INSERTs in one transaction (2,000 tickets take a few seconds), through the same 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,11 +26,13 @@ from app.models import (
     Message,
     Organisation,
     Queue,
+    RoutingConfig,
     Ticket,
 )
 from app.ops import demo_content as content
 from app.services.people import users
 from app.services.platform.uow import UnitOfWork
+from app.services.routing import engine as routing
 from app.vocabulary import AgentRole, Availability, Channel, MessageKind, Priority, TicketType
 
 DAYS_OF_HISTORY = 90
@@ -100,7 +103,25 @@ def fill_demo_data(
         with UnitOfWork(session_factory) as uow:
             messages += _add_tickets(uow, cast, plans[start : start + BATCH])
             uow.commit()
+    with UnitOfWork(session_factory) as uow:
+        _route_waiting(uow)
+        uow.commit()
     return DemoSummary(len(cast.queue_ids), len(content.AGENTS), len(cast.customers), len(plans), messages)
+
+
+def _route_waiting(uow: UnitOfWork) -> None:
+    """The demo's routing configuration, then routing for its new unassigned tickets, as intake would have
+    done: the decisions are there to look at from the first start."""
+    if uow.session.scalar(select(RoutingConfig.id).where(RoutingConfig.queue_id.is_(None))) is None:
+        uow.session.execute(
+            text("SELECT switchboard.set_routing_config(NULL, CAST(:settings AS jsonb))"),
+            {"settings": json.dumps(content.ROUTING_SETTINGS)},
+        )
+    waiting = uow.session.scalars(
+        select(Ticket.id).where(Ticket.status == "new", Ticket.assignee_id.is_(None)).order_by(Ticket.sla_due_at)
+    ).all()
+    for ticket_id in waiting:
+        routing.route(uow, ticket_id, "intake")
 
 
 SHOWCASE_TICKETS = 3

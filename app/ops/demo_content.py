@@ -333,3 +333,26 @@ RESPONSES = [
         "point within 14 days.\n\n{signature}",
     ),
 ]
+
+
+# Routing: the skills a ticket wants, by queue and by tag (skill -> minimum level), for the default
+# configuration every queue uses.
+ROUTING_SETTINGS = {
+    "weights": {"skill": 3, "language": 2, "room": 2, "stickiness": 1, "track_record": 0.5, "sla_risk": 1},
+    "overflow_cap": 2,
+    "urgent_weight": 2,
+    "skills_by_tag": {
+        "refund": {"refunds": 2},
+        "invoice": {"invoices": 2},
+        "vat": {"invoices": 3},
+        "upgrade": {"billing": 2},
+        "api": {"api": 3},
+        "webhook": {"integrations": 2},
+        "sync": {"integrations": 2},
+        "outage": {"outages": 3},
+        "sso": {"sso": 3},
+        "2fa": {"2fa": 2},
+        "delivery": {"shipping": 2},
+        "rma": {"returns": 2},
+    },
+}

@@ -150,11 +150,14 @@ def test_rules_relax_in_the_documented_order_and_the_decision_says_which() -> No
     )
     decision = decide(ticket, [junior_english_full], Weights(), NOW)
     assert decision.winner_id == 1
-    assert decision.relaxed == (RELAX_SKILL_LEVEL, RELAX_SKILLS, RELAX_LANGUAGE, RELAX_CAPACITY)
+    assert decision.relaxed == (RELAX_SKILL_LEVEL, RELAX_LANGUAGE, RELAX_CAPACITY)  # she has the skill
     fluent = CandidateFacts(2, "Bea", frozenset({QUEUE}), skills={"network": 1}, languages=frozenset({"de"}))
     decision = decide(ticket, [junior_english_full, fluent], Weights(), NOW)
     assert (decision.winner_id, decision.relaxed) == (2, (RELAX_SKILL_LEVEL,))
-    assert [(e.name, e.reason) for e in decision.exclusions] == [("Ann", "does not speak de")]
+    assert [(e.name, e.reason) for e in decision.exclusions] == [("Ann", "does not speak German")]
+    generalist = CandidateFacts(3, "Cai", frozenset({QUEUE}), languages=frozenset({"de"}))
+    decision = decide(ticket, [generalist], Weights(), NOW)
+    assert (decision.winner_id, decision.relaxed) == (3, (RELAX_SKILLS,))
 
 
 def test_nobody_at_work_means_no_eligible_agent_with_each_reason() -> None:

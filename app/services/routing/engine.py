@@ -275,3 +275,18 @@ def route_reopened_ticket(uow: UnitOfWork, event: StatusChanged) -> None:
     reopened = categories.get(event.old) is StatusCategory.DONE and categories.get(event.new) is StatusCategory.OPEN
     if reopened and uow.session.scalar(select(Ticket.assignee_id).where(Ticket.id == event.ticket_id)) is None:
         route(uow, event.ticket_id, "reopen")
+
+
+def visible_queues_by_urgency() -> Any:
+    """The caller's queues, the one whose claimable ticket is due soonest first (for "get next")."""
+    due = (
+        select(func.min(Ticket.sla_due_at))
+        .where(Ticket.queue_id == QueueMember.queue_id, Ticket.assignee_id.is_(None))
+        .correlate(QueueMember)
+        .scalar_subquery()
+    )
+    return (
+        select(QueueMember.queue_id)
+        .where(QueueMember.agent_id == func.switchboard.current_agent_id())
+        .order_by(due.nulls_last(), QueueMember.queue_id)
+    )

@@ -231,7 +231,7 @@ def _unfit(candidate: CandidateFacts, *, ticket: TicketFacts, weights: Weights, 
         if rules.skills and rules.skill_level and level < minimum:
             return f"{skill} level {level} < {minimum}"
     if rules.language and ticket.language and ticket.language not in candidate.languages:
-        return f"does not speak {ticket.language}"
+        return f"does not speak {language_name(ticket.language)}"
     limit = candidate.capacity + rules.overflow
     if candidate.load + weights.ticket_weight(ticket.priority) > limit:
         return f"at capacity {candidate.load}/{candidate.capacity}"
@@ -273,8 +273,22 @@ def _skill(candidate: CandidateFacts, ticket: TicketFacts) -> tuple[float, str]:
 def _language(candidate: CandidateFacts, ticket: TicketFacts) -> tuple[float, str]:
     if not ticket.language:
         return 0.0, "no language given"
-    speaks = ticket.language in candidate.languages
-    return (1.0, f"speaks {ticket.language}") if speaks else (0.0, f"no {ticket.language}")
+    name = language_name(ticket.language)
+    return (1.0, f"speaks {name}") if ticket.language in candidate.languages else (0.0, f"no {name}")
+
+
+LANGUAGES = {
+    "ar": "Arabic", "cs": "Czech", "da": "Danish", "de": "German", "el": "Greek", "en": "English",
+    "es": "Spanish", "fi": "Finnish", "fr": "French", "he": "Hebrew", "hi": "Hindi", "hu": "Hungarian",
+    "it": "Italian", "ja": "Japanese", "ko": "Korean", "nl": "Dutch", "no": "Norwegian", "pl": "Polish",
+    "pt": "Portuguese", "ro": "Romanian", "ru": "Russian", "sv": "Swedish", "tr": "Turkish", "uk": "Ukrainian",
+    "zh": "Chinese",
+}  # fmt: skip
+
+
+def language_name(code: str) -> str:
+    """ "Italian" for "it" (a code alone reads as a word in an explanation); an unknown code as "code xx"."""
+    return LANGUAGES.get(code.lower().split("-")[0], f"language code {code}")
 
 
 def _room(candidate: CandidateFacts, ticket: TicketFacts, weights: Weights) -> tuple[float, str]:

@@ -1,0 +1,142 @@
+"""`switchboard routing …`, `switchboard agent status …` and `switchboard ticket next`: routing from the
+command line, through the same database checks as the client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from sqlalchemy import select
+
+from app.cli.context import CliContext
+from app.cli.inputs import TICKET_NUMBER, CheckedGroup
+from app.cli.output import say, say_json
+from app.models import Agent, RoutingDecision
+from app.services.errors import NotFound
+from app.services.people import directory
+from app.services.platform.uow import UnitOfWork
+from app.services.routing import engine as routing
+from app.services.tickets import queries, service
+from app.vocabulary import Availability
+
+
+@click.group("routing", cls=CheckedGroup)
+def routing_group() -> None:
+    """Why a ticket went to whom, and what found nobody."""
+
+
+def decision_json(uow: UnitOfWork, number: int, decision: RoutingDecision) -> dict[str, Any]:
+    names = dict(uow.session.execute(select(Agent.id, Agent.display_name)).all())
+    return {
+        "ticket": number,
+        "decided_at": decision.decided_at.isoformat(),
+        "asked_by": decision.asked_by,
+        "caller": names.get(decision.actor_agent_id or -1),
+        "winner": names.get(decision.winner_agent_id or -1),
+        "winner_id": decision.winner_agent_id,
+        "config_version": decision.config_version,
+        "relaxed": list(decision.relaxed),
+        "candidates": decision.ranked,
+        "exclusions": decision.exclusions,
+    }
+
+
+def explanation_lines(data: dict[str, Any]) -> list[str]:
+    winner = data["winner"] or "nobody (no eligible agent)"
+    lines = [
+        f"#{data['ticket']} went to {winner} ({data['asked_by']}, {data['decided_at'][:16]}, "
+        f"configuration version {data['config_version']})"
+    ]
+    if data["relaxed"]:
+        lines.append("relaxed to find someone: " + ", ".join(data["relaxed"]))
+    for rank, candidate in enumerate(data["candidates"], start=1):
+        lines.append(f"{rank}. {candidate['name']}: {candidate['total']:.2f}")
+        lines += [
+            f"     {f['factor']:<13} {f['weighted']:5.2f}  {f['note']}" for f in candidate["factors"] if f["note"]
+        ]
+    lines += [f"left out: {e['name']} ({e['reason']})" for e in data["exclusions"]]
+    return lines
+
+
+@routing_group.command("explain")
+@click.argument("number", type=TICKET_NUMBER)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def explain(ctx: CliContext, number: int, as_json: bool) -> None:
+    """Why the ticket went to whom: candidates, each factor, who was left out and why."""
+    with ctx.runtime().uow() as uow:
+        ticket_id = queries.ticket_id_for_number(uow, number=number)
+        decision = routing.latest_decision(uow, ticket_id)
+        if decision is None:
+            raise NotFound(f"Ticket #{number} has not been routed")
+        data = decision_json(uow, number, decision)
+    if as_json:
+        say_json(data)
+    else:
+        say(*explanation_lines(data))
+
+
+@routing_group.command("unassigned")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def unassigned(ctx: CliContext, as_json: bool) -> None:
+    """Open tickets routing found no eligible agent for (they wait until someone becomes available)."""
+    with ctx.runtime().uow() as uow:
+        waiting: list[dict[str, Any]] = [
+            {"number": t.number, "subject": t.subject, "queue_id": t.queue_id, "priority": int(t.priority)}
+            for t in routing.unrouted(uow)
+        ]
+    if as_json:
+        say_json(waiting)
+    else:
+        say(*([f"#{t['number']:<7} {t['subject'][:70]}" for t in waiting] or ["Every open ticket has someone."]))
+
+
+@click.group("agent", cls=CheckedGroup)
+def agent_group() -> None:
+    """Your availability for routing."""
+
+
+@agent_group.command("status")
+@click.argument("state", type=click.Choice([a.value for a in Availability]))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def status(ctx: CliContext, state: str, as_json: bool) -> None:
+    """Available, away or offline; becoming available hands you waiting tickets, up to your capacity."""
+    with ctx.runtime().uow() as uow:
+        drained = routing.set_availability(uow, Availability(state))
+        uow.commit()
+    if as_json:
+        say_json({"availability": state, "assigned": [d.ticket_id for d in drained if d.winner_id is not None]})
+    else:
+        say(f"You are {state}." + (f" Routing gave you {len(drained)} waiting tickets." if drained else ""))
+
+
+@click.command("next")
+@click.option("--queue", default=None, help="Only this queue (default: each of your queues, due soonest first).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def next_ticket(ctx: CliContext, queue: str | None, as_json: bool) -> None:
+    """Claim the best waiting ticket for you; two agents asking at once never get the same one."""
+    with ctx.runtime().uow() as uow:
+        if queue:
+            queue_ids = [directory.find_queue_id(uow, name=queue)]
+        else:
+            queue_ids = list(uow.session.execute(routing.visible_queues_by_urgency()).scalars())
+        claimed = None
+        for queue_id in queue_ids:
+            claimed = service.claim_next(uow, queue_id=queue_id)
+            if claimed is not None:
+                break
+        uow.commit()
+    if claimed is None:
+        if as_json:
+            say_json(None)
+        else:
+            say("Nothing is waiting in your queues.")
+        return
+    t = claimed.ticket
+    if as_json:
+        say_json(claimed.to_json())
+    else:
+        say(f"#{t.number} is yours: {t.subject}")

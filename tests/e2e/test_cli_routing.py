@@ -1,0 +1,91 @@
+"""The routing issue's "done when", as real processes on a fresh embedded demo: a new ticket is routed and
+explained; with everyone in a queue away it waits, listed, assigned to nobody; eight concurrent
+`ticket next` never return the same ticket."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+SHIPPING = ["grace.liu", "daniel.kowalski", "julia.rossi"]  # everyone who works Shipping & Returns in the demo
+
+
+def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SWITCHBOARD_DATA_DIR": str(data_dir)}
+    env.pop("SWITCHBOARD_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args], capture_output=True, text=True, timeout=300, env=env, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data_dir = tmp_path_factory.mktemp("routing-demo")
+    filled = run(data_dir, "demo", "--no-open", "--tickets", "200")
+    assert filled.returncode == 0, filled.stderr
+    return data_dir
+
+
+def create(data_dir: Path, queue: str, customer: str) -> int:
+    done = run(
+        data_dir,
+        "ticket",
+        "create",
+        "--subject",
+        "Where is my parcel?",
+        "--customer",
+        customer,
+        "--queue",
+        queue,
+        "--body",
+        "It has been two weeks.",
+        "--tag",
+        "delivery",
+        "--json",
+    )
+    assert done.returncode == 0, done.stderr
+    return int(json.loads(done.stdout)["ticket"]["number"])
+
+
+def test_a_new_ticket_is_routed_to_a_qualified_available_agent_and_explained(demo: Path) -> None:
+    for login in SHIPPING:
+        assert run(demo, "--user", login, "agent", "status", "available").returncode == 0
+    number = create(demo, "Shipping & Returns", "routing-check@northwind.example")
+    explained = json.loads(run(demo, "routing", "explain", str(number), "--json").stdout)
+    assert explained["winner"] in ("Grace Liu", "Daniel Kowalski", "Julia Rossi") and explained["asked_by"] == "intake"
+    assert explained["candidates"] and all(c["factors"] for c in explained["candidates"])
+    skill = next(f for f in explained["candidates"][0]["factors"] if f["factor"] == "skill")
+    assert "shipping" in skill["note"]  # the tag asked for it (demo routing settings)
+
+
+def test_with_everyone_in_the_queue_away_a_new_ticket_waits_listed_and_unassigned(demo: Path) -> None:
+    for login in SHIPPING:
+        assert run(demo, "--user", login, "agent", "status", "away").returncode == 0
+    number = create(demo, "Shipping & Returns", "nobody-home@contoso.example")
+    waiting = json.loads(run(demo, "routing", "unassigned", "--json").stdout)
+    assert number in [t["number"] for t in waiting]
+    shown = json.loads(run(demo, "ticket", "show", str(number), "--json").stdout)
+    assert shown["assignee_id"] is None
+    back = json.loads(run(demo, "--user", "grace.liu", "agent", "status", "available", "--json").stdout)
+    assert back["assigned"], "becoming available drains the waiting ticket"
+
+
+def test_eight_concurrent_get_next_never_return_the_same_ticket(demo: Path) -> None:
+    billing = ["ben.okafor", "hannah.becker", "julia.rossi", "amelie.durand"]
+    for login in billing:  # away: new tickets wait for a pull instead of being pushed
+        assert run(demo, "--user", login, "agent", "status", "away").returncode == 0
+    for index in range(12):
+        create(demo, "Billing", f"burst{index}@tailspin.example")
+    logins = billing * 2
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda login: run(demo, "--user", login, "ticket", "next", "--json"), logins))
+    assert all(r.returncode == 0 for r in results), [r.stderr for r in results]
+    numbers = [json.loads(r.stdout)["ticket"]["number"] for r in results if json.loads(r.stdout)]
+    assert len(numbers) == 8 and len(set(numbers)) == 8
