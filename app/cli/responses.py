@@ -56,7 +56,7 @@ def add(ctx: CliContext, title: str, body: str | None, queue: str | None, as_jso
 
 
 @response.command("retire")
-@click.argument("response_id", type=int)
+@click.argument("response_id", type=click.IntRange(1, 2**63 - 1))
 @click.pass_obj
 def retire(ctx: CliContext, response_id: int) -> None:
     """Stop offering a response (it is kept, never deleted)."""

@@ -3,19 +3,23 @@ command line, through the same database checks as the client."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import click
 from sqlalchemy import select
 
 from app.cli.context import CliContext
-from app.cli.inputs import TICKET_NUMBER, CheckedGroup
+from app.cli.inputs import TICKET_NUMBER, CheckedCommand, CheckedGroup
 from app.cli.output import say, say_json
 from app.models import Agent, RoutingDecision
-from app.services.errors import NotFound
+from app.services.errors import InvalidInput, NotFound
 from app.services.people import directory
 from app.services.platform.uow import UnitOfWork
 from app.services.routing import engine as routing
+from app.services.routing.dry_run import dry_run
+from app.services.routing.engine import weights_from
 from app.services.tickets import queries, service
 from app.vocabulary import Availability
 
@@ -112,7 +116,7 @@ def status(ctx: CliContext, state: str, as_json: bool) -> None:
         say(f"You are {state}." + (f" Routing gave you {len(drained)} waiting tickets." if drained else ""))
 
 
-@click.command("next")
+@click.command("next", cls=CheckedCommand)
 @click.option("--queue", default=None, help="Only this queue (default: each of your queues, due soonest first).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
@@ -140,3 +144,49 @@ def next_ticket(ctx: CliContext, queue: str | None, as_json: bool) -> None:
         say_json(claimed.to_json())
     else:
         say(f"#{t.number} is yours: {t.subject}")
+
+
+@routing_group.command("dry-run")
+@click.option("--days", type=click.IntRange(1, 366), default=30, show_default=True)
+@click.option(
+    "--weights",
+    "settings_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="A JSON file of routing settings (weights, overflow_cap, urgent_weight, skills_by_tag).",
+)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def dry_run_command(ctx: CliContext, days: int, settings_file: Path, as_json: bool) -> None:
+    """Replay the last days' tickets under these settings: who would have got each, loads, and who found
+    nobody. Nothing is written."""
+    settings = read_settings(settings_file)
+    with ctx.runtime().uow() as uow:
+        result = dry_run(uow, settings, days=days, now=uow.now())
+    data = result.to_json()
+    if as_json:
+        say_json(data)
+        return
+    say(f"{data['tickets']} tickets of the last {days} days; {data['changed']} would have gone to someone else.")
+    say(*[f"  {a['agent']:<24} would get {a['would_get']:>5}   got {a['actually_got']:>5}" for a in data["agents"]])
+    if data["no_eligible_agent"]:
+        say(
+            f"No eligible agent for {len(data['no_eligible_agent'])}: "
+            + ", ".join(f"#{n}" for n in data["no_eligible_agent"][:20])
+        )
+
+
+def read_settings(path: Path) -> dict[str, Any]:
+    try:
+        settings = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise InvalidInput(f"Cannot read {path}: {error.strerror}") from None
+    except json.JSONDecodeError as error:
+        raise InvalidInput(f"{path} is not valid JSON: {error.msg} at line {error.lineno}") from None
+    if not isinstance(settings, dict):
+        raise InvalidInput(f"{path} must hold a JSON object of routing settings")
+    try:
+        weights_from(settings, 0)
+    except (TypeError, ValueError) as error:
+        raise InvalidInput(f"{path} has a setting that is not a number: {error}") from None
+    return settings

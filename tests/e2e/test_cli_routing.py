@@ -89,3 +89,18 @@ def test_eight_concurrent_get_next_never_return_the_same_ticket(demo: Path) -> N
     assert all(r.returncode == 0 for r in results), [r.stderr for r in results]
     numbers = [json.loads(r.stdout)["ticket"]["number"] for r in results if json.loads(r.stdout)]
     assert len(numbers) == 8 and len(set(numbers)) == 8
+
+
+def test_the_dry_run_prints_loads_and_changes_and_writes_nothing(demo: Path, tmp_path: Path) -> None:
+    settings = tmp_path / "weights.json"
+    settings.write_text('{"weights": {"skill": 0, "language": 0, "room": 5}, "overflow_cap": 0}', encoding="utf-8")
+    before = run(demo, "ticket", "list", "--all", "--json").stdout
+    done = run(demo, "routing", "dry-run", "--days", "30", "--weights", str(settings), "--json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    would_get = sum(agent["would_get"] for agent in result["agents"])
+    assert result["tickets"] > 0 and would_get + len(result["no_eligible_agent"]) == result["tickets"]
+    assert run(demo, "ticket", "list", "--all", "--json").stdout == before
+    settings.write_text("{not json", encoding="utf-8")
+    refused = run(demo, "routing", "dry-run", "--weights", str(settings))
+    assert refused.returncode == 2 and "is not valid JSON" in refused.stderr

@@ -48,7 +48,7 @@ def route(uow: UnitOfWork, ticket_id: int, asked_by: str) -> Decision | None:
         raise NotFound(f"No ticket with id {ticket_id}")
     facts = ticket_facts(uow, ticket)
     weights, settings = config_for(uow, ticket.queue_id)
-    facts = _with_wanted_skills(facts, ticket, settings)
+    facts = with_wanted_skills(facts, ticket, settings)
     candidates = candidates_for(uow, ticket.queue_id, uow.now())
     refused: list[Exclusion] = []
     for _ in range(len(candidates) + 1):
@@ -121,7 +121,7 @@ def ticket_facts(uow: UnitOfWork, ticket: Ticket) -> TicketFacts:
     )
 
 
-def _with_wanted_skills(facts: TicketFacts, ticket: Ticket, settings: dict[str, Any]) -> TicketFacts:
+def with_wanted_skills(facts: TicketFacts, ticket: Ticket, settings: dict[str, Any]) -> TicketFacts:
     wanted: dict[str, int] = {str(k).lower(): int(v) for k, v in (settings.get("skills") or {}).items()}
     for tag in ticket.tags or []:
         for skill, level in (settings.get("skills_by_tag", {}).get(tag) or {}).items():
