@@ -292,5 +292,5 @@ class Composer(QObject):
 
 def _placeholder(mode: Mode) -> str:
     if mode == "note":
-        return "Write an internal note… (agents only; Ctrl+Enter adds it, Esc back to the queue)"
-    return "Write a reply… (Ctrl+Space a response, Ctrl+Enter sends, Ctrl+Shift+Enter sends and next, Esc back)"
+        return "Write an internal note for agents… (Ctrl+Enter adds it, Esc: back to the queue)"
+    return "Write a reply… (Ctrl+Space: responses, Esc: back to the queue)"

@@ -64,7 +64,7 @@ class ResponsePicker(QFrame):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.search)
         layout.addWidget(self.results)
-        self.resize(420, 260)
+        self.setMinimumWidth(420)
 
     def set_responses(self, responses: list[CannedResponse] | None) -> None:
         self.responses = responses
@@ -107,6 +107,7 @@ class ResponsePicker(QFrame):
             item.setData(ID_ROLE, response.id)
             item.setToolTip(f"<qt>{html.escape(response.body).replace(chr(10), '<br>')}</qt>")
             self.results.addItem(item)
+        self._fit()
         if ranked:
             self.results.setCurrentRow(0)
         elif self.responses:
@@ -118,6 +119,13 @@ class ResponsePicker(QFrame):
         item = QListWidgetItem(text)
         item.setFlags(Qt.ItemFlag.NoItemFlags)
         self.results.addItem(item)
+        self._fit()
+
+    def _fit(self) -> None:
+        """As tall as its rows (up to ten), so a short list is not a tall empty box."""
+        rows = max(1, min(10, self.results.count()))
+        self.results.setFixedHeight(rows * max(self.results.sizeHintForRow(0), 18) + 2 * self.results.frameWidth() + 4)
+        self.adjustSize()
 
     def _move(self, step: int) -> None:
         count = self.results.count()
