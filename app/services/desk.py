@@ -15,6 +15,7 @@ from app.services.platform.actor import Actor
 from app.services.platform.database.boundary import SpeaksDomainErrors
 from app.services.platform.uow import UnitOfWorkSource
 from app.services.responses.service import Responses
+from app.services.routing.area import Routing
 from app.services.tickets.work import TicketWork
 
 
@@ -25,6 +26,7 @@ class HelpDesk(SpeaksDomainErrors):
     tickets: reading and working one ticket.
     presence: announcing who is on which ticket.
     responses: canned responses and the agent's signature.
+    routing: why a ticket went to whom, one's availability, get next.
     """
 
     def __init__(self, runtime: UnitOfWorkSource) -> None:
@@ -34,3 +36,4 @@ class HelpDesk(SpeaksDomainErrors):
         self.tickets = TicketWork(runtime, self.me)
         self.presence = Presence(runtime)
         self.responses = Responses(runtime)
+        self.routing = Routing(runtime, self.me)

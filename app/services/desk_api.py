@@ -8,10 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from app.services.navigation.dto import DeskView, Vocabulary
+from app.services.navigation.dto import AboutDesk, DeskView, Vocabulary
 from app.services.platform.actor import Actor
 from app.services.platform.live_notices import Listen
 from app.services.responses.dto import CannedResponse
+from app.services.routing.dto import RoutingExplanation
 from app.services.tickets.dto import (
     FieldChanges,
     HistoryEntry,
@@ -22,6 +23,7 @@ from app.services.tickets.dto import (
     TicketPage,
     TicketSummary,
 )
+from app.vocabulary import Availability
 
 
 class NavigationArea(Protocol):
@@ -31,6 +33,11 @@ class NavigationArea(Protocol):
     def page(self, view: DeskView, after: PageCursor | None, limit: int = 100) -> TicketPage: ...
     def summaries(self, ticket_ids: list[int]) -> list[TicketSummary]: ...
     def save_view(self, label: str, view: DeskView) -> None: ...
+    def find(self, text: str, limit: int = 20) -> list[TicketSummary]:
+        """Tickets by number, subject words, customer name or address, organisation (as the filter box)."""
+        ...
+
+    def about(self) -> AboutDesk: ...
 
 
 class TicketArea(Protocol):
@@ -64,6 +71,13 @@ class ResponseArea(Protocol):
     def set_signature(self, text: str) -> None: ...
 
 
+class RoutingArea(Protocol):
+    def explain(self, ticket_id: int) -> RoutingExplanation | None: ...
+    def availability(self) -> Availability: ...
+    def set_availability(self, state: Availability) -> int: ...
+    def next_ticket(self) -> TicketChanged | None: ...
+
+
 class PresenceArea(Protocol):
     def announce(self, ticket_id: int, state: str) -> None: ...
 
@@ -79,6 +93,8 @@ class Desk(Protocol):
     def presence(self) -> PresenceArea: ...
     @property
     def responses(self) -> ResponseArea: ...
+    @property
+    def routing(self) -> RoutingArea: ...
 
 
 @dataclass(frozen=True)

@@ -578,7 +578,7 @@ class CountingDesk:
         self._desk = desk
         self.counting = CountingTickets(desk.tickets)
         self.me, self.navigation, self.presence = desk.me, desk.navigation, desk.presence
-        self.responses = desk.responses
+        self.responses, self.routing = desk.responses, desk.routing
 
     @property
     def tickets(self) -> TicketArea:

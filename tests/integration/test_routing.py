@@ -12,8 +12,10 @@ from sqlalchemy.engine import URL
 
 from app.bootstrap import Runtime, event_handlers
 from app.models import Agent, RoutingDecision, Ticket
+from app.services.desk import HelpDesk
 from app.services.errors import KnownError
 from app.services.platform.database.failures import explain
+from app.services.platform.uow import UnitOfWork
 from app.services.routing import engine as routing
 from app.services.tickets import service
 from app.services.tickets.dto import TicketChanged
@@ -174,3 +176,29 @@ def test_concurrent_intake_never_takes_an_agent_past_capacity(committed_runtime:
         )
     assert loads == {world.alice: 3, world.bob: 3}, {names[k]: v for k, v in loads.items()}
     assert unassigned == 20 - 6
+
+
+class _Source:
+    """A UnitOfWorkSource working as one person of the world, with the real event handlers."""
+
+    def __init__(self, world: World, person: str) -> None:
+        self.world, self.person = world, person
+
+    def uow(self) -> UnitOfWork:
+        return self.world.uow(self.person, handlers=event_handlers())
+
+
+def test_the_desks_routing_area_explains_sets_availability_and_gets_next(world: World) -> None:
+    alice = HelpDesk(_Source(world, "alice"))
+    waiting = _create(world).ticket  # everyone offline: nobody eligible
+    assert alice.routing.explain(waiting.id).winner is None  # type: ignore[union-attr]
+    assert alice.routing.availability() is Availability.OFFLINE
+    assert alice.routing.set_availability(Availability.AVAILABLE) == 1  # the waiting ticket drained to her
+    explained = alice.routing.explain(waiting.id)
+    assert explained is not None and explained.winner == "Alice Archer" and explained.asked_by == "drain"
+    assert explained.candidates[0].factors and explained.ticket_number == waiting.number
+    alice.routing.set_availability(Availability.AWAY)
+    pulled = _create(world).ticket
+    claimed = alice.routing.next_ticket()
+    assert claimed is not None and claimed.ticket.id == pulled.id and claimed.ticket.assignee_id == world.alice
+    assert alice.routing.next_ticket() is None
