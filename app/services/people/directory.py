@@ -38,7 +38,7 @@ def find_or_create_customer(uow: UnitOfWork, *, email: str, name: str | None = N
     )
     if customer_id is not None:
         return customer_id
-    customer = Customer(name=clean_line(name or "")[:200] or address.split("@", 1)[0])
+    customer = Customer(name=clean_line(name or "") or address.split("@", 1)[0])
     uow.session.add(customer)
     uow.session.flush()
     uow.session.add(CustomerEmail(customer_id=customer.id, address=address, is_primary=True))
