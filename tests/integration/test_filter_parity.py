@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from app.models import Ticket, TicketStatus
+from app.models import Customer, CustomerEmail, Organisation, Ticket, TicketStatus
 from app.services.tickets.dto import TicketSummary
 from app.services.tickets.queries import SortOrder, TicketFilter, list_tickets
 from app.views.ticket_table import sort_key
@@ -59,14 +59,24 @@ TEXTS = [
     "οδος",
     " printer ",
     "no such subject",
+    # the customer's name, any of their addresses, their organisation; several words must each match somewhere
+    "jane",
+    "DOE",
+    "customer.test",
+    "j.doe@billing",
+    "haddad trad",
+    "trading printer",
+    "omar refund",
+    "omar jane",
 ]
 SORT_ORDERS = list(SortOrder)
 PAGE_SIZES = (2, 5, 13)
 
 
-def _seed(world: World, statuses: list[str]) -> None:
+def _seed(world: World, statuses: list[str]) -> list[int]:
     """Tickets cycling through every status, priority, queue, assignee (none too), tag set, subject and
-    clock, with co-prime cycle lengths so the combinations spread; then some merged into others."""
+    clock, with co-prime cycle lengths so the combinations spread; then some merged into others. Omar's
+    customer belongs to an organisation, Jane has a second address. Returns some of the tickets' numbers."""
     assignees = [None, world.alice, world.bob, world.carol, None, world.dave]
     queues = [world.billing, world.tech]
     rng = random.Random(10)
@@ -91,13 +101,24 @@ def _seed(world: World, statuses: list[str]) -> None:
             }
         )
     with world.factory() as session:
+        organisation = Organisation(name="Haddad Trading")
+        session.add(organisation)
+        session.flush()
+        omar = session.get(Customer, world.omar)
+        assert omar is not None
+        omar.organisation_id = organisation.id
+        session.add(CustomerEmail(customer_id=world.jane, address="J.Doe@Billing.example", is_primary=False))
         ids = list(session.scalars(insert(Ticket).returning(Ticket.id), rows))
         merged = [{**rows[i], "merged_into_id": ids[i]} for i in range(0, len(rows), 4)]
         session.execute(insert(Ticket), merged)
+        numbers = list(session.scalars(select(Ticket.number).where(Ticket.id.in_(ids[:3])).order_by(Ticket.id)))
         session.commit()
+    return numbers
 
 
-def _filters(world: World, statuses_by_category: dict[StatusCategory, list[str]]) -> list[TicketFilter]:
+def _filters(
+    world: World, statuses_by_category: dict[StatusCategory, list[str]], numbers: list[int]
+) -> list[TicketFilter]:
     """Every value of every field alone; every pair of fields, each with a few of its values; and a fixed
     sample of filters with every field set."""
     every_status = [s for group in statuses_by_category.values() for s in group]
@@ -108,7 +129,20 @@ def _filters(world: World, statuses_by_category: dict[StatusCategory, list[str]]
         "unassigned": [True],
         "priorities": [(Priority.HIGH, Priority.URGENT), *((p,) for p in Priority)],
         "tag": ["vip", " VIP ", "nope", "refund", "urgent-fix", ""],
-        "text": ["REFUND OF", "_", "ärger", "istanbul", "οδος", *TEXTS],
+        "text": [
+            "REFUND OF",
+            f"#{numbers[0]}",
+            "ärger",
+            "jane",
+            "οδος",
+            *TEXTS,
+            str(numbers[1]),
+            f"#{numbers[2]} refund",
+            f"#{numbers[2]} no-such-word",
+            f"0{numbers[0]}",
+            "#",
+            "99999999999999999999999",
+        ],
         "include_merged": [True],
     }
     paired = {name: options[: 5 if name == "text" else 3] for name, options in values.items()}
@@ -130,8 +164,8 @@ def test_the_python_filter_and_order_agree_with_the_sql_over_the_filter_matrix(w
         ):
             statuses_by_category.setdefault(category, []).append(key)
     assert set(statuses_by_category) == set(StatusCategory)
-    _seed(world, [s for group in statuses_by_category.values() for s in group])
-    filters = _filters(world, statuses_by_category)
+    numbers = _seed(world, [s for group in statuses_by_category.values() for s in group])
+    filters = _filters(world, statuses_by_category, numbers)
 
     disagreements: list[str] = []
     with world.uow("carol") as uow:  # she leads both queues: every seeded ticket is hers to see

@@ -47,3 +47,22 @@ class Vocabulary:
     def agents_of(self, queue_key: str) -> list[Choice]:
         working = {agent for queue, agent in self.members if queue == queue_key}
         return [agent for agent in self.agents if agent.key in working]
+
+
+@dataclass(frozen=True)
+class AboutDesk:
+    """What Help ▸ About shows: this build, the schema it needs and finds, and the server it talks to
+    (`host` None: a local socket, as the embedded database on this computer)."""
+
+    version: str
+    code_revision: str
+    schema_revision: str | None
+    server_version: str
+    host: str | None
+    port: int | None
+    database: str
+    login: str
+
+    @property
+    def schema_is_current(self) -> bool:
+        return self.schema_revision == self.code_revision

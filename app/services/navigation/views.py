@@ -10,12 +10,21 @@ from sqlalchemy import any_, func, select
 from app.models import Agent, AgentPreference, Queue, QueueMember, StatusTransition, Ticket, TicketTally
 from app.models import TicketStatus as StatusRow
 from app.models.tally import NOBODY
-from app.services.navigation.dto import VIEW_PREFIX, Choice, DeskView, Vocabulary
+from app.services.navigation.about import about_desk
+from app.services.navigation.dto import VIEW_PREFIX, AboutDesk, Choice, DeskView, Vocabulary
 from app.services.platform.actor import Actor
 from app.services.platform.database.boundary import SpeaksDomainErrors
 from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
 from app.services.tickets import queries
-from app.services.tickets.dto import PageCursor, SortOrder, TicketFilter, TicketPage, TicketSummary
+from app.services.tickets.dto import (
+    PageCursor,
+    SortOrder,
+    TicketFilter,
+    TicketPage,
+    TicketSummary,
+    text_words,
+    ticket_number_in,
+)
 from app.vocabulary import Priority, StatusCategory, TransitionKind
 
 
@@ -84,6 +93,27 @@ class Navigation(SpeaksDomainErrors):
         with self.runtime.uow() as uow:
             rows = uow.session.execute(queries.summary_select().where(Ticket.id.in_(ticket_ids)))
             return [queries.to_summary(*row) for row in rows]
+
+    def find(self, text: str, limit: int = 20) -> list[TicketSummary]:
+        """Go to anything: the ticket a lone number names (merged or not), then the tickets whose number,
+        subject, customer, address or organisation hold every word (as the filter box), latest update first;
+        only what this login may see."""
+        if not text_words(text):
+            return []
+        words = text_words(text)
+        with self.runtime.uow() as uow:
+            found: list[TicketSummary] = []
+            if len(words) == 1 and (number := ticket_number_in(words[0])) is not None:
+                rows = uow.session.execute(queries.summary_select().where(Ticket.number == number))
+                found = [queries.to_summary(*row) for row in rows]
+            page = queries.list_tickets(uow, ticket_filter=TicketFilter(text=text), sort=SortOrder.UPDATED, limit=limit)
+            known = {ticket.id for ticket in found}
+            return (found + [ticket for ticket in page.rows if ticket.id not in known])[:limit]
+
+    def about(self) -> AboutDesk:
+        """Help ▸ About: version, schema revisions, server."""
+        with self.runtime.uow() as uow:
+            return about_desk(uow)
 
     def save_view(self, label: str, view: DeskView) -> None:
         value = {"label": label, "filter": _filter_json(view.ticket_filter), "sort": view.sort.value}

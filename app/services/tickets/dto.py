@@ -39,6 +39,9 @@ class TicketSummary:
     resolution_due_at: dt.datetime | None
     sla_due_at: dt.datetime | None
     version: int
+    # What "go to anything" finds a ticket by, besides its number and subject (see `TicketFilter.text`).
+    customer_emails: tuple[str, ...] = ()
+    organisation_name: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = to_jsonable(asdict(self))
@@ -117,6 +120,9 @@ class TicketFilter:
     priorities: tuple[Priority, ...] = ()
     tag: str | None = None
     text: str | None = None
+    """Words that must each be found: in the subject, the customer's name, any of their email addresses or
+    their organisation's name (case-insensitively, as ILIKE), or — a word of digits, with or without '#' — as
+    the ticket's number. Full-text over message bodies is the search index's, later."""
     include_merged: bool = False
 
     def matches(self, ticket: TicketSummary) -> bool:
@@ -128,9 +134,32 @@ class TicketFilter:
             and (not self.unassigned or ticket.assignee_id is None)
             and (not self.priorities or ticket.priority in self.priorities)
             and (not self.tag or self.tag.strip().lower() in ticket.tags)
-            and (not self.text or _ilike_fold(self.text.strip()) in _ilike_fold(ticket.subject))
+            and all(word_matches(word, ticket) for word in text_words(self.text))
             and (self.include_merged or ticket.merged_into_id is None)
         )
+
+
+MAX_TICKET_NUMBER = 2**63 - 1
+
+
+def text_words(text: str | None) -> list[str]:
+    """The words of a filter text; none for an empty or blank one."""
+    return (text or "").split()
+
+
+def ticket_number_in(word: str) -> int | None:
+    """The ticket number a word names ("11836" or "#11836"), if it is one."""
+    digits = word.removeprefix("#")
+    if digits.isascii() and digits.isdigit() and int(digits) <= MAX_TICKET_NUMBER:
+        return int(digits)
+    return None
+
+
+def word_matches(word: str, ticket: TicketSummary) -> bool:
+    """The same test as the SQL of `queries.text_matches` for one word."""
+    folded = _ilike_fold(word)
+    places = (ticket.subject, ticket.customer_name, ticket.organisation_name or "", *ticket.customer_emails)
+    return ticket.number == ticket_number_in(word) or any(folded in _ilike_fold(place) for place in places)
 
 
 def _ilike_fold(text: str) -> str:

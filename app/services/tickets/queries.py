@@ -9,13 +9,26 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypeVar
 
-from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, literal, or_, select, tuple_, union_all
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 
-from app.models import Agent, Customer, Message, Queue, Ticket, TicketLink
+from app.models import Agent, Customer, CustomerEmail, Message, Organisation, Queue, Ticket, TicketLink
 from app.services.errors import InvalidInput, NotFound
 from app.services.platform.uow import UnitOfWork
-from app.services.tickets.dto import MessageView, TicketDetail, TicketSummary
+from app.services.tickets.dto import MessageView, TicketDetail, TicketSummary, text_words, ticket_number_in
 from app.services.tickets.dto import PageCursor as PageCursor
 from app.services.tickets.dto import SortOrder as SortOrder
 from app.services.tickets.dto import TicketFilter as TicketFilter
@@ -25,22 +38,45 @@ from app.vocabulary import MessageKind
 MAX_PAGE_SIZE = 500
 ANY_TICKET = TicketFilter()  # no narrowing: every ticket the login may see
 
-SummaryQuery = Select[Ticket, str, str, str]
+SummaryQuery = Select[Ticket, str, str, str, list[str], str]
 Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
 PageKey = tuple[int, dt.datetime | int | None]
 
 
 def summary_select() -> SummaryQuery:
+    """A ticket with the names a list shows, and what the filter text also looks in (`with_customer_extras`):
+    `to_summary` takes its rows."""
     assignee = aliased(Agent)
-    return (
+    query: SummaryQuery = with_customer_extras(
         select(Ticket, Queue.name, assignee.display_name, Customer.name)
         .join(Queue, Queue.id == Ticket.queue_id)
         .join(Customer, Customer.id == Ticket.customer_id)
         .outerjoin(assignee, assignee.id == Ticket.assignee_id)
     )
+    return query
 
 
-def to_summary(ticket: Ticket, queue_name: str, assignee_name: str | None, customer_name: str) -> TicketSummary:
+def with_customer_extras(query: Any) -> Any:
+    """After the customer's name, a summary's select (which has joined the customer) adds the customer's
+    email addresses (primary first) and their organisation's name: what the filter text also searches."""
+    primary_first = aggregate_order_by(CustomerEmail.address, CustomerEmail.is_primary.desc(), CustomerEmail.id)
+    emails = select(func.array_agg(primary_first)).where(CustomerEmail.customer_id == Customer.id).scalar_subquery()
+    return query.add_columns(emails, Organisation.name).outerjoin(
+        Organisation, Organisation.id == Customer.organisation_id
+    )
+
+
+SUMMARY_COLUMNS = 6  # the columns of `summary_select`, which `to_summary` takes
+
+
+def to_summary(
+    ticket: Ticket,
+    queue_name: str,
+    assignee_name: str | None,
+    customer_name: str,
+    customer_emails: list[str] | None = None,
+    organisation_name: str | None = None,
+) -> TicketSummary:
     return TicketSummary(
         id=ticket.id,
         number=ticket.number,
@@ -69,6 +105,8 @@ def to_summary(ticket: Ticket, queue_name: str, assignee_name: str | None, custo
         resolution_due_at=ticket.resolution_due_at,
         sla_due_at=ticket.sla_due_at,
         version=ticket.version,
+        customer_emails=tuple(customer_emails or ()),
+        organisation_name=organisation_name,
     )
 
 
@@ -168,7 +206,7 @@ def _page(uow: UnitOfWork, page: Any, key: Any, limit: int) -> tuple[list[PageKe
         .order_by(*key(chosen))
         .limit(limit)
     ).all()
-    return [(row[0].id, row[4]) for row in rows], [to_summary(*row[:4]) for row in rows]
+    return [(row[0].id, row[SUMMARY_COLUMNS]) for row in rows], [to_summary(*row[:SUMMARY_COLUMNS]) for row in rows]
 
 
 def apply_filter(query: Q, f: TicketFilter) -> Q:
@@ -189,12 +227,29 @@ def apply_filter(query: Q, f: TicketFilter) -> Q:
         query = query.where(Ticket.priority.in_(f.priorities))
     if f.tag:
         query = query.where(Ticket.tags.contains([f.tag.strip().lower()]))
-    if f.text and f.text.strip():
-        pattern = "%" + f.text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(Ticket.subject.ilike(pattern, escape="\\"))
+    if words := text_words(f.text):
+        query = query.where(and_(*(text_matches(word) for word in words)))
     if not f.include_merged:
         query = query.where(Ticket.merged_into_id.is_(None))
     return query
+
+
+def text_matches(word: str) -> ColumnElement[bool]:
+    """One word of the filter text (`TicketFilter.text`; `dto.word_matches` is the same test in Python): the
+    ticket's number, or a part of its subject, its customer's name, one of their addresses or their
+    organisation's name. The customer side is a semi-join, so a page is still chosen on the ticket table."""
+    pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    customers = select(Customer.id).where(
+        or_(
+            Customer.name.ilike(pattern, escape="\\"),
+            Customer.id.in_(select(CustomerEmail.customer_id).where(CustomerEmail.address.ilike(pattern, escape="\\"))),
+            Customer.organisation_id.in_(select(Organisation.id).where(Organisation.name.ilike(pattern, escape="\\"))),
+        )
+    )
+    places: list[ColumnElement[bool]] = [Ticket.subject.ilike(pattern, escape="\\"), Ticket.customer_id.in_(customers)]
+    if (number := ticket_number_in(word)) is not None:
+        places.insert(0, Ticket.number == number)
+    return or_(*places)
 
 
 def _page_by_sla_due(

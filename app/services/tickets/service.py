@@ -39,7 +39,7 @@ from app.services.tickets import lifecycle
 from app.services.tickets.dto import FieldChanges as FieldChanges
 from app.services.tickets.dto import TicketChanged
 from app.services.tickets.lifecycle import LifecycleRules
-from app.services.tickets.queries import get_summary, to_summary
+from app.services.tickets.queries import get_summary, to_summary, with_customer_extras
 from app.vocabulary import Channel, MessageKind, Priority, TicketType
 
 MAX_SUBJECT_LENGTH = 500
@@ -315,13 +315,12 @@ def _claimed(uow: UnitOfWork, call: FunctionElement[Any], expected_version: int 
     rows = call.table_valued(*(column(c.name, c.type) for c in Ticket.__table__.columns)).alias("claimed")
     claimed = aliased(Ticket, rows, adapt_on_names=True)
     assignee = aliased(Agent)
-    statement = (
+    statement = with_customer_extras(
         select(claimed, Queue.name, assignee.display_name, Customer.name)
         .join(Queue, Queue.id == claimed.queue_id)
         .join(Customer, Customer.id == claimed.customer_id)
         .outerjoin(assignee, assignee.id == claimed.assignee_id)
-        .execution_options(populate_existing=True)
-    )
+    ).execution_options(populate_existing=True)
     uow.session.flush()
     try:
         row = uow.session.execute(statement).one_or_none()
