@@ -42,6 +42,7 @@ def decision_json(uow: UnitOfWork, number: int, decision: RoutingDecision) -> di
         "relaxed": list(decision.relaxed),
         "candidates": decision.ranked,
         "exclusions": decision.exclusions,
+        "reason": decision.reason,
     }
 
 
@@ -51,6 +52,8 @@ def explanation_lines(data: dict[str, Any]) -> list[str]:
         f"#{data['ticket']} went to {winner} ({data['asked_by']}, {data['decided_at'][:16]}, "
         f"configuration version {data['config_version']})"
     ]
+    if data.get("reason"):
+        lines.append(f"reason: {data['reason']}")
     if data["relaxed"]:
         lines.append("relaxed to find someone: " + ", ".join(data["relaxed"]))
     for rank, candidate in enumerate(data["candidates"], start=1):
@@ -190,3 +193,49 @@ def read_settings(path: Path) -> dict[str, Any]:
     except (TypeError, ValueError) as error:
         raise InvalidInput(f"{path} has a setting that is not a number: {error}") from None
     return settings
+
+
+@routing_group.command("handback")
+@click.argument("number", type=TICKET_NUMBER)
+@click.option("--reason", required=True, help="Why you give it back (kept with the decision).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def handback(ctx: CliContext, number: int, reason: str, as_json: bool) -> None:
+    """Give one of your tickets back to routing: it goes to someone else, or waits for someone."""
+    with ctx.runtime().uow() as uow:
+        ticket_id = queries.ticket_id_for_number(uow, number=number)
+        routing.hand_back(uow, ticket_id, reason)
+        uow.commit()
+        data = _latest(uow, number, ticket_id)
+    _show(data, as_json)
+
+
+@routing_group.command("reassign")
+@click.argument("number", type=TICKET_NUMBER)
+@click.option("--to", "login", default=None, help="A qualified agent's login; leave out to let routing choose.")
+@click.option("--reason", required=True, help="Why (kept with the decision).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def reassign(ctx: CliContext, number: int, login: str | None, reason: str, as_json: bool) -> None:
+    """Route a ticket of a queue you lead again (team leads and admins)."""
+    with ctx.runtime().uow() as uow:
+        ticket_id = queries.ticket_id_for_number(uow, number=number)
+        agent_id = directory.find_agent_id(uow, login_or_email=login) if login else None
+        routing.reroute(uow, ticket_id, reason, to_agent=agent_id)
+        uow.commit()
+        data = _latest(uow, number, ticket_id)
+    _show(data, as_json)
+
+
+def _show(data: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        say_json(data)
+    else:
+        say(*explanation_lines(data))
+
+
+def _latest(uow: UnitOfWork, number: int, ticket_id: int) -> dict[str, Any]:
+    decision = routing.latest_decision(uow, ticket_id)
+    if decision is None:
+        raise NotFound(f"Ticket #{number} has not been routed")
+    return decision_json(uow, number, decision)

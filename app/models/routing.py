@@ -48,3 +48,4 @@ class RoutingDecision(Base):
     relaxed: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list, server_default="{}")
     ranked: Mapped[list[Any]] = mapped_column(JSONB, default=list, server_default="[]")
     exclusions: Mapped[list[Any]] = mapped_column(JSONB, default=list, server_default="[]")
+    reason: Mapped[str | None] = mapped_column(Text)  # a supervisor's reroute or an agent's hand-back says why

@@ -20,7 +20,8 @@ from sqlalchemy.exc import DBAPIError
 
 from app.models import Agent, AgentSkill, Customer, QueueMember, RoutingConfig, RoutingDecision, Ticket
 from app.models import TicketStatus as StatusRow
-from app.services.errors import NotFound
+from app.services.errors import InvalidInput, NotFound
+from app.services.platform.database.failures import refusal
 from app.services.platform.events import StatusChanged, TicketCreated
 from app.services.platform.uow import UnitOfWork
 from app.services.routing.scoring import (
@@ -40,9 +41,10 @@ ASSIGNED_ALREADY = "SB002"
 WEIGHT_NAMES = ("skill", "language", "room", "stickiness", "track_record", "sla_risk")
 
 
-def route(uow: UnitOfWork, ticket_id: int, asked_by: str) -> Decision | None:
+def route(uow: UnitOfWork, ticket_id: int, asked_by: str, *, reason: str | None = None) -> Decision | None:
     """Decide and carry out; None when the ticket was taken meanwhile. Raises NotFound for a ticket the
-    caller may not see."""
+    caller may not see. A supervisor's reroute and a hand-back carry a reason; a hand-back never goes back
+    to the one handing it back."""
     ticket = uow.session.get(Ticket, ticket_id)
     if ticket is None:
         raise NotFound(f"No ticket with id {ticket_id}")
@@ -51,6 +53,11 @@ def route(uow: UnitOfWork, ticket_id: int, asked_by: str) -> Decision | None:
     facts = with_wanted_skills(facts, ticket, settings)
     candidates = candidates_for(uow, ticket.queue_id, uow.now())
     refused: list[Exclusion] = []
+    if asked_by == "handback":
+        refused = [
+            Exclusion(c.agent_id, c.name, "handed it back") for c in candidates if c.agent_id == uow.actor.agent_id
+        ]
+        candidates = [c for c in candidates if c.agent_id != uow.actor.agent_id]
     for _ in range(len(candidates) + 1):
         decision = decide(facts, candidates, weights, uow.now())
         decision = Decision(
@@ -61,7 +68,7 @@ def route(uow: UnitOfWork, ticket_id: int, asked_by: str) -> Decision | None:
             decision.relaxed,
             decision.config_version,
         )
-        outcome = _carry_out(uow, decision, asked_by)
+        outcome = _carry_out(uow, decision, asked_by, reason)
         if outcome == "done":
             return decision
         if outcome == "taken":
@@ -72,14 +79,20 @@ def route(uow: UnitOfWork, ticket_id: int, asked_by: str) -> Decision | None:
     return None
 
 
-def _carry_out(uow: UnitOfWork, decision: Decision, asked_by: str) -> str:
+def _carry_out(uow: UnitOfWork, decision: Decision, asked_by: str, reason: str | None) -> str:
     """'done', 'taken' (assigned meanwhile), or why the winner no longer qualifies."""
     payload = json.dumps(decision_json(decision), default=str)
     savepoint = uow.session.begin_nested()
     try:
         uow.session.execute(
-            text("SELECT switchboard.route_ticket(:ticket, :agent, :asked_by, CAST(:decision AS jsonb))"),
-            {"ticket": decision.ticket_id, "agent": decision.winner_id, "asked_by": asked_by, "decision": payload},
+            text("SELECT switchboard.route_ticket(:ticket, :agent, :asked_by, CAST(:decision AS jsonb), :reason)"),
+            {
+                "ticket": decision.ticket_id,
+                "agent": decision.winner_id,
+                "asked_by": asked_by,
+                "decision": payload,
+                "reason": reason,
+            },
         )
     except DBAPIError as error:
         savepoint.rollback()
@@ -88,7 +101,7 @@ def _carry_out(uow: UnitOfWork, decision: Decision, asked_by: str) -> str:
             return "taken"
         if state == NOT_QUALIFIED:
             return str(error.orig).splitlines()[0].split(" is ", 1)[-1]
-        raise
+        raise (refusal(error) or error) from None
     savepoint.commit()
     uow.session.expire_all()  # the ticket row changed under the ORM
     return "done"
@@ -290,3 +303,20 @@ def visible_queues_by_urgency() -> Any:
         .where(QueueMember.agent_id == func.switchboard.current_agent_id())
         .order_by(due.nulls_last(), QueueMember.queue_id)
     )
+
+
+def hand_back(uow: UnitOfWork, ticket_id: int, reason: str) -> Decision | None:
+    """The assignee gives the ticket back to routing, saying why; it goes to someone else or waits."""
+    return route(uow, ticket_id, "handback", reason=reason)
+
+
+def reroute(uow: UnitOfWork, ticket_id: int, reason: str, *, to_agent: int | None = None) -> Decision | None:
+    """A queue's lead routes a ticket again (to whoever routing picks, or to `to_agent` if they qualify),
+    saying why; recorded as a decision like any other."""
+    if to_agent is None:
+        return route(uow, ticket_id, "supervisor", reason=reason)
+    chosen = Decision(ticket_id, to_agent, (), (), (), 0)
+    outcome = _carry_out(uow, chosen, "supervisor", reason)
+    if outcome not in ("done", "taken"):
+        raise InvalidInput(f"That agent cannot take the ticket: {outcome}")
+    return chosen

@@ -95,6 +95,8 @@ REFUSALS: dict[str, type[KnownError]] = {
     "P0002": NotFound,  # no_data_found: nothing the caller may see by that id
     "22023": InvalidInput,  # invalid_parameter_value
     "42710": InvalidInput,  # duplicate_object (a login that exists already)
+    "SB001": InvalidInput,  # route_ticket: the chosen agent does not qualify (away, not in the queue, full)
+    "SB002": InvalidInput,  # route_ticket: the ticket is assigned already
 }
 
 
