@@ -231,3 +231,20 @@ def test_an_assignee_hands_back_and_a_lead_reassigns_each_with_a_reason(world: W
         assert decision is not None and (decision.asked_by, decision.actor_agent_id) == ("supervisor", world.carol)
         with pytest.raises(KnownError, match="cannot take the ticket"):
             routing.reroute(uow, ticket.id, "Try Dave", to_agent=world.dave)  # not in Billing
+
+
+def test_the_track_record_in_the_category_comes_from_the_history(world: World) -> None:
+    _set(world, "alice", Availability.AVAILABLE)
+    resolved = [_create(world).ticket for _ in range(5)]  # routed to alice, the only one at work
+    with world.uow("alice", handlers=event_handlers()) as uow:
+        for ticket in resolved:
+            service.change_status(uow, ticket_id=ticket.id, status="resolved", expected_version=None)
+        service.reopen(uow, ticket_id=resolved[0].id, expected_version=None)  # came back once …
+        service.change_status(uow, ticket_id=resolved[0].id, status="resolved", expected_version=None)  # … and done
+        uow.commit()
+    fresh = _create(world).ticket
+    with world.uow("alice") as uow:
+        decision = routing.latest_decision(uow, fresh.id)
+        assert decision is not None
+        record = next(f for f in decision.ranked[0]["factors"] if f["factor"] == "track record")
+        assert record["note"].startswith("5 tickets, median 0 h, 20% reopened"), record

@@ -29,6 +29,7 @@ from app.services.routing.scoring import (
     Decision,
     Exclusion,
     TicketFacts,
+    TrackRecord,
     Weights,
     decide,
 )
@@ -51,7 +52,7 @@ def route(uow: UnitOfWork, ticket_id: int, asked_by: str, *, reason: str | None 
     facts = ticket_facts(uow, ticket)
     weights, settings = config_for(uow, ticket.queue_id)
     facts = with_wanted_skills(facts, ticket, settings)
-    candidates = candidates_for(uow, ticket.queue_id, uow.now())
+    candidates = candidates_for(uow, ticket.queue_id, uow.now(), facts.category)
     refused: list[Exclusion] = []
     if asked_by == "handback":
         refused = [
@@ -164,8 +165,11 @@ def weights_from(settings: dict[str, Any], version: int) -> Weights:
     return Weights(**values, overflow_cap=overflow, priority_weights=priority_weights, version=version)
 
 
-def candidates_for(uow: UnitOfWork, queue_id: int, now: dt.datetime) -> list[CandidateFacts]:
-    """Everyone who works the queue, with what routing needs to know about them."""
+def candidates_for(
+    uow: UnitOfWork, queue_id: int, now: dt.datetime, category: str | None = None
+) -> list[CandidateFacts]:
+    """Everyone who works the queue, with what routing needs to know about them (and, given the ticket's
+    category, their recent track record in it)."""
     loads = {
         int(agent_id): (int(load), last)
         for agent_id, load, last in uow.session.execute(
@@ -183,6 +187,7 @@ def candidates_for(uow: UnitOfWork, queue_id: int, now: dt.datetime) -> list[Can
     ):
         skills.setdefault(agent_id, {})[skill.lower()] = level
     queues = _queues_of(uow, [a.id for a in agents])
+    records = track_records(uow, queue_id, category, [a.id for a in agents], now) if category else {}
     return [
         CandidateFacts(
             agent_id=agent.id,
@@ -197,9 +202,44 @@ def candidates_for(uow: UnitOfWork, queue_id: int, now: dt.datetime) -> list[Can
             capacity=agent.capacity,
             load=loads.get(agent.id, (0, None))[0],
             last_assigned_at=loads.get(agent.id, (0, None))[1],
+            track_record=records.get(agent.id),
         )
         for agent in agents
     ]
+
+
+TRACK_RECORD_WEEKS = 8
+_TRACK_RECORDS = text(
+    """
+    SELECT t.assignee_id, count(*) AS tickets,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM t.resolved_at - t.created_at) / 3600),
+           avg(CASE WHEN EXISTS (
+                   SELECT FROM switchboard.audit_event e
+                   WHERE e.ticket_id = t.id AND e.field = 'status'
+                     AND e.old_value #>> '{}' IN (SELECT key FROM switchboard.ticket_status WHERE category = 'done')
+                     AND e.new_value #>> '{}' IN (SELECT key FROM switchboard.ticket_status WHERE category = 'open'))
+               THEN 1.0 ELSE 0.0 END)
+    FROM switchboard.ticket t
+    WHERE t.queue_id = :queue AND t.type = :category AND t.assignee_id = ANY (:agents)
+      AND t.resolved_at >= :since AND t.merged_into_id IS NULL
+    GROUP BY t.assignee_id
+    """
+)
+
+
+def track_records(
+    uow: UnitOfWork, queue_id: int, category: str, agent_ids: list[int], now: dt.datetime
+) -> dict[int, TrackRecord]:
+    """Each agent's recent weeks in this queue and category: how many tickets they resolved, the median
+    time to resolution, and the share that came back (reopened) — from the ticket history, through RLS."""
+    since = now - dt.timedelta(weeks=TRACK_RECORD_WEEKS)
+    rows = uow.session.execute(
+        _TRACK_RECORDS, {"queue": queue_id, "category": category, "agents": agent_ids, "since": since}
+    )
+    return {
+        int(agent): TrackRecord(int(count), float(median or 0), float(reopened or 0))
+        for agent, count, median, reopened in rows
+    }
 
 
 def _queues_of(uow: UnitOfWork, agent_ids: list[int]) -> dict[int, list[int]]:
