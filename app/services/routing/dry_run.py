@@ -19,11 +19,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.models import Ticket
+from app.models import Customer, Ticket
 from app.services.platform.uow import UnitOfWork
-from app.services.routing.engine import candidates_for, ticket_facts, weights_from, with_wanted_skills
-from app.services.routing.scoring import CandidateFacts, decide
-from app.vocabulary import Availability
+from app.services.routing.engine import candidates_for, weights_from, with_wanted_skills
+from app.services.routing.scoring import CandidateFacts, TicketFacts, decide
+from app.vocabulary import Availability, Priority
 
 
 @dataclass
@@ -51,28 +51,44 @@ class DryRun:
 def dry_run(uow: UnitOfWork, settings: dict[str, Any], *, days: int, now: dt.datetime) -> DryRun:
     weights = weights_from(settings, version=-1)
     since = now - dt.timedelta(days=days)
-    tickets = uow.session.scalars(
-        select(Ticket).where(Ticket.created_at >= since, Ticket.merged_into_id.is_(None)).order_by(Ticket.created_at)
+    rows = uow.session.execute(
+        select(Ticket, Customer.language)
+        .join(Customer, Customer.id == Ticket.customer_id)
+        .where(Ticket.created_at >= since, Ticket.merged_into_id.is_(None))
+        .order_by(Ticket.created_at)
     ).all()
+    previous = _last_agents_before(uow, since)
     result = DryRun()
     teams: dict[int, list[CandidateFacts]] = {}
     names: dict[int, str] = {}
     load: Counter[int] = Counter()
     last: dict[int, dt.datetime] = {}
     releases: list[tuple[dt.datetime, int, int]] = []  # (when, agent, weight) as a heap
-    for ticket in tickets:
+    for ticket, customer_language in rows:
         while releases and releases[0][0] <= ticket.created_at:
             _, agent_id, weight = heapq.heappop(releases)
             load[agent_id] -= weight
         team = teams.setdefault(ticket.queue_id, _at_work(candidates_for(uow, ticket.queue_id, now)))
         names.update({c.agent_id: c.name for c in team})
-        facts = with_wanted_skills(ticket_facts(uow, ticket), ticket, settings)
+        facts = with_wanted_skills(
+            TicketFacts(
+                ticket.id,
+                ticket.queue_id,
+                Priority(ticket.priority),
+                language=ticket.language or customer_language,
+                category=str(ticket.type),
+                previous_agent_id=previous.get(ticket.customer_id),
+            ),
+            ticket,
+            settings,
+        )
         simulated = [replace(c, load=load[c.agent_id], last_assigned_at=last.get(c.agent_id)) for c in team]
         decision = decide(facts, simulated, weights, ticket.created_at)
         result.tickets += 1
         result.relaxed.update(decision.relaxed)
         if ticket.assignee_id is not None:
             result.actually_got[names.get(ticket.assignee_id, f"agent {ticket.assignee_id}")] += 1
+            previous[ticket.customer_id] = ticket.assignee_id  # what the engine would have seen next time
         if decision.winner_id is None:
             result.nobody.append(ticket.number)
             continue
@@ -83,6 +99,17 @@ def dry_run(uow: UnitOfWork, settings: dict[str, Any], *, days: int, now: dt.dat
         last[decision.winner_id] = ticket.created_at
         heapq.heappush(releases, (ticket.resolved_at or now, decision.winner_id, weight))
     return result
+
+
+def _last_agents_before(uow: UnitOfWork, since: dt.datetime) -> dict[int, int]:
+    """Each customer's agent on their last ticket before the window (for stickiness), in one query."""
+    rows = uow.session.execute(
+        select(Ticket.customer_id, Ticket.assignee_id)
+        .where(Ticket.created_at < since, Ticket.assignee_id.is_not(None))
+        .distinct(Ticket.customer_id)
+        .order_by(Ticket.customer_id, Ticket.created_at.desc())
+    )
+    return {int(customer): int(agent) for customer, agent in rows if agent is not None}
 
 
 def _at_work(team: list[CandidateFacts]) -> list[CandidateFacts]:
