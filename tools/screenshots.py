@@ -3,7 +3,8 @@
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python tools/screenshots.py docs/screenshots
 
 Signs in as the demo agent Ben Okafor (Billing) on a throwaway embedded database, then saves the sign-in
-dialog, his queue, a ticket with its conversation, and the conflict dialog a colleague's change causes.
+dialog, his queue, a ticket with its conversation, the conflict dialog a colleague's change causes, and
+"Why this agent?" on a ticket the demo routed.
 """
 
 from __future__ import annotations
@@ -96,6 +97,16 @@ def main(out: Path, *, dark: bool = False) -> None:
     )
     save(window.editor.conflict_dialog, out / "conflict.png")
     window.editor.conflict_dialog.reject()
+
+    routed = next(r for r, t in enumerate(window.model.rows) if window.desk.routing.explain(t.id) is not None)
+    window.table.selectRow(routed)  # "Why this agent?" on a ticket the demo's routing decided
+    routed_id = window.model.rows[routed].id
+    wait_until(lambda: window.editor.detail is not None and window.editor.detail.ticket.id == routed_id)
+    window.editor.header_form.why_button.click()
+    wait_until(lambda: getattr(window.editor, "routing_dialog", None) is not None)
+    wait_until(lambda: window.editor.routing_dialog.state != "loading")
+    save(window.editor.routing_dialog, out / "why-this-agent.png")
+    window.editor.routing_dialog.reject()
     window.close()
     wait_until(lambda: runner.in_flight == 0)
     colleague.close()

@@ -47,6 +47,7 @@ from app.views.drafts import DraftStore
 from app.views.errors import show_failure
 from app.views.header_form import HeaderForm
 from app.views.history_tab import HistoryTab
+from app.views.routing_dialog import RoutingDialog
 from app.views.signature_dialog import SignatureDialog
 from app.views.status_choice import label_of, likely_next
 from app.views.tasks import TaskRunner
@@ -69,7 +70,7 @@ class TicketEditor(QWidget):
     header_form, composer_panel, conversation, history_tab, tabs: the parts.
     composer, subject, status, assign_me, save_button, send_button, presence: widgets of the parts, named
         here because tests, tools and the main window's shortcuts reach them.
-    conflict_dialog, error_box, status_menu, signature_dialog: the last such dialog or menu shown.
+    conflict_dialog, error_box, status_menu, signature_dialog, routing_dialog: the last such dialog or menu shown.
     responses: the canned responses read so far, by queue id.
     """
 
@@ -96,6 +97,7 @@ class TicketEditor(QWidget):
         self.header_form = HeaderForm()
         self.header_form.save_requested.connect(self.save_header)
         self.header_form.assign_requested.connect(self.assign_to_me)
+        self.header_form.why_requested.connect(self.explain_routing)
         self.composer_panel = Composer(self.drafts, self)
         self.composer_panel.send_requested.connect(self.send)
         self.composer_panel.send_and_next_requested.connect(self.send_and_next)
@@ -261,6 +263,14 @@ class TicketEditor(QWidget):
         active = menu.activeAction()
         if isinstance(active, QAction):
             menu.setActiveAction(active)  # popup() may reset it on some styles
+
+    def explain_routing(self) -> None:
+        """ "Why this agent?": the shown ticket's latest routing decision, read in the background."""
+        if self.detail is None:
+            return
+        t = self.detail.ticket
+        self.routing_dialog = RoutingDialog(self.desk.routing, self.runner, t.id, t.number, t.assignee_name, self)
+        self.routing_dialog.open()
 
     def edit_signature(self) -> None:
         self.signature_dialog = SignatureDialog(self.desk.responses, self.runner, self)

@@ -11,6 +11,7 @@ version. The status offers only the moves the lifecycle allows from the ticket's
 Signals:
     save_requested(): the agent asked to save the header (button or Ctrl+S).
     assign_requested(): the agent asked to take the ticket (Assign to me).
+    why_requested(): the agent asked why routing gave the ticket to whom ("Why this agent?").
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ class HeaderForm(QWidget):
     """Attributes:
     number, presence, assignee: labels (plain text: they show customer and agent names).
     subject, tags: line edits; status, priority, queue: combo boxes; assign_me, save_button: buttons.
+    why_button: "Why this agent?" beside the assignee (reading, so it stays enabled while read-only).
     shown: the ticket the fields were last merged with (what `edits` compares against).
     fields: the editable fields by name; conflicts: the fields a colleague also changed, by name.
     conflict_bar: the lines under the form naming each conflict, with Keep mine / Take theirs buttons.
@@ -72,6 +74,7 @@ class HeaderForm(QWidget):
 
     save_requested = Signal()
     assign_requested = Signal()
+    why_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -89,6 +92,12 @@ class HeaderForm(QWidget):
         self.assignee = plain_label()
         self.assign_me = QPushButton("Assign to me")
         self.assign_me.clicked.connect(self.assign_requested)
+        self.why_button = QPushButton("Why this agent?")
+        self.why_button.setFlat(True)
+        self.why_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.why_button.setToolTip("The latest routing decision: candidates, scores, who was left out and why")
+        self.why_button.setStyleSheet("QPushButton { color: palette(link); text-decoration: underline; }")
+        self.why_button.clicked.connect(self.why_requested)
         self.tags = QLineEdit()
         self.tags.setPlaceholderText("tags, comma separated")
         self.save_button = QPushButton("Save changes")
@@ -119,6 +128,7 @@ class HeaderForm(QWidget):
         assignee_row = QHBoxLayout()
         assignee_row.addWidget(self.assignee)
         assignee_row.addWidget(self.assign_me)
+        assignee_row.addWidget(self.why_button)
         form = QFormLayout()
         form.addRow("Subject", self.subject)
         row = QHBoxLayout()
