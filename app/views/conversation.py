@@ -22,12 +22,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QImage, QTextDocument
 from PySide6.QtWidgets import QDialog, QMessageBox, QPlainTextEdit, QTextBrowser, QVBoxLayout, QWidget
 
 from app.services.platform.html_bounds import DISPLAY_LIMITS, HtmlLimits
 from app.services.platform.sanitize import display_html
+from app.views.appearance import appearance_changes, is_dark
 
 if TYPE_CHECKING:
     from app.services.tickets.dto import MessageView
@@ -67,13 +68,44 @@ class _Look:
     ink: str  # the label's colour: darker than the bar where the bar would not read on the background
 
 
-_LOOKS: dict[str, _Look] = {
-    "customer_message": _Look("Customer", bar="#9aa0a6", background="#f6f8fa", ink=_MUTED),
-    "public_reply": _Look("Public reply", bar="#1a73e8", background="#eef4fd", ink="#1a73e8"),
-    "internal_note": _Look("Internal note", bar="#d4a000", background="#fff4c2", ink="#7a5c00"),
-}
-# A kind added later must still render, and neutral is the safe guess: it never looks like an internal note.
-_FALLBACK_LOOK = _LOOKS["customer_message"]
+@dataclass(frozen=True)
+class _Scheme:
+    """The cards of one appearance, the muted grey for times and notes (on a card and on the page), and the
+    page itself (background and ink)."""
+
+    looks: dict[str, _Look]
+    muted: str
+    page: str = "#ffffff"
+    ink: str = "#1f2328"
+
+    @property
+    def style_sheet(self) -> str:
+        return f"QTextBrowser {{ background: {self.page}; color: {self.ink}; }}"
+
+    def look(self, kind: str) -> _Look:
+        # A kind added later must still render, and neutral is the safe guess: it never looks like a note.
+        return self.looks.get(kind, self.looks["customer_message"])
+
+
+LIGHT_CARDS = _Scheme(
+    {
+        "customer_message": _Look("Customer", bar="#9aa0a6", background="#f6f8fa", ink=_MUTED),
+        "public_reply": _Look("Public reply", bar="#1a73e8", background="#eef4fd", ink="#1558b0"),
+        "internal_note": _Look("Internal note", bar="#d4a000", background="#fff4c2", ink="#7a5c00"),
+    },
+    muted=_MUTED,
+)
+# Dark cards on a dark page: a bright white card in a dark window dazzles, and light text on it would vanish.
+DARK_CARDS = _Scheme(
+    {
+        "customer_message": _Look("Customer", bar="#9aa0a6", background="#26292d", ink="#bdc1c6"),
+        "public_reply": _Look("Public reply", bar="#8ab4f8", background="#1b2a3f", ink="#8ab4f8"),
+        "internal_note": _Look("Internal note", bar="#d4a000", background="#3a3212", ink="#fdd663"),
+    },
+    muted="#bdc1c6",
+    page="#17181a",
+    ink="#e8eaed",
+)
 
 
 class ConversationView(QTextBrowser):
@@ -101,11 +133,16 @@ class ConversationView(QTextBrowser):
         self._inline_images: dict[str, bytes] = {}
         self._decoded_images: dict[str, QImage | None] = {}
         self._messages: dict[int, MessageView] = {}
+        self._shown: Sequence[MessageView] | None = None
+        self._shown_scheme: _Scheme | None = None
+        self._restyling = False
         self.original_view: QPlainTextEdit | None = None
         self.setDocument(_GuardedDocument(self))
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.anchorClicked.connect(self._on_anchor_clicked)
+        appearance_changes().changed.connect(self._follow_appearance)
+        self._follow_appearance()
 
     def show_messages(self, messages: Sequence[MessageView], inline_images: Mapping[str, bytes] | None = None) -> None:
         """Replace the conversation. `inline_images` maps Content-IDs (with or without ``cid:``/``<>``) to the
@@ -113,7 +150,36 @@ class ConversationView(QTextBrowser):
         self._inline_images = {_content_id(key): data for key, data in (inline_images or {}).items()}
         self._decoded_images = {}
         self._messages = {message.id: message for message in messages}
+        self._shown = messages
         self.setHtml(self._conversation_html(messages))
+
+    @property
+    def scheme(self) -> _Scheme:
+        """The page and cards for the application's appearance: light, or dark in a dark window (a bright
+        white card in a dark window dazzles)."""
+        return DARK_CARDS if is_dark() else LIGHT_CARDS
+
+    def event(self, event: QEvent) -> bool:
+        """Light to dark or back: this view owns its page colours (a style sheet set from outside would
+        pin them), and the cards are painted by the HTML, so both are drawn again."""
+        handled = super().event(event)
+        kinds = (QEvent.Type.ApplicationPaletteChange, QEvent.Type.PaletteChange, QEvent.Type.StyleChange)
+        if event.type() in kinds and not getattr(self, "_restyling", True):  # True: still being built
+            self._follow_appearance()
+        return handled
+
+    def _follow_appearance(self) -> None:
+        scheme = self.scheme
+        self._restyling = True
+        try:
+            if self.styleSheet() != scheme.style_sheet:
+                self.setStyleSheet(scheme.style_sheet)
+            if self._shown is not None and self._shown_scheme is not scheme:
+                position = self.verticalScrollBar().value()
+                self.setHtml(self._conversation_html(self._shown))
+                self.verticalScrollBar().setValue(position)
+        finally:
+            self._restyling = False
 
     def show_original(self, message_id: int) -> None:
         """Open the stored body of one message as plain text in its own window: nothing in it is interpreted,
@@ -180,17 +246,19 @@ class ConversationView(QTextBrowser):
         return self._decoded_images[content_id]
 
     def _conversation_html(self, messages: Sequence[MessageView]) -> str:
+        self._shown_scheme = self.scheme
         if not messages:
-            return f'<p align="center" style="color:{_MUTED}">No messages yet.</p>'
+            return f'<p align="center" style="color:{self.scheme.muted}">No messages yet.</p>'
         budget = _Budget(CONVERSATION_BUDGET)
         return "".join(self._message_html(message, budget) for message in messages)
 
     def _message_html(self, message: MessageView, budget: _Budget) -> str:
         kind = _kind_value(message)
         when = format_local_time(message.created_at, self.local_zone)
+        scheme = self.scheme
         if kind == _SYSTEM_EVENT:
-            return _system_event_html(message, when)
-        return _card_html(message, _LOOKS.get(kind, _FALLBACK_LOOK), when, _body_html(message, budget))
+            return _system_event_html(message, when, scheme.muted)
+        return _card_html(message, scheme.look(kind), when, _body_html(message, budget, scheme.muted), scheme.muted)
 
 
 class _Budget:
@@ -279,14 +347,14 @@ def original_text(message: MessageView) -> str:
     return note + "\n".join(lines)
 
 
-def _card_html(message: MessageView, look: _Look, when: str, body: str) -> str:
+def _card_html(message: MessageView, look: _Look, when: str, body: str, muted: str) -> str:
     """A two-cell table: Qt's rich text only draws borders and backgrounds reliably on table cells. Only this
     function paints: bodies arrive without any colour or background of their own
     (see app.services.platform.sanitize)."""
     header = (
         f"<b>{html.escape(_clip(message.author_name, _MAX_AUTHOR_CHARS))}</b>"
         f' &nbsp;<span style="color:{look.ink}; font-weight:600">{look.label}</span>'
-        f' &nbsp;<span style="color:{_MUTED}">{when}</span>'
+        f' &nbsp;<span style="color:{muted}">{when}</span>'
     )
     return (
         '<table width="100%" cellspacing="0" cellpadding="6" style="margin-top:4px; margin-bottom:4px">'
@@ -295,13 +363,14 @@ def _card_html(message: MessageView, look: _Look, when: str, body: str) -> str:
     )
 
 
-def _body_html(message: MessageView, budget: _Budget) -> str:
+def _body_html(message: MessageView, budget: _Budget, muted: str) -> str:
     """Stored HTML is never trusted: it is capped, sanitised and bounded on every render (`display_html`).
     Plain text is escaped, keeps its lines and is capped the same way. Past the conversation's budget a message
     shows the start of its text part only."""
     if budget.spent:
         excerpt = _plain_html(_clip(message.body_text, _EXCERPT_CHARS))
-        return excerpt + _original_link(message, ("this conversation is too long to show every message in full",))
+        too_long = ("this conversation is too long to show every message in full",)
+        return excerpt + _original_link(message, too_long, muted)
     limits = budget.limits()
     if message.body_html:
         shown = display_html(message.body_html, limits)
@@ -312,23 +381,23 @@ def _body_html(message: MessageView, budget: _Budget) -> str:
             table_cells=shown.table_cells,
             text_chars=shown.text_chars,
         )
-        return f"<div>{shown.html}</div>" + (_original_link(message, shown.reasons) if shown.simplified else "")
+        return f"<div>{shown.html}</div>" + (_original_link(message, shown.reasons, muted) if shown.simplified else "")
     text = message.body_text[: limits.max_text_chars]
     budget.spend(source="", limits=limits, elements=1, table_cells=0, text_chars=len(text))
     if len(text) == len(message.body_text):
         return _plain_html(text)
-    return _plain_html(text) + _original_link(message, (f"longer than {limits.max_text_chars:,} characters",))
+    return _plain_html(text) + _original_link(message, (f"longer than {limits.max_text_chars:,} characters",), muted)
 
 
 def _plain_html(text: str) -> str:
     return f'<p style="white-space:pre-wrap">{html.escape(text)}</p>'
 
 
-def _original_link(message: MessageView, reasons: Sequence[str]) -> str:
+def _original_link(message: MessageView, reasons: Sequence[str], muted: str) -> str:
     """Under a body that was not shown in full: why, and the way to the rest."""
     why = html.escape("; ".join(reasons))
     return (
-        f'<p style="color:{_MUTED}; font-size:small">Shown simplified ({why}). '
+        f'<p style="color:{muted}; font-size:small">Shown simplified ({why}). '
         f'<a href="{_ORIGINAL_SCHEME}:{message.id}">Show the original</a></p>'
     )
 
@@ -337,10 +406,10 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _system_event_html(message: MessageView, when: str) -> str:
+def _system_event_html(message: MessageView, when: str, muted: str) -> str:
     text = html.escape(_clip(message.body_text, _EXCERPT_CHARS))
     author = html.escape(_clip(message.author_name, _MAX_AUTHOR_CHARS))
-    return f'<p align="center" style="color:{_MUTED}; font-size:small">{text} · {author} · {when}</p>'
+    return f'<p align="center" style="color:{muted}; font-size:small">{text} · {author} · {when}</p>'
 
 
 def _content_id(text: str) -> str:

@@ -1,4 +1,6 @@
-"""Narrow the queue on screen: text in the subject, status, priority, who has it, a tag; and the order.
+"""Narrow the queue on screen: text (a ticket number, subject words, the customer's name or address, the
+organisation — `TicketFilter.text`), status, priority, who has it, a tag; and the order. It says how many
+tickets the result holds.
 
 Signals:
     changed(): any filter changed (typing is debounced), so the queue reloads once.
@@ -9,8 +11,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QPalette
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from app.services.navigation.dto import DeskView
 from app.services.tickets.dto import SortOrder
@@ -22,13 +25,22 @@ ASSIGNEES = [("Anyone", None), ("Me", "me"), ("Unassigned", "none")]
 
 
 class FilterBar(QWidget):
+    """Attributes:
+    text: the filter text (Esc clears it); count_label: how many tickets the filtered view holds.
+    """
+
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.text = QLineEdit()
-        self.text.setPlaceholderText("Filter by subject…  (/)")
+        self.text.setPlaceholderText("Filter: #number, subject, customer, email, organisation  (/)")
+        self.text.setToolTip(
+            "Every word must match: a ticket number (11836 or #11836), words of the subject, the customer's name"
+            " or email address, or the organisation. Esc clears."
+        )
         self.text.setClearButtonEnabled(True)
+        self.text.installEventFilter(self)
         self.tag = QLineEdit()
         self.tag.setPlaceholderText("tag")
         self.tag.setMaximumWidth(90)
@@ -49,11 +61,67 @@ class FilterBar(QWidget):
             line.textChanged.connect(lambda _text: self._debounce.start())
         for combo in (self.status, self.priority, self.assignee, self.sort):
             combo.currentIndexChanged.connect(lambda _index: self.changed.emit())
+        self.count_label = QLabel()
+        self.count_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.count_label.setTextFormat(Qt.TextFormat.PlainText)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 4)
         layout.addWidget(self.text, 2)
-        for widget in (self.status, self.priority, self.assignee, self.tag, self.sort):
+        for widget in (self.status, self.priority, self.assignee, self.tag, self.sort, self.count_label):
             layout.addWidget(widget)
+
+    def show_count(self, count: int | None) -> None:
+        """How many tickets the filtered view holds; None while it is being counted."""
+        if count is None:
+            self.count_label.setText("…")
+        else:
+            self.count_label.setText(f"{count:,} ticket{'' if count == 1 else 's'}")
+
+    def is_narrowed(self) -> bool:
+        """Whether the bar narrows the view at all (the order alone does not)."""
+        return bool(
+            self.text.text().strip()
+            or self.tag.text().strip()
+            or any(combo.currentData() is not None for combo in (self.status, self.priority, self.assignee))
+        )
+
+    def describe(self) -> str:
+        """The narrowing in words, for an empty result: 'matching “refund”, status Pending'."""
+        parts = []
+        if text := self.text.text().strip():
+            parts.append(f"matching “{text}”")
+        for combo in (self.status, self.priority, self.assignee):
+            if combo.currentData() is not None:
+                parts.append(combo.currentText().lower())
+        if tag := self.tag.text().strip():
+            parts.append(f"tagged {tag}")
+        return ", ".join(parts)
+
+    def clear(self) -> None:
+        """Back to the whole view (the order stays)."""
+        for line in (self.text, self.tag):
+            line.blockSignals(True)
+            line.clear()
+            line.blockSignals(False)
+        for combo in (self.status, self.priority, self.assignee):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self._debounce.stop()
+        self.changed.emit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Esc in the filter text clears it (and the queue shows the whole view again)."""
+        if (
+            watched is self.text
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+            and self.text.text()
+        ):
+            self.text.clear()
+            return True
+        return super().eventFilter(watched, event)
 
     def set_statuses(self, statuses: Sequence[tuple[str, str, str]]) -> None:
         """The desk's own statuses (admins may add some), in their order; the choice is kept if it still exists."""

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QHeaderView, QMainWindow, QSplitter
 
+COLUMNS_KEY = "main/columns"
+
 
 class LayoutMemory:
     def __init__(self, window: QMainWindow, splitter: QSplitter, columns: QHeaderView) -> None:
@@ -15,15 +17,18 @@ class LayoutMemory:
             ("main/geometry", window.saveGeometry, window.restoreGeometry),
             ("main/state", window.saveState, window.restoreState),
             ("main/splitter", splitter.saveState, splitter.restoreState),
-            ("main/columns", columns.saveState, columns.restoreState),
+            (COLUMNS_KEY, columns.saveState, columns.restoreState),
         ]
 
-    def restore(self) -> None:
+    def restore(self) -> set[str]:
+        """Put back what was remembered; the keys that were (a first start restores nothing)."""
         settings = QSettings()
+        restored: set[str] = set()
         for key, _save, restore in self._parts:
             value = settings.value(key)
-            if isinstance(value, QByteArray):
-                restore(value)
+            if isinstance(value, QByteArray) and restore(value) is not False:
+                restored.add(key)
+        return restored
 
     def save(self) -> None:
         settings = QSettings()

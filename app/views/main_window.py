@@ -4,29 +4,44 @@ ticket on the right. Keyboard first; colleagues' changes arrive within a second;
 The window assembles its parts and wires them together; each part is named for what it is:
 NavigationSidebar (views and counts), QueueView over TicketTableModel (the queue), TicketEditor (the
 ticket), LiveUpdates (colleagues' changes), PresenceTracker (who is where), TrayNotifier, DeskStatusBar
-and LayoutMemory.
+and LayoutMemory; the CommandPalette (commands and "go to anything"), the ShortcutOverlay and AboutDialog.
+
+It opens at a size that fits the screen (1366x768 included) and never leaves a blank: an empty result says
+what matched nothing and how to get out, the ticket pane says why no ticket is open, the filter bar counts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QInputDialog, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence, QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.services.desk_api import Desk
 from app.services.navigation.dto import DeskView, Vocabulary
 from app.services.platform.live_notices import Listen
 from app.services.tickets.dto import TicketChanged, TicketSummary
+from app.views.about_dialog import AboutDialog
+from app.views.appearance import Theme, choose_theme, saved_theme
 from app.views.drafts import DraftStore
 from app.views.editor import TicketEditor
 from app.views.filter_bar import FilterBar
-from app.views.layout_memory import LayoutMemory
+from app.views.layout_memory import COLUMNS_KEY, LayoutMemory
 from app.views.live_bridge import LiveBridge
 from app.views.live_updates import LiveUpdates
 from app.views.navigation_sidebar import NavigationSidebar
-from app.views.palette import CommandPalette, ShortcutOverlay, apply_tooltips
+from app.views.palette import CommandPalette, ShortcutOverlay, TicketFinder, apply_tooltips, keyboard_rows
 from app.views.presence_tracker import PresenceTracker
 from app.views.queue_view import QueueView
 from app.views.status_bar import DeskStatusBar
@@ -34,13 +49,33 @@ from app.views.tasks import TaskRunner
 from app.views.ticket_table import TicketTableModel
 from app.views.tray import TrayNotifier
 
+DEFAULT_SIZE = QSize(1440, 860)
+SIDEBAR_WIDTH = 170
+FIND_LIMIT = 20
+
+
+def default_size() -> QSize:
+    """The size the window first opens at: 1440x860, or all the screen offers when it offers less."""
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return DEFAULT_SIZE
+    room = screen.availableGeometry().size()
+    return QSize(min(DEFAULT_SIZE.width(), room.width()), min(DEFAULT_SIZE.height(), room.height()))
+
+
+def pane_sizes(width: int) -> list[int]:
+    """Views, queue, ticket: the queue gets the most, the ticket at least 440 px."""
+    ticket = max(440, int(width * 0.34))
+    return [SIDEBAR_WIDTH, max(300, width - SIDEBAR_WIDTH - ticket), ticket]
+
 
 class MainWindow(QMainWindow):
     """Attributes:
     desk: the help desk; setting it hands the new one to every part that reads (tests swap in a broken one).
     navigation: the NavigationSidebar; views, counts, current_view: what it shows.
     model: the queue's TicketTableModel; table: the QueueView showing it; filters: the FilterBar above it.
-    editor: the TicketEditor of the selected ticket.
+    editor: the TicketEditor of the selected ticket; ticket_pane: the editor, or `no_ticket` (why none is open).
+    command_palette, overlay, about_dialog: the last one opened.
     live_updates, presence_tracker, tray, layout_memory: the window's background parts.
     status: the DeskStatusBar; connection_label: its connection indicator.
     connected: false while the server is unreachable (the window is read-only then).
@@ -67,8 +102,11 @@ class MainWindow(QMainWindow):
             self.bridge.presence.connect(self.presence_tracker.entries_arrived)
             self.bridge.connection_changed.connect(self._on_connection)
             self.bridge.start()
-        self.resize(1440, 860)
-        self.layout_memory.restore()
+        size = default_size()
+        self.resize(size)
+        self.splitter.setSizes(pane_sizes(size.width()))
+        if COLUMNS_KEY in self.layout_memory.restore():
+            self.table.fit_when_shown = False  # the agent's own columns
         self.refresh_views()
         self.runner.run(desk.navigation.vocabulary, self._vocabulary_arrived, self._report)
 
@@ -83,6 +121,7 @@ class MainWindow(QMainWindow):
         self.model.page_failed.connect(self._report)
         self.table = QueueView(self.model)
         self.model.loaded.connect(self._mine_is_empty)
+        self.model.loaded.connect(self._page_arrived)
         self.table.ticket_chosen.connect(self._ticket_chosen)
         self.editor = TicketEditor(desk, runner, self.drafts)
         self.editor.ticket_saved.connect(self._ticket_saved)
@@ -94,11 +133,24 @@ class MainWindow(QMainWindow):
         middle_layout.setContentsMargins(0, 0, 0, 0)
         middle_layout.addWidget(self.filters)
         middle_layout.addWidget(self.table)
+        self.no_ticket = QLabel()
+        self.no_ticket.setTextFormat(Qt.TextFormat.PlainText)
+        self.no_ticket.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_ticket.setWordWrap(True)
+        self.no_ticket.setMargin(24)
+        self.no_ticket.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.ticket_pane = QStackedWidget()
+        self.ticket_pane.addWidget(self.editor)
+        self.ticket_pane.addWidget(self.no_ticket)
         self.splitter = QSplitter()
-        for widget in (self.navigation, middle, self.editor):
+        for widget in (self.navigation, middle, self.ticket_pane):
             self.splitter.addWidget(widget)
-        self.splitter.setSizes([180, 800, 520])
+        self.splitter.setChildrenCollapsible(False)
+        for index, stretch in enumerate((0, 1, 0)):  # a wider window widens the queue
+            self.splitter.setStretchFactor(index, stretch)
+        self.splitter.setSizes(pane_sizes(DEFAULT_SIZE.width()))
         self.setCentralWidget(self.splitter)
+        self._counted = 0  # answers for an older view or filter are dropped
         self.status = DeskStatusBar()
         self.connection_label = self.status.connection_label
         self.setStatusBar(self.status)
@@ -107,6 +159,7 @@ class MainWindow(QMainWindow):
         self.live_updates.arrived.connect(self.editor.follow_live)
         self.live_updates.everything_changed.connect(self._everything_changed)
         self.live_updates.counts_due.connect(self.refresh_counts)
+        self.live_updates.counts_due.connect(self._count_shown_view)
         self.live_updates.failed.connect(self._report)
         self.presence_tracker = PresenceTracker(desk, runner, self._shown_ticket_id, self)
         self.presence_tracker.colleagues.connect(self.editor.show_presence)
@@ -118,6 +171,7 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         specs: list[tuple[str, str, str, Callable[[], None]]] = [
+            ("Ticket", "&Go to ticket…", "Ctrl+G", lambda: self.open_palette("#")),
             ("Ticket", "&Reply", "R", self.editor.start_reply),
             ("Ticket", "Internal &note", "N", self.editor.start_note),
             ("Ticket", "&Assign to me", "A", self.editor.assign_to_me),
@@ -127,8 +181,11 @@ class MainWindow(QMainWindow):
             ("View", "Search tickets", "/", self.focus_search),
             ("View", "Save this view…", "Ctrl+Shift+S", self.save_view),
             ("View", "Refresh", "F5", self.refresh_views),
-            ("View", "Command palette", "Ctrl+K", self.open_palette),
+            ("View", "Command palette", "Ctrl+K", lambda: self.open_palette()),
+            ("View", "Clear the filter", "", self.filters.clear),
+            ("View", "Choose columns…", "", self.choose_columns),
             ("Help", "Keyboard shortcuts", "?", self.show_shortcuts),
+            ("Help", "About Switchboard", "", self.show_about),
         ]
         self.actions_by_text: dict[str, QAction] = {}
         menus: dict[str, QMenu] = {}
@@ -143,7 +200,35 @@ class MainWindow(QMainWindow):
             menu.addAction(action)
             self.addAction(action)
             self.actions_by_text[text.replace("&", "")] = action
+        go_to = self.actions_by_text["Go to ticket…"]
+        go_to.setShortcuts([QKeySequence("Ctrl+G"), QKeySequence("#")])
+        self._build_appearance_menu(menus["View"])
         apply_tooltips(self.actions_by_text.values())
+
+    def _build_appearance_menu(self, view_menu: QMenu) -> None:
+        """View ▸ Appearance: follow the system, light or dark; remembered (and in the palette as
+        "Appearance: dark" and so on)."""
+        menu = view_menu.addMenu("&Appearance")
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        chosen = saved_theme()
+        self.theme_actions: dict[Theme, QAction] = {}
+        for theme in Theme:
+            action = QAction(f"Appearance: {theme.label.lower()}", self)
+            action.setCheckable(True)
+            action.setChecked(theme is chosen)
+            action.triggered.connect(lambda _checked=False, theme=theme: self.choose_theme(theme))
+            group.addAction(action)
+            menu.addAction(action)
+            self.addAction(action)
+            self.theme_actions[theme] = action
+            self.actions_by_text[action.text()] = action
+
+    def choose_theme(self, theme: Theme) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            choose_theme(app, theme)
+        self.theme_actions[theme].setChecked(True)
 
     @property
     def desk(self) -> Desk:
@@ -179,14 +264,64 @@ class MainWindow(QMainWindow):
             self._show_effective_view()
 
     def _show_effective_view(self) -> None:
-        """The chosen view narrowed by the filter bar, in the bar's sort order."""
+        """The chosen view narrowed by the filter bar, in the bar's sort order, and how many it holds."""
         assert self.current_view is not None
         view = self.filters.narrow(self.current_view, self.desk.me.agent_id)
+        if self.filters.is_narrowed():
+            empty = f"No tickets in {view.label} {self.filters.describe()}.\n\nEsc in the filter box clears it."
+        else:
+            empty = f"No tickets in {view.label}."
+        self.table.set_empty_text(empty)
         self.model.show_view(lambda cursor: self.desk.navigation.page(view, cursor), view.ticket_filter, view.sort)
+        self._count_shown_view()
+
+    def _count_shown_view(self) -> None:
+        if self.current_view is None:
+            return
+        view = self.filters.narrow(self.current_view, self.desk.me.agent_id)
+        self._counted += 1
+        asked = self._counted
+        self.filters.show_count(None)
+        self.runner.run(
+            lambda: self.desk.navigation.counts([view]).get(view.key, 0),
+            lambda count: self._counted_shown_view(asked, count),
+            self._report,
+        )
+
+    def _counted_shown_view(self, asked: int, count: int) -> None:
+        if asked == self._counted:
+            self.filters.show_count(count)
+
+    def _page_arrived(self) -> None:
+        """An empty result leaves no ticket open behind it: the ticket pane says why (the draft is kept)."""
+        if self.model.rowCount() == 0:
+            self.editor.save_draft()
+            label = self.current_view.label if self.current_view is not None else "this view"
+            self.no_ticket.setText(
+                f"No ticket open: nothing in {label} matches.\n\nClear the filter (Esc in the filter box), choose "
+                "another view, or go to a ticket by its number (Ctrl+G)."
+            )
+            self.ticket_pane.setCurrentWidget(self.no_ticket)
 
     def _ticket_chosen(self, ticket: TicketSummary) -> None:
+        self.ticket_pane.setCurrentWidget(self.editor)
         self.editor.open_ticket(ticket.id)
         self.presence_tracker.announce(ticket.id, "viewing")
+
+    def open_ticket(self, ticket: TicketSummary) -> None:
+        """Go to a ticket: its row when the queue lists it, otherwise just the ticket (the queue keeps its
+        view and says so)."""
+        if self.table.select_ticket(ticket.id):
+            self.ticket_pane.setCurrentWidget(self.editor)
+            return
+        self.table.clearSelection()
+        self.table.setCurrentIndex(self.model.index(-1, -1))
+        self._ticket_chosen(ticket)
+        self.status.showMessage(f"#{ticket.number} is not in this view; it is open on the right.", 8000)
+
+    def find_tickets(self, text: str, found: Callable[[list[TicketSummary]], None]) -> None:
+        """Go to anything: the desk's answer comes back on the GUI thread."""
+        self.runner.run(lambda: self.desk.navigation.find(text, FIND_LIMIT), found, self._report)
 
     def _mine_is_empty(self) -> None:
         if self.model.rowCount() == 0:
@@ -223,18 +358,31 @@ class MainWindow(QMainWindow):
                 self._report,
             )
 
+    def choose_columns(self) -> None:
+        self.table.choose_columns()
+
     def _vocabulary_arrived(self, vocabulary: Vocabulary) -> None:
         self.live_updates.set_vocabulary(vocabulary)
         self.editor.set_vocabulary(vocabulary)
         self.filters.set_statuses(vocabulary.statuses)
+        self.model.set_status_labels({key: label for key, label, _category in vocabulary.statuses})
 
-    def open_palette(self) -> None:
-        self.command_palette = CommandPalette(list(self.actions_by_text.values()), self)
+    def open_palette(self, text: str = "") -> None:
+        """Commands and tickets ("go to anything"); Ctrl+G and # open it on a ticket number."""
+        finder: TicketFinder = self.find_tickets
+        self.command_palette = CommandPalette(
+            list(self.actions_by_text.values()), self, find_tickets=finder, open_ticket=self.open_ticket, text=text
+        )
         self.command_palette.open()
 
     def show_shortcuts(self) -> None:
-        self.overlay = ShortcutOverlay(list(self.actions_by_text.values()), self)
+        """Every key the window answers to, gathered from the actions and shortcuts themselves."""
+        self.overlay = ShortcutOverlay([], self, rows=keyboard_rows(self))
         self.overlay.open()
+
+    def show_about(self) -> None:
+        self.about_dialog = AboutDialog(self.desk, self.runner, self)
+        self.about_dialog.open()
 
     # --- live updates and the connection ------------------------------------------------------------------
 

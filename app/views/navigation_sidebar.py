@@ -8,7 +8,7 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from app.services.desk_api import Desk
@@ -93,6 +93,15 @@ class NavigationSidebar(QTreeWidget):
         if self.current_view is None or self.current_view.key != chosen:
             self._choose_row(row)
         self.refresh_counts()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Light to dark or back: the counts' muted colour follows."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            for row in range(self.topLevelItemCount()):
+                item = self.topLevelItem(row)
+                if item is not None:
+                    item.setForeground(1, self.palette().placeholderText())
 
     def _current_row(self) -> int:
         item = self.currentItem()

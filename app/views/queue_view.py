@@ -1,5 +1,12 @@
 """The queue in the middle of the window: the table of tickets over a TicketTableModel, one row selected,
-columns the agent can hide (right-click on the header), J/K to move.
+J/K to move.
+
+It fits a 1366x768 screen without a horizontal scrollbar: the subject takes the room the other columns
+leave, and they are as wide as their widest usual text in the font on screen (never a fixed pixel guess);
+Queue and Updated start hidden, and on a first start Assignee too when the subject would get less than
+`MIN_SUBJECT_WIDTH` (three panes side by side at 1366 px). Columns are chosen with View ▸ Choose columns…
+(or a right-click on the header), and the choice is remembered with the header's state. An empty result
+says so in the table itself, with what to do about it.
 
 Signals:
     ticket_chosen(object): the TicketSummary of the row the agent moved to.
@@ -7,17 +14,50 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QMenu, QTableView, QWidget
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QPalette, QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.views.ticket_table import TicketTableModel
+from app.views.ticket_table import COLUMNS, TicketTableModel
 
-COLUMN_WIDTHS = (72, 300, 135, 90, 70, 120, 120, 130, 96)
+SUBJECT_COLUMN = COLUMNS.index("Subject")
+HIDDEN_AT_FIRST = ("Queue", "Updated")
+HIDDEN_WHEN_NARROW = ("Assignee",)  # on a first start, while the subject would be narrower than this:
+MIN_SUBJECT_WIDTH = 180
+NARROWEST_CUSTOMER = 90  # then the customer's name is elided sooner (its tooltip has it whole)
+# The widest text each column usually shows, measured in the font on screen; the subject takes what is left.
+WIDEST_TEXT = {
+    "#": "#100000",
+    "SLA due": "overdue 23h 59m",
+    "Status": "Waiting on customer",
+    "Priority": "Urgent",
+    "Customer": "Margarethe Schm",
+    "Assignee": "Amelie Durand",
+    "Queue": "Technical support",
+    "Updated": "28 Nov 23:59",
+}
+ICON_ROOM = 20  # the SLA and priority columns show a 16 px shape before the text
+CELL_PADDING = 12
 
 
 class QueueView(QTableView):
     """Attributes:
     queue_model: the TicketTableModel shown.
+    empty_label: what an empty result says (hidden while there are rows or a page is on its way).
+    column_chooser: the last column chooser opened.
+    fit_when_shown: on the first show, hide `HIDDEN_WHEN_NARROW` if the subject would be too narrow (the
+        window turns this off when it restored the agent's own columns).
     """
 
     ticket_chosen = Signal(object)
@@ -30,17 +70,75 @@ class QueueView(QTableView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.verticalHeader().hide()
         self.setAlternatingRowColors(True)
-        self.horizontalHeader().setStretchLastSection(True)
-        self.horizontalHeader().setMinimumSectionSize(60)
-        self.selectionModel().currentRowChanged.connect(self._row_changed)
-        self.horizontalHeader().setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.horizontalHeader().customContextMenuRequested.connect(self._column_menu)
         self.setWordWrap(False)
-        self.verticalHeader().setDefaultSectionSize(24)
-        for column, width in enumerate(COLUMN_WIDTHS):
-            if width:
-                self.setColumnWidth(column, width)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.verticalHeader().setDefaultSectionSize(max(24, self.fontMetrics().height() + 8))
+        self.selectionModel().currentRowChanged.connect(self._row_changed)
+        header = self.horizontalHeader()
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(lambda _position: self.choose_columns())
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(40)
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.fit_columns()
+        for name in HIDDEN_AT_FIRST:
+            header.setSectionHidden(COLUMNS.index(name), True)
+        self.column_chooser: ColumnChooser | None = None
+        self.fit_when_shown = True
+        self.empty_label = QLabel(self.viewport())
+        self.empty_label.setTextFormat(Qt.TextFormat.PlainText)  # it quotes what the agent typed
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.empty_label.hide()
+        self._empty_text = "No tickets here."
+        self.viewport().installEventFilter(self)
         model.loaded.connect(self.select_first_if_none)
+        for signal in (model.loaded, model.modelReset, model.rowsInserted, model.rowsRemoved):
+            signal.connect(self._update_empty_state)
+
+    # --- columns ----------------------------------------------------------------------------------------
+
+    def fit_columns(self) -> None:
+        """Every column as wide as its widest usual text; the subject stretches over the rest."""
+        header = self.horizontalHeader()
+        metrics = self.fontMetrics()
+        for column, name in enumerate(COLUMNS):
+            if column == SUBJECT_COLUMN:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+                continue
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            icon = ICON_ROOM if name in ("SLA due", "Priority") else 0
+            text = max(metrics.horizontalAdvance(WIDEST_TEXT[name]), header.fontMetrics().horizontalAdvance(name))
+            self.setColumnWidth(column, text + icon + CELL_PADDING)
+
+    def subject_room(self) -> int:
+        """What the subject would get: the viewport less every other shown column."""
+        header = self.horizontalHeader()
+        others = sum(
+            header.sectionSize(c) for c in range(len(COLUMNS)) if c != SUBJECT_COLUMN and not header.isSectionHidden(c)
+        )
+        return self.viewport().width() - others
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.fit_when_shown and self.isVisible() and self.viewport().width() > 0:
+            self.fit_when_shown = False
+            for name in HIDDEN_WHEN_NARROW:
+                if self.subject_room() < MIN_SUBJECT_WIDTH:
+                    self.horizontalHeader().setSectionHidden(COLUMNS.index(name), True)
+            customer = COLUMNS.index("Customer")
+            if (short := MIN_SUBJECT_WIDTH - self.subject_room()) > 0:
+                self.setColumnWidth(customer, max(NARROWEST_CUSTOMER, self.columnWidth(customer) - short))
+
+    def choose_columns(self) -> ColumnChooser:
+        """The column chooser: every column but the number, checked when shown; Space or a click toggles,
+        at once (remembered with the header's state)."""
+        self.column_chooser = ColumnChooser(self)
+        self.column_chooser.open()
+        return self.column_chooser
+
+    # --- rows ---------------------------------------------------------------------------------------------
 
     def move_selection(self, step: int) -> None:
         row = max(0, min(self.queue_model.rowCount() - 1, self.currentIndex().row() + step))
@@ -51,18 +149,76 @@ class QueueView(QTableView):
         if not self.currentIndex().isValid() and self.queue_model.rowCount():
             self.selectRow(0)
 
+    def select_ticket(self, ticket_id: int) -> bool:
+        """Select the ticket's row if it is listed (loaded); whether it was."""
+        row = self.queue_model.row_of(ticket_id)
+        if row is None:
+            return False
+        self.selectRow(row)
+        self.scrollTo(self.queue_model.index(row, 0))
+        return True
+
     def _row_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
         ticket = self.queue_model.ticket_at(self.currentIndex().row())
         if ticket is not None:
             self.ticket_chosen.emit(ticket)
 
-    def _column_menu(self, position: QPoint) -> None:
-        """Right-click on the header: show or hide columns (remembered with the header's state)."""
-        header = self.horizontalHeader()
-        menu = QMenu(self)
-        for column in range(1, self.queue_model.columnCount()):
-            action = menu.addAction(str(self.queue_model.headerData(column, Qt.Orientation.Horizontal)))
-            action.setCheckable(True)
-            action.setChecked(not header.isSectionHidden(column))
-            action.toggled.connect(lambda shown, c=column: header.setSectionHidden(c, not shown))
-        menu.exec(header.mapToGlobal(position))
+    # --- the empty state ------------------------------------------------------------------------------------
+
+    def set_empty_text(self, text: str) -> None:
+        """What an empty result says, e.g. which filter matched nothing and how to clear it."""
+        self._empty_text = text
+        self._update_empty_state()
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing listed, and nothing on its way."""
+        return self.queue_model.rowCount() == 0 and not self.queue_model.loading
+
+    def _update_empty_state(self, *_args: object) -> None:
+        self.empty_label.setText(self._empty_text)
+        self.empty_label.setVisible(self.is_empty)
+        self._place_empty_label()
+
+    def _place_empty_label(self) -> None:
+        self.empty_label.setGeometry(self.viewport().rect().adjusted(24, 24, -24, -24))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.viewport() and event.type() == QEvent.Type.Resize:
+            self._place_empty_label()
+        return super().eventFilter(watched, event)
+
+
+class ColumnChooser(QDialog):
+    """Which of the queue's columns are shown: a checkable list (Space toggles), applied at once.
+
+    Attributes:
+        columns: one checkable item per column, the number's excepted (it is always shown).
+    """
+
+    def __init__(self, view: QueueView) -> None:
+        super().__init__(view)
+        self.setWindowTitle("Columns")
+        self._header = view.horizontalHeader()
+        self.columns = QListWidget(self)
+        for column in range(1, len(COLUMNS)):
+            item = QListWidgetItem(COLUMNS[column], self.columns)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            shown = not self._header.isSectionHidden(column)
+            item.setCheckState(Qt.CheckState.Checked if shown else Qt.CheckState.Unchecked)
+            item.setData(Qt.ItemDataRole.UserRole, column)
+        self.columns.setCurrentRow(0)
+        self.columns.itemChanged.connect(self._toggled)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Show these columns:"))
+        layout.addWidget(self.columns)
+        layout.addWidget(buttons)
+
+    def item(self, name: str) -> QListWidgetItem:
+        return next(self.columns.item(r) for r in range(self.columns.count()) if self.columns.item(r).text() == name)
+
+    def _toggled(self, item: QListWidgetItem) -> None:
+        column = int(item.data(Qt.ItemDataRole.UserRole))
+        self._header.setSectionHidden(column, item.checkState() != Qt.CheckState.Checked)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.services.desk_api import ServerChoice, SignedInClient, SignInService
 from app.services.errors import KnownError
+from app.views.appearance import accents
 from app.views.errors import explain_failure
 from app.views.tasks import TaskRunner
 
@@ -76,7 +77,7 @@ class SignInDialog(QDialog):
         self.message = QLabel()
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #c62828;")
+        self.message.setStyleSheet(f"color: {accents().overdue};")  # readable on light and dark
         form = QFormLayout()
         form.addRow("Server", self.server)
         form.addRow("Host", self.host)

@@ -3,11 +3,11 @@ and whether the server is reachable."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from app.views.appearance import accents
 from app.views.errors import explain_failure
-
-CONNECTED_COLOUR, RECONNECTING_COLOUR = "#2e7d32", "#c62828"
 
 
 class DeskStatusBar(QStatusBar):
@@ -18,7 +18,8 @@ class DeskStatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.connection_label = QLabel("● Connected")
-        self.connection_label.setStyleSheet(f"color: {CONNECTED_COLOUR};")
+        self._connected = True
+        self._colour_connection()
         self.busy_label = QLabel()
         self.addPermanentWidget(self.busy_label)
         self.addPermanentWidget(self.connection_label)
@@ -30,5 +31,17 @@ class DeskStatusBar(QStatusBar):
         self.busy_label.setText("Working…" if busy else "")
 
     def show_connected(self, connected: bool) -> None:
+        self._connected = connected
         self.connection_label.setText("● Connected" if connected else "● Reconnecting…")
-        self.connection_label.setStyleSheet(f"color: {CONNECTED_COLOUR if connected else RECONNECTING_COLOUR};")
+        self._colour_connection()
+
+    def _colour_connection(self) -> None:
+        """Green or red in the light or dark variant (the words say it too)."""
+        colours = accents(self.palette())
+        colour = colours.connected if self._connected else colours.overdue
+        self.connection_label.setStyleSheet(f"color: {colour};")
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._colour_connection()

@@ -3,47 +3,116 @@
 Rows are frozen TicketSummary values. Scrolling near the end asks for the next page (keyset cursor) on a
 pool thread; a live update replaces, inserts or removes just the tickets it names, so the selection and
 the scroll position stay where the agent left them.
+
+SLA and priority read at a glance and never by colour alone: the words say it ("overdue 3 h 10 min",
+"Urgent"), a shape says it (`state_icon`), and the colour (light or dark variant, `appearance.accents`) only
+adds to it. Every cell's full text is its tooltip, so an elided subject or name can still be read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPen, QPixmap, QPolygonF
 
 from app.services.tickets.dto import PageCursor, SortOrder, TicketFilter, TicketPage, TicketSummary
+from app.views.appearance import Accents, accents
 from app.views.tasks import TaskRunner
+from app.vocabulary import Priority
 
 PageLoader = Callable[[PageCursor | None], TicketPage]
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("#", "Subject", "SLA due", "Status", "Priority", "Customer", "Assignee", "Queue", "Updated")
 SLA_COLUMN = COLUMNS.index("SLA due")
-OVERDUE = QColor("#c62828")
-AT_RISK = QColor("#ef6c00")
+PRIORITY_COLUMN = COLUMNS.index("Priority")
+CUSTOMER_COLUMN = COLUMNS.index("Customer")
 NO_INDEX = QModelIndex()
 
 
+class Alert(enum.Enum):
+    """What a cell warns of; each has words, a shape of its own (`state_icon`) and a colour (`colour_of`)."""
+
+    OVERDUE = "overdue"
+    AT_RISK = "at risk"
+    URGENT = "urgent"
+    HIGH = "high"
+
+
+OVERDUE, AT_RISK = Alert.OVERDUE, Alert.AT_RISK
+
+
 def due_text(due: dt.datetime | None, now: dt.datetime) -> str:
-    """'in 2 h 05 min', 'overdue 3 d 4 h', or '—' without a clock."""
+    """'in 2h 05m', 'overdue 3d 4h', or '—' without a clock: short, so the column stays narrow and the
+    words are never cut (the tooltip has the due time)."""
     if due is None:
         return "—"
     minutes = int((due - now).total_seconds() // 60)
     span = abs(minutes)
     days, hours, mins = span // 1440, span % 1440 // 60, span % 60
-    amount = f"{days} d {hours} h" if days else f"{hours} h {mins:02d} min" if hours else f"{mins} min"
+    amount = f"{days}d {hours}h" if days else f"{hours}h {mins:02d}m" if hours else f"{mins}m"
     return f"overdue {amount}" if minutes < 0 else f"in {amount}"
 
 
-def due_colour(due: dt.datetime | None, now: dt.datetime) -> QColor | None:
+def due_alert(due: dt.datetime | None, now: dt.datetime) -> Alert | None:
+    """Overdue, at risk (due within the hour), or nothing to warn of."""
     if due is None:
         return None
     if due <= now:
         return OVERDUE
     return AT_RISK if due - now <= dt.timedelta(hours=1) else None
+
+
+def priority_alert(priority: Priority) -> Alert | None:
+    return {Priority.URGENT: Alert.URGENT, Priority.HIGH: Alert.HIGH}.get(priority)
+
+
+def colour_of(alert: Alert, palette: Accents) -> QColor:
+    return QColor(
+        {
+            Alert.OVERDUE: palette.overdue,
+            Alert.AT_RISK: palette.at_risk,
+            Alert.URGENT: palette.urgent,
+            Alert.HIGH: palette.high,
+        }[alert]
+    )
+
+
+@cache
+def state_icon(alert: Alert, colour: str) -> QIcon:
+    """A shape per warning, so it reads without colour: overdue a filled disc with '!', at risk a ring,
+    urgent two chevrons up, high one."""
+    size = 16
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    ink = QColor(colour)
+    if alert is Alert.OVERDUE:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(ink)
+        painter.drawEllipse(1, 1, 14, 14)
+        painter.setPen(QPen(QColor("#ffffff") if ink.lightness() < 140 else QColor("#000000"), 2))
+        painter.drawLine(QPointF(8, 4), QPointF(8, 9))
+        painter.drawPoint(QPointF(8, 12))
+    elif alert is Alert.AT_RISK:
+        painter.setPen(QPen(ink, 2))
+        painter.drawEllipse(2, 2, 12, 12)
+        painter.drawLine(QPointF(8, 8), QPointF(8, 4.5))
+        painter.drawLine(QPointF(8, 8), QPointF(10.5, 9.5))
+    else:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(ink)
+        tops = (2.0, 8.0) if alert is Alert.URGENT else (5.0,)
+        for top in tops:
+            painter.drawPolygon(QPolygonF([QPointF(2, top + 6), QPointF(8, top), QPointF(14, top + 6)]))
+    painter.end()
+    return QIcon(pixmap)
 
 
 def sort_key(sort: SortOrder) -> Callable[[TicketSummary], tuple[Any, ...]]:
@@ -70,6 +139,7 @@ class TicketTableModel(QAbstractTableModel):
         self.runner = runner
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.rows: list[TicketSummary] = []
+        self.status_labels: Mapping[str, str] = {}  # the desk's own labels (admins may add statuses)
         self.ticket_filter = TicketFilter()
         self.sort_order = SortOrder.SLA_DUE
         self._load: PageLoader | None = None
@@ -102,15 +172,31 @@ class TicketTableModel(QAbstractTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
         ticket = self.rows[index.row()]
+        column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(ticket, index.column())
+            return self._text(ticket, column)
         if role == Qt.ItemDataRole.ToolTipRole:  # tooltips would render a subject like <b>x</b> as rich text
-            return f"<qt>{html.escape(self._text(ticket, index.column()))}</qt>"
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == SLA_COLUMN:
-            colour = due_colour(ticket.sla_due_at, self.clock())
-            return QBrush(colour) if colour is not None else None
+            return f"<qt>{html.escape(self._tooltip(ticket, column))}</qt>"
         if role == Qt.ItemDataRole.UserRole:
             return ticket.id
+        alert = self._alert(ticket, column)
+        if alert is None:
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(colour_of(alert, accents()))
+        if role == Qt.ItemDataRole.DecorationRole:
+            return state_icon(alert, colour_of(alert, accents()).name())
+        if role == Qt.ItemDataRole.FontRole and alert in (Alert.OVERDUE, Alert.URGENT):
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    def _alert(self, ticket: TicketSummary, column: int) -> Alert | None:
+        if column == SLA_COLUMN:
+            return due_alert(ticket.sla_due_at, self.clock())
+        if column == PRIORITY_COLUMN:
+            return priority_alert(ticket.priority)
         return None
 
     def canFetchMore(self, parent: Index = NO_INDEX) -> bool:
@@ -127,7 +213,7 @@ class TicketTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = []
         self._load, self.ticket_filter, self.sort_order = load, ticket_filter, sort
-        self._cursor, self._more, self._loading = None, True, False
+        self._cursor, self._more, self._loading = None, True, True  # the first page is asked for below
         self._generation += 1
         self.endResetModel()
         self._ticker.start()
@@ -223,16 +309,31 @@ class TicketTableModel(QAbstractTableModel):
         if self.rows:
             self.dataChanged.emit(self.index(0, SLA_COLUMN), self.index(len(self.rows) - 1, SLA_COLUMN))
 
+    def set_status_labels(self, labels: Mapping[str, str]) -> None:
+        self.status_labels = dict(labels)
+        if self.rows:
+            column = COLUMNS.index("Status")
+            self.dataChanged.emit(self.index(0, column), self.index(len(self.rows) - 1, column))
+
     def _text(self, t: TicketSummary, column: int) -> str:
         values = (
             f"#{t.number}",
             t.subject,
             due_text(t.sla_due_at, self.clock()),
-            t.status.replace("_", " "),
-            t.priority.label,
+            self.status_labels.get(t.status, t.status.replace("_", " ")),
+            t.priority.label.capitalize(),
             t.customer_name,
             t.assignee_name or "—",
             t.queue_name,
             t.updated_at.astimezone().strftime("%d %b %H:%M"),
         )
         return values[column]
+
+    def _tooltip(self, t: TicketSummary, column: int) -> str:
+        """The whole text, and for the SLA and the customer what the cell has no room for."""
+        text = self._text(t, column)
+        if column == SLA_COLUMN and t.sla_due_at is not None:
+            return f"{text} (due {t.sla_due_at.astimezone().strftime('%d %b %H:%M')})"
+        if column == CUSTOMER_COLUMN:
+            return "\n".join([text, *t.customer_emails[:1], *([t.organisation_name] if t.organisation_name else [])])
+        return text

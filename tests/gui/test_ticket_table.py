@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from app.services.tickets.dto import TicketSummary
 from app.services.tickets.queries import PageCursor, SortOrder, TicketFilter, TicketPage
 from app.views.tasks import TaskRunner
-from app.views.ticket_table import OVERDUE, TicketTableModel, due_colour, due_text
+from app.views.ticket_table import OVERDUE, TicketTableModel, due_alert, due_text
 from app.vocabulary import Channel, Priority, TicketType
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
@@ -119,12 +119,12 @@ def test_a_stale_page_of_an_old_view_is_ignored(qtbot: QtBot) -> None:
 
 @pytest.mark.parametrize(
     ("minutes", "text", "overdue"),
-    [(None, "—", False), (-190, "overdue 3 h 10 min", True), (45, "in 45 min", False), (60 * 26, "in 1 d 2 h", False)],
+    [(None, "—", False), (-190, "overdue 3h 10m", True), (45, "in 45m", False), (60 * 26, "in 1d 2h", False)],
 )
 def test_sla_countdowns_read_like_a_person_would_say_them(minutes: int | None, text: str, overdue: bool) -> None:
     due = NOW + dt.timedelta(minutes=minutes) if minutes is not None else None
     assert due_text(due, NOW) == text
-    assert (due_colour(due, NOW) == OVERDUE) is overdue
+    assert (due_alert(due, NOW) == OVERDUE) is overdue
 
 
 def test_notifications_are_for_my_new_assignments_and_replies_on_my_tickets() -> None:
