@@ -72,6 +72,13 @@ class Ticket(Base):
         Index("ix_ticket_claimable", "queue_id", "sla_due_at", "id", postgresql_where=_CLAIMABLE),
         Index("ix_ticket_open_undated_queue", "queue_id", "id", postgresql_where=_UNDATED),
         Index("ix_ticket_open_undated", "id", postgresql_where=_UNDATED),
+        Index(
+            "ix_ticket_queue_type_resolved",
+            "queue_id",
+            "type",
+            "resolved_at",
+            postgresql_where=text("resolved_at IS NOT NULL"),
+        ),  # routing's track records (migration 0013)
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

@@ -68,7 +68,9 @@ def dry_run(uow: UnitOfWork, settings: dict[str, Any], *, days: int, now: dt.dat
         while releases and releases[0][0] <= ticket.created_at:
             _, agent_id, weight = heapq.heappop(releases)
             load[agent_id] -= weight
-        team = teams.setdefault(ticket.queue_id, _at_work(candidates_for(uow, ticket.queue_id, now)))
+        if ticket.queue_id not in teams:  # once per queue (setdefault would gather the facts every time)
+            teams[ticket.queue_id] = _at_work(candidates_for(uow, ticket.queue_id, now))
+        team = teams[ticket.queue_id]
         names.update({c.agent_id: c.name for c in team})
         facts = with_wanted_skills(
             TicketFacts(
