@@ -34,6 +34,7 @@ from app.services.platform.live_notices import Listen
 from app.services.tickets.dto import TicketChanged, TicketSummary
 from app.views.about_dialog import AboutDialog
 from app.views.appearance import Theme, choose_theme, saved_theme
+from app.views.availability_menu import AvailabilityMenu
 from app.views.drafts import DraftStore
 from app.views.editor import TicketEditor
 from app.views.filter_bar import FilterBar
@@ -41,6 +42,7 @@ from app.views.layout_memory import COLUMNS_KEY, LayoutMemory
 from app.views.live_bridge import LiveBridge
 from app.views.live_updates import LiveUpdates
 from app.views.navigation_sidebar import NavigationSidebar
+from app.views.next_ticket import TicketPuller
 from app.views.palette import CommandPalette, ShortcutOverlay, TicketFinder, apply_tooltips, keyboard_rows
 from app.views.presence_tracker import PresenceTracker
 from app.views.queue_view import QueueView
@@ -154,6 +156,8 @@ class MainWindow(QMainWindow):
         self.status = DeskStatusBar()
         self.connection_label = self.status.connection_label
         self.setStatusBar(self.status)
+        self.availability = AvailabilityMenu(desk.routing, runner, self.status)  # routing: available/away/offline
+        self.status.insertPermanentWidget(0, self.availability)
         runner.busy_changed.connect(self.status.show_busy)
         self.live_updates = LiveUpdates(desk, runner, self.model, self)
         self.live_updates.arrived.connect(self.editor.follow_live)
@@ -178,6 +182,7 @@ class MainWindow(QMainWindow):
             ("Ticket", "Change &status…", "S", self.editor.choose_status),
             ("Ticket", "Next ticket", "J", lambda: self.move_selection(1)),
             ("Ticket", "Previous ticket", "K", lambda: self.move_selection(-1)),
+            ("Ticket", "Get next ticket", "G", TicketPuller(self).pull),
             ("View", "Search tickets", "/", self.focus_search),
             ("View", "Save this view…", "Ctrl+Shift+S", self.save_view),
             ("View", "Refresh", "F5", self.refresh_views),
@@ -203,6 +208,7 @@ class MainWindow(QMainWindow):
         go_to = self.actions_by_text["Go to ticket…"]
         go_to.setShortcuts([QKeySequence("Ctrl+G"), QKeySequence("#")])
         self._build_appearance_menu(menus["View"])
+        self.actions_by_text.update(self.availability.palette_actions)
         apply_tooltips(self.actions_by_text.values())
 
     def _build_appearance_menu(self, view_menu: QMenu) -> None:
@@ -418,6 +424,7 @@ class MainWindow(QMainWindow):
         self.model.stop()
         self.presence_tracker.stop()
         self.live_updates.stop()
+        self.availability.stop()  # sets an available agent away (best effort) and stops the idle watch
         self.status.clearMessage()  # a message shown for a while runs a timer of its own
         if self.bridge is not None:
             self.bridge.stop()
