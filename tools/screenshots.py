@@ -1,6 +1,8 @@
 """Screenshots for the README, taken from the real client on a demo database.
 
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python tools/screenshots.py docs/screenshots
+    ... tools/screenshots.py --matrix DIR   # the queue, a ticket and the palette with a ticket-number hit,
+                                            # light and dark, at 1366x768 and 1600x1000 (queue-1366x768-dark.png …)
 
 Signs in as the demo agent Ben Okafor (Billing) on a throwaway embedded database, then saves the sign-in
 dialog, his queue, a ticket with its conversation, the conflict dialog a colleague's change causes, and
@@ -18,7 +20,7 @@ from pathlib import Path
 os.environ.setdefault("SWITCHBOARD_DATA_DIR", tempfile.mkdtemp(prefix="switchboard-shots-"))
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="switchboard-shots-config-")  # a first start: no saved layout
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QWidget
 
 from app.bootstrap import SignIn, open_maintenance_runtime, open_runtime
@@ -26,7 +28,8 @@ from app.desktop import DesktopSignIn, application, client_for, open_main_window
 from app.ops.demo import DemoSize, fill_demo_data
 from app.services.platform.config import resolve_database
 from app.services.tickets import service
-from app.views.appearance import apply_color_scheme
+from app.views.appearance import Theme, apply_color_scheme, apply_theme
+from app.views.main_window import MainWindow, pane_sizes
 from app.views.signin import SignInDialog
 from app.views.tasks import TaskRunner
 from app.views.waiting import process_events_until
@@ -43,6 +46,55 @@ def save(widget: QWidget, path: Path) -> None:
     process_events_until(lambda: False, 0.4)  # let the last paint settle
     widget.grab().save(str(path))
     print(f"saved {path}")
+
+
+MATRIX_SIZES = ((1366, 768), (1600, 1000))
+
+
+def desk_shots(window: MainWindow, out: Path, suffix: str) -> None:
+    """The queue with a ticket, the ticket alone, and the palette finding a ticket by its number."""
+    wait_until(
+        lambda: window.model.rowCount() > 10 and window.editor.detail is not None and not window.runner.in_flight
+    )
+    save(window, out / f"queue{suffix}.png")
+    save(window.ticket_pane, out / f"ticket{suffix}.png")
+    number = window.model.rows[min(5, window.model.rowCount() - 1)].number
+    window.open_palette(f"#{number}")
+    palette = window.command_palette
+    wait_until(lambda: not palette.searching and any(line.startswith(f"#{number}") for line in palette.shown_labels()))
+    save(palette, out / f"palette{suffix}.png")
+    palette.reject()
+
+
+def matrix(out: Path) -> None:
+    """Light and dark, at a laptop's 1366x768 and at 1600x1000."""
+    out.mkdir(parents=True, exist_ok=True)
+    app = application()
+    target = resolve_database()
+    maintenance = open_maintenance_runtime(target)
+    fill_demo_data(maintenance.session_factory, DemoSize(tickets=2000))
+    runner = TaskRunner()
+    runtime = open_runtime(target, sign_in=SignIn(AGENT))
+    for width, height in MATRIX_SIZES:
+        for theme in (Theme.LIGHT, Theme.DARK):
+            apply_theme(app, theme)  # as at a first start with that theme, on a screen of that size
+            QSettings().clear()  # the last window's layout is not this one's
+            window = open_main_window(client_for(runtime), runner)
+            window.resize(width, height)
+            window.splitter.setSizes(pane_sizes(width))
+            window.show()
+            wait_until(lambda: window.model.rowCount() > 10 and window.editor.detail is not None)  # noqa: B023
+            items = [window.navigation.topLevelItem(row) for row in range(window.navigation.topLevelItemCount())]
+            billing = next(item for item in items if item is not None and item.text(0) == "Billing")
+            window.navigation.setCurrentItem(billing)
+            wait_until(lambda: window.model.rowCount() > 10)  # noqa: B023
+            desk_shots(window, out, f"-{width}x{height}-{theme.value}")
+            window.close()
+            wait_until(lambda: runner.in_flight == 0)
+    apply_theme(app, Theme.LIGHT)
+    maintenance.close()
+    runtime.close()
+    app.quit()
 
 
 def main(out: Path, *, dark: bool = False) -> None:
@@ -116,5 +168,9 @@ def main(out: Path, *, dark: bool = False) -> None:
 
 
 if __name__ == "__main__":
-    arguments = [a for a in sys.argv[1:] if a != "--dark"]
-    main(Path(arguments[0] if arguments else "docs/screenshots"), dark="--dark" in sys.argv)
+    arguments = [a for a in sys.argv[1:] if a not in ("--dark", "--matrix")]
+    folder = Path(arguments[0] if arguments else "docs/screenshots")
+    if "--matrix" in sys.argv:
+        matrix(folder)
+    else:
+        main(folder, dark="--dark" in sys.argv)

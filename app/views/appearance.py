@@ -160,6 +160,9 @@ def apply_color_scheme(app: QApplication, scheme: Qt.ColorScheme | None = None) 
         app.setPalette(dark_palette())
     else:
         app.setPalette(light_palette())
+    for widget in app.allWidgets():
+        if widget.styleSheet():  # a widget with a style sheet keeps the palette it was polished with
+            widget.setStyleSheet(widget.styleSheet())
     appearance_changes().changed.emit()
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QPalette
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from app.services.navigation.dto import DeskView
 from app.services.tickets.dto import SortOrder
@@ -64,11 +64,18 @@ class FilterBar(QWidget):
         self.count_label = QLabel()
         self.count_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
-        layout = QHBoxLayout(self)
+        # Two rows: the text gets the queue's whole width (at 1366 px, beside five drop-downs it had 110 px).
+        first, second = QHBoxLayout(), QHBoxLayout()
+        first.addWidget(self.text, 1)
+        first.addWidget(self.count_label)
+        for widget in (self.status, self.priority, self.assignee, self.tag, self.sort):
+            second.addWidget(widget)
+        second.addStretch(1)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 4)
-        layout.addWidget(self.text, 2)
-        for widget in (self.status, self.priority, self.assignee, self.tag, self.sort, self.count_label):
-            layout.addWidget(widget)
+        layout.setSpacing(4)
+        layout.addLayout(first)
+        layout.addLayout(second)
 
     def show_count(self, count: int | None) -> None:
         """How many tickets the filtered view holds; None while it is being counted."""

@@ -15,7 +15,7 @@ Signals:
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QPalette, QResizeEvent
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -94,6 +94,7 @@ class QueueView(QTableView):
         self._empty_text = "No tickets here."
         self.viewport().installEventFilter(self)
         model.loaded.connect(self.select_first_if_none)
+        model.loaded.connect(self._fit_once)
         for signal in (model.loaded, model.modelReset, model.rowsInserted, model.rowsRemoved):
             signal.connect(self._update_empty_state)
 
@@ -120,8 +121,8 @@ class QueueView(QTableView):
         )
         return self.viewport().width() - others
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
+    def _fit_once(self) -> None:
+        """When the first page is on screen (the window has its size and its panes by then)."""
         if self.fit_when_shown and self.isVisible() and self.viewport().width() > 0:
             self.fit_when_shown = False
             for name in HIDDEN_WHEN_NARROW:

@@ -19,7 +19,7 @@ from functools import cache
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPen, QPixmap, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap, QPolygonF
 
 from app.services.tickets.dto import PageCursor, SortOrder, TicketFilter, TicketPage, TicketSummary
 from app.views.appearance import Accents, accents
@@ -186,11 +186,7 @@ class TicketTableModel(QAbstractTableModel):
             return QBrush(colour_of(alert, accents()))
         if role == Qt.ItemDataRole.DecorationRole:
             return state_icon(alert, colour_of(alert, accents()).name())
-        if role == Qt.ItemDataRole.FontRole and alert in (Alert.OVERDUE, Alert.URGENT):
-            font = QFont()
-            font.setBold(True)
-            return font
-        return None
+        return None  # no bold: the words, the shape and the colour say it, and bold text would not fit
 
     def _alert(self, ticket: TicketSummary, column: int) -> Alert | None:
         if column == SLA_COLUMN:
