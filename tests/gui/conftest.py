@@ -9,6 +9,8 @@ from PySide6.QtCore import QSettings, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from tests.support.desk_window import close_signed_in
+
 
 @pytest.fixture(autouse=True)
 def fresh_settings() -> Iterator[None]:
@@ -16,6 +18,13 @@ def fresh_settings() -> Iterator[None]:
     QSettings().clear()
     yield
     QSettings().clear()
+
+
+@pytest.fixture(autouse=True)
+def close_runtimes(qtbot: QtBot) -> Iterator[None]:
+    """Every runtime a journey signed in with is closed when it ends (tests/support/desk_window.py)."""
+    yield
+    close_signed_in()
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,6 @@ is checked in the database through the agent's own login."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -20,37 +18,20 @@ from sqlalchemy import Engine, text
 
 from app.bootstrap import Runtime
 from app.services.desk import HelpDesk
-from app.services.platform import live
 from app.services.tickets import service
 from app.services.tickets.dto import FieldChanges, TicketDetail
-from app.views.drafts import DraftStore
 from app.views.main_window import MainWindow
-from app.views.tasks import TaskRunner
 from app.vocabulary import MessageKind, Priority
+from tests.support.desk_window import close_window, open_desk_window, runtime_as
 from tests.support.world import World, build_world
-from tests.support.world import runtime_as as _runtime_as
 
 pytestmark = pytest.mark.slow
+SIGNATURE = "Alice Archer\nBilling team"
 # Pickers are popups; the offscreen platform of the tests can neither raise them nor grab the keyboard for
 # them (a real display can): the only Qt warnings these tests let pass.
 offscreen_popups = pytest.mark.qt_log_ignore(
     "^This plugin does not support grabbing the keyboard$", "^This plugin does not support raise\\(\\)$"
 )
-_signed_in: list[Runtime] = []
-SIGNATURE = "Alice Archer\nBilling team"
-
-
-def runtime_as(engine: Engine, person: str) -> Runtime:
-    runtime = _runtime_as(engine.url, person)
-    _signed_in.append(runtime)
-    return runtime
-
-
-@pytest.fixture(autouse=True)
-def close_runtimes(qtbot: QtBot) -> Iterator[None]:
-    yield
-    while _signed_in:
-        _signed_in.pop().close()
 
 
 @pytest.fixture
@@ -86,11 +67,7 @@ def world(committed_runtime: Runtime) -> World:
 
 
 def open_window(qtbot: QtBot, engine: Engine, tmp_path: Path, *, live_updates: bool = False) -> MainWindow:
-    runtime = runtime_as(engine, "alice")
-    listen = partial(live.listen, runtime.engine) if live_updates else None
-    window = MainWindow(HelpDesk(runtime), TaskRunner(), DraftStore(tmp_path / "drafts"), listen=listen)
-    qtbot.addWidget(window)
-    window.show()
+    window = open_desk_window(qtbot, engine, tmp_path, live_updates=live_updates)
     window.activateWindow()
     qtbot.waitUntil(lambda: window.model.rowCount() == 3 and window.editor.detail is not None, timeout=10_000)
     qtbot.waitUntil(lambda: window.editor.vocabulary is not None and window.runner.in_flight == 0, timeout=10_000)
@@ -98,9 +75,7 @@ def open_window(qtbot: QtBot, engine: Engine, tmp_path: Path, *, live_updates: b
     return window
 
 
-def close(window: MainWindow, qtbot: QtBot) -> None:
-    window.close()
-    qtbot.waitUntil(lambda: window.runner.in_flight == 0, timeout=10_000)
+close = close_window
 
 
 def focused() -> QWidget:

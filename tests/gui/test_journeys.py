@@ -38,27 +38,11 @@ from app.views.memory import settle_memory
 from app.views.tasks import TaskRunner
 from app.views.watchdog import STALL_LIMIT_MS, Watchdog
 from app.vocabulary import MessageKind
+from tests.support.desk_window import close_window, open_desk_window, runtime_as
 from tests.support.typing_client import TEXT as TYPED
 from tests.support.world import World, build_world, login_url
-from tests.support.world import runtime_as as _runtime_as
 
 pytestmark = pytest.mark.slow
-_signed_in: list[Runtime] = []
-
-
-def runtime_as(url: URL, person: str) -> Runtime:
-    """A runtime signed in as the person, closed when the test ends (a window let go of keeps no
-    connection alive, and an open connection collected later fails whichever test is running then)."""
-    runtime = _runtime_as(url, person)
-    _signed_in.append(runtime)
-    return runtime
-
-
-@pytest.fixture(autouse=True)
-def close_runtimes(qtbot: QtBot) -> Iterator[None]:
-    yield
-    while _signed_in:
-        _signed_in.pop().close()
 
 
 @pytest.fixture
@@ -74,11 +58,7 @@ def world(committed_runtime: Runtime) -> World:
 
 
 def open_window(qtbot: QtBot, engine: Engine, tmp_path: Path, *, live_updates: bool = False) -> MainWindow:
-    runtime = runtime_as(engine.url, "alice")
-    listen = partial(live.listen, runtime.engine) if live_updates else None
-    window = MainWindow(HelpDesk(runtime), TaskRunner(), DraftStore(tmp_path / "drafts"), listen=listen)
-    qtbot.addWidget(window)
-    window.show()
+    window = open_desk_window(qtbot, engine, tmp_path, live_updates=live_updates)
     qtbot.waitUntil(lambda: window.model.rowCount() == 3 and window.editor.detail is not None, timeout=10_000)
     settle_memory()  # as run_desktop does once the window is up
     return window
@@ -94,10 +74,7 @@ def watchdog() -> Iterator[Watchdog]:
     assert longest < STALL_LIMIT_MS, f"the GUI thread stalled for {longest} ms"
 
 
-def close(window: MainWindow, qtbot: QtBot) -> None:
-    """Quitting joins the listener thread (up to one 200 ms poll): not part of the journey measured."""
-    window.close()
-    qtbot.waitUntil(lambda: window.runner.in_flight == 0, timeout=10_000)
+close = close_window  # quitting joins the listener thread (one 200 ms poll): not part of a journey measured
 
 
 def test_open_a_queue_reply_note_and_change_status(
@@ -177,7 +154,7 @@ def test_triage_a_ticket_in_six_keys(
     assert len(presses) == 6, presses
 
     with watchdog.paused():
-        landed = HelpDesk(runtime_as(engine.url, "alice")).tickets.ticket(second.id)
+        landed = HelpDesk(runtime_as(engine, "alice")).tickets.ticket(second.id)
     reply = landed.messages[-1]
     assert reply.kind is MessageKind.PUBLIC_REPLY and reply.author_name == "Alice Archer"
     assert reply.body_text == "Hi Jane, could you send a screenshot of the error?"
@@ -336,7 +313,7 @@ def test_colleagues_see_who_is_viewing_and_who_is_typing(
     qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
 ) -> None:
     alice = open_window(qtbot, engine, tmp_path / "alice", live_updates=True)
-    carol_runtime = runtime_as(engine.url, "carol")
+    carol_runtime = runtime_as(engine, "carol")
     carol = MainWindow(
         HelpDesk(carol_runtime),
         TaskRunner(),
@@ -376,7 +353,7 @@ def test_hostile_customer_text_is_never_rich_text(qtbot: QtBot, engine: Engine, 
         ).ticket
         uow.commit()
     window = MainWindow(
-        HelpDesk(runtime_as(engine.url, "alice")),
+        HelpDesk(runtime_as(engine, "alice")),
         TaskRunner(),
         DraftStore(tmp_path / "drafts"),
     )
@@ -427,7 +404,7 @@ def test_a_slow_load_never_lands_on_top_of_the_ticket_chosen_after_it(
 ) -> None:
     window = open_window(qtbot, engine, tmp_path)
     first, second = (window.model.rows[i].id for i in (0, 1))
-    slow = HelpDesk(runtime_as(engine.url, "alice"))
+    slow = HelpDesk(runtime_as(engine, "alice"))
     slow.tickets = _SlowFirstTicket(slow.tickets.runtime, slow.me, slow_id=first)
     window.editor.desk = slow
     window.editor.open_ticket(first)  # slow

@@ -5,7 +5,6 @@ person's own login."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,31 +18,15 @@ from app.services.desk import HelpDesk
 from app.services.routing import engine as routing
 from app.services.tickets import service
 from app.services.tickets.dto import TicketSummary
-from app.views.drafts import DraftStore
 from app.views.idle import IDLE_MINUTES_KEY
 from app.views.main_window import MainWindow
 from app.views.next_ticket import NOTHING_WAITING
 from app.views.routing_dialog import CANDIDATE_COLUMNS, RoutingDialog
-from app.views.tasks import TaskRunner
 from app.vocabulary import Availability
+from tests.support.desk_window import close_window, open_desk_window, runtime_as
 from tests.support.world import World, build_world
-from tests.support.world import runtime_as as _runtime_as
 
 pytestmark = pytest.mark.slow
-_signed_in: list[Runtime] = []
-
-
-def runtime_as(engine: Engine, person: str) -> Runtime:
-    runtime = _runtime_as(engine.url, person)
-    _signed_in.append(runtime)
-    return runtime
-
-
-@pytest.fixture(autouse=True)
-def close_runtimes(qtbot: QtBot) -> Iterator[None]:
-    yield
-    while _signed_in:
-        _signed_in.pop().close()
 
 
 @pytest.fixture
@@ -68,17 +51,13 @@ def create(world: World, subject: str, *, queue: int | None = None, routed: bool
 
 
 def open_window(qtbot: QtBot, engine: Engine, tmp_path: Path, rows: int) -> MainWindow:
-    window = MainWindow(HelpDesk(runtime_as(engine, "alice")), TaskRunner(), DraftStore(tmp_path / "drafts"))
-    qtbot.addWidget(window)
-    window.show()
+    window = open_desk_window(qtbot, engine, tmp_path)
     qtbot.waitExposed(window)
     qtbot.waitUntil(lambda: window.model.rowCount() == rows and window.availability.state is not None, timeout=10_000)
     return window
 
 
-def close(window: MainWindow, qtbot: QtBot) -> None:
-    window.close()
-    qtbot.waitUntil(lambda: window.runner.in_flight == 0, timeout=10_000)
+close = close_window
 
 
 def press(qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
