@@ -56,6 +56,16 @@ class TicketArea(Protocol):
     def edit_ticket(
         self, ticket_id: int, status: str | None, changes: FieldChanges, expected_version: int
     ) -> TicketChanged: ...
+    def edit_and_assign(
+        self,
+        ticket_id: int,
+        status: str | None,
+        changes: FieldChanges,
+        assignee_id: int | None,
+        expected_version: int,
+    ) -> TicketChanged:
+        """Status, fields and the assignee (None: nobody) in one transaction: a refused part saves nothing."""
+        ...
 
 
 class ResponseArea(Protocol):

@@ -24,9 +24,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Protocol
 
-from PySide6.QtCore import QPoint, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMenu, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from app.services.desk_api import Desk
 from app.services.errors import TicketConflict
@@ -70,7 +70,8 @@ class TicketEditor(QWidget):
     header_form, composer_panel, conversation, history_tab, tabs: the parts.
     composer, subject, status, assign_me, save_button, send_button, presence: widgets of the parts, named
         here because tests, tools and the main window's shortcuts reach them.
-    conflict_dialog, error_box, status_menu, signature_dialog, routing_dialog: the last such dialog or menu shown.
+    conflict_dialog, error_box, status_menu, signature_dialog, routing_dialog, take_confirmation: the last such
+        dialog or menu shown.
     responses: the canned responses read so far, by queue id.
     """
 
@@ -223,14 +224,44 @@ class TicketEditor(QWidget):
             return
         t = self.detail.ticket
         new_status, changes = self.header_form.edits(t)
+        reassigned, assignee_id = self.header_form.assignee_edit(t)
+        if reassigned:
+            self._write(lambda: self.desk.tickets.edit_and_assign(t.id, new_status, changes, assignee_id, t.version))
+            return
         if new_status is None and changes == FieldChanges():
             return  # nothing to save: no write, no new version
         self._write(lambda: self.desk.tickets.edit_ticket(t.id, new_status, changes, t.version))
 
     def assign_to_me(self) -> None:
-        if self.detail is not None and not self.read_only:
-            t = self.detail.ticket
+        """Take the ticket (A, Assign to me): at once when nobody has it; a colleague's only after asking
+        ("Take #N from Ben Okafor?", Enter takes it, Esc leaves it with them)."""
+        if self.detail is None or self.read_only or self._write_in_flight:
+            return
+        t = self.detail.ticket
+        if t.assignee_id is None or t.assignee_id == self.desk.me.agent_id:
             self._write(lambda: self.desk.tickets.take(t.id, t.version))
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Take this ticket?",
+            f"Take #{t.number} from {t.assignee_name or 'a colleague'}?",
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)  # an agent's name is shown as it is
+        take = box.addButton("Take it", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(take)
+        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+        box.accepted.connect(lambda: self._take_confirmed(t.id, t.version))
+        box.finished.connect(box.deleteLater)
+        self.take_confirmation = box
+        box.open()
+
+    def _take_confirmed(self, ticket_id: int, version: int) -> None:
+        """Only the ticket asked about, at the version asked about: a change meanwhile is a conflict."""
+        shown = self.detail
+        if shown is not None and shown.ticket.id == ticket_id and not self.read_only:
+            self._write(lambda: self.desk.tickets.take(ticket_id, version))
 
     def change_status_to(self, status: str) -> None:
         if self.detail is not None and not self.read_only:

@@ -1,6 +1,10 @@
 """The ticket's header edited in place: number and customer, who else is here, subject, status, priority,
 queue, assignee and tags, saved together as one gesture (Save changes, Ctrl+S).
 
+The assignee is chosen by typing part of a name (type-ahead over the agents of the ticket's queue, plus
+"Nobody (unassign)"); what the login may not do (an agent gives a ticket to a colleague) the database
+refuses, and the editor shows its sentence.
+
 A colleague's change never wipes what the agent is editing. When the shown ticket arrives again in a newer
 version, each field is merged with what the form was showing: a field the agent did not touch takes the
 new value, a field only the agent changed keeps the agent's value, and a field both changed keeps the
@@ -24,6 +28,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
+    QCompleter,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
@@ -38,6 +43,7 @@ from app.views.labels import plain_label
 from app.views.status_choice import label_of
 from app.vocabulary import Priority
 
+NOBODY, NOBODY_LABEL = -1, "Nobody (unassign)"  # the assignee combo's "no one" (a combo keeps no None)
 CONFLICT_STYLE = "background: #fff4ce; color: #3d2c00; border: 1px solid #b26a00;"
 
 
@@ -64,8 +70,9 @@ class Conflict:
 
 class HeaderForm(QWidget):
     """Attributes:
-    number, presence, assignee: labels (plain text: they show customer and agent names).
+    number, presence: labels (plain text: they show customer and agent names).
     subject, tags: line edits; status, priority, queue: combo boxes; assign_me, save_button: buttons.
+    assignee: an editable combo box with type-ahead: the queue's agents and "Nobody (unassign)" (`NOBODY`).
     why_button: "Why this agent?" beside the assignee (reading, so it stays enabled while read-only).
     shown: the ticket the fields were last merged with (what `edits` compares against).
     fields: the editable fields by name; conflicts: the fields a colleague also changed, by name.
@@ -89,7 +96,19 @@ class HeaderForm(QWidget):
         self.status, self.priority, self.queue = QComboBox(), QComboBox(), QComboBox()
         self.status.setToolTip("Only the moves the ticket's lifecycle allows from its status")
         self.priority.addItems([p.label for p in Priority])
-        self.assignee = plain_label()
+        self.assignee = QComboBox()
+        self.assignee.setEditable(True)
+        self.assignee.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.assignee.setToolTip("Type part of a name: the agents of the ticket's queue, or Nobody to unassign")
+        self.assignee.setMinimumContentsLength(14)
+        completer = QCompleter(self.assignee.model(), self.assignee)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.assignee.setCompleter(completer)
+        line = self.assignee.lineEdit()
+        assert line is not None
+        line.editingFinished.connect(self._settle_assignee)
         self.assign_me = QPushButton("Assign to me")
         self.assign_me.clicked.connect(self.assign_requested)
         self.why_button = QPushButton("Why this agent?")
@@ -105,6 +124,7 @@ class HeaderForm(QWidget):
         self.save_button.clicked.connect(self.save_requested)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save_requested.emit)
         subject, status, priority, queue, tags = self.subject, self.status, self.priority, self.queue, self.tags
+        assignee = self.assignee
         fields = (
             HeaderField("subject", "Subject", subject, subject.text, _set_text(subject), _subject, str),
             HeaderField(
@@ -114,9 +134,19 @@ class HeaderForm(QWidget):
                 "priority", "Priority", priority, priority.currentText, _set_current_text(priority), _priority, str
             ),
             HeaderField("queue_id", "Queue", queue, queue.currentData, _select_in(queue), _queue_id, self._queue_words),
+            HeaderField(
+                "assignee_id",
+                "Assignee",
+                assignee,
+                self._assignee_value,
+                self._select_assignee,
+                _assignee_id,
+                self._agent_words,
+            ),
             HeaderField("tags", "Tags", tags, self._tags_value, _set_tags(tags), _tags, _tag_words),
         )
         self.fields = {field.name: field for field in fields}
+        self.queue.currentIndexChanged.connect(lambda _index: self._fill_assignees())
         self.conflict_bar = QWidget()
         self._conflict_rows = QVBoxLayout(self.conflict_bar)
         self._conflict_rows.setContentsMargins(0, 0, 0, 0)
@@ -126,7 +156,7 @@ class HeaderForm(QWidget):
         top.addStretch()
         top.addWidget(self.presence)
         assignee_row = QHBoxLayout()
-        assignee_row.addWidget(self.assignee)
+        assignee_row.addWidget(self.assignee, 1)
         assignee_row.addWidget(self.assign_me)
         assignee_row.addWidget(self.why_button)
         form = QFormLayout()
@@ -154,6 +184,7 @@ class HeaderForm(QWidget):
         if self.shown is not None:
             _select(self.queue, chosen_queue if chosen_queue is not None else self.shown.queue_id)
             self._fill_statuses(self.shown.status, self.status.currentData())
+        self._fill_assignees()
 
     # --- showing and merging ----------------------------------------------------------------------------
 
@@ -163,11 +194,11 @@ class HeaderForm(QWidget):
         """Show `ticket`. Another ticket replaces the form; a newer version of the one shown is merged with
         the agent's unsaved edits. `history` (newest first) or `changed_by` names who made the change."""
         self.number.setText(f"#{ticket.number}  ·  {ticket.customer_name}")
-        self.assignee.setText(ticket.assignee_name or "Unassigned")
         base = self.shown
         self.shown = ticket
         if base is None or base.id != ticket.id:
             self._fill_statuses(ticket.status, None)
+            self._fill_assignees(ticket.assignee_id)
             for field in self.fields.values():
                 field.write(field.value_of(ticket))
             self._set_conflicts({})
@@ -212,6 +243,11 @@ class HeaderForm(QWidget):
         )
         return (status if status != ticket.status else None), changes
 
+    def assignee_edit(self, ticket: TicketSummary) -> tuple[bool, int | None]:
+        """Whether the agent chose another assignee than `ticket` has, and whom (None: nobody)."""
+        chosen = self._assignee_value()
+        return chosen != ticket.assignee_id, chosen
+
     def show_presence(self, people: dict[str, str]) -> None:
         """{name: state} of colleagues on this ticket."""
         parts = [f"{name} is typing…" if state == "typing" else f"{name} is viewing" for name, state in people.items()]
@@ -224,6 +260,7 @@ class HeaderForm(QWidget):
             self.status,
             self.priority,
             self.queue,
+            self.assignee,
             self.tags,
             self.save_button,
             self.assign_me,
@@ -244,6 +281,55 @@ class HeaderForm(QWidget):
             self.status.addItem(label_of(self.vocabulary, key), key)
         self.status.blockSignals(False)
         self._select_status(chosen if chosen is not None else current)
+
+    def _fill_assignees(self, chosen: object = ...) -> None:
+        """Nobody, the agents of the queue chosen in the form, and whoever is chosen (or assigned) now even
+        when they do not work that queue: a choice is never silently lost by refilling."""
+        if chosen is ...:
+            chosen = self._assignee_value()
+        queue_id = self.queue.currentData()
+        if queue_id is None and self.shown is not None:
+            queue_id = self.shown.queue_id
+        agents = self.vocabulary.agents_of(str(queue_id)) if self.vocabulary is not None else []
+        entries = [(NOBODY, NOBODY_LABEL), *((int(agent.key), agent.label) for agent in agents)]
+        for extra in (chosen, self.shown.assignee_id if self.shown is not None else None):
+            if isinstance(extra, int) and all(key != extra for key, _label in entries):
+                entries.append((extra, self._agent_words(extra)))
+        self.assignee.blockSignals(True)
+        self.assignee.clear()
+        for key, label in entries:
+            self.assignee.addItem(label, key)
+        self.assignee.blockSignals(False)
+        self._select_assignee(chosen)
+
+    def _assignee_value(self) -> int | None:
+        key = self.assignee.currentData()
+        return key if isinstance(key, int) and key != NOBODY else None
+
+    def _select_assignee(self, value: object) -> None:
+        key = value if isinstance(value, int) else NOBODY
+        if self.assignee.findData(key) < 0:
+            self.assignee.addItem(self._agent_words(key), key)
+        _select(self.assignee, key)
+        self.assignee.setEditText(self.assignee.currentText())
+
+    def _settle_assignee(self) -> None:
+        """Typed text that names an entry chooses it; anything else goes back to the entry chosen."""
+        index = self.assignee.findText(self.assignee.currentText(), Qt.MatchFlag.MatchFixedString)
+        if index >= 0:
+            self.assignee.setCurrentIndex(index)
+        self.assignee.setEditText(self.assignee.itemText(self.assignee.currentIndex()))
+
+    def _agent_words(self, value: object) -> str:
+        if not isinstance(value, int) or value == NOBODY:
+            return NOBODY_LABEL
+        if self.vocabulary is not None:
+            for agent in self.vocabulary.agents:
+                if agent.key == str(value):
+                    return agent.label
+        if self.shown is not None and self.shown.assignee_id == value and self.shown.assignee_name:
+            return self.shown.assignee_name
+        return f"Agent {value}"
 
     def _select_status(self, value: object) -> None:
         _select(self.status, value)
@@ -352,6 +438,10 @@ def _priority(ticket: TicketSummary) -> object:
 
 def _queue_id(ticket: TicketSummary) -> object:
     return ticket.queue_id
+
+
+def _assignee_id(ticket: TicketSummary) -> object:
+    return ticket.assignee_id
 
 
 def _tags(ticket: TicketSummary) -> object:

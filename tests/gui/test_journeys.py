@@ -474,7 +474,7 @@ def shown_state(qtbot: QtBot, window: MainWindow) -> dict[str, object]:
             header.status.currentData(),
             header.priority.currentText(),
             header.queue.currentData(),
-            header.assignee.text(),
+            header.assignee.currentText(),
             header.tags.text(),
         ),
         "conversation": editor.conversation.toPlainText(),
@@ -528,7 +528,7 @@ def test_after_its_own_writes_the_editor_shows_what_opening_the_ticket_afresh_sh
     editor.assign_to_me()
     qtbot.waitUntil(lambda: editor.detail.ticket.version == version + 3, timeout=5000)  # type: ignore[union-attr]
     after_assign = shown_state(qtbot, window)
-    assert editor.header_form.assignee.text() == "Alice Archer"
+    assert editor.header_form.assignee.currentText() == "Alice Archer"
     assert after_assign == reopened_state(qtbot, window)
     close(window, qtbot)
 

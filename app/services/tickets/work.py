@@ -86,6 +86,27 @@ class TicketWork(SpeaksDomainErrors):
             )
         )
 
+    def edit_and_assign(
+        self,
+        ticket_id: int,
+        status: str | None,
+        changes: FieldChanges,
+        assignee_id: int | None,
+        expected_version: int,
+    ) -> TicketChanged:
+        """The header with a new assignee (None: nobody) as one transaction: when the assignment is refused,
+        none of the other edits is saved either."""
+
+        def action(uow: UnitOfWork) -> TicketChanged:
+            version = expected_version
+            if status is not None or changes != FieldChanges():
+                version = service.edit_ticket(
+                    uow, ticket_id=ticket_id, changes=changes, status=status, expected_version=version
+                ).ticket.version
+            return service.assign(uow, ticket_id=ticket_id, assignee_id=assignee_id, expected_version=version)
+
+        return self._write(action)
+
     def _write(self, action: Callable[[UnitOfWork], TicketChanged]) -> TicketChanged:
         with self.runtime.uow() as uow:
             result = action(uow)
