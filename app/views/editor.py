@@ -84,6 +84,7 @@ class TicketEditor(QWidget):
         self.desk, self.runner, self.drafts = desk, runner, drafts
         self.detail: TicketDetail | None = None
         self._open_generation = 0  # which open_ticket() call the shown ticket must come from
+        self._opening: int | None = None  # the ticket that call asked for
         self._history_generation = 0  # which history read the history tab must come from
         self._write_in_flight = False
         self._send_when_inserted: bool | None = None  # a send asked for while a response was being filled in
@@ -150,6 +151,7 @@ class TicketEditor(QWidget):
         ticket asked for is shown: a slower load of one asked for earlier must not arrive on top of it."""
         self.save_draft()
         self._open_generation += 1
+        self._opening = ticket_id
         generation = self._open_generation
         self.runner.run(
             lambda: (self.desk.tickets.ticket(ticket_id), self.desk.tickets.history(ticket_id)),
@@ -164,7 +166,10 @@ class TicketEditor(QWidget):
     def follow_live(self, fresh: list[TicketSummary]) -> None:
         """Summaries a live update brought: the ticket shown is read again if someone moved it on."""
         shown = self.detail.ticket if self.detail is not None else None
-        if shown is not None and any(t.id == shown.id and t.version != shown.version for t in fresh):
+        opening = self._opening
+        if opening is not None and (shown is None or shown.id != opening) and any(t.id == opening for t in fresh):
+            self.open_ticket(opening)  # the load under way may have read it before this change
+        elif shown is not None and any(t.id == shown.id and t.version != shown.version for t in fresh):
             self.reload()
 
     def show_ticket(self, detail: TicketDetail, history: list[HistoryEntry]) -> None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -35,6 +36,7 @@ from app.services.tickets.dto import TicketChanged, TicketSummary
 from app.views.about_dialog import AboutDialog
 from app.views.appearance import Theme, choose_theme, saved_theme
 from app.views.availability_menu import AvailabilityMenu
+from app.views.bulk import BulkChange, BulkDialog, BulkOutcome, change_each, summary
 from app.views.drafts import DraftStore
 from app.views.editor import TicketEditor
 from app.views.filter_bar import FilterBar
@@ -77,7 +79,7 @@ class MainWindow(QMainWindow):
     navigation: the NavigationSidebar; views, counts, current_view: what it shows.
     model: the queue's TicketTableModel; table: the QueueView showing it; filters: the FilterBar above it.
     editor: the TicketEditor of the selected ticket; ticket_pane: the editor, or `no_ticket` (why none is open).
-    command_palette, overlay, about_dialog: the last one opened.
+    command_palette, overlay, about_dialog, bulk_dialog, bulk_summary: the last one opened.
     live_updates, presence_tracker, tray, layout_memory: the window's background parts.
     status: the DeskStatusBar; connection_label: its connection indicator.
     connected: false while the server is unreachable (the window is read-only then).
@@ -180,6 +182,7 @@ class MainWindow(QMainWindow):
             ("Ticket", "Internal &note", "N", self.editor.start_note),
             ("Ticket", "&Assign to me", "A", self.editor.assign_to_me),
             ("Ticket", "Change &status…", "S", self.editor.choose_status),
+            ("Ticket", "&Bulk change the selection…", "B", self.bulk_change),
             ("Ticket", "Next ticket", "J", lambda: self.move_selection(1)),
             ("Ticket", "Previous ticket", "K", lambda: self.move_selection(-1)),
             ("Ticket", "Get next ticket", "G", TicketPuller(self).pull),
@@ -363,6 +366,39 @@ class MainWindow(QMainWindow):
                 lambda _r: self.refresh_views(),
                 self._report,
             )
+
+    def bulk_change(self) -> None:
+        """B: status, assignee and a tag for every selected ticket, each saved on its own (see bulk.py)."""
+        tickets = self.table.selected_tickets()
+        vocabulary = self.editor.vocabulary
+        if not tickets or vocabulary is None:
+            self.status.showMessage("Select tickets first: Shift or Ctrl with a click or the arrows.", 8000)
+            return
+        dialog = BulkDialog(len(tickets), vocabulary, self.desk.me.agent_id, self)
+        dialog.accepted.connect(lambda: self._apply_bulk(tickets, dialog.change()))
+        dialog.finished.connect(dialog.deleteLater)
+        self.bulk_dialog = dialog
+        dialog.open()
+
+    def _apply_bulk(self, tickets: list[TicketSummary], change: BulkChange) -> None:
+        if change.is_empty:
+            return
+        area = self.desk.tickets
+        self.status.showMessage(f"Changing {len(tickets)} tickets…", 8000)
+        self.runner.run(lambda: change_each(area, tickets, change), self._bulk_done, self._report)
+
+    def _bulk_done(self, outcome: BulkOutcome) -> None:
+        fresh = [changed.ticket for changed in outcome.changed]
+        self.model.apply_live(fresh, [ticket.id for ticket in fresh])
+        self.editor.follow_live(fresh)
+        self.refresh_counts()
+        self._count_shown_view()
+        self.status.clearMessage()
+        box = QMessageBox(QMessageBox.Icon.Information, "Bulk change", summary(outcome), parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.finished.connect(box.deleteLater)
+        self.bulk_summary = box
+        box.open()
 
     def choose_columns(self) -> None:
         self.table.choose_columns()

@@ -1,5 +1,5 @@
-"""The queue in the middle of the window: the table of tickets over a TicketTableModel, one row selected,
-J/K to move.
+"""The queue in the middle of the window: the table of tickets over a TicketTableModel, J/K to move, and
+Shift or Ctrl (with a click or the arrows) to select several for a bulk change.
 
 It fits a 1366x768 screen without a horizontal scrollbar: the subject takes the room the other columns
 leave, and they are as wide as their widest usual text in the font on screen (never a fixed pixel guess);
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.tickets.dto import TicketSummary
 from app.views.ticket_table import COLUMNS, TicketTableModel
 
 SUBJECT_COLUMN = COLUMNS.index("Subject")
@@ -67,7 +68,7 @@ class QueueView(QTableView):
         self.queue_model = model
         self.setModel(model)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.verticalHeader().hide()
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
@@ -145,6 +146,11 @@ class QueueView(QTableView):
         row = max(0, min(self.queue_model.rowCount() - 1, self.currentIndex().row() + step))
         if self.queue_model.rowCount():
             self.selectRow(row)
+
+    def selected_tickets(self) -> list[TicketSummary]:
+        """The selected rows' tickets, top to bottom (as the queue last read them, versions included)."""
+        rows = sorted(index.row() for index in self.selectionModel().selectedRows())
+        return [ticket for row in rows if (ticket := self.queue_model.ticket_at(row)) is not None]
 
     def select_first_if_none(self) -> None:
         if not self.currentIndex().isValid() and self.queue_model.rowCount():

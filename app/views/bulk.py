@@ -1,0 +1,170 @@
+"""Bulk changes on the queue's selection (B): a status, an assignee (me, someone found by typing, or nobody)
+and a tag to add, for every selected ticket.
+
+Each ticket is its own transaction at the version the queue shows for it, one desk call after the other on
+a pool thread: a ticket someone saved in the meantime, or one the lifecycle or the login's rights refuse,
+is left as it was and named in the summary with the reason ("12 changed, 2 refused: #10011 (someone saved
+first), …"), while the others are saved. Nothing is all-or-nothing: a hundred tickets are not held back by
+one a colleague just answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.desk_api import TicketArea
+from app.services.errors import TicketConflict
+from app.services.navigation.dto import Vocabulary
+from app.services.tickets.dto import FieldChanges, TicketChanged, TicketSummary
+from app.views.errors import explain_failure
+from app.views.labels import plain_label
+
+KEEP, NOBODY = -2, -1  # the assignee choice's "leave it" and "no one" (a combo keeps no None)
+KEEP_LABEL, NOBODY_LABEL = "(leave as it is)", "Nobody (unassign)"
+
+
+@dataclass(frozen=True)
+class BulkChange:
+    """What to do to each ticket: a status (None: leave it), an assignee when `assign` (None: nobody), a tag."""
+
+    status: str | None = None
+    assign: bool = False
+    assignee_id: int | None = None
+    tag: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self.status is None and not self.assign and not self.tag
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """Per ticket: what changed, what was already so, and what was refused (its number and the error)."""
+
+    changed: tuple[TicketChanged, ...]
+    unchanged: tuple[int, ...]
+    refused: tuple[tuple[int, Exception], ...]
+
+
+def change_one(area: TicketArea, ticket: TicketSummary, change: BulkChange) -> TicketChanged | None:
+    """One ticket, one transaction, at its own version; None when it already is as asked."""
+    status = change.status if change.status not in (None, ticket.status) else None
+    tag = (change.tag or "").strip().lower()
+    tags = tuple(sorted({*ticket.tags, tag})) if tag and tag not in ticket.tags else None
+    fields = FieldChanges(tags=tags)
+    if change.assign and change.assignee_id != ticket.assignee_id:
+        return area.edit_and_assign(ticket.id, status, fields, change.assignee_id, ticket.version)
+    if status is None and fields == FieldChanges():
+        return None
+    return area.edit_ticket(ticket.id, status, fields, ticket.version)
+
+
+def change_each(area: TicketArea, tickets: Sequence[TicketSummary], change: BulkChange) -> BulkOutcome:
+    """Runs on a pool thread: every ticket is tried, whatever happened to the one before."""
+    changed: list[TicketChanged] = []
+    unchanged: list[int] = []
+    refused: list[tuple[int, Exception]] = []
+    for ticket in tickets:
+        try:
+            result = change_one(area, ticket, change)
+        except Exception as error:  # each refusal is reported with its ticket; the rest go on
+            refused.append((ticket.number, error))
+            continue
+        if result is None:
+            unchanged.append(ticket.number)
+        else:
+            changed.append(result)
+    return BulkOutcome(tuple(changed), tuple(unchanged), tuple(refused))
+
+
+def reason(error: Exception) -> str:
+    """Why one ticket was refused, short enough to list many."""
+    if isinstance(error, TicketConflict):
+        return "someone saved first"
+    return explain_failure(error).rstrip(".")
+
+
+def summary(outcome: BulkOutcome) -> str:
+    """ "12 changed, 2 refused: #10011 (someone saved first), #10020 (…)"; "1 already so" when it was."""
+    parts = [f"{len(outcome.changed)} changed"]
+    if outcome.unchanged:
+        parts.append(f"{len(outcome.unchanged)} already so")
+    if outcome.refused:
+        parts.append(f"{len(outcome.refused)} refused")
+    text = ", ".join(parts)
+    if outcome.refused:
+        text += ": " + ", ".join(f"#{number} ({reason(error)})" for number, error in outcome.refused)
+    return text + "."
+
+
+class BulkDialog(QDialog):
+    """What to change on the selected tickets; Enter applies, Esc cancels.
+
+    Attributes:
+        status: "(leave as it is)" and every status (the server refuses moves a ticket's lifecycle forbids).
+        assignee: editable, with type-ahead: leave, me, nobody, or any active agent.
+        tag: a tag to add to each ticket.
+    """
+
+    def __init__(self, count: int, vocabulary: Vocabulary, me: int | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Change {count} tickets" if count != 1 else "Change 1 ticket")
+        self._me = me
+        self.status = QComboBox()
+        self.status.addItem(KEEP_LABEL, None)
+        for key, label, _category in vocabulary.statuses:
+            self.status.addItem(label, key)
+        self.assignee = QComboBox()
+        self.assignee.setEditable(True)
+        self.assignee.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.assignee.addItem(KEEP_LABEL, KEEP)
+        if me is not None:
+            self.assignee.addItem("Me", me)
+        self.assignee.addItem(NOBODY_LABEL, NOBODY)
+        for agent in vocabulary.agents:
+            self.assignee.addItem(agent.label, int(agent.key))
+        completer = QCompleter(self.assignee.model(), self.assignee)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.assignee.setCompleter(completer)
+        self.tag = QLineEdit()
+        self.tag.setPlaceholderText("a tag to add to each")
+        form = QFormLayout()
+        form.addRow("Status", self.status)
+        form.addRow("Assignee", self.assignee)
+        form.addRow("Add tag", self.tag)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.apply_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.apply_button.setText("Apply to each")
+        self.apply_button.setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        note = plain_label("Each ticket is saved on its own; any that cannot be changed are listed afterwards.")
+        note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+
+    def change(self) -> BulkChange:
+        index = self.assignee.findText(self.assignee.currentText(), Qt.MatchFlag.MatchFixedString)
+        chosen = self.assignee.itemData(index) if index >= 0 else KEEP
+        return BulkChange(
+            status=self.status.currentData(),
+            assign=chosen != KEEP,
+            assignee_id=chosen if isinstance(chosen, int) and chosen >= 0 else None,
+            tag=self.tag.text().strip() or None,
+        )

@@ -1,0 +1,140 @@
+"""Bulk changes on a multi-selection of the queue, by keys on a real database: Shift+Down selects, B opens
+the bulk change, the status, assignee (by typing) and tag are chosen with the keyboard, Enter applies. Each
+ticket is its own transaction at its own version: the summary says how many changed and which were refused
+and why, and what landed is read back through the person's own login."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from sqlalchemy import Engine
+
+from app.bootstrap import Runtime
+from app.services.desk import HelpDesk
+from app.services.errors import NotPermitted, TicketConflict
+from app.services.tickets import service
+from app.services.tickets.dto import FieldChanges, TicketSummary
+from app.views.bulk import BulkOutcome, summary
+from app.views.main_window import MainWindow
+from tests.support.desk_window import close_window, open_desk_window, runtime_as
+from tests.support.world import World, build_world
+
+pytestmark = pytest.mark.slow
+
+REFUSED_FOR_AGENTS = "Only a supervisor who leads the queue, or an admin, assigns tickets to others"
+
+
+@pytest.fixture
+def world(committed_runtime: Runtime) -> World:
+    return build_world(committed_runtime.session_factory)
+
+
+def create(world: World, subject: str, *, assignee: str | None = None) -> TicketSummary:
+    with world.uow("carol") as uow:
+        ticket = service.create_ticket(
+            uow, subject=subject, customer_id=world.jane, queue_id=world.billing, body=f"{subject}."
+        ).ticket
+        if assignee is not None:
+            agent_id = getattr(world, assignee)
+            ticket = service.assign(
+                uow, ticket_id=ticket.id, assignee_id=agent_id, expected_version=ticket.version
+            ).ticket
+        uow.commit()
+    return ticket
+
+
+def press(qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    focus = QApplication.focusWidget()
+    assert focus is not None, "nothing has the keyboard"
+    qtbot.keyClick(focus, key, modifier)
+
+
+def test_a_summary_names_each_refused_ticket_with_its_reason() -> None:
+    conflict = TicketConflict(number=10011, expected_version=1, current_version=2, changes=())
+    outcome = BulkOutcome((), (10003,), ((10011, conflict), (10020, NotPermitted("A closed ticket cannot move."))))
+    assert summary(outcome) == (
+        "0 changed, 1 already so, 2 refused: #10011 (someone saved first), #10020 (A closed ticket cannot move)."
+    )
+
+
+@pytest.mark.qt_log_ignore(  # the type-ahead is a popup: offscreen Qt can neither raise it nor grab keys
+    "^This plugin does not support grabbing the keyboard$", "^This plugin does not support raise\\(\\)$"
+)
+def test_bulk_status_assign_and_tag_change_each_ticket_on_its_own_and_say_what_was_refused(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
+) -> None:
+    tickets = [create(world, f"Refund {n}") for n in range(3)]
+    bobs = create(world, "Refund for bob", assignee="bob")
+    window: MainWindow = open_desk_window(qtbot, engine, tmp_path, person="alice")
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(
+        lambda: window.model.rowCount() == 4 and window.editor.vocabulary is not None and window.runner.in_flight == 0,
+        timeout=10_000,
+    )
+    stale = tickets[1]
+    with world.uow("carol") as uow:  # a colleague saves after alice's queue was read: its version is old
+        service.edit_ticket(
+            uow,
+            ticket_id=stale.id,
+            changes=FieldChanges(subject="Refund, by carol"),
+            status=None,
+            expected_version=None,
+        )
+        uow.commit()
+
+    window.activateWindow()
+    window.table.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.table)
+    qtbot.keyClick(window.table, Qt.Key.Key_Home)
+    for _ in range(3):
+        press(qtbot, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)  # four rows selected
+    selected = window.table.selected_tickets()
+    assert sorted(t.id for t in selected) == sorted([*(t.id for t in tickets), bobs.id])
+
+    press(qtbot, Qt.Key.Key_B)
+    qtbot.waitUntil(lambda: getattr(window, "bulk_dialog", None) is not None and window.bulk_dialog.isVisible())
+    dialog = window.bulk_dialog
+    assert dialog.windowTitle() == "Change 4 tickets"
+    dialog.status.setFocus()
+    qtbot.keyClicks(dialog.status, "In")  # type-to-find in the status list: In progress
+    assert dialog.status.currentData() == "in_progress"
+    line = dialog.assignee.lineEdit()
+    assert line is not None
+    qtbot.keyClick(line, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(line, "me")  # type-ahead: "Me" (and anyone with "me" in the name, e.g. Amelie)
+    completer = dialog.assignee.completer()
+    popup = completer.popup() if completer is not None else None
+    assert popup is not None
+    qtbot.waitUntil(popup.isVisible)
+    assert popup.model().index(0, 0).data() == "Me"
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not popup.isVisible())
+    qtbot.keyClicks(dialog.tag, "VIP")
+    qtbot.keyClick(dialog.tag, Qt.Key.Key_Return)  # Enter: apply to each
+
+    qtbot.waitUntil(lambda: getattr(window, "bulk_summary", None) is not None, timeout=10_000)
+    order = [t.number for t in selected]
+    refused = sorted(
+        [(stale.number, "someone saved first"), (bobs.number, REFUSED_FOR_AGENTS)], key=lambda r: order.index(r[0])
+    )
+    assert (
+        window.bulk_summary.text() == "2 changed, 2 refused: " + ", ".join(f"#{n} ({why})" for n, why in refused) + "."
+    )
+
+    desk = HelpDesk(runtime_as(engine, "alice"))  # what alice's own login reads
+    for ticket in (tickets[0], tickets[2]):
+        seen = desk.tickets.ticket(ticket.id).ticket
+        assert (seen.status, seen.assignee_name, seen.tags) == ("in_progress", "Alice Archer", ("vip",))
+    seen = desk.tickets.ticket(stale.id).ticket
+    assert (seen.status, seen.assignee_name, seen.tags, seen.subject) == ("new", None, (), "Refund, by carol")
+    seen = desk.tickets.ticket(bobs.id).ticket  # the refused assignment took its status and tag with it
+    assert (seen.status, seen.assignee_name, seen.tags) == ("new", "Bob Baker", ())
+    shown = {t.id: t for t in window.model.rows}
+    assert shown[tickets[0].id].assignee_name == "Alice Archer"  # the queue shows what changed at once
+    qtbot.keyClick(window.bulk_summary, Qt.Key.Key_Return)
+    close_window(window, qtbot)
