@@ -13,6 +13,7 @@ from app.cli.errors import run_guarded
 from app.cli.inputs import CheckedGroup
 from app.cli.responses import response
 from app.cli.routing import agent_group, next_ticket, routing_group
+from app.cli.sla import escalations, sla_group
 from app.cli.tickets import ticket
 from app.cli.users import user as user_group
 from app.cli.worker import worker
@@ -89,6 +90,8 @@ cli.add_command(demo)
 cli.add_command(doctor)
 cli.add_command(response)
 cli.add_command(routing_group)
+cli.add_command(sla_group)
+cli.add_command(escalations)
 cli.add_command(agent_group)
 cli.add_command(ticket)
 ticket.add_command(next_ticket)

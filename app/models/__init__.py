@@ -10,6 +10,7 @@ from app.models.preference import AgentPreference
 from app.models.presence import TicketPresence
 from app.models.response import CannedResponse
 from app.models.routing import RoutingConfig, RoutingDecision
+from app.models.sla import BusinessCalendar, SlaLedgerEntry, SlaPolicy, SlaStep, SlaWatch
 from app.models.status import StatusTransition, TicketStatus
 from app.models.tally import TicketTally
 from app.models.team import Agent, AgentSkill, Queue, QueueMember
@@ -24,6 +25,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Blob",
+    "BusinessCalendar",
     "CannedResponse",
     "ChangeLogEntry",
     "Customer",
@@ -36,6 +38,10 @@ __all__ = [
     "QueueMember",
     "RoutingConfig",
     "RoutingDecision",
+    "SlaLedgerEntry",
+    "SlaPolicy",
+    "SlaStep",
+    "SlaWatch",
     "StatusTransition",
     "Ticket",
     "TicketLink",

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.models import (
     Agent,
     AgentSkill,
+    BusinessCalendar,
     CannedResponse,
     Customer,
     CustomerEmail,
@@ -27,12 +28,14 @@ from app.models import (
     Organisation,
     Queue,
     RoutingConfig,
+    SlaPolicy,
     Ticket,
 )
 from app.ops import demo_content as content
 from app.services.people import users
 from app.services.platform.uow import UnitOfWork
 from app.services.routing import engine as routing
+from app.services.sla.sweep import sla_sweep
 from app.vocabulary import AgentRole, Availability, Channel, MessageKind, Priority, TicketType
 
 DAYS_OF_HISTORY = 90
@@ -92,6 +95,7 @@ def fill_demo_data(
     moment = now or dt.datetime.now(dt.UTC)
     with UnitOfWork(session_factory) as uow:
         cast = _ensure_cast(uow, rng)
+        _ensure_sla(uow)
         uow.commit()
     history = sorted(
         (_plan_ticket(cast, rng, moment) for _ in range(size.tickets - SHOWCASE_TICKETS)),
@@ -106,6 +110,8 @@ def fill_demo_data(
     with UnitOfWork(session_factory) as uow:
         _route_waiting(uow)
         uow.commit()
+    # Due times from the demo policy for the new tickets' ledgers; the worker takes the steps they owe.
+    sla_sweep(lambda: UnitOfWork(session_factory), take_steps=False)
     return DemoSummary(len(cast.queue_ids), len(content.AGENTS), len(cast.customers), len(plans), messages)
 
 
@@ -122,6 +128,46 @@ def _route_waiting(uow: UnitOfWork) -> None:
     ).all()
     for ticket_id in waiting:
         routing.route(uow, ticket_id, "intake")
+
+
+# The SLA engine's demo: the Berlin office's hours and holidays, one default policy with a three-level
+# ladder (issue 14). Business minutes per priority, as the demo's history was planned (hours above).
+DEMO_CALENDAR = "Berlin office"
+DEMO_POLICY = "Default"
+DEMO_LADDER = [
+    {"level": 1, "after_breach_minutes": 0, "action": "notify_assignee"},
+    {"level": 2, "after_breach_minutes": 60, "action": "notify_lead"},
+    {"level": 3, "after_breach_minutes": 240, "action": "back_to_routing"},
+]
+
+
+def _ensure_sla(uow: UnitOfWork) -> None:
+    """The demo calendar (Europe/Berlin, Monday to Friday 09:00-17:00, German public holidays of Berlin)
+    and the default policy, once."""
+    calendar = {
+        "name": DEMO_CALENDAR,
+        "time_zone": "Europe/Berlin",
+        "weekly_hours": {str(day): [[9 * 60, 17 * 60]] for day in range(5)},
+        "country": "DE",
+        "subdivision": "BE",
+    }
+    uow.session.execute(pg_insert(BusinessCalendar).values(calendar).on_conflict_do_nothing(index_elements=["name"]))
+    calendar_id = uow.session.scalar(select(BusinessCalendar.id).where(BusinessCalendar.name == DEMO_CALENDAR))
+    targets = {
+        priority.label: {
+            "first_response": FIRST_RESPONSE_TARGET[priority] * 60,
+            "resolution": RESOLUTION_TARGET[priority] * 60,
+        }
+        for priority in Priority
+    }
+    policy = {
+        "name": DEMO_POLICY,
+        "position": 1000,
+        "targets": targets,
+        "calendar_id": calendar_id,
+        "ladder": DEMO_LADDER,
+    }
+    uow.session.execute(pg_insert(SlaPolicy).values(policy).on_conflict_do_nothing(index_elements=["name"]))
 
 
 SHOWCASE_TICKETS = 3

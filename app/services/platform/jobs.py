@@ -35,6 +35,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from app.models import ChangeLogEntry, JobRun, WorkerHeartbeat
 from app.services.platform.uow import UnitOfWork
+from app.services.sla.sweep import sla_sweep
 
 log = logging.getLogger(__name__)
 CHANGE_LOG_RETENTION = dt.timedelta(days=30)
@@ -124,8 +125,11 @@ def heartbeat(new_uow: NewUnitOfWork, worker: str) -> None:
 
 
 def default_jobs() -> list[Job]:
-    """Later issues add the SLA sweep, mail polling and the outbox here."""
-    return [Job("change_log_housekeeping", dt.timedelta(hours=1), trim_change_log)]
+    """Later issues add mail polling and the outbox here."""
+    return [
+        Job("change_log_housekeeping", dt.timedelta(hours=1), trim_change_log),
+        Job("sla_sweep", dt.timedelta(minutes=1), sla_sweep),  # app/services/sla/sweep.py
+    ]
 
 
 def run_due_jobs(new_uow: NewUnitOfWork, jobs: list[Job], worker: str) -> list[RunOutcome]:

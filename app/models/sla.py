@@ -1,0 +1,126 @@
+"""Service levels in the database (migration 0014): business calendars, policies, each ticket's SLA ledger,
+the escalation steps taken, and the sweep's watch list. Calendars and policies are written by admins
+(row-level security); the ledger is appended by a definer trigger on the ticket and by the worker's
+sweep, the steps only by the sweep; staff read ledgers and steps of the tickets they can see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base
+from app.models.columns import created_at_column
+
+TARGETS = ("first_response", "next_response", "resolution")
+ENTRIES = ("start", "pause", "resume", "fulfil", "restart", "stop", "warn", "breach", "escalate", "recompute")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class BusinessCalendar(Base):
+    """Weekly local hours (`{"0": [[540, 1020]], …}`, minutes from midnight, 0 = Monday), a time zone, and
+    the dates it is closed: public holidays of `country`/`subdivision` (the `holidays` package, offline)
+    plus `closed_dates`."""
+
+    __tablename__ = "business_calendar"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    time_zone: Mapped[str] = mapped_column(String(64))
+    weekly_hours: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    country: Mapped[str | None] = mapped_column(String(8))
+    subdivision: Mapped[str | None] = mapped_column(String(16))
+    closed_dates: Mapped[list[dt.date]] = mapped_column(ARRAY(Date), default=list, server_default="{}")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    updated_at: Mapped[dt.datetime] = created_at_column()
+
+
+class SlaPolicy(Base):
+    """Tried in `position` order, first match wins; a policy without conditions is the default. `targets`
+    is `{priority name: {target: minutes}}`; `ladder` is `[{level, after_breach_minutes, action, queue_id?}]`."""
+
+    __tablename__ = "sla_policy"
+    __table_args__ = (
+        CheckConstraint("warn_share > 0 AND warn_share < 1", name="warn_share_range"),
+        Index("ix_sla_policy_position", "position", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    position: Mapped[int] = mapped_column(Integer)
+    conditions: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
+    targets: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    business_hours: Mapped[bool] = mapped_column(default=True, server_default="true")
+    calendar_id: Mapped[int | None] = mapped_column(ForeignKey("business_calendar.id", ondelete="RESTRICT"))
+    warn_share: Mapped[float] = mapped_column(Float, default=0.8, server_default="0.8")
+    ladder: Mapped[list[Any]] = mapped_column(JSONB, default=list, server_default="[]")
+    is_active: Mapped[bool] = mapped_column(default=True, server_default="true")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    updated_at: Mapped[dt.datetime] = created_at_column()
+
+
+class SlaLedgerEntry(Base):
+    """One event of one target's clock; append-only (a trigger refuses updates)."""
+
+    __tablename__ = "sla_ledger"
+    __table_args__ = (
+        CheckConstraint(_one_of("target", TARGETS), name="target"),
+        CheckConstraint(_one_of("entry", ENTRIES), name="entry"),
+        Index("ix_sla_ledger_ticket_id", "ticket_id", "at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"))
+    target: Mapped[str] = mapped_column(String(16))
+    entry: Mapped[str] = mapped_column(String(16))
+    at: Mapped[dt.datetime]
+    status: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class SlaStep(Base):
+    """A warning (level 0) or ladder level taken for a ticket's target: the key makes each happen once,
+    whatever the number of workers."""
+
+    __tablename__ = "sla_step"
+    __table_args__ = (
+        CheckConstraint(_one_of("target", TARGETS), name="target"),
+        CheckConstraint("level >= 0", name="level_not_negative"),
+        Index("ix_sla_step_due_at", "due_at"),
+    )
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), primary_key=True)
+    target: Mapped[str] = mapped_column(String(16), primary_key=True)
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    due_at: Mapped[dt.datetime]
+    done_at: Mapped[dt.datetime] = created_at_column()
+    action: Mapped[str] = mapped_column(String(32))
+
+
+class SlaWatch(Base):
+    """When the sweep must look at a ticket next: now once its ledger grew (recompute), else
+    the next warning or ladder step; no row when no clock of the ticket can owe anything."""
+
+    __tablename__ = "sla_watch"
+    __table_args__ = (Index("ix_sla_watch_check_at", "check_at"),)
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), primary_key=True)
+    check_at: Mapped[dt.datetime]

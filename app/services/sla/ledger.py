@@ -1,0 +1,293 @@
+"""A ticket's SLA as stored: its ledger, the policy that applies (chosen over its terms) and that policy's
+calendar, turned into clocks by the pure functions of `clocks` and `policy`.
+
+Everything is read through the caller's row-level security: an agent explains only tickets they can see
+(another queue's ticket is "not found", as everywhere else), the worker's trusted session sees all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from app.models import BusinessCalendar as CalendarRow
+from app.models import Customer, SlaLedgerEntry, SlaPolicy, Ticket, TicketStatus
+from app.services.errors import NotFound
+from app.services.platform.uow import UnitOfWork
+from app.services.sla.calendar import ALWAYS, BusinessCalendar, public_holidays
+from app.services.sla.clocks import Clock, Entry, LedgerEvent, Target, clock, explain
+from app.services.sla.policy import (
+    DEFAULT_WARN_SHARE,
+    Action,
+    Conditions,
+    LadderStep,
+    NoPolicy,
+    Policy,
+    PolicyBook,
+    TicketTerms,
+    choose_policy,
+)
+from app.vocabulary import Priority
+
+DUE_COLUMNS: Mapping[Target, str] = {
+    Target.FIRST_RESPONSE: "first_response_due_at",
+    Target.NEXT_RESPONSE: "next_response_due_at",
+    Target.RESOLUTION: "resolution_due_at",
+}
+
+
+# --- policies and calendars from their rows -------------------------------------------------------------
+
+
+def policy_from_row(row: SlaPolicy) -> Policy:
+    """The pure policy of a row; a malformed row raises ValueError naming the policy."""
+    try:
+        c = row.conditions or {}
+        conditions = Conditions(
+            queue_ids=frozenset(int(q) for q in c.get("queue_ids", ())),
+            priorities=frozenset(Priority.parse(str(p)) for p in c.get("priorities", ())),
+            types=frozenset(str(t) for t in c.get("types", ())),
+            channels=frozenset(str(ch) for ch in c.get("channels", ())),
+            any_tags=frozenset(str(t) for t in c.get("any_tags", ())),
+            organisation_ids=frozenset(int(o) for o in c.get("organisation_ids", ())),
+            tiers=frozenset(str(t) for t in c.get("tiers", ())),
+        )
+        targets = {
+            Priority.parse(priority): {Target(target): int(minutes) for target, minutes in per_target.items()}
+            for priority, per_target in (row.targets or {}).items()
+        }
+        ladder = tuple(
+            LadderStep(
+                level=int(step["level"]),
+                after_breach_minutes=int(step.get("after_breach_minutes", 0)),
+                action=Action(step["action"]),
+                queue_id=step.get("queue_id"),
+            )
+            for step in row.ladder or ()
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"the SLA policy {row.name!r} is malformed: {error}") from None
+    return Policy(
+        id=row.id,
+        name=row.name,
+        position=row.position,
+        conditions=conditions,
+        targets=targets,
+        business_hours=row.business_hours,
+        calendar_id=row.calendar_id,
+        warn_share=row.warn_share or DEFAULT_WARN_SHARE,
+        ladder=ladder,
+        version=row.version,
+    )
+
+
+def calendar_from_row(row: CalendarRow, years: Iterable[int]) -> BusinessCalendar:
+    """The pure calendar of a row: its weekly hours, and closed on its own dates and on the public holidays
+    of its country and region in `years` (from the `holidays` package, offline)."""
+    hours = {
+        int(weekday): tuple((int(start), int(end)) for start, end in intervals)
+        for weekday, intervals in (row.weekly_hours or {}).items()
+    }
+    closed = set(row.closed_dates or ())
+    if row.country:
+        closed |= public_holidays(row.country, row.subdivision or None, years)
+    return BusinessCalendar(row.time_zone, hours, frozenset(closed), name=row.name)
+
+
+@dataclass
+class SlaBook:
+    """The active policies, the statuses' clocks and the calendars, loaded once per sweep or explanation."""
+
+    book: PolicyBook
+    calendar_rows: Mapping[int, CalendarRow]
+    _calendars: dict[tuple[int, int], BusinessCalendar]
+
+    def calendar(self, policy: Policy, around: dt.datetime) -> BusinessCalendar:
+        """The policy's calendar with the holidays of the years around `around` (a clock may span a new
+        year); calendar time when the policy counts calendar minutes or names no calendar."""
+        if not policy.business_hours or policy.calendar_id is None or policy.calendar_id not in self.calendar_rows:
+            return ALWAYS
+        key = (policy.calendar_id, around.year)
+        if key not in self._calendars:
+            years = range(around.year - 1, around.year + 3)
+            self._calendars[key] = calendar_from_row(self.calendar_rows[policy.calendar_id], years)
+        return self._calendars[key]
+
+    def choose(self, terms: TicketTerms) -> Policy | None:
+        try:
+            return choose_policy(self.book.policies, terms)
+        except NoPolicy:
+            return None
+
+
+def load_book(uow: UnitOfWork) -> SlaBook:
+    policies = tuple(
+        policy_from_row(row)
+        for row in uow.session.scalars(select(SlaPolicy).where(SlaPolicy.is_active).order_by(SlaPolicy.position))
+    )
+    overrides = {
+        key: frozenset(Target(t) for t in clocks)
+        for key, clocks in uow.session.execute(
+            select(TicketStatus.key, TicketStatus.sla_clocks).where(TicketStatus.sla_clocks.is_not(None))
+        ).all()
+        if clocks is not None
+    }
+    calendars = {row.id: row for row in uow.session.scalars(select(CalendarRow))}
+    return SlaBook(PolicyBook(policies, overrides), calendars, {})
+
+
+# --- one ticket ---------------------------------------------------------------------------------------------
+
+
+def terms_of(ticket: Ticket, organisation_id: int | None) -> TicketTerms:
+    return TicketTerms(
+        queue_id=ticket.queue_id,
+        priority=ticket.priority,
+        type=str(ticket.type),
+        channel=str(ticket.channel),
+        tags=frozenset(ticket.tags or ()),
+        organisation_id=organisation_id,
+    )
+
+
+def ledger_events(uow: UnitOfWork, ticket_ids: Sequence[int]) -> dict[int, list[LedgerEvent]]:
+    """The ledgers of these tickets, each in the order things happened (ties in the order written)."""
+    events: dict[int, list[LedgerEvent]] = {ticket_id: [] for ticket_id in ticket_ids}
+    rows = uow.session.execute(
+        select(SlaLedgerEntry)
+        .where(SlaLedgerEntry.ticket_id.in_(ticket_ids))
+        .order_by(SlaLedgerEntry.ticket_id, SlaLedgerEntry.at, SlaLedgerEntry.id)
+    ).scalars()
+    for row in rows:
+        events[row.ticket_id].append(LedgerEvent(row.at, Target(row.target), Entry(row.entry), row.status, row.note))
+    return events
+
+
+@dataclass(frozen=True)
+class TicketClocks:
+    """A ticket's clocks as of `as_of` under the policy that applies (none: no promise to keep)."""
+
+    policy: Policy | None
+    calendar: BusinessCalendar
+    clocks: Mapping[Target, Clock]
+    events: Sequence[LedgerEvent]
+    as_of: dt.datetime
+
+    def due_columns(self) -> dict[str, dt.datetime | None]:
+        return {column: getattr(self.clocks.get(target), "due_at", None) for target, column in DUE_COLUMNS.items()}
+
+
+def clocks_of(
+    book: SlaBook, ticket: Ticket, organisation_id: int | None, events: Sequence[LedgerEvent], as_of: dt.datetime
+) -> TicketClocks:
+    policy = book.choose(terms_of(ticket, organisation_id))
+    if policy is None or not events:
+        return TicketClocks(policy, ALWAYS, {}, events, as_of)
+    calendar = book.calendar(policy, as_of)
+    clocks = {}
+    for target in Target:
+        minutes = policy.minutes(ticket.priority, target)
+        if minutes is not None:
+            clocks[target] = clock(events, target, minutes, calendar, as_of)
+    return TicketClocks(policy, calendar, clocks, events, as_of)
+
+
+# --- the explanation ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetExplanation:
+    target: Target
+    target_minutes: int | None
+    due_at: dt.datetime | None
+    running: bool
+    met: bool | None
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SlaExplanation:
+    """Why the ticket is due when it is: per target, its ledger in words and what it adds up to."""
+
+    ticket_id: int
+    number: int
+    policy: str | None
+    calendar: str
+    time_zone: str
+    stored_due: Mapping[str, dt.datetime | None]
+    targets: tuple[TargetExplanation, ...]
+    events: tuple[LedgerEvent, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        def when(value: dt.datetime | None) -> str | None:
+            return None if value is None else value.isoformat()
+
+        return {
+            "ticket": self.number,
+            "policy": self.policy,
+            "calendar": self.calendar,
+            "time_zone": self.time_zone,
+            "due": {column: when(value) for column, value in self.stored_due.items()},
+            "targets": [
+                {
+                    "target": t.target.value,
+                    "minutes": t.target_minutes,
+                    "due_at": when(t.due_at),
+                    "running": t.running,
+                    "met": t.met,
+                    "explanation": list(t.lines),
+                }
+                for t in self.targets
+            ],
+            "ledger": [
+                {
+                    "at": e.at.isoformat(),
+                    "target": e.target.value,
+                    "entry": e.entry.value,
+                    "status": e.status,
+                    "note": e.note,
+                }
+                for e in self.events
+            ],
+        }
+
+
+def explain_ticket(uow: UnitOfWork, ticket_id: int, *, book: SlaBook | None = None) -> SlaExplanation:
+    """The ledger in words per target, with the due times it gives and those stored on the ticket (the
+    sweep copies the first onto the second within a minute of a change)."""
+    row = uow.session.execute(
+        select(Ticket, Customer.organisation_id)
+        .join(Customer, Customer.id == Ticket.customer_id, isouter=True)
+        .where(Ticket.id == ticket_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"Ticket {ticket_id} does not exist or is not visible to you")
+    ticket, organisation_id = row
+    book = book or load_book(uow)
+    now = uow.now()
+    events = ledger_events(uow, [ticket_id])[ticket_id]
+    state = clocks_of(book, ticket, organisation_id, events, now)
+    targets = []
+    for target in Target:
+        minutes = state.policy.minutes(ticket.priority, target) if state.policy else None
+        if minutes is None:
+            if any(e.target is target for e in events):
+                targets.append(TargetExplanation(target, None, None, False, None, ("no target in the policy",)))
+            continue
+        lines = explain(events, target, minutes, state.calendar, now)
+        c = state.clocks[target]
+        targets.append(TargetExplanation(target, minutes, c.due_at, c.running, c.met, tuple(lines)))
+    return SlaExplanation(
+        ticket_id=ticket.id,
+        number=ticket.number,
+        policy=state.policy.name if state.policy else None,
+        calendar=state.calendar.name or state.calendar.time_zone,
+        time_zone=state.calendar.time_zone,
+        stored_due={column: getattr(ticket, column) for column in DUE_COLUMNS.values()},
+        targets=tuple(targets),
+        events=tuple(events),
+    )

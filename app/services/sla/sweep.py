@@ -1,0 +1,264 @@
+"""The SLA sweep (`sla_sweep`, every minute, as the worker's trusted session): for each ticket on the watch
+list whose time has come — its ledger grew, or a warning, breach or ladder step falls due — compute its
+clocks from the ledger, write the due columns that changed, and take the steps owed.
+
+Exactly once, with any number of workers:
+- a batch locks its tickets `FOR NO KEY UPDATE SKIP LOCKED` (a ticket being edited, or in another
+  worker's batch, waits for the next sweep), then their watch rows. Every writer of a watch row holds the
+  ticket row first (the ledger trigger runs inside the ticket's update), so the two never deadlock.
+- a step is a row of `sla_step` keyed (ticket, target, level), inserted `ON CONFLICT DO NOTHING`; only
+  the worker whose insert landed acts and writes the mark in the ledger.
+
+Actions now: every step leaves a mark in the ledger (warn, escalate; a breach is marked once per clock);
+level `notify_lead` raises the priority one step (audited as `sla_escalate`, the version goes up). The
+notifications themselves, moving to an escalation queue and handing back to routing are the client's and
+later work's: the marks are what they will read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, func, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert
+
+from app.models import Customer, SlaLedgerEntry, SlaStep, SlaWatch, Ticket, TicketStatus
+from app.services.platform.uow import UnitOfWork
+from app.services.sla.clocks import Clock, Entry, LedgerEvent, Target
+from app.services.sla.ledger import DUE_COLUMNS, SlaBook, TicketClocks, clocks_of, ledger_events, load_book
+from app.services.sla.policy import WARN_LEVEL, Action, Policy, Step, owed_steps
+from app.vocabulary import Priority, StatusCategory
+
+log = logging.getLogger(__name__)
+NewUnitOfWork = Callable[[], UnitOfWork]
+BATCH = 200
+MAX_BATCHES = 50  # 10,000 tickets a run; the rest waits for the next minute
+SETTLE = dt.timedelta(seconds=1)  # look just after a warning instant, so float rounding cannot miss it
+
+
+@dataclass
+class SweepResult:
+    tickets: int = 0
+    due_changed: int = 0
+    steps: dict[str, int] = field(default_factory=dict)
+    breaches: int = 0
+    priority_raised: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "tickets": self.tickets,
+            "due_changed": self.due_changed,
+            "steps": dict(sorted(self.steps.items())),
+            "breaches": self.breaches,
+            "priority_raised": self.priority_raised,
+        }
+
+
+def sla_sweep(new_uow: NewUnitOfWork, *, take_steps: bool = True) -> dict[str, Any]:
+    """The job: batches of watched tickets whose time has come, each batch its own short transaction.
+    Without `take_steps` only the due columns are written (the demo fills its history so)."""
+    result = SweepResult()
+    after: tuple[dt.datetime, int] | None = None
+    book: SlaBook | None = None
+    for _ in range(MAX_BATCHES):
+        with new_uow() as uow:
+            book = book or load_book(uow)
+            now = uow.now()
+            candidates = select(SlaWatch.check_at, SlaWatch.ticket_id).where(SlaWatch.check_at <= now)
+            if after is not None:
+                candidates = candidates.where(tuple_(SlaWatch.check_at, SlaWatch.ticket_id) > after)
+            rows = uow.session.execute(candidates.order_by(SlaWatch.check_at, SlaWatch.ticket_id).limit(BATCH)).all()
+            if not rows:
+                break
+            after = (rows[-1].check_at, rows[-1].ticket_id)
+            sweep_batch(uow, book, [row.ticket_id for row in rows], now, result, take_steps=take_steps)
+            uow.commit()
+        if len(rows) < BATCH:
+            break
+    return result.as_json()
+
+
+def sweep_batch(
+    uow: UnitOfWork,
+    book: SlaBook,
+    ticket_ids: list[int],
+    now: dt.datetime,
+    result: SweepResult,
+    *,
+    take_steps: bool = True,
+) -> None:
+    session = uow.session
+    locked = session.execute(
+        select(Ticket, Customer.organisation_id, TicketStatus.category)
+        .join(Customer, Customer.id == Ticket.customer_id, isouter=True)
+        .join(TicketStatus, TicketStatus.key == Ticket.status)
+        .where(Ticket.id.in_(ticket_ids))
+        .order_by(Ticket.id)
+        .with_for_update(of=Ticket, key_share=True, skip_locked=True)  # FOR NO KEY UPDATE
+    ).all()
+    if not locked:
+        return
+    ids = [ticket.id for ticket, _org, _category in locked]
+    session.execute(select(SlaWatch.ticket_id).where(SlaWatch.ticket_id.in_(ids)).with_for_update())
+    ledgers = ledger_events(uow, ids)
+    done: dict[int, set[tuple[Target, int]]] = {ticket_id: set() for ticket_id in ids}
+    for ticket_id, target, level in session.execute(
+        select(SlaStep.ticket_id, SlaStep.target, SlaStep.level).where(SlaStep.ticket_id.in_(ids))
+    ):
+        done[ticket_id].add((Target(target), level))
+    for ticket, organisation_id, category in locked:
+        result.tickets += 1
+        state = clocks_of(book, ticket, organisation_id, ledgers[ticket.id], now)
+        _write_due(uow, ticket, state, result)
+        raised, marked = False, set[Target]()
+        if (
+            take_steps
+            and state.policy is not None
+            and category is not StatusCategory.DONE
+            and not ticket.merged_into_id
+        ):
+            raised = _take_steps(uow, ticket, state, state.policy, done[ticket.id], marked, now, result)
+        _watch_next(uow, ticket.id, state, done[ticket.id], marked, now, recompute=raised)
+
+
+def _write_due(uow: UnitOfWork, ticket: Ticket, state: TicketClocks, result: SweepResult) -> None:
+    """Only the columns whose value changed: an unchanged ticket is not written (no audit row, no change
+    log entry, no wake-up for every client)."""
+    wanted = state.due_columns()
+    changed = {column: value for column, value in wanted.items() if getattr(ticket, column) != value}
+    if changed:
+        uow.session.execute(update(Ticket).where(Ticket.id == ticket.id).values(**changed))
+        result.due_changed += 1
+
+
+def _take_steps(
+    uow: UnitOfWork,
+    ticket: Ticket,
+    state: TicketClocks,
+    policy: Policy,
+    done: set[tuple[Target, int]],
+    marked: set[Target],
+    now: dt.datetime,
+    result: SweepResult,
+) -> bool:
+    """Mark breaches and take the owed steps; `marked` collects the targets marked breached now. True
+    when the priority was raised."""
+    raised = False
+    for target, c in state.clocks.items():
+        if c.running and c.breached_at is not None and c.breached_at <= now and not _breach_marked(state.events, c):
+            due = c.breached_at.astimezone(state.calendar.zone).strftime("%Y-%m-%d %H:%M")
+            _mark(uow, ticket.id, target, Entry.BREACH, now, ticket.status, f"was due {due}")
+            marked.add(target)
+            result.breaches += 1
+        for step in owed_steps(c, policy, now, done):
+            if not _claim_step(uow, ticket.id, step, now):
+                continue  # another worker took it first
+            done.add((step.target, step.level))
+            name = "warn" if step.level == WARN_LEVEL else f"level {step.level}"
+            result.steps[name] = result.steps.get(name, 0) + 1
+            if step.level == WARN_LEVEL:
+                share = round(policy.warn_share * 100)
+                _mark(uow, ticket.id, target, Entry.WARN, now, ticket.status, f"{share} % of the target used")
+                continue
+            action = step.action.value.replace("_", " ") if step.action else ""
+            _mark(uow, ticket.id, target, Entry.ESCALATE, now, ticket.status, f"level {step.level}: {action}")
+            if step.action is Action.NOTIFY_LEAD and not raised:
+                raised = _raise_priority(uow, ticket)
+                result.priority_raised += int(raised)
+    return raised
+
+
+def _breach_marked(events: Sequence[LedgerEvent], c: Clock) -> bool:
+    """Whether this run of the clock (since its last start or restart) was already marked breached."""
+    started = c.started_at
+    return any(
+        e.target is c.target and e.entry is Entry.BREACH and started is not None and e.at >= started for e in events
+    )
+
+
+def _claim_step(uow: UnitOfWork, ticket_id: int, step: Step, now: dt.datetime) -> bool:
+    action = step.action.value if step.action is not None else "warn"
+    inserted = uow.session.execute(
+        insert(SlaStep)
+        .values(
+            ticket_id=ticket_id,
+            target=step.target.value,
+            level=step.level,
+            due_at=step.due_at,
+            done_at=now,
+            action=action,
+        )
+        .on_conflict_do_nothing()
+        .returning(SlaStep.level)
+    ).scalar_one_or_none()
+    return inserted is not None
+
+
+def _mark(
+    uow: UnitOfWork, ticket_id: int, target: Target, entry: Entry, at: dt.datetime, status: str, note: str
+) -> None:
+    uow.session.add(
+        SlaLedgerEntry(ticket_id=ticket_id, target=target.value, entry=entry.value, at=at, status=status, note=note)
+    )
+    uow.session.flush()
+
+
+def _raise_priority(uow: UnitOfWork, ticket: Ticket) -> bool:
+    if ticket.priority >= Priority.URGENT:
+        return False
+    uow.session.execute(select(func.set_config("switchboard.action", "sla_escalate", True)))
+    uow.session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id)
+        .values(priority=Priority(ticket.priority + 1), version=Ticket.version + 1)
+    )
+    uow.session.execute(select(func.set_config("switchboard.action", "", True)))
+    return True
+
+
+def _watch_next(
+    uow: UnitOfWork,
+    ticket_id: int,
+    state: TicketClocks,
+    done: set[tuple[Target, int]],
+    marked: set[Target],
+    now: dt.datetime,
+    *,
+    recompute: bool,
+) -> None:
+    """When to look again: at once after a change the sweep made itself (a raised priority changes the
+    targets), else at the earliest warning, breach or ladder step still to come; never, when nothing can
+    fall due until the ledger grows again (the trigger puts the ticket back on the list)."""
+    upcoming = [now] if recompute else []
+    policy = state.policy
+    for target, c in state.clocks.items():
+        if policy is None or not c.running or c.due_at is None:
+            continue
+        if (target, WARN_LEVEL) not in done:
+            remaining = policy.warn_share * c.target_minutes - c.elapsed_minutes
+            if remaining > 0:
+                upcoming.append(state.calendar.add_business_minutes(now, remaining) + SETTLE)
+        if target not in marked and (c.breached_at is None or not _breach_marked(state.events, c)):
+            upcoming.append(c.breached_at or c.due_at)
+        breach = c.breached_at or c.due_at
+        upcoming += [
+            breach + dt.timedelta(minutes=step.after_breach_minutes)
+            for step in policy.ladder
+            if (target, step.level) not in done
+        ]
+    if upcoming:
+        statement = insert(SlaWatch).values(ticket_id=ticket_id, check_at=min(upcoming))
+        uow.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["ticket_id"], set_={"check_at": statement.excluded.check_at}
+            )
+        )
+    else:
+        uow.session.execute(delete(SlaWatch).where(SlaWatch.ticket_id == ticket_id))
+
+
+__all__ = ["DUE_COLUMNS", "SweepResult", "sla_sweep"]

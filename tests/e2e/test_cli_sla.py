@@ -1,0 +1,75 @@
+"""The SLA issue's "done when", as real processes on a fresh embedded demo: demo tickets carry due times
+from the demo policy that `sla explain --json` derives from their ledger; `worker --once` escalates what is
+overdue once (a second worker at the same time does nothing more); `escalations --json` lists them ranked,
+and an agent sees only the queues they work."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SWITCHBOARD_DATA_DIR": str(data_dir)}
+    env.pop("SWITCHBOARD_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args], capture_output=True, text=True, timeout=300, env=env, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data_dir = tmp_path_factory.mktemp("sla-demo")
+    filled = run(data_dir, "demo", "--no-open", "--tickets", "150")
+    assert filled.returncode == 0, filled.stderr
+    return data_dir
+
+
+def test_a_demo_ticket_is_due_as_its_ledger_says(demo: Path) -> None:
+    done = run(demo, "sla", "explain", "10001", "--json")
+    assert done.returncode == 0, done.stderr
+    explained = json.loads(done.stdout)
+    assert explained["policy"] == "Default" and explained["time_zone"] == "Europe/Berlin"
+    resolution = next(t for t in explained["targets"] if t["target"] == "resolution")
+    assert resolution["due_at"] is not None and resolution["due_at"] == explained["due"]["resolution_due_at"]
+    assert next(e["entry"] for e in explained["ledger"] if e["target"] == "resolution") == "start"
+    assert resolution["explanation"][-1].startswith("due ")
+    words = run(demo, "sla", "explain", "10001")
+    assert words.returncode == 0 and "resolution:" in words.stdout and "started:" in words.stdout
+
+
+def test_two_workers_escalate_overdue_tickets_once_and_the_board_ranks_them(demo: Path) -> None:
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "app", "worker", "--once"],
+            env={**os.environ, "SWITCHBOARD_DATA_DIR": str(demo)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [worker.communicate(timeout=300) for worker in workers]
+    assert [worker.returncode for worker in workers] == [0, 0], outputs
+    board = json.loads(run(demo, "escalations", "--json").stdout)
+    assert board, "the demo's history has overdue open tickets"
+    keys = [(row["ticket"], row["target"]) for row in board]
+    assert len(keys) == len(set(keys))  # the highest step of each (ticket, target), once
+    assert [row["due_at"] for row in board] == sorted(row["due_at"] for row in board)
+    again = run(demo, "worker", "--once")
+    assert again.returncode == 0
+    taken = {(row["ticket"], row["target"], row["level"]): row["done_at"] for row in board}
+    for row in json.loads(run(demo, "escalations", "--json").stdout):  # no step was taken again
+        assert taken.get((row["ticket"], row["target"], row["level"]), row["done_at"]) == row["done_at"]
+    agent = run(demo, "--user", "grace.liu", "escalations", "--json")
+    assert agent.returncode == 0, agent.stderr
+    mine = json.loads(agent.stdout)
+    assert {row["queue"] for row in board} - {"Shipping & Returns"}, "other queues' tickets are overdue too"
+    assert {row["queue"] for row in mine} <= {"Shipping & Returns"}
