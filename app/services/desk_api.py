@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from app.services.navigation.dto import AboutDesk, DeskView, Vocabulary
+from app.services.navigation.dto import AboutDesk, Choice, DeskView, Vocabulary
 from app.services.platform.actor import Actor
 from app.services.platform.live_notices import Listen
 from app.services.responses.dto import CannedResponse
@@ -66,6 +66,12 @@ class TicketArea(Protocol):
     ) -> TicketChanged:
         """Status, fields and the assignee (None: nobody) in one transaction: a refused part saves nothing."""
         ...
+
+    def customers(self, text: str, limit: int = 10) -> list[Choice]:
+        """Customers by name or address words, for the new-ticket type-ahead (key: the customer's id)."""
+        ...
+
+    def create(self, *, subject: str, customer_id: int, queue_id: int, body: str) -> TicketChanged: ...
 
 
 class ResponseArea(Protocol):

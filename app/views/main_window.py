@@ -44,6 +44,7 @@ from app.views.layout_memory import COLUMNS_KEY, LayoutMemory
 from app.views.live_bridge import LiveBridge
 from app.views.live_updates import LiveUpdates
 from app.views.navigation_sidebar import NavigationSidebar
+from app.views.new_ticket import NewTicketDialog
 from app.views.next_ticket import TicketPuller
 from app.views.palette import CommandPalette, ShortcutOverlay, TicketFinder, apply_tooltips, keyboard_rows
 from app.views.presence_tracker import PresenceTracker
@@ -79,7 +80,7 @@ class MainWindow(QMainWindow):
     navigation: the NavigationSidebar; views, counts, current_view: what it shows.
     model: the queue's TicketTableModel; table: the QueueView showing it; filters: the FilterBar above it.
     editor: the TicketEditor of the selected ticket; ticket_pane: the editor, or `no_ticket` (why none is open).
-    command_palette, overlay, about_dialog, bulk_dialog, bulk_summary: the last one opened.
+    command_palette, overlay, about_dialog, bulk_dialog, bulk_summary, new_ticket_dialog: the last one opened.
     live_updates, presence_tracker, tray, layout_memory: the window's background parts.
     status: the DeskStatusBar; connection_label: its connection indicator.
     connected: false while the server is unreachable (the window is read-only then).
@@ -178,6 +179,7 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         specs: list[tuple[str, str, str, Callable[[], None]]] = [
             ("Ticket", "&Go to ticket…", "Ctrl+G", lambda: self.open_palette("#")),
+            ("Ticket", "&New ticket…", "Ctrl+N", self.new_ticket),
             ("Ticket", "&Reply", "R", self.editor.start_reply),
             ("Ticket", "Internal &note", "N", self.editor.start_note),
             ("Ticket", "&Assign to me", "A", self.editor.assign_to_me),
@@ -366,6 +368,25 @@ class MainWindow(QMainWindow):
                 lambda _r: self.refresh_views(),
                 self._report,
             )
+
+    def new_ticket(self) -> None:
+        """Ctrl+N: a ticket on behalf of a customer found by typing; once created, it opens."""
+        vocabulary = self.editor.vocabulary
+        if vocabulary is None:
+            return
+        dialog = NewTicketDialog(self.desk.tickets, self.runner, vocabulary, self)
+        dialog.created.connect(self._ticket_created)
+        dialog.finished.connect(dialog.deleteLater)
+        self.new_ticket_dialog = dialog
+        dialog.open()
+
+    def _ticket_created(self, result: TicketChanged) -> None:
+        ticket = result.ticket
+        self.model.apply_live([ticket], [ticket.id])
+        self.open_ticket(ticket)
+        self.refresh_counts()
+        self._count_shown_view()
+        self.status.showMessage(f"#{ticket.number} created for {ticket.customer_name}.", 8000)
 
     def bulk_change(self) -> None:
         """B: status, assignee and a tag for every selected ticket, each saved on its own (see bulk.py)."""

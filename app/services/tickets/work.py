@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 
-from app.models import Agent, AuditEvent
+from app.models import Agent, AuditEvent, Customer, CustomerEmail
+from app.services.navigation.dto import Choice
 from app.services.platform.actor import Actor
 from app.services.platform.database.boundary import SpeaksDomainErrors
 from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
@@ -106,6 +107,42 @@ class TicketWork(SpeaksDomainErrors):
             return service.assign(uow, ticket_id=ticket_id, assignee_id=assignee_id, expected_version=version)
 
         return self._write(action)
+
+    def customers(self, text: str, limit: int = 10) -> list[Choice]:
+        """Customers whose name or one of whose addresses holds every word typed (the new-ticket type-ahead):
+        key the id, label "Name <address>" with the primary address."""
+        words = text.split()
+        if not words:
+            return []
+        address = (
+            select(CustomerEmail.address)
+            .where(CustomerEmail.customer_id == Customer.id)
+            .order_by(CustomerEmail.is_primary.desc(), CustomerEmail.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+        statement = select(Customer.id, Customer.name, address)
+        for word in words:
+            pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            statement = statement.where(
+                or_(
+                    Customer.name.ilike(pattern, escape="\\"),
+                    exists().where(
+                        CustomerEmail.customer_id == Customer.id, CustomerEmail.address.ilike(pattern, escape="\\")
+                    ),
+                )
+            )
+        with self.runtime.uow() as uow:
+            rows = uow.session.execute(statement.order_by(Customer.name, Customer.id).limit(limit)).all()
+        return [Choice(str(i), f"{name} <{email}>" if email else name) for i, name, email in rows]
+
+    def create(self, *, subject: str, customer_id: int, queue_id: int, body: str) -> TicketChanged:
+        """A ticket opened by the signed-in agent on behalf of a customer (routed as any new ticket)."""
+        return self._write(
+            lambda uow: service.create_ticket(
+                uow, subject=subject, customer_id=customer_id, queue_id=queue_id, body=body
+            )
+        )
 
     def _write(self, action: Callable[[UnitOfWork], TicketChanged]) -> TicketChanged:
         with self.runtime.uow() as uow:

@@ -1,0 +1,163 @@
+"""A new ticket opened in the client on behalf of a customer (Ctrl+N): the customer found by typing part of a
+name or address (asked in the background, 150 ms after the last key), the queue, a subject and the
+customer's words; Enter creates it (routed as any new ticket) and the window opens it.
+
+Signals:
+    created(object): the TicketChanged of the new ticket.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.desk_api import TicketArea
+from app.services.navigation.dto import Choice, Vocabulary
+from app.services.tickets.dto import TicketChanged
+from app.views.errors import explain_failure
+from app.views.labels import plain_label
+from app.views.tasks import TaskRunner
+
+FIND_DELAY_MS = 150
+
+
+class NewTicketDialog(QDialog):
+    """Attributes:
+    customer: the line edit typed into; its completer offers the customers found (`found`, by label).
+    chosen: the customer picked from the offers (None until one is).
+    queue, subject, body: the rest of the ticket; problem: why it was not created (plain text).
+    create_button: creates (the default button: Enter).
+    """
+
+    created = Signal(object)
+
+    def __init__(
+        self, tickets: TicketArea, runner: TaskRunner, vocabulary: Vocabulary, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New ticket")
+        self.setMinimumWidth(480)
+        self.tickets, self.runner = tickets, runner
+        self.found: dict[str, Choice] = {}
+        self.chosen: Choice | None = None
+        self._asked = 0  # which customer search may still fill the offers
+        self._creating = False
+        self.customer = QLineEdit()
+        self.customer.setPlaceholderText("type part of the customer's name or address")
+        self._offers = QStringListModel(self)
+        completer = QCompleter(self._offers, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        # The server matched every word, in any order: the popup offers all it found, unfiltered again here.
+        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        completer.activated.connect(self._choose)
+        self.customer.setCompleter(completer)
+        self.customer.textEdited.connect(self._typed)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(FIND_DELAY_MS)
+        self._timer.timeout.connect(self._find)
+        self.queue = QComboBox()
+        for choice in vocabulary.queues:
+            self.queue.addItem(choice.label, int(choice.key))
+        self.subject = QLineEdit()
+        self.body = QPlainTextEdit()
+        self.body.setPlaceholderText("what the customer asked (optional)")
+        self.body.setTabChangesFocus(True)
+        self.problem = plain_label()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b00020;")
+        form = QFormLayout()
+        form.addRow("Customer", self.customer)
+        form.addRow("Queue", self.queue)
+        form.addRow("Subject", self.subject)
+        form.addRow("Message", self.body)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        create_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert create_button is not None
+        self.create_button = create_button
+        self.create_button.setText("Create ticket")
+        self.create_button.setDefault(True)
+        buttons.accepted.connect(self.create_ticket)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+
+    # --- the customer, found by typing -------------------------------------------------------------------
+
+    def _typed(self, _text: str) -> None:
+        self.chosen = None
+        self._timer.start()
+
+    def _find(self) -> None:
+        text = self.customer.text()
+        self._asked += 1
+        asked = self._asked
+        self.runner.run(
+            lambda: self.tickets.customers(text),
+            lambda found: self._found(asked, found),
+            self._failed,
+        )
+
+    def _found(self, asked: int, found: list[Choice]) -> None:
+        if asked != self._asked or not self.isVisible():
+            return  # typed on since, or closed
+        self.found = {choice.label: choice for choice in found}
+        self._offers.setStringList(list(self.found))
+        completer = self.customer.completer()
+        if completer is not None and found:
+            completer.complete()
+
+    def _choose(self, label: str) -> None:
+        self.chosen = self.found.get(label)
+
+    # --- creating ---------------------------------------------------------------------------------------
+
+    def create_ticket(self) -> None:
+        customer = self.chosen or self.found.get(self.customer.text())
+        subject = self.subject.text().strip()
+        if customer is None:
+            self.problem.setText("Choose the customer from the names offered as you type.")
+            return
+        if not subject:
+            self.problem.setText("The ticket needs a subject.")
+            return
+        self.problem.setText("")
+        self._creating = True
+        self.create_button.setEnabled(False)
+        customer_id, queue_id, body = int(customer.key), int(self.queue.currentData()), self.body.toPlainText()
+        self.runner.run(
+            lambda: self.tickets.create(subject=subject, customer_id=customer_id, queue_id=queue_id, body=body),
+            self._created,
+            self._failed,
+        )
+
+    def _created(self, result: TicketChanged) -> None:
+        self._creating = False
+        self.created.emit(result)
+        self.accept()
+
+    def _failed(self, error: Exception) -> None:
+        self._creating = False
+        self.create_button.setEnabled(True)
+        self.problem.setText(explain_failure(error))
+
+    def reject(self) -> None:
+        if not self._creating:  # Esc while the ticket is being created: it is, and the dialog says so then
+            super().reject()
+
+    def done(self, result: int) -> None:
+        self._timer.stop()  # nothing ticks after the dialog is gone
+        self._asked += 1  # and no search still under way fills the offers of a closed dialog
+        super().done(result)

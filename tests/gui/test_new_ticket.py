@@ -1,0 +1,89 @@
+"""A ticket created in the client, by keys on a real database: Ctrl+N, part of the customer's name typed and
+chosen from the offers, the queue, a subject and the message, Enter; the new ticket opens, and what landed
+is read back through the person's own login."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from sqlalchemy import Engine
+
+from app.bootstrap import Runtime
+from app.services.desk import HelpDesk
+from app.views.main_window import MainWindow
+from tests.support.desk_window import close_window, open_desk_window, runtime_as
+from tests.support.world import World, build_world
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def world(committed_runtime: Runtime) -> World:
+    return build_world(committed_runtime.session_factory)
+
+
+@pytest.mark.qt_log_ignore(  # the offers are a popup: offscreen Qt can neither raise it nor grab keys
+    "^This plugin does not support grabbing the keyboard$", "^This plugin does not support raise\\(\\)$"
+)
+def test_ctrl_n_creates_a_ticket_for_a_customer_found_by_typing_and_opens_it(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
+) -> None:
+    window: MainWindow = open_desk_window(qtbot, engine, tmp_path, person="alice")
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.editor.vocabulary is not None and window.runner.in_flight == 0, timeout=10_000)
+    window.activateWindow()
+    window.table.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.table)
+
+    qtbot.keyClick(window.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: getattr(window, "new_ticket_dialog", None) is not None)
+    dialog = window.new_ticket_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    qtbot.keyClicks(dialog.customer, "customer.test jan")  # every word must match: an address part, a name part
+    completer = dialog.customer.completer()
+    popup = completer.popup() if completer is not None else None
+    assert popup is not None
+    qtbot.waitUntil(popup.isVisible, timeout=5000)
+    assert [popup.model().index(r, 0).data() for r in range(popup.model().rowCount())] == [
+        "Jane Doe <jane@customer.test>"
+    ]
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.chosen is not None)
+    assert dialog.queue.currentText() == "Billing"
+    qtbot.keyClicks(dialog.subject, "Refund for a double charge")
+    qtbot.keyClicks(dialog.body, "Jane called: she was charged twice.")
+    qtbot.keyClick(dialog.subject, Qt.Key.Key_Return)  # Enter: create
+
+    qtbot.waitUntil(
+        lambda: (
+            window.editor.detail is not None and window.editor.detail.ticket.subject == "Refund for a double charge"
+        ),
+        timeout=5000,
+    )
+    assert QApplication.activeModalWidget() is None  # the dialog closed once the ticket was created
+    ticket = window.editor.detail.ticket  # type: ignore[union-attr]
+    seen = HelpDesk(runtime_as(engine, "alice")).tickets.ticket(ticket.id)  # what alice's own login reads
+    assert (seen.ticket.customer_name, seen.ticket.queue_name, seen.ticket.status) == ("Jane Doe", "Billing", "new")
+    assert [m.body_text for m in seen.messages] == ["Jane called: she was charged twice."]
+    close_window(window, qtbot)
+
+
+def test_a_new_ticket_needs_a_customer_chosen_from_the_offers(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
+) -> None:
+    window: MainWindow = open_desk_window(qtbot, engine, tmp_path, person="alice")
+    qtbot.waitUntil(lambda: window.editor.vocabulary is not None and window.runner.in_flight == 0, timeout=10_000)
+    window.new_ticket()
+    dialog = window.new_ticket_dialog
+    qtbot.keyClicks(dialog.subject, "No customer")
+    qtbot.keyClick(dialog.subject, Qt.Key.Key_Return)
+    assert dialog.isVisible()
+    assert dialog.problem.text() == "Choose the customer from the names offered as you type."
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
+    close_window(window, qtbot)
