@@ -159,6 +159,11 @@ class TicketEditor(QWidget):
             self._failed,
         )
 
+    @property
+    def opening(self) -> int | None:
+        """The ticket last asked for (shown, or on its way)."""
+        return self._opening
+
     def reload(self) -> None:
         if self.detail is not None:
             self.open_ticket(self.detail.ticket.id)

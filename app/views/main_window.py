@@ -49,6 +49,7 @@ from app.views.next_ticket import TicketPuller
 from app.views.palette import CommandPalette, ShortcutOverlay, TicketFinder, apply_tooltips, keyboard_rows
 from app.views.presence_tracker import PresenceTracker
 from app.views.queue_view import QueueView
+from app.views.relate_dialog import Mode, RelateDialog
 from app.views.status_bar import DeskStatusBar
 from app.views.tasks import TaskRunner
 from app.views.ticket_table import TicketTableModel
@@ -80,7 +81,8 @@ class MainWindow(QMainWindow):
     navigation: the NavigationSidebar; views, counts, current_view: what it shows.
     model: the queue's TicketTableModel; table: the QueueView showing it; filters: the FilterBar above it.
     editor: the TicketEditor of the selected ticket; ticket_pane: the editor, or `no_ticket` (why none is open).
-    command_palette, overlay, about_dialog, bulk_dialog, bulk_summary, new_ticket_dialog: the last one opened.
+    command_palette, overlay, about_dialog, bulk_dialog, bulk_summary, new_ticket_dialog,
+        relate_dialog: the last one opened.
     live_updates, presence_tracker, tray, layout_memory: the window's background parts.
     status: the DeskStatusBar; connection_label: its connection indicator.
     connected: false while the server is unreachable (the window is read-only then).
@@ -185,6 +187,8 @@ class MainWindow(QMainWindow):
             ("Ticket", "&Assign to me", "A", self.editor.assign_to_me),
             ("Ticket", "Change &status…", "S", self.editor.choose_status),
             ("Ticket", "&Bulk change the selection…", "B", self.bulk_change),
+            ("Ticket", "&Merge into another ticket…", "M", lambda: self.relate("merge")),
+            ("Ticket", "&Link with another ticket…", "L", lambda: self.relate("link")),
             ("Ticket", "Next ticket", "J", lambda: self.move_selection(1)),
             ("Ticket", "Previous ticket", "K", lambda: self.move_selection(-1)),
             ("Ticket", "Get next ticket", "G", TicketPuller(self).pull),
@@ -324,6 +328,8 @@ class MainWindow(QMainWindow):
         view and says so)."""
         if self.table.select_ticket(ticket.id):
             self.ticket_pane.setCurrentWidget(self.editor)
+            if self.editor.opening != ticket.id:  # its row was selected already, another ticket open
+                self._ticket_chosen(ticket)
             return
         self.table.clearSelection()
         self.table.setCurrentIndex(self.model.index(-1, -1))
@@ -387,6 +393,23 @@ class MainWindow(QMainWindow):
         self.refresh_counts()
         self._count_shown_view()
         self.status.showMessage(f"#{ticket.number} created for {ticket.customer_name}.", 8000)
+
+    def relate(self, mode: Mode) -> None:
+        """M / L: merge the shown ticket into another, or link the two (the other found by typing)."""
+        detail = self.editor.detail
+        if detail is None or not self.connected:
+            return
+        dialog = RelateDialog(mode, detail.ticket, self.desk.navigation, self.desk.tickets, self.runner, self)
+        dialog.related.connect(self._related)
+        dialog.finished.connect(dialog.deleteLater)
+        self.relate_dialog = dialog
+        dialog.open()
+
+    def _related(self, result: TicketChanged) -> None:
+        self._ticket_saved(result)
+        self.editor.follow_live([result.ticket])  # a merge closed it and moved its messages; a link shows on it
+        self.refresh_counts()
+        self._count_shown_view()
 
     def bulk_change(self) -> None:
         """B: status, assignee and a tag for every selected ticket, each saved on its own (see bulk.py)."""

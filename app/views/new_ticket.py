@@ -8,10 +8,9 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -22,19 +21,17 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.desk_api import TicketArea
-from app.services.navigation.dto import Choice, Vocabulary
+from app.services.navigation.dto import Vocabulary
 from app.services.tickets.dto import TicketChanged
 from app.views.errors import explain_failure
 from app.views.labels import plain_label
 from app.views.tasks import TaskRunner
-
-FIND_DELAY_MS = 150
+from app.views.type_ahead import TypeAhead
 
 
 class NewTicketDialog(QDialog):
     """Attributes:
-    customer: the line edit typed into; its completer offers the customers found (`found`, by label).
-    chosen: the customer picked from the offers (None until one is).
+    customer: the line edit typed into; customers: its TypeAhead (the customers found, the one picked).
     queue, subject, body: the rest of the ticket; problem: why it was not created (plain text).
     create_button: creates (the default button: Enter).
     """
@@ -48,24 +45,10 @@ class NewTicketDialog(QDialog):
         self.setWindowTitle("New ticket")
         self.setMinimumWidth(480)
         self.tickets, self.runner = tickets, runner
-        self.found: dict[str, Choice] = {}
-        self.chosen: Choice | None = None
-        self._asked = 0  # which customer search may still fill the offers
         self._creating = False
         self.customer = QLineEdit()
         self.customer.setPlaceholderText("type part of the customer's name or address")
-        self._offers = QStringListModel(self)
-        completer = QCompleter(self._offers, self)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        # The server matched every word, in any order: the popup offers all it found, unfiltered again here.
-        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
-        completer.activated.connect(self._choose)
-        self.customer.setCompleter(completer)
-        self.customer.textEdited.connect(self._typed)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(FIND_DELAY_MS)
-        self._timer.timeout.connect(self._find)
+        self.customers = TypeAhead(self.customer, tickets.customers, runner, self._failed)
         self.queue = QComboBox()
         for choice in vocabulary.queues:
             self.queue.addItem(choice.label, int(choice.key))
@@ -94,38 +77,10 @@ class NewTicketDialog(QDialog):
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
 
-    # --- the customer, found by typing -------------------------------------------------------------------
-
-    def _typed(self, _text: str) -> None:
-        self.chosen = None
-        self._timer.start()
-
-    def _find(self) -> None:
-        text = self.customer.text()
-        self._asked += 1
-        asked = self._asked
-        self.runner.run(
-            lambda: self.tickets.customers(text),
-            lambda found: self._found(asked, found),
-            self._failed,
-        )
-
-    def _found(self, asked: int, found: list[Choice]) -> None:
-        if asked != self._asked or not self.isVisible():
-            return  # typed on since, or closed
-        self.found = {choice.label: choice for choice in found}
-        self._offers.setStringList(list(self.found))
-        completer = self.customer.completer()
-        if completer is not None and found:
-            completer.complete()
-
-    def _choose(self, label: str) -> None:
-        self.chosen = self.found.get(label)
-
     # --- creating ---------------------------------------------------------------------------------------
 
     def create_ticket(self) -> None:
-        customer = self.chosen or self.found.get(self.customer.text())
+        customer = self.customers.choice()
         subject = self.subject.text().strip()
         if customer is None:
             self.problem.setText("Choose the customer from the names offered as you type.")
@@ -158,6 +113,5 @@ class NewTicketDialog(QDialog):
             super().reject()
 
     def done(self, result: int) -> None:
-        self._timer.stop()  # nothing ticks after the dialog is gone
-        self._asked += 1  # and no search still under way fills the offers of a closed dialog
+        self.customers.stop()  # nothing ticks after the dialog is gone, and no late answer fills it
         super().done(result)

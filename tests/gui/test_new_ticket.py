@@ -53,7 +53,7 @@ def test_ctrl_n_creates_a_ticket_for_a_customer_found_by_typing_and_opens_it(
     ]
     qtbot.keyClick(popup, Qt.Key.Key_Down)
     qtbot.keyClick(popup, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: dialog.chosen is not None)
+    qtbot.waitUntil(lambda: dialog.customers.picked is not None)
     assert dialog.queue.currentText() == "Billing"
     qtbot.keyClicks(dialog.subject, "Refund for a double charge")
     qtbot.keyClicks(dialog.body, "Jane called: she was charged twice.")

@@ -144,6 +144,15 @@ class TicketWork(SpeaksDomainErrors):
             )
         )
 
+    def merge(self, source_id: int, target_id: int, expected_version: int) -> TicketChanged:
+        """Fold the ticket (at the version shown) into another: its messages move, it closes."""
+        return self._write(
+            lambda uow: service.merge(uow, source_id=source_id, target_id=target_id, expected_version=expected_version)
+        )
+
+    def link(self, ticket_id: int, related_id: int) -> TicketChanged:
+        return self._write(lambda uow: service.link(uow, ticket_id=ticket_id, related_id=related_id))
+
     def _write(self, action: Callable[[UnitOfWork], TicketChanged]) -> TicketChanged:
         with self.runtime.uow() as uow:
             result = action(uow)
