@@ -5,32 +5,20 @@ explained; with everyone in a queue away it waits, listed, assigned to nobody; e
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from tests.support.embedded_cli import demo_data_dir, run
+
 pytestmark = pytest.mark.slow
 SHIPPING = ["grace.liu", "daniel.kowalski", "julia.rossi"]  # everyone who works Shipping & Returns in the demo
 
 
-def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SWITCHBOARD_DATA_DIR": str(data_dir)}
-    env.pop("SWITCHBOARD_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args], capture_output=True, text=True, timeout=300, env=env, check=False
-    )
-
-
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = tmp_path_factory.mktemp("routing-demo")
-    filled = run(data_dir, "demo", "--no-open", "--tickets", "200")
-    assert filled.returncode == 0, filled.stderr
-    return data_dir
+    return demo_data_dir(tmp_path_factory.mktemp("routing-demo"), tickets=200)
 
 
 def create(data_dir: Path, queue: str, customer: str) -> int:

@@ -13,23 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.embedded_cli import demo_data_dir, run
+
 pytestmark = pytest.mark.slow
-
-
-def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SWITCHBOARD_DATA_DIR": str(data_dir)}
-    env.pop("SWITCHBOARD_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args], capture_output=True, text=True, timeout=300, env=env, check=False
-    )
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = tmp_path_factory.mktemp("sla-demo")
-    filled = run(data_dir, "demo", "--no-open", "--tickets", "150")
-    assert filled.returncode == 0, filled.stderr
-    return data_dir
+    return demo_data_dir(tmp_path_factory.mktemp("sla-demo"), tickets=150)
 
 
 def test_a_demo_ticket_is_due_as_its_ledger_says(demo: Path) -> None:

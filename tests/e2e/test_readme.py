@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.embedded_cli import run
 
 pytestmark = pytest.mark.slow
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -23,21 +22,13 @@ def readme_commands() -> list[list[str]]:
     return [shlex.split(match["args"]) for match in found if match]
 
 
-def run(args: list[str], data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SWITCHBOARD_DATA_DIR": str(data_dir)}
-    env.pop("SWITCHBOARD_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args], capture_output=True, text=True, timeout=300, env=env, check=False
-    )
-
-
 def test_every_readme_example_runs_on_the_demo_data(tmp_path: Path) -> None:
     examples = [args for args in readme_commands() if args[0] != "demo"]
     assert any("reply" in args for args in examples), "the README shows an agent replying"
-    filled = run(["demo", "--no-open", "--tickets", "60"], tmp_path)
+    filled = run(tmp_path, "demo", "--no-open", "--tickets", "60")
     assert filled.returncode == 0, filled.stderr
-    again = run(["demo", "--no-open"], tmp_path)
+    again = run(tmp_path, "demo", "--no-open")
     assert again.returncode == 0 and "there already (60 tickets); nothing added" in again.stdout
     for args in examples:
-        done = run(args, tmp_path)
+        done = run(tmp_path, *args)
         assert done.returncode == 0, f"switchboard {shlex.join(args)}: {done.stdout}{done.stderr}"
