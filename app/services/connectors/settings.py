@@ -1,0 +1,158 @@
+"""The connectors a site configures, from the same settings files as the database (per-user first, then
+site-wide), then the data directory's `connectors.toml`, which only `switchboard demo` writes. The first file
+that names a connector wins for that connector.
+
+```toml
+[connectors.accounts]
+kind = "http"                                   # the entry point that builds it (switchboard.connectors)
+base_url = "https://accounts.example.lan"
+ca_bundle = "/etc/ssl/certs/example-ca.pem"     # TLS is checked against this CA (else the system's)
+auth = "bearer"                                 # bearer | basic | none; the secret is in the OS keyring
+paths = { account_id = "/api/accounts/{key}", email = "/api/accounts?email={key}" }
+link = "https://accounts.example.lan/players/{key}"
+ttl_seconds = 900
+[connectors.accounts.fields]                    # label shown = dotted path in the tool's JSON
+Status = "status"
+Plan = "plan.name"
+[connectors.accounts.attributes]                # what routing and SLA may match on (tier = "vip")
+tier = "tier"
+[connectors.accounts.find]                      # where a ticket names the account, after the customer's id
+custom_field = "player_id"
+patterns = ['player id:?\\s*#?(\\d{3,12})']
+```
+
+Secrets never sit here: a token, password or credential key anywhere in a connector's table is refused.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.services.connectors.base import ConnectorMisconfigured, KeyKind
+from app.services.platform import paths
+from app.services.platform.redaction import is_secret_key
+
+DEMO_FILE = "connectors.toml"
+_SECRET_WORDS = re.compile(r"token|secret|credential|authorization|apikey|bearer$")
+MAX_PATTERNS = 20
+
+
+@dataclass(frozen=True)
+class FindSettings:
+    """Where a ticket names its account when the customer has no stored id."""
+
+    custom_field: str | None = None
+    patterns: tuple[re.Pattern[str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ConnectorSettings:
+    name: str
+    kind: str
+    source: str
+    options: Mapping[str, Any]
+    ttl_seconds: int = 900
+    find: FindSettings = field(default_factory=FindSettings)
+
+    def option(self, key: str, default: Any = None) -> Any:
+        return self.options.get(key, default)
+
+
+def _is_secret(key: str) -> bool:
+    lowered = re.sub(r"[^a-z]", "", key.lower())
+    return is_secret_key(key) or bool(_SECRET_WORDS.search(lowered))
+
+
+def _secret_in(table: object, prefix: str = "") -> str | None:
+    if isinstance(table, dict):
+        for key, value in table.items():
+            name = f"{prefix}{key}"
+            if _is_secret(str(key)):
+                return name
+            if (found := _secret_in(value, f"{name}.")) is not None:
+                return found
+    return None
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError):
+        raise ConnectorMisconfigured(f"Cannot read the settings file {path}") from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConnectorMisconfigured(f"The settings file {path} is not valid TOML: {error}") from None
+    connectors = document.get("connectors", {})
+    if not isinstance(connectors, dict):
+        raise ConnectorMisconfigured(f"In {path}, [connectors] must be a table")
+    return connectors
+
+
+def settings_files() -> list[Path]:
+    return [paths.user_settings_path(), paths.site_settings_path(), paths.data_dir() / DEMO_FILE]
+
+
+def configured_connectors(files: list[Path] | None = None) -> dict[str, ConnectorSettings]:
+    """Every configured connector by name; the first file naming one wins."""
+    found: dict[str, ConnectorSettings] = {}
+    for path in files if files is not None else settings_files():
+        for name, table in _read(path).items():
+            if name not in found:
+                found[name] = parse(name, table, source=str(path))
+    return found
+
+
+def parse(name: str, table: object, *, source: str) -> ConnectorSettings:
+    where = f"[connectors.{name}] in {source}"
+    if not isinstance(table, dict):
+        raise ConnectorMisconfigured(f"{where} must be a table")
+    if (key := _secret_in(table)) is not None:
+        raise ConnectorMisconfigured(
+            f"{where} holds a secret ({key!r}); remove it: the credential lives in the OS keyring "
+            f"(switchboard connector credential {name})"
+        )
+    kind = table.get("kind", "http")
+    ttl = table.get("ttl_seconds", 900)
+    if not isinstance(kind, str) or not isinstance(ttl, int) or ttl < 0:
+        raise ConnectorMisconfigured(f"{where}: kind must be a name and ttl_seconds a whole number of seconds")
+    find_table = table.get("find", {})
+    if not isinstance(find_table, dict):
+        raise ConnectorMisconfigured(f"{where}: find must be a table")
+    patterns: list[re.Pattern[str]] = []
+    raw_patterns = find_table.get("patterns", [])
+    if not isinstance(raw_patterns, list) or len(raw_patterns) > MAX_PATTERNS:
+        raise ConnectorMisconfigured(f"{where}: find.patterns must be a list of at most {MAX_PATTERNS}")
+    for text in raw_patterns:
+        try:
+            pattern = re.compile(str(text), re.IGNORECASE)
+        except re.error as error:
+            raise ConnectorMisconfigured(f"{where}: the pattern {text!r} is not a regular expression: {error}") from None
+        if pattern.groups != 1:
+            raise ConnectorMisconfigured(f"{where}: the pattern {text!r} must capture the key in one group")
+        patterns.append(pattern)
+    custom_field = find_table.get("custom_field")
+    find = FindSettings(str(custom_field) if custom_field else None, tuple(patterns))
+    return ConnectorSettings(name, kind, source, table, ttl, find)
+
+
+def key_kinds_of(settings: ConnectorSettings) -> tuple[KeyKind, ...]:
+    """The kinds its `paths` table names, account id first."""
+    lookup_paths = settings.option("paths", {})
+    if not isinstance(lookup_paths, dict):
+        raise ConnectorMisconfigured(f"[connectors.{settings.name}] paths must be a table")
+    kinds = tuple(k for k in KeyKind if k.value in lookup_paths)
+    unknown = set(lookup_paths) - {k.value for k in KeyKind}
+    if unknown or not kinds:
+        raise ConnectorMisconfigured(
+            f"[connectors.{settings.name}] paths names {sorted(unknown) or 'no key kind'}; "
+            f"use {', '.join(k.value for k in KeyKind)}"
+        )
+    return kinds

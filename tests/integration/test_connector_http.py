@@ -1,0 +1,263 @@
+"""The HTTP connector against real HTTP(S) servers on loopback (issue 16): answers, failures, hostile
+keys, TLS, redirects, the size cap, the deadline and the circuit breaker. No database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+import trustme
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from app.services.connectors.base import Account, ConnectorUnavailable, KeyKind, NotFound
+from app.services.connectors.breaker import CircuitBreaker
+from app.services.connectors.discovery import ConnectorRegistry, Guarded, build
+from app.services.connectors.http import HttpConnector
+from app.services.errors import InvalidInput
+from tests.support.tool import ACCOUNT, connector_settings, start, tls_tool, tool, tool_ca  # noqa: F401 (fixtures)
+TOKEN = "s3cret-token-for-tests"
+
+
+def http(server: HTTPServer, **options: object) -> HttpConnector:
+    return HttpConnector(connector_settings(server.url_for("/").rstrip("/"), **options), credential=lambda: TOKEN)
+
+
+def test_an_account_comes_back_with_the_mapped_fields_link_and_attributes(tool: HTTPServer) -> None:
+    tool.expect_request(
+        "/api/accounts/12345", method="GET", headers={"Authorization": f"Bearer {TOKEN}"}
+    ).respond_with_json(ACCOUNT)
+    account = http(tool).lookup(KeyKind.ACCOUNT_ID, "12345")
+    assert account == Account(
+        KeyKind.ACCOUNT_ID,
+        "12345",
+        (("Status", "active"), ("Plan", "Gold"), ("Region", "EU")),
+        "https://tool.example.test/players/12345",
+        {"tier": "vip"},
+    )
+
+
+def test_by_email_the_address_is_quoted_into_the_query(tool: HTTPServer) -> None:
+    tool.expect_request("/api/accounts", query_string="email=jane%2Bx%40customer.test").respond_with_json(ACCOUNT)
+    assert isinstance(http(tool).lookup(KeyKind.EMAIL, "jane+x@customer.test"), Account)
+
+
+def test_404_is_not_found_and_500_is_unavailable_after_the_retries(tool: HTTPServer) -> None:
+    tool.expect_request("/api/accounts/404").respond_with_data("no", status=404)
+    calls: list[Request] = []
+
+    def broken(request: Request) -> Response:
+        calls.append(request)
+        return Response("<html>Internal Server Error</html>", status=500)
+
+    tool.expect_request("/api/accounts/500").respond_with_handler(broken)
+    connector = http(tool, retries=2)
+    assert connector.lookup(KeyKind.ACCOUNT_ID, "404") == NotFound(KeyKind.ACCOUNT_ID, "404")
+    with pytest.raises(ConnectorUnavailable, match="answered HTTP 500"):
+        connector.lookup(KeyKind.ACCOUNT_ID, "500")
+    assert len(calls) == 3  # the first try and two retries, GET each time
+    assert {request.method for request in calls} == {"GET"}
+
+
+def test_a_retry_after_a_503_gets_the_answer(tool: HTTPServer) -> None:
+    answers = iter([Response("busy", status=503), Response(json.dumps(ACCOUNT), content_type="application/json")])
+    tool.expect_request("/api/accounts/1").respond_with_handler(lambda _request: next(answers))
+    assert isinstance(http(tool).lookup(KeyKind.ACCOUNT_ID, "1"), Account)
+
+
+@pytest.mark.parametrize("body", [b"<html>oops</html>", b"[" * 100_000, b'"just a string"'])
+def test_an_answer_that_is_not_an_account_object_is_a_clear_failure(tool: HTTPServer, body: bytes) -> None:
+    tool.expect_request("/api/accounts/1").respond_with_data(body, content_type="application/json")
+    with pytest.raises(ConnectorUnavailable, match="not JSON|not an account"):
+        http(tool).lookup(KeyKind.ACCOUNT_ID, "1")
+
+
+def test_a_401_says_to_set_the_credential_and_is_not_retried(tool: HTTPServer) -> None:
+    calls: list[Request] = []
+    tool.expect_request("/api/accounts/1").respond_with_handler(
+        lambda request: calls.append(request) or Response("no", status=401)
+    )
+    with pytest.raises(ConnectorUnavailable, match="refused the credential.*connector credential accounts"):
+        http(tool).lookup(KeyKind.ACCOUNT_ID, "1")
+    assert len(calls) == 1
+
+
+@pytest.fixture
+def release() -> Iterator[threading.Event]:
+    event = threading.Event()
+    yield event
+    event.set()  # a hanging handler ends with its test
+
+
+def test_a_hang_past_the_read_timeout_gives_up_within_the_deadline(tool: HTTPServer, release: threading.Event) -> None:
+    tool.expect_request("/api/accounts/1").respond_with_handler(
+        lambda _request: release.wait(10) and Response("late")
+    )
+    started = time.monotonic()
+    with pytest.raises(ConnectorUnavailable, match="did not answer within"):
+        http(tool, read_timeout=0.3, deadline=1.0).lookup(KeyKind.ACCOUNT_ID, "1")
+    assert time.monotonic() - started < 3.0  # bounded by the deadline, not by the tool
+
+
+def test_a_slow_drip_is_cut_at_the_total_deadline(tool: HTTPServer, release: threading.Event) -> None:
+    def drip(_request: Request) -> Response:
+        def body() -> Iterator[bytes]:
+            yield b'{"status": "'
+            while not release.wait(0.1):
+                yield b"a"  # always within the read timeout, never finished
+
+        return Response(body(), content_type="application/json")
+
+    tool.expect_request("/api/accounts/1").respond_with_handler(drip)
+    started = time.monotonic()
+    with pytest.raises(ConnectorUnavailable, match="did not finish its answer within 1 s"):
+        http(tool, read_timeout=0.5, deadline=1.0).lookup(KeyKind.ACCOUNT_ID, "1")
+    assert time.monotonic() - started < 3.0
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_a_100_mb_answer_is_refused_at_the_cap(tool: HTTPServer, declared: bool) -> None:
+    megabyte = b" " * 1_000_000
+    sent: list[int] = []
+
+    def huge(_request: Request) -> Response:
+        def body() -> Iterator[bytes]:
+            for _ in range(100):
+                sent.append(1)
+                yield megabyte
+
+        headers = {"Content-Length": str(100 * len(megabyte))} if declared else {}
+        return Response(body(), content_type="application/json", headers=headers)
+
+    tool.expect_request("/api/accounts/1").respond_with_handler(huge)
+    with pytest.raises(ConnectorUnavailable, match="more than 2,000,000 bytes; refused"):
+        http(tool, max_bytes=2_000_000, retries=0).lookup(KeyKind.ACCOUNT_ID, "1")
+    assert len(sent) < 100  # the client hung up long before the end
+
+
+def test_a_redirect_to_another_host_is_not_followed_and_the_credential_stays(tool: HTTPServer) -> None:
+    other = start()
+    try:
+        elsewhere = other.url_for("/steal").replace("127.0.0.1", "localhost")
+        other.expect_request("/steal").respond_with_json(ACCOUNT)
+        tool.expect_request("/api/accounts/1").respond_with_data("", status=302, headers={"Location": elsewhere})
+        with pytest.raises(ConnectorUnavailable, match=r"redirected to another host \(localhost\); not followed"):
+            http(tool).lookup(KeyKind.ACCOUNT_ID, "1")
+        assert other.log == []  # nothing was sent there, the credential least of all
+    finally:
+        other.stop()
+
+
+def test_a_redirect_on_the_same_host_is_followed_with_the_credential(tool: HTTPServer) -> None:
+    tool.expect_request("/api/accounts/1").respond_with_data("", status=301, headers={"Location": "/v2/accounts/1"})
+    tool.expect_request("/v2/accounts/1", headers={"Authorization": f"Bearer {TOKEN}"}).respond_with_json(ACCOUNT)
+    assert isinstance(http(tool).lookup(KeyKind.ACCOUNT_ID, "1"), Account)
+
+
+@pytest.mark.parametrize(
+    ("key", "raw_path"),
+    [
+        ("../admin", "/api/accounts/..%2Fadmin"),
+        ("../../etc/passwd", "/api/accounts/..%2F..%2Fetc%2Fpasswd"),
+        ("a/b?c=d#e", "/api/accounts/a%2Fb%3Fc%3Dd%23e"),
+        ("spieler-ü名", "/api/accounts/spieler-%C3%BC%E5%90%8D"),
+        ("%2e%2e", "/api/accounts/%252e%252e"),
+    ],
+)
+def test_hostile_keys_are_quoted_into_one_path_segment(tool: HTTPServer, key: str, raw_path: str) -> None:
+    seen: list[str] = []
+
+    def record(request: Request) -> Response:
+        seen.append(str(request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")))
+        return Response("{}", status=404)
+
+    tool.expect_request(re.compile(".*")).respond_with_handler(record)
+    assert isinstance(http(tool).lookup(KeyKind.ACCOUNT_ID, key), NotFound)
+    assert seen == [raw_path]
+
+
+@pytest.mark.parametrize("key", ["a\r\nX-Evil: 1", "line\nbreak", "tab\there", "..", ".", "", "x" * 201, "nul\x00"])
+def test_keys_with_line_breaks_controls_or_only_dots_are_refused_before_any_request(
+    tool: HTTPServer, key: str
+) -> None:
+    with pytest.raises(InvalidInput):
+        http(tool).lookup(KeyKind.ACCOUNT_ID, key)
+    assert tool.log == []
+
+
+def test_tls_against_the_sites_ca_works_and_a_wrong_ca_is_a_clear_line(
+    tls_tool: HTTPServer, tool_ca: trustme.CA, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    directory = Path(str(tmp_path))
+    right, wrong = directory / "right.pem", directory / "wrong.pem"
+    tool_ca.cert_pem.write_to_path(str(right))
+    trustme.CA().cert_pem.write_to_path(str(wrong))
+    tls_tool.expect_request("/api/accounts/1").respond_with_json(ACCOUNT)
+    assert isinstance(http(tls_tool, ca_bundle=str(right)).lookup(KeyKind.ACCOUNT_ID, "1"), Account)
+    with pytest.raises(ConnectorUnavailable, match=f"not trusted over TLS.*signed by the CA in {wrong}"):
+        http(tls_tool, ca_bundle=str(wrong)).lookup(KeyKind.ACCOUNT_ID, "1")
+    with pytest.raises(ConnectorUnavailable, match="not trusted over TLS.*this computer's CAs"):
+        http(tls_tool).lookup(KeyKind.ACCOUNT_ID, "1")  # the system's CAs do not know a test CA
+
+
+def test_the_environment_is_not_trusted_for_proxies(tool: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # a proxy that would refuse everything
+    monkeypatch.setenv("NO_PROXY", "")
+    tool.expect_request("/api/accounts/1").respond_with_json(ACCOUNT)
+    assert isinstance(http(tool).lookup(KeyKind.ACCOUNT_ID, "1"), Account)
+
+
+def test_a_stopped_tool_is_a_clear_line() -> None:
+    server = start()
+    url = server.url_for("/").rstrip("/")
+    server.stop()
+    connector = HttpConnector(connector_settings(url, retries=1), credential=lambda: TOKEN)
+    with pytest.raises(ConnectorUnavailable, match="refused the connection"):
+        connector.lookup(KeyKind.ACCOUNT_ID, "1")
+
+
+def test_the_breaker_opens_after_failures_in_a_row_says_so_and_closes_after_a_good_trial(tool: HTTPServer) -> None:
+    now = [dt.datetime(2026, 12, 6, 9, 0, tzinfo=dt.UTC)]
+    calls: list[str] = []
+    healthy = threading.Event()
+
+    def answer(request: Request) -> Response:
+        calls.append(request.path)
+        return Response(json.dumps(ACCOUNT), content_type="application/json") if healthy.is_set() else Response(
+            "down", status=502
+        )
+
+    tool.expect_request("/api/accounts/1").respond_with_handler(answer)
+    breaker = CircuitBreaker("accounts", fail_max=3, reset_seconds=30, clock=lambda: now[0])
+    settings = connector_settings(tool.url_for("/").rstrip("/"), retries=0)
+    guarded = Guarded(HttpConnector(settings, credential=lambda: TOKEN), settings, breaker)
+    for _ in range(3):
+        with pytest.raises(ConnectorUnavailable, match="HTTP 502"):
+            guarded.lookup(KeyKind.ACCOUNT_ID, "1")
+    assert breaker.state == "open"
+    with pytest.raises(ConnectorUnavailable, match="failed 3 times in a row.*not asked again until"):
+        guarded.lookup(KeyKind.ACCOUNT_ID, "1")
+    assert len(calls) == 3  # the open breaker did not call the tool
+    now[0] += dt.timedelta(seconds=31)
+    assert breaker.state == "half-open"
+    with pytest.raises(ConnectorUnavailable, match="HTTP 502"):
+        guarded.lookup(KeyKind.ACCOUNT_ID, "1")  # the trial fails: open again at once
+    assert breaker.state == "open" and len(calls) == 4
+    now[0] += dt.timedelta(seconds=31)
+    healthy.set()
+    assert isinstance(guarded.lookup(KeyKind.ACCOUNT_ID, "1"), Account)
+    assert breaker.state == "closed" and breaker.failures == 0
+
+
+def test_the_http_kind_is_found_through_its_entry_point(tool: HTTPServer) -> None:
+    settings = connector_settings(tool.url_for("/").rstrip("/"))
+    registry = ConnectorRegistry({"accounts": settings})
+    assert isinstance(registry.get("accounts").inner, HttpConnector)
+    assert isinstance(build(settings).inner, HttpConnector)
