@@ -18,7 +18,7 @@ os.environ.pop("SWITCHBOARD_DATABASE_URL", None)
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="switchboard-config-")
 os.environ["XDG_CONFIG_DIRS"] = tempfile.mkdtemp(prefix="switchboard-site-config-")
 
-pytest_plugins = ["tests.support.postgres", "tests.support.desk"]
+pytest_plugins = ["tests.support.postgres", "tests.support.desk", "tests.support.tool"]
 os.environ["SWITCHBOARD_DATA_DIR"] = tempfile.mkdtemp(prefix="switchboard-data-")
 
 LAYERS = ("unit", "integration", "gui", "e2e")

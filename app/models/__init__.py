@@ -1,5 +1,6 @@
 """SQLAlchemy models: tables, types and constraints. No workflows live here."""
 
+from app.models.account import AccountCacheEntry
 from app.models.audit import AuditEvent, ChangeLogEntry
 from app.models.base import SCHEMA, Base
 from app.models.customer import Customer, CustomerEmail, Organisation
@@ -18,6 +19,7 @@ from app.models.ticket import Ticket, TicketLink
 
 __all__ = [
     "SCHEMA",
+    "AccountCacheEntry",
     "Agent",
     "AgentPreference",
     "AgentSkill",

@@ -9,6 +9,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import trustme
@@ -20,11 +21,12 @@ from app.services.connectors.breaker import CircuitBreaker
 from app.services.connectors.discovery import ConnectorRegistry, Guarded, build
 from app.services.connectors.http import HttpConnector
 from app.services.errors import InvalidInput
-from tests.support.tool import ACCOUNT, connector_settings, start, tls_tool, tool, tool_ca  # noqa: F401 (fixtures)
+from tests.support.tool import ACCOUNT, connector_settings, start
+
 TOKEN = "s3cret-token-for-tests"
 
 
-def http(server: HTTPServer, **options: object) -> HttpConnector:
+def http(server: HTTPServer, **options: Any) -> HttpConnector:
     return HttpConnector(connector_settings(server.url_for("/").rstrip("/"), **options), credential=lambda: TOKEN)
 
 
@@ -73,16 +75,19 @@ def test_a_retry_after_a_503_gets_the_answer(tool: HTTPServer) -> None:
 @pytest.mark.parametrize("body", [b"<html>oops</html>", b"[" * 100_000, b'"just a string"'])
 def test_an_answer_that_is_not_an_account_object_is_a_clear_failure(tool: HTTPServer, body: bytes) -> None:
     tool.expect_request("/api/accounts/1").respond_with_data(body, content_type="application/json")
-    with pytest.raises(ConnectorUnavailable, match="not JSON|not an account"):
+    with pytest.raises(ConnectorUnavailable, match=r"not JSON|not an account"):
         http(tool).lookup(KeyKind.ACCOUNT_ID, "1")
 
 
 def test_a_401_says_to_set_the_credential_and_is_not_retried(tool: HTTPServer) -> None:
     calls: list[Request] = []
-    tool.expect_request("/api/accounts/1").respond_with_handler(
-        lambda request: calls.append(request) or Response("no", status=401)
-    )
-    with pytest.raises(ConnectorUnavailable, match="refused the credential.*connector credential accounts"):
+
+    def refuse(request: Request) -> Response:
+        calls.append(request)
+        return Response("no", status=401)
+
+    tool.expect_request("/api/accounts/1").respond_with_handler(refuse)
+    with pytest.raises(ConnectorUnavailable, match=r"refused the credential.*connector credential accounts"):
         http(tool).lookup(KeyKind.ACCOUNT_ID, "1")
     assert len(calls) == 1
 
@@ -95,9 +100,11 @@ def release() -> Iterator[threading.Event]:
 
 
 def test_a_hang_past_the_read_timeout_gives_up_within_the_deadline(tool: HTTPServer, release: threading.Event) -> None:
-    tool.expect_request("/api/accounts/1").respond_with_handler(
-        lambda _request: release.wait(10) and Response("late")
-    )
+    def hang(_request: Request) -> Response:
+        release.wait(10)
+        return Response("late")
+
+    tool.expect_request("/api/accounts/1").respond_with_handler(hang)
     started = time.monotonic()
     with pytest.raises(ConnectorUnavailable, match="did not answer within"):
         http(tool, read_timeout=0.3, deadline=1.0).lookup(KeyKind.ACCOUNT_ID, "1")
@@ -182,9 +189,7 @@ def test_hostile_keys_are_quoted_into_one_path_segment(tool: HTTPServer, key: st
 
 
 @pytest.mark.parametrize("key", ["a\r\nX-Evil: 1", "line\nbreak", "tab\there", "..", ".", "", "x" * 201, "nul\x00"])
-def test_keys_with_line_breaks_controls_or_only_dots_are_refused_before_any_request(
-    tool: HTTPServer, key: str
-) -> None:
+def test_keys_with_line_breaks_controls_or_only_dots_are_refused_before_any_request(tool: HTTPServer, key: str) -> None:
     with pytest.raises(InvalidInput):
         http(tool).lookup(KeyKind.ACCOUNT_ID, key)
     assert tool.log == []
@@ -203,7 +208,7 @@ def test_tls_against_the_sites_ca_works_and_a_wrong_ca_is_a_clear_line(
     assert isinstance(http(tls_tool, ca_bundle=str(right)).lookup(KeyKind.ACCOUNT_ID, "1"), Account)
     with pytest.raises(ConnectorUnavailable, match=f"not trusted over TLS.*signed by the CA in {wrong}"):
         http(tls_tool, ca_bundle=str(wrong)).lookup(KeyKind.ACCOUNT_ID, "1")
-    with pytest.raises(ConnectorUnavailable, match="not trusted over TLS.*this computer's CAs"):
+    with pytest.raises(ConnectorUnavailable, match=r"not trusted over TLS.*this computer's CAs"):
         http(tls_tool).lookup(KeyKind.ACCOUNT_ID, "1")  # the system's CAs do not know a test CA
 
 
@@ -230,8 +235,10 @@ def test_the_breaker_opens_after_failures_in_a_row_says_so_and_closes_after_a_go
 
     def answer(request: Request) -> Response:
         calls.append(request.path)
-        return Response(json.dumps(ACCOUNT), content_type="application/json") if healthy.is_set() else Response(
-            "down", status=502
+        return (
+            Response(json.dumps(ACCOUNT), content_type="application/json")
+            if healthy.is_set()
+            else Response("down", status=502)
         )
 
     tool.expect_request("/api/accounts/1").respond_with_handler(answer)
@@ -242,7 +249,7 @@ def test_the_breaker_opens_after_failures_in_a_row_says_so_and_closes_after_a_go
         with pytest.raises(ConnectorUnavailable, match="HTTP 502"):
             guarded.lookup(KeyKind.ACCOUNT_ID, "1")
     assert breaker.state == "open"
-    with pytest.raises(ConnectorUnavailable, match="failed 3 times in a row.*not asked again until"):
+    with pytest.raises(ConnectorUnavailable, match=r"failed 3 times in a row.*not asked again until"):
         guarded.lookup(KeyKind.ACCOUNT_ID, "1")
     assert len(calls) == 3  # the open breaker did not call the tool
     now[0] += dt.timedelta(seconds=31)

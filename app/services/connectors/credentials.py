@@ -7,6 +7,7 @@ process's memory for the session only, and the person is told so. There is no pl
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import keyring
@@ -52,7 +53,5 @@ def keep_for_session(name: str, secret: str) -> None:
 
 def forget(name: str) -> None:
     _session.pop(name, None)
-    try:
+    with contextlib.suppress(KeyringError):
         keyring.delete_password(SERVICE, name)
-    except KeyringError:
-        pass

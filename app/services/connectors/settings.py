@@ -134,7 +134,9 @@ def parse(name: str, table: object, *, source: str) -> ConnectorSettings:
         try:
             pattern = re.compile(str(text), re.IGNORECASE)
         except re.error as error:
-            raise ConnectorMisconfigured(f"{where}: the pattern {text!r} is not a regular expression: {error}") from None
+            raise ConnectorMisconfigured(
+                f"{where}: the pattern {text!r} is not a regular expression: {error}"
+            ) from None
         if pattern.groups != 1:
             raise ConnectorMisconfigured(f"{where}: the pattern {text!r} must capture the key in one group")
         patterns.append(pattern)

@@ -1,0 +1,40 @@
+"""What the account panel is handed: plain frozen values, no driver, no `requests` (the views import this)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class OtherTicket:
+    id: int
+    number: int
+    subject: str
+    status: str
+
+
+@dataclass(frozen=True)
+class AccountPanel:
+    """The customer's account beside a ticket.
+
+    state: "unconfigured" (no connector), "no_key" (nothing names the account), "unfetched" (never asked
+        yet), "fresh", "stale" (expired; shown while a refresh runs), "not_found" (the tool knows no such
+        account).
+    headline: the account and where its key was found.
+    freshness: "fetched 3 min ago", "stale: fetched 2 h ago".
+    problem: one clear line when the tool could not be asked (the ticket works as before), else None.
+    needs_refresh: the panel should ask for a refresh (in the background).
+    """
+
+    ticket_id: int
+    state: str
+    headline: str
+    customer_name: str = ""
+    fields: tuple[tuple[str, str], ...] = ()
+    link: str | None = None
+    freshness: str = ""
+    problem: str | None = None
+    needs_refresh: bool = False
+    key: str | None = None
+    source: str | None = None
+    other_tickets: tuple[OtherTicket, ...] = ()
