@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from app import __version__
+from app.cli.connector import connector_group
 from app.cli.context import CliContext
 from app.cli.db import db
 from app.cli.demo import demo
@@ -85,6 +86,7 @@ def cli(
         ctx.exit(desktop.run_desktop(configured=ctx.obj.target, login=user))
 
 
+cli.add_command(connector_group)
 cli.add_command(db)
 cli.add_command(demo)
 cli.add_command(doctor)

@@ -29,7 +29,15 @@ def demo(ctx: CliContext, ticket_count: int, no_open: bool, seed: int, add: bool
     else:
         summary = fill_demo_data(runtime.session_factory, DemoSize(tickets=ticket_count), seed=seed)
         say(f"{summary} in {time.perf_counter() - started:.1f} s.")
-    if not no_open:
-        from app.desktop import run_desktop  # Qt loads only for the desktop client
+    from app.services.connectors import demo_tool  # the demo's account-lookup tool (issue 16)
 
+    if no_open:
+        demo_tool.write_demo_settings(demo_tool.configured_port())  # for `connector serve-demo` and `test`
+        return
+    tool = demo_tool.start_for_demo()  # in this process while the app is open; its settings name it
+    from app.desktop import run_desktop  # Qt loads only for the desktop client
+
+    try:
         raise SystemExit(run_desktop(ctx.runtime()))
+    finally:
+        tool.stop()

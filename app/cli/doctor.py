@@ -7,6 +7,7 @@ from collections.abc import Callable
 import click
 
 from app.bootstrap import SignIn, connect, password_for
+from app.cli.connector import connector_checks
 from app.cli.context import CliContext
 from app.cli.inputs import CheckedCommand
 from app.cli.output import say
@@ -32,6 +33,7 @@ def doctor(ctx: CliContext) -> None:
         return close
 
     checks = run_checks(ctx.database_url, sign_in)
+    checks += connector_checks()  # the account-lookup tools this workstation is configured to ask
     for check in checks:
         say(*redact(check.line()).split("\n"))
     failed = [check.name for check in checks if check.outcome is Outcome.FAIL]

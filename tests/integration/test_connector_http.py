@@ -9,6 +9,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from importlib.metadata import EntryPoint
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from werkzeug import Request, Response
 
 from app.services.connectors.base import Account, ConnectorUnavailable, KeyKind, NotFound
 from app.services.connectors.breaker import CircuitBreaker
-from app.services.connectors.discovery import ConnectorRegistry, Guarded, build
+from app.services.connectors.discovery import ConnectorRegistry, Guarded, available_kinds, build
 from app.services.connectors.http import HttpConnector
 from app.services.errors import InvalidInput
 from tests.support.tool import ACCOUNT, connector_settings, start
@@ -265,6 +266,7 @@ def test_the_breaker_opens_after_failures_in_a_row_says_so_and_closes_after_a_go
 
 def test_the_http_kind_is_found_through_its_entry_point(tool: HTTPServer) -> None:
     settings = connector_settings(tool.url_for("/").rstrip("/"))
+    assert isinstance(available_kinds()["http"], EntryPoint)  # registered in pyproject.toml
     registry = ConnectorRegistry({"accounts": settings})
     assert isinstance(registry.get("accounts").inner, HttpConnector)
     assert isinstance(build(settings).inner, HttpConnector)

@@ -7,6 +7,7 @@ Every connector built here is wrapped in its circuit breaker (`Guarded`), whatev
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Any
@@ -17,11 +18,24 @@ from app.services.connectors.settings import ConnectorSettings, configured_conne
 
 GROUP = "switchboard.connectors"
 Factory = Callable[[ConnectorSettings], Connector]
+# Our own kinds, also where no package metadata is installed (the PyInstaller bundle has no entry points).
+BUILT_IN = {"http": "app.services.connectors.http:build"}
+
+
+class _BuiltIn:
+    def __init__(self, target: str) -> None:
+        self.module, self.attribute = target.split(":")
+
+    def load(self) -> Any:
+        return getattr(importlib.import_module(self.module), self.attribute)
 
 
 def available_kinds() -> dict[str, Any]:
-    """Every installed connector kind by name (the entry points, not yet loaded)."""
-    return {point.name: point for point in entry_points(group=GROUP)}
+    """Every installed connector kind by name (the entry points, not yet loaded); a site's package may
+    register a kind of its own or replace one of ours."""
+    kinds: dict[str, Any] = {name: _BuiltIn(target) for name, target in BUILT_IN.items()}
+    kinds.update({point.name: point for point in entry_points(group=GROUP)})
+    return kinds
 
 
 def build(settings: ConnectorSettings, *, breaker: CircuitBreaker | None = None) -> Guarded:

@@ -96,6 +96,7 @@ class HttpConnector:
         self.fields: dict[str, str] = {str(k): str(v) for k, v in settings.option("fields", {}).items()}
         self.attributes: dict[str, str] = {str(k): str(v) for k, v in settings.option("attributes", {}).items()}
         self.account_path = str(settings.option("account_path", ""))
+        self.id_field = str(settings.option("id_field", "id"))
         link = settings.option("link")
         self.link_template = str(link) if link else None
         if self.link_template and urlsplit(self.link_template).scheme not in ("http", "https"):
@@ -266,8 +267,9 @@ class HttpConnector:
         shown = tuple((label, _text(_dig(node, path))) for label, path in self.fields.items())
         attributes = {name: _text(_dig(node, path)) for name, path in self.attributes.items()}
         link = None
-        if self.link_template:
-            link = self.link_template.replace("{key}", quote(key, safe=""))
+        if self.link_template:  # {key}: the key looked up; {id}: the account's id in the answer
+            ident = _text(_dig(node, self.id_field)) or key
+            link = self.link_template.replace("{key}", quote(key, safe="")).replace("{id}", quote(ident, safe=""))
         return Account(kind, key, tuple((k, v) for k, v in shown if v), link, attributes)
 
 

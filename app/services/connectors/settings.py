@@ -9,7 +9,7 @@ base_url = "https://accounts.example.lan"
 ca_bundle = "/etc/ssl/certs/example-ca.pem"     # TLS is checked against this CA (else the system's)
 auth = "bearer"                                 # bearer | basic | none; the secret is in the OS keyring
 paths = { account_id = "/api/accounts/{key}", email = "/api/accounts?email={key}" }
-link = "https://accounts.example.lan/players/{key}"
+link = "https://accounts.example.lan/players/{id}"   # {id}: the answer's id_field; {key}: the key
 ttl_seconds = 900
 [connectors.accounts.fields]                    # label shown = dotted path in the tool's JSON
 Status = "status"

@@ -1,0 +1,166 @@
+"""`switchboard connector list|test NAME|credential NAME|serve-demo`: the account-lookup connectors the
+site settings configure, checked from this workstation; the credential kept in the OS keyring; and the
+demo's tool on its own. `switchboard doctor` runs `connector test` for each configured connector."""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+import click
+
+from app.cli.inputs import CheckedCommand, CheckedGroup
+from app.cli.output import say
+from app.ops.doctor import Check, Outcome
+from app.services.connectors import credentials
+from app.services.connectors.base import Account, ConnectorUnavailable, KeyKind
+from app.services.connectors.discovery import ConnectorRegistry, Guarded
+from app.services.connectors.settings import configured_connectors
+from app.services.errors import KnownError
+from app.services.platform.redaction import redact
+
+TEST_KEY = "switchboard-connector-test"  # a key no tool knows: a 404 proves the tool answered
+
+
+@click.group("connector", cls=CheckedGroup)
+def connector_group() -> None:
+    """The account-lookup connectors (the customer's account beside the ticket)."""
+
+
+@connector_group.command("list", cls=CheckedCommand)
+def list_connectors() -> None:
+    """Name the configured connectors, where they point and where they are configured."""
+    configured = configured_connectors()
+    if not configured:
+        say("No connector is configured (a [connectors.NAME] table in settings.toml; `switchboard demo` adds one).")
+        return
+    registry = ConnectorRegistry(configured)
+    for name, settings in sorted(configured.items()):
+        try:
+            where = registry.get(name).describe()
+        except KnownError as error:
+            where = f"not usable: {error}"
+        say(f"{name}: {where}", f"  configured in {settings.source}; {_credential_line(name, settings.options)}")
+
+
+def _credential_line(name: str, options: object) -> str:
+    auth = options.get("auth", "bearer") if isinstance(options, dict) else "bearer"
+    if auth == "none":
+        return "no credential needed"
+    if credentials.recall(name):
+        return "credential set"
+    if isinstance(options, dict) and options.get("demo") is True:
+        return "credential: the demo tool's published token"
+    return f"no credential yet (switchboard connector credential {name})"
+
+
+@connector_group.command("test", cls=CheckedCommand)
+@click.argument("name")
+def test_connector(name: str) -> None:
+    """Check the configuration, the credential, TLS and one lookup against the tool."""
+    checks = connector_checks([name])
+    for check in checks:
+        say(*redact(check.line()).split("\n"))
+    if any(check.outcome is Outcome.FAIL for check in checks):
+        raise SystemExit(1)
+
+
+def connector_checks(names: list[str] | None = None) -> list[Check]:
+    """One check per step and connector (all configured ones when `names` is None), for `connector test`
+    and `doctor`. Never raises: each failure is a line saying what to fix."""
+    try:
+        configured = configured_connectors()
+    except KnownError as error:
+        return [Check("connectors", Outcome.FAIL, str(error), "fix the [connectors] table of that settings file")]
+    if names is None:
+        names = sorted(configured)
+        if not names:
+            return [Check("connectors", Outcome.SKIPPED, "no account-lookup connector is configured")]
+    registry = ConnectorRegistry(configured)
+    checks: list[Check] = []
+    for name in names:
+        label = f"connector {name}"
+        try:
+            connector = registry.get(name)
+        except KnownError as error:
+            checks.append(Check(label, Outcome.FAIL, str(error), "see `switchboard connector list`"))
+            continue
+        checks.append(Check(f"{label} settings", Outcome.OK, connector.describe()))
+        checks.append(_lookup_check(label, connector))
+    return checks
+
+
+def _lookup_check(label: str, connector: Guarded) -> Check:
+    kind = connector.key_kinds[0]
+    key = str(connector.settings.option("test_key", "")) or (
+        TEST_KEY if kind is KeyKind.ACCOUNT_ID else "switchboard-connector-test@example.invalid"
+    )
+    try:
+        answer = connector.lookup(kind, key)
+    except ConnectorUnavailable as error:
+        return Check(f"{label} lookup", Outcome.FAIL, str(error), _advice(str(error), connector.name))
+    except KnownError as error:
+        return Check(f"{label} lookup", Outcome.FAIL, str(error))
+    found = "found the account" if isinstance(answer, Account) else "answered (no such account, as expected)"
+    return Check(f"{label} lookup", Outcome.OK, f"TLS, credential and a lookup by {kind.value}: {found}")
+
+
+def _advice(sentence: str, name: str) -> str:
+    if "TLS" in sentence:
+        return "check ca_bundle: it must be the CA that signed the tool's certificate"
+    if "credential" in sentence:
+        return f"set the right one with `switchboard connector credential {name}`"
+    if "refused the connection" in sentence or "reached" in sentence:
+        return "is the tool running, and is base_url right? (the demo's: `switchboard connector serve-demo`)"
+    return ""
+
+
+@connector_group.command("credential", cls=CheckedCommand)
+@click.argument("name")
+@click.option("--stdin", "from_stdin", is_flag=True, help="Read it from the first line of standard input.")
+@click.option("--forget", is_flag=True, help="Remove it from the keyring.")
+def set_credential(name: str, from_stdin: bool, forget: bool) -> None:
+    """Keep the connector's credential (a bearer token, or user:password for basic auth) in the OS keyring."""
+    if name not in configured_connectors():
+        raise KnownError(f"No connector named {name!r} is configured (switchboard connector list)")
+    if forget:
+        credentials.forget(name)
+        say(f"The credential of {name} is gone from this computer's keyring.")
+        return
+    if from_stdin:
+        secret = sys.stdin.readline().rstrip("\r\n")
+    else:
+        secret = click.prompt(f"Credential for {name}", hide_input=True, confirmation_prompt=True, err=True)
+    if not secret:
+        raise KnownError("An empty credential was not kept")
+    note = credentials.remember(name, secret)
+    if note is not None:
+        raise KnownError(f"Not kept: {note.replace(' for this session only', ' nowhere')}")
+    say(f"The credential of {name} is in this computer's keyring (never in a file).")
+
+
+@connector_group.command("serve-demo", cls=CheckedCommand)
+@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Default: the demo settings' port.")
+def serve_demo(port: int | None) -> None:
+    """Run the demo's account-lookup tool alone, on this computer, until Ctrl+C."""
+    from app.services.connectors import demo_tool
+
+    chosen = demo_tool.configured_port() if port is None else port
+    try:
+        tool = demo_tool.start_demo_tool(chosen)
+    except OSError as error:
+        raise KnownError(
+            f"Cannot listen on 127.0.0.1:{chosen}: {error.strerror} (another tool there? try --port)"
+        ) from None
+    settings = demo_tool.write_demo_settings(tool.port)
+    say(
+        f"The demo account tool answers on {tool.base_url} (TLS, CA {tool.ca_file}).",
+        f"The connector 'accounts' points at it ({settings}); try `switchboard connector test accounts`.",
+        "Ctrl+C stops it.",
+    )
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        tool.stop()

@@ -1,0 +1,3 @@
+"""Connectors to outside tools: the account-lookup protocol (`base`), entry-point discovery, the HTTP
+connector (the only module importing `requests`), its circuit breaker, the team's cache in PostgreSQL,
+finding the account on a ticket, the desk's account area and the demo's tool."""
