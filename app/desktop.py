@@ -59,12 +59,13 @@ def register_bundled_font(app: QApplication) -> None:
 
 
 def client_for(runtime: Runtime, keyring_note: str | None = None) -> SignedInClient:
-    return SignedInClient(HelpDesk(runtime), runtime.listener(), runtime.close, keyring_note)
+    desk = HelpDesk(runtime)
+    return SignedInClient(desk, runtime.listener(), runtime.close, keyring_note, accounts=desk.accounts)
 
 
 def open_main_window(client: SignedInClient, runner: TaskRunner) -> MainWindow:
     drafts = DraftStore(data_dir() / "drafts" / client.desk.me.login)
-    return MainWindow(client.desk, runner, drafts, listen=client.listen)
+    return MainWindow(client.desk, runner, drafts, listen=client.listen, accounts=client.accounts)
 
 
 class DesktopSignIn:

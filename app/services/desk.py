@@ -9,6 +9,8 @@ New areas (routing, SLA, search, connectors) join as attributes beside these.
 
 from __future__ import annotations
 
+from app.services.connectors.area import Accounts
+from app.services.connectors.discovery import ConnectorRegistry
 from app.services.navigation.presence import Presence
 from app.services.navigation.views import Navigation
 from app.services.platform.actor import Actor
@@ -27,9 +29,10 @@ class HelpDesk(SpeaksDomainErrors):
     presence: announcing who is on which ticket.
     responses: canned responses and the agent's signature.
     routing: why a ticket went to whom, one's availability, get next.
+    accounts: the customer's account beside a ticket, from the account-lookup connector and its cache.
     """
 
-    def __init__(self, runtime: UnitOfWorkSource) -> None:
+    def __init__(self, runtime: UnitOfWorkSource, connectors: ConnectorRegistry | None = None) -> None:
         with runtime.uow() as uow:
             self.me: Actor = uow.actor
         self.navigation = Navigation(runtime, self.me)
@@ -37,3 +40,4 @@ class HelpDesk(SpeaksDomainErrors):
         self.presence = Presence(runtime)
         self.responses = Responses(runtime)
         self.routing = Routing(runtime, self.me)
+        self.accounts = Accounts(runtime, connectors)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from app.services.connectors.dto import AccountPanel
 from app.services.navigation.dto import AboutDesk, Choice, DeskView, Vocabulary
 from app.services.platform.actor import Actor
 from app.services.platform.live_notices import Listen
@@ -96,6 +97,16 @@ class RoutingArea(Protocol):
     def next_ticket(self) -> TicketChanged | None: ...
 
 
+class AccountArea(Protocol):
+    """The customer's account beside a ticket (issue 16): `panel` reads the team's cache only, `refresh`
+    may ask the account-lookup tool (slow, may fail: the panel says so), `link` is the agent's audited
+    correction of which account it is (None: none stored)."""
+
+    def panel(self, ticket_id: int) -> AccountPanel: ...
+    def refresh(self, ticket_id: int) -> AccountPanel: ...
+    def link(self, ticket_id: int, key: str | None) -> AccountPanel: ...
+
+
 class PresenceArea(Protocol):
     def announce(self, ticket_id: int, state: str) -> None: ...
 
@@ -123,6 +134,7 @@ class SignedInClient:
     listen: Listen
     close: Callable[[], None]
     keyring_note: str | None = None  # why the password was not remembered, when that was asked for
+    accounts: AccountArea | None = None  # the account panel's area, when the desk has one
 
 
 @dataclass(frozen=True)

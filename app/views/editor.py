@@ -26,9 +26,9 @@ from typing import Protocol
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMenu, QMessageBox, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from app.services.desk_api import Desk
+from app.services.desk_api import AccountArea, Desk
 from app.services.errors import TicketConflict
 from app.services.navigation.dto import Vocabulary
 from app.services.responses.dto import CannedResponse
@@ -40,6 +40,7 @@ from app.services.tickets.dto import (
     TicketDetail,
     TicketSummary,
 )
+from app.views.account_panel import AccountPanelView
 from app.views.composer import Composer
 from app.views.conflict_dialog import ConflictDialog
 from app.views.conversation import ConversationView
@@ -79,9 +80,18 @@ class TicketEditor(QWidget):
     typing = Signal(int)
     queue_requested = Signal(int)
 
-    def __init__(self, desk: Desk, runner: TaskRunner, drafts: DraftStore, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        desk: Desk,
+        runner: TaskRunner,
+        drafts: DraftStore,
+        parent: QWidget | None = None,
+        accounts: AccountArea | None = None,
+    ) -> None:
         super().__init__(parent)
         self.desk, self.runner, self.drafts = desk, runner, drafts
+        # The customer's account beside the conversation (issue 16), when the desk has an account area.
+        self.account_panel = AccountPanelView(accounts, runner) if accounts is not None else None
         self.detail: TicketDetail | None = None
         self._open_generation = 0  # which open_ticket() call the shown ticket must come from
         self._opening: int | None = None  # the ticket that call asked for
@@ -117,6 +127,13 @@ class TicketEditor(QWidget):
         self.composer_panel.add_to(conversation_layout)
         self.history_tab = HistoryTab()
         self.tabs = QTabWidget()
+        if self.account_panel is not None:
+            beside = QSplitter(Qt.Orientation.Horizontal)
+            beside.addWidget(conversation_tab)
+            beside.addWidget(self.account_panel)
+            beside.setStretchFactor(0, 3)
+            beside.setStretchFactor(1, 1)
+            conversation_tab = beside
         self.tabs.addTab(conversation_tab, "Conversation")
         self.tabs.addTab(self.history_tab, "History")
         self.tabs.currentChanged.connect(lambda _index: self._refresh_history_if_shown())
@@ -152,6 +169,8 @@ class TicketEditor(QWidget):
         self.save_draft()
         self._open_generation += 1
         self._opening = ticket_id
+        if self.account_panel is not None:
+            self.account_panel.show_ticket(ticket_id)  # in the background, beside the ticket's own load
         generation = self._open_generation
         self.runner.run(
             lambda: (self.desk.tickets.ticket(ticket_id), self.desk.tickets.history(ticket_id)),

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.desk_api import Desk
+from app.services.desk_api import AccountArea, Desk
 from app.services.navigation.dto import DeskView, Vocabulary
 from app.services.platform.live_notices import Listen
 from app.services.tickets.dto import TicketChanged, TicketSummary
@@ -96,9 +96,11 @@ class MainWindow(QMainWindow):
         drafts: DraftStore,
         listen: Listen | None = None,
         parent: QWidget | None = None,
+        accounts: AccountArea | None = None,
     ) -> None:
         super().__init__(parent)
         self._desk, self.runner, self.drafts = desk, runner, drafts
+        self._accounts = accounts  # the account panel beside the conversation (issue 16)
         self.setWindowTitle(f"Switchboard — {desk.me.display_name}")
         self.connected = True
         self._build()
@@ -130,7 +132,9 @@ class MainWindow(QMainWindow):
         self.model.loaded.connect(self._mine_is_empty)
         self.model.loaded.connect(self._page_arrived)
         self.table.ticket_chosen.connect(self._ticket_chosen)
-        self.editor = TicketEditor(desk, runner, self.drafts)
+        self.editor = TicketEditor(desk, runner, self.drafts, accounts=self._accounts)
+        if self.editor.account_panel is not None:  # the customer's other tickets, chosen in the account panel
+            self.editor.account_panel.ticket_requested.connect(self.open_ticket_by_id)
         self.editor.ticket_saved.connect(self._ticket_saved)
         self.editor.hand_keyboard_to(self.table)
         self.filters = FilterBar()
@@ -322,6 +326,13 @@ class MainWindow(QMainWindow):
         self.ticket_pane.setCurrentWidget(self.editor)
         self.editor.open_ticket(ticket.id)
         self.presence_tracker.announce(ticket.id, "viewing")
+
+    def open_ticket_by_id(self, ticket_id: int) -> None:
+        self.runner.run(
+            lambda: self._desk.navigation.summaries([ticket_id]),
+            lambda found: self.open_ticket(found[0]) if found else None,
+            self._report,
+        )
 
     def open_ticket(self, ticket: TicketSummary) -> None:
         """Go to a ticket: its row when the queue lists it, otherwise just the ticket (the queue keeps its

@@ -1,0 +1,152 @@
+"""The account panel beside the conversation (issue 16), on a real database and a real account tool on
+loopback: filled in the background, its link opened, the customer's other tickets, the agent's audited
+correction by keys; and while the tool hangs the window never stalls (100 ms watchdog), the ticket works
+(a reply lands, read back through alice's own login), and the dead tool is one clear line."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QUrl
+from pytest_httpserver import HTTPServer
+from pytestqt.qtbot import QtBot
+from sqlalchemy import Engine, text
+from werkzeug import Request, Response
+
+from app.bootstrap import Runtime
+from app.services.connectors import credentials
+from app.services.connectors.discovery import ConnectorRegistry
+from app.services.desk import HelpDesk
+from app.services.tickets import service
+from app.views.drafts import DraftStore
+from app.views.main_window import MainWindow
+from app.views.tasks import TaskRunner
+from app.views.watchdog import STALL_LIMIT_MS, Watchdog
+from tests.support.desk_window import close_window, runtime_as
+from tests.support.tool import ACCOUNT, connector_settings
+from tests.support.world import World, build_world
+
+pytestmark = pytest.mark.slow
+TOKEN = "panel-test-token"
+
+
+@pytest.fixture
+def world(committed_runtime: Runtime) -> World:
+    world = build_world(committed_runtime.session_factory)
+    with committed_runtime.uow() as uow:
+        uow.session.execute(
+            text("UPDATE switchboard.customer SET external_account_id = 'J-1' WHERE id = :c"), {"c": world.jane}
+        )
+        uow.commit()
+    with world.uow("alice") as uow:
+        for subject in ("Invoice twice", "Refund please"):
+            service.create_ticket(uow, subject=subject, customer_id=world.jane, queue_id=world.billing, body="Hi")
+        uow.commit()
+    return world
+
+
+@pytest.fixture
+def watchdog() -> Iterator[Watchdog]:
+    dog = Watchdog()
+    yield dog
+    longest = dog.stop()
+    print(f"longest GUI stall: {longest} ms")
+    assert longest < STALL_LIMIT_MS, f"the GUI thread stalled for {longest} ms"
+
+
+def open_window(qtbot: QtBot, engine: Engine, tmp_path: Path, tool: HTTPServer, **options: object) -> MainWindow:
+    name = f"panel{id(tool)}"
+    credentials.keep_for_session(name, TOKEN)
+    settings = connector_settings(tool.url_for("/").rstrip("/"), name, **options)
+    desk = HelpDesk(runtime_as(engine, "alice"), ConnectorRegistry({name: settings}))
+    window = MainWindow(desk, TaskRunner(), DraftStore(tmp_path / "drafts"), accounts=desk.accounts)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2 and window.editor.detail is not None, timeout=10_000)
+    return window
+
+
+def test_the_panel_fills_in_the_background_opens_the_tool_and_an_agent_corrects_the_link(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path, tool: HTTPServer, watchdog: Watchdog
+) -> None:
+    tool.expect_request("/api/accounts/J-1", headers={"Authorization": f"Bearer {TOKEN}"}).respond_with_json(ACCOUNT)
+    tool.expect_request("/api/accounts/J-77").respond_with_json({**ACCOUNT, "id": "J-77", "status": "closed"})
+    window = open_window(qtbot, engine, tmp_path, tool)
+    watchdog.start()
+    panel = window.editor.account_panel
+    assert panel is not None
+    qtbot.waitUntil(lambda: panel.panel is not None and panel.panel.state == "fresh", timeout=10_000)
+    assert panel.title.text() == "Account of Jane Doe"
+    assert panel.headline.text() == "Account J-1 (from the customer's account id)"
+    assert panel.freshness.text() == "fetched just now"
+    shown = [panel.fields_form.itemAt(i).widget().text() for i in range(panel.fields_form.count())]  # type: ignore[union-attr]
+    assert shown == ["Status", "active", "Plan", "Gold", "Region", "EU"]
+    shown_subject = window.editor.detail.ticket.subject  # type: ignore[union-attr]
+    assert panel.others.count() == 1  # the customer's other ticket, not the one open
+    assert shown_subject not in panel.others.item(0).text() and "(new)" in panel.others.item(0).text()
+    opened: list[QUrl] = []
+    panel.open_url = opened.append
+    qtbot.mouseClick(panel.open_button, Qt.MouseButton.LeftButton)
+    assert [url.toString() for url in opened] == ["https://tool.example.test/players/J-1"]
+
+    panel.key_edit.setFocus()
+    panel.key_edit.selectAll()
+    qtbot.keyClicks(panel.key_edit, "J-77")
+    qtbot.keyClick(panel.key_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: panel.panel is not None and panel.panel.key == "J-77" and not panel.refreshing, timeout=10_000
+    )
+    assert ("Status", "closed") in panel.panel.fields  # type: ignore[union-attr]
+    with runtime_as(engine, "alice").uow() as uow:  # what alice's own login reads back
+        audited = uow.session.execute(
+            text("SELECT actor_login, new_value FROM switchboard.audit_event WHERE action = 'link_account'")
+        ).all()
+    assert audited == [(world.login("alice"), "J-77")]
+    close_window(window, qtbot)
+
+
+def test_a_hanging_tool_never_stalls_the_window_the_ticket_works_and_the_panel_says_why(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path, tool: HTTPServer, watchdog: Watchdog
+) -> None:
+    release = threading.Event()
+    asked = threading.Event()
+
+    def hang(_request: Request) -> Response:
+        asked.set()
+        release.wait(10)
+        return Response(json.dumps(ACCOUNT), content_type="application/json")
+
+    tool.expect_request("/api/accounts/J-1").respond_with_handler(hang)
+    try:
+        window = open_window(qtbot, engine, tmp_path, tool, read_timeout=1.5, deadline=2.0, retries=0)
+        watchdog.start()
+        panel = window.editor.account_panel
+        assert panel is not None
+        qtbot.waitUntil(asked.is_set, timeout=10_000)
+        assert panel.refreshing and panel.freshness.text() == "Asking the tool…"
+        editor = window.editor
+        editor.start_reply()  # the ticket works while the tool hangs
+        qtbot.keyClicks(editor.composer, "Looking into it.")
+        qtbot.keyClick(editor.composer, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: "Looking into it." in editor.conversation.toPlainText(), timeout=10_000)
+        qtbot.waitUntil(lambda: not panel.refreshing, timeout=10_000)
+        assert panel.problem.isVisible()
+        assert "did not answer within" in panel.problem.text()
+        assert panel.headline.text() == "Account J-1 (from the customer's account id)"
+    finally:
+        release.set()
+    ticket_id = editor.detail.ticket.id  # type: ignore[union-attr]
+    with runtime_as(engine, "alice").uow() as uow:
+        bodies = (
+            uow.session.execute(
+                text("SELECT body_text FROM switchboard.message WHERE ticket_id = :t ORDER BY id"), {"t": ticket_id}
+            )
+            .scalars()
+            .all()
+        )
+    assert bodies[-1] == "Looking into it."
+    close_window(window, qtbot)
