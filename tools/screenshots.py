@@ -26,6 +26,8 @@ from PySide6.QtWidgets import QWidget
 from app.bootstrap import SignIn, open_maintenance_runtime, open_runtime
 from app.desktop import DesktopSignIn, application, client_for, open_main_window
 from app.ops.demo import DemoSize, fill_demo_data
+from app.services.connectors import demo_tool
+from app.services.connectors.demo_tool import DemoTool
 from app.services.platform.config import resolve_database
 from app.services.tickets import service
 from app.views.appearance import Theme, apply_color_scheme, apply_theme
@@ -64,6 +66,31 @@ def desk_shots(window: MainWindow, out: Path, suffix: str) -> None:
     wait_until(lambda: not palette.searching and any(line.startswith(f"#{number}") for line in palette.shown_labels()))
     save(palette, out / f"palette{suffix}.png")
     palette.reject()
+
+
+def account_shots(window: MainWindow, tool: DemoTool, out: Path) -> None:
+    """The account panel beside a ticket, filled from the demo tool; then, the tool stopped, the ticket of a
+    customer not cached yet: one clear line, and the ticket works."""
+    panel = window.editor.account_panel
+    assert panel is not None
+    wait_until(lambda: panel.panel is not None and panel.panel.state == "fresh" and not panel.refreshing)
+    save(window.editor, out / "account-panel.png")
+    tool.stop()
+    shown = window.editor.detail.ticket.customer_id  # type: ignore[union-attr]
+    opened = {shown, *(t.customer_id for t in window.model.rows[:3])}  # customers whose accounts were read
+    row = next(r for r in reversed(range(window.model.rowCount())) if window.model.rows[r].customer_id not in opened)
+    wanted = window.model.rows[row].id
+    window.table.selectRow(row)
+    wait_until(
+        lambda: (
+            panel.panel is not None
+            and panel.panel.ticket_id == wanted
+            and not panel.refreshing
+            and panel.problem.isVisible()
+        ),
+        timeout=30,
+    )
+    save(window.editor, out / "account-panel-tool-down.png")
 
 
 def matrix(out: Path) -> None:
@@ -105,6 +132,7 @@ def main(out: Path, *, dark: bool = False) -> None:
     target = resolve_database()
     maintenance = open_maintenance_runtime(target)
     fill_demo_data(maintenance.session_factory, DemoSize(tickets=2000))
+    tool = demo_tool.start_for_demo()  # the demo's account-lookup tool, as `switchboard demo` starts it
 
     runner = TaskRunner()
     dialog = SignInDialog(runner, DesktopSignIn(target))
@@ -159,6 +187,7 @@ def main(out: Path, *, dark: bool = False) -> None:
     wait_until(lambda: window.editor.routing_dialog.state != "loading")
     save(window.editor.routing_dialog, out / "why-this-agent.png")
     window.editor.routing_dialog.reject()
+    account_shots(window, tool, out)
     window.close()
     wait_until(lambda: runner.in_flight == 0)
     colleague.close()

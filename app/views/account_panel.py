@@ -58,7 +58,7 @@ class AccountPanelView(QFrame):
     def _build(self) -> None:
         self.setObjectName("account_panel")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setMinimumWidth(220)
+        self.setMinimumWidth(260)
         layout = QVBoxLayout(self)
         self.title = plain_label("Account")
         self.title.setStyleSheet("font-weight: bold;")
@@ -90,6 +90,8 @@ class AccountPanelView(QFrame):
         self.others_label.setStyleSheet("font-weight: bold;")
         self.others = QListWidget()
         self.others.setAccessibleName("The customer's other tickets")
+        self.others.setWordWrap(True)
+        self.others.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.others.itemActivated.connect(self._other_chosen)
         for widget in (self.title, self.headline, self.freshness, self.problem, self.fields_box, self.open_button):
             layout.addWidget(widget)
@@ -167,6 +169,7 @@ class AccountPanelView(QFrame):
         for ticket in panel.other_tickets:
             item = QListWidgetItem(f"#{ticket.number}  {ticket.subject}  ({ticket.status})")
             item.setData(Qt.ItemDataRole.UserRole, ticket.id)
+            item.setToolTip(item.text())
             self.others.addItem(item)
         self.others_label.setText("Other tickets" if panel.other_tickets else "No other tickets")
 

@@ -20,6 +20,7 @@ from werkzeug import Request, Response
 from app.bootstrap import Runtime
 from app.services.connectors import credentials
 from app.services.connectors.area import Accounts
+from app.services.connectors.attributes import account_attributes, account_matches
 from app.services.connectors.discovery import ConnectorRegistry
 from app.services.errors import NotFound as NotFoundError
 from app.services.tickets import service
@@ -306,3 +307,24 @@ def test_a_hostile_key_in_a_ticket_is_no_key(people: People, tool: HTTPServer) -
             dba.execute(
                 "UPDATE switchboard.customer SET external_account_id = 'J-1' WHERE id = %s", (people.desk.ids["jane"],)
             )
+
+
+def test_routing_and_sla_can_read_a_customers_cached_attributes_without_a_call(
+    people: People, tool: HTTPServer
+) -> None:
+    tool.expect_request("/api/accounts/T-7").respond_with_json({**ACCOUNT, "id": "T-7", "tier": "vip"})
+    desk = people.desk
+    with desk.connect_as_dba() as dba:
+        dba.execute("UPDATE switchboard.customer SET external_account_id = 'T-7' WHERE id = %s", (desk.ids["tina"],))
+    assert people.accounts("bob").refresh(desk.ids["tina_ticket"]).state == "fresh"
+    calls = len(tool.log)
+    for person, expected in [("bob", {"tier": "vip"}), ("carol", {"tier": "vip"}), ("alice", {})]:
+        runtime = desk.runtime(person)
+        try:
+            with runtime.uow() as uow:
+                attributes = account_attributes(uow, desk.ids["tina"], connector=people.connector)
+        finally:
+            runtime.close()
+        assert attributes == expected, person  # alice sees no ticket of Tina's: nothing
+        assert account_matches(attributes, {"account.tier": "vip"}) is bool(expected)
+    assert len(tool.log) == calls  # read from the cache only

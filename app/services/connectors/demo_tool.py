@@ -101,6 +101,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
+        self.send_header("Connection", "close")  # no keep-alive: a stopped tool answers nothing more
+        self.close_connection = True
         self.end_headers()
         self.wfile.write(data)
 

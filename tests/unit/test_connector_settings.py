@@ -1,0 +1,121 @@
+"""Connector settings and keys, without network or database: secrets are refused wherever they sit, the
+README's example is a working configuration, patterns must capture the key, keys are cleaned."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from app.services.connectors.base import ConnectorMisconfigured, KeyKind, age_in_words, clean_key
+from app.services.connectors.http import HttpConnector
+from app.services.connectors.settings import configured_connectors, parse
+from app.services.errors import InvalidInput
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def readme_table() -> dict[str, object]:
+    block = next(
+        b for b in re.findall(r"```toml\n(.*?)```", README.read_text(encoding="utf-8"), re.S) if "connectors" in b
+    )
+    document = tomllib.loads(block)
+    return dict(document["connectors"]["accounts"])
+
+
+def test_the_readme_example_is_a_working_configuration(tmp_path: Path) -> None:
+    table = readme_table()
+    ca = tmp_path / "ca.pem"
+    ca.write_text("a CA")
+    table["ca_bundle"] = str(ca)
+    connector = HttpConnector(parse("accounts", table, source="README"), credential=lambda: "t")
+    assert connector.key_kinds == (KeyKind.ACCOUNT_ID, KeyKind.EMAIL)
+    assert connector.settings.find.custom_field == "player_id"
+    assert connector.settings.find.patterns[0].search("Hi, my player id: #12345 here").group(1) == "12345"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("key", ["token", "api_key", "password", "Authorization", "client_secret", "credential"])
+def test_a_secret_anywhere_in_a_connector_table_is_refused_without_showing_it(key: str, tmp_path: Path) -> None:
+    settings = tmp_path / "settings.toml"
+    settings.write_text(
+        f'[connectors.crm]\nbase_url = "https://crm.example"\n[connectors.crm.headers]\n{key} = "s3cr3t"\n'
+    )
+    with pytest.raises(ConnectorMisconfigured, match="holds a secret") as refused:
+        configured_connectors([settings])
+    assert "s3cr3t" not in str(refused.value)
+
+
+def test_the_first_file_naming_a_connector_wins(tmp_path: Path) -> None:
+    user, site = tmp_path / "user.toml", tmp_path / "site.toml"
+    user.write_text('[connectors.accounts]\nbase_url = "https://mine.example"\n')
+    site.write_text('[connectors.accounts]\nbase_url = "https://site.example"\n[connectors.crm]\nkind = "crm"\n')
+    found = configured_connectors([user, site, tmp_path / "missing.toml"])
+    assert found["accounts"].option("base_url") == "https://mine.example" and found["crm"].kind == "crm"
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"find": {"patterns": ["player (\\d+) (\\d+)"]}}, "capture the key in one group"),
+        ({"find": {"patterns": ["(unclosed"]}}, "not a regular expression"),
+        ({"base_url": "http://accounts.example.lan"}, "must use https"),
+        ({"base_url": "ftp://x"}, "must be an https:// address"),
+        ({"paths": {"phone": "/p/{key}"}}, "paths names"),
+        ({"paths": {"account_id": "/p/{key}/{key}"}}, "must hold {key} once"),
+        ({"link": "javascript:alert(1)"}, "link must be an http"),
+        ({"auth": "digest"}, "auth must be"),
+    ],
+)
+def test_settings_that_make_no_sense_are_refused_with_a_sentence(options: dict[str, object], message: str) -> None:
+    table: dict[str, object] = {
+        "base_url": "https://accounts.example.lan",
+        "paths": {"account_id": "/api/accounts/{key}"},
+        **options,
+    }
+    with pytest.raises(ConnectorMisconfigured, match=re.escape(message)):
+        HttpConnector(parse("accounts", table, source="a test"), credential=lambda: "t")
+
+
+def test_plain_http_is_allowed_on_this_computer_only() -> None:
+    table = {"base_url": "http://127.0.0.1:8080", "paths": {"account_id": "/a/{key}"}}
+    assert HttpConnector(parse("accounts", table, source="a test")).base_url == "http://127.0.0.1:8080"
+
+
+@pytest.mark.parametrize("key", ["a\r\nb", "x\u2028y", "\u202eevil", "..", "", " ", "x" * 201])
+def test_hostile_keys_are_refused(key: str) -> None:
+    with pytest.raises(InvalidInput):
+        clean_key(KeyKind.ACCOUNT_ID, key)
+
+
+def test_keys_are_normalised_and_emails_must_be_addresses() -> None:
+    assert clean_key(KeyKind.ACCOUNT_ID, " Cafe\u0301 ") == "Café"
+    with pytest.raises(InvalidInput):
+        clean_key(KeyKind.EMAIL, "not-an-address")
+
+
+@pytest.mark.parametrize(("seconds", "words"), [(5, "just now"), (240, "4 min"), (7300, "2 h"), (3 * 86400, "3 days")])
+def test_ages_in_words(seconds: int, words: str) -> None:
+    import datetime as dt
+
+    assert age_in_words(dt.timedelta(seconds=seconds)) == words
+
+
+@pytest.mark.parametrize(
+    ("conditions", "matches"),
+    [
+        ({"account.tier": "vip"}, True),
+        ({"account.tier": "VIP"}, True),
+        ({"account.tier": "standard"}, False),
+        ({"account.region": ["EU", "UK"], "account.tier": "vip"}, True),
+        ({"account.region": ["NA"]}, False),
+        ({"account.plan": "Gold"}, False),  # an attribute the tool did not give never matches
+        ({"priority": "high", "queue": "Billing"}, True),  # not account conditions: someone else's
+        ({}, True),
+    ],
+)
+def test_account_conditions_match_cached_attributes(conditions: dict[str, object], matches: bool) -> None:
+    from app.services.connectors.attributes import account_matches
+
+    assert account_matches({"tier": "vip", "region": "EU"}, conditions) is matches
