@@ -60,7 +60,8 @@ def register_bundled_font(app: QApplication) -> None:
 
 def client_for(runtime: Runtime, keyring_note: str | None = None) -> SignedInClient:
     desk = HelpDesk(runtime)
-    return SignedInClient(desk, runtime.listener(), runtime.close, keyring_note, accounts=desk.accounts)
+    accounts = desk.accounts if desk.accounts.configured() else None  # no connector: no account panel
+    return SignedInClient(desk, runtime.listener(), runtime.close, keyring_note, accounts=accounts)
 
 
 def open_main_window(client: SignedInClient, runner: TaskRunner) -> MainWindow:

@@ -43,6 +43,13 @@ class Accounts(SpeaksDomainErrors):
             self._cache = AccountCache(self.runtime, connector, ttl_seconds=connector.settings.ttl_seconds)
         return connector
 
+    def configured(self) -> bool:
+        """Whether any connector is configured (a desk without one shows no account panel)."""
+        try:
+            return bool(self.registry.names())
+        except ConnectorUnavailable:
+            return True  # misconfigured: the panel says what is wrong
+
     @property
     def cache(self) -> AccountCache | None:
         self._connector()
