@@ -119,3 +119,11 @@ def test_account_conditions_match_cached_attributes(conditions: dict[str, object
     from app.services.connectors.attributes import account_matches
 
     assert account_matches({"tier": "vip", "region": "EU"}, conditions) is matches
+
+
+def test_every_public_method_of_the_account_area_speaks_domain_errors() -> None:
+    from app.services.connectors.area import Accounts
+
+    public = [name for name in vars(Accounts) if not name.startswith("_") and callable(vars(Accounts)[name])]
+    assert {"panel", "refresh", "link", "configured"} <= set(public)
+    assert all(hasattr(vars(Accounts)[name], "__wrapped__") for name in [*public, "__init__"])
