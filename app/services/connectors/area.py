@@ -17,7 +17,7 @@ from app.services.connectors.base import ConnectorUnavailable, age_in_words
 from app.services.connectors.cache import AccountCache, CachedAccount, read_cached
 from app.services.connectors.discovery import ConnectorRegistry, Guarded
 from app.services.connectors.dto import AccountPanel, OtherTicket
-from app.services.connectors.finding import AccountKey, find_key, link_account, ticket_customer
+from app.services.connectors.finding import AccountKey, find_customer_and_key, link_account, ticket_customer
 from app.services.platform.database.boundary import SpeaksDomainErrors
 from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
 
@@ -59,12 +59,13 @@ class Accounts(SpeaksDomainErrors):
         """What the cache holds for the ticket's customer (no call to the tool)."""
         connector = self._connector()
         with self.runtime.uow() as uow:
-            customer = ticket_customer(uow, ticket_id)
-            others = _other_tickets(uow, ticket_id, customer.customer_id)
             if connector is None:
+                customer = ticket_customer(uow, ticket_id)
+                others = _other_tickets(uow, ticket_id, customer.customer_id)
                 line = self._problem or "No account-lookup tool is configured"
                 return AccountPanel(ticket_id, "unconfigured", line, customer.customer_name, other_tickets=others)
-            key = find_key(uow, ticket_id, connector.settings.find, connector.key_kinds)
+            customer, key = find_customer_and_key(uow, ticket_id, connector.settings.find, connector.key_kinds)
+            others = _other_tickets(uow, ticket_id, customer.customer_id)
             if key is None:
                 return _no_key(ticket_id, customer.customer_name, others)
             cached = read_cached(uow, connector.name, key.kind, key.key)
@@ -77,8 +78,7 @@ class Accounts(SpeaksDomainErrors):
         if connector is None or cache is None:
             return self.panel(ticket_id)
         with self.runtime.uow() as uow:
-            customer = ticket_customer(uow, ticket_id)
-            key = find_key(uow, ticket_id, connector.settings.find, connector.key_kinds)
+            customer, key = find_customer_and_key(uow, ticket_id, connector.settings.find, connector.key_kinds)
         if key is None:
             return self.panel(ticket_id)
         cached = cache.refresh(customer.customer_id, key)  # no transaction is open here

@@ -54,18 +54,26 @@ def ticket_customer(uow: UnitOfWork, ticket_id: int) -> TicketCustomer:
 
 def find_key(uow: UnitOfWork, ticket_id: int, find: FindSettings, kinds: tuple[KeyKind, ...]) -> AccountKey | None:
     """The first key found for the ticket's customer, or None. Reads through the caller's own policies."""
+    return find_customer_and_key(uow, ticket_id, find, kinds)[1]
+
+
+def find_customer_and_key(
+    uow: UnitOfWork, ticket_id: int, find: FindSettings, kinds: tuple[KeyKind, ...]
+) -> tuple[TicketCustomer, AccountKey | None]:
+    """The ticket's customer and the first key found for them (one statement on the common path)."""
     row = uow.session.execute(
-        select(Customer.external_account_id, Ticket.custom_fields, Ticket.subject, Customer.id)
+        select(Customer.external_account_id, Ticket.custom_fields, Ticket.subject, Customer.id, Customer.name)
         .join(Customer, Customer.id == Ticket.customer_id)
         .where(Ticket.id == ticket_id)
     ).first()
     if row is None:
         raise NotFound(f"No ticket with id {ticket_id}")
-    stored, custom_fields, subject, customer_id = row
+    stored, custom_fields, subject, customer_id, name = row
+    customer = TicketCustomer(ticket_id, int(customer_id), str(name))
     if KeyKind.ACCOUNT_ID in kinds:
         for candidate, source in _account_id_candidates(uow, ticket_id, stored, custom_fields, subject, find):
             try:
-                return AccountKey(KeyKind.ACCOUNT_ID, clean_key(KeyKind.ACCOUNT_ID, candidate), source)
+                return customer, AccountKey(KeyKind.ACCOUNT_ID, clean_key(KeyKind.ACCOUNT_ID, candidate), source)
             except InvalidInput:
                 continue  # a malformed value is no key; look further
     if KeyKind.EMAIL in kinds:
@@ -77,10 +85,10 @@ def find_key(uow: UnitOfWork, ticket_id: int, find: FindSettings, kinds: tuple[K
         )
         if address:
             try:
-                return AccountKey(KeyKind.EMAIL, clean_key(KeyKind.EMAIL, address), "the customer's email")
+                return customer, AccountKey(KeyKind.EMAIL, clean_key(KeyKind.EMAIL, address), "the customer's email")
             except InvalidInput:
-                return None
-    return None
+                return customer, None
+    return customer, None
 
 
 def _account_id_candidates(
