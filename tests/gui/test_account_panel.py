@@ -101,7 +101,8 @@ def test_the_panel_fills_in_the_background_opens_the_tool_and_an_agent_corrects_
         lambda: panel.panel is not None and panel.panel.key == "J-77" and not panel.refreshing, timeout=10_000
     )
     assert ("Status", "closed") in panel.panel.fields  # type: ignore[union-attr]
-    with runtime_as(engine, "alice").uow() as uow:  # what alice's own login reads back
+    # What alice's own login reads back: the test's own blocking work, not the window's.
+    with watchdog.paused(), runtime_as(engine, "alice").uow() as uow:
         audited = uow.session.execute(
             text("SELECT actor_login, new_value FROM switchboard.audit_event WHERE action = 'link_account'")
         ).all()
@@ -140,7 +141,7 @@ def test_a_hanging_tool_never_stalls_the_window_the_ticket_works_and_the_panel_s
     finally:
         release.set()
     ticket_id = editor.detail.ticket.id  # type: ignore[union-attr]
-    with runtime_as(engine, "alice").uow() as uow:
+    with watchdog.paused(), runtime_as(engine, "alice").uow() as uow:  # the test's own blocking read
         bodies = (
             uow.session.execute(
                 text("SELECT body_text FROM switchboard.message WHERE ticket_id = :t ORDER BY id"), {"t": ticket_id}
