@@ -23,6 +23,7 @@ from app.services.connectors.http import HttpConnector
 from app.services.errors import InvalidInput
 from tests.support.tool import ACCOUNT, connector_settings, start
 
+pytestmark = pytest.mark.slow  # real servers, real timeouts
 TOKEN = "s3cret-token-for-tests"
 
 

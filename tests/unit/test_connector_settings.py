@@ -66,6 +66,8 @@ def test_the_first_file_naming_a_connector_wins(tmp_path: Path) -> None:
         ({"paths": {"account_id": "/p/{key}/{key}"}}, "must hold {key} once"),
         ({"link": "javascript:alert(1)"}, "link must be an http"),
         ({"auth": "digest"}, "auth must be"),
+        ({"read_timeout": "soon"}, "must be numbers"),
+        ({"deadline": 0}, "must be positive"),
     ],
 )
 def test_settings_that_make_no_sense_are_refused_with_a_sentence(options: dict[str, object], message: str) -> None:

@@ -87,12 +87,17 @@ class HttpConnector:
         self.verify: str | bool = str(ca_bundle) if ca_bundle else True
         if isinstance(self.verify, str) and not Path(self.verify).is_file():
             raise ConnectorMisconfigured(f"{where} ca_bundle {self.verify} is not a readable file")
-        self.connect_timeout = float(settings.option("connect_timeout", 3.0))
-        self.read_timeout = float(settings.option("read_timeout", 5.0))
-        self.deadline = float(settings.option("deadline", 10.0))
-        self.max_bytes = int(settings.option("max_bytes", 2_000_000))
-        self.retries = int(settings.option("retries", 2))
-        self.backoff = float(settings.option("backoff", 0.25))
+        try:
+            self.connect_timeout = float(settings.option("connect_timeout", 3.0))
+            self.read_timeout = float(settings.option("read_timeout", 5.0))
+            self.deadline = float(settings.option("deadline", 10.0))
+            self.max_bytes = int(settings.option("max_bytes", 2_000_000))
+            self.retries = int(settings.option("retries", 2))
+            self.backoff = float(settings.option("backoff", 0.25))
+        except (TypeError, ValueError):
+            raise ConnectorMisconfigured(f"{where} timeouts, max_bytes, retries and backoff must be numbers") from None
+        if min(self.connect_timeout, self.read_timeout, self.deadline) <= 0 or self.max_bytes <= 0 or self.retries < 0:
+            raise ConnectorMisconfigured(f"{where} timeouts and max_bytes must be positive, retries not negative")
         self.fields: dict[str, str] = {str(k): str(v) for k, v in settings.option("fields", {}).items()}
         self.attributes: dict[str, str] = {str(k): str(v) for k, v in settings.option("attributes", {}).items()}
         self.account_path = str(settings.option("account_path", ""))
