@@ -15,11 +15,16 @@ from typing import Protocol, Self
 from sqlalchemy import Connection, Engine, event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.models import Agent
 from app.services.errors import NotPermitted
 from app.services.platform.actor import Actor
 from app.services.platform.clock import Clock
 from app.services.platform.events import MAX_EVENT_ROUNDS, DomainEvent, EventHandlers
+from app.vocabulary import AgentRole
+
+_ACTOR = text(
+    "SELECT w.login, a.id, a.display_name, a.role, now() FROM (SELECT switchboard.current_login()::text AS login) w"
+    " LEFT JOIN switchboard.agent a ON a.db_login = w.login AND a.is_active"
+)
 
 
 class UnitOfWork:
@@ -106,14 +111,16 @@ class UnitOfWork:
 
     def _resolve_actor(self) -> Actor:
         """The database decides who is acting (`switchboard.current_login()`), the same answer its
-        policies and audit triggers use."""
-        login = self.session.execute(text("SELECT switchboard.current_login()")).scalar_one()
-        agent = self.session.execute(select(Agent).where(Agent.db_login == login, Agent.is_active)).scalar_one_or_none()
-        if agent is None:
+        policies and audit triggers use. One round trip: the login, its active agent row and the
+        transaction's time together (the time is `now()`'s whenever asked in this transaction)."""
+        login, agent_id, display_name, role, now = self.session.execute(_ACTOR).one()
+        if self._now is None:
+            self._now = now
+        if agent_id is None:
             raise NotPermitted(
                 f"The database login {login!r} is not an active Switchboard agent; ask an admin to add it as an agent."
             )
-        return Actor(agent.id, agent.db_login, agent.display_name, agent.role)
+        return Actor(agent_id, login, display_name, AgentRole(role))
 
     def record(self, *events: DomainEvent) -> None:
         """What this unit changed; handled at commit, before the transaction ends."""

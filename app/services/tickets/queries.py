@@ -112,10 +112,13 @@ def to_summary(
 
 
 def get_summary(uow: UnitOfWork, *, ticket_id: int) -> TicketSummary:
-    row = uow.session.execute(summary_select().where(Ticket.id == ticket_id)).one_or_none()
+    """The ticket as it is now in this unit's transaction (what the session holds is flushed first), as
+    plain columns: every change returns one, and building it through the ORM cost more than reading it."""
+    uow.session.flush()
+    row = uow.session.connection().execute(summary_row_select().where(Ticket.id == ticket_id)).one_or_none()
     if row is None:
         raise NotFound(f"No ticket with id {ticket_id}")
-    return to_summary(*row)
+    return summary_from_row(row)
 
 
 def ticket_id_for_number(uow: UnitOfWork, *, number: int) -> int:
