@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 
 from app.models import Agent, Customer, CustomerEmail, Message, Organisation, Queue, Ticket, TicketLink
+from app.models.ticket import WORKING_STATUSES
 from app.services.errors import InvalidInput, NotFound
 from app.services.platform.uow import UnitOfWork
 from app.services.tickets.dto import MessageView, TicketDetail, TicketSummary, text_words, ticket_number_in
@@ -328,7 +329,17 @@ def _page_by_sla_due(
     uow: UnitOfWork, f: TicketFilter, after: PageCursor | None, limit: int
 ) -> tuple[list[PageKey], list[TicketSummary]]:
     """Due tickets first (soonest first), then those without a clock (by id), each part its own index walk
-    with its own LIMIT, both in one statement."""
+    with its own LIMIT, both in one statement.
+
+    The first page of a view of working tickets is one walk of its partial index instead, which is in just
+    that order (ascending, NULLs last, then by id): with `sla_due_at IS NOT NULL` the planner multiplied two
+    selectivities that describe the same tickets (only working tickets have a clock), guessed 117 of 3,785
+    for a queue, and read and sorted the whole queue for an agent (row-level security cut the guess below
+    the page), 13 ms where the walk takes 0.4 (issue 12). The cursor it hands out continues as before."""
+    if after is None and f.statuses and set(f.statuses) <= set(WORKING_STATUSES) and not f.include_merged:
+        first = apply_filter(select(Ticket.id, Ticket.sla_due_at.label("key"), literal(0).label("part")), f)
+        first = first.order_by(Ticket.sla_due_at.asc().nulls_last(), Ticket.id).limit(limit)
+        return _page(uow, first, lambda chosen: (chosen.c.key.asc().nulls_last(), chosen.c.id), limit)
     parts = []
     if after is None or after.value is not None:
         due = apply_filter(select(Ticket.id, Ticket.sla_due_at.label("key"), literal(0).label("part")), f)
