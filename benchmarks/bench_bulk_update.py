@@ -1,7 +1,8 @@
 """10,000 tickets' priority changed in one statement, with audit, as an admin's own login (row-level
 security on, every trigger: guard, audit, tally, change log, SLA ledger), beside the same statement as the
 superuser with triggers off (`session_replication_role = replica`), in the same run. Each run is rolled
-back, so the corpus stays as it was.
+back, so the corpus stays as it was, and the table vacuumed before the next: the dead row versions and
+index entries a rolled-back run leaves made the next run several times slower (2.6 s, then 16 s).
 
     python -m benchmarks.bench_bulk_update --database postgresql://postgres@127.0.0.1:5432/switchboard_bench
 """
@@ -62,6 +63,8 @@ def main() -> None:
             if replica:
                 connection.execute("SET session_replication_role = replica")
             for _ in range(args.repeat):
+                with psycopg.connect(superuser, autocommit=True) as dba:
+                    dba.execute("VACUUM switchboard.ticket")
                 started = time.perf_counter()
                 connection.execute(UPDATE, (ids,))
                 samples.append(time.perf_counter() - started)
