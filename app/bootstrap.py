@@ -15,18 +15,20 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 
 from app.services.errors import SignInRequired
-from app.services.people.agents import ensure_local_admin
-from app.services.platform import credentials, live
 from app.services.platform.clock import Clock
 from app.services.platform.config import DatabaseTarget
 from app.services.platform.database import schema
-from app.services.platform.database.embedded import start_embedded_server
 from app.services.platform.database.engine import SessionFactory, build_engine, build_session_factory, check_reachable
 from app.services.platform.events import EventHandlers, StatusChanged, TicketCreated
 from app.services.platform.live_notices import Listen
 from app.services.platform.redaction import RedactingFilter, register_secret
 from app.services.platform.uow import UnitOfWork
-from app.services.routing import engine as routing
+
+# Imported where first needed, not here (issue 12: a client of a team server started in 734 ms, 558 of them
+# imports): the OS keyring (`credentials`, only when a password is recalled or remembered), the embedded
+# server (`embedded`, only without a server URL), live updates (`live`, once a window listens), routing
+# (`routing.engine`, when a policy first runs) and Alembic (`schema` imports it only to migrate, or when
+# a schema does not match). tests/unit/test_lazy_imports.py keeps it so.
 
 # Two-int advisory lock key for the embedded server's first start: a namespace ("Swch") and a number.
 # Only the embedded server (private to this OS user) is set up this way; a team server is upgraded by IT.
@@ -40,9 +42,21 @@ def event_handlers() -> EventHandlers:
     """The in-transaction policies, registered here and nowhere else: push routing on intake and reopen
     (the SLA recompute joins as its issue lands)."""
     handlers = EventHandlers()
-    handlers.on(TicketCreated, routing.route_new_ticket)
-    handlers.on(StatusChanged, routing.route_reopened_ticket)
+    handlers.on(TicketCreated, _route_new_ticket)
+    handlers.on(StatusChanged, _route_reopened_ticket)
     return handlers
+
+
+def _route_new_ticket(uow: UnitOfWork, event: TicketCreated) -> None:
+    from app.services.routing import engine as routing
+
+    routing.route_new_ticket(uow, event)
+
+
+def _route_reopened_ticket(uow: UnitOfWork, event: StatusChanged) -> None:
+    from app.services.routing import engine as routing
+
+    routing.route_reopened_ticket(uow, event)
 
 
 @dataclass
@@ -63,6 +77,8 @@ class Runtime:
     def listener(self) -> Listen:
         """Live updates for this runtime's login, for one window's life: its cursor survives reconnects, so
         the window catches up on what it missed. Views get this, never the engine."""
+        from app.services.platform import live
+
         return partial(live.listen, self.engine, cursor=live.LiveCursor())
 
     def close(self) -> None:
@@ -81,7 +97,12 @@ class SignIn:
 def connect(target: DatabaseTarget, *, for_migrations: bool = False, sign_in: SignIn | None = None) -> Engine:
     """An engine on a reachable server (the embedded one is started first); no schema check yet.
     Without `sign_in`, the target's own URL: on the embedded server that is its superuser."""
-    url = start_embedded_server(target.data_dir) if target.url is None else target.url
+    if target.url is None:
+        from app.services.platform.database.embedded import start_embedded_server
+
+        url = start_embedded_server(target.data_dir)
+    else:
+        url = target.url
     register_secret(url.password)
     if sign_in is not None:
         register_secret(sign_in.password)
@@ -131,6 +152,8 @@ class SignedIn:
 def password_for(target: DatabaseTarget, login: str | None, given: str | None) -> str | None:
     """The password given, else the one the OS keyring remembers for this server and login."""
     if given is None and login and not target.is_embedded:
+        from app.services.platform import credentials
+
         return credentials.recall(target, login)
     return given
 
@@ -155,7 +178,11 @@ def sign_in(
             raise
         password = prompt(f"Password for {login or 'your login'}")
         runtime = open_runtime(target, sign_in=SignIn(login, password), acting_login=acting_login)
-    note = credentials.remember(target, login, password) if remember and login and password else None
+    note = None
+    if remember and login and password:
+        from app.services.platform import credentials
+
+        note = credentials.remember(target, login, password)
     return SignedIn(runtime, note)
 
 
@@ -181,6 +208,8 @@ def prepare_embedded(engine: Engine) -> str:
             if not schema.schema_status(engine).is_current:
                 log.info("upgrading the embedded database schema")
                 schema.upgrade(engine)
+            from app.services.people.agents import ensure_local_admin
+
             return ensure_local_admin(build_session_factory(engine))
         finally:
             connection.execute(select(func.pg_advisory_unlock(LOCK_NAMESPACE, SETUP_LOCK)))

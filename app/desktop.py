@@ -17,7 +17,6 @@ from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QDialog
 
 from app.bootstrap import Runtime, open_maintenance_runtime, open_runtime, sign_in
-from app.ops.demo import DemoSize, fill_demo_data
 from app.package_data import resource_path
 from app.services.desk import HelpDesk
 from app.services.desk_api import ServerChoice, SignedInClient
@@ -137,6 +136,8 @@ def run_smoke() -> int:
     with tempfile.TemporaryDirectory(prefix="switchboard-smoke-") as scratch:
         target = DatabaseTarget(None, "smoke", Path(scratch))
         maintenance = open_maintenance_runtime(target)
+        from app.ops.demo import DemoSize, fill_demo_data  # only the smoke run fills demo data (start-up, issue 12)
+
         fill_demo_data(maintenance.session_factory, DemoSize(tickets=60))
         maintenance.close()
         runtime = open_runtime(target)

@@ -20,6 +20,7 @@ from app.services.people.agents import ensure_session_agent
 from app.services.platform.config import parse_database_url
 from app.services.platform.database import schema
 from app.services.platform.database.engine import build_engine, build_session_factory
+from app.services.platform.events import EventHandlers
 from app.services.tickets import service
 from benchmarks.common import describe_ms, ensure_database, print_table
 
@@ -28,6 +29,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", required=True)
     parser.add_argument("--tickets", type=int, default=2_000, help="tickets per worker")
+    parser.add_argument(
+        "--without-routing",
+        action="store_true",
+        help="no in-transaction policies (push routing): the creation's own cost, as before routing landed",
+    )
     args = parser.parse_args()
     url = parse_database_url(args.database, source="--database")
     ensure_database(url)
@@ -41,7 +47,7 @@ def main() -> None:
     rows = []
     runs = [("agent login (RLS)", agent_url, w) for w in (1, 2, 4)] + [("superuser (no RLS)", url, 1)]
     for who, run_url, workers in runs:
-        samples, elapsed = _run(run_url, workers, args.tickets)
+        samples, elapsed = _run(run_url, workers, args.tickets, routing=not args.without_routing)
         rows.append(
             [
                 who,
@@ -83,19 +89,22 @@ def _bench_agent(engine: Engine) -> URL:
     return engine.url.set(username=login, password=None)
 
 
-def _run(url: URL, workers: int, per_worker: int) -> tuple[list[float], float]:
+def _run(url: URL, workers: int, per_worker: int, *, routing: bool = True) -> tuple[list[float], float]:
     """Latency samples of every create, and the wall time from the first create to the last
     (process start-up and imports are not counted)."""
     context = multiprocessing.get_context("spawn")
     with context.Pool(workers) as pool:
-        results = pool.starmap(_create_many, [(url.render_as_string(hide_password=False), per_worker)] * workers)
+        job = (url.render_as_string(hide_password=False), per_worker, routing)
+        results = pool.starmap(_create_many, [job] * workers)
     elapsed = max(end for _s, _b, end in results) - min(begin for _s, begin, _e in results)
     return [sample for samples, _b, _e in results for sample in samples], elapsed
 
 
-def _create_many(url_text: str, count: int) -> tuple[list[float], float, float]:
+def _create_many(url_text: str, count: int, routing: bool = True) -> tuple[list[float], float, float]:
     engine = build_engine(make_url(url_text))
     runtime = Runtime(engine, build_session_factory(engine))
+    if not routing:
+        runtime.handlers = EventHandlers()
     with runtime.uow() as uow:
         queue_id = uow.session.scalar(select(Queue.id).order_by(Queue.id).limit(1))
         customer_id = uow.session.scalar(select(Customer.id).order_by(Customer.id).limit(1))

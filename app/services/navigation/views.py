@@ -133,8 +133,9 @@ def _count(uow: UnitOfWork, view: DeskView) -> int:
     """From the tally (a sum over a few rows) when the view filters only by status, queue and assignee;
     otherwise a count over the matching tickets."""
     f = view.ticket_filter
+    reads = uow.reads()  # one statement each: no transaction around them (`UnitOfWork.reads`)
     if f.priorities or f.tag or f.text or f.include_merged:
-        return int(uow.session.scalar(queries.apply_filter(select(func.count()).select_from(Ticket), f)) or 0)
+        return int(reads.scalar(queries.apply_filter(select(func.count()).select_from(Ticket), f)) or 0)
     query = select(func.coalesce(func.sum(TicketTally.tickets), 0))
     if f.statuses:
         query = query.where(TicketTally.status.in_(f.statuses))
@@ -144,7 +145,7 @@ def _count(uow: UnitOfWork, view: DeskView) -> int:
         query = query.where(TicketTally.assignee_id == f.assignee_id)
     if f.unassigned:
         query = query.where(TicketTally.assignee_id == NOBODY)
-    return int(uow.session.scalar(query) or 0)
+    return int(reads.scalar(query) or 0)
 
 
 def _saved_views(uow: UnitOfWork, agent_id: int) -> list[DeskView]:

@@ -12,14 +12,19 @@ import datetime as dt
 from types import TracebackType
 from typing import Protocol, Self
 
-from sqlalchemy import Connection, event, func, select, text
+from sqlalchemy import Connection, Engine, event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.models import Agent
 from app.services.errors import NotPermitted
 from app.services.platform.actor import Actor
 from app.services.platform.clock import Clock
 from app.services.platform.events import MAX_EVENT_ROUNDS, DomainEvent, EventHandlers
+from app.vocabulary import AgentRole
+
+_ACTOR = text(
+    "SELECT w.login, a.id, a.display_name, a.role, now() FROM (SELECT switchboard.current_login()::text AS login) w"
+    " LEFT JOIN switchboard.agent a ON a.db_login = w.login AND a.is_active"
+)
 
 
 class UnitOfWork:
@@ -46,9 +51,11 @@ class UnitOfWork:
         self._actor: Actor | None = None
         self._clock = clock
         self._now: dt.datetime | None = None
+        self._reads: Connection | None = None
 
     def __enter__(self) -> Self:
         self.session = self._session_factory()
+        self._reads = None
         if self._acting_login is not None:
             event.listen(self.session, "after_begin", self._declare_acting_login)
         self._actor = None
@@ -61,6 +68,27 @@ class UnitOfWork:
     ) -> None:
         self.session.rollback()
         self.session.close()
+        if self._reads is not None:
+            self._reads.close()
+            self._reads = None
+
+    def reads(self) -> Connection:
+        """Where a statement that only reads runs: outside any transaction of its own when it can.
+
+        A queue page is one statement, and one statement is its own snapshot: wrapping it in BEGIN and
+        ROLLBACK cost two round trips, and the ROLLBACK made psycopg drop the connection's prepared
+        statements, so nothing was ever planned once (issue 12). So the first read of a unit that has not
+        begun a transaction runs on a pooled connection in autocommit, kept for the unit's further reads.
+        Not for a trusted session acting for someone (`switchboard.acting_login` is set per transaction),
+        nor on a factory bound to a connection (a test's rolled-back transaction, where the login is set
+        per transaction): those read in the session's transaction, as before. Never write through it."""
+        if self._reads is not None:
+            return self._reads
+        bind = self._session_factory.kw.get("bind")
+        if self._acting_login is not None or not isinstance(bind, Engine) or self.session.in_transaction():
+            return self.session.connection()
+        self._reads = bind.connect().execution_options(isolation_level="AUTOCOMMIT")
+        return self._reads
 
     def now(self) -> dt.datetime:
         if self._clock is not None:
@@ -83,14 +111,16 @@ class UnitOfWork:
 
     def _resolve_actor(self) -> Actor:
         """The database decides who is acting (`switchboard.current_login()`), the same answer its
-        policies and audit triggers use."""
-        login = self.session.execute(text("SELECT switchboard.current_login()")).scalar_one()
-        agent = self.session.execute(select(Agent).where(Agent.db_login == login, Agent.is_active)).scalar_one_or_none()
-        if agent is None:
+        policies and audit triggers use. One round trip: the login, its active agent row and the
+        transaction's time together (the time is `now()`'s whenever asked in this transaction)."""
+        login, agent_id, display_name, role, now = self.session.execute(_ACTOR).one()
+        if self._now is None:
+            self._now = now
+        if agent_id is None:
             raise NotPermitted(
                 f"The database login {login!r} is not an active Switchboard agent; ask an admin to add it as an agent."
             )
-        return Actor(agent.id, agent.db_login, agent.display_name, agent.role)
+        return Actor(agent_id, login, display_name, AgentRole(role))
 
     def record(self, *events: DomainEvent) -> None:
         """What this unit changed; handled at commit, before the transaction ends."""

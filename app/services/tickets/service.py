@@ -12,12 +12,12 @@ at the command line who did not pass --if-version.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import FunctionElement, column, func, select, text
+from sqlalchemy import BigInteger, Integer, Select, bindparam, column, func, select, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import aliased
 
 from app.models import Agent, AuditEvent, Customer, Message, Queue, StatusTransition, Ticket, TicketLink
 from app.models import TicketStatus as StatusRow
@@ -39,7 +39,7 @@ from app.services.tickets import lifecycle
 from app.services.tickets.dto import FieldChanges as FieldChanges
 from app.services.tickets.dto import TicketChanged
 from app.services.tickets.lifecycle import LifecycleRules
-from app.services.tickets.queries import get_summary, to_summary, with_customer_extras
+from app.services.tickets.queries import get_summary, summary_from_row, summary_row_select_of
 from app.vocabulary import Channel, MessageKind, Priority, TicketType
 
 MAX_SUBJECT_LENGTH = 500
@@ -118,8 +118,16 @@ def create_ticket(
 ) -> TicketChanged:
     """A new ticket in status `new`; the request itself becomes the first customer message."""
     _ = uow.actor  # only agents open tickets
-    _require(uow, Customer, customer_id, "customer")
-    _require(uow, Queue, queue_id, "queue")
+    customer_found, queue_found = uow.session.execute(
+        select(
+            select(Customer.id).where(Customer.id == customer_id).exists(),
+            select(Queue.id).where(Queue.id == queue_id).exists(),
+        )
+    ).one()  # both in one round trip, each as this login may see it
+    if not customer_found:
+        raise NotFound(f"No customer with id {customer_id}")
+    if not queue_found:
+        raise NotFound(f"No queue with id {queue_id}")
     if assignee_id is not None:
         _require_active_agent(uow, assignee_id)
     now = uow.now()
@@ -292,7 +300,7 @@ def assign(uow: UnitOfWork, *, ticket_id: int, assignee_id: int | None, expected
     for one more round trip, the commit. When that statement declines (a newer version, a merge, someone
     else's ticket), the ordinary path below says why, or reassigns as a supervisor may."""
     if assignee_id is not None and expected_version is not None and assignee_id == uow.actor.agent_id:
-        claimed = _claimed(uow, func.switchboard.claim_ticket(ticket_id, expected_version), expected_version)
+        claimed = _claimed(uow, "claim_ticket", {"ticket": ticket_id, "version": expected_version}, expected_version)
         if claimed is not None:
             return claimed
     edit = _Edit(uow, _lock(uow, ticket_id, expected_version), "assign")
@@ -307,33 +315,41 @@ def claim_next(uow: UnitOfWork, *, queue_id: int) -> TicketChanged | None:
     """ "Get next": the unassigned open ticket of the queue due soonest, assigned to the signed-in agent, in
     one statement (`claim_next_ticket()`, FOR UPDATE SKIP LOCKED: concurrent claimers never wait for each
     other and never get the same ticket). None when nothing is claimable."""
-    return _claimed(uow, func.switchboard.claim_next_ticket(queue_id), None)
+    return _claimed(uow, "claim_next_ticket", {"queue": queue_id}, None)
 
 
-def _claimed(uow: UnitOfWork, call: FunctionElement[Any], expected_version: int | None) -> TicketChanged | None:
-    """Run a claim function (it returns the claimed ticket row, or none) joined with the summary's names."""
+@functools.cache
+def _claim_statement(function: str) -> Select[*tuple[Any, ...]]:
+    """A claim function's row (or none) with the summary's names, as plain columns: one statement, built
+    once (it cost more Python than the claim cost the database, issue 12)."""
+    if function == "claim_next_ticket":
+        call = func.switchboard.claim_next_ticket(bindparam("queue", type_=BigInteger))
+    else:
+        call = func.switchboard.claim_ticket(bindparam("ticket", type_=BigInteger), bindparam("version", type_=Integer))
     rows = call.table_valued(*(column(c.name, c.type) for c in Ticket.__table__.columns)).alias("claimed")
-    claimed = aliased(Ticket, rows, adapt_on_names=True)
-    assignee = aliased(Agent)
-    statement = with_customer_extras(
-        select(claimed, Queue.name, assignee.display_name, Customer.name)
-        .join(Queue, Queue.id == claimed.queue_id)
-        .join(Customer, Customer.id == claimed.customer_id)
-        .outerjoin(assignee, assignee.id == claimed.assignee_id)
-    ).execution_options(populate_existing=True)
+    return summary_row_select_of(rows)
+
+
+def _claimed(
+    uow: UnitOfWork, function: str, params: dict[str, int], expected_version: int | None
+) -> TicketChanged | None:
+    """Run a claim function (it returns the claimed ticket row, or none) joined with the summary's names.
+    The session's own copy of that ticket, if it holds one, is stale now: expired."""
     uow.session.flush()
     try:
-        row = uow.session.execute(statement).one_or_none()
+        row = uow.session.connection().execute(_claim_statement(function), params).one_or_none()
     except DBAPIError as error:
         raise (refusal(error) or error) from None
     if row is None:
         return None
-    ticket = row[0]
-    if expected_version is not None and ticket.version == expected_version:
-        return TicketChanged(to_summary(*row), frozenset())  # it was the caller's already
-    fields: list[tuple[str, Any, Any]] = [("assignee_id", None, ticket.assignee_id)]
-    uow.record(*_events_of(ticket.id, fields, None))
-    return TicketChanged(to_summary(*row), frozenset({"assignee_id"}))
+    summary = summary_from_row(row)
+    if (held := uow.session.identity_map.get(uow.session.identity_key(Ticket, summary.id))) is not None:
+        uow.session.expire(held)
+    if expected_version is not None and summary.version == expected_version:
+        return TicketChanged(summary, frozenset())  # it was the caller's already
+    fields: list[tuple[str, Any, Any]] = [("assignee_id", None, summary.assignee_id)]
+    uow.record(*_events_of(summary.id, fields, None))
+    return TicketChanged(summary, frozenset({"assignee_id"}))
 
 
 def escalate(uow: UnitOfWork, *, ticket_id: int, expected_version: int | None) -> TicketChanged:
