@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
             self.bridge.changed.connect(self.live_updates.notice)
             self.bridge.presence.connect(self.presence_tracker.entries_arrived)
             self.bridge.connection_changed.connect(self._on_connection)
+            self.status.show_connecting()  # "Connected" once the listener really listens
             self.bridge.start()
         size = default_size()
         self.resize(size)

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 
 import psycopg
@@ -24,7 +23,6 @@ from sqlalchemy.engine import URL
 from app.bootstrap import Runtime
 from app.services.desk import HelpDesk
 from app.services.desk_api import Desk, TicketArea
-from app.services.platform import live
 from app.services.platform.actor import Actor
 from app.services.platform.database.engine import build_engine
 from app.services.platform.uow import UnitOfWorkSource
@@ -38,7 +36,7 @@ from app.views.memory import settle_memory
 from app.views.tasks import TaskRunner
 from app.views.watchdog import STALL_LIMIT_MS, Watchdog
 from app.vocabulary import MessageKind
-from tests.support.desk_window import close_window, open_desk_window, runtime_as
+from tests.support.desk_window import close_window, open_desk_window, runtime_as, wait_until_listening
 from tests.support.typing_client import TEXT as TYPED
 from tests.support.world import World, build_world, login_url
 
@@ -214,8 +212,8 @@ def test_another_processs_change_appears_within_a_second(
     qtbot: QtBot, engine: Engine, database_url: URL, world: World, tmp_path: Path, watchdog: Watchdog
 ) -> None:
     window = open_window(qtbot, engine, tmp_path, live_updates=True)
+    wait_until_listening(qtbot, window)
     watchdog.start()
-    qtbot.wait(300)  # the listener is connected
     target = window.model.ticket_at(1)
     assert target is not None
     with watchdog.paused():
@@ -269,20 +267,49 @@ def test_a_slow_database_never_freezes_the_window(
 def test_a_lost_connection_shows_reconnecting_goes_read_only_and_comes_back(
     qtbot: QtBot, engine: Engine, database_url: URL, world: World, tmp_path: Path
 ) -> None:
+    """The server kills the listener's backend: the window says so and goes read-only, the listener comes
+    back on its own, catches up on a change made while it was away, and a change made after it listens
+    again arrives by a live notice (not by the catch-up read of the views)."""
     window = open_window(qtbot, engine, tmp_path, live_updates=True)
-    qtbot.wait(300)
+    assert "Connecting" in window.connection_label.text() or window.bridge.listening  # type: ignore[union-attr]
+    wait_until_listening(qtbot, window)
+    assert "Connected" in window.connection_label.text()
+    away, later = window.model.rows[1], window.model.rows[2]
     dba = database_url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(dba, autocommit=True) as connection:  # the server drops the live connection
-        connection.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+    dropped = qtbot.waitSignal(window.bridge.connection_changed, check_params_cb=lambda up: not up, timeout=5000)  # type: ignore[union-attr]
+    with dropped, psycopg.connect(dba, autocommit=True) as connection:  # the server drops the live connection
+        killed = connection.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
             "WHERE application_name = 'switchboard-live' AND datname = current_database()"
-        )
-    qtbot.waitUntil(lambda: "Reconnecting" in window.connection_label.text(), timeout=3000)
+        ).fetchone()
+    assert killed == (1,)
+    assert "Reconnecting" in window.connection_label.text()
     assert window.editor.read_only and not window.editor.send_button.isEnabled()
     assert window.model.rowCount() == 3  # the last data stays on screen
-    qtbot.waitUntil(lambda: "Connected" in window.connection_label.text(), timeout=6000)
-    assert not window.editor.read_only
+    change_status_as(world, "carol", away.id, "waiting")  # while the listener is away
+
+    wait_until_listening(qtbot, window)
+    assert "Connected" in window.connection_label.text() and not window.editor.read_only
+    qtbot.waitUntil(lambda: status_shown(window, away.id) == "waiting" and window.runner.in_flight == 0, timeout=5000)
+
+    with qtbot.waitSignal(window.live_updates.arrived, timeout=5000) as arrived:
+        change_status_as(world, "carol", later.id, "waiting")  # after it listens again
+    assert [ticket.id for ticket in arrived.args[0]] == [later.id]
+    assert status_shown(window, later.id) == "waiting"
     close(window, qtbot)
+
+
+def change_status_as(world: World, person: str, ticket_id: int, status: str) -> None:
+    """A colleague's change, committed through their own login."""
+    with world.uow(person) as uow:
+        service.change_status(uow, ticket_id=ticket_id, status=status, expected_version=None)
+        uow.commit()
+
+
+def status_shown(window: MainWindow, ticket_id: int) -> str | None:
+    row = window.model.row_of(ticket_id)
+    ticket = window.model.ticket_at(row) if row is not None else None
+    return ticket.status if ticket is not None else None
 
 
 def test_killing_the_app_mid_reply_and_starting_again_restores_the_draft(
@@ -318,7 +345,7 @@ def test_colleagues_see_who_is_viewing_and_who_is_typing(
         HelpDesk(carol_runtime),
         TaskRunner(),
         DraftStore(tmp_path / "carol"),
-        listen=partial(live.listen, carol_runtime.engine),
+        listen=carol_runtime.listener(),
     )
     qtbot.addWidget(carol)
     carol.show()
@@ -328,14 +355,24 @@ def test_colleagues_see_who_is_viewing_and_who_is_typing(
     assert row is not None
     carol.table.selectRow(row)
     qtbot.waitUntil(lambda: carol.editor.detail is not None and carol.editor.detail.ticket.id == shared)
-    qtbot.wait(300)  # both listeners are up
+    wait_until_listening(qtbot, alice)
+    wait_until_listening(qtbot, carol)
     alice.presence_tracker.announce(shared, "viewing")
     qtbot.waitUntil(lambda: alice.runner.in_flight == 0)  # saved before she types: it must not land after 'typing'
     qtbot.waitUntil(lambda: "Alice Archer is viewing" in carol.editor.presence.text(), timeout=3000)
     qtbot.keyClicks(alice.editor.composer, "Let me answer this one")
     qtbot.waitUntil(lambda: "Alice Archer is typing" in carol.editor.presence.text(), timeout=3000)
-    alice.presence_tracker.heartbeat()  # the 15-second heartbeat comes while alice is still typing: she stays 'typing'
-    qtbot.wait(800)
+    alice.presence_tracker.heartbeat()  # the 15-second heartbeat comes while alice is still typing
+    qtbot.waitUntil(lambda: alice.runner.in_flight == 0)  # saved: she stays 'typing' where carol reads it
+    with world.uow("carol") as uow:
+        states = uow.session.execute(
+            text(
+                "SELECT p.state FROM switchboard.ticket_presence p JOIN switchboard.agent a ON a.id = p.agent_id "
+                "WHERE p.ticket_id = :t AND a.display_name = 'Alice Archer'"
+            ),
+            {"t": shared},
+        ).all()
+    assert states == [("typing",)]
     assert "Alice Archer is typing" in carol.editor.presence.text()
     assert "Carol" not in carol.editor.presence.text()  # nobody is told about themselves
     close(carol, qtbot)
@@ -409,8 +446,7 @@ def test_a_slow_load_never_lands_on_top_of_the_ticket_chosen_after_it(
     window.editor.desk = slow
     window.editor.open_ticket(first)  # slow
     window.editor.open_ticket(second)  # chosen after it, arrives first
-    qtbot.waitUntil(lambda: window.runner.in_flight == 0, timeout=10_000)
-    qtbot.wait(100)
+    qtbot.waitUntil(lambda: window.runner.in_flight == 0, timeout=10_000)  # both answers are in
     assert window.editor.detail is not None and window.editor.detail.ticket.id == second
     close(window, qtbot)
 
