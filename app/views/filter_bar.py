@@ -61,6 +61,8 @@ class FilterBar(QWidget):
             line.textChanged.connect(lambda _text: self._debounce.start())
         for combo in (self.status, self.priority, self.assignee, self.sort):
             combo.currentIndexChanged.connect(lambda _index: self.changed.emit())
+        self._count: int | None = None
+        self._held: int | None = None  # the queue lists only this many (see show_held)
         self.count_label = QLabel()
         self.count_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -79,10 +81,18 @@ class FilterBar(QWidget):
 
     def show_count(self, count: int | None) -> None:
         """How many tickets the filtered view holds; None while it is being counted."""
+        self._count = count
         if count is None:
             self.count_label.setText("…")
         else:
-            self.count_label.setText(f"{count:,} ticket{'' if count == 1 else 's'}")
+            listed = f", the first {self._held:,} listed" if self._held is not None and count > self._held else ""
+            self.count_label.setText(f"{count:,} ticket{'' if count == 1 else 's'}{listed}")
+        self.count_label.setToolTip("Narrow the filter to list the others." if self._held is not None else "")
+
+    def show_held(self, held: int | None) -> None:
+        """The queue lists only `held` tickets (its row limit; None: all of them)."""
+        self._held = held
+        self.show_count(self._count)
 
     def is_narrowed(self) -> bool:
         """Whether the bar narrows the view at all (the order alone does not)."""

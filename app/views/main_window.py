@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
         self._desk, self.runner, self.drafts = desk, runner, drafts
         self.setWindowTitle(f"Switchboard — {desk.me.display_name}")
         self.connected = True
+        self._shut_down = False
         self._build()
         self._build_actions()
         self.bridge = LiveBridge(listen) if listen is not None else None
@@ -309,7 +310,9 @@ class MainWindow(QMainWindow):
             self.filters.show_count(count)
 
     def _page_arrived(self) -> None:
-        """An empty result leaves no ticket open behind it: the ticket pane says why (the draft is kept)."""
+        """An empty result leaves no ticket open behind it: the ticket pane says why (the draft is kept). A
+        queue at the model's row limit says how many it lists."""
+        self.filters.show_held(self.model.rowCount() if self.model.capped else None)
         if self.model.rowCount() == 0:
             self.editor.save_draft()
             label = self.current_view.label if self.current_view is not None else "this view"
@@ -481,6 +484,8 @@ class MainWindow(QMainWindow):
         self.model.apply_live([result.ticket], [result.ticket.id])
 
     def _on_connection(self, connected: bool) -> None:
+        if self._shut_down:
+            return  # queued by the listener before it stopped
         was = self.connected
         self.connected = self.presence_tracker.connected = connected
         self.status.show_connected(connected)
@@ -500,12 +505,16 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def shutdown(self) -> None:
-        self.editor.stop()
-        self.drafts.flush()
-        self.model.stop()
-        self.presence_tracker.stop()
-        self.live_updates.stop()
-        self.availability.stop()  # sets an available agent away (best effort) and stops the idle watch
-        self.status.clearMessage()  # a message shown for a while runs a timer of its own
+        """Stop every thread and timer of the window (tests/gui/conftest.py fails a test that leaves one).
+        The listener goes first, so no notice arrives after the parts that would act on it have stopped
+        (one still queued is dropped by them)."""
+        self._shut_down = True
         if self.bridge is not None:
             self.bridge.stop()
+        self.live_updates.stop()
+        self.editor.stop()
+        self.drafts.flush()  # after the editor: its last draft is in the journal, and the sync thread ends
+        self.model.stop()
+        self.presence_tracker.stop()
+        self.availability.stop()  # sets an available agent away (best effort) and stops the idle watch
+        self.status.clearMessage()  # a message shown for a while runs a timer of its own
