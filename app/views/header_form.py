@@ -41,6 +41,7 @@ from app.services.navigation.dto import Vocabulary
 from app.services.tickets.dto import FieldChanges, HistoryEntry, TicketSummary
 from app.views.labels import plain_label
 from app.views.status_choice import label_of
+from app.views.type_ahead import roomy_offers
 from app.vocabulary import Priority
 
 NOBODY, NOBODY_LABEL = -1, "Nobody (unassign)"  # the assignee combo's "no one" (a combo keeps no None)
@@ -105,7 +106,7 @@ class HeaderForm(QWidget):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.assignee.setCompleter(completer)
+        self.assignee.setCompleter(roomy_offers(completer))
         line = self.assignee.lineEdit()
         assert line is not None
         line.editingFinished.connect(self._settle_assignee)
