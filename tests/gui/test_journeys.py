@@ -75,28 +75,54 @@ def watchdog() -> Iterator[Watchdog]:
 close = close_window  # quitting joins the listener thread (one 200 ms poll): not part of a journey measured
 
 
+@pytest.mark.qt_log_ignore(  # the status menu is a popup: offscreen Qt can neither raise it nor grab keys
+    "^This plugin does not support grabbing the keyboard$", "^This plugin does not support raise\\(\\)$"
+)
 def test_open_a_queue_reply_note_and_change_status(
     qtbot: QtBot, engine: Engine, world: World, tmp_path: Path, watchdog: Watchdog
 ) -> None:
+    """By keys, as an agent works: R, the reply, Ctrl+Enter; N, the note, Ctrl+Enter; S, the status, Enter.
+    What landed is read through alice's own login: a public reply (the first response) and an internal note,
+    not two replies, and the status."""
     window = open_window(qtbot, engine, tmp_path)
-    watchdog.start()
     assert window.current_view is not None and window.current_view.key == "open"  # nothing of alice's yet
     editor = window.editor
     first = editor.detail.ticket  # type: ignore[union-attr]
-    editor.start_reply()
-    qtbot.keyClicks(editor.composer, "We are on it.")
-    editor.send()
-    qtbot.waitUntil(lambda: "We are on it." in editor.conversation.toPlainText(), timeout=5000)
+    window.table.setFocus()
+    watchdog.start()
+
+    def press(key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+        focus = QApplication.focusWidget()
+        assert focus is not None, "nothing has the keyboard"
+        qtbot.keyClick(focus, key, modifier)
+
+    def sent(text: str) -> bool:
+        return text in editor.conversation.toPlainText() and QApplication.focusWidget() is window.table
+
+    press(Qt.Key.Key_R)
+    qtbot.keyClicks(QApplication.focusWidget(), "We are on it.")
+    press(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: sent("We are on it."), timeout=5000)  # and the keyboard is back on the queue
     assert editor.composer.toPlainText() == ""
-    editor.start_note()
-    qtbot.keyClicks(editor.composer, "Checked the logs.")
-    editor.send()
-    qtbot.waitUntil(lambda: "Checked the logs." in editor.conversation.toPlainText(), timeout=5000)
-    editor.change_status_to("pending")
-    qtbot.waitUntil(
-        lambda: window.model.ticket_at(window.model.row_of(first.id) or 0).status == "pending",  # type: ignore[union-attr]
-        timeout=5000,
-    )
+    press(Qt.Key.Key_N)
+    qtbot.keyClicks(QApplication.focusWidget(), "Checked the logs.")
+    press(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: sent("Checked the logs."), timeout=5000)
+    press(Qt.Key.Key_S)
+    menu = QApplication.activePopupWidget()
+    assert menu is editor.status_menu
+    for _ in range(len(menu.actions())):  # down the allowed moves to "Pending third party"
+        if (active := menu.activeAction()) is not None and active.data() == "pending":
+            break
+        qtbot.keyClick(menu, Qt.Key.Key_Down)
+    qtbot.keyClick(menu, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: (window.model.ticket_by_id(first.id) or first).status == "pending", timeout=5000)
+
+    with watchdog.paused():
+        landed = HelpDesk(runtime_as(engine, "alice")).tickets.ticket(first.id)
+    kinds = [(m.kind, m.body_text) for m in landed.messages[1:]]
+    assert kinds == [(MessageKind.PUBLIC_REPLY, "We are on it."), (MessageKind.INTERNAL_NOTE, "Checked the logs.")]
+    assert landed.ticket.first_response_at is not None and landed.ticket.status == "pending"
     close(window, qtbot)
 
 
