@@ -77,7 +77,7 @@ def no_running_timers(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator
 
     def recorded_start(timer: QTimer, *args: object) -> None:
         _started_timers.append(timer)
-        start(timer, *args)  # type: ignore[arg-type]
+        start(timer, *args)
 
     monkeypatch.setattr(QTimer, "start", recorded_start)
     _started_timers.clear()
