@@ -198,17 +198,23 @@ def test_a_colleagues_save_in_between_opens_the_conflict_dialog_and_keeps_my_tex
     with watchdog.paused(), world.uow("carol") as uow:  # carol changes the ticket after alice opened it
         service.change_status(uow, ticket_id=ticket.id, status="in_progress", expected_version=ticket.version)
         uow.commit()
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_R)
     qtbot.keyClicks(editor.composer, "My careful answer")
-    editor.send()
+    qtbot.keyClick(editor.composer, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(
         lambda: getattr(editor, "conflict_dialog", None) is not None and editor.conflict_dialog.isVisible(),
         timeout=5000,
     )
     assert "Carol Chen" in editor.conflict_dialog.windowTitle() or "Carol" in _dialog_text(editor.conflict_dialog)
     assert editor.composer.toPlainText() == "My careful answer"
-    editor.conflict_dialog.accept()
+    qtbot.mouseClick(editor.conflict_dialog.reload_button, Qt.MouseButton.LeftButton)  # reload, keep my text
     qtbot.waitUntil(lambda: editor.detail is not None and editor.detail.ticket.status == "in_progress", timeout=5000)
     assert editor.composer.toPlainText() == "My careful answer"
+    with watchdog.paused():
+        landed = HelpDesk(runtime_as(engine, "alice")).tickets.ticket(ticket.id)
+    assert [m.kind for m in landed.messages] == [MessageKind.CUSTOMER_MESSAGE]  # nothing of alice's went out
+    assert landed.ticket.status == "in_progress"  # carol's change stands
     close(window, qtbot)
 
 
