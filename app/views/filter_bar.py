@@ -4,6 +4,7 @@ tickets the result holds.
 
 Signals:
     changed(): any filter changed (typing is debounced), so the queue reloads once.
+    leave_requested(): Esc in the empty filter text: the keyboard goes back to the queue.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class FilterBar(QWidget):
     """
 
     changed = Signal()
+    leave_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,6 +80,10 @@ class FilterBar(QWidget):
         layout.setSpacing(4)
         layout.addLayout(first)
         layout.addLayout(second)
+
+    def stop(self) -> None:
+        """The window closes: a filter typed a moment ago asks for nothing any more."""
+        self._debounce.stop()
 
     def show_count(self, count: int | None) -> None:
         """How many tickets the filtered view holds; None while it is being counted."""
@@ -128,15 +134,18 @@ class FilterBar(QWidget):
         self.changed.emit()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Esc in the filter text clears it (and the queue shows the whole view again)."""
+        """Esc in the filter text clears it (and the queue shows the whole view again); Esc in an empty one
+        goes back to the queue."""
         if (
             watched is self.text
             and event.type() == QEvent.Type.KeyPress
             and isinstance(event, QKeyEvent)
             and event.key() == Qt.Key.Key_Escape
-            and self.text.text()
         ):
-            self.text.clear()
+            if self.text.text():
+                self.text.clear()
+            else:
+                self.leave_requested.emit()
             return True
         return super().eventFilter(watched, event)
 

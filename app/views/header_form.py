@@ -100,7 +100,7 @@ class HeaderForm(QWidget):
         self.assignee = QComboBox()
         self.assignee.setEditable(True)
         self.assignee.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.assignee.setToolTip("Type part of a name: the agents of the ticket's queue, or Nobody to unassign")
+        self.assignee.setToolTip("Type part of a name: the ticket's queue's agents and lead, or Nobody to unassign")
         self.assignee.setMinimumContentsLength(14)
         completer = QCompleter(self.assignee.model(), self.assignee)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
@@ -313,6 +313,10 @@ class HeaderForm(QWidget):
             self.assignee.addItem(self._agent_words(key), key)
         _select(self.assignee, key)
         self.assignee.setEditText(self.assignee.currentText())
+
+    def settle_typing(self) -> None:
+        """What was typed into the assignee and names nobody goes back to the entry chosen (Esc, leaving)."""
+        self._settle_assignee()
 
     def _settle_assignee(self) -> None:
         """Typed text that names an entry chooses it; anything else goes back to the entry chosen."""

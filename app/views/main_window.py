@@ -137,6 +137,8 @@ class MainWindow(QMainWindow):
         self.editor.hand_keyboard_to(self.table)
         self.filters = FilterBar()
         self.filters.changed.connect(self._filters_changed)
+        self.filters.leave_requested.connect(self.table.setFocus)
+        self.navigation.leave_requested.connect(self.table.setFocus)
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(0, 0, 0, 0)
@@ -512,6 +514,7 @@ class MainWindow(QMainWindow):
         if self.bridge is not None:
             self.bridge.stop()
         self.live_updates.stop()
+        self.filters.stop()  # a filter typed just before: its debounce would read the view again
         self.editor.stop()
         self.drafts.flush()  # after the editor: its last draft is in the journal, and the sync thread ends
         self.model.stop()
