@@ -1,8 +1,10 @@
 """Screenshots for the README, taken from the real client on a demo database.
 
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python tools/screenshots.py docs/screenshots
-    ... tools/screenshots.py --matrix DIR   # the queue, a ticket and the palette with a ticket-number hit,
-                                            # light and dark, at 1366x768 and 1600x1000 (queue-1366x768-dark.png …)
+    ... tools/screenshots.py --matrix DIR   # the queue, a ticket, the palette with a ticket-number hit, the
+                                            # assign picker and a bulk change (dialog and summary), light and
+                                            # dark, at 1366x768 and 1600x1000 (queue-1366x768-dark.png …);
+                                            # best on a 1920x1200 screen, with openbox (see save_with)
 
 Signs in as the demo agent Ben Okafor (Billing) on a throwaway embedded database, then saves the sign-in
 dialog, his queue, a ticket with its conversation, the conflict dialog a colleague's change causes, and
@@ -20,7 +22,9 @@ from pathlib import Path
 os.environ.setdefault("SWITCHBOARD_DATA_DIR", tempfile.mkdtemp(prefix="switchboard-shots-"))
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="switchboard-shots-config-")  # a first start: no saved layout
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QItemSelectionModel, QPoint, QSettings, Qt
+from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 
 from app.bootstrap import SignIn, open_maintenance_runtime, open_runtime
@@ -66,6 +70,77 @@ def desk_shots(window: MainWindow, out: Path, suffix: str) -> None:
     wait_until(lambda: not palette.searching and any(line.startswith(f"#{number}") for line in palette.shown_labels()))
     save(palette, out / f"palette{suffix}.png")
     palette.reject()
+    assign_picker_shot(window, out, suffix)
+    bulk_shots(window, out, suffix)
+
+
+def save_with(window: QWidget, above: QWidget, path: Path) -> None:
+    """The window with a popup or dialog over it. A widget's grab() leaves other top-level windows out, so
+    the screen is grabbed; a window as large as the screen (1600x1000 on a 1600x1000 Xvfb: its frame does
+    not fit) gets the popup drawn where it stands, framed by a hairline. Run the matrix on a larger screen
+    (-screen 0 1920x1200x24) to have every shot from the screen."""
+    process_events_until(lambda: False, 0.4)
+    screen = window.screen()
+    if screen.geometry().contains(window.frameGeometry()) and screen.geometry().contains(above.frameGeometry()):
+        # All on the screen: the screen as a person sees it (the dialog's title bar included).
+        client = window.geometry()
+        screen.grabWindow(0, client.x(), client.y(), client.width(), client.height()).save(str(path))
+        print(f"saved {path}")
+        return
+    image = window.grab()
+    painter = QPainter(image)
+    at = window.mapFromGlobal(above.mapToGlobal(QPoint(0, 0)))
+    painter.drawPixmap(at, above.grab())
+    hairline = above.palette().color(QPalette.ColorRole.Text)
+    hairline.setAlpha(110)  # seen on a light and on a dark window alike
+    painter.setPen(hairline)
+    painter.drawRect(at.x() - 1, at.y() - 1, above.width() + 1, above.height() + 1)
+    painter.end()
+    image.save(str(path))
+    print(f"saved {path}")
+
+
+def assign_picker_shot(window: MainWindow, out: Path, suffix: str) -> None:
+    """The header's assignee, typed into: the queue's people (its lead too) matching what was typed."""
+    window.activateWindow()
+    combo = window.editor.header_form.assignee
+    line = combo.lineEdit()
+    completer = combo.completer()
+    assert line is not None and completer is not None
+    line.setFocus()
+    line.selectAll()
+    QTest.keyClicks(line, "a")
+    popup = completer.popup()
+    wait_until(lambda: popup is not None and popup.isVisible())
+    assert popup is not None
+    save_with(window, popup, out / f"assign-picker{suffix}.png")
+    QTest.keyClick(popup, Qt.Key.Key_Escape)
+    window.editor.header_form.show_ticket(window.editor.detail.ticket)  # type: ignore[union-attr]
+    window.editor.header_form.assignee.setEditText(window.editor.header_form.assignee.currentText())
+
+
+def bulk_shots(window: MainWindow, out: Path, suffix: str) -> None:
+    """B on five selected tickets: the dialog as filled in, then the summary of what was changed and refused."""
+    window.table.setFocus()
+    window.table.clearSelection()
+    selection = window.table.selectionModel()
+    for row in range(5):
+        selection.select(
+            window.model.index(row, 0),
+            QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+        )
+    window.bulk_change()
+    dialog = window.bulk_dialog
+    wait_until(dialog.isVisible)
+    dialog.status.setCurrentIndex(dialog.status.findData("pending"))
+    dialog.assignee.setCurrentIndex(dialog.assignee.findText("Me"))
+    dialog.tag.setText("refund-batch")
+    save_with(window, dialog, out / f"bulk{suffix}.png")
+    dialog.accept()
+    wait_until(lambda: getattr(window, "bulk_summary", None) is not None and window.bulk_summary.isVisible())
+    save_with(window, window.bulk_summary, out / f"bulk-summary{suffix}.png")
+    window.bulk_summary.accept()
+    wait_until(lambda: not window.runner.in_flight)
 
 
 def account_shots(window: MainWindow, tool: DemoTool, out: Path) -> None:

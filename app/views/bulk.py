@@ -31,6 +31,7 @@ from app.services.navigation.dto import Vocabulary
 from app.services.tickets.dto import FieldChanges, TicketChanged, TicketSummary
 from app.views.errors import explain_failure
 from app.views.labels import plain_label
+from app.views.type_ahead import roomy_offers
 
 KEEP, NOBODY = -2, -1  # the assignee choice's "leave it" and "no one" (a combo keeps no None)
 KEEP_LABEL, NOBODY_LABEL = "(leave as it is)", "Nobody (unassign)"
@@ -98,16 +99,21 @@ def reason(error: Exception) -> str:
 
 
 def summary(outcome: BulkOutcome) -> str:
-    """ "12 changed, 2 refused: #10011 (someone saved first), #10020 (…)"; "1 already so" when it was."""
+    """ "12 changed, 3 refused." and then one line per reason with the tickets it refused, in the order
+    of the selection: the same sentence is read once, however many tickets it refused ("1 already so" when
+    a ticket was so already)."""
     parts = [f"{len(outcome.changed)} changed"]
     if outcome.unchanged:
         parts.append(f"{len(outcome.unchanged)} already so")
     if outcome.refused:
         parts.append(f"{len(outcome.refused)} refused")
-    text = ", ".join(parts)
-    if outcome.refused:
-        text += ": " + ", ".join(f"#{number} ({reason(error)})" for number, error in outcome.refused)
-    return text + "."
+    by_reason: dict[str, list[int]] = {}
+    for number, error in outcome.refused:
+        by_reason.setdefault(reason(error), []).append(number)
+    lines = [
+        f"{why[:1].upper()}{why[1:]}: {', '.join(f'#{n}' for n in numbers)}." for why, numbers in by_reason.items()
+    ]
+    return "\n\n".join([", ".join(parts) + ".", *(["\n".join(lines)] if lines else [])])
 
 
 class BulkDialog(QDialog):
@@ -122,6 +128,7 @@ class BulkDialog(QDialog):
     def __init__(self, count: int, vocabulary: Vocabulary, me: int | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Change {count} tickets" if count != 1 else "Change 1 ticket")
+        self.setMinimumWidth(440)  # the note under the form in two lines, not a narrow column of three
         self._me = me
         self.status = QComboBox()
         self.status.addItem(KEEP_LABEL, None)
@@ -139,7 +146,7 @@ class BulkDialog(QDialog):
         completer = QCompleter(self.assignee.model(), self.assignee)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.assignee.setCompleter(completer)
+        self.assignee.setCompleter(roomy_offers(completer))
         self.tag = QLineEdit()
         self.tag.setPlaceholderText("a tag to add to each")
         form = QFormLayout()

@@ -25,7 +25,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import QMenu, QMessageBox, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from app.services.desk_api import AccountArea, Desk
@@ -145,6 +145,20 @@ class TicketEditor(QWidget):
         self.assign_me, self.save_button = header.assign_me, header.save_button
         self.composer, self.send_button = composer.text, composer.send_button
         self.send_next_button = composer.send_next_button
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Esc that no field took (in the header, the conversation, the history; the composer has its own):
+        back to the queue. A key event, not a shortcut, so a dialog over the window keeps its own Esc."""
+        if event.key() == Qt.Key.Key_Escape:
+            self._leave_for_queue()
+            return
+        super().keyPressEvent(event)
+
+    def _leave_for_queue(self) -> None:
+        """Esc in the header, the conversation or the history: half-typed names go back to the assignee
+        chosen (nothing else of the agent's edits is lost: they stay for Ctrl+S), the keyboard to the queue."""
+        self.header_form.settle_typing()
+        self.queue_requested.emit(0)
 
     def hand_keyboard_to(self, queue: Queue) -> None:
         """Where Esc, a send and "send and next" hand the keyboard: `queue`, moved by the requested step."""

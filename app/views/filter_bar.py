@@ -4,6 +4,7 @@ tickets the result holds.
 
 Signals:
     changed(): any filter changed (typing is debounced), so the queue reloads once.
+    leave_requested(): Esc in the empty filter text: the keyboard goes back to the queue.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class FilterBar(QWidget):
     """
 
     changed = Signal()
+    leave_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -61,6 +63,8 @@ class FilterBar(QWidget):
             line.textChanged.connect(lambda _text: self._debounce.start())
         for combo in (self.status, self.priority, self.assignee, self.sort):
             combo.currentIndexChanged.connect(lambda _index: self.changed.emit())
+        self._count: int | None = None
+        self._held: int | None = None  # the queue lists only this many (see show_held)
         self.count_label = QLabel()
         self.count_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -77,12 +81,24 @@ class FilterBar(QWidget):
         layout.addLayout(first)
         layout.addLayout(second)
 
+    def stop(self) -> None:
+        """The window closes: a filter typed a moment ago asks for nothing any more."""
+        self._debounce.stop()
+
     def show_count(self, count: int | None) -> None:
         """How many tickets the filtered view holds; None while it is being counted."""
+        self._count = count
         if count is None:
             self.count_label.setText("…")
         else:
-            self.count_label.setText(f"{count:,} ticket{'' if count == 1 else 's'}")
+            listed = f", the first {self._held:,} listed" if self._held is not None and count > self._held else ""
+            self.count_label.setText(f"{count:,} ticket{'' if count == 1 else 's'}{listed}")
+        self.count_label.setToolTip("Narrow the filter to list the others." if self._held is not None else "")
+
+    def show_held(self, held: int | None) -> None:
+        """The queue lists only `held` tickets (its row limit; None: all of them)."""
+        self._held = held
+        self.show_count(self._count)
 
     def is_narrowed(self) -> bool:
         """Whether the bar narrows the view at all (the order alone does not)."""
@@ -118,15 +134,18 @@ class FilterBar(QWidget):
         self.changed.emit()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Esc in the filter text clears it (and the queue shows the whole view again)."""
+        """Esc in the filter text clears it (and the queue shows the whole view again); Esc in an empty one
+        goes back to the queue."""
         if (
             watched is self.text
             and event.type() == QEvent.Type.KeyPress
             and isinstance(event, QKeyEvent)
             and event.key() == Qt.Key.Key_Escape
-            and self.text.text()
         ):
-            self.text.clear()
+            if self.text.text():
+                self.text.clear()
+            else:
+                self.leave_requested.emit()
             return True
         return super().eventFilter(watched, event)
 

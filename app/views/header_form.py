@@ -41,6 +41,7 @@ from app.services.navigation.dto import Vocabulary
 from app.services.tickets.dto import FieldChanges, HistoryEntry, TicketSummary
 from app.views.labels import plain_label
 from app.views.status_choice import label_of
+from app.views.type_ahead import roomy_offers
 from app.vocabulary import Priority
 
 NOBODY, NOBODY_LABEL = -1, "Nobody (unassign)"  # the assignee combo's "no one" (a combo keeps no None)
@@ -99,13 +100,13 @@ class HeaderForm(QWidget):
         self.assignee = QComboBox()
         self.assignee.setEditable(True)
         self.assignee.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.assignee.setToolTip("Type part of a name: the agents of the ticket's queue, or Nobody to unassign")
+        self.assignee.setToolTip("Type part of a name: the ticket's queue's agents and lead, or Nobody to unassign")
         self.assignee.setMinimumContentsLength(14)
         completer = QCompleter(self.assignee.model(), self.assignee)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.assignee.setCompleter(completer)
+        self.assignee.setCompleter(roomy_offers(completer))
         line = self.assignee.lineEdit()
         assert line is not None
         line.editingFinished.connect(self._settle_assignee)
@@ -312,6 +313,10 @@ class HeaderForm(QWidget):
             self.assignee.addItem(self._agent_words(key), key)
         _select(self.assignee, key)
         self.assignee.setEditText(self.assignee.currentText())
+
+    def settle_typing(self) -> None:
+        """What was typed into the assignee and names nobody goes back to the entry chosen (Esc, leaving)."""
+        self._settle_assignee()
 
     def _settle_assignee(self) -> None:
         """Typed text that names an entry chooses it; anything else goes back to the entry chosen."""

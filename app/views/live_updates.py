@@ -62,6 +62,7 @@ class LiveUpdates(QObject):
         super().__init__(parent)
         self.desk, self.runner, self.model = desk, runner, model
         self._pending_ids: set[int] = set()
+        self._stopped = False  # a closed window: notices still queued from the listener are dropped
         self._open_statuses: frozenset[str] = frozenset()  # from the database's vocabulary
         self._batch_timer = QTimer(self)
         self._batch_timer.setSingleShot(True)
@@ -76,6 +77,8 @@ class LiveUpdates(QObject):
         self._open_statuses = frozenset(key for key, _label, category in vocabulary.statuses if category == "open")
 
     def notice(self, notice: ChangeNotice) -> None:
+        if self._stopped:
+            return
         if notice.ticket_ids is None:
             self.everything_changed.emit()
             return
@@ -83,12 +86,14 @@ class LiveUpdates(QObject):
         self._batch_timer.start()
 
     def stop(self) -> None:
+        self._stopped = True
+        self._pending_ids.clear()
         self._batch_timer.stop()
         self._counts_timer.stop()
 
     def _apply_batch(self) -> None:
         ids, self._pending_ids = sorted(self._pending_ids), set()
-        before = {t.id: t for t in self.model.rows}
+        before = {i: t for i in ids if (t := self.model.ticket_by_id(i)) is not None}
         self.runner.run(
             lambda: self.desk.navigation.summaries(ids),
             lambda fresh: self._arrived(ids, fresh, before),
@@ -98,6 +103,8 @@ class LiveUpdates(QObject):
             self._counts_timer.start()
 
     def _arrived(self, ids: list[int], fresh: list[TicketSummary], before: dict[int, TicketSummary]) -> None:
+        if self._stopped:
+            return  # read while the window closed: nobody is left to show it to
         self.model.apply_live(fresh, ids)
         self.arrived.emit(fresh)
         for ticket in fresh:

@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         self._accounts = accounts  # the account panel beside the conversation (issue 16)
         self.setWindowTitle(f"Switchboard — {desk.me.display_name}")
         self.connected = True
+        self._shut_down = False
         self._build()
         self._build_actions()
         self.bridge = LiveBridge(listen) if listen is not None else None
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
             self.bridge.changed.connect(self.live_updates.notice)
             self.bridge.presence.connect(self.presence_tracker.entries_arrived)
             self.bridge.connection_changed.connect(self._on_connection)
+            self.status.show_connecting()  # "Connected" once the listener really listens
             self.bridge.start()
         size = default_size()
         self.resize(size)
@@ -139,6 +141,8 @@ class MainWindow(QMainWindow):
         self.editor.hand_keyboard_to(self.table)
         self.filters = FilterBar()
         self.filters.changed.connect(self._filters_changed)
+        self.filters.leave_requested.connect(self.table.setFocus)
+        self.navigation.leave_requested.connect(self.table.setFocus)
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(0, 0, 0, 0)
@@ -312,7 +316,9 @@ class MainWindow(QMainWindow):
             self.filters.show_count(count)
 
     def _page_arrived(self) -> None:
-        """An empty result leaves no ticket open behind it: the ticket pane says why (the draft is kept)."""
+        """An empty result leaves no ticket open behind it: the ticket pane says why (the draft is kept). A
+        queue at the model's row limit says how many it lists."""
+        self.filters.show_held(self.model.rowCount() if self.model.capped else None)
         if self.model.rowCount() == 0:
             self.editor.save_draft()
             label = self.current_view.label if self.current_view is not None else "this view"
@@ -491,6 +497,8 @@ class MainWindow(QMainWindow):
         self.model.apply_live([result.ticket], [result.ticket.id])
 
     def _on_connection(self, connected: bool) -> None:
+        if self._shut_down:
+            return  # queued by the listener before it stopped
         was = self.connected
         self.connected = self.presence_tracker.connected = connected
         self.status.show_connected(connected)
@@ -510,12 +518,17 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def shutdown(self) -> None:
-        self.editor.stop()
-        self.drafts.flush()
-        self.model.stop()
-        self.presence_tracker.stop()
-        self.live_updates.stop()
-        self.availability.stop()  # sets an available agent away (best effort) and stops the idle watch
-        self.status.clearMessage()  # a message shown for a while runs a timer of its own
+        """Stop every thread and timer of the window (tests/gui/conftest.py fails a test that leaves one).
+        The listener goes first, so no notice arrives after the parts that would act on it have stopped
+        (one still queued is dropped by them)."""
+        self._shut_down = True
         if self.bridge is not None:
             self.bridge.stop()
+        self.live_updates.stop()
+        self.filters.stop()  # a filter typed just before: its debounce would read the view again
+        self.editor.stop()
+        self.drafts.flush()  # after the editor: its last draft is in the journal, and the sync thread ends
+        self.model.stop()
+        self.presence_tracker.stop()
+        self.availability.stop()  # sets an available agent away (best effort) and stops the idle watch
+        self.status.clearMessage()  # a message shown for a while runs a timer of its own

@@ -4,11 +4,13 @@ Signals:
     view_chosen(object): the DeskView the agent chose (or that was chosen for them at start).
     counts_shown(object): the {view key: count} just shown.
     failed(object): a read failed (the window reports it).
+    leave_requested(): Esc: the keyboard goes back to the queue.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from app.services.desk_api import Desk
@@ -27,6 +29,7 @@ class NavigationSidebar(QTreeWidget):
     view_chosen = Signal(object)
     counts_shown = Signal(object)
     failed = Signal(object)
+    leave_requested = Signal()
 
     def __init__(self, desk: Desk, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -111,3 +114,9 @@ class NavigationSidebar(QTreeWidget):
         if 0 <= row < len(self.views):
             self.current_view = self.views[row]
             self.view_chosen.emit(self.current_view)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.leave_requested.emit()
+            return
+        super().keyPressEvent(event)

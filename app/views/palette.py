@@ -50,7 +50,7 @@ FIND_DELAY_MS = 150  # typing "11836" asks once, not five times
 FOCUS_KEYS = [
     ("Next field", "Tab"),
     ("Previous field", "Shift+Tab"),
-    ("Back to the queue (from the reply box)", "Esc"),
+    ("Back to the queue, from anywhere (the filter box: the first Esc clears it)", "Esc"),
 ]
 # Shortcuts made as QShortcut without a description of their own are named by their key here.
 NAMED_KEYS = {  # as QKeySequence.toString() writes them (no QKeySequence here: no Qt objects at import)

@@ -12,13 +12,14 @@ from app.views.errors import explain_failure
 
 class DeskStatusBar(QStatusBar):
     """Attributes:
-    connection_label: "● Connected" or "● Reconnecting…"; busy_label: "Working…" or nothing.
+    connection_label: "● Connected", "● Connecting…" (live updates not listening yet) or "● Reconnecting…";
+        busy_label: "Working…" or nothing.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.connection_label = QLabel("● Connected")
-        self._connected = True
+        self._connected: bool | None = True  # None: connecting
         self._colour_connection()
         self.busy_label = QLabel()
         self.addPermanentWidget(self.busy_label)
@@ -35,10 +36,16 @@ class DeskStatusBar(QStatusBar):
         self.connection_label.setText("● Connected" if connected else "● Reconnecting…")
         self._colour_connection()
 
+    def show_connecting(self) -> None:
+        """Live updates are starting: the server answers, but colleagues' changes do not arrive yet."""
+        self._connected = None
+        self.connection_label.setText("● Connecting…")
+        self._colour_connection()
+
     def _colour_connection(self) -> None:
-        """Green or red in the light or dark variant (the words say it too)."""
+        """Green, amber or red in the light or dark variant (the words say it too)."""
         colours = accents(self.palette())
-        colour = colours.connected if self._connected else colours.overdue
+        colour = {True: colours.connected, None: colours.at_risk, False: colours.overdue}[self._connected]
         self.connection_label.setStyleSheet(f"color: {colour};")
 
     def changeEvent(self, event: QEvent) -> None:

@@ -17,6 +17,17 @@ from app.services.navigation.dto import Choice
 from app.views.tasks import TaskRunner
 
 FIND_DELAY_MS = 150
+# Offers a pointer or a finger can tell apart: the bare popup packs the names line on line (the assign
+# picker's screenshot read as one block of text).
+OFFER_STYLE = "QAbstractItemView::item { padding: 3px 8px; }"
+
+
+def roomy_offers(completer: QCompleter) -> QCompleter:
+    """The completer's popup with room around each offer (every type-ahead of the client uses this)."""
+    popup = completer.popup()
+    if popup is not None:
+        popup.setStyleSheet(OFFER_STYLE)
+    return completer
 
 
 class TypeAhead(QObject):
@@ -43,7 +54,7 @@ class TypeAhead(QObject):
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         completer.activated.connect(self._pick)
-        edit.setCompleter(completer)
+        edit.setCompleter(roomy_offers(completer))
         edit.textEdited.connect(self._typed)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QSettings, QThreadPool, QTimer
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from tests.support.desk_window import close_signed_in
@@ -35,15 +36,52 @@ def no_dangling_threads() -> Iterator[None]:
     assert finished and pool.activeThreadCount() == 0, "a test left background work running"
 
 
+THREADS_OF_OURS = "switchboard-"  # the live listener's and the draft journal's threads are named so
+
+
+def dangling_threads() -> list[str]:
+    """Our own threads still running: the live listener (`switchboard-live`), the draft journal's fsync
+    thread (`switchboard-draft-sync`) and any other the app names so."""
+    return sorted(t.name for t in threading.enumerate() if t.name.startswith(THREADS_OF_OURS) and t.is_alive())
+
+
 @pytest.fixture(autouse=True)
-def no_running_timers(qtbot: QtBot) -> Iterator[None]:
-    """Windows the test closed (or shut down) must not keep timers ticking."""
+def no_dangling_python_threads(qtbot: QtBot) -> Iterator[None]:
+    """Threads the app starts itself (not through the pool) must end with the window or store that
+    started them (napari's `dangling_qthreads`, for our threading.Thread ones)."""
     yield
-    running = [
-        f"{type(widget).__name__}: {timer.objectName() or 'timer'} every {timer.interval()} ms"
-        for widget in QApplication.topLevelWidgets()
-        if not widget.isVisible()
-        for timer in widget.findChildren(QTimer)
-        if timer.isActive()
-    ]
+    left = dangling_threads()
+    assert not left, f"threads left running: {left}"
+
+
+_started_timers: list[QTimer] = []  # this test's, recorded by `no_running_timers`
+
+
+def running_timers() -> list[str]:
+    """The QTimers this test started that still run (whoever their parent is, or none)."""
+    return sorted(
+        {
+            f"{type(timer.parent()).__name__ if timer.parent() else 'no parent'}: "
+            f"{timer.objectName() or 'timer'} every {timer.interval()} ms"
+            for timer in _started_timers
+            if shiboken6.isValid(timer) and timer.isActive()
+        }
+    )
+
+
+@pytest.fixture(autouse=True)
+def no_running_timers(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every QTimer a test started (its window's, a model's, a bar's, parented or not) must have stopped
+    by the end, once pytest-qt has closed the test's widgets (as napari's `dangling_qtimers`)."""
+    start = QTimer.start
+
+    def recorded_start(timer: QTimer, *args: object) -> None:
+        _started_timers.append(timer)
+        start(timer, *args)
+
+    monkeypatch.setattr(QTimer, "start", recorded_start)
+    _started_timers.clear()
+    yield
+    running = running_timers()
+    _started_timers.clear()
     assert not running, f"timers left running: {running}"

@@ -190,7 +190,7 @@ def test_a_lead_assigns_to_anyone_in_the_queue_by_typing_and_unassigns(
     go_to(qtbot, window, ticket.number)
     combo = window.editor.header_form.assignee
     offered = [combo.itemText(i) for i in range(combo.count())]
-    assert offered == [NOBODY_LABEL, "Alice Archer", "Bob Baker"]  # Billing's agents (dave works Tech)
+    assert offered == [NOBODY_LABEL, "Alice Archer", "Bob Baker", "Carol Chen"]  # Billing's agents and its lead
 
     choose_assignee(qtbot, window, "ak", ["Bob Baker"])  # part of a name, in the middle
     window.editor.header_form.tags.setText("vip")  # an edit saved with it, in the same transaction
@@ -238,3 +238,33 @@ def test_an_agent_may_unassign_her_own_ticket_but_not_give_it_to_a_colleague(
     assert window.editor.error_box is None
     assert assignee_seen_by(engine, "alice", ticket.id) is None
     close_window(window, qtbot)
+
+
+@offscreen_popups
+def test_the_queues_lead_is_offered_though_not_a_member_and_can_be_given_the_ticket(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
+) -> None:
+    """Carol leads Billing without working it as a member; the database lets her hold its tickets
+    (`works_queue`), so the picker offers her — to her, and to an agent of the queue, who reads it the same
+    way through her own login. Dave (Tech only) is offered to neither."""
+    bobs = create(world, "Refund for a double charge", assignee="bob")
+    alice = open_window(qtbot, engine, tmp_path / "alice", "alice")
+    go_to(qtbot, alice, bobs.number)
+    combo = alice.editor.header_form.assignee
+    assert [combo.itemText(i) for i in range(combo.count())] == [
+        NOBODY_LABEL,
+        "Alice Archer",
+        "Bob Baker",
+        "Carol Chen",
+    ]
+    close_window(alice, qtbot)
+
+    carol = open_window(qtbot, engine, tmp_path / "carol", "carol")
+    go_to(qtbot, carol, bobs.number)
+    choose_assignee(qtbot, carol, "car", ["Carol Chen"])  # her own name, typed, as for anyone else
+    save_header(qtbot, carol)
+    qtbot.waitUntil(lambda: carol.editor.detail.ticket.assignee_name == "Carol Chen", timeout=5000)  # type: ignore[union-attr]
+    assert assignee_seen_by(engine, "alice", bobs.id) == "Carol Chen"
+    picker = carol.editor.header_form.assignee
+    assert "Dave Dunn" not in [picker.itemText(i) for i in range(picker.count())]
+    close_window(carol, qtbot)

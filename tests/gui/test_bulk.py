@@ -53,12 +53,15 @@ def press(qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.Keyboard
     qtbot.keyClick(focus, key, modifier)
 
 
-def test_a_summary_names_each_refused_ticket_with_its_reason() -> None:
+def test_a_summary_names_each_refused_ticket_under_its_reason_said_once() -> None:
     conflict = TicketConflict(number=10011, expected_version=1, current_version=2, changes=())
-    outcome = BulkOutcome((), (10003,), ((10011, conflict), (10020, NotPermitted("A closed ticket cannot move."))))
+    closed = NotPermitted("A closed ticket cannot move.")
+    outcome = BulkOutcome((), (10003,), ((10011, conflict), (10020, closed), (10024, closed)))
     assert summary(outcome) == (
-        "0 changed, 1 already so, 2 refused: #10011 (someone saved first), #10020 (A closed ticket cannot move)."
+        "0 changed, 1 already so, 3 refused.\n\n"
+        "Someone saved first: #10011.\nA closed ticket cannot move: #10020, #10024."
     )
+    assert summary(BulkOutcome((), (), ())) == "0 changed."
 
 
 @pytest.mark.qt_log_ignore(  # the type-ahead is a popup: offscreen Qt can neither raise it nor grab keys
@@ -120,11 +123,10 @@ def test_bulk_status_assign_and_tag_change_each_ticket_on_its_own_and_say_what_w
     qtbot.waitUntil(lambda: getattr(window, "bulk_summary", None) is not None, timeout=10_000)
     order = [t.number for t in selected]
     refused = sorted(
-        [(stale.number, "someone saved first"), (bobs.number, REFUSED_FOR_AGENTS)], key=lambda r: order.index(r[0])
+        [(stale.number, "Someone saved first"), (bobs.number, REFUSED_FOR_AGENTS.rstrip("."))],
+        key=lambda r: order.index(r[0]),
     )
-    assert (
-        window.bulk_summary.text() == "2 changed, 2 refused: " + ", ".join(f"#{n} ({why})" for n, why in refused) + "."
-    )
+    assert window.bulk_summary.text() == "2 changed, 2 refused.\n\n" + "\n".join(f"{why}: #{n}." for n, why in refused)
 
     desk = HelpDesk(runtime_as(engine, "alice"))  # what alice's own login reads
     for ticket in (tickets[0], tickets[2]):

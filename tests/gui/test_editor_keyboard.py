@@ -22,7 +22,7 @@ from app.services.tickets import service
 from app.services.tickets.dto import FieldChanges, TicketDetail
 from app.views.main_window import MainWindow
 from app.vocabulary import MessageKind, Priority
-from tests.support.desk_window import close_window, open_desk_window, runtime_as
+from tests.support.desk_window import close_window, open_desk_window, runtime_as, wait_until_listening
 from tests.support.world import World, build_world
 
 pytestmark = pytest.mark.slow
@@ -291,7 +291,7 @@ def test_unsaved_header_edits_survive_a_colleagues_change_and_ctrl_s_saves_them_
     window = open_window(qtbot, engine, tmp_path, live_updates=True)
     editor, header = window.editor, window.editor.header_form
     ticket = editor.detail.ticket  # type: ignore[union-attr]
-    qtbot.wait(300)  # the listener is up
+    wait_until_listening(qtbot, window)
     header.tags.setFocus()
     qtbot.keyClicks(focused(), "vip, refund")  # only alice changes the tags
     header.subject.setFocus()

@@ -23,3 +23,15 @@ def test_the_bar_narrows_the_chosen_view(qtbot: QtBot) -> None:
         statuses=("new", "in_progress"), queue_id=3, text="refund", priorities=(Priority.URGENT,), assignee_id=7
     )
     assert narrowed.sort is SortOrder.UPDATED and narrowed.key == "queue:3"
+
+
+def test_a_queue_at_its_row_limit_says_how_many_it_lists(qtbot: QtBot) -> None:
+    bar = FilterBar()
+    qtbot.addWidget(bar)
+    bar.show_count(23456)
+    assert bar.count_label.text() == "23,456 tickets"
+    bar.show_held(10_000)
+    assert bar.count_label.text() == "23,456 tickets, the first 10,000 listed"
+    assert "Narrow the filter" in bar.count_label.toolTip()
+    bar.show_held(None)
+    assert bar.count_label.text() == "23,456 tickets" and not bar.count_label.toolTip()

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 
 import psycopg
@@ -24,7 +23,6 @@ from sqlalchemy.engine import URL
 from app.bootstrap import Runtime
 from app.services.desk import HelpDesk
 from app.services.desk_api import Desk, TicketArea
-from app.services.platform import live
 from app.services.platform.actor import Actor
 from app.services.platform.database.engine import build_engine
 from app.services.platform.uow import UnitOfWorkSource
@@ -38,7 +36,7 @@ from app.views.memory import settle_memory
 from app.views.tasks import TaskRunner
 from app.views.watchdog import STALL_LIMIT_MS, Watchdog
 from app.vocabulary import MessageKind
-from tests.support.desk_window import close_window, open_desk_window, runtime_as
+from tests.support.desk_window import close_window, open_desk_window, runtime_as, wait_until_listening
 from tests.support.typing_client import TEXT as TYPED
 from tests.support.world import World, build_world, login_url
 
@@ -77,28 +75,54 @@ def watchdog() -> Iterator[Watchdog]:
 close = close_window  # quitting joins the listener thread (one 200 ms poll): not part of a journey measured
 
 
+@pytest.mark.qt_log_ignore(  # the status menu is a popup: offscreen Qt can neither raise it nor grab keys
+    "^This plugin does not support grabbing the keyboard$", "^This plugin does not support raise\\(\\)$"
+)
 def test_open_a_queue_reply_note_and_change_status(
     qtbot: QtBot, engine: Engine, world: World, tmp_path: Path, watchdog: Watchdog
 ) -> None:
+    """By keys, as an agent works: R, the reply, Ctrl+Enter; N, the note, Ctrl+Enter; S, the status, Enter.
+    What landed is read through alice's own login: a public reply (the first response) and an internal note,
+    not two replies, and the status."""
     window = open_window(qtbot, engine, tmp_path)
-    watchdog.start()
     assert window.current_view is not None and window.current_view.key == "open"  # nothing of alice's yet
     editor = window.editor
     first = editor.detail.ticket  # type: ignore[union-attr]
-    editor.start_reply()
-    qtbot.keyClicks(editor.composer, "We are on it.")
-    editor.send()
-    qtbot.waitUntil(lambda: "We are on it." in editor.conversation.toPlainText(), timeout=5000)
+    window.table.setFocus()
+    watchdog.start()
+
+    def press(key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+        focus = QApplication.focusWidget()
+        assert focus is not None, "nothing has the keyboard"
+        qtbot.keyClick(focus, key, modifier)
+
+    def sent(text: str) -> bool:
+        return text in editor.conversation.toPlainText() and QApplication.focusWidget() is window.table
+
+    press(Qt.Key.Key_R)
+    qtbot.keyClicks(QApplication.focusWidget(), "We are on it.")
+    press(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: sent("We are on it."), timeout=5000)  # and the keyboard is back on the queue
     assert editor.composer.toPlainText() == ""
-    editor.start_note()
-    qtbot.keyClicks(editor.composer, "Checked the logs.")
-    editor.send()
-    qtbot.waitUntil(lambda: "Checked the logs." in editor.conversation.toPlainText(), timeout=5000)
-    editor.change_status_to("pending")
-    qtbot.waitUntil(
-        lambda: window.model.ticket_at(window.model.row_of(first.id) or 0).status == "pending",  # type: ignore[union-attr]
-        timeout=5000,
-    )
+    press(Qt.Key.Key_N)
+    qtbot.keyClicks(QApplication.focusWidget(), "Checked the logs.")
+    press(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: sent("Checked the logs."), timeout=5000)
+    press(Qt.Key.Key_S)
+    menu = QApplication.activePopupWidget()
+    assert menu is editor.status_menu
+    for _ in range(len(menu.actions())):  # down the allowed moves to "Pending third party"
+        if (active := menu.activeAction()) is not None and active.data() == "pending":
+            break
+        qtbot.keyClick(menu, Qt.Key.Key_Down)
+    qtbot.keyClick(menu, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: (window.model.ticket_by_id(first.id) or first).status == "pending", timeout=5000)
+
+    with watchdog.paused():
+        landed = HelpDesk(runtime_as(engine, "alice")).tickets.ticket(first.id)
+    kinds = [(m.kind, m.body_text) for m in landed.messages[1:]]
+    assert kinds == [(MessageKind.PUBLIC_REPLY, "We are on it."), (MessageKind.INTERNAL_NOTE, "Checked the logs.")]
+    assert landed.ticket.first_response_at is not None and landed.ticket.status == "pending"
     close(window, qtbot)
 
 
@@ -174,17 +198,23 @@ def test_a_colleagues_save_in_between_opens_the_conflict_dialog_and_keeps_my_tex
     with watchdog.paused(), world.uow("carol") as uow:  # carol changes the ticket after alice opened it
         service.change_status(uow, ticket_id=ticket.id, status="in_progress", expected_version=ticket.version)
         uow.commit()
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_R)
     qtbot.keyClicks(editor.composer, "My careful answer")
-    editor.send()
+    qtbot.keyClick(editor.composer, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(
         lambda: getattr(editor, "conflict_dialog", None) is not None and editor.conflict_dialog.isVisible(),
         timeout=5000,
     )
     assert "Carol Chen" in editor.conflict_dialog.windowTitle() or "Carol" in _dialog_text(editor.conflict_dialog)
     assert editor.composer.toPlainText() == "My careful answer"
-    editor.conflict_dialog.accept()
+    qtbot.mouseClick(editor.conflict_dialog.reload_button, Qt.MouseButton.LeftButton)  # reload, keep my text
     qtbot.waitUntil(lambda: editor.detail is not None and editor.detail.ticket.status == "in_progress", timeout=5000)
     assert editor.composer.toPlainText() == "My careful answer"
+    with watchdog.paused():
+        landed = HelpDesk(runtime_as(engine, "alice")).tickets.ticket(ticket.id)
+    assert [m.kind for m in landed.messages] == [MessageKind.CUSTOMER_MESSAGE]  # nothing of alice's went out
+    assert landed.ticket.status == "in_progress"  # carol's change stands
     close(window, qtbot)
 
 
@@ -214,8 +244,8 @@ def test_another_processs_change_appears_within_a_second(
     qtbot: QtBot, engine: Engine, database_url: URL, world: World, tmp_path: Path, watchdog: Watchdog
 ) -> None:
     window = open_window(qtbot, engine, tmp_path, live_updates=True)
+    wait_until_listening(qtbot, window)
     watchdog.start()
-    qtbot.wait(300)  # the listener is connected
     target = window.model.ticket_at(1)
     assert target is not None
     with watchdog.paused():
@@ -269,20 +299,49 @@ def test_a_slow_database_never_freezes_the_window(
 def test_a_lost_connection_shows_reconnecting_goes_read_only_and_comes_back(
     qtbot: QtBot, engine: Engine, database_url: URL, world: World, tmp_path: Path
 ) -> None:
+    """The server kills the listener's backend: the window says so and goes read-only, the listener comes
+    back on its own, catches up on a change made while it was away, and a change made after it listens
+    again arrives by a live notice (not by the catch-up read of the views)."""
     window = open_window(qtbot, engine, tmp_path, live_updates=True)
-    qtbot.wait(300)
+    assert "Connecting" in window.connection_label.text() or window.bridge.listening  # type: ignore[union-attr]
+    wait_until_listening(qtbot, window)
+    assert "Connected" in window.connection_label.text()
+    away, later = window.model.rows[1], window.model.rows[2]
     dba = database_url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(dba, autocommit=True) as connection:  # the server drops the live connection
-        connection.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+    dropped = qtbot.waitSignal(window.bridge.connection_changed, check_params_cb=lambda up: not up, timeout=5000)  # type: ignore[union-attr]
+    with dropped, psycopg.connect(dba, autocommit=True) as connection:  # the server drops the live connection
+        killed = connection.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
             "WHERE application_name = 'switchboard-live' AND datname = current_database()"
-        )
-    qtbot.waitUntil(lambda: "Reconnecting" in window.connection_label.text(), timeout=3000)
+        ).fetchone()
+    assert killed == (1,)
+    assert "Reconnecting" in window.connection_label.text()
     assert window.editor.read_only and not window.editor.send_button.isEnabled()
     assert window.model.rowCount() == 3  # the last data stays on screen
-    qtbot.waitUntil(lambda: "Connected" in window.connection_label.text(), timeout=6000)
-    assert not window.editor.read_only
+    change_status_as(world, "carol", away.id, "waiting")  # while the listener is away
+
+    wait_until_listening(qtbot, window)
+    assert "Connected" in window.connection_label.text() and not window.editor.read_only
+    qtbot.waitUntil(lambda: status_shown(window, away.id) == "waiting" and window.runner.in_flight == 0, timeout=5000)
+
+    with qtbot.waitSignal(window.live_updates.arrived, timeout=5000) as arrived:
+        change_status_as(world, "carol", later.id, "waiting")  # after it listens again
+    assert [ticket.id for ticket in arrived.args[0]] == [later.id]
+    assert status_shown(window, later.id) == "waiting"
     close(window, qtbot)
+
+
+def change_status_as(world: World, person: str, ticket_id: int, status: str) -> None:
+    """A colleague's change, committed through their own login."""
+    with world.uow(person) as uow:
+        service.change_status(uow, ticket_id=ticket_id, status=status, expected_version=None)
+        uow.commit()
+
+
+def status_shown(window: MainWindow, ticket_id: int) -> str | None:
+    row = window.model.row_of(ticket_id)
+    ticket = window.model.ticket_at(row) if row is not None else None
+    return ticket.status if ticket is not None else None
 
 
 def test_killing_the_app_mid_reply_and_starting_again_restores_the_draft(
@@ -318,7 +377,7 @@ def test_colleagues_see_who_is_viewing_and_who_is_typing(
         HelpDesk(carol_runtime),
         TaskRunner(),
         DraftStore(tmp_path / "carol"),
-        listen=partial(live.listen, carol_runtime.engine),
+        listen=carol_runtime.listener(),
     )
     qtbot.addWidget(carol)
     carol.show()
@@ -328,14 +387,24 @@ def test_colleagues_see_who_is_viewing_and_who_is_typing(
     assert row is not None
     carol.table.selectRow(row)
     qtbot.waitUntil(lambda: carol.editor.detail is not None and carol.editor.detail.ticket.id == shared)
-    qtbot.wait(300)  # both listeners are up
+    wait_until_listening(qtbot, alice)
+    wait_until_listening(qtbot, carol)
     alice.presence_tracker.announce(shared, "viewing")
     qtbot.waitUntil(lambda: alice.runner.in_flight == 0)  # saved before she types: it must not land after 'typing'
     qtbot.waitUntil(lambda: "Alice Archer is viewing" in carol.editor.presence.text(), timeout=3000)
     qtbot.keyClicks(alice.editor.composer, "Let me answer this one")
     qtbot.waitUntil(lambda: "Alice Archer is typing" in carol.editor.presence.text(), timeout=3000)
-    alice.presence_tracker.heartbeat()  # the 15-second heartbeat comes while alice is still typing: she stays 'typing'
-    qtbot.wait(800)
+    alice.presence_tracker.heartbeat()  # the 15-second heartbeat comes while alice is still typing
+    qtbot.waitUntil(lambda: alice.runner.in_flight == 0)  # saved: she stays 'typing' where carol reads it
+    with world.uow("carol") as uow:
+        states = uow.session.execute(
+            text(
+                "SELECT p.state FROM switchboard.ticket_presence p JOIN switchboard.agent a ON a.id = p.agent_id "
+                "WHERE p.ticket_id = :t AND a.display_name = 'Alice Archer'"
+            ),
+            {"t": shared},
+        ).all()
+    assert states == [("typing",)]
     assert "Alice Archer is typing" in carol.editor.presence.text()
     assert "Carol" not in carol.editor.presence.text()  # nobody is told about themselves
     close(carol, qtbot)
@@ -409,8 +478,7 @@ def test_a_slow_load_never_lands_on_top_of_the_ticket_chosen_after_it(
     window.editor.desk = slow
     window.editor.open_ticket(first)  # slow
     window.editor.open_ticket(second)  # chosen after it, arrives first
-    qtbot.waitUntil(lambda: window.runner.in_flight == 0, timeout=10_000)
-    qtbot.wait(100)
+    qtbot.waitUntil(lambda: window.runner.in_flight == 0, timeout=10_000)  # both answers are in
     assert window.editor.detail is not None and window.editor.detail.ticket.id == second
     close(window, qtbot)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from pytestqt.modeltest import ModelTester
@@ -11,8 +12,9 @@ from pytestqt.qtbot import QtBot
 
 from app.services.tickets.dto import TicketSummary
 from app.services.tickets.queries import PageCursor, SortOrder, TicketFilter, TicketPage
+from app.views import ticket_table
 from app.views.tasks import TaskRunner
-from app.views.ticket_table import OVERDUE, TicketTableModel, due_alert, due_text
+from app.views.ticket_table import OVERDUE, TicketTableModel, due_alert, due_text, sort_key
 from app.vocabulary import Channel, Priority, TicketType
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
@@ -111,8 +113,7 @@ def test_a_stale_page_of_an_old_view_is_ignored(qtbot: QtBot) -> None:
     other = Pages()
     other.tickets = [ticket(n, due_minutes=n) for n in range(50, 53)]
     model.show_view(other, TicketFilter(), SortOrder.SLA_DUE)
-    qtbot.waitUntil(lambda: model.rowCount() == 3)
-    qtbot.wait(100)
+    qtbot.waitUntil(lambda: model.runner.in_flight == 0)  # both pages answered, the old one too
     assert [t.id for t in model.rows] == [50, 51, 52]
     model.stop()
 
@@ -147,3 +148,100 @@ def test_notifications_are_for_my_new_assignments_and_replies_on_my_tickets() ->
     assert notification_for(mine, replace(mine, status="triage", version=4), 7, opened) is not None
     assert notification_for(mine, replace(mine, priority=Priority.HIGH, version=4), 7, opened) is None
     assert notification_for(None, replace(mine, assignee_id=9), 7, opened) is None
+
+
+# --- the model under live updates: qtmodeltester watches every insert, move and removal ----------------------
+
+
+def assert_sound(model: TicketTableModel) -> None:
+    """Rows in the view's order, each found at its own row."""
+    key = sort_key(model.sort_order)
+    assert [key(t) for t in model.rows] == sorted(key(t) for t in model.rows)
+    assert all(model.row_of(t.id) == row for row, t in enumerate(model.rows))
+    assert len({t.id for t in model.rows}) == len(model.rows)
+
+
+def test_live_inserts_moves_and_removals_keep_the_model_sound_and_sorted(
+    model: TicketTableModel, qtmodeltester: ModelTester
+) -> None:
+    qtmodeltester.check(model)  # stays attached: every signal below is checked as it is emitted
+    model.apply_live([ticket(4, due_minutes=5)], [4])  # 4 moves up, before 1 (10 min)
+    assert [t.id for t in model.rows] == [4, 1, 2, 3, 5]
+    model.apply_live([ticket(1, due_minutes=45)], [1])  # 1 moves down, between 3 (30) and 5 (50)
+    assert [t.id for t in model.rows] == [4, 2, 3, 1, 5]
+    model.apply_live([ticket(2, due_minutes=20, status="in_progress")], [2])  # in place
+    assert [t.id for t in model.rows] == [4, 2, 3, 1, 5] and model.ticket_at(1).status == "in_progress"  # type: ignore[union-attr]
+    model.apply_live([ticket(3, due_minutes=900)], [3])  # now after the loaded pages: out, its page brings it
+    assert [t.id for t in model.rows] == [4, 2, 1, 5]
+    model.apply_live([ticket(77, due_minutes=1), ticket(5, status="closed", due_minutes=50)], [77, 5])
+    assert [t.id for t in model.rows] == [77, 4, 2, 1]
+    model.apply_live([ticket(2, due_minutes=2)], [2, 4])  # 4 is no longer visible to this login
+    assert [t.id for t in model.rows] == [77, 2, 1]
+    assert_sound(model)
+
+
+def test_a_page_after_live_moves_neither_duplicates_nor_misplaces_a_ticket(
+    qtbot: QtBot, qtmodeltester: ModelTester
+) -> None:
+    pages = Pages()
+    model = TicketTableModel(TaskRunner(), clock=lambda: NOW)
+    qtmodeltester.check(model)
+    model.show_view(pages, TicketFilter(), SortOrder.SLA_DUE)
+    qtbot.waitUntil(lambda: model.rowCount() == 5)
+    model.apply_live([ticket(7, due_minutes=15)], [7])  # from the next page, now between 1 and 2
+    moved = replace(ticket(2, due_minutes=65), version=2)
+    model.apply_live([moved], [2])  # now among the next page's tickets: out until that page brings it
+    assert [t.id for t in model.rows] == [1, 7, 3, 4, 5]
+    pages.tickets = sorted([*pages.tickets[2:], moved], key=sort_key(SortOrder.SLA_DUE))
+    pages.tickets.insert(0, ticket(1, due_minutes=10))  # the page was read before 7's change: it still has 7
+    model.fetchMore()
+    qtbot.waitUntil(lambda: not model.loading)
+    assert [t.id for t in model.rows] == [1, 7, 3, 4, 5, 6, 2, 8, 9, 10]
+    assert model.ticket_at(1).sla_due_at == NOW + dt.timedelta(minutes=15)  # type: ignore[union-attr]
+    assert_sound(model)
+    model.stop()
+
+
+def test_the_model_holds_at_most_row_limit_rows(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ticket_table, "ROW_LIMIT", 7)
+    model = TicketTableModel(TaskRunner(), clock=lambda: NOW)
+    model.show_view(Pages(), TicketFilter(), SortOrder.SLA_DUE)
+    qtbot.waitUntil(lambda: model.rowCount() == 5)
+    model.fetchMore()
+    qtbot.waitUntil(lambda: model.rowCount() == 10)  # a page is not cut in two
+    assert model.has_more is False and not model.capped  # the last page: nothing more to hold
+    pages = Pages()
+    pages.tickets = [ticket(n, due_minutes=n) for n in range(1, 31)]
+    model.show_view(pages, TicketFilter(), SortOrder.SLA_DUE)
+    qtbot.waitUntil(lambda: model.rowCount() == 5)
+    model.fetchMore()
+    qtbot.waitUntil(lambda: model.rowCount() == 10)
+    assert model.capped and not model.canFetchMore()  # held: 10 of 30, no more asked for
+    assert len(pages.calls) == 2
+    model.stop()
+
+
+def test_placing_a_page_is_not_a_walk_over_every_row(qtbot: QtBot) -> None:
+    """Before, each page built a set of every loaded id and each live ticket walked the rows to find its
+    own: quadratic over a long queue. Now a page and a lookup touch only their own tickets."""
+
+    class CountingRows(list[TicketSummary]):
+        walks = 0
+
+        def __iter__(self) -> Iterator[TicketSummary]:
+            CountingRows.walks += 1
+            return super().__iter__()
+
+    model = TicketTableModel(TaskRunner(), clock=lambda: NOW)
+    pages = Pages()
+    pages.tickets = [ticket(n, due_minutes=n) for n in range(1, 21)]
+    model.show_view(pages, TicketFilter(), SortOrder.SLA_DUE)
+    qtbot.waitUntil(lambda: model.rowCount() == 5)
+    model.rows = CountingRows(model.rows)
+    for _ in range(3):
+        model.fetchMore()
+        qtbot.waitUntil(lambda: not model.loading)
+    assert model.row_of(17) == 16
+    model.apply_live([ticket(3, due_minutes=100)], [3])
+    assert CountingRows.walks == 0
+    model.stop()

@@ -460,17 +460,18 @@ def _listen_in_thread(
     engine = build_engine(desk.url.set(username=desk.login(person), password=None))
     changes: list[live_notices.ChangeNotice] = []
     presence: list[live_notices.PresenceNotice] = []
-    stop = threading.Event()
+    stop, listening = threading.Event(), threading.Event()
     errors: list[BaseException] = []
 
     def run() -> None:
         try:
-            live.listen(engine, changes.append, presence.append, stop.is_set)
+            live.listen(engine, changes.append, presence.append, stop.is_set, listening.set)
         except BaseException as error:  # the test asserts none happened
             errors.append(error)
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
+    assert listening.wait(10), "the listener never said it listens"
 
     def finish() -> None:
         stop.set()
@@ -482,8 +483,7 @@ def _listen_in_thread(
 
 
 def test_forged_and_malformed_notifications_neither_break_nor_fool_a_listener(desk: Desk) -> None:
-    changes, presence, finish, thread = _listen_in_thread(desk, "alice")
-    time.sleep(0.5)
+    changes, presence, finish, thread = _listen_in_thread(desk, "alice")  # returns once it listens
     with desk.connect("outsider") as outsider:
         for payload in ["[]", "null", '{"seq":1e400}', '{"tickets":[1,2,3]}', "x" * 7000, ""]:
             for _ in range(20):

@@ -4,7 +4,6 @@ whichever test is running then; tests/gui/conftest.py closes them)."""
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
@@ -12,7 +11,6 @@ from sqlalchemy import Engine
 
 from app.bootstrap import Runtime
 from app.services.desk import HelpDesk
-from app.services.platform import live
 from app.views.drafts import DraftStore
 from app.views.main_window import MainWindow
 from app.views.tasks import TaskRunner
@@ -38,11 +36,22 @@ def open_desk_window(
 ) -> MainWindow:
     """The main window as the person, shown (each test waits for what it needs to be there)."""
     runtime = runtime_as(engine, person)
-    listen = partial(live.listen, runtime.engine) if live_updates else None
+    listen = runtime.listener() if live_updates else None  # as the app has it: one cursor for the window's life
     window = MainWindow(HelpDesk(runtime), TaskRunner(), DraftStore(tmp_path / "drafts"), listen=listen)
     qtbot.addWidget(window)
     window.show()
     return window
+
+
+def wait_until_listening(qtbot: QtBot, window: MainWindow, timeout: int = 10_000) -> None:
+    """Until the window's live listener has LISTENed (its `connection_changed(True)`): a change committed
+    after this returns reaches the window. No sleeping and hoping."""
+    bridge = window.bridge
+    assert bridge is not None, "the window was opened without live updates"
+    if not bridge.listening:  # the GUI thread hears it only inside the wait below: no race
+        with qtbot.waitSignal(bridge.connection_changed, timeout=timeout, check_params_cb=bool):
+            pass
+    assert bridge.listening
 
 
 def close_window(window: MainWindow, qtbot: QtBot) -> None:

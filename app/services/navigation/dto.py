@@ -38,6 +38,7 @@ class Vocabulary:
     priorities: tuple[str, ...] = field(default=tuple(p.label for p in Priority))
     moves: tuple[tuple[str, str], ...] = ()
     members: tuple[tuple[str, str], ...] = ()
+    leads: tuple[tuple[str, str], ...] = ()  # (queue key, agent key) of each queue's team lead
 
     def targets(self, status: str) -> list[str]:
         """The statuses a ticket in `status` may be moved to by an ordinary edit, in the statuses' order."""
@@ -45,7 +46,9 @@ class Vocabulary:
         return [key for key, _label, _category in self.statuses if key in allowed]
 
     def agents_of(self, queue_key: str) -> list[Choice]:
-        working = {agent for queue, agent in self.members if queue == queue_key}
+        """Who may hold the queue's tickets, as `works_queue` has it: its members and its team lead (who
+        need not be a member). Admins may too, but are offered only where they work or lead."""
+        working = {agent for queue, agent in (*self.members, *self.leads) if queue == queue_key}
         return [agent for agent in self.agents if agent.key in working]
 
 

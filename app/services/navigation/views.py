@@ -38,7 +38,7 @@ class Navigation(SpeaksDomainErrors):
             statuses = uow.session.execute(
                 select(StatusRow.key, StatusRow.label, StatusRow.category).order_by(StatusRow.position)
             ).all()
-            queues = uow.session.execute(select(Queue.id, Queue.name).order_by(Queue.name)).all()
+            queues = uow.session.execute(select(Queue.id, Queue.name, Queue.team_lead_id).order_by(Queue.name)).all()
             agents = uow.session.execute(
                 select(Agent.id, Agent.display_name).where(Agent.is_active).order_by(Agent.display_name)
             ).all()
@@ -50,10 +50,11 @@ class Navigation(SpeaksDomainErrors):
             members = uow.session.execute(select(QueueMember.queue_id, QueueMember.agent_id)).all()
         return Vocabulary(
             tuple((k, label, str(category)) for k, label, category in statuses),
-            tuple(Choice(str(i), n) for i, n in queues),
+            tuple(Choice(str(i), n) for i, n, _lead in queues),
             tuple(Choice(str(i), n) for i, n in agents),
             moves=tuple((str(a), str(b)) for a, b in moves),
             members=tuple((str(q), str(a)) for q, a in members),
+            leads=tuple((str(q), str(lead)) for q, _n, lead in queues if lead is not None),
         )
 
     def views(self) -> list[DeskView]:

@@ -31,6 +31,11 @@ MAX_TICKETS_PER_NOTICE = 500
 POLL_SECONDS = 0.2
 
 
+# Is anything after the position that the last read could not take yet? Entries of transactions that
+# committed while an older one was still running wait below the horizon (see `changes`); their NOTIFY has
+# come and gone, so the listener reads again until they are taken, instead of waiting for the next change.
+_BEHIND = "SELECT EXISTS (SELECT FROM switchboard.change_log WHERE (txid, seq) > (%(txid)s, %(seq)s))"
+
 _PRESENCE = """
     SELECT p.ticket_id, a.db_login, a.display_name, p.state FROM switchboard.ticket_presence p
     JOIN switchboard.agent a ON a.id = p.agent_id
@@ -69,6 +74,14 @@ class LiveCursor:
         listed = tuple(sorted(ticket_ids)) if len(ticket_ids) <= MAX_TICKETS_PER_NOTICE else None
         return ChangeNotice(self.follower.position, listed)
 
+    def behind(self, connection: psycopg.Connection[tuple[object, ...]]) -> bool:
+        """Whether the log holds entries after our position that we may see (held back by the horizon, or
+        committed since the last read)."""
+        assert self.follower is not None
+        txid, seq = self.follower.position
+        row = connection.execute(_BEHIND, {"txid": txid, "seq": seq}).fetchone()
+        return bool(row and row[0])
+
 
 @dataclass
 class _Pending:
@@ -82,12 +95,16 @@ def listen(
     on_change: Callable[[ChangeNotice], None],
     on_presence: Callable[[PresenceNotice], None],
     should_stop: Callable[[], bool],
+    on_listening: Callable[[], None] | None = None,
     *,
     cursor: LiveCursor | None = None,
 ) -> None:
     """Block, delivering notices, until `should_stop()` (checked five times a second) or the connection drops
     (psycopg.OperationalError propagates: the caller shows 'reconnecting' and calls again with the same
-    cursor, which then catches up)."""
+    cursor, which then catches up).
+
+    `on_listening()` is called once per connection, when LISTEN has succeeded on both channels and the
+    cursor has its place: from then on no change is missed, so only then may a window say "connected"."""
     cursor = cursor if cursor is not None else LiveCursor()
     with psycopg.connect(
         libpq_dsn(engine.url), autocommit=True, application_name="switchboard-live", connect_timeout=5
@@ -96,6 +113,8 @@ def listen(
         connection.execute(f"LISTEN {PRESENCE_CHANNEL}")
         caught_up = cursor.started
         cursor.start(connection)
+        if on_listening is not None:
+            on_listening()
         pending = _Pending(changes=caught_up, presence=True)
         while not should_stop():
             for notice in connection.notifies(timeout=POLL_SECONDS, stop_after=1):
@@ -118,10 +137,10 @@ def _read_pending(
 ) -> None:
     pending.last_read = time.monotonic()
     if pending.changes:
-        pending.changes = False
         notice = cursor.read(connection)
         if notice is not None:
             on_change(notice)
+        pending.changes = cursor.behind(connection)  # read again after the interval, not after the next hint
     if pending.presence:
         pending.presence = False
         on_presence(PresenceNotice(_presence_entries(connection.execute(_PRESENCE).fetchall())))

@@ -28,5 +28,8 @@ class PresenceNotice:
     entries: tuple[PresenceEntry, ...]
 
 
-# What a window is handed: listen(on_change, on_presence, should_stop), blocking until stopped or dropped.
-Listen = Callable[[Callable[[ChangeNotice], None], Callable[[PresenceNotice], None], Callable[[], bool]], None]
+# What a window is handed: listen(on_change, on_presence, should_stop, on_listening), blocking until stopped or
+# dropped; on_listening() is called once LISTEN has succeeded on a connection (see `live.listen`).
+Listen = Callable[
+    [Callable[[ChangeNotice], None], Callable[[PresenceNotice], None], Callable[[], bool], Callable[[], None]], None
+]
