@@ -385,6 +385,7 @@ def draft_from_ticket(uow: UnitOfWork, *, ticket_id: int) -> ArticleDraft:
         tags=tuple(ticket.tags[:MAX_TAGS]),
         source_ticket_id=ticket.id,
         removed=describe(removed),
+        queue_name=ticket.queue_name,
     )
 
 
@@ -392,7 +393,7 @@ def create_from_ticket(uow: UnitOfWork, *, ticket_id: int) -> tuple[Article, Art
     """The draft of `draft_from_ticket`, saved as the agent's own draft article (in the category named like
     the ticket's queue, when there is one)."""
     draft = draft_from_ticket(uow, ticket_id=ticket_id)
-    queue = get_ticket(uow, ticket_id=ticket_id).ticket.queue_name
+    queue = draft.queue_name
     roots = [c for c in list_categories(uow) if c.parent_id is None]
     category = next((c for c in roots if c.name.casefold() == queue.casefold()), None)
     article = create_article(
