@@ -8,6 +8,7 @@ version (a diff to look at). `ensure_demo_articles` adds them once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -43,7 +44,24 @@ def _a(
     visibility: Visibility = Visibility.PUBLIC,
     state: ArticleState = ArticleState.PUBLISHED,
 ) -> DemoArticle:
-    return DemoArticle(tuple(category.split("/")), title, body.strip(), tuple(tags.split()), author, visibility, state)
+    return DemoArticle(
+        tuple(category.split("/")), title, _unwrapped(body), tuple(tags.split()), author, visibility, state
+    )
+
+
+def _unwrapped(body: str) -> str:
+    """Paragraphs as one line each (they are wrapped here only to fit the source); list items stay lines."""
+    paragraphs = []
+    for paragraph in body.strip().split("\n\n"):
+        lines: list[str] = []
+        for line in paragraph.splitlines():
+            starts_item = re.match(r"\s*(?:\d+\.|-)\s", line) is not None
+            if lines and not starts_item and not lines[-1].endswith(":"):
+                lines[-1] = f"{lines[-1]} {line.strip()}"
+            else:
+                lines.append(line.strip() if not starts_item else line.rstrip())
+        paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs)
 
 
 AMELIE, DANIEL, JULIA, EMMA = "amelie.durand", "daniel.kowalski", "julia.rossi", "emma.lindqvist"
