@@ -449,9 +449,12 @@ def _checked(
         raise InvalidInput("An article needs a title")
     if len(title) > MAX_TITLE:
         raise InvalidInput(f"A title may be at most {MAX_TITLE} characters long")
-    if len(body) > MAX_BODY_CHARS or (body_html is not None and len(body_html) > 2 * MAX_BODY_CHARS):
+    if len(body) > MAX_BODY_CHARS:
         raise InvalidInput(f"An article may be at most {MAX_BODY_CHARS:,} characters long")
-    body_text, safe_html = prepare_body(body, body_html)
+    try:
+        body_text, safe_html = prepare_body(body, body_html)
+    except ValueError as refused:
+        raise InvalidInput(f"An article's formatting may hold {refused}") from None
     clean_tags = tuple(dict.fromkeys(tag for tag in (clean_line(t).lower() for t in tags) if tag))
     if any(len(tag) > MAX_TAG for tag in clean_tags) or len(clean_tags) > MAX_TAGS:
         raise InvalidInput(f"An article has at most {MAX_TAGS} tags of at most {MAX_TAG} characters")
