@@ -69,9 +69,10 @@ def tags_from(text: str) -> tuple[str, ...]:
 def state_words(article: Article) -> str:
     summary = article.summary
     by = f" · last saved by {article.updated_by_name}" if article.updated_by_name else ""
+    files = f" · files: {', '.join(a.filename for a in article.attachments)}" if article.attachments else ""
     return (
         f"{STATE_WORDS[summary.state]} · {summary.visibility.value} · version {summary.version} · "
-        f"written by {summary.author_name or 'someone no longer here'}{by}"
+        f"written by {summary.author_name or 'someone no longer here'}{by}{files}"
     )
 
 
