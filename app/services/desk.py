@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from app.services.connectors.area import Accounts
 from app.services.connectors.discovery import ConnectorRegistry
+from app.services.knowledge.area import KnowledgeBase
 from app.services.navigation.presence import Presence
 from app.services.navigation.views import Navigation
 from app.services.platform.actor import Actor
@@ -30,6 +31,8 @@ class HelpDesk(SpeaksDomainErrors):
     responses: canned responses and the agent's signature.
     routing: why a ticket went to whom, one's availability, get next.
     accounts: the customer's account beside a ticket, from the account-lookup connector and its cache.
+
+    knowledge: knowledge base articles (read, write, publish, history), a solved ticket as a draft.
     """
 
     def __init__(self, runtime: UnitOfWorkSource, connectors: ConnectorRegistry | None = None) -> None:
@@ -41,3 +44,5 @@ class HelpDesk(SpeaksDomainErrors):
         self.responses = Responses(runtime)
         self.routing = Routing(runtime, self.me)
         self.accounts = Accounts(runtime, connectors)
+
+        self.knowledge = KnowledgeBase(runtime)

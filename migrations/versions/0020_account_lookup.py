@@ -1,7 +1,7 @@
 """Account lookup (issue 16): the team's cache of the internal tool's answers, and the audited account link.
 
 Revision ID: 0020_account_lookup
-Revises: 0015_performance_2
+Revises: 0018_knowledge_base
 Create Date: 2026-12-06
 
 - `account_cache`: one row per (connector, key kind, key): the tool's last answer (found or not, the shown
@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql
 from app.services.platform.database.sql_files import DatabaseNames, function_sql
 
 revision: str = "0020_account_lookup"
-down_revision: str | None = "0015_performance_2"
+down_revision: str | None = "0018_knowledge_base"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
