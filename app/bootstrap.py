@@ -27,6 +27,8 @@ from app.services.platform.live_notices import Listen
 from app.services.platform.redaction import RedactingFilter, register_secret
 from app.services.platform.uow import UnitOfWork
 from app.services.routing import engine as routing
+from app.services.search.service import Search
+from app.services.search.store import IndexHome
 
 # Two-int advisory lock key for the embedded server's first start: a namespace ("Swch") and a number.
 # Only the embedded server (private to this OS user) is set up this way; a team server is upgraded by IT.
@@ -54,6 +56,7 @@ class Runtime:
     acting_login: str | None = None
     clock: Clock | None = field(default=None)
     handlers: EventHandlers = field(default_factory=event_handlers)
+    _search: Search | None = field(default=None, init=False, repr=False)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(
@@ -65,7 +68,17 @@ class Runtime:
         the window catches up on what it missed. Views get this, never the engine."""
         return partial(live.listen, self.engine, cursor=live.LiveCursor())
 
+    def search(self) -> Search:
+        """This login's search index on this workstation (issue 15), one per runtime."""
+        if self._search is None:
+            url = self.engine.url
+            server = f"{url.host or url.query.get('host', '')}:{url.port or ''}"
+            self._search = Search(self, IndexHome.for_login(server, str(url.database), str(url.username)))
+        return self._search
+
     def close(self) -> None:
+        if self._search is not None:
+            self._search.close()
         self.engine.dispose()
 
 

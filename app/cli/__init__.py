@@ -13,6 +13,7 @@ from app.cli.errors import run_guarded
 from app.cli.inputs import CheckedGroup
 from app.cli.responses import response
 from app.cli.routing import agent_group, next_ticket, routing_group
+from app.cli.search import index_group, search
 from app.cli.sla import escalations, sla_group
 from app.cli.tickets import ticket
 from app.cli.users import user as user_group
@@ -97,6 +98,8 @@ cli.add_command(ticket)
 ticket.add_command(next_ticket)
 cli.add_command(user_group)
 cli.add_command(worker)
+cli.add_command(search)
+cli.add_command(index_group)
 
 
 def main() -> None:
