@@ -426,7 +426,7 @@ def fallback_snippet(
 
     wanted = parsed.highlight_words
     marks: list[tuple[int, int]] = []
-    for match in re.finditer(r"\w+", body):
+    for match in re.finditer(r"[^\W_]+", body):
         word = match.group().lower()
         if any(
             word == w or (parsed.prefix == w and word.startswith(w)) or (parsed.fuzzy(w) and _close(word, w))

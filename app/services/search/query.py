@@ -27,7 +27,7 @@ KIND_ALIASES = {
 }
 FIELDS = ("status", "queue", "customer", "tag", "created", "updated", "kind", "number")
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)  # as Tantivy's default tokenizer: letters and digits
 _TOKEN = re.compile(
     r'(?P<field>[A-Za-z_]+):(?:"(?P<fquoted>[^"]*)"|(?P<fvalue>[^\s"]*))'
     r'|"(?P<phrase>[^"]*)"'

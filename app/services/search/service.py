@@ -25,6 +25,7 @@ from dataclasses import replace
 
 from app.services.errors import KnownError
 from app.services.platform import changes
+from app.services.platform.database.boundary import SpeaksDomainErrors
 from app.services.platform.uow import UnitOfWorkSource
 from app.services.search import fallback, feed
 from app.services.search.dto import BuildProgress, IndexStatus, SearchHit, SearchResults
@@ -59,7 +60,7 @@ def _hit(raw: RawHit) -> SearchHit:
     )
 
 
-class Search:
+class Search(SpeaksDomainErrors):
     """One login's index on this workstation.
 
     Attributes:
