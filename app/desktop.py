@@ -59,12 +59,15 @@ def register_bundled_font(app: QApplication) -> None:
 
 
 def client_for(runtime: Runtime, keyring_note: str | None = None) -> SignedInClient:
-    return SignedInClient(HelpDesk(runtime), runtime.listener(), runtime.close, keyring_note)
+    return SignedInClient(HelpDesk(runtime), runtime.listener(), runtime.close, keyring_note, search=runtime.search())
 
 
 def open_main_window(client: SignedInClient, runner: TaskRunner) -> MainWindow:
     drafts = DraftStore(data_dir() / "drafts" / client.desk.me.login)
-    return MainWindow(client.desk, runner, drafts, listen=client.listen)
+    window = MainWindow(client.desk, runner, drafts, listen=client.listen)
+    if client.search is not None:
+        window.enable_search(client.search, sync=True)  # the login's index, kept in step in the background
+    return window
 
 
 class DesktopSignIn:

@@ -4,7 +4,8 @@ indirect imports counted). `HelpDesk` in `desk.py` is the implementation the com
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -13,6 +14,7 @@ from app.services.platform.actor import Actor
 from app.services.platform.live_notices import Listen
 from app.services.responses.dto import CannedResponse
 from app.services.routing.dto import RoutingExplanation
+from app.services.search.dto import SearchHit, SearchResults
 from app.services.tickets.dto import (
     FieldChanges,
     HistoryEntry,
@@ -96,6 +98,22 @@ class RoutingArea(Protocol):
     def next_ticket(self) -> TicketChanged | None: ...
 
 
+class SearchArea(Protocol):
+    """This login's search index on this workstation (issue 15); a window gets it from the sign-in."""
+
+    def search(
+        self, text: str, *, kinds: Sequence[str] = ..., limit: int = ..., typing: bool = ..., catch_up: bool = ...
+    ) -> SearchResults: ...
+    def similar(self, *, ticket_id: int, limit: int = ...) -> tuple[tuple[SearchHit, ...], tuple[SearchHit, ...]]:
+        """Suggested articles and similar past tickets for a ticket."""
+        ...
+
+    def article_text(self, article_id: int) -> str | None: ...
+    def follow(self, stop: threading.Event, *, interval: float = ...) -> None:
+        """Keeps the index in step with the database until `stop` is set (a background thread's work)."""
+        ...
+
+
 class PresenceArea(Protocol):
     def announce(self, ticket_id: int, state: str) -> None: ...
 
@@ -123,6 +141,7 @@ class SignedInClient:
     listen: Listen
     close: Callable[[], None]
     keyring_note: str | None = None  # why the password was not remembered, when that was asked for
+    search: SearchArea | None = None  # the login's search index (issue 15)
 
 
 @dataclass(frozen=True)

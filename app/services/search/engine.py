@@ -49,6 +49,7 @@ def build_schema() -> tantivy.Schema:
     b.add_date_field("created", stored=True, indexed=True, fast=True)
     b.add_date_field("updated", stored=True, indexed=True, fast=True)
     b.add_text_field("marker", stored=True, tokenizer_name="raw")
+    b.add_text_field("last_customer", stored=True, index_option="basic")  # for more-like-this
     return b.build()
 
 
@@ -104,6 +105,7 @@ def _document(source: SourceDocument) -> tantivy.Document:
         "title": source.title,
         "body": source.body,
         "customer": source.customer,
+        "last_customer": source.last_customer_message[:4000],
         "created": _utc(source.created),
         "updated": _utc(source.updated or source.created),
     }
@@ -300,10 +302,11 @@ class TantivyIndex:
             )
         return hits
 
-    def article_body(self, id_: int) -> str | None:
+    def stored(self, kind: str, id_: int, field: str) -> str | None:
+        """One stored field of one document (an article's text, a ticket's last customer message)."""
         searcher = self._index.searcher()
-        hits = searcher.search(tantivy.Query.term_query(SCHEMA, "doc_key", doc_key("article", id_)), 1).hits
-        return str(searcher.doc(hits[0][1]).get_first("body") or "") if hits else None
+        hits = searcher.search(tantivy.Query.term_query(SCHEMA, "doc_key", doc_key(kind, id_)), 1).hits
+        return str(searcher.doc(hits[0][1]).get_first(field) or "") if hits else None
 
 
 def _kinds(kinds: Sequence[str]) -> tantivy.Query:

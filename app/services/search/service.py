@@ -149,18 +149,22 @@ class Search(SpeaksDomainErrors):
             hits = fallback.search(uow, parsed, kinds=kinds, limit=limit)
         return SearchResults(text, tuple(hits), len(hits), "database", parsed.notes, self._progress())
 
-    def similar(
-        self, *, ticket_id: int, text: str, limit: int = 5
-    ) -> tuple[tuple[SearchHit, ...], tuple[SearchHit, ...]]:
-        """Suggested articles and similar past tickets for a ticket: its subject and last customer message,
-        as a more-like-this query. Empty while the index is built."""
+    def similar(self, *, ticket_id: int, limit: int = 5) -> tuple[tuple[SearchHit, ...], tuple[SearchHit, ...]]:
+        """Suggested articles and similar past tickets for a ticket: a more-like-this query over its subject
+        and last customer message (as the index holds them). Empty while the index is built."""
         index = None if self._building is not None else self._open_current()
         if index is None:
             return (), ()
+        text = f"{index.stored('ticket', ticket_id, 'title') or ''} {index.stored('ticket', ticket_id, 'last_customer') or ''}"
         now = dt.datetime.now(dt.UTC)
         articles = index.more_like_this(text, kinds=("article",), exclude=None, limit=limit, now=now)
         tickets = index.more_like_this(text, kinds=("ticket",), exclude=("ticket", ticket_id), limit=limit, now=now)
         return tuple(map(_hit, articles)), tuple(map(_hit, tickets))
+
+    def article_text(self, article_id: int) -> str | None:
+        """An article's text as the index holds it (what the login may read), for inserting into a reply."""
+        index = None if self._building is not None else self._open_current()
+        return index.stored("article", article_id, "body") if index is not None else None
 
     def status(self) -> IndexStatus:
         index = None if self._building is not None else self._open_current()
