@@ -139,8 +139,8 @@ def test_the_knowledge_panel_suggests_an_article_and_ctrl_i_puts_it_in_the_reply
     ticket_id = window.editor.detail.ticket.id  # type: ignore[union-attr]
     qtbot.keyClick(window.table, Qt.Key.Key_F2)
     qtbot.waitUntil(lambda: features.panel.loaded_for == ticket_id, timeout=10_000)
-    assert features.panel.articles.item(0).text() == "When a printer is on fire"  # type: ignore[union-attr]
-    similar = [features.panel.tickets.item(r).text() for r in range(features.panel.tickets.count())]  # type: ignore[union-attr]
+    assert features.panel.articles.item(0).text() == "When a printer is on fire"
+    similar = [features.panel.tickets.item(r).text() for r in range(features.panel.tickets.count())]
     assert all("Printer on fire" not in t for t in similar) and all("firmware" not in t for t in similar)
     qtbot.keyClick(window.table, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: ARTICLE_BODY in window.editor.composer.toPlainText(), timeout=10_000)
