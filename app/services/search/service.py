@@ -155,7 +155,8 @@ class Search(SpeaksDomainErrors):
         index = None if self._building is not None else self._open_current()
         if index is None:
             return (), ()
-        text = f"{index.stored('ticket', ticket_id, 'title') or ''} {index.stored('ticket', ticket_id, 'last_customer') or ''}"
+        subject = index.stored("ticket", ticket_id, "title") or ""
+        text = f"{subject} {index.stored('ticket', ticket_id, 'last_customer') or ''}"
         now = dt.datetime.now(dt.UTC)
         articles = index.more_like_this(text, kinds=("article",), exclude=None, limit=limit, now=now)
         tickets = index.more_like_this(text, kinds=("ticket",), exclude=("ticket", ticket_id), limit=limit, now=now)
