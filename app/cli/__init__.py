@@ -11,6 +11,7 @@ from app.cli.demo import demo
 from app.cli.doctor import doctor
 from app.cli.errors import run_guarded
 from app.cli.inputs import CheckedGroup
+from app.cli.kb import kb_group
 from app.cli.responses import response
 from app.cli.routing import agent_group, next_ticket, routing_group
 from app.cli.search import index_group, search
@@ -89,6 +90,7 @@ def cli(
 cli.add_command(db)
 cli.add_command(demo)
 cli.add_command(doctor)
+cli.add_command(kb_group)
 cli.add_command(response)
 cli.add_command(routing_group)
 cli.add_command(sla_group)

@@ -4,7 +4,13 @@ from app.models.audit import AuditEvent, ChangeLogEntry
 from app.models.base import SCHEMA, Base
 from app.models.customer import Customer, CustomerEmail, Organisation
 from app.models.jobs import JobRun, WorkerHeartbeat
-from app.models.knowledge import KnowledgeArticle
+from app.models.knowledge import (
+    KnowledgeArticle,
+    KnowledgeArticleVersion,
+    KnowledgeAttachment,
+    KnowledgeCategory,
+    KnowledgeEditor,
+)
 from app.models.message import Attachment, Blob, Message
 from app.models.preference import AgentPreference
 from app.models.presence import TicketPresence
@@ -32,6 +38,10 @@ __all__ = [
     "CustomerEmail",
     "JobRun",
     "KnowledgeArticle",
+    "KnowledgeArticleVersion",
+    "KnowledgeAttachment",
+    "KnowledgeCategory",
+    "KnowledgeEditor",
     "Message",
     "Organisation",
     "Queue",

@@ -9,6 +9,7 @@ New areas (routing, SLA, search, connectors) join as attributes beside these.
 
 from __future__ import annotations
 
+from app.services.knowledge.area import KnowledgeBase
 from app.services.navigation.presence import Presence
 from app.services.navigation.views import Navigation
 from app.services.platform.actor import Actor
@@ -27,6 +28,7 @@ class HelpDesk(SpeaksDomainErrors):
     presence: announcing who is on which ticket.
     responses: canned responses and the agent's signature.
     routing: why a ticket went to whom, one's availability, get next.
+    knowledge: knowledge base articles (read, write, publish, history), a solved ticket as a draft.
     """
 
     def __init__(self, runtime: UnitOfWorkSource) -> None:
@@ -37,3 +39,4 @@ class HelpDesk(SpeaksDomainErrors):
         self.presence = Presence(runtime)
         self.responses = Responses(runtime)
         self.routing = Routing(runtime, self.me)
+        self.knowledge = KnowledgeBase(runtime)

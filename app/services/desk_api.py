@@ -9,6 +9,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from app.services.knowledge.dto import (
+    Article,
+    ArticleDiff,
+    ArticleDraft,
+    ArticleState,
+    ArticleSummary,
+    ArticleVersion,
+    Category,
+    Visibility,
+)
 from app.services.navigation.dto import AboutDesk, Choice, DeskView, Vocabulary
 from app.services.platform.actor import Actor
 from app.services.platform.live_notices import Listen
@@ -114,6 +124,39 @@ class SearchArea(Protocol):
         ...
 
 
+class KnowledgeArea(Protocol):
+    """Knowledge base articles; the database decides who reads and writes what (migration 0018)."""
+
+    def may_edit(self) -> bool: ...
+    def categories(self) -> list[Category]: ...
+    def articles(self, state: ArticleState | None = None) -> list[ArticleSummary]: ...
+    def article(self, article_id: int) -> Article: ...
+    def create(
+        self, *, title: str, body: str, tags: tuple[str, ...], category_id: int | None, visibility: Visibility
+    ) -> Article: ...
+    def save(
+        self,
+        article_id: int,
+        expected_version: int,
+        *,
+        title: str,
+        body: str,
+        body_html: str | None,
+        tags: tuple[str, ...],
+        category_id: int | None,
+        visibility: Visibility,
+    ) -> Article:
+        """A new version if the article is still at `expected_version`, else `ArticleConflict`."""
+        ...
+
+    def set_state(self, article_id: int, expected_version: int, state: ArticleState) -> Article: ...
+    def history(self, article_id: int) -> list[ArticleVersion]: ...
+    def diff(self, article_id: int, old_version: int | None = None, new_version: int | None = None) -> ArticleDiff: ...
+    def from_ticket(self, ticket_id: int) -> tuple[Article, ArticleDraft]:
+        """A resolved ticket as the caller's own draft article, the customer's data taken out."""
+        ...
+
+
 class PresenceArea(Protocol):
     def announce(self, ticket_id: int, state: str) -> None: ...
 
@@ -131,6 +174,8 @@ class Desk(Protocol):
     def responses(self) -> ResponseArea: ...
     @property
     def routing(self) -> RoutingArea: ...
+    @property
+    def knowledge(self) -> KnowledgeArea: ...
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,77 @@
+"""Pure parts of the knowledge base: customer data out of a solved ticket's text, an article's text from
+its HTML."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.services.knowledge.redaction import describe, redact
+from app.services.knowledge.text import html_to_text, prepare_body
+
+NAMES = ["Jane Doe", "Northwind Traders"]
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        ("Call me on +49 30 1234 5678 today", "Call me on [phone] today"),
+        ("or (030) 123-4567, or 0044 20 7946 0958.", "or [phone], or [phone]."),
+        ("Write to jane.doe+billing@northwind.example please", "Write to [email] please"),
+        ("Jane Doe from Northwind Traders asked; Jane agreed.", "[customer] from [customer] asked; [customer] agreed."),
+        ("JANE wrote in capitals", "[customer] wrote in capitals"),
+        # What is not customer data stays: invoice and order numbers, versions, dates, amounts, error codes.
+        ("Invoice INV-2026-0412, order 10234, version 2.4.1", "Invoice INV-2026-0412, order 10234, version 2.4.1"),
+        (
+            "On 2026-03-01 we refunded 1,299.00 EUR (error PAY-DECLINED-05)",
+            "On 2026-03-01 we refunded 1,299.00 EUR (error PAY-DECLINED-05)",
+        ),
+        ("Janet is another person", "Janet is another person"),
+    ],
+)
+def test_customer_data_in_a_line(line: str, kept: str) -> None:
+    assert redact(line, names=NAMES, emails=["jane.doe+billing@northwind.example"]).text == kept
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "12 Baker Street\nLondon NW1 6XE",
+        "Hauptstraße 5\n10115 Berlin",
+        "Flat 3\n221B Baker St.\nLondon",
+        "4 rue de Rivoli\n75004 Paris, France",
+        "350 Fifth Avenue\nNY 10118",
+    ],
+)
+def test_address_lines_go(address: str) -> None:
+    result = redact(f"The parcel should go to\n{address}\nby Friday.", names=[])
+    assert result.text.splitlines()[0] == "The parcel should go to"
+    assert result.text.splitlines()[-1] == "by Friday."
+    assert all(part not in result.text for part in address.splitlines() if part != "London")
+    assert result.removed["address"] >= 1
+
+
+def test_greeting_sign_off_and_quoted_mail_go_and_are_counted() -> None:
+    text = (
+        "Dear Jane,\n\nThe refund is on its way.\n\nKind regards,\nAlice Example\nSupport\n\n"
+        "On Mon, 2 Mar 2026 at 10:00, Jane Doe <jane@x.example> wrote:\n> I was charged twice"
+    )
+    result = redact(text, names=NAMES)
+    assert result.text == "The refund is on its way."
+    assert describe(result.removed) == ("1 greeting", "1 quoted earlier message", "1 sign-off")
+
+
+def test_describe_says_what_not_which() -> None:
+    result = redact("Mail a@b.example or c@d.example, call +1 212 555 0100", names=[])
+    assert describe(result.removed) == ("2 email addresses", "1 phone number")
+    assert "a@b.example" not in " ".join(describe(result.removed))
+
+
+def test_html_becomes_readable_text() -> None:
+    html = "<h2>Refunds</h2><p>Within <b>30 days</b>.</p><ul><li>Open Billing</li><li>Choose &amp; confirm</li></ul>"
+    assert html_to_text(html) == "Refunds\n\nWithin 30 days.\n\n- Open Billing\n- Choose & confirm"
+
+
+def test_a_body_is_plain_text_or_sanitised_html_with_its_text() -> None:
+    assert prepare_body("  Plain\x07 text \r\n", None) == ("Plain text", None)
+    text, safe = prepare_body("ignored", '<p onclick="x()">Hi<script>alert(1)</script></p>')
+    assert safe == "<p>Hi</p>" and text == "Hi"
