@@ -45,7 +45,7 @@ def world(committed_runtime: Runtime) -> World:
             uow.commit()
     with committed_runtime.uow() as uow:
         uow.session.connection().exec_driver_sql(
-            "INSERT INTO switchboard.knowledge_article (title, body, is_published) VALUES (%s, %s, true)",
+            "INSERT INTO switchboard.knowledge_article (title, body, state) VALUES (%s, %s, 'published')",
             ("When a printer is on fire", ARTICLE_BODY),
         )
         uow.commit()

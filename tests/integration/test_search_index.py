@@ -293,3 +293,39 @@ def test_hostile_queries_answered_by_the_database_fallback_never_raise(desk: Des
         results = search.search(text)
         assert results.from_database or (not results.hits and results.notes)  # nothing searchable: it says so
         assert results.status_line
+
+
+def test_articles_follow_their_state_as_each_login_may_read_them(desk: Desk, opened: Opened) -> None:
+    """A draft is the author's (and editors') only; published reaches every agent's index at the next sync;
+    archived leaves it again — through the change log entries the knowledge base writes, read under RLS."""
+    from app.services.knowledge import service as kb
+    from app.services.knowledge.dto import ArticleState
+
+    alice, dana = opened.search("alice"), opened.search("dana")
+    alice.rebuild()
+    dana.rebuild()
+    writer = desk.runtime("dana")
+    opened.runtimes.append(writer)
+
+    def by_dana(step: str, article_id: int = 0, version: int = 0) -> tuple[int, int]:
+        with writer.uow() as uow:
+            if step == "create":
+                article = kb.create_article(uow, title="Resetting a wombat token", body="Hold the wombat button.")
+            else:
+                state = ArticleState.PUBLISHED if step == "publish" else ArticleState.ARCHIVED
+                article = kb.set_state(uow, article_id=article_id, expected_version=version, state=state)
+            uow.commit()
+        return article.id, article.version
+
+    def found(search: Search) -> set[int]:
+        search.sync_once()
+        return {h.id for h in search.search("wombat", kinds=("article",)).hits}
+
+    article_id, version = by_dana("create")
+    assert found(alice) == set() and found(dana) == {article_id}
+    article_id, version = by_dana("publish", article_id, version)
+    assert found(alice) == {article_id}
+    by_dana("archive", article_id, version)
+    assert found(alice) == set()
+    assert_exact(desk, "alice", alice)
+    assert_exact(desk, "dana", dana)
