@@ -27,6 +27,7 @@ from app.bootstrap import SignIn, open_maintenance_runtime, open_runtime
 from app.desktop import DesktopSignIn, application, client_for, open_main_window
 from app.ops.demo import DemoSize, fill_demo_data
 from app.services.platform.config import resolve_database
+from app.services.search.service import Search
 from app.services.tickets import service
 from app.views.appearance import Theme, apply_color_scheme, apply_theme
 from app.views.main_window import MainWindow, pane_sizes
@@ -49,6 +50,25 @@ def save(widget: QWidget, path: Path) -> None:
 
 
 MATRIX_SIZES = ((1366, 768), (1600, 1000))
+
+
+def search_shots(window: MainWindow, search: Search, out: Path) -> None:
+    """Global search for "refund" once the client's sync thread built the index, and the knowledge panel
+    beside a refund ticket (issue 15)."""
+    features = window.search_features
+    assert features is not None
+    wait_until(lambda: search.status().state == "ready", timeout=120)
+    features.dialog.open_with("refund")
+    wait_until(lambda: features.dialog.answered is not None and features.dialog.answered.source == "index")
+    save(features.dialog, out / "search.png")
+    features.dialog.reject()
+    refund = next((r for r, t in enumerate(window.model.rows) if "refund" in t.subject.lower()), 0)
+    window.table.selectRow(refund)
+    ticket_id = window.model.rows[refund].id
+    wait_until(lambda: window.editor.detail is not None and window.editor.detail.ticket.id == ticket_id)
+    features.toggle_panel()
+    wait_until(lambda: features.panel.loaded_for == ticket_id)
+    save(window, out / "knowledge-panel.png")
 
 
 def desk_shots(window: MainWindow, out: Path, suffix: str) -> None:
@@ -159,6 +179,7 @@ def main(out: Path, *, dark: bool = False) -> None:
     wait_until(lambda: window.editor.routing_dialog.state != "loading")
     save(window.editor.routing_dialog, out / "why-this-agent.png")
     window.editor.routing_dialog.reject()
+    search_shots(window, runtime.search(), out)
     window.close()
     wait_until(lambda: runner.in_flight == 0)
     colleague.close()

@@ -267,6 +267,8 @@ class SearchFeatures:
         self.dock.visibilityChanged.connect(self._panel_shown)
         window.table.ticket_chosen.connect(lambda _ticket: self.suggest())
         window.actions_by_text["Search tickets"].setShortcut(QKeySequence("Ctrl+F"))
+        filter_hint = window.filters.text.placeholderText()
+        window.filters.text.setPlaceholderText(filter_hint.replace("(/)", "(Ctrl+F; / searches everything)"))
         for text, keys, handler in (
             ("Search everything…", "/", lambda: self.dialog.open_with("")),
             ("Knowledge panel", "F2", self.toggle_panel),
