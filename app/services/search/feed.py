@@ -15,28 +15,33 @@ from app.services.platform.uow import UnitOfWork
 KIND_TICKET, KIND_ARTICLE, KIND_CUSTOMER = "ticket", "article", "customer"
 PAGE = 2000
 
+# Pages of rows, then their messages and addresses in one query each (no correlated subqueries: a rebuild
+# reads a million tickets).
 _TICKETS = """
-    SELECT t.id, t.number, t.subject, t.status, q.name, t.tags, t.created_at, t.updated_at,
-           c.name, o.name,
-           (SELECT string_agg(e.address, ' ' ORDER BY e.id) FROM switchboard.customer_email e
-             WHERE e.customer_id = c.id),
-           (SELECT string_agg(m.body_text, E'\\n' ORDER BY m.created_at, m.id) FROM switchboard.message m
-             WHERE m.ticket_id = t.id AND m.kind <> 'system_event'),
-           (SELECT m.body_text FROM switchboard.message m
-             WHERE m.ticket_id = t.id AND m.kind = 'customer_message' ORDER BY m.created_at DESC, m.id DESC LIMIT 1)
+    SELECT t.id, t.number, t.subject, t.status, q.name, t.tags, t.created_at, t.updated_at, c.id, c.name, o.name
     FROM switchboard.ticket t
     JOIN switchboard.queue q ON q.id = t.queue_id
     JOIN switchboard.customer c ON c.id = t.customer_id
     LEFT JOIN switchboard.organisation o ON o.id = c.organisation_id
 """
+_MESSAGES = """
+    SELECT m.ticket_id, m.kind::text, m.body_text FROM switchboard.message m
+    WHERE m.ticket_id = ANY(%(ids)s) AND m.kind <> 'system_event' ORDER BY m.ticket_id, m.created_at, m.id
+"""
+_MESSAGES_IN_RANGE = """
+    SELECT m.ticket_id, m.kind::text, m.body_text FROM switchboard.message m
+    WHERE m.ticket_id > %(after)s AND m.ticket_id <= %(last)s AND m.kind <> 'system_event'
+    ORDER BY m.ticket_id, m.created_at, m.id
+"""
+_EMAILS = """
+    SELECT e.customer_id, e.address FROM switchboard.customer_email e
+    WHERE e.customer_id = ANY(%(ids)s) ORDER BY e.customer_id, e.id
+"""
 _ARTICLES = """
     SELECT a.id, a.title, a.body, a.tags, a.created_at, a.updated_at FROM switchboard.knowledge_article a
 """
 _CUSTOMERS = """
-    SELECT c.id, c.name, o.name,
-           (SELECT string_agg(e.address, ' ' ORDER BY e.id) FROM switchboard.customer_email e
-             WHERE e.customer_id = c.id),
-           c.created_at
+    SELECT c.id, c.name, o.name, c.created_at
     FROM switchboard.customer c LEFT JOIN switchboard.organisation o ON o.id = c.organisation_id
 """
 _TABLES = {
@@ -74,14 +79,15 @@ def _tags(value: object) -> tuple[str, ...]:
     return tuple(str(t) for t in value) if isinstance(value, list | tuple) else ()
 
 
-def _ticket(row: Sequence[object]) -> SourceDocument:
-    id_, number, subject, status, queue, tags, created, updated, name, org, emails, messages, last = row
+def _ticket(row: Sequence[object], messages: list[tuple[str, str]], emails: str) -> SourceDocument:
+    id_, number, subject, status, queue, tags, created, updated, _customer_id, name, org = row
     customer = " ".join(str(x) for x in (name, emails, org) if x)
+    last = next((text for kind, text in reversed(messages) if kind == "customer_message"), "")
     return SourceDocument(
         KIND_TICKET,
         int(str(id_)),
         str(subject),
-        str(messages or ""),
+        "\n".join(text for _kind, text in messages),
         number=int(str(number)),
         status=str(status),
         queue=str(queue),
@@ -89,7 +95,7 @@ def _ticket(row: Sequence[object]) -> SourceDocument:
         customer=customer,
         created=_when(created),
         updated=_when(updated),
-        last_customer_message=str(last or ""),
+        last_customer_message=last,
     )
 
 
@@ -106,8 +112,8 @@ def _article(row: Sequence[object]) -> SourceDocument:
     )
 
 
-def _customer(row: Sequence[object]) -> SourceDocument:
-    id_, name, org, emails, created = row
+def _customer(row: Sequence[object], emails: str) -> SourceDocument:
+    id_, name, org, created = row
     body = " ".join(str(x) for x in (emails, org) if x)
     return SourceDocument(
         KIND_CUSTOMER,
@@ -120,40 +126,64 @@ def _customer(row: Sequence[object]) -> SourceDocument:
     )
 
 
-_READERS = {
-    KIND_TICKET: (_TICKETS, _ticket),
-    KIND_ARTICLE: (_ARTICLES, _article),
-    KIND_CUSTOMER: (_CUSTOMERS, _customer),
-}
+_SELECTS = {KIND_TICKET: _TICKETS, KIND_ARTICLE: _ARTICLES, KIND_CUSTOMER: _CUSTOMERS}
 
 
 def _rows(uow: UnitOfWork, sql: str, params: dict[str, object]) -> Sequence[Sequence[object]]:
     return uow.session.connection().exec_driver_sql(sql, params).all()
 
 
+def _emails(uow: UnitOfWork, customer_ids: Sequence[int]) -> dict[int, str]:
+    found: dict[int, list[str]] = {}
+    for customer_id, address in _rows(uow, _EMAILS, {"ids": list(customer_ids)}):
+        found.setdefault(int(str(customer_id)), []).append(str(address))
+    return {k: " ".join(v) for k, v in found.items()}
+
+
+def _build(
+    uow: UnitOfWork, kind: str, rows: Sequence[Sequence[object]], after: int | None = None
+) -> list[SourceDocument]:
+    """`after`: the rows are the page after this id, so their messages are one range scan."""
+    if kind == KIND_ARTICLE:
+        return [_article(r) for r in rows]
+    if kind == KIND_CUSTOMER:
+        emails = _emails(uow, [int(str(r[0])) for r in rows])
+        return [_customer(r, emails.get(int(str(r[0])), "")) for r in rows]
+    messages: dict[int, list[tuple[str, str]]] = {}
+    ids = [int(str(r[0])) for r in rows]
+    if after is None:
+        found = _rows(uow, _MESSAGES, {"ids": ids})
+    else:
+        found = _rows(uow, _MESSAGES_IN_RANGE, {"after": after, "last": ids[-1]})
+    for ticket_id, message_kind, text in found:
+        messages.setdefault(int(str(ticket_id)), []).append((str(message_kind), str(text or "")))
+    emails = _emails(uow, sorted({int(str(r[8])) for r in rows}))
+    return [_ticket(r, messages.get(int(str(r[0])), []), emails.get(int(str(r[8])), "")) for r in rows]
+
+
 def documents(uow: UnitOfWork, kind: str, ids: Sequence[int]) -> list[SourceDocument]:
     """The documents of these ids that the login may read now (the others are simply not returned)."""
     if not ids:
         return []
-    sql, build = _READERS[kind]
     alias = _TABLES[kind][1]
-    return [build(r) for r in _rows(uow, f"{sql} WHERE {alias}.id = ANY(%(ids)s)", {"ids": list(ids)})]
+    rows = _rows(uow, f"{_SELECTS[kind]} WHERE {alias}.id = ANY(%(ids)s)", {"ids": list(ids)})
+    return _build(uow, kind, rows)
 
 
 def pages(uow: UnitOfWork, kind: str, page: int = PAGE) -> Iterator[list[SourceDocument]]:
     """Every document of a kind the login may read, in id order, a page at a time (keyset pagination)."""
-    sql, build = _READERS[kind]
     alias = _TABLES[kind][1]
     after = 0
     while True:
         rows = _rows(
-            uow, f"{sql} WHERE {alias}.id > %(after)s ORDER BY {alias}.id LIMIT %(n)s", {"after": after, "n": page}
+            uow,
+            f"{_SELECTS[kind]} WHERE {alias}.id > %(after)s ORDER BY {alias}.id LIMIT %(n)s",
+            {"after": after, "n": page},
         )
         if not rows:
             return
-        batch = [build(r) for r in rows]
-        yield batch
-        after = batch[-1].id
+        yield _build(uow, kind, rows, after)
+        after = int(str(rows[-1][0]))
         if len(rows) < page:
             return
 
