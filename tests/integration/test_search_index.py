@@ -6,6 +6,7 @@ moves to a queue the agent cannot see, after the login's queues change. Probes a
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -329,3 +330,16 @@ def test_articles_follow_their_state_as_each_login_may_read_them(desk: Desk, ope
     assert found(alice) == set()
     assert_exact(desk, "alice", alice)
     assert_exact(desk, "dana", dana)
+
+
+def test_a_deleted_index_folder_is_rebuilt_by_one_writer_only(desk: Desk, opened: Opened) -> None:
+    running = opened.search("alice")
+    running.rebuild()
+    shutil.rmtree(running.home.root)  # someone cleans the cache while the client runs
+    other = opened.search("alice")
+    assert other.search("billing_open").from_database  # answers meanwhile
+    running.follow_step()  # the running client notices, takes a fresh lock and rebuilds
+    assert running.is_writer and not other.try_become_writer()
+    assert running.home.root.stat().st_mode & 0o077 == 0
+    assert other.search("billing_open").source == "index"
+    assert_exact(desk, "alice", other)

@@ -333,8 +333,11 @@ class Search(SpeaksDomainErrors):
         while not stop.is_set():
             try:
                 self.follow_step()
-            except KnownError as error:
+            except KnownError as error:  # the server is away, the disk is full: try again next time
                 log.warning("search sync: %s", error)
+            except Exception:  # a bug of ours must not end the client's sync for good: log it, go on
+                log.exception("search sync failed")
+                stop.wait(10 * interval)
             stop.wait(interval)
 
     def close(self) -> None:

@@ -71,6 +71,7 @@ class IndexHome:
         return path if name.startswith("gen-") and path.is_dir() else None
 
     def new_generation(self) -> Path:
+        _private_dir(self.root)
         return self.root / f"gen-{time.time_ns()}-{os.getpid()}"
 
     def swap_to(self, generation: Path) -> None:
@@ -116,7 +117,10 @@ class WriterLock:
 
     def try_acquire(self) -> bool:
         if self._fd is not None:
-            return True
+            if self._still_ours():
+                return True
+            self.release()  # the index folder was deleted under us: the lock file we hold is gone with it
+        _private_dir(self._path.parent)
         fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
         if fcntl is not None:
             try:
@@ -126,6 +130,16 @@ class WriterLock:
                 return False
         self._fd = fd
         return True
+
+    def _still_ours(self) -> bool:
+        """The lock file on disk is the one we hold (not deleted, nor replaced by another process's)."""
+        assert self._fd is not None
+        try:
+            on_disk = os.stat(self._path)
+        except OSError:
+            return False
+        held = os.fstat(self._fd)
+        return (on_disk.st_dev, on_disk.st_ino) == (held.st_dev, held.st_ino)
 
     def release(self) -> None:
         if self._fd is not None:
