@@ -21,6 +21,7 @@ from app.services.search.query import ParsedQuery, words_of
 SCHEMA_VERSION = 1  # bump on any schema change: an index of another version is rebuilt, never opened
 MARKER_KEY = "marker"
 WRITER_HEAP = 96_000_000
+BULK_WRITER_HEAP = 256_000_000
 # Field weights: a match in the subject or title counts most, the customer next, the conversation least.
 BOOSTS = {"title": 3.0, "customer": 1.5, "body": 1.0}
 FUZZY_WEIGHT = 0.4  # a word found only by typo tolerance ranks below the exact word
@@ -122,8 +123,10 @@ class TantivyIndex:
     """One index directory. Reading is safe from any thread and any process; writing needs the writer lock
     (`store.WriterLock`) and goes through `write()`."""
 
-    def __init__(self, path: Path, *, create: bool = False) -> None:
+    def __init__(self, path: Path, *, create: bool = False, bulk: bool = False) -> None:
+        """`bulk`: a rebuild, written with a larger heap on every core; the incremental writer uses one."""
         self.path = path
+        self._bulk = bulk
         try:
             if create:
                 path.mkdir(parents=True, exist_ok=True)
@@ -144,7 +147,10 @@ class TantivyIndex:
     # -- writing ---------------------------------------------------------------------------------------
     def _w(self) -> tantivy.IndexWriter:
         if self._writer is None:
-            self._writer = self._index.writer(heap_size=WRITER_HEAP, num_threads=1)
+            if self._bulk:
+                self._writer = self._index.writer(heap_size=BULK_WRITER_HEAP, num_threads=0)
+            else:
+                self._writer = self._index.writer(heap_size=WRITER_HEAP, num_threads=1)
         return self._writer
 
     def upsert(self, sources: Iterable[SourceDocument]) -> int:

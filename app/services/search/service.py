@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
 from app.services.errors import KnownError
@@ -215,14 +216,13 @@ class Search(SpeaksDomainErrors):
                     head = changes.head(uow)
                     scope = feed.scope(uow)
                     total = sum(feed.count(uow, kind) for kind in KINDS)
-                    self._report(BuildProgress(0, total), progress)
-                    generation = self.home.new_generation()
-                    index = TantivyIndex(generation, create=True)
-                    done = 0
-                    for kind in KINDS:
-                        for page in feed.pages(uow, kind):
-                            done += index.add_new(page)
-                            self._report(BuildProgress(done, total), progress)
+                self._report(BuildProgress(0, total), progress)
+                generation = self.home.new_generation()
+                index = TantivyIndex(generation, create=True, bulk=True)
+                done = 0
+                for page in self._pages_read_ahead():
+                    done += index.add_new(page)
+                    self._report(BuildProgress(done, total), progress)
                 index.commit(Marker(head[0], head[1], scope))
                 index.close_writer()
                 self.home.swap_to(generation)
@@ -234,6 +234,44 @@ class Search(SpeaksDomainErrors):
                 self._building = None
                 self.home.clear_progress()
         return self.status()
+
+    def _pages_read_ahead(self) -> Iterator[list[feed.SourceDocument]]:
+        """Every document the login may read, a page at a time, read by a thread of its own a few pages
+        ahead: the database's time and the indexing overlap (psycopg waits without the GIL)."""
+        pages: queue.Queue[list[feed.SourceDocument] | BaseException | None] = queue.Queue(maxsize=4)
+        stop = threading.Event()
+
+        def put(item: list[feed.SourceDocument] | BaseException | None) -> bool:
+            while not stop.is_set():
+                try:
+                    pages.put(item, timeout=0.2)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def read() -> None:
+            try:
+                with self._runtime.uow() as reader:
+                    for kind in KINDS:
+                        for page in feed.pages(reader, kind):
+                            if not put(page):
+                                return
+            except BaseException as error:  # handed to the indexing side, which raises it
+                put(error)
+                return
+            put(None)
+
+        thread = threading.Thread(target=read, name="search-rebuild-reader", daemon=True)
+        thread.start()
+        try:
+            while (item := pages.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()
+            thread.join()
 
     def _report(self, value: BuildProgress, progress: Callable[[BuildProgress], None] | None) -> None:
         self._building = value
