@@ -68,12 +68,14 @@ class Runtime:
         the window catches up on what it missed. Views get this, never the engine."""
         return partial(live.listen, self.engine, cursor=live.LiveCursor())
 
-    def search(self) -> Search:
-        """This login's search index on this workstation (issue 15), one per runtime."""
+    def search(self, base: Path | None = None) -> Search:
+        """This login's search index on this workstation (issue 15), one per runtime; `base`: somewhere else
+        than the user's cache (a throwaway database's smoke test keeps it in its scratch folder)."""
         if self._search is None:
             url = self.engine.url
             server = f"{url.host or url.query.get('host', '')}:{url.port or ''}"
-            self._search = Search(self, IndexHome.for_login(server, str(url.database), str(url.username)))
+            home = IndexHome.for_login(server, str(url.database), str(url.username), base=base)
+            self._search = Search(self, home)
         return self._search
 
     def close(self) -> None:

@@ -58,8 +58,9 @@ def register_bundled_font(app: QApplication) -> None:
         QFont.insertSubstitution(app.font().family(), families[0])
 
 
-def client_for(runtime: Runtime, keyring_note: str | None = None) -> SignedInClient:
-    return SignedInClient(HelpDesk(runtime), runtime.listener(), runtime.close, keyring_note, search=runtime.search())
+def client_for(runtime: Runtime, keyring_note: str | None = None, *, search_base: Path | None = None) -> SignedInClient:
+    search = runtime.search(search_base)
+    return SignedInClient(HelpDesk(runtime), runtime.listener(), runtime.close, keyring_note, search=search)
 
 
 def open_main_window(client: SignedInClient, runner: TaskRunner) -> MainWindow:
@@ -143,7 +144,7 @@ def run_smoke() -> int:
         runtime = open_runtime(target)
         application()  # the QApplication must exist before any widget
         runner = TaskRunner()
-        window = open_main_window(client_for(runtime), runner)
+        window = open_main_window(client_for(runtime, search_base=Path(scratch) / "search"), runner)
         window.show()
         ok = process_events_until(lambda: bool(window.model.rowCount() and window.editor.detail), timeout=60)
         shown = window.model.rowCount()
