@@ -214,6 +214,42 @@ class GlobalSearch(QDialog):
         super().done(result)
 
 
+class ArticleView(QDialog):
+    """An article found by search, read-only, as the index holds it; Ctrl+I (or the button) inserts its text
+    into the open ticket's reply.
+
+    Signals:
+        insert_requested(str): the article's text.
+    """
+
+    insert_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        from PySide6.QtGui import QKeySequence, QShortcut
+        from PySide6.QtWidgets import QPlainTextEdit, QPushButton
+
+        super().__init__(parent)
+        self.resize(640, 480)
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.insert_button = QPushButton("Insert into the reply (Ctrl+I)")
+        self.insert_button.clicked.connect(self._insert)
+        self.insert_shortcut = QShortcut(QKeySequence("Ctrl+I"), self)
+        self.insert_shortcut.activated.connect(self._insert)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addWidget(self.insert_button)
+
+    def show_article(self, title: str, body: str) -> None:
+        self.setWindowTitle(title)
+        self.text.setPlainText(body)  # plain text: nothing in an article is rendered as markup here
+        self.show()
+
+    def _insert(self) -> None:
+        self.insert_requested.emit(self.text.toPlainText())
+        self.accept()
+
+
 class SearchSync:
     """The client's background thread that keeps the index in step (`SearchArea.follow`): builds it when
     missing, applies the change log about once a second, reconciles now and then. A plain thread, not the
@@ -256,6 +292,9 @@ class SearchFeatures:
         self.dialog = GlobalSearch(search, window.runner, window)
         self.dialog.ticket_chosen.connect(self.open_ticket)
         self.dialog.customer_chosen.connect(self._filter_by_customer)
+        self.dialog.article_chosen.connect(self.open_article)
+        self.article_view = ArticleView(window)
+        self.article_view.insert_requested.connect(self.insert_into_reply)
         self.panel = KnowledgePanel(search, window.runner)
         self.panel.insert_requested.connect(self.insert_into_reply)
         self.panel.ticket_chosen.connect(self.open_ticket)
@@ -308,6 +347,14 @@ class SearchFeatures:
 
         window.runner.run(lambda: window.desk.navigation.summaries([ticket_id]), opened, window.status.report)
 
+    def open_article(self, article_id: int) -> None:
+        title = next((h.title for h in self.dialog.hits_shown() if h.kind == "article" and h.id == article_id), "")
+        self.window.runner.run(
+            lambda: self.dialog.search.article_text(article_id),
+            lambda body: self.article_view.show_article(title or "Article", body or ""),
+            self.window.status.report,
+        )
+
     def _filter_by_customer(self, name: str) -> None:
         self.window.filters.text.setText(name)
         self.window.focus_search()
@@ -323,5 +370,6 @@ class SearchFeatures:
     def stop(self) -> None:
         self.dialog.timer.stop()
         self.dialog.close()
+        self.article_view.close()
         if self.sync is not None:
             self.sync.stop()

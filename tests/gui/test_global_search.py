@@ -152,3 +152,31 @@ def test_the_knowledge_panel_suggests_an_article_and_ctrl_i_puts_it_in_the_reply
     landed = HelpDesk(runtime_as(engine, "alice")).tickets.ticket(ticket_id)
     assert any(ARTICLE_BODY in m.body_text for m in landed.messages)
     close_window(window, qtbot)
+
+
+@pytest.mark.qt_log_ignore("^This plugin does not support raise\\(\\)$")  # offscreen Qt cannot raise a dialog
+def test_an_article_found_by_search_opens_and_ctrl_i_puts_it_in_the_reply(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path, search: Search
+) -> None:
+    search.rebuild()
+    window = ready_window(qtbot, engine, tmp_path, search)
+    features = window.search_features
+    assert features is not None
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2 and window.editor.detail is not None, timeout=10_000)
+    qtbot.keyClicks(window.table, "/")
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is features.dialog.field)
+    qtbot.keyClicks(features.dialog.field, "printer fire")
+    qtbot.waitUntil(lambda: len(features.dialog.hits_shown()) == 2, timeout=10_000)
+    assert [h.kind for h in features.dialog.hits_shown()] == ["ticket", "article"]  # grouped, tickets first
+    qtbot.keyClick(features.dialog.field, Qt.Key.Key_Down)
+    qtbot.keyClick(features.dialog.field, Qt.Key.Key_Return)
+    view = features.article_view
+    qtbot.waitUntil(lambda: view.isVisible() and ARTICLE_BODY in view.text.toPlainText(), timeout=10_000)
+    assert view.windowTitle() == "When a printer is on fire"
+    view.activateWindow()
+    view.text.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.text)
+    qtbot.keyClick(view.text, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: ARTICLE_BODY in window.editor.composer.toPlainText(), timeout=10_000)
+    assert not view.isVisible()
+    close_window(window, qtbot)
