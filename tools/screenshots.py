@@ -26,7 +26,9 @@ from PySide6.QtWidgets import QWidget
 from app.bootstrap import SignIn, open_maintenance_runtime, open_runtime
 from app.desktop import DesktopSignIn, application, client_for, open_main_window
 from app.ops.demo import DemoSize, fill_demo_data
+from app.services.knowledge.demo_articles import ensure_demo_articles
 from app.services.platform.config import resolve_database
+from app.services.platform.uow import UnitOfWork
 from app.services.search.service import Search
 from app.services.tickets import service
 from app.views.appearance import Theme, apply_color_scheme, apply_theme
@@ -125,6 +127,7 @@ def main(out: Path, *, dark: bool = False) -> None:
     target = resolve_database()
     maintenance = open_maintenance_runtime(target)
     fill_demo_data(maintenance.session_factory, DemoSize(tickets=2000))
+    ensure_demo_articles(lambda login: UnitOfWork(maintenance.session_factory, acting_login=login))
 
     runner = TaskRunner()
     dialog = SignInDialog(runner, DesktopSignIn(target))
@@ -180,12 +183,32 @@ def main(out: Path, *, dark: bool = False) -> None:
     save(window.editor.routing_dialog, out / "why-this-agent.png")
     window.editor.routing_dialog.reject()
     search_shots(window, runtime.search(), out)
+    knowledge_shots(window, out)
     window.close()
     wait_until(lambda: runner.in_flight == 0)
     colleague.close()
     maintenance.close()
     runtime.close()
     app.quit()
+
+
+def knowledge_shots(window: MainWindow, out: Path) -> None:
+    """The knowledge base window on the demo's refund article, and that article's history with its diff."""
+    window.open_knowledge_base()
+    editor = window.knowledge_window
+    wait_until(lambda: editor.isVisible() and bool(editor.summaries) and not window.runner.in_flight)
+    article = next(a for a in editor.summaries if a.title == "How to refund a duplicate charge")
+    editor.open_article(article.id)
+    wait_until(lambda: editor.current is not None and editor.current.id == article.id and not window.runner.in_flight)
+    editor.reload(then_open=article.id)  # the list with the article chosen
+    wait_until(lambda: not window.runner.in_flight and editor.tree.currentItem() is not None)
+    save(editor, out / "knowledge-base.png")
+    editor.show_history()
+    history = editor.history_dialog
+    wait_until(lambda: history is not None and history.versions.count() > 0 and "@@" in history.diff.toPlainText())
+    save(history, out / "knowledge-history.png")  # type: ignore[arg-type]
+    history.reject()  # type: ignore[union-attr]
+    editor.close()
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ from app.cli.context import CliContext
 from app.cli.inputs import CheckedCommand
 from app.cli.output import say
 from app.ops.demo import DemoSize, demo_tickets_present, fill_demo_data
+from app.services.knowledge.demo_articles import ensure_demo_articles
+from app.services.platform.uow import UnitOfWork
 
 
 @click.command(cls=CheckedCommand)
@@ -29,6 +31,8 @@ def demo(ctx: CliContext, ticket_count: int, no_open: bool, seed: int, add: bool
     else:
         summary = fill_demo_data(runtime.session_factory, DemoSize(tickets=ticket_count), seed=seed)
         say(f"{summary} in {time.perf_counter() - started:.1f} s.")
+    if articles := ensure_demo_articles(lambda login: UnitOfWork(runtime.session_factory, acting_login=login)):
+        say(f"Added {articles} knowledge base articles.")
     if not no_open:
         from app.desktop import run_desktop  # Qt loads only for the desktop client
 

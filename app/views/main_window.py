@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -35,6 +35,7 @@ from app.services.platform.live_notices import Listen
 from app.services.tickets.dto import TicketChanged, TicketSummary
 from app.views.about_dialog import AboutDialog
 from app.views.appearance import Theme, choose_theme, saved_theme
+from app.views.article_editor import ArticleEditor
 from app.views.availability_menu import AvailabilityMenu
 from app.views.bulk import BulkChange, BulkDialog, BulkOutcome, change_each, summary
 from app.views.drafts import DraftStore
@@ -196,6 +197,8 @@ class MainWindow(QMainWindow):
             ("Ticket", "Next ticket", "J", lambda: self.move_selection(1)),
             ("Ticket", "Previous ticket", "K", lambda: self.move_selection(-1)),
             ("Ticket", "Get next ticket", "G", TicketPuller(self).pull),
+            ("Ticket", "&Turn into article…", "Ctrl+Shift+T", self.turn_into_article),
+            ("Knowledge", "&Knowledge base…", "Ctrl+Shift+K", self.open_knowledge_base),
             ("View", "Search tickets", "/", self.focus_search),
             ("View", "Save this view…", "Ctrl+Shift+S", self.save_view),
             ("View", "Refresh", "F5", self.refresh_views),
@@ -469,6 +472,20 @@ class MainWindow(QMainWindow):
         """Every key the window answers to, gathered from the actions and shortcuts themselves."""
         self.overlay = ShortcutOverlay([], self, rows=keyboard_rows(self))
         self.overlay.open()
+
+    def open_knowledge_base(self) -> None:
+        """Ctrl+Shift+K: the knowledge base window (one per main window, raised when open already). Built in
+        one turn of the event loop and shown in the next, so neither blocks input for long."""
+        if getattr(self, "knowledge_window", None) is None:
+            self.knowledge_window: ArticleEditor = ArticleEditor(self.desk.knowledge, self.runner, self)
+        QTimer.singleShot(0, self.knowledge_window.bring_forward)
+
+    def turn_into_article(self) -> None:
+        """Ctrl+Shift+T: the open (resolved) ticket as the agent's draft article, in the knowledge base window."""
+        ticket_id = self._shown_ticket_id()
+        if ticket_id is not None:
+            self.open_knowledge_base()
+            self.knowledge_window.from_ticket(ticket_id)
 
     def show_about(self) -> None:
         self.about_dialog = AboutDialog(self.desk, self.runner, self)

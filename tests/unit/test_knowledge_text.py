@@ -75,3 +75,22 @@ def test_a_body_is_plain_text_or_sanitised_html_with_its_text() -> None:
     assert prepare_body("  Plain\x07 text \r\n", None) == ("Plain text", None)
     text, safe = prepare_body("ignored", '<p onclick="x()">Hi<script>alert(1)</script></p>')
     assert safe == "<p>Hi</p>" and text == "Hi"
+
+
+def test_markup_that_would_make_the_sanitiser_crawl_is_refused_first() -> None:
+    with pytest.raises(ValueError, match="tags"):
+        prepare_body("", "<div>" * 50_000)
+    text, safe = prepare_body("", "<div>" * 2_000 + "deep")
+    assert text == "deep" and safe is not None
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [" " * 20_000 + "x", "x." * 20_000, "1" * 20_000, "a@" * 20_000, "12 " + "a " * 20_000, "(" * 20_000],
+    ids=["spaces", "dots", "digits", "at-signs", "street-like", "brackets"],
+)
+def test_a_hostile_message_is_read_in_one_pass(hostile: str) -> None:
+    """Before every quantifier was bounded, 16,000 spaces kept the address pattern busy for 55 s; these
+    would take minutes again if a pattern could backtrack over the whole line."""
+    result = redact(f"Hello,\n{hostile}\nmail me at jane@x.example", names=["Jane Doe"])
+    assert result.text.endswith("mail me at [email]")

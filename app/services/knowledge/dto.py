@@ -174,3 +174,4 @@ class ArticleDraft:
     tags: tuple[str, ...]
     source_ticket_id: int
     removed: tuple[str, ...]
+    queue_name: str = ""

@@ -385,6 +385,7 @@ def draft_from_ticket(uow: UnitOfWork, *, ticket_id: int) -> ArticleDraft:
         tags=tuple(ticket.tags[:MAX_TAGS]),
         source_ticket_id=ticket.id,
         removed=describe(removed),
+        queue_name=ticket.queue_name,
     )
 
 
@@ -392,7 +393,7 @@ def create_from_ticket(uow: UnitOfWork, *, ticket_id: int) -> tuple[Article, Art
     """The draft of `draft_from_ticket`, saved as the agent's own draft article (in the category named like
     the ticket's queue, when there is one)."""
     draft = draft_from_ticket(uow, ticket_id=ticket_id)
-    queue = get_ticket(uow, ticket_id=ticket_id).ticket.queue_name
+    queue = draft.queue_name
     roots = [c for c in list_categories(uow) if c.parent_id is None]
     category = next((c for c in roots if c.name.casefold() == queue.casefold()), None)
     article = create_article(
@@ -448,9 +449,12 @@ def _checked(
         raise InvalidInput("An article needs a title")
     if len(title) > MAX_TITLE:
         raise InvalidInput(f"A title may be at most {MAX_TITLE} characters long")
-    if len(body) > MAX_BODY_CHARS or (body_html is not None and len(body_html) > 2 * MAX_BODY_CHARS):
+    if len(body) > MAX_BODY_CHARS:
         raise InvalidInput(f"An article may be at most {MAX_BODY_CHARS:,} characters long")
-    body_text, safe_html = prepare_body(body, body_html)
+    try:
+        body_text, safe_html = prepare_body(body, body_html)
+    except ValueError as refused:
+        raise InvalidInput(f"An article's formatting may hold {refused}") from None
     clean_tags = tuple(dict.fromkeys(tag for tag in (clean_line(t).lower() for t in tags) if tag))
     if any(len(tag) > MAX_TAG for tag in clean_tags) or len(clean_tags) > MAX_TAGS:
         raise InvalidInput(f"An article has at most {MAX_TAGS} tags of at most {MAX_TAG} characters")

@@ -14,6 +14,9 @@ from app.services.platform.sanitize import sanitize_html
 
 # Bodies beyond this are refused: an article is read by people, and the HTML is rendered on every open.
 MAX_BODY_CHARS = 200_000
+# nh3 is quadratic in nesting depth (docs/benchmarks.md: 5,000 nested <div> 65 ms, 100,000 35 s): markup
+# with more tags than this is refused before it is sanitised (10,000 nested: about a quarter second).
+MAX_TAGS = 10_000
 _BLOCKS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "tr", "blockquote", "pre", "hr"}
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
@@ -51,6 +54,8 @@ def prepare_body(body: str, body_html: str | None) -> tuple[str, str | None]:
     """(text, sanitised HTML or None) for what an editor typed: plain text as is, or HTML made safe and
     its text derived from it (so the text and the HTML say the same)."""
     if body_html is not None and body_html.strip():
+        if len(body_html) > 2 * MAX_BODY_CHARS or body_html.count("<") > MAX_TAGS:
+            raise ValueError(f"at most {2 * MAX_BODY_CHARS:,} characters and {MAX_TAGS:,} tags of HTML")
         safe = sanitize_html(body_html)
         return clean_body(html_to_text(safe)), safe
     return clean_body(body).strip(), None
