@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from app.views.main_window import MainWindow
 
 ASK_AFTER_MS = 120  # asked this long after the last key: typing fast asks once
-LIMIT = 12
+LIMIT = 6  # of each kind
 GROUPS = (("ticket", "Tickets"), ("article", "Articles"), ("customer", "Customers"))
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 

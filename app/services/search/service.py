@@ -122,7 +122,8 @@ class Search(SpeaksDomainErrors):
         typing: bool = False,
         catch_up: bool = False,
     ) -> SearchResults:
-        """Never raises for what a person typed: what it did not understand is in `notes`. `catch_up`: apply
+        """Never raises for what a person typed: what it did not understand is in `notes`. Hits come grouped
+        by kind (tickets, articles, customers), each group ranked, at most `limit` of each. `catch_up`: apply
         the changes since the last sync first, when this process may write (the CLI's one-off search)."""
         parsed = parse(text, typing=typing)
         kinds = tuple(k for k in kinds if k in KINDS) or KINDS
@@ -137,8 +138,14 @@ class Search(SpeaksDomainErrors):
             index = self._index
         if index is not None:
             try:
-                raw, total = index.search(parsed, kinds=kinds, limit=limit, now=dt.datetime.now(dt.UTC))
-                return SearchResults(text, tuple(_hit(h) for h in raw), total, "index", parsed.notes)
+                now = dt.datetime.now(dt.UTC)
+                hits: list[SearchHit] = []
+                total = 0
+                for kind in kinds:  # grouped: each kind ranked on its own, so tickets never crowd out articles
+                    raw, found = index.search(parsed, kinds=(kind,), limit=limit, now=now)
+                    hits += map(_hit, raw)
+                    total += found
+                return SearchResults(text, tuple(hits), total, "index", parsed.notes)
             except (ValueError, OSError) as error:
                 log.warning("search index failed (%s): answering from the database, rebuilding", error)
                 self._index = None
