@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, func, select
 
@@ -28,7 +29,11 @@ from app.services.platform.uow import UnitOfWork
 # imports): the OS keyring (`credentials`, only when a password is recalled or remembered), the embedded
 # server (`embedded`, only without a server URL), live updates (`live`, once a window listens), routing
 # (`routing.engine`, when a policy first runs) and Alembic (`schema` imports it only to migrate, or when
-# a schema does not match). tests/unit/test_lazy_imports.py keeps it so.
+# a schema does not match). The search index (`search`, tantivy)
+# loads when a window or command first searches. tests/unit/test_lazy_imports.py keeps it so.
+
+if TYPE_CHECKING:
+    from app.services.search.service import Search
 
 # Two-int advisory lock key for the embedded server's first start: a namespace ("Swch") and a number.
 # Only the embedded server (private to this OS user) is set up this way; a team server is upgraded by IT.
@@ -68,6 +73,7 @@ class Runtime:
     acting_login: str | None = None
     clock: Clock | None = field(default=None)
     handlers: EventHandlers = field(default_factory=event_handlers)
+    _search: Search | None = field(default=None, init=False, repr=False)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(
@@ -81,7 +87,22 @@ class Runtime:
 
         return partial(live.listen, self.engine, cursor=live.LiveCursor())
 
+    def search(self, base: Path | None = None) -> Search:
+        """This login's search index on this workstation (issue 15), one per runtime; `base`: somewhere else
+        than the user's cache (a throwaway database's smoke test keeps it in its scratch folder)."""
+        if self._search is None:
+            from app.services.search.service import Search
+            from app.services.search.store import IndexHome
+
+            url = self.engine.url
+            server = f"{url.host or url.query.get('host', '')}:{url.port or ''}"
+            home = IndexHome.for_login(server, str(url.database), str(url.username), base=base)
+            self._search = Search(self, home)
+        return self._search
+
     def close(self) -> None:
+        if self._search is not None:
+            self._search.close()
         self.engine.dispose()
 
 

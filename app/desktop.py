@@ -57,15 +57,19 @@ def register_bundled_font(app: QApplication) -> None:
         QFont.insertSubstitution(app.font().family(), families[0])
 
 
-def client_for(runtime: Runtime, keyring_note: str | None = None) -> SignedInClient:
+def client_for(runtime: Runtime, keyring_note: str | None = None, *, search_base: Path | None = None) -> SignedInClient:
     desk = HelpDesk(runtime)
     accounts = desk.accounts if desk.accounts.configured() else None  # no connector: no account panel
-    return SignedInClient(desk, runtime.listener(), runtime.close, keyring_note, accounts=accounts)
+    search = runtime.search(search_base)
+    return SignedInClient(desk, runtime.listener(), runtime.close, keyring_note, accounts=accounts, search=search)
 
 
 def open_main_window(client: SignedInClient, runner: TaskRunner) -> MainWindow:
     drafts = DraftStore(data_dir() / "drafts" / client.desk.me.login)
-    return MainWindow(client.desk, runner, drafts, listen=client.listen, accounts=client.accounts)
+    window = MainWindow(client.desk, runner, drafts, listen=client.listen, accounts=client.accounts)
+    if client.search is not None:
+        window.enable_search(client.search, sync=True)  # the login's index, kept in step in the background
+    return window
 
 
 class DesktopSignIn:
@@ -143,7 +147,7 @@ def run_smoke() -> int:
         runtime = open_runtime(target)
         application()  # the QApplication must exist before any widget
         runner = TaskRunner()
-        window = open_main_window(client_for(runtime), runner)
+        window = open_main_window(client_for(runtime, search_base=Path(scratch) / "search"), runner)
         window.show()
         ok = process_events_until(lambda: bool(window.model.rowCount() and window.editor.detail), timeout=60)
         shown = window.model.rowCount()

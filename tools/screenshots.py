@@ -35,6 +35,7 @@ from app.services.connectors.demo_tool import DemoTool
 from app.services.knowledge.demo_articles import ensure_demo_articles
 from app.services.platform.config import resolve_database
 from app.services.platform.uow import UnitOfWork
+from app.services.search.service import Search
 from app.services.tickets import service
 from app.views.appearance import Theme, apply_color_scheme, apply_theme
 from app.views.main_window import MainWindow, pane_sizes
@@ -57,6 +58,25 @@ def save(widget: QWidget, path: Path) -> None:
 
 
 MATRIX_SIZES = ((1366, 768), (1600, 1000))
+
+
+def search_shots(window: MainWindow, search: Search, out: Path) -> None:
+    """Global search for "refund" once the client's sync thread built the index, and the knowledge panel
+    beside a refund ticket (issue 15)."""
+    features = window.search_features
+    assert features is not None
+    wait_until(lambda: search.status().state == "ready", timeout=120)
+    features.dialog.open_with("refund")
+    wait_until(lambda: features.dialog.answered is not None and features.dialog.answered.source == "index")
+    save(features.dialog, out / "search.png")
+    features.dialog.reject()
+    refund = next((r for r, t in enumerate(window.model.rows) if "refund" in t.subject.lower()), 0)
+    window.table.selectRow(refund)
+    ticket_id = window.model.rows[refund].id
+    wait_until(lambda: window.editor.detail is not None and window.editor.detail.ticket.id == ticket_id)
+    features.toggle_panel()
+    wait_until(lambda: features.panel.loaded_for == ticket_id)
+    save(window, out / "knowledge-panel.png")
 
 
 def desk_shots(window: MainWindow, out: Path, suffix: str) -> None:
@@ -268,6 +288,7 @@ def main(out: Path, *, dark: bool = False) -> None:
     window.editor.routing_dialog.reject()
     account_shots(window, tool, out)
 
+    search_shots(window, runtime.search(), out)
     knowledge_shots(window, out)
     window.close()
     wait_until(lambda: runner.in_flight == 0)

@@ -15,6 +15,7 @@ from app.cli.inputs import CheckedGroup
 from app.cli.kb import kb_group
 from app.cli.responses import response
 from app.cli.routing import agent_group, next_ticket, routing_group
+from app.cli.search import index_group, search
 from app.cli.sla import escalations, sla_group
 from app.cli.tickets import ticket
 from app.cli.users import user as user_group
@@ -101,6 +102,8 @@ cli.add_command(ticket)
 ticket.add_command(next_ticket)
 cli.add_command(user_group)
 cli.add_command(worker)
+cli.add_command(search)
+cli.add_command(index_group)
 
 
 def main() -> None:

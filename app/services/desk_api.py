@@ -4,7 +4,8 @@ indirect imports counted). `HelpDesk` in `desk.py` is the implementation the com
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -24,6 +25,7 @@ from app.services.platform.actor import Actor
 from app.services.platform.live_notices import Listen
 from app.services.responses.dto import CannedResponse
 from app.services.routing.dto import RoutingExplanation
+from app.services.search.dto import SearchHit, SearchResults
 from app.services.tickets.dto import (
     FieldChanges,
     HistoryEntry,
@@ -117,6 +119,22 @@ class AccountArea(Protocol):
     def link(self, ticket_id: int, key: str | None) -> AccountPanel: ...
 
 
+class SearchArea(Protocol):
+    """This login's search index on this workstation (issue 15); a window gets it from the sign-in."""
+
+    def search(
+        self, text: str, *, kinds: Sequence[str] = ..., limit: int = ..., typing: bool = ..., catch_up: bool = ...
+    ) -> SearchResults: ...
+    def similar(self, *, ticket_id: int, limit: int = ...) -> tuple[tuple[SearchHit, ...], tuple[SearchHit, ...]]:
+        """Suggested articles and similar past tickets for a ticket."""
+        ...
+
+    def article_text(self, article_id: int) -> str | None: ...
+    def follow(self, stop: threading.Event, *, interval: float = ...) -> None:
+        """Keeps the index in step with the database until `stop` is set (a background thread's work)."""
+        ...
+
+
 class KnowledgeArea(Protocol):
     """Knowledge base articles; the database decides who reads and writes what (migration 0018)."""
 
@@ -180,6 +198,8 @@ class SignedInClient:
     close: Callable[[], None]
     keyring_note: str | None = None  # why the password was not remembered, when that was asked for
     accounts: AccountArea | None = None  # the account panel's area, when the desk has one
+
+    search: SearchArea | None = None  # the login's search index (issue 15)
 
 
 @dataclass(frozen=True)

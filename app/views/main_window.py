@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.desk_api import AccountArea, Desk
+from app.services.desk_api import AccountArea, Desk, SearchArea
 from app.services.navigation.dto import DeskView, Vocabulary
 from app.services.platform.live_notices import Listen
 from app.services.tickets.dto import TicketChanged, TicketSummary
@@ -41,6 +41,7 @@ from app.views.bulk import BulkChange, BulkDialog, BulkOutcome, change_each, sum
 from app.views.drafts import DraftStore
 from app.views.editor import TicketEditor
 from app.views.filter_bar import FilterBar
+from app.views.global_search import SearchFeatures
 from app.views.layout_memory import COLUMNS_KEY, LayoutMemory
 from app.views.live_bridge import LiveBridge
 from app.views.live_updates import LiveUpdates
@@ -88,7 +89,10 @@ class MainWindow(QMainWindow):
     status: the DeskStatusBar; connection_label: its connection indicator.
     connected: false while the server is unreachable (the window is read-only then).
     actions_by_text: every keyboard action by its text (the palette and the overlay list them).
+    search_features: global search and the knowledge panel, once `enable_search` was called.
     """
+
+    search_features: SearchFeatures | None = None
 
     def __init__(
         self,
@@ -534,6 +538,10 @@ class MainWindow(QMainWindow):
         self.shutdown()
         super().closeEvent(event)
 
+    def enable_search(self, search: SearchArea, *, sync: bool = False) -> None:
+        """Global search, the knowledge panel and (in the real client) the index's sync thread (issue 15)."""
+        self.search_features = SearchFeatures(self, search, sync=sync)
+
     def shutdown(self) -> None:
         """Stop every thread and timer of the window (tests/gui/conftest.py fails a test that leaves one).
         The listener goes first, so no notice arrives after the parts that would act on it have stopped
@@ -542,6 +550,8 @@ class MainWindow(QMainWindow):
         if self.bridge is not None:
             self.bridge.stop()
         self.live_updates.stop()
+        if self.search_features is not None:
+            self.search_features.stop()  # the index's sync thread
         self.filters.stop()  # a filter typed just before: its debounce would read the view again
         self.editor.stop()
         self.drafts.flush()  # after the editor: its last draft is in the journal, and the sync thread ends

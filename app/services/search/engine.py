@@ -1,0 +1,488 @@
+"""The Tantivy index on disk: its schema, documents, the marker document that carries the applied change-log
+position inside each commit, queries built from a `ParsedQuery`, and snippets for the rows shown.
+
+The only module that imports `tantivy` (with `service`'s type hints through this one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+import tantivy
+
+from app.services.search.feed import SourceDocument
+from app.services.search.query import ParsedQuery, words_of
+
+SCHEMA_VERSION = 2  # bump on any schema change: an index of another version is rebuilt, never opened
+MARKER_KEY = "marker"
+WRITER_HEAP = 96_000_000
+BULK_WRITER_HEAP = 256_000_000
+# Field weights: a match in the subject or title counts most, the customer next, the conversation least.
+BOOSTS = {"title": 3.0, "customer": 1.5, "body": 1.0}
+FUZZY_WEIGHT = 0.4  # a word found only by typo tolerance ranks below the exact word
+PREFIX_WEIGHT = 0.6
+# Recent activity lifts a hit: the best RERANK_DEPTH x limit by relevance are re-ranked with these factors
+# (a range clause in the query itself cost 5 ms a query on 100k documents: it reads the whole column).
+RECENT = ((dt.timedelta(days=7), 1.3), (dt.timedelta(days=60), 1.15))
+RERANK_DEPTH = 3
+SNIPPET_CHARS = 160
+
+
+class IndexUnusable(Exception):
+    """The index on disk cannot be used (missing, another schema version, a corrupt or deleted segment): it
+    is rebuilt."""
+
+
+def build_schema() -> tantivy.Schema:
+    b = tantivy.SchemaBuilder()
+    b.add_text_field("doc_key", stored=True, tokenizer_name="raw")
+    b.add_text_field("kind", stored=True, tokenizer_name="raw")
+    b.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+    b.add_unsigned_field("number", stored=True, indexed=True, fast=True)
+    b.add_text_field("title", stored=True)
+    b.add_text_field("body", stored=True)
+    b.add_text_field("customer", stored=True)
+    b.add_text_field("status", stored=True, tokenizer_name="raw")
+    b.add_text_field("queue", stored=True, tokenizer_name="raw")
+    b.add_text_field("tag", stored=True, tokenizer_name="raw")
+    b.add_date_field("created", stored=True, indexed=True, fast=True)
+    b.add_date_field("updated", stored=True, indexed=True, fast=True)
+    b.add_integer_field("updated_s", fast=True)  # the same in seconds, for re-ranking (dates have no fast reads)
+    b.add_text_field("marker", stored=True, tokenizer_name="raw")
+    b.add_text_field("last_customer", stored=True, index_option="basic")  # for more-like-this
+    return b.build()
+
+
+SCHEMA = build_schema()
+
+
+@dataclass(frozen=True)
+class Marker:
+    """What an index holds, committed inside it with each batch: how far the change log was applied, and
+    for which login scope and schema version."""
+
+    txid: int
+    seq: int
+    scope: str
+    schema_version: int = SCHEMA_VERSION
+
+    @property
+    def position(self) -> tuple[int, int]:
+        return (self.txid, self.seq)
+
+
+@dataclass(frozen=True)
+class RawHit:
+    kind: str
+    id: int
+    number: int
+    title: str
+    status: str
+    queue: str
+    customer: str
+    updated: dt.datetime | None
+    score: float
+    snippet: str
+    highlights: tuple[tuple[int, int], ...]
+
+
+def doc_key(kind: str, id_: int) -> str:
+    return f"{kind}:{id_}"
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime:
+    if value is None:
+        return dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _document(source: SourceDocument) -> tantivy.Document:
+    data: dict[str, Any] = {
+        "doc_key": doc_key(source.kind, source.id),
+        "kind": source.kind,
+        "id": source.id,
+        "number": source.number,
+        "title": source.title,
+        "body": source.body,
+        "customer": source.customer,
+        "last_customer": source.last_customer_message[:4000],
+        "created": _utc(source.created),
+        "updated": _utc(source.updated or source.created),
+        "updated_s": int(_utc(source.updated or source.created).timestamp()),
+    }
+    if source.status:
+        data["status"] = source.status.lower()
+    if source.queue:
+        data["queue"] = source.queue.lower()
+    if source.tags:
+        data["tag"] = [t.lower() for t in source.tags]
+    return tantivy.Document.from_dict(data, SCHEMA)
+
+
+class TantivyIndex:
+    """One index directory. Reading is safe from any thread and any process; writing needs the writer lock
+    (`store.WriterLock`) and goes through `write()`."""
+
+    def __init__(self, path: Path, *, create: bool = False, bulk: bool = False) -> None:
+        """`bulk`: a rebuild, written with a larger heap on every core; the incremental writer uses one."""
+        self.path = path
+        self._bulk = bulk
+        try:
+            if create:
+                path.mkdir(parents=True, exist_ok=True)
+                (path / "schema_version").write_text(str(SCHEMA_VERSION))
+                self._index = tantivy.Index(SCHEMA, str(path), reuse=False)
+            else:
+                version = (path / "schema_version").read_text().strip()
+                if version != str(SCHEMA_VERSION):
+                    raise IndexUnusable(f"schema version {version}, this build uses {SCHEMA_VERSION}")
+                self._index = tantivy.Index.open(str(path))
+                self._index.searcher()  # opens every segment: a missing or corrupt file shows here
+        except IndexUnusable:
+            raise
+        except (OSError, ValueError) as error:
+            raise IndexUnusable(str(error)) from error
+        self._writer: tantivy.IndexWriter | None = None
+
+    # -- writing ---------------------------------------------------------------------------------------
+    def _w(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            if self._bulk:
+                self._writer = self._index.writer(heap_size=BULK_WRITER_HEAP, num_threads=0)
+            else:
+                self._writer = self._index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        return self._writer
+
+    def upsert(self, sources: Iterable[SourceDocument]) -> int:
+        writer, n = self._w(), 0
+        for source in sources:
+            writer.delete_documents_by_query(
+                tantivy.Query.term_query(SCHEMA, "doc_key", doc_key(source.kind, source.id))
+            )
+            writer.add_document(_document(source))
+            n += 1
+        return n
+
+    def add_new(self, sources: Iterable[SourceDocument]) -> int:
+        """For a fresh index: no delete first."""
+        writer, n = self._w(), 0
+        for source in sources:
+            writer.add_document(_document(source))
+            n += 1
+        return n
+
+    def delete(self, kind: str, ids: Iterable[int]) -> int:
+        writer, n = self._w(), 0
+        for id_ in ids:
+            writer.delete_documents_by_query(tantivy.Query.term_query(SCHEMA, "doc_key", doc_key(kind, id_)))
+            n += 1
+        return n
+
+    def commit(self, marker: Marker) -> None:
+        """The documents written since the last commit and the marker, in one commit: after a crash the
+        index holds either both or neither."""
+        writer = self._w()
+        writer.delete_documents_by_query(tantivy.Query.term_query(SCHEMA, "doc_key", MARKER_KEY))
+        payload = json.dumps(
+            {"txid": marker.txid, "seq": marker.seq, "scope": marker.scope, "schema_version": marker.schema_version}
+        )
+        writer.add_document(
+            tantivy.Document.from_dict(
+                {"doc_key": MARKER_KEY, "kind": MARKER_KEY, "marker": payload, "id": 0, "number": 0}, SCHEMA
+            )
+        )
+        writer.commit()
+        self._index.reload()
+
+    def close_writer(self) -> None:
+        if self._writer is not None:
+            self._writer.rollback()
+            self._writer.wait_merging_threads()
+            self._writer = None
+
+    # -- reading ---------------------------------------------------------------------------------------
+    def reload(self) -> None:
+        try:
+            self._index.reload()
+        except ValueError as error:
+            raise IndexUnusable(str(error)) from error
+
+    def marker(self) -> Marker | None:
+        searcher = self._index.searcher()
+        hits = searcher.search(tantivy.Query.term_query(SCHEMA, "doc_key", MARKER_KEY), 1).hits
+        if not hits:
+            return None
+        payload = json.loads(searcher.doc(hits[0][1]).get_first("marker") or "{}")
+        return Marker(int(payload["txid"]), int(payload["seq"]), str(payload["scope"]), int(payload["schema_version"]))
+
+    def count(self, kind: str) -> int:
+        return int(self._index.searcher().search(tantivy.Query.term_query(SCHEMA, "kind", kind), 1, count=True).count)  # type: ignore[attr-defined]
+
+    def ids(self, kind: str) -> set[int]:
+        """Every id of a kind in the index (fast field reads, no stored documents)."""
+        searcher = self._index.searcher()
+        total = max(1, searcher.num_docs)
+        hits = searcher.search(tantivy.Query.term_query(SCHEMA, "kind", kind), total, count=False).hits
+        values = searcher.fast_field_values("id", [address for _, address in hits])
+        return {int(v) for v in values if v is not None}
+
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.path.iterdir() if p.is_file())
+
+    def search(
+        self, parsed: ParsedQuery, *, kinds: Sequence[str], limit: int, now: dt.datetime, with_snippets: bool = True
+    ) -> tuple[list[RawHit], int]:
+        searcher = self._index.searcher()
+        query, text_query = _build(parsed, kinds, now, known=lambda word: _known(searcher, word))
+        if parsed.has_text or parsed.phrases:
+            result = searcher.search(query, limit * RERANK_DEPTH, count=True)
+            ranked = _by_recency(searcher, result.hits, now)[:limit]
+        else:  # filters only: the most recently active first
+            result = searcher.search(query, limit, count=True, order_by_field="updated_s")
+            ranked = result.hits
+        generator = None
+        if with_snippets and text_query is not None:
+            generator = tantivy.SnippetGenerator.create(searcher, text_query, SCHEMA, "body")
+            generator.set_max_num_chars(SNIPPET_CHARS)
+        hits = []
+        for score, address in ranked:
+            doc = searcher.doc(address)
+            snippet, ranges = "", cast(tuple[tuple[int, int], ...], ())
+            if with_snippets:
+                snippet, ranges = _snippet(doc, generator, parsed)
+            hits.append(
+                RawHit(
+                    kind=str(doc.get_first("kind")),
+                    id=int(doc.get_first("id") or 0),
+                    number=int(doc.get_first("number") or 0),
+                    title=str(doc.get_first("title") or ""),
+                    status=str(doc.get_first("status") or ""),
+                    queue=str(doc.get_first("queue") or ""),
+                    customer=str(doc.get_first("customer") or ""),
+                    updated=doc.get_first("updated"),
+                    score=float(score) if isinstance(score, (int, float)) else 0.0,
+                    snippet=snippet,
+                    highlights=ranges,
+                )
+            )
+        return hits, int(result.count or 0)  # type: ignore[attr-defined]
+
+    def more_like_this(
+        self, text: str, *, kinds: Sequence[str], exclude: tuple[str, int] | None, limit: int, now: dt.datetime
+    ) -> list[RawHit]:
+        """Documents sharing the rarer words of `text` (a ticket's subject and last customer message): the
+        words of the text, each optional, the best-matching first."""
+        words = [w for w in dict.fromkeys(words_of(text)) if len(w) >= 4][:30]
+        if not words:
+            return []
+        should: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        for word in words:
+            for field in ("title", "body"):
+                should.append(
+                    (
+                        tantivy.Occur.Should,
+                        tantivy.Query.boost_query(tantivy.Query.term_query(SCHEMA, field, word), BOOSTS[field]),
+                    )
+                )
+        clauses = [(tantivy.Occur.Must, tantivy.Query.boolean_query(should)), (tantivy.Occur.Must, _kinds(kinds))]
+        if exclude is not None:
+            clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_query(SCHEMA, "doc_key", doc_key(*exclude))))
+        query = tantivy.Query.boolean_query(clauses)
+        searcher = self._index.searcher()
+        hits = []
+        for score, address in searcher.search(query, limit).hits:
+            doc = searcher.doc(address)
+            body = str(doc.get_first("body") or "")
+            hits.append(
+                RawHit(
+                    kind=str(doc.get_first("kind")),
+                    id=int(doc.get_first("id") or 0),
+                    number=int(doc.get_first("number") or 0),
+                    title=str(doc.get_first("title") or ""),
+                    status=str(doc.get_first("status") or ""),
+                    queue=str(doc.get_first("queue") or ""),
+                    customer=str(doc.get_first("customer") or ""),
+                    updated=doc.get_first("updated"),
+                    score=float(score),
+                    snippet=body[:SNIPPET_CHARS],
+                    highlights=(),
+                )
+            )
+        return hits
+
+    def stored(self, kind: str, id_: int, field: str) -> str | None:
+        """One stored field of one document (an article's text, a ticket's last customer message)."""
+        searcher = self._index.searcher()
+        hits = searcher.search(tantivy.Query.term_query(SCHEMA, "doc_key", doc_key(kind, id_)), 1).hits
+        return str(searcher.doc(hits[0][1]).get_first(field) or "") if hits else None
+
+
+def _kinds(kinds: Sequence[str]) -> tantivy.Query:
+    return tantivy.Query.term_set_query(SCHEMA, "kind", list(kinds))
+
+
+def _word(
+    word: str, *, prefix: bool, fuzzy: bool, fields: Sequence[str] = ("title", "body", "customer")
+) -> tantivy.Query:
+    """One word, in any of the fields, weighted by field; a typo or the start of a word counts less."""
+    options: list[tantivy.Query] = []
+    for field in fields:
+        boost = BOOSTS[field]
+        options.append(tantivy.Query.boost_query(tantivy.Query.term_query(SCHEMA, field, word), boost))
+        if fuzzy:
+            options.append(
+                tantivy.Query.boost_query(
+                    tantivy.Query.fuzzy_term_query(SCHEMA, field, word, distance=1, transposition_cost_one=True),
+                    boost * FUZZY_WEIGHT,
+                )
+            )
+        if prefix:
+            options.append(
+                tantivy.Query.boost_query(
+                    tantivy.Query.fuzzy_term_query(SCHEMA, field, word, distance=0, prefix=True), boost * PREFIX_WEIGHT
+                )
+            )
+    return tantivy.Query.disjunction_max_query(options, tie_breaker=0.1)
+
+
+def _range(field: str, start: dt.datetime | None, end: dt.datetime | None) -> tantivy.Query:
+    return tantivy.Query.range_query(
+        SCHEMA,
+        field,
+        tantivy.FieldType.Date,
+        start or dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
+        end or dt.datetime(2262, 1, 1, tzinfo=dt.UTC),
+        include_lower=True,
+        include_upper=False,
+    )
+
+
+def _by_recency(searcher: tantivy.Searcher, hits: list[tuple[Any, Any]], now: dt.datetime) -> list[tuple[float, Any]]:
+    """Relevance times a lift for recent activity, best first."""
+    seconds = searcher.fast_field_values("updated_s", [address for _, address in hits])
+    scored = []
+    for (score, address), updated in zip(hits, seconds, strict=True):
+        lift = 1.0
+        if isinstance(updated, int):
+            age = now - dt.datetime.fromtimestamp(updated, dt.UTC)
+            lift = next((factor for limit, factor in RECENT if age <= limit), 1.0)
+        scored.append((float(score) * lift, address))
+    scored.sort(key=lambda pair: pair[0], reverse=True)
+    return scored
+
+
+def _known(searcher: tantivy.Searcher, word: str) -> bool:
+    """The word is in the index as typed (in a title, a text or a customer)."""
+    return any(searcher.doc_freq(field, word) > 0 for field in ("title", "body", "customer"))
+
+
+def _build(
+    parsed: ParsedQuery, kinds: Sequence[str], now: dt.datetime, known: Callable[[str], bool] = lambda _w: False
+) -> tuple[tantivy.Query, tantivy.Query | None]:
+    """`known(word)`: the word exists as typed; typo tolerance is then left out for it (a fuzzy term walks
+    the whole term dictionary, the costliest part of a query on a large index), so a typo still finds the
+    word it was meant to be and a correct word costs what an exact term costs."""
+    """The query, and the part of it made of words (for snippets)."""
+    Q, Occur = tantivy.Query, tantivy.Occur
+    must: list[tuple[tantivy.Occur, tantivy.Query]] = []
+    text: list[tuple[tantivy.Occur, tantivy.Query]] = []
+    for word in parsed.words:
+        text.append((Occur.Must, _word(word, prefix=False, fuzzy=parsed.fuzzy(word) and not known(word))))
+    if parsed.prefix:
+        fuzzy = parsed.fuzzy(parsed.prefix) and not known(parsed.prefix)
+        text.append((Occur.Must, _word(parsed.prefix, prefix=True, fuzzy=fuzzy)))
+    for phrase in parsed.phrases:
+        text.append(
+            (
+                Occur.Must,
+                Q.disjunction_max_query(
+                    [
+                        Q.boost_query(Q.phrase_query(SCHEMA, "title", list(phrase)), BOOSTS["title"]),
+                        Q.phrase_query(SCHEMA, "body", list(phrase)),
+                    ]
+                ),
+            )
+        )
+    for word in parsed.customer_words:
+        text.append((Occur.Must, _word(word, prefix=False, fuzzy=False, fields=("customer",))))
+    must += text
+    wanted = [k for k in kinds if not parsed.filters.get("kind") or k in parsed.filters["kind"]]
+    must.append((Occur.Must, _kinds(wanted) if wanted else Q.empty_query()))
+    for field in ("status", "queue", "tag"):
+        if values := parsed.filters.get(field):
+            must.append((Occur.Must, Q.term_set_query(SCHEMA, field, list(values))))
+    if parsed.numbers:
+        must.append((Occur.Must, Q.term_set_query(SCHEMA, "number", list(parsed.numbers))))
+    if parsed.created is not None:
+        must.append((Occur.Must, _range("created", parsed.created.start, parsed.created.end)))
+    if parsed.updated is not None:
+        must.append((Occur.Must, _range("updated", parsed.updated.start, parsed.updated.end)))
+    if not text:
+        must.append((Occur.Must, Q.all_query()))
+    text_query = Q.boolean_query(text) if text else None
+    return Q.boolean_query(must), text_query
+
+
+def _snippet(
+    doc: tantivy.Document, generator: tantivy.SnippetGenerator | None, parsed: ParsedQuery
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The best fragment of the text with the query's words marked; typos and prefixes (which Tantivy's
+    snippets do not mark) are marked here, by the same rules the query used."""
+    body = str(doc.get_first("body") or "")
+    if generator is not None:
+        snippet = generator.snippet_from_doc(doc)
+        fragment = snippet.fragment()
+        ranges = tuple((r.start, r.end) for r in snippet.highlighted())
+        if ranges:
+            return fragment, ranges
+    return fallback_snippet(body, parsed)
+
+
+def _close(a: str, b: str) -> bool:
+    """Within one edit (a transposition counts as one)."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (
+            len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+        )
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+_WORDS = re.compile(r"[^\W_]+")
+SCAN_CHARS = 20_000  # a snippet is looked for in the start of a long text only
+
+
+def fallback_snippet(
+    body: str, parsed: ParsedQuery, chars: int = SNIPPET_CHARS
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A fragment around the first word the query matched, every match in it marked: exact words,
+    the prefix, and words within one edit of a 5+ letter query word."""
+    exact = set(parsed.highlight_words)
+    prefix = parsed.prefix
+    fuzzy = [w for w in exact if parsed.fuzzy(w)]
+    marks: list[tuple[int, int]] = []
+    if exact:
+        for match in _WORDS.finditer(body, 0, SCAN_CHARS):
+            word = match.group().lower()
+            if (
+                word in exact
+                or (prefix is not None and word.startswith(prefix))
+                or any(abs(len(word) - len(w)) <= 1 and _close(word, w) for w in fuzzy)
+            ):
+                marks.append(match.span())
+    if not marks:
+        return body[:chars], ()
+    start = max(0, marks[0][0] - chars // 4)
+    end = min(len(body), start + chars)
+    return body[start:end], tuple((s - start, e - start) for s, e in marks if s >= start and e <= end)

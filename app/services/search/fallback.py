@@ -1,0 +1,113 @@
+"""The same queries answered by PostgreSQL, while the index is first built or rebuilt: every word must
+appear (ILIKE) in the subject/title, the text or the customer; filters on status, queue, tag, number and dates.
+Slower and without typo tolerance, and the results say so. Read through the login's own RLS."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app.services.platform.uow import UnitOfWork
+from app.services.search.dto import SearchHit
+from app.services.search.engine import fallback_snippet
+from app.services.search.query import ParsedQuery
+
+
+def _like(word: str) -> str:
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def search(uow: UnitOfWork, parsed: ParsedQuery, *, kinds: Sequence[str], limit: int) -> list[SearchHit]:
+    connection = uow.session.connection()
+    words = [*parsed.words, *((parsed.prefix,) if parsed.prefix else ()), *(" ".join(p) for p in parsed.phrases)]
+    hits: list[SearchHit] = []
+    wanted = [k for k in kinds if not parsed.filters.get("kind") or k in parsed.filters["kind"]]
+    if "ticket" in wanted:
+        where: list[str] = ["TRUE"]
+        params: dict[str, object] = {}
+        for i, word in enumerate(words):
+            params[f"w{i}"] = _like(word)
+            where.append(
+                f"(t.subject ILIKE %(w{i})s OR c.name ILIKE %(w{i})s OR EXISTS (SELECT FROM switchboard.message m "
+                f"WHERE m.ticket_id = t.id AND m.body_text ILIKE %(w{i})s))"
+            )
+        for i, word in enumerate(parsed.customer_words):
+            params[f"c{i}"] = _like(word)
+            where.append(
+                f"(c.name ILIKE %(c{i})s OR EXISTS (SELECT FROM switchboard.customer_email e "
+                f"WHERE e.customer_id = c.id AND e.address ILIKE %(c{i})s))"
+            )
+        if statuses := parsed.filters.get("status"):
+            where.append("t.status = ANY(%(statuses)s)")
+            params["statuses"] = list(statuses)
+        if queues := parsed.filters.get("queue"):
+            where.append("lower(q.name) = ANY(%(queues)s)")
+            params["queues"] = list(queues)
+        if tags := parsed.filters.get("tag"):
+            where.append("t.tags && %(tags)s::varchar[]")
+            params["tags"] = list(tags)
+        if parsed.numbers:
+            where.append("t.number = ANY(%(numbers)s)")
+            params["numbers"] = list(parsed.numbers)
+        for column, dates in (("created_at", parsed.created), ("updated_at", parsed.updated)):
+            if dates is not None and dates.start is not None:
+                where.append(f"t.{column} >= %({column}_start)s")
+                params[f"{column}_start"] = dates.start
+            if dates is not None and dates.end is not None:
+                where.append(f"t.{column} < %({column}_end)s")
+                params[f"{column}_end"] = dates.end
+        params["limit"] = limit
+        rows = connection.exec_driver_sql(
+            "SELECT t.id, t.number, t.subject, t.status, q.name, c.name, t.updated_at, "
+            "(SELECT string_agg(m.body_text, E'\\n' ORDER BY m.created_at) FROM switchboard.message m "
+            " WHERE m.ticket_id = t.id AND m.kind <> 'system_event') "
+            "FROM switchboard.ticket t JOIN switchboard.queue q ON q.id = t.queue_id "
+            "JOIN switchboard.customer c ON c.id = t.customer_id "
+            f"WHERE {' AND '.join(where)} ORDER BY t.updated_at DESC LIMIT %(limit)s",
+            params,
+        ).all()
+        for id_, number, subject, status, queue, customer, updated, body in rows:
+            snippet, marks = fallback_snippet(str(body or ""), parsed)
+            hits.append(
+                SearchHit(
+                    "ticket",
+                    int(id_),
+                    int(number),
+                    str(subject),
+                    snippet,
+                    marks,
+                    str(status),
+                    str(queue).lower(),
+                    str(customer),
+                    updated,
+                )
+            )
+    only_tickets = parsed.filters.keys() & {"status", "queue"} or parsed.numbers or parsed.customer_words
+    if "article" in wanted and not only_tickets:
+        where, params = ["TRUE"], {}
+        for i, word in enumerate(words):
+            params[f"w{i}"] = _like(word)
+            where.append(f"(a.title ILIKE %(w{i})s OR a.body ILIKE %(w{i})s)")
+        params["limit"] = limit
+        for id_, title, body, updated in connection.exec_driver_sql(
+            "SELECT a.id, a.title, a.body, a.updated_at FROM switchboard.knowledge_article a "
+            f"WHERE {' AND '.join(where)} ORDER BY a.updated_at DESC LIMIT %(limit)s",
+            params,
+        ).all():
+            snippet, marks = fallback_snippet(str(body or ""), parsed)
+            hits.append(SearchHit("article", int(id_), None, str(title), snippet, marks, updated=updated))
+    if "customer" in wanted and not only_tickets and words:
+        where, params = ["TRUE"], {}
+        for i, word in enumerate(words):
+            params[f"w{i}"] = _like(word)
+            where.append(
+                f"(c.name ILIKE %(w{i})s OR EXISTS (SELECT FROM switchboard.customer_email e "
+                f"WHERE e.customer_id = c.id AND e.address ILIKE %(w{i})s))"
+            )
+        params["limit"] = limit
+        for id_, name, created in connection.exec_driver_sql(
+            f"SELECT c.id, c.name, c.created_at FROM switchboard.customer c WHERE {' AND '.join(where)} "
+            "ORDER BY c.name LIMIT %(limit)s",
+            params,
+        ).all():
+            hits.append(SearchHit("customer", int(id_), None, str(name), "", updated=created))
+    return hits

@@ -1,0 +1,375 @@
+"""Global search (`/` from anywhere): results as you type, grouped into tickets, articles and customers;
+Enter opens the chosen one. And `SearchSync`, the client's background thread that keeps the login's index
+in step with the database.
+
+The search itself runs on the task pool (never on the GUI thread); only the answer to the latest question
+is shown. While the index is first built, answers come from the database and the note under the field
+says so, with how far the build is.
+
+Signals of GlobalSearch:
+    ticket_chosen(int, int): a ticket's id and number, to open it.
+    article_chosen(int): an article's id.
+    customer_chosen(str): a customer's name (the window filters the queue by it).
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.desk_api import SearchArea
+from app.services.search.dto import SearchHit, SearchResults
+from app.services.tickets.dto import TicketSummary
+from app.views.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from app.views.main_window import MainWindow
+
+ASK_AFTER_MS = 120  # asked this long after the last key: typing fast asks once
+LIMIT = 6  # of each kind
+GROUPS = (("ticket", "Tickets"), ("article", "Articles"), ("customer", "Customers"))
+HIT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def snippet_html(hit: SearchHit) -> str:
+    """The snippet with its highlights in bold; every character of customer text escaped first."""
+    return hit.marked_snippet("<b>", "</b>", html=True).replace("\n", " ")
+
+
+def hit_label(hit: SearchHit) -> str:
+    if hit.kind == "ticket":
+        return f"#{hit.number}  {hit.title}  · {hit.queue}, {hit.status}"
+    return hit.title
+
+
+class GlobalSearch(QDialog):
+    ticket_chosen = Signal(int, int)
+    article_chosen = Signal(int)
+    customer_chosen = Signal(str)
+
+    def __init__(self, search: SearchArea, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.search, self.runner = search, runner
+        self.setWindowTitle("Search")
+        self.resize(760, 520)
+        self.field = QLineEdit()
+        self.field.setPlaceholderText("Search tickets, articles, customers — status:waiting queue:billing #10423 …")
+        self.field.setClearButtonEnabled(True)
+        self.note = QLabel()
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        self.note.setWordWrap(True)
+        self.results = QTreeWidget()
+        self.results.setHeaderHidden(True)
+        self.results.setColumnCount(1)
+        self.results.setRootIsDecorated(False)
+        self.results.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keyboard stays in the field
+        self.results.itemActivated.connect(lambda item, _column: self._choose(item))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.field)
+        layout.addWidget(self.note)
+        layout.addWidget(self.results)
+        self.timer = QTimer(self)
+        self.timer.setObjectName("search-as-you-type")
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(ASK_AFTER_MS)
+        self.timer.timeout.connect(self._ask)
+        self.field.textChanged.connect(lambda _text: self.timer.start())
+        self.field.installEventFilter(self)
+        self._asked = 0
+        self.answered: SearchResults | None = None  # the answer shown (tests wait on it)
+
+    # --- asking ------------------------------------------------------------------------------------------
+    def open_with(self, text: str = "") -> None:
+        self.field.setText(text)
+        self.field.selectAll()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self.field.setFocus()
+
+    def _ask(self) -> None:
+        text = self.field.text()
+        self._asked += 1
+        asked = self._asked
+        if not text.strip():
+            self._show(SearchResults(text, (), 0, "index"), note="")
+            return
+        self.runner.run(
+            lambda: self.search.search(text, typing=True, limit=LIMIT),
+            lambda results: self._answered(asked, results),
+            lambda error: self._failed(asked, error),
+        )
+
+    def _answered(self, asked: int, results: SearchResults) -> None:
+        if asked == self._asked:  # an older question's answer is dropped
+            self._show(results, note=results.status_line or "")
+
+    def _failed(self, asked: int, error: Exception) -> None:
+        if asked == self._asked:
+            self.note.setText(str(error))
+
+    def _show(self, results: SearchResults, *, note: str) -> None:
+        self.answered = results
+        self.results.clear()
+        first: QTreeWidgetItem | None = None
+        for kind, label in GROUPS:
+            hits = [h for h in results.hits if h.kind == kind]
+            if not hits:
+                continue
+            group = QTreeWidgetItem(self.results, [f"{label} ({len(hits)})"])
+            group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            font = group.font(0)
+            font.setBold(True)
+            group.setFont(0, font)
+            for hit in hits:
+                item = QTreeWidgetItem(group)
+                item.setData(0, HIT_ROLE, hit)
+                item.setToolTip(0, html.escape(hit.title))
+                self.results.setItemWidget(item, 0, self._row(hit))
+                first = first or item
+            group.setExpanded(True)
+        if first is not None:
+            self.results.setCurrentItem(first)
+        if results.hits:
+            self.note.setText(note)
+        else:
+            self.note.setText(" ".join(x for x in (note, "Nothing found.") if x) if results.query.strip() else note)
+
+    @staticmethod
+    def _row(hit: SearchHit) -> QLabel:
+        label = QLabel()
+        label.setTextFormat(Qt.TextFormat.RichText)  # every piece of data in it is escaped
+        label.setText(
+            f"{html.escape(hit_label(hit))}"
+            + (f"<br><span style='color: palette(placeholder-text)'>{snippet_html(hit)}</span>" if hit.snippet else "")
+        )
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        label.setMargin(3)
+        return label
+
+    # --- choosing ----------------------------------------------------------------------------------------
+    def _items(self) -> list[QTreeWidgetItem]:
+        items: list[QTreeWidgetItem] = []
+        for g in range(self.results.topLevelItemCount()):
+            group = self.results.topLevelItem(g)
+            if group is not None:
+                items += [child for c in range(group.childCount()) if (child := group.child(c)) is not None]
+        return items
+
+    def hits_shown(self) -> list[SearchHit]:
+        return [item.data(0, HIT_ROLE) for item in self._items()]
+
+    def move_selection(self, step: int) -> None:
+        items = list(self._items())
+        if not items:
+            return
+        current = self.results.currentItem()
+        index = items.index(current) if current in items else -1
+        self.results.setCurrentItem(items[max(0, min(len(items) - 1, index + step))])
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.field and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            key = event.key()
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+                self.move_selection(1 if key == Qt.Key.Key_Down else -1)
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                if self.timer.isActive():  # Enter before the answer: ask now, choose when it comes
+                    self.timer.stop()
+                    self._ask()
+                    return True
+                item = self.results.currentItem()
+                if item is not None:
+                    self._choose(item)
+                return True
+        return super().eventFilter(watched, event)
+
+    def _choose(self, item: QTreeWidgetItem) -> None:
+        hit = item.data(0, HIT_ROLE)
+        if not isinstance(hit, SearchHit):
+            return
+        self.accept()
+        if hit.kind == "ticket":
+            self.ticket_chosen.emit(hit.id, hit.number or 0)
+        elif hit.kind == "article":
+            self.article_chosen.emit(hit.id)
+        else:
+            self.customer_chosen.emit(hit.title)
+
+    def done(self, result: int) -> None:
+        self.timer.stop()
+        super().done(result)
+
+
+class ArticleView(QDialog):
+    """An article found by search, read-only, as the index holds it; Ctrl+I (or the button) inserts its text
+    into the open ticket's reply.
+
+    Signals:
+        insert_requested(str): the article's text.
+    """
+
+    insert_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        from PySide6.QtGui import QKeySequence, QShortcut
+        from PySide6.QtWidgets import QPlainTextEdit, QPushButton
+
+        super().__init__(parent)
+        self.resize(640, 480)
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.insert_button = QPushButton("Insert into the reply (Ctrl+I)")
+        self.insert_button.clicked.connect(self._insert)
+        self.insert_shortcut = QShortcut(QKeySequence("Ctrl+I"), self)
+        self.insert_shortcut.activated.connect(self._insert)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addWidget(self.insert_button)
+
+    def show_article(self, title: str, body: str) -> None:
+        self.setWindowTitle(title)
+        self.text.setPlainText(body)  # plain text: nothing in an article is rendered as markup here
+        self.show()
+
+    def _insert(self) -> None:
+        self.insert_requested.emit(self.text.toPlainText())
+        self.accept()
+
+
+class SearchSync:
+    """The client's background thread that keeps the index in step (`SearchArea.follow`): builds it when
+    missing, applies the change log about once a second, reconciles now and then. A plain thread, not the
+    task pool: it runs for the window's life. `stop()` joins it."""
+
+    def __init__(self, search: SearchArea) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=search.follow, args=(self._stop,), name="search-sync", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+
+class SearchFeatures:
+    """What search adds to the desk window (issue 15), wired in one place so the window only calls
+    `enable_search`: `/` opens global search (the queue filter moves to Ctrl+F), F2 shows the knowledge
+    panel beside the ticket, Ctrl+I / Ctrl+Shift+I insert the suggested article's text / a reference into
+    the reply, and (in the real client) the sync thread.
+
+    Attributes:
+        dialog: the GlobalSearch; panel: the KnowledgePanel; dock: the panel's dock; sync: the SearchSync or None.
+    """
+
+    def __init__(self, window: MainWindow, search: SearchArea, *, sync: bool) -> None:
+        from PySide6.QtGui import QAction, QKeySequence
+        from PySide6.QtWidgets import QDockWidget
+
+        from app.views.knowledge_panel import KnowledgePanel
+
+        self.window = window
+        self.dialog = GlobalSearch(search, window.runner, window)
+        self.dialog.ticket_chosen.connect(self.open_ticket)
+        self.dialog.customer_chosen.connect(self._filter_by_customer)
+        self.dialog.article_chosen.connect(self.open_article)
+        self.article_view = ArticleView(window)
+        self.article_view.insert_requested.connect(self.insert_into_reply)
+        self.panel = KnowledgePanel(search, window.runner)
+        self.panel.insert_requested.connect(self.insert_into_reply)
+        self.panel.ticket_chosen.connect(self.open_ticket)
+        self.dock = QDockWidget("Knowledge", window)
+        self.dock.setObjectName("knowledge-panel")
+        self.dock.setWidget(self.panel)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        self.dock.hide()
+        self.dock.visibilityChanged.connect(self._panel_shown)
+        window.table.ticket_chosen.connect(lambda _ticket: self.suggest())
+        window.actions_by_text["Search tickets"].setShortcut(QKeySequence("Ctrl+F"))
+        filter_hint = window.filters.text.placeholderText()
+        window.filters.text.setPlaceholderText(filter_hint.replace("(/)", "(Ctrl+F; / searches everything)"))
+        for text, keys, handler in (
+            ("Search everything…", "/", lambda: self.dialog.open_with("")),
+            ("Knowledge panel", "F2", self.toggle_panel),
+            ("Insert the suggested article", "Ctrl+I", self.panel.insert_text),
+            ("Insert a reference to the suggested article", "Ctrl+Shift+I", self.panel.insert_reference),
+        ):
+            action = QAction(text, window)
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(handler)
+            window.addAction(action)
+            window.actions_by_text[text] = action
+        self.sync = SearchSync(search) if sync else None
+        if self.sync is not None:
+            self.sync.start()
+
+    def toggle_panel(self) -> None:
+        self.dock.setVisible(not self.dock.isVisible())
+
+    def _panel_shown(self, shown: bool) -> None:
+        if shown:
+            self.suggest()
+
+    def suggest(self) -> None:
+        shown = self.window.editor.detail
+        ticket_id = self.window.editor.opening or (shown.ticket.id if shown is not None else None)
+        if ticket_id is not None and self.dock.isVisible():
+            self.panel.show_for(ticket_id)
+
+    def open_ticket(self, ticket_id: int, _number: int) -> None:
+        window = self.window
+
+        def opened(found: list[TicketSummary]) -> None:
+            if found:
+                window.open_ticket(found[0])
+                self.suggest()
+
+        window.runner.run(lambda: window.desk.navigation.summaries([ticket_id]), opened, window.status.report)
+
+    def open_article(self, article_id: int) -> None:
+        title = next((h.title for h in self.dialog.hits_shown() if h.kind == "article" and h.id == article_id), "")
+        self.window.runner.run(
+            lambda: self.dialog.search.article_text(article_id),
+            lambda body: self.article_view.show_article(title or "Article", body or ""),
+            self.window.status.report,
+        )
+
+    def _filter_by_customer(self, name: str) -> None:
+        self.window.filters.text.setText(name)
+        self.window.focus_search()
+
+    def insert_into_reply(self, text: str) -> None:
+        editor = self.window.editor
+        if editor.detail is None:
+            return
+        if editor.composer_panel.ticket_id != editor.detail.ticket.id or not editor.composer.hasFocus():
+            editor.start_reply()
+        editor.composer_panel.insert_response(editor.detail.ticket.id, text)
+
+    def stop(self) -> None:
+        self.dialog.timer.stop()
+        self.dialog.close()
+        self.article_view.close()
+        if self.sync is not None:
+            self.sync.stop()

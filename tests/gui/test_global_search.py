@@ -1,0 +1,182 @@
+"""Global search and the knowledge panel, by keys on a real database through alice's own login: `/` opens
+search from the queue, results arrive as she types (from the database while the index is rebuilt, and it
+says so; from the index after), grouped, Enter opens the ticket; the GUI thread never stalls meanwhile (the
+100 ms watchdog runs through the rebuild). F2 shows suggested articles and similar tickets for the open
+ticket; Ctrl+I puts the article's text into the reply, which is sent and read back through her login."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from sqlalchemy import Engine
+
+from app.bootstrap import Runtime
+from app.services.desk import HelpDesk
+from app.services.platform.database.dsn import libpq_dsn
+from app.services.search.service import Search
+from app.services.search.store import IndexHome
+from app.services.tickets import service
+from app.views.main_window import MainWindow
+from app.views.watchdog import STALL_LIMIT_MS, Watchdog
+from tests.support.desk_window import close_window, open_desk_window, runtime_as
+from tests.support.world import World, build_world
+
+pytestmark = pytest.mark.slow
+ARTICLE_BODY = "Switch the printer off at the wall, wait ten seconds, and call facilities if it smokes."
+
+
+@pytest.fixture
+def world(committed_runtime: Runtime) -> World:
+    world = build_world(committed_runtime.session_factory)
+    for person, queue, subject, body in [
+        ("alice", world.billing, "Printer on fire", "The office printer is on fire since Monday."),
+        ("alice", world.billing, "Invoice missing for March", "Where is the March invoice?"),
+        ("dave", world.tech, "Printer firmware secret", "Tech only: the printer firmware key."),
+    ]:
+        with world.uow(person) as uow:
+            service.create_ticket(uow, subject=subject, customer_id=world.jane, queue_id=queue, body=body)
+            uow.commit()
+    with committed_runtime.uow() as uow:
+        uow.session.connection().exec_driver_sql(
+            "INSERT INTO switchboard.knowledge_article (title, body, state) VALUES (%s, %s, 'published')",
+            ("When a printer is on fire", ARTICLE_BODY),
+        )
+        uow.commit()
+    return world
+
+
+@pytest.fixture
+def search(engine: Engine, tmp_path: Path) -> Iterator[Search]:
+    runtime = runtime_as(engine, "alice")
+    url = engine.url
+    home = IndexHome.for_login("gui", str(url.database), f"{url.database}_alice", base=tmp_path / "search")
+    found = Search(runtime, home)
+    yield found
+    found.close()
+
+
+def ready_window(qtbot: QtBot, engine: Engine, tmp_path: Path, search: Search) -> MainWindow:
+    window = open_desk_window(qtbot, engine, tmp_path, person="alice")
+    window.enable_search(search)
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.editor.vocabulary is not None and window.runner.in_flight == 0, timeout=10_000)
+    window.activateWindow()
+    window.table.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.table)
+    return window
+
+
+@pytest.mark.qt_log_ignore("^This plugin does not support raise\\(\\)$")  # offscreen Qt cannot raise a dialog
+def test_slash_searches_as_you_type_during_a_rebuild_and_enter_opens_the_ticket(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path, search: Search
+) -> None:
+    window = ready_window(qtbot, engine, tmp_path, search)
+    features = window.search_features
+    assert features is not None
+    dialog = features.dialog
+    dog = Watchdog()
+    # The rebuild waits on the change log (a DBA holds it locked), so it is under way for as long as we need.
+    with psycopg.connect(libpq_dsn(engine.url)) as dba:
+        dba.execute("LOCK TABLE switchboard.change_log IN ACCESS EXCLUSIVE MODE")
+        rebuild = threading.Thread(target=search.rebuild)
+        rebuild.start()
+        qtbot.waitUntil(lambda: search.status().state == "building")
+        dog.start()
+        qtbot.keyClicks(window.table, "/")
+        qtbot.waitUntil(dialog.isVisible)
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.field)
+        qtbot.keyClicks(dialog.field, "printe")  # as she types: the last word is a prefix
+        qtbot.waitUntil(lambda: dialog.answered is not None and bool(dialog.answered.hits), timeout=10_000)
+        assert dialog.answered is not None and dialog.answered.from_database
+        assert "database" in dialog.note.text() and "built" in dialog.note.text()
+        assert {h.title for h in dialog.hits_shown()} >= {"Printer on fire"}
+        assert "Printer firmware secret" not in {h.title for h in dialog.hits_shown()}  # a Tech ticket
+        dba.rollback()
+    with dog.paused():
+        rebuild.join(60)
+    qtbot.keyClicks(dialog.field, "r fire")  # "printer fire": now from the index, typos and all
+    qtbot.waitUntil(
+        lambda: (
+            dialog.answered is not None and dialog.answered.source == "index" and dialog.answered.query.endswith("fire")
+        ),
+        timeout=10_000,
+    )
+    shown = dialog.hits_shown()
+    assert [h.title for h in shown if h.kind == "ticket"] == ["Printer on fire"]
+    assert [h.title for h in shown if h.kind == "article"] == ["When a printer is on fire"]
+    assert dialog.results.topLevelItem(0).text(0) == "Tickets (1)"  # type: ignore[union-attr]
+    qtbot.keyClick(dialog.field, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: window.editor.detail is not None and window.editor.detail.ticket.subject == "Printer on fire",
+        timeout=10_000,
+    )
+    assert not dialog.isVisible()
+    longest = dog.stop()
+    assert longest < STALL_LIMIT_MS, f"the GUI thread stalled for {longest} ms"
+    close_window(window, qtbot)
+
+
+def test_the_knowledge_panel_suggests_an_article_and_ctrl_i_puts_it_in_the_reply(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path, search: Search
+) -> None:
+    search.rebuild()  # the test's own setup; the client does this on its sync thread
+    window = ready_window(qtbot, engine, tmp_path, search)
+    features = window.search_features
+    assert features is not None
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=10_000)
+    row = next(r for r in range(window.model.rowCount()) if window.model.rows[r].subject == "Printer on fire")
+    window.table.selectRow(row)
+    qtbot.waitUntil(
+        lambda: window.editor.detail is not None and window.editor.detail.ticket.subject == "Printer on fire"
+    )
+    ticket_id = window.editor.detail.ticket.id  # type: ignore[union-attr]
+    qtbot.keyClick(window.table, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: features.panel.loaded_for == ticket_id, timeout=10_000)
+    assert features.panel.articles.item(0).text() == "When a printer is on fire"
+    similar = [features.panel.tickets.item(r).text() for r in range(features.panel.tickets.count())]
+    assert all("Printer on fire" not in t for t in similar) and all("firmware" not in t for t in similar)
+    qtbot.keyClick(window.table, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: ARTICLE_BODY in window.editor.composer.toPlainText(), timeout=10_000)
+    qtbot.keyClick(window.editor.composer, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # send
+    qtbot.waitUntil(
+        lambda: window.runner.in_flight == 0 and ARTICLE_BODY in window.editor.conversation.toPlainText(),
+        timeout=10_000,
+    )
+    landed = HelpDesk(runtime_as(engine, "alice")).tickets.ticket(ticket_id)
+    assert any(ARTICLE_BODY in m.body_text for m in landed.messages)
+    close_window(window, qtbot)
+
+
+@pytest.mark.qt_log_ignore("^This plugin does not support raise\\(\\)$")  # offscreen Qt cannot raise a dialog
+def test_an_article_found_by_search_opens_and_ctrl_i_puts_it_in_the_reply(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path, search: Search
+) -> None:
+    search.rebuild()
+    window = ready_window(qtbot, engine, tmp_path, search)
+    features = window.search_features
+    assert features is not None
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2 and window.editor.detail is not None, timeout=10_000)
+    qtbot.keyClicks(window.table, "/")
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is features.dialog.field)
+    qtbot.keyClicks(features.dialog.field, "printer fire")
+    qtbot.waitUntil(lambda: len(features.dialog.hits_shown()) == 2, timeout=10_000)
+    assert [h.kind for h in features.dialog.hits_shown()] == ["ticket", "article"]  # grouped, tickets first
+    qtbot.keyClick(features.dialog.field, Qt.Key.Key_Down)
+    qtbot.keyClick(features.dialog.field, Qt.Key.Key_Return)
+    view = features.article_view
+    qtbot.waitUntil(lambda: view.isVisible() and ARTICLE_BODY in view.text.toPlainText(), timeout=10_000)
+    assert view.windowTitle() == "When a printer is on fire"
+    view.activateWindow()
+    view.text.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.text)
+    qtbot.keyClick(view.text, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: ARTICLE_BODY in window.editor.composer.toPlainText(), timeout=10_000)
+    assert not view.isVisible()
+    close_window(window, qtbot)

@@ -1,0 +1,345 @@
+"""The search index on real PostgreSQL (both servers), fed through each login's own connection: the set of
+ids in a login's index equals exactly what that login may see — after a rebuild, after kill -9 in the middle
+of a batch, after transactions that commit out of order, after a segment file is deleted, after a ticket
+moves to a queue the agent cannot see, after the login's queues change. Probes as each role's own login."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.bootstrap import Runtime
+from app.services.errors import KnownError
+from app.services.search.query import KINDS
+from app.services.search.service import Search
+from app.services.search.store import IndexHome
+from app.services.tickets import service
+from tests.support.desk import Desk
+
+pytestmark = pytest.mark.slow
+
+
+class Opened:
+    """A login's runtimes and indexes opened by a test, closed after it."""
+
+    def __init__(self, desk: Desk, base: Path) -> None:
+        self.desk, self.base = desk, base
+        self.runtimes: list[Runtime] = []
+        self.searches: list[Search] = []
+
+    def home(self, person: str) -> IndexHome:
+        return IndexHome.for_login("test", self.desk.database, self.desk.login(person), base=self.base)
+
+    def search(self, person: str) -> Search:
+        runtime = self.desk.runtime(person)
+        self.runtimes.append(runtime)
+        search = Search(runtime, self.home(person))
+        self.searches.append(search)
+        return search
+
+    def close(self) -> None:
+        for search in self.searches:
+            search.close()
+        for runtime in self.runtimes:
+            runtime.close()
+
+
+@pytest.fixture
+def opened(desk: Desk, tmp_path: Path) -> Iterator[Opened]:
+    o = Opened(desk, tmp_path / "search")
+    yield o
+    o.close()
+
+
+def visible(desk: Desk, person: str, kind: str) -> set[int]:
+    table = {"ticket": "ticket", "article": "knowledge_article", "customer": "customer"}[kind]
+    with desk.connect(person) as connection:
+        return {int(str(r[0])) for r in connection.execute(f"SELECT id FROM {table}").fetchall()}
+
+
+def assert_exact(desk: Desk, person: str, search: Search) -> None:
+    index = search._open_current()
+    assert index is not None
+    for kind in KINDS:
+        assert index.ids(kind) == visible(desk, person, kind), kind
+
+
+def new_ticket(desk: Desk, person: str, queue: str, subject: str, body: str = "Help!") -> int:
+    runtime = desk.runtime(person)
+    try:
+        with runtime.uow() as uow:
+            ticket = service.create_ticket(
+                uow, subject=subject, customer_id=desk.ids["jane"], queue_id=desk.ids[queue], body=body
+            ).ticket
+            uow.commit()
+    finally:
+        runtime.close()
+    return ticket.id
+
+
+@pytest.mark.parametrize("person", ["alice", "bob", "carol", "sam", "dana"])
+def test_each_login_indexes_exactly_what_it_may_see(desk: Desk, opened: Opened, person: str) -> None:
+    search = opened.search(person)
+    search.rebuild()
+    assert_exact(desk, person, search)
+    tickets = search._open_current().ids("ticket")  # type: ignore[union-attr]
+    if person in ("alice", "sam"):  # Billing only
+        assert desk.ids["billing_open"] in tickets and desk.ids["tech_open"] not in tickets
+    if person in ("bob", "carol"):  # Tech only (carol leads it)
+        assert desk.ids["tech_open"] in tickets and desk.ids["billing_open"] not in tickets
+    results = search.search("tech_open ticket")
+    assert (desk.ids["tech_open"] in {h.id for h in results.hits}) == (person in ("bob", "carol", "dana"))
+
+
+@pytest.mark.parametrize("person", ["outsider", "ghost"])
+def test_a_login_outside_every_group_gets_no_index_with_anything_in_it(desk: Desk, opened: Opened, person: str) -> None:
+    search = opened.search(person)
+    try:
+        search.rebuild()
+    except KnownError:
+        assert search.home.current() is None
+        return
+    assert search._open_current().ids("ticket") == set()  # type: ignore[union-attr]
+
+
+def test_a_disabled_login_cannot_build_or_read_an_index(desk: Desk, opened: Opened) -> None:
+    with desk.connect("dana") as dana:
+        dana.execute(
+            "SELECT add_user(%s, 'Finn', 'finn@desk.test', 'agent', NULL, %s)",
+            (desk.login("finn"), [desk.ids["billing"]]),
+        )
+    finn = opened.search("finn")
+    finn.rebuild()
+    assert finn._open_current().ids("ticket") == visible(desk, "finn", "ticket") != set()  # type: ignore[union-attr]
+    with desk.connect("dana") as dana:
+        dana.execute("SELECT disable_user(%s)", (desk.login("finn"),))
+    again = opened.search("finn")
+    with pytest.raises(KnownError):
+        again.rebuild()
+    with pytest.raises(KnownError):
+        again.search("billing_open")
+
+
+def test_a_ticket_moved_to_a_queue_the_agent_cannot_see_leaves_the_index_at_the_reconcile(
+    desk: Desk, opened: Opened
+) -> None:
+    search = opened.search("alice")
+    search.rebuild()
+    moving = new_ticket(desk, "alice", "billing", "Wrong queue zebrafish")
+    search.sync_once()
+    assert moving in {h.id for h in search.search("zebrafish").hits}
+    with desk.connect_as_dba() as dba:
+        dba.execute("UPDATE switchboard.ticket SET queue_id = %s WHERE id = %s", (desk.ids["tech"], moving))
+    search.sync_once()  # the change log hides the move from alice: her index cannot learn it from there
+    assert search.reconcile() == (1, 0)
+    assert moving not in {h.id for h in search.search("zebrafish").hits}
+    assert_exact(desk, "alice", search)
+    with desk.connect_as_dba() as dba:  # and back: the reconcile adds it again
+        dba.execute("UPDATE switchboard.ticket SET queue_id = %s WHERE id = %s", (desk.ids["billing"], moving))
+    search.sync_once()
+    assert_exact(desk, "alice", search)
+
+
+def test_transactions_committing_out_of_order_are_never_skipped(desk: Desk, opened: Opened) -> None:
+    search = opened.search("alice")
+    search.rebuild()
+    first = new_ticket(desk, "alice", "billing", "First of two")
+    second = new_ticket(desk, "alice", "billing", "Second of two")
+    search.sync_once()
+    with desk.connect_as_dba() as slow, desk.connect_as_dba() as quick:
+        slow.autocommit = quick.autocommit = False
+        slow.execute("UPDATE switchboard.ticket SET subject = 'slow aardvark' WHERE id = %s", (first,))
+        quick.execute("UPDATE switchboard.ticket SET subject = 'quick aardvark' WHERE id = %s", (second,))
+        quick.commit()  # logged later, committed first
+        search.sync_once()
+        assert search.search("aardvark").hits == ()  # held back below the horizon, not skipped
+        slow.commit()
+    search.sync_once()
+    assert {h.id for h in search.search("aardvark").hits} == {first, second}
+    assert_exact(desk, "alice", search)
+
+
+def test_a_deleted_segment_file_leads_to_a_rebuild_and_answers_from_the_database_meanwhile(
+    desk: Desk, opened: Opened
+) -> None:
+    search = opened.search("alice")
+    search.rebuild()
+    generation = search.home.current()
+    assert generation is not None
+    segment = next(p for p in generation.iterdir() if p.suffix in (".idx", ".store", ".term"))
+    segment.unlink()
+    search.close()
+    fresh = opened.search("alice")  # what the next process finds
+    answered = fresh.search("billing_open")
+    assert answered.from_database and desk.ids["billing_open"] in {h.id for h in answered.hits}
+    assert "database" in (answered.status_line or "")
+    assert fresh.needs_build()
+    assert fresh.ensure_built()
+    assert fresh.search("billing_open").source == "index"
+    assert_exact(desk, "alice", fresh)
+
+
+def test_new_queues_for_a_login_wipe_and_rebuild_its_index(desk: Desk, opened: Opened) -> None:
+    with desk.connect("dana") as dana:
+        gus_id = dana.execute(
+            "SELECT add_user(%s, 'Gus', 'gus@desk.test', 'agent', NULL, %s)",
+            (desk.login("gus"), [desk.ids["billing"]]),
+        ).fetchone()[0]  # type: ignore[index]
+    gus = opened.search("gus")
+    gus.rebuild()
+    assert desk.ids["tech_open"] not in gus._open_current().ids("ticket")  # type: ignore[union-attr]
+    with desk.connect("dana") as dana:
+        dana.execute("SELECT set_queue_members(%s, %s)", (desk.ids["tech"], [desk.ids["bob"], gus_id]))
+    gus.close()  # the next process (or this one's follower, which notices the same)
+    later = opened.search("gus")
+    assert later.search("tech_open").from_database  # the old scope is not used, not even for a moment
+    assert later.ensure_built()
+    assert_exact(desk, "gus", later)
+    assert desk.ids["tech_open"] in later._open_current().ids("ticket")  # type: ignore[union-attr]
+
+
+CHILD = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from sqlalchemy.engine import make_url
+    from app.bootstrap import Runtime
+    from app.services.platform.database.engine import build_engine, build_session_factory
+    from app.services.search.service import Search
+    from app.services.search.store import IndexHome
+    url, base, database, login = sys.argv[1:5]
+    engine = build_engine(make_url(url))
+    home = IndexHome.for_login("test", database, login, base=Path(base))
+    search = Search(Runtime(engine, build_session_factory(engine)), home)
+    search.ensure_built()
+    print("ready", flush=True)
+    while True:
+        if search.sync_once(batch=3):
+            print("committed", flush=True)
+    """
+)
+
+
+def test_kill_9_in_the_middle_of_a_batch_loses_nothing(desk: Desk, opened: Opened) -> None:
+    """A writer process applies the log three entries per commit and is killed mid-stream; the next
+    process takes the lock (the OS freed it), resumes from the committed marker and ends exact."""
+    url = desk.url.set(drivername="postgresql", username=desk.login("alice"), password=None)
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            url.render_as_string(hide_password=False),
+            str(opened.base),
+            desk.database,
+            desk.login("alice"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ},
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "ready"
+        created = [new_ticket(desk, "alice", "billing", f"Killed mid-batch gnu {i}") for i in range(12)]
+        with desk.connect_as_dba() as dba:
+            dba.execute("UPDATE switchboard.ticket SET subject = subject || ' renamed' WHERE id = ANY(%s)", (created,))
+        assert child.stdout.readline().strip() == "committed"  # at least one batch in, more to come
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.kill()
+        child.wait()
+        if child.stdout is not None:
+            child.stdout.close()
+    search = opened.search("alice")
+    assert search.try_become_writer()  # the dead writer's lock is gone
+    search.sync_once()
+    assert_exact(desk, "alice", search)
+    renamed = search.search("gnu renamed", limit=50)
+    assert {h.id for h in renamed.hits} == set(created)
+    assert all(h.title.endswith("renamed") for h in renamed.hits)
+
+
+def test_a_second_process_of_the_same_login_searches_read_only(desk: Desk, opened: Opened) -> None:
+    writer = opened.search("alice")
+    writer.rebuild()
+    reader = opened.search("alice")
+    assert not reader.try_become_writer()
+    with pytest.raises(KnownError):
+        reader.sync_once()
+    ticket = new_ticket(desk, "alice", "billing", "Read only okapi")
+    writer.sync_once()
+    assert ticket in {h.id for h in reader.search("okapi", catch_up=True).hits}
+
+
+def test_hostile_queries_answered_by_the_database_fallback_never_raise(desk: Desk, opened: Opened) -> None:
+    search = opened.search("alice")  # no index yet: every answer comes from PostgreSQL
+    for text in [
+        '"unbalanced',
+        "x" * 10_000,
+        "100%_off \\ '; DROP TABLE ticket; --",
+        "nosuch:field",
+        ".*(a|b)[",
+        "status:new queue:billing tag:x created:>2026-01-01 #1",
+        "customer:jane",
+    ]:
+        results = search.search(text)
+        assert results.from_database or (not results.hits and results.notes)  # nothing searchable: it says so
+        assert results.status_line
+
+
+def test_articles_follow_their_state_as_each_login_may_read_them(desk: Desk, opened: Opened) -> None:
+    """A draft is the author's (and editors') only; published reaches every agent's index at the next sync;
+    archived leaves it again — through the change log entries the knowledge base writes, read under RLS."""
+    from app.services.knowledge import service as kb
+    from app.services.knowledge.dto import ArticleState
+
+    alice, dana = opened.search("alice"), opened.search("dana")
+    alice.rebuild()
+    dana.rebuild()
+    writer = desk.runtime("dana")
+    opened.runtimes.append(writer)
+
+    def by_dana(step: str, article_id: int = 0, version: int = 0) -> tuple[int, int]:
+        with writer.uow() as uow:
+            if step == "create":
+                article = kb.create_article(uow, title="Resetting a wombat token", body="Hold the wombat button.")
+            else:
+                state = ArticleState.PUBLISHED if step == "publish" else ArticleState.ARCHIVED
+                article = kb.set_state(uow, article_id=article_id, expected_version=version, state=state)
+            uow.commit()
+        return article.id, article.version
+
+    def found(search: Search) -> set[int]:
+        search.sync_once()
+        return {h.id for h in search.search("wombat", kinds=("article",)).hits}
+
+    article_id, version = by_dana("create")
+    assert found(alice) == set() and found(dana) == {article_id}
+    article_id, version = by_dana("publish", article_id, version)
+    assert found(alice) == {article_id}
+    by_dana("archive", article_id, version)
+    assert found(alice) == set()
+    assert_exact(desk, "alice", alice)
+    assert_exact(desk, "dana", dana)
+
+
+def test_a_deleted_index_folder_is_rebuilt_by_one_writer_only(desk: Desk, opened: Opened) -> None:
+    running = opened.search("alice")
+    running.rebuild()
+    shutil.rmtree(running.home.root)  # someone cleans the cache while the client runs
+    other = opened.search("alice")
+    assert other.search("billing_open").from_database  # answers meanwhile
+    running.follow_step()  # the running client notices, takes a fresh lock and rebuilds
+    assert running.is_writer and not other.try_become_writer()
+    assert running.home.root.stat().st_mode & 0o077 == 0
+    assert other.search("billing_open").source == "index"
+    assert_exact(desk, "alice", other)

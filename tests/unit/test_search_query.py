@@ -1,0 +1,178 @@
+"""What people type into search, understood leniently: filters, phrases, prefixes, typos; hostile and
+malformed input (unbalanced quotes, 10k characters, unknown fields, regex-like text, control characters)
+gives results or a clear note, never an exception — on the parser and on a real Tantivy index."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.services.search.engine import TantivyIndex
+from app.services.search.feed import SourceDocument
+from app.services.search.query import KINDS, parse
+
+NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+HOSTILE = [
+    '"unbalanced quote',
+    'refund "',
+    '"""',
+    "x" * 10_000,
+    "refund " * 2_000,
+    "nosuchfield:value refund",
+    "status:",
+    "created:>yesterday",
+    "created:2026-13-45",
+    ".*[a-z]+( refund",
+    "(a|b)* \\d+ ^$ [[",
+    "AND OR NOT - + ~1 ^2",
+    "#",
+    "#99999999999999999999999",
+    "number:abc",
+    "kind:spaceships",
+    "\x00\x1b[31mred\u202e",
+    'tag:"" queue:""',
+    "日本語 検索 refund",
+    "",
+    "   ",
+]
+
+
+def _index(tmp_path: Path) -> TantivyIndex:
+    index = TantivyIndex(tmp_path / "gen-1", create=True)
+    recent, old = NOW - dt.timedelta(days=1), NOW - dt.timedelta(days=300)
+    index.add_new(
+        [
+            SourceDocument(
+                "ticket",
+                1,
+                "Refund request for order SO-1",
+                "Please refund the duplicate payment.",
+                10001,
+                "new",
+                "Billing",
+                ("vip",),
+                "Jane Doe jane@customer.test Acme",
+                old,
+                old,
+            ),
+            SourceDocument(
+                "ticket",
+                2,
+                "Printer offline",
+                "The printer says refund? no: paper jam.",
+                10002,
+                "waiting",
+                "Tech",
+                (),
+                "Omar Haddad omar@customer.test",
+                recent,
+                recent,
+            ),
+            SourceDocument(
+                "ticket",
+                3,
+                "Duplicate payment",
+                "We were charged twice, please refund it.",
+                10003,
+                "waiting",
+                "Billing",
+                (),
+                "Jane Doe jane@customer.test Acme",
+                recent,
+                recent,
+            ),
+            SourceDocument(
+                "article", 7, "How refunds work", "Refunds go back to the card within 5 days.", created=old, updated=old
+            ),
+            SourceDocument(
+                "customer", 9, "Jane Doe", "jane@customer.test Acme", customer="Jane Doe jane@customer.test Acme"
+            ),
+        ]
+    )
+    from app.services.search.engine import Marker
+
+    index.commit(Marker(1, 1, "test"))
+    return index
+
+
+def test_filters_phrases_and_numbers_are_understood() -> None:
+    parsed = parse(
+        'status:waiting queue:"Tier 2" customer:jane tag:VIP created:>2026-01-01 #10423 "card declined" late'
+    )
+    assert parsed.filters == {"status": ("waiting",), "queue": ("tier 2",), "tag": ("vip",)}
+    assert parsed.customer_words == ("jane",)
+    assert parsed.numbers == (10423,)
+    assert parsed.phrases == (("card", "declined"),)
+    assert parsed.words == ("late",)
+    assert parsed.created is not None and parsed.created.start == dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
+    assert parsed.notes == ()
+
+
+def test_the_last_word_is_a_prefix_only_while_typing() -> None:
+    assert parse("refu", typing=True).prefix == "refu"
+    assert parse("refu ", typing=True).prefix is None
+    assert parse("refu").prefix is None and parse("refu").words == ("refu",)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_queries_give_results_or_a_note_never_an_exception(tmp_path: Path, text: str) -> None:
+    index = _index(tmp_path)
+    parsed = parse(text, typing=True)
+    hits, total = index.search(parsed, kinds=KINDS, limit=20, now=NOW)
+    assert total >= len(hits)
+
+
+def test_what_was_not_understood_is_said() -> None:
+    assert any("no field" in n for n in parse("nosuchfield:value refund").notes)
+    assert parse("nosuchfield:value refund").words == ("nosuchfield", "value", "refund")
+    assert any("quote" in n for n in parse('"unbalanced quote').notes)
+    assert parse('"unbalanced quote').words == ("unbalanced", "quote")
+    assert any("not a date" in n for n in parse("created:>yesterday").notes)
+    assert any("cut" in n for n in parse("x" * 10_000).notes)
+
+
+def test_ranking_typos_filters_and_snippets_on_a_real_index(tmp_path: Path) -> None:
+    index = _index(tmp_path)
+    hits, _ = index.search(parse("refund"), kinds=KINDS, limit=20, now=NOW)
+    by_kind = {(h.kind, h.id) for h in hits}
+    assert {("ticket", 1), ("ticket", 3), ("ticket", 2)} <= by_kind
+    assert hits[0].id == 1 and hits[0].kind == "ticket"  # the subject counts most
+    typo, _ = index.search(parse("refnud"), kinds=("ticket",), limit=20, now=NOW)
+    assert {h.id for h in typo} == {1, 2, 3}
+    assert all(h.highlights for h in typo)  # typos are marked in the snippet too
+    assert index.search(parse("rafnud"), kinds=KINDS, limit=20, now=NOW)[1] == 0  # two edits away: no match
+    waiting, _ = index.search(parse("status:waiting queue:billing refund"), kinds=KINDS, limit=20, now=NOW)
+    assert [h.id for h in waiting] == [3]
+    phrase, _ = index.search(parse('"duplicate payment"'), kinds=KINDS, limit=20, now=NOW)
+    assert {h.id for h in phrase} == {1, 3}
+    one, _ = index.search(parse("#10002"), kinds=KINDS, limit=20, now=NOW)
+    assert [h.number for h in one] == [10002]
+    first = hits[0]
+    assert first.snippet[first.highlights[0][0] : first.highlights[0][1]].lower() == "refund"
+    prefix, _ = index.search(parse("dupl", typing=True), kinds=KINDS, limit=20, now=NOW)
+    assert {h.id for h in prefix} == {1, 3}
+    customer, _ = index.search(parse("customer:omar"), kinds=("ticket",), limit=20, now=NOW)
+    assert [h.id for h in customer] == [2]
+    newer, _ = index.search(parse("created:>2026-06-01"), kinds=("ticket",), limit=20, now=NOW)
+    assert {h.id for h in newer} == {2, 3}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_parses_without_raising(text: str) -> None:
+    parsed = parse(text, typing=True)
+    assert len(parsed.words) <= 24
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list('ab" :#*.()[]\\-+~^01')), max_size=80))
+def test_any_text_searches_without_raising(tmp_path_factory: pytest.TempPathFactory, text: str) -> None:
+    index = _SHARED.setdefault("index", _index(tmp_path_factory.mktemp("hyp")))
+    index.search(parse(text, typing=True), kinds=KINDS, limit=5, now=NOW)
+
+
+_SHARED: dict[str, TantivyIndex] = {}
