@@ -280,14 +280,15 @@ def _words(rng: random.Random) -> dict[str, str]:
 def _load_articles(connection: psycopg.Connection, rng: random.Random, *, count: int) -> None:
     with (
         connection.cursor() as cursor,
-        cursor.copy("COPY knowledge_article (title, body, tags, language, is_published) FROM STDIN") as copy,
+        cursor.copy("COPY knowledge_article (title, body, tags, language, state) FROM STDIN") as copy,
     ):
         for n in range(count):
             words = _words(rng) | {"other_product": rng.choice(content.PRODUCTS)}
             title = rng.choice(ARTICLE_TOPICS).format(**words)
             steps = "\n".join(f"{i}. {rng.choice(_STEPS).format(**words)}" for i in range(1, rng.randint(4, 9)))
             body = f"{title}\n\nApplies to {words['product']}. Article KB-{n:05d}.\n\n{steps}"
-            copy.write_row((title, body, rng.sample(_TAGS, k=2), "en", rng.random() < 0.9))
+            state = "published" if rng.random() < 0.9 else "draft"  # is_published follows state (migration 0018)
+            copy.write_row((title, body, rng.sample(_TAGS, k=2), "en", state))
 
 
 _STEPS = [
