@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -33,3 +35,78 @@ class RoutingExplanation:
     relaxed: tuple[str, ...]
     candidates: tuple[CandidateView, ...]
     exclusions: tuple[tuple[str, str], ...]  # (name, reason)
+
+
+WEIGHT_FACTORS = ("skill", "language", "room", "stickiness", "track_record", "sla_risk")
+
+
+@dataclass(frozen=True)
+class QueueRoutingSettings:
+    """A queue's routing settings as they apply now: its own, else the default's (`own` False), else the
+    built-in weights (`version` 0). `settings` is the stored JSON object, kept whole so that a change of
+    weights keeps the skills asked per tag."""
+
+    queue_id: int
+    queue: str
+    version: int
+    own: bool
+    weights: tuple[tuple[str, float], ...]  # in WEIGHT_FACTORS order
+    overflow_cap: int
+    urgent_weight: int
+    settings: Mapping[str, Any]
+
+    def with_changes(
+        self, weights: Mapping[str, float], *, overflow_cap: int | None = None, urgent_weight: int | None = None
+    ) -> dict[str, Any]:
+        """The settings to store: these weights over the current ones, the rest as it is."""
+        changed = dict(self.settings)
+        changed["weights"] = {**dict(self.weights), **{name: float(value) for name, value in weights.items()}}
+        if overflow_cap is not None:
+            changed["overflow_cap"] = overflow_cap
+        if urgent_weight is not None:
+            changed["urgent_weight"] = urgent_weight
+        return changed
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "queue": self.queue,
+            "version": self.version,
+            "own": self.own,
+            "weights": dict(self.weights),
+            "overflow_cap": self.overflow_cap,
+            "urgent_weight": self.urgent_weight,
+            "settings": dict(self.settings),
+        }
+
+
+@dataclass(frozen=True)
+class AgentRoutingFacts:
+    """What routing knows about an agent, as a supervisor edits it."""
+
+    agent_id: int
+    login: str
+    name: str
+    availability: str
+    capacity: int
+    languages: tuple[str, ...]
+    skills: tuple[tuple[str, int], ...]  # by name
+    queues: tuple[str, ...]
+    time_zone: str
+    shift: Mapping[str, Any] | None  # weekday "0" (Monday) … "6" -> [[start, end] minutes], local
+    out_of_office_until: dt.date | None
+    substitute: str | None  # the substitute's login
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "login": self.login,
+            "name": self.name,
+            "availability": self.availability,
+            "capacity": self.capacity,
+            "languages": list(self.languages),
+            "skills": dict(self.skills),
+            "queues": list(self.queues),
+            "time_zone": self.time_zone,
+            "shift": dict(self.shift) if self.shift else None,
+            "out_of_office_until": self.out_of_office_until.isoformat() if self.out_of_office_until else None,
+            "substitute": self.substitute,
+        }

@@ -32,8 +32,9 @@ from app.services.routing.scoring import (
     TrackRecord,
     Weights,
     decide,
+    on_shift,
+    out_of_office,
 )
-from app.services.sla.calendar import BusinessCalendar
 from app.vocabulary import Availability, Priority, StatusCategory
 
 log = logging.getLogger(__name__)
@@ -196,13 +197,14 @@ def candidates_for(
             availability=Availability(agent.availability),
             is_active=agent.is_active,
             on_shift=on_shift(agent.shift, agent.time_zone, now),
-            out_of_office=agent.out_of_office_until is not None and agent.out_of_office_until >= now.date(),
+            out_of_office=out_of_office(agent.out_of_office_until, agent.time_zone, now),
             skills=skills.get(agent.id, {}),
             languages=frozenset(agent.languages or ()),
             capacity=agent.capacity,
             load=loads.get(agent.id, (0, None))[0],
             last_assigned_at=loads.get(agent.id, (0, None))[1],
             track_record=records.get(agent.id),
+            substitute_id=agent.substitute_id,
         )
         for agent in agents
     ]
@@ -249,18 +251,6 @@ def _queues_of(uow: UnitOfWork, agent_ids: list[int]) -> dict[int, list[int]]:
     ):
         queues.setdefault(agent_id, []).append(queue_id)
     return queues
-
-
-def on_shift(shift: dict[str, Any] | None, time_zone: str, now: dt.datetime) -> bool:
-    """No schedule: at work whenever available. A schedule: its local hours, as a business calendar."""
-    if not shift:
-        return True
-    hours = {int(day): tuple((int(a), int(b)) for a, b in spans) for day, spans in shift.items()}
-    try:
-        return BusinessCalendar(time_zone, hours).is_open(now)
-    except (ValueError, KeyError):
-        log.warning("an agent's shift schedule is not valid; treated as always on shift")
-        return True
 
 
 def latest_decision(uow: UnitOfWork, ticket_id: int) -> RoutingDecision | None:

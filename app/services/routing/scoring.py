@@ -24,7 +24,9 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
+from zoneinfo import ZoneInfo
 
+from app.services.sla.calendar import BusinessCalendar
 from app.vocabulary import Availability, Priority
 
 MAX_SKILL_LEVEL = 5
@@ -80,6 +82,7 @@ class CandidateFacts:
     load: int = 0  # weighted open tickets whose SLA clock runs
     last_assigned_at: dt.datetime | None = None
     track_record: TrackRecord | None = None
+    substitute_id: int | None = None  # who takes their customers while they are out of office
 
 
 @dataclass(frozen=True)
@@ -172,7 +175,8 @@ def decide(ticket: TicketFacts, candidates: Sequence[CandidateFacts], weights: W
         eligible, unfit = _split(at_work, partial(_unfit, ticket=ticket, weights=weights, rules=rules))
         blocking |= {_rule_behind(e.reason) for e in unfit}
         if eligible:
-            ranked = _rank([_score(c, ticket, weights, now) for c in eligible])
+            sticky = sticky_agent(ticket, candidates)
+            ranked = _rank([_score(c, ticket, weights, now, sticky) for c in eligible])
             exclusions = _by_agent(absent + unfit)
             return Decision(ticket.ticket_id, ranked[0].agent_id, ranked, exclusions, tuple(relaxed), weights.version)
     _, unfit = _split(at_work, partial(_unfit, ticket=ticket, weights=weights, rules=rules))
@@ -238,12 +242,14 @@ def _unfit(candidate: CandidateFacts, *, ticket: TicketFacts, weights: Weights, 
     return None
 
 
-def _score(candidate: CandidateFacts, ticket: TicketFacts, weights: Weights, now: dt.datetime) -> CandidateScore:
+def _score(
+    candidate: CandidateFacts, ticket: TicketFacts, weights: Weights, now: dt.datetime, sticky: Sticky
+) -> CandidateScore:
     factors = (
         _factor("skill", *_skill(candidate, ticket), weights.skill),
         _factor("language", *_language(candidate, ticket), weights.language),
         _factor("room", *_room(candidate, ticket, weights), weights.room),
-        _factor("stickiness", *_stickiness(candidate, ticket), weights.stickiness),
+        _factor("stickiness", *_stickiness(candidate, sticky), weights.stickiness),
         _factor("track record", *_track_record(candidate), min(weights.track_record, TRACK_RECORD_WEIGHT_CAP)),
         _factor("SLA risk", *_sla_risk(candidate, ticket, weights), weights.sla_risk),
     )
@@ -298,10 +304,66 @@ def _room(candidate: CandidateFacts, ticket: TicketFacts, weights: Weights) -> t
     return room, f"{candidate.load}/{candidate.capacity} open"
 
 
-def _stickiness(candidate: CandidateFacts, ticket: TicketFacts) -> tuple[float, str]:
-    if ticket.previous_agent_id == candidate.agent_id:
-        return 1.0, "handled this customer's previous ticket"
+@dataclass(frozen=True)
+class Sticky:
+    """Who the customer's ticket sticks to: the agent of their previous ticket or, while that agent is out
+    of office, their substitute (followed further while the substitute is out of office too)."""
+
+    agent_id: int | None
+    note: str = ""
+
+
+def sticky_agent(ticket: TicketFacts, candidates: Sequence[CandidateFacts]) -> Sticky:
+    """The previous agent, or the substitute standing in for them. Only what the candidates say is known:
+    the previous agent of another queue keeps the ticket's stickiness (and, not being a candidate here,
+    wins nothing by it). A chain of substitutes is followed until someone not out of office, never in a
+    circle; a chain that ends with nobody leaves the stickiness with no one."""
+    by_id = {c.agent_id: c for c in candidates}
+    previous = ticket.previous_agent_id
+    if previous is None:
+        return Sticky(None)
+    current, seen = previous, {previous}
+    while (facts := by_id.get(current)) is not None and facts.out_of_office:
+        if facts.substitute_id is None or facts.substitute_id in seen:
+            return Sticky(None)
+        current = facts.substitute_id
+        seen.add(current)
+    if current == previous:
+        return Sticky(previous, "handled this customer's previous ticket")
+    away = by_id[previous].name
+    return Sticky(current, f"stands in for {away} (out of office), who handled this customer's previous ticket")
+
+
+def _stickiness(candidate: CandidateFacts, sticky: Sticky) -> tuple[float, str]:
+    if sticky.agent_id == candidate.agent_id:
+        return 1.0, sticky.note
     return 0.0, ""
+
+
+def on_shift(shift: Mapping[str, Sequence[Sequence[int]]] | None, time_zone: str, now: dt.datetime) -> bool:
+    """No schedule: at work whenever available. A schedule (weekday "0" = Monday … "6" -> [[start, end]]
+    minutes of local time): its hours in the agent's own time zone, daylight saving included, as a
+    business calendar has them. A schedule that cannot be read counts as always on shift (the database
+    refuses such schedules; one from before it did must not stop routing)."""
+    if not shift:
+        return True
+    try:
+        hours = {int(day): tuple((int(a), int(b)) for a, b in spans) for day, spans in shift.items()}
+        return BusinessCalendar(time_zone, hours).is_open(now)
+    except (ValueError, KeyError, TypeError):
+        return True
+
+
+def out_of_office(until: dt.date | None, time_zone: str, now: dt.datetime) -> bool:
+    """Out of office through `until`, inclusive, as a date of the agent's own time zone: an agent in Tokyo
+    away until the 5th is back when the 6th begins in Tokyo, not in London."""
+    if until is None:
+        return False
+    try:
+        zone = ZoneInfo(time_zone)
+    except (ValueError, KeyError):
+        zone = ZoneInfo("UTC")
+    return now.astimezone(zone).date() <= until
 
 
 def _track_record(candidate: CandidateFacts) -> tuple[float, str]:
