@@ -89,7 +89,8 @@ AS $fn$
                             USING ERRCODE = 'invalid_parameter_value';
                     END IF;
                     previous_end := -1;
-                    FOR span IN SELECT s FROM jsonb_array_elements(day.value) s ORDER BY (s ->> 0)::numeric LOOP
+                    FOR span IN SELECT s FROM jsonb_array_elements(day.value) s
+                                ORDER BY CASE WHEN jsonb_typeof(s -> 0) = 'number' THEN (s ->> 0)::numeric END LOOP
                         IF jsonb_typeof(span) <> 'array' OR jsonb_array_length(span) <> 2
                            OR jsonb_typeof(span -> 0) <> 'number' OR jsonb_typeof(span -> 1) <> 'number'
                            OR ((span ->> 0)::numeric % 1 = 0 AND (span ->> 1)::numeric % 1 = 0
