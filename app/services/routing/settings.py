@@ -14,10 +14,12 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import TextClause, func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from app.models import Agent, AgentSkill, Queue, QueueMember, RoutingConfig
 from app.services.errors import InvalidInput, NotFound
+from app.services.platform.database.failures import refusal
 from app.services.platform.uow import UnitOfWork
 from app.services.routing.dto import WEIGHT_FACTORS, AgentRoutingFacts, QueueRoutingSettings
 from app.services.routing.engine import weights_from
@@ -55,9 +57,15 @@ def queue_settings(uow: UnitOfWork, queue_id: int) -> QueueRoutingSettings:
 def save_queue_settings(uow: UnitOfWork, queue_id: int, settings: Mapping[str, Any]) -> int:
     """Store the queue's own settings (a new version, which later decisions name); returns the version."""
     _check_weights(settings)
-    return int(
-        uow.session.execute(_SET_CONFIG, {"queue": queue_id, "settings": json.dumps(dict(settings))}).scalar_one()
-    )
+    return int(_call(uow, _SET_CONFIG, {"queue": queue_id, "settings": json.dumps(dict(settings))}))
+
+
+def _call(uow: UnitOfWork, statement: TextClause, values: dict[str, Any]) -> Any:
+    """A definer function's refusal as the domain error it means (NotPermitted, InvalidInput, NotFound)."""
+    try:
+        return uow.session.execute(statement, values).scalar()
+    except DBAPIError as error:
+        raise (refusal(error) or error) from None
 
 
 def _check_weights(settings: Mapping[str, Any]) -> None:
@@ -125,7 +133,7 @@ def _facts(uow: UnitOfWork, agent_ids: list[int]) -> list[AgentRoutingFacts]:
 
 def set_agent_facts(uow: UnitOfWork, agent_id: int, facts: Mapping[str, Any]) -> AgentRoutingFacts:
     """Change the facts given (see `set_agent_routing()` for the keys); returns the agent's facts after."""
-    uow.session.execute(_SET_AGENT, {"agent": agent_id, "facts": json.dumps(dict(facts), default=_json_value)})
+    _call(uow, _SET_AGENT, {"agent": agent_id, "facts": json.dumps(dict(facts), default=_json_value)})
     uow.session.expire_all()
     return agent_facts(uow, agent_id)
 
