@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QWidget
 from app.bootstrap import SignIn, open_maintenance_runtime, open_runtime
 from app.desktop import DesktopSignIn, application, client_for, open_main_window
 from app.ops.demo import DemoSize, fill_demo_data
-from app.services.platform.config import resolve_database
+from app.services.platform.config import DatabaseTarget, resolve_database
 from app.services.tickets import service
 from app.views.appearance import Theme, apply_color_scheme, apply_theme
 from app.views.main_window import MainWindow, pane_sizes
@@ -159,12 +159,31 @@ def main(out: Path, *, dark: bool = False) -> None:
     wait_until(lambda: window.editor.routing_dialog.state != "loading")
     save(window.editor.routing_dialog, out / "why-this-agent.png")
     window.editor.routing_dialog.reject()
+    routing_settings_shot(target, runner, out)
     window.close()
     wait_until(lambda: runner.in_flight == 0)
     colleague.close()
     maintenance.close()
     runtime.close()
     app.quit()
+
+
+def routing_settings_shot(target: DatabaseTarget, runner: TaskRunner, out: Path) -> None:
+    """Billing's lead in the routing settings: the skill weight raised, previewed on the last 30 days."""
+    lead = open_runtime(target, sign_in=SignIn("amelie.durand"))
+    window = open_main_window(client_for(lead), runner)
+    window.routing_settings()
+    dialog = window.routing_settings_dialog
+    wait_until(lambda: dialog.state == "ready")
+    dialog.weight_boxes["skill"].setValue(5)
+    dialog.preview()
+    wait_until(lambda: dialog.state == "previewed")
+    dialog.resize(820, 760)
+    save(dialog, out / "routing-settings.png")
+    dialog.reject()
+    window.close()
+    wait_until(lambda: runner.in_flight == 0)
+    lead.close()
 
 
 if __name__ == "__main__":

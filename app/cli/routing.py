@@ -23,6 +23,7 @@ from app.services.routing import settings as routing_settings
 from app.services.routing.dry_run import dry_run
 from app.services.routing.dto import AgentRoutingFacts, QueueRoutingSettings
 from app.services.routing.engine import weights_from
+from app.services.routing.parsing import parse_languages, parse_skills, parse_weights
 from app.services.routing.shifts import describe_shift, parse_shift
 from app.services.tickets import queries, service
 from app.vocabulary import Availability
@@ -292,7 +293,7 @@ def settings_set(
     as_json: bool,
 ) -> None:
     """Change the queue's weights (the others stay); a new version, named by every later decision."""
-    changes = routing_settings.parse_weights(weights)
+    changes = parse_weights(weights)
     if not changes and overflow_cap is None and urgent_weight is None:
         raise InvalidInput("Say what to change: --weight FACTOR=VALUE, --overflow-cap or --urgent-weight")
     with ctx.runtime().uow() as uow:
@@ -369,9 +370,9 @@ def facts_set(
     """Change the facts given; the others stay. The database decides who may."""
     facts: dict[str, Any] = {}
     if skills or no_skills:
-        facts["skills"] = {} if no_skills else routing_settings.parse_skills(skills)
+        facts["skills"] = {} if no_skills else parse_skills(skills)
     if languages:
-        facts["languages"] = sorted({_language_code(code) for code in languages})
+        facts["languages"] = parse_languages(languages)
     if capacity is not None:
         facts["capacity"] = capacity
     if time_zone is not None:
@@ -438,12 +439,6 @@ def back(ctx: CliContext, who: str | None, as_json: bool) -> None:
         changed = routing_settings.set_agent_facts(uow, agent_id, {"out_of_office_until": None, "substitute": None})
         uow.commit()
     _say_facts(changed, as_json)
-
-
-def _language_code(code: str) -> str:
-    """ "DE" → "de", "pt-br" → "pt-BR": the language in lower case, a region in upper."""
-    language, dash, region = code.strip().partition("-")
-    return language.lower() + (dash + region.upper() if dash else "")
 
 
 def _me(uow: UnitOfWork) -> int:

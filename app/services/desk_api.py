@@ -4,15 +4,15 @@ indirect imports counted). `HelpDesk` in `desk.py` is the implementation the com
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from app.services.navigation.dto import AboutDesk, Choice, DeskView, Vocabulary
 from app.services.platform.actor import Actor
 from app.services.platform.live_notices import Listen
 from app.services.responses.dto import CannedResponse
-from app.services.routing.dto import RoutingExplanation
+from app.services.routing.dto import AgentRoutingFacts, DryRunPreview, QueueRoutingSettings, RoutingExplanation
 from app.services.tickets.dto import (
     FieldChanges,
     HistoryEntry,
@@ -94,6 +94,16 @@ class RoutingArea(Protocol):
     def availability(self) -> Availability: ...
     def set_availability(self, state: Availability) -> int: ...
     def next_ticket(self) -> TicketChanged | None: ...
+    # routing settings (supervisors for the queues they lead, admins for all; the database decides)
+    def led_queues(self) -> list[tuple[int, str]]: ...
+    def queue_settings(self, queue_id: int) -> QueueRoutingSettings: ...
+    def queue_agents(self, queue_id: int) -> list[AgentRoutingFacts]: ...
+    def preview(
+        self, queue_id: int, settings: Mapping[str, Any], agent_facts: Mapping[int, Mapping[str, Any]], days: int = 30
+    ) -> DryRunPreview: ...
+    def save_settings(
+        self, queue_id: int, settings: Mapping[str, Any] | None, agent_facts: Mapping[int, Mapping[str, Any]]
+    ) -> int: ...
 
 
 class PresenceArea(Protocol):

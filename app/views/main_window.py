@@ -50,6 +50,7 @@ from app.views.palette import CommandPalette, ShortcutOverlay, TicketFinder, app
 from app.views.presence_tracker import PresenceTracker
 from app.views.queue_view import QueueView
 from app.views.relate_dialog import Mode, RelateDialog
+from app.views.routing_settings import RoutingSettingsDialog
 from app.views.status_bar import DeskStatusBar
 from app.views.tasks import TaskRunner
 from app.views.ticket_table import TicketTableModel
@@ -198,6 +199,7 @@ class MainWindow(QMainWindow):
             ("View", "Command palette", "Ctrl+K", lambda: self.open_palette()),
             ("View", "Clear the filter", "", self.filters.clear),
             ("View", "Choose columns…", "", self.choose_columns),
+            ("View", "Routing settings…", "Ctrl+Shift+R", self.routing_settings),  # leads and admins
             ("Help", "Keyboard shortcuts", "?", self.show_shortcuts),
             ("Help", "About Switchboard", "", self.show_about),
         ]
@@ -465,6 +467,10 @@ class MainWindow(QMainWindow):
         """Every key the window answers to, gathered from the actions and shortcuts themselves."""
         self.overlay = ShortcutOverlay([], self, rows=keyboard_rows(self))
         self.overlay.open()
+
+    def routing_settings(self) -> None:
+        self.routing_settings_dialog = RoutingSettingsDialog(self.desk.routing, self.runner, self)
+        self.routing_settings_dialog.open()
 
     def show_about(self) -> None:
         self.about_dialog = AboutDialog(self.desk, self.runner, self)

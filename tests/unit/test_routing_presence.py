@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from app.services.errors import InvalidInput
 from app.services.routing.scoring import (
     CandidateFacts,
+    FactorScore,
     TicketFacts,
     Weights,
     decide,
@@ -47,8 +48,8 @@ def teams(draw: st.DrawFn) -> list[CandidateFacts]:
     ]
 
 
-def _stickiness(decision_factors: tuple[object, ...]) -> float:
-    return next(f.weighted for f in decision_factors if f.factor == STICKY)  # type: ignore[attr-defined]
+def _stickiness(decision_factors: tuple[FactorScore, ...]) -> float:
+    return next(f.weighted for f in decision_factors if f.factor == STICKY)
 
 
 @settings(max_examples=200, deadline=None)
@@ -126,7 +127,7 @@ def test_a_shift_is_kept_in_the_agents_own_time_zone(moment: dt.datetime, expect
 
 def test_no_schedule_or_an_unreadable_one_is_always_on_shift() -> None:
     assert on_shift(None, "UTC", NOW) and on_shift({}, "UTC", NOW)
-    assert on_shift({"9": [[0, 10]]}, "UTC", NOW) and on_shift({"0": [["x", 1]]}, "Nowhere/Else", NOW)
+    assert on_shift({"9": [[0, 10]]}, "UTC", NOW) and on_shift({"0": [["x", 1]]}, "Nowhere/Else", NOW)  # type: ignore[list-item]
 
 
 def test_out_of_office_lasts_through_the_date_in_the_agents_time_zone() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -11,10 +12,21 @@ from app.services.platform.actor import Actor
 from app.services.platform.database.boundary import SpeaksDomainErrors
 from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
 from app.services.routing import engine
-from app.services.routing.dto import CandidateView, FactorView, RoutingExplanation
+from app.services.routing import settings as routing_settings
+from app.services.routing.dry_run import dry_run
+from app.services.routing.dto import (
+    AgentRoutingFacts,
+    CandidateView,
+    DryRunPreview,
+    FactorView,
+    QueueRoutingSettings,
+    RoutingExplanation,
+)
 from app.services.tickets import service
 from app.services.tickets.dto import TicketChanged
 from app.vocabulary import Availability
+
+PREVIEW_DAYS = 30
 
 
 class Routing(SpeaksDomainErrors):
@@ -53,6 +65,44 @@ class Routing(SpeaksDomainErrors):
             drained = engine.set_availability(uow, state)
             uow.commit()
             return len(drained)
+
+    def led_queues(self) -> list[tuple[int, str]]:
+        """The queues whose routing one may change (a lead's, or every queue for an admin), by name."""
+        with self.runtime.uow() as uow:
+            return sorted(routing_settings.led_queues(uow), key=lambda q: q[1].lower())
+
+    def queue_settings(self, queue_id: int) -> QueueRoutingSettings:
+        with self.runtime.uow() as uow:
+            return routing_settings.queue_settings(uow, queue_id)
+
+    def queue_agents(self, queue_id: int) -> list[AgentRoutingFacts]:
+        with self.runtime.uow() as uow:
+            return routing_settings.queue_agents(uow, queue_id)
+
+    def preview(
+        self,
+        queue_id: int,
+        settings: Mapping[str, Any],
+        agent_facts: Mapping[int, Mapping[str, Any]],
+        days: int = PREVIEW_DAYS,
+    ) -> DryRunPreview:
+        """The queue's last days replayed under these settings and agents' facts; nothing is written."""
+        with self.runtime.uow() as uow:
+            result = dry_run(uow, dict(settings), days=days, now=uow.now(), queue_id=queue_id, agent_facts=agent_facts)
+            return result.preview(days)
+
+    def save_settings(
+        self, queue_id: int, settings: Mapping[str, Any] | None, agent_facts: Mapping[int, Mapping[str, Any]]
+    ) -> int:
+        """The queue's settings (None: unchanged) and the agents' changed facts, in one transaction, through
+        the database's checks; returns the queue's settings version after."""
+        with self.runtime.uow() as uow:
+            for agent_id, facts in sorted(agent_facts.items()):
+                routing_settings.set_agent_facts(uow, agent_id, facts)
+            if settings is not None:
+                routing_settings.save_queue_settings(uow, queue_id, settings)
+            uow.commit()
+            return routing_settings.queue_settings(uow, queue_id).version
 
     def next_ticket(self) -> TicketChanged | None:
         """Claim the most urgent waiting ticket of one's queues; None when nothing waits."""

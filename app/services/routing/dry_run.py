@@ -14,13 +14,16 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import distinct_on
 
 from app.models import Customer, Ticket
 from app.services.platform.uow import UnitOfWork
+from app.services.routing.dto import AgentTally, DryRunPreview
 from app.services.routing.engine import candidates_for, weights_from, with_wanted_skills
 from app.services.routing.scoring import CandidateFacts, TicketFacts, decide
 from app.vocabulary import Availability, Priority
@@ -35,6 +38,19 @@ class DryRun:
     changed: int = 0  # tickets that would have gone to someone else than they did
     relaxed: Counter[str] = field(default_factory=Counter)
 
+    def preview(self, days: int) -> DryRunPreview:
+        return DryRunPreview(
+            days=days,
+            tickets=self.tickets,
+            changed=self.changed,
+            no_eligible_agent=len(self.nobody),
+            agents=tuple(
+                AgentTally(name, self.would_get[name], self.actually_got[name])
+                for name in sorted(set(self.would_get) | set(self.actually_got))
+            ),
+            relaxed=tuple(sorted(self.relaxed.items())),
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "tickets": self.tickets,
@@ -48,15 +64,28 @@ class DryRun:
         }
 
 
-def dry_run(uow: UnitOfWork, settings: dict[str, Any], *, days: int, now: dt.datetime) -> DryRun:
+def dry_run(
+    uow: UnitOfWork,
+    settings: dict[str, Any],
+    *,
+    days: int,
+    now: dt.datetime,
+    queue_id: int | None = None,
+    agent_facts: Mapping[int, Mapping[str, Any]] | None = None,
+) -> DryRun:
+    """`queue_id`: only that queue's tickets (a queue's settings previewed); `agent_facts`: agents' facts
+    as they would be (capacity, skills, languages by agent id), over today's."""
     weights = weights_from(settings, version=-1)
     since = now - dt.timedelta(days=days)
-    rows = uow.session.execute(
+    query = (
         select(Ticket, Customer.language)
         .join(Customer, Customer.id == Ticket.customer_id)
         .where(Ticket.created_at >= since, Ticket.merged_into_id.is_(None))
         .order_by(Ticket.created_at)
-    ).all()
+    )
+    if queue_id is not None:
+        query = query.where(Ticket.queue_id == queue_id)
+    rows = uow.session.execute(query).all()
     previous = _last_agents_before(uow, since)
     result = DryRun()
     teams: dict[int, list[CandidateFacts]] = {}
@@ -69,7 +98,7 @@ def dry_run(uow: UnitOfWork, settings: dict[str, Any], *, days: int, now: dt.dat
             _, agent_id, weight = heapq.heappop(releases)
             load[agent_id] -= weight
         if ticket.queue_id not in teams:  # once per queue (setdefault would gather the facts every time)
-            teams[ticket.queue_id] = _at_work(candidates_for(uow, ticket.queue_id, now))
+            teams[ticket.queue_id] = _with_facts(_at_work(candidates_for(uow, ticket.queue_id, now)), agent_facts or {})
         team = teams[ticket.queue_id]
         names.update({c.agent_id: c.name for c in team})
         facts = with_wanted_skills(
@@ -108,10 +137,25 @@ def _last_agents_before(uow: UnitOfWork, since: dt.datetime) -> dict[int, int]:
     rows = uow.session.execute(
         select(Ticket.customer_id, Ticket.assignee_id)
         .where(Ticket.created_at < since, Ticket.assignee_id.is_not(None))
-        .distinct(Ticket.customer_id)
+        .ext(distinct_on(Ticket.customer_id))
         .order_by(Ticket.customer_id, Ticket.created_at.desc())
     )
     return {int(customer): int(agent) for customer, agent in rows if agent is not None}
+
+
+def _with_facts(team: list[CandidateFacts], changes: Mapping[int, Mapping[str, Any]]) -> list[CandidateFacts]:
+    changed = []
+    for candidate in team:
+        facts = changes.get(candidate.agent_id, {})
+        changed.append(
+            replace(
+                candidate,
+                capacity=int(facts.get("capacity", candidate.capacity)),
+                skills={str(k).lower(): int(v) for k, v in facts.get("skills", candidate.skills).items()},
+                languages=frozenset(facts.get("languages", candidate.languages)),
+            )
+        )
+    return changed
 
 
 def _at_work(team: list[CandidateFacts]) -> list[CandidateFacts]:

@@ -110,3 +110,22 @@ class AgentRoutingFacts:
             "out_of_office_until": self.out_of_office_until.isoformat() if self.out_of_office_until else None,
             "substitute": self.substitute,
         }
+
+
+@dataclass(frozen=True)
+class AgentTally:
+    name: str
+    would_get: int
+    actually_got: int
+
+
+@dataclass(frozen=True)
+class DryRunPreview:
+    """A dry-run's outcome as the settings dialog shows it: nothing was written."""
+
+    days: int
+    tickets: int
+    changed: int  # would have gone to someone else than they did
+    no_eligible_agent: int
+    agents: tuple[AgentTally, ...]
+    relaxed: tuple[tuple[str, int], ...]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import TextClause, func, select, text
@@ -136,38 +136,6 @@ def set_agent_facts(uow: UnitOfWork, agent_id: int, facts: Mapping[str, Any]) ->
     _call(uow, _SET_AGENT, {"agent": agent_id, "facts": json.dumps(dict(facts), default=_json_value)})
     uow.session.expire_all()
     return agent_facts(uow, agent_id)
-
-
-def parse_skills(specs: Sequence[str]) -> dict[str, int]:
-    """ "billing:3" (a level of 1 to 5; "billing" alone is level 1) → {"billing": 3}."""
-    skills: dict[str, int] = {}
-    for spec in specs:
-        name, _, level = spec.strip().partition(":")
-        try:
-            value = int(level) if level else 1
-        except ValueError:
-            raise InvalidInput(f"{spec!r}: a skill is NAME:LEVEL, e.g. billing:3") from None
-        if not name or not 1 <= value <= 5:
-            raise InvalidInput(f"{spec!r}: a skill is NAME:LEVEL with a level of 1 to 5")
-        skills[name.lower()] = value
-    return skills
-
-
-def parse_weights(specs: Sequence[str]) -> dict[str, float]:
-    """ "skill=3" → {"skill": 3.0}; the factors are those of WEIGHT_FACTORS."""
-    weights: dict[str, float] = {}
-    for spec in specs:
-        name, sep, value = spec.strip().partition("=")
-        name = name.strip().lower().replace("-", "_").replace(" ", "_")
-        if not sep or name not in WEIGHT_FACTORS:
-            raise InvalidInput(f"{spec!r}: a weight is FACTOR=VALUE, the factors {', '.join(WEIGHT_FACTORS)}")
-        try:
-            weights[name] = float(value)
-        except ValueError:
-            raise InvalidInput(f"{spec!r}: {value!r} is not a number") from None
-        if not 0 <= weights[name] <= 100:
-            raise InvalidInput(f"{spec!r}: a weight is 0 to 100")
-    return weights
 
 
 def _json_value(value: object) -> str:
