@@ -9,12 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import select
 
 from app.cli.context import CliContext
 from app.cli.inputs import TICKET_NUMBER, CheckedCommand, CheckedGroup
 from app.cli.output import say, say_json
-from app.models import Agent, RoutingDecision
 from app.services.errors import InvalidInput, NotFound
 from app.services.people import directory
 from app.services.platform.uow import UnitOfWork
@@ -32,23 +30,6 @@ from app.vocabulary import Availability
 @click.group("routing", cls=CheckedGroup)
 def routing_group() -> None:
     """Why a ticket went to whom, and what found nobody."""
-
-
-def decision_json(uow: UnitOfWork, number: int, decision: RoutingDecision) -> dict[str, Any]:
-    names = dict(uow.session.execute(select(Agent.id, Agent.display_name)).all())
-    return {
-        "ticket": number,
-        "decided_at": decision.decided_at.isoformat(),
-        "asked_by": decision.asked_by,
-        "caller": names.get(decision.actor_agent_id or -1),
-        "winner": names.get(decision.winner_agent_id or -1),
-        "winner_id": decision.winner_agent_id,
-        "config_version": decision.config_version,
-        "relaxed": list(decision.relaxed),
-        "candidates": decision.ranked,
-        "exclusions": decision.exclusions,
-        "reason": decision.reason,
-    }
 
 
 def explanation_lines(data: dict[str, Any]) -> list[str]:
@@ -77,15 +58,8 @@ def explanation_lines(data: dict[str, Any]) -> list[str]:
 def explain(ctx: CliContext, number: int, as_json: bool) -> None:
     """Why the ticket went to whom: candidates, each factor, who was left out and why."""
     with ctx.runtime().uow() as uow:
-        ticket_id = queries.ticket_id_for_number(uow, number=number)
-        decision = routing.latest_decision(uow, ticket_id)
-        if decision is None:
-            raise NotFound(f"Ticket #{number} has not been routed")
-        data = decision_json(uow, number, decision)
-    if as_json:
-        say_json(data)
-    else:
-        say(*explanation_lines(data))
+        data = _latest(uow, number, queries.ticket_id_for_number(uow, number=number))
+    _show(data, as_json)
 
 
 @routing_group.command("unassigned")
@@ -240,10 +214,10 @@ def _show(data: dict[str, Any], as_json: bool) -> None:
 
 
 def _latest(uow: UnitOfWork, number: int, ticket_id: int) -> dict[str, Any]:
-    decision = routing.latest_decision(uow, ticket_id)
-    if decision is None:
+    explained = routing.explain(uow, ticket_id)
+    if explained is None:
         raise NotFound(f"Ticket #{number} has not been routed")
-    return decision_json(uow, number, decision)
+    return explained.to_json()
 
 
 # --- settings: a queue's weights and the agents' facts (supervisors for their queues, admins for all) ---

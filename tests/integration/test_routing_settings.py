@@ -14,9 +14,10 @@ import pytest
 from sqlalchemy import select
 
 from app.bootstrap import event_handlers
-from app.models import Ticket
+from app.models import RoutingDecision, Ticket
 from app.services.routing import engine as routing
 from app.services.routing import settings as routing_settings
+from app.services.routing.dry_run import dry_run
 from app.services.tickets import service
 from app.vocabulary import Availability, Channel
 from tests.support.desk import Desk
@@ -276,3 +277,70 @@ def test_an_out_of_office_agents_customer_goes_to_the_substitute(world: World) -
         assert decision is not None
         notes = [f["note"] for f in decision.ranked[0]["factors"] if f["factor"] == "stickiness"]
         assert notes and notes[0].startswith("stands in for ")
+
+
+def test_one_builder_explains_a_decision_to_the_client_and_the_cli_as_it_was_stored(world: World) -> None:
+    _available(world, "alice", "bob")
+    ticket = _create(world)
+    with world.uow("bob") as uow:
+        stored = routing.latest_decision(uow, ticket)
+        explained = routing.explain(uow, ticket)
+        assert stored is not None and explained is not None
+        data = explained.to_json()
+        assert data["winner_id"] == stored.winner_agent_id and data["asked_by"] == "intake"
+        assert data["candidates"] == [
+            {key: c[key] for key in ("agent_id", "name", "total", "factors")} for c in stored.ranked
+        ]
+        assert data["exclusions"] == stored.exclusions
+    with world.uow("dave") as uow:  # Technical Support only: not his to read
+        assert routing.explain(uow, ticket) is None
+
+
+def test_a_reopened_ticket_nobody_holds_is_routed_and_other_status_moves_are_not(world: World) -> None:
+    ticket = _create(world)  # nobody at work: it waits
+    with world.uow("carol", handlers=event_handlers()) as uow:
+        service.change_status(uow, ticket_id=ticket, status="resolved", expected_version=None)
+        uow.commit()
+    _available(world, "alice")  # the drain takes open tickets only: this one is resolved
+    assert _assignee(world, ticket) is None
+    with world.uow("carol", handlers=event_handlers()) as uow:
+        service.reopen(uow, ticket_id=ticket, expected_version=None)
+        uow.commit()
+    assert _assignee(world, ticket) == world.alice
+    with world.uow("carol") as uow:
+        decision = routing.latest_decision(uow, ticket)
+        assert decision is not None and decision.asked_by == "reopen"
+        decisions = len(uow.session.scalars(select(RoutingDecision).where(RoutingDecision.ticket_id == ticket)).all())
+    with world.uow("alice", handlers=event_handlers()) as uow:  # open to open: no routing
+        service.change_status(uow, ticket_id=ticket, status="in_progress", expected_version=None)
+        uow.commit()
+    with world.uow("carol") as uow:
+        assert len(uow.session.scalars(select(RoutingDecision).where(RoutingDecision.ticket_id == ticket)).all()) == (
+            decisions
+        )
+
+
+def test_the_dry_run_replays_one_queue_under_changed_facts_and_writes_nothing(world: World) -> None:
+    _available(world, "alice", "bob")
+    created = [_create(world) for _ in range(4)]  # Billing, routed between alice and bob
+    with world.uow("carol") as uow:
+        before = [routing.latest_decision(uow, t).id for t in created]  # type: ignore[union-attr]
+        now = uow.now()
+        everyone = dry_run(uow, {}, days=1, now=now, queue_id=world.billing)
+        assert everyone.tickets == 4 and sum(everyone.would_get.values()) == 4 and everyone.nobody == []
+        assert sum(everyone.actually_got.values()) == 4
+        alice_full = dry_run(
+            uow, {}, days=1, now=now, queue_id=world.billing, agent_facts={world.alice: {"capacity": 0}}
+        )
+        assert alice_full.would_get == {"Bob Baker": 4}
+        no_one = dry_run(
+            uow,
+            {"overflow_cap": 0},
+            days=1,
+            now=now,
+            queue_id=world.billing,
+            agent_facts={world.alice: {"capacity": 0}, world.bob: {"capacity": 0}},
+        )
+        assert no_one.tickets == 4 and len(no_one.nobody) == 4 and no_one.relaxed["capacity"] == 4
+        assert dry_run(uow, {}, days=1, now=now, queue_id=world.tech).tickets == 0
+        assert [routing.latest_decision(uow, t).id for t in created] == before  # type: ignore[union-attr]

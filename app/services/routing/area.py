@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.models import Agent, Ticket
+from app.models import Agent
 from app.services.platform.actor import Actor
 from app.services.platform.database.boundary import SpeaksDomainErrors
 from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
@@ -16,9 +16,7 @@ from app.services.routing import settings as routing_settings
 from app.services.routing.dry_run import dry_run
 from app.services.routing.dto import (
     AgentRoutingFacts,
-    CandidateView,
     DryRunPreview,
-    FactorView,
     QueueRoutingSettings,
     RoutingExplanation,
 )
@@ -37,22 +35,7 @@ class Routing(SpeaksDomainErrors):
     def explain(self, ticket_id: int) -> RoutingExplanation | None:
         """The ticket's latest routing decision; None when it was never routed."""
         with self.runtime.uow() as uow:
-            decision = engine.latest_decision(uow, ticket_id)
-            if decision is None:
-                return None
-            names: dict[int | None, str] = dict(uow.session.execute(select(Agent.id, Agent.display_name)).all())
-            number = uow.session.scalar(select(Ticket.number).where(Ticket.id == ticket_id))
-            return RoutingExplanation(
-                ticket_number=int(number or 0),
-                decided_at=decision.decided_at,
-                asked_by=decision.asked_by,
-                caller=names.get(decision.actor_agent_id),
-                winner=names.get(decision.winner_agent_id),
-                config_version=decision.config_version,
-                relaxed=tuple(decision.relaxed),
-                candidates=tuple(_candidate(c) for c in decision.ranked),
-                exclusions=tuple((str(e["name"]), str(e["reason"])) for e in decision.exclusions),
-            )
+            return engine.explain(uow, ticket_id)
 
     def availability(self) -> Availability:
         with self.runtime.uow() as uow:
@@ -118,8 +101,3 @@ def _claim_from_my_queues(uow: UnitOfWork) -> TicketChanged | None:
         if claimed is not None:
             return claimed
     return None
-
-
-def _candidate(data: dict[str, Any]) -> CandidateView:
-    factors = tuple(FactorView(str(f["factor"]), float(f["weighted"]), str(f["note"])) for f in data["factors"])
-    return CandidateView(str(data["name"]), float(data["total"]), factors)

@@ -13,6 +13,7 @@ class FactorView:
     factor: str
     weighted: float
     note: str
+    score: float = 0.0  # before weighting, 0 … 1
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class CandidateView:
     name: str
     total: float
     factors: tuple[FactorView, ...]
+    agent_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,41 @@ class RoutingExplanation:
     relaxed: tuple[str, ...]
     candidates: tuple[CandidateView, ...]
     exclusions: tuple[tuple[str, str], ...]  # (name, reason)
+    winner_id: int | None = None
+    reason: str | None = None  # a supervisor's or a hand-back's
+    excluded_ids: tuple[int | None, ...] = ()  # the agent of each exclusion, in order
+
+    def to_json(self) -> dict[str, Any]:
+        """The decision for scripts (`routing explain --json`, `handback`, `reassign`)."""
+        return {
+            "ticket": self.ticket_number,
+            "decided_at": self.decided_at.isoformat(),
+            "asked_by": self.asked_by,
+            "caller": self.caller,
+            "winner": self.winner,
+            "winner_id": self.winner_id,
+            "config_version": self.config_version,
+            "relaxed": list(self.relaxed),
+            "candidates": [
+                {
+                    "agent_id": c.agent_id,
+                    "name": c.name,
+                    "total": c.total,
+                    "factors": [
+                        {"factor": f.factor, "score": f.score, "weighted": f.weighted, "note": f.note}
+                        for f in c.factors
+                    ],
+                }
+                for c in self.candidates
+            ],
+            "exclusions": [
+                {"agent_id": agent_id, "name": name, "reason": reason}
+                for (name, reason), agent_id in zip(
+                    self.exclusions, self.excluded_ids or (None,) * len(self.exclusions), strict=True
+                )
+            ],
+            "reason": self.reason,
+        }
 
 
 WEIGHT_FACTORS = ("skill", "language", "room", "stickiness", "track_record", "sla_risk")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
@@ -24,6 +25,7 @@ from app.services.errors import InvalidInput, NotFound
 from app.services.platform.database.failures import refusal
 from app.services.platform.events import StatusChanged, TicketCreated
 from app.services.platform.uow import UnitOfWork
+from app.services.routing.dto import CandidateView, FactorView, RoutingExplanation
 from app.services.routing.scoring import (
     CandidateFacts,
     Decision,
@@ -137,11 +139,16 @@ def ticket_facts(uow: UnitOfWork, ticket: Ticket) -> TicketFacts:
 
 
 def with_wanted_skills(facts: TicketFacts, ticket: Ticket, settings: dict[str, Any]) -> TicketFacts:
+    return replace(facts, skills_wanted=wanted_skills(ticket.tags or (), settings))
+
+
+def wanted_skills(tags: Sequence[str], settings: dict[str, Any]) -> dict[str, int]:
+    """The skills (and least levels) the queue asks of every ticket, raised by what its tags ask."""
     wanted: dict[str, int] = {str(k).lower(): int(v) for k, v in (settings.get("skills") or {}).items()}
-    for tag in ticket.tags or []:
+    for tag in tags:
         for skill, level in (settings.get("skills_by_tag", {}).get(tag) or {}).items():
             wanted[str(skill).lower()] = max(int(level), wanted.get(str(skill).lower(), 0))
-    return replace(facts, skills_wanted=wanted)
+    return wanted
 
 
 def config_for(uow: UnitOfWork, queue_id: int) -> tuple[Weights, dict[str, Any]]:
@@ -262,6 +269,45 @@ def latest_decision(uow: UnitOfWork, ticket_id: int) -> RoutingDecision | None:
     ).first()
 
 
+def explain(uow: UnitOfWork, ticket_id: int) -> RoutingExplanation | None:
+    """The ticket's latest decision as the client and the CLI show it (the one place that reads a stored
+    decision back); None when it was never routed."""
+    decision = latest_decision(uow, ticket_id)
+    if decision is None:
+        return None
+    people = [i for i in (decision.actor_agent_id, decision.winner_agent_id) if i is not None]
+    names: dict[int | None, str] = dict(
+        uow.session.execute(select(Agent.id, Agent.display_name).where(Agent.id.in_(people))).all()
+    )
+    number = uow.session.scalar(select(Ticket.number).where(Ticket.id == ticket_id))
+    return RoutingExplanation(
+        ticket_number=int(number or 0),
+        decided_at=decision.decided_at,
+        asked_by=decision.asked_by,
+        caller=names.get(decision.actor_agent_id),
+        winner=names.get(decision.winner_agent_id),
+        config_version=decision.config_version,
+        relaxed=tuple(decision.relaxed),
+        candidates=tuple(_candidate_view(c) for c in decision.ranked),
+        exclusions=tuple((str(e["name"]), str(e["reason"])) for e in decision.exclusions),
+        winner_id=decision.winner_agent_id,
+        reason=decision.reason,
+        excluded_ids=tuple(_id(e.get("agent_id")) for e in decision.exclusions),
+    )
+
+
+def _candidate_view(data: dict[str, Any]) -> CandidateView:
+    factors = tuple(
+        FactorView(str(f["factor"]), float(f["weighted"]), str(f["note"]), float(f.get("score", 0.0)))
+        for f in data["factors"]
+    )
+    return CandidateView(str(data["name"]), float(data["total"]), factors, _id(data.get("agent_id")))
+
+
+def _id(value: object) -> int | None:
+    return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
+
+
 def unrouted(uow: UnitOfWork) -> list[Ticket]:
     """Open, unassigned tickets whose last routing found no eligible agent."""
     latest = (
@@ -314,7 +360,13 @@ def route_new_ticket(uow: UnitOfWork, event: TicketCreated) -> None:
 
 def route_reopened_ticket(uow: UnitOfWork, event: StatusChanged) -> None:
     """Push routing on reopen, when nobody owns the ticket any more."""
-    categories = dict(uow.session.execute(select(StatusRow.key, StatusRow.category)).all())
+    if event.old == event.new:
+        return
+    categories = dict(
+        uow.session.execute(
+            select(StatusRow.key, StatusRow.category).where(StatusRow.key.in_((event.old, event.new)))
+        ).all()
+    )  # the two statuses of this change, not the whole table on every status change
     reopened = categories.get(event.old) is StatusCategory.DONE and categories.get(event.new) is StatusCategory.OPEN
     if reopened and uow.session.scalar(select(Ticket.assignee_id).where(Ticket.id == event.ticket_id)) is None:
         route(uow, event.ticket_id, "reopen")

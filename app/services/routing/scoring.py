@@ -228,6 +228,10 @@ def _absence(candidate: CandidateFacts, ticket: TicketFacts) -> str | None:
 
 
 def _unfit(candidate: CandidateFacts, *, ticket: TicketFacts, weights: Weights, rules: _Rules) -> str | None:
+    return _unfit_at(candidate, candidate.load, ticket, weights, rules)
+
+
+def _unfit_at(candidate: CandidateFacts, load: int, ticket: TicketFacts, weights: Weights, rules: _Rules) -> str | None:
     for skill, minimum in sorted(ticket.skills_wanted.items()):
         level = candidate.skills.get(skill, 0)
         if rules.skills and level == 0:
@@ -237,8 +241,8 @@ def _unfit(candidate: CandidateFacts, *, ticket: TicketFacts, weights: Weights, 
     if rules.language and ticket.language and ticket.language not in candidate.languages:
         return f"does not speak {language_name(ticket.language)}"
     limit = candidate.capacity + rules.overflow
-    if candidate.load + weights.ticket_weight(ticket.priority) > limit:
-        return f"at capacity {candidate.load}/{candidate.capacity}"
+    if load + weights.ticket_weight(ticket.priority) > limit:
+        return f"at capacity {load}/{candidate.capacity}"
     return None
 
 
@@ -394,3 +398,81 @@ def _rank(scores: list[CandidateScore]) -> tuple[CandidateScore, ...]:
         return (-score.total, not never, score.last_assigned_at or NEVER, score.agent_id)
 
     return tuple(sorted(scores, key=key))
+
+
+def pick(
+    ticket: TicketFacts,
+    candidates: Sequence[CandidateFacts],
+    weights: Weights,
+    now: dt.datetime,
+    loads: Mapping[int, int] | None = None,
+    last_assigned: Mapping[int, dt.datetime] | None = None,
+) -> tuple[int | None, tuple[str, ...]]:
+    """`decide`'s winner and relaxations, and nothing else: the same rules and the same arithmetic, without
+    building an explanation (a dry-run replays tens of thousands of tickets and keeps only who would have
+    got each). `loads` and `last_assigned` stand in for the candidates' own (a replay's clock), by agent
+    id. tests/unit/test_routing_scoring.py holds it equal to `decide` over generated teams."""
+    loads = loads if loads is not None else {c.agent_id: c.load for c in candidates}
+    last_assigned = last_assigned if last_assigned is not None else {}
+    at_work = [c for c in candidates if _absence(c, ticket) is None]
+    rules, relaxed, blocking = _Rules(), list[str](), set[str]()
+    for step in (None, *RELAXATIONS):
+        if step is not None:
+            rules = rules.relax(step, weights)
+            if step in blocking:
+                relaxed.append(step)
+        eligible = []
+        for candidate in at_work:
+            reason = _unfit_at(candidate, loads.get(candidate.agent_id, 0), ticket, weights, rules)
+            if reason is None:
+                eligible.append(candidate)
+            else:
+                blocking.add(_rule_behind(reason))
+        if eligible:
+            sticky = sticky_agent(ticket, candidates).agent_id
+            best = min(
+                eligible,
+                key=lambda c: _rank_key(
+                    _total(c, loads.get(c.agent_id, 0), ticket, weights, sticky),
+                    _since(last_assigned.get(c.agent_id, c.last_assigned_at), now),
+                    c.agent_id,
+                ),
+            )
+            return best.agent_id, tuple(relaxed)
+    return None, tuple(relaxed)
+
+
+def _rank_key(total: float, last: dt.datetime | None, agent_id: int) -> tuple[float, bool, dt.datetime, int]:
+    return (-total, last is not None, last or NEVER, agent_id)
+
+
+def _total(candidate: CandidateFacts, load: int, ticket: TicketFacts, weights: Weights, sticky: int | None) -> float:
+    """`_score`'s total, factor by factor in its order, rounded as `_factor` rounds."""
+    if ticket.skills_wanted:
+        levels = [candidate.skills.get(skill, 0) for skill in ticket.skills_wanted]
+        skill = sum(levels) / (MAX_SKILL_LEVEL * len(levels))
+    else:
+        skill = 0.0
+    language = 1.0 if ticket.language and ticket.language in candidate.languages else 0.0
+    room = 0.0 if candidate.capacity <= 0 else 1 - load / candidate.capacity
+    stickiness = 1.0 if sticky == candidate.agent_id else 0.0
+    record = _track_record(candidate)[0]
+    risk = ticket.sla_risk * room if ticket.sla_risk > 0 else 0.0  # `_factor` clamps the product
+    return round(
+        sum(
+            round(_clamp(score) * weight, 6)
+            for score, weight in (
+                (skill, weights.skill),
+                (language, weights.language),
+                (room, weights.room),
+                (stickiness, weights.stickiness),
+                (record, min(weights.track_record, TRACK_RECORD_WEIGHT_CAP)),
+                (risk, weights.sla_risk),
+            )
+        ),
+        6,
+    )
+
+
+def _clamp(score: float) -> float:
+    return min(1.0, max(0.0, score))
