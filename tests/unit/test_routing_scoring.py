@@ -14,6 +14,7 @@ from app.services.routing.scoring import (
     RELAX_SKILLS,
     CandidateFacts,
     Decision,
+    FitMemo,
     TicketFacts,
     TrackRecord,
     Weights,
@@ -202,3 +203,14 @@ def test_the_dry_runs_pick_with_a_replays_loads_is_the_decision_on_those_loads(
     moved = [CandidateFacts(**{**c.__dict__, "load": loads.get(c.agent_id, 0)}) for c in team]
     decision = decide(ticket, moved, Weights(), NOW)
     assert pick(ticket, team, Weights(), NOW, loads=loads) == (decision.winner_id, decision.relaxed)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(tickets, min_size=1, max_size=6), candidates())
+def test_the_dry_runs_pick_with_one_memo_across_tickets_still_decides_each_alike(
+    many: list[TicketFacts], team: list[CandidateFacts]
+) -> None:
+    memo: FitMemo = {}
+    for ticket in many:
+        decision = decide(ticket, team, Weights(), NOW)
+        assert pick(ticket, team, Weights(), NOW, memo=memo) == (decision.winner_id, decision.relaxed)

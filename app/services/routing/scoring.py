@@ -400,6 +400,9 @@ def _rank(scores: list[CandidateScore]) -> tuple[CandidateScore, ...]:
     return tuple(sorted(scores, key=key))
 
 
+FitMemo = dict[tuple[int, tuple[tuple[str, int], ...], str | None], tuple[str | None, str | None, str | None]]
+
+
 def pick(
     ticket: TicketFacts,
     candidates: Sequence[CandidateFacts],
@@ -407,27 +410,53 @@ def pick(
     now: dt.datetime,
     loads: Mapping[int, int] | None = None,
     last_assigned: Mapping[int, dt.datetime] | None = None,
+    memo: FitMemo | None = None,
 ) -> tuple[int | None, tuple[str, ...]]:
     """`decide`'s winner and relaxations, and nothing else: the same rules and the same arithmetic, without
     building an explanation (a dry-run replays tens of thousands of tickets and keeps only who would have
-    got each). `loads` and `last_assigned` stand in for the candidates' own (a replay's clock), by agent
+    got each). What blocks a candidate at each relaxation is worked out once, not per pass; `memo` keeps
+    its skill and language part across calls whose candidates' skills and languages stay the same (a
+    replay's). `loads` and `last_assigned` stand in for the candidates' own (a replay's clock), by agent
     id. tests/unit/test_routing_scoring.py holds it equal to `decide` over generated teams."""
     loads = loads if loads is not None else {c.agent_id: c.load for c in candidates}
     last_assigned = last_assigned if last_assigned is not None else {}
-    at_work = [c for c in candidates if _absence(c, ticket) is None]
-    rules, relaxed, blocking = _Rules(), list[str](), set[str]()
-    for step in (None, *RELAXATIONS):
-        if step is not None:
-            rules = rules.relax(step, weights)
-            if step in blocking:
-                relaxed.append(step)
+    weight = weights.ticket_weight(ticket.priority)
+    wanted = tuple(sorted(ticket.skills_wanted.items()))
+    memo = memo if memo is not None else {}
+    fits = []
+    for candidate in candidates:
+        if _absence(candidate, ticket) is not None:
+            continue
+        key = (candidate.agent_id, wanted, ticket.language)
+        static = memo.get(key)
+        if static is None:
+            static = memo[key] = _static_fit(candidate, wanted, ticket.language)
+        load = loads.get(candidate.agent_id, 0)
+        fits.append(
+            (
+                candidate,
+                *static,
+                load + weight <= candidate.capacity,
+                load + weight <= candidate.capacity + weights.overflow_cap,
+            )
+        )
+    relaxed: list[str] = []
+    blocking: set[str] = set()
+    for step_number, step in enumerate((None, *RELAXATIONS)):  # as `decide`: skill level, skills, language, capacity
+        if step is not None and step in blocking:
+            relaxed.append(step)
         eligible = []
-        for candidate in at_work:
-            reason = _unfit_at(candidate, loads.get(candidate.agent_id, 0), ticket, weights, rules)
-            if reason is None:
-                eligible.append(candidate)
+        for candidate, first_skill, missing_skill, language, room, overflow in fits:
+            if step_number == 0 and first_skill is not None:
+                blocking.add(first_skill)
+            elif step_number == 1 and missing_skill is not None:
+                blocking.add(missing_skill)
+            elif step_number < 3 and language is not None:
+                blocking.add(language)
+            elif not (room if step_number < 4 else overflow):
+                blocking.add(RELAX_CAPACITY)
             else:
-                blocking.add(_rule_behind(reason))
+                eligible.append(candidate)
         if eligible:
             sticky = sticky_agent(ticket, candidates).agent_id
             best = min(
@@ -440,6 +469,26 @@ def pick(
             )
             return best.agent_id, tuple(relaxed)
     return None, tuple(relaxed)
+
+
+def _static_fit(
+    candidate: CandidateFacts, wanted: tuple[tuple[str, int], ...], language: str | None
+) -> tuple[str | None, str | None, str | None]:
+    """What `_unfit_at` would hold against the candidate apart from capacity: the rule behind the first
+    failing skill under every rule (sorted order, as `_unfit_at` checks), whether a skill is missing
+    (what still counts once the level is relaxed), and the language."""
+    first: str | None = None
+    for skill, minimum in wanted:
+        level = candidate.skills.get(skill, 0)
+        if level == 0:
+            first = RELAX_SKILLS
+            break
+        if level < minimum:
+            first = RELAX_SKILL_LEVEL
+            break
+    missing = RELAX_SKILLS if any(candidate.skills.get(skill, 0) == 0 for skill, _ in wanted) else None
+    speaks = not language or language in candidate.languages
+    return first, missing, (None if speaks else RELAX_LANGUAGE)
 
 
 def _rank_key(total: float, last: dt.datetime | None, agent_id: int) -> tuple[float, bool, dt.datetime, int]:
