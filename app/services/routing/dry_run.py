@@ -90,13 +90,13 @@ def dry_run(
             Ticket.resolved_at,
         )  # the columns the replay needs, as tuples: no ORM objects for tens of thousands of tickets
         .join(Customer, Customer.id == Ticket.customer_id)
-        .where(Ticket.created_at >= since, Ticket.merged_into_id.is_(None))
+        .where(Ticket.created_at >= since, Ticket.created_at < now, Ticket.merged_into_id.is_(None))
         .order_by(Ticket.created_at, Ticket.id)
     )
     if queue_id is not None:
         query = query.where(Ticket.queue_id == queue_id)
     rows = uow.session.execute(query).all()
-    previous = _last_agents_before(uow, since, queue_id)
+    previous = _last_agents_before(uow, since, now, queue_id)
     result = DryRun()
     teams: dict[int, list[CandidateFacts]] = {}
     names: dict[int, str] = {}
@@ -145,11 +145,13 @@ def dry_run(
     return result
 
 
-def _last_agents_before(uow: UnitOfWork, since: dt.datetime, queue_id: int | None) -> dict[int, int]:
+def _last_agents_before(uow: UnitOfWork, since: dt.datetime, now: dt.datetime, queue_id: int | None) -> dict[int, int]:
     """The agent on each window customer's last ticket before the window (for stickiness), in one query
     over only those customers' earlier tickets (a hash semi-join: one index probe per customer was four
     times slower at a million tickets, a sort of the whole history before the window twice)."""
-    window = select(Ticket.customer_id).where(Ticket.created_at >= since, Ticket.merged_into_id.is_(None))
+    window = select(Ticket.customer_id).where(
+        Ticket.created_at >= since, Ticket.created_at < now, Ticket.merged_into_id.is_(None)
+    )
     if queue_id is not None:
         window = window.where(Ticket.queue_id == queue_id)
     rows = uow.session.execute(

@@ -24,6 +24,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.services.sla.calendar import BusinessCalendar
@@ -322,10 +323,10 @@ def sticky_agent(ticket: TicketFacts, candidates: Sequence[CandidateFacts]) -> S
     the previous agent of another queue keeps the ticket's stickiness (and, not being a candidate here,
     wins nothing by it). A chain of substitutes is followed until someone not out of office, never in a
     circle; a chain that ends with nobody leaves the stickiness with no one."""
-    by_id = {c.agent_id: c for c in candidates}
     previous = ticket.previous_agent_id
     if previous is None:
         return Sticky(None)
+    by_id = {c.agent_id: c for c in candidates}
     current, seen = previous, {previous}
     while (facts := by_id.get(current)) is not None and facts.out_of_office:
         if facts.substitute_id is None or facts.substitute_id in seen:
@@ -400,7 +401,10 @@ def _rank(scores: list[CandidateScore]) -> tuple[CandidateScore, ...]:
     return tuple(sorted(scores, key=key))
 
 
-FitMemo = dict[tuple[int, tuple[tuple[str, int], ...], str | None], tuple[str | None, str | None, str | None]]
+FitMemo = dict[
+    tuple[int, tuple[tuple[str, int], ...], str | None],
+    tuple[str | None, str | None, str | None, float, float, float],
+]
 
 
 def pick(
@@ -446,7 +450,8 @@ def pick(
         if step is not None and step in blocking:
             relaxed.append(step)
         eligible = []
-        for candidate, first_skill, missing_skill, language, room, overflow in fits:
+        for fit in fits:
+            _, first_skill, missing_skill, language, _, _, _, room, overflow = fit
             if step_number == 0 and first_skill is not None:
                 blocking.add(first_skill)
             elif step_number == 1 and missing_skill is not None:
@@ -456,27 +461,59 @@ def pick(
             elif not (room if step_number < 4 else overflow):
                 blocking.add(RELAX_CAPACITY)
             else:
-                eligible.append(candidate)
+                eligible.append(fit)
         if eligible:
-            sticky = sticky_agent(ticket, candidates).agent_id
-            best = min(
-                eligible,
-                key=lambda c: _rank_key(
-                    _total(c, loads.get(c.agent_id, 0), ticket, weights, sticky),
-                    _since(last_assigned.get(c.agent_id, c.last_assigned_at), now),
-                    c.agent_id,
-                ),
-            )
-            return best.agent_id, tuple(relaxed)
+            return _best(eligible, ticket, candidates, weights, now, loads, last_assigned), tuple(relaxed)
     return None, tuple(relaxed)
+
+
+def _best(
+    eligible: list[tuple[Any, ...]],
+    ticket: TicketFacts,
+    candidates: Sequence[CandidateFacts],
+    weights: Weights,
+    now: dt.datetime,
+    loads: Mapping[int, int],
+    last_assigned: Mapping[int, dt.datetime],
+) -> int:
+    """`_rank`'s first: `_score`'s total worked out as `_score` does (each factor clamped, weighted and
+    rounded as `_factor` does, summed in its order, the sum rounded), then the same tie-breaks. A factor
+    scoring 0 adds 0.0, which changes no sum; the skill, language and track record scores come clamped."""
+    sticky = sticky_agent(ticket, candidates).agent_id
+    w_skill, w_language, w_room, w_risk = weights.skill, weights.language, weights.room, weights.sla_risk
+    w_record = min(weights.track_record, TRACK_RECORD_WEIGHT_CAP)
+    sticky_weighted = round(weights.stickiness, 6)
+    risk = ticket.sla_risk
+    best_key: tuple[float, bool, dt.datetime, int] | None = None
+    best = 0
+    for fit in eligible:
+        candidate, skill, language, record = fit[0], fit[4], fit[5], fit[6]
+        agent_id = candidate.agent_id
+        capacity = candidate.capacity
+        room = 0.0 if capacity <= 0 else 1 - loads.get(agent_id, 0) / capacity
+        total = 0.0
+        total += round(skill * w_skill, 6)
+        total += round(language * w_language, 6)
+        total += round(_clamp(room) * w_room, 6)
+        total += sticky_weighted if sticky == agent_id else 0.0
+        total += round(record * w_record, 6)
+        total += round(_clamp(risk * room) * w_risk, 6) if risk > 0 else 0.0
+        last = last_assigned.get(agent_id, candidate.last_assigned_at)
+        if last is not None and last > now:
+            last = now
+        key = (-round(total, 6), last is not None, last or NEVER, agent_id)
+        if best_key is None or key < best_key:
+            best_key, best = key, agent_id
+    return best
 
 
 def _static_fit(
     candidate: CandidateFacts, wanted: tuple[tuple[str, int], ...], language: str | None
-) -> tuple[str | None, str | None, str | None]:
+) -> tuple[str | None, str | None, str | None, float, float, float]:
     """What `_unfit_at` would hold against the candidate apart from capacity: the rule behind the first
     failing skill under every rule (sorted order, as `_unfit_at` checks), whether a skill is missing
-    (what still counts once the level is relaxed), and the language."""
+    (what still counts once the level is relaxed), and the language; then the skill, language and track
+    record scores before weighting (`_skill`, `_language`, `_track_record`)."""
     first: str | None = None
     for skill, minimum in wanted:
         level = candidate.skills.get(skill, 0)
@@ -488,38 +525,14 @@ def _static_fit(
             break
     missing = RELAX_SKILLS if any(candidate.skills.get(skill, 0) == 0 for skill, _ in wanted) else None
     speaks = not language or language in candidate.languages
-    return first, missing, (None if speaks else RELAX_LANGUAGE)
-
-
-def _rank_key(total: float, last: dt.datetime | None, agent_id: int) -> tuple[float, bool, dt.datetime, int]:
-    return (-total, last is not None, last or NEVER, agent_id)
-
-
-def _total(candidate: CandidateFacts, load: int, ticket: TicketFacts, weights: Weights, sticky: int | None) -> float:
-    """`_score`'s total, factor by factor in its order, rounded as `_factor` rounds."""
-    if ticket.skills_wanted:
-        levels = [candidate.skills.get(skill, 0) for skill in ticket.skills_wanted]
-        skill = sum(levels) / (MAX_SKILL_LEVEL * len(levels))
-    else:
-        skill = 0.0
-    language = 1.0 if ticket.language and ticket.language in candidate.languages else 0.0
-    room = 0.0 if candidate.capacity <= 0 else 1 - load / candidate.capacity
-    stickiness = 1.0 if sticky == candidate.agent_id else 0.0
-    record = _track_record(candidate)[0]
-    risk = ticket.sla_risk * room if ticket.sla_risk > 0 else 0.0  # `_factor` clamps the product
-    return round(
-        sum(
-            round(_clamp(score) * weight, 6)
-            for score, weight in (
-                (skill, weights.skill),
-                (language, weights.language),
-                (room, weights.room),
-                (stickiness, weights.stickiness),
-                (record, min(weights.track_record, TRACK_RECORD_WEIGHT_CAP)),
-                (risk, weights.sla_risk),
-            )
-        ),
-        6,
+    levels = sum(candidate.skills.get(name, 0) for name, _ in wanted)
+    return (
+        first,
+        missing,
+        (None if speaks else RELAX_LANGUAGE),
+        _clamp(levels / (MAX_SKILL_LEVEL * len(wanted))) if wanted else 0.0,
+        1.0 if language and language in candidate.languages else 0.0,
+        _clamp(_track_record(candidate)[0]),
     )
 
 
