@@ -90,7 +90,7 @@ def dry_run(
             Ticket.resolved_at,
         )  # the columns the replay needs, as tuples: no ORM objects for tens of thousands of tickets
         .join(Customer, Customer.id == Ticket.customer_id)
-        .where(Ticket.created_at >= since, Ticket.created_at < now, Ticket.merged_into_id.is_(None))
+        .where(Ticket.created_at >= since, Ticket.created_at <= now, Ticket.merged_into_id.is_(None))
         .order_by(Ticket.created_at, Ticket.id)
     )
     if queue_id is not None:
@@ -150,7 +150,7 @@ def _last_agents_before(uow: UnitOfWork, since: dt.datetime, now: dt.datetime, q
     over only those customers' earlier tickets (a hash semi-join: one index probe per customer was four
     times slower at a million tickets, a sort of the whole history before the window twice)."""
     window = select(Ticket.customer_id).where(
-        Ticket.created_at >= since, Ticket.created_at < now, Ticket.merged_into_id.is_(None)
+        Ticket.created_at >= since, Ticket.created_at <= now, Ticket.merged_into_id.is_(None)
     )
     if queue_id is not None:
         window = window.where(Ticket.queue_id == queue_id)
