@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 from collections.abc import Sequence
 from dataclasses import asdict, replace
 from typing import Any
@@ -39,7 +38,6 @@ from app.services.routing.scoring import (
 )
 from app.vocabulary import Availability, Priority, StatusCategory
 
-log = logging.getLogger(__name__)
 NOT_QUALIFIED = "SB001"
 ASSIGNED_ALREADY = "SB002"
 WEIGHT_NAMES = ("skill", "language", "room", "stickiness", "track_record", "sla_risk")
