@@ -11,6 +11,8 @@ Create Date: 2026-12-06
   one of the agent's queues; a shift must be a valid weekly schedule.
 - `set_routing_config()` (version 2) checks the settings it stores: routing reads them on every intake,
   and a weight that is not a number would stop it.
+- `route_ticket()` (version 4) checks out of office in the winner's own time zone and their weekly shift,
+  as the scoring does.
 """
 
 from collections.abc import Sequence
@@ -40,10 +42,12 @@ def upgrade() -> None:
     op.execute(f"REVOKE EXECUTE ON FUNCTION {S}.{NEW_AGENT} FROM PUBLIC")
     op.execute(f"GRANT EXECUTE ON FUNCTION {S}.{NEW_AGENT} TO {_staff(names)}")
     op.execute(function_sql("set_routing_config", 2, names))
+    op.execute(function_sql("route_ticket", 4, names))
 
 
 def downgrade() -> None:
     names = DatabaseNames.of(op.get_bind())
+    op.execute(function_sql("route_ticket", 3, names))
     op.execute(function_sql("set_routing_config", 1, names))
     op.execute(f"DROP FUNCTION {S}.{NEW_AGENT}")
     op.execute(function_sql("set_agent_routing", 1, names))

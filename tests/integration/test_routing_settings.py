@@ -11,7 +11,8 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from app.bootstrap import event_handlers
 from app.models import RoutingDecision, Ticket
@@ -344,3 +345,36 @@ def test_the_dry_run_replays_one_queue_under_changed_facts_and_writes_nothing(wo
         assert no_one.tickets == 4 and len(no_one.nobody) == 4 and no_one.relaxed["capacity"] == 4
         assert dry_run(uow, {}, days=1, now=now, queue_id=world.tech).tickets == 0
         assert [routing.latest_decision(uow, t).id for t in created] == before  # type: ignore[union-attr]
+
+
+def test_the_database_refuses_a_winner_off_shift_or_out_of_office_in_their_own_time_zone(world: World) -> None:
+    """What a modified client could send: route_ticket() itself checks the shift and the local date."""
+    _available(world, "alice")
+    today = dt.datetime.now(dt.UTC).weekday()
+    with world.uow("carol") as uow:
+        routing_settings.set_agent_facts(uow, world.alice, {"shift": {str((today + 3) % 7): [[0, 1440]]}})
+        uow.commit()
+    ticket = _create(world)  # alice off shift, bob offline: nobody
+    assert _assignee(world, ticket) is None
+    route_to_alice = text("SELECT switchboard.route_ticket(:t, :a, 'intake', '{}', NULL)")
+    with world.uow("alice") as uow, pytest.raises(DBAPIError) as refused:
+        uow.session.execute(route_to_alice, {"t": ticket, "a": world.alice})
+    assert getattr(refused.value.orig, "sqlstate", None) == "SB001"
+    far_east = "Pacific/Kiritimati"  # UTC+14: its date is ahead of every other's
+    with world.uow("alice") as uow:  # the date there as the database's clock has it (not this process's)
+        local_today = uow.session.scalar(text("SELECT (now() AT TIME ZONE :z)::date"), {"z": far_east})
+    with world.uow("carol") as uow:
+        routing_settings.set_agent_facts(
+            uow, world.alice, {"shift": None, "time_zone": far_east, "out_of_office_until": local_today}
+        )
+        uow.commit()
+    with world.uow("alice") as uow, pytest.raises(DBAPIError) as refused:
+        uow.session.execute(route_to_alice, {"t": ticket, "a": world.alice})
+    assert getattr(refused.value.orig, "sqlstate", None) == "SB001"  # still out of office, in her time zone
+    with world.uow("carol") as uow:
+        routing_settings.set_agent_facts(uow, world.alice, {"out_of_office_until": local_today - dt.timedelta(days=1)})
+        uow.commit()
+    with world.uow("alice") as uow:
+        uow.session.execute(route_to_alice, {"t": ticket, "a": world.alice})
+        uow.commit()
+    assert _assignee(world, ticket) == world.alice
