@@ -33,7 +33,7 @@ from app.ops.demo import DemoSize, fill_demo_data
 from app.services.connectors import demo_tool
 from app.services.connectors.demo_tool import DemoTool
 from app.services.knowledge.demo_articles import ensure_demo_articles
-from app.services.platform.config import resolve_database
+from app.services.platform.config import DatabaseTarget, resolve_database
 from app.services.platform.uow import UnitOfWork
 from app.services.search.service import Search
 from app.services.tickets import service
@@ -290,6 +290,8 @@ def main(out: Path, *, dark: bool = False) -> None:
 
     search_shots(window, runtime.search(), out)
     knowledge_shots(window, out)
+
+    routing_settings_shot(target, runner, out)
     window.close()
     wait_until(lambda: runner.in_flight == 0)
     colleague.close()
@@ -315,6 +317,24 @@ def knowledge_shots(window: MainWindow, out: Path) -> None:
     save(history, out / "knowledge-history.png")  # type: ignore[arg-type]
     history.reject()  # type: ignore[union-attr]
     editor.close()
+
+
+def routing_settings_shot(target: DatabaseTarget, runner: TaskRunner, out: Path) -> None:
+    """Billing's lead in the routing settings: the skill weight raised, previewed on the last 30 days."""
+    lead = open_runtime(target, sign_in=SignIn("amelie.durand"))
+    window = open_main_window(client_for(lead), runner)
+    window.routing_settings()
+    dialog = window.routing_settings_dialog
+    wait_until(lambda: dialog.state == "ready")
+    dialog.weight_boxes["skill"].setValue(5)
+    dialog.preview()
+    wait_until(lambda: dialog.state == "previewed")
+    dialog.resize(820, 760)
+    save(dialog, out / "routing-settings.png")
+    dialog.reject()
+    window.close()
+    wait_until(lambda: runner.in_flight == 0)
+    lead.close()
 
 
 if __name__ == "__main__":

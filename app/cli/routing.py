@@ -3,23 +3,26 @@ command line, through the same database checks as the client."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import select
 
 from app.cli.context import CliContext
 from app.cli.inputs import TICKET_NUMBER, CheckedCommand, CheckedGroup
 from app.cli.output import say, say_json
-from app.models import Agent, RoutingDecision
 from app.services.errors import InvalidInput, NotFound
 from app.services.people import directory
 from app.services.platform.uow import UnitOfWork
 from app.services.routing import engine as routing
+from app.services.routing import settings as routing_settings
 from app.services.routing.dry_run import dry_run
+from app.services.routing.dto import AgentRoutingFacts, QueueRoutingSettings
 from app.services.routing.engine import weights_from
+from app.services.routing.parsing import parse_languages, parse_skills, parse_weights
+from app.services.routing.shifts import describe_shift, parse_shift
 from app.services.tickets import queries, service
 from app.vocabulary import Availability
 
@@ -27,23 +30,6 @@ from app.vocabulary import Availability
 @click.group("routing", cls=CheckedGroup)
 def routing_group() -> None:
     """Why a ticket went to whom, and what found nobody."""
-
-
-def decision_json(uow: UnitOfWork, number: int, decision: RoutingDecision) -> dict[str, Any]:
-    names = dict(uow.session.execute(select(Agent.id, Agent.display_name)).all())
-    return {
-        "ticket": number,
-        "decided_at": decision.decided_at.isoformat(),
-        "asked_by": decision.asked_by,
-        "caller": names.get(decision.actor_agent_id or -1),
-        "winner": names.get(decision.winner_agent_id or -1),
-        "winner_id": decision.winner_agent_id,
-        "config_version": decision.config_version,
-        "relaxed": list(decision.relaxed),
-        "candidates": decision.ranked,
-        "exclusions": decision.exclusions,
-        "reason": decision.reason,
-    }
 
 
 def explanation_lines(data: dict[str, Any]) -> list[str]:
@@ -72,15 +58,8 @@ def explanation_lines(data: dict[str, Any]) -> list[str]:
 def explain(ctx: CliContext, number: int, as_json: bool) -> None:
     """Why the ticket went to whom: candidates, each factor, who was left out and why."""
     with ctx.runtime().uow() as uow:
-        ticket_id = queries.ticket_id_for_number(uow, number=number)
-        decision = routing.latest_decision(uow, ticket_id)
-        if decision is None:
-            raise NotFound(f"Ticket #{number} has not been routed")
-        data = decision_json(uow, number, decision)
-    if as_json:
-        say_json(data)
-    else:
-        say(*explanation_lines(data))
+        data = _latest(uow, number, queries.ticket_id_for_number(uow, number=number))
+    _show(data, as_json)
 
 
 @routing_group.command("unassigned")
@@ -101,7 +80,7 @@ def unassigned(ctx: CliContext, as_json: bool) -> None:
 
 @click.group("agent", cls=CheckedGroup)
 def agent_group() -> None:
-    """Your availability for routing."""
+    """Your availability, out of office and shift for routing; agents' facts (leads and admins)."""
 
 
 @agent_group.command("status")
@@ -235,7 +214,209 @@ def _show(data: dict[str, Any], as_json: bool) -> None:
 
 
 def _latest(uow: UnitOfWork, number: int, ticket_id: int) -> dict[str, Any]:
-    decision = routing.latest_decision(uow, ticket_id)
-    if decision is None:
+    explained = routing.explain(uow, ticket_id)
+    if explained is None:
         raise NotFound(f"Ticket #{number} has not been routed")
-    return decision_json(uow, number, decision)
+    return explained.to_json()
+
+
+# --- settings: a queue's weights and the agents' facts (supervisors for their queues, admins for all) ---
+
+
+@routing_group.group("settings", cls=CheckedGroup)
+def settings_group() -> None:
+    """A queue's routing weights: show them, change them (the queue's lead or an admin)."""
+
+
+def settings_lines(current: QueueRoutingSettings) -> list[str]:
+    whose = "its own" if current.own else ("the default's" if current.version else "built in")
+    lines = [f"{current.queue}: version {current.version} ({whose})"]
+    lines += [f"  {name:<13} {value:g}" for name, value in current.weights]
+    lines.append(f"  overflow cap  {current.overflow_cap} tickets past capacity when nobody has room")
+    lines.append(f"  urgent counts {current.urgent_weight}")
+    return lines
+
+
+@settings_group.command("show")
+@click.argument("queue")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def settings_show(ctx: CliContext, queue: str, as_json: bool) -> None:
+    """The weights routing applies to the queue now."""
+    with ctx.runtime().uow() as uow:
+        current = routing_settings.queue_settings(uow, directory.find_queue_id(uow, name=queue))
+    if as_json:
+        say_json(current.to_json())
+    else:
+        say(*settings_lines(current))
+
+
+@settings_group.command("set")
+@click.argument("queue")
+@click.option("--weight", "weights", multiple=True, metavar="FACTOR=VALUE", help="e.g. skill=3 (repeat).")
+@click.option("--overflow-cap", type=click.IntRange(0, 10), default=None)
+@click.option("--urgent-weight", type=click.IntRange(1, 10), default=None)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def settings_set(
+    ctx: CliContext,
+    queue: str,
+    weights: tuple[str, ...],
+    overflow_cap: int | None,
+    urgent_weight: int | None,
+    as_json: bool,
+) -> None:
+    """Change the queue's weights (the others stay); a new version, named by every later decision."""
+    changes = parse_weights(weights)
+    if not changes and overflow_cap is None and urgent_weight is None:
+        raise InvalidInput("Say what to change: --weight FACTOR=VALUE, --overflow-cap or --urgent-weight")
+    with ctx.runtime().uow() as uow:
+        queue_id = directory.find_queue_id(uow, name=queue)
+        current = routing_settings.queue_settings(uow, queue_id)
+        stored = current.with_changes(changes, overflow_cap=overflow_cap, urgent_weight=urgent_weight)
+        routing_settings.save_queue_settings(uow, queue_id, stored)
+        uow.commit()
+        saved = routing_settings.queue_settings(uow, queue_id)
+    if as_json:
+        say_json(saved.to_json())
+    else:
+        say(*settings_lines(saved))
+
+
+@agent_group.group("facts", cls=CheckedGroup)
+def facts_group() -> None:
+    """An agent's skills, languages, capacity and queues (their queue's lead or an admin)."""
+
+
+def facts_lines(facts: AgentRoutingFacts) -> list[str]:
+    away = f"out of office until {facts.out_of_office_until.isoformat()}" if facts.out_of_office_until else "in office"
+    return [
+        f"{facts.name} ({facts.login}), {facts.availability}, {away}"
+        + (f", substitute {facts.substitute}" if facts.substitute else ""),
+        f"  capacity   {facts.capacity}",
+        f"  skills     {', '.join(f'{s}:{level}' for s, level in facts.skills) or 'none'}",
+        f"  languages  {', '.join(facts.languages) or 'none'}",
+        f"  queues     {', '.join(facts.queues) or 'none'}",
+        f"  time zone  {facts.time_zone}",
+        f"  shift      {'; '.join(describe_shift(facts.shift)) or 'none (on shift whenever available)'}",
+    ]
+
+
+def _say_facts(facts: AgentRoutingFacts, as_json: bool) -> None:
+    if as_json:
+        say_json(facts.to_json())
+    else:
+        say(*facts_lines(facts))
+
+
+@facts_group.command("show")
+@click.argument("agent")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def facts_show(ctx: CliContext, agent: str, as_json: bool) -> None:
+    """What routing knows about the agent (a login or an email)."""
+    with ctx.runtime().uow() as uow:
+        facts = routing_settings.agent_facts(uow, directory.find_agent_id(uow, login_or_email=agent))
+    _say_facts(facts, as_json)
+
+
+@facts_group.command("set")
+@click.argument("agent")
+@click.option("--skill", "skills", multiple=True, metavar="NAME:LEVEL", help="Replaces the skills (repeat).")
+@click.option("--no-skills", is_flag=True, help="Remove every skill.")
+@click.option("--language", "languages", multiple=True, help="A language code such as de (repeat; replaces).")
+@click.option("--capacity", type=click.IntRange(0, 500), default=None)
+@click.option("--queue", "queues", multiple=True, help="A queue you lead the agent works (repeat; replaces those).")
+@click.option("--time-zone", default=None, help="e.g. Europe/Berlin (shifts are in this time zone).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def facts_set(
+    ctx: CliContext,
+    agent: str,
+    skills: tuple[str, ...],
+    no_skills: bool,
+    languages: tuple[str, ...],
+    capacity: int | None,
+    queues: tuple[str, ...],
+    time_zone: str | None,
+    as_json: bool,
+) -> None:
+    """Change the facts given; the others stay. The database decides who may."""
+    facts: dict[str, Any] = {}
+    if skills or no_skills:
+        facts["skills"] = {} if no_skills else parse_skills(skills)
+    if languages:
+        facts["languages"] = parse_languages(languages)
+    if capacity is not None:
+        facts["capacity"] = capacity
+    if time_zone is not None:
+        facts["time_zone"] = time_zone.strip()
+    if not facts and not queues:
+        raise InvalidInput("Say what to change: --skill, --no-skills, --language, --capacity, --queue or --time-zone")
+    with ctx.runtime().uow() as uow:
+        agent_id = directory.find_agent_id(uow, login_or_email=agent)
+        if queues:
+            facts["queues"] = sorted({directory.find_queue_id(uow, name=q) for q in queues})
+        changed = routing_settings.set_agent_facts(uow, agent_id, facts)
+        uow.commit()
+    _say_facts(changed, as_json)
+
+
+@agent_group.command("shift")
+@click.argument("agent")
+@click.option("--on", "specs", multiple=True, metavar="DAYS=HH:MM-HH:MM", help="e.g. mon-fri=09:00-17:00 (repeat).")
+@click.option("--time-zone", default=None, help="The shift's time zone, e.g. Europe/Berlin (default: the agent's).")
+@click.option("--none", "clear", is_flag=True, help="No schedule: on shift whenever available.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def shift(
+    ctx: CliContext, agent: str, specs: tuple[str, ...], time_zone: str | None, clear: bool, as_json: bool
+) -> None:
+    """The agent's weekly shift in their time zone: routing gives them tickets only then."""
+    if clear == bool(specs):
+        raise InvalidInput("Give the shift with --on DAYS=HH:MM-HH:MM (repeat), or --none for no schedule")
+    facts: dict[str, Any] = {"shift": None if clear else parse_shift(specs)}
+    if time_zone is not None:
+        facts["time_zone"] = time_zone.strip()
+    with ctx.runtime().uow() as uow:
+        changed = routing_settings.set_agent_facts(uow, directory.find_agent_id(uow, login_or_email=agent), facts)
+        uow.commit()
+    _say_facts(changed, as_json)
+
+
+@agent_group.command("away-until")
+@click.argument("date", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--substitute", default=None, help="Who takes your customers meanwhile (a login or an email).")
+@click.option("--agent", "who", default=None, help="Someone else's (their queue's lead or an admin).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def away_until(ctx: CliContext, date: dt.datetime, substitute: str | None, who: str | None, as_json: bool) -> None:
+    """Out of office through DATE (in your time zone): routing gives you nothing, and your customers'
+    tickets go to the substitute."""
+    with ctx.runtime().uow() as uow:
+        agent_id = directory.find_agent_id(uow, login_or_email=who) if who else _me(uow)
+        facts: dict[str, Any] = {"out_of_office_until": date.date().isoformat()}
+        facts["substitute"] = directory.find_agent_id(uow, login_or_email=substitute) if substitute else None
+        changed = routing_settings.set_agent_facts(uow, agent_id, facts)
+        uow.commit()
+    _say_facts(changed, as_json)
+
+
+@agent_group.command("back")
+@click.option("--agent", "who", default=None, help="Someone else's (their queue's lead or an admin).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def back(ctx: CliContext, who: str | None, as_json: bool) -> None:
+    """Back in office: no end date, no substitute."""
+    with ctx.runtime().uow() as uow:
+        agent_id = directory.find_agent_id(uow, login_or_email=who) if who else _me(uow)
+        changed = routing_settings.set_agent_facts(uow, agent_id, {"out_of_office_until": None, "substitute": None})
+        uow.commit()
+    _say_facts(changed, as_json)
+
+
+def _me(uow: UnitOfWork) -> int:
+    me = uow.actor.agent_id
+    if me is None:
+        raise InvalidInput("Say whose with --agent LOGIN (this login is not an agent)")
+    return me

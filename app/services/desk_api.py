@@ -5,9 +5,9 @@ indirect imports counted). `HelpDesk` in `desk.py` is the implementation the com
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from app.services.connectors.dto import AccountPanel
 from app.services.knowledge.dto import (
@@ -24,7 +24,7 @@ from app.services.navigation.dto import AboutDesk, Choice, DeskView, Vocabulary
 from app.services.platform.actor import Actor
 from app.services.platform.live_notices import Listen
 from app.services.responses.dto import CannedResponse
-from app.services.routing.dto import RoutingExplanation
+from app.services.routing.dto import AgentRoutingFacts, DryRunPreview, QueueRoutingSettings, RoutingExplanation
 from app.services.search.dto import SearchHit, SearchResults
 from app.services.tickets.dto import (
     FieldChanges,
@@ -107,6 +107,16 @@ class RoutingArea(Protocol):
     def availability(self) -> Availability: ...
     def set_availability(self, state: Availability) -> int: ...
     def next_ticket(self) -> TicketChanged | None: ...
+    # routing settings (supervisors for the queues they lead, admins for all; the database decides)
+    def led_queues(self) -> list[tuple[int, str]]: ...
+    def queue_settings(self, queue_id: int) -> QueueRoutingSettings: ...
+    def queue_agents(self, queue_id: int) -> list[AgentRoutingFacts]: ...
+    def preview(
+        self, queue_id: int, settings: Mapping[str, Any], agent_facts: Mapping[int, Mapping[str, Any]], days: int = 30
+    ) -> DryRunPreview: ...
+    def save_settings(
+        self, queue_id: int, settings: Mapping[str, Any] | None, agent_facts: Mapping[int, Mapping[str, Any]]
+    ) -> int: ...
 
 
 class AccountArea(Protocol):

@@ -52,6 +52,7 @@ from app.views.palette import CommandPalette, ShortcutOverlay, TicketFinder, app
 from app.views.presence_tracker import PresenceTracker
 from app.views.queue_view import QueueView
 from app.views.relate_dialog import Mode, RelateDialog
+from app.views.routing_settings import RoutingSettingsDialog
 from app.views.status_bar import DeskStatusBar
 from app.views.tasks import TaskRunner
 from app.views.ticket_table import TicketTableModel
@@ -213,6 +214,7 @@ class MainWindow(QMainWindow):
             ("View", "Command palette", "Ctrl+K", lambda: self.open_palette()),
             ("View", "Clear the filter", "", self.filters.clear),
             ("View", "Choose columns…", "", self.choose_columns),
+            ("View", "Routing settings…", "Ctrl+Shift+R", self.routing_settings),  # leads and admins
             ("Help", "Keyboard shortcuts", "?", self.show_shortcuts),
             ("Help", "About Switchboard", "", self.show_about),
         ]
@@ -503,6 +505,10 @@ class MainWindow(QMainWindow):
         if ticket_id is not None:
             self.open_knowledge_base()
             self.knowledge_window.from_ticket(ticket_id)
+
+    def routing_settings(self) -> None:
+        self.routing_settings_dialog = RoutingSettingsDialog(self.desk.routing, self.runner, self)
+        self.routing_settings_dialog.open()
 
     def show_about(self) -> None:
         self.about_dialog = AboutDialog(self.desk, self.runner, self)

@@ -15,11 +15,10 @@ from sqlalchemy import Engine
 
 from app.bootstrap import Runtime
 from app.services.desk import HelpDesk
-from app.services.tickets import service
-from app.services.tickets.dto import TicketSummary
 from app.views.header_form import NOBODY_LABEL
 from app.views.main_window import MainWindow
-from tests.support.desk_window import close_window, open_desk_window, runtime_as
+from tests.support.desk_window import close_window, go_to, keyboard_on_queue, open_window, press, runtime_as
+from tests.support.desk_window import create_billing_ticket as create
 from tests.support.world import World, build_world
 
 pytestmark = pytest.mark.slow
@@ -37,62 +36,9 @@ def world(committed_runtime: Runtime) -> World:
     return build_world(committed_runtime.session_factory)
 
 
-def create(world: World, subject: str, *, assignee: str | None = None) -> TicketSummary:
-    """A Billing ticket from Jane, created by carol (no routing), given to `assignee` by carol (the lead)."""
-    with world.uow("carol") as uow:
-        ticket = service.create_ticket(
-            uow, subject=subject, customer_id=world.jane, queue_id=world.billing, body=f"{subject}."
-        ).ticket
-        if assignee is not None:
-            agent_id = getattr(world, assignee)
-            ticket = service.assign(
-                uow, ticket_id=ticket.id, assignee_id=agent_id, expected_version=ticket.version
-            ).ticket
-        uow.commit()
-    return ticket
-
-
 def assignee_seen_by(engine: Engine, person: str, ticket_id: int) -> str | None:
     """The ticket's assignee as the person's own login reads it."""
     return HelpDesk(runtime_as(engine, person)).tickets.ticket(ticket_id).ticket.assignee_name
-
-
-def press(qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
-    focus = QApplication.focusWidget()
-    assert focus is not None, "nothing has the keyboard"
-    qtbot.keyClick(focus, key, modifier)
-
-
-def keyboard_on_queue(qtbot: QtBot, window: MainWindow) -> None:
-    window.activateWindow()
-    window.table.setFocus()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.table)
-
-
-def go_to(qtbot: QtBot, window: MainWindow, number: int) -> None:
-    """Ctrl+G, the number, Enter: the ticket opens, the keyboard back on the queue."""
-    keyboard_on_queue(qtbot, window)
-    press(qtbot, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: window.command_palette.isVisible())
-    qtbot.keyClicks(window.command_palette.search_field, str(number))
-    qtbot.keyClick(window.command_palette.search_field, Qt.Key.Key_Return)
-    qtbot.waitUntil(
-        lambda: (
-            window.editor.detail is not None
-            and window.editor.detail.ticket.number == number
-            and window.editor.header_form.vocabulary is not None
-        ),
-        timeout=5000,
-    )
-    qtbot.waitUntil(lambda: not window.command_palette.isVisible() and QApplication.activeModalWidget() is None)
-    keyboard_on_queue(qtbot, window)
-
-
-def open_window(qtbot: QtBot, engine: Engine, tmp_path: Path, person: str) -> MainWindow:
-    window = open_desk_window(qtbot, engine, tmp_path, person=person)
-    qtbot.waitExposed(window)
-    qtbot.waitUntil(lambda: window.editor.vocabulary is not None and window.runner.in_flight == 0, timeout=10_000)
-    return window
 
 
 def confirmation(qtbot: QtBot, window: MainWindow) -> QMessageBox:

@@ -17,10 +17,11 @@ from app.bootstrap import Runtime
 from app.services.desk import HelpDesk
 from app.services.errors import NotPermitted, TicketConflict
 from app.services.tickets import service
-from app.services.tickets.dto import FieldChanges, TicketSummary
+from app.services.tickets.dto import FieldChanges
 from app.views.bulk import BulkOutcome, summary
 from app.views.main_window import MainWindow
-from tests.support.desk_window import close_window, open_desk_window, runtime_as
+from tests.support.desk_window import close_window, open_desk_window, press, runtime_as
+from tests.support.desk_window import create_billing_ticket as create
 from tests.support.world import World, build_world
 
 pytestmark = pytest.mark.slow
@@ -31,26 +32,6 @@ REFUSED_FOR_AGENTS = "Only a supervisor who leads the queue, or an admin, assign
 @pytest.fixture
 def world(committed_runtime: Runtime) -> World:
     return build_world(committed_runtime.session_factory)
-
-
-def create(world: World, subject: str, *, assignee: str | None = None) -> TicketSummary:
-    with world.uow("carol") as uow:
-        ticket = service.create_ticket(
-            uow, subject=subject, customer_id=world.jane, queue_id=world.billing, body=f"{subject}."
-        ).ticket
-        if assignee is not None:
-            agent_id = getattr(world, assignee)
-            ticket = service.assign(
-                uow, ticket_id=ticket.id, assignee_id=agent_id, expected_version=ticket.version
-            ).ticket
-        uow.commit()
-    return ticket
-
-
-def press(qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
-    focus = QApplication.focusWidget()
-    assert focus is not None, "nothing has the keyboard"
-    qtbot.keyClick(focus, key, modifier)
 
 
 def test_a_summary_names_each_refused_ticket_under_its_reason_said_once() -> None:

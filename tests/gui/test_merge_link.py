@@ -16,8 +16,8 @@ from app.bootstrap import Runtime
 from app.services.desk import HelpDesk
 from app.views.main_window import MainWindow
 from app.views.relate_dialog import RelateDialog
-from tests.gui.test_assigning import create, go_to, open_window, press
-from tests.support.desk_window import close_window, runtime_as
+from tests.support.desk_window import close_window, go_to, open_window, press, runtime_as
+from tests.support.desk_window import create_billing_ticket as create
 from tests.support.world import World, build_world
 
 pytestmark = [

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication, QTableWidget
+from PySide6.QtWidgets import QTableWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
@@ -23,7 +23,7 @@ from app.views.main_window import MainWindow
 from app.views.next_ticket import NOTHING_WAITING
 from app.views.routing_dialog import CANDIDATE_COLUMNS, RoutingDialog
 from app.vocabulary import Availability
-from tests.support.desk_window import close_window, open_desk_window, runtime_as
+from tests.support.desk_window import close_window, keyboard_on_queue, open_desk_window, press, runtime_as
 from tests.support.world import World, build_world
 
 pytestmark = pytest.mark.slow
@@ -58,20 +58,6 @@ def open_window(qtbot: QtBot, engine: Engine, tmp_path: Path, rows: int) -> Main
 
 
 close = close_window
-
-
-def press(qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
-    """A key pressed where the keyboard is."""
-    focus = QApplication.focusWidget()
-    assert focus is not None, "nothing has the keyboard"
-    qtbot.keyClick(focus, key, modifier)
-
-
-def keyboard_on_queue(qtbot: QtBot, window: MainWindow) -> None:
-    """Where an agent's keyboard usually is (a closed dialog leaves offscreen Qt with no active window)."""
-    window.activateWindow()
-    window.table.setFocus()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.table)
 
 
 def go_to(qtbot: QtBot, window: MainWindow, number: int) -> None:

@@ -81,9 +81,7 @@ def test_capacity_counts_urgent_twice_and_full_agents_are_excluded_with_the_reas
     _set(world, "bob", Availability.AVAILABLE)
     with world.uow("carol") as uow:
         for agent in (world.alice, world.bob):
-            uow.session.execute(
-                text("SELECT switchboard.set_agent_routing(:a, 2, NULL, NULL, NULL, NULL)"), {"a": agent}
-            )
+            uow.session.execute(text("""SELECT switchboard.set_agent_routing(:a, '{"capacity": 2}')"""), {"a": agent})
         uow.commit()
     urgent = _create(world, priority=Priority.URGENT).ticket  # counts 2: its agent is full at once
     full = _assignee(world, urgent.id)
@@ -102,7 +100,7 @@ def test_capacity_counts_urgent_twice_and_full_agents_are_excluded_with_the_reas
     ("person", "statement"),
     [
         ("alice", "SELECT switchboard.set_routing_config(NULL, '{{}}')"),
-        ("alice", "SELECT switchboard.set_agent_routing({bob}, 50, NULL, NULL, NULL, NULL)"),
+        ("alice", "SELECT switchboard.set_agent_routing({bob}, '{{\"capacity\": 50}}')"),
         ("carol", "SELECT switchboard.set_routing_config(NULL, '{{}}')"),  # the default is an admin's
         ("dave", "SELECT switchboard.route_ticket({ticket}, {dave}, 'intake', '{{}}', NULL)"),  # not his queue
         ("alice", "SELECT switchboard.route_ticket({ticket}, {dave}, 'intake', '{{}}', NULL)"),  # not in Billing

@@ -14,10 +14,12 @@ from app.services.routing.scoring import (
     RELAX_SKILLS,
     CandidateFacts,
     Decision,
+    FitMemo,
     TicketFacts,
     TrackRecord,
     Weights,
     decide,
+    pick,
 )
 from app.vocabulary import Availability, Priority
 
@@ -181,3 +183,34 @@ def test_each_factor_is_explained_and_skill_outweighs_a_track_record() -> None:
     assert set(factors) == {"skill", "language", "room", "stickiness", "track record", "SLA risk"}
     assert factors["stickiness"].note == "handled this customer's previous ticket"
     assert factors["track record"].weighted <= 1.0, "the track record's weight is capped"
+
+
+@settings(max_examples=300, deadline=None)
+@given(tickets, candidates(), st.integers(0, 3))
+def test_the_dry_runs_pick_is_the_decisions_winner_and_relaxations(
+    ticket: TicketFacts, team: list[CandidateFacts], overflow: int
+) -> None:
+    weights = Weights(skill=1.5, stickiness=2.5, track_record=0.7, overflow_cap=overflow)
+    decision = decide(ticket, team, weights, NOW)
+    assert pick(ticket, team, weights, NOW) == (decision.winner_id, decision.relaxed)
+
+
+@settings(max_examples=200, deadline=None)
+@given(tickets, candidates(), st.dictionaries(st.integers(1, 12), st.integers(0, 9)))
+def test_the_dry_runs_pick_with_a_replays_loads_is_the_decision_on_those_loads(
+    ticket: TicketFacts, team: list[CandidateFacts], loads: dict[int, int]
+) -> None:
+    moved = [CandidateFacts(**{**c.__dict__, "load": loads.get(c.agent_id, 0)}) for c in team]
+    decision = decide(ticket, moved, Weights(), NOW)
+    assert pick(ticket, team, Weights(), NOW, loads=loads) == (decision.winner_id, decision.relaxed)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(tickets, min_size=1, max_size=6), candidates())
+def test_the_dry_runs_pick_with_one_memo_across_tickets_still_decides_each_alike(
+    many: list[TicketFacts], team: list[CandidateFacts]
+) -> None:
+    memo: FitMemo = {}
+    for ticket in many:
+        decision = decide(ticket, team, Weights(), NOW)
+        assert pick(ticket, team, Weights(), NOW, memo=memo) == (decision.winner_id, decision.relaxed)

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
 
-from app.models import Agent, Ticket
+from app.models import Agent
 from app.services.platform.actor import Actor
 from app.services.platform.database.boundary import SpeaksDomainErrors
 from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
 from app.services.routing import engine
-from app.services.routing.dto import CandidateView, FactorView, RoutingExplanation
+from app.services.routing import settings as routing_settings
+from app.services.routing.dry_run import dry_run
+from app.services.routing.dto import (
+    AgentRoutingFacts,
+    DryRunPreview,
+    QueueRoutingSettings,
+    RoutingExplanation,
+)
 from app.services.tickets import service
 from app.services.tickets.dto import TicketChanged
 from app.vocabulary import Availability
+
+PREVIEW_DAYS = 30
 
 
 class Routing(SpeaksDomainErrors):
@@ -25,22 +35,7 @@ class Routing(SpeaksDomainErrors):
     def explain(self, ticket_id: int) -> RoutingExplanation | None:
         """The ticket's latest routing decision; None when it was never routed."""
         with self.runtime.uow() as uow:
-            decision = engine.latest_decision(uow, ticket_id)
-            if decision is None:
-                return None
-            names: dict[int | None, str] = dict(uow.session.execute(select(Agent.id, Agent.display_name)).all())
-            number = uow.session.scalar(select(Ticket.number).where(Ticket.id == ticket_id))
-            return RoutingExplanation(
-                ticket_number=int(number or 0),
-                decided_at=decision.decided_at,
-                asked_by=decision.asked_by,
-                caller=names.get(decision.actor_agent_id),
-                winner=names.get(decision.winner_agent_id),
-                config_version=decision.config_version,
-                relaxed=tuple(decision.relaxed),
-                candidates=tuple(_candidate(c) for c in decision.ranked),
-                exclusions=tuple((str(e["name"]), str(e["reason"])) for e in decision.exclusions),
-            )
+            return engine.explain(uow, ticket_id)
 
     def availability(self) -> Availability:
         with self.runtime.uow() as uow:
@@ -53,6 +48,44 @@ class Routing(SpeaksDomainErrors):
             drained = engine.set_availability(uow, state)
             uow.commit()
             return len(drained)
+
+    def led_queues(self) -> list[tuple[int, str]]:
+        """The queues whose routing one may change (a lead's, or every queue for an admin), by name."""
+        with self.runtime.uow() as uow:
+            return sorted(routing_settings.led_queues(uow), key=lambda q: q[1].lower())
+
+    def queue_settings(self, queue_id: int) -> QueueRoutingSettings:
+        with self.runtime.uow() as uow:
+            return routing_settings.queue_settings(uow, queue_id)
+
+    def queue_agents(self, queue_id: int) -> list[AgentRoutingFacts]:
+        with self.runtime.uow() as uow:
+            return routing_settings.queue_agents(uow, queue_id)
+
+    def preview(
+        self,
+        queue_id: int,
+        settings: Mapping[str, Any],
+        agent_facts: Mapping[int, Mapping[str, Any]],
+        days: int = PREVIEW_DAYS,
+    ) -> DryRunPreview:
+        """The queue's last days replayed under these settings and agents' facts; nothing is written."""
+        with self.runtime.uow() as uow:
+            result = dry_run(uow, dict(settings), days=days, now=uow.now(), queue_id=queue_id, agent_facts=agent_facts)
+            return result.preview(days)
+
+    def save_settings(
+        self, queue_id: int, settings: Mapping[str, Any] | None, agent_facts: Mapping[int, Mapping[str, Any]]
+    ) -> int:
+        """The queue's settings (None: unchanged) and the agents' changed facts, in one transaction, through
+        the database's checks; returns the queue's settings version after."""
+        with self.runtime.uow() as uow:
+            for agent_id, facts in sorted(agent_facts.items()):
+                routing_settings.set_agent_facts(uow, agent_id, facts)
+            if settings is not None:
+                routing_settings.save_queue_settings(uow, queue_id, settings)
+            uow.commit()
+            return routing_settings.queue_settings(uow, queue_id).version
 
     def next_ticket(self) -> TicketChanged | None:
         """Claim the most urgent waiting ticket of one's queues; None when nothing waits."""
@@ -68,8 +101,3 @@ def _claim_from_my_queues(uow: UnitOfWork) -> TicketChanged | None:
         if claimed is not None:
             return claimed
     return None
-
-
-def _candidate(data: dict[str, Any]) -> CandidateView:
-    factors = tuple(FactorView(str(f["factor"]), float(f["weighted"]), str(f["note"])) for f in data["factors"])
-    return CandidateView(str(data["name"]), float(data["total"]), factors)

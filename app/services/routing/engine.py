@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
+from collections.abc import Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
@@ -24,6 +24,7 @@ from app.services.errors import InvalidInput, NotFound
 from app.services.platform.database.failures import refusal
 from app.services.platform.events import StatusChanged, TicketCreated
 from app.services.platform.uow import UnitOfWork
+from app.services.routing.dto import CandidateView, FactorView, RoutingExplanation
 from app.services.routing.scoring import (
     CandidateFacts,
     Decision,
@@ -32,11 +33,11 @@ from app.services.routing.scoring import (
     TrackRecord,
     Weights,
     decide,
+    on_shift,
+    out_of_office,
 )
-from app.services.sla.calendar import BusinessCalendar
 from app.vocabulary import Availability, Priority, StatusCategory
 
-log = logging.getLogger(__name__)
 NOT_QUALIFIED = "SB001"
 ASSIGNED_ALREADY = "SB002"
 WEIGHT_NAMES = ("skill", "language", "room", "stickiness", "track_record", "sla_risk")
@@ -136,11 +137,16 @@ def ticket_facts(uow: UnitOfWork, ticket: Ticket) -> TicketFacts:
 
 
 def with_wanted_skills(facts: TicketFacts, ticket: Ticket, settings: dict[str, Any]) -> TicketFacts:
+    return replace(facts, skills_wanted=wanted_skills(ticket.tags or (), settings))
+
+
+def wanted_skills(tags: Sequence[str], settings: dict[str, Any]) -> dict[str, int]:
+    """The skills (and least levels) the queue asks of every ticket, raised by what its tags ask."""
     wanted: dict[str, int] = {str(k).lower(): int(v) for k, v in (settings.get("skills") or {}).items()}
-    for tag in ticket.tags or []:
+    for tag in tags:
         for skill, level in (settings.get("skills_by_tag", {}).get(tag) or {}).items():
             wanted[str(skill).lower()] = max(int(level), wanted.get(str(skill).lower(), 0))
-    return replace(facts, skills_wanted=wanted)
+    return wanted
 
 
 def config_for(uow: UnitOfWork, queue_id: int) -> tuple[Weights, dict[str, Any]]:
@@ -196,13 +202,14 @@ def candidates_for(
             availability=Availability(agent.availability),
             is_active=agent.is_active,
             on_shift=on_shift(agent.shift, agent.time_zone, now),
-            out_of_office=agent.out_of_office_until is not None and agent.out_of_office_until >= now.date(),
+            out_of_office=out_of_office(agent.out_of_office_until, agent.time_zone, now),
             skills=skills.get(agent.id, {}),
             languages=frozenset(agent.languages or ()),
             capacity=agent.capacity,
             load=loads.get(agent.id, (0, None))[0],
             last_assigned_at=loads.get(agent.id, (0, None))[1],
             track_record=records.get(agent.id),
+            substitute_id=agent.substitute_id,
         )
         for agent in agents
     ]
@@ -251,18 +258,6 @@ def _queues_of(uow: UnitOfWork, agent_ids: list[int]) -> dict[int, list[int]]:
     return queues
 
 
-def on_shift(shift: dict[str, Any] | None, time_zone: str, now: dt.datetime) -> bool:
-    """No schedule: at work whenever available. A schedule: its local hours, as a business calendar."""
-    if not shift:
-        return True
-    hours = {int(day): tuple((int(a), int(b)) for a, b in spans) for day, spans in shift.items()}
-    try:
-        return BusinessCalendar(time_zone, hours).is_open(now)
-    except (ValueError, KeyError):
-        log.warning("an agent's shift schedule is not valid; treated as always on shift")
-        return True
-
-
 def latest_decision(uow: UnitOfWork, ticket_id: int) -> RoutingDecision | None:
     return uow.session.scalars(
         select(RoutingDecision)
@@ -270,6 +265,45 @@ def latest_decision(uow: UnitOfWork, ticket_id: int) -> RoutingDecision | None:
         .order_by(RoutingDecision.decided_at.desc(), RoutingDecision.id.desc())
         .limit(1)
     ).first()
+
+
+def explain(uow: UnitOfWork, ticket_id: int) -> RoutingExplanation | None:
+    """The ticket's latest decision as the client and the CLI show it (the one place that reads a stored
+    decision back); None when it was never routed."""
+    decision = latest_decision(uow, ticket_id)
+    if decision is None:
+        return None
+    people = [i for i in (decision.actor_agent_id, decision.winner_agent_id) if i is not None]
+    names: dict[int | None, str] = dict(
+        uow.session.execute(select(Agent.id, Agent.display_name).where(Agent.id.in_(people))).all()
+    )
+    number = uow.session.scalar(select(Ticket.number).where(Ticket.id == ticket_id))
+    return RoutingExplanation(
+        ticket_number=int(number or 0),
+        decided_at=decision.decided_at,
+        asked_by=decision.asked_by,
+        caller=names.get(decision.actor_agent_id),
+        winner=names.get(decision.winner_agent_id),
+        config_version=decision.config_version,
+        relaxed=tuple(decision.relaxed),
+        candidates=tuple(_candidate_view(c) for c in decision.ranked),
+        exclusions=tuple((str(e["name"]), str(e["reason"])) for e in decision.exclusions),
+        winner_id=decision.winner_agent_id,
+        reason=decision.reason,
+        excluded_ids=tuple(_id(e.get("agent_id")) for e in decision.exclusions),
+    )
+
+
+def _candidate_view(data: dict[str, Any]) -> CandidateView:
+    factors = tuple(
+        FactorView(str(f["factor"]), float(f["weighted"]), str(f["note"]), float(f.get("score", 0.0)))
+        for f in data["factors"]
+    )
+    return CandidateView(str(data["name"]), float(data["total"]), factors, _id(data.get("agent_id")))
+
+
+def _id(value: object) -> int | None:
+    return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
 
 
 def unrouted(uow: UnitOfWork) -> list[Ticket]:
@@ -324,7 +358,13 @@ def route_new_ticket(uow: UnitOfWork, event: TicketCreated) -> None:
 
 def route_reopened_ticket(uow: UnitOfWork, event: StatusChanged) -> None:
     """Push routing on reopen, when nobody owns the ticket any more."""
-    categories = dict(uow.session.execute(select(StatusRow.key, StatusRow.category)).all())
+    if event.old == event.new:
+        return
+    categories = dict(
+        uow.session.execute(
+            select(StatusRow.key, StatusRow.category).where(StatusRow.key.in_((event.old, event.new)))
+        ).all()
+    )  # the two statuses of this change, not the whole table on every status change
     reopened = categories.get(event.old) is StatusCategory.DONE and categories.get(event.new) is StatusCategory.OPEN
     if reopened and uow.session.scalar(select(Ticket.assignee_id).where(Ticket.id == event.ticket_id)) is None:
         route(uow, event.ticket_id, "reopen")

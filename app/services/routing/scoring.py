@@ -24,7 +24,10 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
 
+from app.services.sla.calendar import BusinessCalendar
 from app.vocabulary import Availability, Priority
 
 MAX_SKILL_LEVEL = 5
@@ -80,6 +83,7 @@ class CandidateFacts:
     load: int = 0  # weighted open tickets whose SLA clock runs
     last_assigned_at: dt.datetime | None = None
     track_record: TrackRecord | None = None
+    substitute_id: int | None = None  # who takes their customers while they are out of office
 
 
 @dataclass(frozen=True)
@@ -172,7 +176,8 @@ def decide(ticket: TicketFacts, candidates: Sequence[CandidateFacts], weights: W
         eligible, unfit = _split(at_work, partial(_unfit, ticket=ticket, weights=weights, rules=rules))
         blocking |= {_rule_behind(e.reason) for e in unfit}
         if eligible:
-            ranked = _rank([_score(c, ticket, weights, now) for c in eligible])
+            sticky = sticky_agent(ticket, candidates)
+            ranked = _rank([_score(c, ticket, weights, now, sticky) for c in eligible])
             exclusions = _by_agent(absent + unfit)
             return Decision(ticket.ticket_id, ranked[0].agent_id, ranked, exclusions, tuple(relaxed), weights.version)
     _, unfit = _split(at_work, partial(_unfit, ticket=ticket, weights=weights, rules=rules))
@@ -224,6 +229,10 @@ def _absence(candidate: CandidateFacts, ticket: TicketFacts) -> str | None:
 
 
 def _unfit(candidate: CandidateFacts, *, ticket: TicketFacts, weights: Weights, rules: _Rules) -> str | None:
+    return _unfit_at(candidate, candidate.load, ticket, weights, rules)
+
+
+def _unfit_at(candidate: CandidateFacts, load: int, ticket: TicketFacts, weights: Weights, rules: _Rules) -> str | None:
     for skill, minimum in sorted(ticket.skills_wanted.items()):
         level = candidate.skills.get(skill, 0)
         if rules.skills and level == 0:
@@ -233,17 +242,19 @@ def _unfit(candidate: CandidateFacts, *, ticket: TicketFacts, weights: Weights, 
     if rules.language and ticket.language and ticket.language not in candidate.languages:
         return f"does not speak {language_name(ticket.language)}"
     limit = candidate.capacity + rules.overflow
-    if candidate.load + weights.ticket_weight(ticket.priority) > limit:
-        return f"at capacity {candidate.load}/{candidate.capacity}"
+    if load + weights.ticket_weight(ticket.priority) > limit:
+        return f"at capacity {load}/{candidate.capacity}"
     return None
 
 
-def _score(candidate: CandidateFacts, ticket: TicketFacts, weights: Weights, now: dt.datetime) -> CandidateScore:
+def _score(
+    candidate: CandidateFacts, ticket: TicketFacts, weights: Weights, now: dt.datetime, sticky: Sticky
+) -> CandidateScore:
     factors = (
         _factor("skill", *_skill(candidate, ticket), weights.skill),
         _factor("language", *_language(candidate, ticket), weights.language),
         _factor("room", *_room(candidate, ticket, weights), weights.room),
-        _factor("stickiness", *_stickiness(candidate, ticket), weights.stickiness),
+        _factor("stickiness", *_stickiness(candidate, sticky), weights.stickiness),
         _factor("track record", *_track_record(candidate), min(weights.track_record, TRACK_RECORD_WEIGHT_CAP)),
         _factor("SLA risk", *_sla_risk(candidate, ticket, weights), weights.sla_risk),
     )
@@ -298,10 +309,66 @@ def _room(candidate: CandidateFacts, ticket: TicketFacts, weights: Weights) -> t
     return room, f"{candidate.load}/{candidate.capacity} open"
 
 
-def _stickiness(candidate: CandidateFacts, ticket: TicketFacts) -> tuple[float, str]:
-    if ticket.previous_agent_id == candidate.agent_id:
-        return 1.0, "handled this customer's previous ticket"
+@dataclass(frozen=True)
+class Sticky:
+    """Who the customer's ticket sticks to: the agent of their previous ticket or, while that agent is out
+    of office, their substitute (followed further while the substitute is out of office too)."""
+
+    agent_id: int | None
+    note: str = ""
+
+
+def sticky_agent(ticket: TicketFacts, candidates: Sequence[CandidateFacts]) -> Sticky:
+    """The previous agent, or the substitute standing in for them. Only what the candidates say is known:
+    the previous agent of another queue keeps the ticket's stickiness (and, not being a candidate here,
+    wins nothing by it). A chain of substitutes is followed until someone not out of office, never in a
+    circle; a chain that ends with nobody leaves the stickiness with no one."""
+    previous = ticket.previous_agent_id
+    if previous is None:
+        return Sticky(None)
+    by_id = {c.agent_id: c for c in candidates}
+    current, seen = previous, {previous}
+    while (facts := by_id.get(current)) is not None and facts.out_of_office:
+        if facts.substitute_id is None or facts.substitute_id in seen:
+            return Sticky(None)
+        current = facts.substitute_id
+        seen.add(current)
+    if current == previous:
+        return Sticky(previous, "handled this customer's previous ticket")
+    away = by_id[previous].name
+    return Sticky(current, f"stands in for {away} (out of office), who handled this customer's previous ticket")
+
+
+def _stickiness(candidate: CandidateFacts, sticky: Sticky) -> tuple[float, str]:
+    if sticky.agent_id == candidate.agent_id:
+        return 1.0, sticky.note
     return 0.0, ""
+
+
+def on_shift(shift: Mapping[str, Sequence[Sequence[int]]] | None, time_zone: str, now: dt.datetime) -> bool:
+    """No schedule: at work whenever available. A schedule (weekday "0" = Monday … "6" -> [[start, end]]
+    minutes of local time): its hours in the agent's own time zone, daylight saving included, as a
+    business calendar has them. A schedule that cannot be read counts as always on shift (the database
+    refuses such schedules; one from before it did must not stop routing)."""
+    if not shift:
+        return True
+    try:
+        hours = {int(day): tuple((int(a), int(b)) for a, b in spans) for day, spans in shift.items()}
+        return BusinessCalendar(time_zone, hours).is_open(now)
+    except (ValueError, KeyError, TypeError):
+        return True
+
+
+def out_of_office(until: dt.date | None, time_zone: str, now: dt.datetime) -> bool:
+    """Out of office through `until`, inclusive, as a date of the agent's own time zone: an agent in Tokyo
+    away until the 5th is back when the 6th begins in Tokyo, not in London."""
+    if until is None:
+        return False
+    try:
+        zone = ZoneInfo(time_zone)
+    except (ValueError, KeyError):
+        zone = ZoneInfo("UTC")
+    return now.astimezone(zone).date() <= until
 
 
 def _track_record(candidate: CandidateFacts) -> tuple[float, str]:
@@ -332,3 +399,142 @@ def _rank(scores: list[CandidateScore]) -> tuple[CandidateScore, ...]:
         return (-score.total, not never, score.last_assigned_at or NEVER, score.agent_id)
 
     return tuple(sorted(scores, key=key))
+
+
+FitMemo = dict[
+    tuple[int, tuple[tuple[str, int], ...], str | None],
+    tuple[str | None, str | None, str | None, float, float, float],
+]
+
+
+def pick(
+    ticket: TicketFacts,
+    candidates: Sequence[CandidateFacts],
+    weights: Weights,
+    now: dt.datetime,
+    loads: Mapping[int, int] | None = None,
+    last_assigned: Mapping[int, dt.datetime] | None = None,
+    memo: FitMemo | None = None,
+) -> tuple[int | None, tuple[str, ...]]:
+    """`decide`'s winner and relaxations, and nothing else: the same rules and the same arithmetic, without
+    building an explanation (a dry-run replays tens of thousands of tickets and keeps only who would have
+    got each). What blocks a candidate at each relaxation is worked out once, not per pass; `memo` keeps
+    its skill and language part across calls whose candidates' skills and languages stay the same (a
+    replay's). `loads` and `last_assigned` stand in for the candidates' own (a replay's clock), by agent
+    id. tests/unit/test_routing_scoring.py holds it equal to `decide` over generated teams."""
+    loads = loads if loads is not None else {c.agent_id: c.load for c in candidates}
+    last_assigned = last_assigned if last_assigned is not None else {}
+    weight = weights.ticket_weight(ticket.priority)
+    wanted = tuple(sorted(ticket.skills_wanted.items()))
+    memo = memo if memo is not None else {}
+    fits = []
+    for candidate in candidates:
+        if _absence(candidate, ticket) is not None:
+            continue
+        key = (candidate.agent_id, wanted, ticket.language)
+        static = memo.get(key)
+        if static is None:
+            static = memo[key] = _static_fit(candidate, wanted, ticket.language)
+        load = loads.get(candidate.agent_id, 0)
+        fits.append(
+            (
+                candidate,
+                *static,
+                load + weight <= candidate.capacity,
+                load + weight <= candidate.capacity + weights.overflow_cap,
+            )
+        )
+    relaxed: list[str] = []
+    blocking: set[str] = set()
+    for step_number, step in enumerate((None, *RELAXATIONS)):  # as `decide`: skill level, skills, language, capacity
+        if step is not None and step in blocking:
+            relaxed.append(step)
+        eligible = []
+        for fit in fits:
+            _, first_skill, missing_skill, language, _, _, _, room, overflow = fit
+            if step_number == 0 and first_skill is not None:
+                blocking.add(first_skill)
+            elif step_number == 1 and missing_skill is not None:
+                blocking.add(missing_skill)
+            elif step_number < 3 and language is not None:
+                blocking.add(language)
+            elif not (room if step_number < 4 else overflow):
+                blocking.add(RELAX_CAPACITY)
+            else:
+                eligible.append(fit)
+        if eligible:
+            return _best(eligible, ticket, candidates, weights, now, loads, last_assigned), tuple(relaxed)
+    return None, tuple(relaxed)
+
+
+def _best(
+    eligible: list[tuple[Any, ...]],
+    ticket: TicketFacts,
+    candidates: Sequence[CandidateFacts],
+    weights: Weights,
+    now: dt.datetime,
+    loads: Mapping[int, int],
+    last_assigned: Mapping[int, dt.datetime],
+) -> int:
+    """`_rank`'s first: `_score`'s total worked out as `_score` does (each factor clamped, weighted and
+    rounded as `_factor` does, summed in its order, the sum rounded), then the same tie-breaks. A factor
+    scoring 0 adds 0.0, which changes no sum; the skill, language and track record scores come clamped."""
+    sticky = sticky_agent(ticket, candidates).agent_id
+    w_skill, w_language, w_room, w_risk = weights.skill, weights.language, weights.room, weights.sla_risk
+    w_record = min(weights.track_record, TRACK_RECORD_WEIGHT_CAP)
+    sticky_weighted = round(weights.stickiness, 6)
+    risk = ticket.sla_risk
+    best_key: tuple[float, bool, dt.datetime, int] | None = None
+    best = 0
+    for fit in eligible:
+        candidate, skill, language, record = fit[0], fit[4], fit[5], fit[6]
+        agent_id = candidate.agent_id
+        capacity = candidate.capacity
+        room = 0.0 if capacity <= 0 else 1 - loads.get(agent_id, 0) / capacity
+        total = 0.0
+        total += round(skill * w_skill, 6)
+        total += round(language * w_language, 6)
+        total += round(_clamp(room) * w_room, 6)
+        total += sticky_weighted if sticky == agent_id else 0.0
+        total += round(record * w_record, 6)
+        total += round(_clamp(risk * room) * w_risk, 6) if risk > 0 else 0.0
+        last = last_assigned.get(agent_id, candidate.last_assigned_at)
+        if last is not None and last > now:
+            last = now
+        key = (-round(total, 6), last is not None, last or NEVER, agent_id)
+        if best_key is None or key < best_key:
+            best_key, best = key, agent_id
+    return best
+
+
+def _static_fit(
+    candidate: CandidateFacts, wanted: tuple[tuple[str, int], ...], language: str | None
+) -> tuple[str | None, str | None, str | None, float, float, float]:
+    """What `_unfit_at` would hold against the candidate apart from capacity: the rule behind the first
+    failing skill under every rule (sorted order, as `_unfit_at` checks), whether a skill is missing
+    (what still counts once the level is relaxed), and the language; then the skill, language and track
+    record scores before weighting (`_skill`, `_language`, `_track_record`)."""
+    first: str | None = None
+    for skill, minimum in wanted:
+        level = candidate.skills.get(skill, 0)
+        if level == 0:
+            first = RELAX_SKILLS
+            break
+        if level < minimum:
+            first = RELAX_SKILL_LEVEL
+            break
+    missing = RELAX_SKILLS if any(candidate.skills.get(skill, 0) == 0 for skill, _ in wanted) else None
+    speaks = not language or language in candidate.languages
+    levels = sum(candidate.skills.get(name, 0) for name, _ in wanted)
+    return (
+        first,
+        missing,
+        (None if speaks else RELAX_LANGUAGE),
+        _clamp(levels / (MAX_SKILL_LEVEL * len(wanted))) if wanted else 0.0,
+        1.0 if language and language in candidate.languages else 0.0,
+        _clamp(_track_record(candidate)[0]),
+    )
+
+
+def _clamp(score: float) -> float:
+    return min(1.0, max(0.0, score))

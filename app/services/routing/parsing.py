@@ -1,0 +1,57 @@
+"""What people type for routing, read: skills ("billing:3"), weights ("skill=3") and language codes.
+Pure: no I/O, so the CLI and the desktop's settings dialog read input the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from app.services.errors import InvalidInput
+from app.services.routing.dto import WEIGHT_FACTORS
+
+
+def parse_skills(specs: Sequence[str]) -> dict[str, int]:
+    """ "billing:3" (a level of 1 to 5; "billing" alone is level 1) → {"billing": 3}."""
+    skills: dict[str, int] = {}
+    for spec in specs:
+        name, _, level = spec.strip().partition(":")
+        try:
+            value = int(level) if level else 1
+        except ValueError:
+            raise InvalidInput(f"{spec!r}: a skill is NAME:LEVEL, e.g. billing:3") from None
+        if not name or not 1 <= value <= 5:
+            raise InvalidInput(f"{spec!r}: a skill is NAME:LEVEL with a level of 1 to 5")
+        skills[name.lower()] = value
+    return skills
+
+
+def parse_weights(specs: Sequence[str]) -> dict[str, float]:
+    """ "skill=3" → {"skill": 3.0}; the factors are those of WEIGHT_FACTORS."""
+    weights: dict[str, float] = {}
+    for spec in specs:
+        name, sep, value = spec.strip().partition("=")
+        name = name.strip().lower().replace("-", "_").replace(" ", "_")
+        if not sep or name not in WEIGHT_FACTORS:
+            raise InvalidInput(f"{spec!r}: a weight is FACTOR=VALUE, the factors {', '.join(WEIGHT_FACTORS)}")
+        try:
+            weights[name] = float(value)
+        except ValueError:
+            raise InvalidInput(f"{spec!r}: {value!r} is not a number") from None
+        if not 0 <= weights[name] <= 100:
+            raise InvalidInput(f"{spec!r}: a weight is 0 to 100")
+    return weights
+
+
+def parse_languages(codes: Iterable[str]) -> list[str]:
+    """ "DE" → "de", "pt-br" → "pt-BR" (the language in lower case, a region in upper), sorted, once each;
+    the database refuses what is not a language code."""
+    found = set()
+    for code in codes:
+        language, dash, region = code.strip().partition("-")
+        if language:
+            found.add(language.lower() + (dash + region.upper() if dash else ""))
+    return sorted(found)
+
+
+def split_list(text: str) -> list[str]:
+    """ "billing:3, refunds:2" or "de en" → its parts."""
+    return [part for part in text.replace(",", " ").split() if part]
