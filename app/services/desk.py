@@ -16,6 +16,7 @@ from app.services.platform.database.boundary import SpeaksDomainErrors
 from app.services.platform.uow import UnitOfWorkSource
 from app.services.responses.service import Responses
 from app.services.routing.area import Routing
+from app.services.sla.supervision import Supervision
 from app.services.tickets.work import TicketWork
 
 
@@ -27,6 +28,7 @@ class HelpDesk(SpeaksDomainErrors):
     presence: announcing who is on which ticket.
     responses: canned responses and the agent's signature.
     routing: why a ticket went to whom, one's availability, get next.
+    supervision: the supervisor view's board, team load and SLA compliance (team leads and admins).
     """
 
     def __init__(self, runtime: UnitOfWorkSource) -> None:
@@ -37,3 +39,4 @@ class HelpDesk(SpeaksDomainErrors):
         self.presence = Presence(runtime)
         self.responses = Responses(runtime)
         self.routing = Routing(runtime, self.me)
+        self.supervision = Supervision(runtime, self.me)

@@ -13,6 +13,7 @@ from app.services.platform.actor import Actor
 from app.services.platform.live_notices import Listen
 from app.services.responses.dto import CannedResponse
 from app.services.routing.dto import RoutingExplanation
+from app.services.sla.dto import BoardRow, SupervisorOverview
 from app.services.tickets.dto import (
     FieldChanges,
     HistoryEntry,
@@ -96,6 +97,16 @@ class RoutingArea(Protocol):
     def next_ticket(self) -> TicketChanged | None: ...
 
 
+class SupervisionArea(Protocol):
+    @property
+    def allowed(self) -> bool:
+        """Whether the signed-in person leads (supervisor or admin): only they get the supervisor view."""
+        ...
+
+    def overview(self) -> SupervisorOverview: ...
+    def board(self) -> list[BoardRow]: ...
+
+
 class PresenceArea(Protocol):
     def announce(self, ticket_id: int, state: str) -> None: ...
 
@@ -113,6 +124,8 @@ class Desk(Protocol):
     def responses(self) -> ResponseArea: ...
     @property
     def routing(self) -> RoutingArea: ...
+    @property
+    def supervision(self) -> SupervisionArea: ...
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ from app.views.presence_tracker import PresenceTracker
 from app.views.queue_view import QueueView
 from app.views.relate_dialog import Mode, RelateDialog
 from app.views.status_bar import DeskStatusBar
+from app.views.supervisor.view import SupervisorView
 from app.views.tasks import TaskRunner
 from app.views.ticket_table import TicketTableModel
 from app.views.tray import TrayNotifier
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         self._desk, self.runner, self.drafts = desk, runner, drafts
         self.setWindowTitle(f"Switchboard — {desk.me.display_name}")
         self.connected = True
+        self.supervisor_view: SupervisorView | None = None  # opened by Ctrl+E (team leads and admins)
         self._build()
         self._build_actions()
         self.bridge = LiveBridge(listen) if listen is not None else None
@@ -201,6 +203,8 @@ class MainWindow(QMainWindow):
             ("Help", "Keyboard shortcuts", "?", self.show_shortcuts),
             ("Help", "About Switchboard", "", self.show_about),
         ]
+        if self._desk.supervision.allowed:  # the supervisor view: team leads and admins only
+            specs.append(("View", "Supervisor view", "Ctrl+E", self.show_supervisor))
         self.actions_by_text: dict[str, QAction] = {}
         menus: dict[str, QMenu] = {}
         for menu_name, text, keys, handler in specs:
@@ -466,6 +470,29 @@ class MainWindow(QMainWindow):
         self.overlay = ShortcutOverlay([], self, rows=keyboard_rows(self))
         self.overlay.open()
 
+    def show_supervisor(self) -> None:
+        """Ctrl+E: the escalation board, team load and SLA compliance in a window of its own, kept fresh by
+        the live updates; Enter on the board opens the ticket here."""
+        if self.supervisor_view is None:
+            view = SupervisorView(self.desk.supervision, self.runner, self)
+            view.ticket_chosen.connect(self._supervised_ticket_chosen)
+            view.failed.connect(self._report)
+            self.live_updates.counts_due.connect(view.refresh_soon)
+            self.supervisor_view = view
+        if self.supervisor_view.isVisible():
+            self.supervisor_view.raise_()  # open behind the main window: to the front
+        self.supervisor_view.show()
+        self.supervisor_view.activateWindow()
+        self.supervisor_view.refresh()
+
+    def _supervised_ticket_chosen(self, ticket_id: int) -> None:
+        def opened(found: list[TicketSummary]) -> None:
+            if found:
+                self.activateWindow()
+                self.open_ticket(found[0])
+
+        self.runner.run(lambda: self.desk.navigation.summaries([ticket_id]), opened, self._report)
+
     def show_about(self) -> None:
         self.about_dialog = AboutDialog(self.desk, self.runner, self)
         self.about_dialog.open()
@@ -505,6 +532,9 @@ class MainWindow(QMainWindow):
         self.presence_tracker.stop()
         self.live_updates.stop()
         self.availability.stop()  # sets an available agent away (best effort) and stops the idle watch
+        if self.supervisor_view is not None:
+            self.supervisor_view.stop()
+            self.supervisor_view.close()
         self.status.clearMessage()  # a message shown for a while runs a timer of its own
         if self.bridge is not None:
             self.bridge.stop()

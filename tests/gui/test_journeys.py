@@ -556,6 +556,7 @@ class CountingDesk:
         self.counting = CountingTickets(desk.tickets)
         self.me, self.navigation, self.presence = desk.me, desk.navigation, desk.presence
         self.responses, self.routing = desk.responses, desk.routing
+        self.supervision = desk.supervision
 
     @property
     def tickets(self) -> TicketArea:
