@@ -1,6 +1,7 @@
 """Screenshots for the README, taken from the real client on a demo database.
 
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python tools/screenshots.py docs/screenshots
+    ... tools/screenshots.py --supervisor DIR  # only the supervisor view (a team lead's board, team, charts)
     ... tools/screenshots.py --matrix DIR   # the queue, a ticket and the palette with a ticket-number hit,
                                             # light and dark, at 1366x768 and 1600x1000 (queue-1366x768-dark.png …)
 
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import QWidget
 from app.bootstrap import SignIn, open_maintenance_runtime, open_runtime
 from app.desktop import DesktopSignIn, application, client_for, open_main_window
 from app.ops.demo import DemoSize, fill_demo_data
-from app.services.platform.config import resolve_database
+from app.services.platform.config import DatabaseTarget, resolve_database
 from app.services.tickets import service
 from app.views.appearance import Theme, apply_color_scheme, apply_theme
 from app.views.main_window import MainWindow, pane_sizes
@@ -35,6 +36,7 @@ from app.views.tasks import TaskRunner
 from app.views.waiting import process_events_until
 
 AGENT = "ben.okafor"
+LEAD = "amelie.durand"  # a demo supervisor, leading Billing
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
@@ -97,7 +99,25 @@ def matrix(out: Path) -> None:
     app.quit()
 
 
-def main(out: Path, *, dark: bool = False) -> None:
+def supervisor_shots(target: DatabaseTarget, runner: TaskRunner, out: Path) -> None:
+    """The supervisor view as the demo's team lead Amélie Durand: the board, the team and the charts."""
+    runtime = open_runtime(target, sign_in=SignIn(LEAD))
+    window = open_main_window(client_for(runtime), runner)
+    window.show_supervisor()
+    view = window.supervisor_view
+    assert view is not None
+    view.resize(1300, 760)
+    wait_until(lambda: view.overview is not None and not runner.in_flight, timeout=120)
+    save(view, out / "supervisor-board.png")
+    for index, name in ((1, "supervisor-team.png"), (2, "supervisor-compliance.png")):
+        view.tabs.setCurrentIndex(index)
+        save(view, out / name)
+    window.close()
+    wait_until(lambda: runner.in_flight == 0)
+    runtime.close()
+
+
+def main(out: Path, *, dark: bool = False, only_supervisor: bool = False) -> None:
     out.mkdir(parents=True, exist_ok=True)
     app = application()
     if dark:  # what a person with a dark desktop sees
@@ -107,6 +127,11 @@ def main(out: Path, *, dark: bool = False) -> None:
     fill_demo_data(maintenance.session_factory, DemoSize(tickets=2000))
 
     runner = TaskRunner()
+    if only_supervisor:
+        supervisor_shots(target, runner, out)
+        maintenance.close()
+        app.quit()
+        return
     dialog = SignInDialog(runner, DesktopSignIn(target))
     dialog.user.setText(AGENT)
     dialog.show()
@@ -159,6 +184,7 @@ def main(out: Path, *, dark: bool = False) -> None:
     wait_until(lambda: window.editor.routing_dialog.state != "loading")
     save(window.editor.routing_dialog, out / "why-this-agent.png")
     window.editor.routing_dialog.reject()
+    supervisor_shots(target, runner, out)
     window.close()
     wait_until(lambda: runner.in_flight == 0)
     colleague.close()
@@ -168,9 +194,9 @@ def main(out: Path, *, dark: bool = False) -> None:
 
 
 if __name__ == "__main__":
-    arguments = [a for a in sys.argv[1:] if a not in ("--dark", "--matrix")]
+    arguments = [a for a in sys.argv[1:] if a not in ("--dark", "--matrix", "--supervisor")]
     folder = Path(arguments[0] if arguments else "docs/screenshots")
     if "--matrix" in sys.argv:
         matrix(folder)
     else:
-        main(folder, dark="--dark" in sys.argv)
+        main(folder, dark="--dark" in sys.argv, only_supervisor="--supervisor" in sys.argv)

@@ -63,6 +63,8 @@ class ComplianceChart(QWidget):
         bars.append(breached)
         chart.addSeries(bars)
         days = QBarCategoryAxis()
+        if series.days:
+            days.setTitleText(f"{series.days[0]:%d %b} to {series.days[-1]:%d %b %Y}")
         days.append(day_labels(series.days))
         chart.addAxis(days, Qt.AlignmentFlag.AlignBottom)
         bars.attachAxis(days)
@@ -80,9 +82,9 @@ class ComplianceChart(QWidget):
 
 
 def day_labels(days: tuple[dt.date, ...]) -> list[str]:
-    """A category per day (categories must be unique): Mondays and the first day with their month."""
+    """A category per day: its number (categories must be unique, so a repeated number gets its month)."""
     labels: list[str] = []
-    for index, day in enumerate(days):
-        label = day.strftime("%d %b") if index == 0 or day.weekday() == 0 else day.strftime("%d")
-        labels.append(day.strftime("%d %b %Y") if label in labels else label)
+    for day in days:
+        label = day.strftime("%d")
+        labels.append(day.strftime("%d %b") if label in labels else label)
     return labels

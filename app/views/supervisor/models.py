@@ -25,7 +25,11 @@ def relative(due: dt.datetime, now: dt.datetime) -> str:
     """`in 25 min`, `2 h 10 min ago`: how far a due time is, in words."""
     minutes = round((due - now).total_seconds() / 60)
     hours, rest = divmod(abs(minutes), 60)
-    words = f"{hours} h {rest} min" if hours and rest else (f"{hours} h" if hours else f"{rest} min")
+    days = hours // 24
+    if days >= 2:
+        words = f"{days} days"
+    else:
+        words = f"{hours} h {rest} min" if hours and rest else (f"{hours} h" if hours else f"{rest} min")
     return f"in {words}" if minutes > 0 else ("now" if minutes == 0 else f"{words} ago")
 
 
@@ -74,7 +78,7 @@ class EscalationBoardModel(QAbstractTableModel):
         return None
 
     def _text(self, row: BoardRow, column: int) -> str:
-        due = f"{row.due_at.astimezone():%a %H:%M} ({relative(row.due_at, self.as_of)})"
+        due = f"{row.due_at.astimezone():%a %d %b %H:%M} ({relative(row.due_at, self.as_of)})"
         return [
             due,
             row.state.value,

@@ -54,7 +54,6 @@ class BoardTable(QTableView):
         self.setWordWrap(False)
         self.verticalHeader().hide()
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.horizontalHeader().setStretchLastSection(True)
         self.doubleClicked.connect(self._open)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -96,7 +95,8 @@ class SupervisorView(QWidget):
         self.team.verticalHeader().hide()
         self.team.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.team.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.team.horizontalHeader().setStretchLastSection(True)
+        self.team.setWordWrap(False)
+        self._fitted = False  # the columns fit the first overview; then they are the person's
         self.chart = ComplianceChart()
         self.queue_choice, self.target_choice = QComboBox(), QComboBox()
         self.target_choice.addItems(list(TARGETS))
@@ -157,6 +157,8 @@ class SupervisorView(QWidget):
         self.board_model.set_rows(list(overview.board), overview.as_of)
         self.team_model.set_rows(list(overview.team), overview.as_of)
         self._select_ticket(chosen)
+        if not self._fitted:
+            self._fit_columns()
         breached = sum(1 for row in overview.board if row.state.value == "breached")
         over = sum(1 for agent in overview.team if agent.over_capacity)
         self.summary.setText(
@@ -174,6 +176,15 @@ class SupervisorView(QWidget):
         if self._again:
             self._again = False
             self.refresh()
+
+    def _fit_columns(self) -> None:
+        """Once: columns to their contents (at most a board's 500 rows), the subject taking what is left."""
+        self._fitted = True
+        for table in (self.board, self.team):
+            table.resizeColumnsToContents()
+        subject = EscalationBoardModel.COLUMNS.index("Subject")
+        self.board.horizontalHeader().setSectionResizeMode(subject, QHeaderView.ResizeMode.Stretch)
+        self.team.horizontalHeader().setStretchLastSection(True)
 
     def _failed(self, error: Exception) -> None:
         self._reading = self._again = False
