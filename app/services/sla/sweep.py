@@ -31,6 +31,7 @@ from app.services.platform.uow import UnitOfWork
 from app.services.sla.clocks import Clock, Entry, LedgerEvent, Target
 from app.services.sla.ledger import DUE_COLUMNS, SlaBook, TicketClocks, clocks_of, ledger_events, load_book
 from app.services.sla.policy import WARN_LEVEL, Action, Policy, Step, owed_steps
+from app.services.sla.recompute import recompute_pending
 from app.vocabulary import Priority, StatusCategory
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,11 @@ class SweepResult:
     steps: dict[str, int] = field(default_factory=dict)
     breaches: int = 0
     priority_raised: int = 0
+    recomputed: int = 0  # open tickets marked for a recompute after a policy or calendar changed
 
     def as_json(self) -> dict[str, Any]:
         return {
+            "recomputed": self.recomputed,
             "tickets": self.tickets,
             "due_changed": self.due_changed,
             "steps": dict(sorted(self.steps.items())),
@@ -59,9 +62,10 @@ class SweepResult:
 
 
 def sla_sweep(new_uow: NewUnitOfWork, *, take_steps: bool = True) -> dict[str, Any]:
-    """The job: batches of watched tickets whose time has come, each batch its own short transaction.
+    """The job: first the recomputes a policy or calendar change asked for (marks and watch rows, in
+    batches), then batches of watched tickets whose time has come, each batch its own short transaction.
     Without `take_steps` only the due columns are written (the demo fills its history so)."""
-    result = SweepResult()
+    result = SweepResult(recomputed=recompute_pending(new_uow))
     after: tuple[dt.datetime, int] | None = None
     book: SlaBook | None = None
     for _ in range(MAX_BATCHES):
