@@ -4,6 +4,7 @@ indirect imports counted). `HelpDesk` in `desk.py` is the implementation the com
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -13,7 +14,7 @@ from app.services.platform.actor import Actor
 from app.services.platform.live_notices import Listen
 from app.services.responses.dto import CannedResponse
 from app.services.routing.dto import RoutingExplanation
-from app.services.sla.dto import BoardRow, SupervisorOverview
+from app.services.sla.dto import BoardRow, SlaAlerts, SupervisorOverview
 from app.services.tickets.dto import (
     FieldChanges,
     HistoryEntry,
@@ -105,6 +106,9 @@ class SupervisionArea(Protocol):
 
     def overview(self) -> SupervisorOverview: ...
     def board(self) -> list[BoardRow]: ...
+    def alerts(self, after: dt.datetime | None) -> SlaAlerts:
+        """Every agent's own: SLA warnings and escalation steps on their tickets since `after`."""
+        ...
 
 
 class PresenceArea(Protocol):

@@ -51,6 +51,7 @@ from app.views.presence_tracker import PresenceTracker
 from app.views.queue_view import QueueView
 from app.views.relate_dialog import Mode, RelateDialog
 from app.views.status_bar import DeskStatusBar
+from app.views.supervisor.alerts import SlaAlertWatcher
 from app.views.supervisor.view import SupervisorView
 from app.views.tasks import TaskRunner
 from app.views.ticket_table import TicketTableModel
@@ -118,6 +119,7 @@ class MainWindow(QMainWindow):
             self.table.fit_when_shown = False  # the agent's own columns
         self.refresh_views()
         self.runner.run(desk.navigation.vocabulary, self._vocabulary_arrived, self._report)
+        self.sla_alerts.start()
 
     # --- assembly --------------------------------------------------------------------------------------
 
@@ -178,6 +180,9 @@ class MainWindow(QMainWindow):
         self.tray = TrayNotifier(self.windowIcon(), self)
         self.navigation.counts_shown.connect(self.tray.show_counts)
         self.live_updates.notification.connect(self.tray.notify)
+        self.sla_alerts = SlaAlertWatcher(desk.supervision, runner, self)  # SLA warnings on my tickets
+        self.sla_alerts.notification.connect(self.tray.notify)
+        self.sla_alerts.failed.connect(self._report)
         self.layout_memory = LayoutMemory(self, self.splitter, self.table.horizontalHeader())
 
     def _build_actions(self) -> None:
@@ -532,6 +537,7 @@ class MainWindow(QMainWindow):
         self.presence_tracker.stop()
         self.live_updates.stop()
         self.availability.stop()  # sets an available agent away (best effort) and stops the idle watch
+        self.sla_alerts.stop()
         if self.supervisor_view is not None:
             self.supervisor_view.stop()
             self.supervisor_view.close()

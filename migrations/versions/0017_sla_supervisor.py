@@ -10,6 +10,9 @@ Create Date: 2026-12-06
   The worker's sweep walks the open tickets up to that id in batches (`after_ticket_id` is its cursor),
   marks each ledger ("recompute: policy Default changed") and puts the ticket on the watch list. Admins read
   the requests (how far a recompute got); nobody on staff writes them.
+- The next-response clock: `sla_ledger_message()`, a definer row trigger on messages, restarts it on a
+  customer's message (once the ticket had its first response) and fulfils it on a public reply;
+  `sla_ledger_ticket()` v2 pauses, resumes and stops it with the statuses.
 """
 
 from collections.abc import Sequence
@@ -61,6 +64,13 @@ def upgrade() -> None:
         function_sql("sla_config_changed", 1, names),
         f"REVOKE EXECUTE ON FUNCTION {S}.sla_config_changed() FROM PUBLIC",
     ]
+    statements += [
+        function_sql("sla_ledger_ticket", 2, names),
+        function_sql("sla_ledger_message", 1, names),
+        f"REVOKE EXECUTE ON FUNCTION {S}.sla_ledger_message() FROM PUBLIC",
+        f"CREATE TRIGGER sla_ledger_message AFTER INSERT ON {S}.message FOR EACH ROW "
+        f"WHEN (NEW.kind IN ('customer_message', 'public_reply')) EXECUTE FUNCTION {S}.sla_ledger_message()",
+    ]
     for table in CONFIGURATION:
         statements.append(
             f"CREATE TRIGGER {table}_recompute AFTER INSERT OR UPDATE ON {S}.{table} FOR EACH ROW "
@@ -71,6 +81,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute(f"DROP TRIGGER sla_ledger_message ON {S}.message")
+    op.execute(f"DROP FUNCTION {S}.sla_ledger_message()")
+    op.execute(function_sql("sla_ledger_ticket", 1, DatabaseNames.of(op.get_bind())))
     for table in CONFIGURATION:
         op.execute(f"DROP TRIGGER {table}_recompute ON {S}.{table}")
     op.execute(f"DROP FUNCTION {S}.sla_config_changed()")

@@ -193,3 +193,39 @@ def test_the_compliance_series_has_every_day_and_counts_only_the_chosen_queue_an
     assert everything.share_met == pytest.approx(5 / 8)
     billing = compliance_series(counts, now, "Billing", "first_response")
     assert (sum(billing.met), sum(billing.breached), billing.met[-4]) == (5, 0, 5)
+
+
+def test_the_assignee_is_told_of_a_warning_and_a_step_on_her_ticket_once(
+    qtbot: QtBot, committed_runtime: Runtime, engine: Engine, world: World, tmp_path: Path
+) -> None:
+    mine = create(world, "alice", world.billing, "Refund twice")
+    with world.uow("alice") as uow:
+        service.assign(uow, ticket_id=mine, assignee_id=world.alice, expected_version=None)
+        uow.commit()
+    sla_sweep(committed_runtime.uow)
+    window = open_desk_window(qtbot, engine, tmp_path, person="alice")
+    qtbot.waitUntil(lambda: window.sla_alerts.after is not None)  # the first ask only says from when
+    told: list[tuple[str, str]] = []
+    window.sla_alerts.notification.connect(lambda title, text: told.append((title, text)))
+    started_hours_ago(committed_runtime, mine, 2)
+    sla_sweep(committed_runtime.uow)
+    window.sla_alerts.ask()  # the minute's ask, without waiting a minute
+    qtbot.waitUntil(lambda: len(told) == 2)
+    assert told[0][0] == "SLA warning" and told[0][1].startswith(f"#{number_of(world, mine)} Refund twice: first")
+    assert told[1] == (
+        "SLA breached: escalation level 1",
+        f"#{number_of(world, mine)} Refund twice: first response breached; notify assignee",
+    )
+    window.sla_alerts.ask()  # asked again over the overlapping minute: nothing is told twice
+    qtbot.waitUntil(lambda: not window.sla_alerts._asking)
+    assert len(told) == 2
+    close_window(window, qtbot)
+
+
+def number_of(world: World, ticket_id: int) -> int:
+    with world.trusted_uow() as uow:
+        return int(
+            uow.session.execute(
+                text("SELECT number FROM switchboard.ticket WHERE id = :t"), {"t": ticket_id}
+            ).scalar_one()
+        )

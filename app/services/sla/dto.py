@@ -69,3 +69,30 @@ class SupervisorOverview:
     team: tuple[AgentLoad, ...]
     compliance: tuple[ComplianceCount, ...]
     queues: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SlaAlert:
+    """A warning or escalation step the sweep took on a ticket of the signed-in agent's (for the tray)."""
+
+    ticket_id: int
+    number: int
+    subject: str
+    target: str
+    level: int
+    action: str
+    due_at: dt.datetime | None  # the clock's due time as stored now (None once it stopped)
+
+    @property
+    def title(self) -> str:
+        if self.level == 0:
+            return "SLA warning"
+        return f"SLA breached: escalation level {self.level}"
+
+
+@dataclass(frozen=True)
+class SlaAlerts:
+    """Alerts after a moment, and the moment to ask from next time (the server's clock)."""
+
+    as_of: dt.datetime
+    alerts: tuple[SlaAlert, ...]

@@ -27,7 +27,15 @@ from app.services.platform.actor import Actor
 from app.services.platform.database.boundary import SpeaksDomainErrors
 from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
 from app.services.sla.clocks import Entry, Target
-from app.services.sla.dto import AgentLoad, BoardRow, BoardState, ComplianceCount, SupervisorOverview
+from app.services.sla.dto import (
+    AgentLoad,
+    BoardRow,
+    BoardState,
+    ComplianceCount,
+    SlaAlert,
+    SlaAlerts,
+    SupervisorOverview,
+)
 from app.services.sla.ledger import clocks_of, ledger_events, load_book
 from app.services.sla.policy import WARN_LEVEL
 from app.vocabulary import AgentRole
@@ -171,8 +179,42 @@ def compliance(uow: UnitOfWork, *, days: int = COMPLIANCE_DAYS, limit: int = COM
     ]
 
 
+ALERT_LOOKBACK = dt.timedelta(days=1)  # a step's due time is at most this long before it was taken
+ALERT_LIMIT = 50
+ALERT_OVERLAP = dt.timedelta(minutes=1)
+
+
+def my_alerts(uow: UnitOfWork, after: dt.datetime) -> list[SlaAlert]:
+    """Warnings and steps taken after `after` on tickets assigned to the signed-in agent, oldest first. A
+    step's due time is never after it was taken, so the index on due times bounds the scan."""
+    rows = uow.session.execute(
+        select(
+            SlaStep,
+            Ticket.number,
+            Ticket.subject,
+            Ticket.first_response_due_at,
+            Ticket.next_response_due_at,
+            Ticket.resolution_due_at,
+        )
+        .join(Ticket, Ticket.id == SlaStep.ticket_id)
+        .where(
+            SlaStep.due_at > after - ALERT_LOOKBACK,
+            SlaStep.done_at > after,
+            Ticket.assignee_id == func.switchboard.current_agent_id(),
+        )
+        .order_by(SlaStep.done_at, SlaStep.ticket_id, SlaStep.level)
+        .limit(ALERT_LIMIT)
+    ).all()
+    alerts = []
+    for step, number, subject, first, following, resolution in rows:
+        due = {"first_response": first, "next_response": following, "resolution": resolution}.get(step.target)
+        alerts.append(SlaAlert(step.ticket_id, number, subject, step.target, step.level, step.action, due))
+    return alerts
+
+
 class Supervision(SpeaksDomainErrors):
-    """The desk's supervisor area: for team leads and admins (an agent is told so)."""
+    """The desk's SLA area: the supervisor view for team leads and admins (an agent is told so), and
+    every agent's own SLA alerts (the tray)."""
 
     def __init__(self, runtime: UnitOfWorkSource, me: Actor) -> None:
         self.runtime = runtime
@@ -200,6 +242,16 @@ class Supervision(SpeaksDomainErrors):
                 compliance=tuple(compliance(uow)),
                 queues=queues,
             )
+
+    def alerts(self, after: dt.datetime | None) -> SlaAlerts:
+        """For every agent, not only leads: the warnings and escalation steps on one's own tickets since
+        `after` (none on the first call, which only says from when to ask)."""
+        with self.runtime.uow() as uow:
+            now = uow.now()
+            found = () if after is None else tuple(my_alerts(uow, after))
+            # A sweep's steps carry its transaction's start: one that began a little before now may commit
+            # after. Ask again from a minute back; the caller drops what it has already shown.
+            return SlaAlerts(now - ALERT_OVERLAP, found)
 
     def board(self) -> list[BoardRow]:
         self._require_lead()

@@ -9,10 +9,10 @@ Exactly once, with any number of workers:
 - a step is a row of `sla_step` keyed (ticket, target, level), inserted `ON CONFLICT DO NOTHING`; only
   the worker whose insert landed acts and writes the mark in the ledger.
 
-Actions now: every step leaves a mark in the ledger (warn, escalate; a breach is marked once per clock);
-level `notify_lead` raises the priority one step (audited as `sla_escalate`, the version goes up). The
-notifications themselves, moving to an escalation queue and handing back to routing are the client's and
-later work's: the marks are what they will read.
+Actions: every step leaves a mark in the ledger (warn, escalate; a breach is marked once per clock);
+`notify_lead` raises the priority one step, `move_to_queue` moves the ticket to the policy's escalation
+queue, `back_to_routing` unassigns it and lets routing decide again (each audited as `sla_escalate`, the
+version goes up). The desktop tells the assignee of warnings and steps on their tickets (the tray).
 """
 
 from __future__ import annotations
@@ -23,11 +23,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_, update
+from sqlalchemy import case, delete, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 
-from app.models import Customer, SlaLedgerEntry, SlaStep, SlaWatch, Ticket, TicketStatus
+from app.models import Customer, Queue, SlaLedgerEntry, SlaStep, SlaWatch, Ticket, TicketStatus
 from app.services.platform.uow import UnitOfWork
+from app.services.routing import engine as routing
 from app.services.sla.clocks import Clock, Entry, LedgerEvent, Target
 from app.services.sla.ledger import DUE_COLUMNS, SlaBook, TicketClocks, clocks_of, ledger_events, load_book
 from app.services.sla.policy import WARN_LEVEL, Action, Policy, Step, owed_steps
@@ -49,6 +50,8 @@ class SweepResult:
     breaches: int = 0
     priority_raised: int = 0
     recomputed: int = 0  # open tickets marked for a recompute after a policy or calendar changed
+    moved: int = 0  # level 3: moved to the policy's escalation queue
+    handed_back: int = 0  # level 3: handed back to routing
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -58,6 +61,8 @@ class SweepResult:
             "steps": dict(sorted(self.steps.items())),
             "breaches": self.breaches,
             "priority_raised": self.priority_raised,
+            "moved": self.moved,
+            "handed_back": self.handed_back,
         }
 
 
@@ -173,6 +178,13 @@ def _take_steps(
             if step.action is Action.NOTIFY_LEAD and not raised:
                 raised = _raise_priority(uow, ticket)
                 result.priority_raised += int(raised)
+            elif step.action is Action.MOVE_TO_QUEUE and step.queue_id is not None:
+                moved = _move_to_queue(uow, ticket, step.queue_id)
+                result.moved += int(moved)
+                raised = raised or moved
+            elif step.action is Action.BACK_TO_ROUTING:
+                result.handed_back += int(_back_to_routing(uow, ticket, target, step.level))
+                raised = True
     return raised
 
 
@@ -221,6 +233,47 @@ def _raise_priority(uow: UnitOfWork, ticket: Ticket) -> bool:
         .values(priority=Priority(ticket.priority + 1), version=Ticket.version + 1)
     )
     uow.session.execute(select(func.set_config("switchboard.action", "", True)))
+    return True
+
+
+def _move_to_queue(uow: UnitOfWork, ticket: Ticket, queue_id: int) -> bool:
+    """Level 3, per policy: the ticket goes to the escalation queue (its assignee keeps it only if they
+    work that queue, as `move_ticket` does); audited as `sla_escalate`, the version goes up."""
+    if ticket.queue_id == queue_id or uow.session.get(Queue, queue_id) is None:
+        return False
+    uow.session.execute(select(func.set_config("switchboard.action", "sla_escalate", True)))
+    uow.session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id)
+        .values(
+            queue_id=queue_id,
+            assignee_id=case((func.switchboard.works_queue(Ticket.assignee_id, queue_id), Ticket.assignee_id)),
+            version=Ticket.version + 1,
+        )
+    )
+    uow.session.execute(select(func.set_config("switchboard.action", "", True)))
+    return True
+
+
+def _back_to_routing(uow: UnitOfWork, ticket: Ticket, target: Target, level: int) -> bool:
+    """Level 3, per policy: the ticket leaves its assignee and routing decides again, with the reason
+    (routing's own engine and `route_ticket()`: it may find nobody, and then the ticket waits in
+    `routing unassigned`). A routing failure leaves the ticket unassigned and is logged, never lost."""
+    uow.session.execute(select(func.set_config("switchboard.action", "sla_escalate", True)))
+    uow.session.execute(
+        update(Ticket).where(Ticket.id == ticket.id).values(assignee_id=None, version=Ticket.version + 1)
+    )
+    uow.session.execute(select(func.set_config("switchboard.action", "", True)))
+    uow.session.expire(ticket)  # routing reads the row as it is now
+    reason = f"SLA level {level}: {target.label} breached"
+    savepoint = uow.session.begin_nested()
+    try:
+        routing.route(uow, ticket.id, "supervisor", reason=reason)
+    except Exception:  # routing's failure must not undo the escalation: the ticket waits, unassigned
+        savepoint.rollback()
+        log.exception("routing ticket %s after SLA level %s failed", ticket.id, level)
+        return True
+    savepoint.commit()
     return True
 
 
