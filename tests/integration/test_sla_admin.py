@@ -128,12 +128,15 @@ RECOMPUTE_PROBES = [
     "UPDATE switchboard.sla_recompute SET finished_at = now()",
     "DELETE FROM switchboard.sla_recompute",
     "SELECT switchboard.sla_config_changed()",
+    "SELECT switchboard.sla_ledger_message()",
 ]
 
 
 @pytest.mark.parametrize("person", ["alice", "carol", "sam", "ghost", "outsider"])
 @pytest.mark.parametrize("statement", RECOMPUTE_PROBES)
-def test_staff_neither_read_nor_write_the_recompute_requests(desk: Desk, person: str, statement: str) -> None:
+def test_staff_neither_read_nor_write_the_recompute_requests_nor_call_the_trigger_functions(
+    desk: Desk, person: str, statement: str
+) -> None:
     with desk.connect(person) as caller, pytest.raises(psycopg.errors.InsufficientPrivilege):
         caller.execute(statement)
 
