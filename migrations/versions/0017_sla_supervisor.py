@@ -13,6 +13,9 @@ Create Date: 2026-12-06
 - The next-response clock: `sla_ledger_message()`, a definer row trigger on messages, restarts it on a
   customer's message (once the ticket had its first response) and fulfils it on a public reply;
   `sla_ledger_ticket()` v2 pauses, resumes and stops it with the statuses.
+- Due times exact on write where cheap: `sla_due_on_write()`, a BEFORE row trigger on the ticket, clears
+  the due columns of the clocks a status move or the first response stops (no clock maths needed); the
+  sweep still computes the due times of clocks that start or resume.
 """
 
 from collections.abc import Sequence
@@ -68,6 +71,12 @@ def upgrade() -> None:
         function_sql("sla_ledger_ticket", 2, names),
         function_sql("sla_ledger_message", 1, names),
         f"REVOKE EXECUTE ON FUNCTION {S}.sla_ledger_message() FROM PUBLIC",
+        function_sql("sla_due_on_write", 1, names),
+        f"REVOKE EXECUTE ON FUNCTION {S}.sla_due_on_write() FROM PUBLIC",
+        f"CREATE TRIGGER c_sla_due_on_write BEFORE UPDATE OF status, first_response_at, merged_into_id ON {S}.ticket "
+        "FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.first_response_at IS DISTINCT FROM "
+        f"NEW.first_response_at OR OLD.merged_into_id IS DISTINCT FROM NEW.merged_into_id) "
+        f"EXECUTE FUNCTION {S}.sla_due_on_write()",
         f"CREATE TRIGGER sla_ledger_message AFTER INSERT ON {S}.message FOR EACH ROW "
         f"WHEN (NEW.kind IN ('customer_message', 'public_reply')) EXECUTE FUNCTION {S}.sla_ledger_message()",
     ]
@@ -81,6 +90,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute(f"DROP TRIGGER c_sla_due_on_write ON {S}.ticket")
+    op.execute(f"DROP FUNCTION {S}.sla_due_on_write()")
     op.execute(f"DROP TRIGGER sla_ledger_message ON {S}.message")
     op.execute(f"DROP FUNCTION {S}.sla_ledger_message()")
     op.execute(function_sql("sla_ledger_ticket", 1, DatabaseNames.of(op.get_bind())))

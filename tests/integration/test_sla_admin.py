@@ -129,6 +129,7 @@ RECOMPUTE_PROBES = [
     "DELETE FROM switchboard.sla_recompute",
     "SELECT switchboard.sla_config_changed()",
     "SELECT switchboard.sla_ledger_message()",
+    "SELECT switchboard.sla_due_on_write()",
 ]
 
 

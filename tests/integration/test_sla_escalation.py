@@ -199,3 +199,26 @@ def test_each_agent_is_alerted_of_the_steps_on_their_own_tickets_only(committed_
         (ticket_id, "resolution", 1),
     }
     assert bob.alerts == ()  # bob works Billing too, but the ticket is alice's
+
+
+def test_a_clock_that_stops_loses_its_due_time_in_the_same_write_without_waiting_for_the_sweep(
+    committed_runtime: Runtime,
+) -> None:
+    world = world_with(committed_runtime, [])
+    ticket_id = create(world)
+    sla_sweep(committed_runtime.uow)
+    swept = ticket(committed_runtime, ticket_id)
+    assert swept.first_response_due_at is not None and swept.resolution_due_at is not None
+    with world.uow("alice") as uow:
+        service.change_status(uow, ticket_id=ticket_id, status="waiting", expected_version=None)
+        uow.commit()
+    waiting = ticket(committed_runtime, ticket_id)  # no sweep in between
+    assert waiting.resolution_due_at is None  # paused while waiting on the customer
+    assert waiting.first_response_due_at == swept.first_response_due_at  # still runs while waiting
+    with world.uow("alice") as uow:
+        service.reply(uow, ticket_id=ticket_id, body="Here you go.", expected_version=None)
+        uow.commit()
+    assert ticket(committed_runtime, ticket_id).first_response_due_at is None
+    assert ticket(committed_runtime, ticket_id).sla_due_at is None
+    result = sla_sweep(committed_runtime.uow)
+    assert result["due_changed"] == 0  # the sweep computes what the write already wrote
