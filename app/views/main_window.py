@@ -496,7 +496,8 @@ class MainWindow(QMainWindow):
                 self.activateWindow()
                 self.open_ticket(found[0])
 
-        self.runner.run(lambda: self.desk.navigation.summaries([ticket_id]), opened, self._report)
+        navigation = self.desk.navigation  # the pool thread holds no Qt object: none is freed there
+        self.runner.run(lambda: navigation.summaries([ticket_id]), opened, self._report)
 
     def show_about(self) -> None:
         self.about_dialog = AboutDialog(self.desk, self.runner, self)

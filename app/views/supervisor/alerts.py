@@ -66,8 +66,8 @@ class SlaAlertWatcher(QObject):
         if self._asking:
             return
         self._asking = True
-        after = self.after
-        self.runner.run(lambda: self.area.alerts(after), self._arrived, self._failed)
+        area, after = self.area, self.after  # the pool thread holds no Qt object: none is freed there
+        self.runner.run(lambda: area.alerts(after), self._arrived, self._failed)
 
     def _arrived(self, answer: SlaAlerts) -> None:
         self._asking = False

@@ -52,7 +52,8 @@ class ComplianceChart(QWidget):
         chart = self._chart
         chart.removeAllSeries()
         for axis in chart.axes():
-            chart.removeAxis(axis)
+            chart.removeAxis(axis)  # the chart lets go of it: deleted here, on the GUI thread
+            axis.deleteLater()
         met, breached = QBarSet("Met"), QBarSet("Breached")
         met.setColor(MET_COLOUR)
         breached.setColor(BREACHED_COLOUR)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from app.services.sla.dto import AgentLoad, BoardRow, BoardState
@@ -42,8 +42,8 @@ class EscalationBoardModel(QAbstractTableModel):
 
     COLUMNS = ("Due", "State", "Level", "Ticket", "Subject", "Queue", "Priority", "Assignee")
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)  # owned by its view: freed with it, on the GUI thread
         self.rows: list[BoardRow] = []
         self.as_of = dt.datetime.now(dt.UTC)
 
@@ -96,8 +96,8 @@ class TeamLoadModel(QAbstractTableModel):
 
     COLUMNS = ("Agent", "Availability", "Open", "Capacity", "Load", "Oldest open", "Breaches today")
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)  # owned by its view: freed with it, on the GUI thread
         self.rows: list[AgentLoad] = []
         self.as_of = dt.datetime.now(dt.UTC)
 

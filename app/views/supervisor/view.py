@@ -87,7 +87,7 @@ class SupervisorView(QWidget):
         self._again = False
         self.summary = QLabel("Reading…")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
-        self.board_model, self.team_model = EscalationBoardModel(), TeamLoadModel()
+        self.board_model, self.team_model = EscalationBoardModel(self), TeamLoadModel(self)
         self.board = BoardTable(self.board_model)
         self.board.opened.connect(self.ticket_chosen)
         self.team = QTableView()
