@@ -1,6 +1,7 @@
 """Screenshots for the README, taken from the real client on a demo database.
 
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python tools/screenshots.py docs/screenshots
+    ... tools/screenshots.py --supervisor DIR  # only the supervisor view (a team lead's board, team, charts)
     ... tools/screenshots.py --matrix DIR   # the queue, a ticket, the palette with a ticket-number hit, the
                                             # assign picker and a bulk change (dialog and summary), light and
                                             # dark, at 1366x768 and 1600x1000 (queue-1366x768-dark.png …);
@@ -44,6 +45,7 @@ from app.views.tasks import TaskRunner
 from app.views.waiting import process_events_until
 
 AGENT = "ben.okafor"
+LEAD = "amelie.durand"  # a demo supervisor, leading Billing
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
@@ -221,7 +223,25 @@ def matrix(out: Path) -> None:
     app.quit()
 
 
-def main(out: Path, *, dark: bool = False) -> None:
+def supervisor_shots(target: DatabaseTarget, runner: TaskRunner, out: Path) -> None:
+    """The supervisor view as the demo's team lead Amélie Durand: the board, the team and the charts."""
+    runtime = open_runtime(target, sign_in=SignIn(LEAD))
+    window = open_main_window(client_for(runtime), runner)
+    window.show_supervisor()
+    view = window.supervisor_view
+    assert view is not None
+    view.resize(1300, 760)
+    wait_until(lambda: view.overview is not None and not runner.in_flight, timeout=120)
+    save(view, out / "supervisor-board.png")
+    for index, name in ((1, "supervisor-team.png"), (2, "supervisor-compliance.png")):
+        view.tabs.setCurrentIndex(index)
+        save(view, out / name)
+    window.close()
+    wait_until(lambda: runner.in_flight == 0)
+    runtime.close()
+
+
+def main(out: Path, *, dark: bool = False, only_supervisor: bool = False) -> None:
     out.mkdir(parents=True, exist_ok=True)
     app = application()
     if dark:  # what a person with a dark desktop sees
@@ -234,6 +254,11 @@ def main(out: Path, *, dark: bool = False) -> None:
     ensure_demo_articles(lambda login: UnitOfWork(maintenance.session_factory, acting_login=login))
 
     runner = TaskRunner()
+    if only_supervisor:
+        supervisor_shots(target, runner, out)
+        maintenance.close()
+        app.quit()
+        return
     dialog = SignInDialog(runner, DesktopSignIn(target))
     dialog.user.setText(AGENT)
     dialog.show()
@@ -292,6 +317,8 @@ def main(out: Path, *, dark: bool = False) -> None:
     knowledge_shots(window, out)
 
     routing_settings_shot(target, runner, out)
+
+    supervisor_shots(target, runner, out)
     window.close()
     wait_until(lambda: runner.in_flight == 0)
     colleague.close()
@@ -338,9 +365,9 @@ def routing_settings_shot(target: DatabaseTarget, runner: TaskRunner, out: Path)
 
 
 if __name__ == "__main__":
-    arguments = [a for a in sys.argv[1:] if a not in ("--dark", "--matrix")]
+    arguments = [a for a in sys.argv[1:] if a not in ("--dark", "--matrix", "--supervisor")]
     folder = Path(arguments[0] if arguments else "docs/screenshots")
     if "--matrix" in sys.argv:
         matrix(folder)
     else:
-        main(folder, dark="--dark" in sys.argv)
+        main(folder, dark="--dark" in sys.argv, only_supervisor="--supervisor" in sys.argv)

@@ -1,14 +1,21 @@
 """`switchboard sla explain N` and `switchboard escalations`: why a ticket is due when it is, and what the
-sweep escalated, through the caller's own row-level security."""
+sweep escalated, through the caller's own row-level security. `sla policy …`, `sla calendar …` and
+`sla dry-run`: keeping the policies and calendars (admins only: the database refuses anyone else)."""
 
 from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
 
 import click
 
 from app.cli.context import CliContext
-from app.cli.inputs import TICKET_NUMBER, CheckedCommand, CheckedGroup
+from app.cli.inputs import TICKET_NUMBER, CheckedCommand, CheckedGroup, read_stdin
 from app.cli.output import say, say_json, say_lines
-from app.services.sla import board, ledger
+from app.services.errors import InvalidInput
+from app.services.sla import admin, board, dry_run, ledger
 from app.services.tickets import queries
 
 
@@ -57,3 +64,331 @@ def escalations(ctx: CliContext, as_json: bool) -> None:
         f"{r.due_at:%Y-%m-%d %H:%M %Z}: {r.subject} [{r.queue}, {r.priority}, {r.status}]"
         for r in rows
     )
+
+
+# --- policies ------------------------------------------------------------------------------------------------
+
+
+def _json_option(value: str | None, what: str) -> Any:
+    if value is None:
+        return None
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError as error:
+        raise InvalidInput(f"{what} is not JSON: {error.msg} (at character {error.pos}).") from None
+
+
+def _read_json_file(path: str) -> Any:
+    try:
+        data: bytes = Path(path).read_bytes() if path != "-" else read_stdin().encode()
+    except OSError as error:
+        raise InvalidInput(f"Cannot read {path}: {error.strerror}.") from None
+    try:
+        return json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise InvalidInput(f"{path} is not JSON: {error}.") from None
+
+
+def _policy_spec(
+    position: int | None,
+    targets: str | None,
+    conditions: str | None,
+    ladder: str | None,
+    calendar: str | None,
+    calendar_time: bool | None,
+    warn_share: float | None,
+) -> dict[str, Any]:
+    spec: dict[str, Any] = {}
+    if position is not None:
+        spec["position"] = position
+    for field, value in (("targets", targets), ("conditions", conditions), ("ladder", ladder)):
+        parsed = _json_option(value, f"--{field}")
+        if parsed is not None:
+            spec[field] = parsed
+    if calendar is not None:
+        spec["calendar"] = calendar or None
+    if calendar_time is not None:
+        spec["business_hours"] = not calendar_time
+    if warn_share is not None:
+        spec["warn_share"] = warn_share
+    return spec
+
+
+def _say_policy(policy: admin.PolicyInfo) -> None:
+    counted = f"business hours of {policy.calendar}" if policy.business_hours and policy.calendar else "calendar time"
+    state = "" if policy.is_active else " (retired)"
+    lines = [
+        f"{policy.name}{state}: position {policy.position}, {counted}, warns at {policy.warn_share:.0%}, "
+        f"version {policy.version}",
+        f"  conditions: {json.dumps(policy.conditions) if policy.conditions else 'none (the default policy)'}",
+    ]
+    for priority, per_target in policy.targets.items():
+        minutes = ", ".join(f"{target.replace('_', ' ')} {value} min" for target, value in per_target.items())
+        lines.append(f"  {priority}: {minutes}")
+    for step in policy.ladder:
+        lines.append(
+            f"  level {step.get('level')}: {step.get('action')} {step.get('after_breach_minutes', 0)} min after"
+        )
+    say_lines(lines)
+
+
+POLICY_OPTIONS = [
+    click.option("--position", type=click.IntRange(0, 2**31 - 1), default=None, help="Tried in this order."),
+    click.option("--targets", default=None, help='JSON: {"normal": {"first_response": 60, "resolution": 480}, …}'),
+    click.option("--conditions", default=None, help='JSON: {"queue_ids": [1], "priorities": ["urgent"], …}'),
+    click.option("--ladder", default=None, help='JSON: [{"level": 1, "after_breach_minutes": 0, "action": …}]'),
+    click.option("--calendar", default=None, help="The business calendar's name ('' for none)."),
+    click.option("--calendar-time/--business-hours", "calendar_time", default=None, help="How minutes count."),
+    click.option("--warn-share", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None),
+]
+
+
+def policy_options(command: Any) -> Any:
+    for option in reversed(POLICY_OPTIONS):
+        command = option(command)
+    return command
+
+
+@sla_group.group("policy", cls=CheckedGroup)
+def policy_group() -> None:
+    """SLA policies: tried in order, the first that matches a ticket applies (admins change them)."""
+
+
+@policy_group.command("list", cls=CheckedCommand)
+@click.option("--all", "include_retired", is_flag=True, help="Retired policies too.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def policy_list(ctx: CliContext, include_retired: bool, as_json: bool) -> None:
+    """The policies in the order they are tried."""
+    with ctx.runtime().uow() as uow:
+        policies = admin.list_policies(uow, include_retired=include_retired)
+    if as_json:
+        say_json([p.as_json() for p in policies])
+        return
+    if not policies:
+        say("no SLA policies")
+    for p in policies:
+        flag = "" if p.is_active else "  (retired)"
+        say(f"{p.position:>5}  {p.name}{flag}  {'conditions' if p.conditions else 'default'}")
+
+
+@policy_group.command("show", cls=CheckedCommand)
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def policy_show(ctx: CliContext, name: str, as_json: bool) -> None:
+    with ctx.runtime().uow() as uow:
+        policy = admin.show_policy(uow, name)
+    if as_json:
+        say_json(policy.as_json())
+    else:
+        _say_policy(policy)
+
+
+@policy_group.command("add", cls=CheckedCommand)
+@click.argument("name", required=False)
+@policy_options
+@click.option("--from", "from_file", default=None, help="A JSON file with the policy ('-': standard input).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def policy_add(ctx: CliContext, /, name: str | None, from_file: str | None, as_json: bool, **options: Any) -> None:
+    """Add a policy (admins); the open tickets' due times are recomputed in the background."""
+    spec: dict[str, Any] = dict(_read_json_file(from_file)) if from_file else {}
+    spec.update(_policy_spec(**options))
+    if name:
+        spec["name"] = name
+    with ctx.runtime().uow() as uow:
+        policy = admin.add_policy(uow, spec)
+        uow.commit()
+    if as_json:
+        say_json(policy.as_json())
+    else:
+        say(f"Added the SLA policy {policy.name}; open tickets are recomputed within a minute or two.")
+
+
+@policy_group.command("set", cls=CheckedCommand)
+@click.argument("name")
+@policy_options
+@click.option("--rename", default=None, help="A new name.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def policy_set(ctx: CliContext, /, name: str, rename: str | None, as_json: bool, **options: Any) -> None:
+    """Change a policy (admins); the open tickets' due times are recomputed in the background."""
+    changes = _policy_spec(**options)
+    if rename:
+        changes["name"] = rename
+    if not changes:
+        raise InvalidInput("Nothing to change: give at least one option (see --help).")
+    with ctx.runtime().uow() as uow:
+        policy = admin.set_policy(uow, name, changes)
+        uow.commit()
+    if as_json:
+        say_json(policy.as_json())
+    else:
+        say(f"Changed the SLA policy {policy.name} (version {policy.version}); open tickets are recomputed.")
+
+
+@policy_group.command("retire", cls=CheckedCommand)
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def policy_retire(ctx: CliContext, name: str, as_json: bool) -> None:
+    """Stop applying a policy (it is kept); its tickets fall to the next policy that matches."""
+    with ctx.runtime().uow() as uow:
+        policy = admin.retire_policy(uow, name)
+        uow.commit()
+    if as_json:
+        say_json(policy.as_json())
+    else:
+        say(f"Retired the SLA policy {policy.name}; open tickets are recomputed.")
+
+
+@sla_group.command("dry-run", cls=CheckedCommand)
+@click.option("--policies", "policies_file", required=True, help="A JSON file: the list of policies to try.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def sla_dry_run(ctx: CliContext, policies_file: str, as_json: bool) -> None:
+    """How many open tickets' due times these policies would move, and which would be breached at once
+    (in place of the active policies; nothing is written)."""
+    specs = _read_json_file(policies_file)
+    with ctx.runtime().uow() as uow:
+        outcome = dry_run.dry_run(uow, specs)
+    if as_json:
+        say_json(outcome.as_json())
+        return
+    lines = [
+        f"{outcome.moved} of {outcome.open_tickets} open tickets would move "
+        f"({outcome.earlier} earlier, {outcome.later} later); {outcome.newly_breached_count} would be breached at once."
+    ]
+    lines += [
+        f"  #{t.number} {t.subject} [{t.queue}]: due {_when(t.due_before)} → {_when(t.due_after)}"
+        for t in outcome.newly_breached
+    ]
+    say_lines(lines)
+
+
+def _when(value: dt.datetime | None) -> str:
+    return "—" if value is None else value.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+
+
+# --- calendars -----------------------------------------------------------------------------------------------
+
+
+@sla_group.group("calendar", cls=CheckedGroup)
+def calendar_group() -> None:
+    """Business calendars: weekly hours, a time zone, public holidays and the team's own dates."""
+
+
+def _say_calendar(calendar: admin.CalendarInfo) -> None:
+    region = "no country"
+    if calendar.country:
+        region = calendar.country + (f"-{calendar.subdivision}" if calendar.subdivision else "")
+    lines = [
+        f"{calendar.name}: {calendar.time_zone}, public holidays of {region}, version {calendar.version}",
+        *(f"  {line}" for line in admin.describe_hours(calendar.weekly_hours)),
+    ]
+    if calendar.closed_dates:
+        lines.append("  closed: " + ", ".join(d.isoformat() for d in calendar.closed_dates))
+    say_lines(lines)
+
+
+@calendar_group.command("list", cls=CheckedCommand)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def calendar_list(ctx: CliContext, as_json: bool) -> None:
+    with ctx.runtime().uow() as uow:
+        calendars = admin.list_calendars(uow)
+    if as_json:
+        say_json([c.as_json() for c in calendars])
+        return
+    if not calendars:
+        say("no business calendars")
+    for c in calendars:
+        say(f"{c.name}  {c.time_zone}  {'; '.join(admin.describe_hours(c.weekly_hours))}")
+
+
+@calendar_group.command("show", cls=CheckedCommand)
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def calendar_show(ctx: CliContext, name: str, as_json: bool) -> None:
+    with ctx.runtime().uow() as uow:
+        calendar = admin.show_calendar(uow, name)
+    if as_json:
+        say_json(calendar.as_json())
+    else:
+        _say_calendar(calendar)
+
+
+@calendar_group.command("add", cls=CheckedCommand)
+@click.argument("name")
+@click.option("--time-zone", required=True, help="e.g. Europe/Berlin")
+@click.option("--hours", "hours", multiple=True, required=True, help="e.g. 'mon-fri 09:00-12:00,13:00-17:00'")
+@click.option("--country", default=None, help="Public holidays of this country (ISO code, e.g. DE).")
+@click.option("--subdivision", default=None, help="… and of this region (e.g. BE for Berlin).")
+@click.option("--closed", "closed", multiple=True, type=click.DateTime(["%Y-%m-%d"]), help="A date it is closed.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def calendar_add(
+    ctx: CliContext,
+    name: str,
+    time_zone: str,
+    hours: tuple[str, ...],
+    country: str | None,
+    subdivision: str | None,
+    closed: tuple[dt.datetime, ...],
+    as_json: bool,
+) -> None:
+    """Add a business calendar (admins)."""
+    with ctx.runtime().uow() as uow:
+        calendar = admin.add_calendar(
+            uow,
+            name=name,
+            time_zone=time_zone,
+            hours=hours,
+            country=country,
+            subdivision=subdivision,
+            closed=[c.date() for c in closed],
+        )
+        uow.commit()
+    if as_json:
+        say_json(calendar.as_json())
+    else:
+        say(f"Added the calendar {calendar.name}.")
+
+
+@calendar_group.command("holidays", cls=CheckedCommand)
+@click.argument("name")
+@click.option("--year", type=click.IntRange(1970, 2200), default=None, help="The year to list (this year).")
+@click.option("--add", "add", multiple=True, type=click.DateTime(["%Y-%m-%d"]), help="Close on this date too.")
+@click.option("--remove", "remove", multiple=True, type=click.DateTime(["%Y-%m-%d"]), help="Open again.")
+@click.option("--ics", "ics", default=None, help="Close on the days of this .ics file's events.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def calendar_holidays(
+    ctx: CliContext,
+    name: str,
+    year: int | None,
+    add: tuple[dt.datetime, ...],
+    remove: tuple[dt.datetime, ...],
+    ics: str | None,
+    as_json: bool,
+) -> None:
+    """The days the calendar is closed in a year (public holidays and the team's own); --add, --remove and
+    --ics change the team's own dates (admins), and open tickets are recomputed."""
+    extra = [d.date() for d in add]
+    if ics is not None:
+        try:
+            extra += admin.dates_from_ics(Path(ics).read_bytes())
+        except OSError as error:
+            raise InvalidInput(f"Cannot read {ics}: {error.strerror}.") from None
+    with ctx.runtime().uow() as uow:
+        if extra or remove:
+            admin.change_closed_dates(uow, name, add=extra, remove=[d.date() for d in remove])
+            uow.commit()
+        when = year or uow.now().year
+        days = admin.holidays_of(uow, name, when)
+    if as_json:
+        say_json({"calendar": name, "year": when, "closed": [{"date": d.isoformat(), "name": n} for d, n in days]})
+        return
+    say_lines([f"{d:%a %Y-%m-%d}  {n}" for d, n in days] or [f"{name} is open every working day of {when}"])

@@ -20,6 +20,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -124,3 +125,21 @@ class SlaWatch(Base):
 
     ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), primary_key=True)
     check_at: Mapped[dt.datetime]
+
+
+class SlaRecompute(Base):
+    """A request to compute the open tickets' due times again after a policy or calendar changed (filed by
+    a trigger, migration 0017); the sweep walks tickets up to `up_to_ticket_id` in batches after
+    `after_ticket_id`, and sets `finished_at`."""
+
+    __tablename__ = "sla_recompute"
+    __table_args__ = (Index("ix_sla_recompute_pending", "id", postgresql_where=text("finished_at IS NULL")),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(Text)
+    requested_at: Mapped[dt.datetime] = created_at_column()
+    up_to_ticket_id: Mapped[int] = mapped_column(BigInteger)
+    after_ticket_id: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    tickets: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    finished_at: Mapped[dt.datetime | None]

@@ -19,6 +19,7 @@ from app.services.platform.database.boundary import SpeaksDomainErrors
 from app.services.platform.uow import UnitOfWorkSource
 from app.services.responses.service import Responses
 from app.services.routing.area import Routing
+from app.services.sla.supervision import Supervision
 from app.services.tickets.work import TicketWork
 
 
@@ -33,6 +34,8 @@ class HelpDesk(SpeaksDomainErrors):
     accounts: the customer's account beside a ticket, from the account-lookup connector and its cache.
 
     knowledge: knowledge base articles (read, write, publish, history), a solved ticket as a draft.
+
+    supervision: the supervisor view's board, team load and SLA compliance (team leads and admins).
     """
 
     def __init__(self, runtime: UnitOfWorkSource, connectors: ConnectorRegistry | None = None) -> None:
@@ -46,3 +49,5 @@ class HelpDesk(SpeaksDomainErrors):
         self.accounts = Accounts(runtime, connectors)
 
         self.knowledge = KnowledgeBase(runtime)
+
+        self.supervision = Supervision(runtime, self.me)

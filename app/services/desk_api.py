@@ -4,6 +4,7 @@ indirect imports counted). `HelpDesk` in `desk.py` is the implementation the com
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from app.services.platform.live_notices import Listen
 from app.services.responses.dto import CannedResponse
 from app.services.routing.dto import AgentRoutingFacts, DryRunPreview, QueueRoutingSettings, RoutingExplanation
 from app.services.search.dto import SearchHit, SearchResults
+from app.services.sla.dto import BoardRow, SlaAlerts, SupervisorOverview
 from app.services.tickets.dto import (
     FieldChanges,
     HistoryEntry,
@@ -178,6 +180,19 @@ class KnowledgeArea(Protocol):
         ...
 
 
+class SupervisionArea(Protocol):
+    @property
+    def allowed(self) -> bool:
+        """Whether the signed-in person leads (supervisor or admin): only they get the supervisor view."""
+        ...
+
+    def overview(self) -> SupervisorOverview: ...
+    def board(self) -> list[BoardRow]: ...
+    def alerts(self, after: dt.datetime | None) -> SlaAlerts:
+        """Every agent's own: SLA warnings and escalation steps on their tickets since `after`."""
+        ...
+
+
 class PresenceArea(Protocol):
     def announce(self, ticket_id: int, state: str) -> None: ...
 
@@ -197,6 +212,7 @@ class Desk(Protocol):
     def routing(self) -> RoutingArea: ...
     @property
     def knowledge(self) -> KnowledgeArea: ...
+    def supervision(self) -> SupervisionArea: ...
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,8 @@ from app.views.queue_view import QueueView
 from app.views.relate_dialog import Mode, RelateDialog
 from app.views.routing_settings import RoutingSettingsDialog
 from app.views.status_bar import DeskStatusBar
+from app.views.supervisor.alerts import SlaAlertWatcher
+from app.views.supervisor.view import SupervisorView
 from app.views.tasks import TaskRunner
 from app.views.ticket_table import TicketTableModel
 from app.views.tray import TrayNotifier
@@ -110,6 +112,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Switchboard — {desk.me.display_name}")
         self.connected = True
         self._shut_down = False
+        self.supervisor_view: SupervisorView | None = None  # opened by Ctrl+E (team leads and admins)
         self._build()
         self._build_actions()
         self.bridge = LiveBridge(listen) if listen is not None else None
@@ -126,6 +129,7 @@ class MainWindow(QMainWindow):
             self.table.fit_when_shown = False  # the agent's own columns
         self.refresh_views()
         self.runner.run(desk.navigation.vocabulary, self._vocabulary_arrived, self._report)
+        self.sla_alerts.start()
 
     # --- assembly --------------------------------------------------------------------------------------
 
@@ -190,6 +194,9 @@ class MainWindow(QMainWindow):
         self.tray = TrayNotifier(self.windowIcon(), self)
         self.navigation.counts_shown.connect(self.tray.show_counts)
         self.live_updates.notification.connect(self.tray.notify)
+        self.sla_alerts = SlaAlertWatcher(desk.supervision, runner, self)  # SLA warnings on my tickets
+        self.sla_alerts.notification.connect(self.tray.notify)
+        self.sla_alerts.failed.connect(self._report)
         self.layout_memory = LayoutMemory(self, self.splitter, self.table.horizontalHeader())
 
     def _build_actions(self) -> None:
@@ -218,6 +225,8 @@ class MainWindow(QMainWindow):
             ("Help", "Keyboard shortcuts", "?", self.show_shortcuts),
             ("Help", "About Switchboard", "", self.show_about),
         ]
+        if self._desk.supervision.allowed:  # the supervisor view: team leads and admins only
+            specs.append(("View", "Supervisor view", "Ctrl+E", self.show_supervisor))
         self.actions_by_text: dict[str, QAction] = {}
         menus: dict[str, QMenu] = {}
         for menu_name, text, keys, handler in specs:
@@ -510,6 +519,30 @@ class MainWindow(QMainWindow):
         self.routing_settings_dialog = RoutingSettingsDialog(self.desk.routing, self.runner, self)
         self.routing_settings_dialog.open()
 
+    def show_supervisor(self) -> None:
+        """Ctrl+E: the escalation board, team load and SLA compliance in a window of its own, kept fresh by
+        the live updates; Enter on the board opens the ticket here."""
+        if self.supervisor_view is None:
+            view = SupervisorView(self.desk.supervision, self.runner, self)
+            view.ticket_chosen.connect(self._supervised_ticket_chosen)
+            view.failed.connect(self._report)
+            self.live_updates.counts_due.connect(view.refresh_soon)
+            self.supervisor_view = view
+        if self.supervisor_view.isVisible():
+            self.supervisor_view.raise_()  # open behind the main window: to the front
+        self.supervisor_view.show()
+        self.supervisor_view.activateWindow()
+        self.supervisor_view.refresh()
+
+    def _supervised_ticket_chosen(self, ticket_id: int) -> None:
+        def opened(found: list[TicketSummary]) -> None:
+            if found:
+                self.activateWindow()
+                self.open_ticket(found[0])
+
+        navigation = self.desk.navigation  # the pool thread holds no Qt object: none is freed there
+        self.runner.run(lambda: navigation.summaries([ticket_id]), opened, self._report)
+
     def show_about(self) -> None:
         self.about_dialog = AboutDialog(self.desk, self.runner, self)
         self.about_dialog.open()
@@ -564,4 +597,8 @@ class MainWindow(QMainWindow):
         self.model.stop()
         self.presence_tracker.stop()
         self.availability.stop()  # sets an available agent away (best effort) and stops the idle watch
+        self.sla_alerts.stop()
+        if self.supervisor_view is not None:
+            self.supervisor_view.stop()
+            self.supervisor_view.close()
         self.status.clearMessage()  # a message shown for a while runs a timer of its own

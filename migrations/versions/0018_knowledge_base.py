@@ -1,7 +1,7 @@
 """The knowledge base: a category tree, draft / published / archived articles, their history, attached files.
 
 Revision ID: 0018_knowledge_base
-Revises: 0016_routing_settings
+Revises: 0017_sla_supervisor
 Create Date: 2026-12-06
 
 - `knowledge_article` keeps its columns (id, title, body, tags, updated_at …) and gains a category,
@@ -33,7 +33,7 @@ from sqlalchemy.dialects import postgresql
 from app.services.platform.database.sql_files import DatabaseNames, function_sql
 
 revision: str = "0018_knowledge_base"
-down_revision: str | None = "0016_routing_settings"
+down_revision: str | None = "0017_sla_supervisor"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -626,6 +626,8 @@ class CountingDesk:
         self.responses, self.routing = desk.responses, desk.routing
         self.knowledge = desk.knowledge
 
+        self.supervision = desk.supervision
+
     @property
     def tickets(self) -> TicketArea:
         return self.counting  # type: ignore[return-value]

@@ -1,0 +1,407 @@
+"""Keeping SLA policies and business calendars (`switchboard sla policy …`, `switchboard sla calendar …`):
+validated here with the same pure functions the sweep uses, written as the caller's own login. Only admins
+may write them — row-level security on `sla_policy` and `business_calendar` decides, not this module —
+and nothing is ever deleted: a policy is retired. Every write is followed, in the database, by a recompute
+of the open tickets' due times in the background (migration 0017: `sla_config_changed()`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+
+from app.models import BusinessCalendar as CalendarRow
+from app.models import SlaPolicy
+from app.services.errors import InvalidInput, NotFound
+from app.services.platform.uow import UnitOfWork
+from app.services.sla.calendar import MINUTES_PER_DAY, BusinessCalendar, public_holidays
+from app.services.sla.ledger import policy_from_row
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+POLICY_FIELDS = ("name", "position", "conditions", "targets", "business_hours", "calendar", "warn_share", "ladder")
+
+
+@dataclass(frozen=True)
+class PolicyInfo:
+    id: int
+    name: str
+    position: int
+    conditions: Mapping[str, Any]
+    targets: Mapping[str, Any]
+    business_hours: bool
+    calendar: str | None
+    warn_share: float
+    ladder: tuple[Mapping[str, Any], ...]
+    is_active: bool
+    version: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "position": self.position,
+            "conditions": dict(self.conditions),
+            "targets": dict(self.targets),
+            "business_hours": self.business_hours,
+            "calendar": self.calendar,
+            "warn_share": self.warn_share,
+            "ladder": [dict(step) for step in self.ladder],
+            "active": self.is_active,
+            "version": self.version,
+        }
+
+
+@dataclass(frozen=True)
+class CalendarInfo:
+    id: int
+    name: str
+    time_zone: str
+    weekly_hours: Mapping[str, Any]
+    country: str | None
+    subdivision: str | None
+    closed_dates: tuple[dt.date, ...]
+    version: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "time_zone": self.time_zone,
+            "weekly_hours": dict(self.weekly_hours),
+            "hours": describe_hours(self.weekly_hours),
+            "country": self.country,
+            "subdivision": self.subdivision,
+            "closed_dates": [d.isoformat() for d in self.closed_dates],
+            "version": self.version,
+        }
+
+
+# --- policies ----------------------------------------------------------------------------------------------
+
+
+def list_policies(uow: UnitOfWork, *, include_retired: bool = False) -> list[PolicyInfo]:
+    query = select(SlaPolicy).order_by(SlaPolicy.position, SlaPolicy.id)
+    if not include_retired:
+        query = query.where(SlaPolicy.is_active)
+    names = _calendar_names(uow)
+    return [_policy_info(row, names) for row in uow.session.scalars(query)]
+
+
+def show_policy(uow: UnitOfWork, name: str) -> PolicyInfo:
+    return _policy_info(_policy_row(uow, name), _calendar_names(uow))
+
+
+def add_policy(uow: UnitOfWork, spec: Mapping[str, Any]) -> PolicyInfo:
+    """A new policy from its spec (`POLICY_FIELDS`; name, position and targets required)."""
+    unknown = set(spec) - set(POLICY_FIELDS)
+    if unknown:
+        raise InvalidInput(f"Unknown policy fields: {', '.join(sorted(unknown))} (known: {', '.join(POLICY_FIELDS)}).")
+    for required in ("name", "position", "targets"):
+        if spec.get(required) in (None, "", {}):
+            raise InvalidInput(f"A policy needs {required!r}.")
+    if uow.session.scalar(select(SlaPolicy.id).where(SlaPolicy.name == spec["name"])) is not None:
+        raise InvalidInput(f"There is already a policy named {spec['name']!r} (change it with 'sla policy set').")
+    row = SlaPolicy(name=str(spec["name"]), conditions={}, ladder=[], business_hours=True, warn_share=0.8)
+    apply_spec(uow, row, spec)
+    uow.session.add(row)
+    uow.session.flush()
+    return _policy_info(row, _calendar_names(uow))
+
+
+def set_policy(uow: UnitOfWork, name: str, changes: Mapping[str, Any]) -> PolicyInfo:
+    """Change some fields of a policy (its version goes up); the open tickets are recomputed."""
+    unknown = set(changes) - set(POLICY_FIELDS)
+    if unknown:
+        raise InvalidInput(f"Unknown policy fields: {', '.join(sorted(unknown))} (known: {', '.join(POLICY_FIELDS)}).")
+    now = uow.now()  # first: a query in between would flush half the change as an update of its own
+    row = _policy_row(uow, name, lock=True)
+    if "name" in changes and changes["name"] != row.name:
+        taken = uow.session.scalar(select(SlaPolicy.id).where(SlaPolicy.name == changes["name"]))
+        if taken is not None:
+            raise InvalidInput(f"There is already a policy named {changes['name']!r}.")
+    apply_spec(uow, row, changes)
+    row.version += 1
+    row.updated_at = now
+    uow.session.flush()
+    return _policy_info(row, _calendar_names(uow))
+
+
+def retire_policy(uow: UnitOfWork, name: str) -> PolicyInfo:
+    """The policy no longer applies (it is kept, never deleted); its tickets fall to the next that matches."""
+    now = uow.now()  # first: a query in between would flush half the change as an update of its own
+    row = _policy_row(uow, name, lock=True)
+    row.is_active = False
+    row.version += 1
+    row.updated_at = now
+    uow.session.flush()
+    return _policy_info(row, _calendar_names(uow))
+
+
+def apply_spec(uow: UnitOfWork, row: SlaPolicy, spec: Mapping[str, Any]) -> None:
+    """Validate a policy spec and write it onto the row (a transient row for a dry run). The calendar is
+    looked up before anything is set: a query after would flush half the change as an update of its own."""
+    calendar_id = row.calendar_id
+    if "calendar" in spec:
+        calendar_id = None if spec["calendar"] in (None, "") else _calendar_row(uow, str(spec["calendar"])).id
+    if "name" in spec:
+        row.name = _name(spec["name"])
+    if "position" in spec:
+        row.position = _integer(spec["position"], "position")
+    for field in ("conditions", "targets"):
+        if field in spec:
+            if not isinstance(spec[field], dict):
+                raise InvalidInput(f"The policy's {field} must be an object.")
+            setattr(row, field, spec[field])
+    if "ladder" in spec:
+        if not isinstance(spec["ladder"], list):
+            raise InvalidInput("The policy's ladder must be a list of steps.")
+        row.ladder = spec["ladder"]
+    if "business_hours" in spec:
+        row.business_hours = bool(spec["business_hours"])
+    if "warn_share" in spec:
+        share = spec["warn_share"]
+        if not isinstance(share, int | float) or not 0 < share < 1:
+            raise InvalidInput("warn_share is a share of the target between 0 and 1 (0.8 warns at 80 %).")
+        row.warn_share = float(share)
+    row.calendar_id = calendar_id
+    try:
+        policy = policy_from_row(row)
+    except ValueError as error:
+        raise InvalidInput(str(error)) from None
+    if not policy.targets or any(minutes <= 0 for per in policy.targets.values() for minutes in per.values()):
+        raise InvalidInput("A policy's targets are minutes above zero per priority and target.")
+
+
+def _policy_row(uow: UnitOfWork, name: str, *, lock: bool = False) -> SlaPolicy:
+    query = select(SlaPolicy).where(SlaPolicy.name == name)
+    row = uow.session.scalar(query.with_for_update() if lock else query)
+    if row is None:
+        raise NotFound(f"No SLA policy is named {name!r}.")
+    return row
+
+
+def _policy_info(row: SlaPolicy, calendars: Mapping[int, str]) -> PolicyInfo:
+    return PolicyInfo(
+        id=row.id,
+        name=row.name,
+        position=row.position,
+        conditions=row.conditions or {},
+        targets=row.targets or {},
+        business_hours=row.business_hours,
+        calendar=calendars.get(row.calendar_id) if row.calendar_id is not None else None,
+        warn_share=row.warn_share,
+        ladder=tuple(row.ladder or ()),
+        is_active=row.is_active,
+        version=row.version,
+    )
+
+
+def _calendar_names(uow: UnitOfWork) -> dict[int, str]:
+    return dict(uow.session.execute(select(CalendarRow.id, CalendarRow.name)).tuples().all())
+
+
+# --- calendars ---------------------------------------------------------------------------------------------
+
+
+def list_calendars(uow: UnitOfWork) -> list[CalendarInfo]:
+    return [_calendar_info(row) for row in uow.session.scalars(select(CalendarRow).order_by(CalendarRow.name))]
+
+
+def show_calendar(uow: UnitOfWork, name: str) -> CalendarInfo:
+    return _calendar_info(_calendar_row(uow, name))
+
+
+def add_calendar(
+    uow: UnitOfWork,
+    *,
+    name: str,
+    time_zone: str,
+    hours: Iterable[str],
+    country: str | None = None,
+    subdivision: str | None = None,
+    closed: Iterable[dt.date] = (),
+) -> CalendarInfo:
+    """A business calendar: its time zone, weekly hours (`mon-fri 09:00-17:00`, several lines and
+    intervals allowed), the country and region whose public holidays close it, and its own closed dates."""
+    if uow.session.scalar(select(CalendarRow.id).where(CalendarRow.name == name)) is not None:
+        raise InvalidInput(f"There is already a calendar named {name!r}.")
+    weekly = parse_hours(hours)
+    _check_calendar(time_zone, weekly, country, subdivision)
+    row = CalendarRow(
+        name=_name(name),
+        time_zone=time_zone,
+        weekly_hours={str(day): [list(i) for i in intervals] for day, intervals in weekly.items()},
+        country=country or None,
+        subdivision=subdivision or None,
+        closed_dates=sorted(set(closed)),
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    return _calendar_info(row)
+
+
+def change_closed_dates(
+    uow: UnitOfWork, name: str, *, add: Iterable[dt.date] = (), remove: Iterable[dt.date] = ()
+) -> CalendarInfo:
+    """The team's own closed dates (beside the public holidays): added and removed; the version goes up."""
+    now = uow.now()  # first: a query in between would flush half the change as an update of its own
+    row = _calendar_row(uow, name, lock=True)
+    dates = (set(row.closed_dates or ()) | set(add)) - set(remove)
+    row.closed_dates = sorted(dates)
+    row.version += 1
+    row.updated_at = now
+    uow.session.flush()
+    return _calendar_info(row)
+
+
+def holidays_of(uow: UnitOfWork, name: str, year: int) -> list[tuple[dt.date, str]]:
+    """The dates the calendar is closed in `year`: public holidays with their names, and the team's own."""
+    row = _calendar_row(uow, name)
+    found: dict[dt.date, str] = {}
+    if row.country:
+        import holidays
+
+        try:
+            table = holidays.country_holidays(row.country, subdiv=row.subdivision or None, years=[year])
+        except NotImplementedError as error:
+            raise InvalidInput(f"No public holidays are known for {row.country!r}: {error}") from None
+        found.update({day: str(label) for day, label in table.items()})
+    for day in row.closed_dates or ():
+        if day.year == year:
+            found[day] = (found[day] + "; " if day in found else "") + "closed (the team's own date)"
+    return sorted(found.items())
+
+
+def _check_calendar(
+    time_zone: str, weekly: Mapping[int, tuple[tuple[int, int], ...]], country: str | None, subdivision: str | None
+) -> BusinessCalendar:
+    try:
+        ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"{time_zone!r} is not a time zone (e.g. Europe/Berlin).") from None
+    try:
+        calendar = BusinessCalendar(time_zone, weekly)
+        if country:
+            public_holidays(country, subdivision or None, [dt.date.today().year])  # noqa: DTZ011 (a year)
+    except ValueError as error:
+        raise InvalidInput(str(error)) from None
+    return calendar
+
+
+_HOURS = re.compile(r"^\s*(?P<days>[a-z]{3}(?:-[a-z]{3})?(?:,[a-z]{3}(?:-[a-z]{3})?)*)\s+(?P<times>.+)$")
+_INTERVAL = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+
+
+def parse_hours(lines: Iterable[str]) -> dict[int, tuple[tuple[int, int], ...]]:
+    """`mon-fri 09:00-12:00,13:00-17:00` and `sat 10:00-14:00` → weekday → intervals (minutes)."""
+    weekly: dict[int, list[tuple[int, int]]] = {}
+    for line in lines:
+        match = _HOURS.match(line.lower())
+        if match is None:
+            raise InvalidInput(f"{line!r}: write hours as 'mon-fri 09:00-17:00' (days, then intervals).")
+        days: list[int] = []
+        for part in match["days"].split(","):
+            first, _, last = part.partition("-")
+            if first not in WEEKDAYS or (last and last not in WEEKDAYS):
+                raise InvalidInput(f"{part!r} is not a day or range of days (mon … sun).")
+            a, b = WEEKDAYS.index(first), WEEKDAYS.index(last or first)
+            if b < a:
+                raise InvalidInput(f"{part!r}: a range of days runs forward (mon-fri).")
+            days += range(a, b + 1)
+        for text in match["times"].replace(" ", "").split(","):
+            interval = _INTERVAL.match(text)
+            if interval is None:
+                raise InvalidInput(f"{text!r} is not an interval like 09:00-17:00.")
+            h1, m1, h2, m2 = (int(g) for g in interval.groups())
+            start, end = h1 * 60 + m1, h2 * 60 + m2
+            if not 0 <= start < end <= MINUTES_PER_DAY or m1 > 59 or m2 > 59:
+                raise InvalidInput(f"{text!r}: an interval starts before it ends, within the day (00:00-24:00).")
+            for day in days:
+                weekly.setdefault(day, []).append((start, end))
+    if not weekly:
+        raise InvalidInput("A calendar needs opening hours (e.g. --hours 'mon-fri 09:00-17:00').")
+    return {day: tuple(sorted(intervals)) for day, intervals in sorted(weekly.items())}
+
+
+def describe_hours(weekly: Mapping[str, Any]) -> list[str]:
+    lines = []
+    for day in sorted(weekly, key=int):
+        intervals = ", ".join(f"{s // 60:02d}:{s % 60:02d}-{e // 60:02d}:{e % 60:02d}" for s, e in weekly[day])
+        lines.append(f"{WEEKDAYS[int(day)]} {intervals}")
+    return lines
+
+
+def _calendar_row(uow: UnitOfWork, name: str, *, lock: bool = False) -> CalendarRow:
+    query = select(CalendarRow).where(CalendarRow.name == name)
+    row = uow.session.scalar(query.with_for_update() if lock else query)
+    if row is None:
+        raise NotFound(f"No business calendar is named {name!r}.")
+    return row
+
+
+def _calendar_info(row: CalendarRow) -> CalendarInfo:
+    return CalendarInfo(
+        id=row.id,
+        name=row.name,
+        time_zone=row.time_zone,
+        weekly_hours=row.weekly_hours or {},
+        country=row.country,
+        subdivision=row.subdivision,
+        closed_dates=tuple(sorted(row.closed_dates or ())),
+        version=row.version,
+    )
+
+
+def _name(value: object) -> str:
+    text = str(value).strip()
+    if not text or len(text) > 100:
+        raise InvalidInput("A name is 1 to 100 characters.")
+    return text
+
+
+def _integer(value: object, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(f"{what} must be a whole number.")
+    return value
+
+
+MAX_ICS_BYTES = 2_000_000
+MAX_EVENT_DAYS = 366
+
+
+def dates_from_ics(data: bytes) -> list[dt.date]:
+    """The days an `.ics` file's events cover (the team's own closed dates: a company holiday, a training
+    day), read offline with `icalendar`. An all-day event ends the day before its DTEND; a timed event closes
+    the day it starts on. Repeating events (RRULE) are taken once, at their first date."""
+    if len(data) > MAX_ICS_BYTES:
+        raise InvalidInput(f"The .ics file is larger than {MAX_ICS_BYTES // 1_000_000} MB.")
+    import icalendar
+
+    try:
+        calendar = icalendar.Calendar.from_ical(data)
+    except ValueError as error:
+        raise InvalidInput(f"Not an iCalendar file: {error}") from None
+    days: set[dt.date] = set()
+    for event in calendar.walk("VEVENT"):
+        start = event.get("DTSTART")
+        if start is None:
+            continue
+        first = _as_date(start.dt)
+        end = event.get("DTEND")
+        last = first
+        if end is not None and not isinstance(start.dt, dt.datetime):
+            last = max(first, _as_date(end.dt) - dt.timedelta(days=1))
+        if (last - first).days > MAX_EVENT_DAYS:
+            raise InvalidInput(f"An event of the .ics file spans more than a year ({first} to {last}).")
+        days.update(first + dt.timedelta(days=n) for n in range((last - first).days + 1))
+    return sorted(days)
+
+
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value

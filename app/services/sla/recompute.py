@@ -1,0 +1,135 @@
+"""After a policy or calendar changed: mark every open ticket's ledger and put it on the watch list, in
+batches, so the sweep computes its due times again (`sla_recompute` requests are filed by a trigger,
+migration 0017). Runs at the start of every `sla_sweep`, as the worker's trusted session.
+
+- Requests filed before a walk starts are walked together, as one, with their reasons joined.
+- A batch locks its tickets `FOR NO KEY UPDATE` in id order before it writes their watch rows, as the
+  sweep and the ledger trigger do (every writer of a watch row holds the ticket first), so none of them
+  deadlock; it commits, with its cursor, before the next batch, so a recompute of 30,000 tickets holds no
+  lock for long and a worker that dies resumes where the last one committed.
+- Only tickets that existed when the change was made (id up to `up_to_ticket_id`): later ones were
+  created under the new terms.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy import func, literal, select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from app.models import SlaLedgerEntry, SlaWatch, Ticket, TicketStatus
+from app.models.sla import SlaRecompute
+from app.services.platform.uow import UnitOfWork
+from app.services.sla.clocks import Entry, Target
+from app.vocabulary import StatusCategory
+
+log = logging.getLogger(__name__)
+NewUnitOfWork = Callable[[], UnitOfWork]
+BATCH = 1000
+MAX_BATCHES = 60  # 60,000 tickets a sweep; the rest in the next minute
+
+
+def recompute_pending(new_uow: NewUnitOfWork, *, batch: int = BATCH, max_batches: int = MAX_BATCHES) -> int:
+    """Walk pending recompute requests; returns how many tickets were marked."""
+    marked = 0
+    for _ in range(max_batches):
+        with new_uow() as uow:
+            request = _next_request(uow)
+            if request is None:
+                return marked
+            count = _mark_batch(uow, request, batch)
+            uow.commit()
+        marked += count
+    return marked
+
+
+def _next_request(uow: UnitOfWork) -> SlaRecompute | None:
+    """The oldest unfinished request, locked (another worker takes none meanwhile); untouched requests filed
+    before a walk starts join it."""
+    session = uow.session
+    request = session.scalar(
+        select(SlaRecompute)
+        .where(SlaRecompute.finished_at.is_(None))
+        .order_by(SlaRecompute.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if request is None or request.after_ticket_id > 0:
+        return request
+    joining = list(
+        session.scalars(
+            select(SlaRecompute)
+            .where(
+                SlaRecompute.finished_at.is_(None),
+                SlaRecompute.id > request.id,
+                SlaRecompute.after_ticket_id == 0,
+            )
+            .order_by(SlaRecompute.id)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    if joining:
+        reasons = list(dict.fromkeys([request.reason, *(other.reason for other in joining)]))
+        request.reason = "; ".join(reasons)
+        request.up_to_ticket_id = max([request.up_to_ticket_id, *(other.up_to_ticket_id for other in joining)])
+        for other in joining:
+            other.finished_at = uow.now()
+            other.reason = f"{other.reason} (walked with request {request.id})"
+        session.flush()
+    return request
+
+
+def _mark_batch(uow: UnitOfWork, request: SlaRecompute, batch: int) -> int:
+    session = uow.session
+    now = uow.now()
+    ids = list(
+        session.scalars(
+            select(Ticket.id)
+            .where(
+                Ticket.id > request.after_ticket_id,
+                Ticket.id <= request.up_to_ticket_id,
+                Ticket.status.in_(select(TicketStatus.key).where(TicketStatus.category != StatusCategory.DONE)),
+                Ticket.merged_into_id.is_(None),
+            )
+            .order_by(Ticket.id)
+            .limit(batch)
+            .with_for_update(key_share=True)  # FOR NO KEY UPDATE, in id order
+        )
+    )
+    if not ids:
+        request.finished_at = now
+        session.flush()
+        log.info("SLA recompute %s finished: %s tickets (%s)", request.id, request.tickets, request.reason)
+        return 0
+    note = f"recompute: {request.reason}"
+    for target in (Target.FIRST_RESPONSE, Target.RESOLUTION):
+        chosen = select(
+            Ticket.id,
+            literal(target.value),
+            literal(Entry.RECOMPUTE.value),
+            literal(now),
+            Ticket.status,
+            literal(note),
+        ).where(Ticket.id.in_(ids))
+        if target is Target.FIRST_RESPONSE:
+            chosen = chosen.where(Ticket.first_response_at.is_(None))
+        session.execute(
+            insert(SlaLedgerEntry).from_select(["ticket_id", "target", "entry", "at", "status", "note"], chosen)
+        )
+    watch = insert(SlaWatch).from_select(
+        ["ticket_id", "check_at"], select(Ticket.id, literal(now)).where(Ticket.id.in_(ids))
+    )
+    session.execute(
+        watch.on_conflict_do_update(
+            index_elements=["ticket_id"], set_={"check_at": func.least(SlaWatch.check_at, watch.excluded.check_at)}
+        )
+    )
+    session.execute(
+        update(SlaRecompute)
+        .where(SlaRecompute.id == request.id)
+        .values(after_ticket_id=ids[-1], tickets=SlaRecompute.tickets + len(ids))
+    )
+    session.expire(request)
+    return len(ids)

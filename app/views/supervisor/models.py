@@ -1,0 +1,140 @@
+"""The supervisor view's item models: the escalation board and the team's load, each named for what it
+shows and filled with frozen rows read in the background. Customer text is shown as plain text (a table
+view never renders markup)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from app.services.sla.dto import AgentLoad, BoardRow, BoardState
+
+Index = QModelIndex | QPersistentModelIndex
+STATE_COLOURS = {
+    BoardState.BREACHED: QColor(214, 69, 69, 70),
+    BoardState.WARNED: QColor(230, 160, 30, 70),
+    BoardState.DUE_SOON: QColor(0, 0, 0, 0),
+}
+LEVEL_WORDS = {None: "", 0: "warned", 1: "1 · assignee told", 2: "2 · lead told", 3: "3 · moved on"}
+
+
+def relative(due: dt.datetime, now: dt.datetime) -> str:
+    """`in 25 min`, `2 h 10 min ago`: how far a due time is, in words."""
+    minutes = round((due - now).total_seconds() / 60)
+    hours, rest = divmod(abs(minutes), 60)
+    days = hours // 24
+    if days >= 2:
+        words = f"{days} days"
+    else:
+        words = f"{hours} h {rest} min" if hours and rest else (f"{hours} h" if hours else f"{rest} min")
+    return f"in {words}" if minutes > 0 else ("now" if minutes == 0 else f"{words} ago")
+
+
+class EscalationBoardModel(QAbstractTableModel):
+    """Breached and soon-due tickets, soonest due first (the order the service gives).
+
+    Attributes:
+        rows: the board's rows; as_of: the moment they were read.
+    """
+
+    COLUMNS = ("Due", "State", "Level", "Ticket", "Subject", "Queue", "Priority", "Assignee")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)  # owned by its view: freed with it, on the GUI thread
+        self.rows: list[BoardRow] = []
+        self.as_of = dt.datetime.now(dt.UTC)
+
+    def set_rows(self, rows: list[BoardRow], as_of: dt.datetime) -> None:
+        self.beginResetModel()
+        self.rows, self.as_of = list(rows), as_of
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(row, index.column())
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QBrush(STATE_COLOURS[row.state])
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
+            return row.due_at.astimezone().strftime("%a %d %b %Y %H:%M")
+        if role == Qt.ItemDataRole.UserRole:
+            return row.ticket_id
+        return None
+
+    def _text(self, row: BoardRow, column: int) -> str:
+        due = f"{row.due_at.astimezone():%a %d %b %H:%M} ({relative(row.due_at, self.as_of)})"
+        return [
+            due,
+            row.state.value,
+            LEVEL_WORDS.get(row.level, str(row.level)),
+            f"#{row.number}",
+            row.subject,
+            row.queue,
+            row.priority,
+            row.assignee or "nobody",
+        ][column]
+
+
+class TeamLoadModel(QAbstractTableModel):
+    """The team, busiest first: open tickets against capacity, availability, oldest, breaches today."""
+
+    COLUMNS = ("Agent", "Availability", "Open", "Capacity", "Load", "Oldest open", "Breaches today")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)  # owned by its view: freed with it, on the GUI thread
+        self.rows: list[AgentLoad] = []
+        self.as_of = dt.datetime.now(dt.UTC)
+
+    def set_rows(self, rows: list[AgentLoad], as_of: dt.datetime) -> None:
+        self.beginResetModel()
+        self.rows, self.as_of = list(rows), as_of
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            load = f"{row.open_tickets / row.capacity:.0%}" if row.capacity else "—"
+            oldest = "" if row.oldest_open_at is None else relative(row.oldest_open_at, self.as_of)
+            return [
+                row.name,
+                row.availability,
+                str(row.open_tickets),
+                str(row.capacity),
+                load,
+                oldest,
+                str(row.breaches_today),
+            ][index.column()]
+        if role == Qt.ItemDataRole.BackgroundRole and row.over_capacity:
+            return QBrush(STATE_COLOURS[BoardState.BREACHED])
+        if role == Qt.ItemDataRole.UserRole:
+            return row.agent_id
+        return None

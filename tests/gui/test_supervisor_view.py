@@ -1,0 +1,231 @@
+"""The supervisor view (issue 14) in the desktop client, on a real database as each person's own login:
+carol, who leads both queues, opens it with Ctrl+E and sees the escalation board (breached first, with the
+step the sweep took), the team's load and the compliance chart, and Enter on the board opens the ticket in
+the main window; live changes bring a new read. alice, an agent, has no such action and her desk refuses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+from sqlalchemy import Engine, text
+
+from app.bootstrap import Runtime
+from app.services.errors import NotPermitted
+from app.services.sla.dto import BoardState
+from app.services.sla.sweep import sla_sweep
+from app.services.tickets import service
+from app.views.main_window import MainWindow
+from app.views.supervisor.view import ALL_QUEUES
+from app.vocabulary import Priority
+from tests.support.desk_window import close_window, open_desk_window
+from tests.support.world import World, build_world
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def world(committed_runtime: Runtime) -> World:
+    world = build_world(committed_runtime.session_factory)
+    targets = {p.label: {"first_response": 60, "resolution": 1440} for p in Priority}
+    ladder = [{"level": 1, "after_breach_minutes": 0, "action": "notify_assignee"}]
+    with committed_runtime.uow() as uow:
+        uow.session.execute(
+            text(
+                "INSERT INTO switchboard.sla_policy (name, position, targets, business_hours, ladder)"
+                " VALUES ('Default', 100, CAST(:targets AS jsonb), false, CAST(:ladder AS jsonb))"
+            ),
+            {"targets": json.dumps(targets), "ladder": json.dumps(ladder)},
+        )
+        uow.commit()
+    return world
+
+
+def create(world: World, person: str, queue: int, subject: str) -> int:
+    with world.uow(person) as uow:
+        changed = service.create_ticket(uow, subject=subject, customer_id=world.jane, queue_id=queue, body="Help")
+        uow.commit()
+    return changed.ticket.id
+
+
+def started_hours_ago(runtime: Runtime, ticket_id: int, hours: int) -> None:
+    """The ticket's first-response clock started afresh `hours` ago (set up as the DBA: the ledger is
+    append-only and staff write none)."""
+    with runtime.uow() as uow:
+        uow.session.execute(
+            text(
+                "INSERT INTO switchboard.sla_ledger (ticket_id, target, entry, at, note)"
+                " VALUES (:t, 'first_response', 'restart', now() - make_interval(hours => :h), 'test')"
+            ),
+            {"t": ticket_id, "h": hours},
+        )
+        uow.session.execute(
+            text("UPDATE switchboard.sla_watch SET check_at = now() WHERE ticket_id = :t"), {"t": ticket_id}
+        )
+        uow.commit()
+
+
+@pytest.fixture
+def tickets(committed_runtime: Runtime, world: World) -> dict[str, int]:
+    late = create(world, "alice", world.billing, "Refund never arrived")
+    soon = create(world, "dave", world.tech, "VPN drops every hour")
+    answered = create(world, "bob", world.billing, "Invoice address")
+    with world.uow("bob") as uow:
+        service.assign(uow, ticket_id=late, assignee_id=world.bob, expected_version=None)
+        service.reply(uow, ticket_id=answered, body="Changed it for you.", expected_version=None)
+        uow.commit()
+    started_hours_ago(committed_runtime, late, 2)
+    while sla_sweep(committed_runtime.uow)["tickets"]:
+        pass
+    return {"late": late, "soon": soon, "answered": answered}
+
+
+def keyboard_on_queue(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    window.table.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.table)
+
+
+def open_supervisor(qtbot: QtBot, window: MainWindow) -> None:
+    keyboard_on_queue(qtbot, window)
+    qtbot.keyClick(window.table, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.supervisor_view is not None)
+    view = window.supervisor_view
+    assert view is not None
+    failures: list[Exception] = []
+    view.failed.connect(failures.append)
+    qtbot.waitUntil(lambda: view.overview is not None or bool(failures), timeout=10_000)
+    assert failures == []
+
+
+def test_a_team_lead_sees_the_board_the_team_and_compliance_and_opens_a_ticket_by_enter(
+    qtbot: QtBot, qtmodeltester: ModelTester, engine: Engine, world: World, tickets: dict[str, int], tmp_path: Path
+) -> None:
+    window = open_desk_window(qtbot, engine, tmp_path, person="carol", live_updates=True)
+    open_supervisor(qtbot, window)
+    view = window.supervisor_view
+    assert view is not None
+    qtmodeltester.check(view.board_model)
+    qtmodeltester.check(view.team_model)
+
+    board = view.board_model.rows
+    assert [row.ticket_id for row in board] == [tickets["late"], tickets["soon"]]  # soonest due first
+    late, soon = board
+    assert late.state is BoardState.BREACHED and late.level == 1 and late.assignee == "Bob Baker"
+    assert soon.state is BoardState.DUE_SOON and soon.assignee is None and soon.queue == "Technical Support"
+    assert view.board_model.data(view.board_model.index(0, 1)) == "breached"
+
+    team = {agent.name: agent for agent in view.team_model.rows}
+    assert set(team) == {"Alice Archer", "Bob Baker", "Dave Dunn"}
+    assert (team["Bob Baker"].open_tickets, team["Bob Baker"].capacity, team["Bob Baker"].breaches_today) == (1, 20, 1)
+    assert team["Alice Archer"].open_tickets == 0
+
+    shown = view.chart.shown
+    assert shown is not None and shown.title == "Resolution, all queues"
+    view.target_choice.setCurrentText("First response")
+    shown = view.chart.shown
+    assert shown is not None and sum(shown.met) == 1 and sum(shown.breached) == 0  # the answered ticket
+    view.queue_choice.setCurrentText("Technical Support")
+    assert view.chart.shown is not None and sum(view.chart.shown.met) == 0
+    assert [view.queue_choice.itemText(i) for i in range(view.queue_choice.count())] == [
+        ALL_QUEUES,
+        "Billing",
+        "Technical Support",
+    ]
+
+    # Enter on the board's first row opens that ticket in the main window.
+    view.tabs.setCurrentWidget(view.board)
+    view.activateWindow()
+    view.board.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.board)
+    view.board.setCurrentIndex(view.board_model.index(0, 0))
+    qtbot.keyClick(view.board, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: window.editor.detail is not None and window.editor.detail.ticket.id == tickets["late"], timeout=10_000
+    )
+
+    # A colleague's change reaches the board through the live updates: bob answers the late ticket.
+    with world.uow("bob") as uow:
+        service.reply(uow, ticket_id=tickets["late"], body="Sorry, sent now.", expected_version=None)
+        uow.commit()
+    sla_sweep(lambda: world.trusted_uow())
+    with qtbot.waitSignal(view.loaded, timeout=15_000):
+        pass
+    qtbot.waitUntil(lambda: tickets["late"] not in [row.ticket_id for row in view.board_model.rows], timeout=15_000)
+    close_window(window, qtbot)
+
+
+def test_an_agent_has_no_supervisor_view_and_her_desk_refuses_it(
+    qtbot: QtBot, engine: Engine, world: World, tickets: dict[str, int], tmp_path: Path
+) -> None:
+    window = open_desk_window(qtbot, engine, tmp_path, person="alice")
+    assert "Supervisor view" not in window.actions_by_text
+    keyboard_on_queue(qtbot, window)
+    qtbot.keyClick(window.table, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert window.supervisor_view is None
+    with pytest.raises(NotPermitted):
+        window.desk.supervision.overview()
+    close_window(window, qtbot)
+
+
+def test_the_compliance_series_has_every_day_and_counts_only_the_chosen_queue_and_target() -> None:
+    from app.services.sla.dto import ComplianceCount
+    from app.views.supervisor.view import compliance_series
+
+    now = dt.datetime(2026, 12, 6, 12, tzinfo=dt.UTC)
+    today = now.astimezone().date()
+    counts = (
+        ComplianceCount(today, "Billing", "resolution", 3, 1),
+        ComplianceCount(today, "Tech", "resolution", 2, 2),
+        ComplianceCount(today - dt.timedelta(days=3), "Billing", "first_response", 5, 0),
+        ComplianceCount(today - dt.timedelta(days=40), "Billing", "resolution", 9, 9),  # outside the window
+    )
+    everything = compliance_series(counts, now, ALL_QUEUES, "resolution")
+    assert len(everything.days) == 28 and everything.days[-1] == today
+    assert (sum(everything.met), sum(everything.breached)) == (5, 3)
+    assert everything.share_met == pytest.approx(5 / 8)
+    billing = compliance_series(counts, now, "Billing", "first_response")
+    assert (sum(billing.met), sum(billing.breached), billing.met[-4]) == (5, 0, 5)
+
+
+def test_the_assignee_is_told_of_a_warning_and_a_step_on_her_ticket_once(
+    qtbot: QtBot, committed_runtime: Runtime, engine: Engine, world: World, tmp_path: Path
+) -> None:
+    mine = create(world, "alice", world.billing, "Refund twice")
+    with world.uow("alice") as uow:
+        service.assign(uow, ticket_id=mine, assignee_id=world.alice, expected_version=None)
+        uow.commit()
+    sla_sweep(committed_runtime.uow)
+    window = open_desk_window(qtbot, engine, tmp_path, person="alice")
+    qtbot.waitUntil(lambda: window.sla_alerts.after is not None)  # the first ask only says from when
+    told: list[tuple[str, str]] = []
+    window.sla_alerts.notification.connect(lambda title, text: told.append((title, text)))
+    started_hours_ago(committed_runtime, mine, 2)
+    sla_sweep(committed_runtime.uow)
+    window.sla_alerts.ask()  # the minute's ask, without waiting a minute
+    qtbot.waitUntil(lambda: len(told) == 2)
+    assert told[0][0] == "SLA warning" and told[0][1].startswith(f"#{number_of(world, mine)} Refund twice: first")
+    assert told[1] == (
+        "SLA breached: escalation level 1",
+        f"#{number_of(world, mine)} Refund twice: first response breached; notify assignee",
+    )
+    window.sla_alerts.ask()  # asked again over the overlapping minute: nothing is told twice
+    qtbot.waitUntil(lambda: not window.sla_alerts._asking)
+    assert len(told) == 2
+    close_window(window, qtbot)
+
+
+def number_of(world: World, ticket_id: int) -> int:
+    with world.trusted_uow() as uow:
+        return int(
+            uow.session.execute(
+                text("SELECT number FROM switchboard.ticket WHERE id = :t"), {"t": ticket_id}
+            ).scalar_one()
+        )

@@ -1,0 +1,209 @@
+"""Keeping SLA policies and calendars (issue 14), on both servers, each person as their own login: an
+admin adds, changes and retires them with `switchboard sla policy|calendar … --json` (a real process);
+everyone else is refused by the database; each change files a recompute that the sweep walks in batches,
+saying so in every open ticket's ledger; a dry run shows what a set of policies would do and writes
+nothing; and the request table and its trigger function resist every login."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from app.bootstrap import Runtime
+from app.services.platform.database.engine import build_engine, build_session_factory
+from app.services.sla import dry_run
+from app.services.sla.recompute import recompute_pending
+from app.services.sla.sweep import sla_sweep
+from tests.support.desk import Desk
+
+pytestmark = pytest.mark.slow
+TARGETS = {"normal": {"first_response": 600, "resolution": 6000}, "high": {"first_response": 60}}
+
+
+def cli(desk: Desk, person: str, *args: str) -> subprocess.CompletedProcess[str]:
+    url = desk.url.set(drivername="postgresql", username=desk.login(person), password=None)
+    command = [sys.executable, "-m", "app", "--database", url.render_as_string(hide_password=False), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, env={**os.environ}, check=False)
+
+
+def ok(result: subprocess.CompletedProcess[str]) -> object:
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def dba_runtime(desk: Desk) -> Iterator[Runtime]:
+    """The worker's trusted session (the DBA), for the sweep only."""
+    engine = build_engine(desk.url)
+    runtime = Runtime(engine, build_session_factory(engine))
+    yield runtime
+    runtime.close()
+
+
+def test_an_admin_keeps_calendars_and_policies_with_the_cli_and_each_change_files_a_recompute(
+    desk: Desk, tmp_path: Path
+) -> None:
+    added = ok(
+        cli(desk, "dana", "sla", "calendar", "add", "Ops", "--time-zone", "Europe/Berlin",
+            "--hours", "mon-fri 09:00-12:00,13:00-17:00", "--hours", "sat 10:00-14:00",
+            "--country", "DE", "--subdivision", "BE", "--json")
+    )  # fmt: skip
+    assert isinstance(added, dict)
+    assert added["hours"] == [*(f"{d} 09:00-12:00, 13:00-17:00" for d in ("mon", "tue", "wed", "thu", "fri")),
+                              "sat 10:00-14:00"]  # fmt: skip
+    ics = tmp_path / "team.ics"
+    ics.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+        "BEGIN:VEVENT\r\nUID:1\r\nDTSTAMP:20260101T000000Z\r\nDTSTART;VALUE=DATE:20261228\r\n"
+        "DTEND;VALUE=DATE:20261231\r\nSUMMARY:Team retreat\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    holidays = ok(
+        cli(desk, "dana", "sla", "calendar", "holidays", "Ops", "--year", "2026", "--ics", str(ics), "--json")
+    )
+    assert isinstance(holidays, dict)
+    closed = {entry["date"]: entry["name"] for entry in holidays["closed"]}
+    assert "2026-12-25" in closed and "2026-03-08" in closed  # Christmas; Women's Day, a Berlin holiday
+    assert {"2026-12-28", "2026-12-29", "2026-12-30"} <= set(closed) and "2026-12-31" not in closed
+
+    policy = ok(
+        cli(desk, "dana", "sla", "policy", "add", "Gold", "--position", "10", "--targets", json.dumps(TARGETS),
+            "--conditions", '{"priorities": ["high"]}', "--calendar", "Ops", "--json")
+    )  # fmt: skip
+    assert isinstance(policy, dict) and policy["calendar"] == "Ops" and policy["version"] == 1
+    changed = ok(cli(desk, "dana", "sla", "policy", "set", "Gold", "--warn-share", "0.7", "--json"))
+    assert isinstance(changed, dict) and (changed["warn_share"], changed["version"]) == (0.7, 2)
+    listed = ok(cli(desk, "dana", "sla", "policy", "list", "--json"))
+    assert isinstance(listed, list) and [p["name"] for p in listed][:1] == ["Gold"]
+    retired = ok(cli(desk, "dana", "sla", "policy", "retire", "Gold", "--json"))
+    assert isinstance(retired, dict) and retired["active"] is False
+    assert ok(cli(desk, "alice", "sla", "policy", "list", "--json")) == ok(
+        cli(desk, "dana", "sla", "policy", "list", "--json")
+    )  # staff read the active policies
+
+    with desk.connect("dana") as dana:
+        reasons = [row[0] for row in dana.execute("SELECT reason FROM sla_recompute ORDER BY id")]
+    assert reasons == [
+        "calendar Ops added",
+        "calendar Ops changed",
+        "policy Gold added",
+        "policy Gold changed",
+        "policy Gold retired",
+    ]
+
+    bad = cli(desk, "dana", "sla", "policy", "add", "Broken", "--position", "1", "--targets", '{"normal": {"x": 1}}')
+    assert bad.returncode == 2 and "malformed" in bad.stderr
+    bad_hours = cli(
+        desk, "dana", "sla", "calendar", "add", "Bad", "--time-zone", "UTC", "--hours", "fri-mon 09:00-17:00"
+    )
+    assert bad_hours.returncode == 2 and "runs forward" in bad_hours.stderr
+
+
+@pytest.mark.parametrize("person", ["alice", "carol", "sam", "ghost"])
+def test_nobody_but_an_admin_changes_a_policy_or_a_calendar(desk: Desk, person: str) -> None:
+    refused = [
+        cli(desk, person, "sla", "policy", "add", f"By {person}", "--position", "1", "--targets", json.dumps(TARGETS)),
+        cli(desk, person, "sla", "calendar", "add", f"By {person}", "--time-zone", "UTC", "--hours", "mon 09:00-10:00"),
+    ]
+    for result in refused:
+        assert result.returncode == 5, result.stderr
+    with desk.connect_as_dba() as dba:
+        assert dba.execute("SELECT count(*) FROM switchboard.sla_policy WHERE name LIKE 'By %'").fetchone() == (0,)
+        assert dba.execute("SELECT count(*) FROM switchboard.business_calendar WHERE name LIKE 'By %'").fetchone() == (
+            0,
+        )
+
+
+RECOMPUTE_PROBES = [
+    "SELECT * FROM switchboard.sla_recompute",
+    "INSERT INTO switchboard.sla_recompute (reason, requested_by, up_to_ticket_id) VALUES ('forged', 'me', 0)",
+    "UPDATE switchboard.sla_recompute SET finished_at = now()",
+    "DELETE FROM switchboard.sla_recompute",
+    "SELECT switchboard.sla_config_changed()",
+    "SELECT switchboard.sla_ledger_message()",
+    "SELECT switchboard.sla_due_on_write()",
+]
+
+
+@pytest.mark.parametrize("person", ["alice", "carol", "sam", "ghost", "outsider"])
+@pytest.mark.parametrize("statement", RECOMPUTE_PROBES)
+def test_staff_neither_read_nor_write_the_recompute_requests_nor_call_the_trigger_functions(
+    desk: Desk, person: str, statement: str
+) -> None:
+    with desk.connect(person) as caller, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        caller.execute(statement)
+
+
+@pytest.mark.parametrize("statement", RECOMPUTE_PROBES[1:])
+def test_an_admin_reads_the_recompute_requests_and_writes_none(desk: Desk, statement: str) -> None:
+    with desk.connect("dana") as dana:
+        dana.execute("SELECT count(*) FROM sla_recompute").fetchone()
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            dana.execute(statement)
+
+
+def test_a_policy_change_recomputes_every_open_ticket_in_batches_and_says_so_in_each_ledger(
+    desk: Desk, dba_runtime: Runtime
+) -> None:
+    with desk.connect_as_dba() as dba:
+        dba.execute("UPDATE switchboard.sla_recompute SET finished_at = now() WHERE finished_at IS NULL")
+        dba.execute(
+            "INSERT INTO switchboard.sla_policy (name, position, targets, business_hours)"
+            " VALUES ('Flat', 100, '{\"normal\": {\"resolution\": 600}}', false)"
+        )
+    sla_sweep(dba_runtime.uow)
+    with desk.connect("dana") as dana:
+        dana.execute("UPDATE sla_policy SET targets = '{\"normal\": {\"resolution\": 60}}' WHERE name = 'Flat'")
+    open_ids = sorted(desk.ids[n] for n in ("billing_open", "billing_anns", "tech_open", "tech_bobs"))
+    assert recompute_pending(dba_runtime.uow, batch=3) == len(open_ids)  # two batches of at most three
+    assert recompute_pending(dba_runtime.uow, batch=3) == 0
+    with desk.connect_as_dba() as dba:
+        marked = dba.execute(
+            "SELECT ticket_id, note FROM switchboard.sla_ledger WHERE entry = 'recompute' AND target = 'resolution'"
+            " ORDER BY ticket_id, id"
+        ).fetchall()
+        request = dba.execute(
+            "SELECT reason, tickets, finished_at IS NOT NULL FROM switchboard.sla_recompute ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    notes = {ticket: [note for t, note in marked if t == ticket] for ticket in open_ids}
+    assert {ticket for ticket, _note in marked} == set(open_ids)  # every open ticket, no other
+    assert set(map(tuple, notes.values())) == {("recompute: policy Flat added", "recompute: policy Flat changed")}
+    assert request == ("policy Flat changed", len(open_ids), True)
+    sla_sweep(dba_runtime.uow)
+    with desk.connect_as_dba() as dba:
+        dues = dba.execute(
+            "SELECT t.resolution_due_at - l.at FROM switchboard.ticket t JOIN switchboard.sla_ledger l"
+            " ON l.ticket_id = t.id AND l.entry = 'start' AND l.target = 'resolution' WHERE t.id = ANY(%s)",
+            (open_ids,),
+        ).fetchall()
+    assert {str(due) for (due,) in dues} == {"1:00:00"}  # the new 60 minutes, from each ticket's start
+
+
+def test_a_dry_run_counts_what_would_move_and_breach_through_the_callers_eyes_and_writes_nothing(
+    desk: Desk,
+) -> None:
+    specs = [{"name": "Instant", "position": 1, "targets": {"normal": {"resolution": 1}}, "business_hours": False}]
+    with desk.connect_as_dba() as dba:
+        before = dba.execute("SELECT count(*) FROM switchboard.sla_policy").fetchone()
+    for person, open_tickets in (("dana", 4), ("alice", 2)):
+        runtime = desk.runtime(person)
+        later = dataclasses.replace(runtime, clock=lambda: dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10))
+        try:
+            with later.uow() as uow:  # ten minutes on: the one-minute target has passed, the hour has not
+                outcome = dry_run.dry_run(uow, specs)
+        finally:
+            runtime.close()
+        assert (outcome.open_tickets, outcome.moved, outcome.newly_breached_count) == (open_tickets,) * 3
+        assert outcome.earlier == open_tickets and outcome.later == 0
+    with desk.connect_as_dba() as dba:
+        assert dba.execute("SELECT count(*) FROM switchboard.sla_policy").fetchone() == before
+    refused = cli(desk, "alice", "sla", "dry-run", "--policies", "/nonexistent.json")
+    assert refused.returncode == 2 and "Cannot read" in refused.stderr
