@@ -57,9 +57,12 @@ class IndexHome:
 
     @classmethod
     def for_login(cls, server: str, database: str, login: str, base: Path | None = None) -> IndexHome:
-        base = base or cache_root()
-        _private_dir(base.parent)
-        _private_dir(base)
+        if base is None:  # ours: the app's cache folder and its search folder are private too
+            base = cache_root()
+            _private_dir(base.parent)
+            _private_dir(base)
+        else:  # the caller's folder (a scratch dir, a test's tmp_path): made if missing, never re-moded
+            base.mkdir(parents=True, exist_ok=True, mode=0o700)
         return cls(_private_dir(base / index_key(server, database, login)))
 
     def current(self) -> Path | None:
