@@ -25,7 +25,7 @@ from app.services.platform.paths import data_dir
 from app.views.appearance import follow_color_scheme
 from app.views.drafts import DraftStore
 from app.views.main_window import MainWindow
-from app.views.memory import settle_memory
+from app.views.memory import GuiThreadCollector, settle_memory
 from app.views.signin import SignInDialog
 from app.views.tasks import TaskRunner
 from app.views.waiting import process_events_until
@@ -127,7 +127,12 @@ def run_desktop(
     window = open_main_window(client, runner)
     window.show()
     settle_memory()
-    code = app.exec()
+    collector = GuiThreadCollector(app)  # no Qt object is ever collected on a pool thread (app/views/memory.py)
+    collector.start()
+    try:
+        code = app.exec()
+    finally:
+        collector.stop()
     client.close()
     return code
 

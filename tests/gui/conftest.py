@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Iterator
 
@@ -11,6 +12,20 @@ from PySide6.QtCore import QSettings, QThreadPool, QTimer
 from pytestqt.qtbot import QtBot
 
 from tests.support.desk_window import close_signed_in
+
+
+@pytest.fixture(autouse=True)
+def collect_on_the_gui_thread() -> Iterator[None]:
+    """As the app does (app/views/memory.py): no automatic collection while a test runs, so no pool thread
+    ever collects a cycle holding one of its Qt objects (Qt then deletes it off its thread: "Timers cannot
+    be stopped from another thread", a crash in a later test); the test's garbage is collected here, on the
+    GUI thread, after everything else of the test has been torn down (set up first, torn down last)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    yield
+    gc.collect()
+    if was_enabled:
+        gc.enable()
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ themselves (tests/gui/conftest.py) are shown to see what they must."""
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy import Engine
 from app.bootstrap import Runtime
 from app.services.platform.live_notices import ChangeNotice
 from app.services.tickets import service
+from app.views.memory import GuiThreadCollector
 from tests.gui.conftest import dangling_threads, running_timers
 from tests.support.desk_window import close_window, open_desk_window, wait_until_listening
 from tests.support.world import World, build_world
@@ -70,3 +72,21 @@ def test_closing_the_window_stops_the_listener_the_draft_journal_and_every_timer
     window.bridge.connection_changed.emit(False)
     window.bridge.connection_changed.emit(True)
     assert running_timers() == [] and window.runner.in_flight == 0  # ...and dropped, not acted on
+
+
+def test_the_desktop_collects_garbage_on_the_gui_thread_only(qtbot: QtBot) -> None:
+    """While the window lives, automatic collection is off (a pool thread would otherwise collect a cycle
+    holding a Qt object and Qt would delete it off its thread); the GUI thread's timer collects instead."""
+    collector = GuiThreadCollector()
+    gc.enable()
+    collector.start()
+    try:
+        assert not gc.isenabled()
+        for _ in range(collector.threshold[0] + 10):  # past generation 0's threshold
+            junk: list[object] = []
+            junk.append(junk)
+        qtbot.waitUntil(lambda: gc.get_count()[0] < collector.threshold[0], timeout=3000)
+    finally:
+        collector.stop()
+    assert gc.isenabled()
+    gc.disable()  # as collect_on_the_gui_thread had it
