@@ -159,6 +159,7 @@ class TicketTableModel(QAbstractTableModel):
         self._more = False
         self._loading = False
         self._generation = 0
+        self._stopped = False
         self._ticker = QTimer(self)
         self._ticker.setInterval(30_000)  # countdowns move on their own
         self._ticker.timeout.connect(self._refresh_countdowns)
@@ -217,7 +218,10 @@ class TicketTableModel(QAbstractTableModel):
     # --- what the view asks for -----------------------------------------------------------------------
 
     def show_view(self, load: PageLoader, ticket_filter: TicketFilter, sort: SortOrder) -> None:
-        """Start over with another view; pages still in flight for the old one are ignored."""
+        """Start over with another view; pages still in flight for the old one are ignored. Once stopped (the
+        window closed), a late answer that asks for a view starts nothing."""
+        if self._stopped:
+            return
         self.beginResetModel()
         self.rows, self._keys, self._by_id = [], [], {}
         self._load, self.ticket_filter, self.sort_order, self._key = load, ticket_filter, sort, sort_key(sort)
@@ -263,6 +267,7 @@ class TicketTableModel(QAbstractTableModel):
                 self._remove(row)
 
     def stop(self) -> None:
+        self._stopped = True
         self._ticker.stop()
         self._generation += 1
         self._more = False  # a closed window asks for no more pages
