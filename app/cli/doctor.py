@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import click
 
@@ -11,9 +12,17 @@ from app.cli.connector import connector_checks
 from app.cli.context import CliContext
 from app.cli.inputs import CheckedCommand
 from app.cli.output import say
-from app.ops.doctor import Outcome, probe, run_checks
+from app.ops.doctor import Check, Outcome, probe, run_checks
 from app.services.platform.config import DatabaseTarget
 from app.services.platform.redaction import redact
+
+
+def advisory(check: Check) -> Check:
+    """A connector that fails is a warning here, not a failure: tickets work without the account panel (it
+    says the tool is down), so the desk is healthy; `switchboard connector test NAME` fails on it."""
+    if check.outcome is not Outcome.FAIL:
+        return check
+    return replace(check, outcome=Outcome.WARN, detail=f"{check.detail} (tickets work without it)")
 
 
 @click.command(cls=CheckedCommand)
@@ -33,7 +42,7 @@ def doctor(ctx: CliContext) -> None:
         return close
 
     checks = run_checks(ctx.database_url, sign_in)
-    checks += connector_checks()  # the account-lookup tools this workstation is configured to ask
+    checks += [advisory(check) for check in connector_checks()]  # the account-lookup tools configured here
     for check in checks:
         say(*redact(check.line()).split("\n"))
     failed = [check.name for check in checks if check.outcome is Outcome.FAIL]
