@@ -2,25 +2,64 @@
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from app import __version__
-from app.cli.connector import connector_group
 from app.cli.context import CliContext
-from app.cli.db import db
-from app.cli.demo import demo
-from app.cli.doctor import doctor
 from app.cli.errors import run_guarded
 from app.cli.inputs import CheckedGroup
-from app.cli.kb import kb_group
-from app.cli.responses import response
-from app.cli.routing import agent_group, next_ticket, routing_group
-from app.cli.search import index_group, search
-from app.cli.sla import escalations, sla_group
-from app.cli.tickets import ticket
-from app.cli.users import user as user_group
-from app.cli.worker import worker
 from app.services.platform.config import parse_database_url
+
+# Each command's module, imported only when that command runs (or for --help): a `switchboard ticket show`
+# need not load search, the connectors, the knowledge base's demo articles or the SLA calendars first. Every
+# CLI call is a new process, so this is paid on each one (the e2e suite makes hundreds).
+COMMANDS = {
+    "agent": "app.cli.routing:agent_group",
+    "connector": "app.cli.connector:connector_group",
+    "db": "app.cli.db:db",
+    "demo": "app.cli.demo:demo",
+    "doctor": "app.cli.doctor:doctor",
+    "escalations": "app.cli.sla:escalations",
+    "index": "app.cli.search:index_group",
+    "kb": "app.cli.kb:kb_group",
+    "response": "app.cli.responses:response",
+    "routing": "app.cli.routing:routing_group",
+    "search": "app.cli.search:search",
+    "sla": "app.cli.sla:sla_group",
+    "ticket": "app.cli.tickets:ticket",
+    "user": "app.cli.users:user",
+    "worker": "app.cli.worker:worker",
+}
+# Commands that join another module's group when that group loads.
+JOINS = {"ticket": ("app.cli.routing:next_ticket",)}
+
+
+def _load(spec: str) -> click.Command:
+    module, name = spec.split(":")
+    command = getattr(importlib.import_module(module), name)
+    assert isinstance(command, click.Command), spec
+    return command
+
+
+class LazyGroup(CheckedGroup):
+    """The top-level group: its commands are named here and imported when first asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        spec = COMMANDS.get(cmd_name)
+        if spec is None:
+            return None
+        command = _load(spec)
+        if isinstance(command, click.Group):
+            for joining in JOINS.get(cmd_name, ()):
+                joined = _load(joining)
+                if joined.name not in command.commands:
+                    command.add_command(joined)
+        return command
 
 
 def _check_database_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -30,7 +69,7 @@ def _check_database_url(ctx: click.Context, param: click.Parameter, value: str |
     return value
 
 
-@click.group(cls=CheckedGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--database",
     "database_url",
@@ -86,24 +125,6 @@ def cli(
         if startup_probe or smoke:
             ctx.exit(desktop.run_startup_probe() if startup_probe else desktop.run_smoke())
         ctx.exit(desktop.run_desktop(configured=ctx.obj.target, login=user))
-
-
-cli.add_command(connector_group)
-cli.add_command(db)
-cli.add_command(demo)
-cli.add_command(doctor)
-cli.add_command(kb_group)
-cli.add_command(response)
-cli.add_command(routing_group)
-cli.add_command(sla_group)
-cli.add_command(escalations)
-cli.add_command(agent_group)
-cli.add_command(ticket)
-ticket.add_command(next_ticket)
-cli.add_command(user_group)
-cli.add_command(worker)
-cli.add_command(search)
-cli.add_command(index_group)
 
 
 def main() -> None:
