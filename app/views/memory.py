@@ -27,7 +27,7 @@ def settle_memory() -> None:
     gc.freeze()
 
 
-def collect_due(threshold: tuple[int, int, int]) -> int | None:
+def collect_due(threshold: tuple[int, ...]) -> int | None:
     """The oldest generation whose count is past its threshold, collected; None when none is due."""
     counts = gc.get_count()
     for generation in (2, 1, 0):
@@ -60,5 +60,4 @@ class GuiThreadCollector(QObject):
             gc.enable()
 
     def check(self) -> None:
-        t0, t1, t2 = self.threshold
-        collect_due((t0, t1, t2))
+        collect_due(self.threshold)
