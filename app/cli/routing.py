@@ -108,7 +108,7 @@ def next_ticket(ctx: CliContext, queue: str | None, as_json: bool) -> None:
         if queue:
             queue_ids = [directory.find_queue_id(uow, name=queue)]
         else:
-            queue_ids = list(uow.session.execute(routing.visible_queues_by_urgency()).scalars())
+            queue_ids = list(uow.reads().execute(routing.visible_queues_by_urgency()).scalars())
         claimed = None
         for queue_id in queue_ids:
             claimed = service.claim_next(uow, queue_id=queue_id)

@@ -11,7 +11,7 @@ from functools import partial
 
 import psycopg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from app.models.ticket import WORKING_STATUSES
 from app.services.errors import TicketConflict
@@ -196,6 +196,50 @@ def test_claim_next_through_the_service_records_the_assignment(counting_desk: De
             assert claimed.changed_fields == {"assignee_id"}
     finally:
         runtime.close()
+
+
+def test_a_claim_that_is_all_its_unit_does_is_one_statement_committed_as_it_ends(counting_desk: Desk) -> None:
+    """No BEGIN and no COMMIT round trip: another login sees the assignment before the unit ends, and the
+    unit's connection holds no transaction."""
+    desk = counting_desk
+    _add_tickets(desk, "tech", 2)
+    runtime = desk.runtime("bob")
+    statements: list[str] = []
+    listen = partial(_record_statement, statements)
+    event.listen(runtime.engine, "before_cursor_execute", listen)
+    try:
+        with runtime.uow() as uow:
+            claimed = service.claim_next(uow, queue_id=desk.ids["tech"])
+            assert claimed is not None
+            assert not uow.session.in_transaction()
+            with desk.connect_as_dba() as dba:
+                row = dba.execute("SELECT assignee_id FROM switchboard.ticket WHERE id = %s", (claimed.ticket.id,))
+                assert row.fetchone() == (desk.ids["bob"],)
+        assert len(statements) == 1 and "claim_next_ticket" in statements[0]
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", listen)
+        runtime.close()
+
+
+def test_a_claim_within_begun_work_is_part_of_that_transaction(counting_desk: Desk) -> None:
+    desk = counting_desk
+    _add_tickets(desk, "tech", 1)
+    runtime = desk.runtime("bob")
+    try:
+        with runtime.uow() as uow:
+            uow.session.execute(text("SELECT 1"))  # work begun: the claim joins its transaction
+            claimed = service.claim_next(uow, queue_id=desk.ids["tech"])
+            assert claimed is not None
+        # left without commit: undone
+        with desk.connect_as_dba() as dba:
+            row = dba.execute("SELECT assignee_id FROM switchboard.ticket WHERE id = %s", (claimed.ticket.id,))
+            assert row.fetchone() == (None,)
+    finally:
+        runtime.close()
+
+
+def _record_statement(statements: list[str], _conn: object, _cursor: object, statement: str, *_args: object) -> None:
+    statements.append(statement)
 
 
 # --- the tally ----------------------------------------------------------------------------------------
