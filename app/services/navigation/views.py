@@ -13,6 +13,7 @@ from app.models.tally import NOBODY
 from app.services.navigation.about import about_desk
 from app.services.navigation.dto import VIEW_PREFIX, AboutDesk, Choice, DeskView, Vocabulary
 from app.services.platform.actor import Actor
+from app.services.platform.database import identity
 from app.services.platform.database.boundary import SpeaksDomainErrors
 from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
 from app.services.tickets import queries
@@ -64,9 +65,7 @@ class Navigation(SpeaksDomainErrors):
             working = _statuses_in(uow, StatusCategory.OPEN, StatusCategory.PAUSED)
             waiting = _statuses_in(uow, StatusCategory.PAUSED)
             visible_queues = uow.session.execute(
-                select(Queue.id, Queue.name)
-                .where(Queue.id == any_(func.switchboard.visible_queue_ids()))
-                .order_by(Queue.name)
+                select(Queue.id, Queue.name).where(Queue.id == any_(identity.visible_queue_ids())).order_by(Queue.name)
             ).all()
             entries = [DeskView("mine", "My tickets", TicketFilter(statuses=working, assignee_id=self.me.agent_id))]
             entries += [

@@ -21,8 +21,10 @@ from app.services.platform.clock import Clock
 from app.services.platform.events import MAX_EVENT_ROUNDS, DomainEvent, EventHandlers
 from app.vocabulary import AgentRole
 
+# The login as an init plan (`(SELECT f())`): bare, the inlined `current_login()` was called per agent row.
 _ACTOR = text(
-    "SELECT w.login, a.id, a.display_name, a.role, now() FROM (SELECT switchboard.current_login()::text AS login) w"
+    "SELECT w.login, a.id, a.display_name, a.role, now()"
+    " FROM (SELECT (SELECT switchboard.current_login())::text AS login) w"
     " LEFT JOIN switchboard.agent a ON a.db_login = w.login AND a.is_active"
 )
 

@@ -24,6 +24,7 @@ from app.models import Agent, Customer, Queue, QueueMember, SlaLedgerEntry, SlaS
 from app.models.ticket import WORKING_STATUSES
 from app.services.errors import NotPermitted
 from app.services.platform.actor import Actor
+from app.services.platform.database import identity
 from app.services.platform.database.boundary import SpeaksDomainErrors
 from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
 from app.services.sla.clocks import Entry, Target
@@ -97,7 +98,7 @@ def team_load(uow: UnitOfWork) -> list[AgentLoad]:
     now = uow.now()
     members = (
         select(QueueMember.agent_id)
-        .where(QueueMember.queue_id == any_(func.switchboard.visible_queue_ids()))
+        .where(QueueMember.queue_id == any_(identity.visible_queue_ids()))
         .distinct()
         .scalar_subquery()
     )
@@ -200,7 +201,7 @@ def my_alerts(uow: UnitOfWork, after: dt.datetime) -> list[SlaAlert]:
         .where(
             SlaStep.due_at > after - ALERT_LOOKBACK,
             SlaStep.done_at > after,
-            Ticket.assignee_id == func.switchboard.current_agent_id(),
+            Ticket.assignee_id == identity.current_agent_id(),
         )
         .order_by(SlaStep.done_at, SlaStep.ticket_id, SlaStep.level)
         .limit(ALERT_LIMIT)
@@ -230,9 +231,7 @@ class Supervision(SpeaksDomainErrors):
         with self.runtime.uow() as uow:
             queues = tuple(
                 uow.session.scalars(
-                    select(Queue.name)
-                    .where(Queue.id == any_(func.switchboard.visible_queue_ids()))
-                    .order_by(Queue.name)
+                    select(Queue.name).where(Queue.id == any_(identity.visible_queue_ids())).order_by(Queue.name)
                 )
             )
             return SupervisorOverview(
