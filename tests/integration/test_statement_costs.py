@@ -251,16 +251,27 @@ def _record_statement(statements: list[str], _conn: object, _cursor: object, sta
 
 def test_the_folded_tally_keeps_every_count(counting_desk: Desk) -> None:
     desk = counting_desk
+    _add_tickets(desk, "billing", 12)
+    _add_tickets(desk, "tech", 8)
     counted = (
-        "SELECT queue_id, status, coalesce(assignee_id, 0), count(*) FROM switchboard.ticket"
-        " WHERE merged_into_id IS NULL GROUP BY 1, 2, 3"
+        "SELECT queue_id, status, coalesce(assignee_id, 0), count(*), count(*) FILTER (WHERE priority = 3)"
+        " FROM switchboard.ticket WHERE merged_into_id IS NULL GROUP BY 1, 2, 3"
     )
     tallied = (
-        "SELECT queue_id, status, assignee_id, sum(tickets) FROM switchboard.ticket_tally"
+        "SELECT queue_id, status, assignee_id, sum(tickets), sum(urgent) FROM switchboard.ticket_tally"
         " GROUP BY 1, 2, 3 HAVING sum(tickets) <> 0"
     )
+    changes = [  # priority within a group, assignment, status, queue, all at once
+        "UPDATE switchboard.ticket SET priority = 3 WHERE subject LIKE 'load %' AND priority = 2",
+        "UPDATE switchboard.ticket SET assignee_id = {alice} WHERE subject IN ('load 1', 'load 3', 'load 7')",
+        "UPDATE switchboard.ticket SET priority = 0 WHERE subject = 'load 3'",
+        "UPDATE switchboard.ticket SET status = 'waiting', priority = 3 WHERE subject = 'load 5'",
+        "UPDATE switchboard.ticket SET queue_id = {tech}, assignee_id = NULL WHERE subject = 'load 7'",
+    ]
     with desk.connect_as_dba() as dba:
-        assert sorted(dba.execute(tallied).fetchall()) == sorted(dba.execute(counted).fetchall())
+        for change in changes:
+            dba.execute(change.format(alice=desk.ids["alice"], tech=desk.ids["tech"]))  # type: ignore[arg-type]
+            assert sorted(dba.execute(tallied).fetchall()) == sorted(dba.execute(counted).fetchall()), change
         dba.execute("SELECT switchboard.fold_ticket_tally(NULL, NULL, NULL)")
         assert sorted(dba.execute(tallied).fetchall()) == sorted(dba.execute(counted).fetchall())
         groups = dba.execute(
@@ -268,3 +279,28 @@ def test_the_folded_tally_keeps_every_count(counting_desk: Desk) -> None:
         )
         total, distinct = groups.fetchone()  # type: ignore[misc]
         assert total == distinct
+
+
+def test_routing_loads_from_the_tally_are_the_open_tickets_counted_with_urgent_twice(counting_desk: Desk) -> None:
+    desk = counting_desk
+    _add_tickets(desk, "billing", 12)
+    with desk.connect_as_dba() as dba:
+        dba.execute(
+            "UPDATE switchboard.ticket SET assignee_id = %s, priority = CASE WHEN subject = 'load 2' THEN 3"
+            " ELSE priority END WHERE subject LIKE 'load %%' AND subject <> 'load 0'",
+            (desk.ids["alice"],),
+        )
+        dba.execute("UPDATE switchboard.ticket SET status = 'waiting' WHERE subject = 'load 4'")  # paused: no load
+        agents = [desk.ids["alice"], desk.ids["ann"], desk.ids["bob"]]
+        loads = dict(dba.execute("SELECT agent_id, load FROM switchboard.agent_loads(%s)", (agents,)).fetchall())
+        counted = dict(
+            dba.execute(
+                "SELECT a.id, coalesce(sum(CASE WHEN t.priority = 3 THEN 2 ELSE 1 END), 0)"
+                " FROM unnest(%s::bigint[]) a (id)"
+                " LEFT JOIN switchboard.ticket t ON t.assignee_id = a.id AND t.merged_into_id IS NULL"
+                " AND t.status IN (SELECT key FROM switchboard.ticket_status WHERE category = 'open') GROUP BY a.id",
+                (agents,),
+            ).fetchall()
+        )
+    assert loads == counted
+    assert loads[desk.ids["alice"]] > 0
