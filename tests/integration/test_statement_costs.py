@@ -270,7 +270,7 @@ def test_the_folded_tally_keeps_every_count(counting_desk: Desk) -> None:
     ]
     with desk.connect_as_dba() as dba:
         for change in changes:
-            dba.execute(change.format(alice=desk.ids["alice"], tech=desk.ids["tech"]))  # type: ignore[arg-type]
+            dba.execute(change.format(alice=desk.ids["alice"], tech=desk.ids["tech"]))
             assert sorted(dba.execute(tallied).fetchall()) == sorted(dba.execute(counted).fetchall()), change
         dba.execute("SELECT switchboard.fold_ticket_tally(NULL, NULL, NULL)")
         assert sorted(dba.execute(tallied).fetchall()) == sorted(dba.execute(counted).fetchall())
@@ -292,15 +292,19 @@ def test_routing_loads_from_the_tally_are_the_open_tickets_counted_with_urgent_t
         )
         dba.execute("UPDATE switchboard.ticket SET status = 'waiting' WHERE subject = 'load 4'")  # paused: no load
         agents = [desk.ids["alice"], desk.ids["ann"], desk.ids["bob"]]
-        loads = dict(dba.execute("SELECT agent_id, load FROM switchboard.agent_loads(%s)", (agents,)).fetchall())
-        counted = dict(
-            dba.execute(
+        loads = {
+            int(str(a)): int(str(n))
+            for a, n in dba.execute("SELECT agent_id, load FROM switchboard.agent_loads(%s)", (agents,)).fetchall()
+        }
+        counted = {
+            int(str(a)): int(str(n))
+            for a, n in dba.execute(
                 "SELECT a.id, coalesce(sum(CASE WHEN t.priority = 3 THEN 2 ELSE 1 END), 0)"
                 " FROM unnest(%s::bigint[]) a (id)"
                 " LEFT JOIN switchboard.ticket t ON t.assignee_id = a.id AND t.merged_into_id IS NULL"
                 " AND t.status IN (SELECT key FROM switchboard.ticket_status WHERE category = 'open') GROUP BY a.id",
                 (agents,),
             ).fetchall()
-        )
+        }
     assert loads == counted
     assert loads[desk.ids["alice"]] > 0
