@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -68,9 +69,14 @@ NO_COUNTRY = "(no public holidays)"
 def dry_run_words(outcome: DryRun) -> str:
     breached = "".join(f"\n  #{t.number} {t.subject} [{t.queue}]" for t in outcome.newly_breached[:5])
     more = outcome.newly_breached_count - min(5, len(outcome.newly_breached))
+    direction = (
+        f" (the soonest due time {outcome.earlier} earlier, {outcome.later} later)"
+        if outcome.earlier or outcome.later
+        else ""
+    )
     return (
-        f"{outcome.moved} of {outcome.open_tickets} open tickets would move ({outcome.earlier} earlier, "
-        f"{outcome.later} later); {outcome.newly_breached_count} would become breached at once.{breached}"
+        f"{outcome.moved} of {outcome.open_tickets} open tickets would move{direction}; "
+        f"{outcome.newly_breached_count} would become breached at once.{breached}"
         + (f"\n  … and {more} more" if more > 0 else "")
         + "\nNothing was written."
     )
@@ -222,7 +228,11 @@ class SlaPolicyEditor(QDialog):
         self.warn_box.setSuffix(" % of the target")
         self.ladder = QTableWidget(0, 4)
         self.ladder.setHorizontalHeaderLabels(["Level", "Minutes after breach", "Action", "Queue (for a move)"])
-        self.ladder.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        ladder_header = self.ladder.horizontalHeader()
+        for column in (LEVEL, AFTER, QUEUE):
+            ladder_header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        ladder_header.setSectionResizeMode(ACTION, QHeaderView.ResizeMode.Stretch)
+        self.ladder.verticalHeader().hide()
         self.ladder.itemChanged.connect(self._edited)
         self.add_step_button = QPushButton("Add &step")
         self.add_step_button.clicked.connect(lambda: self._add_step(None))
@@ -290,6 +300,13 @@ class SlaPolicyEditor(QDialog):
         layout.addWidget(buttons)
         self._fill(policy)
         self._filling = False
+        if policy is not None and not setup.everyone:
+            queues = {int(q) for q in policy.conditions.get("queue_ids", ())}
+            if not queues or not queues <= setup.led:  # a hint only: the database decides
+                self.message.setText(
+                    "This policy applies beyond the queues you lead: an admin saves changes to it "
+                    "(you may dry-run them)."
+                )
         self.resize(1000, 680)
 
     # --- filling and reading ------------------------------------------------------------------------------
@@ -544,6 +561,9 @@ class CalendarEditor(QWidget):
         self.hours.setHorizontalHeaderLabels(["Opening hours (e.g. 09:00-12:00, 13:00-17:00; empty: closed)"])
         self.hours.setVerticalHeaderLabels(list(DAY_NAMES))
         self.hours.horizontalHeader().setStretchLastSection(True)
+        self.hours.resizeRowsToContents()
+        rows_height = sum(self.hours.rowHeight(day) for day in range(7))
+        self.hours.setMinimumHeight(rows_height + self.hours.horizontalHeader().sizeHint().height() + 4)
         self.country_choice, self.region_choice = QComboBox(), QComboBox()
         self.country_choice.currentIndexChanged.connect(self._country_changed)
         self.region_choice.currentIndexChanged.connect(self._show_closed_days)
@@ -555,7 +575,11 @@ class CalendarEditor(QWidget):
         self.holidays.setHorizontalHeaderLabels(["Closed on", "Why"])
         self.holidays.horizontalHeader().setStretchLastSection(True)
         self.holidays.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.holidays.verticalHeader().hide()
+        self.holidays.setWordWrap(False)
+        self.holidays.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.own_dates = QListWidget()
+        self.own_dates.setMaximumHeight(120)
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
@@ -577,7 +601,9 @@ class CalendarEditor(QWidget):
         where = QHBoxLayout()
         where.addWidget(self.country_choice, 2)
         where.addWidget(self.region_choice, 1)
-        form.addRow("Public holidays &of", where)
+        holidays_label = QLabel("Public holidays &of")  # our words; a layout gets no buddy by itself
+        holidays_label.setBuddy(self.country_choice)
+        form.addRow(holidays_label, where)
         dates = QHBoxLayout()
         dates.addWidget(self.date_edit)
         dates.addWidget(self.add_date_button)

@@ -139,8 +139,8 @@ def test_a_lead_edits_dry_runs_saves_and_moves_a_policy_and_a_refusal_keeps_what
     type_into_cell(qtbot, editor.targets, 1, resolution, "240")
     qtbot.mouseClick(editor.dry_run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: editor.state == "checked", timeout=10_000)
-    summary = editor.summary.text()  # the resolution moves; the earliest due time (first response) does not
-    assert summary.startswith("1 of 1 open tickets would move (0 earlier, 0 later); 0 would become breached")
+    summary = editor.summary.text()  # the resolution moves; the soonest due time (first response) does not
+    assert summary.startswith("1 of 1 open tickets would move; 0 would become breached at once.")
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: editor.state == "saved", timeout=10_000)
     qtbot.waitUntil(lambda: dialog.state == "ready" and dialog.model.policies[0].version == 2, timeout=10_000)
