@@ -922,6 +922,9 @@ class SlaAdminDialog(QDialog):
 
     def _arrived(self, loaded: tuple[SlaSetup, tuple[list[str], list[tuple[str, str]]] | None]) -> None:
         setup, choices = loaded
+        self._move = None  # a move planned on the old list is planned again
+        self.apply_move_button.setEnabled(False)
+        self.move_summary.setText("")
         if choices is not None:
             self.calendar_editor.set_choices(*choices)
         self.setup = setup
