@@ -129,6 +129,7 @@ def test_a_lead_edits_dry_runs_saves_and_moves_a_policy_and_a_refusal_keeps_what
     qtbot: QtBot, qtmodeltester: ModelTester, engine: Engine, world: World, tmp_path: Path
 ) -> None:
     window = open_desk_window(qtbot, engine, tmp_path, person="carol")
+    assert "SLA policies and calendars…" in window.actions_by_text  # in the palette too, for leads only
     dialog = open_sla_admin(qtbot, window)
     qtmodeltester.check(dialog.model)
     assert [p.name for p in dialog.model.policies] == ["Billing standard", "Default"]
