@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from sqlalchemy import BindParameter, any_, bindparam, func, or_, select
 
@@ -40,6 +41,9 @@ from app.services.sla.dto import (
 from app.services.sla.ledger import clocks_of, ledger_events, load_book
 from app.services.sla.policy import WARN_LEVEL
 from app.vocabulary import AgentRole
+
+if TYPE_CHECKING:
+    from app.services.sla.admin_area import SlaAdmin
 
 BOARD_HORIZON = dt.timedelta(hours=8)
 BOARD_LIMIT = 500
@@ -224,6 +228,12 @@ class Supervision(SpeaksDomainErrors):
     @property
     def allowed(self) -> bool:
         return self.me.role in LEADS
+
+    @property
+    def sla_admin(self) -> SlaAdmin:
+        from app.services.sla.admin_area import SlaAdmin
+
+        return SlaAdmin(self.runtime, self.me)
 
     def overview(self) -> SupervisorOverview:
         """The board, the team and the compliance of the queues the caller sees, as of one moment."""
