@@ -1,4 +1,4 @@
--- save_sla_policy, version 1, applied by migration 0021_sla_admin. Released files never change (migrations/sql/README.md).
+-- save_sla_policy, version 1, applied by migration 0022_sla_admin. Released files never change (migrations/sql/README.md).
 -- Adds (p_id NULL) or changes an SLA policy: an admin any policy, a team lead only a policy whose conditions
 -- name queues they lead and nothing else (`queue_ids`), before and after the change, so a lead can neither
 -- widen a policy to other teams' tickets nor take over one that applies to them. A change names the version

@@ -1,7 +1,7 @@
 """SLA admin views (issue 14): team leads keep the SLA policies of the queues they lead.
 
-Revision ID: 0021_sla_admin
-Revises: 0020_account_lookup
+Revision ID: 0022_sla_admin
+Revises: 0021_load_tally
 Create Date: 2026-12-06
 
 - `save_sla_policy()`: a definer function that adds or changes a policy (retiring and reordering included)
@@ -18,8 +18,8 @@ from alembic import op
 
 from app.services.platform.database.sql_files import DatabaseNames, function_sql
 
-revision: str = "0021_sla_admin"
-down_revision: str | None = "0020_account_lookup"
+revision: str = "0022_sla_admin"
+down_revision: str | None = "0021_load_tally"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
