@@ -197,14 +197,14 @@ class _Roster:
     """One queue's agents as their shifts and out of office had them at each moment of the replay. Each
     schedule becomes its open periods over the window once (a business calendar's arithmetic, daylight
     saving included, as `scoring.on_shift` reads it), and an out of office the instant its end date ends in
-    the agent's time zone (as `scoring.out_of_office`), so a moment is a bisection per scheduled agent; the
-    team is rebuilt only when someone's state changed since the previous ticket."""
+    the agent's time zone (as `scoring.out_of_office`); a moment is then a bisection per scheduled agent,
+    and only when someone's state changed since the last one asked."""
 
     def __init__(self, team: list[CandidateFacts], schedules: dict[int, tuple[_Periods | None, dt.datetime | None]]):
         self._team = team
         self._schedules = schedules
-        self._states: tuple[tuple[bool, bool], ...] | None = None
         self._current = team
+        self._holds_from = self._holds_until = _EARLIEST  # the span in which `_current` holds: none yet
 
     @classmethod
     def of(
@@ -233,24 +233,30 @@ class _Roster:
         return cls(team, schedules)
 
     def at(self, moment: dt.datetime) -> list[CandidateFacts]:
-        if not self._schedules:
-            return self._team
-        states = tuple(
-            (_open(periods, moment), back_at is not None and moment < back_at)
-            for periods, back_at in self._schedules.values()
-        )
-        if states != self._states:
-            by_agent = dict(zip(self._schedules, states, strict=True))
-            self._current = [
-                replace(c, on_shift=by_agent[c.agent_id][0], out_of_office=by_agent[c.agent_id][1])
-                if c.agent_id in by_agent
-                else c
-                for c in self._team
-            ]
-            self._states = states
+        """The team at `moment`. Between two changes of anyone's state (a shift starting or ending, an out
+        of office ending) the answer is the previous one: a replay's tickets mostly come in between."""
+        if not self._schedules or self._holds_from <= moment < self._holds_until:
+            return self._current
+        states, self._holds_from, self._holds_until = [], _EARLIEST, _LATEST
+        for periods, back_at in self._schedules.values():
+            on, since, until = _state(periods, moment)
+            away = back_at is not None and moment < back_at
+            if back_at is not None:
+                since, until = (since, min(until, back_at)) if away else (max(since, back_at), until)
+            self._holds_from, self._holds_until = max(self._holds_from, since), min(self._holds_until, until)
+            states.append((on, away))
+        by_agent = dict(zip(self._schedules, states, strict=True))
+        self._current = [
+            replace(c, on_shift=by_agent[c.agent_id][0], out_of_office=by_agent[c.agent_id][1])
+            if c.agent_id in by_agent
+            else c
+            for c in self._team
+        ]
         return self._current
 
 
+_EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
+_LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
 _Periods = tuple[list[dt.datetime], list[dt.datetime]]  # the open periods' starts and ends, in order
 
 
@@ -267,11 +273,22 @@ def _periods(shift: Any, time_zone: str, since: dt.datetime, now: dt.datetime) -
 
 
 def _open(periods: _Periods | None, moment: dt.datetime) -> bool:
+    return _state(periods, moment)[0]
+
+
+def _state(periods: _Periods | None, moment: dt.datetime) -> tuple[bool, dt.datetime, dt.datetime]:
+    """On shift at `moment`, and the span [from, until) around it in which that holds."""
     if periods is None:
-        return True
+        return True, _EARLIEST, _LATEST
     starts, ends = periods
     index = bisect_right(starts, moment) - 1
-    return index >= 0 and moment < ends[index]
+    if index >= 0 and moment < ends[index]:
+        return True, starts[index], ends[index]
+    return (
+        False,
+        ends[index] if index >= 0 else _EARLIEST,
+        starts[index + 1] if index + 1 < len(starts) else _LATEST,
+    )
 
 
 def _back_at(until: dt.date, time_zone: str) -> dt.datetime:
