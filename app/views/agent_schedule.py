@@ -135,7 +135,8 @@ class AgentScheduleDialog(QDialog):
         """The facts that differ from the agent's stored ones, as `set_agent_routing()` takes them. Raises
         InvalidInput for hours or a time zone that cannot be read."""
         zone = self.time_zone.currentText().strip()
-        if zone != self.facts.time_zone and zone not in time_zones():
+        known = time_zones()  # empty without a zone database here: the database's own list decides
+        if zone != self.facts.time_zone and (not zone or (known and zone not in known)):
             raise InvalidInput(f"{zone or 'An empty name'} is not a time zone such as Europe/Berlin")
         shift = parse_week([line.text() for line in self.days])
         until: dt.date | None = None

@@ -309,7 +309,9 @@ class RoutingSettingsDialog(QDialog):
     def edit_schedule(self) -> None:
         """The current row's agent's shift and out of office, in a dialog of their own (window-modal)."""
         row = self.agents.currentRow()
-        if self.state not in ("ready", "previewed") or not 0 <= row < len(self._agents):
+        if self.state not in ("ready", "previewed"):
+            return
+        if not 0 <= row < len(self._agents):
             self.message.setText("Choose an agent in the table first (the arrow keys), then Alt+H.")
             return
         facts = self._agents[row]
