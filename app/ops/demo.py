@@ -150,11 +150,14 @@ def demo_rosters(now: dt.datetime) -> dict[str, dict[str, Any]]:
 def _ensure_rosters(uow: UnitOfWork, now: dt.datetime) -> None:
     """The demo's shifts and out of office, through the same definer function a lead's edit goes through
     (which checks them). The agent on holiday stays "available" in the presence menu, as people forget to
-    switch it: the out of office is what keeps routing off them, and the explanations say so."""
-    ids = dict(uow.session.execute(select(Agent.db_login, Agent.id)).tuples().all())
+    switch it: the out of office is what keeps routing off them, and the explanations say so. A demo agent
+    someone disabled since is left alone (the function takes active agents only)."""
+    ids = dict(uow.session.execute(select(Agent.db_login, Agent.id).where(Agent.is_active)).tuples().all())
     for login, facts in demo_rosters(now).items():
+        if login not in ids:
+            continue
         if "substitute" in facts:
-            facts = facts | {"substitute": ids[facts["substitute"]]}
+            facts = facts | {"substitute": ids.get(facts["substitute"])}
             uow.session.execute(update(Agent).where(Agent.id == ids[login]).values(availability=Availability.AVAILABLE))
         routing_settings.set_agent_facts(uow, ids[login], facts)
 
