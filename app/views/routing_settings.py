@@ -315,6 +315,8 @@ class RoutingSettingsDialog(QDialog):
             self.message.setText("Choose an agent in the table first (the arrow keys), then Alt+H.")
             return
         facts = self._agents[row]
+        if self.schedule_dialog is not None:
+            self.schedule_dialog.deleteLater()  # the last one, closed (one is open at a time: window-modal)
         dialog = AgentScheduleDialog(facts, self._agents, self._schedules.get(facts.agent_id), self)
         dialog.accepted.connect(lambda: self._schedule_edited(row, dialog))
         self.schedule_dialog = dialog
