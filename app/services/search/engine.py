@@ -92,6 +92,24 @@ class RawHit:
     highlights: tuple[tuple[int, int], ...]
 
 
+def _raw_hit(doc: tantivy.Document, score: object, snippet: str, highlights: tuple[tuple[int, int], ...]) -> RawHit:
+    """A hit as the stored fields of its document hold it; the snippet is the caller's (the best fragment
+    of a search, the start of the text for more-like-this)."""
+    return RawHit(
+        kind=str(doc.get_first("kind")),
+        id=int(doc.get_first("id") or 0),
+        number=int(doc.get_first("number") or 0),
+        title=str(doc.get_first("title") or ""),
+        status=str(doc.get_first("status") or ""),
+        queue=str(doc.get_first("queue") or ""),
+        customer=str(doc.get_first("customer") or ""),
+        updated=doc.get_first("updated"),
+        score=float(score) if isinstance(score, (int, float)) else 0.0,
+        snippet=snippet,
+        highlights=highlights,
+    )
+
+
 def doc_key(kind: str, id_: int) -> str:
     return f"{kind}:{id_}"
 
@@ -256,21 +274,7 @@ class TantivyIndex:
             snippet, ranges = "", cast(tuple[tuple[int, int], ...], ())
             if with_snippets:
                 snippet, ranges = _snippet(doc, generator, parsed)
-            hits.append(
-                RawHit(
-                    kind=str(doc.get_first("kind")),
-                    id=int(doc.get_first("id") or 0),
-                    number=int(doc.get_first("number") or 0),
-                    title=str(doc.get_first("title") or ""),
-                    status=str(doc.get_first("status") or ""),
-                    queue=str(doc.get_first("queue") or ""),
-                    customer=str(doc.get_first("customer") or ""),
-                    updated=doc.get_first("updated"),
-                    score=float(score) if isinstance(score, (int, float)) else 0.0,
-                    snippet=snippet,
-                    highlights=ranges,
-                )
-            )
+            hits.append(_raw_hit(doc, score, snippet, ranges))
         return hits, int(result.count or 0)  # type: ignore[attr-defined]
 
     def more_like_this(
@@ -298,22 +302,7 @@ class TantivyIndex:
         hits = []
         for score, address in searcher.search(query, limit).hits:
             doc = searcher.doc(address)
-            body = str(doc.get_first("body") or "")
-            hits.append(
-                RawHit(
-                    kind=str(doc.get_first("kind")),
-                    id=int(doc.get_first("id") or 0),
-                    number=int(doc.get_first("number") or 0),
-                    title=str(doc.get_first("title") or ""),
-                    status=str(doc.get_first("status") or ""),
-                    queue=str(doc.get_first("queue") or ""),
-                    customer=str(doc.get_first("customer") or ""),
-                    updated=doc.get_first("updated"),
-                    score=float(score),
-                    snippet=body[:SNIPPET_CHARS],
-                    highlights=(),
-                )
-            )
+            hits.append(_raw_hit(doc, score, str(doc.get_first("body") or "")[:SNIPPET_CHARS], ()))
         return hits
 
     def stored(self, kind: str, id_: int, field: str) -> str | None:

@@ -16,6 +16,7 @@ Consistency, in short (docs/design.md has the long form):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import queue
@@ -213,8 +214,7 @@ class Search(SpeaksDomainErrors):
 
     def rebuild(self, progress: Callable[[BuildProgress], None] | None = None) -> IndexStatus:
         """A full rebuild into a new generation, swapped in atomically when complete."""
-        if not self._writer_lock.try_acquire():
-            raise SearchUnavailable("Another Switchboard process of this login is writing the search index.")
+        self._require_writer()
         with self._guard:
             started = time.monotonic()
             self._building = BuildProgress(0, 0)
@@ -287,11 +287,15 @@ class Search(SpeaksDomainErrors):
         if progress is not None:
             progress(value)
 
-    def sync_once(self, *, batch: int = changes.BATCH) -> int:
-        """Apply the change log since the marker, a batch per commit; the number of entries applied.
-        Needs the writer lock and a usable index (else IndexUnusable / SearchUnavailable)."""
+    def _require_writer(self) -> None:
         if not self._writer_lock.try_acquire():
             raise SearchUnavailable("Another Switchboard process of this login is writing the search index.")
+
+    @contextlib.contextmanager
+    def _writable_index(self) -> Iterator[tuple[TantivyIndex, Marker]]:
+        """The writer lock, this process's write guard, and the current index with its marker, for one
+        write operation; IndexUnusable when there is none to write (it must be rebuilt)."""
+        self._require_writer()
         with self._guard:
             index = self._open_current()
             if index is None:
@@ -299,6 +303,12 @@ class Search(SpeaksDomainErrors):
             marker = index.marker()
             if marker is None:
                 raise IndexUnusable("the index has no marker")
+            yield index, marker
+
+    def sync_once(self, *, batch: int = changes.BATCH) -> int:
+        """Apply the change log since the marker, a batch per commit; the number of entries applied.
+        Needs the writer lock and a usable index (else IndexUnusable / SearchUnavailable)."""
+        with self._writable_index() as (index, marker):
             applied = 0
             with self._runtime.uow() as uow:
                 while True:
@@ -337,14 +347,7 @@ class Search(SpeaksDomainErrors):
 
     def reconcile(self) -> tuple[int, int]:
         """Make the ids in the index exactly the ids the login may see now; (removed, added)."""
-        if not self._writer_lock.try_acquire():
-            raise SearchUnavailable("Another Switchboard process of this login is writing the search index.")
-        with self._guard:
-            index = self._open_current()
-            if index is None:
-                raise IndexUnusable("no usable index")
-            marker = index.marker()
-            assert marker is not None
+        with self._writable_index() as (index, marker):
             removed = added = 0
             with self._runtime.uow() as uow:
                 for kind in KINDS:
