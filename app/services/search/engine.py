@@ -71,6 +71,7 @@ class Marker:
     seq: int
     scope: str
     schema_version: int = SCHEMA_VERSION
+    covered: int = 0  # a change-log horizon read up to: every entry of a lower transaction id is applied
 
     @property
     def position(self) -> tuple[int, int]:
@@ -208,7 +209,13 @@ class TantivyIndex:
         writer = self._w()
         writer.delete_documents_by_query(tantivy.Query.term_query(SCHEMA, "doc_key", MARKER_KEY))
         payload = json.dumps(
-            {"txid": marker.txid, "seq": marker.seq, "scope": marker.scope, "schema_version": marker.schema_version}
+            {
+                "txid": marker.txid,
+                "seq": marker.seq,
+                "scope": marker.scope,
+                "schema_version": marker.schema_version,
+                "covered": marker.covered,
+            }
         )
         writer.add_document(
             tantivy.Document.from_dict(
@@ -237,7 +244,13 @@ class TantivyIndex:
         if not hits:
             return None
         payload = json.loads(searcher.doc(hits[0][1]).get_first("marker") or "{}")
-        return Marker(int(payload["txid"]), int(payload["seq"]), str(payload["scope"]), int(payload["schema_version"]))
+        return Marker(
+            int(payload["txid"]),
+            int(payload["seq"]),
+            str(payload["scope"]),
+            int(payload["schema_version"]),
+            int(payload.get("covered", 0)),
+        )
 
     def count(self, kind: str) -> int:
         return int(self._index.searcher().search(tantivy.Query.term_query(SCHEMA, "kind", kind), 1, count=True).count)  # type: ignore[attr-defined]
