@@ -466,3 +466,23 @@ def test_the_change_log_holds_ids_only_and_no_inactive_or_outside_login_reads_it
     with desk.connect("ghost") as ghost:  # in the agent group without an agent row: RLS shows nothing
         assert ghost.execute("SELECT count(*) FROM change_log").fetchone() == (0,)
         assert ghost.execute("SELECT change_log_kept_from()").fetchone() == (None,)
+
+
+def test_phrases_match_exact_words_and_queues_show_their_names_from_the_database_and_the_index(
+    desk: Desk, opened: Opened
+) -> None:
+    singular = new_ticket(desk, "alice", "billing", "Otter question", body="The late refund of my otter.")
+    plural = new_ticket(desk, "alice", "billing", "Otter questions", body="Two late refunds of my otters.")
+    search = opened.search("alice")
+
+    def found(text: str, source: str) -> set[int]:
+        results = search.search(text, kinds=("ticket",))
+        assert results.source == source
+        assert all(h.queue == "Billing" for h in results.hits)  # as the queue is named, not lower-cased
+        return {h.id for h in results.hits}
+
+    for source in ("database", "index"):  # while the index is built, then from it
+        assert found('"late refund" otter', source) == {singular}
+        assert found('"late refunds" otter', source) == {plural}
+        assert found('"refund" otter', source) == {singular}
+        search.rebuild()

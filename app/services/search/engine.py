@@ -19,7 +19,7 @@ import tantivy
 from app.services.search.feed import SourceDocument
 from app.services.search.query import ParsedQuery, words_of
 
-SCHEMA_VERSION = 2  # bump on any schema change: an index of another version is rebuilt, never opened
+SCHEMA_VERSION = 3  # bump on any schema change: an index of another version is rebuilt, never opened
 MARKER_KEY = "marker"
 WRITER_HEAP = 96_000_000
 BULK_WRITER_HEAP = 256_000_000
@@ -49,7 +49,8 @@ def build_schema() -> tantivy.Schema:
     b.add_text_field("body", stored=True)
     b.add_text_field("customer", stored=True)
     b.add_text_field("status", stored=True, tokenizer_name="raw")
-    b.add_text_field("queue", stored=True, tokenizer_name="raw")
+    b.add_text_field("queue", stored=True, tokenizer_name="raw")  # lower-cased, for the queue: filter
+    b.add_text_field("queue_name", stored=True, tokenizer_name="raw")  # as the queue is named, for display
     b.add_text_field("tag", stored=True, tokenizer_name="raw")
     b.add_date_field("created", stored=True, indexed=True, fast=True)
     b.add_date_field("updated", stored=True, indexed=True, fast=True)
@@ -102,7 +103,7 @@ def _raw_hit(doc: tantivy.Document, score: object, snippet: str, highlights: tup
         number=int(doc.get_first("number") or 0),
         title=str(doc.get_first("title") or ""),
         status=str(doc.get_first("status") or ""),
-        queue=str(doc.get_first("queue") or ""),
+        queue=str(doc.get_first("queue_name") or doc.get_first("queue") or ""),
         customer=str(doc.get_first("customer") or ""),
         updated=doc.get_first("updated"),
         score=float(score) if isinstance(score, (int, float)) else 0.0,
@@ -139,6 +140,7 @@ def _document(source: SourceDocument) -> tantivy.Document:
         data["status"] = source.status.lower()
     if source.queue:
         data["queue"] = source.queue.lower()
+        data["queue_name"] = source.queue
     if source.tags:
         data["tag"] = [t.lower() for t in source.tags]
     return tantivy.Document.from_dict(data, SCHEMA)
@@ -396,6 +398,8 @@ def _build(
     text: list[tuple[tantivy.Occur, tantivy.Query]] = []
     for word in parsed.words:
         text.append((Occur.Must, _word(word, prefix=False, fuzzy=parsed.fuzzy(word) and not known(word))))
+    for word in parsed.exact:  # a quoted word: as typed, no typo tolerance
+        text.append((Occur.Must, _word(word, prefix=False, fuzzy=False)))
     if parsed.prefix:
         fuzzy = parsed.fuzzy(parsed.prefix) and not known(parsed.prefix)
         text.append((Occur.Must, _word(parsed.prefix, prefix=True, fuzzy=fuzzy)))
@@ -472,7 +476,7 @@ def fallback_snippet(
     the prefix, and words within one edit of a 5+ letter query word."""
     exact = set(parsed.highlight_words)
     prefix = parsed.prefix
-    fuzzy = [w for w in exact if parsed.fuzzy(w)]
+    fuzzy = [w for w in parsed.words if parsed.fuzzy(w)]  # never a quoted word: phrases match as typed
     marks: list[tuple[int, int]] = []
     if exact:
         for match in _WORDS.finditer(body, 0, SCAN_CHARS):
