@@ -486,3 +486,23 @@ def test_phrases_match_exact_words_and_queues_show_their_names_from_the_database
         assert found('"late refunds" otter', source) == {plural}
         assert found('"refund" otter', source) == {singular}
         search.rebuild()
+
+
+@pytest.mark.parametrize("wipe", [False, True])
+def test_sign_out_wipes_the_local_index_only_when_the_site_says_so(
+    desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, wipe: bool
+) -> None:
+    from app.desktop import client_for
+
+    site = tmp_path / "site"
+    (site / "switchboard").mkdir(parents=True)
+    (site / "switchboard" / "settings.toml").write_text(f"[search]\nwipe_on_sign_out = {str(wipe).lower()}\n")
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(site))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "user"))
+    client = client_for(desk.runtime("alice"), search_base=tmp_path / "search")
+    assert client.search is not None
+    client.search.rebuild()
+    home = client.search.home.root
+    assert home.is_dir() and client.search.home.current() is not None
+    client.close()  # signing out
+    assert home.exists() is not wipe

@@ -20,6 +20,7 @@ import contextlib
 import datetime as dt
 import logging
 import queue
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -424,6 +425,13 @@ class Search(SpeaksDomainErrors):
                 log.exception("search sync failed")
                 stop.wait(10 * interval)
             stop.wait(interval)
+
+    def wipe(self) -> None:
+        """Sign-out on a workstation whose site says so (`settings.wipe_on_sign_out`): let go of the index
+        and delete this login's whole folder — every generation, the lock and the progress file. Another
+        running process of the same login answers from the database and rebuilds."""
+        self.close()
+        shutil.rmtree(self.home.root, ignore_errors=True)
 
     def close(self) -> None:
         with self._guard:
