@@ -499,10 +499,12 @@ def test_sign_out_wipes_the_local_index_only_when_the_site_says_so(
     (site / "switchboard" / "settings.toml").write_text(f"[search]\nwipe_on_sign_out = {str(wipe).lower()}\n")
     monkeypatch.setenv("XDG_CONFIG_DIRS", str(site))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "user"))
-    client = client_for(desk.runtime("alice"), search_base=tmp_path / "search")
-    assert client.search is not None
-    client.search.rebuild()
-    home = client.search.home.root
-    assert home.is_dir() and client.search.home.current() is not None
+    runtime = desk.runtime("alice")
+    client = client_for(runtime, search_base=tmp_path / "search")
+    search = runtime.search()  # the one the client holds (one per runtime)
+    assert client.search is search
+    search.rebuild()
+    home = search.home.root
+    assert home.is_dir() and search.home.current() is not None
     client.close()  # signing out
     assert home.exists() is not wipe
