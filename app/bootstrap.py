@@ -105,6 +105,14 @@ class Runtime:
             self._search.close()
         self.engine.dispose()
 
+    def sign_out(self, *, wipe_search_index: bool = False) -> None:
+        """The person leaves this workstation: close, and when the site says so delete the login's local
+        search index (`app/services/search/settings.py`)."""
+        search = self._search
+        self.close()
+        if wipe_search_index and search is not None:
+            search.wipe()
+
 
 @dataclass(frozen=True)
 class SignIn:
