@@ -1,4 +1,4 @@
--- change_log_kept_from, version 1, applied by migration 0021_change_log_kept_from. Released files never change (migrations/sql/README.md).
+-- change_log_kept_from, version 1, applied by migration 0023_change_log_kept_from. Released files never change (migrations/sql/README.md).
 -- The position (txid, seq) of the oldest entry the change log still keeps, over every entry whoever may read
 -- it: two numbers, never a row. Housekeeping deletes a prefix of the log by position and always keeps the
 -- newest entry, so every entry ever deleted lies below this position: a follower whose applied position is

@@ -1,7 +1,7 @@
 """Followers of the change log can tell when housekeeping deleted entries they had not read yet.
 
-Revision ID: 0021_change_log_kept_from
-Revises: 0020_account_lookup
+Revision ID: 0023_change_log_kept_from
+Revises: 0022_sla_admin
 Create Date: 2026-12-06
 
 The worker keeps 30 days of change log (`trim_change_log`). A search index on a workstation that was off
@@ -21,8 +21,8 @@ from alembic import op
 
 from app.services.platform.database.sql_files import DatabaseNames, function_sql
 
-revision: str = "0021_change_log_kept_from"
-down_revision: str | None = "0020_account_lookup"
+revision: str = "0023_change_log_kept_from"
+down_revision: str | None = "0022_sla_admin"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
