@@ -214,7 +214,7 @@ def _ensure_account_demo(uow: UnitOfWork, customer_ids: list[int]) -> None:
             select(Customer.external_account_id, Customer.id).where(
                 Customer.id.in_(customer_ids), Customer.external_account_id.is_not(None)
             )
-        ).tuples()
+        )
     }
     now = uow.now()
     rows = [

@@ -9,8 +9,10 @@ Create Date: 2026-12-06
   transaction, from the cache only. Every active staff member reads the rules (intake runs as whoever
   opens the ticket); nobody writes them but `set_account_priority_rule()` (admins).
 - `account_cache_purge()`: the worker's periodic job removes answers expired longer ago than a bound; a
-  definer function only a trusted session may call (staff have no EXECUTE), so the worker's login needs
-  no policy of its own on `account_cache`.
+  definer function only a trusted session may call (staff have no EXECUTE).
+- `account_cache_trusted`: the worker's own login (a member of the owner role, not a superuser: row-level
+  security is forced on the cache, and BYPASSRLS is not inherited) reads every cached account, so the SLA
+  sweep it runs sees the accounts' tiers as the clients' explanations do.
 """
 
 from collections.abc import Sequence
@@ -64,6 +66,8 @@ def upgrade() -> None:
         f"ALTER TABLE {S}.account_priority_rule FORCE ROW LEVEL SECURITY",
         f"CREATE POLICY account_priority_rule_read ON {S}.account_priority_rule FOR SELECT TO {staff} USING ({ACTIVE})",
         f"GRANT SELECT ON {S}.account_priority_rule TO {staff}",
+        f'CREATE POLICY account_cache_trusted ON {S}.account_cache FOR SELECT TO "{names.owner_role}" '
+        f"USING ((SELECT {S}.is_trusted_session()))",
     ]
     for name, signature in FUNCTIONS.items():
         statements += [function_sql(name, 1, names), f"REVOKE EXECUTE ON FUNCTION {S}.{signature} FROM PUBLIC"]
@@ -73,6 +77,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute(f"DROP POLICY account_cache_trusted ON {S}.account_cache")
     for signature in FUNCTIONS.values():
         op.execute(f"DROP FUNCTION {S}.{signature}")
     op.drop_table("account_priority_rule", schema=S)

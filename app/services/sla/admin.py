@@ -203,7 +203,7 @@ def _policy_info(row: SlaPolicy, calendars: Mapping[int, str]) -> PolicyInfo:
 
 
 def _calendar_names(uow: UnitOfWork) -> dict[int, str]:
-    return dict(uow.session.execute(select(CalendarRow.id, CalendarRow.name)).tuples().all())
+    return {int(i): str(name) for i, name in uow.session.execute(select(CalendarRow.id, CalendarRow.name))}
 
 
 # --- calendars ---------------------------------------------------------------------------------------------
