@@ -53,13 +53,19 @@ def account_for(key: str) -> dict[str, Any] | None:
     return {
         "id": key,
         "status": "suspended" if seed % 11 == 0 else "active",
-        "plan": {"name": plan, "renews": (since.replace(year=2027)).isoformat()},
+        "plan": {"name": plan, "renews": _renewal(since).isoformat()},
         "tier": "vip" if plan == "Platinum" else "standard",
         "region": REGIONS[(seed >> 3) % 4],
         "balance": f"{((seed >> 5) % 200_000) / 100:.2f} EUR",
         "customer_since": since.isoformat(),
         "last_orders": [f"{o['product']} ({o['amount']} EUR)" for o in orders],
     }
+
+
+def _renewal(since: dt.date) -> dt.date:
+    """The anniversary in 2027 (an account opened on 29 February renews on the 28th: 2027 has no 29th, and
+    `replace` raised, so the tool answered such an account with a 500)."""
+    return since.replace(year=2027, day=min(since.day, 28) if since.month == 2 else since.day)
 
 
 def key_for_email(address: str) -> str:
