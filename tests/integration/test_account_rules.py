@@ -27,6 +27,7 @@ from app.services.platform import jobs
 from app.services.platform.database.engine import build_engine, build_session_factory
 from app.services.routing import engine as routing
 from app.services.sla import admin
+from app.services.sla.dry_run import dry_run
 from app.services.sla.ledger import explain_ticket
 from app.services.sla.sweep import sla_sweep
 from app.services.tickets import service
@@ -153,6 +154,9 @@ def test_an_sla_policy_naming_the_account_tier_applies_to_vip_tickets_in_explana
     with bob.uow() as uow:
         assert explain_ticket(uow, vera).policy == "VIP"
         assert explain_ticket(uow, stan).policy == "Default"
+    with as_person("carol").uow() as uow:  # without the VIP policy, only Vera's ticket would be due later
+        without_vip = dry_run(uow, [{"position": 100, "targets": TARGETS, "business_hours": False}])
+    assert (without_vip.moved, without_vip.later, without_vip.earlier) == (1, 1, 0)
 
     worker = Runtime(*_engine_and_factory(desk))
     try:
