@@ -67,3 +67,26 @@ def test_two_workers_escalate_overdue_tickets_once_and_the_board_ranks_them(demo
     mine = json.loads(agent.stdout)
     assert {row["queue"] for row in board} - {"Shipping & Returns"}, "other queues' tickets are overdue too"
     assert {row["queue"] for row in mine} <= {"Shipping & Returns"}
+
+
+def test_a_vip_accounts_new_ticket_is_raised_by_the_demo_rule_which_only_an_admin_changes(demo: Path) -> None:
+    """Issue 16 as real processes: the demo's rule, a VIP customer's new ticket raised to high on intake
+    (from the warmed cache: no tool runs here), and an agent's attempt to change a rule refused in a line."""
+    rules = json.loads(run(demo, "connector", "rule", "list", "--json").stdout)
+    assert [(r["name"], r["conditions"], r["priority"]) for r in rules] == [
+        ("VIP accounts", {"account.tier": "vip"}, "high")
+    ]
+    vip = json.loads(run(demo, "ticket", "show", "10001", "--json").stdout)["customer_emails"][0]
+    created = run(
+        demo, "--user", "ben.okafor", "ticket", "create", "--subject", "VIP", "--customer", vip, "--queue", "Billing",
+        "--body", "Please help", "--json",
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    number = str(json.loads(created.stdout)["ticket"]["number"])
+    assert json.loads(run(demo, "ticket", "show", number, "--json").stdout)["priority"] == "high"
+    refused = run(
+        demo, "--user", "ben.okafor", "connector", "rule", "set", "Mine", "--when", "tier=vip", "--priority", "urgent"
+    )
+    assert refused.returncode != 0 and "admin" in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+    changed = run(demo, "--user", "julia.rossi", "connector", "rule", "retire", "VIP accounts", "--json")
+    assert changed.returncode == 0 and json.loads(changed.stdout)["active"] is False, changed.stderr
