@@ -10,9 +10,10 @@ Create Date: 2026-12-06
   opens the ticket); nobody writes them but `set_account_priority_rule()` (admins).
 - `account_cache_purge()`: the worker's periodic job removes answers expired longer ago than a bound; a
   definer function only a trusted session may call (staff have no EXECUTE).
-- `account_cache_trusted`: the worker's own login (a member of the owner role, not a superuser: row-level
-  security is forced on the cache, and BYPASSRLS is not inherited) reads every cached account, so the SLA
-  sweep it runs sees the accounts' tiers as the clients' explanations do.
+- `account_cache_trusted`, `account_priority_rule_trusted`: the worker's own login (a member of the owner
+  role, not a superuser: row-level security is forced, and BYPASSRLS is not inherited; it has no agent row,
+  so the staff policies show it nothing) reads every cached account and every rule, so the SLA sweep and
+  the intake it runs see the accounts' tiers as the clients do.
 """
 
 from collections.abc import Sequence
@@ -68,6 +69,8 @@ def upgrade() -> None:
         f"GRANT SELECT ON {S}.account_priority_rule TO {staff}",
         f'CREATE POLICY account_cache_trusted ON {S}.account_cache FOR SELECT TO "{names.owner_role}" '
         f"USING ((SELECT {S}.is_trusted_session()))",
+        f"CREATE POLICY account_priority_rule_trusted ON {S}.account_priority_rule FOR SELECT "
+        f'TO "{names.owner_role}" USING ((SELECT {S}.is_trusted_session()))',
     ]
     for name, signature in FUNCTIONS.items():
         statements += [function_sql(name, 1, names), f"REVOKE EXECUTE ON FUNCTION {S}.{signature} FROM PUBLIC"]
@@ -77,7 +80,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute(f"DROP POLICY account_cache_trusted ON {S}.account_cache")
+    op.execute(f"DROP POLICY account_cache_trusted ON {S}.account_cache")  # the rule's goes with its table
     for signature in FUNCTIONS.values():
         op.execute(f"DROP FUNCTION {S}.{signature}")
     op.drop_table("account_priority_rule", schema=S)

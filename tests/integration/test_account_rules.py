@@ -239,6 +239,10 @@ def test_the_worker_removes_long_expired_answers_once_per_period_with_two_worker
     desk = vip_desk
     with desk.connect_as_dba() as dba:
         dba.execute("DELETE FROM switchboard.job_run WHERE job = 'account_cache_cleanup'")
+        dba.execute(
+            "INSERT INTO switchboard.account_priority_rule (name, conditions, priority) VALUES"
+            " ('Seen by the worker', '{\"account.tier\": \"vip\"}', 2)"
+        )
         _cache(dba, "old", desk.ids["jane"], "{}", expired_days=8)
         _cache(dba, "recent", desk.ids["jane"], "{}", expired_days=2)
         dba.execute(
@@ -291,11 +295,14 @@ def test_the_worker_removes_long_expired_answers_once_per_period_with_two_worker
     assert {"recent", "old-but-refreshing", "ACC-vera", "ACC-stan"} <= keys
     assert not {"old", "never-answered"} & keys
     worker = Runtime(*_engine_and_factory(desk, desk.login("worker")))
-    try:  # the worker's own login reads every cached account (its SLA sweep sees the tiers)
+    try:  # the worker's own login reads every cached account and rule (its sweep and intake see the tiers)
         with worker.uow() as uow:
             assert accounts_of(uow, [desk.ids["vera"], desk.ids["omar"]]) == {
                 desk.ids["vera"]: {"tier": "VIP", "region": "EU"}
             }
+            seen = len(rules.list_rules(uow, include_retired=True))
+        with desk.connect_as_dba() as dba:
+            assert (seen,) == dba.execute("SELECT count(*) FROM switchboard.account_priority_rule").fetchone()
     finally:
         worker.close()
 
