@@ -34,6 +34,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from app.models import JobRun, WorkerHeartbeat
+from app.services.connectors.cache import purge_expired
 from app.services.platform import changes
 from app.services.platform.uow import UnitOfWork
 from app.services.sla.sweep import sla_sweep
@@ -146,6 +147,7 @@ def default_jobs() -> list[Job]:
     return [
         Job("change_log_housekeeping", dt.timedelta(hours=1), trim_change_log),
         Job("sla_sweep", dt.timedelta(minutes=1), sla_sweep),  # app/services/sla/sweep.py
+        Job("account_cache_cleanup", dt.timedelta(hours=1), purge_expired),  # app/services/connectors/cache.py
     ]
 
 

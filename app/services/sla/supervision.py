@@ -38,7 +38,7 @@ from app.services.sla.dto import (
     SlaAlerts,
     SupervisorOverview,
 )
-from app.services.sla.ledger import clocks_of, ledger_events, load_book
+from app.services.sla.ledger import accounts_for, clocks_of, ledger_events, load_book
 from app.services.sla.policy import WARN_LEVEL
 from app.vocabulary import AgentRole
 
@@ -169,8 +169,10 @@ def compliance(uow: UnitOfWork, *, days: int = COMPLIANCE_DAYS, limit: int = COM
     for start in range(0, len(rows), 500):
         chunk = rows[start : start + 500]
         ledgers = ledger_events(uow, [ticket.id for ticket, _org, _queue in chunk])
+        accounts = accounts_for(uow, book, [ticket.customer_id for ticket, _org, _queue in chunk])
         for ticket, organisation_id, queue in chunk:
-            state = clocks_of(book, ticket, organisation_id, ledgers[ticket.id], now)
+            account = accounts.get(ticket.customer_id)
+            state = clocks_of(book, ticket, organisation_id, ledgers[ticket.id], now, account)
             for target in (Target.FIRST_RESPONSE, Target.RESOLUTION):
                 c = state.clocks.get(target)
                 if c is None or c.fulfilled_at is None or c.fulfilled_at < since:
