@@ -1,4 +1,4 @@
--- account_cache_purge, version 1, applied by migration 0021_account_rules. Released files never change (migrations/sql/README.md).
+-- account_cache_purge, version 1, applied by migration 0024_account_rules. Released files never change (migrations/sql/README.md).
 -- The worker's clean-up of the team's account cache (issue 16): answers expired longer ago than the bound,
 -- and keys never answered whose last claim or failure is that old, are removed (an expired answer is still
 -- shown, marked stale, until then). A key whose refresh is under way is kept. Only a trusted session (the

@@ -1,4 +1,4 @@
--- set_account_priority_rule, version 1, applied by migration 0021_account_rules. Released files never change (migrations/sql/README.md).
+-- set_account_priority_rule, version 1, applied by migration 0024_account_rules. Released files never change (migrations/sql/README.md).
 -- An account priority rule (issue 16: "a VIP tier raises priority"): a new ticket whose customer's cached
 -- account meets every condition gets at least the rule's priority on intake. Admins only (a trusted
 -- session acting for nobody too); the rule is added, or changed by name (its version goes up); a rule is

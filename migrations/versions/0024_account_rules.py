@@ -1,7 +1,7 @@
 """Account attributes at work (issue 16): priority rules for intake, and the worker's cache clean-up.
 
-Revision ID: 0021_account_rules
-Revises: 0020_account_lookup
+Revision ID: 0024_account_rules
+Revises: 0023_change_log_kept_from
 Create Date: 2026-12-06
 
 - `account_priority_rule`: "a VIP tier raises priority". A new ticket whose customer's cached account meets
@@ -24,8 +24,8 @@ from sqlalchemy.dialects import postgresql
 
 from app.services.platform.database.sql_files import DatabaseNames, function_sql
 
-revision: str = "0021_account_rules"
-down_revision: str | None = "0020_account_lookup"
+revision: str = "0024_account_rules"
+down_revision: str | None = "0023_change_log_kept_from"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
