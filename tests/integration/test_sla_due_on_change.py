@@ -27,7 +27,8 @@ from tests.support.desk import Desk
 from tests.support.world import World, build_world, runtime_as
 
 pytestmark = pytest.mark.slow
-FIRST_RESPONSE, RESOLUTION = 60, 480
+FIRST_RESPONSE, RESOLUTION, HIGH_RESOLUTION = 60, 480, 120
+LADDER = [{"level": 2, "after_breach_minutes": 0, "action": "notify_lead"}]  # raises the priority one step
 FIXED = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # the units' injected clock: it never moves
 
 
@@ -36,12 +37,13 @@ def alice(committed_runtime: Runtime) -> Iterator[tuple[World, Runtime]]:
     world = build_world(committed_runtime.session_factory)
     with committed_runtime.uow() as uow:  # a calendar-time default policy: a wait counts minute for minute
         targets = {p.label: {"first_response": FIRST_RESPONSE, "resolution": RESOLUTION} for p in Priority}
+        targets["high"]["resolution"] = HIGH_RESOLUTION
         uow.session.execute(
             text(
-                "INSERT INTO switchboard.sla_policy (name, position, targets, business_hours)"
-                " VALUES ('Default', 100, CAST(:targets AS jsonb), false)"
+                "INSERT INTO switchboard.sla_policy (name, position, targets, business_hours, ladder)"
+                " VALUES ('Default', 100, CAST(:targets AS jsonb), false, CAST(:ladder AS jsonb))"
             ),
-            {"targets": json.dumps(targets)},
+            {"targets": json.dumps(targets), "ladder": json.dumps(LADDER)},
         )
         uow.commit()
     runtime = dataclasses.replace(runtime_as(committed_runtime.engine.url, "alice"), clock=lambda: FIXED)
@@ -117,6 +119,24 @@ def test_new_waiting_and_back_and_reopened_tickets_are_due_at_once(
         "resolution_due_at": restarted_at + dt.timedelta(minutes=RESOLUTION),
     }
     assert sla_sweep(committed_runtime.uow, take_steps=False)["due_changed"] == 0  # the sweep agrees
+
+
+def test_a_priority_the_sweep_raises_is_due_by_its_new_target_in_the_same_sweep(
+    committed_runtime: Runtime, alice: tuple[World, Runtime]
+) -> None:
+    world, runtime = alice
+    with runtime.uow() as uow:
+        ticket_id = service.create_ticket(
+            uow, subject="Down", customer_id=world.jane, queue_id=world.billing, body="Help"
+        ).ticket.id
+        uow.commit()
+    [(_start, started_at)] = _resolution_ledger(committed_runtime, ticket_id)
+    later = dataclasses.replace(committed_runtime, clock=lambda: started_at + dt.timedelta(days=2))
+    assert sla_sweep(later.uow)["priority_raised"] == 1  # breached: level 2 raises normal to high, once
+    with committed_runtime.session_factory() as session:
+        priority = session.scalar(select(Ticket.priority).where(Ticket.id == ticket_id))
+    assert priority == Priority.HIGH
+    assert _due(committed_runtime, ticket_id)[1] == started_at + dt.timedelta(minutes=HIGH_RESOLUTION)
 
 
 # --- store_sla_due() as each login ---------------------------------------------------------------------------
