@@ -25,6 +25,7 @@ from sqlalchemy import select, text
 from app.models import Customer, Ticket
 from app.services.platform.events import DomainEvent, FieldsChanged, MessageAdded
 from app.services.platform.uow import UnitOfWork
+from app.services.sla.clocks import Target, is_running
 from app.services.sla.ledger import DUE_COLUMNS, SlaBook, clocks_of, ledger_events, load_book
 
 _STORE = text(
@@ -54,13 +55,17 @@ def store_due_times(uow: UnitOfWork, ticket_ids: Iterable[int], *, book: SlaBook
     ).all()
     if not rows:
         return 0
-    book = book or load_book(uow)
     ledgers = ledger_events(uow, [ticket.id for ticket, _org in rows])
     now = uow.now()
     written = 0
     for ticket, organisation_id in rows:
         events = ledgers[ticket.id]
         as_of = max([now, *(event.at for event in events)])
+        if all(getattr(ticket, column) is None for column in DUE_COLUMNS.values()) and not any(
+            is_running(events, target, as_of) for target in Target
+        ):
+            continue  # nothing runs, nothing is stored (a pause, a resolve): no policy or calendar to load
+        book = book or load_book(uow)
         wanted = clocks_of(book, ticket, organisation_id, events, as_of).due_columns()
         if all(getattr(ticket, column) == wanted[column] for column in DUE_COLUMNS.values()):
             continue

@@ -4,6 +4,8 @@
 -- queue shows and sorts the new due time at once instead of at the next sweep minute. The maths is the
 -- Python's (app/services/sla/clocks.py), never repeated here: this body checks only who may store and when.
 -- - Anyone who sees the ticket (its queue, or assigned to them), or a trusted session (worker, intake).
+--   Another ticket is not an error but nothing stored (false), like a ticket that does not exist: due times
+--   are bookkeeping, and the change that asked must not fail for them.
 -- - Only while the ticket is on the sweep's watch list and due for a look (`check_at <= now()`): the ledger
 --   trigger put it there in this very change. The sweep computes the same due times from the ledger within
 --   its minute and writes them if they differ, so what a caller stores here is never the last word: a
@@ -20,19 +22,18 @@ AS $fn$
     DECLARE me bigint := require_role(ARRAY['agent', 'supervisor', 'admin']);
             t ticket%ROWTYPE;
     BEGIN
-        SELECT * INTO t FROM ticket WHERE id = p_ticket FOR NO KEY UPDATE;
+        SELECT * INTO t FROM ticket WHERE id = p_ticket;  -- no lock before the check: none on others' tickets
         IF NOT FOUND OR (me IS NULL OR t.queue_id = ANY (visible_queue_ids()) OR t.assignee_id = me) IS NOT TRUE THEN
-            RAISE EXCEPTION 'no ticket with id % for you', p_ticket USING ERRCODE = 'no_data_found';
+            RETURN false;
         END IF;
         IF NOT EXISTS (SELECT FROM sla_watch w WHERE w.ticket_id = p_ticket AND w.check_at <= now()) THEN
             RETURN false;
         END IF;
-        IF t.first_response_due_at IS DISTINCT FROM p_first_response
-           OR t.next_response_due_at IS DISTINCT FROM p_next_response
-           OR t.resolution_due_at IS DISTINCT FROM p_resolution THEN
-            UPDATE ticket SET first_response_due_at = p_first_response, next_response_due_at = p_next_response,
-                              resolution_due_at = p_resolution
-            WHERE id = p_ticket;
-        END IF;
+        UPDATE ticket SET first_response_due_at = p_first_response, next_response_due_at = p_next_response,
+                          resolution_due_at = p_resolution
+        WHERE id = p_ticket
+          AND (first_response_due_at IS DISTINCT FROM p_first_response
+               OR next_response_due_at IS DISTINCT FROM p_next_response
+               OR resolution_due_at IS DISTINCT FROM p_resolution);
         RETURN true;
     END $fn$
