@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select, text
 
 from app.bootstrap import Runtime
-from app.models import SlaLedgerEntry, Ticket
+from app.models import AuditEvent, SlaLedgerEntry, Ticket
 from app.services.platform.database.engine import build_engine, build_session_factory
 from app.services.sla import ledger
 from app.services.sla.sweep import sla_sweep
@@ -120,6 +120,13 @@ def test_new_waiting_and_back_reopened_and_escalated_tickets_are_due_at_once(
         "resolution_due_at": restarted_at + dt.timedelta(minutes=RESOLUTION),
     }
     assert sla_sweep(committed_runtime.uow, take_steps=False)["due_changed"] == 0  # the sweep agrees
+    with committed_runtime.session_factory() as session:  # the history names what wrote them, as whom
+        written = session.execute(
+            select(AuditEvent.action, AuditEvent.actor_login)
+            .where(AuditEvent.ticket_id == ticket_id, AuditEvent.field == "resolution_due_at")
+            .distinct()
+        ).all()
+    assert set(written) == {("sla_due", world.login("alice")), ("status", world.login("alice"))}  # status: paused
 
     # Two days on, breached: level 2 raises normal to high, and that sweep stores the high target's due.
     later = dataclasses.replace(committed_runtime, clock=lambda: restarted_at + dt.timedelta(days=2))

@@ -13,6 +13,7 @@
 --   (warnings, breaches, the ladder) are the sweep's own computation, never these columns. Otherwise
 --   nothing is stored (false), and the sweep's times stand.
 -- - Neither the version nor updated_at changes (due times are bookkeeping, as when the sweep writes them);
+--   the audit trail names the write `sla_due` (the caller's own action label is put back after);
 --   a clock that does not run in the ticket's status is cleared anyway by c_sla_due_on_write.
 CREATE OR REPLACE FUNCTION {{schema}}.store_sla_due(
         p_ticket bigint, p_first_response timestamptz, p_next_response timestamptz, p_resolution timestamptz)
@@ -21,6 +22,7 @@ CREATE OR REPLACE FUNCTION {{schema}}.store_sla_due(
 AS $fn$
     DECLARE me bigint := require_role(ARRAY['agent', 'supervisor', 'admin']);
             t ticket%ROWTYPE;
+            action text;
     BEGIN
         SELECT * INTO t FROM ticket WHERE id = p_ticket;  -- no lock before the check: none on others' tickets
         IF NOT FOUND OR (me IS NULL OR t.queue_id = ANY (visible_queue_ids()) OR t.assignee_id = me) IS NOT TRUE THEN
@@ -29,11 +31,14 @@ AS $fn$
         IF NOT EXISTS (SELECT FROM sla_watch w WHERE w.ticket_id = p_ticket AND w.check_at <= now()) THEN
             RETURN false;
         END IF;
+        action := current_setting('switchboard.action', true);
+        PERFORM set_config('switchboard.action', 'sla_due', true);  -- the history says what wrote them
         UPDATE ticket SET first_response_due_at = p_first_response, next_response_due_at = p_next_response,
                           resolution_due_at = p_resolution
         WHERE id = p_ticket
           AND (first_response_due_at IS DISTINCT FROM p_first_response
                OR next_response_due_at IS DISTINCT FROM p_next_response
                OR resolution_due_at IS DISTINCT FROM p_resolution);
+        PERFORM set_config('switchboard.action', coalesce(action, ''), true);
         RETURN true;
     END $fn$
