@@ -19,6 +19,7 @@ injected time (the due time of a running clock does not depend on when it is rea
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 from sqlalchemy import select, text
 
@@ -31,6 +32,8 @@ from app.services.sla.ledger import DUE_COLUMNS, SlaBook, clocks_of, ledger_even
 _STORE = text(
     "SELECT switchboard.store_sla_due(:id, :first_response_due_at, :next_response_due_at, :resolution_due_at)"
 )
+
+_BOOK_KEY = "switchboard.sla_book"
 
 # The fields besides queue and priority that choose a ticket's policy (a change is a recompute mark).
 POLICY_FIELDS = frozenset({"type", "channel", "tags"})
@@ -65,7 +68,7 @@ def store_due_times(uow: UnitOfWork, ticket_ids: Iterable[int], *, book: SlaBook
             is_running(events, target, as_of) for target in Target
         ):
             continue  # nothing runs, nothing is stored (a pause, a resolve): no policy or calendar to load
-        book = book or load_book(uow)
+        book = book or _book(uow)
         wanted = clocks_of(book, ticket, organisation_id, events, as_of).due_columns()
         if all(getattr(ticket, column) == wanted[column] for column in DUE_COLUMNS.values()):
             continue
@@ -75,6 +78,18 @@ def store_due_times(uow: UnitOfWork, ticket_ids: Iterable[int], *, book: SlaBook
             # caller, whom the grants refuse): read again when next asked.
             session.expire(ticket, [*DUE_COLUMNS.values(), "sla_due_at"])
     return written
+
+
+def _book(uow: UnitOfWork) -> SlaBook:
+    """The policies, statuses and calendars, loaded once per transaction however many events it records
+    (a new ticket records two); kept in the session's `info`, for this transaction only."""
+    transaction = uow.session.get_transaction()
+    cached = uow.session.info.get(_BOOK_KEY)
+    if cached is not None and transaction is not None and cached[0] is transaction:
+        return cast(SlaBook, cached[1])
+    book = load_book(uow)
+    uow.session.info[_BOOK_KEY] = (transaction, book)
+    return book
 
 
 def due_times_on_change(uow: UnitOfWork, event: DomainEvent) -> None:
