@@ -20,7 +20,16 @@ from app.services.platform.clock import Clock
 from app.services.platform.config import DatabaseTarget
 from app.services.platform.database import schema
 from app.services.platform.database.engine import SessionFactory, build_engine, build_session_factory, check_reachable
-from app.services.platform.events import EventHandlers, StatusChanged, TicketCreated
+from app.services.platform.events import (
+    DomainEvent,
+    EventHandlers,
+    FieldsChanged,
+    MessageAdded,
+    PriorityChanged,
+    QueueChanged,
+    StatusChanged,
+    TicketCreated,
+)
 from app.services.platform.live_notices import Listen
 from app.services.platform.redaction import RedactingFilter, register_secret
 from app.services.platform.uow import UnitOfWork
@@ -44,12 +53,15 @@ log = logging.getLogger(__name__)
 
 
 def event_handlers() -> EventHandlers:
-    """The in-transaction policies, registered here and nowhere else: push routing on intake and reopen
-    (the SLA recompute joins as its issue lands)."""
+    """The in-transaction policies, registered here and nowhere else: push routing on intake and reopen,
+    and the SLA due times of a clock that starts or resumes (stored with the change, not at the next sweep)."""
     handlers = EventHandlers()
     handlers.on(TicketCreated, _raise_priority_for_account)  # before routing, which weighs the priority
     handlers.on(TicketCreated, _route_new_ticket)
     handlers.on(StatusChanged, _route_reopened_ticket)
+    # Every event whose change can write the SLA ledger (not `Assigned`: a claim stays one statement).
+    for event_type in (TicketCreated, StatusChanged, MessageAdded, PriorityChanged, QueueChanged, FieldsChanged):
+        handlers.on(event_type, _store_sla_due_times)
     return handlers
 
 
@@ -69,6 +81,12 @@ def _route_reopened_ticket(uow: UnitOfWork, event: StatusChanged) -> None:
     from app.services.routing import engine as routing
 
     routing.route_reopened_ticket(uow, event)
+
+
+def _store_sla_due_times(uow: UnitOfWork, event: DomainEvent) -> None:
+    from app.services.sla import due_on_change
+
+    due_on_change.due_times_on_change(uow, event)
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """`switchboard sla explain N` and `switchboard escalations`: why a ticket is due when it is, and what the
 sweep escalated, through the caller's own row-level security. `sla policy …`, `sla calendar …` and
-`sla dry-run`: keeping the policies and calendars (admins only: the database refuses anyone else)."""
+`sla dry-run`: keeping the policies (admins, and team leads for the queues they lead) and calendars (admins);
+the database refuses anyone else."""
 
 from __future__ import annotations
 
@@ -155,7 +156,8 @@ def policy_options(command: Any) -> Any:
 
 @sla_group.group("policy", cls=CheckedGroup)
 def policy_group() -> None:
-    """SLA policies: tried in order, the first that matches a ticket applies (admins change them)."""
+    """SLA policies: tried in order, the first that matches a ticket applies (admins change them; team
+    leads those that apply only to queues they lead)."""
 
 
 @policy_group.command("list", cls=CheckedCommand)
@@ -196,7 +198,8 @@ def policy_show(ctx: CliContext, name: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def policy_add(ctx: CliContext, /, name: str | None, from_file: str | None, as_json: bool, **options: Any) -> None:
-    """Add a policy (admins); the open tickets' due times are recomputed in the background."""
+    """Add a policy (admins; a team lead one whose conditions name only queues they lead); the open
+    tickets' due times are recomputed in the background."""
     spec: dict[str, Any] = dict(_read_json_file(from_file)) if from_file else {}
     spec.update(_policy_spec(**options))
     if name:
@@ -217,7 +220,8 @@ def policy_add(ctx: CliContext, /, name: str | None, from_file: str | None, as_j
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def policy_set(ctx: CliContext, /, name: str, rename: str | None, as_json: bool, **options: Any) -> None:
-    """Change a policy (admins); the open tickets' due times are recomputed in the background."""
+    """Change a policy (admins; a team lead one that applies only to queues they lead); the open tickets'
+    due times are recomputed in the background."""
     changes = _policy_spec(**options)
     if rename:
         changes["name"] = rename

@@ -90,3 +90,28 @@ def test_a_vip_accounts_new_ticket_is_raised_by_the_demo_rule_which_only_an_admi
     assert refused.returncode != 0 and "admin" in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
     changed = run(demo, "--user", "julia.rossi", "connector", "rule", "retire", "VIP accounts", "--json")
     assert changed.returncode == 0 and json.loads(changed.stdout)["active"] is False, changed.stderr
+
+
+def test_a_team_lead_keeps_the_policies_of_their_queues_from_the_cli_and_no_other(demo: Path) -> None:
+    """`sla policy …` saves through `save_sla_policy()`, as the desktop does: a lead (daniel.kowalski leads
+    Technical Support and Shipping & Returns) adds and retires a policy of a queue they lead, and is refused
+    one for another queue (the other refusals are probed in tests/integration/test_sla_admin_area.py)."""
+    listed = run(demo, "ticket", "list", "--all", "--json")
+    assert listed.returncode == 0, listed.stderr
+    queues = {row["queue_name"]: row["queue_id"] for row in json.loads(listed.stdout)}
+    tech, billing = queues["Technical Support"], queues["Billing"]
+    lead = ("--user", "daniel.kowalski", "sla", "policy")
+    targets = json.dumps({"urgent": {"first_response": 30, "resolution": 240}})
+
+    mine = json.dumps({"queue_ids": [tech], "priorities": ["urgent"]})
+    added = run(demo, *lead, "add", "Tech urgent", "--position", "5", "--conditions", mine, "--targets", targets)
+    assert added.returncode == 0, added.stderr
+    retired = run(demo, *lead, "retire", "Tech urgent", "--json")  # a change, on the version it read
+    assert retired.returncode == 0, retired.stderr
+    policy = json.loads(retired.stdout)
+    assert (policy["conditions"]["queue_ids"], policy["active"], policy["version"]) == ([tech], False, 2)
+
+    theirs = json.dumps({"queue_ids": [billing]})
+    refused = run(demo, *lead, "add", "Billing urgent", "--position", "6", "--conditions", theirs, "--targets", targets)
+    assert refused.returncode == 5, (refused.stdout, refused.stderr)
+    assert "queues they lead" in refused.stderr

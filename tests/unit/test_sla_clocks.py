@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.services.sla.calendar import ALWAYS, BusinessCalendar, weekdays
-from app.services.sla.clocks import Entry, LedgerEvent, Target, clock, explain
+from app.services.sla.clocks import Entry, LedgerEvent, Target, clock, explain, is_running
 
 BERLIN = ZoneInfo("Europe/Berlin")
 OFFICE = BusinessCalendar("Europe/Berlin", weekdays("09:00", "17:00"), name="Berlin office")
@@ -38,6 +38,15 @@ def test_waiting_on_the_customer_stops_the_clock_and_moves_the_due_time_by_exact
     ledger.append(event(at(8, 10), Entry.RESUME, "in_progress"))  # waited 7 business hours
     resumed = clock(ledger, RESOLUTION, 240, OFFICE, at(8, 10))
     assert resumed.due_at == at(8, 13) == OFFICE.add_business_minutes(at(7, 14), 7 * 60)
+
+
+def test_is_running_says_what_the_clock_says_without_a_calendar() -> None:
+    ledger = [event(at(7, 10), Entry.START), event(at(7, 11), Entry.PAUSE, "waiting")]
+    assert is_running(ledger, RESOLUTION, at(7, 10, 30)) and not is_running(ledger, RESOLUTION, at(7, 12))
+    ledger += [event(at(8, 10), Entry.RESUME, "in_progress"), event(at(8, 11), Entry.FULFIL)]
+    for moment in (at(8, 10), at(8, 12)):
+        assert is_running(ledger, RESOLUTION, moment) is clock(ledger, RESOLUTION, 30, OFFICE, moment).running
+    assert not is_running(ledger, Target.FIRST_RESPONSE, at(8, 12))
 
 
 def test_a_pause_over_the_weekend_counts_nothing() -> None:

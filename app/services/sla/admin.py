@@ -1,19 +1,23 @@
 """Keeping SLA policies and business calendars (`switchboard sla policy …`, `switchboard sla calendar …`):
-validated here with the same pure functions the sweep uses, written as the caller's own login. Only admins
-may write them — row-level security on `sla_policy` and `business_calendar` decides, not this module —
-and nothing is ever deleted: a policy is retired. Every write is followed, in the database, by a recompute
+validated here with the same pure functions the sweep uses. A policy is saved through the definer function
+`save_sla_policy()`, as the desktop's admin area saves it (`save_policy`): an admin any policy, a team lead
+one whose conditions name only queues they lead; a calendar is written as the caller's own login, which
+row-level security lets only admins do. The database decides, not this module, and nothing is ever
+deleted: a policy is retired. Every write is followed, in the database, by a recompute
 of the open tickets' due times in the background (migration 0017: `sla_config_changed()`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
+from sqlalchemy import text as sql_text
 
 from app.models import BusinessCalendar as CalendarRow
 from app.models import SlaPolicy
@@ -22,6 +26,11 @@ from app.services.platform.uow import UnitOfWork
 from app.services.sla.admin_dto import POLICY_FIELDS, WEEKDAYS, CalendarInfo, PolicyInfo, describe_hours
 from app.services.sla.calendar import MINUTES_PER_DAY, BusinessCalendar, public_holidays
 from app.services.sla.ledger import policy_from_row
+
+_SAVE_POLICY = sql_text(
+    "SELECT switchboard.save_sla_policy(:id, :expected, :name, :position, CAST(:conditions AS jsonb), "
+    "CAST(:targets AS jsonb), :business_hours, :calendar_id, :warn_share, CAST(:ladder AS jsonb), :active)"
+)
 
 __all__ = ["POLICY_FIELDS", "WEEKDAYS", "CalendarInfo", "PolicyInfo", "describe_hours"]
 
@@ -41,7 +50,8 @@ def show_policy(uow: UnitOfWork, name: str) -> PolicyInfo:
 
 
 def add_policy(uow: UnitOfWork, spec: Mapping[str, Any]) -> PolicyInfo:
-    """A new policy from its spec (`POLICY_FIELDS`; name, position and targets required)."""
+    """A new policy from its spec (`POLICY_FIELDS`; name, position and targets required), saved through
+    `save_sla_policy()`: an admin's any, a team lead's only over queues they lead."""
     unknown = set(spec) - set(POLICY_FIELDS)
     if unknown:
         raise InvalidInput(f"Unknown policy fields: {', '.join(sorted(unknown))} (known: {', '.join(POLICY_FIELDS)}).")
@@ -50,39 +60,77 @@ def add_policy(uow: UnitOfWork, spec: Mapping[str, Any]) -> PolicyInfo:
             raise InvalidInput(f"A policy needs {required!r}.")
     if uow.session.scalar(select(SlaPolicy.id).where(SlaPolicy.name == spec["name"])) is not None:
         raise InvalidInput(f"There is already a policy named {spec['name']!r} (change it with 'sla policy set').")
-    row = SlaPolicy(name=str(spec["name"]), conditions={}, ladder=[], business_hours=True, warn_share=0.8)
-    apply_spec(uow, row, spec)
-    uow.session.add(row)
-    uow.session.flush()
-    return _policy_info(row, _calendar_names(uow))
+    return _saved_info(uow, save_policy(uow, None, None, spec))
 
 
 def set_policy(uow: UnitOfWork, name: str, changes: Mapping[str, Any]) -> PolicyInfo:
-    """Change some fields of a policy (its version goes up); the open tickets are recomputed."""
+    """Change some fields of a policy (its version goes up, on the version read here: a save meanwhile is
+    refused); the open tickets are recomputed."""
     unknown = set(changes) - set(POLICY_FIELDS)
     if unknown:
         raise InvalidInput(f"Unknown policy fields: {', '.join(sorted(unknown))} (known: {', '.join(POLICY_FIELDS)}).")
-    now = uow.now()  # first: a query in between would flush half the change as an update of its own
-    row = _policy_row(uow, name, lock=True)
+    row = _policy_row(uow, name)
     if "name" in changes and changes["name"] != row.name:
         taken = uow.session.scalar(select(SlaPolicy.id).where(SlaPolicy.name == changes["name"]))
         if taken is not None:
             raise InvalidInput(f"There is already a policy named {changes['name']!r}.")
-    apply_spec(uow, row, changes)
-    row.version += 1
-    row.updated_at = now
-    uow.session.flush()
-    return _policy_info(row, _calendar_names(uow))
+    current = _policy_info(row, _calendar_names(uow))
+    spec = {**_spec_of(current), **changes, "active": current.is_active}
+    return _saved_info(uow, save_policy(uow, row.id, row.version, spec))
 
 
 def retire_policy(uow: UnitOfWork, name: str) -> PolicyInfo:
     """The policy no longer applies (it is kept, never deleted); its tickets fall to the next that matches."""
-    now = uow.now()  # first: a query in between would flush half the change as an update of its own
-    row = _policy_row(uow, name, lock=True)
-    row.is_active = False
-    row.version += 1
-    row.updated_at = now
-    uow.session.flush()
+    row = _policy_row(uow, name)
+    current = _policy_info(row, _calendar_names(uow))
+    return _saved_info(uow, save_policy(uow, row.id, row.version, {**_spec_of(current), "active": False}))
+
+
+def save_policy(uow: UnitOfWork, policy_id: int | None, expected_version: int | None, spec: Mapping[str, Any]) -> int:
+    """Add (no id) or change a policy through `save_sla_policy()`, the one way the CLI and the desktop write
+    policies: `spec` is whole (every field of `sla policy add`, and `active`), checked first by the pure
+    functions here; the database decides who may (an admin any policy, a team lead one over the queues they
+    lead) and refuses a change on an older version. Returns the policy's id."""
+    fields = dict(spec)
+    active = bool(fields.pop("active", True))
+    unknown = set(fields) - set(POLICY_FIELDS)
+    if unknown:
+        raise InvalidInput(f"Unknown policy fields: {', '.join(sorted(unknown))}.")
+    for required in ("name", "position", "targets"):
+        if fields.get(required) in (None, "", {}):
+            raise InvalidInput(f"A policy needs {required.replace('_', ' ')}.")
+    row = SlaPolicy(id=policy_id or -1, name="new", conditions={}, ladder=[], business_hours=True, warn_share=0.8)
+    row.version, row.is_active = expected_version or 1, active
+    apply_spec(uow, row, fields)  # a transient row: validated, never added
+    saved = uow.session.scalar(
+        _SAVE_POLICY,
+        {
+            "id": policy_id,
+            "expected": expected_version,
+            "name": row.name,
+            "position": row.position,
+            "conditions": json.dumps(row.conditions),
+            "targets": json.dumps(row.targets),
+            "business_hours": row.business_hours,
+            "calendar_id": row.calendar_id,
+            "warn_share": row.warn_share,
+            "ladder": json.dumps(row.ladder),
+            "active": active,
+        },
+    )
+    assert saved is not None
+    return int(saved)
+
+
+def _spec_of(policy: PolicyInfo) -> dict[str, Any]:
+    return {field: value for field, value in policy.as_json().items() if field in POLICY_FIELDS}
+
+
+def _saved_info(uow: UnitOfWork, policy_id: int) -> PolicyInfo:
+    """The policy as saved (the function wrote it behind the session's back: read again)."""
+    row = uow.session.execute(
+        select(SlaPolicy).where(SlaPolicy.id == policy_id).execution_options(populate_existing=True)
+    ).scalar_one()
     return _policy_info(row, _calendar_names(uow))
 
 

@@ -11,14 +11,13 @@ every queue). Nothing here checks a role to refuse: it only tells the view what 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import any_, func, select, text
+from sqlalchemy import any_, func, select
 
-from app.models import Queue, SlaPolicy
+from app.models import Queue
 from app.services.errors import InvalidInput
 from app.services.platform.actor import Actor
 from app.services.platform.database.boundary import SpeaksDomainErrors
@@ -27,11 +26,6 @@ from app.services.sla import admin
 from app.services.sla.admin_dto import CalendarInfo, DryRun, PolicyInfo, SlaSetup
 from app.services.sla.dry_run import dry_run
 from app.vocabulary import AgentRole
-
-_SAVE_POLICY = text(
-    "SELECT switchboard.save_sla_policy(:id, :expected, :name, :position, CAST(:conditions AS jsonb), "
-    "CAST(:targets AS jsonb), :business_hours, :calendar_id, :warn_share, CAST(:ladder AS jsonb), :active)"
-)
 
 
 def plan_move(policies: Sequence[PolicyInfo], policy_id: int, step: int) -> dict[int, int]:
@@ -176,35 +170,7 @@ class SlaAdmin(SpeaksDomainErrors):
     def _save(
         self, uow: UnitOfWork, policy_id: int | None, expected_version: int | None, spec: Mapping[str, Any]
     ) -> int:
-        fields = dict(spec)
-        active = bool(fields.pop("active", True))
-        unknown = set(fields) - set(admin.POLICY_FIELDS)
-        if unknown:
-            raise InvalidInput(f"Unknown policy fields: {', '.join(sorted(unknown))}.")
-        for required in ("name", "position", "targets"):
-            if fields.get(required) in (None, "", {}):
-                raise InvalidInput(f"A policy needs {required.replace('_', ' ')}.")
-        row = SlaPolicy(id=policy_id or -1, name="new", conditions={}, ladder=[], business_hours=True, warn_share=0.8)
-        row.version, row.is_active = expected_version or 1, active
-        admin.apply_spec(uow, row, fields)  # a transient row: validated as the CLI validates, never added
-        saved = uow.session.scalar(
-            _SAVE_POLICY,
-            {
-                "id": policy_id,
-                "expected": expected_version,
-                "name": row.name,
-                "position": row.position,
-                "conditions": json.dumps(row.conditions),
-                "targets": json.dumps(row.targets),
-                "business_hours": row.business_hours,
-                "calendar_id": row.calendar_id,
-                "warn_share": row.warn_share,
-                "ladder": json.dumps(row.ladder),
-                "active": active,
-            },
-        )
-        assert saved is not None
-        return int(saved)
+        return admin.save_policy(uow, policy_id, expected_version, spec)
 
     def _info(self, uow: UnitOfWork, policy_id: int) -> PolicyInfo:
         found = [p for p in admin.list_policies(uow, include_retired=True) if p.id == policy_id]

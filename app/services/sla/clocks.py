@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from app.services.sla.calendar import BusinessCalendar
+from app.services.sla.calendar import ALWAYS, BusinessCalendar
 
 
 class Target(enum.StrEnum):
@@ -123,6 +124,15 @@ def clock(
         run.breached_at,
         run.paused_by,
     )
+
+
+def is_running(events: Iterable[LedgerEvent], target: Target, as_of: dt.datetime) -> bool:
+    """Whether this target's clock runs after its ledger up to `as_of`: the same replay as `clock`, which
+    needs neither the calendar nor the target to say so (nothing is counted towards a target)."""
+    run = _Run()
+    for event in _of(events, target, as_of):
+        run = _apply(run, event, math.inf, ALWAYS)
+    return run.running_since is not None
 
 
 def _of(events: Iterable[LedgerEvent], target: Target, as_of: dt.datetime) -> list[LedgerEvent]:

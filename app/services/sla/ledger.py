@@ -290,7 +290,7 @@ class SlaExplanation:
 
 def explain_ticket(uow: UnitOfWork, ticket_id: int, *, book: SlaBook | None = None) -> SlaExplanation:
     """The ledger in words per target, with the due times it gives and those stored on the ticket (the
-    sweep copies the first onto the second within a minute of a change)."""
+    change that grew the ledger stores the first as the second, `due_on_change`; the sweep checks it)."""
     row = uow.session.execute(
         select(Ticket, Customer.organisation_id)
         .join(Customer, Customer.id == Ticket.customer_id, isouter=True)

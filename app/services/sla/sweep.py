@@ -30,6 +30,7 @@ from app.models import Customer, Queue, SlaLedgerEntry, SlaStep, SlaWatch, Ticke
 from app.services.platform.uow import UnitOfWork
 from app.services.routing import engine as routing
 from app.services.sla.clocks import Clock, Entry, LedgerEvent, Target
+from app.services.sla.due_on_change import store_due_times
 from app.services.sla.ledger import (
     DUE_COLUMNS,
     SlaBook,
@@ -194,6 +195,8 @@ def sweep_batch(
         elif step.action is Action.BACK_TO_ROUTING:
             result.handed_back += int(_back_to_routing(uow, ticket, target, step.level))
             recompute.add(ticket.id)
+    if recompute:  # a raised priority or another queue changes the targets: due at once, not next minute
+        result.due_changed += store_due_times(uow, recompute, book=book)
     checks = {
         ticket_id: _next_check(
             states[ticket_id], done[ticket_id], marked[ticket_id], now, recompute=ticket_id in recompute
