@@ -1,4 +1,4 @@
--- store_sla_due, version 1, applied by migration 0023_sla_due_on_change. Released files never change (migrations/sql/README.md).
+-- store_sla_due, version 1, applied by migration 0026_sla_due_on_change. Released files never change (migrations/sql/README.md).
 -- Stores the due times the pure clock functions computed from a ticket's ledger, in the transaction of the
 -- change that grew the ledger (a new ticket, a clock that resumes, a reopen, a customer's message), so the
 -- queue shows and sorts the new due time at once instead of at the next sweep minute. The maths is the

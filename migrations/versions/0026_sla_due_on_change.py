@@ -1,7 +1,7 @@
 """SLA due times stored with the change that starts or resumes a clock (issue 14).
 
-Revision ID: 0023_sla_due_on_change
-Revises: 0022_sla_admin
+Revision ID: 0026_sla_due_on_change
+Revises: 0025_sla_worker
 Create Date: 2026-12-06
 
 - `store_sla_due()`: a definer function through which the unit of work that grew a ticket's SLA ledger
@@ -18,8 +18,8 @@ from alembic import op
 
 from app.services.platform.database.sql_files import DatabaseNames, function_sql
 
-revision: str = "0023_sla_due_on_change"
-down_revision: str | None = "0022_sla_admin"
+revision: str = "0026_sla_due_on_change"
+down_revision: str | None = "0025_sla_worker"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
