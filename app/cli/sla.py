@@ -67,11 +67,19 @@ def escalations(click_ctx: click.Context, as_json: bool) -> None:
         return
     say_lines(
         f"#{r.number} {r.target.replace('_', ' ')} level {r.level} ({r.action.replace('_', ' ')}), {r.risk.value}: "
-        f"{minutes_words(r.minutes_left)} left, typically {minutes_words(r.typical_minutes)}; due "
+        f"{_left(r.minutes_left)}, typically {minutes_words(r.typical_minutes)}; due "
         f"{r.due_at:%Y-%m-%d %H:%M %Z}: {r.subject} [{r.queue}, {r.priority}, {r.status}]"
-        + (f" acknowledged by {r.acknowledged_by}" if r.acknowledged_by else "")
+        + (f"; acknowledged by {r.acknowledged_by}" if r.acknowledged_by else "")
         for r in rows
     )
+
+
+def _left(minutes: float | None) -> str:
+    if minutes is None:
+        return "paused"
+    if minutes < 0:
+        return f"overdue by {minutes_words(-minutes)} of business time"
+    return f"{minutes_words(minutes)} of business time left"
 
 
 @escalations.command("ack", cls=CheckedCommand)
