@@ -145,7 +145,7 @@ def _seed(runtime: Runtime, url: URL, history: int, open_tickets: int) -> str:
                 " c, c, c + make_interval(mins => 5 + (n * 31) %% 600),"
                 " c + make_interval(mins => 60 + (n * 97) %% 5000),"
                 " c + make_interval(mins => 6000)"
-                " FROM (SELECT n, now() - make_interval(mins => (n * 7919) %% 525600) AS c"
+                " FROM (SELECT n, now() - make_interval(mins => ((n::bigint * 7919) %% 525600)::int) AS c"
                 "       FROM generate_series(%s::int, %s::int) n) g",
                 (first, last),
             )

@@ -417,7 +417,8 @@ def calendar_holidays(
     extra = [d.date() for d in add]
     if ics is not None:
         try:
-            extra += admin.dates_from_ics(Path(ics).read_bytes())
+            horizon = admin.ics_horizon(dt.datetime.now(dt.UTC).date())
+            extra += admin.dates_from_ics(Path(ics).read_bytes(), until=horizon)
         except OSError as error:
             raise InvalidInput(f"Cannot read {ics}: {error.strerror}.") from None
     with ctx.runtime().uow() as uow:
