@@ -9,6 +9,10 @@ Create Date: 2026-12-06
   nobody on staff writes them but `acknowledge_escalation()`, a definer function that lets only a team lead
   of the ticket's queue or an admin acknowledge, is idempotent per level, and audits each acknowledgement
   in the ticket's history.
+- `ix_ticket_kind_first_response`, `ix_ticket_kind_resolved`: the newest met tickets of a (queue, priority,
+  type), covering (created_at, assignee_id for row-level security) and partial (met, not merged): the
+  board's typical handling reads the last 200 of each group on the board backwards, index-only, instead
+  of the last four weeks of the whole history (0.55 s at a million tickets → about 30 ms).
 """
 
 from collections.abc import Sequence
@@ -49,6 +53,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("ticket_id", name=op.f("pk_escalation_ack")),
         schema=S,
     )
+    for name, met_at in (
+        ("ix_ticket_kind_first_response", "first_response_at"),
+        ("ix_ticket_kind_resolved", "resolved_at"),
+    ):
+        op.create_index(
+            name,
+            "ticket",
+            ["queue_id", "priority", "type", met_at],
+            schema=S,
+            postgresql_include=["created_at", "assignee_id"],
+            postgresql_where=sa.text(f"{met_at} IS NOT NULL AND merged_into_id IS NULL"),
+        )
     names = DatabaseNames.of(op.get_bind())
     staff = ", ".join(f'"{role}"' for role in (names.agent_role, names.supervisor_role, names.admin_role))
     leads = ", ".join(f'"{role}"' for role in (names.supervisor_role, names.admin_role))
@@ -68,3 +84,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute(f"DROP FUNCTION {S}.{SIGNATURE}")
     op.drop_table("escalation_ack", schema=S)
+    op.drop_index("ix_ticket_kind_resolved", table_name="ticket", schema=S)
+    op.drop_index("ix_ticket_kind_first_response", table_name="ticket", schema=S)
