@@ -7,10 +7,11 @@ in an hour that is typically answered in ten minutes. So each board row carries:
   policy that applies (calendar minutes when the policy counts calendar time); negative once breached, by
   how much.
 - **typical handling**: the median time similar tickets took to meet that target, read in one statement
-  over the ticket history: same queue, priority and type, met within the last 4 weeks, measured from
-  creation to the first response (first and next response clocks) or to resolution (the resolution
-  clock). It is wall-clock time, because that is what the history holds without replaying ledgers; it is
-  compared on the wall clock too (below), so nights and weekends weigh the same on both sides.
+  over the ticket history: same queue, priority and type, the last 200 met within the last 4 weeks
+  (`supervision.typical_handling`), measured from creation to the first response (first and next
+  response clocks) or to resolution (the resolution clock). It is wall-clock time, because that is
+  what the history holds without replaying ledgers; it is compared on the wall clock too (below), so
+  nights and weekends weigh the same on both sides.
 - **margin**: the business minutes between when similar tickets are typically done (creation + typical,
   never before now) and the due time. Negative: the ticket is predicted to breach by that much.
 - **risk**: `breached` (the due time has passed), `likely to breach` (negative margin), `on track`, or
