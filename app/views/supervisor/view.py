@@ -237,6 +237,9 @@ class SupervisorView(QWidget):
         self._fitted = True
         for table in (self.board, self.team):
             table.resizeColumnsToContents()
+        acknowledged = EscalationBoardModel.COLUMNS.index("Acknowledged")  # empty at first, a name later
+        room = self.board.fontMetrics().horizontalAdvance("Alexandra Lindqvist, 00:00") + 12
+        self.board.setColumnWidth(acknowledged, max(self.board.columnWidth(acknowledged), room))
         subject = EscalationBoardModel.COLUMNS.index("Subject")
         self.board.horizontalHeader().setSectionResizeMode(subject, QHeaderView.ResizeMode.Stretch)
         self.team.horizontalHeader().setStretchLastSection(True)
