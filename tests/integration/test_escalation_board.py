@@ -5,6 +5,8 @@ database; reassigning with a reason is the assign path and an internal note, bot
 
 from __future__ import annotations
 
+import threading
+
 import psycopg
 import pytest
 
@@ -208,3 +210,41 @@ def test_the_cli_service_acknowledges_for_an_admin(swept: Desk) -> None:
     finally:
         runtime.close()
     assert done.as_json()["acknowledged_by"] == "Dana" and done.recorded
+
+
+def test_two_leads_acknowledging_at_once_record_it_once(swept: Desk) -> None:
+    """carol (Tech's lead) and dana (admin) acknowledge tech_open's escalation in two open transactions:
+    one records it, the other waits on its row lock and then finds it acknowledged at that level."""
+    ticket_id = swept.ids["tech_open"]
+    with swept.connect_as_dba() as dba:
+        dba.execute("DELETE FROM switchboard.escalation_ack WHERE ticket_id = %s", (ticket_id,))
+        counted = dba.execute(
+            "SELECT count(*) FROM switchboard.audit_event WHERE ticket_id = %s AND action = 'acknowledge'",
+            (ticket_id,),
+        ).fetchone()
+    assert counted is not None
+    before = int(str(counted[0]))
+    with swept.connect("carol") as carol, swept.connect("dana") as dana, swept.connect_as_dba() as watcher:
+        carol.execute("BEGIN")
+        first = carol.execute("SELECT acknowledge_escalation(%s)", (ticket_id,)).fetchone()
+        answers: list[object] = []
+        racer = threading.Thread(
+            target=lambda: answers.append(dana.execute("SELECT acknowledge_escalation(%s)", (ticket_id,)).fetchone())
+        )
+        racer.start()
+        while racer.is_alive() and watcher.execute(  # dana's call waits on carol's row lock: they overlap
+            "SELECT wait_event_type IS DISTINCT FROM 'Lock' FROM pg_stat_activity WHERE pid = %s",
+            (dana.info.backend_pid,),
+        ).fetchone() != (False,):
+            racer.join(0.01)
+        assert racer.is_alive()  # still waiting for carol
+        carol.execute("COMMIT")
+        racer.join()
+        second = answers[0]
+    assert (first, second) == ((True,), (False,))
+    with swept.connect_as_dba() as dba:
+        after = dba.execute(
+            "SELECT count(*) FROM switchboard.audit_event WHERE ticket_id = %s AND action = 'acknowledge'",
+            (ticket_id,),
+        ).fetchone()
+    assert after == (before + 1,)
