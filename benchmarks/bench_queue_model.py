@@ -24,8 +24,8 @@ from app.desktop import application
 from app.services.tickets.dto import PageCursor, SortOrder, TicketFilter, TicketPage, TicketSummary
 from app.views import ticket_table
 from app.views.tasks import TaskRunner
-from app.vocabulary import Channel, Priority, TicketType
 from benchmarks.common import print_table
+from tests.support.summaries import made_up_summary
 
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
 PAGE = 100
@@ -33,36 +33,7 @@ BATCH = 50
 
 
 def summary(n: int, due_minutes: int, version: int = 1, status: str = "new") -> TicketSummary:
-    due = NOW + dt.timedelta(minutes=due_minutes)
-    return TicketSummary(
-        id=n,
-        number=10000 + n,
-        subject=f"Ticket {n}",
-        status=status,
-        priority=Priority.NORMAL,
-        type=TicketType.QUESTION,
-        queue_id=1,
-        queue_name="Billing",
-        assignee_id=None,
-        assignee_name=None,
-        customer_id=1,
-        customer_name="Jane",
-        channel=Channel.EMAIL,
-        tags=(),
-        custom_fields={},
-        language=None,
-        merged_into_id=None,
-        created_at=NOW,
-        updated_at=NOW,
-        first_response_at=None,
-        resolved_at=None,
-        closed_at=None,
-        first_response_due_at=None,
-        next_response_due_at=None,
-        resolution_due_at=due,
-        sla_due_at=due,
-        version=version,
-    )
+    return made_up_summary(n, now=NOW, due_minutes=due_minutes, version=version, status=status)
 
 
 def load_module(path: str | None) -> ModuleType:

@@ -25,11 +25,13 @@ from sqlalchemy.engine import URL
 from app.bootstrap import Runtime
 from app.models.ticket import WORKING_STATUSES
 from app.services.navigation.dto import DeskView
-from app.services.navigation.views import _count
+from app.services.navigation.views import Navigation
+from app.services.platform.actor import Actor
 from app.services.platform.config import parse_database_url
 from app.services.platform.database.engine import build_engine, build_session_factory
 from app.services.tickets import queries
 from app.services.tickets.dto import PageCursor, SortOrder, TicketFilter
+from app.vocabulary import AgentRole
 from benchmarks.common import libpq, percentile, print_table, trusted_runtime
 
 PAGE = 100
@@ -193,8 +195,10 @@ def _counts(agent: Runtime, superuser: Runtime, views: dict[str, TicketFilter]) 
     desk_views = [DeskView(name, name, f) for name, f in views.items()]
 
     def count_all(runtime: Runtime) -> dict[str, int]:
+        """As the navigation asks: every view's count at once (the tallied ones are one statement)."""
         with runtime.uow() as uow:
-            return {view.key: _count(uow, view) for view in desk_views}
+            me = uow.actor if runtime is agent else Actor(0, "postgres", "superuser", AgentRole.ADMIN)
+        return Navigation(runtime, me).counts(desk_views)
 
     rows = []
     for who, runtime in (("agent", agent), ("superuser", superuser)):

@@ -1,7 +1,8 @@
 """Screenshots for the README, taken from the real client on a demo database.
 
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python tools/screenshots.py docs/screenshots
-    ... tools/screenshots.py --supervisor DIR  # only the supervisor view (a team lead's board, team, charts)
+    ... tools/screenshots.py --supervisor DIR  # only the supervisor view (a team lead's board, team, charts,
+                                               # the SLA policy editor and the calendar editor)
     ... tools/screenshots.py --matrix DIR   # the queue, a ticket, the palette with a ticket-number hit, the
                                             # assign picker and a bulk change (dialog and summary), light and
                                             # dark, at 1366x768 and 1600x1000 (queue-1366x768-dark.png …);
@@ -41,6 +42,7 @@ from app.services.tickets import service
 from app.views.appearance import Theme, apply_color_scheme, apply_theme
 from app.views.main_window import MainWindow, pane_sizes
 from app.views.signin import SignInDialog
+from app.views.supervisor.view import SupervisorView
 from app.views.tasks import TaskRunner
 from app.views.waiting import process_events_until
 
@@ -241,9 +243,32 @@ def supervisor_shots(target: DatabaseTarget, runner: TaskRunner, out: Path) -> N
     for index, name in ((1, "supervisor-team.png"), (2, "supervisor-compliance.png")):
         view.tabs.setCurrentIndex(index)
         save(view, out / name)
+    sla_admin_shots(view, runner, out)
     window.close()
     wait_until(lambda: runner.in_flight == 0)
     runtime.close()
+
+
+def sla_admin_shots(view: SupervisorView, runner: TaskRunner, out: Path) -> None:
+    """From the supervisor view: the demo's default policy in the policy editor with its dry run (a change
+    of the normal resolution target, not saved), and the demo calendar with Berlin's holidays."""
+    view.open_sla_admin()
+    dialog = view.sla_admin_dialog
+    assert dialog is not None
+    wait_until(lambda: dialog.state == "ready" and not runner.in_flight, timeout=60)
+    dialog.edit_policy(dialog.model.policies[0].id)
+    editor = dialog.editor
+    assert editor is not None
+    editor.targets.item(1, 2).setText("600")  # type: ignore[union-attr]  # normal priority, resolution
+    editor.dry_run()
+    wait_until(lambda: editor.state == "checked", timeout=120)
+    save(editor, out / "sla-policy-editor.png")
+    editor.reject()
+    dialog.tabs.setCurrentIndex(1)
+    calendar = dialog.calendar_editor
+    wait_until(lambda: calendar.holidays.rowCount() > 0 and not runner.in_flight)
+    save(dialog, out / "sla-calendar-editor.png")
+    dialog.reject()
 
 
 def main(out: Path, *, dark: bool = False, only_supervisor: bool = False) -> None:

@@ -108,7 +108,7 @@ def next_ticket(ctx: CliContext, queue: str | None, as_json: bool) -> None:
         if queue:
             queue_ids = [directory.find_queue_id(uow, name=queue)]
         else:
-            queue_ids = list(uow.session.execute(routing.visible_queues_by_urgency()).scalars())
+            queue_ids = list(uow.reads().execute(routing.visible_queues_by_urgency()).scalars())
         claimed = None
         for queue_id in queue_ids:
             claimed = service.claim_next(uow, queue_id=queue_id)
@@ -141,7 +141,8 @@ def next_ticket(ctx: CliContext, queue: str | None, as_json: bool) -> None:
 @click.pass_obj
 def dry_run_command(ctx: CliContext, days: int, settings_file: Path, as_json: bool) -> None:
     """Replay the last days' tickets under these settings: who would have got each, loads, and who found
-    nobody. Nothing is written."""
+    nobody. Each ticket meets the agents' weekly shifts and out of office (today's) as they apply at the
+    hour it came in, in each agent's time zone. Nothing is written."""
     settings = read_settings(settings_file)
     with ctx.runtime().uow() as uow:
         result = dry_run(uow, settings, days=days, now=uow.now())

@@ -12,6 +12,7 @@ import json
 import random
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -35,6 +36,8 @@ from app.ops import demo_content as content
 from app.services.people import users
 from app.services.platform.uow import UnitOfWork
 from app.services.routing import engine as routing
+from app.services.routing import settings as routing_settings
+from app.services.routing.shifts import parse_shift
 from app.services.sla.sweep import sla_sweep
 from app.vocabulary import AgentRole, Availability, Channel, MessageKind, Priority, TicketType
 
@@ -95,6 +98,7 @@ def fill_demo_data(
     moment = now or dt.datetime.now(dt.UTC)
     with UnitOfWork(session_factory) as uow:
         cast = _ensure_cast(uow, rng)
+        _ensure_rosters(uow, moment)
         _ensure_sla(uow)
         uow.commit()
     history = sorted(
@@ -128,6 +132,34 @@ def _route_waiting(uow: UnitOfWork) -> None:
     ).all()
     for ticket_id in waiting:
         routing.route(uow, ticket_id, "intake")
+
+
+def demo_rosters(now: dt.datetime) -> dict[str, dict[str, Any]]:
+    """Each demo agent's time zone and weekly shift, and the one out of office (through a date of their own
+    time zone, counted from `now`, with the substitute's login), as `set_agent_routing()` takes them."""
+    rosters: dict[str, dict[str, Any]] = {
+        login: {"time_zone": zone, "shift": parse_shift(specs) if specs else None}
+        for login, (zone, specs) in content.ROSTERS.items()
+    }
+    login, days, substitute = content.OUT_OF_OFFICE
+    local_today = now.astimezone(ZoneInfo(rosters[login]["time_zone"])).date()
+    rosters[login] |= {"out_of_office_until": local_today + dt.timedelta(days=days), "substitute": substitute}
+    return rosters
+
+
+def _ensure_rosters(uow: UnitOfWork, now: dt.datetime) -> None:
+    """The demo's shifts and out of office, through the same definer function a lead's edit goes through
+    (which checks them). The agent on holiday stays "available" in the presence menu, as people forget to
+    switch it: the out of office is what keeps routing off them, and the explanations say so. A demo agent
+    someone disabled since is left alone (the function takes active agents only)."""
+    ids = dict(uow.session.execute(select(Agent.db_login, Agent.id).where(Agent.is_active)).tuples().all())
+    for login, facts in demo_rosters(now).items():
+        if login not in ids:
+            continue
+        if "substitute" in facts:
+            facts = facts | {"substitute": ids.get(facts["substitute"])}
+            uow.session.execute(update(Agent).where(Agent.id == ids[login]).values(availability=Availability.AVAILABLE))
+        routing_settings.set_agent_facts(uow, ids[login], facts)
 
 
 # The SLA engine's demo: the Berlin office's hours and holidays, one default policy with a three-level

@@ -51,6 +51,26 @@ AGENTS: list[tuple[str, str, str, list[str], dict[str, int], list[str]]] = [
     ),
 ]
 
+# Where each demo agent works and when: (time zone, weekly shift as `agent shift --on` takes it). Several
+# intervals a day where there is a break. The two leads and the admin keep no schedule (they cover whenever
+# they are available), so every queue has someone routing may reach at any hour of the week, wherever and
+# whenever the demo is run; everyone else is off shift at night and at the weekend in their own time zone.
+ROSTERS: dict[str, tuple[str, list[str]]] = {
+    "amelie.durand": ("Europe/Paris", []),
+    "ben.okafor": ("Africa/Lagos", ["mon-fri=08:00-12:00,13:00-17:00"]),
+    "carla.mendes": ("America/Sao_Paulo", ["mon-fri=09:00-13:00,14:00-18:00"]),
+    "daniel.kowalski": ("Europe/Warsaw", []),
+    "emma.lindqvist": ("Europe/Stockholm", ["mon-thu=07:30-16:00", "fri=07:30-12:00"]),
+    "farid.haddad": ("Asia/Dubai", ["mon-fri=08:00-16:00"]),
+    "grace.liu": ("Asia/Singapore", ["mon-fri=09:00-18:00", "sat=10:00-14:00"]),
+    "hannah.becker": ("Europe/Berlin", ["mon-tue=08:00-16:30", "thu-fri=08:00-16:30"]),  # Wednesdays off
+    "ivan.petrov": ("Europe/Sofia", ["mon-fri=10:00-13:00,14:00-19:00"]),
+    "julia.rossi": ("Europe/Rome", []),
+}
+# One agent on holiday: (login, days after the demo's "now" the out of office runs through, in their own
+# time zone, the substitute who takes their customers meanwhile: another agent of their queue).
+OUT_OF_OFFICE = ("ivan.petrov", 9, "farid.haddad")
+
 ORGANISATIONS = [
     ("Northwind Traders", "northwind.example"),
     ("Contoso Pharmaceuticals", "contoso.example"),

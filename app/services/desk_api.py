@@ -27,6 +27,7 @@ from app.services.platform.live_notices import Listen
 from app.services.responses.dto import CannedResponse
 from app.services.routing.dto import AgentRoutingFacts, DryRunPreview, QueueRoutingSettings, RoutingExplanation
 from app.services.search.dto import SearchHit, SearchResults
+from app.services.sla.admin_dto import CalendarInfo, DryRun, PolicyInfo, SlaSetup
 from app.services.sla.dto import Acknowledgement, BoardRow, SlaAlerts, SupervisorOverview
 from app.services.tickets.dto import (
     FieldChanges,
@@ -180,10 +181,47 @@ class KnowledgeArea(Protocol):
         ...
 
 
+class SlaAdminArea(Protocol):
+    """SLA policies (a team lead's over the queues they lead, an admin's all) and business calendars
+    (admins); the database decides who may save what."""
+
+    def setup(self) -> SlaSetup: ...
+    def dry_run(self, changed: Mapping[int | None, Mapping[str, Any]]) -> DryRun: ...
+    def save_policy(
+        self, policy_id: int | None, expected_version: int | None, spec: Mapping[str, Any]
+    ) -> PolicyInfo: ...
+    def move_policy(self, policies: Sequence[PolicyInfo], policy_id: int, step: int) -> dict[int, int]: ...
+    def apply_positions(self, positions: Mapping[int, int], versions: Mapping[int, int]) -> SlaSetup: ...
+    def save_calendar(
+        self,
+        calendar_id: int | None,
+        expected_version: int | None,
+        *,
+        name: str,
+        time_zone: str,
+        hours: Sequence[str],
+        country: str | None,
+        subdivision: str | None,
+        closed: Sequence[dt.date],
+    ) -> CalendarInfo: ...
+    def closed_days(
+        self, country: str | None, subdivision: str | None, own: Sequence[dt.date], year: int
+    ) -> list[tuple[dt.date, str]]: ...
+    def dates_from_ics(self, path: str) -> list[dt.date]: ...
+    def countries(self) -> list[tuple[str, str]]: ...
+    def subdivisions(self, country: str) -> list[str]: ...
+    def time_zones(self) -> list[str]: ...
+
+
 class SupervisionArea(Protocol):
     @property
     def allowed(self) -> bool:
         """Whether the signed-in person leads (supervisor or admin): only they get the supervisor view."""
+        ...
+
+    @property
+    def sla_admin(self) -> SlaAdminArea:
+        """The SLA policies and calendars, for the supervisor view's admin views."""
         ...
 
     def overview(self) -> SupervisorOverview: ...

@@ -227,6 +227,7 @@ class MainWindow(QMainWindow):
         ]
         if self._desk.supervision.allowed:  # the supervisor view: team leads and admins only
             specs.append(("View", "Supervisor view", "Ctrl+E", self.show_supervisor))
+            specs.append(("View", "SLA policies and calendars…", "", self.show_sla_admin))  # in the palette too
         self.actions_by_text: dict[str, QAction] = {}
         menus: dict[str, QMenu] = {}
         for menu_name, text, keys, handler in specs:
@@ -533,6 +534,12 @@ class MainWindow(QMainWindow):
         self.supervisor_view.show()
         self.supervisor_view.activateWindow()
         self.supervisor_view.refresh()
+
+    def show_sla_admin(self) -> None:
+        """The SLA policies and calendars, which live in the supervisor view (Ctrl+Shift+L there)."""
+        self.show_supervisor()
+        if self.supervisor_view is not None:
+            self.supervisor_view.open_sla_admin()
 
     def _supervised_ticket_chosen(self, ticket_id: int) -> None:
         def opened(found: list[TicketSummary]) -> None:

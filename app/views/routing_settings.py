@@ -1,5 +1,6 @@
 """Routing settings for a queue's lead or an admin: the queue's weights and its agents' facts (capacity,
-skills, languages), with a dry-run preview of the last 30 days before anything is saved.
+skills, languages; time zone, weekly shift and out of office in a small dialog of their own, Alt+H), with a
+dry-run preview of the last 30 days, shifts and out of office replayed, before anything is saved.
 
 Save stays disabled until the edits shown were previewed: any change after a preview asks for a new one.
 Everything slow (reading the settings, the dry-run, saving) runs in the background; the database decides
@@ -35,6 +36,7 @@ from app.services.desk_api import RoutingArea
 from app.services.errors import InvalidInput
 from app.services.routing.dto import WEIGHT_FACTORS, AgentRoutingFacts, DryRunPreview, QueueRoutingSettings
 from app.services.routing.parsing import parse_languages, parse_skills, split_list
+from app.views.agent_schedule import AgentScheduleDialog, schedule_text
 from app.views.errors import explain_failure
 from app.views.labels import plain_label
 from app.views.tasks import TaskRunner
@@ -47,9 +49,9 @@ FACTOR_LABELS = {
     "track_record": "Track &record",
     "sla_risk": "SLA ris&k",
 }
-AGENT_COLUMNS = ["Agent", "Capacity", "Skills (name:level)", "Languages"]
+AGENT_COLUMNS = ["Agent", "Capacity", "Skills (name:level)", "Languages", "Shift and out of office (Alt+H)"]
 PREVIEW_COLUMNS = ["Agent", "Would get", "Got"]
-NAME, CAPACITY, SKILLS, LANGUAGES = range(4)
+NAME, CAPACITY, SKILLS, LANGUAGES, SCHEDULE = range(5)
 PREVIEW_FIRST = "Preview the change on the last 30 days before saving it."
 
 
@@ -76,6 +78,7 @@ class RoutingSettingsDialog(QDialog):
     queue_choice: the queues one leads (all of them for an admin).
     weight_boxes: one spin box per factor; overflow_cap, urgent_weight: spin boxes.
     agents: the queue's agents, one row each; capacity, skills and languages are edited in place.
+    schedule_button: opens the current agent's shift and out of office (`schedule_dialog`) to edit.
     preview_button: runs the dry-run on the edits shown; save_button: enabled once those were previewed.
     preview_table: per agent, how many tickets they would have got and got; summary, message: sentences.
     saved_version: the settings version the last save made.
@@ -91,6 +94,8 @@ class RoutingSettingsDialog(QDialog):
         self._agents: list[AgentRoutingFacts] = []
         self._previewed: tuple[Any, Any] | None = None
         self._filling = False
+        self._schedules: dict[int, dict[str, Any]] = {}  # agent id -> shift, time zone, out of office changed
+        self.schedule_dialog: AgentScheduleDialog | None = None
 
         self.queue_choice = QComboBox()
         self.queue_choice.currentIndexChanged.connect(self._load_queue)
@@ -134,6 +139,8 @@ class RoutingSettingsDialog(QDialog):
         self.agents.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.agents.horizontalHeader().setStretchLastSection(True)
         self.agents.itemChanged.connect(self._edited)
+        self.schedule_button = QPushButton("S&hift and out of office…")
+        self.schedule_button.clicked.connect(self.edit_schedule)
         self.preview_table = QTableWidget(0, len(PREVIEW_COLUMNS))
         self.preview_table.setHorizontalHeaderLabels(PREVIEW_COLUMNS)
         self.preview_table.verticalHeader().hide()
@@ -166,6 +173,10 @@ class RoutingSettingsDialog(QDialog):
         layout.addLayout(rules)
         layout.addWidget(plain_label("Its agents (edit a cell: type, Enter)"))
         layout.addWidget(self.agents, 2)
+        schedule_row = QHBoxLayout()
+        schedule_row.addWidget(self.schedule_button)
+        schedule_row.addStretch()
+        layout.addLayout(schedule_row)
         layout.addWidget(self.summary)
         layout.addWidget(self.preview_table, 1)
         layout.addWidget(self.message)
@@ -204,6 +215,7 @@ class RoutingSettingsDialog(QDialog):
         if self.queue_choice.currentData() != settings.queue_id:
             return  # another queue was chosen meanwhile; its answer is on its way
         self._settings, self._agents = settings, agents
+        self._schedules = {}
         self._filling = True
         for factor, value in settings.weights:
             self.weight_boxes[factor].setValue(value)
@@ -217,6 +229,9 @@ class RoutingSettingsDialog(QDialog):
             self.agents.setItem(row, CAPACITY, QTableWidgetItem(str(facts.capacity)))
             self.agents.setItem(row, SKILLS, QTableWidgetItem(skills_text(facts)))
             self.agents.setItem(row, LANGUAGES, QTableWidgetItem(", ".join(facts.languages)))
+            schedule = QTableWidgetItem(schedule_text(facts))
+            schedule.setFlags(schedule.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.agents.setItem(row, SCHEDULE, schedule)
         self.agents.resizeColumnsToContents()
         self._filling = False
         whose = "its own" if settings.own else ("the default's" if settings.version else "built in")
@@ -228,7 +243,13 @@ class RoutingSettingsDialog(QDialog):
     # --- editing, preview, save ------------------------------------------------------------------------------
 
     def _set_editable(self, editable: bool) -> None:
-        for widget in (*self.weight_boxes.values(), self.overflow_cap, self.urgent_weight, self.agents):
+        for widget in (
+            *self.weight_boxes.values(),
+            self.overflow_cap,
+            self.urgent_weight,
+            self.agents,
+            self.schedule_button,
+        ):
             widget.setEnabled(editable)
         self.preview_button.setEnabled(editable)
         if not editable:
@@ -258,7 +279,7 @@ class RoutingSettingsDialog(QDialog):
         )
         changes: dict[int, dict[str, Any]] = {}
         for row, facts in enumerate(self._agents):
-            edited = self._row_facts(row, facts)
+            edited = self._row_facts(row, facts) | self._schedules.get(facts.agent_id, {})
             if edited:
                 changes[facts.agent_id] = edited
         return (None if unchanged else settings), changes
@@ -284,6 +305,37 @@ class RoutingSettingsDialog(QDialog):
         if languages != sorted(facts.languages):
             changed["languages"] = languages
         return changed
+
+    def edit_schedule(self) -> None:
+        """The current row's agent's shift and out of office, in a dialog of their own (window-modal)."""
+        row = self.agents.currentRow()
+        if self.state not in ("ready", "previewed"):
+            return
+        if not 0 <= row < len(self._agents):
+            self.message.setText("Choose an agent in the table first (the arrow keys), then Alt+H.")
+            return
+        facts = self._agents[row]
+        if self.schedule_dialog is not None:
+            self.schedule_dialog.deleteLater()  # the last one, closed (one is open at a time: window-modal)
+        dialog = AgentScheduleDialog(facts, self._agents, self._schedules.get(facts.agent_id), self)
+        dialog.accepted.connect(lambda: self._schedule_edited(row, dialog))
+        self.schedule_dialog = dialog
+        dialog.open()
+
+    def _schedule_edited(self, row: int, dialog: AgentScheduleDialog) -> None:
+        facts = dialog.facts
+        if row >= len(self._agents) or self._agents[row].agent_id != facts.agent_id:
+            return  # the queue was reloaded meanwhile
+        if dialog.changes:
+            self._schedules[facts.agent_id] = dialog.changes
+        else:
+            self._schedules.pop(facts.agent_id, None)
+        item = self.agents.item(row, SCHEDULE)
+        if item is not None:
+            self._filling = True
+            item.setText(schedule_text(facts, dialog.changes))
+            self._filling = False
+        self._edited()
 
     def preview(self) -> None:
         if self.state not in ("ready", "previewed") or self._settings is None:

@@ -61,8 +61,20 @@ def test_with_everyone_in_the_queue_away_a_new_ticket_waits_listed_and_unassigne
     assert number in [t["number"] for t in waiting]
     shown = json.loads(run(demo, "ticket", "show", str(number), "--json").stdout)
     assert shown["assignee_id"] is None
-    back = json.loads(run(demo, "--user", "grace.liu", "agent", "status", "available", "--json").stdout)
-    assert back["assigned"], "becoming available drains the waiting ticket"
+    back = json.loads(run(demo, "--user", "daniel.kowalski", "agent", "status", "available", "--json").stdout)
+    assert back["assigned"], "becoming available drains the waiting ticket"  # the lead keeps no shift: any hour
+
+
+def test_the_demo_agents_have_shifts_in_their_time_zones_and_one_is_out_of_office_with_a_substitute(
+    demo: Path,
+) -> None:
+    grace = json.loads(run(demo, "agent", "facts", "show", "grace.liu", "--json").stdout)
+    assert grace["time_zone"] == "Asia/Singapore" and grace["shift"]["5"] == [[600, 840]]  # Saturdays too
+    ivan = json.loads(run(demo, "agent", "facts", "show", "ivan.petrov", "--json").stdout)
+    assert ivan["out_of_office_until"] and ivan["substitute"] == "farid.haddad"
+    number = create(demo, "Technical Support", "holiday-check@contoso.example")
+    explained = json.loads(run(demo, "routing", "explain", str(number), "--json").stdout)
+    assert ("Ivan Petrov", "out of office") in [(e["name"], e["reason"]) for e in explained["exclusions"]]
 
 
 def test_eight_concurrent_get_next_never_return_the_same_ticket(demo: Path) -> None:

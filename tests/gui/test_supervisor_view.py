@@ -167,6 +167,7 @@ def test_an_agent_has_no_supervisor_view_and_her_desk_refuses_it(
 ) -> None:
     window = open_desk_window(qtbot, engine, tmp_path, person="alice")
     assert "Supervisor view" not in window.actions_by_text
+    assert "SLA policies and calendars…" not in window.actions_by_text
     keyboard_on_queue(qtbot, window)
     qtbot.keyClick(window.table, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     assert window.supervisor_view is None

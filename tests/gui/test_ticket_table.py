@@ -15,41 +15,15 @@ from app.services.tickets.queries import PageCursor, SortOrder, TicketFilter, Ti
 from app.views import ticket_table
 from app.views.tasks import TaskRunner
 from app.views.ticket_table import OVERDUE, TicketTableModel, due_alert, due_text, sort_key
-from app.vocabulary import Channel, Priority, TicketType
+from app.vocabulary import Priority
+from tests.support.summaries import made_up_summary
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 
 
 def ticket(n: int, *, status: str = "new", due_minutes: int | None = None, queue_id: int = 1) -> TicketSummary:
-    due = NOW + dt.timedelta(minutes=due_minutes) if due_minutes is not None else None
-    return TicketSummary(
-        id=n,
-        number=10000 + n,
-        subject=f"Ticket {n} <b>bold?</b>",
-        status=status,
-        priority=Priority.NORMAL,
-        type=TicketType.QUESTION,
-        queue_id=queue_id,
-        queue_name="Billing",
-        assignee_id=None,
-        assignee_name=None,
-        customer_id=1,
-        customer_name="Jane",
-        channel=Channel.EMAIL,
-        tags=(),
-        custom_fields={},
-        language=None,
-        merged_into_id=None,
-        created_at=NOW,
-        updated_at=NOW,
-        first_response_at=None,
-        resolved_at=None,
-        closed_at=None,
-        first_response_due_at=None,
-        next_response_due_at=None,
-        resolution_due_at=due,
-        sla_due_at=due,
-        version=1,
+    return made_up_summary(
+        n, now=NOW, due_minutes=due_minutes, status=status, queue_id=queue_id, subject=f"Ticket {n} <b>bold?</b>"
     )
 
 

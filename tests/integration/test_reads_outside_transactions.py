@@ -10,13 +10,13 @@ from __future__ import annotations
 import psycopg
 import pytest
 from psycopg.pq import TransactionStatus
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, event, text
 from sqlalchemy.exc import OperationalError
 
 from app.bootstrap import Runtime
 from app.models.ticket import WORKING_STATUSES
 from app.services.navigation.dto import DeskView
-from app.services.navigation.views import Navigation
+from app.services.navigation.views import Navigation, _count
 from app.services.people import users
 from app.services.platform.actor import Actor
 from app.services.platform.database.engine import build_engine, build_session_factory, ping_when_idle
@@ -95,6 +95,35 @@ def test_counts_outside_a_transaction_are_the_logins_own(desk: Desk) -> None:
             runtime.close()
     assert counted == {"alice": 2, "bob": 2, "dana": 4, "ghost": 0}
     del uow
+
+
+def test_every_views_count_is_its_own_in_one_statement_for_the_tallied_ones(desk: Desk) -> None:
+    """The navigation's counts: the views the tally answers in one statement (a sub-select each), a view
+    with a text, tag or priority filter on its own; each view gets its own number, not a neighbour's."""
+    views = [
+        DeskView("open", "All open", EVERY_WORKING),
+        DeskView("billing", "Billing", TicketFilter(statuses=WORKING_STATUSES, queue_id=desk.ids["billing"])),
+        DeskView("tech", "Technical", TicketFilter(statuses=WORKING_STATUSES, queue_id=desk.ids["tech"])),
+        DeskView("nobody", "Unassigned", TicketFilter(statuses=WORKING_STATUSES, unassigned=True)),
+        DeskView("words", "Saved", TicketFilter(statuses=WORKING_STATUSES, text="no such words anywhere")),
+    ]
+    runtime = desk.runtime("dana")
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    try:
+        me = Actor(desk.ids["dana"], desk.login("dana"), "Dana", AgentRole.ADMIN)
+        event.listen(runtime.engine, "before_cursor_execute", record)
+        counts = Navigation(runtime, me).counts(views)
+        event.remove(runtime.engine, "before_cursor_execute", record)
+        with runtime.uow() as uow:
+            one_by_one = {view.key: _count(uow, view) for view in views}
+    finally:
+        runtime.close()
+    assert counts == one_by_one == {"open": 4, "billing": 2, "tech": 2, "nobody": 2, "words": 0}
+    assert len(statements) == 2  # the four tallied views together, the filtered one alone
 
 
 def test_a_trusted_session_acting_for_an_agent_still_reads_as_that_agent(desk: Desk) -> None:

@@ -11,12 +11,13 @@ from functools import partial
 
 import psycopg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from app.models.ticket import WORKING_STATUSES
 from app.services.errors import TicketConflict
 from app.services.navigation.dto import DeskView
 from app.services.navigation.views import _count
+from app.services.platform.uow import _ACTOR as WHO_IS_ACTING
 from app.services.platform.uow import UnitOfWork
 from app.services.tickets import queries, service
 from app.services.tickets.dto import SortOrder, TicketFilter
@@ -91,6 +92,7 @@ def _costs(desk: Desk, person: str) -> dict[str, int]:
             for sort in SortOrder:
                 costs[f"page by {sort.value}"] = _identity_calls(uow, partial(_page, sort=sort, ticket_filter=working))
             costs["count"] = _identity_calls(uow, lambda u: _count(u, DeskView("open", "All open", working)))
+            costs["who is acting"] = _identity_calls(uow, lambda u: u.session.execute(WHO_IS_ACTING).one())
             costs["update of every working ticket"] = _identity_calls(
                 uow,
                 lambda u: u.session.execute(
@@ -122,6 +124,8 @@ def test_identity_is_evaluated_a_handful_of_times_per_statement_whatever_the_row
     for costs in (few, many):
         assert all(calls <= 9 for name, calls in costs.items() if name.startswith("page")), costs
         assert costs["count"] <= 2, costs
+        # Every unit of work's first statement: with the login inlined it was one call per agent row (76 here).
+        assert costs["who is acting"] <= 3, costs
         assert costs["update of every working ticket"] <= 6, costs
 
 
@@ -198,21 +202,76 @@ def test_claim_next_through_the_service_records_the_assignment(counting_desk: De
         runtime.close()
 
 
+def test_a_claim_that_is_all_its_unit_does_is_one_statement_committed_as_it_ends(counting_desk: Desk) -> None:
+    """No BEGIN and no COMMIT round trip: another login sees the assignment before the unit ends, and the
+    unit's connection holds no transaction."""
+    desk = counting_desk
+    _add_tickets(desk, "tech", 2)
+    runtime = desk.runtime("bob")
+    statements: list[str] = []
+    listen = partial(_record_statement, statements)
+    event.listen(runtime.engine, "before_cursor_execute", listen)
+    try:
+        with runtime.uow() as uow:
+            claimed = service.claim_next(uow, queue_id=desk.ids["tech"])
+            assert claimed is not None
+            assert not uow.session.in_transaction()
+            with desk.connect_as_dba() as dba:
+                row = dba.execute("SELECT assignee_id FROM switchboard.ticket WHERE id = %s", (claimed.ticket.id,))
+                assert row.fetchone() == (desk.ids["bob"],)
+        assert len(statements) == 1 and "claim_next_ticket" in statements[0]
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", listen)
+        runtime.close()
+
+
+def test_a_claim_within_begun_work_is_part_of_that_transaction(counting_desk: Desk) -> None:
+    desk = counting_desk
+    _add_tickets(desk, "tech", 1)
+    runtime = desk.runtime("bob")
+    try:
+        with runtime.uow() as uow:
+            uow.session.execute(text("SELECT 1"))  # work begun: the claim joins its transaction
+            claimed = service.claim_next(uow, queue_id=desk.ids["tech"])
+            assert claimed is not None
+        # left without commit: undone
+        with desk.connect_as_dba() as dba:
+            row = dba.execute("SELECT assignee_id FROM switchboard.ticket WHERE id = %s", (claimed.ticket.id,))
+            assert row.fetchone() == (None,)
+    finally:
+        runtime.close()
+
+
+def _record_statement(statements: list[str], _conn: object, _cursor: object, statement: str, *_args: object) -> None:
+    statements.append(statement)
+
+
 # --- the tally ----------------------------------------------------------------------------------------
 
 
 def test_the_folded_tally_keeps_every_count(counting_desk: Desk) -> None:
     desk = counting_desk
+    _add_tickets(desk, "billing", 12)
+    _add_tickets(desk, "tech", 8)
     counted = (
-        "SELECT queue_id, status, coalesce(assignee_id, 0), count(*) FROM switchboard.ticket"
-        " WHERE merged_into_id IS NULL GROUP BY 1, 2, 3"
+        "SELECT queue_id, status, coalesce(assignee_id, 0), count(*), count(*) FILTER (WHERE priority = 3)"
+        " FROM switchboard.ticket WHERE merged_into_id IS NULL GROUP BY 1, 2, 3"
     )
     tallied = (
-        "SELECT queue_id, status, assignee_id, sum(tickets) FROM switchboard.ticket_tally"
+        "SELECT queue_id, status, assignee_id, sum(tickets), sum(urgent) FROM switchboard.ticket_tally"
         " GROUP BY 1, 2, 3 HAVING sum(tickets) <> 0"
     )
+    changes = [  # priority within a group, assignment, status, queue, all at once
+        "UPDATE switchboard.ticket SET priority = 3 WHERE subject LIKE 'load %' AND priority = 2",
+        "UPDATE switchboard.ticket SET assignee_id = {alice} WHERE subject IN ('load 1', 'load 3', 'load 7')",
+        "UPDATE switchboard.ticket SET priority = 0 WHERE subject = 'load 3'",
+        "UPDATE switchboard.ticket SET status = 'waiting', priority = 3 WHERE subject = 'load 5'",
+        "UPDATE switchboard.ticket SET queue_id = {tech}, assignee_id = NULL WHERE subject = 'load 7'",
+    ]
     with desk.connect_as_dba() as dba:
-        assert sorted(dba.execute(tallied).fetchall()) == sorted(dba.execute(counted).fetchall())
+        for change in changes:
+            dba.execute(change.format(alice=desk.ids["alice"], tech=desk.ids["tech"]))
+            assert sorted(dba.execute(tallied).fetchall()) == sorted(dba.execute(counted).fetchall()), change
         dba.execute("SELECT switchboard.fold_ticket_tally(NULL, NULL, NULL)")
         assert sorted(dba.execute(tallied).fetchall()) == sorted(dba.execute(counted).fetchall())
         groups = dba.execute(
@@ -220,3 +279,32 @@ def test_the_folded_tally_keeps_every_count(counting_desk: Desk) -> None:
         )
         total, distinct = groups.fetchone()  # type: ignore[misc]
         assert total == distinct
+
+
+def test_routing_loads_from_the_tally_are_the_open_tickets_counted_with_urgent_twice(counting_desk: Desk) -> None:
+    desk = counting_desk
+    _add_tickets(desk, "billing", 12)
+    with desk.connect_as_dba() as dba:
+        dba.execute(
+            "UPDATE switchboard.ticket SET assignee_id = %s, priority = CASE WHEN subject = 'load 2' THEN 3"
+            " ELSE priority END WHERE subject LIKE 'load %%' AND subject <> 'load 0'",
+            (desk.ids["alice"],),
+        )
+        dba.execute("UPDATE switchboard.ticket SET status = 'waiting' WHERE subject = 'load 4'")  # paused: no load
+        agents = [desk.ids["alice"], desk.ids["ann"], desk.ids["bob"]]
+        loads = {
+            int(str(a)): int(str(n))
+            for a, n in dba.execute("SELECT agent_id, load FROM switchboard.agent_loads(%s)", (agents,)).fetchall()
+        }
+        counted = {
+            int(str(a)): int(str(n))
+            for a, n in dba.execute(
+                "SELECT a.id, coalesce(sum(CASE WHEN t.priority = 3 THEN 2 ELSE 1 END), 0)"
+                " FROM unnest(%s::bigint[]) a (id)"
+                " LEFT JOIN switchboard.ticket t ON t.assignee_id = a.id AND t.merged_into_id IS NULL"
+                " AND t.status IN (SELECT key FROM switchboard.ticket_status WHERE category = 'open') GROUP BY a.id",
+                (agents,),
+            ).fetchall()
+        }
+    assert loads == counted
+    assert loads[desk.ids["alice"]] > 0

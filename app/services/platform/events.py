@@ -88,6 +88,10 @@ class EventHandlers:
     def on(self, event_type: type[E], handler: Callable[[UnitOfWork, E], None]) -> None:
         self._handlers[event_type].append(handler)
 
+    def react_to(self, event_types: tuple[type[DomainEvent], ...]) -> bool:
+        """Does any handler take an event of one of these types (or of a type they derive from)?"""
+        return any(issubclass(e, handled) for e in event_types for handled, found in self._handlers.items() if found)
+
     def dispatch(self, uow: UnitOfWork, events: list[DomainEvent]) -> None:
         for event in events:
             for event_type, handlers in self._handlers.items():

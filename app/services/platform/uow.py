@@ -21,8 +21,10 @@ from app.services.platform.clock import Clock
 from app.services.platform.events import MAX_EVENT_ROUNDS, DomainEvent, EventHandlers
 from app.vocabulary import AgentRole
 
+# The login as an init plan (`(SELECT f())`): bare, the inlined `current_login()` was called per agent row.
 _ACTOR = text(
-    "SELECT w.login, a.id, a.display_name, a.role, now() FROM (SELECT switchboard.current_login()::text AS login) w"
+    "SELECT w.login, a.id, a.display_name, a.role, now()"
+    " FROM (SELECT (SELECT switchboard.current_login())::text AS login) w"
     " LEFT JOIN switchboard.agent a ON a.db_login = w.login AND a.is_active"
 )
 
@@ -89,6 +91,19 @@ class UnitOfWork:
             return self.session.connection()
         self._reads = bind.connect().execution_options(isolation_level="AUTOCOMMIT")
         return self._reads
+
+    def alone(self, *recorded: type[DomainEvent]) -> Connection:
+        """Where a change that is one statement, complete and atomic in itself (a claim: a definer function
+        that checks, locks and writes), runs: on its own, committed by the server as it ends, when this unit
+        has begun nothing, holds no events and no handler reacts to the events the change will record —
+        one round trip instead of three (BEGIN, the statement, COMMIT), and no transaction kept open while
+        the client decodes the answer (issue 12). Otherwise, and for a trusted session acting for someone,
+        in this unit's transaction like any change. Such a change cannot be rolled back by leaving the
+        unit: the caller says so in its own documentation."""
+        if self._pending or (self._handlers is not None and self._handlers.react_to(recorded)):
+            self.session.flush()
+            return self.session.connection()
+        return self.reads()
 
     def now(self) -> dt.datetime:
         if self._clock is not None:

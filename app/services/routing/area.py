@@ -96,7 +96,7 @@ class Routing(SpeaksDomainErrors):
 
 
 def _claim_from_my_queues(uow: UnitOfWork) -> TicketChanged | None:
-    for queue_id in uow.session.execute(engine.visible_queues_by_urgency()).scalars():
+    for queue_id in uow.reads().execute(engine.visible_queues_by_urgency()).scalars():
         claimed = service.claim_next(uow, queue_id=queue_id)
         if claimed is not None:
             return claimed

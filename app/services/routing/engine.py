@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from app.models import Agent, AgentSkill, Customer, QueueMember, RoutingConfig, RoutingDecision, Ticket
 from app.models import TicketStatus as StatusRow
 from app.services.errors import InvalidInput, NotFound
+from app.services.platform.database import identity
 from app.services.platform.database.failures import refusal
 from app.services.platform.events import StatusChanged, TicketCreated
 from app.services.platform.uow import UnitOfWork
@@ -380,7 +381,7 @@ def visible_queues_by_urgency() -> Any:
     )
     return (
         select(QueueMember.queue_id)
-        .where(QueueMember.agent_id == func.switchboard.current_agent_id())
+        .where(QueueMember.agent_id == identity.current_agent_id())
         .order_by(due.nulls_last(), QueueMember.queue_id)
     )
 

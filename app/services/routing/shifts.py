@@ -77,3 +77,17 @@ def _minutes(text: str, spec: str) -> int:
 def _clock(minutes: Any) -> str:
     hours, rest = divmod(int(minutes), 60)
     return f"{hours:02d}:{rest:02d}"
+
+
+def day_hours(shift: Mapping[str, Sequence[Sequence[int]]] | None, day: int) -> str:
+    """One weekday's hours as a person edits them ("09:00-12:00, 13:00-17:00"; "" for a day off), the
+    inverse of `parse_shift([f"{DAYS[day]}={text}"])`."""
+    spans = sorted(tuple(map(int, span)) for span in (shift or {}).get(str(day), ()))
+    return ", ".join(f"{_clock(a)}-{_clock(b)}" for a, b in spans)
+
+
+def parse_week(hours_by_day: Sequence[str]) -> dict[str, list[list[int]]] | None:
+    """Seven texts, Monday first, each a day's hours as `day_hours` writes them (blank: a day off), as the
+    shift to store; None when every day is blank (no schedule: at work whenever available)."""
+    specs = [f"{DAYS[day]}={text}" for day, text in enumerate(hours_by_day) if text.strip()]
+    return parse_shift(specs) or None

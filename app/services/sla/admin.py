@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -20,67 +19,11 @@ from app.models import BusinessCalendar as CalendarRow
 from app.models import SlaPolicy
 from app.services.errors import InvalidInput, NotFound
 from app.services.platform.uow import UnitOfWork
+from app.services.sla.admin_dto import POLICY_FIELDS, WEEKDAYS, CalendarInfo, PolicyInfo, describe_hours
 from app.services.sla.calendar import MINUTES_PER_DAY, BusinessCalendar, public_holidays
 from app.services.sla.ledger import policy_from_row
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-POLICY_FIELDS = ("name", "position", "conditions", "targets", "business_hours", "calendar", "warn_share", "ladder")
-
-
-@dataclass(frozen=True)
-class PolicyInfo:
-    id: int
-    name: str
-    position: int
-    conditions: Mapping[str, Any]
-    targets: Mapping[str, Any]
-    business_hours: bool
-    calendar: str | None
-    warn_share: float
-    ladder: tuple[Mapping[str, Any], ...]
-    is_active: bool
-    version: int
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "position": self.position,
-            "conditions": dict(self.conditions),
-            "targets": dict(self.targets),
-            "business_hours": self.business_hours,
-            "calendar": self.calendar,
-            "warn_share": self.warn_share,
-            "ladder": [dict(step) for step in self.ladder],
-            "active": self.is_active,
-            "version": self.version,
-        }
-
-
-@dataclass(frozen=True)
-class CalendarInfo:
-    id: int
-    name: str
-    time_zone: str
-    weekly_hours: Mapping[str, Any]
-    country: str | None
-    subdivision: str | None
-    closed_dates: tuple[dt.date, ...]
-    version: int
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "time_zone": self.time_zone,
-            "weekly_hours": dict(self.weekly_hours),
-            "hours": describe_hours(self.weekly_hours),
-            "country": self.country,
-            "subdivision": self.subdivision,
-            "closed_dates": [d.isoformat() for d in self.closed_dates],
-            "version": self.version,
-        }
-
+__all__ = ["POLICY_FIELDS", "WEEKDAYS", "CalendarInfo", "PolicyInfo", "describe_hours"]
 
 # --- policies ----------------------------------------------------------------------------------------------
 
@@ -203,7 +146,7 @@ def _policy_info(row: SlaPolicy, calendars: Mapping[int, str]) -> PolicyInfo:
 
 
 def _calendar_names(uow: UnitOfWork) -> dict[int, str]:
-    return dict(uow.session.execute(select(CalendarRow.id, CalendarRow.name)).tuples().all())
+    return {row_id: name for row_id, name in uow.session.execute(select(CalendarRow.id, CalendarRow.name))}
 
 
 # --- calendars ---------------------------------------------------------------------------------------------
@@ -246,6 +189,49 @@ def add_calendar(
     return _calendar_info(row)
 
 
+def set_calendar(
+    uow: UnitOfWork,
+    calendar_id: int,
+    *,
+    expected_version: int,
+    name: str,
+    time_zone: str,
+    hours: Iterable[str],
+    country: str | None = None,
+    subdivision: str | None = None,
+    closed: Iterable[dt.date] = (),
+) -> CalendarInfo:
+    """A calendar changed whole, as the desktop's editor saves it (admins: row-level security decides). A
+    change made on an older version than the stored one is refused, so nobody's save is silently lost."""
+    weekly = parse_hours(hours)
+    _check_calendar(time_zone, weekly, country, subdivision)
+    new_name = _name(name)
+    now = uow.now()  # first: a query in between would flush half the change as an update of its own
+    taken = uow.session.scalar(
+        select(CalendarRow.id).where(CalendarRow.name == new_name, CalendarRow.id != calendar_id)
+    )
+    if taken is not None:
+        raise InvalidInput(f"There is already a calendar named {new_name!r}.")
+    row = uow.session.scalar(select(CalendarRow).where(CalendarRow.id == calendar_id).with_for_update())
+    if row is None:
+        raise NotFound(f"No business calendar has the id {calendar_id}.")
+    if row.version != expected_version:
+        raise InvalidInput(
+            f"The calendar {row.name} was saved by someone else meanwhile (version {row.version} now, you edited "
+            f"version {expected_version}): reload it and make your change again."
+        )
+    row.name = new_name
+    row.time_zone = time_zone
+    row.weekly_hours = {str(day): [list(i) for i in intervals] for day, intervals in weekly.items()}
+    row.country = country or None
+    row.subdivision = subdivision or None
+    row.closed_dates = sorted(set(closed))
+    row.version += 1
+    row.updated_at = now
+    uow.session.flush()
+    return _calendar_info(row)
+
+
 def change_closed_dates(
     uow: UnitOfWork, name: str, *, add: Iterable[dt.date] = (), remove: Iterable[dt.date] = ()
 ) -> CalendarInfo:
@@ -263,16 +249,24 @@ def change_closed_dates(
 def holidays_of(uow: UnitOfWork, name: str, year: int) -> list[tuple[dt.date, str]]:
     """The dates the calendar is closed in `year`: public holidays with their names, and the team's own."""
     row = _calendar_row(uow, name)
+    return closed_days(row.country, row.subdivision, row.closed_dates or (), year)
+
+
+def closed_days(
+    country: str | None, subdivision: str | None, own: Iterable[dt.date], year: int
+) -> list[tuple[dt.date, str]]:
+    """The public holidays of a country (and region) in `year`, with their names, and the team's own dates:
+    offline, from the `holidays` package."""
     found: dict[dt.date, str] = {}
-    if row.country:
+    if country:
         import holidays
 
         try:
-            table = holidays.country_holidays(row.country, subdiv=row.subdivision or None, years=[year])
+            table = holidays.country_holidays(country, subdiv=subdivision or None, years=[year])
         except NotImplementedError as error:
-            raise InvalidInput(f"No public holidays are known for {row.country!r}: {error}") from None
+            raise InvalidInput(f"No public holidays are known for {country!r}: {error}") from None
         found.update({day: str(label) for day, label in table.items()})
-    for day in row.closed_dates or ():
+    for day in own:
         if day.year == year:
             found[day] = (found[day] + "; " if day in found else "") + "closed (the team's own date)"
     return sorted(found.items())
@@ -327,14 +321,6 @@ def parse_hours(lines: Iterable[str]) -> dict[int, tuple[tuple[int, int], ...]]:
     if not weekly:
         raise InvalidInput("A calendar needs opening hours (e.g. --hours 'mon-fri 09:00-17:00').")
     return {day: tuple(sorted(intervals)) for day, intervals in sorted(weekly.items())}
-
-
-def describe_hours(weekly: Mapping[str, Any]) -> list[str]:
-    lines = []
-    for day in sorted(weekly, key=int):
-        intervals = ", ".join(f"{s // 60:02d}:{s % 60:02d}-{e // 60:02d}:{e % 60:02d}" for s, e in weekly[day])
-        lines.append(f"{WEEKDAYS[int(day)]} {intervals}")
-    return lines
 
 
 def _calendar_row(uow: UnitOfWork, name: str, *, lock: bool = False) -> CalendarRow:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -15,52 +14,13 @@ from app.models import Customer, Queue, SlaPolicy, Ticket, TicketStatus
 from app.services.errors import InvalidInput
 from app.services.platform.uow import UnitOfWork
 from app.services.sla.admin import POLICY_FIELDS, apply_spec
+from app.services.sla.admin_dto import DryRun, MovedTicket
 from app.services.sla.ledger import SlaBook, TicketClocks, clocks_of, ledger_events, load_book, policy_from_row
 from app.services.sla.policy import PolicyBook
 from app.vocabulary import StatusCategory
 
 BATCH = 1000
 SHOWN = 200  # newly breached tickets listed at most (all are counted)
-
-
-@dataclass(frozen=True)
-class MovedTicket:
-    number: int
-    subject: str
-    queue: str
-    due_before: dt.datetime | None
-    due_after: dt.datetime | None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "ticket": self.number,
-            "subject": self.subject,
-            "queue": self.queue,
-            "due_before": None if self.due_before is None else self.due_before.isoformat(),
-            "due_after": None if self.due_after is None else self.due_after.isoformat(),
-        }
-
-
-@dataclass(frozen=True)
-class DryRun:
-    as_of: dt.datetime
-    open_tickets: int
-    moved: int
-    earlier: int
-    later: int
-    newly_breached_count: int
-    newly_breached: tuple[MovedTicket, ...]
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "as_of": self.as_of.isoformat(),
-            "open_tickets": self.open_tickets,
-            "moved": self.moved,
-            "earlier": self.earlier,
-            "later": self.later,
-            "newly_breached": self.newly_breached_count,
-            "breached_tickets": [t.as_json() for t in self.newly_breached],
-        }
 
 
 def proposed_book(uow: UnitOfWork, current: SlaBook, specs: Sequence[Mapping[str, Any]]) -> SlaBook:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BindParameter, any_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased
@@ -27,6 +27,7 @@ from app.models import Agent, Customer, EscalationAck, Queue, QueueMember, SlaLe
 from app.models.ticket import WORKING_STATUSES
 from app.services.errors import InvalidInput, NotPermitted
 from app.services.platform.actor import Actor
+from app.services.platform.database import identity
 from app.services.platform.database.boundary import SpeaksDomainErrors
 from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
 from app.services.sla.calendar import ALWAYS
@@ -48,6 +49,9 @@ from app.services.tickets import service
 from app.services.tickets.dto import TicketChanged
 from app.vocabulary import AgentRole
 
+if TYPE_CHECKING:
+    from app.services.sla.admin_area import SlaAdmin
+
 BOARD_HORIZON = dt.timedelta(hours=8)
 BOARD_LIMIT = 500
 COMPLIANCE_DAYS = 28
@@ -67,7 +71,7 @@ def typical_handling(candidates: Any, since: dt.datetime) -> Any:
     """The median time the most recent similar tickets took to their first response and to resolution
     (wall clock, in minutes): per (queue, priority, type) of `candidates`, over the last `TYPICAL_SAMPLE`
     of each group met since `since`. Each group reads only its newest index entries, backwards, from the
-    covering partial indexes `ix_ticket_kind_first_response` and `ix_ticket_kind_resolved` (migration 0021),
+    covering partial indexes `ix_ticket_kind_first_response` and `ix_ticket_kind_resolved` (migration 0023),
     so the cost follows the number of groups on the board, not the size of the history."""
     groups = select(candidates.c.queue_id, candidates.c.priority, candidates.c.type).distinct().cte("kinds")
 
@@ -231,7 +235,7 @@ def team_load(uow: UnitOfWork) -> list[AgentLoad]:
     now = uow.now()
     members = (
         select(QueueMember.agent_id)
-        .where(QueueMember.queue_id == any_(func.switchboard.visible_queue_ids()))
+        .where(QueueMember.queue_id == any_(identity.visible_queue_ids()))
         .distinct()
         .scalar_subquery()
     )
@@ -376,7 +380,7 @@ def my_alerts(uow: UnitOfWork, after: dt.datetime) -> list[SlaAlert]:
         .where(
             SlaStep.due_at > after - ALERT_LOOKBACK,
             SlaStep.done_at > after,
-            Ticket.assignee_id == func.switchboard.current_agent_id(),
+            Ticket.assignee_id == identity.current_agent_id(),
         )
         .order_by(SlaStep.done_at, SlaStep.ticket_id, SlaStep.level)
         .limit(ALERT_LIMIT)
@@ -400,15 +404,19 @@ class Supervision(SpeaksDomainErrors):
     def allowed(self) -> bool:
         return self.me.role in LEADS
 
+    @property
+    def sla_admin(self) -> SlaAdmin:
+        from app.services.sla.admin_area import SlaAdmin
+
+        return SlaAdmin(self.runtime, self.me)
+
     def overview(self) -> SupervisorOverview:
         """The board, the team and the compliance of the queues the caller sees, as of one moment."""
         self._require_lead()
         with self.runtime.uow() as uow:
             queues = tuple(
                 uow.session.scalars(
-                    select(Queue.name)
-                    .where(Queue.id == any_(func.switchboard.visible_queue_ids()))
-                    .order_by(Queue.name)
+                    select(Queue.name).where(Queue.id == any_(identity.visible_queue_ids())).order_by(Queue.name)
                 )
             )
             return SupervisorOverview(

@@ -8,22 +8,27 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    BigInteger,
     BindParameter,
     ColumnElement,
+    Integer,
     Select,
-    and_,
+    String,
     bindparam,
     func,
-    literal,
+    literal_column,
     or_,
     select,
     tuple_,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import aliased
 
 from app.models import Agent, Customer, CustomerEmail, Message, Organisation, Queue, Ticket, TicketLink
@@ -35,7 +40,7 @@ from app.services.tickets.dto import PageCursor as PageCursor
 from app.services.tickets.dto import SortOrder as SortOrder
 from app.services.tickets.dto import TicketFilter as TicketFilter
 from app.services.tickets.dto import TicketPage as TicketPage
-from app.vocabulary import MessageKind
+from app.vocabulary import Channel, MessageKind, Priority, TicketType
 
 MAX_PAGE_SIZE = 500
 ANY_TICKET = TicketFilter()  # no narrowing: every ticket the login may see
@@ -199,25 +204,73 @@ def list_tickets(
     return TicketPage(tuple(summaries), next_cursor)
 
 
-def _page(uow: UnitOfWork, page: Any, key: Any, limit: int) -> tuple[list[PageKey], list[TicketSummary]]:
+def _page(
+    uow: UnitOfWork, shape: PageShape, build: Callable[[], Select[Any]], values: dict[str, Any]
+) -> tuple[list[PageKey], list[TicketSummary]]:
     """One statement: the page's ids chosen on the ticket table alone (a subquery with its own ORDER BY and
     LIMIT, so the planner walks the sort index and stops), then the names joined in for just those rows.
     The cursor comes from the same rows, so a row changed since cannot skew paging. Run outside a
-    transaction where it can be (`UnitOfWork.reads`), as plain columns straight into frozen summaries:
-    building 100 ORM objects first cost more than the statement (issue 12)."""
-    chosen = page.subquery("page")
-    rows = (
-        uow.reads()
-        .execute(
-            summary_row_select()
-            .add_columns(chosen.c.key)
-            .join(chosen, chosen.c.id == Ticket.id)
-            .order_by(*key(chosen))
-            .limit(limit)
-        )
-        .all()
-    )
+    transaction where it can be (`UnitOfWork.reads`).
+
+    The statement is built and compiled once per shape of page (`PageShape`: the sort, which filters are
+    set, where the cursor stands); every value is a named parameter, and the rows are decoded here, not by
+    the ORM's types. Building the statement, its cache key and the typed rows cost the client three times
+    what the database spent on the page (issue 12)."""
+    reads = uow.reads()
+    rows = reads.exec_driver_sql(_page_sql(shape, build, reads.dialect), values).all()
     return [(row[0], row[SUMMARY_ROW_COLUMNS]) for row in rows], [summary_from_row(row) for row in rows]
+
+
+@dataclass(frozen=True)
+class PageShape:
+    """What a page's SQL text depends on; everything else is a parameter's value."""
+
+    sort: SortOrder
+    cursor: str  # "first", "dated" (after a due or sort value), "undated" (after a ticket without a clock)
+    statuses: tuple[str, ...]  # literals: the planner proves a partial index only from literals
+    priorities: tuple[int, ...]  # literals too: a handful of small numbers
+    queue: bool
+    assignee: bool
+    unassigned: bool
+    tag: bool
+    words: tuple[bool, ...]  # one per word of the filter text: is it also a ticket number?
+    include_merged: bool
+
+    @classmethod
+    def of(cls, f: TicketFilter, sort: SortOrder, after: PageCursor | None) -> PageShape:
+        cursor = "first" if after is None else "dated" if after.value is not None else "undated"
+        return cls(
+            sort,
+            cursor,
+            tuple(f.statuses),
+            tuple(sorted(int(p) for p in f.priorities)),
+            f.queue_id is not None,
+            f.assignee_id is not None,
+            f.unassigned,
+            bool(f.tag),
+            tuple(ticket_number_in(word) is not None for word in text_words(f.text)),
+            f.include_merged,
+        )
+
+
+_PAGE_SQL: dict[PageShape, str] = {}
+_PAGE_SQL_LIMIT = 256  # shapes kept; a client uses a dozen
+
+
+def _page_sql(shape: PageShape, build: Callable[[], Select[Any]], dialect: Dialect) -> str:
+    """The page statement's SQL for this shape, compiled on first use. Every parameter must be named by
+    `filter_values` or the page functions: an anonymous one would carry the first caller's value."""
+    if (sql := _PAGE_SQL.get(shape)) is None:
+        compiled = build().compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        if anonymous := [name for name in compiled.params if not name.startswith(_NAMED)]:
+            raise RuntimeError(f"page statement has unnamed parameters: {anonymous}")
+        if len(_PAGE_SQL) >= _PAGE_SQL_LIMIT:
+            _PAGE_SQL.clear()
+        sql = _PAGE_SQL[shape] = compiled.string
+    return sql
+
+
+_NAMED = "p_"  # the prefix of every parameter a page statement takes
 
 
 @functools.cache
@@ -276,10 +329,36 @@ SUMMARY_ROW_COLUMNS = 29  # the columns of `summary_row_select`
 def summary_from_row(row: Any) -> TicketSummary:
     """A row of `summary_row_select` (extra columns after it are ignored) as a frozen summary."""
     values = list(row[:SUMMARY_ROW_COLUMNS])
+    values[4] = _PRIORITIES[values[4]]  # a member already, or the stored number
+    values[5] = _TYPES[values[5]]
+    values[12] = _CHANNELS[values[12]]
     values[13] = tuple(values[13] or ())  # tags
     values[14] = dict(values[14] or {})  # custom fields
     values[27] = tuple(values[27] or ())  # customer emails
     return TicketSummary(*values)
+
+
+# The stored values and the members themselves (an IntEnum hashes as its number, a StrEnum as its text):
+# rows typed by SQLAlchemy and raw driver rows decode alike, by one lookup.
+_PRIORITIES: dict[Any, Priority] = {p.value: p for p in Priority}
+_TYPES: dict[Any, TicketType] = {t.value: t for t in TicketType}
+_CHANNELS: dict[Any, Channel] = {c.value: c for c in Channel}
+
+
+def filter_values(f: TicketFilter) -> dict[str, Any]:
+    """The parameters `apply_filter` names, by name: a compiled page statement takes these."""
+    values: dict[str, Any] = {}
+    if f.queue_id is not None:
+        values["p_queue"] = f.queue_id
+    if f.assignee_id is not None:
+        values["p_assignee"] = f.assignee_id
+    if f.tag:
+        values["p_tag"] = [f.tag.strip().lower()]
+    for index, word in enumerate(text_words(f.text)):
+        values[f"p_word_{index}"] = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        if (number := ticket_number_in(word)) is not None:
+            values[f"p_number_{index}"] = number
+    return values
 
 
 def apply_filter(query: Q, f: TicketFilter) -> Q:
@@ -290,28 +369,33 @@ def apply_filter(query: Q, f: TicketFilter) -> Q:
             "statuses", list(f.statuses), expanding=True, literal_execute=True, unique=True
         )
         query = query.where(Ticket.status.in_(statuses))
+    values = filter_values(f)
     if f.queue_id is not None:
-        query = query.where(Ticket.queue_id == f.queue_id)
+        query = query.where(Ticket.queue_id == bindparam("p_queue", values["p_queue"], type_=BigInteger))
     if f.assignee_id is not None:
-        query = query.where(Ticket.assignee_id == f.assignee_id)
+        query = query.where(Ticket.assignee_id == bindparam("p_assignee", values["p_assignee"], type_=BigInteger))
     if f.unassigned:
         query = query.where(Ticket.assignee_id.is_(None))
     if f.priorities:
-        query = query.where(Ticket.priority.in_(f.priorities))
+        priorities: BindParameter[int] = bindparam(
+            "priorities", sorted(int(p) for p in f.priorities), expanding=True, literal_execute=True, unique=True
+        )
+        query = query.where(Ticket.priority.in_(priorities))
     if f.tag:
-        query = query.where(Ticket.tags.contains([f.tag.strip().lower()]))
-    if words := text_words(f.text):
-        query = query.where(and_(*(text_matches(word) for word in words)))
+        query = query.where(Ticket.tags.contains(bindparam("p_tag", values["p_tag"], type_=Ticket.tags.type)))
+    for index, _word in enumerate(text_words(f.text)):
+        query = query.where(text_matches(index, values))
     if not f.include_merged:
         query = query.where(Ticket.merged_into_id.is_(None))
     return query
 
 
-def text_matches(word: str) -> ColumnElement[bool]:
-    """One word of the filter text (`TicketFilter.text`; `dto.word_matches` is the same test in Python): the
-    ticket's number, or a part of its subject, its customer's name, one of their addresses or their
-    organisation's name. The customer side is a semi-join, so a page is still chosen on the ticket table."""
-    pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+def text_matches(index: int, values: dict[str, Any]) -> ColumnElement[bool]:
+    """The filter text's word number `index` (`TicketFilter.text`; `dto.word_matches` is the same test in
+    Python), its pattern and number in `values` (`filter_values`): the ticket's number, or a part of its
+    subject, its customer's name, one of their addresses or their organisation's name. The customer side is
+    a semi-join, so a page is still chosen on the ticket table."""
+    pattern = bindparam(f"p_word_{index}", values[f"p_word_{index}"], type_=String)
     customers = select(Customer.id).where(
         or_(
             Customer.name.ilike(pattern, escape="\\"),
@@ -320,8 +404,8 @@ def text_matches(word: str) -> ColumnElement[bool]:
         )
     )
     places: list[ColumnElement[bool]] = [Ticket.subject.ilike(pattern, escape="\\"), Ticket.customer_id.in_(customers)]
-    if (number := ticket_number_in(word)) is not None:
-        places.insert(0, Ticket.number == number)
+    if (number := values.get(f"p_number_{index}")) is not None:
+        places.insert(0, Ticket.number == bindparam(f"p_number_{index}", number, type_=BigInteger))
     return or_(*places)
 
 
@@ -336,35 +420,77 @@ def _page_by_sla_due(
     selectivities that describe the same tickets (only working tickets have a clock), guessed 117 of 3,785
     for a queue, and read and sorted the whole queue for an agent (row-level security cut the guess below
     the page), 13 ms where the walk takes 0.4 (issue 12). The cursor it hands out continues as before."""
-    if after is None and f.statuses and set(f.statuses) <= set(WORKING_STATUSES) and not f.include_merged:
-        first = apply_filter(select(Ticket.id, Ticket.sla_due_at.label("key"), literal(0).label("part")), f)
-        first = first.order_by(Ticket.sla_due_at.asc().nulls_last(), Ticket.id).limit(limit)
-        return _page(uow, first, lambda chosen: (chosen.c.key.asc().nulls_last(), chosen.c.id), limit)
-    parts = []
-    if after is None or after.value is not None:
-        due = apply_filter(select(Ticket.id, Ticket.sla_due_at.label("key"), literal(0).label("part")), f)
-        due = due.where(Ticket.sla_due_at.is_not(None))
-        if after is not None:
-            due = due.where(tuple_(Ticket.sla_due_at, Ticket.id) > tuple_(after.value, after.ticket_id))
-        parts.append(due.order_by(Ticket.sla_due_at, Ticket.id).limit(limit))
-    undated = apply_filter(select(Ticket.id, Ticket.sla_due_at.label("key"), literal(1).label("part")), f)
-    undated = undated.where(Ticket.sla_due_at.is_(None))
-    if after is not None and after.value is None:
-        undated = undated.where(Ticket.id > after.ticket_id)
-    parts.append(undated.order_by(Ticket.id).limit(limit))
-    page: Any = union_all(*parts) if len(parts) > 1 else parts[0]
-    return _page(uow, page, lambda chosen: (chosen.c.part, chosen.c.key, chosen.c.id), limit)
+    shape = PageShape.of(f, SortOrder.SLA_DUE, after)
+    values = _page_values(f, after, limit)
+
+    def build() -> Select[Any]:
+        if after is None and f.statuses and set(f.statuses) <= set(WORKING_STATUSES) and not f.include_merged:
+            first = apply_filter(select(Ticket.id, Ticket.sla_due_at.label("key"), _part(0)), f)
+            first = first.order_by(Ticket.sla_due_at.asc().nulls_last(), Ticket.id).limit(_LIMIT)
+            return _joined(first, lambda chosen: (chosen.c.key.asc().nulls_last(), chosen.c.id))
+        parts = []
+        if after is None or after.value is not None:
+            due = apply_filter(select(Ticket.id, Ticket.sla_due_at.label("key"), _part(0)), f)
+            due = due.where(Ticket.sla_due_at.is_not(None))
+            if after is not None:
+                due_after = tuple_(_after_value(Ticket.sla_due_at), _AFTER_ID)
+                due = due.where(tuple_(Ticket.sla_due_at, Ticket.id) > due_after)
+            parts.append(due.order_by(Ticket.sla_due_at, Ticket.id).limit(_LIMIT))
+        undated = apply_filter(select(Ticket.id, Ticket.sla_due_at.label("key"), _part(1)), f)
+        undated = undated.where(Ticket.sla_due_at.is_(None))
+        if after is not None and after.value is None:
+            undated = undated.where(Ticket.id > _AFTER_ID)
+        parts.append(undated.order_by(Ticket.id).limit(_LIMIT))
+        page: Any = union_all(*parts) if len(parts) > 1 else parts[0]
+        return _joined(page, lambda chosen: (chosen.c.part, chosen.c.key, chosen.c.id))
+
+    return _page(uow, shape, build, values)
 
 
 def _page_descending(
     uow: UnitOfWork, f: TicketFilter, sort: SortOrder, after: PageCursor | None, limit: int
 ) -> tuple[list[PageKey], list[TicketSummary]]:
     column: Any = Ticket.priority if sort is SortOrder.PRIORITY else Ticket.updated_at
-    query = apply_filter(select(Ticket.id, column.label("key")), f)
-    if after is not None:
-        query = query.where(tuple_(column, Ticket.id) < tuple_(after.value, after.ticket_id))
-    page = query.order_by(column.desc(), Ticket.id.desc()).limit(limit)
-    keys, summaries = _page(uow, page, lambda chosen: (chosen.c.key.desc(), chosen.c.id.desc()), limit)
+
+    def build() -> Select[Any]:
+        query = apply_filter(select(Ticket.id, column.label("key")), f)
+        if after is not None:
+            query = query.where(tuple_(column, Ticket.id) < tuple_(_after_value(column), _AFTER_ID))
+        page = query.order_by(column.desc(), Ticket.id.desc()).limit(_LIMIT)
+        return _joined(page, lambda chosen: (chosen.c.key.desc(), chosen.c.id.desc()))
+
+    values = _page_values(f, after, limit)
+    keys, summaries = _page(uow, PageShape.of(f, sort, after), build, values)
     if sort is SortOrder.PRIORITY:  # a plain int, not the Priority enum, in the cursor
         keys = [(ticket_id, int(value) if isinstance(value, int) else value) for ticket_id, value in keys]
     return keys, summaries
+
+
+def _joined(page: Any, key: Callable[[Any], tuple[Any, ...]]) -> Select[Any]:
+    """The summary's columns for the page's rows, in the page's order (see `_page`)."""
+    chosen = page.subquery("page")
+    joined = summary_row_select().add_columns(chosen.c.key).join(chosen, chosen.c.id == Ticket.id)
+    return joined.order_by(*key(chosen)).limit(_LIMIT)
+
+
+def _page_values(f: TicketFilter, after: PageCursor | None, limit: int) -> dict[str, Any]:
+    values = filter_values(f) | {"p_limit": limit}
+    if after is not None:
+        values["p_after_id"] = after.ticket_id
+        if after.value is not None:
+            values["p_after_value"] = int(after.value) if isinstance(after.value, int) else after.value
+    return values
+
+
+def _part(number: int) -> Any:
+    """Which part of an SLA page a row comes from (due first, then undated), as a literal, not a parameter."""
+    return literal_column(str(number)).label("part")
+
+
+def _after_value(column: Any) -> BindParameter[Any]:
+    return bindparam("p_after_value", type_=column.type, required=False)
+
+
+# Values come with each execution (`_page_values`), never from the statement.
+_LIMIT = bindparam("p_limit", type_=Integer, required=False)
+_AFTER_ID = bindparam("p_after_id", type_=BigInteger, required=False)

@@ -16,7 +16,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, Select, bindparam, column, func, select, text
+from sqlalchemy import BigInteger, Connection, Integer, Select, bindparam, column, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from app.models import Agent, AuditEvent, Customer, Message, Queue, StatusTransition, Ticket, TicketLink
@@ -24,6 +24,7 @@ from app.models import TicketStatus as StatusRow
 from app.services.errors import ChangeBy, InvalidInput, NotFound, TicketConflict, TransitionNotAllowed
 from app.services.platform.database.failures import refusal
 from app.services.platform.events import (
+    Assigned,
     DomainEvent,
     FieldsChanged,
     MessageAdded,
@@ -314,8 +315,16 @@ def assign(uow: UnitOfWork, *, ticket_id: int, assignee_id: int | None, expected
 def claim_next(uow: UnitOfWork, *, queue_id: int) -> TicketChanged | None:
     """ "Get next": the unassigned open ticket of the queue due soonest, assigned to the signed-in agent, in
     one statement (`claim_next_ticket()`, FOR UPDATE SKIP LOCKED: concurrent claimers never wait for each
-    other and never get the same ticket). None when nothing is claimable."""
+    other and never get the same ticket). None when nothing is claimable.
+
+    A claim that is all its unit does is committed as the statement ends (`UnitOfWork.alone`: one round
+    trip); within a unit that has begun other work it is part of that transaction."""
     return _claimed(uow, "claim_next_ticket", {"queue": queue_id}, None)
+
+
+def _flushed(uow: UnitOfWork) -> Connection:
+    uow.session.flush()
+    return uow.session.connection()
 
 
 @functools.cache
@@ -335,9 +344,9 @@ def _claimed(
 ) -> TicketChanged | None:
     """Run a claim function (it returns the claimed ticket row, or none) joined with the summary's names.
     The session's own copy of that ticket, if it holds one, is stale now: expired."""
-    uow.session.flush()
+    connection = uow.alone(Assigned) if function == "claim_next_ticket" else _flushed(uow)
     try:
-        row = uow.session.connection().execute(_claim_statement(function), params).one_or_none()
+        row = connection.execute(_claim_statement(function), params).one_or_none()
     except DBAPIError as error:
         raise (refusal(error) or error) from None
     if row is None:

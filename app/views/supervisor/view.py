@@ -44,6 +44,7 @@ from app.services.sla.dto import Acknowledgement, BoardRow, ComplianceCount, Sup
 from app.services.tickets.dto import TicketChanged
 from app.views.errors import explain_failure
 from app.views.labels import plain_label
+from app.views.sla_admin import SlaAdminDialog
 from app.views.supervisor.actions import BoardActionDialog, Mode
 from app.views.supervisor.charts import ComplianceChart, ComplianceSeries
 from app.views.supervisor.models import EscalationBoardModel, TeamLoadModel
@@ -95,6 +96,7 @@ class SupervisorView(QWidget):
     board_model, team_model: the item models; board, team: their tables; chart: the ComplianceChart.
     queue_choice, target_choice: what the chart shows; overview: the last overview read (None before).
     summary: the line above the tabs (as of when, how many breached).
+    sla_admin_button: opens the SLA policies and calendars (Ctrl+Shift+L); sla_admin_dialog: it, once open.
     """
 
     ticket_chosen = Signal(int)
@@ -172,12 +174,20 @@ class SupervisorView(QWidget):
         self.tabs.addTab(board_page, "&Escalation board")
         self.tabs.addTab(self.team, "Team &load")
         self.tabs.addTab(compliance, "SLA &compliance")
+        self.sla_admin_dialog: SlaAdminDialog | None = None
+        self.sla_admin_button = QPushButton("SLA &policies and calendars…")
+        self.sla_admin_button.setToolTip("Ctrl+Shift+L")
+        self.sla_admin_button.clicked.connect(self.open_sla_admin)
+        header = QHBoxLayout()
+        header.addWidget(self.summary, 1)
+        header.addWidget(self.sla_admin_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
+        layout.addLayout(header)
         layout.addWidget(self.tabs, 1)
         for keys, step in (("Ctrl+PgDown", 1), ("Ctrl+PgUp", -1)):
             QShortcut(QKeySequence(keys), self, lambda step=step: self._next_tab(step))
         QShortcut(QKeySequence("F5"), self, self.refresh)
+        QShortcut(QKeySequence("Ctrl+Shift+L"), self, self.open_sla_admin)
         QShortcut(QKeySequence("Esc"), self, self.close)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setObjectName("supervisor refresh")
@@ -262,6 +272,15 @@ class SupervisorView(QWidget):
         self.chart.show_series(
             compliance_series(self.overview.compliance, self.overview.as_of, queue, TARGETS[target_label])
         )
+
+    def open_sla_admin(self) -> None:
+        """The SLA policies (a lead's over their queues, an admin's all) and the business calendars."""
+        if self.sla_admin_dialog is not None and self.sla_admin_dialog.isVisible():
+            self.sla_admin_dialog.raise_()
+            self.sla_admin_dialog.activateWindow()
+            return
+        self.sla_admin_dialog = SlaAdminDialog(self.supervision.sla_admin, self.runner, self)
+        self.sla_admin_dialog.open()
 
     # --- acting on the board -------------------------------------------------------------------------------
 

@@ -1,0 +1,134 @@
+"""SLA policies, calendars and dry runs as plain values (no SQLAlchemy here: the views import this module)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+POLICY_FIELDS = ("name", "position", "conditions", "targets", "business_hours", "calendar", "warn_share", "ladder")
+
+
+@dataclass(frozen=True)
+class PolicyInfo:
+    id: int
+    name: str
+    position: int
+    conditions: Mapping[str, Any]
+    targets: Mapping[str, Any]
+    business_hours: bool
+    calendar: str | None
+    warn_share: float
+    ladder: tuple[Mapping[str, Any], ...]
+    is_active: bool
+    version: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "position": self.position,
+            "conditions": dict(self.conditions),
+            "targets": dict(self.targets),
+            "business_hours": self.business_hours,
+            "calendar": self.calendar,
+            "warn_share": self.warn_share,
+            "ladder": [dict(step) for step in self.ladder],
+            "active": self.is_active,
+            "version": self.version,
+        }
+
+
+@dataclass(frozen=True)
+class CalendarInfo:
+    id: int
+    name: str
+    time_zone: str
+    weekly_hours: Mapping[str, Any]
+    country: str | None
+    subdivision: str | None
+    closed_dates: tuple[dt.date, ...]
+    version: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "time_zone": self.time_zone,
+            "weekly_hours": dict(self.weekly_hours),
+            "hours": describe_hours(self.weekly_hours),
+            "country": self.country,
+            "subdivision": self.subdivision,
+            "closed_dates": [d.isoformat() for d in self.closed_dates],
+            "version": self.version,
+        }
+
+
+def describe_hours(weekly: Mapping[str, Any]) -> list[str]:
+    lines = []
+    for day in sorted(weekly, key=int):
+        intervals = ", ".join(f"{s // 60:02d}:{s % 60:02d}-{e // 60:02d}:{e % 60:02d}" for s, e in weekly[day])
+        lines.append(f"{WEEKDAYS[int(day)]} {intervals}")
+    return lines
+
+
+@dataclass(frozen=True)
+class MovedTicket:
+    number: int
+    subject: str
+    queue: str
+    due_before: dt.datetime | None
+    due_after: dt.datetime | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ticket": self.number,
+            "subject": self.subject,
+            "queue": self.queue,
+            "due_before": None if self.due_before is None else self.due_before.isoformat(),
+            "due_after": None if self.due_after is None else self.due_after.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class DryRun:
+    as_of: dt.datetime
+    open_tickets: int
+    moved: int
+    earlier: int
+    later: int
+    newly_breached_count: int
+    newly_breached: tuple[MovedTicket, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "open_tickets": self.open_tickets,
+            "moved": self.moved,
+            "earlier": self.earlier,
+            "later": self.later,
+            "newly_breached": self.newly_breached_count,
+            "breached_tickets": [t.as_json() for t in self.newly_breached],
+        }
+
+
+@dataclass(frozen=True)
+class SlaSetup:
+    """What the admin views show, read at one moment.
+
+    Attributes:
+        policies: every policy, retired ones too, in match order (position, id).
+        calendars: every business calendar, by name.
+        queues: (id, name) of the queues one sees; led: the ids of those one may give a policy for.
+        may_edit_calendars: admins only (calendars are shared by every queue).
+        everyone: an admin (policies without queue conditions are theirs).
+    """
+
+    policies: tuple[PolicyInfo, ...]
+    calendars: tuple[CalendarInfo, ...]
+    queues: tuple[tuple[int, str], ...]
+    led: frozenset[int]
+    may_edit_calendars: bool
+    everyone: bool
