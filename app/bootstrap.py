@@ -47,9 +47,16 @@ def event_handlers() -> EventHandlers:
     """The in-transaction policies, registered here and nowhere else: push routing on intake and reopen
     (the SLA recompute joins as its issue lands)."""
     handlers = EventHandlers()
+    handlers.on(TicketCreated, _raise_priority_for_account)  # before routing, which weighs the priority
     handlers.on(TicketCreated, _route_new_ticket)
     handlers.on(StatusChanged, _route_reopened_ticket)
     return handlers
+
+
+def _raise_priority_for_account(uow: UnitOfWork, event: TicketCreated) -> None:
+    from app.services.connectors import rules  # issue 16: a VIP tier raises priority (from the cache only)
+
+    rules.raise_priority_on_intake(uow, event)
 
 
 def _route_new_ticket(uow: UnitOfWork, event: TicketCreated) -> None:
@@ -104,6 +111,14 @@ class Runtime:
         if self._search is not None:
             self._search.close()
         self.engine.dispose()
+
+    def sign_out(self, *, wipe_search_index: bool = False) -> None:
+        """The person leaves this workstation: close, and when the site says so delete the login's local
+        search index (`app/services/search/settings.py`)."""
+        search = self._search
+        self.close()
+        if wipe_search_index and search is not None:
+            search.wipe()
 
 
 @dataclass(frozen=True)

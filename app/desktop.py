@@ -11,6 +11,7 @@ import os
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
@@ -22,6 +23,7 @@ from app.services.desk import HelpDesk
 from app.services.desk_api import ServerChoice, SignedInClient
 from app.services.platform.config import DatabaseTarget, parse_database_url, resolve_database
 from app.services.platform.paths import data_dir
+from app.services.search.settings import wipe_on_sign_out
 from app.views.appearance import follow_color_scheme
 from app.views.drafts import DraftStore
 from app.views.main_window import MainWindow
@@ -61,7 +63,9 @@ def client_for(runtime: Runtime, keyring_note: str | None = None, *, search_base
     desk = HelpDesk(runtime)
     accounts = desk.accounts if desk.accounts.configured() else None  # no connector: no account panel
     search = runtime.search(search_base)
-    return SignedInClient(desk, runtime.listener(), runtime.close, keyring_note, accounts=accounts, search=search)
+    wipe = wipe_on_sign_out()  # read at sign-in: a bad setting is said now, not silently at sign-out
+    close = partial(runtime.sign_out, wipe_search_index=wipe)
+    return SignedInClient(desk, runtime.listener(), close, keyring_note, accounts=accounts, search=search)
 
 
 def open_main_window(client: SignedInClient, runner: TaskRunner) -> MainWindow:

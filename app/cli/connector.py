@@ -1,6 +1,7 @@
-"""`switchboard connector list|test NAME|credential NAME|serve-demo`: the account-lookup connectors the
-site settings configure, checked from this workstation; the credential kept in the OS keyring; and the
-demo's tool on its own. `switchboard doctor` runs `connector test` for each configured connector."""
+"""`switchboard connector list|test NAME|credential NAME|serve-demo|rule …`: the account-lookup connectors the
+site settings configure, checked from this workstation; the credential kept in the OS keyring; the
+demo's tool on its own; and the account priority rules (a VIP tier raises priority on intake), which live
+in the database. `switchboard doctor` runs `connector test` for each configured connector."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import threading
 
 import click
 
+from app.cli.context import CliContext
 from app.cli.inputs import CheckedCommand, CheckedGroup
-from app.cli.output import say
+from app.cli.output import say, say_json
 from app.ops.doctor import Check, Outcome
 from app.services.connectors import credentials
 from app.services.connectors.base import Account, ConnectorUnavailable, KeyKind
@@ -164,3 +166,69 @@ def serve_demo(port: int | None) -> None:
         pass
     finally:
         tool.stop()
+
+
+@connector_group.group("rule", cls=CheckedGroup)
+def rule_group() -> None:
+    """Account priority rules: a new ticket whose customer's cached account matches gets at least the
+    rule's priority (admins change them; read from the cache, never the tool)."""
+
+
+@rule_group.command("list", cls=CheckedCommand)
+@click.option("--all", "include_retired", is_flag=True, help="Retired rules too.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def rule_list(ctx: CliContext, include_retired: bool, as_json: bool) -> None:
+    """The rules in order."""
+    from app.services.connectors import rules
+
+    with ctx.runtime().uow() as uow:
+        found = rules.list_rules(uow, include_retired=include_retired)
+    if as_json:
+        say_json([rule.as_json() for rule in found])
+        return
+    say_lines = [rule.line() for rule in found] or ["no account priority rules"]
+    say(*say_lines)
+
+
+@rule_group.command("set", cls=CheckedCommand)
+@click.argument("name")
+@click.option("--when", "conditions", multiple=True, required=True, help="account.NAME=value[,value] (repeatable).")
+@click.option(
+    "--priority", type=click.Choice(["low", "normal", "high", "urgent"]), required=True, help="At least this."
+)
+@click.option("--position", type=click.IntRange(0, 100_000), default=100, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def rule_set(
+    ctx: CliContext, name: str, conditions: tuple[str, ...], priority: str, position: int, as_json: bool
+) -> None:
+    """Add a rule, or change it by name (admins): `rule set VIP --when account.tier=vip --priority high`."""
+    from app.services.connectors import rules
+    from app.vocabulary import Priority
+
+    wanted = rules.parse_conditions(conditions)
+    with ctx.runtime().uow() as uow:
+        rule = rules.set_rule(uow, name, conditions=wanted, priority=Priority.parse(priority), position=position)
+        uow.commit()
+    if as_json:
+        say_json(rule.as_json())
+    else:
+        say(f"Saved the account priority rule (version {rule.version}):", rule.line())
+
+
+@rule_group.command("retire", cls=CheckedCommand)
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def rule_retire(ctx: CliContext, name: str, as_json: bool) -> None:
+    """The rule no longer applies to new tickets (kept, never deleted)."""
+    from app.services.connectors import rules
+
+    with ctx.runtime().uow() as uow:
+        rule = rules.retire_rule(uow, name)
+        uow.commit()
+    if as_json:
+        say_json(rule.as_json())
+    else:
+        say(f"Retired the account priority rule {rule.name}.")

@@ -173,7 +173,11 @@ def _say_policy(policy: admin.PolicyInfo) -> None:
 POLICY_OPTIONS = [
     click.option("--position", type=click.IntRange(0, 2**31 - 1), default=None, help="Tried in this order."),
     click.option("--targets", default=None, help='JSON: {"normal": {"first_response": 60, "resolution": 480}, …}'),
-    click.option("--conditions", default=None, help='JSON: {"queue_ids": [1], "priorities": ["urgent"], …}'),
+    click.option(
+        "--conditions",
+        default=None,
+        help='JSON: {"queue_ids": [1], "priorities": ["urgent"], "account.tier": "vip", …}',
+    ),
     click.option("--ladder", default=None, help='JSON: [{"level": 1, "after_breach_minutes": 0, "action": …}]'),
     click.option("--calendar", default=None, help="The business calendar's name ('' for none)."),
     click.option("--calendar-time/--business-hours", "calendar_time", default=None, help="How minutes count."),

@@ -1,6 +1,6 @@
 """SQLAlchemy models: tables, types and constraints. No workflows live here."""
 
-from app.models.account import AccountCacheEntry
+from app.models.account import AccountCacheEntry, AccountPriorityRule
 from app.models.audit import AuditEvent, ChangeLogEntry
 from app.models.base import SCHEMA, Base
 from app.models.customer import Customer, CustomerEmail, Organisation
@@ -26,6 +26,7 @@ from app.models.ticket import Ticket, TicketLink
 __all__ = [
     "SCHEMA",
     "AccountCacheEntry",
+    "AccountPriorityRule",
     "Agent",
     "AgentPreference",
     "AgentSkill",

@@ -1,17 +1,32 @@
 """The team's cache of the account-lookup tool's answers (migration 0020). Written only through the
-definer functions `account_claim()` and `account_store()`; staff read a row while they see a ticket of one
-of its customers."""
+definer functions `account_claim()` and `account_store()` (and emptied of long-expired answers by the
+worker's `account_cache_purge()`); staff read a row while they see a ticket of one of its customers.
+
+The account priority rules (migration 0021): "a VIP tier raises priority" on intake. Written only through
+`set_account_priority_rule()` (admins); every active staff member reads them."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
+from app.models.columns import created_at_column
 
 
 class AccountCacheEntry(Base):
@@ -38,3 +53,21 @@ class AccountCacheEntry(Base):
     refreshing_by: Mapped[int | None] = mapped_column(ForeignKey("agent.id", ondelete="SET NULL"))
     last_error: Mapped[str | None] = mapped_column(Text)
     failed_at: Mapped[dt.datetime | None]
+
+
+class AccountPriorityRule(Base):
+    """`conditions` is `{"account.tier": "vip", "account.region": ["EU", "UK"]}` (all must hold); a new
+    ticket whose customer's cached account meets them gets at least `priority` (0 low … 3 urgent)."""
+
+    __tablename__ = "account_priority_rule"
+    __table_args__ = (CheckConstraint("priority BETWEEN 0 AND 3", name="priority_range"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    conditions: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    priority: Mapped[int] = mapped_column(SmallInteger)
+    position: Mapped[int] = mapped_column(Integer, default=100, server_default="100")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("agent.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = created_at_column()

@@ -19,6 +19,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import (
+    AccountCacheEntry,
+    AccountPriorityRule,
     Agent,
     AgentSkill,
     BusinessCalendar,
@@ -100,6 +102,7 @@ def fill_demo_data(
         cast = _ensure_cast(uow, rng)
         _ensure_rosters(uow, moment)
         _ensure_sla(uow)
+        _ensure_account_demo(uow, [customer[0] for customer in cast.customers])
         uow.commit()
     history = sorted(
         (_plan_ticket(cast, rng, moment) for _ in range(size.tickets - SHOWCASE_TICKETS)),
@@ -200,6 +203,69 @@ def _ensure_sla(uow: UnitOfWork) -> None:
         "ladder": DEMO_LADDER,
     }
     uow.session.execute(pg_insert(SlaPolicy).values(policy).on_conflict_do_nothing(index_elements=["name"]))
+
+
+# Account attributes at work (issue 16): the demo tool's Platinum accounts are tier "vip"; their tickets get
+# a tighter SLA policy (tried before the default) and at least high priority on intake.
+DEMO_VIP_POLICY = "VIP accounts"
+DEMO_VIP_RULE = "VIP accounts"
+DEMO_VIP_CONDITIONS = {"account.tier": "vip"}
+
+
+def _ensure_account_demo(uow: UnitOfWork, customer_ids: list[int]) -> None:
+    """The VIP policy and priority rule, once; and the team's account cache warmed with the demo tool's
+    answers for its customers (what the panel would have stored), so the SLA sweep and intake see the
+    accounts' tiers from the first start. Nothing is asked over HTTP here."""
+    from app.services.connectors import demo_tool
+
+    default = uow.session.scalar(select(SlaPolicy).where(SlaPolicy.name == DEMO_POLICY))
+    if default is not None:
+        targets = {
+            priority: {target: max(15, int(minutes) // 2) for target, minutes in per_target.items()}
+            for priority, per_target in default.targets.items()
+        }
+        vip = {
+            "name": DEMO_VIP_POLICY,
+            "position": 10,
+            "conditions": DEMO_VIP_CONDITIONS,
+            "targets": targets,
+            "calendar_id": default.calendar_id,
+            "ladder": DEMO_LADDER,
+        }
+        uow.session.execute(pg_insert(SlaPolicy).values(vip).on_conflict_do_nothing(index_elements=["name"]))
+    if uow.session.scalar(select(AccountPriorityRule.id).where(AccountPriorityRule.name == DEMO_VIP_RULE)) is None:
+        uow.session.execute(
+            text(
+                "SELECT switchboard.set_account_priority_rule(:name, CAST(:conditions AS jsonb), :priority, 10, true)"
+            ),
+            {"name": DEMO_VIP_RULE, "conditions": json.dumps(DEMO_VIP_CONDITIONS), "priority": int(Priority.HIGH)},
+        )
+    keys = {
+        str(key): customer_id
+        for key, customer_id in uow.session.execute(
+            select(Customer.external_account_id, Customer.id).where(
+                Customer.id.in_(customer_ids), Customer.external_account_id.is_not(None)
+            )
+        )
+    }
+    now = uow.now()
+    rows = [
+        {
+            "connector": "accounts",
+            "key_kind": "account_id",
+            "key": answer["key"],
+            "customer_ids": [keys[answer["key"]]],
+            "found": answer["found"],
+            "fields": answer["fields"],
+            "attributes": answer["attributes"],
+            "link": answer["link"],
+            "fetched_at": now,
+            "expires_at": now + dt.timedelta(seconds=answer.get("ttl_seconds", 300)),
+        }
+        for answer in demo_tool.cached_answers(sorted(keys), demo_tool.configured_port())
+    ]
+    if rows:
+        uow.session.execute(pg_insert(AccountCacheEntry).values(rows).on_conflict_do_nothing())
 
 
 SHOWCASE_TICKETS = 3

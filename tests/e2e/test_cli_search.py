@@ -60,12 +60,12 @@ def test_refund_is_found_with_snippets_and_a_typo_finds_the_same(demo: Path) -> 
 
 def test_an_agent_never_gets_a_ticket_of_a_queue_they_do_not_work(demo: Path) -> None:
     everyone = search(demo, "search", "hello", "--json", "--limit", "200", "--kind", "tickets")
-    assert {h["queue"] for h in everyone["hits"]} > {"billing"}  # the admin sees other queues' tickets
+    assert {h["queue"] for h in everyone["hits"]} > {"Billing"}  # the admin sees other queues' tickets
     ben = search(demo, "--user", "ben.okafor", "search", "hello", "--json", "--limit", "200", "--kind", "tickets")
-    assert ben["hits"] and {h["queue"] for h in ben["hits"]} == {"billing"}
+    assert ben["hits"] and {h["queue"] for h in ben["hits"]} == {"Billing"}
     ben_again = search(demo, "--user", "ben.okafor", "search", "hello", "--json", "--limit", "200")
     assert ben_again["source"] == "index"
-    assert {h["queue"] for h in ben_again["hits"] if h["kind"] == "ticket"} == {"billing"}
+    assert {h["queue"] for h in ben_again["hits"] if h["kind"] == "ticket"} == {"Billing"}
 
 
 def test_a_reply_is_found_through_a_running_follower_and_a_lost_index_is_rebuilt(demo: Path) -> None:

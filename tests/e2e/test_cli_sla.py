@@ -27,7 +27,10 @@ def test_a_demo_ticket_is_due_as_its_ledger_says(demo: Path) -> None:
     done = run(demo, "sla", "explain", "10001", "--json")
     assert done.returncode == 0, done.stderr
     explained = json.loads(done.stdout)
-    assert explained["policy"] == "Default" and explained["time_zone"] == "Europe/Berlin"
+    # #10001's customer is a Platinum account of the demo tool (tier vip, in the warmed cache): the demo's
+    # VIP policy applies to it, before the default one (issue 16); #10002's is a standard account.
+    assert explained["policy"] == "VIP accounts" and explained["time_zone"] == "Europe/Berlin"
+    assert json.loads(run(demo, "sla", "explain", "10002", "--json").stdout)["policy"] == "Default"
     resolution = next(t for t in explained["targets"] if t["target"] == "resolution")
     assert resolution["due_at"] is not None and resolution["due_at"] == explained["due"]["resolution_due_at"]
     assert next(e["entry"] for e in explained["ledger"] if e["target"] == "resolution") == "start"
@@ -75,3 +78,26 @@ def test_two_workers_escalate_overdue_tickets_once_and_the_board_ranks_them(demo
     assert {row["acknowledged_by"] for row in acknowledged if row["ticket"] == board[0]["ticket"]} == {
         first["acknowledged_by"]
     }
+
+
+def test_a_vip_accounts_new_ticket_is_raised_by_the_demo_rule_which_only_an_admin_changes(demo: Path) -> None:
+    """Issue 16 as real processes: the demo's rule, a VIP customer's new ticket raised to high on intake
+    (from the warmed cache: no tool runs here), and an agent's attempt to change a rule refused in a line."""
+    rules = json.loads(run(demo, "connector", "rule", "list", "--json").stdout)
+    assert [(r["name"], r["conditions"], r["priority"]) for r in rules] == [
+        ("VIP accounts", {"account.tier": "vip"}, "high")
+    ]
+    vip = json.loads(run(demo, "ticket", "show", "10001", "--json").stdout)["customer_emails"][0]
+    created = run(
+        demo, "--user", "ben.okafor", "ticket", "create", "--subject", "VIP", "--customer", vip, "--queue", "Billing",
+        "--body", "Please help", "--json",
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    number = str(json.loads(created.stdout)["ticket"]["number"])
+    assert json.loads(run(demo, "ticket", "show", number, "--json").stdout)["priority"] == "high"
+    refused = run(
+        demo, "--user", "ben.okafor", "connector", "rule", "set", "Mine", "--when", "tier=vip", "--priority", "urgent"
+    )
+    assert refused.returncode != 0 and "admin" in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+    changed = run(demo, "--user", "julia.rossi", "connector", "rule", "retire", "VIP accounts", "--json")
+    assert changed.returncode == 0 and json.loads(changed.stdout)["active"] is False, changed.stderr

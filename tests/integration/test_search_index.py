@@ -5,6 +5,7 @@ moves to a queue the agent cannot see, after the login's queues change. Probes a
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import signal
@@ -14,10 +15,14 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from app.bootstrap import Runtime
 from app.services.errors import KnownError
+from app.services.platform.database.engine import build_engine, build_session_factory
+from app.services.platform.jobs import trim_change_log
+from app.services.platform.uow import UnitOfWork
 from app.services.search.query import KINDS
 from app.services.search.service import Search
 from app.services.search.store import IndexHome
@@ -343,3 +348,163 @@ def test_a_deleted_index_folder_is_rebuilt_by_one_writer_only(desk: Desk, opened
     assert running.home.root.stat().st_mode & 0o077 == 0
     assert other.search("billing_open").source == "index"
     assert_exact(desk, "alice", other)
+
+
+def trim_change_log_days_later(desk: Desk, days: int) -> dict[str, object]:
+    """The worker's real housekeeping job, run as the DBA's trusted session with the clock `days` ahead."""
+    engine = build_engine(desk.url)
+    try:
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
+        return trim_change_log(lambda: UnitOfWork(build_session_factory(engine), clock=lambda: later))
+    finally:
+        engine.dispose()
+
+
+def test_a_client_offline_longer_than_the_change_log_keeps_rebuilds_and_one_in_step_does_not(
+    desk: Desk, opened: Opened
+) -> None:
+    offline = opened.search("alice")
+    offline.rebuild()
+    old_generation = offline.home.current()
+    offline.close()  # the workstation is switched off
+    in_step = opened.search("bob")  # Tech: alice's Billing changes are not his to see
+    in_step.rebuild()
+    in_step.covered_every_s = 0  # record how far it read at every sync (a minute in the client)
+    created = new_ticket(desk, "alice", "billing", "Missed capybara while away")
+    with desk.connect_as_dba() as dba:  # an edit of a ticket the old index holds
+        dba.execute(
+            "UPDATE switchboard.ticket SET subject = 'Renamed capybara' WHERE id = %s", (desk.ids["billing_anns"],)
+        )
+    in_step.sync_once()
+    tech_generation = in_step.home.current()
+
+    trimmed = trim_change_log_days_later(desk, 31)
+    assert trimmed["deleted"]  # the entries of both changes are gone from the log
+    with desk.connect("alice") as alice:
+        assert alice.execute("SELECT count(*) FROM change_log WHERE ticket_id = %s", (created,)).fetchone() == (0,)
+
+    back = opened.search("alice")  # switched on again: it notices before answering from the old index
+    answered = back.search("capybara")
+    assert answered.from_database and {created, desk.ids["billing_anns"]} <= {h.id for h in answered.hits}
+    assert back.needs_build()
+    back.follow_step()  # the follower rebuilds into a new generation and swaps it in
+    assert back.home.current() not in (None, old_generation)
+    assert {h.id for h in back.search("capybara").hits} == {created, desk.ids["billing_anns"]}
+    assert back.search("capybara").source == "index"
+    assert_exact(desk, "alice", back)
+    assert back.sync_once() == 0 and not back.needs_build()  # rebuilt once, not again and again
+
+    assert in_step.sync_once() == 0 and not in_step.needs_build()  # in step when trimmed: kept as it is
+    assert in_step.home.current() == tech_generation
+    assert_exact(desk, "bob", in_step)
+
+
+@pytest.mark.parametrize("person", ["alice", "bob", "carol", "sam", "dana"])
+def test_every_active_login_learns_of_article_edits_through_the_change_log(
+    desk: Desk, opened: Opened, person: str
+) -> None:
+    """Published and internal articles are every active staff login's to read; their change-log entries
+    carry ids only, so each index learns of an edit at the next sync and reads the text under RLS."""
+    from app.services.knowledge import service as kb
+    from app.services.knowledge.dto import Visibility
+
+    writer = desk.runtime("dana")
+    opened.runtimes.append(writer)
+    with writer.uow() as uow:
+        article = kb.create_article(uow, title=f"Pangolin guide {person}", body="Feed the pangolin.")
+        article = kb.publish(uow, article_id=article.id)
+        uow.commit()
+    search = opened.search(person)
+    search.rebuild()
+    with writer.uow() as uow:
+        kb.edit_article(
+            uow,
+            article_id=article.id,
+            expected_version=article.version,
+            title=f"Quokka guide {person}",
+            body="Feed the quokka.",
+            visibility=Visibility.INTERNAL,
+        )
+        uow.commit()
+    with desk.connect(person) as connection:
+        rows = connection.execute(
+            "SELECT entity, entity_id, ticket_id FROM change_log WHERE entity = 'knowledge_article' AND entity_id = %s",
+            (article.id,),
+        ).fetchall()
+        assert rows and all(r == ("knowledge_article", article.id, None) for r in rows)
+        assert connection.execute("SELECT change_log_kept_from()").fetchone() is not None
+    search.sync_once()
+    assert {h.id for h in search.search(f"quokka {person}", kinds=("article",)).hits} == {article.id}
+    assert search.search(f"pangolin {person}", kinds=("article",)).hits == ()
+    assert_exact(desk, person, search)
+
+
+def test_the_change_log_holds_ids_only_and_no_inactive_or_outside_login_reads_it(desk: Desk) -> None:
+    with desk.connect_as_dba() as dba:
+        columns = {
+            r[0]
+            for r in dba.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = 'switchboard' AND table_name = 'change_log'"
+            )
+        }
+    assert columns == {"seq", "txid", "entity", "entity_id", "ticket_id", "operation", "changed_at"}
+    with desk.connect("dana") as dana:
+        dana.execute(
+            "SELECT add_user(%s, 'Hal', 'hal@desk.test', 'agent', NULL, %s)",
+            (desk.login("hal"), [desk.ids["billing"]]),
+        )
+        dana.execute("SELECT disable_user(%s)", (desk.login("hal"),))
+    with desk.connect_as_dba() as dba:  # disabled users cannot log in; if one could, it reads nothing
+        dba.execute(f'ALTER ROLE "{desk.login("hal")}" LOGIN')
+    refused = (psycopg.errors.InsufficientPrivilege, psycopg.errors.UndefinedTable, psycopg.errors.UndefinedFunction)
+    for person in ("hal", "outsider"):  # disabled (out of every group now); in no group at all
+        with desk.connect(person) as connection:
+            for statement in ("SELECT count(*) FROM change_log", "SELECT change_log_kept_from()"):
+                with pytest.raises(refused):
+                    connection.execute(statement)
+    with desk.connect("ghost") as ghost:  # in the agent group without an agent row: RLS shows nothing
+        assert ghost.execute("SELECT count(*) FROM change_log").fetchone() == (0,)
+        assert ghost.execute("SELECT change_log_kept_from()").fetchone() == (None,)
+
+
+def test_phrases_match_exact_words_and_queues_show_their_names_from_the_database_and_the_index(
+    desk: Desk, opened: Opened
+) -> None:
+    singular = new_ticket(desk, "alice", "billing", "Otter question", body="The late refund of my otter.")
+    plural = new_ticket(desk, "alice", "billing", "Otter questions", body="Two late refunds of my otters.")
+    search = opened.search("alice")
+
+    def found(text: str, source: str) -> set[int]:
+        results = search.search(text, kinds=("ticket",))
+        assert results.source == source
+        assert all(h.queue == "Billing" for h in results.hits)  # as the queue is named, not lower-cased
+        return {h.id for h in results.hits}
+
+    for source in ("database", "index"):  # while the index is built, then from it
+        assert found('"late refund" otter', source) == {singular}
+        assert found('"late refunds" otter', source) == {plural}
+        assert found('"refund" otter', source) == {singular}
+        search.rebuild()
+
+
+@pytest.mark.parametrize("wipe", [False, True])
+def test_sign_out_wipes_the_local_index_only_when_the_site_says_so(
+    desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, wipe: bool
+) -> None:
+    from app.desktop import client_for
+
+    site = tmp_path / "site"
+    (site / "switchboard").mkdir(parents=True)
+    (site / "switchboard" / "settings.toml").write_text(f"[search]\nwipe_on_sign_out = {str(wipe).lower()}\n")
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(site))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "user"))
+    runtime = desk.runtime("alice")
+    client = client_for(runtime, search_base=tmp_path / "search")
+    search = runtime.search()  # the one the client holds (one per runtime)
+    assert client.search is search
+    search.rebuild()
+    home = search.home.root
+    assert home.is_dir() and search.home.current() is not None
+    client.close()  # signing out
+    assert home.exists() is not wipe

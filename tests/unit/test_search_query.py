@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.services.search.engine import TantivyIndex
+from app.services.search.engine import Marker, TantivyIndex
 from app.services.search.feed import SourceDocument
 from app.services.search.query import KINDS, parse
 
@@ -176,3 +176,29 @@ def test_any_text_searches_without_raising(tmp_path_factory: pytest.TempPathFact
 
 
 _SHARED: dict[str, TantivyIndex] = {}
+
+
+def test_quoted_words_and_phrases_match_the_exact_words_and_queues_keep_their_names(tmp_path: Path) -> None:
+    index = TantivyIndex(tmp_path / "gen-1", create=True)
+    index.add_new(
+        [
+            SourceDocument("ticket", 1, "Late refund", "The late refund came.", 1, "new", "Billing EU", (), "", NOW),
+            SourceDocument("ticket", 2, "Late refunds", "Two late refunds came.", 2, "new", "Billing EU", (), "", NOW),
+            SourceDocument("ticket", 3, "Refunding", "Refunded late.", 3, "new", "Tech", (), "", NOW),
+        ]
+    )
+    index.commit(Marker(0, 0, "test"))
+
+    def ids(text: str) -> set[int]:
+        return {h.id for h in index.search(parse(text), kinds=("ticket",), limit=20, now=NOW)[0]}
+
+    assert parse('"refund"').exact == ("refund",) and not parse('"refund"').words
+    assert ids('"refund"') == {1}
+    assert ids("refundz") == {1, 2} and ids('"refundz"') == set()  # typo tolerance for bare words only
+    assert ids('"refunds"') == {2}
+    assert ids('"late refund"') == {1}
+    assert ids('"late refunds"') == {2}
+    hits, _ = index.search(parse('"late refunds"'), kinds=("ticket",), limit=20, now=NOW)
+    assert [h.snippet[s:e].lower() for h in hits for s, e in h.highlights] == ["late", "refunds"]
+    assert {h.queue for h in hits} == {"Billing EU"}  # shown as named; the filter still reads lower case
+    assert ids("queue:tech refunded") == {3}

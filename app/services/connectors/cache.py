@@ -16,6 +16,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select, text
 
@@ -25,6 +26,7 @@ from app.services.connectors.finding import AccountKey
 from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
 
 LEASE_SECONDS = 15
+RETENTION = dt.timedelta(days=7)  # an expired answer is shown (stale) this long, then the worker removes it
 
 
 @dataclass(frozen=True)
@@ -233,3 +235,17 @@ def _with_error(cached: CachedAccount | None, key: AccountKey, error: str) -> Ca
         error,
         cached.failed_at,
     )
+
+
+def purge_expired(new_uow: Callable[[], UnitOfWork], *, older_than: dt.timedelta = RETENTION) -> dict[str, Any]:
+    """The worker's periodic job (`account_cache_cleanup`, claimed per period in `job_run` like the other
+    jobs): remove the answers expired longer ago than `older_than`, and keys never answered whose last
+    claim or failure is that old, through `account_cache_purge()` (trusted sessions only). A key being
+    refreshed is kept; the next lookup of a removed key asks the tool again."""
+    with new_uow() as uow:
+        removed = uow.session.execute(
+            text("SELECT switchboard.account_cache_purge(make_interval(secs => :seconds))"),
+            {"seconds": older_than.total_seconds()},
+        ).scalar_one()
+        uow.commit()
+    return {"removed": int(removed), "expired_for": str(older_than)}

@@ -20,6 +20,7 @@ import re
 import ssl
 import threading
 import time
+import tomllib
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -52,13 +53,19 @@ def account_for(key: str) -> dict[str, Any] | None:
     return {
         "id": key,
         "status": "suspended" if seed % 11 == 0 else "active",
-        "plan": {"name": plan, "renews": (since.replace(year=2027)).isoformat()},
+        "plan": {"name": plan, "renews": _renewal(since).isoformat()},
         "tier": "vip" if plan == "Platinum" else "standard",
         "region": REGIONS[(seed >> 3) % 4],
         "balance": f"{((seed >> 5) % 200_000) / 100:.2f} EUR",
         "customer_since": since.isoformat(),
         "last_orders": [f"{o['product']} ({o['amount']} EUR)" for o in orders],
     }
+
+
+def _renewal(since: dt.date) -> dt.date:
+    """The anniversary in 2027 (an account opened on 29 February renews on the 28th: 2027 has no 29th, and
+    `replace` raised, so the tool answered such an account with a 500)."""
+    return since.replace(year=2027, day=min(since.day, 28) if since.month == 2 else since.day)
 
 
 def key_for_email(address: str) -> str:
@@ -248,6 +255,33 @@ plan = "plan.name"
 custom_field = "account_id"
 patterns = ['account(?: id)?:?\\s*#?(ACC-\\d{{6}})']
 """
+
+
+def cached_answers(keys: list[str], port: int) -> list[dict[str, Any]]:
+    """The demo tool's answers for these account ids as the demo's connector would cache them (its field
+    and attribute mapping, its link), for `switchboard demo` to warm the team's cache before the first
+    start: the SLA sweep and intake read account attributes only from the cache, never from the tool."""
+    from app.services.connectors.http import _dig, _text  # the connector's own reading of an answer
+
+    table = tomllib.loads(demo_settings_text(port, Path("ca.pem")))["connectors"]["accounts"]
+    answers = []
+    for key in keys:
+        account = account_for(key)
+        if account is None:
+            answers.append({"key": key, "found": False, "fields": [], "attributes": {}, "link": None})
+            continue
+        fields = [[label, _text(_dig(account, path))] for label, path in table["fields"].items()]
+        answers.append(
+            {
+                "key": key,
+                "found": True,
+                "fields": [pair for pair in fields if pair[1]],
+                "attributes": {name: _text(_dig(account, path)) for name, path in table["attributes"].items()},
+                "link": str(table["link"]).replace("{id}", key),
+                "ttl_seconds": int(table["ttl_seconds"]),
+            }
+        )
+    return answers
 
 
 def configured_port(data_dir: Path | None = None) -> int:

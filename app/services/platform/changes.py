@@ -30,6 +30,7 @@ SINCE_SQL = """
     SELECT txid, seq, entity, entity_id, ticket_id, operation FROM switchboard.change_log
     WHERE (txid, seq) > (%(txid)s, %(seq)s) AND txid < %(horizon)s
     ORDER BY txid, seq LIMIT %(limit)s"""
+KEPT_FROM_SQL = "SELECT switchboard.change_log_kept_from()"
 HEAD_SQL = """
     SELECT txid, seq FROM switchboard.change_log WHERE txid < %(horizon)s
     ORDER BY txid DESC, seq DESC LIMIT 1"""
@@ -75,6 +76,15 @@ def read_head(run: Run) -> Position:
     return (int(str(rows[0][0])), int(str(rows[0][1]))) if rows else START
 
 
+def read_kept_from(run: Run) -> Position | None:
+    """The oldest entry the log still keeps, over every entry (housekeeping deletes a prefix of the log by
+    position and keeps the newest entry, so everything ever deleted lies below it); None: nothing deleted."""
+    value = run(KEPT_FROM_SQL, {})[0][0]
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        return None
+    return (int(str(value[0])), int(str(value[1])))
+
+
 def _run_in(uow: UnitOfWork) -> Run:
     connection = uow.session.connection()
     return lambda sql, params: connection.exec_driver_sql(sql, dict(params)).all()
@@ -86,6 +96,25 @@ def changes_since(uow: UnitOfWork, position: Position, limit: int = BATCH) -> li
 
 def head(uow: UnitOfWork) -> Position:
     return read_head(_run_in(uow))
+
+
+def horizon(uow: UnitOfWork) -> int:
+    """Every transaction with a lower id has ended: a reader that has read the log up to a horizon taken
+    before its reads has seen every entry below it."""
+    return _horizon(_run_in(uow))
+
+
+def kept_from(uow: UnitOfWork) -> Position | None:
+    return read_kept_from(_run_in(uow))
+
+
+def missed_by(kept: Position | None, position: Position, covered: int) -> bool:
+    """Whether a follower may have missed entries that housekeeping deleted: it applied everything up to
+    `position` and every entry of a transaction below `covered` (a horizon it had read the log up to);
+    every deleted entry lies below `kept`. Pure, so the rule is tested on its own."""
+    if kept is None or kept <= position:
+        return False
+    return kept[0] >= covered
 
 
 @dataclass

@@ -30,10 +30,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from app.models import ChangeLogEntry, JobRun, WorkerHeartbeat
+from app.models import JobRun, WorkerHeartbeat
+from app.services.connectors.cache import purge_expired
+from app.services.platform import changes
 from app.services.platform.uow import UnitOfWork
 from app.services.sla.sweep import sla_sweep
 
@@ -106,14 +108,30 @@ def period_start(now: dt.datetime, period: dt.timedelta) -> dt.datetime:
 
 
 def trim_change_log(new_uow: NewUnitOfWork) -> dict[str, Any]:
-    """Keep 30 days of change log: clients and search indexes that are further behind rebuild."""
+    """Keep 30 days of change log: clients and search indexes that are further behind rebuild.
+
+    A prefix of the log by position is deleted — every entry up to the newest one older than the cutoff
+    among transactions that have ended — and never the newest entry of all. So everything ever deleted
+    lies below the oldest entry kept (`change_log_kept_from()`), which is how a follower tells that it
+    missed deleted entries; no entry can appear below it later (its transaction had ended)."""
     with new_uow() as uow:
         cutoff = uow.now() - CHANGE_LOG_RETENTION
-        deleted = uow.session.execute(
-            delete(ChangeLogEntry).where(ChangeLogEntry.changed_at < cutoff).returning(ChangeLogEntry.seq)
-        ).all()
+        horizon = changes.horizon(uow)  # its own statement, before the reads (see `changes`)
+        connection = uow.session.connection()
+        through = connection.exec_driver_sql(
+            "SELECT txid, seq FROM switchboard.change_log WHERE changed_at < %(cutoff)s AND txid < %(horizon)s "
+            "ORDER BY txid DESC, seq DESC LIMIT 1",
+            {"cutoff": cutoff, "horizon": horizon},
+        ).first()
+        deleted = 0
+        if through is not None:
+            deleted = connection.exec_driver_sql(
+                "DELETE FROM switchboard.change_log WHERE (txid, seq) <= (%(txid)s, %(seq)s) AND (txid, seq) < "
+                "(SELECT txid, seq FROM switchboard.change_log ORDER BY txid DESC, seq DESC LIMIT 1)",
+                {"txid": through[0], "seq": through[1]},
+            ).rowcount
         uow.commit()
-    return {"deleted": len(deleted), "before": cutoff.isoformat()}
+    return {"deleted": deleted, "before": cutoff.isoformat()}
 
 
 def heartbeat(new_uow: NewUnitOfWork, worker: str) -> None:
@@ -129,6 +147,7 @@ def default_jobs() -> list[Job]:
     return [
         Job("change_log_housekeeping", dt.timedelta(hours=1), trim_change_log),
         Job("sla_sweep", dt.timedelta(minutes=1), sla_sweep),  # app/services/sla/sweep.py
+        Job("account_cache_cleanup", dt.timedelta(hours=1), purge_expired),  # app/services/connectors/cache.py
     ]
 
 

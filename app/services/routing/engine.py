@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
@@ -20,6 +20,8 @@ from sqlalchemy.exc import DBAPIError
 
 from app.models import Agent, AgentSkill, Customer, QueueMember, RoutingConfig, RoutingDecision, Ticket
 from app.models import TicketStatus as StatusRow
+from app.services.connectors.attributes import PREFIX as ACCOUNT_PREFIX
+from app.services.connectors.attributes import account_attributes
 from app.services.errors import InvalidInput, NotFound
 from app.services.platform.database import identity
 from app.services.platform.database.failures import refusal
@@ -134,20 +136,48 @@ def ticket_facts(uow: UnitOfWork, ticket: Ticket) -> TicketFacts:
         language=ticket.language or customer_language,
         category=str(ticket.type),
         previous_agent_id=previous,
+        account=account_attributes(uow, ticket.customer_id),  # the team's cache, never the tool (issue 16)
     )
 
 
 def with_wanted_skills(facts: TicketFacts, ticket: Ticket, settings: dict[str, Any]) -> TicketFacts:
-    return replace(facts, skills_wanted=wanted_skills(ticket.tags or (), settings))
+    skills = wanted_skills(ticket.tags or (), settings, account=facts.account)
+    asked = account_rules_matched(settings, facts.account)
+    return replace(facts, skills_wanted=skills, account_note=account_note(facts.account, asked))
 
 
-def wanted_skills(tags: Sequence[str], settings: dict[str, Any]) -> dict[str, int]:
-    """The skills (and least levels) the queue asks of every ticket, raised by what its tags ask."""
+def wanted_skills(
+    tags: Sequence[str], settings: dict[str, Any], *, account: Mapping[str, str] | None = None
+) -> dict[str, int]:
+    """The skills (and least levels) the queue asks of every ticket, raised by what its tags ask and by
+    what its customer's account asks: a `skills_by_tag` key `account.NAME=value` (`account.tier=vip`:
+    VIP tickets want senior levels) applies when the cached account's attribute has that value."""
     wanted: dict[str, int] = {str(k).lower(): int(v) for k, v in (settings.get("skills") or {}).items()}
-    for tag in tags:
-        for skill, level in (settings.get("skills_by_tag", {}).get(tag) or {}).items():
+    by_tag = settings.get("skills_by_tag") or {}
+    for tag in [*tags, *account_rules_matched(settings, account or {})]:
+        for skill, level in (by_tag.get(tag) or {}).items():
             wanted[str(skill).lower()] = max(int(level), wanted.get(str(skill).lower(), 0))
     return wanted
+
+
+def account_rules_matched(settings: dict[str, Any], account: Mapping[str, str]) -> list[str]:
+    """The `skills_by_tag` keys of the form `account.NAME=value` that the account's attributes meet (the
+    value's case ignored), in the settings' order."""
+    matched = []
+    for key in settings.get("skills_by_tag") or {}:
+        name, equals, value = str(key).partition("=")
+        if equals and name.startswith(ACCOUNT_PREFIX):
+            have = account.get(name.removeprefix(ACCOUNT_PREFIX))
+            if have is not None and have.strip().casefold() == value.strip().casefold():
+                matched.append(str(key))
+    return matched
+
+
+def account_note(account: Mapping[str, str], asked: Sequence[str]) -> str:
+    """What the explanation says of the account: its tier, and the account rules that raised the skills."""
+    parts = [f"account tier {account['tier']}"] if account.get("tier") else []
+    parts += [f"{rule} asks more skill" for rule in asked]
+    return "; ".join(parts)
 
 
 def config_for(uow: UnitOfWork, queue_id: int) -> tuple[Weights, dict[str, Any]]:

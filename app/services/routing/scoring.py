@@ -57,6 +57,8 @@ class TicketFacts:
     category: str | None = None
     previous_agent_id: int | None = None  # who handled this customer's previous ticket
     sla_risk: float = 0.0  # 0 (plenty of time) … 1 (about to breach); the SLA engine fills it
+    account: Mapping[str, str] = field(default_factory=dict)  # the customer's cached account attributes
+    account_note: str = ""  # what the account asked of the skills, for the explanation (engine fills it)
 
 
 @dataclass(frozen=True)
@@ -274,11 +276,12 @@ def _factor(name: str, score: float, note: str, weight: float) -> FactorScore:
 
 
 def _skill(candidate: CandidateFacts, ticket: TicketFacts) -> tuple[float, str]:
+    account = f" ({ticket.account_note})" if ticket.account_note else ""
     if not ticket.skills_wanted:
-        return 0.0, "no skill asked"
+        return 0.0, f"no skill asked{account}"
     levels = {skill: candidate.skills.get(skill, 0) for skill in sorted(ticket.skills_wanted)}
     score = sum(levels.values()) / (MAX_SKILL_LEVEL * len(levels))
-    return score, ", ".join(f"{skill} {level}" for skill, level in levels.items())
+    return score, ", ".join(f"{skill} {level}" for skill, level in levels.items()) + account
 
 
 def _language(candidate: CandidateFacts, ticket: TicketFacts) -> tuple[float, str]:

@@ -8,5 +8,6 @@ This package is the only importer of `tantivy` (import-linter checks it). Module
 - `engine`: the Tantivy index on disk (schema, marker document, queries, snippets);
 - `store`: where the index lives, the writer lock, the atomic swap of a rebuilt index;
 - `fallback`: the same queries answered by PostgreSQL, slower;
-- `service`: `Search`, what the CLI and the desktop call.
+- `service`: `Search`, what the CLI and the desktop call;
+- `settings`: what the site decides (wipe the index on sign-out), read without loading tantivy.
 """

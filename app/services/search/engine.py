@@ -19,7 +19,7 @@ import tantivy
 from app.services.search.feed import SourceDocument
 from app.services.search.query import ParsedQuery, words_of
 
-SCHEMA_VERSION = 2  # bump on any schema change: an index of another version is rebuilt, never opened
+SCHEMA_VERSION = 3  # bump on any schema change: an index of another version is rebuilt, never opened
 MARKER_KEY = "marker"
 WRITER_HEAP = 96_000_000
 BULK_WRITER_HEAP = 256_000_000
@@ -49,7 +49,8 @@ def build_schema() -> tantivy.Schema:
     b.add_text_field("body", stored=True)
     b.add_text_field("customer", stored=True)
     b.add_text_field("status", stored=True, tokenizer_name="raw")
-    b.add_text_field("queue", stored=True, tokenizer_name="raw")
+    b.add_text_field("queue", stored=True, tokenizer_name="raw")  # lower-cased, for the queue: filter
+    b.add_text_field("queue_name", stored=True, tokenizer_name="raw")  # as the queue is named, for display
     b.add_text_field("tag", stored=True, tokenizer_name="raw")
     b.add_date_field("created", stored=True, indexed=True, fast=True)
     b.add_date_field("updated", stored=True, indexed=True, fast=True)
@@ -71,6 +72,7 @@ class Marker:
     seq: int
     scope: str
     schema_version: int = SCHEMA_VERSION
+    covered: int = 0  # a change-log horizon read up to: every entry of a lower transaction id is applied
 
     @property
     def position(self) -> tuple[int, int]:
@@ -90,6 +92,24 @@ class RawHit:
     score: float
     snippet: str
     highlights: tuple[tuple[int, int], ...]
+
+
+def _raw_hit(doc: tantivy.Document, score: object, snippet: str, highlights: tuple[tuple[int, int], ...]) -> RawHit:
+    """A hit as the stored fields of its document hold it; the snippet is the caller's (the best fragment
+    of a search, the start of the text for more-like-this)."""
+    return RawHit(
+        kind=str(doc.get_first("kind")),
+        id=int(doc.get_first("id") or 0),
+        number=int(doc.get_first("number") or 0),
+        title=str(doc.get_first("title") or ""),
+        status=str(doc.get_first("status") or ""),
+        queue=str(doc.get_first("queue_name") or doc.get_first("queue") or ""),
+        customer=str(doc.get_first("customer") or ""),
+        updated=doc.get_first("updated"),
+        score=float(score) if isinstance(score, (int, float)) else 0.0,
+        snippet=snippet,
+        highlights=highlights,
+    )
 
 
 def doc_key(kind: str, id_: int) -> str:
@@ -120,6 +140,7 @@ def _document(source: SourceDocument) -> tantivy.Document:
         data["status"] = source.status.lower()
     if source.queue:
         data["queue"] = source.queue.lower()
+        data["queue_name"] = source.queue
     if source.tags:
         data["tag"] = [t.lower() for t in source.tags]
     return tantivy.Document.from_dict(data, SCHEMA)
@@ -190,7 +211,13 @@ class TantivyIndex:
         writer = self._w()
         writer.delete_documents_by_query(tantivy.Query.term_query(SCHEMA, "doc_key", MARKER_KEY))
         payload = json.dumps(
-            {"txid": marker.txid, "seq": marker.seq, "scope": marker.scope, "schema_version": marker.schema_version}
+            {
+                "txid": marker.txid,
+                "seq": marker.seq,
+                "scope": marker.scope,
+                "schema_version": marker.schema_version,
+                "covered": marker.covered,
+            }
         )
         writer.add_document(
             tantivy.Document.from_dict(
@@ -219,7 +246,13 @@ class TantivyIndex:
         if not hits:
             return None
         payload = json.loads(searcher.doc(hits[0][1]).get_first("marker") or "{}")
-        return Marker(int(payload["txid"]), int(payload["seq"]), str(payload["scope"]), int(payload["schema_version"]))
+        return Marker(
+            int(payload["txid"]),
+            int(payload["seq"]),
+            str(payload["scope"]),
+            int(payload["schema_version"]),
+            int(payload.get("covered", 0)),
+        )
 
     def count(self, kind: str) -> int:
         return int(self._index.searcher().search(tantivy.Query.term_query(SCHEMA, "kind", kind), 1, count=True).count)  # type: ignore[attr-defined]
@@ -256,21 +289,7 @@ class TantivyIndex:
             snippet, ranges = "", cast(tuple[tuple[int, int], ...], ())
             if with_snippets:
                 snippet, ranges = _snippet(doc, generator, parsed)
-            hits.append(
-                RawHit(
-                    kind=str(doc.get_first("kind")),
-                    id=int(doc.get_first("id") or 0),
-                    number=int(doc.get_first("number") or 0),
-                    title=str(doc.get_first("title") or ""),
-                    status=str(doc.get_first("status") or ""),
-                    queue=str(doc.get_first("queue") or ""),
-                    customer=str(doc.get_first("customer") or ""),
-                    updated=doc.get_first("updated"),
-                    score=float(score) if isinstance(score, (int, float)) else 0.0,
-                    snippet=snippet,
-                    highlights=ranges,
-                )
-            )
+            hits.append(_raw_hit(doc, score, snippet, ranges))
         return hits, int(result.count or 0)  # type: ignore[attr-defined]
 
     def more_like_this(
@@ -298,22 +317,7 @@ class TantivyIndex:
         hits = []
         for score, address in searcher.search(query, limit).hits:
             doc = searcher.doc(address)
-            body = str(doc.get_first("body") or "")
-            hits.append(
-                RawHit(
-                    kind=str(doc.get_first("kind")),
-                    id=int(doc.get_first("id") or 0),
-                    number=int(doc.get_first("number") or 0),
-                    title=str(doc.get_first("title") or ""),
-                    status=str(doc.get_first("status") or ""),
-                    queue=str(doc.get_first("queue") or ""),
-                    customer=str(doc.get_first("customer") or ""),
-                    updated=doc.get_first("updated"),
-                    score=float(score),
-                    snippet=body[:SNIPPET_CHARS],
-                    highlights=(),
-                )
-            )
+            hits.append(_raw_hit(doc, score, str(doc.get_first("body") or "")[:SNIPPET_CHARS], ()))
         return hits
 
     def stored(self, kind: str, id_: int, field: str) -> str | None:
@@ -394,6 +398,8 @@ def _build(
     text: list[tuple[tantivy.Occur, tantivy.Query]] = []
     for word in parsed.words:
         text.append((Occur.Must, _word(word, prefix=False, fuzzy=parsed.fuzzy(word) and not known(word))))
+    for word in parsed.exact:  # a quoted word: as typed, no typo tolerance
+        text.append((Occur.Must, _word(word, prefix=False, fuzzy=False)))
     if parsed.prefix:
         fuzzy = parsed.fuzzy(parsed.prefix) and not known(parsed.prefix)
         text.append((Occur.Must, _word(parsed.prefix, prefix=True, fuzzy=fuzzy)))
@@ -470,7 +476,7 @@ def fallback_snippet(
     the prefix, and words within one edit of a 5+ letter query word."""
     exact = set(parsed.highlight_words)
     prefix = parsed.prefix
-    fuzzy = [w for w in exact if parsed.fuzzy(w)]
+    fuzzy = [w for w in parsed.words if parsed.fuzzy(w)]  # never a quoted word: phrases match as typed
     marks: list[tuple[int, int]] = []
     if exact:
         for match in _WORDS.finditer(body, 0, SCAN_CHARS):

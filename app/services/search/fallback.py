@@ -1,5 +1,6 @@
 """The same queries answered by PostgreSQL, while the index is first built or rebuilt: every word must
-appear (ILIKE) in the subject/title, the text or the customer; filters on status, queue, tag, number and dates.
+appear (ILIKE) in the subject/title, the text or the customer, and every phrase or quoted word as whole words
+(as the index matches them); filters on status, queue, tag, number and dates.
 Slower and without typo tolerance, and the results say so. Read through the login's own RLS."""
 
 from __future__ import annotations
@@ -16,19 +17,30 @@ def _like(word: str) -> str:
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def _whole_words(words: Sequence[str]) -> str:
+    """A PostgreSQL regular expression for these words in a row, each a whole word (a phrase, or a quoted
+    word: "refund" does not find "refunds"). Words are letters and digits only (`query.words_of`), so
+    nothing in them needs escaping."""
+    return r"\m" + r"[^[:alnum:]]+".join(words) + r"\M"
+
+
 def search(uow: UnitOfWork, parsed: ParsedQuery, *, kinds: Sequence[str], limit: int) -> list[SearchHit]:
     connection = uow.session.connection()
-    words = [*parsed.words, *((parsed.prefix,) if parsed.prefix else ()), *(" ".join(p) for p in parsed.phrases)]
+    # (a pattern, and whether it is a whole-word regular expression rather than an ILIKE substring)
+    patterns = [
+        *((_like(w), False) for w in (*parsed.words, *((parsed.prefix,) if parsed.prefix else ()))),
+        *((_whole_words(p), True) for p in (*parsed.phrases, *((w,) for w in parsed.exact))),
+    ]
     hits: list[SearchHit] = []
     wanted = [k for k in kinds if not parsed.filters.get("kind") or k in parsed.filters["kind"]]
     if "ticket" in wanted:
         where: list[str] = ["TRUE"]
         params: dict[str, object] = {}
-        for i, word in enumerate(words):
-            params[f"w{i}"] = _like(word)
+        for i, (pattern, regex) in enumerate(patterns):
+            params[f"w{i}"], op = pattern, "~*" if regex else "ILIKE"
             where.append(
-                f"(t.subject ILIKE %(w{i})s OR c.name ILIKE %(w{i})s OR EXISTS (SELECT FROM switchboard.message m "
-                f"WHERE m.ticket_id = t.id AND m.body_text ILIKE %(w{i})s))"
+                f"(t.subject {op} %(w{i})s OR c.name {op} %(w{i})s OR EXISTS (SELECT FROM switchboard.message m "
+                f"WHERE m.ticket_id = t.id AND m.body_text {op} %(w{i})s))"
             )
         for i, word in enumerate(parsed.customer_words):
             params[f"c{i}"] = _like(word)
@@ -76,7 +88,7 @@ def search(uow: UnitOfWork, parsed: ParsedQuery, *, kinds: Sequence[str], limit:
                     snippet,
                     marks,
                     str(status),
-                    str(queue).lower(),
+                    str(queue),
                     str(customer),
                     updated,
                 )
@@ -84,9 +96,9 @@ def search(uow: UnitOfWork, parsed: ParsedQuery, *, kinds: Sequence[str], limit:
     only_tickets = parsed.filters.keys() & {"status", "queue"} or parsed.numbers or parsed.customer_words
     if "article" in wanted and not only_tickets:
         where, params = ["TRUE"], {}
-        for i, word in enumerate(words):
-            params[f"w{i}"] = _like(word)
-            where.append(f"(a.title ILIKE %(w{i})s OR a.body ILIKE %(w{i})s)")
+        for i, (pattern, regex) in enumerate(patterns):
+            params[f"w{i}"], op = pattern, "~*" if regex else "ILIKE"
+            where.append(f"(a.title {op} %(w{i})s OR a.body {op} %(w{i})s)")
         params["limit"] = limit
         for id_, title, body, updated in connection.exec_driver_sql(
             "SELECT a.id, a.title, a.body, a.updated_at FROM switchboard.knowledge_article a "
@@ -95,13 +107,13 @@ def search(uow: UnitOfWork, parsed: ParsedQuery, *, kinds: Sequence[str], limit:
         ).all():
             snippet, marks = fallback_snippet(str(body or ""), parsed)
             hits.append(SearchHit("article", int(id_), None, str(title), snippet, marks, updated=updated))
-    if "customer" in wanted and not only_tickets and words:
+    if "customer" in wanted and not only_tickets and patterns:
         where, params = ["TRUE"], {}
-        for i, word in enumerate(words):
-            params[f"w{i}"] = _like(word)
+        for i, (pattern, regex) in enumerate(patterns):
+            params[f"w{i}"], op = pattern, "~*" if regex else "ILIKE"
             where.append(
-                f"(c.name ILIKE %(w{i})s OR EXISTS (SELECT FROM switchboard.customer_email e "
-                f"WHERE e.customer_id = c.id AND e.address ILIKE %(w{i})s))"
+                f"(c.name {op} %(w{i})s OR EXISTS (SELECT FROM switchboard.customer_email e "
+                f"WHERE e.customer_id = c.id AND e.address {op} %(w{i})s))"
             )
         params["limit"] = limit
         for id_, name, created in connection.exec_driver_sql(

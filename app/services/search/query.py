@@ -58,7 +58,9 @@ class ParsedQuery:
     """Attributes:
     words: every word must match (in the title, the text or the customer).
     prefix: the last word while typing: it also matches as the start of a word.
-    phrases: each must match word for word, in the title or the text.
+    phrases: each must match word for word, in the title or the text: the exact words, no typo
+        tolerance and no other forms ("refund" never finds "refunds").
+    exact: words typed in quotes alone; each must match as typed (no typo tolerance, no prefix).
     filters: exact values per field (status, queue, tag, kind), any of the values of a field.
     customer_words: each must match the customer (name, addresses, organisation).
     numbers: ticket numbers (#10423); any of them.
@@ -69,6 +71,7 @@ class ParsedQuery:
     words: tuple[str, ...] = ()
     prefix: str | None = None
     phrases: tuple[tuple[str, ...], ...] = ()
+    exact: tuple[str, ...] = ()
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
     customer_words: tuple[str, ...] = ()
     numbers: tuple[int, ...] = ()
@@ -79,19 +82,30 @@ class ParsedQuery:
     @property
     def is_empty(self) -> bool:
         return not (
-            self.words or self.prefix or self.phrases or self.filters or self.customer_words or self.numbers
+            self.words
+            or self.prefix
+            or self.phrases
+            or self.exact
+            or self.filters
+            or self.customer_words
+            or self.numbers
         ) and (self.created is None and self.updated is None)
 
     @property
     def has_text(self) -> bool:
-        return bool(self.words or self.prefix or self.phrases or self.customer_words)
+        return bool(self.words or self.prefix or self.phrases or self.exact or self.customer_words)
 
     def fuzzy(self, word: str) -> bool:
         return len(word) >= MIN_FUZZY_LENGTH and not word.isdigit()
 
     @property
     def highlight_words(self) -> tuple[str, ...]:
-        return (*self.words, *((self.prefix,) if self.prefix else ()), *(w for p in self.phrases for w in p))
+        return (
+            *self.words,
+            *((self.prefix,) if self.prefix else ()),
+            *self.exact,
+            *(w for p in self.phrases for w in p),
+        )
 
 
 def _day(text: str) -> dt.date:
@@ -143,6 +157,7 @@ def parse(text: str, *, typing: bool = False) -> ParsedQuery:
     text = text.replace("\x00", " ")
     words: list[str] = []
     phrases: list[tuple[str, ...]] = []
+    exact: list[str] = []
     filters: dict[str, list[str]] = {}
     customer_words: list[str] = []
     numbers: list[int] = []
@@ -190,7 +205,7 @@ def parse(text: str, *, typing: bool = False) -> ParsedQuery:
             if len(phrase) > 1:
                 phrases.append(phrase)
             else:
-                words += phrase
+                exact += phrase
         elif match["number"] is not None:
             numbers.append(int(match["number"]))
         elif match["quote"] is not None:
@@ -203,16 +218,18 @@ def parse(text: str, *, typing: bool = False) -> ParsedQuery:
     ends_in_word = bool(text) and not text[-1].isspace() and bool(_WORD.search(text[-1]))
     if typing and words and ends_in_word:
         prefix = words.pop()
-    total = len(words) + len(phrases) + len(customer_words)
+    total = len(words) + len(phrases) + len(exact) + len(customer_words)
     if total > MAX_TERMS:
         notes.append(f"Only the first {MAX_TERMS} words were searched.")
         words = words[:MAX_TERMS]
         phrases = phrases[: max(0, MAX_TERMS - len(words))]
-        customer_words = customer_words[: max(0, MAX_TERMS - len(words) - len(phrases))]
+        exact = exact[: max(0, MAX_TERMS - len(words) - len(phrases))]
+        customer_words = customer_words[: max(0, MAX_TERMS - len(words) - len(phrases) - len(exact))]
     return ParsedQuery(
         words=tuple(dict.fromkeys(words)),
         prefix=prefix,
         phrases=tuple(phrases),
+        exact=tuple(w for w in dict.fromkeys(exact) if w not in words),
         filters={k: tuple(dict.fromkeys(v)) for k, v in filters.items()},
         customer_words=tuple(dict.fromkeys(customer_words)),
         numbers=tuple(dict.fromkeys(numbers)),

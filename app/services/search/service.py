@@ -16,13 +16,16 @@ Consistency, in short (docs/design.md has the long form):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import queue
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from app.services.errors import KnownError
 from app.services.platform import changes
@@ -38,6 +41,7 @@ log = logging.getLogger(__name__)
 
 SYNC_INTERVAL_S = 1.0  # an index commit about once a second while changes arrive
 RECONCILE_INTERVAL_S = 600.0
+COVERED_EVERY_S = 60.0  # a quiet index records how far it has read the log (no documents changed) this often
 SEARCH_LIMIT = 20
 
 
@@ -76,13 +80,19 @@ class Search(SpeaksDomainErrors):
         self._index: TantivyIndex | None = None
         self._building: BuildProgress | None = None
         self._needs_rebuild = False
+        self._stale: Path | None = None  # a generation that missed entries the change log no longer keeps
         self._last_reconcile = time.monotonic()
+        self._covered_at = time.monotonic()
+        self.covered_every_s = COVERED_EVERY_S
 
     # -- reading ---------------------------------------------------------------------------------------
     def _open_current(self) -> TantivyIndex | None:
         """The index CURRENT names, checked (version, segments, scope); None when it must be rebuilt."""
         path = self.home.current()
         if path is None:
+            return None
+        if path == self._stale:
+            self._needs_rebuild = True
             return None
         if self._index is not None and self._index.path == path:
             try:
@@ -100,12 +110,25 @@ class Search(SpeaksDomainErrors):
             return None
         with self._runtime.uow() as uow:
             scope = feed.scope(uow)
+            kept = changes.kept_from(uow)
         if marker is None or marker.scope != scope:
             log.info("search index of another scope or without marker: it will be rebuilt")
             self._needs_rebuild = True
             return None
+        if changes.missed_by(kept, marker.position, marker.covered):
+            self._mark_stale(path)
+            return None
         self._index = index
         return index
+
+    def _mark_stale(self, path: Path) -> None:
+        """The index was behind when housekeeping trimmed the change log (a workstation off longer than the
+        log keeps): what it missed is gone from the log, so it is rebuilt, never patched."""
+        log.warning("search index %s is older than what the change log keeps: it will be rebuilt", path)
+        self._stale = path
+        self._needs_rebuild = True
+        if self._index is not None and self._index.path == path:
+            self._index = None
 
     def _progress(self) -> BuildProgress | None:
         if self._building is not None:
@@ -213,13 +236,13 @@ class Search(SpeaksDomainErrors):
 
     def rebuild(self, progress: Callable[[BuildProgress], None] | None = None) -> IndexStatus:
         """A full rebuild into a new generation, swapped in atomically when complete."""
-        if not self._writer_lock.try_acquire():
-            raise SearchUnavailable("Another Switchboard process of this login is writing the search index.")
+        self._require_writer()
         with self._guard:
             started = time.monotonic()
             self._building = BuildProgress(0, 0)
             try:
                 with self._runtime.uow() as uow:
+                    covered = changes.horizon(uow)  # before the head and the pages: see `changes`
                     head = changes.head(uow)
                     scope = feed.scope(uow)
                     total = sum(feed.count(uow, kind) for kind in KINDS)
@@ -230,12 +253,13 @@ class Search(SpeaksDomainErrors):
                 for page in self._pages_read_ahead():
                     done += index.add_new(page)
                     self._report(BuildProgress(done, total), progress)
-                index.commit(Marker(head[0], head[1], scope))
+                index.commit(Marker(head[0], head[1], scope, covered=covered))
                 index.close_writer()
                 self.home.swap_to(generation)
                 self._index = TantivyIndex(generation)
                 self._needs_rebuild = False
-                self._last_reconcile = time.monotonic()
+                self._stale = None
+                self._last_reconcile = self._covered_at = time.monotonic()
                 log.info("search index rebuilt: %d documents in %.1f s", done, time.monotonic() - started)
             finally:
                 self._building = None
@@ -287,11 +311,15 @@ class Search(SpeaksDomainErrors):
         if progress is not None:
             progress(value)
 
-    def sync_once(self, *, batch: int = changes.BATCH) -> int:
-        """Apply the change log since the marker, a batch per commit; the number of entries applied.
-        Needs the writer lock and a usable index (else IndexUnusable / SearchUnavailable)."""
+    def _require_writer(self) -> None:
         if not self._writer_lock.try_acquire():
             raise SearchUnavailable("Another Switchboard process of this login is writing the search index.")
+
+    @contextlib.contextmanager
+    def _writable_index(self) -> Iterator[tuple[TantivyIndex, Marker]]:
+        """The writer lock, this process's write guard, and the current index with its marker, for one
+        write operation; IndexUnusable when there is none to write (it must be rebuilt)."""
+        self._require_writer()
         with self._guard:
             index = self._open_current()
             if index is None:
@@ -299,22 +327,42 @@ class Search(SpeaksDomainErrors):
             marker = index.marker()
             if marker is None:
                 raise IndexUnusable("the index has no marker")
+            yield index, marker
+
+    def sync_once(self, *, batch: int = changes.BATCH) -> int:
+        """Apply the change log since the marker, a batch per commit; the number of entries applied.
+        Needs the writer lock and a usable index (else IndexUnusable / SearchUnavailable)."""
+        with self._writable_index() as (index, marker):
             applied = 0
             with self._runtime.uow() as uow:
+                horizon = changes.horizon(uow)  # before the reads: once they are done, covered up to here
+                if changes.missed_by(changes.kept_from(uow), marker.position, marker.covered):
+                    self._mark_stale(index.path)
+                    raise IndexUnusable("the change log no longer keeps entries this index has not applied")
                 while True:
                     entries = changes.changes_since(uow, marker.position, batch)
-                    if not entries:
-                        return applied
-                    self._apply(uow, index, entries)
-                    marker = replace(marker, txid=entries[-1].position[0], seq=entries[-1].position[1])
-                    try:
-                        index.commit(marker)
-                    except ValueError as error:
-                        self._needs_rebuild = True
-                        raise IndexUnusable(str(error)) from error
+                    done = len(entries) < batch
+                    before, covered = marker, max(marker.covered, horizon) if done else marker.covered
+                    if entries:
+                        position = entries[-1].position
+                        self._apply(uow, index, entries)
+                        marker = replace(marker, txid=position[0], seq=position[1], covered=covered)
+                    elif time.monotonic() - self._covered_at >= self.covered_every_s:
+                        marker = replace(marker, covered=covered)  # nothing of ours changed: how far we read
+                    if marker != before:
+                        self._commit(index, marker)
+                        if marker.covered > before.covered:
+                            self._covered_at = time.monotonic()
                     applied += len(entries)
-                    if len(entries) < batch:
+                    if done:
                         return applied
+
+    def _commit(self, index: TantivyIndex, marker: Marker) -> None:
+        try:
+            index.commit(marker)
+        except ValueError as error:
+            self._needs_rebuild = True
+            raise IndexUnusable(str(error)) from error
 
     def _apply(self, uow: object, index: TantivyIndex, entries: Sequence[changes.Change]) -> None:
         tickets: set[int] = set()
@@ -337,14 +385,7 @@ class Search(SpeaksDomainErrors):
 
     def reconcile(self) -> tuple[int, int]:
         """Make the ids in the index exactly the ids the login may see now; (removed, added)."""
-        if not self._writer_lock.try_acquire():
-            raise SearchUnavailable("Another Switchboard process of this login is writing the search index.")
-        with self._guard:
-            index = self._open_current()
-            if index is None:
-                raise IndexUnusable("no usable index")
-            marker = index.marker()
-            assert marker is not None
+        with self._writable_index() as (index, marker):
             removed = added = 0
             with self._runtime.uow() as uow:
                 for kind in KINDS:
@@ -384,6 +425,13 @@ class Search(SpeaksDomainErrors):
                 log.exception("search sync failed")
                 stop.wait(10 * interval)
             stop.wait(interval)
+
+    def wipe(self) -> None:
+        """Sign-out on a workstation whose site says so (`settings.wipe_on_sign_out`): let go of the index
+        and delete this login's whole folder — every generation, the lock and the progress file. Another
+        running process of the same login answers from the database and rebuilds."""
+        self.close()
+        shutil.rmtree(self.home.root, ignore_errors=True)
 
     def close(self) -> None:
         with self._guard:

@@ -146,7 +146,7 @@ def _policy_info(row: SlaPolicy, calendars: Mapping[int, str]) -> PolicyInfo:
 
 
 def _calendar_names(uow: UnitOfWork) -> dict[int, str]:
-    return {row_id: name for row_id, name in uow.session.execute(select(CalendarRow.id, CalendarRow.name))}
+    return {int(i): str(name) for i, name in uow.session.execute(select(CalendarRow.id, CalendarRow.name))}
 
 
 # --- calendars ---------------------------------------------------------------------------------------------

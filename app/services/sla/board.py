@@ -18,10 +18,9 @@ from app.services.platform.uow import UnitOfWork
 from app.services.sla.calendar import ALWAYS
 from app.services.sla.clocks import Target
 from app.services.sla.dto import Risk
-from app.services.sla.ledger import SlaBook, load_book
-from app.services.sla.policy import TicketTerms
+from app.services.sla.ledger import SlaBook, accounts_for, load_book
 from app.services.sla.prediction import HISTORY, predict
-from app.services.sla.supervision import typical_handling
+from app.services.sla.supervision import row_terms, typical_handling
 from app.vocabulary import StatusCategory
 
 
@@ -143,12 +142,10 @@ def open_escalations(uow: UnitOfWork, *, limit: int = 500, book: SlaBook | None 
         .join(acknowledger, acknowledger.id == EscalationAck.acknowledged_by, isouter=True)
     ).all()
     book = book or load_book(uow)
+    accounts = accounts_for(uow, book, {r.customer_id for r in rows})  # nothing read unless a policy asks
     ranked = []
     for r in rows:
-        terms = TicketTerms(
-            r.queue_id, r.priority, str(r.type), str(r.channel), frozenset(r.tags or ()), r.organisation_id
-        )
-        policy = book.choose(terms)
+        policy = book.choose(row_terms(r, accounts.get(r.customer_id)))
         typical_minutes = r.resolution if r.target == Target.RESOLUTION.value else r.first
         guess = predict(
             due_at=r.clock_due_at,

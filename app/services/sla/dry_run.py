@@ -15,7 +15,15 @@ from app.services.errors import InvalidInput
 from app.services.platform.uow import UnitOfWork
 from app.services.sla.admin import POLICY_FIELDS, apply_spec
 from app.services.sla.admin_dto import DryRun, MovedTicket
-from app.services.sla.ledger import SlaBook, TicketClocks, clocks_of, ledger_events, load_book, policy_from_row
+from app.services.sla.ledger import (
+    SlaBook,
+    TicketClocks,
+    accounts_for,
+    clocks_of,
+    ledger_events,
+    load_book,
+    policy_from_row,
+)
 from app.services.sla.policy import PolicyBook
 from app.vocabulary import StatusCategory
 
@@ -66,11 +74,14 @@ def dry_run(uow: UnitOfWork, specs: Sequence[Mapping[str, Any]]) -> DryRun:
             break
         after = rows[-1][0].id
         ledgers = ledger_events(uow, [ticket.id for ticket, _org, _queue in rows])
+        customers = [ticket.customer_id for ticket, _org, _queue in rows]
+        accounts = accounts_for(uow, proposed if proposed.book.uses_account else current, customers)
         for ticket, organisation_id, queue in rows:
             open_tickets += 1
             events = ledgers[ticket.id]
-            before = clocks_of(current, ticket, organisation_id, events, now)
-            after_change = clocks_of(proposed, ticket, organisation_id, events, now)
+            account = accounts.get(ticket.customer_id)
+            before = clocks_of(current, ticket, organisation_id, events, now, account)
+            after_change = clocks_of(proposed, ticket, organisation_id, events, now, account)
             if before.due_columns() == after_change.due_columns():
                 continue
             moved += 1

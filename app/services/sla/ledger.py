@@ -16,6 +16,8 @@ from sqlalchemy import select
 
 from app.models import BusinessCalendar as CalendarRow
 from app.models import Customer, SlaLedgerEntry, SlaPolicy, Ticket, TicketStatus
+from app.services.connectors.attributes import PREFIX as ACCOUNT_PREFIX
+from app.services.connectors.attributes import accounts_of
 from app.services.errors import NotFound
 from app.services.platform.uow import UnitOfWork
 from app.services.sla.calendar import ALWAYS, BusinessCalendar, public_holidays
@@ -55,6 +57,7 @@ def policy_from_row(row: SlaPolicy) -> Policy:
             any_tags=frozenset(str(t) for t in c.get("any_tags", ())),
             organisation_ids=frozenset(int(o) for o in c.get("organisation_ids", ())),
             tiers=frozenset(str(t) for t in c.get("tiers", ())),
+            account=account_conditions(c),
         )
         targets = {
             Priority.parse(priority): {Target(target): int(minutes) for target, minutes in per_target.items()}
@@ -83,6 +86,20 @@ def policy_from_row(row: SlaPolicy) -> Policy:
         ladder=ladder,
         version=row.version,
     )
+
+
+def account_conditions(conditions: Mapping[str, Any]) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The `account.NAME` conditions: a value or a list of values each (ValueError for anything else)."""
+    found = []
+    for key, wanted in sorted(conditions.items()):
+        if not key.startswith(ACCOUNT_PREFIX):
+            continue
+        name = key.removeprefix(ACCOUNT_PREFIX)
+        values = wanted if isinstance(wanted, list) else [wanted]
+        if not name or not values or not all(isinstance(v, str | int) and str(v).strip() for v in values):
+            raise ValueError(f"{key!r} names an account attribute and a value or a list of values")
+        found.append((name, frozenset(str(v).strip().casefold() for v in values)))
+    return tuple(found)
 
 
 def calendar_from_row(row: CalendarRow, years: Iterable[int]) -> BusinessCalendar:
@@ -143,7 +160,9 @@ def load_book(uow: UnitOfWork) -> SlaBook:
 # --- one ticket ---------------------------------------------------------------------------------------------
 
 
-def terms_of(ticket: Ticket, organisation_id: int | None) -> TicketTerms:
+def terms_of(ticket: Ticket, organisation_id: int | None, account: Mapping[str, str] | None = None) -> TicketTerms:
+    """`account`: the customer's cached account attributes (`connectors.attributes`), when a policy asks."""
+    account = account or {}
     return TicketTerms(
         queue_id=ticket.queue_id,
         priority=ticket.priority,
@@ -151,7 +170,15 @@ def terms_of(ticket: Ticket, organisation_id: int | None) -> TicketTerms:
         channel=str(ticket.channel),
         tags=frozenset(ticket.tags or ()),
         organisation_id=organisation_id,
+        tier=account.get("tier"),
+        account=account,
     )
+
+
+def accounts_for(uow: UnitOfWork, book: SlaBook, customer_ids: Iterable[int | None]) -> dict[int, dict[str, str]]:
+    """The customers' cached account attributes, read only when a policy looks at them (from the team's
+    cache, never from the tool: no HTTP call inside a transaction)."""
+    return accounts_of(uow, customer_ids) if book.book.uses_account else {}
 
 
 def ledger_events(uow: UnitOfWork, ticket_ids: Sequence[int]) -> dict[int, list[LedgerEvent]]:
@@ -182,9 +209,14 @@ class TicketClocks:
 
 
 def clocks_of(
-    book: SlaBook, ticket: Ticket, organisation_id: int | None, events: Sequence[LedgerEvent], as_of: dt.datetime
+    book: SlaBook,
+    ticket: Ticket,
+    organisation_id: int | None,
+    events: Sequence[LedgerEvent],
+    as_of: dt.datetime,
+    account: Mapping[str, str] | None = None,
 ) -> TicketClocks:
-    policy = book.choose(terms_of(ticket, organisation_id))
+    policy = book.choose(terms_of(ticket, organisation_id, account))
     if policy is None or not events:
         return TicketClocks(policy, ALWAYS, {}, events, as_of)
     calendar = book.calendar(policy, as_of)
@@ -270,7 +302,8 @@ def explain_ticket(uow: UnitOfWork, ticket_id: int, *, book: SlaBook | None = No
     book = book or load_book(uow)
     now = uow.now()
     events = ledger_events(uow, [ticket_id])[ticket_id]
-    state = clocks_of(book, ticket, organisation_id, events, now)
+    account = accounts_for(uow, book, [ticket.customer_id]).get(ticket.customer_id)
+    state = clocks_of(book, ticket, organisation_id, events, now, account)
     targets = []
     for target in Target:
         minutes = state.policy.minutes(ticket.priority, target) if state.policy else None

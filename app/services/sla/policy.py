@@ -2,7 +2,10 @@
 functions over policies the database holds (no I/O here).
 
 - **Policies** are tried in their explicit order; the first whose conditions all match wins (an empty
-  condition matches anything), and the default policy, with no conditions, comes last.
+  condition matches anything), and the default policy, with no conditions, comes last. A condition may
+  name an attribute of the customer's account as the team's cache holds it (`"account.tier": "vip"` or
+  `"account.region": ["EU", "UK"]`, case ignored; issue 16): a ticket whose customer has no cached
+  account, or no such attribute, does not match it.
 - **Clocks per status** follow the status's category unless the status overrides them: open runs every
   clock, paused (waiting on the customer) pauses next response and resolution, done stops them all; a
   "pending on a third party" status typically overrides to pause the next response only.
@@ -42,6 +45,7 @@ class TicketTerms:
     tags: frozenset[str] = frozenset()
     organisation_id: int | None = None
     tier: str | None = None  # the customer's tier or an account attribute (connectors fill it)
+    account: Mapping[str, str] = field(default_factory=dict)  # the cached account's attributes (tier, region …)
 
 
 @dataclass(frozen=True)
@@ -53,8 +57,11 @@ class Conditions:
     any_tags: frozenset[str] = frozenset()
     organisation_ids: frozenset[int] = frozenset()
     tiers: frozenset[str] = frozenset()
+    account: tuple[tuple[str, frozenset[str]], ...] = ()  # (attribute, its allowed values casefolded)
 
     def matches(self, terms: TicketTerms) -> bool:
+        if not self.account_matches(terms.account):
+            return False
         checks: list[tuple[frozenset[object], Iterable[object]]] = [
             (self.queue_ids, [terms.queue_id]),
             (self.priorities, [terms.priority]),
@@ -65,6 +72,14 @@ class Conditions:
             (self.tiers, [terms.tier]),
         ]
         return all(not wanted or any(value in wanted for value in values) for wanted, values in checks)
+
+    def account_matches(self, attributes: Mapping[str, str]) -> bool:
+        """Every account condition holds (as `connectors.attributes.account_matches`, without its I/O)."""
+        for name, allowed in self.account:
+            value = attributes.get(name)
+            if value is None or value.casefold() not in allowed:
+                return False
+        return True
 
     @property
     def is_empty(self) -> bool:
@@ -158,3 +173,8 @@ class PolicyBook:
 
     policies: tuple[Policy, ...]
     status_clocks: Mapping[str, frozenset[Target]] = field(default_factory=dict)
+
+    @property
+    def uses_account(self) -> bool:
+        """Whether any policy looks at the customer's account (else nobody needs to read the cache)."""
+        return any(policy.conditions.account for policy in self.policies)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BindParameter, any_, bindparam, func, or_, select
@@ -42,7 +43,7 @@ from app.services.sla.dto import (
     SlaAlerts,
     SupervisorOverview,
 )
-from app.services.sla.ledger import SlaBook, clocks_of, ledger_events, load_book
+from app.services.sla.ledger import SlaBook, accounts_for, clocks_of, ledger_events, load_book
 from app.services.sla.policy import WARN_LEVEL, TicketTerms
 from app.services.sla.prediction import HISTORY, predict
 from app.services.tickets import service
@@ -71,7 +72,7 @@ def typical_handling(candidates: Any, since: dt.datetime) -> Any:
     """The median time the most recent similar tickets took to their first response and to resolution
     (wall clock, in minutes): per (queue, priority, type) of `candidates`, over the last `TYPICAL_SAMPLE`
     of each group met since `since`. Each group reads only its newest index entries, backwards, from the
-    covering partial indexes `ix_ticket_kind_first_response` and `ix_ticket_kind_resolved` (migration 0023),
+    covering partial indexes `ix_ticket_kind_first_response` and `ix_ticket_kind_resolved` (migration 0025),
     so the cost follows the number of groups on the board, not the size of the history."""
     groups = select(candidates.c.queue_id, candidates.c.priority, candidates.c.type).distinct().cte("kinds")
 
@@ -171,6 +172,7 @@ def escalation_board(
         .join(acknowledger, acknowledger.id == EscalationAck.acknowledged_by, isouter=True)
     ).all()
     book = book or load_book(uow)
+    accounts = accounts_for(uow, book, {r.customer_id for r in rows})  # nothing read unless a policy asks
     ranked = []
     for r in rows:
         due_at: dt.datetime = r.sla_due_at
@@ -182,10 +184,7 @@ def escalation_board(
             state = BoardState.DUE_SOON
         target = _due_target(due_at, r.first_response_due_at, r.next_response_due_at)
         typical_minutes = r.resolution if target is Target.RESOLUTION else r.first
-        terms = TicketTerms(
-            r.queue_id, r.priority, str(r.type), str(r.channel), frozenset(r.tags or ()), r.organisation_id
-        )
-        policy = book.choose(terms)
+        policy = book.choose(row_terms(r, accounts.get(r.customer_id)))
         calendar = book.calendar(policy, now) if policy is not None else ALWAYS
         guess = predict(
             due_at=due_at,
@@ -219,6 +218,21 @@ def escalation_board(
         ranked.append((guess.rank_key(due_at, r.id), row))
     ranked.sort(key=lambda pair: pair[0])
     return [row for _key, row in ranked]
+
+
+def row_terms(row: Any, account: Mapping[str, str] | None) -> TicketTerms:
+    """What the policies match on, for a board row (as `ledger.terms_of` for a ticket)."""
+    account = account or {}
+    return TicketTerms(
+        queue_id=row.queue_id,
+        priority=row.priority,
+        type=str(row.type),
+        channel=str(row.channel),
+        tags=frozenset(row.tags or ()),
+        organisation_id=row.organisation_id,
+        tier=account.get("tier"),
+        account=account,
+    )
 
 
 def _due_target(due_at: dt.datetime, first: dt.datetime | None, following: dt.datetime | None) -> Target:
@@ -302,8 +316,10 @@ def compliance(uow: UnitOfWork, *, days: int = COMPLIANCE_DAYS, limit: int = COM
     for start in range(0, len(rows), 500):
         chunk = rows[start : start + 500]
         ledgers = ledger_events(uow, [ticket.id for ticket, _org, _queue in chunk])
+        accounts = accounts_for(uow, book, [ticket.customer_id for ticket, _org, _queue in chunk])
         for ticket, organisation_id, queue in chunk:
-            state = clocks_of(book, ticket, organisation_id, ledgers[ticket.id], now)
+            account = accounts.get(ticket.customer_id)
+            state = clocks_of(book, ticket, organisation_id, ledgers[ticket.id], now, account)
             for target in (Target.FIRST_RESPONSE, Target.RESOLUTION):
                 c = state.clocks.get(target)
                 if c is None or c.fulfilled_at is None or c.fulfilled_at < since:

@@ -30,7 +30,15 @@ from app.models import Customer, Queue, SlaLedgerEntry, SlaStep, SlaWatch, Ticke
 from app.services.platform.uow import UnitOfWork
 from app.services.routing import engine as routing
 from app.services.sla.clocks import Clock, Entry, LedgerEvent, Target
-from app.services.sla.ledger import DUE_COLUMNS, SlaBook, TicketClocks, clocks_of, ledger_events, load_book
+from app.services.sla.ledger import (
+    DUE_COLUMNS,
+    SlaBook,
+    TicketClocks,
+    accounts_for,
+    clocks_of,
+    ledger_events,
+    load_book,
+)
 from app.services.sla.policy import WARN_LEVEL, Action, Step, owed_steps
 from app.services.sla.recompute import recompute_pending
 from app.vocabulary import Priority, StatusCategory
@@ -118,6 +126,7 @@ def sweep_batch(
     ids = [ticket.id for ticket, _org, _category in locked]
     session.execute(select(SlaWatch.ticket_id).where(SlaWatch.ticket_id.in_(ids)).with_for_update())
     ledgers = ledger_events(uow, ids)
+    accounts = accounts_for(uow, book, [ticket.customer_id for ticket, _org, _category in locked])
     done: dict[int, set[tuple[Target, int]]] = {ticket_id: set() for ticket_id in ids}
     for ticket_id, target, level in session.execute(
         select(SlaStep.ticket_id, SlaStep.target, SlaStep.level).where(SlaStep.ticket_id.in_(ids))
@@ -130,7 +139,8 @@ def sweep_batch(
     marked: dict[int, set[Target]] = {ticket_id: set() for ticket_id in ids}
     for ticket, organisation_id, category in locked:
         result.tickets += 1
-        state = states[ticket.id] = clocks_of(book, ticket, organisation_id, ledgers[ticket.id], now)
+        account = accounts.get(ticket.customer_id)
+        state = states[ticket.id] = clocks_of(book, ticket, organisation_id, ledgers[ticket.id], now, account)
         wanted = state.due_columns()
         if any(getattr(ticket, column) != value for column, value in wanted.items()):
             due_rows.append({"id": ticket.id, **wanted})  # unchanged tickets are not written at all
