@@ -16,7 +16,8 @@ from app.cli.context import CliContext
 from app.cli.inputs import TICKET_NUMBER, CheckedCommand, CheckedGroup, read_stdin
 from app.cli.output import say, say_json, say_lines
 from app.services.errors import InvalidInput
-from app.services.sla import admin, board, dry_run, ledger
+from app.services.sla import admin, board, dry_run, ledger, supervision
+from app.services.sla.dto import minutes_words
 from app.services.tickets import queries
 
 
@@ -47,11 +48,16 @@ def explain(ctx: CliContext, number: int, as_json: bool) -> None:
     say_lines(lines)
 
 
-@click.command("escalations", cls=CheckedCommand)
+@click.group("escalations", cls=CheckedGroup, invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True)
-@click.pass_obj
-def escalations(ctx: CliContext, as_json: bool) -> None:
-    """Warnings and escalation steps on tickets still open, soonest due first (what you may see)."""
+@click.pass_context
+def escalations(click_ctx: click.Context, as_json: bool) -> None:
+    """Warnings and escalation steps on tickets still open, ranked by predicted breach (what you may see):
+    business minutes left on the clock against the typical handling of similar tickets (same queue,
+    priority and type, last 4 weeks); the most likely to breach first. `escalations ack N` acknowledges."""
+    if click_ctx.invoked_subcommand is not None:
+        return
+    ctx: CliContext = click_ctx.obj
     with ctx.runtime().uow() as uow:
         rows = board.open_escalations(uow)
     if as_json:
@@ -61,9 +67,41 @@ def escalations(ctx: CliContext, as_json: bool) -> None:
         say("no open escalations")
         return
     say_lines(
-        f"#{r.number} {r.target.replace('_', ' ')} level {r.level} ({r.action.replace('_', ' ')}), due "
+        f"#{r.number} {r.target.replace('_', ' ')} level {r.level} ({r.action.replace('_', ' ')}), {r.risk.value}: "
+        f"{_left(r.minutes_left)}, typically {minutes_words(r.typical_minutes)}; due "
         f"{r.due_at:%Y-%m-%d %H:%M %Z}: {r.subject} [{r.queue}, {r.priority}, {r.status}]"
+        + (f"; acknowledged by {r.acknowledged_by}" if r.acknowledged_by else "")
         for r in rows
+    )
+
+
+def _left(minutes: float | None) -> str:
+    if minutes is None:
+        return "paused"
+    if minutes < 0:
+        return f"overdue by {minutes_words(-minutes)} of business time"
+    return f"{minutes_words(minutes)} of business time left"
+
+
+@escalations.command("ack", cls=CheckedCommand)
+@click.argument("number", type=TICKET_NUMBER)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def escalations_ack(ctx: CliContext, number: int, as_json: bool) -> None:
+    """Acknowledge the ticket's escalation as it stands (a team lead of its queue or an admin); again at
+    the same level changes nothing. Recorded in the ticket's history."""
+    with ctx.runtime().uow() as uow:
+        ticket_id = queries.ticket_id_for_number(uow, number=number)
+        done = supervision.acknowledge(uow, ticket_id)
+        uow.commit()
+    if as_json:
+        say_json(done.as_json())
+        return
+    level = "before any escalation step" if done.level < 0 else f"at level {done.level}"
+    already = "" if done.recorded else " (already)"
+    say(
+        f"#{done.number} acknowledged{already} {level} by {done.acknowledged_by}, "
+        f"{done.acknowledged_at.astimezone():%Y-%m-%d %H:%M %Z}"
     )
 
 
@@ -387,7 +425,8 @@ def calendar_holidays(
     extra = [d.date() for d in add]
     if ics is not None:
         try:
-            extra += admin.dates_from_ics(Path(ics).read_bytes())
+            horizon = admin.ics_horizon(dt.datetime.now(dt.UTC).date())
+            extra += admin.dates_from_ics(Path(ics).read_bytes(), until=horizon)
         except OSError as error:
             raise InvalidInput(f"Cannot read {ics}: {error.strerror}.") from None
     with ctx.runtime().uow() as uow:

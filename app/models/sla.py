@@ -116,6 +116,19 @@ class SlaStep(Base):
     action: Mapped[str] = mapped_column(String(32))
 
 
+class EscalationAck(Base):
+    """A team lead's acknowledgement of a ticket's escalation (migration 0025): the level acknowledged (the
+    highest step taken then; -1 before any), who and when. Written only by `acknowledge_escalation()`."""
+
+    __tablename__ = "escalation_ack"
+    __table_args__ = (CheckConstraint("level >= -1", name="level_from_none"),)
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), primary_key=True)
+    level: Mapped[int] = mapped_column(SmallInteger)
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("agent.id", ondelete="SET NULL"))
+    acknowledged_at: Mapped[dt.datetime] = created_at_column()
+
+
 class SlaWatch(Base):
     """When the sweep must look at a ticket next: now once its ledger grew (recompute), else
     the next warning or ladder step; no row when no clock of the ticket can owe anything."""

@@ -79,6 +79,26 @@ class Ticket(Base):
             "resolved_at",
             postgresql_where=text("resolved_at IS NOT NULL"),
         ),  # routing's track records (migration 0013)
+        # The escalation board's typical handling (migration 0025): the newest met tickets of a (queue,
+        # priority, type), read backwards index-only (created_at for the duration, assignee_id for RLS).
+        Index(
+            "ix_ticket_kind_first_response",
+            "queue_id",
+            "priority",
+            "type",
+            "first_response_at",
+            postgresql_include=["created_at", "assignee_id"],
+            postgresql_where=text("first_response_at IS NOT NULL AND merged_into_id IS NULL"),
+        ),
+        Index(
+            "ix_ticket_kind_resolved",
+            "queue_id",
+            "priority",
+            "type",
+            "resolved_at",
+            postgresql_include=["created_at", "assignee_id"],
+            postgresql_where=text("resolved_at IS NOT NULL AND merged_into_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

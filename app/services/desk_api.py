@@ -28,7 +28,7 @@ from app.services.responses.dto import CannedResponse
 from app.services.routing.dto import AgentRoutingFacts, DryRunPreview, QueueRoutingSettings, RoutingExplanation
 from app.services.search.dto import SearchHit, SearchResults
 from app.services.sla.admin_dto import CalendarInfo, DryRun, PolicyInfo, SlaSetup
-from app.services.sla.dto import BoardRow, SlaAlerts, SupervisorOverview
+from app.services.sla.dto import Acknowledgement, BoardRow, SlaAlerts, SupervisorOverview
 from app.services.tickets.dto import (
     FieldChanges,
     HistoryEntry,
@@ -226,6 +226,16 @@ class SupervisionArea(Protocol):
 
     def overview(self) -> SupervisorOverview: ...
     def board(self) -> list[BoardRow]: ...
+    def acknowledge(self, ticket_id: int) -> Acknowledgement:
+        """A lead of the ticket's queue or an admin acknowledges its escalation (idempotent, audited)."""
+        ...
+
+    def reassign(self, ticket_id: int, assignee_id: int | None, reason: str, expected_version: int) -> TicketChanged:
+        """Assign with a reason, kept as an internal note, in one transaction."""
+        ...
+
+    def comment(self, ticket_id: int, body: str) -> TicketChanged: ...
+    def assignees(self, ticket_id: int) -> list[tuple[int, str]]: ...
     def alerts(self, after: dt.datetime | None) -> SlaAlerts:
         """Every agent's own: SLA warnings and escalation steps on their tickets since `after`."""
         ...

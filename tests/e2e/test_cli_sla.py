@@ -56,7 +56,9 @@ def test_two_workers_escalate_overdue_tickets_once_and_the_board_ranks_them(demo
     assert board, "the demo's history has overdue open tickets"
     keys = [(row["ticket"], row["target"]) for row in board]
     assert len(keys) == len(set(keys))  # the highest step of each (ticket, target), once
-    assert [row["due_at"] for row in board] == sorted(row["due_at"] for row in board)
+    ranked = [(row["margin_minutes"] is None, row["margin_minutes"] or 0, row["clock_due_at"] or "") for row in board]
+    assert ranked == sorted(ranked)  # by predicted breach: the most negative margin first, paused clocks last
+    assert {row["risk"] for row in board} <= {"breached", "likely to breach", "on track", "paused"}
     again = run(demo, "worker", "--once")
     assert again.returncode == 0
     taken = {(row["ticket"], row["target"], row["level"]): row["done_at"] for row in board}
@@ -67,6 +69,15 @@ def test_two_workers_escalate_overdue_tickets_once_and_the_board_ranks_them(demo
     mine = json.loads(agent.stdout)
     assert {row["queue"] for row in board} - {"Shipping & Returns"}, "other queues' tickets are overdue too"
     assert {row["queue"] for row in mine} <= {"Shipping & Returns"}
+    refused = run(demo, "--user", "grace.liu", "escalations", "ack", str(board[0]["ticket"]), "--json")
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr  # an agent: the database refuses
+    first = json.loads(run(demo, "escalations", "ack", str(board[0]["ticket"]), "--json").stdout)
+    again = json.loads(run(demo, "escalations", "ack", str(board[0]["ticket"]), "--json").stdout)
+    assert first["recorded"] and not again["recorded"] and again["acknowledged_at"] == first["acknowledged_at"]
+    acknowledged = json.loads(run(demo, "escalations", "--json").stdout)
+    assert {row["acknowledged_by"] for row in acknowledged if row["ticket"] == board[0]["ticket"]} == {
+        first["acknowledged_by"]
+    }
 
 
 def test_a_vip_accounts_new_ticket_is_raised_by_the_demo_rule_which_only_an_admin_changes(demo: Path) -> None:

@@ -230,3 +230,70 @@ def number_of(world: World, ticket_id: int) -> int:
                 text("SELECT number FROM switchboard.ticket WHERE id = :t"), {"t": ticket_id}
             ).scalar_one()
         )
+
+
+def test_a_team_lead_acknowledges_reassigns_and_comments_from_the_board_by_keys(
+    qtbot: QtBot, engine: Engine, world: World, tickets: dict[str, int], tmp_path: Path
+) -> None:
+    """A, R and C on the board's selected row; what lands is read back from the database."""
+    window = open_desk_window(qtbot, engine, tmp_path, person="carol")
+    open_supervisor(qtbot, window)
+    view = window.supervisor_view
+    assert view is not None
+    assert [a.shortcut().toString() for a in view.board_actions.values()] == ["A", "R", "C", "Enter"]
+    assert view.board_model.headerData(2, Qt.Orientation.Horizontal) == "Left"
+    late = view.board_model.rows[0]
+    assert late.ticket_id == tickets["late"] and late.minutes_left is not None and late.minutes_left < 0
+    view.activateWindow()
+    view.board.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.board)
+    view.board.setCurrentIndex(view.board_model.index(0, 0))
+
+    qtbot.keyClick(view.board, Qt.Key.Key_A)
+    qtbot.waitUntil(lambda: view.board_model.rows[0].acknowledged_by == "Carol Chen", timeout=10_000)
+    assert "acknowledged by Carol Chen" in view.notice.text()
+    assert view.board_model.data(view.board_model.index(0, 6)).startswith("Carol Chen, ")
+
+    qtbot.keyClick(view.board, Qt.Key.Key_R)
+    dialog = view.action_dialog
+    assert dialog is not None and dialog.mode == "reassign"
+    qtbot.waitUntil(dialog.assignee.isEnabled, timeout=10_000)
+    chosen = dialog.assignee.currentData()
+    assert chosen not in (None, world.bob)  # the one holding it is not offered
+    dialog.reason.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.reason)
+    qtbot.keyClicks(dialog.reason, "Refunds are her field")
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10_000)
+    qtbot.waitUntil(lambda: "reassigned" in view.notice.text())
+
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.board)
+    qtbot.keyClick(view.board, Qt.Key.Key_C)
+    comment = view.action_dialog
+    assert comment is not None and comment.mode == "comment"
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is comment.body)
+    qtbot.keyClicks(comment.body, "Customer called twice")
+    qtbot.keyClick(comment.body, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not comment.isVisible(), timeout=10_000)
+
+    with world.trusted_uow() as uow:
+        assignee = uow.session.execute(
+            text("SELECT assignee_id FROM switchboard.ticket WHERE id = :t"), {"t": tickets["late"]}
+        ).scalar_one()
+        notes = uow.session.execute(
+            text(
+                "SELECT body_text FROM switchboard.message WHERE ticket_id = :t AND kind = 'internal_note' ORDER BY id"
+            ),
+            {"t": tickets["late"]},
+        ).scalars()
+        acknowledged = uow.session.execute(
+            text("SELECT count(*) FROM switchboard.audit_event WHERE ticket_id = :t AND action = 'acknowledge'"),
+            {"t": tickets["late"]},
+        ).scalar_one()
+        names = list(notes)
+    assert assignee == chosen and acknowledged == 1
+    assert names[-2:] == [
+        f"Reassigned to {dialog.assignee.currentText()}: Refunds are her field",
+        "Customer called twice",
+    ]
+    close_window(window, qtbot)

@@ -409,10 +409,22 @@ MAX_ICS_BYTES = 2_000_000
 MAX_EVENT_DAYS = 366
 
 
-def dates_from_ics(data: bytes) -> list[dt.date]:
+ICS_HORIZON_YEARS = 2  # repeating events are expanded to the end of the year after next
+MAX_OCCURRENCES = 1000  # of one repeating event within the horizon
+
+
+def ics_horizon(today: dt.date) -> dt.date:
+    """The last day repeating events of an `.ics` file are expanded to: the end of the last year the
+    SLA book loads holidays for (`SlaBook.calendar` takes the years around now up to two ahead)."""
+    return dt.date(today.year + ICS_HORIZON_YEARS, 12, 31)
+
+
+def dates_from_ics(data: bytes, *, until: dt.date) -> list[dt.date]:
     """The days an `.ics` file's events cover (the team's own closed dates: a company holiday, a training
     day), read offline with `icalendar`. An all-day event ends the day before its DTEND; a timed event closes
-    the day it starts on. Repeating events (RRULE) are taken once, at their first date."""
+    the day it starts on. A repeating event (RRULE, RDATE, less its EXDATEs and the occurrences moved by a
+    RECURRENCE-ID) counts on each of its days up to `until` (see `ics_horizon`), with `dateutil`'s rules
+    (icalendar's own dependency); an event repeating more than 1,000 times within that is refused."""
     if len(data) > MAX_ICS_BYTES:
         raise InvalidInput(f"The .ics file is larger than {MAX_ICS_BYTES // 1_000_000} MB.")
     import icalendar
@@ -421,8 +433,14 @@ def dates_from_ics(data: bytes) -> list[dt.date]:
         calendar = icalendar.Calendar.from_ical(data)
     except ValueError as error:
         raise InvalidInput(f"Not an iCalendar file: {error}") from None
+    events = list(calendar.walk("VEVENT"))
+    moved: dict[str, set[dt.datetime]] = {}  # uid -> the occurrences a RECURRENCE-ID event replaces
+    for event in events:
+        replaced = event.get("RECURRENCE-ID")
+        if replaced is not None:
+            moved.setdefault(str(event.get("UID", "")), set()).add(_wall_time(replaced.dt))
     days: set[dt.date] = set()
-    for event in calendar.walk("VEVENT"):
+    for event in events:
         start = event.get("DTSTART")
         if start is None:
             continue
@@ -433,8 +451,58 @@ def dates_from_ics(data: bytes) -> list[dt.date]:
             last = max(first, _as_date(end.dt) - dt.timedelta(days=1))
         if (last - first).days > MAX_EVENT_DAYS:
             raise InvalidInput(f"An event of the .ics file spans more than a year ({first} to {last}).")
-        days.update(first + dt.timedelta(days=n) for n in range((last - first).days + 1))
+        span = (last - first).days
+        starts = [first]
+        if event.get("RECURRENCE-ID") is None and (event.get("RRULE") is not None or event.get("RDATE") is not None):
+            starts = _occurrences(event, start.dt, until, moved.get(str(event.get("UID", "")), set()))
+        for day in starts:
+            days.update(day + dt.timedelta(days=n) for n in range(span + 1))
     return sorted(days)
+
+
+def _occurrences(event: Any, start: dt.date | dt.datetime, until: dt.date, moved: set[dt.datetime]) -> list[dt.date]:
+    """The first days of a repeating event's occurrences up to `until`, on the wall clock of its start."""
+    from dateutil.rrule import rruleset, rrulestr  # type: ignore[import-untyped]  # icalendar's own dependency
+
+    first = _wall_time(start)
+    rules = rruleset()
+    try:
+        for rule in _listed(event.get("RRULE")):
+            rules.rrule(rrulestr(rule.to_ical().decode(), dtstart=first, ignoretz=True))
+    except (ValueError, TypeError) as error:
+        raise InvalidInput(f"A repeating event of the .ics file has a rule that cannot be read: {error}") from None
+    for name, add in (("RDATE", rules.rdate), ("EXDATE", rules.exdate)):
+        for listed in _listed(event.get(name)):
+            for value in getattr(listed, "dts", ()):
+                if not isinstance(value.dt, tuple):  # an RDATE period: its start is enough here
+                    add(_wall_time(value.dt))
+    for replaced in moved:
+        rules.exdate(replaced)
+    last = dt.datetime.combine(until, dt.time.max)
+    found: list[dt.date] = []
+    for occurrence in rules.xafter(first, inc=True):
+        if occurrence > last:
+            break
+        found.append(occurrence.date())
+        if len(found) > MAX_OCCURRENCES:
+            raise InvalidInput(
+                f"A repeating event of the .ics file ({event.get('SUMMARY', 'no title')}) happens more than "
+                f"{MAX_OCCURRENCES:,} times before {until}."
+            )
+    return found
+
+
+def _listed(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _wall_time(value: dt.date | dt.datetime) -> dt.datetime:
+    """A start as the naive wall time it was written in (what its dates are counted by)."""
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    return dt.datetime.combine(value, dt.time())
 
 
 def _as_date(value: dt.date | dt.datetime) -> dt.date:

@@ -226,7 +226,7 @@ class SlaAdmin(SpeaksDomainErrors):
             data = Path(path).read_bytes()
         except OSError as error:
             raise InvalidInput(f"Cannot read {path}: {error.strerror}.") from None
-        return admin.dates_from_ics(data)
+        return admin.dates_from_ics(data, until=admin.ics_horizon(dt.datetime.now(dt.UTC).date()))
 
     def countries(self) -> list[tuple[str, str]]:
         return countries()

@@ -15,9 +15,20 @@ class BoardState(enum.StrEnum):
     DUE_SOON = "due soon"  # due within the board's horizon, not warned yet
 
 
+class Risk(enum.StrEnum):
+    """Where a ticket stands against its due time and the typical handling of similar tickets (see
+    `app.services.sla.prediction`)."""
+
+    BREACHED = "breached"
+    LIKELY = "likely to breach"
+    ON_TRACK = "on track"
+    PAUSED = "paused"
+
+
 @dataclass(frozen=True)
 class BoardRow:
-    """A ticket on the escalation board: open, with a clock running that is breached or about to be."""
+    """A ticket on the escalation board: open, with a clock running that is breached or about to be,
+    ranked by predicted breach (`app.services.sla.prediction`)."""
 
     ticket_id: int
     number: int
@@ -28,6 +39,48 @@ class BoardRow:
     due_at: dt.datetime
     state: BoardState
     level: int | None  # the highest escalation step taken (0 the warning, 1… the ladder); None: none yet
+    target: str = "resolution"  # the clock that is due first
+    minutes_left: float | None = None  # business minutes to the due time (negative: overdue by)
+    typical_minutes: float | None = None  # median handling of similar tickets; None: no history
+    margin: float | None = None  # business minutes between the typical finish and the due time
+    risk: Risk = Risk.ON_TRACK
+    acknowledged_by: str | None = None  # the lead who acknowledged the escalation as it stands
+    acknowledged_at: dt.datetime | None = None
+    version: int = 0  # the ticket's version when read (for reassigning from the board)
+    assignee_id: int | None = None
+    queue_id: int = 0
+
+
+def minutes_words(minutes: float | None) -> str:
+    """`2 h 5 min`, `-40 min`, `—`: a number of minutes for a table cell or a line of the CLI."""
+    if minutes is None:
+        return "—"
+    whole = round(minutes)
+    hours, rest = divmod(abs(whole), 60)
+    words = f"{hours} h {rest} min" if hours and rest else (f"{hours} h" if hours else f"{rest} min")
+    return f"-{words}" if whole < 0 else words
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """A ticket's escalation as acknowledged: the level (the highest step taken then; -1 before any), who
+    and when; `recorded` says whether this call recorded it (False: it was acknowledged at that level)."""
+
+    ticket_id: int
+    number: int
+    level: int
+    acknowledged_by: str | None
+    acknowledged_at: dt.datetime
+    recorded: bool
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "ticket": self.number,
+            "level": self.level,
+            "acknowledged_by": self.acknowledged_by,
+            "acknowledged_at": self.acknowledged_at.isoformat(),
+            "recorded": self.recorded,
+        }
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@ and work, an admin every queue. An agent is refused before anything is read (the
 the database is what limits what a lead sees.
 
 - **The board**: open tickets whose earliest running clock (`sla_due_at`) is breached or falls due within
-  the horizon, soonest first — one range scan of the partial index over working tickets by due time —
-  with the highest escalation step the sweep took.
+  the horizon — one range scan of the partial index over working tickets by due time — with the highest
+  escalation step the sweep took and who acknowledged it, ranked by predicted breach: business minutes
+  left against the typical handling of similar tickets (`app.services.sla.prediction`).
 - **Team load**: per agent of those queues, open tickets against capacity, availability, the oldest open
   ticket and today's breach marks.
 - **Compliance**: each first response and resolution met or breached per day and queue, replayed from the
@@ -17,19 +18,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BindParameter, any_, bindparam, func, or_, select
+from sqlalchemy.orm import aliased
 
-from app.models import Agent, Customer, Queue, QueueMember, SlaLedgerEntry, SlaStep, Ticket
+from app.models import Agent, Customer, EscalationAck, Queue, QueueMember, SlaLedgerEntry, SlaStep, Ticket
 from app.models.ticket import WORKING_STATUSES
-from app.services.errors import NotPermitted
+from app.services.errors import InvalidInput, NotPermitted
 from app.services.platform.actor import Actor
 from app.services.platform.database import identity
 from app.services.platform.database.boundary import SpeaksDomainErrors
 from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
+from app.services.sla.calendar import ALWAYS
 from app.services.sla.clocks import Entry, Target
 from app.services.sla.dto import (
+    Acknowledgement,
     AgentLoad,
     BoardRow,
     BoardState,
@@ -38,8 +43,11 @@ from app.services.sla.dto import (
     SlaAlerts,
     SupervisorOverview,
 )
-from app.services.sla.ledger import accounts_for, clocks_of, ledger_events, load_book
-from app.services.sla.policy import WARN_LEVEL
+from app.services.sla.ledger import SlaBook, accounts_for, clocks_of, ledger_events, load_book
+from app.services.sla.policy import WARN_LEVEL, TicketTerms
+from app.services.sla.prediction import HISTORY, predict
+from app.services.tickets import service
+from app.services.tickets.dto import TicketChanged
 from app.vocabulary import AgentRole
 
 if TYPE_CHECKING:
@@ -57,25 +65,75 @@ def _working() -> BindParameter[str]:
     return bindparam("working", list(WORKING_STATUSES), expanding=True, literal_execute=True, unique=True)
 
 
+TYPICAL_SAMPLE = 200  # the most recent similar tickets a typical time is the median of
+
+
+def typical_handling(candidates: Any, since: dt.datetime) -> Any:
+    """The median time the most recent similar tickets took to their first response and to resolution
+    (wall clock, in minutes): per (queue, priority, type) of `candidates`, over the last `TYPICAL_SAMPLE`
+    of each group met since `since`. Each group reads only its newest index entries, backwards, from the
+    covering partial indexes `ix_ticket_kind_first_response` and `ix_ticket_kind_resolved` (migration 0025),
+    so the cost follows the number of groups on the board, not the size of the history."""
+    groups = select(candidates.c.queue_id, candidates.c.priority, candidates.c.type).distinct().cte("kinds")
+
+    def median(met_at: Any) -> Any:
+        recent = (
+            select((func.extract("epoch", met_at - Ticket.created_at) / 60).label("minutes"))
+            .where(
+                Ticket.queue_id == groups.c.queue_id,
+                Ticket.priority == groups.c.priority,
+                Ticket.type == groups.c.type,
+                met_at >= since,
+                Ticket.merged_into_id.is_(None),
+            )
+            .order_by(met_at.desc())
+            .limit(TYPICAL_SAMPLE)
+            .correlate(groups)
+            .subquery()
+        )
+        return select(func.percentile_cont(0.5).within_group(recent.c.minutes)).scalar_subquery()
+
+    return select(
+        groups.c.queue_id,
+        groups.c.priority,
+        groups.c.type,
+        median(Ticket.first_response_at).label("first"),
+        median(Ticket.resolved_at).label("resolution"),
+    ).cte("typical")
+
+
 def escalation_board(
-    uow: UnitOfWork, *, horizon: dt.timedelta = BOARD_HORIZON, limit: int = BOARD_LIMIT
+    uow: UnitOfWork, *, horizon: dt.timedelta = BOARD_HORIZON, limit: int = BOARD_LIMIT, book: SlaBook | None = None
 ) -> list[BoardRow]:
-    """Breached and soon-due open tickets the caller sees, soonest due first."""
+    """Breached and soon-due open tickets the caller sees, ranked by predicted breach (see
+    `app.services.sla.prediction`: business minutes left against the typical handling of similar tickets).
+
+    One statement reads the rows: the `limit` soonest-due open tickets (a range scan of the partial index
+    over working tickets by due time), with the typical handling of their (queue, priority, type) — the
+    median of the last 200 similar tickets met in the last 4 weeks, from a covering index per group — and
+    the acknowledgement;
+    the policy book (its own three small reads, however many rows) says which calendar counts each one."""
     now = uow.now()
     level = select(func.max(SlaStep.level)).where(SlaStep.ticket_id == Ticket.id).scalar_subquery()
-    rows = uow.session.execute(
+    board = (
         select(
             Ticket.id,
             Ticket.number,
             Ticket.subject,
-            Queue.name,
+            Ticket.queue_id,
             Ticket.priority,
-            Agent.display_name,
+            Ticket.type,
+            Ticket.channel,
+            Ticket.tags,
+            Ticket.customer_id,
+            Ticket.assignee_id,
+            Ticket.version,
+            Ticket.created_at,
             Ticket.sla_due_at,
+            Ticket.first_response_due_at,
+            Ticket.next_response_due_at,
             level.label("level"),
         )
-        .join(Queue, Queue.id == Ticket.queue_id)
-        .join(Agent, Agent.id == Ticket.assignee_id, isouter=True)
         .where(
             Ticket.status.in_(_working()),
             Ticket.merged_into_id.is_(None),
@@ -84,17 +142,106 @@ def escalation_board(
         )
         .order_by(Ticket.sla_due_at, Ticket.id)
         .limit(limit)
+        .cte("board")
+    )
+    typical = typical_handling(board, now - HISTORY)
+    acknowledger = aliased(Agent)
+    rows = uow.session.execute(
+        select(
+            board,
+            Queue.name.label("queue"),
+            Agent.display_name.label("assignee"),
+            Customer.organisation_id,
+            typical.c.first,
+            typical.c.resolution,
+            EscalationAck.level.label("ack_level"),
+            EscalationAck.acknowledged_at,
+            acknowledger.display_name.label("acknowledged_by"),
+        )
+        .join(Queue, Queue.id == board.c.queue_id)
+        .join(Agent, Agent.id == board.c.assignee_id, isouter=True)
+        .join(Customer, Customer.id == board.c.customer_id, isouter=True)
+        .join(
+            typical,
+            (typical.c.queue_id == board.c.queue_id)
+            & (typical.c.priority == board.c.priority)
+            & (typical.c.type == board.c.type),
+            isouter=True,
+        )
+        .join(EscalationAck, EscalationAck.ticket_id == board.c.id, isouter=True)
+        .join(acknowledger, acknowledger.id == EscalationAck.acknowledged_by, isouter=True)
     ).all()
-    board = []
-    for ticket_id, number, subject, queue, priority, assignee, due_at, step in rows:
+    book = book or load_book(uow)
+    accounts = accounts_for(uow, book, {r.customer_id for r in rows})  # nothing read unless a policy asks
+    ranked = []
+    for r in rows:
+        due_at: dt.datetime = r.sla_due_at
         if due_at <= now:
             state = BoardState.BREACHED
-        elif step is not None and step >= WARN_LEVEL:
+        elif r.level is not None and r.level >= WARN_LEVEL:
             state = BoardState.WARNED
         else:
             state = BoardState.DUE_SOON
-        board.append(BoardRow(ticket_id, number, subject, queue, priority.label, assignee, due_at, state, step))
-    return board
+        target = _due_target(due_at, r.first_response_due_at, r.next_response_due_at)
+        typical_minutes = r.resolution if target is Target.RESOLUTION else r.first
+        policy = book.choose(row_terms(r, accounts.get(r.customer_id)))
+        calendar = book.calendar(policy, now) if policy is not None else ALWAYS
+        guess = predict(
+            due_at=due_at,
+            created_at=r.created_at,
+            typical_minutes=None if typical_minutes is None else round(float(typical_minutes), 1),
+            calendar=calendar,
+            now=now,
+        )
+        acknowledged = r.ack_level is not None and r.ack_level >= (-1 if r.level is None else r.level)
+        row = BoardRow(
+            r.id,
+            r.number,
+            r.subject,
+            r.queue,
+            r.priority.label,
+            r.assignee,
+            due_at,
+            state,
+            r.level,
+            target=target.value,
+            minutes_left=guess.minutes_left,
+            typical_minutes=guess.typical_minutes,
+            margin=guess.margin,
+            risk=guess.risk,
+            acknowledged_by=(r.acknowledged_by or "someone no longer on the desk") if acknowledged else None,
+            acknowledged_at=r.acknowledged_at if acknowledged else None,
+            version=r.version,
+            assignee_id=r.assignee_id,
+            queue_id=r.queue_id,
+        )
+        ranked.append((guess.rank_key(due_at, r.id), row))
+    ranked.sort(key=lambda pair: pair[0])
+    return [row for _key, row in ranked]
+
+
+def row_terms(row: Any, account: Mapping[str, str] | None) -> TicketTerms:
+    """What the policies match on, for a board row (as `ledger.terms_of` for a ticket)."""
+    account = account or {}
+    return TicketTerms(
+        queue_id=row.queue_id,
+        priority=row.priority,
+        type=str(row.type),
+        channel=str(row.channel),
+        tags=frozenset(row.tags or ()),
+        organisation_id=row.organisation_id,
+        tier=account.get("tier"),
+        account=account,
+    )
+
+
+def _due_target(due_at: dt.datetime, first: dt.datetime | None, following: dt.datetime | None) -> Target:
+    """Which clock the ticket's earliest due time belongs to (first response wins a tie)."""
+    if first is not None and first == due_at:
+        return Target.FIRST_RESPONSE
+    if following is not None and following == due_at:
+        return Target.NEXT_RESPONSE
+    return Target.RESOLUTION
 
 
 def team_load(uow: UnitOfWork) -> list[AgentLoad]:
@@ -186,6 +333,48 @@ def compliance(uow: UnitOfWork, *, days: int = COMPLIANCE_DAYS, limit: int = COM
     ]
 
 
+# --- acting on the board ----------------------------------------------------------------------------------
+
+
+def acknowledge(uow: UnitOfWork, ticket_id: int) -> Acknowledgement:
+    """Acknowledge the ticket's escalation as it stands (`acknowledge_escalation()`: a team lead of its
+    queue or an admin; idempotent per level; audited in the ticket's history)."""
+    recorded = bool(uow.session.scalar(select(func.switchboard.acknowledge_escalation(ticket_id))))
+    number, level, name, login, at = uow.session.execute(
+        select(Ticket.number, EscalationAck.level, Agent.display_name, Agent.db_login, EscalationAck.acknowledged_at)
+        .join(Ticket, Ticket.id == EscalationAck.ticket_id)
+        .join(Agent, Agent.id == EscalationAck.acknowledged_by, isouter=True)
+        .where(EscalationAck.ticket_id == ticket_id)
+    ).one()
+    return Acknowledgement(ticket_id, number, level, name or login, at, recorded)
+
+
+def reassign(
+    uow: UnitOfWork, ticket_id: int, *, assignee_id: int | None, reason: str, expected_version: int | None
+) -> TicketChanged:
+    """The ordinary assign path (the database decides who may), and an internal note saying why, in the
+    caller's one unit of work: both or neither."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("Say why the ticket is reassigned (the reason goes into an internal note).")
+    changed = service.assign(uow, ticket_id=ticket_id, assignee_id=assignee_id, expected_version=expected_version)
+    to = "nobody" if assignee_id is None else changed.ticket.assignee_name or f"agent {assignee_id}"
+    return service.add_note(uow, ticket_id=ticket_id, body=f"Reassigned to {to}: {reason}", expected_version=None)
+
+
+def assignees(uow: UnitOfWork, ticket_id: int) -> list[tuple[int, str]]:
+    """Who may hold the ticket (`works_queue`): the active members of its queue and its team lead."""
+    queue_id = select(Ticket.queue_id).where(Ticket.id == ticket_id).scalar_subquery()
+    members = select(QueueMember.agent_id).where(QueueMember.queue_id == queue_id)
+    lead = select(Queue.team_lead_id).where(Queue.id == queue_id)
+    rows = uow.session.execute(
+        select(Agent.id, Agent.display_name)
+        .where(Agent.is_active, or_(Agent.id.in_(members), Agent.id.in_(lead)))
+        .order_by(Agent.display_name, Agent.id)
+    ).all()
+    return [(agent_id, name) for agent_id, name in rows]
+
+
 ALERT_LOOKBACK = dt.timedelta(days=1)  # a step's due time is at most this long before it was taken
 ALERT_LIMIT = 50
 ALERT_OVERLAP = dt.timedelta(minutes=1)
@@ -268,6 +457,33 @@ class Supervision(SpeaksDomainErrors):
         self._require_lead()
         with self.runtime.uow() as uow:
             return escalation_board(uow)
+
+    def acknowledge(self, ticket_id: int) -> Acknowledgement:
+        """Acknowledge a ticket's escalation (a lead of its queue or an admin; the database decides)."""
+        with self.runtime.uow() as uow:
+            done = acknowledge(uow, ticket_id)
+            uow.commit()
+            return done
+
+    def reassign(self, ticket_id: int, assignee_id: int | None, reason: str, expected_version: int) -> TicketChanged:
+        """Assign to someone else with a reason, kept as an internal note (one transaction)."""
+        with self.runtime.uow() as uow:
+            changed = reassign(
+                uow, ticket_id, assignee_id=assignee_id, reason=reason, expected_version=expected_version
+            )
+            uow.commit()
+            return changed
+
+    def comment(self, ticket_id: int, body: str) -> TicketChanged:
+        """An internal note on the ticket, from the board."""
+        with self.runtime.uow() as uow:
+            changed = service.add_note(uow, ticket_id=ticket_id, body=body, expected_version=None)
+            uow.commit()
+            return changed
+
+    def assignees(self, ticket_id: int) -> list[tuple[int, str]]:
+        with self.runtime.uow() as uow:
+            return assignees(uow, ticket_id)
 
     def _require_lead(self) -> None:
         if not self.allowed:

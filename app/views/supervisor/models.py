@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from app.services.sla.dto import AgentLoad, BoardRow, BoardState
+from app.services.sla.dto import AgentLoad, BoardRow, BoardState, Risk, minutes_words
 
 Index = QModelIndex | QPersistentModelIndex
 STATE_COLOURS = {
@@ -34,13 +34,27 @@ def relative(due: dt.datetime, now: dt.datetime) -> str:
 
 
 class EscalationBoardModel(QAbstractTableModel):
-    """Breached and soon-due tickets, soonest due first (the order the service gives).
+    """Breached and soon-due tickets ranked by predicted breach (the order the service gives): business
+    minutes left against the typical handling of similar tickets, and who acknowledged the escalation.
 
     Attributes:
         rows: the board's rows; as_of: the moment they were read.
     """
 
-    COLUMNS = ("Due", "State", "Level", "Ticket", "Subject", "Queue", "Priority", "Assignee")
+    COLUMNS = (
+        "Due",
+        "State",
+        "Left",
+        "Typical",
+        "Risk",
+        "Level",
+        "Acknowledged",
+        "Ticket",
+        "Subject",
+        "Queue",
+        "Priority",
+        "Assignee",
+    )
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)  # owned by its view: freed with it, on the GUI thread
@@ -70,25 +84,49 @@ class EscalationBoardModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(row, index.column())
         if role == Qt.ItemDataRole.BackgroundRole:
+            if row.state is BoardState.DUE_SOON and row.risk is Risk.LIKELY:
+                return QBrush(STATE_COLOURS[BoardState.WARNED])
             return QBrush(STATE_COLOURS[row.state])
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
             return row.due_at.astimezone().strftime("%a %d %b %Y %H:%M")
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (2, 3, 4):
+            return self._why(row)
         if role == Qt.ItemDataRole.UserRole:
             return row.ticket_id
         return None
 
     def _text(self, row: BoardRow, column: int) -> str:
         due = f"{row.due_at.astimezone():%a %d %b %H:%M} ({relative(row.due_at, self.as_of)})"
+        acknowledged = ""
+        if row.acknowledged_by is not None and row.acknowledged_at is not None:
+            acknowledged = f"{row.acknowledged_by}, {row.acknowledged_at.astimezone():%H:%M}"
         return [
             due,
             row.state.value,
+            minutes_words(row.minutes_left),
+            minutes_words(row.typical_minutes),
+            row.risk.value,
             LEVEL_WORDS.get(row.level, str(row.level)),
+            acknowledged,
             f"#{row.number}",
             row.subject,
             row.queue,
             row.priority,
             row.assignee or "nobody",
         ][column]
+
+    @staticmethod
+    def _why(row: BoardRow) -> str:
+        """The rank in words: what is left, what similar tickets take, the margin."""
+        target = row.target.replace("_", " ")
+        if row.typical_minutes is None:
+            typical = "no similar ticket met this in the last 4 weeks"
+        else:
+            typical = f"similar tickets take {minutes_words(row.typical_minutes)} to meet the {target}"
+        return (
+            f"{minutes_words(row.minutes_left)} of business time left for the {target}; {typical}; "
+            f"margin {minutes_words(row.margin)}"
+        )
 
 
 class TeamLoadModel(QAbstractTableModel):

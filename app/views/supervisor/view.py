@@ -1,6 +1,13 @@
 """The supervisor view: a window of its own beside the main window (View ▸ Supervisor view, Ctrl+E), for
-team leads and admins. Three tabs, each by keyboard: the escalation board (Enter opens the ticket in the
-main window), the team's load, and SLA compliance per day as a chart for a chosen queue and target.
+team leads and admins. Three tabs, each by keyboard: the escalation board, the team's load, and SLA
+compliance per day as a chart for a chosen queue and target.
+
+The board is ranked by predicted breach (business minutes left against the typical handling of similar
+tickets; the tooltip of Left, Typical and Risk says it in words). On its selected row, by key, by the
+buttons below it or by its context menu: A acknowledges the escalation (a team lead of the ticket's queue
+or an admin; the database decides and the line under the board says its answer), R reassigns with a
+reason (an internal note), C comments (an internal note), Enter (or a double click) opens the ticket in
+the main window.
 
 Read in one background call (`desk.supervision.overview`); live: colleagues' changes (the main window's
 change notices) ask for a fresh read, at most once a second, never a poll of the whole table.
@@ -9,20 +16,22 @@ Signals:
     ticket_chosen(int): the ticket id of the board row chosen (Enter or a double click).
     loaded(): an overview arrived and is shown.
     failed(object): a read failed (the main window reports it).
+    acted(str): an action on the board was done or refused (its sentence, also shown under the board).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
     QTableView,
     QTabWidget,
@@ -31,8 +40,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.desk_api import SupervisionArea
-from app.services.sla.dto import ComplianceCount, SupervisorOverview
+from app.services.sla.dto import Acknowledgement, BoardRow, ComplianceCount, SupervisorOverview
+from app.services.tickets.dto import TicketChanged
+from app.views.errors import explain_failure
+from app.views.labels import plain_label
 from app.views.sla_admin import SlaAdminDialog
+from app.views.supervisor.actions import BoardActionDialog, Mode
 from app.views.supervisor.charts import ComplianceChart, ComplianceSeries
 from app.views.supervisor.models import EscalationBoardModel, TeamLoadModel
 from app.views.tasks import TaskRunner
@@ -42,10 +55,15 @@ ALL_QUEUES = "All queues"
 TARGETS = {"Resolution": "resolution", "First response": "first_response"}
 
 
+BOARD_KEYS = {Qt.Key.Key_A: "acknowledge", Qt.Key.Key_R: "reassign", Qt.Key.Key_C: "comment"}
+
+
 class BoardTable(QTableView):
-    """The board: Enter (or a double click) opens the selected ticket."""
+    """The board: Enter (or a double click) opens the selected ticket; A, R and C ask for an action on it
+    (plain letters, taken before the table's type-to-search)."""
 
     opened = Signal(int)
+    action_asked = Signal(str)
 
     def __init__(self, model: EscalationBoardModel) -> None:
         super().__init__()
@@ -61,6 +79,10 @@ class BoardTable(QTableView):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self._open(self.currentIndex())
+            return
+        plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        if plain and event.key() in BOARD_KEYS:
+            self.action_asked.emit(BOARD_KEYS[Qt.Key(event.key())])
             return
         super().keyPressEvent(event)
 
@@ -80,6 +102,7 @@ class SupervisorView(QWidget):
     ticket_chosen = Signal(int)
     loaded = Signal()
     failed = Signal(object)
+    acted = Signal(str)
 
     def __init__(self, supervision: SupervisionArea, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
@@ -93,6 +116,37 @@ class SupervisorView(QWidget):
         self.board_model, self.team_model = EscalationBoardModel(self), TeamLoadModel(self)
         self.board = BoardTable(self.board_model)
         self.board.opened.connect(self.ticket_chosen)
+        self.board.action_asked.connect(self.act)
+        self.board.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.board.customContextMenuRequested.connect(self._board_menu)
+        self.action_dialog: BoardActionDialog | None = None
+        self.notice = plain_label()
+        self.notice.setWordWrap(True)
+        self.board_actions: dict[str, QAction] = {}
+        board_page = QWidget()
+        buttons = QHBoxLayout()
+        for name, title, keys in (
+            ("acknowledge", "Acknowledge", "A"),
+            ("reassign", "Reassign…", "R"),
+            ("comment", "Comment…", "C"),
+            ("open", "Open ticket", "Enter"),
+        ):
+            action = QAction(title, self)
+            action.setShortcut(QKeySequence(keys))  # shown in the menu; the table takes the keys itself
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # never fires from elsewhere
+            action.triggered.connect(lambda _checked=False, name=name: self.act(name))
+            self.board_actions[name] = action
+            button = QPushButton(f"{title}  ({keys})")
+            button.setAutoDefault(False)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keys belong to the board
+            button.clicked.connect(action.trigger)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        board_layout = QVBoxLayout(board_page)
+        board_layout.setContentsMargins(0, 0, 0, 0)
+        board_layout.addWidget(self.board, 1)
+        board_layout.addLayout(buttons)
+        board_layout.addWidget(self.notice)
         self.team = QTableView()
         self.team.setModel(self.team_model)
         self.team.verticalHeader().hide()
@@ -117,7 +171,7 @@ class SupervisorView(QWidget):
         compliance_layout.addLayout(choices)
         compliance_layout.addWidget(self.chart, 1)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.board, "&Escalation board")
+        self.tabs.addTab(board_page, "&Escalation board")
         self.tabs.addTab(self.team, "Team &load")
         self.tabs.addTab(compliance, "SLA &compliance")
         self.sla_admin_dialog: SlaAdminDialog | None = None
@@ -193,6 +247,9 @@ class SupervisorView(QWidget):
         self._fitted = True
         for table in (self.board, self.team):
             table.resizeColumnsToContents()
+        acknowledged = EscalationBoardModel.COLUMNS.index("Acknowledged")  # empty at first, a name later
+        room = self.board.fontMetrics().horizontalAdvance("Alexandra Lindqvist, 00:00") + 12
+        self.board.setColumnWidth(acknowledged, max(self.board.columnWidth(acknowledged), room))
         subject = EscalationBoardModel.COLUMNS.index("Subject")
         self.board.horizontalHeader().setSectionResizeMode(subject, QHeaderView.ResizeMode.Stretch)
         self.team.horizontalHeader().setStretchLastSection(True)
@@ -225,11 +282,74 @@ class SupervisorView(QWidget):
         self.sla_admin_dialog = SlaAdminDialog(self.supervision.sla_admin, self.runner, self)
         self.sla_admin_dialog.open()
 
+    # --- acting on the board -------------------------------------------------------------------------------
+
+    def current_row(self) -> BoardRow | None:
+        index = self.board.currentIndex()
+        if not index.isValid() or not 0 <= index.row() < len(self.board_model.rows):
+            return None
+        return self.board_model.rows[index.row()]
+
+    def act(self, name: str) -> None:
+        """An action on the selected row: acknowledge, reassign, comment or open."""
+        row = self.current_row()
+        if row is None:
+            self._say("Choose a ticket on the board first.")
+            return
+        if name == "open":
+            self.ticket_chosen.emit(row.ticket_id)
+        elif name == "acknowledge":
+            ticket_id = row.ticket_id
+            self.runner.run(lambda: self.supervision.acknowledge(ticket_id), self._acknowledged, self._refused)
+        elif name in ("reassign", "comment"):
+            mode: Mode = "reassign" if name == "reassign" else "comment"
+            dialog = BoardActionDialog(mode, row, self.supervision, self.runner, self)
+            dialog.written.connect(lambda changed, mode=mode: self._written(mode, changed))
+            dialog.finished.connect(self._back_to_board)
+            self.action_dialog = dialog
+            dialog.open()
+
+    def _back_to_board(self) -> None:
+        """A dialog closed: the keys belong to the board again."""
+        self.activateWindow()
+        self.board.setFocus()
+
+    def _acknowledged(self, done: Acknowledgement) -> None:
+        what = "acknowledged" if done.recorded else "was already acknowledged"
+        self._say(f"#{done.number} {what} by {done.acknowledged_by}, {done.acknowledged_at.astimezone():%H:%M}.")
+        self.refresh()
+
+    def _written(self, mode: Mode, changed: TicketChanged) -> None:
+        ticket = changed.ticket
+        if mode == "reassign":
+            self._say(f"#{ticket.number} reassigned to {ticket.assignee_name or 'nobody'}; the reason is noted.")
+        else:
+            self._say(f"Note added to #{ticket.number}.")
+        self.refresh()
+
+    def _refused(self, error: Exception) -> None:
+        self._say(explain_failure(error))
+
+    def _say(self, sentence: str) -> None:
+        self.notice.setText(sentence)
+        self.acted.emit(sentence)
+
+    def _board_menu(self, at: QPoint) -> None:
+        index = self.board.indexAt(at)
+        if index.isValid():
+            self.board.setCurrentIndex(index)
+        menu = QMenu(self)
+        for action in self.board_actions.values():
+            menu.addAction(action)
+        menu.popup(self.board.viewport().mapToGlobal(at))
+
     def _next_tab(self, step: int) -> None:
         self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.stop()
+        if self.action_dialog is not None:
+            self.action_dialog.close()
         super().closeEvent(event)
 
 

@@ -1,0 +1,140 @@
+"""Acting on an escalation from the board: reassign with a reason (R) and comment (C) as small dialogs that
+write in the background and say the database's refusal in their own words; acknowledging (A) needs no
+dialog. Both dialogs are window-modal and never block the GUI thread (`open()`, not `exec()`).
+
+Signals:
+    written(object): the TicketChanged of the write, after which the dialog closes.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.desk_api import SupervisionArea
+from app.services.sla.dto import BoardRow
+from app.services.tickets.dto import TicketChanged
+from app.views.errors import explain_failure
+from app.views.labels import plain_label
+from app.views.tasks import TaskRunner
+
+Mode = Literal["reassign", "comment"]
+NOBODY = -1
+
+
+class BoardActionDialog(QDialog):
+    """Attributes:
+    assignee: who gets the ticket (reassign only; filled in the background); reason: why (reassign).
+    body: the internal note (comment; Ctrl+Enter writes it); problem: why nothing was written.
+    go_button: writes (the default button: Enter in the reason).
+    """
+
+    written = Signal(object)
+
+    def __init__(
+        self, mode: Mode, row: BoardRow, supervision: SupervisionArea, runner: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.mode, self.row, self.supervision, self.runner = mode, row, supervision, runner
+        self._writing = False
+        reassigning = mode == "reassign"
+        self.setWindowTitle(f"Reassign #{row.number}" if reassigning else f"Comment on #{row.number}")
+        self.setMinimumWidth(460)
+        heading = plain_label(f"#{row.number} {row.subject}")
+        heading.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        self.assignee = QComboBox()
+        self.reason = QLineEdit()
+        self.body = QPlainTextEdit()
+        if reassigning:
+            self.assignee.setEnabled(False)
+            self.assignee.addItem("Reading who works the queue…", None)
+            self.reason.setPlaceholderText("why (kept as an internal note)")
+            for caption, widget in (("&To", self.assignee), ("&Reason", self.reason)):
+                label = QLabel(caption)
+                label.setBuddy(widget)
+                layout.addWidget(label)
+                layout.addWidget(widget)
+            ticket_id = row.ticket_id
+            self.runner.run(lambda: self.supervision.assignees(ticket_id), self._assignees, self._failed)
+        else:
+            self.body.setPlaceholderText("an internal note (agents only); Ctrl+Enter adds it")
+            self.body.setTabChangesFocus(True)
+            layout.addWidget(self.body)
+            for keys in ("Ctrl+Return", "Ctrl+Enter"):
+                QShortcut(QKeySequence(keys), self, self.write)
+        self.problem = plain_label()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b00020;")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        go_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert go_button is not None
+        self.go_button = go_button
+        self.go_button.setText("Reassign" if reassigning else "Add note")
+        self.go_button.setDefault(True)
+        buttons.accepted.connect(self.write)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+
+    def _assignees(self, people: list[tuple[int, str]]) -> None:
+        self.assignee.clear()
+        for agent_id, name in people:
+            if agent_id != self.row.assignee_id:
+                self.assignee.addItem(name, agent_id)
+        if self.row.assignee_id is not None:
+            self.assignee.addItem("Nobody (back to the queue)", NOBODY)
+        self.assignee.setEnabled(True)
+
+    def write(self) -> None:
+        if self._writing:
+            return
+        row = self.row
+        if self.mode == "comment":
+            body = self.body.toPlainText()
+            if not body.strip():
+                self.problem.setText("Write the note first.")
+                return
+            op = lambda: self.supervision.comment(row.ticket_id, body)  # noqa: E731
+        else:
+            chosen = self.assignee.currentData()
+            reason = self.reason.text()
+            if chosen is None:
+                self.problem.setText("Choose who gets the ticket.")
+                return
+            if not reason.strip():
+                self.problem.setText("Say why: the reason goes into an internal note.")
+                return
+            assignee = None if chosen == NOBODY else int(chosen)
+            op = lambda: self.supervision.reassign(row.ticket_id, assignee, reason, row.version)  # noqa: E731
+        self.problem.setText("")
+        self._writing = True
+        self.go_button.setEnabled(False)
+        self.runner.run(op, self._done, self._failed)
+
+    def _done(self, changed: TicketChanged) -> None:
+        self._writing = False
+        self.written.emit(changed)
+        self.accept()
+
+    def _failed(self, error: Exception) -> None:
+        self._writing = False
+        self.go_button.setEnabled(True)
+        self.problem.setText(explain_failure(error))
+
+    def reject(self) -> None:
+        if not self._writing:  # Esc while the write is under way: it lands, and the dialog says so then
+            super().reject()

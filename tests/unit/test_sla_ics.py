@@ -1,0 +1,58 @@
+"""A team's closed dates from an .ics file: repeating events count on each of their days within the
+horizon (RRULE, RDATE, EXDATE, an occurrence moved by RECURRENCE-ID), not once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.services.errors import InvalidInput
+from app.services.sla.admin import dates_from_ics, ics_horizon
+
+
+def ics(*events: str) -> bytes:
+    body = "".join(f"BEGIN:VEVENT\r\nDTSTAMP:20260101T000000Z\r\n{e}END:VEVENT\r\n" for e in events)
+    return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n{body}END:VCALENDAR\r\n".encode()
+
+
+def test_a_yearly_all_day_event_closes_each_year_up_to_the_horizon() -> None:
+    data = ics("UID:1\r\nDTSTART;VALUE=DATE:20261224\r\nDTEND;VALUE=DATE:20261226\r\nRRULE:FREQ=YEARLY\r\n")
+    until = ics_horizon(dt.date(2026, 12, 6))
+    assert until == dt.date(2028, 12, 31)
+    assert dates_from_ics(data, until=until) == [
+        dt.date(y, 12, d) for y in (2026, 2027, 2028) for d in (24, 25)
+    ]  # two days each, three years
+
+
+def test_exdate_rdate_count_until_and_a_moved_occurrence() -> None:
+    data = ics(
+        "UID:team\r\nDTSTART;TZID=Europe/Berlin:20261204T090000\r\nDTEND;TZID=Europe/Berlin:20261204T170000\r\n"
+        "RRULE:FREQ=WEEKLY;BYDAY=FR;UNTIL=20261231T230000Z\r\n"
+        "EXDATE;TZID=Europe/Berlin:20261218T090000\r\nRDATE;VALUE=DATE:20261230\r\n",
+        "UID:team\r\nRECURRENCE-ID;TZID=Europe/Berlin:20261211T090000\r\n"
+        "DTSTART;TZID=Europe/Berlin:20261210T090000\r\nDTEND;TZID=Europe/Berlin:20261210T170000\r\n",
+        "UID:count\r\nDTSTART;VALUE=DATE:20270104\r\nRRULE:FREQ=DAILY;COUNT=2\r\n",
+        "UID:once\r\nDTSTART;VALUE=DATE:20270301\r\n",
+    )
+    assert dates_from_ics(data, until=dt.date(2027, 12, 31)) == [
+        dt.date(2026, 12, 4),
+        dt.date(2026, 12, 10),  # the 11th moved to the 10th
+        dt.date(2026, 12, 25),  # the 18th left out
+        dt.date(2026, 12, 30),  # an extra date
+        dt.date(2027, 1, 4),
+        dt.date(2027, 1, 5),
+        dt.date(2027, 3, 1),
+    ]
+
+
+def test_an_event_repeating_without_end_is_cut_at_the_horizon_and_a_daily_one_refused() -> None:
+    weekly = ics("UID:w\r\nDTSTART;VALUE=DATE:20260105\r\nRRULE:FREQ=WEEKLY\r\n")
+    days = dates_from_ics(weekly, until=dt.date(2026, 1, 31))
+    assert days == [dt.date(2026, 1, d) for d in (5, 12, 19, 26)]
+    daily = ics("UID:d\r\nDTSTART;VALUE=DATE:20260101\r\nRRULE:FREQ=DAILY\r\n")
+    with pytest.raises(InvalidInput, match="more than 1,000 times"):
+        dates_from_ics(daily, until=dt.date(2028, 12, 31))
+    broken = ics("UID:b\r\nDTSTART;VALUE=DATE:20260101\r\nRRULE:FREQ=SOMETIMES\r\n")
+    with pytest.raises(InvalidInput):
+        dates_from_ics(broken, until=dt.date(2028, 12, 31))
