@@ -117,7 +117,7 @@ class SlaStep(Base):
 
 
 class EscalationAck(Base):
-    """A team lead's acknowledgement of a ticket's escalation (migration 0025): the level acknowledged (the
+    """A team lead's acknowledgement of a ticket's escalation (migration 0027): the level acknowledged (the
     highest step taken then; -1 before any), who and when. Written only by `acknowledge_escalation()`."""
 
     __tablename__ = "escalation_ack"

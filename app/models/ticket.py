@@ -79,7 +79,7 @@ class Ticket(Base):
             "resolved_at",
             postgresql_where=text("resolved_at IS NOT NULL"),
         ),  # routing's track records (migration 0013)
-        # The escalation board's typical handling (migration 0025): the newest met tickets of a (queue,
+        # The escalation board's typical handling (migration 0027): the newest met tickets of a (queue,
         # priority, type), read backwards index-only (created_at for the duration, assignee_id for RLS).
         Index(
             "ix_ticket_kind_first_response",

@@ -72,7 +72,7 @@ def typical_handling(candidates: Any, since: dt.datetime) -> Any:
     """The median time the most recent similar tickets took to their first response and to resolution
     (wall clock, in minutes): per (queue, priority, type) of `candidates`, over the last `TYPICAL_SAMPLE`
     of each group met since `since`. Each group reads only its newest index entries, backwards, from the
-    covering partial indexes `ix_ticket_kind_first_response` and `ix_ticket_kind_resolved` (migration 0025),
+    covering partial indexes `ix_ticket_kind_first_response` and `ix_ticket_kind_resolved` (migration 0027),
     so the cost follows the number of groups on the board, not the size of the history."""
     groups = select(candidates.c.queue_id, candidates.c.priority, candidates.c.type).distinct().cte("kinds")
 

@@ -1,4 +1,4 @@
--- acknowledge_escalation, version 1, applied by migration 0025_escalation_ack. Released files never change (migrations/sql/README.md).
+-- acknowledge_escalation, version 1, applied by migration 0027_escalation_ack. Released files never change (migrations/sql/README.md).
 -- A team lead of the ticket's queue (or an admin) acknowledges its escalation as it stands: the highest
 -- step the sweep has taken (-1: none yet). Idempotent: acknowledging again at the same level changes
 -- nothing and returns false; a higher step taken since asks for a new acknowledgement (the row moves up).

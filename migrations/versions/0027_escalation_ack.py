@@ -1,7 +1,7 @@
 """Acknowledging escalations from the supervisor's board (issue 14).
 
-Revision ID: 0025_escalation_ack
-Revises: 0024_account_rules
+Revision ID: 0027_escalation_ack
+Revises: 0026_sla_due_on_change
 Create Date: 2026-12-06
 
 - `escalation_ack`: one row per ticket, the escalation level a team lead acknowledged (the highest step
@@ -22,8 +22,8 @@ from alembic import op
 
 from app.services.platform.database.sql_files import DatabaseNames, function_sql
 
-revision: str = "0025_escalation_ack"
-down_revision: str | None = "0024_account_rules"
+revision: str = "0027_escalation_ack"
+down_revision: str | None = "0026_sla_due_on_change"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
