@@ -57,7 +57,8 @@ class HelpDesk(SpeaksDomainErrors):
         self.presence = Presence(runtime)
         self.responses = Responses(runtime)
 
-    # Built on first use, on whichever thread asks first (Python 3.11's cached_property builds under a lock).
+    # Built on first use, on whichever thread asks first (Python 3.11's cached_property builds them under a
+    # lock; without one, two threads asking at once could each build an area and one would be kept).
 
     @cached_property
     def routing(self) -> Routing:
@@ -69,14 +70,7 @@ class HelpDesk(SpeaksDomainErrors):
     def accounts(self) -> Accounts:
         from app.services.connectors.area import Accounts
 
-        return Accounts(self.runtime, self.connectors)
-
-    @cached_property
-    def connectors(self) -> ConnectorRegistry:
-        """The configured account-lookup connectors (settings read when first asked)."""
-        from app.services.connectors.discovery import ConnectorRegistry
-
-        return self._connectors if self._connectors is not None else ConnectorRegistry()
+        return Accounts(self.runtime, self._connectors)
 
     @cached_property
     def knowledge(self) -> KnowledgeBase:

@@ -45,7 +45,6 @@ from app.views.live_updates import LiveUpdates
 from app.views.navigation_sidebar import NavigationSidebar
 from app.views.next_ticket import TicketPuller
 from app.views.on_first_use import OnFirstUse
-from app.views.palette import apply_tooltips
 from app.views.presence_tracker import PresenceTracker
 from app.views.queue_view import QueueView
 from app.views.status_bar import DeskStatusBar
@@ -120,6 +119,8 @@ class MainWindow(QMainWindow):
         self.connected = True
         self._shut_down = False
         self.supervisor_view: SupervisorView | None = None  # opened by Ctrl+E (team leads and admins)
+        self._first_page_seen = self._the_rest_started = False  # what waits for it: see _first_page_shown
+        self._waiting_for_the_first_page: list[Callable[[], None]] = []
         self._build()
         self._build_actions()
         self.bridge = LiveBridge(listen) if listen is not None else None
@@ -136,20 +137,22 @@ class MainWindow(QMainWindow):
             self.table.fit_when_shown = False  # the agent's own columns
         self.refresh_views()
         self.runner.run(desk.navigation.vocabulary, self._vocabulary_arrived, self._report)
-        self._started_the_rest = False  # what waits for the first page (issue 12): see _start_the_rest
-        self._waiting_for_the_first_page: list[Callable[[], None]] = [self.sla_alerts.start]
         self.model.loaded.connect(self._first_page_shown)
         self.model.page_failed.connect(self._first_page_shown)
+        self.navigation.failed.connect(self._first_page_shown)  # no views, no page: start the rest anyway
 
     def _first_page_shown(self, *_why: object) -> None:
         """The first page is in the table (or failed): what can wait starts a moment later, once the page
         is painted and the first keys are answered, so its imports and threads (the search index's sync
         reads the change log, the SLA alerts load the SLA area) take no time from the first painted queue."""
-        if not self._started_the_rest:
-            self._started_the_rest = True
+        if self.model.loading:
+            return  # an empty "Mine" was left for the open tickets: their page is the first the agent sees
+        if not self._first_page_seen:
+            self._first_page_seen = True
             QTimer.singleShot(THE_REST_AFTER_MS, self, self._start_the_rest)
 
     def _start_the_rest(self) -> None:
+        self._the_rest_started = True
         waiting, self._waiting_for_the_first_page = self._waiting_for_the_first_page, []
         for work in waiting:
             if not self._shut_down:
@@ -158,7 +161,7 @@ class MainWindow(QMainWindow):
     def after_first_page(self, work: Callable[[], None]) -> None:
         """Run `work` once the first page is painted (at once if it is already): the start of what the
         first painted queue does not need (the search index's sync, the SLA alerts)."""
-        if self._started_the_rest and not self._waiting_for_the_first_page:
+        if self._the_rest_started:
             work()
         else:
             self._waiting_for_the_first_page.append(work)
@@ -230,6 +233,7 @@ class MainWindow(QMainWindow):
         self.sla_alerts = SlaAlertWatcher(cast("SupervisionArea", OnFirstUse(lambda: desk.supervision)), runner, self)
         self.sla_alerts.notification.connect(self.tray.notify)
         self.sla_alerts.failed.connect(self._report)
+        self.after_first_page(self.sla_alerts.start)
         self.layout_memory = LayoutMemory(self, self.splitter, self.table.horizontalHeader())
 
     def _build_actions(self) -> None:
@@ -278,6 +282,11 @@ class MainWindow(QMainWindow):
         go_to.setShortcuts([QKeySequence("Ctrl+G"), QKeySequence("#")])
         self._build_appearance_menu(menus["View"])
         self.actions_by_text.update(self.availability.palette_actions)
+        self.after_first_page(self._apply_tooltips)  # shown on hover: the palette module loads after the page
+
+    def _apply_tooltips(self) -> None:
+        from app.views.palette import apply_tooltips
+
         apply_tooltips(self.actions_by_text.values())
 
     def _build_appearance_menu(self, view_menu: QMenu) -> None:

@@ -66,6 +66,7 @@ NOT_BEFORE_THE_FIRST_PAGE = [
     "app.views.new_ticket",
     "app.views.relate_dialog",
     "app.views.about_dialog",
+    "app.views.palette",
     "app.views.global_search",
     "tantivy",
 ]
