@@ -130,10 +130,11 @@ class Runtime:
             self._search.close()
         self.engine.dispose()
 
-    def sign_out(self, *, wipe_search_index: bool = False) -> None:
+    def sign_out(self, *, wipe_search_index: bool = False, search_base: Path | None = None) -> None:
         """The person leaves this workstation: close, and when the site says so delete the login's local
-        search index (`app/services/search/settings.py`)."""
-        search = self._search
+        search index (`app/services/search/settings.py`) — also when this session never opened it (the
+        client opens it after the first page; an earlier session's index is still on the disk)."""
+        search = self.search(search_base) if wipe_search_index else None
         self.close()
         if wipe_search_index and search is not None:
             search.wipe()

@@ -13,6 +13,7 @@ import tempfile
 import time
 from functools import partial
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QDialog
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 from app.bootstrap import Runtime, open_maintenance_runtime, open_runtime, sign_in
 from app.package_data import resource_path
 from app.services.desk import HelpDesk
-from app.services.desk_api import ServerChoice, SignedInClient
+from app.services.desk_api import SearchArea, ServerChoice, SignedInClient
 from app.services.platform.config import DatabaseTarget, parse_database_url, resolve_database
 from app.services.platform.paths import data_dir
 from app.services.search.settings import wipe_on_sign_out
@@ -28,6 +29,7 @@ from app.views.appearance import follow_color_scheme
 from app.views.drafts import DraftStore
 from app.views.main_window import MainWindow
 from app.views.memory import GuiThreadCollector, settle_memory
+from app.views.on_first_use import OnFirstUse
 from app.views.signin import SignInDialog
 from app.views.tasks import TaskRunner
 from app.views.waiting import process_events_until
@@ -62,17 +64,19 @@ def register_bundled_font(app: QApplication) -> None:
 def client_for(runtime: Runtime, keyring_note: str | None = None, *, search_base: Path | None = None) -> SignedInClient:
     desk = HelpDesk(runtime)
     accounts = desk.accounts if desk.accounts.configured() else None  # no connector: no account panel
-    search = runtime.search(search_base)
+    # the login's index (tantivy and the index modules) opens once the window first uses it, after the first page
+    search = cast(SearchArea, OnFirstUse(lambda: runtime.search(search_base)))
     wipe = wipe_on_sign_out()  # read at sign-in: a bad setting is said now, not silently at sign-out
-    close = partial(runtime.sign_out, wipe_search_index=wipe)
+    close = partial(runtime.sign_out, wipe_search_index=wipe, search_base=search_base)
     return SignedInClient(desk, runtime.listener(), close, keyring_note, accounts=accounts, search=search)
 
 
 def open_main_window(client: SignedInClient, runner: TaskRunner) -> MainWindow:
     drafts = DraftStore(data_dir() / "drafts" / client.desk.me.login)
     window = MainWindow(client.desk, runner, drafts, listen=client.listen, accounts=client.accounts)
-    if client.search is not None:
-        window.enable_search(client.search, sync=True)  # the login's index, kept in step in the background
+    search = client.search
+    if search is not None:  # the login's index, kept in step in the background, once the first page is painted
+        window.after_first_page(lambda: window.enable_search(search, sync=True))
     return window
 
 

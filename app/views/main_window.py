@@ -13,6 +13,7 @@ what matched nothing and how to get out, the ticket pane says why no ticket is o
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence, QPalette
@@ -29,38 +30,43 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.desk_api import AccountArea, Desk, SearchArea
+from app.services.desk_api import AccountArea, Desk, SearchArea, SupervisionArea
 from app.services.navigation.dto import DeskView, Vocabulary
 from app.services.platform.live_notices import Listen
 from app.services.tickets.dto import TicketChanged, TicketSummary
-from app.views.about_dialog import AboutDialog
 from app.views.appearance import Theme, choose_theme, saved_theme
-from app.views.article_editor import ArticleEditor
 from app.views.availability_menu import AvailabilityMenu
-from app.views.bulk import BulkChange, BulkDialog, BulkOutcome, change_each, summary
 from app.views.drafts import DraftStore
 from app.views.editor import TicketEditor
 from app.views.filter_bar import FilterBar
-from app.views.global_search import SearchFeatures
 from app.views.layout_memory import COLUMNS_KEY, LayoutMemory
 from app.views.live_bridge import LiveBridge
 from app.views.live_updates import LiveUpdates
 from app.views.navigation_sidebar import NavigationSidebar
-from app.views.new_ticket import NewTicketDialog
 from app.views.next_ticket import TicketPuller
-from app.views.palette import CommandPalette, ShortcutOverlay, TicketFinder, apply_tooltips, keyboard_rows
+from app.views.on_first_use import OnFirstUse
 from app.views.presence_tracker import PresenceTracker
 from app.views.queue_view import QueueView
-from app.views.relate_dialog import Mode, RelateDialog
-from app.views.routing_settings import RoutingSettingsDialog
 from app.views.status_bar import DeskStatusBar
 from app.views.supervisor.alerts import SlaAlertWatcher
-from app.views.supervisor.view import SupervisorView
 from app.views.tasks import TaskRunner
 from app.views.ticket_table import TicketTableModel
 from app.views.tray import TrayNotifier
 
+# The dialogs and windows opened on demand (about, bulk, new ticket, merge/link, routing settings, the
+# knowledge base, the supervisor view, the palette, global search) are imported when first opened: the
+# first painted queue needs none of them (issue 12). tests/integration/test_client_start_imports.py
+# keeps it so.
+if TYPE_CHECKING:
+    from app.views.article_editor import ArticleEditor
+    from app.views.bulk import BulkChange, BulkOutcome
+    from app.views.global_search import SearchFeatures
+    from app.views.palette import TicketFinder
+    from app.views.relate_dialog import Mode
+    from app.views.supervisor.view import SupervisorView
+
 DEFAULT_SIZE = QSize(1440, 860)
+THE_REST_AFTER_MS = 250  # after the first page: a few frames, more than a paint takes on a slow machine
 SIDEBAR_WIDTH = 170
 FIND_LIMIT = 20
 
@@ -113,6 +119,8 @@ class MainWindow(QMainWindow):
         self.connected = True
         self._shut_down = False
         self.supervisor_view: SupervisorView | None = None  # opened by Ctrl+E (team leads and admins)
+        self._first_page_seen = self._the_rest_started = False  # what waits for it: see _first_page_shown
+        self._waiting_for_the_first_page: list[Callable[[], None]] = []
         self._build()
         self._build_actions()
         self.bridge = LiveBridge(listen) if listen is not None else None
@@ -129,7 +137,34 @@ class MainWindow(QMainWindow):
             self.table.fit_when_shown = False  # the agent's own columns
         self.refresh_views()
         self.runner.run(desk.navigation.vocabulary, self._vocabulary_arrived, self._report)
-        self.sla_alerts.start()
+        self.model.loaded.connect(self._first_page_shown)
+        self.model.page_failed.connect(self._first_page_shown)
+        self.navigation.failed.connect(self._first_page_shown)  # no views, no page: start the rest anyway
+
+    def _first_page_shown(self, *_why: object) -> None:
+        """The first page is in the table (or failed): what can wait starts a moment later, once the page
+        is painted and the first keys are answered, so its imports and threads (the search index's sync
+        reads the change log, the SLA alerts load the SLA area) take no time from the first painted queue."""
+        if self.model.loading:
+            return  # an empty "Mine" was left for the open tickets: their page is the first the agent sees
+        if not self._first_page_seen:
+            self._first_page_seen = True
+            QTimer.singleShot(THE_REST_AFTER_MS, self, self._start_the_rest)
+
+    def _start_the_rest(self) -> None:
+        self._the_rest_started = True
+        waiting, self._waiting_for_the_first_page = self._waiting_for_the_first_page, []
+        for work in waiting:
+            if not self._shut_down:
+                work()
+
+    def after_first_page(self, work: Callable[[], None]) -> None:
+        """Run `work` once the first page is painted (at once if it is already): the start of what the
+        first painted queue does not need (the search index's sync, the SLA alerts)."""
+        if self._the_rest_started:
+            work()
+        else:
+            self._waiting_for_the_first_page.append(work)
 
     # --- assembly --------------------------------------------------------------------------------------
 
@@ -194,9 +229,11 @@ class MainWindow(QMainWindow):
         self.tray = TrayNotifier(self.windowIcon(), self)
         self.navigation.counts_shown.connect(self.tray.show_counts)
         self.live_updates.notification.connect(self.tray.notify)
-        self.sla_alerts = SlaAlertWatcher(desk.supervision, runner, self)  # SLA warnings on my tickets
+        # SLA warnings on my tickets; the SLA area is imported on the first ask, after the first page
+        self.sla_alerts = SlaAlertWatcher(cast("SupervisionArea", OnFirstUse(lambda: desk.supervision)), runner, self)
         self.sla_alerts.notification.connect(self.tray.notify)
         self.sla_alerts.failed.connect(self._report)
+        self.after_first_page(self.sla_alerts.start)
         self.layout_memory = LayoutMemory(self, self.splitter, self.table.horizontalHeader())
 
     def _build_actions(self) -> None:
@@ -225,7 +262,7 @@ class MainWindow(QMainWindow):
             ("Help", "Keyboard shortcuts", "?", self.show_shortcuts),
             ("Help", "About Switchboard", "", self.show_about),
         ]
-        if self._desk.supervision.allowed:  # the supervisor view: team leads and admins only
+        if self._desk.me.leads:  # the supervisor view: team leads and admins only (as supervision.allowed)
             specs.append(("View", "Supervisor view", "Ctrl+E", self.show_supervisor))
             specs.append(("View", "SLA policies and calendars…", "", self.show_sla_admin))  # in the palette too
         self.actions_by_text: dict[str, QAction] = {}
@@ -245,6 +282,11 @@ class MainWindow(QMainWindow):
         go_to.setShortcuts([QKeySequence("Ctrl+G"), QKeySequence("#")])
         self._build_appearance_menu(menus["View"])
         self.actions_by_text.update(self.availability.palette_actions)
+        self.after_first_page(self._apply_tooltips)  # shown on hover: the palette module loads after the page
+
+    def _apply_tooltips(self) -> None:
+        from app.views.palette import apply_tooltips
+
         apply_tooltips(self.actions_by_text.values())
 
     def _build_appearance_menu(self, view_menu: QMenu) -> None:
@@ -416,6 +458,8 @@ class MainWindow(QMainWindow):
         vocabulary = self.editor.vocabulary
         if vocabulary is None:
             return
+        from app.views.new_ticket import NewTicketDialog
+
         dialog = NewTicketDialog(self.desk.tickets, self.runner, vocabulary, self)
         dialog.created.connect(self._ticket_created)
         dialog.finished.connect(dialog.deleteLater)
@@ -435,6 +479,8 @@ class MainWindow(QMainWindow):
         detail = self.editor.detail
         if detail is None or not self.connected:
             return
+        from app.views.relate_dialog import RelateDialog
+
         dialog = RelateDialog(mode, detail.ticket, self.desk.navigation, self.desk.tickets, self.runner, self)
         dialog.related.connect(self._related)
         dialog.finished.connect(dialog.deleteLater)
@@ -454,6 +500,8 @@ class MainWindow(QMainWindow):
         if not tickets or vocabulary is None:
             self.status.showMessage("Select tickets first: Shift or Ctrl with a click or the arrows.", 8000)
             return
+        from app.views.bulk import BulkDialog
+
         dialog = BulkDialog(len(tickets), vocabulary, self.desk.me.agent_id, self)
         dialog.accepted.connect(lambda: self._apply_bulk(tickets, dialog.change()))
         dialog.finished.connect(dialog.deleteLater)
@@ -463,11 +511,15 @@ class MainWindow(QMainWindow):
     def _apply_bulk(self, tickets: list[TicketSummary], change: BulkChange) -> None:
         if change.is_empty:
             return
+        from app.views.bulk import change_each
+
         area = self.desk.tickets
         self.status.showMessage(f"Changing {len(tickets)} tickets…", 8000)
         self.runner.run(lambda: change_each(area, tickets, change), self._bulk_done, self._report)
 
     def _bulk_done(self, outcome: BulkOutcome) -> None:
+        from app.views.bulk import summary
+
         fresh = [changed.ticket for changed in outcome.changed]
         self.model.apply_live(fresh, [ticket.id for ticket in fresh])
         self.editor.follow_live(fresh)
@@ -491,6 +543,8 @@ class MainWindow(QMainWindow):
 
     def open_palette(self, text: str = "") -> None:
         """Commands and tickets ("go to anything"); Ctrl+G and # open it on a ticket number."""
+        from app.views.palette import CommandPalette
+
         finder: TicketFinder = self.find_tickets
         self.command_palette = CommandPalette(
             list(self.actions_by_text.values()), self, find_tickets=finder, open_ticket=self.open_ticket, text=text
@@ -499,12 +553,16 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> None:
         """Every key the window answers to, gathered from the actions and shortcuts themselves."""
+        from app.views.palette import ShortcutOverlay, keyboard_rows
+
         self.overlay = ShortcutOverlay([], self, rows=keyboard_rows(self))
         self.overlay.open()
 
     def open_knowledge_base(self) -> None:
         """Ctrl+Shift+K: the knowledge base window (one per main window, raised when open already). Built in
         one turn of the event loop and shown in the next, so neither blocks input for long."""
+        from app.views.article_editor import ArticleEditor
+
         if getattr(self, "knowledge_window", None) is None:
             self.knowledge_window: ArticleEditor = ArticleEditor(self.desk.knowledge, self.runner, self)
         QTimer.singleShot(0, self.knowledge_window.bring_forward)
@@ -517,6 +575,8 @@ class MainWindow(QMainWindow):
             self.knowledge_window.from_ticket(ticket_id)
 
     def routing_settings(self) -> None:
+        from app.views.routing_settings import RoutingSettingsDialog
+
         self.routing_settings_dialog = RoutingSettingsDialog(self.desk.routing, self.runner, self)
         self.routing_settings_dialog.open()
 
@@ -524,6 +584,8 @@ class MainWindow(QMainWindow):
         """Ctrl+E: the escalation board, team load and SLA compliance in a window of its own, kept fresh by
         the live updates; Enter on the board opens the ticket here."""
         if self.supervisor_view is None:
+            from app.views.supervisor.view import SupervisorView
+
             view = SupervisorView(self.desk.supervision, self.runner, self)
             view.ticket_chosen.connect(self._supervised_ticket_chosen)
             view.failed.connect(self._report)
@@ -551,6 +613,8 @@ class MainWindow(QMainWindow):
         self.runner.run(lambda: navigation.summaries([ticket_id]), opened, self._report)
 
     def show_about(self) -> None:
+        from app.views.about_dialog import AboutDialog
+
         self.about_dialog = AboutDialog(self.desk, self.runner, self)
         self.about_dialog.open()
 
@@ -586,6 +650,8 @@ class MainWindow(QMainWindow):
 
     def enable_search(self, search: SearchArea, *, sync: bool = False) -> None:
         """Global search, the knowledge panel and (in the real client) the index's sync thread (issue 15)."""
+        from app.views.global_search import SearchFeatures
+
         self.search_features = SearchFeatures(self, search, sync=sync)
 
     def shutdown(self) -> None:

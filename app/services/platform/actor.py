@@ -13,3 +13,9 @@ class Actor:
     login: str
     display_name: str
     role: AgentRole
+
+    @property
+    def leads(self) -> bool:
+        """A team lead or an admin (the supervisor view is theirs): as `Supervision.allowed` says, known
+        without importing the SLA area (the main window asks at its construction)."""
+        return self.role in (AgentRole.SUPERVISOR, AgentRole.ADMIN)
