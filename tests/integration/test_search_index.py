@@ -501,10 +501,32 @@ def test_sign_out_wipes_the_local_index_only_when_the_site_says_so(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "user"))
     runtime = desk.runtime("alice")
     client = client_for(runtime, search_base=tmp_path / "search")
-    search = runtime.search()  # the one the client holds (one per runtime)
-    assert client.search is search
+    search = runtime.search(tmp_path / "search")  # the one the client opens on first use (one per runtime)
+    assert client.search is not None and client.search.home.root == search.home.root  # type: ignore[attr-defined]
     search.rebuild()
     home = search.home.root
     assert home.is_dir() and search.home.current() is not None
     client.close()  # signing out
     assert home.exists() is not wipe
+
+
+def test_sign_out_wipes_an_earlier_sessions_index_this_session_never_opened(
+    desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The client opens the index only after its first page: a window closed before that still leaves no
+    index behind when the site says to wipe it."""
+    from app.desktop import client_for
+
+    site = tmp_path / "site"
+    (site / "switchboard").mkdir(parents=True)
+    (site / "switchboard" / "settings.toml").write_text("[search]\nwipe_on_sign_out = true\n")
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(site))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "user"))
+    earlier = desk.runtime("alice")
+    search = earlier.search(tmp_path / "search")
+    search.rebuild()
+    home = search.home.root
+    earlier.close()
+    assert home.is_dir()
+    client_for(desk.runtime("alice"), search_base=tmp_path / "search").close()  # signed in, out at once
+    assert not home.exists()
