@@ -15,23 +15,20 @@ tickets due from 8 hours ago to 8 hours ahead. Measured as the superuser and as 
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from collections.abc import Callable
 
 import psycopg
 import psycopg.sql
-from sqlalchemy import text
 from sqlalchemy.engine import URL
 
 from app.bootstrap import Runtime
-from app.services.people import users
 from app.services.platform.config import parse_database_url
 from app.services.platform.database import schema
 from app.services.platform.database.engine import build_engine, build_session_factory
 from app.services.sla import supervision
-from app.vocabulary import AgentRole
 from benchmarks.common import describe_ms, libpq, print_table
+from benchmarks.sla_desk import seed_sla_desk
 
 DATABASE = "switchboard_bench_board"
 QUEUES = 8
@@ -91,47 +88,7 @@ def _runtime(url: URL) -> Runtime:
 
 
 def _seed(runtime: Runtime, url: URL, history: int, open_tickets: int) -> str:
-    with runtime.uow() as uow:
-        s = uow.session
-        queues = [
-            s.execute(text(f"SELECT switchboard.create_queue('Queue {n}', '')")).scalar_one()
-            for n in range(1, QUEUES + 1)
-        ]
-        database = s.execute(text("SELECT current_database()")).scalar_one()
-        login = f"{database}_lead"
-        users.add_user(
-            uow,
-            login=login,
-            display_name="Lead",
-            email="lead@bench.test",
-            role=AgentRole.SUPERVISOR,
-            queue_ids=(queues[0],),
-        )
-        s.execute(
-            text(
-                "UPDATE switchboard.queue SET team_lead_id = (SELECT id FROM switchboard.agent WHERE"
-                " db_login = :l) WHERE id = ANY(:q)"
-            ),
-            {"l": login, "q": queues[:2]},
-        )
-        s.execute(
-            text(
-                "INSERT INTO switchboard.business_calendar (name, time_zone, weekly_hours, country, subdivision)"
-                " VALUES ('Berlin', 'Europe/Berlin', CAST(:h AS jsonb), 'DE', 'BE')"
-            ),
-            {"h": json.dumps({str(d): [[540, 1020]] for d in range(5)})},
-        )
-        s.execute(
-            text(
-                "INSERT INTO switchboard.sla_policy (name, position, targets, calendar_id)"
-                " VALUES ('Default', 100, CAST(:t AS jsonb), (SELECT id FROM switchboard.business_calendar))"
-            ),
-            {"t": json.dumps(TARGETS)},
-        )
-        s.execute(
-            text("INSERT INTO switchboard.customer (name) SELECT 'Customer ' || n FROM generate_series(1, 1000) n")
-        )
-        uow.commit()
+    login = seed_sla_desk(runtime, queues=QUEUES, targets=TARGETS)
     with psycopg.connect(libpq(url), autocommit=True) as connection:
         connection.execute("SET session_replication_role = replica")
         for first in range(1, history + 1, 100_000):

@@ -32,15 +32,14 @@ from sqlalchemy.engine import URL
 from app.bootstrap import Runtime
 from app.models import SlaWatch
 from app.services.desk import HelpDesk
-from app.services.people import users
 from app.services.platform.config import parse_database_url
 from app.services.platform.database import schema
 from app.services.platform.database.engine import build_engine, build_session_factory
 from app.services.sla import dry_run, supervision
 from app.services.sla.recompute import recompute_pending
 from app.services.sla.sweep import BATCH, sla_sweep
-from app.vocabulary import AgentRole
 from benchmarks.common import describe_ms, libpq, print_table
+from benchmarks.sla_desk import seed_sla_desk
 
 DATABASE = "switchboard_bench_sla"
 QUEUES = 8
@@ -199,48 +198,7 @@ def _run(url: URL, open_tickets: int) -> None:
 
 def _seed(runtime: Runtime, open_tickets: int) -> str:
     """Queues, the calendar and policy, a supervisor leading two queues, customers and open tickets."""
-    with runtime.uow() as uow:
-        s = uow.session
-        queues = [
-            s.execute(text(f"SELECT switchboard.create_queue('Queue {n}', '')")).scalar_one()
-            for n in range(1, QUEUES + 1)
-        ]
-        database = s.execute(text("SELECT current_database()")).scalar_one()
-        login = f"{database}_lead"
-        users.add_user(
-            uow,
-            login=login,
-            display_name="Lead",
-            email="lead@bench.test",
-            role=AgentRole.SUPERVISOR,
-            queue_ids=(queues[0],),
-        )
-        s.execute(
-            text(
-                "UPDATE switchboard.queue SET team_lead_id = (SELECT id FROM switchboard.agent WHERE"
-                " db_login = :l) WHERE id = ANY(:q)"
-            ),
-            {"l": login, "q": queues[:2]},
-        )
-        s.execute(
-            text(
-                "INSERT INTO switchboard.business_calendar (name, time_zone, weekly_hours, country, subdivision)"
-                " VALUES ('Berlin', 'Europe/Berlin', CAST(:h AS jsonb), 'DE', 'BE')"
-            ),
-            {"h": json.dumps({str(d): [[540, 1020]] for d in range(5)})},
-        )
-        s.execute(
-            text(
-                "INSERT INTO switchboard.sla_policy (name, position, targets, calendar_id, ladder)"
-                " VALUES ('Default', 100, CAST(:t AS jsonb), (SELECT id FROM switchboard.business_calendar),"
-                " CAST(:l AS jsonb))"
-            ),
-            {"t": json.dumps(TARGETS), "l": json.dumps(LADDER)},
-        )
-        s.execute(
-            text("INSERT INTO switchboard.customer (name) SELECT 'Customer ' || n FROM generate_series(1, 1000) n")
-        )
-        uow.commit()
+    login = seed_sla_desk(runtime, queues=QUEUES, targets=TARGETS, ladder=LADDER)
     recompute_pending(runtime.uow, max_batches=10**6)  # nothing open yet: the requests finish at once
     done = 0
     while done < open_tickets:

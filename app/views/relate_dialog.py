@@ -12,21 +12,21 @@ from __future__ import annotations
 from typing import Literal
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QLineEdit, QVBoxLayout, QWidget
 
 from app.services.desk_api import NavigationArea, TicketArea
 from app.services.navigation.dto import Choice
 from app.services.tickets.dto import TicketChanged, TicketSummary
-from app.views.errors import explain_failure
 from app.views.labels import plain_label
 from app.views.tasks import TaskRunner
 from app.views.type_ahead import TypeAhead
+from app.views.writing_dialog import WritingDialog
 
 FIND_LIMIT = 10
 Mode = Literal["merge", "link"]
 
 
-class RelateDialog(QDialog):
+class RelateDialog(WritingDialog):
     """Attributes:
     other: the line edit typed into; others: its TypeAhead (tickets found, the one picked).
     problem: why nothing was done (plain text); go_button: merges or links (the default button: Enter).
@@ -43,9 +43,8 @@ class RelateDialog(QDialog):
         runner: TaskRunner,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.mode, self.ticket, self.tickets, self.runner = mode, ticket, tickets, runner
-        self._writing = False
+        super().__init__(runner, parent)
+        self.mode, self.ticket, self.tickets = mode, ticket, tickets
         merging = mode == "merge"
         self.setWindowTitle(f"Merge #{ticket.number} into another ticket" if merging else f"Link #{ticket.number}")
         self.setMinimumWidth(480)
@@ -66,19 +65,13 @@ class RelateDialog(QDialog):
             ]
 
         self.others = TypeAhead(self.other, find, runner, self._failed)
-        self.problem = plain_label()
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b00020;")
+        problem = self._problem_line()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        go_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        assert go_button is not None
-        self.go_button = go_button
-        self.go_button.setText("Merge" if merging else "Link")
-        self.go_button.setDefault(True)
+        self._go_button(buttons, "Merge" if merging else "Link")
         buttons.accepted.connect(self.relate)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        for widget in (explanation, self.other, self.problem, buttons):
+        for widget in (explanation, self.other, problem, buttons):
             layout.addWidget(widget)
 
     def relate(self) -> None:
@@ -86,28 +79,14 @@ class RelateDialog(QDialog):
         if other is None:
             self.problem.setText("Choose the other ticket from those offered as you type.")
             return
-        self.problem.setText("")
-        self._writing = True
-        self.go_button.setEnabled(False)
         t, other_id = self.ticket, int(other.key)
         if self.mode == "merge":
-            self.runner.run(lambda: self.tickets.merge(t.id, other_id, t.version), self._done, self._failed)
+            self._write(lambda: self.tickets.merge(t.id, other_id, t.version))
         else:
-            self.runner.run(lambda: self.tickets.link(t.id, other_id), self._done, self._failed)
+            self._write(lambda: self.tickets.link(t.id, other_id))
 
-    def _done(self, result: TicketChanged) -> None:
-        self._writing = False
+    def _wrote(self, result: TicketChanged) -> None:
         self.related.emit(result)
-        self.accept()
-
-    def _failed(self, error: Exception) -> None:
-        self._writing = False
-        self.go_button.setEnabled(True)
-        self.problem.setText(explain_failure(error))
-
-    def reject(self) -> None:
-        if not self._writing:  # Esc while the write is under way: it lands, and the dialog says so then
-            super().reject()
 
     def done(self, result: int) -> None:
         self.others.stop()

@@ -11,16 +11,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import aliased
 
-from app.models import Agent, Customer, EscalationAck, Queue, SlaStep, Ticket, TicketStatus
+from app.models import SlaStep, Ticket, TicketStatus
 from app.services.platform.uow import UnitOfWork
 from app.services.sla.calendar import ALWAYS
 from app.services.sla.clocks import Target
 from app.services.sla.dto import Risk
 from app.services.sla.ledger import SlaBook, accounts_for, load_book
-from app.services.sla.prediction import HISTORY, predict
-from app.services.sla.supervision import row_terms, typical_handling
+from app.services.sla.prediction import predict
+from app.services.sla.supervision import row_terms, with_predictions
 from app.vocabulary import StatusCategory
 
 
@@ -114,33 +113,8 @@ def open_escalations(uow: UnitOfWork, *, limit: int = 500, book: SlaBook | None 
         .limit(limit)
         .cte("steps")
     )
-    typical = typical_handling(steps, now - HISTORY)
-    acknowledger = aliased(Agent)
     max_level = select(func.max(SlaStep.level)).where(SlaStep.ticket_id == steps.c.id).scalar_subquery()
-    rows = uow.session.execute(
-        select(
-            steps,
-            Queue.name.label("queue"),
-            Customer.organisation_id,
-            typical.c.first,
-            typical.c.resolution,
-            max_level.label("ticket_level"),
-            EscalationAck.level.label("ack_level"),
-            EscalationAck.acknowledged_at,
-            acknowledger.display_name.label("acknowledged_by"),
-        )
-        .join(Queue, Queue.id == steps.c.queue_id)
-        .join(Customer, Customer.id == steps.c.customer_id, isouter=True)
-        .join(
-            typical,
-            (typical.c.queue_id == steps.c.queue_id)
-            & (typical.c.priority == steps.c.priority)
-            & (typical.c.type == steps.c.type),
-            isouter=True,
-        )
-        .join(EscalationAck, EscalationAck.ticket_id == steps.c.id, isouter=True)
-        .join(acknowledger, acknowledger.id == EscalationAck.acknowledged_by, isouter=True)
-    ).all()
+    rows = uow.session.execute(with_predictions(steps, now, max_level.label("ticket_level"))).all()
     book = book or load_book(uow)
     accounts = accounts_for(uow, book, {r.customer_id for r in rows})  # nothing read unless a policy asks
     ranked = []

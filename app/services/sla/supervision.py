@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BindParameter, any_, bindparam, func, or_, select
+from sqlalchemy import BindParameter, Select, any_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased
 
 from app.models import Agent, Customer, EscalationAck, Queue, QueueMember, SlaLedgerEntry, SlaStep, Ticket
@@ -66,6 +66,39 @@ def _working() -> BindParameter[str]:
 
 
 TYPICAL_SAMPLE = 200  # the most recent similar tickets a typical time is the median of
+
+
+def with_predictions(tickets: Any, now: dt.datetime, *columns: Any) -> Select[Any]:
+    """`tickets` (a CTE with each ticket's id, queue_id, priority, type and customer_id) with what the board's
+    ranking needs beside them: the queue's name, the customer's organisation (policies may ask for it), the
+    typical handling times of similar tickets and the acknowledgement, and `columns`; one statement for the
+    escalation board and for `switchboard escalations`."""
+    typical = typical_handling(tickets, now - HISTORY)
+    acknowledger = aliased(Agent)
+    return (
+        select(
+            tickets,
+            Queue.name.label("queue"),
+            *columns,
+            Customer.organisation_id,
+            typical.c.first,
+            typical.c.resolution,
+            EscalationAck.level.label("ack_level"),
+            EscalationAck.acknowledged_at,
+            acknowledger.display_name.label("acknowledged_by"),
+        )
+        .join(Queue, Queue.id == tickets.c.queue_id)
+        .join(Customer, Customer.id == tickets.c.customer_id, isouter=True)
+        .join(
+            typical,
+            (typical.c.queue_id == tickets.c.queue_id)
+            & (typical.c.priority == tickets.c.priority)
+            & (typical.c.type == tickets.c.type),
+            isouter=True,
+        )
+        .join(EscalationAck, EscalationAck.ticket_id == tickets.c.id, isouter=True)
+        .join(acknowledger, acknowledger.id == EscalationAck.acknowledged_by, isouter=True)
+    )
 
 
 def typical_handling(candidates: Any, since: dt.datetime) -> Any:
@@ -144,32 +177,10 @@ def escalation_board(
         .limit(limit)
         .cte("board")
     )
-    typical = typical_handling(board, now - HISTORY)
-    acknowledger = aliased(Agent)
     rows = uow.session.execute(
-        select(
-            board,
-            Queue.name.label("queue"),
-            Agent.display_name.label("assignee"),
-            Customer.organisation_id,
-            typical.c.first,
-            typical.c.resolution,
-            EscalationAck.level.label("ack_level"),
-            EscalationAck.acknowledged_at,
-            acknowledger.display_name.label("acknowledged_by"),
+        with_predictions(board, now, Agent.display_name.label("assignee")).join(
+            Agent, Agent.id == board.c.assignee_id, isouter=True
         )
-        .join(Queue, Queue.id == board.c.queue_id)
-        .join(Agent, Agent.id == board.c.assignee_id, isouter=True)
-        .join(Customer, Customer.id == board.c.customer_id, isouter=True)
-        .join(
-            typical,
-            (typical.c.queue_id == board.c.queue_id)
-            & (typical.c.priority == board.c.priority)
-            & (typical.c.type == board.c.type),
-            isouter=True,
-        )
-        .join(EscalationAck, EscalationAck.ticket_id == board.c.id, isouter=True)
-        .join(acknowledger, acknowledger.id == EscalationAck.acknowledged_by, isouter=True)
     ).all()
     book = book or load_book(uow)
     accounts = accounts_for(uow, book, {r.customer_id for r in rows})  # nothing read unless a policy asks

@@ -14,7 +14,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QLabel,
     QLineEdit,
@@ -26,15 +25,15 @@ from PySide6.QtWidgets import (
 from app.services.desk_api import SupervisionArea
 from app.services.sla.dto import BoardRow
 from app.services.tickets.dto import TicketChanged
-from app.views.errors import explain_failure
 from app.views.labels import plain_label
 from app.views.tasks import TaskRunner
+from app.views.writing_dialog import WritingDialog
 
 Mode = Literal["reassign", "comment"]
 NOBODY = -1
 
 
-class BoardActionDialog(QDialog):
+class BoardActionDialog(WritingDialog):
     """Attributes:
     assignee: who gets the ticket (reassign only; filled in the background); reason: why (reassign).
     body: the internal note (comment; Ctrl+Enter writes it); problem: why nothing was written.
@@ -46,9 +45,8 @@ class BoardActionDialog(QDialog):
     def __init__(
         self, mode: Mode, row: BoardRow, supervision: SupervisionArea, runner: TaskRunner, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self.mode, self.row, self.supervision, self.runner = mode, row, supervision, runner
-        self._writing = False
+        super().__init__(runner, parent)
+        self.mode, self.row, self.supervision = mode, row, supervision
         reassigning = mode == "reassign"
         self.setWindowTitle(f"Reassign #{row.number}" if reassigning else f"Comment on #{row.number}")
         self.setMinimumWidth(460)
@@ -76,18 +74,11 @@ class BoardActionDialog(QDialog):
             layout.addWidget(self.body)
             for keys in ("Ctrl+Return", "Ctrl+Enter"):
                 QShortcut(QKeySequence(keys), self, self.write)
-        self.problem = plain_label()
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b00020;")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        go_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        assert go_button is not None
-        self.go_button = go_button
-        self.go_button.setText("Reassign" if reassigning else "Add note")
-        self.go_button.setDefault(True)
+        self._go_button(buttons, "Reassign" if reassigning else "Add note")
         buttons.accepted.connect(self.write)
         buttons.rejected.connect(self.reject)
-        layout.addWidget(self.problem)
+        layout.addWidget(self._problem_line())
         layout.addWidget(buttons)
 
     def _assignees(self, people: list[tuple[int, str]]) -> None:
@@ -120,21 +111,7 @@ class BoardActionDialog(QDialog):
                 return
             assignee = None if chosen == NOBODY else int(chosen)
             op = lambda: self.supervision.reassign(row.ticket_id, assignee, reason, row.version)  # noqa: E731
-        self.problem.setText("")
-        self._writing = True
-        self.go_button.setEnabled(False)
-        self.runner.run(op, self._done, self._failed)
+        self._write(op)
 
-    def _done(self, changed: TicketChanged) -> None:
-        self._writing = False
+    def _wrote(self, changed: TicketChanged) -> None:
         self.written.emit(changed)
-        self.accept()
-
-    def _failed(self, error: Exception) -> None:
-        self._writing = False
-        self.go_button.setEnabled(True)
-        self.problem.setText(explain_failure(error))
-
-    def reject(self) -> None:
-        if not self._writing:  # Esc while the write is under way: it lands, and the dialog says so then
-            super().reject()
