@@ -1,7 +1,7 @@
-"""The SLA sweep as `switchboard worker` runs it in a team's set-up: signed in as its own login, a member of
-the owner role and not a superuser (docs/it-guide.md), so row-level security applies to it. Every other SLA
-test sweeps as the database's superuser, which reads past row-level security: the sweep saw no watched
-ticket at all under the worker's own login, and escalated nothing."""
+"""The worker's jobs as `switchboard worker` runs them in a team's set-up: signed in as its own login, a
+member of the owner role and not a superuser (docs/it-guide.md), so row-level security applies to it.
+Other tests run the jobs as the database's superuser, which passes row-level security: under the worker's
+own login the SLA sweep saw no watched ticket and escalated nothing, and housekeeping deleted nothing."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app.bootstrap import Runtime
 from app.services.platform.database.engine import build_engine, build_session_factory
+from app.services.platform.jobs import trim_change_log
 from tests.integration.test_sla_escalation import breached_two_hours_ago, create, ledger, settle, ticket, world_with
 
 pytestmark = pytest.mark.slow
@@ -62,3 +63,30 @@ def test_an_agent_still_neither_reads_the_watch_list_nor_writes_steps(committed_
             ),
             {"t": ticket_id},
         )
+
+
+def test_the_worker_login_trims_the_change_log(committed_runtime: Runtime, worker_runtime: Runtime) -> None:
+    world = world_with(committed_runtime, [])
+    create(world)
+    with committed_runtime.uow() as uow:
+        entries = uow.session.execute(text("SELECT count(*) FROM switchboard.change_log")).scalar_one()
+        uow.session.execute(text("UPDATE switchboard.change_log SET changed_at = changed_at - interval '40 days'"))
+        create(world)  # a newer entry: housekeeping keeps the newest of all anyway
+        uow.commit()
+    assert entries > 0
+    result = trim_change_log(worker_runtime.uow)
+    assert result["deleted"] == entries
+
+
+def test_an_agent_still_cannot_trim_the_change_log(committed_runtime: Runtime) -> None:
+    world = world_with(committed_runtime, [])
+    create(world)
+    with world.uow("alice") as uow:
+        try:
+            deleted = uow.session.execute(text("DELETE FROM switchboard.change_log")).rowcount  # type: ignore[attr-defined]
+        except DBAPIError:
+            deleted = 0  # refused outright: as good
+        uow.commit()
+    assert deleted == 0
+    with committed_runtime.uow() as uow:
+        assert uow.session.execute(text("SELECT count(*) FROM switchboard.change_log")).scalar_one() > 0
