@@ -1,7 +1,7 @@
 """SQLAlchemy models: tables, types and constraints. No workflows live here."""
 
 from app.models.account import AccountCacheEntry, AccountPriorityRule
-from app.models.audit import AuditEvent, ChangeLogEntry
+from app.models.audit import AuditEvent, ChangeLogEntry, ChangeLogTrim
 from app.models.base import SCHEMA, Base
 from app.models.customer import Customer, CustomerEmail, Organisation
 from app.models.jobs import JobRun, WorkerHeartbeat
@@ -37,6 +37,7 @@ __all__ = [
     "BusinessCalendar",
     "CannedResponse",
     "ChangeLogEntry",
+    "ChangeLogTrim",
     "Customer",
     "CustomerEmail",
     "EscalationAck",

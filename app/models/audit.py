@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Identity, Index, String, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Identity, Index, SmallInteger, String, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -51,3 +51,15 @@ class ChangeLogEntry(Base):
     operation: Mapped[str] = mapped_column(String(16))
     changed_at: Mapped[dt.datetime] = created_at_column()
     txid: Mapped[int] = mapped_column(BigInteger, server_default=text("(pg_current_xact_id()::text::bigint)"))
+
+
+class ChangeLogTrim(Base):
+    """How far housekeeping has trimmed the change log (one row, written as it deletes, since 0029): the
+    position of the newest entry it deleted. A follower behind it may have missed entries and rebuilds."""
+
+    __tablename__ = "change_log_trim"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, server_default="1")
+    txid: Mapped[int] = mapped_column(BigInteger)
+    seq: Mapped[int] = mapped_column(BigInteger)

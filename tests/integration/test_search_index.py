@@ -360,6 +360,23 @@ def trim_change_log_days_later(desk: Desk, days: int) -> dict[str, object]:
         engine.dispose()
 
 
+def test_an_index_built_on_an_empty_change_log_is_not_rebuilt_at_the_first_change(desk: Desk, opened: Opened) -> None:
+    """A new desk, or tickets loaded without the triggers: nothing in the log when the index is built. The
+    first change is then the oldest entry the log keeps, above the index's position; only a trim that
+    housekeeping recorded may make a follower rebuild (the kept-entry rule of 0023 rebuilt here)."""
+    with desk.connect_as_dba() as dba:
+        dba.execute("SET session_replication_role = replica")  # the log refuses deletes through a trigger
+        dba.execute("DELETE FROM switchboard.change_log")
+    search = opened.search("alice")
+    search.rebuild()
+    generation = search.home.current()
+    created = new_ticket(desk, "alice", "billing", "First change wombat")
+    assert trim_change_log_days_later(desk, 0)["deleted"] == 0  # housekeeping ran: nothing old, nothing recorded
+    assert search.sync_once() >= 1 and not search.needs_build()
+    assert search.home.current() == generation
+    assert {h.id for h in search.search("wombat").hits} == {created}
+
+
 def test_a_client_offline_longer_than_the_change_log_keeps_rebuilds_and_one_in_step_does_not(
     desk: Desk, opened: Opened
 ) -> None:
@@ -432,7 +449,7 @@ def test_every_active_login_learns_of_article_edits_through_the_change_log(
             (article.id,),
         ).fetchall()
         assert rows and all(r == ("knowledge_article", article.id, None) for r in rows)
-        assert connection.execute("SELECT change_log_kept_from()").fetchone() is not None
+        assert connection.execute("SELECT change_log_trimmed_through()").fetchone() is not None
     search.sync_once()
     assert {h.id for h in search.search(f"quokka {person}", kinds=("article",)).hits} == {article.id}
     assert search.search(f"pangolin {person}", kinds=("article",)).hits == ()
@@ -460,12 +477,12 @@ def test_the_change_log_holds_ids_only_and_no_inactive_or_outside_login_reads_it
     refused = (psycopg.errors.InsufficientPrivilege, psycopg.errors.UndefinedTable, psycopg.errors.UndefinedFunction)
     for person in ("hal", "outsider"):  # disabled (out of every group now); in no group at all
         with desk.connect(person) as connection:
-            for statement in ("SELECT count(*) FROM change_log", "SELECT change_log_kept_from()"):
+            for statement in ("SELECT count(*) FROM change_log", "SELECT change_log_trimmed_through()"):
                 with pytest.raises(refused):
                     connection.execute(statement)
     with desk.connect("ghost") as ghost:  # in the agent group without an agent row: RLS shows nothing
         assert ghost.execute("SELECT count(*) FROM change_log").fetchone() == (0,)
-        assert ghost.execute("SELECT change_log_kept_from()").fetchone() == (None,)
+        assert ghost.execute("SELECT change_log_trimmed_through()").fetchone() == (None,)
 
 
 def test_phrases_match_exact_words_and_queues_show_their_names_from_the_database_and_the_index(

@@ -30,7 +30,7 @@ SINCE_SQL = """
     SELECT txid, seq, entity, entity_id, ticket_id, operation FROM switchboard.change_log
     WHERE (txid, seq) > (%(txid)s, %(seq)s) AND txid < %(horizon)s
     ORDER BY txid, seq LIMIT %(limit)s"""
-KEPT_FROM_SQL = "SELECT switchboard.change_log_kept_from()"
+TRIMMED_THROUGH_SQL = "SELECT switchboard.change_log_trimmed_through()"
 HEAD_SQL = """
     SELECT txid, seq FROM switchboard.change_log WHERE txid < %(horizon)s
     ORDER BY txid DESC, seq DESC LIMIT 1"""
@@ -76,10 +76,10 @@ def read_head(run: Run) -> Position:
     return (int(str(rows[0][0])), int(str(rows[0][1]))) if rows else START
 
 
-def read_kept_from(run: Run) -> Position | None:
-    """The oldest entry the log still keeps, over every entry (housekeeping deletes a prefix of the log by
-    position and keeps the newest entry, so everything ever deleted lies below it); None: nothing deleted."""
-    value = run(KEPT_FROM_SQL, {})[0][0]
+def read_trimmed_through(run: Run) -> Position | None:
+    """The newest entry housekeeping ever deleted (it records it as it deletes a prefix of the log by
+    position): everything ever deleted lies at or below it; None: nothing was ever deleted."""
+    value = run(TRIMMED_THROUGH_SQL, {})[0][0]
     if not isinstance(value, list | tuple) or len(value) != 2:
         return None
     return (int(str(value[0])), int(str(value[1])))
@@ -104,17 +104,18 @@ def horizon(uow: UnitOfWork) -> int:
     return _horizon(_run_in(uow))
 
 
-def kept_from(uow: UnitOfWork) -> Position | None:
-    return read_kept_from(_run_in(uow))
+def trimmed_through(uow: UnitOfWork) -> Position | None:
+    return read_trimmed_through(_run_in(uow))
 
 
-def missed_by(kept: Position | None, position: Position, covered: int) -> bool:
+def missed_by(trimmed: Position | None, position: Position, covered: int) -> bool:
     """Whether a follower may have missed entries that housekeeping deleted: it applied everything up to
     `position` and every entry of a transaction below `covered` (a horizon it had read the log up to);
-    every deleted entry lies below `kept`. Pure, so the rule is tested on its own."""
-    if kept is None or kept <= position:
+    every deleted entry lies at or below `trimmed`. A deleted entry it did not apply lies above `position`
+    and belongs to a transaction at or above `covered`, so `trimmed` does too. Pure, tested on its own."""
+    if trimmed is None or trimmed <= position:
         return False
-    return kept[0] >= covered
+    return trimmed[0] >= covered
 
 
 @dataclass

@@ -111,9 +111,10 @@ def trim_change_log(new_uow: NewUnitOfWork) -> dict[str, Any]:
     """Keep 30 days of change log: clients and search indexes that are further behind rebuild.
 
     A prefix of the log by position is deleted — every entry up to the newest one older than the cutoff
-    among transactions that have ended — and never the newest entry of all. So everything ever deleted
-    lies below the oldest entry kept (`change_log_kept_from()`), which is how a follower tells that it
-    missed deleted entries; no entry can appear below it later (its transaction had ended)."""
+    among transactions that have ended — and never the newest entry of all; the newest position deleted
+    is recorded in the same transaction (`change_log_trim`, read through `change_log_trimmed_through()`),
+    which is how a follower tells that it missed deleted entries; no entry can appear below it later (its
+    transaction had ended)."""
     with new_uow() as uow:
         cutoff = uow.now() - CHANGE_LOG_RETENTION
         horizon = changes.horizon(uow)  # its own statement, before the reads (see `changes`)
@@ -130,6 +131,13 @@ def trim_change_log(new_uow: NewUnitOfWork) -> dict[str, Any]:
                 "(SELECT txid, seq FROM switchboard.change_log ORDER BY txid DESC, seq DESC LIMIT 1)",
                 {"txid": through[0], "seq": through[1]},
             ).rowcount
+            if deleted:
+                connection.exec_driver_sql(
+                    "INSERT INTO switchboard.change_log_trim (id, txid, seq) VALUES (1, %(txid)s, %(seq)s)"
+                    " ON CONFLICT (id) DO UPDATE SET (txid, seq) = (EXCLUDED.txid, EXCLUDED.seq)"
+                    " WHERE (change_log_trim.txid, change_log_trim.seq) < (EXCLUDED.txid, EXCLUDED.seq)",
+                    {"txid": through[0], "seq": through[1]},
+                )
         uow.commit()
     return {"deleted": deleted, "before": cutoff.isoformat()}
 

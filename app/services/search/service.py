@@ -110,12 +110,12 @@ class Search(SpeaksDomainErrors):
             return None
         with self._runtime.uow() as uow:
             scope = feed.scope(uow)
-            kept = changes.kept_from(uow)
+            trimmed = changes.trimmed_through(uow)
         if marker is None or marker.scope != scope:
             log.info("search index of another scope or without marker: it will be rebuilt")
             self._needs_rebuild = True
             return None
-        if changes.missed_by(kept, marker.position, marker.covered):
+        if changes.missed_by(trimmed, marker.position, marker.covered):
             self._mark_stale(path)
             return None
         self._index = index
@@ -336,7 +336,7 @@ class Search(SpeaksDomainErrors):
             applied = 0
             with self._runtime.uow() as uow:
                 horizon = changes.horizon(uow)  # before the reads: once they are done, covered up to here
-                if changes.missed_by(changes.kept_from(uow), marker.position, marker.covered):
+                if changes.missed_by(changes.trimmed_through(uow), marker.position, marker.covered):
                     self._mark_stale(index.path)
                     raise IndexUnusable("the change log no longer keeps entries this index has not applied")
                 while True:

@@ -1,6 +1,6 @@
 """When a follower of the change log missed entries that housekeeping deleted (`changes.missed_by`): every
-deleted entry lies below the oldest entry kept; the follower applied everything up to its position and
-every entry of a transaction below the horizon it last read the log up to."""
+deleted entry lies at or below the newest position housekeeping recorded; the follower applied everything up
+to its position and every entry of a transaction below the horizon it last read the log up to."""
 
 from __future__ import annotations
 
