@@ -224,14 +224,7 @@ def add_calendar(
         raise InvalidInput(f"There is already a calendar named {name!r}.")
     weekly = parse_hours(hours)
     _check_calendar(time_zone, weekly, country, subdivision)
-    row = CalendarRow(
-        name=_name(name),
-        time_zone=time_zone,
-        weekly_hours={str(day): [list(i) for i in intervals] for day, intervals in weekly.items()},
-        country=country or None,
-        subdivision=subdivision or None,
-        closed_dates=sorted(set(closed)),
-    )
+    row = CalendarRow(name=_name(name), **_calendar_fields(time_zone, weekly, country, subdivision, closed))
     uow.session.add(row)
     uow.session.flush()
     return _calendar_info(row)
@@ -269,15 +262,29 @@ def set_calendar(
             f"version {expected_version}): reload it and make your change again."
         )
     row.name = new_name
-    row.time_zone = time_zone
-    row.weekly_hours = {str(day): [list(i) for i in intervals] for day, intervals in weekly.items()}
-    row.country = country or None
-    row.subdivision = subdivision or None
-    row.closed_dates = sorted(set(closed))
+    for field, value in _calendar_fields(time_zone, weekly, country, subdivision, closed).items():
+        setattr(row, field, value)
     row.version += 1
     row.updated_at = now
     uow.session.flush()
     return _calendar_info(row)
+
+
+def _calendar_fields(
+    time_zone: str,
+    weekly: Mapping[int, Iterable[tuple[int, int]]],
+    country: str | None,
+    subdivision: str | None,
+    closed: Iterable[dt.date],
+) -> dict[str, Any]:
+    """A checked calendar's columns as stored, for a new calendar and a changed one alike."""
+    return {
+        "time_zone": time_zone,
+        "weekly_hours": {str(day): [list(i) for i in intervals] for day, intervals in weekly.items()},
+        "country": country or None,
+        "subdivision": subdivision or None,
+        "closed_dates": sorted(set(closed)),
+    }
 
 
 def change_closed_dates(
