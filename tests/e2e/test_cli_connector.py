@@ -5,6 +5,7 @@ names the connector and `doctor` includes its test."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -124,6 +125,18 @@ def test_the_demo_tool_passes_the_connector_test_and_each_failure_is_one_clear_l
     doctor = machine.run("doctor")
     assert "warning  connector accounts lookup" in doctor.stdout
     assert "(tickets work without it)" in doctor.stdout
+
+
+def test_connector_verify_runs_one_pass_as_the_worker_and_says_what_it_did(
+    machine: Machine, served: subprocess.Popen[str]
+) -> None:
+    verified = machine.run("connector", "verify", "--json")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    result = json.loads(verified.stdout)
+    assert result["connector"] == "accounts" and result["failed"] == 0 and result["problem"] is None, result
+    assert result["looked_up"] + result["no_key"] == result["due"]  # the demo's answers are verified already
+    said = machine.run("connector", "verify")
+    assert said.returncode == 0 and said.stdout.startswith("accounts: looked up "), said.stdout + said.stderr
 
 
 def test_a_secret_in_the_connector_settings_is_refused(machine: Machine) -> None:

@@ -264,7 +264,12 @@ def test_the_worker_verifies_an_open_tickets_customer_raises_the_ticket_and_the_
         assert row.first_response_due_at is not None
         assert row.first_response_due_at - row.created_at == dt.timedelta(minutes=30)
 
-    assert _ticket(desk, _create(desk, "ann", vic, desk.ids["billing"]))[0] is Priority.HIGH  # intake
+    created = _create(desk, "ann", vic, desk.ids["billing"])
+    assert _ticket(desk, created)[0] is Priority.HIGH  # on intake
+    with worker.uow() as uow:  # and due under the VIP policy at once, before any sweep
+        row = uow.session.scalars(select(Ticket).where(Ticket.id == created)).one()
+        assert row.first_response_due_at is not None
+        assert row.first_response_due_at - row.created_at == dt.timedelta(minutes=30)
     asked_before = len(looked_up.asked)
     again = _run(worker, looked_up.job(), desk)
     assert "V-1" not in looked_up.asked[asked_before:]  # verified and fresh: not asked again
