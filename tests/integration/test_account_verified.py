@@ -218,8 +218,8 @@ class Tool:
             return Response("", status=404)
         return Response(json.dumps(account), content_type="application/json")
 
-    def job(self) -> jobs.Job:
-        return jobs.Job("account_verify", PERIOD, AccountVerifier(self.registry).run)
+    def job(self, limit: int = 200) -> jobs.Job:
+        return jobs.Job("account_verify", PERIOD, AccountVerifier(self.registry, limit=limit).run)
 
 
 def _run(worker: Runtime, job: jobs.Job, desk: Desk) -> dict[str, Any]:
@@ -291,15 +291,22 @@ def test_a_dead_tool_is_a_clear_job_result_and_changes_nothing(
             " WHERE customer_id = %s",
             (wes,),
         )
+        dba.execute(  # everyone else is verified and fresh: Wes is the one due
+            "INSERT INTO switchboard.account_verified AS v (customer_id, connector, linked_account_id, checked_at,"
+            " expires_at, verified_by) SELECT id, %s, external_account_id, now(), now() + interval '1 hour', 'the test'"
+            " FROM switchboard.customer WHERE id <> %s ON CONFLICT (customer_id, connector) DO UPDATE"
+            " SET linked_account_id = EXCLUDED.linked_account_id, checked_at = now(), expires_at = EXCLUDED.expires_at",
+            (CONNECTOR, wes),
+        )
     ticket_id = _create(desk, "alice", wes, desk.ids["billing"])
     assert _ticket(desk, ticket_id)[0] is Priority.HIGH  # expired, still the best knowledge
     dead = Tool(tool, worker, {})
     tool.stop()
     try:
-        result = _run(worker, dead.job(), desk)
+        result = _run(worker, dead.job(limit=1), desk)
     finally:
         tool.start()
-    assert result["failed"] == result["looked_up"] >= 1 and result["changed"] == 0, result
+    assert result["due"] == result["failed"] == result["looked_up"] == 1 and result["changed"] == 0, result
     assert "refused the connection" in result["problem"], result
     with desk.connect_as_dba() as dba:
         row = dba.execute(

@@ -5,9 +5,9 @@ A pass (`account_verify`, a periodic job claimed per period like the others; `sw
 runs one now):
 
 1. one short transaction picks the customers of open tickets whose verified answer is missing, older than
-   the connector's TTL, or for another account than the one now linked to the customer, newest tickets
-   first, at most `LOOKUPS_PER_RUN`; and finds each one's key as the panel does (`finding`), on the
-   customer's newest open ticket;
+   the connector's TTL, or for another account than the one now linked to the customer (the never verified
+   first, then newest tickets first), at most `LOOKUPS_PER_RUN`; and finds each one's key as the panel
+   does (`finding`), on the customer's newest open ticket;
 2. with no transaction open, asks the tool (the connector of this process: its credential from this
    machine's keyring, its timeouts, its circuit breaker);
 3. stores each answer in a short transaction of its own (`account_verify_store()`, trusted sessions only),
@@ -47,7 +47,8 @@ PERIOD = dt.timedelta(minutes=5)
 NewUnitOfWork = Callable[[], UnitOfWork]
 
 # The customers of open tickets whose verified answer is missing, expired, or for another linked account,
-# by their newest open ticket (the key is found on it), newest first.
+# by their newest open ticket (the key is found on it): the never verified first (a new customer's ticket
+# waits for its raise), then the expired, newest first within each.
 _DUE = text(
     "SELECT t.customer_id, max(t.id) AS ticket_id, c.external_account_id"
     " FROM switchboard.ticket t"
@@ -58,7 +59,7 @@ _DUE = text(
     " AND (v.customer_id IS NULL OR v.checked_at IS NULL OR v.expires_at <= now()"
     "      OR v.linked_account_id IS DISTINCT FROM c.external_account_id)"
     " GROUP BY t.customer_id, c.external_account_id"
-    " ORDER BY max(t.created_at) DESC, t.customer_id DESC LIMIT :limit"
+    " ORDER BY bool_or(v.checked_at IS NULL) DESC, max(t.created_at) DESC, t.customer_id DESC LIMIT :limit"
 )
 _STORE = text(
     "SELECT switchboard.account_verify_store(:customer, :connector, :kind, :key, :source, :link, :found,"
