@@ -149,9 +149,15 @@ def verify(ctx: CliContext, as_json: bool) -> None:
     """Verify the accounts that matter now, as the worker does every few minutes: look up the customers of
     open tickets with this computer's credential and keep the answers rules decide on. Runs as the worker
     (the database URL's own login: on a team server, on the worker's machine)."""
-    from app.services.connectors.verify import AccountVerifier
+    from app.services.connectors.verify import AccountVerifier, is_trusted_session
 
-    result = AccountVerifier().verify(ctx.maintenance_runtime().uow)
+    runtime = ctx.maintenance_runtime()
+    if not is_trusted_session(runtime.uow):
+        raise KnownError(
+            "Only the worker's login verifies accounts (a member of the owner role, docs/it-guide.md): run"
+            " `switchboard connector verify` on the worker's machine, with its database URL and its credential"
+        )
+    result = AccountVerifier().verify(runtime.uow)
     if as_json:
         say_json(result.as_json())
     elif result.connector is None:

@@ -27,7 +27,7 @@ from app.models import Ticket
 from app.services.connectors import credentials, rules
 from app.services.connectors.attributes import Source, account_attributes
 from app.services.connectors.discovery import ConnectorRegistry
-from app.services.connectors.verify import PERIOD, AccountVerifier
+from app.services.connectors.verify import PERIOD, AccountVerifier, is_trusted_session
 from app.services.platform import jobs
 from app.services.platform.database.engine import build_engine, build_session_factory
 from app.services.sla import admin
@@ -149,6 +149,13 @@ def test_nobody_but_the_worker_writes_a_verified_answer_and_staff_read_only_thei
     verified_desk: Desk, worker: Runtime
 ) -> None:
     desk = verified_desk
+    assert is_trusted_session(worker.uow)  # what `connector verify` asks before it starts
+    for person in ("dana", "alice"):
+        runtime = desk.runtime(person)
+        try:
+            assert not is_trusted_session(runtime.uow), person
+        finally:
+            runtime.close()
     with worker.uow() as uow:  # the worker's own login may
         for customer in ("jane", "tina"):
             uow.session.connection().exec_driver_sql(

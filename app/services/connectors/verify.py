@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from app.models import Ticket, TicketStatus
 from app.services.connectors.attributes import account_attributes
@@ -124,6 +125,15 @@ class AccountVerifier:
         if connector is None:
             return VerifyResult(None, problem="no account-lookup connector is configured")
         return verify_accounts(new_uow, connector, limit=self.limit)
+
+
+def is_trusted_session(new_uow: NewUnitOfWork) -> bool:
+    """Whether this login may store verified answers (the worker's: a member of the owner role)."""
+    with new_uow() as uow:
+        try:
+            return bool(uow.session.execute(text("SELECT switchboard.is_trusted_session()")).scalar())
+        except DBAPIError:
+            return False  # no EXECUTE on it: certainly not
 
 
 def verify_accounts(new_uow: NewUnitOfWork, connector: Guarded, *, limit: int = LOOKUPS_PER_RUN) -> VerifyResult:
