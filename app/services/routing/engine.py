@@ -136,7 +136,7 @@ def ticket_facts(uow: UnitOfWork, ticket: Ticket) -> TicketFacts:
         language=ticket.language or customer_language,
         category=str(ticket.type),
         previous_agent_id=previous,
-        account=account_attributes(uow, ticket.customer_id),  # the team's cache, never the tool (issue 16)
+        account=account_attributes(uow, ticket.customer_id),  # the worker's verified answer, never the tool
     )
 
 
@@ -151,7 +151,7 @@ def wanted_skills(
 ) -> dict[str, int]:
     """The skills (and least levels) the queue asks of every ticket, raised by what its tags ask and by
     what its customer's account asks: a `skills_by_tag` key `account.NAME=value` (`account.tier=vip`:
-    VIP tickets want senior levels) applies when the cached account's attribute has that value."""
+    VIP tickets want senior levels) applies when the verified account's attribute has that value."""
     wanted: dict[str, int] = {str(k).lower(): int(v) for k, v in (settings.get("skills") or {}).items()}
     by_tag = settings.get("skills_by_tag") or {}
     for tag in [*tags, *account_rules_matched(settings, account or {})]:
