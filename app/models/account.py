@@ -4,7 +4,8 @@ worker's `account_cache_purge()`); staff read a row while they see a ticket of o
 
 The verified accounts (migration 0030): what the tool answered when the worker (or an admin) asked it
 itself, one row per customer and connector, written only through `account_verify_store()`; the only
-attributes rules decide on. Staff read a customer's row while they see one of the customer's tickets.
+attributes rules decide on, and only when the answer corroborates that the account is the customer's
+(migration 0033). Staff read a customer's row while they see one of the customer's tickets.
 
 The account priority rules (migration 0021): "a VIP tier raises priority" on intake. Written only through
 `set_account_priority_rule()` (admins); every active staff member reads them."""
@@ -61,10 +62,15 @@ class AccountCacheEntry(Base):
 
 class AccountVerification(Base):
     """`key` is the one the verifier found for the customer (None: nothing names the account); `found` is
-    None until the tool answered; `attributes` are the found account's (empty otherwise)."""
+    None until the tool answered; `attributes` are the found account's (empty otherwise); `corroborated_by`
+    why the account is this customer's and not merely named for them (migration 0033): rules read a row
+    only when it is set."""
 
     __tablename__ = "account_verified"
-    __table_args__ = (CheckConstraint("key_kind IN ('account_id', 'email')", name="key_kind"),)
+    __table_args__ = (
+        CheckConstraint("key_kind IN ('account_id', 'email')", name="key_kind"),
+        CheckConstraint("corroborated_by IN ('customer_email', 'tool_email', 'site_trust')", name="corroborated_by"),
+    )
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), primary_key=True)
     connector: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -74,6 +80,7 @@ class AccountVerification(Base):
     linked_account_id: Mapped[str | None] = mapped_column(String(200))
     found: Mapped[bool | None]
     attributes: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
+    corroborated_by: Mapped[str | None] = mapped_column(String(16))
     checked_at: Mapped[dt.datetime | None]
     verified_at: Mapped[dt.datetime | None]
     expires_at: Mapped[dt.datetime | None]

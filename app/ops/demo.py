@@ -216,8 +216,9 @@ DEMO_VIP_CONDITIONS = {"account.tier": "vip"}
 def _ensure_account_demo(uow: UnitOfWork, customer_ids: list[int]) -> None:
     """The VIP policy and priority rule, once; and the team's account cache warmed with the demo tool's
     answers for its customers (what the panel would have stored), and the same answers verified (what the
-    worker's lookups would have stored), so the SLA sweep and intake see the accounts' tiers from the first
-    start. Nothing is asked over HTTP here."""
+    worker's lookups would have stored, corroborated by the customer's address the demo tool's directory
+    holds for the account), so the SLA sweep and intake see the accounts' tiers from the first start.
+    Nothing is asked over HTTP here."""
     from app.services.connectors import demo_tool
 
     default = uow.session.scalar(select(SlaPolicy).where(SlaPolicy.name == DEMO_POLICY))
@@ -250,6 +251,16 @@ def _ensure_account_demo(uow: UnitOfWork, customer_ids: list[int]) -> None:
             )
         )
     }
+    # The tool knows each demo customer's address for their account (its answers carry it): what
+    # corroborates that the account is theirs, so rules decide on it (docs/security.md).
+    addresses = dict(
+        uow.session.execute(
+            select(Customer.external_account_id, CustomerEmail.address)
+            .join(CustomerEmail, CustomerEmail.customer_id == Customer.id)
+            .where(Customer.id.in_(customer_ids), Customer.external_account_id.is_not(None), CustomerEmail.is_primary)
+        ).tuples()
+    )
+    demo_tool.add_to_directory({str(key): str(address) for key, address in addresses.items()})
     now = uow.now()
     rows = [
         {
@@ -280,6 +291,7 @@ def _ensure_account_demo(uow: UnitOfWork, customer_ids: list[int]) -> None:
                 "linked_account_id": row["key"],
                 "found": row["found"],
                 "attributes": row["attributes"] if row["found"] else {},
+                "corroborated_by": "tool_email" if row["found"] and row["key"] in addresses else None,
                 "checked_at": now,
                 "verified_at": now,
                 "expires_at": row["expires_at"],

@@ -52,11 +52,13 @@ def _cache(dba: psycopg.Connection[Any], key: str, customer: int, attributes: st
 
 
 def _verified(dba: psycopg.Connection[Any], key: str, customer: int, attributes: str, *, expired_days: float) -> None:
-    """What the worker's verification would have stored (set up as the DBA: the probes are elsewhere)."""
+    """What the worker's verification would have stored, the tool's answer carrying the customer's address
+    (set up as the DBA: the probes are elsewhere)."""
     dba.execute(
         "INSERT INTO switchboard.account_verified (customer_id, connector, key_kind, key, linked_account_id, found,"
-        " attributes, checked_at, verified_at, expires_at, verified_by) VALUES (%s, %s, 'account_id', %s, %s, true,"
-        " %s::jsonb, now() - make_interval(secs => %s * 86400) - interval '5 minutes',"
+        " attributes, corroborated_by, checked_at, verified_at, expires_at, verified_by)"
+        " VALUES (%s, %s, 'account_id', %s, %s, true, %s::jsonb, 'tool_email',"
+        " now() - make_interval(secs => %s * 86400) - interval '5 minutes',"
         " now() - make_interval(secs => %s * 86400) - interval '5 minutes',"
         " now() - make_interval(secs => %s * 86400), 'the test')",
         (customer, CONNECTOR, key, key, attributes, expired_days, expired_days, expired_days),

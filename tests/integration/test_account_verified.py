@@ -5,7 +5,10 @@ an admin, a disabled agent, a group member without an agent, a login outside eve
 `account_verify` job, against a real tool on loopback, verifies the customer of an open ticket with no
 transaction open while it asks, raises that ticket (audited as intake's raise), marks it for an SLA
 recompute that the sweep then applies, and a new ticket of the customer is raised on intake; a dead tool is
-a clear job result and changes nothing."""
+a clear job result and changes nothing. An account merely named for a customer (a VIP's id in a stranger's
+message, an agent's relink) is looked up and stored but not corroborated: no raise, the default SLA; the
+customer's own address, or the tool's answer carrying it, corroborates; a site may trust named accounts
+(migration 0033)."""
 
 from __future__ import annotations
 
@@ -20,11 +23,12 @@ import pytest
 from psycopg import sql
 from pytest_httpserver import HTTPServer
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from werkzeug import Request, Response
 
 from app.bootstrap import Runtime
 from app.models import Ticket
-from app.services.connectors import credentials, rules
+from app.services.connectors import credentials, finding, rules
 from app.services.connectors.attributes import Source, account_attributes
 from app.services.connectors.discovery import ConnectorRegistry
 from app.services.connectors.verify import PERIOD, AccountVerifier, is_trusted_session
@@ -46,6 +50,11 @@ STORE = "SELECT switchboard.account_store(%s, 'account_id', %s, %s, true, '[]'::
 VERIFY = (
     "SELECT switchboard.account_verify_store(%s, %s, 'account_id', %s, 'the test', NULL, true, %s::jsonb, 3600, NULL)"
 )
+TRUSTED_VERIFY = (  # the same answer, saying the site trusts it: what rules would read
+    "SELECT switchboard.account_verify_store(%s, %s, 'account_id', %s, 'the test', NULL, true, %s::jsonb, 3600, NULL,"
+    " 'site_trust')"
+)
+PATTERN = r"player id:?\s*#?(\d{3,12})"
 
 
 @pytest.fixture(scope="module")
@@ -98,13 +107,11 @@ def worker(verified_desk: Desk) -> Iterator[Runtime]:
         engine.dispose()
 
 
-def _create(desk: Desk, person: str, customer: int, queue: int) -> int:
+def _create(desk: Desk, person: str, customer: int, queue: int, subject: str = "Verified?", body: str = "Help") -> int:
     runtime = desk.runtime(person)
     try:
         with runtime.uow() as uow:
-            ticket = service.create_ticket(
-                uow, subject="Verified?", customer_id=customer, queue_id=queue, body="Help"
-            ).ticket
+            ticket = service.create_ticket(uow, subject=subject, customer_id=customer, queue_id=queue, body=body).ticket
             uow.commit()
     finally:
         runtime.close()
@@ -118,12 +125,17 @@ def _ticket(desk: Desk, ticket_id: int) -> tuple[Priority, int]:
     return Priority(int(str(row[0]))), int(str(row[1]))
 
 
-def _customer(desk: Desk, name: str, account: str) -> int:
+def _customer(desk: Desk, name: str, account: str | None, email: str | None = None) -> int:
     with desk.connect_as_dba() as dba:
         row = dba.execute(
             "INSERT INTO switchboard.customer (name, external_account_id) VALUES (%s, %s) RETURNING id", (name, account)
         ).fetchone()
-    assert row is not None
+        assert row is not None
+        if email is not None:
+            dba.execute(
+                "INSERT INTO switchboard.customer_email (customer_id, address, is_primary) VALUES (%s, %s, true)",
+                (row[0], email),
+            )
     return int(str(row[0]))
 
 
@@ -172,6 +184,8 @@ def test_nobody_but_the_worker_writes_a_verified_answer_and_staff_read_only_thei
         ("DELETE FROM switchboard.account_verified", ()),
         (VERIFY, (desk.ids["jane"], "probe", "jane-key", '{"tier": "vip"}')),
         (VERIFY, (desk.ids["tina"], CONNECTOR, "T-7", '{"tier": "vip"}')),
+        (TRUSTED_VERIFY, (desk.ids["jane"], CONNECTOR, "jane-key", '{"tier": "vip"}')),
+        ("UPDATE switchboard.account_verified SET corroborated_by = 'site_trust'", ()),
     ]
     seen: dict[str, list[str]] = {}
     for person in ("alice", "bob", "carol", "sam", "dana", "fay", "ghost", "outsider"):
@@ -209,12 +223,16 @@ class Tool:
     """The account-lookup tool on loopback: every account a key of `accounts`, else 404; it notes how many
     database connections the worker held while it was asked."""
 
-    def __init__(self, server: HTTPServer, worker: Runtime, accounts: dict[str, dict[str, Any]]) -> None:
+    def __init__(
+        self, server: HTTPServer, worker: Runtime, accounts: dict[str, dict[str, Any]], **options: Any
+    ) -> None:
         self.accounts, self.worker = accounts, worker
         self.asked: list[str] = []
         self.held: list[int] = []
         server.expect_request(re.compile(r"/api/accounts.*")).respond_with_handler(self.answer)
-        self.registry = ConnectorRegistry({CONNECTOR: connector_settings(server.url_for("/").rstrip("/"), retries=0)})
+        url = server.url_for("/").rstrip("/")
+        settings = connector_settings(url, retries=0, email_field="email", find={"patterns": [PATTERN]}, **options)
+        self.registry = ConnectorRegistry({CONNECTOR: settings})
 
     def answer(self, request: Request) -> Response:
         key = request.path.rsplit("/", 1)[-1] if request.path != "/api/accounts" else request.args.get("email", "")
@@ -242,10 +260,11 @@ def test_the_worker_verifies_an_open_tickets_customer_raises_the_ticket_and_the_
 ) -> None:
     desk = verified_desk
     credentials.keep_for_session(CONNECTOR, TOKEN)
-    vic = _customer(desk, "Vic", "V-1")
+    vic = _customer(desk, "Vic", "V-1", "vic@customer.test")
     waiting = _create(desk, "alice", vic, desk.ids["billing"])
     assert _ticket(desk, waiting) == (Priority.NORMAL, 1)  # not verified yet: nothing raised on intake
-    looked_up = Tool(tool, worker, {"V-1": {**ACCOUNT, "id": "V-1", "tier": "vip"}})
+    # The tool's answer carries Vic's address (in its own spelling): the account is his.
+    looked_up = Tool(tool, worker, {"V-1": {**ACCOUNT, "id": "V-1", "tier": "vip", "email": "Vic@Customer.TEST"}})
 
     result = _run(worker, looked_up.job(), desk)
     assert result["connector"] == CONNECTOR and result["problem"] is None, result
@@ -283,14 +302,105 @@ def test_the_worker_verifies_an_open_tickets_customer_raises_the_ticket_and_the_
     assert again["changed"] == 0 and again["raised"] == 0, again
 
 
+def _due_minutes(worker: Runtime, ticket_id: int) -> float:
+    with worker.uow() as uow:
+        row = uow.session.scalars(select(Ticket).where(Ticket.id == ticket_id)).one()
+        assert row.first_response_due_at is not None
+        return (row.first_response_due_at - row.created_at).total_seconds() / 60
+
+
+def _trust(desk: Desk, customer: int) -> tuple[object, ...] | None:
+    """The customer's verified row: key, found, the tier the tool answered, why it is theirs."""
+    with desk.connect_as_dba() as dba:
+        row = dba.execute(
+            "SELECT key, found, attributes->>'tier', corroborated_by FROM switchboard.account_verified"
+            " WHERE customer_id = %s AND connector = %s",
+            (customer, CONNECTOR),
+        ).fetchone()
+    return tuple(row) if row is not None else None
+
+
+def test_an_account_merely_named_for_a_customer_raises_nothing_until_the_tools_answer_corroborates_it(
+    verified_desk: Desk, worker: Runtime, tool: HTTPServer
+) -> None:
+    """One pass of the worker against a real tool: the VIP account 4242 belongs to vip@customer.test."""
+    desk = verified_desk
+    credentials.keep_for_session(CONNECTOR, TOKEN)
+    vip_account = {**ACCOUNT, "id": "4242", "tier": "vip", "email": ["old@customer.test", "vip@customer.test"]}
+    billing = desk.ids["billing"]
+    # A stranger (anyone can send a mail or fill the web form) names the VIP's id in the first message.
+    nemo = _customer(desk, "Nemo", None, "nemo@stranger.test")
+    named = _create(desk, "alice", nemo, billing, "Refund", "Hello, player id: 4242, I want a refund")
+    # The VIP herself names it in the subject, from her address.
+    vera = _customer(desk, "Vera", None, "VIP@customer.test")
+    own = _create(desk, "alice", vera, billing, "player id 4242: login broken")
+    # An agent relinks a customer of a ticket they see to the VIP's account (audited, and effective before).
+    rita = _customer(desk, "Rita", None, "rita@customer.test")
+    relinked = _create(desk, "alice", rita, billing)
+    runtime = desk.runtime("alice")
+    try:
+        with runtime.uow() as uow:
+            finding.link_account(uow, relinked, "4242")
+            uow.commit()
+    finally:
+        runtime.close()
+    # A customer known to the tool by their own address (no account id anywhere).
+    ella = _customer(desk, "Ella", None, "ella@customer.test")
+    by_email = _create(desk, "alice", ella, billing, "No id here")
+    accounts = {"4242": vip_account, "ella@customer.test": {**ACCOUNT, "id": "E-1", "tier": "vip"}}
+
+    result = _run(worker, Tool(tool, worker, accounts).job(), desk)
+    assert result["problem"] is None and result["failed"] == 0, result
+    assert _trust(desk, nemo) == ("4242", True, "vip", None)  # looked up, stored, not corroborated
+    assert _trust(desk, rita) == ("4242", True, "vip", None)
+    assert _trust(desk, vera) == ("4242", True, "vip", "tool_email")
+    assert _trust(desk, ella) == ("ella@customer.test", True, "vip", "customer_email")
+    assert [_ticket(desk, t)[0] for t in (named, relinked, own, by_email)] == [
+        Priority.NORMAL,
+        Priority.NORMAL,
+        Priority.HIGH,
+        Priority.HIGH,
+    ]
+    sla_sweep(worker.uow)
+    assert [_due_minutes(worker, t) for t in (named, relinked, own, by_email)] == [240, 240, 30, 30]
+    with worker.uow() as uow:  # what rules read
+        assert account_attributes(uow, nemo) == account_attributes(uow, rita) == {}
+        assert account_attributes(uow, vera)["tier"] == "vip"
+    assert _ticket(desk, _create(desk, "ann", nemo, billing, "player id: 4242 again"))[0] is Priority.NORMAL
+    # The database takes the worker's word for what it cannot check, and checks what it can: the customer's
+    # own address is theirs, a corroboration names a found account.
+    with worker.uow() as uow:
+        connection = uow.session.connection()
+        for args in [
+            (nemo, "email", "vip@customer.test", True, "customer_email"),  # not Nemo's address
+            (nemo, "account_id", "4242", False, "site_trust"),  # not found
+            (nemo, "account_id", "4242", True, "my say-so"),
+        ]:
+            with pytest.raises(DBAPIError) as refused, connection.begin_nested():
+                connection.exec_driver_sql(
+                    "SELECT switchboard.account_verify_store(%s, 'probe', %s, %s, 'the test', NULL, %s, '{}'::jsonb,"
+                    " 60, NULL, %s)",
+                    args,
+                )
+            assert isinstance(refused.value.orig, psycopg.errors.InvalidParameterValue), args
+
+    # A site whose tool has no emails may opt in: then the named account counts (the risk: docs/security.md).
+    with desk.connect_as_dba() as dba:
+        dba.execute("UPDATE switchboard.account_verified SET expires_at = now() WHERE customer_id = %s", (nemo,))
+    trusting = _run(worker, Tool(tool, worker, accounts, trust_named_accounts=True).job(), desk)
+    assert trusting["changed"] >= 1 and trusting["raised"] >= 1, trusting
+    assert _trust(desk, nemo) == ("4242", True, "vip", "site_trust")
+    assert _ticket(desk, named)[0] is Priority.HIGH
+
+
 def test_a_dead_tool_is_a_clear_job_result_and_changes_nothing(
     verified_desk: Desk, worker: Runtime, tool: HTTPServer
 ) -> None:
     desk = verified_desk
     credentials.keep_for_session(CONNECTOR, TOKEN)
     wes = _customer(desk, "Wes", "W-1")
-    with worker.uow() as uow:  # verified VIP once, expired since: due again
-        uow.session.connection().exec_driver_sql(VERIFY, (wes, CONNECTOR, "W-1", '{"tier": "vip"}'))
+    with worker.uow() as uow:  # verified VIP once (corroborated), expired since: due again
+        uow.session.connection().exec_driver_sql(TRUSTED_VERIFY, (wes, CONNECTOR, "W-1", '{"tier": "vip"}'))
         uow.commit()
     with desk.connect_as_dba() as dba:
         dba.execute(

@@ -9,7 +9,9 @@ Two sources, one API (`source=`):
 - `Source.VERIFIED` (the default, for every reader that decides something: priority on intake, SLA policy
   selection, routing skills): `account_verified`, what the tool answered when the worker asked it itself,
   with the credential of its own keyring (`connectors.verify`), or an admin's `connector verify`. Staff
-  cannot write it (migration 0030).
+  cannot write it (migration 0030). Only corroborated answers count (migration 0033): the tool was asked
+  by the customer's own address, or its answer carries one of the customer's addresses, or the site trusts
+  named accounts (`trust_named_accounts`); an account merely named for the customer does not.
 - `Source.DISPLAY`: `account_cache`, what agents' clients stored for the account panel. Shown, marked with
   its age; never a condition: an agent with `psql` may store anything there for a customer they see.
 
@@ -36,10 +38,17 @@ class Source(enum.Enum):
     DISPLAY = "display"  # what agents' clients stored for the panel: shown, never decided on
 
 
-# Per source: the table, how a row names the customer `c.id`, and when its answer was fetched.
+# Per source: the table, which rows of the customer `c.id` count, and when its answer was fetched. A verified
+# row counts only when the tool's answer corroborates that the account is the customer's (migration 0033):
+# an account merely named for them (a pattern in their own message, a ticket field, an agent's link) is
+# looked up and shown, never decided on.
 _ROWS = {
-    Source.VERIFIED: ("switchboard.account_verified", "customer_id = c.id", "verified_at"),
-    Source.DISPLAY: ("switchboard.account_cache", "customer_ids @> ARRAY[c.id]", "fetched_at"),
+    Source.VERIFIED: (
+        "switchboard.account_verified",
+        "customer_id = c.id AND found AND corroborated_by IS NOT NULL",
+        "verified_at",
+    ),
+    Source.DISPLAY: ("switchboard.account_cache", "customer_ids @> ARRAY[c.id] AND found", "fetched_at"),
 }
 
 
@@ -69,11 +78,11 @@ def accounts_of(
     wanted = sorted({int(c) for c in customer_ids if c is not None})
     if not wanted:
         return {}
-    table, names_customer, fetched = _ROWS[source]
+    table, counted, fetched = _ROWS[source]
     rows = uow.session.execute(
         text(
             "SELECT c.id, a.attributes FROM unnest(CAST(:customers AS bigint[])) AS c(id)"
-            f" CROSS JOIN LATERAL (SELECT attributes FROM {table} WHERE {names_customer} AND found"
+            f" CROSS JOIN LATERAL (SELECT attributes FROM {table} WHERE {counted}"
             " AND (CAST(:connector AS text) IS NULL OR connector = :connector)"
             " AND (NOT :fresh_only OR expires_at > now())"
             f" ORDER BY {fetched} DESC NULLS LAST LIMIT 1) a"

@@ -29,13 +29,15 @@ class KeyKind(enum.StrEnum):
 @dataclass(frozen=True)
 class Account:
     """An account as shown: the mapped fields in the site's order (label, value as text), the link that
-    opens it in the tool, and the raw attributes the rest of the system may match on (tier, region …)."""
+    opens it in the tool, the raw attributes the rest of the system may match on (tier, region …), and the
+    email addresses the tool holds for it (what corroborates that an account id is a customer's)."""
 
     kind: KeyKind
     key: str
     fields: tuple[tuple[str, str], ...]
     link: str | None = None
     attributes: Mapping[str, str] | None = None
+    emails: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

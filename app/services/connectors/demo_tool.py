@@ -7,6 +7,12 @@ It is a real tool as far as the connector can tell: TLS with a certificate from 
 directory (`demo-tool/ca.pem`, which the demo's connector settings name), a bearer token (the published
 `DEMO_TOKEN`: it guards made-up accounts on 127.0.0.1, nothing else), 401 for a wrong token, 404 for an
 unknown account. Accounts are derived from the key, so the same key gives the same account everywhere.
+
+Like a real tool it knows its players' email addresses (`email` in the answer, the demo connector's
+`email_field`): the one asked by, or for an account id the address its directory holds
+(`demo-tool/directory.json`, {account id: address}, which `switchboard demo` fills with its customers'). That
+is what corroborates that an account is a customer's, so the demo's VIP customers are raised while a
+stranger who names a VIP's id in a subject is not (docs/security.md).
 """
 
 from __future__ import annotations
@@ -32,14 +38,16 @@ from app.services.connectors.settings import DEMO_FILE
 from app.services.platform import paths
 
 DEFAULT_PORT = 8765
+DIRECTORY = "directory.json"
 ACCOUNT_KEY = re.compile(r"^ACC-(\d{6})$")
 PLANS = ["Free", "Silver", "Gold", "Platinum"]
 REGIONS = ["EU", "North America", "APAC", "LATAM"]
 PRODUCTS = ["Annual plan", "Seat add-on", "Storage pack", "Priority support", "Training day"]
 
 
-def account_for(key: str) -> dict[str, Any] | None:
-    """The made-up account behind a key (None: no such account; ids ending in 000 are unknown)."""
+def account_for(key: str, email: str | None = None) -> dict[str, Any] | None:
+    """The made-up account behind a key (None: no such account; ids ending in 000 are unknown), with the
+    player's `email` when the tool knows it."""
     match = ACCOUNT_KEY.match(key)
     if match is None or match.group(1).endswith("000"):
         return None
@@ -59,6 +67,7 @@ def account_for(key: str) -> dict[str, Any] | None:
         "balance": f"{((seed >> 5) % 200_000) / 100:.2f} EUR",
         "customer_since": since.isoformat(),
         "last_orders": [f"{o['product']} ({o['amount']} EUR)" for o in orders],
+        **({"email": email} if email else {}),
     }
 
 
@@ -94,10 +103,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         account: dict[str, Any] | None = None
         if parts.path.startswith("/api/accounts/"):
-            account = account_for(unquote(parts.path.removeprefix("/api/accounts/")))
+            key = unquote(parts.path.removeprefix("/api/accounts/"))
+            account = account_for(key, tool.emails().get(key))
         elif parts.path == "/api/accounts":
             email = parse_qs(parts.query).get("email", [""])[0]
-            account = account_for(key_for_email(email)) if "@" in email else None
+            account = account_for(key_for_email(email), email) if "@" in email else None
         if account is None:
             self._send(404, json.dumps({"error": "no such account"}))
         else:
@@ -130,6 +140,22 @@ class DemoTool:
     delay: float = 0.0
     requests: int = 0
     token: str = DEMO_TOKEN
+    _emails: tuple[float, dict[str, str]] = (-1.0, {})
+
+    def emails(self) -> dict[str, str]:
+        """The directory beside the CA ({account id: address}), read again when the file changed."""
+        path = self.ca_file.parent / DIRECTORY
+        try:
+            changed = path.stat().st_mtime
+        except OSError:
+            return {}
+        if changed != self._emails[0]:
+            try:
+                loaded = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                loaded = {}
+            self._emails = (changed, {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {})
+        return self._emails[1]
 
     @property
     def port(self) -> int:
@@ -204,6 +230,23 @@ def ensure_certificates(directory: Path) -> tuple[Path, Path, Path]:
     return ca_file, cert_file, key_file
 
 
+def add_to_directory(emails: dict[str, str], data_dir: Path | None = None) -> Path:
+    """The tool's directory, with these account ids' addresses added (what `switchboard demo` writes for its
+    customers; a test adds a player of its own)."""
+    directory = tool_dir(data_dir)
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = directory / DIRECTORY
+    try:
+        known = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    known = {**(known if isinstance(known, dict) else {}), **emails}
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(known, indent=1, sort_keys=True), encoding="utf-8")
+    temporary.replace(path)
+    return path
+
+
 def start_demo_tool(port: int = DEFAULT_PORT, *, data_dir: Path | None = None, delay: float = 0.0) -> DemoTool:
     """Serve on 127.0.0.1:`port` (0: any free port) in a daemon thread; OSError when the port is taken."""
     ca_file, cert_file, key_file = ensure_certificates(tool_dir(data_dir))
@@ -232,6 +275,7 @@ ca_bundle = {json.dumps(str(ca_file))}
 auth = "bearer"
 paths = {{ account_id = "/api/accounts/{{key}}", email = "/api/accounts?email={{key}}" }}
 link = "{base}/players/{{id}}"
+email_field = "email"  # corroborates that an account named for a customer is theirs (docs/security.md)
 ttl_seconds = 300
 connect_timeout = 2.0
 read_timeout = 3.0

@@ -102,6 +102,8 @@ class HttpConnector:
         self.attributes: dict[str, str] = {str(k): str(v) for k, v in settings.option("attributes", {}).items()}
         self.account_path = str(settings.option("account_path", ""))
         self.id_field = str(settings.option("id_field", "id"))
+        email_field = settings.option("email_field")
+        self.email_field = str(email_field) if email_field else None
         link = settings.option("link")
         self.link_template = str(link) if link else None
         if self.link_template and urlsplit(self.link_template).scheme not in ("http", "https"):
@@ -275,7 +277,8 @@ class HttpConnector:
         if self.link_template:  # {key}: the key looked up; {id}: the account's id in the answer
             ident = _text(_dig(node, self.id_field)) or key
             link = self.link_template.replace("{key}", quote(key, safe="")).replace("{id}", quote(ident, safe=""))
-        return Account(kind, key, tuple((k, v) for k, v in shown if v), link, attributes)
+        emails = _emails(_dig(node, self.email_field)) if self.email_field else ()
+        return Account(kind, key, tuple((k, v) for k, v in shown if v), link, attributes, emails)
 
 
 class _Retryable(Exception):
@@ -314,6 +317,12 @@ def _dig(node: Any, path: str) -> Any:
         else:
             return None
     return node
+
+
+def _emails(value: Any) -> tuple[str, ...]:
+    """The addresses at `email_field`: a text, or a list of texts (at most 20); anything else is none."""
+    values = value[:20] if isinstance(value, list) else [value]
+    return tuple(v.strip() for v in values if isinstance(v, str) and "@" in v and len(v.strip()) <= 320)
 
 
 def _text(value: Any) -> str:

@@ -10,6 +10,8 @@ ca_bundle = "/etc/ssl/certs/example-ca.pem"     # TLS is checked against this CA
 auth = "bearer"                                 # bearer | basic | none; the secret is in the OS keyring
 paths = { account_id = "/api/accounts/{key}", email = "/api/accounts?email={key}" }
 link = "https://accounts.example.lan/players/{id}"   # {id}: the answer's id_field; {key}: the key
+email_field = "contact.email"                   # the account's email address(es) in the tool's JSON
+trust_named_accounts = false                    # see below; leave it off
 ttl_seconds = 900
 [connectors.accounts.fields]                    # label shown = dotted path in the tool's JSON
 Status = "status"
@@ -20,6 +22,14 @@ tier = "tier"
 custom_field = "player_id"
 patterns = ['player id:?\\s*#?(\\d{3,12})']
 ```
+
+Rules (priority, SLA policies, routing skills) decide on an account only when the tool's answer corroborates
+that it is the customer's: the tool was asked by the customer's own address, or its answer for an account id
+carries, at `email_field` (a text or a list of texts), one of the customer's addresses. An account merely
+named (by the customer's own text through `find.patterns`, a ticket field, an agent's link) is shown, not
+decided on. `trust_named_accounts = true` makes every found account count: only for a tool that has no
+emails, and then anyone who writes "player id: <a VIP's id>", or an agent who relinks a customer, gets the
+VIP's priority and SLA (docs/security.md).
 
 Secrets never sit here: a token, password or credential key anywhere in a connector's table is refused.
 """
@@ -58,6 +68,7 @@ class ConnectorSettings:
     options: Mapping[str, Any]
     ttl_seconds: int = 900
     find: FindSettings = field(default_factory=FindSettings)
+    trust_named_accounts: bool = False  # every found account counts for rules, corroborated or not
 
     def option(self, key: str, default: Any = None) -> Any:
         return self.options.get(key, default)
@@ -142,7 +153,10 @@ def parse(name: str, table: object, *, source: str) -> ConnectorSettings:
         patterns.append(pattern)
     custom_field = find_table.get("custom_field")
     find = FindSettings(str(custom_field) if custom_field else None, tuple(patterns))
-    return ConnectorSettings(name, kind, source, table, ttl, find)
+    trust = table.get("trust_named_accounts", False)
+    if not isinstance(trust, bool):
+        raise ConnectorMisconfigured(f"{where}: trust_named_accounts must be true or false")
+    return ConnectorSettings(name, kind, source, table, ttl, find, trust)
 
 
 def key_kinds_of(settings: ConnectorSettings) -> tuple[KeyKind, ...]:

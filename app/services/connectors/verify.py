@@ -11,10 +11,17 @@ runs one now):
 2. with no transaction open, asks the tool (the connector of this process: its credential from this
    machine's keyring, its timeouts, its circuit breaker);
 3. stores each answer in a short transaction of its own (`account_verify_store()`, trusted sessions only),
-   and when the customer's verified attributes changed (or appeared), applies them to the customer's open
-   tickets as intake would: the priority rules raise (never lower) their priority, audited with intake's
+   with why the account is the customer's (`corroboration`; rules read corroborated answers only), and
+   when what rules read of the customer changed (or appeared), applies it to the customer's open tickets
+   as intake would: the priority rules raise (never lower) their priority, audited with intake's
    action, and, when an SLA policy looks at accounts, their due times are recomputed (the ledger's
    recompute mark and the watch list, as after a policy change: `sla.recompute`).
+
+Which account a customer is may come from words anyone writes: a pattern in the customer's own subject or
+message, a ticket field, an agent's link. The tool is asked about that account all the same (the panel shows
+it), but its answer counts for rules only when it corroborates that the account is this customer's
+(migration 0033): the key is one of the customer's own addresses, or the answer carries one of them at the
+connector's `email_field`, or the site's settings trust named accounts (`trust_named_accounts`).
 
 A tool that cannot be asked leaves every verified answer as it was (the failure is recorded beside it) and
 the pass ends once the circuit breaker opens; its result says why. Nothing is lost: the customers not looked
@@ -34,7 +41,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app.models import Ticket, TicketStatus
 from app.services.connectors.attributes import account_attributes
-from app.services.connectors.base import Account, ConnectorUnavailable, NotFound
+from app.services.connectors.base import Account, ConnectorUnavailable, KeyKind, NotFound
 from app.services.connectors.discovery import ConnectorRegistry, Guarded
 from app.services.connectors.finding import AccountKey, find_customer_and_key
 from app.services.connectors.rules import list_rules, priority_for, raise_priorities
@@ -64,8 +71,9 @@ _DUE = text(
 )
 _STORE = text(
     "SELECT switchboard.account_verify_store(:customer, :connector, :kind, :key, :source, :link, :found,"
-    " CAST(:attributes AS jsonb), :ttl, :error)"
+    " CAST(:attributes AS jsonb), :ttl, :error, :corroborated)"
 )
+_ADDRESSES = text("SELECT lower(address) FROM switchboard.customer_email WHERE customer_id = :customer")
 
 
 @dataclass
@@ -146,11 +154,12 @@ def verify_accounts(new_uow: NewUnitOfWork, connector: Guarded, *, limit: int = 
                 int(customer_id),
                 link,
                 find_customer_and_key(uow, int(ticket_id), connector.settings.find, connector.key_kinds)[1],
+                frozenset(str(a) for a in uow.session.scalars(_ADDRESSES, {"customer": int(customer_id)})),
             )
             for customer_id, ticket_id, link in due
         ]
     result.due = len(plans)
-    for customer_id, link, key in plans:  # no transaction is open while the tool is asked
+    for customer_id, link, key, addresses in plans:  # no transaction is open while the tool is asked
         answer: Account | NotFound | None = None
         error = None
         if key is None:
@@ -162,8 +171,9 @@ def verify_accounts(new_uow: NewUnitOfWork, connector: Guarded, *, limit: int = 
             except ConnectorUnavailable as failure:
                 error = str(failure)
                 result.failed += 1
+        trusted = corroboration(key, answer, addresses, trust_named=connector.settings.trust_named_accounts)
         with new_uow() as uow:
-            if _store(uow, connector.name, customer_id, key, link, answer, error, ttl):
+            if _store(uow, connector.name, customer_id, key, link, answer, error, ttl, trusted):
                 result.changed += 1
                 raised, recomputed = apply_verified(uow, customer_id)
                 result.raised += raised
@@ -177,6 +187,22 @@ def verify_accounts(new_uow: NewUnitOfWork, connector: Guarded, *, limit: int = 
     return result
 
 
+def corroboration(
+    key: AccountKey | None, answer: Account | NotFound | None, addresses: frozenset[str], *, trust_named: bool
+) -> str | None:
+    """Why a found account is the customer's (`account_verified.corroborated_by`), or None: merely named.
+    `addresses`: the customer's own, lower case. The customer's own address as the key is theirs; an account
+    id is only a name (the customer's text, a ticket field, an agent's link, an import) unless the tool's
+    answer carries one of the customer's addresses, or the site trusts named accounts."""
+    if key is None or not isinstance(answer, Account):
+        return None
+    if key.kind is KeyKind.EMAIL and key.key.lower() in addresses:
+        return "customer_email"
+    if any(email.lower() in addresses for email in answer.emails):
+        return "tool_email"
+    return "site_trust" if trust_named else None
+
+
 def _store(
     uow: UnitOfWork,
     connector: str,
@@ -186,6 +212,7 @@ def _store(
     answer: Account | NotFound | None,
     error: str | None,
     ttl_seconds: int,
+    corroborated: str | None,
 ) -> bool:
     attributes = dict(answer.attributes or {}) if isinstance(answer, Account) else {}
     return bool(
@@ -202,6 +229,7 @@ def _store(
                 "attributes": json.dumps({str(k): str(v) for k, v in attributes.items()}),
                 "ttl": ttl_seconds,
                 "error": error[:500] if error else None,
+                "corroborated": corroborated if error is None else None,
             },
         ).scalar_one()
     )
