@@ -253,14 +253,15 @@ def _ensure_account_demo(uow: UnitOfWork, customer_ids: list[int]) -> None:
     }
     # The tool knows each demo customer's address for their account (its answers carry it): what
     # corroborates that the account is theirs, so rules decide on it (docs/security.md).
-    addresses = dict(
-        uow.session.execute(
+    addresses = {
+        str(key): str(address)
+        for key, address in uow.session.execute(
             select(Customer.external_account_id, CustomerEmail.address)
             .join(CustomerEmail, CustomerEmail.customer_id == Customer.id)
             .where(Customer.id.in_(customer_ids), Customer.external_account_id.is_not(None), CustomerEmail.is_primary)
-        ).tuples()
-    )
-    demo_tool.add_to_directory({str(key): str(address) for key, address in addresses.items()})
+        )
+    }
+    demo_tool.add_to_directory(addresses)
     now = uow.now()
     rows = [
         {

@@ -127,26 +127,33 @@ def test_the_demo_tool_passes_the_connector_test_and_each_failure_is_one_clear_l
     assert "(tickets work without it)" in doctor.stdout
 
 
-def test_connector_verify_looks_up_a_new_customers_account_and_raises_their_vip_ticket(
+def test_connector_verify_raises_a_vip_ticket_only_when_the_tool_knows_the_customers_address(
     machine: Machine, served: subprocess.Popen[str]
 ) -> None:
-    from app.services.connectors.demo_tool import account_for
+    from app.services.connectors.demo_tool import account_for, add_to_directory
 
     vip = next(key for key in (f"ACC-{n:06d}" for n in range(1, 1000)) if (account_for(key) or {}).get("tier") == "vip")
-    created = machine.run(
-        "ticket", "create", "--subject", f"account id: {vip}", "--customer", "new.vip@example.test",
-        "--queue", "Billing", "--body", "Please call me back.", "--json",
-    )  # fmt: skip
-    assert created.returncode == 0, created.stderr
-    number = str(json.loads(created.stdout)["ticket"]["number"])
-    assert "priority normal" in machine.run("ticket", "show", number).stdout  # not verified yet: not raised
+    add_to_directory({vip: "new.vip@example.test"}, machine.data_dir)  # the tool's player behind the account
+    numbers = []
+    for customer in ("new.vip@example.test", "stranger@example.test"):  # both name the VIP account
+        created = machine.run(
+            "ticket", "create", "--subject", f"account id: {vip}", "--customer", customer,
+            "--queue", "Billing", "--body", "Please call me back.", "--json",
+        )  # fmt: skip
+        assert created.returncode == 0, created.stderr
+        numbers.append(str(json.loads(created.stdout)["ticket"]["number"]))
+    holder, stranger = numbers
+    assert "priority normal" in machine.run("ticket", "show", holder).stdout  # not verified yet: not raised
 
     verified = machine.run("connector", "verify", "--json")
     assert verified.returncode == 0, verified.stdout + verified.stderr
     result = json.loads(verified.stdout)
     assert result["connector"] == "accounts" and result["failed"] == 0 and result["problem"] is None, result
-    assert result["looked_up"] >= 1 and result["changed"] >= 1 and result["raised"] >= 1, result
-    assert "priority high" in machine.run("ticket", "show", number).stdout  # the demo's VIP rule
+    assert result["looked_up"] >= 2 and result["changed"] >= 1 and result["raised"] >= 1, result
+    # The tool's answer carries the holder's address: the demo's VIP rule raises their ticket. The stranger
+    # named the same account from an address the tool does not know: looked up, not believed.
+    assert "priority high" in machine.run("ticket", "show", holder).stdout
+    assert "priority normal" in machine.run("ticket", "show", stranger).stdout
     said = machine.run("connector", "verify")
     assert said.returncode == 0 and said.stdout.startswith("accounts: looked up 0 of 0 due"), said.stdout
 

@@ -45,6 +45,15 @@ def test_an_account_comes_back_with_the_mapped_fields_link_and_attributes(tool: 
     )
 
 
+def test_the_email_field_brings_the_accounts_addresses_text_or_list(tool: HTTPServer) -> None:
+    tool.expect_request("/api/accounts/1").respond_with_json({**ACCOUNT, "contact": {"email": " Jo@Tool.test "}})
+    tool.expect_request("/api/accounts/2").respond_with_json({**ACCOUNT, "emails": ["a@tool.test", 7, "no-address"]})
+    assert http(tool, email_field="contact.email").lookup(KeyKind.ACCOUNT_ID, "1").emails == ("Jo@Tool.test",)  # type: ignore[union-attr]
+    assert http(tool, email_field="emails").lookup(KeyKind.ACCOUNT_ID, "2").emails == ("a@tool.test",)  # type: ignore[union-attr]
+    tool.expect_request("/api/accounts/3").respond_with_json({**ACCOUNT, "email": "x@tool.test"})
+    assert http(tool).lookup(KeyKind.ACCOUNT_ID, "3").emails == ()  # type: ignore[union-attr]  # not mapped: none
+
+
 def test_by_email_the_address_is_quoted_into_the_query(tool: HTTPServer) -> None:
     tool.expect_request("/api/accounts", query_string="email=jane%2Bx%40customer.test").respond_with_json(ACCOUNT)
     assert isinstance(http(tool).lookup(KeyKind.EMAIL, "jane+x@customer.test"), Account)

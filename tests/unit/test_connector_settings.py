@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from app.services.connectors.base import ConnectorMisconfigured, KeyKind, age_in_words, clean_key
+from app.services.connectors.base import Account, ConnectorMisconfigured, KeyKind, NotFound, age_in_words, clean_key
+from app.services.connectors.finding import AccountKey
 from app.services.connectors.http import HttpConnector
 from app.services.connectors.settings import configured_connectors, parse
+from app.services.connectors.verify import corroboration
 from app.services.errors import InvalidInput
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -129,3 +131,27 @@ def test_every_public_method_of_the_account_area_speaks_domain_errors() -> None:
     public = [name for name in vars(Accounts) if not name.startswith("_") and callable(vars(Accounts)[name])]
     assert {"panel", "refresh", "link", "configured"} <= set(public)
     assert all(hasattr(vars(Accounts)[name], "__wrapped__") for name in [*public, "__init__"])
+
+
+def test_trusting_named_accounts_is_off_unless_a_site_says_true() -> None:
+    base = {"base_url": "https://tool.example", "paths": {"account_id": "/a/{key}"}}
+    assert parse("accounts", base, source="t").trust_named_accounts is False
+    assert parse("accounts", {**base, "trust_named_accounts": True}, source="t").trust_named_accounts is True
+    with pytest.raises(ConnectorMisconfigured, match="trust_named_accounts must be true or false"):
+        parse("accounts", {**base, "trust_named_accounts": "yes"}, source="t")
+
+
+def test_an_account_is_the_customers_by_their_own_address_or_the_tools_answer_never_by_being_named() -> None:
+    mine = frozenset({"vic@customer.test"})
+    named = AccountKey(KeyKind.ACCOUNT_ID, "4242", "the subject")
+    theirs = Account(KeyKind.ACCOUNT_ID, "4242", (), emails=("someone@else.test",))
+    said = Account(KeyKind.ACCOUNT_ID, "4242", (), emails=("Vic@Customer.Test",))
+    assert corroboration(named, theirs, mine, trust_named=False) is None
+    assert corroboration(named, said, mine, trust_named=False) == "tool_email"
+    assert corroboration(named, theirs, mine, trust_named=True) == "site_trust"
+    by_address = AccountKey(KeyKind.EMAIL, "Vic@customer.test", "the customer's email")
+    assert corroboration(by_address, Account(KeyKind.EMAIL, "Vic@customer.test", ()), mine, trust_named=False) == (
+        "customer_email"
+    )
+    assert corroboration(named, NotFound(KeyKind.ACCOUNT_ID, "4242"), mine, trust_named=True) is None
+    assert corroboration(None, None, mine, trust_named=True) is None
