@@ -350,7 +350,7 @@ def test_an_account_merely_named_for_a_customer_raises_nothing_until_the_tools_a
     accounts = {"4242": vip_account, "ella@customer.test": {**ACCOUNT, "id": "E-1", "tier": "vip"}}
 
     result = _run(worker, Tool(tool, worker, accounts).job(), desk)
-    assert result["problem"] is None and result["failed"] == 0, result
+    assert result["problem"] is None and result["failed"] == 0 and result["named_only"] == 2, result
     assert _trust(desk, nemo) == ("4242", True, "vip", None)  # looked up, stored, not corroborated
     assert _trust(desk, rita) == ("4242", True, "vip", None)
     assert _trust(desk, vera) == ("4242", True, "vip", "tool_email")

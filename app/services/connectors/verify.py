@@ -79,14 +79,17 @@ _ADDRESSES = text("SELECT lower(address) FROM switchboard.customer_email WHERE c
 @dataclass
 class VerifyResult:
     """What a pass did: `looked_up` calls to the tool (`failed` of them failed), `no_key` customers whom
-    nothing names, `changed` customers whose verified attributes changed, and on their open tickets
-    `raised` priorities and `recomputed` SLA due times; `problem`: why the pass stopped or did nothing."""
+    nothing names, `named_only` found accounts that were merely named for the customer (not corroborated:
+    shown, never decided on; many of them may mean the connector has no `email_field`), `changed` customers
+    whose verified attributes changed, and on their open tickets `raised` priorities and `recomputed` SLA due
+    times; `problem`: why the pass stopped or did nothing."""
 
     connector: str | None
     due: int = 0
     looked_up: int = 0
     failed: int = 0
     no_key: int = 0
+    named_only: int = 0
     changed: int = 0
     raised: int = 0
     recomputed: int = 0
@@ -99,6 +102,7 @@ class VerifyResult:
             "looked_up": self.looked_up,
             "failed": self.failed,
             "no_key": self.no_key,
+            "named_only": self.named_only,
             "changed": self.changed,
             "raised": self.raised,
             "recomputed": self.recomputed,
@@ -111,6 +115,8 @@ class VerifyResult:
             f" {self.failed} failed, {self.no_key} without a key; {self.raised} open tickets raised,"
             f" {self.recomputed} SLA recomputed"
         )
+        if self.named_only:
+            said += f"; {self.named_only} found but only named for the customer (not decided on)"
         return said if self.problem is None else f"{said} ({self.problem})"
 
 
@@ -172,6 +178,8 @@ def verify_accounts(new_uow: NewUnitOfWork, connector: Guarded, *, limit: int = 
                 error = str(failure)
                 result.failed += 1
         trusted = corroboration(key, answer, addresses, trust_named=connector.settings.trust_named_accounts)
+        if isinstance(answer, Account) and trusted is None:
+            result.named_only += 1
         with new_uow() as uow:
             if _store(uow, connector.name, customer_id, key, link, answer, error, ttl, trusted):
                 result.changed += 1
