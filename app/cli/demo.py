@@ -9,7 +9,7 @@ import click
 from app.cli.context import CliContext
 from app.cli.inputs import CheckedCommand
 from app.cli.output import say
-from app.ops.demo import DemoSize, demo_tickets_present, fill_demo_data
+from app.ops.demo import DemoSize, demo_tickets_present, ensure_tool_directory, fill_demo_data
 from app.services.knowledge.demo_articles import ensure_demo_articles
 from app.services.platform.uow import UnitOfWork
 
@@ -28,6 +28,7 @@ def demo(ctx: CliContext, ticket_count: int, no_open: bool, seed: int, add: bool
     present = demo_tickets_present(runtime.session_factory)
     if present and not add:
         say(f"The demo data is there already ({present:,} tickets); nothing added (--add adds more).")
+        ensure_tool_directory(runtime.session_factory)
     else:
         summary = fill_demo_data(runtime.session_factory, DemoSize(tickets=ticket_count), seed=seed)
         say(f"{summary} in {time.perf_counter() - started:.1f} s.")

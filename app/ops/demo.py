@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import ColumnElement, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -251,17 +251,7 @@ def _ensure_account_demo(uow: UnitOfWork, customer_ids: list[int]) -> None:
             )
         )
     }
-    # The tool knows each demo customer's address for their account (its answers carry it): what
-    # corroborates that the account is theirs, so rules decide on it (docs/security.md).
-    addresses = {
-        str(key): str(address)
-        for key, address in uow.session.execute(
-            select(Customer.external_account_id, CustomerEmail.address)
-            .join(CustomerEmail, CustomerEmail.customer_id == Customer.id)
-            .where(Customer.id.in_(customer_ids), Customer.external_account_id.is_not(None), CustomerEmail.is_primary)
-        )
-    }
-    demo_tool.add_to_directory(addresses)
+    addresses = _tool_directory(uow, Customer.id.in_(customer_ids))
     now = uow.now()
     rows = [
         {
@@ -323,6 +313,31 @@ def _showcase(cast: _Cast, now: dt.datetime) -> list[dict[str, Any]]:
             ticket["assignee_id"] = None
             plans.append(plan)
     return plans
+
+
+def _tool_directory(uow: UnitOfWork, which: ColumnElement[bool]) -> dict[str, str]:
+    """The demo tool knows each demo customer's address for their account (its answers carry it): what
+    corroborates that the account is theirs, so rules decide on it (docs/security.md). Written to the tool's
+    directory; returns it ({account id: address})."""
+    from app.services.connectors import demo_tool
+
+    addresses = {
+        str(key): str(address)
+        for key, address in uow.session.execute(
+            select(Customer.external_account_id, CustomerEmail.address)
+            .join(CustomerEmail, CustomerEmail.customer_id == Customer.id)
+            .where(which, Customer.external_account_id.is_not(None), CustomerEmail.is_primary)
+        )
+    }
+    demo_tool.add_to_directory(addresses)
+    return addresses
+
+
+def ensure_tool_directory(session_factory: sessionmaker[Session]) -> None:
+    """The demo tool's directory for the demo's customers already there (a data directory made before the
+    tool knew addresses: without it their accounts would stop counting at the next verification)."""
+    with UnitOfWork(session_factory) as uow:
+        _tool_directory(uow, CustomerEmail.address.endswith(DEMO_ADDRESS_SUFFIX))
 
 
 def demo_tickets_present(session_factory: sessionmaker[Session]) -> int:
