@@ -33,7 +33,12 @@ def test_two_workers_started_together_run_each_job_once(committed_runtime: Runti
     with committed_runtime.session_factory() as session:
         runs = session.execute(select(JobRun.job, JobRun.period_start, JobRun.finished_at)).all()
         beats = session.scalars(select(WorkerHeartbeat.worker)).all()
-    assert {job for job, _start, _done in runs} == {"change_log_housekeeping", "sla_sweep", "account_cache_cleanup"}
+    assert {job for job, _start, _done in runs} == {
+        "change_log_housekeeping",
+        "sla_sweep",
+        "account_cache_cleanup",
+        "sla_typical_handling",
+    }
     assert all(done is not None for _job, _start, done in runs)
     ran = [
         job

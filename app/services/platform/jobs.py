@@ -37,6 +37,7 @@ from app.models import JobRun, WorkerHeartbeat
 from app.services.connectors.cache import purge_expired
 from app.services.platform import changes
 from app.services.platform.uow import UnitOfWork
+from app.services.sla import typical
 from app.services.sla.sweep import sla_sweep
 
 log = logging.getLogger(__name__)
@@ -156,6 +157,7 @@ def default_jobs() -> list[Job]:
         Job("change_log_housekeeping", dt.timedelta(hours=1), trim_change_log),
         Job("sla_sweep", dt.timedelta(minutes=1), sla_sweep),  # app/services/sla/sweep.py
         Job("account_cache_cleanup", dt.timedelta(hours=1), purge_expired),  # app/services/connectors/cache.py
+        Job("sla_typical_handling", typical.PERIOD, typical.refresh_typical_handling),  # app/services/sla/typical.py
     ]
 
 
