@@ -9,7 +9,7 @@ today's, or the changed ones given. Shifts and out of office are replayed: a tic
 agent on or off shift, and out of office or back, as their schedule and end date say at T in their own
 time zone (an out of office records only its end date, so it counts from the start of the window). The
 skills each ticket wants come from its tags and its customer's cached account (`account.tier=vip` rules),
-through the live push's own `engine.with_wanted_skills`, the accounts read in one batch (`accounts_of`):
+through the live push's own `engine.skills_wanted_for`, the accounts read in one batch (`accounts_of`):
 the account as cached now, since the cache keeps no history. The
 availability menu's state (available, away, offline) is taken as "at work" for everyone active, since
 yesterday's is not recorded — the dry-run compares configurations, not who happened to be signed in.
@@ -33,7 +33,13 @@ from app.models import Agent, Customer, Ticket
 from app.services.connectors.attributes import accounts_of
 from app.services.platform.uow import UnitOfWork
 from app.services.routing.dto import AgentTally, DryRunPreview
-from app.services.routing.engine import account_rules_asked, candidates_for, weights_from, with_wanted_skills
+from app.services.routing.engine import (
+    SkillMemo,
+    account_rules_asked,
+    candidates_for,
+    skills_wanted_for,
+    weights_from,
+)
 from app.services.routing.scoring import CandidateFacts, FitMemo, TicketFacts, pick
 from app.services.sla.calendar import BusinessCalendar
 from app.vocabulary import Availability, Priority
@@ -117,7 +123,7 @@ def dry_run(
     names: dict[int, str] = {}
     load: Counter[int] = Counter()
     last: dict[int, dt.datetime] = {}
-    wanted: dict[tuple[tuple[str, ...], tuple[str, ...]], dict[str, int]] = {}
+    wanted: SkillMemo = {}
     fits: FitMemo = {}  # the agents' skills and languages do not change during a replay
     releases: list[tuple[dt.datetime, int, int]] = []  # (when, agent, weight) as a heap
     for number, ticket_queue, customer_id, priority, language, tags, assignee_id, created_at, resolved_at in rows:
@@ -132,15 +138,17 @@ def dry_run(
             names.update({c.agent_id: c.name for c in team})
             rosters[ticket_queue] = _Roster.of(uow, team, agent_facts or {}, since, now)
         team = rosters[ticket_queue].at(created_at)
+        account = accounts.get(customer_id, _NO_ACCOUNT)
+        skills, _asked = skills_wanted_for(tags or (), account, settings, wanted)  # the push's own path
         facts = TicketFacts(
             0,
             ticket_queue,
             Priority(priority),
+            skills_wanted=skills,
             language=language,
             previous_agent_id=previous.get(customer_id),
-            account=accounts.get(customer_id, _NO_ACCOUNT),
+            account=account,
         )
-        facts = with_wanted_skills(facts, tags or (), settings, wanted)  # the push's own path
         winner, relaxed = pick(facts, team, weights, created_at, load, last, fits)
         result.tickets += 1
         result.relaxed.update(relaxed)

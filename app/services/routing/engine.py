@@ -140,24 +140,31 @@ def ticket_facts(uow: UnitOfWork, ticket: Ticket) -> TicketFacts:
     )
 
 
-def with_wanted_skills(
-    facts: TicketFacts,
-    tags: Sequence[str],
-    settings: dict[str, Any],
-    memo: dict[tuple[tuple[str, ...], tuple[str, ...]], dict[str, int]] | None = None,
-) -> TicketFacts:
+def with_wanted_skills(facts: TicketFacts, tags: Sequence[str], settings: dict[str, Any]) -> TicketFacts:
     """The facts with the skills the ticket wants from its tags and its cached account (`facts.account`),
-    and what the account asked, for the explanation. Live routing and the dry-run both come through here,
-    so a replay wants what the push would have wanted. `memo` (a replay's): the wanted skills by the tags
-    and the account rules met, which is all they depend on for one configuration."""
-    asked = account_rules_matched(settings, facts.account)
+    and what the account asked, for the explanation."""
+    skills, asked = skills_wanted_for(tags, facts.account, settings)
+    return replace(facts, skills_wanted=skills, account_note=account_note(facts.account, asked))
+
+
+SkillMemo = dict[tuple[tuple[str, ...], tuple[str, ...]], dict[str, int]]
+
+
+def skills_wanted_for(
+    tags: Sequence[str], account: Mapping[str, str], settings: dict[str, Any], memo: SkillMemo | None = None
+) -> tuple[dict[str, int], list[str]]:
+    """The skills a ticket wants from its tags and its customer's cached account, and the account rules
+    that asked. The push (`with_wanted_skills`) and the dry-run both come through here, so a replay wants
+    what the push would have wanted. `memo` (a replay's): the skills by the tags and the account rules
+    met, which is all they depend on for one configuration."""
+    asked = account_rules_matched(settings, account) if account else []
     key = (tuple(tags), tuple(asked))
     skills = None if memo is None else memo.get(key)
     if skills is None:
         skills = _skills_asked([*key[0], *asked], settings)
         if memo is not None:
             memo[key] = skills
-    return replace(facts, skills_wanted=skills, account_note=account_note(facts.account, asked))
+    return skills, asked
 
 
 def wanted_skills(
