@@ -1,7 +1,8 @@
-"""`switchboard connector list|test NAME|credential NAME|serve-demo|rule …`: the account-lookup connectors the
-site settings configure, checked from this workstation; the credential kept in the OS keyring; the
-demo's tool on its own; and the account priority rules (a VIP tier raises priority on intake), which live
-in the database. `switchboard doctor` runs `connector test` for each configured connector."""
+"""`switchboard connector list|test NAME|credential NAME|verify|serve-demo|rule …`: the account-lookup connectors
+the site settings configure, checked from this workstation; the credential kept in the OS keyring; one
+verification pass of the worker's; the demo's tool on its own; and the account priority rules (a VIP tier
+raises priority), which live in the database. `switchboard doctor` runs `connector test` for each configured
+connector."""
 
 from __future__ import annotations
 
@@ -141,6 +142,32 @@ def set_credential(name: str, from_stdin: bool, forget: bool) -> None:
     say(f"The credential of {name} is in this computer's keyring (never in a file).")
 
 
+@connector_group.command("verify", cls=CheckedCommand)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def verify(ctx: CliContext, as_json: bool) -> None:
+    """Verify the accounts that matter now, as the worker does every few minutes: look up the customers of
+    open tickets with this computer's credential and keep the answers rules decide on. Runs as the worker
+    (the database URL's own login: on a team server, on the worker's machine)."""
+    from app.services.connectors.verify import AccountVerifier, is_trusted_session
+
+    runtime = ctx.maintenance_runtime()
+    if not is_trusted_session(runtime.uow):
+        raise KnownError(
+            "Only the worker's login verifies accounts (a member of the owner role, docs/it-guide.md): run"
+            " `switchboard connector verify` on the worker's machine, with its database URL and its credential"
+        )
+    result = AccountVerifier().verify(runtime.uow)
+    if as_json:
+        say_json(result.as_json())
+    elif result.connector is None:
+        say(f"Nothing verified: {result.problem}.")
+    else:
+        say(result.line())
+    if result.connector is None or result.failed:
+        raise SystemExit(1)
+
+
 @connector_group.command("serve-demo", cls=CheckedCommand)
 @click.option("--port", type=click.IntRange(0, 65535), default=None, help="Default: the demo settings' port.")
 def serve_demo(port: int | None) -> None:
@@ -170,8 +197,9 @@ def serve_demo(port: int | None) -> None:
 
 @connector_group.group("rule", cls=CheckedGroup)
 def rule_group() -> None:
-    """Account priority rules: a new ticket whose customer's cached account matches gets at least the
-    rule's priority (admins change them; read from the cache, never the tool)."""
+    """Account priority rules: a new ticket whose customer's verified account matches gets at least the
+    rule's priority, and so do a customer's open tickets when the worker verifies a matching account
+    (admins change them; read from the worker's verified answers, never the tool)."""
 
 
 @rule_group.command("list", cls=CheckedCommand)

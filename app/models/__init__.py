@@ -1,6 +1,6 @@
 """SQLAlchemy models: tables, types and constraints. No workflows live here."""
 
-from app.models.account import AccountCacheEntry, AccountPriorityRule
+from app.models.account import AccountCacheEntry, AccountPriorityRule, AccountVerification
 from app.models.audit import AuditEvent, ChangeLogEntry, ChangeLogTrim
 from app.models.base import SCHEMA, Base
 from app.models.customer import Customer, CustomerEmail, Organisation
@@ -27,6 +27,7 @@ __all__ = [
     "SCHEMA",
     "AccountCacheEntry",
     "AccountPriorityRule",
+    "AccountVerification",
     "Agent",
     "AgentPreference",
     "AgentSkill",

@@ -2,6 +2,10 @@
 definer functions `account_claim()` and `account_store()` (and emptied of long-expired answers by the
 worker's `account_cache_purge()`); staff read a row while they see a ticket of one of its customers.
 
+The verified accounts (migration 0030): what the tool answered when the worker (or an admin) asked it
+itself, one row per customer and connector, written only through `account_verify_store()`; the only
+attributes rules decide on. Staff read a customer's row while they see one of the customer's tickets.
+
 The account priority rules (migration 0021): "a VIP tier raises priority" on intake. Written only through
 `set_account_priority_rule()` (admins); every active staff member reads them."""
 
@@ -55,9 +59,32 @@ class AccountCacheEntry(Base):
     failed_at: Mapped[dt.datetime | None]
 
 
+class AccountVerification(Base):
+    """`key` is the one the verifier found for the customer (None: nothing names the account); `found` is
+    None until the tool answered; `attributes` are the found account's (empty otherwise)."""
+
+    __tablename__ = "account_verified"
+    __table_args__ = (CheckConstraint("key_kind IN ('account_id', 'email')", name="key_kind"),)
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), primary_key=True)
+    connector: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_kind: Mapped[str | None] = mapped_column(String(16))
+    key: Mapped[str | None] = mapped_column(String(200))
+    key_source: Mapped[str | None] = mapped_column(String(200))
+    linked_account_id: Mapped[str | None] = mapped_column(String(200))
+    found: Mapped[bool | None]
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
+    checked_at: Mapped[dt.datetime | None]
+    verified_at: Mapped[dt.datetime | None]
+    expires_at: Mapped[dt.datetime | None]
+    verified_by: Mapped[str] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    failed_at: Mapped[dt.datetime | None]
+
+
 class AccountPriorityRule(Base):
     """`conditions` is `{"account.tier": "vip", "account.region": ["EU", "UK"]}` (all must hold); a new
-    ticket whose customer's cached account meets them gets at least `priority` (0 low … 3 urgent)."""
+    ticket whose customer's verified account meets them gets at least `priority` (0 low … 3 urgent)."""
 
     __tablename__ = "account_priority_rule"
     __table_args__ = (CheckConstraint("priority BETWEEN 0 AND 3", name="priority_range"),)

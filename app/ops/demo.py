@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.models import (
     AccountCacheEntry,
     AccountPriorityRule,
+    AccountVerification,
     Agent,
     AgentSkill,
     BusinessCalendar,
@@ -217,8 +218,9 @@ DEMO_VIP_CONDITIONS = {"account.tier": "vip"}
 
 def _ensure_account_demo(uow: UnitOfWork, customer_ids: list[int]) -> None:
     """The VIP policy and priority rule, once; and the team's account cache warmed with the demo tool's
-    answers for its customers (what the panel would have stored), so the SLA sweep and intake see the
-    accounts' tiers from the first start. Nothing is asked over HTTP here."""
+    answers for its customers (what the panel would have stored), and the same answers verified (what the
+    worker's lookups would have stored), so the SLA sweep and intake see the accounts' tiers from the first
+    start. Nothing is asked over HTTP here."""
     from app.services.connectors import demo_tool
 
     default = uow.session.scalar(select(SlaPolicy).where(SlaPolicy.name == DEMO_POLICY))
@@ -269,6 +271,26 @@ def _ensure_account_demo(uow: UnitOfWork, customer_ids: list[int]) -> None:
     ]
     if rows:
         uow.session.execute(pg_insert(AccountCacheEntry).values(rows).on_conflict_do_nothing())
+        # The same answers as the worker's verification would store them (the demo loads as the owner, a
+        # trusted session): what the rules decide on, so the VIP tier raises priority from the first start.
+        verified = [
+            {
+                "customer_id": row["customer_ids"][0],
+                "connector": row["connector"],
+                "key_kind": row["key_kind"],
+                "key": row["key"],
+                "key_source": "the customer's account id",
+                "linked_account_id": row["key"],
+                "found": row["found"],
+                "attributes": row["attributes"] if row["found"] else {},
+                "checked_at": now,
+                "verified_at": now,
+                "expires_at": row["expires_at"],
+                "verified_by": "switchboard demo",
+            }
+            for row in rows
+        ]
+        uow.session.execute(pg_insert(AccountVerification).values(verified).on_conflict_do_nothing())
 
 
 SHOWCASE_TICKETS = 3

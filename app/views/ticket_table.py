@@ -290,7 +290,9 @@ class TicketTableModel(QAbstractTableModel):
         stays as the newer of the two; anything out of order (a live move got there first) is placed."""
         if generation != self._generation:
             return
-        self._loading = False
+        # Where the next page starts is known before any row signal: a view (or a model tester) that asks
+        # for more while the rows go in must ask for the next page, not this one again.
+        self._loading, self._cursor, self._more = False, page.next_cursor, page.next_cursor is not None
         fresh: list[TicketSummary] = []
         for ticket in page.rows:
             known = self._by_id.get(ticket.id)
@@ -309,7 +311,6 @@ class TicketTableModel(QAbstractTableModel):
         else:
             for ticket in fresh:
                 self._place(ticket, loaded=True)
-        self._cursor, self._more = page.next_cursor, page.next_cursor is not None
         self.loaded.emit()
 
     def _page_error(self, generation: int, error: Exception) -> None:

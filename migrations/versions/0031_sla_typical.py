@@ -1,7 +1,7 @@
 """The typical handling time of similar tickets, in business minutes, kept by the worker.
 
 Revision ID: 0031_sla_typical
-Revises: 0029_change_log_trim
+Revises: 0030_account_verified
 Create Date: 2026-12-06
 
 The escalation board ranked by "business minutes left against the typical handling time of similar
@@ -24,7 +24,7 @@ from alembic import op
 from app.services.platform.database.sql_files import DatabaseNames
 
 revision: str = "0031_sla_typical"
-down_revision: str | None = "0029_change_log_trim"
+down_revision: str | None = "0030_account_verified"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -5,6 +5,7 @@ names the connector and `doctor` includes its test."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -124,6 +125,30 @@ def test_the_demo_tool_passes_the_connector_test_and_each_failure_is_one_clear_l
     doctor = machine.run("doctor")
     assert "warning  connector accounts lookup" in doctor.stdout
     assert "(tickets work without it)" in doctor.stdout
+
+
+def test_connector_verify_looks_up_a_new_customers_account_and_raises_their_vip_ticket(
+    machine: Machine, served: subprocess.Popen[str]
+) -> None:
+    from app.services.connectors.demo_tool import account_for
+
+    vip = next(key for key in (f"ACC-{n:06d}" for n in range(1, 1000)) if (account_for(key) or {}).get("tier") == "vip")
+    created = machine.run(
+        "ticket", "create", "--subject", f"account id: {vip}", "--customer", "new.vip@example.test",
+        "--queue", "Billing", "--body", "Please call me back.", "--json",
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    number = str(json.loads(created.stdout)["ticket"]["number"])
+    assert "priority normal" in machine.run("ticket", "show", number).stdout  # not verified yet: not raised
+
+    verified = machine.run("connector", "verify", "--json")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    result = json.loads(verified.stdout)
+    assert result["connector"] == "accounts" and result["failed"] == 0 and result["problem"] is None, result
+    assert result["looked_up"] >= 1 and result["changed"] >= 1 and result["raised"] >= 1, result
+    assert "priority high" in machine.run("ticket", "show", number).stdout  # the demo's VIP rule
+    said = machine.run("connector", "verify")
+    assert said.returncode == 0 and said.stdout.startswith("accounts: looked up 0 of 0 due"), said.stdout
 
 
 def test_a_secret_in_the_connector_settings_is_refused(machine: Machine) -> None:

@@ -20,7 +20,7 @@ from werkzeug import Request, Response
 from app.bootstrap import Runtime
 from app.services.connectors import credentials
 from app.services.connectors.area import Accounts
-from app.services.connectors.attributes import account_attributes, account_matches
+from app.services.connectors.attributes import Source, account_attributes, account_matches
 from app.services.connectors.discovery import ConnectorRegistry
 from app.services.errors import NotFound as NotFoundError
 from app.services.tickets import service
@@ -309,7 +309,7 @@ def test_a_hostile_key_in_a_ticket_is_no_key(people: People, tool: HTTPServer) -
             )
 
 
-def test_routing_and_sla_can_read_a_customers_cached_attributes_without_a_call(
+def test_the_panels_cached_attributes_are_read_without_a_call_and_never_decide(
     people: People, tool: HTTPServer
 ) -> None:
     tool.expect_request("/api/accounts/T-7").respond_with_json({**ACCOUNT, "id": "T-7", "tier": "vip"})
@@ -322,9 +322,11 @@ def test_routing_and_sla_can_read_a_customers_cached_attributes_without_a_call(
         runtime = desk.runtime(person)
         try:
             with runtime.uow() as uow:
-                attributes = account_attributes(uow, desk.ids["tina"], connector=people.connector)
+                shown = account_attributes(uow, desk.ids["tina"], connector=people.connector, source=Source.DISPLAY)
+                decided = account_attributes(uow, desk.ids["tina"], connector=people.connector)
         finally:
             runtime.close()
-        assert attributes == expected, person  # alice sees no ticket of Tina's: nothing
-        assert account_matches(attributes, {"account.tier": "vip"}) is bool(expected)
+        assert shown == expected, person  # alice sees no ticket of Tina's: nothing
+        assert account_matches(shown, {"account.tier": "vip"}) is bool(expected)
+        assert decided == {}  # what a client stored is no verified answer: rules read nothing of it
     assert len(tool.log) == calls  # read from the cache only

@@ -1,6 +1,7 @@
 """Account attributes at work (issue 16), each person as their own login, on both servers: an SLA policy
 that names `account.tier`, the priority rule a new ticket meets on intake, the tier in routing's
-explanation, all read from the team's cache (no tool runs here at all); the worker's hourly clean-up of
+explanation, all read from the verified accounts (seeded here as the worker would store them; no tool runs
+here at all); the worker's hourly clean-up of
 long-expired answers, claimed once per period with two workers racing; and the probes: who may write a
 rule or purge the cache (agent, supervisor, admin, a disabled agent, a group member without an agent, a
 login outside every group, the worker's own login)."""
@@ -50,10 +51,22 @@ def _cache(dba: psycopg.Connection[Any], key: str, customer: int, attributes: st
     )
 
 
+def _verified(dba: psycopg.Connection[Any], key: str, customer: int, attributes: str, *, expired_days: float) -> None:
+    """What the worker's verification would have stored (set up as the DBA: the probes are elsewhere)."""
+    dba.execute(
+        "INSERT INTO switchboard.account_verified (customer_id, connector, key_kind, key, linked_account_id, found,"
+        " attributes, checked_at, verified_at, expires_at, verified_by) VALUES (%s, %s, 'account_id', %s, %s, true,"
+        " %s::jsonb, now() - make_interval(secs => %s * 86400) - interval '5 minutes',"
+        " now() - make_interval(secs => %s * 86400) - interval '5 minutes',"
+        " now() - make_interval(secs => %s * 86400), 'the test')",
+        (customer, CONNECTOR, key, key, attributes, expired_days, expired_days, expired_days),
+    )
+
+
 @pytest.fixture(scope="module")
 def vip_desk(desk: Desk) -> Desk:
-    """Vera is a VIP account (tier 'vip', cached an hour ago and expired: still the best knowledge);
-    Stan is a standard one; Omar (no ticket, no account) has nothing cached."""
+    """Vera is a VIP account (tier 'vip', verified an hour ago and expired: still the best knowledge);
+    Stan is a standard one; Omar (no ticket, no account) has nothing verified."""
     with desk.connect_as_dba() as dba:
         for name in ("vera", "stan"):
             row = dba.execute(
@@ -62,8 +75,10 @@ def vip_desk(desk: Desk) -> Desk:
             ).fetchone()
             assert row is not None
             desk.ids[name] = int(str(row[0]))
-        _cache(dba, "ACC-vera", desk.ids["vera"], '{"tier": "VIP", "region": "EU"}', expired_days=1 / 24)
-        _cache(dba, "ACC-stan", desk.ids["stan"], '{"tier": "standard", "region": "EU"}')
+        _verified(dba, "ACC-vera", desk.ids["vera"], '{"tier": "VIP", "region": "EU"}', expired_days=1 / 24)
+        _verified(dba, "ACC-stan", desk.ids["stan"], '{"tier": "standard", "region": "EU"}', expired_days=0)
+        # What a client's panel stored says otherwise: it is shown, never decided on.
+        _cache(dba, "ACC-stan", desk.ids["stan"], '{"tier": "vip"}')
     return desk
 
 
@@ -96,7 +111,7 @@ def _priority(desk: Desk, ticket_id: int) -> Priority:
     return Priority(int(str(row[0])))
 
 
-def test_a_vip_account_raises_a_new_tickets_priority_from_the_cache_and_routing_names_the_tier(
+def test_a_verified_vip_account_raises_a_new_tickets_priority_and_routing_names_the_tier(
     vip_desk: Desk, as_person: Any
 ) -> None:
     desk = vip_desk
@@ -115,9 +130,9 @@ def test_a_vip_account_raises_a_new_tickets_priority_from_the_cache_and_routing_
     omar = _create(alice, desk.ids["omar"], desk.ids["billing"])
 
     assert _priority(desk, vera) is Priority.HIGH  # the tier's case does not matter; expired still counts
-    assert _priority(desk, stan) is Priority.NORMAL
+    assert _priority(desk, stan) is Priority.NORMAL  # verified standard, whatever the panel's cache says
     assert _priority(desk, urgent) is Priority.URGENT  # never lowered
-    assert _priority(desk, omar) is Priority.NORMAL  # nothing cached, nothing raised (and no HTTP call)
+    assert _priority(desk, omar) is Priority.NORMAL  # nothing verified, nothing raised (and no HTTP call)
     with desk.connect_as_dba() as dba:
         audited = dba.execute(
             "SELECT action FROM switchboard.audit_event WHERE ticket_id = %s AND field = 'priority'", (vera,)
@@ -292,7 +307,7 @@ def test_the_worker_removes_long_expired_answers_once_per_period_with_two_worker
     assert [(worker, result["removed"]) for worker, result in claims] == [(winner, 2)]
     with desk.connect_as_dba() as dba:
         keys = {row[0] for row in dba.execute("SELECT key FROM switchboard.account_cache").fetchall()}
-    assert {"recent", "old-but-refreshing", "ACC-vera", "ACC-stan"} <= keys
+    assert {"recent", "old-but-refreshing", "ACC-stan"} <= keys
     assert not {"old", "never-answered"} & keys
     worker = Runtime(*_engine_and_factory(desk, desk.login("worker")))
     try:  # the worker's own login reads every cached account and rule (its sweep and intake see the tiers)

@@ -1,7 +1,7 @@
 """The routing dry-run wants what the live push wants (issues 13 and 16): a `skills_by_tag` rule on the
-customer's cached account (`account.tier=vip`) raises the skills a ticket wants in the replay as it does
+customer's verified account (`account.tier=vip`) raises the skills a ticket wants in the replay as it does
 when the ticket is pushed, so the dry-run predicts the agent the push chose (both servers, each person's
-own login)."""
+own login). Both read the same source: what the worker verified, never what an agent's panel stored."""
 
 from __future__ import annotations
 
@@ -33,14 +33,24 @@ def test_the_dry_run_predicts_the_push_for_a_vip_account(world: World) -> None:
         with world.uow(person) as uow:
             routing.set_availability(uow, Availability.AVAILABLE)
             uow.commit()
-    with world.trusted_uow() as uow:  # what a client's account panel stored (the DBA's fixture)
-        uow.session.execute(
+    with world.trusted_uow() as uow:  # what the worker verified for jane and omar (the DBA's fixture)
+        for customer, tier in ((world.jane, "VIP"), (world.omar, "standard")):
+            uow.session.execute(
+                text(
+                    "INSERT INTO switchboard.account_verified (customer_id, connector, key_kind, key,"
+                    " linked_account_id, found, attributes, checked_at, verified_at, expires_at, verified_by)"
+                    " VALUES (:c, 'accounts', 'account_id', :key, :key, true, CAST(:attributes AS jsonb), now(),"
+                    " now(), now() + interval '1 hour', 'the test')"
+                ),
+                {"c": customer, "key": f"ACC-{customer}", "attributes": f'{{"tier": "{tier}"}}'},
+            )
+        uow.session.execute(  # what a client's panel stored for omar says otherwise: shown, never decided on
             text(
                 "INSERT INTO switchboard.account_cache (connector, key_kind, key, customer_ids, found, attributes,"
-                " fetched_at, expires_at) VALUES ('accounts', 'account_id', 'ACC-jane', ARRAY[CAST(:c AS bigint)],"
-                " true, CAST('{\"tier\": \"VIP\"}' AS jsonb), now(), now() + interval '1 hour')"
+                " fetched_at, expires_at) VALUES ('accounts', 'account_id', 'panel-omar', ARRAY[CAST(:c AS bigint)],"
+                " true, CAST('{\"tier\": \"vip\"}' AS jsonb), now(), now() + interval '1 hour')"
             ),
-            {"c": world.jane},
+            {"c": world.omar},
         )
         uow.commit()
     created = []
@@ -58,3 +68,14 @@ def test_the_dry_run_predicts_the_push_for_a_vip_account(world: World) -> None:
     assert replay.tickets == 3
     assert dict(replay.would_get) == {"Bob Baker": 3}
     assert replay.changed == 0 and replay.nobody == []
+
+    with world.uow("carol", handlers=event_handlers()) as uow:  # omar is verified standard: no senior wanted
+        standard = service.create_ticket(
+            uow, subject="Invoice", customer_id=world.omar, queue_id=world.billing, body="?"
+        ).ticket
+        uow.commit()
+    with world.uow("carol") as uow:
+        pushed_to = uow.session.scalar(select(Ticket.assignee_id).where(Ticket.id == standard.id))
+        replay = dry_run(uow, dict(VIP_WANTS_SENIORS), days=1, now=uow.now(), queue_id=world.billing)
+    assert pushed_to == world.alice  # the tie goes to alice, whatever omar's panel cache says
+    assert dict(replay.would_get) == {"Bob Baker": 3, "Alice Archer": 1} and replay.changed == 0

@@ -1,20 +1,27 @@
-"""Account attributes as conditions for SLA policies, routing and automation: read from the team's cache,
-never from the tool (no HTTP call inside anyone's transaction).
+"""Account attributes as conditions for SLA policies, routing and automation: read from the database, never
+from the tool (no HTTP call inside anyone's transaction).
 
     attributes = account_attributes(uow, customer_id)            # {"tier": "vip", "region": "EU", ...}
     account_matches(attributes, {"account.tier": "vip"})         # True
     account_matches(attributes, {"account.region": ["EU", "UK"], "priority": "high"})  # other keys ignored
 
-Whoever owns a rule engine calls these two; nothing here changes SLA or routing code. The attributes are the
-newest answer cached for any of the customer's account keys, expired or not (an expired answer is still the
-best knowledge; `account_attributes(..., fresh_only=True)` asks for unexpired ones only). The read goes
-through the caller's row-level security: an agent sees a customer's attributes while they see one of the
-customer's tickets; the worker sees all. What the cache holds is what an agent's client stored (see
-docs/security.md): a hint for routing and SLA, not an authorisation.
+Two sources, one API (`source=`):
+- `Source.VERIFIED` (the default, for every reader that decides something: priority on intake, SLA policy
+  selection, routing skills): `account_verified`, what the tool answered when the worker asked it itself,
+  with the credential of its own keyring (`connectors.verify`), or an admin's `connector verify`. Staff
+  cannot write it (migration 0030).
+- `Source.DISPLAY`: `account_cache`, what agents' clients stored for the account panel. Shown, marked with
+  its age; never a condition: an agent with `psql` may store anything there for a customer they see.
+
+The attributes are the newest answer for the customer, expired or not (an expired answer is still the best
+knowledge; `fresh_only=True` asks for unexpired ones only). The read goes through the caller's row-level
+security: an agent sees a customer's attributes while they see one of the customer's tickets; the worker
+sees all.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Mapping
 
 from sqlalchemy import text
@@ -24,37 +31,54 @@ from app.services.platform.uow import UnitOfWork
 PREFIX = "account."
 
 
+class Source(enum.Enum):
+    VERIFIED = "verified"  # the worker's own lookups: what rules decide on
+    DISPLAY = "display"  # what agents' clients stored for the panel: shown, never decided on
+
+
+# Per source: the table, how a row names the customer `c.id`, and when its answer was fetched.
+_ROWS = {
+    Source.VERIFIED: ("switchboard.account_verified", "customer_id = c.id", "verified_at"),
+    Source.DISPLAY: ("switchboard.account_cache", "customer_ids @> ARRAY[c.id]", "fetched_at"),
+}
+
+
 def account_attributes(
-    uow: UnitOfWork, customer_id: int, *, connector: str | None = None, fresh_only: bool = False
+    uow: UnitOfWork,
+    customer_id: int,
+    *,
+    connector: str | None = None,
+    fresh_only: bool = False,
+    source: Source = Source.VERIFIED,
 ) -> dict[str, str]:
-    row = uow.session.execute(
-        text(
-            "SELECT attributes FROM switchboard.account_cache"
-            " WHERE customer_ids @> ARRAY[CAST(:customer AS bigint)] AND found"
-            " AND (CAST(:connector AS text) IS NULL OR connector = :connector)"
-            " AND (NOT :fresh_only OR expires_at > now())"
-            " ORDER BY fetched_at DESC NULLS LAST LIMIT 1"
-        ),
-        {"customer": customer_id, "connector": connector, "fresh_only": fresh_only},
-    ).first()
-    if row is None or not isinstance(row[0], dict):
-        return {}
-    return {str(k): str(v) for k, v in row[0].items()}
+    return accounts_of(uow, [customer_id], connector=connector, fresh_only=fresh_only, source=source).get(
+        customer_id, {}
+    )
 
 
-def accounts_of(uow: UnitOfWork, customer_ids: Iterable[int | None]) -> dict[int, dict[str, str]]:
+def accounts_of(
+    uow: UnitOfWork,
+    customer_ids: Iterable[int | None],
+    *,
+    connector: str | None = None,
+    fresh_only: bool = False,
+    source: Source = Source.VERIFIED,
+) -> dict[int, dict[str, str]]:
     """`account_attributes` for many customers in one statement (the SLA sweep's batch, a dry run), by
-    customer; a customer without a cached account is left out. Same rows, same order, same security."""
+    customer; a customer without a found account is left out."""
     wanted = sorted({int(c) for c in customer_ids if c is not None})
     if not wanted:
         return {}
+    table, names_customer, fetched = _ROWS[source]
     rows = uow.session.execute(
         text(
             "SELECT c.id, a.attributes FROM unnest(CAST(:customers AS bigint[])) AS c(id)"
-            " CROSS JOIN LATERAL (SELECT attributes FROM switchboard.account_cache"
-            " WHERE customer_ids @> ARRAY[c.id] AND found ORDER BY fetched_at DESC NULLS LAST LIMIT 1) a"
+            f" CROSS JOIN LATERAL (SELECT attributes FROM {table} WHERE {names_customer} AND found"
+            " AND (CAST(:connector AS text) IS NULL OR connector = :connector)"
+            " AND (NOT :fresh_only OR expires_at > now())"
+            f" ORDER BY {fetched} DESC NULLS LAST LIMIT 1) a"
         ),
-        {"customers": wanted},
+        {"customers": wanted, "connector": connector, "fresh_only": fresh_only},
     ).all()
     return {int(row[0]): {str(k): str(v) for k, v in row[1].items()} for row in rows if isinstance(row[1], dict)}
 

@@ -1,14 +1,16 @@
-"""Account priority rules: "a VIP tier raises priority" (issue 16), applied on intake from the team's cache.
+"""Account priority rules: "a VIP tier raises priority" (issue 16), from the verified accounts (migration 0030).
 
     switchboard connector rule set VIP --when account.tier=vip --priority high
 
-A new ticket whose customer's cached account meets every condition of an active rule gets at least that
+A new ticket whose customer's verified account meets every condition of an active rule gets at least that
 rule's priority (the highest of the rules that match); a ticket that already asks more keeps its own.
 It runs as an in-transaction policy on `TicketCreated` (registered in `app/bootstrap.py`, before push
-routing, so routing weighs the raised priority), reads the cache only — never the tool, so no HTTP call
-ever runs inside the intake's transaction — and writes as whoever opens the ticket. A customer never
-looked up before has no cached account and nothing is raised; the cache fills as agents open their
-tickets (the account panel) and serves every later intake.
+routing, so routing weighs the raised priority), reads the verified account only (`account_verified`, what
+the worker's own lookups found: never what an agent's client stored for the panel, never the tool, so no
+HTTP call ever runs inside the intake's transaction) and writes as whoever opens the ticket. A customer the
+worker has not verified yet has no verified account and nothing is raised on intake; when the worker's
+`account_verify` pass then finds a matching account, it raises the customer's open tickets the same way
+(`connectors.verify`, the same audit action).
 
 Rules are written only by `set_account_priority_rule()` (admins; the database checks what is stored);
 every active staff member reads them, since intake runs as whoever opens a ticket.
@@ -148,7 +150,7 @@ def priority_for(rules: Sequence[PriorityRule], attributes: Mapping[str, str]) -
 
 def raise_priority_on_intake(uow: UnitOfWork, event: TicketCreated) -> None:
     """The in-transaction policy: at least the matching rules' priority for the new ticket. Reads the rules
-    (one small query) and, only when there are some, the customer's cached account."""
+    (one small query) and, only when there are some, the customer's verified account."""
     rules = list_rules(uow)
     if not rules:
         return
@@ -156,20 +158,37 @@ def raise_priority_on_intake(uow: UnitOfWork, event: TicketCreated) -> None:
     if row is None or row.customer_id is None:
         return
     wanted = priority_for(rules, account_attributes(uow, row.customer_id))
-    if wanted is None or wanted <= row.priority:
-        return
-    # Part of the creation (same transaction, same version): the client that opened it holds version 1.
+    if wanted is not None:
+        # Part of the creation (same transaction, same version): the client that opened it holds version 1.
+        raise_priorities(uow, {event.ticket_id: Priority(row.priority)}, wanted, new_version=False)
+
+
+def raise_priorities(
+    uow: UnitOfWork, current: Mapping[int, Priority], wanted: Priority, *, new_version: bool = True
+) -> list[int]:
+    """At least `wanted` for these tickets (by id, with the priority they have now): the ones below it are
+    raised, never lowered, audited as INTAKE_ACTION, with a `PriorityChanged` each (so their SLA due times
+    follow in the same transaction). `new_version`: the raise is a change of its own (a verified account
+    changed after the ticket was opened); on intake it is part of the creation. Returns the raised ids."""
+    below = sorted(ticket_id for ticket_id, priority in current.items() if priority < wanted)
+    if not below:
+        return []
+    values: dict[str, Any] = {"priority": wanted}
+    if new_version:
+        values["version"] = Ticket.version + 1
     uow.session.execute(select(func.set_config("switchboard.action", INTAKE_ACTION, True)))
-    raised = uow.session.execute(
+    raised = uow.session.scalars(
         update(Ticket)
-        .where(Ticket.id == event.ticket_id)
-        .values(priority=wanted)
+        .where(Ticket.id.in_(below), Ticket.priority < wanted)
+        .values(**values)
         .returning(Ticket.id)
         .execution_options(synchronize_session=False)
-    ).first()
+    ).all()
     uow.session.execute(select(func.set_config("switchboard.action", "", True)))
-    if raised is not None:
-        for ticket in uow.session.identity_map.values():
-            if isinstance(ticket, Ticket) and ticket.id == event.ticket_id:
-                uow.session.expire(ticket, ["priority"])
-        uow.record(PriorityChanged(event.ticket_id, int(row.priority), int(wanted)))
+    changed = set(raised)
+    for ticket in uow.session.identity_map.values():
+        if isinstance(ticket, Ticket) and ticket.id in changed:
+            uow.session.expire(ticket, ["priority", "version"])
+    for ticket_id in sorted(changed):
+        uow.record(PriorityChanged(ticket_id, int(current[ticket_id]), int(wanted)))
+    return sorted(changed)

@@ -8,9 +8,10 @@ agents' facts (skills, languages, capacity, queues, time zone, weekly shift, out
 today's, or the changed ones given. Shifts and out of office are replayed: a ticket created at T sees each
 agent on or off shift, and out of office or back, as their schedule and end date say at T in their own
 time zone (an out of office records only its end date, so it counts from the start of the window). The
-skills each ticket wants come from its tags and its customer's cached account (`account.tier=vip` rules),
-through the live push's own `engine.skills_wanted_for`, the accounts read in one batch (`accounts_of`):
-the account as cached now, since the cache keeps no history. The
+skills each ticket wants come from its tags and its customer's verified account (`account.tier=vip`
+rules), through the live push's own `engine.skills_wanted_for`, the accounts read in one batch
+(`accounts_of`, the same source as the push's `account_attributes`): the account as verified now, since
+no history of it is kept. The
 availability menu's state (available, away, offline) is taken as "at work" for everyone active, since
 yesterday's is not recorded — the dry-run compares configurations, not who happened to be signed in.
 """
@@ -114,7 +115,7 @@ def dry_run(
         query = query.where(Ticket.queue_id == queue_id)
     rows = uow.session.execute(query).all()
     previous = _last_agents_before(uow, since, now, queue_id)
-    # The customers' cached accounts, as the push reads each one (`engine.ticket_facts`): in one statement,
+    # The customers' verified accounts, as the push reads each one (`engine.ticket_facts`): in one statement,
     # and only when the configuration has `account.NAME=value` rules that could raise the wanted skills.
     accounts = accounts_of(uow, (row[2] for row in rows)) if account_rules_asked(settings) else {}
     result = DryRun()

@@ -136,12 +136,12 @@ def ticket_facts(uow: UnitOfWork, ticket: Ticket) -> TicketFacts:
         language=ticket.language or customer_language,
         category=str(ticket.type),
         previous_agent_id=previous,
-        account=account_attributes(uow, ticket.customer_id),  # the team's cache, never the tool (issue 16)
+        account=account_attributes(uow, ticket.customer_id),  # the worker's verified answer, never the tool
     )
 
 
 def with_wanted_skills(facts: TicketFacts, tags: Sequence[str], settings: dict[str, Any]) -> TicketFacts:
-    """The facts with the skills the ticket wants from its tags and its cached account (`facts.account`),
+    """The facts with the skills the ticket wants from its tags and its verified account (`facts.account`),
     and what the account asked, for the explanation."""
     skills, asked = skills_wanted_for(tags, facts.account, settings)
     return replace(facts, skills_wanted=skills, account_note=account_note(facts.account, asked))
@@ -153,7 +153,7 @@ SkillMemo = dict[tuple[tuple[str, ...], tuple[str, ...]], dict[str, int]]
 def skills_wanted_for(
     tags: Sequence[str], account: Mapping[str, str], settings: dict[str, Any], memo: SkillMemo | None = None
 ) -> tuple[dict[str, int], list[str]]:
-    """The skills a ticket wants from its tags and its customer's cached account, and the account rules
+    """The skills a ticket wants from its tags and its customer's verified account, and the account rules
     that asked. The push (`with_wanted_skills`) and the dry-run both come through here, so a replay wants
     what the push would have wanted. `memo` (a replay's): the skills by the tags and the account rules
     met, which is all they depend on for one configuration."""
@@ -172,7 +172,7 @@ def wanted_skills(
 ) -> dict[str, int]:
     """The skills (and least levels) the queue asks of every ticket, raised by what its tags ask and by
     what its customer's account asks: a `skills_by_tag` key `account.NAME=value` (`account.tier=vip`:
-    VIP tickets want senior levels) applies when the cached account's attribute has that value."""
+    VIP tickets want senior levels) applies when the verified account's attribute has that value."""
     return _skills_asked([*tags, *account_rules_matched(settings, account or {})], settings)
 
 

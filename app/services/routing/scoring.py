@@ -57,7 +57,7 @@ class TicketFacts:
     category: str | None = None
     previous_agent_id: int | None = None  # who handled this customer's previous ticket
     sla_risk: float = 0.0  # 0 (plenty of time) … 1 (about to breach); the SLA engine fills it
-    account: Mapping[str, str] = field(default_factory=dict)  # the customer's cached account attributes
+    account: Mapping[str, str] = field(default_factory=dict)  # the customer's verified account attributes
     account_note: str = ""  # what the account asked of the skills, for the explanation (engine fills it)
 
 

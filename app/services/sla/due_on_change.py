@@ -27,7 +27,7 @@ from app.models import Customer, Ticket
 from app.services.platform.events import DomainEvent, FieldsChanged, MessageAdded
 from app.services.platform.uow import UnitOfWork
 from app.services.sla.clocks import Target, is_running
-from app.services.sla.ledger import DUE_COLUMNS, SlaBook, clocks_of, ledger_events, load_book
+from app.services.sla.ledger import DUE_COLUMNS, SlaBook, accounts_for, clocks_of, ledger_events, load_book
 
 _STORE = text(
     "SELECT switchboard.store_sla_due(:id, :first_response_due_at, :next_response_due_at, :resolution_due_at)"
@@ -61,6 +61,7 @@ def store_due_times(uow: UnitOfWork, ticket_ids: Iterable[int], *, book: SlaBook
     ledgers = ledger_events(uow, [ticket.id for ticket, _org in rows])
     now = uow.now()
     written = 0
+    accounts: dict[int, dict[str, str]] | None = None
     for ticket, organisation_id in rows:
         events = ledgers[ticket.id]
         as_of = max([now, *(event.at for event in events)])
@@ -69,7 +70,10 @@ def store_due_times(uow: UnitOfWork, ticket_ids: Iterable[int], *, book: SlaBook
         ):
             continue  # nothing runs, nothing is stored (a pause, a resolve): no policy or calendar to load
         book = book or _book(uow)
-        wanted = clocks_of(book, ticket, organisation_id, events, as_of).due_columns()
+        if accounts is None:  # read only when a policy looks at accounts (as the sweep reads them)
+            accounts = accounts_for(uow, book, [t.customer_id for t, _org in rows])
+        account = accounts.get(ticket.customer_id) if ticket.customer_id is not None else None
+        wanted = clocks_of(book, ticket, organisation_id, events, as_of, account).due_columns()
         if all(getattr(ticket, column) == wanted[column] for column in DUE_COLUMNS.values()):
             continue
         if session.scalar(_STORE, {"id": ticket.id, **wanted}):

@@ -161,7 +161,7 @@ def load_book(uow: UnitOfWork) -> SlaBook:
 
 
 def terms_of(ticket: Ticket, organisation_id: int | None, account: Mapping[str, str] | None = None) -> TicketTerms:
-    """`account`: the customer's cached account attributes (`connectors.attributes`), when a policy asks."""
+    """`account`: the customer's verified account attributes (`connectors.attributes`), when a policy asks."""
     account = account or {}
     return TicketTerms(
         queue_id=ticket.queue_id,
@@ -176,8 +176,8 @@ def terms_of(ticket: Ticket, organisation_id: int | None, account: Mapping[str, 
 
 
 def accounts_for(uow: UnitOfWork, book: SlaBook, customer_ids: Iterable[int | None]) -> dict[int, dict[str, str]]:
-    """The customers' cached account attributes, read only when a policy looks at them (from the team's
-    cache, never from the tool: no HTTP call inside a transaction)."""
+    """The customers' verified account attributes, read only when a policy looks at them (from the database,
+    never from the tool: no HTTP call inside a transaction)."""
     return accounts_of(uow, customer_ids) if book.book.uses_account else {}
 
 

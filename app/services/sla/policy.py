@@ -3,9 +3,9 @@ functions over policies the database holds (no I/O here).
 
 - **Policies** are tried in their explicit order; the first whose conditions all match wins (an empty
   condition matches anything), and the default policy, with no conditions, comes last. A condition may
-  name an attribute of the customer's account as the team's cache holds it (`"account.tier": "vip"` or
-  `"account.region": ["EU", "UK"]`, case ignored; issue 16): a ticket whose customer has no cached
-  account, or no such attribute, does not match it.
+  name an attribute of the customer's account as the worker verified it (`"account.tier": "vip"` or
+  `"account.region": ["EU", "UK"]`, case ignored; issue 16, migration 0030): a ticket whose customer has no
+  verified account, or no such attribute, does not match it.
 - **Clocks per status** follow the status's category unless the status overrides them: open runs every
   clock, paused (waiting on the customer) pauses next response and resolution, done stops them all; a
   "pending on a third party" status typically overrides to pause the next response only.
@@ -45,7 +45,7 @@ class TicketTerms:
     tags: frozenset[str] = frozenset()
     organisation_id: int | None = None
     tier: str | None = None  # the customer's tier or an account attribute (connectors fill it)
-    account: Mapping[str, str] = field(default_factory=dict)  # the cached account's attributes (tier, region …)
+    account: Mapping[str, str] = field(default_factory=dict)  # the verified account's attributes (tier, region …)
 
 
 @dataclass(frozen=True)

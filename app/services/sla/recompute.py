@@ -13,6 +13,7 @@ migration 0017). Runs at the start of every `sla_sweep`, as the worker's trusted
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 
@@ -43,6 +44,39 @@ def recompute_pending(new_uow: NewUnitOfWork, *, batch: int = BATCH, max_batches
             uow.commit()
         marked += count
     return marked
+
+
+def mark_for_recompute(uow: UnitOfWork, ticket_ids: list[int], reason: str, now: dt.datetime) -> None:
+    """A recompute mark in the ledger of each of these open tickets (the caller holds them `FOR NO KEY
+    UPDATE`, locked in id order), and each on the watch list now: the next sweep computes their due times
+    again, under whichever policy now applies. Also after a customer's verified account changed
+    (`connectors.verify`)."""
+    if not ticket_ids:
+        return
+    session = uow.session
+    note = f"recompute: {reason}"
+    for target in (Target.FIRST_RESPONSE, Target.RESOLUTION):
+        chosen = select(
+            Ticket.id,
+            literal(target.value),
+            literal(Entry.RECOMPUTE.value),
+            literal(now),
+            Ticket.status,
+            literal(note),
+        ).where(Ticket.id.in_(ticket_ids))
+        if target is Target.FIRST_RESPONSE:
+            chosen = chosen.where(Ticket.first_response_at.is_(None))
+        session.execute(
+            insert(SlaLedgerEntry).from_select(["ticket_id", "target", "entry", "at", "status", "note"], chosen)
+        )
+    watch = insert(SlaWatch).from_select(
+        ["ticket_id", "check_at"], select(Ticket.id, literal(now)).where(Ticket.id.in_(ticket_ids))
+    )
+    session.execute(
+        watch.on_conflict_do_update(
+            index_elements=["ticket_id"], set_={"check_at": func.least(SlaWatch.check_at, watch.excluded.check_at)}
+        )
+    )
 
 
 def _next_request(uow: UnitOfWork) -> SlaRecompute | None:
@@ -103,29 +137,7 @@ def _mark_batch(uow: UnitOfWork, request: SlaRecompute, batch: int) -> int:
         session.flush()
         log.info("SLA recompute %s finished: %s tickets (%s)", request.id, request.tickets, request.reason)
         return 0
-    note = f"recompute: {request.reason}"
-    for target in (Target.FIRST_RESPONSE, Target.RESOLUTION):
-        chosen = select(
-            Ticket.id,
-            literal(target.value),
-            literal(Entry.RECOMPUTE.value),
-            literal(now),
-            Ticket.status,
-            literal(note),
-        ).where(Ticket.id.in_(ids))
-        if target is Target.FIRST_RESPONSE:
-            chosen = chosen.where(Ticket.first_response_at.is_(None))
-        session.execute(
-            insert(SlaLedgerEntry).from_select(["ticket_id", "target", "entry", "at", "status", "note"], chosen)
-        )
-    watch = insert(SlaWatch).from_select(
-        ["ticket_id", "check_at"], select(Ticket.id, literal(now)).where(Ticket.id.in_(ids))
-    )
-    session.execute(
-        watch.on_conflict_do_update(
-            index_elements=["ticket_id"], set_={"check_at": func.least(SlaWatch.check_at, watch.excluded.check_at)}
-        )
-    )
+    mark_for_recompute(uow, ids, request.reason, now)
     session.execute(
         update(SlaRecompute)
         .where(SlaRecompute.id == request.id)

@@ -1,0 +1,235 @@
+"""The worker verifies the accounts that matter (migration 0030): what rules decide on is what the tool told
+the worker, never what an agent's client stored for the panel.
+
+A pass (`account_verify`, a periodic job claimed per period like the others; `switchboard connector verify`
+runs one now):
+
+1. one short transaction picks the customers of open tickets whose verified answer is missing, older than
+   the connector's TTL, or for another account than the one now linked to the customer (the never verified
+   first, then newest tickets first), at most `LOOKUPS_PER_RUN`; and finds each one's key as the panel
+   does (`finding`), on the customer's newest open ticket;
+2. with no transaction open, asks the tool (the connector of this process: its credential from this
+   machine's keyring, its timeouts, its circuit breaker);
+3. stores each answer in a short transaction of its own (`account_verify_store()`, trusted sessions only),
+   and when the customer's verified attributes changed (or appeared), applies them to the customer's open
+   tickets as intake would: the priority rules raise (never lower) their priority, audited with intake's
+   action, and, when an SLA policy looks at accounts, their due times are recomputed (the ledger's
+   recompute mark and the watch list, as after a policy change: `sla.recompute`).
+
+A tool that cannot be asked leaves every verified answer as it was (the failure is recorded beside it) and
+the pass ends once the circuit breaker opens; its result says why. Nothing is lost: the customers not looked
+up are still due at the next pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from app.models import Ticket, TicketStatus
+from app.services.connectors.attributes import account_attributes
+from app.services.connectors.base import Account, ConnectorUnavailable, NotFound
+from app.services.connectors.discovery import ConnectorRegistry, Guarded
+from app.services.connectors.finding import AccountKey, find_customer_and_key
+from app.services.connectors.rules import list_rules, priority_for, raise_priorities
+from app.services.platform.uow import UnitOfWork
+from app.services.sla.ledger import load_book
+from app.services.sla.recompute import mark_for_recompute
+from app.vocabulary import Priority, StatusCategory
+
+LOOKUPS_PER_RUN = 200
+PERIOD = dt.timedelta(minutes=5)
+NewUnitOfWork = Callable[[], UnitOfWork]
+
+# The customers of open tickets whose verified answer is missing, expired, or for another linked account,
+# by their newest open ticket (the key is found on it): the never verified first (a new customer's ticket
+# waits for its raise), then the expired, newest first within each.
+_DUE = text(
+    "SELECT t.customer_id, max(t.id) AS ticket_id, c.external_account_id"
+    " FROM switchboard.ticket t"
+    " JOIN switchboard.ticket_status s ON s.key = t.status AND s.category <> 'done'"
+    " JOIN switchboard.customer c ON c.id = t.customer_id"
+    " LEFT JOIN switchboard.account_verified v ON v.customer_id = t.customer_id AND v.connector = :connector"
+    " WHERE t.merged_into_id IS NULL"
+    " AND (v.customer_id IS NULL OR v.checked_at IS NULL OR v.expires_at <= now()"
+    "      OR v.linked_account_id IS DISTINCT FROM c.external_account_id)"
+    " GROUP BY t.customer_id, c.external_account_id"
+    " ORDER BY bool_or(v.checked_at IS NULL) DESC, max(t.created_at) DESC, t.customer_id DESC LIMIT :limit"
+)
+_STORE = text(
+    "SELECT switchboard.account_verify_store(:customer, :connector, :kind, :key, :source, :link, :found,"
+    " CAST(:attributes AS jsonb), :ttl, :error)"
+)
+
+
+@dataclass
+class VerifyResult:
+    """What a pass did: `looked_up` calls to the tool (`failed` of them failed), `no_key` customers whom
+    nothing names, `changed` customers whose verified attributes changed, and on their open tickets
+    `raised` priorities and `recomputed` SLA due times; `problem`: why the pass stopped or did nothing."""
+
+    connector: str | None
+    due: int = 0
+    looked_up: int = 0
+    failed: int = 0
+    no_key: int = 0
+    changed: int = 0
+    raised: int = 0
+    recomputed: int = 0
+    problem: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "connector": self.connector,
+            "due": self.due,
+            "looked_up": self.looked_up,
+            "failed": self.failed,
+            "no_key": self.no_key,
+            "changed": self.changed,
+            "raised": self.raised,
+            "recomputed": self.recomputed,
+            "problem": self.problem,
+        }
+
+    def line(self) -> str:
+        said = (
+            f"{self.connector}: looked up {self.looked_up} of {self.due} due, {self.changed} changed,"
+            f" {self.failed} failed, {self.no_key} without a key; {self.raised} open tickets raised,"
+            f" {self.recomputed} SLA recomputed"
+        )
+        return said if self.problem is None else f"{said} ({self.problem})"
+
+
+class AccountVerifier:
+    """The job's state across passes: this process's connectors, built once (so the circuit breaker of a
+    dead tool stays open between passes instead of each pass waiting out the timeouts anew)."""
+
+    def __init__(self, registry: ConnectorRegistry | None = None, *, limit: int = LOOKUPS_PER_RUN) -> None:
+        self.registry = registry if registry is not None else ConnectorRegistry()
+        self.limit = limit
+
+    def run(self, new_uow: NewUnitOfWork) -> dict[str, Any]:
+        return self.verify(new_uow).as_json()
+
+    def verify(self, new_uow: NewUnitOfWork) -> VerifyResult:
+        try:
+            connector = self.registry.first()
+        except ConnectorUnavailable as error:
+            return VerifyResult(None, problem=str(error))
+        if connector is None:
+            return VerifyResult(None, problem="no account-lookup connector is configured")
+        return verify_accounts(new_uow, connector, limit=self.limit)
+
+
+def is_trusted_session(new_uow: NewUnitOfWork) -> bool:
+    """Whether this login may store verified answers (the worker's: a member of the owner role)."""
+    with new_uow() as uow:
+        try:
+            return bool(uow.session.execute(text("SELECT switchboard.is_trusted_session()")).scalar())
+        except DBAPIError:
+            return False  # no EXECUTE on it: certainly not
+
+
+def verify_accounts(new_uow: NewUnitOfWork, connector: Guarded, *, limit: int = LOOKUPS_PER_RUN) -> VerifyResult:
+    result = VerifyResult(connector.name)
+    ttl = connector.settings.ttl_seconds
+    with new_uow() as uow:
+        due = uow.session.execute(_DUE, {"connector": connector.name, "limit": limit}).all()
+        plans = [
+            (
+                int(customer_id),
+                link,
+                find_customer_and_key(uow, int(ticket_id), connector.settings.find, connector.key_kinds)[1],
+            )
+            for customer_id, ticket_id, link in due
+        ]
+    result.due = len(plans)
+    for customer_id, link, key in plans:  # no transaction is open while the tool is asked
+        answer: Account | NotFound | None = None
+        error = None
+        if key is None:
+            result.no_key += 1
+        else:
+            result.looked_up += 1
+            try:
+                answer = connector.lookup(key.kind, key.key)
+            except ConnectorUnavailable as failure:
+                error = str(failure)
+                result.failed += 1
+        with new_uow() as uow:
+            if _store(uow, connector.name, customer_id, key, link, answer, error, ttl):
+                result.changed += 1
+                raised, recomputed = apply_verified(uow, customer_id)
+                result.raised += raised
+                result.recomputed += recomputed
+            uow.commit()
+        if error is not None and connector.breaker.state != "closed":
+            result.problem = f"{error}; the rest waits for the next pass"
+            break
+        if error is not None:
+            result.problem = error
+    return result
+
+
+def _store(
+    uow: UnitOfWork,
+    connector: str,
+    customer_id: int,
+    key: AccountKey | None,
+    link: str | None,
+    answer: Account | NotFound | None,
+    error: str | None,
+    ttl_seconds: int,
+) -> bool:
+    attributes = dict(answer.attributes or {}) if isinstance(answer, Account) else {}
+    return bool(
+        uow.session.execute(
+            _STORE,
+            {
+                "customer": customer_id,
+                "connector": connector,
+                "kind": key.kind.value if key is not None else None,
+                "key": key.key if key is not None else None,
+                "source": key.source[:200] if key is not None else None,
+                "link": link[:200] if link else None,
+                "found": None if answer is None else isinstance(answer, Account),
+                "attributes": json.dumps({str(k): str(v) for k, v in attributes.items()}),
+                "ttl": ttl_seconds,
+                "error": error[:500] if error else None,
+            },
+        ).scalar_one()
+    )
+
+
+def apply_verified(uow: UnitOfWork, customer_id: int) -> tuple[int, int]:
+    """The customer's verified account changed: their open tickets, held `FOR NO KEY UPDATE` in id order (as
+    the sweep and the recompute hold them), get at least the matching rules' priority, and are marked for an
+    SLA recompute when a policy looks at accounts. Returns (tickets raised, tickets marked)."""
+    rows = uow.session.execute(
+        select(Ticket.id, Ticket.priority)
+        .where(
+            Ticket.customer_id == customer_id,
+            Ticket.merged_into_id.is_(None),
+            Ticket.status.in_(select(TicketStatus.key).where(TicketStatus.category != StatusCategory.DONE)),
+        )
+        .order_by(Ticket.id)
+        .with_for_update(key_share=True)
+    ).all()
+    if not rows:
+        return 0, 0
+    current = {int(ticket_id): Priority(priority) for ticket_id, priority in rows}
+    raised: list[int] = []
+    wanted = priority_for(list_rules(uow), account_attributes(uow, customer_id))
+    if wanted is not None:
+        raised = raise_priorities(uow, current, wanted)
+    marked = 0
+    if load_book(uow).book.uses_account:
+        mark_for_recompute(uow, sorted(current), "account verified", uow.now())
+        marked = len(current)
+    return len(raised), marked

@@ -1,0 +1,325 @@
+"""Verified account attributes (migration 0030), each person as their own login, on both servers: what an
+agent's client stores for the panel never raises a priority, whatever connector, key or customer it names;
+nobody but the worker's own login writes a verified answer (an agent, another queue's agent, supervisors,
+an admin, a disabled agent, a group member without an agent, a login outside every group); the worker's
+`account_verify` job, against a real tool on loopback, verifies the customer of an open ticket with no
+transaction open while it asks, raises that ticket (audited as intake's raise), marks it for an SLA
+recompute that the sweep then applies, and a new ticket of the customer is raised on intake; a dead tool is
+a clear job result and changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+from pytest_httpserver import HTTPServer
+from sqlalchemy import select
+from werkzeug import Request, Response
+
+from app.bootstrap import Runtime
+from app.models import Ticket
+from app.services.connectors import credentials, rules
+from app.services.connectors.attributes import Source, account_attributes
+from app.services.connectors.discovery import ConnectorRegistry
+from app.services.connectors.verify import PERIOD, AccountVerifier, is_trusted_session
+from app.services.platform import jobs
+from app.services.platform.database.engine import build_engine, build_session_factory
+from app.services.sla import admin
+from app.services.sla.sweep import sla_sweep
+from app.services.tickets import service
+from app.vocabulary import Priority
+from tests.support.desk import Desk
+from tests.support.tool import ACCOUNT, connector_settings
+
+pytestmark = pytest.mark.slow
+CONNECTOR = "accounts"
+TOKEN = "verify-test-token"
+TARGETS = {p.label: {"first_response": 240, "resolution": 2400} for p in Priority}
+VIP_TARGETS = {p.label: {"first_response": 30, "resolution": 480} for p in Priority}
+STORE = "SELECT switchboard.account_store(%s, 'account_id', %s, %s, true, '[]'::jsonb, %s::jsonb, NULL, 3600, NULL)"
+VERIFY = (
+    "SELECT switchboard.account_verify_store(%s, %s, 'account_id', %s, 'the test', NULL, true, %s::jsonb, 3600, NULL)"
+)
+
+
+@pytest.fixture(scope="module")
+def verified_desk(desk: Desk) -> Iterator[Desk]:
+    """A VIP rule and an SLA policy for VIP accounts; Tina is a customer of Tech only (account T-7); the
+    worker's own login (a member of the owner role, not a superuser: docs/it-guide.md); Fay, a disabled
+    Billing agent."""
+    with desk.connect("dana") as dana:
+        dana.execute(
+            "SELECT add_user(%s, 'Fay', 'fay@desk.test', 'agent', NULL, %s)", (desk.login("fay"), [desk.ids["billing"]])
+        )
+    runtime = desk.runtime("dana")
+    with runtime.uow() as uow:
+        rules.set_rule(uow, "VIP", conditions={"account.tier": "vip"}, priority=Priority.HIGH)
+        admin.add_policy(uow, {"name": "Default", "position": 100, "targets": TARGETS, "business_hours": False})
+        admin.add_policy(
+            uow,
+            {
+                "name": "VIP",
+                "position": 1,
+                "targets": VIP_TARGETS,
+                "business_hours": False,
+                "conditions": {"account.tier": "vip"},
+            },
+        )
+        uow.commit()
+    runtime.close()
+    with desk.connect_as_dba() as dba:
+        dba.execute("UPDATE switchboard.agent SET is_active = false WHERE db_login = %s", (desk.login("fay"),))
+        tina = dba.execute(
+            "INSERT INTO switchboard.customer (name, external_account_id) VALUES ('Tina Tech', 'T-7') RETURNING id"
+        ).fetchone()
+        assert tina is not None
+        desk.ids["tina"] = int(str(tina[0]))
+        dba.execute(
+            sql.SQL("CREATE ROLE {} LOGIN IN ROLE {}").format(
+                sql.Identifier(desk.login("worker")), sql.Identifier(desk.login("owner"))
+            )
+        )
+    desk.ids["tina_ticket"] = _create(desk, "bob", desk.ids["tina"], desk.ids["tech"])
+    yield desk
+
+
+@pytest.fixture
+def worker(verified_desk: Desk) -> Iterator[Runtime]:
+    engine = build_engine(verified_desk.url.set(username=verified_desk.login("worker"), password=None))
+    try:
+        yield Runtime(engine, build_session_factory(engine))
+    finally:
+        engine.dispose()
+
+
+def _create(desk: Desk, person: str, customer: int, queue: int) -> int:
+    runtime = desk.runtime(person)
+    try:
+        with runtime.uow() as uow:
+            ticket = service.create_ticket(
+                uow, subject="Verified?", customer_id=customer, queue_id=queue, body="Help"
+            ).ticket
+            uow.commit()
+    finally:
+        runtime.close()
+    return ticket.id
+
+
+def _ticket(desk: Desk, ticket_id: int) -> tuple[Priority, int]:
+    with desk.connect_as_dba() as dba:
+        row = dba.execute("SELECT priority, version FROM switchboard.ticket WHERE id = %s", (ticket_id,)).fetchone()
+    assert row is not None
+    return Priority(int(str(row[0]))), int(str(row[1]))
+
+
+def _customer(desk: Desk, name: str, account: str) -> int:
+    with desk.connect_as_dba() as dba:
+        row = dba.execute(
+            "INSERT INTO switchboard.customer (name, external_account_id) VALUES (%s, %s) RETURNING id", (name, account)
+        ).fetchone()
+    assert row is not None
+    return int(str(row[0]))
+
+
+def test_what_an_agents_client_stores_raises_nothing_whatever_it_names(verified_desk: Desk) -> None:
+    desk = verified_desk
+    with desk.connect("alice") as alice:
+        for connector, key in [(CONNECTOR, "J-1"), ("another", "J-1"), (CONNECTOR, "someone-elses-key")]:
+            alice.execute(STORE, (connector, key, desk.ids["jane"], '{"tier": "vip"}'))
+        with pytest.raises(psycopg.errors.NoDataFound):  # a customer of another queue: not even stored
+            alice.execute(STORE, (CONNECTOR, "T-7", desk.ids["tina"], '{"tier": "vip"}'))
+    ticket_id = _create(desk, "alice", desk.ids["jane"], desk.ids["billing"])
+    assert _ticket(desk, ticket_id)[0] is Priority.NORMAL
+    runtime = desk.runtime("alice")
+    try:
+        with runtime.uow() as uow:
+            assert account_attributes(uow, desk.ids["jane"]) == {}  # what rules read
+            assert account_attributes(uow, desk.ids["jane"], source=Source.DISPLAY) == {"tier": "vip"}  # the panel's
+    finally:
+        runtime.close()
+
+
+def test_nobody_but_the_worker_writes_a_verified_answer_and_staff_read_only_their_customers(
+    verified_desk: Desk, worker: Runtime
+) -> None:
+    desk = verified_desk
+    assert is_trusted_session(worker.uow)  # what `connector verify` asks before it starts
+    for person in ("dana", "alice"):
+        runtime = desk.runtime(person)
+        try:
+            assert not is_trusted_session(runtime.uow), person
+        finally:
+            runtime.close()
+    with worker.uow() as uow:  # the worker's own login may
+        for customer in ("jane", "tina"):
+            uow.session.connection().exec_driver_sql(
+                VERIFY, (desk.ids[customer], "probe", f"{customer}-key", '{"tier": "standard"}')
+            )
+        uow.commit()
+    writes = [
+        (
+            "INSERT INTO switchboard.account_verified (customer_id, connector, found, attributes, verified_by)"
+            " VALUES (%s, 'mine', true, '{\"tier\": \"vip\"}', 'me')",
+            (desk.ids["jane"],),
+        ),
+        ('UPDATE switchboard.account_verified SET attributes = \'{"tier": "vip"}\'', ()),
+        ("DELETE FROM switchboard.account_verified", ()),
+        (VERIFY, (desk.ids["jane"], "probe", "jane-key", '{"tier": "vip"}')),
+        (VERIFY, (desk.ids["tina"], CONNECTOR, "T-7", '{"tier": "vip"}')),
+    ]
+    seen: dict[str, list[str]] = {}
+    for person in ("alice", "bob", "carol", "sam", "dana", "fay", "ghost", "outsider"):
+        with desk.connect(person) as conn:
+            for statement, args in writes:
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    conn.execute(statement, args)
+            if person == "outsider":
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    conn.execute("SELECT key FROM switchboard.account_verified")
+                continue
+            rows = conn.execute("SELECT key FROM switchboard.account_verified WHERE connector = 'probe' ORDER BY key")
+            seen[person] = [str(row[0]) for row in rows.fetchall()]
+    assert seen == {
+        "alice": ["jane-key"],  # Tina is Tech's customer: not hers
+        "bob": ["jane-key", "tina-key"],
+        "carol": ["jane-key", "tina-key"],  # leads Tech
+        "sam": ["jane-key"],
+        "dana": ["jane-key", "tina-key"],
+        "fay": [],  # disabled
+        "ghost": [],  # a group member without an agent
+    }
+    with desk.connect_as_dba() as dba:
+        stored = dba.execute(
+            "SELECT customer_id, attributes, verified_by FROM switchboard.account_verified WHERE connector = 'probe'"
+            " ORDER BY customer_id"
+        ).fetchall()
+    assert stored == [
+        (desk.ids["jane"], {"tier": "standard"}, desk.login("worker")),
+        (desk.ids["tina"], {"tier": "standard"}, desk.login("worker")),
+    ]
+
+
+class Tool:
+    """The account-lookup tool on loopback: every account a key of `accounts`, else 404; it notes how many
+    database connections the worker held while it was asked."""
+
+    def __init__(self, server: HTTPServer, worker: Runtime, accounts: dict[str, dict[str, Any]]) -> None:
+        self.accounts, self.worker = accounts, worker
+        self.asked: list[str] = []
+        self.held: list[int] = []
+        server.expect_request(re.compile(r"/api/accounts.*")).respond_with_handler(self.answer)
+        self.registry = ConnectorRegistry({CONNECTOR: connector_settings(server.url_for("/").rstrip("/"), retries=0)})
+
+    def answer(self, request: Request) -> Response:
+        key = request.path.rsplit("/", 1)[-1] if request.path != "/api/accounts" else request.args.get("email", "")
+        self.asked.append(key)
+        self.held.append(self.worker.engine.pool.checkedout())  # type: ignore[attr-defined]
+        account = self.accounts.get(key)
+        if account is None:
+            return Response("", status=404)
+        return Response(json.dumps(account), content_type="application/json")
+
+    def job(self, limit: int = 200) -> jobs.Job:
+        return jobs.Job("account_verify", PERIOD, AccountVerifier(self.registry, limit=limit).run)
+
+
+def _run(worker: Runtime, job: jobs.Job, desk: Desk) -> dict[str, Any]:
+    with desk.connect_as_dba() as dba:  # a new period for each run here
+        dba.execute("DELETE FROM switchboard.job_run WHERE job = 'account_verify'")
+    [outcome] = jobs.run_due_jobs(worker.uow, [job], "test-worker")
+    assert outcome.error is None and outcome.result is not None, outcome
+    return outcome.result
+
+
+def test_the_worker_verifies_an_open_tickets_customer_raises_the_ticket_and_the_next_on_intake(
+    verified_desk: Desk, worker: Runtime, tool: HTTPServer
+) -> None:
+    desk = verified_desk
+    credentials.keep_for_session(CONNECTOR, TOKEN)
+    vic = _customer(desk, "Vic", "V-1")
+    waiting = _create(desk, "alice", vic, desk.ids["billing"])
+    assert _ticket(desk, waiting) == (Priority.NORMAL, 1)  # not verified yet: nothing raised on intake
+    looked_up = Tool(tool, worker, {"V-1": {**ACCOUNT, "id": "V-1", "tier": "vip"}})
+
+    result = _run(worker, looked_up.job(), desk)
+    assert result["connector"] == CONNECTOR and result["problem"] is None, result
+    assert looked_up.asked[0] == "V-1"  # the newest open ticket's customer first
+    assert set(looked_up.held) == {0}  # no connection (so no transaction) held while the tool was asked
+    assert result["changed"] >= 1 and result["raised"] == 1 and result["failed"] == 0, result
+    assert _ticket(desk, waiting) == (Priority.HIGH, 2)
+    with desk.connect_as_dba() as dba:
+        audited = dba.execute(
+            "SELECT action, actor_login, old_value, new_value FROM switchboard.audit_event"
+            " WHERE ticket_id = %s AND field = 'priority'",
+            (waiting,),
+        ).fetchall()
+        marks = dba.execute(
+            "SELECT target FROM switchboard.sla_ledger WHERE ticket_id = %s AND note = 'recompute: account verified'",
+            (waiting,),
+        ).fetchall()
+    assert [(action, actor) for action, actor, _old, _new in audited] == [(rules.INTAKE_ACTION, desk.login("worker"))]
+    assert sorted(str(target) for (target,) in marks) == ["first_response", "resolution"]
+    sla_sweep(worker.uow)  # the sweep recomputes under the policy for VIP accounts
+    with worker.uow() as uow:
+        row = uow.session.scalars(select(Ticket).where(Ticket.id == waiting)).one()
+        assert row.first_response_due_at is not None
+        assert row.first_response_due_at - row.created_at == dt.timedelta(minutes=30)
+
+    created = _create(desk, "ann", vic, desk.ids["billing"])
+    assert _ticket(desk, created)[0] is Priority.HIGH  # on intake
+    with worker.uow() as uow:  # and due under the VIP policy at once, before any sweep
+        row = uow.session.scalars(select(Ticket).where(Ticket.id == created)).one()
+        assert row.first_response_due_at is not None
+        assert row.first_response_due_at - row.created_at == dt.timedelta(minutes=30)
+    asked_before = len(looked_up.asked)
+    again = _run(worker, looked_up.job(), desk)
+    assert "V-1" not in looked_up.asked[asked_before:]  # verified and fresh: not asked again
+    assert again["changed"] == 0 and again["raised"] == 0, again
+
+
+def test_a_dead_tool_is_a_clear_job_result_and_changes_nothing(
+    verified_desk: Desk, worker: Runtime, tool: HTTPServer
+) -> None:
+    desk = verified_desk
+    credentials.keep_for_session(CONNECTOR, TOKEN)
+    wes = _customer(desk, "Wes", "W-1")
+    with worker.uow() as uow:  # verified VIP once, expired since: due again
+        uow.session.connection().exec_driver_sql(VERIFY, (wes, CONNECTOR, "W-1", '{"tier": "vip"}'))
+        uow.commit()
+    with desk.connect_as_dba() as dba:
+        dba.execute(
+            "UPDATE switchboard.account_verified SET linked_account_id = 'W-1', expires_at = now() - interval '1 hour'"
+            " WHERE customer_id = %s",
+            (wes,),
+        )
+        dba.execute(  # everyone else is verified and fresh: Wes is the one due
+            "INSERT INTO switchboard.account_verified AS v (customer_id, connector, linked_account_id, checked_at,"
+            " expires_at, verified_by) SELECT id, %s, external_account_id, now(), now() + interval '1 hour', 'the test'"
+            " FROM switchboard.customer WHERE id <> %s ON CONFLICT (customer_id, connector) DO UPDATE"
+            " SET linked_account_id = EXCLUDED.linked_account_id, checked_at = now(), expires_at = EXCLUDED.expires_at",
+            (CONNECTOR, wes),
+        )
+    ticket_id = _create(desk, "alice", wes, desk.ids["billing"])
+    assert _ticket(desk, ticket_id)[0] is Priority.HIGH  # expired, still the best knowledge
+    dead = Tool(tool, worker, {})
+    tool.stop()
+    try:
+        result = _run(worker, dead.job(limit=1), desk)
+    finally:
+        tool.start()
+    assert result["due"] == result["failed"] == result["looked_up"] == 1 and result["changed"] == 0, result
+    assert "refused the connection" in result["problem"], result
+    with desk.connect_as_dba() as dba:
+        row = dba.execute(
+            "SELECT found, attributes, last_error IS NOT NULL FROM switchboard.account_verified"
+            " WHERE customer_id = %s AND connector = %s",
+            (wes, CONNECTOR),
+        ).fetchone()
+    assert row == (True, {"tier": "vip"}, True)  # the answer stays, the failure is beside it
+    assert _ticket(desk, ticket_id) == (Priority.HIGH, 1)
