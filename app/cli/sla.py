@@ -53,8 +53,9 @@ def explain(ctx: CliContext, number: int, as_json: bool) -> None:
 @click.pass_context
 def escalations(click_ctx: click.Context, as_json: bool) -> None:
     """Warnings and escalation steps on tickets still open, ranked by predicted breach (what you may see):
-    business minutes left on the clock against the typical handling of similar tickets (same queue,
-    priority and type, last 4 weeks); the most likely to breach first. `escalations ack N` acknowledges."""
+    business minutes left on the clock against the typical handling of similar tickets in business minutes
+    (same queue, priority and type, last 4 weeks, kept by the worker); the most likely to breach first.
+    `escalations ack N` acknowledges."""
     if click_ctx.invoked_subcommand is not None:
         return
     ctx: CliContext = click_ctx.obj
@@ -68,7 +69,7 @@ def escalations(click_ctx: click.Context, as_json: bool) -> None:
         return
     say_lines(
         f"#{r.number} {r.target.replace('_', ' ')} level {r.level} ({r.action.replace('_', ' ')}), {r.risk.value}: "
-        f"{_left(r.minutes_left)}, typically {minutes_words(r.typical_minutes)}; due "
+        f"{_left(r.minutes_left)}, typically {minutes_words(r.typical_minutes)} of business time; due "
         f"{r.due_at:%Y-%m-%d %H:%M %Z}: {r.subject} [{r.queue}, {r.priority}, {r.status}]"
         + (f"; acknowledged by {r.acknowledged_by}" if r.acknowledged_by else "")
         for r in rows

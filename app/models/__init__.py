@@ -17,7 +17,7 @@ from app.models.preference import AgentPreference
 from app.models.presence import TicketPresence
 from app.models.response import CannedResponse
 from app.models.routing import RoutingConfig, RoutingDecision
-from app.models.sla import BusinessCalendar, EscalationAck, SlaLedgerEntry, SlaPolicy, SlaStep, SlaWatch
+from app.models.sla import BusinessCalendar, EscalationAck, SlaLedgerEntry, SlaPolicy, SlaStep, SlaTypical, SlaWatch
 from app.models.status import StatusTransition, TicketStatus
 from app.models.tally import TicketTally
 from app.models.team import Agent, AgentSkill, Queue, QueueMember
@@ -57,6 +57,7 @@ __all__ = [
     "SlaLedgerEntry",
     "SlaPolicy",
     "SlaStep",
+    "SlaTypical",
     "SlaWatch",
     "StatusTransition",
     "Ticket",

@@ -25,8 +25,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base
-from app.models.columns import created_at_column
+from app.models.base import Base, IntEnumType
+from app.models.columns import created_at_column, enum_type
+from app.vocabulary import Priority, TicketType
 
 TARGETS = ("first_response", "next_response", "resolution")
 ENTRIES = ("start", "pause", "resume", "fulfil", "restart", "stop", "warn", "breach", "escalate", "recompute")
@@ -156,3 +157,21 @@ class SlaRecompute(Base):
     after_ticket_id: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     tickets: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     finished_at: Mapped[dt.datetime | None]
+
+
+class SlaTypical(Base):
+    """How long similar tickets typically take (migration 0031): per (queue, priority, type), the median
+    business minutes from creation to the first response and to resolution of the most recent tickets met
+    (each measured on the calendar of its own policy), with how many were measured. Written only by the
+    worker's `sla_typical_handling` job; staff read the rows of the queues they see (the escalation board)."""
+
+    __tablename__ = "sla_typical"
+
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queue.id", ondelete="CASCADE"), primary_key=True)
+    priority: Mapped[Priority] = mapped_column(IntEnumType(Priority), primary_key=True)
+    type: Mapped[TicketType] = mapped_column(enum_type(TicketType, "type"), primary_key=True)
+    first_minutes: Mapped[float | None] = mapped_column(Float)
+    first_samples: Mapped[int] = mapped_column(Integer, server_default="0")
+    resolution_minutes: Mapped[float | None] = mapped_column(Float)
+    resolution_samples: Mapped[int] = mapped_column(Integer, server_default="0")
+    computed_at: Mapped[dt.datetime] = created_at_column()

@@ -79,8 +79,8 @@ class Ticket(Base):
             "resolved_at",
             postgresql_where=text("resolved_at IS NOT NULL"),
         ),  # routing's track records (migration 0013)
-        # The escalation board's typical handling (migration 0027): the newest met tickets of a (queue,
-        # priority, type), read backwards index-only (created_at for the duration, assignee_id for RLS).
+        # The typical handling of similar tickets (migration 0027; the worker's `sla_typical_handling` job
+        # since 0031): the newest met tickets of a (queue, priority, type), read backwards.
         Index(
             "ix_ticket_kind_first_response",
             "queue_id",

@@ -42,6 +42,7 @@ from app.services.routing import engine as routing
 from app.services.routing import settings as routing_settings
 from app.services.routing.shifts import parse_shift
 from app.services.sla.sweep import sla_sweep
+from app.services.sla.typical import refresh_typical_handling
 from app.vocabulary import AgentRole, Availability, Channel, MessageKind, Priority, TicketType
 
 DAYS_OF_HISTORY = 90
@@ -120,6 +121,8 @@ def fill_demo_data(
         uow.commit()
     # Due times from the demo policy for the new tickets' ledgers; the worker takes the steps they owe.
     sla_sweep(lambda: UnitOfWork(session_factory), take_steps=False)
+    # The board's typical handling times from the history at once, not at the worker's first quarter hour.
+    refresh_typical_handling(lambda: UnitOfWork(session_factory))
     return DemoSummary(len(cast.queue_ids), len(content.AGENTS), len(cast.customers), len(plans), messages)
 
 

@@ -22,7 +22,7 @@ from app.services.sla.dto import BoardState
 from app.services.sla.sweep import sla_sweep
 from app.services.tickets import service
 from app.views.main_window import MainWindow
-from app.views.supervisor.view import ALL_QUEUES
+from app.views.supervisor.view import ALL_QUEUES, SupervisorView
 from app.vocabulary import Priority
 from tests.support.desk_window import close_window, open_desk_window
 from tests.support.world import World, build_world
@@ -168,6 +168,9 @@ def test_an_agent_has_no_supervisor_view_and_her_desk_refuses_it(
     window = open_desk_window(qtbot, engine, tmp_path, person="alice")
     assert "Supervisor view" not in window.actions_by_text
     assert "SLA policies and calendars…" not in window.actions_by_text
+    window.open_palette()  # nor any of the board's actions in her palette
+    assert not {"Acknowledge the escalation", "Reassign with a reason…"} & set(window.command_palette.shown_labels())
+    window.command_palette.reject()
     keyboard_on_queue(qtbot, window)
     qtbot.keyClick(window.table, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     assert window.supervisor_view is None
@@ -296,4 +299,86 @@ def test_a_team_lead_acknowledges_reassigns_and_comments_from_the_board_by_keys(
         f"Reassigned to {dialog.assignee.currentText()}: Refunds are her field",
         "Customer called twice",
     ]
+    close_window(window, qtbot)
+
+
+def palette_labels(view: SupervisorView) -> list[str]:
+    palette = view.command_palette
+    assert palette is not None and palette.isVisible()
+    return palette.shown_labels()
+
+
+def run_from_palette(qtbot: QtBot, view: SupervisorView, typed: str) -> None:
+    """Ctrl+K on the board, type part of a name, Enter: as a lead does it."""
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.board)
+    qtbot.keyClick(view.board, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    palette = view.command_palette
+    assert palette is not None
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is palette.search_field)
+    qtbot.keyClicks(palette.search_field, typed)
+    qtbot.keyClick(palette.search_field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not palette.isVisible())
+
+
+def test_the_boards_actions_are_in_the_palette_while_the_board_is_shown_and_do_what_the_keys_do(
+    qtbot: QtBot, engine: Engine, world: World, tickets: dict[str, int], tmp_path: Path
+) -> None:
+    window = open_desk_window(qtbot, engine, tmp_path, person="carol")
+    open_supervisor(qtbot, window)
+    view = window.supervisor_view
+    assert view is not None
+    view.activateWindow()
+    view.board.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.board)
+    view.board.setCurrentIndex(view.board_model.index(0, 0))
+    assert view.board_model.rows[0].ticket_id == tickets["late"]
+
+    qtbot.keyClick(view.board, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    labels = palette_labels(view)
+    assert labels[:4] == [
+        "Acknowledge the escalation",
+        "Reassign with a reason…",
+        "Comment (an internal note)…",
+        "Open the ticket",
+    ]
+    assert "Refresh the supervisor view" in labels
+    assert view.command_palette is not None
+    qtbot.keyClick(view.command_palette.search_field, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not view.command_palette.isVisible())  # type: ignore[union-attr]
+
+    run_from_palette(qtbot, view, "ackn")
+    qtbot.waitUntil(lambda: view.board_model.rows[0].acknowledged_by == "Carol Chen", timeout=10_000)
+    assert "acknowledged by Carol Chen" in view.notice.text()
+
+    view.board.setFocus()
+    run_from_palette(qtbot, view, "comm")
+    comment = view.action_dialog
+    assert comment is not None and comment.mode == "comment"
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is comment.body)
+    qtbot.keyClicks(comment.body, "Asked on the phone")
+    qtbot.keyClick(comment.body, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not comment.isVisible(), timeout=10_000)
+    qtbot.waitUntil(lambda: "Note added" in view.notice.text(), timeout=10_000)
+
+    # Another tab: the board's actions are not offered (they would act on a row nobody sees).
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.board)
+    qtbot.keyClick(view.board, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: view.tabs.currentIndex() == 1)
+    qtbot.keyClick(view.team, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    labels = palette_labels(view)
+    assert "Acknowledge the escalation" not in labels and "Previous tab" in labels
+    view.command_palette.reject()
+
+    with world.trusted_uow() as uow:
+        acknowledged = uow.session.execute(
+            text("SELECT count(*) FROM switchboard.audit_event WHERE ticket_id = :t AND action = 'acknowledge'"),
+            {"t": tickets["late"]},
+        ).scalar_one()
+        notes = list(
+            uow.session.execute(
+                text("SELECT body_text FROM switchboard.message WHERE ticket_id = :t AND kind = 'internal_note'"),
+                {"t": tickets["late"]},
+            ).scalars()
+        )
+    assert acknowledged == 1 and notes == ["Asked on the phone"]
     close_window(window, qtbot)

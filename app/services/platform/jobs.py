@@ -39,6 +39,7 @@ from app.services.connectors.verify import PERIOD as VERIFY_PERIOD
 from app.services.connectors.verify import AccountVerifier
 from app.services.platform import changes
 from app.services.platform.uow import UnitOfWork
+from app.services.sla import typical
 from app.services.sla.sweep import sla_sweep
 
 log = logging.getLogger(__name__)
@@ -159,6 +160,7 @@ def default_jobs() -> list[Job]:
         Job("sla_sweep", dt.timedelta(minutes=1), sla_sweep),  # app/services/sla/sweep.py
         Job("account_cache_cleanup", dt.timedelta(hours=1), purge_expired),  # app/services/connectors/cache.py
         Job("account_verify", VERIFY_PERIOD, AccountVerifier().run),  # app/services/connectors/verify.py
+        Job("sla_typical_handling", typical.PERIOD, typical.refresh_typical_handling),  # app/services/sla/typical.py
     ]
 
 

@@ -8,6 +8,10 @@ agents' facts (skills, languages, capacity, queues, time zone, weekly shift, out
 today's, or the changed ones given. Shifts and out of office are replayed: a ticket created at T sees each
 agent on or off shift, and out of office or back, as their schedule and end date say at T in their own
 time zone (an out of office records only its end date, so it counts from the start of the window). The
+skills each ticket wants come from its tags and its customer's verified account (`account.tier=vip`
+rules), through the live push's own `engine.skills_wanted_for`, the accounts read in one batch
+(`accounts_of`, the same source as the push's `account_attributes`): the account as verified now, since
+no history of it is kept. The
 availability menu's state (available, away, offline) is taken as "at work" for everyone active, since
 yesterday's is not recorded — the dry-run compares configurations, not who happened to be signed in.
 """
@@ -27,9 +31,16 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import distinct_on
 
 from app.models import Agent, Customer, Ticket
+from app.services.connectors.attributes import accounts_of
 from app.services.platform.uow import UnitOfWork
 from app.services.routing.dto import AgentTally, DryRunPreview
-from app.services.routing.engine import candidates_for, wanted_skills, weights_from
+from app.services.routing.engine import (
+    SkillMemo,
+    account_rules_asked,
+    candidates_for,
+    skills_wanted_for,
+    weights_from,
+)
 from app.services.routing.scoring import CandidateFacts, FitMemo, TicketFacts, pick
 from app.services.sla.calendar import BusinessCalendar
 from app.vocabulary import Availability, Priority
@@ -104,13 +115,16 @@ def dry_run(
         query = query.where(Ticket.queue_id == queue_id)
     rows = uow.session.execute(query).all()
     previous = _last_agents_before(uow, since, now, queue_id)
+    # The customers' verified accounts, as the push reads each one (`engine.ticket_facts`): in one statement,
+    # and only when the configuration has `account.NAME=value` rules that could raise the wanted skills.
+    accounts = accounts_of(uow, (row[2] for row in rows)) if account_rules_asked(settings) else {}
     result = DryRun()
     teams: dict[int, list[CandidateFacts]] = {}
     rosters: dict[int, _Roster] = {}
     names: dict[int, str] = {}
     load: Counter[int] = Counter()
     last: dict[int, dt.datetime] = {}
-    wanted: dict[tuple[str, ...], dict[str, int]] = {}
+    wanted: SkillMemo = {}
     fits: FitMemo = {}  # the agents' skills and languages do not change during a replay
     releases: list[tuple[dt.datetime, int, int]] = []  # (when, agent, weight) as a heap
     for number, ticket_queue, customer_id, priority, language, tags, assignee_id, created_at, resolved_at in rows:
@@ -125,10 +139,8 @@ def dry_run(
             names.update({c.agent_id: c.name for c in team})
             rosters[ticket_queue] = _Roster.of(uow, team, agent_facts or {}, since, now)
         team = rosters[ticket_queue].at(created_at)
-        key = tuple(tags or ())
-        skills = wanted.get(key)
-        if skills is None:
-            skills = wanted[key] = wanted_skills(key, settings)
+        account = accounts.get(customer_id, _NO_ACCOUNT)
+        skills, _asked = skills_wanted_for(tags or (), account, settings, wanted)  # the push's own path
         facts = TicketFacts(
             0,
             ticket_queue,
@@ -136,6 +148,7 @@ def dry_run(
             skills_wanted=skills,
             language=language,
             previous_agent_id=previous.get(customer_id),
+            account=account,
         )
         winner, relaxed = pick(facts, team, weights, created_at, load, last, fits)
         result.tickets += 1
@@ -255,6 +268,7 @@ class _Roster:
         return self._current
 
 
+_NO_ACCOUNT: Mapping[str, str] = {}
 _EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
 _LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
 _Periods = tuple[list[dt.datetime], list[dt.datetime]]  # the open periods' starts and ends, in order

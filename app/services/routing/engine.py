@@ -55,7 +55,7 @@ def route(uow: UnitOfWork, ticket_id: int, asked_by: str, *, reason: str | None 
         raise NotFound(f"No ticket with id {ticket_id}")
     facts = ticket_facts(uow, ticket)
     weights, settings = config_for(uow, ticket.queue_id)
-    facts = with_wanted_skills(facts, ticket, settings)
+    facts = with_wanted_skills(facts, ticket.tags or (), settings)
     candidates = candidates_for(uow, ticket.queue_id, uow.now(), facts.category)
     refused: list[Exclusion] = []
     if asked_by == "handback":
@@ -140,10 +140,31 @@ def ticket_facts(uow: UnitOfWork, ticket: Ticket) -> TicketFacts:
     )
 
 
-def with_wanted_skills(facts: TicketFacts, ticket: Ticket, settings: dict[str, Any]) -> TicketFacts:
-    skills = wanted_skills(ticket.tags or (), settings, account=facts.account)
-    asked = account_rules_matched(settings, facts.account)
+def with_wanted_skills(facts: TicketFacts, tags: Sequence[str], settings: dict[str, Any]) -> TicketFacts:
+    """The facts with the skills the ticket wants from its tags and its verified account (`facts.account`),
+    and what the account asked, for the explanation."""
+    skills, asked = skills_wanted_for(tags, facts.account, settings)
     return replace(facts, skills_wanted=skills, account_note=account_note(facts.account, asked))
+
+
+SkillMemo = dict[tuple[tuple[str, ...], tuple[str, ...]], dict[str, int]]
+
+
+def skills_wanted_for(
+    tags: Sequence[str], account: Mapping[str, str], settings: dict[str, Any], memo: SkillMemo | None = None
+) -> tuple[dict[str, int], list[str]]:
+    """The skills a ticket wants from its tags and its customer's verified account, and the account rules
+    that asked. The push (`with_wanted_skills`) and the dry-run both come through here, so a replay wants
+    what the push would have wanted. `memo` (a replay's): the skills by the tags and the account rules
+    met, which is all they depend on for one configuration."""
+    asked = account_rules_matched(settings, account) if account else []
+    key = (tuple(tags), tuple(asked))
+    skills = None if memo is None else memo.get(key)
+    if skills is None:
+        skills = _skills_asked([*key[0], *asked], settings)
+        if memo is not None:
+            memo[key] = skills
+    return skills, asked
 
 
 def wanted_skills(
@@ -152,10 +173,15 @@ def wanted_skills(
     """The skills (and least levels) the queue asks of every ticket, raised by what its tags ask and by
     what its customer's account asks: a `skills_by_tag` key `account.NAME=value` (`account.tier=vip`:
     VIP tickets want senior levels) applies when the verified account's attribute has that value."""
+    return _skills_asked([*tags, *account_rules_matched(settings, account or {})], settings)
+
+
+def _skills_asked(keys: Sequence[str], settings: dict[str, Any]) -> dict[str, int]:
+    """The queue's skills, raised by the `skills_by_tag` entries of `keys` (tags and account rules met)."""
     wanted: dict[str, int] = {str(k).lower(): int(v) for k, v in (settings.get("skills") or {}).items()}
     by_tag = settings.get("skills_by_tag") or {}
-    for tag in [*tags, *account_rules_matched(settings, account or {})]:
-        for skill, level in (by_tag.get(tag) or {}).items():
+    for key in keys:
+        for skill, level in (by_tag.get(key) or {}).items():
             wanted[str(skill).lower()] = max(int(level), wanted.get(str(skill).lower(), 0))
     return wanted
 
@@ -171,6 +197,11 @@ def account_rules_matched(settings: dict[str, Any], account: Mapping[str, str]) 
             if have is not None and have.strip().casefold() == value.strip().casefold():
                 matched.append(str(key))
     return matched
+
+
+def account_rules_asked(settings: dict[str, Any]) -> bool:
+    """Whether the configuration has any `account.NAME=value` rule (else no account needs reading)."""
+    return any(str(key).startswith(ACCOUNT_PREFIX) for key in settings.get("skills_by_tag") or {})
 
 
 def account_note(account: Mapping[str, str], asked: Sequence[str]) -> str:

@@ -114,7 +114,7 @@ def open_escalations(uow: UnitOfWork, *, limit: int = 500, book: SlaBook | None 
         .cte("steps")
     )
     max_level = select(func.max(SlaStep.level)).where(SlaStep.ticket_id == steps.c.id).scalar_subquery()
-    rows = uow.session.execute(with_predictions(steps, now, max_level.label("ticket_level"))).all()
+    rows = uow.session.execute(with_predictions(steps, max_level.label("ticket_level"))).all()
     book = book or load_book(uow)
     accounts = accounts_for(uow, book, {r.customer_id for r in rows})  # nothing read unless a policy asks
     ranked = []

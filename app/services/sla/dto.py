@@ -41,7 +41,7 @@ class BoardRow:
     level: int | None  # the highest escalation step taken (0 the warning, 1… the ladder); None: none yet
     target: str = "resolution"  # the clock that is due first
     minutes_left: float | None = None  # business minutes to the due time (negative: overdue by)
-    typical_minutes: float | None = None  # median handling of similar tickets; None: no history
+    typical_minutes: float | None = None  # median handling of similar tickets, business minutes; None: no history
     margin: float | None = None  # business minutes between the typical finish and the due time
     risk: Risk = Risk.ON_TRACK
     acknowledged_by: str | None = None  # the lead who acknowledged the escalation as it stands

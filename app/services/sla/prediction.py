@@ -6,14 +6,18 @@ in an hour that is typically answered in ten minutes. So each board row carries:
 - **minutes left**: business minutes from now to the running clock's due time, on the calendar of the
   policy that applies (calendar minutes when the policy counts calendar time); negative once breached, by
   how much.
-- **typical handling**: the median time similar tickets took to meet that target, read in one statement
-  over the ticket history: same queue, priority and type, the last 200 met within the last 4 weeks
-  (`supervision.typical_handling`), measured from creation to the first response (first and next
-  response clocks) or to resolution (the resolution clock). It is wall-clock time, because that is
-  what the history holds without replaying ledgers; it is compared on the wall clock too (below), so
-  nights and weekends weigh the same on both sides.
-- **margin**: the business minutes between when similar tickets are typically done (creation + typical,
-  never before now) and the due time. Negative: the ticket is predicted to breach by that much.
+- **typical handling**: the median business minutes similar tickets took to meet that target: same
+  queue, priority and type, the last 200 met within the last 4 weeks, each measured on the calendar of its
+  own policy (calendar minutes when the policy counts calendar time) from creation to the first response
+  (first and next response clocks) or to resolution (the resolution clock). The worker keeps these medians
+  (`app.services.sla.typical`, table `sla_typical`, refreshed every 15 minutes); the board joins them.
+- **margin**: the business minutes between when the ticket would be done if it took the typical time
+  (its creation plus the typical business minutes on the ticket's own calendar, never before now) and
+  the due time: the minutes left less the typical business minutes not yet behind it (typical minus the
+  business minutes since creation, when positive) — the same number, since business minutes add up, in
+  two calendar readings per row. Negative: the ticket is predicted to breach by that much. A ticket that
+  came in on Friday evening, typically answered in 60 business minutes, is expected on Monday at 10:00,
+  not on Friday at 19:00.
 - **risk**: `breached` (the due time has passed), `likely to breach` (negative margin), `on track`, or
   `paused` (no clock running: no due time).
 
@@ -39,7 +43,7 @@ HISTORY = dt.timedelta(weeks=4)
 @dataclass(frozen=True)
 class Prediction:
     minutes_left: float | None  # business minutes to the due time, negative once breached; None: no clock runs
-    typical_minutes: float | None  # the median of similar tickets (wall clock); None: no history
+    typical_minutes: float | None  # the median of similar tickets, business minutes; None: no history
     margin: float | None  # business minutes between the typical finish and the due time
     risk: Risk
 
@@ -69,10 +73,10 @@ def predict(
     if due_at is None:
         return Prediction(None, typical_minutes, None, Risk.PAUSED)
     left = round(signed_business_minutes(calendar, now, due_at), 1)
-    finish = now
-    if typical_minutes is not None:
-        finish = max(now, created_at + dt.timedelta(minutes=typical_minutes))
-    margin = left if finish == now else round(signed_business_minutes(calendar, finish, due_at), 1)
+    margin = left
+    if typical_minutes is not None:  # the typical work not yet behind it comes off what is left
+        elapsed = calendar.business_minutes(created_at, now)
+        margin = round(left - max(0.0, typical_minutes - elapsed), 1)
     if due_at <= now:
         risk = Risk.BREACHED
     elif margin < 0:

@@ -24,7 +24,17 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import BindParameter, Select, any_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased
 
-from app.models import Agent, Customer, EscalationAck, Queue, QueueMember, SlaLedgerEntry, SlaStep, Ticket
+from app.models import (
+    Agent,
+    Customer,
+    EscalationAck,
+    Queue,
+    QueueMember,
+    SlaLedgerEntry,
+    SlaStep,
+    SlaTypical,
+    Ticket,
+)
 from app.models.ticket import WORKING_STATUSES
 from app.services.errors import InvalidInput, NotPermitted
 from app.services.platform.actor import Actor
@@ -45,7 +55,7 @@ from app.services.sla.dto import (
 )
 from app.services.sla.ledger import SlaBook, accounts_for, clocks_of, ledger_events, load_book
 from app.services.sla.policy import WARN_LEVEL, TicketTerms
-from app.services.sla.prediction import HISTORY, predict
+from app.services.sla.prediction import predict
 from app.services.tickets import service
 from app.services.tickets.dto import TicketChanged
 from app.vocabulary import AgentRole
@@ -65,15 +75,12 @@ def _working() -> BindParameter[str]:
     return bindparam("working", list(WORKING_STATUSES), expanding=True, literal_execute=True, unique=True)
 
 
-TYPICAL_SAMPLE = 200  # the most recent similar tickets a typical time is the median of
-
-
-def with_predictions(tickets: Any, now: dt.datetime, *columns: Any) -> Select[Any]:
+def with_predictions(tickets: Any, *columns: Any) -> Select[Any]:
     """`tickets` (a CTE with each ticket's id, queue_id, priority, type and customer_id) with what the board's
     ranking needs beside them: the queue's name, the customer's organisation (policies may ask for it), the
-    typical handling times of similar tickets and the acknowledgement, and `columns`; one statement for the
-    escalation board and for `switchboard escalations`."""
-    typical = typical_handling(tickets, now - HISTORY)
+    typical handling times of similar tickets in business minutes (`sla_typical`, kept by the worker: see
+    `app.services.sla.typical`) and the acknowledgement, and `columns`; one statement for the escalation
+    board and for `switchboard escalations`."""
     acknowledger = aliased(Agent)
     return (
         select(
@@ -81,8 +88,8 @@ def with_predictions(tickets: Any, now: dt.datetime, *columns: Any) -> Select[An
             Queue.name.label("queue"),
             *columns,
             Customer.organisation_id,
-            typical.c.first,
-            typical.c.resolution,
+            SlaTypical.first_minutes.label("first"),
+            SlaTypical.resolution_minutes.label("resolution"),
             EscalationAck.level.label("ack_level"),
             EscalationAck.acknowledged_at,
             acknowledger.display_name.label("acknowledged_by"),
@@ -90,49 +97,15 @@ def with_predictions(tickets: Any, now: dt.datetime, *columns: Any) -> Select[An
         .join(Queue, Queue.id == tickets.c.queue_id)
         .join(Customer, Customer.id == tickets.c.customer_id, isouter=True)
         .join(
-            typical,
-            (typical.c.queue_id == tickets.c.queue_id)
-            & (typical.c.priority == tickets.c.priority)
-            & (typical.c.type == tickets.c.type),
+            SlaTypical,
+            (SlaTypical.queue_id == tickets.c.queue_id)
+            & (SlaTypical.priority == tickets.c.priority)
+            & (SlaTypical.type == tickets.c.type),
             isouter=True,
         )
         .join(EscalationAck, EscalationAck.ticket_id == tickets.c.id, isouter=True)
         .join(acknowledger, acknowledger.id == EscalationAck.acknowledged_by, isouter=True)
     )
-
-
-def typical_handling(candidates: Any, since: dt.datetime) -> Any:
-    """The median time the most recent similar tickets took to their first response and to resolution
-    (wall clock, in minutes): per (queue, priority, type) of `candidates`, over the last `TYPICAL_SAMPLE`
-    of each group met since `since`. Each group reads only its newest index entries, backwards, from the
-    covering partial indexes `ix_ticket_kind_first_response` and `ix_ticket_kind_resolved` (migration 0027),
-    so the cost follows the number of groups on the board, not the size of the history."""
-    groups = select(candidates.c.queue_id, candidates.c.priority, candidates.c.type).distinct().cte("kinds")
-
-    def median(met_at: Any) -> Any:
-        recent = (
-            select((func.extract("epoch", met_at - Ticket.created_at) / 60).label("minutes"))
-            .where(
-                Ticket.queue_id == groups.c.queue_id,
-                Ticket.priority == groups.c.priority,
-                Ticket.type == groups.c.type,
-                met_at >= since,
-                Ticket.merged_into_id.is_(None),
-            )
-            .order_by(met_at.desc())
-            .limit(TYPICAL_SAMPLE)
-            .correlate(groups)
-            .subquery()
-        )
-        return select(func.percentile_cont(0.5).within_group(recent.c.minutes)).scalar_subquery()
-
-    return select(
-        groups.c.queue_id,
-        groups.c.priority,
-        groups.c.type,
-        median(Ticket.first_response_at).label("first"),
-        median(Ticket.resolved_at).label("resolution"),
-    ).cte("typical")
 
 
 def escalation_board(
@@ -143,8 +116,8 @@ def escalation_board(
 
     One statement reads the rows: the `limit` soonest-due open tickets (a range scan of the partial index
     over working tickets by due time), with the typical handling of their (queue, priority, type) — the
-    median of the last 200 similar tickets met in the last 4 weeks, from a covering index per group — and
-    the acknowledgement;
+    median business minutes of the last 200 similar tickets met in the last 4 weeks, which the worker keeps
+    in `sla_typical` — and the acknowledgement;
     the policy book (its own three small reads, however many rows) says which calendar counts each one."""
     now = uow.now()
     level = select(func.max(SlaStep.level)).where(SlaStep.ticket_id == Ticket.id).scalar_subquery()
@@ -178,7 +151,7 @@ def escalation_board(
         .cte("board")
     )
     rows = uow.session.execute(
-        with_predictions(board, now, Agent.display_name.label("assignee")).join(
+        with_predictions(board, Agent.display_name.label("assignee")).join(
             Agent, Agent.id == board.c.assignee_id, isouter=True
         )
     ).all()

@@ -122,7 +122,7 @@ class EscalationBoardModel(QAbstractTableModel):
         if row.typical_minutes is None:
             typical = "no similar ticket met this in the last 4 weeks"
         else:
-            typical = f"similar tickets take {minutes_words(row.typical_minutes)} to meet the {target}"
+            typical = f"similar tickets take {minutes_words(row.typical_minutes)} of business time to meet the {target}"
         return (
             f"{minutes_words(row.minutes_left)} of business time left for the {target}; {typical}; "
             f"margin {minutes_words(row.margin)}"

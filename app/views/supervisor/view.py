@@ -7,7 +7,9 @@ tickets; the tooltip of Left, Typical and Risk says it in words). On its selecte
 buttons below it or by its context menu: A acknowledges the escalation (a team lead of the ticket's queue
 or an admin; the database decides and the line under the board says its answer), R reassigns with a
 reason (an internal note), C comments (an internal note), Enter (or a double click) opens the ticket in
-the main window.
+the main window. The same actions are in the window's command palette (Ctrl+K) while the board is the
+current tab, beside the window's own commands (refresh, the tabs, the SLA policies); the palette runs the
+very action the key does. Agents never see any of it: the window is built for leads only.
 
 Read in one background call (`desk.supervision.overview`); live: colleagues' changes (the main window's
 change notices) ask for a fresh read, at most once a second, never a poll of the whole table.
@@ -22,6 +24,7 @@ Signals:
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShortcut
@@ -49,6 +52,9 @@ from app.views.supervisor.actions import BoardActionDialog, Mode
 from app.views.supervisor.charts import ComplianceChart, ComplianceSeries
 from app.views.supervisor.models import EscalationBoardModel, TeamLoadModel
 from app.views.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from app.views.palette import CommandPalette
 
 REFRESH_AT_MOST_EVERY_MS = 1000
 ALL_QUEUES = "All queues"
@@ -125,13 +131,13 @@ class SupervisorView(QWidget):
         self.board_actions: dict[str, QAction] = {}
         board_page = QWidget()
         buttons = QHBoxLayout()
-        for name, title, keys in (
-            ("acknowledge", "Acknowledge", "A"),
-            ("reassign", "Reassign…", "R"),
-            ("comment", "Comment…", "C"),
-            ("open", "Open ticket", "Enter"),
+        for name, title, keys, long_title in (
+            ("acknowledge", "Acknowledge", "A", "Acknowledge the escalation"),
+            ("reassign", "Reassign…", "R", "Reassign with a reason…"),
+            ("comment", "Comment…", "C", "Comment (an internal note)…"),
+            ("open", "Open ticket", "Enter", "Open the ticket"),
         ):
-            action = QAction(title, self)
+            action = QAction(long_title, self)  # the name the context menu and the palette show
             action.setShortcut(QKeySequence(keys))  # shown in the menu; the table takes the keys itself
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # never fires from elsewhere
             action.triggered.connect(lambda _checked=False, name=name: self.act(name))
@@ -184,10 +190,21 @@ class SupervisorView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addWidget(self.tabs, 1)
-        for keys, step in (("Ctrl+PgDown", 1), ("Ctrl+PgUp", -1)):
-            QShortcut(QKeySequence(keys), self, lambda step=step: self._next_tab(step))
-        QShortcut(QKeySequence("F5"), self, self.refresh)
-        QShortcut(QKeySequence("Ctrl+Shift+L"), self, self.open_sla_admin)
+        self.window_actions: list[QAction] = []
+        for title, keys, handler in (
+            ("Refresh the supervisor view", "F5", self.refresh),
+            ("Next tab", "Ctrl+PgDown", lambda: self._next_tab(1)),
+            ("Previous tab", "Ctrl+PgUp", lambda: self._next_tab(-1)),
+            ("SLA policies and calendars…", "Ctrl+Shift+L", self.open_sla_admin),
+        ):
+            action = QAction(title, self)
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(handler)
+            self.addAction(action)  # the keys work anywhere in this window, as they did as QShortcuts
+            self.window_actions.append(action)
+        self.command_palette: CommandPalette | None = None
+        QShortcut(QKeySequence("Ctrl+K"), self, self.open_palette)
         QShortcut(QKeySequence("Esc"), self, self.close)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setObjectName("supervisor refresh")
@@ -281,6 +298,29 @@ class SupervisorView(QWidget):
             return
         self.sla_admin_dialog = SlaAdminDialog(self.supervision.sla_admin, self.runner, self)
         self.sla_admin_dialog.open()
+
+    # --- the command palette ------------------------------------------------------------------------------
+
+    def palette_actions(self) -> list[QAction]:
+        """What Ctrl+K offers here: the board's actions while the board is the current tab (they act on its
+        selected row, exactly as A, R, C and Enter do), then the window's own commands."""
+        on_board = self.tabs.currentIndex() == 0
+        return [*(self.board_actions.values() if on_board else ()), *self.window_actions]
+
+    def open_palette(self) -> None:
+        """Ctrl+K: the palette over this window (commands only; tickets are found from the main window)."""
+        from app.views.palette import CommandPalette
+
+        had_focus = self.focusWidget() or self.board
+        self.command_palette = CommandPalette(self.palette_actions(), self)
+        self.command_palette.finished.connect(lambda _result: self._focus_back(had_focus))
+        self.command_palette.open()
+
+    def _focus_back(self, widget: QWidget) -> None:
+        """The palette closed (before its action runs): the keys belong where they were, so A, R and C
+        work on the board at once. A dialog the action opens takes the focus after this."""
+        self.activateWindow()
+        widget.setFocus()
 
     # --- acting on the board -------------------------------------------------------------------------------
 
