@@ -1,7 +1,7 @@
 """Rules trust a verified account only when the tool's answer corroborates that it is the customer's.
 
 Revision ID: 0033_account_corroborated
-Revises: 0030_account_verified
+Revises: 0031_sla_typical
 Create Date: 2026-12-06
 
 Since 0030 the attributes rules decide on come from the worker's own lookups, but WHICH account a customer
@@ -25,7 +25,7 @@ from alembic import op
 from app.services.platform.database.sql_files import DatabaseNames, function_sql
 
 revision: str = "0033_account_corroborated"
-down_revision: str | None = "0030_account_verified"
+down_revision: str | None = "0031_sla_typical"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

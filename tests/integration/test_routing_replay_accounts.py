@@ -33,14 +33,14 @@ def test_the_dry_run_predicts_the_push_for_a_vip_account(world: World) -> None:
         with world.uow(person) as uow:
             routing.set_availability(uow, Availability.AVAILABLE)
             uow.commit()
-    with world.trusted_uow() as uow:  # what the worker verified for jane and omar (the DBA's fixture)
+    with world.trusted_uow() as uow:  # what the worker verified, corroborated, for jane and omar (the DBA's fixture)
         for customer, tier in ((world.jane, "VIP"), (world.omar, "standard")):
             uow.session.execute(
                 text(
                     "INSERT INTO switchboard.account_verified (customer_id, connector, key_kind, key,"
-                    " linked_account_id, found, attributes, checked_at, verified_at, expires_at, verified_by)"
-                    " VALUES (:c, 'accounts', 'account_id', :key, :key, true, CAST(:attributes AS jsonb), now(),"
-                    " now(), now() + interval '1 hour', 'the test')"
+                    " linked_account_id, found, attributes, corroborated_by, checked_at, verified_at, expires_at,"
+                    " verified_by) VALUES (:c, 'accounts', 'account_id', :key, :key, true, CAST(:attributes AS jsonb),"
+                    " 'tool_email', now(), now(), now() + interval '1 hour', 'the test')"
                 ),
                 {"c": customer, "key": f"ACC-{customer}", "attributes": f'{{"tier": "{tier}"}}'},
             )
