@@ -7,6 +7,9 @@
 
 An agent corrects the link by storing the account id on the customer (`link_account`); the database
 audits that change whoever makes it (migration 0020), attached to the ticket it was made from.
+
+A key found here only names an account: the panel shows it, but rules decide on it only when the tool's
+answer corroborates that it is the customer's (`verify.corroboration`, migration 0033).
 """
 
 from __future__ import annotations

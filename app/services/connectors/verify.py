@@ -73,7 +73,10 @@ _STORE = text(
     "SELECT switchboard.account_verify_store(:customer, :connector, :kind, :key, :source, :link, :found,"
     " CAST(:attributes AS jsonb), :ttl, :error, :corroborated)"
 )
-_ADDRESSES = text("SELECT lower(address) FROM switchboard.customer_email WHERE customer_id = :customer")
+_ADDRESSES = text(
+    "SELECT customer_id, lower(address) FROM switchboard.customer_email"
+    " WHERE customer_id = ANY(CAST(:customers AS bigint[]))"
+)
 
 
 @dataclass
@@ -155,17 +158,20 @@ def verify_accounts(new_uow: NewUnitOfWork, connector: Guarded, *, limit: int = 
     ttl = connector.settings.ttl_seconds
     with new_uow() as uow:
         due = uow.session.execute(_DUE, {"connector": connector.name, "limit": limit}).all()
+        addresses: dict[int, set[str]] = {}
+        for customer_id, address in uow.session.execute(_ADDRESSES, {"customers": [int(row[0]) for row in due]}):
+            addresses.setdefault(int(customer_id), set()).add(str(address))
         plans = [
             (
                 int(customer_id),
                 link,
                 find_customer_and_key(uow, int(ticket_id), connector.settings.find, connector.key_kinds)[1],
-                frozenset(str(a) for a in uow.session.scalars(_ADDRESSES, {"customer": int(customer_id)})),
+                frozenset(addresses.get(int(customer_id), ())),
             )
             for customer_id, ticket_id, link in due
         ]
     result.due = len(plans)
-    for customer_id, link, key, addresses in plans:  # no transaction is open while the tool is asked
+    for customer_id, link, key, theirs in plans:  # no transaction is open while the tool is asked
         answer: Account | NotFound | None = None
         error = None
         if key is None:
@@ -177,7 +183,7 @@ def verify_accounts(new_uow: NewUnitOfWork, connector: Guarded, *, limit: int = 
             except ConnectorUnavailable as failure:
                 error = str(failure)
                 result.failed += 1
-        trusted = corroboration(key, answer, addresses, trust_named=connector.settings.trust_named_accounts)
+        trusted = corroboration(key, answer, theirs, trust_named=connector.settings.trust_named_accounts)
         if isinstance(answer, Account) and trusted is None:
             result.named_only += 1
         with new_uow() as uow:
