@@ -54,7 +54,7 @@ TRUSTED_VERIFY = (  # the same answer, saying the site trusts it: what rules wou
     "SELECT switchboard.account_verify_store(%s, %s, 'account_id', %s, 'the test', NULL, true, %s::jsonb, 3600, NULL,"
     " 'site_trust')"
 )
-PATTERN = r"player id:?\s*#?(\d{3,12})"
+FIND = {"patterns": [r"player id:?\s*#?(\d{3,12})"], "custom_field": "player_id"}
 
 
 @pytest.fixture(scope="module")
@@ -231,7 +231,7 @@ class Tool:
         self.held: list[int] = []
         server.expect_request(re.compile(r"/api/accounts.*")).respond_with_handler(self.answer)
         url = server.url_for("/").rstrip("/")
-        settings = connector_settings(url, retries=0, email_field="email", find={"patterns": [PATTERN]}, **options)
+        settings = connector_settings(url, retries=0, email_field="email", find=FIND, **options)
         self.registry = ConnectorRegistry({CONNECTOR: settings})
 
     def answer(self, request: Request) -> Response:
@@ -344,25 +344,37 @@ def test_an_account_merely_named_for_a_customer_raises_nothing_until_the_tools_a
             uow.commit()
     finally:
         runtime.close()
+    # A ticket field an agent filled in names it for another customer.
+    fred = _customer(desk, "Fred", None, "fred@customer.test")
+    runtime = desk.runtime("alice")
+    try:
+        with runtime.uow() as uow:
+            fielded = service.create_ticket(
+                uow, subject="Hi", customer_id=fred, queue_id=billing, body="?", custom_fields={"player_id": "4242"}
+            ).ticket.id
+            uow.commit()
+    finally:
+        runtime.close()
     # A customer known to the tool by their own address (no account id anywhere).
     ella = _customer(desk, "Ella", None, "ella@customer.test")
     by_email = _create(desk, "alice", ella, billing, "No id here")
     accounts = {"4242": vip_account, "ella@customer.test": {**ACCOUNT, "id": "E-1", "tier": "vip"}}
 
     result = _run(worker, Tool(tool, worker, accounts).job(), desk)
-    assert result["problem"] is None and result["failed"] == 0 and result["named_only"] == 2, result
+    assert result["problem"] is None and result["failed"] == 0 and result["named_only"] == 3, result
     assert _trust(desk, nemo) == ("4242", True, "vip", None)  # looked up, stored, not corroborated
-    assert _trust(desk, rita) == ("4242", True, "vip", None)
+    assert _trust(desk, rita) == _trust(desk, fred) == ("4242", True, "vip", None)
     assert _trust(desk, vera) == ("4242", True, "vip", "tool_email")
     assert _trust(desk, ella) == ("ella@customer.test", True, "vip", "customer_email")
-    assert [_ticket(desk, t)[0] for t in (named, relinked, own, by_email)] == [
+    assert [_ticket(desk, t)[0] for t in (named, relinked, fielded, own, by_email)] == [
+        Priority.NORMAL,
         Priority.NORMAL,
         Priority.NORMAL,
         Priority.HIGH,
         Priority.HIGH,
     ]
     sla_sweep(worker.uow)
-    assert [_due_minutes(worker, t) for t in (named, relinked, own, by_email)] == [240, 240, 30, 30]
+    assert [_due_minutes(worker, t) for t in (named, relinked, fielded, own, by_email)] == [240, 240, 240, 30, 30]
     with worker.uow() as uow:  # what rules read
         assert account_attributes(uow, nemo) == account_attributes(uow, rita) == {}
         assert account_attributes(uow, vera)["tier"] == "vip"
