@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.desk_api import AccountArea, Desk, SearchArea, SupervisionArea
+from app.services.desk_api import AccountArea, Desk, RoutingArea, SearchArea, SupervisionArea
 from app.services.navigation.dto import DeskView, Vocabulary
 from app.services.platform.live_notices import Listen
 from app.services.tickets.dto import TicketChanged, TicketSummary
@@ -214,8 +214,11 @@ class MainWindow(QMainWindow):
         self.status = DeskStatusBar()
         self.connection_label = self.status.connection_label
         self.setStatusBar(self.status)
-        self.availability = AvailabilityMenu(desk.routing, runner, self.status)  # routing: available/away/offline
+        # routing: available/away/offline; its area is imported, and the state read, after the first page
+        routing = cast("RoutingArea", OnFirstUse(lambda: desk.routing))
+        self.availability = AvailabilityMenu(routing, runner, self.status)
         self.status.insertPermanentWidget(0, self.availability)
+        self.after_first_page(self.availability.refresh)
         runner.busy_changed.connect(self.status.show_busy)
         self.live_updates = LiveUpdates(desk, runner, self.model, self)
         self.live_updates.arrived.connect(self.editor.follow_live)

@@ -10,7 +10,6 @@ from sqlalchemy import ScalarSelect, any_, func, select
 from app.models import Agent, AgentPreference, Queue, QueueMember, StatusTransition, Ticket, TicketTally
 from app.models import TicketStatus as StatusRow
 from app.models.tally import NOBODY
-from app.services.navigation.about import about_desk
 from app.services.navigation.dto import VIEW_PREFIX, AboutDesk, Choice, DeskView, Vocabulary
 from app.services.platform.actor import Actor
 from app.services.platform.database import identity
@@ -119,6 +118,8 @@ class Navigation(SpeaksDomainErrors):
 
     def about(self) -> AboutDesk:
         """Help ▸ About: version, schema revisions, server."""
+        from app.services.navigation.about import about_desk  # Help ▸ About only (issue 12)
+
         with self.runtime.uow() as uow:
             return about_desk(uow)
 
