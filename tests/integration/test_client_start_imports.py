@@ -65,6 +65,7 @@ NOT_BEFORE_THE_FIRST_PAGE = [
     "app.services.knowledge.dto",
     "app.services.sla.supervision",
     "app.services.sla.admin_dto",
+    "app.services.sla.dto",
     "app.services.search.dto",
     "app.services.navigation.about",
     "app.services.platform.sanitize",
