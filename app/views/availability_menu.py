@@ -121,6 +121,8 @@ class AvailabilityMenu(QToolButton):
         )
 
     def _arrived(self, state: Availability) -> None:
+        if self._stopped:
+            return  # read after the first page; the window closed before the answer came (nothing to show)
         if self.pending is None:
             self.state = state
             self._show()
@@ -156,7 +158,8 @@ class AvailabilityMenu(QToolButton):
 
     def _read_failed(self, error: Exception) -> None:
         log_unless_known(error)  # the connection indicator already says the server is gone
-        self._show()
+        if not self._stopped:
+            self._show()
 
     # --- idle and goodbye ---------------------------------------------------------------------------------
 
