@@ -142,16 +142,21 @@ class MainWindow(QMainWindow):
         self.model.loaded.connect(self._first_page_shown)
         self.model.page_failed.connect(self._first_page_shown)
         self.navigation.failed.connect(self._first_page_shown)  # no views, no page: start the rest anyway
-        self.runner.run(desk.navigation.first_screen, self._first_screen_arrived, self.navigation.failed.emit)
-        self.runner.run(desk.navigation.vocabulary, self._vocabulary_arrived, self._report)
+        self.runner.run(desk.navigation.first_screen, self._first_screen_arrived, self._first_screen_failed)
 
     def _first_screen_arrived(self, first: FirstScreen) -> None:
-        """The views and the first pages, read in one unit of work while the window was built and first shown
-        (issue 12: views, then a page, then maybe another were three round trips, each waiting for the GUI
-        thread between them); each page goes in when its view is chosen, as if it had been read then."""
+        """The vocabulary, the views and the first pages, read in one unit of work while the window was built and
+        first shown (issue 12: four round trips on two connections, each page waiting for the GUI thread before
+        it was asked for); each page goes in when its view is chosen, as if it had been read then."""
+        self._vocabulary_arrived(first.vocabulary)  # the status labels, before the first page goes in
         self._read_ahead = {view.key: view for view in first.views}
         self._pages_ahead = dict(first.pages)
         self.navigation.show_views(list(first.views))
+
+    def _first_screen_failed(self, error: Exception) -> None:
+        """Said in the status bar; F5 reads the views again, and the vocabulary is asked for on its own."""
+        self.navigation.failed.emit(error)
+        self.runner.run(self.desk.navigation.vocabulary, self._vocabulary_arrived, self._report)
 
     def _first_page_shown(self, *_why: object) -> None:
         """The first page is in the table (or failed): what can wait starts a moment later, once the page

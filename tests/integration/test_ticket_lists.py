@@ -143,9 +143,9 @@ def test_the_subject_filter_matches_text_not_patterns(world: World) -> None:
 
 @pytest.mark.parametrize("person", ["alice", "dave", "carol"])
 def test_the_first_screen_is_the_views_and_first_pages_read_one_by_one(world: World, person: str) -> None:
-    """A window's first read (issue 12: one unit of work instead of three round trips) is what it would read
-    one by one, as each login sees it: the views, the first page of "My tickets" and, when that is empty (dave's
-    and carol's), the first page of "All open", where the window then starts."""
+    """A window's first read (issue 12: one unit of work instead of four round trips) is what it would read one
+    by one, as each login sees it: the vocabulary, the views, the first page of "My tickets" and, when that is
+    empty (dave's and carol's), the first page of "All open", where the window then starts."""
     from app.services.desk import HelpDesk
 
     _seed(world, 60)
@@ -158,6 +158,7 @@ def test_the_first_screen_is_the_views_and_first_pages_read_one_by_one(world: Wo
     first = navigation.first_screen(limit=20)
     views = navigation.views()
     assert list(first.views) == views
+    assert first.vocabulary == navigation.vocabulary()
     mine = views[0]
     assert mine.key == "mine"
     expected = {"mine": navigation.page(mine, None, 20)}

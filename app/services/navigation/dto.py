@@ -24,13 +24,15 @@ class DeskView:
 
 @dataclass(frozen=True)
 class FirstScreen:
-    """What a window shows first, in one read (issue 12: views, then a page, then maybe another were three round
-    trips): the views, and the first page of "My tickets" by its key — and of "All open" when mine is empty,
-    where the window then starts (`NavigationSidebar.leave_empty_mine` decides; this only reads ahead). Each
-    page is of its view as read: unfiltered, in the view's own sort."""
+    """What a window shows first, in one read (issue 12: the vocabulary beside the views, then a page, then maybe
+    another were four round trips on two connections): the drop-downs' vocabulary (the queue's status labels
+    too), the views, and the first page of "My tickets" by its key — and of "All open" when mine is empty, where
+    the window then starts (`NavigationSidebar.leave_empty_mine` decides; this only reads ahead). Each page is
+    of its view as read: unfiltered, in the view's own sort."""
 
     views: tuple[DeskView, ...]
     pages: Mapping[str, TicketPage]
+    vocabulary: Vocabulary
 
 
 @dataclass(frozen=True)

@@ -35,27 +35,7 @@ class Navigation(SpeaksDomainErrors):
 
     def vocabulary(self) -> Vocabulary:
         with self.runtime.uow() as uow:
-            statuses = uow.session.execute(
-                select(StatusRow.key, StatusRow.label, StatusRow.category).order_by(StatusRow.position)
-            ).all()
-            queues = uow.session.execute(select(Queue.id, Queue.name, Queue.team_lead_id).order_by(Queue.name)).all()
-            agents = uow.session.execute(
-                select(Agent.id, Agent.display_name).where(Agent.is_active).order_by(Agent.display_name)
-            ).all()
-            moves = uow.session.execute(
-                select(StatusTransition.from_status, StatusTransition.to_status).where(
-                    StatusTransition.kind == TransitionKind.CHANGE
-                )
-            ).all()
-            members = uow.session.execute(select(QueueMember.queue_id, QueueMember.agent_id)).all()
-        return Vocabulary(
-            tuple((k, label, str(category)) for k, label, category in statuses),
-            tuple(Choice(str(i), n) for i, n, _lead in queues),
-            tuple(Choice(str(i), n) for i, n in agents),
-            moves=tuple((str(a), str(b)) for a, b in moves),
-            members=tuple((str(q), str(a)) for q, a in members),
-            leads=tuple((str(q), str(lead)) for q, _n, lead in queues if lead is not None),
-        )
+            return _vocabulary(uow)
 
     def views(self) -> list[DeskView]:
         """My tickets, each visible queue, Unassigned, Waiting, All open, then saved views. Without counts:
@@ -66,12 +46,13 @@ class Navigation(SpeaksDomainErrors):
     def first_screen(self, limit: int = 100) -> FirstScreen:
         """The views and the first pages a window starts with, in one unit of work (see `FirstScreen`)."""
         with self.runtime.uow() as uow:
+            vocabulary = _vocabulary(uow)
             views = self._views(uow)
             mine = views[0]
             pages = {mine.key: _first_page(uow, mine, limit)}
             if not pages[mine.key].rows:  # the window then starts in "open"
                 pages |= {view.key: _first_page(uow, view, limit) for view in views if view.key == "open"}
-        return FirstScreen(tuple(views), pages)
+        return FirstScreen(tuple(views), pages, vocabulary)
 
     def _views(self, uow: UnitOfWork) -> list[DeskView]:
         working = _statuses_in(uow, StatusCategory.OPEN, StatusCategory.PAUSED)
@@ -140,6 +121,30 @@ class Navigation(SpeaksDomainErrors):
         with self.runtime.uow() as uow:
             uow.session.merge(AgentPreference(agent_id=self.me.agent_id, key=f"{VIEW_PREFIX}{label}", value=value))
             uow.commit()
+
+
+def _vocabulary(uow: UnitOfWork) -> Vocabulary:
+    statuses = uow.session.execute(
+        select(StatusRow.key, StatusRow.label, StatusRow.category).order_by(StatusRow.position)
+    ).all()
+    queues = uow.session.execute(select(Queue.id, Queue.name, Queue.team_lead_id).order_by(Queue.name)).all()
+    agents = uow.session.execute(
+        select(Agent.id, Agent.display_name).where(Agent.is_active).order_by(Agent.display_name)
+    ).all()
+    moves = uow.session.execute(
+        select(StatusTransition.from_status, StatusTransition.to_status).where(
+            StatusTransition.kind == TransitionKind.CHANGE
+        )
+    ).all()
+    members = uow.session.execute(select(QueueMember.queue_id, QueueMember.agent_id)).all()
+    return Vocabulary(
+        tuple((k, label, str(category)) for k, label, category in statuses),
+        tuple(Choice(str(i), n) for i, n, _lead in queues),
+        tuple(Choice(str(i), n) for i, n in agents),
+        moves=tuple((str(a), str(b)) for a, b in moves),
+        members=tuple((str(q), str(a)) for q, a in members),
+        leads=tuple((str(q), str(lead)) for q, _n, lead in queues if lead is not None),
+    )
 
 
 def _first_page(uow: UnitOfWork, view: DeskView, limit: int) -> TicketPage:
