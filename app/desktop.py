@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 from app.bootstrap import Runtime, open_maintenance_runtime, open_runtime, sign_in
 from app.package_data import resource_path
 from app.services.desk import HelpDesk
-from app.services.desk_api import SearchArea, ServerChoice, SignedInClient
+from app.services.desk_api import AccountArea, SearchArea, ServerChoice, SignedInClient
 from app.services.platform.config import DatabaseTarget, parse_database_url, resolve_database
 from app.services.platform.paths import data_dir
 from app.services.search.settings import wipe_on_sign_out
@@ -63,7 +63,8 @@ def register_bundled_font(app: QApplication) -> None:
 
 def client_for(runtime: Runtime, keyring_note: str | None = None, *, search_base: Path | None = None) -> SignedInClient:
     desk = HelpDesk(runtime)
-    accounts = desk.accounts if desk.accounts.configured() else None  # no connector: no account panel
+    # no connector: no account panel; the account area is built (imported) when the first panel asks
+    accounts = cast(AccountArea, OnFirstUse(lambda: desk.accounts)) if desk.has_accounts() else None
     # the login's index (tantivy and the index modules) opens once the window first uses it, after the first page
     search = cast(SearchArea, OnFirstUse(lambda: runtime.search(search_base)))
     wipe = wipe_on_sign_out()  # read at sign-in: a bad setting is said now, not silently at sign-out

@@ -12,6 +12,9 @@ neighbours. The raw anchor: import PySide6 and
 psycopg, connect as the same login, one statement for the queue's first 100 rows, a QTableWidget with them,
 shown and painted. Also the modules the client imported that a team server's client never needs. This
 module imports only the standard library: the children import what they measure.
+
+`--before DIR`: also start the client of another checkout's `app` (e.g. `git archive main | tar -x -C DIR`),
+alternated with this one, so a change is measured against its base in the same minutes of a shared machine.
 """
 
 from __future__ import annotations
@@ -90,6 +93,7 @@ def main() -> None:
     parser.add_argument("--database", required=True)
     parser.add_argument("--login", help="an agent login (default: the one bench_queue_page makes)")
     parser.add_argument("--starts", type=int, default=STARTS)
+    parser.add_argument("--before", metavar="DIR", help="also start the client of the checkout in DIR (A/B)")
     args = parser.parse_args()
     from sqlalchemy.engine import make_url  # the parent may import what it likes: it is not measured
 
@@ -101,20 +105,24 @@ def main() -> None:
     with open("/proc/loadavg") as f:
         print(f"load average at start: {' '.join(f.read().split()[:3])}; {args.starts} starts each, alternated\n")
     runs: dict[str, list[dict[str, object]]] = {"client": [], "raw": []}
+    if args.before:
+        runs = {"before": [], **runs}
+    here = os.getcwd()
     for _ in range(args.starts):
         for kind in runs:
             scratch = tempfile.mkdtemp()
             argv = (
-                [CLIENT, args.database, login, scratch, json.dumps(NEVER_FOR_A_LAN_CLIENT)]
-                if kind == "client"
-                else [RAW, libpq]
+                [RAW, libpq]
+                if kind == "raw"
+                else [CLIENT, args.database, login, scratch, json.dumps(NEVER_FOR_A_LAN_CLIENT)]
             )
             started = time.time()
-            done = subprocess.run(
+            done = subprocess.run(  # `-c` puts the working directory first on the path: its `app` is measured
                 [sys.executable, "-c", argv[0], str(started), *argv[1:]],
                 capture_output=True,
                 text=True,
                 env=env,
+                cwd=args.before if kind == "before" else here,
                 timeout=120,
                 check=False,
             )
@@ -126,7 +134,13 @@ def main() -> None:
         " | imported but never needed |"
     )
     print("|---|---|---|---|---|---|---|")
-    for kind, label in (("client", "Switchboard client (team server)"), ("raw", "raw PySide6 + psycopg")):
+    labels = {
+        "before": f"the client in {args.before}",
+        "client": "Switchboard client (team server)",
+        "raw": "raw PySide6 + psycopg",
+    }
+    for kind in runs:
+        label = labels[kind]
         ms = [float(str(run["ms"])) for run in runs[kind]]
         cpu = statistics.median(float(str(run["cpu"])) for run in runs[kind])
         leaked = sorted({str(m) for run in runs[kind] for m in run["imported"]})  # type: ignore[attr-defined]

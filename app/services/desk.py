@@ -72,6 +72,15 @@ class HelpDesk(SpeaksDomainErrors):
 
         return Accounts(self.runtime, self._connectors)
 
+    def has_accounts(self) -> bool:
+        """Whether the desk shows an account panel at all (a connector is configured), read from the settings
+        without building `accounts` (its modules load with the first ticket's panel)."""
+        from app.services.connectors.discovery import ConnectorRegistry, any_configured
+
+        if self._connectors is None:
+            self._connectors = ConnectorRegistry()  # the same registry `accounts` is built with
+        return any_configured(self._connectors)
+
     @cached_property
     def knowledge(self) -> KnowledgeBase:
         from app.services.knowledge.area import KnowledgeBase

@@ -1,5 +1,6 @@
 """One's availability for routing, in the status bar: a coloured dot and the word (Available, Away, Offline);
-a click opens the menu to change it. Read when the window opens, changed in the background.
+a click opens the menu to change it. Read once `refresh` is called (the main window: after its first page is
+painted, issue 12), changed in the background.
 
 Becoming available hands over the waiting tickets nobody was eligible for, up to one's capacity, and the
 status bar says how many ("Routing gave you 3 waiting tickets").
@@ -92,12 +93,12 @@ class AvailabilityMenu(QToolButton):
         self.idle.went_idle.connect(self._went_idle)
         self.idle.came_back.connect(self._came_back)
         self._show()
-        self.refresh()
 
     # --- reading and choosing ---------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        self.runner.run(self.routing.availability, self._arrived, self._read_failed)
+        routing = self.routing  # asked on the pool thread: the area may be built (imported) on first use there
+        self.runner.run(lambda: routing.availability(), self._arrived, self._read_failed)
 
     def open_menu(self) -> None:
         """Above the button (the status bar is at the bottom), the current state active so arrows move."""
@@ -120,6 +121,8 @@ class AvailabilityMenu(QToolButton):
         )
 
     def _arrived(self, state: Availability) -> None:
+        if self._stopped:
+            return  # read after the first page; the window closed before the answer came (nothing to show)
         if self.pending is None:
             self.state = state
             self._show()
@@ -155,7 +158,8 @@ class AvailabilityMenu(QToolButton):
 
     def _read_failed(self, error: Exception) -> None:
         log_unless_known(error)  # the connection indicator already says the server is gone
-        self._show()
+        if not self._stopped:
+            self._show()
 
     # --- idle and goodbye ---------------------------------------------------------------------------------
 

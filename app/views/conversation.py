@@ -27,7 +27,6 @@ from PySide6.QtGui import QColor, QDesktopServices, QImage, QTextDocument
 from PySide6.QtWidgets import QDialog, QMessageBox, QPlainTextEdit, QTextBrowser, QVBoxLayout, QWidget
 
 from app.services.platform.html_bounds import DISPLAY_LIMITS, HtmlLimits
-from app.services.platform.sanitize import display_html
 from app.views.appearance import appearance_changes, is_dark
 
 if TYPE_CHECKING:
@@ -373,6 +372,8 @@ def _body_html(message: MessageView, budget: _Budget, muted: str) -> str:
         return excerpt + _original_link(message, too_long, muted)
     limits = budget.limits()
     if message.body_html:
+        from app.services.platform.sanitize import display_html  # nh3: with the first HTML message (issue 12)
+
         shown = display_html(message.body_html, limits)
         budget.spend(
             source=message.body_html,

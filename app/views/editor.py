@@ -48,7 +48,6 @@ from app.views.drafts import DraftStore
 from app.views.errors import show_failure
 from app.views.header_form import HeaderForm
 from app.views.history_tab import HistoryTab
-from app.views.routing_dialog import RoutingDialog
 from app.views.signature_dialog import SignatureDialog
 from app.views.status_choice import label_of, likely_next
 from app.views.tasks import TaskRunner
@@ -342,6 +341,8 @@ class TicketEditor(QWidget):
         """ "Why this agent?": the shown ticket's latest routing decision, read in the background."""
         if self.detail is None:
             return
+        from app.views.routing_dialog import RoutingDialog  # on demand, not with the first painted queue
+
         t = self.detail.ticket
         self.routing_dialog = RoutingDialog(self.desk.routing, self.runner, t.id, t.number, t.assignee_name, self)
         self.routing_dialog.open()

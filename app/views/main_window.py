@@ -30,10 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.desk_api import AccountArea, Desk, SearchArea, SupervisionArea
-from app.services.navigation.dto import DeskView, Vocabulary
+from app.services.desk_api import AccountArea, Desk, RoutingArea, SearchArea, SupervisionArea
+from app.services.navigation.dto import DeskView, FirstScreen, Vocabulary
 from app.services.platform.live_notices import Listen
-from app.services.tickets.dto import TicketChanged, TicketSummary
+from app.services.tickets.dto import TicketChanged, TicketPage, TicketSummary
 from app.views.appearance import Theme, choose_theme, saved_theme
 from app.views.availability_menu import AvailabilityMenu
 from app.views.drafts import DraftStore
@@ -121,6 +121,10 @@ class MainWindow(QMainWindow):
         self.supervisor_view: SupervisorView | None = None  # opened by Ctrl+E (team leads and admins)
         self._first_page_seen = self._the_rest_started = False  # what waits for it: see _first_page_shown
         self._waiting_for_the_first_page: list[Callable[[], None]] = []
+        # the first screen's pages, read with its views: each shown without a round trip of its own, until the
+        # first page is in (see _first_screen_arrived)
+        self._read_ahead: dict[str, DeskView] = {}
+        self._pages_ahead: dict[str, TicketPage] = {}
         self._build()
         self._build_actions()
         self.bridge = LiveBridge(listen) if listen is not None else None
@@ -135,11 +139,24 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes(pane_sizes(size.width()))
         if COLUMNS_KEY in self.layout_memory.restore():
             self.table.fit_when_shown = False  # the agent's own columns
-        self.refresh_views()
-        self.runner.run(desk.navigation.vocabulary, self._vocabulary_arrived, self._report)
         self.model.loaded.connect(self._first_page_shown)
         self.model.page_failed.connect(self._first_page_shown)
         self.navigation.failed.connect(self._first_page_shown)  # no views, no page: start the rest anyway
+        self.runner.run(desk.navigation.first_screen, self._first_screen_arrived, self._first_screen_failed)
+
+    def _first_screen_arrived(self, first: FirstScreen) -> None:
+        """The vocabulary, the views and the first pages, read in one unit of work while the window was built and
+        first shown (issue 12: four round trips on two connections, each page waiting for the GUI thread before
+        it was asked for); each page goes in when its view is chosen, as if it had been read then."""
+        self._vocabulary_arrived(first.vocabulary)  # the status labels, before the first page goes in
+        self._read_ahead = {view.key: view for view in first.views}
+        self._pages_ahead = dict(first.pages)
+        self.navigation.show_views(list(first.views))
+
+    def _first_screen_failed(self, error: Exception) -> None:
+        """Said in the status bar; F5 reads the views again, and the vocabulary is asked for on its own."""
+        self.navigation.failed.emit(error)
+        self.runner.run(self.desk.navigation.vocabulary, self._vocabulary_arrived, self._report)
 
     def _first_page_shown(self, *_why: object) -> None:
         """The first page is in the table (or failed): what can wait starts a moment later, once the page
@@ -147,6 +164,7 @@ class MainWindow(QMainWindow):
         reads the change log, the SLA alerts load the SLA area) take no time from the first painted queue."""
         if self.model.loading:
             return  # an empty "Mine" was left for the open tickets: their page is the first the agent sees
+        self._pages_ahead.clear()  # from now on every page is read when it is shown
         if not self._first_page_seen:
             self._first_page_seen = True
             QTimer.singleShot(THE_REST_AFTER_MS, self, self._start_the_rest)
@@ -214,8 +232,11 @@ class MainWindow(QMainWindow):
         self.status = DeskStatusBar()
         self.connection_label = self.status.connection_label
         self.setStatusBar(self.status)
-        self.availability = AvailabilityMenu(desk.routing, runner, self.status)  # routing: available/away/offline
+        # routing: available/away/offline; its area is imported, and the state read, after the first page
+        routing = cast("RoutingArea", OnFirstUse(lambda: desk.routing))
+        self.availability = AvailabilityMenu(routing, runner, self.status)
         self.status.insertPermanentWidget(0, self.availability)
+        self.after_first_page(self.availability.refresh)
         runner.busy_changed.connect(self.status.show_busy)
         self.live_updates = LiveUpdates(desk, runner, self.model, self)
         self.live_updates.arrived.connect(self.editor.follow_live)
@@ -356,7 +377,13 @@ class MainWindow(QMainWindow):
         else:
             empty = f"No tickets in {view.label}."
         self.table.set_empty_text(empty)
-        self.model.show_view(lambda cursor: self.desk.navigation.page(view, cursor), view.ticket_filter, view.sort)
+        page = self._pages_ahead.pop(view.key, None)  # read with the first screen, if it is this view as read
+        read = self._read_ahead.get(view.key)
+        if read is None or (read.ticket_filter, read.sort) != (view.ticket_filter, view.sort):
+            page = None
+        self.model.show_view(
+            lambda cursor: self.desk.navigation.page(view, cursor), view.ticket_filter, view.sort, first_page=page
+        )
         self._count_shown_view()
 
     def _count_shown_view(self) -> None:

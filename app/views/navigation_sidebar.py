@@ -76,6 +76,10 @@ class NavigationSidebar(QTreeWidget):
                 item.setText(1, f"{counts[view.key]:,}")
         self.counts_shown.emit(counts)
 
+    def show_views(self, views: list[DeskView]) -> None:
+        """Views read elsewhere (with the sign-in): shown, and the first chosen, as if read here."""
+        self._show_views(views)
+
     def _show_views(self, views: list[DeskView]) -> None:
         chosen = self.current_view.key if self.current_view else "mine"
         if self.current_view is None and self.start_in_open:

@@ -217,9 +217,12 @@ class TicketTableModel(QAbstractTableModel):
 
     # --- what the view asks for -----------------------------------------------------------------------
 
-    def show_view(self, load: PageLoader, ticket_filter: TicketFilter, sort: SortOrder) -> None:
+    def show_view(
+        self, load: PageLoader, ticket_filter: TicketFilter, sort: SortOrder, first_page: TicketPage | None = None
+    ) -> None:
         """Start over with another view; pages still in flight for the old one are ignored. Once stopped (the
-        window closed), a late answer that asks for a view starts nothing."""
+        window closed), a late answer that asks for a view starts nothing. `first_page`: its first page, read
+        already (with the sign-in); then `load` is asked only for the pages after it."""
         if self._stopped:
             return
         self.beginResetModel()
@@ -229,7 +232,10 @@ class TicketTableModel(QAbstractTableModel):
         self._generation += 1
         self.endResetModel()
         self._ticker.start()
-        self._request_page()
+        if first_page is not None:
+            self._page_arrived(self._generation, first_page)
+        else:
+            self._request_page()
 
     @property
     def loading(self) -> bool:

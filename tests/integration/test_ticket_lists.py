@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from app.models import Ticket
+from app.services.platform.uow import UnitOfWork
 from app.services.tickets import queries
 from app.services.tickets.dto import TicketSummary
 from app.vocabulary import Channel, Priority
@@ -138,3 +139,32 @@ def test_the_subject_filter_matches_text_not_patterns(world: World) -> None:
     assert [t.subject for t in found] == ["Refund of 100% please"]
     assert queries.TicketFilter(text="REFUND OF").matches(found[0])
     assert len(_walk(world, queries.TicketFilter(text="ticket 1"), queries.SortOrder.UPDATED, 50)) == 3  # 1, 10, 11
+
+
+@pytest.mark.parametrize("person", ["alice", "dave", "carol"])
+def test_the_first_screen_is_the_views_and_first_pages_read_one_by_one(world: World, person: str) -> None:
+    """A window's first read (issue 12: one unit of work instead of four round trips) is what it would read one
+    by one, as each login sees it: the vocabulary, the views, the first page of "My tickets" and, when that is
+    empty (dave's and carol's), the first page of "All open", where the window then starts."""
+    from app.services.desk import HelpDesk
+
+    _seed(world, 60)
+
+    class Login:
+        def uow(self) -> UnitOfWork:
+            return world.uow(person)
+
+    navigation = HelpDesk(Login()).navigation
+    first = navigation.first_screen(limit=20)
+    views = navigation.views()
+    assert list(first.views) == views
+    assert first.vocabulary == navigation.vocabulary()
+    mine = views[0]
+    assert mine.key == "mine"
+    expected = {"mine": navigation.page(mine, None, 20)}
+    if not expected["mine"].rows:
+        everything = next(view for view in views if view.key == "open")
+        expected["open"] = navigation.page(everything, None, 20)
+        assert expected["open"].rows  # the seed leaves work in every queue
+    assert dict(first.pages) == expected
+    assert ("open" in first.pages) == (person != "alice")  # the seed assigns tickets to alice and bob only

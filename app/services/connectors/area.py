@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.models import Ticket
 from app.services.connectors.base import ConnectorUnavailable, age_in_words
 from app.services.connectors.cache import AccountCache, CachedAccount, read_cached
-from app.services.connectors.discovery import ConnectorRegistry, Guarded
+from app.services.connectors.discovery import ConnectorRegistry, Guarded, any_configured
 from app.services.connectors.dto import AccountPanel, OtherTicket
 from app.services.connectors.finding import AccountKey, find_customer_and_key, link_account, ticket_customer
 from app.services.platform.database.boundary import SpeaksDomainErrors
@@ -45,10 +45,7 @@ class Accounts(SpeaksDomainErrors):
 
     def configured(self) -> bool:
         """Whether any connector is configured (a desk without one shows no account panel)."""
-        try:
-            return bool(self.registry.names())
-        except ConnectorUnavailable:
-            return True  # misconfigured: the panel says what is wrong
+        return any_configured(self.registry)
 
     @property
     def cache(self) -> AccountCache | None:

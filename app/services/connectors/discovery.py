@@ -12,7 +12,14 @@ from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Any
 
-from app.services.connectors.base import Account, Connector, ConnectorMisconfigured, KeyKind, NotFound
+from app.services.connectors.base import (
+    Account,
+    Connector,
+    ConnectorMisconfigured,
+    ConnectorUnavailable,
+    KeyKind,
+    NotFound,
+)
 from app.services.connectors.breaker import CircuitBreaker
 from app.services.connectors.settings import ConnectorSettings, configured_connectors
 
@@ -70,6 +77,15 @@ class Guarded:
 
     def describe(self) -> str:
         return self.inner.describe()
+
+
+def any_configured(registry: ConnectorRegistry) -> bool:
+    """Whether any connector is configured (a desk without one shows no account panel); a misconfigured one
+    counts (its panel says what is wrong). Read from the settings alone: the account area need not load."""
+    try:
+        return bool(registry.names())
+    except ConnectorUnavailable:
+        return True
 
 
 class ConnectorRegistry:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from app.services.tickets.dto import SortOrder, TicketFilter
+from app.services.tickets.dto import SortOrder, TicketFilter, TicketPage
 from app.vocabulary import Priority
 
 VIEW_PREFIX = "view:"
@@ -19,6 +20,19 @@ class DeskView:
     ticket_filter: TicketFilter
     sort: SortOrder = SortOrder.SLA_DUE
     saved: bool = False
+
+
+@dataclass(frozen=True)
+class FirstScreen:
+    """What a window shows first, in one read (issue 12: the vocabulary beside the views, then a page, then maybe
+    another were four round trips on two connections): the drop-downs' vocabulary (the queue's status labels
+    too), the views, and the first page of "My tickets" by its key — and of "All open" when mine is empty, where
+    the window then starts (`NavigationSidebar.leave_empty_mine` decides; this only reads ahead). Each page is
+    of its view as read: unfiltered, in the view's own sort."""
+
+    views: tuple[DeskView, ...]
+    pages: Mapping[str, TicketPage]
+    vocabulary: Vocabulary
 
 
 @dataclass(frozen=True)

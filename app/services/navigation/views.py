@@ -10,8 +10,7 @@ from sqlalchemy import ScalarSelect, any_, func, select
 from app.models import Agent, AgentPreference, Queue, QueueMember, StatusTransition, Ticket, TicketTally
 from app.models import TicketStatus as StatusRow
 from app.models.tally import NOBODY
-from app.services.navigation.about import about_desk
-from app.services.navigation.dto import VIEW_PREFIX, AboutDesk, Choice, DeskView, Vocabulary
+from app.services.navigation.dto import VIEW_PREFIX, AboutDesk, Choice, DeskView, FirstScreen, Vocabulary
 from app.services.platform.actor import Actor
 from app.services.platform.database import identity
 from app.services.platform.database.boundary import SpeaksDomainErrors
@@ -36,48 +35,41 @@ class Navigation(SpeaksDomainErrors):
 
     def vocabulary(self) -> Vocabulary:
         with self.runtime.uow() as uow:
-            statuses = uow.session.execute(
-                select(StatusRow.key, StatusRow.label, StatusRow.category).order_by(StatusRow.position)
-            ).all()
-            queues = uow.session.execute(select(Queue.id, Queue.name, Queue.team_lead_id).order_by(Queue.name)).all()
-            agents = uow.session.execute(
-                select(Agent.id, Agent.display_name).where(Agent.is_active).order_by(Agent.display_name)
-            ).all()
-            moves = uow.session.execute(
-                select(StatusTransition.from_status, StatusTransition.to_status).where(
-                    StatusTransition.kind == TransitionKind.CHANGE
-                )
-            ).all()
-            members = uow.session.execute(select(QueueMember.queue_id, QueueMember.agent_id)).all()
-        return Vocabulary(
-            tuple((k, label, str(category)) for k, label, category in statuses),
-            tuple(Choice(str(i), n) for i, n, _lead in queues),
-            tuple(Choice(str(i), n) for i, n in agents),
-            moves=tuple((str(a), str(b)) for a, b in moves),
-            members=tuple((str(q), str(a)) for q, a in members),
-            leads=tuple((str(q), str(lead)) for q, _n, lead in queues if lead is not None),
-        )
+            return _vocabulary(uow)
 
     def views(self) -> list[DeskView]:
         """My tickets, each visible queue, Unassigned, Waiting, All open, then saved views. Without counts:
         the first screen must not wait for them (see `counts`)."""
         with self.runtime.uow() as uow:
-            working = _statuses_in(uow, StatusCategory.OPEN, StatusCategory.PAUSED)
-            waiting = _statuses_in(uow, StatusCategory.PAUSED)
-            visible_queues = uow.session.execute(
-                select(Queue.id, Queue.name).where(Queue.id == any_(identity.visible_queue_ids())).order_by(Queue.name)
-            ).all()
-            entries = [DeskView("mine", "My tickets", TicketFilter(statuses=working, assignee_id=self.me.agent_id))]
-            entries += [
-                DeskView(f"queue:{qid}", name, TicketFilter(statuses=working, queue_id=qid))
-                for qid, name in visible_queues
-            ]
-            entries += [
-                DeskView("unassigned", "Unassigned", TicketFilter(statuses=working, unassigned=True)),
-                DeskView("waiting", "Waiting", TicketFilter(statuses=waiting)),
-                DeskView("open", "All open", TicketFilter(statuses=working)),
-            ]
-            return entries + _saved_views(uow, self.me.agent_id)
+            return self._views(uow)
+
+    def first_screen(self, limit: int = 100) -> FirstScreen:
+        """The views and the first pages a window starts with, in one unit of work (see `FirstScreen`)."""
+        with self.runtime.uow() as uow:
+            vocabulary = _vocabulary(uow)
+            views = self._views(uow)
+            mine = views[0]
+            pages = {mine.key: _first_page(uow, mine, limit)}
+            if not pages[mine.key].rows:  # the window then starts in "open"
+                pages |= {view.key: _first_page(uow, view, limit) for view in views if view.key == "open"}
+        return FirstScreen(tuple(views), pages, vocabulary)
+
+    def _views(self, uow: UnitOfWork) -> list[DeskView]:
+        working = _statuses_in(uow, StatusCategory.OPEN, StatusCategory.PAUSED)
+        waiting = _statuses_in(uow, StatusCategory.PAUSED)
+        visible_queues = uow.session.execute(
+            select(Queue.id, Queue.name).where(Queue.id == any_(identity.visible_queue_ids())).order_by(Queue.name)
+        ).all()
+        entries = [DeskView("mine", "My tickets", TicketFilter(statuses=working, assignee_id=self.me.agent_id))]
+        entries += [
+            DeskView(f"queue:{qid}", name, TicketFilter(statuses=working, queue_id=qid)) for qid, name in visible_queues
+        ]
+        entries += [
+            DeskView("unassigned", "Unassigned", TicketFilter(statuses=working, unassigned=True)),
+            DeskView("waiting", "Waiting", TicketFilter(statuses=waiting)),
+            DeskView("open", "All open", TicketFilter(statuses=working)),
+        ]
+        return entries + _saved_views(uow, self.me.agent_id)
 
     def counts(self, views: list[DeskView]) -> dict[str, int]:
         """How many tickets each view holds now, through this login's permissions: the views the tally
@@ -119,6 +111,8 @@ class Navigation(SpeaksDomainErrors):
 
     def about(self) -> AboutDesk:
         """Help ▸ About: version, schema revisions, server."""
+        from app.services.navigation.about import about_desk  # Help ▸ About only (issue 12)
+
         with self.runtime.uow() as uow:
             return about_desk(uow)
 
@@ -127,6 +121,34 @@ class Navigation(SpeaksDomainErrors):
         with self.runtime.uow() as uow:
             uow.session.merge(AgentPreference(agent_id=self.me.agent_id, key=f"{VIEW_PREFIX}{label}", value=value))
             uow.commit()
+
+
+def _vocabulary(uow: UnitOfWork) -> Vocabulary:
+    statuses = uow.session.execute(
+        select(StatusRow.key, StatusRow.label, StatusRow.category).order_by(StatusRow.position)
+    ).all()
+    queues = uow.session.execute(select(Queue.id, Queue.name, Queue.team_lead_id).order_by(Queue.name)).all()
+    agents = uow.session.execute(
+        select(Agent.id, Agent.display_name).where(Agent.is_active).order_by(Agent.display_name)
+    ).all()
+    moves = uow.session.execute(
+        select(StatusTransition.from_status, StatusTransition.to_status).where(
+            StatusTransition.kind == TransitionKind.CHANGE
+        )
+    ).all()
+    members = uow.session.execute(select(QueueMember.queue_id, QueueMember.agent_id)).all()
+    return Vocabulary(
+        tuple((k, label, str(category)) for k, label, category in statuses),
+        tuple(Choice(str(i), n) for i, n, _lead in queues),
+        tuple(Choice(str(i), n) for i, n in agents),
+        moves=tuple((str(a), str(b)) for a, b in moves),
+        members=tuple((str(q), str(a)) for q, a in members),
+        leads=tuple((str(q), str(lead)) for q, _n, lead in queues if lead is not None),
+    )
+
+
+def _first_page(uow: UnitOfWork, view: DeskView, limit: int) -> TicketPage:
+    return queries.list_tickets(uow, ticket_filter=view.ticket_filter, sort=view.sort, limit=limit)
 
 
 def _statuses_in(uow: UnitOfWork, *categories: StatusCategory) -> tuple[str, ...]:

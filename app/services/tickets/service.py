@@ -34,7 +34,6 @@ from app.services.platform.events import (
     events_for_field,
 )
 from app.services.platform.plain_text import clean_body, clean_line
-from app.services.platform.sanitize import sanitize_html
 from app.services.platform.uow import UnitOfWork
 from app.services.tickets import lifecycle
 from app.services.tickets.dto import FieldChanges as FieldChanges
@@ -548,7 +547,7 @@ def _add_message(
         author_agent_id=author_agent_id,
         author_customer_id=author_customer_id,
         body_text=clean_body(body),
-        body_html=sanitize_html(body_html) if body_html else None,
+        body_html=_sanitized(body_html),
         message_id_header=message_id_header,
         in_reply_to=in_reply_to,
         references=list(references),
@@ -579,3 +578,13 @@ def _clean_subject(subject: str) -> str:
 
 def _clean_tags(tags: tuple[str, ...] | list[str]) -> list[str]:
     return sorted({clean_line(tag).lower() for tag in tags if clean_line(tag)})
+
+
+def _sanitized(body_html: str | None) -> str | None:
+    """Mail intake's HTML, cleaned before it is stored. nh3 and the bounds load with the first such
+    message, not with every client's start (issue 12)."""
+    if not body_html:
+        return None
+    from app.services.platform.sanitize import sanitize_html
+
+    return sanitize_html(body_html)

@@ -10,12 +10,15 @@ Signals of SlaAlertWatcher:
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.services.desk_api import SupervisionArea
-from app.services.sla.dto import SlaAlert, SlaAlerts
 from app.views.tasks import TaskRunner
+
+if TYPE_CHECKING:  # the SLA area's values arrive after the first page (issue 12)
+    from app.services.sla.dto import SlaAlert, SlaAlerts
 
 ASK_EVERY_MS = 60_000
 REMEMBERED = 2000  # alerts already told, kept to drop repeats of the overlapping minute

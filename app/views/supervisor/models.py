@@ -5,7 +5,7 @@ view never renders markup)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
@@ -13,6 +13,7 @@ from PySide6.QtGui import QBrush, QColor
 from app.services.sla.dto import AgentLoad, BoardRow, BoardState, Risk, minutes_words
 
 Index = QModelIndex | QPersistentModelIndex
+Row = TypeVar("Row")
 STATE_COLOURS = {
     BoardState.BREACHED: QColor(214, 69, 69, 70),
     BoardState.WARNED: QColor(230, 160, 30, 70),
@@ -33,7 +34,47 @@ def relative(due: dt.datetime, now: dt.datetime) -> str:
     return f"in {words}" if minutes > 0 else ("now" if minutes == 0 else f"{words} ago")
 
 
-class EscalationBoardModel(QAbstractTableModel):
+class FrozenRowsModel(QAbstractTableModel, Generic[Row]):
+    """A table of frozen rows read in the background, replaced as a whole when a newer read arrives: the
+    rows, the moment they were read, the header, and bounds checks; each model says what a row shows.
+
+    Attributes:
+        rows: the rows, in the order the service gives; as_of: the moment they were read.
+    """
+
+    COLUMNS: tuple[str, ...] = ()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)  # owned by its view: freed with it, on the GUI thread
+        self.rows: list[Row] = []
+        self.as_of = dt.datetime.now(dt.UTC)
+
+    def set_rows(self, rows: list[Row], as_of: dt.datetime) -> None:
+        self.beginResetModel()
+        self.rows, self.as_of = list(rows), as_of
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        return self.row_data(self.rows[index.row()], index.column(), role)
+
+    def row_data(self, row: Row, column: int, role: int) -> Any:
+        raise NotImplementedError
+
+
+class EscalationBoardModel(FrozenRowsModel[BoardRow]):
     """Breached and soon-due tickets ranked by predicted breach (the order the service gives): business
     minutes left against the typical handling of similar tickets, and who acknowledged the escalation.
 
@@ -56,40 +97,16 @@ class EscalationBoardModel(QAbstractTableModel):
         "Assignee",
     )
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)  # owned by its view: freed with it, on the GUI thread
-        self.rows: list[BoardRow] = []
-        self.as_of = dt.datetime.now(dt.UTC)
-
-    def set_rows(self, rows: list[BoardRow], as_of: dt.datetime) -> None:
-        self.beginResetModel()
-        self.rows, self.as_of = list(rows), as_of
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        row = self.rows[index.row()]
+    def row_data(self, row: BoardRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(row, index.column())
+            return self._text(row, column)
         if role == Qt.ItemDataRole.BackgroundRole:
             if row.state is BoardState.DUE_SOON and row.risk is Risk.LIKELY:
                 return QBrush(STATE_COLOURS[BoardState.WARNED])
             return QBrush(STATE_COLOURS[row.state])
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
+        if role == Qt.ItemDataRole.ToolTipRole and column == 0:
             return row.due_at.astimezone().strftime("%a %d %b %Y %H:%M")
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (2, 3, 4):
+        if role == Qt.ItemDataRole.ToolTipRole and column in (2, 3, 4):
             return self._why(row)
         if role == Qt.ItemDataRole.UserRole:
             return row.ticket_id
@@ -129,36 +146,12 @@ class EscalationBoardModel(QAbstractTableModel):
         )
 
 
-class TeamLoadModel(QAbstractTableModel):
+class TeamLoadModel(FrozenRowsModel[AgentLoad]):
     """The team, busiest first: open tickets against capacity, availability, oldest, breaches today."""
 
     COLUMNS = ("Agent", "Availability", "Open", "Capacity", "Load", "Oldest open", "Breaches today")
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)  # owned by its view: freed with it, on the GUI thread
-        self.rows: list[AgentLoad] = []
-        self.as_of = dt.datetime.now(dt.UTC)
-
-    def set_rows(self, rows: list[AgentLoad], as_of: dt.datetime) -> None:
-        self.beginResetModel()
-        self.rows, self.as_of = list(rows), as_of
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        row = self.rows[index.row()]
+    def row_data(self, row: AgentLoad, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             load = f"{row.open_tickets / row.capacity:.0%}" if row.capacity else "—"
             oldest = "" if row.oldest_open_at is None else relative(row.oldest_open_at, self.as_of)
@@ -170,7 +163,7 @@ class TeamLoadModel(QAbstractTableModel):
                 load,
                 oldest,
                 str(row.breaches_today),
-            ][index.column()]
+            ][column]
         if role == Qt.ItemDataRole.BackgroundRole and row.over_capacity:
             return QBrush(STATE_COLOURS[BoardState.BREACHED])
         if role == Qt.ItemDataRole.UserRole:
