@@ -5,7 +5,7 @@ worker's `account_cache_purge()`); staff read a row while they see a ticket of o
 The verified accounts (migration 0030): what the tool answered when the worker (or an admin) asked it
 itself, one row per customer and connector, written only through `account_verify_store()`; the only
 attributes rules decide on, and only when the answer corroborates that the account is the customer's
-(migration 0033). Staff read a customer's row while they see one of the customer's tickets.
+(migration 0032). Staff read a customer's row while they see one of the customer's tickets.
 
 The account priority rules (migration 0021): "a VIP tier raises priority" on intake. Written only through
 `set_account_priority_rule()` (admins); every active staff member reads them."""
@@ -63,7 +63,7 @@ class AccountCacheEntry(Base):
 class AccountVerification(Base):
     """`key` is the one the verifier found for the customer (None: nothing names the account); `found` is
     None until the tool answered; `attributes` are the found account's (empty otherwise); `corroborated_by`
-    why the account is this customer's and not merely named for them (migration 0033): rules read a row
+    why the account is this customer's and not merely named for them (migration 0032): rules read a row
     only when it is set."""
 
     __tablename__ = "account_verified"

@@ -8,7 +8,7 @@ recompute that the sweep then applies, and a new ticket of the customer is raise
 a clear job result and changes nothing. An account merely named for a customer (a VIP's id in a stranger's
 message, an agent's relink) is looked up and stored but not corroborated: no raise, the default SLA; the
 customer's own address, or the tool's answer carrying it, corroborates; a site may trust named accounts
-(migration 0033)."""
+(migration 0032)."""
 
 from __future__ import annotations
 

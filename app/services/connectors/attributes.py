@@ -9,7 +9,7 @@ Two sources, one API (`source=`):
 - `Source.VERIFIED` (the default, for every reader that decides something: priority on intake, SLA policy
   selection, routing skills): `account_verified`, what the tool answered when the worker asked it itself,
   with the credential of its own keyring (`connectors.verify`), or an admin's `connector verify`. Staff
-  cannot write it (migration 0030). Only corroborated answers count (migration 0033): the tool was asked
+  cannot write it (migration 0030). Only corroborated answers count (migration 0032): the tool was asked
   by the customer's own address, or its answer carries one of the customer's addresses, or the site trusts
   named accounts (`trust_named_accounts`); an account merely named for the customer does not.
 - `Source.DISPLAY`: `account_cache`, what agents' clients stored for the account panel. Shown, marked with
@@ -39,7 +39,7 @@ class Source(enum.Enum):
 
 
 # Per source: the table, which rows of the customer `c.id` count, and when its answer was fetched. A verified
-# row counts only when the tool's answer corroborates that the account is the customer's (migration 0033):
+# row counts only when the tool's answer corroborates that the account is the customer's (migration 0032):
 # an account merely named for them (a pattern in their own message, a ticket field, an agent's link) is
 # looked up and shown, never decided on.
 _ROWS = {

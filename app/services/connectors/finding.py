@@ -9,7 +9,7 @@ An agent corrects the link by storing the account id on the customer (`link_acco
 audits that change whoever makes it (migration 0020), attached to the ticket it was made from.
 
 A key found here only names an account: the panel shows it, but rules decide on it only when the tool's
-answer corroborates that it is the customer's (`verify.corroboration`, migration 0033).
+answer corroborates that it is the customer's (`verify.corroboration`, migration 0032).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ runs one now):
 Which account a customer is may come from words anyone writes: a pattern in the customer's own subject or
 message, a ticket field, an agent's link. The tool is asked about that account all the same (the panel shows
 it), but its answer counts for rules only when it corroborates that the account is this customer's
-(migration 0033): the key is one of the customer's own addresses, or the answer carries one of them at the
+(migration 0032): the key is one of the customer's own addresses, or the answer carries one of them at the
 connector's `email_field`, or the site's settings trust named accounts (`trust_named_accounts`).
 
 A tool that cannot be asked leaves every verified answer as it was (the failure is recorded beside it) and

@@ -1,4 +1,4 @@
--- account_verify_store, version 2, applied by migration 0033_account_corroborated. Released files never change (migrations/sql/README.md).
+-- account_verify_store, version 2, applied by migration 0032_account_corroborated. Released files never change (migrations/sql/README.md).
 -- What the account-lookup tool answered for a customer when the worker asked it itself, with the
 -- credential of its own keyring: the only attributes rules decide on (priority on intake, SLA policy
 -- conditions, routing skills). The key is the one the worker found for the customer (p_kind, p_key with
@@ -9,7 +9,7 @@
 -- login, a member of the owner role; `switchboard connector verify` on the worker's URL): staff, admins
 -- included, have no EXECUTE and no grant on the table. Returns whether the customer's verified attributes
 -- changed.
--- Version 2 (migration 0033): p_corroborated says why the account is this customer's, not merely one that
+-- Version 2 (migration 0032): p_corroborated says why the account is this customer's, not merely one that
 -- was named for them (a pattern in the customer's text, a ticket field, an agent's link): 'customer_email'
 -- (the tool was asked by one of the customer's own addresses), 'tool_email' (the tool's answer for the
 -- account id carries one of the customer's addresses), 'site_trust' (the site's connector settings trust

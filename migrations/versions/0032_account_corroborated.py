@@ -1,6 +1,6 @@
 """Rules trust a verified account only when the tool's answer corroborates that it is the customer's.
 
-Revision ID: 0033_account_corroborated
+Revision ID: 0032_account_corroborated
 Revises: 0031_sla_typical
 Create Date: 2026-12-06
 
@@ -24,7 +24,7 @@ from alembic import op
 
 from app.services.platform.database.sql_files import DatabaseNames, function_sql
 
-revision: str = "0033_account_corroborated"
+revision: str = "0032_account_corroborated"
 down_revision: str | None = "0031_sla_typical"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
