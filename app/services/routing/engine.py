@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -23,6 +23,7 @@ from app.models import TicketStatus as StatusRow
 from app.services.connectors.attributes import PREFIX as ACCOUNT_PREFIX
 from app.services.connectors.attributes import account_attributes
 from app.services.errors import InvalidInput, NotFound
+from app.services.platform import config_cache
 from app.services.platform.database import identity
 from app.services.platform.database.failures import refusal
 from app.services.platform.events import StatusChanged, TicketCreated
@@ -46,11 +47,13 @@ ASSIGNED_ALREADY = "SB002"
 WEIGHT_NAMES = ("skill", "language", "room", "stickiness", "track_record", "sla_risk")
 
 
-def route(uow: UnitOfWork, ticket_id: int, asked_by: str, *, reason: str | None = None) -> Decision | None:
+def route(
+    uow: UnitOfWork, ticket_id: int, asked_by: str, *, reason: str | None = None, ticket: Ticket | None = None
+) -> Decision | None:
     """Decide and carry out; None when the ticket was taken meanwhile. Raises NotFound for a ticket the
     caller may not see. A supervisor's reroute and a hand-back carry a reason; a hand-back never goes back
-    to the one handing it back."""
-    ticket = uow.session.get(Ticket, ticket_id)
+    to the one handing it back. `ticket`: the row as the caller has just read it, if it has."""
+    ticket = ticket if ticket is not None else uow.session.get(Ticket, ticket_id)
     if ticket is None:
         raise NotFound(f"No ticket with id {ticket_id}")
     facts = ticket_facts(uow, ticket)
@@ -122,13 +125,15 @@ def decision_json(decision: Decision) -> dict[str, Any]:
 
 
 def ticket_facts(uow: UnitOfWork, ticket: Ticket) -> TicketFacts:
-    customer_language = uow.session.scalar(select(Customer.language).where(Customer.id == ticket.customer_id))
-    previous = uow.session.scalar(
+    previous_agent = (
         select(Ticket.assignee_id)
         .where(Ticket.customer_id == ticket.customer_id, Ticket.id != ticket.id, Ticket.assignee_id.is_not(None))
         .order_by(Ticket.created_at.desc())
         .limit(1)
+        .scalar_subquery()
     )
+    customer_language = select(Customer.language).where(Customer.id == ticket.customer_id).scalar_subquery()
+    customer_language, previous = uow.session.execute(select(customer_language, previous_agent)).one()  # one trip
     return TicketFacts(
         ticket_id=ticket.id,
         queue_id=ticket.queue_id,
@@ -181,7 +186,12 @@ def account_note(account: Mapping[str, str], asked: Sequence[str]) -> str:
 
 
 def config_for(uow: UnitOfWork, queue_id: int) -> tuple[Weights, dict[str, Any]]:
-    """The queue's configuration, else the default one, else built-in weights (version 0)."""
+    """The queue's configuration, else the default one, else built-in weights (version 0); kept by the process
+    while the configuration does not change (`config_cache`)."""
+    return config_cache.cached(uow, f"routing config {queue_id}", lambda u: _read_config(u, queue_id))
+
+
+def _read_config(uow: UnitOfWork, queue_id: int) -> tuple[Weights, dict[str, Any]]:
     row = uow.session.scalars(
         select(RoutingConfig)
         .where((RoutingConfig.queue_id == queue_id) | RoutingConfig.queue_id.is_(None))
@@ -213,6 +223,49 @@ def candidates_for(
             text("SELECT agent_id, load, last_assigned_at FROM switchboard.queue_loads(:queue)"), {"queue": queue_id}
         )
     }
+    agents = config_cache.cached(uow, f"routing agents {queue_id}", lambda u: _queue_agents(u, queue_id))
+    records = track_records(uow, queue_id, category, [a.id for a in agents], now) if category else {}
+    return [
+        CandidateFacts(
+            agent_id=agent.id,
+            name=agent.display_name,
+            queue_ids=agent.queue_ids,
+            availability=agent.availability,
+            is_active=agent.is_active,
+            on_shift=on_shift(agent.shift, agent.time_zone, now),
+            out_of_office=out_of_office(agent.out_of_office_until, agent.time_zone, now),
+            skills=dict(agent.skills),
+            languages=agent.languages,
+            capacity=agent.capacity,
+            load=loads.get(agent.id, (0, None))[0],
+            last_assigned_at=loads.get(agent.id, (0, None))[1],
+            track_record=records.get(agent.id),
+            substitute_id=agent.substitute_id,
+        )
+        for agent in agents
+    ]
+
+
+@dataclass(frozen=True)
+class _QueueAgent:
+    """What routing knows of one of a queue's agents between changes of the configuration (their rows,
+    skills and queues); their load, track record and the hour are read or worked out per decision."""
+
+    id: int
+    display_name: str
+    queue_ids: frozenset[int]
+    availability: Availability
+    is_active: bool
+    shift: Mapping[str, Any] | None
+    time_zone: str
+    out_of_office_until: dt.date | None
+    skills: Mapping[str, int]
+    languages: frozenset[str]
+    capacity: int
+    substitute_id: int | None
+
+
+def _queue_agents(uow: UnitOfWork, queue_id: int) -> tuple[_QueueAgent, ...]:
     agents = uow.session.scalars(
         select(Agent).join(QueueMember, QueueMember.agent_id == Agent.id).where(QueueMember.queue_id == queue_id)
     ).all()
@@ -224,26 +277,23 @@ def candidates_for(
     ):
         skills.setdefault(agent_id, {})[skill.lower()] = level
     queues = _queues_of(uow, [a.id for a in agents])
-    records = track_records(uow, queue_id, category, [a.id for a in agents], now) if category else {}
-    return [
-        CandidateFacts(
-            agent_id=agent.id,
-            name=agent.display_name,
+    return tuple(
+        _QueueAgent(
+            id=agent.id,
+            display_name=agent.display_name,
             queue_ids=frozenset(queues.get(agent.id, ())),
             availability=Availability(agent.availability),
             is_active=agent.is_active,
-            on_shift=on_shift(agent.shift, agent.time_zone, now),
-            out_of_office=out_of_office(agent.out_of_office_until, agent.time_zone, now),
+            shift=agent.shift,
+            time_zone=agent.time_zone,
+            out_of_office_until=agent.out_of_office_until,
             skills=skills.get(agent.id, {}),
             languages=frozenset(agent.languages or ()),
             capacity=agent.capacity,
-            load=loads.get(agent.id, (0, None))[0],
-            last_assigned_at=loads.get(agent.id, (0, None))[1],
-            track_record=records.get(agent.id),
             substitute_id=agent.substitute_id,
         )
         for agent in agents
-    ]
+    )
 
 
 TRACK_RECORD_WEEKS = 8
@@ -381,10 +431,11 @@ def drain(uow: UnitOfWork) -> list[Decision]:
 
 
 def route_new_ticket(uow: UnitOfWork, event: TicketCreated) -> None:
-    """Push routing on intake: an in-transaction handler."""
-    assignee = uow.session.scalar(select(Ticket.assignee_id).where(Ticket.id == event.ticket_id))
-    if assignee is None:
-        route(uow, event.ticket_id, "intake")
+    """Push routing on intake: an in-transaction handler. The ticket is read afresh (the handlers before
+    may have changed it behind the session), once for the check and the decision."""
+    ticket = uow.session.get(Ticket, event.ticket_id, populate_existing=True)
+    if ticket is None or ticket.assignee_id is None:  # one it cannot see: NotFound, as ever
+        route(uow, event.ticket_id, "intake", ticket=ticket)
 
 
 def route_reopened_ticket(uow: UnitOfWork, event: StatusChanged) -> None:
