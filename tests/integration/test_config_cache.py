@@ -103,7 +103,8 @@ def _facts(desk: Desk, ticket_id: int) -> tuple[Priority, dt.timedelta | None, i
     assert row is not None
     allowance = row[1] if isinstance(row[1], dt.timedelta) else None
     version = int(str(row[2])) if row[2] is not None else None
-    return Priority(int(str(row[0]))), allowance, version, {int(str(a)) for a in row[3] or ()}
+    candidates = row[3] if isinstance(row[3], list) else []
+    return Priority(int(str(row[0]))), allowance, version, {int(str(a)) for a in candidates}
 
 
 def test_an_admins_change_is_applied_by_the_next_creation_in_another_session(
