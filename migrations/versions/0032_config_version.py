@@ -12,6 +12,10 @@ statement-level definer trigger): a process keeps what it read under the version
 read per transaction tells it whether that still holds — a change is seen by the next transaction, never
 served stale. Readable like the tables it stands for (active staff, and the owner role's trusted
 sessions); nobody writes it but the trigger.
+
+`try_route_ticket()`: `route_ticket()` with its two expected refusals (assigned meanwhile, winner no longer
+qualifies) answered instead of raised, so push routing needs no savepoint around it (three round trips
+for one). An invoker's function: `route_ticket()` checks the caller as before.
 """
 
 from collections.abc import Sequence
@@ -29,6 +33,7 @@ depends_on: str | Sequence[str] | None = None
 S = "switchboard"
 ACTIVE = f"(SELECT {S}.is_active_agent())"
 TRUSTED = f"(SELECT {S}.is_trusted_session())"
+TRY_ROUTE = "try_route_ticket(bigint, bigint, text, jsonb, text)"
 # The tables a process may keep between transactions (app/services/platform/config_cache.py).
 CONFIGURATION = (
     "sla_policy",
@@ -65,6 +70,9 @@ def upgrade() -> None:
         f"GRANT SELECT ON {S}.config_version TO {staff}",
         function_sql("config_changed", 1, names),
         f"REVOKE EXECUTE ON FUNCTION {S}.config_changed() FROM PUBLIC",
+        function_sql("try_route_ticket", 1, names),
+        f"REVOKE EXECUTE ON FUNCTION {S}.{TRY_ROUTE} FROM PUBLIC",
+        f"GRANT EXECUTE ON FUNCTION {S}.{TRY_ROUTE} TO {staff}",
     ]
     statements += [
         f"CREATE TRIGGER {table}_config_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {S}.{table} "
@@ -76,6 +84,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute(f"DROP FUNCTION {S}.{TRY_ROUTE}")
     for table in CONFIGURATION:
         op.execute(f"DROP TRIGGER {table}_config_changed ON {S}.{table}")
     op.execute(f"DROP FUNCTION {S}.config_changed()")

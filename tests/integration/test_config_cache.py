@@ -2,8 +2,8 @@
 settings, the queue's agents and the account priority rules are read once and kept under the configuration
 version, and never served stale — a change by an admin in one session is applied by the very next creation
 in another, a change made earlier in the same transaction by that transaction, and a change rolled back by
-nobody. Each person as their own login, on both servers; then the version row probed as every kind of
-login."""
+nobody. Each person as their own login, on both servers; then the version row and `try_route_ticket()`
+(push routing without a savepoint) probed as every kind of login."""
 
 from __future__ import annotations
 
@@ -223,19 +223,23 @@ def test_the_version_moves_with_every_kind_of_configuration_write(kept_desk: Des
     assert len(set(seen)) == len(seen)
 
 
+def _gone(desk: Desk) -> None:
+    """A disabled agent: the login stays in the agent group, the agent row is inactive."""
+    with desk.connect_as_dba() as dba:
+        login = desk.login("gone")
+        if dba.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)).fetchone() is None:
+            dba.execute(f'CREATE ROLE "{login}" LOGIN IN ROLE "{desk.database}_agent"')
+            dba.execute(
+                "INSERT INTO switchboard.agent (display_name, email, db_login, role, availability, is_active)"
+                " VALUES ('Gone', 'gone@desk.test', %s, 'agent', 'offline', false)",
+                (login,),
+            )
+
+
 @pytest.mark.parametrize("person", ["alice", "sam", "dana", "gone", "ghost", "outsider"])
 def test_the_version_is_read_like_the_configuration_and_written_by_nobody(kept_desk: Desk, person: str) -> None:
     desk = kept_desk
-    if person == "gone":  # a disabled agent: the login stays in the group, the agent row is inactive
-        with desk.connect_as_dba() as dba:
-            login = desk.login("gone")
-            if dba.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)).fetchone() is None:
-                dba.execute(f'CREATE ROLE "{login}" LOGIN IN ROLE "{desk.database}_agent"')
-                dba.execute(
-                    "INSERT INTO switchboard.agent (display_name, email, db_login, role, availability, is_active)"
-                    " VALUES ('Gone', 'gone@desk.test', %s, 'agent', 'offline', false)",
-                    (login,),
-                )
+    _gone(desk)
     with desk.connect(person) as caller:
         if person == "outsider":
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
@@ -253,3 +257,43 @@ def test_the_version_is_read_like_the_configuration_and_written_by_nobody(kept_d
         ]:
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 caller.execute(statement)
+
+
+def _decisions(desk: Desk, ticket: str) -> tuple[object, ...]:
+    with desk.connect_as_dba() as dba:
+        row = dba.execute(
+            "SELECT t.assignee_id, t.version, (SELECT count(*) FROM switchboard.routing_decision d"
+            " WHERE d.ticket_id = t.id) FROM switchboard.ticket t WHERE t.id = %s",
+            (desk.ids[ticket],),
+        ).fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+@pytest.mark.parametrize("person", ["alice", "gone", "ghost", "outsider"])
+def test_try_route_ticket_raises_for_whoever_route_ticket_refuses(kept_desk: Desk, person: str) -> None:
+    """Only the two expected refusals are answered; a ticket one may not see, a disabled agent, a login
+    without an agent or outside every group get route_ticket()'s error, and nothing changes."""
+    desk = kept_desk
+    _gone(desk)
+    before = _decisions(desk, "tech_open")
+    with desk.connect(person) as caller, pytest.raises(psycopg.Error) as raised:
+        caller.execute(
+            "SELECT switchboard.try_route_ticket(%s, %s, 'intake', '{}'::jsonb, NULL)",
+            (desk.ids["tech_open"], desk.ids["bob"]),
+        )
+    assert raised.value.sqlstate not in ("SB001", "SB002")  # an error, never an answer
+    assert _decisions(desk, "tech_open") == before
+
+
+def test_try_route_ticket_answers_taken_and_not_qualified_and_changes_nothing(kept_desk: Desk) -> None:
+    desk = kept_desk
+    before = {name: _decisions(desk, name) for name in ("tech_bobs", "tech_open")}
+    with desk.connect("dana") as dana:
+        call = "SELECT switchboard.try_route_ticket(%s, %s, 'intake', '{}'::jsonb, NULL)"
+        taken = dana.execute(call, (desk.ids["tech_bobs"], desk.ids["bob"])).fetchone()
+        not_here = dana.execute(call, (desk.ids["tech_open"], desk.ids["alice"])).fetchone()
+    assert taken is not None and str(taken[0]).startswith("SB002 ")
+    assert not_here is not None and str(not_here[0]).startswith("SB001 ")
+    assert "not available for this queue" in str(not_here[0])
+    assert {name: _decisions(desk, name) for name in before} == before
