@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import aliased
 
 from app.models import Agent, AgentSkill, Customer, QueueMember, RoutingConfig, RoutingDecision, Ticket
 from app.models import TicketStatus as StatusRow
@@ -48,15 +49,21 @@ WEIGHT_NAMES = ("skill", "language", "room", "stickiness", "track_record", "sla_
 
 
 def route(
-    uow: UnitOfWork, ticket_id: int, asked_by: str, *, reason: str | None = None, ticket: Ticket | None = None
+    uow: UnitOfWork,
+    ticket_id: int,
+    asked_by: str,
+    *,
+    reason: str | None = None,
+    read: tuple[Ticket, str | None, int | None] | None = None,
 ) -> Decision | None:
     """Decide and carry out; None when the ticket was taken meanwhile. Raises NotFound for a ticket the
     caller may not see. A supervisor's reroute and a hand-back carry a reason; a hand-back never goes back
-    to the one handing it back. `ticket`: the row as the caller has just read it, if it has."""
-    ticket = ticket if ticket is not None else uow.session.get(Ticket, ticket_id)
+    to the one handing it back. `read`: the ticket with its customer's facts, as the caller has just read
+    them (`read_for_routing`), if it has."""
+    ticket = read[0] if read is not None else uow.session.get(Ticket, ticket_id)
     if ticket is None:
         raise NotFound(f"No ticket with id {ticket_id}")
-    facts = ticket_facts(uow, ticket)
+    facts = ticket_facts(uow, ticket, known=read[1:] if read is not None else None)
     weights, settings = config_for(uow, ticket.queue_id)
     facts = with_wanted_skills(facts, ticket, settings)
     candidates = candidates_for(uow, ticket.queue_id, uow.now(), facts.category)
@@ -120,16 +127,13 @@ def decision_json(decision: Decision) -> dict[str, Any]:
     }
 
 
-def ticket_facts(uow: UnitOfWork, ticket: Ticket) -> TicketFacts:
-    previous_agent = (
-        select(Ticket.assignee_id)
-        .where(Ticket.customer_id == ticket.customer_id, Ticket.id != ticket.id, Ticket.assignee_id.is_not(None))
-        .order_by(Ticket.created_at.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    customer_language = select(Customer.language).where(Customer.id == ticket.customer_id).scalar_subquery()
-    customer_language, previous = uow.session.execute(select(customer_language, previous_agent)).one()  # one trip
+def ticket_facts(uow: UnitOfWork, ticket: Ticket, *, known: tuple[str | None, int | None] | None = None) -> TicketFacts:
+    """`known`: the customer's language and previous agent, when read with the ticket (`read_for_routing`)."""
+    if known is None:
+        language, previous_agent = _customer_facts(ticket.customer_id, ticket.id)
+        customer_language, previous = uow.session.execute(select(language, previous_agent)).one()  # one trip
+    else:
+        customer_language, previous = known
     return TicketFacts(
         ticket_id=ticket.id,
         queue_id=ticket.queue_id,
@@ -139,6 +143,31 @@ def ticket_facts(uow: UnitOfWork, ticket: Ticket) -> TicketFacts:
         previous_agent_id=previous,
         account=account_attributes(uow, ticket.customer_id),  # the team's cache, never the tool (issue 16)
     )
+
+
+def _customer_facts(customer_id: Any, ticket_id: Any) -> tuple[Any, Any]:
+    """The customer's language, and the agent of the customer's latest other assigned ticket (stickiness)."""
+    earlier = aliased(Ticket)
+    previous_agent = (
+        select(earlier.assignee_id)
+        .where(earlier.customer_id == customer_id, earlier.id != ticket_id, earlier.assignee_id.is_not(None))
+        .order_by(earlier.created_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return select(Customer.language).where(Customer.id == customer_id).scalar_subquery(), previous_agent
+
+
+def read_for_routing(uow: UnitOfWork, ticket_id: int) -> tuple[Ticket, str | None, int | None] | None:
+    """The ticket as it is now (the handlers before may have changed it behind the session) with its
+    customer's language and previous agent, in one statement; None for a ticket the caller cannot see."""
+    language, previous_agent = _customer_facts(Ticket.customer_id, Ticket.id)
+    row = uow.session.execute(
+        select(Ticket, language.correlate(Ticket), previous_agent.correlate(Ticket))
+        .where(Ticket.id == ticket_id)
+        .execution_options(populate_existing=True)
+    ).first()
+    return None if row is None else (row[0], row[1], row[2])
 
 
 def with_wanted_skills(facts: TicketFacts, ticket: Ticket, settings: dict[str, Any]) -> TicketFacts:
@@ -429,9 +458,9 @@ def drain(uow: UnitOfWork) -> list[Decision]:
 def route_new_ticket(uow: UnitOfWork, event: TicketCreated) -> None:
     """Push routing on intake: an in-transaction handler. The ticket is read afresh (the handlers before
     may have changed it behind the session), once for the check and the decision."""
-    ticket = uow.session.get(Ticket, event.ticket_id, populate_existing=True)
-    if ticket is None or ticket.assignee_id is None:  # one it cannot see: NotFound, as ever
-        route(uow, event.ticket_id, "intake", ticket=ticket)
+    read = read_for_routing(uow, event.ticket_id)
+    if read is None or read[0].assignee_id is None:  # one it cannot see: NotFound, as ever
+        route(uow, event.ticket_id, "intake", read=read)
 
 
 def route_reopened_ticket(uow: UnitOfWork, event: StatusChanged) -> None:
