@@ -10,12 +10,13 @@ the time the decision is carried out (SQLSTATE SB001), the decision is taken aga
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Select, bindparam, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import aliased
 
@@ -130,8 +131,9 @@ def decision_json(decision: Decision) -> dict[str, Any]:
 def ticket_facts(uow: UnitOfWork, ticket: Ticket, *, known: tuple[str | None, int | None] | None = None) -> TicketFacts:
     """`known`: the customer's language and previous agent, when read with the ticket (`read_for_routing`)."""
     if known is None:
-        language, previous_agent = _customer_facts(ticket.customer_id, ticket.id)
-        customer_language, previous = uow.session.execute(select(language, previous_agent)).one()  # one trip
+        customer_language, previous = uow.session.execute(
+            _customer_facts(), {"customer": ticket.customer_id, "ticket": ticket.id}
+        ).one()  # one round trip
     else:
         customer_language, previous = known
     return TicketFacts(
@@ -145,7 +147,7 @@ def ticket_facts(uow: UnitOfWork, ticket: Ticket, *, known: tuple[str | None, in
     )
 
 
-def _customer_facts(customer_id: Any, ticket_id: Any) -> tuple[Any, Any]:
+def _facts_of(customer_id: Any, ticket_id: Any) -> tuple[Any, Any]:
     """The customer's language, and the agent of the customer's latest other assigned ticket (stickiness)."""
     earlier = aliased(Ticket)
     previous_agent = (
@@ -158,15 +160,27 @@ def _customer_facts(customer_id: Any, ticket_id: Any) -> tuple[Any, Any]:
     return select(Customer.language).where(Customer.id == customer_id).scalar_subquery(), previous_agent
 
 
+# Built once, when first used (an alias of the ticket costs milliseconds of Python to build, per call).
+@functools.cache
+def _customer_facts() -> Select[Any]:
+    language, previous_agent = _facts_of(bindparam("customer"), bindparam("ticket"))
+    return select(language, previous_agent)
+
+
+@functools.cache
+def _ticket_with_facts() -> Select[Any]:
+    language, previous_agent = _facts_of(Ticket.customer_id, Ticket.id)
+    return (
+        select(Ticket, language.correlate(Ticket), previous_agent.correlate(Ticket))
+        .where(Ticket.id == bindparam("ticket"))
+        .execution_options(populate_existing=True)
+    )
+
+
 def read_for_routing(uow: UnitOfWork, ticket_id: int) -> tuple[Ticket, str | None, int | None] | None:
     """The ticket as it is now (the handlers before may have changed it behind the session) with its
     customer's language and previous agent, in one statement; None for a ticket the caller cannot see."""
-    language, previous_agent = _customer_facts(Ticket.customer_id, Ticket.id)
-    row = uow.session.execute(
-        select(Ticket, language.correlate(Ticket), previous_agent.correlate(Ticket))
-        .where(Ticket.id == ticket_id)
-        .execution_options(populate_existing=True)
-    ).first()
+    row = uow.session.execute(_ticket_with_facts(), {"ticket": ticket_id}).first()
     return None if row is None else (row[0], row[1], row[2])
 
 
