@@ -59,9 +59,12 @@ def event_handlers() -> EventHandlers:
     handlers.on(TicketCreated, _raise_priority_for_account)  # before routing, which weighs the priority
     handlers.on(TicketCreated, _route_new_ticket)
     handlers.on(StatusChanged, _route_reopened_ticket)
-    # Every event whose change can write the SLA ledger (not `Assigned`: a claim stays one statement).
-    for event_type in (TicketCreated, StatusChanged, MessageAdded, PriorityChanged, QueueChanged, FieldsChanged):
-        handlers.on(event_type, _store_sla_due_times)
+    # Every event whose change can write the SLA ledger (not `Assigned`: a claim stays one statement), once per
+    # round for all of them: a new ticket records two events and its due times are computed once.
+    handlers.on_round(
+        (TicketCreated, StatusChanged, MessageAdded, PriorityChanged, QueueChanged, FieldsChanged),
+        _store_sla_due_times,
+    )
     return handlers
 
 
@@ -83,10 +86,10 @@ def _route_reopened_ticket(uow: UnitOfWork, event: StatusChanged) -> None:
     routing.route_reopened_ticket(uow, event)
 
 
-def _store_sla_due_times(uow: UnitOfWork, event: DomainEvent) -> None:
+def _store_sla_due_times(uow: UnitOfWork, events: list[DomainEvent]) -> None:
     from app.services.sla import due_on_change
 
-    due_on_change.due_times_on_change(uow, event)
+    due_on_change.due_times_on_changes(uow, events)
 
 
 @dataclass

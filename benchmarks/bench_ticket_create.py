@@ -8,6 +8,7 @@ guard triggers and the change-log triggers all run.
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import time
 
@@ -22,6 +23,7 @@ from app.services.platform.database import schema
 from app.services.platform.database.engine import build_engine, build_session_factory
 from app.services.platform.events import EventHandlers
 from app.services.tickets import service
+from app.vocabulary import Priority
 from benchmarks.common import describe_ms, ensure_database, print_table
 
 
@@ -34,12 +36,21 @@ def main() -> None:
         action="store_true",
         help="no in-transaction policies (push routing): the creation's own cost, as before routing landed",
     )
+    parser.add_argument(
+        "--with-sla-policy",
+        action="store_true",
+        help="first add what a configured desk has (the corpus has none): a default SLA policy in business"
+        " hours on a calendar with Berlin's public holidays, and an account priority rule (the customer's"
+        " account is not cached: the rule is checked, nothing raised)",
+    )
     args = parser.parse_args()
     url = parse_database_url(args.database, source="--database")
     ensure_database(url)
     engine = build_engine(url)
     schema.upgrade(engine)
     agent_url = _bench_agent(engine)
+    if args.with_sla_policy:
+        _configure(engine)
     with build_session_factory(engine)() as session:
         ensure_session_agent(session)  # the superuser's row, for the raw-SQL comparison
         session.commit()
@@ -87,6 +98,35 @@ def _bench_agent(engine: Engine) -> URL:
             {"login": login},
         )
     return engine.url.set(username=login, password=None)
+
+
+def _configure(engine: Engine) -> None:
+    """A business calendar, a default SLA policy on it and an account priority rule (idempotent)."""
+    weekdays = json.dumps({str(day): [[540, 1020]] for day in range(5)})
+    targets = json.dumps({p.label: {"first_response": 240, "resolution": 2400} for p in Priority})
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO switchboard.business_calendar (name, time_zone, weekly_hours, country, subdivision)"
+                " VALUES ('Bench Berlin', 'Europe/Berlin', CAST(:hours AS jsonb), 'DE', 'BE')"
+                " ON CONFLICT (name) DO NOTHING"
+            ),
+            {"hours": weekdays},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO switchboard.sla_policy (name, position, targets, business_hours, calendar_id)"
+                " SELECT 'Bench default', 1000, CAST(:targets AS jsonb), true, id FROM switchboard.business_calendar"
+                " WHERE name = 'Bench Berlin' ON CONFLICT (name) DO NOTHING"
+            ),
+            {"targets": targets},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO switchboard.account_priority_rule (name, conditions, priority)"
+                """ VALUES ('Bench VIP', '{"account.tier": "vip"}', 2) ON CONFLICT (name) DO NOTHING"""
+            )
+        )
 
 
 def _run(url: URL, workers: int, per_worker: int, *, routing: bool = True) -> tuple[list[float], float]:

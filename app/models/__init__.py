@@ -3,6 +3,7 @@
 from app.models.account import AccountCacheEntry, AccountPriorityRule, AccountVerification
 from app.models.audit import AuditEvent, ChangeLogEntry, ChangeLogTrim
 from app.models.base import SCHEMA, Base
+from app.models.configuration import ConfigVersion
 from app.models.customer import Customer, CustomerEmail, Organisation
 from app.models.jobs import JobRun, WorkerHeartbeat
 from app.models.knowledge import (
@@ -39,6 +40,7 @@ __all__ = [
     "CannedResponse",
     "ChangeLogEntry",
     "ChangeLogTrim",
+    "ConfigVersion",
     "Customer",
     "CustomerEmail",
     "EscalationAck",

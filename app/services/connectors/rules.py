@@ -29,6 +29,7 @@ from sqlalchemy.exc import DBAPIError
 from app.models import AccountPriorityRule, Ticket
 from app.services.connectors.attributes import PREFIX, account_attributes, account_matches
 from app.services.errors import InvalidInput, NotFound
+from app.services.platform import config_cache
 from app.services.platform.database.failures import refusal
 from app.services.platform.events import PriorityChanged, TicketCreated
 from app.services.platform.uow import UnitOfWork
@@ -151,7 +152,7 @@ def priority_for(rules: Sequence[PriorityRule], attributes: Mapping[str, str]) -
 def raise_priority_on_intake(uow: UnitOfWork, event: TicketCreated) -> None:
     """The in-transaction policy: at least the matching rules' priority for the new ticket. Reads the rules
     (one small query) and, only when there are some, the customer's verified account."""
-    rules = list_rules(uow)
+    rules = config_cache.cached(uow, "account priority rules", list_rules)  # kept while no rule changes
     if not rules:
         return
     row = uow.session.execute(select(Ticket.customer_id, Ticket.priority).where(Ticket.id == event.ticket_id)).first()

@@ -77,6 +77,7 @@ class FieldsChanged(DomainEvent):
 
 E = TypeVar("E", bound=DomainEvent)
 Handler = Callable[["UnitOfWork", Any], None]
+RoundHandler = Callable[["UnitOfWork", list[DomainEvent]], None]
 
 
 class EventHandlers:
@@ -84,13 +85,22 @@ class EventHandlers:
 
     def __init__(self) -> None:
         self._handlers: dict[type[DomainEvent], list[Handler]] = defaultdict(list)
+        self._round_handlers: list[tuple[tuple[type[DomainEvent], ...], RoundHandler]] = []
 
     def on(self, event_type: type[E], handler: Callable[[UnitOfWork, E], None]) -> None:
         self._handlers[event_type].append(handler)
 
+    def on_round(self, event_types: tuple[type[DomainEvent], ...], handler: RoundHandler) -> None:
+        """A handler called once per round of events, after the per-event handlers of that round, with the
+        round's events of these types (when there are any): for a policy whose work is the same for two
+        events of one ticket (a new ticket records its creation and its first message), done once."""
+        self._round_handlers.append((event_types, handler))
+
     def react_to(self, event_types: tuple[type[DomainEvent], ...]) -> bool:
         """Does any handler take an event of one of these types (or of a type they derive from)?"""
-        return any(issubclass(e, handled) for e in event_types for handled, found in self._handlers.items() if found)
+        handled_types = [handled for handled, found in self._handlers.items() if found]
+        handled_types += [handled for types, _handler in self._round_handlers for handled in types]
+        return any(issubclass(e, handled) for e in event_types for handled in handled_types)
 
     def dispatch(self, uow: UnitOfWork, events: list[DomainEvent]) -> None:
         for event in events:
@@ -98,6 +108,10 @@ class EventHandlers:
                 if isinstance(event, event_type):
                     for handler in handlers:
                         handler(uow, event)
+        for event_types, round_handler in self._round_handlers:
+            taken = [event for event in events if isinstance(event, event_types)]
+            if taken:
+                round_handler(uow, taken)
 
 
 def events_for_field(ticket_id: int, name: str, old: Any, new: Any) -> DomainEvent | None:

@@ -27,6 +27,8 @@ _ACTOR = text(
     " FROM (SELECT (SELECT switchboard.current_login())::text AS login) w"
     " LEFT JOIN switchboard.agent a ON a.db_login = w.login AND a.is_active"
 )
+# The desk's configuration version (migration 0033): none visible to a login that is no active staff member.
+_CONFIG_VERSION = text("SELECT version FROM switchboard.config_version")
 
 
 class UnitOfWork:
@@ -54,6 +56,8 @@ class UnitOfWork:
         self._clock = clock
         self._now: dt.datetime | None = None
         self._reads: Connection | None = None
+        self._handling_events = False
+        self._config_version: int | None = None
 
     def __enter__(self) -> Self:
         self.session = self._session_factory()
@@ -105,6 +109,26 @@ class UnitOfWork:
             return self.session.connection()
         return self.reads()
 
+    def config_version(self) -> int | None:
+        """The desk's configuration version as this transaction sees it (None: this login sees none), for
+        what a process keeps between transactions (`config_cache`). Read afresh on every call, so a change
+        this very transaction made is seen; except while the commit's handlers run — they write tickets,
+        never configuration — where the first answer serves them all: one read per creation instead of
+        one per policy."""
+        if self._config_version is not None:
+            return self._config_version
+        version: int | None = self.session.execute(_CONFIG_VERSION).scalar_one_or_none()
+        if self._handling_events:
+            self._config_version = version
+        return version
+
+    def cache_scope(self) -> tuple[str, str, str]:
+        """Whose reads these are, for a cache kept by the process: the server and database, the login, and
+        whom a trusted session acts for (row-level security answers by these)."""
+        url = self.session.get_bind().engine.url
+        where = f"{url.host or url.query.get('host', '')}:{url.port or ''}/{url.database}"
+        return where, str(url.username or ""), self._acting_login or ""
+
     def now(self) -> dt.datetime:
         if self._clock is not None:
             return self._clock()
@@ -148,13 +172,18 @@ class UnitOfWork:
 
     def _handle_events(self) -> None:
         """Handlers may record more events; a chain longer than MAX_EVENT_ROUNDS is a loop between policies."""
-        for _round in range(MAX_EVENT_ROUNDS):
-            if not self._pending:
-                return
-            batch, self._pending = self._pending, []
-            if self._handlers is not None:
-                self.session.flush()
-                self._handlers.dispatch(self, batch)
+        self._handling_events = True
+        try:
+            for _round in range(MAX_EVENT_ROUNDS):
+                if not self._pending:
+                    return
+                batch, self._pending = self._pending, []
+                if self._handlers is not None:
+                    self.session.flush()
+                    self._handlers.dispatch(self, batch)
+        finally:
+            self._handling_events = False
+            self._config_version = None
         raise RuntimeError(f"domain events still pending after {MAX_EVENT_ROUNDS} rounds: {self._pending[:3]}")
 
 

@@ -10,19 +10,22 @@ the time the decision is carried out (SQLSTATE SB001), the decision is taken aga
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Select, bindparam, func, select, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import aliased
 
 from app.models import Agent, AgentSkill, Customer, QueueMember, RoutingConfig, RoutingDecision, Ticket
 from app.models import TicketStatus as StatusRow
 from app.services.connectors.attributes import PREFIX as ACCOUNT_PREFIX
 from app.services.connectors.attributes import account_attributes
 from app.services.errors import InvalidInput, NotFound
+from app.services.platform import config_cache
 from app.services.platform.database import identity
 from app.services.platform.database.failures import refusal
 from app.services.platform.events import StatusChanged, TicketCreated
@@ -46,14 +49,22 @@ ASSIGNED_ALREADY = "SB002"
 WEIGHT_NAMES = ("skill", "language", "room", "stickiness", "track_record", "sla_risk")
 
 
-def route(uow: UnitOfWork, ticket_id: int, asked_by: str, *, reason: str | None = None) -> Decision | None:
+def route(
+    uow: UnitOfWork,
+    ticket_id: int,
+    asked_by: str,
+    *,
+    reason: str | None = None,
+    read: tuple[Ticket, str | None, int | None] | None = None,
+) -> Decision | None:
     """Decide and carry out; None when the ticket was taken meanwhile. Raises NotFound for a ticket the
     caller may not see. A supervisor's reroute and a hand-back carry a reason; a hand-back never goes back
-    to the one handing it back."""
-    ticket = uow.session.get(Ticket, ticket_id)
+    to the one handing it back. `read`: the ticket with its customer's facts, as the caller has just read
+    them (`read_for_routing`), if it has."""
+    ticket = read[0] if read is not None else uow.session.get(Ticket, ticket_id)
     if ticket is None:
         raise NotFound(f"No ticket with id {ticket_id}")
-    facts = ticket_facts(uow, ticket)
+    facts = ticket_facts(uow, ticket, known=read[1:] if read is not None else None)
     weights, settings = config_for(uow, ticket.queue_id)
     facts = with_wanted_skills(facts, ticket.tags or (), settings)
     candidates = candidates_for(uow, ticket.queue_id, uow.now(), facts.category)
@@ -85,12 +96,12 @@ def route(uow: UnitOfWork, ticket_id: int, asked_by: str, *, reason: str | None 
 
 
 def _carry_out(uow: UnitOfWork, decision: Decision, asked_by: str, reason: str | None) -> str:
-    """'done', 'taken' (assigned meanwhile), or why the winner no longer qualifies."""
+    """'done', 'taken' (assigned meanwhile), or why the winner no longer qualifies. `try_route_ticket()`
+    answers those two refusals instead of raising them (no savepoint: one round trip, not three)."""
     payload = json.dumps(decision_json(decision), default=str)
-    savepoint = uow.session.begin_nested()
     try:
-        uow.session.execute(
-            text("SELECT switchboard.route_ticket(:ticket, :agent, :asked_by, CAST(:decision AS jsonb), :reason)"),
+        refused = uow.session.execute(
+            text("SELECT switchboard.try_route_ticket(:ticket, :agent, :asked_by, CAST(:decision AS jsonb), :reason)"),
             {
                 "ticket": decision.ticket_id,
                 "agent": decision.winner_id,
@@ -98,16 +109,12 @@ def _carry_out(uow: UnitOfWork, decision: Decision, asked_by: str, reason: str |
                 "decision": payload,
                 "reason": reason,
             },
-        )
+        ).scalar_one()
     except DBAPIError as error:
-        savepoint.rollback()
-        state = getattr(error.orig, "sqlstate", None)
-        if state == ASSIGNED_ALREADY:
-            return "taken"
-        if state == NOT_QUALIFIED:
-            return str(error.orig).splitlines()[0].split(" is ", 1)[-1]
         raise (refusal(error) or error) from None
-    savepoint.commit()
+    if refused is not None:
+        state, _space, message = str(refused).partition(" ")
+        return "taken" if state == ASSIGNED_ALREADY else message.split(" is ", 1)[-1]
     uow.session.expire_all()  # the ticket row changed under the ORM
     return "done"
 
@@ -121,14 +128,14 @@ def decision_json(decision: Decision) -> dict[str, Any]:
     }
 
 
-def ticket_facts(uow: UnitOfWork, ticket: Ticket) -> TicketFacts:
-    customer_language = uow.session.scalar(select(Customer.language).where(Customer.id == ticket.customer_id))
-    previous = uow.session.scalar(
-        select(Ticket.assignee_id)
-        .where(Ticket.customer_id == ticket.customer_id, Ticket.id != ticket.id, Ticket.assignee_id.is_not(None))
-        .order_by(Ticket.created_at.desc())
-        .limit(1)
-    )
+def ticket_facts(uow: UnitOfWork, ticket: Ticket, *, known: tuple[str | None, int | None] | None = None) -> TicketFacts:
+    """`known`: the customer's language and previous agent, when read with the ticket (`read_for_routing`)."""
+    if known is None:
+        customer_language, previous = uow.session.execute(
+            _customer_facts(), {"customer": ticket.customer_id, "ticket": ticket.id}
+        ).one()  # one round trip
+    else:
+        customer_language, previous = known
     return TicketFacts(
         ticket_id=ticket.id,
         queue_id=ticket.queue_id,
@@ -138,6 +145,43 @@ def ticket_facts(uow: UnitOfWork, ticket: Ticket) -> TicketFacts:
         previous_agent_id=previous,
         account=account_attributes(uow, ticket.customer_id),  # the worker's verified answer, never the tool
     )
+
+
+def _facts_of(customer_id: Any, ticket_id: Any) -> tuple[Any, Any]:
+    """The customer's language, and the agent of the customer's latest other assigned ticket (stickiness)."""
+    earlier = aliased(Ticket)
+    previous_agent = (
+        select(earlier.assignee_id)
+        .where(earlier.customer_id == customer_id, earlier.id != ticket_id, earlier.assignee_id.is_not(None))
+        .order_by(earlier.created_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return select(Customer.language).where(Customer.id == customer_id).scalar_subquery(), previous_agent
+
+
+# Built once, when first used (an alias of the ticket costs milliseconds of Python to build, per call).
+@functools.cache
+def _customer_facts() -> Select[Any]:
+    language, previous_agent = _facts_of(bindparam("customer"), bindparam("ticket"))
+    return select(language, previous_agent)
+
+
+@functools.cache
+def _ticket_with_facts() -> Select[Any]:
+    language, previous_agent = _facts_of(Ticket.customer_id, Ticket.id)
+    return (
+        select(Ticket, language.correlate(Ticket), previous_agent.correlate(Ticket))
+        .where(Ticket.id == bindparam("ticket"))
+        .execution_options(populate_existing=True)
+    )
+
+
+def read_for_routing(uow: UnitOfWork, ticket_id: int) -> tuple[Ticket, str | None, int | None] | None:
+    """The ticket as it is now (the handlers before may have changed it behind the session) with its
+    customer's language and previous agent, in one statement; None for a ticket the caller cannot see."""
+    row = uow.session.execute(_ticket_with_facts(), {"ticket": ticket_id}).first()
+    return None if row is None else (row[0], row[1], row[2])
 
 
 def with_wanted_skills(facts: TicketFacts, tags: Sequence[str], settings: dict[str, Any]) -> TicketFacts:
@@ -212,7 +256,12 @@ def account_note(account: Mapping[str, str], asked: Sequence[str]) -> str:
 
 
 def config_for(uow: UnitOfWork, queue_id: int) -> tuple[Weights, dict[str, Any]]:
-    """The queue's configuration, else the default one, else built-in weights (version 0)."""
+    """The queue's configuration, else the default one, else built-in weights (version 0); kept by the process
+    while the configuration does not change (`config_cache`)."""
+    return config_cache.cached(uow, f"routing config {queue_id}", lambda u: _read_config(u, queue_id))
+
+
+def _read_config(uow: UnitOfWork, queue_id: int) -> tuple[Weights, dict[str, Any]]:
     row = uow.session.scalars(
         select(RoutingConfig)
         .where((RoutingConfig.queue_id == queue_id) | RoutingConfig.queue_id.is_(None))
@@ -244,6 +293,49 @@ def candidates_for(
             text("SELECT agent_id, load, last_assigned_at FROM switchboard.queue_loads(:queue)"), {"queue": queue_id}
         )
     }
+    agents = config_cache.cached(uow, f"routing agents {queue_id}", lambda u: _queue_agents(u, queue_id))
+    records = track_records(uow, queue_id, category, [a.id for a in agents], now) if category else {}
+    return [
+        CandidateFacts(
+            agent_id=agent.id,
+            name=agent.display_name,
+            queue_ids=agent.queue_ids,
+            availability=agent.availability,
+            is_active=agent.is_active,
+            on_shift=on_shift(agent.shift, agent.time_zone, now),
+            out_of_office=out_of_office(agent.out_of_office_until, agent.time_zone, now),
+            skills=dict(agent.skills),
+            languages=agent.languages,
+            capacity=agent.capacity,
+            load=loads.get(agent.id, (0, None))[0],
+            last_assigned_at=loads.get(agent.id, (0, None))[1],
+            track_record=records.get(agent.id),
+            substitute_id=agent.substitute_id,
+        )
+        for agent in agents
+    ]
+
+
+@dataclass(frozen=True)
+class _QueueAgent:
+    """What routing knows of one of a queue's agents between changes of the configuration (their rows,
+    skills and queues); their load, track record and the hour are read or worked out per decision."""
+
+    id: int
+    display_name: str
+    queue_ids: frozenset[int]
+    availability: Availability
+    is_active: bool
+    shift: Mapping[str, Any] | None
+    time_zone: str
+    out_of_office_until: dt.date | None
+    skills: Mapping[str, int]
+    languages: frozenset[str]
+    capacity: int
+    substitute_id: int | None
+
+
+def _queue_agents(uow: UnitOfWork, queue_id: int) -> tuple[_QueueAgent, ...]:
     agents = uow.session.scalars(
         select(Agent).join(QueueMember, QueueMember.agent_id == Agent.id).where(QueueMember.queue_id == queue_id)
     ).all()
@@ -255,26 +347,23 @@ def candidates_for(
     ):
         skills.setdefault(agent_id, {})[skill.lower()] = level
     queues = _queues_of(uow, [a.id for a in agents])
-    records = track_records(uow, queue_id, category, [a.id for a in agents], now) if category else {}
-    return [
-        CandidateFacts(
-            agent_id=agent.id,
-            name=agent.display_name,
+    return tuple(
+        _QueueAgent(
+            id=agent.id,
+            display_name=agent.display_name,
             queue_ids=frozenset(queues.get(agent.id, ())),
             availability=Availability(agent.availability),
             is_active=agent.is_active,
-            on_shift=on_shift(agent.shift, agent.time_zone, now),
-            out_of_office=out_of_office(agent.out_of_office_until, agent.time_zone, now),
+            shift=agent.shift,
+            time_zone=agent.time_zone,
+            out_of_office_until=agent.out_of_office_until,
             skills=skills.get(agent.id, {}),
             languages=frozenset(agent.languages or ()),
             capacity=agent.capacity,
-            load=loads.get(agent.id, (0, None))[0],
-            last_assigned_at=loads.get(agent.id, (0, None))[1],
-            track_record=records.get(agent.id),
             substitute_id=agent.substitute_id,
         )
         for agent in agents
-    ]
+    )
 
 
 TRACK_RECORD_WEEKS = 8
@@ -412,10 +501,11 @@ def drain(uow: UnitOfWork) -> list[Decision]:
 
 
 def route_new_ticket(uow: UnitOfWork, event: TicketCreated) -> None:
-    """Push routing on intake: an in-transaction handler."""
-    assignee = uow.session.scalar(select(Ticket.assignee_id).where(Ticket.id == event.ticket_id))
-    if assignee is None:
-        route(uow, event.ticket_id, "intake")
+    """Push routing on intake: an in-transaction handler. The ticket is read afresh (the handlers before
+    may have changed it behind the session), once for the check and the decision."""
+    read = read_for_routing(uow, event.ticket_id)
+    if read is None or read[0].assignee_id is None:  # one it cannot see: NotFound, as ever
+        route(uow, event.ticket_id, "intake", read=read)
 
 
 def route_reopened_ticket(uow: UnitOfWork, event: StatusChanged) -> None:

@@ -19,11 +19,11 @@ injected time (the due time of a running clock does not depend on when it is rea
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import cast
 
 from sqlalchemy import select, text
 
 from app.models import Customer, Ticket
+from app.services.platform import config_cache
 from app.services.platform.events import DomainEvent, FieldsChanged, MessageAdded
 from app.services.platform.uow import UnitOfWork
 from app.services.sla.clocks import Target, is_running
@@ -32,8 +32,6 @@ from app.services.sla.ledger import DUE_COLUMNS, SlaBook, accounts_for, clocks_o
 _STORE = text(
     "SELECT switchboard.store_sla_due(:id, :first_response_due_at, :next_response_due_at, :resolution_due_at)"
 )
-
-_BOOK_KEY = "switchboard.sla_book"
 
 # The fields besides queue and priority that choose a ticket's policy (a change is a recompute mark).
 POLICY_FIELDS = frozenset({"type", "channel", "tags"})
@@ -85,21 +83,23 @@ def store_due_times(uow: UnitOfWork, ticket_ids: Iterable[int], *, book: SlaBook
 
 
 def _book(uow: UnitOfWork) -> SlaBook:
-    """The policies, statuses and calendars, loaded once per transaction however many events it records
-    (a new ticket records two); kept in the session's `info`, for this transaction only."""
-    transaction = uow.session.get_transaction()
-    cached = uow.session.info.get(_BOOK_KEY)
-    if cached is not None and transaction is not None and cached[0] is transaction:
-        return cast(SlaBook, cached[1])
-    book = load_book(uow)
-    uow.session.info[_BOOK_KEY] = (transaction, book)
-    return book
+    """The policies, statuses and calendars (with the holidays worked out), kept by the process under the
+    configuration version (`config_cache`): read again only when one of them changed."""
+    return config_cache.cached(uow, "sla book", load_book)
 
 
 def due_times_on_change(uow: UnitOfWork, event: DomainEvent) -> None:
     """The domain-event handler: store the due times of a ticket whose change can have grown its ledger."""
+    due_times_on_changes(uow, [event])
+
+
+def due_times_on_changes(uow: UnitOfWork, events: Iterable[DomainEvent]) -> None:
+    """The same for a round of events, once per ticket (a new ticket records its creation and its first
+    message: one computation, after both)."""
+    store_due_times(uow, [event.ticket_id for event in events if _grows_ledger(event)])
+
+
+def _grows_ledger(event: DomainEvent) -> bool:
     if isinstance(event, MessageAdded) and event.kind not in LEDGER_MESSAGES:
-        return
-    if isinstance(event, FieldsChanged) and not event.fields & POLICY_FIELDS:
-        return
-    store_due_times(uow, [event.ticket_id])
+        return False
+    return not (isinstance(event, FieldsChanged) and not event.fields & POLICY_FIELDS)

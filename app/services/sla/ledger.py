@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 
@@ -102,7 +102,48 @@ def account_conditions(conditions: Mapping[str, Any]) -> tuple[tuple[str, frozen
     return tuple(found)
 
 
-def calendar_from_row(row: CalendarRow, years: Iterable[int]) -> BusinessCalendar:
+class CalendarSource(Protocol):
+    """What a calendar is built from: its row, or a snapshot of the row kept between transactions."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def time_zone(self) -> str: ...
+    @property
+    def weekly_hours(self) -> Mapping[str, Any]: ...
+    @property
+    def country(self) -> str | None: ...
+    @property
+    def subdivision(self) -> str | None: ...
+    @property
+    def closed_dates(self) -> Sequence[dt.date]: ...
+
+
+@dataclass(frozen=True)
+class CalendarSnapshot:
+    """A calendar row's columns as plain values: a book kept by the process (`config_cache`) outlives the
+    session that read the row."""
+
+    name: str
+    time_zone: str
+    weekly_hours: Mapping[str, Any]
+    country: str | None
+    subdivision: str | None
+    closed_dates: tuple[dt.date, ...]
+
+    @classmethod
+    def of(cls, row: CalendarRow) -> CalendarSnapshot:
+        return cls(
+            row.name,
+            row.time_zone,
+            dict(row.weekly_hours or {}),
+            row.country,
+            row.subdivision,
+            tuple(row.closed_dates or ()),
+        )
+
+
+def calendar_from_row(row: CalendarSource, years: Iterable[int]) -> BusinessCalendar:
     """The pure calendar of a row: its weekly hours, and closed on its own dates and on the public holidays
     of its country and region in `years` (from the `holidays` package, offline)."""
     hours = {
@@ -120,7 +161,7 @@ class SlaBook:
     """The active policies, the statuses' clocks and the calendars, loaded once per sweep or explanation."""
 
     book: PolicyBook
-    calendar_rows: Mapping[int, CalendarRow]
+    calendar_rows: Mapping[int, CalendarSource]
     _calendars: dict[tuple[int, int], BusinessCalendar]
 
     def calendar(self, policy: Policy, around: dt.datetime) -> BusinessCalendar:
@@ -153,7 +194,7 @@ def load_book(uow: UnitOfWork) -> SlaBook:
         ).all()
         if clocks is not None
     }
-    calendars = {row.id: row for row in uow.session.scalars(select(CalendarRow))}
+    calendars = {row.id: CalendarSnapshot.of(row) for row in uow.session.scalars(select(CalendarRow))}
     return SlaBook(PolicyBook(policies, overrides), calendars, {})
 
 
