@@ -42,7 +42,7 @@ KEPT_READS = (
 
 @pytest.fixture(scope="module")
 def kept_desk(desk: Desk) -> Iterator[Desk]:
-    """Vera's account is cached as a VIP one; alice is available in Billing (someone to route to); a default
+    """Vera's account is verified as a VIP one; alice is available in Billing (someone to route to); a default
     SLA policy of 60 minutes to the first response, in calendar time."""
     with desk.connect_as_dba() as dba:
         row = dba.execute(
@@ -50,10 +50,11 @@ def kept_desk(desk: Desk) -> Iterator[Desk]:
         ).fetchone()
         assert row is not None
         desk.ids["vera"] = int(str(row[0]))
-        dba.execute(
-            "INSERT INTO switchboard.account_cache (connector, key_kind, key, customer_ids, found, attributes,"
-            " fetched_at, expires_at) VALUES ('accounts', 'account_id', 'ACC-vera', ARRAY[%s::bigint], true,"
-            " '{\"tier\": \"vip\"}'::jsonb, now(), now() + interval '1 day')",
+        dba.execute(  # what the worker's verification stores (the tool's answer carries Vera's address)
+            "INSERT INTO switchboard.account_verified (customer_id, connector, key_kind, key, linked_account_id,"
+            " found, attributes, corroborated_by, checked_at, verified_at, expires_at, verified_by)"
+            " VALUES (%s, 'accounts', 'account_id', 'ACC-vera', 'ACC-vera', true, '{\"tier\": \"vip\"}'::jsonb,"
+            " 'tool_email', now(), now(), now() + interval '1 day', 'the test')",
             (desk.ids["vera"],),
         )
     runtime = desk.runtime("alice")
