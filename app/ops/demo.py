@@ -544,6 +544,25 @@ def _placeholders(rng: random.Random, first: str, last: str, org: str, agent: st
     }
 
 
+DEMO_ZONE = ZoneInfo("Europe/Berlin")  # the demo calendar's (`_ensure_sla`)
+OFFICE = (9, 17)  # Monday to Friday, its hours
+
+
+def _in_office_hours(moment: dt.datetime) -> dt.datetime:
+    """The moment, or a few minutes into the next opening of the demo calendar's hours when it falls
+    outside them: a demo whose agents answered at 3 a.m. would show typical handling times of 0 business
+    minutes on the supervisor's board (public holidays aside). How many minutes comes from the moment itself,
+    not from the demo's random stream, so the rest of the demo (who asked what) stays as it was."""
+    local = moment.astimezone(DEMO_ZONE)
+    if local.weekday() < 5 and OFFICE[0] <= local.hour < OFFICE[1]:
+        return moment
+    day = local.date() if local.hour < OFFICE[0] else local.date() + dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    opening = dt.datetime.combine(day, dt.time(OFFICE[0]), DEMO_ZONE)
+    return (opening + dt.timedelta(seconds=120 + int(moment.timestamp()) % 9000)).astimezone(dt.UTC)
+
+
 def _conversation(
     rng: random.Random,
     status: str,
@@ -567,6 +586,8 @@ def _conversation(
         script.append((MessageKind.INTERNAL_NOTE, rng.choice(content.NOTES).format(**words)))
     moment, messages = created, []
     for kind, body in script:
+        if kind is not MessageKind.CUSTOMER_MESSAGE:  # the team writes in its hours; customers at any time
+            moment = min(_in_office_hours(moment), now)
         messages.append(
             {
                 "kind": kind,
