@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -28,6 +29,7 @@ from werkzeug import Request, Response
 
 from app.bootstrap import Runtime
 from app.models import Ticket
+from app.ops.demo import ensure_tool_directory
 from app.services.connectors import credentials, finding, rules
 from app.services.connectors.attributes import Source, account_attributes
 from app.services.connectors.discovery import ConnectorRegistry
@@ -553,6 +555,29 @@ def test_an_address_staff_typed_does_not_vouch_for_an_account_one_intake_took_do
     assert trusting["problem"] is None, trusting
     assert _trust(desk, mallory) == ("boss@vip.test", True, "vip", "site_trust")
     assert _ticket(desk, by_email)[0] is Priority.HIGH
+
+
+def test_the_demo_vouches_for_its_own_addresses_from_before_0034(
+    verified_desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`switchboard demo` on a data directory whose demo predates migration 0034 (its addresses 'unknown'):
+    the demo loader (trusted) says its customers' addresses are intake's, and no other address."""
+    desk = verified_desk
+    monkeypatch.setenv("SWITCHBOARD_DATA_DIR", str(tmp_path))  # where the demo tool's directory is written
+    demo_customer = _customer(desk, "Demo", "ACC-000001", "demo.person0@acme.example")
+    other = _customer(desk, "Other", None, "other@elsewhere.test")
+    with desk.connect_as_dba() as dba:
+        dba.execute(
+            "UPDATE switchboard.customer_email SET source = 'unknown' WHERE customer_id = ANY(%s)",
+            ([demo_customer, other],),
+        )
+    engine = build_engine(desk.url)
+    try:
+        ensure_tool_directory(build_session_factory(engine))
+    finally:
+        engine.dispose()
+    assert _source(desk, "demo.person0@acme.example") == "intake"
+    assert _source(desk, "other@elsewhere.test") == "unknown"
 
 
 def test_a_dead_tool_is_a_clear_job_result_and_changes_nothing(
