@@ -8,7 +8,8 @@ recompute that the sweep then applies, and a new ticket of the customer is raise
 a clear job result and changes nothing. An account merely named for a customer (a VIP's id in a stranger's
 message, an agent's relink) is looked up and stored but not corroborated: no raise, the default SLA; the
 customer's own address, or the tool's answer carrying it, corroborates; a site may trust named accounts
-(migration 0032)."""
+(migration 0032). The customer's own addresses are intake's: where an address came from is the database's
+say (migration 0034), so an address an agent typed vouches for nothing (each role probed)."""
 
 from __future__ import annotations
 
