@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, ForeignKey, Identity, Index, String, text
+from sqlalchemy import BigInteger, CheckConstraint, FetchedValue, ForeignKey, Identity, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
@@ -34,12 +34,20 @@ class Customer(Base):
 
 
 class CustomerEmail(Base):
-    """A customer may write from several addresses; each address belongs to exactly one customer."""
+    """A customer may write from several addresses; each address belongs to exactly one customer.
+    `source` says where the address came from (migration 0034), set by the database from the session, never
+    from what a client sends: 'intake' (taken from the sender by intake, which only trusted sessions run),
+    'staff' (typed by an agent, team lead or admin), 'unknown' (from before 0034). Only 'intake' addresses
+    vouch for an account (`connectors.verify`)."""
 
     __tablename__ = "customer_email"
-    __table_args__ = (Index("uq_customer_email_address_lower", text("lower(address)"), unique=True),)
+    __table_args__ = (
+        Index("uq_customer_email_address_lower", text("lower(address)"), unique=True),
+        CheckConstraint("source IN ('intake', 'staff', 'unknown')", name="source"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
     address: Mapped[str] = mapped_column(String(320))
     is_primary: Mapped[bool] = mapped_column(default=False, server_default="false")
+    source: Mapped[str] = mapped_column(String(16), server_default=FetchedValue())

@@ -338,9 +338,17 @@ def _tool_directory(uow: UnitOfWork, which: ColumnElement[bool]) -> dict[str, st
 
 def ensure_tool_directory(session_factory: sessionmaker[Session]) -> None:
     """The demo tool's directory for the demo's customers already there (a data directory made before the
-    tool knew addresses: without it their accounts would stop counting at the next verification)."""
+    tool knew addresses: without it their accounts would stop counting at the next verification). The demo
+    loader (a trusted session) vouches for its own addresses as intake's: a data directory made before
+    migration 0034 holds them as 'unknown', which vouch for no account."""
     with UnitOfWork(session_factory) as uow:
+        uow.session.execute(
+            update(CustomerEmail)
+            .where(CustomerEmail.source == "unknown", CustomerEmail.address.endswith(DEMO_ADDRESS_SUFFIX))
+            .values(source="intake")
+        )
         _tool_directory(uow, CustomerEmail.address.endswith(DEMO_ADDRESS_SUFFIX))
+        uow.commit()
 
 
 def demo_tickets_present(session_factory: sessionmaker[Session]) -> int:

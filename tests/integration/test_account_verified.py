@@ -8,7 +8,8 @@ recompute that the sweep then applies, and a new ticket of the customer is raise
 a clear job result and changes nothing. An account merely named for a customer (a VIP's id in a stranger's
 message, an agent's relink) is looked up and stored but not corroborated: no raise, the default SLA; the
 customer's own address, or the tool's answer carrying it, corroborates; a site may trust named accounts
-(migration 0032)."""
+(migration 0032). The customer's own addresses are intake's: where an address came from is the database's
+say (migration 0034), so an address an agent typed vouches for nothing (each role probed)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -28,10 +30,12 @@ from werkzeug import Request, Response
 
 from app.bootstrap import Runtime
 from app.models import Ticket
+from app.ops.demo import ensure_tool_directory
 from app.services.connectors import credentials, finding, rules
 from app.services.connectors.attributes import Source, account_attributes
 from app.services.connectors.discovery import ConnectorRegistry
 from app.services.connectors.verify import PERIOD, AccountVerifier, is_trusted_session
+from app.services.people import directory
 from app.services.platform import jobs
 from app.services.platform.database.engine import build_engine, build_session_factory
 from app.services.sla import admin
@@ -403,6 +407,178 @@ def test_an_account_merely_named_for_a_customer_raises_nothing_until_the_tools_a
     assert trusting["changed"] >= 1 and trusting["raised"] >= 1, trusting
     assert _trust(desk, nemo) == ("4242", True, "vip", "site_trust")
     assert _ticket(desk, named)[0] is Priority.HIGH
+
+
+def _source(desk: Desk, address: str) -> str | None:
+    with desk.connect_as_dba() as dba:
+        row = dba.execute(
+            "SELECT source FROM switchboard.customer_email WHERE lower(address) = lower(%s)", (address,)
+        ).fetchone()
+    return str(row[0]) if row is not None else None
+
+
+def test_where_an_address_came_from_is_the_databases_say_never_the_writers(
+    verified_desk: Desk, worker: Runtime
+) -> None:
+    """Migration 0034: whoever writes an address and whatever the row says, a staff login's address is
+    'staff'; only a trusted session (the worker's login: intake) writes 'intake', and nobody else changes it."""
+    desk = verified_desk
+    for person in ("alice", "bob", "carol", "sam", "dana", "fay", "ghost", "outsider"):
+        with desk.connect(person) as conn:
+            address = f"{person}.new@source.test"
+            try:  # a customer of their own, and its first address, saying it came from intake
+                with conn.transaction():
+                    row = conn.execute(f"INSERT INTO customer (name) VALUES ('{person}''s') RETURNING id").fetchone()
+                    assert row is not None
+                    conn.execute(
+                        "INSERT INTO customer_email (customer_id, address, source) VALUES (%s, %s, 'intake')",
+                        (row[0], address),
+                    )
+            except psycopg.Error:
+                assert person in ("fay", "ghost", "outsider"), person  # no active agent: nothing written
+            else:
+                assert person not in ("fay", "ghost", "outsider"), person
+                assert _source(desk, address) == "staff", person
+            for statement, args in [
+                ("UPDATE switchboard.customer_email SET source = 'intake'", ()),
+                ("UPDATE switchboard.customer_email SET source = 'intake' WHERE lower(address) = %s", (address,)),
+                ("DELETE FROM switchboard.customer_email WHERE lower(address) = %s", (address,)),
+            ]:
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    conn.execute(statement, args)
+    assert _source(desk, "alice.new@source.test") == "staff"
+    # An admin may add a second address to a known customer: typed by staff all the same.
+    with desk.connect("dana") as dana:
+        dana.execute(
+            "INSERT INTO customer_email (customer_id, address, source) VALUES (%s, %s, 'intake')",
+            (desk.ids["jane"], "jane.second@source.test"),
+        )
+    assert _source(desk, "jane.second@source.test") == "staff"
+    # `ticket create --customer` for a new address, as an agent: the same trigger decides.
+    runtime = desk.runtime("alice")
+    try:
+        with runtime.uow() as uow:
+            directory.find_or_create_customer(uow, email="typed@source.test", name="Typed")
+            uow.commit()
+    finally:
+        runtime.close()
+    assert _source(desk, "typed@source.test") == "staff"
+    # The worker's login (intake's) writes 'intake'; the DBA may vouch for an address (docs/it-guide.md), and
+    # says only what the column knows.
+    with worker.uow() as uow:
+        directory.find_or_create_customer(uow, email="sender@source.test", name="Sender")
+        uow.commit()
+    with desk.connect_as_dba() as dba:
+        dba.execute("UPDATE switchboard.customer_email SET source = 'intake' WHERE address = 'typed@source.test'")
+    assert _source(desk, "sender@source.test") == _source(desk, "typed@source.test") == "intake"
+    with desk.connect_as_dba() as dba, pytest.raises(psycopg.errors.CheckViolation):
+        dba.execute("UPDATE switchboard.customer_email SET source = 'vip' WHERE address = 'typed@source.test'")
+
+
+def test_an_address_staff_typed_does_not_vouch_for_an_account_one_intake_took_does(
+    verified_desk: Desk, worker: Runtime, tool: HTTPServer
+) -> None:
+    """The hole migration 0034 closes: an agent gives a customer without an address a VIP's address (the
+    `customer_email_create` policy lets them), or links one to the VIP's account whose answer carries an
+    address they typed. One worker pass against a real tool: neither is raised; intake's address is."""
+    desk = verified_desk
+    credentials.keep_for_session(CONNECTOR, TOKEN)
+    billing = desk.ids["billing"]
+    with desk.connect("alice") as alice:  # with psql: a customer of her own, and a VIP's address as its first
+        row = alice.execute("INSERT INTO customer (name) VALUES ('Mallory') RETURNING id").fetchone()
+        assert row is not None
+        mallory = int(str(row[0]))
+        alice.execute(
+            "INSERT INTO customer_email (customer_id, address, is_primary) VALUES (%s, 'boss@vip.test', true)",
+            (mallory,),
+        )
+    by_email = _create(desk, "alice", mallory, billing, "Where is my order")
+    # Through the client: a new customer at an address she types, linked to the VIP account carrying it.
+    runtime = desk.runtime("alice")
+    try:
+        with runtime.uow() as uow:
+            oscar = directory.find_or_create_customer(uow, email="big@vip.test", name="Oscar")
+            uow.commit()
+    finally:
+        runtime.close()
+    linked = _create(desk, "alice", oscar, billing, "Refund")
+    runtime = desk.runtime("alice")
+    try:
+        with runtime.uow() as uow:
+            finding.link_account(uow, linked, "B-1")
+            uow.commit()
+    finally:
+        runtime.close()
+    # Intake (the worker's trusted login) took this one from the sender.
+    with worker.uow() as uow:
+        iris = directory.find_or_create_customer(uow, email="iris@vip.test", name="Iris")
+        uow.commit()
+    from_intake = _create(desk, "alice", iris, billing, "Hello")
+    assert [_source(desk, a) for a in ("boss@vip.test", "big@vip.test", "iris@vip.test")] == [
+        "staff",
+        "staff",
+        "intake",
+    ]
+    accounts = {
+        "boss@vip.test": {**ACCOUNT, "id": "B-0", "tier": "vip", "email": "boss@vip.test"},
+        "B-1": {**ACCOUNT, "id": "B-1", "tier": "vip", "email": "big@vip.test"},
+        "iris@vip.test": {**ACCOUNT, "id": "I-1", "tier": "vip", "email": "iris@vip.test"},
+    }
+
+    result = _run(worker, Tool(tool, worker, accounts).job(), desk)
+    assert result["problem"] is None and result["failed"] == 0, result
+    assert _trust(desk, mallory) == ("boss@vip.test", True, "vip", None)  # looked up and shown, not decided on
+    assert _trust(desk, oscar) == ("B-1", True, "vip", None)
+    assert _trust(desk, iris) == ("iris@vip.test", True, "vip", "customer_email")
+    assert [_ticket(desk, t)[0] for t in (by_email, linked, from_intake)] == [
+        Priority.NORMAL,
+        Priority.NORMAL,
+        Priority.HIGH,
+    ]
+    sla_sweep(worker.uow)
+    assert [_due_minutes(worker, t) for t in (by_email, linked, from_intake)] == [240, 240, 30]
+    # The database refuses the worker's "customer_email" for an address staff typed.
+    with worker.uow() as uow:
+        connection = uow.session.connection()
+        with pytest.raises(DBAPIError) as refused, connection.begin_nested():
+            connection.exec_driver_sql(
+                "SELECT switchboard.account_verify_store(%s, 'probe', 'email', 'boss@vip.test', 'the test', NULL,"
+                " true, '{}'::jsonb, 60, NULL, 'customer_email')",
+                (mallory,),
+            )
+        assert isinstance(refused.value.orig, psycopg.errors.InvalidParameterValue)
+    # A site that trusts named accounts counts staff's addresses too, as its own trust (site_trust).
+    with desk.connect_as_dba() as dba:
+        dba.execute(
+            "UPDATE switchboard.account_verified SET expires_at = now() WHERE customer_id = ANY(%s)", ([mallory],)
+        )
+    trusting = _run(worker, Tool(tool, worker, accounts, trust_named_accounts=True).job(), desk)
+    assert trusting["problem"] is None, trusting
+    assert _trust(desk, mallory) == ("boss@vip.test", True, "vip", "site_trust")
+    assert _ticket(desk, by_email)[0] is Priority.HIGH
+
+
+def test_the_demo_vouches_for_its_own_addresses_from_before_0034(
+    verified_desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`switchboard demo` on a data directory whose demo predates migration 0034 (its addresses 'unknown'):
+    the demo loader (trusted) says its customers' addresses are intake's, and no other address."""
+    desk = verified_desk
+    monkeypatch.setenv("SWITCHBOARD_DATA_DIR", str(tmp_path))  # where the demo tool's directory is written
+    demo_customer = _customer(desk, "Demo", "ACC-000001", "demo.person0@acme.example")
+    other = _customer(desk, "Other", None, "other@elsewhere.test")
+    with desk.connect_as_dba() as dba:
+        dba.execute(
+            "UPDATE switchboard.customer_email SET source = 'unknown' WHERE customer_id = ANY(%s)",
+            ([demo_customer, other],),
+        )
+    engine = build_engine(desk.url)
+    try:
+        ensure_tool_directory(build_session_factory(engine))
+    finally:
+        engine.dispose()
+    assert _source(desk, "demo.person0@acme.example") == "intake"
+    assert _source(desk, "other@elsewhere.test") == "unknown"
 
 
 def test_a_dead_tool_is_a_clear_job_result_and_changes_nothing(

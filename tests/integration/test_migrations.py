@@ -78,3 +78,50 @@ def test_a_client_refuses_a_schema_ahead_of_it(fresh_engine: Engine) -> None:
     message = str(refused.value)
     assert "0999_from_the_future" in message and schema.code_revision() in message
     assert "newer Switchboard build" in message
+
+
+def test_addresses_from_before_0034_vouch_for_nothing_and_what_they_corroborated_stops_counting(
+    fresh_engine: Engine,
+) -> None:
+    """Nobody recorded who wrote an address before 0034 (an agent may have given a customer its first), so
+    the upgrade marks every one 'unknown' and takes back the corroborations that rested on an address."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(schema.alembic_config())
+    before = script.get_revision("0034_email_source").down_revision
+    assert isinstance(before, str)
+    schema.upgrade(fresh_engine, before)
+    with fresh_engine.begin() as connection:
+        customer = connection.execute(
+            text(f"INSERT INTO {SCHEMA}.customer (name) VALUES ('Old') RETURNING id")
+        ).scalar_one()
+        connection.execute(
+            text(f"INSERT INTO {SCHEMA}.customer_email (customer_id, address) VALUES (:c, 'old@x.test')"),
+            {"c": customer},
+        )
+        for connector, why in [("by_email", "customer_email"), ("by_tool", "tool_email"), ("trusted", "site_trust")]:
+            connection.execute(
+                text(
+                    f"INSERT INTO {SCHEMA}.account_verified (customer_id, connector, key_kind, key, found, attributes,"
+                    " corroborated_by, checked_at, verified_at, expires_at, verified_by) VALUES (:c, :connector,"
+                    " 'email', 'old@x.test', true, '{\"tier\": \"vip\"}', :why, now(), now(),"
+                    " now() + interval '1 hour', 'the worker')"
+                ),
+                {"c": customer, "connector": connector, "why": why},
+            )
+    schema.upgrade(fresh_engine, "0034_email_source")
+    with fresh_engine.connect() as connection:
+        assert connection.execute(text(f"SELECT source FROM {SCHEMA}.customer_email")).scalars().all() == ["unknown"]
+        rows = connection.execute(
+            text(
+                f"SELECT connector, corroborated_by, expires_at <= now() FROM {SCHEMA}.account_verified"
+                " ORDER BY connector"
+            )
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        ("by_email", None, True),
+        ("by_tool", None, True),
+        ("trusted", "site_trust", False),  # the site's own trust rests on no address
+    ]
+    schema.downgrade(fresh_engine, before)
+    schema.upgrade(fresh_engine)

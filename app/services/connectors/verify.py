@@ -21,7 +21,10 @@ Which account a customer is may come from words anyone writes: a pattern in the 
 message, a ticket field, an agent's link. The tool is asked about that account all the same (the panel shows
 it), but its answer counts for rules only when it corroborates that the account is this customer's
 (migration 0032): the key is one of the customer's own addresses, or the answer carries one of them at the
-connector's `email_field`, or the site's settings trust named accounts (`trust_named_accounts`).
+connector's `email_field`, or the site's settings trust named accounts (`trust_named_accounts`). The
+customer's own addresses are those intake took from the sender (`customer_email.source`, migration 0034): an
+address an agent, a team lead or an admin typed — an agent may give a customer without one its first — is a
+name like an account id, and counts only where the site trusts named accounts (`site_trust`).
 
 A tool that cannot be asked leaves every verified answer as it was (the failure is recorded beside it) and
 the pass ends once the circuit breaker opens; its result says why. Nothing is lost: the customers not looked
@@ -73,9 +76,11 @@ _STORE = text(
     "SELECT switchboard.account_verify_store(:customer, :connector, :kind, :key, :source, :link, :found,"
     " CAST(:attributes AS jsonb), :ttl, :error, :corroborated)"
 )
+# The customer's own addresses: those intake took from the sender (migration 0034); an address staff typed
+# (or one from before 0034) vouches for nothing.
 _ADDRESSES = text(
     "SELECT customer_id, lower(address) FROM switchboard.customer_email"
-    " WHERE customer_id = ANY(CAST(:customers AS bigint[]))"
+    " WHERE customer_id = ANY(CAST(:customers AS bigint[])) AND source = 'intake'"
 )
 
 
@@ -205,9 +210,10 @@ def corroboration(
     key: AccountKey | None, answer: Account | NotFound | None, addresses: frozenset[str], *, trust_named: bool
 ) -> str | None:
     """Why a found account is the customer's (`account_verified.corroborated_by`), or None: merely named.
-    `addresses`: the customer's own, lower case. The customer's own address as the key is theirs; an account
-    id is only a name (the customer's text, a ticket field, an agent's link, an import) unless the tool's
-    answer carries one of the customer's addresses, or the site trusts named accounts."""
+    `addresses`: the customer's own, lower case: those intake took from the sender, never one staff typed
+    (`customer_email.source`). The customer's own address as the key is theirs; an account id, or an address
+    staff typed, is only a name (the customer's text, a ticket field, an agent's link or address, an import)
+    unless the tool's answer carries one of the customer's own addresses, or the site trusts named accounts."""
     if key is None or not isinstance(answer, Account):
         return None
     if key.kind is KeyKind.EMAIL and key.key.lower() in addresses:
