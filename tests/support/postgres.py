@@ -123,8 +123,8 @@ def _one_migration_at_a_time() -> None:
         locked._serialised = True  # type: ignore[attr-defined]
         return locked
 
-    command.upgrade = serialised(command.upgrade)  # type: ignore[assignment]
-    command.downgrade = serialised(command.downgrade)  # type: ignore[assignment]
+    command.upgrade = serialised(command.upgrade)
+    command.downgrade = serialised(command.downgrade)
 
 
 class _Housekeeper:
