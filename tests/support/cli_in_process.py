@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from click.testing import CliRunner
@@ -35,7 +35,7 @@ def _logging_restored() -> Iterator[None]:
 
 
 def switchboard_in_process(
-    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+    *args: str, stdin: str | None = None, env: Mapping[str, str | None] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """As `subprocess.run([... "switchboard", *args])` would answer: exit code, stdout and stderr."""
     code: int | str | None = 0
