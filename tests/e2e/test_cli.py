@@ -1,4 +1,6 @@
-"""The `switchboard` command as scripts and people use it: real processes against a real database."""
+"""The `switchboard` command as scripts and people use it, against a real database: real processes for
+a whole journey, the console script, the client, doctor and what fails before any database answers; the
+rest runs the same `main()` in this process (tests/support/cli_in_process.py), a second each cheaper."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from sqlalchemy.engine import URL, make_url
 
 from app.bootstrap import Runtime
 from app.services.platform.database import schema
+from tests.support.cli_in_process import switchboard_in_process as in_process
 from tests.support.postgres import PgServer
 from tests.support.world import build_world
 
@@ -44,7 +47,7 @@ def as_(db: list[str], person: str) -> list[str]:
 
 
 def _create(db: list[str], subject: str = "VPN drops every hour") -> dict[str, object]:
-    done = switchboard(
+    done = in_process(
         *db,
         *as_(db, "alice"),
         "ticket",
@@ -101,26 +104,26 @@ def test_an_agent_outside_the_queue_may_not_take_its_ticket(on_test_db: list[str
     """dave works Technical Support only; a Billing ticket is not his to assign, not even to himself."""
     number = str(_create(on_test_db)["number"])
     dave = as_(on_test_db, "dave")
-    taken = switchboard(*on_test_db, *dave, "ticket", "assign", number, dave[1], "--if-version", "1")
+    taken = in_process(*on_test_db, *dave, "ticket", "assign", number, dave[1], "--if-version", "1")
     # Refused and nothing changed: not permitted (5), or not found (3) where the database hides the row
     # from an agent outside its queue, which is what migration 0006 does.
     assert taken.returncode in (3, 5), taken.stderr
-    shown = json.loads(switchboard(*on_test_db, *as_(on_test_db, "alice"), "ticket", "show", number, "--json").stdout)
+    shown = json.loads(in_process(*on_test_db, *as_(on_test_db, "alice"), "ticket", "show", number, "--json").stdout)
     assert shown["assignee_name"] is None and shown["version"] == 1
 
 
 def test_a_stale_if_version_is_refused_naming_who(on_test_db: list[str]) -> None:
     number = str(_create(on_test_db)["number"])
     alice = as_(on_test_db, "alice")
-    first = switchboard(*on_test_db, *alice, "ticket", "assign", number, alice[1], "--if-version", "1")
+    first = in_process(*on_test_db, *alice, "ticket", "assign", number, alice[1], "--if-version", "1")
     assert first.returncode == 0, first.stderr
-    stale = switchboard(
+    stale = in_process(
         *on_test_db, *as_(on_test_db, "carol"), "ticket", "status", number, "resolved", "--if-version", "1"
     )
     assert stale.returncode == 9
     assert f"Ticket #{number} was changed by Alice Archer" in stale.stderr
     assert "Traceback" not in stale.stderr
-    shown = json.loads(switchboard(*on_test_db, *as_(on_test_db, "alice"), "ticket", "show", number, "--json").stdout)
+    shown = json.loads(in_process(*on_test_db, *as_(on_test_db, "alice"), "ticket", "show", number, "--json").stdout)
     assert shown["status"] == "new" and shown["assignee_name"] == "Alice Archer"
 
 
@@ -138,22 +141,22 @@ def test_bad_input_gets_one_line_and_an_exit_code(
     on_test_db: list[str], args: list[str], code: int, words: str
 ) -> None:
     number = str(_create(on_test_db)["number"])
-    done = switchboard(*on_test_db, *as_(on_test_db, "alice"), *[a.replace("{number}", number) for a in args])
+    done = in_process(*on_test_db, *as_(on_test_db, "alice"), *[a.replace("{number}", number) for a in args])
     assert done.returncode == code, done.stderr
     assert words in (done.stderr + done.stdout) and "Traceback" not in done.stderr
 
 
 def test_a_closed_ticket_cannot_simply_move_on(on_test_db: list[str]) -> None:
     number = str(_create(on_test_db)["number"])
-    switchboard(*on_test_db, *as_(on_test_db, "alice"), "ticket", "status", number, "closed")
-    refused = switchboard(*on_test_db, *as_(on_test_db, "alice"), "ticket", "status", number, "in_progress")
+    in_process(*on_test_db, *as_(on_test_db, "alice"), "ticket", "status", number, "closed")
+    refused = in_process(*on_test_db, *as_(on_test_db, "alice"), "ticket", "status", number, "in_progress")
     assert refused.returncode == 4 and "reopening" in refused.stderr
-    reopened = switchboard(*on_test_db, *as_(on_test_db, "alice"), "ticket", "reopen", number, "--json")
+    reopened = in_process(*on_test_db, *as_(on_test_db, "alice"), "ticket", "reopen", number, "--json")
     assert json.loads(reopened.stdout)["ticket"]["status"] == "new"
 
 
 def test_an_unknown_login_may_not_act(on_test_db: list[str]) -> None:
-    done = switchboard(*on_test_db, "--as", "mallory", "ticket", "list")
+    done = in_process(*on_test_db, "--as", "mallory", "ticket", "list")
     assert done.returncode == 5 and "'mallory' is not an active Switchboard agent" in done.stderr
 
 
@@ -181,7 +184,7 @@ def test_a_password_in_the_url_is_refused_and_never_reaches_the_message() -> Non
 
 
 def test_db_status_names_both_revisions(on_test_db: list[str]) -> None:
-    done = switchboard(*on_test_db, "db", "status")
+    done = in_process(*on_test_db, "db", "status")
     assert done.returncode == 0 and f"is current (revision {schema.code_revision()})" in done.stdout
 
 
@@ -196,18 +199,18 @@ def test_db_init_makes_the_first_admin_who_manages_users(pg_server: PgServer) ->
     boss, newbie = f"{url.database}_boss", f"{url.database}_newbie"
     try:
         db = ["--database", url.render_as_string(hide_password=False)]
-        init = switchboard(*db, "db", "init", "--admin", boss, "--name", "The Boss")
+        init = in_process(*db, "db", "init", "--admin", boss, "--name", "The Boss")
         assert init.returncode == 0, init.stderr
         assert f"{boss!r} is an admin" in init.stdout and "shown once" in init.stdout
-        added = switchboard(*db, "--user", boss, "user", "add", newbie, "--role", "agent", "--name", "New Bie")
+        added = in_process(*db, "--user", boss, "user", "add", newbie, "--role", "agent", "--name", "New Bie")
         assert added.returncode == 0, added.stderr
-        people = json.loads(switchboard(*db, "--user", boss, "user", "list", "--json").stdout)
+        people = json.loads(in_process(*db, "--user", boss, "user", "list", "--json").stdout)
         assert {(p["login"], p["role"]) for p in people} == {(boss, "admin"), (newbie, "agent")}
-        refused = switchboard(*db, "--user", newbie, "user", "add", f"{url.database}_sneaky", "--role", "admin")
+        refused = in_process(*db, "--user", newbie, "user", "add", f"{url.database}_sneaky", "--role", "admin")
         assert refused.returncode == 5 and "needs the role admin" in refused.stderr
-        disabled = switchboard(*db, "--user", boss, "user", "disable", newbie)
+        disabled = in_process(*db, "--user", boss, "user", "disable", newbie)
         assert disabled.returncode == 0, disabled.stderr
-        locked_out = switchboard(*db, "--user", newbie, "ticket", "list")
+        locked_out = in_process(*db, "--user", newbie, "ticket", "list")
         assert locked_out.returncode == 5 and "Traceback" not in locked_out.stderr
     finally:
         pg_server.drop_database(url)

@@ -1,4 +1,5 @@
-"""`switchboard kb …` as real processes signed in as each person's own login, on both servers.
+"""`switchboard kb …` signed in as each person's own login, on both servers: the command's own `main()` in
+this process (tests/support/cli_in_process.py); tests/e2e/test_cli.py keeps the real processes.
 
 People (tests/support/world.py): alice works Billing, dave works Technical Support, carol is a supervisor
 (a knowledge base editor by her role)."""
@@ -11,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_cli import as_, on_test_db, switchboard
+from tests.e2e.test_cli import as_, on_test_db
+from tests.support.cli_in_process import switchboard_in_process as switchboard
 
 pytestmark = pytest.mark.slow
 __all__ = ["on_test_db"]  # the fixture, imported for this module's tests

@@ -5,24 +5,28 @@ with a second version; each demo login sees what the database lets it see."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from app.services.knowledge.demo_articles import ARTICLES
-from tests.support.embedded_cli import demo_data_dir, run
+from tests.support.embedded_cli import demo_data_dir, leave_embedded_server, run, run_in_process
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return demo_data_dir(tmp_path_factory.mktemp("kb-demo"), tickets=40)
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    data_dir = demo_data_dir(tmp_path_factory.mktemp("kb-demo"), tickets=40)
+    yield data_dir
+    leave_embedded_server(data_dir)
 
 
 def kb(data_dir: Path, *args: str) -> Any:
-    done = run(data_dir, *args)
+    """What each login sees: the command's `main()` in this process (tests/support/embedded_cli.py)."""
+    done = run_in_process(data_dir, *args)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 

@@ -1,4 +1,5 @@
-"""`switchboard response …` as real processes signed in as each role's own login."""
+"""`switchboard response …` signed in as each role's own login (the command's `main()` in this process,
+tests/support/cli_in_process.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import json
 
 import pytest
 
-from tests.e2e.test_cli import as_, on_test_db, switchboard
+from tests.e2e.test_cli import as_, on_test_db
+from tests.support.cli_in_process import switchboard_in_process as switchboard
 
 pytestmark = pytest.mark.slow
 __all__ = ["on_test_db"]  # the fixture, imported for this module's tests

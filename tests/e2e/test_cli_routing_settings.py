@@ -1,15 +1,18 @@
-"""Routing settings from the command line, as real processes on a fresh embedded demo: a lead changes a
+"""Routing settings from the command line on a fresh embedded demo (filled by a real process; the commands
+then run their `main()` in the test process, tests/support/embedded_cli.py): a lead changes a
 queue's weights and their agents' facts and shifts, an agent goes out of office with a substitute; the
 database refuses the rest, with exit code 5 and nothing changed."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support.embedded_cli import demo_data_dir, run
+from tests.support.embedded_cli import demo_data_dir, leave_embedded_server
+from tests.support.embedded_cli import run_in_process as run
 
 pytestmark = pytest.mark.slow
 NOT_PERMITTED = 5
@@ -19,8 +22,10 @@ BAD_INPUT = 2
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return demo_data_dir(tmp_path_factory.mktemp("routing-settings-demo"), tickets=50)
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    data_dir = demo_data_dir(tmp_path_factory.mktemp("routing-settings-demo"), tickets=50)
+    yield data_dir
+    leave_embedded_server(data_dir)
 
 
 def ok(data_dir: Path, *args: str) -> object:

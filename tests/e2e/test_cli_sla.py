@@ -1,7 +1,8 @@
-"""The SLA issue's "done when", as real processes on a fresh embedded demo: demo tickets carry due times
-from the demo policy that `sla explain --json` derives from their ledger; `worker --once` escalates what is
-overdue once (a second worker at the same time does nothing more); `escalations --json` lists them ranked,
-and an agent sees only the queues they work."""
+"""The SLA issue's "done when" on a fresh embedded demo: demo tickets carry due times from the demo policy
+that `sla explain --json` derives from their ledger; `worker --once` escalates what is overdue once (a
+second worker at the same time does nothing more); `escalations --json` lists them ranked, and an agent
+sees only the queues they work. The demo is filled and the workers run as real processes; the other
+commands run their `main()` in the test process (tests/support/embedded_cli.py)."""
 
 from __future__ import annotations
 
@@ -9,33 +10,37 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support.embedded_cli import demo_data_dir, run
+from tests.support.embedded_cli import demo_data_dir, leave_embedded_server, run
+from tests.support.embedded_cli import run_in_process as in_process
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return demo_data_dir(tmp_path_factory.mktemp("sla-demo"), tickets=150)
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    data_dir = demo_data_dir(tmp_path_factory.mktemp("sla-demo"), tickets=150)
+    yield data_dir
+    leave_embedded_server(data_dir)
 
 
 def test_a_demo_ticket_is_due_as_its_ledger_says(demo: Path) -> None:
-    done = run(demo, "sla", "explain", "10001", "--json")
+    done = in_process(demo, "sla", "explain", "10001", "--json")
     assert done.returncode == 0, done.stderr
     explained = json.loads(done.stdout)
     # #10001's customer is a Platinum account of the demo tool (tier vip, in the warmed cache): the demo's
     # VIP policy applies to it, before the default one (issue 16); #10002's is a standard account.
     assert explained["policy"] == "VIP accounts" and explained["time_zone"] == "Europe/Berlin"
-    assert json.loads(run(demo, "sla", "explain", "10002", "--json").stdout)["policy"] == "Default"
+    assert json.loads(in_process(demo, "sla", "explain", "10002", "--json").stdout)["policy"] == "Default"
     resolution = next(t for t in explained["targets"] if t["target"] == "resolution")
     assert resolution["due_at"] is not None and resolution["due_at"] == explained["due"]["resolution_due_at"]
     assert next(e["entry"] for e in explained["ledger"] if e["target"] == "resolution") == "start"
     assert resolution["explanation"][-1].startswith("due ")
-    words = run(demo, "sla", "explain", "10001")
+    words = in_process(demo, "sla", "explain", "10001")
     assert words.returncode == 0 and "resolution:" in words.stdout and "started:" in words.stdout
 
 
@@ -52,7 +57,7 @@ def test_two_workers_escalate_overdue_tickets_once_and_the_board_ranks_them(demo
     ]
     outputs = [worker.communicate(timeout=300) for worker in workers]
     assert [worker.returncode for worker in workers] == [0, 0], outputs
-    board = json.loads(run(demo, "escalations", "--json").stdout)
+    board = json.loads(in_process(demo, "escalations", "--json").stdout)
     assert board, "the demo's history has overdue open tickets"
     keys = [(row["ticket"], row["target"]) for row in board]
     assert len(keys) == len(set(keys))  # the highest step of each (ticket, target), once
@@ -62,44 +67,44 @@ def test_two_workers_escalate_overdue_tickets_once_and_the_board_ranks_them(demo
     again = run(demo, "worker", "--once")
     assert again.returncode == 0
     taken = {(row["ticket"], row["target"], row["level"]): row["done_at"] for row in board}
-    for row in json.loads(run(demo, "escalations", "--json").stdout):  # no step was taken again
+    for row in json.loads(in_process(demo, "escalations", "--json").stdout):  # no step was taken again
         assert taken.get((row["ticket"], row["target"], row["level"]), row["done_at"]) == row["done_at"]
-    agent = run(demo, "--user", "grace.liu", "escalations", "--json")
+    agent = in_process(demo, "--user", "grace.liu", "escalations", "--json")
     assert agent.returncode == 0, agent.stderr
     mine = json.loads(agent.stdout)
     assert {row["queue"] for row in board} - {"Shipping & Returns"}, "other queues' tickets are overdue too"
     assert {row["queue"] for row in mine} <= {"Shipping & Returns"}
-    refused = run(demo, "--user", "grace.liu", "escalations", "ack", str(board[0]["ticket"]), "--json")
+    refused = in_process(demo, "--user", "grace.liu", "escalations", "ack", str(board[0]["ticket"]), "--json")
     assert refused.returncode != 0 and "Traceback" not in refused.stderr  # an agent: the database refuses
-    first = json.loads(run(demo, "escalations", "ack", str(board[0]["ticket"]), "--json").stdout)
-    again = json.loads(run(demo, "escalations", "ack", str(board[0]["ticket"]), "--json").stdout)
+    first = json.loads(in_process(demo, "escalations", "ack", str(board[0]["ticket"]), "--json").stdout)
+    again = json.loads(in_process(demo, "escalations", "ack", str(board[0]["ticket"]), "--json").stdout)
     assert first["recorded"] and not again["recorded"] and again["acknowledged_at"] == first["acknowledged_at"]
-    acknowledged = json.loads(run(demo, "escalations", "--json").stdout)
+    acknowledged = json.loads(in_process(demo, "escalations", "--json").stdout)
     assert {row["acknowledged_by"] for row in acknowledged if row["ticket"] == board[0]["ticket"]} == {
         first["acknowledged_by"]
     }
 
 
 def test_a_vip_accounts_new_ticket_is_raised_by_the_demo_rule_which_only_an_admin_changes(demo: Path) -> None:
-    """Issue 16 as real processes: the demo's rule, a VIP customer's new ticket raised to high on intake
+    """Issue 16 from the command line: the demo's rule, a VIP customer's new ticket raised to high on intake
     (from the warmed cache: no tool runs here), and an agent's attempt to change a rule refused in a line."""
-    rules = json.loads(run(demo, "connector", "rule", "list", "--json").stdout)
+    rules = json.loads(in_process(demo, "connector", "rule", "list", "--json").stdout)
     assert [(r["name"], r["conditions"], r["priority"]) for r in rules] == [
         ("VIP accounts", {"account.tier": "vip"}, "high")
     ]
-    vip = json.loads(run(demo, "ticket", "show", "10001", "--json").stdout)["customer_emails"][0]
-    created = run(
+    vip = json.loads(in_process(demo, "ticket", "show", "10001", "--json").stdout)["customer_emails"][0]
+    created = in_process(
         demo, "--user", "ben.okafor", "ticket", "create", "--subject", "VIP", "--customer", vip, "--queue", "Billing",
         "--body", "Please help", "--json",
     )  # fmt: skip
     assert created.returncode == 0, created.stderr
     number = str(json.loads(created.stdout)["ticket"]["number"])
-    assert json.loads(run(demo, "ticket", "show", number, "--json").stdout)["priority"] == "high"
-    refused = run(
+    assert json.loads(in_process(demo, "ticket", "show", number, "--json").stdout)["priority"] == "high"
+    refused = in_process(
         demo, "--user", "ben.okafor", "connector", "rule", "set", "Mine", "--when", "tier=vip", "--priority", "urgent"
     )
     assert refused.returncode != 0 and "admin" in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
-    changed = run(demo, "--user", "julia.rossi", "connector", "rule", "retire", "VIP accounts", "--json")
+    changed = in_process(demo, "--user", "julia.rossi", "connector", "rule", "retire", "VIP accounts", "--json")
     assert changed.returncode == 0 and json.loads(changed.stdout)["active"] is False, changed.stderr
 
 
@@ -107,7 +112,7 @@ def test_a_team_lead_keeps_the_policies_of_their_queues_from_the_cli_and_no_othe
     """`sla policy …` saves through `save_sla_policy()`, as the desktop does: a lead (daniel.kowalski leads
     Technical Support and Shipping & Returns) adds and retires a policy of a queue they lead, and is refused
     one for another queue (the other refusals are probed in tests/integration/test_sla_admin_area.py)."""
-    listed = run(demo, "ticket", "list", "--all", "--json")
+    listed = in_process(demo, "ticket", "list", "--all", "--json")
     assert listed.returncode == 0, listed.stderr
     queues = {row["queue_name"]: row["queue_id"] for row in json.loads(listed.stdout)}
     tech, billing = queues["Technical Support"], queues["Billing"]
@@ -115,14 +120,16 @@ def test_a_team_lead_keeps_the_policies_of_their_queues_from_the_cli_and_no_othe
     targets = json.dumps({"urgent": {"first_response": 30, "resolution": 240}})
 
     mine = json.dumps({"queue_ids": [tech], "priorities": ["urgent"]})
-    added = run(demo, *lead, "add", "Tech urgent", "--position", "5", "--conditions", mine, "--targets", targets)
+    added = in_process(demo, *lead, "add", "Tech urgent", "--position", "5", "--conditions", mine, "--targets", targets)
     assert added.returncode == 0, added.stderr
-    retired = run(demo, *lead, "retire", "Tech urgent", "--json")  # a change, on the version it read
+    retired = in_process(demo, *lead, "retire", "Tech urgent", "--json")  # a change, on the version it read
     assert retired.returncode == 0, retired.stderr
     policy = json.loads(retired.stdout)
     assert (policy["conditions"]["queue_ids"], policy["active"], policy["version"]) == ([tech], False, 2)
 
     theirs = json.dumps({"queue_ids": [billing]})
-    refused = run(demo, *lead, "add", "Billing urgent", "--position", "6", "--conditions", theirs, "--targets", targets)
+    refused = in_process(
+        demo, *lead, "add", "Billing urgent", "--position", "6", "--conditions", theirs, "--targets", targets
+    )
     assert refused.returncode == 5, (refused.stdout, refused.stderr)
     assert "queues they lead" in refused.stderr

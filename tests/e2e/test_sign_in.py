@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy.engine import URL
 
 from app.services.people import users
-from app.services.platform.database import schema
 from app.services.platform.database.engine import build_engine, build_session_factory
 from app.services.platform.uow import UnitOfWork
 from app.vocabulary import AgentRole
@@ -28,9 +27,8 @@ CANARY = "Canary-Wrong-Password-991"
 
 @pytest.fixture
 def password_login(embedded_server: PgServer) -> Iterator[tuple[URL, str]]:
-    url = embedded_server.create_database()
+    url = embedded_server.migrated_database()
     engine = build_engine(url)
-    schema.upgrade(engine)
     login = f"{url.database}_pw"
     with UnitOfWork(build_session_factory(engine)) as uow:
         users.add_user(

@@ -1,5 +1,5 @@
 """Keeping SLA policies and calendars (issue 14), on both servers, each person as their own login: an
-admin adds, changes and retires them with `switchboard sla policy|calendar … --json` (a real process);
+admin adds, changes and retires them with `switchboard sla policy|calendar … --json` (its `main()`);
 everyone else is refused by the database; each change files a recompute that the sweep walks in batches,
 saying so in every open ticket's ledger; a dry run shows what a set of policies would do and writes
 nothing; and the request table and its trigger function resist every login."""
@@ -9,9 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from app.services.platform.database.engine import build_engine, build_session_fa
 from app.services.sla import dry_run
 from app.services.sla.recompute import recompute_pending
 from app.services.sla.sweep import sla_sweep
+from tests.support.cli_in_process import switchboard_in_process
 from tests.support.desk import Desk
 
 pytestmark = pytest.mark.slow
@@ -30,9 +29,9 @@ TARGETS = {"normal": {"first_response": 600, "resolution": 6000}, "high": {"firs
 
 
 def cli(desk: Desk, person: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """The command signed in as the person, its `main()` in this process (tests/support/cli_in_process.py)."""
     url = desk.url.set(drivername="postgresql", username=desk.login(person), password=None)
-    command = [sys.executable, "-m", "app", "--database", url.render_as_string(hide_password=False), *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, env={**os.environ}, check=False)
+    return switchboard_in_process("--database", url.render_as_string(hide_password=False), *args)
 
 
 def ok(result: subprocess.CompletedProcess[str]) -> object:

@@ -19,7 +19,6 @@ from sqlalchemy.engine import URL
 
 from app.bootstrap import Runtime
 from app.services.people import users
-from app.services.platform.database import schema
 from app.services.platform.database.engine import build_engine, build_session_factory
 from app.services.platform.uow import UnitOfWork
 from app.services.tickets import service
@@ -58,9 +57,8 @@ class Desk:
 
 @pytest.fixture(scope="module")
 def desk(pg_server: PgServer) -> Iterator[Desk]:
-    url = pg_server.create_database()
+    url = pg_server.migrated_database()
     engine = build_engine(url)
-    schema.upgrade(engine)
     database = str(url.database)
     ids: dict[str, int] = {}
     with UnitOfWork(build_session_factory(engine)) as uow:  # the DBA's trusted session
