@@ -65,6 +65,11 @@ class AccountPanelView(QFrame):
         self.headline = plain_label("")
         self.headline.setWordWrap(True)
         self.freshness = plain_label("")
+        self.freshness.setWordWrap(True)
+        self.correction = plain_label("")  # a colleague's lookup the worker's check contradicts
+        self.correction.setWordWrap(True)
+        self.correction.setStyleSheet(STALE_STYLE)
+        self.correction.hide()
         self.problem = plain_label("")
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet(PROBLEM_STYLE)
@@ -83,9 +88,9 @@ class AccountPanelView(QFrame):
         self.link_button = QPushButton("Link")
         self.link_button.setToolTip("This customer is this account (audited)")
         self.link_button.clicked.connect(self.correct_link)
-        correction = QHBoxLayout()
-        correction.addWidget(self.key_edit, 1)
-        correction.addWidget(self.link_button)
+        link_row = QHBoxLayout()
+        link_row.addWidget(self.key_edit, 1)
+        link_row.addWidget(self.link_button)
         self.others_label = plain_label("Other tickets")
         self.others_label.setStyleSheet("font-weight: bold;")
         self.others = QListWidget()
@@ -93,9 +98,17 @@ class AccountPanelView(QFrame):
         self.others.setWordWrap(True)
         self.others.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.others.itemActivated.connect(self._other_chosen)
-        for widget in (self.title, self.headline, self.freshness, self.problem, self.fields_box, self.open_button):
+        for widget in (
+            self.title,
+            self.headline,
+            self.freshness,
+            self.correction,
+            self.problem,
+            self.fields_box,
+            self.open_button,
+        ):
             layout.addWidget(widget)
-        layout.addLayout(correction)
+        layout.addLayout(link_row)
         layout.addWidget(self.others_label)
         layout.addWidget(self.others, 1)
         self._set_enabled(False)
@@ -152,6 +165,8 @@ class AccountPanelView(QFrame):
         self.headline.setText(panel.headline)
         self.freshness.setText(panel.freshness)
         self.freshness.setStyleSheet(STALE_STYLE if panel.state == "stale" else "")
+        self.correction.setText(panel.correction or "")
+        self.correction.setVisible(bool(panel.correction))
         self._show_problem(panel.problem)
         while self.fields_form.rowCount():
             self.fields_form.removeRow(0)
@@ -181,6 +196,7 @@ class AccountPanelView(QFrame):
         self.title.setText("Account")
         self.headline.setText(line)
         self.freshness.setText("")
+        self.correction.hide()
         self._show_problem(None)
         while self.fields_form.rowCount():
             self.fields_form.removeRow(0)

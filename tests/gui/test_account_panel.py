@@ -1,7 +1,8 @@
 """The account panel beside the conversation (issue 16), on a real database and a real account tool on
 loopback: filled in the background, its link opened, the customer's other tickets, the agent's audited
-correction by keys; and while the tool hangs the window never stalls (100 ms watchdog), the ticket works
-(a reply lands, read back through alice's own login), and the dead tool is one clear line."""
+correction by keys, the worker's check shown (one line) where it contradicts the lookup; and while the tool
+hangs the window never stalls (100 ms watchdog), the ticket works (a reply lands, read back through alice's
+own login), and the dead tool is one clear line."""
 
 from __future__ import annotations
 
@@ -71,7 +72,13 @@ def open_window(qtbot: QtBot, engine: Engine, tmp_path: Path, tool: HTTPServer, 
 
 
 def test_the_panel_fills_in_the_background_opens_the_tool_and_an_agent_corrects_the_link(
-    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path, tool: HTTPServer, watchdog: Watchdog
+    qtbot: QtBot,
+    engine: Engine,
+    committed_runtime: Runtime,
+    world: World,
+    tmp_path: Path,
+    tool: HTTPServer,
+    watchdog: Watchdog,
 ) -> None:
     tool.expect_request("/api/accounts/J-1", headers={"Authorization": f"Bearer {TOKEN}"}).respond_with_json(ACCOUNT)
     tool.expect_request("/api/accounts/J-77").respond_with_json({**ACCOUNT, "id": "J-77", "status": "closed"})
@@ -107,6 +114,25 @@ def test_the_panel_fills_in_the_background_opens_the_tool_and_an_agent_corrects_
             text("SELECT actor_login, new_value FROM switchboard.audit_event WHERE action = 'link_account'")
         ).all()
     assert audited == [(world.login("alice"), "J-77")]
+
+    # The worker's own check of J-77 says otherwise (the DBA's session stands in for the worker's login):
+    # the panel shows the worker's answer and one line saying so.
+    assert not panel.correction.isVisible()
+    with watchdog.paused(), committed_runtime.uow() as uow:
+        uow.session.execute(
+            text(
+                "SELECT switchboard.account_verify_store(:c, :n, 'account_id', 'J-77', 'the test', NULL, true,"
+                " CAST(:a AS jsonb), 3600, NULL)"
+            ),
+            {"c": world.jane, "n": f"panel{id(tool)}", "a": '{"tier": "standard"}'},
+        )
+        uow.commit()
+    panel.show_ticket(panel.panel.ticket_id)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: panel.panel is not None and panel.panel.correction is not None, timeout=10_000)
+    assert panel.correction.isVisible() and panel.correction.text().startswith("Your lookup differed from the worker")
+    shown = [panel.fields_form.itemAt(i).widget().text() for i in range(panel.fields_form.count())]  # type: ignore[union-attr]
+    assert shown == ["tier", "standard"] and panel.freshness.text() == "checked by the worker just now"
+    assert not panel.open_button.isEnabled()
     close_window(window, qtbot)
 
 

@@ -9,7 +9,8 @@ a clear job result and changes nothing. An account merely named for a customer (
 message, an agent's relink) is looked up and stored but not corroborated: no raise, the default SLA; the
 customer's own address, or the tool's answer carrying it, corroborates; a site may trust named accounts
 (migration 0032). The customer's own addresses are intake's: where an address came from is the database's
-say (migration 0034), so an address an agent typed vouches for nothing (each role probed)."""
+say (migration 0034), so an address an agent typed vouches for nothing (each role probed). The account panel
+names a colleague's lookup and shows the worker's check of the same account where it contradicts it."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from app.bootstrap import Runtime
 from app.models import Ticket
 from app.ops.demo import ensure_tool_directory
 from app.services.connectors import credentials, finding, rules
+from app.services.connectors.area import Accounts
 from app.services.connectors.attributes import Source, account_attributes
 from app.services.connectors.discovery import ConnectorRegistry
 from app.services.connectors.verify import PERIOD, AccountVerifier, is_trusted_session
@@ -621,3 +623,81 @@ def test_a_dead_tool_is_a_clear_job_result_and_changes_nothing(
         ).fetchone()
     assert row == (True, {"tier": "vip"}, True)  # the answer stays, the failure is beside it
     assert _ticket(desk, ticket_id) == (Priority.HIGH, 1)
+
+
+FAKE = '[["Plan", "Diamond"], ["Balance", "1000000"]]'
+
+
+def test_the_panel_names_a_colleagues_lookup_and_shows_the_workers_check_where_it_differs(
+    verified_desk: Desk, worker: Runtime
+) -> None:
+    """Bob (Tech) stores a made-up VIP answer for Tina with his own login, as a modified client could; Carol's
+    panel (Tech's lead) names Bob's client, and once the worker's own check of the same account says
+    otherwise, shows the worker's answer with one line saying whose lookup differed."""
+    desk, connector = verified_desk, "panelprov"
+    credentials.keep_for_session(connector, TOKEN)
+    settings = connector_settings("http://127.0.0.1:9", connector)  # panel() never asks the tool
+    with desk.connect("bob") as bob:
+        bob.execute(
+            "SELECT switchboard.account_store(%s, 'account_id', 'T-7', %s, true, %s::jsonb, '{\"tier\": \"vip\"}',"
+            " NULL, 3600, NULL)",
+            (connector, desk.ids["tina"], FAKE),
+        )
+    runtimes = {person: desk.runtime(person) for person in ("bob", "carol")}
+    try:
+        panels = {
+            person: Accounts(runtime, ConnectorRegistry({connector: settings})) for person, runtime in runtimes.items()
+        }
+        ticket = desk.ids["tina_ticket"]
+        made_up = (("Plan", "Diamond"), ("Balance", "1000000"))
+        own, seen = panels["bob"].panel(ticket), panels["carol"].panel(ticket)
+        assert (own.fields, own.freshness, own.correction) == (made_up, "fetched just now", None)
+        assert (seen.state, seen.fields, seen.correction) == ("fresh", made_up, None)  # no check: shown, but named
+        assert seen.freshness == "looked up by Bob's client just now"
+
+        with worker.uow() as uow:  # the worker's check of another account of Tina's changes nothing
+            uow.session.connection().exec_driver_sql(VERIFY, (desk.ids["tina"], connector, "T-8", '{"tier": "std"}'))
+            uow.commit()
+        assert panels["carol"].panel(ticket) == seen
+
+        with worker.uow() as uow:  # the worker's own check of T-7 agrees on what it keeps: named only
+            uow.session.connection().exec_driver_sql(VERIFY, (desk.ids["tina"], connector, "T-7", '{"tier": "vip"}'))
+            uow.commit()
+        assert panels["carol"].panel(ticket) == seen
+
+        with worker.uow() as uow:  # and now it differs
+            uow.session.connection().exec_driver_sql(VERIFY, (desk.ids["tina"], connector, "T-7", '{"tier": "std"}'))
+            uow.commit()
+        with desk.connect_as_dba() as dba:
+            row = dba.execute(
+                "SELECT verified_at FROM switchboard.account_verified WHERE customer_id = %s AND connector = %s",
+                (desk.ids["tina"], connector),
+            ).fetchone()
+        assert row is not None and isinstance(row[0], dt.datetime)
+        at = row[0].astimezone().strftime("%H:%M")
+        for person, whose in [("carol", "Bob's"), ("bob", "Your")]:
+            corrected = panels[person].panel(ticket)
+            assert (corrected.state, corrected.fields, corrected.link) == ("fresh", (("tier", "std"),), None), person
+            assert corrected.freshness == "checked by the worker just now"
+            assert (
+                corrected.correction == f"{whose} lookup differed from the worker's check at {at}; showing the worker's"
+            )
+
+        with worker.uow() as uow:  # the tool knows no account T-7 at all
+            uow.session.connection().exec_driver_sql(
+                "SELECT switchboard.account_verify_store(%s, %s, 'account_id', 'T-7', 'the test', NULL, false,"
+                " '{}'::jsonb, 3600, NULL)",
+                (desk.ids["tina"], connector),
+            )
+            uow.commit()
+        gone = panels["carol"].panel(ticket)
+        assert (gone.state, gone.fields, gone.link) == ("not_found", (), None)
+        assert gone.headline.startswith(f"The {connector} tool knows no account T-7")
+        assert gone.correction is not None and gone.correction.startswith("Bob's lookup differed")
+
+        with desk.connect_as_dba() as dba:  # an expired check corrects nothing (the worker checks again)
+            dba.execute("UPDATE switchboard.account_verified SET expires_at = now() WHERE connector = %s", (connector,))
+        assert panels["carol"].panel(ticket) == seen
+    finally:
+        for runtime in runtimes.values():
+            runtime.close()

@@ -2,17 +2,25 @@
 refreshed from the tool in the background, and the agent's correction of which account it is.
 
 `panel()` never calls the tool (the first paint is the cache's, even stale); `refresh()` may, with no
-transaction open while it does. A connector that is missing, misconfigured or down gives a panel with a
-clear `problem` line, never an exception: the ticket works as before.
+transaction open while it does.
+
+The cache holds what an agent's client stored (`account_store()`), which a modified client can make up. So
+the panel names whose lookup it shows when it is not the viewer's own, and where the worker's own check of
+the same account (`account_verified`, unexpired) disagrees with it on whether the account exists or on its
+attributes, shows the worker's answer instead, with one line saying so (docs/security.md).
+
+A connector that is missing, misconfigured or down gives a panel with a clear `problem` line, never an
+exception: the ticket works as before.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+import datetime as dt
+from dataclasses import dataclass, replace
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from app.models import Ticket
+from app.models import AccountVerification, Ticket
 from app.services.connectors.base import ConnectorUnavailable, age_in_words
 from app.services.connectors.cache import AccountCache, CachedAccount, read_cached
 from app.services.connectors.discovery import ConnectorRegistry, Guarded, any_configured
@@ -66,7 +74,8 @@ class Accounts(SpeaksDomainErrors):
             if key is None:
                 return _no_key(ticket_id, customer.customer_name, others)
             cached = read_cached(uow, connector.name, key.kind, key.key)
-        return _panel(ticket_id, customer.customer_name, key, cached, others, connector)
+            checked = read_checked(uow, connector.name, customer.customer_id, key) if _answered(cached) else None
+        return _panel(ticket_id, customer.customer_name, key, cached, others, connector, checked)
 
     def refresh(self, ticket_id: int) -> AccountPanel:
         """The answer from the tool when the cache's has expired (one call for everyone asking at once)."""
@@ -81,7 +90,8 @@ class Accounts(SpeaksDomainErrors):
         cached = cache.refresh(customer.customer_id, key)  # no transaction is open here
         with self.runtime.uow() as uow:
             others = _other_tickets(uow, ticket_id, customer.customer_id)
-        return _panel(ticket_id, customer.customer_name, key, cached, others, connector)
+            checked = read_checked(uow, connector.name, customer.customer_id, key) if _answered(cached) else None
+        return _panel(ticket_id, customer.customer_name, key, cached, others, connector, checked)
 
     def link(self, ticket_id: int, key: str | None) -> AccountPanel:
         """The agent's correction: the customer is this account (None: no stored account). Audited."""
@@ -89,6 +99,46 @@ class Accounts(SpeaksDomainErrors):
             link_account(uow, ticket_id, key)
             uow.commit()
         return self.panel(ticket_id)
+
+
+@dataclass(frozen=True)
+class CheckedAccount:
+    """The worker's own answer for the customer's account (`account_verified`), as the viewer may read it."""
+
+    found: bool
+    attributes: dict[str, str]
+    verified_at: dt.datetime
+    read_at: dt.datetime
+
+
+def read_checked(uow: UnitOfWork, connector: str, customer_id: int, key: AccountKey) -> CheckedAccount | None:
+    """The worker's unexpired answer for this customer and this same key (staff read the rows of customers
+    whose tickets they see), or None. Corroborated or not: this is what the tool told the worker about the
+    account the panel shows, whoever named it."""
+    row = uow.session.execute(
+        select(
+            AccountVerification.found,
+            AccountVerification.attributes,
+            AccountVerification.verified_at,
+            func.clock_timestamp(),
+        ).where(
+            AccountVerification.customer_id == customer_id,
+            AccountVerification.connector == connector,
+            AccountVerification.key_kind == key.kind.value,
+            AccountVerification.key == key.key,
+            AccountVerification.found.is_not(None),
+            AccountVerification.verified_at.is_not(None),
+            AccountVerification.expires_at > func.clock_timestamp(),
+        )
+    ).first()
+    if row is None:
+        return None
+    found, attributes, verified_at, read_at = row
+    return CheckedAccount(bool(found), {str(k): str(v) for k, v in (attributes or {}).items()}, verified_at, read_at)
+
+
+def _answered(cached: CachedAccount | None) -> bool:
+    return cached is not None and cached.found is not None
 
 
 def _other_tickets(uow: UnitOfWork, ticket_id: int, customer_id: int) -> tuple[OtherTicket, ...]:
@@ -118,6 +168,7 @@ def _panel(
     cached: CachedAccount | None,
     others: tuple[OtherTicket, ...],
     connector: Guarded,
+    checked: CheckedAccount | None = None,
 ) -> AccountPanel:
     base = AccountPanel(
         ticket_id,
@@ -130,18 +181,54 @@ def _panel(
     )
     if cached is None or cached.found is None:
         return replace(base, problem=cached.error if cached is not None else None, needs_refresh=True)
-    age = cached.age
-    when = "fetched just now" if age is None or age_in_words(age) == "just now" else f"fetched {age_in_words(age)} ago"
+    ago = _ago(cached.age)
+    when = f"fetched {ago}" if cached.mine else f"looked up by {_whose(cached)} client {ago}"
     failed_since = cached.failed_at is not None and (cached.fetched_at is None or cached.failed_at >= cached.fetched_at)
     problem = cached.error if failed_since else None
     if cached.fresh:
         base = replace(base, state="fresh", freshness=when, problem=problem)
     else:
         base = replace(base, state="stale", freshness=f"stale: {when}", problem=problem, needs_refresh=True)
+    if checked is not None and _differs(cached, checked):
+        return _corrected(base, cached, checked, key, connector)
     if cached.found is False:
-        return replace(
-            base,
-            state="not_found",
-            headline=f"The {connector.name} tool knows no account {key.key} (from {key.source})",
-        )
+        return replace(base, state="not_found", headline=_unknown(key, connector))
     return replace(base, fields=cached.fields, link=cached.link)
+
+
+def _ago(age: dt.timedelta | None) -> str:
+    return "just now" if age is None or age_in_words(age) == "just now" else f"{age_in_words(age)} ago"
+
+
+def _whose(cached: CachedAccount) -> str:
+    return f"{cached.fetched_by_name}'s" if cached.fetched_by_name else "another agent's"
+
+
+def _unknown(key: AccountKey, connector: Guarded) -> str:
+    return f"The {connector.name} tool knows no account {key.key} (from {key.source})"
+
+
+def _differs(cached: CachedAccount, checked: CheckedAccount) -> bool:
+    """Whether the lookup shown and the worker's check disagree on what both keep: whether the account
+    exists, and its attributes (the worker keeps no shown fields, so those cannot be compared)."""
+    return cached.found is not checked.found or (checked.found and cached.attributes != checked.attributes)
+
+
+def _corrected(
+    base: AccountPanel, cached: CachedAccount, checked: CheckedAccount, key: AccountKey, connector: Guarded
+) -> AccountPanel:
+    """The worker's answer instead of a lookup it contradicts: its attributes as the fields, no link (the
+    contradicted answer's link is no better than its fields), and one line saying whose lookup differed."""
+    whose = "Your" if cached.mine else f"{cached.fetched_by_name}'s" if cached.fetched_by_name else "Another agent's"
+    at = checked.verified_at.astimezone().strftime("%H:%M")
+    panel = replace(
+        base,
+        state="fresh",
+        freshness=f"checked by the worker {_ago(checked.read_at - checked.verified_at)}",
+        correction=f"{whose} lookup differed from the worker's check at {at}; showing the worker's",
+        fields=(),
+        link=None,
+    )
+    if not checked.found:
+        return replace(panel, state="not_found", headline=_unknown(key, connector))
+    return replace(panel, fields=tuple(sorted(checked.attributes.items())))

@@ -15,12 +15,12 @@ import datetime as dt
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
-from app.models import AccountCacheEntry
+from app.models import AccountCacheEntry, Agent
 from app.services.connectors.base import Account, Connector, ConnectorUnavailable, KeyKind, NotFound
 from app.services.connectors.finding import AccountKey
 from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
@@ -34,7 +34,10 @@ class CachedAccount:
     """The cache's row as the caller may see it, with the database's time of reading (`read_at`).
 
     `found` is None when the tool never answered for this key; `error` is the last failure's sentence
-    (set when the last refresh failed after the answer shown was fetched)."""
+    (set when the last refresh failed after the answer shown was fetched). Whose client stored the answer:
+    `mine` (the reader's own), else `fetched_by_name`, the writer's display name (None: an agent no longer
+    in the directory). Any agent who sees the customer's ticket can store any answer through
+    `account_store()`, so the panel names a colleague's lookup rather than present it as the tool's."""
 
     kind: KeyKind
     key: str
@@ -47,6 +50,8 @@ class CachedAccount:
     read_at: dt.datetime | None = None
     error: str | None = None
     failed_at: dt.datetime | None = None
+    mine: bool = False
+    fetched_by_name: str | None = None
 
     @property
     def fresh(self) -> bool:
@@ -189,8 +194,16 @@ def store(
 
 
 def read_cached(uow: UnitOfWork, connector: str, kind: KeyKind, key: str) -> CachedAccount | None:
+    """The row and, in the same statement, whose client stored it (every staff member reads `agent`)."""
     row = uow.session.execute(
-        select(AccountCacheEntry, text("clock_timestamp()")).where(
+        select(
+            AccountCacheEntry,
+            text("clock_timestamp()"),
+            AccountCacheEntry.fetched_by == func.switchboard.current_agent_id(),
+            Agent.display_name,
+        )
+        .outerjoin(Agent, Agent.id == AccountCacheEntry.fetched_by)
+        .where(
             AccountCacheEntry.connector == connector,
             AccountCacheEntry.key_kind == kind.value,
             AccountCacheEntry.key == key,
@@ -198,8 +211,8 @@ def read_cached(uow: UnitOfWork, connector: str, kind: KeyKind, key: str) -> Cac
     ).first()
     if row is None:
         return None
-    entry, read_at = row
-    return to_cached(entry, read_at)
+    entry, read_at, mine, name = row
+    return replace(to_cached(entry, read_at), mine=bool(mine), fetched_by_name=name)
 
 
 def to_cached(entry: AccountCacheEntry, read_at: dt.datetime) -> CachedAccount:
@@ -222,19 +235,7 @@ def to_cached(entry: AccountCacheEntry, read_at: dt.datetime) -> CachedAccount:
 def _with_error(cached: CachedAccount | None, key: AccountKey, error: str) -> CachedAccount:
     if cached is None:
         return CachedAccount(key.kind, key.key, None, (), error=error)
-    return CachedAccount(
-        cached.kind,
-        cached.key,
-        cached.found,
-        cached.fields,
-        cached.attributes,
-        cached.link,
-        cached.fetched_at,
-        cached.expires_at,
-        cached.read_at,
-        error,
-        cached.failed_at,
-    )
+    return replace(cached, error=error)
 
 
 def purge_expired(new_uow: Callable[[], UnitOfWork], *, older_than: dt.timedelta = RETENTION) -> dict[str, Any]:

@@ -21,7 +21,10 @@ class AccountPanel:
         yet), "fresh", "stale" (expired; shown while a refresh runs), "not_found" (the tool knows no such
         account).
     headline: the account and where its key was found.
-    freshness: "fetched 3 min ago", "stale: fetched 2 h ago".
+    freshness: "fetched 3 min ago", "stale: fetched 2 h ago"; a colleague's lookup is named ("looked up by
+        Mallory Stone's client 3 min ago"), the worker's check says so ("checked by the worker 4 min ago").
+    correction: one line when the shown lookup differed from the worker's own check of the same account
+        ("Mallory Stone's lookup differed from the worker's check at 10:42; showing the worker's"), else None.
     problem: one clear line when the tool could not be asked (the ticket works as before), else None.
     needs_refresh: the panel should ask for a refresh (in the background).
     """
@@ -38,3 +41,4 @@ class AccountPanel:
     key: str | None = None
     source: str | None = None
     other_tickets: tuple[OtherTicket, ...] = ()
+    correction: str | None = None
