@@ -124,6 +124,7 @@ def test_an_expired_answer_is_shown_stale_with_its_age_and_a_dead_tool_is_one_cl
     assert first.state == "unfetched" and first.needs_refresh and first.source == "the customer's account id"
     fresh = alice.refresh(ticket_id)
     assert fresh.state == "fresh" and fresh.freshness == "fetched just now" and fresh.link is not None
+    assert people.accounts("ann").panel(ticket_id).freshness == "looked up by Alice's client just now"  # a colleague
     with people.desk.connect_as_dba() as dba:  # two hours pass for this entry
         dba.execute(
             "UPDATE switchboard.account_cache SET fetched_at = now() - interval '2 hours',"
