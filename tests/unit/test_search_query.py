@@ -224,3 +224,30 @@ def test_quoted_words_and_phrases_match_the_exact_words_and_queues_keep_their_na
     assert [h.snippet[s:e].lower() for h in hits for s, e in h.highlights] == ["late", "refunds"]
     assert {h.queue for h in hits} == {"Billing EU"}  # shown as named; the filter still reads lower case
     assert ids("queue:tech refunded") == {3}
+
+
+def test_a_prefix_searches_its_commonest_completions_and_is_not_taken_for_a_typo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = TantivyIndex(tmp_path / "gen-1", create=True)
+    index.add_new(
+        [
+            SourceDocument("ticket", 1, "Duplicate charge", "A duplicate charge.", 1, "new", "Billing", (), "", NOW),
+            SourceDocument("ticket", 2, "Another duplicate", "Duplicate again.", 2, "new", "Billing", (), "", NOW),
+            SourceDocument("ticket", 3, "Duplex printer", "The duplex unit.", 3, "new", "Tech", (), "", NOW),
+            SourceDocument("ticket", 4, "Dupla", "Spelled dupla.", 4, "new", "Tech", (), "", NOW),
+        ]
+    )
+    index.commit(Marker(0, 0, "test"))
+
+    def found(text: str) -> list[tuple[int, str]]:
+        hits = index.search(parse(text, typing=True), kinds=("ticket",), limit=20, now=NOW)[0]
+        return sorted((h.id, " ".join(h.snippet[s:e].lower() for s, e in h.highlights)) for h in hits)
+
+    assert found("dupl") == [(1, "duplicate"), (2, "duplicate"), (3, "duplex"), (4, "dupla")]  # Tantivy marks them
+    # "dupli" begins words of the index: it is being typed, not mistyped ("dupla" is one edit away, not found).
+    assert [i for i, _ in found("dupli")] == [1, 2]
+    assert [i for i, _ in found("dupxa")] == [4]  # begins no word: typo tolerance, as for a whole word
+    monkeypatch.setattr("app.services.search.engine.PREFIX_TERMS", 1)
+    assert [i for i, _ in found("dupl")] == [1, 2]  # only the commonest completion; one more letter finds the rest
+    assert [i for i, _ in found("duple")] == [3]
