@@ -10,7 +10,9 @@ the index's size on disk; 200 mixed queries (words, phrases, prefixes as typed, 
 expression indexes on subject and message text, ts_rank, ts_headline for the 20 shown; typos are simply
 not found there); freshness: a note committed by another connection, until the client's sync thread (its
 real one-second loop) has it in the index. Runs as the database's own URL (the superuser: no RLS, so the
-figures are the engines', not row-level security's). `--drop` drops the benchmark database afterwards.
+figures are the engines', not row-level security's). `--drop` drops the benchmark database afterwards;
+`--index-dir DIR` keeps the index there and `--reuse` searches the one already there (no rebuild), to
+iterate on queries in seconds. Searches are the desktop's (no total counted).
 """
 
 from __future__ import annotations
