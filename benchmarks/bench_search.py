@@ -10,7 +10,9 @@ the index's size on disk; 200 mixed queries (words, phrases, prefixes as typed, 
 expression indexes on subject and message text, ts_rank, ts_headline for the 20 shown; typos are simply
 not found there); freshness: a note committed by another connection, until the client's sync thread (its
 real one-second loop) has it in the index. Runs as the database's own URL (the superuser: no RLS, so the
-figures are the engines', not row-level security's). `--drop` drops the benchmark database afterwards.
+figures are the engines', not row-level security's). `--drop` drops the benchmark database afterwards;
+`--index-dir DIR` keeps the index there and `--reuse` searches the one already there (no rebuild), to
+iterate on queries in seconds. Searches are the desktop's (no total counted).
 """
 
 from __future__ import annotations
@@ -110,20 +112,30 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--pg-timeout-s", type=int, default=30, help="a PostgreSQL query slower than this counts so")
     parser.add_argument("--drop", action="store_true", help="drop the benchmark database afterwards")
+    parser.add_argument(
+        "--index-dir", type=Path, help="keep the index in this folder (default: a scratch folder, removed after)"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="with --index-dir: search the index already there, if usable"
+    )
     args = parser.parse_args()
     url = parse_database_url(args.database, source="--database")
     runtime = trusted_runtime(args.database)
-    base = Path(tempfile.mkdtemp(prefix="switchboard-bench-search-"))
+    base = args.index_dir or Path(tempfile.mkdtemp(prefix="switchboard-bench-search-"))
     search = Search(runtime, IndexHome.for_login("bench", str(url.database), str(url.username), base=base))
     try:
-        started = time.perf_counter()
-        status = search.rebuild()
-        rebuild_s = time.perf_counter() - started
-        documents = sum(status.documents.values())
-        print(
-            f"Full rebuild: {documents:,} documents ({status.documents}) in {rebuild_s:.1f} s "
-            f"({documents / rebuild_s:,.0f}/s); index {status.size_bytes / 1_048_576:,.0f} MiB on disk."
-        )
+        if args.reuse and search.try_become_writer() and not search.needs_build():
+            status = search.status()
+            print(f"Reused the index in {base}: {sum(status.documents.values()):,} documents.")
+        else:
+            started = time.perf_counter()
+            status = search.rebuild()
+            rebuild_s = time.perf_counter() - started
+            documents = sum(status.documents.values())
+            print(
+                f"Full rebuild: {documents:,} documents ({status.documents}) in {rebuild_s:.1f} s "
+                f"({documents / rebuild_s:,.0f}/s); index {status.size_bytes / 1_048_576:,.0f} MiB on disk."
+            )
         queries = mixed_queries(args.database, args.queries, args.seed)
         for _kind, text, typing in queries[:10]:  # warm the page cache as a client's first searches do
             search.search(text, typing=typing)
@@ -188,7 +200,8 @@ def main() -> None:
     finally:
         search.close()
         runtime.close()
-        shutil.rmtree(base, ignore_errors=True)
+        if args.index_dir is None:
+            shutil.rmtree(base, ignore_errors=True)
         if args.drop:
             with psycopg.connect(libpq(url.set(database="postgres")), autocommit=True) as connection:
                 connection.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')

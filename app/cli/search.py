@@ -25,7 +25,7 @@ def search(ctx: CliContext, query: tuple[str, ...], kind: str | None, limit: int
     (status:waiting queue:billing customer:NAME tag:T created:>2026-01-01 #10423)."""
     engine = ctx.runtime().search()
     kinds = (PLURAL_TO_KIND[kind],) if kind else KINDS
-    results = engine.search(" ".join(query), kinds=kinds, limit=limit, catch_up=True)
+    results = engine.search(" ".join(query), kinds=kinds, limit=limit, catch_up=True, count=as_json)
     _show(results, as_json)
     if results.from_database and engine.try_become_writer():
         # The first search (or the first after the index was lost) answers from the database, then builds

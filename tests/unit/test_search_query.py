@@ -123,7 +123,7 @@ def test_hostile_queries_give_results_or_a_note_never_an_exception(tmp_path: Pat
     index = _index(tmp_path)
     parsed = parse(text, typing=True)
     hits, total = index.search(parsed, kinds=KINDS, limit=20, now=NOW)
-    assert total >= len(hits)
+    assert total is not None and total >= len(hits)
 
 
 def test_what_was_not_understood_is_said() -> None:
@@ -159,6 +159,28 @@ def test_ranking_typos_filters_and_snippets_on_a_real_index(tmp_path: Path) -> N
     assert [h.id for h in customer] == [2]
     newer, _ = index.search(parse("created:>2026-06-01"), kinds=("ticket",), limit=20, now=NOW)
     assert {h.id for h in newer} == {2, 3}
+
+
+def test_filters_of_several_values_and_counting_only_when_asked(tmp_path: Path) -> None:
+    """Filters are term queries (any of the values) that add nothing to the score; the total is counted
+    only when the caller asks, and the hits are the same either way."""
+    index = _index(tmp_path)
+
+    def ids(text: str, kinds: tuple[str, ...] = KINDS) -> set[tuple[str, int]]:
+        return {(h.kind, h.id) for h in index.search(parse(text), kinds=kinds, limit=20, now=NOW)[0]}
+
+    assert ids("status:waiting status:new refund") == {("ticket", 1), ("ticket", 2), ("ticket", 3)}
+    assert ids("status:new status:waiting queue:tech queue:billing tag:vip") == {("ticket", 1)}
+    assert ids("status:closed refund") == set()
+    assert ids("jane", kinds=("ticket", "customer")) == {("ticket", 1), ("ticket", 3), ("customer", 9)}
+    assert ids("kind:article kind:customer jane") == {("customer", 9)}
+    counted, total = index.search(parse("refund"), kinds=("ticket",), limit=2, now=NOW)
+    uncounted, none = index.search(parse("refund"), kinds=("ticket",), limit=2, now=NOW, count=False)
+    assert total == 3 and none is None and len(counted) == 2
+    assert [(h.id, h.score, h.snippet) for h in counted] == [(h.id, h.score, h.snippet) for h in uncounted]
+    scores = {h.id: h.score for h in index.search(parse("refund"), kinds=("ticket",), limit=20, now=NOW)[0]}
+    filtered = index.search(parse("status:waiting refund"), kinds=("ticket",), limit=20, now=NOW)[0]
+    assert {h.id: h.score for h in filtered} == {i: scores[i] for i in (2, 3)}  # a filter adds no score
 
 
 @settings(max_examples=150, deadline=None)
@@ -202,3 +224,30 @@ def test_quoted_words_and_phrases_match_the_exact_words_and_queues_keep_their_na
     assert [h.snippet[s:e].lower() for h in hits for s, e in h.highlights] == ["late", "refunds"]
     assert {h.queue for h in hits} == {"Billing EU"}  # shown as named; the filter still reads lower case
     assert ids("queue:tech refunded") == {3}
+
+
+def test_a_prefix_searches_its_commonest_completions_and_is_not_taken_for_a_typo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = TantivyIndex(tmp_path / "gen-1", create=True)
+    index.add_new(
+        [
+            SourceDocument("ticket", 1, "Duplicate charge", "A duplicate charge.", 1, "new", "Billing", (), "", NOW),
+            SourceDocument("ticket", 2, "Another duplicate", "Duplicate again.", 2, "new", "Billing", (), "", NOW),
+            SourceDocument("ticket", 3, "Duplex printer", "The duplex unit.", 3, "new", "Tech", (), "", NOW),
+            SourceDocument("ticket", 4, "Dupla", "Spelled dupla.", 4, "new", "Tech", (), "", NOW),
+        ]
+    )
+    index.commit(Marker(0, 0, "test"))
+
+    def found(text: str) -> list[tuple[int, str]]:
+        hits = index.search(parse(text, typing=True), kinds=("ticket",), limit=20, now=NOW)[0]
+        return sorted((h.id, " ".join(h.snippet[s:e].lower() for s, e in h.highlights)) for h in hits)
+
+    assert found("dupl") == [(1, "duplicate"), (2, "duplicate"), (3, "duplex"), (4, "dupla")]  # Tantivy marks them
+    # "dupli" begins words of the index: it is being typed, not mistyped ("dupla" is one edit away, not found).
+    assert [i for i, _ in found("dupli")] == [1, 2]
+    assert [i for i, _ in found("dupxa")] == [4]  # begins no word: typo tolerance, as for a whole word
+    monkeypatch.setattr("app.services.search.engine.PREFIX_TERMS", 1)
+    assert [i for i, _ in found("dupl")] == [1, 2]  # only the commonest completion; one more letter finds the rest
+    assert [i for i, _ in found("duple")] == [3]

@@ -65,11 +65,13 @@ class BuildProgress:
 
 @dataclass(frozen=True)
 class SearchResults:
-    """`source` is "index" or "database" (the index is being built: slower, and says so)."""
+    """`source` is "index" or "database" (the index is being built: slower, and says so). `total`: how many
+    documents match in all when the caller asked the index to count (`Search.search(count=True)`, the CLI);
+    None when it did not; from the database, the number of hits returned."""
 
     query: str
     hits: tuple[SearchHit, ...]
-    total: int
+    total: int | None
     source: str
     notes: tuple[str, ...] = ()
     progress: BuildProgress | None = None

@@ -27,6 +27,7 @@ BULK_WRITER_HEAP = 256_000_000
 BOOSTS = {"title": 3.0, "customer": 1.5, "body": 1.0}
 FUZZY_WEIGHT = 0.4  # a word found only by typo tolerance ranks below the exact word
 PREFIX_WEIGHT = 0.6
+PREFIX_TERMS = 64  # a prefix as typed searches the commonest words it begins, at most this many per field
 # Recent activity lifts a hit: the best RERANK_DEPTH x limit by relevance are re-ranked with these factors
 # (a range clause in the query itself cost 5 ms a query on 100k documents: it reads the whole column).
 RECENT = ((dt.timedelta(days=7), 1.3), (dt.timedelta(days=60), 1.15))
@@ -269,18 +270,36 @@ class TantivyIndex:
         return sum(p.stat().st_size for p in self.path.iterdir() if p.is_file())
 
     def search(
-        self, parsed: ParsedQuery, *, kinds: Sequence[str], limit: int, now: dt.datetime, with_snippets: bool = True
-    ) -> tuple[list[RawHit], int]:
+        self,
+        parsed: ParsedQuery,
+        *,
+        kinds: Sequence[str],
+        limit: int,
+        now: dt.datetime,
+        with_snippets: bool = True,
+        count: bool = True,
+    ) -> tuple[list[RawHit], int | None]:
+        """The best `limit` hits and, with `count`, how many documents match in all (None without: counting
+        visits every match, which the top hits alone need not)."""
         searcher = self._index.searcher()
-        query, text_query = _build(parsed, kinds, now, known=lambda word: _known(searcher, word))
+        found: dict[tuple[str, str], list[str]] = {}
+
+        def completions(field: str, prefix: str) -> list[str]:
+            if (field, prefix) not in found:
+                found[field, prefix] = _completions(searcher, field, prefix)
+            return found[field, prefix]
+
+        query, text_query = _build(
+            parsed, kinds, now, known=lambda word: _known(searcher, word), completions=completions
+        )
         if parsed.has_text or parsed.phrases:
-            result = searcher.search(query, limit * RERANK_DEPTH, count=True)
+            result = searcher.search(query, limit * RERANK_DEPTH, count=count)
             ranked = _by_recency(searcher, result.hits, now)[:limit]
         else:  # filters only: the most recently active first
-            result = searcher.search(query, limit, count=True, order_by_field="updated_s")
+            result = searcher.search(query, limit, count=count, order_by_field="updated_s")
             ranked = result.hits
         generator = None
-        if with_snippets and text_query is not None:
+        if with_snippets and text_query is not None and ranked:
             generator = tantivy.SnippetGenerator.create(searcher, text_query, SCHEMA, "body")
             generator.set_max_num_chars(SNIPPET_CHARS)
         hits = []
@@ -290,7 +309,7 @@ class TantivyIndex:
             if with_snippets:
                 snippet, ranges = _snippet(doc, generator, parsed)
             hits.append(_raw_hit(doc, score, snippet, ranges))
-        return hits, int(result.count or 0)  # type: ignore[attr-defined]
+        return hits, (int(result.count or 0) if count else None)  # type: ignore[attr-defined]
 
     def more_like_this(
         self, text: str, *, kinds: Sequence[str], exclude: tuple[str, int] | None, limit: int, now: dt.datetime
@@ -327,32 +346,57 @@ class TantivyIndex:
         return str(searcher.doc(hits[0][1]).get_first(field) or "") if hits else None
 
 
+def _any_of(field: str, values: Sequence[str]) -> tantivy.Query:
+    """A filter: the field holds any of the values; it adds nothing to the score. Term queries, never a
+    term-set query: a term set reads every posting of its terms into a bit set on each search (1M for
+    kind:ticket at 1M tickets, 4 ms a query), a term query is intersected by skipping through its postings."""
+    Q = tantivy.Query
+    if not values:
+        return Q.empty_query()
+    terms = [Q.term_query(SCHEMA, field, value) for value in dict.fromkeys(values)]
+    either = terms[0] if len(terms) == 1 else Q.boolean_query([(tantivy.Occur.Should, t) for t in terms])
+    return Q.const_score_query(either, 0.0)
+
+
 def _kinds(kinds: Sequence[str]) -> tantivy.Query:
-    return tantivy.Query.term_set_query(SCHEMA, "kind", list(kinds))
+    return _any_of("kind", kinds)
+
+
+Completions = Callable[[str, str], Sequence[str]]  # (field, prefix) -> the words of the field it begins
 
 
 def _word(
-    word: str, *, prefix: bool, fuzzy: bool, fields: Sequence[str] = ("title", "body", "customer")
+    word: str,
+    *,
+    prefix: bool,
+    fuzzy: bool,
+    fields: Sequence[str] = ("title", "body", "customer"),
+    completions: Completions | None = None,
 ) -> tantivy.Query:
-    """One word, in any of the fields, weighted by field; a typo or the start of a word counts less."""
+    """One word, in any of the fields, weighted by field; a typo or the start of a word counts less.
+    `completions`: the prefix matches these words of each field (`_completions`: the commonest few), each
+    a term query, all at the one constant score a prefix match has; without it, a prefix query (every word
+    it begins, read into a bit set per search)."""
+    Q = tantivy.Query
     options: list[tantivy.Query] = []
     for field in fields:
         boost = BOOSTS[field]
-        options.append(tantivy.Query.boost_query(tantivy.Query.term_query(SCHEMA, field, word), boost))
+        options.append(Q.boost_query(Q.term_query(SCHEMA, field, word), boost))
         if fuzzy:
             options.append(
-                tantivy.Query.boost_query(
-                    tantivy.Query.fuzzy_term_query(SCHEMA, field, word, distance=1, transposition_cost_one=True),
+                Q.boost_query(
+                    Q.fuzzy_term_query(SCHEMA, field, word, distance=1, transposition_cost_one=True),
                     boost * FUZZY_WEIGHT,
                 )
             )
-        if prefix:
+        if prefix and completions is None:
             options.append(
-                tantivy.Query.boost_query(
-                    tantivy.Query.fuzzy_term_query(SCHEMA, field, word, distance=0, prefix=True), boost * PREFIX_WEIGHT
-                )
+                Q.boost_query(Q.fuzzy_term_query(SCHEMA, field, word, distance=0, prefix=True), boost * PREFIX_WEIGHT)
             )
-    return tantivy.Query.disjunction_max_query(options, tie_breaker=0.1)
+        elif prefix and completions is not None and (terms := completions(field, word)):
+            either = [(tantivy.Occur.Should, Q.term_query(SCHEMA, field, term)) for term in terms]
+            options.append(Q.const_score_query(Q.boolean_query(either), boost * PREFIX_WEIGHT))
+    return Q.disjunction_max_query(options, tie_breaker=0.1)
 
 
 def _range(field: str, start: dt.datetime | None, end: dt.datetime | None) -> tantivy.Query:
@@ -386,13 +430,26 @@ def _known(searcher: tantivy.Searcher, word: str) -> bool:
     return any(searcher.doc_freq(field, word) > 0 for field in ("title", "body", "customer"))
 
 
+def _completions(searcher: tantivy.Searcher, field: str, prefix: str) -> list[str]:
+    """The words of the field the prefix begins, the PREFIX_TERMS commonest (a walk of the term dictionary,
+    no postings read). A prefix that begins more words than that ("co", "pro") finds the documents of the
+    commonest; one more letter typed narrows it to the rest."""
+    return [str(term) for term, _ in searcher.terms_with_prefix(field, prefix, limit=PREFIX_TERMS)]
+
+
 def _build(
-    parsed: ParsedQuery, kinds: Sequence[str], now: dt.datetime, known: Callable[[str], bool] = lambda _w: False
+    parsed: ParsedQuery,
+    kinds: Sequence[str],
+    now: dt.datetime,
+    known: Callable[[str], bool] = lambda _w: False,
+    completions: Completions | None = None,
 ) -> tuple[tantivy.Query, tantivy.Query | None]:
-    """`known(word)`: the word exists as typed; typo tolerance is then left out for it (a fuzzy term walks
+    """The query, and the part of it made of words (for snippets).
+
+    `known(word)`: the word exists as typed; typo tolerance is then left out for it (a fuzzy term walks
     the whole term dictionary, the costliest part of a query on a large index), so a typo still finds the
-    word it was meant to be and a correct word costs what an exact term costs."""
-    """The query, and the part of it made of words (for snippets)."""
+    word it was meant to be and a correct word costs what an exact term costs. `completions`: see `_word`;
+    a prefix that begins some word is being typed, not mistyped, so it gets no typo tolerance then."""
     Q, Occur = tantivy.Query, tantivy.Occur
     must: list[tuple[tantivy.Occur, tantivy.Query]] = []
     text: list[tuple[tantivy.Occur, tantivy.Query]] = []
@@ -402,7 +459,9 @@ def _build(
         text.append((Occur.Must, _word(word, prefix=False, fuzzy=False)))
     if parsed.prefix:
         fuzzy = parsed.fuzzy(parsed.prefix) and not known(parsed.prefix)
-        text.append((Occur.Must, _word(parsed.prefix, prefix=True, fuzzy=fuzzy)))
+        if fuzzy and completions is not None:
+            fuzzy = not any(completions(field, parsed.prefix) for field in ("title", "body", "customer"))
+        text.append((Occur.Must, _word(parsed.prefix, prefix=True, fuzzy=fuzzy, completions=completions)))
     for phrase in parsed.phrases:
         text.append(
             (
@@ -419,10 +478,10 @@ def _build(
         text.append((Occur.Must, _word(word, prefix=False, fuzzy=False, fields=("customer",))))
     must += text
     wanted = [k for k in kinds if not parsed.filters.get("kind") or k in parsed.filters["kind"]]
-    must.append((Occur.Must, _kinds(wanted) if wanted else Q.empty_query()))
+    must.append((Occur.Must, _kinds(wanted)))
     for field in ("status", "queue", "tag"):
         if values := parsed.filters.get(field):
-            must.append((Occur.Must, Q.term_set_query(SCHEMA, field, list(values))))
+            must.append((Occur.Must, _any_of(field, values)))
     if parsed.numbers:
         must.append((Occur.Must, Q.term_set_query(SCHEMA, "number", list(parsed.numbers))))
     if parsed.created is not None:
@@ -480,6 +539,8 @@ def fallback_snippet(
     marks: list[tuple[int, int]] = []
     if exact:
         for match in _WORDS.finditer(body, 0, SCAN_CHARS):
+            if marks and match.start() >= max(0, marks[0][0] - chars // 4) + chars:
+                break  # past the fragment the first match opens: nothing further is shown
             word = match.group().lower()
             if (
                 word in exact

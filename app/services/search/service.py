@@ -144,10 +144,13 @@ class Search(SpeaksDomainErrors):
         limit: int = SEARCH_LIMIT,
         typing: bool = False,
         catch_up: bool = False,
+        count: bool = False,
     ) -> SearchResults:
         """Never raises for what a person typed: what it did not understand is in `notes`. Hits come grouped
         by kind (tickets, articles, customers), each group ranked, at most `limit` of each. `catch_up`: apply
-        the changes since the last sync first, when this process may write (the CLI's one-off search)."""
+        the changes since the last sync first, when this process may write (the CLI's one-off search).
+        `count`: `total` is how many documents match in all (the CLI's JSON says so); without it `total` is
+        None, as the desktop shows only the rows (counting visits every match the top rows need not)."""
         parsed = parse(text, typing=typing)
         kinds = tuple(k for k in kinds if k in KINDS) or KINDS
         if parsed.is_empty:
@@ -163,11 +166,12 @@ class Search(SpeaksDomainErrors):
             try:
                 now = dt.datetime.now(dt.UTC)
                 hits: list[SearchHit] = []
-                total = 0
+                total: int | None = 0 if count else None
                 for kind in kinds:  # grouped: each kind ranked on its own, so tickets never crowd out articles
-                    raw, found = index.search(parsed, kinds=(kind,), limit=limit, now=now)
+                    raw, found = index.search(parsed, kinds=(kind,), limit=limit, now=now, count=count)
                     hits += map(_hit, raw)
-                    total += found
+                    if total is not None and found is not None:
+                        total += found
                 return SearchResults(text, tuple(hits), total, "index", parsed.notes)
             except (ValueError, OSError) as error:
                 log.warning("search index failed (%s): answering from the database, rebuilding", error)
