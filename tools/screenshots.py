@@ -28,6 +28,7 @@ from PySide6.QtCore import QItemSelectionModel, QPoint, QSettings, Qt
 from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
+from sqlalchemy import text
 
 from app.bootstrap import SignIn, open_maintenance_runtime, open_runtime
 from app.desktop import DesktopSignIn, application, client_for, open_main_window
@@ -169,9 +170,10 @@ def bulk_shots(window: MainWindow, out: Path, suffix: str) -> None:
     wait_until(lambda: not window.runner.in_flight)
 
 
-def account_shots(window: MainWindow, tool: DemoTool, out: Path) -> None:
+def account_shots(window: MainWindow, tool: DemoTool, out: Path, target: DatabaseTarget) -> None:
     """The account panel beside a ticket, filled from the demo tool; then, the tool stopped, the ticket of a
-    customer not cached yet: one clear line, and the ticket works."""
+    customer not cached yet (the demo warms every account: that customer's answer is forgotten first): one
+    clear line, and the ticket works."""
     panel = window.editor.account_panel
     assert panel is not None
     wait_until(lambda: panel.panel is not None and panel.panel.state == "fresh" and not panel.refreshing)
@@ -181,6 +183,14 @@ def account_shots(window: MainWindow, tool: DemoTool, out: Path) -> None:
     opened = {shown, *(t.customer_id for t in window.model.rows[:3])}  # customers whose accounts were read
     row = next(r for r in reversed(range(window.model.rowCount())) if window.model.rows[r].customer_id not in opened)
     wanted = window.model.rows[row].id
+    maintenance = open_maintenance_runtime(target)
+    with maintenance.uow() as uow:
+        uow.session.execute(
+            text("DELETE FROM switchboard.account_cache WHERE :customer = ANY (customer_ids)"),
+            {"customer": window.model.rows[row].customer_id},
+        )
+        uow.commit()
+    maintenance.close()
     window.table.selectRow(row)
     wait_until(
         lambda: (
@@ -341,7 +351,7 @@ def main(out: Path, *, dark: bool = False, only_supervisor: bool = False) -> Non
     wait_until(lambda: window.editor.routing_dialog.state != "loading")
     save(window.editor.routing_dialog, out / "why-this-agent.png")
     window.editor.routing_dialog.reject()
-    account_shots(window, tool, out)
+    account_shots(window, tool, out, target)
 
     search_shots(window, runtime.search(), out)
     knowledge_shots(window, out)

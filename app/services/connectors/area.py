@@ -182,7 +182,13 @@ def _panel(
     if cached is None or cached.found is None:
         return replace(base, problem=cached.error if cached is not None else None, needs_refresh=True)
     ago = _ago(cached.age)
-    when = f"fetched {ago}" if cached.mine else f"looked up by {_whose(cached)} client {ago}"
+    # A colleague's lookup says whose it is; the viewer's own, and one whose writer is unknown (loaded by the
+    # desk itself, as the demo's warmed cache is, or by an agent since removed), just say when.
+    when = (
+        f"looked up by {_whose(cached)} client {ago}"
+        if cached.fetched_by_name and not cached.mine
+        else f"fetched {ago}"
+    )
     failed_since = cached.failed_at is not None and (cached.fetched_at is None or cached.failed_at >= cached.fetched_at)
     problem = cached.error if failed_since else None
     if cached.fresh:
