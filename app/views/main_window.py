@@ -123,8 +123,7 @@ class MainWindow(QMainWindow):
         self._waiting_for_the_first_page: list[Callable[[], None]] = []
         # the first screen's pages, read with its views: each shown without a round trip of its own, until the
         # first page is in (see _first_screen_arrived)
-        self._read_ahead: dict[str, DeskView] = {}
-        self._pages_ahead: dict[str, TicketPage] = {}
+        self._pages_ahead: dict[str, tuple[DeskView, TicketPage]] = {}  # by view key: the view as read, its page
         self._build()
         self._build_actions()
         self.bridge = LiveBridge(listen) if listen is not None else None
@@ -149,8 +148,7 @@ class MainWindow(QMainWindow):
         first shown (issue 12: four round trips on two connections, each page waiting for the GUI thread before
         it was asked for); each page goes in when its view is chosen, as if it had been read then."""
         self._vocabulary_arrived(first.vocabulary)  # the status labels, before the first page goes in
-        self._read_ahead = {view.key: view for view in first.views}
-        self._pages_ahead = dict(first.pages)
+        self._pages_ahead = {view.key: (view, first.pages[view.key]) for view in first.views if view.key in first.pages}
         self.navigation.show_views(list(first.views))
 
     def _first_screen_failed(self, error: Exception) -> None:
@@ -377,10 +375,9 @@ class MainWindow(QMainWindow):
         else:
             empty = f"No tickets in {view.label}."
         self.table.set_empty_text(empty)
-        page = self._pages_ahead.pop(view.key, None)  # read with the first screen, if it is this view as read
-        read = self._read_ahead.get(view.key)
+        read, page = self._pages_ahead.pop(view.key, (None, None))  # read with the first screen
         if read is None or (read.ticket_filter, read.sort) != (view.ticket_filter, view.sort):
-            page = None
+            page = None  # the view has changed since (a filter, another sort): its page is read now
         self.model.show_view(
             lambda cursor: self.desk.navigation.page(view, cursor), view.ticket_filter, view.sort, first_page=page
         )

@@ -185,7 +185,7 @@ def _panel(
     # A colleague's lookup says whose it is; the viewer's own, and one whose writer is unknown (loaded by the
     # desk itself, as the demo's warmed cache is, or by an agent since removed), just say when.
     when = (
-        f"looked up by {_whose(cached)} client {ago}"
+        f"looked up by {cached.fetched_by_name}'s client {ago}"
         if cached.fetched_by_name and not cached.mine
         else f"fetched {ago}"
     )
@@ -204,10 +204,6 @@ def _panel(
 
 def _ago(age: dt.timedelta | None) -> str:
     return "just now" if age is None or age_in_words(age) == "just now" else f"{age_in_words(age)} ago"
-
-
-def _whose(cached: CachedAccount) -> str:
-    return f"{cached.fetched_by_name}'s" if cached.fetched_by_name else "another agent's"
 
 
 def _unknown(key: AccountKey, connector: Guarded) -> str:

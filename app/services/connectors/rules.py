@@ -149,10 +149,16 @@ def priority_for(rules: Sequence[PriorityRule], attributes: Mapping[str, str]) -
     return max(matched, default=None)
 
 
+def kept_rules(uow: UnitOfWork) -> list[PriorityRule]:
+    """The active rules as `list_rules` reads them, kept by the process while no rule changes
+    (`config_cache`): intake and the worker's verification ask on every ticket and every changed customer."""
+    return config_cache.cached(uow, "account priority rules", list_rules)
+
+
 def raise_priority_on_intake(uow: UnitOfWork, event: TicketCreated) -> None:
     """The in-transaction policy: at least the matching rules' priority for the new ticket. Reads the rules
     (one small query) and, only when there are some, the customer's verified account."""
-    rules = config_cache.cached(uow, "account priority rules", list_rules)  # kept while no rule changes
+    rules = kept_rules(uow)
     if not rules:
         return
     row = uow.session.execute(select(Ticket.customer_id, Ticket.priority).where(Ticket.id == event.ticket_id)).first()

@@ -36,7 +36,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import select, text
@@ -47,9 +47,9 @@ from app.services.connectors.attributes import account_attributes
 from app.services.connectors.base import Account, ConnectorUnavailable, KeyKind, NotFound
 from app.services.connectors.discovery import ConnectorRegistry, Guarded
 from app.services.connectors.finding import AccountKey, find_customer_and_key
-from app.services.connectors.rules import list_rules, priority_for, raise_priorities
+from app.services.connectors.rules import kept_rules, priority_for, raise_priorities
 from app.services.platform.uow import UnitOfWork
-from app.services.sla.ledger import load_book
+from app.services.sla.ledger import kept_book
 from app.services.sla.recompute import mark_for_recompute
 from app.vocabulary import Priority, StatusCategory
 
@@ -104,18 +104,7 @@ class VerifyResult:
     problem: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "connector": self.connector,
-            "due": self.due,
-            "looked_up": self.looked_up,
-            "failed": self.failed,
-            "no_key": self.no_key,
-            "named_only": self.named_only,
-            "changed": self.changed,
-            "raised": self.raised,
-            "recomputed": self.recomputed,
-            "problem": self.problem,
-        }
+        return asdict(self)
 
     def line(self) -> str:
         said = (
@@ -273,11 +262,11 @@ def apply_verified(uow: UnitOfWork, customer_id: int) -> tuple[int, int]:
         return 0, 0
     current = {int(ticket_id): Priority(priority) for ticket_id, priority in rows}
     raised: list[int] = []
-    wanted = priority_for(list_rules(uow), account_attributes(uow, customer_id))
+    wanted = priority_for(kept_rules(uow), account_attributes(uow, customer_id))
     if wanted is not None:
         raised = raise_priorities(uow, current, wanted)
     marked = 0
-    if load_book(uow).book.uses_account:
+    if kept_book(uow).book.uses_account:
         mark_for_recompute(uow, sorted(current), "account verified", uow.now())
         marked = len(current)
     return len(raised), marked

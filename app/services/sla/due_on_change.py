@@ -23,11 +23,10 @@ from collections.abc import Iterable
 from sqlalchemy import select, text
 
 from app.models import Customer, Ticket
-from app.services.platform import config_cache
 from app.services.platform.events import DomainEvent, FieldsChanged, MessageAdded
 from app.services.platform.uow import UnitOfWork
 from app.services.sla.clocks import Target, is_running
-from app.services.sla.ledger import DUE_COLUMNS, SlaBook, accounts_for, clocks_of, ledger_events, load_book
+from app.services.sla.ledger import DUE_COLUMNS, SlaBook, accounts_for, clocks_of, kept_book, ledger_events
 
 _STORE = text(
     "SELECT switchboard.store_sla_due(:id, :first_response_due_at, :next_response_due_at, :resolution_due_at)"
@@ -67,7 +66,7 @@ def store_due_times(uow: UnitOfWork, ticket_ids: Iterable[int], *, book: SlaBook
             is_running(events, target, as_of) for target in Target
         ):
             continue  # nothing runs, nothing is stored (a pause, a resolve): no policy or calendar to load
-        book = book or _book(uow)
+        book = book or kept_book(uow)
         if accounts is None:  # read only when a policy looks at accounts (as the sweep reads them)
             accounts = accounts_for(uow, book, [t.customer_id for t, _org in rows])
         account = accounts.get(ticket.customer_id) if ticket.customer_id is not None else None
@@ -80,12 +79,6 @@ def store_due_times(uow: UnitOfWork, ticket_ids: Iterable[int], *, book: SlaBook
             # caller, whom the grants refuse): read again when next asked.
             session.expire(ticket, [*DUE_COLUMNS.values(), "sla_due_at"])
     return written
-
-
-def _book(uow: UnitOfWork) -> SlaBook:
-    """The policies, statuses and calendars (with the holidays worked out), kept by the process under the
-    configuration version (`config_cache`): read again only when one of them changed."""
-    return config_cache.cached(uow, "sla book", load_book)
 
 
 def due_times_on_change(uow: UnitOfWork, event: DomainEvent) -> None:

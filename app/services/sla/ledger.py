@@ -19,6 +19,7 @@ from app.models import Customer, SlaLedgerEntry, SlaPolicy, Ticket, TicketStatus
 from app.services.connectors.attributes import PREFIX as ACCOUNT_PREFIX
 from app.services.connectors.attributes import accounts_of
 from app.services.errors import NotFound
+from app.services.platform import config_cache
 from app.services.platform.uow import UnitOfWork
 from app.services.sla.calendar import ALWAYS, BusinessCalendar, public_holidays
 from app.services.sla.clocks import Clock, Entry, LedgerEvent, Target, clock, explain
@@ -196,6 +197,12 @@ def load_book(uow: UnitOfWork) -> SlaBook:
     }
     calendars = {row.id: CalendarSnapshot.of(row) for row in uow.session.scalars(select(CalendarRow))}
     return SlaBook(PolicyBook(policies, overrides), calendars, {})
+
+
+def kept_book(uow: UnitOfWork) -> SlaBook:
+    """The policies, statuses and calendars (with the holidays worked out), kept by the process under the
+    configuration version (`config_cache`): read again only when one of them changed."""
+    return config_cache.cached(uow, "sla book", load_book)
 
 
 # --- one ticket ---------------------------------------------------------------------------------------------
