@@ -251,3 +251,27 @@ def test_a_prefix_searches_its_commonest_completions_and_is_not_taken_for_a_typo
     monkeypatch.setattr("app.services.search.engine.PREFIX_TERMS", 1)
     assert [i for i, _ in found("dupl")] == [1, 2]  # only the commonest completion; one more letter finds the rest
     assert [i for i, _ in found("duple")] == [3]
+
+
+def test_the_kind_filter_keeps_and_excludes_alike(tmp_path: Path) -> None:
+    """A search of kinds that outnumber the rest excludes the others (and the marker) instead of
+    intersecting with its own kinds' postings (tickets: a million of them at 1M); the hits and scores are
+    those of the intersection, whatever the query and the kinds, filters alone included."""
+    from app.services.search.engine import _build
+
+    index = _index(tmp_path)
+    searcher = index._index.searcher()
+    queries = ["refund", "jane", "refnud", "ref", "status:waiting", '"duplicate payment"', "", "kind:customer jane"]
+    for text in queries:
+        for kinds in [KINDS, ("ticket",), ("ticket", "customer"), ("article",), ("customer",), ()]:
+            parsed = parse(text, typing=True)
+            hits = {}
+            for sizes in (None, lambda kind: int(searcher.doc_freq("kind", kind))):
+                query, _ = _build(parsed, kinds, NOW, kind_sizes=sizes)
+                found = searcher.search(query, 20).hits
+                hits[sizes is None] = sorted(  # filters alone are ordered by last activity: no score to keep
+                    (round(score, 6) if parsed.has_text else 0, searcher.doc(a).get_first("doc_key"))
+                    for score, a in found
+                )
+            assert hits[True] == hits[False], (text, kinds)
+            assert all(key != "marker" for _, key in hits[False])

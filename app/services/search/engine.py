@@ -17,7 +17,7 @@ from typing import Any, cast
 import tantivy
 
 from app.services.search.feed import SourceDocument
-from app.services.search.query import ParsedQuery, words_of
+from app.services.search.query import KINDS, ParsedQuery, words_of
 
 SCHEMA_VERSION = 3  # bump on any schema change: an index of another version is rebuilt, never opened
 MARKER_KEY = "marker"
@@ -290,7 +290,12 @@ class TantivyIndex:
             return found[field, prefix]
 
         query, text_query = _build(
-            parsed, kinds, now, known=lambda word: _known(searcher, word), completions=completions
+            parsed,
+            kinds,
+            now,
+            known=lambda word: _known(searcher, word),
+            completions=completions,
+            kind_sizes=lambda kind: int(searcher.doc_freq("kind", kind)),
         )
         if parsed.has_text or parsed.phrases:
             result = searcher.search(query, limit * RERANK_DEPTH, count=count)
@@ -328,11 +333,14 @@ class TantivyIndex:
                         tantivy.Query.boost_query(tantivy.Query.term_query(SCHEMA, field, word), BOOSTS[field]),
                     )
                 )
-        clauses = [(tantivy.Occur.Must, tantivy.Query.boolean_query(should)), (tantivy.Occur.Must, _kinds(kinds))]
+        searcher = self._index.searcher()
+        clauses = [
+            (tantivy.Occur.Must, tantivy.Query.boolean_query(should)),
+            *_kind_clauses(kinds, lambda kind: int(searcher.doc_freq("kind", kind))),
+        ]
         if exclude is not None:
             clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_query(SCHEMA, "doc_key", doc_key(*exclude))))
         query = tantivy.Query.boolean_query(clauses)
-        searcher = self._index.searcher()
         hits = []
         for score, address in searcher.search(query, limit).hits:
             doc = searcher.doc(address)
@@ -360,6 +368,20 @@ def _any_of(field: str, values: Sequence[str]) -> tantivy.Query:
 
 def _kinds(kinds: Sequence[str]) -> tantivy.Query:
     return _any_of("kind", kinds)
+
+
+KindSizes = Callable[[str], int]  # kind -> how many documents of it the index holds (an estimate will do)
+
+
+def _kind_clauses(wanted: Sequence[str], sizes: KindSizes | None) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+    """Only documents of the wanted kinds, by the cheaper of two equal filters: the wanted kinds' postings
+    intersected with the words, or the other kinds' (and the marker's) excluded. A search of tickets at 1M
+    tickets skipped through a million postings to keep them (6.7 ms for "order"); excluding the 105,000
+    articles and customers costs 4.1 ms, and a search of every kind needs no filter beyond the marker."""
+    others = [kind for kind in KINDS if kind not in wanted]
+    if sizes is None or not wanted or sum(map(sizes, wanted)) <= sum(map(sizes, others)):
+        return [(tantivy.Occur.Must, _kinds(wanted))]
+    return [(tantivy.Occur.MustNot, tantivy.Query.term_query(SCHEMA, "kind", kind)) for kind in (*others, MARKER_KEY)]
 
 
 Completions = Callable[[str, str], Sequence[str]]  # (field, prefix) -> the words of the field it begins
@@ -443,13 +465,15 @@ def _build(
     now: dt.datetime,
     known: Callable[[str], bool] = lambda _w: False,
     completions: Completions | None = None,
+    kind_sizes: KindSizes | None = None,
 ) -> tuple[tantivy.Query, tantivy.Query | None]:
     """The query, and the part of it made of words (for snippets).
 
     `known(word)`: the word exists as typed; typo tolerance is then left out for it (a fuzzy term walks
     the whole term dictionary, the costliest part of a query on a large index), so a typo still finds the
     word it was meant to be and a correct word costs what an exact term costs. `completions`: see `_word`;
-    a prefix that begins some word is being typed, not mistyped, so it gets no typo tolerance then."""
+    a prefix that begins some word is being typed, not mistyped, so it gets no typo tolerance then.
+    `kind_sizes`: see `_kind_clauses` (without: the wanted kinds are intersected)."""
     Q, Occur = tantivy.Query, tantivy.Occur
     must: list[tuple[tantivy.Occur, tantivy.Query]] = []
     text: list[tuple[tantivy.Occur, tantivy.Query]] = []
@@ -478,7 +502,7 @@ def _build(
         text.append((Occur.Must, _word(word, prefix=False, fuzzy=False, fields=("customer",))))
     must += text
     wanted = [k for k in kinds if not parsed.filters.get("kind") or k in parsed.filters["kind"]]
-    must.append((Occur.Must, _kinds(wanted)))
+    must += _kind_clauses(wanted, kind_sizes)
     for field in ("status", "queue", "tag"):
         if values := parsed.filters.get(field):
             must.append((Occur.Must, _any_of(field, values)))
