@@ -1,4 +1,5 @@
-"""The ticket: one model for every channel, with the SLA due times stored on it and indexed."""
+"""The ticket: one model for every channel, with the SLA due times stored on it (the earliest, `sla_due_at`, indexed
+over working tickets)."""
 
 from __future__ import annotations
 
@@ -54,14 +55,14 @@ class Ticket(Base):
         CheckConstraint("version >= 1", name="version_positive"),
         CheckConstraint("priority BETWEEN 0 AND 3", name="priority_range"),
         CheckConstraint("merged_into_id IS NULL OR merged_into_id <> id", name="not_merged_into_self"),
-        Index("ix_ticket_queue_sla", "queue_id", "sla_due_at", "id"),
         Index("ix_ticket_assignee_sla", "assignee_id", "sla_due_at", "id"),
         Index("ix_ticket_queue_updated", "queue_id", "updated_at", "id"),
         Index("ix_ticket_status_id", "status", "id"),
-        Index("ix_ticket_sla", "sla_due_at", "id"),
         Index("ix_ticket_updated", "updated_at", "id"),
         Index("ix_ticket_queue_priority", "queue_id", "priority", "id"),
         Index("ix_ticket_tags", "tags", postgresql_using="gin"),
+        # Merges are few: the tickets folded into one are found without an entry for every other ticket.
+        Index("ix_ticket_merged_into_id", "merged_into_id", postgresql_where=text("merged_into_id IS NOT NULL")),
         Index("ix_ticket_open_queue_sla", "queue_id", "sla_due_at", "id", postgresql_where=_WORKING),
         Index("ix_ticket_open_queue_priority", "queue_id", "priority", "id", postgresql_where=_WORKING),
         Index("ix_ticket_open_queue_updated", "queue_id", "updated_at", "id", postgresql_where=_WORKING),
@@ -116,7 +117,7 @@ class Ticket(Base):
     tags: Mapped[list[str]] = mapped_column(ARRAY(String(64)), default=list, server_default="{}")
     custom_fields: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
     language: Mapped[str | None] = mapped_column(String(16))
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
 
     created_at: Mapped[dt.datetime] = created_at_column()
     updated_at: Mapped[dt.datetime] = created_at_column()
@@ -124,9 +125,9 @@ class Ticket(Base):
     resolved_at: Mapped[dt.datetime | None]
     closed_at: Mapped[dt.datetime | None]
 
-    first_response_due_at: Mapped[dt.datetime | None] = mapped_column(index=True)
-    next_response_due_at: Mapped[dt.datetime | None] = mapped_column(index=True)
-    resolution_due_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    first_response_due_at: Mapped[dt.datetime | None]
+    next_response_due_at: Mapped[dt.datetime | None]
+    resolution_due_at: Mapped[dt.datetime | None]
     sla_due_at: Mapped[dt.datetime | None] = mapped_column(Computed(SLA_DUE_EXPRESSION, persisted=True))
 
     version: Mapped[int] = mapped_column(default=1, server_default="1")
