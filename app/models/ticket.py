@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    BindParameter,
     CheckConstraint,
     Computed,
     ForeignKey,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Index,
     Sequence,
     String,
+    bindparam,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
@@ -36,11 +38,19 @@ SLA_DUE_EXPRESSION = (
 # indexes below (migration 0008). Queries render a status list as literals so the planner can prove it
 # (it cannot from a bound parameter); a status an admin adds later is found through the other indexes.
 WORKING_STATUSES = ("new", "in_progress", "waiting", "pending", "answered")
+
+
+def working_status_literals() -> BindParameter[str]:
+    """WORKING_STATUSES for `status IN (…)`, rendered as literals so the planner proves the partial indexes."""
+    return bindparam("working", list(WORKING_STATUSES), expanding=True, literal_execute=True, unique=True)
+
+
 _WORKING = text("status IN ('new', 'in_progress', 'waiting', 'pending', 'answered') AND merged_into_id IS NULL")
 _UNDATED = text(
     "sla_due_at IS NULL AND status IN ('new', 'in_progress', 'waiting', 'pending', 'answered') "
     "AND merged_into_id IS NULL"
 )
+_DATED = text("sla_due_at IS NOT NULL")
 _CLAIMABLE = text(
     "assignee_id IS NULL AND status IN ('new', 'in_progress', 'waiting', 'pending', 'answered') "
     "AND merged_into_id IS NULL"
@@ -61,6 +71,17 @@ class Ticket(Base):
         Index("ix_ticket_updated", "updated_at", "id"),
         Index("ix_ticket_queue_priority", "queue_id", "priority", "id"),
         Index("ix_ticket_tags", "tags", postgresql_using="gin"),
+        # Tickets with a clock, by due time (migration 0038): the SLA sort of a view that is not all working
+        # statuses (resolved, a status an admin added, every status); only working tickets have a due time.
+        Index("ix_ticket_dated_sla", "sla_due_at", "id", postgresql_where=_DATED, postgresql_include=["status"]),
+        Index(
+            "ix_ticket_dated_queue_sla",
+            "queue_id",
+            "sla_due_at",
+            "id",
+            postgresql_where=_DATED,
+            postgresql_include=["status"],
+        ),
         # Merges are few: the tickets folded into one are found without an entry for every other ticket.
         Index("ix_ticket_merged_into_id", "merged_into_id", postgresql_where=text("merged_into_id IS NOT NULL")),
         Index("ix_ticket_open_queue_sla", "queue_id", "sla_due_at", "id", postgresql_where=_WORKING),

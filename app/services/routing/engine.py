@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased
 
 from app.models import Agent, AgentSkill, Customer, QueueMember, RoutingConfig, RoutingDecision, Ticket
 from app.models import TicketStatus as StatusRow
+from app.models.ticket import working_status_literals
 from app.services.connectors.attributes import PREFIX as ACCOUNT_PREFIX
 from app.services.connectors.attributes import account_attributes
 from app.services.errors import InvalidInput, NotFound
@@ -523,10 +524,19 @@ def route_reopened_ticket(uow: UnitOfWork, event: StatusChanged) -> None:
 
 
 def visible_queues_by_urgency() -> Any:
-    """The caller's queues, the one whose claimable ticket is due soonest first (for "get next")."""
+    """The caller's queues, the one whose claimable ticket is due soonest first (for "get next"): claimable
+    as `claim_next_ticket()` has it (unassigned, not merged, a working status of the open category), so the
+    soonest is the first entry of `ix_ticket_claimable` for the queue, not a scan of its 125,000 tickets."""
+    open_statuses = select(StatusRow.key).where(StatusRow.category == StatusCategory.OPEN)
     due = (
         select(func.min(Ticket.sla_due_at))
-        .where(Ticket.queue_id == QueueMember.queue_id, Ticket.assignee_id.is_(None))
+        .where(
+            Ticket.queue_id == QueueMember.queue_id,
+            Ticket.assignee_id.is_(None),
+            Ticket.merged_into_id.is_(None),
+            Ticket.status.in_(working_status_literals()),
+            Ticket.status.in_(open_statuses),
+        )
         .correlate(QueueMember)
         .scalar_subquery()
     )

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BindParameter, Select, any_, bindparam, func, or_, select
+from sqlalchemy import Select, any_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from app.models import (
@@ -35,7 +35,7 @@ from app.models import (
     SlaTypical,
     Ticket,
 )
-from app.models.ticket import WORKING_STATUSES
+from app.models.ticket import working_status_literals
 from app.services.errors import InvalidInput, NotPermitted
 from app.services.platform.actor import Actor
 from app.services.platform.database import identity
@@ -68,11 +68,6 @@ BOARD_LIMIT = 500
 COMPLIANCE_DAYS = 28
 COMPLIANCE_LIMIT = 20_000  # tickets replayed at most (the most recently finished first)
 LEADS = (AgentRole.SUPERVISOR, AgentRole.ADMIN)
-
-
-# The seeded working statuses as literals, so the planner proves the partial index (ticket.py).
-def _working() -> BindParameter[str]:
-    return bindparam("working", list(WORKING_STATUSES), expanding=True, literal_execute=True, unique=True)
 
 
 def with_predictions(tickets: Any, *columns: Any) -> Select[Any]:
@@ -141,7 +136,7 @@ def escalation_board(
             level.label("level"),
         )
         .where(
-            Ticket.status.in_(_working()),
+            Ticket.status.in_(working_status_literals()),
             Ticket.merged_into_id.is_(None),
             Ticket.sla_due_at.is_not(None),
             Ticket.sla_due_at <= now + horizon,
@@ -249,7 +244,11 @@ def team_load(uow: UnitOfWork) -> list[AgentLoad]:
         agent_id: (count, oldest)
         for agent_id, count, oldest in uow.session.execute(
             select(Ticket.assignee_id, func.count(), func.min(Ticket.created_at))
-            .where(Ticket.assignee_id.in_(ids), Ticket.status.in_(_working()), Ticket.merged_into_id.is_(None))
+            .where(
+                Ticket.assignee_id.in_(ids),
+                Ticket.status.in_(working_status_literals()),
+                Ticket.merged_into_id.is_(None),
+            )
             .group_by(Ticket.assignee_id)
         ).all()
     }
