@@ -441,7 +441,10 @@ def _page_by_sla_due(
         if after is not None and after.value is None:
             undated = undated.where(Ticket.id > _AFTER_ID)
         parts.append(undated.order_by(Ticket.id).limit(_LIMIT))
-        page: Any = union_all(*parts) if len(parts) > 1 else parts[0]
+        page: Any = parts[0]
+        if len(parts) > 1:  # the page's rows before the summary's joins: 100 joined, not both parts' 200
+            both = union_all(*parts)
+            page = both.order_by(*(both.selected_columns[c] for c in ("part", "key", "id"))).limit(_LIMIT)
         return _joined(page, lambda chosen: (chosen.c.part, chosen.c.key, chosen.c.id))
 
     return _page(uow, shape, build, values)
