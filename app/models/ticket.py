@@ -139,9 +139,28 @@ class Ticket(Base):
             postgresql_where=_WORKING,
             postgresql_include=["status", "queue_id"],
         ),
-        Index("ix_ticket_claimable", "queue_id", "sla_due_at", "id", postgresql_where=_CLAIMABLE),
-        Index("ix_ticket_open_undated_queue", "queue_id", "id", postgresql_where=_UNDATED),
-        Index("ix_ticket_open_undated", "id", postgresql_where=_UNDATED),
+        # The same for the claimable and the undated working tickets (migration 0040).
+        Index(
+            "ix_ticket_claimable",
+            "queue_id",
+            "sla_due_at",
+            "id",
+            postgresql_where=_CLAIMABLE,
+            postgresql_include=["status"],
+        ),
+        Index(
+            "ix_ticket_open_undated_queue",
+            "queue_id",
+            "id",
+            postgresql_where=_UNDATED,
+            postgresql_include=["status", "assignee_id"],
+        ),
+        Index(
+            "ix_ticket_open_undated",
+            "id",
+            postgresql_where=_UNDATED,
+            postgresql_include=["status", "queue_id", "assignee_id"],
+        ),
         Index(
             "ix_ticket_queue_type_resolved",
             "queue_id",

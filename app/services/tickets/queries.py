@@ -22,6 +22,7 @@ from sqlalchemy import (
     bindparam,
     func,
     literal_column,
+    null,
     or_,
     select,
     tuple_,
@@ -436,7 +437,9 @@ def _page_by_sla_due(
                 due_after = tuple_(_after_value(Ticket.sla_due_at), _AFTER_ID)
                 due = due.where(tuple_(Ticket.sla_due_at, Ticket.id) > due_after)
             parts.append(due.order_by(Ticket.sla_due_at, Ticket.id).limit(_LIMIT))
-        undated = apply_filter(select(Ticket.id, Ticket.sla_due_at.label("key"), _part(1)), f)
+        # The key as a typed NULL, not the column: the undated indexes hold no due time (their predicate says
+        # it is NULL), and reading the column made the walk read every ticket it passed (migration 0040).
+        undated = apply_filter(select(Ticket.id, null().cast(Ticket.sla_due_at.type).label("key"), _part(1)), f)
         undated = undated.where(Ticket.sla_due_at.is_(None))
         if after is not None and after.value is None:
             undated = undated.where(Ticket.id > _AFTER_ID)
