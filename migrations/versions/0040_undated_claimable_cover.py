@@ -8,9 +8,10 @@ Create Date: 2026-12-06
 A page by due time continues, after the last ticket with a clock, with the working tickets that have none,
 by id (`ix_ticket_open_undated`, `…_queue`); the Waiting view walked there past 9,133 undated tickets of
 other statuses and queues, reading each row (5 ms of a 7 ms page, on every page, when a desk has no SLA
-policy for most of its tickets). "Get next" walks the claimable tickets of a queue by due time
-(`ix_ticket_claimable`) and skips those in a paused status the same way. Each now includes the status
-(and the undated ones the queue and assignee), so the walk decides from the index alone.
+policy for most of its tickets). Pages of unassigned tickets walk the claimable ones
+(`ix_ticket_claimable`) the same way. Each now includes the status (and the undated ones the queue and
+assignee), so the walk decides from the index alone. ("Get next" locks the rows it considers, FOR UPDATE
+SKIP LOCKED, which rules out an index-only scan: it still reads each ticket it passes.)
 """
 
 from collections.abc import Sequence
