@@ -7,8 +7,11 @@ and a member of the first queue. Each claim is one unit of work: `service.claim_
 ticket due soonest, FOR UPDATE SKIP LOCKED, assigned to the caller) and the commit. The raw anchors, in the
 same run on the same data: the same definer function called straight through psycopg as the same logins,
 and a bare `UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED)` as the superuser (no RLS, guards
-skipped, the same triggers). Every claimed ticket is handed back (unassigned) after each row, so every
-row starts from the same tickets; a ticket claimed twice in a row is counted as a double assignment.
+skipped, the same triggers). Every claimed ticket is handed back (unassigned) after each row and the ticket
+table vacuumed, so every row starts from the same tickets and the same clean indexes; a ticket claimed twice
+in a row is counted as a double assignment. (Without the vacuum each row left some 3,200 dead row versions
+at the busy end of the claimable index for the rows and runs after it to walk past. Even so, single runs
+on two cores shared by eight claimers and their backends vary by a third: compare alternated runs.)
 
 Every path is one statement committed as it ends: the service's claim runs outside a transaction when it is
 all its unit does, the anchors run in autocommit.
@@ -99,7 +102,8 @@ def _bench_agents(url: URL, count: int) -> tuple[list[tuple[str, int]], int]:
 
 
 def _hand_back(url: URL, queue: int, agents: list[tuple[str, int]] | None) -> None:
-    """Unassign what the claimers took (None: every new or in-progress ticket of the queue, the setup)."""
+    """Unassign what the claimers took (None: every new or in-progress ticket of the queue, the setup), and
+    vacuum the ticket table: the next row starts from the same tickets and clean indexes."""
     with psycopg.connect(libpq(url), autocommit=True) as connection:
         connection.execute(
             "UPDATE switchboard.ticket SET assignee_id = NULL, version = version + 1"
@@ -107,6 +111,7 @@ def _hand_back(url: URL, queue: int, agents: list[tuple[str, int]] | None) -> No
             " AND (%s::bigint[] IS NULL AND status IN ('new', 'in_progress') OR assignee_id = ANY(%s))",
             (queue, None if agents is None else [a for _l, a in agents], [a for _l, a in agents or []]),
         )
+        connection.execute("VACUUM ANALYZE switchboard.ticket")
 
 
 def _run(url: URL, agents: list[tuple[str, int]], queue: int, kind: str, claims: int) -> list[str]:
