@@ -458,6 +458,11 @@ def _id(value: object) -> int | None:
     return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
 
 
+def _open_status_keys() -> Select[str]:
+    """The statuses of the open category (not paused, not done): what routing gives out and agents claim."""
+    return select(StatusRow.key).where(StatusRow.category == StatusCategory.OPEN)
+
+
 def unrouted(uow: UnitOfWork) -> list[Ticket]:
     """Open, unassigned tickets whose last routing found no eligible agent."""
     latest = (
@@ -465,7 +470,6 @@ def unrouted(uow: UnitOfWork) -> list[Ticket]:
         .group_by(RoutingDecision.ticket_id)
         .subquery()
     )
-    open_statuses = select(StatusRow.key).where(StatusRow.category == StatusCategory.OPEN)
     return list(
         uow.session.scalars(
             select(Ticket)
@@ -475,7 +479,7 @@ def unrouted(uow: UnitOfWork) -> list[Ticket]:
                 RoutingDecision.winner_agent_id.is_(None),
                 Ticket.assignee_id.is_(None),
                 Ticket.merged_into_id.is_(None),
-                Ticket.status.in_(open_statuses),
+                Ticket.status.in_(_open_status_keys()),
             )
             .order_by(Ticket.sla_due_at.nulls_last(), Ticket.id)
         )
@@ -527,7 +531,6 @@ def visible_queues_by_urgency() -> Any:
     """The caller's queues, the one whose claimable ticket is due soonest first (for "get next"): claimable
     as `claim_next_ticket()` has it (unassigned, not merged, a working status of the open category), so the
     soonest is the first entry of `ix_ticket_claimable` for the queue, not a scan of its 125,000 tickets."""
-    open_statuses = select(StatusRow.key).where(StatusRow.category == StatusCategory.OPEN)
     due = (
         select(func.min(Ticket.sla_due_at))
         .where(
@@ -535,7 +538,7 @@ def visible_queues_by_urgency() -> Any:
             Ticket.assignee_id.is_(None),
             Ticket.merged_into_id.is_(None),
             Ticket.status.in_(working_status_literals()),
-            Ticket.status.in_(open_statuses),
+            Ticket.status.in_(_open_status_keys()),
         )
         .correlate(QueueMember)
         .scalar_subquery()

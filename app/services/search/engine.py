@@ -295,7 +295,7 @@ class TantivyIndex:
             now,
             known=lambda word: _known(searcher, word),
             completions=completions,
-            kind_sizes=lambda kind: int(searcher.doc_freq("kind", kind)),
+            kind_sizes=_kind_sizes(searcher),
         )
         if parsed.has_text or parsed.phrases:
             result = searcher.search(query, limit * RERANK_DEPTH, count=count)
@@ -336,7 +336,7 @@ class TantivyIndex:
         searcher = self._index.searcher()
         clauses = [
             (tantivy.Occur.Must, tantivy.Query.boolean_query(should)),
-            *_kind_clauses(kinds, lambda kind: int(searcher.doc_freq("kind", kind))),
+            *_kind_clauses(kinds, _kind_sizes(searcher)),
         ]
         if exclude is not None:
             clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_query(SCHEMA, "doc_key", doc_key(*exclude))))
@@ -371,6 +371,12 @@ def _kinds(kinds: Sequence[str]) -> tantivy.Query:
 
 
 KindSizes = Callable[[str], int]  # kind -> how many documents of it the index holds (an estimate will do)
+
+
+def _kind_sizes(searcher: tantivy.Searcher) -> KindSizes:
+    """How many documents of each kind the searcher's index holds (deleted ones not yet merged away included:
+    an estimate, enough to choose the cheaper filter)."""
+    return lambda kind: int(searcher.doc_freq("kind", kind))
 
 
 def _kind_clauses(wanted: Sequence[str], sizes: KindSizes | None) -> list[tuple[tantivy.Occur, tantivy.Query]]:
