@@ -205,17 +205,32 @@ def test_the_functions_joining_their_transition_tables_never_plan_a_nested_loop(
     assert all("enable_nestloop=off" in config for config in settings.values())
 
 
+@pytest.fixture(scope="module")
+def disabled(desk: Desk) -> str:
+    """Zed, an agent of Billing whom an admin has disabled."""
+    with desk.connect("dana") as dana:
+        dana.execute(
+            "SELECT add_user(%s, 'Zed', 'zed@desk.test', 'agent', NULL, %s)", (desk.login("zed"), [desk.ids["billing"]])
+        )
+        dana.execute("SELECT disable_user(%s)", (desk.login("zed"),))
+    return "zed"
+
+
 @pytest.mark.parametrize("function", ["sla_ledger_marks", "audit_ticket", "sla_ledger_ticket"])
-def test_nobody_attaches_a_trigger_function_to_a_table_of_their_own(desk: Desk, function: str) -> None:
+def test_nobody_attaches_a_trigger_function_to_a_table_of_their_own(desk: Desk, disabled: str, function: str) -> None:
     """The definer trigger functions write ledgers, watch rows and the audit for any ticket id they are
-    handed: a login that could attach one to its own temporary table could write them at will."""
-    for person in ("ann", "carol", "dana", "outsider", "ghost"):
+    handed: a login that could attach one to its own temporary table could write them at will. As an agent
+    of each queue, a supervisor, an admin, a disabled agent, a login outside every group and one in the agent
+    group with no agent row."""
+    for person in ("ann", "bob", "carol", "dana", disabled, "outsider", "ghost"):
         with desk.connect_as_dba() as dba:
             row = dba.execute(
                 f"SELECT has_function_privilege(%s, 'switchboard.{function}()', 'EXECUTE')", (desk.login(person),)
             ).fetchone()
         assert row == (False,), person
-        with desk.connect(person) as connection:
+        # As the login's own session (a disabled login cannot sign in at all: if it could, it could not either).
+        with desk.connect_as_dba() as connection:
+            connection.execute(f'SET SESSION AUTHORIZATION "{desk.login(person)}"')
             try:
                 connection.execute("CREATE TEMP TABLE mine (id bigint)")
             except psycopg.errors.InsufficientPrivilege:
