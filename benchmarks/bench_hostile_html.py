@@ -46,6 +46,9 @@ CASES: dict[str, Callable[[], list[MessageView]]] = {
     "3,000 nested lists": lambda: [customer(nested("<ul><li>", "</li></ul>", 3_000))],
     "5 MB of paragraphs": lambda: [customer("<p>" + "hello world <b>bold</b> " * 220_000 + "</p>")],
     "5 MB plain text": lambda: [customer(None, text="line of text\n" * 400_000)],
+    "5 MB of unclosed tags": lambda: [customer("<a " * 1_700_000)],
+    "1 MB of <": lambda: [customer("<" * 1_000_000)],
+    "1 MB unclosed comment": lambda: [customer("<!--" + "x" * 1_000_000)],
     "3,000 wide cells": lambda: [customer("<table><tr>" + '<td colspan="100000">c</td>' * 3_000 + "</tr></table>")],
     "40 heavy bodies": lambda: [
         customer(nested("<table><tr><td>", "</td></tr></table>", 12) + "<p><i>x</i></p>" * 400, n) for n in range(40)

@@ -51,10 +51,10 @@ CONVERSATION_BUDGET = HtmlLimits(
 )
 # Once a conversation's budget is spent, a message shows the start of its text part, escaped.
 _EXCERPT_CHARS = 1_000
-# The original window shows at most this much, in lines of at most _ORIGINAL_LINE_CHARS: QPlainTextEdit lays out
+# The original window shows at most this much, in lines of at most ORIGINAL_LINE_CHARS: QPlainTextEdit lays out
 # one long line all at once (a 5 MB one-line body did not finish in minutes) but short lines lazily.
 MAX_ORIGINAL_CHARS = 1_000_000
-_ORIGINAL_LINE_CHARS = 200
+ORIGINAL_LINE_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -336,7 +336,7 @@ def original_text(message: MessageView) -> str:
     if len(source) > MAX_ORIGINAL_CHARS:
         note = f"[The first {MAX_ORIGINAL_CHARS:,} of {len(source):,} characters; long lines are broken for display.]\n"
         source = source[:MAX_ORIGINAL_CHARS]
-    width = _ORIGINAL_LINE_CHARS
+    width = ORIGINAL_LINE_CHARS
     lines: list[str] = []
     for line in source.split("\n"):
         if len(line) <= width:

@@ -12,6 +12,7 @@ from PySide6.QtCore import QSettings, QThreadPool, QTimer
 from pytestqt.qtbot import QtBot
 
 from tests.support.desk_window import close_signed_in
+from tests.support.gui_thread import GuiThreadGuard
 
 FULL_COLLECTION_EVERY = 50  # tests; a full collection walks every object of the run (~0.3 s here)
 _collections = 0
@@ -107,3 +108,13 @@ def no_running_timers(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator
     running = running_timers()
     _started_timers.clear()
     assert not running, f"timers left running: {running}"
+
+
+@pytest.fixture
+def gui_guard() -> Iterator[GuiThreadGuard]:
+    """Started by the test once its window is up; when the test ends, no SQL statement, pooled connection or
+    network connect may have run on the GUI thread in between (outside the test's own `paused()` work)."""
+    guard = GuiThreadGuard()
+    yield guard
+    blocking = guard.stop()
+    assert not blocking, f"the GUI thread waited on: {blocking[:5]}"

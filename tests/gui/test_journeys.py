@@ -1,6 +1,7 @@
 """Journeys through the real window on a real database: open a queue, open a ticket, reply, add a note,
 change status, meet a conflict, get a draft back, see a colleague's change arrive — while the GUI thread
-never stalls for more than 100 ms, even against a slow database."""
+never waits on the database, even a slow one (the guard in tests/support/gui_thread.py; how long it is busy
+is measured by the benchmarks)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -34,9 +34,9 @@ from app.views.editor import CONVERSATION_TAB, HISTORY_TAB
 from app.views.main_window import MainWindow
 from app.views.memory import settle_memory
 from app.views.tasks import TaskRunner
-from app.views.watchdog import STALL_LIMIT_MS, Watchdog
 from app.vocabulary import MessageKind
 from tests.support.desk_window import close_window, open_desk_window, runtime_as, wait_until_listening
+from tests.support.gui_thread import GuiThreadGuard
 from tests.support.typing_client import TEXT as TYPED
 from tests.support.world import World, build_world, login_url
 
@@ -62,16 +62,6 @@ def open_window(qtbot: QtBot, engine: Engine, tmp_path: Path, *, live_updates: b
     return window
 
 
-@pytest.fixture
-def watchdog() -> Iterator[Watchdog]:
-    """Started by the test once its window is up; checked when the test ends."""
-    dog = Watchdog()
-    yield dog
-    longest = dog.stop()
-    print(f"longest GUI stall: {longest} ms")
-    assert longest < STALL_LIMIT_MS, f"the GUI thread stalled for {longest} ms"
-
-
 close = close_window  # quitting joins the listener thread (one 200 ms poll): not part of a journey measured
 
 
@@ -79,7 +69,7 @@ close = close_window  # quitting joins the listener thread (one 200 ms poll): no
     "^This plugin does not support grabbing the keyboard$", "^This plugin does not support raise\\(\\)$"
 )
 def test_open_a_queue_reply_note_and_change_status(
-    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path, watchdog: Watchdog
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path, gui_guard: GuiThreadGuard
 ) -> None:
     """By keys, as an agent works: R, the reply, Ctrl+Enter; N, the note, Ctrl+Enter; S, the status, Enter.
     What landed is read through alice's own login: a public reply (the first response) and an internal note,
@@ -89,7 +79,7 @@ def test_open_a_queue_reply_note_and_change_status(
     editor = window.editor
     first = editor.detail.ticket  # type: ignore[union-attr]
     window.table.setFocus()
-    watchdog.start()
+    gui_guard.start()
 
     def press(key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
         focus = QApplication.focusWidget()
@@ -118,7 +108,7 @@ def test_open_a_queue_reply_note_and_change_status(
     qtbot.keyClick(menu, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: (window.model.ticket_by_id(first.id) or first).status == "pending", timeout=5000)
 
-    with watchdog.paused():
+    with gui_guard.paused():
         landed = HelpDesk(runtime_as(engine, "alice")).tickets.ticket(first.id)
     kinds = [(m.kind, m.body_text) for m in landed.messages[1:]]
     assert kinds == [(MessageKind.PUBLIC_REPLY, "We are on it."), (MessageKind.INTERNAL_NOTE, "Checked the logs.")]
@@ -130,7 +120,7 @@ def test_open_a_queue_reply_note_and_change_status(
     "^This plugin does not support grabbing the keyboard$", "^This plugin does not support raise\\(\\)$"
 )
 def test_triage_a_ticket_in_six_keys(
-    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path, watchdog: Watchdog
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path, gui_guard: GuiThreadGuard
 ) -> None:
     """Open the next ticket, read it, apply a response, set the status, send, land on the next one: six keys
     pressed where the keyboard is (issue 11's goal; the README's shortcut table documents the same keys)."""
@@ -148,7 +138,7 @@ def test_triage_a_ticket_in_six_keys(
     first, second, third = window.model.rows[:3]
     window.table.setFocus()  # the agent starts on the queue, on the first ticket
     assert editor.detail is not None and editor.detail.ticket.id == first.id
-    watchdog.start()
+    gui_guard.start()
     presses: list[str] = []
 
     def press(key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
@@ -177,7 +167,7 @@ def test_triage_a_ticket_in_six_keys(
     )
     assert len(presses) == 6, presses
 
-    with watchdog.paused():
+    with gui_guard.paused():
         landed = HelpDesk(runtime_as(engine, "alice")).tickets.ticket(second.id)
     reply = landed.messages[-1]
     assert reply.kind is MessageKind.PUBLIC_REPLY and reply.author_name == "Alice Archer"
@@ -189,13 +179,13 @@ def test_triage_a_ticket_in_six_keys(
 
 
 def test_a_colleagues_save_in_between_opens_the_conflict_dialog_and_keeps_my_text(
-    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path, watchdog: Watchdog
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path, gui_guard: GuiThreadGuard
 ) -> None:
     window = open_window(qtbot, engine, tmp_path)
-    watchdog.start()
+    gui_guard.start()
     editor = window.editor
     ticket = editor.detail.ticket  # type: ignore[union-attr]
-    with watchdog.paused(), world.uow("carol") as uow:  # carol changes the ticket after alice opened it
+    with gui_guard.paused(), world.uow("carol") as uow:  # carol changes the ticket after alice opened it
         service.change_status(uow, ticket_id=ticket.id, status="in_progress", expected_version=ticket.version)
         uow.commit()
     window.table.setFocus()
@@ -211,7 +201,7 @@ def test_a_colleagues_save_in_between_opens_the_conflict_dialog_and_keeps_my_tex
     qtbot.mouseClick(editor.conflict_dialog.reload_button, Qt.MouseButton.LeftButton)  # reload, keep my text
     qtbot.waitUntil(lambda: editor.detail is not None and editor.detail.ticket.status == "in_progress", timeout=5000)
     assert editor.composer.toPlainText() == "My careful answer"
-    with watchdog.paused():
+    with gui_guard.paused():
         landed = HelpDesk(runtime_as(engine, "alice")).tickets.ticket(ticket.id)
     assert [m.kind for m in landed.messages] == [MessageKind.CUSTOMER_MESSAGE]  # nothing of alice's went out
     assert landed.ticket.status == "in_progress"  # carol's change stands
@@ -240,24 +230,21 @@ def test_a_draft_survives_the_window(qtbot: QtBot, engine: Engine, world: World,
     close(again, qtbot)
 
 
-def test_another_processs_change_appears_within_a_second(
-    qtbot: QtBot, engine: Engine, database_url: URL, world: World, tmp_path: Path, watchdog: Watchdog
+def test_another_processs_change_appears_without_a_refresh(
+    qtbot: QtBot, engine: Engine, database_url: URL, world: World, tmp_path: Path, gui_guard: GuiThreadGuard
 ) -> None:
     window = open_window(qtbot, engine, tmp_path, live_updates=True)
     wait_until_listening(qtbot, window)
-    watchdog.start()
+    gui_guard.start()
     target = window.model.ticket_at(1)
     assert target is not None
-    with watchdog.paused():
+    with gui_guard.paused():
         done = run_cli(database_url, target.number)
     assert done.returncode == 0, done.stderr
-    committed = time.monotonic()
-    qtbot.waitUntil(
+    qtbot.waitUntil(  # a notification, not a poll: bench_client measures how soon (docs/benchmarks.md)
         lambda: (window.model.ticket_at(window.model.row_of(target.id) or 0) or target).status == "waiting",
-        timeout=1000,
+        timeout=10_000,
     )
-    assert time.monotonic() - committed < 1.0
-    watchdog.stop()
     close(window, qtbot)
 
 
@@ -279,13 +266,13 @@ def run_cli(database_url: URL, number: int) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_slow_database_never_freezes_the_window(
-    qtbot: QtBot, database_url: URL, world: World, tmp_path: Path, watchdog: Watchdog
+    qtbot: QtBot, database_url: URL, world: World, tmp_path: Path, gui_guard: GuiThreadGuard
 ) -> None:
     slow = build_engine(database_url)
     event.listen(slow, "begin", lambda connection: connection.exec_driver_sql("SELECT pg_sleep(0.25)"))
     try:
         window = open_window(qtbot, slow, tmp_path)
-        watchdog.start()
+        gui_guard.start()
         window.move_selection(1)
         qtbot.waitUntil(
             lambda: window.editor.detail is not None and window.editor.detail.ticket.id == window.model.ticket_at(1).id,  # type: ignore[union-attr]

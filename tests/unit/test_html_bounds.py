@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from html.parser import HTMLParser
 
 import pytest
@@ -147,15 +146,13 @@ HOSTILE = {
 
 
 @pytest.mark.parametrize("markup", HOSTILE.values(), ids=HOSTILE.keys())
-def test_display_html_bounds_any_input_quickly(markup: str) -> None:
-    """Linear in the limits, not in the input: these took from 0.5 s (nh3 on 5 MB) to minutes (html.parser on
-    unclosed tags, nh3 on deep divs) unbounded. The time limit is generous for a shared 2-core machine."""
-    started = time.perf_counter()
+def test_display_html_bounds_any_input_within_the_limits(markup: str) -> None:
+    """Within the limits whatever the input: unbounded, these took from 0.5 s (nh3 on 5 MB) to minutes
+    (html.parser on unclosed tags, nh3 on deep divs). How long bounding takes is measured by
+    benchmarks/bench_hostile_html.py ("prepare" column), not asserted here: timing depends on the machine's load."""
     shown = display_html(markup)
-    elapsed = time.perf_counter() - started
 
     shape = ShapeOf(shown.html)
     assert shape.balanced
     assert shape.depth <= 24 and shape.table_depth <= 4 and shape.elements <= 1_000
     assert len(shape.text) <= 50_000
-    assert elapsed < 0.5, f"took {elapsed:.2f} s"
