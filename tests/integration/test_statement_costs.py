@@ -27,6 +27,7 @@ pytestmark = pytest.mark.slow
 
 IDENTITY_FUNCTIONS = {
     "session_identity",
+    "session_who",
     "current_login",
     "current_agent_id",
     "current_agent_role",
@@ -120,13 +121,15 @@ def test_identity_is_evaluated_a_handful_of_times_per_statement_whatever_the_row
     # one statement over ticket (its policy twice: the page's subquery and the row), queue, agent, customer;
     # init-plans run only when a row needs them, so the plan (which follows the row counts) moves it by one.
     # Since 0011 session_identity() is PL/pgSQL: two more counted calls a page (a PL/pgSQL function is never
-    # inlined), each a quarter of the SQL version's cost (it no longer re-plans per statement).
+    # inlined), each a quarter of the SQL version's cost (it no longer re-plans per statement). Since 0041 the
+    # helpers ask session_who() (a third of session_identity()'s cost) and session_identity() asks it too: a
+    # call for the queue arrays counts twice, hence one more a page, a count and the bulk update.
     for costs in (few, many):
-        assert all(calls <= 9 for name, calls in costs.items() if name.startswith("page")), costs
-        assert costs["count"] <= 2, costs
+        assert all(calls <= 10 for name, calls in costs.items() if name.startswith("page")), costs
+        assert costs["count"] <= 3, costs
         # Every unit of work's first statement: with the login inlined it was one call per agent row (76 here).
         assert costs["who is acting"] <= 3, costs
-        assert costs["update of every working ticket"] <= 6, costs
+        assert costs["update of every working ticket"] <= 7, costs
 
 
 # --- claims -----------------------------------------------------------------------------------------
