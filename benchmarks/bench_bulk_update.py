@@ -19,6 +19,8 @@ import time
 import psycopg
 from sqlalchemy.engine import make_url
 
+from benchmarks.common import login_in_group
+
 TICKETS = 10_000
 ADMIN = "bulkadmin"
 UPDATE = (
@@ -38,8 +40,8 @@ def main() -> None:
     with psycopg.connect(superuser, autocommit=True) as dba:
         database = dba.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
         login = f"{database}_{ADMIN}"
-        if dba.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)).fetchone() is None:
-            dba.execute(f'CREATE ROLE "{login}" LOGIN IN ROLE "{database}_admin"')
+        for statement in login_in_group(login, f"{database}_admin"):
+            dba.execute(statement)
         dba.execute(
             "INSERT INTO switchboard.agent (display_name, email, db_login, role, availability)"
             " VALUES ('Bulk Admin', %s, %s, 'admin', 'available')"

@@ -32,7 +32,7 @@ from app.bootstrap import Runtime
 from app.services.platform.config import parse_database_url
 from app.services.platform.database.engine import build_engine, build_session_factory
 from app.services.tickets import service
-from benchmarks.common import libpq, percentile, print_table
+from benchmarks.common import libpq, login_in_group, percentile, print_table
 
 CLAIMS_PER_ROW = 1_600  # split between the agents; the setup makes at least this many claimable
 RAW_PICK = """
@@ -80,8 +80,8 @@ def _bench_agents(url: URL, count: int) -> tuple[list[tuple[str, int]], int]:
         queue = connection.execute(text("SELECT min(id) FROM switchboard.queue")).scalar_one()
         for n in range(count):
             login = f"{database}_claimer{n}"
-            if connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": login}).first() is None:
-                connection.exec_driver_sql(f'CREATE ROLE "{login}" LOGIN IN ROLE "{database}_agent"')
+            for statement in login_in_group(login, f"{database}_agent"):
+                connection.exec_driver_sql(statement)
             agent_id = connection.execute(
                 text(
                     "INSERT INTO switchboard.agent (display_name, email, db_login, role, availability)"

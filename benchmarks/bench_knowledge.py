@@ -23,7 +23,7 @@ from app.services.platform.config import parse_database_url
 from app.services.platform.database import schema
 from app.services.platform.database.engine import build_engine, build_session_factory
 from app.services.platform.uow import UnitOfWork
-from benchmarks.common import describe_ms, ensure_database, libpq, print_table
+from benchmarks.common import describe_ms, ensure_database, libpq, login_in_group, print_table
 
 CATEGORIES = [("Billing", "Refunds"), ("Billing", "Invoices"), ("Accounts", "SSO"), ("Network", "VPN")]
 WORDS = ["refund", "invoice", "charge", "card", "vpn", "sso", "certificate", "sync", "error", "timeout", "customer"]
@@ -128,8 +128,8 @@ def _logins(engine: Engine) -> tuple[URL, URL]:
         urls = []
         for person, group in (("kb_agent", "agent"), ("kb_editor", "supervisor")):
             login = f"{database}_{person}"
-            if connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": login}).first() is None:
-                connection.exec_driver_sql(f'CREATE ROLE "{login}" LOGIN IN ROLE "{database}_{group}"')
+            for statement in login_in_group(login, f"{database}_{group}"):
+                connection.exec_driver_sql(statement)
             connection.execute(
                 text(
                     "INSERT INTO switchboard.agent (display_name, email, db_login, role, availability)"

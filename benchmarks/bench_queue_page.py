@@ -32,7 +32,7 @@ from app.services.platform.database.engine import build_engine, build_session_fa
 from app.services.tickets import queries
 from app.services.tickets.dto import PageCursor, SortOrder, TicketFilter
 from app.vocabulary import AgentRole
-from benchmarks.common import libpq, percentile, print_table, trusted_runtime
+from benchmarks.common import libpq, login_in_group, percentile, print_table, trusted_runtime
 
 PAGE = 100
 PAUSED = ("waiting", "pending", "answered")
@@ -124,8 +124,8 @@ def _bench_agent(runtime: Runtime, url: URL) -> tuple[URL, int]:
         database = connection.execute(text("SELECT current_database()")).scalar_one()
         queue = connection.execute(text("SELECT min(id) FROM switchboard.queue")).scalar_one()
         login = f"{database}_{AGENT}"
-        if connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": login}).first() is None:
-            connection.exec_driver_sql(f'CREATE ROLE "{login}" LOGIN IN ROLE "{database}_agent"')
+        for statement in login_in_group(login, f"{database}_agent"):
+            connection.exec_driver_sql(statement)
         connection.execute(
             text(
                 "WITH a AS (INSERT INTO switchboard.agent (display_name, email, db_login, role, availability)"

@@ -31,7 +31,7 @@ from app.services.platform.events import EventHandlers
 from app.services.routing.dry_run import DryRun, dry_run
 from app.services.tickets import service
 from app.vocabulary import Channel
-from benchmarks.common import describe_ms, print_table
+from benchmarks.common import describe_ms, login_in_group, print_table
 from benchmarks.corpus import NOW as CORPUS_NOW
 
 DRY_RUN_SETTINGS = {"weights": {"skill": 3, "language": 2, "room": 2}, "overflow_cap": 2}
@@ -119,8 +119,8 @@ def _logins(runtime: Runtime, queue_id: int) -> tuple[str, str]:
         database = uow.session.execute(text("SELECT current_database()")).scalar_one()
         for who, role in (("route_agent", "agent"), ("route_lead", "supervisor")):
             login = f"{database}_{who}"
-            if uow.session.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": login}).first() is None:
-                uow.session.connection().exec_driver_sql(f'CREATE ROLE "{login}" LOGIN IN ROLE "{database}_{role}"')
+            for statement in login_in_group(login, f"{database}_{role}"):
+                uow.session.connection().exec_driver_sql(statement)
             agent_id = uow.session.execute(
                 text(
                     "INSERT INTO switchboard.agent (display_name, email, db_login, role, availability, capacity)"

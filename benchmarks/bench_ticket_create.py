@@ -24,7 +24,7 @@ from app.services.platform.database.engine import build_engine, build_session_fa
 from app.services.platform.events import EventHandlers
 from app.services.tickets import service
 from app.vocabulary import Priority
-from benchmarks.common import describe_ms, ensure_database, print_table
+from benchmarks.common import describe_ms, ensure_database, login_in_group, print_table
 
 
 def main() -> None:
@@ -80,8 +80,8 @@ def _bench_agent(engine: Engine) -> URL:
     with engine.begin() as connection:
         database = connection.execute(text("SELECT current_database()")).scalar_one()
         login = f"{database}_{BENCH_AGENT}"
-        if connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": login}).first() is None:
-            connection.exec_driver_sql(f'CREATE ROLE "{login}" LOGIN IN ROLE "{database}_agent"')
+        for statement in login_in_group(login, f"{database}_agent"):
+            connection.exec_driver_sql(statement)
         connection.execute(
             text(
                 "INSERT INTO switchboard.agent (display_name, email, db_login, role, availability)"

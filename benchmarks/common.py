@@ -59,3 +59,13 @@ def print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for row in rows:
         print("| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
+
+
+def login_in_group(login: str, group: str) -> list[str]:
+    """Statements that make a benchmark's `login` and put it in the group role `group`. Roles outlive a
+    dropped database, and a new desk takes logins without an agent row out of its groups, so the membership
+    is granted every time, not only when the login is made."""
+    return [
+        f'DO $$ BEGIN CREATE ROLE "{login}" LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$',
+        f'GRANT "{group}" TO "{login}"',
+    ]
