@@ -105,7 +105,8 @@ def main() -> None:
 
 
 def _plans(runtime: Runtime) -> None:
-    """How the server planned the agent's prepared page statements: a custom plan is made at every run."""
+    """How the server planned the agent's prepared page statements (generic plans are kept; a custom plan is
+    made anew at each run). The pool hands back the one connection the walks used: they ran one at a time."""
     with runtime.uow() as uow:
         prepared, generic, custom = (
             uow.reads()

@@ -20,13 +20,13 @@ def test_a_statement_on_the_gui_thread_is_recorded_and_one_on_another_thread_is_
     with guard.paused():
         _select(engine, "SELECT 'the test''s own'")
     _select(engine, "SELECT 'on the gui thread'")
-    recorded = guard.stop()
+    recorded = list(guard.stop())
 
     assert "a database connection checked out of the pool" in recorded
     assert "SELECT 'on the gui thread'" in recorded
     assert not any("elsewhere" in what or "own" in what for what in recorded)
     _select(engine, "SELECT 'after stop'")
-    assert guard.blocking_work == recorded
+    assert guard.blocking_work == recorded, "nothing is recorded once stopped"
 
 
 def test_a_network_connect_on_the_gui_thread_is_recorded() -> None:
