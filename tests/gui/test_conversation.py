@@ -406,9 +406,9 @@ def document_shape(document: QTextDocument) -> DocumentShape:
     def tables_in(frame: QTextFrame, depth: int) -> tuple[int, int]:
         deepest, cells = depth, 0
         for child in frame.childFrames():
-            is_table = isinstance(child, QTextTable)
-            cells += child.rows() * child.columns() if is_table else 0
-            child_depth, child_cells = tables_in(child, depth + is_table)
+            table = child if isinstance(child, QTextTable) else None
+            cells += table.rows() * table.columns() if table is not None else 0
+            child_depth, child_cells = tables_in(child, depth + (table is not None))
             deepest, cells = max(deepest, child_depth), cells + child_cells
         return deepest, cells
 
