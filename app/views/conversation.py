@@ -6,8 +6,8 @@ message row can store any body_html. So nothing stored reaches Qt as is. Every r
 depth, table depth, element count and text), because Qt's rich text engine lays out nested tables in exponential
 time (21 levels froze the GUI thread for 32 s, 3,000 crashed it) and slows with every element. Plain-text bodies
 and author names are capped too. A conversation also has a budget over all its messages, so fifty hostile bodies
-cost what a few do. What was left out is said under the body, with "Show the original": the stored markup as
-plain text in a separate window.
+cost what a few do; it is spent from the newest message back. What was left out is said under the body, with
+"Show the original": the stored markup as plain text in a separate window.
 
 Qt will still read local files named in an ``<img src>`` (``/dev/zero`` kills the process), so this module
 decides every resource itself and treats every link as hostile until the agent confirms its real target.
@@ -248,8 +248,11 @@ class ConversationView(QTextBrowser):
         self._shown_scheme = self.scheme
         if not messages:
             return f'<p align="center" style="color:{self.scheme.muted}">No messages yet.</p>'
+        # The budget is spent from the newest message back: the latest messages are the ones an agent reads
+        # and answers, so they are shown in full and the oldest give way to the start of their text.
         budget = _Budget(CONVERSATION_BUDGET)
-        return "".join(self._message_html(message, budget) for message in messages)
+        newest_first = [self._message_html(message, budget) for message in reversed(messages)]
+        return "".join(reversed(newest_first))
 
     def _message_html(self, message: MessageView, budget: _Budget) -> str:
         kind = _kind_value(message)

@@ -462,25 +462,27 @@ def test_three_thousand_nested_tables_neither_crash_nor_pass_the_table_limit() -
     assert offered == "True"
 
 
-def test_many_messages_share_one_budget(qtbot: QtBot, view: ConversationView) -> None:
-    """Two hundred ordinary messages in full, then forty bodies each near their own limits: together they must
-    not add up to a stall; the ones past the conversation's budget show the start of their text."""
-    ordinary = [
-        message(MessageKind.PUBLIC_REPLY, body_html=f"<p>Reply <b>number {n}</b></p>", message_id=n) for n in range(200)
-    ]
+def test_many_messages_share_one_budget_spent_from_the_newest(qtbot: QtBot, view: ConversationView) -> None:
+    """Forty bodies each near their own limits, then two hundred ordinary replies: together they stay within
+    the conversation's budget. It is spent from the newest message back, so the latest replies (what the
+    agent answers) are shown in full and the oldest heavy bodies show the start of their text."""
     heavy_body = nested("<table><tr><td>", "</td></tr></table>", 12) + "<p><i>x</i></p>" * 400
     heavy = [
         message(MessageKind.CUSTOMER_MESSAGE, text=f"plain part {n}", body_html=heavy_body, message_id=1000 + n)
         for n in range(40)
     ]
+    ordinary = [
+        message(MessageKind.PUBLIC_REPLY, body_html=f"<p>Reply <b>number {n}</b></p>", message_id=n) for n in range(200)
+    ]
 
-    shape = render_and_paint(view, ordinary + heavy)
+    shape = render_and_paint(view, heavy + ordinary)
 
     shape.assert_within_budget(messages=240)
     text = view.toPlainText()
-    assert all(f"Reply number {n}" in text for n in range(200)), "ordinary messages are shown in full"
-    assert "plain part 39" in text and "too long to show every message in full" in text
+    assert all(f"Reply number {n}" in text for n in range(200)), "the newest messages are shown in full"
+    assert "plain part 0" in text and "too long to show every message in full" in text, "the oldest give way"
     assert text.count("Show the original") == 40
+    assert text.index("plain part 0") < text.index("Reply number 0") < text.index("Reply number 199"), "in order"
 
 
 def test_plain_text_bodies_and_names_are_bounded_too(qtbot: QtBot, view: ConversationView) -> None:
