@@ -43,6 +43,11 @@ _MUTED = "#5f6368"
 _SYSTEM_EVENT = "system_event"
 # Our own link to a message's original: bodies cannot make one, display sanitising keeps only http(s)/mailto/cid.
 _ORIGINAL_SCHEME = "switchboard-original"
+# A conversation longer than this shows its first message (the request) and the newest ones, with the ones
+# between one click away ("Show 412 earlier messages"), as Freshdesk and Help Scout fold long threads: Qt lays
+# out every card, and 500 short replies held the GUI thread for about 110 ms (bench_hostile_html).
+MAX_SHOWN_MESSAGES = 150
+_EARLIER_SCHEME = "switchboard-earlier"
 _MAX_AUTHOR_CHARS = 200
 # All messages of one conversation together, so that many bodies near their own limits cannot add up to a stall.
 # See docs/benchmarks.md ("Hostile HTML") for what the worst conversations cost with these.
@@ -133,6 +138,7 @@ class ConversationView(QTextBrowser):
         self._decoded_images: dict[str, QImage | None] = {}
         self._messages: dict[int, MessageView] = {}
         self._shown: Sequence[MessageView] | None = None
+        self._unfolded: int | None = None  # the first message's id of the conversation shown whole
         self._shown_scheme: _Scheme | None = None
         self._restyling = False
         self.original_view: QPlainTextEdit | None = None
@@ -149,8 +155,20 @@ class ConversationView(QTextBrowser):
         self._inline_images = {_content_id(key): data for key, data in (inline_images or {}).items()}
         self._decoded_images = {}
         self._messages = {message.id: message for message in messages}
+        if not messages or messages[0].id != self._unfolded:
+            self._unfolded = None  # another conversation: folded again
         self._shown = messages
         self.setHtml(self._conversation_html(messages))
+
+    def show_earlier_messages(self) -> None:
+        """Unfold a long conversation: every message, for as long as this conversation is shown (reloads of
+        it included). The view stays where it was, at the earlier messages."""
+        if not self._shown:
+            return
+        self._unfolded = self._shown[0].id
+        position = self.verticalScrollBar().value()
+        self.setHtml(self._conversation_html(self._shown))
+        self.verticalScrollBar().setValue(position)
 
     @property
     def scheme(self) -> _Scheme:
@@ -226,6 +244,9 @@ class ConversationView(QTextBrowser):
             if url.path().isdigit():
                 self.show_original(int(url.path()))
             return
+        if url.scheme() == _EARLIER_SCHEME:
+            self.show_earlier_messages()
+            return
         if not _is_openable(url):
             self.link_refused.emit(target)
             return
@@ -248,11 +269,21 @@ class ConversationView(QTextBrowser):
         self._shown_scheme = self.scheme
         if not messages:
             return f'<p align="center" style="color:{self.scheme.muted}">No messages yet.</p>'
+        folded = self._folded_count(messages)
+        shown = [messages[0], *messages[1 + folded :]] if folded else messages
         # The budget is spent from the newest message back: the latest messages are the ones an agent reads
         # and answers, so they are shown in full and the oldest give way to the start of their text.
         budget = _Budget(CONVERSATION_BUDGET)
-        newest_first = [self._message_html(message, budget) for message in reversed(messages)]
-        return "".join(reversed(newest_first))
+        cards = [self._message_html(message, budget) for message in reversed(shown)][::-1]
+        if folded:
+            cards.insert(1, _earlier_link(folded, self.scheme.muted))
+        return "".join(cards)
+
+    def _folded_count(self, messages: Sequence[MessageView]) -> int:
+        """How many messages after the first one are left out (0 when it is short or was unfolded)."""
+        if len(messages) <= MAX_SHOWN_MESSAGES or messages[0].id == self._unfolded:
+            return 0
+        return len(messages) - MAX_SHOWN_MESSAGES
 
     def _message_html(self, message: MessageView, budget: _Budget) -> str:
         kind = _kind_value(message)
@@ -395,6 +426,15 @@ def _body_html(message: MessageView, budget: _Budget, muted: str) -> str:
 
 def _plain_html(text: str) -> str:
     return f'<p style="white-space:pre-wrap">{html.escape(text)}</p>'
+
+
+def _earlier_link(count: int, muted: str) -> str:
+    """Where a long conversation is folded: how many messages, and the way to them."""
+    noun = "message" if count == 1 else "messages"
+    return (
+        f'<p align="center" style="color:{muted}">{count:,} earlier {noun} not shown &nbsp;'
+        f'<a href="{_EARLIER_SCHEME}:">Show {"it" if count == 1 else "them"}</a></p>'
+    )
 
 
 def _original_link(message: MessageView, reasons: Sequence[str], muted: str) -> str:

@@ -30,7 +30,13 @@ from pytestqt.qtbot import QtBot
 
 from app.services.platform.html_bounds import DISPLAY_LIMITS
 from app.services.tickets.dto import MessageView
-from app.views.conversation import CONVERSATION_BUDGET, MAX_ORIGINAL_CHARS, ORIGINAL_LINE_CHARS, ConversationView
+from app.views.conversation import (
+    CONVERSATION_BUDGET,
+    MAX_ORIGINAL_CHARS,
+    MAX_SHOWN_MESSAGES,
+    ORIGINAL_LINE_CHARS,
+    ConversationView,
+)
 from app.views.memory import settle_memory
 from app.vocabulary import MessageKind
 
@@ -463,7 +469,7 @@ def test_three_thousand_nested_tables_neither_crash_nor_pass_the_table_limit() -
 
 
 def test_many_messages_share_one_budget_spent_from_the_newest(qtbot: QtBot, view: ConversationView) -> None:
-    """Forty bodies each near their own limits, then two hundred ordinary replies: together they stay within
+    """Forty bodies each near their own limits, then a hundred ordinary replies: together they stay within
     the conversation's budget. It is spent from the newest message back, so the latest replies (what the
     agent answers) are shown in full and the oldest heavy bodies show the start of their text."""
     heavy_body = nested("<table><tr><td>", "</td></tr></table>", 12) + "<p><i>x</i></p>" * 400
@@ -472,17 +478,62 @@ def test_many_messages_share_one_budget_spent_from_the_newest(qtbot: QtBot, view
         for n in range(40)
     ]
     ordinary = [
-        message(MessageKind.PUBLIC_REPLY, body_html=f"<p>Reply <b>number {n}</b></p>", message_id=n) for n in range(200)
+        message(MessageKind.PUBLIC_REPLY, body_html=f"<p>Reply <b>number {n}</b></p>", message_id=n) for n in range(100)
     ]
 
     shape = render_and_paint(view, heavy + ordinary)
 
-    shape.assert_within_budget(messages=240)
+    shape.assert_within_budget(messages=140)
     text = view.toPlainText()
-    assert all(f"Reply number {n}" in text for n in range(200)), "the newest messages are shown in full"
+    assert all(f"Reply number {n}" in text for n in range(100)), "the newest messages are shown in full"
     assert "plain part 0" in text and "too long to show every message in full" in text, "the oldest give way"
     assert text.count("Show the original") == 40
-    assert text.index("plain part 0") < text.index("Reply number 0") < text.index("Reply number 199"), "in order"
+    assert text.index("plain part 0") < text.index("Reply number 0") < text.index("Reply number 99"), "in order"
+
+
+def replies(count: int, first_id: int = 1) -> list[MessageView]:
+    return [
+        message(MessageKind.PUBLIC_REPLY, body_html=f"<p>Reply <b>number {n}</b>.</p>", message_id=first_id + n)
+        for n in range(count)
+    ]
+
+
+def test_a_long_conversation_shows_its_request_and_the_newest_and_unfolds_by_a_click(
+    qtbot: QtBot, view: ConversationView
+) -> None:
+    """Past MAX_SHOWN_MESSAGES the first message (the request) and the newest stay, the ones between are one
+    click away; what Qt lays out stays bounded however long the thread (bench_hostile_html: the time)."""
+    long_thread = replies(400)
+    view.show_messages(long_thread)
+    view.show()
+    qtbot.waitExposed(view)
+
+    text = view.toPlainText()
+    folded = 400 - MAX_SHOWN_MESSAGES
+    assert f"{folded} earlier messages not shown" in text
+    assert "Reply number 0." in text and "Reply number 399." in text, "the request and the newest"
+    assert "Reply number 1." not in text and f"Reply number {folded}." not in text
+    assert f"Reply number {folded + 1}." in text
+    assert text.count("Reply number") == MAX_SHOWN_MESSAGES
+
+    QTest.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, anchor_position(view, "Show them")
+    )
+
+    text = view.toPlainText()
+    assert text.count("Reply number") == 400 and "earlier messages not shown" not in text
+    view.show_messages([*long_thread, *replies(1, first_id=1000)])  # a live update of the same conversation
+    assert view.toPlainText().count("Reply number") == 401, "stays unfolded"
+    view.show_messages(replies(400, first_id=5000))  # another ticket
+    assert view.toPlainText().count("Reply number") == MAX_SHOWN_MESSAGES, "folded again"
+
+
+def test_a_conversation_at_the_limit_is_not_folded(view: ConversationView) -> None:
+    view.show_messages(replies(MAX_SHOWN_MESSAGES))
+    assert view.toPlainText().count("Reply number") == MAX_SHOWN_MESSAGES
+    assert "earlier message" not in view.toPlainText()
+    view.show_messages(replies(MAX_SHOWN_MESSAGES + 1))
+    assert "1 earlier message not shown" in view.toPlainText()
 
 
 def test_plain_text_bodies_and_names_are_bounded_too(qtbot: QtBot, view: ConversationView) -> None:
