@@ -44,8 +44,8 @@ _SYSTEM_EVENT = "system_event"
 # Our own link to a message's original: bodies cannot make one, display sanitising keeps only http(s)/mailto/cid.
 _ORIGINAL_SCHEME = "switchboard-original"
 # A conversation longer than this shows its first message (the request) and the newest ones, with the ones
-# between one click away ("Show 412 earlier messages"), as Freshdesk and Help Scout fold long threads: Qt lays
-# out every card, and 500 short replies held the GUI thread for about 110 ms (bench_hostile_html).
+# between one click away ("412 earlier messages not shown", "Show them"), as Freshdesk and Help Scout fold long
+# threads: Qt lays out every card, and 500 short replies held the GUI thread for about 110 ms (bench_hostile_html).
 MAX_SHOWN_MESSAGES = 150
 _EARLIER_SCHEME = "switchboard-earlier"
 _MAX_AUTHOR_CHARS = 200

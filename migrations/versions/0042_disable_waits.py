@@ -8,6 +8,7 @@ Version 2 signalled the user's sessions and returned: the user's client could, f
 idle pooled connection whose end the server had not yet announced, and its next statement was cut off
 ("terminating connection due to administrator command") instead of the sign-in refusing the disabled login
 by name. Found by `test_a_disabled_agent_reads_nothing_outside_a_transaction`, which failed once in CI.
+A session the login opened while the wait held the transaction open is ended too (see the function's notes).
 """
 
 from collections.abc import Sequence

@@ -477,18 +477,16 @@ def test_many_messages_share_one_budget_spent_from_the_newest(qtbot: QtBot, view
         message(MessageKind.CUSTOMER_MESSAGE, text=f"plain part {n}", body_html=heavy_body, message_id=1000 + n)
         for n in range(40)
     ]
-    ordinary = [
-        message(MessageKind.PUBLIC_REPLY, body_html=f"<p>Reply <b>number {n}</b></p>", message_id=n) for n in range(100)
-    ]
+    ordinary = replies(100, first_id=0)
 
     shape = render_and_paint(view, heavy + ordinary)
 
     shape.assert_within_budget(messages=140)
     text = view.toPlainText()
-    assert all(f"Reply number {n}" in text for n in range(100)), "the newest messages are shown in full"
+    assert all(f"Reply number {n}." in text for n in range(100)), "the newest messages are shown in full"
     assert "plain part 0" in text and "too long to show every message in full" in text, "the oldest give way"
     assert text.count("Show the original") == 40
-    assert text.index("plain part 0") < text.index("Reply number 0") < text.index("Reply number 99"), "in order"
+    assert text.index("plain part 0") < text.index("Reply number 0.") < text.index("Reply number 99."), "in order"
 
 
 def replies(count: int, first_id: int = 1) -> list[MessageView]:
@@ -533,7 +531,10 @@ def test_a_conversation_at_the_limit_is_not_folded(view: ConversationView) -> No
     assert view.toPlainText().count("Reply number") == MAX_SHOWN_MESSAGES
     assert "earlier message" not in view.toPlainText()
     view.show_messages(replies(MAX_SHOWN_MESSAGES + 1))
-    assert "1 earlier message not shown" in view.toPlainText()
+    text = view.toPlainText()
+    assert "1 earlier message not shown" in text and "Show it" in text
+    assert "Reply number 0." in text and "Reply number 1." not in text and "Reply number 2." in text
+    assert f"Reply number {MAX_SHOWN_MESSAGES}." in text
 
 
 def test_plain_text_bodies_and_names_are_bounded_too(qtbot: QtBot, view: ConversationView) -> None:

@@ -49,16 +49,19 @@ def with_version_2(desk: Desk) -> Iterator[Desk]:
         for function in ("session_identity_v2()", "kb_is_editor_v1()"):
             dba.execute(f'ALTER FUNCTION switchboard.{function} OWNER TO "{names.owner_role}"')
             dba.execute(f"GRANT EXECUTE ON FUNCTION switchboard.{function} TO PUBLIC")
-        dba.execute(f'CREATE ROLE "{desk.login(STEWARD)}" LOGIN IN ROLE "{names.owner_role}"')
     with desk.connect("dana") as dana:
         dana.execute(
             "SELECT add_user(%s, 'Zed', 'zed@desk.test', 'agent', NULL, %s)", (desk.login("zed"), [desk.ids["billing"]])
         )
         dana.execute("SELECT disable_user(%s)", (desk.login("zed"),))
-    yield desk
-    with desk.connect_as_dba() as dba:
-        dba.execute("DROP FUNCTION switchboard.session_identity_v2(), switchboard.kb_is_editor_v1()")
-        dba.execute(f'DROP ROLE "{desk.login(STEWARD)}"')
+    try:
+        with desk.connect_as_dba() as dba:
+            dba.execute(f'CREATE ROLE "{desk.login(STEWARD)}" LOGIN IN ROLE "{names.owner_role}"')
+        yield desk
+    finally:
+        with desk.connect_as_dba() as dba:
+            dba.execute("DROP FUNCTION switchboard.session_identity_v2(), switchboard.kb_is_editor_v1()")
+            dba.execute(f'DROP ROLE IF EXISTS "{desk.login(STEWARD)}"')
 
 
 def _own_session(desk: Desk, person: str) -> psycopg.Connection[tuple[object, ...]]:

@@ -261,3 +261,31 @@ def test_the_tally_shows_each_login_the_count_of_what_it_may_see(desk: Desk, per
 def test_a_privileged_function_on_a_ticket_that_does_not_exist_says_so(desk: Desk) -> None:
     with desk.connect("dana") as dana, pytest.raises(psycopg.errors.NoDataFound, match="no ticket with id 999999"):
         dana.execute("SELECT assign_ticket(999999, NULL, NULL)")
+
+
+def test_disabling_a_user_ends_every_session_of_theirs_before_it_returns(desk: Desk) -> None:
+    """Migration 0042: disable_user() waits until the sessions are gone, so a client of the disabled user
+    finds its connection closed and its sign-in refused, never a connection that still looks alive. (Version
+    2 only signalled them; idle sessions end so fast that its race shows here only now and then.)"""
+    with desk.connect("dana") as dana:
+        dana.execute(
+            "SELECT add_user(%s, 'Quinn', 'quinn@desk.test', 'agent', NULL, %s)",
+            (desk.login("quinn"), [desk.ids["billing"]]),
+        )
+    sessions = [desk.connect("quinn") for _ in range(3)]
+    try:
+        for session in sessions:
+            session.execute("SELECT 1")
+        with desk.connect("dana") as dana:
+            dana.execute("SELECT disable_user(%s)", (desk.login("quinn"),))
+        with desk.connect_as_dba() as dba:
+            left = dba.execute("SELECT count(*) FROM pg_stat_activity WHERE usename = %s", (desk.login("quinn"),))
+            assert left.fetchone() == (0,), "every session ended when disable_user() returned"
+        for session in sessions:
+            with pytest.raises(psycopg.OperationalError):
+                session.execute("SELECT 1")
+        with pytest.raises(psycopg.OperationalError, match="not permitted to log in"):
+            desk.connect("quinn")
+    finally:
+        for session in sessions:
+            session.close()
