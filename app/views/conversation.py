@@ -151,14 +151,21 @@ class ConversationView(QTextBrowser):
 
     def show_messages(self, messages: Sequence[MessageView], inline_images: Mapping[str, bytes] | None = None) -> None:
         """Replace the conversation. `inline_images` maps Content-IDs (with or without ``cid:``/``<>``) to the
-        bytes of the message's own MIME parts: the only images this view will ever show."""
+        bytes of the message's own MIME parts: the only images this view will ever show. The same conversation
+        shown again keeps its place, or stays at the end when the agent was there; another starts at the top."""
         self._inline_images = {_content_id(key): data for key, data in (inline_images or {}).items()}
         self._decoded_images = {}
         self._messages = {message.id: message for message in messages}
         if not messages or messages[0].id != self._unfolded:
             self._unfolded = None  # another conversation: folded again
+        previous = self._shown
+        same = bool(messages) and bool(previous) and previous is not None and previous[0].id == messages[0].id
+        bar = self.verticalScrollBar()
+        position, at_end = bar.value(), 0 < bar.maximum() <= bar.value()
         self._shown = messages
         self.setHtml(self._conversation_html(messages))
+        if same:  # a reload of what the agent is reading (a new message, a colleague's change): stay there,
+            bar.setValue(bar.maximum() if at_end else position)  # or, at the end, follow the newest
 
     def show_earlier_messages(self) -> None:
         """Unfold a long conversation: every message, for as long as this conversation is shown (reloads of

@@ -609,3 +609,28 @@ def test_the_original_of_a_huge_body_opens_in_short_lines(qtbot: QtBot, view: Co
     assert shown.replace("\n", "").endswith(body[:MAX_ORIGINAL_CHARS][-500:])
     assert max(len(line) for line in shown.splitlines()) <= ORIGINAL_LINE_CHARS
     view.original_view.window().close()
+
+
+def test_a_reload_of_the_same_conversation_keeps_the_agents_place_and_follows_the_end(
+    qtbot: QtBot, view: ConversationView
+) -> None:
+    """A new message or a colleague's change reloads the conversation: an agent reading the middle stays
+    there, one at the end sees the newest; another ticket starts at the top."""
+    thread = replies(60)
+    view.show_messages(thread)
+    view.show()
+    qtbot.waitExposed(view)
+    bar = view.verticalScrollBar()
+    middle = bar.maximum() // 2
+    bar.setValue(middle)
+
+    view.show_messages([*thread, *replies(1, first_id=500)])
+    assert bar.value() == middle, "the place is kept"
+
+    bar.setValue(bar.maximum())
+    before = bar.maximum()
+    view.show_messages([*thread, *replies(3, first_id=500)])
+    assert bar.maximum() > before and bar.value() == bar.maximum(), "at the end, the newest is followed"
+
+    view.show_messages(replies(60, first_id=1000))
+    assert bar.value() == 0, "another conversation starts at the top"
