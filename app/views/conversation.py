@@ -159,13 +159,10 @@ class ConversationView(QTextBrowser):
         if not messages or messages[0].id != self._unfolded:
             self._unfolded = None  # another conversation: folded again
         previous = self._shown
-        same = bool(messages) and bool(previous) and previous is not None and previous[0].id == messages[0].id
-        bar = self.verticalScrollBar()
-        position, at_end = bar.value(), 0 < bar.maximum() <= bar.value()
-        self._shown = messages
-        self.setHtml(self._conversation_html(messages))
-        if same:  # a reload of what the agent is reading (a new message, a colleague's change): stay there,
-            bar.setValue(bar.maximum() if at_end else position)  # or, at the end, follow the newest
+        same = bool(messages and previous and previous[0].id == messages[0].id)
+        # A reload of what the agent is reading (a new message, a colleague's change): stay there, or, at the
+        # end, follow the newest.
+        self._draw(messages, keep_place=same, follow_end=True)
 
     def show_earlier_messages(self) -> None:
         """Unfold a long conversation: every message, for as long as this conversation is shown (reloads of
@@ -173,9 +170,17 @@ class ConversationView(QTextBrowser):
         if not self._shown:
             return
         self._unfolded = self._shown[0].id
-        position = self.verticalScrollBar().value()
-        self.setHtml(self._conversation_html(self._shown))
-        self.verticalScrollBar().setValue(position)
+        self._draw(self._shown, keep_place=True)
+
+    def _draw(self, messages: Sequence[MessageView], *, keep_place: bool, follow_end: bool = False) -> None:
+        """Render the conversation; with `keep_place`, scrolled where it was (or, with `follow_end`, to the end
+        when it was at the end)."""
+        bar = self.verticalScrollBar()
+        position, at_end = bar.value(), 0 < bar.maximum() <= bar.value()
+        self._shown = messages
+        self.setHtml(self._conversation_html(messages))
+        if keep_place:
+            bar.setValue(bar.maximum() if follow_end and at_end else position)
 
     @property
     def scheme(self) -> _Scheme:
@@ -199,9 +204,7 @@ class ConversationView(QTextBrowser):
             if self.styleSheet() != scheme.style_sheet:
                 self.setStyleSheet(scheme.style_sheet)
             if self._shown is not None and self._shown_scheme is not scheme:
-                position = self.verticalScrollBar().value()
-                self.setHtml(self._conversation_html(self._shown))
-                self.verticalScrollBar().setValue(position)
+                self._draw(self._shown, keep_place=True)
         finally:
             self._restyling = False
 

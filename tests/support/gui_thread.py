@@ -26,7 +26,8 @@ _watching: GuiThreadGuard | None = None  # the one guard the process-wide audit 
 
 def _audit(name: str, args: tuple[Any, ...]) -> None:
     if name in _NETWORK_EVENTS and _watching is not None:
-        _watching.record(f"{name} {args[0]!r}" if name != "socket.connect" else f"{name} {args[1]!r}")
+        target = args[1] if name == "socket.connect" else args[0]  # (socket, address) or (host, ...)
+        _watching.record(f"{name} {target!r}")
 
 
 _audit_hooked = False
