@@ -135,15 +135,16 @@ def panel_time(desk: HelpDesk, tickets: int, tool: demo_tool.DemoTool) -> None:
     wait_until(lambda: panel.panel is not None and not panel.refreshing)
     seen = {window.editor.detail.ticket.customer_id}  # type: ignore[union-attr]
     rows = []
-    for row, ticket in enumerate(window.model.rows):  # one ticket per customer: each panel starts cold
-        if ticket.customer_id not in seen:
+    for row in range(window.model.rowCount()):  # one ticket per customer: each panel starts cold
+        ticket = window.model.ticket_at(row)  # the first page's: at hand
+        if ticket is not None and ticket.customer_id not in seen:
             seen.add(ticket.customer_id)
             rows.append(row)
     samples, first_paint, asked = [], [], tool.requests
     dog = Watchdog()
     dog.start()
     for row in rows[:tickets]:
-        wanted = window.model.rows[row].id
+        wanted = window.model.ticket_id_at(row)
         started = time.perf_counter()
         window.table.selectRow(row)
         wait_until(lambda wanted=wanted: panel.panel is not None and panel.panel.ticket_id == wanted)  # type: ignore[misc]

@@ -40,6 +40,7 @@ from app.services.platform.config import DatabaseTarget, resolve_database
 from app.services.platform.uow import UnitOfWork
 from app.services.search.service import Search
 from app.services.tickets import service
+from app.services.tickets.dto import TicketSummary
 from app.views.appearance import Theme, apply_color_scheme, apply_theme
 from app.views.main_window import MainWindow, pane_sizes
 from app.views.signin import SignInDialog
@@ -49,6 +50,13 @@ from app.views.waiting import process_events_until
 
 AGENT = "ben.okafor"
 LEAD = "amelie.durand"  # a demo supervisor, leading Billing
+
+
+def listed(window: MainWindow) -> list[TicketSummary]:
+    """The queue's tickets in order; the demo's views fit their first page, which comes whole."""
+    tickets = [window.model.ticket_at(row) for row in range(window.model.rowCount())]
+    assert None not in tickets, "a row's ticket is not at hand"
+    return [ticket for ticket in tickets if ticket is not None]
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
@@ -75,9 +83,9 @@ def search_shots(window: MainWindow, search: Search, out: Path) -> None:
     wait_until(lambda: features.dialog.answered is not None and features.dialog.answered.source == "index")
     save(features.dialog, out / "search.png")
     features.dialog.reject()
-    refund = next((r for r, t in enumerate(window.model.rows) if "refund" in t.subject.lower()), 0)
+    refund = next((r for r, t in enumerate(listed(window)) if "refund" in t.subject.lower()), 0)
     window.table.selectRow(refund)
-    ticket_id = window.model.rows[refund].id
+    ticket_id = listed(window)[refund].id
     wait_until(lambda: window.editor.detail is not None and window.editor.detail.ticket.id == ticket_id)
     features.toggle_panel()
     wait_until(lambda: features.panel.loaded_for == ticket_id)
@@ -91,7 +99,7 @@ def desk_shots(window: MainWindow, out: Path, suffix: str) -> None:
     )
     save(window, out / f"queue{suffix}.png")
     save(window.ticket_pane, out / f"ticket{suffix}.png")
-    number = window.model.rows[min(5, window.model.rowCount() - 1)].number
+    number = listed(window)[min(5, window.model.rowCount() - 1)].number
     window.open_palette(f"#{number}")
     palette = window.command_palette
     wait_until(lambda: not palette.searching and any(line.startswith(f"#{number}") for line in palette.shown_labels()))
@@ -180,14 +188,14 @@ def account_shots(window: MainWindow, tool: DemoTool, out: Path, target: Databas
     save(window.editor, out / "account-panel.png")
     tool.stop()
     shown = window.editor.detail.ticket.customer_id  # type: ignore[union-attr]
-    opened = {shown, *(t.customer_id for t in window.model.rows[:3])}  # customers whose accounts were read
-    row = next(r for r in reversed(range(window.model.rowCount())) if window.model.rows[r].customer_id not in opened)
-    wanted = window.model.rows[row].id
+    opened = {shown, *(t.customer_id for t in listed(window)[:3])}  # customers whose accounts were read
+    row = next(r for r in reversed(range(window.model.rowCount())) if listed(window)[r].customer_id not in opened)
+    wanted = listed(window)[row].id
     maintenance = open_maintenance_runtime(target)
     with maintenance.uow() as uow:
         uow.session.execute(
             text("DELETE FROM switchboard.account_cache WHERE :customer = ANY (customer_ids)"),
-            {"customer": window.model.rows[row].customer_id},
+            {"customer": listed(window)[row].customer_id},
         )
         uow.commit()
     maintenance.close()
@@ -314,9 +322,9 @@ def main(out: Path, *, dark: bool = False, only_supervisor: bool = False) -> Non
     billing = next(item for item in items if item is not None and item.text(0) == "Billing")
     window.navigation.setCurrentItem(billing)
     wait_until(lambda: window.model.rowCount() > 10)
-    row = next((r for r, t in enumerate(window.model.rows) if t.status in ("pending", "answered")), 0)
+    row = next((r for r, t in enumerate(listed(window)) if t.status in ("pending", "answered")), 0)
     window.table.selectRow(row)
-    wait_until(lambda: window.editor.detail is not None and window.editor.detail.ticket.id == window.model.rows[row].id)
+    wait_until(lambda: window.editor.detail is not None and window.editor.detail.ticket.id == listed(window)[row].id)
     save(window, out / "queue.png")
     window.editor.start_reply()
     window.editor.composer.setPlainText(
@@ -342,9 +350,9 @@ def main(out: Path, *, dark: bool = False, only_supervisor: bool = False) -> Non
     save(window.editor.conflict_dialog, out / "conflict.png")
     window.editor.conflict_dialog.reject()
 
-    routed = next(r for r, t in enumerate(window.model.rows) if window.desk.routing.explain(t.id) is not None)
+    routed = next(r for r, t in enumerate(listed(window)) if window.desk.routing.explain(t.id) is not None)
     window.table.selectRow(routed)  # "Why this agent?" on a ticket the demo's routing decided
-    routed_id = window.model.rows[routed].id
+    routed_id = listed(window)[routed].id
     wait_until(lambda: window.editor.detail is not None and window.editor.detail.ticket.id == routed_id)
     window.editor.header_form.why_button.click()
     wait_until(lambda: getattr(window.editor, "routing_dialog", None) is not None)

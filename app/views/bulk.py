@@ -5,12 +5,13 @@ Each ticket is its own transaction at the version the queue shows for it, one de
 a pool thread: a ticket someone saved in the meantime, or one the lifecycle or the login's rights refuse,
 is left as it was and named in the summary with the reason ("12 changed, 2 refused: #10011 (someone saved
 first), …"), while the others are saved. Nothing is all-or-nothing: a hundred tickets are not held back by
-one a colleague just answered.
+one a colleague just answered. Tickets the queue does not hold whole (rows not shown lately) are read
+first, as they are then; one no longer visible to the login is counted as gone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
@@ -58,6 +59,18 @@ class BulkOutcome:
     changed: tuple[TicketChanged, ...]
     unchanged: tuple[int, ...]
     refused: tuple[tuple[int, Exception], ...]
+    gone: int = 0  # selected, but no longer to be seen when the change began (moved away, merged, deleted)
+
+
+def selected_tickets(
+    ids: Sequence[int], at_hand: Mapping[int, TicketSummary], read: Callable[[list[int]], list[TicketSummary]]
+) -> tuple[list[TicketSummary], int]:
+    """Runs on a pool thread: the selection's tickets as the queue last read them (their versions: a change
+    saved since is refused as a conflict), the others read now; and how many are gone."""
+    missing = [ticket_id for ticket_id in ids if ticket_id not in at_hand]
+    read_now = {ticket.id: ticket for ticket in read(missing)} if missing else {}
+    tickets = [ticket for ticket_id in ids if (ticket := at_hand.get(ticket_id) or read_now.get(ticket_id))]
+    return tickets, len(ids) - len(tickets)
 
 
 def change_one(area: TicketArea, ticket: TicketSummary, change: BulkChange) -> TicketChanged | None:
@@ -73,7 +86,7 @@ def change_one(area: TicketArea, ticket: TicketSummary, change: BulkChange) -> T
     return area.edit_ticket(ticket.id, status, fields, ticket.version)
 
 
-def change_each(area: TicketArea, tickets: Sequence[TicketSummary], change: BulkChange) -> BulkOutcome:
+def change_each(area: TicketArea, tickets: Sequence[TicketSummary], change: BulkChange, gone: int = 0) -> BulkOutcome:
     """Runs on a pool thread: every ticket is tried, whatever happened to the one before."""
     changed: list[TicketChanged] = []
     unchanged: list[int] = []
@@ -88,7 +101,7 @@ def change_each(area: TicketArea, tickets: Sequence[TicketSummary], change: Bulk
             unchanged.append(ticket.number)
         else:
             changed.append(result)
-    return BulkOutcome(tuple(changed), tuple(unchanged), tuple(refused))
+    return BulkOutcome(tuple(changed), tuple(unchanged), tuple(refused), gone)
 
 
 def reason(error: Exception) -> str:
@@ -107,6 +120,8 @@ def summary(outcome: BulkOutcome) -> str:
         parts.append(f"{len(outcome.unchanged)} already so")
     if outcome.refused:
         parts.append(f"{len(outcome.refused)} refused")
+    if outcome.gone:
+        parts.append(f"{outcome.gone} no longer in your queues")
     by_reason: dict[str, list[int]] = {}
     for number, error in outcome.refused:
         by_reason.setdefault(reason(error), []).append(number)

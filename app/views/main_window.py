@@ -50,7 +50,7 @@ from app.views.queue_view import QueueView
 from app.views.status_bar import DeskStatusBar
 from app.views.supervisor.alerts import SlaAlertWatcher
 from app.views.tasks import TaskRunner
-from app.views.ticket_table import TicketTableModel
+from app.views.ticket_table import TicketTableModel, queue_pages
 from app.views.tray import TrayNotifier
 
 # The dialogs and windows opened on demand (about, bulk, new ticket, merge/link, routing settings, the
@@ -190,6 +190,7 @@ class MainWindow(QMainWindow):
         self.navigation.view_chosen.connect(lambda _view: self._show_effective_view())
         self.navigation.failed.connect(self._report)
         self.model = TicketTableModel(runner)
+        self.model.keep_assignee = desk.me.agent_id
         self.model.page_failed.connect(self._report)
         self.table = QueueView(self.model)
         self.model.loaded.connect(self._mine_is_empty)
@@ -378,10 +379,15 @@ class MainWindow(QMainWindow):
         read, page = self._pages_ahead.pop(view.key, (None, None))  # read with the first screen
         if read is None or (read.ticket_filter, read.sort) != (view.ticket_filter, view.sort):
             page = None  # the view has changed since (a filter, another sort): its page is read now
-        self.model.show_view(
-            lambda cursor: self.desk.navigation.page(view, cursor), view.ticket_filter, view.sort, first_page=page
-        )
+        self.show_in_table(view, page)
         self._count_shown_view()
+
+    def show_in_table(self, view: DeskView, first_page: TicketPage | None = None) -> None:
+        """The view in the queue's table: its pages, and the tickets of the rows shown read as they are."""
+        pages = queue_pages(lambda: self.desk.navigation, view)  # the desk of the moment (a reconnect replaces it)
+        self.model.show_view(
+            pages, view.ticket_filter, view.sort, first_page, lambda ids: self.desk.navigation.summaries(ids)
+        )
 
     def _count_shown_view(self) -> None:
         if self.current_view is None:
@@ -413,10 +419,10 @@ class MainWindow(QMainWindow):
             )
             self.ticket_pane.setCurrentWidget(self.no_ticket)
 
-    def _ticket_chosen(self, ticket: TicketSummary) -> None:
+    def _ticket_chosen(self, ticket_id: int) -> None:
         self.ticket_pane.setCurrentWidget(self.editor)
-        self.editor.open_ticket(ticket.id)
-        self.presence_tracker.announce(ticket.id, "viewing")
+        self.editor.open_ticket(ticket_id)
+        self.presence_tracker.announce(ticket_id, "viewing")
 
     def open_ticket_by_id(self, ticket_id: int) -> None:
         self.runner.run(
@@ -431,11 +437,11 @@ class MainWindow(QMainWindow):
         if self.table.select_ticket(ticket.id):
             self.ticket_pane.setCurrentWidget(self.editor)
             if self.editor.opening != ticket.id:  # its row was selected already, another ticket open
-                self._ticket_chosen(ticket)
+                self._ticket_chosen(ticket.id)
             return
         self.table.clearSelection()
         self.table.setCurrentIndex(self.model.index(-1, -1))
-        self._ticket_chosen(ticket)
+        self._ticket_chosen(ticket.id)
         self.status.showMessage(f"#{ticket.number} is not in this view; it is open on the right.", 8000)
 
     def find_tickets(self, text: str, found: Callable[[list[TicketSummary]], None]) -> None:
@@ -519,27 +525,33 @@ class MainWindow(QMainWindow):
 
     def bulk_change(self) -> None:
         """B: status, assignee and a tag for every selected ticket, each saved on its own (see bulk.py)."""
-        tickets = self.table.selected_tickets()
+        ids = self.table.selected_ids()
         vocabulary = self.editor.vocabulary
-        if not tickets or vocabulary is None:
+        if not ids or vocabulary is None:
             self.status.showMessage("Select tickets first: Shift or Ctrl with a click or the arrows.", 8000)
             return
         from app.views.bulk import BulkDialog
 
-        dialog = BulkDialog(len(tickets), vocabulary, self.desk.me.agent_id, self)
-        dialog.accepted.connect(lambda: self._apply_bulk(tickets, dialog.change()))
+        dialog = BulkDialog(len(ids), vocabulary, self.desk.me.agent_id, self)
+        dialog.accepted.connect(lambda: self._apply_bulk(ids, dialog.change()))
         dialog.finished.connect(dialog.deleteLater)
         self.bulk_dialog = dialog
         dialog.open()
 
-    def _apply_bulk(self, tickets: list[TicketSummary], change: BulkChange) -> None:
+    def _apply_bulk(self, ids: list[int], change: BulkChange) -> None:
         if change.is_empty:
             return
-        from app.views.bulk import change_each
+        from app.views.bulk import change_each, selected_tickets
 
-        area = self.desk.tickets
-        self.status.showMessage(f"Changing {len(tickets)} tickets…", 8000)
-        self.runner.run(lambda: change_each(area, tickets, change), self._bulk_done, self._report)
+        area, read = self.desk.tickets, self.desk.navigation.summaries
+        at_hand = {ticket_id: ticket for ticket_id in ids if (ticket := self.model.ticket_by_id(ticket_id))}
+
+        def change_them() -> BulkOutcome:
+            tickets, gone = selected_tickets(ids, at_hand, read)
+            return change_each(area, tickets, change, gone)
+
+        self.status.showMessage(f"Changing {len(ids)} tickets…", 8000)
+        self.runner.run(change_them, self._bulk_done, self._report)
 
     def _bulk_done(self, outcome: BulkOutcome) -> None:
         from app.views.bulk import summary

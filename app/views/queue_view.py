@@ -9,7 +9,7 @@ Queue and Updated start hidden, and on a first start Assignee too when the subje
 says so in the table itself, with what to do about it.
 
 Signals:
-    ticket_chosen(object): the TicketSummary of the row the agent moved to.
+    ticket_chosen(int): the id of the ticket of the row the agent moved to.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.tickets.dto import TicketSummary
 from app.views.ticket_table import COLUMNS, TicketTableModel
 
 SUBJECT_COLUMN = COLUMNS.index("Subject")
@@ -61,7 +60,7 @@ class QueueView(QTableView):
         window turns this off when it restored the agent's own columns).
     """
 
-    ticket_chosen = Signal(object)
+    ticket_chosen = Signal(int)
 
     def __init__(self, model: TicketTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -147,10 +146,11 @@ class QueueView(QTableView):
         if self.queue_model.rowCount():
             self.selectRow(row)
 
-    def selected_tickets(self) -> list[TicketSummary]:
-        """The selected rows' tickets, top to bottom (as the queue last read them, versions included)."""
+    def selected_ids(self) -> list[int]:
+        """The selected rows' tickets, top to bottom (their summaries may not be at hand: rows not shown
+        lately are not held whole, see ticket_table)."""
         rows = sorted(index.row() for index in self.selectionModel().selectedRows())
-        return [ticket for row in rows if (ticket := self.queue_model.ticket_at(row)) is not None]
+        return [ticket_id for row in rows if (ticket_id := self.queue_model.ticket_id_at(row)) is not None]
 
     def select_first_if_none(self) -> None:
         if not self.currentIndex().isValid() and self.queue_model.rowCount():
@@ -166,9 +166,9 @@ class QueueView(QTableView):
         return True
 
     def _row_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
-        ticket = self.queue_model.ticket_at(self.currentIndex().row())
-        if ticket is not None:
-            self.ticket_chosen.emit(ticket)
+        ticket_id = self.queue_model.ticket_id_at(self.currentIndex().row())
+        if ticket_id is not None:
+            self.ticket_chosen.emit(ticket_id)
 
     # --- the empty state ------------------------------------------------------------------------------------
 

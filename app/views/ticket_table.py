@@ -1,13 +1,17 @@
 """The queue: a table model over pages fetched in the background, never one round-trip per row.
 
-Rows are frozen TicketSummary values. Scrolling near the end asks for the next page (keyset cursor) on a
-pool thread; a live update replaces, moves, inserts or removes just the tickets it names, so the selection
-follows its ticket and the scroll position stays where the agent left them.
+The model holds every listed row's place (`place_key`: its sort value, id and version, a few hundred bytes)
+and the tickets themselves only for rows shown lately: a bounded cache (`CACHED_ROWS`), as Anki's browser
+holds ids and reads the rows it draws. The first page comes whole (it is painted at once); the pages after
+it, asked for on a pool thread as the view nears the end (keyset cursor), bring only places
+(`queue_pages`), and a row drawn without its ticket shows "…" while it is read with its neighbours in one
+statement (`read_rows`). A live update replaces, moves, inserts or removes just the tickets it names, so
+the selection follows its ticket and the scroll position stays where the agent left them.
 
-The rows are kept in the order of the SQL (`sort_key`, the same keys), with a parallel list of their sort
-keys and the tickets by id: finding a ticket's row, placing a newcomer or a page is a bisection, never a
-walk over every row (Anki's `get_item_row` walks; with 10,000 rows and a live batch per second that shows).
-At most ROW_LIMIT rows are held: scrolling stops there, and the count above the table says how many match.
+The places are kept in the order of the SQL, and the tickets' places by id: finding a ticket's row,
+placing a newcomer or a page is a bisection, never a walk over every row (Anki's `get_item_row` walks; with
+10,000 rows and a live batch per second that shows). At most ROW_LIMIT rows are listed: scrolling stops
+there, and the count above the table says how many match.
 
 SLA and priority read at a glance and never by colour alone: the words say it ("overdue 3 h 10 min",
 "Urgent"), a shape says it (`state_icon`), and the colour (light or dark variant, `appearance.accents`) only
@@ -20,27 +24,40 @@ import datetime as dt
 import enum
 import html
 from bisect import bisect_left
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap, QPolygonF
 
-from app.services.tickets.dto import PageCursor, SortOrder, TicketFilter, TicketPage, TicketSummary
+from app.services.tickets.dto import PageCursor, SortOrder, TicketFilter, TicketPage, TicketPlaces, TicketSummary
 from app.views.appearance import Accents, accents
 from app.views.tasks import TaskRunner
 from app.vocabulary import Priority
 
-PageLoader = Callable[[PageCursor | None], TicketPage]
+if TYPE_CHECKING:
+    from app.services.desk_api import NavigationArea
+    from app.services.navigation.dto import DeskView
+
+PageLoader = Callable[[PageCursor | None], TicketPage | TicketPlaces]
+RowReader = Callable[[list[int]], list[TicketSummary]]  # the tickets among these ids, as they are now
+RowKey = tuple[Any, ...]  # see place_key
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("#", "Subject", "SLA due", "Status", "Priority", "Customer", "Assignee", "Queue", "Updated")
 SLA_COLUMN = COLUMNS.index("SLA due")
 PRIORITY_COLUMN = COLUMNS.index("Priority")
 CUSTOMER_COLUMN = COLUMNS.index("Customer")
+SUBJECT_COLUMN = COLUMNS.index("Subject")
 NO_INDEX = QModelIndex()
-ROW_LIMIT = 10_000  # rows held at most: more is a filter's job (and a table of 10,000 is read by nobody)
+ROW_LIMIT = 200_000  # rows listed at most (about 50 MB of places): beyond that a filter finds it sooner
+CACHED_ROWS = 2_000  # tickets held whole: twenty screens of the tallest table
+PLACES_PER_PAGE = 2_000  # after the first page: a place costs the server and the client little
+READ_ABOVE, READ_BELOW = 20, 100  # the rows read with a row shown without its ticket
+READ_AT_MOST = 300  # one read's rows: the latest asked for (rows scrolled past meanwhile are skipped)
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
 class Alert(enum.Enum):
@@ -123,21 +140,46 @@ def state_icon(alert: Alert, colour: str) -> QIcon:
     return QIcon(pixmap)
 
 
-def sort_key(sort: SortOrder) -> Callable[[TicketSummary], tuple[Any, ...]]:
-    """The same order as the SQL of `list_tickets`, exactly (every key ends with the id, so no two tickets
-    share one): the rows are kept in it and bisected."""
-    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+def queue_pages(navigation: Callable[[], NavigationArea], view: DeskView) -> PageLoader:
+    """The view's pages for the model: the first whole (it is painted at once), the rest as places."""
+
+    def page(cursor: PageCursor | None) -> TicketPage | TicketPlaces:
+        if cursor is None:
+            return navigation().page(view, None)
+        return navigation().places(view, cursor, PLACES_PER_PAGE)
+
+    return page
+
+
+def place_key(sort: SortOrder, ticket_id: int, value: dt.datetime | int | None, version: int) -> RowKey:
+    """A row's place: the same order as the SQL of `list_tickets`, exactly (every key ends with the id, so no
+    two tickets share one; the version after it only tells an older place of a ticket from a newer one)."""
     if sort is SortOrder.SLA_DUE:
-        return lambda t: (t.sla_due_at is None, t.sla_due_at or far, t.id)
-    if sort is SortOrder.PRIORITY:
-        return lambda t: (-int(t.priority), -t.id)
-    return lambda t: (-(t.updated_at - EPOCH), -t.id)  # a timedelta is exact; a float timestamp is not
+        return (value is None, value or FAR_FUTURE, ticket_id, version)
+    if isinstance(value, dt.datetime):
+        return (-(value - EPOCH), -ticket_id, version)  # a timedelta is exact; a float timestamp is not
+    return (-(value or 0), -ticket_id, version)  # the priority
+
+
+def sort_key(sort: SortOrder) -> Callable[[TicketSummary], RowKey]:
+    """A ticket's `place_key` in this order, from its summary."""
+    value = {SortOrder.SLA_DUE: "sla_due_at", SortOrder.PRIORITY: "priority", SortOrder.UPDATED: "updated_at"}[sort]
+    return lambda t: place_key(sort, t.id, getattr(t, value), t.version)
+
+
+def id_of(key: RowKey) -> int:
+    ticket_id: int = key[-2]
+    return abs(ticket_id)
 
 
 class TicketTableModel(QAbstractTableModel):
     """Signals:
-    page_failed(object): a page could not be fetched (the exception); the view says why.
+    page_failed(object): a page or the rows shown could not be read (the exception); the view says why.
     loaded(): a page arrived.
+
+    Attributes:
+        keep_assignee: this agent's tickets are kept whole however far the table scrolls (a live change
+            is told apart from a new assignment by comparing with them: `live_updates.notification_for`).
     """
 
     page_failed = Signal(object)
@@ -147,19 +189,28 @@ class TicketTableModel(QAbstractTableModel):
         super().__init__()
         self.runner = runner
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
-        self.rows: list[TicketSummary] = []  # in sort order
-        self._keys: list[tuple[Any, ...]] = []  # the rows' sort keys, for bisecting
-        self._by_id: dict[int, TicketSummary] = {}
+        self._keys: list[RowKey] = []  # every row's place, in sort order
+        self._key_of: dict[int, RowKey] = {}  # by ticket id
+        self._cache: OrderedDict[int, TicketSummary] = OrderedDict()  # rows read lately, the oldest shown first out
+        self._mine: dict[int, TicketSummary] = {}  # the keep_assignee's tickets, never evicted
+        self.keep_assignee: int | None = None
         self.status_labels: Mapping[str, str] = {}  # the desk's own labels (admins may add statuses)
         self.ticket_filter = TicketFilter()
         self.sort_order = SortOrder.SLA_DUE
         self._key = sort_key(self.sort_order)
         self._load: PageLoader | None = None
+        self._read_rows: RowReader | None = None
         self._cursor: PageCursor | None = None
         self._more = False
         self._loading = False
+        self._wanted: dict[int, None] = {}  # ids of rows shown without their ticket, the latest asked last
+        self._reading = False
         self._generation = 0
         self._stopped = False
+        self._read_soon = QTimer(self)
+        self._read_soon.setSingleShot(True)
+        self._read_soon.setInterval(0)  # once the view has asked for every cell it paints
+        self._read_soon.timeout.connect(self._read_wanted)
         self._ticker = QTimer(self)
         self._ticker.setInterval(30_000)  # countdowns move on their own
         self._ticker.timeout.connect(self._refresh_countdowns)
@@ -167,7 +218,7 @@ class TicketTableModel(QAbstractTableModel):
     # --- Qt model interface --------------------------------------------------------------------------
 
     def rowCount(self, parent: Index = NO_INDEX) -> int:
-        return 0 if parent.isValid() else len(self.rows)
+        return 0 if parent.isValid() else len(self._keys)
 
     def columnCount(self, parent: Index = NO_INDEX) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
@@ -182,16 +233,22 @@ class TicketTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+        if not index.isValid() or not 0 <= index.row() < len(self._keys):
             return None
-        ticket = self.rows[index.row()]
+        key = self._keys[index.row()]
+        if role == Qt.ItemDataRole.UserRole:
+            return id_of(key)
+        ticket = self._summary(key)
         column = index.column()
+        if ticket is None:  # its row was never shown, or not lately: read with its neighbours
+            if role == Qt.ItemDataRole.DisplayRole:
+                self._want(index.row())
+                return "…" if column == SUBJECT_COLUMN else ""
+            return None
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(ticket, column)
         if role == Qt.ItemDataRole.ToolTipRole:  # tooltips would render a subject like <b>x</b> as rich text
             return f"<qt>{html.escape(self._tooltip(ticket, column))}</qt>"
-        if role == Qt.ItemDataRole.UserRole:
-            return ticket.id
         alert = self._alert(ticket, column)
         if alert is None:
             return None
@@ -209,7 +266,7 @@ class TicketTableModel(QAbstractTableModel):
         return None
 
     def canFetchMore(self, parent: Index = NO_INDEX) -> bool:
-        return not parent.isValid() and self._more and not self._loading and len(self.rows) < ROW_LIMIT
+        return not parent.isValid() and self._more and not self._loading and len(self._keys) < ROW_LIMIT
 
     def fetchMore(self, parent: Index = NO_INDEX) -> None:
         if self.canFetchMore(parent):
@@ -218,16 +275,23 @@ class TicketTableModel(QAbstractTableModel):
     # --- what the view asks for -----------------------------------------------------------------------
 
     def show_view(
-        self, load: PageLoader, ticket_filter: TicketFilter, sort: SortOrder, first_page: TicketPage | None = None
+        self,
+        load: PageLoader,
+        ticket_filter: TicketFilter,
+        sort: SortOrder,
+        first_page: TicketPage | None = None,
+        read_rows: RowReader | None = None,
     ) -> None:
         """Start over with another view; pages still in flight for the old one are ignored. Once stopped (the
         window closed), a late answer that asks for a view starts nothing. `first_page`: its first page, read
-        already (with the sign-in); then `load` is asked only for the pages after it."""
+        already (with the sign-in); then `load` is asked only for the pages after it. `read_rows`: reads the
+        tickets of rows shown whose ticket a page of places did not bring, or the cache let go."""
         if self._stopped:
             return
         self.beginResetModel()
-        self.rows, self._keys, self._by_id = [], [], {}
+        self._keys, self._key_of, self._cache, self._wanted = [], {}, OrderedDict(), {}
         self._load, self.ticket_filter, self.sort_order, self._key = load, ticket_filter, sort, sort_key(sort)
+        self._read_rows = read_rows
         self._cursor, self._more, self._loading = None, True, True  # the first page is asked for below
         self._generation += 1
         self.endResetModel()
@@ -248,17 +312,27 @@ class TicketTableModel(QAbstractTableModel):
     @property
     def capped(self) -> bool:
         """More tickets match than the model holds (ROW_LIMIT): the view says so."""
-        return self._more and len(self.rows) >= ROW_LIMIT
+        return self._more and len(self._keys) >= ROW_LIMIT
+
+    def listed_ids(self) -> list[int]:
+        """Every listed ticket's id, in the view's order."""
+        return [id_of(key) for key in self._keys]
+
+    def ticket_id_at(self, row: int) -> int | None:
+        """The ticket listed at this row, known for every row (its summary may not be: `ticket_at`)."""
+        return id_of(self._keys[row]) if 0 <= row < len(self._keys) else None
 
     def ticket_at(self, row: int) -> TicketSummary | None:
-        return self.rows[row] if 0 <= row < len(self.rows) else None
+        """The row's ticket as last read, if it is at hand (rows not shown lately are read when shown)."""
+        return self._summary(self._keys[row]) if 0 <= row < len(self._keys) else None
 
     def ticket_by_id(self, ticket_id: int) -> TicketSummary | None:
-        return self._by_id.get(ticket_id)
+        key = self._key_of.get(ticket_id)
+        return None if key is None else self._summary(key)
 
     def row_of(self, ticket_id: int) -> int | None:
-        ticket = self._by_id.get(ticket_id)
-        return None if ticket is None else bisect_left(self._keys, self._key(ticket))
+        key = self._key_of.get(ticket_id)
+        return None if key is None else bisect_left(self._keys, key)
 
     def apply_live(self, current: Sequence[TicketSummary], named_ids: Sequence[int]) -> None:
         """Bring the named tickets up to date: changed ones in place, new ones where they sort, gone ones
@@ -266,19 +340,20 @@ class TicketTableModel(QAbstractTableModel):
         fresh = {ticket.id: ticket for ticket in current}
         for ticket_id in named_ids:
             ticket = fresh.get(ticket_id)
-            row = self.row_of(ticket_id)
             if ticket is not None and self.ticket_filter.matches(ticket):
-                self._place(ticket)
-            elif row is not None:
+                self._remember(ticket)
+                self._place(self._key(ticket))
+            elif (row := self.row_of(ticket_id)) is not None:
                 self._remove(row)
 
     def stop(self) -> None:
         self._stopped = True
         self._ticker.stop()
+        self._read_soon.stop()
         self._generation += 1
         self._more = False  # a closed window asks for no more pages
 
-    # --- internals ---------------------------------------------------------------------------------------
+    # --- pages ---------------------------------------------------------------------------------------------
 
     def _request_page(self) -> None:
         if self._load is None:
@@ -291,32 +366,39 @@ class TicketTableModel(QAbstractTableModel):
             lambda error: self._page_error(generation, error),
         )
 
-    def _page_arrived(self, generation: int, page: TicketPage) -> None:
-        """The page's tickets after the loaded ones, in one insert; a ticket a live update brought already
+    def _page_arrived(self, generation: int, page: TicketPage | TicketPlaces) -> None:
+        """The page's rows after the loaded ones, in one insert; a ticket a live update brought already
         stays as the newer of the two; anything out of order (a live move got there first) is placed."""
         if generation != self._generation:
             return
         # Where the next page starts is known before any row signal: a view (or a model tester) that asks
         # for more while the rows go in must ask for the next page, not this one again.
         self._loading, self._cursor, self._more = False, page.next_cursor, page.next_cursor is not None
-        fresh: list[TicketSummary] = []
-        for ticket in page.rows:
-            known = self._by_id.get(ticket.id)
+        arriving: list[tuple[RowKey, TicketSummary | None]]
+        if isinstance(page, TicketPage):
+            arriving = [(self._key(ticket), ticket) for ticket in page.rows]
+        else:
+            arriving = [(place_key(self.sort_order, *place), None) for place in page.places]
+        fresh: list[RowKey] = []
+        for key, ticket in arriving:
+            known = self._key_of.get(id_of(key))
+            if known is not None and key[-1] <= known[-1]:
+                continue  # a live update brought it as new or newer
+            if ticket is not None:
+                self._remember(ticket)
             if known is None:
-                fresh.append(ticket)
-            elif ticket.version > known.version:
-                self._place(ticket, loaded=True)
-        keys = [self._key(ticket) for ticket in fresh]
-        if fresh and (not self._keys or keys[0] > self._keys[-1]) and keys == sorted(keys):
-            first = len(self.rows)
+                fresh.append(key)
+            else:
+                self._place(key, loaded=True)
+        if fresh and (not self._keys or fresh[0] > self._keys[-1]) and fresh == sorted(fresh):
+            first = len(self._keys)
             self.beginInsertRows(NO_INDEX, first, first + len(fresh) - 1)  # last is inclusive
-            self.rows.extend(fresh)
-            self._keys.extend(keys)
-            self._by_id.update((ticket.id, ticket) for ticket in fresh)
+            self._keys.extend(fresh)
+            self._key_of.update((id_of(key), key) for key in fresh)
             self.endInsertRows()
         else:
-            for ticket in fresh:
-                self._place(ticket, loaded=True)
+            for key in fresh:
+                self._place(key, loaded=True)
         self.loaded.emit()
 
     def _page_error(self, generation: int, error: Exception) -> None:
@@ -326,53 +408,117 @@ class TicketTableModel(QAbstractTableModel):
             self._loading, self._more = False, False
             self.page_failed.emit(error)
 
-    def _place(self, ticket: TicketSummary, *, loaded: bool = False) -> None:
+    # --- the rows' tickets: a bounded cache, read for the rows shown -----------------------------------------
+
+    def _summary(self, key: RowKey) -> TicketSummary | None:
+        """The row's ticket if it is at hand as the row places it (same version, same sort value: a ticket
+        read in another view, or before a change that kept its version, is read again)."""
+        ticket_id = id_of(key)
+        ticket = self._mine.get(ticket_id)
+        if ticket is None and (ticket := self._cache.get(ticket_id)) is not None:
+            self._cache.move_to_end(ticket_id)
+        return ticket if ticket is not None and self._key(ticket) == key else None
+
+    def _remember(self, ticket: TicketSummary) -> None:
+        if self.keep_assignee is not None and ticket.assignee_id == self.keep_assignee:
+            self._mine[ticket.id] = ticket
+            self._cache.pop(ticket.id, None)
+            return
+        self._mine.pop(ticket.id, None)
+        self._cache[ticket.id] = ticket
+        self._cache.move_to_end(ticket.id)
+        while len(self._cache) > CACHED_ROWS:
+            self._cache.popitem(last=False)
+
+    def _want(self, row: int) -> None:
+        """The row's ticket, with those of the rows around it, is read soon (once per paint, not per cell)."""
+        if self._read_rows is None or id_of(self._keys[row]) in self._wanted:
+            return
+        for near in range(max(0, row - READ_ABOVE), min(len(self._keys), row + READ_BELOW)):
+            key = self._keys[near]
+            if self._summary(key) is None:
+                self._wanted.pop(id_of(key), None)
+                self._wanted[id_of(key)] = None  # asked again: among the latest
+        self._read_soon.start()
+
+    def _read_wanted(self) -> None:
+        """Read the tickets of the rows asked for last (one statement; rows scrolled past meanwhile are not
+        read), one read at a time."""
+        if self._reading or not self._wanted or self._read_rows is None:
+            return
+        ids = list(self._wanted)[-READ_AT_MOST:]
+        self._wanted.clear()
+        self._reading = True
+        read, generation = self._read_rows, self._generation
+        self.runner.run(
+            lambda: read(ids),
+            lambda tickets: self._rows_read(generation, ids, tickets),
+            lambda error: self._rows_failed(generation, error),
+        )
+
+    def _rows_read(self, generation: int, ids: list[int], tickets: list[TicketSummary]) -> None:
+        """As a live update: the tickets as they are now, moved if they changed, out if they are gone."""
+        self._reading = False
+        if generation == self._generation:
+            self.apply_live(tickets, ids)
+        if self._wanted:
+            self._read_soon.start()
+
+    def _rows_failed(self, generation: int, error: Exception) -> None:
+        self._reading = False
+        if generation == self._generation:
+            self._read_rows = None  # no more reading until the view is shown again (as for pages)
+            self.page_failed.emit(error)
+
+    # --- placing rows ----------------------------------------------------------------------------------------
+
+    def _place(self, key: RowKey, *, loaded: bool = False) -> None:
         """Put the ticket where it sorts: in place, moved (the selection follows it), inserted, or out when
         it now sorts after the loaded pages (its page brings it; `loaded`: it comes with a page now)."""
-        key = self._key(ticket)
-        known = self._by_id.get(ticket.id)
+        ticket_id = id_of(key)
+        known = self._key_of.get(ticket_id)
         target = bisect_left(self._keys, key)  # among the rows as they are, the old one included
         if known is None:
-            if target == len(self.rows) and self._more and not loaded:
+            if target == len(self._keys) and self._more and not loaded:
                 return  # it belongs to a page not loaded yet; it will come with that page
             self.beginInsertRows(NO_INDEX, target, target)
-            self.rows.insert(target, ticket)
             self._keys.insert(target, key)
-            self._by_id[ticket.id] = ticket
+            self._key_of[ticket_id] = key
             self.endInsertRows()
             return
-        row = bisect_left(self._keys, self._key(known))
-        self._by_id[ticket.id] = ticket
+        row = bisect_left(self._keys, known)
+        self._key_of[ticket_id] = key
         if target in (row, row + 1):  # its place among the others is the same
-            self.rows[row], self._keys[row] = ticket, key
+            self._keys[row] = key
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
             return
         landing = target - 1 if target > row else target  # its row once it has left its old one
-        if landing == len(self.rows) - 1 and self._more and not loaded:
+        if landing == len(self._keys) - 1 and self._more and not loaded:
             self._remove(row)  # now after the loaded pages
             return
         self.beginMoveRows(NO_INDEX, row, row, NO_INDEX, target)  # Qt's destination: before the move
-        del self.rows[row], self._keys[row]
-        self.rows.insert(landing, ticket)
+        del self._keys[row]
         self._keys.insert(landing, key)
         self.endMoveRows()
         self.dataChanged.emit(self.index(landing, 0), self.index(landing, len(COLUMNS) - 1))
 
     def _remove(self, row: int) -> None:
         self.beginRemoveRows(NO_INDEX, row, row)
-        del self._by_id[self.rows[row].id]
-        del self.rows[row], self._keys[row]
+        ticket_id = id_of(self._keys[row])
+        del self._key_of[ticket_id], self._keys[row]
+        self._cache.pop(ticket_id, None)
+        self._mine.pop(ticket_id, None)
         self.endRemoveRows()
 
     def _refresh_countdowns(self) -> None:
-        if self.rows:
-            self.dataChanged.emit(self.index(0, SLA_COLUMN), self.index(len(self.rows) - 1, SLA_COLUMN))
+        if self._keys:
+            self.dataChanged.emit(self.index(0, SLA_COLUMN), self.index(len(self._keys) - 1, SLA_COLUMN))
 
     def set_status_labels(self, labels: Mapping[str, str]) -> None:
         self.status_labels = dict(labels)
-        if self.rows:
+        if self._keys:
             column = COLUMNS.index("Status")
-            self.dataChanged.emit(self.index(0, column), self.index(len(self.rows) - 1, column))
+            self.dataChanged.emit(self.index(0, column), self.index(len(self._keys) - 1, column))
 
     def _text(self, t: TicketSummary, column: int) -> str:
         values = (

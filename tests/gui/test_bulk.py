@@ -5,6 +5,7 @@ and why, and what landed is read back through the person's own login."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -17,11 +18,13 @@ from app.bootstrap import Runtime
 from app.services.desk import HelpDesk
 from app.services.errors import NotPermitted, TicketConflict
 from app.services.tickets import service
-from app.services.tickets.dto import FieldChanges
-from app.views.bulk import BulkOutcome, summary
+from app.services.tickets.dto import FieldChanges, TicketSummary
+from app.views.bulk import BulkOutcome, selected_tickets, summary
 from app.views.main_window import MainWindow
 from tests.support.desk_window import close_window, open_desk_window, press, runtime_as
 from tests.support.desk_window import create_billing_ticket as create
+from tests.support.queue_rows import listed
+from tests.support.summaries import made_up_summary
 from tests.support.world import World, build_world
 
 pytestmark = pytest.mark.slow
@@ -43,6 +46,21 @@ def test_a_summary_names_each_refused_ticket_under_its_reason_said_once() -> Non
         "Someone saved first: #10011.\nA closed ticket cannot move: #10020, #10024."
     )
     assert summary(BulkOutcome((), (), ())) == "0 changed."
+
+
+def test_tickets_the_queue_does_not_hold_whole_are_read_first_and_gone_ones_counted() -> None:
+    now = dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC)
+    shown, later = made_up_summary(1, now=now), made_up_summary(3, now=now)  # 2: no longer to be seen
+    asked: list[list[int]] = []
+
+    def read(ids: list[int]) -> list[TicketSummary]:
+        asked.append(ids)
+        return [later]
+
+    tickets, gone = selected_tickets([1, 2, 3], {1: shown}, read)
+    assert (tickets, gone, asked) == ([shown, later], 1, [[2, 3]])
+    assert summary(BulkOutcome((), (), (), gone=1)) == "0 changed, 1 no longer in your queues."
+    assert selected_tickets([1], {1: shown}, read) == ([shown], 0) and len(asked) == 1  # nothing to read
 
 
 @pytest.mark.qt_log_ignore(  # the type-ahead is a popup: offscreen Qt can neither raise it nor grab keys
@@ -76,8 +94,8 @@ def test_bulk_status_assign_and_tag_change_each_ticket_on_its_own_and_say_what_w
     qtbot.keyClick(window.table, Qt.Key.Key_Home)
     for _ in range(3):
         press(qtbot, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)  # four rows selected
-    selected = window.table.selected_tickets()
-    assert sorted(t.id for t in selected) == sorted([*(t.id for t in tickets), bobs.id])
+    selected = [window.model.ticket_by_id(ticket_id) for ticket_id in window.table.selected_ids()]
+    assert sorted(t.id for t in selected if t is not None) == sorted([*(t.id for t in tickets), bobs.id])
 
     press(qtbot, Qt.Key.Key_B)
     qtbot.waitUntil(lambda: getattr(window, "bulk_dialog", None) is not None and window.bulk_dialog.isVisible())
@@ -102,7 +120,7 @@ def test_bulk_status_assign_and_tag_change_each_ticket_on_its_own_and_say_what_w
     qtbot.keyClick(dialog.tag, Qt.Key.Key_Return)  # Enter: apply to each
 
     qtbot.waitUntil(lambda: getattr(window, "bulk_summary", None) is not None, timeout=10_000)
-    order = [t.number for t in selected]
+    order = [t.number for t in selected if t is not None]
     refused = sorted(
         [(stale.number, "Someone saved first"), (bobs.number, REFUSED_FOR_AGENTS.rstrip("."))],
         key=lambda r: order.index(r[0]),
@@ -117,7 +135,7 @@ def test_bulk_status_assign_and_tag_change_each_ticket_on_its_own_and_say_what_w
     assert (seen.status, seen.assignee_name, seen.tags, seen.subject) == ("new", None, (), "Refund, by carol")
     seen = desk.tickets.ticket(bobs.id).ticket  # the refused assignment took its status and tag with it
     assert (seen.status, seen.assignee_name, seen.tags) == ("new", "Bob Baker", ())
-    shown = {t.id: t for t in window.model.rows}
+    shown = {t.id: t for t in listed(window.model)}
     assert shown[tickets[0].id].assignee_name == "Alice Archer"  # the queue shows what changed at once
     qtbot.keyClick(window.bulk_summary, Qt.Key.Key_Return)
     close_window(window, qtbot)

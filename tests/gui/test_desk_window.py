@@ -25,6 +25,7 @@ from app.views.main_window import MainWindow, default_size
 from app.views.tasks import TaskRunner
 from app.views.ticket_table import COLUMNS, PRIORITY_COLUMN, SLA_COLUMN
 from app.vocabulary import Priority
+from tests.support.queue_rows import listed
 from tests.support.world import World, build_world, runtime_as
 
 pytestmark = pytest.mark.slow
@@ -171,8 +172,8 @@ def test_the_filter_box_finds_by_number_customer_and_address(qtbot: QtBot, windo
 
 def listed_and_counted(window: MainWindow, subjects: set[str]) -> bool:
     count = f"{len(subjects)} ticket" + ("" if len(subjects) == 1 else "s")
-    listed = {t.subject for t in window.model.rows} == subjects and not window.model.loading
-    return listed and window.filters.count_label.text() == count
+    shown = {t.subject for t in listed(window.model)} == subjects and not window.model.loading
+    return shown and window.filters.count_label.text() == count
 
 
 # --- finding 8: empty states and counts --------------------------------------------------------------------
@@ -225,18 +226,18 @@ def test_the_queue_fits_a_1366_by_768_screen_with_the_columns_an_agent_needs(qtb
             icon = 22 if index.data(Qt.ItemDataRole.DecorationRole) is not None else 0
             needed = metrics.horizontalAdvance(str(index.data())) + icon + 8
             assert needed <= header.sectionSize(column), f"{COLUMNS[column]}: {index.data()!r} is cut"
-    long_row = next(r for r, t in enumerate(window.model.rows) if t.subject == LONG_SUBJECT)
+    long_row = next(r for r, t in enumerate(listed(window.model)) if t.subject == LONG_SUBJECT)
     tooltip = window.model.index(long_row, SUBJECT).data(Qt.ItemDataRole.ToolTipRole)
     assert LONG_SUBJECT in tooltip
 
 
 def test_sla_and_priority_read_without_colour(window: MainWindow) -> None:
-    printer = next(r for r, t in enumerate(window.model.rows) if t.subject == "Printer on fire")
+    printer = next(r for r, t in enumerate(listed(window.model)) if t.subject == "Printer on fire")
     sla, priority = window.model.index(printer, SLA_COLUMN), window.model.index(printer, PRIORITY_COLUMN)
     assert str(sla.data()).startswith("overdue ") and priority.data() == "Urgent"
     assert sla.data(Qt.ItemDataRole.DecorationRole) is not None  # a shape, not only a colour
     assert priority.data(Qt.ItemDataRole.DecorationRole) is not None
-    calm = next(r for r, t in enumerate(window.model.rows) if t.subject == "VPN drops hourly")
+    calm = next(r for r, t in enumerate(listed(window.model)) if t.subject == "VPN drops hourly")
     assert window.model.index(calm, PRIORITY_COLUMN).data(Qt.ItemDataRole.DecorationRole) is None
 
 

@@ -23,6 +23,7 @@ from app.services.tickets.dto import FieldChanges, TicketDetail
 from app.views.main_window import MainWindow
 from app.vocabulary import MessageKind, Priority
 from tests.support.desk_window import close_window, open_desk_window, runtime_as, wait_until_listening
+from tests.support.queue_rows import listed
 from tests.support.world import World, build_world
 
 pytestmark = pytest.mark.slow
@@ -125,7 +126,7 @@ def test_esc_and_tab_leave_the_composer_and_the_queue_keys_work_again(
     assert focused() is window.table
     assert editor.composer.toPlainText() == "Hello"
     press(qtbot, Qt.Key.Key_J)  # J is the queue's again: the next ticket, no letter in the reply
-    qtbot.waitUntil(lambda: shown_id(window) == window.model.rows[1].id, timeout=5000)
+    qtbot.waitUntil(lambda: shown_id(window) == listed(window.model)[1].id, timeout=5000)
     assert editor.composer.toPlainText() == ""
     press(qtbot, Qt.Key.Key_K)
     qtbot.waitUntil(lambda: shown_id(window) == first, timeout=5000)
@@ -145,7 +146,7 @@ def test_sending_hands_the_keyboard_back_to_the_queue(
     qtbot.waitUntil(lambda: focused() is window.table, timeout=5000)
     assert shown_id(window) == first  # a plain send stays on the ticket
     press(qtbot, Qt.Key.Key_J)
-    qtbot.waitUntil(lambda: shown_id(window) == window.model.rows[1].id, timeout=5000)
+    qtbot.waitUntil(lambda: shown_id(window) == listed(window.model)[1].id, timeout=5000)
     assert editor.composer.toPlainText() == ""
     assert [m.body_text for m in read_ticket(engine, first).messages][-1] == "On it."
     close(window, qtbot)
@@ -155,7 +156,7 @@ def test_send_and_next_sends_with_the_status_in_one_save_and_lands_on_the_next_t
     qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
 ) -> None:
     window = open_window(qtbot, engine, tmp_path)
-    first, second = (window.model.rows[i] for i in (0, 1))
+    first, second = (listed(window.model)[i] for i in (0, 1))
     assert shown_id(window) == first.id
     press(qtbot, Qt.Key.Key_R)
     qtbot.keyClicks(focused(), "Refund is on its way.")
@@ -214,7 +215,7 @@ def test_a_note_leaves_the_status_unless_chosen_and_goes_with_it_in_one_save(
     qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
 ) -> None:
     window = open_window(qtbot, engine, tmp_path)
-    editor, ticket = window.editor, window.model.rows[0]
+    editor, ticket = window.editor, listed(window.model)[0]
     press(qtbot, Qt.Key.Key_N)
     assert editor.composer_panel.then() is None  # a note changes nothing by itself
     qtbot.keyClicks(focused(), "Asked the bank.")

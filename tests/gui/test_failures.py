@@ -25,6 +25,7 @@ from app.services.tickets.work import TicketWork
 from app.views.drafts import DraftStore
 from app.views.main_window import MainWindow
 from app.views.tasks import TaskRunner
+from tests.support.queue_rows import listed
 from tests.support.world import World, build_world, runtime_as
 
 pytestmark = pytest.mark.slow
@@ -87,7 +88,7 @@ def test_a_bug_is_logged_with_its_traceback_and_shown_as_one_short_line(
     window.desk = window.editor.desk = broken_desk(runtime)
     caplog.set_level(logging.ERROR)
 
-    window.editor.open_ticket(window.model.rows[1].id)
+    window.editor.open_ticket(listed(window.model)[1].id)
     qtbot.waitUntil(lambda: getattr(window.editor, "error_box", None) is not None, timeout=10_000)
     window.refresh_counts()
     qtbot.waitUntil(lambda: window.status.currentMessage() != "", timeout=10_000)

@@ -26,6 +26,7 @@ from app.services.tickets import service
 from app.views.main_window import MainWindow
 from tests.support.desk_window import close_window, open_desk_window, runtime_as
 from tests.support.gui_thread import GuiThreadGuard
+from tests.support.queue_rows import listed
 from tests.support.world import World, build_world
 
 pytestmark = pytest.mark.slow
@@ -128,7 +129,7 @@ def test_the_knowledge_panel_suggests_an_article_and_ctrl_i_puts_it_in_the_reply
     features = window.search_features
     assert features is not None
     qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=10_000)
-    row = next(r for r in range(window.model.rowCount()) if window.model.rows[r].subject == "Printer on fire")
+    row = next(r for r, t in enumerate(listed(window.model)) if t.subject == "Printer on fire")
     window.table.selectRow(row)
     qtbot.waitUntil(
         lambda: window.editor.detail is not None and window.editor.detail.ticket.subject == "Printer on fire"

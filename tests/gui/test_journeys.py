@@ -37,6 +37,7 @@ from app.views.tasks import TaskRunner
 from app.vocabulary import MessageKind
 from tests.support.desk_window import close_window, open_desk_window, runtime_as, wait_until_listening
 from tests.support.gui_thread import GuiThreadGuard
+from tests.support.queue_rows import listed
 from tests.support.typing_client import TEXT as TYPED
 from tests.support.world import World, build_world, login_url
 
@@ -135,7 +136,7 @@ def test_triage_a_ticket_in_six_keys(
         uow.commit()
     window = open_window(qtbot, engine, tmp_path)
     editor, picker = window.editor, window.editor.composer_panel.picker
-    first, second, third = window.model.rows[:3]
+    first, second, third = listed(window.model)[:3]
     window.table.setFocus()  # the agent starts on the queue, on the first ticket
     assert editor.detail is not None and editor.detail.ticket.id == first.id
     gui_guard.start()
@@ -293,7 +294,7 @@ def test_a_lost_connection_shows_reconnecting_goes_read_only_and_comes_back(
     assert "Connecting" in window.connection_label.text() or window.bridge.listening  # type: ignore[union-attr]
     wait_until_listening(qtbot, window)
     assert "Connected" in window.connection_label.text()
-    away, later = window.model.rows[1], window.model.rows[2]
+    away, later = listed(window.model)[1], listed(window.model)[2]
     dba = database_url.set(drivername="postgresql").render_as_string(hide_password=False)
     dropped = qtbot.waitSignal(window.bridge.connection_changed, check_params_cb=lambda up: not up, timeout=5000)  # type: ignore[union-attr]
     with dropped, psycopg.connect(dba, autocommit=True) as connection:  # the server drops the live connection
@@ -459,7 +460,7 @@ def test_a_slow_load_never_lands_on_top_of_the_ticket_chosen_after_it(
     qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
 ) -> None:
     window = open_window(qtbot, engine, tmp_path)
-    first, second = (window.model.rows[i].id for i in (0, 1))
+    first, second = (listed(window.model)[i].id for i in (0, 1))
     slow = HelpDesk(runtime_as(engine, "alice"))
     slow.tickets = _SlowFirstTicket(slow.tickets.runtime, slow.me, slow_id=first)
     window.editor.desk = slow

@@ -17,6 +17,7 @@ from app.services.tickets.dto import SortOrder
 from app.views.main_window import MainWindow
 from app.views.ticket_table import sort_key
 from tests.support.desk_window import close_window, open_desk_window, wait_until_listening
+from tests.support.queue_rows import listed
 from tests.support.world import World, build_world
 
 pytestmark = pytest.mark.slow
@@ -33,7 +34,7 @@ def world(committed_runtime: Runtime) -> World:
 
 
 def ids_shown(window: MainWindow) -> list[int]:
-    return [ticket.id for ticket in window.model.rows]
+    return [ticket.id for ticket in listed(window.model)]
 
 
 def selected_id(window: MainWindow) -> int | None:
@@ -72,7 +73,7 @@ def test_colleagues_changes_insert_move_and_remove_rows_and_the_model_stays_soun
     by_carol("remove")  # closed: no longer in All open
     assert second not in ids_shown(window) and len(ids_shown(window)) == 4
     key = sort_key(SortOrder.UPDATED)
-    assert [key(t) for t in window.model.rows] == sorted(key(t) for t in window.model.rows)
+    assert [key(t) for t in listed(window.model)] == sorted(key(t) for t in listed(window.model))
     assert selected_id(window) == third  # the agent's row followed its ticket through every change
     assert window.editor.detail is not None and window.editor.detail.ticket.id == third
     close_window(window, qtbot)

@@ -12,7 +12,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from app.services.tickets.dto import TicketSummary
-from app.services.tickets.queries import PageCursor, SortOrder, TicketFilter, TicketPage
+from app.services.tickets.queries import PageCursor, SortOrder, TicketFilter, TicketPage, TicketPlaces
 from app.views import ticket_table
 from app.views.tasks import TaskRunner
 from app.views.ticket_table import OVERDUE, TicketTableModel, due_alert, due_text, sort_key
@@ -94,7 +94,7 @@ def test_a_stale_page_of_an_old_view_is_ignored(qtbot: QtBot) -> None:
     other.tickets = [ticket(n, due_minutes=n) for n in range(50, 53)]
     model.show_view(other, TicketFilter(), SortOrder.SLA_DUE)
     qtbot.waitUntil(lambda: model.runner.in_flight == 0)  # both pages answered, the old one too
-    assert [t.id for t in model.rows] == [50, 51, 52]
+    assert model.listed_ids() == [50, 51, 52]
     model.stop()
 
 
@@ -136,9 +136,12 @@ def test_notifications_are_for_my_new_assignments_and_replies_on_my_tickets() ->
 def assert_sound(model: TicketTableModel) -> None:
     """Rows in the view's order, each found at its own row."""
     key = sort_key(model.sort_order)
-    assert [key(t) for t in model.rows] == sorted(key(t) for t in model.rows)
-    assert all(model.row_of(t.id) == row for row, t in enumerate(model.rows))
-    assert len({t.id for t in model.rows}) == len(model.rows)
+    rows = [model.ticket_at(row) for row in range(model.rowCount())]
+    assert None not in rows  # every ticket of these small tests is at hand
+    keys = [key(t) for t in rows if t is not None]
+    assert keys == sorted(keys)
+    assert all(model.row_of(ticket_id) == row for row, ticket_id in enumerate(model.listed_ids()))
+    assert len(set(model.listed_ids())) == model.rowCount()
 
 
 def test_live_inserts_moves_and_removals_keep_the_model_sound_and_sorted(
@@ -146,17 +149,17 @@ def test_live_inserts_moves_and_removals_keep_the_model_sound_and_sorted(
 ) -> None:
     qtmodeltester.check(model)  # stays attached: every signal below is checked as it is emitted
     model.apply_live([ticket(4, due_minutes=5)], [4])  # 4 moves up, before 1 (10 min)
-    assert [t.id for t in model.rows] == [4, 1, 2, 3, 5]
+    assert model.listed_ids() == [4, 1, 2, 3, 5]
     model.apply_live([ticket(1, due_minutes=45)], [1])  # 1 moves down, between 3 (30) and 5 (50)
-    assert [t.id for t in model.rows] == [4, 2, 3, 1, 5]
+    assert model.listed_ids() == [4, 2, 3, 1, 5]
     model.apply_live([ticket(2, due_minutes=20, status="in_progress")], [2])  # in place
-    assert [t.id for t in model.rows] == [4, 2, 3, 1, 5] and model.ticket_at(1).status == "in_progress"  # type: ignore[union-attr]
+    assert model.listed_ids() == [4, 2, 3, 1, 5] and model.ticket_at(1).status == "in_progress"  # type: ignore[union-attr]
     model.apply_live([ticket(3, due_minutes=900)], [3])  # now after the loaded pages: out, its page brings it
-    assert [t.id for t in model.rows] == [4, 2, 1, 5]
+    assert model.listed_ids() == [4, 2, 1, 5]
     model.apply_live([ticket(77, due_minutes=1), ticket(5, status="closed", due_minutes=50)], [77, 5])
-    assert [t.id for t in model.rows] == [77, 4, 2, 1]
+    assert model.listed_ids() == [77, 4, 2, 1]
     model.apply_live([ticket(2, due_minutes=2)], [2, 4])  # 4 is no longer visible to this login
-    assert [t.id for t in model.rows] == [77, 2, 1]
+    assert model.listed_ids() == [77, 2, 1]
     assert_sound(model)
 
 
@@ -171,14 +174,14 @@ def test_a_page_after_live_moves_neither_duplicates_nor_misplaces_a_ticket(
     model.apply_live([ticket(7, due_minutes=15)], [7])  # from the next page, now between 1 and 2
     moved = replace(ticket(2, due_minutes=65), version=2)
     model.apply_live([moved], [2])  # now among the next page's tickets: out until that page brings it
-    assert [t.id for t in model.rows] == [1, 7, 3, 4, 5]
+    assert model.listed_ids() == [1, 7, 3, 4, 5]
     pages.tickets = sorted([*pages.tickets[2:], moved], key=sort_key(SortOrder.SLA_DUE))
     pages.tickets.insert(0, ticket(1, due_minutes=10))  # the page was read before 7's change: it still has 7
     pages.released.set()
     while model.has_more:  # page 2 drops its stale 7, so a third page brings 10 (the tester may ask too)
         model.fetchMore()
         qtbot.waitUntil(lambda: not model.loading)
-    assert [t.id for t in model.rows] == [1, 7, 3, 4, 5, 6, 2, 8, 9, 10]
+    assert model.listed_ids() == [1, 7, 3, 4, 5, 6, 2, 8, 9, 10]
     assert model.ticket_at(1).sla_due_at == NOW + dt.timedelta(minutes=15)  # type: ignore[union-attr]
     assert_sound(model)
     model.stop()
@@ -207,10 +210,10 @@ def test_placing_a_page_is_not_a_walk_over_every_row(qtbot: QtBot) -> None:
     """Before, each page built a set of every loaded id and each live ticket walked the rows to find its
     own: quadratic over a long queue. Now a page and a lookup touch only their own tickets."""
 
-    class CountingRows(list[TicketSummary]):
+    class CountingRows(list[tuple[object, ...]]):
         walks = 0
 
-        def __iter__(self) -> Iterator[TicketSummary]:
+        def __iter__(self) -> Iterator[tuple[object, ...]]:
             CountingRows.walks += 1
             return super().__iter__()
 
@@ -219,11 +222,115 @@ def test_placing_a_page_is_not_a_walk_over_every_row(qtbot: QtBot) -> None:
     pages.tickets = [ticket(n, due_minutes=n) for n in range(1, 21)]
     model.show_view(pages, TicketFilter(), SortOrder.SLA_DUE)
     qtbot.waitUntil(lambda: model.rowCount() == 5)
-    model.rows = CountingRows(model.rows)
+    model._keys = CountingRows(model._keys)  # the rows' places, in order
     for _ in range(3):
         model.fetchMore()
         qtbot.waitUntil(lambda: not model.loading)
     assert model.row_of(17) == 16
     model.apply_live([ticket(3, due_minutes=100)], [3])
     assert CountingRows.walks == 0
+    model.stop()
+
+
+# --- places after the first page, the rows' tickets read as they are shown -----------------------------------
+
+
+class PlacesPages(Pages):
+    """The desk's contract: the first page whole, the pages after it as places; `read` answers the tickets
+    of the rows shown (`now`: the tickets as they are now, by id; one missing is gone)."""
+
+    def __init__(self, count: int = 20) -> None:
+        super().__init__()
+        self.tickets = [ticket(n, due_minutes=n * 10) for n in range(1, count + 1)]
+        self.now = {t.id: t for t in self.tickets}
+        self.reads: list[list[int]] = []
+
+    def __call__(self, cursor: PageCursor | None) -> TicketPage | TicketPlaces:  # type: ignore[override]
+        page = super().__call__(cursor)
+        if cursor is None:
+            return page
+        return TicketPlaces(tuple((t.id, t.sla_due_at, t.version) for t in page.rows), page.next_cursor)
+
+    def read(self, ids: list[int]) -> list[TicketSummary]:
+        self.reads.append(list(ids))
+        return [self.now[i] for i in ids if i in self.now]
+
+
+def test_rows_after_the_first_page_hold_places_and_are_read_when_shown(qtbot: QtBot) -> None:
+    pages = PlacesPages()
+    model = TicketTableModel(TaskRunner(), clock=lambda: NOW)
+    model.show_view(pages, TicketFilter(), SortOrder.SLA_DUE, read_rows=pages.read)
+    qtbot.waitUntil(lambda: model.rowCount() == 5)
+    model.fetchMore()
+    qtbot.waitUntil(lambda: model.rowCount() == 10)
+    assert model.ticket_at(7) is None and model.ticket_id_at(7) == 8  # its place only
+    assert model.data(model.index(7, 1)) == "…"  # shown while it is read
+    assert model.data(model.index(8, 1)) == "…"  # a neighbour: asked for already, not read twice
+    qtbot.waitUntil(lambda: model.ticket_at(7) is not None)
+    assert pages.reads == [[6, 7, 8, 9, 10]]  # one read for the rows around it that were not at hand
+    assert model.data(model.index(7, 1)) == "Ticket 8 <b>bold?</b>"
+    assert model.data(model.index(7, 0)) == "#10008"
+    model.stop()
+
+
+def test_a_row_read_later_is_shown_as_it_is_now_or_leaves_when_gone(qtbot: QtBot, qtmodeltester: ModelTester) -> None:
+    pages = PlacesPages()
+    model = TicketTableModel(TaskRunner(), clock=lambda: NOW)
+    qtmodeltester.check(model)  # stays attached, and asks for every cell: the rows are read as they come
+    del pages.now[7]  # since its place was read: moved to a queue this login cannot see
+    pages.now[8] = replace(ticket(8, due_minutes=1, status="in_progress"), version=2)  # now due first
+    model.show_view(pages, TicketFilter(), SortOrder.SLA_DUE, read_rows=pages.read)
+    qtbot.waitUntil(lambda: model.rowCount() >= 5)
+    while model.has_more:
+        model.fetchMore()
+        qtbot.waitUntil(lambda: not model.loading)
+    model.data(model.index(6, 1))
+    qtbot.waitUntil(lambda: model.ticket_at(0) is not None and model.ticket_at(0).id == 8)  # type: ignore[union-attr]
+    assert model.listed_ids() == [8, 1, 2, 3, 4, 5, 6, *range(9, 21)]
+    assert model.ticket_at(0).status == "in_progress"  # type: ignore[union-attr]
+    for row in range(model.rowCount()):
+        model.data(model.index(row, 1))  # as a view scrolled over every row would
+    qtbot.waitUntil(lambda: None not in [model.ticket_at(row) for row in range(model.rowCount())])
+    assert_sound(model)
+    model.stop()
+
+
+def test_the_model_holds_a_bounded_number_of_tickets_and_reads_the_others_again(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ticket_table, "CACHED_ROWS", 3)
+    pages = PlacesPages()
+    model = TicketTableModel(TaskRunner(), clock=lambda: NOW)
+    model.keep_assignee = 7
+    pages.tickets[1] = pages.now[2] = replace(pages.tickets[1], assignee_id=7)  # the agent's own: kept
+    model.show_view(pages, TicketFilter(), SortOrder.SLA_DUE, read_rows=pages.read)
+    qtbot.waitUntil(lambda: model.rowCount() == 5)
+    held = [model.ticket_at(row) is not None for row in range(5)]
+    assert held == [False, True, True, True, True]  # 1 let go (the oldest); 2 is the agent's own
+    assert model.data(model.index(0, 0)) == ""
+    qtbot.waitUntil(lambda: model.ticket_at(0) is not None)
+    assert pages.reads == [[1]]
+    assert model.ticket_by_id(2) is not None  # still at hand: the agent's own are never let go
+    model.stop()
+
+
+def test_a_failed_read_of_rows_is_reported_once_and_not_retried_in_a_loop(qtbot: QtBot) -> None:
+    pages = PlacesPages()
+    failures: list[object] = []
+
+    def broken(ids: list[int]) -> list[TicketSummary]:
+        pages.reads.append(ids)
+        raise ConnectionError("server went away")
+
+    model = TicketTableModel(TaskRunner(), clock=lambda: NOW)
+    model.page_failed.connect(failures.append)
+    model.show_view(pages, TicketFilter(), SortOrder.SLA_DUE, read_rows=broken)
+    qtbot.waitUntil(lambda: model.rowCount() == 5)
+    model.fetchMore()
+    qtbot.waitUntil(lambda: model.rowCount() == 10)
+    model.data(model.index(8, 1))
+    qtbot.waitUntil(lambda: len(failures) == 1)
+    model.data(model.index(9, 1))  # painted again: nothing more is asked until the view is shown again
+    qtbot.wait(50)
+    assert len(pages.reads) == 1 and len(failures) == 1
     model.stop()

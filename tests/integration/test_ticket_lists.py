@@ -88,6 +88,52 @@ def test_pages_cover_every_ticket_once_in_order(
     assert [t.id for t in walked] == _expected_order(everything, sort)
 
 
+def _sort_value(ticket: TicketSummary, sort: queries.SortOrder) -> object:
+    if sort is queries.SortOrder.SLA_DUE:
+        return ticket.sla_due_at
+    return int(ticket.priority) if sort is queries.SortOrder.PRIORITY else ticket.updated_at
+
+
+@pytest.mark.parametrize("person", ["alice", "dave", "carol"])
+@pytest.mark.parametrize("sort", list(queries.SortOrder))
+@pytest.mark.parametrize(
+    "ticket_filter",
+    [queries.TicketFilter(), queries.TicketFilter(statuses=("new", "in_progress"))],
+    ids=["all", "working"],
+)
+def test_places_walk_what_the_pages_walk_for_each_login(
+    world: World, person: str, sort: queries.SortOrder, ticket_filter: queries.TicketFilter
+) -> None:
+    """The queue reads its first page whole and then only places (ids, sort values, versions): the same
+    tickets in the same order as the pages, each login seeing what its pages show and nothing more."""
+    _seed(world)
+    with world.uow(person) as uow:
+        pages: list[TicketSummary] = []
+        cursor = None
+        while True:
+            page = queries.list_tickets(uow, ticket_filter=ticket_filter, sort=sort, after=cursor, limit=500)
+            pages += page.rows
+            if (cursor := page.next_cursor) is None:
+                break
+        first = queries.list_tickets(uow, ticket_filter=ticket_filter, sort=sort, limit=10)
+        places = [(t.id, _sort_value(t, sort), t.version) for t in first.rows]
+        cursor = first.next_cursor
+        while cursor is not None:
+            more = queries.list_ticket_places(uow, ticket_filter=ticket_filter, sort=sort, after=cursor, limit=7)
+            places += more.places
+            cursor = more.next_cursor
+    assert [(t.id, _sort_value(t, sort), t.version) for t in pages] == places
+    queues = {"alice": {world.billing}, "dave": {world.tech}, "carol": {world.billing, world.tech}}[person]
+    me = getattr(world, person)
+    assert len(places) > 10  # more than the first page
+    assert all(t.queue_id in queues or t.assignee_id == me for t in pages)  # their queues' and their own only
+
+
+def test_a_page_of_places_out_of_range_is_refused(world: World) -> None:
+    with world.uow() as uow, pytest.raises(Exception, match="1 to 5000"):
+        queries.list_ticket_places(uow, limit=queries.MAX_PLACES + 1)
+
+
 def test_filters_mean_what_they_say(world: World) -> None:
     _seed(world)
     rows = _walk(

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ScalarSelect, any_, func, select
+from sqlalchemy import BigInteger, ScalarSelect, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.models import Agent, AgentPreference, Queue, QueueMember, StatusTransition, Ticket, TicketTally
 from app.models import TicketStatus as StatusRow
@@ -21,6 +22,7 @@ from app.services.tickets.dto import (
     SortOrder,
     TicketFilter,
     TicketPage,
+    TicketPlaces,
     TicketSummary,
     text_words,
     ticket_number_in,
@@ -87,10 +89,21 @@ class Navigation(SpeaksDomainErrors):
         with self.runtime.uow() as uow:
             return queries.list_tickets(uow, ticket_filter=view.ticket_filter, sort=view.sort, after=after, limit=limit)
 
-    def summaries(self, ticket_ids: list[int]) -> list[TicketSummary]:
-        """The tickets among these ids this login may see, as they are now."""
+    def places(self, view: DeskView, after: PageCursor | None, limit: int = 1_000) -> TicketPlaces:
+        """The view's next tickets as ids, sort values and versions only (the queue reads the rows it shows)."""
         with self.runtime.uow() as uow:
-            rows = uow.session.execute(queries.summary_select().where(Ticket.id.in_(ticket_ids)))
+            return queries.list_ticket_places(
+                uow, ticket_filter=view.ticket_filter, sort=view.sort, after=after, limit=limit
+            )
+
+    def summaries(self, ticket_ids: list[int]) -> list[TicketSummary]:
+        """The tickets among these ids this login may see, as they are now (one array parameter, however
+        many ids: a queue of 100,000 selected rows is one statement, not 100,000 parameters)."""
+        if not ticket_ids:
+            return []
+        with self.runtime.uow() as uow:
+            wanted = bindparam("ticket_ids", list(ticket_ids), type_=ARRAY(BigInteger))
+            rows = uow.session.execute(queries.summary_select().where(Ticket.id == any_(wanted)))
             return [queries.to_summary(*row) for row in rows]
 
     def find(self, text: str, limit: int = 20) -> list[TicketSummary]:

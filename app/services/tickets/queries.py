@@ -41,14 +41,15 @@ from app.services.tickets.dto import PageCursor as PageCursor
 from app.services.tickets.dto import SortOrder as SortOrder
 from app.services.tickets.dto import TicketFilter as TicketFilter
 from app.services.tickets.dto import TicketPage as TicketPage
+from app.services.tickets.dto import TicketPlaces as TicketPlaces
 from app.vocabulary import Channel, MessageKind, Priority, TicketType
 
 MAX_PAGE_SIZE = 500
+MAX_PLACES = 5_000  # a page of places (`list_ticket_places`): ids and sort values only
 ANY_TICKET = TicketFilter()  # no narrowing: every ticket the login may see
 
 SummaryQuery = Select[Ticket, str, str, str, list[str], str]
 Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
-PageKey = tuple[int, dt.datetime | int | None]
 
 
 def summary_select() -> SummaryQuery:
@@ -197,19 +198,53 @@ def list_tickets(
     """One page of tickets, in one statement (see `_page`)."""
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise InvalidInput(f"A page holds 1 to {MAX_PAGE_SIZE} tickets, not {limit}")
+    rows = _page_rows(uow, ticket_filter, sort, after, limit, places=False)
+    return TicketPage(tuple(summary_from_row(row) for row in rows), _next_cursor(rows, limit, SUMMARY_ROW_COLUMNS))
+
+
+def list_ticket_places(
+    uow: UnitOfWork,
+    *,
+    ticket_filter: TicketFilter = ANY_TICKET,
+    sort: SortOrder = SortOrder.SLA_DUE,
+    after: PageCursor | None = None,
+    limit: int = 1_000,
+) -> TicketPlaces:
+    """The next `limit` tickets of the view in its order, as ids, sort values and versions: the same choice
+    of rows as `list_tickets` (same statement but for the summary's joins, same cursor), for a queue that
+    reads the summaries only of the rows it shows."""
+    if not 1 <= limit <= MAX_PLACES:
+        raise InvalidInput(f"A page of places holds 1 to {MAX_PLACES} tickets, not {limit}")
+    rows = _page_rows(uow, ticket_filter, sort, after, limit, places=True)
+    places = tuple((row[0], _cursor_value(sort, row[1]), row[2]) for row in rows)
+    return TicketPlaces(places, _next_cursor(rows, limit, 1))
+
+
+def _page_rows(
+    uow: UnitOfWork, f: TicketFilter, sort: SortOrder, after: PageCursor | None, limit: int, *, places: bool
+) -> list[Any]:
     if sort is SortOrder.SLA_DUE:
-        keys, summaries = _page_by_sla_due(uow, ticket_filter, after, limit)
-    else:
-        keys, summaries = _page_descending(uow, ticket_filter, sort, after, limit)
-    next_cursor = PageCursor(keys[-1][1], keys[-1][0]) if len(keys) == limit else None
-    return TicketPage(tuple(summaries), next_cursor)
+        return _page_by_sla_due(uow, f, after, limit, places)
+    return _page_descending(uow, f, sort, after, limit, places)
 
 
-def _page(
-    uow: UnitOfWork, shape: PageShape, build: Callable[[], Select[Any]], values: dict[str, Any]
-) -> tuple[list[PageKey], list[TicketSummary]]:
+def _next_cursor(rows: list[Any], limit: int, key_column: int) -> PageCursor | None:
+    """Where the next page starts: the last row's sort value and id, if the page was full."""
+    if len(rows) < limit:
+        return None
+    last = rows[-1]
+    value = last[key_column]
+    return PageCursor(int(value) if isinstance(value, int) else value, last[0])
+
+
+def _cursor_value(sort: SortOrder, value: Any) -> dt.datetime | int | None:
+    return int(value) if sort is SortOrder.PRIORITY and value is not None else value
+
+
+def _page(uow: UnitOfWork, shape: PageShape, build: Callable[[], Select[Any]], values: dict[str, Any]) -> list[Any]:
     """One statement: the page's ids chosen on the ticket table alone (a subquery with its own ORDER BY and
-    LIMIT, so the planner walks the sort index and stops), then the names joined in for just those rows.
+    LIMIT, so the planner walks the sort index and stops), then the names joined in for just those rows
+    (or, for a page of places, just the ids, sort values and versions).
     The cursor comes from the same rows, so a row changed since cannot skew paging. Run outside a
     transaction where it can be (`UnitOfWork.reads`).
 
@@ -218,8 +253,7 @@ def _page(
     the ORM's types. Building the statement, its cache key and the typed rows cost the client three times
     what the database spent on the page (issue 12)."""
     reads = uow.reads()
-    rows = reads.exec_driver_sql(_page_sql(shape, build, reads.dialect), values).all()
-    return [(row[0], row[SUMMARY_ROW_COLUMNS]) for row in rows], [summary_from_row(row) for row in rows]
+    return list(reads.exec_driver_sql(_page_sql(shape, build, reads.dialect), values).all())
 
 
 @dataclass(frozen=True)
@@ -236,9 +270,10 @@ class PageShape:
     tag: bool
     words: tuple[bool, ...]  # one per word of the filter text: is it also a ticket number?
     include_merged: bool
+    places: bool  # ids, sort values and versions only (`list_ticket_places`)
 
     @classmethod
-    def of(cls, f: TicketFilter, sort: SortOrder, after: PageCursor | None) -> PageShape:
+    def of(cls, f: TicketFilter, sort: SortOrder, after: PageCursor | None, places: bool) -> PageShape:
         cursor = "first" if after is None else "dated" if after.value is not None else "undated"
         return cls(
             sort,
@@ -251,6 +286,7 @@ class PageShape:
             bool(f.tag),
             tuple(ticket_number_in(word) is not None for word in text_words(f.text)),
             f.include_merged,
+            places,
         )
 
 
@@ -410,9 +446,7 @@ def text_matches(index: int, values: dict[str, Any]) -> ColumnElement[bool]:
     return or_(*places)
 
 
-def _page_by_sla_due(
-    uow: UnitOfWork, f: TicketFilter, after: PageCursor | None, limit: int
-) -> tuple[list[PageKey], list[TicketSummary]]:
+def _page_by_sla_due(uow: UnitOfWork, f: TicketFilter, after: PageCursor | None, limit: int, places: bool) -> list[Any]:
     """Due tickets first (soonest first), then those without a clock (by id), each part its own index walk
     with its own LIMIT, both in one statement.
 
@@ -421,17 +455,17 @@ def _page_by_sla_due(
     selectivities that describe the same tickets (only working tickets have a clock), guessed 117 of 3,785
     for a queue, and read and sorted the whole queue for an agent (row-level security cut the guess below
     the page), 13 ms where the walk takes 0.4 (issue 12). The cursor it hands out continues as before."""
-    shape = PageShape.of(f, SortOrder.SLA_DUE, after)
+    shape = PageShape.of(f, SortOrder.SLA_DUE, after, places)
     values = _page_values(f, after, limit)
 
     def build() -> Select[Any]:
         if after is None and f.statuses and set(f.statuses) <= set(WORKING_STATUSES) and not f.include_merged:
-            first = apply_filter(select(Ticket.id, Ticket.sla_due_at.label("key"), _part(0)), f)
+            first = apply_filter(_chosen(Ticket.sla_due_at, 0, places), f)
             first = first.order_by(Ticket.sla_due_at.asc().nulls_last(), Ticket.id).limit(_LIMIT)
-            return _joined(first, lambda chosen: (chosen.c.key.asc().nulls_last(), chosen.c.id))
+            return _finished(first, lambda chosen: (chosen.c.key.asc().nulls_last(), chosen.c.id), places)
         parts = []
         if after is None or after.value is not None:
-            due = apply_filter(select(Ticket.id, Ticket.sla_due_at.label("key"), _part(0)), f)
+            due = apply_filter(_chosen(Ticket.sla_due_at, 0, places), f)
             due = due.where(Ticket.sla_due_at.is_not(None))
             if after is not None:
                 due_after = tuple_(_after_value(Ticket.sla_due_at), _AFTER_ID)
@@ -439,7 +473,7 @@ def _page_by_sla_due(
             parts.append(due.order_by(Ticket.sla_due_at, Ticket.id).limit(_LIMIT))
         # The key as a typed NULL, not the column: the undated indexes hold no due time (their predicate says
         # it is NULL), and reading the column made the walk read every ticket it passed (migration 0040).
-        undated = apply_filter(select(Ticket.id, null().cast(Ticket.sla_due_at.type).label("key"), _part(1)), f)
+        undated = apply_filter(_chosen(null().cast(Ticket.sla_due_at.type), 1, places), f)
         undated = undated.where(Ticket.sla_due_at.is_(None))
         if after is not None and after.value is None:
             undated = undated.where(Ticket.id > _AFTER_ID)
@@ -448,33 +482,42 @@ def _page_by_sla_due(
         if len(parts) > 1:  # the page's rows before the summary's joins: 100 joined, not both parts' 200
             both = union_all(*parts)
             page = both.order_by(*(both.selected_columns[c] for c in ("part", "key", "id"))).limit(_LIMIT)
-        return _joined(page, lambda chosen: (chosen.c.part, chosen.c.key, chosen.c.id))
+        return _finished(page, lambda chosen: (chosen.c.part, chosen.c.key, chosen.c.id), places)
 
     return _page(uow, shape, build, values)
 
 
 def _page_descending(
-    uow: UnitOfWork, f: TicketFilter, sort: SortOrder, after: PageCursor | None, limit: int
-) -> tuple[list[PageKey], list[TicketSummary]]:
+    uow: UnitOfWork, f: TicketFilter, sort: SortOrder, after: PageCursor | None, limit: int, places: bool
+) -> list[Any]:
     column: Any = Ticket.priority if sort is SortOrder.PRIORITY else Ticket.updated_at
 
     def build() -> Select[Any]:
-        query = apply_filter(select(Ticket.id, column.label("key")), f)
+        query = apply_filter(_chosen(column, None, places), f)
         if after is not None:
             query = query.where(tuple_(column, Ticket.id) < tuple_(_after_value(column), _AFTER_ID))
         page = query.order_by(column.desc(), Ticket.id.desc()).limit(_LIMIT)
-        return _joined(page, lambda chosen: (chosen.c.key.desc(), chosen.c.id.desc()))
+        return _finished(page, lambda chosen: (chosen.c.key.desc(), chosen.c.id.desc()), places)
 
-    values = _page_values(f, after, limit)
-    keys, summaries = _page(uow, PageShape.of(f, sort, after), build, values)
-    if sort is SortOrder.PRIORITY:  # a plain int, not the Priority enum, in the cursor
-        keys = [(ticket_id, int(value) if isinstance(value, int) else value) for ticket_id, value in keys]
-    return keys, summaries
+    return _page(uow, PageShape.of(f, sort, after, places), build, _page_values(f, after, limit))
 
 
-def _joined(page: Any, key: Callable[[Any], tuple[Any, ...]]) -> Select[Any]:
-    """The summary's columns for the page's rows, in the page's order (see `_page`)."""
+def _chosen(key: Any, part: int | None, places: bool) -> Select[Any]:
+    """What a page's inner walk selects: the id, the sort value as `key`, which part of an SLA page it comes
+    from, and for a page of places the version (a summary has its own)."""
+    columns = [Ticket.id, key.label("key")]
+    if part is not None:
+        columns.append(_part(part))
+    if places:
+        columns.append(Ticket.version.label("version"))
+    return select(*columns)
+
+
+def _finished(page: Any, key: Callable[[Any], tuple[Any, ...]], places: bool) -> Select[Any]:
+    """The page's rows in its order: the summary's columns joined in (see `_page`), or only the places."""
     chosen = page.subquery("page")
+    if places:
+        return select(chosen.c.id, chosen.c.key, chosen.c.version).order_by(*key(chosen)).limit(_LIMIT)
     joined = summary_row_select().add_columns(chosen.c.key).join(chosen, chosen.c.id == Ticket.id)
     return joined.order_by(*key(chosen)).limit(_LIMIT)
 
