@@ -6,7 +6,9 @@
 `list_tickets` through the service (the session, the one statement, the frozen rows), 100 rows a page, for
 the views an agent opens: their queue's working tickets, Unassigned, Waiting and All open. The raw anchor
 is the same keyset walk as one hand-written statement of ids through psycopg, as the same login. Also the
-navigation's counts (sums over the tally), and the overdue sweep (working tickets past their SLA due).
+pages of places the queue reads after its first page (`list_ticket_places`: 2,000 ids, sort values and
+versions a page, as the agent), the navigation's counts (sums over the tally), and the overdue sweep
+(working tickets past their SLA due).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from app.vocabulary import AgentRole
 from benchmarks.common import libpq, login_in_group, percentile, print_table, trusted_runtime
 
 PAGE = 100
+PLACES_PAGE = 2_000  # as app.views.ticket_table.PLACES_PER_PAGE (views are not imported here)
 PAUSED = ("waiting", "pending", "answered")
 AGENT = "pager"
 RAW_ORDER = {
@@ -97,6 +100,8 @@ def main() -> None:
         rows,
     )
     _plans(agent)
+    print()
+    _places(agent, views)
     print()
     _counts(agent, superuser, views)
     print()
@@ -193,6 +198,27 @@ def _walk_raw(dsn: str, f: TicketFilter, sort: SortOrder, max_pages: int) -> lis
                 break
             cursor = (rows[-1][1], rows[-1][0])
     return samples
+
+
+def _places(agent: Runtime, views: dict[str, TicketFilter], max_pages: int = 15) -> None:
+    """The pages after the first as the queue reads them: places only, `PLACES_PAGE` a page, as the agent."""
+    rows = []
+    for name, ticket_filter in views.items():
+        for sort in SortOrder:
+            samples, seen, after = [], 0, None
+            for _ in range(max_pages):
+                started = time.perf_counter()
+                with agent.uow() as uow:
+                    page = queries.list_ticket_places(
+                        uow, ticket_filter=ticket_filter, sort=sort, after=after, limit=PLACES_PAGE
+                    )
+                samples.append(time.perf_counter() - started)
+                seen += len(page.places)
+                if (after := page.next_cursor) is None:
+                    break
+            per_thousand = statistics.median(samples) * 1000 / (PLACES_PAGE / 1000)
+            rows.append([name, sort.value, f"{seen:,}", *_ms(samples), f"{per_thousand:.2f}"])
+    print_table(["places as the agent", "sort", "rows read", "page p50 ms", "page p95 ms", "p50 ms a 1,000 rows"], rows)
 
 
 def _timed(action: Callable[[], object], repeats: int = 50) -> list[float]:

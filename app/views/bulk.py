@@ -12,7 +12,7 @@ first, as they are then; one no longer visible to the login is counted as gone.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -63,12 +63,19 @@ class BulkOutcome:
 
 
 def selected_tickets(
-    ids: Sequence[int], at_hand: Mapping[int, TicketSummary], read: Callable[[list[int]], list[TicketSummary]]
+    ids: Sequence[int],
+    at_hand: Mapping[int, TicketSummary],
+    listed_versions: Mapping[int, int],
+    read: Callable[[list[int]], list[TicketSummary]],
 ) -> tuple[list[TicketSummary], int]:
-    """Runs on a pool thread: the selection's tickets as the queue last read them (their versions: a change
-    saved since is refused as a conflict), the others read now; and how many are gone."""
+    """Runs on a pool thread: the selection's tickets as the queue last read them, the others read now but
+    at the version their row stands for (a change saved since the queue listed it is refused as a conflict,
+    not overwritten); and how many are gone."""
     missing = [ticket_id for ticket_id in ids if ticket_id not in at_hand]
-    read_now = {ticket.id: ticket for ticket in read(missing)} if missing else {}
+    read_now = {
+        ticket.id: replace(ticket, version=listed_versions.get(ticket.id, ticket.version))
+        for ticket in (read(missing) if missing else [])
+    }
     tickets = [ticket for ticket_id in ids if (ticket := at_hand.get(ticket_id) or read_now.get(ticket_id))]
     return tickets, len(ids) - len(tickets)
 

@@ -1,7 +1,10 @@
 """Colleagues' changes, as they happen: the ticket ids of change notices are gathered for 150 ms, read again
 in one summaries call through the agent's own permissions, and applied to the queue; the counts follow at
 most every two seconds; a ticket newly assigned to the agent, or a customer writing back on one of theirs,
-becomes a notification.
+becomes a notification. What a ticket was before a change is the newer of the queue's row (when it holds the
+ticket whole) and the agent's own tickets as last seen (`know_mine`, read once after the first page and kept
+up to date by every batch): so whichever view is shown, and however far the queue scrolled, a colleague's
+edit on one of the agent's tickets is not mistaken for a new assignment.
 
 Signals:
     arrived(object): the fresh TicketSummary list of one batch, after the queue has them (the editor checks
@@ -14,16 +17,19 @@ Signals:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.services.desk_api import Desk
-from app.services.navigation.dto import Vocabulary
+from app.services.navigation.dto import DeskView, Vocabulary
 from app.services.platform.live_notices import ChangeNotice
-from app.services.tickets.dto import TicketSummary
+from app.services.tickets.dto import SortOrder, TicketFilter, TicketPage, TicketSummary
 from app.views.tasks import TaskRunner
 from app.views.ticket_table import TicketTableModel
 
 LIVE_BATCH_MS = 150
+MINE_KNOWN = 500  # the agent's own tickets remembered from the start, the latest updated first
 COUNTS_AT_MOST_EVERY_MS = 2000
 
 
@@ -64,6 +70,7 @@ class LiveUpdates(QObject):
         self._pending_ids: set[int] = set()
         self._stopped = False  # a closed window: notices still queued from the listener are dropped
         self._open_statuses: frozenset[str] = frozenset()  # from the database's vocabulary
+        self._mine: dict[int, TicketSummary] = {}  # the agent's own tickets as last seen
         self._batch_timer = QTimer(self)
         self._batch_timer.setSingleShot(True)
         self._batch_timer.setInterval(LIVE_BATCH_MS)
@@ -72,6 +79,33 @@ class LiveUpdates(QObject):
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(COUNTS_AT_MOST_EVERY_MS)
         self._counts_timer.timeout.connect(self.counts_due)
+
+    def know_mine(self) -> None:
+        """Read the agent's own tickets once (any status), to compare their next changes with."""
+        me, desk = self.desk.me.agent_id, self.desk
+        view = DeskView("assigned-to-me", "Assigned to me", TicketFilter(assignee_id=me), SortOrder.UPDATED)
+        self.runner.run(lambda: desk.navigation.page(view, None, MINE_KNOWN), self._mine_read, self.failed.emit)
+
+    def _mine_read(self, page: TicketPage) -> None:
+        if not self._stopped:
+            self._remember(page.rows)
+
+    def _remember(self, tickets: Iterable[TicketSummary]) -> None:
+        """Keep the agent's own tickets up to date (a newer version already seen stays)."""
+        me = self.desk.me.agent_id
+        for ticket in tickets:
+            known = self._mine.get(ticket.id)
+            if known is not None and known.version > ticket.version:
+                continue
+            if ticket.assignee_id == me:
+                self._mine[ticket.id] = ticket
+            else:
+                self._mine.pop(ticket.id, None)
+
+    def _before(self, ticket_id: int) -> TicketSummary | None:
+        """The ticket as last seen here: the newer of the queue's row and the agent's own tickets."""
+        seen = [t for t in (self._mine.get(ticket_id), self.model.ticket_by_id(ticket_id)) if t is not None]
+        return max(seen, key=lambda ticket: ticket.version, default=None)
 
     def set_vocabulary(self, vocabulary: Vocabulary) -> None:
         self._open_statuses = frozenset(key for key, _label, category in vocabulary.statuses if category == "open")
@@ -93,7 +127,7 @@ class LiveUpdates(QObject):
 
     def _apply_batch(self) -> None:
         ids, self._pending_ids = sorted(self._pending_ids), set()
-        before = {i: t for i in ids if (t := self.model.ticket_by_id(i)) is not None}
+        before = {i: t for i in ids if (t := self._before(i)) is not None}
         self.runner.run(
             lambda: self.desk.navigation.summaries(ids),
             lambda fresh: self._arrived(ids, fresh, before),
@@ -111,3 +145,6 @@ class LiveUpdates(QObject):
             message = notification_for(before.get(ticket.id), ticket, self.desk.me.agent_id, self._open_statuses)
             if message is not None:
                 self.notification.emit(*message)
+        self._remember(fresh)
+        for gone in set(ids) - {ticket.id for ticket in fresh}:  # no longer to be seen by this login
+            self._mine.pop(gone, None)

@@ -190,7 +190,6 @@ class MainWindow(QMainWindow):
         self.navigation.view_chosen.connect(lambda _view: self._show_effective_view())
         self.navigation.failed.connect(self._report)
         self.model = TicketTableModel(runner)
-        self.model.keep_assignee = desk.me.agent_id
         self.model.page_failed.connect(self._report)
         self.table = QueueView(self.model)
         self.model.loaded.connect(self._mine_is_empty)
@@ -243,6 +242,7 @@ class MainWindow(QMainWindow):
         self.live_updates.counts_due.connect(self.refresh_counts)
         self.live_updates.counts_due.connect(self._count_shown_view)
         self.live_updates.failed.connect(self._report)
+        self.after_first_page(self.live_updates.know_mine)
         self.presence_tracker = PresenceTracker(desk, runner, self._shown_ticket_id, self)
         self.presence_tracker.colleagues.connect(self.editor.show_presence)
         self.editor.typing.connect(self.presence_tracker.typed)
@@ -545,9 +545,10 @@ class MainWindow(QMainWindow):
 
         area, read = self.desk.tickets, self.desk.navigation.summaries
         at_hand = {ticket_id: ticket for ticket_id in ids if (ticket := self.model.ticket_by_id(ticket_id))}
+        versions = {ticket_id: v for ticket_id in ids if (v := self.model.listed_version(ticket_id)) is not None}
 
         def change_them() -> BulkOutcome:
-            tickets, gone = selected_tickets(ids, at_hand, read)
+            tickets, gone = selected_tickets(ids, at_hand, versions, read)
             return change_each(area, tickets, change, gone)
 
         self.status.showMessage(f"Changing {len(ids)} tickets…", 8000)

@@ -176,10 +176,6 @@ class TicketTableModel(QAbstractTableModel):
     """Signals:
     page_failed(object): a page or the rows shown could not be read (the exception); the view says why.
     loaded(): a page arrived.
-
-    Attributes:
-        keep_assignee: this agent's tickets are kept whole however far the table scrolls (a live change
-            is told apart from a new assignment by comparing with them: `live_updates.notification_for`).
     """
 
     page_failed = Signal(object)
@@ -192,8 +188,6 @@ class TicketTableModel(QAbstractTableModel):
         self._keys: list[RowKey] = []  # every row's place, in sort order
         self._key_of: dict[int, RowKey] = {}  # by ticket id
         self._cache: OrderedDict[int, TicketSummary] = OrderedDict()  # rows read lately, the oldest shown first out
-        self._mine: dict[int, TicketSummary] = {}  # the keep_assignee's tickets, never evicted
-        self.keep_assignee: int | None = None
         self.status_labels: Mapping[str, str] = {}  # the desk's own labels (admins may add statuses)
         self.ticket_filter = TicketFilter()
         self.sort_order = SortOrder.SLA_DUE
@@ -350,6 +344,7 @@ class TicketTableModel(QAbstractTableModel):
         self._stopped = True
         self._ticker.stop()
         self._read_soon.stop()
+        self._wanted.clear()
         self._generation += 1
         self._more = False  # a closed window asks for no more pages
 
@@ -414,61 +409,98 @@ class TicketTableModel(QAbstractTableModel):
         """The row's ticket if it is at hand as the row places it (same version, same sort value: a ticket
         read in another view, or before a change that kept its version, is read again)."""
         ticket_id = id_of(key)
-        ticket = self._mine.get(ticket_id)
-        if ticket is None and (ticket := self._cache.get(ticket_id)) is not None:
+        if (ticket := self._cache.get(ticket_id)) is not None:
             self._cache.move_to_end(ticket_id)
         return ticket if ticket is not None and self._key(ticket) == key else None
 
+    def _at_hand(self, key: RowKey) -> bool:
+        """As `_summary`, without counting as shown (the cache lets go of what was shown least lately)."""
+        ticket = self._cache.get(id_of(key))
+        return ticket is not None and self._key(ticket) == key
+
     def _remember(self, ticket: TicketSummary) -> None:
-        if self.keep_assignee is not None and ticket.assignee_id == self.keep_assignee:
-            self._mine[ticket.id] = ticket
-            self._cache.pop(ticket.id, None)
-            return
-        self._mine.pop(ticket.id, None)
         self._cache[ticket.id] = ticket
         self._cache.move_to_end(ticket.id)
         while len(self._cache) > CACHED_ROWS:
             self._cache.popitem(last=False)
 
     def _want(self, row: int) -> None:
-        """The row's ticket, with those of the rows around it, is read soon (once per paint, not per cell)."""
-        if self._read_rows is None or id_of(self._keys[row]) in self._wanted:
+        """The row's ticket, with those of the rows around it, is read soon (the neighbours once per paint,
+        not per cell; a row asked for again goes to the back, among those read first)."""
+        if self._read_rows is None:
             return
-        for near in range(max(0, row - READ_ABOVE), min(len(self._keys), row + READ_BELOW)):
-            key = self._keys[near]
-            if self._summary(key) is None:
-                self._wanted.pop(id_of(key), None)
-                self._wanted[id_of(key)] = None  # asked again: among the latest
+        ticket_id = id_of(self._keys[row])
+        if ticket_id in self._wanted:
+            del self._wanted[ticket_id]
+            self._wanted[ticket_id] = None
+        else:
+            for near in range(max(0, row - READ_ABOVE), min(len(self._keys), row + READ_BELOW)):
+                key = self._keys[near]
+                if not self._at_hand(key):
+                    self._wanted.pop(id_of(key), None)
+                    self._wanted[id_of(key)] = None
+            self._wanted.pop(ticket_id, None)
+            self._wanted[ticket_id] = None  # the row itself last: read whatever else is cut
         self._read_soon.start()
 
     def _read_wanted(self) -> None:
         """Read the tickets of the rows asked for last (one statement; rows scrolled past meanwhile are not
         read), one read at a time."""
-        if self._reading or not self._wanted or self._read_rows is None:
+        if self._reading or self._stopped or not self._wanted or self._read_rows is None:
             return
-        ids = list(self._wanted)[-READ_AT_MOST:]
+        ids = [
+            ticket_id
+            for ticket_id in list(self._wanted)[-READ_AT_MOST:]
+            if (key := self._key_of.get(ticket_id)) is not None and not self._at_hand(key)  # still wanted
+        ]
         self._wanted.clear()
+        if not ids:
+            return
         self._reading = True
+        asked = {ticket_id: self._key_of[ticket_id][-1] for ticket_id in ids}  # each row's version when asked
         read, generation = self._read_rows, self._generation
         self.runner.run(
             lambda: read(ids),
-            lambda tickets: self._rows_read(generation, ids, tickets),
+            lambda tickets: self._rows_read(generation, asked, tickets),
             lambda error: self._rows_failed(generation, error),
         )
 
-    def _rows_read(self, generation: int, ids: list[int], tickets: list[TicketSummary]) -> None:
-        """As a live update: the tickets as they are now, moved if they changed, out if they are gone."""
+    def _rows_read(self, generation: int, asked: dict[int, int], tickets: list[TicketSummary]) -> None:
+        """The tickets as they are now, for rows still listed: in place, moved if they changed, out if they
+        no longer match or are gone. A newer version a live update or a save brought meanwhile stays, and a
+        row that left meanwhile does not come back (a read is not a change notice)."""
         self._reading = False
         if generation == self._generation:
-            self.apply_live(tickets, ids)
-        if self._wanted:
-            self._read_soon.start()
+            found = {ticket.id: ticket for ticket in tickets}
+            for ticket_id, version in asked.items():
+                key, ticket = self._key_of.get(ticket_id), found.get(ticket_id)
+                if key is None:
+                    continue  # the row left meanwhile
+                if ticket is None:
+                    if key[-1] == version:  # nothing newer came meanwhile: gone from the login's sight
+                        self._remove(bisect_left(self._keys, key))
+                elif ticket.version < key[-1]:
+                    continue  # older than what a live update or a save brought meanwhile
+                elif self.ticket_filter.matches(ticket):
+                    self._remember(ticket)
+                    self._place(self._key(ticket))
+                else:
+                    self._remove(bisect_left(self._keys, key))  # changed out of the view
+        self._read_soon.start()  # what was asked for meanwhile
 
     def _rows_failed(self, generation: int, error: Exception) -> None:
         self._reading = False
-        if generation == self._generation:
-            self._read_rows = None  # no more reading until the view is shown again (as for pages)
-            self.page_failed.emit(error)
+        if generation != self._generation:
+            self._read_soon.start()  # the view shown since has rows waiting
+            return
+        self._read_rows = None  # no more reading until the view is shown again (as for pages)
+        self._wanted.clear()
+        self.page_failed.emit(error)
+
+    def listed_version(self, ticket_id: int) -> int | None:
+        """The version of the ticket the row shows (or will show once read): what a change is made against."""
+        key = self._key_of.get(ticket_id)
+        return None if key is None else int(key[-1])
 
     # --- placing rows ----------------------------------------------------------------------------------------
 
@@ -507,7 +539,6 @@ class TicketTableModel(QAbstractTableModel):
         ticket_id = id_of(self._keys[row])
         del self._key_of[ticket_id], self._keys[row]
         self._cache.pop(ticket_id, None)
-        self._mine.pop(ticket_id, None)
         self.endRemoveRows()
 
     def _refresh_countdowns(self) -> None:

@@ -6,6 +6,7 @@ and why, and what landed is read back through the person's own login."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -51,16 +52,17 @@ def test_a_summary_names_each_refused_ticket_under_its_reason_said_once() -> Non
 def test_tickets_the_queue_does_not_hold_whole_are_read_first_and_gone_ones_counted() -> None:
     now = dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC)
     shown, later = made_up_summary(1, now=now), made_up_summary(3, now=now)  # 2: no longer to be seen
+    changed_since = replace(later, version=4)  # a colleague saved it after the queue listed it at version 3
     asked: list[list[int]] = []
 
     def read(ids: list[int]) -> list[TicketSummary]:
         asked.append(ids)
-        return [later]
+        return [changed_since]
 
-    tickets, gone = selected_tickets([1, 2, 3], {1: shown}, read)
-    assert (tickets, gone, asked) == ([shown, later], 1, [[2, 3]])
+    tickets, gone = selected_tickets([1, 2, 3], {1: shown}, {1: 1, 2: 1, 3: 3}, read)
+    assert (tickets, gone, asked) == ([shown, replace(changed_since, version=3)], 1, [[2, 3]])  # refused, not lost
     assert summary(BulkOutcome((), (), (), gone=1)) == "0 changed, 1 no longer in your queues."
-    assert selected_tickets([1], {1: shown}, read) == ([shown], 0) and len(asked) == 1  # nothing to read
+    assert selected_tickets([1], {1: shown}, {1: 1}, read) == ([shown], 0) and len(asked) == 1  # nothing to read
 
 
 @pytest.mark.qt_log_ignore(  # the type-ahead is a popup: offscreen Qt can neither raise it nor grab keys

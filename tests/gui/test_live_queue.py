@@ -4,6 +4,7 @@ agent's selection following its ticket (issue 11: "qtmodeltester never watches l
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,12 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
 from app.bootstrap import Runtime
-from app.services.tickets import service
-from app.services.tickets.dto import SortOrder
+from app.services.platform.uow import UnitOfWork
+from app.services.tickets import queries, service
+from app.services.tickets.dto import FieldChanges, SortOrder
 from app.views.main_window import MainWindow
 from app.views.ticket_table import sort_key
+from app.vocabulary import Priority
 from tests.support.desk_window import close_window, open_desk_window, wait_until_listening
 from tests.support.queue_rows import listed
 from tests.support.world import World, build_world
@@ -76,4 +79,42 @@ def test_colleagues_changes_insert_move_and_remove_rows_and_the_model_stays_soun
     assert [key(t) for t in listed(window.model)] == sorted(key(t) for t in listed(window.model))
     assert selected_id(window) == third  # the agent's row followed its ticket through every change
     assert window.editor.detail is not None and window.editor.detail.ticket.id == third
+    close_window(window, qtbot)
+
+
+def test_a_colleagues_edit_on_my_ticket_outside_the_view_is_not_a_new_assignment(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
+) -> None:
+    """What a ticket was before a change comes from the agent's own tickets as read after the first page, not
+    only from the rows the queue holds: a colleague raising the priority of one of alice's tickets, while
+    her queue lists other tickets, tells her nothing; assigning her another ticket does."""
+    with world.uow("carol") as uow:
+        by_subject = {t.subject: t.id for t in queries.list_tickets(uow).rows}
+        mine, another = by_subject["Printer on fire"], by_subject["VPN drops hourly"]
+        service.assign(uow, ticket_id=mine, assignee_id=world.alice, expected_version=None)
+        uow.commit()
+    window = open_desk_window(qtbot, engine, tmp_path, live_updates=True)
+    told: list[tuple[str, str]] = []
+    window.live_updates.notification.connect(lambda title, text: told.append((title, text)))
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0 and window.runner.in_flight == 0, timeout=10_000)
+    wait_until_listening(qtbot, window)
+    navigation = window.navigation
+    items = [navigation.topLevelItem(row) for row in range(navigation.topLevelItemCount())]
+    unassigned = next(item for item in items if item is not None and item.text(0) == "Unassigned")
+    navigation.setCurrentItem(unassigned)  # her queue lists the three unassigned tickets, not hers
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3 and not window.model.loading)
+    assert window.model.row_of(mine) is None
+
+    def by_carol(change: Callable[[UnitOfWork], object]) -> None:
+        with qtbot.waitSignal(window.live_updates.arrived, timeout=10_000), world.uow("carol") as uow:
+            change(uow)
+            uow.commit()
+
+    raise_priority = FieldChanges(priority=Priority.HIGH)
+    by_carol(
+        lambda uow: service.edit_ticket(uow, ticket_id=mine, changes=raise_priority, status=None, expected_version=None)
+    )
+    assert told == []
+    by_carol(lambda uow: service.assign(uow, ticket_id=another, assignee_id=world.alice, expected_version=None))
+    assert [title for title, _text in told] == ["Assigned to you"]
     close_window(window, qtbot)
