@@ -530,7 +530,15 @@ class MainWindow(QMainWindow):
         if not ids or vocabulary is None:
             self.status.showMessage("Select tickets first: Shift or Ctrl with a click or the arrows.", 8000)
             return
-        from app.views.bulk import BulkDialog
+        from app.views.bulk import BULK_AT_MOST, BulkDialog
+
+        if len(ids) > BULK_AT_MOST:
+            self.status.showMessage(
+                f"A bulk change takes at most {BULK_AT_MOST:,} tickets; {len(ids):,} are selected. "
+                "Narrow the view with a filter, or select fewer.",
+                12_000,
+            )
+            return
 
         dialog = BulkDialog(len(ids), vocabulary, self.desk.me.agent_id, self)
         dialog.accepted.connect(lambda: self._apply_bulk(ids, dialog.change()))

@@ -20,6 +20,7 @@ from app.services.desk import HelpDesk
 from app.services.errors import NotPermitted, TicketConflict
 from app.services.tickets import service
 from app.services.tickets.dto import FieldChanges, TicketSummary
+from app.views import bulk
 from app.views.bulk import BulkOutcome, selected_tickets, summary
 from app.views.main_window import MainWindow
 from tests.support.desk_window import close_window, open_desk_window, press, runtime_as
@@ -140,4 +141,24 @@ def test_bulk_status_assign_and_tag_change_each_ticket_on_its_own_and_say_what_w
     shown = {t.id: t for t in listed(window.model)}
     assert shown[tickets[0].id].assignee_name == "Alice Archer"  # the queue shows what changed at once
     qtbot.keyClick(window.bulk_summary, Qt.Key.Key_Return)
+    close_window(window, qtbot)
+
+
+def test_a_selection_larger_than_a_bulk_change_takes_is_refused_with_what_to_do(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "BULK_AT_MOST", 2)
+    for n in range(3):
+        create(world, f"Refund {n}")
+    window: MainWindow = open_desk_window(qtbot, engine, tmp_path, person="alice")
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3 and window.editor.vocabulary is not None, timeout=10_000)
+    window.activateWindow()
+    window.table.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.table)
+    qtbot.keyClick(window.table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)  # all three
+    press(qtbot, Qt.Key.Key_B)
+    assert window.status.currentMessage() == (
+        "A bulk change takes at most 2 tickets; 3 are selected. Narrow the view with a filter, or select fewer."
+    )
+    assert getattr(window, "bulk_dialog", None) is None
     close_window(window, qtbot)
