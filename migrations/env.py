@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, text
 
-from app.models import SCHEMA, Base
+from app.models import SCHEMA, load_all
 
 config = context.config
 connection = config.attributes.get("connection")
@@ -42,7 +42,7 @@ def normalise_ownership(bind: Connection) -> None:
 connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{SCHEMA}"'))
 context.configure(
     connection=connection,
-    target_metadata=Base.metadata,
+    target_metadata=load_all().metadata,  # every table, for a comparison
     version_table_schema=SCHEMA,
     include_schemas=True,
     include_name=lambda name, type_, _parent: type_ != "schema" or name == SCHEMA,

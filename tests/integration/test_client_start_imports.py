@@ -52,7 +52,7 @@ def test_a_lan_client_signs_in_and_reads_a_page_without_alembic_keyring_or_the_e
 
 
 # Not imported until the first page is in the window: the desk's areas built on first use (routing and its
-# engine, the account lookup, knowledge, the SLA area) and their values' modules, Help ▸ About's reads, the
+# engine, the account lookup, knowledge, the SLA area), their values' modules and their models, Help ▸ About's reads, the
 # HTML sanitiser (mail intake), the windows and dialogs opened on demand, and global search with its index.
 NOT_BEFORE_THE_FIRST_PAGE = [
     "app.services.routing.area",
@@ -82,6 +82,13 @@ NOT_BEFORE_THE_FIRST_PAGE = [
     "app.views.palette",
     "app.views.global_search",
     "tantivy",
+    # the models of those areas: each model's module loads with its first use (app/models/__init__.py)
+    "app.models.account",
+    "app.models.knowledge",
+    "app.models.routing",
+    "app.models.sla",
+    "app.models.jobs",
+    "app.models.presence",
 ]
 
 WINDOW = """

@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.models import SCHEMA, Base
+from app.models import SCHEMA, load_all
 from app.services.errors import SchemaMismatch
 from app.services.platform.database import schema
 from app.services.platform.database.engine import build_engine
@@ -53,7 +53,7 @@ def test_the_models_match_the_migrations(engine: Engine) -> None:
                 "compare_type": True,
             },
         )
-        differences = compare_metadata(context, Base.metadata)
+        differences = compare_metadata(context, load_all().metadata)
     assert differences == []
 
 

@@ -32,7 +32,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.bootstrap import Runtime
-from app.models import Base
+from app.models import load_all
 from app.services.platform.config import parse_database_url
 from app.services.platform.database import schema
 from app.services.platform.database.embedded import start_server
@@ -41,7 +41,7 @@ from app.services.platform.database.engine import build_engine, build_session_fa
 SYSTEM_SERVER_VARIABLE = "SWITCHBOARD_TEST_DATABASE_URL"
 # What a committed test may leave behind: every table of the models but the seeded vocabulary.
 REFERENCE_TABLES = {"ticket_status", "status_transition"}
-DATA_TABLES = [table.name for table in Base.metadata.sorted_tables if table.name not in REFERENCE_TABLES]
+DATA_TABLES = [table.name for table in load_all().metadata.sorted_tables if table.name not in REFERENCE_TABLES]
 
 
 @dataclass(frozen=True)
