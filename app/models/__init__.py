@@ -83,14 +83,16 @@ _MODULE_OF = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """A model by name, its module imported on first use."""
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:  # the type checker sees the imports above, so a misspelt model is an error there
+
+    def __getattr__(name: str) -> Any:
+        """A model by name, its module imported on first use."""
+        module = _MODULE_OF.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
 
 
 def load_all() -> type[Base]:

@@ -9,6 +9,9 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+# The tables its foreign keys name, registered with it: a flush sorts tables by their foreign keys
+# (models load on first use, app/models/__init__.py).
+import app.models.team  # noqa: F401
 from app.models.base import Base
 from app.models.columns import created_at_column
 

@@ -7,6 +7,10 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+# The tables its foreign keys name, registered with it: a flush sorts tables by their foreign keys
+# (models load on first use, app/models/__init__.py).
+import app.models.team
+import app.models.ticket  # noqa: F401
 from app.models.base import Base
 from app.models.columns import created_at_column
 

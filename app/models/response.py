@@ -8,6 +8,9 @@ import datetime as dt
 from sqlalchemy import BigInteger, ForeignKey, Identity, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+# The tables its foreign keys name, registered with it: a flush sorts tables by their foreign keys
+# (models load on first use, app/models/__init__.py).
+import app.models.team  # noqa: F401
 from app.models.base import Base
 from app.models.columns import created_at_column
 

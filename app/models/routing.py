@@ -10,6 +10,10 @@ from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Identity, Index,
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+# The tables its foreign keys name, registered with it: a flush sorts tables by their foreign keys
+# (models load on first use, app/models/__init__.py).
+import app.models.team
+import app.models.ticket  # noqa: F401
 from app.models.base import Base
 from app.models.columns import created_at_column
 

@@ -52,8 +52,8 @@ def test_a_lan_client_signs_in_and_reads_a_page_without_alembic_keyring_or_the_e
 
 
 # Not imported until the first page is in the window: the desk's areas built on first use (routing and its
-# engine, the account lookup, knowledge, the SLA area), their values' modules and their models, Help ▸ About's reads, the
-# HTML sanitiser (mail intake), the windows and dialogs opened on demand, and global search with its index.
+# engine, the account lookup, knowledge, the SLA area), their values' modules and their models, Help ▸ About's
+# reads, the HTML sanitiser (mail intake), the windows and dialogs opened on demand, and global search.
 NOT_BEFORE_THE_FIRST_PAGE = [
     "app.services.routing.area",
     "app.services.routing.engine",
