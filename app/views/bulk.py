@@ -72,9 +72,9 @@ def selected_tickets(
     read: Callable[[list[int]], list[TicketSummary]],
 ) -> tuple[list[TicketSummary], int]:
     """Runs on a pool thread: the selection's tickets as the queue last read them, the others read now but
-    at the version their row stands for (a change saved since the queue listed it is refused as a conflict,
-    not overwritten); and how many are gone."""
-    missing = [ticket_id for ticket_id in ids if ticket_id not in at_hand]
+    at the version their row stood for when the change was asked for (a change saved since is refused as a
+    conflict, not overwritten); and how many are gone (a row that left the queue meanwhile is not read)."""
+    missing = [ticket_id for ticket_id in ids if ticket_id not in at_hand and ticket_id in listed_versions]
     read_now = {
         ticket.id: replace(ticket, version=listed_versions.get(ticket.id, ticket.version))
         for ticket in (read(missing) if missing else [])

@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         self.connected = True
         self._shut_down = False
         self.supervisor_view: SupervisorView | None = None  # opened by Ctrl+E (team leads and admins)
+        self._bulk_ids: list[int] = []  # the tickets of the bulk change running (their notices are held)
         self._first_page_seen = self._the_rest_started = False  # what waits for it: see _first_page_shown
         self._waiting_for_the_first_page: list[Callable[[], None]] = []
         # the first screen's pages, read with its views: each shown without a round trip of its own, until the
@@ -342,6 +343,8 @@ class MainWindow(QMainWindow):
     def desk(self, desk: Desk) -> None:
         self._desk = desk
         self.navigation.desk = self.live_updates.desk = self.presence_tracker.desk = desk
+        if self._the_rest_started:
+            self.live_updates.know_mine()  # another desk: perhaps another login
 
     @property
     def views(self) -> list[DeskView]:
@@ -498,7 +501,7 @@ class MainWindow(QMainWindow):
 
     def _ticket_created(self, result: TicketChanged) -> None:
         ticket = result.ticket
-        self.model.apply_live([ticket], [ticket.id])
+        self.live_updates.own_change([ticket])
         self.open_ticket(ticket)
         self.refresh_counts()
         self._count_shown_view()
@@ -540,33 +543,43 @@ class MainWindow(QMainWindow):
             )
             return
 
+        # as the queue shows them now: a row that changes while the dialog is open is refused, not overwritten
+        at_hand = {ticket_id: ticket for ticket_id in ids if (ticket := self.model.ticket_by_id(ticket_id))}
+        versions = {ticket_id: v for ticket_id in ids if (v := self.model.listed_version(ticket_id)) is not None}
         dialog = BulkDialog(len(ids), vocabulary, self.desk.me.agent_id, self)
-        dialog.accepted.connect(lambda: self._apply_bulk(ids, dialog.change()))
+        dialog.accepted.connect(lambda: self._apply_bulk(ids, at_hand, versions, dialog.change()))
         dialog.finished.connect(dialog.deleteLater)
         self.bulk_dialog = dialog
         dialog.open()
 
-    def _apply_bulk(self, ids: list[int], change: BulkChange) -> None:
+    def _apply_bulk(
+        self, ids: list[int], at_hand: dict[int, TicketSummary], versions: dict[int, int], change: BulkChange
+    ) -> None:
         if change.is_empty:
             return
         from app.views.bulk import change_each, selected_tickets
 
         area, read = self.desk.tickets, self.desk.navigation.summaries
-        at_hand = {ticket_id: ticket for ticket_id in ids if (ticket := self.model.ticket_by_id(ticket_id))}
-        versions = {ticket_id: v for ticket_id in ids if (v := self.model.listed_version(ticket_id)) is not None}
 
         def change_them() -> BulkOutcome:
             tickets, gone = selected_tickets(ids, at_hand, versions, read)
             return change_each(area, tickets, change, gone)
 
         self.status.showMessage(f"Changing {len(ids)} tickets…", 8000)
-        self.runner.run(change_them, self._bulk_done, self._report)
+        self._bulk_ids = ids
+        self.live_updates.hold(ids)  # their notices tell the agent nothing: the change is theirs
+        self.runner.run(change_them, self._bulk_done, self._bulk_failed)
+
+    def _bulk_failed(self, error: Exception) -> None:
+        self.live_updates.release(self._bulk_ids)
+        self._report(error)
 
     def _bulk_done(self, outcome: BulkOutcome) -> None:
         from app.views.bulk import summary
 
         fresh = [changed.ticket for changed in outcome.changed]
-        self.model.apply_live(fresh, [ticket.id for ticket in fresh])
+        self.live_updates.own_change(fresh)
+        self.live_updates.release(self._bulk_ids)
         self.editor.follow_live(fresh)
         self.refresh_counts()
         self._count_shown_view()
@@ -670,7 +683,7 @@ class MainWindow(QMainWindow):
         self.navigation.choose_current_again()
 
     def _ticket_saved(self, result: TicketChanged) -> None:
-        self.model.apply_live([result.ticket], [result.ticket.id])
+        self.live_updates.own_change([result.ticket])
 
     def _on_connection(self, connected: bool) -> None:
         if self._shut_down:

@@ -43,7 +43,7 @@ class TicketPuller(QObject):
             window.status.showMessage(NOTHING_WAITING, MESSAGE_MS)
             return
         ticket = claimed.ticket
-        window.model.apply_live([ticket], [ticket.id])  # in the queue, where it sorts, when the view lists it
+        window.live_updates.own_change([ticket])  # in the queue, where it sorts, when the view lists it
         window.open_ticket(ticket)
         window.editor.follow_live([ticket])  # it was open already: read again, now with its new assignee
         window.refresh_counts()

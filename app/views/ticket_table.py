@@ -330,10 +330,13 @@ class TicketTableModel(QAbstractTableModel):
 
     def apply_live(self, current: Sequence[TicketSummary], named_ids: Sequence[int]) -> None:
         """Bring the named tickets up to date: changed ones in place, new ones where they sort, gone ones
-        (no longer visible or no longer matching) out. Nothing else moves."""
+        (no longer visible or no longer matching) out. Nothing else moves; a ticket older than the row's
+        version (an answer overtaken by a save) changes nothing."""
         fresh = {ticket.id: ticket for ticket in current}
         for ticket_id in named_ids:
             ticket = fresh.get(ticket_id)
+            if ticket is not None and (known := self._key_of.get(ticket_id)) is not None and ticket.version < known[-1]:
+                continue
             if ticket is not None and self.ticket_filter.matches(ticket):
                 self._remember(ticket)
                 self._place(self._key(ticket))

@@ -60,8 +60,8 @@ def test_tickets_the_queue_does_not_hold_whole_are_read_first_and_gone_ones_coun
         asked.append(ids)
         return [changed_since]
 
-    tickets, gone = selected_tickets([1, 2, 3], {1: shown}, {1: 1, 2: 1, 3: 3}, read)
-    assert (tickets, gone, asked) == ([shown, replace(changed_since, version=3)], 1, [[2, 3]])  # refused, not lost
+    tickets, gone = selected_tickets([1, 2, 3, 4], {1: shown}, {1: 1, 2: 1, 3: 3}, read)  # 4 left the queue
+    assert (tickets, gone, asked) == ([shown, replace(changed_since, version=3)], 2, [[2, 3]])  # refused, not lost
     assert summary(BulkOutcome((), (), (), gone=1)) == "0 changed, 1 no longer in your queues."
     assert selected_tickets([1], {1: shown}, {1: 1}, read) == ([shown], 0) and len(asked) == 1  # nothing to read
 
