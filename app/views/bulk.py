@@ -76,8 +76,7 @@ def selected_tickets(
     conflict, not overwritten); and how many are gone (a row that left the queue meanwhile is not read)."""
     missing = [ticket_id for ticket_id in ids if ticket_id not in at_hand and ticket_id in listed_versions]
     read_now = {
-        ticket.id: replace(ticket, version=listed_versions.get(ticket.id, ticket.version))
-        for ticket in (read(missing) if missing else [])
+        ticket.id: replace(ticket, version=listed_versions[ticket.id]) for ticket in (read(missing) if missing else [])
     }
     tickets = [ticket for ticket_id in ids if (ticket := at_hand.get(ticket_id) or read_now.get(ticket_id))]
     return tickets, len(ids) - len(tickets)

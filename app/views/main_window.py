@@ -119,7 +119,6 @@ class MainWindow(QMainWindow):
         self.connected = True
         self._shut_down = False
         self.supervisor_view: SupervisorView | None = None  # opened by Ctrl+E (team leads and admins)
-        self._bulk_ids: list[int] = []  # the tickets of the bulk change running (their notices are held)
         self._first_page_seen = self._the_rest_started = False  # what waits for it: see _first_page_shown
         self._waiting_for_the_first_page: list[Callable[[], None]] = []
         # the first screen's pages, read with its views: each shown without a round trip of its own, until the
@@ -566,20 +565,19 @@ class MainWindow(QMainWindow):
             return change_each(area, tickets, change, gone)
 
         self.status.showMessage(f"Changing {len(ids)} tickets…", 8000)
-        self._bulk_ids = ids
         self.live_updates.hold(ids)  # their notices tell the agent nothing: the change is theirs
-        self.runner.run(change_them, self._bulk_done, self._bulk_failed)
+        self.runner.run(change_them, lambda outcome: self._bulk_done(ids, outcome), lambda e: self._bulk_failed(ids, e))
 
-    def _bulk_failed(self, error: Exception) -> None:
-        self.live_updates.release(self._bulk_ids)
+    def _bulk_failed(self, ids: list[int], error: Exception) -> None:
+        self.live_updates.release(ids)
         self._report(error)
 
-    def _bulk_done(self, outcome: BulkOutcome) -> None:
+    def _bulk_done(self, ids: list[int], outcome: BulkOutcome) -> None:
         from app.views.bulk import summary
 
         fresh = [changed.ticket for changed in outcome.changed]
         self.live_updates.own_change(fresh)
-        self.live_updates.release(self._bulk_ids)
+        self.live_updates.release(ids)
         self.editor.follow_live(fresh)
         self.refresh_counts()
         self._count_shown_view()

@@ -409,17 +409,17 @@ class TicketTableModel(QAbstractTableModel):
     # --- the rows' tickets: a bounded cache, read for the rows shown -----------------------------------------
 
     def _summary(self, key: RowKey) -> TicketSummary | None:
-        """The row's ticket if it is at hand as the row places it (same version, same sort value: a ticket
-        read in another view, or before a change that kept its version, is read again)."""
-        ticket_id = id_of(key)
-        if (ticket := self._cache.get(ticket_id)) is not None:
-            self._cache.move_to_end(ticket_id)
-        return ticket if ticket is not None and self._key(ticket) == key else None
+        """The row's ticket if it is at hand, counted as shown (the cache lets go of what was shown least
+        lately)."""
+        if (ticket := self._held(key)) is not None:
+            self._cache.move_to_end(ticket.id)
+        return ticket
 
-    def _at_hand(self, key: RowKey) -> bool:
-        """As `_summary`, without counting as shown (the cache lets go of what was shown least lately)."""
+    def _held(self, key: RowKey) -> TicketSummary | None:
+        """The row's ticket if the cache holds it as the row places it (same version, same sort value: a
+        ticket read in another view, or before a change that kept its version, is read again)."""
         ticket = self._cache.get(id_of(key))
-        return ticket is not None and self._key(ticket) == key
+        return ticket if ticket is not None and self._key(ticket) == key else None
 
     def _remember(self, ticket: TicketSummary) -> None:
         self._cache[ticket.id] = ticket
@@ -433,18 +433,17 @@ class TicketTableModel(QAbstractTableModel):
         if self._read_rows is None:
             return
         ticket_id = id_of(self._keys[row])
-        if ticket_id in self._wanted:
-            del self._wanted[ticket_id]
-            self._wanted[ticket_id] = None
-        else:
+        if ticket_id not in self._wanted:
             for near in range(max(0, row - READ_ABOVE), min(len(self._keys), row + READ_BELOW)):
-                key = self._keys[near]
-                if not self._at_hand(key):
-                    self._wanted.pop(id_of(key), None)
-                    self._wanted[id_of(key)] = None
-            self._wanted.pop(ticket_id, None)
-            self._wanted[ticket_id] = None  # the row itself last: read whatever else is cut
+                if self._held(key := self._keys[near]) is None:
+                    self._ask(id_of(key))
+        self._ask(ticket_id)  # the row itself last: read whatever else is cut
         self._read_soon.start()
+
+    def _ask(self, ticket_id: int) -> None:
+        """Among the latest asked for (read first)."""
+        self._wanted.pop(ticket_id, None)
+        self._wanted[ticket_id] = None
 
     def _read_wanted(self) -> None:
         """Read the tickets of the rows asked for last (one statement; rows scrolled past meanwhile are not
@@ -454,7 +453,7 @@ class TicketTableModel(QAbstractTableModel):
         ids = [
             ticket_id
             for ticket_id in list(self._wanted)[-READ_AT_MOST:]
-            if (key := self._key_of.get(ticket_id)) is not None and not self._at_hand(key)  # still wanted
+            if (key := self._key_of.get(ticket_id)) is not None and self._held(key) is None  # still wanted
         ]
         self._wanted.clear()
         if not ids:
@@ -474,21 +473,14 @@ class TicketTableModel(QAbstractTableModel):
         row that left meanwhile does not come back (a read is not a change notice)."""
         self._reading = False
         if generation == self._generation:
-            found = {ticket.id: ticket for ticket in tickets}
-            for ticket_id, version in asked.items():
-                key, ticket = self._key_of.get(ticket_id), found.get(ticket_id)
-                if key is None:
-                    continue  # the row left meanwhile
-                if ticket is None:
-                    if key[-1] == version:  # nothing newer came meanwhile: gone from the login's sight
-                        self._remove(bisect_left(self._keys, key))
-                elif ticket.version < key[-1]:
-                    continue  # older than what a live update or a save brought meanwhile
-                elif self.ticket_filter.matches(ticket):
-                    self._remember(ticket)
-                    self._place(self._key(ticket))
-                else:
-                    self._remove(bisect_left(self._keys, key))  # changed out of the view
+            listed = [ticket for ticket in tickets if ticket.id in self._key_of]  # not a row that left meanwhile
+            found = {ticket.id for ticket in tickets}
+            gone = [  # from the login's sight, unless something newer came meanwhile
+                ticket_id
+                for ticket_id, version in asked.items()
+                if ticket_id not in found and (key := self._key_of.get(ticket_id)) is not None and key[-1] == version
+            ]
+            self.apply_live(listed, [ticket.id for ticket in listed] + gone)
         self._read_soon.start()  # what was asked for meanwhile
 
     def _rows_failed(self, generation: int, error: Exception) -> None:

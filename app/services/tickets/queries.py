@@ -6,7 +6,6 @@ Pages are addressed by a cursor (the sort value and id of the last row seen), ne
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -216,7 +215,7 @@ def list_ticket_places(
     if not 1 <= limit <= MAX_PLACES:
         raise InvalidInput(f"A page of places holds 1 to {MAX_PLACES} tickets, not {limit}")
     rows = _page_rows(uow, ticket_filter, sort, after, limit, places=True)
-    places = tuple((row[0], _cursor_value(sort, row[1]), row[2]) for row in rows)
+    places = tuple((row[0], row[1], row[2]) for row in rows)
     return TicketPlaces(places, _next_cursor(rows, limit, 1))
 
 
@@ -235,10 +234,6 @@ def _next_cursor(rows: list[Any], limit: int, key_column: int) -> PageCursor | N
     last = rows[-1]
     value = last[key_column]
     return PageCursor(int(value) if isinstance(value, int) else value, last[0])
-
-
-def _cursor_value(sort: SortOrder, value: Any) -> dt.datetime | int | None:
-    return int(value) if sort is SortOrder.PRIORITY and value is not None else value
 
 
 def _page(uow: UnitOfWork, shape: PageShape, build: Callable[[], Select[Any]], values: dict[str, Any]) -> list[Any]:
