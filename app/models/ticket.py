@@ -166,6 +166,16 @@ class Ticket(Base):
             postgresql_where=_UNDATED,
             postgresql_include=["status", "queue_id", "assignee_id"],
         ),
+        # Stickiness (routing): the customer's newest assigned ticket, read backwards from the newest; the plain
+        # customer index read and sorted every ticket of a customer with thousands (migration 0043).
+        Index(
+            "ix_ticket_customer_assigned",
+            "customer_id",
+            "created_at",
+            "id",
+            postgresql_where=text("assignee_id IS NOT NULL"),
+            postgresql_include=["queue_id", "assignee_id"],
+        ),
         Index(
             "ix_ticket_queue_type_resolved",
             "queue_id",

@@ -64,6 +64,29 @@ def test_a_new_ticket_goes_to_an_available_agent_of_its_queue_with_the_reasons_s
         assert factors == {"skill", "language", "room", "stickiness", "track record", "SLA risk"}
 
 
+def test_stickiness_takes_the_customers_newest_assigned_ticket_the_later_of_a_tie(world: World) -> None:
+    """Tickets made in one transaction share their creation time: the later one (by id) is the newer, as the
+    dry-run's replay sees them; newer unassigned tickets do not hide the agent."""
+    with world.uow("carol") as uow:  # one transaction: one creation time
+        older, newer, unassigned = (
+            service.create_ticket(uow, subject=f"Order {n}", customer_id=world.jane, queue_id=world.billing).ticket.id
+            for n in range(3)
+        )
+        uow.commit()
+    with world.trusted_uow() as uow:
+        uow.session.execute(
+            text("UPDATE switchboard.ticket SET assignee_id = :agent WHERE id = :ticket"),
+            [{"agent": world.alice, "ticket": older}, {"agent": world.bob, "ticket": newer}],
+        )
+        uow.commit()
+    with world.uow("alice") as uow:
+        ticket = uow.session.get(Ticket, unassigned)
+        assert ticket is not None
+        assert routing.ticket_facts(uow, ticket).previous_agent_id == world.bob
+        found = routing.read_for_routing(uow, unassigned)
+        assert found is not None and found[2] == world.bob
+
+
 def test_with_nobody_available_the_ticket_waits_listed_and_is_drained_when_someone_comes(world: World) -> None:
     ticket = _create(world).ticket
     assert _assignee(world, ticket.id) is None

@@ -185,7 +185,7 @@ def _last_agents_before(uow: UnitOfWork, since: dt.datetime, now: dt.datetime, q
             Ticket.created_at < since,
             Ticket.assignee_id.is_not(None),
         )
-        .order_by(Ticket.customer_id, Ticket.created_at.desc())
+        .order_by(Ticket.customer_id, Ticket.created_at.desc(), Ticket.id.desc())
     )
     return {int(customer): int(agent) for customer, agent in rows if agent is not None}
 

@@ -154,7 +154,7 @@ def _facts_of(customer_id: Any, ticket_id: Any) -> tuple[Any, Any]:
     previous_agent = (
         select(earlier.assignee_id)
         .where(earlier.customer_id == customer_id, earlier.id != ticket_id, earlier.assignee_id.is_not(None))
-        .order_by(earlier.created_at.desc())
+        .order_by(earlier.created_at.desc(), earlier.id.desc())
         .limit(1)
         .scalar_subquery()
     )
