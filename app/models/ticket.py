@@ -166,8 +166,9 @@ class Ticket(Base):
             postgresql_where=_UNDATED,
             postgresql_include=["status", "queue_id", "assignee_id"],
         ),
-        # Stickiness (routing): the customer's newest assigned ticket, read backwards from the newest; the plain
-        # customer index read and sorted every ticket of a customer with thousands (migration 0043).
+        # A customer's tickets newest first, however many (migration 0043): the account panel's other tickets
+        # by update, and routing's stickiness (the newest assigned ticket) by creation.
+        Index("ix_ticket_customer_updated", "customer_id", "updated_at", "id"),
         Index(
             "ix_ticket_customer_assigned",
             "customer_id",
@@ -215,7 +216,7 @@ class Ticket(Base):
     type: Mapped[TicketType] = mapped_column(enum_type(TicketType, "type"), default=TicketType.QUESTION)
     queue_id: Mapped[int] = mapped_column(ForeignKey("queue.id"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id", ondelete="SET NULL"))
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))  # indexed by ix_ticket_customer_updated
     channel: Mapped[Channel] = mapped_column(enum_type(Channel, "channel"))
     tags: Mapped[list[str]] = mapped_column(ARRAY(String(64)), default=list, server_default="{}")
     custom_fields: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
