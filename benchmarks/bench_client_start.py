@@ -1,6 +1,10 @@
 """A desktop client of a team server, from process start to its first painted queue, beside raw PySide6 +
 psycopg doing the least that paints the same page. Each start is a fresh Python process (offscreen).
 
+Two paths of the client: the console command's (the sign-in window, ready once the database layers have
+loaded behind it, Sign in pressed as soon as it can be, the main window and its first page), and the
+composition without the window (sign in, then the main window), as tests and scripts start it.
+
     python -m benchmarks.bench_client_start --database postgresql://postgres@127.0.0.1:5432/switchboard_bench
 
 The client: `app.desktop`'s composition (sign in through `bootstrap.sign_in` with a typed password, so no
@@ -61,6 +65,47 @@ process_events_until(lambda: runner.in_flight == 0, 10)
 signed_in.runtime.close()
 """
 
+# The console command's own path: `switchboard --database URL --user LOGIN` opens the sign-in window, which
+# asks for the configured server (and, in this version, loads the database layers) in the background; Sign in
+# is pressed the moment it can be (a person takes longer), then the main window opens with the first page.
+# Also runs an older checkout (`--before`), whose dialog took a resolved target and was ready at once.
+DIALOG = """
+import json, sys, time
+started = float(sys.argv[1])
+import app.cli  # as the console command loads it
+from app import desktop
+application = desktop.application()
+runner = desktop.TaskRunner()
+try:
+    service = desktop.DesktopSignIn(database_url=sys.argv[2])
+except TypeError:  # a version before the sign-in window came first
+    from app.services.platform.config import resolve_database
+    service = desktop.DesktopSignIn(resolve_database(sys.argv[2]))
+dialog = desktop.SignInDialog(runner, service, login=sys.argv[3])
+dialog.show()
+application.processEvents()
+shown = time.time() - started
+desktop.process_events_until(lambda: getattr(dialog, "configuration_known", True), 60)
+ready = time.time() - started
+dialog.password.setText("typed")
+pressed = time.time()
+dialog.sign_in()
+assert desktop.process_events_until(lambda: dialog.client is not None, 60)
+window = desktop.open_main_window(dialog.client, runner)
+window.resize(1500, 900)
+window.show()
+assert desktop.process_events_until(lambda: window.model.rowCount() > 0, 60)
+window.repaint()
+application.processEvents()
+painted = time.time()
+said = {"shown": shown * 1000, "ready": ready * 1000, "after_sign_in": (painted - pressed) * 1000}
+said.update(ms=(painted - started) * 1000, cpu=time.process_time() * 1000, rows=window.model.rowCount())
+print(json.dumps(said))
+window.close()
+desktop.process_events_until(lambda: runner.in_flight == 0, 10)
+dialog.client.close()
+"""
+
 RAW = """
 import json, sys, time
 started = float(sys.argv[1])
@@ -101,34 +146,41 @@ def main() -> None:
     login = args.login or f"{url.database}_pager"
     agent_url = url.set(username=login, password=None)
     libpq = agent_url.set(drivername="postgresql").render_as_string(hide_password=False)
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "SWITCHBOARD_DATA_DIR": tempfile.mkdtemp()}
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "SWITCHBOARD_DATA_DIR": tempfile.mkdtemp(),
+        "XDG_CONFIG_HOME": tempfile.mkdtemp(),  # the dialog remembers its profile: not in the person's settings
+    }
     with open("/proc/loadavg") as f:
         print(f"load average at start: {' '.join(f.read().split()[:3])}; {args.starts} starts each, alternated\n")
-    runs: dict[str, list[dict[str, object]]] = {"client": [], "raw": []}
+    runs: dict[str, list[dict[str, object]]] = {"client": [], "dialog": [], "raw": []}
     if args.before:
-        runs = {"before": [], **runs}
+        runs = {"before": [], "before dialog": [], **runs}
     here = os.getcwd()
     for _ in range(args.starts):
         for kind in runs:
             scratch = tempfile.mkdtemp()
-            argv = (
-                [RAW, libpq]
-                if kind == "raw"
-                else [CLIENT, args.database, login, scratch, json.dumps(NEVER_FOR_A_LAN_CLIENT)]
-            )
+            if kind == "raw":
+                argv = [RAW, libpq]
+            elif kind.endswith("dialog"):
+                argv = [DIALOG, args.database, login]
+            else:
+                argv = [CLIENT, args.database, login, scratch, json.dumps(NEVER_FOR_A_LAN_CLIENT)]
             started = time.time()
             done = subprocess.run(  # `-c` puts the working directory first on the path: its `app` is measured
                 [sys.executable, "-c", argv[0], str(started), *argv[1:]],
                 capture_output=True,
                 text=True,
                 env=env,
-                cwd=args.before if kind == "before" else here,
+                cwd=args.before if kind.startswith("before") else here,
                 timeout=120,
                 check=False,
             )
             if done.returncode != 0:
                 raise SystemExit(f"{kind} failed:\n{done.stderr}")
             runs[kind].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    _print_dialog_runs({kind: runs.pop(kind) for kind in list(runs) if kind.endswith("dialog")}, args.before)
     print(
         "| start → first painted queue | rows | median ms | min ms | max ms | CPU ms (median)"
         " | imported but never needed |"
@@ -148,6 +200,22 @@ def main() -> None:
             f"| {label} | {runs[kind][0]['rows']} | {statistics.median(ms):.0f} | {min(ms):.0f} | {max(ms):.0f}"
             f" | {cpu:.0f} | {', '.join(leaked) or 'none'} |"
         )
+
+
+def _print_dialog_runs(runs: dict[str, list[dict[str, object]]], before: str | None) -> None:
+    print(
+        "| the console command's path, median ms (min-max) | sign-in window shown | ready to sign in"
+        " | Sign in → first painted queue | start → first painted queue |"
+    )
+    print("|---|---|---|---|---|")
+    for kind, done in runs.items():
+        label = f"the client in {before}" if kind.startswith("before") else "Switchboard client (team server)"
+        cells = []
+        for measure in ("shown", "ready", "after_sign_in", "ms"):
+            values = [float(str(run[measure])) for run in done]
+            cells.append(f"{statistics.median(values):.0f} ({min(values):.0f}-{max(values):.0f})")
+        print(f"| {label} | {' | '.join(cells)} |")
+    print()
 
 
 if __name__ == "__main__":

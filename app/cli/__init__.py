@@ -7,10 +7,8 @@ import importlib
 import click
 
 from app import __version__
-from app.cli.context import CliContext
 from app.cli.errors import run_guarded
 from app.cli.inputs import CheckedGroup
-from app.services.platform.config import parse_database_url
 
 # Each command's module, imported only when that command runs (or for --help): a `switchboard ticket show`
 # need not load search, the connectors, the knowledge base's demo articles or the SLA calendars first. Every
@@ -62,19 +60,11 @@ class LazyGroup(CheckedGroup):
         return command
 
 
-def _check_database_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """Refuse a malformed URL, or one holding a password (it would show in `ps`), before anything runs."""
-    if value:
-        parse_database_url(value, source="--database")
-    return value
-
-
 @click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--database",
     "database_url",
     metavar="URL",
-    callback=_check_database_url,
     help="PostgreSQL URL of a team server (default: settings, then the embedded database).",
 )
 @click.option(
@@ -110,6 +100,22 @@ def cli(
     startup_probe: bool,
 ) -> None:
     """Switchboard, the help desk on your own PostgreSQL."""
+    if ctx.invoked_subcommand is None:
+        # The desktop client shows its sign-in window first and loads the database layers behind it (issue
+        # 12: start-up); a bad --database is said in that window.
+        from app import desktop
+        from app.services.platform.paths import data_dir
+        from app.services.platform.redaction import configure_logging
+
+        configure_logging(data_dir() / "logs", verbose=verbose)
+        if startup_probe or smoke:
+            ctx.exit(desktop.run_startup_probe() if startup_probe else desktop.run_smoke())
+        ctx.exit(desktop.run_desktop(database_url=database_url, login=user))
+    from app.cli.context import CliContext
+    from app.services.platform.config import parse_database_url
+
+    if database_url:  # a malformed URL, or one holding a password (it would show in `ps`), before anything runs
+        parse_database_url(database_url, source="--database")
     ctx.obj = CliContext(
         database_url=database_url,
         acting_login=acting_login,
@@ -119,12 +125,6 @@ def cli(
         verbose=verbose,
     )
     ctx.call_on_close(ctx.obj.close)
-    if ctx.invoked_subcommand is None:
-        from app import desktop  # Qt loads only for the desktop client
-
-        if startup_probe or smoke:
-            ctx.exit(desktop.run_startup_probe() if startup_probe else desktop.run_smoke())
-        ctx.exit(desktop.run_desktop(configured=ctx.obj.target, login=user))
 
 
 def main() -> None:

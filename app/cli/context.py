@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from app.bootstrap import Runtime, configure_logging, connect, open_maintenance_runtime, sign_in
+from app.bootstrap import Runtime, connect, open_maintenance_runtime, sign_in
 from app.cli.inputs import prompt_password, read_password_line
 from app.cli.output import say
 from app.services.platform.config import DatabaseTarget, resolve_database
 from app.services.platform.paths import data_dir
-from app.services.platform.redaction import register_secret
+from app.services.platform.redaction import configure_logging, register_secret
 
 
 @dataclass

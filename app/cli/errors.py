@@ -12,15 +12,17 @@ import shutil
 import subprocess
 import sys
 import traceback
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.exc import DBAPIError
 
 from app.cli.output import say
 from app.services.errors import DatabaseUnavailable, DiskFull, KnownError
-from app.services.platform.database.failures import explain_database_error, explain_disk_full, first_line
 from app.services.platform.paths import data_dir
 from app.services.platform.redaction import redact
+
+if TYPE_CHECKING:
+    from sqlalchemy.exc import DBAPIError
 
 log = logging.getLogger("app.cli")
 INTERNAL_ERROR_EXIT = 70
@@ -43,7 +45,13 @@ def run_guarded(command: click.Group) -> None:
 
 
 def _explain(error: Exception) -> KnownError:
-    """The sentence for any failure; ours are logged (without statement values) and reported as exit 70."""
+    """The sentence for any failure; ours are logged (without statement values) and reported as exit 70.
+    The database layers are imported here, on a failure: the desktop client's sign-in window opens before
+    they load."""
+    from sqlalchemy.exc import DBAPIError
+
+    from app.services.platform.database.failures import explain_database_error, explain_disk_full, first_line
+
     if (full := explain_disk_full(error)) is not None:
         return full
     if isinstance(error, DatabaseUnavailable) and (full := _embedded_server_out_of_disk(error)) is not None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from app.services.desk_api import ServerChoice, SignedInClient, SignInService
 from app.services.errors import KnownError
@@ -47,9 +48,15 @@ class SignInDialog(QDialog):
         self.service = service
         self.client: SignedInClient | None = None
         self.settings = QSettings()
-        self.configured = service.configured_server()
+        # The configured server is asked in the background (resolving it loads the database layers, which
+        # the desktop client loads behind this window): Sign in waits for the answer, the fields do not.
+        self.configured: ServerChoice | None = None
+        self.configuration_known = False
+        self._login = login
         self._build()
         self._load_profile(login)
+        self.sign_in_button.setEnabled(False)
+        self.runner.run(service.configured_server, self._configured, self._configuration_failed)
 
     def _build(self) -> None:
         heading = QLabel("Switchboard")
@@ -114,8 +121,31 @@ class SignInDialog(QDialog):
             self.ca_file.setText(path)
 
     def _load_profile(self, login: str | None) -> None:
-        """What the flag, environment or settings file say wins; what this dialog remembered fills the rest."""
-        configured = self.configured
+        """What this dialog remembered; what the flag, environment or settings file say wins when it is known
+        (`_configured`)."""
+        saved_server = self.settings.value("signin/server")
+        if isinstance(saved_server, str) and saved_server in (THIS_COMPUTER, TEAM_SERVER):
+            self.server.setCurrentText(saved_server)
+        for key, widget in (
+            ("signin/host", self.host),
+            ("signin/database", self.database),
+            ("signin/ca", self.ca_file),
+        ):
+            value = self.settings.value(key)
+            if isinstance(value, str) and value:
+                widget.setText(value)
+        saved_user = self.settings.value("signin/user")
+        chosen = login or saved_user
+        if isinstance(chosen, str) and chosen:
+            self.user.setText(chosen)
+        self._user_at_start = self.user.text()
+        if login:
+            self.password.setFocus()
+
+    def _configured(self, configured: ServerChoice | None) -> None:
+        if not isValid(self):  # closed before the answer came
+            return
+        self.configured = configured
         if configured is not None:
             self.server.setCurrentText(TEAM_SERVER)
             self.host.setText(configured.host or "")
@@ -126,24 +156,16 @@ class SignInDialog(QDialog):
             for widget in (self.host, self.port, self.database, self.ca_file, self.browse):
                 widget.setEnabled(False)
                 widget.setToolTip(f"Set by {configured.set_by}")
-        else:
-            saved_server = self.settings.value("signin/server")
-            if isinstance(saved_server, str) and saved_server in (THIS_COMPUTER, TEAM_SERVER):
-                self.server.setCurrentText(saved_server)
-            for key, widget in (
-                ("signin/host", self.host),
-                ("signin/database", self.database),
-                ("signin/ca", self.ca_file),
-            ):
-                value = self.settings.value(key)
-                if isinstance(value, str) and value:
-                    widget.setText(value)
-        saved_user = self.settings.value("signin/user")
-        chosen = login or (configured.user if configured is not None else None) or saved_user
-        if isinstance(chosen, str) and chosen:
-            self.user.setText(chosen)
-        if login:
-            self.password.setFocus()
+            # the configured login fills the field unless --user named one or the person typed one meanwhile
+            if configured.user and not self._login and self.user.text() == self._user_at_start:
+                self.user.setText(configured.user)
+        self.configuration_known = True
+        self.sign_in_button.setEnabled(True)
+
+    def _configuration_failed(self, error: Exception) -> None:
+        """A bad --database, environment variable or settings file: said here; nothing to sign in to."""
+        if isValid(self):
+            self._show(explain_failure(error))
 
     def chosen_server(self) -> ServerChoice:
         if self.configured is not None:
@@ -156,6 +178,8 @@ class SignInDialog(QDialog):
         return ServerChoice(host, self.port.value(), self.database.text().strip(), self.ca_file.text().strip())
 
     def sign_in(self) -> None:
+        if not self.configuration_known:  # the button is disabled until then; a direct call waits too
+            return
         try:
             server = self.chosen_server()
         except KnownError as error:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.services.platform.redaction import PrivateLogHandler
+from app.services.platform.redaction import PrivateLogHandler, configure_logging
 
 
 def _mode(path: Path) -> int:
@@ -71,7 +71,6 @@ def test_a_full_disk_is_one_line_on_stderr_not_a_traceback_per_record(
 
 
 def test_configure_logging_uses_the_private_handler(tmp_path: Path) -> None:
-    from app.bootstrap import configure_logging
 
     root = logging.getLogger()
     before = list(root.handlers)

