@@ -26,8 +26,10 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# The suite runs on a worker per core, up to four (pytest-xdist): each worker has its own embedded server,
+# databases and Qt application, so nothing is shared but the system server, where each test has its own.
 test: lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --numprocesses logical --maxprocesses 4 $(PYTEST_ARGS)
 
 lock: $(STAMP)
 	{ echo "# Exact versions every machine installs (pip install -c requirements.lock). Regenerate with: make lock"; \
