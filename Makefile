@@ -28,8 +28,9 @@ lint: $(STAMP)
 
 # The suite runs on a worker per core, up to four (pytest-xdist): each worker has its own embedded server,
 # databases and Qt application, so nothing is shared but the system server, where each test has its own.
+# Tests that share something else (the bundle's build in dist/) name an xdist_group: one worker runs them.
 test: lint
-	$(BIN)/pytest --numprocesses logical --maxprocesses 4 $(PYTEST_ARGS)
+	$(BIN)/pytest --numprocesses logical --maxprocesses 4 --dist loadgroup $(PYTEST_ARGS)
 
 lock: $(STAMP)
 	{ echo "# Exact versions every machine installs (pip install -c requirements.lock). Regenerate with: make lock"; \

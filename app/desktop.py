@@ -225,7 +225,11 @@ def run_startup_probe() -> int:
     app.processEvents()
     process = psutil.Process()
     shown = time.time() - process.create_time()
-    process_events_until(dialog.sign_in_button.isEnabled, timeout=60)
+    process_events_until(lambda: dialog.configuration_known or bool(dialog.message.text()), timeout=60)
+    if not dialog.configuration_known:  # a bad URL or settings file: the window says why
+        print(f"sign-in window after {shown * 1000:.0f} ms; not ready: {dialog.message.text()}")
+        dialog.close()
+        return 1
     ready = time.time() - process.create_time()
     print(
         f"sign-in window after {shown * 1000:.0f} ms; ready to sign in after {ready * 1000:.0f} ms;"

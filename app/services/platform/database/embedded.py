@@ -114,7 +114,7 @@ def _start(postgres_server: Any, pgdata: Path, cleanup_mode: str) -> Any:
     running = postgres_server.PostgresServer._instances.get(pgdata)
     if running is not None:  # this process holds it already
         return running
-    server = postgres_server.get_server(pgdata, cleanup_mode=cleanup_mode, start=False)
+    server = _server_object(postgres_server, pgdata, cleanup_mode)
     server._lock = _lock_for(pgdata)  # instead of the class-wide /tmp/.lockfile (see the module docstring)
     if sys.platform == "win32":
         with server._lock:
@@ -141,6 +141,23 @@ def _start(postgres_server: Any, pgdata: Path, cleanup_mode: str) -> Any:
             raise
     atexit.register(_prune_dead_holders_at_exit, server)  # atexit is LIFO: runs before pgserver's _cleanup
     return server
+
+
+USERADD_NAME_IN_USE = 9
+
+
+def _server_object(postgres_server: Any, pgdata: Path, cleanup_mode: str) -> Any:
+    """pgserver's server object. Run as root, making it creates the system user `pgserver` when it does not
+    exist (check, then `useradd`), before any lock: two processes starting on a fresh machine at once (the
+    worker and a client, two data directories) both find no user, and the later `useradd` fails because
+    the name is in use by then. That one is retried: the user it wanted exists."""
+    try:
+        return postgres_server.get_server(pgdata, cleanup_mode=cleanup_mode, start=False)
+    except subprocess.CalledProcessError as error:
+        if list(error.cmd)[:1] != ["useradd"] or error.returncode != USERADD_NAME_IN_USE:
+            raise
+        log.info("another process created the system user 'pgserver' meanwhile")
+        return postgres_server.get_server(pgdata, cleanup_mode=cleanup_mode, start=False)
 
 
 def _lock_for(pgdata: Path) -> Any:
