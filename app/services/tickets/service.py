@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import BigInteger, Connection, Integer, Select, bindparam, column, func, select, text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
 from app.models import Agent, AuditEvent, Customer, Message, Queue, StatusTransition, Ticket, TicketLink
@@ -338,6 +339,17 @@ def _claim_statement(function: str) -> Select[*tuple[Any, ...]]:
     return summary_row_select_of(rows)
 
 
+_CLAIM_SQL: dict[str, str] = {}
+
+
+def _claim_sql(function: str, dialect: Dialect) -> str:
+    """The claim statement's SQL, compiled on first use: run as text, a claim skips SQLAlchemy's cache key
+    of a 29-column select (a tenth of a claim's client time); its rows decode as raw rows do."""
+    if (sql := _CLAIM_SQL.get(function)) is None:
+        sql = _CLAIM_SQL[function] = _claim_statement(function).compile(dialect=dialect).string
+    return sql
+
+
 def _claimed(
     uow: UnitOfWork, function: str, params: dict[str, int], expected_version: int | None
 ) -> TicketChanged | None:
@@ -345,7 +357,7 @@ def _claimed(
     The session's own copy of that ticket, if it holds one, is stale now: expired."""
     connection = uow.alone(Assigned) if function == "claim_next_ticket" else _flushed(uow)
     try:
-        row = connection.execute(_claim_statement(function), params).one_or_none()
+        row = connection.exec_driver_sql(_claim_sql(function, connection.dialect), params).one_or_none()
     except DBAPIError as error:
         raise (refusal(error) or error) from None
     if row is None:
