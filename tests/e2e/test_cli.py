@@ -223,6 +223,7 @@ def test_doctor_passes_on_the_embedded_default(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "ok  server reachable" in done.stdout and "ok  schema version" in done.stdout
+    assert "ok  server upkeep: autovacuum is on" in done.stdout
     assert "All checks passed." in done.stdout
 
 
@@ -234,12 +235,15 @@ def test_doctor_names_a_stopped_server_and_what_to_do() -> None:
 
 
 def test_doctor_checks_the_servers_certificate_against_the_ca(tmp_path: Path) -> None:
+    """Also a server without autovacuum: a warning with what to ask the DBA (the rest of the desk works)."""
     from tests.support.tls_server import tls_server
 
-    with tls_server(tmp_path / "tls") as server:
+    with tls_server(tmp_path / "tls", settings="-c autovacuum=off") as server:
         base = f"postgresql://postgres@127.0.0.1:{server.port}/postgres?sslmode=verify-full"
         wrong = switchboard("--database", f"{base}&sslrootcert={server.wrong_ca_file}", "doctor")
         right = switchboard("--database", f"{base}&sslrootcert={server.ca_file}", "doctor")
     assert wrong.returncode == 1 and "FAIL  TLS verified" in wrong.stdout
     assert "point sslrootcert at the CA that signed the server's certificate" in wrong.stdout
     assert "ok  TLS verified: the server's certificate checked (verify-full)" in right.stdout
+    assert "warning  server upkeep: autovacuum = off, track_counts = on" in right.stdout
+    assert "ALTER SYSTEM SET autovacuum = on" in right.stdout

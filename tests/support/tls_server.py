@@ -91,7 +91,8 @@ def _free_port() -> int:
 
 
 @contextmanager
-def tls_server(directory: Path) -> Iterator[TlsServer]:
+def tls_server(directory: Path, *, settings: str = "") -> Iterator[TlsServer]:
+    """`settings`: more `-c name=value` options for the server (e.g. autovacuum off, for the doctor)."""
     binaries = system_postgres_bin()
     if binaries is None:
         raise RuntimeError("no system PostgreSQL programs in /usr/lib/postgresql")
@@ -122,7 +123,7 @@ def tls_server(directory: Path) -> Iterator[TlsServer]:
     ca_file = _pem(directory / "ca.pem", ca.public_bytes(serialization.Encoding.PEM), None)
     wrong = _pem(directory / "wrong-ca.pem", other_ca.public_bytes(serialization.Encoding.PEM), None)
     port = _free_port()
-    options = f"-c ssl=on -c listen_addresses=127.0.0.1 -p {port} -k {data}"
+    options = f"-c ssl=on -c listen_addresses=127.0.0.1 -p {port} -k {data} {settings}".strip()
     subprocess.run(
         [str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(data / "log"), "-w", "start"],
         check=True,
