@@ -28,9 +28,11 @@ lint: $(STAMP)
 
 # The suite runs on a worker per core, up to four (pytest-xdist): each worker has its own embedded server,
 # databases and Qt application, so nothing is shared but the system server, where each test has its own.
-# Tests that share something else (the bundle's build in dist/) name an xdist_group: one worker runs them.
+# A file's tests run on one worker (--dist loadfile): a module's fixture is made once, and the bundle's
+# tests share one build of dist/ (two builds at once empty each other's). (--dist loadgroup would group
+# by mark, but pytest-xdist 3.8 cannot rename tests under pytest 9, so its groups are silently ignored.)
 test: lint
-	$(BIN)/pytest --numprocesses logical --maxprocesses 4 --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest --numprocesses logical --maxprocesses 4 --dist loadfile $(PYTEST_ARGS)
 
 lock: $(STAMP)
 	{ echo "# Exact versions every machine installs (pip install -c requirements.lock). Regenerate with: make lock"; \

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-# One worker builds the bundle and runs these (make test runs pytest-xdist with --dist loadgroup): the build
+# One worker builds the bundle and runs these (make test runs pytest-xdist with --dist loadfile): the build
 # empties and rewrites the checkout's dist/, so two builds at once would delete each other's output.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bundle")]
+pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = ROOT / "dist" / "switchboard" / "switchboard"
 

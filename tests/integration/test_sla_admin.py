@@ -190,7 +190,12 @@ def test_a_dry_run_counts_what_would_move_and_breach_through_the_callers_eyes_an
     desk: Desk,
 ) -> None:
     specs = [{"name": "Instant", "position": 1, "targets": {"normal": {"resolution": 1}}, "business_hours": False}]
-    with desk.connect_as_dba() as dba:
+    with desk.connect_as_dba() as dba:  # the policy in force: an hour, in calendar time (whichever test ran first)
+        dba.execute(
+            "INSERT INTO switchboard.sla_policy (name, position, targets, business_hours)"
+            " VALUES ('Flat', 100, '{\"normal\": {\"resolution\": 60}}', false)"
+            " ON CONFLICT (name) DO UPDATE SET targets = excluded.targets, business_hours = false"
+        )
         before = dba.execute("SELECT count(*) FROM switchboard.sla_policy").fetchone()
     for person, open_tickets in (("dana", 4), ("alice", 2)):
         runtime = desk.runtime(person)
