@@ -3,7 +3,7 @@ from the OS keyring) and never written to a file. Each failure gets its own sent
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,6 +28,8 @@ from app.views.errors import explain_failure
 from app.views.tasks import TaskRunner
 
 THIS_COMPUTER = "This computer"
+GETTING_READY = "Getting ready…"
+GETTING_READY_AFTER_MS = 1500
 TEAM_SERVER = "Team server"
 
 
@@ -57,6 +59,7 @@ class SignInDialog(QDialog):
         self._load_profile(login)
         self.sign_in_button.setEnabled(False)
         self.runner.run(service.configured_server, self._configured, self._configuration_failed)
+        QTimer.singleShot(GETTING_READY_AFTER_MS, self, self._still_getting_ready)
 
     def _build(self) -> None:
         heading = QLabel("Switchboard")
@@ -161,6 +164,13 @@ class SignInDialog(QDialog):
                 self.user.setText(configured.user)
         self.configuration_known = True
         self.sign_in_button.setEnabled(True)
+        if self.message.text() == GETTING_READY:
+            self.message.clear()
+
+    def _still_getting_ready(self) -> None:
+        """Ready in well under a second on a workstation; on a slow disk, say why Sign in is not yet enabled."""
+        if not self.configuration_known and not self.message.text():
+            self._show(GETTING_READY)
 
     def _configuration_failed(self, error: Exception) -> None:
         """A bad --database, environment variable or settings file: said here; nothing to sign in to."""
@@ -178,7 +188,7 @@ class SignInDialog(QDialog):
         return ServerChoice(host, self.port.value(), self.database.text().strip(), self.ca_file.text().strip())
 
     def sign_in(self) -> None:
-        if not self.configuration_known:  # the button is disabled until then; a direct call waits too
+        if not self.configuration_known:  # the button is disabled until then; a direct call does nothing
             return
         try:
             server = self.chosen_server()

@@ -19,7 +19,7 @@ from app.desktop import DesktopSignIn
 from app.services.desk_api import ServerChoice
 from app.services.errors import KnownError
 from app.services.platform.config import resolve_database
-from app.views.signin import TEAM_SERVER, THIS_COMPUTER, SignInDialog
+from app.views.signin import GETTING_READY, TEAM_SERVER, THIS_COMPUTER, SignInDialog
 from app.views.tasks import TaskRunner
 
 pytestmark = pytest.mark.slow
@@ -166,9 +166,10 @@ def test_the_window_opens_at_once_and_sign_in_waits_for_the_configured_server(qt
     qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
     dialog.sign_in()
     assert service.asked == [] and dialog.message.text() == ""
+    qtbot.waitUntil(lambda: dialog.message.text() == GETTING_READY, timeout=10_000)  # a slow start says so
     service.go.set()
     qtbot.waitUntil(lambda: dialog.configuration_known, timeout=10_000)
-    assert dialog.sign_in_button.isEnabled()
+    assert dialog.sign_in_button.isEnabled() and dialog.message.text() == ""
     assert (dialog.server.currentText(), dialog.host.text()) == (TEAM_SERVER, "site-db.example.lan")
     assert not dialog.host.isEnabled() and dialog.user.text() == "ann"
     dialog.sign_in()
