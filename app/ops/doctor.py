@@ -105,6 +105,7 @@ def _database(target: DatabaseTarget, connect: Callable[[DatabaseTarget], Callab
             _tls_ok(tls),
             Check("sign-in", Outcome.FAIL, str(error), "check the login and password, or ask an admin"),
             Check("schema version", Outcome.SKIPPED, "needs a sign-in"),
+            Check("server upkeep", Outcome.SKIPPED, "needs a sign-in"),
         ]
     except DatabaseUnavailable as error:
         if isinstance(error, TlsFailed):
@@ -118,6 +119,7 @@ def _database(target: DatabaseTarget, connect: Callable[[DatabaseTarget], Callab
                 ),
                 Check("sign-in", Outcome.SKIPPED, "needs TLS"),
                 Check("schema version", Outcome.SKIPPED, ""),
+                Check("server upkeep", Outcome.SKIPPED, ""),
             ]
         return [
             Check(
@@ -128,7 +130,7 @@ def _database(target: DatabaseTarget, connect: Callable[[DatabaseTarget], Callab
             ),
             *[
                 Check(name, Outcome.SKIPPED, "needs the server")
-                for name in ("TLS verified", "sign-in", "schema version")
+                for name in ("TLS verified", "sign-in", "schema version", "server upkeep")
             ],
         ]
     try:
