@@ -33,7 +33,7 @@ from app.bootstrap import Runtime
 from app.services.platform.config import parse_database_url
 from app.services.platform.database.engine import build_engine, build_session_factory
 from app.services.tickets import service
-from benchmarks.common import libpq, login_in_group, percentile, print_table
+from benchmarks.common import autovacuum_setting, libpq, login_in_group, percentile, print_table, vacuum
 
 CLAIMS_PER_ROW = 1_600  # split between the agents; the setup makes at least this many claimable
 RAW_PICK = """
@@ -54,7 +54,9 @@ def main() -> None:
     url = parse_database_url(args.database, source="--database")
     agents, queue = _bench_agents(url, 8)
     _hand_back(url, queue, None)
-    print(f"queue {queue}; {args.claims} claims per row; load average {_load()}; autovacuum {_autovacuum(url)}\n")
+    print(
+        f"queue {queue}; {args.claims} claims per row; load average {_load()}; autovacuum {autovacuum_setting(url)}\n"
+    )
     rows = []
     for workers in (2, 4, 8):
         for label, kind in [
@@ -65,12 +67,6 @@ def main() -> None:
             rows.append([label, str(workers), *_run(url, agents[:workers], queue, kind, args.claims // workers)])
             _hand_back(url, queue, agents)
     print_table(["path", "agents", "claims", "claims/s", "p50 ms", "p95 ms", "max ms", "double"], rows)
-
-
-def _autovacuum(url: URL) -> str:
-    with psycopg.connect(libpq(url)) as connection:
-        row = connection.execute("SELECT current_setting('autovacuum')").fetchone()
-    return str(row[0]) if row else "?"
 
 
 def _load() -> str:
@@ -118,10 +114,7 @@ def _hand_back(url: URL, queue: int, agents: list[tuple[str, int]] | None) -> No
             " AND (%s::bigint[] IS NULL AND status IN ('new', 'in_progress') OR assignee_id = ANY(%s))",
             (queue, None if agents is None else [a for _l, a in agents], [a for _l, a in agents or []]),
         )
-        # What the claims wrote, as autovacuum would keep it (the server here runs with autovacuum off: the load
-        # tally's folds slowed a claim by a quarter after an evening's runs)
-        connection.execute("VACUUM ANALYZE switchboard.ticket, switchboard.ticket_tally, switchboard.audit_event")
-        connection.execute("VACUUM ANALYZE switchboard.change_log")
+    vacuum(url)  # as autovacuum would keep them: the tally's dead rows slowed a claim by a quarter
 
 
 def _run(url: URL, agents: list[tuple[str, int]], queue: int, kind: str, claims: int) -> list[str]:

@@ -69,3 +69,21 @@ def login_in_group(login: str, group: str) -> list[str]:
         f'DO $$ BEGIN CREATE ROLE "{login}" LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$',
         f'GRANT "{group}" TO "{login}"',
     ]
+
+
+# What a ticket's writes leave dead rows in: the server here runs without autovacuum (`switchboard doctor`
+# warns of it), so a benchmark that writes vacuums these between its rows, as autovacuum would keep them.
+WRITTEN_BY_TICKET_CHANGES = ("ticket", "ticket_tally", "audit_event", "change_log")
+
+
+def vacuum(url: URL, tables: Sequence[str] = WRITTEN_BY_TICKET_CHANGES) -> None:
+    with psycopg.connect(libpq(url), autocommit=True) as connection:
+        for table in tables:
+            connection.execute(f"VACUUM ANALYZE switchboard.{table}")
+
+
+def autovacuum_setting(url: URL) -> str:
+    """The server's `autovacuum` (on or off), for the benchmark's header."""
+    with psycopg.connect(libpq(url)) as connection:
+        row = connection.execute("SELECT current_setting('autovacuum')").fetchone()
+    return str(row[0]) if row else "?"
