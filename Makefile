@@ -31,8 +31,10 @@ lint: $(STAMP)
 # A file's tests run on one worker (--dist loadfile): a module's fixture is made once, and the bundle's
 # tests share one build of dist/ (two builds at once empty each other's). (--dist loadgroup would group
 # by mark, but pytest-xdist 3.8 cannot rename tests under pytest 9, so its groups are silently ignored.)
+# A worker that crashes ends the run (--max-worker-restart 0): a replaced worker left the file scheduler
+# waiting for ever.
 test: lint
-	$(BIN)/pytest --numprocesses logical --maxprocesses 4 --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/pytest --numprocesses logical --maxprocesses 4 --dist loadfile --max-worker-restart 0 $(PYTEST_ARGS)
 
 lock: $(STAMP)
 	{ echo "# Exact versions every machine installs (pip install -c requirements.lock). Regenerate with: make lock"; \

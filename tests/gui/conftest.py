@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections.abc import Iterator
 
@@ -13,27 +12,6 @@ from pytestqt.qtbot import QtBot
 
 from tests.support.desk_window import close_signed_in
 from tests.support.gui_thread import GuiThreadGuard
-
-FULL_COLLECTION_EVERY = 50  # tests; a full collection walks every object of the run (~0.3 s here)
-_collections = 0
-
-
-@pytest.fixture(autouse=True)
-def collect_on_the_gui_thread() -> Iterator[None]:
-    """As the app does (app/views/memory.py): no automatic collection while a test runs, so no pool thread
-    ever collects a cycle holding one of its Qt objects (Qt then deletes it off its thread: "Timers cannot
-    be stopped from another thread", a crash in a later test); the test's garbage is collected here, on the
-    GUI thread, after everything else of the test has been torn down (set up first, torn down last). With
-    collection off, everything the test made is still in the young generations, so collecting those is
-    enough and cheap; a full collection now and then takes what aged there."""
-    global _collections
-    was_enabled = gc.isenabled()
-    gc.disable()
-    yield
-    _collections += 1
-    gc.collect(2 if _collections % FULL_COLLECTION_EVERY == 0 else 1)
-    if was_enabled:
-        gc.enable()
 
 
 @pytest.fixture(autouse=True)

@@ -89,4 +89,4 @@ def test_the_desktop_collects_garbage_on_the_gui_thread_only(qtbot: QtBot) -> No
     finally:
         collector.stop()
     assert gc.isenabled()
-    gc.disable()  # as collect_on_the_gui_thread had it
+    gc.disable()  # as the suite keeps it (tests/conftest.py)
