@@ -4,9 +4,9 @@ It sits above `app.views` (the widgets) and beside the CLI: it builds what the w
 desk, live updates, drafts, the sign-in service — from `bootstrap`, so no widget imports the database
 layer, even indirectly.
 
-Importing this module loads Qt and the sign-in window only: the database layers (SQLAlchemy, psycopg, the
-services) load in the background while the sign-in window waits for the person, and the main window's
-modules once they have signed in (issue 12: the window is up in about a third of the time it took when
+Importing this module loads Qt and the sign-in window only: the database layers (SQLAlchemy, psycopg), the
+services and the main window's modules load in the background while the sign-in window waits for the
+person (`load_sign_in_layers`; issue 12: the window is up in about a third of the time it took when
 everything loaded first).
 """
 
@@ -28,7 +28,7 @@ from app.package_data import resource_path
 from app.services.desk_api import AccountArea, SearchArea, ServerChoice, SignedInClient
 from app.services.platform.paths import data_dir
 from app.views.appearance import follow_color_scheme
-from app.views.signin import GETTING_READY, SignInDialog
+from app.views.signin import SignInDialog
 from app.views.tasks import TaskRunner
 from app.views.waiting import process_events_until
 
@@ -224,7 +224,7 @@ def run_startup_probe() -> int:
     dialog.show()
     app.processEvents()
     shown = process_age()
-    process_events_until(lambda: dialog.configuration_known or _failed(dialog), timeout=120)
+    process_events_until(lambda: dialog.configuration_known or dialog.configuration_failed, timeout=120)
     if not dialog.configuration_known:  # a bad URL or settings file: the window says why
         print(f"sign-in window after {shown * 1000:.0f} ms; not ready: {dialog.message.text()}")
         dialog.close()
@@ -238,11 +238,6 @@ def run_startup_probe() -> int:
     dialog.close()
     process_events_until(lambda: not runner.in_flight, timeout=10)
     return 0
-
-
-def _failed(dialog: SignInDialog) -> bool:
-    """The window says something other than that it is getting ready: why it cannot be."""
-    return dialog.message.text() not in ("", GETTING_READY)
 
 
 def process_age() -> float:

@@ -54,6 +54,7 @@ class SignInDialog(QDialog):
         # the desktop client loads behind this window): Sign in waits for the answer, the fields do not.
         self.configured: ServerChoice | None = None
         self.configuration_known = False
+        self.configuration_failed = False  # the window says why: nothing to sign in to
         self._login = login
         self._build()
         self._load_profile(login)
@@ -175,6 +176,7 @@ class SignInDialog(QDialog):
     def _configuration_failed(self, error: Exception) -> None:
         """A bad --database, environment variable or settings file: said here; nothing to sign in to."""
         if isValid(self):
+            self.configuration_failed = True
             self._show(explain_failure(error))
 
     def chosen_server(self) -> ServerChoice:

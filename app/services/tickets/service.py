@@ -12,7 +12,6 @@ at the command line who did not pass --if-version.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -327,10 +326,9 @@ def _flushed(uow: UnitOfWork) -> Connection:
     return uow.session.connection()
 
 
-@functools.cache
 def _claim_statement(function: str) -> Select[*tuple[Any, ...]]:
-    """A claim function's row (or none) with the summary's names, as plain columns: one statement, built
-    once (it cost more Python than the claim cost the database, issue 12)."""
+    """A claim function's row (or none) with the summary's names, as plain columns: one statement, built and
+    compiled once by `_claim_sql` (it cost more Python than the claim cost the database, issue 12)."""
     if function == "claim_next_ticket":
         call = func.switchboard.claim_next_ticket(bindparam("queue", type_=BigInteger))
     else:
