@@ -23,6 +23,7 @@ from app.services.errors import KnownError
 from app.services.platform.database.engine import build_engine, build_session_factory
 from app.services.platform.jobs import trim_change_log
 from app.services.platform.uow import UnitOfWork
+from app.services.search.engine import SCHEMA_VERSION
 from app.services.search.query import KINDS
 from app.services.search.service import Search
 from app.services.search.store import IndexHome
@@ -189,6 +190,26 @@ def test_a_deleted_segment_file_leads_to_a_rebuild_and_answers_from_the_database
     assert fresh.needs_build()
     assert fresh.ensure_built()
     assert fresh.search("billing_open").source == "index"
+    assert_exact(desk, "alice", fresh)
+
+
+def test_an_index_of_an_earlier_schema_is_rebuilt_and_answers_from_the_database_meanwhile(
+    desk: Desk, opened: Opened
+) -> None:
+    """An upgrade that changes what the index holds (SCHEMA_VERSION) never reads the old index with the
+    new queries: the workstation's index is rebuilt, as after a corrupt segment."""
+    search = opened.search("alice")
+    search.rebuild()
+    generation = search.home.current()
+    assert generation is not None
+    (generation / "schema_version").write_text(str(SCHEMA_VERSION - 1))
+    search.close()
+    fresh = opened.search("alice")
+    answered = fresh.search("billing_open")
+    assert answered.from_database and desk.ids["billing_open"] in {h.id for h in answered.hits}
+    assert fresh.needs_build() and fresh.ensure_built()
+    assert fresh.search("billing_open").source == "index"
+    assert (fresh.home.current() / "schema_version").read_text() == str(SCHEMA_VERSION)  # type: ignore[operator]
     assert_exact(desk, "alice", fresh)
 
 

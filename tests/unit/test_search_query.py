@@ -220,6 +220,8 @@ def test_quoted_words_and_phrases_match_the_exact_words_and_queues_keep_their_na
     assert ids('"refunds"') == {2}
     assert ids('"late refund"') == {1}
     assert ids('"late refunds"') == {2}
+    # The title, the customer and the text are separate values of one field: no phrase spans two of them.
+    assert ids('"refund the"') == set() and ids('"refund late"') == set()
     hits, _ = index.search(parse('"late refunds"'), kinds=("ticket",), limit=20, now=NOW)
     assert [h.snippet[s:e].lower() for h in hits for s, e in h.highlights] == ["late", "refunds"]
     assert {h.queue for h in hits} == {"Billing EU"}  # shown as named; the filter still reads lower case
