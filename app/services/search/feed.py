@@ -130,7 +130,15 @@ _SELECTS = {KIND_TICKET: _TICKETS, KIND_ARTICLE: _ARTICLES, KIND_CUSTOMER: _CUST
 
 
 def _rows(uow: UnitOfWork, sql: str, params: dict[str, object]) -> Sequence[Sequence[object]]:
-    return uow.session.connection().exec_driver_sql(sql, params).all()
+    """Plain tuples from the driver's own cursor, in the unit of work's transaction: a rebuild reads a
+    million tickets, and SQLAlchemy's rows cost the reading thread a third of its time."""
+    cursor = uow.session.connection().connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        rows: Sequence[Sequence[object]] = cursor.fetchall()
+    finally:
+        cursor.close()
+    return rows
 
 
 def _emails(uow: UnitOfWork, customer_ids: Sequence[int]) -> dict[int, str]:
