@@ -277,3 +277,42 @@ def test_the_kind_filter_keeps_and_excludes_alike(tmp_path: Path) -> None:
                 )
             assert hits[True] == hits[False], (text, kinds)
             assert all(key != "marker" for _, key in hits[False])
+
+
+def test_accents_are_folded_in_the_index_and_in_the_query(tmp_path: Path) -> None:
+    """Agents type names and words without their accents (and with them): both find both, and the
+    snippet marks the word as written."""
+    index = TantivyIndex(tmp_path / "gen-1", create=True)
+    index.add_new(
+        [
+            SourceDocument(
+                "ticket",
+                1,
+                "Rückerstattung für Bestellung",
+                "Bitte um Rückerstattung, Grüße",
+                1,
+                "new",
+                "Billing",
+                (),
+                "Jürgen Müller juergen@kunde.test Straße GmbH",
+                NOW,
+            ),
+            SourceDocument("ticket", 2, "École fermée", "Notre école est fermée.", 2, "new", "Tech", (), "", NOW),
+            SourceDocument("customer", 9, "Jürgen Müller", "juergen@kunde.test", customer="Jürgen Müller"),
+        ]
+    )
+    index.commit(Marker(0, 0, "test"))
+
+    def found(text: str, kinds: tuple[str, ...] = ("ticket",), typing: bool = False) -> list[tuple[int, str]]:
+        hits = index.search(parse(text, typing=typing), kinds=kinds, limit=20, now=NOW)[0]
+        return [(h.id, " ".join(h.snippet[s:e] for s, e in h.highlights)) for h in hits]
+
+    assert found("ruckerstattung") == found("Rückerstattung") == [(1, "Rückerstattung")]
+    assert found("ruckerstatung") == [(1, "Rückerstattung")]  # a typo as well, marked by the fallback scan
+    assert [i for i, _ in found("ruck", typing=True)] == [1]
+    assert [i for i, _ in found("muller", kinds=("customer",))] == [9]
+    assert [i for i, _ in found("customer:muller")] == [1]
+    assert [i for i, _ in found("strasse")] == [1]  # ß as ss
+    assert found('"ecole est"') == [(2, "école est")]
+    assert [i for i, _ in found("ÉCOLE")] == [2]
+    assert found("grüße bitte") == [(1, "Bitte Grüße")]  # a mark after accented text is where it belongs

@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -19,7 +19,7 @@ import tantivy
 from app.services.search.feed import SourceDocument
 from app.services.search.query import KINDS, ParsedQuery, words_of
 
-SCHEMA_VERSION = 4  # bump on any schema change: an index of another version is rebuilt, never opened
+SCHEMA_VERSION = 5  # bump on any schema change: an index of another version is rebuilt, never opened
 MARKER_KEY = "marker"
 WRITER_HEAP = 96_000_000
 BULK_WRITER_HEAP = 256_000_000
@@ -45,6 +45,26 @@ class IndexUnusable(Exception):
     is rebuilt."""
 
 
+FOLDED = "folded"  # the tokenizer of every text field a person's words are looked for in
+# Tantivy's default tokenizer, and accents folded: "muller" finds Müller, "strasse" Straße, "ecole" École.
+# Tokenizers are not stored in the index: every opened index registers it (`_open`), and the query's words
+# go through the same analyzer (`fold`).
+_ANALYZER = (
+    tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+    .filter(tantivy.Filter.remove_long(40))
+    .filter(tantivy.Filter.lowercase())
+    .filter(tantivy.Filter.ascii_fold())
+    .build()
+)
+
+
+def fold(word: str) -> str:
+    """A word as the index holds it: lower case, accents folded (a word the analyzer would cut or drop
+    stays as it is, and then matches nothing, as before)."""
+    tokens = _ANALYZER.analyze(word)
+    return str(tokens[0]) if len(tokens) == 1 else word.lower()
+
+
 def build_schema() -> tantivy.Schema:
     b = tantivy.SchemaBuilder()
     b.add_text_field("doc_key", stored=True, tokenizer_name="raw")
@@ -54,11 +74,11 @@ def build_schema() -> tantivy.Schema:
     # Words are searched in the kind's text field (`text_field`); the title, the text and the customer are
     # stored for display and indexed only as which documents hold a word: Tantivy's snippets weigh a word
     # by how many documents hold it, and customer: filters by the customer's words.
-    b.add_text_field("title", stored=True, index_option="basic")
-    b.add_text_field("body", stored=True, index_option="basic")
-    b.add_text_field("customer", stored=True, index_option="basic")
+    b.add_text_field("title", stored=True, tokenizer_name=FOLDED, index_option="basic")
+    b.add_text_field("body", stored=True, tokenizer_name=FOLDED, index_option="basic")
+    b.add_text_field("customer", stored=True, tokenizer_name=FOLDED, index_option="basic")
     for kind in KINDS:
-        b.add_text_field(text_field(kind), stored=False)
+        b.add_text_field(text_field(kind), stored=False, tokenizer_name=FOLDED)
     b.add_text_field("status", stored=True, tokenizer_name="raw")
     b.add_text_field("queue", stored=True, tokenizer_name="raw")  # lower-cased, for the queue: filter
     b.add_text_field("queue_name", stored=True, tokenizer_name="raw")  # as the queue is named, for display
@@ -168,6 +188,11 @@ def _document(source: SourceDocument) -> tantivy.Document:
     return tantivy.Document.from_dict(data, SCHEMA)
 
 
+def _registered(index: tantivy.Index) -> tantivy.Index:
+    index.register_tokenizer(FOLDED, _ANALYZER)
+    return index
+
+
 class TantivyIndex:
     """One index directory. Reading is safe from any thread and any process; writing needs the writer lock
     (`store.WriterLock`) and goes through `write()`."""
@@ -180,12 +205,12 @@ class TantivyIndex:
             if create:
                 path.mkdir(parents=True, exist_ok=True)
                 (path / "schema_version").write_text(str(SCHEMA_VERSION))
-                self._index = tantivy.Index(SCHEMA, str(path), reuse=False)
+                self._index = _registered(tantivy.Index(SCHEMA, str(path), reuse=False))
             else:
                 version = (path / "schema_version").read_text().strip()
                 if version != str(SCHEMA_VERSION):
                     raise IndexUnusable(f"schema version {version}, this build uses {SCHEMA_VERSION}")
-                self._index = tantivy.Index.open(str(path))
+                self._index = _registered(tantivy.Index.open(str(path)))
                 self._index.searcher()  # opens every segment: a missing or corrupt file shows here
         except IndexUnusable:
             raise
@@ -342,7 +367,7 @@ class TantivyIndex:
     ) -> list[RawHit]:
         """Documents sharing the rarer words of `text` (a ticket's subject and last customer message): the
         words of the text, each optional, the best-matching first."""
-        words = [w for w in dict.fromkeys(words_of(text)) if len(w) >= 4][:30]
+        words = [w for w in dict.fromkeys(map(fold, words_of(text))) if len(w) >= 4][:30]
         if not words:
             return []
         fields = [text_field(kind) for kind in kinds]
@@ -491,6 +516,7 @@ def _build(
     `kind_sizes`: see `_kind_clauses` (without: the wanted kinds are intersected), needed only when no
     word is searched: words are searched in the wanted kinds' own fields."""
     Q, Occur = tantivy.Query, tantivy.Occur
+    parsed = _folded(parsed)
     wanted = [k for k in kinds if not parsed.filters.get("kind") or k in parsed.filters["kind"]]
     fields = [text_field(kind) for kind in wanted]
     if not fields:
@@ -539,6 +565,18 @@ def _build(
     return Q.boolean_query(must), Q.boolean_query(snippet_terms) if snippet_terms else None
 
 
+def _folded(parsed: ParsedQuery) -> ParsedQuery:
+    """The query's words as the index holds them (`fold`)."""
+    return replace(
+        parsed,
+        words=tuple(map(fold, parsed.words)),
+        prefix=fold(parsed.prefix) if parsed.prefix else parsed.prefix,
+        phrases=tuple(tuple(map(fold, phrase)) for phrase in parsed.phrases),
+        exact=tuple(map(fold, parsed.exact)),
+        customer_words=tuple(map(fold, parsed.customer_words)),
+    )
+
+
 def _snippet(
     doc: tantivy.Document, generator: tantivy.SnippetGenerator | None, parsed: ParsedQuery
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
@@ -548,10 +586,21 @@ def _snippet(
     if generator is not None:
         snippet = generator.snippet_from_doc(doc)
         fragment = snippet.fragment()
-        ranges = tuple((r.start, r.end) for r in snippet.highlighted())
+        ranges = _characters(fragment, tuple((r.start, r.end) for r in snippet.highlighted()))
         if ranges:
             return fragment, ranges
     return fallback_snippet(body, parsed)
+
+
+def _characters(text: str, ranges: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+    """Tantivy's highlights count UTF-8 bytes; a snippet is marked by characters (every accent before a
+    match shifted its mark by one)."""
+    if text.isascii():
+        return ranges
+    data = text.encode()
+    return tuple(
+        (len(data[:start].decode(errors="ignore")), len(data[:end].decode(errors="ignore"))) for start, end in ranges
+    )
 
 
 def _close(a: str, b: str) -> bool:
@@ -578,6 +627,7 @@ def fallback_snippet(
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
     """A fragment around the first word the query matched, every match in it marked: exact words,
     the prefix, and words within one edit of a 5+ letter query word."""
+    parsed = _folded(parsed)
     exact = set(parsed.highlight_words)
     prefix = parsed.prefix
     fuzzy = [w for w in parsed.words if parsed.fuzzy(w)]  # never a quoted word: phrases match as typed
@@ -587,6 +637,8 @@ def fallback_snippet(
             if marks and match.start() >= max(0, marks[0][0] - chars // 4) + chars:
                 break  # past the fragment the first match opens: nothing further is shown
             word = match.group().lower()
+            if not word.isascii():
+                word = fold(word)
             if (
                 word in exact
                 or (prefix is not None and word.startswith(prefix))
