@@ -19,7 +19,7 @@ import tantivy
 from app.services.search.feed import SourceDocument
 from app.services.search.query import KINDS, ParsedQuery, words_of
 
-SCHEMA_VERSION = 6  # bump on any schema change: an index of another version is rebuilt, never opened
+SCHEMA_VERSION = 7  # bump on any schema change: an index of another version is rebuilt, never opened
 MARKER_KEY = "marker"
 WRITER_HEAP = 96_000_000
 BULK_WRITER_HEAP = 256_000_000
@@ -61,8 +61,15 @@ _ANALYZER = (
 def fold(word: str) -> str:
     """A word as the index holds it: lower case, accents folded (a word the analyzer would cut or drop
     stays as it is, and then matches nothing, as before)."""
-    tokens = _ANALYZER.analyze(word)
+    tokens = _ANALYZER.analyze(_dotted_i(word))
     return str(tokens[0]) if len(tokens) == 1 else word.lower()
+
+
+def _dotted_i(text: str) -> str:
+    """The Turkish capital İ as I, before any analyzer sees it: lower-cased it is i and a combining dot,
+    which the folding keeps and the tokenizer cuts between (İşçi would be found neither as typed nor as
+    isci). A word already lower-cased by Python carries the dot: it goes too."""
+    return text.replace("İ", "I").replace("i\u0307", "i") if not text.isascii() else text
 
 
 def build_schema() -> tantivy.Schema:
@@ -170,9 +177,9 @@ def _document(source: SourceDocument) -> tantivy.Document:
         "body": source.body.encode(),
         "customer": source.customer,
         text_field(source.kind): [
-            *[source.title] * TITLE_COPIES,
-            source.customer,
-            source.body,
+            *[_dotted_i(source.title)] * TITLE_COPIES,
+            _dotted_i(source.customer),
+            _dotted_i(source.body),
         ],
         "last_customer": source.last_customer_message[:4000],
         "created": _utc(source.created),
