@@ -11,6 +11,7 @@ from app.cli.inputs import CheckedCommand
 from app.cli.output import say
 from app.ops.demo import DemoSize, demo_tickets_present, ensure_tool_directory, fill_demo_data
 from app.services.knowledge.demo_articles import ensure_demo_articles
+from app.services.platform.jobs import BackgroundWorker
 from app.services.platform.uow import UnitOfWork
 
 
@@ -40,9 +41,11 @@ def demo(ctx: CliContext, ticket_count: int, no_open: bool, seed: int, add: bool
         demo_tool.write_demo_settings(demo_tool.configured_port())  # for `connector serve-demo` and `test`
         return
     tool = demo_tool.start_for_demo()  # in this process while the app is open; its settings name it
+    worker = BackgroundWorker(runtime.uow).start()  # the background jobs too: no server to set up for a demo
     from app.desktop import run_desktop  # Qt loads only for the desktop client
 
     try:
         raise SystemExit(run_desktop(ctx.runtime()))
     finally:
+        worker.stop()
         tool.stop()
