@@ -9,9 +9,9 @@ import click
 from app.cli.context import CliContext
 from app.cli.inputs import CheckedCommand
 from app.cli.output import say
+from app.cli.worker import WorkerProcess
 from app.ops.demo import DemoSize, demo_tickets_present, ensure_tool_directory, fill_demo_data
 from app.services.knowledge.demo_articles import ensure_demo_articles
-from app.services.platform.jobs import BackgroundWorker
 from app.services.platform.uow import UnitOfWork
 
 
@@ -41,11 +41,14 @@ def demo(ctx: CliContext, ticket_count: int, no_open: bool, seed: int, add: bool
         demo_tool.write_demo_settings(demo_tool.configured_port())  # for `connector serve-demo` and `test`
         return
     tool = demo_tool.start_for_demo()  # in this process while the app is open; its settings name it
-    worker = BackgroundWorker(runtime.uow).start()  # the background jobs too: no server to set up for a demo
-    from app.desktop import run_desktop  # Qt loads only for the desktop client
-
+    # The background jobs too, on the embedded database only: a team's server has IT's worker, with the
+    # team's connector settings (this workstation's point at the demo tool).
+    worker = WorkerProcess.start() if ctx.target.is_embedded else None
     try:
+        from app.desktop import run_desktop  # Qt loads only for the desktop client
+
         raise SystemExit(run_desktop(ctx.runtime()))
     finally:
-        worker.stop()
+        if worker is not None:
+            worker.stop()
         tool.stop()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import signal
+import subprocess
+import sys
 import threading
 
 import click
@@ -28,8 +31,14 @@ FAILURES_SHOWN_FOR = dt.timedelta(days=1)
     show_default=True,
     help="Seconds between looks at what is due.",
 )
+@click.option(
+    "--until-stdin-closes",
+    is_flag=True,
+    hidden=True,
+    help="Stop when standard input closes: the process that started this one has ended (the demo's app).",
+)
 @click.pass_obj
-def worker(ctx: CliContext, once: bool, status: bool, interval: float) -> None:
+def worker(ctx: CliContext, once: bool, status: bool, interval: float, until_stdin_closes: bool) -> None:
     """Run the background jobs; any number of workers may run at once, each run happens once."""
     runtime = ctx.maintenance_runtime()
     due = jobs.default_jobs()
@@ -39,6 +48,8 @@ def worker(ctx: CliContext, once: bool, status: bool, interval: float) -> None:
     name = jobs.worker_name()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    if until_stdin_closes:
+        threading.Thread(target=lambda: (sys.stdin.buffer.read(), stop.set()), daemon=True).start()
     say(f"worker {name} on {ctx.target.describe()}: " + ", ".join(job.name for job in due))
     _say_status(runtime.uow, due, failures=False)
     while True:
@@ -61,3 +72,39 @@ def _say_status(new_uow: jobs.NewUnitOfWork, due: list[jobs.Job], *, failures: b
     if failures:
         for failed in jobs.failed_runs(new_uow, FAILURES_SHOWN_FOR):
             say(f"failed: {failed.line()}")
+
+
+class WorkerProcess:
+    """`switchboard worker` as a child process, for `switchboard demo` on the embedded database: a person
+    trying the demo sees SLA warnings and ladder steps happen, accounts verified and typical handling times
+    appear, with no server process to set up. A process of its own, so its jobs never compete with the
+    desktop for the interpreter nor touch Qt's objects; it shares the embedded server, which stays up until
+    its last holder exits. Any number of workers stays safe (each period is claimed once).
+
+    It stops when its standard input closes, which happens however this process ends (closed, killed or
+    crashed, on every system), so a demo never leaves a worker behind holding the embedded server."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self._process = process
+
+    @classmethod
+    def start(cls) -> WorkerProcess:
+        command = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "app"]
+        process = subprocess.Popen(
+            [*command, "worker", "--until-stdin-closes"],
+            stdin=subprocess.PIPE,  # never written: its end is the signal to stop
+            stdout=subprocess.DEVNULL,  # what it does is in the log and in `switchboard worker --status`
+            stderr=subprocess.DEVNULL,
+            env={k: v for k, v in os.environ.items() if k != "SWITCHBOARD_DATABASE_URL"},
+        )
+        return cls(process)
+
+    def stop(self, wait: float = 5.0) -> int | None:
+        """Asks it to stop (it finishes the job it is running, then exits); waits a little, never the whole
+        job: a closed window does not hang on a long sweep. Its exit code, if it exited in time."""
+        if self._process.stdin is not None and not self._process.stdin.closed:
+            self._process.stdin.close()
+        try:
+            return self._process.wait(wait)
+        except subprocess.TimeoutExpired:
+            return None

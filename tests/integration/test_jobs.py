@@ -227,35 +227,3 @@ def test_a_worker_killed_mid_job_leaves_a_visible_unfinished_claim(
     # The next period is claimed and run as usual.
     later = jobs.run_due_jobs(_at(committed_runtime, lambda: TEN_PAST_TEN + HOUR), due, "w2")
     assert [(o.job, o.period_start.hour, o.error) for o in later] == [("hangs", 11, None)]
-
-
-def test_the_worker_in_the_app_runs_the_jobs_on_a_thread_and_stops_between_looks(
-    committed_runtime: Runtime, caplog: pytest.LogCaptureFixture
-) -> None:
-    """`switchboard demo` runs the background jobs beside the app: each period once, a heartbeat IT can see,
-    a job that fails said in the log without stopping the others, and stop() returns at the next look."""
-    ran: list[str] = []
-
-    def works(_new_uow: NewUnitOfWork) -> dict[str, Any]:
-        ran.append("works")
-        return {"done": 1}
-
-    def breaks(_new_uow: NewUnitOfWork) -> dict[str, Any]:
-        raise RuntimeError("no mail server")
-
-    job_list = [Job("breaks", HOUR, breaks), Job("works", HOUR, works)]
-    with caplog.at_level(logging.ERROR, logger="app.services.platform.jobs"):
-        worker = jobs.BackgroundWorker(committed_runtime.uow, job_list, interval=0.05).start()
-        try:
-            _wait_for(lambda: "works" in _runs(committed_runtime) and "breaks" in _runs(committed_runtime), "both runs")
-            time.sleep(0.3)  # several more looks: the period is claimed, nothing runs twice
-        finally:
-            started = time.monotonic()
-            worker.stop()
-    assert time.monotonic() - started < 5
-    assert ran == ["works"]
-    runs = _runs(committed_runtime)
-    assert runs["works"][0] == worker.name and runs["breaks"][2] == {"error": "RuntimeError: no mail server"}
-    with committed_runtime.session_factory() as session:
-        assert session.scalar(select(WorkerHeartbeat.worker).where(WorkerHeartbeat.worker == worker.name))
-    assert any("breaks" in r.getMessage() for r in caplog.records)

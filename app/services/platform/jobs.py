@@ -26,7 +26,6 @@ import datetime as dt
 import logging
 import os
 import socket
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -163,39 +162,6 @@ def default_jobs() -> list[Job]:
         Job("account_verify", VERIFY_PERIOD, AccountVerifier().run),  # app/services/connectors/verify.py
         Job("sla_typical_handling", typical.PERIOD, typical.refresh_typical_handling),  # app/services/sla/typical.py
     ]
-
-
-class BackgroundWorker:
-    """The worker's loop on a thread of this process, for `switchboard demo` on the embedded server: a person
-    trying the demo sees SLA warnings and ladder steps happen, accounts verified and typical handling times
-    appear, with no server process to set up. Any number of workers stays safe (each period is claimed
-    once), so a `switchboard worker` that IT runs beside it changes nothing."""
-
-    def __init__(self, new_uow: NewUnitOfWork, jobs: list[Job] | None = None, *, interval: float = 15.0) -> None:
-        self._new_uow = new_uow
-        self._jobs = default_jobs() if jobs is None else jobs
-        self._interval = interval
-        self._stop = threading.Event()
-        self.name = f"{worker_name()} (in the app)"
-        self._thread = threading.Thread(target=self._loop, name="switchboard-worker", daemon=True)
-
-    def start(self) -> BackgroundWorker:
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 30.0) -> None:
-        """After the job running now, if any, has finished (a job left mid-run is run again next period)."""
-        self._stop.set()
-        self._thread.join(timeout)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                heartbeat(self._new_uow, self.name)
-                run_due_jobs(self._new_uow, self._jobs, self.name)
-            except Exception:  # the database went away: said in the log, tried again at the next look
-                log.exception("the worker in the app could not reach the database")
-            self._stop.wait(self._interval)
 
 
 def run_due_jobs(new_uow: NewUnitOfWork, jobs: list[Job], worker: str) -> list[RunOutcome]:
