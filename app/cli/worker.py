@@ -49,7 +49,7 @@ def worker(ctx: CliContext, once: bool, status: bool, interval: float, until_std
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     if until_stdin_closes:
-        threading.Thread(target=lambda: (sys.stdin.buffer.read(), stop.set()), daemon=True).start()
+        threading.Thread(target=_stop_at_end_of_input, args=(stop,), daemon=True).start()
     say(f"worker {name} on {ctx.target.describe()}: " + ", ".join(job.name for job in due))
     _say_status(runtime.uow, due, failures=False)
     while True:
@@ -63,6 +63,12 @@ def worker(ctx: CliContext, once: bool, status: bool, interval: float, until_std
                 say(f"failed: {outcome.job}: {outcome.error} (details in the log; it runs again next period)")
         if once or stop.wait(interval):
             break
+
+
+def _stop_at_end_of_input(stop: threading.Event) -> None:
+    """The demo's app holds the other end of standard input and never writes: its end is this worker's."""
+    sys.stdin.buffer.read()
+    stop.set()
 
 
 def _say_status(new_uow: jobs.NewUnitOfWork, due: list[jobs.Job], *, failures: bool) -> None:
