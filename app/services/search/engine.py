@@ -47,7 +47,7 @@ class IndexUnusable(Exception):
 
 FOLDED = "folded"  # the tokenizer of every text field a person's words are looked for in
 # Tantivy's default tokenizer, and accents folded: "muller" finds Müller, "strasse" Straße, "ecole" École.
-# Tokenizers are not stored in the index: every opened index registers it (`_open`), and the query's words
+# Tokenizers are not stored in the index: every opened index registers it (`_registered`), and the query's words
 # go through the same analyzer (`fold`).
 _ANALYZER = (
     tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
@@ -81,7 +81,7 @@ def build_schema() -> tantivy.Schema:
     # Words are searched in the kind's text field (`text_field`). The title and the customer are stored for
     # display and indexed only as which documents hold a word (customer: filters by the customer's words);
     # the text is only stored (UTF-8), for snippets, which weigh words by the kind's text field (`_snippet`):
-    # tokenizing it a second time cost a rebuild a tenth of its time.
+    # tokenizing it a second time cost a rebuild a third of its CPU time.
     b.add_text_field("title", stored=True, tokenizer_name=FOLDED, index_option="basic")
     b.add_bytes_field("body", stored=True)
     b.add_text_field("customer", stored=True, tokenizer_name=FOLDED, index_option="basic")
