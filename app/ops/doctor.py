@@ -16,6 +16,7 @@ from pathlib import Path
 import keyring
 from keyring.backends.fail import Keyring as FailKeyring
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 from app.services.errors import DatabaseUnavailable, KnownError, SignInFailed, TlsFailed
 from app.services.platform.config import DatabaseTarget, resolve_database
@@ -133,20 +134,20 @@ def _database(target: DatabaseTarget, connect: Callable[[DatabaseTarget], Callab
                 for name in ("TLS verified", "sign-in", "schema version", "server upkeep")
             ],
         ]
+    engine: Engine | None = getattr(close, "engine", None)  # the connection `connect` opened, if any
     try:
         return [
             Check("server reachable", Outcome.OK, target.describe()),
             _tls_ok(tls),
             Check("sign-in", Outcome.OK, "signed in"),
-            _schema(close, embedded=target.is_embedded),
-            _upkeep(close),
+            _schema(engine, embedded=target.is_embedded),
+            _upkeep(engine),
         ]
     finally:
         close()
 
 
-def _schema(close: Callable[[], None], *, embedded: bool) -> Check:
-    engine = getattr(close, "engine", None)
+def _schema(engine: Engine | None, *, embedded: bool) -> Check:
     if engine is None:
         return Check("schema version", Outcome.SKIPPED, "")
     status = schema.schema_status(engine)
@@ -165,12 +166,11 @@ def _schema(close: Callable[[], None], *, embedded: bool) -> Check:
 _UPKEEP = text("SELECT current_setting('autovacuum'), current_setting('track_counts')")
 
 
-def _upkeep(close: Callable[[], None]) -> Check:
+def _upkeep(engine: Engine | None) -> Check:
     """Autovacuum is the server's, but a help desk depends on it more than most: every claim, edit and
     creation leaves dead rows in the ticket table's indexes, the load tally (which routing and the counts
     sum) and the change log. Without it (found off on a test server: 210,000 dead tally rows after an
     evening of benchmarks, each fold of the tally 4 ms instead of a fraction) everything slows day by day."""
-    engine = getattr(close, "engine", None)
     if engine is None:
         return Check("server upkeep", Outcome.SKIPPED, "")
     with engine.connect() as connection:

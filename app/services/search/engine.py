@@ -335,6 +335,7 @@ class TantivyIndex:
     ) -> tuple[list[RawHit], int | None]:
         """The best `limit` hits and, with `count`, how many documents match in all (None without: counting
         visits every match, which the top hits alone need not)."""
+        parsed = _folded(parsed)  # the words as the index holds them, for the query and the snippets
         searcher = self._index.searcher()
         found: dict[tuple[str, str], list[str]] = {}
 
@@ -524,7 +525,8 @@ def _build(
     completions: Completions | None = None,
     kind_sizes: KindSizes | None = None,
 ) -> tuple[tantivy.Query, tantivy.Query | None]:
-    """The query, and a query of the same words over the stored text, for snippets.
+    """The query, and a query of the same words over the stored text, for snippets. The words are folded
+    (`_folded`) by the caller.
 
     `known(field, word)`: the word exists as typed; typo tolerance is then left out for it (a fuzzy term
     walks the whole term dictionary, the costliest part of a query on a large index), so a typo still
@@ -533,7 +535,6 @@ def _build(
     `kind_sizes`: see `_kind_clauses` (without: the wanted kinds are intersected), needed only when no
     word is searched: words are searched in the wanted kinds' own fields."""
     Q, Occur = tantivy.Query, tantivy.Occur
-    parsed = _folded(parsed)
     wanted = [k for k in kinds if not parsed.filters.get("kind") or k in parsed.filters["kind"]]
     fields = [text_field(kind) for kind in wanted]
     if not fields:
@@ -614,7 +615,7 @@ def _snippet(
         ranges = _characters(fragment, tuple((r.start, r.end) for r in snippet.highlighted()))
         if ranges:
             return fragment, ranges
-    return fallback_snippet(body, parsed)
+    return _marked(body, parsed)
 
 
 def _characters(text: str, ranges: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
@@ -652,7 +653,11 @@ def fallback_snippet(
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
     """A fragment around the first word the query matched, every match in it marked: exact words,
     the prefix, and words within one edit of a 5+ letter query word."""
-    parsed = _folded(parsed)
+    return _marked(body, _folded(parsed), chars)
+
+
+def _marked(body: str, parsed: ParsedQuery, chars: int = SNIPPET_CHARS) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """`fallback_snippet` of a query already folded (the index's hits: folded once a search, not once a hit)."""
     exact = set(parsed.highlight_words)
     prefix = parsed.prefix
     fuzzy = [w for w in parsed.words if parsed.fuzzy(w)]  # never a quoted word: phrases match as typed
