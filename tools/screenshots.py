@@ -36,6 +36,7 @@ from app.ops.demo import DemoSize, fill_demo_data
 from app.services.connectors import demo_tool
 from app.services.connectors.demo_tool import DemoTool
 from app.services.knowledge.demo_articles import ensure_demo_articles
+from app.services.platform import jobs
 from app.services.platform.config import DatabaseTarget, resolve_database
 from app.services.platform.uow import UnitOfWork
 from app.services.search.service import Search
@@ -300,6 +301,8 @@ def main(out: Path, *, dark: bool = False, only_supervisor: bool = False) -> Non
     tool = demo_tool.start_for_demo()  # the demo's account-lookup tool, as `switchboard demo` starts it
 
     ensure_demo_articles(lambda login: UnitOfWork(maintenance.session_factory, acting_login=login))
+    # What the demo's worker does within a minute of opening: SLA steps, typical times, verified accounts.
+    jobs.run_due_jobs(maintenance.uow, jobs.default_jobs(), "screenshots")
 
     runner = TaskRunner()
     if only_supervisor:
