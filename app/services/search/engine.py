@@ -365,7 +365,6 @@ class TantivyIndex:
                 return None
             if kind not in generators:
                 generators[kind] = tantivy.SnippetGenerator.create(searcher, text_query, SCHEMA, text_field(kind))
-                generators[kind].set_max_num_chars(SNIPPET_CHARS)
             return generators[kind]
 
         hits = []
@@ -610,12 +609,23 @@ def _snippet(
     body = _body(doc)
     kind = str(doc.get_first("kind"))
     if kind in KINDS and (chosen := generator(kind)) is not None:
+        chosen.set_max_num_chars(_snippet_bytes(body))
         snippet = chosen.snippet_from_doc(tantivy.Document.from_dict({text_field(kind): body}, SCHEMA))
         fragment = snippet.fragment()
         ranges = _characters(fragment, tuple((r.start, r.end) for r in snippet.highlighted()))
         if ranges:
             return fragment, ranges
     return _marked(body, parsed)
+
+
+def _snippet_bytes(body: str) -> int:
+    """Tantivy measures a snippet in UTF-8 bytes: `SNIPPET_CHARS` of Cyrillic, Greek or Arabic text (two
+    bytes a letter) gave half a snippet, of Chinese or Japanese (three) a third. The text's own bytes per
+    character make it `SNIPPET_CHARS` characters in any script."""
+    if body.isascii():
+        return SNIPPET_CHARS
+    start = body[:SCAN_CHARS]
+    return round(SNIPPET_CHARS * len(start.encode()) / len(start))
 
 
 def _characters(text: str, ranges: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
