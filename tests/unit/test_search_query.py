@@ -329,7 +329,7 @@ def test_a_snippet_is_as_long_in_every_script(tmp_path: Path) -> None:
     texts = {
         1: "The printer in accounting is broken again today. " * 4 + "Refund the order. " + "We wait. " * 20,
         2: "Принтер в бухгалтерии снова не работает сегодня. " * 4 + "Возврат заказа. " + "Мы ждём. " * 20,
-        3: "Ο εκτυπωτής στο λογιστήριο χάλασε ξανά σήμερα. " * 4 + "Επιστροφή χρημάτων. " + "Περιμένουμε. " * 20,  # noqa: RUF001 (Greek)
+        3: "Ο εκτυπωτής στο λογιστήριο χάλασε ξανά σήμερα. " * 4 + "Επιστροφή χρημάτων. " + "Περιμένουμε. " * 20,
     }
     index = TantivyIndex(tmp_path / "gen-1", create=True)
     index.add_new(
@@ -340,3 +340,48 @@ def test_a_snippet_is_as_long_in_every_script(tmp_path: Path) -> None:
         [hit] = index.search(parse(word), kinds=("ticket",), limit=5, now=NOW)[0]
         assert hit.id == number and hit.highlights
         assert SNIPPET_CHARS * 0.85 <= len(hit.snippet) <= SNIPPET_CHARS, (word, hit.snippet)
+
+
+def test_chinese_and_japanese_words_are_found_inside_sentences(tmp_path: Path) -> None:
+    """Chinese and Japanese are written without spaces: a word typed is found inside any sentence, as the
+    characters it is written with in that order, and the snippet shows and marks it whole. A long run of
+    such text was not in the index at all (Tantivy dropped it as one over-long word)."""
+    zh = (
+        "您好，我上周订购的笔记本电脑至今没有收到，物流信息一直没有更新。"
+        "请尽快帮我查询订单状态，如果无法送达，我希望申请退款。谢谢！"
+    )
+    ja = "こんにちは、経理部のプリンターがまた壊れています。" * 6 + "返金をお願いします。三日間返事を待っています。" * 6
+    index = TantivyIndex(tmp_path / "gen-1", create=True)
+    index.add_new(
+        [
+            SourceDocument("ticket", 1, "订单未收到", zh, 1, "new", "Tech", (), "王小明 wang@kunde.test", NOW),
+            SourceDocument("ticket", 2, "プリンター", ja, 2, "new", "Tech", (), "", NOW),
+            SourceDocument("ticket", 3, "Refund", "Please refund the order.", 3, "new", "Tech", (), "", NOW),
+        ]
+    )
+    index.commit(Marker(0, 0, "test"))
+
+    def found(text: str) -> list[tuple[int, list[str]]]:
+        hits = index.search(parse(text), kinds=("ticket",), limit=20, now=NOW)[0]
+        return [(h.id, [h.snippet[s:e] for s, e in h.highlights]) for h in hits]
+
+    assert found("退款") == found('"退款"') == [(1, ["退款"])]
+    assert found("申请退款") == [(1, ["申请退款"])]
+    assert found("笔记本 物流") == [(1, ["笔记本", "物流"])]
+    assert found("款退") == []  # the characters in another order are another word
+    [(number, marks)] = found("返金")
+    assert number == 2 and set(marks) == {"返金"}  # every 返金 of the fragment, never the 返 of 返事
+    assert [i for i, _ in found("customer:王小明")] == [1]
+    assert [i for i, _ in found("refund")] == [3]
+
+
+def test_decomposed_accents_and_long_words_are_found(tmp_path: Path) -> None:
+    """Some mail programs write é as e and a combining accent, which the tokenizer cut in two; and a word
+    of more than 20 Cyrillic letters was longer than Tantivy's limit in bytes and dropped."""
+    index = TantivyIndex(tmp_path / "gen-1", create=True)
+    body = "Le cafe\u0301 de l'e\u0301cole est ferme\u0301. Нужен высокопроизводительный сервер."
+    index.add_new([SourceDocument("ticket", 1, "Cafe\u0301", body, 1, "new", "Tech", (), "", NOW)])
+    index.commit(Marker(0, 0, "test"))
+    for word, marked in (("école", "école"), ("ecole", "école"), ("высокопроизводительный", "высокопроизводительный")):
+        [hit] = index.search(parse(word), kinds=("ticket",), limit=5, now=NOW)[0]
+        assert [hit.snippet[s:e] for s, e in hit.highlights] == [marked]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,7 +20,7 @@ import tantivy
 from app.services.search.feed import SourceDocument
 from app.services.search.query import KINDS, ParsedQuery, words_of
 
-SCHEMA_VERSION = 7  # bump on any schema change: an index of another version is rebuilt, never opened
+SCHEMA_VERSION = 8  # bump on any schema change: an index of another version is rebuilt, never opened
 MARKER_KEY = "marker"
 WRITER_HEAP = 96_000_000
 BULK_WRITER_HEAP = 256_000_000
@@ -48,10 +49,13 @@ class IndexUnusable(Exception):
 FOLDED = "folded"  # the tokenizer of every text field a person's words are looked for in
 # Tantivy's default tokenizer, and accents folded: "muller" finds Müller, "strasse" Straße, "ecole" École.
 # Tokenizers are not stored in the index: every opened index registers it (`_registered`), and the query's words
-# go through the same analyzer (`fold`).
+# go through the same analyzer (`fold`). Tantivy measures a word's length in UTF-8 bytes: at 40, a Russian or
+# Greek word of 21 letters was dropped, and so was any Chinese or Japanese text (written without spaces) of 14
+# characters before the next punctuation mark.
+MAX_WORD_BYTES = 120
 _ANALYZER = (
     tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-    .filter(tantivy.Filter.remove_long(40))
+    .filter(tantivy.Filter.remove_long(MAX_WORD_BYTES))
     .filter(tantivy.Filter.lowercase())
     .filter(tantivy.Filter.ascii_fold())
     .build()
@@ -60,16 +64,40 @@ _ANALYZER = (
 
 def fold(word: str) -> str:
     """A word as the index holds it: lower case, accents folded (a word the analyzer would cut or drop
-    stays as it is, and then matches nothing, as before)."""
-    tokens = _ANALYZER.analyze(_dotted_i(word))
-    return str(tokens[0]) if len(tokens) == 1 else word.lower()
+    stays as it is, and then matches nothing, as before; a word of Chinese or Japanese characters is
+    several: `tokens`)."""
+    tokens = _tokens(word)
+    return tokens[0] if len(tokens) == 1 else word.lower()
 
 
-def _dotted_i(text: str) -> str:
-    """The Turkish capital İ as I, before any analyzer sees it: lower-cased it is i and a combining dot,
-    which the folding keeps and the tokenizer cuts between (İşçi would be found neither as typed nor as
-    isci). A word already lower-cased by Python carries the dot: it goes too."""
-    return text.replace("İ", "I").replace("i\u0307", "i") if not text.isascii() else text
+def _tokens(word: str) -> list[str]:
+    """A typed word as the index's words: one, none (punctuation), or several (`_prepared`)."""
+    return [str(token) for token in _ANALYZER.analyze(_prepared(word))]
+
+
+# Chinese and Japanese are written without spaces: each of these characters is a word of its own, and a word
+# typed of several is searched as their phrase ("返金" finds 返金 in any sentence, as CJK search engines do
+# with single characters). Hangul is left out: Korean separates its words by spaces.
+_CJK = (
+    "\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3040-\u30ff\u3100-\u312f\u31a0-\u31ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+)
+_CJK_CHARACTER = re.compile(f"[{_CJK}]")
+CUT = "\u200b"  # a zero-width space: the tokenizer cuts there, and a snippet drops it (`_uncut`)
+
+
+def _prepared(text: str) -> str:
+    """Text as the analyzer should see it, in the index and in a query alike (plain ASCII passes as it is):
+    - composed (NFC): mail from some systems writes é as e and a combining accent, which the tokenizer cut
+      into "e" and "cole", so "école" never found it;
+    - the Turkish capital İ as I: lower-cased it is i and a combining dot, which the folding keeps and the
+      tokenizer cuts between (İşçi would be found neither as typed nor as isci); a word lower-cased by
+      Python carries the dot: it goes too;
+    - a cut (`CUT`) around every Chinese or Japanese character (`_CJK`)."""
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFC", text).replace("İ", "I").replace("i\u0307", "i")
+    return _CJK_CHARACTER.sub(f"{CUT}\\g<0>{CUT}", text)
 
 
 def build_schema() -> tantivy.Schema:
@@ -149,7 +177,7 @@ def _raw_hit(doc: tantivy.Document, score: object, snippet: str, highlights: tup
         title=str(doc.get_first("title") or ""),
         status=str(doc.get_first("status") or ""),
         queue=str(doc.get_first("queue_name") or doc.get_first("queue") or ""),
-        customer=str(doc.get_first("customer") or ""),
+        customer=str(doc.get_first("customer") or "").replace(CUT, ""),  # indexed as `_prepared`
         updated=doc.get_first("updated"),
         score=float(score) if isinstance(score, (int, float)) else 0.0,
         snippet=snippet,
@@ -175,11 +203,11 @@ def _document(source: SourceDocument) -> tantivy.Document:
         "number": source.number,
         "title": source.title,
         "body": source.body.encode(),
-        "customer": source.customer,
+        "customer": _prepared(source.customer),  # the `customer:` filter's words; read without the cuts
         text_field(source.kind): [
-            *[_dotted_i(source.title)] * TITLE_COPIES,
-            _dotted_i(source.customer),
-            _dotted_i(source.body),
+            *[_prepared(source.title)] * TITLE_COPIES,
+            _prepared(source.customer),
+            _prepared(source.body),
         ],
         "last_customer": source.last_customer_message[:4000],
         "created": _utc(source.created),
@@ -583,15 +611,35 @@ def _build(
 
 
 def _folded(parsed: ParsedQuery) -> ParsedQuery:
-    """The query's words as the index holds them (`fold`)."""
+    """The query's words as the index holds them (`fold`). A typed word that is several of the index's
+    (Chinese or Japanese characters, `_prepared`) becomes their phrase; among a customer's words, which
+    are indexed without positions, each of them must be there."""
+    words, word_phrases = _split(parsed.words)
+    exact, exact_phrases = _split(parsed.exact)
+    prefix, prefix_phrases = _split((parsed.prefix,) if parsed.prefix else ())
+    customer, customer_phrases = _split(parsed.customer_words)
+    phrases = tuple(tuple(t for word in phrase for t in _tokens(word) or [word.lower()]) for phrase in parsed.phrases)
     return replace(
         parsed,
-        words=tuple(map(fold, parsed.words)),
-        prefix=fold(parsed.prefix) if parsed.prefix else parsed.prefix,
-        phrases=tuple(tuple(map(fold, phrase)) for phrase in parsed.phrases),
-        exact=tuple(map(fold, parsed.exact)),
-        customer_words=tuple(map(fold, parsed.customer_words)),
+        words=words,
+        prefix=prefix[0] if prefix else None,
+        phrases=(*phrases, *word_phrases, *exact_phrases, *prefix_phrases),
+        exact=exact,
+        customer_words=(*customer, *(t for phrase in customer_phrases for t in phrase)),
     )
+
+
+def _split(typed: Iterable[str]) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """Typed words as the index's: those that are one of its words, and those that are several."""
+    single: list[str] = []
+    several: list[tuple[str, ...]] = []
+    for word in typed:
+        tokens = _tokens(word)
+        if len(tokens) > 1:
+            several.append(tuple(tokens))
+        else:
+            single.append(tokens[0] if tokens else word.lower())
+    return tuple(single), tuple(several)
 
 
 def _body(doc: tantivy.Document) -> str:
@@ -608,13 +656,20 @@ def _snippet(
     handed the stored text under that field's name."""
     body = _body(doc)
     kind = str(doc.get_first("kind"))
-    if kind in KINDS and (chosen := generator(kind)) is not None:
-        chosen.set_max_num_chars(_snippet_bytes(body))
-        snippet = chosen.snippet_from_doc(tantivy.Document.from_dict({text_field(kind): body}, SCHEMA))
+    if (
+        kind in KINDS
+        and (chosen := generator(kind)) is not None
+        and (body.isascii() or not _CJK_CHARACTER.search(body, 0, SCAN_CHARS))
+    ):
+        text = body if body.isascii() else unicodedata.normalize("NFC", body)  # composed, as the index read it
+        chosen.set_max_num_chars(_snippet_bytes(text))
+        snippet = chosen.snippet_from_doc(tantivy.Document.from_dict({text_field(kind): text}, SCHEMA))
         fragment = snippet.fragment()
         ranges = _characters(fragment, tuple((r.start, r.end) for r in snippet.highlighted()))
         if ranges:
             return fragment, ranges
+    # Typos and prefixes, which Tantivy's snippets do not mark, and Chinese or Japanese text, where they
+    # mark every character of a phrase wherever it stands, and may show a fragment without the phrase.
     return _marked(body, parsed)
 
 
@@ -639,6 +694,17 @@ def _characters(text: str, ranges: tuple[tuple[int, int], ...]) -> tuple[tuple[i
     )
 
 
+def _places(body: str, runs: Iterable[str]) -> list[tuple[int, int]]:
+    """Where each of these strings stands in the start of the text, in order."""
+    places = []
+    for run in runs:
+        at = body.find(run, 0, SCAN_CHARS)
+        while at >= 0:
+            places.append((at, at + len(run)))
+            at = body.find(run, at + len(run), SCAN_CHARS)
+    return sorted(places)
+
+
 def _close(a: str, b: str) -> bool:
     """Within one edit (a transposition counts as one)."""
     if a == b:
@@ -654,7 +720,7 @@ def _close(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
-_WORDS = re.compile(r"[^\W_]+")
+_WORDS = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")  # as the index's words (`_prepared`)
 SCAN_CHARS = 20_000  # a snippet is looked for in the start of a long text only
 
 
@@ -667,14 +733,19 @@ def fallback_snippet(
 
 
 def _marked(body: str, parsed: ParsedQuery, chars: int = SNIPPET_CHARS) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """`fallback_snippet` of a query already folded (the index's hits: folded once a search, not once a hit)."""
-    exact = set(parsed.highlight_words)
+    """`fallback_snippet` of a query already folded (the index's hits: folded once a search, not once a hit).
+    A phrase of Chinese or Japanese characters is marked where it stands whole, not character by character."""
+    if not body.isascii():
+        body = unicodedata.normalize("NFC", body)  # as the index read it (`_prepared`)
+    runs = {"".join(p) for p in parsed.phrases if len(p) > 1 and all(map(_CJK_CHARACTER.fullmatch, p))}
+    exact = set(parsed.highlight_words) - ({c for run in runs for c in run} - {*parsed.words, *parsed.exact})
     prefix = parsed.prefix
     fuzzy = [w for w in parsed.words if parsed.fuzzy(w)]  # never a quoted word: phrases match as typed
-    marks: list[tuple[int, int]] = []
+    marks = _places(body, runs)
     if exact:
+        first = marks[0][0] if marks else None
         for match in _WORDS.finditer(body, 0, SCAN_CHARS):
-            if marks and match.start() >= max(0, marks[0][0] - chars // 4) + chars:
+            if first is not None and match.start() >= max(0, first - chars // 4) + chars:
                 break  # past the fragment the first match opens: nothing further is shown
             word = match.group().lower()
             if not word.isascii():
@@ -685,6 +756,8 @@ def _marked(body: str, parsed: ParsedQuery, chars: int = SNIPPET_CHARS) -> tuple
                 or any(abs(len(word) - len(w)) <= 1 and _close(word, w) for w in fuzzy)
             ):
                 marks.append(match.span())
+                first = match.start() if first is None else min(first, match.start())
+        marks.sort()
     if not marks:
         return body[:chars], ()
     start = max(0, marks[0][0] - chars // 4)
