@@ -133,3 +133,33 @@ def test_a_team_lead_keeps_the_policies_of_their_queues_from_the_cli_and_no_othe
     )
     assert refused.returncode == 5, (refused.stdout, refused.stderr)
     assert "queues they lead" in refused.stderr
+
+
+def test_a_policy_the_engine_cannot_read_is_refused_by_name_in_add_and_in_the_dry_run(
+    demo: Path, tmp_path: Path
+) -> None:
+    """A typo'd condition (`queue_id` for `queue_ids`) was ignored, and the policy took every open ticket of
+    every queue; a target of 99,999,999,999 minutes stopped the sweep. Both are refused before anything is
+    saved or previewed, naming what is wrong (exit 2)."""
+    targets = json.dumps({"normal": {"first_response": 30}})
+    typo = in_process(
+        demo,
+        "sla",
+        "policy",
+        "add",
+        "Typo",
+        "--position",
+        "5",
+        "--conditions",
+        '{"queue_id": [1]}',
+        "--targets",
+        targets,
+    )
+    assert typo.returncode == 2 and "Unknown condition 'queue_id'" in typo.stderr, (typo.stdout, typo.stderr)
+    huge = json.dumps({"normal": {"first_response": 99_999_999_999}})
+    absurd = in_process(demo, "sla", "policy", "add", "Absurd", "--position", "5", "--targets", huge)
+    assert absurd.returncode == 2 and "525,600" in absurd.stderr, (absurd.stdout, absurd.stderr)
+    policies = tmp_path / "policies.json"
+    policies.write_text(json.dumps([{"position": 1, "conditions": {"bogus_key": 1}, "targets": json.loads(targets)}]))
+    preview = in_process(demo, "sla", "dry-run", "--policies", str(policies))
+    assert preview.returncode == 2 and "Unknown condition 'bogus_key'" in preview.stderr, preview.stderr

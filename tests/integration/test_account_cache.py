@@ -183,6 +183,17 @@ def test_an_agent_reads_cached_accounts_only_of_customers_whose_tickets_they_see
     }
     with desk.connect("outsider") as outsider, pytest.raises(psycopg.errors.InsufficientPrivilege):
         outsider.execute(query, (people.connector,))
+    # A ticket for Tina that Alice writes and rolls back opens nothing: it leaves no trace, so it may show
+    # nothing (one she commits is audited and her colleagues see it).
+    with desk.connect("alice") as alice:
+        alice.execute("BEGIN")
+        alice.execute(
+            "INSERT INTO switchboard.ticket (subject, status, priority, type, queue_id, customer_id, channel)"
+            " VALUES ('peek', 'new', 1, 'question', %s, %s, 'email')",
+            (desk.ids["billing"], desk.ids["tina"]),
+        )
+        assert alice.execute(query, (people.connector,)).fetchall() == [("J-1",)]
+        alice.execute("ROLLBACK")
     # Alice's own area cannot show Tina's ticket at all (she does not see it).
     with pytest.raises(NotFoundError):
         people.accounts("alice").panel(desk.ids["tina_ticket"])
@@ -236,8 +247,13 @@ def test_nobody_writes_the_cache_but_through_the_functions_and_only_for_customer
             alice.execute(STORE, (connector, "J-1", desk.ids["jane"], "[]", "javascript:alert(1)"))
         with pytest.raises(psycopg.errors.InvalidParameterValue):
             alice.execute(STORE, (connector, "J-1", desk.ids["jane"], json.dumps([["x", "y"]] * 51), None))
-        assert alice.execute(CLAIM, (connector, "J-9", desk.ids["jane"])).fetchone() == ("claimed",)
-        assert alice.execute(CLAIM, (connector, "J-9", desk.ids["jane"])).fetchone() == ("busy",)
+        # Only the customer's own key: Tina's account id claimed for Jane would have opened Tina's account to
+        # everyone who sees Jane (the cache's row-level security reads its customers).
+        for key in ("T-7", "J-9"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="not one of this customer's"):
+                alice.execute(CLAIM, (connector, key, desk.ids["jane"]))
+        assert alice.execute(CLAIM, (connector, "J-1", desk.ids["jane"])).fetchone() == ("claimed",)
+        assert alice.execute(CLAIM, (connector, "J-1", desk.ids["jane"])).fetchone() == ("busy",)
     with desk.connect("outsider") as outsider, pytest.raises(psycopg.errors.InsufficientPrivilege):
         outsider.execute(CLAIM, (connector, "J-1", desk.ids["jane"]))
     with desk.connect("ghost") as ghost, pytest.raises(psycopg.errors.InsufficientPrivilege):

@@ -21,6 +21,7 @@ from sqlalchemy import text as sql_text
 
 from app.models import BusinessCalendar as CalendarRow
 from app.models import SlaPolicy
+from app.services.connectors.attributes import PREFIX as ACCOUNT_PREFIX
 from app.services.errors import InvalidInput, NotFound
 from app.services.platform.uow import UnitOfWork
 from app.services.sla.admin_dto import POLICY_FIELDS, WEEKDAYS, CalendarInfo, PolicyInfo, describe_hours
@@ -149,9 +150,11 @@ def apply_spec(uow: UnitOfWork, row: SlaPolicy, spec: Mapping[str, Any]) -> None
             if not isinstance(spec[field], dict):
                 raise InvalidInput(f"The policy's {field} must be an object.")
             setattr(row, field, spec[field])
+    if "conditions" in spec:
+        _check_conditions(spec["conditions"])
     if "ladder" in spec:
-        if not isinstance(spec["ladder"], list):
-            raise InvalidInput("The policy's ladder must be a list of steps.")
+        if not isinstance(spec["ladder"], list) or len(spec["ladder"]) > MAX_LADDER_STEPS:
+            raise InvalidInput(f"The policy's ladder must be a list of at most {MAX_LADDER_STEPS} steps.")
         row.ladder = spec["ladder"]
     if "business_hours" in spec:
         row.business_hours = bool(spec["business_hours"])
@@ -167,6 +170,29 @@ def apply_spec(uow: UnitOfWork, row: SlaPolicy, spec: Mapping[str, Any]) -> None
         raise InvalidInput(str(error)) from None
     if not policy.targets or any(minutes <= 0 for per in policy.targets.values() for minutes in per.values()):
         raise InvalidInput("A policy's targets are minutes above zero per priority and target.")
+
+
+MAX_LADDER_STEPS = 20
+ID_CONDITIONS = ("queue_ids", "organisation_ids")
+NAME_CONDITIONS = ("priorities", "types", "channels", "any_tags", "tiers")
+
+
+def _check_conditions(conditions: Mapping[str, Any]) -> None:
+    """As `save_sla_policy()` checks them: a key the engine does not know would be ignored, and the policy
+    match every ticket (`queue_id` for `queue_ids` took over every queue's tickets)."""
+    for key, value in conditions.items():
+        if key.startswith(ACCOUNT_PREFIX) and len(key) > len(ACCOUNT_PREFIX):
+            values = value if isinstance(value, list) else [value]
+            if not all(isinstance(v, str) for v in values):
+                raise InvalidInput(f"The condition {key!r} is a value or a list of values (text).")
+        elif key in ID_CONDITIONS or key in NAME_CONDITIONS:
+            wanted: type | tuple[type, ...] = int if key in ID_CONDITIONS else str
+            if not isinstance(value, list) or any(isinstance(v, bool) or not isinstance(v, wanted) for v in value):
+                kind = "ids (whole numbers)" if key in ID_CONDITIONS else "names"
+                raise InvalidInput(f"The condition {key!r} is a list of {kind}.")
+        else:
+            known = ", ".join((*ID_CONDITIONS, *NAME_CONDITIONS, f"{ACCOUNT_PREFIX}NAME"))
+            raise InvalidInput(f"Unknown condition {key!r} (known: {known}).")
 
 
 def _policy_row(uow: UnitOfWork, name: str, *, lock: bool = False) -> SlaPolicy:

@@ -8,6 +8,7 @@ Everything is read through the caller's row-level security: an agent explains on
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -36,6 +37,12 @@ from app.services.sla.policy import (
 )
 from app.vocabulary import Priority
 
+log = logging.getLogger(__name__)
+# The bounds `save_sla_policy()` keeps too: a year of minutes is more than any service level promises,
+# and a due time so far out that the calendar arithmetic overflowed stopped the sweep for every queue.
+MAX_TARGET_MINUTES = 525_600
+MAX_LADDER_LEVEL = 9
+
 DUE_COLUMNS: Mapping[Target, str] = {
     Target.FIRST_RESPONSE: "first_response_due_at",
     Target.NEXT_RESPONSE: "next_response_due_at",
@@ -61,19 +68,14 @@ def policy_from_row(row: SlaPolicy) -> Policy:
             account=account_conditions(c),
         )
         targets = {
-            Priority.parse(priority): {Target(target): int(minutes) for target, minutes in per_target.items()}
+            Priority.parse(priority): {
+                Target(target): _bounded(minutes, 1, MAX_TARGET_MINUTES, "a target's minutes")
+                for target, minutes in per_target.items()
+            }
             for priority, per_target in (row.targets or {}).items()
         }
-        ladder = tuple(
-            LadderStep(
-                level=int(step["level"]),
-                after_breach_minutes=int(step.get("after_breach_minutes", 0)),
-                action=Action(step["action"]),
-                queue_id=step.get("queue_id"),
-            )
-            for step in row.ladder or ()
-        )
-    except (KeyError, TypeError, ValueError) as error:
+        ladder = tuple(_step(step) for step in row.ladder or ())
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise ValueError(f"the SLA policy {row.name!r} is malformed: {error}") from None
     return Policy(
         id=row.id,
@@ -87,6 +89,26 @@ def policy_from_row(row: SlaPolicy) -> Policy:
         ladder=ladder,
         version=row.version,
     )
+
+
+def _step(step: Mapping[str, Any]) -> LadderStep:
+    action = Action(step["action"])
+    queue_id = step.get("queue_id")
+    if action is Action.MOVE_TO_QUEUE and (not isinstance(queue_id, int) or isinstance(queue_id, bool)):
+        raise ValueError("a step that moves tickets names the queue (queue_id)")
+    return LadderStep(
+        level=_bounded(step["level"], 1, MAX_LADDER_LEVEL, "a step's level"),
+        after_breach_minutes=_bounded(step.get("after_breach_minutes", 0), 0, MAX_TARGET_MINUTES, "the minutes after"),
+        action=action,
+        queue_id=queue_id if action is Action.MOVE_TO_QUEUE else None,
+    )
+
+
+def _bounded(value: object, low: int, high: int, what: str) -> int:
+    """A whole number from JSON within [low, high] (a float, text or true is no number of minutes)."""
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ValueError(f"{what} is a whole number from {low} to {high:,}, not {value!r}")
+    return value
 
 
 def account_conditions(conditions: Mapping[str, Any]) -> tuple[tuple[str, frozenset[str]], ...]:
@@ -184,10 +206,15 @@ class SlaBook:
 
 
 def load_book(uow: UnitOfWork) -> SlaBook:
-    policies = tuple(
-        policy_from_row(row)
-        for row in uow.session.scalars(select(SlaPolicy).where(SlaPolicy.is_active).order_by(SlaPolicy.position))
-    )
+    """The active policies (a malformed one is left out and logged: `save_sla_policy()` refuses such a
+    policy, but one saved before it did must not stop due times and sweeps for every queue), the statuses'
+    clocks and the calendars."""
+    policies = []
+    for row in uow.session.scalars(select(SlaPolicy).where(SlaPolicy.is_active).order_by(SlaPolicy.position)):
+        try:
+            policies.append(policy_from_row(row))
+        except ValueError as error:
+            log.error("SLA policy %s left out: %s", row.id, error)
     overrides = {
         key: frozenset(Target(t) for t in clocks)
         for key, clocks in uow.session.execute(
@@ -196,7 +223,7 @@ def load_book(uow: UnitOfWork) -> SlaBook:
         if clocks is not None
     }
     calendars = {row.id: CalendarSnapshot.of(row) for row in uow.session.scalars(select(CalendarRow))}
-    return SlaBook(PolicyBook(policies, overrides), calendars, {})
+    return SlaBook(PolicyBook(tuple(policies), overrides), calendars, {})
 
 
 def kept_book(uow: UnitOfWork) -> SlaBook:

@@ -1,0 +1,68 @@
+-- guard_ticket, version 3, applied by migration 0044_probe_fixes. Released files never change (migrations/sql/README.md).
+-- Version 3: a login's own UPDATE that changes what it may change (the granted columns) without raising
+-- the version gets the next version anyway: a client that skipped it left colleagues' copies unwarned and
+-- the audit row under the old version, where "changed since version N" never found it. A ticket the same
+-- transaction created (nobody else has seen it; a creation's rules adjust it) keeps its version 1.
+-- A ticket as a login's own INSERT may create it: new, version 1, now, numbered by the sequence,
+-- no SLA or response times of its own, assigned to nobody, to oneself, or (a queue lead, an admin)
+-- to someone who works the queue. The acting agent is looked up only where a check needs it (v1 looked
+-- it up for every row of every write).
+CREATE OR REPLACE FUNCTION {{schema}}.guard_ticket()
+    RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER
+    SET search_path = pg_catalog, {{schema}}, pg_temp
+AS $fn$ 
+            BEGIN
+                IF is_privileged_writer() THEN RETURN NEW; END IF;
+                IF TG_OP = 'INSERT' THEN
+                    BEGIN
+                        IF NEW.number IS DISTINCT FROM currval('ticket_number_seq') THEN
+                            NEW.number := nextval('ticket_number_seq');
+                        END IF;
+                    EXCEPTION WHEN object_not_in_prerequisite_state THEN
+                        NEW.number := nextval('ticket_number_seq');
+                    END;
+                    IF NEW.status IS DISTINCT FROM 'new' THEN
+                        RAISE EXCEPTION 'a new ticket starts in status new' USING ERRCODE = 'check_violation';
+                    END IF;
+                    IF NEW.assignee_id IS NOT NULL AND ((NEW.assignee_id = current_agent_id() OR NEW.queue_id = ANY (led_queue_ids()))
+                                                        AND works_queue(NEW.assignee_id, NEW.queue_id)) IS NOT TRUE THEN
+                        RAISE EXCEPTION 'only a supervisor who leads the queue, or an admin, assigns tickets to others'
+                            USING ERRCODE = 'insufficient_privilege';
+                    END IF;
+                    NEW.version := 1;
+                    NEW.created_at := now();
+                    NEW.updated_at := now();
+                    NEW.merged_into_id := NULL;
+                    NEW.first_response_at := NULL;
+                    NEW.resolved_at := NULL;
+                    NEW.closed_at := NULL;
+                    NEW.first_response_due_at := NULL;
+                    NEW.next_response_due_at := NULL;
+                    NEW.resolution_due_at := NULL;
+                    RETURN NEW;
+                END IF;
+                -- UPDATE: what the grants let through, within the rules.
+                IF NEW.version IS DISTINCT FROM OLD.version AND NEW.version IS DISTINCT FROM OLD.version + 1 THEN
+                    RAISE EXCEPTION 'a ticket''s version only goes up by one' USING ERRCODE = 'check_violation';
+                END IF;
+                IF NEW.version = OLD.version AND OLD.created_at <> now()  -- not a ticket this transaction created
+                   AND (NEW.subject, NEW.status, NEW.priority, NEW.type, NEW.tags, NEW.custom_fields, NEW.language)
+                       IS DISTINCT FROM (OLD.subject, OLD.status, OLD.priority, OLD.type, OLD.tags, OLD.custom_fields, OLD.language) THEN
+                    NEW.version := OLD.version + 1;  -- a change never hides from whoever holds the version before it
+                END IF;
+                IF NEW.status IS DISTINCT FROM OLD.status
+                   AND NOT EXISTS (SELECT FROM status_transition
+                                   WHERE from_status = OLD.status AND to_status = NEW.status) THEN
+                    RAISE EXCEPTION 'a ticket cannot move from % to %', OLD.status, NEW.status
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                IF OLD.merged_into_id IS NOT NULL THEN
+                    RAISE EXCEPTION 'ticket #% was merged; work on the ticket it was merged into', OLD.number
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                NEW.updated_at := now();
+                NEW.first_response_at := OLD.first_response_at;
+                NEW.resolved_at := OLD.resolved_at;
+                NEW.closed_at := OLD.closed_at;
+                RETURN NEW;
+            END $fn$
