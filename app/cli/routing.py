@@ -20,8 +20,7 @@ from app.services.routing import engine as routing
 from app.services.routing import settings as routing_settings
 from app.services.routing.dry_run import dry_run
 from app.services.routing.dto import AgentRoutingFacts, QueueRoutingSettings
-from app.services.routing.engine import weights_from
-from app.services.routing.parsing import parse_languages, parse_skills, parse_weights
+from app.services.routing.parsing import check_settings, parse_languages, parse_skills, parse_weights
 from app.services.routing.shifts import describe_shift, parse_shift
 from app.services.tickets import queries, service
 from app.vocabulary import Availability
@@ -164,15 +163,15 @@ def read_settings(path: Path) -> dict[str, Any]:
         settings = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise InvalidInput(f"Cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path} is not a text file (UTF-8 JSON)") from None
     except json.JSONDecodeError as error:
         raise InvalidInput(f"{path} is not valid JSON: {error.msg} at line {error.lineno}") from None
-    if not isinstance(settings, dict):
-        raise InvalidInput(f"{path} must hold a JSON object of routing settings")
     try:
-        weights_from(settings, 0)
-    except (TypeError, ValueError) as error:
-        raise InvalidInput(f"{path} has a setting that is not a number: {error}") from None
-    return settings
+        check_settings(settings)
+    except InvalidInput as error:
+        raise InvalidInput(f"{path}: {error}") from None
+    return dict(settings)
 
 
 @routing_group.command("handback")

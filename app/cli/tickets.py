@@ -160,6 +160,10 @@ def list_(
 ) -> None:
     """List tickets, soonest SLA due first by default."""
     with ctx.runtime().uow() as uow:
+        if statuses:  # a misspelt status would list nothing, as if no ticket had it
+            rules = service.load_rules(uow)
+            for status in statuses:
+                rules.category(status)
         ticket_filter = queries.TicketFilter(
             statuses=statuses,
             queue_id=directory.find_queue_id(uow, name=queue_name) if queue_name else None,

@@ -20,7 +20,7 @@ FAILURES_SHOWN_FOR = dt.timedelta(days=1)
 
 
 @click.command(cls=CheckedCommand)
-@click.option("--once", is_flag=True, help="Run what is due now, then exit (for cron or a test).")
+@click.option("--once", is_flag=True, help="Run what is due now, then exit: 1 if a job failed (for cron or a test).")
 @click.option(
     "--status", is_flag=True, help="Show runs that never finished and runs that failed in the last day, then exit."
 )
@@ -58,9 +58,11 @@ def worker(ctx: CliContext, once: bool, status: bool, interval: float, until_std
         ran = [outcome.job for outcome in outcomes if outcome.error is None]
         if ran:
             say(f"ran: {', '.join(ran)}")
-        for outcome in outcomes:
-            if outcome.error is not None:
-                say(f"failed: {outcome.job}: {outcome.error} (details in the log; it runs again next period)")
+        failed = [outcome for outcome in outcomes if outcome.error is not None]
+        for outcome in failed:
+            say(f"failed: {outcome.job}: {outcome.error} (details in the log; it runs again next period)")
+        if once and failed:
+            sys.exit(1)  # cron and health checks see a failing job
         if once or stop.wait(interval):
             break
 

@@ -134,6 +134,7 @@ def test_a_stale_if_version_is_refused_naming_who(on_test_db: list[str]) -> None
         (["ticket", "status", "{number}", "teleported"], 2, "Unknown status 'teleported'"),
         (["ticket", "status", "{number}", "closed"], 0, "closed"),
         (["ticket", "list", "--queue", "Nowhere"], 3, "No queue named 'Nowhere'"),
+        (["ticket", "list", "--status", "bogus"], 2, "Unknown status 'bogus'"),  # not "No tickets match."
         (["ticket", "assign", "{number}"], 2, "--none"),
     ],
 )

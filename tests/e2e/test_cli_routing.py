@@ -109,3 +109,26 @@ def test_the_dry_run_prints_loads_and_changes_and_writes_nothing(demo: Path, tmp
     settings.write_text("{not json", encoding="utf-8")
     refused = in_process(demo, "routing", "dry-run", "--weights", str(settings))
     assert refused.returncode == 2 and "is not valid JSON" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b'{"skills_by_tag": {"vip": {"billing": "x"}}}', "levels 1 to 5"),  # was an internal error
+        (b'{"weights": {"skill": -5}}', "from 0 to 100"),
+        (b'{"weights": {"skill": NaN}}', "from 0 to 100"),  # previewed, and changed who got what
+        (b'{"weights": {"skill": 1e309}}', "from 0 to 100"),
+        (b'{"weights": {"bogus": 2}}', "Weights are"),
+        (b'{"overflow_cap": -3}', "overflow_cap"),
+        (b'{"wieghts": {"skill": 2}}', "Unknown routing settings 'wieghts'"),
+        (b"[1, 2]", "a JSON object"),
+        (bytes(range(256)), "not a text file"),  # was an internal error
+    ],
+)
+def test_the_dry_run_refuses_what_the_settings_would_refuse(
+    demo: Path, tmp_path: Path, content: bytes, words: str
+) -> None:
+    settings = tmp_path / "weights.json"
+    settings.write_bytes(content)
+    refused = in_process(demo, "routing", "dry-run", "--weights", str(settings))
+    assert refused.returncode == 2 and words in refused.stderr, (refused.returncode, refused.stderr)

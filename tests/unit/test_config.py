@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,22 @@ def test_broken_toml_names_the_file(settings_files: tuple[Path, Path]) -> None:
     user, _site = settings_files
     user.write_text("[database\nhost=")
     with pytest.raises(ConfigurationError, match=str(user)):
+        config.resolve_database()
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        ('[databse]\nhost = "team.lan"\n', "section [databse] is unknown"),  # was: the embedded database
+        ('[database]\nhostt = "team.lan"\n', "[database] key 'hostt' is unknown"),
+    ],
+)
+def test_a_misspelt_section_or_key_is_named_not_ignored(
+    settings_files: tuple[Path, Path], content: str, words: str
+) -> None:
+    user, _site = settings_files
+    user.write_text(content)
+    with pytest.raises(ConfigurationError, match=re.escape(words)):
         config.resolve_database()
 
 

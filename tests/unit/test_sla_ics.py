@@ -56,3 +56,20 @@ def test_an_event_repeating_without_end_is_cut_at_the_horizon_and_a_daily_one_re
     broken = ics("UID:b\r\nDTSTART;VALUE=DATE:20260101\r\nRRULE:FREQ=SOMETIMES\r\n")
     with pytest.raises(InvalidInput):
         dates_from_ics(broken, until=dt.date(2028, 12, 31))
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:1\r\nDTSTART:garbage\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:1\r\nDTSTART;VALUE=DATE:20261301\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261224\r\nDTEND:soon\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        bytes(range(256)) * 8,
+    ],
+)
+def test_an_unreadable_file_is_refused_in_one_printable_line(content: bytes) -> None:
+    """A date the parser reads only when asked for ("DTSTART:garbage") was an internal error; the parser's
+    complaint about a binary file quoted its bytes into the terminal."""
+    with pytest.raises(InvalidInput, match=r"^Not an iCalendar file") as refused:
+        dates_from_ics(content, until=dt.date(2028, 1, 1))
+    assert str(refused.value).isprintable() and len(str(refused.value)) < 200

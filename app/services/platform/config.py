@@ -106,10 +106,26 @@ def _url_from_settings_file(path: Path) -> URL | None:
         raise ConfigurationError(f"The settings file {path} is not valid TOML: {error}") from None
     if (key := _secret_key_in(document)) is not None:
         raise password_refused(f"settings file {path}", f"the key {key!r}")
+    _refuse_unknown(document, SETTINGS_SECTIONS, path, "")
     database = document.get("database", {})
     if not isinstance(database, dict):
         raise ConfigurationError(f"In {path}, [database] must be a table")
+    _refuse_unknown(database, DATABASE_KEYS, path, "[database] ")
     return _url_from_table(database, path) if database else None
+
+
+# What a settings file may hold: a misspelt section or key was ignored, and "[databse]" sent the client to
+# an empty embedded database instead of the team's server without a word.
+SETTINGS_SECTIONS = ("database", "connectors", "search")
+DATABASE_KEYS = ("url", "host", "port", "database", "user", "sslmode", "sslrootcert")
+
+
+def _refuse_unknown(table: dict[str, object], known: tuple[str, ...], path: Path, where: str) -> None:
+    if unknown := sorted(set(table) - set(known)):
+        names = ", ".join(f"[{name}]" if not where else repr(name) for name in unknown)
+        raise ConfigurationError(
+            f"In {path}, {where}{'key' if where else 'section'} {names} is unknown (known: {', '.join(known)})"
+        )
 
 
 def _secret_key_in(table: object, prefix: str = "") -> str | None:

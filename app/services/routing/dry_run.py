@@ -41,6 +41,7 @@ from app.services.routing.engine import (
     skills_wanted_for,
     weights_from,
 )
+from app.services.routing.parsing import check_settings
 from app.services.routing.scoring import CandidateFacts, FitMemo, TicketFacts, pick
 from app.services.sla.calendar import BusinessCalendar
 from app.vocabulary import Availability, Priority
@@ -93,6 +94,7 @@ def dry_run(
     """`queue_id`: only that queue's tickets (a queue's settings previewed); `agent_facts`: agents' facts
     as they would be (capacity, skills, languages, time_zone, shift, out_of_office_until, substitute by
     agent id, as `set_agent_routing()` takes them), over today's."""
+    check_settings(settings)
     weights = weights_from(settings, version=-1)
     since = now - dt.timedelta(days=days)
     query = (

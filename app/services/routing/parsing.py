@@ -3,7 +3,9 @@ Pure: no I/O, so the CLI and the desktop's settings dialog read input the same w
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from app.services.errors import InvalidInput
 from app.services.routing.dto import WEIGHT_FACTORS
@@ -55,3 +57,41 @@ def parse_languages(codes: Iterable[str]) -> list[str]:
 def split_list(text: str) -> list[str]:
     """ "billing:3, refunds:2" or "de en" → its parts."""
     return [part for part in text.replace(",", " ").split() if part]
+
+
+SETTING_NAMES = ("weights", "overflow_cap", "urgent_weight", "skills", "skills_by_tag")
+
+
+def check_settings(settings: object) -> None:
+    """A queue's routing settings as `set_routing_config()` takes them, checked before anything uses them:
+    a dry-run previewed weights the database would refuse (NaN, -5, an unknown factor), and a skill level
+    of "x" was an internal error."""
+    if not isinstance(settings, Mapping):
+        raise InvalidInput("Routing settings are a JSON object")
+    if unknown := sorted(set(settings) - set(SETTING_NAMES)):
+        raise InvalidInput(
+            f"Unknown routing settings {', '.join(map(repr, unknown))} (known: {', '.join(SETTING_NAMES)})"
+        )
+    weights = settings.get("weights", {})
+    if not isinstance(weights, Mapping) or any(
+        name not in WEIGHT_FACTORS or not _number(value, 0, 100) for name, value in weights.items()
+    ):
+        raise InvalidInput(f"Weights are {', '.join(WEIGHT_FACTORS)}, each a number from 0 to 100")
+    if "overflow_cap" in settings and not _whole(settings["overflow_cap"], 0, 10):
+        raise InvalidInput("overflow_cap is a whole number from 0 to 10")
+    if "urgent_weight" in settings and not _whole(settings["urgent_weight"], 1, 10):
+        raise InvalidInput("urgent_weight is a whole number from 1 to 10")
+    by_tag = settings.get("skills_by_tag", {})
+    skill_sets = [settings.get("skills", {}), *(by_tag.values() if isinstance(by_tag, Mapping) else [None])]
+    if not all(isinstance(skills, Mapping) and all(_whole(v, 1, 5) for v in skills.values()) for skills in skill_sets):
+        raise InvalidInput('skills are {"name": level} with levels 1 to 5; skills_by_tag gives a tag such skills')
+
+
+def _number(value: Any, low: float, high: float) -> bool:
+    return (
+        isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and low <= value <= high
+    )
+
+
+def _whole(value: Any, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high

@@ -18,11 +18,12 @@ from sqlalchemy import TextClause, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from app.models import Agent, AgentSkill, Queue, QueueMember, RoutingConfig
-from app.services.errors import InvalidInput, NotFound
+from app.services.errors import NotFound
 from app.services.platform.database.failures import refusal
 from app.services.platform.uow import UnitOfWork
 from app.services.routing.dto import WEIGHT_FACTORS, AgentRoutingFacts, QueueRoutingSettings
 from app.services.routing.engine import weights_from
+from app.services.routing.parsing import check_settings
 
 _SET_AGENT = text("SELECT switchboard.set_agent_routing(:agent, CAST(:facts AS jsonb))")
 _SET_CONFIG = text("SELECT switchboard.set_routing_config(:queue, CAST(:settings AS jsonb))")
@@ -69,10 +70,7 @@ def _call(uow: UnitOfWork, statement: TextClause, values: dict[str, Any]) -> Any
 
 
 def _check_weights(settings: Mapping[str, Any]) -> None:
-    try:
-        weights_from(dict(settings), 0)
-    except (TypeError, ValueError, AttributeError) as error:
-        raise InvalidInput(f"A routing setting is not a number: {error}") from None
+    check_settings(settings)  # as the database checks them, with the same words before the round trip
 
 
 def led_queues(uow: UnitOfWork) -> list[tuple[int, str]]:

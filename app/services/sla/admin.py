@@ -465,32 +465,46 @@ def dates_from_ics(data: bytes, *, until: dt.date) -> list[dt.date]:
     try:
         calendar = icalendar.Calendar.from_ical(data)
     except ValueError as error:
-        raise InvalidInput(f"Not an iCalendar file: {error}") from None
+        raise InvalidInput(f"Not an iCalendar file: {_readable(error)}") from None
     events = list(calendar.walk("VEVENT"))
     moved: dict[str, set[dt.datetime]] = {}  # uid -> the occurrences a RECURRENCE-ID event replaces
-    for event in events:
-        replaced = event.get("RECURRENCE-ID")
-        if replaced is not None:
-            moved.setdefault(str(event.get("UID", "")), set()).add(_wall_time(replaced.dt))
     days: set[dt.date] = set()
-    for event in events:
-        start = event.get("DTSTART")
-        if start is None:
-            continue
-        first = _as_date(start.dt)
-        end = event.get("DTEND")
-        last = first
-        if end is not None and not isinstance(start.dt, dt.datetime):
-            last = max(first, _as_date(end.dt) - dt.timedelta(days=1))
-        if (last - first).days > MAX_EVENT_DAYS:
-            raise InvalidInput(f"An event of the .ics file spans more than a year ({first} to {last}).")
-        span = (last - first).days
-        starts = [first]
-        if event.get("RECURRENCE-ID") is None and (event.get("RRULE") is not None or event.get("RDATE") is not None):
-            starts = _occurrences(event, start.dt, until, moved.get(str(event.get("UID", "")), set()))
-        for day in starts:
-            days.update(day + dt.timedelta(days=n) for n in range(span + 1))
+    try:
+        for event in events:
+            replaced = event.get("RECURRENCE-ID")
+            if replaced is not None:
+                moved.setdefault(str(event.get("UID", "")), set()).add(_wall_time(replaced.dt))
+        for number, event in enumerate(events, start=1):
+            days.update(_event_days(event, number, until, moved))
+    except (ValueError, TypeError, AttributeError) as error:  # icalendar reads a value when it is asked for
+        raise InvalidInput(f"Not an iCalendar file: an event's dates cannot be read ({_readable(error)})") from None
     return sorted(days)
+
+
+def _readable(error: Exception) -> str:
+    """The parser's complaint in one short printable line (it may quote the file's bytes)."""
+    lines = str(error).splitlines()
+    text = "".join(c if c.isprintable() else "?" for c in (lines[0] if lines else type(error).__name__))
+    return text[:120] + ("…" if len(text) > 120 else "")
+
+
+def _event_days(event: Any, number: int, until: dt.date, moved: Mapping[str, set[dt.datetime]]) -> set[dt.date]:
+    """The days one event covers (see `dates_from_ics`); `number` names it in a refusal."""
+    start = event.get("DTSTART")
+    if start is None:
+        return set()
+    first = _as_date(start.dt)
+    end = event.get("DTEND")
+    last = first
+    if end is not None and not isinstance(start.dt, dt.datetime):
+        last = max(first, _as_date(end.dt) - dt.timedelta(days=1))
+    if (last - first).days > MAX_EVENT_DAYS:
+        raise InvalidInput(f"Event {number} of the .ics file spans more than a year ({first} to {last}).")
+    span = (last - first).days
+    starts = [first]
+    if event.get("RECURRENCE-ID") is None and (event.get("RRULE") is not None or event.get("RDATE") is not None):
+        starts = _occurrences(event, start.dt, until, moved.get(str(event.get("UID", "")), set()))
+    return {day + dt.timedelta(days=n) for day in starts for n in range(span + 1)}
 
 
 def _occurrences(event: Any, start: dt.date | dt.datetime, until: dt.date, moved: set[dt.datetime]) -> list[dt.date]:
