@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import URL
 
 from app.bootstrap import Runtime
@@ -82,3 +82,20 @@ def test_a_claim_left_by_a_killed_worker_is_shown_when_a_worker_starts(
     assert "ran: change_log_housekeeping" in started.stdout  # the current period runs as usual
     assert unfinished in status.stdout
     assert "failed on sad:7: TimeoutError: the connector timed out" in status.stdout
+
+
+def test_once_exits_1_when_a_job_failed(committed_runtime: Runtime, database_url: URL) -> None:
+    """`--once` is for cron and health checks: a failing job must show in the exit status, not only in a
+    line of output (a broken sweep went unnoticed with exit 0)."""
+    with committed_runtime.session_factory() as session:
+        session.execute(text("ALTER TABLE switchboard.account_cache RENAME TO account_cache_away"))
+        session.commit()
+    try:
+        command = [sys.executable, "-m", "app", "--database", database_url.render_as_string(hide_password=False)]
+        done = subprocess.run([*command, "worker", "--once"], capture_output=True, text=True, timeout=120)
+    finally:
+        with committed_runtime.session_factory() as session:
+            session.execute(text("ALTER TABLE switchboard.account_cache_away RENAME TO account_cache"))
+            session.commit()
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    assert "failed: account_cache_cleanup" in done.stdout
