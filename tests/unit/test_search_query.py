@@ -385,3 +385,13 @@ def test_decomposed_accents_and_long_words_are_found(tmp_path: Path) -> None:
     for word, marked in (("école", "école"), ("ecole", "école"), ("высокопроизводительный", "высокопроизводительный")):
         [hit] = index.search(parse(word), kinds=("ticket",), limit=5, now=NOW)[0]
         assert [hit.snippet[s:e] for s, e in hit.highlights] == [marked]
+
+
+def test_a_star_after_the_last_word_searches_its_beginning_anywhere(tmp_path: Path) -> None:
+    """The CLI asks for whole words: `refu*` is how a script asks for the beginning of one (a star elsewhere
+    is said to be ignored, not silently dropped)."""
+    index = _index(tmp_path)
+    assert {h.id for h in index.search(parse("refu*"), kinds=("ticket",), limit=20, now=NOW)[0]} == {1, 2, 3}
+    assert [h.id for h in index.search(parse("printer off*"), kinds=("ticket",), limit=20, now=NOW)[0]] == [2]
+    assert index.search(parse("refu"), kinds=("ticket",), limit=20, now=NOW)[0] == []
+    assert parse("re*und").prefix is None and "beginning of the last word" in parse("re*und").notes[0]

@@ -36,6 +36,7 @@ _TOKEN = re.compile(
     r"|(?P<other>[^\s\"]+)",
     re.UNICODE,
 )
+_STARRED = re.compile(r"[^\W_]\*+\s*$")  # the query ends in a word and a star
 _DATE_OP = re.compile(r"^(?P<op>>=|<=|>|<|=)?(?P<date>\d{4}-\d{2}(?:-\d{2})?)$")
 _DATE_RANGE = re.compile(r"^(?P<start>\d{4}-\d{2}(?:-\d{2})?)\.\.(?P<end>\d{4}-\d{2}(?:-\d{2})?)$")
 
@@ -149,7 +150,7 @@ def parse_dates(value: str) -> DateRange | None:
 
 def parse(text: str, *, typing: bool = False) -> ParsedQuery:
     """`typing`: the person is still typing, so the last word also matches as a prefix (as in the desktop's
-    results-as-you-type); the CLI asks for whole words."""
+    results-as-you-type); the CLI asks for whole words, unless the last one ends in a star (`refu*`)."""
     notes: list[str] = []
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
@@ -216,8 +217,11 @@ def parse(text: str, *, typing: bool = False) -> ParsedQuery:
         notes.append("A quote was not closed: searched for the words instead.")
     prefix: str | None = None
     ends_in_word = bool(text) and not text[-1].isspace() and bool(_WORD.search(text[-1]))
-    if typing and words and ends_in_word:
+    starred = _STARRED.search(text) is not None  # "refu*": the start of a word, typed or not
+    if words and ((typing and ends_in_word) or starred):
         prefix = words.pop()
+    elif "*" in text and not starred:
+        notes.append("A * searches the beginning of the last word only (refu*): searched for the words instead.")
     total = len(words) + len(phrases) + len(exact) + len(customer_words)
     if total > MAX_TERMS:
         notes.append(f"Only the first {MAX_TERMS} words were searched.")
