@@ -50,7 +50,7 @@ def _explain(error: Exception) -> KnownError:
     they load."""
     from sqlalchemy.exc import DBAPIError
 
-    from app.services.platform.database.failures import explain_database_error, explain_disk_full, first_line
+    from app.services.platform.database.failures import explain_database_error, explain_disk_full, first_line, refusal
 
     if (full := explain_disk_full(error)) is not None:
         return full
@@ -59,8 +59,8 @@ def _explain(error: Exception) -> KnownError:
     if isinstance(error, KnownError):
         return error
     if isinstance(error, DBAPIError):
-        if (known := explain_database_error(error)) is not None:
-            return known
+        if (known := explain_database_error(error) or refusal(error)) is not None:
+            return known  # as the desktop says it (`boundary.speaks_domain_errors`)
         _log_database_error(error)
         return KnownError(f"The database refused the request: {first_line(error)}")
     log.exception("unexpected error")

@@ -23,6 +23,7 @@ what the client never sends but its login may:
 - `guard_ticket()` v3: an UPDATE that changed a ticket without raising its version was kept unversioned.
 - `works_queue()` v2, `customer_has_email()` v2, `change_log_horizon()` v3: answered logins that are no
   active staff.
+- `acknowledge_escalation()` v2: a closed ticket, with no escalation, was "acknowledged before any step".
 """
 
 from collections.abc import Sequence
@@ -46,6 +47,7 @@ FUNCTIONS = [
     ("works_queue", 1, 2),
     ("customer_has_email", 1, 2),
     ("change_log_horizon", 2, 3),
+    ("acknowledge_escalation", 1, 2),
 ]
 ACTIVE = f"(SELECT {S}.is_active_agent())"
 # A ticket written by the reading transaction itself (created_at is its start, `guard_ticket`) opens nothing.

@@ -12,7 +12,7 @@ import pytest
 
 from app.bootstrap import Runtime
 from app.services.desk import HelpDesk
-from app.services.errors import InvalidInput, KnownError, NotFound, NotPermitted
+from app.services.errors import InvalidInput, KnownError, NotFound, NotPermitted, TransitionNotAllowed
 from app.services.platform.database.engine import build_engine, build_session_factory
 from app.services.sla import board, supervision
 from app.services.sla.dto import Risk
@@ -138,6 +138,23 @@ def test_only_a_lead_of_the_queue_or_an_admin_acknowledges(
             "SELECT count(*) FROM switchboard.escalation_ack WHERE ticket_id = %s", (swept.ids[ticket],)
         ).fetchone()
     assert left == (0,)
+
+
+def test_a_resolved_ticket_without_a_step_has_no_escalation_to_acknowledge(swept: Desk) -> None:
+    """Version 1 recorded "acknowledged before any escalation step" on a closed ticket, in its history."""
+    with swept.connect_as_dba() as dba:
+        row = dba.execute("SELECT id FROM switchboard.ticket WHERE subject = 'answered in 20'").fetchone()
+    assert row is not None
+    runtime = _as(swept, "carol")  # Tech's lead
+    try:
+        with pytest.raises(TransitionNotAllowed, match="no escalation to acknowledge"):
+            HelpDesk(runtime).supervision.acknowledge(int(str(row[0])))
+    finally:
+        runtime.close()
+    with swept.connect_as_dba() as dba:
+        assert dba.execute("SELECT count(*) FROM switchboard.escalation_ack WHERE ticket_id = %s", row).fetchone() == (
+            0,
+        )
 
 
 @pytest.mark.parametrize("person", ["alice", "carol", "dana"])

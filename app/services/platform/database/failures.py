@@ -21,6 +21,7 @@ from app.services.errors import (
     KnownError,
     NotFound,
     NotPermitted,
+    TransitionNotAllowed,
     register_translator,
 )
 
@@ -95,6 +96,7 @@ REFUSALS: dict[str, type[KnownError]] = {
     "P0002": NotFound,  # no_data_found: nothing the caller may see by that id
     "22023": InvalidInput,  # invalid_parameter_value
     "42710": InvalidInput,  # duplicate_object (a login that exists already)
+    "23514": TransitionNotAllowed,  # check_violation: a guard's "not in this state" (closed, merged, no escalation)
     "SB001": InvalidInput,  # route_ticket: the chosen agent does not qualify (away, not in the queue, full)
     "SB002": InvalidInput,  # route_ticket: the ticket is assigned already
 }
