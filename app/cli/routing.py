@@ -393,6 +393,9 @@ def shift(
 def away_until(ctx: CliContext, date: dt.datetime, substitute: str | None, who: str | None, as_json: bool) -> None:
     """Out of office through DATE (in your time zone): routing gives you nothing, and your customers'
     tickets go to the substitute."""
+    yesterday = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)  # a day's slack: time zones differ
+    if date.date() < yesterday:
+        raise InvalidInput(f"{date:%Y-%m-%d} has passed: out of office runs through a day to come ('agent back' ends)")
     with ctx.runtime().uow() as uow:
         agent_id = directory.find_agent_id(uow, login_or_email=who) if who else _me(uow)
         facts: dict[str, Any] = {"out_of_office_until": date.date().isoformat()}

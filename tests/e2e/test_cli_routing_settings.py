@@ -119,5 +119,7 @@ def test_an_agent_goes_out_of_office_with_a_substitute_and_comes_back(demo: Path
     assert (away["out_of_office_until"], away["substitute"]) == ("2030-01-31", "hannah.becker")
     refused = run(demo, "--user", "ben.okafor", "agent", "away-until", "2030-01-31", "--substitute", "grace.liu")
     assert refused.returncode == BAD_INPUT, refused.stderr  # she works none of his queues
+    past = run(demo, "--user", "ben.okafor", "agent", "away-until", "2020-01-01")
+    assert past.returncode == BAD_INPUT and "has passed" in past.stderr, past.stderr  # was shown as if away
     back = ok(demo, "--user", "ben.okafor", "agent", "back", "--json")
     assert isinstance(back, dict) and (back["out_of_office_until"], back["substitute"]) == (None, None)
