@@ -24,6 +24,9 @@ what the client never sends but its login may:
 - `works_queue()` v2, `customer_has_email()` v2, `change_log_horizon()` v3: answered logins that are no
   active staff.
 - `acknowledge_escalation()` v2: a closed ticket, with no escalation, was "acknowledged before any step".
+- `end_stale_transactions()` v1, for the worker's job of that name: any staff login could hold the change
+  log's horizon (every client's live updates and search index) by keeping a transaction open; the logins'
+  timeouts do not bind a session that SETs its own.
 """
 
 from collections.abc import Sequence
@@ -49,6 +52,7 @@ FUNCTIONS = [
     ("change_log_horizon", 2, 3),
     ("acknowledge_escalation", 1, 2),
 ]
+STALE = "end_stale_transactions(integer, integer)"
 ACTIVE = f"(SELECT {S}.is_active_agent())"
 # A ticket written by the reading transaction itself (created_at is its start, `guard_ticket`) opens nothing.
 READ_POLICIES = {
@@ -64,12 +68,16 @@ def upgrade() -> None:
     names = DatabaseNames.of(op.get_bind())
     for function, _before, after in FUNCTIONS:
         op.execute(function_sql(function, after, names))
+    op.execute(function_sql("end_stale_transactions", 1, names))
+    op.execute(f"REVOKE EXECUTE ON FUNCTION {S}.{STALE} FROM PUBLIC")
+    op.execute(f'GRANT EXECUTE ON FUNCTION {S}.{STALE} TO "{names.owner_role}"')
     for policy, (table, _before, after) in READ_POLICIES.items():
         op.execute(f"ALTER POLICY {policy} ON {S}.{table} USING ({ACTIVE} AND {after})")
 
 
 def downgrade() -> None:
     names = DatabaseNames.of(op.get_bind())
+    op.execute(f"DROP FUNCTION {S}.{STALE}")
     for policy, (table, before, _after) in READ_POLICIES.items():
         op.execute(f"ALTER POLICY {policy} ON {S}.{table} USING ({ACTIVE} AND {before})")
     for function, before, _after in FUNCTIONS:

@@ -35,6 +35,7 @@ def test_two_workers_started_together_run_each_job_once(committed_runtime: Runti
         beats = session.scalars(select(WorkerHeartbeat.worker)).all()
     assert {job for job, _start, _done in runs} == {
         "change_log_housekeeping",
+        "stale_transactions",
         "sla_sweep",
         "account_cache_cleanup",
         "account_verify",  # with no connector configured: a run that says so

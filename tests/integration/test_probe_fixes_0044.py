@@ -5,12 +5,16 @@ date arithmetic, an unversioned change, and answers to logins that are no active
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
 
 import psycopg
 import pytest
 
+from app.bootstrap import Runtime
+from app.services.platform.database.engine import build_engine, build_session_factory
+from app.services.platform.jobs import end_stale_transactions
 from app.services.sla.ledger import load_book
 from tests.support.desk import Desk
 
@@ -150,3 +154,33 @@ def test_logins_that_are_no_active_staff_learn_nothing_from_the_helper_functions
         assert emails == (False,)
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             caller.execute("SELECT switchboard.change_log_horizon()")
+
+
+def test_the_worker_ends_a_staff_transaction_that_holds_the_change_log(desk: Desk) -> None:
+    """Any login could stall every client's live updates and search index by keeping a transaction open
+    (its timeouts SET away); the worker's job ends it, and never a trusted session's."""
+    engine = build_engine(desk.url)
+    worker = Runtime(engine, build_session_factory(engine))
+    alice = desk.connect("alice")
+    dba = desk.connect_as_dba()
+    try:
+        alice.execute("SET idle_in_transaction_session_timeout = 0")
+        alice.execute("BEGIN")
+        held = alice.execute("SELECT pg_current_xact_id()::text::bigint").fetchone()
+        dba.execute("BEGIN")
+        dba.execute("SELECT pg_current_xact_id()")  # a trusted session's open transaction: left alone
+        with desk.connect("dana") as dana:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                dana.execute("SELECT * FROM switchboard.end_stale_transactions(0, 0)")  # the worker's only
+            assert dana.execute("SELECT switchboard.change_log_horizon()").fetchone() <= held  # type: ignore[operator]
+            result = end_stale_transactions(worker.uow, idle=dt.timedelta(0))
+            assert [ended["login"] for ended in result["ended"]] == [desk.login("alice")]
+            with pytest.raises(psycopg.OperationalError):
+                alice.execute("SELECT 1")
+            dba.execute("ROLLBACK")
+            horizon = dana.execute("SELECT switchboard.change_log_horizon()").fetchone()
+        assert held is not None and horizon is not None and int(str(horizon[0])) > int(str(held[0]))
+    finally:
+        alice.close()
+        dba.close()
+        worker.close()

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from app.models import JobRun, WorkerHeartbeat
@@ -44,6 +44,10 @@ from app.services.sla.sweep import sla_sweep
 
 log = logging.getLogger(__name__)
 CHANGE_LOG_RETENTION = dt.timedelta(days=30)
+# A staff login's transaction that holds the change log's horizon this long is ended (`end_stale_transactions`):
+# idle in it as long as the logins' own timeout says (docs/security.md), open at all for half an hour.
+STALE_IDLE = dt.timedelta(minutes=5)
+STALE_OPEN = dt.timedelta(minutes=30)
 ERROR_TEXT_LIMIT = 300
 
 NewUnitOfWork = Callable[[], UnitOfWork]
@@ -153,10 +157,28 @@ def heartbeat(new_uow: NewUnitOfWork, worker: str) -> None:
         uow.commit()
 
 
+def end_stale_transactions(
+    new_uow: NewUnitOfWork, idle: dt.timedelta = STALE_IDLE, open_for: dt.timedelta = STALE_OPEN
+) -> dict[str, Any]:
+    """End staff sessions whose transaction has held the change log's horizon too long: any login could
+    stall every client's live updates and search index by keeping one open (a session may SET away its
+    login's timeouts). Their transaction rolls back, as a dropped connection's would."""
+    with new_uow() as uow:
+        ended = uow.session.execute(
+            text("SELECT login, pid, open_seconds FROM switchboard.end_stale_transactions(:idle, :open)"),
+            {"idle": int(idle.total_seconds()), "open": int(open_for.total_seconds())},
+        ).all()
+        uow.commit()
+    for login, pid, seconds in ended:
+        log.warning("ended the session %s of %s: its transaction held the change log for %s s", pid, login, seconds)
+    return {"ended": [{"login": login, "pid": pid, "open_seconds": seconds} for login, pid, seconds in ended]}
+
+
 def default_jobs() -> list[Job]:
     """Later issues add mail polling and the outbox here."""
     return [
         Job("change_log_housekeeping", dt.timedelta(hours=1), trim_change_log),
+        Job("stale_transactions", dt.timedelta(minutes=1), end_stale_transactions),
         Job("sla_sweep", dt.timedelta(minutes=1), sla_sweep),  # app/services/sla/sweep.py
         Job("account_cache_cleanup", dt.timedelta(hours=1), purge_expired),  # app/services/connectors/cache.py
         Job("account_verify", VERIFY_PERIOD, AccountVerifier().run),  # app/services/connectors/verify.py
