@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from app.services.search.engine import SNIPPET_CHARS, Marker, TantivyIndex
 from app.services.search.feed import SourceDocument
 from app.services.search.query import KINDS, parse
+from app.services.search.service import _hit, _unknown
 
 NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 HOSTILE = [
@@ -395,3 +396,17 @@ def test_a_star_after_the_last_word_searches_its_beginning_anywhere(tmp_path: Pa
     assert [h.id for h in index.search(parse("printer off*"), kinds=("ticket",), limit=20, now=NOW)[0]] == [2]
     assert index.search(parse("refu"), kinds=("ticket",), limit=20, now=NOW)[0] == []
     assert parse("re*und").prefix is None and "beginning of the last word" in parse("re*und").notes[0]
+
+
+def test_a_filter_value_nothing_has_is_said_when_nothing_is_found(tmp_path: Path) -> None:
+    """A misspelt `status:waitng` found nothing and said nothing, as if no ticket were waiting."""
+    index = _index(tmp_path)
+
+    def notes(text: str) -> tuple[str, ...]:
+        parsed = parse(text)
+        return _unknown(index, parsed, [_hit(h) for h in index.search(parsed, kinds=KINDS, limit=20, now=NOW)[0]])
+
+    assert notes("status:waitng refund") == ("Nothing you may see has a status “waitng”.",)
+    assert notes("queue:biling tag:vip refund") == ("Nothing you may see has a queue “biling”.",)
+    assert notes("status:waiting queue:billing nosuchword") == ()  # they exist: the words found nothing
+    assert notes("status:waiting refund") == ()  # found

@@ -348,6 +348,10 @@ class TantivyIndex:
         values = searcher.fast_field_values("id", [address for _, address in hits])
         return {int(v) for v in values if v is not None}
 
+    def holds(self, field: str, value: str) -> bool:
+        """Whether any document has this value in a filter's field (`status`, `queue`, `tag`)."""
+        return int(self._index.searcher().doc_freq(field, value)) > 0
+
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.path.iterdir() if p.is_file())
 

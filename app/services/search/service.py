@@ -172,7 +172,7 @@ class Search(SpeaksDomainErrors):
                     hits += map(_hit, raw)
                     if total is not None and found is not None:
                         total += found
-                return SearchResults(text, tuple(hits), total, "index", parsed.notes)
+                return SearchResults(text, tuple(hits), total, "index", (*parsed.notes, *_unknown(index, parsed, hits)))
             except (ValueError, OSError) as error:
                 log.warning("search index failed (%s): answering from the database, rebuilding", error)
                 self._index = None
@@ -443,3 +443,19 @@ class Search(SpeaksDomainErrors):
                 self._index.close_writer()
             self._index = None
             self._writer_lock.release()
+
+
+FILTER_WORDS = {"status": "a status", "queue": "a queue", "tag": "a tag"}
+
+
+def _unknown(index: TantivyIndex, parsed: ParsedQuery, hits: Sequence[SearchHit]) -> tuple[str, ...]:
+    """When nothing was found, the filter values nothing has (a misspelt `status:waitng` found nothing and
+    said nothing, as if no ticket waited)."""
+    if hits:
+        return ()
+    return tuple(
+        f"Nothing you may see has {FILTER_WORDS[name]} “{value}”."
+        for name in FILTER_WORDS
+        for value in parsed.filters.get(name, ())
+        if not index.holds(name, value)
+    )
