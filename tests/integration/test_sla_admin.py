@@ -104,6 +104,17 @@ def test_an_admin_keeps_calendars_and_policies_with_the_cli_and_each_change_file
         desk, "dana", "sla", "calendar", "add", "Bad", "--time-zone", "UTC", "--hours", "fri-mon 09:00-17:00"
     )
     assert bad_hours.returncode == 2 and "runs forward" in bad_hours.stderr
+    overlapping = cli(
+        desk, "dana", "sla", "calendar", "add", "Bad", "--time-zone", "UTC", "--hours", "mon 09:00-13:00,12:00-17:00"
+    )
+    assert (
+        overlapping.returncode == 2 and "Monday overlap" in overlapping.stderr and "12:00-17:00" in overlapping.stderr
+    )
+    no_country = cli(
+        desk, "dana", "sla", "calendar", "add", "Bad", "--time-zone", "UTC", "--hours", "mon 09:00-17:00",
+        "--subdivision", "BE",
+    )  # fmt: skip
+    assert no_country.returncode == 2 and "--country" in no_country.stderr  # was dropped without a word
 
 
 @pytest.mark.parametrize("person", ["alice", "carol", "sam", "ghost"])

@@ -95,7 +95,7 @@ def test_a_calendar_that_never_opens_says_so() -> None:
     "hours", [{0: ((600, 540),)}, {0: ((0, 1441),)}, {0: ((60, 120), (90, 180))}, {7: ((60, 120),)}]
 )
 def test_impossible_hours_are_refused(hours: dict[int, tuple[tuple[int, int], ...]]) -> None:
-    with pytest.raises(ValueError, match="weekday"):
+    with pytest.raises(ValueError, match=r"the hours of Monday|weekday 7"):
         BusinessCalendar("UTC", hours)
 
 
@@ -120,3 +120,8 @@ def test_adding_business_minutes_then_measuring_gives_them_back(
     due = calendar.add_business_minutes(start, minutes)
     assert due >= start
     assert calendar.business_minutes(start, due) == pytest.approx(minutes, abs=1e-6)
+
+
+def test_overlapping_hours_are_named_as_a_person_typed_them() -> None:
+    with pytest.raises(ValueError, match=r"the hours of Monday overlap or leave the day: 09:00-13:00, 12:00-17:00"):
+        BusinessCalendar("Europe/Berlin", {0: ((540, 780), (720, 1020))})

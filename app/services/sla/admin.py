@@ -360,6 +360,8 @@ def _check_calendar(
         ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidInput(f"{time_zone!r} is not a time zone (e.g. Europe/Berlin).") from None
+    if subdivision and not country:
+        raise InvalidInput(f"A subdivision ({subdivision!r}) belongs to a country: give --country too (e.g. DE).")
     try:
         calendar = BusinessCalendar(time_zone, weekly)
         if country:

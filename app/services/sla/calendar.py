@@ -26,6 +26,14 @@ class CalendarNeverOpen(ValueError):
     """The calendar has no open hours within reach: no due time can be computed on it."""
 
 
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _hours(intervals: Iterable[Interval]) -> str:
+    """(540, 780), (720, 1020) as 09:00-13:00, 12:00-17:00."""
+    return ", ".join(f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}" for a, b in intervals)
+
+
 @dataclass(frozen=True)
 class BusinessCalendar:
     time_zone: str
@@ -41,7 +49,8 @@ class BusinessCalendar:
             ordered = sorted(intervals)
             for (start, end), (next_start, _) in zip(ordered, [*ordered[1:], (MINUTES_PER_DAY + 1, 0)], strict=True):
                 if not 0 <= start < end <= MINUTES_PER_DAY or end > next_start:
-                    raise ValueError(f"the hours of weekday {weekday} overlap or leave the day: {intervals}")
+                    day = _DAY_NAMES[weekday]
+                    raise ValueError(f"the hours of {day} overlap or leave the day: {_hours(intervals)}")
 
     @property
     def zone(self) -> ZoneInfo:
