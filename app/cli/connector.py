@@ -19,7 +19,7 @@ from app.services.connectors import credentials
 from app.services.connectors.base import Account, ConnectorUnavailable, KeyKind
 from app.services.connectors.discovery import ConnectorRegistry, Guarded
 from app.services.connectors.settings import configured_connectors
-from app.services.errors import KnownError
+from app.services.errors import KnownError, NotFound
 from app.services.platform.redaction import redact
 
 TEST_KEY = "switchboard-connector-test"  # a key no tool knows: a 404 proves the tool answered
@@ -125,7 +125,7 @@ def _advice(sentence: str, name: str) -> str:
 def set_credential(name: str, from_stdin: bool, forget: bool) -> None:
     """Keep the connector's credential (a bearer token, or user:password for basic auth) in the OS keyring."""
     if name not in configured_connectors():
-        raise KnownError(f"No connector named {name!r} is configured (switchboard connector list)")
+        raise NotFound(f"No connector named {name!r} is configured (switchboard connector list)")
     if forget:
         credentials.forget(name)
         say(f"The credential of {name} is gone from this computer's keyring.")

@@ -113,7 +113,12 @@ def read_password_line() -> str:
 def prompt_password(text: str, *, confirm: bool = False) -> str:
     """A password typed (or piped) in answer to a prompt; known to the redaction net before anything else."""
     try:
-        value: str = click.prompt(text, hide_input=True, confirmation_prompt=confirm)
+        if stdin_is_terminal():
+            value: str = click.prompt(text, hide_input=True, confirmation_prompt=confirm)
+        else:  # piped: read the lines (getpass would warn, with its source line, that it cannot hide them)
+            value = read_password_line()
+            if confirm and read_password_line() != value:
+                raise InvalidInput("The two passwords given differ")
     except UnicodeDecodeError:
         raise InvalidInput("The password given is not UTF-8 text") from None
     register_secret(value)

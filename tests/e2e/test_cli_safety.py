@@ -255,6 +255,9 @@ def test_plain_passwords_never_reach_the_server_and_one_may_change_ones_own(
         second = _role_secret(url, newbie)
         reset = switchboard(*db, "--user", boss, "user", "password", newbie, stdin=f"{by_admin}\n{by_admin}\n", env=env)
         assert reset.returncode == 0, reset.stderr
+        assert "Warning" not in changed.stderr + reset.stderr  # getpass's, with its source line, on piped input
+        differ = switchboard(*db, "--user", boss, "user", "password", newbie, stdin="one-Pw-1\ntwo-Pw-2\n", env=env)
+        assert differ.returncode == 2 and "differ" in differ.stderr, differ.stderr
         third = _role_secret(url, newbie)
     finally:
         tap.close()
