@@ -24,6 +24,8 @@ what the client never sends but its login may:
 - `works_queue()` v2, `customer_has_email()` v2, `change_log_horizon()` v3: answered logins that are no
   active staff.
 - `acknowledge_escalation()` v2: a closed ticket, with no escalation, was "acknowledged before any step".
+- `canned_response`: a lead's UPDATE could set another agent as a response's author; leads update only
+  its title, body, queue, whether it is active, and its time.
 - `end_stale_transactions()` v1, for the worker's job of that name: any staff login could hold the change
   log's horizon (every client's live updates and search index) by keeping a transaction open; the logins'
   timeouts do not bind a session that SETs its own.
@@ -53,6 +55,7 @@ FUNCTIONS = [
     ("acknowledge_escalation", 1, 2),
 ]
 STALE = "end_stale_transactions(integer, integer)"
+RESPONSE_COLUMNS = "title, body, queue_id, is_active, updated_at"
 ACTIVE = f"(SELECT {S}.is_active_agent())"
 # A ticket written by the reading transaction itself (created_at is its start, `guard_ticket`) opens nothing.
 READ_POLICIES = {
@@ -68,6 +71,9 @@ def upgrade() -> None:
     names = DatabaseNames.of(op.get_bind())
     for function, _before, after in FUNCTIONS:
         op.execute(function_sql(function, after, names))
+    leads = ", ".join(f'"{role}"' for role in (names.supervisor_role, names.admin_role))
+    op.execute(f"REVOKE UPDATE ON {S}.canned_response FROM {leads}")
+    op.execute(f"GRANT UPDATE ({RESPONSE_COLUMNS}) ON {S}.canned_response TO {leads}")
     op.execute(function_sql("end_stale_transactions", 1, names))
     op.execute(f"REVOKE EXECUTE ON FUNCTION {S}.{STALE} FROM PUBLIC")
     op.execute(f'GRANT EXECUTE ON FUNCTION {S}.{STALE} TO "{names.owner_role}"')
@@ -77,6 +83,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     names = DatabaseNames.of(op.get_bind())
+    leads = ", ".join(f'"{role}"' for role in (names.supervisor_role, names.admin_role))
+    op.execute(f"REVOKE UPDATE ({RESPONSE_COLUMNS}) ON {S}.canned_response FROM {leads}")
+    op.execute(f"GRANT UPDATE ON {S}.canned_response TO {leads}")
     op.execute(f"DROP FUNCTION {S}.{STALE}")
     for policy, (table, before, _after) in READ_POLICIES.items():
         op.execute(f"ALTER POLICY {policy} ON {S}.{table} USING ({ACTIVE} AND {before})")

@@ -184,3 +184,20 @@ def test_the_worker_ends_a_staff_transaction_that_holds_the_change_log(desk: Des
         alice.close()
         dba.close()
         worker.close()
+
+
+def test_a_lead_edits_a_canned_response_but_not_its_author(desk: Desk) -> None:
+    with desk.connect("carol") as carol:  # leads Tech
+        row = carol.execute(
+            "INSERT INTO switchboard.canned_response (title, body, queue_id, author_id)"
+            " VALUES ('Restart', 'Please restart it.', %s, switchboard.current_agent_id()) RETURNING id",
+            (desk.ids["tech"],),
+        ).fetchone()
+        assert row is not None
+        carol.execute("UPDATE switchboard.canned_response SET body = 'Please restart.' WHERE id = %s", row)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            carol.execute(
+                "UPDATE switchboard.canned_response SET author_id = (SELECT min(id) FROM switchboard.agent)"
+                " WHERE id = %s",
+                row,
+            )
