@@ -117,6 +117,8 @@ def prompt_password(text: str, *, confirm: bool = False) -> str:
             value: str = click.prompt(text, hide_input=True, confirmation_prompt=confirm)
         else:  # piped: read the lines (getpass would warn, with its source line, that it cannot hide them)
             value = read_password_line()
+            if not value:
+                raise InvalidInput("No password was given on standard input")
             if confirm and read_password_line() != value:
                 raise InvalidInput("The two passwords given differ")
     except UnicodeDecodeError:

@@ -12,10 +12,11 @@ what the client never sends but its login may:
   stored, and every due time of every queue failed with it, the sweep included; its ladder could move
   tickets into a queue the lead may not move tickets into. The spec is now checked in the database as the
   engine reads it (and the engine leaves out a malformed policy saved before, `sla.ledger.load_book`).
-- `account_claim()` v2 and the read policy of `account_cache`: an agent read any customer's account (the
-  panel's fields: balance, orders) by claiming that account's id for a customer of theirs, or by inserting
-  a ticket for the customer and rolling it back (no trace). A claimed key must be the customer's own; the
-  panel's account is read through a ticket created before the reading transaction. `account_verified` (the
+- `account_claim()` v2, `account_store()` v2 and the read policy of `account_cache`: an agent read any
+  customer's account (the panel's fields: balance, orders) by claiming or storing that account's id for a
+  customer of theirs, or by inserting a ticket for the customer and rolling it back (no trace). A key must
+  be the customer's own, written before the transaction (`account_key_of_customer()`, `written_here()`);
+  the panel's account is read through a ticket created before the reading transaction. `account_verified` (the
   attributes rules match: tier, region) stays readable through the ticket a creation is writing, which its
   account priority rules read in that transaction.
 - `route_ticket()` v5: a closed or merged ticket was rerouted; a decision of 1.5 MB was stored.
@@ -46,6 +47,7 @@ S = "switchboard"
 FUNCTIONS = [
     ("save_sla_policy", 1, 2),
     ("account_claim", 1, 2),
+    ("account_store", 1, 2),
     ("route_ticket", 4, 5),
     ("set_agent_routing", 2, 3),
     ("guard_ticket", 2, 3),
@@ -55,6 +57,7 @@ FUNCTIONS = [
     ("acknowledge_escalation", 1, 2),
 ]
 STALE = "end_stale_transactions(integer, integer)"
+KEY_OF_CUSTOMER = "account_key_of_customer(text, text, bigint, bigint)"
 RESPONSE_COLUMNS = "title, body, queue_id, is_active, updated_at"
 ACTIVE = f"(SELECT {S}.is_active_agent())"
 # A ticket written by the reading transaction itself (created_at is its start, `guard_ticket`) opens nothing.
@@ -69,6 +72,9 @@ READ_POLICIES = {
 
 def upgrade() -> None:
     names = DatabaseNames.of(op.get_bind())
+    for helper in ("written_here", "account_key_of_customer"):  # called by the definer functions below
+        op.execute(function_sql(helper, 1, names))
+    op.execute(f"REVOKE EXECUTE ON FUNCTION {S}.written_here(xid, bigint), {S}.{KEY_OF_CUSTOMER} FROM PUBLIC")
     for function, _before, after in FUNCTIONS:
         op.execute(function_sql(function, after, names))
     leads = ", ".join(f'"{role}"' for role in (names.supervisor_role, names.admin_role))
@@ -91,3 +97,5 @@ def downgrade() -> None:
         op.execute(f"ALTER POLICY {policy} ON {S}.{table} USING ({ACTIVE} AND {before})")
     for function, before, _after in FUNCTIONS:
         op.execute(function_sql(function, before, names))
+    op.execute(f"DROP FUNCTION {S}.{KEY_OF_CUSTOMER}")
+    op.execute(f"DROP FUNCTION {S}.written_here(xid, bigint)")

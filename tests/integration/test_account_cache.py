@@ -252,6 +252,14 @@ def test_nobody_writes_the_cache_but_through_the_functions_and_only_for_customer
         for key in ("T-7", "J-9"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege, match="not one of this customer's"):
                 alice.execute(CLAIM, (connector, key, desk.ids["jane"]))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="not one of this customer's"):
+            alice.execute(STORE, (connector, "T-7", desk.ids["jane"], "[]", None))  # the same through a store
+        # Nor a key linked in the same transaction and rolled back with what it read (no trace).
+        alice.execute("BEGIN")
+        alice.execute("SELECT switchboard.link_customer_account(%s, 'T-7')", (desk.ids["billing_open"],))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="not one of this customer's"):
+            alice.execute(CLAIM, (connector, "T-7", desk.ids["jane"]))
+        alice.execute("ROLLBACK")
         assert alice.execute(CLAIM, (connector, "J-1", desk.ids["jane"])).fetchone() == ("claimed",)
         assert alice.execute(CLAIM, (connector, "J-1", desk.ids["jane"])).fetchone() == ("busy",)
     with desk.connect("outsider") as outsider, pytest.raises(psycopg.errors.InsufficientPrivilege):

@@ -148,8 +148,16 @@ def _customer(desk: Desk, name: str, account: str | None, email: str | None = No
 def test_what_an_agents_client_stores_raises_nothing_whatever_it_names(verified_desk: Desk) -> None:
     desk = verified_desk
     with desk.connect("alice") as alice:
-        for connector, key in [(CONNECTOR, "J-1"), ("another", "J-1"), (CONNECTOR, "someone-elses-key")]:
+        # Jane's own key, as her tickets name it (another customer's key is refused: test_account_cache.py).
+        alice.execute(
+            "UPDATE switchboard.ticket SET subject = 'about account J-1', version = version + 1 WHERE id = %s",
+            (desk.ids["billing_open"],),
+        )
+    with desk.connect("alice") as alice:  # a transaction after the one that wrote the subject
+        for connector, key in [(CONNECTOR, "J-1"), ("another", "J-1")]:
             alice.execute(STORE, (connector, key, desk.ids["jane"], '{"tier": "vip"}'))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            alice.execute(STORE, (CONNECTOR, "someone-elses-key", desk.ids["jane"], '{"tier": "vip"}'))
         with pytest.raises(psycopg.errors.NoDataFound):  # a customer of another queue: not even stored
             alice.execute(STORE, (CONNECTOR, "T-7", desk.ids["tina"], '{"tier": "vip"}'))
     ticket_id = _create(desk, "alice", desk.ids["jane"], desk.ids["billing"])

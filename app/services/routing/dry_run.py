@@ -313,6 +313,8 @@ def _back_at(until: dt.date, time_zone: str) -> dt.datetime:
         zone = ZoneInfo(time_zone)
     except (ValueError, KeyError):
         zone = ZoneInfo("UTC")
+    if until >= dt.date.max - dt.timedelta(days=2):  # "until 9999-12-31", saved before the database refused it
+        return dt.datetime.max.replace(tzinfo=dt.UTC)
     return dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=zone).astimezone(dt.UTC)
 
 

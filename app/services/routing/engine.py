@@ -509,8 +509,19 @@ def route_new_ticket(uow: UnitOfWork, event: TicketCreated) -> None:
     """Push routing on intake: an in-transaction handler. The ticket is read afresh (the handlers before
     may have changed it behind the session), once for the check and the decision."""
     read = read_for_routing(uow, event.ticket_id)
+    if (
+        read is not None
+        and read[0].status != "new"
+        and (read[0].merged_into_id is not None or _is_done(uow, read[0].status))
+    ):
+        return  # resolved or merged within the unit that created it: nothing to route (`route_ticket()` v5)
     if read is None or read[0].assignee_id is None:  # one it cannot see: NotFound, as ever
         route(uow, event.ticket_id, "intake", read=read)
+
+
+def _is_done(uow: UnitOfWork, status: str) -> bool:
+    """Asked only of a ticket that moved on from "new" (every ticket is created new) within its unit."""
+    return uow.session.scalar(select(StatusRow.category).where(StatusRow.key == status)) is StatusCategory.DONE
 
 
 def route_reopened_ticket(uow: UnitOfWork, event: StatusChanged) -> None:

@@ -94,4 +94,6 @@ def _number(value: Any, low: float, high: float) -> bool:
 
 
 def _whole(value: Any, low: int, high: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+    """2 or 2.0 (what `set_routing_config()` takes), never true."""
+    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    return whole and not isinstance(value, bool) and low <= value <= high

@@ -7,6 +7,7 @@ The only module that imports `tantivy` (with `service`'s type hints through this
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import unicodedata
@@ -47,6 +48,7 @@ class IndexUnusable(Exception):
 
 
 FOLDED = "folded"  # the tokenizer of every text field a person's words are looked for in
+CUSTOMER_WORDS = "customer_words"  # the customer's words for `customer:` (the field `customer` is as written)
 # Tantivy's default tokenizer, and accents folded: "muller" finds Müller, "strasse" Straße, "ecole" École.
 # Tokenizers are not stored in the index: every opened index registers it (`_registered`), and the query's words
 # go through the same analyzer (`fold`). Tantivy measures a word's length in UTF-8 bytes: at 40, a Russian or
@@ -62,6 +64,7 @@ _ANALYZER = (
 )
 
 
+@functools.lru_cache(maxsize=8192)
 def fold(word: str) -> str:
     """A word as the index holds it: lower case, accents folded (a word the analyzer would cut or drop
     stays as it is, and then matches nothing, as before; a word of Chinese or Japanese characters is
@@ -83,7 +86,7 @@ _CJK = (
     "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
 )
 _CJK_CHARACTER = re.compile(f"[{_CJK}]")
-CUT = "\u200b"  # a zero-width space: the tokenizer cuts there, and a snippet drops it (`_uncut`)
+CUT = "\u200b"  # a zero-width space: the tokenizer cuts there; only fields nobody reads hold it
 
 
 def _prepared(text: str) -> str:
@@ -112,7 +115,8 @@ def build_schema() -> tantivy.Schema:
     # tokenizing it a second time cost a rebuild a third of its CPU time.
     b.add_text_field("title", stored=True, tokenizer_name=FOLDED, index_option="basic")
     b.add_bytes_field("body", stored=True)
-    b.add_text_field("customer", stored=True, tokenizer_name=FOLDED, index_option="basic")
+    b.add_text_field("customer", stored=True, tokenizer_name="raw", index_option="basic")  # as written, shown
+    b.add_text_field(CUSTOMER_WORDS, stored=False, tokenizer_name=FOLDED, index_option="basic")  # `customer:`
     for kind in KINDS:
         b.add_text_field(text_field(kind), stored=False, tokenizer_name=FOLDED)
     b.add_text_field("status", stored=True, tokenizer_name="raw")
@@ -177,7 +181,7 @@ def _raw_hit(doc: tantivy.Document, score: object, snippet: str, highlights: tup
         title=str(doc.get_first("title") or ""),
         status=str(doc.get_first("status") or ""),
         queue=str(doc.get_first("queue_name") or doc.get_first("queue") or ""),
-        customer=str(doc.get_first("customer") or "").replace(CUT, ""),  # indexed as `_prepared`
+        customer=str(doc.get_first("customer") or ""),
         updated=doc.get_first("updated"),
         score=float(score) if isinstance(score, (int, float)) else 0.0,
         snippet=snippet,
@@ -203,7 +207,8 @@ def _document(source: SourceDocument) -> tantivy.Document:
         "number": source.number,
         "title": source.title,
         "body": source.body.encode(),
-        "customer": _prepared(source.customer),  # the `customer:` filter's words; read without the cuts
+        "customer": source.customer,
+        CUSTOMER_WORDS: _prepared(source.customer),
         text_field(source.kind): [
             *[_prepared(source.title)] * TITLE_COPIES,
             _prepared(source.customer),
@@ -595,7 +600,7 @@ def _build(
         must.append((Occur.Must, options[0] if len(options) == 1 else Q.disjunction_max_query(options)))
     searches_words = bool(must)
     for word in parsed.customer_words:
-        must.append((Occur.Must, _word(word, prefix=False, fuzzy=False, fields=("customer",))))
+        must.append((Occur.Must, _word(word, prefix=False, fuzzy=False, fields=(CUSTOMER_WORDS,))))
     shown += [*parsed.words, *parsed.exact, *(w for p in parsed.phrases for w in p), *parsed.customer_words]
     if not searches_words:
         must += _kind_clauses(wanted, kind_sizes)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 MAX_QUERY_CHARS = 1000
@@ -36,14 +37,17 @@ _TOKEN = re.compile(
     r"|(?P<other>[^\s\"]+)",
     re.UNICODE,
 )
-_STARRED = re.compile(r"[^\W_]\*+\s*$")  # the query ends in a word and a star
+_STARRED = re.compile(r"(?:^|\s)[^\s:\"]*[^\W_]\*+\s*$")  # it ends in a plain word and a star (no field:)
 _DATE_OP = re.compile(r"^(?P<op>>=|<=|>|<|=)?(?P<date>\d{4}-\d{2}(?:-\d{2})?)$")
 _DATE_RANGE = re.compile(r"^(?P<start>\d{4}-\d{2}(?:-\d{2})?)\.\.(?P<end>\d{4}-\d{2}(?:-\d{2})?)$")
 
 
+MAX_WORD_CHARS = 120  # the index keeps words of up to 120 bytes; a run of Chinese is a word per character
+
+
 def words_of(text: str) -> list[str]:
-    """Lower-cased words as the index's default tokenizer cuts them (letters and digits, 40 at most)."""
-    return [w.lower() for w in _WORD.findall(text) if len(w) <= 40]
+    """Lower-cased words as the index's default tokenizer cuts them (letters and digits)."""
+    return [w.lower() for w in _WORD.findall(text) if len(w) <= MAX_WORD_CHARS]
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,8 @@ def parse(text: str, *, typing: bool = False) -> ParsedQuery:
         text = text[:MAX_QUERY_CHARS]
         notes.append(f"The query was cut to its first {MAX_QUERY_CHARS} characters.")
     text = text.replace("\x00", " ")
+    if not text.isascii():  # as the index reads text: é typed as e and a combining accent is one letter
+        text = unicodedata.normalize("NFC", text)
     words: list[str] = []
     phrases: list[tuple[str, ...]] = []
     exact: list[str] = []

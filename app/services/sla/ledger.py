@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 # The bounds `save_sla_policy()` keeps too: a year of minutes is more than any service level promises,
 # and a due time so far out that the calendar arithmetic overflowed stopped the sweep for every queue.
 MAX_TARGET_MINUTES = 525_600
-MAX_LADDER_LEVEL = 9
+MAX_LADDER_LEVEL = 20  # the desktop's editor numbers up to 20 steps (`admin.MAX_LADDER_STEPS`)
 
 DUE_COLUMNS: Mapping[Target, str] = {
     Target.FIRST_RESPONSE: "first_response_due_at",
@@ -105,10 +105,18 @@ def _step(step: Mapping[str, Any]) -> LadderStep:
 
 
 def _bounded(value: object, low: int, high: int, what: str) -> int:
-    """A whole number from JSON within [low, high] (a float, text or true is no number of minutes)."""
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+    """A whole number within [low, high]: from JSON a number (60 or 60.0; true is no number of minutes), or,
+    as policies saved before the database checked them may hold, a text of digits ("60")."""
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and value.strip().isdigit():
+        number = int(value.strip())
+    if number is None or not low <= number <= high:
         raise ValueError(f"{what} is a whole number from {low} to {high:,}, not {value!r}")
-    return value
+    return number
 
 
 def account_conditions(conditions: Mapping[str, Any]) -> tuple[tuple[str, frozenset[str]], ...]:

@@ -96,7 +96,7 @@ REFUSALS: dict[str, type[KnownError]] = {
     "P0002": NotFound,  # no_data_found: nothing the caller may see by that id
     "22023": InvalidInput,  # invalid_parameter_value
     "42710": InvalidInput,  # duplicate_object (a login that exists already)
-    "23514": TransitionNotAllowed,  # check_violation: a guard's "not in this state" (closed, merged, no escalation)
+    "SB003": TransitionNotAllowed,  # not in a state for this: closed or merged (routing), nothing to acknowledge
     "SB001": InvalidInput,  # route_ticket: the chosen agent does not qualify (away, not in the queue, full)
     "SB002": InvalidInput,  # route_ticket: the ticket is assigned already
 }

@@ -2,10 +2,8 @@
 -- Version 1 took any key for a customer the caller sees, and added that customer to the cached account's
 -- customers, which is what row-level security reads by: an agent could read any account by claiming its id
 -- (every agent reads customers' account ids) for a customer of theirs. Now a staff member's key must be the
--- customer's own, as the client finds it (`connectors.finding`): the account id stored on the customer, one
--- of their addresses, or an id written in the subject, the custom fields or a message of a ticket of theirs
--- the caller sees — written before this transaction, so that a claim cannot stand on a ticket or message
--- it writes and rolls back. Trusted sessions (the worker) claim as before.
+-- customer's own, written before this transaction (`account_key_of_customer()`, as `account_store()` v2).
+-- Trusted sessions (the worker) claim as before.
 -- One HTTP call for many concurrent lookups of one account: before asking the tool, a client claims the
 -- key. 'fresh': the cache holds an unexpired answer (nobody needs to ask); 'busy': someone else claimed it
 -- and their lease runs (wait for their answer); 'claimed': the caller asks the tool and stores the answer
@@ -24,17 +22,7 @@ BEGIN
     IF can_see_customer(p_customer) IS NOT TRUE THEN
         RAISE EXCEPTION 'no customer with id % for you', p_customer USING ERRCODE = 'no_data_found';
     END IF;
-    IF me IS NOT NULL AND NOT (
-            p_kind = 'account_id' AND EXISTS (SELECT FROM customer c WHERE c.id = p_customer AND c.external_account_id = p_key)
-            OR p_kind = 'email' AND EXISTS (SELECT FROM customer_email e
-                                            WHERE e.customer_id = p_customer AND lower(e.address) = lower(p_key))
-            OR p_kind = 'account_id' AND EXISTS (
-                SELECT FROM ticket t
-                WHERE t.customer_id = p_customer AND t.updated_at < now()
-                  AND (t.queue_id = ANY (visible_queue_ids()) OR t.assignee_id = me)
-                  AND (strpos(t.subject, p_key) > 0 OR strpos(t.custom_fields::text, p_key) > 0
-                       OR EXISTS (SELECT FROM message m
-                                  WHERE m.ticket_id = t.id AND m.created_at < now() AND strpos(m.body_text, p_key) > 0)))) THEN
+    IF account_key_of_customer(p_kind, p_key, p_customer, me) IS NOT TRUE THEN
         RAISE EXCEPTION 'that account key is not one of this customer''s' USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF (p_lease_seconds BETWEEN 1 AND 120) IS NOT TRUE THEN

@@ -36,7 +36,7 @@ BEGIN
     SELECT coalesce(max(s.level), -1) INTO v_level FROM sla_step s WHERE s.ticket_id = p_ticket;
     IF v_level < 0 AND NOT v_running THEN
         RAISE EXCEPTION 'ticket #% has no escalation to acknowledge: no step was taken and no SLA clock runs', v_number
-            USING ERRCODE = 'check_violation';
+            USING ERRCODE = 'SB003';
     END IF;
     INSERT INTO escalation_ack AS a (ticket_id, level, acknowledged_by, acknowledged_at)
     VALUES (p_ticket, v_level, me, now())

@@ -1,8 +1,10 @@
 -- guard_ticket, version 3, applied by migration 0044_probe_fixes. Released files never change (migrations/sql/README.md).
--- Version 3: a login's own UPDATE that changes what it may change (the granted columns) without raising
--- the version gets the next version anyway: a client that skipped it left colleagues' copies unwarned and
--- the audit row under the old version, where "changed since version N" never found it. A ticket the same
--- transaction created (nobody else has seen it; a creation's rules adjust it) keeps its version 1.
+-- Version 3: the first write of a ticket in a transaction raises its version, whatever the login sent (every
+-- write sets updated_at to the transaction's time, so a row whose updated_at is not now() is written for the
+-- first time here). A client that skipped the version left colleagues' copies unwarned and the audit row
+-- under the old version, where "changed since version N" never found it. Later writes of the same
+-- transaction keep the version it has (the client raises it once, then writes the fields: one version a
+-- change), and a ticket the transaction created keeps version 1.
 -- A ticket as a login's own INSERT may create it: new, version 1, now, numbered by the sequence,
 -- no SLA or response times of its own, assigned to nobody, to oneself, or (a queue lead, an admin)
 -- to someone who works the queue. The acting agent is looked up only where a check needs it (v1 looked
@@ -45,10 +47,8 @@ AS $fn$
                 IF NEW.version IS DISTINCT FROM OLD.version AND NEW.version IS DISTINCT FROM OLD.version + 1 THEN
                     RAISE EXCEPTION 'a ticket''s version only goes up by one' USING ERRCODE = 'check_violation';
                 END IF;
-                IF NEW.version = OLD.version AND OLD.created_at <> now()  -- not a ticket this transaction created
-                   AND (NEW.subject, NEW.status, NEW.priority, NEW.type, NEW.tags, NEW.custom_fields, NEW.language)
-                       IS DISTINCT FROM (OLD.subject, OLD.status, OLD.priority, OLD.type, OLD.tags, OLD.custom_fields, OLD.language) THEN
-                    NEW.version := OLD.version + 1;  -- a change never hides from whoever holds the version before it
+                IF NEW.version = OLD.version AND OLD.updated_at IS DISTINCT FROM now() THEN
+                    NEW.version := OLD.version + 1;  -- the first write of this ticket in this transaction
                 END IF;
                 IF NEW.status IS DISTINCT FROM OLD.status
                    AND NOT EXISTS (SELECT FROM status_transition

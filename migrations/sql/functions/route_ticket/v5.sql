@@ -1,6 +1,7 @@
 -- route_ticket, version 5, applied by migration 0044_probe_fixes. Released files never change (migrations/sql/README.md).
 -- Version 5 routes only open tickets (a closed or merged one kept its assignee: only a definer function
--- could still change it) and keeps a decision's record within 256 KB (a caller stored 1.5 MB).
+-- could still change it; SQLSTATE SB003, "not in a state for this") and keeps a decision's record within
+-- 4 MB (a caller stored 1.5 MB on a closed ticket; a queue of 400 agents ranks about 250 KB).
 -- Carry out a routing decision: the ranking is the client's (app/services/routing/scoring.py, a pure
 -- function it can explain), but what must hold whoever calls is checked here. The ticket is one the
 -- caller sees, unassigned (a supervisor may reroute in a queue they lead); the winner is an active agent of
@@ -32,10 +33,10 @@ AS $fn$
         IF t.merged_into_id IS NOT NULL
            OR NOT EXISTS (SELECT FROM ticket_status s WHERE s.key = t.status AND s.category <> 'done') THEN
             RAISE EXCEPTION 'ticket #% is closed or merged: there is nothing to route', t.number
-                USING ERRCODE = 'check_violation';
+                USING ERRCODE = 'SB003';
         END IF;
-        IF octet_length(p_decision::text) > 262144 THEN
-            RAISE EXCEPTION 'a routing decision holds at most 256 KB' USING ERRCODE = 'program_limit_exceeded';
+        IF octet_length(p_decision::text) > 4194304 THEN
+            RAISE EXCEPTION 'a routing decision holds at most 4 MB' USING ERRCODE = 'program_limit_exceeded';
         END IF;
         IF p_asked_by IS NULL OR p_asked_by NOT IN ('intake', 'reopen', 'drain', 'supervisor', 'handback') THEN
             RAISE EXCEPTION 'unknown routing request %', p_asked_by USING ERRCODE = 'invalid_parameter_value';

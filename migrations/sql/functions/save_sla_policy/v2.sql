@@ -5,7 +5,7 @@
 -- they may not move tickets into. Now the spec is checked here as `policy_from_row` checks it (the engine's
 -- reader, which also leaves out a malformed policy of an older version): targets per known priority and
 -- target, whole minutes from 1 to 525,600; conditions of known keys, ids as whole numbers, values as text;
--- a ladder of at most 20 steps, levels 1 to 9, known actions, minutes after the breach 0 to 525,600, and a
+-- a ladder of at most 20 steps, levels 1 to 20, known actions, minutes after the breach 0 to 525,600, and a
 -- step that moves tickets names an existing queue the saver may move tickets into (`move_ticket()`'s rule).
 -- Everything else as version 1, whose notes follow.
 -- Adds (p_id NULL) or changes an SLA policy: an admin any policy, a team lead only a policy whose conditions
@@ -78,17 +78,18 @@ AS $fn$
                                                      THEN (jsonb_typeof(v) = 'string' AND upper(btrim(v #>> '{}')) IN ('LOW', 'NORMAL', 'HIGH', 'URGENT'))
                                                      ELSE jsonb_typeof(v) = 'string' END IS NOT TRUE)
                           OR c.key LIKE 'account.%' AND length(c.key) > 8
-                             AND (jsonb_typeof(c.value) = 'string'
+                             AND (jsonb_typeof(c.value) IN ('string', 'number')
                                   OR jsonb_typeof(c.value) = 'array'
-                                     AND NOT EXISTS (SELECT FROM jsonb_array_elements(c.value) v WHERE jsonb_typeof(v) <> 'string'))
+                                     AND NOT EXISTS (SELECT FROM jsonb_array_elements(c.value) v
+                                                     WHERE jsonb_typeof(v) NOT IN ('string', 'number')))
                          ) IS NOT TRUE) THEN
-            RAISE EXCEPTION 'a policy''s conditions are lists: queue_ids and organisation_ids of ids, priorities, types, channels, any_tags and tiers of names; account.NAME a value or a list of values'
+            RAISE EXCEPTION 'a policy''s conditions are lists: queue_ids and organisation_ids of ids, priorities, types, channels, any_tags and tiers of names; account.NAME a value or a list of values (text or numbers)'
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
         IF jsonb_array_length(p_ladder) > 20 OR EXISTS (
                 SELECT FROM jsonb_array_elements(p_ladder) s
                 WHERE (jsonb_typeof(s) = 'object'
-                       AND jsonb_typeof(s -> 'level') = 'number' AND (s ->> 'level') ~ '^[1-9]$'
+                       AND jsonb_typeof(s -> 'level') = 'number' AND (s ->> 'level') ~ '^([1-9]|1[0-9]|20)$'
                        AND coalesce(jsonb_typeof(s -> 'after_breach_minutes'), 'number') = 'number'
                        AND coalesce(s ->> 'after_breach_minutes', '0') ~ '^[0-9]{1,6}$'
                        AND coalesce(s ->> 'after_breach_minutes', '0')::integer <= 525600
@@ -96,7 +97,7 @@ AS $fn$
                        AND (s ->> 'action' <> 'move_to_queue'
                             OR jsonb_typeof(s -> 'queue_id') = 'number' AND (s ->> 'queue_id') ~ '^[0-9]{1,18}$')
                       ) IS NOT TRUE) THEN
-            RAISE EXCEPTION 'a policy''s ladder is a list of at most 20 steps, each with a level from 1 to 9, an action (notify_assignee, notify_lead, move_to_queue with its queue_id, back_to_routing) and whole minutes after the breach from 0 to 525,600'
+            RAISE EXCEPTION 'a policy''s ladder is a list of at most 20 steps, each with a level from 1 to 20, an action (notify_assignee, notify_lead, move_to_queue with its queue_id, back_to_routing) and whole minutes after the breach from 0 to 525,600'
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
         IF EXISTS (SELECT FROM jsonb_array_elements(p_ladder) s
