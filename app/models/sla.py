@@ -161,6 +161,9 @@ class SlaRecompute(Base):
     after_ticket_id: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     tickets: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     finished_at: Mapped[dt.datetime | None]
+    # The queues whose tickets the change can move (a policy limited to queues, before and after the change);
+    # None: every queue (migration 0044).
+    queue_ids: Mapped[list[int] | None] = mapped_column(ARRAY(BigInteger))
 
 
 class SlaTypical(Base):

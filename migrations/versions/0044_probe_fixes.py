@@ -25,6 +25,8 @@ what the client never sends but its login may:
 - `works_queue()` v2, `customer_has_email()` v2, `change_log_horizon()` v3: answered logins that are no
   active staff.
 - `acknowledge_escalation()` v2: a closed ticket, with no escalation, was "acknowledged before any step".
+- `sla_config_changed()` v2 files the queues a policy change can move (`sla_recompute.queue_ids`): a
+  lead's policy wrote its name into every open ticket's ledger, other teams' too, and walked them all.
 - `canned_response`: a lead's UPDATE could set another agent as a response's author; leads update only
   its title, body, queue, whether it is active, and its time.
 - `end_stale_transactions()` v1, for the worker's job of that name: any staff login could hold the change
@@ -34,7 +36,9 @@ what the client never sends but its login may:
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 from app.services.platform.database.sql_files import DatabaseNames, function_sql
 
@@ -55,6 +59,7 @@ FUNCTIONS = [
     ("customer_has_email", 1, 2),
     ("change_log_horizon", 2, 3),
     ("acknowledge_escalation", 1, 2),
+    ("sla_config_changed", 1, 2),
 ]
 STALE = "end_stale_transactions(integer, integer)"
 KEY_OF_CUSTOMER = "account_key_of_customer(text, text, bigint, bigint)"
@@ -72,9 +77,13 @@ READ_POLICIES = {
 
 def upgrade() -> None:
     names = DatabaseNames.of(op.get_bind())
-    for helper in ("written_here", "account_key_of_customer"):  # called by the definer functions below
+    op.add_column("sla_recompute", sa.Column("queue_ids", postgresql.ARRAY(sa.BigInteger()), nullable=True), schema=S)
+    for helper in ("written_here", "account_key_of_customer", "policy_queues"):  # called by definer functions
         op.execute(function_sql(helper, 1, names))
-    op.execute(f"REVOKE EXECUTE ON FUNCTION {S}.written_here(xid, bigint), {S}.{KEY_OF_CUSTOMER} FROM PUBLIC")
+    op.execute(
+        f"REVOKE EXECUTE ON FUNCTION {S}.written_here(xid, bigint), {S}.{KEY_OF_CUSTOMER},"
+        f" {S}.policy_queues(jsonb) FROM PUBLIC"
+    )
     for function, _before, after in FUNCTIONS:
         op.execute(function_sql(function, after, names))
     leads = ", ".join(f'"{role}"' for role in (names.supervisor_role, names.admin_role))
@@ -99,3 +108,5 @@ def downgrade() -> None:
         op.execute(function_sql(function, before, names))
     op.execute(f"DROP FUNCTION {S}.{KEY_OF_CUSTOMER}")
     op.execute(f"DROP FUNCTION {S}.written_here(xid, bigint)")
+    op.execute(f"DROP FUNCTION {S}.policy_queues(jsonb)")
+    op.drop_column("sla_recompute", "queue_ids", schema=S)

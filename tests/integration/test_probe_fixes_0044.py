@@ -16,6 +16,7 @@ from app.bootstrap import Runtime
 from app.services.platform.database.engine import build_engine, build_session_factory
 from app.services.platform.jobs import end_stale_transactions
 from app.services.sla.ledger import load_book
+from app.services.sla.recompute import recompute_pending
 from tests.support.desk import Desk
 
 pytestmark = pytest.mark.slow
@@ -208,3 +209,26 @@ def test_a_lead_edits_a_canned_response_but_not_its_author(desk: Desk) -> None:
                 " WHERE id = %s",
                 row,
             )
+
+
+def test_a_leads_policy_change_walks_and_names_only_the_queues_it_can_move(desk: Desk) -> None:
+    """A team lead's policy wrote its name into the ledger of every open ticket, other teams' too, and the
+    sweep walked them all (a policy for every queue still walks every queue)."""
+    engine = build_engine(desk.url)
+    worker = Runtime(engine, build_session_factory(engine))
+    try:
+        recompute_pending(worker.uow)  # what the module's other saves asked for, walked first
+        _save(desk, "carol", "Tech only", {"queue_ids": [desk.ids["tech"]]}, TARGETS)  # carol leads Tech
+        recompute_pending(worker.uow)
+    finally:
+        worker.close()
+    with desk.connect_as_dba() as dba:
+        scope = dba.execute(
+            "SELECT queue_ids FROM switchboard.sla_recompute WHERE reason = 'policy Tech only added'"
+        ).fetchone()
+        marked = dba.execute(
+            "SELECT DISTINCT t.queue_id FROM switchboard.sla_ledger l JOIN switchboard.ticket t ON t.id = l.ticket_id"
+            " WHERE l.note = 'recompute: policy Tech only added'"
+        ).fetchall()
+    assert scope == ([desk.ids["tech"]],)
+    assert marked == [(desk.ids["tech"],)]  # Billing's open tickets were not walked nor named

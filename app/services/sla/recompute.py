@@ -107,6 +107,7 @@ def _next_request(uow: UnitOfWork) -> SlaRecompute | None:
     if joining:
         reasons = list(dict.fromkeys([request.reason, *(other.reason for other in joining)]))
         request.reason = "; ".join(reasons)
+        request.queue_ids = _union([request.queue_ids, *(other.queue_ids for other in joining)])
         request.up_to_ticket_id = max([request.up_to_ticket_id, *(other.up_to_ticket_id for other in joining)])
         for other in joining:
             other.finished_at = uow.now()
@@ -115,23 +116,31 @@ def _next_request(uow: UnitOfWork) -> SlaRecompute | None:
     return request
 
 
+def _union(scopes: list[list[int] | None]) -> list[int] | None:
+    """The queues of requests walked together: all of them if any asked for every queue (None)."""
+    if any(scope is None for scope in scopes):
+        return None
+    return sorted({queue for scope in scopes if scope is not None for queue in scope})
+
+
 def _mark_batch(uow: UnitOfWork, request: SlaRecompute, batch: int) -> int:
     session = uow.session
     now = uow.now()
-    ids = list(
-        session.scalars(
-            select(Ticket.id)
-            .where(
-                Ticket.id > request.after_ticket_id,
-                Ticket.id <= request.up_to_ticket_id,
-                Ticket.status.in_(select(TicketStatus.key).where(TicketStatus.category != StatusCategory.DONE)),
-                Ticket.merged_into_id.is_(None),
-            )
-            .order_by(Ticket.id)
-            .limit(batch)
-            .with_for_update(key_share=True)  # FOR NO KEY UPDATE, in id order
+    chosen = (
+        select(Ticket.id)
+        .where(
+            Ticket.id > request.after_ticket_id,
+            Ticket.id <= request.up_to_ticket_id,
+            Ticket.status.in_(select(TicketStatus.key).where(TicketStatus.category != StatusCategory.DONE)),
+            Ticket.merged_into_id.is_(None),
         )
+        .order_by(Ticket.id)
+        .limit(batch)
+        .with_for_update(key_share=True)  # FOR NO KEY UPDATE, in id order
     )
+    if request.queue_ids is not None:  # a change limited to some queues moves only their tickets
+        chosen = chosen.where(Ticket.queue_id.in_(request.queue_ids))
+    ids = list(session.scalars(chosen))
     if not ids:
         request.finished_at = now
         session.flush()
