@@ -254,12 +254,17 @@ def test_nobody_writes_the_cache_but_through_the_functions_and_only_for_customer
                 alice.execute(CLAIM, (connector, key, desk.ids["jane"]))
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="not one of this customer's"):
             alice.execute(STORE, (connector, "T-7", desk.ids["jane"], "[]", None))  # the same through a store
-        # Nor a key linked in the same transaction and rolled back with what it read (no trace).
-        alice.execute("BEGIN")
-        alice.execute("SELECT switchboard.link_customer_account(%s, 'T-7')", (desk.ids["billing_open"],))
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="not one of this customer's"):
-            alice.execute(CLAIM, (connector, "T-7", desk.ids["jane"]))
-        alice.execute("ROLLBACK")
+        # Nor a key linked in the same transaction and rolled back with what it read (no trace) — also while
+        # an older transaction is still open, so that Alice's id is above the snapshot's xmax.
+        with desk.connect_as_dba() as older:
+            older.execute("BEGIN")
+            older.execute("SELECT pg_current_xact_id()")
+            alice.execute("BEGIN")
+            alice.execute("SELECT switchboard.link_customer_account(%s, 'T-7')", (desk.ids["billing_open"],))
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="not one of this customer's"):
+                alice.execute(CLAIM, (connector, "T-7", desk.ids["jane"]))
+            alice.execute("ROLLBACK")
+            older.execute("ROLLBACK")
         assert alice.execute(CLAIM, (connector, "J-1", desk.ids["jane"])).fetchone() == ("claimed",)
         assert alice.execute(CLAIM, (connector, "J-1", desk.ids["jane"])).fetchone() == ("busy",)
     with desk.connect("outsider") as outsider, pytest.raises(psycopg.errors.InsufficientPrivilege):
