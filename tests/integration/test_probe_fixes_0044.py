@@ -232,3 +232,22 @@ def test_a_leads_policy_change_walks_and_names_only_the_queues_it_can_move(desk:
         ).fetchall()
     assert scope == ([desk.ids["tech"]],)
     assert marked == [(desk.ids["tech"],)]  # Billing's open tickets were not walked nor named
+
+
+def test_two_transactions_running_at_once_hold_the_horizon_at_the_older_one(desk: Desk) -> None:
+    """Version 2 took a running id above the snapshot's xmax (one past the latest completed id) for one of
+    the previous epoch: with two transactions open, the younger one's id made the horizon negative and
+    followers read nothing new until both ended."""
+    older, younger = desk.connect_as_dba(), desk.connect_as_dba()
+    try:
+        older.execute("BEGIN")
+        held = older.execute("SELECT pg_current_xact_id()::text::bigint").fetchone()
+        younger.execute("BEGIN")
+        younger.execute("SELECT pg_current_xact_id()")
+        with desk.connect("dana") as dana:
+            horizon = dana.execute("SELECT switchboard.change_log_horizon()").fetchone()
+        assert held is not None and horizon is not None
+        assert 0 < int(str(horizon[0])) <= int(str(held[0]))
+    finally:
+        older.close()
+        younger.close()

@@ -1,7 +1,9 @@
 -- change_log_horizon, version 3, applied by migration 0044_probe_fixes. Released files never change (migrations/sql/README.md).
--- Version 3 answers only active staff and trusted sessions, like the change log itself.
--- A 32-bit transaction id widened to the 64-bit form of pg_current_xact_id(), by the epoch of `next_id`
--- (an id is never more than 2^31 behind the next one).
+-- Version 3 answers only active staff and trusted sessions, like the change log itself, and widens a running
+-- transaction's 32-bit id to the 64-bit id nearest `next_id` (the snapshot's xmax, one past the latest
+-- completed id): version 2 took any id above xmax for one of the previous epoch, and two transactions
+-- running at once (the younger one's id above xmax) made the horizon negative, so followers read nothing
+-- new until they ended.
 CREATE OR REPLACE FUNCTION {{schema}}.change_log_horizon()
     RETURNS bigint LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, {{schema}}, pg_temp
@@ -14,7 +16,9 @@ BEGIN
         RAISE EXCEPTION 'only active staff read the change log' USING ERRCODE = 'insufficient_privilege';
     END IF;
     PERFORM pg_stat_clear_snapshot();
-    SELECT min(CASE WHEN widened > next_id THEN widened - 4294967296 ELSE widened END) INTO oldest
+    SELECT min(CASE WHEN widened - next_id > 2147483648 THEN widened - 4294967296
+                    WHEN next_id - widened > 2147483648 THEN widened + 4294967296
+                    ELSE widened END) INTO oldest
     FROM (SELECT ((next_id >> 32) << 32) + xid::text::bigint AS widened
           FROM (SELECT backend_xid AS xid FROM pg_stat_activity
                 WHERE datname = current_database() AND backend_xid IS NOT NULL
