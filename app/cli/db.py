@@ -52,6 +52,7 @@ def init(ctx: CliContext, login: str, display_name: str | None, email: str | Non
     """Prepare a new server: upgrade the schema, create the roles and the first admin (run once, as a superuser)."""
     users.check_login(login)
     engine = ctx.raw_engine()
+    users.check_not_a_group(login, str(engine.url.database))  # before anything is made: nothing half done
     schema.upgrade(engine)
     created = create_first_admin(
         engine,

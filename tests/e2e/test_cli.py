@@ -200,6 +200,9 @@ def test_db_init_makes_the_first_admin_who_manages_users(pg_server: PgServer) ->
     boss, newbie = f"{url.database}_boss", f"{url.database}_newbie"
     try:
         db = ["--database", url.render_as_string(hide_password=False)]
+        group = in_process(*db, "db", "init", "--admin", f"{url.database}_agent")
+        assert group.returncode == 2 and "group roles" in group.stderr, group.stderr  # was refused half done
+        assert in_process(*db, "db", "status").returncode == 7  # nothing was made: no schema yet
         init = in_process(*db, "db", "init", "--admin", boss, "--name", "The Boss")
         assert init.returncode == 0, init.stderr
         assert f"{boss!r} is an admin" in init.stdout and "shown once" in init.stdout
@@ -209,6 +212,8 @@ def test_db_init_makes_the_first_admin_who_manages_users(pg_server: PgServer) ->
         assert {(p["login"], p["role"]) for p in people} == {(boss, "admin"), (newbie, "agent")}
         refused = in_process(*db, "--user", newbie, "user", "add", f"{url.database}_sneaky", "--role", "admin")
         assert refused.returncode == 5 and "needs the role admin" in refused.stderr
+        named_as_group = in_process(*db, "--user", boss, "user", "add", f"{url.database}_admin", "--role", "agent")
+        assert named_as_group.returncode == 2 and "group roles" in named_as_group.stderr
         disabled = in_process(*db, "--user", boss, "user", "disable", newbie)
         assert disabled.returncode == 0, disabled.stderr
         locked_out = in_process(*db, "--user", newbie, "ticket", "list")

@@ -19,6 +19,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from app.models import Agent
+from app.models.security import GroupRole, group_role_name
 from app.services.errors import InvalidInput
 from app.services.platform.database.failures import refusal
 from app.services.platform.redaction import register_secret, register_verifier
@@ -60,6 +61,17 @@ def generate_password() -> str:
     return secrets.token_urlsafe(GENERATED_PASSWORD_BYTES)
 
 
+def check_not_a_group(login: str, database: str) -> None:
+    """The help desk's group roles are named after its database (`helpdesk_agent` …): a login of that name
+    was refused only after `db init` had made the schema and the groups, naming the group as a login that
+    exists already."""
+    groups = sorted(group_role_name(database, group) for group in GroupRole)
+    if login in groups:
+        raise InvalidInput(
+            f"{login!r} is the name of one of this help desk's group roles ({', '.join(groups)}); choose another login"
+        )
+
+
 def add_user(
     uow: UnitOfWork,
     *,
@@ -74,6 +86,7 @@ def add_user(
     """Create the login role (in the role's group) and the agent. With `generate`, a password is made
     and returned once; with neither, the login has no password (peer, GSSAPI or local trust)."""
     check_login(login)
+    check_not_a_group(login, str(uow.session.get_bind().engine.url.database))
     chosen = generate_password() if generate else password
     verifier = scram_verifier(uow, login, chosen) if chosen else None
     agent_id = _call(
