@@ -57,7 +57,7 @@ def queue_settings(uow: UnitOfWork, queue_id: int) -> QueueRoutingSettings:
 
 def save_queue_settings(uow: UnitOfWork, queue_id: int, settings: Mapping[str, Any]) -> int:
     """Store the queue's own settings (a new version, which later decisions name); returns the version."""
-    _check_weights(settings)
+    check_settings(settings)  # as the database checks them, with the same words before the round trip
     return int(_call(uow, _SET_CONFIG, {"queue": queue_id, "settings": json.dumps(dict(settings))}))
 
 
@@ -67,10 +67,6 @@ def _call(uow: UnitOfWork, statement: TextClause, values: dict[str, Any]) -> Any
         return uow.session.execute(statement, values).scalar()
     except DBAPIError as error:
         raise (refusal(error) or error) from None
-
-
-def _check_weights(settings: Mapping[str, Any]) -> None:
-    check_settings(settings)  # as the database checks them, with the same words before the round trip
 
 
 def led_queues(uow: UnitOfWork) -> list[tuple[int, str]]:

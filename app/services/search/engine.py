@@ -10,7 +10,6 @@ import datetime as dt
 import functools
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any, cast
 import tantivy
 
 from app.services.search.feed import SourceDocument
-from app.services.search.query import KINDS, ParsedQuery, words_of
+from app.services.search.query import KINDS, ParsedQuery, composed, words_of
 
 SCHEMA_VERSION = 8  # bump on any schema change: an index of another version is rebuilt, never opened
 MARKER_KEY = "marker"
@@ -99,7 +98,7 @@ def _prepared(text: str) -> str:
     - a cut (`CUT`) around every Chinese or Japanese character (`_CJK`)."""
     if text.isascii():
         return text
-    text = unicodedata.normalize("NFC", text).replace("İ", "I").replace("i\u0307", "i")
+    text = composed(text).replace("İ", "I").replace("i\u0307", "i")
     return _CJK_CHARACTER.sub(f"{CUT}\\g<0>{CUT}", text)
 
 
@@ -670,7 +669,7 @@ def _snippet(
         and (chosen := generator(kind)) is not None
         and (body.isascii() or not _CJK_CHARACTER.search(body, 0, SCAN_CHARS))
     ):
-        text = body if body.isascii() else unicodedata.normalize("NFC", body)  # composed, as the index read it
+        text = composed(body)  # as the index read it
         chosen.set_max_num_chars(_snippet_bytes(text))
         snippet = chosen.snippet_from_doc(tantivy.Document.from_dict({text_field(kind): text}, SCHEMA))
         fragment = snippet.fragment()
@@ -744,8 +743,7 @@ def fallback_snippet(
 def _marked(body: str, parsed: ParsedQuery, chars: int = SNIPPET_CHARS) -> tuple[str, tuple[tuple[int, int], ...]]:
     """`fallback_snippet` of a query already folded (the index's hits: folded once a search, not once a hit).
     A phrase of Chinese or Japanese characters is marked where it stands whole, not character by character."""
-    if not body.isascii():
-        body = unicodedata.normalize("NFC", body)  # as the index read it (`_prepared`)
+    body = composed(body)  # as the index read it (`_prepared`)
     runs = {"".join(p) for p in parsed.phrases if len(p) > 1 and all(map(_CJK_CHARACTER.fullmatch, p))}
     exact = set(parsed.highlight_words) - ({c for run in runs for c in run} - {*parsed.words, *parsed.exact})
     prefix = parsed.prefix

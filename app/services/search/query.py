@@ -45,6 +45,11 @@ _DATE_RANGE = re.compile(r"^(?P<start>\d{4}-\d{2}(?:-\d{2})?)\.\.(?P<end>\d{4}-\
 MAX_WORD_CHARS = 120  # the index keeps words of up to 120 bytes; a run of Chinese is a word per character
 
 
+def composed(text: str) -> str:
+    """Text as the index reads it (NFC): é written as e and a combining accent is one letter, not two words."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
 def words_of(text: str) -> list[str]:
     """Lower-cased words as the index's default tokenizer cuts them (letters and digits)."""
     return [w.lower() for w in _WORD.findall(text) if len(w) <= MAX_WORD_CHARS]
@@ -159,9 +164,7 @@ def parse(text: str, *, typing: bool = False) -> ParsedQuery:
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
         notes.append(f"The query was cut to its first {MAX_QUERY_CHARS} characters.")
-    text = text.replace("\x00", " ")
-    if not text.isascii():  # as the index reads text: é typed as e and a combining accent is one letter
-        text = unicodedata.normalize("NFC", text)
+    text = composed(text.replace("\x00", " "))
     words: list[str] = []
     phrases: list[tuple[str, ...]] = []
     exact: list[str] = []

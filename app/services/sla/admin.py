@@ -26,7 +26,7 @@ from app.services.errors import InvalidInput, NotFound
 from app.services.platform.uow import UnitOfWork
 from app.services.sla.admin_dto import POLICY_FIELDS, WEEKDAYS, CalendarInfo, PolicyInfo, describe_hours
 from app.services.sla.calendar import MINUTES_PER_DAY, BusinessCalendar, public_holidays
-from app.services.sla.ledger import policy_from_row
+from app.services.sla.ledger import MAX_LADDER_STEPS, policy_from_row
 
 _SAVE_POLICY = sql_text(
     "SELECT switchboard.save_sla_policy(:id, :expected, :name, :position, CAST(:conditions AS jsonb), "
@@ -172,7 +172,6 @@ def apply_spec(uow: UnitOfWork, row: SlaPolicy, spec: Mapping[str, Any]) -> None
         raise InvalidInput("A policy's targets are minutes above zero per priority and target.")
 
 
-MAX_LADDER_STEPS = 20
 ID_CONDITIONS = ("queue_ids", "organisation_ids")
 NAME_CONDITIONS = ("priorities", "types", "channels", "any_tags", "tiers")
 

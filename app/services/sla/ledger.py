@@ -41,7 +41,8 @@ log = logging.getLogger(__name__)
 # The bounds `save_sla_policy()` keeps too: a year of minutes is more than any service level promises,
 # and a due time so far out that the calendar arithmetic overflowed stopped the sweep for every queue.
 MAX_TARGET_MINUTES = 525_600
-MAX_LADDER_LEVEL = 20  # the desktop's editor numbers up to 20 steps (`admin.MAX_LADDER_STEPS`)
+MAX_LADDER_STEPS = 20
+MAX_LADDER_LEVEL = MAX_LADDER_STEPS  # the desktop's editor numbers its steps 1, 2, 3 …
 
 DUE_COLUMNS: Mapping[Target, str] = {
     Target.FIRST_RESPONSE: "first_response_due_at",
