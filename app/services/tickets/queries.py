@@ -122,10 +122,25 @@ def get_summary(uow: UnitOfWork, *, ticket_id: int) -> TicketSummary:
     """The ticket as it is now in this unit's transaction (what the session holds is flushed first), as
     plain columns: every change returns one, and building it through the ORM cost more than reading it."""
     uow.session.flush()
-    row = uow.session.connection().execute(summary_row_select().where(Ticket.id == ticket_id)).one_or_none()
+    connection = uow.session.connection()
+    row = connection.exec_driver_sql(_summary_sql(connection.dialect), {"p_ticket_id": ticket_id}).one_or_none()
     if row is None:
         raise NotFound(f"No ticket with id {ticket_id}")
     return summary_from_row(row)
+
+
+_SUMMARY_SQL: dict[tuple[str, str], str] = {}
+
+
+def _summary_sql(dialect: Dialect) -> str:
+    """`get_summary`'s statement, compiled once per driver: every change of a ticket ends by reading its
+    summary, and building this select (its joins, its cache key) cost 1.3 ms of a creation's 5 ms of client
+    CPU, where the server read the row in a tenth of that (issue 12). Its rows are decoded as the pages'."""
+    key = (dialect.name, dialect.driver)
+    if (sql := _SUMMARY_SQL.get(key)) is None:
+        statement = summary_row_select().where(Ticket.id == bindparam("p_ticket_id"))
+        sql = _SUMMARY_SQL[key] = statement.compile(dialect=dialect).string
+    return sql
 
 
 def ticket_id_for_number(uow: UnitOfWork, *, number: int) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Integer, Select, bindparam, column, func, select, text
+from sqlalchemy import BigInteger, Connection, Integer, Select, bindparam, column, func, insert, select, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
@@ -118,12 +118,11 @@ def create_ticket(
 ) -> TicketChanged:
     """A new ticket in status `new`; the request itself becomes the first customer message."""
     _ = uow.actor  # only agents open tickets
-    customer_found, queue_found = uow.session.execute(
-        select(
-            select(Customer.id).where(Customer.id == customer_id).exists(),
-            select(Queue.id).where(Queue.id == queue_id).exists(),
-        )
-    ).one()  # both in one round trip, each as this login may see it
+    customer_found, queue_found = (
+        uow.session.connection()
+        .execute(_CUSTOMER_AND_QUEUE_SEEN, {"customer_id": customer_id, "queue_id": queue_id})
+        .one()
+    )  # both in one round trip, each as this login may see it
     if not customer_found:
         raise NotFound(f"No customer with id {customer_id}")
     if not queue_found:
@@ -131,33 +130,38 @@ def create_ticket(
     if assignee_id is not None:
         _require_active_agent(uow, assignee_id)
     now = uow.now()
-    ticket = Ticket(
-        subject=_clean_subject(subject),
-        status=lifecycle.NEW,
-        priority=priority,
-        type=ticket_type,
-        queue_id=queue_id,
-        assignee_id=assignee_id,
-        customer_id=customer_id,
-        channel=channel,
-        tags=_clean_tags(tags),
-        custom_fields=custom_fields or {},
-        language=language,
-        created_at=now,
-        updated_at=now,
-        version=1,
+    ticket_id: int = (
+        uow.session.connection()
+        .execute(
+            _INSERT_TICKET,
+            {
+                "subject": _clean_subject(subject),
+                "status": lifecycle.NEW,
+                "priority": priority,
+                "type": ticket_type,
+                "queue_id": queue_id,
+                "assignee_id": assignee_id,
+                "customer_id": customer_id,
+                "channel": channel,
+                "tags": _clean_tags(tags),
+                "custom_fields": custom_fields or {},
+                "language": language,
+                "created_at": now,
+                "updated_at": now,
+                "version": 1,
+            },
+        )
+        .scalar_one()
     )
-    uow.session.add(ticket)
-    uow.session.flush()
     message_id = None
     if body.strip() or body_html:
         message_id = _add_message(
-            uow, ticket, MessageKind.CUSTOMER_MESSAGE, body, body_html, author_customer_id=customer_id
+            uow, ticket_id, MessageKind.CUSTOMER_MESSAGE, body, body_html, author_customer_id=customer_id
         )
-    uow.record(TicketCreated(ticket.id, queue_id))
+    uow.record(TicketCreated(ticket_id, queue_id))
     if message_id is not None:
-        uow.record(MessageAdded(ticket.id, message_id, MessageKind.CUSTOMER_MESSAGE.value))
-    return TicketChanged(get_summary(uow, ticket_id=ticket.id), frozenset({"created"}), message_id)
+        uow.record(MessageAdded(ticket_id, message_id, MessageKind.CUSTOMER_MESSAGE.value))
+    return TicketChanged(get_summary(uow, ticket_id=ticket_id), frozenset({"created"}), message_id)
 
 
 def add_customer_message(
@@ -180,7 +184,7 @@ def add_customer_message(
     edit.touch()
     message_id = _add_message(
         uow,
-        ticket,
+        ticket.id,
         MessageKind.CUSTOMER_MESSAGE,
         body,
         body_html,
@@ -235,7 +239,7 @@ def _agent_message(
         _move_status(edit, then_status, rules)
     edit.touch()
     first_response = kind is MessageKind.PUBLIC_REPLY and edit.ticket.first_response_at is None
-    message_id = _add_message(uow, edit.ticket, kind, body, body_html, author_agent_id=uow.actor.agent_id)
+    message_id = _add_message(uow, edit.ticket.id, kind, body, body_html, author_agent_id=uow.actor.agent_id)
     if first_response:  # the database stamps it (a trigger on the reply): the client only reports it
         edit.fields.append(("first_response_at", None, "now"))
     edit.fields.append(("message", None, {"kind": kind.value, "author": uow.actor.display_name}))
@@ -540,7 +544,7 @@ def _events_of(ticket_id: int, fields: list[tuple[str, Any, Any]], message_id: i
 
 def _add_message(
     uow: UnitOfWork,
-    ticket: Ticket,
+    ticket_id: int,
     kind: MessageKind,
     body: str,
     body_html: str | None,
@@ -551,21 +555,33 @@ def _add_message(
     in_reply_to: str | None = None,
     references: tuple[str, ...] = (),
 ) -> int:
-    message = Message(
-        ticket_id=ticket.id,
-        kind=kind,
-        author_agent_id=author_agent_id,
-        author_customer_id=author_customer_id,
-        body_text=clean_body(body),
-        body_html=_sanitized(body_html),
-        message_id_header=message_id_header,
-        in_reply_to=in_reply_to,
-        references=list(references),
-        created_at=uow.now(),
-    )
-    uow.session.add(message)
+    """The message's row, after the unit's pending changes of the ticket (the order a flush wrote them in)."""
     uow.session.flush()
-    return message.id
+    values = {
+        "ticket_id": ticket_id,
+        "kind": kind,
+        "author_agent_id": author_agent_id,
+        "author_customer_id": author_customer_id,
+        "body_text": clean_body(body),
+        "body_html": _sanitized(body_html),
+        "message_id_header": message_id_header,
+        "in_reply_to": in_reply_to,
+        "references": list(references),
+        "created_at": uow.now(),
+    }
+    message_id: int = uow.session.connection().execute(_INSERT_MESSAGE, values).scalar_one()
+    return message_id
+
+
+# A new ticket's and a message's rows, as plain statements built once: nothing reads them back as objects
+# (the change answers with the summary), and the ORM's flush of one new object cost 0.6 to 0.9 ms of client
+# CPU, more than the server's insert (issue 12). The columns' types still convert the values.
+_INSERT_TICKET = insert(Ticket).returning(Ticket.id)
+_INSERT_MESSAGE = insert(Message).returning(Message.id)
+_CUSTOMER_AND_QUEUE_SEEN = select(
+    select(Customer.id).where(Customer.id == bindparam("customer_id")).exists(),
+    select(Queue.id).where(Queue.id == bindparam("queue_id")).exists(),
+)
 
 
 def _require(uow: UnitOfWork, model: type[Customer] | type[Queue], row_id: int, what: str) -> None:
