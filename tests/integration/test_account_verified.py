@@ -494,7 +494,8 @@ def test_an_address_staff_typed_does_not_vouch_for_an_account_one_intake_took_do
     desk = verified_desk
     credentials.keep_for_session(CONNECTOR, TOKEN)
     billing = desk.ids["billing"]
-    with desk.connect("alice") as alice:  # with psql: a customer of her own, and a VIP's address as its first
+    # with psql: a customer of her own, and a VIP's address as its first (in one transaction since 0045)
+    with desk.connect("alice") as alice, alice.transaction():
         row = alice.execute("INSERT INTO customer (name) VALUES ('Mallory') RETURNING id").fetchone()
         assert row is not None
         mallory = int(str(row[0]))

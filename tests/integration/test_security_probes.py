@@ -122,8 +122,7 @@ REVIEWED_WRITES = {
     ("agent_preference", "DELETE"): {"agent", "supervisor", "admin"},
     ("agent_preference", "INSERT"): {"agent", "supervisor", "admin"},
     ("agent_preference", "UPDATE"): {"agent", "supervisor", "admin"},
-    ("attachment", "INSERT"): {"agent", "supervisor", "admin"},
-    ("blob", "INSERT"): {"agent", "supervisor", "admin"},
+    # attachment, blob: no direct writes since 0045 (the knowledge base's files go through kb_attach_file)
     ("business_calendar", "INSERT"): {"admin"},
     ("business_calendar", "UPDATE"): {"admin"},
     ("canned_response", "INSERT"): {"supervisor", "admin"},
@@ -313,12 +312,14 @@ def test_customers_addresses_blobs_links_and_the_log_cannot_be_forged(desk: Desk
             with pytest.raises(psycopg.Error):
                 alice.execute(statement, params)
         data = b"honest"
-        alice.execute(
-            "INSERT INTO blob (sha256, size, data) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
-            (hashlib.sha256(data).hexdigest(), len(data), data),
-        )
-        (newcomer,) = alice.execute("INSERT INTO customer (name) VALUES ('New') RETURNING id").fetchone()  # type: ignore[misc]
-        alice.execute("INSERT INTO customer_email (customer_id, address) VALUES (%s, 'new@x.test')", (newcomer,))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):  # no direct file writes (0045)
+            alice.execute(
+                "INSERT INTO blob (sha256, size, data) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                (hashlib.sha256(data).hexdigest(), len(data), data),
+            )
+        with alice.transaction():  # a new customer and its first address, in one transaction (0045)
+            (newcomer,) = alice.execute("INSERT INTO customer (name) VALUES ('New') RETURNING id").fetchone()  # type: ignore[misc]
+            alice.execute("INSERT INTO customer_email (customer_id, address) VALUES (%s, 'new@x.test')", (newcomer,))
         with pytest.raises(psycopg.Error):
             alice.execute("INSERT INTO customer_email (customer_id, address) VALUES (%s, 'second@x.test')", (newcomer,))
 

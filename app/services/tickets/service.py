@@ -12,6 +12,7 @@ at the command line who did not pass --if-version.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,9 @@ from app.services.tickets.queries import get_summary, summary_from_row, summary_
 from app.vocabulary import Channel, MessageKind, Priority, TicketType
 
 MAX_SUBJECT_LENGTH = 500
+MAX_TAGS = 100  # the database's bounds (migration 0045): a tag is VARCHAR(64)
+MAX_TAG_LENGTH = 64
+MAX_CUSTOM_FIELDS_BYTES = 65_536
 
 
 @dataclass
@@ -144,7 +148,7 @@ def create_ticket(
                 "customer_id": customer_id,
                 "channel": channel,
                 "tags": _clean_tags(tags),
-                "custom_fields": custom_fields or {},
+                "custom_fields": _bounded_fields(custom_fields or {}),
                 "language": language,
                 "created_at": now,
                 "updated_at": now,
@@ -290,7 +294,7 @@ def edit_ticket(
     if changes.tags is not None:
         edit.set("tags", _clean_tags(changes.tags))
     if changes.custom_fields is not None:
-        edit.set("custom_fields", dict(changes.custom_fields))
+        edit.set("custom_fields", _bounded_fields(dict(changes.custom_fields)))
     if changes.language is not None:
         edit.set("language", changes.language or None)
     return _finish(uow, edit)
@@ -603,7 +607,21 @@ def _clean_subject(subject: str) -> str:
 
 
 def _clean_tags(tags: tuple[str, ...] | list[str]) -> list[str]:
-    return sorted({clean_line(tag).lower() for tag in tags if clean_line(tag)})
+    cleaned = sorted({clean_line(tag).lower() for tag in tags if clean_line(tag)})
+    if len(cleaned) > MAX_TAGS:
+        raise InvalidInput(f"A ticket has at most {MAX_TAGS} tags, not {len(cleaned)}")
+    if too_long := [tag for tag in cleaned if len(tag) > MAX_TAG_LENGTH]:
+        raise InvalidInput(f"A tag has at most {MAX_TAG_LENGTH} characters: {too_long[0][:40]!r}… is longer")
+    return cleaned
+
+
+def _bounded_fields(custom_fields: dict[str, Any]) -> dict[str, Any]:
+    """The database refuses custom fields past 64 KiB as JSON text (they are copied into every audit row
+    of a change); said here first, in words."""
+    size = len(json.dumps(custom_fields, ensure_ascii=False).encode())
+    if size > MAX_CUSTOM_FIELDS_BYTES:
+        raise InvalidInput(f"A ticket's custom fields hold at most 64 KiB, not {size / 1024:,.0f} KiB")
+    return custom_fields
 
 
 def _sanitized(body_html: str | None) -> str | None:

@@ -102,9 +102,23 @@ REFUSALS: dict[str, type[KnownError]] = {
 }
 
 
+# The checks that bound what any writer stores (migration 0045), by the end of the constraint's name: what a
+# client sends within the bounds is never refused by them, so reaching one is input to be told about.
+BOUNDS = {
+    "_times_in_range": "Times and dates lie between the years 1900 and 2999; nothing was saved.",
+    "ck_ticket_custom_fields_bounded": "A ticket's custom fields hold at most 64 KiB; nothing was saved.",
+    "ck_ticket_tags_bounded": "A ticket has at most 100 tags; nothing was saved.",
+    "ck_message_body_bounded": "A message holds at most 10 MiB of text and 10 MiB of HTML; nothing was saved.",
+}
+
+
 def refusal(error: DBAPIError) -> KnownError | None:
-    """What a definer function or a policy said no with, as the matching domain error."""
+    """What a definer function, a policy or one of the bounds said no with, as the matching domain error."""
     state = getattr(error.orig, "sqlstate", None)
+    if state == "23514":  # check_violation
+        constraint = str(getattr(getattr(error.orig, "diag", None), "constraint_name", None) or "")
+        said = next((sentence for end, sentence in BOUNDS.items() if constraint.endswith(end)), None)
+        return InvalidInput(said) if said else None
     if state not in REFUSALS:
         return None
     return REFUSALS[state](first_line(error).capitalize())

@@ -1,0 +1,135 @@
+"""What a second probe as each role found: times no client can read, unbounded values, a horizon any login
+could hold, addresses for anyone's customers, unused direct writes, merged tickets changed; and a quieter
+message statement.
+
+Revision ID: 0045_probe_fixes_2
+Revises: 0044_probe_fixes
+Create Date: 2026-12-07
+
+- Every time and date column of the schema (and every array of them) holds a time from 1900 to 2999: an
+  agent stored `-infinity` as a due time (`store_sla_due()` takes any timestamp) or as a new customer's
+  creation time, which PostgreSQL keeps and no Python client can read — every agent's queue, the SLA sweep
+  of every queue and every client's search index failed on it, and the sweep that should have repaired it
+  failed first. One check per table, over all of its columns, so a column added later is caught by
+  `tests/integration/test_probe_fixes_0045.py` until its table's check names it.
+- Bounded values: a ticket's custom fields (64 KiB as text) and tags (100), a message's text and HTML
+  (10 MiB each). Two 19 MB custom-field updates grew the append-only audit by 57 MB in seven seconds.
+- `change_log_horizon()` v4: only a session that can write the desk's tables holds the horizon; a login in
+  no group that sat in a transaction froze every client's live updates and search feed.
+- `customer_email_create`: staff give an address only to a customer created in the same transaction
+  (`customer_is_new()`), as the client does; an admin to anyone. Any address-less customer would do.
+- `blob` and `attachment`: no direct INSERT for staff. The client never writes them (the knowledge base's
+  files go through `kb_attach_file()`); agents attached files to other people's messages, with sizes of
+  their choosing, and filled the disk with blobs nothing referenced.
+- `assign_ticket()` v3, `move_ticket()` v3, `escalate_ticket()` v2: a merged ticket is refused (SB003);
+  their updates run as the owner, past the guard's rule.
+- `save_sla_policy()` v3: an account condition's value as the engine reads it (1.5, [] and "  " were
+  saved, then left out).
+- `message_first_response()` v3: its UPDATE only for a statement that added a public reply. An UPDATE of
+  no rows still fires the ticket's statement triggers over empty transition tables: a third of a creation's
+  trigger time, and every customer message's and internal note's.
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+from sqlalchemy import text
+
+from app.services.platform.database.sql_files import DatabaseNames, function_sql
+
+revision: str = "0045_probe_fixes_2"
+down_revision: str | None = "0044_probe_fixes"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+S = "switchboard"
+FUNCTIONS = [
+    ("message_first_response", 2, 3),
+    ("change_log_horizon", 3, 4),
+    ("assign_ticket", 2, 3),
+    ("move_ticket", 2, 3),
+    ("escalate_ticket", 1, 2),
+    ("save_sla_policy", 2, 3),
+]
+ACTIVE = f"(SELECT {S}.is_active_agent())"
+EMAIL_POLICY_BEFORE = f"{ACTIVE} AND ((SELECT {S}.is_admin()) OR NOT {S}.customer_has_email(customer_id))"
+EMAIL_POLICY_AFTER = (
+    f"{ACTIVE} AND ((SELECT {S}.is_admin())"
+    f" OR NOT {S}.customer_has_email(customer_id) AND {S}.customer_is_new(customer_id))"
+)
+DIRECT_WRITES = {  # policy → (table, its WITH CHECK), as before this migration
+    "blob_write": ("blob", ACTIVE),
+    "attachment_write": ("attachment", f"EXISTS (SELECT FROM {S}.message m WHERE m.id = message_id)"),
+}
+BOUNDS = {  # constraint → (table, check)
+    "ck_ticket_custom_fields_bounded": ("ticket", "octet_length(custom_fields::text) <= 65536"),
+    "ck_ticket_tags_bounded": ("ticket", "cardinality(tags) <= 100"),
+    "ck_message_body_bounded": (
+        "message",
+        "octet_length(body_text) <= 10485760 AND coalesce(octet_length(body_html), 0) <= 10485760",
+    ),
+}
+EARLIEST, LATEST = "1900-01-01", "3000-01-01"  # a time is at or after the first, before the second
+TIMES_CHECK = "ck_{table}_times_in_range"
+# Every column of a time or date type, or an array of one, per table of the schema.
+TIME_COLUMNS = text(
+    "SELECT c.relname, a.attname, t.typcategory = 'A' AS is_array, coalesce(e.typname, t.typname) AS kind"
+    " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'"
+    " WHERE n.nspname = :schema AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped"
+    " AND coalesce(e.typname, t.typname) IN ('timestamptz', 'timestamp', 'date')"
+    " ORDER BY c.relname, a.attname"
+)
+
+
+def upgrade() -> None:
+    names = DatabaseNames.of(op.get_bind())
+    staff = ", ".join(f'"{role}"' for role in (names.agent_role, names.supervisor_role, names.admin_role))
+    for function, _before, after in FUNCTIONS:
+        op.execute(function_sql(function, after, names))
+    op.execute(function_sql("customer_is_new", 1, names))
+    op.execute(f"REVOKE EXECUTE ON FUNCTION {S}.customer_is_new(bigint) FROM PUBLIC")
+    op.execute(f"GRANT EXECUTE ON FUNCTION {S}.customer_is_new(bigint) TO {staff}")
+    op.execute(f"ALTER POLICY customer_email_create ON {S}.customer_email WITH CHECK ({EMAIL_POLICY_AFTER})")
+    for policy, (table, _check) in DIRECT_WRITES.items():
+        op.execute(f"DROP POLICY {policy} ON {S}.{table}")
+        op.execute(f"REVOKE INSERT ON {S}.{table} FROM {staff}")
+    checks = dict(BOUNDS)
+    for table, expression in _time_checks().items():
+        checks[TIMES_CHECK.format(table=table)] = (table, expression)
+    for name, (table, expression) in checks.items():  # added unchecked, then checked without blocking writes
+        op.execute(f"ALTER TABLE {S}.{table} ADD CONSTRAINT {name} CHECK ({expression}) NOT VALID")
+        op.execute(f"ALTER TABLE {S}.{table} VALIDATE CONSTRAINT {name}")
+
+
+def downgrade() -> None:
+    names = DatabaseNames.of(op.get_bind())
+    staff = ", ".join(f'"{role}"' for role in (names.agent_role, names.supervisor_role, names.admin_role))
+    for table in _time_checks():
+        op.execute(f"ALTER TABLE {S}.{table} DROP CONSTRAINT {TIMES_CHECK.format(table=table)}")
+    for name, (table, _expression) in BOUNDS.items():
+        op.execute(f"ALTER TABLE {S}.{table} DROP CONSTRAINT {name}")
+    for policy, (table, check) in DIRECT_WRITES.items():
+        op.execute(f"GRANT INSERT ON {S}.{table} TO {staff}")
+        op.execute(f"CREATE POLICY {policy} ON {S}.{table} FOR INSERT TO {staff} WITH CHECK ({check})")
+    op.execute(f"ALTER POLICY customer_email_create ON {S}.customer_email WITH CHECK ({EMAIL_POLICY_BEFORE})")
+    op.execute(f"DROP FUNCTION {S}.customer_is_new(bigint)")
+    for function, before, _after in FUNCTIONS:
+        op.execute(function_sql(function, before, names))
+
+
+def _time_checks() -> dict[str, str]:
+    """Per table, the check that every time and date column (and array of them) lies within the range."""
+    columns: dict[str, list[str]] = {}
+    for table, column, is_array, kind in op.get_bind().execute(TIME_COLUMNS, {"schema": S}):
+        low, high = (f"'{EARLIEST}'::date", f"'{LATEST}'::date") if kind == "date" else _instants(kind)
+        if is_array:
+            condition = f'{low} <= ALL ("{column}") AND {high} > ALL ("{column}")'
+        else:
+            condition = f'"{column}" >= {low} AND "{column}" < {high}'
+        columns.setdefault(table, []).append(condition)
+    return {table: " AND ".join(conditions) for table, conditions in columns.items()}
+
+
+def _instants(kind: str) -> tuple[str, str]:
+    return f"'{EARLIEST} 00:00:00+00'::{kind}", f"'{LATEST} 00:00:00+00'::{kind}"

@@ -1,0 +1,205 @@
+"""What a second probe as each role found (migration 0045), each as the role's own login through plain SQL,
+on both servers: times no client can read, unbounded values, a horizon held by a login in no group, an
+address for anyone's customer, direct file writes, merged tickets changed, account conditions the engine
+leaves out; and a message statement that no longer fires the ticket's statement triggers for nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import psycopg
+import pytest
+
+from app.services.errors import InvalidInput
+from app.services.tickets import service
+from tests.support.desk import Desk
+
+pytestmark = pytest.mark.slow
+
+TIME_COLUMNS = (
+    "SELECT c.relname, a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+    " JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'"
+    " WHERE c.relnamespace = 'switchboard'::regnamespace AND c.relkind IN ('r', 'p') AND a.attnum > 0"
+    " AND NOT a.attisdropped AND coalesce(e.typname, t.typname) IN ('timestamptz', 'timestamp', 'date')"
+)
+CHECKS = (
+    "SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint"
+    " WHERE contype = 'c' AND connamespace = 'switchboard'::regnamespace AND conname LIKE '%times_in_range'"
+)
+
+
+def test_every_time_and_date_column_is_kept_within_the_years_a_client_can_read(desk: Desk) -> None:
+    with desk.connect_as_dba() as dba:
+        columns = dba.execute(TIME_COLUMNS).fetchall()
+        checks = {str(table).removeprefix("switchboard."): str(text) for table, text in dba.execute(CHECKS).fetchall()}
+    assert len(columns) > 50
+    unchecked = [(t, c) for t, c in columns if not re.search(rf"\b{c}\b", checks.get(str(t), ""))]
+    assert unchecked == []
+
+
+@pytest.mark.parametrize("when", ["-infinity", "infinity", "9999-12-31", "1066-10-14"])
+def test_a_time_no_client_can_read_is_refused_whoever_sends_it(desk: Desk, when: str) -> None:
+    ticket = desk.ids["billing_open"]
+    with desk.connect("alice") as alice:
+        alice.execute("UPDATE ticket SET tags = tags || '{probe}'::varchar[] WHERE id = %s", (ticket,))
+        with pytest.raises(psycopg.errors.CheckViolation):
+            alice.execute("SELECT store_sla_due(%s, %s, NULL, NULL)", (ticket, when))
+        with pytest.raises(psycopg.errors.CheckViolation):
+            alice.execute("INSERT INTO customer (name, created_at) VALUES ('Zed', %s)", (when,))
+    with desk.connect("dana") as dana, pytest.raises(psycopg.errors.CheckViolation):
+        dana.execute(
+            "INSERT INTO business_calendar (name, time_zone, weekly_hours, closed_dates)"
+            " VALUES (%s, 'UTC', '{}', ARRAY[%s::date])",
+            (f"Closed on {when}", when),
+        )
+
+
+def test_values_copied_into_every_audit_row_are_bounded(desk: Desk) -> None:
+    ticket = desk.ids["billing_open"]
+    with desk.connect("alice") as alice:
+        with pytest.raises(psycopg.errors.CheckViolation):
+            alice.execute(
+                "UPDATE ticket SET custom_fields = jsonb_build_object('note', repeat('x', 70000)) WHERE id = %s",
+                (ticket,),
+            )
+        with pytest.raises(psycopg.errors.CheckViolation):
+            many = [f"tag{n}" for n in range(101)]
+            alice.execute("UPDATE ticket SET tags = %s::varchar[] WHERE id = %s", (many, ticket))
+        with pytest.raises(psycopg.errors.CheckViolation):
+            alice.execute(
+                "INSERT INTO message (ticket_id, kind, author_agent_id, body_text)"
+                " VALUES (%s, 'internal_note', current_agent_id(), repeat('x', 11000000))",
+                (ticket,),
+            )
+    runtime = desk.runtime("alice")
+    try:
+        too_many_tags = tuple(f"tag{n}" for n in range(101))
+        cases: list[tuple[dict[str, object], tuple[str, ...]]] = [({"note": "x" * 70_000}, ()), ({}, too_many_tags)]
+        for fields, tags in cases:
+            with runtime.uow() as uow, pytest.raises(InvalidInput, match="at most"):
+                service.create_ticket(
+                    uow,
+                    subject="Bounded",
+                    customer_id=desk.ids["jane"],
+                    queue_id=desk.ids["billing"],
+                    custom_fields=fields,
+                    tags=tags,
+                )
+    finally:
+        runtime.close()
+
+
+def test_only_a_staff_transaction_holds_the_change_logs_horizon(desk: Desk) -> None:
+    outsider, alice = desk.connect("outsider"), desk.connect("alice")
+    try:
+        outsider.execute("BEGIN")
+        (held_by_outsider,) = outsider.execute("SELECT pg_current_xact_id()::text::bigint").fetchone()  # type: ignore[misc]
+        with desk.connect("dana") as dana:
+            dana.execute("SELECT pg_current_xact_id()")  # a later transaction, ended: the horizon may pass it
+            (horizon,) = dana.execute("SELECT change_log_horizon()").fetchone()  # type: ignore[misc]
+        assert int(str(horizon)) > int(str(held_by_outsider))  # a login in no group holds nothing
+        alice.execute("BEGIN")
+        (held_by_alice,) = alice.execute("SELECT pg_current_xact_id()::text::bigint").fetchone()  # type: ignore[misc]
+        with desk.connect("dana") as dana:
+            (horizon,) = dana.execute("SELECT change_log_horizon()").fetchone()  # type: ignore[misc]
+        assert int(str(horizon)) == int(str(held_by_alice))  # staff do, until the worker ends them
+    finally:
+        outsider.close()
+        alice.close()
+
+
+def test_staff_give_an_address_only_to_a_customer_they_are_creating(desk: Desk) -> None:
+    with desk.connect("alice") as alice:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):  # omar exists, with no address yet
+            alice.execute(
+                "INSERT INTO customer_email (customer_id, address, is_primary) VALUES (%s, 'x@evil.test', true)",
+                (desk.ids["omar"],),
+            )
+        with alice.transaction():  # the client's own way: the customer and its first address together
+            (newcomer,) = alice.execute("INSERT INTO customer (name) VALUES ('Newcomer') RETURNING id").fetchone()  # type: ignore[misc]
+            alice.execute(
+                "INSERT INTO customer_email (customer_id, address, is_primary) VALUES (%s, 'newcomer@x.test', true)",
+                (newcomer,),
+            )
+    with desk.connect("dana") as dana, dana.transaction(force_rollback=True):  # an admin may, to anyone
+        dana.execute(
+            "INSERT INTO customer_email (customer_id, address, is_primary) VALUES (%s, 'omar@x.test', true)",
+            (desk.ids["omar"],),
+        )
+
+
+@pytest.mark.parametrize("person", ["alice", "carol", "dana"])
+def test_no_one_writes_files_or_attachments_directly(desk: Desk, person: str) -> None:
+    data = b"MZ evil payload"
+    with desk.connect(person) as caller:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            caller.execute(
+                "INSERT INTO blob (sha256, size, data) VALUES (encode(sha256(%s), 'hex'), %s, %s)",
+                (data, len(data), data),
+            )
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            caller.execute(
+                "INSERT INTO attachment (message_id, blob_sha256, filename, media_type, size)"
+                " SELECT min(id), repeat('0', 64), 'invoice.pdf.exe', 'application/pdf', 1 FROM message"
+            )
+
+
+def test_a_merged_ticket_is_neither_assigned_nor_moved_nor_escalated(desk: Desk) -> None:
+    with desk.connect_as_dba() as dba:
+        source, target = (
+            int(str(row[0]))
+            for row in dba.execute(
+                "INSERT INTO switchboard.ticket (subject, status, priority, type, queue_id, customer_id, channel)"
+                " SELECT 'twin', 'new', 1, 'question', %s, %s, 'email' FROM generate_series(1, 2) RETURNING id",
+                (desk.ids["billing"], desk.ids["jane"]),
+            ).fetchall()
+        )
+    with desk.connect("alice") as alice:
+        alice.execute("SELECT merge_ticket(%s, %s, NULL)", (source, target))
+        with pytest.raises(psycopg.Error, match="was merged") as refused:
+            alice.execute("SELECT escalate_ticket(%s, NULL)", (source,))
+        assert refused.value.sqlstate == "SB003"
+    with desk.connect("dana") as dana:
+        for call, args in [
+            ("assign_ticket(%s, %s, NULL)", (source, desk.ids["alice"])),
+            ("move_ticket(%s, %s, NULL)", (source, desk.ids["tech"])),
+        ]:
+            with pytest.raises(psycopg.Error, match="was merged") as refused:
+                dana.execute(f"SELECT {call}", args)
+            assert refused.value.sqlstate == "SB003"
+
+
+SAVE = "SELECT switchboard.save_sla_policy(NULL, NULL, %s, 50, %s, %s, false, NULL, NULL, '[]', true)"
+TARGETS = json.dumps({"normal": {"first_response": 60}})
+
+
+@pytest.mark.parametrize("value", [1.5, [], "  ", ["gold", ""], None, True, {"tier": "gold"}])
+def test_an_account_condition_the_engine_cannot_read_is_refused(desk: Desk, value: object) -> None:
+    conditions = json.dumps({"queue_ids": [desk.ids["tech"]], "account.tier": value})
+    with desk.connect("dana") as dana, pytest.raises(psycopg.errors.InvalidParameterValue):
+        dana.execute(SAVE, (f"account {value!r}", conditions, TARGETS))
+
+
+@pytest.mark.parametrize("value", ["gold", 2, ["gold", 3]])
+def test_an_account_condition_the_engine_reads_is_saved(desk: Desk, value: object) -> None:
+    conditions = json.dumps({"queue_ids": [desk.ids["tech"]], "account.tier": value})
+    with desk.connect("dana") as dana, dana.transaction(force_rollback=True):
+        dana.execute(SAVE, (f"account {value!r}", conditions, TARGETS))
+
+
+def test_a_message_without_a_public_reply_fires_no_ticket_update(desk: Desk) -> None:
+    """Version 2 ran an UPDATE of no rows for every message statement, and PostgreSQL fires a table's
+    statement triggers (audit, change log, tallies, SLA marks) even for an UPDATE of no rows."""
+    ticket = desk.ids["tech_open"]
+    with desk.connect_as_dba() as dba, dba.transaction(force_rollback=True):
+        dba.execute("SET LOCAL track_functions = 'all'")
+        note = (
+            "INSERT INTO switchboard.message (ticket_id, kind, author_agent_id, body_text)"
+            " VALUES (%s, %s, %s, 'checked')"
+        )
+        audits = "SELECT coalesce(sum(calls), 0) FROM pg_stat_xact_user_functions WHERE funcname = 'audit_ticket'"
+        dba.execute(note, (ticket, "internal_note", desk.ids["dana"]))
+        assert dba.execute(audits).fetchone() == (0,)
+        dba.execute(note, (ticket, "public_reply", desk.ids["dana"]))
+        assert dba.execute(audits).fetchone() != (0,)  # the first reply stamps the ticket, audited
