@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Literal
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QApplication,
     QBoxLayout,
@@ -234,6 +234,7 @@ class Composer(QObject):
         draft = self.drafts.load(ticket_id)
         self.text.blockSignals(True)
         self.text.setPlainText(draft.text if draft else "")
+        self.text.moveCursor(QTextCursor.MoveOperation.End)  # typing goes on where the draft ends, not before it
         self.text.blockSignals(False)
         self.note_mode.blockSignals(True)
         (self.note_mode if draft and draft.mode == "note" else self.reply_mode).setChecked(True)

@@ -228,6 +228,8 @@ def test_a_draft_survives_the_window(qtbot: QtBot, engine: Engine, world: World,
     window.hide()
     again = open_window(qtbot, engine, tmp_path)
     qtbot.waitUntil(lambda: again.editor.composer.toPlainText() == "Half-written answer", timeout=5000)
+    qtbot.keyClicks(again.editor.composer, ", and more")  # goes on at its end, not in front of it
+    assert again.editor.composer.toPlainText() == "Half-written answer, and more"
     close(again, qtbot)
 
 
