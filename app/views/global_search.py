@@ -77,6 +77,7 @@ class GlobalSearch(QDialog):
         self.results.setRootIsDecorated(False)
         self.results.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keyboard stays in the field
         self.results.itemActivated.connect(lambda item, _column: self._choose(item))
+        self.results.currentItemChanged.connect(self._mark_current)
         layout = QVBoxLayout(self)
         layout.addWidget(self.field)
         layout.addWidget(self.note)
@@ -152,13 +153,18 @@ class GlobalSearch(QDialog):
     def _row(hit: SearchHit) -> QLabel:
         label = QLabel()
         label.setTextFormat(Qt.TextFormat.RichText)  # every piece of data in it is escaped
-        label.setText(
-            f"{html.escape(hit_label(hit))}"
-            + (f"<br><span style='color: palette(placeholder-text)'>{snippet_html(hit)}</span>" if hit.snippet else "")
-        )
+        label.setText(_row_html(hit, selected=False))
         label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         label.setMargin(3)
         return label
+
+    def _mark_current(self, current: QTreeWidgetItem | None, previous: QTreeWidgetItem | None) -> None:
+        """A row is a label over the item, which the selection's colours do not reach: the chosen row is
+        written again in the highlight's text colour (its snippet was grey on the highlight's blue)."""
+        for item, selected in ((previous, False), (current, True)):
+            label = self.results.itemWidget(item, 0) if item is not None else None
+            if isinstance(label, QLabel) and item is not None and (hit := item.data(0, HIT_ROLE)) is not None:
+                label.setText(_row_html(hit, selected=selected))
 
     # --- choosing ----------------------------------------------------------------------------------------
     def _items(self) -> list[QTreeWidgetItem]:
@@ -373,3 +379,14 @@ class SearchFeatures:
         self.article_view.close()
         if self.sync is not None:
             self.sync.stop()
+
+
+def _row_html(hit: SearchHit, *, selected: bool) -> str:
+    """A hit's two lines: what it is, and its snippet, dimmed unless the row is the chosen one."""
+    colour = "palette(highlighted-text)" if selected else "palette(placeholder-text)"
+    first = (
+        f"<span style='color: palette(highlighted-text)'>{html.escape(hit_label(hit))}</span>"
+        if selected
+        else html.escape(hit_label(hit))
+    )
+    return first + (f"<br><span style='color: {colour}'>{snippet_html(hit)}</span>" if hit.snippet else "")

@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
@@ -23,6 +23,7 @@ from app.services.platform.database.dsn import libpq_dsn
 from app.services.search.service import Search
 from app.services.search.store import IndexHome
 from app.services.tickets import service
+from app.views.global_search import GlobalSearch
 from app.views.main_window import MainWindow
 from tests.support.desk_window import close_window, open_desk_window, runtime_as
 from tests.support.gui_thread import GuiThreadGuard
@@ -112,6 +113,10 @@ def test_slash_searches_as_you_type_during_a_rebuild_and_enter_opens_the_ticket(
     assert [h.title for h in shown if h.kind == "ticket"] == ["Printer on fire"]
     assert [h.title for h in shown if h.kind == "article"] == ["When a printer is on fire"]
     assert dialog.results.topLevelItem(0).text(0) == "Tickets (1)"  # type: ignore[union-attr]
+    assert _row_texts(dialog) == [True, False]  # the chosen row in the highlight's text colour, all of it
+    qtbot.keyClick(dialog.field, Qt.Key.Key_Down)
+    assert _row_texts(dialog) == [False, True]
+    qtbot.keyClick(dialog.field, Qt.Key.Key_Up)
     qtbot.keyClick(dialog.field, Qt.Key.Key_Return)
     qtbot.waitUntil(
         lambda: window.editor.detail is not None and window.editor.detail.ticket.subject == "Printer on fire",
@@ -178,3 +183,13 @@ def test_an_article_found_by_search_opens_and_ctrl_i_puts_it_in_the_reply(
     qtbot.waitUntil(lambda: ARTICLE_BODY in window.editor.composer.toPlainText(), timeout=10_000)
     assert not view.isVisible()
     close_window(window, qtbot)
+
+
+def _row_texts(dialog: GlobalSearch) -> list[bool]:
+    """Per hit row: is it written in the highlight's text colour (and nothing in the dimmed one)?"""
+    marks = []
+    for item in dialog._items():
+        label = dialog.results.itemWidget(item, 0)
+        assert isinstance(label, QLabel)
+        marks.append("highlighted-text" in label.text() and "placeholder-text" not in label.text())
+    return marks
