@@ -167,7 +167,7 @@ def test_an_unknown_login_may_not_act(on_test_db: list[str]) -> None:
         (
             "postgresql://nobody@127.0.0.1:1/none",
             6,
-            "Cannot reach the database at postgresql+psycopg://nobody@127.0.0.1:1/none",
+            "Cannot reach the database at postgresql+psycopg://nobody@127.0.0.1:1/none: nothing answers",
         ),
         ("postgres ql://what", 2, "malformed"),
         ("mysql://db.lan/helpdesk", 2, "needs PostgreSQL"),

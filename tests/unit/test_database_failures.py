@@ -6,9 +6,11 @@ import errno
 
 import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
 
-from app.services.errors import DatabaseBusy, DatabaseUnavailable, DiskFull, InvalidInput
+from app.services.errors import DatabaseBusy, DatabaseUnavailable, DiskFull, InvalidInput, SignInFailed
+from app.services.platform.database.engine import explain_connection_error
 from app.services.platform.database.failures import explain_database_error, explain_disk_full
 
 
@@ -76,3 +78,28 @@ def test_a_full_disk_anywhere_in_the_causes_is_one_sentence() -> None:
         explained = explain_disk_full(outer)
     assert explained is not None and "The disk is full: cannot write /data/drafts/x.json" in str(explained)
     assert explain_disk_full(OSError(errno.EACCES, "Permission denied")) is None
+
+
+@pytest.mark.parametrize(
+    ("driver_said", "words"),
+    [
+        ('connection to server at "10.0.0.9", port 5499 failed: Connection refused', "Is the server running?"),
+        ('connection to server at "db.lan" failed: timeout expired', "no answer within 5 seconds"),
+        ('could not translate host name "db.lna" to address: Name or service not known', "host name is unknown"),
+        ('connection to server failed: FATAL:  database "helpdesk" does not exist', "no database named 'helpdesk'"),
+        ("connection to server failed: something new", "something new"),  # the driver's words, if nothing fits
+    ],
+)
+def test_a_server_out_of_reach_is_said_as_a_person_acts_on_it(driver_said: str, words: str) -> None:
+    url = make_url("postgresql+psycopg://ann@db.lan:5499/helpdesk")
+    explained = explain_connection_error(url, OperationalError("SELECT 1", {}, psycopg.OperationalError(driver_said)))
+    assert isinstance(explained, DatabaseUnavailable)
+    assert str(explained).startswith("Cannot reach the database at postgresql+psycopg://ann@db.lan:5499/helpdesk: ")
+    assert words in str(explained) and ("failed:" not in str(explained) or words == "something new")
+
+
+def test_a_refused_sign_in_never_says_which_logins_exist() -> None:
+    url = make_url("postgresql+psycopg://mallory@db.lan/helpdesk")
+    said = 'connection to server failed: FATAL:  role "mallory" does not exist'
+    explained = explain_connection_error(url, OperationalError("SELECT 1", {}, psycopg.OperationalError(said)))
+    assert isinstance(explained, SignInFailed) and "does not exist" not in str(explained)

@@ -102,13 +102,34 @@ def explain_connection_error(url: URL, error: OperationalError) -> KnownError:
         return SignInRequired(f"The server at {where} asks {login} for a password.")
     unknown_role = 'role "' in lowered and "does not exist" in lowered
     if state in ("28P01", "28000") or unknown_role or any(sign in lowered for sign in SIGN_IN_REFUSALS):
-        return SignInFailed(
-            f"Sign-in as {login} failed: wrong user name or password, or the login is disabled "
-            f"({reason.split(': ')[-1]})."
-        )
+        # One sentence whichever it was: the server's own words ("role … does not exist") would tell a
+        # stranger which logins exist.
+        return SignInFailed(f"Sign-in as {login} failed: wrong user name or password, or the login is disabled.")
     if "certificate" in lowered or "ssl" in lowered:
         return TlsFailed(f"The TLS connection to {where} failed: {reason}. Check the CA file in the settings.")
-    return DatabaseUnavailable(f"Cannot reach the database at {where}: {reason}")
+    return DatabaseUnavailable(f"Cannot reach the database at {where}: {_unreachable(url, lowered, reason)}")
+
+
+# What the driver says when nothing usable answers, as a person can act on it (its own text otherwise).
+UNREACHABLE = [
+    ("connection refused", "nothing answers at that host and port (connection refused). Is the server running?"),
+    ("timeout expired", "no answer within {seconds} seconds. Is the host right, and does a firewall let you through?"),
+    ("could not translate host name", "the host name is unknown. Check its spelling, or use the server's address."),
+    ("name or service not known", "the host name is unknown. Check its spelling, or use the server's address."),
+    ("no route to host", "the network has no way to that host. Is it on this network (or the VPN)?"),
+    ("the database system is starting up", "the server is starting up. Try again in a moment."),
+    ("the database system is shutting down", "the server is shutting down."),
+    ("too many clients", "the server has no connection to spare (too many clients). Ask IT to raise its limit."),
+]
+
+
+def _unreachable(url: URL, lowered: str, reason: str) -> str:
+    if f'database "{str(url.database or "").lower()}" does not exist' in lowered:
+        return f"there is no database named {url.database!r} on that server. Check the name in the URL."
+    for sign, sentence in UNREACHABLE:
+        if sign in lowered:
+            return sentence.format(seconds=CONNECT_TIMEOUT_SECONDS)
+    return reason
 
 
 def _server_spoke(dbapi_connection: Any) -> bool:
