@@ -59,8 +59,10 @@ class AboutDialog(QDialog):
         self.fields["Schema"].setText(schema_text(about))
         self.fields["Server"].setText(server_text(about))
         self.fields["Signed in as"].setText(f"{self._display_name} ({about.login})")
+        self.adjustSize()  # the wrapped lines came after the dialog took its size: it grows to show them whole
 
     def _failed(self, error: Exception) -> None:
         for name in ("Schema", "Server", "Signed in as"):
             self.fields[name].setText("—")
         self.fields["Server"].setText(explain_failure(error))
+        self.adjustSize()

@@ -415,10 +415,17 @@ class MainWindow(QMainWindow):
         if self.model.rowCount() == 0:
             self.editor.save_draft()
             label = self.current_view.label if self.current_view is not None else "this view"
-            self.no_ticket.setText(
-                f"No ticket open: nothing in {label} matches.\n\nClear the filter (Esc in the filter box), choose "
-                "another view, or go to a ticket by its number (Ctrl+G)."
-            )
+            if self.filters.is_narrowed():
+                said = (
+                    f"No ticket open: nothing in {label} matches the filter.\n\nClear the filter (Esc in the "
+                    "filter box), choose another view, or go to a ticket by its number (Ctrl+G)."
+                )
+            else:
+                said = (
+                    f"No ticket open: {label} is empty.\n\nChoose another view, or go to a ticket by its number "
+                    "(Ctrl+G). New tickets appear here as they come."
+                )
+            self.no_ticket.setText(said)
             self.ticket_pane.setCurrentWidget(self.no_ticket)
 
     def _ticket_chosen(self, ticket_id: int) -> None:

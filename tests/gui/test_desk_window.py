@@ -186,7 +186,7 @@ def test_a_filter_with_no_match_says_so_and_leaves_no_ticket_open(qtbot: QtBot, 
     qtbot.waitUntil(lambda: window.table.empty_label.isVisible(), timeout=5000)
     assert window.table.empty_label.text().startswith("No tickets in All open matching “no such thing”")
     assert window.ticket_pane.currentWidget() is window.no_ticket and not window.editor.isVisible()
-    assert "nothing in All open matches" in window.no_ticket.text()
+    assert "nothing in All open matches the filter" in window.no_ticket.text()
     qtbot.waitUntil(lambda: window.filters.count_label.text() == "0 tickets")
     qtbot.keyClick(window.filters.text, Qt.Key.Key_Escape)  # clears the filter: the queue and a ticket are back
     qtbot.waitUntil(lambda: window.model.rowCount() == 3 and window.ticket_pane.currentWidget() is window.editor)
@@ -317,6 +317,8 @@ def test_about_shows_the_version_the_schema_and_the_server(qtbot: QtBot, window:
     assert fields["Schema"].text() == f"{schema.code_revision()} (current)"
     assert str(engine.url.database) in fields["Server"].text()
     assert "alice" in fields["Signed in as"].text()
+    for label in fields.values():  # each line whole: the dialog grew to the wrapped lines that came later
+        assert label.height() >= label.heightForWidth(label.width()), label.text()
     window.about_dialog.reject()
 
 
