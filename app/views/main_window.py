@@ -278,11 +278,11 @@ class MainWindow(QMainWindow):
             ("View", "Command palette", "Ctrl+K", lambda: self.open_palette()),
             ("View", "Clear the filter", "", self.filters.clear),
             ("View", "Choose columns…", "", self.choose_columns),
-            ("View", "Routing settings…", "Ctrl+Shift+R", self.routing_settings),  # leads and admins
             ("Help", "Keyboard shortcuts", "?", self.show_shortcuts),
             ("Help", "About Switchboard", "", self.show_about),
         ]
-        if self._desk.me.leads:  # the supervisor view: team leads and admins only (as supervision.allowed)
+        if self._desk.me.leads:  # team leads and admins only (as supervision.allowed): an agent changes none
+            specs.append(("View", "Routing settings…", "Ctrl+Shift+R", self.routing_settings))
             specs.append(("View", "Supervisor view", "Ctrl+E", self.show_supervisor))
             specs.append(("View", "SLA policies and calendars…", "", self.show_sla_admin))  # in the palette too
         self.actions_by_text: dict[str, QAction] = {}

@@ -123,13 +123,14 @@ def test_a_lead_changes_weights_and_facts_previews_the_last_30_days_then_saves(
     close_window(window, qtbot)
 
 
-def test_an_agent_who_leads_nothing_is_told_so_and_changes_nothing(
-    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
-) -> None:
+def test_an_agent_is_offered_no_routing_settings(qtbot: QtBot, engine: Engine, world: World, tmp_path: Path) -> None:
+    """Agents change no routing settings (the database refuses them): no menu entry, no palette entry, and
+    the shortcut opens nothing — before, a greyed dialog said 'you lead no queue'."""
     window = open_desk_window(qtbot, engine, tmp_path, person="alice")
-    dialog = open_settings(qtbot, window)
-    qtbot.waitUntil(lambda: dialog.state == "nothing to lead", timeout=10_000)
-    assert dialog.message.text() == "Routing settings are changed by a queue's lead or an admin: you lead no queue."
-    assert not dialog.preview_button.isEnabled() and not dialog.save_button.isEnabled()
-    dialog.reject()
+    assert "Routing settings…" not in window.actions_by_text
+    qtbot.waitExposed(window)
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.wait(200)
+    assert getattr(window, "routing_settings_dialog", None) is None
     close_window(window, qtbot)
