@@ -96,7 +96,7 @@ class HeaderForm(QWidget):
         self.subject = QLineEdit()
         self.status, self.priority, self.queue = QComboBox(), QComboBox(), QComboBox()
         self.status.setToolTip("Only the moves the ticket's lifecycle allows from its status")
-        self.priority.addItems([p.label for p in Priority])
+        self.priority.addItems([p.label.capitalize() for p in Priority])  # as the queue says them
         self.assignee = QComboBox()
         self.assignee.setEditable(True)
         self.assignee.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -237,7 +237,7 @@ class HeaderForm(QWidget):
         changes = FieldChanges(
             subject=self.subject.text() if self.subject.text() != ticket.subject else None,
             priority=Priority.parse(self.priority.currentText())
-            if self.priority.currentText() != ticket.priority.label
+            if self.priority.currentText() != ticket.priority.label.capitalize()
             else None,
             queue_id=self.queue.currentData() if self.queue.currentData() != ticket.queue_id else None,
             tags=tags if tags != ticket.tags else None,
@@ -438,7 +438,7 @@ def _status(ticket: TicketSummary) -> object:
 
 
 def _priority(ticket: TicketSummary) -> object:
-    return ticket.priority.label
+    return ticket.priority.label.capitalize()
 
 
 def _queue_id(ticket: TicketSummary) -> object:

@@ -311,7 +311,7 @@ def test_unsaved_header_edits_survive_a_colleagues_change_and_ctrl_s_saves_them_
     qtbot.waitUntil(
         lambda: editor.detail is not None and editor.detail.ticket.version == ticket.version + 1, timeout=5000
     )
-    assert header.priority.currentText() == "high"  # untouched by alice: carol's value
+    assert header.priority.currentText() == "High"  # untouched by alice: carol's value
     assert header.tags.text() == "vip, refund"  # only alice's: kept
     assert header.subject.text() == "Printer on fire, refund promised"  # both: alice's kept, marked
     assert set(header.conflicts) == {"subject"} and header.conflict_bar.isVisible()

@@ -574,7 +574,7 @@ def test_after_its_own_writes_the_editor_shows_what_opening_the_ticket_afresh_sh
 
     editor.subject.setText("Printer on fire, refund sent")  # the header: status and fields as one write
     editor.status.setCurrentIndex(editor.status.findData("in_progress"))
-    editor.header_form.priority.setCurrentText("high")
+    editor.header_form.priority.setCurrentText("High")
     editor.header_form.tags.setText("refund, vip")
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: editor.detail.ticket.version == version + 2, timeout=5000)  # type: ignore[union-attr]

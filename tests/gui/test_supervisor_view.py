@@ -120,7 +120,7 @@ def test_a_team_lead_sees_the_board_the_team_and_compliance_and_opens_a_ticket_b
     late, soon = board
     assert late.state is BoardState.BREACHED and late.level == 1 and late.assignee == "Bob Baker"
     assert soon.state is BoardState.DUE_SOON and soon.assignee is None and soon.queue == "Technical Support"
-    assert view.board_model.data(view.board_model.index(0, 1)) == "breached"
+    assert view.board_model.data(view.board_model.index(0, 1)) == "Breached"
 
     team = {agent.name: agent for agent in view.team_model.rows}
     assert set(team) == {"Alice Archer", "Bob Baker", "Dave Dunn"}

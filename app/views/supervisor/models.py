@@ -119,16 +119,16 @@ class EscalationBoardModel(FrozenRowsModel[BoardRow]):
             acknowledged = f"{row.acknowledged_by}, {row.acknowledged_at.astimezone():%H:%M}"
         return [
             due,
-            row.state.value,
+            row.state.value.capitalize(),
             minutes_words(row.minutes_left),
             minutes_words(row.typical_minutes),
-            row.risk.value,
+            row.risk.value.capitalize(),
             LEVEL_WORDS.get(row.level, str(row.level)),
             acknowledged,
             f"#{row.number}",
             row.subject,
             row.queue,
-            row.priority,
+            row.priority.capitalize(),
             row.assignee or "nobody",
         ][column]
 
@@ -157,7 +157,7 @@ class TeamLoadModel(FrozenRowsModel[AgentLoad]):
             oldest = "" if row.oldest_open_at is None else relative(row.oldest_open_at, self.as_of)
             return [
                 row.name,
-                row.availability,
+                row.availability.capitalize(),  # as the status bar says it
                 str(row.open_tickets),
                 str(row.capacity),
                 load,
