@@ -53,6 +53,7 @@ from app.services.knowledge.dto import (
     Category,
     Visibility,
 )
+from app.views.appearance import accents
 from app.views.errors import explain_failure
 from app.views.labels import plain_label
 from app.views.tasks import TaskRunner
@@ -263,6 +264,7 @@ class ArticleEditor(QDialog):
         self.body.setPlainText(article.body)
         self.state_label.setText(state_words(article))
         formatting = " It has formatting: changing the text saves it as plain text." if article.body_html else ""
+        self.message.setStyleSheet("")
         self.message.setText((note + formatting).strip())
         self._update_buttons()
 
@@ -273,7 +275,8 @@ class ArticleEditor(QDialog):
         self.body.clear()
         self.category.setCurrentIndex(0)
         self.visibility.setCurrentIndex(0)
-        self.state_label.setText("New article: saved as your draft")
+        self.state_label.setText("New article, not saved yet: Save keeps it as your draft")
+        self.message.setStyleSheet("")
         self.message.clear()
         self.tree.clearSelection()
         self._update_buttons()
@@ -356,7 +359,8 @@ class ArticleEditor(QDialog):
         self.runner.run(op, on_success, self._refused)
 
     def _refused(self, error: Exception) -> None:
-        """The database's sentence; what the person typed stays in the form."""
+        """The database's sentence, in the colour of a refusal; what the person typed stays in the form."""
+        self.message.setStyleSheet(f"color: {accents().overdue};")
         self.message.setText(explain_failure(error))
 
 
