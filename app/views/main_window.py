@@ -50,7 +50,7 @@ from app.views.queue_view import QueueView
 from app.views.status_bar import DeskStatusBar
 from app.views.supervisor.alerts import SlaAlertWatcher
 from app.views.tasks import TaskRunner
-from app.views.ticket_table import TicketTableModel, queue_pages
+from app.views.ticket_table import COLUMNS, SORTED_BY_COLUMN, TicketTableModel, queue_pages
 from app.views.tray import TrayNotifier
 
 # The dialogs and windows opened on demand (about, bulk, new ticket, merge/link, routing settings, the
@@ -138,6 +138,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes(pane_sizes(size.width()))
         if COLUMNS_KEY in self.layout_memory.restore():
             self.table.fit_when_shown = False  # the agent's own columns
+            self._show_sort_indicator()  # the saved header carries the arrow of its day; the sort is today's
         self.model.loaded.connect(self._first_page_shown)
         self.model.page_failed.connect(self._first_page_shown)
         self.navigation.failed.connect(self._first_page_shown)  # no views, no page: start the rest anyway
@@ -202,6 +203,7 @@ class MainWindow(QMainWindow):
         self.editor.hand_keyboard_to(self.table)
         self.filters = FilterBar()
         self.filters.changed.connect(self._filters_changed)
+        self._sort_from_header()
         self.filters.leave_requested.connect(self.table.setFocus)
         self.navigation.leave_requested.connect(self.table.setFocus)
         middle = QWidget()
@@ -403,6 +405,27 @@ class MainWindow(QMainWindow):
             lambda count: self._counted_shown_view(asked, count),
             self._report,
         )
+
+    def _sort_from_header(self) -> None:
+        """A click on the SLA due, Priority or Updated header sorts by it (the filter bar's Sort, which the
+        server pages by); the header shows which. The other columns have no order of their own."""
+        header = self.table.horizontalHeader()
+        header.setSortIndicatorShown(True)
+        header.sectionClicked.connect(self._header_clicked)
+        self.filters.sort.currentIndexChanged.connect(lambda _index: self._show_sort_indicator())
+        self._show_sort_indicator()
+
+    def _header_clicked(self, column: int) -> None:
+        if (order := SORTED_BY_COLUMN.get(column)) is not None:
+            self.filters.sort.setCurrentIndex(self.filters.sort.findData(order))
+        self._show_sort_indicator()  # a click elsewhere must not leave Qt's arrow on that column
+
+    def _show_sort_indicator(self) -> None:
+        order = self.filters.sort.currentData()
+        column = next((c for c, sort in SORTED_BY_COLUMN.items() if sort == order), len(COLUMNS))
+        ascending = column == COLUMNS.index("SLA due")  # soonest due first; the others most first
+        direction = Qt.SortOrder.AscendingOrder if ascending else Qt.SortOrder.DescendingOrder
+        self.table.horizontalHeader().setSortIndicator(column, direction)
 
     def _counted_shown_view(self, asked: int, count: int) -> None:
         if asked == self._counted:

@@ -50,6 +50,11 @@ SLA_COLUMN = COLUMNS.index("SLA due")
 PRIORITY_COLUMN = COLUMNS.index("Priority")
 CUSTOMER_COLUMN = COLUMNS.index("Customer")
 SUBJECT_COLUMN = COLUMNS.index("Subject")
+SORTED_BY_COLUMN = {  # the columns a click on the header sorts by: the orders the server pages by
+    COLUMNS.index("SLA due"): SortOrder.SLA_DUE,
+    COLUMNS.index("Priority"): SortOrder.PRIORITY,
+    COLUMNS.index("Updated"): SortOrder.UPDATED,
+}
 NO_INDEX = QModelIndex()
 ROW_LIMIT = 200_000  # rows listed at most (about 50 MB of places): beyond that a filter finds it sooner
 CACHED_ROWS = 2_000  # tickets held whole: twenty screens of the tallest table
@@ -224,6 +229,8 @@ class TicketTableModel(QAbstractTableModel):
             and 0 <= section < len(COLUMNS)
         ):
             return COLUMNS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return "Click to sort the queue by this column" if section in SORTED_BY_COLUMN else None
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

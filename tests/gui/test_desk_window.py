@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QAction, QPalette
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -19,6 +19,7 @@ from app.bootstrap import Runtime
 from app.services.desk import HelpDesk
 from app.services.platform.database import schema
 from app.services.tickets import service
+from app.services.tickets.dto import SortOrder
 from app.views.appearance import THEME_KEY, apply_color_scheme, is_dark
 from app.views.drafts import DraftStore
 from app.views.main_window import MainWindow, default_size
@@ -326,3 +327,23 @@ def test_the_window_opens_no_larger_than_the_screen(qtbot: QtBot) -> None:
     screen = QApplication.primaryScreen().availableGeometry()
     size = default_size()
     assert size.width() <= screen.width() and size.height() <= screen.height()
+
+
+def test_clicking_a_sortable_header_sorts_the_queue_by_it(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3)
+    header = window.table.horizontalHeader()
+    assert header.sortIndicatorSection() == SLA_COLUMN  # the default: soonest due first
+    clicked = header.sectionViewportPosition(PRIORITY_COLUMN) + header.sectionSize(PRIORITY_COLUMN) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(clicked, header.height() // 2))
+    assert window.filters.sort.currentData() == SortOrder.PRIORITY
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (
+        PRIORITY_COLUMN,
+        Qt.SortOrder.DescendingOrder,
+    )
+    qtbot.waitUntil(lambda: not window.model.loading and window.model.rowCount() == 3)
+    ranks = [t.priority for t in listed(window.model)]
+    assert ranks == sorted(ranks, reverse=True)
+    subject = COLUMNS.index("Subject")  # no order of its own: nothing changes, the arrow stays
+    clicked = header.sectionViewportPosition(subject) + 5
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(clicked, header.height() // 2))
+    assert window.filters.sort.currentData() == SortOrder.PRIORITY and header.sortIndicatorSection() == PRIORITY_COLUMN
