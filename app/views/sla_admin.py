@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -36,6 +36,8 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSpinBox,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -49,30 +51,36 @@ from app.services.errors import InvalidInput
 from app.services.sla.admin_dto import WEEKDAYS, CalendarInfo, DryRun, PolicyInfo, SlaSetup
 from app.services.sla.clocks import Target
 from app.services.sla.policy import Action
+from app.views.appearance import is_dark
 from app.views.errors import explain_failure
 from app.views.labels import plain_label
 from app.views.tasks import TaskRunner
 from app.vocabulary import Priority
 
 DRY_RUN_FIRST = "Dry-run the change on the open tickets before saving it."
-ACTIONS = {
-    Action.NOTIFY_ASSIGNEE: "Notify the assignee",
-    Action.NOTIFY_LEAD: "Notify the team lead, raise the priority",
-    Action.MOVE_TO_QUEUE: "Move to a queue",
-    Action.BACK_TO_ROUTING: "Hand back to routing",
+ACTIONS = {  # short enough for the ladder's column; the whole sentence is the item's tooltip
+    Action.NOTIFY_ASSIGNEE: ("Notify the assignee", "Notify the ticket's assignee"),
+    Action.NOTIFY_LEAD: (
+        "Notify lead, raise priority",
+        "Notify the team lead and raise the ticket's priority one step",
+    ),
+    Action.MOVE_TO_QUEUE: ("Move to a queue", "Move the ticket to the queue chosen in the next column"),
+    Action.BACK_TO_ROUTING: ("Hand back to routing", "Hand the ticket back to routing"),
 }
 LEVEL, AFTER, ACTION, QUEUE = range(4)
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 NO_COUNTRY = "(no public holidays)"
+ACCOUNT_PREFIX = "account."  # as `connectors.attributes.PREFIX`, which views cannot import (it reaches the database)
+TICKED_CONDITIONS = ("queue_ids", "priorities")  # the two check lists, in this order
+WORD_CONDITIONS = ("types", "channels", "any_tags", "tiers")  # the comma lists, in this order
+SHOWN_AS = {"priorities": "", "types": "type ", "channels": "channel ", "any_tags": "tag ", "tiers": "tier "}
 
 
 def dry_run_words(outcome: DryRun) -> str:
     breached = "".join(f"\n  #{t.number} {t.subject} [{t.queue}]" for t in outcome.newly_breached[:5])
     more = outcome.newly_breached_count - min(5, len(outcome.newly_breached))
-    direction = (
-        f" (the soonest due time {outcome.earlier} earlier, {outcome.later} later)"
-        if outcome.earlier or outcome.later
-        else ""
+    direction = (  # of the moved tickets, those whose next due time comes sooner or later
+        f" ({outcome.earlier} would be due earlier, {outcome.later} later)" if outcome.earlier or outcome.later else ""
     )
     return (
         f"{outcome.moved} of {outcome.open_tickets} open tickets would move{direction}; "
@@ -86,24 +94,113 @@ def split_words(text: str) -> list[str]:
     return [word.strip() for word in text.split(",") if word.strip()]
 
 
+def values_of(value: Any) -> list[Any]:
+    """A condition's values: an account condition holds one value or a list, the others a list."""
+    return list(value) if isinstance(value, list) else [value]
+
+
 def applies_to(policy: PolicyInfo, queue_names: Mapping[int, str]) -> str:
+    """Every condition of the policy in words, known or not: a list that leaves one out says "every ticket"
+    of a policy that applies to a few (the VIP policy's account condition once read so)."""
     conditions = policy.conditions
     if not conditions:
         return "every ticket (the default)"
-    parts = []
-    if conditions.get("queue_ids"):
-        parts.append(", ".join(queue_names.get(int(q), f"queue {q}") for q in conditions["queue_ids"]))
-    for key, label in (("priorities", ""), ("types", "type "), ("channels", "channel "), ("any_tags", "tag ")):
-        if conditions.get(key):
-            parts.append(label + "/".join(str(v) for v in conditions[key]))
-    if conditions.get("tiers"):
-        parts.append("tier " + "/".join(str(v) for v in conditions["tiers"]))
-    return "; ".join(parts) or "every ticket"
+    parts = [condition_words(key, values_of(conditions[key]), queue_names) for key in sorted(conditions, key=_place)]
+    return "; ".join(part for part in parts if part) or "every ticket"
+
+
+def _place(key: str) -> int:
+    """Where a condition comes in the words: the editor's fields in their order, then account ones, then others."""
+    order = (*TICKED_CONDITIONS, *WORD_CONDITIONS)
+    return order.index(key) if key in order else len(order) + (not key.startswith(ACCOUNT_PREFIX))
+
+
+def condition_words(key: str, values: list[Any], queue_names: Mapping[int, str]) -> str:
+    """One condition in words: "Billing, Tech", "type incident/question", "account tier: vip/gold"."""
+    if not values:
+        return ""
+    if key == "queue_ids":
+        return ", ".join(queue_names.get(q, f"queue {q}") if isinstance(q, int) else str(q) for q in values)
+    shown = "/".join(str(v) for v in values)
+    if key in SHOWN_AS:
+        return SHOWN_AS[key] + shown
+    if key.startswith(ACCOUNT_PREFIX):
+        return f"account {key.removeprefix(ACCOUNT_PREFIX)}: {shown}"
+    return f"{key.replace('_', ' ')}: {shown}"
+
+
+def editable(key: str, value: Any) -> bool:
+    """Whether a field of the editor shows this condition as it is stored: a list of plain values (one
+    value too, for an account condition) that a comma list can say again. Any other is kept verbatim."""
+    if key in TICKED_CONDITIONS or key in WORD_CONDITIONS:
+        if not isinstance(value, list):
+            return False
+    elif not key.startswith(ACCOUNT_PREFIX) or key == ACCOUNT_PREFIX or any(c in key for c in "=;"):
+        return False
+    return all(
+        isinstance(v, str | int) and not isinstance(v, bool) and not any(c in str(v) for c in ",;")
+        for v in values_of(value)
+    )
+
+
+def account_line(conditions: Mapping[str, Any]) -> str:
+    """The account conditions as the editor's line shows them: `account.tier = vip, gold; account.region = EU`."""
+    return "; ".join(
+        f"{key} = {', '.join(str(v) for v in values_of(value))}"
+        for key, value in conditions.items()
+        if key.startswith(ACCOUNT_PREFIX) and editable(key, value)
+    )
+
+
+def parse_account_line(text: str) -> dict[str, Any]:
+    """The editor's account line as conditions, one value as text and several as a list, as
+    `switchboard connector rule set --when account.tier=vip,gold` reads them (`account.` may be left out).
+    Only the shape is read here; the service judges the conditions on the dry run and the save
+    (`apply_spec`), since this module may not import it (it reaches the database)."""
+    conditions: dict[str, Any] = {}
+    for pair in (part.strip() for part in text.split(";")):
+        if not pair:
+            continue
+        key, equals, value = pair.partition("=")
+        key = key.strip() if key.strip().startswith(ACCOUNT_PREFIX) else ACCOUNT_PREFIX + key.strip()
+        values = split_words(value)
+        if not equals or key == ACCOUNT_PREFIX or not values:
+            raise InvalidInput(f"Account: {pair!r} is no condition; write account.NAME = value (or value, value).")
+        if key in conditions:
+            raise InvalidInput(f"Account: {key} is named twice; give it one list of values (value, value).")
+        conditions[key] = values[0] if len(values) == 1 else values
+    return conditions
+
+
+def same_values(stored: Any, value: Any) -> bool:
+    """The same condition in another order or shape ([1, 2] and [2, 1]; "vip" and ["vip"]; 3 and "3")."""
+    return sorted(str(v) for v in values_of(stored)) == sorted(str(v) for v in values_of(value))
+
+
+def kept_words(kept: Mapping[str, Any], unlisted: Mapping[str, list[Any]]) -> str:
+    """What the editor keeps without a field for it, named so a person knows the policy has it."""
+    parts = [f"{key} = {', '.join(str(v) for v in values_of(value))}" for key, value in kept.items()]
+    parts += [f"{key} also {', '.join(str(v) for v in values)} (not in the list)" for key, values in unlisted.items()]
+    return "Also kept as stored (not editable here): " + "; ".join(parts) if parts else ""
 
 
 def hours_of_day(weekly: Mapping[str, Any], day: int) -> str:
     intervals = weekly.get(str(day), ())
     return ", ".join(f"{s // 60:02d}:{s % 60:02d}-{e // 60:02d}:{e % 60:02d}" for s, e in intervals)
+
+
+class VisibleCheckDelegate(QStyledItemDelegate):
+    """Fusion outlines a check box in a darker shade of the palette's Window colour; on the dark palette's
+    Base that outline is as dark as the list behind it and an unticked box vanishes. These lists' items
+    are drawn with a light Window colour instead, so the outline shows; the palette and every other view
+    stay as they are."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        super().initStyleOption(option, index)
+        if is_dark(option.palette):
+            palette = QPalette(option.palette)
+            palette.setColor(QPalette.ColorRole.Window, palette.color(QPalette.ColorRole.PlaceholderText).lighter(130))
+            option.palette = palette
 
 
 class PolicyListModel(QAbstractTableModel):
@@ -144,6 +241,8 @@ class PolicyListModel(QAbstractTableModel):
         policy = self.policies[index.row()]
         if role == Qt.ItemDataRole.UserRole:
             return policy.id
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 2:  # a long one is cut in the column
+            return applies_to(policy, self.queue_names)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         column = index.column()
@@ -166,7 +265,9 @@ class SlaPolicyEditor(QDialog):
     Attributes:
         state: "ready", "dry-running", "checked", "saving", "saved".
         name_edit, position_box, active_box; queue_list, priority_list (checkable); types_edit,
-        channels_edit, tags_edit, tiers_edit (comma lists); targets (priority by target, minutes; empty: none);
+        channels_edit, tags_edit, tiers_edit (comma lists); account_edit ("account.tier = vip, gold; …");
+        kept (conditions no field shows, saved verbatim), unlisted (stored queue ids and priorities the lists
+        lack, saved too), kept_note (names both); targets (priority by target, minutes; empty: none);
         business_hours_box, calendar_choice, warn_box; ladder (level, minutes after breach, action, queue).
         dry_run_button, save_button; summary (the dry run's answer), message (a refusal or a bad input).
         saved: the policy as stored after a save.
@@ -191,6 +292,9 @@ class SlaPolicyEditor(QDialog):
         self.saved: PolicyInfo | None = None
         self._checked: dict[str, Any] | None = None
         self._filling = True
+        self.kept: dict[str, Any] = {}
+        self.unlisted: dict[str, list[Any]] = {}
+        self._filled: dict[str, str] = {}  # the text fields as filled: unchanged ones save the stored value
 
         self.name_edit = QLineEdit()
         self.name_edit.setMaxLength(100)
@@ -211,8 +315,19 @@ class SlaPolicyEditor(QDialog):
             self.priority_list.addItem(item)
         for widget in (self.queue_list, self.priority_list):
             widget.setMaximumHeight(96)
+            widget.setItemDelegate(VisibleCheckDelegate(widget))
             widget.itemChanged.connect(self._edited)
         self.types_edit, self.channels_edit, self.tags_edit, self.tiers_edit = (QLineEdit() for _ in range(4))
+        for line_edit in (self.types_edit, self.channels_edit, self.tags_edit, self.tiers_edit):
+            line_edit.setPlaceholderText("a comma list: any of them")
+        self.account_edit = QLineEdit()
+        self.account_edit.setPlaceholderText("account.tier = vip, gold; account.region = EU")
+        self.account_edit.setToolTip(
+            "The customer's verified account: NAME = a value, or several (any of them); conditions are "
+            "separated by ';' and all must match. 'tier = vip' means account.tier."
+        )
+        self.kept_note = plain_label()
+        self.kept_note.setWordWrap(True)
         self.targets = QTableWidget(len(Priority), len(Target))
         self.targets.setHorizontalHeaderLabels([f"{t.label} (min)" for t in Target])
         self.targets.setVerticalHeaderLabels([p.label for p in Priority])
@@ -227,18 +342,21 @@ class SlaPolicyEditor(QDialog):
         self.warn_box.setRange(1, 99)
         self.warn_box.setSuffix(" % of the target")
         self.ladder = QTableWidget(0, 4)
-        self.ladder.setHorizontalHeaderLabels(["Level", "Minutes after breach", "Action", "Queue (for a move)"])
+        self.ladder.setHorizontalHeaderLabels(["Level", "After (min)", "Action", "Queue (for a move)"])
+        after_header = self.ladder.horizontalHeaderItem(AFTER)
+        assert after_header is not None
+        after_header.setToolTip("Minutes after the breach")
         ladder_header = self.ladder.horizontalHeader()
-        for column in (LEVEL, AFTER, QUEUE):
+        for column in (LEVEL, AFTER, ACTION):  # the action's column as wide as its longest choice
             ladder_header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        ladder_header.setSectionResizeMode(ACTION, QHeaderView.ResizeMode.Stretch)
+        ladder_header.setSectionResizeMode(QUEUE, QHeaderView.ResizeMode.Stretch)
         self.ladder.verticalHeader().hide()
         self.ladder.itemChanged.connect(self._edited)
         self.add_step_button = QPushButton("Add &step")
         self.add_step_button.clicked.connect(lambda: self._add_step(None))
         self.remove_step_button = QPushButton("Remove s&tep")
         self.remove_step_button.clicked.connect(self._remove_step)
-        for line_edit in (self.name_edit, self.types_edit, self.channels_edit, self.tags_edit, self.tiers_edit):
+        for line_edit in (*self._word_fields(), self.account_edit, self.name_edit):
             line_edit.textEdited.connect(self._edited)
         self.position_box.valueChanged.connect(self._edited)
         self.warn_box.valueChanged.connect(self._edited)
@@ -269,10 +387,12 @@ class SlaPolicyEditor(QDialog):
         grid = QFormLayout(conditions)
         grid.addRow("&Queues", self.queue_list)
         grid.addRow("P&riorities", self.priority_list)
-        grid.addRow("T&ypes (comma list)", self.types_edit)
+        grid.addRow("T&ypes", self.types_edit)
         grid.addRow("C&hannels", self.channels_edit)
         grid.addRow("Any of the ta&gs", self.tags_edit)
         grid.addRow("Customer t&iers", self.tiers_edit)
+        grid.addRow("Acc&ount", self.account_edit)
+        grid.addRow(self.kept_note)
         clock = QFormLayout()
         clock.addRow("", self.business_hours_box)
         clock.addRow("&Calendar", self.calendar_choice)
@@ -284,6 +404,7 @@ class SlaPolicyEditor(QDialog):
         left, right = QVBoxLayout(), QVBoxLayout()
         left.addLayout(form)
         left.addWidget(conditions)
+        left.addStretch(1)  # the conditions' rows stay together; the space left goes below them
         right.addWidget(plain_label("Targets per priority (minutes; empty: no promise)"))
         right.addWidget(self.targets)
         right.addLayout(clock)
@@ -291,14 +412,16 @@ class SlaPolicyEditor(QDialog):
         right.addWidget(self.ladder)
         right.addLayout(steps)
         columns = QHBoxLayout()
-        columns.addLayout(left, 1)
-        columns.addLayout(right, 1)
+        columns.addLayout(left, 4)
+        columns.addLayout(right, 5)  # the targets' three columns and the ladder's four need more
         layout = QVBoxLayout(self)
         layout.addLayout(columns)
         layout.addWidget(self.summary)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
         self._fill(policy)
+        self.kept_note.setText(kept_words(self.kept, self.unlisted))
+        self.kept_note.setVisible(bool(self.kept_note.text()))
         self._filling = False
         if policy is not None and not setup.everyone:
             queues = {int(q) for q in policy.conditions.get("queue_ids", ())}
@@ -307,7 +430,7 @@ class SlaPolicyEditor(QDialog):
                     "This policy applies beyond the queues you lead: an admin saves changes to it "
                     "(you may dry-run them)."
                 )
-        self.resize(1000, 680)
+        self.resize(1100, 740)
 
     # --- filling and reading ------------------------------------------------------------------------------
 
@@ -324,27 +447,10 @@ class SlaPolicyEditor(QDialog):
                     if item.data(Qt.ItemDataRole.UserRole) in self.setup_.led:
                         item.setCheckState(Qt.CheckState.Checked)
             return
-        conditions = policy.conditions
         self.name_edit.setText(policy.name)
         self.position_box.setValue(policy.position)
         self.active_box.setChecked(policy.is_active)
-        chosen_queues = {int(q) for q in conditions.get("queue_ids", ())}
-        for row in range(self.queue_list.count()):
-            item = self.queue_list.item(row)
-            if item.data(Qt.ItemDataRole.UserRole) in chosen_queues:
-                item.setCheckState(Qt.CheckState.Checked)
-        chosen_priorities = {str(p) for p in conditions.get("priorities", ())}
-        for row in range(self.priority_list.count()):
-            item = self.priority_list.item(row)
-            if item.text() in chosen_priorities:
-                item.setCheckState(Qt.CheckState.Checked)
-        for edit, key in (
-            (self.types_edit, "types"),
-            (self.channels_edit, "channels"),
-            (self.tags_edit, "any_tags"),
-            (self.tiers_edit, "tiers"),
-        ):
-            edit.setText(", ".join(str(v) for v in conditions.get(key, ())))
+        self._fill_conditions(policy.conditions)
         for row, priority in enumerate(Priority):
             per_target = policy.targets.get(priority.label, {})
             for column, target in enumerate(Target):
@@ -357,6 +463,45 @@ class SlaPolicyEditor(QDialog):
         for step in policy.ladder:
             self._add_step(step)
 
+    def _fill_conditions(self, conditions: Mapping[str, Any]) -> None:
+        """Each condition into its field; one no field can show is kept verbatim (`kept`, `unlisted`) and
+        named under the fields, so a save never drops a condition nobody saw (the VIP policy's account
+        condition once was, and the policy then applied to every ticket)."""
+        self.kept = {key: value for key, value in conditions.items() if not editable(key, value)}
+        for key, widget in zip(TICKED_CONDITIONS, self._ticked_lists(), strict=True):
+            if key in self.kept:  # not a list of ids or names: what is typed would not be saved
+                widget.setEnabled(False)
+            elif key in conditions and (missing := self._tick(widget, conditions[key])):
+                self.unlisted[key] = missing
+        for key, edit in zip(WORD_CONDITIONS, self._word_fields(), strict=True):
+            edit.setEnabled(key not in self.kept)
+            edit.setText(", ".join(str(v) for v in conditions.get(key, ())) if key not in self.kept else "")
+        self.account_edit.setText(account_line(conditions))
+        self._filled = {key: edit.text() for key, edit in self._text_fields()}
+
+    def _tick(self, widget: QListWidget, chosen: list[Any]) -> list[Any]:
+        """Tick the chosen values; returns those the list has no item for."""
+        wanted, found = {str(v) for v in chosen}, set()
+        for row in range(widget.count()):
+            item = widget.item(row)
+            if (value := str(self._value_of(widget, item))) in wanted:
+                item.setCheckState(Qt.CheckState.Checked)
+                found.add(value)
+        return [v for v in chosen if str(v) not in found]
+
+    def _value_of(self, widget: QListWidget, item: QListWidgetItem) -> Any:
+        return item.data(Qt.ItemDataRole.UserRole) if widget is self.queue_list else item.text()
+
+    def _ticked_lists(self) -> tuple[QListWidget, QListWidget]:
+        return self.queue_list, self.priority_list
+
+    def _word_fields(self) -> tuple[QLineEdit, ...]:
+        return self.types_edit, self.channels_edit, self.tags_edit, self.tiers_edit
+
+    def _text_fields(self) -> list[tuple[str, QLineEdit]]:
+        """The fields typed as text, by condition ("account." for the account line)."""
+        return [*zip(WORD_CONDITIONS, self._word_fields(), strict=True), (ACCOUNT_PREFIX, self.account_edit)]
+
     def _add_step(self, step: Mapping[str, Any] | None) -> None:
         row = self.ladder.rowCount()
         self.ladder.insertRow(row)
@@ -364,9 +509,13 @@ class SlaPolicyEditor(QDialog):
         self.ladder.setItem(row, LEVEL, QTableWidgetItem(str(level)))
         self.ladder.setItem(row, AFTER, QTableWidgetItem(str(step.get("after_breach_minutes", 0) if step else 0)))
         action = QComboBox()
-        for value, label in ACTIONS.items():
+        action.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        for value, (label, sentence) in ACTIONS.items():
             action.addItem(label, value.value)
+            action.setItemData(action.count() - 1, sentence, Qt.ItemDataRole.ToolTipRole)
+        action.currentIndexChanged.connect(lambda: action.setToolTip(action.currentData(Qt.ItemDataRole.ToolTipRole)))
         action.setCurrentIndex(max(action.findData(step["action"] if step else Action.NOTIFY_ASSIGNEE.value), 0))
+        action.setToolTip(action.currentData(Qt.ItemDataRole.ToolTipRole))
         action.currentIndexChanged.connect(self._edited)
         self.ladder.setCellWidget(row, ACTION, action)
         queue = QComboBox()
@@ -386,27 +535,49 @@ class SlaPolicyEditor(QDialog):
             self.ladder.removeRow(row)
             self._edited()
 
+    def conditions(self) -> dict[str, Any]:
+        """The conditions as shown, over those stored: what no field shows is saved as it was, and a field
+        that says what is stored saves the stored value itself (its order, a value or a list of one), so
+        opening and saving unchanged stores the very same conditions."""
+        conditions = dict(self.kept)
+        for key, widget in zip(TICKED_CONDITIONS, self._ticked_lists(), strict=True):
+            if key not in self.kept:
+                ticked = [
+                    self._value_of(widget, item)
+                    for row in range(widget.count())
+                    if (item := widget.item(row)).checkState() == Qt.CheckState.Checked
+                ]
+                self._settle(conditions, key, [*ticked, *self.unlisted.get(key, ())])
+        for key, edit in self._text_fields():
+            if edit.text() == self._filled.get(key, ""):
+                conditions.update(self._stored_for(key))
+            elif key == ACCOUNT_PREFIX:
+                for name, value in parse_account_line(edit.text()).items():
+                    self._settle(conditions, name, value)
+            elif key not in self.kept:
+                self._settle(conditions, key, split_words(edit.text()))
+        return conditions
+
+    def _stored_for(self, field: str) -> dict[str, Any]:
+        """The stored conditions a text field shows (the account line: every account one it shows)."""
+        stored = self.policy.conditions if self.policy else {}
+        return {
+            key: value
+            for key, value in stored.items()
+            if key not in self.kept and (key.startswith(ACCOUNT_PREFIX) if field == ACCOUNT_PREFIX else key == field)
+        }
+
+    def _settle(self, conditions: dict[str, Any], key: str, value: Any) -> None:
+        """The value under its key; the stored value when it says the same; nothing when it is empty."""
+        stored = self.policy.conditions if self.policy else {}
+        if key in stored and same_values(stored[key], value):
+            conditions[key] = stored[key]
+        elif value:
+            conditions[key] = value
+
     def spec(self) -> dict[str, Any]:
         """The policy as typed, whole; InvalidInput names the first thing that cannot be read."""
-
-        def checked(widget: QListWidget) -> list[Any]:
-            return [
-                item.data(Qt.ItemDataRole.UserRole) if widget is self.queue_list else item.text()
-                for row in range(widget.count())
-                if (item := widget.item(row)).checkState() == Qt.CheckState.Checked
-            ]
-
-        conditions: dict[str, Any] = {}
-        for key, value in (
-            ("queue_ids", checked(self.queue_list)),
-            ("priorities", checked(self.priority_list)),
-            ("types", split_words(self.types_edit.text())),
-            ("channels", split_words(self.channels_edit.text())),
-            ("any_tags", split_words(self.tags_edit.text())),
-            ("tiers", split_words(self.tiers_edit.text())),
-        ):
-            if value:
-                conditions[key] = value
+        conditions = self.conditions()
         targets: dict[str, dict[str, int]] = {}
         for row, priority in enumerate(Priority):
             for column, target in enumerate(Target):

@@ -7,12 +7,14 @@ and everything typed kept. dana, an admin, changes a calendar's hours, region an
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QTableWidget, QWidget
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QComboBox, QLabel, QTableWidget, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, text
@@ -20,10 +22,13 @@ from sqlalchemy import Engine, text
 from app.bootstrap import Runtime
 from app.models import Agent
 from app.services.desk import HelpDesk
+from app.services.sla.admin_dto import DryRun, PolicyInfo, SlaSetup
 from app.services.tickets import service
+from app.views.appearance import dark_palette
 from app.views.main_window import MainWindow
-from app.views.sla_admin import SlaAdminDialog, SlaPolicyEditor
+from app.views.sla_admin import ACTION, PolicyListModel, SlaAdminDialog, SlaPolicyEditor, dry_run_words
 from app.views.supervisor.view import SupervisorView
+from app.views.tasks import TaskRunner
 from app.vocabulary import AgentRole
 from tests.support.desk_window import close_window, open_desk_window, runtime_as
 from tests.support.world import World, build_world, create_login
@@ -223,3 +228,142 @@ def test_an_admin_changes_a_calendars_hours_region_and_own_dates_from_an_ics_fil
     assert [d.isoformat() for d in stored.closed_dates] == ["2026-12-28", "2026-12-29"]
     dialog.reject()
     close_window(window, qtbot)
+
+
+# --- conditions the editor does not edit field by field (the demo's "VIP accounts") ---------------------------
+
+VIP: dict[str, object] = {"account.tier": "vip", "account.region": ["EU", "UK"], "organisation_ids": [7]}
+
+
+def stored_conditions(runtime: Runtime, name: str) -> tuple[dict[str, object], int]:
+    """The policy's conditions and version as the database holds them (read as the DBA)."""
+    with runtime.uow() as uow:
+        row = uow.session.execute(
+            text("SELECT conditions, version FROM switchboard.sla_policy WHERE name = :n"), {"n": name}
+        ).one()
+    return dict(row.conditions), int(row.version)
+
+
+def test_a_policy_with_account_conditions_opened_and_saved_unchanged_keeps_them(
+    qtbot: QtBot, engine: Engine, world: World, committed_runtime: Runtime, tmp_path: Path
+) -> None:
+    """The VIP policy once showed "every ticket", no account condition in its editor, and a save unchanged
+    stored {}: the VIP targets then applied to every ticket. Now dana sees them, saves unchanged (conditions
+    identical), then types new account conditions by keys; a line that is no condition is refused."""
+    with committed_runtime.uow() as uow:
+        uow.session.execute(
+            text(
+                "INSERT INTO switchboard.sla_policy (name, position, conditions, targets, business_hours)"
+                " VALUES ('VIP accounts', 5, CAST(:c AS jsonb), CAST(:t AS jsonb), false)"
+            ),
+            {"c": json.dumps(VIP), "t": json.dumps(TARGETS)},
+        )
+        uow.commit()
+    window = open_desk_window(qtbot, engine, tmp_path, person="dana")
+    dialog = open_sla_admin(qtbot, window)
+    assert dialog.model.policies[0].name == "VIP accounts"
+    applies = dialog.model.data(dialog.model.index(0, 2))
+    assert "account tier: vip" in applies and "account region: EU/UK" in applies and "every ticket" not in applies
+
+    editor = open_editor(qtbot, dialog, 0)
+    assert set(editor.account_edit.text().split("; ")) == {"account.tier = vip", "account.region = EU, UK"}
+    assert "organisation_ids = 7" in editor.kept_note.text() and editor.kept_note.isVisibleTo(editor)
+    dry_run_then(qtbot, editor)
+    qtbot.waitUntil(lambda: editor.state == "saved", timeout=10_000)
+    assert stored_conditions(committed_runtime, "VIP accounts") == (VIP, 2)
+
+    qtbot.waitUntil(lambda: dialog.state == "ready" and dialog.model.policies[0].version == 2, timeout=10_000)
+    editor = open_editor(qtbot, dialog, 0)
+    editor.account_edit.setFocus()
+    qtbot.keyClick(editor.account_edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(editor.account_edit, "tier vip")
+    qtbot.mouseClick(editor.dry_run_button, Qt.MouseButton.LeftButton)
+    assert "account.NAME = value" in editor.message.text() and editor.state == "ready"
+    qtbot.keyClick(editor.account_edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(editor.account_edit, "tier = vip, gold; account.region=EU")
+    dry_run_then(qtbot, editor)
+    qtbot.waitUntil(lambda: editor.state == "saved", timeout=10_000)
+    changed = {"account.tier": ["vip", "gold"], "account.region": "EU", "organisation_ids": [7]}
+    assert stored_conditions(committed_runtime, "VIP accounts") == (changed, 3)
+    qtbot.waitUntil(lambda: dialog.state == "ready" and dialog.model.policies[0].version == 3, timeout=10_000)
+    assert "account tier: vip/gold" in dialog.model.data(dialog.model.index(0, 2))
+    dialog.reject()
+    close_window(window, qtbot)
+
+
+def policy_info(policy_id: int, name: str, conditions: dict[str, object]) -> PolicyInfo:
+    ladder = ({"level": 1, "after_breach_minutes": 0, "action": "notify_lead"},)
+    return PolicyInfo(policy_id, name, policy_id * 10, conditions, TARGETS, False, None, 0.8, ladder, True, 1)
+
+
+def test_the_list_shows_the_account_condition_and_every_condition_it_has(
+    qtbot: QtBot, qtmodeltester: ModelTester
+) -> None:
+    model = PolicyListModel()
+    policies = [policy_info(1, "VIP accounts", VIP), policy_info(2, "Billing", {"queue_ids": [1]})]
+    model.set_policies(policies, {1: "Billing"}, retired=False)
+    qtmodeltester.check(model)
+    assert model.data(model.index(0, 2)) == "account tier: vip; account region: EU/UK; organisation ids: 7"
+    assert model.data(model.index(1, 2)) == "Billing"
+
+
+def test_the_dry_run_says_how_many_tickets_would_be_due_earlier_and_later() -> None:
+    outcome = DryRun(dt.datetime(2026, 1, 5, tzinfo=dt.UTC), 20, 8, 8, 0, 0, ())
+    assert dry_run_words(outcome).startswith(
+        "8 of 20 open tickets would move (8 would be due earlier, 0 later); 0 would become breached at once."
+    )
+
+
+class NoArea:
+    """The editor's area for what needs no database (it is asked nothing until a dry run)."""
+
+
+def test_the_editor_fits_its_labels_and_actions_and_shows_unticked_boxes_in_the_dark(qtbot: QtBot) -> None:
+    setup = SlaSetup((), (), ((1, "Billing"), (2, "Tech support")), frozenset({1, 2}), True, True)
+    policy = policy_info(1, "VIP accounts", VIP)
+    editor = SlaPolicyEditor(NoArea(), TaskRunner(), setup, policy)  # type: ignore[arg-type]
+    qtbot.addWidget(editor)
+    editor.setPalette(dark_palette())
+    editor.show()
+    qtbot.waitExposed(editor)
+    for label in editor.findChildren(QLabel):
+        if label.isVisible() and not label.wordWrap():
+            assert label.width() >= label.sizeHint().width(), f"{label.text()!r} is cut off"
+    action = editor.ladder.cellWidget(0, ACTION)
+    assert isinstance(action, QComboBox) and action.width() >= action.sizeHint().width(), "the action is cut off"
+    assert action.toolTip(), "the action's whole sentence is in its tooltip"
+
+    queues = editor.queue_list
+    image = queues.viewport().grab().toImage()
+    row = queues.visualItemRect(queues.item(0))
+    background = queues.palette().color(QPalette.ColorRole.Base).lightness()
+    left = [
+        image.pixelColor(x, y).lightness()
+        for x in range(row.left(), row.left() + 24)
+        for y in range(row.top(), row.bottom())
+    ]
+    assert max(left) - background > 60, "an unticked box is drawn as dark as the list behind it"
+
+
+def test_every_condition_no_field_shows_is_kept_verbatim_and_named(qtbot: QtBot) -> None:
+    """The class of the VIP bug: a queue the list lacks, a value no field can say, an account condition
+    of one value or a list of one; opened and saved unchanged, they are the very same conditions."""
+    stored: dict[str, object] = {
+        "queue_ids": [2, 99],
+        "priorities": ["urgent"],
+        "types": "incident",  # no list: the engine's reader decides what it means, the editor keeps it
+        "account.level": 3,
+        "account.tier": ["vip"],
+    }
+    setup = SlaSetup((), (), ((1, "Billing"), (2, "Tech support")), frozenset({1, 2}), True, True)
+    editor = SlaPolicyEditor(NoArea(), TaskRunner(), setup, policy_info(1, "Odd", stored))  # type: ignore[arg-type]
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.waitExposed(editor)
+    assert editor.spec()["conditions"] == stored
+    assert not editor.types_edit.isEnabled()
+    assert "types = incident" in editor.kept_note.text() and "queue_ids also 99" in editor.kept_note.text()
+
+    editor.channels_edit.setFocus()
+    qtbot.keyClicks(editor.channels_edit, "email")
+    assert editor.spec()["conditions"] == {**stored, "channels": ["email"]}
