@@ -209,9 +209,21 @@ class FieldChanges:
     language: str | None = None
 
 
+# Who wrote an audit row no agent wrote: a trusted session acting for nobody (the worker, intake, a
+# migration, the DBA). Its database login ("postgres") means nothing to an agent.
+SYSTEM_ACTOR = "Switchboard (system)"
+
+
 @dataclass(frozen=True)
 class HistoryEntry:
-    """One line of a ticket's audit trail, as the history tab shows it."""
+    """One line of a ticket's audit trail, as the history tab shows it.
+
+    `old_value`/`new_value` are what the audit stored (an agent's id, a status key); `old_name`/`new_name`
+    are what the database calls them (the agent's name, the status's label), None when the value refers to
+    nothing or to something this login cannot see. Both are kept: names are for people, values for code
+    that compares them. `actor` is who, in words (an agent's name, "Jane Doe (customer)",
+    `SYSTEM_ACTOR`); `actor_login` the database login that wrote the row, for whoever audits the audit.
+    """
 
     occurred_at: dt.datetime
     actor: str
@@ -219,3 +231,6 @@ class HistoryEntry:
     field: str | None
     old_value: Any
     new_value: Any
+    old_name: str | None = None
+    new_name: str | None = None
+    actor_login: str = ""

@@ -20,7 +20,7 @@ from sqlalchemy import BigInteger, Connection, Integer, Select, bindparam, colum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
-from app.models import Agent, AuditEvent, Customer, Message, Queue, StatusTransition, Ticket, TicketLink
+from app.models import Agent, Customer, Message, Queue, StatusTransition, Ticket, TicketLink
 from app.models import TicketStatus as StatusRow
 from app.services.errors import ChangeBy, InvalidInput, NotFound, TicketConflict, TransitionNotAllowed
 from app.services.platform.database.failures import refusal
@@ -39,6 +39,7 @@ from app.services.platform.uow import UnitOfWork
 from app.services.tickets import lifecycle
 from app.services.tickets.dto import FieldChanges as FieldChanges
 from app.services.tickets.dto import TicketChanged
+from app.services.tickets.history import read_history
 from app.services.tickets.lifecycle import LifecycleRules
 from app.services.tickets.queries import get_summary, summary_from_row, summary_row_select_of
 from app.vocabulary import Channel, MessageKind, Priority, TicketType
@@ -473,42 +474,21 @@ def _check_version(uow: UnitOfWork, ticket: Ticket, expected_version: int | None
 
 
 def _changes_since(uow: UnitOfWork, ticket_id: int, version: int) -> list[ChangeBy]:
-    rows = uow.session.execute(
-        select(AuditEvent, Agent.display_name)
-        .outerjoin(Agent, Agent.id == AuditEvent.actor_agent_id)
-        .where(AuditEvent.ticket_id == ticket_id, AuditEvent.ticket_version > version)
-        .order_by(AuditEvent.id)
-    ).all()
+    """What was saved after `version`, oldest first, in the history's words (names, not ids; the system,
+    not the database login it used), in one statement."""
     return [
         ChangeBy(
-            actor=_actor_label(event, agent_name),
-            occurred_at_iso=event.occurred_at.isoformat(timespec="seconds"),
-            field=_READABLE_FIELDS.get(event.field or "", event.field),
-            old_value=_readable(uow, event.field, event.old_value),
-            new_value=_readable(uow, event.field, event.new_value),
+            actor=entry.actor,
+            occurred_at_iso=entry.occurred_at.isoformat(timespec="seconds"),
+            field=_READABLE_FIELDS.get(entry.field or "", entry.field),
+            old_value=entry.old_value if entry.old_name is None else entry.old_name,
+            new_value=entry.new_value if entry.new_name is None else entry.new_name,
         )
-        for event, agent_name in rows
+        for entry in reversed(read_history(uow, ticket_id=ticket_id, after_version=version))
     ]
 
 
 _READABLE_FIELDS = {"assignee_id": "assignee", "queue_id": "queue", "merged_into_id": "merged into"}
-
-
-def _readable(uow: UnitOfWork, field_name: str | None, value: Any) -> Any:
-    """Names instead of ids, so the conflict message says 'assignee None → Ben Okafor'."""
-    if value is None or not isinstance(value, int):
-        return value
-    if field_name == "assignee_id":
-        return uow.session.scalar(select(Agent.display_name).where(Agent.id == value)) or value
-    if field_name == "queue_id":
-        return uow.session.scalar(select(Queue.name).where(Queue.id == value)) or value
-    return value
-
-
-def _actor_label(event: AuditEvent, agent_name: str | None) -> str:
-    if event.action == "customer_message" and isinstance(event.new_value, dict):
-        return f"{event.new_value.get('author')} (customer)"
-    return agent_name or event.actor_login
 
 
 def _move_status(edit: _Edit, target: str, rules: LifecycleRules) -> None:

@@ -7,12 +7,12 @@ from collections.abc import Callable
 
 from sqlalchemy import exists, or_, select
 
-from app.models import Agent, AuditEvent, Customer, CustomerEmail
+from app.models import Customer, CustomerEmail
 from app.services.navigation.dto import Choice
 from app.services.platform.actor import Actor
 from app.services.platform.database.boundary import SpeaksDomainErrors
 from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
-from app.services.tickets import queries, service
+from app.services.tickets import history, queries, service
 from app.services.tickets.dto import FieldChanges, HistoryEntry, MessageView, TicketChanged, TicketDetail
 
 
@@ -31,17 +31,9 @@ class TicketWork(SpeaksDomainErrors):
             return queries.get_message(uow, message_id=message_id)
 
     def history(self, ticket_id: int) -> list[HistoryEntry]:
+        """The audit trail, newest first, with names for the agents, queues and statuses it refers to."""
         with self.runtime.uow() as uow:
-            rows = uow.session.execute(
-                select(AuditEvent, Agent.display_name)
-                .outerjoin(Agent, Agent.id == AuditEvent.actor_agent_id)
-                .where(AuditEvent.ticket_id == ticket_id)
-                .order_by(AuditEvent.id.desc())
-            ).all()
-            return [
-                HistoryEntry(e.occurred_at, name or e.actor_login, e.action, e.field, e.old_value, e.new_value)
-                for e, name in rows
-            ]
+            return history.read_history(uow, ticket_id=ticket_id)
 
     def reply(self, ticket_id: int, body: str, expected_version: int, then_status: str | None = None) -> TicketChanged:
         """A reply, and the status it leaves the ticket in, as one transaction."""
