@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QTableWidget, QTableWidgetItem, QWidget
 
@@ -41,6 +42,10 @@ class ChangesTable(QTableWidget):
         self.verticalHeader().hide()
         self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.setWordWrap(True)
+        self._refit = QTimer(self)  # a drag of the splitter resizes many times: the table is fitted once after
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(0)
+        self._refit.timeout.connect(self.fit_columns)
 
     def set_rows(self, rows: Sequence[Sequence[str]], tooltips: Mapping[tuple[int, int], str] | None = None) -> None:
         """Fill the table; `tooltips` say more than a cell's text where there is more to say."""
@@ -66,7 +71,7 @@ class ChangesTable(QTableWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self.fit_columns()
+        self._refit.start()
 
     def _longest_word(self, column: int) -> int:
         metrics = self.fontMetrics()

@@ -12,8 +12,11 @@ Create Date: 2026-12-07
   of every queue and every client's search index failed on it, and the sweep that should have repaired it
   failed first. One check per table, over all of its columns, so a column added later is caught by
   `tests/integration/test_probe_fixes_0045.py` until its table's check names it.
-- Bounded values: a ticket's custom fields (64 KiB as text) and tags (100), a message's text and HTML
-  (10 MiB each). Two 19 MB custom-field updates grew the append-only audit by 57 MB in seven seconds.
+  What a site holds outside the range already is repaired first (emptied where it may be, else moved to
+  the nearest end). New customers that staff create are created now (`guard_customer()`).
+- Bounded values: a ticket's custom fields (64 KiB as text) and tags (128: the client takes 100, and
+  escalation adds its own), a message's text and HTML (10 MiB each). Two 19 MB custom-field updates grew
+  the append-only audit by 57 MB in seven seconds.
 - `change_log_horizon()` v4: only a session that can write the desk's tables holds the horizon; a login in
   no group that sat in a transaction froze every client's live updates and search feed.
 - `customer_email_create`: staff give an address only to a customer created in the same transaction
@@ -63,7 +66,7 @@ DIRECT_WRITES = {  # policy → (table, its WITH CHECK), as before this migratio
 }
 BOUNDS = {  # constraint → (table, check)
     "ck_ticket_custom_fields_bounded": ("ticket", "octet_length(custom_fields::text) <= 65536"),
-    "ck_ticket_tags_bounded": ("ticket", "cardinality(tags) <= 100"),
+    "ck_ticket_tags_bounded": ("ticket", "cardinality(tags) <= 128"),  # the client's 100, and room for "escalated"
     "ck_message_body_bounded": (
         "message",
         "octet_length(body_text) <= 10485760 AND coalesce(octet_length(body_html), 0) <= 10485760",
@@ -73,7 +76,8 @@ EARLIEST, LATEST = "1900-01-01", "3000-01-01"  # a time is at or after the first
 TIMES_CHECK = "ck_{table}_times_in_range"
 # Every column of a time or date type, or an array of one, per table of the schema.
 TIME_COLUMNS = text(
-    "SELECT c.relname, a.attname, t.typcategory = 'A' AS is_array, coalesce(e.typname, t.typname) AS kind"
+    "SELECT c.relname, a.attname, t.typcategory = 'A' AS is_array, coalesce(e.typname, t.typname) AS kind,"
+    " a.attgenerated <> '' AS generated"
     " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
     " JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'"
     " WHERE n.nspname = :schema AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped"
@@ -97,14 +101,23 @@ def upgrade() -> None:
     checks = dict(BOUNDS)
     for table, expression in _time_checks().items():
         checks[TIMES_CHECK.format(table=table)] = (table, expression)
-    for name, (table, expression) in checks.items():  # added unchecked, then checked without blocking writes
+    _repair_times()
+    for name, (table, expression) in checks.items():  # one scan of each table for its checks
         op.execute(f"ALTER TABLE {S}.{table} ADD CONSTRAINT {name} CHECK ({expression}) NOT VALID")
         op.execute(f"ALTER TABLE {S}.{table} VALIDATE CONSTRAINT {name}")
+    op.execute(function_sql("guard_customer", 1, names))
+    op.execute(f"GRANT EXECUTE ON FUNCTION {S}.guard_customer() TO {staff}")
+    op.execute(
+        f"CREATE TRIGGER a_guard_customer BEFORE INSERT ON {S}.customer"
+        f" FOR EACH ROW EXECUTE FUNCTION {S}.guard_customer()"
+    )
 
 
 def downgrade() -> None:
     names = DatabaseNames.of(op.get_bind())
     staff = ", ".join(f'"{role}"' for role in (names.agent_role, names.supervisor_role, names.admin_role))
+    op.execute(f"DROP TRIGGER a_guard_customer ON {S}.customer")
+    op.execute(f"DROP FUNCTION {S}.guard_customer()")
     for table in _time_checks():
         op.execute(f"ALTER TABLE {S}.{table} DROP CONSTRAINT {TIMES_CHECK.format(table=table)}")
     for name, (table, _expression) in BOUNDS.items():
@@ -121,7 +134,7 @@ def downgrade() -> None:
 def _time_checks() -> dict[str, str]:
     """Per table, the check that every time and date column (and array of them) lies within the range."""
     columns: dict[str, list[str]] = {}
-    for table, column, is_array, kind in op.get_bind().execute(TIME_COLUMNS, {"schema": S}):
+    for table, column, is_array, kind, _generated in op.get_bind().execute(TIME_COLUMNS, {"schema": S}):
         low, high = (f"'{EARLIEST}'::date", f"'{LATEST}'::date") if kind == "date" else _instants(kind)
         if is_array:
             condition = f'{low} <= ALL ("{column}") AND {high} > ALL ("{column}")'
@@ -129,6 +142,34 @@ def _time_checks() -> dict[str, str]:
             condition = f'"{column}" >= {low} AND "{column}" < {high}'
         columns.setdefault(table, []).append(condition)
     return {table: " AND ".join(conditions) for table, conditions in columns.items()}
+
+
+def _repair_times() -> None:
+    """What a site holds already outside the range (the holes above let any agent store it) is made
+    readable before the checks: a time that may be empty is emptied, one that may not is moved to the
+    nearest end of the range; an array loses the dates outside it. The
+    append-only tables' times come from the server's clock and are left alone (their triggers refuse it)."""
+    bind = op.get_bind()
+    for table, column, is_array, kind, generated in bind.execute(TIME_COLUMNS, {"schema": S}).all():
+        if table in APPEND_ONLY or generated:  # a generated one (the ticket's sla_due_at) follows the others
+            continue
+        low, high = (f"'{EARLIEST}'::date", f"'{LATEST}'::date") if kind == "date" else _instants(kind)
+        where = f'"{column}" < {low} OR "{column}" >= {high}'
+        if is_array:
+            kept = f'ARRAY(SELECT d FROM unnest("{column}") d WHERE d >= {low} AND d < {high})'
+            outside = f'NOT ({low} <= ALL ("{column}") AND {high} > ALL ("{column}"))'
+            op.execute(f'UPDATE {S}.{table} SET "{column}" = {kept} WHERE {outside}')
+            continue
+        nullable = bind.execute(NULLABLE, {"schema": S, "table": table, "column": column}).scalar_one()
+        end = "NULL" if nullable else f"CASE WHEN \"{column}\" < {low} THEN {low} ELSE {high} - interval '1 day' END"
+        op.execute(f'UPDATE {S}.{table} SET "{column}" = {end} WHERE {where}')
+
+
+APPEND_ONLY = {"audit_event", "sla_ledger", "knowledge_article_version"}
+NULLABLE = text(
+    "SELECT is_nullable = 'YES' FROM information_schema.columns"
+    " WHERE table_schema = :schema AND table_name = :table AND column_name = :column"
+)
 
 
 def _instants(kind: str) -> tuple[str, str]:

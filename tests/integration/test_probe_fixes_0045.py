@@ -10,10 +10,14 @@ import re
 
 import psycopg
 import pytest
+from sqlalchemy import text
 
 from app.services.errors import InvalidInput
+from app.services.platform.database import schema
+from app.services.platform.database.engine import build_engine
 from app.services.tickets import service
 from tests.support.desk import Desk
+from tests.support.postgres import PgServer
 
 pytestmark = pytest.mark.slow
 
@@ -45,8 +49,13 @@ def test_a_time_no_client_can_read_is_refused_whoever_sends_it(desk: Desk, when:
         alice.execute("UPDATE ticket SET tags = tags || '{probe}'::varchar[] WHERE id = %s", (ticket,))
         with pytest.raises(psycopg.errors.CheckViolation):
             alice.execute("SELECT store_sla_due(%s, %s, NULL, NULL)", (ticket, when))
-        with pytest.raises(psycopg.errors.CheckViolation):
-            alice.execute("INSERT INTO customer (name, created_at) VALUES ('Zed', %s)", (when,))
+        pair = tuple(sorted((ticket, desk.ids["billing_anns"])))
+        with alice.transaction(force_rollback=True), pytest.raises(psycopg.errors.CheckViolation):
+            alice.execute(
+                "INSERT INTO ticket_link (ticket_id, related_ticket_id, kind, created_at)"
+                " VALUES (%s, %s, 'related', %s)",
+                (*pair, when),
+            )
     with desk.connect("dana") as dana, pytest.raises(psycopg.errors.CheckViolation):
         dana.execute(
             "INSERT INTO business_calendar (name, time_zone, weekly_hours, closed_dates)"
@@ -64,7 +73,7 @@ def test_values_copied_into_every_audit_row_are_bounded(desk: Desk) -> None:
                 (ticket,),
             )
         with pytest.raises(psycopg.errors.CheckViolation):
-            many = [f"tag{n}" for n in range(101)]
+            many = [f"tag{n}" for n in range(129)]  # the client takes 100; the database 128 (escalation adds one)
             alice.execute("UPDATE ticket SET tags = %s::varchar[] WHERE id = %s", (many, ticket))
         with pytest.raises(psycopg.errors.CheckViolation):
             alice.execute(
@@ -174,7 +183,7 @@ SAVE = "SELECT switchboard.save_sla_policy(NULL, NULL, %s, 50, %s, %s, false, NU
 TARGETS = json.dumps({"normal": {"first_response": 60}})
 
 
-@pytest.mark.parametrize("value", [1.5, [], "  ", ["gold", ""], None, True, {"tier": "gold"}])
+@pytest.mark.parametrize("value", [1.5, [], "  ", "\t\n", ["gold", ""], None, True, {"tier": "gold"}])
 def test_an_account_condition_the_engine_cannot_read_is_refused(desk: Desk, value: object) -> None:
     conditions = json.dumps({"queue_ids": [desk.ids["tech"]], "account.tier": value})
     with desk.connect("dana") as dana, pytest.raises(psycopg.errors.InvalidParameterValue):
@@ -203,3 +212,85 @@ def test_a_message_without_a_public_reply_fires_no_ticket_update(desk: Desk) -> 
         assert dba.execute(audits).fetchone() == (0,)
         dba.execute(note, (ticket, "public_reply", desk.ids["dana"]))
         assert dba.execute(audits).fetchone() != (0,)  # the first reply stamps the ticket, audited
+
+
+def test_a_database_holding_times_no_client_reads_is_repaired_by_the_upgrade(pg_server: PgServer) -> None:
+    """The holes 0045 closes let any agent store such times: the upgrade must not stop on them."""
+    url = pg_server.create_database()
+    engine = build_engine(url, statement_timeout_ms=0)
+    try:
+        schema.upgrade(engine, "0044_probe_fixes")
+        with engine.begin() as dba:
+            customer = dba.execute(
+                text("INSERT INTO switchboard.customer (name, created_at) VALUES ('Zed', '-infinity') RETURNING id")
+            ).scalar_one()
+            queue = dba.execute(text("SELECT switchboard.create_queue('Q', '')")).scalar_one()
+            ticket = dba.execute(
+                text(
+                    "INSERT INTO switchboard.ticket (subject, status, priority, type, queue_id, customer_id, channel,"
+                    " first_response_due_at, resolution_due_at) VALUES ('x', 'new', 1, 'question', :q, :c, 'email',"
+                    " 'infinity', '9999-12-31') RETURNING id"
+                ),
+                {"q": queue, "c": customer},
+            ).scalar_one()
+            dba.execute(
+                text(
+                    "INSERT INTO switchboard.business_calendar (name, time_zone, weekly_hours, closed_dates)"
+                    " VALUES ('Old feed', 'UTC', '{}', ARRAY['1066-10-14', '2027-12-24']::date[])"
+                )
+            )
+        schema.upgrade(engine)
+        with engine.begin() as dba:
+            created = dba.execute(text("SELECT created_at FROM switchboard.customer WHERE id = :c"), {"c": customer})
+            due = dba.execute(
+                text(
+                    "SELECT first_response_due_at, resolution_due_at, sla_due_at FROM switchboard.ticket WHERE id = :t"
+                ),
+                {"t": ticket},
+            ).one()
+            closed = dba.execute(text("SELECT closed_dates FROM switchboard.business_calendar")).scalar_one()
+        assert str(created.scalar_one().year) == "1900"
+        assert tuple(due) == (None, None, None)
+        assert [str(day) for day in closed] == ["2027-12-24"]
+    finally:
+        engine.dispose()
+        pg_server.drop_database(url)
+
+
+def test_a_customer_the_transaction_only_updated_is_not_new(desk: Desk) -> None:
+    """An account link rewrites the customer's row even when the key stays: its version is then the
+    transaction's, but the customer is not new, and gets no address from staff."""
+    ticket = desk.ids["tech_open"]  # jane's, which bob sees; omar has no address
+    with desk.connect_as_dba() as dba:
+        dba.execute("UPDATE switchboard.ticket SET customer_id = %s WHERE id = %s", (desk.ids["omar"], ticket))
+    try:
+        with desk.connect("bob") as bob, bob.transaction(force_rollback=True):
+            bob.execute("SELECT link_customer_account(%s, %s)", (ticket, "K-1"))
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                bob.execute(
+                    "INSERT INTO customer_email (customer_id, address, is_primary) VALUES (%s, 'x@evil.test', true)",
+                    (desk.ids["omar"],),
+                )
+    finally:
+        with desk.connect_as_dba() as dba:
+            dba.execute("UPDATE switchboard.ticket SET customer_id = %s WHERE id = %s", (desk.ids["jane"], ticket))
+
+
+def test_staff_create_customers_now_whatever_time_they_send(desk: Desk) -> None:
+    with desk.connect("alice") as alice, alice.transaction(force_rollback=True):
+        row = alice.execute(
+            "INSERT INTO customer (name, created_at) VALUES ('Back-dated', '2001-01-01') RETURNING created_at = now()"
+        ).fetchone()
+    assert row == (True,)
+
+
+def test_escalating_a_ticket_with_the_most_tags_a_client_gives_it_still_works(desk: Desk) -> None:
+    ticket = desk.ids["billing_open"]
+    with desk.connect("alice") as alice:
+        alice.execute(
+            "UPDATE ticket SET tags = %s::varchar[] WHERE id = %s", ([f"t{n:03}" for n in range(100)], ticket)
+        )
+        alice.execute("SELECT escalate_ticket(%s, NULL)", (ticket,))
+        (count,) = alice.execute("SELECT cardinality(tags) FROM ticket WHERE id = %s", (ticket,)).fetchone()  # type: ignore[misc]
+        alice.execute("UPDATE ticket SET tags = '{}' WHERE id = %s", (ticket,))
+    assert count == 101

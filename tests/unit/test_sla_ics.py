@@ -73,3 +73,11 @@ def test_an_unreadable_file_is_refused_in_one_printable_line(content: bytes) -> 
     with pytest.raises(InvalidInput, match=r"^Not an iCalendar file") as refused:
         dates_from_ics(content, until=dt.date(2028, 1, 1))
     assert str(refused.value).isprintable() and len(str(refused.value)) < 200
+
+
+def test_a_holiday_feed_from_before_1900_keeps_only_what_the_database_holds() -> None:
+    """A yearly feed whose events start in 1890 (public holiday feeds often do): its first years would be
+    refused by the database (migration 0045) with a sentence the file does not explain."""
+    data = ics("UID:old\r\nDTSTART;VALUE=DATE:18900101\r\nRRULE:FREQ=YEARLY\r\n")
+    days = dates_from_ics(data, until=dt.date(1902, 12, 31))
+    assert days == [dt.date(1900, 1, 1), dt.date(1901, 1, 1), dt.date(1902, 1, 1)]

@@ -477,7 +477,11 @@ def dates_from_ics(data: bytes, *, until: dt.date) -> list[dt.date]:
             days.update(_event_days(event, number, until, moved))
     except (ValueError, TypeError, AttributeError) as error:  # icalendar reads a value when it is asked for
         raise InvalidInput(f"Not an iCalendar file: an event's dates cannot be read ({_readable(error)})") from None
-    return sorted(days)
+    return sorted(day for day in days if day >= EARLIEST_CLOSED_DATE)  # a feed's yearly events from 1800 on
+
+
+# The database keeps dates from 1900 (migration 0045); the clocks never look back that far.
+EARLIEST_CLOSED_DATE = dt.date(1900, 1, 1)
 
 
 def _readable(error: Exception) -> str:

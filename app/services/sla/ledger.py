@@ -120,6 +120,9 @@ def _bounded(value: object, low: int, high: int, what: str) -> int:
     return number
 
 
+BLANKS = " \t\n\r\f\v"  # what save_sla_policy() v3 calls blank, whatever the database's locale says
+
+
 def account_conditions(conditions: Mapping[str, Any]) -> tuple[tuple[str, frozenset[str]], ...]:
     """The `account.NAME` conditions: a value or a list of values each (ValueError for anything else)."""
     found = []
@@ -128,9 +131,9 @@ def account_conditions(conditions: Mapping[str, Any]) -> tuple[tuple[str, frozen
             continue
         name = key.removeprefix(ACCOUNT_PREFIX)
         values = wanted if isinstance(wanted, list) else [wanted]
-        if not name or not values or not all(isinstance(v, str | int) and str(v).strip() for v in values):
+        if not name or not values or not all(isinstance(v, str | int) and str(v).strip(BLANKS) for v in values):
             raise ValueError(f"{key!r} names an account attribute and a value or a list of values")
-        found.append((name, frozenset(str(v).strip().casefold() for v in values)))
+        found.append((name, frozenset(str(v).strip(BLANKS).casefold() for v in values)))
     return tuple(found)
 
 

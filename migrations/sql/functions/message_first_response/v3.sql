@@ -1,4 +1,4 @@
--- message_first_response, version 3, applied by migration 0045_quiet_writes. Released files never change (migrations/sql/README.md).
+-- message_first_response, version 3, applied by migration 0045_probe_fixes_2. Released files never change (migrations/sql/README.md).
 -- Version 2 ran its UPDATE for every message statement, public reply or not. An UPDATE that matches no row
 -- still fires the ticket's statement triggers (audit, change log, tally, SLA marks) over empty transition
 -- tables: 1.1 ms of a ticket creation's 3.4 ms of trigger time went there, and every customer message and

@@ -1,7 +1,8 @@
 -- save_sla_policy, version 3, applied by migration 0045_probe_fixes_2. Released files never change (migrations/sql/README.md).
 -- Version 2 took an account condition's value of 1.5, [] or "  ", which the engine's reader refuses
 -- (`account_conditions`): the policy was saved and then silently left out. A value is now text with a
--- character that is not a space, or a whole number, alone or in a list of at least one; as the reader.
+-- character other than an ASCII space, tab or line break (whatever the database's locale calls a space),
+-- or a whole number, alone or in a list of at least one; as the reader.
 -- Everything else as version 2, whose notes follow.
 -- Version 1 checked only who may save and left the spec to the client, which a modified client (or psql)
 -- skipped: a target of "abc" minutes made every due-time calculation of every queue fail, a target of
@@ -85,7 +86,7 @@ AS $fn$
                              AND (CASE jsonb_typeof(c.value) WHEN 'array' THEN c.value ELSE jsonb_build_array(c.value) END) <> '[]'
                              AND NOT EXISTS (SELECT FROM jsonb_array_elements(CASE jsonb_typeof(c.value) WHEN 'array' THEN c.value
                                                                                    ELSE jsonb_build_array(c.value) END) v
-                                             WHERE (jsonb_typeof(v) = 'string' AND (v #>> '{}') ~ '[^[:space:]]'
+                                             WHERE (jsonb_typeof(v) = 'string' AND (v #>> '{}') ~ '[^ \t\n\r\f\v]'
                                                     OR jsonb_typeof(v) = 'number' AND v::text ~ '^-?[0-9]+$') IS NOT TRUE)
                          ) IS NOT TRUE) THEN
             RAISE EXCEPTION 'a policy''s conditions are lists: queue_ids and organisation_ids of ids, priorities, types, channels, any_tags and tiers of names; account.NAME a value or a list of values (text or whole numbers)'
