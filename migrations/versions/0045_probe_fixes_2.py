@@ -15,8 +15,10 @@ Create Date: 2026-12-07
   What a site holds outside the range already is repaired first (emptied where it may be, else moved to
   the nearest end). New customers that staff create are created now (`guard_customer()`).
 - Bounded values: a ticket's custom fields (64 KiB as text) and tags (128: the client takes 100, and
-  escalation adds its own), a message's text and HTML (10 MiB each). Two 19 MB custom-field updates grew
-  the append-only audit by 57 MB in seven seconds.
+  escalation adds its own), a message's text and HTML (10 MiB each) and its References (64 KiB), a
+  knowledge article's text and HTML (10 MiB each: every edit is copied into the append-only history), a
+  canned response (128 KiB). Two 19 MB custom-field updates grew the append-only audit by 57 MB in seven
+  seconds; one 32 MB article edit the article history by 33 MB.
 - `change_log_horizon()` v4: only a session that can write the desk's tables holds the horizon; a login in
   no group that sat in a transaction froze every client's live updates and search feed.
 - `customer_email_create`: staff give an address only to a customer created in the same transaction
@@ -69,8 +71,14 @@ BOUNDS = {  # constraint → (table, check)
     "ck_ticket_tags_bounded": ("ticket", "cardinality(tags) <= 128"),  # the client's 100, and room for "escalated"
     "ck_message_body_bounded": (
         "message",
-        "octet_length(body_text) <= 10485760 AND coalesce(octet_length(body_html), 0) <= 10485760",
+        "octet_length(body_text) <= 10485760 AND coalesce(octet_length(body_html), 0) <= 10485760"
+        " AND coalesce(octet_length(array_to_string(\"references\", ' ')), 0) <= 65536",
     ),
+    "ck_knowledge_article_body_bounded": (  # each edit copies it into the append-only history
+        "knowledge_article",
+        "octet_length(body) <= 10485760 AND coalesce(octet_length(body_html), 0) <= 10485760",
+    ),
+    "ck_canned_response_body_bounded": ("canned_response", "octet_length(body) <= 131072"),  # the client: 20,000 chars
 }
 EARLIEST, LATEST = "1900-01-01", "3000-01-01"  # a time is at or after the first, before the second
 TIMES_CHECK = "ck_{table}_times_in_range"
@@ -106,6 +114,7 @@ def upgrade() -> None:
         op.execute(f"ALTER TABLE {S}.{table} ADD CONSTRAINT {name} CHECK ({expression}) NOT VALID")
         op.execute(f"ALTER TABLE {S}.{table} VALIDATE CONSTRAINT {name}")
     op.execute(function_sql("guard_customer", 1, names))
+    op.execute(f"REVOKE EXECUTE ON FUNCTION {S}.guard_customer() FROM PUBLIC")
     op.execute(f"GRANT EXECUTE ON FUNCTION {S}.guard_customer() TO {staff}")
     op.execute(
         f"CREATE TRIGGER a_guard_customer BEFORE INSERT ON {S}.customer"

@@ -81,6 +81,20 @@ def test_values_copied_into_every_audit_row_are_bounded(desk: Desk) -> None:
                 " VALUES (%s, 'internal_note', current_agent_id(), repeat('x', 11000000))",
                 (ticket,),
             )
+        with pytest.raises(psycopg.errors.CheckViolation):  # the References header, an array
+            alice.execute(
+                'INSERT INTO message (ticket_id, kind, author_agent_id, body_text, "references")'
+                " VALUES (%s, 'internal_note', current_agent_id(), 'hi', ARRAY[repeat('x', 70000)])",
+                (ticket,),
+            )
+        with pytest.raises(psycopg.errors.CheckViolation):  # every edit is kept in the article's history
+            alice.execute("SELECT kb_create_article('Big', repeat('y', 11000000), NULL, NULL, NULL, 'internal', NULL)")
+    with desk.connect("carol") as carol, pytest.raises(psycopg.errors.CheckViolation):  # leads Tech
+        carol.execute(
+            "INSERT INTO canned_response (title, body, queue_id, author_id)"
+            " VALUES ('big', repeat('z', 140000), %s, current_agent_id())",
+            (desk.ids["tech"],),
+        )
     runtime = desk.runtime("alice")
     try:
         too_many_tags = tuple(f"tag{n}" for n in range(101))
@@ -284,13 +298,13 @@ def test_staff_create_customers_now_whatever_time_they_send(desk: Desk) -> None:
     assert row == (True,)
 
 
-def test_escalating_a_ticket_with_the_most_tags_a_client_gives_it_still_works(desk: Desk) -> None:
+@pytest.mark.parametrize(("tags", "after"), [(100, 101), (128, 128)])  # the client's most; the database's
+def test_escalating_a_ticket_with_the_most_tags_still_works(desk: Desk, tags: int, after: int) -> None:
     ticket = desk.ids["billing_open"]
     with desk.connect("alice") as alice:
-        alice.execute(
-            "UPDATE ticket SET tags = %s::varchar[] WHERE id = %s", ([f"t{n:03}" for n in range(100)], ticket)
-        )
+        many = [f"t{n:03}" for n in range(tags)]
+        alice.execute("UPDATE ticket SET tags = %s::varchar[] WHERE id = %s", (many, ticket))
         alice.execute("SELECT escalate_ticket(%s, NULL)", (ticket,))
         (count,) = alice.execute("SELECT cardinality(tags) FROM ticket WHERE id = %s", (ticket,)).fetchone()  # type: ignore[misc]
         alice.execute("UPDATE ticket SET tags = '{}' WHERE id = %s", (ticket,))
-    assert count == 101
+    assert count == after

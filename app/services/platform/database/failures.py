@@ -109,6 +109,8 @@ BOUNDS = {
     "ck_ticket_custom_fields_bounded": "A ticket's custom fields hold at most 64 KiB; nothing was saved.",
     "ck_ticket_tags_bounded": "A ticket has at most 100 tags; nothing was saved.",
     "ck_message_body_bounded": "A message holds at most 10 MiB of text and 10 MiB of HTML; nothing was saved.",
+    "ck_knowledge_article_body_bounded": "An article holds at most 10 MiB of text and of HTML; nothing was saved.",
+    "ck_canned_response_body_bounded": "A canned response holds at most 128 KiB of text; nothing was saved.",
 }
 
 

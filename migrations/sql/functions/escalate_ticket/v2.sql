@@ -1,7 +1,8 @@
 -- escalate_ticket, version 2, applied by migration 0045_probe_fixes_2. Released files never change (migrations/sql/README.md).
 -- Version 1 changed a merged ticket: its UPDATE runs as the owner, whom the guard's "never a merged ticket" does
 -- not stop (a probe escalated, assigned and moved merged tickets through psql). Refused now with SQLSTATE SB003
--- ("not in a state for this"), as route_ticket() refuses it. Everything else as version 1, whose notes follow.
+-- ("not in a state for this"), as route_ticket() refuses it. A ticket at the bound of 128 tags (0045) is
+-- escalated without the "escalated" tag. Everything else as version 1, whose notes follow.
 -- Escalating: anyone who sees the ticket; it becomes urgent and goes to the queue's team lead.
 CREATE OR REPLACE FUNCTION {{schema}}.escalate_ticket(p_ticket bigint, p_expected_version integer)
     RETURNS void LANGUAGE plpgsql SECURITY DEFINER
@@ -19,7 +20,8 @@ AS $fn$
                 PERFORM set_config('switchboard.action', 'escalate', true);
                 UPDATE ticket SET priority = 3, assignee_id = coalesce(lead, assignee_id),
                                   version = version + 1, updated_at = now(),
-                                  tags = (SELECT array_agg(DISTINCT tag ORDER BY tag)
-                                          FROM unnest(tags || ARRAY['escalated']::varchar[]) AS tag)
+                                  tags = CASE WHEN cardinality(tags) >= 128 THEN tags  -- the bound: no room
+                                              ELSE (SELECT array_agg(DISTINCT tag ORDER BY tag)
+                                                    FROM unnest(tags || ARRAY['escalated']::varchar[]) AS tag) END
                 WHERE id = p_ticket;
             END $fn$
