@@ -130,7 +130,7 @@ class GlobalSearch(QDialog):
             hits = [h for h in results.hits if h.kind == kind]
             if not hits:
                 continue
-            group = QTreeWidgetItem(self.results, [f"{label} ({len(hits)})"])
+            group = QTreeWidgetItem(self.results, [group_heading(label, len(hits))])
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)
             font = group.font(0)
             font.setBold(True)
@@ -379,6 +379,12 @@ class SearchFeatures:
         self.article_view.close()
         if self.sync is not None:
             self.sync.stop()
+
+
+def group_heading(label: str, shown: int) -> str:
+    """A kind's heading: how many it shows, and when that is the most it shows, that there may be more (the
+    dialog asks for `LIMIT` of each kind, not for a count: "Tickets (6)" read as six found)."""
+    return f"{label} (first {shown})" if shown >= LIMIT else f"{label} ({shown})"
 
 
 def _row_html(hit: SearchHit, *, selected: bool) -> str:

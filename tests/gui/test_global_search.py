@@ -23,7 +23,7 @@ from app.services.platform.database.dsn import libpq_dsn
 from app.services.search.service import Search
 from app.services.search.store import IndexHome
 from app.services.tickets import service
-from app.views.global_search import GlobalSearch
+from app.views.global_search import LIMIT, GlobalSearch, group_heading
 from app.views.main_window import MainWindow
 from tests.support.desk_window import close_window, open_desk_window, runtime_as
 from tests.support.gui_thread import GuiThreadGuard
@@ -193,3 +193,8 @@ def _row_texts(dialog: GlobalSearch) -> list[bool]:
         assert isinstance(label, QLabel)
         marks.append("highlighted-text" in label.text() and "placeholder-text" not in label.text())
     return marks
+
+
+def test_a_full_group_says_it_shows_the_first_hits_not_all_that_were_found() -> None:
+    assert group_heading("Tickets", 1) == "Tickets (1)"
+    assert group_heading("Tickets", LIMIT) == f"Tickets (first {LIMIT})"
