@@ -389,10 +389,8 @@ def group_heading(label: str, shown: int) -> str:
 
 def _row_html(hit: SearchHit, *, selected: bool) -> str:
     """A hit's two lines: what it is, and its snippet, dimmed unless the row is the chosen one."""
+    first = html.escape(hit_label(hit))
+    if selected:
+        first = f"<span style='color: palette(highlighted-text)'>{first}</span>"
     colour = "palette(highlighted-text)" if selected else "palette(placeholder-text)"
-    first = (
-        f"<span style='color: palette(highlighted-text)'>{html.escape(hit_label(hit))}</span>"
-        if selected
-        else html.escape(hit_label(hit))
-    )
     return first + (f"<br><span style='color: {colour}'>{snippet_html(hit)}</span>" if hit.snippet else "")

@@ -50,7 +50,7 @@ from app.views.queue_view import QueueView
 from app.views.status_bar import DeskStatusBar
 from app.views.supervisor.alerts import SlaAlertWatcher
 from app.views.tasks import TaskRunner
-from app.views.ticket_table import COLUMNS, SORTED_BY_COLUMN, TicketTableModel, queue_pages
+from app.views.ticket_table import COLUMNS, SLA_COLUMN, SORTED_BY_COLUMN, TicketTableModel, queue_pages
 from app.views.tray import TrayNotifier
 
 # The dialogs and windows opened on demand (about, bulk, new ticket, merge/link, routing settings, the
@@ -423,7 +423,7 @@ class MainWindow(QMainWindow):
     def _show_sort_indicator(self) -> None:
         order = self.filters.sort.currentData()
         column = next((c for c, sort in SORTED_BY_COLUMN.items() if sort == order), len(COLUMNS))
-        ascending = column == COLUMNS.index("SLA due")  # soonest due first; the others most first
+        ascending = column == SLA_COLUMN  # soonest due first; the others most first
         direction = Qt.SortOrder.AscendingOrder if ascending else Qt.SortOrder.DescendingOrder
         self.table.horizontalHeader().setSortIndicator(column, direction)
 

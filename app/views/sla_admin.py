@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.connectors.conditions import ACCOUNT_PREFIX, account_condition
 from app.services.desk_api import SlaAdminArea
 from app.services.errors import InvalidInput
 from app.services.sla.admin_dto import WEEKDAYS, CalendarInfo, DryRun, PolicyInfo, SlaSetup
@@ -70,7 +71,6 @@ ACTIONS = {  # short enough for the ladder's column; the whole sentence is the i
 LEVEL, AFTER, ACTION, QUEUE = range(4)
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 NO_COUNTRY = "(no public holidays)"
-ACCOUNT_PREFIX = "account."  # as `connectors.attributes.PREFIX`, which views cannot import (it reaches the database)
 TICKED_CONDITIONS = ("queue_ids", "priorities")  # the two check lists, in this order
 WORD_CONDITIONS = ("types", "channels", "any_tags", "tiers")  # the comma lists, in this order
 SHOWN_AS = {"priorities": "", "types": "type ", "channels": "channel ", "any_tags": "tag ", "tiers": "tier "}
@@ -153,22 +153,20 @@ def account_line(conditions: Mapping[str, Any]) -> str:
 
 
 def parse_account_line(text: str) -> dict[str, Any]:
-    """The editor's account line as conditions, one value as text and several as a list, as
-    `switchboard connector rule set --when account.tier=vip,gold` reads them (`account.` may be left out).
-    Only the shape is read here; the service judges the conditions on the dry run and the save
-    (`apply_spec`), since this module may not import it (it reaches the database)."""
+    """The editor's account line as conditions, each pair read as `switchboard connector rule set --when`
+    reads it (`account_condition`). Only the shape is read here; the service judges the conditions on the
+    dry run and the save (`apply_spec`), since this module may not import it (it reaches the database)."""
     conditions: dict[str, Any] = {}
     for pair in (part.strip() for part in text.split(";")):
         if not pair:
             continue
-        key, equals, value = pair.partition("=")
-        key = key.strip() if key.strip().startswith(ACCOUNT_PREFIX) else ACCOUNT_PREFIX + key.strip()
-        values = split_words(value)
-        if not equals or key == ACCOUNT_PREFIX or not values:
-            raise InvalidInput(f"Account: {pair!r} is no condition; write account.NAME = value (or value, value).")
+        try:
+            key, value = account_condition(pair)
+        except InvalidInput as error:
+            raise InvalidInput(f"Account: {error}") from None
         if key in conditions:
             raise InvalidInput(f"Account: {key} is named twice; give it one list of values (value, value).")
-        conditions[key] = values[0] if len(values) == 1 else values
+        conditions[key] = value
     return conditions
 
 

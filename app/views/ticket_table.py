@@ -51,8 +51,8 @@ PRIORITY_COLUMN = COLUMNS.index("Priority")
 CUSTOMER_COLUMN = COLUMNS.index("Customer")
 SUBJECT_COLUMN = COLUMNS.index("Subject")
 SORTED_BY_COLUMN = {  # the columns a click on the header sorts by: the orders the server pages by
-    COLUMNS.index("SLA due"): SortOrder.SLA_DUE,
-    COLUMNS.index("Priority"): SortOrder.PRIORITY,
+    SLA_COLUMN: SortOrder.SLA_DUE,
+    PRIORITY_COLUMN: SortOrder.PRIORITY,
     COLUMNS.index("Updated"): SortOrder.UPDATED,
 }
 NO_INDEX = QModelIndex()

@@ -85,7 +85,7 @@ TIMES_CHECK = "ck_{table}_times_in_range"
 # Every column of a time or date type, or an array of one, per table of the schema.
 TIME_COLUMNS = text(
     "SELECT c.relname, a.attname, t.typcategory = 'A' AS is_array, coalesce(e.typname, t.typname) AS kind,"
-    " a.attgenerated <> '' AS generated"
+    " a.attgenerated <> '' AS generated, NOT a.attnotnull AS nullable"
     " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
     " JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'"
     " WHERE n.nspname = :schema AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped"
@@ -143,8 +143,8 @@ def downgrade() -> None:
 def _time_checks() -> dict[str, str]:
     """Per table, the check that every time and date column (and array of them) lies within the range."""
     columns: dict[str, list[str]] = {}
-    for table, column, is_array, kind, _generated in op.get_bind().execute(TIME_COLUMNS, {"schema": S}):
-        low, high = (f"'{EARLIEST}'::date", f"'{LATEST}'::date") if kind == "date" else _instants(kind)
+    for table, column, is_array, kind, _generated, _nullable in op.get_bind().execute(TIME_COLUMNS, {"schema": S}):
+        low, high = _range(kind)
         if is_array:
             condition = f'{low} <= ALL ("{column}") AND {high} > ALL ("{column}")'
         else:
@@ -158,28 +158,25 @@ def _repair_times() -> None:
     readable before the checks: a time that may be empty is emptied, one that may not is moved to the
     nearest end of the range; an array loses the dates outside it. The
     append-only tables' times come from the server's clock and are left alone (their triggers refuse it)."""
-    bind = op.get_bind()
-    for table, column, is_array, kind, generated in bind.execute(TIME_COLUMNS, {"schema": S}).all():
+    for table, column, is_array, kind, generated, nullable in op.get_bind().execute(TIME_COLUMNS, {"schema": S}).all():
         if table in APPEND_ONLY or generated:  # a generated one (the ticket's sla_due_at) follows the others
             continue
-        low, high = (f"'{EARLIEST}'::date", f"'{LATEST}'::date") if kind == "date" else _instants(kind)
+        low, high = _range(kind)
         where = f'"{column}" < {low} OR "{column}" >= {high}'
         if is_array:
             kept = f'ARRAY(SELECT d FROM unnest("{column}") d WHERE d >= {low} AND d < {high})'
             outside = f'NOT ({low} <= ALL ("{column}") AND {high} > ALL ("{column}"))'
             op.execute(f'UPDATE {S}.{table} SET "{column}" = {kept} WHERE {outside}')
             continue
-        nullable = bind.execute(NULLABLE, {"schema": S, "table": table, "column": column}).scalar_one()
         end = "NULL" if nullable else f"CASE WHEN \"{column}\" < {low} THEN {low} ELSE {high} - interval '1 day' END"
         op.execute(f'UPDATE {S}.{table} SET "{column}" = {end} WHERE {where}')
 
 
 APPEND_ONLY = {"audit_event", "sla_ledger", "knowledge_article_version"}
-NULLABLE = text(
-    "SELECT is_nullable = 'YES' FROM information_schema.columns"
-    " WHERE table_schema = :schema AND table_name = :table AND column_name = :column"
-)
 
 
-def _instants(kind: str) -> tuple[str, str]:
+def _range(kind: str) -> tuple[str, str]:
+    """The range's ends as literals of the column's type (`date`, `timestamp`, `timestamptz`)."""
+    if kind == "date":
+        return f"'{EARLIEST}'::date", f"'{LATEST}'::date"
     return f"'{EARLIEST} 00:00:00+00'::{kind}", f"'{LATEST} 00:00:00+00'::{kind}"

@@ -28,9 +28,8 @@ from collections.abc import Iterable, Mapping
 
 from sqlalchemy import text
 
+from app.services.connectors.conditions import ACCOUNT_PREFIX
 from app.services.platform.uow import UnitOfWork
-
-PREFIX = "account."
 
 
 class Source(enum.Enum):
@@ -97,9 +96,9 @@ def account_matches(attributes: Mapping[str, str], conditions: Mapping[str, obje
     does not matter). Conditions without the `account.` prefix are someone else's and ignored; a missing
     attribute never matches."""
     for key, wanted in conditions.items():
-        if not key.startswith(PREFIX):
+        if not key.startswith(ACCOUNT_PREFIX):
             continue
-        value = attributes.get(key.removeprefix(PREFIX))
+        value = attributes.get(key.removeprefix(ACCOUNT_PREFIX))
         if value is None:
             return False
         allowed = wanted if isinstance(wanted, list | tuple | set | frozenset) else [wanted]

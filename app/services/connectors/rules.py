@@ -27,7 +27,8 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from app.models import AccountPriorityRule, Ticket
-from app.services.connectors.attributes import PREFIX, account_attributes, account_matches
+from app.services.connectors.attributes import account_attributes, account_matches
+from app.services.connectors.conditions import account_condition
 from app.services.errors import InvalidInput, NotFound
 from app.services.platform import config_cache
 from app.services.platform.database.failures import refusal
@@ -69,16 +70,7 @@ def _shown(value: object) -> str:
 
 def parse_conditions(pairs: Sequence[str]) -> dict[str, Any]:
     """`account.tier=vip`, `account.region=EU,UK` (one of several) as a rule's conditions."""
-    conditions: dict[str, Any] = {}
-    for pair in pairs:
-        key, equals, value = pair.partition("=")
-        key = key.strip()
-        if not key.startswith(PREFIX):
-            key = PREFIX + key
-        values = [v.strip() for v in value.split(",") if v.strip()]
-        if not equals or key == PREFIX or not values:
-            raise InvalidInput(f"{pair!r} is not a condition; write account.NAME=value (or value,value).")
-        conditions[key] = values[0] if len(values) == 1 else values
+    conditions = dict(account_condition(pair) for pair in pairs)
     if not conditions:
         raise InvalidInput("A rule needs at least one condition (--when account.tier=vip).")
     return conditions

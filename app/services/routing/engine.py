@@ -23,8 +23,8 @@ from sqlalchemy.orm import aliased
 from app.models import Agent, AgentSkill, Customer, QueueMember, RoutingConfig, RoutingDecision, Ticket
 from app.models import TicketStatus as StatusRow
 from app.models.ticket import working_status_literals
-from app.services.connectors.attributes import PREFIX as ACCOUNT_PREFIX
 from app.services.connectors.attributes import account_attributes
+from app.services.connectors.conditions import ACCOUNT_PREFIX
 from app.services.errors import InvalidInput, NotFound
 from app.services.platform import config_cache
 from app.services.platform.database import identity

@@ -21,7 +21,7 @@ from sqlalchemy import text as sql_text
 
 from app.models import BusinessCalendar as CalendarRow
 from app.models import SlaPolicy
-from app.services.connectors.attributes import PREFIX as ACCOUNT_PREFIX
+from app.services.connectors.conditions import ACCOUNT_PREFIX
 from app.services.errors import InvalidInput, NotFound
 from app.services.platform.uow import UnitOfWork
 from app.services.sla.admin_dto import POLICY_FIELDS, WEEKDAYS, CalendarInfo, PolicyInfo, describe_hours

@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from app.models import BusinessCalendar as CalendarRow
 from app.models import Customer, SlaLedgerEntry, SlaPolicy, Ticket, TicketStatus
-from app.services.connectors.attributes import PREFIX as ACCOUNT_PREFIX
 from app.services.connectors.attributes import accounts_of
+from app.services.connectors.conditions import ACCOUNT_PREFIX
 from app.services.errors import NotFound
 from app.services.platform import config_cache
 from app.services.platform.uow import UnitOfWork
