@@ -16,7 +16,7 @@ Attributes:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -36,6 +36,7 @@ from app.services.connectors.dto import AccountPanel
 from app.services.desk_api import AccountArea
 from app.views.errors import explain_failure
 from app.views.labels import plain_label
+from app.views.status_choice import status_text
 from app.views.tasks import TaskRunner
 
 PROBLEM_STYLE = "color: #b3261e;"
@@ -49,6 +50,7 @@ class AccountPanelView(QFrame):
         super().__init__(parent)
         self.accounts, self.runner = accounts, runner
         self.panel: AccountPanel | None = None
+        self.status_labels: Mapping[str, str] = {}  # status key → the desk's label, from its vocabulary
         self.refreshing = False
         self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
         self._ticket_id: int | None = None
@@ -182,7 +184,9 @@ class AccountPanelView(QFrame):
             self.key_edit.setText(panel.key or "" if panel.source == "the customer's account id" else "")
         self.others.clear()
         for ticket in panel.other_tickets:
-            item = QListWidgetItem(f"#{ticket.number}  {ticket.subject}  ({ticket.status})")
+            item = QListWidgetItem(
+                f"#{ticket.number}  {ticket.subject}  ({status_text(ticket.status, self.status_labels)})"
+            )
             item.setData(Qt.ItemDataRole.UserRole, ticket.id)
             item.setToolTip(item.text())
             self.others.addItem(item)

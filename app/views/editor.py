@@ -174,6 +174,8 @@ class TicketEditor(QWidget):
     def set_vocabulary(self, vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
         self.header_form.set_vocabulary(vocabulary)
+        if self.account_panel is not None:
+            self.account_panel.status_labels = {key: label for key, label, _category in vocabulary.statuses}
         self._offer_statuses()
 
     def open_ticket(self, ticket_id: int) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import threading
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 from app.services.desk_api import SearchArea
 from app.services.search.dto import SearchHit, SearchResults
 from app.services.tickets.dto import TicketSummary
+from app.views.status_choice import status_text
 from app.views.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -49,9 +51,11 @@ def snippet_html(hit: SearchHit) -> str:
     return hit.marked_snippet("<b>", "</b>", html=True).replace("\n", " ")
 
 
-def hit_label(hit: SearchHit) -> str:
+def hit_label(hit: SearchHit, status_labels: Mapping[str, str] | None = None) -> str:
+    """What a hit is; a ticket's status in the desk's own words, as the queue says it ("Billing, New", not
+    the key "new")."""
     if hit.kind == "ticket":
-        return f"#{hit.number}  {hit.title}  · {hit.queue}, {hit.status}"
+        return f"#{hit.number}  {hit.title}  · {hit.queue}, {status_text(hit.status, status_labels)}"
     return hit.title
 
 
@@ -91,6 +95,7 @@ class GlobalSearch(QDialog):
         self.field.installEventFilter(self)
         self._asked = 0
         self.answered: SearchResults | None = None  # the answer shown (tests wait on it)
+        self.status_labels: Mapping[str, str] = {}  # status key → the desk's label, from its vocabulary
 
     # --- asking ------------------------------------------------------------------------------------------
     def open_with(self, text: str = "") -> None:
@@ -139,7 +144,7 @@ class GlobalSearch(QDialog):
                 item = QTreeWidgetItem(group)
                 item.setData(0, HIT_ROLE, hit)
                 item.setToolTip(0, html.escape(hit.title))
-                self.results.setItemWidget(item, 0, self._row(hit))
+                self.results.setItemWidget(item, 0, self._row(hit, self.status_labels))
                 first = first or item
             group.setExpanded(True)
         if first is not None:
@@ -150,10 +155,10 @@ class GlobalSearch(QDialog):
             self.note.setText(" ".join(x for x in (note, "Nothing found.") if x) if results.query.strip() else note)
 
     @staticmethod
-    def _row(hit: SearchHit) -> QLabel:
+    def _row(hit: SearchHit, status_labels: Mapping[str, str]) -> QLabel:
         label = QLabel()
         label.setTextFormat(Qt.TextFormat.RichText)  # every piece of data in it is escaped
-        label.setText(_row_html(hit, selected=False))
+        label.setText(_row_html(hit, status_labels, selected=False))
         label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         label.setMargin(3)
         return label
@@ -164,7 +169,7 @@ class GlobalSearch(QDialog):
         for item, selected in ((previous, False), (current, True)):
             label = self.results.itemWidget(item, 0) if item is not None else None
             if isinstance(label, QLabel) and item is not None and (hit := item.data(0, HIT_ROLE)) is not None:
-                label.setText(_row_html(hit, selected=selected))
+                label.setText(_row_html(hit, self.status_labels, selected=selected))
 
     # --- choosing ----------------------------------------------------------------------------------------
     def _items(self) -> list[QTreeWidgetItem]:
@@ -387,9 +392,9 @@ def group_heading(label: str, shown: int) -> str:
     return f"{label} (first {shown})" if shown >= LIMIT else f"{label} ({shown})"
 
 
-def _row_html(hit: SearchHit, *, selected: bool) -> str:
+def _row_html(hit: SearchHit, status_labels: Mapping[str, str], *, selected: bool) -> str:
     """A hit's two lines: what it is, and its snippet, dimmed unless the row is the chosen one."""
-    first = html.escape(hit_label(hit))
+    first = html.escape(hit_label(hit, status_labels))
     if selected:
         first = f"<span style='color: palette(highlighted-text)'>{first}</span>"
     colour = "palette(highlighted-text)" if selected else "palette(placeholder-text)"

@@ -626,6 +626,8 @@ class MainWindow(QMainWindow):
         self.editor.set_vocabulary(vocabulary)
         self.filters.set_statuses(vocabulary.statuses)
         self.model.set_status_labels({key: label for key, label, _category in vocabulary.statuses})
+        if self.search_features is not None:
+            self.search_features.dialog.status_labels = self.model.status_labels
 
     def open_palette(self, text: str = "") -> None:
         """Commands and tickets ("go to anything"); Ctrl+G and # open it on a ticket number."""
@@ -633,7 +635,12 @@ class MainWindow(QMainWindow):
 
         finder: TicketFinder = self.find_tickets
         self.command_palette = CommandPalette(
-            list(self.actions_by_text.values()), self, find_tickets=finder, open_ticket=self.open_ticket, text=text
+            list(self.actions_by_text.values()),
+            self,
+            find_tickets=finder,
+            open_ticket=self.open_ticket,
+            text=text,
+            status_labels=self.model.status_labels,
         )
         self.command_palette.open()
 
@@ -739,6 +746,7 @@ class MainWindow(QMainWindow):
         from app.views.global_search import SearchFeatures
 
         self.search_features = SearchFeatures(self, search, sync=sync)
+        self.search_features.dialog.status_labels = self.model.status_labels
 
     def shutdown(self) -> None:
         """Stop every thread and timer of the window (tests/gui/conftest.py fails a test that leaves one).

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QSize, Qt, QTimer
@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.tickets.dto import TicketSummary, text_words
+from app.views.status_choice import status_text
 
 SHORTCUT_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 """Item data role holding a palette entry's shortcut text, painted right-aligned by the delegate."""
@@ -213,9 +214,11 @@ class CommandPalette(QDialog):
         find_tickets: TicketFinder | None = None,
         open_ticket: Callable[[TicketSummary], None] | None = None,
         text: str = "",
+        status_labels: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Command palette" if find_tickets is None else "Go to anything")
+        self._status_labels = status_labels or {}
         self._entries = [
             _Entry(strip_mnemonic(action.text()), shortcut_text(action), action)
             for action in actions
@@ -324,7 +327,7 @@ class CommandPalette(QDialog):
         if asked != self._asked:
             return
         self._searching = False
-        self._tickets = [_TicketEntry(ticket_label(t), t.status.replace("_", " "), t) for t in tickets]
+        self._tickets = [_TicketEntry(ticket_label(t), status_text(t.status, self._status_labels), t) for t in tickets]
         self._show_entries()
         if self._run_when_found:
             self._run_when_found = False

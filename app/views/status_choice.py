@@ -5,6 +5,8 @@ is one key (Enter) and the unusual one a few arrows away.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from app.services.navigation.dto import Vocabulary
 
 # After a public reply the ball is in the customer's court. Statuses an admin adds take part by category.
@@ -16,12 +18,19 @@ def category_of(vocabulary: Vocabulary, status: str) -> str | None:
     return next((category for key, _label, category in vocabulary.statuses if key == status), None)
 
 
+def status_text(status: str, labels: Mapping[str, str] | None = None) -> str:
+    """A status as the queue says it: the desk's own label (admins add statuses), else the key in words
+    ("in_progress" → "In progress") — never the key itself, wherever a status is shown."""
+    label = (labels or {}).get(status)
+    return label or status.replace("_", " ").capitalize()
+
+
 def label_of(vocabulary: Vocabulary | None, status: str) -> str:
     if vocabulary is not None:
         for key, label, _category in vocabulary.statuses:
             if key == status:
                 return label
-    return status.replace("_", " ")
+    return status_text(status)
 
 
 def likely_after_reply(vocabulary: Vocabulary, status: str) -> str | None:

@@ -34,6 +34,7 @@ from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap, QPolyg
 
 from app.services.tickets.dto import PageCursor, SortOrder, TicketFilter, TicketPage, TicketPlaces, TicketSummary
 from app.views.appearance import Accents, accents
+from app.views.status_choice import status_text
 from app.views.tasks import TaskRunner
 from app.vocabulary import Priority
 
@@ -558,7 +559,7 @@ class TicketTableModel(QAbstractTableModel):
             f"#{t.number}",
             t.subject,
             due_text(t.sla_due_at, self.clock()),
-            self.status_labels.get(t.status, t.status.replace("_", " ")),
+            status_text(t.status, self.status_labels),
             t.priority.label.capitalize(),
             t.customer_name,
             t.assignee_name or "—",

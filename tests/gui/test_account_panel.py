@@ -83,8 +83,8 @@ def test_the_panel_fills_in_the_background_opens_the_tool_and_an_agent_corrects_
     shown = [panel.fields_form.itemAt(i).widget().text() for i in range(panel.fields_form.count())]  # type: ignore[union-attr]
     assert shown == ["Status", "active", "Plan", "Gold", "Region", "EU"]
     shown_subject = window.editor.detail.ticket.subject  # type: ignore[union-attr]
-    assert panel.others.count() == 1  # the customer's other ticket, not the one open
-    assert shown_subject not in panel.others.item(0).text() and "(new)" in panel.others.item(0).text()
+    assert panel.others.count() == 1  # the customer's other ticket, not the one open; its status in words
+    assert shown_subject not in panel.others.item(0).text() and "(New)" in panel.others.item(0).text()
     opened: list[QUrl] = []
     panel.open_url = opened.append
     qtbot.mouseClick(panel.open_button, Qt.MouseButton.LeftButton)

@@ -99,6 +99,8 @@ def test_slash_searches_as_you_type_during_a_rebuild_and_enter_opens_the_ticket(
         assert "database" in dialog.note.text() and "built" in dialog.note.text()
         assert {h.title for h in dialog.hits_shown()} >= {"Printer on fire"}
         assert "Printer firmware secret" not in {h.title for h in dialog.hits_shown()}  # a Tech ticket
+        rows = [w.text() for item in dialog._items() if isinstance(w := dialog.results.itemWidget(item, 0), QLabel)]
+        assert any("Billing, New" in row for row in rows), rows  # the status as the queue says it, not its key
         dba.rollback()
     with gui_guard.paused():
         rebuild.join(60)
