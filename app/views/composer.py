@@ -38,6 +38,7 @@ from app.views.drafts import Draft, DraftStore
 from app.views.labels import plain_label
 from app.views.response_picker import ResponsePicker
 from app.views.status_choice import label_of, likely_after_reply
+from app.views.wrapping_row import WrappingRow
 
 Mode = Literal["reply", "note"]
 SEND_KEYS = ("Ctrl+Return", "Ctrl+Enter")
@@ -58,6 +59,7 @@ class Composer(QObject):
         responses_button: opens the response picker; picker: the ResponsePicker.
         signature_button: opens the signature dialog.
         then_status: the status the ticket is left in ("(unchanged)" is None), only the lifecycle's moves.
+        actions: the row of `then_status` and the Send buttons, stacked when the pane is narrow.
         send_button: Send; send_next_button: Send and go to the next ticket.
         ticket_id: the ticket whose draft is in the text box (None before the first ticket).
         inserting: a canned response was picked and is being filled in by the server.
@@ -106,21 +108,20 @@ class Composer(QObject):
         self.send_next_button = QPushButton("Send && next")
         self.send_next_button.setToolTip("Send, then go on to the next ticket of the queue (Ctrl+Shift+Enter)")
         self.send_next_button.clicked.connect(self.send_and_next_requested)
+        self.actions = WrappingRow()
+        self.actions.add_first(plain_label("then set status"))
+        self.actions.add_first(self.then_status)
+        self.actions.add_second(self.send_button)
+        self.actions.add_second(self.send_next_button)
 
     def add_to(self, layout: QBoxLayout) -> None:
         modes = QHBoxLayout()
         for widget in (self.reply_mode, self.note_mode, self.responses_button, self.signature_button):
             modes.addWidget(widget)
         modes.addStretch()
-        actions = QHBoxLayout()
-        actions.addStretch()
-        actions.addWidget(plain_label("then set status"))
-        actions.addWidget(self.then_status)
-        actions.addWidget(self.send_button)
-        actions.addWidget(self.send_next_button)
         layout.addLayout(modes)
         layout.addWidget(self.text, 1)
-        layout.addLayout(actions)
+        layout.addWidget(self.actions)
         area = layout.parentWidget() or self.text
         for keys, handler in (
             *((keys, self.send_requested.emit) for keys in SEND_KEYS),
