@@ -17,7 +17,7 @@ from app.cli.inputs import TICKET_NUMBER, CheckedCommand, CheckedGroup, read_std
 from app.cli.output import say, say_json, say_lines
 from app.services.errors import InvalidInput
 from app.services.sla import admin, board, dry_run, ledger, supervision
-from app.services.sla.dto import minutes_words
+from app.services.sla.dto import left_words, minutes_words
 from app.services.tickets import queries
 
 
@@ -69,19 +69,11 @@ def escalations(click_ctx: click.Context, as_json: bool) -> None:
         return
     say_lines(
         f"#{r.number} {r.target.replace('_', ' ')} level {r.level} ({r.action.replace('_', ' ')}), {r.risk.value}: "
-        f"{_left(r.minutes_left)}, typically {minutes_words(r.typical_minutes)} of business time; due "
+        f"{left_words(r.minutes_left)}, typically {minutes_words(r.typical_minutes)} of business time; due "
         f"{r.due_at:%Y-%m-%d %H:%M %Z}: {r.subject} [{r.queue}, {r.priority}, {r.status}]"
         + (f"; acknowledged by {r.acknowledged_by}" if r.acknowledged_by else "")
         for r in rows
     )
-
-
-def _left(minutes: float | None) -> str:
-    if minutes is None:
-        return "paused"
-    if minutes < 0:
-        return f"overdue by {minutes_words(-minutes)} of business time"
-    return f"{minutes_words(minutes)} of business time left"
 
 
 @escalations.command("ack", cls=CheckedCommand)

@@ -247,6 +247,7 @@ def test_a_team_lead_acknowledges_reassigns_and_comments_from_the_board_by_keys(
     assert view.board_model.headerData(2, Qt.Orientation.Horizontal) == "Left"
     late = view.board_model.rows[0]
     assert late.ticket_id == tickets["late"] and late.minutes_left is not None and late.minutes_left < 0
+    assert view.board_model.data(view.board_model.index(0, 2)).endswith(" over")  # not "-1 h" left
     view.activateWindow()
     view.board.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is view.board)

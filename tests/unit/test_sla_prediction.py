@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.services.sla.calendar import ALWAYS, BusinessCalendar, weekdays
-from app.services.sla.dto import Risk, minutes_words
+from app.services.sla.dto import Risk, left_words, minutes_words
 from app.services.sla.prediction import predict, signed_business_minutes
 from app.services.sla.typical import Group, Handled, Typical, typical_times
 from app.vocabulary import Priority
@@ -127,3 +127,12 @@ def test_the_margin_is_the_business_time_from_the_typical_finish_to_the_due_time
     guess = predict(due_at=due, created_at=start, typical_minutes=typical, calendar=OFFICE, now=now)
     finish = max(now, OFFICE.add_business_minutes(start, typical))
     assert guess.margin == pytest.approx(signed_business_minutes(OFFICE, finish, due), abs=0.11)
+
+
+def test_time_left_in_words_says_overdue_instead_of_a_negative_left() -> None:
+    assert [left_words(m) for m in (None, 90, -2340)] == [
+        "paused",
+        "1 h 30 min of business time left",
+        "overdue by 39 h of business time",
+    ]
+    assert [left_words(m, short=True) for m in (None, 90, -2340)] == ["paused", "1 h 30 min", "39 h over"]

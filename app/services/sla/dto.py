@@ -61,6 +61,16 @@ def minutes_words(minutes: float | None) -> str:
     return f"-{words}" if whole < 0 else words
 
 
+def left_words(minutes: float | None, *, short: bool = False) -> str:
+    """Business time left to a target as people say it: "overdue by 39 h", not "-39 h left" (a board cell
+    takes the `short` form: "39 h over"); None is a paused clock."""
+    if minutes is None:
+        return "paused"
+    if minutes < 0:
+        return f"{minutes_words(-minutes)} over" if short else f"overdue by {minutes_words(-minutes)} of business time"
+    return minutes_words(minutes) if short else f"{minutes_words(minutes)} of business time left"
+
+
 @dataclass(frozen=True)
 class Acknowledgement:
     """A ticket's escalation as acknowledged: the level (the highest step taken then; -1 before any), who

@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from app.services.sla.dto import AgentLoad, BoardRow, BoardState, Risk, minutes_words
+from app.services.sla.dto import AgentLoad, BoardRow, BoardState, Risk, left_words, minutes_words
 
 Index = QModelIndex | QPersistentModelIndex
 Row = TypeVar("Row")
@@ -120,7 +120,7 @@ class EscalationBoardModel(FrozenRowsModel[BoardRow]):
         return [
             due,
             row.state.value.capitalize(),
-            minutes_words(row.minutes_left),
+            left_words(row.minutes_left, short=True),
             minutes_words(row.typical_minutes),
             row.risk.value.capitalize(),
             LEVEL_WORDS.get(row.level, str(row.level)),
@@ -140,10 +140,7 @@ class EscalationBoardModel(FrozenRowsModel[BoardRow]):
             typical = "no similar ticket met this in the last 4 weeks"
         else:
             typical = f"similar tickets take {minutes_words(row.typical_minutes)} of business time to meet the {target}"
-        return (
-            f"{minutes_words(row.minutes_left)} of business time left for the {target}; {typical}; "
-            f"margin {minutes_words(row.margin)}"
-        )
+        return f"{left_words(row.minutes_left)} for the {target}; {typical}; margin {minutes_words(row.margin)}"
 
 
 class TeamLoadModel(FrozenRowsModel[AgentLoad]):
