@@ -88,6 +88,9 @@ def _item(text: str, *, number: bool = False, bold: bool = False) -> QTableWidge
     return item
 
 
+MOST_ROWS_SHOWN = 18  # a table's rows shown before it scrolls (three candidates with six factors each)
+
+
 def _table(columns: list[str]) -> QTableWidget:
     table = QTableWidget(0, len(columns))
     table.setHorizontalHeaderLabels(columns)
@@ -100,6 +103,14 @@ def _table(columns: list[str]) -> QTableWidget:
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setStretchLastSection(True)
     return table
+
+
+def _fit_height(table: QTableWidget, most_rows: int) -> None:
+    """No taller than its rows (the most `most_rows`; more scroll), no shorter than four of them."""
+    rows = sum(table.rowHeight(r) for r in range(min(table.rowCount(), most_rows)))
+    frame = 2 * table.frameWidth() + table.horizontalHeader().sizeHint().height()
+    table.setMaximumHeight(frame + rows)
+    table.setMinimumHeight(frame + min(4, table.rowCount()) * table.verticalHeader().defaultSectionSize())
 
 
 class RoutingDialog(QDialog):
@@ -184,6 +195,15 @@ class RoutingDialog(QDialog):
         self.exclusions_title.setVisible(bool(explanation.exclusions))
         self.exclusions.setVisible(bool(explanation.exclusions))
         self.nobody_left_out.setVisible(not explanation.exclusions)
+        self._fit_to_contents()
+
+    def _fit_to_contents(self) -> None:
+        """Tables as tall as their rows (up to a screenful), the dialog as tall as what it shows: a decision
+        with one candidate sat in 560 px of empty table."""
+        for table in (self.candidates, self.exclusions):
+            _fit_height(table, MOST_ROWS_SHOWN)
+        screen = self.screen().availableGeometry().height() if self.screen() is not None else 800
+        self.resize(self.width(), min(self.sizeHint().height(), int(screen * 0.9)))
 
     def _fill_candidates(self, explanation: RoutingExplanation) -> None:
         table = self.candidates

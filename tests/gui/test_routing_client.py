@@ -125,6 +125,8 @@ def test_why_this_agent_says_who_got_it_why_and_who_was_left_out(
     assert list(zip(cells(dialog.exclusions, 0), cells(dialog.exclusions, 1), strict=True)) == [
         ("Alice Archer", "offline")
     ]
+    every_row = sum(table.rowHeight(r) for r in range(table.rowCount()))
+    assert every_row <= table.viewport().height() <= every_row + table.rowHeight(0)  # its rows, no empty table
     press(qtbot, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not dialog.isVisible())
 
