@@ -44,10 +44,12 @@ from app.services.sla.sweep import sla_sweep
 
 log = logging.getLogger(__name__)
 CHANGE_LOG_RETENTION = dt.timedelta(days=30)
-# A staff login's transaction that holds the change log's horizon this long is ended (`end_stale_transactions`):
-# idle in it as long as the logins' own timeout says (docs/security.md), open at all for half an hour.
-STALE_IDLE = dt.timedelta(minutes=5)
-STALE_OPEN = dt.timedelta(minutes=30)
+# A staff login's transaction that writes or locks is ended this long idle or open (`end_stale_transactions`):
+# it holds back the change log's horizon, and its locks stop colleagues (a probe froze a queue's tickets and
+# every configuration write from psql). The client's transactions last milliseconds and a statement at most
+# the logins' 60 s timeout (docs/security.md).
+STALE_IDLE = dt.timedelta(minutes=2)
+STALE_OPEN = dt.timedelta(minutes=2)
 ERROR_TEXT_LIMIT = 300
 
 NewUnitOfWork = Callable[[], UnitOfWork]
@@ -160,9 +162,10 @@ def heartbeat(new_uow: NewUnitOfWork, worker: str) -> None:
 def end_stale_transactions(
     new_uow: NewUnitOfWork, idle: dt.timedelta = STALE_IDLE, open_for: dt.timedelta = STALE_OPEN
 ) -> dict[str, Any]:
-    """End staff sessions whose transaction has held the change log's horizon too long: any login could
-    stall every client's live updates and search index by keeping one open (a session may SET away its
-    login's timeouts). Their transaction rolls back, as a dropped connection's would."""
+    """End staff sessions whose transaction has held the change log's horizon or its locks too long: any
+    login could stall every client's live updates and search index, or a queue's tickets, by keeping one
+    open (a session may SET away its login's timeouts). Their transaction rolls back, as a dropped
+    connection's would."""
     with new_uow() as uow:
         ended = uow.session.execute(
             text("SELECT login, pid, open_seconds FROM switchboard.end_stale_transactions(:idle, :open)"),
@@ -170,7 +173,9 @@ def end_stale_transactions(
         ).all()
         uow.commit()
     for login, pid, seconds in ended:
-        log.warning("ended the session %s of %s: its transaction held the change log for %s s", pid, login, seconds)
+        log.warning(
+            "ended the session %s of %s: its transaction held locks or the change log for %s s", pid, login, seconds
+        )
     return {"ended": [{"login": login, "pid": pid, "open_seconds": seconds} for login, pid, seconds in ended]}
 
 

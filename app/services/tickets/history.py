@@ -29,7 +29,7 @@ def read_history(uow: UnitOfWork, *, ticket_id: int, after_version: int | None =
     return [
         HistoryEntry(
             occurred_at=event.occurred_at,
-            actor=actor_label(event.action, event.new_value, agent_name),
+            actor=actor_label(event.entity, event.action, event.new_value, agent_name),
             action=event.action,
             field=event.field,
             old_value=event.old_value,
@@ -42,11 +42,15 @@ def read_history(uow: UnitOfWork, *, ticket_id: int, after_version: int | None =
     ]
 
 
-def actor_label(action: str, new_value: Any, agent_name: str | None) -> str:
+def actor_label(entity: str, action: str, new_value: Any, agent_name: str | None) -> str:
     """Who, as an agent reads it: a message's customer by name, an agent by name, and anything no agent
     wrote (intake, the worker, the DBA: a trusted session acting for nobody) as the system, not as the
-    database login it used."""
-    if action == "customer_message" and isinstance(new_value, dict) and new_value.get("author"):
+    database login it used.
+
+    Only a message's own audit row (`audit_message()` writes its author) names a customer: a ticket's row
+    takes its action label from a setting any session may SET, and a probe's edit of custom fields
+    {"author": "Amélie Durand"} labelled 'customer_message' read as "Amélie Durand (customer)"."""
+    if entity == "message" and action == "customer_message" and isinstance(new_value, dict) and new_value.get("author"):
         return f"{new_value['author']} (customer)"
     return agent_name or SYSTEM_ACTOR
 

@@ -1,0 +1,47 @@
+-- end_stale_transactions, version 2, applied by migration 0046_probe_fixes_3. Released files never change (migrations/sql/README.md).
+-- Version 1 ended only transactions holding a transaction id, after 30 minutes open: an agent froze every
+-- ticket of their queue (FOR SHARE, then pg_sleep) or every configuration write of the desk (one update of
+-- the shared config_version row, then pg_sleep) for 30 minutes at a time, and a table lock that takes no
+-- transaction id (LOCK TABLE agent_preference IN EXCLUSIVE MODE) was never ended. Version 2 ends a staff
+-- transaction that holds a transaction id or any lock stronger than a reader's once it has been idle for
+-- p_idle_seconds or open for p_open_seconds; the worker now passes two minutes for both (the client's
+-- transactions last milliseconds), and logs whom it ended. Everything else as version 1, whose notes follow.
+-- Ends the sessions of staff logins (members of the agent, supervisor or admin group, never of the owner
+-- role: not the worker, migrations or a superuser) whose transaction holds a transaction id and has sat idle
+-- for p_idle_seconds or been open for p_open_seconds. Such a transaction holds back the change log's horizon
+-- (`change_log_horizon()`): every client's live updates and search index wait for it. The logins'
+-- timeouts cannot prevent it, as any session may SET its own; a probe held the desk's horizon from psql.
+-- For the worker (trusted sessions only); it runs as the function's owner, who may end those sessions (the
+-- migrations' login: a superuser, as `change_log_horizon()` needs too). Returns whom it ended.
+CREATE OR REPLACE FUNCTION {{schema}}.end_stale_transactions(p_idle_seconds integer, p_open_seconds integer)
+    RETURNS TABLE (login text, pid integer, open_seconds integer) LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, {{schema}}, pg_temp
+AS $fn$
+DECLARE stale record;
+BEGIN
+    IF is_trusted_session() IS NOT TRUE THEN
+        RAISE EXCEPTION 'only the worker ends stale transactions' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    FOR stale IN
+        SELECT a.usename::text AS usename, a.pid AS backend, extract(epoch FROM now() - a.xact_start)::integer AS open_for
+        FROM pg_stat_activity a
+        WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
+          AND (a.backend_xid IS NOT NULL OR EXISTS (  -- a lock that takes no transaction id blocks as well
+              SELECT FROM pg_locks l WHERE l.pid = a.pid AND l.granted AND l.mode <> 'AccessShareLock'
+                                       AND l.locktype IN ('relation', 'tuple', 'object', 'page', 'extend')))
+          AND (a.state IN ('idle in transaction', 'idle in transaction (aborted)')
+               AND a.state_change < now() - make_interval(secs => p_idle_seconds)
+               OR a.xact_start < now() - make_interval(secs => p_open_seconds))
+          AND (pg_has_role(a.usename, {{agent_role:literal}}, 'MEMBER')
+               OR pg_has_role(a.usename, {{supervisor_role:literal}}, 'MEMBER')
+               OR pg_has_role(a.usename, {{admin_role:literal}}, 'MEMBER'))
+          AND NOT pg_has_role(a.usename, {{owner_role:literal}}, 'MEMBER')
+    LOOP
+        IF pg_terminate_backend(stale.backend) THEN
+            login := stale.usename;
+            pid := stale.backend;
+            open_seconds := stale.open_for;
+            RETURN NEXT;
+        END IF;
+    END LOOP;
+END $fn$

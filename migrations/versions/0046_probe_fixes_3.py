@@ -1,0 +1,158 @@
+"""What a third probe as each role found: ids any agent could plant ahead of the sequences, locks held to
+freeze a queue or the desk's configuration, an escalation to a disabled lead, a lead changing an admin's
+routing, an account linked at a customer's creation without audit, and large objects any login could store.
+
+Revision ID: 0046_probe_fixes_3
+Revises: 0045_probe_fixes_2
+Create Date: 2026-12-07
+
+- Identity columns are no longer writable by staff:
+  an agent inserted a message, a ticket and a customer with the ids their sequences would hand out next,
+  and every colleague's next note, ticket or customer then failed on a duplicate key — one statement
+  planted 100,000 and stopped intake, the worker and every queue for as long. Generated from the catalogue
+  (every table, every staff group, INSERT and UPDATE), so a table added later is held to it by
+  `tests/integration/test_probe_fixes_0046.py`. A table-level grant becomes the same grant on every other
+  column.
+- `end_stale_transactions()` v2: also a transaction that holds a lock stronger than a reader's without a
+  transaction id (`LOCK TABLE agent_preference IN EXCLUSIVE MODE` was never ended); the worker passes two
+  minutes instead of 30 (app/services/platform/jobs.py).
+- `escalate_ticket()` v3: the queue's lead only while active.
+- `set_agent_routing()` v4: a lead's or an admin's routing facts only by an admin.
+- The configuration is audited (`audit_config()`, a row trigger on each configuration table): who changed
+  an agent's availability, routing facts or role, a queue's members or lead, routing settings, SLA
+  policies, calendars, statuses, priority rules, organisations, canned responses, editors — none of it
+  was recorded. Admins read these rows.
+- A customer created with an account id is audited as a later link is (`customer_account_audit_insert`).
+- Large objects: `lo_create`, `lo_creat` and `lo_from_bytea` are not PUBLIC's in this database (a login in
+  no group stored data the desk never cleans up). Only when the migration runs as a superuser, the owner of
+  those functions; otherwise it says so and leaves them.
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+from sqlalchemy import text
+
+from app.services.platform.database.sql_files import DatabaseNames, function_sql
+
+revision: str = "0046_probe_fixes_3"
+down_revision: str | None = "0045_probe_fixes_2"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+S = "switchboard"
+FUNCTIONS = [
+    ("end_stale_transactions", 1, 2),
+    ("escalate_ticket", 2, 3),
+    ("set_agent_routing", 3, 4),
+]
+# The configuration tables, each with its id column ('' for a table keyed by text) and the key columns an
+# update's audit row names besides what changed.
+CONFIG_TABLES = {
+    "agent": ("id",),
+    "agent_skill": ("agent_id", "skill"),
+    "queue_member": ("agent_id", "queue_id"),
+    "queue": ("id",),
+    "routing_config": ("id", "queue_id"),
+    "sla_policy": ("id",),
+    "business_calendar": ("id",),
+    "account_priority_rule": ("id",),
+    "ticket_status": ("", "key"),
+    "status_transition": ("", "from_status", "to_status"),
+    "organisation": ("id",),
+    "canned_response": ("id",),
+    "knowledge_editor": ("agent_id",),
+}
+CONFIG_AUDIT_TRIGGER = "{table}_audit_config"
+LARGE_OBJECT_MAKERS = ("lo_create(oid)", "lo_creat(integer)", "lo_from_bytea(oid, bytea)")
+# Every identity column. (A ticket's number is drawn by the client's INSERT, `nextval(…)`, and the guard
+# (`guard_ticket()`) replaces any other value with the sequence's.)
+GENERATED_COLUMNS = text(
+    "SELECT c.relname, a.attname FROM pg_attribute a"
+    " JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE n.nspname = :schema AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped"
+    " AND a.attidentity <> '' ORDER BY c.relname, a.attnum"
+)
+# Table-level grants of INSERT or UPDATE to a role, on a table of the schema.
+TABLE_GRANTS = text(
+    "SELECT c.relname, g.privilege_type FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " CROSS JOIN LATERAL aclexplode(c.relacl) g"
+    " WHERE n.nspname = :schema AND c.relkind IN ('r', 'p') AND g.grantee = CAST(:role AS regrole)"
+    " AND g.privilege_type IN ('INSERT', 'UPDATE')"
+)
+# Column-level grants of INSERT or UPDATE to a role on one column.
+COLUMN_GRANTS = text(
+    "SELECT g.privilege_type FROM pg_attribute a CROSS JOIN LATERAL aclexplode(a.attacl) g"
+    " WHERE a.attrelid = CAST(:schema || '.' || :table AS regclass) AND a.attname = :column"
+    " AND g.grantee = CAST(:role AS regrole) AND g.privilege_type IN ('INSERT', 'UPDATE')"
+)
+OTHER_COLUMNS = text(
+    "SELECT a.attname FROM pg_attribute a WHERE a.attrelid = CAST(:schema || '.' || :table AS regclass)"
+    " AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' AND NOT a.attname = ANY (:generated)"
+    " ORDER BY a.attnum"
+)
+
+
+def upgrade() -> None:
+    names = DatabaseNames.of(op.get_bind())
+    staff = (names.agent_role, names.supervisor_role, names.admin_role)
+    for function, _before, after in FUNCTIONS:
+        op.execute(function_sql(function, after, names))
+    _generated_columns_to_nobody(staff)
+    op.execute(function_sql("audit_config", 1, names))
+    op.execute(f"REVOKE EXECUTE ON FUNCTION {S}.audit_config() FROM PUBLIC")
+    for table, arguments in CONFIG_TABLES.items():
+        listed = ", ".join(f"'{argument}'" for argument in arguments)
+        op.execute(
+            f"CREATE TRIGGER {CONFIG_AUDIT_TRIGGER.format(table=table)} AFTER INSERT OR UPDATE OR DELETE"
+            f" ON {S}.{table} FOR EACH ROW EXECUTE FUNCTION {S}.audit_config({listed})"
+        )
+    op.execute(
+        f"CREATE TRIGGER customer_account_audit_insert AFTER INSERT ON {S}.customer "
+        "FOR EACH ROW WHEN (NEW.external_account_id IS NOT NULL) "
+        f"EXECUTE FUNCTION {S}.audit_customer_account()"
+    )
+    if _is_superuser():
+        for function in LARGE_OBJECT_MAKERS:
+            op.execute(f"REVOKE EXECUTE ON FUNCTION pg_catalog.{function} FROM PUBLIC")
+    else:
+        print("0046: not a superuser: large objects stay creatable by every login (docs/security.md)")
+
+
+def downgrade() -> None:
+    names = DatabaseNames.of(op.get_bind())
+    if _is_superuser():
+        for function in LARGE_OBJECT_MAKERS:
+            op.execute(f"GRANT EXECUTE ON FUNCTION pg_catalog.{function} TO PUBLIC")
+    op.execute(f"DROP TRIGGER customer_account_audit_insert ON {S}.customer")
+    for table in CONFIG_TABLES:
+        op.execute(f"DROP TRIGGER {CONFIG_AUDIT_TRIGGER.format(table=table)} ON {S}.{table}")
+    op.execute(f"DROP FUNCTION {S}.audit_config()")
+    for function, before, _after in FUNCTIONS:
+        op.execute(function_sql(function, before, names))
+    # The grants stay column by column: the same rights, less the generated columns (a downgrade does not
+    # reopen the hole; 0045's schema works as it did with them).
+
+
+def _generated_columns_to_nobody(roles: tuple[str, ...]) -> None:
+    bind = op.get_bind()
+    generated: dict[str, list[str]] = {}
+    for table, column in bind.execute(GENERATED_COLUMNS, {"schema": S}):
+        generated.setdefault(table, []).append(column)
+    for role in roles:
+        for table, privilege in bind.execute(TABLE_GRANTS, {"schema": S, "role": role}).all():
+            if table not in generated:
+                continue
+            others = bind.execute(OTHER_COLUMNS, {"schema": S, "table": table, "generated": generated[table]})
+            columns = ", ".join(f'"{name}"' for (name,) in others)
+            op.execute(f'REVOKE {privilege} ON {S}.{table} FROM "{role}"')
+            op.execute(f'GRANT {privilege} ({columns}) ON {S}.{table} TO "{role}"')
+        for table, columns in generated.items():
+            for column in columns:
+                parameters = {"schema": S, "table": table, "column": column, "role": role}
+                for (privilege,) in bind.execute(COLUMN_GRANTS, parameters).all():
+                    op.execute(f'REVOKE {privilege} ("{column}") ON {S}.{table} FROM "{role}"')
+
+
+def _is_superuser() -> bool:
+    return bool(op.get_bind().execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar())

@@ -1,0 +1,187 @@
+"""What a third probe as each role found (migration 0046), each as the role's own login through plain SQL, on
+both servers: ids planted ahead of the sequences, locks held to freeze colleagues, an escalation to a
+disabled lead, a lead changing an admin's routing, an account linked at creation without audit, large
+objects stored by a login in no group, and a history row that named a customer who never wrote."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import psycopg
+import pytest
+
+from app.bootstrap import Runtime
+from app.services.platform.database.engine import build_engine, build_session_factory
+from app.services.platform.jobs import STALE_IDLE, STALE_OPEN, end_stale_transactions
+from app.services.tickets.history import read_history
+from tests.support.desk import Desk
+
+pytestmark = pytest.mark.slow
+
+# Every (table, column, group, privilege) where a staff group may write an identity column.
+WRITABLE_GENERATED = (
+    "SELECT c.relname, a.attname, r.rolname, p.privilege FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+    " CROSS JOIN pg_roles r CROSS JOIN (VALUES ('INSERT'), ('UPDATE')) p(privilege)"
+    " WHERE c.relnamespace = 'switchboard'::regnamespace AND c.relkind IN ('r', 'p') AND a.attnum > 0"
+    " AND NOT a.attisdropped AND a.attidentity <> ''"
+    " AND r.rolname = ANY (%s) AND has_column_privilege(r.oid, c.oid, a.attname, p.privilege)"
+)
+GENERATED_COUNT = (
+    "SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+    " WHERE c.relnamespace = 'switchboard'::regnamespace AND c.relkind IN ('r', 'p') AND a.attidentity <> ''"
+)
+
+
+def test_no_staff_group_writes_an_identity_column(desk: Desk) -> None:
+    groups = [f"{desk.database}_{group}" for group in ("agent", "supervisor", "admin")]
+    with desk.connect_as_dba() as dba:
+        (identity_columns,) = dba.execute(GENERATED_COUNT).fetchone()  # type: ignore[misc]
+        assert int(str(identity_columns)) > 15
+        assert dba.execute(WRITABLE_GENERATED, (groups,)).fetchall() == []
+
+
+def test_an_agent_cannot_plant_the_ids_colleagues_would_get_next(desk: Desk) -> None:
+    with desk.connect("alice") as alice:
+        for statement in (
+            "INSERT INTO message (id, ticket_id, kind, author_agent_id, body_text)"
+            " VALUES (nextval('message_id_seq') + 1, %s, 'internal_note', current_agent_id(), 'x')",
+            "INSERT INTO ticket (id, subject, customer_id, queue_id, status, priority, channel, type, language)"
+            " SELECT %s + 1000000, 'planted', customer_id, queue_id, 'new', 1, 'email', 'question', 'en'"
+            " FROM ticket WHERE id = 0",
+            "INSERT INTO customer (id, name) VALUES (%s + 1000000, 'planted')",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                alice.execute(statement, (desk.ids["billing_open"],))
+        alice.execute(  # what the client sends still works
+            "INSERT INTO message (ticket_id, kind, author_agent_id, body_text)"
+            " VALUES (%s, 'internal_note', current_agent_id(), 'a note')",
+            (desk.ids["billing_open"],),
+        )
+
+
+def test_the_worker_ends_a_lock_held_without_a_transaction_id(desk: Desk) -> None:
+    """LOCK TABLE takes no transaction id: version 1 of the job never ended it, and every login's
+    preference writes waited behind it."""
+    assert dt.timedelta(minutes=2) >= STALE_IDLE and dt.timedelta(minutes=2) >= STALE_OPEN
+    engine = build_engine(desk.url)
+    worker = Runtime(engine, build_session_factory(engine))
+    alice = desk.connect("alice")
+    try:
+        alice.execute("SET idle_in_transaction_session_timeout = 0")
+        alice.execute("BEGIN")
+        alice.execute("LOCK TABLE agent_preference IN EXCLUSIVE MODE")
+        assert alice.execute("SELECT pg_current_xact_id_if_assigned()").fetchone() == (None,)
+        result = end_stale_transactions(worker.uow, idle=dt.timedelta(0), open_for=dt.timedelta(0))
+        assert [ended["login"] for ended in result["ended"]] == [desk.login("alice")]
+        with pytest.raises(psycopg.OperationalError):
+            alice.execute("SELECT 1")
+    finally:
+        alice.close()
+        worker.close()
+
+
+def test_a_reader_is_not_ended_for_reading(desk: Desk) -> None:
+    engine = build_engine(desk.url)
+    worker = Runtime(engine, build_session_factory(engine))
+    with desk.connect("alice") as alice:
+        alice.execute("BEGIN")
+        alice.execute("SELECT count(*) FROM ticket")
+        result = end_stale_transactions(worker.uow, idle=dt.timedelta(0), open_for=dt.timedelta(0))
+        assert desk.login("alice") not in [ended["login"] for ended in result["ended"]]
+        alice.execute("ROLLBACK")
+    worker.close()
+
+
+def test_escalation_never_goes_to_a_disabled_lead(desk: Desk) -> None:
+    with desk.connect_as_dba() as dba:
+        gone = dba.execute(
+            "INSERT INTO switchboard.agent (display_name, email, db_login, role, is_active, availability)"
+            " VALUES ('Gone Lead', 'gone@desk.test', %s, 'supervisor', false, 'offline') RETURNING id",
+            (f"{desk.database}_gone",),
+        ).fetchone()[0]  # type: ignore[index]
+        dba.execute("UPDATE switchboard.queue SET team_lead_id = %s WHERE id = %s", (gone, desk.ids["billing"]))
+    try:
+        with desk.connect("ann") as ann:
+            ann.execute("SELECT escalate_ticket(%s, NULL)", (desk.ids["billing_anns"],))
+            row = ann.execute("SELECT assignee_id, priority FROM ticket WHERE id = %s", (desk.ids["billing_anns"],))
+            assert row.fetchone() == (desk.ids["ann"], 3)  # urgent, and still ann's
+    finally:
+        with desk.connect_as_dba() as dba:
+            dba.execute("UPDATE switchboard.queue SET team_lead_id = NULL WHERE id = %s", (desk.ids["billing"],))
+
+
+def test_a_lead_changes_an_agents_routing_but_not_another_leads_or_an_admins(desk: Desk) -> None:
+    with desk.connect_as_dba() as dba:
+        for person in ("sam", "dana"):
+            dba.execute(
+                "INSERT INTO switchboard.queue_member (queue_id, agent_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                (desk.ids["tech"], desk.ids[person]),
+            )
+    with desk.connect("carol") as carol:  # leads Tech
+        carol.execute("SELECT set_agent_routing(%s, %s)", (desk.ids["bob"], json.dumps({"capacity": 12})))
+        for person in ("sam", "dana"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="only an admin"):
+                carol.execute("SELECT set_agent_routing(%s, %s)", (desk.ids[person], json.dumps({"capacity": 0})))
+    with desk.connect("dana") as dana:
+        dana.execute("SELECT set_agent_routing(%s, %s)", (desk.ids["sam"], json.dumps({"capacity": 15})))
+        assert dana.execute("SELECT capacity FROM agent WHERE id = %s", (desk.ids["sam"],)).fetchone() == (15,)
+
+
+def test_a_customer_created_with_an_account_is_audited_as_a_link(desk: Desk) -> None:
+    with desk.connect("alice") as alice:
+        created = alice.execute(
+            "INSERT INTO customer (name, external_account_id) VALUES ('Vip Person', 'VIP-123') RETURNING id"
+        ).fetchone()[0]  # type: ignore[index]
+    with desk.connect_as_dba() as dba:
+        rows = dba.execute(
+            "SELECT actor_login, action, new_value FROM switchboard.audit_event"
+            " WHERE entity = 'customer' AND entity_id = %s",
+            (created,),
+        ).fetchall()
+    assert rows == [(desk.login("alice"), "link_account", "VIP-123")]
+
+
+@pytest.mark.parametrize("person", ["outsider", "alice", "dana"])
+def test_no_login_stores_large_objects_in_the_desks_database(desk: Desk, person: str) -> None:
+    with desk.connect(person) as login:
+        for call in ("lo_from_bytea(0, 'x'::bytea)", "lo_create(0)", "lo_creat(-1)"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                login.execute(f"SELECT {call}")
+
+
+def test_a_ticket_edit_labelled_as_a_customer_message_is_still_the_agents(desk: Desk) -> None:
+    ticket = desk.ids["billing_open"]
+    with desk.connect("alice") as alice, alice.transaction():
+        alice.execute("SET LOCAL switchboard.action = 'customer_message'")
+        alice.execute('UPDATE ticket SET custom_fields = \'{"author": "Ann"}\' WHERE id = %s', (ticket,))
+    runtime = desk.runtime("ann")
+    try:
+        with runtime.uow() as uow:
+            newest = read_history(uow, ticket_id=ticket)[0]
+    finally:
+        runtime.close()
+    assert newest.field == "custom_fields" and newest.actor == "Alice"  # not "Ann (customer)"
+
+
+def test_configuration_changes_are_audited_whoever_makes_them(desk: Desk) -> None:
+    """A lead's change of an agent's routing facts, an agent's own availability: each an audit row with its
+    actor and only what changed, which admins read and others do not."""
+    bob, carol, alice = desk.ids["bob"], desk.login("carol"), desk.login("alice")
+    with desk.connect_as_dba() as dba:
+        (capacity,) = dba.execute("SELECT capacity FROM switchboard.agent WHERE id = %s", (bob,)).fetchone()  # type: ignore[misc]
+    with desk.connect("carol") as lead:
+        lead.execute("SELECT set_agent_routing(%s, %s)", (bob, json.dumps({"capacity": 7, "skills": {"vpn": 2}})))
+    with desk.connect("alice") as agent:
+        for state in ("available", "away", "away"):  # the last changes nothing: no row
+            agent.execute("SELECT set_availability(%s)", (state,))
+        assert agent.execute("SELECT count(*) FROM audit_event WHERE ticket_id IS NULL").fetchone() == (0,)
+    with desk.connect("dana") as admin:
+        rows = admin.execute(
+            "SELECT actor_login, entity, entity_id, action, old_value, new_value FROM audit_event"
+            " WHERE entity IN ('agent', 'agent_skill') ORDER BY id"
+        ).fetchall()
+    assert (carol, "agent", bob, "update", {"capacity": capacity}, {"capacity": 7}) in rows
+    assert (carol, "agent_skill", bob, "insert", None, {"agent_id": bob, "skill": "vpn", "level": 2}) in rows
+    assert [row[5] for row in rows if row[0] == alice][-1] == {"availability": "away"}
+    assert [row[5] for row in rows if row[0] == alice][-2:] != [{"availability": "away"}] * 2
