@@ -10,6 +10,7 @@ import click
 from app.cli.context import CliContext
 from app.cli.inputs import CheckedCommand, CheckedGroup
 from app.cli.output import say, say_json, say_lines
+from app.services.errors import KnownError
 from app.services.search.dto import PLURAL_TO_KIND, IndexStatus, SearchResults
 from app.services.search.query import KINDS
 
@@ -31,7 +32,11 @@ def search(ctx: CliContext, query: tuple[str, ...], kind: str | None, limit: int
         # The first search (or the first after the index was lost) answers from the database, then builds
         # the index so the next one is fast.
         say("Building the search index…", err=True)
-        engine.rebuild()
+        try:
+            engine.rebuild()
+        except KnownError as error:  # the answer above stands; the index waits for the next search
+            say(str(error), err=True)
+            return
         say("The search index is ready.", err=True)
 
 

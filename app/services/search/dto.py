@@ -84,7 +84,7 @@ class SearchResults:
     def status_line(self) -> str | None:
         """What to tell the person besides the hits: the fallback, and what was not understood."""
         lines = list(self.notes)
-        if self.from_database:
+        if self.from_database and not any(note.startswith("The search index") for note in lines):
             building = f" ({self.progress.percent}% built)" if self.progress else ""
             lines.insert(
                 0, f"Answered from the database while the search index is built{building}: slower, no typo tolerance."

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import logging
 import queue
 import shutil
@@ -156,12 +157,18 @@ class Search(SpeaksDomainErrors):
         if parsed.is_empty:
             return SearchResults(text, (), 0, "index", (*parsed.notes, "Type words to search."))
         index = None if self._building is not None else self._open_current()
+        behind: tuple[str, ...] = ()
         if index is not None and catch_up and self._writer_lock.try_acquire():
             try:
                 self.sync_once()
-            except IndexUnusable:
+                index = self._index
+            except (IndexUnusable, OSError) as error:  # a full disk, say: the index would answer out of date
+                log.warning("search index could not catch up (%s): answering from the database", error)
                 index = None
-            index = self._index
+                behind = (
+                    f"The search index could not be brought up to date ({_reason(error)}); "
+                    "these answers come from the database.",
+                )
         if index is not None:
             try:
                 now = dt.datetime.now(dt.UTC)
@@ -177,12 +184,14 @@ class Search(SpeaksDomainErrors):
                 log.warning("search index failed (%s): answering from the database, rebuilding", error)
                 self._index = None
                 self._needs_rebuild = True
-        return self._from_database(text, parsed, kinds, limit)
+        return self._from_database(text, parsed, kinds, limit, behind)
 
-    def _from_database(self, text: str, parsed: ParsedQuery, kinds: Sequence[str], limit: int) -> SearchResults:
+    def _from_database(
+        self, text: str, parsed: ParsedQuery, kinds: Sequence[str], limit: int, notes: tuple[str, ...] = ()
+    ) -> SearchResults:
         with self._runtime.uow() as uow:
             hits = fallback.search(uow, parsed, kinds=kinds, limit=limit)
-        return SearchResults(text, tuple(hits), len(hits), "database", parsed.notes, self._progress())
+        return SearchResults(text, tuple(hits), len(hits), "database", (*parsed.notes, *notes), self._progress())
 
     def similar(self, *, ticket_id: int, limit: int = 5) -> tuple[tuple[SearchHit, ...], tuple[SearchHit, ...]]:
         """Suggested articles and similar past tickets for a ticket: a more-like-this query over its subject
@@ -252,13 +261,20 @@ class Search(SpeaksDomainErrors):
                     total = sum(feed.count(uow, kind) for kind in KINDS)
                 self._report(BuildProgress(0, total), progress)
                 generation = self.home.new_generation()
-                index = TantivyIndex(generation, create=True, bulk=True)
-                done = 0
-                for page in self._pages_read_ahead():
-                    done += index.add_new(page)
-                    self._report(BuildProgress(done, total), progress)
-                index.commit(Marker(head[0], head[1], scope, covered=covered))
-                index.close_writer()
+                try:
+                    index = TantivyIndex(generation, create=True, bulk=True)
+                    done = 0
+                    for page in self._pages_read_ahead():
+                        done += index.add_new(page)
+                        self._report(BuildProgress(done, total), progress)
+                    index.commit(Marker(head[0], head[1], scope, covered=covered))
+                    index.close_writer()
+                except (ValueError, OSError) as error:  # tantivy says a full disk as a ValueError
+                    shutil.rmtree(generation, ignore_errors=True)  # a failed build's files are no one's
+                    raise SearchUnavailable(
+                        f"The search index could not be built ({_reason(error)}); searches answer from the "
+                        "database meanwhile."
+                    ) from error
                 self.home.swap_to(generation)
                 self._index = TantivyIndex(generation)
                 self._needs_rebuild = False
@@ -459,3 +475,11 @@ def _unknown(index: TantivyIndex, parsed: ParsedQuery, hits: Sequence[SearchHit]
         for value in parsed.filters.get(name, ())
         if not index.holds(name, value)
     )
+
+
+def _reason(error: Exception) -> str:
+    """Why the index could not be written, in words: a full disk says so, anything else its own text."""
+    words = str(error)
+    if "No space left on device" in words or getattr(error, "errno", None) == errno.ENOSPC:
+        return "the disk holding it is full"
+    return words or type(error).__name__
