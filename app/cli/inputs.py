@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from app.services.errors import InvalidInput
+from app.services.platform.bounded_input import MiB, read_stream
 from app.services.platform.redaction import register_secret
 
 MAX_BIGINT = 2**63 - 1
@@ -97,16 +98,25 @@ def stdin_is_terminal() -> bool:
     return sys.stdin is None or sys.stdin.isatty()
 
 
-def read_stdin() -> str:
-    """All of standard input, as text."""
-    data = _stdin_bytes().read()
-    return decode_text(data if isinstance(data, bytes) else data.encode("utf-8", "surrogateescape"), where="stdin")
+STDIN_LIMIT = 10 * MiB  # the most a message's or an article's text may hold (migration 0045)
+PASSWORD_LINE_LIMIT = 4096
+
+
+def read_stdin(limit: int = STDIN_LIMIT) -> str:
+    """Standard input, as text: at most `limit` bytes are read (`yes | switchboard ticket create …` grew
+    until memory ran out), more is refused with a sentence."""
+    return decode_text(read_stream(_stdin_bytes(), limit, what="Standard input"), where="stdin")
 
 
 def read_password_line() -> str:
-    """The first line of standard input (for --password-stdin), without its line ending."""
-    data = _stdin_bytes().readline()
+    """The first line of standard input (for --password-stdin), without its line ending; a line longer
+    than any password is refused rather than read on (/dev/zero has no line end)."""
+    data = _stdin_bytes().readline(PASSWORD_LINE_LIMIT + 1)
     raw = data if isinstance(data, bytes) else data.encode("utf-8", "surrogateescape")
+    if len(raw.rstrip(b"\r\n")) > PASSWORD_LINE_LIMIT:
+        raise InvalidInput(
+            f"The first line of standard input is longer than {PASSWORD_LINE_LIMIT:,} bytes: not a password"
+        )
     return decode_text(raw, where="stdin", secret=True).rstrip("\r\n")
 
 

@@ -15,6 +15,7 @@ from app.services.errors import InvalidInput, NotFound
 from app.services.knowledge import service as kb
 from app.services.knowledge.dto import Article, ArticleState, ArticleSummary, Visibility
 from app.services.people import directory
+from app.services.platform.bounded_input import read_file
 from app.services.platform.uow import UnitOfWork
 from app.services.tickets import queries
 
@@ -232,12 +233,9 @@ def categories(ctx: CliContext, as_json: bool) -> None:
 @click.pass_obj
 def attach(ctx: CliContext, article_id: int, path: Path, media_type: str, as_json: bool) -> None:
     """Attach an image or file (at most 10 MiB; stored once by its SHA-256)."""
-    if path.stat().st_size > MAX_FILE:
-        raise InvalidInput(f"{path.name} is larger than 10 MiB")
+    data = read_file(path, MAX_FILE)  # before anything else: /dev/zero passed a size check of 0
     with ctx.runtime().uow() as uow:
-        attached = kb.attach_file(
-            uow, article_id=article_id, filename=path.name, media_type=media_type, data=path.read_bytes()
-        )
+        attached = kb.attach_file(uow, article_id=article_id, filename=path.name, media_type=media_type, data=data)
         uow.commit()
     if as_json:
         say_json({"id": attached.id, "filename": attached.filename, "size": attached.size, "sha256": attached.sha256})

@@ -4,7 +4,6 @@ command line, through the same database checks as the client."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from app.cli.inputs import TICKET_NUMBER, CheckedCommand, CheckedGroup
 from app.cli.output import say, say_json
 from app.services.errors import InvalidInput, NotFound
 from app.services.people import directory
+from app.services.platform.bounded_input import MiB, load_json, read_file
 from app.services.platform.uow import UnitOfWork
 from app.services.routing import engine as routing
 from app.services.routing import settings as routing_settings
@@ -158,15 +158,11 @@ def dry_run_command(ctx: CliContext, days: int, settings_file: Path, as_json: bo
         )
 
 
+SETTINGS_FILE_LIMIT = 1 * MiB  # weights and rules: a few hundred bytes
+
+
 def read_settings(path: Path) -> dict[str, Any]:
-    try:
-        settings = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise InvalidInput(f"Cannot read {path}: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise InvalidInput(f"{path} is not a text file (UTF-8 JSON)") from None
-    except json.JSONDecodeError as error:
-        raise InvalidInput(f"{path} is not valid JSON: {error.msg} at line {error.lineno}") from None
+    settings = load_json(read_file(path, SETTINGS_FILE_LIMIT), what=str(path))
     try:
         check_settings(settings)
     except InvalidInput as error:

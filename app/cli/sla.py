@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 from typing import Any
 
 import click
@@ -16,6 +15,7 @@ from app.cli.context import CliContext
 from app.cli.inputs import TICKET_NUMBER, CheckedCommand, CheckedGroup, read_stdin
 from app.cli.output import say, say_json, say_lines
 from app.services.errors import InvalidInput
+from app.services.platform.bounded_input import MiB, load_json, read_file
 from app.services.sla import admin, board, dry_run, ledger, supervision
 from app.services.sla.dto import left_words, minutes_words
 from app.services.tickets import queries
@@ -110,15 +110,12 @@ def _json_option(value: str | None, what: str) -> Any:
         raise InvalidInput(f"{what} is not JSON: {error.msg} (at character {error.pos}).") from None
 
 
+POLICY_FILE_LIMIT = 4 * MiB  # a desk's policies are kilobytes
+
+
 def _read_json_file(path: str) -> Any:
-    try:
-        data: bytes = Path(path).read_bytes() if path != "-" else read_stdin().encode()
-    except OSError as error:
-        raise InvalidInput(f"Cannot read {path}: {error.strerror}.") from None
-    try:
-        return json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise InvalidInput(f"{path} is not JSON: {error}.") from None
+    data = read_file(path, POLICY_FILE_LIMIT) if path != "-" else read_stdin(POLICY_FILE_LIMIT).encode()
+    return load_json(data, what="standard input" if path == "-" else path)
 
 
 def _policy_spec(
@@ -417,11 +414,8 @@ def calendar_holidays(
     --ics change the team's own dates (admins), and open tickets are recomputed."""
     extra = [d.date() for d in add]
     if ics is not None:
-        try:
-            horizon = admin.ics_horizon(dt.datetime.now(dt.UTC).date())
-            extra += admin.dates_from_ics(Path(ics).read_bytes(), until=horizon)
-        except OSError as error:
-            raise InvalidInput(f"Cannot read {ics}: {error.strerror}.") from None
+        horizon = admin.ics_horizon(dt.datetime.now(dt.UTC).date())
+        extra += admin.dates_from_ics(read_file(ics, admin.MAX_ICS_BYTES, what=f"The .ics file {ics}"), until=horizon)
     with ctx.runtime().uow() as uow:
         if extra or remove:
             admin.change_closed_dates(uow, name, add=extra, remove=[d.date() for d in remove])

@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import selectors
+import shutil
 import socket
 import stat
 import subprocess
@@ -68,8 +69,19 @@ CREATE_REST = [b"--queue", b"billing", b"--customer", b"x@y.test", b"--body", b"
         (
             [*CREATE, "--customer", "e" * 400 + "@y.test", "--body", "b"],
             b"",
-            "longer than the database allows",
+            "longer than an email address may be",
         ),
+        ([*CREATE, "--customer", "a@b.example,c@d.example", "--body", "b"], b"", "is not one email address"),
+        ([*CREATE, "--customer", "evil@x.example\nBcc: y@z.example", "--body", "b"], b"", "line break"),
+        (
+            ["ticket", "create", "--subject", "s" * 600, "--queue", "billing", "--customer", "x@y.test", "--body", "b"],
+            b"",
+            "A subject holds at most 500 characters; this one has 600",
+        ),
+        # Read with a bound before they are read whole (/dev/zero grew to 22.7 GB until the kernel killed it).
+        ([*CREATE, "--customer", "x@y.test"], b"y\n" * (6 * 1024 * 1024), "Standard input holds more than 10 MiB"),
+        (["kb", "attach", "1", "/dev/zero"], b"", "is a device or a pipe, not a file"),
+        (["sla", "calendar", "holidays", "Default", "--ics", "/dev/zero"], b"", "is a device or a pipe"),
     ],
 )
 def test_bad_input_is_exit_2_and_one_sentence(on_test_db: list[str], args: list[str], stdin: bytes, words: str) -> None:
@@ -331,6 +343,22 @@ def full_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 4 MiB tmpfs: room for a small search index, until it is filled (root only)."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
 def _fill(mount: Path) -> None:
     with (mount / "filler").open("wb", buffering=0) as filler, contextlib.suppress(OSError):
         while True:
@@ -374,3 +402,27 @@ def test_the_embedded_database_on_a_full_disk_says_the_disk_is_full(full_disk: P
     assert done.returncode == 1
     line = _one_sentence(done)
     assert f"The disk holding {data} is full" in line and "see " not in line
+
+
+def test_a_full_index_disk_answers_from_the_database_and_says_so(on_test_db: list[str], small_disk: Path) -> None:
+    """The index could not take a new ticket (its disk full): search answered "nothing found" from the old
+    index without a word. Now the database answers, and the note says why; a build that cannot finish
+    leaves no half-written generation behind, and the answer stands (exit 0)."""
+    env = {"SWITCHBOARD_DATA_DIR": str(small_disk / "data")}
+    alice = [*on_test_db, *as_(on_test_db, "alice")]
+    first = switchboard(*alice, "search", "anything", env=env)  # builds the index while there is room
+    assert first.returncode == 0, first.stderr
+    _fill(small_disk)
+    created = _create(on_test_db, subject="Fulldisk printer jam")
+    found = switchboard(*alice, "search", "fulldisk", env=env)
+    assert found.returncode == 0 and "Traceback" not in found.stderr, found.stderr
+    assert f"#{created['number']} Fulldisk printer jam" in found.stdout
+    assert "could not be brought up to date (the disk holding it is full)" in found.stdout
+    (small_disk / "filler").unlink()
+    shutil.rmtree(small_disk / "data" / "cache")  # the index lost: the next search builds it again
+    _fill(small_disk)
+    again = switchboard(*alice, "search", "fulldisk", env=env)  # no index at all: the first build fails
+    assert again.returncode == 0 and "Traceback" not in again.stderr, again.stderr
+    assert f"#{created['number']}" in again.stdout
+    assert "disk is full" in again.stderr  # said in one sentence, whichever write failed first
+    assert not list((small_disk / "data" / "cache").rglob("gen-*"))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.models import Agent, Customer, CustomerEmail, Queue
-from app.services.errors import InvalidInput, NotFound
+from app.services.errors import NotFound
+from app.services.people.addresses import parse_mailbox
 from app.services.platform.plain_text import clean_line
 from app.services.platform.uow import UnitOfWork
 
@@ -29,16 +30,17 @@ def find_agent_id(uow: UnitOfWork, *, login_or_email: str) -> int:
 
 
 def find_or_create_customer(uow: UnitOfWork, *, email: str, name: str | None = None) -> int:
-    """Customers are known by any of their addresses; an unknown address becomes a new customer."""
-    address = email.strip()
-    if "@" not in address or address.startswith("@") or address.endswith("@"):
-        raise InvalidInput(f"{email!r} is not an email address")
+    """Customers are known by any of their addresses; an unknown address becomes a new customer, named by
+    `name`, else by the display name that came with the address ("Jane Doe <jane@…>"), else by its local
+    part."""
+    mailbox = parse_mailbox(email)
+    address = mailbox.address
     customer_id = uow.session.scalar(
         select(CustomerEmail.customer_id).where(func.lower(CustomerEmail.address) == address.lower())
     )
     if customer_id is not None:
         return customer_id
-    customer = Customer(name=clean_line(name or "") or address.split("@", 1)[0])
+    customer = Customer(name=clean_line(name or "") or clean_line(mailbox.name) or address.split("@", 1)[0])
     uow.session.add(customer)
     uow.session.flush()
     uow.session.add(CustomerEmail(customer_id=customer.id, address=address, is_primary=True))

@@ -20,6 +20,7 @@ from sqlalchemy import any_, func, select
 from app.models import Queue
 from app.services.errors import InvalidInput
 from app.services.platform.actor import Actor
+from app.services.platform.bounded_input import read_file
 from app.services.platform.database.boundary import SpeaksDomainErrors
 from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
 from app.services.sla import admin
@@ -222,10 +223,7 @@ class SlaAdmin(SpeaksDomainErrors):
         return admin.closed_days(country, subdivision, list(own), year)
 
     def dates_from_ics(self, path: str) -> list[dt.date]:
-        try:
-            data = Path(path).read_bytes()
-        except OSError as error:
-            raise InvalidInput(f"Cannot read {path}: {error.strerror}.") from None
+        data = read_file(path, admin.MAX_ICS_BYTES, what=f"The .ics file {Path(path).name}")
         return admin.dates_from_ics(data, until=admin.ics_horizon(dt.datetime.now(dt.UTC).date()))
 
     def countries(self) -> list[tuple[str, str]]:

@@ -9,6 +9,8 @@ from typing import Any
 
 from app.vocabulary import Channel, MessageKind, Priority, TicketType
 
+MAX_SUBJECT_LENGTH = 500  # a ticket's subject, in characters (the service refuses longer; fields stop there)
+
 
 @dataclass(frozen=True)
 class TicketSummary:

@@ -37,14 +37,13 @@ from app.services.platform.events import (
 from app.services.platform.plain_text import clean_body, clean_line
 from app.services.platform.uow import UnitOfWork
 from app.services.tickets import lifecycle
+from app.services.tickets.dto import MAX_SUBJECT_LENGTH, TicketChanged
 from app.services.tickets.dto import FieldChanges as FieldChanges
-from app.services.tickets.dto import TicketChanged
 from app.services.tickets.history import read_history
 from app.services.tickets.lifecycle import LifecycleRules
 from app.services.tickets.queries import get_summary, summary_from_row, summary_row_select_of
 from app.vocabulary import Channel, MessageKind, Priority, TicketType
 
-MAX_SUBJECT_LENGTH = 500
 MAX_TAGS = 100  # the database's bounds (migration 0045): a tag is VARCHAR(64)
 MAX_TAG_LENGTH = 64
 MAX_CUSTOM_FIELDS_BYTES = 65_536
@@ -580,10 +579,17 @@ def _require_active_agent(uow: UnitOfWork, agent_id: int) -> None:
 
 
 def _clean_subject(subject: str) -> str:
+    """A subject as one line; longer than the most a subject holds is refused, not cut without a word (a
+    100,000-character subject was stored as its first 500). Intake that must take any mail cuts its own."""
     cleaned = clean_line(subject)
     if not cleaned:
         raise InvalidInput("A ticket needs a subject")
-    return cleaned[:MAX_SUBJECT_LENGTH]
+    if len(cleaned) > MAX_SUBJECT_LENGTH:
+        raise InvalidInput(
+            f"A subject holds at most {MAX_SUBJECT_LENGTH} characters; this one has {len(cleaned):,}. "
+            "Nothing was saved."
+        )
+    return cleaned
 
 
 def _clean_tags(tags: tuple[str, ...] | list[str]) -> list[str]:

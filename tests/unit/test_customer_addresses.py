@@ -1,0 +1,48 @@
+"""A customer's address as typed or pasted: one mailbox, its display name kept for the customer's name, and
+everything else refused in words (each of these became a customer before)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.services.errors import InvalidInput
+from app.services.people.addresses import Mailbox, parse_mailbox
+
+
+@pytest.mark.parametrize(
+    ("typed", "mailbox"),
+    [
+        ("jane@example.com", Mailbox("", "jane@example.com")),
+        ("  jane@example.com ", Mailbox("", "jane@example.com")),
+        ("Jane Doe <jane.doe@example.com>", Mailbox("Jane Doe", "jane.doe@example.com")),
+        ('"Doe, Jane" <jane@example.com>', Mailbox("Doe, Jane", "jane@example.com")),
+        ("<jane@example.com>", Mailbox("", "jane@example.com")),
+        ("müller@bücher.de", Mailbox("", "müller@bücher.de")),
+        ("jane+billing@mail.example.co.uk", Mailbox("", "jane+billing@mail.example.co.uk")),
+    ],
+)
+def test_one_mailbox_is_taken_as_typed_or_pasted(typed: str, mailbox: Mailbox) -> None:
+    assert parse_mailbox(typed) == mailbox
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("a@@b", "is not an email address"),
+        ("a@b", "is not an email address"),
+        ("@example.com", "is not an email address"),
+        ("jane@exa mple.com", "is not an email address"),
+        ("x@1.2.3.4", "is not an email address"),
+        ("a b@example.com", "is not an email address"),
+        ("a@b.example,c@d.example", "is not one email address"),
+        ("jane@example.com; joe@example.com", "is not one email address"),
+        ("evil@x.example\nBcc: y@z.example", "line break or an invisible control character"),
+        ("\u202eevil@x.example", "line break or an invisible control character"),
+        ("jane@example.com\u200b", "line break or an invisible control character"),
+        ("x" * 65 + "@example.com", "longer than an email address may be"),
+        ("jane@" + "d" * 250 + ".example", "longer than an email address may be"),
+    ],
+)
+def test_anything_else_is_refused_in_words(typed: str, said: str) -> None:
+    with pytest.raises(InvalidInput, match=said):
+        parse_mailbox(typed)
