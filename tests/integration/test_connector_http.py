@@ -88,6 +88,25 @@ def test_an_answer_that_is_not_an_account_object_is_a_clear_failure(tool: HTTPSe
         http(tool).lookup(KeyKind.ACCOUNT_ID, "1")
 
 
+@pytest.mark.parametrize(
+    ("garbage", "said"),
+    [
+        ({"id": {"nested": [1, 2]}}, "id is not a text or a number"),
+        ({"tier": {"x": None}}, "is an object, not a value"),
+        ({"tier": [["vip"]]}, "is an object, not a value"),
+        ({"email": 12345}, "email is not an address"),
+    ],
+)
+def test_an_account_with_garbage_where_values_belong_is_a_failure_not_an_answer(
+    tool: HTTPServer, garbage: dict[str, Any], said: str
+) -> None:
+    """A tool's bad day: verification stored the tier as '{"x": null}' over the customer's real one, and the
+    priority and SLA rules read it. A failure keeps the last good answer."""
+    tool.expect_request("/api/accounts/1").respond_with_json({**ACCOUNT, **garbage})
+    with pytest.raises(ConnectorUnavailable, match=f"answered an account whose .*{re.escape(said)}"):
+        http(tool, email_field="email").lookup(KeyKind.ACCOUNT_ID, "1")
+
+
 def test_a_401_says_to_set_the_credential_and_is_not_retried(tool: HTTPServer) -> None:
     calls: list[Request] = []
 

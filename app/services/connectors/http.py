@@ -271,6 +271,9 @@ class HttpConnector:
         node = _dig(document, self.account_path) if self.account_path else document
         if not isinstance(node, dict):
             raise ConnectorUnavailable(self._said("answered JSON that is not an account object"))
+        malformed = self._malformed(node)
+        if malformed:  # a tool's bad day must not replace what a good answer said (tier, priority, SLA)
+            raise ConnectorUnavailable(self._said(f"answered an account whose {malformed}"))
         shown = tuple((label, _text(_dig(node, path))) for label, path in self.fields.items())
         attributes = {name: _text(_dig(node, path)) for name, path in self.attributes.items()}
         link = None
@@ -279,6 +282,23 @@ class HttpConnector:
             link = self.link_template.replace("{key}", quote(key, safe="")).replace("{id}", quote(ident, safe=""))
         emails = _emails(_dig(node, self.email_field)) if self.email_field else ()
         return Account(kind, key, tuple((k, v) for k, v in shown if v), link, attributes, emails)
+
+    def _malformed(self, node: dict[str, Any]) -> str | None:
+        """What makes an answer unusable, in words, or None: an id or an attribute that is an object (or a
+        list holding one), addresses that are not text. A probe's tool answered `"tier": {"x": null}` and
+        `"email": 12345`, and verification stored the tier as '{"x": null}' over the customer's real one."""
+        ident = _dig(node, self.id_field)
+        if ident is not None and not isinstance(ident, str | int):
+            return f"{self.id_field} is not a text or a number"
+        for name, path in self.attributes.items():
+            value = _dig(node, path)
+            if isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, dict | list) for v in value)):
+                return f"{name} ({path}) is an object, not a value"
+        if self.email_field:
+            emails = _dig(node, self.email_field)
+            if emails is not None and not isinstance(emails, str | list):
+                return f"{self.email_field} is not an address or a list of addresses"
+        return None
 
 
 class _Retryable(Exception):
