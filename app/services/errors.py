@@ -6,6 +6,7 @@ its `str()` is that sentence, written for the person, never a traceback.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -79,9 +80,35 @@ class ChangeBy:
     new_value: object
 
     def describe(self) -> str:
+        """In words for a terminal: "Julia Rossi at 2026-12-07 10:40 UTC: assignee nobody → Julia Rossi",
+        not "assignee None → 'Julia Rossi'" or "first_response_due_at None → '2026-…T10:40:00+00:00'"."""
+        when = _time_words(self.occurred_at_iso)
         if self.field is None:
-            return f"{self.actor} at {self.occurred_at_iso}"
-        return f"{self.actor} at {self.occurred_at_iso}: {self.field} {self.old_value!r} → {self.new_value!r}"
+            return f"{self.actor} at {when}"
+        field = self.field.removesuffix("_id").replace("_", " ")
+        nobody = "nobody" if field in ("assignee", "merged into") else "nothing"
+        before, after = (_value_words(v, nobody) for v in (self.old_value, self.new_value))
+        return f"{self.actor} at {when}: {field} {before} → {after}"
+
+
+def _time_words(value: str) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if moment.tzinfo else value
+
+
+def _value_words(value: object, nothing: str) -> str:
+    if value is None or value == [] or value == {}:
+        return nothing
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, str):
+        return _time_words(value) if value[:4].isdigit() and "T" in value else value
+    return str(value)
 
 
 class TicketConflict(KnownError):

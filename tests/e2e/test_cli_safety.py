@@ -133,14 +133,15 @@ def test_customer_text_loses_its_controls_at_the_door_and_what_remains_is_escape
     listed = switchboard(*on_test_db, *as_(on_test_db, "alice"), "ticket", "list")
     for output in (created.stdout, shown.stdout, listed.stdout):
         assert not any(char in output for char in RAW_CONTROLS), repr(output)
-    assert "Refund [2J]0;pwnednow FAKE\\u202eevil" in shown.stdout and "FAKE\\u202eevil" in listed.stdout
+    # A direction override only disguises in a one-line field: gone at the door (it was kept and escaped).
+    assert "Refund [2J]0;pwnednow FAKEevil" in shown.stdout and "FAKEevil" in listed.stdout
     assert "Jane [31mRed[0m forged: line" in shown.stdout
     assert "\nforged" not in shown.stdout
     assert "  line two [1A[2K31m\n  tricked\n" in shown.stdout  # CRLF, CR and LF end lines
     as_json = switchboard(*on_test_db, *as_(on_test_db, "alice"), "ticket", "show", number, "--json")
     assert not any(char in as_json.stdout for char in RAW_CONTROLS)
     detail = json.loads(as_json.stdout)
-    assert detail["subject"] == "Refund [2J]0;pwnednow FAKE\u202eevil"
+    assert detail["subject"] == "Refund [2J]0;pwnednow FAKEevil"
     assert detail["customer_name"] == "Jane [31mRed[0m forged: line"
 
 

@@ -236,6 +236,47 @@ def test_files_are_stored_once_by_their_hash_and_read_only_with_their_article(de
         )
 
 
+@pytest.mark.parametrize(
+    ("filename", "media_type", "said"),
+    [
+        ("shot.png", "text/html\r\nX-Evil: 1", "is not a media type"),
+        ("shot.png", "png", "is not a media type"),
+        ("taken.png", "image/png", "has a file named 'taken.png' already"),
+    ],
+)
+def test_a_file_with_a_forged_type_or_a_name_taken_is_refused_in_words(
+    desk: Desk, filename: str, media_type: str, said: str
+) -> None:
+    article = as_(desk, "alice", lambda uow: kb.create_article(uow, title=f"Files {said}", body="See."))
+    as_(
+        desk,
+        "alice",
+        lambda uow: kb.attach_file(uow, article_id=article.id, filename="taken.png", media_type="image/png", data=b"1"),
+    )
+    with pytest.raises(InvalidInput, match=said):
+        as_(
+            desk,
+            "alice",
+            lambda uow: kb.attach_file(uow, article_id=article.id, filename=filename, media_type=media_type, data=b"2"),
+        )
+
+
+def test_a_file_name_loses_its_direction_overrides(desk: Desk) -> None:
+    article = as_(desk, "alice", lambda uow: kb.create_article(uow, title="Disguised", body="See."))
+    shown = as_(
+        desk,
+        "alice",
+        lambda uow: kb.attach_file(
+            uow,
+            article_id=article.id,
+            filename="invoice\u202efdp.exe",
+            media_type="application/octet-stream",
+            data=b"MZ",
+        ),
+    )
+    assert shown.filename == "invoicefdp.exe"  # it showed as "invoiceexe.pdf"
+
+
 def test_every_article_write_is_in_the_change_log(desk: Desk) -> None:
     start = as_(desk, "bob", changes.head, commit=False)
     article = as_(desk, "carol", lambda uow: kb.create_article(uow, title="Change log", body="v1"))

@@ -10,6 +10,7 @@ back as the domain's errors: `NotFound`, `NotPermitted`, `InvalidInput`, `Articl
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -55,6 +56,7 @@ MAX_TAG = 64
 MAX_TAGS = 20
 MAX_CATEGORY_NAME = 100
 # SQLSTATEs the kb_* functions and constraints refuse with, and what each means to a person.
+MEDIA_TYPE = re.compile(r"[A-Za-z0-9][\w.+-]{0,63}/[A-Za-z0-9][\w.+-]{0,126}")
 _REFUSALS: dict[str, type[KnownError]] = {
     "42501": NotPermitted,  # insufficient_privilege
     "P0002": NotFound,  # no_data_found: no article (or ticket) by that id for this login
@@ -330,12 +332,16 @@ def archive(uow: UnitOfWork, *, article_id: int, expected_version: int | None = 
 def attach_file(uow: UnitOfWork, *, article_id: int, filename: str, media_type: str, data: bytes) -> Attachment:
     """Stores the bytes once by their sha256 (the database computes it) and lists them on the article."""
     name = clean_line(filename).replace("/", "_").replace("\\", "_")
+    if not MEDIA_TYPE.fullmatch(media_type.strip()):  # it is sent back as a header one day: one token, no breaks
+        raise InvalidInput(f"{media_type!r} is not a media type such as image/png or application/pdf")
+    if name in {a.filename for a in get_article(uow, article_id=article_id).attachments}:
+        raise InvalidInput(f"The article has a file named {name!r} already; rename this one, nothing was saved")
     address = _call(
         uow,
         "SELECT switchboard.kb_attach_file(:article, :name, :media_type, :data)",
         article=article_id,
         name=name,
-        media_type=clean_line(media_type),
+        media_type=media_type.strip().lower(),
         data=data,
     )
     attachments = get_article(uow, article_id=article_id).attachments

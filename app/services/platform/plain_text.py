@@ -7,6 +7,9 @@ from __future__ import annotations
 import re
 
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Direction overrides and isolates: in a one-line field they only disguise ("invoice\u202efdp.exe" shows as
+# "invoiceexe.pdf"); the marks that right-to-left text needs (U+200E, U+200F) stay.
+_DIRECTION_OVERRIDES = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _LINE_BREAKS = re.compile(r"\r\n?")
 
 
@@ -16,5 +19,6 @@ def clean_body(text: str) -> str:
 
 
 def clean_line(text: str) -> str:
-    """A one-line field (a subject, a tag, a name): controls removed, whitespace runs folded to one space."""
-    return " ".join(_CONTROLS.sub("", text).split())
+    """A one-line field (a subject, a tag, a name, a file name): controls and direction overrides removed,
+    whitespace runs folded to one space."""
+    return " ".join(_DIRECTION_OVERRIDES.sub("", _CONTROLS.sub("", text)).split())
