@@ -893,8 +893,8 @@ class CalendarEditor(QWidget):
         path = self.choose_ics_file()
         if not path:
             return
-        area = self.area
-        self.runner.run(lambda: area.dates_from_ics(path), self._ics_arrived, self._failed)
+        area, zone = self.area, self.zone_choice.currentText().strip() or None  # the events' days on its clock
+        self.runner.run(lambda: area.dates_from_ics(path, zone), self._ics_arrived, self._failed)
 
     def _ics_arrived(self, dates: list[dt.date]) -> None:
         before = len(self.own())

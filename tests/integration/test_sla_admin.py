@@ -72,6 +72,9 @@ def test_an_admin_keeps_calendars_and_policies_with_the_cli_and_each_change_file
     closed = {entry["date"]: entry["name"] for entry in holidays["closed"]}
     assert "2026-12-25" in closed and "2026-03-08" in closed  # Christmas; Women's Day, a Berlin holiday
     assert {"2026-12-28", "2026-12-29", "2026-12-30"} <= set(closed) and "2026-12-31" not in closed
+    assert holidays["imported"] == ["2026-12-28", "2026-12-29", "2026-12-30"]  # what the file closed, said
+    said = cli(desk, "dana", "sla", "calendar", "holidays", "Ops", "--year", "2026", "--ics", str(ics))
+    assert said.returncode == 0 and f"{ics} closes 3 days, 2026-12-28 to 2026-12-30" in said.stdout
 
     policy = ok(
         cli(desk, "dana", "sla", "policy", "add", "Gold", "--position", "10", "--targets", json.dumps(TARGETS),

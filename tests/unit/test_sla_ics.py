@@ -81,3 +81,34 @@ def test_a_holiday_feed_from_before_1900_keeps_only_what_the_database_holds() ->
     data = ics("UID:old\r\nDTSTART;VALUE=DATE:18900101\r\nRRULE:FREQ=YEARLY\r\n")
     days = dates_from_ics(data, until=dt.date(1902, 12, 31))
     assert days == [dt.date(1900, 1, 1), dt.date(1901, 1, 1), dt.date(1902, 1, 1)]
+
+
+UNTIL = dt.date(2028, 12, 31)
+
+
+def test_a_timed_event_over_several_days_closes_each_of_them() -> None:
+    """Christmas week as one timed event closed only the 24th (a probe's calendar)."""
+    data = ics("UID:week\r\nDTSTART:20271224T000000\r\nDTEND:20271228T000000\r\n")  # up to midnight: not the 28th
+    assert dates_from_ics(data, until=UNTIL) == [dt.date(2027, 12, d) for d in (24, 25, 26, 27)]
+    late = ics("UID:late\r\nDTSTART:20271224T220000\r\nDTEND:20271225T020000\r\n")  # into the next day
+    assert dates_from_ics(late, until=UNTIL) == [dt.date(2027, 12, 24), dt.date(2027, 12, 25)]
+
+
+def test_a_time_with_a_zone_closes_the_day_it_is_on_the_calendars_clock() -> None:
+    data = ics("UID:z\r\nDTSTART:20271224T233000Z\r\nDTEND:20271224T235900Z\r\n")
+    assert dates_from_ics(data, until=UNTIL, time_zone="Europe/Berlin") == [dt.date(2027, 12, 25)]
+    assert dates_from_ics(data, until=UNTIL, time_zone="America/New_York") == [dt.date(2027, 12, 24)]
+    floating = ics("UID:f\r\nDTSTART:20271224T233000\r\n")  # no zone: the day as written
+    assert dates_from_ics(floating, until=UNTIL, time_zone="Asia/Tokyo") == [dt.date(2027, 12, 24)]
+
+
+def test_an_event_that_ends_before_it_starts_is_named_in_the_refusal() -> None:
+    data = ics("UID:x\r\nSUMMARY:Team day\r\nDTSTART;VALUE=DATE:20271224\r\nDTEND;VALUE=DATE:20271220\r\n")
+    with pytest.raises(InvalidInput, match=r"Event 1 of the .ics file \(Team day\) ends before it starts"):
+        dates_from_ics(data, until=UNTIL)
+
+
+def test_days_past_the_horizon_are_left_out_not_refused() -> None:
+    """A year-9999 event refused the whole file with the database's range sentence."""
+    data = ics("UID:far\r\nDTSTART;VALUE=DATE:99991224\r\n", "UID:near\r\nDTSTART;VALUE=DATE:20271224\r\n")
+    assert dates_from_ics(data, until=UNTIL) == [dt.date(2027, 12, 24)]

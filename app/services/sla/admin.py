@@ -313,11 +313,14 @@ def _calendar_fields(
 def change_closed_dates(
     uow: UnitOfWork, name: str, *, add: Iterable[dt.date] = (), remove: Iterable[dt.date] = ()
 ) -> CalendarInfo:
-    """The team's own closed dates (beside the public holidays): added and removed; the version goes up."""
+    """The team's own closed dates (beside the public holidays): added and removed; the version goes up.
+    Dates it had already (an .ics file imported again) change nothing: no new version, no recompute."""
     now = uow.now()  # first: a query in between would flush half the change as an update of its own
     row = _calendar_row(uow, name, lock=True)
-    dates = (set(row.closed_dates or ()) | set(add)) - set(remove)
-    row.closed_dates = sorted(dates)
+    dates = sorted((set(row.closed_dates or ()) | set(add)) - set(remove))
+    if dates == sorted(row.closed_dates or ()):
+        return _calendar_info(row)
+    row.closed_dates = dates
     row.version += 1
     row.updated_at = now
     uow.session.flush()
@@ -451,12 +454,15 @@ def ics_horizon(today: dt.date) -> dt.date:
     return dt.date(today.year + ICS_HORIZON_YEARS, 12, 31)
 
 
-def dates_from_ics(data: bytes, *, until: dt.date) -> list[dt.date]:
+def dates_from_ics(data: bytes, *, until: dt.date, time_zone: str | None = None) -> list[dt.date]:
     """The days an `.ics` file's events cover (the team's own closed dates: a company holiday, a training
     day), read offline with `icalendar`. An all-day event ends the day before its DTEND; a timed event closes
-    the day it starts on. A repeating event (RRULE, RDATE, less its EXDATEs and the occurrences moved by a
-    RECURRENCE-ID) counts on each of its days up to `until` (see `ics_horizon`), with `dateutil`'s rules
-    (icalendar's own dependency); an event repeating more than 1,000 times within that is refused."""
+    every day from the one it starts on to the one it ends in (an end at midnight ends the day before), its
+    days counted in `time_zone` (the calendar's) when the event's times carry a zone: 23:30 UTC on the 24th
+    is the 25th in Berlin. Days after `until` are left out, as the SLA book never reads them. A repeating
+    event (RRULE, RDATE, less its EXDATEs and the occurrences moved by a RECURRENCE-ID) counts on each of
+    its days up to `until` (see `ics_horizon`), with `dateutil`'s rules (icalendar's own dependency); an
+    event repeating more than 1,000 times within that is refused."""
     if len(data) > MAX_ICS_BYTES:
         raise InvalidInput(f"The .ics file is larger than {MAX_ICS_BYTES // 1_000_000} MB.")
     import icalendar
@@ -473,11 +479,12 @@ def dates_from_ics(data: bytes, *, until: dt.date) -> list[dt.date]:
             replaced = event.get("RECURRENCE-ID")
             if replaced is not None:
                 moved.setdefault(str(event.get("UID", "")), set()).add(_wall_time(replaced.dt))
+        zone = ZoneInfo(time_zone) if time_zone else None
         for number, event in enumerate(events, start=1):
-            days.update(_event_days(event, number, until, moved))
+            days.update(_event_days(event, number, until, moved, zone))
     except (ValueError, TypeError, AttributeError) as error:  # icalendar reads a value when it is asked for
         raise InvalidInput(f"Not an iCalendar file: an event's dates cannot be read ({_readable(error)})") from None
-    return sorted(day for day in days if day >= EARLIEST_CLOSED_DATE)  # a feed's yearly events from 1800 on
+    return sorted(day for day in days if EARLIEST_CLOSED_DATE <= day <= until)  # a feed's yearly events from 1800 on
 
 
 # The database keeps dates from 1900 (migration 0045); the clocks never look back that far.
@@ -491,15 +498,23 @@ def _readable(error: Exception) -> str:
     return text[:120] + ("…" if len(text) > 120 else "")
 
 
-def _event_days(event: Any, number: int, until: dt.date, moved: Mapping[str, set[dt.datetime]]) -> set[dt.date]:
+def _event_days(
+    event: Any, number: int, until: dt.date, moved: Mapping[str, set[dt.datetime]], zone: ZoneInfo | None = None
+) -> set[dt.date]:
     """The days one event covers (see `dates_from_ics`); `number` names it in a refusal."""
     start = event.get("DTSTART")
     if start is None:
         return set()
-    first = _as_date(start.dt)
+    first = _as_date(start.dt, zone)
     end = event.get("DTEND")
     last = first
-    if end is not None and not isinstance(start.dt, dt.datetime):
+    if end is not None and type(end.dt) is not type(start.dt):
+        raise InvalidInput(f"Event {number} of the .ics file ({_summary(event)}) mixes a date and a time.")
+    if end is not None and end.dt < start.dt:
+        raise InvalidInput(f"Event {number} of the .ics file ({_summary(event)}) ends before it starts.")
+    if end is not None and isinstance(start.dt, dt.datetime):
+        last = max(first, _as_date(end.dt - dt.timedelta(microseconds=1), zone))  # up to midnight: the day before
+    elif end is not None:
         last = max(first, _as_date(end.dt) - dt.timedelta(days=1))
     if (last - first).days > MAX_EVENT_DAYS:
         raise InvalidInput(f"Event {number} of the .ics file spans more than a year ({first} to {last}).")
@@ -555,5 +570,12 @@ def _wall_time(value: dt.date | dt.datetime) -> dt.datetime:
     return dt.datetime.combine(value, dt.time())
 
 
-def _as_date(value: dt.date | dt.datetime) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
+def _as_date(value: dt.date | dt.datetime, zone: ZoneInfo | None = None) -> dt.date:
+    """The day of a date, or of a time: on the calendar's clock when the time carries a zone, else as written."""
+    if isinstance(value, dt.datetime):
+        return (value.astimezone(zone) if zone is not None and value.tzinfo is not None else value).date()
+    return value
+
+
+def _summary(event: Any) -> str:
+    return str(event.get("SUMMARY", "no title"))[:80]

@@ -222,9 +222,10 @@ class SlaAdmin(SpeaksDomainErrors):
     ) -> list[tuple[dt.date, str]]:
         return admin.closed_days(country, subdivision, list(own), year)
 
-    def dates_from_ics(self, path: str) -> list[dt.date]:
+    def dates_from_ics(self, path: str, time_zone: str | None = None) -> list[dt.date]:
         data = read_file(path, admin.MAX_ICS_BYTES, what=f"The .ics file {Path(path).name}")
-        return admin.dates_from_ics(data, until=admin.ics_horizon(dt.datetime.now(dt.UTC).date()))
+        today = dt.datetime.now(dt.UTC).date()
+        return admin.dates_from_ics(data, until=admin.ics_horizon(today), time_zone=time_zone)
 
     def countries(self) -> list[tuple[str, str]]:
         return countries()
