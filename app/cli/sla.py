@@ -292,10 +292,7 @@ def sla_dry_run(ctx: CliContext, policies_file: str, as_json: bool) -> None:
     if as_json:
         say_json(outcome.as_json())
         return
-    lines = [
-        f"{outcome.moved} of {outcome.open_tickets} open tickets would move "
-        f"({outcome.earlier} earlier, {outcome.later} later); {outcome.newly_breached_count} would be breached at once."
-    ]
+    lines = [outcome.summary()]
     lines += [
         f"  #{t.number} {t.subject} [{t.queue}]: due {_when(t.due_before)} → {_when(t.due_after)}"
         for t in outcome.newly_breached

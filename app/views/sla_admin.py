@@ -79,15 +79,7 @@ SHOWN_AS = {"priorities": "", "types": "type ", "channels": "channel ", "any_tag
 def dry_run_words(outcome: DryRun) -> str:
     breached = "".join(f"\n  #{t.number} {t.subject} [{t.queue}]" for t in outcome.newly_breached[:5])
     more = outcome.newly_breached_count - min(5, len(outcome.newly_breached))
-    direction = (  # of the moved tickets, those whose next due time comes sooner or later
-        f" ({outcome.earlier} would be due earlier, {outcome.later} later)" if outcome.earlier or outcome.later else ""
-    )
-    return (
-        f"{outcome.moved} of {outcome.open_tickets} open tickets would move{direction}; "
-        f"{outcome.newly_breached_count} would become breached at once.{breached}"
-        + (f"\n  … and {more} more" if more > 0 else "")
-        + "\nNothing was written."
-    )
+    return f"{outcome.summary()}{breached}" + (f"\n  … and {more} more" if more > 0 else "") + "\nNothing was written."
 
 
 def split_words(text: str) -> list[str]:

@@ -251,6 +251,9 @@ def test_a_policy_with_account_conditions_opened_and_saved_unchanged_keeps_them(
     stored {}: the VIP targets then applied to every ticket. Now dana sees them, saves unchanged (conditions
     identical), then types new account conditions by keys; a line that is no condition is refused."""
     with committed_runtime.uow() as uow:
+        uow.session.execute(  # the organisation its conditions name (a policy naming none is refused)
+            text("INSERT INTO switchboard.organisation (id, name) VALUES (7, 'VIP Corp') ON CONFLICT DO NOTHING")
+        )
         uow.session.execute(
             text(
                 "INSERT INTO switchboard.sla_policy (name, position, conditions, targets, business_hours)"

@@ -17,6 +17,7 @@ import psycopg
 import pytest
 
 from app.bootstrap import Runtime
+from app.services.errors import InvalidInput
 from app.services.platform.database.engine import build_engine, build_session_factory
 from app.services.sla import dry_run
 from app.services.sla.recompute import recompute_pending
@@ -225,3 +226,15 @@ def test_a_dry_run_counts_what_would_move_and_breach_through_the_callers_eyes_an
         assert dba.execute("SELECT count(*) FROM switchboard.sla_policy").fetchone() == before
     refused = cli(desk, "alice", "sla", "dry-run", "--policies", "/nonexistent.json")
     assert refused.returncode == 2 and "Cannot read" in refused.stderr
+    # Policies that match no open ticket any more: each loses its due time, and the outcome says so.
+    elsewhere = [{"position": 1, "targets": {"normal": {"resolution": 60}}, "conditions": {"priorities": ["low"]}}]
+    runtime = desk.runtime("dana")
+    try:
+        with runtime.uow() as uow:
+            unclocked = dry_run.dry_run(uow, elsewhere)
+            assert unclocked.lose_clock == unclocked.moved == 4
+            assert "4 would have no due time any more" in unclocked.summary()
+            with pytest.raises(InvalidInput, match="names queue 99999, which does not exist"):
+                dry_run.dry_run(uow, [{**elsewhere[0], "conditions": {"queue_ids": [99999]}}])
+    finally:
+        runtime.close()

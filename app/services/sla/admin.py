@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy import text as sql_text
 
 from app.models import BusinessCalendar as CalendarRow
-from app.models import SlaPolicy
+from app.models import Organisation, Queue, SlaPolicy
 from app.services.connectors.conditions import ACCOUNT_PREFIX
 from app.services.errors import InvalidInput, NotFound
 from app.services.platform.uow import UnitOfWork
@@ -141,6 +141,9 @@ def apply_spec(uow: UnitOfWork, row: SlaPolicy, spec: Mapping[str, Any]) -> None
     calendar_id = row.calendar_id
     if "calendar" in spec:
         calendar_id = None if spec["calendar"] in (None, "") else _calendar_row(uow, str(spec["calendar"])).id
+    if isinstance(spec.get("conditions"), dict):
+        _check_conditions(spec["conditions"])
+        _check_named_rows_exist(uow, spec["conditions"])
     if "name" in spec:
         row.name = _name(spec["name"])
     if "position" in spec:
@@ -150,8 +153,6 @@ def apply_spec(uow: UnitOfWork, row: SlaPolicy, spec: Mapping[str, Any]) -> None
             if not isinstance(spec[field], dict):
                 raise InvalidInput(f"The policy's {field} must be an object.")
             setattr(row, field, spec[field])
-    if "conditions" in spec:
-        _check_conditions(spec["conditions"])
     if "ladder" in spec:
         if not isinstance(spec["ladder"], list) or len(spec["ladder"]) > MAX_LADDER_STEPS:
             raise InvalidInput(f"The policy's ladder must be a list of at most {MAX_LADDER_STEPS} steps.")
@@ -174,6 +175,19 @@ def apply_spec(uow: UnitOfWork, row: SlaPolicy, spec: Mapping[str, Any]) -> None
 
 ID_CONDITIONS = ("queue_ids", "organisation_ids")
 NAME_CONDITIONS = ("priorities", "types", "channels", "any_tags", "tiers")
+
+
+def _check_named_rows_exist(uow: UnitOfWork, conditions: Mapping[str, Any]) -> None:
+    """A queue or organisation id no row has: the policy would match no ticket, and a dry run counted the
+    tickets that lost their clock as "moved" (a probe's file named queue 99999)."""
+    for key, model, what in (("queue_ids", Queue, "queue"), ("organisation_ids", Organisation, "organisation")):
+        wanted = {int(v) for v in conditions.get(key) or ()}
+        missing = (
+            sorted(wanted - set(uow.session.scalars(select(model.id).where(model.id.in_(wanted))))) if wanted else []
+        )
+        if missing:
+            listed = ", ".join(map(str, missing))
+            raise InvalidInput(f"The condition {key!r} names {what} {listed}, which does not exist.")
 
 
 def _check_conditions(conditions: Mapping[str, Any]) -> None:

@@ -101,6 +101,21 @@ class DryRun:
     later: int
     newly_breached_count: int
     newly_breached: tuple[MovedTicket, ...]
+    lose_clock: int = 0  # had a due time and would have none (a policy matching no ticket it used to)
+    gain_clock: int = 0
+
+    def summary(self) -> str:
+        """The outcome in one sentence, the same in the CLI and the policy editor's preview."""
+        parts = [f"{self.earlier} would be due earlier, {self.later} later"] if self.earlier or self.later else []
+        if self.lose_clock:  # a policy that no longer matches: no due time at all, which "moved" hid
+            parts.append(f"{self.lose_clock} would have no due time any more")
+        if self.gain_clock:
+            parts.append(f"{self.gain_clock} would get one")
+        direction = f" ({'; '.join(parts)})" if parts else ""
+        return (
+            f"{self.moved} of {self.open_tickets} open tickets would move{direction}; "
+            f"{self.newly_breached_count} would become breached at once."
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -109,6 +124,8 @@ class DryRun:
             "moved": self.moved,
             "earlier": self.earlier,
             "later": self.later,
+            "lose_clock": self.lose_clock,
+            "gain_clock": self.gain_clock,
             "newly_breached": self.newly_breached_count,
             "breached_tickets": [t.as_json() for t in self.newly_breached],
         }

@@ -53,7 +53,7 @@ def dry_run(uow: UnitOfWork, specs: Sequence[Mapping[str, Any]]) -> DryRun:
     now = uow.now()
     current = load_book(uow)
     proposed = proposed_book(uow, current, specs)
-    open_tickets = moved = earlier = later = breached = 0
+    open_tickets = moved = earlier = later = breached = lost = gained = 0
     shown: list[MovedTicket] = []
     after = 0
     while True:
@@ -89,12 +89,14 @@ def dry_run(uow: UnitOfWork, specs: Sequence[Mapping[str, Any]]) -> DryRun:
             if old is not None and new is not None:
                 earlier += int(new < old)
                 later += int(new > old)
+            lost += int(old is not None and new is None)
+            gained += int(old is None and new is not None)
             if new is not None and new <= now and (old is None or old > now):
                 breached += 1
                 if len(shown) < SHOWN:
                     shown.append(MovedTicket(ticket.number, ticket.subject, queue, old, new))
         uow.session.expunge_all()  # read-only: keep the session small over 30,000 tickets
-    return DryRun(now, open_tickets, moved, earlier, later, breached, tuple(shown))
+    return DryRun(now, open_tickets, moved, earlier, later, breached, tuple(shown), lost, gained)
 
 
 def _earliest(state: TicketClocks) -> dt.datetime | None:
