@@ -105,7 +105,16 @@ def _lookup_check(label: str, connector: Guarded) -> Check:
     except KnownError as error:
         return Check(f"{label} lookup", Outcome.FAIL, str(error))
     found = "found the account" if isinstance(answer, Account) else "answered (no such account, as expected)"
-    return Check(f"{label} lookup", Outcome.OK, f"TLS, credential and a lookup by {kind.value}: {found}")
+    return Check(f"{label} lookup", Outcome.OK, f"{_what_was_checked(connector)} by {kind.value}: {found}")
+
+
+def _what_was_checked(connector: Guarded) -> str:
+    """What a good lookup proved: TLS only over https, the credential only when the tool asks for one."""
+    base_url = str(connector.settings.option("base_url", ""))
+    parts = ["TLS"] if base_url.startswith("https://") else []
+    if str(connector.settings.option("auth", "bearer")) != "none":
+        parts.append("credential")
+    return f"{', '.join(parts)} and a lookup" if parts else "a lookup"
 
 
 def _advice(sentence: str, name: str) -> str:

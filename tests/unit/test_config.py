@@ -184,3 +184,10 @@ def test_describe_never_shows_a_secret_parameter(tmp_path: Path) -> None:
     url = make_url(f"postgresql+psycopg://me:{SECRET}@db.lan/x?sslpassword={SECRET}&sslmode=require")
     shown = config.DatabaseTarget(url, "test", tmp_path).describe()
     assert SECRET not in shown and "sslmode=require" in shown and "db.lan" in shown
+
+
+def test_a_tls_mode_typo_is_a_settings_error_not_a_failed_handshake(settings_files: tuple[Path, Path]) -> None:
+    _user, site = settings_files
+    site.write_text('[database]\nhost = "db.team.lan"\nsslmode = "sometimes"\n')
+    with pytest.raises(ConfigurationError, match="sslmode 'sometimes' is not one of disable, allow, prefer"):
+        config.resolve_database()

@@ -87,6 +87,10 @@ def test_a_full_disk_anywhere_in_the_causes_is_one_sentence() -> None:
         ('connection to server at "db.lan" failed: timeout expired', "no answer within 5 seconds"),
         ('could not translate host name "db.lna" to address: Name or service not known', "host name is unknown"),
         ('connection to server failed: FATAL:  database "helpdesk" does not exist', "no database named 'helpdesk'"),
+        (  # a web server on the database's port: not a TLS problem to fix with a CA file
+            'connection to server at "db.lan", port 5499 failed: received invalid response to SSL negotiation: H',
+            "it is not PostgreSQL",
+        ),
         ("connection to server failed: something new", "something new"),  # the driver's words, if nothing fits
     ],
 )

@@ -157,7 +157,14 @@ def _url_from_table(database: dict[str, object], path: Path) -> URL:
             raise ConfigurationError(f"In {path}, [database] port must be a number") from None
     refuse_password(url, source=source)
     query: dict[str, str] = {key: str(database[key]) for key in ("sslmode", "sslrootcert") if key in database}
+    if "sslmode" in query and query["sslmode"] not in SSL_MODES:  # a typo, not a failed handshake
+        raise ConfigurationError(
+            f"In {path}, [database] sslmode {query['sslmode']!r} is not one of {', '.join(SSL_MODES)}"
+        )
     return url.update_query_dict(query) if query else url
+
+
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 
 
 def resolve_database(explicit_url: str | None = None) -> DatabaseTarget:

@@ -105,10 +105,22 @@ def explain_connection_error(url: URL, error: OperationalError) -> KnownError:
         # One sentence whichever it was: the server's own words ("role … does not exist") would tell a
         # stranger which logins exist.
         return SignInFailed(f"Sign-in as {login} failed: wrong user name or password, or the login is disabled.")
+    if any(sign in lowered for sign in NOT_POSTGRES):
+        return DatabaseUnavailable(
+            f"Cannot reach the database at {where}: something answers at that host and port, but it is not "
+            "PostgreSQL (a web server, say). Check the port in the URL."
+        )
     if "certificate" in lowered or "ssl" in lowered:
         return TlsFailed(f"The TLS connection to {where} failed: {reason}. Check the CA file in the settings.")
     return DatabaseUnavailable(f"Cannot reach the database at {where}: {_unreachable(url, lowered, reason)}")
 
+
+# What libpq says when whatever answers does not speak its protocol (an HTTP server on the database's port).
+NOT_POSTGRES = (
+    "invalid response to ssl negotiation",
+    "expected authentication request from server",
+    "received invalid response",
+)
 
 # What the driver says when nothing usable answers, as a person can act on it (its own text otherwise).
 UNREACHABLE = [
