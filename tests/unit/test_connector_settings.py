@@ -62,6 +62,8 @@ def test_the_first_file_naming_a_connector_wins(tmp_path: Path) -> None:
     [
         ({"find": {"patterns": ["player (\\d+) (\\d+)"]}}, "capture the key in one group"),
         ({"find": {"patterns": ["(unclosed"]}}, "not a regular expression"),
+        ({"find": {"patterns": ["(a+)+$"]}}, "repeats a repetition"),  # exponential on 'aaaa…!'
+        ({"find": {"patterns": ["id: ((?:\\w+\\s?)*)"]}}, "repeats a repetition"),
         ({"base_url": "http://accounts.example.lan"}, "must use https"),
         ({"base_url": "ftp://x"}, "must be an https:// address"),
         ({"paths": {"phone": "/p/{key}"}}, "paths names"),
