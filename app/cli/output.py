@@ -36,9 +36,9 @@ def escape(text: str) -> str:
 
 
 def text_lines(text: str) -> list[str]:
-    """A multi-line text (a message body) as lines: CRLF and LF end lines; any other control is escaped
-    when the line is printed."""
-    return text.replace("\r\n", "\n").split("\n")
+    """A multi-line text (a message body) as lines: CRLF and LF end lines, a tab is the spaces it stands for
+    (it was printed as a literal \\t); any other control is escaped when the line is printed."""
+    return [line.expandtabs(4) for line in text.replace("\r\n", "\n").split("\n")]
 
 
 def say(*lines: str, err: bool = False) -> None:

@@ -34,6 +34,7 @@ def test_say_prints_only_the_line_breaks_it_was_given() -> None:
 def test_a_body_keeps_its_lines_and_loses_its_controls() -> None:
     assert text_lines("one\r\ntwo\nthree\rstill three") == ["one", "two", "three\rstill three"]
     assert [escape(line) for line in text_lines("a\r\nb\x1b[2J")] == ["a", "b\\x1b[2J"]
+    assert text_lines("Steps:\n\t1. Open Billing") == ["Steps:", "    1. Open Billing"]  # a tab, not a literal \\t
 
 
 @pytest.mark.parametrize("data", [{"subject": HOSTILE}, [HOSTILE, {"nested": HOSTILE}]])

@@ -66,7 +66,7 @@ def explain_database_error(error: DBAPIError) -> KnownError | None:
 
 def _disk_full(state: str | None, reason: str) -> DiskFull | None:
     if state == DISK_FULL_STATE or NO_SPACE in reason.lower():
-        return DiskFull(f"The database server's disk is full ({reason}); nothing was saved.")
+        return DiskFull(f"The database server's disk is full ({reason}); no change is saved until IT frees space.")
     return None
 
 
