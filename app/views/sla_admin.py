@@ -113,7 +113,7 @@ def condition_words(key: str, values: list[Any], queue_names: Mapping[int, str])
         return ""
     if key == "queue_ids":
         return ", ".join(queue_names.get(q, f"queue {q}") if isinstance(q, int) else str(q) for q in values)
-    shown = "/".join(str(v) for v in values)
+    shown = "/".join(str(v).capitalize() if key == "priorities" else str(v) for v in values)  # "High/Urgent"
     if key in SHOWN_AS:
         return SHOWN_AS[key] + shown
     if key.startswith(ACCOUNT_PREFIX):
@@ -299,7 +299,8 @@ class SlaPolicyEditor(QDialog):
             item.setCheckState(Qt.CheckState.Unchecked)
             self.queue_list.addItem(item)
         for priority in Priority:
-            item = QListWidgetItem(priority.label)
+            item = QListWidgetItem(priority.label.capitalize())  # as the queue says it; the key is its data
+            item.setData(Qt.ItemDataRole.UserRole, priority.label)
             item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.priority_list.addItem(item)
@@ -320,7 +321,7 @@ class SlaPolicyEditor(QDialog):
         self.kept_note.setWordWrap(True)
         self.targets = QTableWidget(len(Priority), len(Target))
         self.targets.setHorizontalHeaderLabels([f"{t.label} (min)" for t in Target])
-        self.targets.setVerticalHeaderLabels([p.label for p in Priority])
+        self.targets.setVerticalHeaderLabels([p.label.capitalize() for p in Priority])
         self.targets.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.targets.itemChanged.connect(self._edited)
         self.business_hours_box = QCheckBox("Count &business minutes of the calendar")
@@ -479,8 +480,8 @@ class SlaPolicyEditor(QDialog):
                 found.add(value)
         return [v for v in chosen if str(v) not in found]
 
-    def _value_of(self, widget: QListWidget, item: QListWidgetItem) -> Any:
-        return item.data(Qt.ItemDataRole.UserRole) if widget is self.queue_list else item.text()
+    def _value_of(self, _widget: QListWidget, item: QListWidgetItem) -> Any:
+        return item.data(Qt.ItemDataRole.UserRole)  # a queue's id, a priority's key
 
     def _ticked_lists(self) -> tuple[QListWidget, QListWidget]:
         return self.queue_list, self.priority_list
@@ -576,7 +577,9 @@ class SlaPolicyEditor(QDialog):
                 if not text:
                     continue
                 if not text.isdigit() or int(text) <= 0:
-                    raise InvalidInput(f"{priority.label}, {target.label}: minutes are a whole number above zero.")
+                    raise InvalidInput(
+                        f"{priority.label.capitalize()}, {target.label}: minutes are a whole number above zero."
+                    )
                 targets.setdefault(priority.label, {})[target.value] = int(text)
         ladder = []
         for row in range(self.ladder.rowCount()):

@@ -364,6 +364,8 @@ def test_every_condition_no_field_shows_is_kept_verbatim_and_named(qtbot: QtBot)
     editor.show()
     qtbot.waitExposed(editor)
     assert editor.spec()["conditions"] == stored
+    shown = [editor.priority_list.item(row).text() for row in range(editor.priority_list.count())]
+    assert shown == ["Low", "Normal", "High", "Urgent"]  # as the queue says them; "urgent" is what is stored
     assert not editor.types_edit.isEnabled()
     assert "types = incident" in editor.kept_note.text() and "queue_ids also 99" in editor.kept_note.text()
 
