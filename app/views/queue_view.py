@@ -15,7 +15,7 @@ Signals:
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -36,6 +36,10 @@ HIDDEN_AT_FIRST = ("Queue", "Updated")
 HIDDEN_WHEN_NARROW = ("Assignee",)  # on a first start, while the subject would be narrower than this:
 MIN_SUBJECT_WIDTH = 180
 NARROWEST_CUSTOMER = 90  # then the customer's name is elided sooner (its tooltip has it whole)
+# When the queue pane narrows (a ticket's account panel opens beside it), these columns give up width, in
+# this order and down to these widths, before the subject goes below MIN_SUBJECT_WIDTH ("Charged…"). Not
+# the SLA due: "overdue 6d 19h" is what an agent sorts the queue by.
+GIVES_WAY = (("Customer", NARROWEST_CUSTOMER), ("Status", 90), ("Assignee", 80))
 # The widest text each column usually shows, measured in the font on screen; the subject takes what is left.
 WIDEST_TEXT = {
     "#": "#100000",
@@ -128,9 +132,23 @@ class QueueView(QTableView):
             for name in HIDDEN_WHEN_NARROW:
                 if self.subject_room() < MIN_SUBJECT_WIDTH:
                     self.horizontalHeader().setSectionHidden(COLUMNS.index(name), True)
-            customer = COLUMNS.index("Customer")
-            if (short := MIN_SUBJECT_WIDTH - self.subject_room()) > 0:
-                self.setColumnWidth(customer, max(NARROWEST_CUSTOMER, self.columnWidth(customer) - short))
+            self._give_subject_room()
+
+    def _give_subject_room(self) -> None:
+        """Narrow the columns that give way (GIVES_WAY) until the subject has MIN_SUBJECT_WIDTH, each no
+        further than its floor; their text is elided, their tooltips have it whole."""
+        for name, floor in GIVES_WAY:
+            short = MIN_SUBJECT_WIDTH - self.subject_room()
+            if short <= 0:
+                return
+            column = COLUMNS.index(name)
+            if not self.horizontalHeader().isSectionHidden(column) and self.columnWidth(column) > floor:
+                self.setColumnWidth(column, max(floor, self.columnWidth(column) - short))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not self.fit_when_shown and event.size().width() < event.oldSize().width():
+            self._give_subject_room()  # narrower: the subject keeps its room, the others give way
 
     def choose_columns(self) -> ColumnChooser:
         """The column chooser: every column but the number, checked when shown; Space or a click toggles,

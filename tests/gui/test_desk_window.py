@@ -23,6 +23,7 @@ from app.services.tickets.dto import SortOrder
 from app.views.appearance import THEME_KEY, apply_color_scheme, is_dark
 from app.views.drafts import DraftStore
 from app.views.main_window import MainWindow, default_size
+from app.views.queue_view import GIVES_WAY, MIN_SUBJECT_WIDTH
 from app.views.tasks import TaskRunner
 from app.views.ticket_table import COLUMNS, PRIORITY_COLUMN, SLA_COLUMN
 from app.vocabulary import Priority
@@ -230,6 +231,22 @@ def test_the_queue_fits_a_1366_by_768_screen_with_the_columns_an_agent_needs(qtb
     long_row = next(r for r, t in enumerate(listed(window.model)) if t.subject == LONG_SUBJECT)
     tooltip = window.model.index(long_row, SUBJECT).data(Qt.ItemDataRole.ToolTipRole)
     assert LONG_SUBJECT in tooltip
+
+
+def test_a_narrower_queue_pane_keeps_the_subject_readable_and_the_sla_whole(qtbot: QtBot, window: MainWindow) -> None:
+    """The account panel beside a ticket narrowed the queue until the subject read "Charged…" while the
+    customer and status columns kept their full width: now they give way, the SLA due does not."""
+    header = window.table.horizontalHeader()
+    sla, status = COLUMNS.index("SLA due"), COLUMNS.index("Status")
+    before = header.sectionSize(sla), header.sectionSize(status)
+    navigation, middle, pane = window.splitter.sizes()
+    window.splitter.setSizes([navigation, middle - 150, pane + 150])
+    qtbot.waitUntil(lambda: header.sectionSize(status) < before[1])
+    floors = [
+        header.sectionSize(COLUMNS.index(n)) <= f for n, f in GIVES_WAY if not header.isSectionHidden(COLUMNS.index(n))
+    ]
+    assert header.sectionSize(SUBJECT) >= MIN_SUBJECT_WIDTH or all(floors)  # the others gave what they could
+    assert header.sectionSize(sla) == before[0]
 
 
 def test_sla_and_priority_read_without_colour(window: MainWindow) -> None:
