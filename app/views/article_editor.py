@@ -56,6 +56,7 @@ from app.services.knowledge.dto import (
 from app.views.appearance import accents
 from app.views.errors import explain_failure
 from app.views.labels import plain_label
+from app.views.sizing import resize_on_screen
 from app.views.tasks import TaskRunner
 
 ARTICLE_ID = Qt.ItemDataRole.UserRole
@@ -91,7 +92,7 @@ class ArticleEditor(QDialog):
         self._wanted: int | None = None  # the article to open once the list has arrived
         self.setWindowTitle("Knowledge base")
         self.setModal(False)
-        self.resize(1100, 720)
+        resize_on_screen(self, 1100, 720)
         self._build()
         self.reload()
 
@@ -373,7 +374,7 @@ class ArticleHistory(QDialog):
         super().__init__(parent)
         self.knowledge, self.runner, self.article_id = knowledge, runner, article_id
         self.setWindowTitle("History")
-        self.resize(820, 560)
+        resize_on_screen(self, 820, 560)
         self.versions = QListWidget()
         self.versions.currentItemChanged.connect(self._version_chosen)
         self.diff = QPlainTextEdit()

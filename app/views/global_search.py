@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from app.services.desk_api import SearchArea
 from app.services.search.dto import SearchHit, SearchResults
 from app.services.tickets.dto import TicketSummary
+from app.views.sizing import resize_on_screen
 from app.views.status_choice import status_text
 from app.views.tasks import TaskRunner
 
@@ -68,7 +69,7 @@ class GlobalSearch(QDialog):
         super().__init__(parent)
         self.search, self.runner = search, runner
         self.setWindowTitle("Search")
-        self.resize(760, 520)
+        resize_on_screen(self, 760, 520)
         self.field = QLineEdit()
         self.field.setPlaceholderText("Search tickets, articles, customers — status:waiting queue:billing #10423 …")
         self.field.setClearButtonEnabled(True)
@@ -240,7 +241,7 @@ class ArticleView(QDialog):
         from PySide6.QtWidgets import QPlainTextEdit, QPushButton
 
         super().__init__(parent)
-        self.resize(640, 480)
+        resize_on_screen(self, 640, 480)
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         self.insert_button = QPushButton("Insert into the reply (Ctrl+I)")

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.tickets.dto import TicketSummary, text_words
+from app.views.sizing import resize_on_screen
 from app.views.status_choice import status_text
 
 SHORTCUT_ROLE = int(Qt.ItemDataRole.UserRole) + 1
@@ -249,7 +250,7 @@ class CommandPalette(QDialog):
         self.search_field.installEventFilter(self)
         self.results.itemDoubleClicked.connect(self._run_item)
         self._refilter(text)
-        self.resize(620, 380)
+        resize_on_screen(self, 620, 380)
 
     def filter_text(self, text: str) -> list[str]:
         """Type `text` into the search field and return the names now listed, in display order."""
@@ -420,7 +421,7 @@ class ShortcutOverlay(QDialog):
         self.table.installEventFilter(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
-        self.resize(420, 420)
+        resize_on_screen(self, 420, 420)
 
     def rows(self) -> list[tuple[str, str]]:
         """The (name, shortcut) pairs shown, top to bottom."""

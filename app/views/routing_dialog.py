@@ -24,6 +24,7 @@ from app.services.desk_api import RoutingArea
 from app.services.routing.dto import RoutingExplanation
 from app.views.errors import explain_failure
 from app.views.labels import plain_label
+from app.views.sizing import resize_on_screen
 from app.views.tasks import TaskRunner
 
 ASKED_BY_WORDS = {
@@ -163,7 +164,7 @@ class RoutingDialog(QDialog):
         layout.addWidget(buttons)
         for widget in self._details():
             widget.hide()
-        self.resize(720, 560)
+        resize_on_screen(self, 720, 560)
         runner.run(lambda: routing.explain(ticket_id), self._arrived, self._failed)
 
     def _details(self) -> tuple[QWidget, ...]:

@@ -39,6 +39,7 @@ from app.services.routing.parsing import parse_languages, parse_skills, split_li
 from app.views.agent_schedule import AgentScheduleDialog, schedule_text
 from app.views.errors import explain_failure
 from app.views.labels import plain_label
+from app.views.sizing import resize_on_screen
 from app.views.tasks import TaskRunner
 
 FACTOR_LABELS = {
@@ -182,7 +183,7 @@ class RoutingSettingsDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(buttons)
         self._set_editable(False)
-        self.resize(760, 700)
+        resize_on_screen(self, 760, 700)
         runner.run(routing.led_queues, self._queues_arrived, self._failed)
 
     # --- loading ---------------------------------------------------------------------------------------------

@@ -55,6 +55,7 @@ from app.services.sla.policy import Action
 from app.views.appearance import is_dark
 from app.views.errors import explain_failure
 from app.views.labels import plain_label
+from app.views.sizing import resize_on_screen
 from app.views.tasks import TaskRunner
 from app.vocabulary import Priority
 
@@ -421,7 +422,7 @@ class SlaPolicyEditor(QDialog):
                     "This policy applies beyond the queues you lead: an admin saves changes to it "
                     "(you may dry-run them)."
                 )
-        self.resize(1100, 740)
+        resize_on_screen(self, 1100, 740)
 
     # --- filling and reading ------------------------------------------------------------------------------
 
@@ -1069,7 +1070,7 @@ class SlaAdminDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(buttons)
         self._set_enabled(False)
-        self.resize(1100, 640)
+        resize_on_screen(self, 1100, 640)
         self.reload()
 
     # --- reading --------------------------------------------------------------------------------------------

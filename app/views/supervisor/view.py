@@ -47,6 +47,7 @@ from app.services.sla.dto import Acknowledgement, BoardRow, ComplianceCount, Sup
 from app.services.tickets.dto import TicketChanged
 from app.views.errors import explain_failure
 from app.views.labels import plain_label
+from app.views.sizing import resize_on_screen
 from app.views.sla_admin import SlaAdminDialog
 from app.views.supervisor.actions import BoardActionDialog, Mode
 from app.views.supervisor.charts import ComplianceChart, ComplianceSeries
@@ -211,7 +212,7 @@ class SupervisorView(QWidget):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_AT_MOST_EVERY_MS)
         self._refresh_timer.timeout.connect(self.refresh)
-        self.resize(1100, 640)
+        resize_on_screen(self, 1100, 640)
 
     # --- reading ------------------------------------------------------------------------------------------
 
