@@ -6,13 +6,12 @@ connector."""
 
 from __future__ import annotations
 
-import sys
 import threading
 
 import click
 
 from app.cli.context import CliContext
-from app.cli.inputs import CheckedCommand, CheckedGroup
+from app.cli.inputs import CheckedCommand, CheckedGroup, read_password_line
 from app.cli.output import say, say_json
 from app.ops.doctor import Check, Outcome
 from app.services.connectors import credentials
@@ -140,7 +139,7 @@ def set_credential(name: str, from_stdin: bool, forget: bool) -> None:
         say(f"The credential of {name} is gone from this computer's keyring.")
         return
     if from_stdin:
-        secret = sys.stdin.readline().rstrip("\r\n")
+        secret = read_password_line()  # one line, bounded: /dev/zero has no line end
     else:
         secret = click.prompt(f"Credential for {name}", hide_input=True, confirmation_prompt=True, err=True)
     if not secret:

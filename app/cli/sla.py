@@ -104,10 +104,7 @@ def escalations_ack(ctx: CliContext, number: int, as_json: bool) -> None:
 def _json_option(value: str | None, what: str) -> Any:
     if value is None:
         return None
-    try:
-        return json.loads(value)
-    except json.JSONDecodeError as error:
-        raise InvalidInput(f"{what} is not JSON: {error.msg} (at character {error.pos}).") from None
+    return load_json(value, what=what)
 
 
 POLICY_FILE_LIMIT = 4 * MiB  # a desk's policies are kilobytes

@@ -69,7 +69,8 @@ def worker(ctx: CliContext, once: bool, status: bool, interval: float, until_std
 
 def _stop_at_end_of_input(stop: threading.Event) -> None:
     """The demo's app holds the other end of standard input and never writes: its end is this worker's."""
-    sys.stdin.buffer.read()
+    while sys.stdin.buffer.read(65536):  # read and let go: what arrives is no message, its end is
+        pass
     stop.set()
 
 

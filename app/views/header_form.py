@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.navigation.dto import Vocabulary
-from app.services.tickets.dto import MAX_SUBJECT_LENGTH, FieldChanges, HistoryEntry, TicketSummary
+from app.services.tickets.dto import FieldChanges, HistoryEntry, TicketSummary
 from app.views.labels import plain_label
 from app.views.status_choice import label_of
 from app.views.type_ahead import roomy_offers
@@ -94,7 +94,6 @@ class HeaderForm(QWidget):
         self.presence = plain_label()
         self.presence.setStyleSheet("color: #6a1b9a;")
         self.subject = QLineEdit()
-        self.subject.setMaxLength(MAX_SUBJECT_LENGTH)
         self.status, self.priority, self.queue = QComboBox(), QComboBox(), QComboBox()
         self.status.setToolTip("Only the moves the ticket's lifecycle allows from its status")
         self.priority.addItems([p.label.capitalize() for p in Priority])  # as the queue says them

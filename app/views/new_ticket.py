@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.services.desk_api import TicketArea
 from app.services.navigation.dto import Vocabulary
-from app.services.tickets.dto import MAX_SUBJECT_LENGTH, TicketChanged
+from app.services.tickets.dto import TicketChanged
 from app.views.errors import explain_failure
 from app.views.labels import plain_label
 from app.views.tasks import TaskRunner
@@ -53,7 +53,6 @@ class NewTicketDialog(QDialog):
         for choice in vocabulary.queues:
             self.queue.addItem(choice.label, int(choice.key))
         self.subject = QLineEdit()
-        self.subject.setMaxLength(MAX_SUBJECT_LENGTH)
         self.body = QPlainTextEdit()
         self.body.setPlaceholderText("what the customer asked (optional)")
         self.body.setTabChangesFocus(True)

@@ -16,13 +16,17 @@ Create Date: 2026-12-07
 - `end_stale_transactions()` v2: also a transaction that holds a lock stronger than a reader's without a
   transaction id (`LOCK TABLE agent_preference IN EXCLUSIVE MODE` was never ended); the worker passes two
   minutes instead of 30 (app/services/platform/jobs.py).
-- `escalate_ticket()` v3: the queue's lead only while active.
-- `set_agent_routing()` v4: a lead's or an admin's routing facts only by an admin.
+- `escalate_ticket()` v3: the queue's lead only while active and still a supervisor or an admin.
+- `set_agent_routing()` v4: a lead's or an admin's routing facts only by an admin; skills written only
+  where they change.
 - The configuration is audited (`audit_config()`, a row trigger on each configuration table): who changed
   an agent's availability, routing facts or role, a queue's members or lead, routing settings, SLA
   policies, calendars, statuses, priority rules, organisations, canned responses, editors — none of it
   was recorded. Admins read these rows.
 - A customer created with an account id is audited as a later link is (`customer_account_audit_insert`).
+- A knowledge base file's media type is one type/subtype and its name holds no control character or
+  direction override, whoever writes it (checks on `knowledge_attachment`; what a site holds is repaired
+  first).
 - Large objects: `lo_create`, `lo_creat` and `lo_from_bytea` are not PUBLIC's in this database (a login in
   no group stored data the desk never cleans up). Only when the migration runs as a superuser, the owner of
   those functions; otherwise it says so and leaves them.
@@ -62,6 +66,22 @@ CONFIG_TABLES = {
     "organisation": ("id",),
     "canned_response": ("id",),
     "knowledge_editor": ("agent_id",),
+    "knowledge_category": ("id",),
+}
+# A knowledge base file's name and type are shown, and sent back as headers one day: checked where every
+# writer passes (kb_attach_file() took CR LF in a type and direction overrides in a name from psql).
+FILE_CHECKS = {
+    "ck_knowledge_attachment_media_type": (
+        "media_type ~ '^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}/[A-Za-z0-9][A-Za-z0-9_.+-]{0,126}$'",
+        "UPDATE {S}.knowledge_attachment SET media_type = 'application/octet-stream'"
+        " WHERE NOT media_type ~ '^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}/[A-Za-z0-9][A-Za-z0-9_.+-]{0,126}$'",
+    ),
+    "ck_knowledge_attachment_filename": (
+        "filename !~ '[\\x01-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]'",
+        "UPDATE {S}.knowledge_attachment"
+        " SET filename = regexp_replace(filename, '[\\x01-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]', '', 'g')"
+        " WHERE filename ~ '[\\x01-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]'",
+    ),
 }
 CONFIG_AUDIT_TRIGGER = "{table}_audit_config"
 LARGE_OBJECT_MAKERS = ("lo_create(oid)", "lo_creat(integer)", "lo_from_bytea(oid, bytea)")
@@ -107,6 +127,9 @@ def upgrade() -> None:
             f"CREATE TRIGGER {CONFIG_AUDIT_TRIGGER.format(table=table)} AFTER INSERT OR UPDATE OR DELETE"
             f" ON {S}.{table} FOR EACH ROW EXECUTE FUNCTION {S}.audit_config({listed})"
         )
+    for name, (check, repair) in FILE_CHECKS.items():
+        op.execute(repair.replace("{S}", S))  # what a site holds already is made to pass first
+        op.execute(f"ALTER TABLE {S}.knowledge_attachment ADD CONSTRAINT {name} CHECK ({check})")
     op.execute(
         f"CREATE TRIGGER customer_account_audit_insert AFTER INSERT ON {S}.customer "
         "FOR EACH ROW WHEN (NEW.external_account_id IS NOT NULL) "
@@ -125,6 +148,8 @@ def downgrade() -> None:
         for function in LARGE_OBJECT_MAKERS:
             op.execute(f"GRANT EXECUTE ON FUNCTION pg_catalog.{function} TO PUBLIC")
     op.execute(f"DROP TRIGGER customer_account_audit_insert ON {S}.customer")
+    for name in FILE_CHECKS:
+        op.execute(f"ALTER TABLE {S}.knowledge_attachment DROP CONSTRAINT {name}")
     for table in CONFIG_TABLES:
         op.execute(f"DROP TRIGGER {CONFIG_AUDIT_TRIGGER.format(table=table)} ON {S}.{table}")
     op.execute(f"DROP FUNCTION {S}.audit_config()")

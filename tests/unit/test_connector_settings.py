@@ -12,7 +12,7 @@ import pytest
 from app.services.connectors.base import Account, ConnectorMisconfigured, KeyKind, NotFound, age_in_words, clean_key
 from app.services.connectors.finding import AccountKey
 from app.services.connectors.http import HttpConnector
-from app.services.connectors.settings import configured_connectors, parse
+from app.services.connectors.settings import configured_connectors, nests_repeats, parse
 from app.services.connectors.verify import corroboration
 from app.services.errors import InvalidInput
 
@@ -157,3 +157,20 @@ def test_an_account_is_the_customers_by_their_own_address_or_the_tools_answer_ne
     )
     assert corroboration(named, NotFound(KeyKind.ACCOUNT_ID, "4242"), mine, trust_named=True) is None
     assert corroboration(None, None, mine, trust_named=True) is None
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"(\d{3}(?:-\d{3})*)",  # a phone number's groups
+        r"#(\d{4}(?:-\d{4}){3})",
+        r"([A-Z]{2}\d{2}(?: ?\d{4}){4})",  # an IBAN
+        r"(\w+(?:\.\w+)*)",
+        r"([\w.+-]+@[\w-]+(?:\.[\w-]+)+)",  # an address
+        r"(\d+)(?:\s*,\s*\d+)*",
+        r"player id:?\s*#?(\d{3,12})",
+    ],
+)
+def test_patterns_admins_really_use_are_taken(pattern: str) -> None:
+    """Repeats that hold fixed counts or must match a punctuation mark each round do not backtrack."""
+    assert not nests_repeats(pattern)

@@ -112,3 +112,26 @@ def test_days_past_the_horizon_are_left_out_not_refused() -> None:
     """A year-9999 event refused the whole file with the database's range sentence."""
     data = ics("UID:far\r\nDTSTART;VALUE=DATE:99991224\r\n", "UID:near\r\nDTSTART;VALUE=DATE:20271224\r\n")
     assert dates_from_ics(data, until=UNTIL) == [dt.date(2027, 12, 24)]
+
+
+def test_a_repeating_timed_event_counts_each_occurrence_on_the_calendars_clock() -> None:
+    """A yearly 23:30 UTC closed the 24th in Berlin each year, where the single event closed the 25th."""
+    data = ics("UID:y\r\nDTSTART:20261224T233000Z\r\nDTEND:20261224T235900Z\r\nRRULE:FREQ=YEARLY;COUNT=3\r\n")
+    assert dates_from_ics(data, until=UNTIL, time_zone="Europe/Berlin") == [
+        dt.date(y, 12, 25) for y in (2026, 2027, 2028)
+    ]
+    weekly = ics(  # Google's weekly evening meeting in New York, a morning in Tokyo
+        "UID:w\r\nDTSTART;TZID=America/New_York:20261201T200000\r\nDTEND;TZID=America/New_York:20261201T210000\r\n"
+        "RRULE:FREQ=WEEKLY;COUNT=2\r\n"
+    )
+    assert dates_from_ics(weekly, until=UNTIL, time_zone="Asia/Tokyo") == [dt.date(2026, 12, 2), dt.date(2026, 12, 9)]
+
+
+def test_duration_cancelled_and_mixed_zones() -> None:
+    three_days = ics("UID:d\r\nDTSTART;VALUE=DATE:20271224\r\nDURATION:P3D\r\n")
+    assert dates_from_ics(three_days, until=UNTIL) == [dt.date(2027, 12, d) for d in (24, 25, 26)]
+    cancelled = ics("UID:c\r\nSTATUS:CANCELLED\r\nDTSTART;VALUE=DATE:20271224\r\n")
+    assert dates_from_ics(cancelled, until=UNTIL) == []
+    mixed = ics("UID:m\r\nSUMMARY:Odd\r\nDTSTART:20271224T090000Z\r\nDTEND:20271224T170000\r\n")
+    with pytest.raises(InvalidInput, match=r"\(Odd\) gives one time with a zone and one without"):
+        dates_from_ics(mixed, until=UNTIL)

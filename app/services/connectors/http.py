@@ -293,8 +293,11 @@ class HttpConnector:
 
     def _malformed(self, node: dict[str, Any]) -> str | None:
         """What makes an answer unusable, in words, or None: an id or an attribute that is an object (or a
-        list holding one), addresses that are not text. A probe's tool answered `"tier": {"x": null}` and
-        `"email": 12345`, and verification stored the tier as '{"x": null}' over the customer's real one."""
+        list holding one), an address field that is neither a text nor a list (a list's entries that are no
+        address are left out, as before). One such attribute fails the whole lookup, panel included: a
+        tool answering garbage in one place is not trusted in the others. A probe's tool answered
+        `"tier": {"x": null}` and `"email": 12345`, and verification stored the tier as '{"x": null}' over
+        the customer's real one."""
         ident = _dig(node, self.id_field)
         if ident is not None and not isinstance(ident, str | int):
             return f"{self.id_field} is not a text or a number"

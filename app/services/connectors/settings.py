@@ -180,9 +180,11 @@ def key_kinds_of(settings: ConnectorSettings) -> tuple[KeyKind, ...]:
 
 
 def nests_repeats(pattern: str) -> bool:
-    """Whether a repeat holds another repeat (`(a+)+`, `(\\w*\\s?)*`): the shape that backtracks
-    exponentially. The pattern is the admin's but the text it runs over is the customer's: 42 'a's and a
-    '!' in a subject kept `connector verify` busy past 40 s with (a+)+$. Read from Python's own parse of it."""
+    """Whether a repeat of varying count holds another (`(a+)+`, `(\\w*\\s?)*`) with nothing to tell its
+    rounds apart: the shape that backtracks exponentially. Fixed counts (`\\d{3}`) and rounds that must
+    match a punctuation mark (`(\\w+(?:\\.\\w+)*)`, an IBAN's `(?: ?\\d{4}){4}`) are fine. The pattern is
+    the admin's but the text it runs over is the customer's: 42 'a's and a '!' in a subject kept
+    `connector verify` busy past 40 s with (a+)+$. Read from Python's own parse of it."""
     import re._constants as sre  # type: ignore[import-not-found]  # the parser `re` itself uses
     import re._parser as sre_parse  # type: ignore[import-not-found]
 
@@ -198,12 +200,20 @@ def nests_repeats(pattern: str) -> bool:
             return [value[1]]
         return []
 
+    def separated(body: Any) -> bool:
+        """Whether each round of a repeat must match a punctuation mark (`(?:\\.\\w+)*`, `(?:-\\d{3})*`):
+        then the rounds cannot trade text between them, and nothing backtracks exponentially."""
+        return any(
+            op == sre.LITERAL and not (chr(value).isalnum() or chr(value).isspace() or chr(value) == "_")
+            for op, value in body
+        )
+
     def walk(items: Any, inside: bool) -> bool:
         for op, value in items:
             if op in repeats:
-                _low, high, body = value
-                repeating = high == sre.MAXREPEAT or high > 1
-                if (repeating and inside) or walk(body, inside or repeating):
+                low, high, body = value
+                varies = low != high  # {3} repeats, but one way only
+                if (varies and inside) or walk(body, inside or (varies and not separated(body))):
                     return True
             elif any(walk(sub, inside) for sub in inner(op, value)):
                 return True

@@ -55,8 +55,9 @@ MAX_TITLE = 300
 MAX_TAG = 64
 MAX_TAGS = 20
 MAX_CATEGORY_NAME = 100
+# A file's media type: one type/subtype token, as the table's check says it (migration 0046).
+MEDIA_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}/[A-Za-z0-9][A-Za-z0-9_.+-]{0,126}")
 # SQLSTATEs the kb_* functions and constraints refuse with, and what each means to a person.
-MEDIA_TYPE = re.compile(r"[A-Za-z0-9][\w.+-]{0,63}/[A-Za-z0-9][\w.+-]{0,126}")
 _REFUSALS: dict[str, type[KnownError]] = {
     "42501": NotPermitted,  # insufficient_privilege
     "P0002": NotFound,  # no_data_found: no article (or ticket) by that id for this login

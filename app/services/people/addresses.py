@@ -8,16 +8,19 @@ replies go out by mail) and one starting with a right-to-left override each beca
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from email.utils import getaddresses
+from email.header import decode_header, make_header
 
 from app.services.errors import InvalidInput
+from app.services.platform.plain_text import clean_line
 
 MAX_ADDRESS = 254  # the longest address a mail server takes (RFC 5321's path, less its brackets)
 _LOCAL = re.compile(r"^[^\s@\"(),:;<>\[\]\\]{1,64}$")
-_LABEL = re.compile(r"^[^\s@\"(),:;<>\[\]\\.]{1,63}$")
+_LABEL = re.compile(r"^(?!-)[^\s@\"'(),:;<>\[\]\\.]{1,63}(?<!-)$")
+_NAMED = re.compile(r"(?s)(.*?)\s*<([^<>]*)>")  # "Jane Doe <jane@…>", "Doe, Jane <jane@…>" (Outlook, unquoted)
 
 
 @dataclass(frozen=True)
@@ -29,26 +32,36 @@ class Mailbox:
 
 
 def parse_mailbox(text: str) -> Mailbox:
-    """One mailbox from what a person typed, or InvalidInput saying what is wrong with it."""
+    """One mailbox from what a person typed or pasted, or InvalidInput saying what is wrong with it. The
+    address itself holds no space, control or invisible character; the name may (a Persian name's
+    zero-width non-joiner, an emoji's joiner), less what only disguises (`clean_line`)."""
     shown = text.strip()
-    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in text):
-        raise InvalidInput(f"{shown!r} holds a line break or an invisible control character; give one address")
-    found = [(name, address) for name, address in getaddresses([shown]) if name or address]
-    if len(found) != 1:
+    if "\n" in shown or "\r" in shown:
+        raise InvalidInput(f"{shown!r} holds a line break; give one address")
+    named = _NAMED.fullmatch(shown)
+    name, address = (named.group(1).strip(), named.group(2).strip()) if named else ("", shown)
+    if ("@" in name and name.strip('"') != address) or any(sign in address for sign in ",;"):
         raise InvalidInput(f"{shown!r} is not one email address; give one (a customer has one primary address)")
-    name, address = found[0]
-    typed = shown[shown.rfind("<") + 1 : shown.rfind(">")] if "<" in shown else shown
+    if any(unicodedata.category(c)[0] in "CZ" for c in address):
+        raise InvalidInput(f"{shown!r} holds a space or an invisible control character in its address")
     local, at, domain = address.rpartition("@")
     if len(address) > MAX_ADDRESS or len(local) > 64:
         raise InvalidInput(f"{shown[:40]!r}… is longer than an email address may be ({MAX_ADDRESS} characters)")
     labels = domain.split(".")
     if (
         not at
-        or typed.strip() != address  # the parser folds "jane@exa mple.com" into another address
         or not _LOCAL.match(local)
         or len(labels) < 2
-        or not all(_LABEL.match(label) for label in labels)
+        or not all(map(_LABEL.match, labels))
         or labels[-1].isdigit()
     ):
         raise InvalidInput(f"{shown!r} is not an email address (name@example.com)")
-    return Mailbox(name.strip(), address)
+    return Mailbox(_display_name(name) if name.strip('"') != address else "", address)
+
+
+def _display_name(name: str) -> str:
+    """The name as people read it: quotes taken off, encoded words (=?utf-8?q?…?=) decoded, cleaned."""
+    name = name.strip().strip('"').strip()
+    with contextlib.suppress(ValueError, LookupError, UnicodeDecodeError):  # a charset nobody knows: as typed
+        name = str(make_header(decode_header(name)))
+    return clean_line(name)

@@ -515,32 +515,51 @@ def _readable(error: Exception) -> str:
 def _event_days(
     event: Any, number: int, until: dt.date, moved: Mapping[str, set[dt.datetime]], zone: ZoneInfo | None = None
 ) -> set[dt.date]:
-    """The days one event covers (see `dates_from_ics`); `number` names it in a refusal."""
+    """The days one event covers (see `dates_from_ics`); `number` names it in a refusal. A cancelled event
+    closes nothing (calendar exports keep them); an event without DTEND lasts its DURATION, if any."""
     start = event.get("DTSTART")
-    if start is None:
+    if start is None or str(event.get("STATUS", "")).upper() == "CANCELLED":
         return set()
+    what = f"Event {number} of the .ics file ({_summary(event)})"
+    end_at = _end_of(event, start.dt)
+    if end_at is not None and type(end_at) is not type(start.dt):
+        raise InvalidInput(f"{what} mixes a date and a time.")
+    try:
+        if end_at is not None and end_at < start.dt:
+            raise InvalidInput(f"{what} ends before it starts.")
+    except TypeError:  # one time with a zone, one without: no order between them
+        raise InvalidInput(f"{what} gives one time with a zone and one without.") from None
     first = _as_date(start.dt, zone)
-    end = event.get("DTEND")
     last = first
-    if end is not None and type(end.dt) is not type(start.dt):
-        raise InvalidInput(f"Event {number} of the .ics file ({_summary(event)}) mixes a date and a time.")
-    if end is not None and end.dt < start.dt:
-        raise InvalidInput(f"Event {number} of the .ics file ({_summary(event)}) ends before it starts.")
-    if end is not None and isinstance(start.dt, dt.datetime):
-        last = max(first, _as_date(end.dt - dt.timedelta(microseconds=1), zone))  # up to midnight: the day before
-    elif end is not None:
-        last = max(first, _as_date(end.dt) - dt.timedelta(days=1))
+    if end_at is not None and isinstance(start.dt, dt.datetime):
+        last = max(first, _as_date(end_at - dt.timedelta(microseconds=1), zone))  # up to midnight: the day before
+    elif end_at is not None:
+        last = max(first, _as_date(end_at) - dt.timedelta(days=1))
     if (last - first).days > MAX_EVENT_DAYS:
-        raise InvalidInput(f"Event {number} of the .ics file spans more than a year ({first} to {last}).")
+        raise InvalidInput(f"{what} spans more than a year ({first} to {last}).")
     span = (last - first).days
     starts = [first]
     if event.get("RECURRENCE-ID") is None and (event.get("RRULE") is not None or event.get("RDATE") is not None):
-        starts = _occurrences(event, start.dt, until, moved.get(str(event.get("UID", "")), set()))
+        starts = _occurrences(event, start.dt, until, moved.get(str(event.get("UID", "")), set()), zone)
     return {day + dt.timedelta(days=n) for day in starts for n in range(span + 1)}
 
 
-def _occurrences(event: Any, start: dt.date | dt.datetime, until: dt.date, moved: set[dt.datetime]) -> list[dt.date]:
-    """The first days of a repeating event's occurrences up to `until`, on the wall clock of its start."""
+def _end_of(event: Any, start: dt.date | dt.datetime) -> dt.date | dt.datetime | None:
+    """DTEND, else DTSTART plus DURATION (Apple's and some exports' way), else None."""
+    end = event.get("DTEND")
+    if end is not None:
+        return end.dt  # type: ignore[no-any-return]
+    duration = event.get("DURATION")
+    if duration is not None and isinstance(duration.dt, dt.timedelta):
+        return start + duration.dt
+    return None
+
+
+def _occurrences(
+    event: Any, start: dt.date | dt.datetime, until: dt.date, moved: set[dt.datetime], zone: ZoneInfo | None = None
+) -> list[dt.date]:
+    """The first days of a repeating event's occurrences up to `until`: repeated on the wall clock of its
+    start (a weekly 20:00 in New York stays 20:00 across DST), each then counted on the calendar's clock."""
     from dateutil.rrule import rruleset, rrulestr  # type: ignore[import-untyped]  # icalendar's own dependency
 
     first = _wall_time(start)
@@ -562,13 +581,20 @@ def _occurrences(event: Any, start: dt.date | dt.datetime, until: dt.date, moved
     for occurrence in rules.xafter(first, inc=True):
         if occurrence > last:
             break
-        found.append(occurrence.date())
+        found.append(_occurrence_day(occurrence, start, zone))
         if len(found) > MAX_OCCURRENCES:
             raise InvalidInput(
                 f"A repeating event of the .ics file ({event.get('SUMMARY', 'no title')}) happens more than "
                 f"{MAX_OCCURRENCES:,} times before {until}."
             )
     return found
+
+
+def _occurrence_day(occurrence: dt.datetime, start: dt.date | dt.datetime, zone: ZoneInfo | None) -> dt.date:
+    """An occurrence's day: on the calendar's clock when the event's start carries a zone."""
+    if zone is not None and isinstance(start, dt.datetime) and start.tzinfo is not None:
+        return occurrence.replace(tzinfo=start.tzinfo).astimezone(zone).date()
+    return occurrence.date()
 
 
 def _listed(value: Any) -> list[Any]:

@@ -9,7 +9,9 @@ from typing import Any
 
 from app.vocabulary import Channel, MessageKind, Priority, TicketType
 
-MAX_SUBJECT_LENGTH = 500  # a ticket's subject, in characters (the service refuses longer; fields stop there)
+MAX_SUBJECT_LENGTH = (
+    500  # a ticket's subject, in characters: the service refuses longer (a field's maxLength counts UTF-16 units)
+)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 -- escalate_ticket, version 3, applied by migration 0046_probe_fixes_3. Released files never change (migrations/sql/README.md).
 -- Version 2 gave the ticket to the queue's team lead even when the lead had been disabled (`disable_user()`
 -- keeps the queue's lead): an escalated, urgent ticket went to someone who can no longer sign in. The lead
--- is taken only while active; otherwise the ticket keeps its assignee. Everything else as version 2:
+-- is taken only while active and still a lead (a supervisor or an admin: a lead made an agent again leads
+-- nothing); otherwise the ticket keeps its assignee. Everything else as version 2:
 -- (v2) Version 1 changed a merged ticket: its UPDATE runs as the owner, whom the guard's "never a merged
 -- ticket" does not stop (a probe escalated, assigned and moved merged tickets through psql). Refused now
 -- with SQLSTATE SB003 ("not in a state for this"), as route_ticket() refuses it. A ticket at the bound of 128 tags (0045) is
@@ -19,7 +20,8 @@ AS $fn$
                     RAISE EXCEPTION 'ticket #% was merged; work on the ticket it was merged into', t.number
                         USING ERRCODE = 'SB003';
                 END IF;
-                SELECT q.team_lead_id INTO lead FROM queue q JOIN agent a ON a.id = q.team_lead_id AND a.is_active
+                SELECT q.team_lead_id INTO lead FROM queue q
+                JOIN agent a ON a.id = q.team_lead_id AND a.is_active AND a.role <> 'agent'
                 WHERE q.id = t.queue_id;
                 PERFORM set_config('switchboard.action', 'escalate', true);
                 UPDATE ticket SET priority = 3, assignee_id = coalesce(lead, assignee_id),

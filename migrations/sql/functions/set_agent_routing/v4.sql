@@ -2,8 +2,8 @@
 -- Version 3 let a team lead change the facts of anyone in a queue they lead, an admin or another lead
 -- included: capacity, time zone and skills are the person's, not the queue's, and reach their other queues
 -- (a probe set an admin's capacity to 0 and moved her time zone). Version 4: a supervisor changes an
--- agent's facts, and their own; a lead's or an admin's only an admin changes. Everything else as version 3,
--- whose notes follow.
+-- agent's facts, and their own; a lead's or an admin's only an admin changes. Skills are written only where
+-- they change (each write is audited since 0046). Everything else as version 3, whose notes follow.
 -- (v3) Version 3 keeps out of office within ten years from today: 9999-12-31 overflowed the routing dry-run's
 -- date arithmetic, so one agent stopped their leads' previews.
 -- An agent's routing facts, given as a JSON object of the facts to change (a fact left out stays as it
@@ -80,9 +80,13 @@ AS $fn$
                    OR (s.value::numeric BETWEEN 1 AND 5 AND s.value::numeric % 1 = 0) IS NOT TRUE) THEN
                 RAISE EXCEPTION 'skills are names with a level of 1 to 5' USING ERRCODE = 'invalid_parameter_value';
             END IF;
-            DELETE FROM agent_skill WHERE agent_id = p_agent;
+            -- Only what changes: the configuration's audit (0046) keeps a row per skill written.
+            DELETE FROM agent_skill WHERE agent_id = p_agent
+               AND skill NOT IN (SELECT lower(key) FROM jsonb_object_keys(p_facts -> 'skills') AS key);
             INSERT INTO agent_skill (agent_id, skill, level)
-            SELECT p_agent, lower(key), max(value::integer) FROM jsonb_each_text(p_facts -> 'skills') GROUP BY lower(key);
+            SELECT p_agent, lower(key), max(value::integer) FROM jsonb_each_text(p_facts -> 'skills') GROUP BY lower(key)
+            ON CONFLICT (agent_id, skill) DO UPDATE SET level = excluded.level
+            WHERE agent_skill.level IS DISTINCT FROM excluded.level;
         END IF;
         IF p_facts ? 'time_zone' THEN
             IF jsonb_typeof(p_facts -> 'time_zone') IS DISTINCT FROM 'string'
