@@ -688,6 +688,7 @@ class MainWindow(QMainWindow):
             self.supervisor_view.raise_()  # open behind the main window: to the front
         self.supervisor_view.show()
         self.supervisor_view.activateWindow()
+        self.supervisor_view.board.setFocus()  # A, R, C and Enter work on the board from the first key
         self.supervisor_view.refresh()
 
     def show_sla_admin(self) -> None:

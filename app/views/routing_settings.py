@@ -37,6 +37,7 @@ from app.services.errors import InvalidInput
 from app.services.routing.dto import WEIGHT_FACTORS, AgentRoutingFacts, DryRunPreview, QueueRoutingSettings
 from app.services.routing.parsing import parse_languages, parse_skills, split_list
 from app.views.agent_schedule import AgentScheduleDialog, schedule_text
+from app.views.dialog_keys import enter_presses, tab_leaves
 from app.views.errors import explain_failure
 from app.views.labels import plain_label
 from app.views.sizing import resize_on_screen
@@ -162,7 +163,6 @@ class RoutingSettingsDialog(QDialog):
         buttons.addButton(self.preview_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ApplyRole)
         buttons.rejected.connect(self.reject)
-        self.preview_button.setDefault(True)
 
         top = QHBoxLayout()
         top.addWidget(plain_label("Queue"))
@@ -184,6 +184,8 @@ class RoutingSettingsDialog(QDialog):
         layout.addWidget(buttons)
         self._set_editable(False)
         resize_on_screen(self, 760, 700)
+        enter_presses(self, self.preview_button)  # not Shift and out of office…
+        tab_leaves(self.agents, self.preview_table)
         runner.run(routing.led_queues, self._queues_arrived, self._failed)
 
     # --- loading ---------------------------------------------------------------------------------------------

@@ -53,6 +53,7 @@ from app.services.sla.admin_dto import WEEKDAYS, CalendarInfo, DryRun, PolicyInf
 from app.services.sla.clocks import Target
 from app.services.sla.policy import Action
 from app.views.appearance import is_dark
+from app.views.dialog_keys import enter_presses, tab_leaves
 from app.views.errors import explain_failure
 from app.views.labels import plain_label
 from app.views.sizing import resize_on_screen
@@ -369,7 +370,6 @@ class SlaPolicyEditor(QDialog):
         buttons.addButton(self.dry_run_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ApplyRole)
         buttons.rejected.connect(self.reject)
-        self.dry_run_button.setDefault(True)
 
         form = QFormLayout()
         form.addRow("&Name", self.name_edit)
@@ -423,6 +423,8 @@ class SlaPolicyEditor(QDialog):
                     "(you may dry-run them)."
                 )
         resize_on_screen(self, 1100, 740)
+        enter_presses(self, self.dry_run_button)  # not Add step: Enter in a field dry-runs
+        tab_leaves(self.targets, self.ladder)
 
     # --- filling and reading ------------------------------------------------------------------------------
 
@@ -737,6 +739,7 @@ class CalendarEditor(QWidget):
         self.year_box.setValue(dt.datetime.now(dt.UTC).year)
         self.year_box.valueChanged.connect(self._show_closed_days)
         self.holidays = QTableWidget(0, 2)
+        tab_leaves(self.hours, self.holidays)
         self.holidays.setHorizontalHeaderLabels(["Closed on", "Why"])
         self.holidays.horizontalHeader().setStretchLastSection(True)
         self.holidays.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -1071,6 +1074,8 @@ class SlaAdminDialog(QDialog):
         layout.addWidget(buttons)
         self._set_enabled(False)
         resize_on_screen(self, 1100, 640)
+        enter_presses(self, self.edit_button)  # Enter edits the chosen policy (README), not a new one
+        self.table.setFocus()
         self.reload()
 
     # --- reading --------------------------------------------------------------------------------------------

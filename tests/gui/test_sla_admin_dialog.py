@@ -372,3 +372,29 @@ def test_every_condition_no_field_shows_is_kept_verbatim_and_named(qtbot: QtBot)
     editor.channels_edit.setFocus()
     qtbot.keyClicks(editor.channels_edit, "email")
     assert editor.spec()["conditions"] == {**stored, "channels": ["email"]}
+
+
+def test_enter_in_a_field_dry_runs_and_tab_leaves_the_targets(qtbot: QtBot) -> None:
+    """Enter after typing a name added an escalation step (Add step had become the default); Tab went round
+    the targets' twelve cells for ever."""
+    setup = SlaSetup((), (), ((1, "Billing"),), frozenset({1}), True, True)
+    editor = SlaPolicyEditor(NoArea(), TaskRunner(), setup, policy_info(1, "Plain", {}))  # type: ignore[arg-type]
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.waitExposed(editor)
+    editor.activateWindow()
+    steps = editor.ladder.rowCount()
+    editor.add_step_button.setFocus()  # a button that had the keyboard once
+    editor.name_edit.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is editor.name_edit)
+    pressed: list[str] = []
+    editor.dry_run_button.clicked.disconnect()
+    editor.dry_run_button.clicked.connect(lambda: pressed.append("dry run"))
+    qtbot.keyClick(editor.name_edit, Qt.Key.Key_Return)
+    assert pressed == ["dry run"] and editor.ladder.rowCount() == steps
+
+    editor.targets.setFocus()
+    editor.targets.setCurrentCell(0, 0)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is editor.targets)
+    qtbot.keyClick(editor.targets, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is not editor.targets  # on to the next field, not the next cell

@@ -248,8 +248,8 @@ def test_a_team_lead_acknowledges_reassigns_and_comments_from_the_board_by_keys(
     late = view.board_model.rows[0]
     assert late.ticket_id == tickets["late"] and late.minutes_left is not None and late.minutes_left < 0
     assert view.board_model.data(view.board_model.index(0, 2)).endswith(" over")  # not "-1 h" left
+    assert view.focusWidget() is view.board  # opened with the board's keys ready, not the policies button
     view.activateWindow()
-    view.board.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is view.board)
     view.board.setCurrentIndex(view.board_model.index(0, 0))
 

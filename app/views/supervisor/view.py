@@ -184,6 +184,7 @@ class SupervisorView(QWidget):
         self.sla_admin_dialog: SlaAdminDialog | None = None
         self.sla_admin_button = QPushButton("SLA &policies and calendars…")
         self.sla_admin_button.setToolTip("Ctrl+Shift+L")
+        self.sla_admin_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # it took the keyboard: A, R, C did nothing
         self.sla_admin_button.clicked.connect(self.open_sla_admin)
         header = QHBoxLayout()
         header.addWidget(self.summary, 1)
