@@ -162,6 +162,50 @@ def test_a_team_lead_sees_the_board_the_team_and_compliance_and_opens_a_ticket_b
     close_window(window, qtbot)
 
 
+def test_the_tickets_routing_found_nobody_for_are_listed_and_enter_opens_one(
+    qtbot: QtBot, qtmodeltester: ModelTester, engine: Engine, world: World, committed_runtime: Runtime, tmp_path: Path
+) -> None:
+    """Issue 14's "no eligible agent" list, which only `switchboard routing unassigned` had: the lead sees
+    why nobody qualified and opens the ticket to assign it by hand."""
+    waiting = create(world, "dave", world.tech, "Printer jammed on the third floor")
+    with committed_runtime.uow() as uow:  # routing's last word on it: nobody (as the DBA: decisions are the router's)
+        uow.session.execute(
+            text(
+                "INSERT INTO switchboard.routing_decision (ticket_id, asked_by, winner_agent_id, exclusions)"
+                " VALUES (:t, 'intake', NULL, CAST(:x AS jsonb))"
+            ),
+            {
+                "t": waiting,
+                "x": json.dumps(
+                    [
+                        {"agent_id": world.dave, "name": "Dave Dunn", "reason": "offline"},
+                        {"agent_id": world.bob, "name": "Bob Baker", "reason": "at capacity 20/20"},
+                    ]
+                ),
+            },
+        )
+        uow.commit()
+    window = open_desk_window(qtbot, engine, tmp_path, person="carol")
+    open_supervisor(qtbot, window)
+    view = window.supervisor_view
+    assert view is not None
+    qtmodeltester.check(view.nobody_model)
+    assert [row.ticket_id for row in view.nobody_model.rows] == [waiting]
+    assert view.tabs.tabText(view.tabs.indexOf(view.nobody)).endswith("(1)")
+    why = view.nobody_model.data(view.nobody_model.index(0, 6))
+    assert why in ("1 offline, 1 at capacity", "1 at capacity, 1 offline")
+    view.tabs.setCurrentWidget(view.nobody)
+    view.activateWindow()
+    view.nobody.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.nobody)
+    view.nobody.setCurrentIndex(view.nobody_model.index(0, 0))
+    qtbot.keyClick(view.nobody, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: window.editor.detail is not None and window.editor.detail.ticket.id == waiting, timeout=10_000
+    )
+    close_window(window, qtbot)
+
+
 def test_an_agent_has_no_supervisor_view_and_her_desk_refuses_it(
     qtbot: QtBot, engine: Engine, world: World, tickets: dict[str, int], tmp_path: Path
 ) -> None:

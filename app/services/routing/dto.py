@@ -166,3 +166,18 @@ class DryRunPreview:
     no_eligible_agent: int
     agents: tuple[AgentTally, ...]
     relaxed: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class WaitingTicket:
+    """An open ticket routing found no eligible agent for, as the supervisor view lists it: since when it
+    waits (the decision's time) and why nobody qualified, summed up ("2 offline, 1 at capacity")."""
+
+    ticket_id: int
+    number: int
+    subject: str
+    queue: str
+    priority: str
+    due_at: dt.datetime | None
+    since: dt.datetime
+    why: str

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
@@ -20,7 +22,7 @@ from sqlalchemy import Select, bindparam, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import aliased
 
-from app.models import Agent, AgentSkill, Customer, QueueMember, RoutingConfig, RoutingDecision, Ticket
+from app.models import Agent, AgentSkill, Customer, Queue, QueueMember, RoutingConfig, RoutingDecision, Ticket
 from app.models import TicketStatus as StatusRow
 from app.models.ticket import working_status_literals
 from app.services.connectors.attributes import account_attributes
@@ -31,7 +33,7 @@ from app.services.platform.database import identity
 from app.services.platform.database.failures import refusal
 from app.services.platform.events import StatusChanged, TicketCreated
 from app.services.platform.uow import UnitOfWork
-from app.services.routing.dto import CandidateView, FactorView, RoutingExplanation
+from app.services.routing.dto import CandidateView, FactorView, RoutingExplanation, WaitingTicket
 from app.services.routing.scoring import (
     CandidateFacts,
     Decision,
@@ -484,6 +486,46 @@ def unrouted(uow: UnitOfWork) -> list[Ticket]:
             .order_by(Ticket.sla_due_at.nulls_last(), Ticket.id)
         )
     )
+
+
+def waiting_for_nobody(uow: UnitOfWork, *, limit: int = 500) -> list[WaitingTicket]:
+    """`unrouted` as the supervisor view lists it (the queues the caller sees, most urgent first), each with
+    its queue's name, since when it waits and why nobody qualified."""
+    latest = (
+        select(RoutingDecision.ticket_id, func.max(RoutingDecision.id).label("last_id"))
+        .group_by(RoutingDecision.ticket_id)
+        .subquery()
+    )
+    rows = uow.session.execute(
+        select(Ticket, Queue.name, RoutingDecision.decided_at, RoutingDecision.exclusions)
+        .join(latest, latest.c.ticket_id == Ticket.id)
+        .join(RoutingDecision, RoutingDecision.id == latest.c.last_id)
+        .join(Queue, Queue.id == Ticket.queue_id)
+        .where(
+            RoutingDecision.winner_agent_id.is_(None),
+            Ticket.assignee_id.is_(None),
+            Ticket.merged_into_id.is_(None),
+            Ticket.status.in_(_open_status_keys()),
+        )
+        .order_by(Ticket.sla_due_at.nulls_last(), Ticket.id)
+        .limit(limit)
+    ).all()
+    return [
+        WaitingTicket(t.id, t.number, t.subject, queue, t.priority.label, t.sla_due_at, since, _why_nobody(exclusions))
+        for t, queue, since, exclusions in rows
+    ]
+
+
+def _why_nobody(exclusions: Any) -> str:
+    """The exclusions summed up by reason, numbers left out: "2 offline, 1 at capacity"."""
+    reasons = Counter(
+        re.sub(r"\s*\d.*$", "", str(e.get("reason", ""))).strip() or "left out"
+        for e in (exclusions if isinstance(exclusions, list) else [])
+        if isinstance(e, dict)
+    )
+    if not reasons:
+        return "no agent works this queue"
+    return ", ".join(f"{count} {reason}" for reason, count in reasons.most_common())
 
 
 def set_availability(uow: UnitOfWork, state: Availability) -> list[Decision]:

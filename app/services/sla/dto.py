@@ -6,6 +6,8 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
+from app.services.routing.dto import WaitingTicket
+
 
 class BoardState(enum.StrEnum):
     """Where a ticket stands against its earliest running clock."""
@@ -125,13 +127,15 @@ class ComplianceCount:
 
 @dataclass(frozen=True)
 class SupervisorOverview:
-    """Everything the supervisor view shows, read in one go (the board, the team, the compliance)."""
+    """Everything the supervisor view shows, read in one go (the board, the team, the compliance, and the
+    tickets routing found no eligible agent for)."""
 
     as_of: dt.datetime
     board: tuple[BoardRow, ...]
     team: tuple[AgentLoad, ...]
     compliance: tuple[ComplianceCount, ...]
     queues: tuple[str, ...]
+    nobody: tuple[WaitingTicket, ...] = ()
 
 
 @dataclass(frozen=True)

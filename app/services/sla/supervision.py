@@ -41,6 +41,7 @@ from app.services.platform.actor import Actor
 from app.services.platform.database import identity
 from app.services.platform.database.boundary import SpeaksDomainErrors
 from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
+from app.services.routing import engine as routing_engine
 from app.services.sla.calendar import ALWAYS
 from app.services.sla.clocks import Entry, Target
 from app.services.sla.dto import (
@@ -424,6 +425,7 @@ class Supervision(SpeaksDomainErrors):
                 team=tuple(team_load(uow)),
                 compliance=tuple(compliance(uow)),
                 queues=queues,
+                nobody=tuple(routing_engine.waiting_for_nobody(uow)),
             )
 
     def alerts(self, after: dt.datetime | None) -> SlaAlerts:

@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from app.services.routing.dto import WaitingTicket
 from app.services.sla.dto import AgentLoad, BoardRow, BoardState, Risk, left_words, minutes_words
 
 Index = QModelIndex | QPersistentModelIndex
@@ -165,4 +166,32 @@ class TeamLoadModel(FrozenRowsModel[AgentLoad]):
             return QBrush(STATE_COLOURS[BoardState.BREACHED])
         if role == Qt.ItemDataRole.UserRole:
             return row.agent_id
+        return None
+
+
+class NobodyModel(FrozenRowsModel[WaitingTicket]):
+    """The tickets routing found no eligible agent for, most urgent first: what they wait for and why."""
+
+    COLUMNS = ("Ticket", "Subject", "Queue", "Priority", "SLA due", "Waiting since", "Why nobody")
+
+    def row_data(self, row: WaitingTicket, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            due = (
+                "—"
+                if row.due_at is None
+                else f"{row.due_at.astimezone():%a %d %b %H:%M} ({relative(row.due_at, self.as_of)})"
+            )
+            return [
+                f"#{row.number}",
+                row.subject,
+                row.queue,
+                row.priority.capitalize(),
+                due,
+                relative(row.since, self.as_of),
+                row.why,
+            ][column]
+        if role == Qt.ItemDataRole.ToolTipRole and column in (1, 6):
+            return row.subject if column == 1 else f"Left out when routing last tried: {row.why}"
+        if role == Qt.ItemDataRole.UserRole:
+            return row.ticket_id
         return None

@@ -51,13 +51,14 @@ from app.views.sizing import resize_on_screen
 from app.views.sla_admin import SlaAdminDialog
 from app.views.supervisor.actions import BoardActionDialog, Mode
 from app.views.supervisor.charts import ComplianceChart, ComplianceSeries
-from app.views.supervisor.models import EscalationBoardModel, TeamLoadModel
+from app.views.supervisor.models import EscalationBoardModel, NobodyModel, TeamLoadModel
 from app.views.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from app.views.palette import CommandPalette
 
 REFRESH_AT_MOST_EVERY_MS = 1000
+NOBODY_TAB = "&No eligible agent"  # routing found nobody: the tickets wait for a lead (or someone available)
 ALL_QUEUES = "All queues"
 TARGETS = {"Resolution": "resolution", "First response": "first_response"}
 
@@ -177,10 +178,19 @@ class SupervisorView(QWidget):
         compliance_layout = QVBoxLayout(compliance)
         compliance_layout.addLayout(choices)
         compliance_layout.addWidget(self.chart, 1)
+        self.nobody_model = NobodyModel(self)
+        self.nobody = QTableView()  # Enter or a double click opens the ticket, to assign it by hand
+        self.nobody.setModel(self.nobody_model)
+        self.nobody.verticalHeader().hide()
+        self.nobody.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.nobody.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.nobody.setWordWrap(False)
+        self.nobody.activated.connect(self._open_waiting)
         self.tabs = QTabWidget()
         self.tabs.addTab(board_page, "&Escalation board")
         self.tabs.addTab(self.team, "Team &load")
         self.tabs.addTab(compliance, "SLA &compliance")
+        self.tabs.addTab(self.nobody, NOBODY_TAB)
         self.sla_admin_dialog: SlaAdminDialog | None = None
         self.sla_admin_button = QPushButton("SLA &policies and calendars…")
         self.sla_admin_button.setToolTip("Ctrl+Shift+L")
@@ -240,6 +250,9 @@ class SupervisorView(QWidget):
         chosen = self.board_model.data(current, Qt.ItemDataRole.UserRole) if current.isValid() else None
         self.board_model.set_rows(list(overview.board), overview.as_of)
         self.team_model.set_rows(list(overview.team), overview.as_of)
+        self.nobody_model.set_rows(list(overview.nobody), overview.as_of)
+        waiting = len(overview.nobody)
+        self.tabs.setTabText(self.tabs.indexOf(self.nobody), f"{NOBODY_TAB} ({waiting})" if waiting else NOBODY_TAB)
         self._select_ticket(chosen)
         if not self._fitted:
             self._fit_columns()
@@ -264,7 +277,7 @@ class SupervisorView(QWidget):
     def _fit_columns(self) -> None:
         """Once: columns to their contents (at most a board's 500 rows), the subject taking what is left."""
         self._fitted = True
-        for table in (self.board, self.team):
+        for table in (self.board, self.team, self.nobody):
             table.resizeColumnsToContents()
         acknowledged = EscalationBoardModel.COLUMNS.index("Acknowledged")  # empty at first, a name later
         room = self.board.fontMetrics().horizontalAdvance("Alexandra Lindqvist, 00:00") + 12
@@ -272,6 +285,11 @@ class SupervisorView(QWidget):
         subject = EscalationBoardModel.COLUMNS.index("Subject")
         self.board.horizontalHeader().setSectionResizeMode(subject, QHeaderView.ResizeMode.Stretch)
         self.team.horizontalHeader().setStretchLastSection(True)
+
+    def _open_waiting(self, index: QModelIndex) -> None:
+        ticket_id = self.nobody_model.data(index, Qt.ItemDataRole.UserRole)
+        if ticket_id is not None:
+            self.ticket_chosen.emit(int(ticket_id))
 
     def _failed(self, error: Exception) -> None:
         self._reading = self._again = False
