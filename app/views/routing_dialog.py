@@ -183,6 +183,7 @@ class RoutingDialog(QDialog):
         self.state = "shown"
         self.headline.setText(headline(self._number, explanation, self._assignee))
         if explanation is None:
+            self._fit_to_contents()  # one sentence: not a 720 x 560 dialog around it
             return
         self.asked.setText(asked_words(explanation))
         self.relaxed.setText(relaxed_words(explanation))

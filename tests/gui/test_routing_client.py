@@ -146,6 +146,7 @@ def test_why_this_agent_says_who_got_it_why_and_who_was_left_out(
     dialog = why(qtbot, window)
     assert dialog.headline.text() == f"Routing has never decided on #{by_hand.number}: it waits for someone to take it."
     assert dialog.explanation is None and not dialog.exclusions.isVisibleTo(dialog)
+    assert dialog.height() < 300  # one sentence and a Close button
     press(qtbot, Qt.Key.Key_Escape)
     close(window, qtbot)
 

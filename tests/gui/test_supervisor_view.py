@@ -22,12 +22,14 @@ from app.services.sla.dto import BoardState
 from app.services.sla.sweep import sla_sweep
 from app.services.tickets import service
 from app.views.main_window import MainWindow
+from app.views.supervisor.models import EscalationBoardModel
 from app.views.supervisor.view import ALL_QUEUES, SupervisorView
 from app.vocabulary import Priority
 from tests.support.desk_window import close_window, open_desk_window
 from tests.support.world import World, build_world
 
 pytestmark = pytest.mark.slow
+COLUMNS = EscalationBoardModel.COLUMNS
 
 
 @pytest.fixture
@@ -120,7 +122,8 @@ def test_a_team_lead_sees_the_board_the_team_and_compliance_and_opens_a_ticket_b
     late, soon = board
     assert late.state is BoardState.BREACHED and late.level == 1 and late.assignee == "Bob Baker"
     assert soon.state is BoardState.DUE_SOON and soon.assignee is None and soon.queue == "Technical Support"
-    assert view.board_model.data(view.board_model.index(0, 1)) == "Breached"
+    assert view.board_model.data(view.board_model.index(0, COLUMNS.index("State"))) == "Breached"
+    assert COLUMNS[:5] == ("Due", "Left", "Ticket", "Subject", "Assignee")  # what fits a 1366-pixel screen
 
     team = {agent.name: agent for agent in view.team_model.rows}
     assert set(team) == {"Alice Archer", "Bob Baker", "Dave Dunn"}
@@ -288,10 +291,10 @@ def test_a_team_lead_acknowledges_reassigns_and_comments_from_the_board_by_keys(
     view = window.supervisor_view
     assert view is not None
     assert [a.shortcut().toString() for a in view.board_actions.values()] == ["A", "R", "C", "Enter"]
-    assert view.board_model.headerData(2, Qt.Orientation.Horizontal) == "Left"
+    assert view.board_model.headerData(COLUMNS.index("Left"), Qt.Orientation.Horizontal) == "Left"
     late = view.board_model.rows[0]
     assert late.ticket_id == tickets["late"] and late.minutes_left is not None and late.minutes_left < 0
-    assert view.board_model.data(view.board_model.index(0, 2)).endswith(" over")  # not "-1 h" left
+    assert view.board_model.data(view.board_model.index(0, COLUMNS.index("Left"))).endswith(" over")  # not "-1 h"
     assert view.focusWidget() is view.board  # opened with the board's keys ready, not the policies button
     view.activateWindow()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is view.board)
@@ -300,17 +303,26 @@ def test_a_team_lead_acknowledges_reassigns_and_comments_from_the_board_by_keys(
     qtbot.keyClick(view.board, Qt.Key.Key_A)
     qtbot.waitUntil(lambda: view.board_model.rows[0].acknowledged_by == "Carol Chen", timeout=10_000)
     assert "acknowledged by Carol Chen" in view.notice.text()
-    assert view.board_model.data(view.board_model.index(0, 6)).startswith("Carol Chen, ")
+    assert view.board_model.data(view.board_model.index(0, COLUMNS.index("Acknowledged"))).startswith("Carol Chen, ")
 
     qtbot.keyClick(view.board, Qt.Key.Key_R)
     dialog = view.action_dialog
     assert dialog is not None and dialog.mode == "reassign"
     qtbot.waitUntil(dialog.assignee.isEnabled, timeout=10_000)
-    chosen = dialog.assignee.currentData()
-    assert chosen not in (None, world.bob)  # the one holding it is not offered
+    assert dialog.assignee.currentData() is None  # nobody chosen for her: one Enter gave it to the first name
+    offered = [dialog.assignee.itemData(i) for i in range(1, dialog.assignee.count())]
+    assert offered and world.bob not in offered  # the one holding it is not offered
     dialog.reason.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.reason)
     qtbot.keyClicks(dialog.reason, "Refunds are her field")
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.problem.text() == "Choose who gets the ticket."
+    dialog.assignee.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.assignee)
+    qtbot.keyClick(dialog.assignee, Qt.Key.Key_Down)
+    assert dialog.assignee.currentData() == offered[0]
+    dialog.reason.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.reason)
     qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10_000)
     qtbot.waitUntil(lambda: "reassigned" in view.notice.text())
@@ -339,7 +351,7 @@ def test_a_team_lead_acknowledges_reassigns_and_comments_from_the_board_by_keys(
             {"t": tickets["late"]},
         ).scalar_one()
         names = list(notes)
-    assert assignee == chosen and acknowledged == 1
+    assert assignee == offered[0] and acknowledged == 1
     assert names[-2:] == [
         f"Reassigned to {dialog.assignee.currentText()}: Refunds are her field",
         "Customer called twice",

@@ -70,9 +70,15 @@ def test_an_event_repeating_without_end_is_cut_at_the_horizon_and_a_daily_one_re
 def test_an_unreadable_file_is_refused_in_one_printable_line(content: bytes) -> None:
     """A date the parser reads only when asked for ("DTSTART:garbage") was an internal error; the parser's
     complaint about a binary file quoted its bytes into the terminal."""
-    with pytest.raises(InvalidInput, match=r"^Not an iCalendar file") as refused:
+    with pytest.raises(InvalidInput, match=r"^(This file is not a calendar|Event 1 of the .ics file)") as refused:
         dates_from_ics(content, until=dt.date(2028, 1, 1))
     assert str(refused.value).isprintable() and len(str(refused.value)) < 200
+    assert "vDDDTypes" not in str(refused.value)  # the parser's types are not a person's words
+
+
+def test_an_empty_file_says_so() -> None:
+    with pytest.raises(InvalidInput, match=r"^The \.ics file is empty\.$"):
+        dates_from_ics(b"  \r\n", until=dt.date(2028, 1, 1))
 
 
 def test_a_holiday_feed_from_before_1900_keeps_only_what_the_database_holds() -> None:

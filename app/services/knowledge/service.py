@@ -453,18 +453,20 @@ def _checked(
 ) -> tuple[str, str, str | None, tuple[str, ...]]:
     title = clean_line(title)
     if not title:
-        raise InvalidInput("An article needs a title")
+        raise InvalidInput("An article needs a title.")
     if len(title) > MAX_TITLE:
-        raise InvalidInput(f"A title may be at most {MAX_TITLE} characters long")
+        raise InvalidInput(f"A title may be at most {MAX_TITLE} characters long; this one has {len(title):,}.")
     if len(body) > MAX_BODY_CHARS:
-        raise InvalidInput(f"An article may be at most {MAX_BODY_CHARS:,} characters long")
+        raise InvalidInput(f"An article may be at most {MAX_BODY_CHARS:,} characters long.")
     try:
         body_text, safe_html = prepare_body(body, body_html)
     except ValueError as refused:
         raise InvalidInput(f"An article's formatting may hold {refused}") from None
     clean_tags = tuple(dict.fromkeys(tag for tag in (clean_line(t).lower() for t in tags) if tag))
-    if any(len(tag) > MAX_TAG for tag in clean_tags) or len(clean_tags) > MAX_TAGS:
-        raise InvalidInput(f"An article has at most {MAX_TAGS} tags of at most {MAX_TAG} characters")
+    if len(clean_tags) > MAX_TAGS:
+        raise InvalidInput(f"An article has at most {MAX_TAGS} tags; this one has {len(clean_tags)}.")
+    if long := next((tag for tag in clean_tags if len(tag) > MAX_TAG), None):
+        raise InvalidInput(f"A tag has at most {MAX_TAG} characters; {long[:24]!r}… has {len(long)}.")
     return title, body_text, safe_html, clean_tags
 
 

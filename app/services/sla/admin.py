@@ -481,23 +481,32 @@ def dates_from_ics(data: bytes, *, until: dt.date, time_zone: str | None = None)
         raise InvalidInput(f"The .ics file is larger than {MAX_ICS_BYTES // 1_000_000} MB.")
     import icalendar
 
+    if not data.strip():
+        raise InvalidInput("The .ics file is empty.")
     try:
         calendar = icalendar.Calendar.from_ical(data)
-    except ValueError as error:
-        raise InvalidInput(f"Not an iCalendar file: {_readable(error)}") from None
+    except ValueError as error:  # the parser's own words, after ours: "Content line could not be parsed…"
+        raise InvalidInput(f"This file is not a calendar (.ics) Switchboard can read ({_readable(error)}).") from None
     events = list(calendar.walk("VEVENT"))
     moved: dict[str, set[dt.datetime]] = {}  # uid -> the occurrences a RECURRENCE-ID event replaces
     days: set[dt.date] = set()
-    try:
-        for event in events:
+    zone = ZoneInfo(time_zone) if time_zone else None
+    for number, event in enumerate(events, start=1):
+        try:  # icalendar reads a value when it is asked for: a broken one fails here
             replaced = event.get("RECURRENCE-ID")
             if replaced is not None:
                 moved.setdefault(str(event.get("UID", "")), set()).add(_wall_time(replaced.dt))
-        zone = ZoneInfo(time_zone) if time_zone else None
-        for number, event in enumerate(events, start=1):
+        except (ValueError, TypeError, AttributeError):
+            raise InvalidInput(
+                f"Event {number} of the .ics file ({_summary(event)}) has a date that cannot be read."
+            ) from None
+    for number, event in enumerate(events, start=1):
+        try:
             days.update(_event_days(event, number, until, moved, zone))
-    except (ValueError, TypeError, AttributeError) as error:  # icalendar reads a value when it is asked for
-        raise InvalidInput(f"Not an iCalendar file: an event's dates cannot be read ({_readable(error)})") from None
+        except (ValueError, TypeError, AttributeError):
+            raise InvalidInput(
+                f"Event {number} of the .ics file ({_summary(event)}) has a date that cannot be read."
+            ) from None
     return sorted(day for day in days if EARLIEST_CLOSED_DATE <= day <= until)  # a feed's yearly events from 1800 on
 
 

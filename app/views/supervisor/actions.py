@@ -82,7 +82,10 @@ class BoardActionDialog(WritingDialog):
         layout.addWidget(buttons)
 
     def _assignees(self, people: list[tuple[int, str]]) -> None:
+        """Who works the queue, after a "Choose…" that is the first choice: the first name (often the lead
+        themselves) was chosen, and one Enter after the reason gave the ticket to them."""
         self.assignee.clear()
+        self.assignee.addItem("Choose who gets it…", None)
         for agent_id, name in people:
             if agent_id != self.row.assignee_id:
                 self.assignee.addItem(name, agent_id)

@@ -20,7 +20,7 @@ STATE_COLOURS = {
     BoardState.WARNED: QColor(230, 160, 30, 70),
     BoardState.DUE_SOON: QColor(0, 0, 0, 0),
 }
-LEVEL_WORDS = {None: "", 0: "warned", 1: "1 · assignee told", 2: "2 · lead told", 3: "3 · moved on"}
+LEVEL_WORDS = {None: "", 0: "warned", 1: "1 · assignee told", 2: "2 · lead told", 3: "3 · moved or rerouted"}
 
 
 def relative(due: dt.datetime, now: dt.datetime) -> str:
@@ -83,19 +83,21 @@ class EscalationBoardModel(FrozenRowsModel[BoardRow]):
         rows: the board's rows; as_of: the moment they were read.
     """
 
+    # What a lead reads first on a 1366-pixel screen: when, how far off, which ticket and whose; then the
+    # rest (the ticket, its subject and assignee sat behind the scroll bar after seven figures).
     COLUMNS = (
         "Due",
-        "State",
         "Left",
-        "Typical",
-        "Risk",
-        "Level",
-        "Acknowledged",
         "Ticket",
         "Subject",
-        "Queue",
-        "Priority",
         "Assignee",
+        "Priority",
+        "State",
+        "Risk",
+        "Typical",
+        "Level",
+        "Acknowledged",
+        "Queue",
     )
 
     def row_data(self, row: BoardRow, column: int, role: int) -> Any:
@@ -105,10 +107,12 @@ class EscalationBoardModel(FrozenRowsModel[BoardRow]):
             if row.state is BoardState.DUE_SOON and row.risk is Risk.LIKELY:
                 return QBrush(STATE_COLOURS[BoardState.WARNED])
             return QBrush(STATE_COLOURS[row.state])
-        if role == Qt.ItemDataRole.ToolTipRole and column == 0:
+        if role == Qt.ItemDataRole.ToolTipRole and self.COLUMNS[column] == "Due":
             return row.due_at.astimezone().strftime("%a %d %b %Y %H:%M")
-        if role == Qt.ItemDataRole.ToolTipRole and column in (2, 3, 4):
+        if role == Qt.ItemDataRole.ToolTipRole and self.COLUMNS[column] in ("Left", "Typical", "Risk"):
             return self._why(row)
+        if role == Qt.ItemDataRole.ToolTipRole and self.COLUMNS[column] == "Subject":
+            return row.subject
         if role == Qt.ItemDataRole.UserRole:
             return row.ticket_id
         return None
@@ -118,20 +122,21 @@ class EscalationBoardModel(FrozenRowsModel[BoardRow]):
         acknowledged = ""
         if row.acknowledged_by is not None and row.acknowledged_at is not None:
             acknowledged = f"{row.acknowledged_by}, {row.acknowledged_at.astimezone():%H:%M}"
-        return [
-            due,
-            row.state.value.capitalize(),
-            left_words(row.minutes_left, short=True),
-            minutes_words(row.typical_minutes),
-            row.risk.value.capitalize(),
-            LEVEL_WORDS.get(row.level, str(row.level)),
-            acknowledged,
-            f"#{row.number}",
-            row.subject,
-            row.queue,
-            row.priority.capitalize(),
-            row.assignee or "nobody",
-        ][column]
+        texts = {
+            "Due": due,
+            "Left": left_words(row.minutes_left, short=True),
+            "Ticket": f"#{row.number}",
+            "Subject": row.subject,
+            "Assignee": row.assignee or "Nobody",
+            "Priority": row.priority.capitalize(),
+            "State": row.state.value.capitalize(),
+            "Risk": row.risk.value.capitalize(),
+            "Typical": minutes_words(row.typical_minutes),
+            "Level": LEVEL_WORDS.get(row.level, str(row.level)),
+            "Acknowledged": acknowledged,
+            "Queue": row.queue,
+        }
+        return texts[self.COLUMNS[column]]
 
     @staticmethod
     def _why(row: BoardRow) -> str:
