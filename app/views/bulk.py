@@ -37,6 +37,7 @@ from app.views.labels import plain_label
 from app.views.type_ahead import roomy_offers
 
 BULK_AT_MOST = 1_000  # tickets a bulk change takes: one transaction each, so minutes beyond (Zendesk takes 100)
+MAX_TAG = 64  # a tag's characters, as the database keeps them (VARCHAR(64))
 KEEP, NOBODY = -2, -1  # the assignee choice's "leave it" and "no one" (a combo keeps no None)
 KEEP_LABEL, NOBODY_LABEL = "(leave as it is)", "Nobody (unassign)"
 
@@ -166,13 +167,15 @@ class BulkDialog(QDialog):
             self.assignee.addItem("Me", me)
         self.assignee.addItem(NOBODY_LABEL, NOBODY)
         for agent in vocabulary.agents:
-            self.assignee.addItem(agent.label, int(agent.key))
+            if int(agent.key) != me:  # "Me" says it: not her own name a second time
+                self.assignee.addItem(agent.label, int(agent.key))
         completer = QCompleter(self.assignee.model(), self.assignee)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.assignee.setCompleter(roomy_offers(completer))
         self.tag = QLineEdit()
         self.tag.setPlaceholderText("a tag to add to each")
+        self.tag.setMaxLength(MAX_TAG)  # a longer one was refused for every ticket, after the apply
         form = QFormLayout()
         form.addRow("Status", self.status)
         form.addRow("Assignee", self.assignee)

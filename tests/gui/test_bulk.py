@@ -104,6 +104,8 @@ def test_bulk_status_assign_and_tag_change_each_ticket_on_its_own_and_say_what_w
     qtbot.waitUntil(lambda: getattr(window, "bulk_dialog", None) is not None and window.bulk_dialog.isVisible())
     dialog = window.bulk_dialog
     assert dialog.windowTitle() == "Change 4 tickets"
+    offered = [dialog.assignee.itemText(i) for i in range(dialog.assignee.count())]
+    assert "Me" in offered and offered.count("Alice Archer") == 0  # her own name once, as "Me"
     dialog.status.setFocus()
     qtbot.keyClicks(dialog.status, "In")  # type-to-find in the status list: In progress
     assert dialog.status.currentData() == "in_progress"

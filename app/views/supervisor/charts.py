@@ -16,6 +16,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from app.views.appearance import is_dark
+
 MET_COLOUR = QColor("#3a9d5d")
 BREACHED_COLOUR = QColor("#d64545")
 
@@ -51,6 +53,10 @@ class ComplianceChart(QWidget):
     def show_series(self, series: ComplianceSeries) -> None:
         chart = self._chart
         chart.removeAllSeries()
+        # The window's theme (a white card sat on the dark window); set before the bars take their colours.
+        dark = is_dark(self.palette())
+        chart.setTheme(QChart.ChartTheme.ChartThemeDark if dark else QChart.ChartTheme.ChartThemeLight)
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         for axis in chart.axes():
             chart.removeAxis(axis)  # the chart lets go of it: deleted here, on the GUI thread
             axis.deleteLater()
