@@ -298,8 +298,11 @@ class RoutingSettingsDialog(QDialog):
             raise InvalidInput(f"{facts.name}: the capacity is a whole number of tickets") from None
         if not 0 <= capacity <= 500:
             raise InvalidInput(f"{facts.name}: the capacity is 0 to 500 tickets")
-        skills = parse_skills(split_list(cell(SKILLS)))
-        languages = parse_languages(split_list(cell(LANGUAGES)))
+        try:
+            skills = parse_skills(split_list(cell(SKILLS)))
+            languages = parse_languages(split_list(cell(LANGUAGES)))
+        except InvalidInput as error:  # whose, and which value: the table has a row per agent
+            raise InvalidInput(f"{facts.name}: {error}") from None
         changed: dict[str, Any] = {}
         if capacity != facts.capacity:
             changed["capacity"] = capacity

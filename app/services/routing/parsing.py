@@ -4,11 +4,15 @@ Pure: no I/O, so the CLI and the desktop's settings dialog read input the same w
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from app.services.errors import InvalidInput
 from app.services.routing.dto import WEIGHT_FACTORS
+
+SKILL_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")  # as set_agent_routing() takes them
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 
 
 def parse_skills(specs: Sequence[str]) -> dict[str, int]:
@@ -22,6 +26,8 @@ def parse_skills(specs: Sequence[str]) -> dict[str, int]:
             raise InvalidInput(f"{spec!r}: a skill is NAME:LEVEL, e.g. billing:3") from None
         if not name or not 1 <= value <= 5:
             raise InvalidInput(f"{spec!r}: a skill is NAME:LEVEL with a level of 1 to 5")
+        if not SKILL_NAME.fullmatch(name):  # as set_agent_routing() checks it ("billing=5" read as a name)
+            raise InvalidInput(f"{spec!r}: a skill's name is letters, digits, '.', '_' or '-' (billing:3)")
         skills[name.lower()] = value
     return skills
 
@@ -51,6 +57,9 @@ def parse_languages(codes: Iterable[str]) -> list[str]:
         language, dash, region = code.strip().partition("-")
         if language:
             found.add(language.lower() + (dash + region.upper() if dash else ""))
+    unknown = [code for code in sorted(found) if not LANGUAGE_CODE.fullmatch(code)]
+    if unknown:  # said here, with the code, not by the database after a preview that took it
+        raise InvalidInput(f"{unknown[0]!r} is not a language code such as de or pt-BR")
     return sorted(found)
 
 
