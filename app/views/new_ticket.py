@@ -59,6 +59,8 @@ class NewTicketDialog(QDialog):
         self.problem = plain_label()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #b00020;")
+        self.customers.answered.connect(self._customers_found)
+        self.customer.textEdited.connect(lambda _text: self.problem.clear())  # a stale refusal goes as she types
         form = QFormLayout()
         form.addRow("Customer", self.customer)
         form.addRow("Queue", self.queue)
@@ -76,6 +78,13 @@ class NewTicketDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
+
+    def _customers_found(self, asked: str, count: int) -> None:
+        if count == 0 and asked.strip():
+            self.problem.setText(
+                f"No customer matches {asked.strip()!r}. Try part of the name or the address; a new customer "
+                "comes with their first mail, or `switchboard ticket create --customer ADDRESS`."
+            )
 
     # --- creating ---------------------------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ class TypeAhead(QObject):
     """
 
     chosen = Signal(object)
+    answered = Signal(str, int)  # what was asked, how many offers came back (0: say that nothing matched)
 
     def __init__(
         self,
@@ -92,6 +93,9 @@ class TypeAhead(QObject):
         completer = self.edit.completer()
         if completer is not None and found:
             completer.complete()
+        elif completer is not None and (popup := completer.popup()) is not None:
+            popup.hide()  # an empty white box covered the fields below
+        self.answered.emit(self.edit.text(), len(found))
 
     def _failed(self, asked: int, error: Exception) -> None:
         if asked == self._asked:

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from app.bootstrap import Runtime
 from app.services.desk import HelpDesk
@@ -26,9 +26,12 @@ def world(committed_runtime: Runtime) -> World:
     return build_world(committed_runtime.session_factory)
 
 
-@pytest.mark.qt_log_ignore(  # the offers are a popup: offscreen Qt can neither raise it nor grab keys
+OFFERS_ARE_A_POPUP = pytest.mark.qt_log_ignore(  # offscreen Qt can neither raise a popup nor grab keys for it
     "^This plugin does not support grabbing the keyboard$", "^This plugin does not support raise\\(\\)$"
 )
+
+
+@OFFERS_ARE_A_POPUP
 def test_ctrl_n_creates_a_ticket_for_a_customer_found_by_typing_and_opens_it(
     qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
 ) -> None:
@@ -73,6 +76,7 @@ def test_ctrl_n_creates_a_ticket_for_a_customer_found_by_typing_and_opens_it(
     close_window(window, qtbot)
 
 
+@OFFERS_ARE_A_POPUP
 def test_a_new_ticket_needs_a_customer_chosen_from_the_offers(
     qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
 ) -> None:
@@ -84,6 +88,19 @@ def test_a_new_ticket_needs_a_customer_chosen_from_the_offers(
     qtbot.keyClick(dialog.subject, Qt.Key.Key_Return)
     assert dialog.isVisible()
     assert dialog.problem.text() == "Choose the customer from the names offered as you type."
+    with world.trusted_uow() as uow:
+        uow.session.execute(text("INSERT INTO switchboard.customer (name) VALUES ('Zoë Müller')"))
+        uow.commit()
+    qtbot.keyClicks(dialog.customer, "zzzz")
+    qtbot.waitUntil(lambda: "No customer matches 'zzzz'" in dialog.problem.text(), timeout=5000)
+    completer = dialog.customer.completer()
+    popup = completer.popup() if completer is not None else None
+    assert popup is not None and not popup.isVisible()  # no empty box over the fields below
+    dialog.customer.clear()
+    qtbot.keyClicks(dialog.customer, "zoe muller")  # as typed on a keyboard without the accents
+    assert dialog.problem.text() == ""  # the refusal went with the first key
+    qtbot.waitUntil(popup.isVisible, timeout=5000)
+    assert [popup.model().index(r, 0).data() for r in range(popup.model().rowCount())] == ["Zoë Müller"]
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
     close_window(window, qtbot)

@@ -13,6 +13,21 @@ _DIRECTION_OVERRIDES = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _LINE_BREAKS = re.compile(r"\r\n?")
 
 
+# Latin letters with accents and their plain letter, one for one (SQL's translate() and str.translate take
+# the same pair): "muller" finds Müller, "jose" José, in searches that run in the database without an index.
+_LOWER_ACCENTED = "àáâãäåāăąçćčďèéêëēėęěìíîïīįłñńňòóôõöøōőŕřśšşťùúûüūůűųýÿźżž"
+_LOWER_PLAIN = "aaaaaaaaacccdeeeeeeeeiiiiiilnnnoooooooorrssstuuuuuuuuyyzzz"
+# Both cases: a database with the C locale lowers only ASCII, so the letters are plain before lower().
+ACCENTED, PLAIN = _LOWER_ACCENTED + _LOWER_ACCENTED.upper(), _LOWER_PLAIN + _LOWER_PLAIN.upper()
+_FOLD = str.maketrans(ACCENTED, PLAIN)
+
+
+def fold_accents(text: str) -> str:
+    """Lower case without the accents ACCENTED lists: what a database-side match compares
+    (`lower(translate(column, ACCENTED, PLAIN))`)."""
+    return text.translate(_FOLD).lower()
+
+
 def clean_body(text: str) -> str:
     """A message body: line breaks normalised to \\n, tabs kept, every other control character removed."""
     return _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text))

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 
 from app.models import Customer, CustomerEmail
 from app.services.navigation.dto import Choice
 from app.services.platform.actor import Actor
 from app.services.platform.database.boundary import SpeaksDomainErrors
+from app.services.platform.plain_text import ACCENTED, PLAIN, fold_accents
 from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
 from app.services.tickets import history, queries, service
 from app.services.tickets.dto import FieldChanges, HistoryEntry, MessageView, TicketChanged, TicketDetail
@@ -114,11 +115,13 @@ class TicketWork(SpeaksDomainErrors):
             .scalar_subquery()
         )
         statement = select(Customer.id, Customer.name, address)
+        folded_name = func.lower(func.translate(Customer.name, ACCENTED, PLAIN))  # "muller" finds Müller
         for word in words:
-            pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            plain = fold_accents(word)
+            pattern = "%" + plain.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             statement = statement.where(
                 or_(
-                    Customer.name.ilike(pattern, escape="\\"),
+                    folded_name.like(pattern, escape="\\"),
                     exists().where(
                         CustomerEmail.customer_id == Customer.id, CustomerEmail.address.ilike(pattern, escape="\\")
                     ),
