@@ -245,7 +245,8 @@ def matrix(out: Path) -> None:
 
 
 def supervisor_shots(target: DatabaseTarget, runner: TaskRunner, out: Path) -> None:
-    """The supervisor view as the demo's team lead Amélie Durand: the board, the team and the charts."""
+    """The supervisor view as the demo's team lead Amélie Durand: the board, the team, the charts and the
+    tickets routing found no eligible agent for."""
     runtime = open_runtime(target, sign_in=SignIn(LEAD))
     window = open_main_window(client_for(runtime), runner)
     window.show_supervisor()
@@ -259,7 +260,7 @@ def supervisor_shots(target: DatabaseTarget, runner: TaskRunner, out: Path) -> N
         view.act("acknowledge")
         wait_until(lambda: view.board_model.rows[billing].acknowledged_by is not None and not runner.in_flight)
     save(view, out / "supervisor-board.png")
-    for index, name in ((1, "supervisor-team.png"), (2, "supervisor-compliance.png")):
+    for index, name in ((1, "supervisor-team.png"), (2, "supervisor-compliance.png"), (3, "supervisor-nobody.png")):
         view.tabs.setCurrentIndex(index)
         save(view, out / name)
     sla_admin_shots(view, runner, out)

@@ -185,6 +185,7 @@ class SupervisorView(QWidget):
         self.nobody.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.nobody.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.nobody.setWordWrap(False)
+        self.nobody.horizontalHeader().setStretchLastSection(True)
         self.nobody.activated.connect(self._open_waiting)
         self.tabs = QTabWidget()
         self.tabs.addTab(board_page, "&Escalation board")
