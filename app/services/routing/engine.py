@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select, text
+from sqlalchemy import Select, bindparam, func, select, text, true
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import aliased
 
@@ -467,53 +467,43 @@ def _open_status_keys() -> Select[str]:
 
 def unrouted(uow: UnitOfWork) -> list[Ticket]:
     """Open, unassigned tickets whose last routing found no eligible agent."""
-    latest = (
-        select(RoutingDecision.ticket_id, func.max(RoutingDecision.id).label("last_id"))
-        .group_by(RoutingDecision.ticket_id)
-        .subquery()
-    )
-    return list(
-        uow.session.scalars(
-            select(Ticket)
-            .join(latest, latest.c.ticket_id == Ticket.id)
-            .join(RoutingDecision, RoutingDecision.id == latest.c.last_id)
-            .where(
-                RoutingDecision.winner_agent_id.is_(None),
-                Ticket.assignee_id.is_(None),
-                Ticket.merged_into_id.is_(None),
-                Ticket.status.in_(_open_status_keys()),
-            )
-            .order_by(Ticket.sla_due_at.nulls_last(), Ticket.id)
-        )
-    )
+    return [ticket for ticket, *_rest in uow.session.execute(_waiting_query()).all()]
 
 
 def waiting_for_nobody(uow: UnitOfWork, *, limit: int = 500) -> list[WaitingTicket]:
     """`unrouted` as the supervisor view lists it (the queues the caller sees, most urgent first), each with
     its queue's name, since when it waits and why nobody qualified."""
+    rows = uow.session.execute(_waiting_query().limit(limit)).all()
+    return [
+        WaitingTicket(t.id, t.number, t.subject, queue, t.priority.label, t.sla_due_at, since, _why_nobody(exclusions))
+        for t, queue, since, exclusions in rows
+    ]
+
+
+def _waiting_query() -> Select[tuple[Ticket, str, dt.datetime, Any]]:
+    """Open, unassigned tickets whose latest routing decision found nobody, with their queue's name and that
+    decision's time and exclusions. From those tickets to each one's latest decision (an index walk per
+    ticket), not from every decision ever made: the supervisor view reads it on every refresh."""
     latest = (
-        select(RoutingDecision.ticket_id, func.max(RoutingDecision.id).label("last_id"))
-        .group_by(RoutingDecision.ticket_id)
-        .subquery()
+        select(RoutingDecision.winner_agent_id, RoutingDecision.decided_at, RoutingDecision.exclusions)
+        .where(RoutingDecision.ticket_id == Ticket.id)
+        .order_by(RoutingDecision.decided_at.desc(), RoutingDecision.id.desc())
+        .limit(1)
+        .lateral("latest")
     )
-    rows = uow.session.execute(
-        select(Ticket, Queue.name, RoutingDecision.decided_at, RoutingDecision.exclusions)
-        .join(latest, latest.c.ticket_id == Ticket.id)
-        .join(RoutingDecision, RoutingDecision.id == latest.c.last_id)
+    return (
+        select(Ticket, Queue.name, latest.c.decided_at, latest.c.exclusions)
+        .select_from(Ticket)
+        .join(latest, true())
         .join(Queue, Queue.id == Ticket.queue_id)
         .where(
-            RoutingDecision.winner_agent_id.is_(None),
+            latest.c.winner_agent_id.is_(None),
             Ticket.assignee_id.is_(None),
             Ticket.merged_into_id.is_(None),
             Ticket.status.in_(_open_status_keys()),
         )
         .order_by(Ticket.sla_due_at.nulls_last(), Ticket.id)
-        .limit(limit)
-    ).all()
-    return [
-        WaitingTicket(t.id, t.number, t.subject, queue, t.priority.label, t.sla_due_at, since, _why_nobody(exclusions))
-        for t, queue, since, exclusions in rows
-    ]
+    )
 
 
 def _why_nobody(exclusions: Any) -> str:
