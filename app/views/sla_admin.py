@@ -60,6 +60,7 @@ from app.views.sizing import resize_on_screen
 from app.views.tasks import TaskRunner
 from app.vocabulary import Priority
 
+MOST_TARGET_MINUTES = 525_600  # a year: save_sla_policy() refuses more, without naming the cell
 DRY_RUN_FIRST = "Dry-run the change on the open tickets before saving it."
 ACTIONS = {  # short enough for the ladder's column; the whole sentence is the item's tooltip
     Action.NOTIFY_ASSIGNEE: ("Notify the assignee", "Notify the ticket's assignee"),
@@ -579,9 +580,10 @@ class SlaPolicyEditor(QDialog):
                 text = item.text().strip() if item is not None else ""
                 if not text:
                     continue
-                if not text.isdigit() or int(text) <= 0:
+                if not text.isdigit() or not 0 < int(text) <= MOST_TARGET_MINUTES:  # the database's bound, by cell
                     raise InvalidInput(
-                        f"{priority.label.capitalize()}, {target.label}: minutes are a whole number above zero."
+                        f"{priority.label.capitalize()}, {target.label}: minutes are a whole number from 1 to "
+                        f"{MOST_TARGET_MINUTES:,} (a year)."
                     )
                 targets.setdefault(priority.label, {})[target.value] = int(text)
         ladder = []
@@ -852,14 +854,14 @@ class CalendarEditor(QWidget):
         area = self.area
         self.runner.run(lambda: area.subdivisions(country), lambda found: self._regions_arrived(country, found, region))
 
-    def _regions_arrived(self, country: str, regions: list[str], wanted: str | None) -> None:
+    def _regions_arrived(self, country: str, regions: list[tuple[str, str]], wanted: str | None) -> None:
         if country != (self.country_choice.currentData() or ""):
             return
         self._filling = True
         self.region_choice.clear()
         self.region_choice.addItem("(the whole country)", "")
-        for code in regions:
-            self.region_choice.addItem(code, code)
+        for code, label in regions:
+            self.region_choice.addItem(label, code)
         self.region_choice.setCurrentIndex(max(self.region_choice.findData(wanted or ""), 0))
         self._filling = False
         self._show_closed_days()

@@ -14,7 +14,15 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QComboBox, QLabel, QTableWidget, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, text
@@ -22,6 +30,7 @@ from sqlalchemy import Engine, text
 from app.bootstrap import Runtime
 from app.models import Agent
 from app.services.desk import HelpDesk
+from app.services.errors import InvalidInput
 from app.services.sla.admin_dto import DryRun, PolicyInfo, SlaSetup
 from app.services.tickets import service
 from app.views.appearance import dark_palette
@@ -211,6 +220,7 @@ def test_an_admin_changes_a_calendars_hours_region_and_own_dates_from_an_ics_fil
     type_into_cell(qtbot, calendar.hours, 2, 0, "08:00-12:00, 13:00-16:30")  # Wednesday, two intervals
     calendar.region_choice.setFocus()
     calendar.region_choice.setCurrentIndex(calendar.region_choice.findData("BE"))
+    assert calendar.region_choice.currentText() == "Berlin (BE)"  # by name, not the bare code
     calendar.year_box.setValue(2026)
     calendar.choose_ics_file = lambda: str(ics)  # the file dialog's answer
     qtbot.mouseClick(calendar.import_button, Qt.MouseButton.LeftButton)
@@ -398,3 +408,13 @@ def test_enter_in_a_field_dry_runs_and_tab_leaves_the_targets(qtbot: QtBot) -> N
     qtbot.waitUntil(lambda: QApplication.focusWidget() is editor.targets)
     qtbot.keyClick(editor.targets, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is not editor.targets  # on to the next field, not the next cell
+
+
+@pytest.mark.parametrize("typed", ["0", "99999999999", "two"])
+def test_a_target_out_of_bounds_is_refused_naming_its_cell(qtbot: QtBot, typed: str) -> None:
+    setup = SlaSetup((), (), ((1, "Billing"),), frozenset({1}), True, True)
+    editor = SlaPolicyEditor(NoArea(), TaskRunner(), setup, policy_info(1, "Plain", {}))  # type: ignore[arg-type]
+    qtbot.addWidget(editor)
+    editor.targets.setItem(3, 0, QTableWidgetItem(typed))  # urgent, first response
+    with pytest.raises(InvalidInput, match=r"^Urgent, first response: minutes are a whole number from 1 to 525,600"):
+        editor.spec()

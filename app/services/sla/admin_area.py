@@ -90,16 +90,22 @@ def countries() -> list[tuple[str, str]]:
     return sorted(((code, names.get(code, code)) for code in codes), key=lambda c: c[1])
 
 
-def subdivisions(country: str) -> list[str]:
-    """The regions of a country whose holidays differ (e.g. BE for Berlin); none for an unknown country."""
+def subdivisions(country: str) -> list[tuple[str, str]]:
+    """The regions of a country whose holidays differ, as (code, "Berlin (BE)") by name: the editor showed
+    the bare codes; none for an unknown country."""
     import holidays
 
     if not country:
         return []
     try:
-        return sorted(holidays.country_holidays(country).subdivisions)
+        calendar = holidays.country_holidays(country)
     except NotImplementedError:
         return []
+    names: dict[str, str] = {}
+    for name, code in (getattr(calendar, "subdivisions_aliases", None) or {}).items():
+        names.setdefault(code, name)  # the first alias is the region's own name
+    labelled = [(code, f"{names[code]} ({code})" if code in names else code) for code in calendar.subdivisions]
+    return sorted(labelled, key=lambda pair: pair[1].casefold())
 
 
 def time_zones() -> list[str]:
@@ -230,7 +236,7 @@ class SlaAdmin(SpeaksDomainErrors):
     def countries(self) -> list[tuple[str, str]]:
         return countries()
 
-    def subdivisions(self, country: str) -> list[str]:
+    def subdivisions(self, country: str) -> list[tuple[str, str]]:
         return subdivisions(country)
 
     def time_zones(self) -> list[str]:
