@@ -357,6 +357,7 @@ class SlaPolicyEditor(QDialog):
         self.active_box.toggled.connect(self._edited)
         self.business_hours_box.toggled.connect(self._edited)
         self.calendar_choice.currentIndexChanged.connect(self._edited)
+        self.calendar_choice.currentIndexChanged.connect(self._calendar_chosen)
 
         self.summary = plain_label(DRY_RUN_FIRST)
         self.summary.setWordWrap(True)
@@ -426,6 +427,7 @@ class SlaPolicyEditor(QDialog):
         resize_on_screen(self, 1100, 740)
         enter_presses(self, self.dry_run_button)  # not Add step: Enter in a field dry-runs
         tab_leaves(self.targets, self.ladder)
+        self._calendar_chosen()
 
     # --- filling and reading ------------------------------------------------------------------------------
 
@@ -454,6 +456,7 @@ class SlaPolicyEditor(QDialog):
         self.business_hours_box.setChecked(policy.business_hours)
         index = self.calendar_choice.findData(policy.calendar or "")
         self.calendar_choice.setCurrentIndex(max(index, 0))
+        self._calendar_chosen()
         self.warn_box.setValue(round(policy.warn_share * 100))
         for step in policy.ladder:
             self._add_step(step)
@@ -569,6 +572,15 @@ class SlaPolicyEditor(QDialog):
             conditions[key] = stored[key]
         elif value:
             conditions[key] = value
+
+    def _calendar_chosen(self, *_: object) -> None:
+        """Business minutes need a calendar: with none, the clocks run in calendar time whatever the box says
+        (it stayed ticked beside "(none: calendar time)" and was saved so)."""
+        chosen = bool(self.calendar_choice.currentData())
+        self.business_hours_box.setEnabled(chosen)
+        self.business_hours_box.setToolTip(
+            "" if chosen else "Choose a calendar first: without one, every minute counts."
+        )
 
     def spec(self) -> dict[str, Any]:
         """The policy as typed, whole; InvalidInput names the first thing that cannot be read."""

@@ -31,7 +31,7 @@ from app.bootstrap import Runtime
 from app.models import Agent
 from app.services.desk import HelpDesk
 from app.services.errors import InvalidInput
-from app.services.sla.admin_dto import DryRun, PolicyInfo, SlaSetup
+from app.services.sla.admin_dto import CalendarInfo, DryRun, PolicyInfo, SlaSetup
 from app.services.tickets import service
 from app.views.appearance import dark_palette
 from app.views.main_window import MainWindow
@@ -418,3 +418,14 @@ def test_a_target_out_of_bounds_is_refused_naming_its_cell(qtbot: QtBot, typed: 
     editor.targets.setItem(3, 0, QTableWidgetItem(typed))  # urgent, first response
     with pytest.raises(InvalidInput, match=r"^Urgent, first response: minutes are a whole number from 1 to 525,600"):
         editor.spec()
+
+
+def test_business_minutes_wait_for_a_calendar(qtbot: QtBot) -> None:
+    calendar = CalendarInfo(1, "Berlin office", "Europe/Berlin", {}, "DE", "BE", (), 1)
+    setup = SlaSetup((), (calendar,), ((1, "Billing"),), frozenset({1}), True, True)
+    editor = SlaPolicyEditor(NoArea(), TaskRunner(), setup, policy_info(1, "Plain", {}))  # type: ignore[arg-type]
+    qtbot.addWidget(editor)
+    editor.calendar_choice.setCurrentIndex(editor.calendar_choice.findData(""))
+    assert not editor.business_hours_box.isEnabled()  # "(none: calendar time)": every minute counts
+    editor.calendar_choice.setCurrentIndex(editor.calendar_choice.findData("Berlin office"))
+    assert editor.business_hours_box.isEnabled()
