@@ -60,6 +60,7 @@ from app.views.sizing import resize_on_screen
 from app.views.tasks import TaskRunner
 from app.vocabulary import Priority
 
+WIDEST_POLICY_TEXT = 320  # pixels of a policy's name or conditions in the list (the tooltip has them whole)
 MOST_TARGET_MINUTES = 525_600  # a year: save_sla_policy() refuses more, without naming the cell
 DRY_RUN_FIRST = "Dry-run the change on the open tickets before saving it."
 ACTIONS = {  # short enough for the ladder's column; the whole sentence is the item's tooltip
@@ -234,8 +235,8 @@ class PolicyListModel(QAbstractTableModel):
         policy = self.policies[index.row()]
         if role == Qt.ItemDataRole.UserRole:
             return policy.id
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 2:  # a long one is cut in the column
-            return applies_to(policy, self.queue_names)
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (1, 2):  # a long one is cut in the column
+            return policy.name if index.column() == 1 else applies_to(policy, self.queue_names)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         column = index.column()
@@ -1148,6 +1149,8 @@ class SlaAdminDialog(QDialog):
         chosen = self._current_id()
         self.model.set_policies(self.setup.policies, dict(self.setup.queues), retired=self.show_retired.isChecked())
         self.table.resizeColumnsToContents()
+        for column in (1, 2):  # a 100-character name pushed Counts and Version out of sight: elided instead
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), WIDEST_POLICY_TEXT))
         self.table.horizontalHeader().setStretchLastSection(True)
         self._select(chosen)
 
