@@ -22,7 +22,8 @@ Create Date: 2026-12-07
 - The configuration is audited (`audit_config()`, a row trigger on each configuration table): who changed
   an agent's availability, routing facts or role, a queue's members or lead, routing settings, SLA
   policies, calendars, statuses, priority rules, organisations, canned responses, editors — none of it
-  was recorded. Admins read these rows.
+  was recorded. Admins read these rows. The configuration's free-form values are bounded (64 KiB; routing
+  settings 256 KiB; a calendar's own dates 10,000), as each change is copied into the audit.
 - A customer created with an account id is audited as a later link is (`customer_account_audit_insert`).
 - A knowledge base file's media type is one type/subtype and its name holds no control character or
   direction override, whoever writes it (checks on `knowledge_attachment`; what a site holds is repaired
@@ -84,6 +85,17 @@ FILE_CHECKS = {
     ),
 }
 CONFIG_AUDIT_TRIGGER = "{table}_audit_config"
+# Every change of these is copied, old and new, into the append-only audit (above): bounded like the values
+# 0045 bounded, generously (a desk's settings are kilobytes; a site holding more is told by the upgrade).
+CONFIG_BOUNDS = {
+    "account_priority_rule": "octet_length(conditions::text) <= 65536",
+    "agent": "coalesce(octet_length(shift::text), 0) <= 65536",
+    "business_calendar": "octet_length(weekly_hours::text) <= 65536 AND coalesce(cardinality(closed_dates), 0) <= 10000",
+    "queue": "coalesce(octet_length(description), 0) <= 65536",
+    "routing_config": "octet_length(settings::text) <= 262144",
+    "sla_policy": "octet_length(conditions::text) + octet_length(targets::text) + octet_length(ladder::text) <= 196608",
+}
+CONFIG_BOUND = "ck_{table}_config_bounded"
 LARGE_OBJECT_MAKERS = ("lo_create(oid)", "lo_creat(integer)", "lo_from_bytea(oid, bytea)")
 # Every identity column. (A ticket's number is drawn by the client's INSERT, `nextval(…)`, and the guard
 # (`guard_ticket()`) replaces any other value with the sequence's.)
@@ -119,6 +131,8 @@ def upgrade() -> None:
     for function, _before, after in FUNCTIONS:
         op.execute(function_sql(function, after, names))
     _generated_columns_to_nobody(staff)
+    for table, check in CONFIG_BOUNDS.items():
+        op.execute(f"ALTER TABLE {S}.{table} ADD CONSTRAINT {CONFIG_BOUND.format(table=table)} CHECK ({check})")
     op.execute(function_sql("audit_config", 1, names))
     op.execute(f"REVOKE EXECUTE ON FUNCTION {S}.audit_config() FROM PUBLIC")
     for table, arguments in CONFIG_TABLES.items():
@@ -153,6 +167,8 @@ def downgrade() -> None:
     for table in CONFIG_TABLES:
         op.execute(f"DROP TRIGGER {CONFIG_AUDIT_TRIGGER.format(table=table)} ON {S}.{table}")
     op.execute(f"DROP FUNCTION {S}.audit_config()")
+    for table in CONFIG_BOUNDS:
+        op.execute(f"ALTER TABLE {S}.{table} DROP CONSTRAINT {CONFIG_BOUND.format(table=table)}")
     for function, before, _after in FUNCTIONS:
         op.execute(function_sql(function, before, names))
     # The grants stay column by column: the same rights, less the generated columns (a downgrade does not

@@ -250,3 +250,19 @@ def test_a_table_staff_insert_into_takes_every_column_but_its_id(desk: Desk) -> 
     groups = [f"{desk.database}_{group}" for group in ("agent", "supervisor", "admin")]
     with desk.connect_as_dba() as dba:
         assert dba.execute(UNINSERTABLE, (groups,)).fetchall() == []
+
+
+def test_configuration_copied_into_the_audit_is_bounded(desk: Desk) -> None:
+    huge = json.dumps({"tiers": ["x" * 200_000]})
+    with desk.connect("dana") as admin:  # admins write policies and calendars directly: each change audited whole
+        with pytest.raises(psycopg.errors.CheckViolation):
+            admin.execute(
+                "INSERT INTO sla_policy (name, position, conditions, targets, business_hours)"
+                " VALUES ('Huge', 7, %s, '{\"normal\": {\"resolution\": 60}}', false)",
+                (huge,),
+            )
+        with pytest.raises(psycopg.errors.CheckViolation):
+            admin.execute(
+                "INSERT INTO business_calendar (name, time_zone, weekly_hours) VALUES ('Huge', 'UTC', %s)",
+                (json.dumps({"note": "x" * 70_000}),),
+            )

@@ -111,6 +111,8 @@ BOUNDS = {
     "ck_message_body_bounded": "A message holds at most 10 MiB of text and 10 MiB of HTML; nothing was saved.",
     "ck_knowledge_article_body_bounded": "An article holds at most 10 MiB of text and of HTML; nothing was saved.",
     "ck_canned_response_body_bounded": "A canned response holds at most 128 KiB of text; nothing was saved.",
+    "_config_bounded": "A setting holds at most 64 KiB (routing settings 256 KiB, a calendar 10,000 own dates); "
+    "nothing was saved.",
 }
 
 
