@@ -522,7 +522,7 @@ class MainWindow(QMainWindow):
             return
         from app.views.new_ticket import NewTicketDialog
 
-        dialog = NewTicketDialog(self.desk.tickets, self.runner, vocabulary, self)
+        dialog = NewTicketDialog(self.desk.tickets, self.runner, vocabulary, self, me=self.desk.me)
         dialog.created.connect(self._ticket_created)
         dialog.finished.connect(dialog.deleteLater)
         self.new_ticket_dialog = dialog

@@ -22,11 +22,13 @@ from PySide6.QtWidgets import (
 
 from app.services.desk_api import TicketArea
 from app.services.navigation.dto import Vocabulary
+from app.services.platform.actor import Actor
 from app.services.tickets.dto import TicketChanged
 from app.views.errors import explain_failure
 from app.views.labels import plain_label
 from app.views.tasks import TaskRunner
 from app.views.type_ahead import TypeAhead
+from app.vocabulary import AgentRole
 
 
 class NewTicketDialog(QDialog):
@@ -39,8 +41,15 @@ class NewTicketDialog(QDialog):
     created = Signal(object)
 
     def __init__(
-        self, tickets: TicketArea, runner: TaskRunner, vocabulary: Vocabulary, parent: QWidget | None = None
+        self,
+        tickets: TicketArea,
+        runner: TaskRunner,
+        vocabulary: Vocabulary,
+        parent: QWidget | None = None,
+        *,
+        me: Actor | None = None,
     ) -> None:
+        """`me`: the signed-in agent, whose queues are offered (every queue without one, or for an admin)."""
         super().__init__(parent)
         self.setWindowTitle("New ticket")
         self.setMinimumWidth(480)
@@ -50,7 +59,12 @@ class NewTicketDialog(QDialog):
         self.customer.setPlaceholderText("type part of the customer's name or address")
         self.customers = TypeAhead(self.customer, tickets.customers, runner, self._failed)
         self.queue = QComboBox()
-        for choice in vocabulary.queues:
+        offered = (
+            vocabulary.queues
+            if me is None
+            else vocabulary.queues_of(str(me.agent_id), anywhere=me.role is AgentRole.ADMIN)
+        )
+        for choice in offered:
             self.queue.addItem(choice.label, int(choice.key))
         self.subject = QLineEdit()
         self.body = QPlainTextEdit()

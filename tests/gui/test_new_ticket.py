@@ -58,6 +58,7 @@ def test_ctrl_n_creates_a_ticket_for_a_customer_found_by_typing_and_opens_it(
     qtbot.keyClick(popup, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: dialog.customers.picked is not None)
     assert dialog.queue.currentText() == "Billing"
+    assert [dialog.queue.itemText(i) for i in range(dialog.queue.count())] == ["Billing"]  # hers, not Tech
     qtbot.keyClicks(dialog.subject, "Refund for a double charge")
     qtbot.keyClicks(dialog.body, "Jane called: she was charged twice.")
     qtbot.keyClick(dialog.subject, Qt.Key.Key_Return)  # Enter: create

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
 
-from app.services.errors import DatabaseBusy, DatabaseUnavailable, DiskFull, InvalidInput, SignInFailed
+from app.services.errors import DatabaseBusy, DatabaseUnavailable, DiskFull, InvalidInput, NotPermitted, SignInFailed
 from app.services.platform.database.engine import explain_connection_error
 from app.services.platform.database.failures import explain_database_error, explain_disk_full
 
@@ -107,3 +107,10 @@ def test_a_refused_sign_in_never_says_which_logins_exist() -> None:
     said = 'connection to server failed: FATAL:  role "mallory" does not exist'
     explained = explain_connection_error(url, OperationalError("SELECT 1", {}, psycopg.OperationalError(said)))
     assert isinstance(explained, SignInFailed) and "does not exist" not in str(explained)
+
+
+def test_a_row_level_security_refusal_is_said_as_a_role_not_as_a_policy() -> None:
+    said = 'new row violates row-level security policy for table "ticket"'
+    explained = explain_database_error(ProgrammingError("INSERT", {}, psycopg.errors.InsufficientPrivilege(said)))
+    assert isinstance(explained, NotPermitted)
+    assert "row-level security" not in str(explained) and "a queue you do not work" in str(explained)

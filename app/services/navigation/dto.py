@@ -59,6 +59,15 @@ class Vocabulary:
         allowed = {to for frm, to in self.moves if frm == status}
         return [key for key, _label, _category in self.statuses if key in allowed]
 
+    def queues_of(self, agent_key: str, *, anywhere: bool = False) -> list[Choice]:
+        """The queues an agent files tickets into: those they work or lead (every queue for an admin,
+        `anywhere`), as the database's policy has it; Ctrl+N offered every queue and defaulted to one the
+        agent could not use, and the refusal was the policy's own words."""
+        if anywhere:
+            return list(self.queues)
+        theirs = {queue for queue, agent in (*self.members, *self.leads) if agent == agent_key}
+        return [queue for queue in self.queues if queue.key in theirs]
+
     def agents_of(self, queue_key: str) -> list[Choice]:
         """Who may hold the queue's tickets, as `works_queue` has it: its members and its team lead (who
         need not be a member). Admins may too, but are offered only where they work or lead."""

@@ -59,9 +59,14 @@ def explain_database_error(error: DBAPIError) -> KnownError | None:
         return DatabaseUnavailable(f"The database connection failed: {reason}")
     if state in RETRY_STATES:
         return DatabaseBusy(f"{RETRY_STATES[state]}; nothing was saved. Please try again.")
+    if state == "42501" and "row-level security" in reason:  # the policy's words name a table, not a reason
+        return NotPermitted(ROLE_REFUSED)
     if state == "42501":
         return NotPermitted(f"The database did not permit this: {reason}")
     return None
+
+
+ROLE_REFUSED = "Your role may not do this here (for example, in a queue you do not work); nothing was saved."
 
 
 def _disk_full(state: str | None, reason: str) -> DiskFull | None:
@@ -125,7 +130,12 @@ def refusal(error: DBAPIError) -> KnownError | None:
         return InvalidInput(said) if said else None
     if state not in REFUSALS:
         return None
-    return REFUSALS[state](first_line(error).capitalize())
+    said = first_line(error)
+    if state == "42501" and "row-level security" in said:  # the policy's words name a table, not a reason
+        return NotPermitted(
+            "Your role may not do this here (for example, in a queue you do not work); nothing was saved."
+        )
+    return REFUSALS[state](said.capitalize())
 
 
 def explain(error: BaseException) -> KnownError | None:
