@@ -29,7 +29,7 @@ from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import QMenu, QMessageBox, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from app.services.desk_api import AccountArea, Desk
-from app.services.errors import TicketConflict
+from app.services.errors import InvalidInput, TicketConflict
 from app.services.navigation.dto import Vocabulary
 from app.services.responses.dto import CannedResponse
 from app.services.tickets.dto import (
@@ -265,6 +265,15 @@ class TicketEditor(QWidget):
 
     def save_header(self) -> None:
         if self.detail is None or self.read_only:
+            return
+        if self.header_form.conflicts:  # Ctrl+S saved mine over a colleague's change still marked
+            named = ", ".join(self.header_form.fields[name].label for name in self.header_form.conflicts)
+            self._failed(
+                InvalidInput(
+                    f"{named}: a colleague changed this while you were editing. Choose Keep mine or Take theirs "
+                    "first; nothing was saved."
+                )
+            )
             return
         t = self.detail.ticket
         new_status, changes = self.header_form.edits(t)
