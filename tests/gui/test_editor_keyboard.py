@@ -321,8 +321,8 @@ def test_unsaved_header_edits_survive_a_colleagues_change_and_ctrl_s_saves_them_
 
     press(qtbot, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)  # not yet: the marked field is undecided
     qtbot.waitUntil(lambda: getattr(editor, "error_box", None) is not None, timeout=5000)
-    assert "Subject: a colleague changed this while you were editing" in editor.error_box.text()  # type: ignore[union-attr]
-    editor.error_box.close()  # type: ignore[union-attr]
+    assert "Subject: a colleague changed this while you were editing" in editor.error_box.text()
+    editor.error_box.close()
     assert read_ticket(engine, ticket.id).ticket.version == ticket.version + 1  # nothing was saved
     header.keep_mine("subject")
     with qtbot.waitSignal(window.live_updates.arrived, timeout=5000):  # the save's own echo comes too
