@@ -51,8 +51,8 @@ LIGHT = {
 DARK = {
     Role.Window: "#202124",
     Role.WindowText: "#e8eaed",
-    Role.Base: "#17181a",
-    Role.AlternateBase: "#232528",
+    Role.Base: "#292a2d",  # lighter than the window: fields and unticked boxes read as fields, not holes
+    Role.AlternateBase: "#2f3034",
     Role.Text: "#e8eaed",
     Role.Button: "#2d2f33",
     Role.ButtonText: "#e8eaed",

@@ -45,6 +45,16 @@ SEND_KEYS = ("Ctrl+Return", "Ctrl+Enter")
 SEND_AND_NEXT_KEYS = ("Ctrl+Shift+Return", "Ctrl+Shift+Enter")
 RESPONSE_KEYS = "Ctrl+Space"
 UNCHANGED = "(unchanged)"
+# Who reads what is written is the one choice here that must read at a glance: in the dark theme Fusion drew
+# the chosen mode as a faint grey dot and the other as a solid dark disc, so "Internal note" looked chosen
+# while the reply went to the customer. The chosen one is filled with the highlight colour, in both themes.
+MODE_STYLE = (
+    "QRadioButton::indicator { width: 12px; height: 12px; border-radius: 7px;"
+    " border: 1px solid palette(placeholder-text); background: palette(base); }"
+    "QRadioButton::indicator:checked { border: 1px solid palette(highlight);"
+    " background: qradialgradient(cx:0.5, cy:0.5, radius:0.5, fx:0.5, fy:0.5,"
+    " stop:0 palette(highlight), stop:0.55 palette(highlight), stop:0.7 palette(base), stop:1 palette(base)); }"
+)
 
 
 class Composer(QObject):
@@ -82,6 +92,8 @@ class Composer(QObject):
         self._status: str | None = None  # the ticket's status the choices were made for
         self._status_chosen = False  # the agent picked a status themselves: a refresh keeps it if allowed
         self.reply_mode, self.note_mode = QRadioButton("Reply to customer"), QRadioButton("Internal note")
+        for mode_button in (self.reply_mode, self.note_mode):
+            mode_button.setStyleSheet(MODE_STYLE)
         self.reply_mode.setChecked(True)
         self.note_mode.toggled.connect(self._mode_changed)
         self.responses_button = QPushButton("Response…")
