@@ -412,8 +412,14 @@ class MainWindow(QMainWindow):
         header = self.table.horizontalHeader()
         header.setSortIndicatorShown(True)
         header.sectionClicked.connect(self._header_clicked)
+        self.filters.sort.currentIndexChanged.connect(lambda _index: self._keep_open_ticket())
         self.filters.sort.currentIndexChanged.connect(lambda _index: self._show_sort_indicator())
         self._show_sort_indicator()
+
+    def _keep_open_ticket(self) -> None:
+        """Another order of the same tickets: the one being read stays chosen (and open) after the reload."""
+        detail = self.editor.detail
+        self.table.keep_ticket = detail.ticket.id if detail is not None else None
 
     def _header_clicked(self, column: int) -> None:
         if (order := SORTED_BY_COLUMN.get(column)) is not None:

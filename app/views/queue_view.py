@@ -89,6 +89,7 @@ class QueueView(QTableView):
             header.setSectionHidden(COLUMNS.index(name), True)
         self.column_chooser: ColumnChooser | None = None
         self.fit_when_shown = True
+        self.keep_ticket: int | None = None  # the next page keeps this ticket chosen (a new order, same ticket)
         self.empty_label = QLabel(self.viewport())
         self.empty_label.setTextFormat(Qt.TextFormat.PlainText)  # it quotes what the agent typed
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -171,8 +172,16 @@ class QueueView(QTableView):
         return [ticket_id for row in rows if (ticket_id := self.queue_model.ticket_id_at(row)) is not None]
 
     def select_first_if_none(self) -> None:
-        if not self.currentIndex().isValid() and self.queue_model.rowCount():
+        """A loaded page with nothing chosen: the ticket to keep (`keep_ticket`, the open one when the order
+        changed) if the page lists it, nothing if it does not (it stays open beside), else the first row.
+        Sorting by a header jumped from the ticket being read to whichever came first."""
+        keep, self.keep_ticket = self.keep_ticket, None
+        if self.currentIndex().isValid() or not self.queue_model.rowCount():
+            return
+        if keep is None:
             self.selectRow(0)
+        else:
+            self.select_ticket(keep)
 
     def select_ticket(self, ticket_id: int) -> bool:
         """Select the ticket's row if it is listed (loaded); whether it was."""

@@ -350,6 +350,9 @@ def test_clicking_a_sortable_header_sorts_the_queue_by_it(qtbot: QtBot, window: 
     qtbot.waitUntil(lambda: window.model.rowCount() == 3)
     header = window.table.horizontalHeader()
     assert header.sortIndicatorSection() == SLA_COLUMN  # the default: soonest due first
+    reading = listed(window.model)[2].id  # the agent reads the last one
+    window.table.selectRow(2)
+    qtbot.waitUntil(lambda: window.editor.detail is not None and window.editor.detail.ticket.id == reading)
     clicked = header.sectionViewportPosition(PRIORITY_COLUMN) + header.sectionSize(PRIORITY_COLUMN) // 2
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(clicked, header.height() // 2))
     assert window.filters.sort.currentData() == SortOrder.PRIORITY
@@ -360,6 +363,8 @@ def test_clicking_a_sortable_header_sorts_the_queue_by_it(qtbot: QtBot, window: 
     qtbot.waitUntil(lambda: not window.model.loading and window.model.rowCount() == 3)
     ranks = [t.priority for t in listed(window.model)]
     assert ranks == sorted(ranks, reverse=True)
+    assert window.model.ticket_id_at(window.table.currentIndex().row()) == reading  # the same ticket, not the first
+    assert window.editor.detail is not None and window.editor.detail.ticket.id == reading
     subject = COLUMNS.index("Subject")  # no order of its own: nothing changes, the arrow stays
     clicked = header.sectionViewportPosition(subject) + 5
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(clicked, header.height() // 2))
