@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from app.models.audit import AuditEvent, ChangeLogEntry, ChangeLogTrim
     from app.models.configuration import ConfigVersion
     from app.models.customer import Customer, CustomerEmail, Organisation
-    from app.models.jobs import JobRun, WorkerHeartbeat
+    from app.models.jobs import JobRun, StaleLockSample, WorkerHeartbeat
     from app.models.knowledge import (
         KnowledgeArticle,
         KnowledgeArticleVersion,
@@ -75,6 +75,7 @@ _MODULE_OF = {
     "SlaWatch": "app.models.sla",
     "StatusTransition": "app.models.status",
     "Ticket": "app.models.ticket",
+    "StaleLockSample": "app.models.jobs",
     "TicketLink": "app.models.ticket",
     "TicketPresence": "app.models.presence",
     "TicketStatus": "app.models.status",
@@ -139,6 +140,7 @@ __all__ = [
     "SlaStep",
     "SlaTypical",
     "SlaWatch",
+    "StaleLockSample",
     "StatusTransition",
     "Ticket",
     "TicketLink",

@@ -33,3 +33,14 @@ class WorkerHeartbeat(Base):
 
     worker: Mapped[str] = mapped_column(String(200), primary_key=True)
     seen_at: Mapped[dt.datetime] = created_at_column()
+
+
+class StaleLockSample(Base):
+    """How many runs in a row of the worker's `stale_transactions` job found a login holding locks in a
+    transaction (migration 0046): at three it is ended, however short each transaction. The owner's only."""
+
+    __tablename__ = "stale_lock_sample"
+
+    login: Mapped[str] = mapped_column(String(63), primary_key=True)
+    seen: Mapped[int]
+    last_seen: Mapped[dt.datetime]

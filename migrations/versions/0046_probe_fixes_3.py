@@ -15,7 +15,10 @@ Create Date: 2026-12-07
   column.
 - `end_stale_transactions()` v2: also a transaction that holds a lock stronger than a reader's without a
   transaction id (`LOCK TABLE agent_preference IN EXCLUSIVE MODE` was never ended); the worker passes two
-  minutes instead of 30 (app/services/platform/jobs.py).
+  minutes instead of 30 (app/services/platform/jobs.py); a login holding such locks at three runs in a row
+  however short its transactions (`stale_lock_sample`); and, while the notification queue is a fifth full,
+  any untrusted session a minute into a transaction (a listener in a transaction held it back until every
+  announced write was refused).
 - `escalate_ticket()` v3: the queue's lead only while active and still a supervisor or an admin.
 - `set_agent_routing()` v4: a lead's or an admin's routing facts only by an admin; skills written only
   where they change.
@@ -128,6 +131,11 @@ OTHER_COLUMNS = text(
 def upgrade() -> None:
     names = DatabaseNames.of(op.get_bind())
     staff = (names.agent_role, names.supervisor_role, names.admin_role)
+    op.execute(  # end_stale_transactions() v2's count of logins seen holding locks run after run; owner's only
+        f"CREATE TABLE {S}.stale_lock_sample (login varchar(63) CONSTRAINT pk_stale_lock_sample PRIMARY KEY,"
+        " seen integer NOT NULL, last_seen timestamptz NOT NULL, CONSTRAINT ck_stale_lock_sample_times_in_range"
+        " CHECK (last_seen >= '1900-01-01' AND last_seen < '3000-01-01'))"
+    )
     for function, _before, after in FUNCTIONS:
         op.execute(function_sql(function, after, names))
     _generated_columns_to_nobody(staff)
@@ -171,6 +179,7 @@ def downgrade() -> None:
         op.execute(f"ALTER TABLE {S}.{table} DROP CONSTRAINT {CONFIG_BOUND.format(table=table)}")
     for function, before, _after in FUNCTIONS:
         op.execute(function_sql(function, before, names))
+    op.execute(f"DROP TABLE {S}.stale_lock_sample")
     # The grants stay column by column: the same rights, less the generated columns (a downgrade does not
     # reopen the hole; 0045's schema works as it did with them).
 

@@ -81,6 +81,29 @@ def test_the_worker_ends_a_lock_held_without_a_transaction_id(desk: Desk) -> Non
         worker.close()
 
 
+def test_a_login_holding_locks_run_after_run_is_ended_however_short_its_transactions(desk: Desk) -> None:
+    """A loop of 100-second transactions held a queue's tickets and every configuration write, and no single
+    transaction was two minutes old: a login found holding locks at three runs in a row is ended."""
+    engine = build_engine(desk.url)
+    worker = Runtime(engine, build_session_factory(engine))
+    bob = desk.connect("bob")
+    long_enough = dt.timedelta(hours=1)  # no transaction here is stale by age
+    try:
+        bob.execute("SET idle_in_transaction_session_timeout = 0")
+        bob.execute("BEGIN")
+        bob.execute("SELECT count(*) FROM (SELECT id FROM ticket WHERE queue_id = %s FOR SHARE) t", (desk.ids["tech"],))
+        ended = [
+            [e["login"] for e in end_stale_transactions(worker.uow, idle=long_enough, open_for=long_enough)["ended"]]
+            for _run in range(3)
+        ]
+        assert ended == [[], [], [desk.login("bob")]]  # seen twice, left; the third time, ended
+        with pytest.raises(psycopg.OperationalError):
+            bob.execute("SELECT 1")
+    finally:
+        bob.close()
+        worker.close()
+
+
 def test_a_reader_is_not_ended_for_reading(desk: Desk) -> None:
     engine = build_engine(desk.url)
     worker = Runtime(engine, build_session_factory(engine))

@@ -5,7 +5,13 @@
 -- transaction id (LOCK TABLE agent_preference IN EXCLUSIVE MODE) was never ended. Version 2 ends a staff
 -- transaction that holds a transaction id or any lock stronger than a reader's once it has been idle for
 -- p_idle_seconds or open for p_open_seconds; the worker now passes two minutes for both (the client's
--- transactions last milliseconds), and logs whom it ended. Everything else as version 1, whose notes follow.
+-- transactions last milliseconds), and logs whom it ended. A login found holding such locks at three runs in a
+-- row (the worker runs the job every minute; `stale_lock_sample` keeps the count) is ended too, however short
+-- each of its transactions: a loop of 100-second transactions kept a queue's tickets and every configuration
+-- write locked, and no single one was old enough. And while the notification queue is a fifth full, any
+-- session but a trusted one (any login the database lets in) whose transaction is a minute old is ended: a
+-- listener sitting in a transaction holds the queue back, and a full queue refuses every announced write.
+-- Everything else as version 1, whose notes follow.
 -- Ends the sessions of staff logins (members of the agent, supervisor or admin group, never of the owner
 -- role: not the worker, migrations or a superuser) whose transaction holds a transaction id and has sat idle
 -- for p_idle_seconds or been open for p_open_seconds. Such a transaction holds back the change log's horizon
@@ -18,26 +24,48 @@ CREATE OR REPLACE FUNCTION {{schema}}.end_stale_transactions(p_idle_seconds inte
     SET search_path = pg_catalog, {{schema}}, pg_temp
 AS $fn$
 DECLARE stale record;
+        notify_full boolean := pg_notification_queue_usage() > 0.2;
 BEGIN
     IF is_trusted_session() IS NOT TRUE THEN
         RAISE EXCEPTION 'only the worker ends stale transactions' USING ERRCODE = 'insufficient_privilege';
     END IF;
+    CREATE TEMP TABLE IF NOT EXISTS pg_temp.lock_holders (usename name, backend integer, open_for integer,
+                                                           stale boolean) ON COMMIT DROP;
+    INSERT INTO pg_temp.lock_holders
+    SELECT a.usename, a.pid, extract(epoch FROM now() - a.xact_start)::integer,
+           (a.state IN ('idle in transaction', 'idle in transaction (aborted)')
+            AND a.state_change < now() - make_interval(secs => p_idle_seconds)
+            OR a.xact_start < now() - make_interval(secs => p_open_seconds))
+    FROM pg_stat_activity a
+    WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.xact_start IS NOT NULL
+      AND (a.backend_xid IS NOT NULL OR EXISTS (  -- a lock that takes no transaction id blocks as well
+          SELECT FROM pg_locks l WHERE l.pid = a.pid AND l.granted AND l.mode <> 'AccessShareLock'
+                                   AND l.locktype IN ('relation', 'tuple', 'object', 'page', 'extend')))
+      AND (pg_has_role(a.usename, {{agent_role:literal}}, 'MEMBER')
+           OR pg_has_role(a.usename, {{supervisor_role:literal}}, 'MEMBER')
+           OR pg_has_role(a.usename, {{admin_role:literal}}, 'MEMBER'))
+      AND NOT pg_has_role(a.usename, {{owner_role:literal}}, 'MEMBER');
+    -- Logins holding such locks now, counted over consecutive runs (a gap of more than 150 s starts over).
+    DELETE FROM stale_lock_sample s WHERE NOT EXISTS (SELECT FROM pg_temp.lock_holders h WHERE h.usename = s.login);
+    INSERT INTO stale_lock_sample (login, seen, last_seen)
+    SELECT DISTINCT h.usename::text, 1, now() FROM pg_temp.lock_holders h
+    ON CONFLICT ON CONSTRAINT pk_stale_lock_sample DO UPDATE
+        SET seen = CASE WHEN stale_lock_sample.last_seen > now() - interval '150 seconds'
+                        THEN stale_lock_sample.seen + 1 ELSE 1 END,
+            last_seen = now();
     FOR stale IN
-        SELECT a.usename::text AS usename, a.pid AS backend, extract(epoch FROM now() - a.xact_start)::integer AS open_for
+        SELECT h.usename::text AS usename, h.backend, h.open_for FROM pg_temp.lock_holders h
+        WHERE h.stale OR EXISTS (SELECT FROM stale_lock_sample s WHERE s.login = h.usename AND s.seen >= 3)
+        UNION
+        SELECT a.usename::text, a.pid, extract(epoch FROM now() - a.xact_start)::integer
         FROM pg_stat_activity a
-        WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
-          AND (a.backend_xid IS NOT NULL OR EXISTS (  -- a lock that takes no transaction id blocks as well
-              SELECT FROM pg_locks l WHERE l.pid = a.pid AND l.granted AND l.mode <> 'AccessShareLock'
-                                       AND l.locktype IN ('relation', 'tuple', 'object', 'page', 'extend')))
-          AND (a.state IN ('idle in transaction', 'idle in transaction (aborted)')
-               AND a.state_change < now() - make_interval(secs => p_idle_seconds)
-               OR a.xact_start < now() - make_interval(secs => p_open_seconds))
-          AND (pg_has_role(a.usename, {{agent_role:literal}}, 'MEMBER')
-               OR pg_has_role(a.usename, {{supervisor_role:literal}}, 'MEMBER')
-               OR pg_has_role(a.usename, {{admin_role:literal}}, 'MEMBER'))
+        WHERE notify_full AND a.datname = current_database() AND a.pid <> pg_backend_pid()
+          AND a.backend_type = 'client backend' AND a.xact_start < now() - interval '60 seconds'
           AND NOT pg_has_role(a.usename, {{owner_role:literal}}, 'MEMBER')
+          AND NOT coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = a.usename), false)
     LOOP
         IF pg_terminate_backend(stale.backend) THEN
+            DELETE FROM stale_lock_sample s WHERE s.login = stale.usename;
             login := stale.usename;
             pid := stale.backend;
             open_seconds := stale.open_for;
