@@ -19,15 +19,18 @@ Create Date: 2026-12-07
   however short its transactions (`stale_lock_sample`); and, while the notification queue is a fifth full,
   any untrusted session a minute into a transaction (a listener in a transaction held it back until every
   announced write was refused).
-- `escalate_ticket()` v3: the queue's lead only while active and still a supervisor or an admin.
+- `escalate_ticket()` v3: the queue's lead only while active and still a supervisor or an admin;
+  `works_queue()` v3 likewise (a lead made an agent again still held the queue's tickets).
 - `set_agent_routing()` v4: a lead's or an admin's routing facts only by an admin; skills written only
   where they change.
 - The configuration is audited (`audit_config()`, a row trigger on each configuration table): who changed
-  an agent's availability, routing facts or role, a queue's members or lead, routing settings, SLA
+  an agent's routing facts or role (not their own availability, toggled on idle), a queue's members or lead, routing settings, SLA
   policies, calendars, statuses, priority rules, organisations, canned responses, editors — none of it
   was recorded. Admins read these rows. The configuration's free-form values are bounded (64 KiB; routing
   settings 256 KiB; a calendar's own dates 10,000), as each change is copied into the audit.
-- A customer created with an account id is audited as a later link is (`customer_account_audit_insert`).
+- A customer created with an account id is audited as a later link is (`customer_account_audit_insert`);
+  agents and leads create a customer by name (as the client does), not in an organisation of their choosing
+  (an SLA policy may match organisations) nor with a language (`guard_customer()` v2).
 - A knowledge base file's media type is one type/subtype and its name holds no control character or
   direction override, whoever writes it (checks on `knowledge_attachment`; what a site holds is repaired
   first).
@@ -53,6 +56,8 @@ FUNCTIONS = [
     ("end_stale_transactions", 1, 2),
     ("escalate_ticket", 2, 3),
     ("set_agent_routing", 3, 4),
+    ("works_queue", 2, 3),
+    ("guard_customer", 1, 2),
 ]
 # The configuration tables, each with its id column ('' for a table keyed by text) and the key columns an
 # update's audit row names besides what changed.
@@ -92,7 +97,7 @@ CONFIG_AUDIT_TRIGGER = "{table}_audit_config"
 # 0045 bounded, generously (a desk's settings are kilobytes; a site holding more is told by the upgrade).
 CONFIG_BOUNDS = {
     "account_priority_rule": "octet_length(conditions::text) <= 65536",
-    "agent": "coalesce(octet_length(shift::text), 0) <= 65536",
+    "agent": "coalesce(octet_length(shift::text), 0) <= 65536 AND cardinality(languages) <= 50",
     "business_calendar": "octet_length(weekly_hours::text) <= 65536 AND coalesce(cardinality(closed_dates), 0) <= 10000",
     "queue": "coalesce(octet_length(description), 0) <= 65536",
     "routing_config": "octet_length(settings::text) <= 262144",

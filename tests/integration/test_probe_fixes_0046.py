@@ -188,8 +188,8 @@ def test_a_ticket_edit_labelled_as_a_customer_message_is_still_the_agents(desk: 
 
 
 def test_configuration_changes_are_audited_whoever_makes_them(desk: Desk) -> None:
-    """A lead's change of an agent's routing facts, an agent's own availability: each an audit row with its
-    actor and only what changed, which admins read and others do not."""
+    """A lead's change of an agent's routing facts: an audit row with its actor and only what changed, which
+    admins read and others do not; an agent's own availability, toggled on idle, is not audited."""
     bob, carol, alice = desk.ids["bob"], desk.login("carol"), desk.login("alice")
     with desk.connect_as_dba() as dba:
         (capacity,) = dba.execute("SELECT capacity FROM switchboard.agent WHERE id = %s", (bob,)).fetchone()  # type: ignore[misc]
@@ -206,8 +206,7 @@ def test_configuration_changes_are_audited_whoever_makes_them(desk: Desk) -> Non
         ).fetchall()
     assert (carol, "agent", bob, "update", {"capacity": capacity}, {"capacity": 7}) in rows
     assert (carol, "agent_skill", bob, "insert", None, {"agent_id": bob, "skill": "vpn", "level": 2}) in rows
-    assert [row[5] for row in rows if row[0] == alice][-1] == {"availability": "away"}
-    assert [row[5] for row in rows if row[0] == alice][-2:] != [{"availability": "away"}] * 2
+    assert [row for row in rows if row[0] == alice] == []  # one's own availability is no configuration change
 
 
 def test_the_same_skills_sent_again_write_nothing(desk: Desk) -> None:
@@ -273,6 +272,42 @@ def test_a_table_staff_insert_into_takes_every_column_but_its_id(desk: Desk) -> 
     groups = [f"{desk.database}_{group}" for group in ("agent", "supervisor", "admin")]
     with desk.connect_as_dba() as dba:
         assert dba.execute(UNINSERTABLE, (groups,)).fetchall() == []
+
+
+def test_an_agent_creates_a_customer_by_name_not_in_an_organisation(desk: Desk) -> None:
+    with desk.connect_as_dba() as dba:
+        organisation = dba.execute(
+            "INSERT INTO switchboard.organisation (name) VALUES ('Contoso') RETURNING id"
+        ).fetchone()[0]  # type: ignore[index]
+    with desk.connect("alice") as alice:
+        planted = alice.execute(
+            "INSERT INTO customer (name, organisation_id, language) VALUES ('Planted VIP', %s, 'de')"
+            " RETURNING organisation_id, language",
+            (organisation,),
+        ).fetchone()
+    assert planted == (None, None)  # as the client creates one: by name
+    with desk.connect("dana") as admin:
+        kept = admin.execute(
+            "INSERT INTO customer (name, organisation_id) VALUES ('Real VIP', %s) RETURNING organisation_id",
+            (organisation,),
+        ).fetchone()
+    assert kept == (organisation,)
+
+
+def test_a_lead_made_an_agent_again_no_longer_works_the_queue_he_led(desk: Desk) -> None:
+    with desk.connect_as_dba() as dba:
+        dba.execute("UPDATE switchboard.queue SET team_lead_id = %s WHERE id = %s", (desk.ids["ann"], desk.ids["tech"]))
+    try:
+        with desk.connect("dana") as admin:
+            works = admin.execute("SELECT works_queue(%s, %s)", (desk.ids["ann"], desk.ids["tech"])).fetchone()
+            assert works == (False,)  # ann is an agent: leading Tech on paper gives her none of its tickets
+            with pytest.raises(psycopg.Error):
+                admin.execute("SELECT assign_ticket(%s, %s, NULL)", (desk.ids["tech_open"], desk.ids["ann"]))
+    finally:
+        with desk.connect_as_dba() as dba:
+            dba.execute(
+                "UPDATE switchboard.queue SET team_lead_id = %s WHERE id = %s", (desk.ids["carol"], desk.ids["tech"])
+            )
 
 
 def test_configuration_copied_into_the_audit_is_bounded(desk: Desk) -> None:

@@ -7,14 +7,15 @@
 -- entity = the table, entity_id = the row's id (TG_ARGV[0] names its column; 0 for a table keyed by
 -- text, whose key is then in the values), action = insert/update/delete, and for an update only the
 -- columns that changed (old_value and new_value hold them, new_value also the row's key columns named in
--- TG_ARGV[1:]). Bookkeeping columns (version, updated_at, updated_by) are left out; an update that changed
--- nothing else writes no row. No ticket: only admins read these rows (audit_read).
+-- TG_ARGV[1:]). Bookkeeping columns (version, updated_at, updated_by) are left out, and an agent's
+-- availability (only the agent sets their own, and the client toggles it on idle: 5,000 toggles were 5,000
+-- permanent rows in three seconds); an update that changed nothing else writes no row. No ticket: only admins read these rows (audit_read).
 CREATE OR REPLACE FUNCTION {{schema}}.audit_config()
     RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, {{schema}}, pg_temp
 AS $fn$
 DECLARE
-    bookkeeping text[] := ARRAY['version', 'updated_at', 'updated_by'];
+    bookkeeping text[] := ARRAY['version', 'updated_at', 'updated_by', 'availability'];
     before jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
     after jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
     changed_before jsonb;

@@ -3,7 +3,8 @@
 -- included: capacity, time zone and skills are the person's, not the queue's, and reach their other queues
 -- (a probe set an admin's capacity to 0 and moved her time zone). Version 4: a supervisor changes an
 -- agent's facts, and their own; a lead's or an admin's only an admin changes. Skills are written only where
--- they change (each write is audited since 0046). Everything else as version 3, whose notes follow.
+-- they change (each write is audited since 0046), and at most 100 of them (50,000 wrote as many audit rows).
+-- Everything else as version 3, whose notes follow.
 -- (v3) Version 3 keeps out of office within ten years from today: 9999-12-31 overflowed the routing dry-run's
 -- date arithmetic, so one agent stopped their leads' previews.
 -- An agent's routing facts, given as a JSON object of the facts to change (a fact left out stays as it
@@ -74,6 +75,10 @@ AS $fn$
             WHERE id = p_agent;
         END IF;
         IF p_facts ? 'skills' THEN
+            IF (SELECT count(*) FROM jsonb_object_keys(CASE WHEN jsonb_typeof(p_facts -> 'skills') = 'object'
+                                                        THEN p_facts -> 'skills' END)) > 100 THEN
+                RAISE EXCEPTION 'an agent has at most 100 skills' USING ERRCODE = 'invalid_parameter_value';
+            END IF;
             IF jsonb_typeof(p_facts -> 'skills') IS DISTINCT FROM 'object' OR EXISTS (
                 SELECT FROM jsonb_each(p_facts -> 'skills') s
                 WHERE s.key !~ '^[A-Za-z0-9_.-]{1,64}$' OR jsonb_typeof(s.value) <> 'number'
