@@ -76,6 +76,7 @@ class TicketEditor(QWidget):
     """
 
     ticket_saved = Signal(object)
+    notice = Signal(str)  # a line for the status bar: what a send did, or why nothing was sent
     typing = Signal(int)
     queue_requested = Signal(int)
 
@@ -250,7 +251,8 @@ class TicketEditor(QWidget):
             self._send_when_inserted = then_next
             return
         body = self.composer_panel.message()
-        if body is None:
+        if body is None:  # Ctrl+Enter on an empty composer did nothing, and said nothing
+            self.notice.emit("Nothing to send: write the reply or note first.")
             return
         ticket, then = self.detail.ticket, self.composer_panel.then()
         if self.composer_panel.mode == "note":
@@ -436,6 +438,9 @@ class TicketEditor(QWidget):
         self._apply_read_only()
         if sent is not None:
             body, then_next, from_composer = sent
+            self.notice.emit(
+                sent_words(result.ticket.number, self.composer_panel.mode, result.ticket.status, self.vocabulary)
+            )
             self.composer_panel.sent(result.ticket.id, body)
             still_here = self.detail is not None and self.detail.ticket.id == result.ticket.id
             if still_here and then_next:
@@ -525,3 +530,9 @@ class TicketEditor(QWidget):
         writable = not self.read_only and not self._write_in_flight
         self.header_form.set_writable(writable)
         self.composer_panel.set_writable(writable)
+
+
+def sent_words(number: int, mode: str, status: str, vocabulary: Vocabulary | None) -> str:
+    """What a send did, for the status bar: "Reply sent on #10280; it is Answered now"."""
+    what = "Internal note added" if mode == "note" else "Reply sent"
+    return f"{what} on #{number}; it is {label_of(vocabulary, status)} now."

@@ -141,10 +141,13 @@ def test_sending_hands_the_keyboard_back_to_the_queue(
     editor, first = window.editor, shown_id(window)
     assert first is not None
     press(qtbot, Qt.Key.Key_R)
+    press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # nothing written yet: said, not sent
+    assert window.status.currentMessage() == "Nothing to send: write the reply or note first."
     qtbot.keyClicks(focused(), "On it.")
     press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: focused() is window.table, timeout=5000)
     assert shown_id(window) == first  # a plain send stays on the ticket
+    assert window.status.currentMessage().startswith("Reply sent on #")  # and says so
     press(qtbot, Qt.Key.Key_J)
     qtbot.waitUntil(lambda: shown_id(window) == listed(window.model)[1].id, timeout=5000)
     assert editor.composer.toPlainText() == ""
