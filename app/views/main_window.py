@@ -200,7 +200,6 @@ class MainWindow(QMainWindow):
         if self.editor.account_panel is not None:  # the customer's other tickets, chosen in the account panel
             self.editor.account_panel.ticket_requested.connect(self.open_ticket_by_id)
         self.editor.ticket_saved.connect(self._ticket_saved)
-        self.editor.notice.connect(lambda words: self.status.showMessage(words, 6000))
         self.editor.hand_keyboard_to(self.table)
         self.filters = FilterBar()
         self.filters.changed.connect(self._filters_changed)
@@ -231,6 +230,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self._counted = 0  # answers for an older view or filter are dropped
         self.status = DeskStatusBar()
+        self.editor.notice.connect(lambda words: self.status.showMessage(words, 6000))
         self.connection_label = self.status.connection_label
         self.setStatusBar(self.status)
         # routing: available/away/offline; its area is imported, and the state read, after the first page
