@@ -408,14 +408,12 @@ def calendar_holidays(
     --ics change the team's own dates (admins), and open tickets are recomputed."""
     extra = [d.date() for d in add]
     imported: list[dt.date] | None = None
-    if ics is not None:
-        data = read_file(ics, admin.MAX_ICS_BYTES, what=f"The .ics file {ics}")
-        horizon = admin.ics_horizon(dt.datetime.now(dt.UTC).date())
-        with ctx.runtime().uow() as uow:
-            zone = admin.show_calendar(uow, name).time_zone  # an event's times are counted on its clock
-        imported = admin.dates_from_ics(data, until=horizon, time_zone=zone)
-        extra += imported
+    data = read_file(ics, admin.MAX_ICS_BYTES, what=f"The .ics file {ics}") if ics is not None else None
+    horizon = admin.ics_horizon(dt.datetime.now(dt.UTC).date())
     with ctx.runtime().uow() as uow:
+        if data is not None:  # an event's times are counted on the calendar's clock
+            imported = admin.dates_from_ics(data, until=horizon, time_zone=admin.show_calendar(uow, name).time_zone)
+            extra += imported
         if extra or remove:
             admin.change_closed_dates(uow, name, add=extra, remove=[d.date() for d in remove])
             uow.commit()
@@ -427,14 +425,13 @@ def calendar_holidays(
         say_json({"calendar": name, "year": when, "closed": closed, **imported_json})
         return
     if imported is not None:
-        say(_imported_words(ics or "", imported))
+        say(_imported_words(ics or "", imported, horizon))
     say_lines([f"{d:%a %Y-%m-%d}  {n}" for d, n in days] or [f"{name} is open every working day of {when}"])
 
 
-def _imported_words(path: str, days: list[dt.date]) -> str:
+def _imported_words(path: str, days: list[dt.date], horizon: dt.date) -> str:
     """How many days an .ics file closed, and from when to when: a daily rule closes hundreds in one line."""
     if not days:
-        horizon = admin.ics_horizon(dt.datetime.now(dt.UTC).date())
         return f"{path} closes no day (no events, or none before the end of {horizon.year})."
     span = f"{days[0]:%Y-%m-%d}" if len(days) == 1 else f"{days[0]:%Y-%m-%d} to {days[-1]:%Y-%m-%d}"
     return f"{path} closes {len(days):,} day{'s' if len(days) != 1 else ''}, {span}; the year asked for:"

@@ -71,4 +71,4 @@ def _status_labels_of(parent: QWidget | None) -> dict[str, str]:
     vocabulary = getattr(parent, "vocabulary", None)
     if not isinstance(vocabulary, Vocabulary):
         return {}
-    return {key: label for key, label, _category in vocabulary.statuses}
+    return vocabulary.status_labels()

@@ -176,7 +176,7 @@ class TicketEditor(QWidget):
         self.vocabulary = vocabulary
         self.header_form.set_vocabulary(vocabulary)
         if self.account_panel is not None:
-            self.account_panel.status_labels = {key: label for key, label, _category in vocabulary.statuses}
+            self.account_panel.status_labels = vocabulary.status_labels()
         self._offer_statuses()
 
     def open_ticket(self, ticket_id: int) -> None:

@@ -632,7 +632,7 @@ class MainWindow(QMainWindow):
         self.live_updates.set_vocabulary(vocabulary)
         self.editor.set_vocabulary(vocabulary)
         self.filters.set_statuses(vocabulary.statuses)
-        self.model.set_status_labels({key: label for key, label, _category in vocabulary.statuses})
+        self.model.set_status_labels(vocabulary.status_labels())
         if self.search_features is not None:
             self.search_features.dialog.status_labels = self.model.status_labels
 

@@ -204,8 +204,7 @@ class RoutingDialog(QDialog):
         with one candidate sat in 560 px of empty table."""
         for table in (self.candidates, self.exclusions):
             _fit_height(table, MOST_ROWS_SHOWN)
-        screen = self.screen().availableGeometry().height() if self.screen() is not None else 800
-        self.resize(self.width(), min(self.sizeHint().height(), int(screen * 0.9)))
+        resize_on_screen(self, self.width(), self.sizeHint().height())
 
     def _fill_candidates(self, explanation: RoutingExplanation) -> None:
         table = self.candidates

@@ -51,7 +51,7 @@ from app.services.desk_api import SlaAdminArea
 from app.services.errors import InvalidInput
 from app.services.sla.admin_dto import WEEKDAYS, CalendarInfo, DryRun, PolicyInfo, SlaSetup
 from app.services.sla.clocks import Target
-from app.services.sla.policy import Action
+from app.services.sla.policy import MAX_TARGET_MINUTES, Action
 from app.views.appearance import is_dark
 from app.views.dialog_keys import enter_presses, tab_leaves
 from app.views.errors import explain_failure
@@ -61,7 +61,6 @@ from app.views.tasks import TaskRunner
 from app.vocabulary import Priority
 
 WIDEST_POLICY_TEXT = 320  # pixels of a policy's name or conditions in the list (the tooltip has them whole)
-MOST_TARGET_MINUTES = 525_600  # a year: save_sla_policy() refuses more, without naming the cell
 DRY_RUN_FIRST = "Dry-run the change on the open tickets before saving it."
 ACTIONS = {  # short enough for the ladder's column; the whole sentence is the item's tooltip
     Action.NOTIFY_ASSIGNEE: ("Notify the assignee", "Notify the ticket's assignee"),
@@ -483,12 +482,13 @@ class SlaPolicyEditor(QDialog):
         wanted, found = {str(v) for v in chosen}, set()
         for row in range(widget.count()):
             item = widget.item(row)
-            if (value := str(self._value_of(widget, item))) in wanted:
+            if (value := str(self._value_of(item))) in wanted:
                 item.setCheckState(Qt.CheckState.Checked)
                 found.add(value)
         return [v for v in chosen if str(v) not in found]
 
-    def _value_of(self, _widget: QListWidget, item: QListWidgetItem) -> Any:
+    @staticmethod
+    def _value_of(item: QListWidgetItem) -> Any:
         return item.data(Qt.ItemDataRole.UserRole)  # a queue's id, a priority's key
 
     def _ticked_lists(self) -> tuple[QListWidget, QListWidget]:
@@ -542,7 +542,7 @@ class SlaPolicyEditor(QDialog):
         for key, widget in zip(TICKED_CONDITIONS, self._ticked_lists(), strict=True):
             if key not in self.kept:
                 ticked = [
-                    self._value_of(widget, item)
+                    self._value_of(item)
                     for row in range(widget.count())
                     if (item := widget.item(row)).checkState() == Qt.CheckState.Checked
                 ]
@@ -593,10 +593,10 @@ class SlaPolicyEditor(QDialog):
                 text = item.text().strip() if item is not None else ""
                 if not text:
                     continue
-                if not text.isdigit() or not 0 < int(text) <= MOST_TARGET_MINUTES:  # the database's bound, by cell
+                if not text.isdigit() or not 0 < int(text) <= MAX_TARGET_MINUTES:  # the database's bound, by cell
                     raise InvalidInput(
                         f"{priority.label.capitalize()}, {target.label}: minutes are a whole number from 1 to "
-                        f"{MOST_TARGET_MINUTES:,} (a year)."
+                        f"{MAX_TARGET_MINUTES:,} (a year)."
                     )
                 targets.setdefault(priority.label, {})[target.value] = int(text)
         ladder = []

@@ -26,11 +26,7 @@ def status_text(status: str, labels: Mapping[str, str] | None = None) -> str:
 
 
 def label_of(vocabulary: Vocabulary | None, status: str) -> str:
-    if vocabulary is not None:
-        for key, label, _category in vocabulary.statuses:
-            if key == status:
-                return label
-    return status_text(status)
+    return status_text(status, vocabulary.status_labels() if vocabulary is not None else None)
 
 
 def likely_after_reply(vocabulary: Vocabulary, status: str) -> str | None:

@@ -59,6 +59,10 @@ class Vocabulary:
         allowed = {to for frm, to in self.moves if frm == status}
         return [key for key, _label, _category in self.statuses if key in allowed]
 
+    def status_labels(self) -> dict[str, str]:
+        """Each status key's label, as the desk names it (admins add statuses)."""
+        return {key: label for key, label, _category in self.statuses}
+
     def queues_of(self, agent_key: str, *, anywhere: bool = False) -> list[Choice]:
         """The queues an agent files tickets into: those they work or lead (every queue for an admin,
         `anywhere`), as the database's policy has it; Ctrl+N offered every queue and defaulted to one the

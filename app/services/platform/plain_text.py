@@ -28,6 +28,11 @@ def fold_accents(text: str) -> str:
     return text.translate(_FOLD).lower()
 
 
+def like_contains(word: str) -> str:
+    """A LIKE / ILIKE pattern (ESCAPE '\\') matching `word` anywhere, its own %, _ and \\ taken literally."""
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def clean_body(text: str) -> str:
     """A message body: line breaks normalised to \\n, tabs kept, every other control character removed."""
     return _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text))

@@ -7,14 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from app.services.platform.plain_text import like_contains
 from app.services.platform.uow import UnitOfWork
 from app.services.search.dto import SearchHit
 from app.services.search.engine import fallback_snippet
 from app.services.search.query import ParsedQuery
-
-
-def _like(word: str) -> str:
-    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _whole_words(words: Sequence[str]) -> str:
@@ -28,7 +25,7 @@ def search(uow: UnitOfWork, parsed: ParsedQuery, *, kinds: Sequence[str], limit:
     connection = uow.session.connection()
     # (a pattern, and whether it is a whole-word regular expression rather than an ILIKE substring)
     patterns = [
-        *((_like(w), False) for w in (*parsed.words, *((parsed.prefix,) if parsed.prefix else ()))),
+        *((like_contains(w), False) for w in (*parsed.words, *((parsed.prefix,) if parsed.prefix else ()))),
         *((_whole_words(p), True) for p in (*parsed.phrases, *((w,) for w in parsed.exact))),
     ]
     hits: list[SearchHit] = []
@@ -43,7 +40,7 @@ def search(uow: UnitOfWork, parsed: ParsedQuery, *, kinds: Sequence[str], limit:
                 f"WHERE m.ticket_id = t.id AND m.body_text {op} %(w{i})s))"
             )
         for i, word in enumerate(parsed.customer_words):
-            params[f"c{i}"] = _like(word)
+            params[f"c{i}"] = like_contains(word)
             where.append(
                 f"(c.name ILIKE %(c{i})s OR EXISTS (SELECT FROM switchboard.customer_email e "
                 f"WHERE e.customer_id = c.id AND e.address ILIKE %(c{i})s))"

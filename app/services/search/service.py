@@ -31,6 +31,7 @@ from pathlib import Path
 from app.services.errors import KnownError
 from app.services.platform import changes
 from app.services.platform.database.boundary import SpeaksDomainErrors
+from app.services.platform.database.failures import NO_SPACE
 from app.services.platform.uow import UnitOfWorkSource
 from app.services.search import fallback, feed
 from app.services.search.dto import BuildProgress, IndexStatus, SearchHit, SearchResults
@@ -480,6 +481,6 @@ def _unknown(index: TantivyIndex, parsed: ParsedQuery, hits: Sequence[SearchHit]
 def _reason(error: Exception) -> str:
     """Why the index could not be written, in words: a full disk says so, anything else its own text."""
     words = str(error)
-    if "No space left on device" in words or getattr(error, "errno", None) == errno.ENOSPC:
+    if NO_SPACE in words.lower() or getattr(error, "errno", None) == errno.ENOSPC:
         return "the disk holding it is full"
     return words or type(error).__name__

@@ -9,10 +9,11 @@ of the open tickets' due times in the background (migration 0017: `sla_config_ch
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -182,9 +183,9 @@ def _check_named_rows_exist(uow: UnitOfWork, conditions: Mapping[str, Any]) -> N
     tickets that lost their clock as "moved" (a probe's file named queue 99999)."""
     for key, model, what in (("queue_ids", Queue, "queue"), ("organisation_ids", Organisation, "organisation")):
         wanted = {int(v) for v in conditions.get(key) or ()}
-        missing = (
-            sorted(wanted - set(uow.session.scalars(select(model.id).where(model.id.in_(wanted))))) if wanted else []
-        )
+        if not wanted:
+            continue
+        missing = sorted(wanted - set(uow.session.scalars(select(model.id).where(model.id.in_(wanted)))))
         if missing:
             listed = ", ".join(map(str, missing))
             raise InvalidInput(f"The condition {key!r} names {what} {listed}, which does not exist.")
@@ -492,22 +493,25 @@ def dates_from_ics(data: bytes, *, until: dt.date, time_zone: str | None = None)
     days: set[dt.date] = set()
     zone = ZoneInfo(time_zone) if time_zone else None
     for number, event in enumerate(events, start=1):
-        try:  # icalendar reads a value when it is asked for: a broken one fails here
+        with _dates_read(event, number):
             replaced = event.get("RECURRENCE-ID")
             if replaced is not None:
                 moved.setdefault(str(event.get("UID", "")), set()).add(_wall_time(replaced.dt))
-        except (ValueError, TypeError, AttributeError):
-            raise InvalidInput(
-                f"Event {number} of the .ics file ({_summary(event)}) has a date that cannot be read."
-            ) from None
     for number, event in enumerate(events, start=1):
-        try:
+        with _dates_read(event, number):
             days.update(_event_days(event, number, until, moved, zone))
-        except (ValueError, TypeError, AttributeError):
-            raise InvalidInput(
-                f"Event {number} of the .ics file ({_summary(event)}) has a date that cannot be read."
-            ) from None
     return sorted(day for day in days if EARLIEST_CLOSED_DATE <= day <= until)  # a feed's yearly events from 1800 on
+
+
+@contextlib.contextmanager
+def _dates_read(event: Any, number: int) -> Iterator[None]:
+    """icalendar reads a value when it is asked for: a broken date fails there, and is named by its event."""
+    try:
+        yield
+    except (ValueError, TypeError, AttributeError):
+        raise InvalidInput(
+            f"Event {number} of the .ics file ({_summary(event)}) has a date that cannot be read."
+        ) from None
 
 
 # The database keeps dates from 1900 (migration 0045); the clocks never look back that far.

@@ -26,6 +26,7 @@ from app.services.sla.calendar import ALWAYS, BusinessCalendar, public_holidays
 from app.services.sla.clocks import Clock, Entry, LedgerEvent, Target, clock, explain
 from app.services.sla.policy import (
     DEFAULT_WARN_SHARE,
+    MAX_TARGET_MINUTES,
     Action,
     Conditions,
     LadderStep,
@@ -38,9 +39,6 @@ from app.services.sla.policy import (
 from app.vocabulary import Priority
 
 log = logging.getLogger(__name__)
-# The bounds `save_sla_policy()` keeps too: a year of minutes is more than any service level promises,
-# and a due time so far out that the calendar arithmetic overflowed stopped the sweep for every queue.
-MAX_TARGET_MINUTES = 525_600
 MAX_LADDER_STEPS = 20
 MAX_LADDER_LEVEL = MAX_LADDER_STEPS  # the desktop's editor numbers its steps 1, 2, 3 …
 

@@ -23,6 +23,10 @@ from dataclasses import dataclass, field
 from app.services.sla.clocks import Clock, Target
 from app.vocabulary import Priority, StatusCategory
 
+# The bounds `save_sla_policy()` keeps too: a year of minutes is more than any service level promises,
+# and a due time so far out that the calendar arithmetic overflowed stopped the sweep for every queue.
+MAX_TARGET_MINUTES = 525_600
+
 DEFAULT_WARN_SHARE = 0.8
 WARN_LEVEL = 0  # the pre-breach warning, before the ladder's levels 1, 2, 3 …
 

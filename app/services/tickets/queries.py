@@ -34,6 +34,7 @@ from sqlalchemy.orm import aliased
 from app.models import Agent, Customer, CustomerEmail, Message, Organisation, Queue, Ticket, TicketLink
 from app.models.ticket import WORKING_STATUSES
 from app.services.errors import InvalidInput, NotFound
+from app.services.platform.plain_text import like_contains
 from app.services.platform.uow import UnitOfWork
 from app.services.tickets.dto import MessageView, TicketDetail, TicketSummary, text_words, ticket_number_in
 from app.services.tickets.dto import PageCursor as PageCursor
@@ -402,7 +403,7 @@ def filter_values(f: TicketFilter) -> dict[str, Any]:
     if f.tag:
         values["p_tag"] = [f.tag.strip().lower()]
     for index, word in enumerate(text_words(f.text)):
-        values[f"p_word_{index}"] = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        values[f"p_word_{index}"] = like_contains(word)
         if (number := ticket_number_in(word)) is not None:
             values[f"p_number_{index}"] = number
     return values

@@ -11,7 +11,7 @@ from app.models import Customer, CustomerEmail
 from app.services.navigation.dto import Choice
 from app.services.platform.actor import Actor
 from app.services.platform.database.boundary import SpeaksDomainErrors
-from app.services.platform.plain_text import ACCENTED, PLAIN, fold_accents
+from app.services.platform.plain_text import ACCENTED, PLAIN, fold_accents, like_contains
 from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
 from app.services.tickets import history, queries, service
 from app.services.tickets.dto import FieldChanges, HistoryEntry, MessageView, TicketChanged, TicketDetail
@@ -117,8 +117,7 @@ class TicketWork(SpeaksDomainErrors):
         statement = select(Customer.id, Customer.name, address)
         folded_name = func.lower(func.translate(Customer.name, ACCENTED, PLAIN))  # "muller" finds Müller
         for word in words:
-            plain = fold_accents(word)
-            pattern = "%" + plain.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            pattern = like_contains(fold_accents(word))
             statement = statement.where(
                 or_(
                     folded_name.like(pattern, escape="\\"),

@@ -118,25 +118,35 @@ class EscalationBoardModel(FrozenRowsModel[BoardRow]):
         return None
 
     def _text(self, row: BoardRow, column: int) -> str:
-        due = f"{row.due_at.astimezone():%a %d %b %H:%M} ({relative(row.due_at, self.as_of)})"
-        acknowledged = ""
-        if row.acknowledged_by is not None and row.acknowledged_at is not None:
-            acknowledged = f"{row.acknowledged_by}, {row.acknowledged_at.astimezone():%H:%M}"
-        texts = {
-            "Due": due,
-            "Left": left_words(row.minutes_left, short=True),
-            "Ticket": f"#{row.number}",
-            "Subject": row.subject,
-            "Assignee": row.assignee or "Nobody",
-            "Priority": row.priority.capitalize(),
-            "State": row.state.value.capitalize(),
-            "Risk": row.risk.value.capitalize(),
-            "Typical": minutes_words(row.typical_minutes),
-            "Level": LEVEL_WORDS.get(row.level, str(row.level)),
-            "Acknowledged": acknowledged,
-            "Queue": row.queue,
-        }
-        return texts[self.COLUMNS[column]]
+        """The one cell asked for (a view asks for every cell, role by role: not all twelve each time)."""
+        match self.COLUMNS[column]:
+            case "Due":
+                return f"{row.due_at.astimezone():%a %d %b %H:%M} ({relative(row.due_at, self.as_of)})"
+            case "Left":
+                return left_words(row.minutes_left, short=True)
+            case "Ticket":
+                return f"#{row.number}"
+            case "Subject":
+                return row.subject
+            case "Assignee":
+                return row.assignee or "Nobody"
+            case "Priority":
+                return row.priority.capitalize()
+            case "State":
+                return row.state.value.capitalize()
+            case "Risk":
+                return row.risk.value.capitalize()
+            case "Typical":
+                return minutes_words(row.typical_minutes)
+            case "Level":
+                return LEVEL_WORDS.get(row.level, str(row.level))
+            case "Acknowledged":
+                if row.acknowledged_by is None or row.acknowledged_at is None:
+                    return ""
+                return f"{row.acknowledged_by}, {row.acknowledged_at.astimezone():%H:%M}"
+            case "Queue":
+                return row.queue
+        raise KeyError(self.COLUMNS[column])
 
     @staticmethod
     def _why(row: BoardRow) -> str:

@@ -59,13 +59,15 @@ def explain_database_error(error: DBAPIError) -> KnownError | None:
         return DatabaseUnavailable(f"The database connection failed: {reason}")
     if state in RETRY_STATES:
         return DatabaseBusy(f"{RETRY_STATES[state]}; nothing was saved. Please try again.")
-    if state == "42501" and "row-level security" in reason:  # the policy's words name a table, not a reason
+    if state == "42501" and ROW_SECURITY in reason:
         return NotPermitted(ROLE_REFUSED)
     if state == "42501":
         return NotPermitted(f"The database did not permit this: {reason}")
     return None
 
 
+# A row-level security refusal names a policy and a table, not a reason a person can act on.
+ROW_SECURITY = "row-level security"
 ROLE_REFUSED = "Your role may not do this here (for example, in a queue you do not work); nothing was saved."
 
 
@@ -131,10 +133,8 @@ def refusal(error: DBAPIError) -> KnownError | None:
     if state not in REFUSALS:
         return None
     said = first_line(error)
-    if state == "42501" and "row-level security" in said:  # the policy's words name a table, not a reason
-        return NotPermitted(
-            "Your role may not do this here (for example, in a queue you do not work); nothing was saved."
-        )
+    if state == "42501" and ROW_SECURITY in said:
+        return NotPermitted(ROLE_REFUSED)
     return REFUSALS[state](said.capitalize())
 
 

@@ -25,17 +25,19 @@ CREATE OR REPLACE FUNCTION {{schema}}.end_stale_transactions(p_idle_seconds inte
 AS $fn$
 DECLARE stale record;
         notify_full boolean := pg_notification_queue_usage() > 0.2;
+        holders jsonb;  -- the sessions holding locks now, read once for both uses below (no temp table:
+                        -- one made and dropped every minute churns the catalogue)
 BEGIN
     IF is_trusted_session() IS NOT TRUE THEN
         RAISE EXCEPTION 'only the worker ends stale transactions' USING ERRCODE = 'insufficient_privilege';
     END IF;
-    CREATE TEMP TABLE IF NOT EXISTS pg_temp.lock_holders (usename name, backend integer, open_for integer,
-                                                           stale boolean) ON COMMIT DROP;
-    INSERT INTO pg_temp.lock_holders
-    SELECT a.usename, a.pid, extract(epoch FROM now() - a.xact_start)::integer,
-           (a.state IN ('idle in transaction', 'idle in transaction (aborted)')
-            AND a.state_change < now() - make_interval(secs => p_idle_seconds)
-            OR a.xact_start < now() - make_interval(secs => p_open_seconds))
+    SELECT coalesce(jsonb_agg(jsonb_build_object(
+               'usename', a.usename, 'backend', a.pid,
+               'open_for', extract(epoch FROM now() - a.xact_start)::integer,
+               'stale', (a.state IN ('idle in transaction', 'idle in transaction (aborted)')
+                         AND a.state_change < now() - make_interval(secs => p_idle_seconds)
+                         OR a.xact_start < now() - make_interval(secs => p_open_seconds)))), '[]')
+    INTO holders
     FROM pg_stat_activity a
     WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.xact_start IS NOT NULL
       AND (a.backend_xid IS NOT NULL OR EXISTS (  -- a lock that takes no transaction id blocks as well
@@ -46,15 +48,17 @@ BEGIN
            OR pg_has_role(a.usename, {{admin_role:literal}}, 'MEMBER'))
       AND NOT pg_has_role(a.usename, {{owner_role:literal}}, 'MEMBER');
     -- Logins holding such locks now, counted over consecutive runs (a gap of more than 150 s starts over).
-    DELETE FROM stale_lock_sample s WHERE NOT EXISTS (SELECT FROM pg_temp.lock_holders h WHERE h.usename = s.login);
+    DELETE FROM stale_lock_sample s
+    WHERE NOT EXISTS (SELECT FROM jsonb_to_recordset(holders) AS h(usename text) WHERE h.usename = s.login);
     INSERT INTO stale_lock_sample (login, seen, last_seen)
-    SELECT DISTINCT h.usename::text, 1, now() FROM pg_temp.lock_holders h
+    SELECT DISTINCT h.usename, 1, now() FROM jsonb_to_recordset(holders) AS h(usename text)
     ON CONFLICT ON CONSTRAINT pk_stale_lock_sample DO UPDATE
         SET seen = CASE WHEN stale_lock_sample.last_seen > now() - interval '150 seconds'
                         THEN stale_lock_sample.seen + 1 ELSE 1 END,
             last_seen = now();
     FOR stale IN
-        SELECT h.usename::text AS usename, h.backend, h.open_for FROM pg_temp.lock_holders h
+        SELECT h.usename, h.backend, h.open_for
+        FROM jsonb_to_recordset(holders) AS h(usename text, backend integer, open_for integer, stale boolean)
         WHERE h.stale OR EXISTS (SELECT FROM stale_lock_sample s WHERE s.login = h.usename AND s.seen >= 3)
         UNION
         SELECT a.usename::text, a.pid, extract(epoch FROM now() - a.xact_start)::integer
