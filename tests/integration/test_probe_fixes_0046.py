@@ -324,3 +324,26 @@ def test_configuration_copied_into_the_audit_is_bounded(desk: Desk) -> None:
                 "INSERT INTO business_calendar (name, time_zone, weekly_hours) VALUES ('Huge', 'UTC', %s)",
                 (json.dumps({"note": "x" * 70_000}),),
             )
+
+
+@pytest.mark.parametrize("person", ["alice", "carol", "dana", "ghost", "outsider"])
+def test_no_login_reads_or_writes_the_stale_jobs_count(desk: Desk, person: str) -> None:
+    """`stale_lock_sample` is the worker's: no group has a grant on it, and no function hands it out."""
+    with desk.connect(person) as login:
+        for statement in (
+            "SELECT * FROM switchboard.stale_lock_sample",
+            "DELETE FROM switchboard.stale_lock_sample",
+            "INSERT INTO switchboard.stale_lock_sample VALUES ('x', 0, now())",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                login.execute(statement)
+
+
+@pytest.mark.parametrize("person", ["alice", "carol", "ghost"])
+def test_only_admins_read_the_configurations_audit(desk: Desk, person: str) -> None:
+    with desk.connect("dana") as admin:
+        admin.execute("SELECT set_agent_routing(%s, %s)", (desk.ids["bob"], json.dumps({"capacity": 9})))
+        assert admin.execute("SELECT count(*) FROM audit_event WHERE ticket_id IS NULL").fetchone() != (0,)
+    with desk.connect(person) as login:
+        seen = login.execute("SELECT count(*) FROM audit_event WHERE ticket_id IS NULL").fetchone()
+    assert seen == (0,)  # a lead, an agent, a group member without an agent row: none of it
