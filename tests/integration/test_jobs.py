@@ -55,8 +55,9 @@ def test_no_transaction_is_open_while_a_job_works(committed_runtime: Runtime, da
     def look_from_outside(new_uow: NewUnitOfWork) -> dict[str, Any]:
         with psycopg.connect(libpq_dsn(database_url), autocommit=True) as outside:
             seen["in_transaction"] = outside.execute(
-                "SELECT state FROM pg_stat_activity"
+                "SELECT state FROM pg_stat_activity"  # client sessions: the server's autovacuum may be at work
                 " WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
+                " AND backend_type = 'client backend'"
             ).fetchall()
             seen["claims"] = outside.execute(
                 "SELECT worker, finished_at FROM switchboard.job_run WHERE job = 'look'"
