@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QBoxLayout,
     QComboBox,
-    QHBoxLayout,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -69,6 +68,7 @@ class Composer(QObject):
         responses_button: opens the response picker; picker: the ResponsePicker.
         signature_button: opens the signature dialog.
         then_status: the status the ticket is left in ("(unchanged)" is None), only the lifecycle's moves.
+        modes: the row of the mode buttons and the Response… and Signature… buttons, stacked when narrow.
         actions: the row of `then_status` and the Send buttons, stacked when the pane is narrow.
         send_button: Send; send_next_button: Send and go to the next ticket.
         ticket_id: the ticket whose draft is in the text box (None before the first ticket).
@@ -127,11 +127,14 @@ class Composer(QObject):
         self.actions.add_second(self.send_next_button)
 
     def add_to(self, layout: QBoxLayout) -> None:
-        modes = QHBoxLayout()
-        for widget in (self.reply_mode, self.note_mode, self.responses_button, self.signature_button):
-            modes.addWidget(widget)
-        modes.addStretch()
-        layout.addLayout(modes)
+        # Stacked in a narrow ticket pane, as the row under the text: side by side they held the pane 430 px
+        # wide, and with the account panel beside it the queue's subject column went down to "Su…".
+        self.modes = WrappingRow()
+        for mode_button in (self.reply_mode, self.note_mode):
+            self.modes.add_first(mode_button)
+        for button in (self.responses_button, self.signature_button):
+            self.modes.add_second(button)
+        layout.addWidget(self.modes)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.actions)
         area = layout.parentWidget() or self.text
@@ -192,6 +195,9 @@ class Composer(QObject):
         targets = vocabulary.targets(status) if vocabulary is not None and status is not None else []
         for key in targets:
             self.then_status.addItem(label_of(vocabulary, key), key)
+        # Qt keeps the drop-down's minimum from its first items ("(unchanged)"): a narrow pane then cut
+        # "Pending third party" and the arrow off instead of stacking the row (WrappingRow).
+        self.then_status.setMinimumWidth(self.then_status.sizeHint().width())
         if kept is not None and kept in targets:
             self.then_status.setCurrentIndex(self.then_status.findData(kept))
             return

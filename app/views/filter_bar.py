@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLa
 
 from app.services.navigation.dto import DeskView
 from app.services.tickets.dto import SortOrder
+from app.views.wrapping_row import WrappingRow
 from app.vocabulary import Priority
 
 ANY_STATUS = "Any status"
@@ -28,6 +29,7 @@ ASSIGNEES = [("Anyone", None), ("Me", "me"), ("Unassigned", "none")]
 class FilterBar(QWidget):
     """Attributes:
     text: the filter text (Esc clears it); count_label: how many tickets the filtered view holds.
+    choices: the row of drop-downs (status, priority, who has it | tag, order).
     """
 
     changed = Signal()
@@ -69,17 +71,21 @@ class FilterBar(QWidget):
         self.count_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
         # Two rows: the text gets the queue's whole width (at 1366 px, beside five drop-downs it had 110 px).
-        first, second = QHBoxLayout(), QHBoxLayout()
+        # The drop-downs' row stacks its two groups in a narrow queue pane rather than hold the pane wide: at
+        # 1366 px with the account panel open, its 471 px minimum pushed the knowledge panel off the screen.
+        first = QHBoxLayout()
         first.addWidget(self.text, 1)
         first.addWidget(self.count_label)
-        for widget in (self.status, self.priority, self.assignee, self.tag, self.sort):
-            second.addWidget(widget)
-        second.addStretch(1)
+        self.choices = WrappingRow()
+        for combo in (self.status, self.priority, self.assignee):
+            self.choices.add_first(combo)
+        self.choices.add_second(self.tag)
+        self.choices.add_second(self.sort)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 4)
         layout.setSpacing(4)
         layout.addLayout(first)
-        layout.addLayout(second)
+        layout.addWidget(self.choices)
 
     def stop(self) -> None:
         """The window closes: a filter typed a moment ago asks for nothing any more."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSize
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLayout, QSizePolicy, QWidget
 
 
 class WrappingRow(QWidget):
@@ -21,6 +21,9 @@ class WrappingRow(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # Never taller than its rows: stacked, the second group's stretch would otherwise claim the height
+        # a queue's table or a reply's text should get.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.first = QHBoxLayout()
         self.first.addStretch()  # stacked, the first group stays at the left
         self.second = QHBoxLayout()
@@ -46,9 +49,16 @@ class WrappingRow(QWidget):
         return self.first.sizeHint().width() + self._row.spacing() + self.second.sizeHint().width()
 
     def minimumSizeHint(self) -> QSize:
-        """As narrow as the wider group: below what both need, the row stacks instead of cutting them."""
+        """As narrow as the wider group: below what both need, the row stacks instead of cutting them. As
+        high as the groups are now arranged: stacked, both; side by side, the taller (a side-by-side row that
+        asked for both heights left a gap above a queue's table)."""
         first, second = self.first.minimumSize(), self.second.minimumSize()
-        return QSize(max(first.width(), second.width()), first.height() + self._row.spacing() + second.height())
+        high = (
+            first.height() + self._row.spacing() + second.height()
+            if self.stacked
+            else max(first.height(), second.height())
+        )
+        return QSize(max(first.width(), second.width()), high)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._fit(event.size().width())

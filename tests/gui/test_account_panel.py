@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QSize, Qt, QUrl
 from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, text
@@ -21,10 +21,15 @@ from app.bootstrap import Runtime
 from app.services.connectors import credentials
 from app.services.connectors.discovery import ConnectorRegistry
 from app.services.desk import HelpDesk
+from app.services.search.service import Search
+from app.services.search.store import IndexHome
 from app.services.tickets import service
 from app.views.drafts import DraftStore
 from app.views.main_window import MainWindow
+from app.views.queue_view import GIVES_WAY, MIN_SUBJECT_WIDTH, SUBJECT_COLUMN
 from app.views.tasks import TaskRunner
+from app.views.ticket_table import COLUMNS
+from app.views.wrapping_row import WrappingRow
 from tests.support.desk_window import close_window, runtime_as
 from tests.support.gui_thread import GuiThreadGuard
 from tests.support.tool import ACCOUNT, connector_settings
@@ -49,13 +54,17 @@ def world(committed_runtime: Runtime) -> World:
     return world
 
 
-def open_window(qtbot: QtBot, engine: Engine, tmp_path: Path, tool: HTTPServer, **options: object) -> MainWindow:
+def open_window(
+    qtbot: QtBot, engine: Engine, tmp_path: Path, tool: HTTPServer, *, size: QSize | None = None, **options: object
+) -> MainWindow:
     name = f"panel{id(tool)}"
     credentials.keep_for_session(name, TOKEN)
     settings = connector_settings(tool.url_for("/").rstrip("/"), name, **options)
     desk = HelpDesk(runtime_as(engine, "alice"), ConnectorRegistry({name: settings}))
     window = MainWindow(desk, TaskRunner(), DraftStore(tmp_path / "drafts"), accounts=desk.accounts)
     qtbot.addWidget(window)
+    if size is not None:
+        window.resize(size)
     window.show()
     qtbot.waitUntil(lambda: window.model.rowCount() == 2 and window.editor.detail is not None, timeout=10_000)
     return window
@@ -167,3 +176,52 @@ def test_a_hanging_tool_never_stalls_the_window_the_ticket_works_and_the_panel_s
         )
     assert bodies[-1] == "Looking into it."
     close_window(window, qtbot)
+
+
+def _cut_off(row: WrappingRow) -> list[str]:
+    """The widgets of a row that reach past its right edge (drawn cut, a drop-down without its arrow)."""
+    cut = []
+    for group in (row.first, row.second):
+        for index in range(group.count()):
+            item = group.itemAt(index)
+            widget = item.widget() if item is not None else None
+            if widget is not None and widget.geometry().right() >= row.width():
+                cut.append(widget.objectName() or type(widget).__name__)
+    return cut
+
+
+def test_a_laptop_screen_holds_the_queue_the_ticket_its_account_and_the_knowledge_panel(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path, tool: HTTPServer
+) -> None:
+    """At 1366 x 768 the account panel beside the conversation held the ticket pane 717 px wide and the
+    drop-downs above the queue 471: the queue's subject read "Su…", "then set status" lost its arrow, and
+    F2's knowledge panel pushed the window 36 px past the screen. Rows of buttons stack instead."""
+    tool.expect_request("/api/accounts/J-1").respond_with_json(ACCOUNT)
+    window = open_window(qtbot, engine, tmp_path, tool, size=QSize(1366, 768))
+    panel = window.editor.account_panel
+    assert panel is not None
+    qtbot.waitUntil(lambda: panel.panel is not None and panel.panel.state == "fresh", timeout=10_000)
+    header = window.table.horizontalHeader()
+    floors = [header.sectionSize(COLUMNS.index(name)) <= floor for name, floor in GIVES_WAY]
+    assert header.sectionSize(SUBJECT_COLUMN) >= MIN_SUBJECT_WIDTH or all(floors)  # the others gave what they could
+    assert not window.table.horizontalScrollBar().isVisible()  # every column shown fits
+    composer = window.editor.composer_panel
+    for row in (composer.modes, composer.actions, window.filters.choices):
+        assert _cut_off(row) == []
+    assert window.filters.choices.height() < 2 * window.filters.status.height()  # one row where it fits
+
+    url = engine.url
+    home = IndexHome.for_login("gui", str(url.database), f"{url.database}_alice", base=tmp_path / "search")
+    search = Search(runtime_as(engine, "alice"), home)
+    window.enable_search(search)
+    qtbot.keyClick(window.table, Qt.Key.Key_F2)
+    features = window.search_features
+    assert features is not None
+    qtbot.waitUntil(features.dock.isVisible)
+    qtbot.waitUntil(lambda: window.runner.in_flight == 0, timeout=10_000)
+    assert window.width() <= 1366 and window.minimumSizeHint().width() <= 1366
+    assert features.dock.width() >= features.panel.minimumSizeHint().width()
+    for row in (composer.modes, composer.actions, window.filters.choices):
+        assert _cut_off(row) == []
+    close_window(window, qtbot)
+    search.close()
