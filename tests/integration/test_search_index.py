@@ -493,8 +493,9 @@ def test_the_change_log_holds_ids_only_and_no_inactive_or_outside_login_reads_it
             (desk.login("hal"), [desk.ids["billing"]]),
         )
         dana.execute("SELECT disable_user(%s)", (desk.login("hal"),))
-    with desk.connect_as_dba() as dba:  # disabled users cannot log in; if one could, it reads nothing
+    with desk.connect_as_dba() as dba:  # disabled users cannot log in nor connect; if one could, it reads nothing
         dba.execute(f'ALTER ROLE "{desk.login("hal")}" LOGIN')
+        dba.execute(f'GRANT CONNECT ON DATABASE "{desk.database}" TO "{desk.login("hal")}"')
     refused = (psycopg.errors.InsufficientPrivilege, psycopg.errors.UndefinedTable, psycopg.errors.UndefinedFunction)
     for person in ("hal", "outsider"):  # disabled (out of every group now); in no group at all
         with desk.connect(person) as connection:

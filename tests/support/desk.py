@@ -83,6 +83,9 @@ def desk(pg_server: PgServer) -> Iterator[Desk]:
             ).agent_id
         s.execute(text(f"UPDATE switchboard.queue SET team_lead_id = {ids['carol']} WHERE id = {ids['tech']}"))
         s.execute(text(f'CREATE ROLE "{database}_outsider" LOGIN'))
+        # A login in no group cannot connect to the desk's database (migration 0047); let in here as if a DBA
+        # had, so the probes show what such a login could do inside it still holds.
+        s.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO "{database}_outsider"'))
         s.execute(text(f'CREATE ROLE "{database}_ghost" LOGIN IN ROLE "{database}_agent"'))
         ids["jane"] = s.execute(
             text("INSERT INTO switchboard.customer (name) VALUES ('Jane Doe') RETURNING id")

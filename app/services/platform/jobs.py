@@ -174,7 +174,11 @@ def end_stale_transactions(
         uow.commit()
     for login, pid, seconds in ended:
         log.warning(
-            "ended the session %s of %s: its transaction held locks or the change log for %s s", pid, login, seconds
+            "ended the session %s of %s: its transaction sat idle, or held locks, a snapshot or the change log"
+            " for %s s",
+            pid,
+            login,
+            seconds,
         )
     return {"ended": [{"login": login, "pid": pid, "open_seconds": seconds} for login, pid, seconds in ended]}
 

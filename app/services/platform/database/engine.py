@@ -105,6 +105,11 @@ def explain_connection_error(url: URL, error: OperationalError) -> KnownError:
         # One sentence whichever it was: the server's own words ("role … does not exist") would tell a
         # stranger which logins exist.
         return SignInFailed(f"Sign-in as {login} failed: wrong user name or password, or the login is disabled.")
+    if "permission denied for database" in lowered:  # signed in, but not one of the desk's people
+        return SignInFailed(
+            f"Sign-in as {login} failed: the login is not a Switchboard user of the desk at {where}."
+            " Ask an admin to add it."
+        )
     if any(sign in lowered for sign in NOT_POSTGRES):
         return DatabaseUnavailable(
             f"Cannot reach the database at {where}: something answers at that host and port, but it is not "
@@ -132,6 +137,16 @@ UNREACHABLE = [
     ("the database system is starting up", "the server is starting up. Try again in a moment."),
     ("the database system is shutting down", "the server is shutting down."),
     ("too many clients", "the server has no connection to spare (too many clients). Ask IT to raise its limit."),
+    (
+        "remaining connection slots are reserved",
+        "the server has no connection to spare for staff now (the rest are kept for the worker and admins). "
+        "Ask IT to raise its limit.",
+    ),
+    (
+        "too many connections for role",
+        "your login has as many connections open as it may. Close another Switchboard window or command, "
+        "then try again.",
+    ),
 ]
 
 

@@ -1,0 +1,16 @@
+-- agent_preference_bounded, version 1, applied by migration 0047_probe_fixes_4. Released files never change (migrations/sql/README.md).
+-- A login keeps at most 200 preferences (saved views and a signature: a person has dozens): an agent wrote
+-- twenty keys of 10 MB in eight seconds, and nothing limited how many. Each value is bounded by a check
+-- (64 KiB). A trigger before each insert; the count sees the login's own rows, which are all it may write.
+CREATE OR REPLACE FUNCTION {{schema}}.agent_preference_bounded()
+    RETURNS trigger LANGUAGE plpgsql
+    SET search_path = pg_catalog, {{schema}}, pg_temp
+AS $fn$
+BEGIN
+    IF NOT EXISTS (SELECT FROM agent_preference p WHERE p.agent_id = NEW.agent_id AND p.key = NEW.key)  -- an upsert's update
+       AND (SELECT count(*) FROM agent_preference p WHERE p.agent_id = NEW.agent_id) >= 200 THEN
+        RAISE EXCEPTION 'a login keeps at most 200 preferences (saved views, its signature)'
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END $fn$

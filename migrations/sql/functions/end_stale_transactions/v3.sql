@@ -1,0 +1,100 @@
+-- end_stale_transactions, version 3, applied by migration 0047_probe_fixes_4. Released files never change (migrations/sql/README.md).
+-- Version 3: a transaction that holds only a snapshot is ended too: `BEGIN ISOLATION LEVEL REPEATABLE
+-- READ; SELECT count(*) FROM ticket;`, then nothing, took no transaction id and no strong lock, so version 2
+-- never ended it, and it held back vacuum on every table (presence, claims, the change log's trims) and a
+-- DBA's upgrade for as long as the agent liked. Now any staff session idle in its transaction for
+-- p_idle_seconds is ended whatever it holds (the client never waits inside a transaction), and one that
+-- holds a snapshot while running is ended after 30 minutes (a statement of the client's lasts a minute at
+-- most; a search index's rebuild reads for about one). The filling notification queue's rule also looks
+-- at staff logins' sessions in the server's other databases: the queue is the whole server's, and a
+-- listener sitting in a transaction in `postgres` held it back as well. Everything else as version 2,
+-- whose notes follow.
+-- Version 1 ended only transactions holding a transaction id, after 30 minutes open: an agent froze every
+-- ticket of their queue (FOR SHARE, then pg_sleep) or every configuration write of the desk (one update of
+-- the shared config_version row, then pg_sleep) for 30 minutes at a time, and a table lock that takes no
+-- transaction id (LOCK TABLE agent_preference IN EXCLUSIVE MODE) was never ended. Version 2 ends a staff
+-- transaction that holds a transaction id or any lock stronger than a reader's once it has been idle for
+-- p_idle_seconds or open for p_open_seconds; the worker now passes two minutes for both (the client's
+-- transactions last milliseconds), and logs whom it ended. A login found holding such locks at three runs in a
+-- row (the worker runs the job every minute; `stale_lock_sample` keeps the count) is ended too, however short
+-- each of its transactions: a loop of 100-second transactions kept a queue's tickets and every configuration
+-- write locked, and no single one was old enough. And while the notification queue is a fifth full, any
+-- session but a trusted one (any login the database lets in) whose transaction is a minute old is ended: a
+-- listener sitting in a transaction holds the queue back, and a full queue refuses every announced write.
+-- Everything else as version 1, whose notes follow.
+-- Ends the sessions of staff logins (members of the agent, supervisor or admin group, never of the owner
+-- role: not the worker, migrations or a superuser) whose transaction holds a transaction id and has sat idle
+-- for p_idle_seconds or been open for p_open_seconds. Such a transaction holds back the change log's horizon
+-- (`change_log_horizon()`): every client's live updates and search index wait for it. The logins'
+-- timeouts cannot prevent it, as any session may SET its own; a probe held the desk's horizon from psql.
+-- For the worker (trusted sessions only); it runs as the function's owner, who may end those sessions (the
+-- migrations' login: a superuser, as `change_log_horizon()` needs too). Returns whom it ended.
+CREATE OR REPLACE FUNCTION {{schema}}.end_stale_transactions(p_idle_seconds integer, p_open_seconds integer)
+    RETURNS TABLE (login text, pid integer, open_seconds integer) LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, {{schema}}, pg_temp
+AS $fn$
+DECLARE stale record;
+        notify_full boolean := pg_notification_queue_usage() > 0.2;
+        holders jsonb;  -- the sessions holding locks now, read once for both uses below (no temp table:
+                        -- one made and dropped every minute churns the catalogue)
+BEGIN
+    IF is_trusted_session() IS NOT TRUE THEN
+        RAISE EXCEPTION 'only the worker ends stale transactions' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    SELECT coalesce(jsonb_agg(jsonb_build_object(
+               'usename', a.usename, 'backend', a.pid,
+               'open_for', extract(epoch FROM now() - a.xact_start)::integer,
+               'locks', h.locks,
+               'stale', (a.state IN ('idle in transaction', 'idle in transaction (aborted)')
+                         AND a.state_change < now() - make_interval(secs => p_idle_seconds)
+                         OR h.locks AND a.xact_start < now() - make_interval(secs => p_open_seconds)
+                         OR a.xact_start < now() - interval '30 minutes'))), '[]')
+    INTO holders
+    FROM pg_stat_activity a
+    CROSS JOIN LATERAL (SELECT a.backend_xid IS NOT NULL OR EXISTS (  -- a lock that takes no transaction id blocks as well
+          SELECT FROM pg_locks l WHERE l.pid = a.pid AND l.granted AND l.mode <> 'AccessShareLock'
+                                   AND l.locktype IN ('relation', 'tuple', 'object', 'page', 'extend')) AS locks) h
+    WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.xact_start IS NOT NULL
+      AND (h.locks OR a.backend_xmin IS NOT NULL
+           OR a.state IN ('idle in transaction', 'idle in transaction (aborted)'))
+      AND (pg_has_role(a.usename, {{agent_role:literal}}, 'MEMBER')
+           OR pg_has_role(a.usename, {{supervisor_role:literal}}, 'MEMBER')
+           OR pg_has_role(a.usename, {{admin_role:literal}}, 'MEMBER'))
+      AND NOT pg_has_role(a.usename, {{owner_role:literal}}, 'MEMBER');
+    -- Logins holding such locks now, counted over consecutive runs (a gap of more than 150 s starts over).
+    DELETE FROM stale_lock_sample s
+    WHERE NOT EXISTS (SELECT FROM jsonb_to_recordset(holders) AS h(usename text, locks boolean)
+                      WHERE h.usename = s.login AND h.locks);
+    INSERT INTO stale_lock_sample (login, seen, last_seen)
+    SELECT DISTINCT h.usename, 1, now() FROM jsonb_to_recordset(holders) AS h(usename text, locks boolean)
+    WHERE h.locks
+    ON CONFLICT ON CONSTRAINT pk_stale_lock_sample DO UPDATE
+        SET seen = CASE WHEN stale_lock_sample.last_seen > now() - interval '150 seconds'
+                        THEN stale_lock_sample.seen + 1 ELSE 1 END,
+            last_seen = now();
+    FOR stale IN
+        SELECT h.usename, h.backend, h.open_for
+        FROM jsonb_to_recordset(holders) AS h(usename text, backend integer, open_for integer, stale boolean,
+                                                 locks boolean)
+        WHERE h.stale OR h.locks AND EXISTS (SELECT FROM stale_lock_sample s WHERE s.login = h.usename AND s.seen >= 3)
+        UNION
+        SELECT a.usename::text, a.pid, extract(epoch FROM now() - a.xact_start)::integer
+        FROM pg_stat_activity a
+        WHERE notify_full AND a.pid <> pg_backend_pid()
+          AND (a.datname = current_database()
+               OR pg_has_role(a.usename, {{agent_role:literal}}, 'MEMBER')
+               OR pg_has_role(a.usename, {{supervisor_role:literal}}, 'MEMBER')
+               OR pg_has_role(a.usename, {{admin_role:literal}}, 'MEMBER'))
+          AND a.backend_type = 'client backend' AND a.xact_start < now() - interval '60 seconds'
+          AND NOT pg_has_role(a.usename, {{owner_role:literal}}, 'MEMBER')
+          AND NOT coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = a.usename), false)
+    LOOP
+        IF pg_terminate_backend(stale.backend) THEN
+            DELETE FROM stale_lock_sample s WHERE s.login = stale.usename;
+            login := stale.usename;
+            pid := stale.backend;
+            open_seconds := stale.open_for;
+            RETURN NEXT;
+        END IF;
+    END LOOP;
+END $fn$
