@@ -171,7 +171,10 @@ def run_desktop(runtime: Runtime | None = None, *, database_url: str | None = No
     else:
         client = client_for(runtime)
     window = open_main_window(client, runner)
-    window.show()
+    if window.opens_maximised:
+        window.showMaximized()
+    else:
+        window.show()
     settle_memory()
     collector = GuiThreadCollector(app)  # no Qt object is ever collected on a pool thread (app/views/memory.py)
     collector.start()

@@ -9,12 +9,13 @@ from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QHeaderView, QMainWindow, QSplitter
 
 COLUMNS_KEY = "main/columns"
+GEOMETRY_KEY = "main/geometry"
 
 
 class LayoutMemory:
     def __init__(self, window: QMainWindow, splitter: QSplitter, columns: QHeaderView) -> None:
         self._parts: list[tuple[str, Callable[[], QByteArray], Callable[[QByteArray], object]]] = [
-            ("main/geometry", window.saveGeometry, window.restoreGeometry),
+            (GEOMETRY_KEY, window.saveGeometry, window.restoreGeometry),
             ("main/state", window.saveState, window.restoreState),
             ("main/splitter", splitter.saveState, splitter.restoreState),
             (COLUMNS_KEY, columns.saveState, columns.restoreState),

@@ -39,7 +39,7 @@ from app.views.availability_menu import AvailabilityMenu
 from app.views.drafts import DraftStore
 from app.views.editor import TicketEditor
 from app.views.filter_bar import FilterBar
-from app.views.layout_memory import COLUMNS_KEY, LayoutMemory
+from app.views.layout_memory import COLUMNS_KEY, GEOMETRY_KEY, LayoutMemory
 from app.views.live_bridge import LiveBridge
 from app.views.live_updates import LiveUpdates
 from app.views.navigation_sidebar import NavigationSidebar
@@ -66,6 +66,9 @@ if TYPE_CHECKING:
     from app.views.supervisor.view import SupervisorView
 
 DEFAULT_SIZE = QSize(1440, 860)
+# A title bar and a frame, about: a window sized to the screen's room (1366 x 768 less a panel) put its
+# status bar, with the availability menu and the connection, under the screen's bottom edge.
+FRAME_ROOM = QSize(16, 48)
 THE_REST_AFTER_MS = 250  # after the first page: a few frames, more than a paint takes on a slow machine
 SIDEBAR_WIDTH = 170
 FIND_LIMIT = 20
@@ -78,6 +81,15 @@ def default_size() -> QSize:
         return DEFAULT_SIZE
     room = screen.availableGeometry().size()
     return QSize(min(DEFAULT_SIZE.width(), room.width()), min(DEFAULT_SIZE.height(), room.height()))
+
+
+def _room_beyond(size: QSize) -> bool:
+    """Whether the screen's room holds `size` with the window's title bar and frame around it."""
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return True
+    room = screen.availableGeometry().size()
+    return room.width() >= size.width() + FRAME_ROOM.width() and room.height() >= size.height() + FRAME_ROOM.height()
 
 
 def pane_sizes(width: int) -> list[int]:
@@ -95,6 +107,8 @@ class MainWindow(QMainWindow):
     command_palette, overlay, about_dialog, bulk_dialog, bulk_summary, new_ticket_dialog,
         relate_dialog: the last one opened.
     live_updates, presence_tracker, tray, layout_memory: the window's background parts.
+    opens_maximised: a first start on a screen with no room for the default size and a frame around it
+        (the client then shows the window maximised, not sized to the room and cut at the bottom).
     status: the DeskStatusBar; connection_label: its connection indicator.
     connected: false while the server is unreachable (the window is read-only then).
     actions_by_text: every keyboard action by its text (the palette and the overlay list them).
@@ -136,7 +150,9 @@ class MainWindow(QMainWindow):
         size = default_size()
         self.resize(size)
         self.splitter.setSizes(pane_sizes(size.width()))
-        if COLUMNS_KEY in self.layout_memory.restore():
+        restored = self.layout_memory.restore()
+        self.opens_maximised = GEOMETRY_KEY not in restored and not _room_beyond(DEFAULT_SIZE)
+        if COLUMNS_KEY in restored:
             self.table.fit_when_shown = False  # the agent's own columns
             self._show_sort_indicator()  # the saved header carries the arrow of its day; the sort is today's
         self.model.loaded.connect(self._first_page_shown)
@@ -706,7 +722,8 @@ class MainWindow(QMainWindow):
 
     def _supervised_ticket_chosen(self, ticket_id: int) -> None:
         def opened(found: list[TicketSummary]) -> None:
-            if found:
+            if found:  # to the front: activating alone left it behind the supervisor view on some desktops
+                self.raise_()
                 self.activateWindow()
                 self.open_ticket(found[0])
 

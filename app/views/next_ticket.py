@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 MESSAGE_MS = 8000
 NOTHING_WAITING = "Nothing is waiting in your queues."
+# An admin sees every queue's tickets but claims only from the queues they work: "nothing is waiting" beside
+# an Unassigned view of urgent tickets read as a fault.
+NO_QUEUE = "You work no queue, so there is nothing to get: Get next takes tickets from the queues you are a member of."
 
 
 class TicketPuller(QObject):
@@ -40,7 +43,9 @@ class TicketPuller(QObject):
         self.in_flight = False
         window = self.main_window
         if claimed is None:
-            window.status.showMessage(NOTHING_WAITING, MESSAGE_MS)
+            vocabulary, me = window.editor.vocabulary, window.desk.me
+            works_none = vocabulary is not None and not vocabulary.queues_of(str(me.agent_id))
+            window.status.showMessage(NO_QUEUE if works_none else NOTHING_WAITING, MESSAGE_MS)
             return
         ticket = claimed.ticket
         window.live_updates.own_change([ticket])  # in the queue, where it sorts, when the view lists it

@@ -14,7 +14,7 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -163,7 +163,16 @@ class QueueView(QTableView):
     def move_selection(self, step: int) -> None:
         row = max(0, min(self.queue_model.rowCount() - 1, self.currentIndex().row() + step))
         if self.queue_model.rowCount():
-            self.selectRow(row)
+            self.choose_row(row)
+
+    def choose_row(self, row: int) -> None:
+        """This row alone, current and in view, whatever keys are held: `selectRow` extends the selection
+        while Shift is down, and Send & next by Ctrl+Shift+Enter left the sent ticket chosen with the next
+        (a bulk change then took both)."""
+        index = self.queue_model.index(row, max(0, self.currentIndex().column()))
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.selectionModel().setCurrentIndex(index, flags)
+        self.scrollTo(index)
 
     def selected_ids(self) -> list[int]:
         """The selected rows' tickets, top to bottom (their summaries may not be at hand: rows not shown
@@ -179,7 +188,7 @@ class QueueView(QTableView):
         if self.currentIndex().isValid() or not self.queue_model.rowCount():
             return
         if keep is None:
-            self.selectRow(0)
+            self.choose_row(0)
         else:
             self.select_ticket(keep)
 
@@ -188,8 +197,7 @@ class QueueView(QTableView):
         row = self.queue_model.row_of(ticket_id)
         if row is None:
             return False
-        self.selectRow(row)
-        self.scrollTo(self.queue_model.index(row, 0))
+        self.choose_row(row)
         return True
 
     def _row_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:

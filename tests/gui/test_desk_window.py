@@ -369,3 +369,22 @@ def test_clicking_a_sortable_header_sorts_the_queue_by_it(qtbot: QtBot, window: 
     clicked = header.sectionViewportPosition(subject) + 5
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(clicked, header.height() // 2))
     assert window.filters.sort.currentData() == SortOrder.PRIORITY and header.sortIndicatorSection() == PRIORITY_COLUMN
+
+
+def test_a_first_start_on_a_screen_smaller_than_the_window_opens_maximised(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
+) -> None:
+    """Sized to the screen's room, the window's title bar pushed its status bar (availability, connection)
+    under a 1366 x 768 laptop's bottom edge. The test screen (offscreen, 800 x 600) is smaller still; once a
+    layout is remembered, the window keeps the person's own size."""
+    runtime = runtime_as(engine.url, "alice")
+    first = MainWindow(HelpDesk(runtime), TaskRunner(), DraftStore(tmp_path / "drafts"))
+    assert first.opens_maximised
+    first.layout_memory.save()
+    again = MainWindow(HelpDesk(runtime), TaskRunner(), DraftStore(tmp_path / "drafts"))
+    assert not again.opens_maximised
+    for window in (first, again):
+        qtbot.waitUntil(lambda: window.runner.in_flight == 0, timeout=10_000)  # noqa: B023
+        window.close()
+        window.deleteLater()
+    runtime.close()

@@ -164,8 +164,12 @@ def test_send_and_next_sends_with_the_status_in_one_save_and_lands_on_the_next_t
     press(qtbot, Qt.Key.Key_R)
     qtbot.keyClicks(focused(), "Refund is on its way.")
     assert window.editor.composer_panel.then() == "answered"  # the likely status after a reply
+    held = keyboard()  # Shift still down when the next ticket is chosen, as a person's hand is
+    qtbot.keyPress(held, Qt.Key.Key_Shift, Qt.KeyboardModifier.ShiftModifier)
     press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: shown_id(window) == second.id and focused() is window.table, timeout=5000)
+    qtbot.keyRelease(held, Qt.Key.Key_Shift)
+    assert window.table.selected_ids() == [second.id]  # not the sent one too: B would have changed both
     landed = read_ticket(engine, first.id)
     assert (landed.ticket.status, landed.ticket.version) == ("answered", first.version + 1)  # one transaction
     assert landed.messages[-1].kind is MessageKind.PUBLIC_REPLY

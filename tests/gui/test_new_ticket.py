@@ -14,6 +14,7 @@ from sqlalchemy import Engine, text
 
 from app.bootstrap import Runtime
 from app.services.desk import HelpDesk
+from app.services.tickets import service
 from app.views.main_window import MainWindow
 from tests.support.desk_window import close_window, open_desk_window, runtime_as
 from tests.support.world import World, build_world
@@ -104,4 +105,50 @@ def test_a_new_ticket_needs_a_customer_chosen_from_the_offers(
     assert [popup.model().index(r, 0).data() for r in range(popup.model().rowCount())] == ["Zoë Müller"]
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
+    close_window(window, qtbot)
+
+
+@OFFERS_ARE_A_POPUP
+def test_the_new_ticket_is_chosen_and_scrolled_into_view_in_a_long_queue(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
+) -> None:
+    """Created from the top of a long queue, the new ticket sorts last: its row is the one chosen, and in view."""
+    with world.uow("alice") as uow:
+        for number in range(80):
+            service.create_ticket(
+                uow, subject=f"Older question {number}", customer_id=world.jane, queue_id=world.billing, body="Hi"
+            )
+        uow.commit()
+    window: MainWindow = open_desk_window(qtbot, engine, tmp_path, person="alice")
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.navigation.topLevelItemCount() > 2, timeout=10_000)
+    items = [window.navigation.topLevelItem(row) for row in range(window.navigation.topLevelItemCount())]
+    window.navigation.setCurrentItem(next(i for i in items if i is not None and i.text(0) == "Billing"))
+    qtbot.waitUntil(lambda: window.model.rowCount() >= 80 and window.runner.in_flight == 0, timeout=10_000)
+    window.table.scrollToTop()
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: getattr(window, "new_ticket_dialog", None) is not None)
+    dialog = window.new_ticket_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    qtbot.keyClicks(dialog.customer, "jane@customer.test")
+    completer = dialog.customer.completer()
+    popup = completer.popup() if completer is not None else None
+    assert popup is not None
+    qtbot.waitUntil(popup.isVisible, timeout=5000)
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.customers.picked is not None)
+    qtbot.keyClicks(dialog.subject, "Zebra crossing")
+    qtbot.keyClick(dialog.subject, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: window.editor.detail is not None and window.editor.detail.ticket.subject == "Zebra crossing",
+        timeout=5000,
+    )
+    qtbot.waitUntil(lambda: window.runner.in_flight == 0, timeout=10_000)
+    row = window.table.currentIndex().row()
+    assert window.model.ticket_at(row) is not None and window.model.ticket_at(row).subject == "Zebra crossing"  # type: ignore[union-attr]
+    assert window.table.selected_ids() == [window.editor.detail.ticket.id]  # type: ignore[union-attr]
+    shown = window.table.visualRect(window.model.index(row, 0))
+    assert window.table.viewport().rect().intersects(shown), "the new ticket's row is off screen"
     close_window(window, qtbot)

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QTableWidget
 from pytestqt.qtbot import QtBot
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from app.bootstrap import Runtime, event_handlers
 from app.services.desk import HelpDesk
@@ -20,7 +20,7 @@ from app.services.tickets import service
 from app.services.tickets.dto import TicketSummary
 from app.views.idle import IDLE_MINUTES_KEY
 from app.views.main_window import MainWindow
-from app.views.next_ticket import NOTHING_WAITING
+from app.views.next_ticket import NO_QUEUE, NOTHING_WAITING
 from app.views.routing_dialog import CANDIDATE_COLUMNS, RoutingDialog
 from app.vocabulary import Availability
 from tests.support.desk_window import close_window, keyboard_on_queue, open_desk_window, press, runtime_as
@@ -226,4 +226,22 @@ def test_get_next_ticket_with_g_and_from_the_palette_claims_from_my_queues_only(
     assert window.editor.detail.ticket.id == second  # type: ignore[union-attr]
     carol = HelpDesk(runtime_as(engine, "carol"))  # the Tech ticket stayed where it was
     assert carol.tickets.ticket(tech.id).ticket.assignee_id is None
+    close(window, qtbot)
+
+
+def test_get_next_tells_someone_who_works_no_queue_why_there_is_nothing(
+    qtbot: QtBot, engine: Engine, committed_runtime: Runtime, world: World, tmp_path: Path
+) -> None:
+    """An admin sees every queue's unassigned tickets but claims only from the queues they work: "nothing is
+    waiting" beside a list of urgent tickets read as a fault."""
+    create(world, "Waiting in Billing", routed=False)
+    with committed_runtime.uow() as uow:  # alice leaves Billing, her only queue
+        uow.session.execute(text("DELETE FROM switchboard.queue_member WHERE agent_id = :a"), {"a": world.alice})
+        uow.commit()
+    window = open_desk_window(qtbot, engine, tmp_path)
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.editor.vocabulary is not None and window.runner.in_flight == 0, timeout=10_000)
+    keyboard_on_queue(qtbot, window)
+    press(qtbot, Qt.Key.Key_G)
+    qtbot.waitUntil(lambda: window.status.currentMessage() == NO_QUEUE, timeout=5000)
     close(window, qtbot)

@@ -107,6 +107,7 @@ def open_supervisor(qtbot: QtBot, window: MainWindow) -> None:
     assert failures == []
 
 
+@pytest.mark.qt_log_ignore("^This plugin does not support raise\\(\\)$")  # the ticket's window comes to the front
 def test_a_team_lead_sees_the_board_the_team_and_compliance_and_opens_a_ticket_by_enter(
     qtbot: QtBot, qtmodeltester: ModelTester, engine: Engine, world: World, tickets: dict[str, int], tmp_path: Path
 ) -> None:
