@@ -94,19 +94,27 @@ class NewTicketDialog(QDialog):
         layout.addWidget(buttons)
 
     def _customers_found(self, asked: str, count: int) -> None:
-        if count == 0 and asked.strip():
+        typed = asked.strip()
+        if count == 0 and typed:
             self.problem.setText(
-                f"No customer matches {asked.strip()!r}. Try part of the name or the address; a new customer "
-                "comes with their first mail, or `switchboard ticket create --customer ADDRESS`."
+                f"No customer matches {typed!r}: Create ticket adds them as a new customer."
+                if _is_address(typed)
+                else f"No customer matches {typed!r}. Try part of the name or the address, or type a new "
+                "customer's address (Nora New <nora@example.com>) to add them."
             )
 
     # --- creating ---------------------------------------------------------------------------------------
 
     def create_ticket(self) -> None:
+        """For the customer chosen from the offers, or for a new one whose address was typed (a caller the
+        desk has never heard from: the server finds them by that address first, so none is made twice)."""
         customer = self.customers.choice()
+        typed = self.customer.text().strip()
         subject = self.subject.text().strip()
-        if customer is None:
-            self.problem.setText("Choose the customer from the names offered as you type.")
+        if customer is None and not _is_address(typed):
+            self.problem.setText(
+                "Choose the customer from the names offered as you type, or type a new customer's address."
+            )
             return
         if not subject:
             self.problem.setText("The ticket needs a subject.")
@@ -114,12 +122,20 @@ class NewTicketDialog(QDialog):
         self.problem.setText("")
         self._creating = True
         self.create_button.setEnabled(False)
-        customer_id, queue_id, body = int(customer.key), int(self.queue.currentData()), self.body.toPlainText()
-        self.runner.run(
-            lambda: self.tickets.create(subject=subject, customer_id=customer_id, queue_id=queue_id, body=body),
-            self._created,
-            self._failed,
-        )
+        queue_id, body, tickets = int(self.queue.currentData()), self.body.toPlainText(), self.tickets
+        if customer is not None:
+            customer_id = int(customer.key)
+            self.runner.run(
+                lambda: tickets.create(subject=subject, customer_id=customer_id, queue_id=queue_id, body=body),
+                self._created,
+                self._failed,
+            )
+        else:
+            self.runner.run(
+                lambda: tickets.create_for_address(subject=subject, address=typed, queue_id=queue_id, body=body),
+                self._created,
+                self._failed,
+            )
 
     def _created(self, result: TicketChanged) -> None:
         self._creating = False
@@ -138,3 +154,9 @@ class NewTicketDialog(QDialog):
     def done(self, result: int) -> None:
         self.customers.stop()  # nothing ticks after the dialog is gone, and no late answer fills it
         super().done(result)
+
+
+def _is_address(typed: str) -> bool:
+    """Whether the text reads as a mailbox ("nora@example.com", "Nora New <nora@example.com>"); the server
+    checks it properly and says what is wrong."""
+    return "@" in typed and "." in typed.rsplit("@", 1)[-1]

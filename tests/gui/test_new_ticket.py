@@ -89,7 +89,9 @@ def test_a_new_ticket_needs_a_customer_chosen_from_the_offers(
     qtbot.keyClicks(dialog.subject, "No customer")
     qtbot.keyClick(dialog.subject, Qt.Key.Key_Return)
     assert dialog.isVisible()
-    assert dialog.problem.text() == "Choose the customer from the names offered as you type."
+    assert dialog.problem.text() == (
+        "Choose the customer from the names offered as you type, or type a new customer's address."
+    )
     with world.trusted_uow() as uow:
         uow.session.execute(text("INSERT INTO switchboard.customer (name) VALUES ('Zoë Müller')"))
         uow.commit()
@@ -151,4 +153,43 @@ def test_the_new_ticket_is_chosen_and_scrolled_into_view_in_a_long_queue(
     assert window.table.selected_ids() == [window.editor.detail.ticket.id]  # type: ignore[union-attr]
     shown = window.table.visualRect(window.model.index(row, 0))
     assert window.table.viewport().rect().intersects(shown), "the new ticket's row is off screen"
+    close_window(window, qtbot)
+
+
+def test_a_caller_the_desk_never_heard_from_gets_a_ticket_by_their_address(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
+) -> None:
+    """An agent on the phone with a new customer had no way in the client ("… or switchboard ticket create
+    --customer ADDRESS"): the address typed makes the customer, once, with the ticket."""
+    window: MainWindow = open_desk_window(qtbot, engine, tmp_path, person="alice")
+    qtbot.waitUntil(lambda: window.editor.vocabulary is not None and window.runner.in_flight == 0, timeout=10_000)
+    for attempt in range(2):  # the second time the address finds the customer the first one made
+        window.new_ticket()
+        dialog = window.new_ticket_dialog
+        qtbot.keyClicks(dialog.customer, "Nora New <nora.new@example.com>")
+        if attempt == 0:
+            qtbot.waitUntil(lambda: "adds them as a new customer" in dialog.problem.text(), timeout=5000)  # noqa: B023
+        qtbot.keyClicks(dialog.subject, f"Phone call {attempt}")
+        qtbot.keyClick(dialog.subject, Qt.Key.Key_Return)
+        qtbot.waitUntil(
+            lambda: window.editor.detail is not None and window.editor.detail.ticket.subject == f"Phone call {attempt}",  # noqa: B023
+            timeout=5000,
+        )
+        assert window.editor.detail.ticket.customer_name == "Nora New"  # type: ignore[union-attr]
+    with world.trusted_uow() as uow:
+        customers = uow.session.execute(
+            text(
+                "SELECT c.name, e.address FROM switchboard.customer c"
+                " JOIN switchboard.customer_email e ON e.customer_id = c.id WHERE e.address LIKE 'nora%'"
+            )
+        ).all()
+    assert [tuple(row) for row in customers] == [("Nora New", "nora.new@example.com")]
+    window.new_ticket()
+    dialog = window.new_ticket_dialog
+    qtbot.keyClicks(dialog.customer, "Nora <nora@@example.com>")  # reads as one; the server says no
+    qtbot.keyClicks(dialog.subject, "Bad address")
+    qtbot.keyClick(dialog.subject, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.problem.text() != "" and window.runner.in_flight == 0, timeout=5000)
+    assert dialog.isVisible() and "address" in dialog.problem.text()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     close_window(window, qtbot)

@@ -9,6 +9,7 @@ from sqlalchemy import exists, func, or_, select
 
 from app.models import Customer, CustomerEmail
 from app.services.navigation.dto import Choice
+from app.services.people import directory
 from app.services.platform.actor import Actor
 from app.services.platform.database.boundary import SpeaksDomainErrors
 from app.services.platform.plain_text import ACCENTED, PLAIN, fold_accents, like_contains
@@ -137,6 +138,17 @@ class TicketWork(SpeaksDomainErrors):
                 uow, subject=subject, customer_id=customer_id, queue_id=queue_id, body=body
             )
         )
+
+    def create_for_address(self, *, subject: str, address: str, queue_id: int, body: str) -> TicketChanged:
+        """A ticket for whoever writes from `address` ("Nora New <nora@…>" or the bare address): the customer
+        who has it, else a new customer named as it says, in the same transaction (a caller on the phone
+        whom the desk has never heard from)."""
+
+        def create(uow: UnitOfWork) -> TicketChanged:
+            customer_id = directory.find_or_create_customer(uow, email=address)
+            return service.create_ticket(uow, subject=subject, customer_id=customer_id, queue_id=queue_id, body=body)
+
+        return self._write(create)
 
     def merge(self, source_id: int, target_id: int, expected_version: int) -> TicketChanged:
         """Fold the ticket (at the version shown) into another: its messages move, it closes."""
