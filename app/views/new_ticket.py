@@ -9,6 +9,7 @@ Signals:
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -24,6 +25,7 @@ from app.services.desk_api import TicketArea
 from app.services.navigation.dto import Vocabulary
 from app.services.platform.actor import Actor
 from app.services.tickets.dto import TicketChanged
+from app.views.composer import SEND_KEYS
 from app.views.errors import explain_failure
 from app.views.labels import plain_label
 from app.views.tasks import TaskRunner
@@ -92,6 +94,8 @@ class NewTicketDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
+        for keys in SEND_KEYS:  # as a reply is sent: from the message box too, where Enter is a new line
+            QShortcut(QKeySequence(keys), self, self.create_ticket)
 
     def _customers_found(self, asked: str, count: int) -> None:
         typed = asked.strip()

@@ -14,8 +14,8 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QPalette, QResizeEvent
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.views.empty_note import EmptyNote
 from app.views.ticket_table import COLUMNS, TicketTableModel
 
 SUBJECT_COLUMN = COLUMNS.index("Subject")
@@ -58,7 +59,8 @@ CELL_PADDING = 12
 class QueueView(QTableView):
     """Attributes:
     queue_model: the TicketTableModel shown.
-    empty_label: what an empty result says (hidden while there are rows or a page is on its way).
+    empty_note: what an empty result says (hidden while there are rows or a page is on its way);
+        empty_label: its label.
     column_chooser: the last column chooser opened.
     fit_when_shown: on the first show, hide `HIDDEN_WHEN_NARROW` if the subject would be too narrow (the
         window turns this off when it restored the agent's own columns).
@@ -90,18 +92,11 @@ class QueueView(QTableView):
         self.column_chooser: ColumnChooser | None = None
         self.fit_when_shown = True
         self.keep_ticket: int | None = None  # the next page keeps this ticket chosen (a new order, same ticket)
-        self.empty_label = QLabel(self.viewport())
-        self.empty_label.setTextFormat(Qt.TextFormat.PlainText)  # it quotes what the agent typed
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setWordWrap(True)
-        self.empty_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.empty_label.hide()
-        self._empty_text = "No tickets here."
-        self.viewport().installEventFilter(self)
+        self.empty_note = EmptyNote(self, "No tickets here.", lambda: self.is_empty)
+        self.empty_label = self.empty_note.label
         model.loaded.connect(self.select_first_if_none)
         model.loaded.connect(self._fit_once)
-        for signal in (model.loaded, model.modelReset, model.rowsInserted, model.rowsRemoved):
-            signal.connect(self._update_empty_state)
+        model.loaded.connect(self.empty_note.update)  # a page on its way is not "no tickets"
 
     # --- columns ----------------------------------------------------------------------------------------
 
@@ -209,26 +204,12 @@ class QueueView(QTableView):
 
     def set_empty_text(self, text: str) -> None:
         """What an empty result says, e.g. which filter matched nothing and how to clear it."""
-        self._empty_text = text
-        self._update_empty_state()
+        self.empty_note.set_text(text)
 
     @property
     def is_empty(self) -> bool:
         """Nothing listed, and nothing on its way."""
         return self.queue_model.rowCount() == 0 and not self.queue_model.loading
-
-    def _update_empty_state(self, *_args: object) -> None:
-        self.empty_label.setText(self._empty_text)
-        self.empty_label.setVisible(self.is_empty)
-        self._place_empty_label()
-
-    def _place_empty_label(self) -> None:
-        self.empty_label.setGeometry(self.viewport().rect().adjusted(24, 24, -24, -24))
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.viewport() and event.type() == QEvent.Type.Resize:
-            self._place_empty_label()
-        return super().eventFilter(watched, event)
 
 
 class ColumnChooser(QDialog):

@@ -61,6 +61,7 @@ from app.views.tasks import TaskRunner
 from app.vocabulary import Priority
 
 WIDEST_POLICY_TEXT = 320  # pixels of a policy's name or conditions in the list (the tooltip has them whole)
+BEYOND_LED = "This policy applies beyond the queues you lead: an admin saves changes to it (you may dry-run them)."
 DRY_RUN_FIRST = "Dry-run the change on the open tickets before saving it."
 ACTIONS = {  # short enough for the ladder's column; the whole sentence is the item's tooltip
     Action.NOTIFY_ASSIGNEE: ("Notify the assignee", "Notify the ticket's assignee"),
@@ -417,13 +418,9 @@ class SlaPolicyEditor(QDialog):
         self.kept_note.setText(kept_words(self.kept, self.unlisted))
         self.kept_note.setVisible(bool(self.kept_note.text()))
         self._filling = False
-        if policy is not None and not setup.everyone:
-            queues = {int(q) for q in policy.conditions.get("queue_ids", ())}
-            if not queues or not queues <= setup.led:  # a hint only: the database decides
-                self.message.setText(
-                    "This policy applies beyond the queues you lead: an admin saves changes to it "
-                    "(you may dry-run them)."
-                )
+        self.beyond_led = policy is not None and not self._led_only(policy.conditions)
+        if self.beyond_led:
+            self.message.setText(BEYOND_LED)
         resize_on_screen(self, 1100, 740)
         enter_presses(self, self.dry_run_button)  # not Add step: Enter in a field dry-runs
         tab_leaves(self.targets, self.ladder)
@@ -668,7 +665,17 @@ class SlaPolicyEditor(QDialog):
         self.state = "checked" if still else "ready"
         self._checked = spec if still else None
         self.summary.setText(dry_run_words(outcome) if still else DRY_RUN_FIRST)
-        self.save_button.setEnabled(still)
+        beyond = self.beyond_led or not self._led_only(spec.get("conditions", {}))
+        self.message.setText(BEYOND_LED if beyond else "")  # Save stays off: the database would refuse it
+        self.save_button.setEnabled(still and not beyond)
+
+    def _led_only(self, conditions: Mapping[str, Any]) -> bool:
+        """Whether this login may save a policy with these conditions: an admin any; a lead one that names
+        only queues they lead (a hint only: the database decides)."""
+        if self.setup_.everyone:
+            return True
+        queues = {int(q) for q in conditions.get("queue_ids", ())}
+        return bool(queues) and queues <= self.setup_.led
 
     def save(self) -> None:
         if self.state != "checked" or self._checked is None:

@@ -166,11 +166,14 @@ def test_a_caller_the_desk_never_heard_from_gets_a_ticket_by_their_address(
     for attempt in range(2):  # the second time the address finds the customer the first one made
         window.new_ticket()
         dialog = window.new_ticket_dialog
+        dialog.activateWindow()  # as on a desktop: shortcuts go to the active window
+        qtbot.waitUntil(dialog.isActiveWindow)  # noqa: B023
         qtbot.keyClicks(dialog.customer, "Nora New <nora.new@example.com>")
         if attempt == 0:
             qtbot.waitUntil(lambda: "adds them as a new customer" in dialog.problem.text(), timeout=5000)  # noqa: B023
         qtbot.keyClicks(dialog.subject, f"Phone call {attempt}")
-        qtbot.keyClick(dialog.subject, Qt.Key.Key_Return)
+        qtbot.keyClicks(dialog.body, "Called about an order.")
+        qtbot.keyClick(dialog.body, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # as a reply is sent
         qtbot.waitUntil(
             lambda: window.editor.detail is not None and window.editor.detail.ticket.subject == f"Phone call {attempt}",  # noqa: B023
             timeout=5000,

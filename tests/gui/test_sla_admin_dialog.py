@@ -35,7 +35,7 @@ from app.services.sla.admin_dto import CalendarInfo, DryRun, PolicyInfo, SlaSetu
 from app.services.tickets import service
 from app.views.appearance import dark_palette
 from app.views.main_window import MainWindow
-from app.views.sla_admin import ACTION, PolicyListModel, SlaAdminDialog, SlaPolicyEditor, dry_run_words
+from app.views.sla_admin import ACTION, BEYOND_LED, PolicyListModel, SlaAdminDialog, SlaPolicyEditor, dry_run_words
 from app.views.supervisor.view import SupervisorView
 from app.views.tasks import TaskRunner
 from app.vocabulary import AgentRole
@@ -172,7 +172,10 @@ def test_a_lead_edits_dry_runs_saves_and_moves_a_policy_and_a_refusal_keeps_what
     editor.queue_list.setCurrentRow(0)  # Billing
     qtbot.keyClick(editor.queue_list, Qt.Key.Key_Space)
     assert editor.spec()["conditions"] == {}
-    dry_run_then(qtbot, editor)
+    qtbot.mouseClick(editor.dry_run_button, Qt.MouseButton.LeftButton)  # a dry run she may do; Save she may not
+    qtbot.waitUntil(lambda: editor.state == "checked", timeout=10_000)
+    assert not editor.save_button.isEnabled() and editor.message.text() == BEYOND_LED
+    editor.save()  # sent anyway (a modified client): the database says no, nothing is lost
     qtbot.waitUntil(lambda: editor.state == "ready", timeout=10_000)
     assert "applies only to queues they lead" in editor.message.text()
     assert editor.isVisible() and editor.name_edit.text() == "Everything fast"

@@ -23,7 +23,7 @@ from app.services.sla.sweep import sla_sweep
 from app.services.tickets import service
 from app.views.main_window import MainWindow
 from app.views.supervisor.models import EscalationBoardModel
-from app.views.supervisor.view import ALL_QUEUES, SupervisorView
+from app.views.supervisor.view import ALL_QUEUES, NOBODY_EMPTY, SupervisorView
 from app.vocabulary import Priority
 from tests.support.desk_window import close_window, open_desk_window
 from tests.support.world import World, build_world
@@ -117,6 +117,8 @@ def test_a_team_lead_sees_the_board_the_team_and_compliance_and_opens_a_ticket_b
     assert view is not None
     qtmodeltester.check(view.board_model)
     qtmodeltester.check(view.team_model)
+    assert view.board_note.label.isHidden()  # escalations listed
+    assert not view.nobody_note.label.isHidden() and view.nobody_note.label.text() == NOBODY_EMPTY  # not a blank
 
     board = view.board_model.rows
     assert [row.ticket_id for row in board] == [tickets["late"], tickets["soon"]]  # soonest due first
@@ -195,6 +197,7 @@ def test_the_tickets_routing_found_nobody_for_are_listed_and_enter_opens_one(
     assert view is not None
     qtmodeltester.check(view.nobody_model)
     assert [row.ticket_id for row in view.nobody_model.rows] == [waiting]
+    assert view.nobody_note.label.isHidden()
     assert view.tabs.tabText(view.tabs.indexOf(view.nobody)).endswith("(1)")
     why = view.nobody_model.data(view.nobody_model.index(0, 6))
     assert why in ("1 offline, 1 at capacity", "1 at capacity, 1 offline")

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 from app.services.desk_api import SupervisionArea
 from app.services.sla.dto import Acknowledgement, BoardRow, ComplianceCount, SupervisorOverview
 from app.services.tickets.dto import TicketChanged
+from app.views.empty_note import EmptyNote
 from app.views.errors import explain_failure
 from app.views.labels import plain_label
 from app.views.sizing import resize_on_screen
@@ -58,6 +59,8 @@ if TYPE_CHECKING:
     from app.views.palette import CommandPalette
 
 REFRESH_AT_MOST_EVERY_MS = 1000
+NOBODY_EMPTY = "Routing found an agent for every ticket waiting in your queues."
+BOARD_EMPTY = "Nothing in your queues is at risk of breaching its SLA or past it."
 NOBODY_TAB = "&No eligible agent"  # routing found nobody: the tickets wait for a lead (or someone available)
 ALL_QUEUES = "All queues"
 TARGETS = {"Resolution": "resolution", "First response": "first_response"}
@@ -104,6 +107,7 @@ class SupervisorView(QWidget):
     board_model, team_model: the item models; board, team: their tables; chart: the ComplianceChart.
     queue_choice, target_choice: what the chart shows; overview: the last overview read (None before).
     summary: the line above the tabs (as of when, how many breached).
+    board_note, nobody_note: what an empty board or "no eligible agent" list says, once read.
     sla_admin_button: opens the SLA policies and calendars (Ctrl+Shift+L); sla_admin_dialog: it, once open.
     """
 
@@ -187,6 +191,12 @@ class SupervisorView(QWidget):
         self.nobody.setWordWrap(False)
         self.nobody.horizontalHeader().setStretchLastSection(True)
         self.nobody.activated.connect(self._open_waiting)
+        self.nobody_note = EmptyNote(
+            self.nobody, NOBODY_EMPTY, lambda: self.overview is not None and not self.nobody_model.rowCount()
+        )
+        self.board_note = EmptyNote(
+            self.board, BOARD_EMPTY, lambda: self.overview is not None and not self.board_model.rowCount()
+        )
         self.tabs = QTabWidget()
         self.tabs.addTab(board_page, "&Escalation board")
         self.tabs.addTab(self.team, "Team &load")
