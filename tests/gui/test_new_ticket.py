@@ -167,7 +167,7 @@ def test_a_caller_the_desk_never_heard_from_gets_a_ticket_by_their_address(
         window.new_ticket()
         dialog = window.new_ticket_dialog
         dialog.activateWindow()  # as on a desktop: shortcuts go to the active window
-        qtbot.waitUntil(dialog.isActiveWindow)  # noqa: B023
+        qtbot.waitUntil(dialog.isActiveWindow)
         qtbot.keyClicks(dialog.customer, "Nora New <nora.new@example.com>")
         if attempt == 0:
             qtbot.waitUntil(lambda: "adds them as a new customer" in dialog.problem.text(), timeout=5000)  # noqa: B023
