@@ -5,6 +5,7 @@ claim as someone else, whatever it sets in its session; only a trusted session a
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 
 import psycopg
@@ -147,3 +148,54 @@ def test_one_claim_asks_who_the_caller_is_at_most_twice(desk: Desk, claimable: d
     finally:
         with desk.connect_as_dba() as dba:
             dba.execute(f'ALTER DATABASE "{desk.database}" RESET track_functions')
+
+
+# --- the claims with their summary (migration 0047): the owner reads the names, the claims check as before ---
+
+SUMMARY = (
+    "SELECT id, assignee_id, queue_name, assignee_name, customer_name, customer_emails, organisation_name"
+    " FROM switchboard.claim_next_summary(%s)"
+)
+
+
+@pytest.mark.parametrize(("person", "queue"), [("alice", "billing"), ("bob", "tech"), ("carol", "tech")])
+def test_a_claim_with_its_summary_names_what_the_client_shows(
+    desk: Desk, claimable: dict[str, int], person: str, queue: str
+) -> None:
+    with desk.connect(person) as connection:
+        row = connection.execute(SUMMARY, (desk.ids[queue],)).fetchone()
+    name = {"billing": "Billing", "tech": "Tech"}[queue]
+    assert row == (claimable[queue], desk.ids[person], name, person.title(), "Jane Doe", ["jane@customer.test"], None)
+    assert _stored(desk, claimable[queue])[2:] == (desk.login(person), desk.ids[person], "assign")  # audited
+    with desk.connect(person) as connection:  # take this one (at the version shown): its own, as it is
+        version = _stored(desk, claimable[queue])[1]
+        again = connection.execute(
+            "SELECT id, assignee_name, queue_name FROM switchboard.claim_summary(%s, %s)", (claimable[queue], version)
+        ).fetchone()
+    assert again == (claimable[queue], person.title(), name)
+
+
+@pytest.mark.parametrize(
+    ("person", "queue", "refusal"),
+    [
+        ("alice", "tech", "you do not work that queue"),
+        ("carol", "billing", "you do not work that queue"),
+        ("ghost", "billing", "is not an active Switchboard agent"),
+        ("outsider", "billing", "permission denied"),  # for the schema, before the function
+    ],
+)
+def test_a_claim_with_its_summary_refuses_whom_the_claim_refuses(
+    desk: Desk, claimable: dict[str, int], person: str, queue: str, refusal: str
+) -> None:
+    with desk.connect(person) as connection:
+        with pytest.raises(REFUSED, match=refusal):
+            connection.execute(SUMMARY, (desk.ids[queue],))
+        taken = None
+        with contextlib.suppress(REFUSED, psycopg.errors.NoDataFound):  # another queue's ticket: none, or no
+            taken = connection.execute(
+                "SELECT id FROM switchboard.claim_summary(%s, 1)", (claimable[queue],)
+            ).fetchone()
+    assert taken is None
+    with desk.connect_as_dba() as dba:
+        row = dba.execute("SELECT assignee_id FROM switchboard.ticket WHERE id = %s", (claimable[queue],)).fetchone()
+    assert row == (None,)

@@ -167,7 +167,9 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self._handle_events()
-        self.session.commit()
+        session = self.session
+        if session.in_transaction() or session.new or session.dirty or session.deleted:  # a claim alone: nothing
+            session.commit()
         self._now = None
 
     def _handle_events(self) -> None:

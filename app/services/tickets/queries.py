@@ -34,6 +34,7 @@ from sqlalchemy.orm import aliased
 from app.models import Agent, Customer, CustomerEmail, Message, Organisation, Queue, Ticket, TicketLink
 from app.models.ticket import WORKING_STATUSES
 from app.services.errors import InvalidInput, NotFound
+from app.services.platform.database.driver import driver_rows
 from app.services.platform.plain_text import like_contains
 from app.services.platform.uow import UnitOfWork
 from app.services.tickets.dto import MessageView, TicketDetail, TicketSummary, text_words, ticket_number_in
@@ -264,7 +265,7 @@ def _page(uow: UnitOfWork, shape: PageShape, build: Callable[[], Select[Any]], v
     the ORM's types. Building the statement, its cache key and the typed rows cost the client three times
     what the database spent on the page (issue 12)."""
     reads = uow.reads()
-    return list(reads.exec_driver_sql(_page_sql(shape, build, reads.dialect), values).all())
+    return driver_rows(reads, _page_sql(shape, build, reads.dialect), values)
 
 
 @dataclass(frozen=True)
