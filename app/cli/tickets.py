@@ -51,6 +51,7 @@ def _mutate(ctx: CliContext, number: int, as_json: bool, action: Callable[[UnitO
         ticket_id = queries.ticket_id_for_number(uow, number=number)
         result = action(uow, ticket_id)
         uow.commit()
+        result = queries.as_committed(uow, result)
     _emit(result.to_json(), as_json, _describe_change(result))
 
 
@@ -102,6 +103,7 @@ def create(
             tags=tags,
         )
         uow.commit()
+        result = queries.as_committed(uow, result)  # routed and given due times as it was committed
     _emit(result.to_json(), as_json, [f"Created #{result.ticket.number}: {result.ticket.subject}"])
 
 

@@ -44,7 +44,11 @@ def create(data_dir: Path, queue: str, customer: str) -> int:
         "--json",
     )
     assert done.returncode == 0, done.stderr
-    return int(json.loads(done.stdout)["ticket"]["number"])
+    created = json.loads(done.stdout)["ticket"]
+    explained = json.loads(in_process(data_dir, "routing", "explain", str(created["number"]), "--json").stdout)
+    # printed as it was committed: routed (or not) and with its due times, not as it stood before routing
+    assert created["assignee_name"] == explained["winner"] and created["sla_due_at"] is not None
+    return int(created["number"])
 
 
 def test_a_new_ticket_is_routed_to_a_qualified_available_agent_and_explained(demo: Path) -> None:

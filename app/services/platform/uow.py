@@ -38,6 +38,8 @@ class UnitOfWork:
         session: the SQLAlchemy session of this transaction (services only; never handed to views).
         now(): the time of this transaction, from the database server (one clock for every
             workstation), unless a clock was injected (tests move time with one).
+        handlers_ran: the commit's event handlers reacted (routing gave a new ticket to someone, the SLA
+            engine stored due times): what the unit's own code read of its tickets is older than what landed.
     """
 
     def __init__(
@@ -67,6 +69,7 @@ class UnitOfWork:
         self._actor = None
         self._now = None
         self._pending = []
+        self.handlers_ran = False
         return self
 
     def __exit__(
@@ -183,6 +186,7 @@ class UnitOfWork:
                 if self._handlers is not None:
                     self.session.flush()
                     self._handlers.dispatch(self, batch)
+                    self.handlers_ran = True
         finally:
             self._handling_events = False
             self._config_version = None

@@ -37,7 +37,14 @@ from app.services.errors import InvalidInput, NotFound
 from app.services.platform.database.driver import driver_rows
 from app.services.platform.plain_text import like_contains
 from app.services.platform.uow import UnitOfWork
-from app.services.tickets.dto import MessageView, TicketDetail, TicketSummary, text_words, ticket_number_in
+from app.services.tickets.dto import (
+    MessageView,
+    TicketChanged,
+    TicketDetail,
+    TicketSummary,
+    text_words,
+    ticket_number_in,
+)
 from app.services.tickets.dto import PageCursor as PageCursor
 from app.services.tickets.dto import SortOrder as SortOrder
 from app.services.tickets.dto import TicketFilter as TicketFilter
@@ -143,6 +150,15 @@ def _summary_sql(dialect: Dialect) -> str:
         statement = summary_row_select().where(Ticket.id == bindparam("p_ticket_id"))
         sql = _SUMMARY_SQL[key] = statement.compile(dialect=dialect).string
     return sql
+
+
+def as_committed(uow: UnitOfWork, result: TicketChanged) -> TicketChanged:
+    """The change as it landed: when the commit's handlers changed the ticket after the change read it (push
+    routing assigned a new ticket, due times were stored), its summary read again. `ticket create --json`
+    printed a routed ticket as unassigned, without due times, at version 1."""
+    if not uow.handlers_ran:
+        return result
+    return TicketChanged(get_summary(uow, ticket_id=result.ticket.id), result.changed_fields)
 
 
 def ticket_id_for_number(uow: UnitOfWork, *, number: int) -> int:

@@ -163,4 +163,4 @@ class TicketWork(SpeaksDomainErrors):
         with self.runtime.uow() as uow:
             result = action(uow)
             uow.commit()
-            return result
+            return queries.as_committed(uow, result)
