@@ -58,7 +58,9 @@ class AboutDialog(QDialog):
         self.fields["Version"].setText(about.version)
         self.fields["Schema"].setText(schema_text(about))
         self.fields["Server"].setText(server_text(about))
-        self.fields["Signed in as"].setText(f"{self._display_name} ({about.login})")
+        name, login = self._display_name, about.login
+        # "Local administrator (root)" is already named after its login: not "(root) (root)"
+        self.fields["Signed in as"].setText(name if f"({login})" in name else f"{name} ({login})")
         self.adjustSize()  # the wrapped lines came after the dialog took its size: it grows to show them whole
 
     def _failed(self, error: Exception) -> None:

@@ -320,17 +320,18 @@ class SearchFeatures:
         window.actions_by_text["Search tickets"].setShortcut(QKeySequence("Ctrl+F"))
         filter_hint = window.filters.text.placeholderText()
         window.filters.text.setPlaceholderText(filter_hint.replace("(/)", "(Ctrl+F; / searches everything)"))
-        for text, keys, handler in (
-            ("Search everything…", "/", lambda: self.dialog.open_with("")),
-            ("Knowledge panel", "F2", self.toggle_panel),
-            ("Insert the suggested article", "Ctrl+I", self.panel.insert_text),
-            ("Insert a reference to the suggested article", "Ctrl+Shift+I", self.panel.insert_reference),
+        for menu, text, keys, handler in (  # in the menus too: F2 and / were found only in the shortcut list
+            ("View", "Search everything…", "/", lambda: self.dialog.open_with("")),
+            ("Knowledge", "Knowledge panel", "F2", self.toggle_panel),
+            ("Knowledge", "Insert the suggested article", "Ctrl+I", self.panel.insert_text),
+            ("Knowledge", "Insert a reference to the suggested article", "Ctrl+Shift+I", self.panel.insert_reference),
         ):
             action = QAction(text, window)
             action.setShortcut(QKeySequence(keys))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(handler)
             window.addAction(action)
+            window.menus[menu].addAction(action)
             window.actions_by_text[text] = action
         self.sync = SearchSync(search) if sync else None
         if self.sync is not None:

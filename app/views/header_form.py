@@ -2,7 +2,7 @@
 queue, assignee and tags, saved together as one gesture (Save changes, Ctrl+S).
 
 The assignee is chosen by typing part of a name (type-ahead over the agents of the ticket's queue, plus
-"Nobody (unassign)"); what the login may not do (an agent gives a ticket to a colleague) the database
+"Nobody"); what the login may not do (an agent gives a ticket to a colleague) the database
 refuses, and the editor shows its sentence.
 
 A colleague's change never wipes what the agent is editing. When the shown ticket arrives again in a newer
@@ -44,7 +44,9 @@ from app.views.status_choice import label_of
 from app.views.type_ahead import roomy_offers
 from app.vocabulary import Priority
 
-NOBODY, NOBODY_LABEL = -1, "Nobody (unassign)"  # the assignee combo's "no one" (a combo keeps no None)
+# The assignee combo's "no one" (a combo keeps no None): what an unassigned ticket shows, and the choice that
+# unassigns ("Nobody (unassign)" read as an order on a ticket nobody held).
+NOBODY, NOBODY_LABEL = -1, "Nobody"
 CONFLICT_STYLE = "background: #fff4ce; color: #3d2c00; border: 1px solid #b26a00;"
 
 
@@ -73,7 +75,7 @@ class HeaderForm(QWidget):
     """Attributes:
     number, presence: labels (plain text: they show customer and agent names).
     subject, tags: line edits; status, priority, queue: combo boxes; assign_me, save_button: buttons.
-    assignee: an editable combo box with type-ahead: the queue's agents and "Nobody (unassign)" (`NOBODY`).
+    assignee: an editable combo box with type-ahead: the queue's agents and "Nobody" (`NOBODY`).
     why_button: "Why this agent?" beside the assignee (reading, so it stays enabled while read-only).
     shown: the ticket the fields were last merged with (what `edits` compares against).
     fields: the editable fields by name; conflicts: the fields a colleague also changed, by name.

@@ -112,6 +112,7 @@ class MainWindow(QMainWindow):
     status: the DeskStatusBar; connection_label: its connection indicator.
     connected: false while the server is unreachable (the window is read-only then).
     actions_by_text: every keyboard action by its text (the palette and the overlay list them).
+    menus: the menu bar's menus by name ("Ticket", "Knowledge", "View", "Help").
     search_features: global search and the knowledge panel, once `enable_search` was called.
     """
 
@@ -290,6 +291,7 @@ class MainWindow(QMainWindow):
             ("Ticket", "Previous ticket", "K", lambda: self.move_selection(-1)),
             ("Ticket", "Get next ticket", "G", TicketPuller(self).pull),
             ("Ticket", "&Turn into article…", "Ctrl+Shift+T", self.turn_into_article),
+            ("Ticket", "&Quit Switchboard", "Ctrl+Q", self.close),  # saves the layout, sets you away
             ("Knowledge", "&Knowledge base…", "Ctrl+Shift+K", self.open_knowledge_base),
             ("View", "Search tickets", "/", self.focus_search),
             ("View", "Save this view…", "Ctrl+Shift+S", self.save_view),
@@ -305,7 +307,8 @@ class MainWindow(QMainWindow):
             specs.append(("View", "Supervisor view", "Ctrl+E", self.show_supervisor))
             specs.append(("View", "SLA policies and calendars…", "", self.show_sla_admin))  # in the palette too
         self.actions_by_text: dict[str, QAction] = {}
-        menus: dict[str, QMenu] = {}
+        self.menus: dict[str, QMenu] = {}
+        menus = self.menus
         for menu_name, text, keys, handler in specs:
             if menu_name not in menus:
                 menus[menu_name] = self.menuBar().addMenu(f"&{menu_name}")

@@ -334,7 +334,7 @@ def test_about_shows_the_version_the_schema_and_the_server(qtbot: QtBot, window:
     assert fields["Version"].text() == "0.1.0"
     assert fields["Schema"].text() == f"{schema.code_revision()} (current)"
     assert str(engine.url.database) in fields["Server"].text()
-    assert "alice" in fields["Signed in as"].text()
+    assert fields["Signed in as"].text() == f"Alice Archer ({engine.url.database}_alice)"
     for label in fields.values():  # each line whole: the dialog grew to the wrapped lines that came later
         assert label.height() >= label.heightForWidth(label.width()), label.text()
     window.about_dialog.reject()
@@ -388,3 +388,14 @@ def test_a_first_start_on_a_screen_smaller_than_the_window_opens_maximised(
         window.close()
         window.deleteLater()
     runtime.close()
+
+
+def test_ctrl_q_quits_from_the_menu_an_agent_finds_it_in(qtbot: QtBot, window: MainWindow) -> None:
+    """There was no Quit in the menus, and Ctrl+Q did nothing."""
+    quit_action = window.actions_by_text["Quit Switchboard"]
+    assert quit_action in window.menus["Ticket"].actions()
+    window.activateWindow()
+    window.table.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.table)
+    qtbot.keyClick(window.table, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.isVisible())

@@ -67,6 +67,8 @@ def search(engine: Engine, tmp_path: Path) -> Iterator[Search]:
 def ready_window(qtbot: QtBot, engine: Engine, tmp_path: Path, search: Search) -> MainWindow:
     window = open_desk_window(qtbot, engine, tmp_path, person="alice")
     window.enable_search(search)
+    for menu, text in (("View", "Search everything…"), ("Knowledge", "Knowledge panel")):  # not only in "?"
+        assert window.actions_by_text[text] in window.menus[menu].actions()
     qtbot.waitExposed(window)
     qtbot.waitUntil(lambda: window.editor.vocabulary is not None and window.runner.in_flight == 0, timeout=10_000)
     window.activateWindow()

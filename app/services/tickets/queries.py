@@ -6,6 +6,7 @@ Pages are addressed by a cursor (the sort value and id of the last row seen), ne
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -158,7 +159,7 @@ def as_committed(uow: UnitOfWork, result: TicketChanged) -> TicketChanged:
     printed a routed ticket as unassigned, without due times, at version 1."""
     if not uow.handlers_ran:
         return result
-    return TicketChanged(get_summary(uow, ticket_id=result.ticket.id), result.changed_fields)
+    return dataclasses.replace(result, ticket=get_summary(uow, ticket_id=result.ticket.id))  # its message id kept
 
 
 def ticket_id_for_number(uow: UnitOfWork, *, number: int) -> int:
