@@ -291,7 +291,7 @@ class MainWindow(QMainWindow):
             ("Ticket", "Previous ticket", "K", lambda: self.move_selection(-1)),
             ("Ticket", "Get next ticket", "G", TicketPuller(self).pull),
             ("Ticket", "&Turn into article…", "Ctrl+Shift+T", self.turn_into_article),
-            ("Ticket", "&Quit Switchboard", "Ctrl+Q", self.close),  # saves the layout, sets you away
+            ("Ticket", "&Quit Switchboard", "Ctrl+Q", self.quit),
             ("Knowledge", "&Knowledge base…", "Ctrl+Shift+K", self.open_knowledge_base),
             ("View", "Search tickets", "/", self.focus_search),
             ("View", "Save this view…", "Ctrl+Shift+S", self.save_view),
@@ -732,6 +732,10 @@ class MainWindow(QMainWindow):
 
         navigation = self.desk.navigation  # the pool thread holds no Qt object: none is freed there
         self.runner.run(lambda: navigation.summaries([ticket_id]), opened, self._report)
+
+    def quit(self) -> None:
+        """Ctrl+Q: close the window as its close button does (the layout is kept, the agent set away)."""
+        self.close()
 
     def show_about(self) -> None:
         from app.views.about_dialog import AboutDialog
