@@ -7,7 +7,7 @@ Revises: 0046_probe_fixes_3
 Create Date: 2026-12-07
 
 - Connections: a staff login connects at most 30 times at once (`add_user()` v2 for new logins, here for
-  the logins there are; a client uses up to 17). One agent opened 97 connections in a loop and every
+  the logins there are that had no limit; a client uses up to 17). One agent opened 97 connections in a loop and every
   colleague, admin and the worker was refused ("remaining connection slots are reserved") until the DBA
   stepped in. On PostgreSQL 16 and later the owner role and the admin group may also use the slots a DBA
   reserves (`reserved_connections`, docs/security.md).
@@ -15,15 +15,20 @@ Create Date: 2026-12-07
   PUBLIC); the staff groups and the owner role connect. A temporary table of 293 MB took 0.4 s, and
   `temp_file_limit` does not cover temporary tables. Only when the migration runs as a superuser or the
   database's owner; otherwise it says so and leaves them.
-- `end_stale_transactions()` v3: a transaction idle past the limit is ended whatever it holds, one that
-  holds only a snapshot after 30 minutes (it kept vacuum back on every table), and the filling
-  notification queue's rule looks at staff sessions in the server's other databases too.
+- `end_stale_transactions()` v3: a transaction idle past ten minutes is ended whatever it holds, one that
+  holds only a snapshot after 30 minutes (it kept vacuum back on every table), a session holding more than
+  1 GiB of temporary files whatever its state (a cursor WITH HOLD; `pg_ls_tmpdir()` granted to the owner
+  role), and while the notification queue fills, a listener stuck writing to its client at once and any
+  other untrusted session ten seconds into a transaction, in the server's other databases too. One
+  statement spills at most 4 GB to disk (`temp_file_limit`, set on the database).
 - Stores nobody trims grow only within bounds: `route_ticket()` v6 records "no eligible agent" once per
   ticket in ten minutes and a decision within 1 MB (fifty 3.8 MB decisions for nobody took seven
   seconds); a knowledge base article holds at most 20 files and 50 MiB of them (`kb_attach_file()` v2;
   ten files of 10 MiB took 3.5 s) and at most 128 tags of 64 characters (an array of two million was
   accepted, and copied again into the article's history); a login's preferences at most 200 keys of 64
   KiB each (`agent_preference_bounded()`; 190 MB took eight seconds).
+- Every array column holds a plain list (one dimension, from 1): '{{a,b},{c,d}}' as a ticket's tags (an
+  agent's UPDATE) or an article's (an editor's) stopped every colleague's `ticket show`, `kb show` and header.
 - Claims with their summary (`claim_next_summary()`, `claim_summary()`): the claim functions' row with the
   names the client shows, read by the owner for the one ticket claimed (issue 12's claims per second).
 """
@@ -48,15 +53,32 @@ FUNCTIONS = [
     ("kb_attach_file", 1, 2),
 ]
 CONNECTIONS_PER_LOGIN = 30  # as add_user() v2
+TEMP_FILE_LIMIT = "4GB"  # what one statement may spill to disk (a sort, a hash, a cursor WITH HOLD)
 # A claim with the names its summary shows, in one definer call (the client joined them through five
 # tables' row-level security: a fifth of a claim's time on the server).
 CLAIM_SUMMARIES = {"claim_next_summary": "bigint", "claim_summary": "bigint, integer"}
 # The staff logins there are: members of a staff group that may log in, neither superusers nor the owner.
 STAFF_LOGINS = text(
-    "SELECT r.rolname FROM pg_roles r WHERE r.rolcanlogin AND NOT r.rolsuper"
+    "SELECT r.rolname FROM pg_roles r WHERE r.rolcanlogin AND NOT r.rolsuper AND r.rolconnlimit = :unlimited_before"
     " AND (pg_has_role(r.oid, :agent, 'MEMBER') OR pg_has_role(r.oid, :supervisor, 'MEMBER')"
     " OR pg_has_role(r.oid, :admin, 'MEMBER')) AND NOT pg_has_role(r.oid, :owner, 'MEMBER') ORDER BY 1"
 )
+# Every array column holds a plain list (one dimension, counted from 1): an agent stored '{{a,b},{c,d}}' as a
+# ticket's tags and every colleague's `ticket show` and the client's header failed on it.
+ARRAY_COLUMNS = {
+    "account_cache": ("customer_ids",),
+    "agent": ("languages",),
+    "business_calendar": ("closed_dates",),
+    "knowledge_article": ("tags",),
+    "knowledge_article_version": ("tags",),
+    "message": ("references",),
+    "routing_decision": ("relaxed",),
+    "sla_recompute": ("queue_ids",),
+    "ticket": ("tags",),
+    "ticket_status": ("sla_clocks",),
+}
+APPEND_ONLY = {"knowledge_article_version", "message", "routing_decision"}
+PLAIN_LIST = "array_ndims({column}) IS NULL OR array_ndims({column}) = 1 AND array_lower({column}, 1) = 1"
 BOUNDS = {
     "knowledge_article": (
         "ck_knowledge_article_tags_bounded",
@@ -79,6 +101,9 @@ def upgrade() -> None:
     if _is_superuser():
         _limit_connections(names, CONNECTIONS_PER_LOGIN)
         _reserved_slots("GRANT", "TO", names)
+        owner = quote_identifier(names.owner_role)
+        op.execute(f"GRANT EXECUTE ON FUNCTION pg_catalog.pg_ls_tmpdir() TO {owner}")  # the stale job's spill rule
+        op.execute(f"ALTER DATABASE {quote_identifier(_database())} SET temp_file_limit = '{TEMP_FILE_LIMIT}'")
     else:
         print("0047: not a superuser: the logins there are keep their connection limits (docs/security.md)")
     if _owns_the_database():
@@ -88,6 +113,7 @@ def upgrade() -> None:
     for table, (name, check, repair) in BOUNDS.items():
         op.execute(repair.replace("{S}", S))  # what a site holds already is made to pass first
         op.execute(f"ALTER TABLE {S}.{table} ADD CONSTRAINT {name} CHECK ({check})")
+    _plain_lists()
     staff = ", ".join(quote_identifier(role) for role in (names.agent_role, names.supervisor_role, names.admin_role))
     for function, signature in CLAIM_SUMMARIES.items():
         op.execute(function_sql(function, 1, names))
@@ -109,18 +135,40 @@ def downgrade() -> None:
     op.execute(f"DROP FUNCTION {S}.agent_preference_bounded()")
     for table, (name, _check, _repair) in BOUNDS.items():
         op.execute(f"ALTER TABLE {S}.{table} DROP CONSTRAINT {name}")
+    for table, columns in ARRAY_COLUMNS.items():
+        for column in columns:
+            op.execute(f"ALTER TABLE {S}.{table} DROP CONSTRAINT ck_{table}_{column}_plain_list")
     if _owns_the_database():
         op.execute(f"GRANT CONNECT, TEMPORARY ON DATABASE {quote_identifier(_database())} TO PUBLIC")
     if _is_superuser():
         _reserved_slots("REVOKE", "FROM", names)
         _limit_connections(names, -1)
+        op.execute(f"REVOKE EXECUTE ON FUNCTION pg_catalog.pg_ls_tmpdir() FROM {quote_identifier(names.owner_role)}")
+        op.execute(f"ALTER DATABASE {quote_identifier(_database())} RESET temp_file_limit")
     for function, before, _after in FUNCTIONS:
         op.execute(function_sql(function, before, names))
 
 
+def _plain_lists() -> None:
+    """What a site holds is flattened first (what unnest gives back, counted from 1); in the append-only
+    tables with their guards off for that one statement (a NOT VALID check trips Alembic's comparison)."""
+    for table, columns in ARRAY_COLUMNS.items():
+        for column in columns:
+            check = PLAIN_LIST.format(column=f'"{column}"')
+            guarded = table in APPEND_ONLY
+            if guarded:
+                op.execute(f"ALTER TABLE {S}.{table} DISABLE TRIGGER USER")
+            op.execute(f'UPDATE {S}.{table} SET "{column}" = ARRAY(SELECT unnest("{column}")) WHERE NOT ({check})')
+            if guarded:
+                op.execute(f"ALTER TABLE {S}.{table} ENABLE TRIGGER USER")
+            op.execute(f"ALTER TABLE {S}.{table} ADD CONSTRAINT ck_{table}_{column}_plain_list CHECK ({check})")
+
+
 def _limit_connections(names: DatabaseNames, limit: int) -> None:
+    """Up: the staff logins with no limit get one (a limit a DBA set stays). Down: those at 30 lose it."""
     groups = {"agent": names.agent_role, "supervisor": names.supervisor_role, "admin": names.admin_role}
-    for (login,) in op.get_bind().execute(STAFF_LOGINS, {**groups, "owner": names.owner_role}):
+    before = -1 if limit != -1 else CONNECTIONS_PER_LOGIN
+    for (login,) in op.get_bind().execute(STAFF_LOGINS, {**groups, "owner": names.owner_role, "unlimited_before": before}):
         op.execute(f"ALTER ROLE {quote_identifier(login)} CONNECTION LIMIT {limit}")
 
 

@@ -5,8 +5,10 @@ preferences), and vacuum held back by a transaction that kept only a snapshot.""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import threading
 from collections.abc import Iterator
 
 import psycopg
@@ -175,3 +177,151 @@ def test_a_login_keeps_at_most_200_preferences_of_64_kib(desk: Desk) -> None:
         with pytest.raises(psycopg.errors.CheckViolation):
             ann.execute("UPDATE agent_preference SET value = to_jsonb(repeat('x', 70000)) WHERE key = 'view:3'")
         ann.execute("DELETE FROM agent_preference WHERE key LIKE 'view:%'")
+
+
+# --- a re-probe of the fixes above ------------------------------------------------------------------------
+
+
+def test_a_ticket_takes_at_most_thirty_decisions_an_hour_whoever_asks(desk: Desk) -> None:
+    """Alternating a winner and a hand-back (never deduplicated) stored a megabyte a statement."""
+    with desk.connect("bob") as bob:
+        ticket = bob.execute(
+            "INSERT INTO ticket (subject, customer_id, queue_id, status, priority, channel, type)"
+            " VALUES ('Routed too often', %s, %s, 'new', 1, 'email', 'question') RETURNING id",
+            (desk.ids["jane"], desk.ids["tech"]),
+        ).fetchone()[0]  # type: ignore[index]
+    with desk.connect_as_dba() as dba:
+        dba.execute(
+            "INSERT INTO switchboard.routing_decision (ticket_id, asked_by, winner_agent_id)"
+            " SELECT %s, 'intake', %s FROM generate_series(1, 30)",
+            (ticket, desk.ids["bob"]),
+        )
+    with desk.connect("bob") as bob, pytest.raises(psycopg.errors.ProgramLimitExceeded, match="30 times"):
+        bob.execute("SELECT route_ticket(%s, NULL, 'intake', %s, NULL)", (ticket, NOBODY))
+
+
+def test_a_decision_is_stamped_when_it_is_made_not_when_its_transaction_began(desk: Desk) -> None:
+    """A hand-back in a transaction begun before a colleague's routing was stamped earlier than it, and the
+    ticket fell off the leads' list and out of the drain."""
+    with desk.connect("bob") as bob:
+        ticket = bob.execute(
+            "INSERT INTO ticket (subject, customer_id, queue_id, status, priority, channel, type)"
+            " VALUES ('Stamped late', %s, %s, 'new', 1, 'email', 'question') RETURNING id",
+            (desk.ids["jane"], desk.ids["tech"]),
+        ).fetchone()[0]  # type: ignore[index]
+        with bob.transaction():
+            bob.execute("SELECT pg_sleep(0.2)")
+            bob.execute("SELECT route_ticket(%s, NULL, 'intake', %s, NULL)", (ticket, NOBODY))
+            late = bob.execute(
+                "SELECT decided_at > now() + interval '0.1 seconds' FROM routing_decision WHERE ticket_id = %s",
+                (ticket,),
+            ).fetchone()
+    assert late == (True,)
+
+
+def test_preferences_written_together_still_stop_at_200(desk: Desk) -> None:
+    """Ten sessions inserting at once each counted the others' rows as absent: 2,000 rows."""
+    first, second = desk.connect("dana"), desk.connect("dana")
+    insert = (
+        "INSERT INTO agent_preference (agent_id, key, value)"
+        " SELECT current_agent_id(), %s || g, '{}'::jsonb FROM generate_series(1, 150) g"
+    )
+    try:
+        first.execute("BEGIN")
+        first.execute(insert, ("first:",))
+        second.execute("BEGIN")
+        waiting = threading.Thread(target=lambda: _try(second, insert, "second:"))
+        waiting.start()  # waits for the first's lock
+        first.execute("COMMIT")
+        waiting.join(10)
+        second.execute("ROLLBACK")
+        with pytest.raises(psycopg.errors.CheckViolation, match="read committed"), first.transaction():
+            first.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            first.execute("INSERT INTO agent_preference (agent_id, key, value) VALUES (current_agent_id(), 'rr', '1')")
+        (count,) = first.execute("SELECT count(*) FROM agent_preference").fetchone()  # type: ignore[misc]
+        assert int(str(count)) <= 200
+        first.execute("DELETE FROM agent_preference WHERE key LIKE 'first:%' OR key LIKE 'second:%'")
+    finally:
+        first.close()
+        second.close()
+
+
+def _try(connection: psycopg.Connection[tuple[object, ...]], statement: str, prefix: str) -> None:
+    with contextlib.suppress(psycopg.errors.CheckViolation):
+        connection.execute(statement, (prefix,))
+
+
+@pytest.mark.parametrize(
+    ("person", "statement"),
+    [
+        ("alice", "UPDATE ticket SET tags = '{{a,b},{c,d}}' WHERE id = %(ticket)s"),
+        ("alice", "UPDATE ticket SET tags = '[0:1]={a,b}' WHERE id = %(ticket)s"),
+        ("carol", "SELECT kb_create_article('Nested', 'x', NULL, '{{a,b},{c,d}}', NULL, 'internal', NULL)"),
+    ],
+)
+def test_a_list_is_one_plain_list_whoever_writes_it(desk: Desk, person: str, statement: str) -> None:
+    """'{{a,b},{c,d}}' as a ticket's tags stopped every colleague's `ticket show` and the client's header."""
+    with desk.connect(person) as login, pytest.raises(psycopg.errors.CheckViolation):
+        login.execute(statement, {"ticket": desk.ids["billing_open"]})
+
+
+def test_idle_sessions_and_listeners_are_not_ended_for_being_idle(desk: Desk, worker: Runtime) -> None:
+    """What the client keeps open all day: a pooled connection between units, the live updates' listener."""
+    idle, listener = desk.connect("alice"), desk.connect("alice")
+    try:
+        idle.execute("SELECT 1")
+        listener.execute("LISTEN switchboard_changes")
+        ended = end_stale_transactions(worker.uow, idle=dt.timedelta(0), open_for=dt.timedelta(0))["ended"]
+        assert desk.login("alice") not in [e["login"] for e in ended]
+        assert idle.execute("SELECT 1").fetchone() == (1,) and listener.execute("SELECT 1").fetchone() == (1,)
+    finally:
+        idle.close()
+        listener.close()
+
+
+def test_a_session_holding_a_gigabyte_of_temporary_files_is_ended(desk: Desk, worker: Runtime) -> None:
+    """A cursor WITH HOLD kept a gigabyte on disk from an idle session with no transaction."""
+    alice = desk.connect("alice")
+    try:
+        alice.execute("SET work_mem = '64kB'")
+        alice.execute(
+            "BEGIN; DECLARE hog CURSOR WITH HOLD FOR"
+            " SELECT g, repeat(md5(g::text), 36) FROM generate_series(1, 1000000) g; COMMIT"
+        )
+        ended = end_stale_transactions(worker.uow, idle=dt.timedelta(hours=1), open_for=dt.timedelta(hours=1))
+        assert [e["login"] for e in ended["ended"]] == [desk.login("alice")]
+        with pytest.raises(psycopg.OperationalError):
+            alice.execute("SELECT 1")
+    finally:
+        alice.close()
+
+
+def test_a_claims_summary_is_the_tickets_summary_on_both_claim_paths(desk: Desk) -> None:
+    """The claim functions return the summary's columns themselves: one drifting from `summary_row_select`
+    would misread every claim, silently."""
+    from app.services.tickets import queries, service
+
+    with desk.connect_as_dba() as dba:
+        made = [
+            dba.execute(
+                "INSERT INTO switchboard.ticket (subject, status, priority, type, queue_id, customer_id, channel)"
+                " VALUES (%s, 'new', 2, 'incident', %s, %s, 'web') RETURNING id, version",
+                (f"claim summary {n}", desk.ids["tech"], desk.ids["jane"]),
+            ).fetchone()
+            for n in range(2)
+        ]
+    runtime = desk.runtime("bob")
+    try:
+        with runtime.uow() as uow:
+            by_next = service.claim_next(uow, queue_id=desk.ids["tech"])
+            uow.commit()
+        assert by_next is not None
+        taken_id, version = next((int(str(i)), int(str(v))) for i, v in made if i != by_next.ticket.id)  # type: ignore[misc]
+        with runtime.uow() as uow:
+            by_id = service.assign(uow, ticket_id=taken_id, assignee_id=desk.ids["bob"], expected_version=version)
+            uow.commit()
+        for claimed in (by_next, by_id):
+            with runtime.uow() as uow:
+                assert claimed.ticket == queries.get_summary(uow, ticket_id=claimed.ticket.id)
+    finally:
+        runtime.close()

@@ -7,6 +7,15 @@ CREATE OR REPLACE FUNCTION {{schema}}.agent_preference_bounded()
     SET search_path = pg_catalog, {{schema}}, pg_temp
 AS $fn$
 BEGIN
+    -- One writer of a login's preferences at a time: ten sessions inserting together each counted the
+    -- others' rows as absent and stored 2,000. An advisory lock any login may take, held to the end of the
+    -- transaction; the client writes one preference at a time and never waits on it.
+    PERFORM pg_advisory_xact_lock(hashtext('switchboard.agent_preference'), NEW.agent_id::integer);
+    -- A snapshot older than the lock would not see the rows it waited for (repeatable read): refused.
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'preferences are written at read committed isolation (as the client does)'
+            USING ERRCODE = 'check_violation';
+    END IF;
     IF NOT EXISTS (SELECT FROM agent_preference p WHERE p.agent_id = NEW.agent_id AND p.key = NEW.key)  -- an upsert's update
        AND (SELECT count(*) FROM agent_preference p WHERE p.agent_id = NEW.agent_id) >= 200 THEN
         RAISE EXCEPTION 'a login keeps at most 200 preferences (saved views, its signature)'

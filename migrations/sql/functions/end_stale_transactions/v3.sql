@@ -2,12 +2,17 @@
 -- Version 3: a transaction that holds only a snapshot is ended too: `BEGIN ISOLATION LEVEL REPEATABLE
 -- READ; SELECT count(*) FROM ticket;`, then nothing, took no transaction id and no strong lock, so version 2
 -- never ended it, and it held back vacuum on every table (presence, claims, the change log's trims) and a
--- DBA's upgrade for as long as the agent liked. Now any staff session idle in its transaction for
--- p_idle_seconds is ended whatever it holds (the client never waits inside a transaction), and one that
--- holds a snapshot while running is ended after 30 minutes (a statement of the client's lasts a minute at
--- most; a search index's rebuild reads for about one). The filling notification queue's rule also looks
--- at staff logins' sessions in the server's other databases: the queue is the whole server's, and a
--- listener sitting in a transaction in `postgres` held it back as well. Everything else as version 2,
+-- DBA's upgrade for as long as the agent liked. Now a staff session idle in its transaction is ended after
+-- p_idle_seconds when it holds a transaction id or a strong lock and after five times that whatever it holds
+-- (ten minutes at the worker's two: the search index's reads pause inside theirs while the index commits), and one that holds a snapshot
+-- while running after 30 minutes (a statement of the client's lasts a minute at most; a search index's
+-- rebuild reads for about one). A staff session holding more than 1 GiB of temporary files is ended,
+-- whatever its state: a cursor declared WITH HOLD kept a gigabyte on disk from an idle session with no
+-- transaction at all (read from `pg_ls_tmpdir()`, where the migration could grant it; else skipped). While
+-- the notification queue is a fifth full, a session stuck writing to its client (a listener that reads
+-- nothing) is ended at once and any other untrusted one ten seconds into a transaction (was a minute: the
+-- queue filled and refused colleagues' writes for that minute, again and again), staff sessions in the
+-- server's other databases included (the queue is the whole server's). Everything else as version 2,
 -- whose notes follow.
 -- Version 1 ended only transactions holding a transaction id, after 30 minutes open: an agent froze every
 -- ticket of their queue (FOR SHARE, then pg_sleep) or every configuration write of the desk (one update of
@@ -35,18 +40,28 @@ CREATE OR REPLACE FUNCTION {{schema}}.end_stale_transactions(p_idle_seconds inte
 AS $fn$
 DECLARE stale record;
         notify_full boolean := pg_notification_queue_usage() > 0.2;
+        spilled jsonb := '{}';  -- backend pid -> bytes of temporary files
         holders jsonb;  -- the sessions holding locks now, read once for both uses below (no temp table:
                         -- one made and dropped every minute churns the catalogue)
 BEGIN
     IF is_trusted_session() IS NOT TRUE THEN
         RAISE EXCEPTION 'only the worker ends stale transactions' USING ERRCODE = 'insufficient_privilege';
     END IF;
+    BEGIN
+        SELECT coalesce(jsonb_object_agg(f.backend, f.bytes), '{}') INTO spilled
+        FROM (SELECT substring(t.name FROM '^pgsql_tmp([0-9]+)')::integer AS backend, sum(t.size) AS bytes
+              FROM pg_ls_tmpdir() t GROUP BY 1) f
+        WHERE f.backend IS NOT NULL AND f.bytes > 1073741824;
+    EXCEPTION WHEN insufficient_privilege THEN
+        spilled := '{}';  -- a migration run by a login that could not grant it: this rule is skipped
+    END;
     SELECT coalesce(jsonb_agg(jsonb_build_object(
                'usename', a.usename, 'backend', a.pid,
                'open_for', extract(epoch FROM now() - a.xact_start)::integer,
                'locks', h.locks,
                'stale', (a.state IN ('idle in transaction', 'idle in transaction (aborted)')
-                         AND a.state_change < now() - make_interval(secs => p_idle_seconds)
+                         AND a.state_change < now() - make_interval(secs => CASE WHEN h.locks THEN p_idle_seconds
+                                                                             ELSE 5 * p_idle_seconds END)
                          OR h.locks AND a.xact_start < now() - make_interval(secs => p_open_seconds)
                          OR a.xact_start < now() - interval '30 minutes'))), '[]')
     INTO holders
@@ -81,13 +96,23 @@ BEGIN
         SELECT a.usename::text, a.pid, extract(epoch FROM now() - a.xact_start)::integer
         FROM pg_stat_activity a
         WHERE notify_full AND a.pid <> pg_backend_pid()
+          AND (a.wait_event = 'ClientWrite' AND a.xact_start IS NOT NULL
+               OR a.xact_start < now() - interval '10 seconds')
           AND (a.datname = current_database()
                OR pg_has_role(a.usename, {{agent_role:literal}}, 'MEMBER')
                OR pg_has_role(a.usename, {{supervisor_role:literal}}, 'MEMBER')
                OR pg_has_role(a.usename, {{admin_role:literal}}, 'MEMBER'))
-          AND a.backend_type = 'client backend' AND a.xact_start < now() - interval '60 seconds'
+          AND a.backend_type = 'client backend'
           AND NOT pg_has_role(a.usename, {{owner_role:literal}}, 'MEMBER')
           AND NOT coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = a.usename), false)
+        UNION
+        SELECT a.usename::text, a.pid, coalesce(extract(epoch FROM now() - a.xact_start)::integer, 0)
+        FROM pg_stat_activity a
+        WHERE spilled ? a.pid::text AND a.datname = current_database() AND a.pid <> pg_backend_pid()
+          AND (pg_has_role(a.usename, {{agent_role:literal}}, 'MEMBER')
+               OR pg_has_role(a.usename, {{supervisor_role:literal}}, 'MEMBER')
+               OR pg_has_role(a.usename, {{admin_role:literal}}, 'MEMBER'))
+          AND NOT pg_has_role(a.usename, {{owner_role:literal}}, 'MEMBER')
     LOOP
         IF pg_terminate_backend(stale.backend) THEN
             DELETE FROM stale_lock_sample s WHERE s.login = stale.usename;

@@ -1,9 +1,13 @@
 -- route_ticket, version 6, applied by migration 0047_probe_fixes_4. Released files never change (migrations/sql/README.md).
--- Version 6: "no eligible agent" is recorded once per ticket in ten minutes: an agent stored fifty 3.8 MB
--- decisions for nobody on one ticket in seven seconds (192 MB a table nobody trims), and each put the
--- ticket on the leads' list with words of his choosing. Asked again within ten minutes of the ticket's last
--- decision, if that one found nobody too, it returns that decision and stores nothing. A decision's record
--- holds at most 1 MB (a queue of 400 agents ranks about 250 KB). Everything else as version 5, whose notes
+-- Version 6: a ticket's decisions are bounded: an agent stored fifty 3.8 MB decisions for nobody on one ticket
+-- in seven seconds (192 MB a table nobody trims), each putting the ticket on the leads' list with words of
+-- his choosing, and a re-probe alternated a winner and a hand-back for the same. "No eligible agent" asked
+-- again within ten minutes of the ticket's last decision, if that one found nobody too, returns that decision
+-- and stores nothing; a ticket takes at most 30 decisions an hour, whoever asks (routing, hand-backs and a
+-- lead's reroutes of one ticket are a handful a day); a decision holds at most 1 MB (a queue of 400 agents
+-- ranks about 250 KB). A decision is stamped when it is made (`clock_timestamp()`), not when its
+-- transaction began: a hand-back in a transaction begun before a colleague's routing was stamped earlier,
+-- and the ticket fell off the leads' list and out of the drain. Everything else as version 5, whose notes
 -- follow.
 -- Version 5 routes only open tickets (a closed or merged one kept its assignee: only a definer function
 -- could still change it; SQLSTATE SB003, "not in a state for this") and keeps a decision's record within
@@ -99,14 +103,19 @@ AS $fn$
             SELECT d.id INTO decision
             FROM (SELECT r.id, r.winner_agent_id, r.decided_at FROM routing_decision r WHERE r.ticket_id = p_ticket
                   ORDER BY r.decided_at DESC, r.id DESC LIMIT 1) d  -- the ticket's last decision (its index)
-            WHERE d.winner_agent_id IS NULL AND d.decided_at > now() - interval '10 minutes';
+            WHERE d.winner_agent_id IS NULL AND d.decided_at > clock_timestamp() - interval '10 minutes';
             IF decision IS NOT NULL THEN
                 RETURN decision;
             END IF;
         END IF;
-        INSERT INTO routing_decision (ticket_id, asked_by, actor_agent_id, winner_agent_id, config_version,
-                                      relaxed, ranked, exclusions, reason)
-        VALUES (p_ticket, p_asked_by, me, p_agent, coalesce((p_decision ->> 'config_version')::integer, 0),
+        IF (SELECT count(*) FROM routing_decision r
+            WHERE r.ticket_id = p_ticket AND r.decided_at > clock_timestamp() - interval '1 hour') >= 30 THEN
+            RAISE EXCEPTION 'ticket #% was routed 30 times in the last hour: ask its queue''s lead', t.number
+                USING ERRCODE = 'program_limit_exceeded';
+        END IF;
+        INSERT INTO routing_decision (ticket_id, decided_at, asked_by, actor_agent_id, winner_agent_id,
+                                      config_version, relaxed, ranked, exclusions, reason)
+        VALUES (p_ticket, clock_timestamp(), p_asked_by, me, p_agent, coalesce((p_decision ->> 'config_version')::integer, 0),
                 ARRAY(SELECT jsonb_array_elements_text(coalesce(p_decision -> 'relaxed', '[]'::jsonb))),
                 coalesce(p_decision -> 'ranked', '[]'::jsonb), coalesce(p_decision -> 'exclusions', '[]'::jsonb),
                 left(nullif(btrim(p_reason), ''), 500))
