@@ -49,9 +49,8 @@ def _describe_change(result: TicketChanged) -> list[str]:
 def _mutate(ctx: CliContext, number: int, as_json: bool, action: Callable[[UnitOfWork, int], TicketChanged]) -> None:
     with ctx.runtime().uow() as uow:
         ticket_id = queries.ticket_id_for_number(uow, number=number)
-        result = action(uow, ticket_id)
+        result = queries.as_landed(uow, action(uow, ticket_id))
         uow.commit()
-        result = queries.as_committed(uow, result)
     _emit(result.to_json(), as_json, _describe_change(result))
 
 
@@ -102,8 +101,8 @@ def create(
             channel=Channel(channel),
             tags=tags,
         )
+        result = queries.as_landed(uow, result)  # routed and given due times, as it is committed
         uow.commit()
-        result = queries.as_committed(uow, result)  # routed and given due times as it was committed
     _emit(result.to_json(), as_json, [f"Created #{result.ticket.number}: {result.ticket.subject}"])
 
 

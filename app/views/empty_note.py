@@ -29,6 +29,7 @@ class EmptyNote(QObject):
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.label.setWordWrap(True)
         self.label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)  # the view's menu, drops pass
         self.label.hide()
         viewport.installEventFilter(self)
         for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved, model.layoutChanged):

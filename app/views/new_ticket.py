@@ -95,7 +95,7 @@ class NewTicketDialog(QDialog):
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
         for keys in SEND_KEYS:  # as a reply is sent: from the message box too, where Enter is a new line
-            QShortcut(QKeySequence(keys), self, self.create_ticket)
+            QShortcut(QKeySequence(keys), self, self.create_ticket).setAutoRepeat(False)
 
     def _customers_found(self, asked: str, count: int) -> None:
         typed = asked.strip()
@@ -112,6 +112,8 @@ class NewTicketDialog(QDialog):
     def create_ticket(self) -> None:
         """For the customer chosen from the offers, or for a new one whose address was typed (a caller the
         desk has never heard from: the server finds them by that address first, so none is made twice)."""
+        if self._creating:  # one ticket per gesture: a second Ctrl+Enter while the first is on its way
+            return
         customer = self.customers.choice()
         typed = self.customer.text().strip()
         subject = self.subject.text().strip()

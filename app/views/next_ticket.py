@@ -19,7 +19,7 @@ MESSAGE_MS = 8000
 NOTHING_WAITING = "Nothing is waiting in your queues."
 # An admin sees every queue's tickets but claims only from the queues they work: "nothing is waiting" beside
 # an Unassigned view of urgent tickets read as a fault.
-NO_QUEUE = "You work no queue, so there is nothing to get: Get next takes tickets from the queues you are a member of."
+NO_QUEUE = "You are a member of no queue, so there is nothing to get: Get next takes tickets from your queues."
 
 
 class TicketPuller(QObject):
@@ -44,7 +44,8 @@ class TicketPuller(QObject):
         window = self.main_window
         if claimed is None:
             vocabulary, me = window.editor.vocabulary, window.desk.me
-            works_none = vocabulary is not None and not vocabulary.queues_of(str(me.agent_id))
+            me_key = str(me.agent_id)  # claims come from the queues one is a member of (leading one is not enough)
+            works_none = vocabulary is not None and not any(agent == me_key for _queue, agent in vocabulary.members)
             window.status.showMessage(NO_QUEUE if works_none else NOTHING_WAITING, MESSAGE_MS)
             return
         ticket = claimed.ticket

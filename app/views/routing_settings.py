@@ -16,7 +16,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QGridLayout,
@@ -42,6 +41,7 @@ from app.views.errors import explain_failure
 from app.views.labels import plain_label
 from app.views.sizing import resize_on_screen
 from app.views.tasks import TaskRunner
+from app.views.unsaved import AsksBeforeDiscarding
 
 FACTOR_LABELS = {
     "skill": "&Skill",
@@ -74,7 +74,7 @@ def summary_words(preview: DryRunPreview) -> str:
     )
 
 
-class RoutingSettingsDialog(QDialog):
+class RoutingSettingsDialog(AsksBeforeDiscarding):
     """Attributes:
     state: "loading", "ready", "previewing", "previewed", "saving", "failed" or "nothing to lead".
     queue_choice: the queues one leads (all of them for an admin).
@@ -162,7 +162,7 @@ class RoutingSettingsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.addButton(self.preview_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ApplyRole)
-        buttons.rejected.connect(self.reject)
+        buttons.rejected.connect(self.close_asked)
 
         top = QHBoxLayout()
         top.addWidget(plain_label("Queue"))
@@ -396,6 +396,18 @@ class RoutingSettingsDialog(QDialog):
         self.saved_version = version
         self.message.setText(f"Saved: {self.queue_choice.currentText()} routes by settings version {version}.")
         self._load_queue()
+
+    discard_what = "the routing settings"
+
+    def has_unsaved_edits(self) -> bool:
+        """Close (Esc) asks before dropping these: edits not saved, previewed or not."""
+        if self._settings is None or self.state not in ("ready", "previewing", "previewed"):
+            return False
+        try:
+            settings, changes = self.edits()
+        except InvalidInput:
+            return True  # a cell typed into that cannot be read is an edit too
+        return settings is not None or bool(changes)
 
     def _failed(self, error: Exception) -> None:
         self.state = "failed" if self._settings is None else "ready"

@@ -58,6 +58,7 @@ from app.views.errors import explain_failure
 from app.views.labels import plain_label
 from app.views.sizing import resize_on_screen
 from app.views.tasks import TaskRunner
+from app.views.unsaved import AsksBeforeDiscarding
 from app.vocabulary import Priority
 
 WIDEST_POLICY_TEXT = 320  # pixels of a policy's name or conditions in the list (the tooltip has them whole)
@@ -253,7 +254,7 @@ class PolicyListModel(QAbstractTableModel):
         return str(policy.version)
 
 
-class SlaPolicyEditor(QDialog):
+class SlaPolicyEditor(AsksBeforeDiscarding):
     """One policy, new or existing. Save stays disabled until the edits shown were dry-run.
 
     Attributes:
@@ -372,7 +373,7 @@ class SlaPolicyEditor(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         buttons.addButton(self.dry_run_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ApplyRole)
-        buttons.rejected.connect(self.reject)
+        buttons.rejected.connect(self.close_asked)
 
         form = QFormLayout()
         form.addRow("&Name", self.name_edit)
@@ -418,6 +419,7 @@ class SlaPolicyEditor(QDialog):
         self.kept_note.setText(kept_words(self.kept, self.unlisted))
         self.kept_note.setVisible(bool(self.kept_note.text()))
         self._filling = False
+        self._as_opened = self._spec_or_none()  # what Esc compares with before it drops anything
         self.beyond_led = policy is not None and not self._led_only(policy.conditions)
         if self.beyond_led:
             self.message.setText(BEYOND_LED)
@@ -695,6 +697,20 @@ class SlaPolicyEditor(QDialog):
         self.message.setText(f"Saved {policy.name} (version {policy.version}); open tickets are recomputed.")
         self.policy_saved.emit(policy)
         self.accept()
+
+    discard_what = "this policy"
+
+    def has_unsaved_edits(self) -> bool:
+        """Cancel (Esc) asks before dropping these: the form differs from the policy as it opened."""
+        return self.state != "saved" and self._spec_or_none() != self._as_opened
+
+    def _spec_or_none(self) -> dict[str, Any] | None:
+        """The policy as the form holds it; None while a field cannot be read (an edit, then, if it could
+        when opened)."""
+        try:
+            return self.spec()
+        except InvalidInput:
+            return None
 
     def _failed(self, error: Exception) -> None:
         """A refusal or a failure: its sentence, and everything typed stays as it is."""

@@ -174,6 +174,7 @@ def test_a_caller_the_desk_never_heard_from_gets_a_ticket_by_their_address(
         qtbot.keyClicks(dialog.subject, f"Phone call {attempt}")
         qtbot.keyClicks(dialog.body, "Called about an order.")
         qtbot.keyClick(dialog.body, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # as a reply is sent
+        qtbot.keyClick(dialog.body, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # twice: one ticket
         qtbot.waitUntil(
             lambda: window.editor.detail is not None and window.editor.detail.ticket.subject == f"Phone call {attempt}",  # noqa: B023
             timeout=5000,
@@ -187,6 +188,11 @@ def test_a_caller_the_desk_never_heard_from_gets_a_ticket_by_their_address(
             )
         ).all()
     assert [tuple(row) for row in customers] == [("Nora New", "nora.new@example.com")]
+    with world.trusted_uow() as uow:
+        calls = uow.session.execute(
+            text("SELECT count(*) FROM switchboard.ticket WHERE subject LIKE 'Phone call %'")
+        ).scalar_one()
+    assert calls == 2  # one a call, though Ctrl+Enter was pressed twice each time
     window.new_ticket()
     dialog = window.new_ticket_dialog
     qtbot.keyClicks(dialog.customer, "Nora <nora@@example.com>")  # reads as one; the server says no

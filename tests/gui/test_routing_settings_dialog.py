@@ -20,7 +20,7 @@ from app.services.tickets import service
 from app.views.main_window import MainWindow
 from app.views.routing_settings import CAPACITY, SKILLS, RoutingSettingsDialog
 from app.vocabulary import Availability
-from tests.support.desk_window import close_window, open_desk_window, runtime_as
+from tests.support.desk_window import answer_question, close_window, open_desk_window, runtime_as
 from tests.support.world import World, build_world
 
 pytestmark = pytest.mark.slow
@@ -119,7 +119,20 @@ def test_a_lead_changes_weights_and_facts_previews_the_last_30_days_then_saves(
     assert saved.own and dict(saved.weights)["skill"] == 5.0 and dict(saved.weights)["room"] == 2.0
     alice = next(a for a in seen_by_carol.queue_agents(world.billing) if a.name == "Alice Archer")
     assert alice.capacity == 12 and dict(alice.skills) == {"billing": 3, "refunds": 2}
-    dialog.reject()
+    assert not dialog.has_unsaved_edits()  # what is shown was saved: Close asks nothing
+
+    # An edit previewed but not saved: Close (Esc) asks; Esc in the question keeps editing, Discard drops it.
+    type_into_cell(qtbot, dialog, 0, CAPACITY, "14")
+    qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.state == "previewed", timeout=30_000)
+    kept = answer_question(qtbot, discard=False)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert kept == ["Your changes to the routing settings are not saved. Discard them?"] and dialog.isVisible()
+    assert dialog.agents.item(0, CAPACITY).text() == "14"  # type: ignore[union-attr]
+    dropped = answer_question(qtbot, discard=True)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert dropped
     close_window(window, qtbot)
 
 

@@ -39,7 +39,7 @@ from app.views.sla_admin import ACTION, BEYOND_LED, PolicyListModel, SlaAdminDia
 from app.views.supervisor.view import SupervisorView
 from app.views.tasks import TaskRunner
 from app.vocabulary import AgentRole
-from tests.support.desk_window import close_window, open_desk_window, runtime_as
+from tests.support.desk_window import answer_question, close_window, open_desk_window, runtime_as
 from tests.support.world import World, build_world, create_login
 
 pytestmark = pytest.mark.slow
@@ -181,8 +181,13 @@ def test_a_lead_edits_dry_runs_saves_and_moves_a_policy_and_a_refusal_keeps_what
     assert editor.isVisible() and editor.name_edit.text() == "Everything fast"
     assert editor.targets.item(1, resolution).text() == "240"  # type: ignore[union-attr]
     assert not editor.save_button.isEnabled()
+    kept = answer_question(qtbot, discard=False)  # Esc asks first: "Everything fast" is not saved
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    assert kept == ["Your changes to this policy are not saved. Discard them?"] and editor.isVisible()
+    dropped = answer_question(qtbot, discard=True)
     qtbot.keyClick(editor, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not editor.isVisible())
+    assert dropped
     become_active(qtbot, dialog)
 
     # Ctrl+Down: Billing standard goes below the default (dry-run first, then applied).

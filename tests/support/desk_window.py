@@ -119,3 +119,26 @@ def open_window(qtbot: QtBot, engine: Engine, tmp_path: Path, person: str) -> Ma
     qtbot.waitExposed(window)
     qtbot.waitUntil(lambda: window.editor.vocabulary is not None and window.runner.in_flight == 0, timeout=10_000)
     return window
+
+
+def answer_question(qtbot: QtBot, *, discard: bool) -> list[str]:
+    """Answer the next "Discard changes?" question as it opens (it is modal: the test's next key waits for
+    it): Esc keeps editing; Discard is clicked. Returns, once answered, the question's text in a list."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    asked: list[str] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, answer)
+            return
+        asked.append(box.text())
+        if discard:
+            box.button(QMessageBox.StandardButton.Discard).click()
+        else:
+            qtbot.keyClick(box, Qt.Key.Key_Escape)
+
+    QTimer.singleShot(0, answer)
+    return asked

@@ -102,16 +102,21 @@ class EventHandlers:
         handled_types += [handled for types, _handler in self._round_handlers for handled in types]
         return any(issubclass(e, handled) for e in event_types for handled in handled_types)
 
-    def dispatch(self, uow: UnitOfWork, events: list[DomainEvent]) -> None:
+    def dispatch(self, uow: UnitOfWork, events: list[DomainEvent]) -> bool:
+        """Hand each event to the handlers of its type; whether any handler took one."""
+        took = False
         for event in events:
             for event_type, handlers in self._handlers.items():
                 if isinstance(event, event_type):
                     for handler in handlers:
                         handler(uow, event)
+                        took = True
         for event_types, round_handler in self._round_handlers:
             taken = [event for event in events if isinstance(event, event_types)]
             if taken:
                 round_handler(uow, taken)
+                took = True
+        return took
 
 
 def events_for_field(ticket_id: int, name: str, old: Any, new: Any) -> DomainEvent | None:

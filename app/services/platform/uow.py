@@ -38,8 +38,8 @@ class UnitOfWork:
         session: the SQLAlchemy session of this transaction (services only; never handed to views).
         now(): the time of this transaction, from the database server (one clock for every
             workstation), unless a clock was injected (tests move time with one).
-        handlers_ran: the commit's event handlers reacted (routing gave a new ticket to someone, the SLA
-            engine stored due times): what the unit's own code read of its tickets is older than what landed.
+        handlers_ran: an event handler took one of the unit's events (routing gave a new ticket to someone, the
+            SLA engine stored due times): what the unit's own code read of its tickets may be older.
     """
 
     def __init__(
@@ -168,6 +168,11 @@ class UnitOfWork:
         """What this unit changed; handled at commit, before the transaction ends."""
         self._pending.extend(events)
 
+    def handle_events(self) -> None:
+        """Run the handlers of what this unit recorded now, in its transaction, rather than at commit: for a
+        caller that reads what they wrote (`queries.as_landed`). Commit runs any recorded later."""
+        self._handle_events()
+
     def commit(self) -> None:
         self._handle_events()
         session = self.session
@@ -185,8 +190,7 @@ class UnitOfWork:
                 batch, self._pending = self._pending, []
                 if self._handlers is not None:
                     self.session.flush()
-                    self._handlers.dispatch(self, batch)
-                    self.handlers_ran = True
+                    self.handlers_ran |= self._handlers.dispatch(self, batch)
         finally:
             self._handling_events = False
             self._config_version = None

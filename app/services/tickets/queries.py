@@ -153,10 +153,12 @@ def _summary_sql(dialect: Dialect) -> str:
     return sql
 
 
-def as_committed(uow: UnitOfWork, result: TicketChanged) -> TicketChanged:
-    """The change as it landed: when the commit's handlers changed the ticket after the change read it (push
-    routing assigned a new ticket, due times were stored), its summary read again. `ticket create --json`
-    printed a routed ticket as unassigned, without due times, at version 1."""
+def as_landed(uow: UnitOfWork, result: TicketChanged) -> TicketChanged:
+    """The change as it will be committed: the commit's handlers run now, and when one took the change (push
+    routing assigned a new ticket, due times were stored) its summary is read again in the same transaction.
+    `ticket create --json` printed a routed ticket as unassigned, without due times, at version 1. Call it
+    last before `uow.commit()`."""
+    uow.handle_events()
     if not uow.handlers_ran:
         return result
     return dataclasses.replace(result, ticket=get_summary(uow, ticket_id=result.ticket.id))  # its message id kept
@@ -390,6 +392,9 @@ def summary_row_select_of(tickets: Any) -> Select[*tuple[Any, ...]]:
 
 
 SUMMARY_ROW_COLUMNS = 29  # the columns of `summary_row_select`
+# Their names, as the claim functions return them (`claim_next_summary()`, migration 0047): the fields of
+# `TicketSummary`, in its order (a test holds the three to one another).
+SUMMARY_COLUMN_NAMES = tuple(field.name for field in dataclasses.fields(TicketSummary))
 
 
 def summary_from_row(row: Any) -> TicketSummary:

@@ -161,6 +161,6 @@ class TicketWork(SpeaksDomainErrors):
 
     def _write(self, action: Callable[[UnitOfWork], TicketChanged]) -> TicketChanged:
         with self.runtime.uow() as uow:
-            result = action(uow)
+            result = queries.as_landed(uow, action(uow))
             uow.commit()
-            return queries.as_committed(uow, result)
+            return result

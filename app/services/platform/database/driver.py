@@ -24,13 +24,34 @@ def driver_rows(connection: Connection, sql: str, params: Mapping[str, Any]) -> 
     first run (psycopg otherwise waits for the fifth): these statements run all day on the same connection."""
     driver: psycopg.Connection[Any] = connection.connection.driver_connection  # type: ignore[assignment]
     try:
-        with driver.cursor() as cursor:
-            cursor.execute(sql, params, prepare=True)
-            return cursor.fetchall()  # a statement that returns rows (asking for its description built 29 columns)
+        try:
+            return _fetch(driver, sql, params)
+        except psycopg.errors.FeatureNotSupported as error:
+            if not (driver.autocommit and STALE_PLAN in str(error)):
+                raise  # in a transaction: its ROLLBACK makes psycopg drop what it prepared
+            # A migration changed what a prepared statement returns: an autocommit connection never rolls
+            # back, so nothing else would forget the old plans (every page failed until a restart).
+            driver.execute("DEALLOCATE ALL")  # psycopg forgets its own too
+            return _fetch(driver, sql, params)
     except psycopg.Error as error:
         lost = driver.closed or driver.broken
         if lost:
             connection.invalidate(error)
         raise DBAPIError.instance(
-            sql, dict(params), error, psycopg.Error, connection_invalidated=lost, dialect=connection.dialect
+            sql,
+            dict(params),
+            error,
+            psycopg.Error,
+            hide_parameters=connection.engine.hide_parameters,  # a page's words, a customer's address: never in a log
+            connection_invalidated=lost,
+            dialect=connection.dialect,
         ) from None
+
+
+STALE_PLAN = "cached plan must not change result type"
+
+
+def _fetch(driver: psycopg.Connection[Any], sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    with driver.cursor() as cursor:
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchall()  # a statement that returns rows (asking for its description built 29 columns)

@@ -120,6 +120,9 @@ BOUNDS = {
     "ck_canned_response_body_bounded": "A canned response holds at most 128 KiB of text; nothing was saved.",
     "_config_bounded": "A setting holds at most 64 KiB (routing settings 256 KiB, a calendar 10,000 own dates); "
     "nothing was saved.",
+    "ck_knowledge_article_tags_bounded": "An article has at most 128 tags; nothing was saved.",
+    "ck_agent_preference_value_bounded": "A saved view or signature holds at most 64 KiB; nothing was saved.",
+    "_plain_list": "A list (tags, languages, dates) is one plain list of values; nothing was saved.",
 }
 
 
@@ -128,6 +131,8 @@ def refusal(error: DBAPIError) -> KnownError | None:
     state = getattr(error.orig, "sqlstate", None)
     if state == "23514":  # check_violation
         constraint = str(getattr(getattr(error.orig, "diag", None), "constraint_name", None) or "")
+        if not constraint:  # a definer function's or a trigger's own words ("an article holds at most 20 files")
+            return InvalidInput(first_line(error).capitalize())
         said = next((sentence for end, sentence in BOUNDS.items() if constraint.endswith(end)), None)
         return InvalidInput(said) if said else None
     if state not in REFUSALS:
