@@ -168,6 +168,7 @@ def test_a_team_lead_sees_the_board_the_team_and_compliance_and_opens_a_ticket_b
     close_window(window, qtbot)
 
 
+@pytest.mark.qt_log_ignore("^This plugin does not support raise\\(\\)$")  # the ticket's window comes to the front
 def test_the_tickets_routing_found_nobody_for_are_listed_and_enter_opens_one(
     qtbot: QtBot, qtmodeltester: ModelTester, engine: Engine, world: World, committed_runtime: Runtime, tmp_path: Path
 ) -> None:
