@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from app.services.platform.database.driver import driver_rows
 from app.services.platform.uow import UnitOfWork
 
 KIND_TICKET, KIND_ARTICLE, KIND_CUSTOMER = "ticket", "article", "customer"
@@ -130,15 +131,9 @@ _SELECTS = {KIND_TICKET: _TICKETS, KIND_ARTICLE: _ARTICLES, KIND_CUSTOMER: _CUST
 
 
 def _rows(uow: UnitOfWork, sql: str, params: dict[str, object]) -> Sequence[Sequence[object]]:
-    """Plain tuples from the driver's own cursor, in the unit of work's transaction: a rebuild reads a
+    """Plain tuples from the driver, in the unit of work's transaction (`driver_rows`): a rebuild reads a
     million tickets, and SQLAlchemy's rows cost the reading thread a third of its time."""
-    cursor = uow.session.connection().connection.cursor()
-    try:
-        cursor.execute(sql, params)
-        rows: Sequence[Sequence[object]] = cursor.fetchall()
-    finally:
-        cursor.close()
-    return rows
+    return driver_rows(uow.session.connection(), sql, params)
 
 
 def _emails(uow: UnitOfWork, customer_ids: Sequence[int]) -> dict[int, str]:
