@@ -21,7 +21,7 @@ class EmptyNote(QObject):
     def __init__(self, view: QAbstractItemView, text: str, empty: Callable[[], bool] | None = None) -> None:
         viewport = view.viewport()
         super().__init__(viewport)  # the viewport's child: gone with it, never asked about a view half deleted
-        self.view, self.text, self._viewport = view, text, viewport
+        self.text, self._viewport = text, viewport
         model = view.model()
         self._empty = empty or (lambda: model.rowCount() == 0)
         self.label = QLabel(viewport)

@@ -161,7 +161,7 @@ def test_a_change_earlier_in_the_same_transaction_is_seen_and_one_rolled_back_is
     with dana.uow() as uow:  # a rule kept by this process under a version that is then rolled back
         rules.set_rule(uow, "Rolled back", conditions={"account.tier": "vip"}, priority=Priority.URGENT)
         service.create_ticket(uow, subject="z", customer_id=desk.ids["vera"], queue_id=desk.ids["billing"])
-        uow._handle_events()  # the handlers run (and keep the rule) as in a commit, but nothing commits
+        uow.handle_events()  # the handlers run (and keep the rule) as in a commit, but nothing commits
     for person in ("dana", "alice"):
         ticket = _create(people[person], desk.ids["vera"], desk.ids["billing"])
         assert _facts(desk, ticket)[0] is Priority.NORMAL, person

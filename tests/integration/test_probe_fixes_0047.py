@@ -41,6 +41,17 @@ def worker(desk: Desk) -> Iterator[Runtime]:
     runtime.close()
 
 
+def _tech_ticket(bob: psycopg.Connection[tuple[object, ...]], desk: Desk, subject: str) -> int:
+    """A new, unassigned Tech ticket, as bob's own login creates one."""
+    row = bob.execute(
+        "INSERT INTO ticket (subject, customer_id, queue_id, status, priority, channel, type)"
+        " VALUES (%s, %s, %s, 'new', 1, 'email', 'question') RETURNING id",
+        (subject, desk.ids["jane"], desk.ids["tech"]),
+    ).fetchone()
+    assert row is not None
+    return int(str(row[0]))
+
+
 def test_a_login_in_no_group_cannot_connect_and_staff_make_no_temporary_tables(desk: Desk) -> None:
     stranger = f"{desk.database}_stranger"
     with desk.connect_as_dba() as dba:
@@ -109,11 +120,7 @@ def test_a_transaction_that_holds_only_a_snapshot_is_ended_once_idle(desk: Desk,
 
 def test_no_eligible_agent_is_recorded_once_in_ten_minutes(desk: Desk) -> None:
     with desk.connect("bob") as bob:
-        ticket = bob.execute(
-            "INSERT INTO ticket (subject, customer_id, queue_id, status, priority, channel, type)"
-            " VALUES ('Nobody home', %s, %s, 'new', 1, 'email', 'question') RETURNING id",
-            (desk.ids["jane"], desk.ids["tech"]),
-        ).fetchone()[0]  # type: ignore[index]
+        ticket = _tech_ticket(bob, desk, "Nobody home")
         first = bob.execute("SELECT route_ticket(%s, NULL, 'intake', %s, NULL)", (ticket, NOBODY)).fetchone()
         again = [
             bob.execute("SELECT route_ticket(%s, NULL, 'drain', %s, NULL)", (ticket, NOBODY)).fetchone()
@@ -185,11 +192,7 @@ def test_a_login_keeps_at_most_200_preferences_of_64_kib(desk: Desk) -> None:
 def test_a_ticket_takes_at_most_thirty_decisions_an_hour_whoever_asks(desk: Desk) -> None:
     """Alternating a winner and a hand-back (never deduplicated) stored a megabyte a statement."""
     with desk.connect("bob") as bob:
-        ticket = bob.execute(
-            "INSERT INTO ticket (subject, customer_id, queue_id, status, priority, channel, type)"
-            " VALUES ('Routed too often', %s, %s, 'new', 1, 'email', 'question') RETURNING id",
-            (desk.ids["jane"], desk.ids["tech"]),
-        ).fetchone()[0]  # type: ignore[index]
+        ticket = _tech_ticket(bob, desk, "Routed too often")
     with desk.connect_as_dba() as dba:
         dba.execute(
             "INSERT INTO switchboard.routing_decision (ticket_id, asked_by, winner_agent_id)"
@@ -204,11 +207,7 @@ def test_a_decision_is_stamped_when_it_is_made_not_when_its_transaction_began(de
     """A hand-back in a transaction begun before a colleague's routing was stamped earlier than it, and the
     ticket fell off the leads' list and out of the drain."""
     with desk.connect("bob") as bob:
-        ticket = bob.execute(
-            "INSERT INTO ticket (subject, customer_id, queue_id, status, priority, channel, type)"
-            " VALUES ('Stamped late', %s, %s, 'new', 1, 'email', 'question') RETURNING id",
-            (desk.ids["jane"], desk.ids["tech"]),
-        ).fetchone()[0]  # type: ignore[index]
+        ticket = _tech_ticket(bob, desk, "Stamped late")
         with bob.transaction():
             bob.execute("SELECT pg_sleep(0.2)")
             bob.execute("SELECT route_ticket(%s, NULL, 'intake', %s, NULL)", (ticket, NOBODY))

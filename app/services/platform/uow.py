@@ -168,20 +168,17 @@ class UnitOfWork:
         """What this unit changed; handled at commit, before the transaction ends."""
         self._pending.extend(events)
 
-    def handle_events(self) -> None:
-        """Run the handlers of what this unit recorded now, in its transaction, rather than at commit: for a
-        caller that reads what they wrote (`queries.as_landed`). Commit runs any recorded later."""
-        self._handle_events()
-
     def commit(self) -> None:
-        self._handle_events()
+        self.handle_events()
         session = self.session
         if session.in_transaction() or session.new or session.dirty or session.deleted:  # a claim alone: nothing
             session.commit()
         self._now = None
 
-    def _handle_events(self) -> None:
-        """Handlers may record more events; a chain longer than MAX_EVENT_ROUNDS is a loop between policies."""
+    def handle_events(self) -> None:
+        """Run the handlers of what this unit recorded, in its transaction: at commit, or before it for a
+        caller that reads what they wrote (`queries.as_landed`). Handlers may record more events; a chain
+        longer than MAX_EVENT_ROUNDS is a loop between policies."""
         self._handling_events = True
         try:
             for _round in range(MAX_EVENT_ROUNDS):

@@ -346,11 +346,7 @@ def summary_row_select() -> Select[*tuple[Any, ...]]:
     """`summary_select` as plain columns in `TicketSummary`'s order, for `summary_from_row` (no ORM).
     Built once: a statement is immutable (every `.where()` makes a new one), and building this one anew
     cost more than a warm page's plan."""
-    return summary_row_select_of(Ticket.__table__)
-
-
-def summary_row_select_of(tickets: Any) -> Select[*tuple[Any, ...]]:
-    """The summary's columns over `tickets`: the ticket table, or rows shaped like it (a claim function's)."""
+    tickets = Ticket.__table__
     t = tickets.c
     assignee = aliased(Agent)
     query: Select[*tuple[Any, ...]] = with_customer_extras(
