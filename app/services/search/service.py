@@ -167,7 +167,7 @@ class Search(SpeaksDomainErrors):
                 log.warning("search index could not catch up (%s): answering from the database", error)
                 index = None
                 behind = (
-                    f"The search index could not be brought up to date ({_reason(error)}); "
+                    f"The search index could not be brought up to date ({_reason(error, self.home.root)}); "
                     "these answers come from the database.",
                 )
         if index is not None:
@@ -272,9 +272,9 @@ class Search(SpeaksDomainErrors):
                     index.close_writer()
                 except (ValueError, OSError) as error:  # tantivy says a full disk as a ValueError
                     shutil.rmtree(generation, ignore_errors=True)  # a failed build's files are no one's
+                    reason = _reason(error, self.home.root)
                     raise SearchUnavailable(
-                        f"The search index could not be built ({_reason(error)}); searches answer from the "
-                        "database meanwhile."
+                        f"The search index could not be built ({reason}); searches answer from the database meanwhile."
                     ) from error
                 self.home.swap_to(generation)
                 self._index = TantivyIndex(generation)
@@ -478,9 +478,21 @@ def _unknown(index: TantivyIndex, parsed: ParsedQuery, hits: Sequence[SearchHit]
     )
 
 
-def _reason(error: Exception) -> str:
-    """Why the index could not be written, in words: a full disk says so, anything else its own text."""
+def _reason(error: Exception, where: Path) -> str:
+    """Why the index could not be written, in words: a full disk says so, anything else its own text.
+    tantivy often reports a full disk as "an index writer was killed" (the worker thread that hit it died
+    first), so the disk holding the index is asked too."""
     words = str(error)
-    if NO_SPACE in words.lower() or getattr(error, "errno", None) == errno.ENOSPC:
+    if NO_SPACE in words.lower() or getattr(error, "errno", None) == errno.ENOSPC or _full(where):
         return "the disk holding it is full"
     return words or type(error).__name__
+
+
+def _full(where: Path) -> bool:
+    try:
+        return shutil.disk_usage(where).free < FULL_BELOW_BYTES
+    except OSError:
+        return False
+
+
+FULL_BELOW_BYTES = 1024 * 1024  # less than this free, a segment cannot be written
