@@ -247,8 +247,11 @@ def test_the_compliance_series_has_every_day_and_counts_only_the_chosen_queue_an
     assert len(everything.days) == 28 and everything.days[-1] == today
     assert (sum(everything.met), sum(everything.breached)) == (5, 3)
     assert everything.share_met == pytest.approx(5 / 8)
+    assert everything.summary.startswith("5 of 8 finished clocks met (62%) in these 28 days")
     billing = compliance_series(counts, now, "Billing", "first_response")
     assert (sum(billing.met), sum(billing.breached), billing.met[-4]) == (5, 0, 5)
+    quiet = compliance_series(counts, now, "Tech", "first_response")
+    assert quiet.share_met is None and quiet.summary == "no clock finished in these 28 days"
 
 
 def test_the_assignee_is_told_of_a_warning_and_a_step_on_her_ticket_once(

@@ -20,6 +20,7 @@ from app.services.routing.scoring import (
     decide,
     on_shift,
     out_of_office,
+    presence,
     sticky_agent,
 )
 from app.services.routing.shifts import describe_shift, parse_shift
@@ -128,6 +129,16 @@ def test_a_shift_is_kept_in_the_agents_own_time_zone(moment: dt.datetime, expect
 def test_no_schedule_or_an_unreadable_one_is_always_on_shift() -> None:
     assert on_shift(None, "UTC", NOW) and on_shift({}, "UTC", NOW)
     assert on_shift({"9": [[0, 10]]}, "UTC", NOW) and on_shift({"0": [["x", 1]]}, "Nowhere/Else", NOW)  # type: ignore[list-item]
+
+
+def test_a_lead_reads_available_only_of_someone_routing_would_give_work_now() -> None:
+    mornings = {str(day): [[8 * 60, 12 * 60]] for day in range(5)}  # 08:00 to 12:00, Monday to Friday
+    assert presence(Availability.AVAILABLE, mornings, "Europe/Berlin", None, NOW) == "available"  # 11:00 there
+    assert presence(Availability.AVAILABLE, mornings, "America/New_York", None, NOW) == "available, off shift"
+    away = presence(Availability.AVAILABLE, None, "UTC", dt.date(2026, 12, 9), NOW)
+    assert away == "available, out of office to 09 Dec"
+    assert presence(Availability.AVAILABLE, None, "UTC", dt.date(2026, 12, 6), NOW) == "available"  # back today
+    assert presence(Availability.AWAY, mornings, "America/New_York", None, NOW) == "away"  # the flag says it all
 
 
 def test_out_of_office_lasts_through_the_date_in_the_agents_time_zone() -> None:

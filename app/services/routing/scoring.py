@@ -374,6 +374,25 @@ def out_of_office(until: dt.date | None, time_zone: str, now: dt.datetime) -> bo
     return now.astimezone(zone).date() <= until
 
 
+def presence(
+    availability: Availability,
+    shift: Mapping[str, Sequence[Sequence[int]]] | None,
+    time_zone: str,
+    out_of_office_until: dt.date | None,
+    now: dt.datetime,
+) -> str:
+    """Where an agent stands for routing, in the words a lead reads beside their load: "available" only when
+    routing would give them work now (the flag alone said "Available" of someone off shift or out of
+    office, and the lead wondered why nothing reached them)."""
+    if availability is not Availability.AVAILABLE:
+        return str(availability)
+    if out_of_office(out_of_office_until, time_zone, now):
+        return f"available, out of office to {out_of_office_until:%d %b}"
+    if not on_shift(shift, time_zone, now):
+        return "available, off shift"
+    return str(availability)
+
+
 def _track_record(candidate: CandidateFacts) -> tuple[float, str]:
     record = candidate.track_record
     if record is None or record.tickets < TRACK_RECORD_MIN_TICKETS:

@@ -42,6 +42,7 @@ from app.services.platform.database import identity
 from app.services.platform.database.boundary import SpeaksDomainErrors
 from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
 from app.services.routing import engine as routing_engine
+from app.services.routing.scoring import presence
 from app.services.sla.calendar import ALWAYS
 from app.services.sla.clocks import Entry, Target
 from app.services.sla.dto import (
@@ -234,9 +235,15 @@ def team_load(uow: UnitOfWork) -> list[AgentLoad]:
         .scalar_subquery()
     )
     agents = uow.session.execute(
-        select(Agent.id, Agent.display_name, Agent.availability, Agent.capacity).where(
-            Agent.is_active, Agent.id.in_(members)
-        )
+        select(
+            Agent.id,
+            Agent.display_name,
+            Agent.availability,
+            Agent.capacity,
+            Agent.shift,
+            Agent.time_zone,
+            Agent.out_of_office_until,
+        ).where(Agent.is_active, Agent.id.in_(members))
     ).all()
     ids = [agent_id for agent_id, *_ in agents]
     if not ids:
@@ -270,13 +277,13 @@ def team_load(uow: UnitOfWork) -> list[AgentLoad]:
         AgentLoad(
             agent_id=agent_id,
             name=name,
-            availability=str(availability),
+            availability=presence(availability, shift, time_zone, away_until, now),
             open_tickets=int(loads.get(agent_id, (0, None))[0]),
             capacity=int(capacity),
             oldest_open_at=loads.get(agent_id, (0, None))[1],
             breaches_today=int(breaches.get(agent_id, 0)),
         )
-        for agent_id, name, availability, capacity in agents
+        for agent_id, name, availability, capacity, shift, time_zone, away_until in agents
     ]
     return sorted(team, key=lambda a: (-a.open_tickets / max(a.capacity, 1), a.name))
 
