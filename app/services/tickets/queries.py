@@ -273,7 +273,7 @@ def _next_cursor(rows: list[Any], limit: int, key_column: int) -> PageCursor | N
     return PageCursor(int(value) if isinstance(value, int) else value, last[0])
 
 
-def _page(uow: UnitOfWork, shape: PageShape, build: Callable[[], Select[Any]], values: dict[str, Any]) -> list[Any]:
+def _page(uow: UnitOfWork, shape: PageShape, build: Callable[[], PageStatement], values: dict[str, Any]) -> list[Any]:
     """One statement: the page's ids chosen on the ticket table alone (a subquery with its own ORDER BY and
     LIMIT, so the planner walks the sort index and stops), then the names joined in for just those rows
     (or, for a page of places, just the ids, sort values and versions).
@@ -326,17 +326,66 @@ _PAGE_SQL: dict[PageShape, str] = {}
 _PAGE_SQL_LIMIT = 256  # shapes kept; a client uses a dozen
 
 
-def _page_sql(shape: PageShape, build: Callable[[], Select[Any]], dialect: Dialect) -> str:
+def _page_sql(shape: PageShape, build: Callable[[], PageStatement], dialect: Dialect) -> str:
     """The page statement's SQL for this shape, compiled on first use. Every parameter must be named by
-    `filter_values` or the page functions: an anonymous one would carry the first caller's value."""
+    `filter_values` or the page functions: an anonymous one would carry the first caller's value.
+
+    A page of summaries compiles only its inner walk: the summary's 29 columns around it are compiled once
+    per order (`_summary_around`) and the walk's text set in between. Compiling the whole statement took
+    1.6 to 5 ms a shape, the first page of each view and sort a client opens (issue 12: a first walk's
+    slowest pages); the walk alone 0.2 to 2.4. A test holds the two texts equal for every kind of shape."""
     if (sql := _PAGE_SQL.get(shape)) is None:
-        compiled = build().compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        statement = build()
+        compiled = _compiled(statement.inner if not statement.places else statement.select(), dialect)
         if anonymous := [name for name in compiled.params if not name.startswith(_NAMED)]:
             raise RuntimeError(f"page statement has unnamed parameters: {anonymous}")
+        sql = compiled.string
+        if not statement.places:
+            before, after = _summary_around(statement.order, dialect)
+            sql = before + sql + after
         if len(_PAGE_SQL) >= _PAGE_SQL_LIMIT:
             _PAGE_SQL.clear()
-        sql = _PAGE_SQL[shape] = compiled.string
+        _PAGE_SQL[shape] = sql
     return sql
+
+
+def _compiled(statement: Any, dialect: Dialect) -> Any:
+    return statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+
+
+Order = Callable[[Any], tuple[Any, ...]]  # a page's ORDER BY over its chosen rows (one of the three below)
+
+
+@dataclass(frozen=True)
+class PageStatement:
+    """A page as built: the inner walk that chooses its rows (ids, the sort value as `key`, for an SLA page
+    its `part`), the order of those rows, and whether it is a page of places (no summary joined in)."""
+
+    inner: Any  # a Select, or a UNION ALL of the SLA page's parts
+    order: Order
+    places: bool
+
+    def select(self) -> Select[Any]:
+        """The whole statement: the summary's columns joined to the chosen rows (see `_page`), or only the
+        places, in the page's order."""
+        chosen = self.inner.subquery("page")
+        if self.places:
+            return select(chosen.c.id, chosen.c.key, chosen.c.version).order_by(*self.order(chosen)).limit(_LIMIT)
+        joined = summary_row_select().add_columns(chosen.c.key).join(chosen, chosen.c.id == Ticket.id)
+        return joined.order_by(*self.order(chosen)).limit(_LIMIT)
+
+
+@functools.lru_cache(maxsize=16)  # three orders, an engine's dialect or two
+def _summary_around(order: Order, dialect: Dialect) -> tuple[str, str]:
+    """The text of a summary page before and after its inner walk, for this order: the whole statement
+    compiled once around a stand-in walk, cut where the stand-in's text stands."""
+    stand_in = select(Ticket.id.label("id"), null().label("key"), _part(0))
+    whole = _compiled(PageStatement(stand_in, order, places=False).select(), dialect).string
+    walk = _compiled(stand_in, dialect).string
+    if whole.count(walk) != 1:
+        raise RuntimeError("the summary page's text did not hold its stand-in walk once")
+    before, _, after = whole.partition(walk)
+    return before, after
 
 
 _NAMED = "p_"  # the prefix of every parameter a page statement takes
@@ -495,11 +544,11 @@ def _page_by_sla_due(uow: UnitOfWork, f: TicketFilter, after: PageCursor | None,
     shape = PageShape.of(f, SortOrder.SLA_DUE, after, places)
     values = _page_values(f, after, limit)
 
-    def build() -> Select[Any]:
+    def build() -> PageStatement:
         if after is None and f.statuses and set(f.statuses) <= set(WORKING_STATUSES) and not f.include_merged:
             first = apply_filter(_chosen(Ticket.sla_due_at, 0, places), f)
             first = first.order_by(Ticket.sla_due_at.asc().nulls_last(), Ticket.id).limit(_LIMIT)
-            return _finished(first, lambda chosen: (chosen.c.key.asc().nulls_last(), chosen.c.id), places)
+            return _finished(first, _first_due_order, places)
         parts = []
         if after is None or after.value is not None:
             due = apply_filter(_chosen(Ticket.sla_due_at, 0, places), f)
@@ -519,7 +568,7 @@ def _page_by_sla_due(uow: UnitOfWork, f: TicketFilter, after: PageCursor | None,
         if len(parts) > 1:  # the page's rows before the summary's joins: 100 joined, not both parts' 200
             both = union_all(*parts)
             page = both.order_by(*(both.selected_columns[c] for c in ("part", "key", "id"))).limit(_LIMIT)
-        return _finished(page, lambda chosen: (chosen.c.part, chosen.c.key, chosen.c.id), places)
+        return _finished(page, _parts_order, places)
 
     return _page(uow, shape, build, values)
 
@@ -529,12 +578,12 @@ def _page_descending(
 ) -> list[Any]:
     column: Any = Ticket.priority if sort is SortOrder.PRIORITY else Ticket.updated_at
 
-    def build() -> Select[Any]:
+    def build() -> PageStatement:
         query = apply_filter(_chosen(column, None, places), f)
         if after is not None:
             query = query.where(tuple_(column, Ticket.id) < tuple_(_after_value(column), _AFTER_ID))
         page = query.order_by(column.desc(), Ticket.id.desc()).limit(_LIMIT)
-        return _finished(page, lambda chosen: (chosen.c.key.desc(), chosen.c.id.desc()), places)
+        return _finished(page, _descending_order, places)
 
     return _page(uow, PageShape.of(f, sort, after, places), build, _page_values(f, after, limit))
 
@@ -542,7 +591,7 @@ def _page_descending(
 def _chosen(key: Any, part: int | None, places: bool) -> Select[Any]:
     """What a page's inner walk selects: the id, the sort value as `key`, which part of an SLA page it comes
     from, and for a page of places the version (a summary has its own)."""
-    columns = [Ticket.id, key.label("key")]
+    columns = [Ticket.id.label("id"), key.label("key")]  # labelled: the walk reads the same alone (`_page_sql`)
     if part is not None:
         columns.append(_part(part))
     if places:
@@ -550,13 +599,20 @@ def _chosen(key: Any, part: int | None, places: bool) -> Select[Any]:
     return select(*columns)
 
 
-def _finished(page: Any, key: Callable[[Any], tuple[Any, ...]], places: bool) -> Select[Any]:
-    """The page's rows in its order: the summary's columns joined in (see `_page`), or only the places."""
-    chosen = page.subquery("page")
-    if places:
-        return select(chosen.c.id, chosen.c.key, chosen.c.version).order_by(*key(chosen)).limit(_LIMIT)
-    joined = summary_row_select().add_columns(chosen.c.key).join(chosen, chosen.c.id == Ticket.id)
-    return joined.order_by(*key(chosen)).limit(_LIMIT)
+def _finished(page: Any, order: Order, places: bool) -> PageStatement:
+    return PageStatement(page, order, places)
+
+
+def _first_due_order(chosen: Any) -> tuple[Any, ...]:
+    return (chosen.c.key.asc().nulls_last(), chosen.c.id)
+
+
+def _parts_order(chosen: Any) -> tuple[Any, ...]:
+    return (chosen.c.part, chosen.c.key, chosen.c.id)
+
+
+def _descending_order(chosen: Any) -> tuple[Any, ...]:
+    return (chosen.c.key.desc(), chosen.c.id.desc())
 
 
 def _page_values(f: TicketFilter, after: PageCursor | None, limit: int) -> dict[str, Any]:
