@@ -158,18 +158,34 @@ class DesktopSignIn:
 
 def run_desktop(runtime: Runtime | None = None, *, database_url: str | None = None, login: str | None = None) -> int:
     """With a runtime (the demo, already signed in) go straight to work; otherwise ask who signs in, on the
-    server `--database` (or the environment, or a settings file) names, as `--user` if given."""
-    from app.views.memory import GuiThreadCollector, settle_memory
-
+    server `--database` (or the environment, or a settings file) names, as `--user` if given. After Sign
+    out, ask again (no login filled in: the next person types theirs); closing that window ends the
+    program."""
     app = application()
     runner = TaskRunner()
-    if runtime is None:
-        dialog = SignInDialog(runner, DesktopSignIn(database_url=database_url), login=login)
-        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.client is None:
-            return 1
-        client = dialog.client
-    else:
-        client = client_for(runtime)
+    client = client_for(runtime) if runtime is not None else _signed_in(runner, database_url, login)
+    if client is None:
+        return 1
+    while True:
+        code, signed_out = _work(app, client, runner)
+        if not signed_out:
+            return code
+        client = _signed_in(runner, database_url, None)
+        if client is None:
+            return 0
+
+
+def _signed_in(runner: TaskRunner, database_url: str | None, login: str | None) -> SignedInClient | None:
+    dialog = SignInDialog(runner, DesktopSignIn(database_url=database_url), login=login)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.client
+
+
+def _work(app: QApplication, client: SignedInClient, runner: TaskRunner) -> tuple[int, bool]:
+    """The main window until it closes: the program's exit code, and whether it closed by Sign out."""
+    from app.views.memory import GuiThreadCollector, settle_memory
+
     window = open_main_window(client, runner)
     if window.opens_maximised:
         window.showMaximized()
@@ -182,8 +198,11 @@ def run_desktop(runtime: Runtime | None = None, *, database_url: str | None = No
         code = app.exec()
     finally:
         collector.stop()
-    client.close()
-    return code
+        # the window's last reads finish first: a connection still out when the engine closes stays open
+        # (the next person's desk would run beside the last person's sessions)
+        process_events_until(lambda: runner.in_flight == 0, 10)
+        client.close()
+    return code, window.signed_out
 
 
 def run_smoke() -> int:

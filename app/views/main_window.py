@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Switchboard — {desk.me.display_name}")
         self.connected = True
         self._shut_down = False
+        self.signed_out = False  # closed by Sign out: the desktop asks who signs in next (`app.desktop`)
         self.supervisor_view: SupervisorView | None = None  # opened by Ctrl+E (team leads and admins)
         self._first_page_seen = self._the_rest_started = False  # what waits for it: see _first_page_shown
         self._waiting_for_the_first_page: list[Callable[[], None]] = []
@@ -291,6 +292,7 @@ class MainWindow(QMainWindow):
             ("Ticket", "Previous ticket", "K", lambda: self.move_selection(-1)),
             ("Ticket", "Get next ticket", "G", TicketPuller(self).pull),
             ("Ticket", "&Turn into article…", "Ctrl+Shift+T", self.turn_into_article),
+            ("Ticket", "Sign &out…", "", self.sign_out),
             ("Ticket", "&Quit Switchboard", "Ctrl+Q", self.quit),
             ("Knowledge", "&Knowledge base…", "Ctrl+Shift+K", self.open_knowledge_base),
             ("View", "Search tickets", "/", self.focus_search),
@@ -736,6 +738,13 @@ class MainWindow(QMainWindow):
     def quit(self) -> None:
         """Ctrl+Q: close the window as its close button does (the layout is kept, the agent set away)."""
         self.close()
+
+    def sign_out(self) -> None:
+        """Close the window as Quit does, and let the next person sign in on this workstation (a shared desk
+        at the change of shift): the sign-in window comes back instead of the program ending."""
+        self.signed_out = True
+        if not self.close():
+            self.signed_out = False
 
     def show_about(self) -> None:
         from app.views.about_dialog import AboutDialog
