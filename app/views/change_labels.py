@@ -52,6 +52,7 @@ FIELD_LABELS: Mapping[str, str] = {
     "customer_id": "Customer",
     "merged_into_id": "Merged into",
     "merged into": "Merged into",
+    "linked": "Linked with",
     "status": "Status",
     "priority": "Priority",
     "subject": "Subject",
@@ -88,6 +89,7 @@ _IMPLIED_ACTIONS: Mapping[str, frozenset[str]] = {
     "status": frozenset({"status"}),
     "assign": frozenset({"assignee_id", "assignee"}),
     "merge": frozenset({"merged_into_id", "merged into"}),
+    "link": frozenset({"linked"}),
     "link_account": frozenset({"external_account_id"}),
 }
 
@@ -100,6 +102,7 @@ _UNNAMED: Mapping[str, str] = {
     "customer_id": "customer {}",
     "merged_into_id": "ticket id {}",
     "merged into": "ticket id {}",
+    "linked": "ticket id {}",
 }
 
 _CAPITALISED = frozenset({"priority", "type", "channel"})

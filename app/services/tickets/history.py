@@ -70,8 +70,8 @@ def _statement(since_version: bool) -> Select[AuditEvent, str, str | None, str |
 
 
 def _name_of(value: InstrumentedAttribute[Any | None]) -> ColumnElement[str | None]:
-    """The name of the agent, queue, customer, ticket or status an audited value refers to, by its field;
-    NULL for any other field."""
+    """The name of the agent, queue, customer, ticket (merged into, linked with) or status an audited value
+    refers to, by its field; NULL for any other field."""
     as_text = value.op("#>>", return_type=String)(literal_column("'{}'"))  # a JSON scalar as text
     as_id = case((as_text.regexp_match("^[0-9]{1,18}$"), as_text.cast(BigInteger)))
     field = AuditEvent.field
@@ -80,7 +80,7 @@ def _name_of(value: InstrumentedAttribute[Any | None]) -> ColumnElement[str | No
         (field == "queue_id", select(Queue.name).where(Queue.id == as_id).scalar_subquery()),
         (field == "customer_id", select(Customer.name).where(Customer.id == as_id).scalar_subquery()),
         (
-            field == "merged_into_id",
+            field.in_(("merged_into_id", "linked")),
             select(literal_column("'#'") + Ticket.number.cast(String)).where(Ticket.id == as_id).scalar_subquery(),
         ),
         (field == "status", select(TicketStatus.label).where(TicketStatus.key == as_text).scalar_subquery()),
