@@ -12,7 +12,9 @@ Create Date: 2026-12-07
   The functions that take one are not PUBLIC's in this database any more, where the migration runs as a
   superuser (as 0046 did for large objects; otherwise it says so, and docs/security.md tells IT the
   statements). Holding one also blocked every colleague's first preference (`agent_preference_bounded()`
-  takes one per login); it is now a definer function (v2), so it locks as its owner.
+  takes one per login); it is now a definer function (v2), so it locks as its owner. Of the same class, a
+  shared resource any login could fill: `pg_logical_emit_message()` wrote up to a gigabyte of WAL a call,
+  on the server's one WAL disk and unaudited; not PUBLIC's either.
 - `end_stale_transactions()` v4: a staff session holding advisory locks outside a transaction is ended
   once idle for the job's idle limit, and one holding more than 1,000 at once straight away (the client
   takes one only inside a short transaction): where the functions could not be taken from PUBLIC.
@@ -63,7 +65,7 @@ def upgrade() -> None:
     for function, _before, after in FUNCTIONS:
         op.execute(function_sql(function, after, names))
     if _is_superuser():
-        for function in ADVISORY_LOCKS:
+        for function in (*ADVISORY_LOCKS, *_wal_writers()):
             op.execute(f"REVOKE EXECUTE ON FUNCTION {function} FROM PUBLIC")
         op.execute(f"GRANT EXECUTE ON FUNCTION {PREFERENCE_LOCK} TO {quote_identifier(names.owner_role)}")
     else:
@@ -88,7 +90,7 @@ def downgrade() -> None:
     op.execute(f"GRANT INSERT ON {S}.ticket_link TO {staff}")
     if _is_superuser():
         op.execute(f"REVOKE EXECUTE ON FUNCTION {PREFERENCE_LOCK} FROM {quote_identifier(names.owner_role)}")
-        for function in ADVISORY_LOCKS:
+        for function in (*ADVISORY_LOCKS, *_wal_writers()):
             op.execute(f"GRANT EXECUTE ON FUNCTION {function} TO PUBLIC")
     for function, before, _after in FUNCTIONS:
         op.execute(function_sql(function, before, names))
@@ -96,6 +98,17 @@ def downgrade() -> None:
 
 def _staff(names: DatabaseNames) -> str:
     return ", ".join(quote_identifier(role) for role in (names.agent_role, names.supervisor_role, names.admin_role))
+
+
+def _wal_writers() -> list[str]:
+    """`pg_logical_emit_message()` in each form this server has (PostgreSQL 17 added one)."""
+    found = op.get_bind().execute(
+        text(
+            "SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.proname = 'pg_logical_emit_message'"
+            " AND p.pronamespace = 'pg_catalog'::regnamespace ORDER BY 1"
+        )
+    )
+    return [f"pg_catalog.{signature}" for (signature,) in found]
 
 
 def _is_superuser() -> bool:

@@ -34,6 +34,7 @@ LOCKERS = [
     )
     for signature in ("bigint", "integer, integer")
 ]
+WAL_WRITERS = "SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.proname = 'pg_logical_emit_message'"
 
 
 @pytest.fixture
@@ -45,17 +46,23 @@ def worker(desk: Desk) -> Iterator[Runtime]:
 
 
 @pytest.mark.parametrize("person", ["alice", "carol", "sam", "dana", "ghost", "outsider"])
-def test_no_login_of_the_desk_takes_an_advisory_lock(desk: Desk, person: str) -> None:
+def test_no_login_of_the_desk_takes_an_advisory_lock_or_writes_to_the_wal(desk: Desk, person: str) -> None:
     """Session-level locks outlive the statement that failed taking the next: about 15,000 from an idle
-    session filled the lock table the whole server shares."""
+    session filled the lock table the whole server shares. A logical message wrote up to a gigabyte of WAL
+    a call, on the server's one WAL disk."""
     with desk.connect_as_dba() as dba:
+        wal_writers = [str(signature) for (signature,) in dba.execute(WAL_WRITERS).fetchall()]
         allowed = dba.execute(
             "SELECT f FROM unnest(%s::text[]) f WHERE has_function_privilege(%s, f, 'EXECUTE')",
-            (LOCKERS, desk.login(person)),
+            ([*LOCKERS, *wal_writers], desk.login(person)),
         ).fetchall()
-    assert allowed == []
+    assert len(wal_writers) >= 2 and allowed == []
     with desk.connect(person) as login:
-        for statement in ("SELECT pg_advisory_lock(7, 1)", "SELECT pg_try_advisory_xact_lock(7)"):
+        for statement in (
+            "SELECT pg_advisory_lock(7, 1)",
+            "SELECT pg_try_advisory_xact_lock(7)",
+            "SELECT pg_logical_emit_message(false, 'probe', repeat('x', 1000))",
+        ):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 login.execute(statement)
 
