@@ -21,6 +21,8 @@ Create Date: 2026-12-07
 - Ticket links: audited on both tickets with who linked them (`audit_ticket_link()`), and a link's time
   is the database's (staff insert only the two tickets and the kind): a link made in plain SQL at
   '1900-01-02' changed neither ticket and left no audit row, and the client's own left none either.
+- `ticket_timestamps()` is called only when a ticket's status changed (the trigger's WHEN): it returned at
+  once for every other change, a call per row (22 ms of 10,000 escalations).
 """
 
 from collections.abc import Sequence
@@ -57,6 +59,7 @@ ADVISORY_LOCKS = tuple(
 )
 # The one the owner role takes (`agent_preference_bounded()` v2, a definer function it owns).
 PREFERENCE_LOCK = "pg_catalog.pg_advisory_xact_lock(integer, integer)"
+STATUS_CHANGED = "OLD.status IS DISTINCT FROM NEW.status"
 LINK_COLUMNS = "ticket_id, related_ticket_id, kind"  # what staff insert into ticket_link (not its time)
 
 
@@ -79,10 +82,12 @@ def upgrade() -> None:
         f"CREATE TRIGGER ticket_link_audit AFTER INSERT ON {S}.ticket_link"
         f" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {S}.audit_ticket_link()"
     )
+    _timestamps_trigger(when=STATUS_CHANGED)
 
 
 def downgrade() -> None:
     names = DatabaseNames.of(op.get_bind())
+    _timestamps_trigger(when=None)
     op.execute(f"DROP TRIGGER ticket_link_audit ON {S}.ticket_link")
     op.execute(f"DROP FUNCTION {S}.audit_ticket_link()")
     staff = _staff(names)
@@ -94,6 +99,17 @@ def downgrade() -> None:
             op.execute(f"GRANT EXECUTE ON FUNCTION {function} TO PUBLIC")
     for function, before, _after in FUNCTIONS:
         op.execute(function_sql(function, before, names))
+
+
+def _timestamps_trigger(when: str | None) -> None:
+    """`ticket_timestamps()` returns at once unless the status changed: said in the trigger's WHEN, the
+    function is not called at all for the rest (22 ms of a 10,000-ticket escalation, a call per row)."""
+    op.execute(f"DROP TRIGGER b_ticket_timestamps ON {S}.ticket")
+    condition = f" WHEN ({when})" if when else ""
+    op.execute(
+        f"CREATE TRIGGER b_ticket_timestamps BEFORE UPDATE ON {S}.ticket FOR EACH ROW{condition}"
+        f" EXECUTE FUNCTION {S}.ticket_timestamps()"
+    )
 
 
 def _staff(names: DatabaseNames) -> str:
