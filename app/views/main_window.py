@@ -292,7 +292,7 @@ class MainWindow(QMainWindow):
             ("Ticket", "Previous ticket", "K", lambda: self.move_selection(-1)),
             ("Ticket", "Get next ticket", "G", TicketPuller(self).pull),
             ("Ticket", "&Turn into article…", "Ctrl+Shift+T", self.turn_into_article),
-            ("Ticket", "Sign &out…", "", self.sign_out),
+            ("Ticket", "Sign &out", "", self.sign_out),
             ("Ticket", "&Quit Switchboard", "Ctrl+Q", self.quit),
             ("Knowledge", "&Knowledge base…", "Ctrl+Shift+K", self.open_knowledge_base),
             ("View", "Search tickets", "/", self.focus_search),

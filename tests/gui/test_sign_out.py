@@ -44,7 +44,7 @@ def test_sign_out_closes_the_desk_and_asks_who_signs_in_next(engine: Engine, wor
         if desks and not seen and desks[0].model.rowCount() > 0:
             seen.append("desk")
             windows.append(desks[0])
-            sign_out = desks[0].actions_by_text["Sign out…"]
+            sign_out = desks[0].actions_by_text["Sign out"]
             assert sign_out in desks[0].menus["Ticket"].actions()
             sign_out.trigger()
         elif dialogs and seen == ["desk"]:

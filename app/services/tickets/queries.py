@@ -546,7 +546,7 @@ def _page_by_sla_due(uow: UnitOfWork, f: TicketFilter, after: PageCursor | None,
         if after is None and f.statuses and set(f.statuses) <= set(WORKING_STATUSES) and not f.include_merged:
             first = apply_filter(_chosen(Ticket.sla_due_at, 0, places), f)
             first = first.order_by(Ticket.sla_due_at.asc().nulls_last(), Ticket.id).limit(_LIMIT)
-            return _finished(first, _first_due_order, places)
+            return PageStatement(first, _first_due_order, places)
         parts = []
         if after is None or after.value is not None:
             due = apply_filter(_chosen(Ticket.sla_due_at, 0, places), f)
@@ -566,7 +566,7 @@ def _page_by_sla_due(uow: UnitOfWork, f: TicketFilter, after: PageCursor | None,
         if len(parts) > 1:  # the page's rows before the summary's joins: 100 joined, not both parts' 200
             both = union_all(*parts)
             page = both.order_by(*(both.selected_columns[c] for c in ("part", "key", "id"))).limit(_LIMIT)
-        return _finished(page, _parts_order, places)
+        return PageStatement(page, _parts_order, places)
 
     return _page(uow, shape, build, values)
 
@@ -581,7 +581,7 @@ def _page_descending(
         if after is not None:
             query = query.where(tuple_(column, Ticket.id) < tuple_(_after_value(column), _AFTER_ID))
         page = query.order_by(column.desc(), Ticket.id.desc()).limit(_LIMIT)
-        return _finished(page, _descending_order, places)
+        return PageStatement(page, _descending_order, places)
 
     return _page(uow, PageShape.of(f, sort, after, places), build, _page_values(f, after, limit))
 
@@ -595,10 +595,6 @@ def _chosen(key: Any, part: int | None, places: bool) -> Select[Any]:
     if places:
         columns.append(Ticket.version.label("version"))
     return select(*columns)
-
-
-def _finished(page: Any, order: Order, places: bool) -> PageStatement:
-    return PageStatement(page, order, places)
 
 
 def _first_due_order(chosen: Any) -> tuple[Any, ...]:
