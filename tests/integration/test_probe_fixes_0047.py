@@ -9,7 +9,6 @@ import contextlib
 import datetime as dt
 import json
 import threading
-from collections.abc import Iterator
 
 import psycopg
 import pytest
@@ -19,7 +18,6 @@ from app.bootstrap import Runtime
 from app.services.errors import DatabaseUnavailable, SignInFailed
 from app.services.platform.database.engine import (
     build_engine,
-    build_session_factory,
     check_reachable,
     explain_connection_error,
 )
@@ -31,14 +29,6 @@ pytestmark = pytest.mark.slow
 CONNECTIONS_PER_LOGIN = 30
 STAFF = ["alice", "carol", "sam", "dana"]
 NOBODY = json.dumps({"ranked": [], "exclusions": [{"agent_id": 1, "reason": "offline"}]})
-
-
-@pytest.fixture
-def worker(desk: Desk) -> Iterator[Runtime]:
-    engine = build_engine(desk.url)
-    runtime = Runtime(engine, build_session_factory(engine))
-    yield runtime
-    runtime.close()
 
 
 def _tech_ticket(bob: psycopg.Connection[tuple[object, ...]], desk: Desk, subject: str) -> int:

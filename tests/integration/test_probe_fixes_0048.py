@@ -6,13 +6,11 @@ no trace in either ticket's history."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import psycopg
 import pytest
 
 from app.bootstrap import Runtime
-from app.services.platform.database.engine import build_engine, build_session_factory
 from app.services.platform.jobs import end_stale_transactions
 from app.services.tickets.history import read_history
 from tests.support.desk import Desk
@@ -35,14 +33,6 @@ LOCKERS = [
     for signature in ("bigint", "integer, integer")
 ]
 WAL_WRITERS = "SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.proname = 'pg_logical_emit_message'"
-
-
-@pytest.fixture
-def worker(desk: Desk) -> Iterator[Runtime]:
-    engine = build_engine(desk.url)
-    runtime = Runtime(engine, build_session_factory(engine))
-    yield runtime
-    runtime.close()
 
 
 @pytest.mark.parametrize("person", ["alice", "carol", "sam", "dana", "ghost", "outsider"])
