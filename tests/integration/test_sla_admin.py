@@ -19,7 +19,7 @@ import pytest
 from app.bootstrap import Runtime
 from app.services.errors import InvalidInput
 from app.services.platform.database.engine import build_engine, build_session_factory
-from app.services.sla import dry_run
+from app.services.sla import admin, dry_run
 from app.services.sla.recompute import recompute_pending
 from app.services.sla.sweep import sla_sweep
 from tests.support.cli_in_process import switchboard_in_process
@@ -236,5 +236,26 @@ def test_a_dry_run_counts_what_would_move_and_breach_through_the_callers_eyes_an
             assert "4 would have no due time any more" in unclocked.summary()
             with pytest.raises(InvalidInput, match="names queue 99999, which does not exist"):
                 dry_run.dry_run(uow, [{**elsewhere[0], "conditions": {"queue_ids": [99999]}}])
+    finally:
+        runtime.close()
+
+
+def test_a_target_the_calendar_never_reaches_is_refused_in_words_and_the_longest_allowed_one_runs(desk: Desk) -> None:
+    """525,600 minutes is the most a target may be. On an office calendar it falls due four years on (the
+    dry run failed "something went wrong": the search for the due time stopped at 800 days); on a calendar
+    open an hour a week it never would, and the policy is refused saying why."""
+    runtime = desk.runtime("dana")
+    longest = {"urgent": {"first_response": 525_600, "resolution": 525_600}}
+    try:
+        with runtime.uow() as uow:
+            admin.add_calendar(uow, name="Office hours", time_zone="Europe/Berlin", hours=["mon-fri 09:00-17:00"])
+            admin.add_calendar(uow, name="Monday mornings", time_zone="UTC", hours=["mon 09:00-10:00"])
+            spec = {"position": 1, "targets": longest, "business_hours": True}
+            outcome = dry_run.dry_run(uow, [{**spec, "calendar": "Office hours"}])
+            assert outcome.open_tickets > 0
+            with pytest.raises(InvalidInput, match="lies beyond the open hours of the calendar Monday mornings"):
+                dry_run.dry_run(uow, [{**spec, "calendar": "Monday mornings"}])
+            with pytest.raises(InvalidInput, match="count calendar minutes"):
+                admin.add_policy(uow, {**spec, "name": "Never", "calendar": "Monday mornings"})
     finally:
         runtime.close()

@@ -125,3 +125,21 @@ def test_adding_business_minutes_then_measuring_gives_them_back(
 def test_overlapping_hours_are_named_as_a_person_typed_them() -> None:
     with pytest.raises(ValueError, match=r"the hours of Monday overlap or leave the day: 09:00-13:00, 12:00-17:00"):
         BusinessCalendar("Europe/Berlin", {0: ((540, 780), (720, 1020))})
+
+
+def test_the_longest_target_a_policy_may_have_falls_due_on_an_office_calendar() -> None:
+    """525,600 business minutes of a 40-hour week: 219 weeks ahead. The search stopped at 800 days and a dry
+    run of that target failed with "no open hours"."""
+    start = dt.datetime(2026, 12, 7, 9, tzinfo=BERLIN)
+    due = OFFICE.due_or_none(start, 525_600)
+    assert due is not None and 218 * 7 < (due - start).days < 220 * 7
+    assert OFFICE.business_minutes(start, due) == pytest.approx(525_600)
+
+
+def test_a_calendar_that_never_opens_that_long_gives_no_due_time_instead_of_failing() -> None:
+    hour_a_week = BusinessCalendar("UTC", {0: ((9 * 60, 10 * 60),)}, name="Monday mornings")
+    start = dt.datetime(2026, 12, 7, 9, tzinfo=dt.UTC)
+    assert hour_a_week.due_or_none(start, 120) == dt.datetime(2026, 12, 14, 10, tzinfo=dt.UTC)
+    assert hour_a_week.due_or_none(start, 525_600) is None
+    with pytest.raises(CalendarNeverOpen):
+        hour_a_week.add_business_minutes(start, 525_600)

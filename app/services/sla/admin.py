@@ -26,8 +26,8 @@ from app.services.connectors.conditions import ACCOUNT_PREFIX
 from app.services.errors import InvalidInput, NotFound
 from app.services.platform.uow import UnitOfWork
 from app.services.sla.admin_dto import POLICY_FIELDS, WEEKDAYS, CalendarInfo, PolicyInfo, describe_hours
-from app.services.sla.calendar import MINUTES_PER_DAY, BusinessCalendar, public_holidays
-from app.services.sla.ledger import MAX_LADDER_STEPS, policy_from_row
+from app.services.sla.calendar import MINUTES_PER_DAY, SEARCH_DAYS, BusinessCalendar, public_holidays
+from app.services.sla.ledger import MAX_LADDER_STEPS, calendar_from_row, policy_from_row
 
 _SAVE_POLICY = sql_text(
     "SELECT switchboard.save_sla_policy(:id, :expected, :name, :position, CAST(:conditions AS jsonb), "
@@ -142,6 +142,8 @@ def apply_spec(uow: UnitOfWork, row: SlaPolicy, spec: Mapping[str, Any]) -> None
     calendar_id = row.calendar_id
     if "calendar" in spec:
         calendar_id = None if spec["calendar"] in (None, "") else _calendar_row(uow, str(spec["calendar"])).id
+    calendar = uow.session.get(CalendarRow, calendar_id) if calendar_id is not None else None
+    now = uow.now()
     if isinstance(spec.get("conditions"), dict):
         _check_conditions(spec["conditions"])
         _check_named_rows_exist(uow, spec["conditions"])
@@ -172,6 +174,22 @@ def apply_spec(uow: UnitOfWork, row: SlaPolicy, spec: Mapping[str, Any]) -> None
         raise InvalidInput(str(error)) from None
     if not policy.targets or any(minutes <= 0 for per in policy.targets.values() for minutes in per.values()):
         raise InvalidInput("A policy's targets are minutes above zero per priority and target.")
+    if row.business_hours and calendar is not None:
+        _targets_fit(policy.targets, calendar, now)
+
+
+def _targets_fit(targets: Mapping[Any, Mapping[Any, float]], row: CalendarRow, now: dt.datetime) -> None:
+    """Every target falls due within the calendar's open hours of the years ahead (`SEARCH_DAYS`): a
+    target of a year's minutes on a calendar open a few hours a week never would, and its clocks would
+    never warn or breach."""
+    longest = max(minutes for per in targets.values() for minutes in per.values())
+    years = range(now.year - 1, now.year + 3)
+    if calendar_from_row(row, years).due_or_none(now, longest) is None:
+        raise InvalidInput(
+            f"A target of {longest:,.0f} business minutes lies beyond the open hours of the calendar {row.name}"
+            f" for the next {SEARCH_DAYS // 366} years: choose a shorter target, or count calendar minutes"
+            " (business hours off)."
+        )
 
 
 ID_CONDITIONS = ("queue_ids", "organisation_ids")

@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 MINUTES_PER_DAY = 24 * 60
-SEARCH_DAYS = 800  # a target further away than this in business time means the calendar is never open
+# How far ahead a due time is looked for: twelve years, so that the longest target a policy may have
+# (525,600 minutes) falls due on any calendar open 14 hours a week or more (800 days placed it on none
+# open 40 hours a week, and a dry run of that target failed). Further away: never (`due_or_none`).
+SEARCH_DAYS = 4_400
 Interval = tuple[int, int]  # [start, end) in minutes from local midnight, 0 … 1440
 
 
@@ -72,6 +75,14 @@ class BusinessCalendar:
     def business_minutes(self, start: dt.datetime, end: dt.datetime) -> float:
         """How much business time lies between two instants (0 when end is not after start)."""
         return sum((b - a).total_seconds() for a, b in self.open_periods(start, end)) / 60
+
+    def due_or_none(self, start: dt.datetime, minutes: float) -> dt.datetime | None:
+        """`add_business_minutes`, or None when the calendar is not open that long within `SEARCH_DAYS`: a
+        clock that cannot fall due (a policy saved before its calendar lost its hours, or written in SQL)."""
+        try:
+            return self.add_business_minutes(start, minutes)
+        except CalendarNeverOpen:
+            return None
 
     def add_business_minutes(self, start: dt.datetime, minutes: float) -> dt.datetime:
         """The instant at which `minutes` of business time have passed since `start`."""

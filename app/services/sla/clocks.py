@@ -107,8 +107,8 @@ def clock(
     if run.running_since is not None:
         remaining = target_minutes - run.elapsed
         if remaining > 0:
-            due = calendar.add_business_minutes(run.running_since, remaining)
-            if due <= as_of and run.breached_at is None:
+            due = calendar.due_or_none(run.running_since, remaining)
+            if due is not None and due <= as_of and run.breached_at is None:
                 run.breached_at = due
         else:
             due = run.breached_at

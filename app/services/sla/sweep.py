@@ -339,8 +339,9 @@ def _next_check(
             continue
         if (target, WARN_LEVEL) not in done:
             remaining = policy.warn_share * c.target_minutes - c.elapsed_minutes
-            if remaining > 0:
-                upcoming.append(state.calendar.add_business_minutes(now, remaining) + SETTLE)
+            warn_at = state.calendar.due_or_none(now, remaining) if remaining > 0 else None
+            if warn_at is not None:
+                upcoming.append(warn_at + SETTLE)
         if target not in marked and (c.breached_at is None or not _breach_marked(state.events, c)):
             upcoming.append(c.breached_at or c.due_at)
         breach = c.breached_at or c.due_at
