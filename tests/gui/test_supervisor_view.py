@@ -5,6 +5,7 @@ the main window; live changes bring a new read. alice, an agent, has no such act
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -18,11 +19,11 @@ from sqlalchemy import Engine, text
 
 from app.bootstrap import Runtime
 from app.services.errors import NotPermitted
-from app.services.sla.dto import BoardState
+from app.services.sla.dto import BoardRow, BoardState, Risk
 from app.services.sla.sweep import sla_sweep
 from app.services.tickets import service
 from app.views.main_window import MainWindow
-from app.views.supervisor.models import EscalationBoardModel
+from app.views.supervisor.models import CLOCK_WORDS, EscalationBoardModel, risk_words
 from app.views.supervisor.view import ALL_QUEUES, NOBODY_EMPTY, SupervisorView
 from app.vocabulary import Priority
 from tests.support.desk_window import close_window, open_desk_window
@@ -126,7 +127,13 @@ def test_a_team_lead_sees_the_board_the_team_and_compliance_and_opens_a_ticket_b
     assert late.state is BoardState.BREACHED and late.level == 1 and late.assignee == "Bob Baker"
     assert soon.state is BoardState.DUE_SOON and soon.assignee is None and soon.queue == "Technical Support"
     assert view.board_model.data(view.board_model.index(0, COLUMNS.index("State"))) == "Breached"
-    assert COLUMNS[:5] == ("Due", "Left", "Ticket", "Subject", "Assignee")  # what fits a 1366-pixel screen
+    assert COLUMNS[:6] == ("Due", "Left", "Clock", "Ticket", "Subject", "Assignee")  # what fits a 1366-pixel screen
+    clock = view.board_model.data(view.board_model.index(0, COLUMNS.index("Clock")))
+    assert clock == CLOCK_WORDS[late.target]  # which clock "Left" is the business time of
+    assert view.board_model.data(view.board_model.index(0, COLUMNS.index("Risk"))) == "Breached"
+    # the header counts in the board's own words: breached, likely to breach (its Risk), the rest due soon
+    likely = sum(1 for row in board if row.risk is Risk.LIKELY)
+    assert f"1 breached, {likely} likely to breach, {1 - likely} more due soon" in view.summary.text()
 
     team = {agent.name: agent for agent in view.team_model.rows}
     assert set(team) == {"Alice Archer", "Bob Baker", "Dave Dunn"}
@@ -447,3 +454,16 @@ def test_the_boards_actions_are_in_the_palette_while_the_board_is_shown_and_do_w
         )
     assert acknowledged == 1 and notes == ["Asked on the phone"]
     close_window(window, qtbot)
+
+
+def test_the_risk_says_the_margin_the_board_is_ranked_by() -> None:
+    """A ticket breached by 33 minutes ranked below one with 1 h 27 left: similar tickets take 3 h more to
+    finish that one, and the Risk column now says so."""
+    due = dt.datetime(2026, 12, 7, 12, tzinfo=dt.UTC)
+    row = BoardRow(1, 10001, "Refund", "Billing", "high", None, due, BoardState.DUE_SOON, None)
+    late = dataclasses.replace(row, minutes_left=87, typical_minutes=300, margin=-213, risk=Risk.LIKELY)
+    assert risk_words(late) == "Likely to breach, 3 h 33 min late"
+    spare = dataclasses.replace(row, minutes_left=87, typical_minutes=60, margin=27, risk=Risk.ON_TRACK)
+    assert risk_words(spare) == "On track, 27 min to spare"
+    breached = dataclasses.replace(row, state=BoardState.BREACHED, minutes_left=-33, margin=-33, risk=Risk.BREACHED)
+    assert risk_words(breached) == "Breached"

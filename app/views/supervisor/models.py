@@ -75,6 +75,22 @@ class FrozenRowsModel(QAbstractTableModel, Generic[Row]):
         raise NotImplementedError
 
 
+# Which clock a board row is (its earliest running one): "Left" is that clock's business time.
+CLOCK_WORDS = {"first_response": "First response", "next_response": "Next response", "resolution": "Resolution"}
+
+
+def risk_words(row: BoardRow) -> str:
+    """The risk with the margin the board is ranked by: how late similar tickets' handling would finish it,
+    or with how much to spare ("Likely to breach, 2 h 13 min late"). A ticket already breached by 33
+    minutes ranked below one with 1 h 27 left that similar tickets take 3 h more to finish: the margin
+    says why."""
+    if row.risk is Risk.BREACHED or row.margin is None:
+        return row.risk.value.capitalize()
+    if row.margin < 0:
+        return f"{row.risk.value.capitalize()}, {minutes_words(-row.margin)} late"
+    return f"{row.risk.value.capitalize()}, {minutes_words(row.margin)} to spare"
+
+
 class EscalationBoardModel(FrozenRowsModel[BoardRow]):
     """Breached and soon-due tickets ranked by predicted breach (the order the service gives): business
     minutes left against the typical handling of similar tickets, and who acknowledged the escalation.
@@ -88,6 +104,7 @@ class EscalationBoardModel(FrozenRowsModel[BoardRow]):
     COLUMNS = (
         "Due",
         "Left",
+        "Clock",
         "Ticket",
         "Subject",
         "Assignee",
@@ -109,7 +126,7 @@ class EscalationBoardModel(FrozenRowsModel[BoardRow]):
             return QBrush(STATE_COLOURS[row.state])
         if role == Qt.ItemDataRole.ToolTipRole and self.COLUMNS[column] == "Due":
             return row.due_at.astimezone().strftime("%a %d %b %Y %H:%M")
-        if role == Qt.ItemDataRole.ToolTipRole and self.COLUMNS[column] in ("Left", "Typical", "Risk"):
+        if role == Qt.ItemDataRole.ToolTipRole and self.COLUMNS[column] in ("Left", "Clock", "Typical", "Risk"):
             return self._why(row)
         if role == Qt.ItemDataRole.ToolTipRole and self.COLUMNS[column] == "Subject":
             return row.subject
@@ -124,6 +141,8 @@ class EscalationBoardModel(FrozenRowsModel[BoardRow]):
                 return f"{row.due_at.astimezone():%a %d %b %H:%M} ({relative(row.due_at, self.as_of)})"
             case "Left":
                 return left_words(row.minutes_left, short=True)
+            case "Clock":
+                return CLOCK_WORDS.get(row.target, row.target.replace("_", " ").capitalize())
             case "Ticket":
                 return f"#{row.number}"
             case "Subject":
@@ -135,7 +154,7 @@ class EscalationBoardModel(FrozenRowsModel[BoardRow]):
             case "State":
                 return row.state.value.capitalize()
             case "Risk":
-                return row.risk.value.capitalize()
+                return risk_words(row)
             case "Typical":
                 return minutes_words(row.typical_minutes)
             case "Level":

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.desk_api import SupervisionArea
-from app.services.sla.dto import Acknowledgement, BoardRow, ComplianceCount, SupervisorOverview
+from app.services.sla.dto import Acknowledgement, BoardRow, ComplianceCount, Risk, SupervisorOverview
 from app.services.tickets.dto import TicketChanged
 from app.views.empty_note import EmptyNote
 from app.views.errors import explain_failure
@@ -59,6 +59,8 @@ if TYPE_CHECKING:
     from app.views.palette import CommandPalette
 
 REFRESH_AT_MOST_EVERY_MS = 1000
+OPENS_AT = (1560, 900)  # at most the screen's share (`resize_on_screen`)
+GEOMETRY_KEY = "supervisor/geometry"  # where and how large it was last closed
 NOBODY_EMPTY = "Routing found an agent for every ticket waiting in your queues."
 BOARD_EMPTY = "Nothing in your queues is at risk of breaching its SLA or past it."
 NOBODY_TAB = "&No eligible agent"  # routing found nobody: the tickets wait for a lead (or someone available)
@@ -234,7 +236,10 @@ class SupervisorView(QWidget):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_AT_MOST_EVERY_MS)
         self._refresh_timer.timeout.connect(self.refresh)
-        resize_on_screen(self, 1100, 640)
+        resize_on_screen(self, *OPENS_AT)  # wide enough for the board's thirteen columns, then as left
+        geometry = QSettings().value(GEOMETRY_KEY)
+        if isinstance(geometry, QByteArray | bytes):
+            self.restoreGeometry(geometry)
 
     # --- reading ------------------------------------------------------------------------------------------
 
@@ -267,12 +272,7 @@ class SupervisorView(QWidget):
         self._select_ticket(chosen)
         if not self._fitted:
             self._fit_columns()
-        breached = sum(1 for row in overview.board if row.state.value == "breached")
-        over = sum(1 for agent in overview.team if agent.over_capacity)
-        self.summary.setText(
-            f"As of {overview.as_of.astimezone():%H:%M}: {breached} breached, "
-            f"{len(overview.board) - breached} about to breach; {over} of {len(overview.team)} agents over capacity."
-        )
+        self.summary.setText(board_summary(overview))
         wanted = self.queue_choice.currentText() or ALL_QUEUES
         self.queue_choice.blockSignals(True)
         self.queue_choice.clear()
@@ -418,10 +418,25 @@ class SupervisorView(QWidget):
         self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        QSettings().setValue(GEOMETRY_KEY, self.saveGeometry())
         self.stop()
         if self.action_dialog is not None:
             self.action_dialog.close()
         super().closeEvent(event)
+
+
+def board_summary(overview: SupervisorOverview) -> str:
+    """The header's counts, in the words of the board's own columns: every row not yet breached was counted
+    "about to breach", and a lead found two of 25 said so ("Likely to breach"); the rest are due within
+    the board's hours and on track."""
+    board = overview.board
+    breached = sum(1 for row in board if row.risk is Risk.BREACHED)
+    likely = sum(1 for row in board if row.risk is Risk.LIKELY)
+    over = sum(1 for agent in overview.team if agent.over_capacity)
+    return (
+        f"As of {overview.as_of.astimezone():%H:%M}: {breached} breached, {likely} likely to breach,"
+        f" {len(board) - breached - likely} more due soon; {over} of {len(overview.team)} agents over capacity."
+    )
 
 
 def compliance_series(
