@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
@@ -757,6 +756,8 @@ class CalendarEditor(QWidget):
         self.editable = False
         self.saving = False
         self._filling = False
+        self._shown: tuple[Any, ...] | None = None  # the form as shown or saved (`has_unsaved_edits`)
+        self._settling = False  # the shown calendar's regions are on their way
         self.choose_ics_file: Callable[[], str] = self._ask_for_ics
         self.name_edit = QLineEdit()
         self.name_edit.setMaxLength(100)
@@ -882,6 +883,21 @@ class CalendarEditor(QWidget):
             self.own_dates.addItem(closed.isoformat())
         self.message.setText("")
         self._show_closed_days()
+        self._shown, self._settling = self._form(), True
+
+    def has_unsaved_edits(self) -> bool:
+        """Whether the form differs from the calendar as shown or last saved (an admin's edits only)."""
+        return self.editable and self._shown is not None and self._form() != self._shown
+
+    def _form(self) -> tuple[Any, ...]:
+        return (
+            self.name_edit.text().strip(),
+            self.zone_choice.currentText().strip(),
+            tuple(self.hours_lines()),
+            str(self.country_choice.currentData() or ""),
+            str(self.region_choice.currentData() or ""),
+            tuple(self.own()),
+        )
 
     def _country_changed(self, *_: object, region: str | None = None) -> None:
         if self._filling:
@@ -900,6 +916,8 @@ class CalendarEditor(QWidget):
             self.region_choice.addItem(label, code)
         self.region_choice.setCurrentIndex(max(self.region_choice.findData(wanted or ""), 0))
         self._filling = False
+        if self._settling:  # the shown calendar's own region: part of the form as shown
+            self._shown, self._settling = self._form(), False
         self._show_closed_days()
 
     def own(self) -> list[dt.date]:
@@ -1002,6 +1020,7 @@ class CalendarEditor(QWidget):
         self.saving = False
         self.save_button.setEnabled(self.editable)
         self.calendar = calendar
+        self._shown = self._form()
         self.message.setText(f"Saved {calendar.name} (version {calendar.version}); open tickets are recomputed.")
         self.calendar_saved.emit(calendar)
 
@@ -1011,7 +1030,7 @@ class CalendarEditor(QWidget):
         self.message.setText(explain_failure(error))
 
 
-class SlaAdminDialog(QDialog):
+class SlaAdminDialog(AsksBeforeDiscarding):
     """Policies in match order and calendars, for team leads (their queues' policies) and admins (all).
 
     Attributes:
@@ -1021,6 +1040,8 @@ class SlaAdminDialog(QDialog):
         calendar_list, new_calendar_button, calendar_editor; message: the last refusal or note.
         editor: the policy editor open now (None when none).
     """
+
+    discard_what = "this calendar"
 
     def __init__(self, area: SlaAdminArea, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -1105,7 +1126,7 @@ class SlaAdminDialog(QDialog):
         self.tabs.addTab(policies, "&Policies")
         self.tabs.addTab(calendars, "Business &calendars")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
+        buttons.rejected.connect(self.close_asked)  # a calendar's edits not saved: asks first (Esc too)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.message)
@@ -1266,15 +1287,32 @@ class SlaAdminDialog(QDialog):
 
     # --- calendars ------------------------------------------------------------------------------------------
 
+    def has_unsaved_edits(self) -> bool:
+        return self.calendar_editor.has_unsaved_edits()
+
     def _calendar_chosen(self, row: int) -> None:
         if self.setup is None or not 0 <= row < len(self.setup.calendars):
+            return
+        if self._keeps_editing():  # another calendar chosen over edits not saved: back to the one edited
+            self._choose_edited_calendar()
             return
         self.calendar_editor.show_calendar(self.setup.calendars[row])
 
     def _new_calendar(self) -> None:
+        if self._keeps_editing():
+            return
+        self.calendar_list.blockSignals(True)
         self.calendar_list.setCurrentRow(-1)
+        self.calendar_list.blockSignals(False)
         self.calendar_editor.show_calendar(None)
         self.calendar_editor.name_edit.setFocus()
+
+    def _choose_edited_calendar(self) -> None:
+        editing = self.calendar_editor.calendar
+        names = [c.name for c in self.setup.calendars] if self.setup is not None else []
+        self.calendar_list.blockSignals(True)
+        self.calendar_list.setCurrentRow(names.index(editing.name) if editing and editing.name in names else -1)
+        self.calendar_list.blockSignals(False)
 
     def _calendar_saved(self, calendar: CalendarInfo) -> None:
         self.calendar_editor.calendar = calendar

@@ -12,12 +12,13 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
+    QDialogButtonBox,
     QLabel,
     QTableWidget,
     QTableWidgetItem,
@@ -245,6 +246,36 @@ def test_an_admin_changes_a_calendars_hours_region_and_own_dates_from_an_ics_fil
     assert stored.weekly_hours["2"] == [[480, 720], [780, 990]] and stored.subdivision == "BE"
     assert [d.isoformat() for d in stored.closed_dates] == ["2026-12-28", "2026-12-29"]
     dialog.reject()
+    close_window(window, qtbot)
+
+
+def test_a_calendars_edits_not_saved_are_asked_about_before_esc_close_or_another_calendar_drops_them(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
+) -> None:
+    """A team date added, then Esc: the dialog closed and the date was gone, where the policy editor and
+    the routing settings ask first."""
+    window = open_desk_window(qtbot, engine, tmp_path, person="dana")
+    dialog = open_sla_admin(qtbot, window)
+    dialog.tabs.setCurrentIndex(1)
+    calendar = dialog.calendar_editor
+    qtbot.waitUntil(lambda: calendar.calendar is not None and calendar.region_choice.count() > 1, timeout=10_000)
+    assert not calendar.has_unsaved_edits()  # as shown, its region arrived after it: nothing to ask about
+    calendar.date_edit.setDate(QDate(2026, 12, 24))
+    qtbot.mouseClick(calendar.add_date_button, Qt.MouseButton.LeftButton)
+    assert calendar.has_unsaved_edits()
+    kept = answer_question(qtbot, discard=False)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert kept == ["Your changes to this calendar are not saved. Discard them?"] and dialog.isVisible()
+    asked = answer_question(qtbot, discard=False)  # a new calendar over the edits: asked too, and kept
+    qtbot.mouseClick(dialog.new_calendar_button, Qt.MouseButton.LeftButton)
+    assert asked and calendar.own() == [dt.date(2026, 12, 24)] and calendar.calendar is not None
+    dropped = answer_question(qtbot, discard=True)
+    close = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Close)  # type: ignore[union-attr]
+    qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert dropped
+    stored = HelpDesk(runtime_as(engine, "dana")).supervision.sla_admin.setup().calendars[0]
+    assert stored.closed_dates == ()
     close_window(window, qtbot)
 
 
