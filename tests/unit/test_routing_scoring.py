@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +21,7 @@ from app.services.routing.scoring import (
     Weights,
     decide,
     pick,
+    sla_risk_of,
 )
 from app.vocabulary import Availability, Priority
 
@@ -214,3 +216,19 @@ def test_the_dry_runs_pick_with_one_memo_across_tickets_still_decides_each_alike
     for ticket in many:
         decision = decide(ticket, team, Weights(), NOW)
         assert pick(ticket, team, Weights(), NOW, memo=memo) == (decision.winner_id, decision.relaxed)
+
+
+def test_the_sla_risk_is_the_share_of_the_time_to_the_due_time_gone() -> None:
+    """Nothing filled it: a ticket 38 hours overdue, routed again by the escalation ladder, was explained as
+    "no SLA risk". At intake its clock has just started (0), so the dry run, which replays intake, agrees."""
+    created = dt.datetime(2026, 12, 7, 8, tzinfo=dt.UTC)
+    due = created + dt.timedelta(hours=8)
+    assert sla_risk_of(created, due, created) == 0.0
+    assert sla_risk_of(created, due, created + dt.timedelta(hours=6)) == pytest.approx(0.75)
+    assert sla_risk_of(created, due, due + dt.timedelta(hours=38)) == 1.0
+    assert sla_risk_of(created, None, due) == 0.0  # no clock
+    late = TicketFacts(ticket_id=1, queue_id=1, priority=Priority.HIGH, sla_risk=1.0)
+    ann = CandidateFacts(agent_id=1, name="Ann", queue_ids=frozenset({1}), capacity=10, load=5)
+    explained = decide(late, [ann], Weights(), created)
+    risk = next(f for f in explained.ranked[0].factors if f.factor == "SLA risk")
+    assert risk.note == "at or past its due time" and risk.score == pytest.approx(0.5)

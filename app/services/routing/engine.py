@@ -44,6 +44,7 @@ from app.services.routing.scoring import (
     decide,
     on_shift,
     out_of_office,
+    sla_risk_of,
 )
 from app.vocabulary import Availability, Priority, StatusCategory
 
@@ -146,6 +147,7 @@ def ticket_facts(uow: UnitOfWork, ticket: Ticket, *, known: tuple[str | None, in
         language=ticket.language or customer_language,
         category=str(ticket.type),
         previous_agent_id=previous,
+        sla_risk=sla_risk_of(ticket.created_at, ticket.sla_due_at, uow.now()),
         account=account_attributes(uow, ticket.customer_id),  # the worker's verified answer, never the tool
     )
 

@@ -56,7 +56,7 @@ class TicketFacts:
     language: str | None = None
     category: str | None = None
     previous_agent_id: int | None = None  # who handled this customer's previous ticket
-    sla_risk: float = 0.0  # 0 (plenty of time) … 1 (about to breach); the SLA engine fills it
+    sla_risk: float = 0.0  # 0 (its clock just started, or none) … 1 (at or past its due time): `sla_risk_of`
     account: Mapping[str, str] = field(default_factory=dict)  # the customer's verified account attributes
     account_note: str = ""  # what the account asked of the skills, for the explanation (engine fills it)
 
@@ -404,12 +404,27 @@ def _track_record(candidate: CandidateFacts) -> tuple[float, str]:
     )
 
 
+def sla_risk_of(created_at: dt.datetime | None, due_at: dt.datetime | None, now: dt.datetime) -> float:
+    """How much of the time from the ticket's creation to its SLA due time has passed: 0 as its clock starts
+    (every ticket at intake, so the routing dry run, which replays intake, sees what the push sees), 1 at
+    its due time and after. Nothing filled it before: a ticket 38 hours overdue, routed again by the
+    escalation ladder, was explained as "no SLA risk"."""
+    if created_at is None or due_at is None:
+        return 0.0
+    if due_at <= now:
+        return 1.0
+    span = (due_at - created_at).total_seconds()
+    return 0.0 if span <= 0 else min(1.0, max(0.0, (now - created_at).total_seconds() / span))
+
+
 def _sla_risk(candidate: CandidateFacts, ticket: TicketFacts, weights: Weights) -> tuple[float, str]:
     """A ticket about to breach goes to whoever can start on it soonest: the risk times the room."""
     if ticket.sla_risk <= 0:
         return 0.0, "no SLA risk"
     room = _room(candidate, ticket, weights)[0]
-    return ticket.sla_risk * room, f"risk {ticket.sla_risk:.0%}"
+    if ticket.sla_risk >= 1:
+        return room, "at or past its due time"
+    return ticket.sla_risk * room, f"{ticket.sla_risk:.0%} of its time to the due time gone"
 
 
 def _rank(scores: list[CandidateScore]) -> tuple[CandidateScore, ...]:
