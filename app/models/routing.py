@@ -17,7 +17,7 @@ import app.models.ticket  # noqa: F401
 from app.models.base import Base
 from app.models.columns import created_at_column
 
-ASKERS = ("intake", "reopen", "drain", "supervisor", "handback")
+ASKERS = ("intake", "reopen", "drain", "supervisor", "handback", "sla")  # sla: the escalation ladder (0048)
 
 
 class RoutingConfig(Base):

@@ -34,6 +34,7 @@ ASKED_BY_WORDS = {
     "pull": "an agent asked for the next ticket (get next)",
     "supervisor": "a supervisor reassigned it",
     "handback": "an agent handed it back to routing",
+    "sla": "the SLA escalation ladder took it from its assignee",
 }
 CANDIDATE_COLUMNS = ["Rank", "Candidate", "Total", "Factor", "Score", "Note"]
 EXCLUSION_COLUMNS = ["Left out", "Reason"]

@@ -21,6 +21,9 @@ Create Date: 2026-12-07
 - Ticket links: audited on both tickets with who linked them (`audit_ticket_link()`), and a link's time
   is the database's (staff insert only the two tickets and the kind): a link made in plain SQL at
   '1900-01-02' changed neither ticket and left no audit row, and the client's own left none either.
+- The SLA escalation ladder's level 3 routes a ticket as itself (`route_ticket()` v7: 'sla', a trusted
+  session only, its step as the reason), away from the assignee it took the ticket from: it asked as a
+  supervisor, "Why this agent?" said a supervisor had reassigned it, and stickiness gave it straight back.
 - `ticket_timestamps()` is called only when a ticket's status changed (the trigger's WHEN): it returned at
   once for every other change, a call per row (22 ms of 10,000 escalations).
 """
@@ -41,7 +44,11 @@ S = "switchboard"
 FUNCTIONS = [
     ("agent_preference_bounded", 1, 2),
     ("end_stale_transactions", 3, 4),
+    ("route_ticket", 6, 7),
 ]
+# Who asks routing to decide; 'sla' (the escalation ladder's level 3, the worker's sweep) is new.
+ASKERS_BEFORE = "'intake', 'reopen', 'drain', 'supervisor', 'handback'"
+ASKERS = f"{ASKERS_BEFORE}, 'sla'"
 # Every function that takes an advisory lock (the ones that release them take nothing).
 ADVISORY_LOCKS = tuple(
     f"pg_catalog.{function}({signature})"
@@ -83,11 +90,16 @@ def upgrade() -> None:
         f" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {S}.audit_ticket_link()"
     )
     _timestamps_trigger(when=STATUS_CHANGED)
+    _askers(ASKERS)
 
 
 def downgrade() -> None:
     names = DatabaseNames.of(op.get_bind())
     _timestamps_trigger(when=None)
+    op.execute(f"ALTER TABLE {S}.routing_decision DISABLE TRIGGER USER")  # append-only: its guards refuse updates
+    op.execute(f"UPDATE {S}.routing_decision SET asked_by = 'supervisor' WHERE asked_by = 'sla'")
+    op.execute(f"ALTER TABLE {S}.routing_decision ENABLE TRIGGER USER")
+    _askers(ASKERS_BEFORE)
     op.execute(f"DROP TRIGGER ticket_link_audit ON {S}.ticket_link")
     op.execute(f"DROP FUNCTION {S}.audit_ticket_link()")
     staff = _staff(names)
@@ -109,6 +121,13 @@ def _timestamps_trigger(when: str | None) -> None:
     op.execute(
         f"CREATE TRIGGER b_ticket_timestamps BEFORE UPDATE ON {S}.ticket FOR EACH ROW{condition}"
         f" EXECUTE FUNCTION {S}.ticket_timestamps()"
+    )
+
+
+def _askers(askers: str) -> None:
+    op.drop_constraint(op.f("ck_routing_decision_asked_by"), "routing_decision", schema=S)
+    op.create_check_constraint(
+        op.f("ck_routing_decision_asked_by"), "routing_decision", f"asked_by IN ({askers})", schema=S
     )
 
 

@@ -134,3 +134,12 @@ def test_a_link_is_audited_on_both_tickets_with_who_made_it_and_the_databases_ti
         runtime.close()
     assert number is not None
     assert [(e.actor, e.new_name) for e in linked] == [("Alice", f"#{number[0]}")]
+
+
+@pytest.mark.parametrize("person", ["alice", "carol", "dana"])
+def test_only_the_sweep_routes_a_ticket_as_the_escalation_ladder(desk: Desk, person: str) -> None:
+    """'sla' (the ladder's level 3) is the worker's: a login asking as it would pass its reroute off as the
+    SLA's in every explanation."""
+    ticket = desk.ids["tech_open"] if person == "carol" else desk.ids["billing_open"]
+    with desk.connect(person) as login, pytest.raises(psycopg.errors.InsufficientPrivilege, match="SLA sweep"):
+        login.execute("SELECT route_ticket(%s, NULL, 'sla', '{}'::jsonb, 'SLA level 3')", (ticket,))

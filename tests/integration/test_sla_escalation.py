@@ -163,20 +163,27 @@ def test_level_three_moves_a_breached_ticket_to_the_escalation_queue_once(commit
 def test_level_three_hands_a_breached_ticket_back_to_routing_which_decides_again(
     committed_runtime: Runtime,
 ) -> None:
+    """Routing decides as the ladder itself ('sla', the step as its reason: it asked as a supervisor and "Why
+    this agent?" said a supervisor had reassigned it), and never gives it back to the assignee it was taken
+    from (alice, available, with the customer's last ticket: stickiness gave it straight back)."""
     world = world_with(committed_runtime, [{"level": 3, "after_breach_minutes": 0, "action": "back_to_routing"}])
     ticket_id = create(world)
-    with world.uow("bob") as uow:
-        routing.set_availability(uow, Availability.AVAILABLE)
-        uow.commit()
+    for person in ("alice", "bob"):
+        with world.uow(person) as uow:
+            routing.set_availability(uow, Availability.AVAILABLE)
+            uow.commit()
     breached_two_hours_ago(committed_runtime, ticket_id)
     results = settle(committed_runtime)
     assert sum(r["handed_back"] for r in results) == 1
-    assert ticket(committed_runtime, ticket_id).assignee_id == world.bob  # routing's pick: bob is available
+    assert ticket(committed_runtime, ticket_id).assignee_id == world.bob  # routing's pick: not alice again
     with committed_runtime.session_factory() as session:
         decision = session.scalars(
             select(RoutingDecision).where(RoutingDecision.ticket_id == ticket_id).order_by(RoutingDecision.id.desc())
         ).first()
-    assert decision is not None and decision.asked_by == "supervisor" and decision.winner_agent_id == world.bob
+    assert decision is not None and decision.asked_by == "sla" and decision.winner_agent_id == world.bob
+    assert decision.reason == "SLA level 3: resolution breached"
+    left_out = {e["agent_id"]: e["reason"] for e in decision.exclusions}
+    assert left_out[world.alice] == "the ticket breached its SLA with them"
 
 
 def test_each_agent_is_alerted_of_the_steps_on_their_own_tickets_only(committed_runtime: Runtime) -> None:

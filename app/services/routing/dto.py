@@ -30,7 +30,7 @@ class RoutingExplanation:
 
     ticket_number: int
     decided_at: dt.datetime
-    asked_by: str  # intake, reopen, drain, supervisor, handback
+    asked_by: str  # intake, reopen, drain, supervisor, handback, sla (the escalation ladder's level 3)
     caller: str | None
     winner: str | None
     config_version: int

@@ -60,11 +60,13 @@ def route(
     *,
     reason: str | None = None,
     read: tuple[Ticket, str | None, int | None] | None = None,
+    away_from: int | None = None,
 ) -> Decision | None:
     """Decide and carry out; None when the ticket was taken meanwhile. Raises NotFound for a ticket the
     caller may not see. A supervisor's reroute and a hand-back carry a reason; a hand-back never goes back
-    to the one handing it back. `read`: the ticket with its customer's facts, as the caller has just read
-    them (`read_for_routing`), if it has."""
+    to the one handing it back, nor the escalation ladder's to the assignee it took the ticket from
+    (`away_from`: stickiness gave it straight back). `read`: the ticket with its customer's facts, as the
+    caller has just read them (`read_for_routing`), if it has."""
     ticket = read[0] if read is not None else uow.session.get(Ticket, ticket_id)
     if ticket is None:
         raise NotFound(f"No ticket with id {ticket_id}")
@@ -73,11 +75,11 @@ def route(
     facts = with_wanted_skills(facts, ticket.tags or (), settings)
     candidates = candidates_for(uow, ticket.queue_id, uow.now(), facts.category)
     refused: list[Exclusion] = []
-    if asked_by == "handback":
-        refused = [
-            Exclusion(c.agent_id, c.name, "handed it back") for c in candidates if c.agent_id == uow.actor.agent_id
-        ]
-        candidates = [c for c in candidates if c.agent_id != uow.actor.agent_id]
+    left_out = uow.actor.agent_id if asked_by == "handback" else away_from
+    if left_out is not None:
+        why = "handed it back" if asked_by == "handback" else "the ticket breached its SLA with them"
+        refused = [Exclusion(c.agent_id, c.name, why) for c in candidates if c.agent_id == left_out]
+        candidates = [c for c in candidates if c.agent_id != left_out]
     for _ in range(len(candidates) + 1):
         decision = decide(facts, candidates, weights, uow.now())
         decision = Decision(

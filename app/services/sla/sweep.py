@@ -303,6 +303,7 @@ def _back_to_routing(uow: UnitOfWork, ticket: Ticket, target: Target, level: int
     """Level 3, per policy: the ticket leaves its assignee and routing decides again, with the reason
     (routing's own engine and `route_ticket()`: it may find nobody, and then the ticket waits in
     `routing unassigned`). A routing failure leaves the ticket unassigned and is logged, never lost."""
+    previous = ticket.assignee_id
     uow.session.execute(select(func.set_config("switchboard.action", "sla_escalate", True)))
     uow.session.execute(
         update(Ticket).where(Ticket.id == ticket.id).values(assignee_id=None, version=Ticket.version + 1)
@@ -312,7 +313,7 @@ def _back_to_routing(uow: UnitOfWork, ticket: Ticket, target: Target, level: int
     reason = f"SLA level {level}: {target.label} breached"
     savepoint = uow.session.begin_nested()
     try:
-        routing.route(uow, ticket.id, "supervisor", reason=reason)
+        routing.route(uow, ticket.id, "sla", reason=reason, away_from=previous)
     except Exception:  # routing's failure must not undo the escalation: the ticket waits, unassigned
         savepoint.rollback()
         log.exception("routing ticket %s after SLA level %s failed", ticket.id, level)
