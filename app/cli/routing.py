@@ -149,7 +149,10 @@ def dry_run_command(ctx: CliContext, days: int, settings_file: Path, as_json: bo
     if as_json:
         say_json(data)
         return
-    say(f"{data['tickets']} tickets of the last {days} days; {data['changed']} would have gone to someone else.")
+    say(
+        f"{data['tickets']} tickets of the last {days} days; {data['changed']} would have gone to someone other than"
+        " who got them (assigned by hand, claimed, or routed under earlier settings)."
+    )
     say(*[f"  {a['agent']:<24} would get {a['would_get']:>5}   got {a['actually_got']:>5}" for a in data["agents"]])
     if data["no_eligible_agent"]:
         say(

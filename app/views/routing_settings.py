@@ -62,6 +62,10 @@ def skills_text(facts: AgentRoutingFacts) -> str:
 
 
 def summary_words(preview: DryRunPreview) -> str:
+    """The replay in words: what the settings as edited would have done with the last days' tickets, beside
+    who got them — by hand, by a claim, or under earlier settings and rosters (a lead read "104 would have
+    gone to someone else" of settings not changed at all as a contradiction) — and an agent the settings
+    would give most of the work to."""
     nobody = f"; {preview.no_eligible_agent} would find nobody eligible" if preview.no_eligible_agent else ""
     relaxed = (
         "; rules relaxed: " + ", ".join(f"{rule} ({count} tickets)" for rule, count in preview.relaxed)
@@ -69,9 +73,23 @@ def summary_words(preview: DryRunPreview) -> str:
         else ""
     )
     return (
-        f"Replayed {preview.tickets} tickets of the last {preview.days} days: {preview.changed} would have gone to "
-        f"someone else{nobody}{relaxed}. Nothing was written."
+        f"Replayed {preview.tickets} tickets of the last {preview.days} days with these settings:"
+        f" {preview.changed} would have gone to someone other than who got them (assigned by hand, claimed,"
+        f" or routed under earlier settings){nobody}{relaxed}.{_most_to_one(preview)} Nothing was written."
     )
+
+
+MOST_TO_ONE = 0.5  # a share of the replayed tickets one agent would get that a lead should see said
+
+
+def _most_to_one(preview: DryRunPreview) -> str:
+    if len(preview.agents) < 2 or preview.tickets == 0:
+        return ""
+    busiest = max(preview.agents, key=lambda tally: tally.would_get)
+    share = busiest.would_get / preview.tickets
+    if share <= MOST_TO_ONE:
+        return ""
+    return f" {busiest.name} alone would get {busiest.would_get} of them ({share:.0%}): check their capacity."
 
 
 class RoutingSettingsDialog(AsksBeforeDiscarding):
@@ -381,7 +399,10 @@ class RoutingSettingsDialog(AsksBeforeDiscarding):
                 self.preview_table.setItem(row, column, item)
         self.save_button.setEnabled(still and edits != (None, {}))
         if still and edits == (None, {}):
-            self.message.setText("Nothing changed: this is what the settings do now.")
+            self.message.setText(
+                "Nothing edited: this is what the current settings would have done (who got the tickets"
+                " differs where they were assigned by hand, claimed, or routed under earlier settings)."
+            )
 
     def save(self) -> None:
         if self._previewed is None or self._settings is None or self.state != "previewed":

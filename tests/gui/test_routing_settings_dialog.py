@@ -95,7 +95,10 @@ def test_a_lead_changes_weights_and_facts_previews_the_last_30_days_then_saves(
 
     qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.state == "previewed", timeout=30_000)
-    assert dialog.summary.text().startswith("Replayed 4 tickets of the last 30 days: ")
+    assert dialog.summary.text().startswith("Replayed 4 tickets of the last 30 days with these settings: ")
+    assert "someone other than who got them (assigned by hand, claimed, or routed under earlier settings)" in (
+        dialog.summary.text()
+    )
     assert dialog.summary.text().endswith("Nothing was written.")
     would_get = sum(
         int(cell.text()) for r in range(dialog.preview_table.rowCount()) if (cell := dialog.preview_table.item(r, 1))
@@ -147,3 +150,16 @@ def test_an_agent_is_offered_no_routing_settings(qtbot: QtBot, engine: Engine, w
     qtbot.wait(200)
     assert getattr(window, "routing_settings_dialog", None) is None
     close_window(window, qtbot)
+
+
+def test_the_replay_says_when_one_agent_would_get_most_of_the_work() -> None:
+    """Amélie would have got 116 of 163 tickets, already at 112 % of her capacity, and nothing said so."""
+    from app.services.routing.dto import AgentTally, DryRunPreview
+    from app.views.routing_settings import summary_words
+
+    lopsided = DryRunPreview(
+        30, 163, 104, 0, (AgentTally("Amélie Durand", 116, 39), AgentTally("Ben Okafor", 47, 60)), ()
+    )
+    assert "Amélie Durand alone would get 116 of them (71%): check their capacity." in summary_words(lopsided)
+    even = DryRunPreview(30, 100, 10, 0, (AgentTally("Ann", 50, 50), AgentTally("Ben", 50, 50)), ())
+    assert "alone would get" not in summary_words(even)
