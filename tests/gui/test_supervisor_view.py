@@ -336,6 +336,8 @@ def test_a_team_lead_acknowledges_reassigns_and_comments_from_the_board_by_keys(
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.assignee)
     qtbot.keyClick(dialog.assignee, Qt.Key.Key_Down)
     assert dialog.assignee.currentData() == offered[0]
+    name, load = dialog.assignee.currentText().split(" — ")  # each offered with their load, as team load reads it
+    assert load == "0 of 20 open (0%), offline"  # Alice: nothing open, and not signed in to work
     dialog.reason.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.reason)
     qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
@@ -368,7 +370,7 @@ def test_a_team_lead_acknowledges_reassigns_and_comments_from_the_board_by_keys(
         names = list(notes)
     assert assignee == offered[0] and acknowledged == 1
     assert names[-2:] == [
-        f"Reassigned to {dialog.assignee.currentText()}: Refunds are her field",
+        f"Reassigned to {name}: Refunds are her field",
         "Customer called twice",
     ]
     close_window(window, qtbot)

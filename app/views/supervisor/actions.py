@@ -8,6 +8,7 @@ Signals:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from PySide6.QtCore import Signal
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.desk_api import SupervisionArea
-from app.services.sla.dto import BoardRow
+from app.services.sla.dto import AgentLoad, BoardRow
 from app.services.tickets.dto import TicketChanged
 from app.views.labels import plain_label
 from app.views.tasks import TaskRunner
@@ -43,10 +44,17 @@ class BoardActionDialog(WritingDialog):
     written = Signal(object)
 
     def __init__(
-        self, mode: Mode, row: BoardRow, supervision: SupervisionArea, runner: TaskRunner, parent: QWidget | None = None
+        self,
+        mode: Mode,
+        row: BoardRow,
+        supervision: SupervisionArea,
+        runner: TaskRunner,
+        parent: QWidget | None = None,
+        team: Sequence[AgentLoad] = (),
     ) -> None:
         super().__init__(runner, parent)
         self.mode, self.row, self.supervision = mode, row, supervision
+        self.team = {agent.agent_id: agent for agent in team}  # the team load tab's figures, as read
         reassigning = mode == "reassign"
         self.setWindowTitle(f"Reassign #{row.number}" if reassigning else f"Comment on #{row.number}")
         self.setMinimumWidth(460)
@@ -88,10 +96,12 @@ class BoardActionDialog(WritingDialog):
         self.assignee.addItem("Choose who gets it…", None)
         for agent_id, name in people:
             if agent_id != self.row.assignee_id:
-                self.assignee.addItem(name, agent_id)
+                self.assignee.addItem(load_words(name, self.team.get(agent_id)), agent_id)
         if self.row.assignee_id is not None:
             self.assignee.addItem("Nobody (back to the queue)", NOBODY)
         self.assignee.setEnabled(True)
+        if not self.reason.text():
+            self.assignee.setFocus()  # the reason had the keyboard while the names were read: To comes first
 
     def write(self) -> None:
         if self._writing:
@@ -118,3 +128,13 @@ class BoardActionDialog(WritingDialog):
 
     def _wrote(self, changed: TicketChanged) -> None:
         self.written.emit(changed)
+
+
+def load_words(name: str, load: AgentLoad | None) -> str:
+    """A name as the Reassign list offers it: with the open tickets against capacity and where the person
+    stands for routing ("Julia Rossi — 35 of 25 open (140%), available"). The names alone let a lead give
+    an urgent ticket to someone out of office, or to the busiest of the team."""
+    if load is None:
+        return name
+    share = f" ({load.open_tickets / load.capacity:.0%})" if load.capacity > 0 else ""
+    return f"{name} — {load.open_tickets} of {load.capacity} open{share}, {load.availability}"

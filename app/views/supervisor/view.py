@@ -374,7 +374,8 @@ class SupervisorView(QWidget):
             self.runner.run(lambda: self.supervision.acknowledge(ticket_id), self._acknowledged, self._refused)
         elif name in ("reassign", "comment"):
             mode: Mode = "reassign" if name == "reassign" else "comment"
-            dialog = BoardActionDialog(mode, row, self.supervision, self.runner, self)
+            team = self.overview.team if self.overview is not None else ()
+            dialog = BoardActionDialog(mode, row, self.supervision, self.runner, self, team=team)
             dialog.written.connect(lambda changed, mode=mode: self._written(mode, changed))
             dialog.finished.connect(self._back_to_board)
             self.action_dialog = dialog
