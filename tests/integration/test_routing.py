@@ -269,3 +269,30 @@ def test_the_track_record_in_the_category_comes_from_the_history(world: World) -
         assert decision is not None
         record = next(f for f in decision.ranked[0]["factors"] if f["factor"] == "track record")
         assert record["note"].startswith("5 tickets, median 0 h, 20% reopened"), record
+
+
+def test_a_ticket_waits_since_routing_first_found_nobody_and_the_list_names_who_was_left_out(world: World) -> None:
+    """"Waiting since 1 min ago" of a ticket routing had tried for days: the drain asks again, and each time
+    made the latest decision new. Since routing last found someone; and "Why nobody" named nobody."""
+    ticket = _create(world).ticket
+    with world.trusted_uow() as uow:
+        first = uow.session.execute(
+            text("SELECT decided_at FROM switchboard.routing_decision WHERE ticket_id = :t"), {"t": ticket.id}
+        ).scalar_one()
+        uow.session.execute(  # routing tried again and again since, finding nobody each time
+            text(
+                "INSERT INTO switchboard.routing_decision (ticket_id, decided_at, asked_by, exclusions)"
+                " SELECT :t, :first + make_interval(hours => h), 'drain', CAST(:left_out AS jsonb)"
+                " FROM generate_series(1, 3) h"
+            ),
+            {
+                "t": ticket.id,
+                "first": first,
+                "left_out": '[{"agent_id": 1, "name": "Alice Archer", "reason": "offline"}]',
+            },
+        )
+        uow.commit()
+    with world.uow("carol") as uow:
+        (waiting,) = [w for w in routing.waiting_for_nobody(uow) if w.ticket_id == ticket.id]
+    assert waiting.since == first  # not the latest of the four
+    assert waiting.why == "1 offline" and waiting.who == "Alice Archer: offline"

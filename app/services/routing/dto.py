@@ -171,7 +171,8 @@ class DryRunPreview:
 @dataclass(frozen=True)
 class WaitingTicket:
     """An open ticket routing found no eligible agent for, as the supervisor view lists it: since when it
-    waits (the decision's time) and why nobody qualified, summed up ("2 offline, 1 at capacity")."""
+    waits (the first of its decisions for nobody since routing last found someone) and why nobody qualified,
+    summed up ("2 offline, 1 at capacity") and by name (`who`: "Hannah Becker: at capacity; …")."""
 
     ticket_id: int
     number: int
@@ -181,3 +182,4 @@ class WaitingTicket:
     due_at: dt.datetime | None
     since: dt.datetime
     why: str
+    who: str = ""

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select, text, true
+from sqlalchemy import DateTime, Select, bindparam, func, literal, select, text, true
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import aliased
 
@@ -479,15 +479,28 @@ def waiting_for_nobody(uow: UnitOfWork, *, limit: int = 500) -> list[WaitingTick
     its queue's name, since when it waits and why nobody qualified."""
     rows = uow.session.execute(_waiting_query().limit(limit)).all()
     return [
-        WaitingTicket(t.id, t.number, t.subject, queue, t.priority.label, t.sla_due_at, since, _why_nobody(exclusions))
-        for t, queue, since, exclusions in rows
+        WaitingTicket(
+            t.id,
+            t.number,
+            t.subject,
+            queue,
+            t.priority.label,
+            t.sla_due_at,
+            waiting_since or since,
+            _why_nobody(exclusions),
+            _who_was_left_out(exclusions),
+        )
+        for t, queue, since, exclusions, waiting_since in rows
     ]
 
 
-def _waiting_query() -> Select[tuple[Ticket, str, dt.datetime, Any]]:
-    """Open, unassigned tickets whose latest routing decision found nobody, with their queue's name and that
-    decision's time and exclusions. From those tickets to each one's latest decision (an index walk per
-    ticket), not from every decision ever made: the supervisor view reads it on every refresh."""
+def _waiting_query() -> Select[tuple[Ticket, str, dt.datetime, Any, dt.datetime | None]]:
+    """Open, unassigned tickets whose latest routing decision found nobody, with their queue's name, that
+    decision's time and exclusions, and when the waiting began: the first decision for nobody since the
+    last that found someone ("Waiting since 1 min ago" of a ticket routing had tried for days: the drain
+    asks again, and each time made the latest decision new). From those tickets to each one's decisions (an
+    index walk per ticket; a ticket takes at most 30 an hour), not from every decision ever made: the
+    supervisor view reads it on every refresh."""
     latest = (
         select(RoutingDecision.winner_agent_id, RoutingDecision.decided_at, RoutingDecision.exclusions)
         .where(RoutingDecision.ticket_id == Ticket.id)
@@ -495,8 +508,24 @@ def _waiting_query() -> Select[tuple[Ticket, str, dt.datetime, Any]]:
         .limit(1)
         .lateral("latest")
     )
+    winning, waiting = aliased(RoutingDecision), aliased(RoutingDecision)
+    found_someone = (
+        select(func.max(winning.decided_at))
+        .where(winning.ticket_id == Ticket.id, winning.winner_agent_id.is_not(None))
+        .scalar_subquery()
+    )
+    never = literal("-infinity").cast(DateTime(timezone=True))
+    began = (
+        select(func.min(waiting.decided_at))
+        .where(
+            waiting.ticket_id == Ticket.id,
+            waiting.winner_agent_id.is_(None),
+            waiting.decided_at > func.coalesce(found_someone, never),
+        )
+        .scalar_subquery()
+    )
     return (
-        select(Ticket, Queue.name, latest.c.decided_at, latest.c.exclusions)
+        select(Ticket, Queue.name, latest.c.decided_at, latest.c.exclusions, began)
         .select_from(Ticket)
         .join(latest, true())
         .join(Queue, Queue.id == Ticket.queue_id)
@@ -520,6 +549,15 @@ def _why_nobody(exclusions: Any) -> str:
     if not reasons:
         return "no agent works this queue"
     return ", ".join(f"{count} {reason}" for reason, count in reasons.most_common())
+
+
+def _who_was_left_out(exclusions: Any) -> str:
+    """The exclusions by name: "Hannah Becker: at capacity (25/25); Ivan Petrov: out of office"."""
+    return "; ".join(
+        f"{e.get('name', 'someone')}: {e.get('reason', 'left out')}"
+        for e in (exclusions if isinstance(exclusions, list) else [])
+        if isinstance(e, dict)
+    )
 
 
 def set_availability(uow: UnitOfWork, state: Availability) -> list[Decision]:

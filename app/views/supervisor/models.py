@@ -225,7 +225,7 @@ class NobodyModel(FrozenRowsModel[WaitingTicket]):
                 row.why,
             ][column]
         if role == Qt.ItemDataRole.ToolTipRole and column in (1, 6):
-            return row.subject if column == 1 else f"Left out when routing last tried: {row.why}"
+            return row.subject if column == 1 else f"Left out when routing last tried: {row.who or row.why}"
         if role == Qt.ItemDataRole.UserRole:
             return row.ticket_id
         return None
