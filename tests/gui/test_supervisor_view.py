@@ -469,3 +469,23 @@ def test_the_risk_says_the_margin_the_board_is_ranked_by() -> None:
     assert risk_words(spare) == "On track, 27 min to spare"
     breached = dataclasses.replace(row, state=BoardState.BREACHED, minutes_left=-33, margin=-33, risk=Risk.BREACHED)
     assert risk_words(breached) == "Breached"
+
+
+def test_the_board_is_read_again_as_time_moves_on_while_it_is_shown(
+    qtbot: QtBot, engine: Engine, world: World, tickets: dict[str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "As of 10:42" at 10:45, and the Left of every row three minutes stale: with nothing changing, nothing
+    read it again. Each minute while shown (here a fifth of a second), never while hidden."""
+    monkeypatch.setattr("app.views.supervisor.view.TIMES_MOVE_ON_MS", 200)
+    window = open_desk_window(qtbot, engine, tmp_path, person="carol")
+    open_supervisor(qtbot, window)
+    view = window.supervisor_view
+    assert view is not None and view.overview is not None
+    first = view.overview.as_of
+    qtbot.waitUntil(lambda: view.overview is not None and view.overview.as_of > first, timeout=10_000)
+    view.hide()
+    qtbot.waitUntil(lambda: not view._reading, timeout=10_000)
+    hidden = view.overview.as_of
+    qtbot.wait(700)
+    assert view.overview.as_of == hidden
+    close_window(window, qtbot)

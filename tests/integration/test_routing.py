@@ -272,8 +272,9 @@ def test_the_track_record_in_the_category_comes_from_the_history(world: World) -
 
 
 def test_a_ticket_waits_since_routing_first_found_nobody_and_the_list_names_who_was_left_out(world: World) -> None:
-    """"Waiting since 1 min ago" of a ticket routing had tried for days: the drain asks again, and each time
-    made the latest decision new. Since routing last found someone; and "Why nobody" named nobody."""
+    """The list said "Waiting since 1 min ago" of a ticket routing had tried for days: the drain asks again,
+    and each time made the latest decision new. Since routing last found someone; and "Why nobody" named
+    nobody."""
     ticket = _create(world).ticket
     with world.trusted_uow() as uow:
         first = uow.session.execute(

@@ -27,7 +27,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from app.views.palette import CommandPalette
 
 REFRESH_AT_MOST_EVERY_MS = 1000
+TIMES_MOVE_ON_MS = 60_000  # the board read again while shown, for its times' sake
 OPENS_AT = (1560, 900)  # at most the screen's share (`resize_on_screen`)
 GEOMETRY_KEY = "supervisor/geometry"  # where and how large it was last closed
 NOBODY_EMPTY = "Routing found an agent for every ticket waiting in your queues."
@@ -236,6 +237,13 @@ class SupervisorView(QWidget):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_AT_MOST_EVERY_MS)
         self._refresh_timer.timeout.connect(self.refresh)
+        # The board's times move on with nothing changing: "Left", the risks and "As of" went stale for
+        # minutes. Read again each minute while it is shown (a bounded read: at most 500 soonest-due tickets
+        # by their index, not the table); changes still arrive at once through the notifications.
+        self._clock_timer = QTimer(self)
+        self._clock_timer.setObjectName("supervisor minute")
+        self._clock_timer.setInterval(TIMES_MOVE_ON_MS)
+        self._clock_timer.timeout.connect(self.refresh_soon)
         resize_on_screen(self, *OPENS_AT)  # wide enough for the board's thirteen columns, then as left
         geometry = QSettings().value(GEOMETRY_KEY)
         if isinstance(geometry, QByteArray | bytes):
@@ -258,6 +266,15 @@ class SupervisorView(QWidget):
 
     def stop(self) -> None:
         self._refresh_timer.stop()
+        self._clock_timer.stop()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._clock_timer.start()
+        super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._clock_timer.stop()
+        super().hideEvent(event)
 
     def _arrived(self, overview: SupervisorOverview) -> None:
         self._reading = False
