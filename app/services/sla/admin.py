@@ -27,6 +27,7 @@ from app.services.errors import InvalidInput, NotFound
 from app.services.platform.uow import UnitOfWork
 from app.services.sla.admin_dto import POLICY_FIELDS, WEEKDAYS, CalendarInfo, PolicyInfo, describe_hours
 from app.services.sla.calendar import MINUTES_PER_DAY, SEARCH_DAYS, BusinessCalendar, public_holidays
+from app.services.sla.clocks import Target
 from app.services.sla.ledger import MAX_LADDER_STEPS, calendar_from_row, policy_from_row
 
 _SAVE_POLICY = sql_text(
@@ -174,8 +175,23 @@ def apply_spec(uow: UnitOfWork, row: SlaPolicy, spec: Mapping[str, Any]) -> None
         raise InvalidInput(str(error)) from None
     if not policy.targets or any(minutes <= 0 for per in policy.targets.values() for minutes in per.values()):
         raise InvalidInput("A policy's targets are minutes above zero per priority and target.")
+    _responses_come_first(policy.targets)
     if row.business_hours and calendar is not None:
         _targets_fit(policy.targets, calendar, now)
+
+
+def _responses_come_first(targets: Mapping[Any, Mapping[Any, float]]) -> None:
+    """A first or next response is due before the resolution it leads to: Urgent's first response at
+    100,000 minutes beside its resolution at 480 was saved without a word (a slip of a digit)."""
+    for priority, per in targets.items():
+        resolution = per.get(Target.RESOLUTION)
+        for response in (Target.FIRST_RESPONSE, Target.NEXT_RESPONSE):
+            minutes = per.get(response)
+            if resolution is not None and minutes is not None and minutes > resolution:
+                raise InvalidInput(
+                    f"{priority.label.capitalize()}: the {response.label} ({minutes:,.0f} minutes) would be due after"
+                    f" the resolution ({resolution:,.0f} minutes); a response comes before the resolution."
+                )
 
 
 def _targets_fit(targets: Mapping[Any, Mapping[Any, float]], row: CalendarRow, now: dt.datetime) -> None:
