@@ -80,15 +80,15 @@ CLOCK_WORDS = {"first_response": "First response", "next_response": "Next respon
 
 
 def risk_words(row: BoardRow) -> str:
-    """The risk with the margin the board is ranked by: how late similar tickets' handling would finish it,
-    or with how much to spare ("Likely to breach, 2 h 13 min late"). A ticket already breached by 33
-    minutes ranked below one with 1 h 27 left that similar tickets take 3 h more to finish: the margin
-    says why."""
+    """The risk as the margin the board is ranked by: how late similar tickets' handling would finish it
+    ("2 h 13 min late": likely to breach), or with how much to spare ("27 min to spare": on track). A ticket
+    already breached by 33 minutes ranked below one with 1 h 27 left that similar tickets take 3 h more to
+    finish: the margin says why (the tooltip says it in full)."""
     if row.risk is Risk.BREACHED or row.margin is None:
         return row.risk.value.capitalize()
     if row.margin < 0:
-        return f"{row.risk.value.capitalize()}, {minutes_words(-row.margin)} late"
-    return f"{row.risk.value.capitalize()}, {minutes_words(row.margin)} to spare"
+        return f"{minutes_words(-row.margin)} late"
+    return f"{minutes_words(row.margin)} to spare"
 
 
 class EscalationBoardModel(FrozenRowsModel[BoardRow]):
@@ -175,7 +175,8 @@ class EscalationBoardModel(FrozenRowsModel[BoardRow]):
             typical = "no similar ticket met this in the last 4 weeks"
         else:
             typical = f"similar tickets take {minutes_words(row.typical_minutes)} of business time to meet the {target}"
-        return f"{left_words(row.minutes_left)} for the {target}; {typical}; margin {minutes_words(row.margin)}"
+        verdict = f"{row.risk.value}" + (f", {risk_words(row)}" if row.risk is not Risk.BREACHED else "")
+        return f"{left_words(row.minutes_left)} for the {target}; {typical}: {verdict} (the board's order)"
 
 
 class TeamLoadModel(FrozenRowsModel[AgentLoad]):
