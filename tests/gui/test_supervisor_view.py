@@ -469,6 +469,11 @@ def test_the_risk_says_the_margin_the_board_is_ranked_by() -> None:
     assert risk_words(spare) == "27 min to spare"
     breached = dataclasses.replace(row, state=BoardState.BREACHED, minutes_left=-33, margin=-33, risk=Risk.BREACHED)
     assert risk_words(breached) == "Breached"
+    why = EscalationBoardModel._why  # the tooltip: the reasoning, once
+    assert why(late).endswith("for the resolution; similar tickets take 5 h of business time to meet the resolution:"
+                              " likely to breach, 3 h 33 min late (the board's order)")  # fmt: skip
+    paused = dataclasses.replace(row, risk=Risk.PAUSED)
+    assert why(paused).endswith(": paused (the board's order)")
 
 
 def test_the_board_is_read_again_as_time_moves_on_while_it_is_shown(

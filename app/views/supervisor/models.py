@@ -175,7 +175,9 @@ class EscalationBoardModel(FrozenRowsModel[BoardRow]):
             typical = "no similar ticket met this in the last 4 weeks"
         else:
             typical = f"similar tickets take {minutes_words(row.typical_minutes)} of business time to meet the {target}"
-        verdict = f"{row.risk.value}" + (f", {risk_words(row)}" if row.risk is not Risk.BREACHED else "")
+        verdict = row.risk.value + (
+            f", {risk_words(row)}" if row.risk is not Risk.BREACHED and row.margin is not None else ""
+        )
         return f"{left_words(row.minutes_left)} for the {target}; {typical}: {verdict} (the board's order)"
 
 
