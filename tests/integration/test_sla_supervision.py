@@ -4,6 +4,9 @@ without an agent (or a login outside every group) reads nothing."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+
 import psycopg
 import pytest
 import sqlalchemy.exc
@@ -118,3 +121,28 @@ def test_compliance_counts_what_a_lead_sees(swept: Desk) -> None:
             runtime.close()
         first = [c for c in counts if c.target == "first_response"]
         assert (sum(c.met for c in first), sum(c.breached for c in first)) == expected
+
+
+def test_breaches_today_count_from_midnight_on_the_leads_own_clock(swept: Desk) -> None:
+    """Counted from UTC midnight: an hour into a Berlin lead's day, a breach at 23:30 UTC (00:30 in Berlin)
+    was yesterday's. A day long gone, on a fixed clock, so no other test counts it."""
+    breached_at, now = dt.datetime(2025, 1, 1, 23, 30, tzinfo=dt.UTC), dt.datetime(2025, 1, 2, 0, 30, tzinfo=dt.UTC)
+    with swept.connect_as_dba() as dba:
+        dba.execute(
+            "INSERT INTO switchboard.sla_ledger (ticket_id, target, entry, at, note)"
+            " VALUES (%s, 'resolution', 'breach', %s, 'probe')",
+            (swept.ids["tech_bobs"], breached_at),
+        )
+    counted = {}
+    for zone in ("UTC", "Europe/Berlin"):
+        with swept.connect_as_dba() as dba:
+            dba.execute("UPDATE switchboard.agent SET time_zone = %s WHERE id = %s", (zone, swept.ids["carol"]))
+        runtime = dataclasses.replace(swept.runtime("carol"), clock=lambda: now)
+        try:
+            with runtime.uow() as uow:
+                counted[zone] = {agent.name: agent.breaches_today for agent in supervision.team_load(uow)}["Bob"]
+        finally:
+            runtime.close()
+    with swept.connect_as_dba() as dba:
+        dba.execute("UPDATE switchboard.agent SET time_zone = 'UTC' WHERE id = %s", (swept.ids["carol"],))
+    assert counted == {"UTC": 0, "Europe/Berlin": 1}

@@ -20,6 +20,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, any_, func, or_, select
 from sqlalchemy.orm import aliased
@@ -260,7 +261,7 @@ def team_load(uow: UnitOfWork) -> list[AgentLoad]:
             .group_by(Ticket.assignee_id)
         ).all()
     }
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    midnight = _local_midnight(uow, now)
     breaches = dict(
         uow.session.execute(
             select(Ticket.assignee_id, func.count())
@@ -269,6 +270,7 @@ def team_load(uow: UnitOfWork) -> list[AgentLoad]:
                 Ticket.assignee_id.in_(ids),
                 SlaLedgerEntry.entry == Entry.BREACH.value,
                 SlaLedgerEntry.at >= midnight,
+                SlaLedgerEntry.at < midnight + dt.timedelta(days=1),
             )
             .group_by(Ticket.assignee_id)
         ).all()
@@ -286,6 +288,18 @@ def team_load(uow: UnitOfWork) -> list[AgentLoad]:
         for agent_id, name, availability, capacity, shift, time_zone, away_until in agents
     ]
     return sorted(team, key=lambda a: (-a.open_tickets / max(a.capacity, 1), a.name))
+
+
+def _local_midnight(uow: UnitOfWork, now: dt.datetime) -> dt.datetime:
+    """Today's start on the viewer's own clock (their agent's time zone; UTC for a session with no agent):
+    "Breaches today" counted from UTC midnight, an hour into a Berlin lead's day and nine hours into a
+    Sydney lead's."""
+    zone_name = uow.session.scalar(select(Agent.time_zone).where(Agent.id == identity.current_agent_id()))
+    try:
+        zone = ZoneInfo(zone_name or "UTC")
+    except (ValueError, KeyError):
+        zone = ZoneInfo("UTC")
+    return now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def compliance(uow: UnitOfWork, *, days: int = COMPLIANCE_DAYS, limit: int = COMPLIANCE_LIMIT) -> list[ComplianceCount]:
