@@ -23,7 +23,7 @@ from app.services.sla.dto import BoardRow, BoardState, Risk
 from app.services.sla.sweep import sla_sweep
 from app.services.tickets import service
 from app.views.main_window import MainWindow
-from app.views.supervisor.models import CLOCK_WORDS, EscalationBoardModel, risk_words
+from app.views.supervisor.models import EscalationBoardModel, clock_words, risk_words
 from app.views.supervisor.view import ALL_QUEUES, NOBODY_EMPTY, SupervisorView
 from app.vocabulary import Priority
 from tests.support.desk_window import close_window, open_desk_window
@@ -129,7 +129,7 @@ def test_a_team_lead_sees_the_board_the_team_and_compliance_and_opens_a_ticket_b
     assert view.board_model.data(view.board_model.index(0, COLUMNS.index("State"))) == "Breached"
     assert COLUMNS[:6] == ("Due", "Left", "Clock", "Ticket", "Subject", "Assignee")  # what fits a 1366-pixel screen
     clock = view.board_model.data(view.board_model.index(0, COLUMNS.index("Clock")))
-    assert clock == CLOCK_WORDS[late.target]  # which clock "Left" is the business time of
+    assert clock == clock_words(late.target)  # which clock "Left" is the business time of
     assert view.board_model.data(view.board_model.index(0, COLUMNS.index("Risk"))) == "Breached"
     # the header counts in the board's own words: breached, likely to breach (its Risk), the rest due soon
     likely = sum(1 for row in board if row.risk is Risk.LIKELY)

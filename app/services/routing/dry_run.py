@@ -25,7 +25,6 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import distinct_on
@@ -42,7 +41,7 @@ from app.services.routing.engine import (
     weights_from,
 )
 from app.services.routing.parsing import check_settings
-from app.services.routing.scoring import CandidateFacts, FitMemo, TicketFacts, pick
+from app.services.routing.scoring import CandidateFacts, FitMemo, TicketFacts, pick, zone_or_utc
 from app.services.sla.calendar import BusinessCalendar
 from app.vocabulary import Availability, Priority
 
@@ -309,10 +308,7 @@ def _state(periods: _Periods | None, moment: dt.datetime) -> tuple[bool, dt.date
 
 def _back_at(until: dt.date, time_zone: str) -> dt.datetime:
     """The instant the day after `until` begins in the agent's time zone: out of office before it."""
-    try:
-        zone = ZoneInfo(time_zone)
-    except (ValueError, KeyError):
-        zone = ZoneInfo("UTC")
+    zone = zone_or_utc(time_zone)
     if until >= dt.date.max - dt.timedelta(days=2):  # "until 9999-12-31", saved before the database refused it
         return dt.datetime.max.replace(tzinfo=dt.UTC)
     return dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=zone).astimezone(dt.UTC)

@@ -542,9 +542,7 @@ def _waiting_query() -> Select[tuple[Ticket, str, dt.datetime, Any, dt.datetime 
 def _why_nobody(exclusions: Any) -> str:
     """The exclusions summed up by reason, numbers left out: "2 offline, 1 at capacity"."""
     reasons = Counter(
-        re.sub(r"\s*\d.*$", "", str(e.get("reason", ""))).strip() or "left out"
-        for e in (exclusions if isinstance(exclusions, list) else [])
-        if isinstance(e, dict)
+        re.sub(r"\s*\d.*$", "", str(e.get("reason", ""))).strip() or "left out" for e in _stored(exclusions)
     )
     if not reasons:
         return "no agent works this queue"
@@ -553,11 +551,12 @@ def _why_nobody(exclusions: Any) -> str:
 
 def _who_was_left_out(exclusions: Any) -> str:
     """The exclusions by name: "Hannah Becker: at capacity (25/25); Ivan Petrov: out of office"."""
-    return "; ".join(
-        f"{e.get('name', 'someone')}: {e.get('reason', 'left out')}"
-        for e in (exclusions if isinstance(exclusions, list) else [])
-        if isinstance(e, dict)
-    )
+    return "; ".join(f"{e.get('name', 'someone')}: {e.get('reason', 'left out')}" for e in _stored(exclusions))
+
+
+def _stored(exclusions: Any) -> list[dict[str, Any]]:
+    """A decision's stored exclusions (JSON): its objects, whatever else a row holds."""
+    return [e for e in exclusions if isinstance(e, dict)] if isinstance(exclusions, list) else []
 
 
 def set_availability(uow: UnitOfWork, state: Availability) -> list[Decision]:

@@ -367,11 +367,16 @@ def out_of_office(until: dt.date | None, time_zone: str, now: dt.datetime) -> bo
     away until the 5th is back when the 6th begins in Tokyo, not in London."""
     if until is None:
         return False
+    return now.astimezone(zone_or_utc(time_zone)).date() <= until
+
+
+def zone_or_utc(time_zone: str | None) -> ZoneInfo:
+    """An agent's time zone, or UTC for one this machine's zone data does not know (a row from another
+    build): their day still has a start."""
     try:
-        zone = ZoneInfo(time_zone)
+        return ZoneInfo(time_zone or "UTC")
     except (ValueError, KeyError):
-        zone = ZoneInfo("UTC")
-    return now.astimezone(zone).date() <= until
+        return ZoneInfo("UTC")
 
 
 def presence(

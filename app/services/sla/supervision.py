@@ -20,7 +20,6 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, any_, func, or_, select
 from sqlalchemy.orm import aliased
@@ -43,7 +42,7 @@ from app.services.platform.database import identity
 from app.services.platform.database.boundary import SpeaksDomainErrors
 from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
 from app.services.routing import engine as routing_engine
-from app.services.routing.scoring import presence
+from app.services.routing.scoring import presence, zone_or_utc
 from app.services.sla.calendar import ALWAYS
 from app.services.sla.clocks import Entry, Target
 from app.services.sla.dto import (
@@ -294,11 +293,7 @@ def _local_midnight(uow: UnitOfWork, now: dt.datetime) -> dt.datetime:
     """Today's start on the viewer's own clock (their agent's time zone; UTC for a session with no agent):
     "Breaches today" counted from UTC midnight, an hour into a Berlin lead's day and nine hours into a
     Sydney lead's."""
-    zone_name = uow.session.scalar(select(Agent.time_zone).where(Agent.id == identity.current_agent_id()))
-    try:
-        zone = ZoneInfo(zone_name or "UTC")
-    except (ValueError, KeyError):
-        zone = ZoneInfo("UTC")
+    zone = zone_or_utc(uow.session.scalar(select(Agent.time_zone).where(Agent.id == identity.current_agent_id())))
     return now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
 
 

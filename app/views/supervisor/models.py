@@ -75,8 +75,9 @@ class FrozenRowsModel(QAbstractTableModel, Generic[Row]):
         raise NotImplementedError
 
 
-# Which clock a board row is (its earliest running one): "Left" is that clock's business time.
-CLOCK_WORDS = {"first_response": "First response", "next_response": "Next response", "resolution": "Resolution"}
+def clock_words(target: str) -> str:
+    """Which clock a board row is (its earliest running one, "First response"): "Left" is its business time."""
+    return target.replace("_", " ").capitalize()
 
 
 def risk_words(row: BoardRow) -> str:
@@ -142,7 +143,7 @@ class EscalationBoardModel(FrozenRowsModel[BoardRow]):
             case "Left":
                 return left_words(row.minutes_left, short=True)
             case "Clock":
-                return CLOCK_WORDS.get(row.target, row.target.replace("_", " ").capitalize())
+                return clock_words(row.target)
             case "Ticket":
                 return f"#{row.number}"
             case "Subject":
