@@ -189,6 +189,30 @@ def calendar_from_row(row: CalendarSource, years: Iterable[int]) -> BusinessCale
     return BusinessCalendar(row.time_zone, hours, frozenset(closed), name=row.name)
 
 
+def readable_calendar(row: CalendarSource, years: Iterable[int]) -> BusinessCalendar:
+    """`calendar_from_row` for the engine, which must go on: a calendar no client saves (a time zone or a
+    country this machine does not know, hours that overlap — an admin's INSERT in psql, or a newer tz
+    database on the server than here) stopped every ticket creation and every sweep of the queues its
+    policy covers. Without its public holidays when only they fail, else counted in calendar time; logged.
+    The admin views and the CLI refuse such a calendar in words (`admin._check_calendar`), the database
+    its time zone and hours (migration 0049)."""
+    years = list(years)
+    try:
+        return calendar_from_row(row, years)
+    except (ValueError, KeyError, TypeError) as error:  # ZoneInfoNotFoundError is a KeyError
+        log.error("business calendar %r cannot be read as saved: %s", row.name, error)
+    try:
+        plain = CalendarSnapshot(
+            row.name, row.time_zone, dict(row.weekly_hours or {}), None, None, tuple(row.closed_dates or ())
+        )
+        calendar = calendar_from_row(plain, years)
+    except (ValueError, KeyError, TypeError):
+        log.error("business calendar %r: due times count calendar time until it is corrected", row.name)
+        return ALWAYS
+    log.error("business calendar %r: its public holidays are left out until it is corrected", row.name)
+    return calendar
+
+
 @dataclass
 class SlaBook:
     """The active policies, the statuses' clocks and the calendars, loaded once per sweep or explanation."""
@@ -205,7 +229,7 @@ class SlaBook:
         key = (policy.calendar_id, around.year)
         if key not in self._calendars:
             years = range(around.year - 1, around.year + 3)
-            self._calendars[key] = calendar_from_row(self.calendar_rows[policy.calendar_id], years)
+            self._calendars[key] = readable_calendar(self.calendar_rows[policy.calendar_id], years)
         return self._calendars[key]
 
     def choose(self, terms: TicketTerms) -> Policy | None:

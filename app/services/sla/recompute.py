@@ -2,7 +2,9 @@
 batches, so the sweep computes its due times again (`sla_recompute` requests are filed by a trigger,
 migration 0017). Runs at the start of every `sla_sweep`, as the worker's trusted session.
 
-- Requests filed before a walk starts are walked together, as one, with their reasons joined.
+- Requests filed before a walk starts are walked together, as one, with their reasons joined: the first
+  few, then how many more (`joined_reason`), since the reason goes into two ledger entries of every open
+  ticket the walk marks.
 - A batch locks its tickets `FOR NO KEY UPDATE` in id order before it writes their watch rows, as the
   sweep and the ledger trigger do (every writer of a watch row holds the ticket first), so none of them
   deadlock; it commits, with its cursor, before the next batch, so a recompute of 30,000 tickets holds no
@@ -30,6 +32,7 @@ log = logging.getLogger(__name__)
 NewUnitOfWork = Callable[[], UnitOfWork]
 BATCH = 1000
 MAX_BATCHES = 60  # 60,000 tickets a sweep; the rest in the next minute
+REASONS_NAMED = 5  # of the requests walked together; the rest are counted
 
 
 def recompute_pending(new_uow: NewUnitOfWork, *, batch: int = BATCH, max_batches: int = MAX_BATCHES) -> int:
@@ -105,8 +108,7 @@ def _next_request(uow: UnitOfWork) -> SlaRecompute | None:
         )
     )
     if joining:
-        reasons = list(dict.fromkeys([request.reason, *(other.reason for other in joining)]))
-        request.reason = "; ".join(reasons)
+        request.reason = joined_reason([request.reason, *(other.reason for other in joining)])
         request.queue_ids = _union([request.queue_ids, *(other.queue_ids for other in joining)])
         request.up_to_ticket_id = max([request.up_to_ticket_id, *(other.up_to_ticket_id for other in joining)])
         for other in joining:
@@ -114,6 +116,17 @@ def _next_request(uow: UnitOfWork) -> SlaRecompute | None:
             other.reason = f"{other.reason} (walked with request {request.id})"
         session.flush()
     return request
+
+
+def joined_reason(reasons: list[str]) -> str:
+    """The reasons of requests walked together, each once, the first `REASONS_NAMED` by name and the rest
+    counted: "policy A changed; calendar B changed; and 2,998 more changes". Joined in full, a team lead's
+    3,000 saves in a few seconds made one reason of 330 KB, copied into two ledger entries of each of 202
+    open tickets (142 MB of an append-only table)."""
+    distinct = list(dict.fromkeys(reasons))
+    named = "; ".join(distinct[:REASONS_NAMED])
+    more = len(distinct) - REASONS_NAMED
+    return f"{named}; and {more:,} more changes" if more > 0 else named
 
 
 def _union(scopes: list[list[int] | None]) -> list[int] | None:

@@ -49,6 +49,10 @@ NewUnitOfWork = Callable[[], UnitOfWork]
 BATCH = 200
 MAX_BATCHES = 50  # 10,000 tickets a run; the rest waits for the next minute
 SETTLE = dt.timedelta(seconds=1)  # look just after a warning instant, so float rounding cannot miss it
+UNREADABLE_RETRY = dt.timedelta(hours=1)  # a ticket whose clocks cannot be computed: looked at again then
+# What a ticket's stored terms can make the clock maths raise (a calendar or policy the engine cannot read
+# is already left out by `load_book` and `readable_calendar`): that ticket waits, the batch goes on.
+UNREADABLE = (ValueError, KeyError, TypeError, ArithmeticError, RecursionError)
 
 
 @dataclass
@@ -61,6 +65,7 @@ class SweepResult:
     recomputed: int = 0  # open tickets marked for a recompute after a policy or calendar changed
     moved: int = 0  # level 3: moved to the policy's escalation queue
     handed_back: int = 0  # level 3: handed back to routing
+    left_out: int = 0  # tickets whose clocks could not be computed (logged), looked at again in an hour
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -72,6 +77,7 @@ class SweepResult:
             "priority_raised": self.priority_raised,
             "moved": self.moved,
             "handed_back": self.handed_back,
+            "left_out": self.left_out,
         }
 
 
@@ -141,7 +147,15 @@ def sweep_batch(
     for ticket, organisation_id, category in locked:
         result.tickets += 1
         account = accounts.get(ticket.customer_id)
-        state = states[ticket.id] = clocks_of(book, ticket, organisation_id, ledgers[ticket.id], now, account)
+        try:
+            state = clocks_of(book, ticket, organisation_id, ledgers[ticket.id], now, account)
+        except UNREADABLE:
+            log.exception(
+                "SLA sweep: the clocks of ticket #%s cannot be computed; looked at again in an hour", ticket.number
+            )
+            result.left_out += 1
+            continue
+        states[ticket.id] = state
         wanted = state.due_columns()
         if any(getattr(ticket, column) != value for column, value in wanted.items()):
             due_rows.append({"id": ticket.id, **wanted})  # unchanged tickets are not written at all
@@ -201,6 +215,8 @@ def sweep_batch(
         ticket_id: _next_check(
             states[ticket_id], done[ticket_id], marked[ticket_id], now, recompute=ticket_id in recompute
         )
+        if ticket_id in states
+        else now + UNREADABLE_RETRY
         for ticket_id in ids
     }
     _write_watch(uow, checks)
