@@ -43,6 +43,8 @@ class CustomerEmail(Base):
     __tablename__ = "customer_email"
     __table_args__ = (
         Index("uq_customer_email_address_lower", text("lower(address)"), unique=True),
+        # One primary address per customer (migration 0049): an admin gave a customer a second one in SQL.
+        Index("uq_customer_email_one_primary", "customer_id", unique=True, postgresql_where=text("is_primary")),
         CheckConstraint("source IN ('intake', 'staff', 'unknown')", name="source"),
     )
 

@@ -272,7 +272,7 @@ def test_every_kb_function_is_pinned_and_closed_to_public(desk: Desk) -> None:
             " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
             " WHERE n.nspname = 'switchboard' AND p.proname LIKE 'kb\\_%'"
         ).fetchall()
-    assert len(rows) == 9
+    assert len(rows) == 10  # kb_lock_article (migration 0049) the tenth
     for name, definer, config, public in rows:
         assert definer and not public, name
         assert config == ["search_path=pg_catalog, switchboard, pg_temp"], name

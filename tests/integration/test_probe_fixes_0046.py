@@ -164,7 +164,8 @@ def test_a_customer_created_with_an_account_is_audited_as_a_link(desk: Desk) -> 
             " WHERE entity = 'customer' AND entity_id = %s",
             (created,),
         ).fetchall()
-    assert rows == [(desk.login("alice"), "link_account", "VIP-123")]
+    assert rows[0] == (desk.login("alice"), "link_account", "VIP-123")
+    assert [action for _login, action, _value in rows] == ["link_account", "insert"]  # the customer too (0049)
 
 
 @pytest.mark.parametrize("person", ["outsider", "alice", "dana"])

@@ -354,10 +354,16 @@ STAFF_TABLES = [
 ]
 
 
+# Tables staff read only some columns of (migration 0049: not when a file was first stored).
+READABLE_COLUMNS = {"blob": "sha256, size, data"}
+
+
 def test_group_membership_without_an_active_agent_reads_and_writes_nothing(desk: Desk) -> None:
     with desk.connect("ghost") as ghost:
         for table in STAFF_TABLES:
-            assert ghost.execute(sql.SQL("SELECT * FROM switchboard.{}").format(sql.Identifier(table))).fetchall() == []
+            columns = sql.SQL(READABLE_COLUMNS.get(table, "*"))
+            query = sql.SQL("SELECT {} FROM switchboard.{}").format(columns, sql.Identifier(table))
+            assert ghost.execute(query).fetchall() == []
         for statement in [
             "INSERT INTO customer (name) VALUES ('ghost')",
             "INSERT INTO knowledge_article (title, body) VALUES ('t', 'b')",
@@ -638,7 +644,7 @@ def test_every_table_staff_can_read_is_row_level_secured_or_reviewed(desk: Desk)
                 "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
                 " WHERE n.nspname = 'switchboard' AND c.relkind = 'r' AND EXISTS ("
                 "   SELECT FROM unnest(ARRAY['agent', 'supervisor', 'admin']) g"
-                "   WHERE has_table_privilege(current_database() || '_' || g, c.oid, 'SELECT'))"
+                "   WHERE has_any_column_privilege(current_database() || '_' || g, c.oid, 'SELECT'))"
             )
         }
         forced = {

@@ -1,0 +1,304 @@
+"""What a sixth probe as each role found: JSON nested too deeply for any client to read stopped the SLA
+sweep and ticket work for every queue, a lead's renames grew the ledger by the megabyte, a calendar no
+client would save stopped ticket creation, and writes that escaped the audit.
+
+Revision ID: 0049_probe_fixes_6
+Revises: 0048_probe_fixes_5
+Create Date: 2026-12-07
+
+- Every JSON column of the schema nests at most 16 levels below its top (one check per table, over all of
+  its JSON columns, so a column added later is caught by `tests/integration/test_probe_fixes_0049.py`
+  until its table's check names it). Python's JSON reader raises RecursionError on a few thousand levels:
+  an agent's 6 KB of nested lists in a ticket's custom fields emptied every colleague's Billing list and
+  stopped every SLA sweep; in a routing decision, the "no eligible agent" list; in the account cache,
+  colleagues' account panels; a team lead's ladder step, through `save_sla_policy()`, stopped ticket
+  creation in every queue. What a site holds deeper already is emptied first ({} or [], as its top was).
+  `save_sla_policy()` v4 also refuses keys of conditions and ladder steps the engine does not read.
+- A policy renamed 3,000 times in a few seconds grew the append-only SLA ledger by 142 MB (the worker
+  joined the requests' reasons into one of 330 KB and copied it into two entries of each open ticket):
+  `sla_config_changed()` v3 files nothing for a change that moves no due time (a name alone); the worker
+  names five reasons and counts the rest; a ledger note and a request's reason hold at most 2,000
+  characters.
+- A business calendar in a time zone the server does not know, or with hours that overlap or leave the
+  day, inserted by an admin in SQL, stopped ticket creation and the sweep of its policy's queues: the
+  table checks both (`known_time_zone()`, `weekly_hours_fit()`); a calendar already holding such a value
+  is set to UTC or to every hour of the week, and the upgrade names it. The engine reads a calendar it
+  cannot use (a country this machine knows no holidays for) without its holidays, or in calendar time.
+- Customers and their addresses are audited (`audit_config()`, as the desk's configuration), a new
+  address announces its customer (`log_change()` v3: clients and the search index heard nothing), and a
+  customer has at most one primary address.
+- `lock_visible_ticket()` v3 and the knowledge base's changes (`kb_lock_article()`) read and check before
+  they lock: a lock wait on a ticket or draft the caller may not see told them it exists and is being
+  changed, where an unknown id was refused at once.
+- Attaching a file to an article is audited (`kb_attach_file()` v3).
+- When a row was made and changed, and its version, are the database's for canned responses,
+  organisations, SLA policies and calendars (`keep_row_stamps()`): a lead back-dated a canned response to
+  1901 and the audit, which leaves bookkeeping out, kept nothing of it.
+- A file's stored time (`blob.created_at`) is no staff member's to read: it said whether, and since when,
+  bytes a caller guessed were stored anywhere on the desk.
+- The worker's tables (`job_run`, `worker_heartbeat`) have row-level security: an admin login with no
+  active agent row read them.
+- One-line fields (a ticket's subject and tags, a customer's name, an article's title and tags, a canned
+  response's title) hold no control characters or direction overrides, as the client's `clean_line()`
+  keeps them; psql stored line breaks and U+202E.
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+from sqlalchemy import text
+
+from app.services.platform.database.sql_files import DatabaseNames, function_sql, quote_identifier
+
+revision: str = "0049_probe_fixes_6"
+down_revision: str | None = "0048_probe_fixes_5"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+S = "switchboard"
+FUNCTIONS = [
+    ("lock_visible_ticket", 2, 3),
+    ("kb_edit_article", 1, 2),
+    ("kb_set_article_state", 1, 2),
+    ("kb_attach_file", 2, 3),
+    ("save_sla_policy", 3, 4),
+    ("sla_config_changed", 2, 3),
+    ("log_change", 2, 3),
+]
+# New functions: (name, signature, granted to staff: a check or trigger runs it as the writer).
+NEW_FUNCTIONS = [
+    ("kb_lock_article", "bigint", False),
+    ("keep_row_stamps", "", True),
+    ("known_time_zone", "text", True),
+    ("weekly_hours_fit", "jsonb", True),
+]
+DEEPEST = 16  # levels below a JSON value's top; the desk's own values use at most five
+TOO_DEEP = f"jsonb_path_exists({{column}}, 'strict $.**{{{{{DEEPEST + 1} to last}}}}')"
+JSON_CHECK = "ck_{table}_json_nesting"
+# Every JSON column, per table of the schema.
+JSON_COLUMNS = text(
+    "SELECT c.relname, a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+    " JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t ON t.oid = a.atttypid"
+    " WHERE n.nspname = :schema AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped"
+    " AND t.typname IN ('json', 'jsonb') ORDER BY c.relname, a.attname"
+)
+APPEND_ONLY = {"audit_event", "sla_ledger", "routing_decision", "knowledge_article_version"}
+# What the client's clean_line() removes from a one-line field (app/services/platform/plain_text.py).
+NOT_ONE_LINE = "'[\\x01-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]'"
+ONE_LINE = {  # table → its one-line text columns (t) and arrays of them (a)
+    "ticket": (("subject", "t"), ("tags", "a")),
+    "customer": (("name", "t"),),
+    "knowledge_article": (("title", "t"), ("tags", "a")),
+    "canned_response": (("title", "t"),),
+}
+NOTES = {  # (table, column) → at most this many characters
+    ("sla_ledger", "note"): 2000,
+    ("sla_recompute", "reason"): 2000,
+}
+CALENDAR_CHECKS = {
+    "ck_business_calendar_time_zone_known": f"{S}.known_time_zone(time_zone)",
+    "ck_business_calendar_weekly_hours_fit": f"{S}.weekly_hours_fit(weekly_hours)",
+}
+EVERY_HOUR = "'{" + ", ".join(f'"{day}": [[0, 1440]]' for day in range(7)) + "}'"
+STAMPED = ("canned_response", "organisation", "sla_policy", "business_calendar")
+CUSTOMER_CHANGED = (
+    "(OLD.name, OLD.organisation_id, OLD.language) IS DISTINCT FROM (NEW.name, NEW.organisation_id, NEW.language)"
+)
+ONE_PRIMARY = "uq_customer_email_one_primary"
+WORKER_TABLES = ("job_run", "worker_heartbeat")
+BLOB_READ = "sha256, size, data"  # what staff read of a stored file (not when it was first stored)
+
+
+def upgrade() -> None:
+    names = DatabaseNames.of(op.get_bind())
+    staff = _staff(names)
+    for function, signature, granted in NEW_FUNCTIONS:
+        op.execute(function_sql(function, 1, names))
+        op.execute(f"REVOKE EXECUTE ON FUNCTION {S}.{function}({signature}) FROM PUBLIC")
+        if granted:
+            op.execute(f"GRANT EXECUTE ON FUNCTION {S}.{function}({signature}) TO {staff}")
+    for function, _before, after in FUNCTIONS:
+        op.execute(function_sql(function, after, names))
+    _repair()
+    for table, (name, expression) in _checks().items():
+        for one_name, one_expression in zip(name, expression, strict=True):
+            op.execute(f"ALTER TABLE {S}.{table} ADD CONSTRAINT {one_name} CHECK ({one_expression}) NOT VALID")
+            op.execute(f"ALTER TABLE {S}.{table} VALIDATE CONSTRAINT {one_name}")
+    _customer_trail(create=True)
+    for table in STAMPED:
+        op.execute(
+            f"CREATE TRIGGER a_{table}_stamps BEFORE INSERT OR UPDATE ON {S}.{table}"
+            f" FOR EACH ROW EXECUTE FUNCTION {S}.keep_row_stamps()"
+        )
+    op.execute(f"REVOKE SELECT ON {S}.blob FROM {staff}")
+    op.execute(f"GRANT SELECT ({BLOB_READ}) ON {S}.blob TO {staff}")
+    admin, owner = quote_identifier(names.admin_role), quote_identifier(names.owner_role)
+    trusted = f"(SELECT {S}.is_trusted_session())"
+    for table in WORKER_TABLES:  # the worker's login is a member of the owner role, not the owner: both policies
+        op.execute(f"ALTER TABLE {S}.{table} ENABLE ROW LEVEL SECURITY")
+        op.execute(f"CREATE POLICY {table}_trusted ON {S}.{table} TO {owner} USING ({trusted}) WITH CHECK ({trusted})")
+        op.execute(
+            f"CREATE POLICY {table}_admin_read ON {S}.{table} FOR SELECT TO {admin}"
+            f" USING ((SELECT {S}.is_active_agent()) AND (SELECT {S}.is_admin()))"
+        )
+
+
+def downgrade() -> None:
+    names = DatabaseNames.of(op.get_bind())
+    staff = _staff(names)
+    for table in WORKER_TABLES:
+        op.execute(f"DROP POLICY {table}_admin_read ON {S}.{table}")
+        op.execute(f"DROP POLICY {table}_trusted ON {S}.{table}")
+        op.execute(f"ALTER TABLE {S}.{table} DISABLE ROW LEVEL SECURITY")
+    op.execute(f"REVOKE SELECT ({BLOB_READ}) ON {S}.blob FROM {staff}")
+    op.execute(f"GRANT SELECT ON {S}.blob TO {staff}")
+    for table in STAMPED:
+        op.execute(f"DROP TRIGGER a_{table}_stamps ON {S}.{table}")
+    _customer_trail(create=False)
+    for table, (name, _expression) in _checks().items():
+        for one_name in name:
+            op.execute(f"ALTER TABLE {S}.{table} DROP CONSTRAINT {one_name}")
+    for function, before, _after in FUNCTIONS:
+        op.execute(function_sql(function, before, names))
+    for function, signature, _granted in NEW_FUNCTIONS:
+        op.execute(f"DROP FUNCTION {S}.{function}({signature})")
+
+
+def _checks() -> dict[str, tuple[list[str], list[str]]]:
+    """Per table, its new checks' names and expressions (JSON nesting, one-line fields, notes, calendars)."""
+    checks: dict[str, tuple[list[str], list[str]]] = {}
+
+    def add(table: str, name: str, expression: str) -> None:
+        names, expressions = checks.setdefault(table, ([], []))
+        names.append(name)
+        expressions.append(expression)
+
+    for table, columns in _json_columns().items():
+        add(table, JSON_CHECK.format(table=table), " AND ".join(f"NOT {_too_deep(c)}" for c in columns))
+    for table, fields in ONE_LINE.items():
+        for column, kind in fields:
+            value = f"array_to_string(\"{column}\", ' ')" if kind == "a" else f'"{column}"'
+            add(table, f"ck_{table}_{column}_one_line", f"{value} !~ {NOT_ONE_LINE}")
+    for (table, column), most in NOTES.items():
+        add(table, f"ck_{table}_{column}_bounded", f'length("{column}") <= {most}')
+    for name, expression in CALENDAR_CHECKS.items():
+        add("business_calendar", name, expression)
+    return checks
+
+
+def _repair() -> None:
+    """What a site holds already that the checks refuse is made readable first, with every trigger of the
+    table off for the statement (an append-only table's guards refuse it; nothing else needs to hear of
+    a repair), and said: JSON nested too deeply is emptied, a note cut, a one-line field cleaned, a
+    calendar's unknown time zone made UTC and impossible hours every hour (calendar time: what the engine
+    fell back to), each customer's first primary address kept as the one."""
+    for table, columns in _json_columns().items():
+        for column in columns:
+            emptied = f"CASE jsonb_typeof(\"{column}\") WHEN 'array' THEN '[]'::jsonb ELSE '{{}}'::jsonb END"
+            _repair_rows(table, f'"{column}" = {emptied}', _too_deep(column), f"{column} nested too deeply: emptied")
+    for table, fields in ONE_LINE.items():
+        for column, kind in fields:
+            if kind == "a":
+                cleaned = f"ARRAY(SELECT regexp_replace(v, {NOT_ONE_LINE}, '', 'g') FROM unnest(\"{column}\") v)"
+                outside = f"array_to_string(\"{column}\", ' ') ~ {NOT_ONE_LINE}"
+            else:
+                spaced = f"regexp_replace(\"{column}\", '[\\t\\n\\r]+', ' ', 'g')"
+                cleaned = f"coalesce(nullif(btrim(regexp_replace({spaced}, {NOT_ONE_LINE}, '', 'g')), ''), '-')"
+                outside = f'"{column}" ~ {NOT_ONE_LINE}'
+            _repair_rows(table, f'"{column}" = {cleaned}', outside, f"{column} held control characters: removed")
+    for (table, column), most in NOTES.items():
+        _repair_rows(
+            table,
+            f'"{column}" = left("{column}", {most - 1}) || \'…\'',
+            f'length("{column}") > {most}',
+            f"{column} cut to {most} characters",
+        )
+    _repair_rows(
+        "business_calendar",
+        "time_zone = 'UTC'",
+        f"NOT {S}.known_time_zone(time_zone)",
+        "time zone unknown to the server: now UTC",
+    )
+    _repair_rows(
+        "business_calendar",
+        f"weekly_hours = {EVERY_HOUR}",
+        f"NOT {S}.weekly_hours_fit(weekly_hours)",
+        "hours overlapped or left the day: now every hour",
+    )
+    _repair_rows(
+        "customer_email",
+        "is_primary = false",
+        f"is_primary AND id <> (SELECT min(e.id) FROM {S}.customer_email e"
+        " WHERE e.customer_id = customer_email.customer_id AND e.is_primary)",
+        "a second primary address: no longer primary",
+    )
+
+
+def _repair_rows(table: str, assignment: str, where: str, what: str) -> None:
+    bind = op.get_bind()
+    if not bind.execute(text(f"SELECT EXISTS (SELECT FROM {S}.{table} WHERE {where})")).scalar():
+        return
+    op.execute(f"ALTER TABLE {S}.{table} DISABLE TRIGGER USER")
+    count = bind.execute(text(f"UPDATE {S}.{table} SET {assignment} WHERE {where}")).rowcount
+    op.execute(f"ALTER TABLE {S}.{table} ENABLE TRIGGER USER")
+    print(f"0049: {table}: {count} rows' {what}")
+
+
+def _customer_trail(*, create: bool) -> None:
+    """Customers and addresses into the audit as configuration (an account link keeps its own, ticket-
+    bound audit: `audit_customer_account()`), a new address announced as its customer's change, and one
+    primary address per customer."""
+    triggers = [
+        ("customer", "customer_audit_insert", "AFTER INSERT OR DELETE", "FOR EACH ROW", "audit_config('id')"),
+        (
+            "customer",
+            "customer_audit_update",
+            "AFTER UPDATE",
+            f"FOR EACH ROW WHEN ({CUSTOMER_CHANGED})",
+            "audit_config('id')",
+        ),
+        (
+            "customer_email",
+            "customer_email_audit",
+            "AFTER INSERT OR UPDATE OR DELETE",
+            "FOR EACH ROW",
+            "audit_config('id', 'customer_id')",
+        ),
+        (
+            "customer_email",
+            "customer_email_change_log_insert",
+            "AFTER INSERT",
+            "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT",
+            "log_change('customer_email')",
+        ),
+        (
+            "customer_email",
+            "customer_email_change_log_update",
+            "AFTER UPDATE",
+            "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT",
+            "log_change('customer_email')",
+        ),
+    ]
+    if not create:
+        op.execute(f"DROP INDEX {S}.{ONE_PRIMARY}")
+        for table, name, _when, _each, _function in triggers:
+            op.execute(f"DROP TRIGGER {name} ON {S}.{table}")
+        return
+    for table, name, when, each, function in triggers:
+        op.execute(f"CREATE TRIGGER {name} {when} ON {S}.{table} {each} EXECUTE FUNCTION {S}.{function}")
+    op.execute(f"CREATE UNIQUE INDEX {ONE_PRIMARY} ON {S}.customer_email (customer_id) WHERE is_primary")
+
+
+def _json_columns() -> dict[str, list[str]]:
+    columns: dict[str, list[str]] = {}
+    for table, column in op.get_bind().execute(JSON_COLUMNS, {"schema": S}):
+        columns.setdefault(table, []).append(column)
+    return columns
+
+
+def _too_deep(column: str) -> str:
+    return TOO_DEEP.format(column=f'"{column}"')
+
+
+def _staff(names: DatabaseNames) -> str:
+    return ", ".join(quote_identifier(role) for role in (names.agent_role, names.supervisor_role, names.admin_role))
