@@ -1,6 +1,9 @@
 """Writing to a ticket: reply to the customer or internal note, canned responses chosen by typing, the
 status to leave the ticket in, and a draft journalled with every change (app/views/drafts.py).
 
+The reply and the internal note are two drafts of the ticket (app/views/drafts.py): switching modes shows
+the other one's text, and the buttons say who reads what they send ("Send to customer", "Add note").
+
 The keyboard never gets trapped here: Esc leaves the composer for the queue (the draft stays), Tab and
 Shift+Tab move on to the next and previous control, Ctrl+Enter sends, Ctrl+Shift+Enter sends and goes on
 to the next ticket of the queue, Ctrl+Space picks a canned response.
@@ -40,6 +43,12 @@ from app.views.status_choice import label_of, likely_after_reply
 from app.views.wrapping_row import WrappingRow
 
 Mode = Literal["reply", "note"]
+MODES: tuple[Mode, ...] = ("reply", "note")
+# Who reads what a button sends, on the button: "Send" was the same in both modes.
+SEND_LABELS: dict[Mode, tuple[str, str]] = {
+    "reply": ("Send to customer", "Send && next"),
+    "note": ("Add note", "Add note && next"),
+}
 SEND_KEYS = ("Ctrl+Return", "Ctrl+Enter")
 SEND_AND_NEXT_KEYS = ("Ctrl+Shift+Return", "Ctrl+Shift+Enter")
 RESPONSE_KEYS = "Ctrl+Space"
@@ -114,12 +123,11 @@ class Composer(QObject):
         self.then_status.setToolTip("The status the ticket is left in, in the same save as the message")
         self.then_status.activated.connect(self._status_picked)
         self.set_status_choices(None, None)
-        self.send_button = QPushButton("Send")
-        self.send_button.setToolTip("Send (Ctrl+Enter)")
+        self.send_button = QPushButton(SEND_LABELS["reply"][0])
         self.send_button.clicked.connect(self.send_requested)
-        self.send_next_button = QPushButton("Send && next")
-        self.send_next_button.setToolTip("Send, then go on to the next ticket of the queue (Ctrl+Shift+Enter)")
+        self.send_next_button = QPushButton(SEND_LABELS["reply"][1])
         self.send_next_button.clicked.connect(self.send_and_next_requested)
+        self._label_buttons()
         self.actions = WrappingRow()
         self.actions.add_first(plain_label("then set status"))
         self.actions.add_first(self.then_status)
@@ -269,9 +277,10 @@ class Composer(QObject):
         """`body` went out to `ticket_id`: the text box empties if it still holds just that, and the draft
         goes (unless the agent has gone on writing in it meanwhile)."""
         if ticket_id != self.ticket_id:
-            draft = self.drafts.load(ticket_id)
-            if draft is not None and draft.text == body:
-                self.drafts.discard(ticket_id)
+            for mode in MODES:
+                draft = self.drafts.load(ticket_id, mode)
+                if draft is not None and draft.text == body:
+                    self.drafts.discard(ticket_id, mode)
             return
         if self.text.toPlainText() == body:
             self.text.clear()
@@ -300,14 +309,29 @@ class Composer(QObject):
         return super().eventFilter(watched, event)
 
     def _mode_changed(self, _note: bool) -> None:
+        """The other mode's own draft in the text box: what was written for one audience never moves to the
+        other by a keypress (the text of each is journalled as typed, so nothing is lost)."""
+        if self.ticket_id is not None:
+            draft = self.drafts.load(self.ticket_id, self.mode)
+            self.text.blockSignals(True)
+            self.text.setPlainText(draft.text if draft else "")
+            self.text.moveCursor(QTextCursor.MoveOperation.End)
+            self.text.blockSignals(False)
         self._apply_mode_look()
         self.set_status_choices(self._vocabulary, self._status)
-        self.save_draft()
 
     def _apply_mode_look(self) -> None:
         note = self.mode == "note"
         self.text.setPlaceholderText(_placeholder(self.mode))
         self.text.setStyleSheet("QPlainTextEdit { background: #fff8e1; color: #3e2723; }" if note else "")
+        self._label_buttons()
+
+    def _label_buttons(self) -> None:
+        send, send_next = SEND_LABELS[self.mode]
+        self.send_button.setText(send)
+        self.send_next_button.setText(send_next)
+        self.send_button.setToolTip(f"{send} (Ctrl+Enter)")
+        self.send_next_button.setToolTip(f"{send}, then go on to the next ticket of the queue (Ctrl+Shift+Enter)")
 
 
 def _placeholder(mode: Mode) -> str:

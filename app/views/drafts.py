@@ -8,8 +8,15 @@ the changes of a burst of typing, so the disk's latency never reaches the keyboa
 
 Opening the store replays the journal (a torn last line, as a power cut may leave, is ignored) and
 compacts it to one line per draft (written to a new file, fsynced, renamed over the old one), taking in
-the per-ticket JSON files earlier versions wrote. Several processes of one login may share the directory:
-each holds a shared lock on `drafts.lock`, and only a process that finds itself alone compacts.
+the per-ticket JSON files earlier versions wrote.
+
+A ticket has a draft per mode, the reply to the customer and the internal note, each kept on its own:
+switching modes shows the other one's text, so what was written for colleagues never becomes a reply by a
+keypress (a usability probe wrote "INTERNAL ONLY: on the churn list", pressed Esc and R, and the same text
+stood ready to send to the customer). A discard line without a mode (earlier versions) discards both.
+
+Several processes of one login may share the directory: each holds a shared lock on `drafts.lock`, and
+only a process that finds itself alone compacts.
 """
 
 from __future__ import annotations
@@ -49,7 +56,7 @@ class DraftStore:
         self.directory = directory
         self.journal = directory / JOURNAL
         self.syncs = 0
-        self._drafts: dict[int, Draft] = {}
+        self._drafts: dict[int, dict[str, Draft]] = {}  # per ticket, per mode, the last changed last
         self._lock = threading.Lock()  # the GUI thread's appends against the syncer's view of the file
         self._wake = threading.Condition(self._lock)
         self._unsynced = False
@@ -62,22 +69,38 @@ class DraftStore:
 
     # --- what the composer calls (GUI thread, never waits for the disk) --------------------------------
 
-    def load(self, ticket_id: int) -> Draft | None:
-        return self._drafts.get(ticket_id)
+    def load(self, ticket_id: int, mode: str | None = None) -> Draft | None:
+        """The ticket's draft in `mode`; without one, the draft last changed (the mode to open it in)."""
+        drafts = self._drafts.get(ticket_id, {})
+        if mode is not None:
+            return drafts.get(mode)
+        return next(reversed(drafts.values()), None)
 
     def save(self, draft: Draft) -> None:
-        """Record the draft as it is now; an empty one is a discard."""
+        """Record the draft as it is now; an empty one is a discard of that mode's."""
         if not draft.text.strip():
-            self.discard(draft.ticket_id)
+            self.discard(draft.ticket_id, draft.mode)
             return
-        if self._drafts.get(draft.ticket_id) == draft:
+        if self.load(draft.ticket_id, draft.mode) == draft:
             return
-        self._drafts[draft.ticket_id] = draft
+        self._keep(draft)
         self._append({"t": draft.ticket_id, "m": draft.mode, "x": draft.text})
 
-    def discard(self, ticket_id: int) -> None:
-        if self._drafts.pop(ticket_id, None) is not None:
+    def discard(self, ticket_id: int, mode: str | None = None) -> None:
+        """The ticket's draft in `mode` goes, or (None) both of its drafts."""
+        drafts = self._drafts.get(ticket_id, {})
+        if mode is None and drafts:
+            del self._drafts[ticket_id]
             self._append({"t": ticket_id, "x": None})
+        elif mode is not None and drafts.pop(mode, None) is not None:
+            if not drafts:
+                del self._drafts[ticket_id]
+            self._append({"t": ticket_id, "m": mode, "x": None})
+
+    def _keep(self, draft: Draft) -> None:
+        drafts = self._drafts.setdefault(draft.ticket_id, {})
+        drafts.pop(draft.mode, None)  # to the end: the draft last changed is the one a ticket opens in
+        drafts[draft.mode] = draft
 
     def flush(self) -> None:
         """Make everything durable now and stop the background thread (quitting; a later change starts
@@ -132,7 +155,7 @@ class DraftStore:
         alone = self._take_lock()
         legacy = sorted(self.directory.glob("ticket-*.json"))
         lines = self._replay(legacy)
-        if alone and (lines > len(self._drafts) or legacy):
+        if alone and (lines > sum(len(drafts) for drafts in self._drafts.values()) or legacy):
             self._compact()
             for path in legacy:
                 path.unlink(missing_ok=True)
@@ -158,7 +181,7 @@ class DraftStore:
         for path in legacy:  # drafts written before the journal: older than anything in it
             with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
                 data = json.loads(path.read_text(encoding="utf-8"))
-                self._drafts[int(data["ticket_id"])] = Draft(int(data["ticket_id"]), str(data["mode"]), data["text"])
+                self._keep(Draft(int(data["ticket_id"]), str(data["mode"]), data["text"]))
         try:
             content = self.journal.read_bytes()
         except FileNotFoundError:
@@ -171,16 +194,22 @@ class DraftStore:
                 ticket_id, text = int(record["t"]), record["x"]
             except (ValueError, KeyError, TypeError):
                 continue  # a torn last line
-            if text is None:
+            mode = record.get("m")
+            if text is None and mode is None:
                 self._drafts.pop(ticket_id, None)
+            elif text is None:
+                drafts = self._drafts.get(ticket_id, {})
+                drafts.pop(str(mode), None)
+                if not drafts:
+                    self._drafts.pop(ticket_id, None)
             else:
-                self._drafts[ticket_id] = Draft(ticket_id, str(record.get("m", "reply")), str(text))
+                self._keep(Draft(ticket_id, str(mode or "reply"), str(text)))
         return len(lines)
 
     def _compact(self) -> None:
         temporary = self.directory / f".{JOURNAL}.tmp"
         with open(temporary, "wb") as stream:
-            for draft in self._drafts.values():
+            for draft in (draft for drafts in self._drafts.values() for draft in drafts.values()):
                 record = {"t": draft.ticket_id, "m": draft.mode, "x": draft.text}
                 stream.write((json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode())
             stream.flush()

@@ -108,3 +108,36 @@ def test_a_torn_line_is_never_glued_to_the_next_change_when_another_process_keep
     after = DraftStore(tmp_path)
     assert (after.load(1), after.load(2), after.load(3)) == (Draft(1, "reply", "one"), None, Draft(3, "reply", "three"))
     after.close()
+
+
+def test_a_ticket_has_a_reply_and_a_note_each_kept_and_opened_in_the_mode_last_written(tmp_path: Path) -> None:
+    store = DraftStore(tmp_path)
+    store.save(Draft(4, "note", "On the churn list"))
+    store.save(Draft(4, "reply", "Dear Jane,"))
+    assert (store.load(4), store.load(4, "note")) == (
+        Draft(4, "reply", "Dear Jane,"),
+        Draft(4, "note", "On the churn list"),
+    )
+    store.save(Draft(4, "note", "On the churn list; asked finance"))  # written last: the ticket opens on it
+    store.save(Draft(5, "reply", "sent"))
+    store.discard(5, "reply")
+    store.save(Draft(6, "reply", "r"))
+    store.save(Draft(6, "note", "n"))
+    store.discard(6)  # both
+    store.close()
+    again = DraftStore(tmp_path)  # compacted, in the order they were last written
+    assert again.load(4) == Draft(4, "note", "On the churn list; asked finance")
+    assert again.load(4, "reply") == Draft(4, "reply", "Dear Jane,")
+    assert (again.load(5), again.load(6), again.load(6, "note")) == (None, None, None)
+    assert journal_lines(tmp_path) == [
+        {"t": 4, "m": "reply", "x": "Dear Jane,"},
+        {"t": 4, "m": "note", "x": "On the churn list; asked finance"},
+    ]
+    again.close()
+
+
+def test_a_discard_an_earlier_version_journalled_without_a_mode_takes_both(tmp_path: Path) -> None:
+    (tmp_path / JOURNAL).write_bytes(b'{"t":3,"m":"note","x":"n"}\n{"t":3,"m":"reply","x":"r"}\n{"t":3,"x":null}\n')
+    store = DraftStore(tmp_path)
+    assert (store.load(3), store.load(3, "note")) == (None, None)
+    store.close()

@@ -236,6 +236,38 @@ def test_a_note_leaves_the_status_unless_chosen_and_goes_with_it_in_one_save(
     close(window, qtbot)
 
 
+def test_a_note_never_becomes_a_reply_by_a_keypress(qtbot: QtBot, engine: Engine, world: World, tmp_path: Path) -> None:
+    """N, an internal note, Esc, R: the reply's own (empty) draft, not the note ready to go to the customer;
+    each mode keeps its text, and the buttons say who reads it (usability probe, 2026-12-07)."""
+    window = open_window(qtbot, engine, tmp_path)
+    editor, panel, first = window.editor, window.editor.composer_panel, shown_id(window)
+    press(qtbot, Qt.Key.Key_N)
+    qtbot.keyClicks(focused(), "INTERNAL ONLY: on the churn list")
+    assert panel.send_button.text() == "Add note"
+    press(qtbot, Qt.Key.Key_Escape)
+    press(qtbot, Qt.Key.Key_R)
+    assert (panel.mode, editor.composer.toPlainText(), panel.send_button.text()) == ("reply", "", "Send to customer")
+    press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # nothing to send to the customer
+    assert window.status.currentMessage() == "Nothing to send: write the reply or note first."
+    qtbot.keyClicks(focused(), "Dear Jane,")
+    press(qtbot, Qt.Key.Key_Escape)
+    press(qtbot, Qt.Key.Key_N)
+    assert editor.composer.toPlainText() == "INTERNAL ONLY: on the churn list"
+    qtbot.keyClicks(focused(), "; asked finance")
+    press(qtbot, Qt.Key.Key_Escape)
+    press(qtbot, Qt.Key.Key_J)  # away and back: it opens in the mode last written in, both drafts kept
+    qtbot.waitUntil(lambda: shown_id(window) == listed(window.model)[1].id, timeout=5000)
+    press(qtbot, Qt.Key.Key_K)
+    qtbot.waitUntil(lambda: shown_id(window) == first, timeout=5000)
+    assert (panel.mode, editor.composer.toPlainText()) == ("note", "INTERNAL ONLY: on the churn list; asked finance")
+    press(qtbot, Qt.Key.Key_R)
+    assert editor.composer.toPlainText() == "Dear Jane,"
+    assert first is not None and [m.body_text for m in read_ticket(engine, first).messages] == [
+        "Printer on fire. Please help."
+    ]
+    close(window, qtbot)
+
+
 # --- finding 5: responses chosen by typing, inserted once ---------------------------------------------------
 
 
