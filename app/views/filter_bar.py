@@ -166,10 +166,26 @@ class FilterBar(QWidget):
         self.status.setCurrentIndex(max(self.status.findData(chosen), 0))
         self.status.blockSignals(False)
 
+    def description(self, view: DeskView) -> str:
+        """What saving `view` with the bar as it is keeps, in words: "All open, words “refund”, High,
+        tagged vip, by SLA due" (saving once dropped the words, and nothing said what was kept)."""
+        parts = [view.label]
+        if words := self.text.text().strip():
+            parts.append(f"words “{words}”")
+        parts += [combo.currentText() for combo in (self.status, self.priority) if combo.currentData() is not None]
+        if self.assignee.currentData() is not None:
+            parts.append(f"assigned to {self.assignee.currentText().lower()}")
+        if tag := self.tag.text().strip():
+            parts.append(f"tagged {tag}")
+        parts.append(f"by {self.sort.currentText().removeprefix('Sort: ')}")
+        return ", ".join(parts)
+
     def narrow(self, view: DeskView, my_agent_id: int) -> DeskView:
         """The view with the bar's filters on top of its own, in the bar's order."""
         base = view.ticket_filter
-        changes: dict[str, object] = {"text": self.text.text().strip() or None}
+        changes: dict[str, object] = {}
+        if words := self.text.text().strip():  # on top of a saved view's own words: every word must match
+            changes["text"] = f"{base.text} {words}" if base.text else words
         if (status := self.status.currentData()) is not None:
             changes["statuses"] = (status,)
         if (priority := self.priority.currentData()) is not None:

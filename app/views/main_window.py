@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -224,6 +224,8 @@ class MainWindow(QMainWindow):
         self._sort_from_header()
         self.filters.leave_requested.connect(self.table.setFocus)
         self.navigation.leave_requested.connect(self.table.setFocus)
+        self.navigation.rename_requested.connect(self.rename_view)
+        self.navigation.delete_requested.connect(self.delete_view)
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(0, 0, 0, 0)
@@ -297,6 +299,8 @@ class MainWindow(QMainWindow):
             ("Knowledge", "&Knowledge base…", "Ctrl+Shift+K", self.open_knowledge_base),
             ("View", "Search tickets", "/", self.focus_search),
             ("View", "Save this view…", "Ctrl+Shift+S", self.save_view),
+            ("View", "Rename this view…", "", self.rename_view),
+            ("View", "Delete this view", "", self.delete_view),
             ("View", "Refresh", "F5", self.refresh_views),
             ("View", "Command palette", "Ctrl+K", lambda: self.open_palette()),
             ("View", "Clear the filter", "", self.filters.clear),
@@ -532,16 +536,60 @@ class MainWindow(QMainWindow):
         self.filters.text.selectAll()
 
     def save_view(self) -> None:
+        """Ctrl+Shift+S: the view as filtered now, under a name; the dialog says what it keeps, and a name in
+        use asks before it replaces that view."""
         if self.current_view is None:
             return
-        name, ok = QInputDialog.getText(self, "Save view", "Name of the view")
-        if ok and name.strip():
-            view = self.filters.narrow(self.current_view, self.desk.me.agent_id)
+        view = self.filters.narrow(self.current_view, self.desk.me.agent_id)
+        kept = self.filters.description(self.current_view)
+        name, ok = QInputDialog.getText(self, "Save view", f"Keeps: {kept}\n\nName of the view")
+        name = name.strip()
+        if not ok or not name:
+            return
+        if any(v.saved and v.label == name for v in self.views) and not self._confirm(
+            "Replace the view", f"You have a view named “{name}”: replace it with this one?"
+        ):
+            return
+        self.runner.run(
+            lambda: self.desk.navigation.save_view(name, view),
+            lambda _r: self._views_changed(f"Saved the view “{name}”: {kept}."),
+            self._report,
+        )
+
+    def rename_view(self) -> None:
+        view = self.current_view
+        if view is None or not view.saved:
+            self.status.showMessage("Only a saved view is renamed: choose one of yours in the list on the left.", 5000)
+            return
+        name, ok = QInputDialog.getText(self, "Rename view", "New name of the view", text=view.label)
+        name = name.strip()
+        if ok and name and name != view.label:
             self.runner.run(
-                lambda: self.desk.navigation.save_view(name.strip(), view),
-                lambda _r: self.refresh_views(),
+                lambda: self.desk.navigation.rename_view(view.key, name),
+                lambda _r: self._views_changed(f"Renamed the view “{view.label}” to “{name}”."),
                 self._report,
             )
+
+    def delete_view(self) -> None:
+        view = self.current_view
+        if view is None or not view.saved:
+            self.status.showMessage("Only a saved view is deleted: choose one of yours in the list on the left.", 5000)
+            return
+        if self._confirm("Delete the view", f"Delete the view “{view.label}”? Its tickets stay; only the view goes."):
+            self.runner.run(
+                lambda: self.desk.navigation.delete_view(view.key),
+                lambda _r: self._views_changed(f"Deleted the view “{view.label}”."),
+                self._report,
+            )
+
+    def _views_changed(self, said: str) -> None:
+        self.status.showMessage(said, 5000)
+        self.refresh_views()
+
+    def _confirm(self, title: str, question: str) -> bool:
+        buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+        answer = QMessageBox.question(self, title, question, buttons, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
     def new_ticket(self) -> None:
         """Ctrl+N: a ticket on behalf of a customer found by typing; once created, it opens."""
@@ -662,15 +710,23 @@ class MainWindow(QMainWindow):
         from app.views.palette import CommandPalette
 
         finder: TicketFinder = self.find_tickets
+        views = QObject(self)  # "View: Unassigned", "View: Refunds"…: gone with the palette
+        view_actions = [self._view_action(view, views) for view in self.views]
         self.command_palette = CommandPalette(
-            list(self.actions_by_text.values()),
+            [*self.actions_by_text.values(), *view_actions],
             self,
             find_tickets=finder,
             open_ticket=self.open_ticket,
             text=text,
             status_labels=self.model.status_labels,
         )
+        views.setParent(self.command_palette)
         self.command_palette.open()
+
+    def _view_action(self, view: DeskView, parent: QObject) -> QAction:
+        action = QAction(f"View: {view.label}", parent)
+        action.triggered.connect(lambda: self.navigation.choose(view.key))
+        return action
 
     def show_shortcuts(self) -> None:
         """Every key the window answers to, gathered from the actions and shortcuts themselves."""

@@ -5,13 +5,15 @@ Signals:
     counts_shown(object): the {view key: count} just shown.
     failed(object): a read failed (the window reports it).
     leave_requested(): Esc: the keyboard goes back to the queue.
+    rename_requested(), delete_requested(): the agent asked to rename or delete the chosen saved view (its
+        context menu; Delete on it), which is the current view by then.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
+from PySide6.QtWidgets import QHeaderView, QMenu, QTreeWidget, QTreeWidgetItem, QWidget
 
 from app.services.desk_api import Desk
 from app.services.navigation.dto import DeskView
@@ -30,6 +32,8 @@ class NavigationSidebar(QTreeWidget):
     counts_shown = Signal(object)
     failed = Signal(object)
     leave_requested = Signal()
+    rename_requested = Signal()
+    delete_requested = Signal()
 
     def __init__(self, desk: Desk, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,6 +49,26 @@ class NavigationSidebar(QTreeWidget):
         self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.currentItemChanged.connect(lambda _current, _previous: self._choose_row(self._current_row()))
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._context_menu)
+
+    def choose(self, key: str) -> None:
+        """Make the view with this key the current one (the palette's "View: …")."""
+        row = next((i for i, v in enumerate(self.views) if v.key == key), None)
+        item = self.topLevelItem(row) if row is not None else None
+        if item is not None:
+            self.setCurrentItem(item)
+
+    def _context_menu(self, position: QPoint) -> None:
+        item = self.itemAt(position)
+        row = self.indexOfTopLevelItem(item) if item is not None else -1
+        if item is None or not (0 <= row < len(self.views)) or not self.views[row].saved:
+            return
+        self.setCurrentItem(item)
+        menu = QMenu(self)
+        menu.addAction("Rename view…", self.rename_requested.emit)
+        menu.addAction("Delete view", self.delete_requested.emit)
+        menu.exec(self.viewport().mapToGlobal(position))
 
     def refresh_views(self) -> None:
         self.runner.run(self.desk.navigation.views, self._show_views, self.failed.emit)
@@ -122,5 +146,8 @@ class NavigationSidebar(QTreeWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:
             self.leave_requested.emit()
+            return
+        if event.key() == Qt.Key.Key_Delete and self.current_view is not None and self.current_view.saved:
+            self.delete_requested.emit()
             return
         super().keyPressEvent(event)

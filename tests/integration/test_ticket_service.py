@@ -323,13 +323,28 @@ def test_saved_views_are_the_agents_own(world: World) -> None:
             return world.uow(self.login)
 
     alice, bob = HelpDesk(Source("alice")), HelpDesk(Source("bob"))
-    urgent_vpn = DeskView("x", "x", TicketFilter(priorities=(Priority.URGENT,), tag="vpn"), SortOrder.PRIORITY)
+    urgent_vpn = DeskView(
+        "x", "x", TicketFilter(priorities=(Priority.URGENT,), tag="vpn", text="refund trial"), SortOrder.PRIORITY
+    )
     alice.navigation.save_view("Urgent VPN", urgent_vpn)
     saved = [v for v in alice.navigation.views() if v.saved]
     assert [(v.label, v.ticket_filter, v.sort) for v in saved] == [
-        ("Urgent VPN", urgent_vpn.ticket_filter, SortOrder.PRIORITY)
+        ("Urgent VPN", urgent_vpn.ticket_filter, SortOrder.PRIORITY)  # the words too (they were dropped)
     ]
     assert not [v for v in bob.navigation.views() if v.saved]
+    with pytest.raises(NotFound):  # bob cannot rename (or see) alice's
+        bob.navigation.rename_view(saved[0].key, "Mine now")
+    alice.navigation.save_view("Other", urgent_vpn)
+    with pytest.raises(InvalidInput, match="named 'Other' already"):
+        alice.navigation.rename_view(saved[0].key, "Other")
+    alice.navigation.rename_view(saved[0].key, "VPN, urgent")
+    renamed = {v.label: v for v in alice.navigation.views() if v.saved}
+    assert set(renamed) == {"Other", "VPN, urgent"} and renamed["VPN, urgent"].ticket_filter == urgent_vpn.ticket_filter
+    bob.navigation.delete_view(renamed["Other"].key)  # his own has no such key: nothing happens to hers
+    alice.navigation.delete_view(renamed["Other"].key)
+    assert [v.label for v in alice.navigation.views() if v.saved] == ["VPN, urgent"]
+    with pytest.raises(InvalidInput):
+        alice.navigation.delete_view("mine")
 
 
 def test_view_counts_from_the_tally_equal_counting_the_tickets(world: World) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from app.models import Agent, AgentPreference, Queue, QueueMember, StatusTransition, Ticket, TicketTally
 from app.models import TicketStatus as StatusRow
 from app.models.tally import NOBODY
+from app.services.errors import InvalidInput, NotFound
 from app.services.navigation.dto import VIEW_PREFIX, AboutDesk, Choice, DeskView, FirstScreen, Vocabulary
 from app.services.platform.actor import Actor
 from app.services.platform.database import identity
@@ -130,9 +131,39 @@ class Navigation(SpeaksDomainErrors):
             return about_desk(uow)
 
     def save_view(self, label: str, view: DeskView) -> None:
+        """Kept under its name (the same name again replaces it): the filter whole — its words too — and
+        the sort."""
         value = {"label": label, "filter": _filter_json(view.ticket_filter), "sort": view.sort.value}
         with self.runtime.uow() as uow:
             uow.session.merge(AgentPreference(agent_id=self.me.agent_id, key=f"{VIEW_PREFIX}{label}", value=value))
+            uow.commit()
+
+    def rename_view(self, key: str, label: str) -> None:
+        """A saved view of mine under another name; refused when another of mine has that name."""
+        label = label.strip()
+        if not label:
+            raise InvalidInput("A view needs a name.")
+        with self.runtime.uow() as uow:
+            row = uow.session.get(AgentPreference, (self.me.agent_id, key))
+            if row is None or not key.startswith(VIEW_PREFIX):
+                raise NotFound("That view is gone: it was deleted or renamed meanwhile.")
+            new_key = f"{VIEW_PREFIX}{label}"
+            if new_key != key and uow.session.get(AgentPreference, (self.me.agent_id, new_key)) is not None:
+                raise InvalidInput(f"You have a view named {label!r} already: choose another name.")
+            value = {**row.value, "label": label}
+            uow.session.delete(row)
+            uow.session.flush()
+            uow.session.add(AgentPreference(agent_id=self.me.agent_id, key=new_key, value=value))
+            uow.commit()
+
+    def delete_view(self, key: str) -> None:
+        """A saved view of mine goes (the built-in views are no preference and stay)."""
+        if not key.startswith(VIEW_PREFIX):
+            raise InvalidInput("Only a saved view can be deleted.")
+        with self.runtime.uow() as uow:
+            row = uow.session.get(AgentPreference, (self.me.agent_id, key))
+            if row is not None:
+                uow.session.delete(row)
             uow.commit()
 
 
@@ -221,6 +252,8 @@ def _filter_json(f: TicketFilter) -> dict[str, Any]:
         "unassigned": f.unassigned,
         "priorities": [int(p) for p in f.priorities],
         "tag": f.tag,
+        "text": f.text,
+        "include_merged": f.include_merged,
     }
 
 
@@ -232,4 +265,6 @@ def _filter_from_json(data: dict[str, Any]) -> TicketFilter:
         unassigned=bool(data.get("unassigned")),
         priorities=tuple(Priority(p) for p in data.get("priorities", ())),
         tag=data.get("tag"),
+        text=data.get("text") or None,
+        include_merged=bool(data.get("include_merged")),
     )
