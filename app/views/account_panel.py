@@ -16,9 +16,10 @@ Attributes:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -34,13 +35,33 @@ from PySide6.QtWidgets import (
 
 from app.services.connectors.dto import AccountPanel
 from app.services.desk_api import AccountArea
+from app.views.appearance import accents
 from app.views.errors import explain_failure
 from app.views.labels import plain_label
 from app.views.status_choice import status_text
 from app.views.tasks import TaskRunner
 
-PROBLEM_STYLE = "color: #b3261e;"
-STALE_STYLE = "color: #8a5a00;"
+SHORT_PROBLEM = 110  # characters of the problem line; the whole sentence is its tooltip
+# The address and the details in brackets are IT's, in the tooltip: the panel said "The accounts tool at
+# https://… failed 3 times in a row (The accounts tool at https://… (3 tries in 6.0 s)); …" in three lines
+# and pushed the customer's other tickets off a 1366x768 screen.
+_ADDRESS = re.compile(r" at https?://\S+")
+_DETAILS = re.compile(r" \((?:[^()]|\([^()]*\))*\)")
+
+
+def problem_line(problem: str) -> str:
+    """What the panel shows of a problem: the sentence without the tool's address and bracketed details, up
+    to the semicolon that starts the details, within `SHORT_PROBLEM` characters."""
+    short = _DETAILS.sub("", _ADDRESS.sub("", problem)).split("; ", 1)[0].strip()
+    return short if len(short) <= SHORT_PROBLEM else short[: SHORT_PROBLEM - 1] + "…"
+
+
+def problem_style() -> str:
+    return f"color: {accents().overdue};"  # readable on the dark theme's grey as on white
+
+
+def stale_style() -> str:
+    return f"color: {accents().at_risk};"
 
 
 class AccountPanelView(QFrame):
@@ -70,11 +91,11 @@ class AccountPanelView(QFrame):
         self.freshness.setWordWrap(True)
         self.correction = plain_label("")  # a colleague's lookup the worker's check contradicts
         self.correction.setWordWrap(True)
-        self.correction.setStyleSheet(STALE_STYLE)
+        self.correction.setStyleSheet(stale_style())
         self.correction.hide()
         self.problem = plain_label("")
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet(PROBLEM_STYLE)
+        self.problem.setStyleSheet(problem_style())
         self.problem.hide()
         self.fields_box = QWidget()
         self.fields_form = QFormLayout(self.fields_box)
@@ -166,7 +187,7 @@ class AccountPanelView(QFrame):
         self.title.setText(f"Account of {panel.customer_name}" if panel.customer_name else "Account")
         self.headline.setText(panel.headline)
         self.freshness.setText(panel.freshness)
-        self.freshness.setStyleSheet(STALE_STYLE if panel.state == "stale" else "")
+        self.freshness.setStyleSheet(stale_style() if panel.state == "stale" else "")
         self.correction.setText(panel.correction or "")
         self.correction.setVisible(bool(panel.correction))
         self._show_problem(panel.problem)
@@ -193,8 +214,18 @@ class AccountPanelView(QFrame):
         self.others_label.setText("Other tickets" if panel.other_tickets else "No other tickets")
 
     def _show_problem(self, problem: str | None) -> None:
-        self.problem.setText(problem or "")
+        self.problem.setText(problem_line(problem) if problem else "")
+        self.problem.setToolTip(problem or "")
         self.problem.setVisible(bool(problem))
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Light to dark or back: the warning colours follow."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.problem.setStyleSheet(problem_style())
+            self.correction.setStyleSheet(stale_style())
+            if self.panel is not None:
+                self.freshness.setStyleSheet(stale_style() if self.panel.state == "stale" else "")
 
     def _clear(self, line: str) -> None:
         self.title.setText("Account")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import socket
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -266,6 +267,45 @@ def test_a_stopped_tool_is_a_clear_line() -> None:
         connector.lookup(KeyKind.ACCOUNT_ID, "1")
 
 
+@pytest.fixture
+def hangs_up() -> Iterator[str]:
+    """An https:// address whose server accepts each connection and closes it at once, as a tool going
+    down does (or a proxy dropping it): a TLS handshake that ends in EOF."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[int] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _address = listener.accept()
+            except OSError:
+                return
+            accepted.append(1)
+            connection.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+    thread.join(5)
+
+
+def test_a_connection_closed_in_the_handshake_is_not_called_a_certificate_problem(hangs_up: str) -> None:
+    """The panel said "not trusted over TLS: its certificate is not signed by …" of a tool that hung up, and
+    IT would have gone looking for certificates (usability probe, 2026-12-07). Retried, as a refusal is."""
+    connector = HttpConnector(connector_settings(hangs_up, retries=2, backoff=0.01), credential=lambda: TOKEN)
+    with pytest.raises(ConnectorUnavailable, match=r"closed the connection during the TLS handshake.*3 tries") as said:
+        connector.lookup(KeyKind.ACCOUNT_ID, "1")
+    assert "certificate" not in str(said.value)
+
+
+def test_plain_http_on_an_https_address_says_so(tool: HTTPServer) -> None:
+    url = tool.url_for("/").rstrip("/").replace("http://", "https://")
+    connector = HttpConnector(connector_settings(url, retries=0), credential=lambda: TOKEN)
+    with pytest.raises(ConnectorUnavailable, match=r"does not speak TLS on that port \(is it an http:// address\?\)"):
+        connector.lookup(KeyKind.ACCOUNT_ID, "1")
+
+
 def test_the_breaker_opens_after_failures_in_a_row_says_so_and_closes_after_a_good_trial(tool: HTTPServer) -> None:
     now = [dt.datetime(2026, 12, 6, 9, 0, tzinfo=dt.UTC)]
     calls: list[str] = []
@@ -287,7 +327,7 @@ def test_the_breaker_opens_after_failures_in_a_row_says_so_and_closes_after_a_go
         with pytest.raises(ConnectorUnavailable, match="HTTP 502"):
             guarded.lookup(KeyKind.ACCOUNT_ID, "1")
     assert breaker.state == "open"
-    with pytest.raises(ConnectorUnavailable, match=r"failed 3 times in a row.*not asked again until"):
+    with pytest.raises(ConnectorUnavailable, match=r"not asked again until .*; it failed 3 times in a row"):
         guarded.lookup(KeyKind.ACCOUNT_ID, "1")
     assert len(calls) == 3  # the open breaker did not call the tool
     now[0] += dt.timedelta(seconds=31)

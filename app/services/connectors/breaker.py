@@ -55,9 +55,9 @@ class CircuitBreaker:
             if state == "open" or (state == "half-open" and self._trial_running):
                 assert self.open_until is not None
                 until = self.open_until.astimezone().strftime("%H:%M:%S")
-                raise ConnectorUnavailable(
-                    f"The {self.name} tool failed {self.failures} times in a row ({self.last_error}); "
-                    f"it is not asked again until {until}"
+                raise ConnectorUnavailable(  # what the panel shows first, the details after the semicolon
+                    f"The {self.name} tool is not asked again until {until}; it failed {self.failures} times in a"
+                    f" row, last: {self.last_error}"
                 )
             if state == "half-open":
                 self._trial_running = True

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -27,6 +28,8 @@ from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
 
 LEASE_SECONDS = 15
 RETENTION = dt.timedelta(days=7)  # an expired answer is shown (stale) this long, then the worker removes it
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,7 @@ class AccountCache:
             error = None
         except ConnectorUnavailable as failure:
             answer, error = None, str(failure)
+            log.warning("account lookup failed: %s", error)  # IT reads the client's log, not the panel
         with self.runtime.uow() as uow:
             store(uow, self.connector.name, customer_id, key, answer, error, self.ttl_seconds)
             uow.commit()

@@ -193,8 +193,8 @@ class HttpConnector:
                     stream=True,
                     allow_redirects=False,
                 )
-            except requests.exceptions.SSLError:
-                raise ConnectorUnavailable(self._tls_sentence()) from None
+            except requests.exceptions.SSLError as error:
+                raise self._tls_failure(error) from None
             except requests.exceptions.ConnectTimeout:
                 raise _Retryable(self._said(f"could not be reached within {self.connect_timeout:g} s")) from None
             except requests.exceptions.ReadTimeout:
@@ -263,12 +263,25 @@ class HttpConnector:
     def _too_big(self) -> str:
         return self._said(f"answered more than {self.max_bytes:,} bytes; refused")
 
-    def _tls_sentence(self) -> str:
-        ca = f"the CA in {self.verify}" if isinstance(self.verify, str) else "this computer's CAs"
-        return self._said(
-            f"is not trusted over TLS: its certificate is not signed by {ca} or does not name "
-            f"{urlsplit(self.base_url).hostname}"
-        )
+    def _tls_failure(self, error: requests.exceptions.SSLError) -> ConnectorUnavailable | _Retryable:
+        """Which TLS failure it was, in words IT can act on: `requests` raises SSLError alike for a
+        certificate it does not trust, for a server that speaks plain HTTP on the port, and for a connection
+        closed or reset during the handshake (a server going down, a proxy dropping it), which the panel
+        called an untrusted certificate and IT went looking for certificates. The last is retried."""
+        said = _reasons(error)
+        if "CERTIFICATE_VERIFY_FAILED" in said or "certificate verify failed" in said or "hostname" in said:
+            ca = f"the CA in {self.verify}" if isinstance(self.verify, str) else "this computer's CAs"
+            return ConnectorUnavailable(
+                self._said(
+                    f"is not trusted over TLS: its certificate is not signed by {ca} or does not name "
+                    f"{urlsplit(self.base_url).hostname}"
+                )
+            )
+        if "WRONG_VERSION_NUMBER" in said or "wrong version number" in said:
+            return ConnectorUnavailable(self._said("does not speak TLS on that port (is it an http:// address?)"))
+        if any(closed in said for closed in ("EOF", "reset", "Connection aborted", "ConnectionResetError")):
+            return _Retryable(self._said("closed the connection during the TLS handshake (is it running?)"))
+        return ConnectorUnavailable(self._said(f"could not agree on TLS ({said.splitlines()[0][:160]})"))
 
     def _said(self, what: str) -> str:
         return f"The {self.name} tool at {self.base_url} {what}"
@@ -369,3 +382,15 @@ def _text(value: Any) -> str:
         text = json.dumps(value, ensure_ascii=False)
     text = "".join(c if c.isprintable() else " " for c in text)
     return text[:MAX_VALUE_LENGTH]
+
+
+def _reasons(error: BaseException) -> str:
+    """Every message down an exception's chain and arguments (requests wraps urllib3's, which wraps ssl's)."""
+    seen: list[str] = []
+    pending: list[object] = [error]
+    while pending and len(seen) < 20:
+        current = pending.pop()
+        if isinstance(current, BaseException):
+            seen.append(f"{type(current).__name__}: {current}")
+            pending += [*current.args, current.__cause__, current.__context__, getattr(current, "reason", None)]
+    return "\n".join(seen)

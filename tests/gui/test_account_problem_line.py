@@ -1,0 +1,26 @@
+"""The account panel's problem line (usability probe, 2026-12-07): one short sentence for the agent, the
+tool's address and the details in its tooltip; a nested three-line sentence pushed the customer's other
+tickets off a 1366x768 screen."""
+
+from __future__ import annotations
+
+from app.views.account_panel import SHORT_PROBLEM, problem_line
+
+
+def test_the_breaker_says_when_the_tool_is_asked_again_and_nothing_more() -> None:
+    said = (
+        "The accounts tool is not asked again until 12:00:38; it failed 3 times in a row, last: The accounts tool"
+        " at https://127.0.0.1:28763 closed the connection during the TLS handshake (is it running?) (3 tries in"
+        " 6.0 s)"
+    )
+    assert problem_line(said) == "The accounts tool is not asked again until 12:00:38"
+
+
+def test_a_failure_loses_its_address_and_bracketed_details() -> None:
+    said = "The accounts tool at https://crm.example.lan:8443 did not answer within 3 s (3 tries in 6.0 s)"
+    assert problem_line(said) == "The accounts tool did not answer within 3 s"
+
+
+def test_a_long_sentence_is_cut_with_an_ellipsis() -> None:
+    shown = problem_line("The account could not be read: " + "x" * 300)
+    assert len(shown) == SHORT_PROBLEM and shown.endswith("…")
