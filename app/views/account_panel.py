@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-from PySide6.QtCore import QEvent, Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from app.services.connectors.dto import AccountPanel
 from app.services.desk_api import AccountArea
-from app.views.appearance import accents
+from app.views.appearance import accents, appearance_changes
 from app.views.errors import explain_failure
 from app.views.labels import plain_label
 from app.views.status_choice import status_text
@@ -97,6 +97,7 @@ class AccountPanelView(QFrame):
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet(problem_style())
         self.problem.hide()
+        appearance_changes().changed.connect(self._follow_appearance)
         self.fields_box = QWidget()
         self.fields_form = QFormLayout(self.fields_box)
         self.fields_form.setContentsMargins(0, 0, 0, 0)
@@ -218,14 +219,13 @@ class AccountPanelView(QFrame):
         self.problem.setToolTip(problem or "")
         self.problem.setVisible(bool(problem))
 
-    def changeEvent(self, event: QEvent) -> None:
-        """Light to dark or back: the warning colours follow."""
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            self.problem.setStyleSheet(problem_style())
-            self.correction.setStyleSheet(stale_style())
-            if self.panel is not None:
-                self.freshness.setStyleSheet(stale_style() if self.panel.state == "stale" else "")
+    def _follow_appearance(self) -> None:
+        """Light to dark or back: the warning colours follow (a style sheet keeps a label from hearing the
+        palette change itself)."""
+        self.problem.setStyleSheet(problem_style())
+        self.correction.setStyleSheet(stale_style())
+        if self.panel is not None:
+            self.freshness.setStyleSheet(stale_style() if self.panel.state == "stale" else "")
 
     def _clear(self, line: str) -> None:
         self.title.setText("Account")
