@@ -294,7 +294,7 @@ class TicketEditor(QWidget):
             return
         t = self.detail.ticket
         if t.assignee_id is None or t.assignee_id == self.desk.me.agent_id:
-            self._write(lambda: self.desk.tickets.take(t.id, t.version))
+            self._write(lambda: self.desk.tickets.take(t.id, t.version), said=f"#{t.number} is yours now.")
             return
         box = QMessageBox(
             QMessageBox.Icon.Question,
@@ -316,7 +316,8 @@ class TicketEditor(QWidget):
         """Only the ticket asked about, at the version asked about: a change meanwhile is a conflict."""
         shown = self.detail
         if shown is not None and shown.ticket.id == ticket_id and not self.read_only:
-            self._write(lambda: self.desk.tickets.take(ticket_id, version))
+            number = shown.ticket.number
+            self._write(lambda: self.desk.tickets.take(ticket_id, version), said=f"#{number} is yours now.")
 
     def change_status_to(self, status: str) -> None:
         if self.detail is not None and not self.read_only:
@@ -421,16 +422,19 @@ class TicketEditor(QWidget):
 
     # --- the one write in flight ------------------------------------------------------------------------
 
-    def _write(self, op: Callable[[], TicketChanged], *, sent: tuple[str, bool, bool] | None = None) -> None:
+    def _write(
+        self, op: Callable[[], TicketChanged], *, sent: tuple[str, bool, bool] | None = None, said: str | None = None
+    ) -> None:
         """One write at a time: a second gesture while the first is saving would carry the same version and
-        conflict with the agent's own change, so write actions wait (disabled) until it is done."""
+        conflict with the agent's own change, so write actions wait (disabled) until it is done. `said`: the
+        status bar's line once it is saved."""
         if self._write_in_flight:
             return
         self._write_in_flight = True
         self._apply_read_only()
-        self.runner.run(op, lambda result: self._written(result, sent), self._write_failed)
+        self.runner.run(op, lambda result: self._written(result, sent, said), self._write_failed)
 
-    def _written(self, result: TicketChanged, sent: tuple[str, bool, bool] | None) -> None:
+    def _written(self, result: TicketChanged, sent: tuple[str, bool, bool] | None, said: str | None = None) -> None:
         """`sent`: the body sent, whether to go on to the next ticket, whether the keyboard was in the
         composer. The queue moves before it hears of the change, so "next" is the row after this ticket
         where it stood, whether or not the change takes it out of the view."""
@@ -447,6 +451,8 @@ class TicketEditor(QWidget):
                 self.queue_requested.emit(1)
             elif still_here and from_composer and self.composer_panel.has_focus():
                 self.queue_requested.emit(0)
+        if said is not None:
+            self.notice.emit(said)
         self.ticket_saved.emit(result)
         self._apply_change(result)
 

@@ -14,7 +14,7 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -92,6 +92,7 @@ class QueueView(QTableView):
         self.column_chooser: ColumnChooser | None = None
         self.fit_when_shown = True
         self.keep_ticket: int | None = None  # the next page keeps this ticket chosen (a new order, same ticket)
+        self.gap_row: int | None = None  # where the open ticket stood before a change took it out of the view
         self.empty_note = EmptyNote(self, "No tickets here.", lambda: self.is_empty)
         self.empty_label = self.empty_note.label
         model.loaded.connect(self.select_first_if_none)
@@ -156,14 +157,30 @@ class QueueView(QTableView):
     # --- rows ---------------------------------------------------------------------------------------------
 
     def move_selection(self, step: int) -> None:
-        row = max(0, min(self.queue_model.rowCount() - 1, self.currentIndex().row() + step))
+        current = self.currentIndex().row()
+        if current < 0 and self.gap_row is not None:  # J: the ticket that took its place; K: the one before
+            current = self.gap_row - 1 if step > 0 else self.gap_row
+        row = max(0, min(self.queue_model.rowCount() - 1, current + step))
         if self.queue_model.rowCount():
             self.choose_row(row)
+
+    def rowsAboutToBeRemoved(self, parent: QModelIndex | QPersistentModelIndex, first: int, last: int) -> None:
+        """The open ticket's row is leaving the view (the agent took it from Unassigned, a colleague did, it
+        was resolved in My tickets): nothing is chosen instead, so the ticket stays open beside the queue, and
+        J and K go on from where it stood. Qt's selection model made a neighbouring row current, and the
+        window opened that ticket: "A" on a ticket threw the agent onto another one (usability probe,
+        2026-12-07). The view hears of the removal before its selection model does."""
+        current = self.currentIndex().row()
+        if first <= current <= last:
+            self.gap_row = first
+            self.selectionModel().clear()
+        super().rowsAboutToBeRemoved(parent, first, last)
 
     def choose_row(self, row: int) -> None:
         """This row alone, current and in view, whatever keys are held: `selectRow` extends the selection
         while Shift is down, and Send & next by Ctrl+Shift+Enter left the sent ticket chosen with the next
         (a bulk change then took both)."""
+        self.gap_row = None
         index = self.queue_model.index(row, max(0, self.currentIndex().column()))
         flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
         self.selectionModel().setCurrentIndex(index, flags)
@@ -180,8 +197,8 @@ class QueueView(QTableView):
         changed) if the page lists it, nothing if it does not (it stays open beside), else the first row.
         Sorting by a header jumped from the ticket being read to whichever came first."""
         keep, self.keep_ticket = self.keep_ticket, None
-        if self.currentIndex().isValid() or not self.queue_model.rowCount():
-            return
+        if self.currentIndex().isValid() or not self.queue_model.rowCount() or self.gap_row is not None:
+            return  # (a ticket that left the view stays open beside it: `_rows_leaving`)
         if keep is None:
             self.choose_row(0)
         else:

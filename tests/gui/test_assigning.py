@@ -84,6 +84,31 @@ def test_a_asks_before_taking_a_colleagues_ticket_and_takes_an_unassigned_one_at
     close_window(window, qtbot)
 
 
+def test_taking_a_ticket_from_unassigned_keeps_it_open_and_j_goes_on_from_where_it_stood(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
+) -> None:
+    """A in Unassigned: its row leaves the view, and the window opened whichever ticket took its place
+    (with no row highlighted). The taken ticket stays open, the status bar says so, J goes to the next."""
+    tickets = [create(world, subject) for subject in ("First in line", "Second in line", "Third in line")]
+    window = open_window(qtbot, engine, tmp_path, "alice")
+    window.navigation.choose("unassigned")
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3 and window.editor.detail is not None, timeout=5000)
+    keyboard_on_queue(qtbot, window)
+    window.table.select_ticket(tickets[1].id)
+    qtbot.waitUntil(lambda: window.editor.detail is not None and window.editor.detail.ticket.id == tickets[1].id)
+    press(qtbot, Qt.Key.Key_A)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=5000)
+    settled(qtbot, window)
+    assert window.editor.detail is not None and window.editor.detail.ticket.id == tickets[1].id
+    assert window.editor.header_form.assignee.currentText() == "Alice Archer"
+    assert window.status.currentMessage() == f"#{tickets[1].number} is yours now."
+    assert window.table.selected_ids() == []
+    press(qtbot, Qt.Key.Key_J)  # the row that took its place
+    qtbot.waitUntil(lambda: window.editor.detail is not None and window.editor.detail.ticket.id != tickets[1].id)
+    assert window.table.selected_ids() == [window.editor.detail.ticket.id]
+    close_window(window, qtbot)
+
+
 def test_an_agent_confirming_a_take_from_a_colleague_reads_the_databases_refusal(
     qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
 ) -> None:
