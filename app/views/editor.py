@@ -51,6 +51,7 @@ from app.views.history_tab import HistoryTab
 from app.views.signature_dialog import SignatureDialog
 from app.views.status_choice import label_of, likely_next
 from app.views.tasks import TaskRunner
+from app.vocabulary import Priority
 
 CONVERSATION_TAB, HISTORY_TAB = 0, 1
 
@@ -350,6 +351,33 @@ class TicketEditor(QWidget):
         active = menu.activeAction()
         if isinstance(active, QAction):
             menu.setActiveAction(active)  # popup() may reset it on some styles
+
+    def choose_priority(self) -> None:
+        """The priority picker (P), saved at once as S saves a status: Urgent to Low, the ticket's own
+        marked and not offered; Esc leaves it. It took the header's drop-down and Ctrl+S, by mouse."""
+        if self.detail is None or self.read_only or self._write_in_flight:
+            return
+        t = self.detail.ticket
+        menu = QMenu(self)
+        for priority in reversed(Priority):
+            label = priority.label.capitalize()
+            action = menu.addAction(f"{label} (now)" if priority is t.priority else label)
+            action.setEnabled(priority is not t.priority)
+            action.triggered.connect(lambda _checked=False, priority=priority: self.change_priority_to(priority))
+        menu.aboutToHide.connect(menu.deleteLater)
+        self.priority_menu = menu
+        anchor = self.header_form.priority
+        menu.popup(anchor.mapToGlobal(QPoint(0, anchor.height())))
+        first = next((action for action in menu.actions() if action.isEnabled()), None)
+        if first is not None:
+            menu.setActiveAction(first)
+
+    def change_priority_to(self, priority: Priority) -> None:
+        if self.detail is not None and not self.read_only:
+            t = self.detail.ticket
+            changes = FieldChanges(priority=priority)
+            said = f"#{t.number} is {priority.label} priority now."
+            self._write(lambda: self.desk.tickets.edit_ticket(t.id, None, changes, t.version), said=said)
 
     def explain_routing(self) -> None:
         """ "Why this agent?": the shown ticket's latest routing decision, read in the background."""

@@ -287,6 +287,8 @@ class MainWindow(QMainWindow):
             ("Ticket", "Internal &note", "N", self.editor.start_note),
             ("Ticket", "&Assign to me", "A", self.editor.assign_to_me),
             ("Ticket", "Change &status…", "S", self.editor.choose_status),
+            ("Ticket", "Change &priority…", "P", self.editor.choose_priority),
+            ("Ticket", "&Why this agent?", "", self.editor.explain_routing),
             ("Ticket", "&Bulk change the selection…", "B", self.bulk_change),
             ("Ticket", "&Merge into another ticket…", "M", lambda: self.relate("merge")),
             ("Ticket", "&Link with another ticket…", "L", lambda: self.relate("link")),

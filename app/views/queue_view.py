@@ -74,6 +74,9 @@ class QueueView(QTableView):
         self.setModel(model)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        # Tab leaves the queue for the next control, as everywhere else: it walked through the cells of
+        # thousands of rows with no visible focus, and the keyboard seemed lost (usability probe).
+        self.setTabKeyNavigation(False)
         self.verticalHeader().hide()
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)

@@ -218,6 +218,38 @@ def test_the_status_picker_offers_only_allowed_moves_and_enter_takes_the_likely_
     close(window, qtbot)
 
 
+@offscreen_popups
+def test_p_changes_the_priority_by_keyboard_and_tab_leaves_the_queue(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
+) -> None:
+    """P: Urgent to Low, the ticket's own not offered, saved at once (it took the mouse on the header's
+    drop-down and Ctrl+S); Tab leaves the queue's table instead of walking through its cells."""
+    window = open_window(qtbot, engine, tmp_path)
+    editor = window.editor
+    ticket = editor.detail.ticket  # type: ignore[union-attr]
+    assert ticket.priority is Priority.NORMAL
+    press(qtbot, Qt.Key.Key_P)
+    menu = QApplication.activePopupWidget()
+    assert isinstance(menu, QMenu) and menu is editor.priority_menu
+    assert [(a.text(), a.isEnabled()) for a in menu.actions()] == [
+        ("Urgent", True),
+        ("High", True),
+        ("Normal (now)", False),
+        ("Low", True),
+    ]
+    press(qtbot, Qt.Key.Key_Down)  # from Urgent to High
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: editor.detail is not None and editor.detail.ticket.priority is Priority.HIGH, timeout=5000)
+    assert read_ticket(engine, ticket.id).ticket.priority is Priority.HIGH
+    assert window.status.currentMessage() == f"#{ticket.number} is high priority now."
+    window.activateWindow()  # a closed popup leaves offscreen Qt with no active window
+    window.table.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.table)
+    press(qtbot, Qt.Key.Key_Tab)
+    assert focused() is not window.table
+    close(window, qtbot)
+
+
 def test_a_note_leaves_the_status_unless_chosen_and_goes_with_it_in_one_save(
     qtbot: QtBot, engine: Engine, world: World, tmp_path: Path
 ) -> None:
