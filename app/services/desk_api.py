@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from app.services.routing.dto import AgentRoutingFacts, DryRunPreview, QueueRoutingSettings, RoutingExplanation
     from app.services.search.dto import SearchHit, SearchResults
     from app.services.sla.admin_dto import CalendarInfo, DryRun, PolicyInfo, SlaSetup
-    from app.services.sla.dto import Acknowledgement, BoardRow, SlaAlerts, SupervisorOverview
+    from app.services.sla.dto import Acknowledgement, BoardRow, SlaAlerts, SlaExplanation, SupervisorOverview
 
 
 class NavigationArea(Protocol):
@@ -70,6 +70,10 @@ class TicketArea(Protocol):
     def ticket(self, ticket_id: int) -> TicketDetail: ...
     def message(self, message_id: int) -> MessageView: ...
     def history(self, ticket_id: int) -> list[HistoryEntry]: ...
+    def sla_explanation(self, ticket_id: int) -> SlaExplanation:
+        """Why the ticket is due when it is: its SLA ledger in words, per target (`sla explain`)."""
+        ...
+
     def reply(
         self, ticket_id: int, body: str, expected_version: int, then_status: str | None = None
     ) -> TicketChanged: ...

@@ -111,6 +111,7 @@ class TicketEditor(QWidget):
         self.header_form.save_requested.connect(self.save_header)
         self.header_form.assign_requested.connect(self.assign_to_me)
         self.header_form.why_requested.connect(self.explain_routing)
+        self.header_form.sla_why_requested.connect(self.explain_sla)
         self.composer_panel = Composer(self.drafts, self)
         self.composer_panel.send_requested.connect(self.send)
         self.composer_panel.send_and_next_requested.connect(self.send_and_next)
@@ -388,6 +389,16 @@ class TicketEditor(QWidget):
         t = self.detail.ticket
         self.routing_dialog = RoutingDialog(self.desk.routing, self.runner, t.id, t.number, t.assignee_name, self)
         self.routing_dialog.open()
+
+    def explain_sla(self) -> None:
+        """ "Why then?": the shown ticket's SLA ledger in words, read in the background."""
+        if self.detail is None:
+            return
+        from app.views.sla_dialog import SlaExplainDialog  # on demand, not with the first painted queue
+
+        t = self.detail.ticket
+        self.sla_dialog = SlaExplainDialog(self.desk.tickets, self.runner, t.id, t.number, self)
+        self.sla_dialog.open()
 
     def edit_signature(self) -> None:
         self.signature_dialog = SignatureDialog(self.desk.responses, self.runner, self)

@@ -20,6 +20,7 @@ Signals:
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -39,7 +40,8 @@ from PySide6.QtWidgets import (
 
 from app.services.navigation.dto import Vocabulary
 from app.services.tickets.dto import FieldChanges, HistoryEntry, TicketSummary
-from app.views.labels import plain_label
+from app.views.labels import ElidedLabel, plain_label
+from app.views.sla_line import sla_words
 from app.views.status_choice import label_of
 from app.views.type_ahead import roomy_offers
 from app.vocabulary import Priority
@@ -77,6 +79,8 @@ class HeaderForm(QWidget):
     subject, tags: line edits; status, priority, queue: combo boxes; assign_me, save_button: buttons.
     assignee: an editable combo box with type-ahead: the queue's agents and "Nobody" (`NOBODY`).
     why_button: "Why this agent?" beside the assignee (reading, so it stays enabled while read-only).
+    sla, sla_why: the running SLA clock in words beside the number ("Resolution due Tue 08 Dec 09:30") and
+        "Why then?", which asks for the ledger in words (reading: enabled while read-only).
     shown: the ticket the fields were last merged with (what `edits` compares against).
     fields: the editable fields by name; conflicts: the fields a colleague also changed, by name.
     conflict_bar: the lines under the form naming each conflict, with Keep mine / Take theirs buttons.
@@ -85,6 +89,7 @@ class HeaderForm(QWidget):
     save_requested = Signal()
     assign_requested = Signal()
     why_requested = Signal()
+    sla_why_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,6 +100,10 @@ class HeaderForm(QWidget):
         self.number.setStyleSheet("font-size: 16px; font-weight: 600;")
         self.presence = plain_label()
         self.presence.setStyleSheet("color: #6a1b9a;")
+        self.sla = ElidedLabel()  # the whole line in its tooltip; Why then? says how the due time was worked out
+        self.sla.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.sla_why = link_button("Why then?", "The SLA ledger in words: policy, calendar, pauses, due times")
+        self.sla_why.clicked.connect(self.sla_why_requested)
         self.subject = QLineEdit()
         self.status, self.priority, self.queue = QComboBox(), QComboBox(), QComboBox()
         self.status.setToolTip("Only the moves the ticket's lifecycle allows from its status")
@@ -114,11 +123,9 @@ class HeaderForm(QWidget):
         line.editingFinished.connect(self._settle_assignee)
         self.assign_me = QPushButton("Assign to me")
         self.assign_me.clicked.connect(self.assign_requested)
-        self.why_button = QPushButton("Why this agent?")
-        self.why_button.setFlat(True)
-        self.why_button.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.why_button.setToolTip("The latest routing decision: candidates, scores, who was left out and why")
-        self.why_button.setStyleSheet("QPushButton { color: palette(link); text-decoration: underline; }")
+        self.why_button = link_button(
+            "Why this agent?", "The latest routing decision: candidates, scores, who was left out and why"
+        )
         self.why_button.clicked.connect(self.why_requested)
         self.tags = QLineEdit()
         self.tags.setPlaceholderText("tags, comma separated")
@@ -156,7 +163,8 @@ class HeaderForm(QWidget):
         self.conflict_bar.hide()
         top = QHBoxLayout()
         top.addWidget(self.number)
-        top.addStretch()
+        top.addWidget(self.sla, 1)
+        top.addWidget(self.sla_why)
         top.addWidget(self.presence)
         assignee_row = QHBoxLayout()
         assignee_row.addWidget(self.assignee, 1)
@@ -197,6 +205,7 @@ class HeaderForm(QWidget):
         """Show `ticket`. Another ticket replaces the form; a newer version of the one shown is merged with
         the agent's unsaved edits. `history` (newest first) or `changed_by` names who made the change."""
         self.number.setText(f"#{ticket.number}  ·  {ticket.customer_name}")
+        self.sla.set_full_text(sla_words(ticket, dt.datetime.now(dt.UTC)))
         base = self.shown
         self.shown = ticket
         if base is None or base.id != ticket.id:
@@ -457,3 +466,13 @@ def _tags(ticket: TicketSummary) -> object:
 
 def _tag_words(value: object) -> str:
     return ", ".join(str(tag) for tag in value) if isinstance(value, tuple) else str(value)
+
+
+def link_button(text: str, tip: str) -> QPushButton:
+    """A flat button that reads as a link: it opens an explanation, it changes nothing."""
+    button = QPushButton(text)
+    button.setFlat(True)
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    button.setToolTip(tip)
+    button.setStyleSheet("QPushButton { color: palette(link); text-decoration: underline; }")
+    return button

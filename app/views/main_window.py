@@ -289,6 +289,7 @@ class MainWindow(QMainWindow):
             ("Ticket", "Change &status…", "S", self.editor.choose_status),
             ("Ticket", "Change &priority…", "P", self.editor.choose_priority),
             ("Ticket", "&Why this agent?", "", self.editor.explain_routing),
+            ("Ticket", "Why is it &due then?", "", self.editor.explain_sla),
             ("Ticket", "&Bulk change the selection…", "B", self.bulk_change),
             ("Ticket", "&Merge into another ticket…", "M", lambda: self.relate("merge")),
             ("Ticket", "&Link with another ticket…", "L", lambda: self.relate("link")),

@@ -34,6 +34,7 @@ from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap, QPolyg
 
 from app.services.tickets.dto import PageCursor, SortOrder, TicketFilter, TicketPage, TicketPlaces, TicketSummary
 from app.views.appearance import Accents, accents
+from app.views.sla_line import sla_words
 from app.views.status_choice import status_text
 from app.views.tasks import TaskRunner
 from app.vocabulary import Priority
@@ -571,8 +572,9 @@ class TicketTableModel(QAbstractTableModel):
     def _tooltip(self, t: TicketSummary, column: int) -> str:
         """The whole text, and for the SLA and the customer what the cell has no room for."""
         text = self._text(t, column)
-        if column == SLA_COLUMN and t.sla_due_at is not None:
-            return f"{text} (due {t.sla_due_at.astimezone().strftime('%d %b %H:%M')})"
+        if column == SLA_COLUMN:  # which clock, and when: "Resolution due Tue 08 Dec 09:30; in 2h 05m"
+            words = sla_words(t, self.clock())
+            return f"{words}; {text}" if t.sla_due_at is not None else words
         if column == CUSTOMER_COLUMN:
             return "\n".join([text, *t.customer_emails[:1], *([t.organisation_name] if t.organisation_name else [])])
         return text

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from app.services.routing.dto import WaitingTicket
+from app.services.sla.clocks import LedgerEvent, Target
 
 
 class BoardState(enum.StrEnum):
@@ -163,3 +166,63 @@ class SlaAlerts:
 
     as_of: dt.datetime
     alerts: tuple[SlaAlert, ...]
+
+
+# --- why a ticket is due when it is (`ledger.explain_ticket`; the ticket view, `sla explain`) ---
+
+
+@dataclass(frozen=True)
+class TargetExplanation:
+    target: Target
+    target_minutes: int | None
+    due_at: dt.datetime | None
+    running: bool
+    met: bool | None
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SlaExplanation:
+    """Why the ticket is due when it is: per target, its ledger in words and what it adds up to."""
+
+    ticket_id: int
+    number: int
+    policy: str | None
+    calendar: str
+    time_zone: str
+    stored_due: Mapping[str, dt.datetime | None]
+    targets: tuple[TargetExplanation, ...]
+    events: tuple[LedgerEvent, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        def when(value: dt.datetime | None) -> str | None:
+            return None if value is None else value.isoformat()
+
+        return {
+            "ticket": self.number,
+            "policy": self.policy,
+            "calendar": self.calendar,
+            "time_zone": self.time_zone,
+            "due": {column: when(value) for column, value in self.stored_due.items()},
+            "targets": [
+                {
+                    "target": t.target.value,
+                    "minutes": t.target_minutes,
+                    "due_at": when(t.due_at),
+                    "running": t.running,
+                    "met": t.met,
+                    "explanation": list(t.lines),
+                }
+                for t in self.targets
+            ],
+            "ledger": [
+                {
+                    "at": e.at.isoformat(),
+                    "target": e.target.value,
+                    "entry": e.entry.value,
+                    "status": e.status,
+                    "note": e.note,
+                }
+                for e in self.events
+            ],
+        }

@@ -24,6 +24,7 @@ from app.services.platform import config_cache
 from app.services.platform.uow import UnitOfWork
 from app.services.sla.calendar import ALWAYS, BusinessCalendar, public_holidays
 from app.services.sla.clocks import Clock, Entry, LedgerEvent, Target, clock, explain
+from app.services.sla.dto import SlaExplanation, TargetExplanation
 from app.services.sla.policy import (
     DEFAULT_WARN_SHARE,
     MAX_TARGET_MINUTES,
@@ -338,63 +339,6 @@ def clocks_of(
 
 
 # --- the explanation ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TargetExplanation:
-    target: Target
-    target_minutes: int | None
-    due_at: dt.datetime | None
-    running: bool
-    met: bool | None
-    lines: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class SlaExplanation:
-    """Why the ticket is due when it is: per target, its ledger in words and what it adds up to."""
-
-    ticket_id: int
-    number: int
-    policy: str | None
-    calendar: str
-    time_zone: str
-    stored_due: Mapping[str, dt.datetime | None]
-    targets: tuple[TargetExplanation, ...]
-    events: tuple[LedgerEvent, ...]
-
-    def as_json(self) -> dict[str, Any]:
-        def when(value: dt.datetime | None) -> str | None:
-            return None if value is None else value.isoformat()
-
-        return {
-            "ticket": self.number,
-            "policy": self.policy,
-            "calendar": self.calendar,
-            "time_zone": self.time_zone,
-            "due": {column: when(value) for column, value in self.stored_due.items()},
-            "targets": [
-                {
-                    "target": t.target.value,
-                    "minutes": t.target_minutes,
-                    "due_at": when(t.due_at),
-                    "running": t.running,
-                    "met": t.met,
-                    "explanation": list(t.lines),
-                }
-                for t in self.targets
-            ],
-            "ledger": [
-                {
-                    "at": e.at.isoformat(),
-                    "target": e.target.value,
-                    "entry": e.entry.value,
-                    "status": e.status,
-                    "note": e.note,
-                }
-                for e in self.events
-            ],
-        }
 
 
 def explain_ticket(uow: UnitOfWork, ticket_id: int, *, book: SlaBook | None = None) -> SlaExplanation:

@@ -4,6 +4,7 @@ Each call is one unit of work through the signed-in login's permissions, and ret
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import exists, func, or_, select
 
@@ -16,6 +17,9 @@ from app.services.platform.plain_text import ACCENTED, PLAIN, fold_accents, like
 from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
 from app.services.tickets import history, queries, service
 from app.services.tickets.dto import FieldChanges, HistoryEntry, MessageView, TicketChanged, TicketDetail
+
+if TYPE_CHECKING:
+    from app.services.sla.dto import SlaExplanation
 
 
 class TicketWork(SpeaksDomainErrors):
@@ -36,6 +40,14 @@ class TicketWork(SpeaksDomainErrors):
         """The audit trail, newest first, with names for the agents, queues and statuses it refers to."""
         with self.runtime.uow() as uow:
             return history.read_history(uow, ticket_id=ticket_id)
+
+    def sla_explanation(self, ticket_id: int) -> SlaExplanation:
+        """The ticket's SLA ledger in words, per target, as `switchboard sla explain` says it; the SLA engine
+        loads when first asked, not with the first painted queue."""
+        from app.services.sla.ledger import explain_ticket
+
+        with self.runtime.uow() as uow:
+            return explain_ticket(uow, ticket_id)
 
     def reply(self, ticket_id: int, body: str, expected_version: int, then_status: str | None = None) -> TicketChanged:
         """A reply, and the status it leaves the ticket in, as one transaction."""
