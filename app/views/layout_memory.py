@@ -13,12 +13,20 @@ GEOMETRY_KEY = "main/geometry"
 
 
 class LayoutMemory:
-    def __init__(self, window: QMainWindow, splitter: QSplitter, columns: QHeaderView) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        splitter: QSplitter,
+        columns: QHeaderView,
+        columns_state: Callable[[], QByteArray] | None = None,
+    ) -> None:
+        """`columns_state`: the header's state as it is to be remembered (the queue keeps a column it hid for
+        want of room as shown); the header's own by default."""
         self._parts: list[tuple[str, Callable[[], QByteArray], Callable[[QByteArray], object]]] = [
             (GEOMETRY_KEY, window.saveGeometry, window.restoreGeometry),
             ("main/state", window.saveState, window.restoreState),
             ("main/splitter", splitter.saveState, splitter.restoreState),
-            (COLUMNS_KEY, columns.saveState, columns.restoreState),
+            (COLUMNS_KEY, columns_state or columns.saveState, columns.restoreState),
         ]
 
     def restore(self) -> set[str]:

@@ -277,7 +277,7 @@ class MainWindow(QMainWindow):
         self.sla_alerts.notification.connect(self.tray.notify)
         self.sla_alerts.failed.connect(self._report)
         self.after_first_page(self.sla_alerts.start)
-        self.layout_memory = LayoutMemory(self, self.splitter, self.table.horizontalHeader())
+        self.layout_memory = LayoutMemory(self, self.splitter, self.table.horizontalHeader(), self.table.header_state)
 
     def _build_actions(self) -> None:
         specs: list[tuple[str, str, str, Callable[[], None]]] = [

@@ -14,7 +14,7 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -94,6 +94,7 @@ class QueueView(QTableView):
             header.setSectionHidden(COLUMNS.index(name), True)
         self.column_chooser: ColumnChooser | None = None
         self.fit_when_shown = True
+        self.narrow_hidden: set[int] = set()  # columns hidden while the pane is too narrow for them
         self.keep_ticket: int | None = None  # the next page keeps this ticket chosen (a new order, same ticket)
         self.gap_row: int | None = None  # where the open ticket stood before a change took it out of the view
         self.empty_note = EmptyNote(self, "No tickets here.", lambda: self.is_empty)
@@ -129,14 +130,14 @@ class QueueView(QTableView):
         """When the first page is on screen (the window has its size and its panes by then)."""
         if self.fit_when_shown and self.isVisible() and self.viewport().width() > 0:
             self.fit_when_shown = False
-            for name in HIDDEN_WHEN_NARROW:
-                if self.subject_room() < MIN_SUBJECT_WIDTH:
-                    self.horizontalHeader().setSectionHidden(COLUMNS.index(name), True)
+            self._hide_while_narrow()
             self._give_subject_room()
 
     def _give_subject_room(self) -> None:
         """Narrow the columns that give way (GIVES_WAY) until the subject has MIN_SUBJECT_WIDTH, each no
-        further than its floor; their text is elided, their tooltips have it whole."""
+        further than its floor; their text is elided, their tooltips have it whole. Still short, the
+        columns of HIDDEN_WHEN_NARROW go while the pane is narrow (`narrow_hidden`): at 1366x768 with a
+        customer's account panel open the subject column was down to "Plea…" (usability probe)."""
         for name, floor in GIVES_WAY:
             short = MIN_SUBJECT_WIDTH - self.subject_room()
             if short <= 0:
@@ -144,11 +145,42 @@ class QueueView(QTableView):
             column = COLUMNS.index(name)
             if not self.horizontalHeader().isSectionHidden(column) and self.columnWidth(column) > floor:
                 self.setColumnWidth(column, max(floor, self.columnWidth(column) - short))
+        self._hide_while_narrow()
+
+    def _hide_while_narrow(self) -> None:
+        header = self.horizontalHeader()
+        for name in HIDDEN_WHEN_NARROW:
+            column = COLUMNS.index(name)
+            if self.subject_room() < MIN_SUBJECT_WIDTH and not header.isSectionHidden(column):
+                header.setSectionHidden(column, True)
+                self.narrow_hidden.add(column)
+
+    def _show_when_room(self) -> None:
+        """Wider again: a column hidden only for want of room comes back once the subject keeps its own."""
+        for column in sorted(self.narrow_hidden):
+            if self.subject_room() - self.columnWidth(column) >= MIN_SUBJECT_WIDTH:
+                self.horizontalHeader().setSectionHidden(column, False)
+                self.narrow_hidden.discard(column)
+
+    def header_state(self) -> QByteArray:
+        """The header as the agent chose it (remembered at exit): a column hidden only while the pane was
+        narrow is kept as shown."""
+        header = self.horizontalHeader()
+        for column in self.narrow_hidden:
+            header.setSectionHidden(column, False)
+        state = header.saveState()
+        for column in self.narrow_hidden:
+            header.setSectionHidden(column, True)
+        return state
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if not self.fit_when_shown and event.size().width() < event.oldSize().width():
+        if self.fit_when_shown:
+            return
+        if event.size().width() < event.oldSize().width():
             self._give_subject_room()  # narrower: the subject keeps its room, the others give way
+        elif self.narrow_hidden:
+            self._show_when_room()
 
     def choose_columns(self) -> ColumnChooser:
         """The column chooser: every column but the number, checked when shown; Space or a click toggles,

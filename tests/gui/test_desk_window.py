@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QAction, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QHeaderView
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, text
 
@@ -247,6 +247,29 @@ def test_a_narrower_queue_pane_keeps_the_subject_readable_and_the_sla_whole(qtbo
     ]
     assert header.sectionSize(SUBJECT) >= MIN_SUBJECT_WIDTH or all(floors)  # the others gave what they could
     assert header.sectionSize(sla) == before[0]
+
+
+def test_the_assignee_column_steps_aside_while_the_pane_is_too_narrow_and_comes_back(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """At 1366x768 with the account panel open the subject went down to "Plea…" once the other columns had
+    given all they could: the Assignee column goes while there is no room, and comes back (and is remembered
+    as shown) when there is."""
+    header, table = window.table.horizontalHeader(), window.table
+    assignee = COLUMNS.index("Assignee")
+    header.setSectionHidden(assignee, False)
+    table.narrow_hidden.clear()
+    navigation, middle, pane = window.splitter.sizes()
+    window.splitter.setSizes([navigation, 420, pane + middle - 420])
+    qtbot.waitUntil(lambda: header.isSectionHidden(assignee))
+    assert assignee in table.narrow_hidden
+    remembered = QHeaderView(Qt.Orientation.Horizontal)
+    remembered.setModel(window.model)
+    remembered.restoreState(table.header_state())
+    assert not remembered.isSectionHidden(assignee) and header.isSectionHidden(assignee)
+    window.splitter.setSizes([navigation, middle + 400, max(0, pane - 400)])
+    qtbot.waitUntil(lambda: not header.isSectionHidden(assignee))
+    assert table.narrow_hidden == set()
 
 
 def test_sla_and_priority_read_without_colour(window: MainWindow) -> None:
