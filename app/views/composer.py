@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from app.services.navigation.dto import Vocabulary
 from app.services.responses.dto import CannedResponse
+from app.views.appearance import appearance_changes, is_dark
 from app.views.drafts import Draft, DraftStore
 from app.views.labels import plain_label
 from app.views.response_picker import ResponsePicker
@@ -44,6 +45,10 @@ from app.views.wrapping_row import WrappingRow
 
 Mode = Literal["reply", "note"]
 MODES: tuple[Mode, ...] = ("reply", "note")
+NOTE_STYLE = {  # by is_dark(): the internal note's card of the conversation (conversation.LIGHT_CARDS, DARK_CARDS)
+    False: "QPlainTextEdit { background: #fff4c2; color: #3e2723; }",
+    True: "QPlainTextEdit { background: #3a3212; color: #fdd663; }",
+}
 # Who reads what a button sends, on the button: "Send" was the same in both modes.
 SEND_LABELS: dict[Mode, tuple[str, str]] = {
     "reply": ("Send to customer", "Send && next"),
@@ -105,6 +110,7 @@ class Composer(QObject):
             mode_button.setStyleSheet(MODE_STYLE)
         self.reply_mode.setChecked(True)
         self.note_mode.toggled.connect(self._mode_changed)
+        appearance_changes().changed.connect(self._apply_mode_look)
         self.responses_button = QPushButton("Response…")
         self.responses_button.setToolTip(f"Insert a canned response, chosen by typing ({RESPONSE_KEYS})")
         self.responses_button.clicked.connect(self.open_picker)
@@ -321,9 +327,10 @@ class Composer(QObject):
         self.set_status_choices(self._vocabulary, self._status)
 
     def _apply_mode_look(self) -> None:
-        note = self.mode == "note"
+        """A note is written on a note's card colours (the conversation's, in the theme of the day): a bright
+        cream box stood out of the dark theme."""
         self.text.setPlaceholderText(_placeholder(self.mode))
-        self.text.setStyleSheet("QPlainTextEdit { background: #fff8e1; color: #3e2723; }" if note else "")
+        self.text.setStyleSheet(NOTE_STYLE[is_dark()] if self.mode == "note" else "")
         self._label_buttons()
 
     def _label_buttons(self) -> None:

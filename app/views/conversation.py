@@ -164,6 +164,11 @@ class ConversationView(QTextBrowser):
         # end, follow the newest.
         self._draw(messages, keep_place=same, follow_end=True)
 
+    def scroll_to_end(self) -> None:
+        """To the newest message: the agent's own reply or note just sent, which they expect to see land."""
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
     def show_earlier_messages(self) -> None:
         """Unfold a long conversation: every message, for as long as this conversation is shown (reloads of
         it included). The view stays where it was, at the earlier messages."""

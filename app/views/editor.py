@@ -223,9 +223,10 @@ class TicketEditor(QWidget):
         self.conversation.show_messages(detail.messages)
         self._history_generation += 1  # a lazy history read still under way is older than this one
         self.history_tab.show_history(history)
-        if switching:
+        if switching:  # another ticket opens on its conversation, not on the last one's History tab
             self._send_when_inserted = None
             self.composer_panel.show_draft_of(detail.ticket.id)
+            self.tabs.setCurrentIndex(CONVERSATION_TAB)
         self._offer_statuses()
         self._offer_responses()
         self.setEnabled(True)
@@ -522,6 +523,7 @@ class TicketEditor(QWidget):
         messages = tuple(sorted((*shown.messages, message), key=lambda m: (m.created_at, m.id)))
         self.detail = replace(shown, messages=messages)
         self.conversation.show_messages(messages)
+        self.conversation.scroll_to_end()  # the agent's own message, just sent: in sight
 
     def _refresh_history_if_shown(self) -> None:
         if self.detail is None or not self.history_tab.stale or self.tabs.currentIndex() != HISTORY_TAB:

@@ -32,6 +32,8 @@ from app.views.tasks import TaskRunner
 from app.views.type_ahead import TypeAhead
 from app.vocabulary import AgentRole
 
+PROBLEM_STYLE = "color: #b00020;"  # what stops the ticket; news is in the ordinary ink
+
 
 class NewTicketDialog(QDialog):
     """Attributes:
@@ -74,7 +76,7 @@ class NewTicketDialog(QDialog):
         self.body.setTabChangesFocus(True)
         self.problem = plain_label()
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b00020;")
+        self.problem.setStyleSheet(PROBLEM_STYLE)
         self.customers.answered.connect(self._customers_found)
         self.customer.textEdited.connect(lambda _text: self.problem.clear())  # a stale refusal goes as she types
         form = QFormLayout()
@@ -99,13 +101,18 @@ class NewTicketDialog(QDialog):
 
     def _customers_found(self, asked: str, count: int) -> None:
         typed = asked.strip()
-        if count == 0 and typed:
-            self.problem.setText(
-                f"No customer matches {typed!r}: Create ticket adds them as a new customer."
-                if _is_address(typed)
-                else f"No customer matches {typed!r}. Try part of the name or the address, or type a new "
+        if count == 0 and typed and _is_address(typed):  # news, not a mistake: said in the ordinary ink
+            self.problem.setStyleSheet("")
+            self.problem.setText(f"No customer matches {typed!r}: Create ticket adds them as a new customer.")
+        elif count == 0 and typed:
+            self._refuse(
+                f"No customer matches {typed!r}. Try part of the name or the address, or type a new "
                 "customer's address (Nora New <nora@example.com>) to add them."
             )
+
+    def _refuse(self, text: str) -> None:
+        self.problem.setStyleSheet(PROBLEM_STYLE)
+        self.problem.setText(text)
 
     # --- creating ---------------------------------------------------------------------------------------
 
@@ -118,12 +125,10 @@ class NewTicketDialog(QDialog):
         typed = self.customer.text().strip()
         subject = self.subject.text().strip()
         if customer is None and not _is_address(typed):
-            self.problem.setText(
-                "Choose the customer from the names offered as you type, or type a new customer's address."
-            )
+            self._refuse("Choose the customer from the names offered as you type, or type a new customer's address.")
             return
         if not subject:
-            self.problem.setText("The ticket needs a subject.")
+            self._refuse("The ticket needs a subject.")
             return
         self.problem.setText("")
         self._creating = True
@@ -151,7 +156,7 @@ class NewTicketDialog(QDialog):
     def _failed(self, error: Exception) -> None:
         self._creating = False
         self.create_button.setEnabled(True)
-        self.problem.setText(explain_failure(error))
+        self._refuse(explain_failure(error))
 
     def reject(self) -> None:
         if not self._creating:  # Esc while the ticket is being created: it is, and the dialog says so then

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from app.services.navigation.dto import Vocabulary
+from app.vocabulary import StatusCategory
 
 # After a public reply the ball is in the customer's court. Statuses an admin adds take part by category.
 AFTER_REPLY = ("answered", "waiting")
@@ -45,9 +46,16 @@ def likely_after_reply(vocabulary: Vocabulary, status: str) -> str | None:
 
 
 def likely_next(vocabulary: Vocabulary, status: str) -> str | None:
-    """The status a plain status change (S) most likely picks: the first allowed one after the current
-    status in the statuses' order (new → in progress, resolved → closed), else the first allowed one."""
+    """The status a plain status change (S) most likely picks: from a waiting status, back to work (the
+    first allowed open one: Waiting on customer → In progress, not Pending third party, the next in order);
+    else the first allowed one after the current status in the statuses' order (new → in progress, resolved
+    → closed), else the first allowed one."""
     targets = vocabulary.targets(status)
+    categories = {key: category for key, _label, category in vocabulary.statuses}
+    if categories.get(status) == StatusCategory.PAUSED:
+        working = next((key for key in targets if categories.get(key) == StatusCategory.OPEN), None)
+        if working is not None:
+            return working
     order = [key for key, _label, _category in vocabulary.statuses]
     position = order.index(status) if status in order else -1
     return next((key for key in targets if order.index(key) > position), targets[0] if targets else None)

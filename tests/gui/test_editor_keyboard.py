@@ -20,6 +20,7 @@ from app.bootstrap import Runtime
 from app.services.desk import HelpDesk
 from app.services.tickets import service
 from app.services.tickets.dto import FieldChanges, TicketDetail
+from app.views.editor import CONVERSATION_TAB, HISTORY_TAB
 from app.views.main_window import MainWindow
 from app.vocabulary import MessageKind, Priority
 from tests.support.desk_window import close_window, open_desk_window, runtime_as, wait_until_listening
@@ -247,6 +248,18 @@ def test_p_changes_the_priority_by_keyboard_and_tab_leaves_the_queue(
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.table)
     press(qtbot, Qt.Key.Key_Tab)
     assert focused() is not window.table
+    close(window, qtbot)
+
+
+def test_another_ticket_opens_on_its_conversation(qtbot: QtBot, engine: Engine, world: World, tmp_path: Path) -> None:
+    """J from a ticket's History tab opened the next one on History too (usability probe, 2026-12-07)."""
+    window = open_window(qtbot, engine, tmp_path)
+    editor, first = window.editor, shown_id(window)
+    editor.tabs.setCurrentIndex(HISTORY_TAB)
+    window.table.setFocus()
+    press(qtbot, Qt.Key.Key_J)
+    qtbot.waitUntil(lambda: shown_id(window) not in (None, first), timeout=5000)
+    assert editor.tabs.currentIndex() == CONVERSATION_TAB
     close(window, qtbot)
 
 
