@@ -1,5 +1,5 @@
-"""Bulk changes on the queue's selection (B): a status, an assignee (me, someone found by typing, or nobody)
-and a tag to add, for every selected ticket.
+"""Bulk changes on the queue's selection (B): a status, a priority, an assignee (me, someone found by
+typing, or nobody) and a tag to add, for every selected ticket.
 
 Each ticket is its own transaction at the version the queue shows for it, one desk call after the other on
 a pool thread: a ticket someone saved in the meantime, or one the lifecycle or the login's rights refuse,
@@ -35,8 +35,10 @@ from app.services.tickets.dto import FieldChanges, TicketChanged, TicketSummary
 from app.views.errors import explain_failure
 from app.views.labels import plain_label
 from app.views.type_ahead import roomy_offers
+from app.vocabulary import Priority
 
 BULK_AT_MOST = 1_000  # tickets a bulk change takes: one transaction each, so minutes beyond (Zendesk takes 100)
+NAMED = 10  # changed tickets named by number in the summary; the rest are counted
 MAX_TAG = 64  # a tag's characters, as the database keeps them (VARCHAR(64))
 KEEP, NOBODY = -2, -1  # the assignee choice's "leave it" and "no one" (a combo keeps no None)
 KEEP_LABEL, NOBODY_LABEL = "(leave as it is)", "Nobody (unassign)"
@@ -44,16 +46,18 @@ KEEP_LABEL, NOBODY_LABEL = "(leave as it is)", "Nobody (unassign)"
 
 @dataclass(frozen=True)
 class BulkChange:
-    """What to do to each ticket: a status (None: leave it), an assignee when `assign` (None: nobody), a tag."""
+    """What to do to each ticket: a status and a priority (None: leave them), an assignee when `assign` (None:
+    nobody), a tag."""
 
     status: str | None = None
     assign: bool = False
     assignee_id: int | None = None
     tag: str | None = None
+    priority: Priority | None = None
 
     @property
     def is_empty(self) -> bool:
-        return self.status is None and not self.assign and not self.tag
+        return self.status is None and not self.assign and not self.tag and self.priority is None
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,8 @@ def change_one(area: TicketArea, ticket: TicketSummary, change: BulkChange) -> T
     status = change.status if change.status not in (None, ticket.status) else None
     tag = (change.tag or "").strip().lower()
     tags = tuple(sorted({*ticket.tags, tag})) if tag and tag not in ticket.tags else None
-    fields = FieldChanges(tags=tags)
+    priority = change.priority if change.priority not in (None, ticket.priority) else None
+    fields = FieldChanges(tags=tags, priority=priority)
     if change.assign and change.assignee_id != ticket.assignee_id:
         return area.edit_and_assign(ticket.id, status, fields, change.assignee_id, ticket.version)
     if status is None and fields == FieldChanges():
@@ -122,10 +127,12 @@ def reason(error: Exception) -> str:
 
 
 def summary(outcome: BulkOutcome) -> str:
-    """ "12 changed, 3 refused." and then one line per reason with the tickets it refused, in the order
-    of the selection: the same sentence is read once, however many tickets it refused ("1 already so" when
-    a ticket was so already)."""
-    parts = [f"{len(outcome.changed)} changed"]
+    """ "12 changed (#10041, #10042, …), 3 refused." and then one line per reason with the tickets it
+    refused, in the order of the selection: the same sentence is read once, however many tickets it refused
+    ("1 already so" when a ticket was so already)."""
+    numbers = [f"#{changed.ticket.number}" for changed in outcome.changed]
+    named = f" ({', '.join(numbers[:NAMED])}{', …' if len(numbers) > NAMED else ''})" if numbers else ""
+    parts = [f"{len(outcome.changed)} changed{named}"]  # which ones: "5 changed." named none
     if outcome.unchanged:
         parts.append(f"{len(outcome.unchanged)} already so")
     if outcome.refused:
@@ -177,7 +184,12 @@ class BulkDialog(QDialog):
         self.tag.setPlaceholderText("a tag to add to each")
         self.tag.setMaxLength(MAX_TAG)  # a longer one was refused for every ticket, after the apply
         form = QFormLayout()
+        self.priority = QComboBox()  # Zendesk's bulk edit has it, and triage by the dozen needs it
+        self.priority.addItem(KEEP_LABEL, None)
+        for priority in reversed(Priority):
+            self.priority.addItem(priority.label.capitalize(), int(priority))
         form.addRow("Status", self.status)
+        form.addRow("Priority", self.priority)
         form.addRow("Assignee", self.assignee)
         form.addRow("Add tag", self.tag)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -201,4 +213,5 @@ class BulkDialog(QDialog):
             assign=chosen != KEEP,
             assignee_id=chosen if isinstance(chosen, int) and chosen >= 0 else None,
             tag=self.tag.text().strip() or None,
+            priority=Priority(self.priority.currentData()) if self.priority.currentData() is not None else None,
         )

@@ -693,6 +693,7 @@ class MainWindow(QMainWindow):
         self.status.clearMessage()
         box = QMessageBox(QMessageBox.Icon.Information, "Bulk change", summary(outcome), parent=self)
         box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setMinimumWidth(460)  # its title read "Bul…ge" in a narrow box
         box.finished.connect(box.deleteLater)
         self.bulk_summary = box
         box.open()

@@ -23,6 +23,7 @@ from app.services.tickets.dto import FieldChanges, TicketSummary
 from app.views import bulk
 from app.views.bulk import BulkOutcome, selected_tickets, summary
 from app.views.main_window import MainWindow
+from app.vocabulary import Priority
 from tests.support.desk_window import close_window, open_desk_window, press, runtime_as
 from tests.support.desk_window import create_billing_ticket as create
 from tests.support.queue_rows import listed
@@ -121,6 +122,7 @@ def test_bulk_status_assign_and_tag_change_each_ticket_on_its_own_and_say_what_w
     qtbot.keyClick(popup, Qt.Key.Key_Down)
     qtbot.keyClick(popup, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not popup.isVisible())
+    dialog.priority.setCurrentIndex(dialog.priority.findText("High"))  # a priority too (it had none)
     qtbot.keyClicks(dialog.tag, "VIP")
     qtbot.keyClick(dialog.tag, Qt.Key.Key_Return)  # Enter: apply to each
 
@@ -130,12 +132,16 @@ def test_bulk_status_assign_and_tag_change_each_ticket_on_its_own_and_say_what_w
         [(stale.number, "Someone saved first"), (bobs.number, REFUSED_FOR_AGENTS.rstrip("."))],
         key=lambda r: order.index(r[0]),
     )
-    assert window.bulk_summary.text() == "2 changed, 2 refused.\n\n" + "\n".join(f"{why}: #{n}." for n, why in refused)
+    changed = ", ".join(f"#{n}" for n in order if n in (tickets[0].number, tickets[2].number))
+    assert window.bulk_summary.text() == f"2 changed ({changed}), 2 refused.\n\n" + "\n".join(
+        f"{why}: #{n}." for n, why in refused
+    )
 
     desk = HelpDesk(runtime_as(engine, "alice"))  # what alice's own login reads
     for ticket in (tickets[0], tickets[2]):
         seen = desk.tickets.ticket(ticket.id).ticket
         assert (seen.status, seen.assignee_name, seen.tags) == ("in_progress", "Alice Archer", ("vip",))
+        assert seen.priority is Priority.HIGH
     seen = desk.tickets.ticket(stale.id).ticket
     assert (seen.status, seen.assignee_name, seen.tags, seen.subject) == ("new", None, (), "Refund, by carol")
     seen = desk.tickets.ticket(bobs.id).ticket  # the refused assignment took its status and tag with it
