@@ -231,10 +231,10 @@ class ArticleView(QDialog):
     into the open ticket's reply.
 
     Signals:
-        insert_requested(str): the article's text.
+        insert_requested(str, str): the article's text, and its title.
     """
 
-    insert_requested = Signal(str)
+    insert_requested = Signal(str, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         from PySide6.QtGui import QKeySequence, QShortcut
@@ -258,7 +258,7 @@ class ArticleView(QDialog):
         self.show()
 
     def _insert(self) -> None:
-        self.insert_requested.emit(self.text.toPlainText())
+        self.insert_requested.emit(self.text.toPlainText(), f"the article “{self.windowTitle()}”")
         self.accept()
 
 
@@ -372,13 +372,16 @@ class SearchFeatures:
         self.window.filters.text.setText(name)
         self.window.focus_search()
 
-    def insert_into_reply(self, text: str) -> None:
+    def insert_into_reply(self, text: str, what: str) -> None:
+        """Into the reply at its cursor, as one edit, and said: Ctrl+I from the panel put an article the agent
+        had not looked at into the reply, unannounced (usability probe, 2026-12-07)."""
         editor = self.window.editor
         if editor.detail is None:
             return
         if editor.composer_panel.ticket_id != editor.detail.ticket.id or not editor.composer.hasFocus():
             editor.start_reply()
         editor.composer_panel.insert_response(editor.detail.ticket.id, text)
+        self.window.status.showMessage(f"Inserted {what} into the reply: Ctrl+Z takes it out.", 8000)
 
     def stop(self) -> None:
         self.dialog.timer.stop()

@@ -5,7 +5,7 @@ Keys, wherever the window has the keyboard: Ctrl+I inserts the selected suggeste
 reply, Ctrl+Shift+I a reference to it; in the panel, Enter on a similar ticket opens it.
 
 Signals:
-    insert_requested(str): text for the reply, at its cursor.
+    insert_requested(str, str): text for the reply, at its cursor, and what it is (the article “Title”).
     ticket_chosen(int, int): a similar ticket's id and number.
 """
 
@@ -26,7 +26,7 @@ def article_reference(hit: SearchHit) -> str:
 
 
 class KnowledgePanel(QWidget):
-    insert_requested = Signal(str)
+    insert_requested = Signal(str, str)
     ticket_chosen = Signal(int, int)
 
     def __init__(self, search: SearchArea, runner: TaskRunner, parent: QWidget | None = None) -> None:
@@ -101,14 +101,14 @@ class KnowledgePanel(QWidget):
             return
         self.runner.run(
             lambda: self.search.article_text(hit.id),
-            lambda text: self.insert_requested.emit(text or hit.snippet),
+            lambda text: self.insert_requested.emit(text or hit.snippet, f"the article “{hit.title}”"),
             lambda error: self.empty.setText(str(error)),
         )
 
     def insert_reference(self) -> None:
         hit = self._selected_article()
         if hit is not None:
-            self.insert_requested.emit(article_reference(hit))
+            self.insert_requested.emit(article_reference(hit), f"a reference to “{hit.title}”")
 
     def _open_ticket(self, item: QListWidgetItem) -> None:
         hit = item.data(HIT_ROLE)

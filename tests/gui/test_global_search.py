@@ -151,6 +151,8 @@ def test_the_knowledge_panel_suggests_an_article_and_ctrl_i_puts_it_in_the_reply
     assert all("Printer on fire" not in t for t in similar) and all("firmware" not in t for t in similar)
     qtbot.keyClick(window.table, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: ARTICLE_BODY in window.editor.composer.toPlainText(), timeout=10_000)
+    said = window.status.currentMessage()  # never unannounced: which article went in, and how to take it out
+    assert said == "Inserted the article “When a printer is on fire” into the reply: Ctrl+Z takes it out."
     qtbot.keyClick(window.editor.composer, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # send
     qtbot.waitUntil(
         lambda: window.runner.in_flight == 0 and ARTICLE_BODY in window.editor.conversation.toPlainText(),

@@ -25,7 +25,7 @@ from app.services.platform.jobs import trim_change_log
 from app.services.platform.uow import UnitOfWork
 from app.services.search.engine import SCHEMA_VERSION
 from app.services.search.query import KINDS
-from app.services.search.service import Search
+from app.services.search.service import SOME_WORDS, Search
 from app.services.search.store import IndexHome
 from app.services.tickets import service
 from tests.support.desk import Desk
@@ -525,6 +525,21 @@ def test_phrases_match_exact_words_and_queues_show_their_names_from_the_database
         assert found('"late refunds" otter', source) == {plural}
         assert found('"refund" otter', source) == {singular}
         search.rebuild()
+
+
+def test_a_sentence_no_ticket_holds_whole_finds_those_holding_most_of_its_words(desk: Desk, opened: Opened) -> None:
+    """ "customer wants refund for trial" found nothing, where "refund trial" found it: every word had to
+    match. With nothing holding every word, those holding some come, the most first, and it is said."""
+    trial = new_ticket(desk, "alice", "billing", "Refund for the trial", body="Please refund my trial month.")
+    other = new_ticket(desk, "alice", "billing", "Refund twice", body="Refund the second charge.")
+    search = opened.search("alice")
+    search.rebuild()
+    results = search.search("customer wants refund for trial", kinds=("ticket",))
+    assert results.source == "index"
+    assert [h.id for h in results.hits][:2] == [trial, other]  # two of the words before one
+    assert SOME_WORDS in results.notes
+    every = search.search("refund trial", kinds=("ticket",))
+    assert [h.id for h in every.hits] == [trial] and SOME_WORDS not in every.notes
 
 
 @pytest.mark.parametrize("wipe", [False, True])

@@ -368,9 +368,11 @@ class TantivyIndex:
         now: dt.datetime,
         with_snippets: bool = True,
         count: bool = True,
+        every_word: bool = True,
     ) -> tuple[list[RawHit], int | None]:
         """The best `limit` hits and, with `count`, how many documents match in all (None without: counting
-        visits every match, which the top hits alone need not)."""
+        visits every match, which the top hits alone need not). Without `every_word`, a document needs only
+        some of the words, those with more of them (and rarer ones) first."""
         parsed = _folded(parsed)  # the words as the index holds them, for the query and the snippets
         searcher = self._index.searcher()
         found: dict[tuple[str, str], list[str]] = {}
@@ -387,6 +389,7 @@ class TantivyIndex:
             known=lambda field, word: searcher.doc_freq(field, word) > 0,
             completions=completions,
             kind_sizes=_kind_sizes(searcher),
+            every_word=every_word,
         )
         if parsed.has_text or parsed.phrases:
             result = searcher.search(query, limit * RERANK_DEPTH, count=count)
@@ -559,6 +562,7 @@ def _build(
     known: Callable[[str, str], bool] = lambda _f, _w: False,
     completions: Completions | None = None,
     kind_sizes: KindSizes | None = None,
+    every_word: bool = True,
 ) -> tuple[tantivy.Query, tantivy.Query | None]:
     """The query, and a query of the same words over the stored text, for snippets. The words are folded
     (`_folded`) by the caller.
@@ -594,6 +598,8 @@ def _build(
         )
         if completions is not None:
             shown += [term for field in fields for term in completions(field, parsed.prefix)]
+    if not every_word and len(must) > 1:  # some of the words: one of them at least, more ranks higher
+        must = [(Occur.Must, Q.boolean_query([(Occur.Should, query) for _occur, query in must]))]
     for phrase in parsed.phrases:
         options = [Q.phrase_query(SCHEMA, field, list(phrase)) for field in fields]
         must.append((Occur.Must, options[0] if len(options) == 1 else Q.disjunction_max_query(options)))

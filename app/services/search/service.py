@@ -45,6 +45,9 @@ SYNC_INTERVAL_S = 1.0  # an index commit about once a second while changes arriv
 RECONCILE_INTERVAL_S = 600.0
 COVERED_EVERY_S = 60.0  # a quiet index records how far it has read the log (no documents changed) this often
 SEARCH_LIMIT = 20
+# Said when nothing held every word and the hits hold some: "customer wants refund for trial" found nothing,
+# where "refund trial" found the article (usability probe, 2026-12-07).
+SOME_WORDS = "Nothing holds every word; these hold some of them, the most first."
 
 
 class SearchUnavailable(KnownError):
@@ -173,19 +176,39 @@ class Search(SpeaksDomainErrors):
         if index is not None:
             try:
                 now = dt.datetime.now(dt.UTC)
-                hits: list[SearchHit] = []
-                total: int | None = 0 if count else None
-                for kind in kinds:  # grouped: each kind ranked on its own, so tickets never crowd out articles
-                    raw, found = index.search(parsed, kinds=(kind,), limit=limit, now=now, count=count)
-                    hits += map(_hit, raw)
-                    if total is not None and found is not None:
-                        total += found
-                return SearchResults(text, tuple(hits), total, "index", (*parsed.notes, *_unknown(index, parsed, hits)))
+                hits, total = self._indexed(index, parsed, kinds, limit, now, count, every_word=True)
+                some: tuple[str, ...] = ()
+                if not hits and len(parsed.words) + len(parsed.exact) + bool(parsed.prefix) > 1:
+                    hits, total = self._indexed(index, parsed, kinds, limit, now, count, every_word=False)
+                    some = (SOME_WORDS,) if hits else ()
+                notes = (*parsed.notes, *some, *_unknown(index, parsed, hits))
+                return SearchResults(text, tuple(hits), total, "index", notes)
             except (ValueError, OSError) as error:
                 log.warning("search index failed (%s): answering from the database, rebuilding", error)
                 self._index = None
                 self._needs_rebuild = True
         return self._from_database(text, parsed, kinds, limit, behind)
+
+    @staticmethod
+    def _indexed(
+        index: TantivyIndex,
+        parsed: ParsedQuery,
+        kinds: Sequence[str],
+        limit: int,
+        now: dt.datetime,
+        count: bool,
+        *,
+        every_word: bool,
+    ) -> tuple[list[SearchHit], int | None]:
+        """Grouped: each kind ranked on its own, so tickets never crowd out articles."""
+        hits: list[SearchHit] = []
+        total: int | None = 0 if count else None
+        for kind in kinds:
+            raw, found = index.search(parsed, kinds=(kind,), limit=limit, now=now, count=count, every_word=every_word)
+            hits += map(_hit, raw)
+            if total is not None and found is not None:
+                total += found
+        return hits, total
 
     def _from_database(
         self, text: str, parsed: ParsedQuery, kinds: Sequence[str], limit: int, notes: tuple[str, ...] = ()
