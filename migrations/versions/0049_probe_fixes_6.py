@@ -6,14 +6,18 @@ Revision ID: 0049_probe_fixes_6
 Revises: 0048_probe_fixes_5
 Create Date: 2026-12-07
 
-- Every JSON column of the schema nests at most 16 levels below its top (one check per table, over all of
-  its JSON columns, so a column added later is caught by `tests/integration/test_probe_fixes_0049.py`
-  until its table's check names it). Python's JSON reader raises RecursionError on a few thousand levels:
-  an agent's 6 KB of nested lists in a ticket's custom fields emptied every colleague's Billing list and
-  stopped every SLA sweep; in a routing decision, the "no eligible agent" list; in the account cache,
-  colleagues' account panels; a team lead's ladder step, through `save_sla_policy()`, stopped ticket
-  creation in every queue. What a site holds deeper already is emptied first ({} or [], as its top was).
-  `save_sla_policy()` v4 also refuses keys of conditions and ladder steps the engine does not read.
+- Every JSON column of the schema holds what a Python client reads: nested at most 16 levels below its
+  top, no number beyond 1e100 either way (one check per table, over all of its JSON columns, so a column
+  added later is caught by `tests/integration/test_probe_fixes_0049.py` until its table's check names it).
+  Python's JSON reader raises RecursionError on a few thousand levels, and refuses an integer of more than
+  4,300 digits, which PostgreSQL keeps of a 13-byte `1e5000`: an agent's 6 KB of nested lists in a ticket's
+  custom fields emptied every colleague's Billing list and stopped every SLA sweep (and, copied into the
+  append-only audit, that ticket's history for good); in a routing decision, the "no eligible agent" list
+  and every colleague's becoming available; in the account cache, colleagues' account panels; a team
+  lead's ladder step, through `save_sla_policy()`, stopped ticket creation in every queue. What a site
+  holds already is emptied first ({} or [], as its top was). `save_sla_policy()` v4 also refuses keys of
+  conditions and ladder steps the engine does not read, and an account condition's number of more than
+  18 digits.
 - A policy renamed 3,000 times in a few seconds grew the append-only SLA ledger by 142 MB (the worker
   joined the requests' reasons into one of 330 KB and copied it into two entries of each open ticket):
   `sla_config_changed()` v3 files nothing for a change that moves no due time (a name alone); the worker
@@ -38,12 +42,18 @@ Create Date: 2026-12-07
   bytes a caller guessed were stored anywhere on the desk.
 - The worker's tables (`job_run`, `worker_heartbeat`) have row-level security: an admin login with no
   active agent row read them.
-- One-line fields (a ticket's subject and tags, a customer's name, an article's title and tags, a canned
-  response's title) hold no control characters or direction overrides, as the client's `clean_line()`
-  keeps them; psql stored line breaks and U+202E.
+- Every text column is one line but the bodies, descriptions and a tool's error text (`MULTI_LINE`; a
+  check per table, found from the catalogue, so a new column is one line until named there): no control
+  character, line or paragraph separator (U+2028, U+2029) or direction override, as the client's
+  `clean_line()` keeps a subject, a name, a tag. psql stored line breaks and U+202E in subjects, tags,
+  customers' names, a customer's address (CR LF and "Bcc: …": a mail header once replies go out by mail),
+  queue, policy, calendar, category and status names, and people's display names.
+- Staff no longer hold USAGE on the identity columns' sequences (an identity draws without it): one login
+  burnt five million ids in 2.4 s with nextval(), unaudited. The ticket number's sequence stays theirs.
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from alembic import op
 from sqlalchemy import text
@@ -73,8 +83,12 @@ NEW_FUNCTIONS = [
     ("weekly_hours_fit", "jsonb", True),
 ]
 DEEPEST = 16  # levels below a JSON value's top; the desk's own values use at most five
+LARGEST = "1e100"  # a number's size either way: PostgreSQL keeps 1e5000 as 5,001 digits, Python reads 4,300
 TOO_DEEP = f"jsonb_path_exists({{column}}, 'strict $.**{{{{{DEEPEST + 1} to last}}}}')"
-JSON_CHECK = "ck_{table}_json_nesting"
+TOO_LARGE = (
+    f"jsonb_path_exists({{column}}, 'strict $.** ? (@.type() == \"number\" && (@ > {LARGEST} || @ < -{LARGEST}))')"
+)
+JSON_CHECK = "ck_{table}_json_readable"
 # Every JSON column, per table of the schema.
 JSON_COLUMNS = text(
     "SELECT c.relname, a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
@@ -83,14 +97,34 @@ JSON_COLUMNS = text(
     " AND t.typname IN ('json', 'jsonb') ORDER BY c.relname, a.attname"
 )
 APPEND_ONLY = {"audit_event", "sla_ledger", "routing_decision", "knowledge_article_version"}
-# What the client's clean_line() removes from a one-line field (app/services/platform/plain_text.py).
-NOT_ONE_LINE = "'[\\x01-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]'"
-ONE_LINE = {  # table → its one-line text columns (t) and arrays of them (a)
-    "ticket": (("subject", "t"), ("tags", "a")),
-    "customer": (("name", "t"),),
-    "knowledge_article": (("title", "t"), ("tags", "a")),
-    "canned_response": (("title", "t"),),
+# What no one-line value holds (the client's clean_line() removes or folds each, app/services/platform/
+# plain_text.py): control characters, the line and paragraph separators (Qt breaks a label's line at them)
+# and the direction overrides and isolates (which disguise: "invoice\u202efdp.exe" shows "invoiceexe.pdf").
+NOT_ONE_LINE = "'[\\x01-\\x1f\\x7f-\\x9f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]'"
+ONE_LINE_CHECK = "ck_{table}_one_line"
+# Every text column of the schema is one line (a name, a subject, an address, a key…), but these: bodies,
+# descriptions and a tool's error text. A column added later is one line until named here
+# (`tests/integration/test_probe_fixes_0049.py` fails for a text column without its table's check).
+MULTI_LINE = {
+    ("canned_response", "body"),
+    ("knowledge_article", "body"),
+    ("knowledge_article", "body_html"),
+    ("knowledge_article_version", "body"),
+    ("knowledge_article_version", "body_html"),
+    ("message", "body_text"),
+    ("message", "body_html"),
+    ("queue", "description"),
+    ("account_cache", "last_error"),
+    ("account_verified", "last_error"),
 }
+TEXT_COLUMNS = text(
+    "SELECT c.relname, a.attname, t.typcategory = 'A' AS is_array, a.attnotnull FROM pg_attribute a"
+    " JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'"
+    " WHERE n.nspname = :schema AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped"
+    " AND c.relname <> 'alembic_version' AND coalesce(e.typname, t.typname) IN ('text', 'varchar')"
+    " ORDER BY c.relname, a.attname"
+)
 NOTES = {  # (table, column) → at most this many characters
     ("sla_ledger", "note"): 2000,
     ("sla_recompute", "reason"): 2000,
@@ -106,6 +140,22 @@ CUSTOMER_CHANGED = (
 )
 ONE_PRIMARY = "uq_customer_email_one_primary"
 WORKER_TABLES = ("job_run", "worker_heartbeat")
+# Identity columns draw their values without the inserting login's USAGE; with it, staff called nextval()
+# themselves (five million audit or ticket ids burnt in 2.4 s, unaudited). The ticket number's sequence
+# stays: the client's INSERT draws it (the column's default, and `guard_ticket()` as the writer).
+IDENTITY_SEQUENCES = (
+    "agent_id_seq",
+    "attachment_id_seq",
+    "audit_event_id_seq",
+    "change_log_seq_seq",
+    "customer_email_id_seq",
+    "customer_id_seq",
+    "knowledge_article_id_seq",
+    "message_id_seq",
+    "organisation_id_seq",
+    "queue_id_seq",
+    "ticket_id_seq",
+)
 BLOB_READ = "sha256, size, data"  # what staff read of a stored file (not when it was first stored)
 
 
@@ -131,6 +181,8 @@ def upgrade() -> None:
             f" FOR EACH ROW EXECUTE FUNCTION {S}.keep_row_stamps()"
         )
     op.execute(f"REVOKE SELECT ON {S}.blob FROM {staff}")
+    sequences = ", ".join(f"{S}.{sequence}" for sequence in IDENTITY_SEQUENCES)
+    op.execute(f"REVOKE ALL ON SEQUENCE {sequences} FROM {staff}")
     op.execute(f"GRANT SELECT ({BLOB_READ}) ON {S}.blob TO {staff}")
     admin, owner = quote_identifier(names.admin_role), quote_identifier(names.owner_role)
     trusted = f"(SELECT {S}.is_trusted_session())"
@@ -151,6 +203,7 @@ def downgrade() -> None:
         op.execute(f"DROP POLICY {table}_trusted ON {S}.{table}")
         op.execute(f"ALTER TABLE {S}.{table} DISABLE ROW LEVEL SECURITY")
     op.execute(f"REVOKE SELECT ({BLOB_READ}) ON {S}.blob FROM {staff}")
+    op.execute(f"GRANT USAGE ON SEQUENCE {', '.join(f'{S}.{s}' for s in IDENTITY_SEQUENCES)} TO {staff}")
     op.execute(f"GRANT SELECT ON {S}.blob TO {staff}")
     for table in STAMPED:
         op.execute(f"DROP TRIGGER a_{table}_stamps ON {S}.{table}")
@@ -174,11 +227,9 @@ def _checks() -> dict[str, tuple[list[str], list[str]]]:
         expressions.append(expression)
 
     for table, columns in _json_columns().items():
-        add(table, JSON_CHECK.format(table=table), " AND ".join(f"NOT {_too_deep(c)}" for c in columns))
-    for table, fields in ONE_LINE.items():
-        for column, kind in fields:
-            value = f"array_to_string(\"{column}\", ' ')" if kind == "a" else f'"{column}"'
-            add(table, f"ck_{table}_{column}_one_line", f"{value} !~ {NOT_ONE_LINE}")
+        add(table, JSON_CHECK.format(table=table), " AND ".join(f"NOT {_unreadable(c)}" for c in columns))
+    for table, lines in _one_line_columns().items():
+        add(table, ONE_LINE_CHECK.format(table=table), " AND ".join(f"{_value(c)} !~ {NOT_ONE_LINE}" for c in lines))
     for (table, column), most in NOTES.items():
         add(table, f"ck_{table}_{column}_bounded", f'length("{column}") <= {most}')
     for name, expression in CALENDAR_CHECKS.items():
@@ -195,17 +246,19 @@ def _repair() -> None:
     for table, columns in _json_columns().items():
         for column in columns:
             emptied = f"CASE jsonb_typeof(\"{column}\") WHEN 'array' THEN '[]'::jsonb ELSE '{{}}'::jsonb END"
-            _repair_rows(table, f'"{column}" = {emptied}', _too_deep(column), f"{column} nested too deeply: emptied")
-    for table, fields in ONE_LINE.items():
-        for column, kind in fields:
-            if kind == "a":
-                cleaned = f"ARRAY(SELECT regexp_replace(v, {NOT_ONE_LINE}, '', 'g') FROM unnest(\"{column}\") v)"
-                outside = f"array_to_string(\"{column}\", ' ') ~ {NOT_ONE_LINE}"
+            what = f"{column} nested too deeply or held a number too large to read: emptied"
+            _repair_rows(table, f'"{column}" = {emptied}', _unreadable(column), what)
+    for table, lines in _one_line_columns().items():
+        for column in lines:
+            spaced = "regexp_replace({v}, '[\\t\\n\\r\\u2028\\u2029]+', ' ', 'g')"
+            one = f"btrim(regexp_replace({spaced}, {NOT_ONE_LINE}, '', 'g'))"
+            if column.is_array:
+                cleaned = f'ARRAY(SELECT {one.format(v="v")} FROM unnest("{column.name}") v)'
             else:
-                spaced = f"regexp_replace(\"{column}\", '[\\t\\n\\r]+', ' ', 'g')"
-                cleaned = f"coalesce(nullif(btrim(regexp_replace({spaced}, {NOT_ONE_LINE}, '', 'g')), ''), '-')"
-                outside = f'"{column}" ~ {NOT_ONE_LINE}'
-            _repair_rows(table, f'"{column}" = {cleaned}', outside, f"{column} held control characters: removed")
+                cleaned = one.format(v=f'"{column.name}"')
+                cleaned = f"coalesce(nullif({cleaned}, ''), '-')" if column.not_null else f"nullif({cleaned}, '')"
+            outside = f"{_value(column)} ~ {NOT_ONE_LINE}"
+            _repair_rows(table, f'"{column.name}" = {cleaned}', outside, f"{column.name} held line breaks or controls")
     for (table, column), most in NOTES.items():
         _repair_rows(
             table,
@@ -296,8 +349,31 @@ def _json_columns() -> dict[str, list[str]]:
     return columns
 
 
-def _too_deep(column: str) -> str:
-    return TOO_DEEP.format(column=f'"{column}"')
+def _unreadable(column: str) -> str:
+    """JSON no Python client reads: nested deeper than `DEEPEST`, or a number beyond `LARGEST`."""
+    quoted = f'"{column}"'
+    return f"({TOO_DEEP.format(column=quoted)} OR {TOO_LARGE.format(column=quoted)})"
+
+
+@dataclass(frozen=True)
+class TextColumn:
+    name: str
+    is_array: bool
+    not_null: bool
+
+
+def _one_line_columns() -> dict[str, list[TextColumn]]:
+    """Every text column (and array of text) of the schema but the `MULTI_LINE` ones, per table."""
+    columns: dict[str, list[TextColumn]] = {}
+    for table, column, is_array, not_null in op.get_bind().execute(TEXT_COLUMNS, {"schema": S}):
+        if (table, column) not in MULTI_LINE:
+            columns.setdefault(table, []).append(TextColumn(column, is_array, not_null))
+    return columns
+
+
+def _value(column: TextColumn) -> str:
+    """The column as one text to match: an array's elements joined (a NULL element is left out)."""
+    return f"array_to_string(\"{column.name}\", ' ')" if column.is_array else f'"{column.name}"'
 
 
 def _staff(names: DatabaseNames) -> str:

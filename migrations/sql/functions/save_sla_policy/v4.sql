@@ -4,7 +4,8 @@
 -- read (the JSON reader's recursion), and from then on every ticket creation in every queue and every SLA
 -- sweep failed (migration 0049 also bounds how deep any stored JSON nests). A condition is now one of the
 -- keys the engine reads (queue_ids, organisation_ids, priorities, types, channels, any_tags, tiers,
--- account.NAME) and a step holds only level, after_breach_minutes, action and queue_id.
+-- account.NAME) and a step holds only level, after_breach_minutes, action and queue_id; an account
+-- condition's whole number has at most 18 digits (1e5000 was taken and no Python client could read it).
 -- Everything else as version 3, whose notes follow.
 -- Version 2 took an account condition's value of 1.5, [] or "  ", which the engine's reader refuses
 -- (`account_conditions`): the policy was saved and then silently left out. A value is now text with a
@@ -94,7 +95,7 @@ AS $fn$
                              AND NOT EXISTS (SELECT FROM jsonb_array_elements(CASE jsonb_typeof(c.value) WHEN 'array' THEN c.value
                                                                                    ELSE jsonb_build_array(c.value) END) v
                                              WHERE (jsonb_typeof(v) = 'string' AND (v #>> '{}') ~ '[^ \t\n\r\f\v]'
-                                                    OR jsonb_typeof(v) = 'number' AND v::text ~ '^-?[0-9]+$') IS NOT TRUE)
+                                                    OR jsonb_typeof(v) = 'number' AND v::text ~ '^-?[0-9]{1,18}$') IS NOT TRUE)
                          ) IS NOT TRUE) THEN
             RAISE EXCEPTION 'a policy''s conditions are lists: queue_ids and organisation_ids of ids, priorities, types, channels, any_tags and tiers of names; account.NAME a value or a list of values (text or whole numbers)'
                 USING ERRCODE = 'invalid_parameter_value';
