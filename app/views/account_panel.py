@@ -37,7 +37,7 @@ from app.services.connectors.dto import AccountPanel
 from app.services.desk_api import AccountArea
 from app.views.appearance import accents, appearance_changes
 from app.views.errors import explain_failure
-from app.views.labels import plain_label
+from app.views.labels import plain_label, plain_tip
 from app.views.status_choice import status_text
 from app.views.tasks import TaskRunner
 
@@ -200,7 +200,7 @@ class AccountPanelView(QFrame):
             shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.fields_form.addRow(plain_label(label), shown)
         self.open_button.setEnabled(bool(panel.link))
-        self.open_button.setToolTip(panel.link or "No link for this account")
+        self.open_button.setToolTip(plain_tip(panel.link) if panel.link else "No link for this account")
         self._set_enabled(panel.state != "unconfigured")
         if not self.key_edit.hasFocus():
             self.key_edit.setText(panel.key or "" if panel.source == "the customer's account id" else "")
@@ -210,13 +210,13 @@ class AccountPanelView(QFrame):
                 f"#{ticket.number}  {ticket.subject}  ({status_text(ticket.status, self.status_labels)})"
             )
             item.setData(Qt.ItemDataRole.UserRole, ticket.id)
-            item.setToolTip(item.text())
+            item.setToolTip(plain_tip(item.text()))
             self.others.addItem(item)
         self.others_label.setText("Other tickets" if panel.other_tickets else "No other tickets")
 
     def _show_problem(self, problem: str | None) -> None:
         self.problem.setText(problem_line(problem) if problem else "")
-        self.problem.setToolTip(problem or "")
+        self.problem.setToolTip(plain_tip(problem) if problem else "")
         self.problem.setVisible(bool(problem))
 
     def _follow_appearance(self) -> None:

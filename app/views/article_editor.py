@@ -55,7 +55,7 @@ from app.services.knowledge.dto import (
 )
 from app.views.appearance import accents
 from app.views.errors import explain_failure
-from app.views.labels import plain_label
+from app.views.labels import plain_label, plain_tip
 from app.views.sizing import resize_on_screen
 from app.views.tasks import TaskRunner
 
@@ -216,7 +216,7 @@ class ArticleEditor(QDialog):
             label = summary.title if summary.state is ArticleState.PUBLISHED else f"{summary.title} ({summary.state})"
             item = QTreeWidgetItem([label])
             item.setData(0, ARTICLE_ID, summary.id)
-            item.setToolTip(0, f"{summary.category or NO_CATEGORY} · {summary.visibility.value}")
+            item.setToolTip(0, plain_tip(f"{summary.category or NO_CATEGORY} · {summary.visibility.value}"))
             (nodes.get(summary.category_id) or loose).addChild(item)
             if summary.id == self._wanted:
                 wanted_item = item

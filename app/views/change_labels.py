@@ -9,7 +9,6 @@ both and a new field or action is named once.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -112,12 +111,6 @@ def humanised(key: str) -> str:
     """A key nobody named yet ("waiting_on_vendor", "cost_centre_id") as words, not as code."""
     words = key.removesuffix("_id").replace("_", " ").strip()
     return words[:1].upper() + words[1:]
-
-
-def tooltip(text: str) -> str:
-    """A cell's whole text as its tooltip. Escaped and marked as rich text: Qt guesses a tooltip's format, and a
-    subject or customer name like "<b>x</b>" would otherwise render as markup."""
-    return f'<p style="white-space:pre-wrap">{html.escape(text)}</p>'
 
 
 def field_label(name: str | None) -> str:

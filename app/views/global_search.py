@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from app.services.desk_api import SearchArea
 from app.services.search.dto import SearchHit, SearchResults
 from app.services.tickets.dto import TicketSummary
+from app.views.labels import plain_tip
 from app.views.sizing import resize_on_screen
 from app.views.status_choice import status_text
 from app.views.tasks import TaskRunner
@@ -144,7 +145,7 @@ class GlobalSearch(QDialog):
             for hit in hits:
                 item = QTreeWidgetItem(group)
                 item.setData(0, HIT_ROLE, hit)
-                item.setToolTip(0, html.escape(hit.title))
+                item.setToolTip(0, plain_tip(hit.title))
                 self.results.setItemWidget(item, 0, self._row(hit, self.status_labels))
                 first = first or item
             group.setExpanded(True)

@@ -21,7 +21,6 @@ Signals:
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -40,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from app.services.navigation.dto import Vocabulary
 from app.services.tickets.dto import FieldChanges, HistoryEntry, TicketSummary
-from app.views.labels import ElidedLabel, plain_label
+from app.views.labels import ElidedLabel, plain_label, plain_tip
 from app.views.sla_line import sla_words
 from app.views.status_choice import label_of
 from app.views.type_ahead import roomy_offers
@@ -264,7 +263,7 @@ class HeaderForm(QWidget):
         """{name: state} of colleagues on this ticket."""
         parts = [f"{name} is typing…" if state == "typing" else f"{name} is viewing" for name, state in people.items()]
         self.presence.setText("   ".join(parts))
-        self.presence.setToolTip(html.escape(", ".join(people)))
+        self.presence.setToolTip(plain_tip(", ".join(people)))
 
     def set_writable(self, writable: bool) -> None:
         for widget in (
@@ -375,7 +374,7 @@ class HeaderForm(QWidget):
                 continue
             sentence = f"{conflict.who} changed this to “{field.words(conflict.theirs)}” — keep yours or take theirs"
             field.widget.setStyleSheet(CONFLICT_STYLE)
-            field.widget.setToolTip(f"<qt>{html.escape(sentence)}</qt>")
+            field.widget.setToolTip(plain_tip(sentence))
             self._conflict_rows.addWidget(self._conflict_row(name, f"{field.label}: {sentence}."))
         self.status.setToolTip(self.status.toolTip() or "Only the moves the ticket's lifecycle allows from its status")
         self.conflict_bar.setVisible(bool(conflicts))

@@ -13,8 +13,9 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QTableWidget, QTableWidgetItem, QWidget
 
 from app.services.tickets.dto import SYSTEM_ACTOR, HistoryEntry
-from app.views.change_labels import ChangeWords, tooltip
+from app.views.change_labels import ChangeWords
 from app.views.conversation import format_local_time
+from app.views.labels import plain_tip
 
 # The change is what the table is for: it keeps at least this share of the width (and this many pixels),
 # and the other columns give way down to their longest word, wrapping at spaces, never inside a word.
@@ -53,7 +54,7 @@ class ChangesTable(QTableWidget):
         for row, texts in enumerate(rows):
             for column, text in enumerate(texts):
                 item = QTableWidgetItem(text)
-                item.setToolTip(tooltip((tooltips or {}).get((row, column), text)))
+                item.setToolTip(plain_tip((tooltips or {}).get((row, column), text)))
                 self.setItem(row, column, item)
         self.fit_columns()
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
 
 from app.services.desk_api import SearchArea
 from app.services.search.dto import SearchHit
+from app.views.labels import plain_tip
 from app.views.tasks import TaskRunner
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -78,7 +79,7 @@ class KnowledgePanel(QWidget):
                 label = f"#{hit.number} {hit.title}" if hit.kind == "ticket" else hit.title
                 item = QListWidgetItem(label)
                 item.setData(HIT_ROLE, hit)
-                item.setToolTip(hit.snippet[:300])
+                item.setToolTip(plain_tip(hit.snippet[:300]))
                 widget.addItem(item)
             if hits:
                 widget.setCurrentRow(0)

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy
+
+
+def plain_tip(text: str) -> str:
+    """Stored text (a subject, a name, a snippet) as a tooltip, shown as typed. Escaped and marked as rich
+    text: Qt guesses a tooltip's format, and a subject like "<b>x</b>" rendered as markup, one with
+    <img width=3000> asked for a tooltip 3000 px wide. Line breaks are kept."""
+    return f'<p style="white-space:pre-wrap">{html.escape(text)}</p>'
 
 
 def plain_label(text: str = "") -> QLabel:
@@ -28,7 +37,7 @@ class ElidedLabel(QLabel):
 
     def set_full_text(self, text: str) -> None:
         self.full_text = text
-        self.setToolTip(text)
+        self.setToolTip(plain_tip(text) if text else "")
         self._elide()
 
     def minimumSizeHint(self) -> QSize:

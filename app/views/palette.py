@@ -13,7 +13,6 @@ typing never waits for the server. Nothing found is said, never a blank list.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.tickets.dto import TicketSummary, text_words
+from app.views.labels import plain_tip
 from app.views.sizing import resize_on_screen
 from app.views.status_choice import status_text
 
@@ -123,7 +123,7 @@ def apply_tooltips(actions: Iterable[QAction]) -> None:
 
 
 def _tooltip(action: QAction) -> str:
-    return f"<qt>{html.escape(describe_shortcut(action))}</qt>"
+    return plain_tip(describe_shortcut(action))
 
 
 def match_rank(label: str, words: Sequence[str]) -> int | None:
@@ -346,7 +346,7 @@ class CommandPalette(QDialog):
         for entry in self._shown:
             item = QListWidgetItem(entry.label, self.results)
             item.setData(SHORTCUT_ROLE, entry.shortcut)
-            tip = _tooltip(entry.action) if isinstance(entry, _Entry) else f"<qt>{html.escape(entry.label)}</qt>"
+            tip = _tooltip(entry.action) if isinstance(entry, _Entry) else plain_tip(entry.label)
             item.setToolTip(tip)
         if self._searching:
             self._note("Searching tickets…")

@@ -9,13 +9,12 @@ Signals:
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from app.services.responses.dto import CannedResponse
+from app.views.labels import plain_tip
 
 ID_ROLE = int(Qt.ItemDataRole.UserRole)
 _MOVES = {
@@ -105,7 +104,7 @@ class ResponsePicker(QFrame):
         for _score, _title, response in ranked:
             item = QListWidgetItem(response.title)
             item.setData(ID_ROLE, response.id)
-            item.setToolTip(f"<qt>{html.escape(response.body).replace(chr(10), '<br>')}</qt>")
+            item.setToolTip(plain_tip(response.body))
             self.results.addItem(item)
         self._fit()
         if ranked:

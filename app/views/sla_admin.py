@@ -54,7 +54,7 @@ from app.services.sla.policy import MAX_TARGET_MINUTES, Action
 from app.views.appearance import is_dark
 from app.views.dialog_keys import enter_presses, tab_leaves
 from app.views.errors import explain_failure
-from app.views.labels import plain_label
+from app.views.labels import plain_label, plain_tip
 from app.views.sizing import resize_on_screen
 from app.views.tasks import TaskRunner
 from app.views.unsaved import AsksBeforeDiscarding
@@ -236,7 +236,7 @@ class PolicyListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return policy.id
         if role == Qt.ItemDataRole.ToolTipRole and index.column() in (1, 2):  # a long one is cut in the column
-            return policy.name if index.column() == 1 else applies_to(policy, self.queue_names)
+            return plain_tip(policy.name if index.column() == 1 else applies_to(policy, self.queue_names))
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         column = index.column()

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import html
 from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -34,6 +33,7 @@ from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap, QPolyg
 
 from app.services.tickets.dto import PageCursor, SortOrder, TicketFilter, TicketPage, TicketPlaces, TicketSummary
 from app.views.appearance import Accents, accents
+from app.views.labels import plain_tip
 from app.views.sla_line import sla_words
 from app.views.status_choice import status_text
 from app.views.tasks import TaskRunner
@@ -251,7 +251,7 @@ class TicketTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(ticket, column)
         if role == Qt.ItemDataRole.ToolTipRole:  # tooltips would render a subject like <b>x</b> as rich text
-            return f"<qt>{html.escape(self._tooltip(ticket, column))}</qt>"
+            return plain_tip(self._tooltip(ticket, column))
         alert = self._alert(ticket, column)
         if alert is None:
             return None

@@ -24,3 +24,19 @@ def test_a_failure_loses_its_address_and_bracketed_details() -> None:
 def test_a_long_sentence_is_cut_with_an_ellipsis() -> None:
     shown = problem_line("The account could not be read: " + "x" * 300)
     assert len(shown) == SHORT_PROBLEM and shown.endswith("…")
+
+
+def test_stored_text_in_a_tooltip_shows_as_typed() -> None:
+    """A colleague's subject of <img width=3000> asked Qt for a tooltip 3000 px wide: every tooltip of stored
+    text goes through one helper (the queue, the supervisor view, the panels, the palette)."""
+    from PySide6 import QtGui
+    from PySide6.QtGui import QTextDocument
+
+    from app.views.labels import plain_tip
+
+    hostile = '<img src="x" width=3000 height=2000><h1>Refund approved</h1>'
+    tip = plain_tip(hostile)
+    assert QtGui.Qt.mightBeRichText(tip)  # so Qt renders it, entities and all
+    document = QTextDocument()
+    document.setHtml(tip)
+    assert document.toPlainText() == hostile

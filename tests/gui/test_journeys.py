@@ -425,7 +425,7 @@ def test_hostile_customer_text_is_never_rich_text(qtbot: QtBot, engine: Engine, 
     assert window.editor.subject.text() == "<b>Bold</b> <img src=/dev/zero>"
     assert "<script>alert(1)</script>" in window.editor.conversation.toPlainText()
     tooltip = window.model.data(window.model.index(row or 0, 1), Qt.ItemDataRole.ToolTipRole)
-    assert tooltip == "<qt>&lt;b&gt;Bold&lt;/b&gt; &lt;img src=/dev/zero&gt;</qt>"
+    assert tooltip == '<p style="white-space:pre-wrap">&lt;b&gt;Bold&lt;/b&gt; &lt;img src=/dev/zero&gt;</p>'
     close(window, qtbot)
 
 

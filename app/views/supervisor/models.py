@@ -12,6 +12,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from app.services.routing.dto import WaitingTicket
 from app.services.sla.dto import AgentLoad, BoardRow, BoardState, Risk, left_words, minutes_words
+from app.views.labels import plain_tip
 
 Index = QModelIndex | QPersistentModelIndex
 Row = TypeVar("Row")
@@ -130,7 +131,7 @@ class EscalationBoardModel(FrozenRowsModel[BoardRow]):
         if role == Qt.ItemDataRole.ToolTipRole and self.COLUMNS[column] in ("Left", "Clock", "Typical", "Risk"):
             return self._why(row)
         if role == Qt.ItemDataRole.ToolTipRole and self.COLUMNS[column] == "Subject":
-            return row.subject
+            return plain_tip(row.subject)
         if role == Qt.ItemDataRole.UserRole:
             return row.ticket_id
         return None
@@ -229,7 +230,7 @@ class NobodyModel(FrozenRowsModel[WaitingTicket]):
                 row.why,
             ][column]
         if role == Qt.ItemDataRole.ToolTipRole and column in (1, 6):
-            return row.subject if column == 1 else f"Left out when routing last tried: {row.who or row.why}"
+            return plain_tip(row.subject if column == 1 else f"Left out when routing last tried: {row.who or row.why}")
         if role == Qt.ItemDataRole.UserRole:
             return row.ticket_id
         return None
