@@ -43,7 +43,7 @@ from app.views.labels import ElidedLabel, plain_label, plain_tip
 from app.views.sla_line import sla_words
 from app.views.status_choice import label_of
 from app.views.type_ahead import roomy_offers
-from app.vocabulary import Priority
+from app.vocabulary import Priority, StatusCategory
 
 # The assignee combo's "no one" (a combo keeps no None): what an unassigned ticket shows, and the choice that
 # unassigns ("Nobody (unassign)" read as an order on a ticket nobody held).
@@ -194,6 +194,7 @@ class HeaderForm(QWidget):
         if self.shown is not None:
             _select(self.queue, chosen_queue if chosen_queue is not None else self.shown.queue_id)
             self._fill_statuses(self.shown.status, self.status.currentData())
+            self._show_sla(self.shown)
         self._fill_assignees()
 
     # --- showing and merging ----------------------------------------------------------------------------
@@ -204,7 +205,7 @@ class HeaderForm(QWidget):
         """Show `ticket`. Another ticket replaces the form; a newer version of the one shown is merged with
         the agent's unsaved edits. `history` (newest first) or `changed_by` names who made the change."""
         self.number.setText(f"#{ticket.number}  ·  {ticket.customer_name}")
-        self.sla.set_full_text(sla_words(ticket, dt.datetime.now(dt.UTC)))
+        self._show_sla(ticket)
         base = self.shown
         self.shown = ticket
         if base is None or base.id != ticket.id:
@@ -279,6 +280,16 @@ class HeaderForm(QWidget):
             widget.setEnabled(writable)
 
     # --- internals ------------------------------------------------------------------------------------
+
+    def _show_sla(self, ticket: TicketSummary) -> None:
+        """The SLA line, and its link: "Why then?" of a due time, "Why?" of a clock standing still or none."""
+        vocabulary = self.vocabulary
+        paused = None
+        if vocabulary is not None:
+            category = next((c for key, _label, c in vocabulary.statuses if key == ticket.status), None)
+            paused = label_of(vocabulary, ticket.status) if category == StatusCategory.PAUSED else None
+        self.sla.set_full_text(sla_words(ticket, dt.datetime.now(dt.UTC), paused))
+        self.sla_why.setText("Why then?" if ticket.sla_due_at is not None else "Why?")
 
     def _fill_statuses(self, current: str, chosen: object) -> None:
         """The ticket's status and the moves the lifecycle allows from it (plus a status the agent chose

@@ -33,12 +33,15 @@ def running_clock(ticket: TicketSummary) -> str | None:
     return next((name for name, due in dues.items() if due == ticket.sla_due_at), "resolution")
 
 
-def sla_words(ticket: TicketSummary, now: dt.datetime) -> str:
-    """The header's line: which clock runs and when it falls due, or why none does."""
+def sla_words(ticket: TicketSummary, now: dt.datetime, paused_in: str | None = None) -> str:
+    """The header's line: which clock runs and when it falls due, or why none does. `paused_in`: the label
+    of the ticket's status when it is a waiting one (its clocks stand still, and have no due time then)."""
     clock = running_clock(ticket)
     if clock is None or ticket.sla_due_at is None:
+        if paused_in is not None:
+            return f"SLA paused while {paused_in}"
         kept = (ticket.first_response_due_at, ticket.next_response_due_at, ticket.resolution_due_at)
-        return "SLA paused" if any(due is not None for due in kept) else "No SLA clock"
+        return "SLA paused" if any(due is not None for due in kept) else "No SLA clock running"
     name = CLOCK_NAMES[clock]
     if ticket.sla_due_at <= now:
         return f"{name} overdue since {when_words(ticket.sla_due_at)}"

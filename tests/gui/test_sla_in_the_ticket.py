@@ -29,10 +29,11 @@ def test_the_header_names_the_running_clock_or_why_none_runs() -> None:
     assert sla_words(due_later, NOW).startswith("Resolution due ")
     assert sla_words(made_up_summary(2, now=NOW, due_minutes=-30), NOW).startswith("Resolution overdue since ")
     answered_first = made_up_summary(3, now=NOW, due_minutes=None)
-    assert sla_words(answered_first, NOW) == "No SLA clock"
+    assert sla_words(answered_first, NOW) == "No SLA clock running"
     paused = made_up_summary(4, now=NOW, due_minutes=90)
     paused = paused.__class__(**{**paused.__dict__, "sla_due_at": None})
     assert sla_words(paused, NOW) == "SLA paused"  # a due time kept, none running
+    assert sla_words(answered_first, NOW, "Waiting on customer") == "SLA paused while Waiting on customer"
     first = made_up_summary(5, now=NOW, due_minutes=240)
     first = first.__class__(**{**first.__dict__, "first_response_due_at": NOW + dt.timedelta(minutes=20)})
     first = first.__class__(**{**first.__dict__, "sla_due_at": first.first_response_due_at})
