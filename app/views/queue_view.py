@@ -94,7 +94,7 @@ class QueueView(QTableView):
             header.setSectionHidden(COLUMNS.index(name), True)
         self.column_chooser: ColumnChooser | None = None
         self.fit_when_shown = True
-        self.narrow_hidden: set[int] = set()  # columns hidden while the pane is too narrow for them
+        self.narrow_hidden: dict[int, int] = {}  # columns hidden while the pane is too narrow: their widths
         self.keep_ticket: int | None = None  # the next page keeps this ticket chosen (a new order, same ticket)
         self.gap_row: int | None = None  # where the open ticket stood before a change took it out of the view
         self.empty_note = EmptyNote(self, "No tickets here.", lambda: self.is_empty)
@@ -152,15 +152,16 @@ class QueueView(QTableView):
         for name in HIDDEN_WHEN_NARROW:
             column = COLUMNS.index(name)
             if self.subject_room() < MIN_SUBJECT_WIDTH and not header.isSectionHidden(column):
+                self.narrow_hidden[column] = self.columnWidth(column)  # a hidden column's width reads 0
                 header.setSectionHidden(column, True)
-                self.narrow_hidden.add(column)
 
     def _show_when_room(self) -> None:
         """Wider again: a column hidden only for want of room comes back once the subject keeps its own."""
-        for column in sorted(self.narrow_hidden):
-            if self.subject_room() - self.columnWidth(column) >= MIN_SUBJECT_WIDTH:
+        for column, width in sorted(self.narrow_hidden.items()):
+            if self.subject_room() - width >= MIN_SUBJECT_WIDTH:
+                del self.narrow_hidden[column]
                 self.horizontalHeader().setSectionHidden(column, False)
-                self.narrow_hidden.discard(column)
+                self.setColumnWidth(column, width)
 
     def header_state(self) -> QByteArray:
         """The header as the agent chose it (remembered at exit): a column hidden only while the pane was
