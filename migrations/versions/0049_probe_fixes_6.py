@@ -48,6 +48,12 @@ Create Date: 2026-12-07
   `clean_line()` keeps a subject, a name, a tag. psql stored line breaks and U+202E in subjects, tags,
   customers' names, a customer's address (CR LF and "Bcc: …": a mail header once replies go out by mail),
   queue, policy, calendar, category and status names, and people's display names.
+- No list column holds an empty (NULL) item (a check per table over its array columns, from the catalogue):
+  a NULL among a ticket's tags failed the header, `ticket show` and the article list of every colleague.
+  A customer's address is one address as `parse_mailbox()` takes one (no space, invisible character,
+  comma or bracket; at most 254 characters): lookalikes with a zero-width space, spaces around, or two
+  addresses in one passed the unique index. What a site holds is cleaned (empty items left out, invisible
+  characters taken out of addresses) and an address still unusable deleted, and said.
 - Staff no longer hold USAGE on the identity columns' sequences (an identity draws without it): one login
   burnt five million ids in 2.4 s with nextval(), unaudited. The ticket number's sequence stays theirs.
 """
@@ -124,6 +130,27 @@ TEXT_COLUMNS = text(
     " WHERE n.nspname = :schema AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped"
     " AND c.relname <> 'alembic_version' AND coalesce(e.typname, t.typname) IN ('text', 'varchar')"
     " ORDER BY c.relname, a.attname"
+)
+# Every array column holds no empty (NULL) item: the client drops empty tags, and the header, `ticket show`
+# and the article list failed on a NULL among the tags ("expected str instance, NoneType found").
+ARRAY_COLUMNS = text(
+    "SELECT c.relname, a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+    " JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t ON t.oid = a.atttypid"
+    " WHERE n.nspname = :schema AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped"
+    " AND t.typcategory = 'A' ORDER BY c.relname, a.attname"
+)
+NO_EMPTY_ITEMS = "ck_{table}_no_empty_items"
+# An address as `parse_mailbox()` takes one (app/services/people/addresses.py): name@domain, no space,
+# control or invisible character, none of @"(),:;<>[]\ in its parts, at most 254 characters. Staff stored
+# "jane@customer.test" with a zero-width space after it, with spaces around it, and two addresses in one:
+# lookalikes past the unique index, and a header once replies go out by mail.
+_NOT_IN_ADDRESS = (
+    "\\x01-\\x20\\x7f-\\xa0\\xad\\u1680\\u180e\\u2000-\\u200f\\u2028-\\u202f\\u205f-\\u206f"
+    '\\u3000\\ufeff@"(),:;<>\\[\\]\\\\'
+)
+MAILBOX = (
+    f"address ~ '^[^{_NOT_IN_ADDRESS}]{{1,64}}@([^{_NOT_IN_ADDRESS}.'']+\\.)+[^{_NOT_IN_ADDRESS}.'']+$'"
+    " AND length(address) <= 254"
 )
 NOTES = {  # (table, column) → at most this many characters
     ("sla_ledger", "note"): 2000,
@@ -234,7 +261,21 @@ def _checks() -> dict[str, tuple[list[str], list[str]]]:
         add(table, f"ck_{table}_{column}_bounded", f'length("{column}") <= {most}')
     for name, expression in CALENDAR_CHECKS.items():
         add("business_calendar", name, expression)
+    for table, columns in _array_columns().items():
+        add(
+            table,
+            NO_EMPTY_ITEMS.format(table=table),
+            " AND ".join(f'array_position("{c}", NULL) IS NULL' for c in columns),
+        )
+    add("customer_email", "ck_customer_email_mailbox", MAILBOX)
     return checks
+
+
+def _array_columns() -> dict[str, list[str]]:
+    columns: dict[str, list[str]] = {}
+    for table, column in op.get_bind().execute(ARRAY_COLUMNS, {"schema": S}):
+        columns.setdefault(table, []).append(column)
+    return columns
 
 
 def _repair() -> None:
@@ -259,6 +300,21 @@ def _repair() -> None:
                 cleaned = f"coalesce(nullif({cleaned}, ''), '-')" if column.not_null else f"nullif({cleaned}, '')"
             outside = f"{_value(column)} ~ {NOT_ONE_LINE}"
             _repair_rows(table, f'"{column.name}" = {cleaned}', outside, f"{column.name} held line breaks or controls")
+    for table, columns in _array_columns().items():
+        for column in columns:
+            kept = f'ARRAY(SELECT v FROM unnest("{column}") WITH ORDINALITY AS u(v, n) WHERE v IS NOT NULL ORDER BY n)'
+            where = f'array_position("{column}", NULL) IS NOT NULL'
+            _repair_rows(table, f'"{column}" = {kept}', where, f"{column} held empty items: left out")
+    invisible = (
+        "'[\\x01-\\x20\\x7f-\\xa0\\xad\\u1680\\u180e\\u2000-\\u200f\\u2028-\\u202f\\u205f-\\u206f\\u3000\\ufeff]'"
+    )
+    _repair_rows(
+        "customer_email",
+        f"address = regexp_replace(address, {invisible}, '', 'g')",
+        f"NOT ({MAILBOX}) AND regexp_replace(address, {invisible}, '', 'g') <> address",
+        "address held spaces or invisible characters: taken out",
+    )
+    _delete_rows("customer_email", f"NOT ({MAILBOX})", "an address no mail could be sent to: deleted")
     for (table, column), most in NOTES.items():
         _repair_rows(
             table,
@@ -285,6 +341,16 @@ def _repair() -> None:
         " WHERE e.customer_id = customer_email.customer_id AND e.is_primary)",
         "a second primary address: no longer primary",
     )
+
+
+def _delete_rows(table: str, where: str, what: str) -> None:
+    bind = op.get_bind()
+    if not bind.execute(text(f"SELECT EXISTS (SELECT FROM {S}.{table} WHERE {where})")).scalar():
+        return
+    op.execute(f"ALTER TABLE {S}.{table} DISABLE TRIGGER USER")
+    count = bind.execute(text(f"DELETE FROM {S}.{table} WHERE {where}")).rowcount
+    op.execute(f"ALTER TABLE {S}.{table} ENABLE TRIGGER USER")
+    print(f"0049: {table}: {count} rows' {what}")
 
 
 def _repair_rows(table: str, assignment: str, where: str, what: str) -> None:

@@ -459,3 +459,70 @@ def test_staff_draw_no_identity_by_hand(desk: Desk, sequence: str) -> None:
     so staff hold none (their inserts still number their rows, as the other tests' inserts show)."""
     with desk.connect("alice") as alice, pytest.raises(psycopg.errors.InsufficientPrivilege):
         alice.execute(f"SELECT nextval('{sequence}')")
+
+
+@pytest.mark.parametrize(
+    ("person", "statement"),
+    [
+        ("alice", "UPDATE ticket SET tags = ARRAY[NULL, 'vip'] WHERE id = {billing_open}"),
+        ("alice", "SELECT kb_create_article('t', 'b', NULL, ARRAY[NULL, 'x']::text[], NULL, 'internal', NULL)"),
+        (
+            "dana",
+            "INSERT INTO business_calendar (name, time_zone, weekly_hours, closed_dates)"
+            " VALUES ('Nulls', 'UTC', '{}', ARRAY[NULL::date])",
+        ),
+    ],
+)
+def test_no_list_holds_an_empty_item(desk: Desk, person: str, statement: str) -> None:
+    """A NULL among a ticket's tags failed the header, `ticket show` and the article list of every colleague."""
+    with desk.connect(person) as login, pytest.raises(psycopg.errors.CheckViolation):
+        login.execute(statement.replace("{billing_open}", str(desk.ids["billing_open"])))
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "jane@customer.test\u200b",
+        " jane@customer.test ",
+        "jane@customer.test, boss@corp.test",
+        "not an address; x@y <z>",
+        "jane@localhost",
+        "x" * 65 + "@customer.test",
+    ],
+)
+def test_an_address_is_one_address_as_the_client_takes_one(desk: Desk, address: str) -> None:
+    """Lookalikes of jane@customer.test passed the unique index and showed in colleagues' customer search."""
+    with desk.connect("dana") as dana, pytest.raises(psycopg.errors.CheckViolation):
+        dana.execute("INSERT INTO customer_email (customer_id, address) VALUES (%s, %s)", (desk.ids["omar"], address))
+
+
+def test_the_addresses_the_client_takes_are_kept(desk: Desk) -> None:
+    from app.services.people.addresses import parse_mailbox
+
+    with desk.connect("dana") as dana:
+        for typed in ("Jürgen <jürgen@bücher.de>", "o.neil+vip@sub.example.co.uk", "ops@10-net.example"):
+            address = parse_mailbox(typed).address
+            dana.execute(
+                "INSERT INTO customer_email (customer_id, address) VALUES (%s, %s)", (desk.ids["omar"], address)
+            )
+    with desk.connect_as_dba() as dba:  # staff delete no addresses
+        dba.execute("DELETE FROM switchboard.customer_email WHERE customer_id = %s", (desk.ids["omar"],))
+
+
+def test_a_reason_typed_with_a_tab_is_kept_as_one_line(desk: Desk) -> None:
+    """A hand-back's reason with a tab (the CLI's --reason) met the one-line check as a raw error."""
+    from app.services.routing import engine
+
+    runtime = desk.runtime("bob")
+    try:
+        with runtime.uow() as uow:
+            engine.hand_back(uow, desk.ids["tech_bobs"], "Off sick\ttomorrow\nand Friday")
+            uow.commit()
+    finally:
+        runtime.close()
+    with desk.connect_as_dba() as dba:
+        reason = dba.execute(
+            "SELECT reason FROM switchboard.routing_decision WHERE ticket_id = %s ORDER BY id DESC LIMIT 1",
+            (desk.ids["tech_bobs"],),
+        ).fetchone()
+    assert reason == ("Off sick tomorrow and Friday",)

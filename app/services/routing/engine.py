@@ -32,6 +32,7 @@ from app.services.platform import config_cache
 from app.services.platform.database import identity
 from app.services.platform.database.failures import refusal
 from app.services.platform.events import StatusChanged, TicketCreated
+from app.services.platform.plain_text import clean_line
 from app.services.platform.uow import UnitOfWork
 from app.services.routing.dto import CandidateView, FactorView, RoutingExplanation, WaitingTicket
 from app.services.routing.scoring import (
@@ -67,6 +68,7 @@ def route(
     to the one handing it back, nor the escalation ladder's to the assignee it took the ticket from
     (`away_from`: stickiness gave it straight back). `read`: the ticket with its customer's facts, as the
     caller has just read them (`read_for_routing`), if it has."""
+    reason = clean_line(reason) if reason else reason  # one line, as stored (a tab or newline was refused)
     ticket = read[0] if read is not None else uow.session.get(Ticket, ticket_id)
     if ticket is None:
         raise NotFound(f"No ticket with id {ticket_id}")

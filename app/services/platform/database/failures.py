@@ -123,6 +123,13 @@ BOUNDS = {
     "ck_knowledge_article_tags_bounded": "An article has at most 128 tags; nothing was saved.",
     "ck_agent_preference_value_bounded": "A saved view or signature holds at most 64 KiB; nothing was saved.",
     "_plain_list": "A list (tags, languages, dates) is one plain list of values; nothing was saved.",
+    "_one_line": "A name, subject, tag or address is one line, without control characters or direction "
+    "overrides; nothing was saved.",
+    "_json_readable": "A setting or field nests at most 16 levels and holds no number beyond 1e100; nothing was saved.",
+    "_no_empty_items": "A list (tags, languages, dates) holds no empty item; nothing was saved.",
+    "ck_customer_email_mailbox": "An email address is one address (name@domain), without spaces, commas or "
+    "invisible characters; nothing was saved.",
+    "_bounded": "A note or reason holds at most 2,000 characters; nothing was saved.",
 }
 
 
