@@ -265,10 +265,7 @@ class Composer(QObject):
         self.inserting = False
         self.picker.close()
         draft = self.drafts.load(ticket_id)
-        self.text.blockSignals(True)
-        self.text.setPlainText(draft.text if draft else "")
-        self.text.moveCursor(QTextCursor.MoveOperation.End)  # typing goes on where the draft ends, not before it
-        self.text.blockSignals(False)
+        self._show_text(draft.text if draft else "")
         self.note_mode.blockSignals(True)
         (self.note_mode if draft and draft.mode == "note" else self.reply_mode).setChecked(True)
         self.note_mode.blockSignals(False)
@@ -319,12 +316,16 @@ class Composer(QObject):
         other by a keypress (the text of each is journalled as typed, so nothing is lost)."""
         if self.ticket_id is not None:
             draft = self.drafts.load(self.ticket_id, self.mode)
-            self.text.blockSignals(True)
-            self.text.setPlainText(draft.text if draft else "")
-            self.text.moveCursor(QTextCursor.MoveOperation.End)
-            self.text.blockSignals(False)
+            self._show_text(draft.text if draft else "")
         self._apply_mode_look()
         self.set_status_choices(self._vocabulary, self._status)
+
+    def _show_text(self, text: str) -> None:
+        """A draft in the text box, not journalled again; typing goes on where it ends, not before it."""
+        self.text.blockSignals(True)
+        self.text.setPlainText(text)
+        self.text.moveCursor(QTextCursor.MoveOperation.End)
+        self.text.blockSignals(False)
 
     def _apply_mode_look(self) -> None:
         """A note is written on a note's card colours (the conversation's, in the theme of the day): a bright

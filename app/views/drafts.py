@@ -88,14 +88,16 @@ class DraftStore:
 
     def discard(self, ticket_id: int, mode: str | None = None) -> None:
         """The ticket's draft in `mode` goes, or (None) both of its drafts."""
+        if self._forget(ticket_id, mode):
+            self._append({"t": ticket_id, "x": None} if mode is None else {"t": ticket_id, "m": mode, "x": None})
+
+    def _forget(self, ticket_id: int, mode: str | None) -> bool:
+        """Drop the draft in `mode` (None: both); whether there was one."""
         drafts = self._drafts.get(ticket_id, {})
-        if mode is None and drafts:
-            del self._drafts[ticket_id]
-            self._append({"t": ticket_id, "x": None})
-        elif mode is not None and drafts.pop(mode, None) is not None:
-            if not drafts:
-                del self._drafts[ticket_id]
-            self._append({"t": ticket_id, "m": mode, "x": None})
+        gone = bool(drafts) if mode is None else drafts.pop(mode, None) is not None
+        if mode is None or not drafts:
+            self._drafts.pop(ticket_id, None)
+        return gone
 
     def _keep(self, draft: Draft) -> None:
         drafts = self._drafts.setdefault(draft.ticket_id, {})
@@ -195,13 +197,8 @@ class DraftStore:
             except (ValueError, KeyError, TypeError):
                 continue  # a torn last line
             mode = record.get("m")
-            if text is None and mode is None:
-                self._drafts.pop(ticket_id, None)
-            elif text is None:
-                drafts = self._drafts.get(ticket_id, {})
-                drafts.pop(str(mode), None)
-                if not drafts:
-                    self._drafts.pop(ticket_id, None)
+            if text is None:
+                self._forget(ticket_id, None if mode is None else str(mode))
             else:
                 self._keep(Draft(ticket_id, str(mode or "reply"), str(text)))
         return len(lines)

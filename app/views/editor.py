@@ -340,19 +340,14 @@ class TicketEditor(QWidget):
         if not targets:
             none = menu.addAction(f"{label_of(self.vocabulary, status)}: no ordinary move (reopen it instead)")
             none.setEnabled(False)
+        active = None
         for key in targets:
             action = menu.addAction(label_of(self.vocabulary, key))
             action.setData(key)
             action.triggered.connect(lambda _checked=False, key=key: self.change_status_to(key))
             if key == likely:
-                menu.setActiveAction(action)
-        menu.aboutToHide.connect(menu.deleteLater)  # one menu per S; none left with its timers running
-        self.status_menu = menu
-        anchor = self.header_form.status
-        menu.popup(anchor.mapToGlobal(QPoint(0, anchor.height())))
-        active = menu.activeAction()
-        if isinstance(active, QAction):
-            menu.setActiveAction(active)  # popup() may reset it on some styles
+                active = action
+        self.status_menu = _picker_under(menu, self.header_form.status, active)
 
     def choose_priority(self) -> None:
         """The priority picker (P), saved at once as S saves a status: Urgent to Low, the ticket's own
@@ -366,13 +361,8 @@ class TicketEditor(QWidget):
             action = menu.addAction(f"{label} (now)" if priority is t.priority else label)
             action.setEnabled(priority is not t.priority)
             action.triggered.connect(lambda _checked=False, priority=priority: self.change_priority_to(priority))
-        menu.aboutToHide.connect(menu.deleteLater)
-        self.priority_menu = menu
-        anchor = self.header_form.priority
-        menu.popup(anchor.mapToGlobal(QPoint(0, anchor.height())))
         first = next((action for action in menu.actions() if action.isEnabled()), None)
-        if first is not None:
-            menu.setActiveAction(first)
+        self.priority_menu = _picker_under(menu, self.header_form.priority, first)
 
     def change_priority_to(self, priority: Priority) -> None:
         if self.detail is not None and not self.read_only:
@@ -583,3 +573,15 @@ def sent_words(number: int, mode: str, status: str, vocabulary: Vocabulary | Non
     """What a send did, for the status bar: "Reply sent on #10280; it is Answered now"."""
     what = "Internal note added" if mode == "note" else "Reply sent"
     return f"{what} on #{number}; it is {label_of(vocabulary, status)} now."
+
+
+def _picker_under(menu: QMenu, anchor: QWidget, active: QAction | None) -> QMenu:
+    """A picker (S, P) opened under its field with `active` highlighted, so Enter takes it; one menu per
+    key press, gone when it closes (none left with its timers running)."""
+    menu.aboutToHide.connect(menu.deleteLater)
+    if active is not None:
+        menu.setActiveAction(active)
+    menu.popup(anchor.mapToGlobal(QPoint(0, anchor.height())))
+    if active is not None:
+        menu.setActiveAction(active)  # popup() may reset it on some styles
+    return menu

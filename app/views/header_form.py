@@ -41,9 +41,9 @@ from app.services.navigation.dto import Vocabulary
 from app.services.tickets.dto import FieldChanges, HistoryEntry, TicketSummary
 from app.views.labels import ElidedLabel, plain_label, plain_tip
 from app.views.sla_line import sla_words
-from app.views.status_choice import label_of
+from app.views.status_choice import PAUSED, category_of, label_of
 from app.views.type_ahead import roomy_offers
-from app.vocabulary import Priority, StatusCategory
+from app.vocabulary import Priority
 
 # The assignee combo's "no one" (a combo keeps no None): what an unassigned ticket shows, and the choice that
 # unassigns ("Nobody (unassign)" read as an order on a ticket nobody held).
@@ -284,10 +284,8 @@ class HeaderForm(QWidget):
     def _show_sla(self, ticket: TicketSummary) -> None:
         """The SLA line, and its link: "Why then?" of a due time, "Why?" of a clock standing still or none."""
         vocabulary = self.vocabulary
-        paused = None
-        if vocabulary is not None:
-            category = next((c for key, _label, c in vocabulary.statuses if key == ticket.status), None)
-            paused = label_of(vocabulary, ticket.status) if category == StatusCategory.PAUSED else None
+        waiting = vocabulary is not None and category_of(vocabulary, ticket.status) == PAUSED
+        paused = label_of(vocabulary, ticket.status) if waiting else None
         self.sla.set_full_text(sla_words(ticket, dt.datetime.now(dt.UTC), paused))
         self.sla_why.setText("Why then?" if ticket.sla_due_at is not None else "Why?")
 

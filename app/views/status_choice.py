@@ -8,11 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from app.services.navigation.dto import Vocabulary
-from app.vocabulary import StatusCategory
 
 # After a public reply the ball is in the customer's court. Statuses an admin adds take part by category.
 AFTER_REPLY = ("answered", "waiting")
-PAUSED = "paused"
+PAUSED, OPEN = "paused", "open"
 
 
 def category_of(vocabulary: Vocabulary, status: str) -> str | None:
@@ -51,9 +50,8 @@ def likely_next(vocabulary: Vocabulary, status: str) -> str | None:
     else the first allowed one after the current status in the statuses' order (new → in progress, resolved
     → closed), else the first allowed one."""
     targets = vocabulary.targets(status)
-    categories = {key: category for key, _label, category in vocabulary.statuses}
-    if categories.get(status) == StatusCategory.PAUSED:
-        working = next((key for key in targets if categories.get(key) == StatusCategory.OPEN), None)
+    if category_of(vocabulary, status) == PAUSED:
+        working = next((key for key in targets if category_of(vocabulary, key) == OPEN), None)
         if working is not None:
             return working
     order = [key for key, _label, _category in vocabulary.statuses]
