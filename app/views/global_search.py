@@ -1,5 +1,6 @@
 """Global search (`/` from anywhere): results as you type, grouped into tickets, articles and customers;
-Enter opens the chosen one. And `SearchSync`, the client's background thread that keeps the login's index
+Enter opens the chosen one; a full group ends in "More tickets…", which shows up to 50 of that kind alone
+(and "Every kind" goes back). And `SearchSync`, the client's background thread that keeps the login's index
 in step with the database.
 
 The search itself runs on the task pool (never on the GUI thread); only the answer to the latest question
@@ -20,7 +21,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.services.desk_api import SearchArea
 from app.services.search.dto import SearchHit, SearchResults
+from app.services.search.query import KINDS
 from app.services.tickets.dto import TicketSummary
 from app.views.labels import plain_tip
 from app.views.sizing import resize_on_screen
@@ -44,8 +46,10 @@ if TYPE_CHECKING:
 
 ASK_AFTER_MS = 120  # asked this long after the last key: typing fast asks once
 LIMIT = 6  # of each kind
+MORE_LIMIT = 50  # of the one kind "More tickets…" shows
 GROUPS = (("ticket", "Tickets"), ("article", "Articles"), ("customer", "Customers"))
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
+WIDEN_ROLE = Qt.ItemDataRole.UserRole + 2  # a row that shows more of one kind ("ticket"), or every kind ("")
 
 
 def snippet_html(hit: SearchHit) -> str:
@@ -96,11 +100,13 @@ class GlobalSearch(QDialog):
         self.field.textChanged.connect(lambda _text: self.timer.start())
         self.field.installEventFilter(self)
         self._asked = 0
+        self.only_kind: str | None = None  # "More tickets…" chosen: that kind alone, up to MORE_LIMIT
         self.answered: SearchResults | None = None  # the answer shown (tests wait on it)
         self.status_labels: Mapping[str, str] = {}  # status key → the desk's label, from its vocabulary
 
     # --- asking ------------------------------------------------------------------------------------------
     def open_with(self, text: str = "") -> None:
+        self.only_kind = None
         self.field.setText(text)
         self.field.selectAll()
         self.show()
@@ -115,8 +121,9 @@ class GlobalSearch(QDialog):
         if not text.strip():
             self._show(SearchResults(text, (), 0, "index"), note="")
             return
+        kinds, limit = ((self.only_kind,), MORE_LIMIT) if self.only_kind else (KINDS, LIMIT)
         self.runner.run(
-            lambda: self.search.search(text, typing=True, limit=LIMIT),
+            lambda: self.search.search(text, kinds=kinds, typing=True, limit=limit),
             lambda results: self._answered(asked, results),
             lambda error: self._failed(asked, error),
         )
@@ -133,11 +140,12 @@ class GlobalSearch(QDialog):
         self.answered = results
         self.results.clear()
         first: QTreeWidgetItem | None = None
+        limit = MORE_LIMIT if self.only_kind else LIMIT
         for kind, label in GROUPS:
             hits = [h for h in results.hits if h.kind == kind]
             if not hits:
                 continue
-            group = QTreeWidgetItem(self.results, [group_heading(label, len(hits))])
+            group = QTreeWidgetItem(self.results, [group_heading(label, len(hits), limit)])
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)
             font = group.font(0)
             font.setBold(True)
@@ -148,6 +156,10 @@ class GlobalSearch(QDialog):
                 item.setToolTip(0, plain_tip(hit.title))
                 self.results.setItemWidget(item, 0, self._row(hit, self.status_labels))
                 first = first or item
+            if self.only_kind:
+                self._widen_row(group, "", "Every kind: tickets, articles and customers")
+            elif len(hits) >= LIMIT:
+                self._widen_row(group, kind, f"More {label.lower()}… (up to {MORE_LIMIT})")
             group.setExpanded(True)
         if first is not None:
             self.results.setCurrentItem(first)
@@ -155,6 +167,26 @@ class GlobalSearch(QDialog):
             self.note.setText(note)
         else:
             self.note.setText(" ".join(x for x in (note, "Nothing found.") if x) if results.query.strip() else note)
+
+    def _widen_row(self, group: QTreeWidgetItem, kind: str, text: str) -> None:
+        """The last row of a group: Enter on it shows more of that kind alone, or every kind again."""
+        item = QTreeWidgetItem(group)
+        item.setData(0, WIDEN_ROLE, kind)
+        label = QLabel()
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setText(text)
+        label.setMargin(3)
+        font = label.font()
+        font.setItalic(True)
+        label.setFont(font)
+        self.results.setItemWidget(item, 0, label)
+
+    def widen(self, kind: str | None) -> None:
+        """Show up to MORE_LIMIT of one kind (a kind), or every kind again (None), for the same words."""
+        self.only_kind = kind or None
+        self.timer.stop()
+        self._ask()
+        self.field.setFocus()
 
     @staticmethod
     def _row(hit: SearchHit, status_labels: Mapping[str, str]) -> QLabel:
@@ -172,6 +204,8 @@ class GlobalSearch(QDialog):
             label = self.results.itemWidget(item, 0) if item is not None else None
             if isinstance(label, QLabel) and item is not None and (hit := item.data(0, HIT_ROLE)) is not None:
                 label.setText(_row_html(hit, self.status_labels, selected=selected))
+            elif isinstance(label, QLabel):  # "More tickets…"
+                label.setForegroundRole(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
 
     # --- choosing ----------------------------------------------------------------------------------------
     def _items(self) -> list[QTreeWidgetItem]:
@@ -183,7 +217,11 @@ class GlobalSearch(QDialog):
         return items
 
     def hits_shown(self) -> list[SearchHit]:
-        return [item.data(0, HIT_ROLE) for item in self._items()]
+        return [hit for item in self._items() if (hit := item.data(0, HIT_ROLE)) is not None]
+
+    def widen_rows(self) -> list[QTreeWidgetItem]:
+        """The rows "More tickets…" and "Every kind" shown, in order."""
+        return [item for item in self._items() if item.data(0, WIDEN_ROLE) is not None]
 
     def move_selection(self, step: int) -> None:
         items = list(self._items())
@@ -211,6 +249,9 @@ class GlobalSearch(QDialog):
         return super().eventFilter(watched, event)
 
     def _choose(self, item: QTreeWidgetItem) -> None:
+        if (kind := item.data(0, WIDEN_ROLE)) is not None:
+            self.widen(kind)
+            return
         hit = item.data(0, HIT_ROLE)
         if not isinstance(hit, SearchHit):
             return
@@ -392,10 +433,10 @@ class SearchFeatures:
             self.sync.stop()
 
 
-def group_heading(label: str, shown: int) -> str:
+def group_heading(label: str, shown: int, limit: int = LIMIT) -> str:
     """A kind's heading: how many it shows, and when that is the most it shows, that there may be more (the
-    dialog asks for `LIMIT` of each kind, not for a count: "Tickets (6)" read as six found)."""
-    return f"{label} (first {shown})" if shown >= LIMIT else f"{label} ({shown})"
+    dialog asks for `limit` of each kind, not for a count: "Tickets (6)" read as six found)."""
+    return f"{label} (first {shown})" if shown >= limit else f"{label} ({shown})"
 
 
 def _row_html(hit: SearchHit, status_labels: Mapping[str, str], *, selected: bool) -> str:

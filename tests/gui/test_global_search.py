@@ -204,3 +204,42 @@ def _row_texts(dialog: GlobalSearch) -> list[bool]:
 def test_a_full_group_says_it_shows_the_first_hits_not_all_that_were_found() -> None:
     assert group_heading("Tickets", 1) == "Tickets (1)"
     assert group_heading("Tickets", LIMIT) == f"Tickets (first {LIMIT})"
+
+
+@pytest.mark.qt_log_ignore("^This plugin does not support raise\\(\\)$")  # offscreen Qt cannot raise a dialog
+def test_a_full_group_ends_in_more_which_shows_that_kind_alone_and_every_kind_goes_back(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path, search: Search
+) -> None:
+    with world.uow("alice") as uow:
+        for n in range(1, 8):
+            service.create_ticket(
+                uow, subject=f"Printer jam {n}", customer_id=world.jane, queue_id=world.billing, body="Paper jam."
+            )
+        uow.commit()
+    search.rebuild()
+    window = ready_window(qtbot, engine, tmp_path, search)
+    dialog = window.search_features.dialog  # type: ignore[union-attr]
+    qtbot.keyClicks(window.table, "/")
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.field)
+    qtbot.keyClicks(dialog.field, "printer")
+    qtbot.waitUntil(lambda: len(dialog.hits_shown()) == LIMIT + 1, timeout=10_000)  # six tickets, the article
+    assert dialog.results.topLevelItem(0).text(0) == f"Tickets (first {LIMIT})"  # type: ignore[union-attr]
+    assert [dialog.results.itemWidget(row, 0).text() for row in dialog.widen_rows()] == [  # type: ignore[union-attr]
+        "More tickets… (up to 50)"
+    ]
+    for _ in range(LIMIT):
+        qtbot.keyClick(dialog.field, Qt.Key.Key_Down)
+    assert dialog.results.currentItem() is dialog.widen_rows()[0]
+    qtbot.keyClick(dialog.field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(dialog.hits_shown()) == 8, timeout=10_000)  # every ticket of hers, nothing else
+    assert {h.kind for h in dialog.hits_shown()} == {"ticket"} and dialog.isVisible()
+    assert dialog.results.topLevelItem(0).text(0) == "Tickets (8)"  # type: ignore[union-attr]
+    qtbot.keyClicks(dialog.field, " jam")  # refining keeps to the kind chosen
+    qtbot.waitUntil(lambda: len(dialog.hits_shown()) == 7, timeout=10_000)
+    for _ in range(7):
+        qtbot.keyClick(dialog.field, Qt.Key.Key_Down)
+    assert dialog.results.currentItem() is dialog.widen_rows()[0]
+    qtbot.keyClick(dialog.field, Qt.Key.Key_Return)  # "Every kind"
+    qtbot.waitUntil(lambda: dialog.only_kind is None and len(dialog.hits_shown()) == LIMIT, timeout=10_000)
+    assert dialog.widen_rows() and dialog.field.hasFocus()
+    close_window(window, qtbot)
