@@ -42,6 +42,16 @@ def test_base_to_head_to_base_to_head(fresh_engine: Engine) -> None:
     assert schema.schema_status(fresh_engine).is_current
 
 
+def test_a_desk_a_few_steps_behind_upgrades(fresh_engine: Engine) -> None:
+    """As IT upgrades a team server: the roles check runs on a desk that has a schema. On PostgreSQL 16 (the
+    embedded server) migration 0047 makes the admin group a member of pg_use_reserved_connections, and every
+    later upgrade refused that group as "not one Switchboard made" (a probe upgrading a 0049 desk to 0050)."""
+    schema.upgrade(fresh_engine)
+    schema.downgrade(fresh_engine, "0047_probe_fixes_4")
+    schema.upgrade(fresh_engine)
+    assert schema.schema_status(fresh_engine).is_current
+
+
 def test_the_models_match_the_migrations(engine: Engine) -> None:
     with engine.connect() as connection:
         context = MigrationContext.configure(

@@ -21,6 +21,10 @@ from app.services.errors import NotPermitted
 
 log = logging.getLogger(__name__)
 MAX_ROLE_NAME_BYTES = 63  # PostgreSQL's NAMEDATALEN - 1: longer names are cut, and cut names collide
+# Migration 0047 makes the owner and the admin group members of this role on PostgreSQL 16 and later (they may
+# use the connections a DBA reserves): every later upgrade on such a server refused the admin group as "not
+# one Switchboard made" until it was allowed here (found by a probe upgrading a 0049 desk to 0050).
+RESERVED_SLOTS = "pg_use_reserved_connections"
 LONGEST_SUFFIX = max(len(f"_{group.value}") for group in GroupRole)
 MAX_DATABASE_NAME_BYTES = MAX_ROLE_NAME_BYTES - LONGEST_SUFFIX
 
@@ -57,7 +61,7 @@ def prepare_roles(connection: Connection) -> None:
     owner_members = _check_role(
         connection,
         owner,
-        allowed_member_of=groups | {"pg_signal_backend", "pg_read_all_stats"} if fresh else None,
+        allowed_member_of=groups | {"pg_signal_backend", "pg_read_all_stats", RESERVED_SLOTS} if fresh else None,
         group_role=False,
     )
     if fresh and owner_members:
@@ -65,8 +69,10 @@ def prepare_roles(connection: Connection) -> None:
             f"The role {owner!r} exists already and has members ({', '.join(sorted(owner_members))}); a new "
             "help desk cannot trust it. Ask the DBA to drop it (or choose another database name)."
         )
+    admin = group_role_name(database, GroupRole.ADMIN)
     for group in sorted(groups):
-        members = _check_role(connection, group, allowed_member_of=set(), group_role=True)
+        allowed = {RESERVED_SLOTS} if group == admin else set()
+        members = _check_role(connection, group, allowed_member_of=allowed, group_role=True)
         if fresh:
             _remove_leftover_members(connection, group, members - {owner})
 
