@@ -446,20 +446,32 @@ def explain(uow: UnitOfWork, ticket_id: int) -> RoutingExplanation | None:
         winner=names.get(decision.winner_agent_id),
         config_version=decision.config_version,
         relaxed=tuple(decision.relaxed),
-        candidates=tuple(_candidate_view(c) for c in decision.ranked),
-        exclusions=tuple((str(e["name"]), str(e["reason"])) for e in decision.exclusions),
+        candidates=tuple(_candidate_view(c) for c in _stored(decision.ranked)),
+        exclusions=tuple(
+            (str(e.get("name", "someone")), str(e.get("reason", "left out"))) for e in _stored(decision.exclusions)
+        ),
         winner_id=decision.winner_agent_id,
         reason=decision.reason,
-        excluded_ids=tuple(_id(e.get("agent_id")) for e in decision.exclusions),
+        excluded_ids=tuple(_id(e.get("agent_id")) for e in _stored(decision.exclusions)),
     )
 
 
 def _candidate_view(data: dict[str, Any]) -> CandidateView:
+    """A stored candidate as shown; a part missing or of another shape (the row is a client's JSON) shows as
+    nothing rather than failing the whole explanation."""
     factors = tuple(
-        FactorView(str(f["factor"]), float(f["weighted"]), str(f["note"]), float(f.get("score", 0.0)))
-        for f in data["factors"]
+        FactorView(
+            str(f.get("factor", "")), _number(f.get("weighted")), str(f.get("note", "")), _number(f.get("score"))
+        )
+        for f in _stored(data.get("factors"))
     )
-    return CandidateView(str(data["name"]), float(data["total"]), factors, _id(data.get("agent_id")))
+    return CandidateView(
+        str(data.get("name", "someone")), _number(data.get("total")), factors, _id(data.get("agent_id"))
+    )
+
+
+def _number(value: object) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
 
 
 def _id(value: object) -> int | None:
@@ -556,9 +568,10 @@ def _who_was_left_out(exclusions: Any) -> str:
     return "; ".join(f"{e.get('name', 'someone')}: {e.get('reason', 'left out')}" for e in _stored(exclusions))
 
 
-def _stored(exclusions: Any) -> list[dict[str, Any]]:
-    """A decision's stored exclusions (JSON): its objects, whatever else a row holds."""
-    return [e for e in exclusions if isinstance(e, dict)] if isinstance(exclusions, list) else []
+def _stored(items: Any) -> list[dict[str, Any]]:
+    """A decision's stored list (its candidates, their factors, its exclusions: JSON): its objects,
+    whatever else a row holds."""
+    return [e for e in items if isinstance(e, dict)] if isinstance(items, list) else []
 
 
 def set_availability(uow: UnitOfWork, state: Availability) -> list[Decision]:

@@ -106,6 +106,7 @@ REFUSALS: dict[str, type[KnownError]] = {
     "SB003": TransitionNotAllowed,  # not in a state for this: closed or merged (routing), nothing to acknowledge
     "SB001": InvalidInput,  # route_ticket: the chosen agent does not qualify (away, not in the queue, full)
     "SB002": InvalidInput,  # route_ticket: the ticket is assigned already
+    "54000": InvalidInput,  # program_limit_exceeded: the desk's own bounds ("at most 200 SLA policies")
 }
 
 
@@ -126,6 +127,8 @@ BOUNDS = {
     "_one_line": "A name, subject, tag or address is one line, without control characters or direction "
     "overrides; nothing was saved.",
     "_json_readable": "A setting or field nests at most 16 levels and holds no number beyond 1e100; nothing was saved.",
+    "_json_shape": "Custom fields and settings are a set of named values (a routing decision's lists of them); "
+    "nothing was saved.",
     "_no_empty_items": "A list (tags, languages, dates) holds no empty item; nothing was saved.",
     "ck_customer_email_mailbox": "An email address is one address (name@domain), without spaces, commas or "
     "invisible characters; nothing was saved.",
