@@ -414,3 +414,24 @@ def test_a_filter_value_nothing_has_is_said_when_nothing_is_found(tmp_path: Path
     assert notes("queue:biling tag:vip refund") == ("Nothing you may see has a queue “biling”.",)
     assert notes("status:waiting queue:billing nosuchword") == ()  # they exist: the words found nothing
     assert notes("status:waiting refund") == ()  # found
+
+
+def test_the_combining_marks_written_out_are_unicodes() -> None:
+    import unicodedata
+
+    from app.services.search.marks import COMBINING_MARKS
+
+    written = {chr(c) for c in range(0x110000) if __import__("re").fullmatch(f"[{COMBINING_MARKS}]", chr(c))}
+    assert written == {chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")}
+
+
+@pytest.mark.parametrize("word", ["किताब", "धनवापसी", "คืนเงิน", "ใบแจ้งหนี้", "المَبْلَغِ", "ငွေပြန်", "මුදල්"])
+def test_a_word_with_vowel_signs_or_viramas_is_one_word_as_the_index_holds_it(tmp_path: Path, word: str) -> None:
+    """Hindi, Thai, Myanmar, Sinhala and pointed Arabic: the query cut "किताब" at its vowel signs into "क",
+    "त", "ब", which no document holds (a real-world probe, 2026-12-07)."""
+    index = TantivyIndex(tmp_path / "gen-1", create=True)
+    index.add_new([SourceDocument("ticket", 1, f"{word} 123", "x", 1, "new", "Billing", (), "", NOW)])
+    index.commit(Marker(0, 0, "test"))
+    for typing in (False, True):
+        hits, _ = index.search(parse(word, typing=typing), kinds=("ticket",), limit=5, now=NOW)
+        assert [h.id for h in hits] == [1], (word, typing)

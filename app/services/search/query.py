@@ -13,6 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from app.services.search.marks import COMBINING_MARKS
+
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 24
 MIN_FUZZY_LENGTH = 5  # typo tolerance only where a one-letter edit is unlikely to change the word
@@ -28,7 +30,10 @@ KIND_ALIASES = {
 }
 FIELDS = ("status", "queue", "customer", "tag", "created", "updated", "kind", "number")
 
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)  # as Tantivy's default tokenizer: letters and digits
+# As Tantivy's default tokenizer: letters and digits, and the combining marks within a word (vowel signs,
+# viramas, Arabic and Hebrew points), which Rust counts as alphabetic and Python's \w does not.
+_WORD = re.compile(rf"[^\W_](?:[^\W_]|[{COMBINING_MARKS}])*")
+_WORD_CHARACTER = re.compile(rf"[^\W_]|[{COMBINING_MARKS}]")
 _TOKEN = re.compile(
     r'(?P<field>[A-Za-z_]+):(?:"(?P<fquoted>[^"]*)"|(?P<fvalue>[^\s"]*))'
     r'|"(?P<phrase>[^"]*)"'
@@ -225,7 +230,7 @@ def parse(text: str, *, typing: bool = False) -> ParsedQuery:
     if unbalanced:
         notes.append("A quote was not closed: searched for the words instead.")
     prefix: str | None = None
-    ends_in_word = bool(text) and not text[-1].isspace() and bool(_WORD.search(text[-1]))
+    ends_in_word = bool(text) and not text[-1].isspace() and bool(_WORD_CHARACTER.match(text[-1]))
     starred = _STARRED.search(text) is not None  # "refu*": the start of a word, typed or not
     if words and ((typing and ends_in_word) or starred):
         prefix = words.pop()
