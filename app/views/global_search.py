@@ -36,6 +36,7 @@ from app.services.desk_api import SearchArea
 from app.services.search.dto import SearchHit, SearchResults
 from app.services.search.query import KINDS
 from app.services.tickets.dto import TicketSummary
+from app.views.knowledge_panel import article_label
 from app.views.labels import plain_tip
 from app.views.sizing import resize_on_screen
 from app.views.status_choice import status_text
@@ -62,7 +63,7 @@ def hit_label(hit: SearchHit, status_labels: Mapping[str, str] | None = None) ->
     the key "new")."""
     if hit.kind == "ticket":
         return f"#{hit.number}  {hit.title}  · {hit.queue}, {status_text(hit.status, status_labels)}"
-    return hit.title
+    return article_label(hit) if hit.kind == "article" else hit.title
 
 
 class GlobalSearch(QDialog):
@@ -270,13 +271,14 @@ class GlobalSearch(QDialog):
 
 class ArticleView(QDialog):
     """An article found by search, read-only, as the index holds it; Ctrl+I (or the button) inserts its text
-    into the open ticket's reply.
+    into the open ticket's reply, or an internal article's into a note (it is for agents only: an agent sent
+    one to a customer, nothing having said so; usability probe, 2026-12-07).
 
     Signals:
-        insert_requested(str, str): the article's text, and its title.
+        insert_requested(str, str, bool): the article's text, its title, and whether it is internal.
     """
 
-    insert_requested = Signal(str, str)
+    insert_requested = Signal(str, str, bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         from PySide6.QtGui import QKeySequence, QShortcut
@@ -286,22 +288,39 @@ class ArticleView(QDialog):
         resize_on_screen(self, 640, 480)
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
-        self.insert_button = QPushButton("Insert into the reply (Ctrl+I)")
+        self.marks = QLabel()
+        self.marks.setTextFormat(Qt.TextFormat.PlainText)
+        self.marks.setWordWrap(True)
+        self.insert_button = QPushButton()
         self.insert_button.clicked.connect(self._insert)
         self.insert_shortcut = QShortcut(QKeySequence("Ctrl+I"), self)
         self.insert_shortcut.activated.connect(self._insert)
+        self.internal = False
         layout = QVBoxLayout(self)
+        layout.addWidget(self.marks)
         layout.addWidget(self.text)
         layout.addWidget(self.insert_button)
 
-    def show_article(self, title: str, body: str) -> None:
+    def show_article(self, title: str, body: str, marks: tuple[str, ...] = ()) -> None:
         self.setWindowTitle(title)
+        self.internal = "Internal" in marks
+        said = [ARTICLE_MARKS[mark] for mark in marks if mark in ARTICLE_MARKS]
+        self.marks.setText(" ".join(said))
+        self.marks.setVisible(bool(said))
+        self.insert_button.setText("Insert into a note (Ctrl+I)" if self.internal else "Insert into the reply (Ctrl+I)")
         self.text.setPlainText(body)  # plain text: nothing in an article is rendered as markup here
         self.show()
 
     def _insert(self) -> None:
-        self.insert_requested.emit(self.text.toPlainText(), f"the article “{self.windowTitle()}”")
+        self.insert_requested.emit(self.text.toPlainText(), f"the article “{self.windowTitle()}”", self.internal)
         self.accept()
+
+
+ARTICLE_MARKS = {
+    "Internal": "Internal: for agents only. Ctrl+I puts it into an internal note, never into a reply.",
+    "Draft": "A draft: not published yet.",
+    "Archived": "Archived: no longer current.",
+}
 
 
 class SearchSync:
@@ -403,10 +422,11 @@ class SearchFeatures:
         window.runner.run(lambda: window.desk.navigation.summaries([ticket_id]), opened, window.status.report)
 
     def open_article(self, article_id: int) -> None:
-        title = next((h.title for h in self.dialog.hits_shown() if h.kind == "article" and h.id == article_id), "")
+        hit = next((h for h in self.dialog.hits_shown() if h.kind == "article" and h.id == article_id), None)
+        title, marks = (hit.title, hit.article_marks) if hit is not None else ("Article", ())
         self.window.runner.run(
             lambda: self.dialog.search.article_text(article_id),
-            lambda body: self.article_view.show_article(title or "Article", body or ""),
+            lambda body: self.article_view.show_article(title, body or "", marks),
             self.window.status.report,
         )
 
@@ -414,16 +434,22 @@ class SearchFeatures:
         self.window.filters.text.setText(name)
         self.window.focus_search()
 
-    def insert_into_reply(self, text: str, what: str) -> None:
+    def insert_into_reply(self, text: str, what: str, internal: bool = False) -> None:
         """Into the reply at its cursor, as one edit, and said: Ctrl+I from the panel put an article the agent
-        had not looked at into the reply, unannounced (usability probe, 2026-12-07)."""
+        had not looked at into the reply, unannounced (usability probe, 2026-12-07). An internal article goes
+        into a note instead: it is for agents only, and an agent sent one to a customer."""
         editor = self.window.editor
         if editor.detail is None:
             return
-        if editor.composer_panel.ticket_id != editor.detail.ticket.id or not editor.composer.hasFocus():
-            editor.start_reply()
-        editor.composer_panel.insert_response(editor.detail.ticket.id, text)
-        self.window.status.showMessage(f"Inserted {what} into the reply: Ctrl+Z takes it out.", 8000)
+        panel, wanted = editor.composer_panel, "note" if internal else "reply"
+        if panel.ticket_id != editor.detail.ticket.id or panel.mode != wanted or not editor.composer.hasFocus():
+            editor.start_note() if internal else editor.start_reply()
+        panel.insert_response(editor.detail.ticket.id, text)
+        if internal:
+            said = f"Inserted {what} into a note: it is internal, so it never goes into a reply. Ctrl+Z takes it out."
+        else:
+            said = f"Inserted {what} into the reply: Ctrl+Z takes it out."
+        self.window.status.showMessage(said, 8000)
 
     def stop(self) -> None:
         self.dialog.timer.stop()

@@ -2,10 +2,12 @@
 worked (a more-like-this query over its subject and last customer message, run on the task pool).
 
 Keys, wherever the window has the keyboard: Ctrl+I inserts the selected suggested article's text into the
-reply, Ctrl+Shift+I a reference to it; in the panel, Enter on a similar ticket opens it.
+reply (an internal article's into a note: it is for agents only), Ctrl+Shift+I a reference to it; in the
+panel, Enter on a similar ticket opens it. Only published articles are suggested.
 
 Signals:
-    insert_requested(str, str): text for the reply, at its cursor, and what it is (the article “Title”).
+    insert_requested(str, str, bool): text for the reply, at its cursor, what it is (the article “Title”),
+        and whether it is internal (then it goes into a note, never into the reply).
     ticket_chosen(int, int): a similar ticket's id and number.
 """
 
@@ -26,8 +28,13 @@ def article_reference(hit: SearchHit) -> str:
     return f"{hit.title} (knowledge base article {hit.id})"
 
 
+def article_label(hit: SearchHit) -> str:
+    """An article's title with what to know before using it: "Refund rules  · Internal"."""
+    return "  · ".join((hit.title, *hit.article_marks))
+
+
 class KnowledgePanel(QWidget):
-    insert_requested = Signal(str, str)
+    insert_requested = Signal(str, str, bool)
     ticket_chosen = Signal(int, int)
 
     def __init__(self, search: SearchArea, runner: TaskRunner, parent: QWidget | None = None) -> None:
@@ -40,7 +47,10 @@ class KnowledgePanel(QWidget):
         self.tickets = QListWidget()
         self.tickets.itemActivated.connect(self._open_ticket)
         self.articles.itemActivated.connect(lambda _item: self.insert_text())
-        self.hint = QLabel("Ctrl+I inserts the article's text into the reply, Ctrl+Shift+I a reference to it.")
+        self.hint = QLabel(
+            "Ctrl+I inserts the article's text into the reply (an internal one's into a note),"
+            " Ctrl+Shift+I a reference to it."
+        )
         self.hint.setWordWrap(True)
         self.hint.setTextFormat(Qt.TextFormat.PlainText)
         self.empty = QLabel()
@@ -76,7 +86,7 @@ class KnowledgePanel(QWidget):
         for widget, hits in ((self.articles, articles), (self.tickets, tickets)):
             widget.clear()
             for hit in hits:
-                label = f"#{hit.number} {hit.title}" if hit.kind == "ticket" else hit.title
+                label = f"#{hit.number} {hit.title}" if hit.kind == "ticket" else article_label(hit)
                 item = QListWidgetItem(label)
                 item.setData(HIT_ROLE, hit)
                 item.setToolTip(plain_tip(hit.snippet[:300]))
@@ -102,14 +112,14 @@ class KnowledgePanel(QWidget):
             return
         self.runner.run(
             lambda: self.search.article_text(hit.id),
-            lambda text: self.insert_requested.emit(text or hit.snippet, f"the article “{hit.title}”"),
+            lambda text: self.insert_requested.emit(text or hit.snippet, f"the article “{hit.title}”", hit.is_internal),
             lambda error: self.empty.setText(str(error)),
         )
 
     def insert_reference(self) -> None:
         hit = self._selected_article()
         if hit is not None:
-            self.insert_requested.emit(article_reference(hit), f"a reference to “{hit.title}”")
+            self.insert_requested.emit(article_reference(hit), f"a reference to “{hit.title}”", hit.is_internal)
 
     def _open_ticket(self, item: QListWidgetItem) -> None:
         hit = item.data(HIT_ROLE)

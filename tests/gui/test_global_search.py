@@ -32,6 +32,7 @@ from tests.support.world import World, build_world
 
 pytestmark = pytest.mark.slow
 ARTICLE_BODY = "Switch the printer off at the wall, wait ten seconds, and call facilities if it smokes."
+INTERNAL_BODY = "Agents only: a toner smoke claim is signed off by the office manager, never promised to a customer."
 
 
 @pytest.fixture
@@ -46,10 +47,15 @@ def world(committed_runtime: Runtime) -> World:
             service.create_ticket(uow, subject=subject, customer_id=world.jane, queue_id=queue, body=body)
             uow.commit()
     with committed_runtime.uow() as uow:
-        uow.session.connection().exec_driver_sql(
-            "INSERT INTO switchboard.knowledge_article (title, body, state) VALUES (%s, %s, 'published')",
-            ("When a printer is on fire", ARTICLE_BODY),
-        )
+        for title, body, state, visibility in [
+            ("When a printer is on fire", ARTICLE_BODY, "published", "public"),
+            ("Toner smoke: the insurance claim", INTERNAL_BODY, "published", "internal"),
+            ("Office move since Monday", "The office moved since Monday: archived.", "archived", "public"),
+        ]:
+            uow.session.connection().exec_driver_sql(
+                "INSERT INTO switchboard.knowledge_article (title, body, state, visibility) VALUES (%s, %s, %s, %s)",
+                (title, body, state, visibility),
+            )
         uow.commit()
     return world
 
@@ -242,4 +248,50 @@ def test_a_full_group_ends_in_more_which_shows_that_kind_alone_and_every_kind_go
     qtbot.keyClick(dialog.field, Qt.Key.Key_Return)  # "Every kind"
     qtbot.waitUntil(lambda: dialog.only_kind is None and len(dialog.hits_shown()) == LIMIT, timeout=10_000)
     assert dialog.widen_rows() and dialog.field.hasFocus()
+    close_window(window, qtbot)
+
+
+@pytest.mark.qt_log_ignore("^This plugin does not support raise\\(\\)$")  # offscreen Qt cannot raise a dialog
+def test_an_internal_article_says_so_and_ctrl_i_puts_it_in_a_note_never_the_reply(
+    qtbot: QtBot, engine: Engine, world: World, tmp_path: Path, search: Search
+) -> None:
+    """An agent put an internal article (approval rules) into a reply and sent it: nothing said it was for
+    agents only (usability probe, 2026-12-07). And the panel suggested an archived article."""
+    search.rebuild()
+    window = ready_window(qtbot, engine, tmp_path, search)
+    features = window.search_features
+    assert features is not None
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2 and window.editor.detail is not None, timeout=10_000)
+    row = next(r for r, t in enumerate(listed(window.model)) if t.subject == "Printer on fire")
+    window.table.selectRow(row)
+    qtbot.waitUntil(lambda: window.editor.detail.ticket.subject == "Printer on fire")  # type: ignore[union-attr]
+    ticket_id = window.editor.detail.ticket.id  # type: ignore[union-attr]
+    qtbot.keyClick(window.table, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: features.panel.loaded_for == ticket_id, timeout=10_000)
+    suggested = [features.panel.articles.item(r).text() for r in range(features.panel.articles.count())]
+    assert "Toner smoke: the insurance claim  · Internal" in suggested  # it says so
+    assert not any("Office move" in title for title in suggested)  # archived: never suggested
+    window.editor.start_reply()
+    window.table.setFocus()
+    qtbot.keyClicks(window.table, "/")
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is features.dialog.field)
+    qtbot.keyClicks(features.dialog.field, "toner")
+    qtbot.waitUntil(lambda: len(features.dialog.hits_shown()) == 1, timeout=10_000)
+    assert features.dialog.hits_shown()[0].is_internal
+    qtbot.keyClick(features.dialog.field, Qt.Key.Key_Return)
+    view = features.article_view
+    qtbot.waitUntil(lambda: view.isVisible() and INTERNAL_BODY in view.text.toPlainText(), timeout=10_000)
+    assert view.marks.text().startswith("Internal: for agents only.")
+    assert view.insert_button.text() == "Insert into a note (Ctrl+I)"
+    view.activateWindow()
+    view.text.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.text)
+    qtbot.keyClick(view.text, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    panel = window.editor.composer_panel
+    qtbot.waitUntil(lambda: panel.mode == "note" and INTERNAL_BODY in window.editor.composer.toPlainText())
+    assert window.status.currentMessage().startswith(
+        "Inserted the article “Toner smoke: the insurance claim” into a note"
+    )
+    panel.start("reply")
+    assert INTERNAL_BODY not in window.editor.composer.toPlainText()  # the reply holds none of it
     close_window(window, qtbot)

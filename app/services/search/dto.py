@@ -26,6 +26,22 @@ class SearchHit:
     updated: dt.datetime | None = None
     score: float = 0.0
 
+    @property
+    def is_internal(self) -> bool:
+        """An article for agents only: never put into a reply to a customer."""
+        return self.kind == "article" and "internal" in self.status.split()
+
+    @property
+    def article_marks(self) -> tuple[str, ...]:
+        """What a person should know of an article before using it: "Internal", "Draft", "Archived"."""
+        if self.kind != "article":
+            return ()
+        state = self.status.split()[0] if self.status else ""
+        return (
+            *(("Internal",) if self.is_internal else ()),
+            *((state.title(),) if state in ("draft", "archived") else ()),
+        )
+
     def marked_snippet(self, start: str = "[", end: str = "]", *, html: bool = False) -> str:
         """The snippet with its highlights between `start` and `end`; `html` escapes the text (never the
         marks), so customer text cannot forge markup."""

@@ -20,7 +20,9 @@ import tantivy
 from app.services.search.feed import SourceDocument
 from app.services.search.query import KINDS, ParsedQuery, composed, words_of
 
-SCHEMA_VERSION = 8  # bump on any schema change: an index of another version is rebuilt, never opened
+SCHEMA_VERSION = 9  # bump on any schema change: an index of another version is rebuilt, never opened
+# 9: an article's status holds its state and audience ("published internal"; `feed.article_status`): the
+# knowledge panel suggested an archived article, and nothing said an article was for agents only.
 MARKER_KEY = "marker"
 WRITER_HEAP = 96_000_000
 BULK_WRITER_HEAP = 256_000_000
@@ -178,7 +180,7 @@ def _raw_hit(doc: tantivy.Document, score: object, snippet: str, highlights: tup
         id=int(doc.get_first("id") or 0),
         number=int(doc.get_first("number") or 0),
         title=str(doc.get_first("title") or ""),
-        status=str(doc.get_first("status") or ""),
+        status=" ".join(str(value) for value in doc.get_all("status")),
         queue=str(doc.get_first("queue_name") or doc.get_first("queue") or ""),
         customer=str(doc.get_first("customer") or ""),
         updated=doc.get_first("updated"),
@@ -219,7 +221,7 @@ def _document(source: SourceDocument) -> tantivy.Document:
         "updated_s": int(_utc(source.updated or source.created).timestamp()),
     }
     if source.status:
-        data["status"] = source.status.lower()
+        data["status"] = source.status.lower().split()  # an article's are two: its state and its audience
     if source.queue:
         data["queue"] = source.queue.lower()
         data["queue_name"] = source.queue
@@ -416,10 +418,18 @@ class TantivyIndex:
         return hits, (int(result.count or 0) if count else None)  # type: ignore[attr-defined]
 
     def more_like_this(
-        self, text: str, *, kinds: Sequence[str], exclude: tuple[str, int] | None, limit: int, now: dt.datetime
+        self,
+        text: str,
+        *,
+        kinds: Sequence[str],
+        exclude: tuple[str, int] | None,
+        limit: int,
+        now: dt.datetime,
+        statuses: Sequence[str] = (),
     ) -> list[RawHit]:
         """Documents sharing the rarer words of `text` (a ticket's subject and last customer message): the
-        words of the text, each optional, the best-matching first."""
+        words of the text, each optional, the best-matching first; with `statuses`, only documents of one of
+        them (articles: "published")."""
         words = [w for w in dict.fromkeys(map(fold, words_of(text))) if len(w) >= 4][:30]
         if not words:
             return []
@@ -430,6 +440,8 @@ class TantivyIndex:
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [(tantivy.Occur.Must, tantivy.Query.boolean_query(should))]
         if exclude is not None:
             clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_query(SCHEMA, "doc_key", doc_key(*exclude))))
+        if statuses:
+            clauses.append((tantivy.Occur.Must, _any_of("status", statuses)))
         query = tantivy.Query.boolean_query(clauses)
         searcher = self._index.searcher()
         hits = []

@@ -11,6 +11,7 @@ from app.services.platform.plain_text import like_contains
 from app.services.platform.uow import UnitOfWork
 from app.services.search.dto import SearchHit
 from app.services.search.engine import fallback_snippet
+from app.services.search.feed import article_status
 from app.services.search.query import ParsedQuery
 
 
@@ -97,13 +98,14 @@ def search(uow: UnitOfWork, parsed: ParsedQuery, *, kinds: Sequence[str], limit:
             params[f"w{i}"], op = pattern, "~*" if regex else "ILIKE"
             where.append(f"(a.title {op} %(w{i})s OR a.body {op} %(w{i})s)")
         params["limit"] = limit
-        for id_, title, body, updated in connection.exec_driver_sql(
-            "SELECT a.id, a.title, a.body, a.updated_at FROM switchboard.knowledge_article a "
+        for id_, title, body, updated, state, visibility in connection.exec_driver_sql(
+            "SELECT a.id, a.title, a.body, a.updated_at, a.state, a.visibility FROM switchboard.knowledge_article a "
             f"WHERE {' AND '.join(where)} ORDER BY a.updated_at DESC LIMIT %(limit)s",
             params,
         ).all():
             snippet, marks = fallback_snippet(str(body or ""), parsed)
-            hits.append(SearchHit("article", int(id_), None, str(title), snippet, marks, updated=updated))
+            status = article_status(str(state), str(visibility))
+            hits.append(SearchHit("article", int(id_), None, str(title), snippet, marks, status, updated=updated))
     if "customer" in wanted and not only_tickets and patterns:
         where, params = ["TRUE"], {}
         for i, (pattern, regex) in enumerate(patterns):

@@ -39,7 +39,8 @@ _EMAILS = """
     WHERE e.customer_id = ANY(%(ids)s) ORDER BY e.customer_id, e.id
 """
 _ARTICLES = """
-    SELECT a.id, a.title, a.body, a.tags, a.created_at, a.updated_at FROM switchboard.knowledge_article a
+    SELECT a.id, a.title, a.body, a.tags, a.created_at, a.updated_at, a.state, a.visibility
+    FROM switchboard.knowledge_article a
 """
 _CUSTOMERS = """
     SELECT c.id, c.name, o.name, c.created_at
@@ -72,6 +73,13 @@ class SourceDocument:
     last_customer_message: str = ""
 
 
+def article_status(state: str, visibility: str) -> str:
+    """An article's status as the index holds it: its state and its audience ("published internal"), each a
+    value of the `status` filter, so `status:internal` finds what agents alone may read and the knowledge
+    panel suggests only what is published."""
+    return f"{state} {visibility}"
+
+
 def _when(value: object) -> dt.datetime | None:
     return value if isinstance(value, dt.datetime) else None
 
@@ -101,12 +109,13 @@ def _ticket(row: Sequence[object], messages: list[tuple[str, str]], emails: str)
 
 
 def _article(row: Sequence[object]) -> SourceDocument:
-    id_, title, body, tags, created, updated = row
+    id_, title, body, tags, created, updated, state, visibility = row
     return SourceDocument(
         KIND_ARTICLE,
         int(str(id_)),
         str(title),
         str(body or ""),
+        status=article_status(str(state), str(visibility)),
         tags=_tags(tags),
         created=_when(created),
         updated=_when(updated),

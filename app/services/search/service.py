@@ -226,7 +226,9 @@ class Search(SpeaksDomainErrors):
         subject = index.stored("ticket", ticket_id, "title") or ""
         text = f"{subject} {index.stored('ticket', ticket_id, 'last_customer') or ''}"
         now = dt.datetime.now(dt.UTC)
-        articles = index.more_like_this(text, kinds=("article",), exclude=None, limit=limit, now=now)
+        articles = index.more_like_this(
+            text, kinds=("article",), exclude=None, limit=limit, now=now, statuses=("published",)
+        )
         tickets = index.more_like_this(text, kinds=("ticket",), exclude=("ticket", ticket_id), limit=limit, now=now)
         return tuple(map(_hit, articles)), tuple(map(_hit, tickets))
 
