@@ -49,6 +49,33 @@ def test_a_secret_anywhere_in_a_connector_table_is_refused_without_showing_it(ke
     assert "s3cr3t" not in str(refused.value)
 
 
+@pytest.mark.parametrize(
+    ("key", "address"),
+    [
+        ("base_url", "http://svcuser:Hunter2Secret@127.0.0.1:18777"),
+        ("base_url", "https://svcuser@crm.example"),
+        ("link", "HTTPS://a:Hunter2Secret@crm.example/players/{id}"),
+    ],
+)
+def test_an_address_with_a_user_or_password_is_refused_without_showing_it(
+    key: str, address: str, tmp_path: Path
+) -> None:
+    """requests sent it as Basic authentication whatever `auth` said, and the tool's error line showed it to
+    every agent (a real-world probe, 2026-12-07)."""
+    settings = tmp_path / "settings.toml"
+    other = "link" if key == "base_url" else "base_url"
+    settings.write_text(f'[connectors.crm]\n{key} = "{address}"\n{other} = "https://crm.example/x@y"\n')
+    with pytest.raises(ConnectorMisconfigured, match=f"{key} holds a user name or password") as refused:
+        configured_connectors([settings])
+    assert "Hunter2" not in str(refused.value) and "svcuser" not in str(refused.value)
+
+
+def test_an_at_sign_after_the_host_is_no_user(tmp_path: Path) -> None:
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[connectors.crm]\nbase_url = "https://crm.example"\nlink = "https://crm.example/u/x@y.test"\n')
+    assert "crm" in configured_connectors([settings])
+
+
 def test_the_first_file_naming_a_connector_wins(tmp_path: Path) -> None:
     user, site = tmp_path / "user.toml", tmp_path / "site.toml"
     user.write_text('[connectors.accounts]\nbase_url = "https://mine.example"\n')

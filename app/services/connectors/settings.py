@@ -90,6 +90,26 @@ def _secret_in(table: object, prefix: str = "") -> str | None:
     return None
 
 
+_USER_IN_ADDRESS = re.compile(r"^\s*[a-z][a-z0-9+.-]*://[^/?#@\s]*@", re.IGNORECASE)
+
+
+def _address_with_user(table: object, prefix: str = "") -> str | None:
+    """The key of a value that is an address with a user (and perhaps a password) in it, as
+    `https://svc:Hunter2@tools.lan`: requests sent it as Basic authentication whatever `auth` said, and it
+    was shown to every agent in the tool's error line, `connector list` and the shared account cache."""
+    if isinstance(table, dict):
+        for key, value in table.items():
+            if (found := _address_with_user(value, f"{prefix}{key}.")) is not None:
+                return found
+    elif isinstance(table, list):
+        for value in table:
+            if (found := _address_with_user(value, prefix)) is not None:
+                return found
+    elif isinstance(table, str) and _USER_IN_ADDRESS.match(table):
+        return prefix.rstrip(".")
+    return None
+
+
 def _read(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -129,6 +149,11 @@ def parse(name: str, table: object, *, source: str) -> ConnectorSettings:
         raise ConnectorMisconfigured(
             f"{where} holds a secret ({key!r}); remove it: the credential lives in the OS keyring "
             f"(switchboard connector credential {name})"
+        )
+    if (key := _address_with_user(table)) is not None:
+        raise ConnectorMisconfigured(
+            f"{where}: {key} holds a user name or password in its address; remove it: the credential lives in "
+            f"the OS keyring (switchboard connector credential {name}), and an address is shown to every agent"
         )
     kind = table.get("kind", "http")
     ttl = table.get("ttl_seconds", 900)
