@@ -467,6 +467,9 @@ def test_the_risk_says_the_margin_the_board_is_ranked_by() -> None:
     assert risk_words(late) == "3 h 33 min late"
     spare = dataclasses.replace(row, minutes_left=87, typical_minutes=60, margin=27, risk=Risk.ON_TRACK)
     assert risk_words(spare) == "27 min to spare"
+    overrun = dataclasses.replace(spare, margin=87, past_typical=True)  # open longer than similar ones take
+    assert risk_words(overrun) == "1 h 27 min left, past typical"
+    assert "no estimate beyond the time left" in EscalationBoardModel._why(overrun)
     breached = dataclasses.replace(row, state=BoardState.BREACHED, minutes_left=-33, margin=-33, risk=Risk.BREACHED)
     assert risk_words(breached) == "Breached"
     why = EscalationBoardModel._why  # the tooltip: the reasoning, once

@@ -33,6 +33,16 @@ def test_a_ticket_typically_done_after_its_due_time_is_likely_to_breach() -> Non
     assert guess.typical_minutes == typical and guess.minutes_left == 120
 
 
+def test_a_ticket_open_longer_than_similar_ones_take_is_past_typical_not_simply_on_track() -> None:
+    """A lead read "on track, 48 min to spare" beside "similar tickets take 2 h 56 min" as a contradiction
+    (usability probe, 2026-12-07): the ticket has been open longer than that already."""
+    monday_9am = dt.datetime(2026, 12, 7, 8, tzinfo=dt.UTC)
+    guess = predict(due_at=MONDAY_10AM, created_at=FRIDAY_4PM, typical_minutes=30, calendar=OFFICE, now=monday_9am)
+    assert guess.past_typical and guess.margin == guess.minutes_left == 60 and guess.risk is Risk.ON_TRACK
+    early = predict(due_at=MONDAY_10AM, created_at=FRIDAY_4PM, typical_minutes=90, calendar=OFFICE, now=FRIDAY_4PM)
+    assert not early.past_typical
+
+
 def test_the_typical_time_is_business_time_on_the_tickets_calendar() -> None:
     """Typically answered in 60 business minutes, a ticket of Friday 16:30 is expected on Monday at 09:30,
     not at 17:30 on Friday: the margin to a Monday 10:00 due time is 30 minutes, not 150."""

@@ -40,6 +40,7 @@ class Escalation:
     typical_minutes: float | None = None
     margin: float | None = None
     risk: Risk = Risk.PAUSED
+    past_typical: bool = False  # open longer than similar tickets take (`prediction.Prediction`)
     acknowledged_by: str | None = None
     acknowledged_at: dt.datetime | None = None
 
@@ -145,6 +146,7 @@ def open_escalations(uow: UnitOfWork, *, limit: int = 500, book: SlaBook | None 
             typical_minutes=guess.typical_minutes,
             margin=guess.margin,
             risk=guess.risk,
+            past_typical=guess.past_typical,
             acknowledged_by=(r.acknowledged_by or "someone no longer on the desk") if acknowledged else None,
             acknowledged_at=r.acknowledged_at if acknowledged else None,
         )

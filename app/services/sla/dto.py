@@ -49,6 +49,7 @@ class BoardRow:
     typical_minutes: float | None = None  # median handling of similar tickets, business minutes; None: no history
     margin: float | None = None  # business minutes between the typical finish and the due time
     risk: Risk = Risk.ON_TRACK
+    past_typical: bool = False  # open longer than similar tickets take: no estimate beyond the time left
     acknowledged_by: str | None = None  # the lead who acknowledged the escalation as it stands
     acknowledged_at: dt.datetime | None = None
     version: int = 0  # the ticket's version when read (for reassigning from the board)

@@ -46,6 +46,7 @@ class Prediction:
     typical_minutes: float | None  # the median of similar tickets, business minutes; None: no history
     margin: float | None  # business minutes between the typical finish and the due time
     risk: Risk
+    past_typical: bool = False  # open longer than similar tickets take: no estimate beyond the time left
 
     def rank_key(self, due_at: dt.datetime | None, ticket_id: int) -> tuple[int, float, dt.datetime, int]:
         """Paused last; then the most negative margin first; then the sooner due; then the older ticket."""
@@ -73,14 +74,15 @@ def predict(
     if due_at is None:
         return Prediction(None, typical_minutes, None, Risk.PAUSED)
     left = round(signed_business_minutes(calendar, now, due_at), 1)
-    margin = left
+    margin, past_typical = left, False
     if typical_minutes is not None:  # the typical work not yet behind it comes off what is left
         elapsed = calendar.business_minutes(created_at, now)
         margin = round(left - max(0.0, typical_minutes - elapsed), 1)
+        past_typical = elapsed >= typical_minutes
     if due_at <= now:
         risk = Risk.BREACHED
     elif margin < 0:
         risk = Risk.LIKELY
     else:
         risk = Risk.ON_TRACK
-    return Prediction(left, typical_minutes, margin, risk)
+    return Prediction(left, typical_minutes, margin, risk, past_typical)

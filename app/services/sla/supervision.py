@@ -190,6 +190,7 @@ def escalation_board(
             typical_minutes=guess.typical_minutes,
             margin=guess.margin,
             risk=guess.risk,
+            past_typical=guess.past_typical,
             acknowledged_by=(r.acknowledged_by or "someone no longer on the desk") if acknowledged else None,
             acknowledged_at=r.acknowledged_at if acknowledged else None,
             version=r.version,
