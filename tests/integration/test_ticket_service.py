@@ -95,10 +95,31 @@ def test_an_internal_note_is_not_a_response(world: World) -> None:
     assert MessageKind.INTERNAL_NOTE in kinds
 
 
-def test_empty_messages_are_refused(world: World) -> None:
+@pytest.mark.parametrize("body", ["  \n", "\u200b\u200d\u2060", "\u2800 \ufeff"])
+def test_empty_messages_are_refused(world: World, body: str) -> None:
+    """A reply of zero-width characters was sent to a customer and met the first-response target."""
     ticket = _open(world).ticket
     with world.uow() as uow, pytest.raises(InvalidInput, match="empty"):
-        service.reply(uow, ticket_id=ticket.id, body="  \n", expected_version=None)
+        service.reply(uow, ticket_id=ticket.id, body=body, expected_version=None)
+
+
+@pytest.mark.parametrize("subject", ["\u200b", "\u2800\u2800", "\u3164"])
+def test_a_subject_that_shows_nothing_is_refused(world: World, subject: str) -> None:
+    with pytest.raises(InvalidInput, match="subject that shows something"):
+        _open(world, subject)
+
+
+def test_a_message_given_only_as_html_gets_its_text_from_it(world: World) -> None:
+    """A mail without a plain-text part was stored with empty text: its words were not searchable and
+    `ticket show` printed nothing (a real-world probe, 2026-12-07)."""
+    ticket = _open(world).ticket
+    html = "<html><head><title>Newsletter 6</title></head><body>\n   <table><tr><td>\n      Refund   XYZZY\n"
+    html += "</td></tr></table></body></html>"
+    with world.uow() as uow:
+        service.add_customer_message(uow, ticket_id=ticket.id, body="", body_html=html)
+        uow.commit()
+        texts = uow.session.scalars(select(Message.body_text).where(Message.ticket_id == ticket.id)).all()
+    assert texts[-1] == "Refund XYZZY"
 
 
 def test_every_changed_field_is_audited_old_to_new(world: World) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from app.services.platform.plain_text import clean_body, clean_line
+import pytest
+
+from app.services.platform.plain_text import clean_body, clean_line, has_visible_text
 
 HOSTILE = "Evil \x1b[31mred\x1b[0m\x07 bell\x00 \x9b2J \x7fdel"
 
@@ -15,3 +17,12 @@ def test_a_line_keeps_the_words_and_loses_every_control() -> None:
 def test_a_body_keeps_lines_and_tabs_and_normalises_line_breaks() -> None:
     assert clean_body("a\r\nb\rc\n\td\x07\x1b") == "a\nb\nc\n\td"
     assert clean_body("Zoë — ünïcode stays ✓") == "Zoë — ünïcode stays ✓"
+
+
+@pytest.mark.parametrize(
+    ("text", "shows"),
+    [("", False), (" \n\t", False), ("\u200b\u200d\u2060", False), ("\u2800\ufeff\u3164", False), ("ok", True),
+     ("\u200bx", True), ("日本", True), ("👍", True), ("\u0301", True)],
+)  # fmt: skip
+def test_visible_text_is_anything_that_shows(text: str, shows: bool) -> None:
+    assert has_visible_text(text) is shows

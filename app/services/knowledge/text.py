@@ -1,14 +1,12 @@
 """An article's text from its HTML: what search indexes, the CLI prints and a diff compares.
 
-The HTML is sanitised first (the conversation's `sanitize_html`, nh3), then read with the standard
-library's parser: block elements become line breaks, list items a "- ", everything else its text.
+The HTML is sanitised first (the conversation's `sanitize_html`, nh3), then read as text
+(`platform.html_text`).
 """
 
 from __future__ import annotations
 
-import re
-from html.parser import HTMLParser
-
+from app.services.platform.html_text import html_to_text
 from app.services.platform.plain_text import clean_body
 from app.services.platform.sanitize import sanitize_html
 
@@ -17,37 +15,6 @@ MAX_BODY_CHARS = 200_000
 # nh3 is quadratic in nesting depth (docs/benchmarks.md: 5,000 nested <div> 65 ms, 100,000 35 s): markup
 # with more tags than this is refused before it is sanitised (10,000 nested: about a quarter second).
 MAX_TAGS = 10_000
-_BLOCKS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "tr", "blockquote", "pre", "hr"}
-_BLANK_RUNS = re.compile(r"\n{3,}")
-
-
-class _TextCollector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "li":
-            self.parts.append("\n- ")
-        elif tag in ("td", "th"):
-            self.parts.append("\t")
-        elif tag in _BLOCKS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _BLOCKS and tag != "br":
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def html_to_text(html: str) -> str:
-    collector = _TextCollector()
-    collector.feed(html)
-    collector.close()
-    lines = [line.rstrip() for line in "".join(collector.parts).splitlines()]
-    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
 
 
 def prepare_body(body: str, body_html: str | None) -> tuple[str, str | None]:

@@ -38,6 +38,17 @@ def clean_body(text: str) -> str:
     return _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text))
 
 
+# Characters that show nothing though they are not spaces: zero-width space, joiners, word joiner, the
+# byte-order mark, the braille blank, the Hangul fillers. A reply of "\u200b\u200d\u2060" was sent to a
+# customer (and met the first-response target); subjects of only U+200B or U+2800 made tickets.
+_BLANK_LOOKING = "\u200b\u200c\u200d\u2060\ufeff\u2800\u3164\u115f\u1160\uffa0\u180e\u00ad\u034f"
+
+
+def has_visible_text(text: str) -> bool:
+    """Whether anything in `text` shows: not only spaces, line breaks, controls and invisible characters."""
+    return any(not ch.isspace() and ch not in _BLANK_LOOKING and ch.isprintable() for ch in text)
+
+
 def clean_line(text: str) -> str:
     """A one-line field (a subject, a tag, a name, a file name): controls and direction overrides removed,
     whitespace runs folded to one space."""

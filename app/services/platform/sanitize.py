@@ -43,9 +43,16 @@ DISPLAY_ATTRIBUTES: dict[str, set[str]] = {
 MAX_SPAN = 10
 
 
+# Elements dropped with what they hold, not only their tags (nh3's own two, and a document's title: a
+# newsletter's <title> "Nuovo messaggio 6" became the first line of its article and of a mail's text).
+UNSHOWN_CONTENT = {"script", "style", "title"}
+
+
 def sanitize_html(html: str) -> str:
     """Strip scripts, styles, event handlers and unknown schemes; links get rel=noopener noreferrer."""
-    return nh3.clean(html, url_schemes=ALLOWED_URL_SCHEMES, link_rel="noopener noreferrer")
+    return nh3.clean(
+        html, url_schemes=ALLOWED_URL_SCHEMES, link_rel="noopener noreferrer", clean_content_tags=UNSHOWN_CONTENT
+    )
 
 
 def sanitize_for_display(html: str) -> str:
@@ -57,6 +64,7 @@ def sanitize_for_display(html: str) -> str:
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
         attribute_filter=_clamp_spans,
+        clean_content_tags=UNSHOWN_CONTENT,
     )
 
 

@@ -34,7 +34,7 @@ from app.services.platform.events import (
     TicketMerged,
     events_for_field,
 )
-from app.services.platform.plain_text import clean_body, clean_line
+from app.services.platform.plain_text import clean_body, clean_line, has_visible_text
 from app.services.platform.uow import UnitOfWork
 from app.services.tickets import lifecycle
 from app.services.tickets.dto import MAX_SUBJECT_LENGTH, TicketChanged
@@ -232,8 +232,8 @@ def _agent_message(
     then_status: str | None,
 ) -> TicketChanged:
     body = clean_body(body)
-    if not body.strip() and not body_html:
-        raise InvalidInput("The message is empty; nothing was sent")
+    if not has_visible_text(body) and not (body_html and body_html.strip()):
+        raise InvalidInput("The message is empty (or only invisible characters); nothing was sent")
     edit = _Edit(uow, _lock(uow, ticket_id, expected_version), kind.value)
     rules = load_rules(uow)
     if kind is MessageKind.PUBLIC_REPLY:
@@ -526,15 +526,23 @@ def _add_message(
     in_reply_to: str | None = None,
     references: tuple[str, ...] = (),
 ) -> int:
-    """The message's row, after the unit's pending changes of the ticket (the order a flush wrote them in)."""
+    """The message's row, after the unit's pending changes of the ticket (the order a flush wrote them in).
+    A message given only as HTML (a mail without a plain-text part) gets its text from the HTML: stored
+    empty, its words were not searchable and `ticket show`, excerpts and suggestions had nothing."""
     uow.session.flush()
+    safe_html = _sanitized(body_html)
+    text = clean_body(body)
+    if not text.strip() and safe_html:
+        from app.services.platform.html_text import html_to_text
+
+        text = clean_body(html_to_text(safe_html))
     values = {
         "ticket_id": ticket_id,
         "kind": kind,
         "author_agent_id": author_agent_id,
         "author_customer_id": author_customer_id,
-        "body_text": clean_body(body),
-        "body_html": _sanitized(body_html),
+        "body_text": text,
+        "body_html": safe_html,
         "message_id_header": message_id_header,
         "in_reply_to": in_reply_to,
         "references": list(references),
@@ -570,8 +578,8 @@ def _clean_subject(subject: str) -> str:
     """A subject as one line; longer than the most a subject holds is refused, not cut without a word (a
     100,000-character subject was stored as its first 500). Intake that must take any mail cuts its own."""
     cleaned = clean_line(subject)
-    if not cleaned:
-        raise InvalidInput("A ticket needs a subject")
+    if not has_visible_text(cleaned):
+        raise InvalidInput("A ticket needs a subject" + (" that shows something" if cleaned else ""))
     if len(cleaned) > MAX_SUBJECT_LENGTH:
         raise InvalidInput(
             f"A subject holds at most {MAX_SUBJECT_LENGTH} characters; this one has {len(cleaned):,}. "
