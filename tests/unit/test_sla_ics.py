@@ -141,3 +141,29 @@ def test_duration_cancelled_and_mixed_zones() -> None:
     mixed = ics("UID:m\r\nSUMMARY:Odd\r\nDTSTART:20271224T090000Z\r\nDTEND:20271224T170000\r\n")
     with pytest.raises(InvalidInput, match=r"\(Odd\) gives one time with a zone and one without"):
         dates_from_ics(mixed, until=UNTIL)
+
+
+def test_until_exdate_and_a_moved_occurrence_in_utc_are_read_on_the_events_clock() -> None:
+    """Thunderbird and Google write UNTIL in UTC: Fridays 09:00 in Berlin "until 08:00Z" on the 26th lost that
+    Friday; an EXDATE and a RECURRENCE-ID in UTC cancelled and moved nothing (a real-world probe)."""
+    data = ics(
+        "UID:fri\r\nDTSTART;TZID=Europe/Berlin:20270205T090000\r\nDTEND;TZID=Europe/Berlin:20270205T100000\r\n"
+        "RRULE:FREQ=WEEKLY;UNTIL=20270226T080000Z\r\n",
+        "UID:mon\r\nDTSTART;TZID=Europe/Berlin:20270104T090000\r\nDTEND;TZID=Europe/Berlin:20270104T100000\r\n"
+        "RRULE:FREQ=WEEKLY;COUNT=4\r\nEXDATE:20270111T080000Z\r\n",
+        "UID:mon\r\nRECURRENCE-ID:20270118T080000Z\r\n"
+        "DTSTART;TZID=Europe/Berlin:20270120T090000\r\nDTEND;TZID=Europe/Berlin:20270120T100000\r\n",
+    )
+    assert dates_from_ics(data, until=dt.date(2027, 12, 31), time_zone="Europe/Berlin") == [
+        dt.date(2027, 1, 4),
+        dt.date(2027, 1, 20),  # the 18th moved to the 20th; the 11th cancelled
+        dt.date(2027, 1, 25),
+        *(dt.date(2027, 2, d) for d in (5, 12, 19, 26)),
+    ]
+
+
+@pytest.mark.parametrize("free", ["TRANSP:TRANSPARENT\r\n", "X-MICROSOFT-CDO-BUSYSTATUS:FREE\r\n"])
+def test_an_event_marked_free_closes_nothing(free: str) -> None:
+    """An Outlook export's birthday (free time) closed the day, pausing every SLA clock while the team worked."""
+    data = ics(f"UID:b\r\nDTSTART;VALUE=DATE:20270301\r\n{free}", "UID:c\r\nDTSTART;VALUE=DATE:20270302\r\n")
+    assert dates_from_ics(data, until=dt.date(2027, 12, 31)) == [dt.date(2027, 3, 2)]

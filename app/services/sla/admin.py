@@ -523,14 +523,14 @@ def dates_from_ics(data: bytes, *, until: dt.date, time_zone: str | None = None)
     except ValueError as error:  # the parser's own words, after ours: "Content line could not be parsed…"
         raise InvalidInput(f"This file is not a calendar (.ics) Switchboard can read ({_readable(error)}).") from None
     events = list(calendar.walk("VEVENT"))
-    moved: dict[str, set[dt.datetime]] = {}  # uid -> the occurrences a RECURRENCE-ID event replaces
+    moved: dict[str, set[dt.date | dt.datetime]] = {}  # uid -> the occurrences a RECURRENCE-ID event replaces
     days: set[dt.date] = set()
     zone = ZoneInfo(time_zone) if time_zone else None
     for number, event in enumerate(events, start=1):
         with _dates_read(event, number):
             replaced = event.get("RECURRENCE-ID")
             if replaced is not None:
-                moved.setdefault(str(event.get("UID", "")), set()).add(_wall_time(replaced.dt))
+                moved.setdefault(str(event.get("UID", "")), set()).add(replaced.dt)
     for number, event in enumerate(events, start=1):
         with _dates_read(event, number):
             days.update(_event_days(event, number, until, moved, zone))
@@ -560,12 +560,18 @@ def _readable(error: Exception) -> str:
 
 
 def _event_days(
-    event: Any, number: int, until: dt.date, moved: Mapping[str, set[dt.datetime]], zone: ZoneInfo | None = None
+    event: Any,
+    number: int,
+    until: dt.date,
+    moved: Mapping[str, set[dt.date | dt.datetime]],
+    zone: ZoneInfo | None = None,
 ) -> set[dt.date]:
     """The days one event covers (see `dates_from_ics`); `number` names it in a refusal. A cancelled event
-    closes nothing (calendar exports keep them); an event without DTEND lasts its DURATION, if any."""
+    closes nothing (calendar exports keep them), nor one marked free (TRANSP:TRANSPARENT, Outlook's busy
+    status FREE: a birthday in an Outlook export closed the day); an event without DTEND lasts its
+    DURATION, if any."""
     start = event.get("DTSTART")
-    if start is None or str(event.get("STATUS", "")).upper() == "CANCELLED":
+    if start is None or str(event.get("STATUS", "")).upper() == "CANCELLED" or _is_free(event):
         return set()
     what = f"Event {number} of the .ics file ({_summary(event)})"
     end_at = _end_of(event, start.dt)
@@ -591,6 +597,14 @@ def _event_days(
     return {day + dt.timedelta(days=n) for day in starts for n in range(span + 1)}
 
 
+def _is_free(event: Any) -> bool:
+    """Whether the event leaves its time free (it blocks nothing in the calendar it came from)."""
+    return (
+        str(event.get("TRANSP", "")).upper() == "TRANSPARENT"
+        or str(event.get("X-MICROSOFT-CDO-BUSYSTATUS", "")).upper() == "FREE"
+    )
+
+
 def _end_of(event: Any, start: dt.date | dt.datetime) -> dt.date | dt.datetime | None:
     """DTEND, else DTSTART plus DURATION (Apple's and some exports' way), else None."""
     end = event.get("DTEND")
@@ -603,26 +617,33 @@ def _end_of(event: Any, start: dt.date | dt.datetime) -> dt.date | dt.datetime |
 
 
 def _occurrences(
-    event: Any, start: dt.date | dt.datetime, until: dt.date, moved: set[dt.datetime], zone: ZoneInfo | None = None
+    event: Any,
+    start: dt.date | dt.datetime,
+    until: dt.date,
+    moved: set[dt.date | dt.datetime],
+    zone: ZoneInfo | None = None,
 ) -> list[dt.date]:
     """The first days of a repeating event's occurrences up to `until`: repeated on the wall clock of its
-    start (a weekly 20:00 in New York stays 20:00 across DST), each then counted on the calendar's clock."""
+    start (a weekly 20:00 in New York stays 20:00 across DST), each then counted on the calendar's clock.
+    An UNTIL, EXDATE, RDATE or RECURRENCE-ID written in another zone (UTC, as Thunderbird and Google write
+    UNTIL) is read on the start's clock first: compared as written, Fridays 09:00 in Berlin "until 08:00Z"
+    lost their last Friday, and an EXDATE in UTC cancelled nothing."""
     from dateutil.rrule import rruleset, rrulestr  # type: ignore[import-untyped]  # icalendar's own dependency
 
     first = _wall_time(start)
     rules = rruleset()
     try:
         for rule in _listed(event.get("RRULE")):
-            rules.rrule(rrulestr(rule.to_ical().decode(), dtstart=first, ignoretz=True))
+            rules.rrule(rrulestr(_on_start_clock(rule, start).to_ical().decode(), dtstart=first, ignoretz=True))
     except (ValueError, TypeError) as error:
         raise InvalidInput(f"A repeating event of the .ics file has a rule that cannot be read: {error}") from None
     for name, add in (("RDATE", rules.rdate), ("EXDATE", rules.exdate)):
         for listed in _listed(event.get(name)):
             for value in getattr(listed, "dts", ()):
                 if not isinstance(value.dt, tuple):  # an RDATE period: its start is enough here
-                    add(_wall_time(value.dt))
+                    add(_start_clock_time(value.dt, start))
     for replaced in moved:
-        rules.exdate(replaced)
+        rules.exdate(_start_clock_time(replaced, start))
     last = dt.datetime.combine(until, dt.time.max)
     found: list[dt.date] = []
     for occurrence in rules.xafter(first, inc=True):
@@ -648,6 +669,24 @@ def _listed(value: Any) -> list[Any]:
     if value is None:
         return []
     return list(value) if isinstance(value, list) else [value]
+
+
+def _start_clock_time(value: dt.date | dt.datetime, start: dt.date | dt.datetime) -> dt.datetime:
+    """A time of the event as the naive wall time of its start's zone (the clock its rule repeats on)."""
+    aware = isinstance(value, dt.datetime) and value.tzinfo is not None
+    if aware and isinstance(value, dt.datetime) and isinstance(start, dt.datetime) and start.tzinfo is not None:
+        return value.astimezone(start.tzinfo).replace(tzinfo=None)
+    return _wall_time(value)
+
+
+def _on_start_clock(rule: Any, start: dt.date | dt.datetime) -> Any:
+    """The rule with its UNTIL on the start's clock (see `_occurrences`); a rule without one as it is."""
+    until = rule.get("UNTIL")
+    if not until:
+        return rule
+    moved = rule.copy()
+    moved["UNTIL"] = [_start_clock_time(value, start) for value in _listed(until)]
+    return moved
 
 
 def _wall_time(value: dt.date | dt.datetime) -> dt.datetime:
