@@ -82,6 +82,21 @@ def test_a_retry_after_a_503_gets_the_answer(tool: HTTPServer) -> None:
     assert isinstance(http(tool).lookup(KeyKind.ACCOUNT_ID, "1"), Account)
 
 
+@pytest.mark.parametrize(("path", "answer"), [("", []), ("data.0", {"data": []}), ("data", {"data": []})])
+def test_a_search_style_tool_that_found_nothing_is_not_found_not_broken(
+    tool: HTTPServer, path: str, answer: object
+) -> None:
+    """A tool answering `?email=` with an empty list read as "answered JSON that is not an account object":
+    three such customers opened the breaker for the next, who had an account (a real-world probe)."""
+    tool.expect_request("/api/accounts", query_string="email=nobody%40customer.test").respond_with_json(answer)
+    found = {"data": [ACCOUNT]} if path.startswith("data") else [ACCOUNT]
+    tool.expect_request("/api/accounts", query_string="email=jane%40customer.test").respond_with_json(found)
+    connector = http(tool, account_path=path or "0")
+    assert connector.lookup(KeyKind.EMAIL, "nobody@customer.test") == NotFound(KeyKind.EMAIL, "nobody@customer.test")
+    if path != "data":
+        assert isinstance(connector.lookup(KeyKind.EMAIL, "jane@customer.test"), Account)
+
+
 @pytest.mark.parametrize("body", [b"<html>oops</html>", b"[" * 100_000, b'"just a string"'])
 def test_an_answer_that_is_not_an_account_object_is_a_clear_failure(tool: HTTPServer, body: bytes) -> None:
     tool.expect_request("/api/accounts/1").respond_with_data(body, content_type="application/json")

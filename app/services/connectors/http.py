@@ -135,7 +135,7 @@ class HttpConnector:
         key = clean_key(kind, key)
         url = self.base_url + self.paths[kind.value].replace("{key}", quote(key, safe=""))
         document = self._get_json(url)
-        if document is None:
+        if document is None or _found_nothing(document, self.account_path):
             return NotFound(kind, key)
         return self._account(kind, key, document)
 
@@ -350,6 +350,20 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _found_nothing(document: Any, path: str) -> bool:
+    """A search-style answer without a match: an empty list where the account's path goes into one (`[]`,
+    `{"data": []}` for `data.0`). It read as "answered JSON that is not an account object", and three such
+    customers opened the breaker for the next one, who had an account (a real-world probe)."""
+    node = document
+    for part in path.split(".") if path else ():
+        if isinstance(node, list):
+            return not node
+        if not isinstance(node, dict):
+            return False
+        node = node.get(part)
+    return isinstance(node, list) and not node
 
 
 def _dig(node: Any, path: str) -> Any:
