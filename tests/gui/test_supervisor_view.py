@@ -26,7 +26,7 @@ from app.views.main_window import MainWindow
 from app.views.supervisor.models import EscalationBoardModel, clock_words, risk_words
 from app.views.supervisor.view import ALL_QUEUES, NOBODY_EMPTY, SupervisorView
 from app.vocabulary import Priority
-from tests.support.desk_window import close_window, open_desk_window
+from tests.support.desk_window import answer_question, close_window, open_desk_window
 from tests.support.world import World, build_world
 
 pytestmark = pytest.mark.slow
@@ -332,8 +332,7 @@ def test_a_team_lead_acknowledges_reassigns_and_comments_from_the_board_by_keys(
     qtbot.keyClicks(dialog.reason, "Refunds are her field")
     qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
     assert dialog.isVisible() and dialog.problem.text() == "Choose who gets the ticket."
-    dialog.assignee.setFocus()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.assignee)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.assignee)  # the keyboard goes to what is missing
     qtbot.keyClick(dialog.assignee, Qt.Key.Key_Down)
     assert dialog.assignee.currentData() == offered[0]
     name, load = dialog.assignee.currentText().split(" — ")  # each offered with their load, as team load reads it
@@ -350,6 +349,13 @@ def test_a_team_lead_acknowledges_reassigns_and_comments_from_the_board_by_keys(
     assert comment is not None and comment.mode == "comment"
     qtbot.waitUntil(lambda: QApplication.focusWidget() is comment.body)
     qtbot.keyClicks(comment.body, "Customer called twice")
+    asked = answer_question(qtbot, discard=False)
+    qtbot.keyClick(comment.body, Qt.Key.Key_Escape)  # asks before the typed note is dropped: kept
+    assert asked == [f"Your changes to this note on #{late.number} are not saved. Discard them?"]
+    assert comment.isVisible() and comment.body.toPlainText() == "Customer called twice"
+    comment.activateWindow()  # (offscreen Qt gives the question's focus back to no one)
+    comment.body.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is comment.body)
     qtbot.keyClick(comment.body, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not comment.isVisible(), timeout=10_000)
 

@@ -28,14 +28,18 @@ from app.services.sla.dto import AgentLoad, BoardRow
 from app.services.tickets.dto import TicketChanged
 from app.views.labels import plain_label
 from app.views.tasks import TaskRunner
+from app.views.unsaved import AsksBeforeDiscarding
 from app.views.writing_dialog import WritingDialog
 
 Mode = Literal["reassign", "comment"]
 NOBODY = -1
 
 
-class BoardActionDialog(WritingDialog):
-    """Attributes:
+class BoardActionDialog(WritingDialog, AsksBeforeDiscarding):
+    """Esc (or Cancel) with a note or a reason typed asks before dropping it: Esc threw a lead's comment away
+    without a word, where the policy and routing editors ask (usability probe, 2026-12-07).
+
+    Attributes:
     assignee: who gets the ticket (reassign only; filled in the background); reason: why (reassign).
     body: the internal note (comment; Ctrl+Enter writes it); problem: why nothing was written.
     go_button: writes (the default button: Enter in the reason).
@@ -57,6 +61,7 @@ class BoardActionDialog(WritingDialog):
         self.team = {agent.agent_id: agent for agent in team}  # the team load tab's figures, as read
         reassigning = mode == "reassign"
         self.setWindowTitle(f"Reassign #{row.number}" if reassigning else f"Comment on #{row.number}")
+        self.discard_what = f"this reassignment of #{row.number}" if reassigning else f"this note on #{row.number}"
         self.setMinimumWidth(460)
         heading = plain_label(f"#{row.number} {row.subject}")
         heading.setWordWrap(True)
@@ -85,7 +90,7 @@ class BoardActionDialog(WritingDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self._go_button(buttons, "Reassign" if reassigning else "Add note")
         buttons.accepted.connect(self.write)
-        buttons.rejected.connect(self.reject)
+        buttons.rejected.connect(self.close_asked)
         layout.addWidget(self._problem_line())
         layout.addWidget(buttons)
 
@@ -111,6 +116,7 @@ class BoardActionDialog(WritingDialog):
             body = self.body.toPlainText()
             if not body.strip():
                 self.problem.setText("Write the note first.")
+                self.body.setFocus()
                 return
             op = lambda: self.supervision.comment(row.ticket_id, body)  # noqa: E731
         else:
@@ -118,13 +124,19 @@ class BoardActionDialog(WritingDialog):
             reason = self.reason.text()
             if chosen is None:
                 self.problem.setText("Choose who gets the ticket.")
+                self.assignee.setFocus()
                 return
-            if not reason.strip():
-                self.problem.setText("Say why: the reason goes into an internal note.")
+            if not reason.strip():  # the keyboard goes where the answer is typed: it stayed on To, and the
+                self.problem.setText("Say why: the reason goes into an internal note.")  # reason chose a name
+                self.reason.setFocus()
                 return
             assignee = None if chosen == NOBODY else int(chosen)
             op = lambda: self.supervision.reassign(row.ticket_id, assignee, reason, row.version)  # noqa: E731
         self._write(op)
+
+    def has_unsaved_edits(self) -> bool:
+        typed = self.body.toPlainText() if self.mode == "comment" else self.reason.text()
+        return bool(typed.strip())
 
     def _wrote(self, changed: TicketChanged) -> None:
         self.written.emit(changed)
