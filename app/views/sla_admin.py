@@ -1049,6 +1049,7 @@ class SlaAdminDialog(AsksBeforeDiscarding):
         self.area, self.runner = area, runner
         self.state = "loading"
         self.setup: SlaSetup | None = None
+        self._chosen_next: int | None = None  # the policy to show chosen once the list is read again
         self.editor: SlaPolicyEditor | None = None
         self._move: tuple[dict[int, int], dict[int, int]] | None = None
 
@@ -1157,7 +1158,7 @@ class SlaAdminDialog(AsksBeforeDiscarding):
         if choices is not None:
             self.calendar_editor.set_choices(*choices)
         self.setup = setup
-        chosen = self._current_id()
+        chosen, self._chosen_next = self._chosen_next or self._current_id(), None
         self._show_policies()
         self._select(chosen)
         wanted = self.calendar_list.currentItem().text() if self.calendar_list.currentItem() else None
@@ -1232,6 +1233,7 @@ class SlaAdminDialog(AsksBeforeDiscarding):
 
     def _policy_saved(self, policy: PolicyInfo) -> None:
         self.message.setText(f"Saved {policy.name} (version {policy.version}); open tickets are recomputed.")
+        self._chosen_next = policy.id  # the list then shows the policy just saved, not the one chosen before
         self.reload()
 
     def move_policy(self, step: int) -> None:

@@ -157,12 +157,14 @@ def test_a_lead_edits_dry_runs_saves_and_moves_a_policy_and_a_refusal_keeps_what
     qtbot.waitUntil(lambda: editor.state == "checked", timeout=10_000)
     summary = editor.summary.text()  # the resolution moves; the soonest due time (first response) does not
     assert summary.startswith("1 of 1 open tickets would move; 0 would become breached at once.")
+    dialog.table.setCurrentIndex(dialog.model.index(1, 0))  # the list behind has another chosen (as a new one has)
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: editor.state == "saved", timeout=10_000)
     qtbot.waitUntil(lambda: dialog.state == "ready" and dialog.model.policies[0].version == 2, timeout=10_000)
     carol = HelpDesk(runtime_as(engine, "carol")).supervision.sla_admin  # what landed, through her own login
     saved = next(p for p in carol.setup().policies if p.name == "Billing standard")
     assert saved.targets["normal"] == {"first_response": 60, "resolution": 240} and saved.version == 2
+    assert dialog._current_id() == saved.id  # the policy just saved is the one chosen in the list
 
     # A policy over every queue is the admin's: carol unticks Billing; the database says no, nothing is lost.
     editor = open_editor(qtbot, dialog, 0)
