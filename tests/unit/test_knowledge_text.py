@@ -98,6 +98,9 @@ def test_a_hostile_message_is_read_in_one_pass(hostile: str) -> None:
 
 def test_html_reads_as_a_browser_shows_it_without_indentation_or_its_title() -> None:
     """A newsletter's 18,000 characters of indentation filled the text bound; its <title> became the first line."""
-    html = "<html><head><title>Nuovo 6</title></head><body>\n    <table>\n      <tr><td>\n        Hello   there,\n        friend</td></tr>\n    </table>\n<p>Bye</p></body></html>"
+    html = (
+        "<html><head><title>Nuovo 6</title></head><body>\n    <table>\n      <tr><td>\n        Hello   there,\n"
+        "        friend</td></tr>\n    </table>\n<p>Bye</p></body></html>"
+    )
     assert html_to_text(html) == "Hello there, friend\n\nBye"
     assert html_to_text("<pre>  a\n    b</pre>") == "a\n    b"
