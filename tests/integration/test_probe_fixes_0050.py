@@ -48,12 +48,13 @@ def test_every_json_column_has_the_shape_its_readers_take(desk: Desk) -> None:
             " JOIN pg_type t ON t.oid = a.atttypid WHERE c.relnamespace = 'switchboard'::regnamespace"
             " AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped AND t.typname IN ('json', 'jsonb')"
         ).fetchall()
-        checks = dict(
-            dba.execute(
+        checks = {
+            str(table): str(definition)
+            for table, definition in dba.execute(
                 "SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint"
                 " WHERE conname LIKE 'ck_%_json_shape' AND convalidated"
             ).fetchall()
-        )
+        }
     for table, column in columns:
         shape = JSON_SHAPES.get((str(table), str(column)))
         assert shape is not None, (table, column)

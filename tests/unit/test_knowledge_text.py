@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from app.services.knowledge.redaction import describe, redact
-from app.services.knowledge.text import html_to_text, prepare_body
+from app.services.knowledge.text import prepare_body
+from app.services.platform.html_text import html_to_text
 
 NAMES = ["Jane Doe", "Northwind Traders"]
 
