@@ -183,6 +183,9 @@ def test_an_account_is_the_customers_by_their_own_address_or_the_tools_answer_ne
         "customer_email"
     )
     assert corroboration(named, NotFound(KeyKind.ACCOUNT_ID, "4242"), mine, trust_named=True) is None
+    umlaut = frozenset({"joerg@bücher.de"})  # a tool storing the punycode spelling corroborates the same mailbox
+    punycode = Account(KeyKind.ACCOUNT_ID, "4242", (), emails=("Joerg@XN--BCHER-KVA.DE",))
+    assert corroboration(named, punycode, umlaut, trust_named=False) == "tool_email"
     assert corroboration(None, None, mine, trust_named=True) is None
 
 

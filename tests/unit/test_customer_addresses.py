@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.services.errors import InvalidInput
-from app.services.people.addresses import Mailbox, parse_mailbox
+from app.services.people.addresses import Mailbox, comparable_address, parse_mailbox
 
 
 @pytest.mark.parametrize(
@@ -56,3 +56,19 @@ def test_one_mailbox_is_taken_as_typed_or_pasted(typed: str, mailbox: Mailbox) -
 def test_anything_else_is_refused_in_words(typed: str, said: str) -> None:
     with pytest.raises(InvalidInput, match=said):
         parse_mailbox(typed)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["joerg@bücher.de", "joerg@xn--bcher-kva.de", "joerg@XN--BCHER-KVA.DE", "joerg@bu\u0308cher.de", "joerg@BÜCHER.de"],
+)
+def test_one_mailbox_has_one_spelling(typed: str) -> None:
+    """Punycode and Unicode, composed and decomposed (as macOS pastes it), each made a customer of its own for
+    one mailbox (a real-world probe, 2026-12-07)."""
+    assert parse_mailbox(typed).address == "joerg@bücher.de"
+    assert comparable_address(typed) == "joerg@bücher.de"
+
+
+def test_the_local_part_keeps_its_case_and_a_broken_punycode_label_stays_as_written() -> None:
+    assert parse_mailbox("Jane.Doe@Example.COM").address == "Jane.Doe@example.com"
+    assert parse_mailbox("j@xn--zz.test").address == "j@xn--zz.test"

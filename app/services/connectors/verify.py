@@ -48,6 +48,7 @@ from app.services.connectors.base import Account, ConnectorUnavailable, KeyKind,
 from app.services.connectors.discovery import ConnectorRegistry, Guarded
 from app.services.connectors.finding import AccountKey, find_customer_and_key
 from app.services.connectors.rules import kept_rules, priority_for, raise_priorities
+from app.services.people.addresses import comparable_address
 from app.services.platform.uow import UnitOfWork
 from app.services.sla.ledger import kept_book
 from app.services.sla.recompute import mark_for_recompute
@@ -154,7 +155,7 @@ def verify_accounts(new_uow: NewUnitOfWork, connector: Guarded, *, limit: int = 
         due = uow.session.execute(_DUE, {"connector": connector.name, "limit": limit}).all()
         addresses: dict[int, set[str]] = {}
         for customer_id, address in uow.session.execute(_ADDRESSES, {"customers": [int(row[0]) for row in due]}):
-            addresses.setdefault(int(customer_id), set()).add(str(address))
+            addresses.setdefault(int(customer_id), set()).add(comparable_address(str(address)))
         plans = [
             (
                 int(customer_id),
@@ -205,9 +206,9 @@ def corroboration(
     unless the tool's answer carries one of the customer's own addresses, or the site trusts named accounts."""
     if key is None or not isinstance(answer, Account):
         return None
-    if key.kind is KeyKind.EMAIL and key.key.lower() in addresses:
+    if key.kind is KeyKind.EMAIL and comparable_address(key.key) in addresses:
         return "customer_email"
-    if any(email.lower() in addresses for email in answer.emails):
+    if any(comparable_address(email) in addresses for email in answer.emails):
         return "tool_email"
     return "site_trust" if trust_named else None
 

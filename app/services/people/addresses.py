@@ -56,7 +56,29 @@ def parse_mailbox(text: str) -> Mailbox:
         or labels[-1].isdigit()
     ):
         raise InvalidInput(f"{shown!r} is not an email address (name@example.com)")
-    return Mailbox(_display_name(name) if name.strip('"') != address else "", address)
+    canonical = canonical_address(address)
+    return Mailbox(_display_name(name) if name.strip('"') != address else "", canonical)
+
+
+def canonical_address(address: str) -> str:
+    """One spelling of an address: Unicode composed (NFC: macOS pastes "ü" as u and a combining mark), its
+    domain in lower case and in Unicode ("xn--bcher-kva.de" is bücher.de). Each pair of spellings made two
+    customers of one mailbox (a real-world probe); the local part keeps its case, as mail servers may."""
+    local, at, domain = unicodedata.normalize("NFC", address).rpartition("@")
+    if not at:
+        return address
+    labels = []
+    for label in domain.lower().split("."):
+        if label.startswith("xn--"):
+            with contextlib.suppress(UnicodeError, ValueError):
+                label = label.encode("ascii").decode("idna")
+        labels.append(label)
+    return f"{local}@{'.'.join(labels)}"
+
+
+def comparable_address(address: str) -> str:
+    """What two addresses are compared by: their canonical spelling, case aside."""
+    return canonical_address(address.strip()).lower()
 
 
 def _display_name(name: str) -> str:
