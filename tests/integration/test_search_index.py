@@ -316,10 +316,13 @@ def test_hostile_queries_answered_by_the_database_fallback_never_raise(desk: Des
         ".*(a|b)[",
         "status:new queue:billing tag:x created:>2026-01-01 #1",
         "customer:jane",
+        "ticket -billing_open NOT tech -100%_",
     ]:
         results = search.search(text)
         assert results.from_database or (not results.hits and results.notes)  # nothing searchable: it says so
         assert results.status_line
+    left_out = {h.title for h in search.search("ticket -anns").hits}  # `-word` from the database too
+    assert "billing_open ticket" in left_out and "billing_anns ticket" not in left_out
 
 
 def test_articles_follow_their_state_as_each_login_may_read_them(desk: Desk, opened: Opened) -> None:

@@ -435,3 +435,19 @@ def test_a_word_with_vowel_signs_or_viramas_is_one_word_as_the_index_holds_it(tm
     for typing in (False, True):
         hits, _ = index.search(parse(word, typing=typing), kinds=("ticket",), limit=5, now=NOW)
         assert [h.id for h in hits] == [1], (word, typing)
+
+
+def test_a_minus_or_not_leaves_a_word_out_and_or_is_said_not_understood(tmp_path: Path) -> None:
+    """`refund -invoice` found tickets holding "invoice" (the minus was dropped and the word required), and NOT
+    and OR were searched as words (a real-world probe, 2026-12-07)."""
+    index = _index(tmp_path)
+
+    def ids(text: str) -> set[int]:
+        return {h.id for h in index.search(parse(text), kinds=("ticket",), limit=20, now=NOW)[0]}
+
+    assert ids("refund") >= {1, 2}
+    assert 2 not in ids("refund -printer") and 1 in ids("refund -printer")
+    assert ids("refund NOT printer") == ids("refund -printer")
+    assert ids("refund AND printer") == ids("refund printer")
+    assert "OR is not understood" in parse("refund OR printer").notes[0]
+    assert parse("not refund").words == ("not", "refund")  # in lower case, "not" is a word

@@ -618,6 +618,8 @@ def _build(
     searches_words = bool(must)
     for word in parsed.customer_words:
         must.append((Occur.Must, _word(word, prefix=False, fuzzy=False, fields=(CUSTOMER_WORDS,))))
+    for word in parsed.without:  # `-invoice`: left out wherever the words are searched (no typo tolerance)
+        must.append((Occur.MustNot, _word(word, prefix=False, fuzzy=False, fields=fields)))
     shown += [*parsed.words, *parsed.exact, *(w for p in parsed.phrases for w in p), *parsed.customer_words]
     if not searches_words:
         must += _kind_clauses(wanted, kind_sizes)
@@ -644,6 +646,7 @@ def _folded(parsed: ParsedQuery) -> ParsedQuery:
     exact, exact_phrases = _split(parsed.exact)
     prefix, prefix_phrases = _split((parsed.prefix,) if parsed.prefix else ())
     customer, customer_phrases = _split(parsed.customer_words)
+    without, _without_phrases = _split(parsed.without)  # a word the index holds as several: left out of this
     phrases = tuple(tuple(t for word in phrase for t in _tokens(word) or [word.lower()]) for phrase in parsed.phrases)
     return replace(
         parsed,
@@ -652,6 +655,7 @@ def _folded(parsed: ParsedQuery) -> ParsedQuery:
         phrases=(*phrases, *word_phrases, *exact_phrases, *prefix_phrases),
         exact=exact,
         customer_words=(*customer, *(t for phrase in customer_phrases for t in phrase)),
+        without=without,
     )
 
 

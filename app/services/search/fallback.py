@@ -40,6 +40,12 @@ def search(uow: UnitOfWork, parsed: ParsedQuery, *, kinds: Sequence[str], limit:
                 f"(t.subject {op} %(w{i})s OR c.name {op} %(w{i})s OR EXISTS (SELECT FROM switchboard.message m "
                 f"WHERE m.ticket_id = t.id AND m.body_text {op} %(w{i})s))"
             )
+        for i, word in enumerate(parsed.without):  # `-invoice`
+            params[f"x{i}"] = like_contains(word)
+            where.append(
+                f"NOT (t.subject ILIKE %(x{i})s OR c.name ILIKE %(x{i})s OR EXISTS (SELECT FROM switchboard.message m "
+                f"WHERE m.ticket_id = t.id AND m.body_text ILIKE %(x{i})s))"
+            )
         for i, word in enumerate(parsed.customer_words):
             params[f"c{i}"] = like_contains(word)
             where.append(
@@ -97,6 +103,9 @@ def search(uow: UnitOfWork, parsed: ParsedQuery, *, kinds: Sequence[str], limit:
         for i, (pattern, regex) in enumerate(patterns):
             params[f"w{i}"], op = pattern, "~*" if regex else "ILIKE"
             where.append(f"(a.title {op} %(w{i})s OR a.body {op} %(w{i})s)")
+        for i, word in enumerate(parsed.without):
+            params[f"x{i}"] = like_contains(word)
+            where.append(f"NOT (a.title ILIKE %(x{i})s OR a.body ILIKE %(x{i})s)")
         params["limit"] = limit
         for id_, title, body, updated, state, visibility in connection.exec_driver_sql(
             "SELECT a.id, a.title, a.body, a.updated_at, a.state, a.visibility FROM switchboard.knowledge_article a "

@@ -72,6 +72,7 @@ class DateRange:
 class ParsedQuery:
     """Attributes:
     words: every word must match (in the title, the text or the customer).
+    without: no hit holds any of these words (`-invoice`, `NOT invoice`).
     prefix: the last word while typing: it also matches as the start of a word.
     phrases: each must match word for word, in the title or the text: the exact words, no typo
         tolerance and no other forms ("refund" never finds "refunds").
@@ -84,6 +85,7 @@ class ParsedQuery:
     """
 
     words: tuple[str, ...] = ()
+    without: tuple[str, ...] = ()
     prefix: str | None = None
     phrases: tuple[tuple[str, ...], ...] = ()
     exact: tuple[str, ...] = ()
@@ -178,8 +180,20 @@ def parse(text: str, *, typing: bool = False) -> ParsedQuery:
     numbers: list[int] = []
     created: DateRange | None = None
     updated: DateRange | None = None
-    unbalanced = False
+    without: list[str] = []
+    unbalanced = negated = False
     for match in _TOKEN.finditer(text):
+        other = match["other"]
+        if other in ("NOT", "AND", "OR"):  # as people write them elsewhere (in capitals: "not" is a word)
+            negated = other == "NOT"
+            if other == "OR":
+                notes.append("OR is not understood: every word must match; search each word on its own instead.")
+            continue
+        if other is not None and (negated or (other.startswith("-") and len(other) > 1)):
+            without += words_of(other[1:] if other.startswith("-") else other)
+            negated = False
+            continue
+        negated = False
         if match["field"] is not None:
             name = match["field"].lower()
             value = match["fquoted"] if match["fquoted"] is not None else (match["fvalue"] or "")
@@ -245,6 +259,7 @@ def parse(text: str, *, typing: bool = False) -> ParsedQuery:
         customer_words = customer_words[: max(0, MAX_TERMS - len(words) - len(phrases) - len(exact))]
     return ParsedQuery(
         words=tuple(dict.fromkeys(words)),
+        without=tuple(w for w in dict.fromkeys(without) if w not in words)[:MAX_TERMS],
         prefix=prefix,
         phrases=tuple(phrases),
         exact=tuple(w for w in dict.fromkeys(exact) if w not in words),
