@@ -5,6 +5,9 @@ text, selectable, to be copied into a note."""
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.services.desk_api import TicketArea
@@ -16,6 +19,20 @@ from app.views.sla_line import CLOCK_NAMES, when_words
 from app.views.tasks import TaskRunner
 
 
+def due_words(due_at: dt.datetime, time_zone: str) -> str:
+    """A due time in the viewer's time, and on the calendar's clock too when that reads otherwise: the ledger's
+    lines below are on the calendar's clock, and "due Tue 01 Dec 09:00" above "10:00 CET" in them read as two
+    different times to a lead (usability probe, 2026-12-07)."""
+    mine = when_words(due_at)
+    try:
+        theirs = due_at.astimezone(ZoneInfo(time_zone))
+    except (ValueError, ZoneInfoNotFoundError):
+        return mine
+    if theirs.strftime("%a %d %b %H:%M") == mine:
+        return mine
+    return f"{mine} your time ({theirs:%a %H:%M} {theirs.tzname() or time_zone}, the calendar's)"
+
+
 def explanation_text(explained: SlaExplanation) -> str:
     """The ledger in words, per target, under the policy and calendar that made the due times."""
     policy = explained.policy or "no policy applies"
@@ -23,7 +40,7 @@ def explanation_text(explained: SlaExplanation) -> str:
     for target in explained.targets:
         minutes = f"{target.target_minutes} min" if target.target_minutes is not None else "no target"
         state = "met" if target.met else "running" if target.running else "not running"
-        due = f", due {when_words(target.due_at)}" if target.due_at is not None else ""
+        due = f", due {due_words(target.due_at, explained.time_zone)}" if target.due_at is not None else ""
         lines.append(f"{CLOCK_NAMES.get(target.target.value, target.target.label)}: {minutes}{due} ({state})")
         lines += [f"    {line}" for line in target.lines]
         lines.append("")

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, text
 from app.bootstrap import Runtime
 from app.services.sla.sweep import sla_sweep
 from app.services.tickets import service
+from app.views.sla_dialog import due_words
 from app.views.sla_line import sla_words
 from app.vocabulary import Priority
 from tests.support.desk_window import close_window, open_desk_window
@@ -62,6 +63,24 @@ def world(committed_runtime: Runtime) -> World:
 
 
 @pytest.mark.slow
+def test_a_due_time_is_said_on_the_calendars_clock_too_when_that_reads_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ "due Tue 01 Dec 09:00" above ledger lines saying "10:00 CET" read as two times to a lead."""
+    import time
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    due = dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)
+    try:
+        assert due_words(due, "Europe/Berlin") == "Tue 01 Dec 09:00 your time (Tue 10:00 CET, the calendar's)"
+        assert due_words(due, "UTC") == "Tue 01 Dec 09:00"
+        assert due_words(due, "Mars/Olympus_Mons") == "Tue 01 Dec 09:00"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
 def test_why_then_shows_the_ledger_in_words(qtbot: QtBot, engine: Engine, world: World, tmp_path: Path) -> None:
     window = open_desk_window(qtbot, engine, tmp_path)
     qtbot.waitUntil(lambda: window.editor.detail is not None, timeout=10_000)
