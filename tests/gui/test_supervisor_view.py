@@ -503,3 +503,18 @@ def test_the_board_is_read_again_as_time_moves_on_while_it_is_shown(
     qtbot.wait(700)
     assert view.overview.as_of == hidden
     close_window(window, qtbot)
+
+
+def test_what_an_action_did_is_said_under_the_board_for_a_while_not_for_ever(
+    qtbot: QtBot, engine: Engine, world: World, tickets: dict[str, int], tmp_path: Path
+) -> None:
+    """ "Note added to #10463." still stood under the board seven minutes later, read as news."""
+    window = open_desk_window(qtbot, engine, tmp_path, person="carol")
+    open_supervisor(qtbot, window)
+    view = window.supervisor_view
+    assert view is not None
+    view.notice_timer.setInterval(50)
+    view._say("Note added to #10001.")
+    assert view.notice.text() == "Note added to #10001."
+    qtbot.waitUntil(lambda: view.notice.text() == "", timeout=2_000)
+    close_window(window, qtbot)

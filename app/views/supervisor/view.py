@@ -60,6 +60,7 @@ if TYPE_CHECKING:
 
 REFRESH_AT_MOST_EVERY_MS = 1000
 TIMES_MOVE_ON_MS = 60_000  # the board read again while shown, for its times' sake
+NOTICE_MS = 20_000  # how long what an action did stays under the board
 OPENS_AT = (1560, 900)  # at most the screen's share (`resize_on_screen`)
 GEOMETRY_KEY = "supervisor/geometry"  # where and how large it was last closed
 NOBODY_EMPTY = "Routing found an agent for every ticket waiting in your queues."
@@ -137,6 +138,10 @@ class SupervisorView(QWidget):
         self.action_dialog: BoardActionDialog | None = None
         self.notice = plain_label()
         self.notice.setWordWrap(True)
+        self.notice_timer = QTimer(self)
+        self.notice_timer.setSingleShot(True)
+        self.notice_timer.setInterval(NOTICE_MS)
+        self.notice_timer.timeout.connect(self.notice.clear)
         self.board_actions: dict[str, QAction] = {}
         board_page = QWidget()
         buttons = QHBoxLayout()
@@ -420,7 +425,10 @@ class SupervisorView(QWidget):
         self._say(explain_failure(error))
 
     def _say(self, sentence: str) -> None:
+        """Said under the board for a while: "Note added to #10463." still stood there seven minutes later,
+        read as news (usability probe, 2026-12-07)."""
         self.notice.setText(sentence)
+        self.notice_timer.start()
         self.acted.emit(sentence)
 
     def _board_menu(self, at: QPoint) -> None:
