@@ -442,6 +442,16 @@ def test_the_boards_actions_are_in_the_palette_while_the_board_is_shown_and_do_w
 
     # Another tab: the board's actions are not offered (they would act on a row nobody sees).
     qtbot.waitUntil(lambda: QApplication.focusWidget() is view.board)
+    qtbot.keyClick(view.board, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)  # as in a browser
+    qtbot.waitUntil(lambda: view.tabs.currentIndex() == 1)
+    view.team.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.team)
+    qtbot.keyClick(
+        view.team, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    qtbot.waitUntil(lambda: view.tabs.currentIndex() == 0)
+    view.board.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.board)
     qtbot.keyClick(view.board, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: view.tabs.currentIndex() == 1)
     qtbot.keyClick(view.team, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)

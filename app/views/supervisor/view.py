@@ -60,6 +60,9 @@ if TYPE_CHECKING:
 
 REFRESH_AT_MOST_EVERY_MS = 1000
 TIMES_MOVE_ON_MS = 60_000  # the board read again while shown, for its times' sake
+# Ctrl+Tab switches tabs in browsers and most tabbed windows; in the board it moved the focused cell instead
+# (usability probe, 2026-12-07). Ctrl+PgDown/PgUp stay the first keys (the palette shows them).
+ALSO = {"Ctrl+PgDown": ("Ctrl+Tab",), "Ctrl+PgUp": ("Ctrl+Shift+Tab", "Ctrl+Backtab")}
 NOTICE_MS = 20_000  # how long what an action did stays under the board
 OPENS_AT = (1560, 900)  # at most the screen's share (`resize_on_screen`)
 GEOMETRY_KEY = "supervisor/geometry"  # where and how large it was last closed
@@ -229,7 +232,7 @@ class SupervisorView(QWidget):
             ("SLA policies and calendars…", "Ctrl+Shift+L", self.open_sla_admin),
         ):
             action = QAction(title, self)
-            action.setShortcut(QKeySequence(keys))
+            action.setShortcuts([QKeySequence(keys), *map(QKeySequence, ALSO.get(keys, ()))])
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(handler)
             self.addAction(action)  # the keys work anywhere in this window, as they did as QShortcuts
@@ -272,6 +275,7 @@ class SupervisorView(QWidget):
     def stop(self) -> None:
         self._refresh_timer.stop()
         self._clock_timer.stop()
+        self.notice_timer.stop()
 
     def showEvent(self, event: QShowEvent) -> None:
         self._clock_timer.start()
