@@ -26,3 +26,8 @@ def test_a_body_keeps_lines_and_tabs_and_normalises_line_breaks() -> None:
 )  # fmt: skip
 def test_visible_text_is_anything_that_shows(text: str, shows: bool) -> None:
     assert has_visible_text(text) is shows
+
+
+def test_a_one_line_field_is_composed() -> None:
+    assert clean_line("cafe\u0301  au lait") == "caf\u00e9 au lait"
+    assert len(clean_line("e\u0301" * 10)) == 10

@@ -5,6 +5,7 @@ them, and NUL cannot be stored at all. Lines and tabs stay in bodies; a one-line
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Direction overrides and isolates: in a one-line field they only disguise ("invoice\u202efdp.exe" shows as
@@ -51,5 +52,6 @@ def has_visible_text(text: str) -> bool:
 
 def clean_line(text: str) -> str:
     """A one-line field (a subject, a tag, a name, a file name): controls and direction overrides removed,
-    whitespace runs folded to one space."""
-    return " ".join(_DIRECTION_OVERRIDES.sub("", _CONTROLS.sub("", text)).split())
+    whitespace runs folded to one space, composed (NFC: "é" typed as e and a combining accent, as macOS
+    pastes it, counted twice against a subject's length and made a second tag "café")."""
+    return unicodedata.normalize("NFC", " ".join(_DIRECTION_OVERRIDES.sub("", _CONTROLS.sub("", text)).split()))
