@@ -97,6 +97,23 @@ def test_a_search_style_tool_that_found_nothing_is_not_found_not_broken(
         assert isinstance(connector.lookup(KeyKind.EMAIL, "jane@customer.test"), Account)
 
 
+@pytest.mark.parametrize(
+    ("status", "body", "content_type", "said"),
+    [
+        (204, b"", "application/json", "answered nothing (HTTP 204, an empty body)"),
+        (200, b"<!DOCTYPE html><title>Sign in</title>", "text/html", "a web page, not JSON (a sign-in page"),
+        (200, '{"name": "J\u00f6rg"}'.encode("latin-1"), "application/json", "not JSON (or not in UTF-8)"),
+    ],
+)
+def test_what_a_tool_answered_instead_of_json_is_said_in_words(
+    tool: HTTPServer, status: int, body: bytes, content_type: str, said: str
+) -> None:
+    """An empty 204, a sign-in page and latin-1 JSON all read "answered something that is not JSON"."""
+    tool.expect_request("/api/accounts/1").respond_with_data(body, status=status, content_type=content_type)
+    with pytest.raises(ConnectorUnavailable, match=re.escape(said)):
+        http(tool).lookup(KeyKind.ACCOUNT_ID, "1")
+
+
 @pytest.mark.parametrize("body", [b"<html>oops</html>", b"[" * 100_000, b'"just a string"'])
 def test_an_answer_that_is_not_an_account_object_is_a_clear_failure(tool: HTTPServer, body: bytes) -> None:
     tool.expect_request("/api/accounts/1").respond_with_data(body, content_type="application/json")

@@ -222,10 +222,11 @@ class HttpConnector:
                 if not 200 <= status < 300:
                     raise ConnectorUnavailable(self._said(f"answered HTTP {status}"))
                 body = self._read_capped(response, deadline)
+                kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
             try:
                 return json.loads(body)
             except (ValueError, RecursionError):
-                raise ConnectorUnavailable(self._said("answered something that is not JSON")) from None
+                raise ConnectorUnavailable(self._said(_not_json(status, kind, body))) from None
         raise ConnectorUnavailable(self._said(f"redirected more than {MAX_REDIRECTS} times"))
 
     def _redirect_target(self, url: str, location: str) -> str:
@@ -350,6 +351,16 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _not_json(status: int, content_type: str, body: bytes) -> str:
+    """What a tool answered instead of JSON, in words an agent can pass on: an empty answer, a web page (a
+    sign-in page in front of the tool, most often), or text JSON cannot read (another encoding)."""
+    if not body.strip():
+        return f"answered nothing (HTTP {status}, an empty body) where an account was expected"
+    if content_type in ("text/html", "application/xhtml+xml") or body.lstrip()[:1] == b"<":
+        return "answered a web page, not JSON (a sign-in page or a proxy in front of the tool?)"
+    return "answered something that is not JSON (or not in UTF-8)"
 
 
 def _found_nothing(document: Any, path: str) -> bool:
