@@ -95,8 +95,8 @@ def test_a_retry_after_given_as_a_date_is_waited_for(tool: HTTPServer) -> None:
         ]
     )
     tool.expect_request("/api/accounts/1").respond_with_handler(lambda _request: next(answers))
-    connector, waited = http(tool), []
-    connector._sleep = waited.append  # type: ignore[method-assign]
+    connector, waited = http(tool), list[float]()
+    connector._sleep = waited.append
     assert isinstance(connector.lookup(KeyKind.ACCOUNT_ID, "1"), Account)
     assert len(waited) == 1 and 1.0 <= waited[0] <= 3.0
 
