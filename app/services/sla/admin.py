@@ -421,38 +421,69 @@ def _check_calendar(
 
 
 _HOURS = re.compile(r"^\s*(?P<days>[a-z]{3}(?:-[a-z]{3})?(?:,[a-z]{3}(?:-[a-z]{3})?)*)\s+(?P<times>.+)$")
-_INTERVAL = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+_TIME = r"(\d{1,2})(?::(\d{2}))?(am|pm)?"
+_INTERVAL = re.compile(rf"^{_TIME}-{_TIME}$")
+_DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-"})  # en dash, em dash, minus sign
 
 
 def parse_hours(lines: Iterable[str]) -> dict[int, tuple[tuple[int, int], ...]]:
-    """`mon-fri 09:00-12:00,13:00-17:00` and `sat 10:00-14:00` → weekday → intervals (minutes)."""
+    """`mon-fri 09:00-12:00,13:00-17:00` and `sat 10:00-14:00` → weekday → intervals (minutes). As people
+    write hours too: a week that wraps (`sun-thu`, the Middle East's), `9am-5pm` or `10-14`, an en dash, and a
+    night shift (`22:00-06:00`: until midnight, and from midnight on the next day). Each of these was
+    refused (a real-world probe and a team lead, 2026-12-07)."""
     weekly: dict[int, list[tuple[int, int]]] = {}
     for line in lines:
-        match = _HOURS.match(line.lower())
+        match = _HOURS.match(line.lower().translate(_DASHES))
         if match is None:
             raise InvalidInput(f"{line!r}: write hours as 'mon-fri 09:00-17:00' (days, then intervals).")
-        days: list[int] = []
-        for part in match["days"].split(","):
-            first, _, last = part.partition("-")
-            if first not in WEEKDAYS or (last and last not in WEEKDAYS):
-                raise InvalidInput(f"{part!r} is not a day or range of days (mon … sun).")
-            a, b = WEEKDAYS.index(first), WEEKDAYS.index(last or first)
-            if b < a:
-                raise InvalidInput(f"{part!r}: a range of days runs forward (mon-fri).")
-            days += range(a, b + 1)
+        days = _days(match["days"])
         for text in match["times"].replace(" ", "").split(","):
-            interval = _INTERVAL.match(text)
-            if interval is None:
-                raise InvalidInput(f"{text!r} is not an interval like 09:00-17:00.")
-            h1, m1, h2, m2 = (int(g) for g in interval.groups())
-            start, end = h1 * 60 + m1, h2 * 60 + m2
-            if not 0 <= start < end <= MINUTES_PER_DAY or m1 > 59 or m2 > 59:
-                raise InvalidInput(f"{text!r}: an interval starts before it ends, within the day (00:00-24:00).")
+            start, end = _interval(text)
             for day in days:
-                weekly.setdefault(day, []).append((start, end))
+                if end > start:
+                    weekly.setdefault(day, []).append((start, end))
+                else:  # through midnight: the rest of this day, and the next day's start
+                    weekly.setdefault(day, []).append((start, MINUTES_PER_DAY))
+                    if end > 0:
+                        weekly.setdefault((day + 1) % 7, []).append((0, end))
     if not weekly:
         raise InvalidInput("A calendar needs opening hours (e.g. --hours 'mon-fri 09:00-17:00').")
     return {day: tuple(sorted(intervals)) for day, intervals in sorted(weekly.items())}
+
+
+def _days(text: str) -> list[int]:
+    """`mon-fri,sat` → [0, 1, 2, 3, 4, 5]; a range may wrap past Sunday (`sun-thu`, `fri-mon`)."""
+    days: list[int] = []
+    for part in text.split(","):
+        first, _, last = part.partition("-")
+        if first not in WEEKDAYS or (last and last not in WEEKDAYS):
+            raise InvalidInput(f"{part!r} is not a day or range of days (mon … sun).")
+        a, b = WEEKDAYS.index(first), WEEKDAYS.index(last or first)
+        days += [(a + n) % 7 for n in range((b - a) % 7 + 1)]
+    return list(dict.fromkeys(days))
+
+
+def _interval(text: str) -> tuple[int, int]:
+    """`09:00-17:00`, `9am-5pm`, `10-14` → minutes of the day (an end at or before the start runs past midnight)."""
+    interval = _INTERVAL.match(text)
+    if interval is None:
+        raise InvalidInput(f"{text!r} is not an interval like 09:00-17:00.")
+    h1, m1, half1, h2, m2, half2 = interval.groups()
+    start, end = _minutes(h1, m1, half1), _minutes(h2, m2, half2)
+    if start is None or end is None or start >= MINUTES_PER_DAY or (start == end):
+        raise InvalidInput(f"{text!r}: an interval starts before it ends, within the day (00:00-24:00).")
+    return start, end
+
+
+def _minutes(hours: str, minutes: str | None, half: str | None) -> int | None:
+    h, m = int(hours), int(minutes or 0)
+    if half is not None:
+        if not 1 <= h <= 12:
+            return None
+        h = h % 12 + (12 if half == "pm" else 0)
+    if m > 59 or h > 24 or (h == 24 and m > 0):
+        return None
+    return h * 60 + m
 
 
 def _calendar_row(uow: UnitOfWork, name: str, *, lock: bool = False) -> CalendarRow:
