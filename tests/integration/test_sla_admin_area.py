@@ -95,8 +95,9 @@ def test_an_admin_keeps_calendars_and_a_lead_is_refused(desk: Desk, areas: dict[
     carol, dana = areas["carol"], areas["dana"]
     added = dana.save_calendar(
         None, None, name="Desk hours", time_zone="Europe/Berlin", hours=["mon-fri 09:00-12:00,13:00-17:00"],
-        country="DE", subdivision="BE", closed=[dt.date(2026, 12, 28)],
+        country=" de", subdivision="be ", closed=[dt.date(2026, 12, 28)],
     )  # fmt: skip
+    assert (added.country, added.subdivision) == ("DE", "BE")  # as typed in lower case: the codes it means
     changed = dana.save_calendar(
         added.id, added.version, name="Desk hours", time_zone="Europe/Berlin", hours=["mon-sat 08:00-18:00"],
         country="DE", subdivision=None, closed=[],

@@ -295,6 +295,7 @@ def add_calendar(
     if uow.session.scalar(select(CalendarRow.id).where(CalendarRow.name == name)) is not None:
         raise InvalidInput(f"There is already a calendar named {name!r}.")
     weekly = parse_hours(hours)
+    country, subdivision = _region(country, subdivision)
     _check_calendar(time_zone, weekly, country, subdivision)
     row = CalendarRow(name=_name(name), **_calendar_fields(time_zone, weekly, country, subdivision, closed))
     uow.session.add(row)
@@ -317,6 +318,7 @@ def set_calendar(
     """A calendar changed whole, as the desktop's editor saves it (admins: row-level security decides). A
     change made on an older version than the stored one is refused, so nobody's save is silently lost."""
     weekly = parse_hours(hours)
+    country, subdivision = _region(country, subdivision)
     _check_calendar(time_zone, weekly, country, subdivision)
     new_name = _name(name)
     now = uow.now()  # first: a query in between would flush half the change as an update of its own
@@ -400,6 +402,19 @@ def closed_days(
         if day.year == year:
             found[day] = (found[day] + "; " if day in found else "") + "closed (the team's own date)"
     return sorted(found.items())
+
+
+def _region(country: str | None, subdivision: str | None) -> tuple[str | None, str | None]:
+    """A country's and region's codes as the holidays package spells them, whatever their case: "de" and
+    " be " were refused ("NSW Western", "Flemish" are spelled so)."""
+    country = (country or "").strip().upper() or None
+    typed = (subdivision or "").strip()
+    if not typed or country is None:
+        return country, typed or None
+    import holidays
+
+    known = holidays.list_supported_countries().get(country, [])
+    return country, next((sub for sub in known if sub.casefold() == typed.casefold()), typed)
 
 
 def _check_calendar(
