@@ -80,7 +80,7 @@ _STORE = text(
 # The customer's own addresses: those intake took from the sender (migration 0034); an address staff typed
 # (or one from before 0034) vouches for nothing.
 _ADDRESSES = text(
-    "SELECT customer_id, lower(address) FROM switchboard.customer_email"
+    "SELECT customer_id, address FROM switchboard.customer_email"
     " WHERE customer_id = ANY(CAST(:customers AS bigint[])) AND source = 'intake'"
 )
 

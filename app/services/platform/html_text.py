@@ -11,8 +11,6 @@ from html.parser import HTMLParser
 
 _BLOCKS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "tr", "blockquote", "pre", "hr"}
 _BLANK_RUNS = re.compile(r"\n{3,}")
-
-
 _UNSHOWN = {"title", "style", "script", "head"}  # a newsletter's <title> became its article's first line
 _SPACES = re.compile(r"\s+")
 _AROUND_BREAKS = re.compile(r" *\n *")
@@ -23,6 +21,7 @@ class _TextCollector(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.preformatted = 0
+        self.saw_preformatted = False  # then line breaks' surrounding spaces are kept: they may be its layout
         self.unshown = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -30,6 +29,7 @@ class _TextCollector(HTMLParser):
             self.unshown += 1
         elif tag == "pre":
             self.preformatted += 1
+            self.saw_preformatted = True
         if tag == "li":
             self.parts.append("\n- ")
         elif tag in ("td", "th"):
@@ -58,7 +58,7 @@ def html_to_text(html: str) -> str:
     collector.feed(html)
     collector.close()
     joined = "".join(collector.parts)
-    if not collector.preformatted and "<pre" not in html.lower():
+    if not collector.saw_preformatted:
         joined = _AROUND_BREAKS.sub("\n", joined)
     lines = [line.rstrip() for line in joined.splitlines()]
     return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()

@@ -5,7 +5,7 @@ Slower and without typo tolerance, and the results say so. Read through the logi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from app.services.platform.plain_text import like_contains
 from app.services.platform.uow import UnitOfWork
@@ -22,6 +22,39 @@ def _whole_words(words: Sequence[str]) -> str:
     return r"\m" + r"[^[:alnum:]]+".join(words) + r"\M"
 
 
+def _ticket_holds(param: str, op: str) -> str:
+    """The ticket's subject, customer name or one of its messages matches the pattern `%(param)s`."""
+    return (
+        f"(t.subject {op} %({param})s OR c.name {op} %({param})s OR EXISTS (SELECT FROM switchboard.message m "
+        f"WHERE m.ticket_id = t.id AND m.body_text {op} %({param})s))"
+    )
+
+
+def _article_holds(param: str, op: str) -> str:
+    return f"(a.title {op} %({param})s OR a.body {op} %({param})s)"
+
+
+def _customer_holds(param: str, op: str) -> str:
+    return (
+        f"(c.name {op} %({param})s OR EXISTS (SELECT FROM switchboard.customer_email e "
+        f"WHERE e.customer_id = c.id AND e.address {op} %({param})s))"
+    )
+
+
+def _words_where(
+    patterns: Sequence[tuple[str, bool]], without: Sequence[str], holds: Callable[[str, str], str]
+) -> tuple[list[str], dict[str, object]]:
+    """The conditions of the words (each must be held) and of the words left out (`-invoice`: none is)."""
+    where, params = ["TRUE"], dict[str, object]()
+    for i, (pattern, regex) in enumerate(patterns):
+        params[f"w{i}"] = pattern
+        where.append(holds(f"w{i}", "~*" if regex else "ILIKE"))
+    for i, word in enumerate(without):
+        params[f"x{i}"] = like_contains(word)
+        where.append(f"NOT {holds(f'x{i}', 'ILIKE')}")
+    return where, params
+
+
 def search(uow: UnitOfWork, parsed: ParsedQuery, *, kinds: Sequence[str], limit: int) -> list[SearchHit]:
     connection = uow.session.connection()
     # (a pattern, and whether it is a whole-word regular expression rather than an ILIKE substring)
@@ -32,20 +65,7 @@ def search(uow: UnitOfWork, parsed: ParsedQuery, *, kinds: Sequence[str], limit:
     hits: list[SearchHit] = []
     wanted = [k for k in kinds if not parsed.filters.get("kind") or k in parsed.filters["kind"]]
     if "ticket" in wanted:
-        where: list[str] = ["TRUE"]
-        params: dict[str, object] = {}
-        for i, (pattern, regex) in enumerate(patterns):
-            params[f"w{i}"], op = pattern, "~*" if regex else "ILIKE"
-            where.append(
-                f"(t.subject {op} %(w{i})s OR c.name {op} %(w{i})s OR EXISTS (SELECT FROM switchboard.message m "
-                f"WHERE m.ticket_id = t.id AND m.body_text {op} %(w{i})s))"
-            )
-        for i, word in enumerate(parsed.without):  # `-invoice`
-            params[f"x{i}"] = like_contains(word)
-            where.append(
-                f"NOT (t.subject ILIKE %(x{i})s OR c.name ILIKE %(x{i})s OR EXISTS (SELECT FROM switchboard.message m "
-                f"WHERE m.ticket_id = t.id AND m.body_text ILIKE %(x{i})s))"
-            )
+        where, params = _words_where(patterns, parsed.without, _ticket_holds)
         for i, word in enumerate(parsed.customer_words):
             params[f"c{i}"] = like_contains(word)
             where.append(
@@ -99,13 +119,7 @@ def search(uow: UnitOfWork, parsed: ParsedQuery, *, kinds: Sequence[str], limit:
             )
     only_tickets = parsed.filters.keys() & {"status", "queue"} or parsed.numbers or parsed.customer_words
     if "article" in wanted and not only_tickets:
-        where, params = ["TRUE"], {}
-        for i, (pattern, regex) in enumerate(patterns):
-            params[f"w{i}"], op = pattern, "~*" if regex else "ILIKE"
-            where.append(f"(a.title {op} %(w{i})s OR a.body {op} %(w{i})s)")
-        for i, word in enumerate(parsed.without):
-            params[f"x{i}"] = like_contains(word)
-            where.append(f"NOT (a.title ILIKE %(x{i})s OR a.body ILIKE %(x{i})s)")
+        where, params = _words_where(patterns, parsed.without, _article_holds)
         params["limit"] = limit
         for id_, title, body, updated, state, visibility in connection.exec_driver_sql(
             "SELECT a.id, a.title, a.body, a.updated_at, a.state, a.visibility FROM switchboard.knowledge_article a "
@@ -116,13 +130,7 @@ def search(uow: UnitOfWork, parsed: ParsedQuery, *, kinds: Sequence[str], limit:
             status = article_status(str(state), str(visibility))
             hits.append(SearchHit("article", int(id_), None, str(title), snippet, marks, status, updated=updated))
     if "customer" in wanted and not only_tickets and patterns:
-        where, params = ["TRUE"], {}
-        for i, (pattern, regex) in enumerate(patterns):
-            params[f"w{i}"], op = pattern, "~*" if regex else "ILIKE"
-            where.append(
-                f"(c.name {op} %(w{i})s OR EXISTS (SELECT FROM switchboard.customer_email e "
-                f"WHERE e.customer_id = c.id AND e.address {op} %(w{i})s))"
-            )
+        where, params = _words_where(patterns, (), _customer_holds)
         params["limit"] = limit
         for id_, name, created in connection.exec_driver_sql(
             f"SELECT c.id, c.name, c.created_at FROM switchboard.customer c WHERE {' AND '.join(where)} "

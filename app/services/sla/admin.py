@@ -719,8 +719,12 @@ def _listed(value: Any) -> list[Any]:
 
 def _start_clock_time(value: dt.date | dt.datetime, start: dt.date | dt.datetime) -> dt.datetime:
     """A time of the event as the naive wall time of its start's zone (the clock its rule repeats on)."""
-    aware = isinstance(value, dt.datetime) and value.tzinfo is not None
-    if aware and isinstance(value, dt.datetime) and isinstance(start, dt.datetime) and start.tzinfo is not None:
+    if (
+        isinstance(start, dt.datetime)
+        and start.tzinfo is not None
+        and isinstance(value, dt.datetime)
+        and value.tzinfo is not None
+    ):
         return value.astimezone(start.tzinfo).replace(tzinfo=None)
     return _wall_time(value)
 

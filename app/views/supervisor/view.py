@@ -60,9 +60,6 @@ if TYPE_CHECKING:
 
 REFRESH_AT_MOST_EVERY_MS = 1000
 TIMES_MOVE_ON_MS = 60_000  # the board read again while shown, for its times' sake
-# Ctrl+Tab switches tabs in browsers and most tabbed windows; in the board it moved the focused cell instead
-# (usability probe, 2026-12-07). Ctrl+PgDown/PgUp stay the first keys (the palette shows them).
-ALSO = {"Ctrl+PgDown": ("Ctrl+Tab",), "Ctrl+PgUp": ("Ctrl+Shift+Tab", "Ctrl+Backtab")}
 NOTICE_MS = 20_000  # how long what an action did stays under the board
 OPENS_AT = (1560, 900)  # at most the screen's share (`resize_on_screen`)
 GEOMETRY_KEY = "supervisor/geometry"  # where and how large it was last closed
@@ -225,14 +222,16 @@ class SupervisorView(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.tabs, 1)
         self.window_actions: list[QAction] = []
-        for title, keys, handler in (
-            ("Refresh the supervisor view", "F5", self.refresh),
-            ("Next tab", "Ctrl+PgDown", lambda: self._next_tab(1)),
-            ("Previous tab", "Ctrl+PgUp", lambda: self._next_tab(-1)),
-            ("SLA policies and calendars…", "Ctrl+Shift+L", self.open_sla_admin),
+        # Ctrl+Tab switches tabs in browsers and most tabbed windows; in the board it moved the focused cell
+        # (usability probe, 2026-12-07). The first keys of each are the ones the palette shows.
+        for title, shortcuts, handler in (
+            ("Refresh the supervisor view", ("F5",), self.refresh),
+            ("Next tab", ("Ctrl+PgDown", "Ctrl+Tab"), lambda: self._next_tab(1)),
+            ("Previous tab", ("Ctrl+PgUp", "Ctrl+Shift+Tab", "Ctrl+Backtab"), lambda: self._next_tab(-1)),
+            ("SLA policies and calendars…", ("Ctrl+Shift+L",), self.open_sla_admin),
         ):
             action = QAction(title, self)
-            action.setShortcuts([QKeySequence(keys), *map(QKeySequence, ALSO.get(keys, ()))])
+            action.setShortcuts([QKeySequence(keys) for keys in shortcuts])
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(handler)
             self.addAction(action)  # the keys work anywhere in this window, as they did as QShortcuts
