@@ -188,3 +188,63 @@ def test_setting_a_password_is_audited_with_who_set_whose(desk: Desk) -> None:
     assert row[:4] == (desk.ids["dana"], "agent", desk.ids["ann"], "password")
     assert row[4] == {"db_login": desk.login("ann"), "password": "set"}
     assert "SCRAM" not in json.dumps(row[4])
+
+
+@pytest.fixture
+def inactive(desk: Desk) -> str:
+    """dora: in the agent group and able to log in, her agent row inactive (the ninth probe's disabled agent)."""
+    with desk.connect_as_dba() as dba:
+        made = dba.execute("SELECT EXISTS (SELECT FROM switchboard.agent WHERE db_login = %s)", (desk.login("dora"),))
+        known = made.fetchone() == (True,)
+    if not known:
+        with desk.connect("dana") as dana:
+            dana.execute(
+                "SELECT add_user(%s, 'Dora', 'dora@desk.test', 'agent', NULL, %s)",
+                (desk.login("dora"), [desk.ids["billing"]]),
+            )
+    with desk.connect_as_dba() as dba:
+        dba.execute("UPDATE switchboard.agent SET is_active = false WHERE db_login = %s", (desk.login("dora"),))
+    return "dora"
+
+
+REFUSED = (psycopg.errors.InsufficientPrivilege, psycopg.errors.UndefinedFunction, psycopg.errors.UndefinedTable)
+# What the functions say instead: no such ticket for you, a trigger function is not called by hand.
+ALSO_REFUSED = (psycopg.errors.NoDataFound, psycopg.errors.FeatureNotSupported)
+
+
+def written(desk: Desk, ticket: int) -> tuple[object, ...]:
+    with desk.connect_as_dba() as dba:
+        row = dba.execute(
+            "SELECT (SELECT count(*) FROM switchboard.knowledge_category),"
+            " (SELECT count(*) FROM switchboard.routing_decision WHERE ticket_id = %(t)s),"
+            " (SELECT count(*) FROM switchboard.audit_event WHERE field = 'password'),"
+            " (SELECT version FROM switchboard.ticket WHERE id = %(t)s)",
+            {"t": ticket},
+        ).fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+@pytest.mark.parametrize("person", ["bob", "ghost", "outsider", "inactive"])
+def test_what_0050_adds_or_changes_gives_nothing_to_another_queue_a_login_without_a_desk_or_an_inactive_agent(
+    desk: Desk, inactive: str, person: str
+) -> None:
+    """Another queue's agent, a group member with no agent row, a login in no group, an inactive agent: each of
+    the functions 0050 adds or changes refuses them, and they change no custom fields they cannot see."""
+    login = inactive if person == "inactive" else person
+    ticket = desk.ids["billing_open"]
+    before = written(desk, ticket)
+    for statement, args in [
+        ("SELECT kb_add_category('Probe', NULL)", ()),
+        ("SELECT set_user_password(%s, 'SCRAM-SHA-256$4096:x')", (desk.login("ann"),)),
+        ("SELECT route_ticket(%s, NULL, 'intake', '{}', NULL)", (ticket,)),
+        ("SELECT refuse_beyond_rows()", ()),
+    ]:
+        with desk.connect(login) as probe, pytest.raises((*REFUSED, *ALSO_REFUSED)):
+            probe.execute(statement, args)
+    with desk.connect(login) as probe:
+        try:
+            changed = probe.execute("UPDATE ticket SET custom_fields = '{}' WHERE id = %s", (ticket,)).rowcount
+        except REFUSED:
+            changed = 0
+    assert changed == 0 and written(desk, ticket) == before
