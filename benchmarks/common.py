@@ -6,6 +6,7 @@ import statistics
 from collections.abc import Sequence
 
 import psycopg
+from sqlalchemy import text
 from sqlalchemy.engine import URL
 
 from app.bootstrap import Runtime
@@ -59,6 +60,34 @@ def print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for row in rows:
         print("| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
+
+
+def load_average() -> str:
+    """The machine's load average over 1, 5 and 15 minutes, for a benchmark's header: two shared cores make
+    every figure depend on what else ran."""
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+def queue_agent(runtime: Runtime, url: URL, name: str) -> tuple[URL, int]:
+    """A benchmark agent's own login (in the agent group, row-level security on) with an agent row working
+    the first queue, and that queue's id: the URL signs in as that login."""
+    with runtime.engine.begin() as connection:
+        database = connection.execute(text("SELECT current_database()")).scalar_one()
+        queue = connection.execute(text("SELECT min(id) FROM switchboard.queue")).scalar_one()
+        login = f"{database}_{name}"
+        for statement in login_in_group(login, f"{database}_agent"):
+            connection.exec_driver_sql(statement)
+        connection.execute(
+            text(
+                "WITH a AS (INSERT INTO switchboard.agent (display_name, email, db_login, role, availability)"
+                " VALUES (:name, :email, :login, 'agent', 'available')"
+                " ON CONFLICT (db_login) DO UPDATE SET is_active = true RETURNING id)"
+                " INSERT INTO switchboard.queue_member (queue_id, agent_id) SELECT :q, id FROM a ON CONFLICT DO NOTHING"
+            ),
+            {"name": name.title(), "email": f"{login}@bench.test", "login": login, "q": queue},
+        )
+    return url.set(username=login, password=None), queue
 
 
 def login_in_group(login: str, group: str) -> list[str]:
