@@ -319,6 +319,8 @@ def _say_calendar(calendar: admin.CalendarInfo) -> None:
     ]
     if calendar.closed_dates:
         lines.append("  closed: " + ", ".join(d.isoformat() for d in calendar.closed_dates))
+    if calendar.region_note:
+        lines.append(f"  note: {calendar.region_note}")
     say_lines(lines)
 
 
@@ -384,7 +386,9 @@ def calendar_add(
     if as_json:
         say_json(calendar.as_json())
     else:
-        say(f"Added the calendar {calendar.name}.")
+        say(
+            f"Added the calendar {calendar.name}." + (f" Note: {calendar.region_note}." if calendar.region_note else "")
+        )
 
 
 @calendar_group.command("holidays", cls=CheckedCommand)

@@ -911,7 +911,7 @@ class CalendarEditor(QWidget):
             return
         self._filling = True
         self.region_choice.clear()
-        self.region_choice.addItem("(the whole country)", "")
+        self.region_choice.addItem("(nationwide holidays only)", "")
         for code, label in regions:
             self.region_choice.addItem(label, code)
         self.region_choice.setCurrentIndex(max(self.region_choice.findData(wanted or ""), 0))

@@ -262,3 +262,21 @@ def test_a_target_the_calendar_never_reaches_is_refused_in_words_and_the_longest
                 admin.add_policy(uow, {"name": "Slip", "position": 2, "targets": slip, "business_hours": False})
     finally:
         runtime.close()
+
+
+def test_a_country_whose_regions_keep_their_own_holidays_says_so_until_a_region_is_chosen(desk: Desk) -> None:
+    """`--country UK` alone closes on the eight nationwide holidays, not Scotland's twelve: said, not silent
+    (a real-world probe, 2026-12-07)."""
+    added = cli(desk, "dana", "sla", "calendar", "add", "London", "--time-zone", "Europe/London",
+                "--hours", "mon-fri 09:00-17:00", "--country", "uk")  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert "only UK's nationwide public holidays close it: its regions (ENG, NIR, SCT, WLS)" in added.stdout
+    shown = ok(cli(desk, "alice", "sla", "calendar", "show", "London", "--json"))
+    assert isinstance(shown, dict) and shown["regions_left_out"] == ["ENG", "NIR", "SCT", "WLS"]
+    scottish = cli(desk, "dana", "sla", "calendar", "add", "Glasgow", "--time-zone", "Europe/London",
+                   "--hours", "mon-fri 09:00-17:00", "--country", "GB", "--subdivision", "sct")  # fmt: skip
+    assert scottish.returncode == 0 and "note" not in scottish.stdout.lower(), scottish.stdout
+    said = cli(desk, "alice", "sla", "calendar", "show", "Glasgow")
+    assert "public holidays of GB-SCT" in said.stdout and "note" not in said.stdout
+    without_regions = ok(cli(desk, "dana", "sla", "calendar", "show", "Ops", "--json"))
+    assert isinstance(without_regions, dict) and without_regions["regions_left_out"] == []  # Berlin chosen

@@ -519,7 +519,17 @@ def _calendar_info(row: CalendarRow) -> CalendarInfo:
         subdivision=row.subdivision,
         closed_dates=tuple(sorted(row.closed_dates or ())),
         version=row.version,
+        regions_left_out=() if row.subdivision else country_regions(row.country),
     )
+
+
+def country_regions(country: str | None) -> tuple[str, ...]:
+    """The codes of a country's regions with public holidays of their own (none for a country without)."""
+    if not country:
+        return ()
+    import holidays
+
+    return tuple(holidays.list_supported_countries().get(country.upper(), ()))
 
 
 def _name(value: object) -> str:

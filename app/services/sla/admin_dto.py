@@ -51,6 +51,19 @@ class CalendarInfo:
     subdivision: str | None
     closed_dates: tuple[dt.date, ...]
     version: int
+    regions_left_out: tuple[str, ...] = ()  # the country's regions, when none was chosen
+
+    @property
+    def region_note(self) -> str | None:
+        """Why a country without a region closes on fewer days than a team there may expect (the United
+        Kingdom's nationwide holidays are 8 of England's 10 and Scotland's 12)."""
+        if not self.regions_left_out:
+            return None
+        shown = ", ".join(self.regions_left_out[:12]) + (", …" if len(self.regions_left_out) > 12 else "")
+        return (
+            f"only {self.country}'s nationwide public holidays close it: its regions ({shown}) have more of "
+            "their own; choose one (--subdivision) to count them"
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -63,6 +76,7 @@ class CalendarInfo:
             "subdivision": self.subdivision,
             "closed_dates": [d.isoformat() for d in self.closed_dates],
             "version": self.version,
+            "regions_left_out": list(self.regions_left_out),
         }
 
 
