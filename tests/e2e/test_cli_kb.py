@@ -107,3 +107,14 @@ def test_only_an_admin_names_an_editor(on_test_db: list[str]) -> None:
     db = on_test_db
     refused = kb(db, "carol", "editor", as_(db, "alice")[1], code=5)
     assert "admin" in refused.stderr
+
+
+def test_html_whose_pasted_images_would_be_dropped_is_refused_and_nothing_is_saved(on_test_db: list[str]) -> None:
+    db = on_test_db
+    html = '<p>The error looks like this:</p><img src="data:image/png;base64,iVBORw0KGgo=" alt="the error">'
+    refused = kb(db, "alice", "add", "--title", "Printer error 42", "--html", stdin=html, code=2)
+    assert "1 with a data: address" in refused.stderr and "https://" in refused.stderr
+    assert "Printer error 42" not in {a["title"] for a in kb(db, "alice", "list", "--json")}
+    linked = html.replace("data:image/png;base64,iVBORw0KGgo=", "https://intranet.example/error42.png")
+    added = kb(db, "alice", "add", "--title", "Printer error 42", "--html", "--json", stdin=linked)
+    assert added["body"] == "The error looks like this:" and "error42.png" in added["body_html"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.services.knowledge.redaction import describe, redact
-from app.services.knowledge.text import prepare_body
+from app.services.knowledge.text import images_dropped, prepare_body
 from app.services.platform.html_text import html_to_text
 
 NAMES = ["Jane Doe", "Northwind Traders"]
@@ -105,3 +105,13 @@ def test_html_reads_as_a_browser_shows_it_without_indentation_or_its_title() -> 
     )
     assert html_to_text(html) == "Hello there, friend\n\nBye"
     assert html_to_text("<pre>  a\n    b</pre>") == "a\n    b"
+
+
+def test_images_the_sanitiser_would_leave_without_a_picture_are_found_by_their_scheme() -> None:
+    html = (
+        '<p>See below</p><img src="data:image/png;base64,iVBORw0KGgo=" alt="shot">'
+        '<IMG SRC=" DATA:image/gif;base64,R0lGOD=="><img src="file:///C:/shot.png">'
+        '<img src="https://intranet.example/shot.png"><img src="cid:part1"><img alt="no source">'
+    )
+    assert images_dropped(html) == {"data": 2, "file": 1}
+    assert not images_dropped('<p>text</p><img src="/relative.png">')

@@ -44,7 +44,7 @@ from app.services.knowledge.dto import (
     Visibility,
 )
 from app.services.knowledge.redaction import describe, redact
-from app.services.knowledge.text import MAX_BODY_CHARS, prepare_body
+from app.services.knowledge.text import MAX_BODY_CHARS, images_dropped, prepare_body
 from app.services.platform.database.failures import first_line
 from app.services.platform.plain_text import clean_line
 from app.services.platform.uow import UnitOfWork
@@ -458,6 +458,12 @@ def _checked(
         raise InvalidInput(f"A title may be at most {MAX_TITLE} characters long; this one has {len(title):,}.")
     if len(body) > MAX_BODY_CHARS:
         raise InvalidInput(f"An article may be at most {MAX_BODY_CHARS:,} characters long.")
+    if body_html and (dropped := images_dropped(body_html)):
+        kinds = ", ".join(f"{count} with a {scheme}: address" for scheme, count in sorted(dropped.items()))
+        raise InvalidInput(
+            f"An article keeps no image embedded in its HTML ({kinds}): put each image where colleagues can "
+            "open it (an https:// address, e.g. the intranet) and link it there, or remove it."
+        )
     try:
         body_text, safe_html = prepare_body(body, body_html)
     except ValueError as refused:
