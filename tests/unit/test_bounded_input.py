@@ -66,3 +66,9 @@ def test_json_nested_too_deeply_is_refused_in_words() -> None:
 
 def test_sizes_in_words() -> None:
     assert [size_words(n) for n in (10 * 1024 * 1024, 2_000_000, 1000)] == ["10 MiB", "2 MB", "1,000 bytes"]
+
+
+def test_a_key_given_twice_in_one_object_is_refused_at_any_depth() -> None:
+    with pytest.raises(InvalidInput, match="gives the key 'high' twice in one object"):
+        load_json('{"targets": {"high": {"resolution": 60}, "high": {"resolution": 600}}}', what="policies.json")
+    assert load_json('[{"high": 1}, {"high": 2}]', what="x") == [{"high": 1}, {"high": 2}]  # two objects

@@ -74,12 +74,33 @@ def _bounded(stream: BinaryIO | TextIO, limit: int, name: str) -> bytes:
 
 
 def load_json(data: bytes | str, *, what: str) -> Any:
-    """JSON, with a sentence for what the parser cannot take (not JSON, not UTF-8, nested too deeply)."""
+    """JSON, with a sentence for what the parser cannot take (not JSON, not UTF-8, nested too deeply, a key
+    given twice in one object: the parser keeps the last without a word, so a policy file's second "high"
+    silently replaced the first)."""
     try:
-        return json.loads(data.decode("utf-8-sig") if isinstance(data, bytes) else data)
+        return json.loads(data.decode("utf-8-sig") if isinstance(data, bytes) else data, object_pairs_hook=_one_each)
+    except _RepeatedKey as repeated:
+        raise InvalidInput(
+            f"{what} gives the key {repeated.key!r} twice in one object: only one can count, so say it once."
+        ) from None
     except json.JSONDecodeError as error:
         raise InvalidInput(f"{what} is not valid JSON: {error.msg} at line {error.lineno}.") from None
     except UnicodeDecodeError:
         raise InvalidInput(f"{what} is not a text file (UTF-8 JSON).") from None
     except RecursionError:
         raise InvalidInput(f"{what} nests its values too deeply to be read.") from None
+
+
+class _RepeatedKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key[:60]
+
+
+def _one_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _RepeatedKey(key)
+        found[key] = value
+    return found
