@@ -167,3 +167,16 @@ def test_an_event_marked_free_closes_nothing(free: str) -> None:
     """An Outlook export's birthday (free time) closed the day, pausing every SLA clock while the team worked."""
     data = ics(f"UID:b\r\nDTSTART;VALUE=DATE:20270301\r\n{free}", "UID:c\r\nDTSTART;VALUE=DATE:20270302\r\n")
     assert dates_from_ics(data, until=dt.date(2027, 12, 31)) == [dt.date(2027, 3, 2)]
+
+
+@pytest.mark.parametrize("rule", ["FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "FREQ=MINUTELY;BYMONTH=4,6;BYMONTHDAY=31,-31"])
+def test_a_rule_whose_months_never_have_its_day_is_refused_at_once(rule: str) -> None:
+    """dateutil looked for such a day until the year 9999 (5 to 13 s an event) and found nothing."""
+    data = ics(f"UID:never\r\nSUMMARY:Inventory\r\nDTSTART;VALUE=DATE:20260105\r\nRRULE:{rule}\r\n")
+    with pytest.raises(InvalidInput, match=r"\(Inventory\) never happens: no month it names \(BYMONTH="):
+        dates_from_ics(data, until=dt.date(2028, 12, 31))
+
+
+def test_a_leap_day_rule_is_not_refused() -> None:
+    data = ics("UID:leap\r\nDTSTART;VALUE=DATE:20280229\r\nRRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29\r\n")
+    assert dates_from_ics(data, until=dt.date(2028, 12, 31)) == [dt.date(2028, 2, 29)]

@@ -690,6 +690,7 @@ def _occurrences(
     rules = rruleset()
     try:
         for rule in _listed(event.get("RRULE")):
+            _check_some_day_exists(rule, event)
             rules.rrule(rrulestr(_on_start_clock(rule, start).to_ical().decode(), dtstart=first, ignoretz=True))
     except (ValueError, TypeError) as error:
         raise InvalidInput(f"A repeating event of the .ics file has a rule that cannot be read: {error}") from None
@@ -712,6 +713,27 @@ def _occurrences(
                 f"{MAX_OCCURRENCES:,} times before {until}."
             )
     return found
+
+
+# The longest each month can be: a rule's day of the month beyond it in every month it names never comes.
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _check_some_day_exists(rule: Any, event: Any) -> None:
+    """Refuse a rule whose months never have its days ("the 30th of every February", "the 31st of every
+    April"): dateutil looks for such a day until the year 9999, 5 to 13 s an event for a rule repeating
+    daily or more often, and found nothing (a real-world probe, 2026-12-07)."""
+    months = [int(m) for m in _listed(rule.get("BYMONTH"))] or list(range(1, 13))
+    days = [int(d) for d in _listed(rule.get("BYMONTHDAY"))]
+    if not days or not all(1 <= month <= 12 for month in months):
+        return  # no day of the month asked for; a month out of range is dateutil's to refuse
+    if any(abs(day) <= _MONTH_DAYS[month - 1] for day in days for month in months):
+        return
+    raise InvalidInput(
+        f"A repeating event of the .ics file ({event.get('SUMMARY', 'no title')}) never happens: no month it "
+        f"names (BYMONTH={','.join(map(str, months))}) has the day it asks for (BYMONTHDAY="
+        f"{','.join(map(str, days))})."
+    )
 
 
 def _occurrence_day(occurrence: dt.datetime, start: dt.date | dt.datetime, zone: ZoneInfo | None) -> dt.date:
