@@ -126,9 +126,11 @@ class NewTicketDialog(QDialog):
         subject = self.subject.text().strip()
         if customer is None and not _is_address(typed):
             self._refuse("Choose the customer from the names offered as you type, or type a new customer's address.")
+            self.customer.setFocus()  # where the answer is typed (Ctrl+Enter from the message left it there)
             return
         if not subject:
             self._refuse("The ticket needs a subject.")
+            self.subject.setFocus()
             return
         self.problem.setText("")
         self._creating = True

@@ -1,6 +1,6 @@
 """SLA policies and business calendars for team leads and admins, opened from the supervisor view
 (Ctrl+Shift+L there). Policies are listed in their match order (Ctrl+Up/Ctrl+Down move one; the move is
-dry-run first and applied on request); a policy opens in an editor (conditions, minutes per priority and
+dry-run first and applied on request); a policy opens in an editor (conditions, times per priority and
 target, business or calendar time, the calendar, the warning share, the escalation ladder) whose Save stays
 disabled until the edits shown were dry-run: "N open tickets would move, M would become breached". The
 calendar editor keeps the time zone, several intervals a day, a country's and region's public holidays
@@ -50,6 +50,7 @@ from app.services.desk_api import SlaAdminArea
 from app.services.errors import InvalidInput
 from app.services.sla.admin_dto import WEEKDAYS, CalendarInfo, DryRun, PolicyInfo, SlaSetup
 from app.services.sla.clocks import Target
+from app.services.sla.dto import minutes_from_words, minutes_words
 from app.services.sla.policy import MAX_TARGET_MINUTES, Action
 from app.views.appearance import is_dark
 from app.views.dialog_keys import enter_presses, tab_leaves
@@ -324,7 +325,7 @@ class SlaPolicyEditor(AsksBeforeDiscarding):
         self.kept_note = plain_label()
         self.kept_note.setWordWrap(True)
         self.targets = QTableWidget(len(Priority), len(Target))
-        self.targets.setHorizontalHeaderLabels([f"{t.label} (min)" for t in Target])
+        self.targets.setHorizontalHeaderLabels([t.label.capitalize() for t in Target])
         self.targets.setVerticalHeaderLabels([p.label.capitalize() for p in Priority])
         self.targets.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.targets.itemChanged.connect(self._edited)
@@ -337,10 +338,10 @@ class SlaPolicyEditor(AsksBeforeDiscarding):
         self.warn_box.setRange(1, 99)
         self.warn_box.setSuffix(" % of the target")
         self.ladder = QTableWidget(0, 4)
-        self.ladder.setHorizontalHeaderLabels(["Level", "After (min)", "Action", "Queue (for a move)"])
+        self.ladder.setHorizontalHeaderLabels(["Level", "After the breach", "Action", "Queue (for a move)"])
         after_header = self.ladder.horizontalHeaderItem(AFTER)
         assert after_header is not None
-        after_header.setToolTip("Minutes after the breach")
+        after_header.setToolTip("How long after the breach (0, 30, 1 h 30 min …)")
         ladder_header = self.ladder.horizontalHeader()
         for column in (LEVEL, AFTER, ACTION):  # the action's column as wide as its longest choice
             ladder_header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
@@ -400,7 +401,7 @@ class SlaPolicyEditor(AsksBeforeDiscarding):
         left.addLayout(form)
         left.addWidget(conditions)
         left.addStretch(1)  # the conditions' rows stay together; the space left goes below them
-        right.addWidget(plain_label("Targets per priority (minutes; empty: no promise)"))
+        right.addWidget(plain_label("Targets per priority (90, 1 h 30 min or 1:30; empty: no promise)"))
         right.addWidget(self.targets)
         right.addLayout(clock)
         right.addWidget(plain_label("Escalation ladder (after a breach)"))
@@ -450,7 +451,7 @@ class SlaPolicyEditor(AsksBeforeDiscarding):
             per_target = policy.targets.get(priority.label, {})
             for column, target in enumerate(Target):
                 minutes = per_target.get(target.value)
-                self.targets.setItem(row, column, QTableWidgetItem("" if minutes is None else str(minutes)))
+                self.targets.setItem(row, column, QTableWidgetItem("" if minutes is None else minutes_words(minutes)))
         self.business_hours_box.setChecked(policy.business_hours)
         index = self.calendar_choice.findData(policy.calendar or "")
         self.calendar_choice.setCurrentIndex(max(index, 0))
@@ -504,7 +505,10 @@ class SlaPolicyEditor(AsksBeforeDiscarding):
         self.ladder.insertRow(row)
         level = int(step["level"]) if step else row + 1
         self.ladder.setItem(row, LEVEL, QTableWidgetItem(str(level)))
-        self.ladder.setItem(row, AFTER, QTableWidgetItem(str(step.get("after_breach_minutes", 0) if step else 0)))
+        after = step.get("after_breach_minutes", 0) if step else 0
+        self.ladder.setItem(
+            row, AFTER, QTableWidgetItem(minutes_words(after) if isinstance(after, int) else str(after))
+        )
         action = QComboBox()
         action.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for value, (label, sentence) in ACTIONS.items():
@@ -591,24 +595,29 @@ class SlaPolicyEditor(AsksBeforeDiscarding):
                 text = item.text().strip() if item is not None else ""
                 if not text:
                     continue
-                if not text.isdigit() or not 0 < int(text) <= MAX_TARGET_MINUTES:  # the database's bound, by cell
+                minutes = minutes_from_words(text)
+                if minutes is None or not 0 < minutes <= MAX_TARGET_MINUTES:  # the database's bound, by cell
                     raise InvalidInput(
-                        f"{priority.label.capitalize()}, {target.label}: minutes are a whole number from 1 to "
-                        f"{MAX_TARGET_MINUTES:,} (a year)."
+                        f"{priority.label.capitalize()}, {target.label}: a time from 1 minute to "
+                        f"{MAX_TARGET_MINUTES:,} minutes (a year), as 90, 1 h 30 min or 1:30."
                     )
-                targets.setdefault(priority.label, {})[target.value] = int(text)
+                targets.setdefault(priority.label, {})[target.value] = minutes
         ladder = []
         for row in range(self.ladder.rowCount()):
             cells = [self.ladder.item(row, c) for c in (LEVEL, AFTER)]
             level_text, after_text = (cell.text().strip() if cell is not None else "" for cell in cells)
-            if not level_text.isdigit() or not after_text.isdigit():
-                raise InvalidInput(f"Ladder step {row + 1}: the level and the minutes are whole numbers.")
+            after = minutes_from_words(after_text)
+            if not level_text.isdigit() or after is None:
+                raise InvalidInput(
+                    f"Ladder step {row + 1}: the level is a whole number, the time after the breach a duration "
+                    "(0, 90, 1 h 30 min or 1:30)."
+                )
             action = self.ladder.cellWidget(row, ACTION)
             queue = self.ladder.cellWidget(row, QUEUE)
             assert isinstance(action, QComboBox) and isinstance(queue, QComboBox)
             step: dict[str, Any] = {
                 "level": int(level_text),
-                "after_breach_minutes": int(after_text),
+                "after_breach_minutes": after,
                 "action": action.currentData(),
             }
             if action.currentData() == Action.MOVE_TO_QUEUE.value:

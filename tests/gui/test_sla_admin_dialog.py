@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,7 @@ from app.models import Agent
 from app.services.desk import HelpDesk
 from app.services.errors import InvalidInput
 from app.services.sla.admin_dto import CalendarInfo, DryRun, PolicyInfo, SlaSetup
+from app.services.sla.dto import minutes_words
 from app.services.tickets import service
 from app.views.appearance import dark_palette
 from app.views.main_window import MainWindow
@@ -152,7 +154,7 @@ def test_a_lead_edits_dry_runs_saves_and_moves_a_policy_and_a_refusal_keeps_what
 
     editor = open_editor(qtbot, dialog, 0)
     resolution = 2  # the targets' third column; normal is the second row
-    type_into_cell(qtbot, editor.targets, 1, resolution, "240")
+    type_into_cell(qtbot, editor.targets, 1, resolution, "4 h")  # as people think of it; minutes work too
     qtbot.mouseClick(editor.dry_run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: editor.state == "checked", timeout=10_000)
     summary = editor.summary.text()  # the resolution moves; the soonest due time (first response) does not
@@ -182,7 +184,7 @@ def test_a_lead_edits_dry_runs_saves_and_moves_a_policy_and_a_refusal_keeps_what
     qtbot.waitUntil(lambda: editor.state == "ready", timeout=10_000)
     assert "applies only to queues they lead" in editor.message.text()
     assert editor.isVisible() and editor.name_edit.text() == "Everything fast"
-    assert editor.targets.item(1, resolution).text() == "240"  # type: ignore[union-attr]
+    assert editor.targets.item(1, resolution).text() == "4 h"  # type: ignore[union-attr]
     assert not editor.save_button.isEnabled()
     kept = answer_question(qtbot, discard=False)  # Esc asks first: "Everything fast" is not saved
     qtbot.keyClick(editor, Qt.Key.Key_Escape)
@@ -451,14 +453,28 @@ def test_enter_in_a_field_dry_runs_and_tab_leaves_the_targets(qtbot: QtBot) -> N
     assert QApplication.focusWidget() is not editor.targets  # on to the next field, not the next cell
 
 
-@pytest.mark.parametrize("typed", ["0", "99999999999", "two"])
+@pytest.mark.parametrize("typed", ["0", "99999999999", "two", "2 days", "1.51 h"])
 def test_a_target_out_of_bounds_is_refused_naming_its_cell(qtbot: QtBot, typed: str) -> None:
     setup = SlaSetup((), (), ((1, "Billing"),), frozenset({1}), True, True)
     editor = SlaPolicyEditor(NoArea(), TaskRunner(), setup, policy_info(1, "Plain", {}))  # type: ignore[arg-type]
     qtbot.addWidget(editor)
     editor.targets.setItem(3, 0, QTableWidgetItem(typed))  # urgent, first response
-    with pytest.raises(InvalidInput, match=r"^Urgent, first response: minutes are a whole number from 1 to 525,600"):
+    with pytest.raises(InvalidInput, match=r"^Urgent, first response: a time from 1 minute to 525,600 minutes"):
         editor.spec()
+
+
+@pytest.mark.parametrize(("typed", "minutes"), [("90", 90), ("1 h 30 min", 90), ("1:30", 90), ("2,5h", 150)])
+def test_a_target_is_typed_as_a_duration_and_shown_in_hours(qtbot: QtBot, typed: str, minutes: int) -> None:
+    """A lead thinks in hours: the cells take durations as people write them and show them so."""
+    setup = SlaSetup((), (), ((1, "Billing"),), frozenset({1}), True, True)
+    editor = SlaPolicyEditor(NoArea(), TaskRunner(), setup, policy_info(1, "Plain", {}))  # type: ignore[arg-type]
+    qtbot.addWidget(editor)
+    editor.targets.setItem(3, 0, QTableWidgetItem(typed))  # urgent, first response
+    assert editor.spec()["targets"]["urgent"]["first_response"] == minutes
+    saved = replace(policy_info(1, "Plain", {}), targets={"urgent": {"first_response": minutes}})
+    shown = SlaPolicyEditor(NoArea(), TaskRunner(), setup, saved)  # type: ignore[arg-type]
+    qtbot.addWidget(shown)
+    assert shown.targets.item(3, 0).text() == minutes_words(minutes)  # type: ignore[union-attr]
 
 
 def test_business_minutes_wait_for_a_calendar(qtbot: QtBot) -> None:

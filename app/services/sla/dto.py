@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -65,6 +66,28 @@ def minutes_words(minutes: float | None) -> str:
     hours, rest = divmod(abs(whole), 60)
     words = f"{hours} h {rest} min" if hours and rest else (f"{hours} h" if hours else f"{rest} min")
     return f"-{words}" if whole < 0 else words
+
+
+_DURATION = re.compile(
+    r"^(?:(?P<hours>\d+(?:[.,]\d+)?)\s*(?:h|hrs?|hours?))?\s*(?:(?P<minutes>\d+)\s*(?:m|mins?|minutes?)?)?$"
+)
+_CLOCK = re.compile(r"^(?P<hours>\d+):(?P<minutes>[0-5]\d)$")
+
+
+def minutes_from_words(text: str) -> int | None:
+    """The minutes a person typed as a duration, as `minutes_words` writes them or as people do: `240`,
+    `4 h`, `1 h 30 min`, `1h30`, `1.5 h`, `1:30` (a team lead thought in hours and the editor took minutes
+    only). None when it is not one; days are not taken (a business day is the calendar's, not 24 h)."""
+    typed = " ".join(text.strip().lower().split())
+    clock = _CLOCK.match(typed)
+    if clock:
+        return int(clock["hours"]) * 60 + int(clock["minutes"])
+    found = _DURATION.match(typed) if typed else None
+    if found is None or not (found["hours"] or found["minutes"]):
+        return None
+    hours = float(found["hours"].replace(",", ".")) if found["hours"] else 0.0
+    total = hours * 60 + int(found["minutes"] or 0)
+    return round(total) if total == round(total) else None
 
 
 def left_words(minutes: float | None, *, short: bool = False) -> str:
