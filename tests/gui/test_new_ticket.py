@@ -92,7 +92,7 @@ def test_a_new_ticket_needs_a_customer_chosen_from_the_offers(
     assert dialog.problem.text() == (
         "Choose the customer from the names offered as you type, or type a new customer's address."
     )
-    assert QApplication.focusWidget() is dialog.customer  # the keyboard where the answer is typed
+    assert dialog.focusWidget() is dialog.customer  # the keyboard where the answer is typed
     with world.trusted_uow() as uow:
         uow.session.execute(text("INSERT INTO switchboard.customer (name) VALUES ('Zoë Müller')"))
         uow.commit()
