@@ -279,7 +279,7 @@ def sla_admin_shots(view: SupervisorView, runner: TaskRunner, out: Path) -> None
     dialog.edit_policy(dialog.model.policies[0].id)
     editor = dialog.editor
     assert editor is not None
-    editor.targets.item(1, 2).setText("600")  # type: ignore[union-attr]  # normal priority, resolution
+    editor.targets.item(1, 2).setText("10 h")  # type: ignore[union-attr]  # normal priority, resolution
     editor.dry_run()
     wait_until(lambda: editor.state == "checked", timeout=120)
     save(editor, out / "sla-policy-editor.png")
