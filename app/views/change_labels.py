@@ -31,6 +31,7 @@ ACTION_LABELS: Mapping[str, str] = {
     "route": "Routed",
     "move": "Moved",
     "handback": "Handed back",
+    "release": "Unassigned (the assignee no longer works the queue)",
     "sla_due": "SLA due times",
     "sla_escalate": "SLA escalation",
     "acknowledge": "Acknowledged",

@@ -102,7 +102,19 @@ def _number(value: Any, low: float, high: float) -> bool:
     )
 
 
+def whole_numbers(value: Any) -> Any:
+    """The settings with every number of no fraction written whole (2.0 as 2): `set_routing_config()` v3 takes
+    whole numbers only as such, and a file may well say 2.0."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        return {key: whole_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [whole_numbers(item) for item in value]
+    return value
+
+
 def _whole(value: Any, low: int, high: int) -> bool:
-    """2 or 2.0 (what `set_routing_config()` takes), never true."""
+    """2 or 2.0 (sent as 2: `whole_numbers`), never true."""
     whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
     return whole and not isinstance(value, bool) and low <= value <= high

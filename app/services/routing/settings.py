@@ -23,7 +23,7 @@ from app.services.platform.database.failures import refusal
 from app.services.platform.uow import UnitOfWork
 from app.services.routing.dto import WEIGHT_FACTORS, AgentRoutingFacts, QueueRoutingSettings
 from app.services.routing.engine import weights_from
-from app.services.routing.parsing import check_settings
+from app.services.routing.parsing import check_settings, whole_numbers
 
 _SET_AGENT = text("SELECT switchboard.set_agent_routing(:agent, CAST(:facts AS jsonb))")
 _SET_CONFIG = text("SELECT switchboard.set_routing_config(:queue, CAST(:settings AS jsonb))")
@@ -58,7 +58,7 @@ def queue_settings(uow: UnitOfWork, queue_id: int) -> QueueRoutingSettings:
 def save_queue_settings(uow: UnitOfWork, queue_id: int, settings: Mapping[str, Any]) -> int:
     """Store the queue's own settings (a new version, which later decisions name); returns the version."""
     check_settings(settings)  # as the database checks them, with the same words before the round trip
-    return int(_call(uow, _SET_CONFIG, {"queue": queue_id, "settings": json.dumps(dict(settings))}))
+    return int(_call(uow, _SET_CONFIG, {"queue": queue_id, "settings": json.dumps(whole_numbers(settings))}))
 
 
 def _call(uow: UnitOfWork, statement: TextClause, values: dict[str, Any]) -> Any:
