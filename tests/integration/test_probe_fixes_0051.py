@@ -38,7 +38,7 @@ def person(desk: Desk, name: str, role: str, queues: list[str]) -> int:
             dana.execute("SELECT set_user_role(%s, %s)", (desk.login(name), role))
             wanted = json.dumps({"queues": [desk.ids[q] for q in queues]})
             dana.execute("SELECT set_agent_routing(%s, %s)", (found[0], wanted))
-    return int(found[0])  # type: ignore[arg-type]
+    return int(str(found[0]))
 
 
 def ticket_for(desk: Desk, agent: int, status: str) -> int:
@@ -50,7 +50,7 @@ def ticket_for(desk: Desk, agent: int, status: str) -> int:
             (desk.ids["jane"], desk.ids["billing"], status, agent),
         ).fetchone()
     assert row is not None
-    return int(row[0])  # type: ignore[arg-type]
+    return int(str(row[0]))
 
 
 def assignee_of(desk: Desk, ticket: int) -> object:
