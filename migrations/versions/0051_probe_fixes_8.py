@@ -140,6 +140,7 @@ def _whole_numbers(table: str, column: str) -> None:
 
 
 def _whole(value: Any) -> Any:
+    """As `app.services.routing.parsing.whole_numbers` today; a migration keeps its own copy of what it ran."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dict):
