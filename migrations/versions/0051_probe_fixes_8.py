@@ -11,20 +11,24 @@ Create Date: 2026-12-07
 - A ticket is seen and changed by its queue only (one the login works, leads or, an admin, any): the
   policies `ticket_read`, `ticket_edit`, `tally_read` and the definer functions that checked "or its
   assignee" (`lock_visible_ticket()` v4, `acknowledge_escalation()` v3, `announce_presence()` v2,
-  `kb_create_article()` v2, `link_customer_account()` v2, `store_sla_due()` v2) no longer let the assignee
-  in otherwise. An assignee works the ticket's queue, so the clause only let in those who had left: a probe
+  `kb_create_article()` v2, `link_customer_account()` v2, `store_sla_due()` v2, `can_see_customer()` v2,
+  `account_key_of_customer()` v2) no longer let the assignee in otherwise. An assignee works the ticket's queue, so the clause only let in those who had left: a probe
   took an agent out of her only queue and she still read 182 tickets with their messages and wrote notes.
 - `release_lost_work()`: whoever stops working a queue (a membership deleted, a queue's lead changed, a role
-  lowered) has their open tickets there unassigned at the commit (audited as 'release'; "get next" skipped
+  lowered, disabled) has their open tickets there unassigned at the commit (but those a colleague holds
+  locked at that moment: the change never waits on a lock) (audited as 'release'; "get next" skipped
   them, assigned to someone outside the team), and their sessions in a transaction begun before the change
-  ended (a demoted admin's REPEATABLE READ transaction set another admin's password afterwards).
+  ended first (a demoted admin's REPEATABLE READ transaction set another admin's password afterwards; the
+  person's own lock on a ticket of theirs made the change fail).
 - Whole numbers in routing settings and an agent's facts are written as whole numbers (`is_whole_number()`,
   `set_routing_config()` v3, `set_agent_routing()` v5): 2.0 passed `% 1 = 0` and failed `route_ticket()`'s
   `::integer`, so every ticket creation and "become available" of the queue failed. What a site holds
   (2.0, a shift's 540.0) is rewritten as whole numbers.
-- `end_stale_transactions()` v5 keeps a login's last eight runs: found holding locks at three in a row or
-  four of the eight, it is ended (a hold of 90 s in every 120, timed between runs, was never ended).
-- `escalate_ticket()` v4 refuses a resolved or closed ticket.
+- `end_stale_transactions()` v5 keeps a login's last eight runs, also after it ends one of its sessions:
+  found holding locks at three in a row or four of the eight, it is ended (a hold of 90 s in every 120,
+  timed between runs, was never ended); a session waiting for another's lock is not counted as holding.
+- `escalate_ticket()` v4 refuses a resolved or closed ticket; `guard_ticket()` v4 reopens one unassigned
+  when its assignee no longer works the queue (it came back "in progress" with someone who could not see it).
 - `customer_has_email()` v3 is VOLATILE, so the second row of one INSERT of a new customer's addresses sees
   the first (a STABLE function does not see its own statement's rows).
 """
@@ -51,11 +55,14 @@ FUNCTIONS = [
     ("kb_create_article", 1, 2),
     ("link_customer_account", 1, 2),
     ("store_sla_due", 1, 2),
+    ("can_see_customer", 1, 2),
+    ("account_key_of_customer", 1, 2),
     ("set_routing_config", 2, 3),
     ("set_agent_routing", 4, 5),
     ("end_stale_transactions", 4, 5),
     ("escalate_ticket", 3, 4),
     ("customer_has_email", 2, 3),
+    ("guard_ticket", 3, 4),
 ]
 # Helpers only definer functions and triggers call, as the owner: nobody else may execute them.
 NEW_FUNCTIONS = [("is_whole_number", "jsonb, bigint, bigint"), ("release_lost_work", "")]
@@ -69,8 +76,9 @@ RELEASES = [
     (
         "release_lost_role",
         "agent",
-        "UPDATE OF role",
-        "OLD.role = 'admin' AND NEW.role <> 'admin' OR OLD.role = 'supervisor' AND NEW.role = 'agent'",
+        "UPDATE OF role, is_active",
+        "OLD.role = 'admin' AND NEW.role <> 'admin' OR OLD.role = 'supervisor' AND NEW.role = 'agent'"
+        " OR OLD.is_active AND NOT NEW.is_active",
     ),
 ]
 

@@ -6,8 +6,11 @@ addresses."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import threading
+import time
 from collections.abc import Iterator
 
 import psycopg
@@ -247,3 +250,92 @@ def test_what_0051_adds_is_nobodys_to_call(desk: Desk, login: str) -> None:
             ),
         ):
             probe.execute(statement)
+
+
+STORE = "SELECT account_store('crm', 'email', 'jane@customer.test', %s, true, '[]', '{}', NULL, 600, NULL)"
+
+
+def test_a_customer_of_her_closed_tickets_is_not_hers_after_she_left_the_queue(desk: Desk) -> None:
+    """`can_see_customer()` let the assignee in too: a leaver stored made-up account answers for the customers
+    of her closed tickets, which colleagues' panels then showed."""
+    gus = person(desk, "gus", "agent", ["billing"])
+    ticket_for(desk, gus, "closed")
+    with desk.connect("gus") as him:
+        him.execute(STORE, (desk.ids["jane"],))  # while he works the queue
+    with desk.connect("dana") as dana:
+        dana.execute("SELECT set_agent_routing(%s, %s)", (gus, json.dumps({"queues": []})))
+    with desk.connect("gus") as him, pytest.raises(psycopg.Error, match="for you"):
+        him.execute(STORE, (desk.ids["jane"],))
+
+
+def test_nobodys_lock_stops_the_change_and_the_leavers_own_goes_with_her_session(desk: Desk) -> None:
+    """The leaver's FOR SHARE on a ticket of hers made the admin's change wait, time out and roll back (a
+    veto); a colleague's lock did the same. Now her session goes first, and what a colleague holds is skipped."""
+    hal = person(desk, "hal", "agent", ["billing"])
+    hers, held = ticket_for(desk, hal, "in_progress"), ticket_for(desk, hal, "in_progress")
+    her_session, colleague = desk.connect("hal"), desk.connect("alice")
+    try:
+        her_session.execute("BEGIN")
+        her_session.execute("SELECT id FROM ticket WHERE id = %s FOR SHARE", (hers,))
+        colleague.execute("BEGIN")
+        colleague.execute("SELECT id FROM ticket WHERE id = %s FOR SHARE", (held,))
+        with desk.connect("dana") as dana:
+            dana.execute("SET lock_timeout = '3s'")
+            dana.execute("SELECT set_agent_routing(%s, %s)", (hal, json.dumps({"queues": []})))
+        with pytest.raises(psycopg.OperationalError):
+            her_session.execute("SELECT 1")
+        assert assignee_of(desk, hers) is None
+        assert assignee_of(desk, held) == hal  # a colleague held it locked: skipped, never waited for
+    finally:
+        her_session.close()
+        colleague.close()
+
+
+def test_a_disabled_agents_open_tickets_go_back_to_the_queue(desk: Desk) -> None:
+    ida = person(desk, "ida", "agent", ["billing"])
+    ticket = ticket_for(desk, ida, "new")
+    with desk.connect("dana") as dana:
+        dana.execute("SELECT disable_user(%s)", (desk.login("ida"),))
+    assert assignee_of(desk, ticket) is None
+
+
+def test_a_ticket_reopened_after_its_assignee_left_comes_back_unassigned(desk: Desk) -> None:
+    jon = person(desk, "jon", "agent", ["billing"])
+    closed, stays = ticket_for(desk, jon, "resolved"), ticket_for(desk, desk.ids["ann"], "resolved")
+    with desk.connect("dana") as dana:
+        dana.execute("SELECT set_agent_routing(%s, %s)", (jon, json.dumps({"queues": []})))
+    with desk.connect("alice") as alice:
+        alice.execute("UPDATE ticket SET status = 'in_progress' WHERE id IN (%s, %s)", (closed, stays))
+    assert assignee_of(desk, closed) is None
+    assert assignee_of(desk, stays) == desk.ids["ann"]  # ann still works Billing: hers again
+
+
+def test_a_session_waiting_for_a_colleagues_lock_is_not_counted_as_holding(desk: Desk, worker: Runtime) -> None:
+    long_enough = dt.timedelta(hours=1)
+    with desk.connect_as_dba() as dba:
+        dba.execute("DELETE FROM switchboard.stale_lock_sample")  # bob's runs of the test above stay counted
+    bob, carol = desk.connect("bob"), desk.connect("carol")
+    try:
+        bob.execute("SET idle_in_transaction_session_timeout = 0")
+        bob.execute("BEGIN")
+        bob.execute("SELECT id FROM ticket WHERE id = %s FOR UPDATE", (desk.ids["tech_open"],))
+        waiter = threading.Thread(
+            target=lambda: _wait_quietly(carol, "UPDATE ticket SET tags = tags WHERE id = %s", desk.ids["tech_open"])
+        )
+        waiter.start()
+        time.sleep(0.5)  # carol waits on bob's lock
+        for _run in range(2):  # a third in a row would end bob, the holder
+            end_stale_transactions(worker.uow, idle=long_enough, open_for=long_enough)
+        with desk.connect_as_dba() as dba:
+            counted = dba.execute("SELECT login FROM switchboard.stale_lock_sample ORDER BY login").fetchall()
+        bob.execute("ROLLBACK")
+        waiter.join(10)
+        assert (desk.login("bob"),) in counted and (desk.login("carol"),) not in counted
+    finally:
+        bob.close()
+        carol.close()
+
+
+def _wait_quietly(connection: psycopg.Connection[tuple[object, ...]], statement: str, ticket: int) -> None:
+    with contextlib.suppress(psycopg.Error):
+        connection.execute(statement, (ticket,))

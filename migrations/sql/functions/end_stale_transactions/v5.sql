@@ -4,6 +4,9 @@
 -- found it holding nothing, so a probe holding a queue's tickets (FOR SHARE) 90 s of every 120, timed to be
 -- between transactions when the job ran every other minute, was never ended: colleagues' updates of the
 -- queue failed two times in three, "get next" found nothing, and the change log's horizon waited for it.
+-- Its runs stay counted after it is ended (version 4 wiped them: a login back at once started afresh), and
+-- a session waiting for another's lock is not counted as holding (the colleague a holder blocks held a row
+-- lock too while waiting, and was counted toward being ended with the holder).
 -- Everything else as version 4, whose notes follow.
 -- Version 4: a staff session holding advisory locks is ended when it holds them outside a transaction
 -- for p_idle_seconds (the client takes one only inside a short transaction: `agent_preference_bounded()`),
@@ -72,6 +75,7 @@ BEGIN
                'usename', a.usename, 'backend', a.pid,
                'open_for', extract(epoch FROM now() - a.xact_start)::integer,
                'locks', h.locks,
+               'waiting', a.wait_event_type IS NOT DISTINCT FROM 'Lock',
                'stale', (a.state IN ('idle in transaction', 'idle in transaction (aborted)')
                          AND a.state_change < now() - make_interval(secs => CASE WHEN h.locks THEN p_idle_seconds
                                                                              ELSE 5 * p_idle_seconds END)
@@ -95,15 +99,15 @@ BEGIN
     SET seen = CASE WHEN s.last_seen > now() - interval '150 seconds' THEN (s.seen << 1) & 255 ELSE 0 END,
         last_seen = now();
     INSERT INTO stale_lock_sample (login, seen, last_seen)
-    SELECT DISTINCT h.usename, 1, now() FROM jsonb_to_recordset(holders) AS h(usename text, locks boolean)
-    WHERE h.locks
+    SELECT DISTINCT h.usename, 1, now() FROM jsonb_to_recordset(holders) AS h(usename text, locks boolean, waiting boolean)
+    WHERE h.locks AND NOT h.waiting
     ON CONFLICT ON CONSTRAINT pk_stale_lock_sample DO UPDATE SET seen = stale_lock_sample.seen | 1, last_seen = now();
     DELETE FROM stale_lock_sample s WHERE s.seen = 0;
     FOR stale IN
         SELECT h.usename, h.backend, h.open_for
         FROM jsonb_to_recordset(holders) AS h(usename text, backend integer, open_for integer, stale boolean,
-                                                 locks boolean)
-        WHERE h.stale OR h.locks AND EXISTS (SELECT FROM stale_lock_sample s WHERE s.login = h.usename
+                                                 locks boolean, waiting boolean)
+        WHERE h.stale OR h.locks AND NOT h.waiting AND EXISTS (SELECT FROM stale_lock_sample s WHERE s.login = h.usename
                                              AND (s.seen & 7 = 7 OR bit_count(s.seen::bit(8)) >= 4))
         UNION
         SELECT a.usename::text, a.pid, extract(epoch FROM now() - a.xact_start)::integer
@@ -140,7 +144,6 @@ BEGIN
           AND NOT pg_has_role(a.usename, {{owner_role:literal}}, 'MEMBER')
     LOOP
         IF pg_terminate_backend(stale.backend) THEN
-            DELETE FROM stale_lock_sample s WHERE s.login = stale.usename;
             login := stale.usename;
             pid := stale.backend;
             open_seconds := stale.open_for;
