@@ -53,10 +53,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", required=True)
     parser.add_argument("--rows", type=int, default=SCROLL_ROWS)
-    parser.add_argument("--raw-anchor", action="store_true", help=argparse.SUPPRESS)  # the anchor's own process
+    parser.add_argument("--raw-anchor", type=int, metavar="QUEUE", help=argparse.SUPPRESS)  # the anchor's process
     args = parser.parse_args()
-    if args.raw_anchor:
-        print(json.dumps(_raw_scroll(args.database, args.rows)))
+    if args.raw_anchor is not None:
+        print(json.dumps(_raw_scroll(args.database, args.raw_anchor, args.rows)))
         return
     superuser = trusted_runtime(args.database)
     agent_url, queue = queue_agent(superuser, parse_database_url(args.database, source="--database"), AGENT)
@@ -125,19 +125,17 @@ def _mb(size: float) -> str:
 
 def _raw_anchor(dsn: str, queue: int, rows: int) -> dict[str, float]:
     """The anchor's figures, from a process of its own (its memory is not the client's)."""
-    command = [sys.executable, "-m", "benchmarks.bench_client", "--database", dsn, "--rows", str(rows), "--raw-anchor"]
-    env = {**os.environ, "BENCH_QUEUE": str(queue)}
-    output = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
+    command = [sys.executable, "-m", "benchmarks.bench_client", "--database", dsn, "--rows", str(rows)]
+    output = subprocess.run([*command, "--raw-anchor", str(queue)], check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def _raw_scroll(dsn: str, rows: int) -> dict[str, float]:
+def _raw_scroll(dsn: str, queue: int, rows: int) -> dict[str, float]:
     """Scroll a bare QTableView over keyset pages of (id, number, subject, status, priority, updated_at)."""
     import psycopg
     from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
     from PySide6.QtWidgets import QTableView
 
-    queue = int(os.environ["BENCH_QUEUE"])
     page = 2_000  # as the client's places a page
     connection = psycopg.connect(dsn, autocommit=True)
     statement = (

@@ -411,10 +411,7 @@ def _region(country: str | None, subdivision: str | None) -> tuple[str | None, s
     typed = (subdivision or "").strip()
     if not typed or country is None:
         return country, typed or None
-    import holidays
-
-    known = holidays.list_supported_countries().get(country, [])
-    return country, next((sub for sub in known if sub.casefold() == typed.casefold()), typed)
+    return country, next((sub for sub in country_regions(country) if sub.casefold() == typed.casefold()), typed)
 
 
 def _check_calendar(

@@ -4,7 +4,9 @@
 -- agent) or disabled — their sessions in a transaction begun before this change are ended, and their open
 -- tickets in queues they no longer work are unassigned (audited as 'release'). A deferred constraint trigger: it
 -- runs at the commit of the change, on the memberships as they then are, so a membership deleted and
--- given again in one transaction releases nothing.
+-- given again in one transaction releases nothing. "Works the queue" is `works_queue()`'s (active; an admin,
+-- a member, or a supervisor who leads it), as for an assignment: the committing session is an admin's, a
+-- lead's or the DBA's, for whom it answers.
 -- Why: an assignee must work the ticket's queue, and nothing kept it so. A probe took an agent out of her
 -- only queue and she kept every ticket assigned to her there (11 open ones, which "get next" then skipped
 -- for everyone); and a transaction opened before a demotion kept the old role in its snapshot: a demoted
@@ -31,12 +33,7 @@ BEGIN
         leaver := OLD.id;
     END IF;
     SELECT a.db_login INTO leaver_login FROM agent a WHERE a.id = leaver;
-    IF leaver_login IS NULL OR lost_queue IS NOT NULL AND EXISTS (
-        SELECT FROM agent a WHERE a.id = leaver AND a.is_active
-          AND (a.role = 'admin'
-               OR EXISTS (SELECT FROM queue_member m WHERE m.agent_id = a.id AND m.queue_id = lost_queue)
-               OR a.role = 'supervisor' AND EXISTS (SELECT FROM queue q WHERE q.id = lost_queue AND q.team_lead_id = a.id)))
-    THEN
+    IF leaver_login IS NULL OR lost_queue IS NOT NULL AND works_queue(leaver, lost_queue) THEN
         RETURN NULL;  -- they still work the queue (given back in the same transaction, or an admin)
     END IF;
     -- Their sessions in a transaction first (waiting up to 2 s each for them to go): their locks go with
@@ -55,11 +52,7 @@ BEGIN
         WHERE x.assignee_id = leaver AND x.merged_into_id IS NULL
           AND (lost_queue IS NULL OR x.queue_id = lost_queue)
           AND x.status IN (SELECT s.key FROM ticket_status s WHERE s.category <> 'done')
-          AND NOT EXISTS (
-              SELECT FROM agent a WHERE a.id = leaver AND a.is_active
-                AND (a.role = 'admin'
-                     OR EXISTS (SELECT FROM queue_member m WHERE m.agent_id = a.id AND m.queue_id = x.queue_id)
-                     OR a.role = 'supervisor' AND EXISTS (SELECT FROM queue q WHERE q.id = x.queue_id AND q.team_lead_id = a.id)))
+          AND NOT works_queue(leaver, x.queue_id)
         FOR UPDATE SKIP LOCKED);
     PERFORM set_config('switchboard.action', '', true);
     RETURN NULL;
