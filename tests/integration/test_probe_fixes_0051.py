@@ -236,20 +236,58 @@ def test_one_insert_gives_a_new_customer_one_address_as_staff_types_it(desk: Des
         assert stored.fetchall() == [("m1@probe.test",)]
 
 
-@pytest.mark.parametrize("login", ["bob", "ghost", "outsider"])
-def test_what_0051_adds_is_nobodys_to_call(desk: Desk, login: str) -> None:
-    for statement in ("SELECT is_whole_number('2', 0, 10)", "SELECT release_lost_work()"):
-        with (
-            desk.connect(login) as probe,
-            pytest.raises(
-                (
-                    psycopg.errors.InsufficientPrivilege,
-                    psycopg.errors.UndefinedFunction,
-                    psycopg.errors.FeatureNotSupported,
-                )
-            ),
-        ):
-            probe.execute(statement)
+@pytest.fixture
+def inactive(desk: Desk) -> str:
+    """kim: in the agent group and able to log in, her agent row inactive (a disabled agent's row)."""
+    with desk.connect_as_dba() as dba:  # made active again for `person`, for a later parameter
+        dba.execute("UPDATE switchboard.agent SET is_active = true WHERE db_login = %s", (desk.login("kim"),))
+    person(desk, "kim", "agent", ["billing"])
+    with desk.connect_as_dba() as dba:
+        dba.execute("UPDATE switchboard.agent SET is_active = false WHERE db_login = %s", (desk.login("kim"),))
+    return "kim"
+
+
+NOT_FOR_YOU = (
+    psycopg.errors.InsufficientPrivilege,
+    psycopg.errors.UndefinedFunction,
+    psycopg.errors.FeatureNotSupported,
+    psycopg.errors.NoDataFound,
+    psycopg.errors.UndefinedTable,  # a login in no group has no usage of the schema
+)
+
+
+@pytest.mark.parametrize("login", ["bob", "carol", "ghost", "outsider", "inactive"])
+def test_what_0051_adds_is_nobodys_to_call_and_nobody_else_releases_a_colleagues_tickets(
+    desk: Desk, inactive: str, login: str
+) -> None:
+    """Another queue's agent, a lead of another queue, a group member without an agent row, a login in no
+    group and an inactive agent: none calls the new helpers, and none takes ann out of Billing (which would
+    release her ticket there) or lowers her role."""
+    who = inactive if login == "inactive" else login
+    attempts = [
+        ("SELECT is_whole_number('2', 0, 10)", ()),
+        ("SELECT release_lost_work()", ()),
+        ("DELETE FROM queue_member WHERE agent_id = %s", (desk.ids["ann"],)),
+        ("UPDATE agent SET is_active = false WHERE id = %s", (desk.ids["ann"],)),
+        ("UPDATE queue SET team_lead_id = NULL WHERE id = %s", (desk.ids["billing"],)),
+        ("SELECT set_agent_routing(%s, '{\"queues\": []}')", (desk.ids["ann"],)),
+        ("SELECT set_queue_members(%s, ARRAY[]::bigint[])", (desk.ids["billing"],)),
+        ("SELECT set_user_role(%s, 'agent')", (desk.login("ann"),)),
+        ("SELECT disable_user(%s)", (desk.login("ann"),)),
+    ]
+    for statement, args in attempts:
+        with desk.connect(who) as probe:
+            try:
+                changed = probe.execute(statement, args).rowcount
+            except NOT_FOR_YOU:
+                changed = 0
+            assert changed <= 0 or statement.startswith("SELECT"), statement
+    assert assignee_of(desk, desk.ids["billing_anns"]) == desk.ids["ann"]
+    with desk.connect_as_dba() as dba:
+        member = dba.execute(
+            "SELECT count(*) FROM switchboard.queue_member WHERE agent_id = %s", (desk.ids["ann"],)
+        ).fetchone()
+    assert member == (1,)
 
 
 STORE = "SELECT account_store('crm', 'email', 'jane@customer.test', %s, true, '[]', '{}', NULL, 600, NULL)"
