@@ -26,6 +26,7 @@ COMMANDS = {
     "routing": "app.cli.routing:routing_group",
     "search": "app.cli.search:search",
     "sla": "app.cli.sla:sla_group",
+    "team": "app.cli.sla:team",
     "ticket": "app.cli.tickets:ticket",
     "user": "app.cli.users:user",
     "worker": "app.cli.worker:worker",

@@ -1,7 +1,7 @@
-"""`switchboard sla explain N` and `switchboard escalations`: why a ticket is due when it is, and what the
-sweep escalated, through the caller's own row-level security. `sla policy …`, `sla calendar …` and
-`sla dry-run`: keeping the policies (admins, and team leads for the queues they lead) and calendars (admins);
-the database refuses anyone else."""
+"""`switchboard sla explain N`, `switchboard escalations` and `switchboard team`: why a ticket is due when it
+is, what the sweep escalated and the team's load, through the caller's own row-level security. `sla policy
+…`, `sla calendar …` and `sla dry-run`: keeping the policies (admins, and team leads for the queues they lead)
+and calendars (admins); the database refuses anyone else."""
 
 from __future__ import annotations
 
@@ -96,6 +96,24 @@ def escalations_ack(ctx: CliContext, number: int, as_json: bool) -> None:
         f"#{done.number} acknowledged{already} {level} by {done.acknowledged_by}, "
         f"{done.acknowledged_at.astimezone():%Y-%m-%d %H:%M %Z}"
     )
+
+
+@click.command("team", cls=CheckedCommand)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def team(ctx: CliContext, as_json: bool) -> None:
+    """The team's load, as the supervisor view's Team load shows it: each active agent of the queues you see,
+    busiest first, with open tickets against capacity, availability, the oldest open ticket and today's
+    breaches (each counted on whoever held the ticket when it breached; "today" on your own clock)."""
+    with ctx.runtime().uow() as uow:
+        agents = supervision.team_load(uow)
+    if as_json:
+        say_json([agent.as_json() for agent in agents])
+        return
+    if not agents:
+        say("no agents in the queues you see")
+        return
+    say_lines(agent.in_words() for agent in agents)
 
 
 # --- policies ------------------------------------------------------------------------------------------------

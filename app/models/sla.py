@@ -91,6 +91,7 @@ class SlaLedgerEntry(Base):
         CheckConstraint(_one_of("target", TARGETS), name="target"),
         CheckConstraint(_one_of("entry", ENTRIES), name="entry"),
         Index("ix_sla_ledger_ticket_id", "ticket_id", "at", "id"),
+        Index("ix_sla_ledger_breach_at", "at", postgresql_where=text("entry = 'breach'")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -100,6 +101,10 @@ class SlaLedgerEntry(Base):
     at: Mapped[dt.datetime]
     status: Mapped[str | None] = mapped_column(String(32))
     note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Who held the ticket when the sweep wrote a warning, breach or escalation mark (migration 0052): "breaches
+    # today" counted the ticket's assignee of the moment, so a breached ticket handed to a colleague to rescue
+    # it counted as theirs. Null for the other entries and for a ticket nobody held.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id"))
 
 
 class SlaStep(Base):

@@ -83,6 +83,17 @@ def test_two_workers_escalate_overdue_tickets_once_and_the_board_ranks_them(demo
     assert {row["acknowledged_by"] for row in acknowledged if row["ticket"] == board[0]["ticket"]} == {
         first["acknowledged_by"]
     }
+    # The team's load, as Team load shows it: busiest first, today's breaches on whoever held each ticket.
+    team = json.loads(in_process(demo, "team", "--json").stdout)
+    loads = [agent["open"] / max(agent["capacity"], 1) for agent in team]
+    assert team and loads == sorted(loads, reverse=True)
+    assert sum(agent["breaches_today"] for agent in team) > 0, "the workers just marked assigned tickets breached"
+    words = in_process(demo, "team")
+    assert (
+        words.returncode == 0 and f"{team[0]['name']}: {team[0]['open']} of {team[0]['capacity']} open" in words.stdout
+    )
+    theirs = json.loads(in_process(demo, "--user", "grace.liu", "team", "--json").stdout)
+    assert {agent["name"] for agent in theirs} < {agent["name"] for agent in team}  # her queue's people only
 
 
 def test_a_vip_accounts_new_ticket_is_raised_by_the_demo_rule_which_only_an_admin_changes(demo: Path) -> None:

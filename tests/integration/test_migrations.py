@@ -135,3 +135,48 @@ def test_addresses_from_before_0034_vouch_for_nothing_and_what_they_corroborated
     ]
     schema.downgrade(fresh_engine, before)
     schema.upgrade(fresh_engine)
+
+
+def test_breach_marks_written_before_0052_get_who_held_the_ticket_then(fresh_engine: Engine) -> None:
+    """The upgrade fills in each mark's holder from the ticket's audit: a breach before a reassignment is the
+    first agent's, one after it the second's, one on a ticket never reassigned its assignee's."""
+    schema.upgrade(fresh_engine)
+    ids: dict[str, int] = {}
+
+    def run(statement: str, **values: object) -> int:
+        with fresh_engine.begin() as connection:
+            return int(connection.execute(text(statement), values).scalar_one())
+
+    ids["queue"] = run(f"SELECT {SCHEMA}.create_queue('Billing', '')")
+    ids["customer"] = run(f"INSERT INTO {SCHEMA}.customer (name) VALUES ('Jane') RETURNING id")
+    for name in ("ann", "ben"):
+        ids[name] = run(
+            f"INSERT INTO {SCHEMA}.agent (display_name, email, db_login, role, availability) VALUES (:n, :email,"
+            " :login, 'agent', 'available') RETURNING id",
+            n=name,
+            email=f"{name}@desk.test",
+            login=f"migration_{name}",
+        )
+    for ticket in ("handed_on", "kept"):
+        ids[ticket] = run(
+            f"INSERT INTO {SCHEMA}.ticket (subject, status, priority, type, queue_id, customer_id, channel,"
+            " assignee_id) VALUES (:s, 'new', 2, 'question', :q, :c, 'manual', :a) RETURNING id",
+            s=ticket,
+            q=ids["queue"],
+            c=ids["customer"],
+            a=ids["ann"],
+        )
+    mark = (
+        f"INSERT INTO {SCHEMA}.sla_ledger (ticket_id, target, entry, at, note) VALUES (:t, 'resolution', 'breach',"
+        " clock_timestamp(), 'probe') RETURNING id"
+    )
+    before = run(mark, t=ids["handed_on"])
+    kept = run(mark, t=ids["kept"])
+    run(f"UPDATE {SCHEMA}.ticket SET assignee_id = :b WHERE id = :t RETURNING id", b=ids["ben"], t=ids["handed_on"])
+    after = run(mark, t=ids["handed_on"])
+    schema.downgrade(fresh_engine, "0051_probe_fixes_8")
+    schema.upgrade(fresh_engine)
+    with fresh_engine.connect() as connection:
+        rows = connection.execute(text(f"SELECT id, assignee_id FROM {SCHEMA}.sla_ledger WHERE note = 'probe'"))
+        holders = {mark_id: holder for mark_id, holder in rows}
+    assert holders == {before: ids["ann"], kept: ids["ann"], after: ids["ben"]}

@@ -129,9 +129,9 @@ def test_breaches_today_count_from_midnight_on_the_leads_own_clock(swept: Desk) 
     breached_at, now = dt.datetime(2025, 1, 1, 23, 30, tzinfo=dt.UTC), dt.datetime(2025, 1, 2, 0, 30, tzinfo=dt.UTC)
     with swept.connect_as_dba() as dba:
         dba.execute(
-            "INSERT INTO switchboard.sla_ledger (ticket_id, target, entry, at, note)"
-            " VALUES (%s, 'resolution', 'breach', %s, 'probe')",
-            (swept.ids["tech_bobs"], breached_at),
+            "INSERT INTO switchboard.sla_ledger (ticket_id, target, entry, at, note, assignee_id)"
+            " VALUES (%s, 'resolution', 'breach', %s, 'probe', %s)",
+            (swept.ids["tech_bobs"], breached_at, swept.ids["bob"]),
         )
     counted = {}
     for zone in ("UTC", "Europe/Berlin"):
@@ -146,3 +146,20 @@ def test_breaches_today_count_from_midnight_on_the_leads_own_clock(swept: Desk) 
     with swept.connect_as_dba() as dba:
         dba.execute("UPDATE switchboard.agent SET time_zone = 'UTC' WHERE id = %s", (swept.ids["carol"],))
     assert counted == {"UTC": 0, "Europe/Berlin": 1}
+
+
+def test_a_breach_stays_on_whoever_held_the_ticket_then(swept: Desk) -> None:
+    """Counted on the ticket's assignee of the moment, a breached ticket handed on to be rescued moved the
+    breach with it (and one given back to the queue lost it): it stays with who held it at the breach."""
+    ticket = swept.ids["tech_bobs"]
+    with swept.connect_as_dba() as dba:
+        dba.execute("UPDATE switchboard.ticket SET assignee_id = NULL WHERE id = %s", (ticket,))
+    runtime = swept.runtime("carol")
+    try:
+        with runtime.uow() as uow:
+            bob = {agent.name: agent for agent in supervision.team_load(uow)}["Bob"]
+    finally:
+        runtime.close()
+        with swept.connect_as_dba() as dba:
+            dba.execute("UPDATE switchboard.ticket SET assignee_id = %s WHERE id = %s", (swept.ids["bob"], ticket))
+    assert (bob.open_tickets, bob.breaches_today) == (0, 1)

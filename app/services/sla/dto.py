@@ -139,6 +139,27 @@ class AgentLoad:
     def over_capacity(self) -> bool:
         return self.open_tickets > self.capacity
 
+    def as_json(self) -> dict[str, object]:
+        return {
+            "agent_id": self.agent_id,
+            "name": self.name,
+            "availability": self.availability,
+            "open": self.open_tickets,
+            "capacity": self.capacity,
+            "over_capacity": self.over_capacity,
+            "oldest_open_at": None if self.oldest_open_at is None else self.oldest_open_at.isoformat(),
+            "breaches_today": self.breaches_today,
+        }
+
+    def in_words(self) -> str:
+        """One line of `switchboard team`: "Bob Baker: 35 of 25 open (140 %, over capacity), available;
+        oldest open since 2026-12-01 09:12; 2 breaches today"."""
+        share = f" ({self.open_tickets / self.capacity:.0%}{', over capacity' if self.over_capacity else ''})"
+        oldest = "" if self.oldest_open_at is None else f"; oldest open since {self.oldest_open_at:%Y-%m-%d %H:%M}"
+        breaches = f"{self.breaches_today} breach{'' if self.breaches_today == 1 else 'es'} today"
+        load = f"{self.open_tickets} of {self.capacity} open{share if self.capacity > 0 else ''}"
+        return f"{self.name}: {load}, {self.availability}{oldest}; {breaches}"
+
 
 @dataclass(frozen=True)
 class ComplianceCount:

@@ -262,17 +262,16 @@ def team_load(uow: UnitOfWork) -> list[AgentLoad]:
         ).all()
     }
     midnight = _local_midnight(uow, now)
-    breaches = dict(
+    breaches = dict(  # on whoever held the ticket at the breach, not on a colleague it went to afterwards
         uow.session.execute(
-            select(Ticket.assignee_id, func.count())
-            .join(SlaLedgerEntry, SlaLedgerEntry.ticket_id == Ticket.id)
+            select(SlaLedgerEntry.assignee_id, func.count())
             .where(
-                Ticket.assignee_id.in_(ids),
+                SlaLedgerEntry.assignee_id.in_(ids),
                 SlaLedgerEntry.entry == Entry.BREACH.value,
                 SlaLedgerEntry.at >= midnight,
                 SlaLedgerEntry.at < midnight + dt.timedelta(days=1),
             )
-            .group_by(Ticket.assignee_id)
+            .group_by(SlaLedgerEntry.assignee_id)
         ).all()
     )
     team = [

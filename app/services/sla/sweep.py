@@ -230,6 +230,7 @@ def _mark_row(ticket: Ticket, target: Target, entry: Entry, at: dt.datetime, not
         "at": at,
         "status": ticket.status,
         "note": note,
+        "assignee_id": ticket.assignee_id,  # who held it then ("breaches today" per agent)
     }
 
 
