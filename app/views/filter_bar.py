@@ -55,6 +55,9 @@ class FilterBar(QWidget):
             self.priority.addItem(priority.label.capitalize(), int(priority))
         for label, value in ASSIGNEES:
             self.assignee.addItem(label, value)
+        # Colleagues' names join the choices (set_agents): the longest must not widen the row of drop-downs.
+        self.assignee.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.assignee.setMinimumContentsLength(len("Unassigned") + 1)
         for label, value in SORTS:
             self.sort.addItem(f"Sort: {label}", value)
         self._debounce = QTimer(self)
@@ -119,9 +122,11 @@ class FilterBar(QWidget):
         parts = []
         if text := self.text.text().strip():
             parts.append(f"matching “{text}”")
-        for combo in (self.status, self.priority, self.assignee):
+        for combo in (self.status, self.priority):
             if combo.currentData() is not None:
                 parts.append(combo.currentText().lower())
+        if self.assignee.currentData() is not None:
+            parts.append(self._assignee_words())
         if tag := self.tag.text().strip():
             parts.append(f"tagged {tag}")
         return ", ".join(parts)
@@ -166,6 +171,47 @@ class FilterBar(QWidget):
         self.status.setCurrentIndex(max(self.status.findData(chosen), 0))
         self.status.blockSignals(False)
 
+    def set_agents(self, agents: Sequence[tuple[int, str]], my_agent_id: int | None) -> None:
+        """Who may have a ticket, after Anyone, Me and Unassigned: the desk's active colleagues by name (a lead
+        looking at one person's tickets had only "Me"). The choice is kept if that person still is here."""
+        chosen = self.assignee.currentData()
+        self.assignee.blockSignals(True)
+        self.assignee.clear()
+        for label, value in ASSIGNEES:
+            self.assignee.addItem(label, value)
+        for agent_id, name in agents:
+            if agent_id != my_agent_id:
+                self.assignee.addItem(name, agent_id)
+        self.assignee.setCurrentIndex(max(self.assignee.findData(chosen), 0))
+        self.assignee.blockSignals(False)
+        if self.assignee.currentData() != chosen:
+            self.changed.emit()  # the person chosen has gone: the queue shows anyone's again
+
+    def show_assigned_to(self, agent_id: int) -> bool:
+        """Narrow to one colleague's tickets, the other filters cleared (the supervisor view's Team load asks
+        for it); false if nobody with that id is offered."""
+        index = self.assignee.findData(agent_id)
+        if index < 0:
+            return False
+        for line in (self.text, self.tag):
+            line.blockSignals(True)
+            line.clear()
+            line.blockSignals(False)
+        for combo in (self.status, self.priority, self.assignee):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(index if combo is self.assignee else 0)
+            combo.blockSignals(False)
+        self._debounce.stop()
+        self.changed.emit()
+        return True
+
+    def _assignee_words(self) -> str:
+        """The assignee choice as the descriptions say it: "assigned to me", "unassigned", "assigned to Julia Rossi"."""
+        value = self.assignee.currentData()
+        if value == "none":
+            return "unassigned"
+        return f"assigned to {'me' if value == 'me' else self.assignee.currentText()}"
+
     def description(self, view: DeskView) -> str:
         """What saving `view` with the bar as it is keeps, in words: "All open, words “refund”, High,
         tagged vip, by SLA due" (saving once dropped the words, and nothing said what was kept)."""
@@ -174,7 +220,7 @@ class FilterBar(QWidget):
             parts.append(f"words “{words}”")
         parts += [combo.currentText() for combo in (self.status, self.priority) if combo.currentData() is not None]
         if self.assignee.currentData() is not None:
-            parts.append(f"assigned to {self.assignee.currentText().lower()}")
+            parts.append(self._assignee_words())
         if tag := self.tag.text().strip():
             parts.append(f"tagged {tag}")
         parts.append(f"by {self.sort.currentText().removeprefix('Sort: ')}")
@@ -194,6 +240,8 @@ class FilterBar(QWidget):
             changes["assignee_id"] = my_agent_id
         elif self.assignee.currentData() == "none":
             changes["unassigned"] = True
+        elif isinstance(agent_id := self.assignee.currentData(), int):
+            changes["assignee_id"] = agent_id
         if tag := self.tag.text().strip():
             changes["tag"] = tag
         return DeskView(

@@ -705,6 +705,7 @@ class MainWindow(QMainWindow):
         self.live_updates.set_vocabulary(vocabulary)
         self.editor.set_vocabulary(vocabulary)
         self.filters.set_statuses(vocabulary.statuses)
+        self.filters.set_agents([(int(agent.key), agent.label) for agent in vocabulary.agents], self.desk.me.agent_id)
         self.model.set_status_labels(vocabulary.status_labels())
         if self.search_features is not None:
             self.search_features.dialog.status_labels = self.model.status_labels
@@ -769,6 +770,7 @@ class MainWindow(QMainWindow):
 
             view = SupervisorView(self.desk.supervision, self.runner, self)
             view.ticket_chosen.connect(self._supervised_ticket_chosen)
+            view.agent_chosen.connect(self.show_tickets_of)
             view.failed.connect(self._report)
             self.live_updates.counts_due.connect(view.refresh_soon)
             self.supervisor_view = view
@@ -794,6 +796,17 @@ class MainWindow(QMainWindow):
 
         navigation = self.desk.navigation  # the pool thread holds no Qt object: none is freed there
         self.runner.run(lambda: navigation.summaries([ticket_id]), opened, self._report)
+
+    def show_tickets_of(self, agent_id: int) -> None:
+        """A colleague's open tickets in the queue (Team load's Enter or double click): All open, narrowed to
+        them by the filter bar, which says so and can be cleared as any filter; the window to the front."""
+        self.raise_()
+        self.activateWindow()
+        self.navigation.choose("open")
+        if not self.filters.show_assigned_to(agent_id):
+            self.status.showMessage("That agent is not on the desk any more.", 10_000)
+            return
+        self.table.setFocus()
 
     def quit(self) -> None:
         """Ctrl+Q: close the window as its close button does (the layout is kept, the agent set away)."""

@@ -35,3 +35,26 @@ def test_a_queue_at_its_row_limit_says_how_many_it_lists(qtbot: QtBot) -> None:
     assert "Narrow the filter" in bar.count_label.toolTip()
     bar.show_held(None)
     assert bar.count_label.text() == "23,456 tickets" and not bar.count_label.toolTip()
+
+
+def test_a_colleague_can_be_chosen_and_the_bar_says_whose_tickets_it_shows(qtbot: QtBot) -> None:
+    """Anyone, Me and Unassigned were all: a lead could not look at one person's tickets."""
+    bar = FilterBar()
+    qtbot.addWidget(bar)
+    bar.set_agents([(7, "Carol Chen"), (9, "Julia Rossi"), (11, "Bob Baker")], my_agent_id=7)
+    offered = [bar.assignee.itemText(i) for i in range(bar.assignee.count())]
+    assert offered == ["Anyone", "Me", "Unassigned", "Julia Rossi", "Bob Baker"]  # myself as "Me" only
+    view = DeskView("open", "All open", TicketFilter(statuses=("new",)))
+    bar.text.setText("refund")
+    with qtbot.waitSignal(bar.changed, timeout=2000):
+        assert bar.show_assigned_to(9)
+    assert bar.text.text() == ""  # the other filters cleared: all of Julia's tickets
+    assert bar.narrow(view, my_agent_id=7).ticket_filter == TicketFilter(statuses=("new",), assignee_id=9)
+    assert bar.describe() == "assigned to Julia Rossi"
+    assert bar.description(view) == "All open, assigned to Julia Rossi, by SLA due"
+    with qtbot.waitSignal(bar.changed, timeout=2000):  # Julia left the desk: the queue shows anyone's again
+        bar.set_agents([(7, "Carol Chen"), (11, "Bob Baker")], my_agent_id=7)
+    assert bar.assignee.currentData() is None
+    assert bar.show_assigned_to(9) is False
+    bar.assignee.setCurrentIndex(bar.assignee.findData("none"))
+    assert bar.describe() == "unassigned"

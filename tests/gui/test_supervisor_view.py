@@ -153,9 +153,24 @@ def test_a_team_lead_sees_the_board_the_team_and_compliance_and_opens_a_ticket_b
         "Technical Support",
     ]
 
+    # Enter on an agent in Team load lists their open tickets in the main window: All open, narrowed to them.
+    view.tabs.setCurrentWidget(view.team)
+    view.activateWindow()
+    view.team.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.team)
+    view.team.setCurrentIndex(view.team_model.index([a.name for a in view.team_model.rows].index("Bob Baker"), 0))
+    qtbot.keyClick(view.team, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.filters.assignee.currentText() == "Bob Baker", timeout=10_000)
+    assert window.current_view is not None and window.current_view.key == "open"
+    qtbot.waitUntil(
+        lambda: [window.model.ticket_at(r).id for r in range(window.model.rowCount())] == [tickets["late"]],  # type: ignore[union-attr]
+        timeout=10_000,
+    )
+
     # Enter on the board's first row opens that ticket in the main window.
     view.tabs.setCurrentWidget(view.board)
-    view.activateWindow()
+    view.activateWindow()  # back from the main window
+    qtbot.waitUntil(view.isActiveWindow)
     view.board.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is view.board)
     view.board.setCurrentIndex(view.board_model.index(0, 0))
@@ -180,7 +195,8 @@ def test_the_tickets_routing_found_nobody_for_are_listed_and_enter_opens_one(
     qtbot: QtBot, qtmodeltester: ModelTester, engine: Engine, world: World, committed_runtime: Runtime, tmp_path: Path
 ) -> None:
     """Issue 14's "no eligible agent" list, which only `switchboard routing unassigned` had: the lead sees
-    why nobody qualified and opens the ticket to assign it by hand."""
+    why nobody qualified, opens the ticket (Enter) and assigns it by hand from the list (R), each name with
+    its load; the ticket then leaves the list."""
     waiting = create(world, "dave", world.tech, "Printer jammed on the third floor")
     with committed_runtime.uow() as uow:  # routing's last word on it: nobody (as the DBA: decisions are the router's)
         uow.session.execute(
@@ -206,10 +222,10 @@ def test_the_tickets_routing_found_nobody_for_are_listed_and_enter_opens_one(
     qtmodeltester.check(view.nobody_model)
     assert [row.ticket_id for row in view.nobody_model.rows] == [waiting]
     assert view.nobody_note.label.isHidden()
-    assert view.tabs.tabText(view.tabs.indexOf(view.nobody)).endswith("(1)")
+    assert view.tabs.tabText(view.tabs.indexOf(view.nobody_page)).endswith("(1)")
     why = view.nobody_model.data(view.nobody_model.index(0, 6))
     assert why in ("1 offline, 1 at capacity", "1 at capacity, 1 offline")
-    view.tabs.setCurrentWidget(view.nobody)
+    view.tabs.setCurrentWidget(view.nobody_page)
     view.activateWindow()
     view.nobody.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is view.nobody)
@@ -218,6 +234,34 @@ def test_the_tickets_routing_found_nobody_for_are_listed_and_enter_opens_one(
     qtbot.waitUntil(
         lambda: window.editor.detail is not None and window.editor.detail.ticket.id == waiting, timeout=10_000
     )
+
+    view.activateWindow()  # back from the main window
+    qtbot.waitUntil(view.isActiveWindow)
+    view.nobody.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.nobody)
+    qtbot.keyClick(view.nobody, Qt.Key.Key_R)
+    dialog = view.action_dialog
+    assert dialog is not None and dialog.windowTitle().startswith("Assign #")
+    qtbot.waitUntil(dialog.assignee.isEnabled, timeout=10_000)
+    names = [dialog.assignee.itemText(i) for i in range(dialog.assignee.count())]
+    assert not any(name.startswith("Nobody") for name in names)  # nobody has it already
+    dave = dialog.assignee.findData(world.dave)
+    assert names[dave].startswith("Dave Dunn — ")  # with his load, as Team load reads it
+    dialog.assignee.setCurrentIndex(dave)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    dialog.reason.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.reason)
+    qtbot.keyClicks(dialog.reason, "Printers are his")
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10_000)
+    qtbot.waitUntil(lambda: not view.nobody_model.rows, timeout=10_000)
+    assert "assigned to Dave Dunn" in view.notice.text()
+    with world.trusted_uow() as uow:
+        holder = uow.session.execute(
+            text("SELECT assignee_id FROM switchboard.ticket WHERE id = :t"), {"t": waiting}
+        ).scalar_one()
+    assert holder == world.dave
     close_window(window, qtbot)
 
 

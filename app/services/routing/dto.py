@@ -183,3 +183,5 @@ class WaitingTicket:
     since: dt.datetime
     why: str
     who: str = ""
+    version: int = 0  # the ticket's version when read (assigning it from the list)
+    assignee_id: None = None  # nobody has it: that is why it is listed

@@ -503,6 +503,7 @@ def waiting_for_nobody(uow: UnitOfWork, *, limit: int = 500) -> list[WaitingTick
             waiting_since or since,
             _why_nobody(exclusions),
             _who_was_left_out(exclusions),
+            t.version,
         )
         for t, queue, since, exclusions, waiting_since in rows
     ]

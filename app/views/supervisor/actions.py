@@ -1,6 +1,7 @@
 """Acting on an escalation from the board: reassign with a reason (R) and comment (C) as small dialogs that
 write in the background and say the database's refusal in their own words; acknowledging (A) needs no
-dialog. Both dialogs are window-modal and never block the GUI thread (`open()`, not `exec()`).
+dialog. Both dialogs are window-modal and never block the GUI thread (`open()`, not `exec()`). The same
+dialog assigns a ticket routing found nobody for (R on the "No eligible agent" list).
 
 Signals:
     written(object): the TicketChanged of the write, after which the dialog closes.
@@ -9,7 +10,7 @@ Signals:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, Protocol
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.desk_api import SupervisionArea
-from app.services.sla.dto import AgentLoad, BoardRow
+from app.services.sla.dto import AgentLoad
 from app.services.tickets.dto import TicketChanged
 from app.views.labels import plain_label
 from app.views.tasks import TaskRunner
@@ -33,6 +34,21 @@ from app.views.writing_dialog import WritingDialog
 
 Mode = Literal["reassign", "comment"]
 NOBODY = -1
+
+
+class OnTicket(Protocol):
+    """What the dialog needs of a row: a board row or a ticket routing found nobody for."""
+
+    @property
+    def ticket_id(self) -> int: ...
+    @property
+    def number(self) -> int: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def assignee_id(self) -> int | None: ...
 
 
 class BoardActionDialog(WritingDialog, AsksBeforeDiscarding):
@@ -50,7 +66,7 @@ class BoardActionDialog(WritingDialog, AsksBeforeDiscarding):
     def __init__(
         self,
         mode: Mode,
-        row: BoardRow,
+        row: OnTicket,
         supervision: SupervisionArea,
         runner: TaskRunner,
         parent: QWidget | None = None,
@@ -60,8 +76,11 @@ class BoardActionDialog(WritingDialog, AsksBeforeDiscarding):
         self.mode, self.row, self.supervision = mode, row, supervision
         self.team = {agent.agent_id: agent for agent in team}  # the team load tab's figures, as read
         reassigning = mode == "reassign"
-        self.setWindowTitle(f"Reassign #{row.number}" if reassigning else f"Comment on #{row.number}")
-        self.discard_what = f"this reassignment of #{row.number}" if reassigning else f"this note on #{row.number}"
+        verb = "Reassign" if row.assignee_id is not None else "Assign"
+        self.setWindowTitle(f"{verb} #{row.number}" if reassigning else f"Comment on #{row.number}")
+        self.discard_what = (
+            f"this {verb.lower()}ment of #{row.number}" if reassigning else f"this note on #{row.number}"
+        )
         self.setMinimumWidth(460)
         heading = plain_label(f"#{row.number} {row.subject}")
         heading.setWordWrap(True)
@@ -88,7 +107,7 @@ class BoardActionDialog(WritingDialog, AsksBeforeDiscarding):
             for keys in ("Ctrl+Return", "Ctrl+Enter"):
                 QShortcut(QKeySequence(keys), self, self.write)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self._go_button(buttons, "Reassign" if reassigning else "Add note")
+        self._go_button(buttons, verb if reassigning else "Add note")
         buttons.accepted.connect(self.write)
         buttons.rejected.connect(self.close_asked)
         layout.addWidget(self._problem_line())

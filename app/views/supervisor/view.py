@@ -9,13 +9,16 @@ or an admin; the database decides and the line under the board says its answer),
 reason (an internal note), C comments (an internal note), Enter (or a double click) opens the ticket in
 the main window. The same actions are in the window's command palette (Ctrl+K) while the board is the
 current tab, beside the window's own commands (refresh, the tabs, the SLA policies); the palette runs the
-very action the key does. Agents never see any of it: the window is built for leads only.
+very action the key does. Enter on an agent in Team load lists their open tickets in the main window; on
+the "No eligible agent" list, R assigns the ticket by hand (with a reason) and Enter opens it. Agents never
+see any of it: the window is built for leads only.
 
 Read in one background call (`desk.supervision.overview`); live: colleagues' changes (the main window's
 change notices) ask for a fresh read, at most once a second, never a poll of the whole table.
 
 Signals:
     ticket_chosen(int): the ticket id of the board row chosen (Enter or a double click).
+    agent_chosen(int): the agent id of the Team load row chosen (Enter or a double click): their tickets.
     loaded(): an overview arrived and is shown.
     failed(object): a read failed (the main window reports it).
     acted(str): an action on the board was done or refused (its sentence, also shown under the board).
@@ -24,9 +27,10 @@ Signals:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractItemModel, QByteArray, QModelIndex, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,6 +47,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.desk_api import SupervisionArea
+from app.services.routing.dto import WaitingTicket
 from app.services.sla.dto import Acknowledgement, BoardRow, ComplianceCount, Risk, SupervisorOverview
 from app.services.tickets.dto import TicketChanged
 from app.views.empty_note import EmptyNote
@@ -50,7 +55,7 @@ from app.views.errors import explain_failure
 from app.views.labels import plain_label
 from app.views.sizing import resize_on_screen
 from app.views.sla_admin import SlaAdminDialog
-from app.views.supervisor.actions import BoardActionDialog, Mode
+from app.views.supervisor.actions import BoardActionDialog, Mode, OnTicket
 from app.views.supervisor.charts import ComplianceChart, ComplianceSeries
 from app.views.supervisor.models import EscalationBoardModel, NobodyModel, TeamLoadModel
 from app.views.tasks import TaskRunner
@@ -71,17 +76,19 @@ TARGETS = {"Resolution": "resolution", "First response": "first_response"}
 
 
 BOARD_KEYS = {Qt.Key.Key_A: "acknowledge", Qt.Key.Key_R: "reassign", Qt.Key.Key_C: "comment"}
+NOBODY_KEYS = {Qt.Key.Key_R: "reassign"}  # assign by hand what routing found nobody for
 
 
 class BoardTable(QTableView):
-    """The board: Enter (or a double click) opens the selected ticket; A, R and C ask for an action on it
-    (plain letters, taken before the table's type-to-search)."""
+    """A table of tickets: Enter (or a double click) opens the selected one; its letters (the board's A, R
+    and C) ask for an action on it (plain letters, taken before the table's type-to-search)."""
 
     opened = Signal(int)
     action_asked = Signal(str)
 
-    def __init__(self, model: EscalationBoardModel) -> None:
+    def __init__(self, model: QAbstractItemModel, keys: Mapping[Qt.Key, str] = BOARD_KEYS) -> None:
         super().__init__()
+        self.keys = dict(keys)
         self.setModel(model)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -96,8 +103,8 @@ class BoardTable(QTableView):
             self._open(self.currentIndex())
             return
         plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
-        if plain and event.key() in BOARD_KEYS:
-            self.action_asked.emit(BOARD_KEYS[Qt.Key(event.key())])
+        if plain and event.key() in self.keys:
+            self.action_asked.emit(self.keys[Qt.Key(event.key())])
             return
         super().keyPressEvent(event)
 
@@ -116,6 +123,7 @@ class SupervisorView(QWidget):
     """
 
     ticket_chosen = Signal(int)
+    agent_chosen = Signal(int)
     loaded = Signal()
     failed = Signal(object)
     acted = Signal(str)
@@ -173,6 +181,8 @@ class SupervisorView(QWidget):
         self.team.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.team.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.team.setWordWrap(False)
+        self.team.setToolTip("Enter or a double click: the agent's open tickets in the main window")
+        self.team.activated.connect(self._open_agent)
         self._fitted = False  # the columns fit the first overview; then they are the person's
         self.chart = ComplianceChart()
         self.queue_choice, self.target_choice = QComboBox(), QComboBox()
@@ -191,14 +201,26 @@ class SupervisorView(QWidget):
         compliance_layout.addLayout(choices)
         compliance_layout.addWidget(self.chart, 1)
         self.nobody_model = NobodyModel(self)
-        self.nobody = QTableView()  # Enter or a double click opens the ticket, to assign it by hand
-        self.nobody.setModel(self.nobody_model)
-        self.nobody.verticalHeader().hide()
-        self.nobody.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.nobody.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.nobody.setWordWrap(False)
+        self.nobody = BoardTable(self.nobody_model, NOBODY_KEYS)  # R assigns by hand; Enter opens the ticket
         self.nobody.horizontalHeader().setStretchLastSection(True)
-        self.nobody.activated.connect(self._open_waiting)
+        self.nobody.opened.connect(self.ticket_chosen)
+        self.nobody.action_asked.connect(self._act_on_waiting)
+        self.nobody_page = QWidget()
+        nobody_buttons = QHBoxLayout()
+        for title, keys, handler in (
+            ("Assign…", "R", lambda: self._act_on_waiting("reassign")),
+            ("Open ticket", "Enter", lambda: self.nobody.opened.emit(self._waiting_id())),
+        ):
+            button = QPushButton(f"{title}  ({keys})")
+            button.setAutoDefault(False)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keys belong to the list
+            button.clicked.connect(handler)
+            nobody_buttons.addWidget(button)
+        nobody_buttons.addStretch(1)
+        nobody_layout = QVBoxLayout(self.nobody_page)
+        nobody_layout.setContentsMargins(0, 0, 0, 0)
+        nobody_layout.addWidget(self.nobody, 1)
+        nobody_layout.addLayout(nobody_buttons)
         self.nobody_note = EmptyNote(
             self.nobody, NOBODY_EMPTY, lambda: self.overview is not None and not self.nobody_model.rowCount()
         )
@@ -209,7 +231,7 @@ class SupervisorView(QWidget):
         self.tabs.addTab(board_page, "&Escalation board")
         self.tabs.addTab(self.team, "Team &load")
         self.tabs.addTab(compliance, "SLA &compliance")
-        self.tabs.addTab(self.nobody, NOBODY_TAB)
+        self.tabs.addTab(self.nobody_page, NOBODY_TAB)
         self.sla_admin_dialog: SlaAdminDialog | None = None
         self.sla_admin_button = QPushButton("SLA &policies and calendars…")
         self.sla_admin_button.setToolTip("Ctrl+Shift+L")
@@ -293,7 +315,9 @@ class SupervisorView(QWidget):
         self.team_model.set_rows(list(overview.team), overview.as_of)
         self.nobody_model.set_rows(list(overview.nobody), overview.as_of)
         waiting = len(overview.nobody)
-        self.tabs.setTabText(self.tabs.indexOf(self.nobody), f"{NOBODY_TAB} ({waiting})" if waiting else NOBODY_TAB)
+        self.tabs.setTabText(
+            self.tabs.indexOf(self.nobody_page), f"{NOBODY_TAB} ({waiting})" if waiting else NOBODY_TAB
+        )
         self._select_ticket(chosen)
         if not self._fitted:
             self._fit_columns()
@@ -322,10 +346,18 @@ class SupervisorView(QWidget):
         self.board.horizontalHeader().setSectionResizeMode(subject, QHeaderView.ResizeMode.Stretch)
         self.team.horizontalHeader().setStretchLastSection(True)
 
-    def _open_waiting(self, index: QModelIndex) -> None:
-        ticket_id = self.nobody_model.data(index, Qt.ItemDataRole.UserRole)
-        if ticket_id is not None:
-            self.ticket_chosen.emit(int(ticket_id))
+    def _open_agent(self, index: QModelIndex) -> None:
+        agent_id = self.team_model.data(index, Qt.ItemDataRole.UserRole)
+        if agent_id is not None:
+            self.agent_chosen.emit(int(agent_id))
+
+    def _waiting_row(self) -> WaitingTicket | None:
+        row = self.nobody.currentIndex().row()
+        return self.nobody_model.rows[row] if 0 <= row < len(self.nobody_model.rows) else None
+
+    def _waiting_id(self) -> int:
+        row = self._waiting_row()
+        return row.ticket_id if row is not None else 0
 
     def _failed(self, error: Exception) -> None:
         self._reading = self._again = False
@@ -398,18 +430,28 @@ class SupervisorView(QWidget):
             ticket_id = row.ticket_id
             self.runner.run(lambda: self.supervision.acknowledge(ticket_id), self._acknowledged, self._refused)
         elif name in ("reassign", "comment"):
-            mode: Mode = "reassign" if name == "reassign" else "comment"
-            team = self.overview.team if self.overview is not None else ()
-            dialog = BoardActionDialog(mode, row, self.supervision, self.runner, self, team=team)
-            dialog.written.connect(lambda changed, mode=mode: self._written(mode, changed))
-            dialog.finished.connect(self._back_to_board)
-            self.action_dialog = dialog
-            dialog.open()
+            self._open_dialog("reassign" if name == "reassign" else "comment", row, self.board)
 
-    def _back_to_board(self) -> None:
-        """A dialog closed: the keys belong to the board again."""
+    def _act_on_waiting(self, name: str) -> None:
+        """R on the "No eligible agent" list: assign the ticket by hand, with the team's load beside each name."""
+        row = self._waiting_row()
+        if row is None:
+            self._say("Choose a ticket in the list first.")
+        elif name == "reassign":
+            self._open_dialog("reassign", row, self.nobody)
+
+    def _open_dialog(self, mode: Mode, row: OnTicket, back_to: QWidget) -> None:
+        team = self.overview.team if self.overview is not None else ()
+        dialog = BoardActionDialog(mode, row, self.supervision, self.runner, self, team=team)
+        dialog.written.connect(lambda changed: self._written(mode, changed))
+        dialog.finished.connect(lambda _result: self._back_to(back_to))
+        self.action_dialog = dialog
+        dialog.open()
+
+    def _back_to(self, table: QWidget) -> None:
+        """A dialog closed: the keys belong to the table it was asked from again."""
         self.activateWindow()
-        self.board.setFocus()
+        table.setFocus()
 
     def _acknowledged(self, done: Acknowledgement) -> None:
         what = "acknowledged" if done.recorded else "was already acknowledged"
