@@ -27,7 +27,7 @@ Signals:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractItemModel, QByteArray, QModelIndex, QPoint, QSettings, Qt, QTimer, Signal
@@ -181,8 +181,10 @@ class SupervisorView(QWidget):
         self.team.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.team.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.team.setWordWrap(False)
-        self.team.setToolTip("Enter or a double click: the agent's open tickets in the main window")
         self.team.activated.connect(self._open_agent)
+        self.team_page = with_buttons(
+            self.team, [("Show their open tickets", "Enter", lambda: self._open_agent(self.team.currentIndex()))]
+        )
         self._fitted = False  # the columns fit the first overview; then they are the person's
         self.chart = ComplianceChart()
         self.queue_choice, self.target_choice = QComboBox(), QComboBox()
@@ -205,22 +207,13 @@ class SupervisorView(QWidget):
         self.nobody.horizontalHeader().setStretchLastSection(True)
         self.nobody.opened.connect(self.ticket_chosen)
         self.nobody.action_asked.connect(self._act_on_waiting)
-        self.nobody_page = QWidget()
-        nobody_buttons = QHBoxLayout()
-        for title, keys, handler in (
-            ("Assign…", "R", lambda: self._act_on_waiting("reassign")),
-            ("Open ticket", "Enter", lambda: self.nobody.opened.emit(self._waiting_id())),
-        ):
-            button = QPushButton(f"{title}  ({keys})")
-            button.setAutoDefault(False)
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keys belong to the list
-            button.clicked.connect(handler)
-            nobody_buttons.addWidget(button)
-        nobody_buttons.addStretch(1)
-        nobody_layout = QVBoxLayout(self.nobody_page)
-        nobody_layout.setContentsMargins(0, 0, 0, 0)
-        nobody_layout.addWidget(self.nobody, 1)
-        nobody_layout.addLayout(nobody_buttons)
+        self.nobody_page = with_buttons(
+            self.nobody,
+            [
+                ("Assign…", "R", lambda: self._act_on_waiting("reassign")),
+                ("Open ticket", "Enter", lambda: self.nobody.opened.emit(self._waiting_id())),
+            ],
+        )
         self.nobody_note = EmptyNote(
             self.nobody, NOBODY_EMPTY, lambda: self.overview is not None and not self.nobody_model.rowCount()
         )
@@ -229,7 +222,7 @@ class SupervisorView(QWidget):
         )
         self.tabs = QTabWidget()
         self.tabs.addTab(board_page, "&Escalation board")
-        self.tabs.addTab(self.team, "Team &load")
+        self.tabs.addTab(self.team_page, "Team &load")
         self.tabs.addTab(compliance, "SLA &compliance")
         self.tabs.addTab(self.nobody_page, NOBODY_TAB)
         self.sla_admin_dialog: SlaAdminDialog | None = None
@@ -494,6 +487,25 @@ class SupervisorView(QWidget):
         if self.action_dialog is not None:
             self.action_dialog.close()
         super().closeEvent(event)
+
+
+def with_buttons(table: QTableView, buttons: list[tuple[str, str, Callable[[], None]]]) -> QWidget:
+    """A tab's page: the table, and under it a button for each of its keys (title, keys, what it does),
+    which never takes the keyboard from the table."""
+    page = QWidget()
+    row = QHBoxLayout()
+    for title, keys, handler in buttons:
+        button = QPushButton(f"{title}  ({keys})")
+        button.setAutoDefault(False)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keys belong to the table
+        button.clicked.connect(handler)
+        row.addWidget(button)
+    row.addStretch(1)
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(table, 1)
+    layout.addLayout(row)
+    return page
 
 
 def board_summary(overview: SupervisorOverview) -> str:
