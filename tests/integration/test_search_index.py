@@ -325,6 +325,38 @@ def test_hostile_queries_answered_by_the_database_fallback_never_raise(desk: Des
     assert "billing_open ticket" in left_out and "billing_anns ticket" not in left_out
 
 
+def test_the_database_answers_tag_and_date_filters_as_the_index_does(desk: Desk, opened: Opened) -> None:
+    """While the index is away the database answers; it listed articles whatever `tag:` and `created:` said,
+    and a date past the index's range (a typo of 2026) failed the index's query and threw the index away."""
+    from app.services.knowledge import service as kb
+
+    writer = desk.runtime("dana")
+    opened.runtimes.append(writer)
+    with writer.uow() as uow:
+        tagged = kb.create_article(uow, title="Quokka sync stalls", body="Restart the quokka.", tags=["Sync"]).id
+        kb.create_article(uow, title="Quokka invoices", body="Quokka billing.", tags=["billing"])
+        uow.commit()
+    queries = {
+        "quokka tag:sync": {tagged},
+        "quokka tag:SYNC": {tagged},
+        "quokka created:>2199-01-01": set(),
+        "quokka created:<2000-01-01": set(),
+    }
+
+    def answers(search: Search, source: str) -> dict[str, set[int]]:
+        found = {text: search.search(text, kinds=("article",)) for text in queries}
+        assert {result.source for result in found.values()} == {source}
+        return {text: {hit.id for hit in result.hits} for text, result in found.items()}
+
+    assert answers(opened.search("dana"), "database") == queries  # no index yet
+    indexed = opened.search("dana")
+    indexed.rebuild()
+    assert answers(indexed, "index") == queries
+    typo = indexed.search("quokka created:>2962-01-01", kinds=("article",))
+    assert typo.source == "index" and any("outside the years" in note for note in typo.notes)
+    assert not indexed.needs_build()
+
+
 def test_articles_follow_their_state_as_each_login_may_read_them(desk: Desk, opened: Opened) -> None:
     """A draft is the author's (and editors') only; published reaches every agent's index at the next sync;
     archived leaves it again — through the change log entries the knowledge base writes, read under RLS."""

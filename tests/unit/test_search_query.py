@@ -4,6 +4,7 @@ gives results or a clear note, never an exception — on the parser and on a rea
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -11,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.services.search.engine import SNIPPET_CHARS, Marker, TantivyIndex
+from app.services.search.engine import SNIPPET_CHARS, Marker, TantivyIndex, UnsearchableQuery
 from app.services.search.feed import SourceDocument
-from app.services.search.query import KINDS, parse
+from app.services.search.query import KINDS, DateRange, parse
 from app.services.search.service import _hit, _unknown
 
 NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
@@ -451,3 +452,29 @@ def test_a_minus_or_not_leaves_a_word_out_and_or_is_said_not_understood(tmp_path
     assert ids("refund AND printer") == ids("refund printer")
     assert "OR is not understood" in parse("refund OR printer").notes[0]
     assert parse("not refund").words == ("not", "refund")  # in lower case, "not" is a word
+
+
+def test_a_date_beyond_any_tickets_or_a_range_backwards_is_said_not_searched() -> None:
+    """created:9999-12-31 failed the search (a date past the index's range), and 2026-03..2026-01 found
+    nothing without a word."""
+    for text, said in [
+        ("created:9999-12-31", "outside the years"),
+        ("created:<=9999-12-31", "outside the years"),
+        ("updated:>2962-01-01", "outside the years"),
+        ("created:0001-01", "outside the years"),
+        ("created:2026-03..2026-01", "ends before it starts"),
+    ]:
+        parsed = parse(text)
+        assert parsed.created is None and parsed.updated is None, text
+        assert any(said in note for note in parsed.notes), text
+    assert parse("created:2199-12-31").created is not None
+
+
+def test_a_query_the_index_cannot_build_is_the_querys_fault_not_the_indexs(tmp_path: Path) -> None:
+    """Any ValueError of a search was taken for a broken index, which was thrown away and rebuilt: a date
+    beyond the index's range (should one get past the parser) is refused as the query's own."""
+    index = _index(tmp_path)
+    beyond = dataclasses.replace(parse("refund"), created=DateRange(start=dt.datetime(2962, 1, 1, tzinfo=dt.UTC)))
+    with pytest.raises(UnsearchableQuery):
+        index.search(beyond, kinds=KINDS, limit=20, now=NOW)
+    assert index.search(parse("refund"), kinds=KINDS, limit=20, now=NOW)[0]  # the index answers on

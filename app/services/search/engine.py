@@ -48,6 +48,11 @@ class IndexUnusable(Exception):
     is rebuilt."""
 
 
+class UnsearchableQuery(Exception):
+    """The index refused to build a query from what was parsed (a bug of ours, or a value beyond its range):
+    the index itself is sound, so nothing is rebuilt; the database answers this once."""
+
+
 FOLDED = "folded"  # the tokenizer of every text field a person's words are looked for in
 CUSTOMER_WORDS = "customer_words"  # the customer's words for `customer:` (the field `customer` is as written)
 # Tantivy's default tokenizer, and accents folded: "muller" finds Müller, "strasse" Straße, "ecole" École.
@@ -384,15 +389,18 @@ class TantivyIndex:
                 found[field, prefix] = _completions(searcher, field, prefix)
             return found[field, prefix]
 
-        query, text_query = _build(
-            parsed,
-            kinds,
-            now,
-            known=lambda field, word: searcher.doc_freq(field, word) > 0,
-            completions=completions,
-            kind_sizes=_kind_sizes(searcher),
-            every_word=every_word,
-        )
+        try:
+            query, text_query = _build(
+                parsed,
+                kinds,
+                now,
+                known=lambda field, word: searcher.doc_freq(field, word) > 0,
+                completions=completions,
+                kind_sizes=_kind_sizes(searcher),
+                every_word=every_word,
+            )
+        except (ValueError, OverflowError) as error:
+            raise UnsearchableQuery(str(error)) from error
         if parsed.has_text or parsed.phrases:
             result = searcher.search(query, limit * RERANK_DEPTH, count=count)
             ranked = _by_recency(searcher, result.hits, now)[:limit]

@@ -78,19 +78,10 @@ def search(uow: UnitOfWork, parsed: ParsedQuery, *, kinds: Sequence[str], limit:
         if queues := parsed.filters.get("queue"):
             where.append("lower(q.name) = ANY(%(queues)s)")
             params["queues"] = list(queues)
-        if tags := parsed.filters.get("tag"):
-            where.append("t.tags && %(tags)s::varchar[]")
-            params["tags"] = list(tags)
         if parsed.numbers:
             where.append("t.number = ANY(%(numbers)s)")
             params["numbers"] = list(parsed.numbers)
-        for column, dates in (("created_at", parsed.created), ("updated_at", parsed.updated)):
-            if dates is not None and dates.start is not None:
-                where.append(f"t.{column} >= %({column}_start)s")
-                params[f"{column}_start"] = dates.start
-            if dates is not None and dates.end is not None:
-                where.append(f"t.{column} < %({column}_end)s")
-                params[f"{column}_end"] = dates.end
+        where += _narrowed(parsed, params, tags="t.tags", created="t.created_at", updated="t.updated_at")
         params["limit"] = limit
         rows = connection.exec_driver_sql(
             "SELECT t.id, t.number, t.subject, t.status, q.name, c.name, t.updated_at, "
@@ -120,6 +111,7 @@ def search(uow: UnitOfWork, parsed: ParsedQuery, *, kinds: Sequence[str], limit:
     only_tickets = parsed.filters.keys() & {"status", "queue"} or parsed.numbers or parsed.customer_words
     if "article" in wanted and not only_tickets:
         where, params = _words_where(patterns, parsed.without, _article_holds)
+        where += _narrowed(parsed, params, tags="a.tags", created="a.created_at", updated="a.updated_at")
         params["limit"] = limit
         for id_, title, body, updated, state, visibility in connection.exec_driver_sql(
             "SELECT a.id, a.title, a.body, a.updated_at, a.state, a.visibility FROM switchboard.knowledge_article a "
@@ -131,6 +123,7 @@ def search(uow: UnitOfWork, parsed: ParsedQuery, *, kinds: Sequence[str], limit:
             hits.append(SearchHit("article", int(id_), None, str(title), snippet, marks, status, updated=updated))
     if "customer" in wanted and not only_tickets and patterns:
         where, params = _words_where(patterns, (), _customer_holds)
+        where += _narrowed(parsed, params, tags=None, created="c.created_at", updated="c.created_at")
         params["limit"] = limit
         for id_, name, created in connection.exec_driver_sql(
             f"SELECT c.id, c.name, c.created_at FROM switchboard.customer c WHERE {' AND '.join(where)} "
@@ -139,3 +132,25 @@ def search(uow: UnitOfWork, parsed: ParsedQuery, *, kinds: Sequence[str], limit:
         ).all():
             hits.append(SearchHit("customer", int(id_), None, str(name), "", updated=created))
     return hits
+
+
+def _narrowed(
+    parsed: ParsedQuery, params: dict[str, object], *, tags: str | None, created: str, updated: str
+) -> list[str]:
+    """The tag and date filters for one kind, as the index applies them to every kind: a tag matches in
+    any case, and a kind without tags (customers) matches no `tag:` at all; a customer's "updated" is its
+    creation, as indexed. Articles were listed whatever `tag:` and `created:` said while the index was away."""
+    where: list[str] = []
+    if wanted := parsed.filters.get("tag"):
+        if tags is None:
+            return ["false"]
+        where.append(f"EXISTS (SELECT FROM unnest({tags}) AS tag WHERE lower(tag) = ANY(%(tags)s))")
+        params["tags"] = [tag.lower() for tag in wanted]
+    for name, column, dates in (("created", created, parsed.created), ("updated", updated, parsed.updated)):
+        if dates is not None and dates.start is not None:
+            where.append(f"{column} >= %({name}_start)s")
+            params[f"{name}_start"] = dates.start
+        if dates is not None and dates.end is not None:
+            where.append(f"{column} < %({name}_end)s")
+            params[f"{name}_end"] = dates.end
+    return where

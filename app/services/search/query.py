@@ -125,10 +125,21 @@ class ParsedQuery:
         )
 
 
+# Dates a ticket or an article can have: beyond these a date is a typo (2962 for 2026), and past 2262 the
+# index's nanosecond timestamps overflow (a search for created:9999-12-31 failed, and one for 2962 made the
+# index refuse the query and be rebuilt).
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
+class UnreadableDate(ValueError):
+    """Why a date in a query is not searched for, in words for the person who typed it."""
+
+
 def _day(text: str) -> dt.date:
-    if len(text) == 7:
-        return dt.date.fromisoformat(text + "-01")
-    return dt.date.fromisoformat(text)
+    day = dt.date.fromisoformat(text + "-01" if len(text) == 7 else text)
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise UnreadableDate(f"“{text}” is outside the years {FIRST_YEAR} to {LAST_YEAR}.")
+    return day
 
 
 def _midnight(day: dt.date) -> dt.datetime:
@@ -144,10 +155,14 @@ def _next(text: str) -> dt.datetime:
 
 
 def parse_dates(value: str) -> DateRange | None:
-    """`>2026-01-01`, `>=…`, `<…`, `<=…`, `2026-01` (that month), `2026-01-01..2026-02-01`; None if unreadable."""
+    """`>2026-01-01`, `>=…`, `<…`, `<=…`, `2026-01` (that month), `2026-01-01..2026-02-01`; None if unreadable
+    (UnreadableDate if readable but not searchable: out of range, or a range that ends before it starts)."""
     try:
         if match := _DATE_RANGE.match(value):
-            return DateRange(_midnight(_day(match["start"])), _next(match["end"]))
+            start, end = _midnight(_day(match["start"])), _next(match["end"])
+            if end <= start:
+                raise UnreadableDate(f"“{value}” ends before it starts (write the earlier date first).")
+            return DateRange(start, end)
         if match := _DATE_OP.match(value):
             op, text = match["op"] or "=", match["date"]
             if op == ">":
@@ -159,6 +174,8 @@ def parse_dates(value: str) -> DateRange | None:
             if op == "<=":
                 return DateRange(end=_next(text))
             return DateRange(_midnight(_day(text)), _next(text))
+    except UnreadableDate:
+        raise
     except ValueError:
         return None
     return None
@@ -205,7 +222,11 @@ def parse(text: str, *, typing: bool = False) -> ParsedQuery:
                 notes.append(f"“{name}:” needs a value.")
                 continue
             if name in ("created", "updated"):
-                dates = parse_dates(value)
+                try:
+                    dates = parse_dates(value)
+                except UnreadableDate as why:
+                    notes.append(str(why))
+                    continue
                 if dates is None:
                     notes.append(f"“{value}” is not a date (use 2026-01-31, >2026-01-01 or 2026-01..2026-03).")
                     continue

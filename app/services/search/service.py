@@ -35,7 +35,7 @@ from app.services.platform.database.failures import NO_SPACE
 from app.services.platform.uow import UnitOfWorkSource
 from app.services.search import fallback, feed
 from app.services.search.dto import BuildProgress, IndexStatus, SearchHit, SearchResults
-from app.services.search.engine import IndexUnusable, Marker, RawHit, TantivyIndex
+from app.services.search.engine import IndexUnusable, Marker, RawHit, TantivyIndex, UnsearchableQuery
 from app.services.search.query import KINDS, ParsedQuery, parse
 from app.services.search.store import IndexHome, WriterLock
 
@@ -183,6 +183,8 @@ class Search(SpeaksDomainErrors):
                     some = (SOME_WORDS,) if hits else ()
                 notes = (*parsed.notes, *some, *_unknown(index, parsed, hits))
                 return SearchResults(text, tuple(hits), total, "index", notes)
+            except UnsearchableQuery as error:  # the query, not the index: nothing to rebuild
+                log.warning("search index refused a query (%s): answering from the database", error)
             except (ValueError, OSError) as error:
                 log.warning("search index failed (%s): answering from the database, rebuilding", error)
                 self._index = None
