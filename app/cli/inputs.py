@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from app.services.errors import InvalidInput
-from app.services.platform.bounded_input import MiB, read_stream
+from app.services.platform.bounded_input import MiB, read_stream, text_of
 from app.services.platform.redaction import register_secret
 
 MAX_BIGINT = 2**63 - 1
@@ -67,10 +67,11 @@ class CheckedGroup(click.Group):
 
 
 def decode_text(data: bytes, *, where: str, secret: bool = False) -> str:
-    """Bytes from outside as text: strictly UTF-8 (a leading BOM is dropped), and without NUL.
+    """Bytes from outside as text: strictly UTF-8 (a leading BOM is dropped; UTF-16 or UTF-32 with their
+    byte-order mark as they say), and without NUL.
     For a `secret` the sentence does not quote the offending byte."""
     try:
-        text = data.decode("utf-8-sig")
+        text = text_of(data)
     except UnicodeDecodeError as error:
         if secret:
             raise InvalidInput(f"The password on {where} is not UTF-8 text") from None

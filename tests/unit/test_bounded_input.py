@@ -72,3 +72,15 @@ def test_a_key_given_twice_in_one_object_is_refused_at_any_depth() -> None:
     with pytest.raises(InvalidInput, match="gives the key 'high' twice in one object"):
         load_json('{"targets": {"high": {"resolution": 60}, "high": {"resolution": 600}}}', what="policies.json")
     assert load_json('[{"high": 1}, {"high": 2}]', what="x") == [{"high": 1}, {"high": 2}]  # two objects
+
+
+def test_a_number_too_long_for_any_value_and_a_utf16_file_are_said_in_words() -> None:
+    """A whole number of more than 4,300 digits failed Python's int() with a bare ValueError: an internal
+    error of every command reading JSON. Notepad's "Unicode" (UTF-16 with its mark) was refused as not UTF-8."""
+    with pytest.raises(InvalidInput, match="a number of 5,000 digits"):
+        load_json('{"minutes": ' + "9" * 5000 + "}", what="policies.json")
+    with pytest.raises(InvalidInput, match="a number of 31 digits"):
+        load_json(b"[-" + b"1" * 31 + b"]", what="weights.json")
+    assert load_json('{"normal": {"resolution": 480}}'.encode("utf-16"), what="policies.json") == {
+        "normal": {"resolution": 480}
+    }

@@ -26,6 +26,9 @@ from app.services.people.addresses import Mailbox, comparable_address, parse_mai
         ("jane@example.com\n", Mailbox("", "jane@example.com")),  # a paste's line end
         ("jane@example.com <jane@example.com>", Mailbox("", "jane@example.com")),
         ("o'brien@example.ie", Mailbox("", "o'brien@example.ie")),
+        ("jane@example.com (Jane Doe)", Mailbox("Jane Doe", "jane@example.com")),  # the older comment form
+        # An encoded word that is not base64 after all: the name as written (it was an internal error).
+        ("=?utf-8?B?!!notbase64!!?= <foo@example.com>", Mailbox("=?utf-8?B?!!notbase64!!?=", "foo@example.com")),
     ],
 )
 def test_one_mailbox_is_taken_as_typed_or_pasted(typed: str, mailbox: Mailbox) -> None:
@@ -51,6 +54,9 @@ def test_one_mailbox_is_taken_as_typed_or_pasted(typed: str, mailbox: Mailbox) -
         ("a@b.com, C <d@e.com>", "is not one email address"),
         ("x" * 65 + "@example.com", "longer than an email address may be"),
         ("jane@" + "d" * 250 + ".example", "longer than an email address may be"),
+        # An address in an encoded name: decoded, it posed as ceo@example.com (the plain form was refused).
+        ("=?utf-8?Q?ceo=40example.com?= <attacker@evil.example>", "is not one email address"),
+        ("Jane Doe", "holds no email address"),
     ],
 )
 def test_anything_else_is_refused_in_words(typed: str, said: str) -> None:

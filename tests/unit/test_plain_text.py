@@ -31,3 +31,11 @@ def test_visible_text_is_anything_that_shows(text: str, shows: bool) -> None:
 def test_a_one_line_field_is_composed() -> None:
     assert clean_line("cafe\u0301  au lait") == "caf\u00e9 au lait"
     assert len(clean_line("e\u0301" * 10)) == 10
+
+
+def test_every_kind_of_line_break_is_a_line_in_a_body_and_a_space_in_a_line() -> None:
+    """Word's manual line break (VT), a page break, NEL and the Unicode separators were removed as controls:
+    "4711\\vDelivery address" was stored as "4711Delivery address"."""
+    pasted = "Order 4711\x0bDelivery address: Hauptstr. 5\x0bBerlin\x0cPage 2\x85NEL\u2028LS\u2029PS"
+    assert clean_body(pasted) == "Order 4711\nDelivery address: Hauptstr. 5\nBerlin\nPage 2\nNEL\nLS\nPS"
+    assert clean_line(pasted) == "Order 4711 Delivery address: Hauptstr. 5 Berlin Page 2 NEL LS PS"

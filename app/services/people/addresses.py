@@ -12,6 +12,7 @@ import contextlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 
 from app.services.errors import InvalidInput
@@ -21,6 +22,7 @@ MAX_ADDRESS = 254  # the longest address a mail server takes (RFC 5321's path, l
 _LOCAL = re.compile(r"^[^\s@\"(),:;<>\[\]\\]{1,64}$")
 _LABEL = re.compile(r"^(?!-)[^\s@\"'(),:;<>\[\]\\.]{1,63}(?<!-)$")
 _NAMED = re.compile(r"(?s)(.*?)\s*<([^<>]*)>")  # "Jane Doe <jane@…>", "Doe, Jane <jane@…>" (Outlook, unquoted)
+_COMMENTED = re.compile(r"(?s)([^\s()]+)\s*\(([^()]*)\)")  # "jane@example.com (Jane Doe)": the older form
 
 
 @dataclass(frozen=True)
@@ -38,10 +40,17 @@ def parse_mailbox(text: str) -> Mailbox:
     shown = text.strip()
     if "\n" in shown or "\r" in shown:
         raise InvalidInput(f"{shown!r} holds a line break; give one address")
-    named = _NAMED.fullmatch(shown)
-    name, address = (named.group(1).strip(), named.group(2).strip()) if named else ("", shown)
-    if ("@" in name and name.strip('"') != address) or any(sign in address for sign in ",;"):
+    if named := _NAMED.fullmatch(shown):
+        written, address = named.group(1), named.group(2).strip()
+    elif commented := _COMMENTED.fullmatch(shown):
+        address, written = commented.group(1), commented.group(2)
+    else:
+        written, address = "", shown
+    name = _display_name(written)  # decoded before it is checked: "=?utf-8?Q?ceo=40example.com?=" is an address
+    if ("@" in name and name != address) or any(sign in address for sign in ",;"):
         raise InvalidInput(f"{shown!r} is not one email address; give one (a customer has one primary address)")
+    if "@" not in address:
+        raise InvalidInput(f"{shown!r} holds no email address; give one (name@example.com)")
     if any(unicodedata.category(c)[0] in "CZ" for c in address):
         raise InvalidInput(f"{shown!r} holds a space or an invisible control character in its address")
     local, at, domain = address.rpartition("@")
@@ -57,7 +66,7 @@ def parse_mailbox(text: str) -> Mailbox:
     ):
         raise InvalidInput(f"{shown!r} is not an email address (name@example.com)")
     canonical = canonical_address(address)
-    return Mailbox(_display_name(name) if name.strip('"') != address else "", canonical)
+    return Mailbox(name if name != address else "", canonical)
 
 
 def canonical_address(address: str) -> str:
@@ -84,6 +93,7 @@ def comparable_address(address: str) -> str:
 def _display_name(name: str) -> str:
     """The name as people read it: quotes taken off, encoded words (=?utf-8?q?…?=) decoded, cleaned."""
     name = name.strip().strip('"').strip()
-    with contextlib.suppress(ValueError, LookupError, UnicodeDecodeError):  # a charset nobody knows: as typed
+    # A charset nobody knows, an encoded word that is not base64 after all: the name as typed.
+    with contextlib.suppress(ValueError, LookupError, UnicodeDecodeError, HeaderParseError):
         name = str(make_header(decode_header(name)))
     return clean_line(name)

@@ -10,6 +10,7 @@ large); JSON nested deeper than Python's parser can go is refused with a sentenc
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import stat
@@ -73,12 +74,34 @@ def _bounded(stream: BinaryIO | TextIO, limit: int, name: str) -> bytes:
     return b"".join(chunks)
 
 
+# Windows Notepad's "Unicode" is UTF-16 with a byte-order mark; each was refused as "byte 0xff at offset 0".
+# A file that says its encoding by its first bytes is read in it (UTF-32 first: its LE mark begins UTF-16's).
+_MARKED = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+           (codecs.BOM_UTF16_BE, "utf-16"))  # fmt: skip
+LONGEST_NUMBER = 30  # digits of a JSON whole number: beyond any count, minutes or id a file may hold
+
+
+def text_of(data: bytes) -> str:
+    """Bytes from outside as text: UTF-16 or UTF-32 when a byte-order mark says so, otherwise strictly
+    UTF-8 (its own mark dropped). UnicodeDecodeError as the codec raises it."""
+    for mark, codec in _MARKED:
+        if data.startswith(mark):
+            return data.decode(codec)
+    return data.decode("utf-8-sig")
+
+
 def load_json(data: bytes | str, *, what: str) -> Any:
     """JSON, with a sentence for what the parser cannot take (not JSON, not UTF-8, nested too deeply, a key
     given twice in one object: the parser keeps the last without a word, so a policy file's second "high"
     silently replaced the first)."""
     try:
-        return json.loads(data.decode("utf-8-sig") if isinstance(data, bytes) else data, object_pairs_hook=_one_each)
+        return json.loads(
+            text_of(data) if isinstance(data, bytes) else data, object_pairs_hook=_one_each, parse_int=_whole_number
+        )
+    except _LongNumber as long:
+        raise InvalidInput(
+            f"{what} holds a number of {long.digits:,} digits ({long.start}…): no value here is that large."
+        ) from None
     except _RepeatedKey as repeated:
         raise InvalidInput(
             f"{what} gives the key {repeated.key!r} twice in one object: only one can count, so say it once."
@@ -89,6 +112,20 @@ def load_json(data: bytes | str, *, what: str) -> Any:
         raise InvalidInput(f"{what} is not a text file (UTF-8 JSON).") from None
     except RecursionError:
         raise InvalidInput(f"{what} nests its values too deeply to be read.") from None
+
+
+class _LongNumber(ValueError):
+    def __init__(self, text: str) -> None:
+        super().__init__(text[:20])
+        self.start, self.digits = text[:12], len(text.lstrip("-"))
+
+
+def _whole_number(text: str) -> int:
+    """Python refuses to read a whole number of more than 4,300 digits with a bare ValueError (it was an
+    internal error); nothing a file holds here is more than a few digits long."""
+    if len(text.lstrip("-")) > LONGEST_NUMBER:
+        raise _LongNumber(text)
+    return int(text)
 
 
 class _RepeatedKey(ValueError):

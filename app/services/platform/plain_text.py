@@ -11,7 +11,10 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Direction overrides and isolates: in a one-line field they only disguise ("invoice\u202efdp.exe" shows as
 # "invoiceexe.pdf"); the marks that right-to-left text needs (U+200E, U+200F) stay.
 _DIRECTION_OVERRIDES = re.compile("[\u202a-\u202e\u2066-\u2069]")
-_LINE_BREAKS = re.compile(r"\r\n?")
+# Every way text says "a new line": CR LF and CR, Word's manual line break (VT), a page break (FF), NEL and
+# the Unicode line and paragraph separators. They were removed as controls, so "4711\vDelivery address"
+# was stored as "4711Delivery address": words merged that nobody could find as written.
+_LINE_BREAKS = re.compile("\r\n?|[\x0b\x0c\x85\u2028\u2029]")
 
 
 # Latin letters with accents and their plain letter, one for one (SQL's translate() and str.translate take
@@ -35,7 +38,8 @@ def like_contains(word: str) -> str:
 
 
 def clean_body(text: str) -> str:
-    """A message body: line breaks normalised to \\n, tabs kept, every other control character removed."""
+    """A message body: line breaks (every kind, `_LINE_BREAKS`) normalised to \\n, tabs kept, every other
+    control character removed."""
     return _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text))
 
 
@@ -54,4 +58,5 @@ def clean_line(text: str) -> str:
     """A one-line field (a subject, a tag, a name, a file name): controls and direction overrides removed,
     whitespace runs folded to one space, composed (NFC: "é" typed as e and a combining accent, as macOS
     pastes it, counted twice against a subject's length and made a second tag "café")."""
-    return unicodedata.normalize("NFC", " ".join(_DIRECTION_OVERRIDES.sub("", _CONTROLS.sub("", text)).split()))
+    spaced = _LINE_BREAKS.sub(" ", text)  # a break between two words is a space on one line, not nothing
+    return unicodedata.normalize("NFC", " ".join(_DIRECTION_OVERRIDES.sub("", _CONTROLS.sub("", spaced)).split()))
