@@ -95,3 +95,29 @@ def test_a_met_or_paused_clock_is_owed_nothing() -> None:
     )
     now = START + dt.timedelta(minutes=200)
     assert owed_steps(met, VIP, now) == owed_steps(waiting, VIP, now) == []
+
+
+def test_names_in_conditions_match_whatever_their_case_and_unknown_ones_are_refused() -> None:
+    """ "Phone" and "VIP" were kept as written and matched no ticket (a ticket's channel and tags are lower
+    case): a real-world probe's policy was saved without a word and took nothing."""
+    from app.models import SlaPolicy
+    from app.services.errors import InvalidInput
+    from app.services.sla.admin import _check_conditions
+    from app.services.sla.ledger import policy_from_row
+
+    written = {"channels": ["Phone"], "types": ["Question"], "any_tags": ["VIP "], "tiers": ["Gold"]}
+    row = SlaPolicy(id=9, name="Phone VIP", position=1, conditions=written, targets={}, business_hours=False)
+    row.version = 1
+    conditions = policy_from_row(row).conditions
+    ticket = terms(channel="phone", tags=frozenset({"vip", "refund"}), tier="gold")
+    assert conditions.matches(ticket)
+    assert not conditions.matches(dataclasses.replace(ticket, channel="email"))
+    _check_conditions(written)  # as people write them
+    for typo, said in [
+        ({"channels": ["Phne"]}, "'Phne': known are email, web, chat, phone, manual"),
+        ({"types": ["Questions"]}, "'Questions': known are question, incident, problem, task"),
+        ({"priorities": ["Critical"]}, "'Critical': known are"),
+        ({"any_tags": [" "]}, "an empty name"),
+    ]:
+        with pytest.raises(InvalidInput, match=said):
+            _check_conditions(typo)

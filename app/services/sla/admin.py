@@ -31,6 +31,8 @@ from app.services.sla.admin_dto import POLICY_FIELDS, WEEKDAYS, CalendarInfo, Po
 from app.services.sla.calendar import MINUTES_PER_DAY, SEARCH_DAYS, BusinessCalendar, public_holidays
 from app.services.sla.clocks import Target
 from app.services.sla.ledger import MAX_LADDER_STEPS, calendar_from_row, policy_from_row
+from app.services.sla.policy import folded
+from app.vocabulary import Channel, Priority, TicketType
 
 _SAVE_POLICY = sql_text(
     "SELECT switchboard.save_sla_policy(:id, :expected, :name, :position, CAST(:conditions AS jsonb), "
@@ -238,9 +240,33 @@ def _check_conditions(conditions: Mapping[str, Any]) -> None:
             if not isinstance(value, list) or any(isinstance(v, bool) or not isinstance(v, wanted) for v in value):
                 kind = "ids (whole numbers)" if key in ID_CONDITIONS else "names"
                 raise InvalidInput(f"The condition {key!r} is a list of {kind}.")
+            _check_known_names(key, value)
         else:
             known = ", ".join((*ID_CONDITIONS, *NAME_CONDITIONS, f"{ACCOUNT_PREFIX}NAME"))
             raise InvalidInput(f"Unknown condition {key!r} (known: {known}).")
+
+
+# The conditions whose names are the desk's own vocabulary: a name outside it matches no ticket ("Phne").
+KNOWN_NAMES: dict[str, tuple[str, ...]] = {
+    "types": tuple(TicketType),
+    "channels": tuple(Channel),
+    "priorities": tuple(p.label for p in Priority),
+}
+
+
+def _check_known_names(key: str, names: list[Any]) -> None:
+    """Names are compared case aside (`folded`); one a condition of the desk's vocabulary does not know, or
+    an empty one, is refused by name rather than saved to match nothing."""
+    if any(not str(name).strip() for name in names):
+        raise InvalidInput(f"The condition {key!r} holds an empty name.")
+    known = KNOWN_NAMES.get(key)
+    if known is None:
+        return
+    unknown = [str(name) for name in names if folded(str(name)) not in known]
+    if unknown:
+        raise InvalidInput(
+            f"The condition {key!r} names {', '.join(map(repr, unknown))}: known are {', '.join(known)}."
+        )
 
 
 def _policy_row(uow: UnitOfWork, name: str, *, lock: bool = False) -> SlaPolicy:

@@ -36,6 +36,7 @@ from app.services.sla.policy import (
     PolicyBook,
     TicketTerms,
     choose_policy,
+    folded,
 )
 from app.vocabulary import Priority
 
@@ -60,11 +61,11 @@ def policy_from_row(row: SlaPolicy) -> Policy:
         conditions = Conditions(
             queue_ids=frozenset(int(q) for q in c.get("queue_ids", ())),
             priorities=frozenset(Priority.parse(str(p)) for p in c.get("priorities", ())),
-            types=frozenset(str(t) for t in c.get("types", ())),
-            channels=frozenset(str(ch) for ch in c.get("channels", ())),
-            any_tags=frozenset(str(t) for t in c.get("any_tags", ())),
+            types=frozenset(folded(str(t)) for t in c.get("types", ())),
+            channels=frozenset(folded(str(ch)) for ch in c.get("channels", ())),
+            any_tags=frozenset(folded(str(t)) for t in c.get("any_tags", ())),
             organisation_ids=frozenset(int(o) for o in c.get("organisation_ids", ())),
-            tiers=frozenset(str(t) for t in c.get("tiers", ())),
+            tiers=frozenset(folded(str(t)) for t in c.get("tiers", ())),
             account=account_conditions(c),
         )
         targets = {

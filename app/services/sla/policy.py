@@ -54,6 +54,10 @@ class TicketTerms:
 
 @dataclass(frozen=True)
 class Conditions:
+    """What a policy's tickets have in common. Types, channels, tags and tiers are held folded (`folded`)
+    and compared so: "Phone" and "VIP" were kept as written and matched no ticket (a ticket's tags are
+    lower case), without a word."""
+
     queue_ids: frozenset[int] = frozenset()
     priorities: frozenset[Priority] = frozenset()
     types: frozenset[str] = frozenset()
@@ -69,11 +73,11 @@ class Conditions:
         checks: list[tuple[frozenset[object], Iterable[object]]] = [
             (self.queue_ids, [terms.queue_id]),
             (self.priorities, [terms.priority]),
-            (self.types, [terms.type]),
-            (self.channels, [terms.channel]),
-            (self.any_tags, terms.tags),
+            (self.types, [folded(terms.type)]),
+            (self.channels, [folded(terms.channel)]),
+            (self.any_tags, [folded(tag) for tag in terms.tags]),
             (self.organisation_ids, [terms.organisation_id]),
-            (self.tiers, [terms.tier]),
+            (self.tiers, [folded(terms.tier)] if terms.tier is not None else []),
         ]
         return all(not wanted or any(value in wanted for value in values) for wanted, values in checks)
 
@@ -88,6 +92,11 @@ class Conditions:
     @property
     def is_empty(self) -> bool:
         return not any(vars(self).values())
+
+
+def folded(name: str) -> str:
+    """A name of a condition as conditions compare it: trimmed, case aside."""
+    return name.strip().casefold()
 
 
 @dataclass(frozen=True)
