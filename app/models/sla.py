@@ -169,6 +169,8 @@ class SlaRecompute(Base):
     # The queues whose tickets the change can move (a policy limited to queues, before and after the change);
     # None: every queue (migration 0044).
     queue_ids: Mapped[list[int] | None] = mapped_column(ARRAY(BigInteger))
+    # Tickets someone held when the walk came by (migration 0052): tried again once it is through.
+    skipped_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger), default=list, server_default="{}")
 
 
 class SlaTypical(Base):

@@ -5,10 +5,13 @@ migration 0017). Runs at the start of every `sla_sweep`, as the worker's trusted
 - Requests filed before a walk starts are walked together, as one, with their reasons joined: the first
   few, then how many more (`joined_reason`), since the reason goes into two ledger entries of every open
   ticket the walk marks.
-- A batch locks its tickets `FOR NO KEY UPDATE` in id order before it writes their watch rows, as the
-  sweep and the ledger trigger do (every writer of a watch row holds the ticket first), so none of them
-  deadlock; it commits, with its cursor, before the next batch, so a recompute of 30,000 tickets holds no
-  lock for long and a worker that dies resumes where the last one committed.
+- A batch locks its tickets `FOR NO KEY UPDATE SKIP LOCKED` in id order before it writes their watch
+  rows, as the sweep and the ledger trigger do (every writer of a watch row holds the ticket first), so
+  none of them deadlock; it commits, with its cursor, before the next batch, so a recompute of 30,000
+  tickets holds no lock for long and a worker that dies resumes where the last one committed. A ticket
+  someone holds is kept in `skipped_ids` and tried again once the walk is through, and the request is
+  finished only when none is left: an agent's `FOR SHARE` on one ticket made the batch wait out the
+  worker's lock timeout, and the sweep it opens failed for every queue, minute after minute (probe 11).
 - Only tickets that existed when the change was made (id up to `up_to_ticket_id`): later ones were
   created under the new terms.
 """
@@ -19,8 +22,8 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from sqlalchemy import func, literal, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import BigInteger, Select, cast, func, literal, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 
 from app.models import SlaLedgerEntry, SlaWatch, Ticket, TicketStatus
 from app.models.sla import SlaRecompute
@@ -43,9 +46,11 @@ def recompute_pending(new_uow: NewUnitOfWork, *, batch: int = BATCH, max_batches
             request = _next_request(uow)
             if request is None:
                 return marked
-            count = _mark_batch(uow, request, batch)
+            count, walked = _mark_batch(uow, request, batch)
             uow.commit()
         marked += count
+        if not walked:  # only tickets someone holds are left: the next sweep tries them again
+            return marked
     return marked
 
 
@@ -136,34 +141,68 @@ def _union(scopes: list[list[int] | None]) -> list[int] | None:
     return sorted({queue for scope in scopes if scope is not None for queue in scope})
 
 
-def _mark_batch(uow: UnitOfWork, request: SlaRecompute, batch: int) -> int:
+def _mark_batch(uow: UnitOfWork, request: SlaRecompute, batch: int) -> tuple[int, bool]:
+    """The next batch of the walk, or once it is through the tickets skipped on the way: (how many were
+    marked, whether the walk moved on)."""
     session = uow.session
     now = uow.now()
-    chosen = (
+    open_tickets = (
         select(Ticket.id)
         .where(
-            Ticket.id > request.after_ticket_id,
-            Ticket.id <= request.up_to_ticket_id,
             Ticket.status.in_(select(TicketStatus.key).where(TicketStatus.category != StatusCategory.DONE)),
             Ticket.merged_into_id.is_(None),
         )
         .order_by(Ticket.id)
-        .limit(batch)
-        .with_for_update(key_share=True)  # FOR NO KEY UPDATE, in id order
     )
     if request.queue_ids is not None:  # a change limited to some queues moves only their tickets
-        chosen = chosen.where(Ticket.queue_id.in_(request.queue_ids))
-    ids = list(session.scalars(chosen))
-    if not ids:
-        request.finished_at = now
-        session.flush()
-        log.info("SLA recompute %s finished: %s tickets (%s)", request.id, request.tickets, request.reason)
-        return 0
+        open_tickets = open_tickets.where(Ticket.queue_id.in_(request.queue_ids))
+    wanted = list(
+        session.scalars(
+            open_tickets.where(Ticket.id > request.after_ticket_id, Ticket.id <= request.up_to_ticket_id).limit(batch)
+        )
+    )
+    if not wanted:
+        return _mark_skipped(uow, request, open_tickets)
+    ids = _lock_free(uow, wanted)
     mark_for_recompute(uow, ids, request.reason, now)
+    skipped = [ticket_id for ticket_id in wanted if ticket_id not in set(ids)]
     session.execute(
         update(SlaRecompute)
         .where(SlaRecompute.id == request.id)
-        .values(after_ticket_id=ids[-1], tickets=SlaRecompute.tickets + len(ids))
+        .values(
+            after_ticket_id=wanted[-1],
+            tickets=SlaRecompute.tickets + len(ids),
+            skipped_ids=func.array_cat(SlaRecompute.skipped_ids, cast(skipped, ARRAY(BigInteger))),
+        )
     )
     session.expire(request)
-    return len(ids)
+    return len(ids), True
+
+
+def _mark_skipped(uow: UnitOfWork, request: SlaRecompute, open_tickets: Select[int]) -> tuple[int, bool]:
+    """The walk is through: the tickets skipped on the way, those still open; finished when none is left."""
+    session = uow.session
+    now = uow.now()
+    still_open = list(session.scalars(open_tickets.where(Ticket.id.in_(request.skipped_ids or []))))
+    ids = _lock_free(uow, still_open) if still_open else []
+    mark_for_recompute(uow, ids, request.reason, now)
+    left = [ticket_id for ticket_id in still_open if ticket_id not in set(ids)]
+    request.skipped_ids = left
+    request.tickets += len(ids)
+    if not left:
+        request.finished_at = now
+        log.info("SLA recompute %s finished: %s tickets (%s)", request.id, request.tickets, request.reason)
+    session.flush()
+    return len(ids), not left
+
+
+def _lock_free(uow: UnitOfWork, ticket_ids: list[int]) -> list[int]:
+    """Those of the tickets nobody else holds, now held `FOR NO KEY UPDATE`, in id order."""
+    return list(
+        uow.session.scalars(
+            select(Ticket.id)
+            .where(Ticket.id.in_(ticket_ids))
+            .order_by(Ticket.id)
+            .with_for_update(key_share=True, skip_locked=True)
+        )
+    )

@@ -4,8 +4,10 @@ clocks from the ledger, write the due columns that changed, and take the steps o
 
 Exactly once, with any number of workers:
 - a batch locks its tickets `FOR NO KEY UPDATE SKIP LOCKED` (a ticket being edited, or in another
-  worker's batch, waits for the next sweep), then their watch rows. Every writer of a watch row holds the
-  ticket row first (the ledger trigger runs inside the ticket's update), so the two never deadlock.
+  worker's batch, waits for the next sweep), then their watch rows, `SKIP LOCKED` too: a message being
+  written holds its ticket's watch row with only a key-share lock on the ticket, and an agent who sat in
+  that transaction made the sweep wait out its lock timeout and fail for every queue (probe 11). A ticket
+  whose watch row someone holds waits for the next sweep as well.
 - a step is a row of `sla_step` keyed (ticket, target, level), inserted `ON CONFLICT DO NOTHING`; only
   the worker whose insert landed acts and writes the mark in the ledger.
 
@@ -131,7 +133,14 @@ def sweep_batch(
     if not locked:
         return
     ids = [ticket.id for ticket, _org, _category in locked]
-    session.execute(select(SlaWatch.ticket_id).where(SlaWatch.ticket_id.in_(ids)).with_for_update())
+    watched = select(SlaWatch.ticket_id).where(SlaWatch.ticket_id.in_(ids))
+    held = set(session.scalars(watched.with_for_update(skip_locked=True)))
+    busy = set(session.scalars(watched)) - held  # a watch row another transaction holds
+    if busy:
+        locked = [row for row in locked if row[0].id not in busy]
+        ids = [ticket_id for ticket_id in ids if ticket_id not in busy]
+        if not ids:
+            return
     ledgers = ledger_events(uow, ids)
     accounts = accounts_for(uow, book, [ticket.customer_id for ticket, _org, _category in locked])
     done: dict[int, set[tuple[Target, int]]] = {ticket_id: set() for ticket_id in ids}

@@ -1,0 +1,192 @@
+"""What an eleventh probe as each role found (migration 0052), each as the role's own login through plain SQL,
+on both servers: one agent's open transaction stopped the SLA sweep for every queue (a message's watch row
+held, or one ticket held while a policy change was being walked), a lock holder kept itself uncounted by
+waiting on its own second session, and every login could look up who sent a notification."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import threading
+import time
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+
+from app.bootstrap import Runtime
+from app.services.platform.database.engine import build_engine, build_session_factory
+from app.services.platform.jobs import end_stale_transactions
+from app.services.sla.sweep import sla_sweep
+from app.services.tickets import service
+from tests.support.desk import Desk
+
+pytestmark = pytest.mark.slow
+
+TARGETS = json.dumps({"normal": {"first_response": 60, "resolution": 600}})
+
+
+@pytest.fixture(scope="module")
+def watched(desk: Desk) -> Desk:
+    """A policy for every ticket, and every open ticket on the sweep's watch list."""
+    with desk.connect_as_dba() as dba:
+        dba.execute(
+            "INSERT INTO switchboard.sla_policy (name, position, targets, business_hours)"
+            " VALUES ('Probe 0052', 100, %s, false)",
+            (TARGETS,),
+        )
+    engine = build_engine(desk.url)
+    runtime = Runtime(engine, build_session_factory(engine))
+    sla_sweep(runtime.uow)  # the recompute the new policy asked for, and the due times
+    runtime.close()
+    return desk
+
+
+@pytest.fixture
+def worker(watched: Desk) -> Iterator[Runtime]:
+    engine = build_engine(watched.url)  # its sessions wait at most 10 s for a lock, as the worker's do
+    yield Runtime(engine, build_session_factory(engine))
+    engine.dispose()
+
+
+def due_now(desk: Desk, *names: str) -> None:
+    with desk.connect_as_dba() as dba:
+        for name in names:
+            dba.execute(
+                "INSERT INTO switchboard.sla_watch (ticket_id, check_at) VALUES (%s, now() - interval '1 second')"
+                " ON CONFLICT (ticket_id) DO UPDATE SET check_at = excluded.check_at",
+                (desk.ids[name],),
+            )
+
+
+def next_check(desk: Desk, name: str) -> dt.datetime | None:
+    with desk.connect_as_dba() as dba:
+        row = dba.execute("SELECT check_at FROM switchboard.sla_watch WHERE ticket_id = %s", (desk.ids[name],))
+        found = row.fetchone()
+    return None if found is None else found[0]  # type: ignore[return-value]
+
+
+def test_an_agent_writing_a_message_slowly_stops_no_sweep(watched: Desk, worker: Runtime) -> None:
+    """A customer message written in alice's open transaction held the ticket's watch row (the ledger's
+    trigger moves it) with only a key-share lock on the ticket: the sweep waited out its lock timeout and
+    failed, Tech's due tickets included, minute after minute."""
+    replying = watched.runtime("alice")
+    with replying.uow() as uow:  # answered once: the customer's next message restarts a clock
+        service.reply(uow, ticket_id=watched.ids["billing_open"], body="Looking into it.", expected_version=None)
+        uow.commit()
+    replying.close()
+    alice = watched.connect("alice")
+    try:
+        alice.execute("SET idle_in_transaction_session_timeout = 0")
+        alice.execute("BEGIN")
+        alice.execute(
+            "INSERT INTO message (ticket_id, kind, author_customer_id, body_text) VALUES (%s, 'customer_message', %s,"
+            " 'Any news?')",
+            (watched.ids["billing_open"], watched.ids["jane"]),
+        )
+        with watched.connect_as_dba() as dba:  # what the probe relied on: the watch row is hers now
+            locked = dba.execute(
+                "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
+                " WHERE a.usename = %s AND l.relation = 'switchboard.sla_watch'::regclass AND l.granted",
+                (watched.login("alice"),),
+            ).fetchone()
+        assert locked is not None and int(str(locked[0])) > 0
+        due_now(watched, "tech_open")
+        sla_sweep(worker.uow)  # raised LockNotAvailable after 10 s
+        check = next_check(watched, "tech_open")
+        assert check is None or check > dt.datetime.now(dt.UTC)  # Tech's ticket was swept
+    finally:
+        alice.close()
+
+
+def test_one_ticket_held_while_a_policy_change_is_walked_stops_no_sweep(watched: Desk, worker: Runtime) -> None:
+    """carol's ordinary policy save asks for a recompute; bob held one of its tickets FOR SHARE, and the walk
+    waited out its lock timeout: the sweep it opens failed for every queue. The held ticket is walked once
+    it is free."""
+    with watched.connect("carol") as carol:
+        carol.execute(
+            "SELECT save_sla_policy(NULL, NULL, 'Tech only', 10, %s, %s, false, NULL, 0.8, '[]', true)",
+            (json.dumps({"queue_ids": [watched.ids["tech"]]}), TARGETS),
+        )
+    bob = watched.connect("bob")
+    try:
+        bob.execute("SET idle_in_transaction_session_timeout = 0")
+        bob.execute("BEGIN")
+        bob.execute("SELECT id FROM ticket WHERE id = %s FOR SHARE", (watched.ids["tech_open"],))
+        swept = sla_sweep(worker.uow)
+        assert swept["recomputed"] >= 1  # tech_bobs, nobody's to hold
+        with watched.connect_as_dba() as dba:
+            pending = dba.execute(
+                "SELECT skipped_ids FROM switchboard.sla_recompute WHERE finished_at IS NULL"
+            ).fetchall()
+        assert pending == [([watched.ids["tech_open"]],)]
+    finally:
+        bob.execute("ROLLBACK")
+        bob.close()
+    sla_sweep(worker.uow)
+    with watched.connect_as_dba() as dba:
+        assert dba.execute("SELECT count(*) FROM switchboard.sla_recompute WHERE finished_at IS NULL").fetchone() == (
+            0,
+        )
+        marks = dba.execute(
+            "SELECT count(*) FROM switchboard.sla_ledger WHERE ticket_id = %s AND entry = 'recompute'"
+            " AND note LIKE '%%Tech only%%'",
+            (watched.ids["tech_open"],),
+        ).fetchone()
+    assert marks is not None and int(str(marks[0])) >= 1  # its recompute, once it was free
+
+
+def test_a_holder_waiting_on_its_own_second_session_is_counted_and_ended(watched: Desk, worker: Runtime) -> None:
+    """Version 5 left a waiting session out of the count, meant for a colleague waiting on a holder: alice held
+    Billing's tickets FOR SHARE and then waited on a table lock her own second session held, and was never
+    counted or ended."""
+    long_enough = dt.timedelta(hours=1)  # no transaction here is stale by age
+    with watched.connect_as_dba() as dba:
+        dba.execute("DELETE FROM switchboard.stale_lock_sample")
+    holder, helper = watched.connect("alice"), watched.connect("alice")
+    try:
+        for session in (holder, helper):
+            session.execute("SET idle_in_transaction_session_timeout = 0")
+            session.execute("BEGIN")
+        helper.execute("SELECT count(*) FROM agent_preference")
+        holder.execute("SELECT count(*) FROM (SELECT id FROM ticket WHERE queue_id = %s FOR SHARE) t",
+                       (watched.ids["billing"],))  # fmt: skip
+        holder.execute("SET LOCAL lock_timeout = 0")
+        waiting = threading.Thread(
+            target=_quietly, args=(holder, "LOCK TABLE agent_preference IN ACCESS EXCLUSIVE MODE")
+        )
+        waiting.start()
+        time.sleep(0.5)
+        ended = [
+            [e["login"] for e in end_stale_transactions(worker.uow, idle=long_enough, open_for=long_enough)["ended"]]
+            for _run in range(3)
+        ]
+        waiting.join(10)
+        assert ended == [[], [], [watched.login("alice")]]  # the third run in a row
+    finally:
+        holder.close()
+        helper.close()
+
+
+def _quietly(connection: psycopg.Connection[tuple[object, ...]], statement: str) -> None:
+    with contextlib.suppress(psycopg.Error):
+        connection.execute(statement)
+
+
+@pytest.mark.parametrize("login", ["alice", "carol", "dana", "ghost", "outsider"])
+def test_no_login_learns_who_sent_a_notification(watched: Desk, login: str) -> None:
+    """Every notification carries its sender's pid, and pg_stat_activity named every backend's login: alice
+    learnt who worked and typed in queues she cannot see. The pid's owner is no login's to look up now
+    (the worker's, as the owner role's, still is)."""
+    with watched.connect(login) as connection:
+        for lookup in (
+            "SELECT usename FROM pg_stat_activity",
+            "SELECT * FROM pg_stat_get_activity(NULL)",
+            "SELECT pg_stat_get_backend_userid(1)",
+            "SELECT client_dn FROM pg_stat_ssl",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                connection.execute(lookup)
+        if login != "outsider":
+            connection.execute("LISTEN switchboard_changes")  # listening itself is untouched
