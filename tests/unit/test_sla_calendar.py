@@ -64,6 +64,26 @@ def test_spring_forward_makes_the_night_shorter_and_office_hours_stay_on_the_wal
     assert OFFICE.add_business_minutes(berlin(2026, 3, 27, 16, 0), 120) == monday.replace(hour=10)
 
 
+@pytest.mark.parametrize(
+    ("zone", "day", "hours", "minutes"),
+    [
+        ("Europe/Berlin", dt.date(2026, 3, 29), (150, 195), 15),  # 02:30-03:15: open from the jump at 03:00
+        ("Europe/Berlin", dt.date(2026, 3, 29), (120, 180), 0),  # 02:00-03:00: all of it skipped
+        ("America/New_York", dt.date(2026, 3, 8), (90, 200), 50),  # 01:30-03:20 less the skipped 02:00-03:00
+        ("America/New_York", dt.date(2026, 3, 8), (135, 200), 20),  # 02:15-03:20: from the jump at 03:00
+    ],
+)
+def test_hours_that_begin_in_the_skipped_hour_open_when_the_clock_jumps(
+    zone: str, day: dt.date, hours: tuple[int, int], minutes: int
+) -> None:
+    """Read with the offset before the change, 02:30 on the night Berlin skips 02:00-03:00 opened at 03:30
+    and the day counted -15 business minutes, its due times half an hour late (a real-world probe)."""
+    calendar = BusinessCalendar(zone, {d: (hours,) for d in range(7)})
+    midnight = dt.datetime.combine(day, dt.time(), tzinfo=ZoneInfo(zone))
+    assert calendar.business_minutes(midnight, midnight + dt.timedelta(days=1)) == minutes
+    assert all(opens < closes for opens, closes in calendar.open_periods(midnight, midnight + dt.timedelta(days=1)))
+
+
 def test_fall_back_makes_the_night_longer() -> None:
     night = BusinessCalendar("Europe/Berlin", {6: ((0, 24 * 60),)})
     assert night.business_minutes(berlin(2026, 10, 25, 0, 0), berlin(2026, 10, 26, 0, 0)) == 25 * 60

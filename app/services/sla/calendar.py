@@ -23,6 +23,7 @@ MINUTES_PER_DAY = 24 * 60
 # open 40 hours a week, and a dry run of that target failed). Further away: never (`due_or_none`).
 SEARCH_DAYS = 4_400
 Interval = tuple[int, int]  # [start, end) in minutes from local midnight, 0 … 1440
+REMEMBERED_DAYS = 20_000  # of one calendar's open periods (about 3 MB at most)
 
 
 class CalendarNeverOpen(ValueError):
@@ -43,6 +44,11 @@ class BusinessCalendar:
     weekly_hours: Mapping[int, tuple[Interval, ...]]  # weekday (0 = Monday) -> open intervals
     closed_dates: frozenset[dt.date] = field(default_factory=frozenset)
     name: str = ""
+    # Each day's open periods as instants, once worked out: a sweep asks for the same days for every ticket
+    # on the calendar, and each is a few zone conversions (more on a day the clocks change).
+    _days: dict[dt.date, tuple[tuple[dt.datetime, dt.datetime], ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         ZoneInfo(self.time_zone)  # an unknown zone fails here, not in the middle of a sweep
@@ -109,23 +115,53 @@ class BusinessCalendar:
             a <= moment < b for a, b in self.open_periods(moment - dt.timedelta(days=1), moment + dt.timedelta(days=1))
         )
 
-    def _periods_on(self, day: dt.date, zone: ZoneInfo) -> list[tuple[dt.datetime, dt.datetime]]:
-        if day in self.closed_dates:
-            return []
-        midnight = dt.datetime.combine(day, dt.time(), tzinfo=zone)
-        periods = []
-        for start, end in sorted(self.weekly_hours.get(day.weekday(), ())):
-            periods.append((_local(midnight, start, zone), _local(midnight, end, zone)))
+    def _periods_on(self, day: dt.date, zone: ZoneInfo) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
+        known = self._days.get(day)
+        if known is not None:
+            return known
+        periods: tuple[tuple[dt.datetime, dt.datetime], ...] = ()
+        if day not in self.closed_dates:
+            midnight = dt.datetime.combine(day, dt.time(), tzinfo=zone)
+            instants = (
+                (_local(midnight, start, zone), _local(midnight, end, zone))
+                for start, end in sorted(self.weekly_hours.get(day.weekday(), ()))
+            )
+            periods = tuple((opens, closes) for opens, closes in instants if opens < closes)  # none in a skipped hour
+        if len(self._days) >= REMEMBERED_DAYS:
+            self._days.clear()
+        self._days[day] = periods
         return periods
 
 
 def _local(midnight: dt.datetime, minutes: int, zone: ZoneInfo) -> dt.datetime:
     """Minutes after local midnight as an instant in UTC; 1440 is the next day's midnight. A wall time that
-    does not exist (the hour skipped in spring) is read with the offset before the change (fold 0), which
-    is the instant the clock jumps forward; a repeated one (autumn) is its first occurrence."""
+    does not exist (the hour skipped in spring) is the instant the clock jumps forward (`_jump`); a repeated
+    one (autumn) is its first occurrence (fold 0)."""
     day = midnight.date() + dt.timedelta(days=minutes // MINUTES_PER_DAY)
     hour, minute = divmod(minutes % MINUTES_PER_DAY, 60)
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone).astimezone(dt.UTC)
+    wall = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone)
+    instant = wall.astimezone(dt.UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) == wall.replace(tzinfo=None):
+        return instant
+    return _jump(wall, zone)
+
+
+def _jump(wall: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    """The instant the clock jumps over `wall`, a time it skips. Read with the offset before the change
+    (fold 0) a skipped time lands after the jump by as much as it lay in the gap: hours of 02:30-03:15 on
+    the night Berlin skips 02:00-03:00 opened at 03:30 and closed at 03:15, a day of -15 business minutes,
+    and a due time half an hour late (a real-world probe, 2026-12-07). The jump lies between that reading
+    and the one with the offset after (fold 1): found by halving, to the second (zones jump on whole
+    seconds)."""
+    early, late = wall.replace(fold=1).astimezone(dt.UTC), wall.astimezone(dt.UTC)
+    naive = wall.replace(tzinfo=None)
+    while late - early > dt.timedelta(seconds=1):
+        middle = early + (late - early) / 2
+        if middle.astimezone(zone).replace(tzinfo=None) >= naive:
+            late = middle
+        else:
+            early = middle
+    return late.replace(microsecond=0)  # the one whole second in (early, late]
 
 
 def weekdays(opens: str, closes: str, days: Iterable[int] = range(5)) -> dict[int, tuple[Interval, ...]]:
