@@ -7,6 +7,7 @@ typed so the agent sees it before sending. Row-level security decides who sees a
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 
@@ -26,6 +27,29 @@ SIGNATURE_KEY = "signature"
 MAX_SIGNATURE = 2_000
 MAX_BODY = 20_000
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+# What reads as a placeholder though it is none of ours: {{customer_first_name}}, {Ticket_Number},
+# { customer_name }, {customer-name}, Zendesk's {{ticket.requester.first_name}}. Imported responses kept them,
+# and customers got them as written. Braces around anything else (a JSON snippet, quotes) are text.
+_LOOKS_LIKE_ONE = re.compile(r"\{\{?\s*([A-Za-z][\w .-]{0,60}?)\s*\}?\}")
+# Words before a name that are not the name: "Dr. Anna Schmidt" is greeted as Anna.
+_TITLES = {
+    "dr",
+    "prof",
+    "mr",
+    "mrs",
+    "ms",
+    "mx",
+    "miss",
+    "sir",
+    "dame",
+    "herr",
+    "frau",
+    "mme",
+    "mlle",
+    "m",
+    "sr",
+    "sra",
+}
 
 
 def fill(body: str, values: Mapping[str, str]) -> str:
@@ -33,21 +57,48 @@ def fill(body: str, values: Mapping[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda match: values.get(match[1], match[0]), body)
 
 
+def first_name(full: str) -> str:
+    """The name to greet someone by: "Doe, Jane" (Outlook's order) is Jane, "Dr. Anna Schmidt" is Anna; a name
+    in Chinese, Japanese or Korean script, family name first, is greeted whole. "Hi Müller,," and "Hi Dr.,"
+    reached customers."""
+    name = re.sub(r"\s*\([^)]*\)", "", full).strip()  # "Doe, Jane (IT)"
+    if "," in name:
+        last, _comma, given = name.partition(",")
+        name = given.strip() or last.strip()
+    if any("\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" for ch in name):
+        return name
+    words = name.split()
+    while len(words) > 1 and words[0].rstrip(".").lower() in _TITLES:
+        words = words[1:]
+    return words[0] if words else ""
+
+
 def placeholder_values(ticket: TicketSummary, agent_name: str, signature: str) -> dict[str, str]:
     return {
-        "customer_first_name": ticket.customer_name.split()[0] if ticket.customer_name.split() else "",
+        "customer_first_name": first_name(ticket.customer_name),
         "customer_name": ticket.customer_name,
         "ticket_number": str(ticket.number),
         "ticket_subject": ticket.subject,
         "agent_name": agent_name,
-        "agent_first_name": agent_name.split()[0] if agent_name.split() else "",
+        "agent_first_name": first_name(agent_name),
         "queue": ticket.queue_name,
         "signature": signature,
     }
 
 
 def unknown_placeholders(body: str) -> list[str]:
-    return sorted({name for name in _PLACEHOLDER.findall(body) if name not in PLACEHOLDERS})
+    """What reads as a placeholder but is none of ours, as written ("{{customer_first_name}}", "{Ticket_Number}")."""
+    return sorted({match[0] for match in _LOOKS_LIKE_ONE.finditer(body) if match[0][1:-1] not in PLACEHOLDERS})
+
+
+def _meant(written: str) -> str | None:
+    """The placeholder an unknown one most likely means ("{ customer-name }" is {customer_name})."""
+    words = re.sub(r"[^a-z]+", "_", written.strip("{} ").lower()).strip("_")
+    if words in PLACEHOLDERS:
+        return words
+    last_words = "_".join(words.split("_")[-3:])  # ticket_requester_first_name: requester_first_name
+    close = difflib.get_close_matches(last_words, PLACEHOLDERS, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def list_responses(uow: UnitOfWork, *, queue_id: int | None = None) -> list[CannedResponse]:
@@ -68,9 +119,8 @@ def add_response(uow: UnitOfWork, *, title: str, body: str, queue_id: int | None
         raise InvalidInput(f"A response may be at most {MAX_BODY:,} characters long")
     if unknown := unknown_placeholders(body):
         known = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
-        raise InvalidInput(
-            f"Unknown placeholder {', '.join(f'{{{n}}}' for n in unknown)}; the placeholders are: {known}"
-        )
+        said = [f"{n} (write {{{meant}}})" if (meant := _meant(n)) else n for n in unknown]
+        raise InvalidInput(f"Unknown placeholder {', '.join(said)}; the placeholders are: {known}")
     row = ResponseRow(title=title[:200], body=body, queue_id=queue_id, author_id=uow.actor.agent_id)
     uow.session.add(row)
     uow.session.flush()
