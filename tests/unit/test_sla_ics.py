@@ -212,3 +212,16 @@ def test_a_rule_that_picks_no_day_within_the_horizon_is_not_handed_to_dateutil(r
 def test_a_utf16_file_from_notepad_is_read() -> None:
     data = ics("UID:1\r\nSUMMARY:Betriebsausflug Köln\r\nDTSTART;VALUE=DATE:20270604\r\n")
     assert dates_from_ics(data.decode().encode("utf-16"), until=dt.date(2027, 12, 31)) == [dt.date(2027, 6, 4)]
+
+
+@pytest.mark.parametrize(
+    ("name", "named"),
+    [("Europe/Berlin", True), ("Europe/Kyiv", True), ("Europe/Kiev", True), ("UTC", True), ("localtime", False),
+     ("posix/Europe/Berlin", False), ("right/UTC", False), ("Mars/Olympus_Mons", False), ("UTC+5", False)],
+)  # fmt: skip
+def test_a_calendars_time_zone_is_one_every_server_knows(name: str, named: bool) -> None:
+    """zoneinfo read 'localtime' and 'posix/Europe/Berlin' from the system's files; the embedded server refused
+    them with its raw constraint's name, exit 1 (a full disk, by the README's codes)."""
+    from app.services.sla.admin import is_named_zone
+
+    assert is_named_zone(name) is named

@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy import text as sql_text
@@ -442,13 +442,20 @@ def _region(country: str | None, subdivision: str | None) -> tuple[str | None, s
     return country, next((sub for sub in country_regions(country) if sub.casefold() == typed.casefold()), typed)
 
 
+def is_named_zone(name: str) -> bool:
+    """One of the tz database's names (Europe/Berlin, UTC), as every server knows them: not "localtime" (the
+    server's own, whatever that is) nor a "posix/" or "right/" copy, which zoneinfo reads from the system's
+    files and a database server may not have (the embedded one refused them with its raw constraint)."""
+    from zoneinfo import available_timezones
+
+    return name != "localtime" and name in available_timezones()
+
+
 def _check_calendar(
     time_zone: str, weekly: Mapping[int, tuple[tuple[int, int], ...]], country: str | None, subdivision: str | None
 ) -> BusinessCalendar:
-    try:
-        ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"{time_zone!r} is not a time zone (e.g. Europe/Berlin).") from None
+    if not is_named_zone(time_zone):
+        raise InvalidInput(f"{time_zone!r} is not a time zone (e.g. Europe/Berlin).")
     if subdivision and not country:
         raise InvalidInput(f"A subdivision ({subdivision!r}) belongs to a country: give --country too (e.g. DE).")
     try:

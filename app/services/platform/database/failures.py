@@ -133,6 +133,8 @@ BOUNDS = {
     "ck_customer_email_mailbox": "An email address is one address (name@domain), without spaces, commas or "
     "invisible characters; nothing was saved.",
     "_bounded": "A note or reason holds at most 2,000 characters; nothing was saved.",
+    "_time_zone_known": "The database server does not know that time zone: give one of the tz database's names "
+    "(e.g. Europe/Berlin); nothing was saved.",
 }
 
 
