@@ -176,10 +176,22 @@ def test_shifts_are_written_as_people_say_them_and_read_back_the_same() -> None:
     assert parse_shift(["sun=22:00-24:00"]) == {"6": [[1320, 1440]]}
 
 
+def test_a_shift_is_written_as_a_calendars_hours_are() -> None:
+    """A calendar took these and a shift refused every one (a real-world probe, 2026-12-07): the week that
+    wraps in the Middle East, 9am-5pm, an en dash, and a night that runs into the next morning."""
+    assert parse_shift(["sun-thu=08:00-16:00"]) == {str(d): [[480, 960]] for d in (0, 1, 2, 3, 6)}
+    assert (
+        parse_shift(["mon-fri=9am-5pm"])
+        == parse_shift(["mon-fri=09:00\u201317:00"])
+        == parse_shift(["mon-fri=09:00-17:00"])
+    )
+    assert parse_shift(["fri=22:00-06:00"]) == {"4": [[1320, 1440]], "5": [[0, 360]]}
+
+
 @pytest.mark.parametrize(
     "spec",
-    ["mon", "mon=", "funday=09:00-10:00", "fri-mon=09:00-10:00", "mon=10:00-09:00", "mon=09:00-25:00",
-     "mon=09:75-10:00", "mon=nine-ten", "mon=09:00-12:00,11:00-13:00"],
+    ["mon", "mon=", "funday=09:00-10:00", "mon=09:00-25:00", "mon=09:75-10:00", "mon=nine-ten",
+     "mon=09:00-12:00,11:00-13:00", "mon=13pm-2pm"],
 )  # fmt: skip
 def test_a_shift_that_cannot_be_read_is_refused_with_how_to_write_it(spec: str) -> None:
     with pytest.raises(InvalidInput):

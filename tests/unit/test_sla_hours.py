@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.services.errors import InvalidInput
-from app.services.sla.admin import parse_hours
+from app.services.platform.week_hours import parse_hours
 
 NINE_TO_FIVE = ((540, 1020),)
 

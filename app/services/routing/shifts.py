@@ -8,22 +8,23 @@ from itertools import pairwise
 from typing import Any
 
 from app.services.errors import InvalidInput
+from app.services.platform.week_hours import WEEKDAYS, parse_hours
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-MINUTES_PER_DAY = 24 * 60
+DAYS = WEEKDAYS
 
 
 def parse_shift(specs: Iterable[str]) -> dict[str, list[list[int]]]:
-    """Each spec is DAYS=HOURS: DAYS a day or a range ("mon", "mon-fri", "sat-sun"), HOURS one or more
-    "HH:MM-HH:MM" joined by commas (24:00 ends a day). Later specs add to a day; overlaps are refused."""
+    """Each spec is DAYS=HOURS, with days and hours as a calendar's opening hours are written
+    (`parse_hours`: "mon-fri=09:00-17:00", "sun-thu=9am-5pm", a night "mon-fri=22:00-06:00" that runs into
+    the next morning); shifts took only "HH:MM-HH:MM" on days from Monday on, and refused what a calendar
+    took (a real-world probe, 2026-12-07). Later specs add to a day; overlaps are refused."""
     shift: dict[int, list[tuple[int, int]]] = {}
     for spec in specs:
-        days, sep, hours = spec.strip().lower().partition("=")
-        if not sep or not hours:
-            raise InvalidInput(f"{spec!r}: write a shift as DAYS=HH:MM-HH:MM, e.g. mon-fri=09:00-17:00")
-        spans = [_span(part, spec) for part in hours.split(",")]
-        for day in _days(days, spec):
-            shift.setdefault(day, []).extend(spans)
+        days, sep, hours = spec.strip().partition("=")
+        if not sep or not hours.strip():
+            raise InvalidInput(f"{spec!r}: write a shift as DAYS=HOURS, e.g. mon-fri=09:00-17:00")
+        for day, added in parse_hours([f"{days.strip()} {hours.strip()}"]).items():
+            shift.setdefault(day, []).extend(added)
     for day, spans in shift.items():
         spans.sort()
         for (_, end), (start, _) in pairwise(spans):
@@ -41,37 +42,6 @@ def describe_shift(shift: Mapping[str, Sequence[Sequence[int]]] | None) -> list[
         for day in sorted(shift, key=int)
         if shift[day]
     ]
-
-
-def _days(text: str, spec: str) -> list[int]:
-    first, dash, last = text.strip().partition("-")
-    try:
-        start = DAYS.index(first.strip()[:3])
-        end = DAYS.index(last.strip()[:3]) if dash else start
-    except ValueError:
-        raise InvalidInput(f"{spec!r}: days are mon, tue, wed, thu, fri, sat, sun or a range such as mon-fri") from None
-    if end < start:
-        raise InvalidInput(f"{spec!r}: a range of days runs from Monday towards Sunday")
-    return list(range(start, end + 1))
-
-
-def _span(text: str, spec: str) -> tuple[int, int]:
-    opens, dash, closes = text.strip().partition("-")
-    start, end = _minutes(opens, spec), _minutes(closes, spec) if dash else -1
-    if not 0 <= start < end <= MINUTES_PER_DAY:
-        raise InvalidInput(f"{spec!r}: hours are HH:MM-HH:MM, the end after the start, within the day")
-    return start, end
-
-
-def _minutes(text: str, spec: str) -> int:
-    hours, _, minutes = text.strip().partition(":")
-    try:
-        value = int(hours) * 60 + int(minutes or 0)
-    except ValueError:
-        raise InvalidInput(f"{spec!r}: {text!r} is not a time of day such as 09:30") from None
-    if not 0 <= int(minutes or 0) < 60:
-        raise InvalidInput(f"{spec!r}: {text!r} is not a time of day such as 09:30")
-    return value
 
 
 def _clock(minutes: Any) -> str:

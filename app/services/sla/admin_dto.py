@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from app.services.platform.week_hours import WEEKDAYS as WEEKDAYS
+
 POLICY_FIELDS = ("name", "position", "conditions", "targets", "business_hours", "calendar", "warn_share", "ladder")
 
 
