@@ -399,3 +399,64 @@ def test_the_http_kind_is_found_through_its_entry_point(tool: HTTPServer) -> Non
     registry = ConnectorRegistry({"accounts": settings})
     assert isinstance(registry.get("accounts").inner, HttpConnector)
     assert isinstance(build(settings).inner, HttpConnector)
+
+
+@pytest.fixture
+def not_http() -> Iterator[str]:
+    """An http:// address whose server answers a line that is not HTTP and hangs up (another service on the
+    port, a mail server, say)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _address = listener.accept()
+            except OSError:
+                return
+            with connection:
+                connection.recv(1024)
+                connection.sendall(b"220 mail.example.test ESMTP ready\r\n")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+    thread.join(5)
+
+
+def test_each_way_a_tool_cannot_be_reached_is_said_for_what_it_is(not_http: str) -> None:
+    """Every connection failure said "refused the connection (is it running?)": a host name that does not
+    resolve and a port where something else answers sent IT looking at a tool that was running."""
+    for url, said in [
+        (not_http, "hung up or answered something that is not HTTP"),
+        ("https://no-such-tool.invalid", "its host name does not resolve"),
+    ]:
+        connector = HttpConnector(connector_settings(url, retries=0), credential=lambda: TOKEN)
+        with pytest.raises(ConnectorUnavailable, match=re.escape(said)):
+            connector.lookup(KeyKind.ACCOUNT_ID, "1")
+
+
+def test_a_redirect_to_https_on_the_same_host_says_where_the_tool_lives(tool: HTTPServer) -> None:
+    secure = tool.url_for("/api/accounts/1").replace("http://", "https://")
+    tool.expect_request("/api/accounts/1").respond_with_data("", status=301, headers={"Location": secure})
+    with pytest.raises(
+        ConnectorUnavailable, match=r"redirected to https://127\.0\.0\.1:\d+, not the address configured"
+    ):
+        http(tool, retries=0).lookup(KeyKind.ACCOUNT_ID, "1")
+
+
+def test_values_that_are_no_values_are_none_and_a_number_too_long_is_refused(tool: HTTPServer) -> None:
+    """NaN stored the tier "nan"; a NUL left "vip " (the VIP rule then matched nothing); a number of 5,000
+    digits was called "not JSON"."""
+    tool.expect_request("/api/accounts/1").respond_with_data(
+        b'{"id": "1", "status": "active", "plan": {"name": "Gold"}, "region": NaN, "tier": "vip\\u0000"}',
+        content_type="application/json",
+    )
+    account = http(tool).lookup(KeyKind.ACCOUNT_ID, "1")
+    assert isinstance(account, Account) and account.attributes == {"tier": "vip"}
+    assert ("Region", "") not in account.fields and all(value != "nan" for _name, value in account.fields)
+    tool.expect_request("/api/accounts/2").respond_with_data(
+        b'{"id": "2", "tier": ' + b"9" * 5000 + b"}", content_type="application/json"
+    )
+    with pytest.raises(ConnectorUnavailable, match="a number of 5,000 digits"):
+        http(tool, retries=0).lookup(KeyKind.ACCOUNT_ID, "2")

@@ -24,6 +24,7 @@ import email.utils
 import ipaddress
 import json
 import logging
+import math
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -43,6 +44,7 @@ from app.services.connectors.base import (
     clean_key,
 )
 from app.services.connectors.settings import ConnectorSettings, key_kinds_of
+from app.services.platform.bounded_input import LongNumber, whole_number
 
 log = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -201,8 +203,8 @@ class HttpConnector:
                 raise _Retryable(self._said(f"could not be reached within {self.connect_timeout:g} s")) from None
             except requests.exceptions.ReadTimeout:
                 raise _Retryable(self._said(f"did not answer within {self.read_timeout:g} s")) from None
-            except requests.exceptions.ConnectionError:
-                raise _Retryable(self._said("refused the connection (is it running?)")) from None
+            except requests.exceptions.ConnectionError as error:
+                raise _Retryable(self._said(_unreachable(error))) from None
             except requests.exceptions.RequestException as error:
                 raise ConnectorUnavailable(self._said(f"could not be asked ({type(error).__name__})")) from None
             with response:
@@ -226,7 +228,11 @@ class HttpConnector:
                 body = self._read_capped(response, deadline)
                 kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
             try:
-                return json.loads(body)
+                return json.loads(body, parse_int=whole_number)
+            except LongNumber as long:
+                raise ConnectorUnavailable(
+                    self._said(f"answered a number of {long.digits:,} digits, which no account value is")
+                ) from None
             except (ValueError, RecursionError):
                 raise ConnectorUnavailable(self._said(_not_json(status, kind, body))) from None
         raise ConnectorUnavailable(self._said(f"redirected more than {MAX_REDIRECTS} times"))
@@ -234,10 +240,15 @@ class HttpConnector:
     def _redirect_target(self, url: str, location: str) -> str:
         target = urljoin(url, location)
         if _origin(target) != self.origin:
-            host = urlsplit(target).hostname or "?"
-            raise ConnectorUnavailable(
-                self._said(f"redirected to another host ({host}); not followed, so the credential stays here")
-            )
+            scheme, host, port = _origin(target)
+            if host != self.origin[1]:
+                said = f"redirected to another host ({host or '?'}); not followed, so the credential stays here"
+            else:  # http to https, another port: the tool lives elsewhere than configured
+                said = (
+                    f"redirected to {scheme}://{host}:{port}, not the address configured; not followed, so the"
+                    " credential stays here (if the tool lives there, configure that address)"
+                )
+            raise ConnectorUnavailable(self._said(said))
         return target
 
     def _read_capped(self, response: requests.Response, deadline: float) -> bytes:
@@ -411,14 +422,30 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         text = "yes" if value else "no"
+    elif isinstance(value, float) and not math.isfinite(value):
+        return ""  # NaN, Infinity, 1e999: no value (a tier of "nan" was stored)
     elif isinstance(value, str | int | float):
         text = str(value)
     elif isinstance(value, list):
         text = ", ".join(_text(v) for v in value[:20])
     else:
         text = json.dumps(value, ensure_ascii=False)
-    text = "".join(c if c.isprintable() else " " for c in text)
+    text = " ".join("".join(c if c.isprintable() else " " for c in text).split())  # "vip\0" is "vip", not "vip "
     return text[:MAX_VALUE_LENGTH]
+
+
+def _unreachable(error: BaseException) -> str:
+    """Why a connection failed, in words that point at the cause: every failure said "refused the connection
+    (is it running?)", a typo in the host name and a port that answers something else than HTTP included."""
+    reasons = _reasons(error)
+    if any(sign in reasons for sign in ("NameResolutionError", "Name or service not known", "getaddrinfo failed",
+                                        "nodename nor servname", "No address associated")):  # fmt: skip
+        return "could not be found: its host name does not resolve (a typo in the address, or the network's DNS?)"
+    if "refused" in reasons.lower():
+        return "refused the connection (is it running?)"
+    if any(sign in reasons for sign in ("RemoteDisconnected", "BadStatusLine", "ProtocolError", "LineTooLong")):
+        return "hung up or answered something that is not HTTP (is that the tool's address and port?)"
+    return "could not be reached (the network, or the address?)"
 
 
 def _reasons(error: BaseException) -> str:

@@ -96,9 +96,9 @@ def load_json(data: bytes | str, *, what: str) -> Any:
     silently replaced the first)."""
     try:
         return json.loads(
-            text_of(data) if isinstance(data, bytes) else data, object_pairs_hook=_one_each, parse_int=_whole_number
+            text_of(data) if isinstance(data, bytes) else data, object_pairs_hook=_one_each, parse_int=whole_number
         )
-    except _LongNumber as long:
+    except LongNumber as long:
         raise InvalidInput(
             f"{what} holds a number of {long.digits:,} digits ({long.start}…): no value here is that large."
         ) from None
@@ -114,17 +114,19 @@ def load_json(data: bytes | str, *, what: str) -> Any:
         raise InvalidInput(f"{what} nests its values too deeply to be read.") from None
 
 
-class _LongNumber(ValueError):
+class LongNumber(ValueError):
+    """A JSON whole number longer than any value (`whole_number`); `digits` says how long."""
+
     def __init__(self, text: str) -> None:
         super().__init__(text[:20])
         self.start, self.digits = text[:12], len(text.lstrip("-"))
 
 
-def _whole_number(text: str) -> int:
+def whole_number(text: str) -> int:
     """Python refuses to read a whole number of more than 4,300 digits with a bare ValueError (it was an
     internal error); nothing a file holds here is more than a few digits long."""
     if len(text.lstrip("-")) > LONGEST_NUMBER:
-        raise _LongNumber(text)
+        raise LongNumber(text)
     return int(text)
 
 
