@@ -16,12 +16,14 @@ Create Date: 2026-12-07
 - `sla_recompute.skipped_ids`: the tickets someone held when a recompute's walk came by, tried again once it
   is through (the walk now skips a locked ticket; it waited, and an agent's `FOR SHARE` on one ticket made
   the sweep fail for every queue). The sweep skips a ticket whose watch row is held as well (in the client).
+- `account_cache_purge()` v2 leaves rows another transaction holds for the next run (an agent's claim of
+  an expired row, left open, failed every cleanup).
 - `end_stale_transactions()` v6: a session waiting for a lock is left out of the count only when another
   login holds that lock; a holder that waited on its own second session was never counted.
 - Where the upgrade runs as a superuser: the views and functions that map a backend's pid to its login or
-  address (`pg_stat_activity`, `pg_stat_ssl`, `pg_stat_gssapi`, `pg_stat_get_activity()`, the
-  `pg_stat_get_backend_*()` functions) are taken from PUBLIC in this database and given to the owner role and
-  `pg_monitor`. Every notification carries its sender's pid, and any login could look up who that was:
+  address, or to what it locks (`pg_stat_activity`, `pg_stat_ssl`, `pg_stat_gssapi`, `pg_locks`,
+  `pg_stat_get_activity()`, `pg_lock_status()`, the `pg_stat_get_backend_*()` functions) are taken from
+  PUBLIC in this database and given to the owner role and `pg_monitor`. Every notification carries its sender's pid, and any login could look up who that was:
   who worked, wrote or typed in queues it cannot see, and when. Otherwise it says so (docs/security.md).
 """
 
@@ -40,8 +42,8 @@ depends_on: str | Sequence[str] | None = None
 
 S = "switchboard"
 MARKS = ("warn", "breach", "escalate")  # what the sweep writes, each with the ticket it holds in hand
-FUNCTIONS = [("end_stale_transactions", 5, 6)]
-WHO_VIEWS = ("pg_catalog.pg_stat_activity", "pg_catalog.pg_stat_ssl", "pg_catalog.pg_stat_gssapi")
+FUNCTIONS = [("end_stale_transactions", 5, 6), ("account_cache_purge", 1, 2)]
+WHO_VIEWS = ("pg_catalog.pg_stat_activity", "pg_catalog.pg_stat_ssl", "pg_catalog.pg_stat_gssapi", "pg_catalog.pg_locks")
 
 
 def upgrade() -> None:
@@ -116,12 +118,14 @@ def _who_is_who(verb: str, preposition: str, grantee: str) -> None:
 
 
 def _pid_functions() -> list[str]:
-    """`pg_stat_get_activity()` and every `pg_stat_get_backend_*()` this server has (their set changes
-    between versions: PostgreSQL 18 added some)."""
+    """`pg_stat_get_activity()`, `pg_lock_status()` (under `pg_locks`: a pid's locks and transaction id,
+    matched to the `xmin` of rows one can see) and every `pg_stat_get_backend_*()` this server has (their set
+    changes between versions: PostgreSQL 18 added some)."""
     found = op.get_bind().execute(
         text(
             "SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.pronamespace = 'pg_catalog'::regnamespace"
-            " AND (p.proname = 'pg_stat_get_activity' OR p.proname LIKE 'pg\\_stat\\_get\\_backend\\_%') ORDER BY 1"
+            " AND (p.proname IN ('pg_stat_get_activity', 'pg_lock_status')"
+            " OR p.proname LIKE 'pg\\_stat\\_get\\_backend\\_%') ORDER BY 1"
         )
     )
     return [f"pg_catalog.{signature}" for (signature,) in found]

@@ -710,3 +710,35 @@ def test_the_panel_names_a_colleagues_lookup_and_shows_the_workers_check_where_i
     finally:
         for runtime in runtimes.values():
             runtime.close()
+
+
+def test_one_ticket_held_by_an_agent_leaves_its_customer_for_the_next_pass_and_verifies_the_rest(
+    verified_desk: Desk, worker: Runtime, tool: HTTPServer
+) -> None:
+    """alice held one open ticket FOR SHARE: the pass waited out its lock timeout on that customer (the newest,
+    asked first) and failed, every customer with it, pass after pass (probe 12). Now that customer waits for
+    the next pass and the others are verified."""
+    desk = verified_desk
+    credentials.keep_for_session(CONNECTOR, TOKEN)
+    held_customer = _customer(desk, "Hal Held", "H-52", "hal.held@customer.test")
+    free_customer = _customer(desk, "Fred Free", "F-52", "fred.free@customer.test")
+    free = _create(desk, "bob", free_customer, desk.ids["tech"])
+    held = _create(desk, "alice", held_customer, desk.ids["billing"])
+    answers = {
+        key: {**ACCOUNT, "id": key, "tier": "vip", "email": f"{name}@customer.test"}
+        for key, name in (("H-52", "hal.held"), ("F-52", "fred.free"))
+    }
+    looked_up = Tool(tool, worker, answers)
+    alice = desk.connect("alice")
+    try:
+        alice.execute("SET idle_in_transaction_session_timeout = 0")
+        alice.execute("BEGIN")
+        alice.execute("SELECT id FROM ticket WHERE id = %s FOR SHARE", (held,))
+        result = _run(worker, looked_up.job(), desk)
+        assert result["busy"] == 1 and result["problem"] is None, result
+        assert _ticket(desk, free)[0] is Priority.HIGH and _ticket(desk, held)[0] is Priority.NORMAL
+    finally:
+        alice.execute("ROLLBACK")
+        alice.close()
+    again = _run(worker, looked_up.job(), desk)
+    assert again["busy"] == 0 and _ticket(desk, held)[0] is Priority.HIGH, again

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from sqlalchemy import text
 
 from app.bootstrap import Runtime
 from app.services.platform.database.engine import build_engine, build_session_factory
@@ -185,8 +186,74 @@ def test_no_login_learns_who_sent_a_notification(watched: Desk, login: str) -> N
             "SELECT * FROM pg_stat_get_activity(NULL)",
             "SELECT pg_stat_get_backend_userid(1)",
             "SELECT client_dn FROM pg_stat_ssl",
+            "SELECT pid, transactionid FROM pg_locks",
         ):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 connection.execute(lookup)
         if login != "outsider":
             connection.execute("LISTEN switchboard_changes")  # listening itself is untouched
+
+
+def test_a_message_left_open_stops_no_recompute_of_a_policy_change(watched: Desk, worker: Runtime) -> None:
+    """The walk took the ticket (a message holds only a key-share lock on it) and then waited on its watch row,
+    which the message's trigger held: every sweep failed while the change was being walked (probe 12)."""
+    replying = watched.runtime("alice")
+    with replying.uow() as uow:
+        service.reply(uow, ticket_id=watched.ids["billing_open"], body="On it.", expected_version=None)
+        uow.commit()
+    replying.close()
+    with watched.connect("dana") as dana:
+        dana.execute(
+            "SELECT save_sla_policy(NULL, NULL, 'Everywhere', 20, '{}', %s, false, NULL, 0.8, '[]', true)", (TARGETS,)
+        )
+    alice = watched.connect("alice")
+    try:
+        alice.execute("SET idle_in_transaction_session_timeout = 0")
+        alice.execute("BEGIN")
+        alice.execute(
+            "INSERT INTO message (ticket_id, kind, author_customer_id, body_text) VALUES (%s, 'customer_message', %s,"
+            " 'Still waiting')",
+            (watched.ids["billing_open"], watched.ids["jane"]),
+        )
+        sla_sweep(worker.uow)  # raised LockNotAvailable after 10 s
+        with watched.connect_as_dba() as dba:
+            pending = dba.execute(
+                "SELECT skipped_ids FROM switchboard.sla_recompute WHERE finished_at IS NULL"
+            ).fetchall()
+        assert pending == [([watched.ids["billing_open"]],)]
+    finally:
+        alice.execute("ROLLBACK")
+        alice.close()
+    sla_sweep(worker.uow)
+    with watched.connect_as_dba() as dba:
+        assert dba.execute("SELECT count(*) FROM switchboard.sla_recompute WHERE finished_at IS NULL").fetchone() == (
+            0,
+        )
+
+
+def test_the_account_cache_cleanup_leaves_a_row_an_agent_holds_and_removes_the_rest(
+    watched: Desk, worker: Runtime
+) -> None:
+    """An agent's claim of an expired row, left open, made the worker's cleanup wait out its lock timeout and
+    remove nothing, run after run (probe 12)."""
+    with watched.connect_as_dba() as dba:
+        for address in ("jane@customer.test", "old@customer.test"):
+            dba.execute(
+                "INSERT INTO switchboard.account_cache (connector, key_kind, key, found, fetched_at, expires_at)"
+                " VALUES ('accounts', 'email', %s, false, now() - interval '30 days', now() - interval '20 days')",
+                (address,),
+            )
+    alice = watched.connect("alice")
+    try:
+        alice.execute("SET idle_in_transaction_session_timeout = 0")
+        alice.execute("BEGIN")
+        alice.execute("SELECT account_claim('accounts', 'email', 'jane@customer.test', %s, 60)", (watched.ids["jane"],))
+        with worker.uow() as uow:
+            removed = uow.session.execute(
+                text("SELECT switchboard.account_cache_purge(interval '7 days')")
+            ).scalar_one()
+            uow.commit()
+        assert removed == 1  # the other one; hers waits for the next run
+    finally:
+        alice.execute("ROLLBACK")
+        alice.close()

@@ -91,7 +91,7 @@ class VerifyResult:
     nothing names, `named_only` found accounts that were merely named for the customer (not corroborated:
     shown, never decided on; many of them may mean the connector has no `email_field`), `changed` customers
     whose verified attributes changed, and on their open tickets `raised` priorities and `recomputed` SLA due
-    times; `problem`: why the pass stopped or did nothing."""
+    times; `busy` customers left for the next pass; `problem`: why the pass stopped or did nothing."""
 
     connector: str | None
     due: int = 0
@@ -102,6 +102,7 @@ class VerifyResult:
     changed: int = 0
     raised: int = 0
     recomputed: int = 0
+    busy: int = 0
     problem: str | None = None
 
     def as_json(self) -> dict[str, Any]:
@@ -115,6 +116,8 @@ class VerifyResult:
         )
         if self.named_only:
             said += f"; {self.named_only} found but only named for the customer (not decided on)"
+        if self.busy:
+            said += f"; {self.busy} left for the next pass (someone held one of their open tickets)"
         return said if self.problem is None else f"{said} ({self.problem})"
 
 
@@ -183,8 +186,12 @@ def verify_accounts(new_uow: NewUnitOfWork, connector: Guarded, *, limit: int = 
             result.named_only += 1
         with new_uow() as uow:
             if _store(uow, connector.name, customer_id, key, link, answer, error, ttl, trusted):
+                try:
+                    raised, recomputed = apply_verified(uow, customer_id)
+                except TicketsBusy:  # leaving uncommitted rolls the answer back too: still due next pass
+                    result.busy += 1
+                    continue
                 result.changed += 1
-                raised, recomputed = apply_verified(uow, customer_id)
                 result.raised += raised
                 result.recomputed += recomputed
             uow.commit()
@@ -245,11 +252,18 @@ def _store(
     )
 
 
+class TicketsBusy(Exception):
+    """Another transaction holds one of the customer's open tickets (or its watch row): the customer's new
+    answer waits for the next pass, as one, rather than the pass waiting out its lock timeout and failing for
+    every customer (an agent's `FOR SHARE` on one ticket did that, pass after pass: probe 12)."""
+
+
 def apply_verified(uow: UnitOfWork, customer_id: int) -> tuple[int, int]:
-    """The customer's verified account changed: their open tickets, held `FOR NO KEY UPDATE` in id order (as
-    the sweep and the recompute hold them), get at least the matching rules' priority, and are marked for an
-    SLA recompute when a policy looks at accounts. Returns (tickets raised, tickets marked)."""
-    rows = uow.session.execute(
+    """The customer's verified account changed: their open tickets, held `FOR NO KEY UPDATE SKIP LOCKED` in id
+    order (as the sweep and the recompute hold them), get at least the matching rules' priority, and are
+    marked for an SLA recompute when a policy looks at accounts. Returns (tickets raised, tickets marked);
+    TicketsBusy when another transaction holds one of them."""
+    open_tickets = (
         select(Ticket.id, Ticket.priority)
         .where(
             Ticket.customer_id == customer_id,
@@ -257,8 +271,10 @@ def apply_verified(uow: UnitOfWork, customer_id: int) -> tuple[int, int]:
             Ticket.status.in_(select(TicketStatus.key).where(TicketStatus.category != StatusCategory.DONE)),
         )
         .order_by(Ticket.id)
-        .with_for_update(key_share=True)
-    ).all()
+    )
+    rows = uow.session.execute(open_tickets.with_for_update(key_share=True, skip_locked=True)).all()
+    if len(rows) < len(uow.session.execute(open_tickets).all()):
+        raise TicketsBusy(customer_id)
     if not rows:
         return 0, 0
     current = {int(ticket_id): Priority(priority) for ticket_id, priority in rows}
@@ -268,6 +284,7 @@ def apply_verified(uow: UnitOfWork, customer_id: int) -> tuple[int, int]:
         raised = raise_priorities(uow, current, wanted)
     marked = 0
     if kept_book(uow).book.uses_account:
-        mark_for_recompute(uow, sorted(current), "account verified", uow.now())
-        marked = len(current)
+        marked = len(mark_for_recompute(uow, sorted(current), "account verified", uow.now()))
+        if marked < len(current):
+            raise TicketsBusy(customer_id)
     return len(raised), marked

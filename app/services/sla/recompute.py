@@ -6,12 +6,13 @@ migration 0017). Runs at the start of every `sla_sweep`, as the worker's trusted
   few, then how many more (`joined_reason`), since the reason goes into two ledger entries of every open
   ticket the walk marks.
 - A batch locks its tickets `FOR NO KEY UPDATE SKIP LOCKED` in id order before it writes their watch
-  rows, as the sweep and the ledger trigger do (every writer of a watch row holds the ticket first), so
-  none of them deadlock; it commits, with its cursor, before the next batch, so a recompute of 30,000
-  tickets holds no lock for long and a worker that dies resumes where the last one committed. A ticket
-  someone holds is kept in `skipped_ids` and tried again once the walk is through, and the request is
-  finished only when none is left: an agent's `FOR SHARE` on one ticket made the batch wait out the
-  worker's lock timeout, and the sweep it opens failed for every queue, minute after minute (probe 11).
+  rows (`SKIP LOCKED` too: `watch`), as the sweep does, so none of them deadlock or wait; it commits,
+  with its cursor, before the next batch, so a recompute of 30,000 tickets holds no lock for long and a
+  worker that dies resumes where the last one committed. A ticket someone holds (or whose watch row a
+  message being written holds) is kept in `skipped_ids` and tried again once the walk is through, and the
+  request is finished only when none is left: an agent's `FOR SHARE` on one ticket, or a message left
+  open, made the batch wait out the worker's lock timeout, and the sweep it opens failed for every queue,
+  minute after minute (probes 11 and 12).
 - Only tickets that existed when the change was made (id up to `up_to_ticket_id`): later ones were
   created under the new terms.
 """
@@ -25,10 +26,11 @@ from collections.abc import Callable
 from sqlalchemy import BigInteger, Select, cast, func, literal, select, update
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 
-from app.models import SlaLedgerEntry, SlaWatch, Ticket, TicketStatus
+from app.models import SlaLedgerEntry, Ticket, TicketStatus
 from app.models.sla import SlaRecompute
 from app.services.platform.uow import UnitOfWork
 from app.services.sla.clocks import Entry, Target
+from app.services.sla.watch import watch_now
 from app.vocabulary import StatusCategory
 
 log = logging.getLogger(__name__)
@@ -54,14 +56,16 @@ def recompute_pending(new_uow: NewUnitOfWork, *, batch: int = BATCH, max_batches
     return marked
 
 
-def mark_for_recompute(uow: UnitOfWork, ticket_ids: list[int], reason: str, now: dt.datetime) -> None:
+def mark_for_recompute(uow: UnitOfWork, ticket_ids: list[int], reason: str, now: dt.datetime) -> list[int]:
     """A recompute mark in the ledger of each of these open tickets (the caller holds them `FOR NO KEY
     UPDATE`, locked in id order), and each on the watch list now: the next sweep computes their due times
     again, under whichever policy now applies. Also after a customer's verified account changed
-    (`connectors.verify`)."""
+    (`connectors.verify`). Returns the tickets marked: one whose watch row another transaction holds (a
+    message being written) is left out, for the caller to try again (`watch.watch_now`)."""
     if not ticket_ids:
-        return
-    session = uow.session
+        return []
+    busy = watch_now(uow, ticket_ids, now)
+    marked = [ticket_id for ticket_id in ticket_ids if ticket_id not in busy]
     note = f"recompute: {reason}"
     for target in (Target.FIRST_RESPONSE, Target.RESOLUTION):
         chosen = select(
@@ -71,20 +75,13 @@ def mark_for_recompute(uow: UnitOfWork, ticket_ids: list[int], reason: str, now:
             literal(now),
             Ticket.status,
             literal(note),
-        ).where(Ticket.id.in_(ticket_ids))
+        ).where(Ticket.id.in_(marked))
         if target is Target.FIRST_RESPONSE:
             chosen = chosen.where(Ticket.first_response_at.is_(None))
-        session.execute(
+        uow.session.execute(
             insert(SlaLedgerEntry).from_select(["ticket_id", "target", "entry", "at", "status", "note"], chosen)
         )
-    watch = insert(SlaWatch).from_select(
-        ["ticket_id", "check_at"], select(Ticket.id, literal(now)).where(Ticket.id.in_(ticket_ids))
-    )
-    session.execute(
-        watch.on_conflict_do_update(
-            index_elements=["ticket_id"], set_={"check_at": func.least(SlaWatch.check_at, watch.excluded.check_at)}
-        )
-    )
+    return marked
 
 
 def _next_request(uow: UnitOfWork) -> SlaRecompute | None:
@@ -163,8 +160,7 @@ def _mark_batch(uow: UnitOfWork, request: SlaRecompute, batch: int) -> tuple[int
     )
     if not wanted:
         return _mark_skipped(uow, request, open_tickets)
-    ids = _lock_free(uow, wanted)
-    mark_for_recompute(uow, ids, request.reason, now)
+    ids = mark_for_recompute(uow, _lock_free(uow, wanted), request.reason, now)
     skipped = [ticket_id for ticket_id in wanted if ticket_id not in set(ids)]
     session.execute(
         update(SlaRecompute)
@@ -172,7 +168,9 @@ def _mark_batch(uow: UnitOfWork, request: SlaRecompute, batch: int) -> tuple[int
         .values(
             after_ticket_id=wanted[-1],
             tickets=SlaRecompute.tickets + len(ids),
-            skipped_ids=func.array_cat(SlaRecompute.skipped_ids, cast(skipped, ARRAY(BigInteger))),
+            skipped_ids=func.array_cat(SlaRecompute.skipped_ids, cast(skipped, ARRAY(BigInteger)))
+            if skipped
+            else SlaRecompute.skipped_ids,
         )
     )
     session.expire(request)
@@ -184,8 +182,7 @@ def _mark_skipped(uow: UnitOfWork, request: SlaRecompute, open_tickets: Select[i
     session = uow.session
     now = uow.now()
     still_open = list(session.scalars(open_tickets.where(Ticket.id.in_(request.skipped_ids or []))))
-    ids = _lock_free(uow, still_open) if still_open else []
-    mark_for_recompute(uow, ids, request.reason, now)
+    ids = mark_for_recompute(uow, _lock_free(uow, still_open), request.reason, now) if still_open else []
     left = [ticket_id for ticket_id in still_open if ticket_id not in set(ids)]
     request.skipped_ids = left
     request.tickets += len(ids)

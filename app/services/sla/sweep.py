@@ -44,6 +44,7 @@ from app.services.sla.ledger import (
 )
 from app.services.sla.policy import WARN_LEVEL, Action, Step, owed_steps
 from app.services.sla.recompute import recompute_pending
+from app.services.sla.watch import busy_watch_rows
 from app.vocabulary import Priority, StatusCategory
 
 log = logging.getLogger(__name__)
@@ -133,9 +134,7 @@ def sweep_batch(
     if not locked:
         return
     ids = [ticket.id for ticket, _org, _category in locked]
-    watched = select(SlaWatch.ticket_id).where(SlaWatch.ticket_id.in_(ids))
-    held = set(session.scalars(watched.with_for_update(skip_locked=True)))
-    busy = set(session.scalars(watched)) - held  # a watch row another transaction holds
+    busy = busy_watch_rows(uow, ids)
     if busy:
         locked = [row for row in locked if row[0].id not in busy]
         ids = [ticket_id for ticket_id in ids if ticket_id not in busy]
