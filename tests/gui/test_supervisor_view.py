@@ -380,7 +380,7 @@ def test_a_team_lead_acknowledges_reassigns_and_comments_from_the_board_by_keys(
     qtbot.keyClick(dialog.assignee, Qt.Key.Key_Down)
     assert dialog.assignee.currentData() == offered[0]
     name, load = dialog.assignee.currentText().split(" — ")  # each offered with their load, as team load reads it
-    assert load == "0 of 20 open (0%), offline"  # Alice: nothing open, and not signed in to work
+    assert load == "load 0 of 20 (0%), 0 open, offline"  # Alice: nothing open, and not signed in to work
     dialog.reason.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.reason)
     qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)

@@ -163,3 +163,31 @@ def test_a_breach_stays_on_whoever_held_the_ticket_then(swept: Desk) -> None:
         with swept.connect_as_dba() as dba:
             dba.execute("UPDATE switchboard.ticket SET assignee_id = %s WHERE id = %s", (swept.ids["bob"], ticket))
     assert (bob.open_tickets, bob.breaches_today) == (0, 1)
+
+
+def test_the_teams_load_is_counted_as_routing_counts_it(swept: Desk) -> None:
+    """Team load said "1 of 20 open" of an agent routing counted differently: an urgent ticket counts twice
+    against the capacity and a waiting one not at all, as `agent_loads()` counts them when it routes."""
+    ticket = swept.ids["tech_bobs"]
+
+    def bob() -> tuple[int, int]:
+        runtime = swept.runtime("carol")
+        try:
+            with runtime.uow() as uow:
+                load = {agent.name: agent for agent in supervision.team_load(uow)}["Bob"]
+        finally:
+            runtime.close()
+        return load.open_tickets, load.routing_load
+
+    with swept.connect_as_dba() as dba:
+        before = dba.execute("SELECT priority, status FROM switchboard.ticket WHERE id = %s", (ticket,)).fetchone()
+        assert before is not None
+        dba.execute("UPDATE switchboard.ticket SET priority = 3, status = 'in_progress' WHERE id = %s", (ticket,))
+    try:
+        assert bob() == (1, 2)  # urgent: twice
+        with swept.connect_as_dba() as dba:
+            dba.execute("UPDATE switchboard.ticket SET status = 'waiting' WHERE id = %s", (ticket,))
+        assert bob() == (1, 0)  # waiting on the customer: open, but no load for routing
+    finally:
+        with swept.connect_as_dba() as dba:
+            dba.execute("UPDATE switchboard.ticket SET priority = %s, status = %s WHERE id = %s", (*before, ticket))

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, any_, func, or_, select
+from sqlalchemy import Select, and_, any_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from app.models import (
@@ -34,6 +34,7 @@ from app.models import (
     SlaStep,
     SlaTypical,
     Ticket,
+    TicketStatus,
 )
 from app.models.ticket import working_status_literals
 from app.services.errors import InvalidInput, NotPermitted
@@ -60,7 +61,7 @@ from app.services.sla.policy import WARN_LEVEL, TicketTerms
 from app.services.sla.prediction import predict
 from app.services.tickets import service
 from app.services.tickets.dto import TicketChanged
-from app.vocabulary import AgentRole
+from app.vocabulary import AgentRole, Priority, StatusCategory
 
 if TYPE_CHECKING:
     from app.services.sla.admin_area import SlaAdmin
@@ -249,10 +250,14 @@ def team_load(uow: UnitOfWork) -> list[AgentLoad]:
     ids = [agent_id for agent_id, *_ in agents]
     if not ids:
         return []
+    # Routing's load (`agent_loads()`): tickets of the open category, not waiting ones, an urgent one twice.
+    routed = TicketStatus.category == StatusCategory.OPEN
+    weight = case((and_(routed, Ticket.priority == Priority.URGENT), 2), (routed, 1), else_=0)
     loads = {
-        agent_id: (count, oldest)
-        for agent_id, count, oldest in uow.session.execute(
-            select(Ticket.assignee_id, func.count(), func.min(Ticket.created_at))
+        agent_id: (count, oldest, int(load or 0))
+        for agent_id, count, oldest, load in uow.session.execute(
+            select(Ticket.assignee_id, func.count(), func.min(Ticket.created_at), func.sum(weight))
+            .join(TicketStatus, TicketStatus.key == Ticket.status)
             .where(
                 Ticket.assignee_id.in_(ids),
                 Ticket.status.in_(working_status_literals()),
@@ -279,14 +284,18 @@ def team_load(uow: UnitOfWork) -> list[AgentLoad]:
             agent_id=agent_id,
             name=name,
             availability=presence(availability, shift, time_zone, away_until, now),
-            open_tickets=int(loads.get(agent_id, (0, None))[0]),
+            open_tickets=int(loads.get(agent_id, NO_LOAD)[0]),
             capacity=int(capacity),
-            oldest_open_at=loads.get(agent_id, (0, None))[1],
+            oldest_open_at=loads.get(agent_id, NO_LOAD)[1],
             breaches_today=int(breaches.get(agent_id, 0)),
+            routing_load=loads.get(agent_id, NO_LOAD)[2],
         )
         for agent_id, name, availability, capacity, shift, time_zone, away_until in agents
     ]
-    return sorted(team, key=lambda a: (-a.open_tickets / max(a.capacity, 1), a.name))
+    return sorted(team, key=lambda a: (-a.load_share, -a.open_tickets, a.name))
+
+
+NO_LOAD: tuple[int, dt.datetime | None, int] = (0, None, 0)
 
 
 def _local_midnight(uow: UnitOfWork, now: dt.datetime) -> dt.datetime:

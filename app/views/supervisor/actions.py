@@ -162,10 +162,10 @@ class BoardActionDialog(WritingDialog, AsksBeforeDiscarding):
 
 
 def load_words(name: str, load: AgentLoad | None) -> str:
-    """A name as the Reassign list offers it: with the open tickets against capacity and where the person
-    stands for routing ("Julia Rossi — 35 of 25 open (140%), available"). The names alone let a lead give
-    an urgent ticket to someone out of office, or to the busiest of the team."""
+    """A name as the Reassign list offers it: with the load against capacity as routing counts it, the open
+    tickets and where the person stands for routing ("Julia Rossi — load 35 of 25 (140%), 38 open,
+    available"). The names alone let a lead give an urgent ticket to someone out of office, or to the
+    busiest of the team."""
     if load is None:
         return name
-    share = f" ({load.open_tickets / load.capacity:.0%})" if load.capacity > 0 else ""
-    return f"{name} — {load.open_tickets} of {load.capacity} open{share}, {load.availability}"
+    return f"{name} — {load.load_words()}, {load.open_tickets} open, {load.availability}"

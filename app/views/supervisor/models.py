@@ -197,7 +197,7 @@ class TeamLoadModel(FrozenRowsModel[AgentLoad]):
 
     def row_data(self, row: AgentLoad, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            load = f"{row.open_tickets / row.capacity:.0%}" if row.capacity else "—"
+            load = f"{row.load_share:.0%}" if row.capacity else "—"
             oldest = "" if row.oldest_open_at is None else relative(row.oldest_open_at, self.as_of)
             return [
                 row.name,
@@ -208,6 +208,11 @@ class TeamLoadModel(FrozenRowsModel[AgentLoad]):
                 oldest,
                 str(row.breaches_today),
             ][column]
+        if role == Qt.ItemDataRole.ToolTipRole and self.COLUMNS[column] in ("Open", "Capacity", "Load"):
+            return (
+                f"{row.open_tickets} open, waiting ones included; routing counts {row.routing_load} against the"
+                f" capacity of {row.capacity} (open tickets, not waiting ones, an urgent one twice)"
+            )
         if role == Qt.ItemDataRole.BackgroundRole and row.over_capacity:
             return QBrush(STATE_COLOURS[BoardState.BREACHED])
         if role == Qt.ItemDataRole.UserRole:
