@@ -133,13 +133,17 @@ class FilterBar(QWidget):
 
     def clear(self) -> None:
         """Back to the whole view (the order stays)."""
+        self._reset(assignee_index=0)
+
+    def _reset(self, *, assignee_index: int) -> None:
+        """Every filter off but one choice of who has it (0: anyone); one reload."""
         for line in (self.text, self.tag):
             line.blockSignals(True)
             line.clear()
             line.blockSignals(False)
         for combo in (self.status, self.priority, self.assignee):
             combo.blockSignals(True)
-            combo.setCurrentIndex(0)
+            combo.setCurrentIndex(assignee_index if combo is self.assignee else 0)
             combo.blockSignals(False)
         self._debounce.stop()
         self.changed.emit()
@@ -193,16 +197,7 @@ class FilterBar(QWidget):
         index = self.assignee.findData(agent_id)
         if index < 0:
             return False
-        for line in (self.text, self.tag):
-            line.blockSignals(True)
-            line.clear()
-            line.blockSignals(False)
-        for combo in (self.status, self.priority, self.assignee):
-            combo.blockSignals(True)
-            combo.setCurrentIndex(index if combo is self.assignee else 0)
-            combo.blockSignals(False)
-        self._debounce.stop()
-        self.changed.emit()
+        self._reset(assignee_index=index)
         return True
 
     def _assignee_words(self) -> str:

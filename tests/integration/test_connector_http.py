@@ -8,7 +8,7 @@ import json
 import re
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -318,12 +318,9 @@ def test_a_stopped_tool_is_a_clear_line() -> None:
         connector.lookup(KeyKind.ACCOUNT_ID, "1")
 
 
-@pytest.fixture
-def hangs_up() -> Iterator[str]:
-    """An https:// address whose server accepts each connection and closes it at once, as a tool going
-    down does (or a proxy dropping it): a TLS handshake that ends in EOF."""
+def raw_server(scheme: str, handle: Callable[[socket.socket], None]) -> Iterator[str]:
+    """A loopback server that is not an HTTP tool: each connection is handed to `handle`, then closed."""
     listener = socket.create_server(("127.0.0.1", 0))
-    accepted: list[int] = []
 
     def serve() -> None:
         while True:
@@ -331,14 +328,21 @@ def hangs_up() -> Iterator[str]:
                 connection, _address = listener.accept()
             except OSError:
                 return
-            accepted.append(1)
-            connection.close()
+            with connection:
+                handle(connection)
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    yield f"https://127.0.0.1:{listener.getsockname()[1]}"
+    yield f"{scheme}://127.0.0.1:{listener.getsockname()[1]}"
     listener.close()
     thread.join(5)
+
+
+@pytest.fixture
+def hangs_up() -> Iterator[str]:
+    """An https:// address whose server accepts each connection and closes it at once, as a tool going
+    down does (or a proxy dropping it): a TLS handshake that ends in EOF."""
+    yield from raw_server("https", lambda _connection: None)
 
 
 def test_a_connection_closed_in_the_handshake_is_not_called_a_certificate_problem(hangs_up: str) -> None:
@@ -405,23 +409,12 @@ def test_the_http_kind_is_found_through_its_entry_point(tool: HTTPServer) -> Non
 def not_http() -> Iterator[str]:
     """An http:// address whose server answers a line that is not HTTP and hangs up (another service on the
     port, a mail server, say)."""
-    listener = socket.create_server(("127.0.0.1", 0))
 
-    def serve() -> None:
-        while True:
-            try:
-                connection, _address = listener.accept()
-            except OSError:
-                return
-            with connection:
-                connection.recv(1024)
-                connection.sendall(b"220 mail.example.test ESMTP ready\r\n")
+    def greet(connection: socket.socket) -> None:
+        connection.recv(1024)
+        connection.sendall(b"220 mail.example.test ESMTP ready\r\n")
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    listener.close()
-    thread.join(5)
+    yield from raw_server("http", greet)
 
 
 def test_each_way_a_tool_cannot_be_reached_is_said_for_what_it_is(not_http: str) -> None:
