@@ -263,10 +263,31 @@ def supervisor_shots(target: DatabaseTarget, runner: TaskRunner, out: Path) -> N
     for index, name in ((1, "supervisor-team.png"), (2, "supervisor-compliance.png"), (3, "supervisor-nobody.png")):
         view.tabs.setCurrentIndex(index)
         save(view, out / name)
+    assign_shot(view, out)
     sla_admin_shots(view, runner, out)
     window.close()
     wait_until(lambda: runner.in_flight == 0)
     runtime.close()
+
+
+def assign_shot(view: SupervisorView, out: Path) -> None:
+    """R on the first ticket routing found nobody for: the assign dialog, each name with its load."""
+    if not view.nobody_model.rows:
+        return
+    view.nobody.setCurrentIndex(view.nobody_model.index(0, 0))
+    view.act_on_waiting("reassign")
+    dialog = view.action_dialog
+    assert dialog is not None
+    wait_until(dialog.assignee.isEnabled)
+    dialog.assignee.setCurrentIndex(1)
+    dialog.reason.setText("Printers are his while Dave is out")
+    dialog.assignee.showPopup()
+    popup = dialog.assignee.view().window()
+    wait_until(popup.isVisible)
+    save_with(view, popup, out / "supervisor-assign.png")
+    dialog.assignee.hidePopup()
+    dialog.reason.clear()
+    dialog.reject()
 
 
 def sla_admin_shots(view: SupervisorView, runner: TaskRunner, out: Path) -> None:

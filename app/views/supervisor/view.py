@@ -206,11 +206,11 @@ class SupervisorView(QWidget):
         self.nobody = BoardTable(self.nobody_model, NOBODY_KEYS)  # R assigns by hand; Enter opens the ticket
         self.nobody.horizontalHeader().setStretchLastSection(True)
         self.nobody.opened.connect(self.ticket_chosen)
-        self.nobody.action_asked.connect(self._act_on_waiting)
+        self.nobody.action_asked.connect(self.act_on_waiting)
         self.nobody_page = with_buttons(
             self.nobody,
             [
-                ("Assign…", "R", lambda: self._act_on_waiting("reassign")),
+                ("Assign…", "R", lambda: self.act_on_waiting("reassign")),
                 ("Open ticket", "Enter", lambda: self.nobody.opened.emit(self._waiting_id())),
             ],
         )
@@ -425,7 +425,7 @@ class SupervisorView(QWidget):
         elif name in ("reassign", "comment"):
             self._open_dialog("reassign" if name == "reassign" else "comment", row, self.board)
 
-    def _act_on_waiting(self, name: str) -> None:
+    def act_on_waiting(self, name: str) -> None:
         """R on the "No eligible agent" list: assign the ticket by hand, with the team's load beside each name."""
         row = self._waiting_row()
         if row is None:
