@@ -357,6 +357,27 @@ def test_the_database_answers_tag_and_date_filters_as_the_index_does(desk: Desk,
     assert not indexed.needs_build()
 
 
+def test_a_status_is_found_by_the_label_the_desk_shows_as_well_as_by_its_key(desk: Desk, opened: Opened) -> None:
+    """`status:"waiting on customer"` found nothing, and the note said no ticket had that status: the index
+    holds keys (`waiting`), the desk shows labels (a real-world probe)."""
+    ticket = desk.ids["billing_open"]
+    with desk.connect_as_dba() as dba:
+        before = dba.execute("SELECT status FROM switchboard.ticket WHERE id = %s", (ticket,)).fetchone()
+        label = dba.execute("SELECT label FROM switchboard.ticket_status WHERE key = 'waiting'").fetchone()
+        dba.execute("UPDATE switchboard.ticket SET status = 'waiting' WHERE id = %s", (ticket,))
+    assert before is not None and label is not None
+    try:
+        search = opened.search("alice")
+        search.rebuild()
+        for typed in ("status:waiting", f'status:"{label[0]}"', f"status:{str(label[0]).lower().replace(' ', '_')}"):
+            found = search.search(typed, kinds=("ticket",))
+            assert ticket in {hit.id for hit in found.hits}, typed
+            assert not any("Nothing you may see" in note for note in found.notes), typed
+    finally:
+        with desk.connect_as_dba() as dba:
+            dba.execute("UPDATE switchboard.ticket SET status = %s WHERE id = %s", (before[0], ticket))
+
+
 def test_articles_follow_their_state_as_each_login_may_read_them(desk: Desk, opened: Opened) -> None:
     """A draft is the author's (and editors') only; published reaches every agent's index at the next sync;
     archived leaves it again — through the change log entries the knowledge base writes, read under RLS."""

@@ -37,6 +37,7 @@ from app.services.search import fallback, feed
 from app.services.search.dto import BuildProgress, IndexStatus, SearchHit, SearchResults
 from app.services.search.engine import IndexUnusable, Marker, RawHit, TantivyIndex, UnsearchableQuery
 from app.services.search.query import KINDS, ParsedQuery, parse
+from app.services.search.statuses import StatusNames
 from app.services.search.store import IndexHome, WriterLock
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,7 @@ class Search(SpeaksDomainErrors):
     def __init__(self, runtime: UnitOfWorkSource, home: IndexHome) -> None:
         self._runtime = runtime
         self.home = home
+        self._statuses = StatusNames(runtime)
         self._writer_lock = WriterLock(home)
         self._guard = threading.RLock()  # one writer operation at a time within this process
         self._index: TantivyIndex | None = None
@@ -157,6 +159,8 @@ class Search(SpeaksDomainErrors):
         `count`: `total` is how many documents match in all (the CLI's JSON says so); without it `total` is
         None, as the desktop shows only the rows (counting visits every match the top rows need not)."""
         parsed = parse(text, typing=typing)
+        if parsed.filters.get("status"):
+            parsed = self._statuses.keyed(parsed)
         kinds = tuple(k for k in kinds if k in KINDS) or KINDS
         if parsed.is_empty:
             return SearchResults(text, (), 0, "index", (*parsed.notes, "Type words to search."))
