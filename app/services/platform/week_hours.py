@@ -59,11 +59,11 @@ def _interval(text: str) -> tuple[int, int]:
     """`09:00-17:00`, `9am-5pm`, `10-14` → minutes of the day (an end at or before the start runs past midnight)."""
     interval = _INTERVAL.match(text)
     if interval is None:
-        raise InvalidInput(f"{text!r} is not an interval like 09:00-17:00.")
+        raise InvalidInput(f"{text!r} is not an interval like 09:00-17:00 (HH:MM-HH:MM, or 9am-5pm).")
     h1, m1, half1, h2, m2, half2 = interval.groups()
     start, end = _minutes(h1, m1, half1), _minutes(h2, m2, half2)
     if start is None or end is None or start >= MINUTES_PER_DAY or (start == end):
-        raise InvalidInput(f"{text!r}: an interval starts before it ends, within the day (00:00-24:00).")
+        raise InvalidInput(f"{text!r} is not an interval within the day (HH:MM-HH:MM, from 00:00 to 24:00).")
     return start, end
 
 
