@@ -321,21 +321,27 @@ def test_a_stopped_tool_is_a_clear_line() -> None:
 def raw_server(scheme: str, handle: Callable[[socket.socket], None]) -> Iterator[str]:
     """A loopback server that is not an HTTP tool: each connection is handed to `handle`, then closed."""
     listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)  # a closed listener does not wake a thread waiting in accept(): it looks again
+    stopped = threading.Event()
 
     def serve() -> None:
-        while True:
+        while not stopped.is_set():
             try:
                 connection, _address = listener.accept()
+            except TimeoutError:
+                continue
             except OSError:
                 return
             with connection:
+                connection.settimeout(5)
                 handle(connection)
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     yield f"{scheme}://127.0.0.1:{listener.getsockname()[1]}"
-    listener.close()
+    stopped.set()
     thread.join(5)
+    listener.close()
 
 
 @pytest.fixture
