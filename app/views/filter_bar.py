@@ -58,6 +58,8 @@ class FilterBar(QWidget):
         # Colleagues' names join the choices (set_agents): the longest must not widen the row of drop-downs.
         self.assignee.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.assignee.setMinimumContentsLength(len("Unassigned") + 1)
+        self.assignee.setMaxVisibleItems(20)  # a desk of 70 filled the screen's height with names
+        self._me: int | None = None
         for label, value in SORTS:
             self.sort.addItem(f"Sort: {label}", value)
         self._debounce = QTimer(self)
@@ -179,6 +181,7 @@ class FilterBar(QWidget):
         """Who may have a ticket, after Anyone, Me and Unassigned: the desk's active colleagues by name (a lead
         looking at one person's tickets had only "Me"). The choice is kept if that person still is here."""
         chosen = self.assignee.currentData()
+        self._me = my_agent_id
         self.assignee.blockSignals(True)
         self.assignee.clear()
         for label, value in ASSIGNEES:
@@ -193,12 +196,19 @@ class FilterBar(QWidget):
 
     def show_assigned_to(self, agent_id: int) -> bool:
         """Narrow to one colleague's tickets, the other filters cleared (the supervisor view's Team load asks
-        for it); false if nobody with that id is offered."""
-        index = self.assignee.findData(agent_id)
+        for it; one's own row is "Me"); false if nobody with that id is offered."""
+        index = self.assignee.findData("me" if agent_id == self._me else agent_id)
         if index < 0:
             return False
         self._reset(assignee_index=index)
         return True
+
+    def forget_colleague(self) -> None:
+        """Back to anyone's if a colleague was chosen (another view was chosen); Me and Unassigned stay."""
+        if isinstance(self.assignee.currentData(), int):
+            self.assignee.blockSignals(True)
+            self.assignee.setCurrentIndex(0)
+            self.assignee.blockSignals(False)
 
     def _assignee_words(self) -> str:
         """The assignee choice as the descriptions say it: "assigned to me", "unassigned", "assigned to Julia Rossi"."""

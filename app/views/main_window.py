@@ -40,6 +40,7 @@ from app.views.drafts import DraftStore
 from app.views.editor import TicketEditor
 from app.views.filter_bar import FilterBar
 from app.views.layout_memory import COLUMNS_KEY, GEOMETRY_KEY, LayoutMemory
+from app.views.letters import LettersToDropDowns
 from app.views.live_bridge import LiveBridge
 from app.views.live_updates import LiveUpdates
 from app.views.navigation_sidebar import NavigationSidebar
@@ -140,8 +141,13 @@ class MainWindow(QMainWindow):
         # the first screen's pages, read with its views: each shown without a round trip of its own, until the
         # first page is in (see _first_screen_arrived)
         self._pages_ahead: dict[str, tuple[DeskView, TicketPage]] = {}  # by view key: the view as read, its page
+        self._vocabulary: Vocabulary | None = None
         self._build()
         self._build_actions()
+        self._letters = LettersToDropDowns(self)  # a drop-down keeps the letters typed into it (J, L, A …)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self._letters)
         self.bridge = LiveBridge(listen) if listen is not None else None
         if self.bridge is not None:
             self.bridge.changed.connect(self.live_updates.notice)
@@ -206,7 +212,8 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         desk, runner = self._desk, self.runner
         self.navigation = NavigationSidebar(desk, runner)
-        self.navigation.view_chosen.connect(lambda _view: self._show_effective_view())
+        self.navigation.view_chosen.connect(lambda _view: self._view_chosen())
+        self.navigation.views_shown.connect(lambda _views: self._offer_colleagues())
         self.navigation.failed.connect(self._report)
         self.model = TicketTableModel(runner)
         self.model.page_failed.connect(self._report)
@@ -396,6 +403,17 @@ class MainWindow(QMainWindow):
     def refresh_counts(self) -> None:
         self.navigation.refresh_counts()
 
+    def _offer_colleagues(self) -> None:
+        """ "Who has it" offers the people of the queues the sidebar shows (both arrive on their own)."""
+        if self._vocabulary is not None:
+            self.filters.set_agents(colleagues(self._vocabulary, self.views), self.desk.me.agent_id)
+
+    def _view_chosen(self) -> None:
+        """Another view: a colleague chosen in "who has it" (Team load's drill-down) goes, as it narrowed
+        "My tickets" to the colleague's while the sidebar said "My tickets"; the other filters stay."""
+        self.filters.forget_colleague()
+        self._show_effective_view()
+
     def _filters_changed(self) -> None:
         if self.current_view is not None:
             self._show_effective_view()
@@ -405,7 +423,8 @@ class MainWindow(QMainWindow):
         assert self.current_view is not None
         view = self.filters.narrow(self.current_view, self.desk.me.agent_id)
         if self.filters.is_narrowed():
-            empty = f"No tickets in {view.label} {self.filters.describe()}.\n\nEsc in the filter box clears it."
+            how = "Esc in the filter box" if self.filters.text.text().strip() else "View ▸ Clear the filter"
+            empty = f"No tickets in {view.label} {self.filters.describe()}.\n\n{how} clears it."
         else:
             empty = f"No tickets in {view.label}."
         self.table.set_empty_text(empty)
@@ -705,7 +724,8 @@ class MainWindow(QMainWindow):
         self.live_updates.set_vocabulary(vocabulary)
         self.editor.set_vocabulary(vocabulary)
         self.filters.set_statuses(vocabulary.statuses)
-        self.filters.set_agents([(int(agent.key), agent.label) for agent in vocabulary.agents], self.desk.me.agent_id)
+        self._vocabulary = vocabulary
+        self._offer_colleagues()
         self.model.set_status_labels(vocabulary.status_labels())
         if self.search_features is not None:
             self.search_features.dialog.status_labels = self.model.status_labels
@@ -798,14 +818,20 @@ class MainWindow(QMainWindow):
         self.runner.run(lambda: navigation.summaries([ticket_id]), opened, self._report)
 
     def show_tickets_of(self, agent_id: int) -> None:
-        """A colleague's open tickets in the queue (Team load's Enter or double click): All open, narrowed to
-        them by the filter bar, which says so and can be cleared as any filter; the window to the front."""
+        """A colleague's open tickets in the queue (Team load's Enter or a double click): All open, narrowed to
+        them by the filter bar, which says so and how to see everyone's again; the window to the front. One's
+        own row shows one's own ("Me"). Choosing another view drops the colleague (`_view_chosen`)."""
         self.raise_()
         self.activateWindow()
         self.navigation.choose("open")
         if not self.filters.show_assigned_to(agent_id):
-            self.status.showMessage("That agent is not on the desk any more.", 10_000)
+            self.status.showMessage("That agent works none of the queues you see any more.", 10_000)
             return
+        self.status.showMessage(
+            f"All open, assigned to {self.filters.assignee.currentText()}: choose Anyone in the filter bar, or"
+            " View ▸ Clear the filter, for everyone's.",
+            15_000,
+        )
         self.table.setFocus()
 
     def quit(self) -> None:
@@ -867,6 +893,9 @@ class MainWindow(QMainWindow):
         The listener goes first, so no notice arrives after the parts that would act on it have stopped
         (one still queued is dropped by them)."""
         self._shut_down = True
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self._letters)
         if self.bridge is not None:
             self.bridge.stop()
         self.live_updates.stop()
@@ -883,3 +912,14 @@ class MainWindow(QMainWindow):
             self.supervisor_view.stop()
             self.supervisor_view.close()
         self.status.clearMessage()  # a message shown for a while runs a timer of its own
+
+
+def colleagues(vocabulary: Vocabulary, views: list[DeskView]) -> list[tuple[int, str]]:
+    """Who may hold a ticket one sees: the people of the queues in the sidebar (members and leads), by name;
+    a name two people share gets each one's number. Everyone on the desk was offered, other queues' people
+    and the local administrator among them, and choosing one of them found nothing."""
+    queues = {view.key.removeprefix("queue:") for view in views if view.key.startswith("queue:")}
+    working = {agent for queue, agent in (*vocabulary.members, *vocabulary.leads) if queue in queues}
+    people = [(int(agent.key), agent.label) for agent in vocabulary.agents if agent.key in working]
+    shared = {name for _id, name in people if sum(1 for _other, same in people if same == name) > 1}
+    return [(agent_id, f"{name} (#{agent_id})" if name in shared else name) for agent_id, name in people]

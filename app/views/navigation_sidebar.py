@@ -3,6 +3,7 @@
 Signals:
     view_chosen(object): the DeskView the agent chose (or that was chosen for them at start).
     counts_shown(object): the {view key: count} just shown.
+    views_shown(object): the list of DeskViews just shown (the queues in it are the ones the login sees).
     failed(object): a read failed (the window reports it).
     leave_requested(): Esc: the keyboard goes back to the queue.
     rename_requested(), delete_requested(): the agent asked to rename or delete the chosen saved view (its
@@ -30,6 +31,7 @@ class NavigationSidebar(QTreeWidget):
 
     view_chosen = Signal(object)
     counts_shown = Signal(object)
+    views_shown = Signal(object)
     failed = Signal(object)
     leave_requested = Signal()
     rename_requested = Signal()
@@ -109,6 +111,7 @@ class NavigationSidebar(QTreeWidget):
         if self.current_view is None and self.start_in_open:
             chosen = "open"
         self.views = views
+        self.views_shown.emit(views)
         self.blockSignals(True)
         self.clear()
         for view in views:

@@ -27,12 +27,10 @@ from app.services.platform.actor import Actor
 from app.services.tickets.dto import TicketChanged
 from app.views.composer import SEND_KEYS
 from app.views.errors import explain_failure
-from app.views.labels import plain_label
+from app.views.labels import plain_label, problem_style
 from app.views.tasks import TaskRunner
 from app.views.type_ahead import TypeAhead
 from app.vocabulary import AgentRole
-
-PROBLEM_STYLE = "color: #b00020;"  # what stops the ticket; news is in the ordinary ink
 
 
 class NewTicketDialog(QDialog):
@@ -76,7 +74,7 @@ class NewTicketDialog(QDialog):
         self.body.setTabChangesFocus(True)
         self.problem = plain_label()
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet(PROBLEM_STYLE)
+        self.problem.setStyleSheet(problem_style())  # what stops the ticket; news in ordinary ink
         self.customers.answered.connect(self._customers_found)
         self.customer.textEdited.connect(lambda _text: self.problem.clear())  # a stale refusal goes as she types
         form = QFormLayout()
@@ -111,7 +109,7 @@ class NewTicketDialog(QDialog):
             )
 
     def _refuse(self, text: str) -> None:
-        self.problem.setStyleSheet(PROBLEM_STYLE)
+        self.problem.setStyleSheet(problem_style())  # what stops the ticket; news in ordinary ink
         self.problem.setText(text)
 
     # --- creating ---------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
 
 from app.views.errors import explain_failure
-from app.views.labels import plain_label
+from app.views.labels import plain_label, problem_style
 from app.views.tasks import TaskRunner
 
 
@@ -26,7 +26,7 @@ class WritingDialog(QDialog):
     def _problem_line(self) -> QLabel:
         self.problem = plain_label()
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b00020;")
+        self.problem.setStyleSheet(problem_style())
         return self.problem
 
     def _go_button(self, buttons: QDialogButtonBox, text: str) -> None:

@@ -58,3 +58,35 @@ def test_a_colleague_can_be_chosen_and_the_bar_says_whose_tickets_it_shows(qtbot
     assert bar.show_assigned_to(9) is False
     bar.assignee.setCurrentIndex(bar.assignee.findData("none"))
     assert bar.describe() == "unassigned"
+
+
+def test_ones_own_row_is_me_and_another_view_forgets_a_colleague(qtbot: QtBot) -> None:
+    """Enter on the lead's own row in Team load said "That agent is not on the desk any more"; a colleague
+    chosen there narrowed "My tickets" to the colleague's while the sidebar said "My tickets"."""
+    bar = FilterBar()
+    qtbot.addWidget(bar)
+    bar.set_agents([(9, "Julia Rossi")], my_agent_id=7)
+    assert bar.show_assigned_to(7) and bar.assignee.currentData() == "me"
+    assert bar.show_assigned_to(9)
+    bar.priority.setCurrentIndex(bar.priority.findData(int(Priority.URGENT)))
+    bar.forget_colleague()
+    assert bar.assignee.currentData() is None and bar.priority.currentData() == int(Priority.URGENT)
+    bar.assignee.setCurrentIndex(bar.assignee.findData("me"))
+    bar.forget_colleague()  # Me stays, as every other filter does
+    assert bar.assignee.currentData() == "me"
+
+
+def test_the_colleagues_offered_are_the_people_of_the_queues_one_sees() -> None:
+    """Everyone on the desk was offered, other queues' people and the local administrator among them."""
+    from app.services.navigation.dto import Choice, Vocabulary
+    from app.views.main_window import colleagues
+
+    vocabulary = Vocabulary(
+        statuses=(),
+        queues=(Choice("1", "Billing"), Choice("2", "Tech")),
+        agents=(Choice("5", "Ann Lee"), Choice("6", "Ann Lee"), Choice("7", "Bob Tech"), Choice("8", "root")),
+        members=(("1", "5"), ("1", "6"), ("2", "7")),
+        leads=(("1", "9"),),
+    )
+    views = [DeskView("mine", "My tickets", TicketFilter()), DeskView("queue:1", "Billing", TicketFilter(queue_id=1))]
+    assert colleagues(vocabulary, views) == [(5, "Ann Lee (#5)"), (6, "Ann Lee (#6)")]

@@ -166,6 +166,19 @@ def test_a_team_lead_sees_the_board_the_team_and_compliance_and_opens_a_ticket_b
         lambda: [window.model.ticket_at(r).id for r in range(window.model.rowCount())] == [tickets["late"]],  # type: ignore[union-attr]
         timeout=10_000,
     )
+    assert "choose Anyone" in window.status.currentMessage()  # how to see everyone's again
+    # Letters typed into the drop-down choose in it: J moved to the next ticket, L linked, A took the ticket.
+    before = window.editor.detail.ticket if window.editor.detail is not None else None
+    window.activateWindow()
+    window.filters.assignee.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.filters.assignee)
+    qtbot.keyClicks(window.filters.assignee, "al")
+    assert window.filters.assignee.currentText() == "Alice Archer"
+    assert (window.editor.detail.ticket if window.editor.detail is not None else None) == before
+    # Another view forgets the colleague: "My tickets" is carol's own, not Bob's.
+    window.filters.assignee.setCurrentIndex(window.filters.assignee.findText("Bob Baker"))
+    window.navigation.choose("mine")
+    qtbot.waitUntil(lambda: window.filters.assignee.currentData() is None, timeout=5000)
 
     # Enter on the board's first row opens that ticket in the main window.
     view.tabs.setCurrentWidget(view.board)

@@ -5,7 +5,7 @@ view never renders markup)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
@@ -62,9 +62,13 @@ class FrozenRowsModel(QAbstractTableModel, Generic[Row]):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.COLUMNS)
 
+    HEADER_TIPS: ClassVar[dict[str, str]] = {}  # a column's meaning, where its name alone leaves it open
+
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.COLUMNS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return self.HEADER_TIPS.get(self.COLUMNS[section])
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -129,7 +133,7 @@ class EscalationBoardModel(FrozenRowsModel[BoardRow]):
                 return QBrush(STATE_COLOURS[BoardState.WARNED])
             return QBrush(STATE_COLOURS[row.state])
         if role == Qt.ItemDataRole.ToolTipRole and self.COLUMNS[column] == "Due":
-            return row.due_at.astimezone().strftime("%a %d %b %Y %H:%M")
+            return f"{row.due_at.astimezone():%a %d %b %Y %H:%M} ({relative(row.due_at, self.as_of)})"
         if role == Qt.ItemDataRole.ToolTipRole and self.COLUMNS[column] in ("Left", "Clock", "Typical", "Risk"):
             return self._why(row)
         if role == Qt.ItemDataRole.ToolTipRole and self.COLUMNS[column] == "Subject":
@@ -142,7 +146,7 @@ class EscalationBoardModel(FrozenRowsModel[BoardRow]):
         """The one cell asked for (a view asks for every cell, role by role: not all twelve each time)."""
         match self.COLUMNS[column]:
             case "Due":
-                return f"{row.due_at.astimezone():%a %d %b %H:%M} ({relative(row.due_at, self.as_of)})"
+                return f"{row.due_at.astimezone():%a %d %b %H:%M}"  # how far off: Left says it (a 1366 board scrolled)
             case "Left":
                 return left_words(row.minutes_left, short=True)
             case "Clock":
@@ -193,11 +197,17 @@ class EscalationBoardModel(FrozenRowsModel[BoardRow]):
 class TeamLoadModel(FrozenRowsModel[AgentLoad]):
     """The team, busiest first: open tickets against capacity, availability, oldest, breaches today."""
 
-    COLUMNS = ("Agent", "Availability", "Open", "Capacity", "Load", "Oldest open", "Breaches today")
+    COLUMNS = ("Agent", "Availability", "Open", "Capacity", "Routing load", "Oldest open", "Breaches today")
+    HEADER_TIPS: ClassVar[dict[str, str]] = {
+        "Open": "Every open ticket of theirs in your queues, waiting ones included",
+        "Routing load": "What routing counts against the capacity: open tickets, not waiting ones, an urgent one"
+        " twice (and its share of the capacity)",
+        "Breaches today": "Clocks breached today while the ticket was theirs",
+    }
 
     def row_data(self, row: AgentLoad, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            load = f"{row.load_share:.0%}" if row.capacity else "—"
+            load = f"{row.routing_load} ({row.load_share:.0%})" if row.capacity else str(row.routing_load)
             oldest = "" if row.oldest_open_at is None else relative(row.oldest_open_at, self.as_of)
             return [
                 row.name,
@@ -208,7 +218,7 @@ class TeamLoadModel(FrozenRowsModel[AgentLoad]):
                 oldest,
                 str(row.breaches_today),
             ][column]
-        if role == Qt.ItemDataRole.ToolTipRole and self.COLUMNS[column] in ("Open", "Capacity", "Load"):
+        if role == Qt.ItemDataRole.ToolTipRole and self.COLUMNS[column] in ("Open", "Capacity", "Routing load"):
             return (
                 f"{row.open_tickets} open, waiting ones included; routing counts {row.routing_load} against the"
                 f" capacity of {row.capacity} (open tickets, not waiting ones, an urgent one twice)"

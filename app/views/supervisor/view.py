@@ -174,7 +174,6 @@ class SupervisorView(QWidget):
         board_layout.setContentsMargins(0, 0, 0, 0)
         board_layout.addWidget(self.board, 1)
         board_layout.addLayout(buttons)
-        board_layout.addWidget(self.notice)
         self.team = QTableView()
         self.team.setModel(self.team_model)
         self.team.verticalHeader().hide()
@@ -236,6 +235,7 @@ class SupervisorView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.notice)  # under every tab: an assignment from "No eligible agent" said it under the board
         self.window_actions: list[QAction] = []
         # Ctrl+Tab switches tabs in browsers and most tabbed windows; in the board it moved the focused cell
         # (usability probe, 2026-12-07). The first keys of each are the ones the palette shows.
@@ -306,7 +306,10 @@ class SupervisorView(QWidget):
         chosen = self.board_model.data(current, Qt.ItemDataRole.UserRole) if current.isValid() else None
         self.board_model.set_rows(list(overview.board), overview.as_of)
         self.team_model.set_rows(list(overview.team), overview.as_of)
+        waiting_row = self.nobody.currentIndex().row()
         self.nobody_model.set_rows(list(overview.nobody), overview.as_of)
+        if self.nobody_model.rows and not self.nobody.currentIndex().isValid():  # the one assigned went: the next
+            self.nobody.setCurrentIndex(self.nobody_model.index(min(max(waiting_row, 0), len(overview.nobody) - 1), 0))
         waiting = len(overview.nobody)
         self.tabs.setTabText(
             self.tabs.indexOf(self.nobody_page), f"{NOBODY_TAB} ({waiting})" if waiting else NOBODY_TAB
@@ -436,7 +439,8 @@ class SupervisorView(QWidget):
     def _open_dialog(self, mode: Mode, row: OnTicket, back_to: QWidget) -> None:
         team = self.overview.team if self.overview is not None else ()
         dialog = BoardActionDialog(mode, row, self.supervision, self.runner, self, team=team)
-        dialog.written.connect(lambda changed: self._written(mode, changed))
+        verb = "reassigned" if row.assignee_id is not None else "assigned"
+        dialog.written.connect(lambda changed: self._written(mode, changed, verb))
         dialog.finished.connect(lambda _result: self._back_to(back_to))
         self.action_dialog = dialog
         dialog.open()
@@ -451,10 +455,10 @@ class SupervisorView(QWidget):
         self._say(f"#{done.number} {what} by {done.acknowledged_by}, {done.acknowledged_at.astimezone():%H:%M}.")
         self.refresh()
 
-    def _written(self, mode: Mode, changed: TicketChanged) -> None:
+    def _written(self, mode: Mode, changed: TicketChanged, verb: str = "reassigned") -> None:
         ticket = changed.ticket
         if mode == "reassign":
-            self._say(f"#{ticket.number} reassigned to {ticket.assignee_name or 'nobody'}; the reason is noted.")
+            self._say(f"#{ticket.number} {verb} to {ticket.assignee_name or 'nobody'}; the reason is noted.")
         else:
             self._say(f"Note added to #{ticket.number}.")
         self.refresh()
