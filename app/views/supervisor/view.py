@@ -306,10 +306,12 @@ class SupervisorView(QWidget):
         chosen = self.board_model.data(current, Qt.ItemDataRole.UserRole) if current.isValid() else None
         self.board_model.set_rows(list(overview.board), overview.as_of)
         self.team_model.set_rows(list(overview.team), overview.as_of)
-        waiting_row = self.nobody.currentIndex().row()
+        waiting_row, waiting_id = self.nobody.currentIndex().row(), self._waiting_id()
         self.nobody_model.set_rows(list(overview.nobody), overview.as_of)
-        if self.nobody_model.rows and not self.nobody.currentIndex().isValid():  # the one assigned went: the next
-            self.nobody.setCurrentIndex(self.nobody_model.index(min(max(waiting_row, 0), len(overview.nobody) - 1), 0))
+        if self.nobody_model.rows:  # the same ticket, or (the one assigned went) the one now in its place
+            ids = [row.ticket_id for row in self.nobody_model.rows]
+            row = ids.index(waiting_id) if waiting_id in ids else min(max(waiting_row, 0), len(ids) - 1)
+            self.nobody.setCurrentIndex(self.nobody_model.index(row, 0))
         waiting = len(overview.nobody)
         self.tabs.setTabText(
             self.tabs.indexOf(self.nobody_page), f"{NOBODY_TAB} ({waiting})" if waiting else NOBODY_TAB
