@@ -305,7 +305,11 @@ class SupervisorView(QWidget):
         current = self.board.currentIndex()
         chosen = self.board_model.data(current, Qt.ItemDataRole.UserRole) if current.isValid() else None
         self.board_model.set_rows(list(overview.board), overview.as_of)
+        agent = self.team_model.data(self.team.currentIndex(), Qt.ItemDataRole.UserRole)
         self.team_model.set_rows(list(overview.team), overview.as_of)
+        if self.team_model.rows:  # a row chosen from the start (Ctrl+Tab to Team load, then Enter), the same after
+            agents = [row.agent_id for row in self.team_model.rows]
+            self.team.setCurrentIndex(self.team_model.index(agents.index(agent) if agent in agents else 0, 0))
         waiting_row, waiting_id = self.nobody.currentIndex().row(), self._waiting_id()
         self.nobody_model.set_rows(list(overview.nobody), overview.as_of)
         if self.nobody_model.rows:  # the same ticket, or (the one assigned went) the one now in its place
