@@ -48,6 +48,32 @@ def explain(ctx: CliContext, number: int, as_json: bool) -> None:
     say_lines(lines)
 
 
+@sla_group.command("compliance", cls=CheckedCommand)
+@click.option("--json", "as_json", is_flag=True, help="every day's counts per queue, priority and target")
+@click.pass_obj
+def compliance_command(ctx: CliContext, as_json: bool) -> None:
+    """SLA compliance of the last four weeks in the queues you see, as the supervisor view's chart counts it:
+    first responses and resolutions met and breached, per queue and priority (replayed from the ledgers)."""
+    with ctx.runtime().uow() as uow:
+        counts = supervision.compliance(uow)
+    if as_json:
+        say_json([count.as_json() for count in counts])
+        return
+    totals: dict[tuple[str, str, str], list[int]] = {}
+    for count in counts:
+        pair = totals.setdefault((count.queue, count.priority, count.target), [0, 0])
+        pair[0] += count.met
+        pair[1] += count.breached
+    if not totals:
+        say("no first response or resolution fulfilled in the last four weeks")
+        return
+    say_lines(
+        f"{queue}, {priority}, {target.replace('_', ' ')}: {met} met, {breached} breached"
+        f" ({met / (met + breached):.0%} met)"
+        for (queue, priority, target), (met, breached) in sorted(totals.items())
+    )
+
+
 @click.group("escalations", cls=CheckedGroup, invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context

@@ -92,6 +92,12 @@ def test_two_workers_escalate_overdue_tickets_once_and_the_board_ranks_them(demo
     words = in_process(demo, "team")
     busiest = f"{team[0]['name']}: load {team[0]['routing_load']} of {team[0]['capacity']}"
     assert words.returncode == 0 and busiest in words.stdout
+    # Compliance of the last four weeks per queue, priority and target, as the chart counts it.
+    counted = json.loads(in_process(demo, "sla", "compliance", "--json").stdout)
+    assert counted and {row["priority"] for row in counted} <= {"urgent", "high", "normal", "low"}
+    assert {row["target"] for row in counted} <= {"first_response", "resolution"}
+    summary = in_process(demo, "sla", "compliance")
+    assert summary.returncode == 0 and "% met)" in summary.stdout
     theirs = json.loads(in_process(demo, "--user", "grace.liu", "team", "--json").stdout)
     assert {agent["name"] for agent in theirs} < {agent["name"] for agent in team}  # her queue's people only
 

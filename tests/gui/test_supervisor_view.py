@@ -302,7 +302,7 @@ def test_the_compliance_series_has_every_day_and_counts_only_the_chosen_queue_an
     now = dt.datetime(2026, 12, 6, 12, tzinfo=dt.UTC)
     today = now.astimezone().date()
     counts = (
-        ComplianceCount(today, "Billing", "resolution", 3, 1),
+        ComplianceCount(today, "Billing", "resolution", 3, 1, "urgent"),
         ComplianceCount(today, "Tech", "resolution", 2, 2),
         ComplianceCount(today - dt.timedelta(days=3), "Billing", "first_response", 5, 0),
         ComplianceCount(today - dt.timedelta(days=40), "Billing", "resolution", 9, 9),  # outside the window
@@ -314,6 +314,10 @@ def test_the_compliance_series_has_every_day_and_counts_only_the_chosen_queue_an
     assert everything.summary.startswith("5 of 8 finished clocks met (62%) in these 28 days")
     billing = compliance_series(counts, now, "Billing", "first_response")
     assert (sum(billing.met), sum(billing.breached), billing.met[-4]) == (5, 0, 5)
+    urgent = compliance_series(counts, now, ALL_QUEUES, "resolution", priority="Urgent")
+    assert (
+        sum(urgent.met) == 3 and sum(urgent.breached) == 1 and urgent.title == "Resolution, all queues, urgent priority"
+    )
     quiet = compliance_series(counts, now, "Tech", "first_response")
     assert quiet.share_met is None and quiet.summary == "no clock finished in these 28 days"
 

@@ -178,14 +178,25 @@ class AgentLoad:
 
 @dataclass(frozen=True)
 class ComplianceCount:
-    """How many clocks of a queue were met and breached on one day (the day the clock was fulfilled, in
-    its calendar's time zone), replayed from their ledgers."""
+    """How many clocks of a queue's tickets of one priority were met and breached on one day (the day the
+    clock was fulfilled, in its calendar's time zone), replayed from their ledgers."""
 
     day: dt.date
     queue: str
     target: str
     met: int
     breached: int
+    priority: str = ""  # the ticket's priority ("urgent" … "low"); issue 14 asks for compliance per priority too
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "day": self.day.isoformat(),
+            "queue": self.queue,
+            "priority": self.priority,
+            "target": self.target,
+            "met": self.met,
+            "breached": self.breached,
+        }
 
 
 @dataclass(frozen=True)

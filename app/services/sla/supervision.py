@@ -307,7 +307,8 @@ def _local_midnight(uow: UnitOfWork, now: dt.datetime) -> dt.datetime:
 
 
 def compliance(uow: UnitOfWork, *, days: int = COMPLIANCE_DAYS, limit: int = COMPLIANCE_LIMIT) -> list[ComplianceCount]:
-    """First responses and resolutions fulfilled in the last `days`, met or breached, per day and queue."""
+    """First responses and resolutions fulfilled in the last `days`, met or breached, per day, queue and
+    priority."""
     now = uow.now()
     since = now - dt.timedelta(days=days)
     rows = uow.session.execute(
@@ -321,7 +322,7 @@ def compliance(uow: UnitOfWork, *, days: int = COMPLIANCE_DAYS, limit: int = COM
     if not rows:
         return []
     book = load_book(uow)
-    counts: Counter[tuple[dt.date, str, str, bool]] = Counter()
+    counts: Counter[tuple[dt.date, str, str, str, bool]] = Counter()
     for start in range(0, len(rows), 500):
         chunk = rows[start : start + 500]
         ledgers = ledger_events(uow, [ticket.id for ticket, _org, _queue in chunk])
@@ -334,11 +335,18 @@ def compliance(uow: UnitOfWork, *, days: int = COMPLIANCE_DAYS, limit: int = COM
                 if c is None or c.fulfilled_at is None or c.fulfilled_at < since:
                     continue
                 day = c.fulfilled_at.astimezone(state.calendar.zone).date()
-                counts[(day, queue, target.value, bool(c.met))] += 1
-    keys = sorted({(day, queue, target) for day, queue, target, _met in counts})
+                counts[(day, queue, ticket.priority.label, target.value, bool(c.met))] += 1
+    keys = sorted({key[:4] for key in counts})
     return [
-        ComplianceCount(day, queue, target, counts[(day, queue, target, True)], counts[(day, queue, target, False)])
-        for day, queue, target in keys
+        ComplianceCount(
+            day,
+            queue,
+            target,
+            counts[(day, queue, priority, target, True)],
+            counts[(day, queue, priority, target, False)],
+            priority,
+        )
+        for day, queue, priority, target in keys
     ]
 
 

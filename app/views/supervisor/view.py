@@ -59,6 +59,7 @@ from app.views.supervisor.actions import BoardActionDialog, Mode, OnTicket
 from app.views.supervisor.charts import ComplianceChart, ComplianceSeries
 from app.views.supervisor.models import EscalationBoardModel, NobodyModel, TeamLoadModel
 from app.views.tasks import TaskRunner
+from app.vocabulary import Priority
 
 if TYPE_CHECKING:
     from app.views.palette import CommandPalette
@@ -72,6 +73,7 @@ NOBODY_EMPTY = "Routing found an agent for every ticket waiting in your queues."
 BOARD_EMPTY = "Nothing in your queues is at risk of breaching its SLA or past it."
 NOBODY_TAB = "&No eligible agent"  # routing found nobody: the tickets wait for a lead (or someone available)
 ALL_QUEUES = "All queues"
+ALL_PRIORITIES = "All priorities"
 TARGETS = {"Resolution": "resolution", "First response": "first_response"}
 
 
@@ -186,13 +188,18 @@ class SupervisorView(QWidget):
         )
         self._fitted = False  # the columns fit the first overview; then they are the person's
         self.chart = ComplianceChart()
-        self.queue_choice, self.target_choice = QComboBox(), QComboBox()
+        self.queue_choice, self.target_choice, self.priority_choice = QComboBox(), QComboBox(), QComboBox()
         self.target_choice.addItems(list(TARGETS))
-        self.queue_choice.currentIndexChanged.connect(self._show_chart)
-        self.target_choice.currentIndexChanged.connect(self._show_chart)
+        self.priority_choice.addItems([ALL_PRIORITIES, *(p.label.capitalize() for p in reversed(Priority))])
+        for box in (self.queue_choice, self.target_choice, self.priority_choice):
+            box.currentIndexChanged.connect(self._show_chart)
         compliance = QWidget()
         choices = QHBoxLayout()
-        for label, box in (("&Queue", self.queue_choice), ("&Target", self.target_choice)):
+        for label, box in (
+            ("&Queue", self.queue_choice),
+            ("P&riority", self.priority_choice),
+            ("&Target", self.target_choice),
+        ):
             caption = QLabel(label)
             caption.setBuddy(box)
             choices.addWidget(caption)
@@ -377,7 +384,13 @@ class SupervisorView(QWidget):
         queue = self.queue_choice.currentText() or ALL_QUEUES
         target_label = self.target_choice.currentText()
         self.chart.show_series(
-            compliance_series(self.overview.compliance, self.overview.as_of, queue, TARGETS[target_label])
+            compliance_series(
+                self.overview.compliance,
+                self.overview.as_of,
+                queue,
+                TARGETS[target_label],
+                priority=self.priority_choice.currentText() or ALL_PRIORITIES,
+            )
         )
 
     def open_sla_admin(self) -> None:
@@ -533,9 +546,15 @@ def board_summary(overview: SupervisorOverview) -> str:
 
 
 def compliance_series(
-    counts: tuple[ComplianceCount, ...], as_of: dt.datetime, queue: str, target: str, days: int = 28
+    counts: tuple[ComplianceCount, ...],
+    as_of: dt.datetime,
+    queue: str,
+    target: str,
+    days: int = 28,
+    priority: str = ALL_PRIORITIES,
 ) -> ComplianceSeries:
-    """Met and breached per day over the last `days` (every day present, the quiet ones as zero)."""
+    """Met and breached per day over the last `days` (every day present, the quiet ones as zero), of one
+    queue or all, one priority or all."""
     last = as_of.astimezone().date()
     dates = tuple(last - dt.timedelta(days=offset) for offset in range(days - 1, -1, -1))
     met = dict.fromkeys(dates, 0)
@@ -543,11 +562,14 @@ def compliance_series(
     for count in counts:
         if count.target != target or (queue != ALL_QUEUES and count.queue != queue) or count.day not in met:
             continue
+        if priority != ALL_PRIORITIES and count.priority != priority.lower():
+            continue
         met[count.day] += count.met
         breached[count.day] += count.breached
     label = {v: k for k, v in TARGETS.items()}[target]
+    which = "" if priority == ALL_PRIORITIES else f", {priority.lower()} priority"
     return ComplianceSeries(
-        f"{label}, {queue.lower() if queue == ALL_QUEUES else queue}",
+        f"{label}, {queue.lower() if queue == ALL_QUEUES else queue}{which}",
         dates,
         tuple(met[d] for d in dates),
         tuple(breached[d] for d in dates),
