@@ -12,6 +12,7 @@ what matched nothing and how to get out, the ticket pane says why no ticket is o
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
@@ -921,5 +922,5 @@ def colleagues(vocabulary: Vocabulary, views: list[DeskView]) -> list[tuple[int,
     queues = {view.key.removeprefix("queue:") for view in views if view.key.startswith("queue:")}
     working = {agent for queue, agent in (*vocabulary.members, *vocabulary.leads) if queue in queues}
     people = [(int(agent.key), agent.label) for agent in vocabulary.agents if agent.key in working]
-    shared = {name for _id, name in people if sum(1 for _other, same in people if same == name) > 1}
+    shared = {name for name, times in Counter(name for _id, name in people).items() if times > 1}
     return [(agent_id, f"{name} (#{agent_id})" if name in shared else name) for agent_id, name in people]

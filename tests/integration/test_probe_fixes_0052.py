@@ -68,24 +68,35 @@ def next_check(desk: Desk, name: str) -> dt.datetime | None:
     return None if found is None else found[0]  # type: ignore[return-value]
 
 
+def answered_once(desk: Desk) -> None:
+    """alice answers billing_open, so the customer's next message restarts a clock (and moves its watch row)."""
+    replying = desk.runtime("alice")
+    with replying.uow() as uow:
+        service.reply(uow, ticket_id=desk.ids["billing_open"], body="Looking into it.", expected_version=None)
+        uow.commit()
+    replying.close()
+
+
+def message_left_open(desk: Desk) -> psycopg.Connection[tuple[object, ...]]:
+    """alice's session, in a transaction that wrote a customer message on billing_open and sits there."""
+    alice = desk.connect("alice")
+    alice.execute("SET idle_in_transaction_session_timeout = 0")
+    alice.execute("BEGIN")
+    alice.execute(
+        "INSERT INTO message (ticket_id, kind, author_customer_id, body_text) VALUES (%s, 'customer_message', %s,"
+        " 'Any news?')",
+        (desk.ids["billing_open"], desk.ids["jane"]),
+    )
+    return alice
+
+
 def test_an_agent_writing_a_message_slowly_stops_no_sweep(watched: Desk, worker: Runtime) -> None:
     """A customer message written in alice's open transaction held the ticket's watch row (the ledger's
     trigger moves it) with only a key-share lock on the ticket: the sweep waited out its lock timeout and
     failed, Tech's due tickets included, minute after minute."""
-    replying = watched.runtime("alice")
-    with replying.uow() as uow:  # answered once: the customer's next message restarts a clock
-        service.reply(uow, ticket_id=watched.ids["billing_open"], body="Looking into it.", expected_version=None)
-        uow.commit()
-    replying.close()
-    alice = watched.connect("alice")
+    answered_once(watched)
+    alice = message_left_open(watched)
     try:
-        alice.execute("SET idle_in_transaction_session_timeout = 0")
-        alice.execute("BEGIN")
-        alice.execute(
-            "INSERT INTO message (ticket_id, kind, author_customer_id, body_text) VALUES (%s, 'customer_message', %s,"
-            " 'Any news?')",
-            (watched.ids["billing_open"], watched.ids["jane"]),
-        )
         with watched.connect_as_dba() as dba:  # what the probe relied on: the watch row is hers now
             locked = dba.execute(
                 "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
@@ -197,24 +208,13 @@ def test_no_login_learns_who_sent_a_notification(watched: Desk, login: str) -> N
 def test_a_message_left_open_stops_no_recompute_of_a_policy_change(watched: Desk, worker: Runtime) -> None:
     """The walk took the ticket (a message holds only a key-share lock on it) and then waited on its watch row,
     which the message's trigger held: every sweep failed while the change was being walked (probe 12)."""
-    replying = watched.runtime("alice")
-    with replying.uow() as uow:
-        service.reply(uow, ticket_id=watched.ids["billing_open"], body="On it.", expected_version=None)
-        uow.commit()
-    replying.close()
+    answered_once(watched)
     with watched.connect("dana") as dana:
         dana.execute(
             "SELECT save_sla_policy(NULL, NULL, 'Everywhere', 20, '{}', %s, false, NULL, 0.8, '[]', true)", (TARGETS,)
         )
-    alice = watched.connect("alice")
+    alice = message_left_open(watched)
     try:
-        alice.execute("SET idle_in_transaction_session_timeout = 0")
-        alice.execute("BEGIN")
-        alice.execute(
-            "INSERT INTO message (ticket_id, kind, author_customer_id, body_text) VALUES (%s, 'customer_message', %s,"
-            " 'Still waiting')",
-            (watched.ids["billing_open"], watched.ids["jane"]),
-        )
         sla_sweep(worker.uow)  # raised LockNotAvailable after 10 s
         with watched.connect_as_dba() as dba:
             pending = dba.execute(

@@ -16,6 +16,7 @@ from app.services.desk import HelpDesk
 from app.services.errors import NotPermitted
 from app.services.platform.database.engine import build_engine, build_session_factory
 from app.services.sla import supervision
+from app.services.sla.dto import AgentLoad
 from app.services.sla.sweep import sla_sweep
 from app.services.tickets import service
 from tests.support.desk import Desk
@@ -148,18 +149,25 @@ def test_breaches_today_count_from_midnight_on_the_leads_own_clock(swept: Desk) 
     assert counted == {"UTC": 0, "Europe/Berlin": 1}
 
 
+def carols_view_of_bob(desk: Desk) -> AgentLoad:
+    """Bob as Team load shows him to carol, who leads Tech."""
+    runtime = desk.runtime("carol")
+    try:
+        with runtime.uow() as uow:
+            return {agent.name: agent for agent in supervision.team_load(uow)}["Bob"]
+    finally:
+        runtime.close()
+
+
 def test_a_breach_stays_on_whoever_held_the_ticket_then(swept: Desk) -> None:
     """Counted on the ticket's assignee of the moment, a breached ticket handed on to be rescued moved the
     breach with it (and one given back to the queue lost it): it stays with who held it at the breach."""
     ticket = swept.ids["tech_bobs"]
     with swept.connect_as_dba() as dba:
         dba.execute("UPDATE switchboard.ticket SET assignee_id = NULL WHERE id = %s", (ticket,))
-    runtime = swept.runtime("carol")
     try:
-        with runtime.uow() as uow:
-            bob = {agent.name: agent for agent in supervision.team_load(uow)}["Bob"]
+        bob = carols_view_of_bob(swept)
     finally:
-        runtime.close()
         with swept.connect_as_dba() as dba:
             dba.execute("UPDATE switchboard.ticket SET assignee_id = %s WHERE id = %s", (swept.ids["bob"], ticket))
     assert (bob.open_tickets, bob.breaches_today) == (0, 1)
@@ -171,12 +179,7 @@ def test_the_teams_load_is_counted_as_routing_counts_it(swept: Desk) -> None:
     ticket = swept.ids["tech_bobs"]
 
     def bob() -> tuple[int, int]:
-        runtime = swept.runtime("carol")
-        try:
-            with runtime.uow() as uow:
-                load = {agent.name: agent for agent in supervision.team_load(uow)}["Bob"]
-        finally:
-            runtime.close()
+        load = carols_view_of_bob(swept)
         return load.open_tickets, load.routing_load
 
     with swept.connect_as_dba() as dba:

@@ -291,17 +291,23 @@ def weights_from(settings: dict[str, Any], version: int) -> Weights:
     return Weights(**values, overflow_cap=overflow, priority_weights=priority_weights, version=version)
 
 
-def candidates_for(
-    uow: UnitOfWork, queue_id: int, now: dt.datetime, category: str | None = None
-) -> list[CandidateFacts]:
-    """Everyone who works the queue, with what routing needs to know about them (and, given the ticket's
-    category, their recent track record in it)."""
-    loads = {
+def queue_loads(uow: UnitOfWork, queue_id: int) -> dict[int, tuple[int, dt.datetime | None]]:
+    """For each agent of a queue the caller sees, the load routing counts against their capacity (open
+    tickets in every queue, an urgent one twice: `agent_loads()`) and when routing last gave them one."""
+    return {
         int(agent_id): (int(load), last)
         for agent_id, load, last in uow.session.execute(
             text("SELECT agent_id, load, last_assigned_at FROM switchboard.queue_loads(:queue)"), {"queue": queue_id}
         )
     }
+
+
+def candidates_for(
+    uow: UnitOfWork, queue_id: int, now: dt.datetime, category: str | None = None
+) -> list[CandidateFacts]:
+    """Everyone who works the queue, with what routing needs to know about them (and, given the ticket's
+    category, their recent track record in it)."""
+    loads = queue_loads(uow, queue_id)
     agents = config_cache.cached(uow, f"routing agents {queue_id}", lambda u: _queue_agents(u, queue_id))
     records = track_records(uow, queue_id, category, [a.id for a in agents], now) if category else {}
     return [

@@ -158,9 +158,7 @@ class Search(SpeaksDomainErrors):
         the changes since the last sync first, when this process may write (the CLI's one-off search).
         `count`: `total` is how many documents match in all (the CLI's JSON says so); without it `total` is
         None, as the desktop shows only the rows (counting visits every match the top rows need not)."""
-        parsed = parse(text, typing=typing)
-        if parsed.filters.get("status"):
-            parsed = self._statuses.keyed(parsed)
+        parsed = self._statuses.keyed(parse(text, typing=typing))
         kinds = tuple(k for k in kinds if k in KINDS) or KINDS
         if parsed.is_empty:
             return SearchResults(text, (), 0, "index", (*parsed.notes, "Type words to search."))

@@ -161,7 +161,8 @@ def _mark_batch(uow: UnitOfWork, request: SlaRecompute, batch: int) -> tuple[int
     if not wanted:
         return _mark_skipped(uow, request, open_tickets)
     ids = mark_for_recompute(uow, _lock_free(uow, wanted), request.reason, now)
-    skipped = [ticket_id for ticket_id in wanted if ticket_id not in set(ids)]
+    marked = set(ids)
+    skipped = [ticket_id for ticket_id in wanted if ticket_id not in marked]
     session.execute(
         update(SlaRecompute)
         .where(SlaRecompute.id == request.id)
@@ -183,7 +184,8 @@ def _mark_skipped(uow: UnitOfWork, request: SlaRecompute, open_tickets: Select[i
     now = uow.now()
     still_open = list(session.scalars(open_tickets.where(Ticket.id.in_(request.skipped_ids or []))))
     ids = mark_for_recompute(uow, _lock_free(uow, still_open), request.reason, now) if still_open else []
-    left = [ticket_id for ticket_id in still_open if ticket_id not in set(ids)]
+    marked = set(ids)
+    left = [ticket_id for ticket_id in still_open if ticket_id not in marked]
     request.skipped_ids = left
     request.tickets += len(ids)
     if not left:

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, and_, any_, case, func, or_, select
+from sqlalchemy import Select, any_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from app.models import (
@@ -34,7 +34,6 @@ from app.models import (
     SlaStep,
     SlaTypical,
     Ticket,
-    TicketStatus,
 )
 from app.models.ticket import working_status_literals
 from app.services.errors import InvalidInput, NotPermitted
@@ -61,7 +60,7 @@ from app.services.sla.policy import WARN_LEVEL, TicketTerms
 from app.services.sla.prediction import predict
 from app.services.tickets import service
 from app.services.tickets.dto import TicketChanged
-from app.vocabulary import AgentRole, Priority, StatusCategory
+from app.vocabulary import AgentRole
 
 if TYPE_CHECKING:
     from app.services.sla.admin_area import SlaAdmin
@@ -250,14 +249,10 @@ def team_load(uow: UnitOfWork) -> list[AgentLoad]:
     ids = [agent_id for agent_id, *_ in agents]
     if not ids:
         return []
-    # Routing's load (`agent_loads()`): tickets of the open category, not waiting ones, an urgent one twice.
-    routed = TicketStatus.category == StatusCategory.OPEN
-    weight = case((and_(routed, Ticket.priority == Priority.URGENT), 2), (routed, 1), else_=0)
     loads = {
-        agent_id: (count, oldest, int(load or 0))
-        for agent_id, count, oldest, load in uow.session.execute(
-            select(Ticket.assignee_id, func.count(), func.min(Ticket.created_at), func.sum(weight))
-            .join(TicketStatus, TicketStatus.key == Ticket.status)
+        agent_id: (count, oldest)
+        for agent_id, count, oldest in uow.session.execute(
+            select(Ticket.assignee_id, func.count(), func.min(Ticket.created_at))
             .where(
                 Ticket.assignee_id.in_(ids),
                 Ticket.status.in_(working_status_literals()),
@@ -265,6 +260,11 @@ def team_load(uow: UnitOfWork) -> list[AgentLoad]:
             )
             .group_by(Ticket.assignee_id)
         ).all()
+    }
+    routing_loads = {  # routing's own count, from routing (`queue_loads()`), never a copy of its rule
+        agent_id: load
+        for queue_id in uow.session.scalars(select(Queue.id).where(Queue.id == any_(identity.visible_queue_ids())))
+        for agent_id, (load, _last) in routing_engine.queue_loads(uow, queue_id).items()
     }
     midnight = _local_midnight(uow, now)
     breaches = dict(  # on whoever held the ticket at the breach, not on a colleague it went to afterwards
@@ -288,14 +288,14 @@ def team_load(uow: UnitOfWork) -> list[AgentLoad]:
             capacity=int(capacity),
             oldest_open_at=loads.get(agent_id, NO_LOAD)[1],
             breaches_today=int(breaches.get(agent_id, 0)),
-            routing_load=loads.get(agent_id, NO_LOAD)[2],
+            routing_load=routing_loads.get(agent_id, 0),
         )
         for agent_id, name, availability, capacity, shift, time_zone, away_until in agents
     ]
     return sorted(team, key=lambda a: (-a.load_share, -a.open_tickets, a.name))
 
 
-NO_LOAD: tuple[int, dt.datetime | None, int] = (0, None, 0)
+NO_LOAD: tuple[int, dt.datetime | None] = (0, None)
 
 
 def _local_midnight(uow: UnitOfWork, now: dt.datetime) -> dt.datetime:

@@ -102,13 +102,17 @@ class BoardTable(QTableView):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self._open(self.currentIndex())
+            self.open_current()
             return
         plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
         if plain and event.key() in self.keys:
             self.action_asked.emit(self.keys[Qt.Key(event.key())])
             return
         super().keyPressEvent(event)
+
+    def open_current(self) -> None:
+        """Enter, or the button for it: the selected ticket, if one is."""
+        self._open(self.currentIndex())
 
     def _open(self, index: QModelIndex) -> None:
         if index.isValid():
@@ -217,7 +221,7 @@ class SupervisorView(QWidget):
             self.nobody,
             [
                 ("Assign…", "R", lambda: self.act_on_waiting("reassign")),
-                ("Open ticket", "Enter", lambda: self.nobody.opened.emit(self._waiting_id())),
+                ("Open ticket", "Enter", self.nobody.open_current),
             ],
         )
         self.nobody_note = EmptyNote(
