@@ -124,10 +124,11 @@ class Acknowledgement:
 
 @dataclass(frozen=True)
 class AgentLoad:
-    """One agent of the team as the supervisor sees them (in the queues the supervisor sees): their open
-    tickets, waiting ones included; their load as routing counts it against their capacity (open tickets,
-    not waiting ones, an urgent one twice: Team load said "12 of 20 open" of an agent routing had left out
-    "at capacity 20/20"); availability, the oldest open ticket and today's breaches."""
+    """One agent of the team as the supervisor sees them: their open tickets in the queues the supervisor
+    sees, waiting ones included; their load as routing counts it against their capacity (`queue_loads()`:
+    open tickets in every queue, not waiting ones, an urgent one twice: Team load said "12 of 20 open" of an
+    agent routing had left out "at capacity 20/20"); availability, the oldest open ticket and today's
+    breaches."""
 
     agent_id: int
     name: str
