@@ -257,3 +257,79 @@ def test_the_account_cache_cleanup_leaves_a_row_an_agent_holds_and_removes_the_r
     finally:
         alice.execute("ROLLBACK")
         alice.close()
+
+
+@pytest.fixture(scope="module")
+def disabled(watched: Desk) -> str:
+    """kim: a Billing agent an admin disabled (her login still exists and may connect)."""
+    with watched.connect("dana") as dana:
+        dana.execute(
+            "SELECT add_user(%s, 'Kim', 'kim@desk.test', 'agent', NULL, %s)",
+            (watched.login("kim"), [watched.ids["billing"]]),
+        )
+        dana.execute("SELECT disable_user(%s)", (watched.login("kim"),))
+    return "kim"
+
+
+NOT_FOR_YOU = (
+    psycopg.errors.InsufficientPrivilege,
+    psycopg.errors.UndefinedFunction,
+    psycopg.errors.UndefinedTable,  # a login in no group has no usage of the schema
+)
+
+
+@pytest.mark.parametrize("login", ["bob", "carol", "sam", "dana", "disabled", "ghost", "outsider"])
+def test_what_0052_adds_is_written_by_the_worker_alone_and_read_with_the_ticket(
+    watched: Desk, disabled: str, login: str
+) -> None:
+    """Another queue's agent, a lead, a supervisor of the queue, an admin, a disabled agent, a group member
+    without an agent row and a login in no group: none writes who held a ticket at its breach, the skipped
+    tickets of a recompute, or calls the cleanup and the stale-lock job; a breach mark's holder is read
+    only with a ticket one may see."""
+    if login == "disabled":  # disabling takes the login's LOGIN away: nothing of this is within its reach
+        with pytest.raises(psycopg.OperationalError, match="not permitted to log in"):
+            watched.connect(disabled)
+        return
+    who = login
+    ticket = watched.ids["billing_open"]
+    with watched.connect_as_dba() as dba:
+        dba.execute(
+            "INSERT INTO switchboard.sla_ledger (ticket_id, target, entry, at, note, assignee_id)"
+            " VALUES (%s, 'resolution', 'breach', now(), 'probe 0052', %s)",
+            (ticket, watched.ids["alice"]),
+        )
+    attempts = [
+        ("UPDATE sla_ledger SET assignee_id = %s WHERE ticket_id = %s", (watched.ids["bob"], ticket)),
+        (
+            "INSERT INTO sla_ledger (ticket_id, target, entry, at, note, assignee_id)"
+            " VALUES (%s, 'resolution', 'breach', now(), 'forged', %s)",
+            (ticket, watched.ids["bob"]),
+        ),
+        ("UPDATE sla_recompute SET skipped_ids = '{}', finished_at = now()", ()),
+        ("INSERT INTO sla_recompute (reason, requested_by, up_to_ticket_id) VALUES ('forged', 'x', 1)", ()),
+        ("SELECT account_cache_purge(interval '1 hour')", ()),
+        ("SELECT * FROM end_stale_transactions(1, 1)", ()),
+    ]
+    for statement, args in attempts:
+        with watched.connect(who) as probe:
+            try:
+                changed = probe.execute(statement, args).rowcount
+            except NOT_FOR_YOU:
+                changed = 0
+            assert changed <= 0, statement
+    with watched.connect_as_dba() as dba:
+        holders = dba.execute(
+            "SELECT DISTINCT assignee_id FROM switchboard.sla_ledger WHERE ticket_id = %s AND entry = 'breach'",
+            (ticket,),
+        ).fetchall()
+        forged = dba.execute("SELECT count(*) FROM switchboard.sla_recompute WHERE reason = 'forged'").fetchone()
+    assert holders == [(watched.ids["alice"],)] and forged == (0,)
+    sees_billing = who in ("sam", "dana")
+    with watched.connect(who) as reader:
+        try:
+            seen = reader.execute(
+                "SELECT DISTINCT assignee_id FROM sla_ledger WHERE ticket_id = %s AND note = 'probe 0052'", (ticket,)
+            ).fetchall()
+        except NOT_FOR_YOU:
+            seen = []
+    assert seen == ([(watched.ids["alice"],)] if sees_billing else [])
