@@ -23,6 +23,7 @@ from app.services.sla.dto import BoardRow, BoardState, Risk
 from app.services.sla.sweep import sla_sweep
 from app.services.tickets import service
 from app.views.main_window import MainWindow
+from app.views.supervisor.charts import ComplianceSeries
 from app.views.supervisor.models import EscalationBoardModel, clock_words, risk_words
 from app.views.supervisor.view import ALL_QUEUES, NOBODY_EMPTY, SupervisorView
 from app.vocabulary import Priority
@@ -145,6 +146,11 @@ def test_a_team_lead_sees_the_board_the_team_and_compliance_and_opens_a_ticket_b
     view.target_choice.setCurrentText("First response")
     shown = view.chart.shown
     assert shown is not None and sum(shown.met) == 1 and sum(shown.breached) == 0  # the answered ticket
+    # the share met is drawn on the one day a clock finished, none on the quiet days
+    assert view.chart.share_points() == [(float(len(shown.days) - 1), 100.0)]
+    assert shown.describe_day(len(shown.days) - 1).endswith(
+        ": 1 met, 0 breached (100% met); 100% met in the 7 days to it"
+    )
     view.queue_choice.setCurrentText("Technical Support")
     assert view.chart.shown is not None and sum(view.chart.shown.met) == 0
     assert [view.queue_choice.itemText(i) for i in range(view.queue_choice.count())] == [
@@ -589,3 +595,18 @@ def test_what_an_action_did_is_said_under_the_board_for_a_while_not_for_ever(
     assert view.notice.text() == "Note added to #10001."
     qtbot.waitUntil(lambda: view.notice.text() == "", timeout=2_000)
     close_window(window, qtbot)
+
+
+def test_a_compliance_bar_says_its_day_counts_and_share() -> None:
+    days = (dt.date(2026, 11, 30), dt.date(2026, 12, 1), dt.date(2026, 12, 2))
+    series = ComplianceSeries("Resolution, all queues", days, met=(3, 0, 0), breached=(1, 0, 2))
+    assert series.describe_day(0) == "Mon 30 Nov 2026: 3 met, 1 breached (75% met); 75% met in the 7 days to it"
+    assert series.describe_day(1) == "Tue 01 Dec 2026: no clock finished; 75% met in the 7 days to it"
+    assert series.describe_day(2).endswith(": 0 met, 2 breached (0% met); 50% met in the 7 days to it")
+    assert (series.share_on(0), series.share_on(1), series.share_on(2)) == (0.75, None, 0.0)
+    quiet = ComplianceSeries("Resolution, all queues", days, met=(0, 0, 5), breached=(0, 0, 0))
+    assert [quiet.trailing_share(i) for i in range(3)] == [None, None, 1.0]
+    # a week back and no further: the breach of eight days before has left the trend
+    month = tuple(dt.date(2026, 11, 1) + dt.timedelta(days=i) for i in range(9))
+    older = ComplianceSeries("Resolution, all queues", month, met=(0,) * 8 + (1,), breached=(1,) + (0,) * 8)
+    assert older.trailing_share(6) == 0.0 and older.trailing_share(7) is None and older.trailing_share(8) == 1.0

@@ -3,7 +3,7 @@ counts and never touches QtCharts (deprecated since Qt 6.10 but shipped and work
 only this module changes). QtCharts comes from `pyside6-addons`, pinned like the essentials.
 
 Attributes of ComplianceChart:
-    shown: the series on screen (tests and screenshots read it).
+    shown: the series on screen (tests and screenshots read it); share_points() its share line's points.
 """
 
 from __future__ import annotations
@@ -11,15 +11,29 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from PySide6.QtCharts import QBarCategoryAxis, QBarSet, QChart, QChartView, QStackedBarSeries, QValueAxis
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSet,
+    QChart,
+    QChartView,
+    QLineSeries,
+    QStackedBarSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QCursor, QPainter, QPen
+from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
 from app.views.appearance import is_dark
 
-MET_COLOUR = QColor("#3a9d5d")
-BREACHED_COLOUR = QColor("#d64545")
+# Blue and vermillion from Okabe and Ito's palette: told apart with every common colour blindness, where the
+# green and red they replace looked alike to about one man in twelve.
+MET_COLOUR = QColor("#0072b2")
+BREACHED_COLOUR = QColor("#d55e00")
+SHARE_COLOURS = {False: QColor("#333333"), True: QColor("#e0e0e0")}  # the share line, light and dark theme
+
+
+TRAILING_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -46,9 +60,34 @@ class ComplianceSeries:
             " open tickets past due are on the escalation board"
         )
 
+    def share_on(self, index: int) -> float | None:
+        """The share of the day's finished clocks that met their target; None on a day none finished."""
+        total = self.met[index] + self.breached[index]
+        return None if total == 0 else self.met[index] / total
+
+    def trailing_share(self, index: int, days: int = TRAILING_DAYS) -> float | None:
+        """The share met over the `days` up to and including this one (fewer at the start of the series);
+        None if no clock finished in them. A day's own share swings from 100 % to 0 % on one quiet day's
+        single breach; the week's is the trend a lead reads."""
+        first = max(0, index - days + 1)
+        met, breached = sum(self.met[first : index + 1]), sum(self.breached[first : index + 1])
+        return None if met + breached == 0 else met / (met + breached)
+
+    def describe_day(self, index: int) -> str:
+        """One day in words, for the bar's tooltip: a bar's height says how many, not which day or what share."""
+        met, breached, share = self.met[index], self.breached[index], self.share_on(index)
+        day = f"{self.days[index]:%a %d %b %Y}"
+        week = self.trailing_share(index)
+        trend = "" if week is None else f"; {week:.0%} met in the {TRAILING_DAYS} days to it"
+        if share is None:
+            return f"{day}: no clock finished{trend}"
+        return f"{day}: {met:,} met, {breached:,} breached ({share:.0%} met){trend}"
+
 
 class ComplianceChart(QWidget):
-    """Met and breached clocks per day as stacked bars."""
+    """Met and breached clocks per day as stacked bars, with the share met over the trailing week as a line on
+    its own axis (a lead asks "are we getting better?", which counts alone answer badly); each bar
+    says its day, counts and share when the pointer rests on it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,7 +119,10 @@ class ComplianceChart(QWidget):
         bars = QStackedBarSeries()
         bars.append(met)
         bars.append(breached)
+        bars.hovered.connect(self._show_day)
         chart.addSeries(bars)
+        share = _share_line(series, dark)
+        chart.addSeries(share)
         days = QBarCategoryAxis()
         if series.days:
             days.setTitleText(f"{series.days[0]:%d %b} to {series.days[-1]:%d %b %Y}")
@@ -94,8 +136,44 @@ class ComplianceChart(QWidget):
         counts.applyNiceNumbers()
         chart.addAxis(counts, Qt.AlignmentFlag.AlignLeft)
         bars.attachAxis(counts)
+        share.attachAxis(days)
+        share.attachAxis(_share_axis(chart))
         chart.setTitle(f"{series.title}: {series.summary}")
         self.shown = series
+
+    def share_points(self) -> list[tuple[float, float]]:
+        """The share line's points on screen as (day's index, per cent met)."""
+        lines = [series for series in self._chart.series() if isinstance(series, QLineSeries)]
+        return [(point.x(), point.y()) for line in lines for point in line.points()]
+
+    def _show_day(self, status: bool, index: int, _bars: QBarSet) -> None:
+        if status and self.shown is not None and 0 <= index < len(self.shown.days):
+            QToolTip.showText(QCursor.pos(), self.shown.describe_day(index), self._view)
+        else:
+            QToolTip.hideText()
+
+
+def _share_line(series: ComplianceSeries, dark: bool) -> QLineSeries:
+    """The share met over the last seven days, a point on each day that has one (a quiet week is no 0 %)."""
+    line = QLineSeries()
+    line.setName(f"Share met, last {TRAILING_DAYS} days")
+    line.setPen(QPen(SHARE_COLOURS[dark], 2))
+    line.setPointsVisible(True)
+    for index in range(len(series.days)):
+        share = series.trailing_share(index)
+        if share is not None:
+            line.append(QPointF(index, share * 100))
+    return line
+
+
+def _share_axis(chart: QChart) -> QValueAxis:
+    axis = QValueAxis()
+    axis.setRange(0, 100)
+    axis.setLabelFormat("%d%%")
+    axis.setTickCount(6)
+    axis.setGridLineVisible(False)
+    chart.addAxis(axis, Qt.AlignmentFlag.AlignRight)
+    return axis
 
 
 def day_labels(days: tuple[dt.date, ...]) -> list[str]:
