@@ -16,7 +16,9 @@ from app.cli.inputs import TICKET_NUMBER, CheckedCommand, CheckedGroup, read_std
 from app.cli.output import say, say_json, say_lines
 from app.services.errors import InvalidInput
 from app.services.platform.bounded_input import MiB, load_json, read_file
+from app.services.platform.uow import UnitOfWork
 from app.services.sla import admin, board, dry_run, ledger, supervision
+from app.services.sla.admin_dto import DryRun
 from app.services.sla.dto import left_words, minutes_words
 from app.services.tickets import queries
 
@@ -330,6 +332,10 @@ def sla_dry_run(ctx: CliContext, policies_file: str, as_json: bool) -> None:
     specs = _read_json_file(policies_file)
     with ctx.runtime().uow() as uow:
         outcome = dry_run.dry_run(uow, specs)
+    _say_dry_run(outcome, as_json)
+
+
+def _say_dry_run(outcome: DryRun, as_json: bool) -> None:
     if as_json:
         say_json(outcome.as_json())
         return
@@ -338,7 +344,7 @@ def sla_dry_run(ctx: CliContext, policies_file: str, as_json: bool) -> None:
         f"  #{t.number} {t.subject} [{t.queue}]: due {_when(t.due_before)} → {_when(t.due_after)}"
         for t in outcome.newly_breached
     ]
-    say_lines(lines)
+    say_lines([*lines, "Nothing was written."])
 
 
 def _when(value: dt.datetime | None) -> str:
@@ -435,12 +441,78 @@ def calendar_add(
         )
 
 
+@calendar_group.command("set", cls=CheckedCommand)
+@click.argument("name")
+@click.option("--rename", default=None, help="A new name for the calendar.")
+@click.option("--time-zone", default=None, help="e.g. Europe/Berlin")
+@click.option("--hours", "hours", multiple=True, help="All the weekly hours, replacing them: 'mon-fri 09:00-17:00'")
+@click.option("--country", default=None, help="Public holidays of this country ('' for none).")
+@click.option("--subdivision", default=None, help="… and of this region ('' for the whole country).")
+@click.option("--dry-run", "dry", is_flag=True, help="Say how many open tickets would move; save nothing.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def calendar_set(
+    ctx: CliContext,
+    name: str,
+    rename: str | None,
+    time_zone: str | None,
+    hours: tuple[str, ...],
+    country: str | None,
+    subdivision: str | None,
+    dry: bool,
+    as_json: bool,
+) -> None:
+    """Change a business calendar (admins): what is not given stays as it is. Open tickets are recomputed;
+    --dry-run first says how many due times would move and which tickets would be breached at once."""
+    with ctx.runtime().uow() as uow:
+        calendar = admin.show_calendar(uow, name)
+        if country is not None and subdivision is None:
+            subdivision = ""  # another country's region is no region of this one
+        values = _calendar_values(calendar) | {
+            key: value
+            for key, value in (
+                ("name", rename),
+                ("time_zone", time_zone),
+                ("hours", list(hours) or None),
+                ("country", country),
+                ("subdivision", subdivision),
+            )
+            if value is not None
+        }
+        if dry:
+            _say_dry_run(_dry_run_calendar(uow, calendar, values), as_json)
+            return
+        changed = admin.set_calendar(uow, calendar.id, expected_version=calendar.version, **values)
+        uow.commit()
+    if as_json:
+        say_json(changed.as_json())
+    else:
+        say(f"Changed the calendar {changed.name} (version {changed.version}); open tickets are recomputed.")
+
+
+def _calendar_values(calendar: admin.CalendarInfo) -> dict[str, Any]:
+    """A calendar as `set_calendar` and a dry run take it."""
+    return {
+        "name": calendar.name,
+        "time_zone": calendar.time_zone,
+        "hours": admin.describe_hours(calendar.weekly_hours),
+        "country": calendar.country,
+        "subdivision": calendar.subdivision,
+        "closed": list(calendar.closed_dates),
+    }
+
+
+def _dry_run_calendar(uow: UnitOfWork, calendar: admin.CalendarInfo, values: dict[str, Any]) -> DryRun:
+    return dry_run.calendar_dry_run(uow, calendar.id, admin.proposed_calendar(**values))
+
+
 @calendar_group.command("holidays", cls=CheckedCommand)
 @click.argument("name")
 @click.option("--year", type=click.IntRange(1970, 2200), default=None, help="The year to list (this year).")
 @click.option("--add", "add", multiple=True, type=click.DateTime(["%Y-%m-%d"]), help="Close on this date too.")
 @click.option("--remove", "remove", multiple=True, type=click.DateTime(["%Y-%m-%d"]), help="Open again.")
 @click.option("--ics", "ics", default=None, help="Close on the days of this .ics file's events.")
+@click.option("--dry-run", "dry", is_flag=True, help="Say how many open tickets the change would move; save nothing.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def calendar_holidays(
@@ -450,10 +522,14 @@ def calendar_holidays(
     add: tuple[dt.datetime, ...],
     remove: tuple[dt.datetime, ...],
     ics: str | None,
+    dry: bool,
     as_json: bool,
 ) -> None:
     """The days the calendar is closed in a year (public holidays and the team's own); --add, --remove and
-    --ics change the team's own dates (admins), and open tickets are recomputed."""
+    --ics change the team's own dates (admins), and open tickets are recomputed (--dry-run: how many would
+    move, first)."""
+    if dry and not (add or remove or ics):
+        raise InvalidInput("--dry-run tries a change: give --add, --remove or --ics too.")
     extra = [d.date() for d in add]
     imported: list[dt.date] | None = None
     data = read_file(ics, admin.MAX_ICS_BYTES, what=f"The .ics file {ics}") if ics is not None else None
@@ -462,6 +538,11 @@ def calendar_holidays(
         if data is not None:  # an event's times are counted on the calendar's clock
             imported = admin.dates_from_ics(data, until=horizon, time_zone=admin.show_calendar(uow, name).time_zone)
             extra += imported
+        if dry:
+            calendar = admin.show_calendar(uow, name)
+            own = sorted((set(calendar.closed_dates) | set(extra)) - {d.date() for d in remove})
+            _say_dry_run(_dry_run_calendar(uow, calendar, _calendar_values(calendar) | {"closed": own}), as_json)
+            return
         if extra or remove:
             admin.change_closed_dates(uow, name, add=extra, remove=[d.date() for d in remove])
             uow.commit()

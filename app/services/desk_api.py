@@ -222,6 +222,17 @@ class SlaAdminArea(Protocol):
         subdivision: str | None,
         closed: Sequence[dt.date],
     ) -> CalendarInfo: ...
+    def dry_run_calendar(
+        self,
+        calendar_id: int | None,
+        *,
+        name: str,
+        time_zone: str,
+        hours: Sequence[str],
+        country: str | None,
+        subdivision: str | None,
+        closed: Sequence[dt.date],
+    ) -> DryRun: ...
     def closed_days(
         self, country: str | None, subdivision: str | None, own: Sequence[dt.date], year: int
     ) -> list[tuple[dt.date, str]]: ...

@@ -750,7 +750,7 @@ class CalendarEditor(QWidget):
         calendar: the calendar being edited (None: a new one).
         name_edit, zone_choice, hours (a row per weekday: "09:00-12:00, 13:00-17:00"), country_choice,
         region_choice, year_box, holidays (the closed days of the year: date, why), own_dates, date_edit,
-        add_date_button, remove_date_button, import_button, save_button, message.
+        add_date_button, remove_date_button, import_button, dry_run_button, save_button, message.
         choose_ics_file: asks for the .ics file's path ("" when cancelled); a test may replace it.
     Signals:
         calendar_saved(object): the CalendarInfo stored.
@@ -806,6 +806,11 @@ class CalendarEditor(QWidget):
         self.remove_date_button.clicked.connect(self._remove_date)
         self.import_button = QPushButton("&Import .ics…")
         self.import_button.clicked.connect(self.import_ics)
+        self.dry_run_button = QPushButton("&Dry run")
+        self.dry_run_button.setToolTip(
+            "How many open tickets' due times the calendar as shown would move; saves nothing"
+        )
+        self.dry_run_button.clicked.connect(self.dry_run)
         self.save_button = QPushButton("&Save calendar")
         self.save_button.clicked.connect(self.save)
         self.message = plain_label()
@@ -847,6 +852,7 @@ class CalendarEditor(QWidget):
         layout.addWidget(self.message)
         bottom = QHBoxLayout()
         bottom.addStretch(1)
+        bottom.addWidget(self.dry_run_button)
         bottom.addWidget(self.save_button)
         layout.addLayout(bottom)
 
@@ -870,6 +876,7 @@ class CalendarEditor(QWidget):
             self.add_date_button,
             self.remove_date_button,
             self.import_button,
+            self.dry_run_button,
             self.save_button,
         ):
             widget.setEnabled(editable)
@@ -999,27 +1006,54 @@ class CalendarEditor(QWidget):
                 lines.append(f"{WEEKDAYS[day]} {text}")
         return lines
 
+    def _values(self) -> dict[str, Any]:
+        """The form as the area's save and dry run take it."""
+        return {
+            "name": self.name_edit.text().strip(),
+            "time_zone": self.zone_choice.currentText().strip(),
+            "hours": self.hours_lines(),
+            "country": str(self.country_choice.currentData() or "") or None,
+            "subdivision": str(self.region_choice.currentData() or "") or None,
+            "closed": self.own(),
+        }
+
+    def dry_run(self) -> None:
+        """What saving the calendar as shown would do to the open tickets' due times, before it is saved
+        (the policy editor's dry run, for a calendar: new hours or closed days move every ticket counting on
+        it)."""
+        if not self.editable or self.saving:
+            return
+        calendar_id, area, values, asked = (
+            self.calendar.id if self.calendar else None,
+            self.area,
+            self._values(),
+            self._form(),
+        )
+        self.dry_run_button.setEnabled(False)
+        self.message.setText("Dry run: working out the open tickets' due times with the calendar as shown…")
+        self.runner.run(
+            lambda: area.dry_run_calendar(calendar_id, **values),
+            lambda outcome: self._dry_run_arrived(asked, outcome),
+            self._failed,
+        )
+
+    def _dry_run_arrived(self, asked: tuple[Any, ...], outcome: DryRun) -> None:
+        self.dry_run_button.setEnabled(self.editable)
+        if asked != self._form():
+            self.message.setText("The calendar was changed during the dry run: run it again for the calendar as shown.")
+            return
+        self.message.setText(dry_run_words(outcome))
+
     def save(self) -> None:
         if not self.editable or self.saving:
             return
-        calendar, area = self.calendar, self.area
-        name, zone = self.name_edit.text().strip(), self.zone_choice.currentText().strip()
-        hours, own = self.hours_lines(), self.own()
-        country = str(self.country_choice.currentData() or "") or None
-        region = str(self.region_choice.currentData() or "") or None
+        calendar, area, values = self.calendar, self.area, self._values()
         self.saving = True
         self.save_button.setEnabled(False)
         self.message.setText("Saving…")
         self.runner.run(
             lambda: area.save_calendar(
-                calendar.id if calendar else None,
-                calendar.version if calendar else None,
-                name=name,
-                time_zone=zone,
-                hours=hours,
-                country=country,
-                subdivision=region,
-                closed=own,
+                calendar.id if calendar else None, calendar.version if calendar else None, **values
             ),
             self._saved,
             self._failed,
@@ -1036,6 +1070,7 @@ class CalendarEditor(QWidget):
     def _failed(self, error: Exception) -> None:
         self.saving = False
         self.save_button.setEnabled(self.editable)
+        self.dry_run_button.setEnabled(self.editable)
         self.message.setText(explain_failure(error))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -211,6 +212,7 @@ def test_a_lead_edits_dry_runs_saves_and_moves_a_policy_and_a_refusal_keeps_what
     calendar = dialog.calendar_editor
     qtbot.waitUntil(lambda: calendar.calendar is not None and calendar.holidays.rowCount() > 0, timeout=10_000)
     assert calendar.hours.item(0, 0).text() == "09:00-17:00" and not calendar.save_button.isEnabled()  # type: ignore[union-attr]
+    assert not calendar.dry_run_button.isEnabled()  # nothing of theirs to try
     dialog.reject()
     close_window(window, qtbot)
 
@@ -244,6 +246,12 @@ def test_an_admin_changes_a_calendars_hours_region_and_own_dates_from_an_ics_fil
         return {calendar.holidays.item(r, 0).text(): calendar.holidays.item(r, 1).text() for r in rows}  # type: ignore[union-attr]
 
     qtbot.waitUntil(lambda: "Mon 2026-12-28" in closed_on() and "Sun 2026-03-08" in closed_on(), timeout=10_000)
+    # Alt+D: what the calendar as shown would do to the open tickets, before anything is saved
+    qtbot.keyClick(calendar.name_edit, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: calendar.message.text().endswith("Nothing was written."), timeout=20_000)
+    assert re.match(r"\d+ of \d+ open tickets would move", calendar.message.text()), calendar.message.text()
+    unsaved = HelpDesk(runtime_as(engine, "dana")).supervision.sla_admin.setup().calendars[0]
+    assert unsaved.version == 1 and unsaved.closed_dates == ()
     qtbot.mouseClick(calendar.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: calendar.message.text().startswith("Saved Office (version 2)"), timeout=10_000)
     stored = HelpDesk(runtime_as(engine, "dana")).supervision.sla_admin.setup().calendars[0]

@@ -280,3 +280,62 @@ def test_a_country_whose_regions_keep_their_own_holidays_says_so_until_a_region_
     assert "public holidays of GB-SCT" in said.stdout and "note" not in said.stdout
     without_regions = ok(cli(desk, "dana", "sla", "calendar", "show", "Ops", "--json"))
     assert isinstance(without_regions, dict) and without_regions["regions_left_out"] == []  # Berlin chosen
+
+
+def test_a_calendar_change_is_dry_run_first_from_the_cli_and_the_service_and_writes_nothing(desk: Desk) -> None:
+    """Issue 14: "a dry-run shows how many open tickets would move … before the change is saved", for a
+    calendar as for policies: new hours (`sla calendar set … --dry-run`) or closed days (`holidays --remove …
+    --dry-run`) are tried on the open tickets each person sees, and nothing is written until the change is
+    made without it."""
+    today = dt.datetime.now(dt.UTC).date()
+    closed = [today + dt.timedelta(days=offset) for offset in range(-1, 11)]  # the tickets' days and ten more
+    every_priority = {p: {"resolution": 60} for p in ("low", "normal", "high", "urgent")}
+    runtime = desk.runtime("dana")
+    try:
+        with runtime.uow() as uow:
+            admin.add_calendar(uow, name="Retreat", time_zone="UTC", hours=["mon-sun 00:00-24:00"], closed=closed)
+            admin.add_policy(
+                uow, {"name": "On retreat", "position": 0, "targets": every_priority, "calendar": "Retreat"}
+            )
+            uow.commit()
+        with desk.connect_as_dba() as dba:
+            filed = dba.execute("SELECT count(*) FROM switchboard.sla_recompute").fetchone()
+        later = dataclasses.replace(runtime, clock=lambda: dt.datetime.now(dt.UTC) + dt.timedelta(hours=2))
+        open_all_days = admin.proposed_calendar(name="Retreat", time_zone="UTC", hours=["mon-sun 00:00-24:00"])
+        with later.uow() as uow:  # two hours on, without the retreat: an hour after each start has passed
+            calendar_id = admin.show_calendar(uow, "Retreat").id
+            outcome = dry_run.calendar_dry_run(uow, calendar_id, open_all_days)
+        assert outcome.open_tickets > 0
+        assert outcome.moved == outcome.earlier == outcome.newly_breached_count == outcome.open_tickets
+        with pytest.raises(InvalidInput, match="not a time zone"):
+            admin.proposed_calendar(name="Retreat", time_zone="Mars/Olympus", hours=["mon 09:00-17:00"])
+    finally:
+        runtime.close()
+
+    # office hours instead of every hour: each clock, held until the retreat's end, runs out later still
+    tried = ok(cli(desk, "dana", "sla", "calendar", "set", "Retreat", "--hours", "mon-fri 08:00-18:00",
+                   "--dry-run", "--json"))  # fmt: skip
+    assert isinstance(tried, dict) and tried["moved"] == tried["later"] == outcome.open_tickets
+    seen_by_alice = ok(cli(desk, "alice", "sla", "calendar", "set", "Retreat", "--hours", "mon-fri 08:00-18:00",
+                           "--dry-run", "--json"))  # fmt: skip
+    assert isinstance(seen_by_alice, dict) and 0 < seen_by_alice["open_tickets"] < outcome.open_tickets  # her queues
+    said = cli(desk, "dana", "sla", "calendar", "holidays", "Retreat", "--remove", today.isoformat(), "--dry-run")
+    assert said.returncode == 0 and said.stdout.rstrip().endswith("Nothing was written."), said.stderr
+    assert f"{outcome.open_tickets} of {outcome.open_tickets} open tickets would move" in said.stdout
+    nothing = cli(desk, "dana", "sla", "calendar", "holidays", "Retreat", "--dry-run")
+    assert nothing.returncode == 2 and "give --add, --remove or --ics" in nothing.stderr
+    with desk.connect_as_dba() as dba:
+        assert dba.execute("SELECT count(*) FROM switchboard.sla_recompute").fetchone() == filed
+        assert dba.execute(
+            "SELECT version, cardinality(closed_dates) FROM switchboard.business_calendar WHERE name = 'Retreat'"
+        ).fetchone() == (1, len(closed))
+
+    changed = ok(cli(desk, "dana", "sla", "calendar", "set", "Retreat", "--hours", "mon-fri 08:00-18:00", "--json"))
+    assert isinstance(changed, dict) and changed["version"] == 2 and changed["hours"][0] == "mon 08:00-18:00"
+    assert changed["closed_dates"] == [d.isoformat() for d in closed]  # what was not given stays
+    refused = cli(desk, "alice", "sla", "calendar", "set", "Retreat", "--hours", "mon-sun 00:00-24:00")
+    assert refused.returncode == 5, refused.stderr
+    with desk.connect_as_dba() as dba:
+        reasons = dba.execute("SELECT reason FROM switchboard.sla_recompute ORDER BY id DESC LIMIT 1").fetchone()
+        dba.execute("UPDATE switchboard.sla_policy SET is_active = false WHERE name = 'On retreat'")
+    assert reasons == ("calendar Retreat changed",)

@@ -30,7 +30,7 @@ from app.services.platform.week_hours import parse_hours
 from app.services.sla.admin_dto import POLICY_FIELDS, WEEKDAYS, CalendarInfo, PolicyInfo, describe_hours
 from app.services.sla.calendar import SEARCH_DAYS, BusinessCalendar, public_holidays
 from app.services.sla.clocks import Target
-from app.services.sla.ledger import MAX_LADDER_STEPS, calendar_from_row, policy_from_row
+from app.services.sla.ledger import MAX_LADDER_STEPS, CalendarSnapshot, calendar_from_row, policy_from_row
 from app.services.sla.policy import folded
 from app.vocabulary import Channel, Priority, TicketType
 
@@ -322,10 +322,7 @@ def add_calendar(
     intervals allowed), the country and region whose public holidays close it, and its own closed dates."""
     if uow.session.scalar(select(CalendarRow.id).where(CalendarRow.name == name)) is not None:
         raise InvalidInput(f"There is already a calendar named {name!r}.")
-    weekly = _opening_hours(hours)
-    country, subdivision = _region(country, subdivision)
-    _check_calendar(time_zone, weekly, country, subdivision)
-    row = CalendarRow(name=_name(name), **_calendar_fields(time_zone, weekly, country, subdivision, closed))
+    row = CalendarRow(name=_name(name), **_calendar_fields(time_zone, hours, country, subdivision, closed))
     uow.session.add(row)
     uow.session.flush()
     return _calendar_info(row)
@@ -345,9 +342,7 @@ def set_calendar(
 ) -> CalendarInfo:
     """A calendar changed whole, as the desktop's editor saves it (admins: row-level security decides). A
     change made on an older version than the stored one is refused, so nobody's save is silently lost."""
-    weekly = _opening_hours(hours)
-    country, subdivision = _region(country, subdivision)
-    _check_calendar(time_zone, weekly, country, subdivision)
+    fields = _calendar_fields(time_zone, hours, country, subdivision, closed)
     new_name = _name(name)
     now = uow.now()  # first: a query in between would flush half the change as an update of its own
     taken = uow.session.scalar(
@@ -364,7 +359,7 @@ def set_calendar(
             f"version {expected_version}): reload it and make your change again."
         )
     row.name = new_name
-    for field, value in _calendar_fields(time_zone, weekly, country, subdivision, closed).items():
+    for field, value in fields.items():
         setattr(row, field, value)
     row.version += 1
     row.updated_at = now
@@ -372,14 +367,40 @@ def set_calendar(
     return _calendar_info(row)
 
 
+def proposed_calendar(
+    *,
+    name: str,
+    time_zone: str,
+    hours: Iterable[str],
+    country: str | None = None,
+    subdivision: str | None = None,
+    closed: Iterable[dt.date] = (),
+) -> CalendarSnapshot:
+    """A calendar as a save would store it, checked as a save checks it, written nowhere: what a dry run
+    puts in place of the saved one."""
+    fields = _calendar_fields(time_zone, hours, country, subdivision, closed)
+    return CalendarSnapshot(
+        _name(name),
+        fields["time_zone"],
+        fields["weekly_hours"],
+        fields["country"],
+        fields["subdivision"],
+        tuple(fields["closed_dates"]),
+    )
+
+
 def _calendar_fields(
     time_zone: str,
-    weekly: Mapping[int, Iterable[tuple[int, int]]],
+    hours: Iterable[str],
     country: str | None,
     subdivision: str | None,
     closed: Iterable[dt.date],
 ) -> dict[str, Any]:
-    """A checked calendar's columns as stored, for a new calendar and a changed one alike."""
+    """A calendar's columns as stored, checked (hours, time zone, country and region), for a new calendar,
+    a changed one and a dry run's alike."""
+    weekly = _opening_hours(hours)
+    country, subdivision = _region(country, subdivision)
+    _check_calendar(time_zone, weekly, country, subdivision)
     return {
         "time_zone": time_zone,
         "weekly_hours": {str(day): [list(i) for i in intervals] for day, intervals in weekly.items()},

@@ -25,7 +25,7 @@ from app.services.platform.database.boundary import SpeaksDomainErrors
 from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
 from app.services.sla import admin
 from app.services.sla.admin_dto import CalendarInfo, DryRun, PolicyInfo, SlaSetup
-from app.services.sla.dry_run import dry_run
+from app.services.sla.dry_run import calendar_dry_run, dry_run
 from app.vocabulary import AgentRole
 
 
@@ -222,6 +222,25 @@ class SlaAdmin(SpeaksDomainErrors):
                 )
             uow.commit()
             return saved
+
+    def dry_run_calendar(
+        self,
+        calendar_id: int | None,
+        *,
+        name: str,
+        time_zone: str,
+        hours: Iterable[str],
+        country: str | None,
+        subdivision: str | None,
+        closed: Iterable[dt.date],
+    ) -> DryRun:
+        """What saving the calendar so would do to the open tickets one sees (checked as a save checks it;
+        nothing is written). A new calendar moves nothing: no policy names it yet."""
+        proposed = admin.proposed_calendar(
+            name=name, time_zone=time_zone, hours=hours, country=country, subdivision=subdivision, closed=closed
+        )
+        with self.runtime.uow() as uow:
+            return calendar_dry_run(uow, -1 if calendar_id is None else calendar_id, proposed)
 
     def closed_days(
         self, country: str | None, subdivision: str | None, own: Iterable[dt.date], year: int

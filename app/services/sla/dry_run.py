@@ -1,6 +1,7 @@
-"""`switchboard sla dry-run --policies FILE`: what a new set of policies would do to the open tickets —
-how many due times would move (earlier, later) and which tickets would be breached at once — computed by
-the same pure functions as the sweep, through the caller's row-level security, writing nothing."""
+"""`switchboard sla dry-run --policies FILE` and `sla calendar set … --dry-run`: what a new set of policies,
+or a changed calendar, would do to the open tickets — how many due times would move (earlier, later) and
+which tickets would be breached at once — computed by the same pure functions as the sweep, through the
+caller's row-level security, writing nothing."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from app.services.platform.uow import UnitOfWork
 from app.services.sla.admin import POLICY_FIELDS, apply_spec
 from app.services.sla.admin_dto import DryRun, MovedTicket
 from app.services.sla.ledger import (
+    CalendarSource,
     SlaBook,
     TicketClocks,
     accounts_for,
@@ -50,9 +52,23 @@ def proposed_book(uow: UnitOfWork, current: SlaBook, specs: Sequence[Mapping[str
 
 
 def dry_run(uow: UnitOfWork, specs: Sequence[Mapping[str, Any]]) -> DryRun:
-    now = uow.now()
+    """What these policies in place of the active ones would do to the open tickets one sees."""
     current = load_book(uow)
-    proposed = proposed_book(uow, current, specs)
+    return compare_books(uow, current, proposed_book(uow, current, specs))
+
+
+def calendar_dry_run(uow: UnitOfWork, calendar_id: int, proposed: CalendarSource) -> DryRun:
+    """What a calendar changed so (weekly hours, time zone, public holidays, the team's own dates) would do
+    to the open tickets one sees, before it is saved: every policy counting on it, every ticket of theirs.
+    A new calendar (no id yet) moves nothing, since no policy names it."""
+    current = load_book(uow)
+    calendars = {**current.calendar_rows, calendar_id: proposed}
+    return compare_books(uow, current, SlaBook(current.book, calendars, {}))
+
+
+def compare_books(uow: UnitOfWork, current: SlaBook, proposed: SlaBook) -> DryRun:
+    """Each open ticket's due times under both books (the same pure functions as the sweep), counted."""
+    now = uow.now()
     open_tickets = moved = earlier = later = breached = lost = gained = 0
     shown: list[MovedTicket] = []
     after = 0
