@@ -19,6 +19,7 @@ import pytest
 from app.bootstrap import Runtime
 from app.services.errors import InvalidInput
 from app.services.platform.database.engine import build_engine, build_session_factory
+from app.services.platform.uow import UnitOfWork
 from app.services.sla import admin, dry_run
 from app.services.sla.recompute import recompute_pending
 from app.services.sla.sweep import sla_sweep
@@ -199,6 +200,40 @@ def test_a_policy_change_recomputes_every_open_ticket_in_batches_and_says_so_in_
             (open_ids,),
         ).fetchall()
     assert {str(due) for (due,) in dues} == {"1:00:00"}  # the new 60 minutes, from each ticket's start
+
+
+def test_a_change_saved_during_a_walk_waits_for_the_next_run_instead_of_walking_again(
+    desk: Desk, dba_runtime: Runtime
+) -> None:
+    """Probe 13: a lead's loop of saves while the sweep ran started a new walk of her queue for each change
+    the run saw (30 walks of 500 tickets in one run, every queue's warnings and breaches behind them). A run
+    walks what was filed before it began; what is saved meanwhile waits for the next minute."""
+    with desk.connect_as_dba() as dba:
+        dba.execute("UPDATE switchboard.sla_recompute SET finished_at = now() WHERE finished_at IS NULL")
+        dba.execute(
+            "INSERT INTO switchboard.sla_policy (name, position, targets, business_hours)"
+            " VALUES ('Looped', 99, '{\"normal\": {\"resolution\": 600}}', false)"
+        )
+    open_tickets = 4  # billing_open, billing_anns, tech_open, tech_bobs
+    units = 0
+
+    def a_save_during_the_walk() -> UnitOfWork:
+        nonlocal units
+        units += 1
+        if units == 3:  # the run's horizon, its first batch of three, then a save before its second batch
+            with desk.connect("dana") as dana:
+                dana.execute("UPDATE sla_policy SET warn_share = 0.7 WHERE name = 'Looped'")
+        return dba_runtime.uow()
+
+    assert recompute_pending(a_save_during_the_walk, batch=3) == open_tickets  # one walk, not two
+    with desk.connect_as_dba() as dba:
+        waiting = dba.execute("SELECT reason FROM switchboard.sla_recompute WHERE finished_at IS NULL").fetchall()
+    assert waiting == [("policy Looped changed",)]
+    assert recompute_pending(dba_runtime.uow, batch=3) == open_tickets  # the next minute's run walks it
+    assert recompute_pending(dba_runtime.uow, batch=3) == 0
+    with desk.connect_as_dba() as dba:
+        dba.execute("UPDATE switchboard.sla_policy SET is_active = false WHERE name = 'Looped'")
+        dba.execute("UPDATE switchboard.sla_recompute SET finished_at = now() WHERE finished_at IS NULL")
 
 
 def test_a_dry_run_counts_what_would_move_and_breach_through_the_callers_eyes_and_writes_nothing(
