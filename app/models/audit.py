@@ -21,7 +21,17 @@ class AuditEvent(Base):
     """One row per changed field: `old_value` → `new_value`, with the actor and the resulting version."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_ticket_version", "ticket_id", "ticket_version"),)
+    __table_args__ = (
+        Index("ix_audit_event_ticket_version", "ticket_id", "ticket_version"),
+        # the rows of the desk's configuration each login added (`refuse_beyond_rows()`, migration 0053)
+        Index(
+            "ix_audit_event_config_inserts",
+            "entity",
+            "actor_login",
+            "entity_id",
+            postgresql_where=text("ticket_id IS NULL AND action = 'insert'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     occurred_at: Mapped[dt.datetime] = created_at_column()

@@ -1,0 +1,138 @@
+"""What a thirteenth probe as each role found (migration 0053), each as the role's own login through plain SQL,
+on both servers: the desk's row bounds were everyone's to spend. One team lead's SLA policies or canned
+responses, or one knowledge editor's categories, filled the desk's bound and refused every other lead and
+every admin, and nobody but the DBA could remove them."""
+
+from __future__ import annotations
+
+import json
+
+import psycopg
+import pytest
+
+from tests.support.desk import Desk
+
+pytestmark = pytest.mark.slow
+
+TARGETS = json.dumps({"normal": {"resolution": 600}})
+NOT_FOR_YOU = (
+    psycopg.errors.InsufficientPrivilege,
+    psycopg.errors.UndefinedTable,  # a login in no group has no usage of the schema
+)
+
+
+def add_policies(connection: psycopg.Connection[tuple[object, ...]], queue: int, count: int, name: str) -> None:
+    conditions = json.dumps({"queue_ids": [queue]})
+    for number in range(1, count + 1):
+        connection.execute(
+            "SELECT save_sla_policy(NULL, NULL, %s, 1000, %s, %s, false, NULL, NULL, '[]', false)",
+            (f"{name}{number}", conditions, TARGETS),
+        )
+
+
+def test_one_lead_spends_a_tenth_of_the_desks_policies_and_an_admin_adds_beyond_it(desk: Desk) -> None:
+    """200 policies is the desk's bound: a lead adds 20 (retired or not), an admin goes on."""
+    with desk.connect("carol") as carol:
+        add_policies(carol, desk.ids["tech"], 20, "Carol's ")
+        with pytest.raises(psycopg.errors.ProgramLimitExceeded, match="one person adds at most 20 SLA policies"):
+            add_policies(carol, desk.ids["tech"], 1, "Carol's one more ")
+    with desk.connect("dana") as dana:
+        add_policies(dana, desk.ids["tech"], 5, "Dana's ")  # the admin is not held to a lead's share
+        # the admin removes a lead's retired policy (audited), and none in force
+        retired = dana.execute("DELETE FROM sla_policy WHERE name = %s", ("Carol's 1",)).rowcount
+        dana.execute("UPDATE sla_policy SET is_active = true WHERE name = %s", ("Carol's 2",))
+        in_force = dana.execute("DELETE FROM sla_policy WHERE name = %s", ("Carol's 2",)).rowcount
+        dana.execute("UPDATE sla_policy SET is_active = false WHERE name = %s", ("Carol's 2",))
+    assert (retired, in_force) == (1, 0)
+    with desk.connect("carol") as carol:
+        add_policies(carol, desk.ids["tech"], 1, "Carol's again ")  # the room the admin gave back
+        with pytest.raises(psycopg.errors.ProgramLimitExceeded, match="one person adds at most 20"):
+            add_policies(carol, desk.ids["tech"], 1, "Carol's too many ")
+    with desk.connect_as_dba() as dba:
+        removed = dba.execute(
+            "SELECT actor_login FROM switchboard.audit_event WHERE entity = 'sla_policy' AND action = 'delete'"
+        ).fetchall()
+    assert removed == [(desk.login("dana"),)]
+
+
+def test_staff_fill_three_quarters_of_a_bound_and_the_rest_is_the_admins(desk: Desk) -> None:
+    """1,000 categories: with 745 there, an editor adds five more and is refused the 751st; an admin is not."""
+    with desk.connect_as_dba() as dba:
+        dba.execute(
+            "INSERT INTO switchboard.knowledge_category (name) SELECT 'Filler ' || g"
+            " FROM generate_series(1, 745 - (SELECT count(*) FROM switchboard.knowledge_category)) g"
+        )
+    with desk.connect("carol") as carol:
+        carol.execute("DO $$ BEGIN FOR i IN 1..5 LOOP PERFORM kb_add_category('Carol ' || i, NULL); END LOOP; END $$")
+        with pytest.raises(psycopg.errors.ProgramLimitExceeded, match="the last 250 are added by an admin"):
+            carol.execute("SELECT kb_add_category('Carol 6', NULL)")
+    with desk.connect("dana") as dana:
+        dana.execute("SELECT kb_add_category('Dana 1', NULL)")
+        # an admin removes the junk, but never a category that holds an article or another category
+        dana.execute("SELECT kb_add_category('Child', (SELECT id FROM knowledge_category WHERE name = 'Carol 1'))")
+        with desk.connect_as_dba() as dba:
+            dba.execute(
+                "INSERT INTO switchboard.knowledge_article (title, body, category_id)"
+                " SELECT 'Kept', 'x', id FROM switchboard.knowledge_category WHERE name = 'Carol 2'"
+            )
+        gone = dana.execute("DELETE FROM knowledge_category WHERE name LIKE 'Carol %' AND name <> 'Carol 1'").rowcount
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):
+            dana.execute("DELETE FROM knowledge_category WHERE name = 'Carol 1'")
+        kept = [
+            row[0] for row in dana.execute("SELECT name FROM knowledge_category WHERE name LIKE 'Carol %' ORDER BY 1")
+        ]
+    assert (gone, kept) == (3, ["Carol 1", "Carol 2"])
+    with desk.connect_as_dba() as dba:
+        dba.execute("DELETE FROM switchboard.knowledge_category WHERE name LIKE 'Filler %'")
+
+
+def test_a_canned_response_is_removed_by_an_admin_alone(desk: Desk) -> None:
+    with desk.connect("carol") as carol:
+        carol.execute(
+            "INSERT INTO canned_response (title, body, queue_id, author_id)"
+            " VALUES ('Junk', 'x', %s, current_agent_id())",
+            (desk.ids["tech"],),
+        )
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            carol.execute("DELETE FROM canned_response WHERE title = 'Junk'")
+    with desk.connect("dana") as dana:
+        assert dana.execute("DELETE FROM canned_response WHERE title = 'Junk'").rowcount == 1
+
+
+@pytest.mark.parametrize("login", ["alice", "bob", "carol", "sam", "ghost", "outsider"])
+def test_nobody_but_an_admin_deletes_the_desks_configuration(desk: Desk, login: str) -> None:
+    """Another queue's agent, a queue's agent, a lead, a supervisor leading nothing, a group member without an
+    agent row and a login in no group delete no canned response, category or policy (a disabled agent cannot
+    log in at all: tests/integration/test_probe_fixes_0052.py)."""
+    with desk.connect_as_dba() as dba:
+        dba.execute(
+            "INSERT INTO switchboard.canned_response (title, body, queue_id) VALUES ('Keep', 'x', %s)",
+            (desk.ids["billing"],),
+        )
+        dba.execute("INSERT INTO switchboard.knowledge_category (name) VALUES ('Keep')")
+        dba.execute(
+            "INSERT INTO switchboard.sla_policy (name, position, targets, business_hours, is_active)"
+            " VALUES ('Keep ' || %s, 900, %s, false, false)",
+            (login, TARGETS),
+        )
+    for statement in (
+        "DELETE FROM canned_response WHERE title = 'Keep'",
+        "DELETE FROM knowledge_category WHERE name = 'Keep'",
+        f"DELETE FROM sla_policy WHERE name = 'Keep {login}'",
+    ):
+        with desk.connect(login) as probe:
+            try:
+                deleted = probe.execute(statement).rowcount
+            except NOT_FOR_YOU:
+                deleted = 0
+            assert deleted == 0, statement
+    with desk.connect_as_dba() as dba:
+        left = dba.execute(
+            "SELECT (SELECT count(*) FROM switchboard.canned_response WHERE title = 'Keep'),"
+            " (SELECT count(*) FROM switchboard.knowledge_category WHERE name = 'Keep'),"
+            " (SELECT count(*) FROM switchboard.sla_policy WHERE name = 'Keep ' || %s)",
+            (login,),
+        ).fetchone()
+        dba.execute("DELETE FROM switchboard.canned_response WHERE title = 'Keep'")
+        dba.execute("DELETE FROM switchboard.knowledge_category WHERE name = 'Keep'")
+    assert left == (1, 1, 1)
