@@ -368,10 +368,14 @@ def _say_calendar(calendar: admin.CalendarInfo) -> None:
         *(f"  {line}" for line in admin.describe_hours(calendar.weekly_hours)),
     ]
     if calendar.closed_dates:
-        lines.append("  closed: " + ", ".join(d.isoformat() for d in calendar.closed_dates))
+        lines.append("  closed: " + ", ".join(_own_date_words(d, n) for d, n in calendar.own_dates.items()))
     if calendar.region_note:
         lines.append(f"  note: {calendar.region_note}")
     say_lines(lines)
+
+
+def _own_date_words(day: dt.date, name: str) -> str:
+    return f"{day.isoformat()} ({name})" if name else day.isoformat()
 
 
 @calendar_group.command("list", cls=CheckedCommand)
@@ -498,7 +502,7 @@ def _calendar_values(calendar: admin.CalendarInfo) -> dict[str, Any]:
         "hours": admin.describe_hours(calendar.weekly_hours),
         "country": calendar.country,
         "subdivision": calendar.subdivision,
-        "closed": list(calendar.closed_dates),
+        "closed": calendar.own_dates,
     }
 
 
@@ -510,8 +514,9 @@ def _dry_run_calendar(uow: UnitOfWork, calendar: admin.CalendarInfo, values: dic
 @click.argument("name")
 @click.option("--year", type=click.IntRange(1970, 2200), default=None, help="The year to list (this year).")
 @click.option("--add", "add", multiple=True, type=click.DateTime(["%Y-%m-%d"]), help="Close on this date too.")
+@click.option("--why", default="", help="What the dates added are called (e.g. 'Inventory day').")
 @click.option("--remove", "remove", multiple=True, type=click.DateTime(["%Y-%m-%d"]), help="Open again.")
-@click.option("--ics", "ics", default=None, help="Close on the days of this .ics file's events.")
+@click.option("--ics", "ics", default=None, help="Close on the days of this .ics file's events (named by them).")
 @click.option("--dry-run", "dry", is_flag=True, help="Say how many open tickets the change would move; save nothing.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
@@ -520,6 +525,7 @@ def calendar_holidays(
     name: str,
     year: int | None,
     add: tuple[dt.datetime, ...],
+    why: str,
     remove: tuple[dt.datetime, ...],
     ics: str | None,
     dry: bool,
@@ -530,17 +536,20 @@ def calendar_holidays(
     move, first)."""
     if dry and not (add or remove or ics):
         raise InvalidInput("--dry-run tries a change: give --add, --remove or --ics too.")
-    extra = [d.date() for d in add]
-    imported: list[dt.date] | None = None
+    if why and not add:
+        raise InvalidInput("--why names the dates added: give them with --add.")
+    extra = {d.date(): why for d in add}
+    imported: dict[dt.date, str] | None = None
     data = read_file(ics, admin.MAX_ICS_BYTES, what=f"The .ics file {ics}") if ics is not None else None
     horizon = admin.ics_horizon(dt.datetime.now(dt.UTC).date())
     with ctx.runtime().uow() as uow:
         if data is not None:  # an event's times are counted on the calendar's clock
-            imported = admin.dates_from_ics(data, until=horizon, time_zone=admin.show_calendar(uow, name).time_zone)
-            extra += imported
+            zone = admin.show_calendar(uow, name).time_zone
+            imported = admin.named_days_from_ics(data, until=horizon, time_zone=zone)
+            extra = imported | extra  # a date typed with --add is called as typed
         if dry:
             calendar = admin.show_calendar(uow, name)
-            own = sorted((set(calendar.closed_dates) | set(extra)) - {d.date() for d in remove})
+            own = {d: n for d, n in (calendar.own_dates | extra).items() if d not in {r.date() for r in remove}}
             _say_dry_run(_dry_run_calendar(uow, calendar, _calendar_values(calendar) | {"closed": own}), as_json)
             return
         if extra or remove:
@@ -554,7 +563,7 @@ def calendar_holidays(
         say_json({"calendar": name, "year": when, "closed": closed, **imported_json})
         return
     if imported is not None:
-        say(_imported_words(ics or "", imported, horizon))
+        say(_imported_words(ics or "", list(imported), horizon))
     say_lines([f"{d:%a %Y-%m-%d}  {n}" for d, n in days] or [f"{name} is open every working day of {when}"])
 
 

@@ -55,6 +55,8 @@ class BusinessCalendar(Base):
     country: Mapped[str | None] = mapped_column(String(8))
     subdivision: Mapped[str | None] = mapped_column(String(16))
     closed_dates: Mapped[list[dt.date]] = mapped_column(ARRAY(Date), default=list, server_default="{}")
+    # what the team calls its own dates ({"2026-12-24": "Inventory day"}; a date without a name has none)
+    closed_date_names: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict, server_default=text("'{}'::jsonb"))
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     updated_at: Mapped[dt.datetime] = created_at_column()
 

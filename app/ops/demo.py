@@ -180,15 +180,22 @@ DEMO_LADDER = [
 ]
 
 
+OFFICE_DAYS = {24: "Christmas Eve", 31: "New Year's Eve"}  # December's, by day
+
+
 def _ensure_sla(uow: UnitOfWork) -> None:
-    """The demo calendar (Europe/Berlin, Monday to Friday 09:00-17:00, German public holidays of Berlin)
-    and the default policy, once."""
+    """The demo calendar (Europe/Berlin, Monday to Friday 09:00-17:00, German public holidays of Berlin and
+    the office's own days between the years, by name) and the default policy, once."""
+    years = (uow.now().year, uow.now().year + 1)
+    own = {dt.date(year, 12, day): name for year in years for day, name in OFFICE_DAYS.items()}
     calendar = {
         "name": DEMO_CALENDAR,
         "time_zone": "Europe/Berlin",
         "weekly_hours": {str(day): [[9 * 60, 17 * 60]] for day in range(5)},
         "country": "DE",
         "subdivision": "BE",
+        "closed_dates": sorted(own),
+        "closed_date_names": {day.isoformat(): name for day, name in sorted(own.items())},
     }
     uow.session.execute(pg_insert(BusinessCalendar).values(calendar).on_conflict_do_nothing(index_elements=["name"]))
     calendar_id = uow.session.scalar(select(BusinessCalendar.id).where(BusinessCalendar.name == DEMO_CALENDAR))

@@ -48,7 +48,8 @@ from PySide6.QtWidgets import (
 from app.services.connectors.conditions import ACCOUNT_PREFIX, account_condition
 from app.services.desk_api import SlaAdminArea
 from app.services.errors import InvalidInput
-from app.services.sla.admin_dto import WEEKDAYS, CalendarInfo, DryRun, PolicyInfo, SlaSetup
+from app.services.platform.plain_text import clean_line
+from app.services.sla.admin_dto import MAX_DATE_NAME, WEEKDAYS, CalendarInfo, DryRun, PolicyInfo, SlaSetup
 from app.services.sla.clocks import Target
 from app.services.sla.dto import minutes_from_words, minutes_words
 from app.services.sla.policy import MAX_TARGET_MINUTES, Action
@@ -79,6 +80,9 @@ NO_COUNTRY = "(no public holidays)"
 TICKED_CONDITIONS = ("queue_ids", "priorities")  # the two check lists, in this order
 WORD_CONDITIONS = ("types", "channels", "any_tags", "tiers")  # the comma lists, in this order
 SHOWN_AS = {"priorities": "", "types": "type ", "channels": "channel ", "any_tags": "tag ", "tiers": "tier "}
+
+
+DATE_NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # an own date's name, beside its ISO date (UserRole)
 
 
 def dry_run_words(outcome: DryRun) -> str:
@@ -800,6 +804,10 @@ class CalendarEditor(QWidget):
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
         self.date_edit.setDate(QDate.currentDate())
+        self.why_edit = QLineEdit()
+        self.why_edit.setPlaceholderText("Its name, e.g. Inventory day")
+        self.why_edit.setMaxLength(MAX_DATE_NAME)
+        self.why_edit.returnPressed.connect(self._add_date)
         self.add_date_button = QPushButton("&Add date")
         self.add_date_button.clicked.connect(self._add_date)
         self.remove_date_button = QPushButton("Re&move date")
@@ -825,18 +833,21 @@ class CalendarEditor(QWidget):
         holidays_label = QLabel("Public holidays &of")  # our words; a layout gets no buddy by itself
         holidays_label.setBuddy(self.country_choice)
         form.addRow(holidays_label, where)
-        dates = QHBoxLayout()
+        dates = QHBoxLayout()  # a date and its name, added; then what else the list takes
         dates.addWidget(self.date_edit)
+        dates.addWidget(self.why_edit, 1)
         dates.addWidget(self.add_date_button)
-        dates.addWidget(self.remove_date_button)
-        dates.addWidget(self.import_button)
-        dates.addStretch(1)
+        more_dates = QHBoxLayout()
+        more_dates.addStretch(1)
+        more_dates.addWidget(self.remove_date_button)
+        more_dates.addWidget(self.import_button)
         left = QVBoxLayout()
         left.addLayout(form)
         left.addWidget(self.hours)
         left.addWidget(plain_label("The team's own closed dates"))
         left.addWidget(self.own_dates)
         left.addLayout(dates)
+        left.addLayout(more_dates)
         year = QHBoxLayout()
         year.addWidget(plain_label("Closed days in"))
         year.addWidget(self.year_box)
@@ -873,6 +884,7 @@ class CalendarEditor(QWidget):
             self.country_choice,
             self.region_choice,
             self.date_edit,
+            self.why_edit,
             self.add_date_button,
             self.remove_date_button,
             self.import_button,
@@ -894,9 +906,7 @@ class CalendarEditor(QWidget):
         self.country_choice.setCurrentIndex(max(self.country_choice.findData(calendar.country if calendar else ""), 0))
         self._filling = False
         self._country_changed(region=calendar.subdivision if calendar else None)
-        self.own_dates.clear()
-        for closed in calendar.closed_dates if calendar else ():
-            self.own_dates.addItem(closed.isoformat())
+        self._fill_own(calendar.own_dates if calendar else {})
         self.message.setText("")
         self._show_closed_days()
         self._shown, self._settling = self._form(), True
@@ -912,7 +922,7 @@ class CalendarEditor(QWidget):
             tuple(self.hours_lines()),
             str(self.country_choice.currentData() or ""),
             str(self.region_choice.currentData() or ""),
-            tuple(self.own()),
+            tuple(sorted(self.own().items())),
         )
 
     def _country_changed(self, *_: object, region: str | None = None) -> None:
@@ -936,19 +946,34 @@ class CalendarEditor(QWidget):
             self._shown, self._settling = self._form(), False
         self._show_closed_days()
 
-    def own(self) -> list[dt.date]:
-        return sorted({dt.date.fromisoformat(self.own_dates.item(row).text()) for row in range(self.own_dates.count())})
+    def own(self) -> dict[dt.date, str]:
+        """The team's own closed dates as listed, with their names ("" for none)."""
+        found = {}
+        for row in range(self.own_dates.count()):
+            item = self.own_dates.item(row)
+            found[dt.date.fromisoformat(item.data(Qt.ItemDataRole.UserRole))] = item.data(DATE_NAME_ROLE) or ""
+        return dict(sorted(found.items()))
 
-    def _set_own(self, dates: Sequence[dt.date]) -> None:
+    def _fill_own(self, dates: Mapping[dt.date, str]) -> None:
         self.own_dates.clear()
-        for day in sorted(set(dates)):
-            self.own_dates.addItem(day.isoformat())
+        for day, name in sorted(dates.items()):
+            item = QListWidgetItem(f"{day:%a %Y-%m-%d}" + (f"  {name}" if name else ""))
+            item.setData(Qt.ItemDataRole.UserRole, day.isoformat())
+            item.setData(DATE_NAME_ROLE, name)
+            self.own_dates.addItem(item)
+
+    def _set_own(self, dates: Mapping[dt.date, str]) -> None:
+        self._fill_own(dates)
         self._show_closed_days()
 
     def _add_date(self) -> None:
+        """The date chosen, called as typed beside it (a date listed already takes the new name)."""
+        if not self.editable:
+            return
         chosen = self.date_edit.date().toPython()
         assert isinstance(chosen, dt.date)
-        self._set_own([*self.own(), chosen])
+        self._set_own(self.own() | {chosen: clean_line(self.why_edit.text())})
+        self.why_edit.clear()
 
     def _remove_date(self) -> None:
         row = self.own_dates.currentRow()
@@ -967,9 +992,9 @@ class CalendarEditor(QWidget):
         area, zone = self.area, self.zone_choice.currentText().strip() or None  # the events' days on its clock
         self.runner.run(lambda: area.dates_from_ics(path, zone), self._ics_arrived, self._failed)
 
-    def _ics_arrived(self, dates: list[dt.date]) -> None:
+    def _ics_arrived(self, dates: dict[dt.date, str]) -> None:
         before = len(self.own())
-        self._set_own([*self.own(), *dates])
+        self._set_own(dates | {day: name for day, name in self.own().items() if name or day not in dates})
         self.message.setText(
             f"Imported {len(self.own()) - before} new closed dates from the .ics file (not saved yet)."
         )
@@ -980,7 +1005,7 @@ class CalendarEditor(QWidget):
         country = str(self.country_choice.currentData() or "") or None
         region = str(self.region_choice.currentData() or "") or None
         own, year, area = self.own(), self.year_box.value(), self.area
-        asked = (country, region, tuple(own), year)
+        asked = (country, region, tuple(own.items()), year)
         self.runner.run(
             lambda: area.closed_days(country, region, own, year),
             lambda days: self._closed_days_arrived(asked, days),
@@ -990,12 +1015,14 @@ class CalendarEditor(QWidget):
     def _closed_days_arrived(self, asked: tuple[Any, ...], days: list[tuple[dt.date, str]]) -> None:
         country = str(self.country_choice.currentData() or "") or None
         region = str(self.region_choice.currentData() or "") or None
-        if asked != (country, region, tuple(self.own()), self.year_box.value()):
+        if asked != (country, region, tuple(self.own().items()), self.year_box.value()):
             return  # the choice changed meanwhile; its own answer is on its way
         self.holidays.setRowCount(len(days))
         for row, (day, why) in enumerate(days):
             self.holidays.setItem(row, 0, QTableWidgetItem(f"{day:%a %Y-%m-%d}"))
-            self.holidays.setItem(row, 1, QTableWidgetItem(why))
+            reason = QTableWidgetItem(why)
+            reason.setToolTip(why)  # a long name is cut in the column
+            self.holidays.setItem(row, 1, reason)
 
     def hours_lines(self) -> list[str]:
         lines = []

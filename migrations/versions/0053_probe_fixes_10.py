@@ -12,12 +12,16 @@ Create Date: 2026-12-08
 - Admins remove what was added to hurt (audited as every config change): a canned response, a knowledge
   base category with no article and no subcategory, a retired SLA policy (a policy in force is retired
   first, so a due time never loses the policy that explains it). Nobody else deletes any of them.
+- `business_calendar.closed_date_names`: the team's own closed dates by name ("Inventory day", an .ics
+  event's summary), an object of ISO dates to one-line names (a date without a name has none); the closed
+  days showed "closed (the team's own date)" for every one, and an .ics import threw its names away.
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 from app.services.platform.database.sql_files import DatabaseNames, function_sql, quote_identifier
 
@@ -40,6 +44,31 @@ REMOVABLE = {
     "sla_policy": f"{ADMIN} AND NOT is_active",
 }
 CONFIG_INSERTS = "ix_audit_event_config_inserts"
+NAMES = "closed_date_names"
+# An object of ISO dates to names, each a string on one line (what no one-line column holds, 0049), at most
+# 256 KB in all (10,000 dates, the most a calendar keeps, of about 25 characters' names).
+NOT_ONE_LINE = r"[\u0001-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+LARGEST = "1e100"  # 0049's readability check, for the new column beside weekly_hours
+READABLE = (
+    "NOT (jsonb_path_exists({c}, 'strict $.**{{17 to last}}')"
+    " OR jsonb_path_exists({c}, 'strict $.** ? (@.type() == \"number\" && (@ > {n} || @ < -{n}))'))"
+)
+SHAPE = "jsonb_typeof({c}) = 'object'"
+# The calendar's JSON checks named as 0049 and 0050 name them (tests find every JSON column in them), with
+# the names before and after.
+REBUILT = {
+    "ck_business_calendar_json_readable": READABLE,
+    "ck_business_calendar_json_shape": SHAPE,
+}
+NAMES_CHECKS = {
+    "ck_business_calendar_closed_date_names": (
+        f"jsonb_typeof({NAMES}) = 'object'"
+        f" AND NOT jsonb_path_exists({NAMES}, 'strict $.keyvalue() ? (!(@.key like_regex \"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$\"))')"
+        f" AND NOT jsonb_path_exists({NAMES}, 'strict $.* ? (@.type() != \"string\")')"
+        f" AND NOT jsonb_path_exists({NAMES}, 'strict $.* ? (@ like_regex \"{NOT_ONE_LINE}\")')"
+        f" AND octet_length({NAMES}::text) <= 262144"
+    ),
+}
 
 
 def upgrade() -> None:
@@ -53,6 +82,15 @@ def upgrade() -> None:
     )
     for function, _before, after in FUNCTIONS:
         op.execute(function_sql(function, after, names))
+    op.add_column(
+        "business_calendar",
+        sa.Column(NAMES, postgresql.JSONB(), server_default=sa.text("'{}'::jsonb"), nullable=False),
+        schema=S,
+    )
+    for name, expression in NAMES_CHECKS.items():
+        op.execute(f"ALTER TABLE {S}.business_calendar ADD CONSTRAINT {name} CHECK ({expression})")
+    _rebuild_json_checks(("weekly_hours", NAMES))
+    _grant_as_closed_dates(NAMES)
     admin = quote_identifier(names.admin_role)
     for table, removable in REMOVABLE.items():
         op.execute(f"GRANT DELETE ON {S}.{table} TO {admin}")
@@ -65,6 +103,32 @@ def downgrade() -> None:
     for table in REMOVABLE:
         op.execute(f"DROP POLICY {table}_remove ON {S}.{table}")
         op.execute(f"REVOKE DELETE ON {S}.{table} FROM {admin}")
+    _rebuild_json_checks(("weekly_hours",))
+    op.execute(f"ALTER TABLE {S}.business_calendar DROP CONSTRAINT {next(iter(NAMES_CHECKS))}")
+    op.drop_column("business_calendar", NAMES, schema=S)
     for function, before, _after in FUNCTIONS:
         op.execute(function_sql(function, before, names))
     op.drop_index(CONFIG_INSERTS, table_name="audit_event", schema=S)
+
+
+def _rebuild_json_checks(columns: tuple[str, ...]) -> None:
+    """The calendar's JSON readability and shape checks over these columns."""
+    for name, template in REBUILT.items():
+        expression = " AND ".join(template.format(c=column, n=LARGEST) for column in columns)
+        op.execute(f"ALTER TABLE {S}.business_calendar DROP CONSTRAINT {name}")
+        op.execute(f"ALTER TABLE {S}.business_calendar ADD CONSTRAINT {name} CHECK ({expression})")
+
+
+def _grant_as_closed_dates(column: str) -> None:
+    """The column's privileges as the calendar's closed dates have them (everyone on the desk reads a
+    calendar; admins write it), granted column by column as that table's are."""
+    grants = op.get_bind().execute(
+        sa.text(
+            "SELECT grantee, privilege_type FROM information_schema.column_privileges"
+            " WHERE table_schema = :schema AND table_name = 'business_calendar' AND column_name = 'closed_dates'"
+            " AND privilege_type IN ('SELECT', 'INSERT', 'UPDATE') ORDER BY 1, 2"
+        ),
+        {"schema": S},
+    )
+    for grantee, privilege in grants:
+        op.execute(f"GRANT {privilege} ({column}) ON {S}.business_calendar TO {quote_identifier(grantee)}")

@@ -246,6 +246,12 @@ def test_an_admin_changes_a_calendars_hours_region_and_own_dates_from_an_ics_fil
         return {calendar.holidays.item(r, 0).text(): calendar.holidays.item(r, 1).text() for r in rows}  # type: ignore[union-attr]
 
     qtbot.waitUntil(lambda: "Mon 2026-12-28" in closed_on() and "Sun 2026-03-08" in closed_on(), timeout=10_000)
+    assert closed_on()["Mon 2026-12-28"] == "Team retreat (own date)"  # the event's title, kept
+    calendar.date_edit.setDate(QDate(2026, 12, 24))
+    qtbot.keyClicks(calendar.why_edit, "Inventory day")
+    qtbot.keyClick(calendar.why_edit, Qt.Key.Key_Return)  # Enter beside the date adds it, named
+    qtbot.waitUntil(lambda: closed_on().get("Thu 2026-12-24") == "Inventory day (own date)", timeout=10_000)
+    assert calendar.own_dates.item(0).text() == "Thu 2026-12-24  Inventory day"
     # Alt+D: what the calendar as shown would do to the open tickets, before anything is saved
     qtbot.keyClick(calendar.name_edit, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: calendar.message.text().endswith("Nothing was written."), timeout=20_000)
@@ -256,7 +262,12 @@ def test_an_admin_changes_a_calendars_hours_region_and_own_dates_from_an_ics_fil
     qtbot.waitUntil(lambda: calendar.message.text().startswith("Saved Office (version 2)"), timeout=10_000)
     stored = HelpDesk(runtime_as(engine, "dana")).supervision.sla_admin.setup().calendars[0]
     assert stored.weekly_hours["2"] == [[480, 720], [780, 990]] and stored.subdivision == "BE"
-    assert [d.isoformat() for d in stored.closed_dates] == ["2026-12-28", "2026-12-29"]
+    assert [d.isoformat() for d in stored.closed_dates] == ["2026-12-24", "2026-12-28", "2026-12-29"]
+    assert stored.closed_date_names == {
+        dt.date(2026, 12, 24): "Inventory day",
+        dt.date(2026, 12, 28): "Team retreat",
+        dt.date(2026, 12, 29): "Team retreat",
+    }
     dialog.reject()
     close_window(window, qtbot)
 
@@ -280,7 +291,7 @@ def test_a_calendars_edits_not_saved_are_asked_about_before_esc_close_or_another
     assert kept == ["Your changes to this calendar are not saved. Discard them?"] and dialog.isVisible()
     asked = answer_question(qtbot, discard=False)  # a new calendar over the edits: asked too, and kept
     qtbot.mouseClick(dialog.new_calendar_button, Qt.MouseButton.LeftButton)
-    assert asked and calendar.own() == [dt.date(2026, 12, 24)] and calendar.calendar is not None
+    assert asked and calendar.own() == {dt.date(2026, 12, 24): ""} and calendar.calendar is not None
     dropped = answer_question(qtbot, discard=True)
     close = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Close)  # type: ignore[union-attr]
     qtbot.mouseClick(close, Qt.MouseButton.LeftButton)

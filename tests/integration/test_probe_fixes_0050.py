@@ -28,6 +28,7 @@ JSON_SHAPES = {
     ("agent_preference", "value"): "any",
     ("audit_event", "new_value"): "any",
     ("audit_event", "old_value"): "any",
+    ("business_calendar", "closed_date_names"): "object",
     ("business_calendar", "weekly_hours"): "object",
     ("job_run", "result"): "any",
     ("routing_config", "settings"): "object",

@@ -136,3 +136,27 @@ def test_nobody_but_an_admin_deletes_the_desks_configuration(desk: Desk, login: 
         dba.execute("DELETE FROM switchboard.canned_response WHERE title = 'Keep'")
         dba.execute("DELETE FROM switchboard.knowledge_category WHERE name = 'Keep'")
     assert left == (1, 1, 1)
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        '{"tomorrow": "Offsite"}',  # a key that is no date
+        '{"2026-12-24": 5}',  # a name that is no text
+        '{"2026-12-24": "Inventory\\nday"}',  # a name on two lines
+        '{"2026-12-24": "invoice\\u202efdp.exe"}',  # a direction override that disguises
+        '["2026-12-24"]',  # no object
+    ],
+)
+def test_a_calendars_date_names_are_one_line_texts_by_iso_date_whoever_writes_them(desk: Desk, names: str) -> None:
+    with desk.connect("dana") as dana:
+        dana.execute(
+            "INSERT INTO business_calendar (name, time_zone, weekly_hours) VALUES ('Named', 'UTC', '{}')"
+            " ON CONFLICT (name) DO NOTHING"
+        )
+        with pytest.raises(psycopg.errors.CheckViolation):
+            dana.execute("UPDATE business_calendar SET closed_date_names = %s WHERE name = 'Named'", (names,))
+        dana.execute(
+            'UPDATE business_calendar SET closed_date_names = \'{"2026-12-24": "Inventory day"}\''
+            " WHERE name = 'Named'"
+        )

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from app.services.errors import InvalidInput
-from app.services.sla.admin import dates_from_ics, ics_horizon
+from app.services.sla.admin import dates_from_ics, ics_horizon, named_days_from_ics
 
 
 def ics(*events: str) -> bytes:
@@ -225,3 +225,19 @@ def test_a_calendars_time_zone_is_one_every_server_knows(name: str, named: bool)
     from app.services.sla.admin import is_named_zone
 
     assert is_named_zone(name) is named
+
+
+def test_each_day_is_named_by_its_events_titles_on_one_line() -> None:
+    """The team's own dates keep what the file calls them: the closed days listed "closed (the team's own
+    date)" for every one, and a lead could not tell an offsite from an inventory."""
+    data = ics(
+        "UID:1\r\nDTSTART;VALUE=DATE:20271223\r\nDTEND;VALUE=DATE:20271225\r\nSUMMARY:Team\\n retreat\r\n",
+        "UID:2\r\nDTSTART;VALUE=DATE:20271224\r\nSUMMARY:Inventory\r\n",
+        "UID:3\r\nDTSTART;VALUE=DATE:20271224\r\nSUMMARY:Inventory\r\n",  # the same title twice: once
+        "UID:4\r\nDTSTART;VALUE=DATE:20271227\r\n",  # no title: no name
+    )
+    assert named_days_from_ics(data, until=UNTIL) == {
+        dt.date(2027, 12, 23): "Team retreat",
+        dt.date(2027, 12, 24): "Team retreat; Inventory",
+        dt.date(2027, 12, 27): "",
+    }

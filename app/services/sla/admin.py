@@ -25,9 +25,17 @@ from app.models import Organisation, Queue, SlaPolicy
 from app.services.connectors.conditions import ACCOUNT_PREFIX
 from app.services.errors import InvalidInput, NotFound
 from app.services.platform.bounded_input import text_of
+from app.services.platform.plain_text import clean_line
 from app.services.platform.uow import UnitOfWork
 from app.services.platform.week_hours import parse_hours
-from app.services.sla.admin_dto import POLICY_FIELDS, WEEKDAYS, CalendarInfo, PolicyInfo, describe_hours
+from app.services.sla.admin_dto import (
+    MAX_DATE_NAME,
+    POLICY_FIELDS,
+    WEEKDAYS,
+    CalendarInfo,
+    PolicyInfo,
+    describe_hours,
+)
 from app.services.sla.calendar import SEARCH_DAYS, BusinessCalendar, public_holidays
 from app.services.sla.clocks import Target
 from app.services.sla.ledger import MAX_LADDER_STEPS, CalendarSnapshot, calendar_from_row, policy_from_row
@@ -40,6 +48,9 @@ _SAVE_POLICY = sql_text(
 )
 
 __all__ = ["POLICY_FIELDS", "WEEKDAYS", "CalendarInfo", "PolicyInfo", "describe_hours"]
+
+# The team's own closed dates: plain, or mapped to their names ("Inventory day"; "" for none).
+OwnDates = Iterable[dt.date] | Mapping[dt.date, str]
 
 # --- policies ----------------------------------------------------------------------------------------------
 
@@ -316,7 +327,7 @@ def add_calendar(
     hours: Iterable[str],
     country: str | None = None,
     subdivision: str | None = None,
-    closed: Iterable[dt.date] = (),
+    closed: OwnDates = (),
 ) -> CalendarInfo:
     """A business calendar: its time zone, weekly hours (`mon-fri 09:00-17:00`, several lines and
     intervals allowed), the country and region whose public holidays close it, and its own closed dates."""
@@ -338,7 +349,7 @@ def set_calendar(
     hours: Iterable[str],
     country: str | None = None,
     subdivision: str | None = None,
-    closed: Iterable[dt.date] = (),
+    closed: OwnDates = (),
 ) -> CalendarInfo:
     """A calendar changed whole, as the desktop's editor saves it (admins: row-level security decides). A
     change made on an older version than the stored one is refused, so nobody's save is silently lost."""
@@ -374,7 +385,7 @@ def proposed_calendar(
     hours: Iterable[str],
     country: str | None = None,
     subdivision: str | None = None,
-    closed: Iterable[dt.date] = (),
+    closed: OwnDates = (),
 ) -> CalendarSnapshot:
     """A calendar as a save would store it, checked as a save checks it, written nowhere: what a dry run
     puts in place of the saved one."""
@@ -394,7 +405,7 @@ def _calendar_fields(
     hours: Iterable[str],
     country: str | None,
     subdivision: str | None,
-    closed: Iterable[dt.date],
+    closed: OwnDates,
 ) -> dict[str, Any]:
     """A calendar's columns as stored, checked (hours, time zone, country and region), for a new calendar,
     a changed one and a dry run's alike."""
@@ -407,20 +418,35 @@ def _calendar_fields(
         "country": country or None,
         "subdivision": subdivision or None,
         "closed_dates": sorted(set(closed)),
+        "closed_date_names": _names_of(closed),
     }
 
 
+def _names_of(closed: OwnDates) -> dict[str, str]:
+    """The stored names of the team's own dates (`{"2026-12-24": "Inventory day"}`): one line each, at
+    most `MAX_DATE_NAME` characters; a date without a name has none."""
+    if not isinstance(closed, Mapping):
+        return {}
+    named = {day.isoformat(): clean_line(str(name))[:MAX_DATE_NAME].strip() for day, name in closed.items()}
+    return {day: name for day, name in sorted(named.items()) if name}
+
+
 def change_closed_dates(
-    uow: UnitOfWork, name: str, *, add: Iterable[dt.date] = (), remove: Iterable[dt.date] = ()
+    uow: UnitOfWork, name: str, *, add: OwnDates = (), remove: Iterable[dt.date] = ()
 ) -> CalendarInfo:
-    """The team's own closed dates (beside the public holidays): added and removed; the version goes up.
-    Dates it had already (an .ics file imported again) change nothing: no new version, no recompute."""
+    """The team's own closed dates (beside the public holidays): added (with their names, when `add` maps
+    dates to names) and removed; the version goes up. Dates it had already under the same names (an .ics
+    file imported again) change nothing: no new version, no recompute."""
     now = uow.now()  # first: a query in between would flush half the change as an update of its own
     row = _calendar_row(uow, name, lock=True)
-    dates = sorted((set(row.closed_dates or ()) | set(add)) - set(remove))
-    if dates == sorted(row.closed_dates or ()):
+    dropped = set(remove)
+    dates = sorted((set(row.closed_dates or ()) | set(add)) - dropped)
+    kept = {day: label for day, label in (row.closed_date_names or {}).items() if dt.date.fromisoformat(day) in dates}
+    names = kept | {day: label for day, label in _names_of(add).items() if dt.date.fromisoformat(day) not in dropped}
+    if dates == sorted(row.closed_dates or ()) and names == (row.closed_date_names or {}):
         return _calendar_info(row)
     row.closed_dates = dates
+    row.closed_date_names = dict(sorted(names.items()))
     row.version += 1
     row.updated_at = now
     uow.session.flush()
@@ -430,14 +456,12 @@ def change_closed_dates(
 def holidays_of(uow: UnitOfWork, name: str, year: int) -> list[tuple[dt.date, str]]:
     """The dates the calendar is closed in `year`: public holidays with their names, and the team's own."""
     row = _calendar_row(uow, name)
-    return closed_days(row.country, row.subdivision, row.closed_dates or (), year)
+    return closed_days(row.country, row.subdivision, _calendar_info(row).own_dates, year)
 
 
-def closed_days(
-    country: str | None, subdivision: str | None, own: Iterable[dt.date], year: int
-) -> list[tuple[dt.date, str]]:
-    """The public holidays of a country (and region) in `year`, with their names, and the team's own dates:
-    offline, from the `holidays` package."""
+def closed_days(country: str | None, subdivision: str | None, own: OwnDates, year: int) -> list[tuple[dt.date, str]]:
+    """The public holidays of a country (and region) in `year`, with their names, and the team's own dates
+    with theirs: offline, from the `holidays` package."""
     found: dict[dt.date, str] = {}
     if country:
         import holidays
@@ -447,9 +471,11 @@ def closed_days(
         except NotImplementedError as error:
             raise InvalidInput(f"No public holidays are known for {country!r}: {error}") from None
         found.update({day: str(label) for day, label in table.items()})
+    names = own if isinstance(own, Mapping) else {}
     for day in own:
         if day.year == year:
-            found[day] = (found[day] + "; " if day in found else "") + "closed (the team's own date)"
+            why = f"{names[day]} (own date)" if names.get(day) else "closed (the team's own date)"
+            found[day] = (found[day] + "; " if day in found else "") + why
     return sorted(found.items())
 
 
@@ -512,6 +538,7 @@ def _calendar_info(row: CalendarRow) -> CalendarInfo:
         country=row.country,
         subdivision=row.subdivision,
         closed_dates=tuple(sorted(row.closed_dates or ())),
+        closed_date_names={dt.date.fromisoformat(day): label for day, label in (row.closed_date_names or {}).items()},
         version=row.version,
         regions_left_out=() if row.subdivision else country_regions(row.country),
     )
@@ -554,14 +581,20 @@ def ics_horizon(today: dt.date) -> dt.date:
 
 
 def dates_from_ics(data: bytes, *, until: dt.date, time_zone: str | None = None) -> list[dt.date]:
+    """The days an `.ics` file's events cover, in order (`named_days_from_ics` without the names)."""
+    return list(named_days_from_ics(data, until=until, time_zone=time_zone))
+
+
+def named_days_from_ics(data: bytes, *, until: dt.date, time_zone: str | None = None) -> dict[dt.date, str]:
     """The days an `.ics` file's events cover (the team's own closed dates: a company holiday, a training
-    day), read offline with `icalendar`. An all-day event ends the day before its DTEND; a timed event closes
-    every day from the one it starts on to the one it ends in (an end at midnight ends the day before), its
-    days counted in `time_zone` (the calendar's) when the event's times carry a zone: 23:30 UTC on the 24th
-    is the 25th in Berlin. Days after `until` are left out, as the SLA book never reads them. A repeating
-    event (RRULE, RDATE, less its EXDATEs and the occurrences moved by a RECURRENCE-ID) counts on each of
-    its days up to `until` (see `ics_horizon`), with `dateutil`'s rules (icalendar's own dependency); an
-    event repeating more than 1,000 times within that is refused."""
+    day), in order, each named by its events' titles ("Team retreat"), read offline with `icalendar`. An
+    all-day event ends the day before its DTEND; a timed event closes every day from the one it starts on
+    to the one it ends in (an end at midnight ends the day before), its days counted in `time_zone` (the
+    calendar's) when the event's times carry a zone: 23:30 UTC on the 24th is the 25th in Berlin. Days after `until`
+    are left out, as the SLA book never reads them. A repeating event (RRULE, RDATE, less its EXDATEs and the
+    occurrences moved by a RECURRENCE-ID) counts on each of its days up to `until` (see `ics_horizon`), with
+    `dateutil`'s rules (icalendar's own dependency); an event repeating more than 1,000 times within that is
+    refused."""
     if len(data) > MAX_ICS_BYTES:
         raise InvalidInput(f"The .ics file is larger than {MAX_ICS_BYTES // 1_000_000} MB.")
     import icalendar
@@ -578,7 +611,7 @@ def dates_from_ics(data: bytes, *, until: dt.date, time_zone: str | None = None)
         raise InvalidInput(f"This file is not a calendar (.ics) Switchboard can read ({_readable(error)}).") from None
     events = list(calendar.walk("VEVENT"))
     moved: dict[str, set[dt.date | dt.datetime]] = {}  # uid -> the occurrences a RECURRENCE-ID event replaces
-    days: set[dt.date] = set()
+    days: dict[dt.date, list[str]] = {}
     zone = ZoneInfo(time_zone) if time_zone else None
     for number, event in enumerate(events, start=1):
         with _dates_read(event, number):
@@ -587,8 +620,16 @@ def dates_from_ics(data: bytes, *, until: dt.date, time_zone: str | None = None)
                 moved.setdefault(str(event.get("UID", "")), set()).add(replaced.dt)
     for number, event in enumerate(events, start=1):
         with _dates_read(event, number):
-            days.update(_event_days(event, number, until, moved, zone))
-    return sorted(day for day in days if EARLIEST_CLOSED_DATE <= day <= until)  # a feed's yearly events from 1800 on
+            title = clean_line(str(event.get("SUMMARY", "")))
+            for day in _event_days(event, number, until, moved, zone):
+                titles = days.setdefault(day, [])
+                if title and title not in titles:
+                    titles.append(title)
+    return {  # a feed's yearly events from 1800 on are left out
+        day: "; ".join(titles)[:MAX_DATE_NAME]
+        for day, titles in sorted(days.items())
+        if EARLIEST_CLOSED_DATE <= day <= until
+    }
 
 
 @contextlib.contextmanager

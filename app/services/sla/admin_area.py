@@ -195,7 +195,7 @@ class SlaAdmin(SpeaksDomainErrors):
         hours: Iterable[str],
         country: str | None,
         subdivision: str | None,
-        closed: Iterable[dt.date],
+        closed: admin.OwnDates,
     ) -> CalendarInfo:
         with self.runtime.uow() as uow:
             if calendar_id is None:
@@ -232,7 +232,7 @@ class SlaAdmin(SpeaksDomainErrors):
         hours: Iterable[str],
         country: str | None,
         subdivision: str | None,
-        closed: Iterable[dt.date],
+        closed: admin.OwnDates,
     ) -> DryRun:
         """What saving the calendar so would do to the open tickets one sees (checked as a save checks it;
         nothing is written). A new calendar moves nothing: no policy names it yet."""
@@ -243,14 +243,14 @@ class SlaAdmin(SpeaksDomainErrors):
             return calendar_dry_run(uow, -1 if calendar_id is None else calendar_id, proposed)
 
     def closed_days(
-        self, country: str | None, subdivision: str | None, own: Iterable[dt.date], year: int
+        self, country: str | None, subdivision: str | None, own: admin.OwnDates, year: int
     ) -> list[tuple[dt.date, str]]:
-        return admin.closed_days(country, subdivision, list(own), year)
+        return admin.closed_days(country, subdivision, own if isinstance(own, Mapping) else list(own), year)
 
-    def dates_from_ics(self, path: str, time_zone: str | None = None) -> list[dt.date]:
+    def dates_from_ics(self, path: str, time_zone: str | None = None) -> dict[dt.date, str]:
         data = read_file(path, admin.MAX_ICS_BYTES, what=f"The .ics file {Path(path).name}")
         today = dt.datetime.now(dt.UTC).date()
-        return admin.dates_from_ics(data, until=admin.ics_horizon(today), time_zone=time_zone)
+        return admin.named_days_from_ics(data, until=admin.ics_horizon(today), time_zone=time_zone)
 
     def countries(self) -> list[tuple[str, str]]:
         return countries()

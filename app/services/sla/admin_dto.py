@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from app.services.platform.week_hours import WEEKDAYS as WEEKDAYS
@@ -42,6 +42,9 @@ class PolicyInfo:
         }
 
 
+MAX_DATE_NAME = 100  # characters of the name of a team's own closed date
+
+
 @dataclass(frozen=True)
 class CalendarInfo:
     id: int
@@ -53,6 +56,12 @@ class CalendarInfo:
     closed_dates: tuple[dt.date, ...]
     version: int
     regions_left_out: tuple[str, ...] = ()  # the country's regions, when none was chosen
+    closed_date_names: Mapping[dt.date, str] = field(default_factory=dict)  # the named ones among closed_dates
+
+    @property
+    def own_dates(self) -> dict[dt.date, str]:
+        """The team's own closed dates with their names ("" for a date without one)."""
+        return {day: self.closed_date_names.get(day, "") for day in self.closed_dates}
 
     @property
     def region_note(self) -> str | None:
@@ -76,6 +85,7 @@ class CalendarInfo:
             "country": self.country,
             "subdivision": self.subdivision,
             "closed_dates": [d.isoformat() for d in self.closed_dates],
+            "closed_date_names": {d.isoformat(): name for d, name in sorted(self.closed_date_names.items())},
             "version": self.version,
             "regions_left_out": list(self.regions_left_out),
         }
