@@ -75,6 +75,16 @@ def test_an_admin_keeps_calendars_and_policies_with_the_cli_and_each_change_file
     assert "2026-12-25" in closed and "2026-03-08" in closed  # Christmas; Women's Day, a Berlin holiday
     assert {"2026-12-28", "2026-12-29", "2026-12-30"} <= set(closed) and "2026-12-31" not in closed
     assert holidays["imported"] == ["2026-12-28", "2026-12-29", "2026-12-30"]  # what the file closed, said
+    assert closed["2026-12-28"] == "Team retreat (own date)"  # named by the event
+    named = ok(cli(desk, "dana", "sla", "calendar", "holidays", "Ops", "--year", "2026",
+                   "--add", "2026-12-23", "--why", "Inventory\nday", "--json"))  # fmt: skip
+    assert isinstance(named, dict)
+    assert {e["date"]: e["name"] for e in named["closed"]}["2026-12-23"] == "Inventory day (own date)"
+    shown = ok(cli(desk, "alice", "sla", "calendar", "show", "Ops", "--json"))
+    assert isinstance(shown, dict) and shown["closed_date_names"]["2026-12-23"] == "Inventory day"
+    assert "2026-12-23 (Inventory day)" in cli(desk, "alice", "sla", "calendar", "show", "Ops").stdout
+    unnamed = cli(desk, "dana", "sla", "calendar", "holidays", "Ops", "--why", "Nothing added")
+    assert unnamed.returncode == 2 and "--why names the dates added" in unnamed.stderr
     said = cli(desk, "dana", "sla", "calendar", "holidays", "Ops", "--year", "2026", "--ics", str(ics))
     assert said.returncode == 0 and f"{ics} closes 3 days, 2026-12-28 to 2026-12-30" in said.stdout
 
@@ -97,6 +107,7 @@ def test_an_admin_keeps_calendars_and_policies_with_the_cli_and_each_change_file
         reasons = [row[0] for row in dana.execute("SELECT reason FROM sla_recompute ORDER BY id")]
     assert reasons == [
         "calendar Ops added",
+        "calendar Ops changed",
         "calendar Ops changed",
         "policy Gold added",
         "policy Gold changed",
@@ -233,6 +244,41 @@ def test_a_change_saved_during_a_walk_waits_for_the_next_run_instead_of_walking_
     assert recompute_pending(dba_runtime.uow, batch=3) == 0
     with desk.connect_as_dba() as dba:
         dba.execute("UPDATE switchboard.sla_policy SET is_active = false WHERE name = 'Looped'")
+        dba.execute("UPDATE switchboard.sla_recompute SET finished_at = now() WHERE finished_at IS NULL")
+
+
+def test_a_ticket_held_in_one_walk_keeps_only_that_walk_waiting(desk: Desk, dba_runtime: Runtime) -> None:
+    """One agent holding one of her tickets (`FOR SHARE`, left open) kept its walk unfinished, and the run
+    stopped there: every later request, of every queue, waited as long as she held it (a probe of 0053)."""
+    tech = json.dumps({"queue_ids": [desk.ids["tech"]]})
+    billing = json.dumps({"queue_ids": [desk.ids["billing"]]})
+    with desk.connect_as_dba() as dba:
+        dba.execute("UPDATE switchboard.sla_recompute SET finished_at = now() WHERE finished_at IS NULL")
+        for name, conditions in (("Tech held", tech), ("Billing free", billing)):
+            dba.execute(
+                "INSERT INTO switchboard.sla_policy (name, position, targets, business_hours, conditions)"
+                ' VALUES (%s, 98, \'{"normal": {"resolution": 600}}\', false, %s)',
+                (name, conditions),
+            )
+        dba.execute("UPDATE switchboard.sla_recompute SET finished_at = now() WHERE finished_at IS NULL")
+        dba.execute("UPDATE switchboard.sla_policy SET warn_share = 0.7 WHERE name = 'Tech held'")
+    bob = desk.connect("bob")
+    try:
+        bob.execute("BEGIN")
+        bob.execute("SELECT id FROM ticket WHERE id = %s FOR SHARE", (desk.ids["tech_bobs"],))
+        assert recompute_pending(dba_runtime.uow) == 1  # tech_open; bob's ticket waits for him
+        with desk.connect_as_dba() as dba:
+            dba.execute("UPDATE switchboard.sla_policy SET warn_share = 0.7 WHERE name = 'Billing free'")
+        assert recompute_pending(dba_runtime.uow) == 2  # Billing's two open tickets, though Tech's waits
+    finally:
+        bob.execute("ROLLBACK")
+        bob.close()
+    assert recompute_pending(dba_runtime.uow) == 1  # bob let go: his ticket, and the walk is through
+    with desk.connect_as_dba() as dba:
+        assert dba.execute("SELECT count(*) FROM switchboard.sla_recompute WHERE finished_at IS NULL").fetchone() == (
+            0,
+        )
+        dba.execute("UPDATE switchboard.sla_policy SET is_active = false WHERE name IN ('Tech held', 'Billing free')")
         dba.execute("UPDATE switchboard.sla_recompute SET finished_at = now() WHERE finished_at IS NULL")
 
 

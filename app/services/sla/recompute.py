@@ -24,7 +24,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from sqlalchemy import BigInteger, Select, cast, func, literal, select, update
+from sqlalchemy import BigInteger, Select, cast, func, literal, select, true, update
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 
 from app.models import SlaLedgerEntry, Ticket, TicketStatus
@@ -51,16 +51,17 @@ def recompute_pending(new_uow: NewUnitOfWork, *, batch: int = BATCH, max_batches
         horizon = uow.session.scalar(select(func.max(SlaRecompute.id)).where(SlaRecompute.finished_at.is_(None)))
     if horizon is None:
         return 0
+    waiting: set[int] = set()  # requests left with only held tickets: tried again next run
     for _ in range(max_batches):
         with new_uow() as uow:
-            request = _next_request(uow, horizon)
+            request = _next_request(uow, horizon, waiting)
             if request is None:
                 return marked
             count, walked = _mark_batch(uow, request, batch)
             uow.commit()
         marked += count
-        if not walked:  # only tickets someone holds are left: the next sweep tries them again
-            return marked
+        if not walked:  # only tickets someone holds are left: this request waits, the others go on
+            waiting.add(request.id)
     return marked
 
 
@@ -92,13 +93,19 @@ def mark_for_recompute(uow: UnitOfWork, ticket_ids: list[int], reason: str, now:
     return marked
 
 
-def _next_request(uow: UnitOfWork, horizon: int) -> SlaRecompute | None:
-    """The oldest unfinished request up to `horizon` (the run's), locked (another worker takes none
-    meanwhile); untouched requests filed before the run join it."""
+def _next_request(uow: UnitOfWork, horizon: int, waiting: set[int]) -> SlaRecompute | None:
+    """The oldest unfinished request up to `horizon` (the run's) but those `waiting` on held tickets,
+    locked (another worker takes none meanwhile); untouched requests filed before the run join it. One
+    agent holding one ticket of a walk stopped every later request of the run, every queue's, minute
+    after minute (a probe of migration 0053)."""
     session = uow.session
     request = session.scalar(
         select(SlaRecompute)
-        .where(SlaRecompute.finished_at.is_(None), SlaRecompute.id <= horizon)
+        .where(
+            SlaRecompute.finished_at.is_(None),
+            SlaRecompute.id <= horizon,
+            SlaRecompute.id.not_in(waiting) if waiting else true(),
+        )
         .order_by(SlaRecompute.id)
         .limit(1)
         .with_for_update(skip_locked=True)
