@@ -10,8 +10,12 @@ Create Date: 2026-12-08
   the admins'), and each login at most a tenth of it, counting the rows it added that the desk still keeps
   (the config audit's insert rows with its name, by a partial index of the config audit's inserts).
 - Admins remove what was added to hurt (audited as every config change): a canned response, a knowledge
-  base category with no article and no subcategory, a retired SLA policy (a policy in force is retired
-  first, so a due time never loses the policy that explains it). Nobody else deletes any of them.
+  base category with no article and no subcategory (an article's category is now kept by its foreign key,
+  which emptied it before: nothing deleted categories then), a retired SLA policy (a policy in force is
+  retired first, so a due time never loses the policy that explains it). Nobody else deletes any of them.
+- The bound is checked before each row (`refuse_beyond_rows()` v2, each login's share after the statement
+  in the new `refuse_beyond_share()`): a statement of 3,000 rows of 128 KB wrote 815 MB before it was
+  refused at its end, and an INSERT of no rows held the table's lock for its transaction.
 - `business_calendar.closed_date_names`: the team's own closed dates by name ("Inventory day", an .ics
   event's summary), an object of ISO dates to one-line names (a date without a name has none); the closed
   days showed "closed (the team's own date)" for every one, and an .ics import threw its names away.
@@ -32,17 +36,22 @@ depends_on: str | Sequence[str] | None = None
 
 S = "switchboard"
 FUNCTIONS = [("refuse_beyond_rows", 1, 2)]
-ADMIN = f"(SELECT {S}.is_active_agent()) AND (SELECT {S}.is_admin())"
-# The rows an admin may delete, per table: what may go without taking anything with it.
-REMOVABLE = {
-    "canned_response": ADMIN,
-    # an article's category would be emptied by its foreign key (an admin is an editor: sees every article);
-    # a category with subcategories is kept by theirs
-    "knowledge_category": (
-        f"{ADMIN} AND NOT EXISTS (SELECT FROM {S}.knowledge_article a WHERE a.category_id = knowledge_category.id)"
-    ),
-    "sla_policy": f"{ADMIN} AND NOT is_active",
+NEW_FUNCTIONS = [("refuse_beyond_share", "")]
+# 0050's bounds (its ROW_BOUNDS): the table, the most rows, what they are.
+ROW_BOUNDS = {
+    "knowledge_category": (1000, "knowledge base categories"),
+    "sla_policy": (200, "SLA policies"),
+    "business_calendar": (100, "business calendars"),
+    "canned_response": (2000, "canned responses"),
+    "account_priority_rule": (200, "account priority rules"),
+    "queue": (500, "queues"),
+    "ticket_status": (64, "ticket statuses"),
 }
+ADMIN = f"(SELECT {S}.is_active_agent()) AND (SELECT {S}.is_admin())"
+# The rows an admin may delete, per table: what may go without taking anything with it (a category that
+# holds an article or a subcategory is kept by their foreign keys, which see every row, committed or not).
+REMOVABLE = {"canned_response": ADMIN, "knowledge_category": ADMIN, "sla_policy": f"{ADMIN} AND NOT is_active"}
+ARTICLE_CATEGORY = "fk_knowledge_article_category_id_knowledge_category"
 CONFIG_INSERTS = "ix_audit_event_config_inserts"
 NAMES = "closed_date_names"
 # An object of ISO dates to names, each a string on one line (what no one-line column holds, 0049), at most
@@ -82,6 +91,21 @@ def upgrade() -> None:
     )
     for function, _before, after in FUNCTIONS:
         op.execute(function_sql(function, after, names))
+    for function, signature in NEW_FUNCTIONS:
+        op.execute(function_sql(function, 1, names))
+        op.execute(f"REVOKE EXECUTE ON FUNCTION {S}.{function}({signature}) FROM PUBLIC")
+        op.execute(f"GRANT EXECUTE ON FUNCTION {S}.{function}({signature}) TO {_staff(names)}")
+    for table, (most, what) in ROW_BOUNDS.items():
+        op.execute(f"DROP TRIGGER z_{table}_rows_bounded ON {S}.{table}")
+        op.execute(
+            f"CREATE TRIGGER z_{table}_rows_bounded BEFORE INSERT ON {S}.{table}"
+            f" FOR EACH ROW EXECUTE FUNCTION {S}.refuse_beyond_rows('{most}', '{what}')"
+        )
+        op.execute(
+            f"CREATE TRIGGER z_{table}_share_bounded AFTER INSERT ON {S}.{table} REFERENCING NEW TABLE AS new_rows"
+            f" FOR EACH STATEMENT EXECUTE FUNCTION {S}.refuse_beyond_share('{most}', '{what}')"
+        )
+    _article_category_on_delete("NO ACTION")
     op.add_column(
         "business_calendar",
         sa.Column(NAMES, postgresql.JSONB(), server_default=sa.text("'{}'::jsonb"), nullable=False),
@@ -106,6 +130,16 @@ def downgrade() -> None:
     _rebuild_json_checks(("weekly_hours",))
     op.execute(f"ALTER TABLE {S}.business_calendar DROP CONSTRAINT {next(iter(NAMES_CHECKS))}")
     op.drop_column("business_calendar", NAMES, schema=S)
+    _article_category_on_delete("SET NULL")
+    for table, (most, what) in ROW_BOUNDS.items():
+        op.execute(f"DROP TRIGGER z_{table}_share_bounded ON {S}.{table}")
+        op.execute(f"DROP TRIGGER z_{table}_rows_bounded ON {S}.{table}")
+        op.execute(
+            f"CREATE TRIGGER z_{table}_rows_bounded AFTER INSERT ON {S}.{table}"
+            f" FOR EACH STATEMENT EXECUTE FUNCTION {S}.refuse_beyond_rows('{most}', '{what}')"
+        )
+    for function, signature in NEW_FUNCTIONS:
+        op.execute(f"DROP FUNCTION {S}.{function}({signature})")
     for function, before, _after in FUNCTIONS:
         op.execute(function_sql(function, before, names))
     op.drop_index(CONFIG_INSERTS, table_name="audit_event", schema=S)
@@ -132,3 +166,17 @@ def _grant_as_closed_dates(column: str) -> None:
     )
     for grantee, privilege in grants:
         op.execute(f"GRANT {privilege} ({column}) ON {S}.business_calendar TO {quote_identifier(grantee)}")
+
+
+def _article_category_on_delete(action: str) -> None:
+    """An article's category: kept while an article is in it (NO ACTION), or emptied with it (SET NULL,
+    before 0053; nothing deleted categories then)."""
+    op.execute(f"ALTER TABLE {S}.knowledge_article DROP CONSTRAINT {ARTICLE_CATEGORY}")
+    op.execute(
+        f"ALTER TABLE {S}.knowledge_article ADD CONSTRAINT {ARTICLE_CATEGORY} FOREIGN KEY (category_id)"
+        f" REFERENCES {S}.knowledge_category (id) ON DELETE {action}"
+    )
+
+
+def _staff(names: DatabaseNames) -> str:
+    return ", ".join(quote_identifier(role) for role in (names.agent_role, names.supervisor_role, names.admin_role))
