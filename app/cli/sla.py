@@ -517,6 +517,7 @@ def _dry_run_calendar(uow: UnitOfWork, calendar: admin.CalendarInfo, values: dic
 @click.option("--why", default="", help="What the dates added are called (e.g. 'Inventory day').")
 @click.option("--remove", "remove", multiple=True, type=click.DateTime(["%Y-%m-%d"]), help="Open again.")
 @click.option("--ics", "ics", default=None, help="Close on the days of this .ics file's events (named by them).")
+@click.option("--many", is_flag=True, help=f"Take an .ics file that closes more than {admin.MANY_CLOSED_DAYS} days.")
 @click.option("--dry-run", "dry", is_flag=True, help="Say how many open tickets the change would move; save nothing.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
@@ -528,6 +529,7 @@ def calendar_holidays(
     why: str,
     remove: tuple[dt.datetime, ...],
     ics: str | None,
+    many: bool,
     dry: bool,
     as_json: bool,
 ) -> None:
@@ -546,6 +548,11 @@ def calendar_holidays(
         if data is not None:  # an event's times are counted on the calendar's clock
             zone = admin.show_calendar(uow, name).time_zone
             imported = admin.named_days_from_ics(data, until=horizon, time_zone=zone)
+            if len(imported) > admin.MANY_CLOSED_DAYS and not many:
+                raise InvalidInput(
+                    f"{_imported_words(ics or '', list(imported), horizon).removesuffix('; the year asked for:')}"
+                    f": more than a team closes in a year (a meeting series?). Nothing was saved; --many takes them."
+                )
             extra = imported | extra  # a date typed with --add is called as typed
         if dry:
             calendar = admin.show_calendar(uow, name)

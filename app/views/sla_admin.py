@@ -49,7 +49,15 @@ from app.services.connectors.conditions import ACCOUNT_PREFIX, account_condition
 from app.services.desk_api import SlaAdminArea
 from app.services.errors import InvalidInput
 from app.services.platform.plain_text import clean_line
-from app.services.sla.admin_dto import MAX_DATE_NAME, WEEKDAYS, CalendarInfo, DryRun, PolicyInfo, SlaSetup
+from app.services.sla.admin_dto import (
+    MANY_CLOSED_DAYS,
+    MAX_DATE_NAME,
+    WEEKDAYS,
+    CalendarInfo,
+    DryRun,
+    PolicyInfo,
+    SlaSetup,
+)
 from app.services.sla.clocks import Target
 from app.services.sla.dto import minutes_from_words, minutes_words
 from app.services.sla.policy import MAX_TARGET_MINUTES, Action
@@ -800,6 +808,7 @@ class CalendarEditor(QWidget):
         self.holidays.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.own_dates = QListWidget()
         self.own_dates.setMaximumHeight(120)
+        self.own_dates.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # a bad import at once
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
@@ -976,9 +985,12 @@ class CalendarEditor(QWidget):
         self.why_edit.clear()
 
     def _remove_date(self) -> None:
-        row = self.own_dates.currentRow()
-        if row >= 0:
+        """The dates selected (Shift and Ctrl choose several; Ctrl+A all), or the current one."""
+        chosen = self.own_dates.selectedItems() or [self.own_dates.currentItem()]
+        rows = sorted((self.own_dates.row(item) for item in chosen if item is not None), reverse=True)
+        for row in rows:
             self.own_dates.takeItem(row)
+        if rows:
             self._show_closed_days()
 
     def _ask_for_ics(self) -> str:
@@ -995,9 +1007,14 @@ class CalendarEditor(QWidget):
     def _ics_arrived(self, dates: dict[dt.date, str]) -> None:
         before = len(self.own())
         self._set_own(dates | {day: name for day, name in self.own().items() if name or day not in dates})
-        self.message.setText(
-            f"Imported {len(self.own()) - before} new closed dates from the .ics file (not saved yet)."
+        added = len(self.own()) - before
+        many = (
+            " That is more than a team closes in a year (a meeting series?): look at the list before you save;"
+            " Shift or Ctrl+A and Remove date take them out again."
+            if added > MANY_CLOSED_DAYS
+            else ""
         )
+        self.message.setText(f"Imported {added} new closed dates from the .ics file (not saved yet).{many}")
 
     def _show_closed_days(self, *_: object) -> None:
         if self._filling:

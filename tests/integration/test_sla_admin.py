@@ -420,3 +420,23 @@ def test_a_calendar_change_is_dry_run_first_from_the_cli_and_the_service_and_wri
         reasons = dba.execute("SELECT reason FROM switchboard.sla_recompute ORDER BY id DESC LIMIT 1").fetchone()
         dba.execute("UPDATE switchboard.sla_policy SET is_active = false WHERE name = 'On retreat'")
     assert reasons == ("calendar Retreat changed",)
+
+
+def test_an_ics_file_closing_more_days_than_a_team_does_in_a_year_is_asked_about(desk: Desk, tmp_path: Path) -> None:
+    """A real-world probe: one meeting series closed every working day for two years and stopped every SLA
+    clock on the calendar, saved at once; timed meetings close nothing now (tests/unit/test_sla_ics.py),
+    and a file closing more than 60 days is refused until --many says it is meant."""
+    added = cli(desk, "dana", "sla", "calendar", "add", "Many", "--time-zone", "UTC", "--hours", "mon-fri 09:00-17:00")
+    assert added.returncode == 0, added.stderr
+    daily = tmp_path / "daily.ics"
+    daily.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:d\r\nDTSTAMP:20260101T000000Z\r\n"
+        "DTSTART;VALUE=DATE:20270104\r\nRRULE:FREQ=DAILY;COUNT=100\r\nSUMMARY:Shutdown\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    refused = cli(desk, "dana", "sla", "calendar", "holidays", "Many", "--ics", str(daily))
+    assert refused.returncode == 2 and "closes 100 days, 2027-01-04 to 2027-04-13" in refused.stderr
+    assert "Nothing was saved; --many takes them" in refused.stderr
+    shown = ok(cli(desk, "dana", "sla", "calendar", "show", "Many", "--json"))
+    assert isinstance(shown, dict) and shown["closed_dates"] == [] and shown["version"] == 1
+    taken = ok(cli(desk, "dana", "sla", "calendar", "holidays", "Many", "--ics", str(daily), "--many", "--json"))
+    assert isinstance(taken, dict) and len(taken["imported"]) == 100

@@ -96,15 +96,15 @@ def test_a_timed_event_over_several_days_closes_each_of_them() -> None:
     """Christmas week as one timed event closed only the 24th (a probe's calendar)."""
     data = ics("UID:week\r\nDTSTART:20271224T000000\r\nDTEND:20271228T000000\r\n")  # up to midnight: not the 28th
     assert dates_from_ics(data, until=UNTIL) == [dt.date(2027, 12, d) for d in (24, 25, 26, 27)]
-    late = ics("UID:late\r\nDTSTART:20271224T220000\r\nDTEND:20271225T020000\r\n")  # into the next day
+    late = ics("UID:late\r\nDTSTART:20271224T200000\r\nDTEND:20271225T060000\r\n")  # four hours, then six
     assert dates_from_ics(late, until=UNTIL) == [dt.date(2027, 12, 24), dt.date(2027, 12, 25)]
 
 
 def test_a_time_with_a_zone_closes_the_day_it_is_on_the_calendars_clock() -> None:
-    data = ics("UID:z\r\nDTSTART:20271224T233000Z\r\nDTEND:20271224T235900Z\r\n")
+    data = ics("UID:z\r\nDTSTART:20271224T233000Z\r\nDTEND:20271225T043000Z\r\n")  # five hours
     assert dates_from_ics(data, until=UNTIL, time_zone="Europe/Berlin") == [dt.date(2027, 12, 25)]
     assert dates_from_ics(data, until=UNTIL, time_zone="America/New_York") == [dt.date(2027, 12, 24)]
-    floating = ics("UID:f\r\nDTSTART:20271224T233000\r\n")  # no zone: the day as written
+    floating = ics("UID:f\r\nDTSTART:20271224T100000\r\nDTEND:20271224T160000\r\n")  # no zone: as written
     assert dates_from_ics(floating, until=UNTIL, time_zone="Asia/Tokyo") == [dt.date(2027, 12, 24)]
 
 
@@ -122,12 +122,12 @@ def test_days_past_the_horizon_are_left_out_not_refused() -> None:
 
 def test_a_repeating_timed_event_counts_each_occurrence_on_the_calendars_clock() -> None:
     """A yearly 23:30 UTC closed the 24th in Berlin each year, where the single event closed the 25th."""
-    data = ics("UID:y\r\nDTSTART:20261224T233000Z\r\nDTEND:20261224T235900Z\r\nRRULE:FREQ=YEARLY;COUNT=3\r\n")
+    data = ics("UID:y\r\nDTSTART:20261224T233000Z\r\nDTEND:20261225T043000Z\r\nRRULE:FREQ=YEARLY;COUNT=3\r\n")
     assert dates_from_ics(data, until=UNTIL, time_zone="Europe/Berlin") == [
         dt.date(y, 12, 25) for y in (2026, 2027, 2028)
     ]
-    weekly = ics(  # Google's weekly evening meeting in New York, a morning in Tokyo
-        "UID:w\r\nDTSTART;TZID=America/New_York:20261201T200000\r\nDTEND;TZID=America/New_York:20261201T210000\r\n"
+    weekly = ics(  # Google's weekly evening workshop in New York, a working day in Tokyo
+        "UID:w\r\nDTSTART;TZID=America/New_York:20261201T200000\r\nDTEND;TZID=America/New_York:20261202T020000\r\n"
         "RRULE:FREQ=WEEKLY;COUNT=2\r\n"
     )
     assert dates_from_ics(weekly, until=UNTIL, time_zone="Asia/Tokyo") == [dt.date(2026, 12, 2), dt.date(2026, 12, 9)]
@@ -147,12 +147,12 @@ def test_until_exdate_and_a_moved_occurrence_in_utc_are_read_on_the_events_clock
     """Thunderbird and Google write UNTIL in UTC: Fridays 09:00 in Berlin "until 08:00Z" on the 26th lost that
     Friday; an EXDATE and a RECURRENCE-ID in UTC cancelled and moved nothing (a real-world probe)."""
     data = ics(
-        "UID:fri\r\nDTSTART;TZID=Europe/Berlin:20270205T090000\r\nDTEND;TZID=Europe/Berlin:20270205T100000\r\n"
+        "UID:fri\r\nDTSTART;TZID=Europe/Berlin:20270205T090000\r\nDTEND;TZID=Europe/Berlin:20270205T170000\r\n"
         "RRULE:FREQ=WEEKLY;UNTIL=20270226T080000Z\r\n",
-        "UID:mon\r\nDTSTART;TZID=Europe/Berlin:20270104T090000\r\nDTEND;TZID=Europe/Berlin:20270104T100000\r\n"
+        "UID:mon\r\nDTSTART;TZID=Europe/Berlin:20270104T090000\r\nDTEND;TZID=Europe/Berlin:20270104T170000\r\n"
         "RRULE:FREQ=WEEKLY;COUNT=4\r\nEXDATE:20270111T080000Z\r\n",
         "UID:mon\r\nRECURRENCE-ID:20270118T080000Z\r\n"
-        "DTSTART;TZID=Europe/Berlin:20270120T090000\r\nDTEND;TZID=Europe/Berlin:20270120T100000\r\n",
+        "DTSTART;TZID=Europe/Berlin:20270120T090000\r\nDTEND;TZID=Europe/Berlin:20270120T170000\r\n",
     )
     assert dates_from_ics(data, until=dt.date(2027, 12, 31), time_zone="Europe/Berlin") == [
         dt.date(2027, 1, 4),
@@ -241,3 +241,21 @@ def test_each_day_is_named_by_its_events_titles_on_one_line() -> None:
         dt.date(2027, 12, 24): "Team retreat; Inventory",
         dt.date(2027, 12, 27): "",
     }
+
+
+def test_a_timed_event_closes_only_a_day_it_takes_half_of() -> None:
+    """One Outlook export of a daily stand-up closed every working day for two years (541 days), and every
+    SLA clock on the calendar stopped; a maintenance window from 23:00 to 01:00 closed two whole days."""
+    standup = ics(
+        "UID:s\r\nDTSTART;TZID=Europe/Berlin:20261207T091500\r\nDTEND;TZID=Europe/Berlin:20261207T093000\r\n"
+        "RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR\r\n"
+    )
+    assert dates_from_ics(standup, until=UNTIL, time_zone="Europe/Berlin") == []
+    window = ics("UID:m\r\nDTSTART:20270305T230000\r\nDTEND:20270306T010000\r\n")
+    assert dates_from_ics(window, until=UNTIL) == []
+    training = ics("UID:t\r\nDTSTART:20270308T090000\r\nDTEND:20270308T170000\r\n")  # a working day: closed
+    afternoon = ics("UID:a\r\nDTSTART:20270309T130000\r\nDTEND:20270309T170000\r\n")  # half a day: closed
+    instant = ics("UID:i\r\nDTSTART:20270310T090000\r\n")  # a moment, no end: nothing
+    assert dates_from_ics(training, until=UNTIL) == [dt.date(2027, 3, 8)]
+    assert dates_from_ics(afternoon, until=UNTIL) == [dt.date(2027, 3, 9)]
+    assert dates_from_ics(instant, until=UNTIL) == []

@@ -29,6 +29,7 @@ from app.services.platform.plain_text import clean_line
 from app.services.platform.uow import UnitOfWork
 from app.services.platform.week_hours import parse_hours
 from app.services.sla.admin_dto import (
+    MANY_CLOSED_DAYS,
     MAX_DATE_NAME,
     POLICY_FIELDS,
     WEEKDAYS,
@@ -47,7 +48,7 @@ _SAVE_POLICY = sql_text(
     "CAST(:targets AS jsonb), :business_hours, :calendar_id, :warn_share, CAST(:ladder AS jsonb), :active)"
 )
 
-__all__ = ["POLICY_FIELDS", "WEEKDAYS", "CalendarInfo", "PolicyInfo", "describe_hours"]
+__all__ = ["MANY_CLOSED_DAYS", "POLICY_FIELDS", "WEEKDAYS", "CalendarInfo", "PolicyInfo", "describe_hours"]
 
 # The team's own closed dates: plain, or mapped to their names ("Inventory day"; "" for none).
 OwnDates = Iterable[dt.date] | Mapping[dt.date, str]
@@ -568,6 +569,7 @@ def _integer(value: object, what: str) -> int:
 
 MAX_ICS_BYTES = 2_000_000
 MAX_EVENT_DAYS = 366
+CLOSING_MINUTES = 4 * 60  # of a day a timed event takes before it closes the day (half an office day)
 
 
 ICS_HORIZON_YEARS = 2  # repeating events are expanded to the end of the year after next
@@ -588,9 +590,9 @@ def dates_from_ics(data: bytes, *, until: dt.date, time_zone: str | None = None)
 def named_days_from_ics(data: bytes, *, until: dt.date, time_zone: str | None = None) -> dict[dt.date, str]:
     """The days an `.ics` file's events cover (the team's own closed dates: a company holiday, a training
     day), in order, each named by its events' titles ("Team retreat"), read offline with `icalendar`. An
-    all-day event ends the day before its DTEND; a timed event closes every day from the one it starts on
-    to the one it ends in (an end at midnight ends the day before), its days counted in `time_zone` (the
-    calendar's) when the event's times carry a zone: 23:30 UTC on the 24th is the 25th in Berlin. Days after `until`
+    all-day event ends the day before its DTEND; a timed event closes each day it takes four hours or more of
+    (`_closing_offsets`: a training, not a stand-up), its days counted in `time_zone` (the calendar's) when
+    the event's times carry a zone: 23:30 UTC on the 24th is the 25th in Berlin. Days after `until`
     are left out, as the SLA book never reads them. A repeating event (RRULE, RDATE, less its EXDATEs and the
     occurrences moved by a RECURRENCE-ID) counts on each of its days up to `until` (see `ics_horizon`), with
     `dateutil`'s rules (icalendar's own dependency); an event repeating more than 1,000 times within that is
@@ -685,11 +687,36 @@ def _event_days(
         last = max(first, _as_date(end_at) - dt.timedelta(days=1))
     if (last - first).days > MAX_EVENT_DAYS:
         raise InvalidInput(f"{what} spans more than a year ({first} to {last}).")
-    span = (last - first).days
+    offsets = list(range((last - first).days + 1))
+    if isinstance(start.dt, dt.datetime):
+        offsets = _closing_offsets(start.dt, end_at, first, offsets, zone)
     starts = [first]
     if event.get("RECURRENCE-ID") is None and (event.get("RRULE") is not None or event.get("RDATE") is not None):
         starts = _occurrences(event, start.dt, until, moved.get(str(event.get("UID", "")), set()), zone)
-    return {day + dt.timedelta(days=n) for day in starts for n in range(span + 1)}
+    return {day + dt.timedelta(days=n) for day in starts for n in offsets}
+
+
+def _closing_offsets(
+    start: dt.datetime, end: Any, first: dt.date, offsets: list[int], zone: ZoneInfo | None
+) -> list[int]:
+    """The days of a timed event (by their distance from its first) that it takes `CLOSING_MINUTES` or more
+    of, on the calendar's clock: a training from 9 to 5 closes its day, a daily 15-minute stand-up or a
+    maintenance window from 23:00 to 01:00 closes none (one Outlook export of a stand-up closed every working
+    day for two years and stopped every SLA clock on the calendar). An event without an end is an instant."""
+    if not isinstance(end, dt.datetime):
+        return []
+    begins, ends = _wall_time(_on_zone(start, zone)), _wall_time(_on_zone(end, zone))
+    kept = []
+    for offset in offsets:
+        day = dt.datetime.combine(first + dt.timedelta(days=offset), dt.time())
+        taken = min(ends, day + dt.timedelta(days=1)) - max(begins, day)
+        if taken >= dt.timedelta(minutes=CLOSING_MINUTES):
+            kept.append(offset)
+    return kept
+
+
+def _on_zone(value: dt.datetime, zone: ZoneInfo | None) -> dt.datetime:
+    return value.astimezone(zone) if zone is not None and value.tzinfo is not None else value
 
 
 def _is_free(event: Any) -> bool:

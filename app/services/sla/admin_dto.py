@@ -43,6 +43,7 @@ class PolicyInfo:
 
 
 MAX_DATE_NAME = 100  # characters of the name of a team's own closed date
+MANY_CLOSED_DAYS = 60  # an .ics import closing more is asked about: more than a team closes in a year
 
 
 @dataclass(frozen=True)
