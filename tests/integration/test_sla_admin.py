@@ -317,6 +317,14 @@ def test_a_dry_run_counts_what_would_move_and_breach_through_the_callers_eyes_an
             assert "4 would have no due time any more" in unclocked.summary()
             with pytest.raises(InvalidInput, match="names queue 99999, which does not exist"):
                 dry_run.dry_run(uow, [{**elsewhere[0], "conditions": {"queue_ids": [99999]}}])
+            # a real-world probe: a misspelt field was left out of the dry run, which showed a policy the lead
+            # had not written; "false" in quotes was read as business hours on
+            with pytest.raises(InvalidInput, match="Unknown policy fields: calender"):
+                dry_run.dry_run(uow, [{**elsewhere[0], "calender": "Ops"}])
+            with pytest.raises(InvalidInput, match="business_hours is true or false"):
+                dry_run.dry_run(uow, [{**elsewhere[0], "business_hours": "false"}])
+            with pytest.raises(InvalidInput, match="business_hours is true or false"):
+                admin.add_policy(uow, {**elsewhere[0], "name": "Quoted", "business_hours": "no"})
     finally:
         runtime.close()
 

@@ -71,9 +71,7 @@ def show_policy(uow: UnitOfWork, name: str) -> PolicyInfo:
 def add_policy(uow: UnitOfWork, spec: Mapping[str, Any]) -> PolicyInfo:
     """A new policy from its spec (`POLICY_FIELDS`; name, position and targets required), saved through
     `save_sla_policy()`: an admin's any, a team lead's only over queues they lead."""
-    unknown = set(spec) - set(POLICY_FIELDS)
-    if unknown:
-        raise InvalidInput(f"Unknown policy fields: {', '.join(sorted(unknown))} (known: {', '.join(POLICY_FIELDS)}).")
+    _check_fields(spec)
     for required in ("name", "position", "targets"):
         if spec.get(required) in (None, "", {}):
             raise InvalidInput(f"A policy needs {required!r}.")
@@ -85,9 +83,7 @@ def add_policy(uow: UnitOfWork, spec: Mapping[str, Any]) -> PolicyInfo:
 def set_policy(uow: UnitOfWork, name: str, changes: Mapping[str, Any]) -> PolicyInfo:
     """Change some fields of a policy (its version goes up, on the version read here: a save meanwhile is
     refused); the open tickets are recomputed."""
-    unknown = set(changes) - set(POLICY_FIELDS)
-    if unknown:
-        raise InvalidInput(f"Unknown policy fields: {', '.join(sorted(unknown))} (known: {', '.join(POLICY_FIELDS)}).")
+    _check_fields(changes)
     row = _policy_row(uow, name)
     if "name" in changes and changes["name"] != row.name:
         taken = uow.session.scalar(select(SlaPolicy.id).where(SlaPolicy.name == changes["name"]))
@@ -111,10 +107,7 @@ def save_policy(uow: UnitOfWork, policy_id: int | None, expected_version: int | 
     functions here; the database decides who may (an admin any policy, a team lead one over the queues they
     lead) and refuses a change on an older version. Returns the policy's id."""
     fields = dict(spec)
-    active = bool(fields.pop("active", True))
-    unknown = set(fields) - set(POLICY_FIELDS)
-    if unknown:
-        raise InvalidInput(f"Unknown policy fields: {', '.join(sorted(unknown))}.")
+    active = _flag(fields.pop("active", True), "active")
     for required in ("name", "position", "targets"):
         if fields.get(required) in (None, "", {}):
             raise InvalidInput(f"A policy needs {required.replace('_', ' ')}.")
@@ -156,6 +149,7 @@ def _saved_info(uow: UnitOfWork, policy_id: int) -> PolicyInfo:
 def apply_spec(uow: UnitOfWork, row: SlaPolicy, spec: Mapping[str, Any]) -> None:
     """Validate a policy spec and write it onto the row (a transient row for a dry run). The calendar is
     looked up before anything is set: a query after would flush half the change as an update of its own."""
+    _check_fields(spec)
     calendar_id = row.calendar_id
     if "calendar" in spec:
         calendar_id = None if spec["calendar"] in (None, "") else _calendar_row(uow, str(spec["calendar"])).id
@@ -178,7 +172,7 @@ def apply_spec(uow: UnitOfWork, row: SlaPolicy, spec: Mapping[str, Any]) -> None
             raise InvalidInput(f"The policy's ladder must be a list of at most {MAX_LADDER_STEPS} steps.")
         row.ladder = spec["ladder"]
     if "business_hours" in spec:
-        row.business_hours = bool(spec["business_hours"])
+        row.business_hours = _flag(spec["business_hours"], "business_hours")
     if "warn_share" in spec:
         share = spec["warn_share"]
         if not isinstance(share, int | float) or not 0 < share < 1:
@@ -194,6 +188,21 @@ def apply_spec(uow: UnitOfWork, row: SlaPolicy, spec: Mapping[str, Any]) -> None
     _responses_come_first(policy.targets)
     if row.business_hours and calendar is not None:
         _targets_fit(policy.targets, calendar, now)
+
+
+def _check_fields(spec: Mapping[str, Any]) -> None:
+    """Every field a policy has, and no other: a misspelt one ("calender") was refused by `sla policy add`
+    but left out by a dry run, which then showed a policy the lead had not written."""
+    unknown = set(spec) - set(POLICY_FIELDS)
+    if unknown:
+        raise InvalidInput(f"Unknown policy fields: {', '.join(sorted(unknown))} (known: {', '.join(POLICY_FIELDS)}).")
+
+
+def _flag(value: object, what: str) -> bool:
+    """A yes-or-no field, as JSON writes it: "false" in quotes was read as yes (any text is)."""
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{what} is true or false (without quotes), not {value!r}.")
+    return value
 
 
 def _responses_come_first(targets: Mapping[Any, Mapping[Any, float]]) -> None:
