@@ -57,6 +57,7 @@ def compliance_command(ctx: CliContext, as_json: bool) -> None:
     """SLA compliance of the last four weeks in the queues you see, as the supervisor view's chart counts it:
     first responses and resolutions met and breached, per queue and priority (replayed from the ledgers)."""
     with ctx.runtime().uow() as uow:
+        supervision.require_lead(uow)
         counts = supervision.compliance(uow)
     if as_json:
         say_json([count.as_json() for count in counts])
@@ -88,6 +89,7 @@ def escalations(click_ctx: click.Context, as_json: bool) -> None:
         return
     ctx: CliContext = click_ctx.obj
     with ctx.runtime().uow() as uow:
+        supervision.require_lead(uow)
         rows = board.open_escalations(uow)
     if as_json:
         say_json([row.as_json() for row in rows])
@@ -97,8 +99,9 @@ def escalations(click_ctx: click.Context, as_json: bool) -> None:
         return
     say_lines(
         f"#{r.number} {r.target.replace('_', ' ')} level {r.level} ({r.action.replace('_', ' ')}), {r.risk.value}: "
-        f"{left_words(r.minutes_left)}, typically {minutes_words(r.typical_minutes)} of business time; due "
-        f"{r.due_at:%Y-%m-%d %H:%M %Z}: {r.subject} [{r.queue}, {r.priority}, {r.status}]"
+        f"{left_words(r.minutes_left)}, typically {minutes_words(r.typical_minutes)} of business time; "
+        + ("clock stopped" if r.clock_due_at is None else f"due {_when(r.clock_due_at)}")
+        + f": {r.subject} [{r.queue}, {r.priority}, {r.status}]"
         + (f"; acknowledged by {r.acknowledged_by}" if r.acknowledged_by else "")
         for r in rows
     )
@@ -134,6 +137,7 @@ def team(ctx: CliContext, as_json: bool) -> None:
     busiest first, with open tickets against capacity, availability, the oldest open ticket and today's
     breaches (each counted on whoever held the ticket when it breached; "today" on your own clock)."""
     with ctx.runtime().uow() as uow:
+        supervision.require_lead(uow)
         agents = supervision.team_load(uow)
     if as_json:
         say_json([agent.as_json() for agent in agents])

@@ -425,6 +425,15 @@ def my_alerts(uow: UnitOfWork, after: dt.datetime) -> list[SlaAlert]:
     return alerts
 
 
+def require_lead(uow: UnitOfWork) -> None:
+    """The supervisor view's figures are for team leads and admins (and a trusted session: IT's monitoring
+    runs `switchboard escalations --json` as the worker's login): an agent is told so, from the CLI as from
+    the desktop. The CLI gave an agent the team's load and breaches, which her desktop refuses her."""
+    role = uow.session.scalar(select(identity.current_agent_role()))
+    if role not in {lead.value for lead in LEADS}:
+        raise NotPermitted("The supervisor view is for team leads and admins.")
+
+
 class Supervision(SpeaksDomainErrors):
     """The desk's SLA area: the supervisor view for team leads and admins (an agent is told so), and
     every agent's own SLA alerts (the tray)."""

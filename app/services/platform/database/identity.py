@@ -9,7 +9,7 @@ parameter of the plan (the row-level security policies use the same form). Use t
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ColumnElement, literal_column
+from sqlalchemy import BigInteger, ColumnElement, String, literal_column
 from sqlalchemy.dialects.postgresql import ARRAY
 
 
@@ -23,3 +23,9 @@ def visible_queue_ids() -> ColumnElement[list[int]]:
     queues: ARRAY[int] = ARRAY(BigInteger)
     # The cast makes it an expression: `ANY ((SELECT …))` would still be read as ANY over a sub-select's rows.
     return literal_column("(SELECT switchboard.visible_queue_ids())::bigint[]", queues)  # type: ignore[arg-type]
+
+
+def current_agent_role() -> ColumnElement[str]:
+    """The caller's role as the database says it ('admin' for a trusted session acting for nobody: the worker,
+    IT's monitoring), NULL for a login without an active agent row."""
+    return literal_column("(SELECT switchboard.current_agent_role()::text)", String)
