@@ -326,6 +326,12 @@ def test_the_compliance_series_has_every_day_and_counts_only_the_chosen_queue_an
     )
     quiet = compliance_series(counts, now, "Tech", "first_response")
     assert quiet.share_met is None and quiet.summary == "no clock finished in these 28 days"
+    # a clock dated on a calendar's clock a day ahead of the workstation's (Berlin past midnight, New York not):
+    # its day is shown, as `sla compliance` counts it (a real-world probe: five resolutions were dropped)
+    ahead = compliance_series((*counts, ComplianceCount(today + dt.timedelta(days=1), "Tech", "resolution", 5, 0)),
+                              now, ALL_QUEUES, "resolution")  # fmt: skip
+    assert ahead.days[-1] == today + dt.timedelta(days=1) and len(ahead.days) == 28
+    assert (sum(ahead.met), sum(ahead.breached)) == (10, 3)
 
 
 def test_the_assignee_is_told_of_a_warning_and_a_step_on_her_ticket_once(

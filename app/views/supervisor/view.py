@@ -558,8 +558,10 @@ def compliance_series(
     priority: str = ALL_PRIORITIES,
 ) -> ComplianceSeries:
     """Met and breached per day over the last `days` (every day present, the quiet ones as zero), of one
-    queue or all, one priority or all."""
-    last = as_of.astimezone().date()
+    queue or all, one priority or all. A count is dated on its calendar's clock, which may be a day ahead of
+    this workstation's (a lead in New York at 19:00 is past midnight in Berlin): the days end at the later
+    of the two, or the chart dropped that day's clocks and disagreed with `sla compliance`."""
+    last = max([as_of.astimezone().date(), *(count.day for count in counts)])
     dates = tuple(last - dt.timedelta(days=offset) for offset in range(days - 1, -1, -1))
     met = dict.fromkeys(dates, 0)
     breached = dict.fromkeys(dates, 0)
