@@ -743,9 +743,13 @@ class SlaPolicyEditor(AsksBeforeDiscarding):
 
 
 class PolicyTable(QTableView):
-    """Enter (or a double click) edits the selected policy."""
+    """Enter (or a double click) edits the selected policy; Tab leaves for the buttons (the arrows choose)."""
 
     opened = Signal(int)
+
+    def __init__(self) -> None:
+        super().__init__()
+        tab_leaves(self)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():

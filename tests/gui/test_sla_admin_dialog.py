@@ -199,6 +199,7 @@ def test_a_lead_edits_dry_runs_saves_and_moves_a_policy_and_a_refusal_keeps_what
     # Ctrl+Down: Billing standard goes below the default (dry-run first, then applied).
     dialog.table.setFocus()
     dialog.table.setCurrentIndex(dialog.model.index(0, 0))
+    assert not dialog.table.tabKeyNavigation()  # Tab leaves the list for the buttons (a usability probe)
     qtbot.keyClick(dialog.table, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: dialog.apply_move_button.isEnabled(), timeout=10_000)
     assert dialog.move_summary.text().startswith("Moving Billing standard down: 1 of 1 open tickets would move")

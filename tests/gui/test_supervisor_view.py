@@ -141,6 +141,8 @@ def test_a_team_lead_sees_the_board_the_team_and_compliance_and_opens_a_ticket_b
     assert (team["Bob Baker"].open_tickets, team["Bob Baker"].capacity, team["Bob Baker"].breaches_today) == (1, 20, 1)
     assert team["Alice Archer"].open_tickets == 0
 
+    # Tab leaves each table for the next control (it went from cell to cell, and never out: a usability probe)
+    assert not any(table.tabKeyNavigation() for table in (view.board, view.team, view.nobody))
     shown = view.chart.shown
     assert shown is not None and shown.title == "Resolution, all queues"
     view.target_choice.setCurrentText("First response")

@@ -50,6 +50,7 @@ from app.services.desk_api import SupervisionArea
 from app.services.routing.dto import WaitingTicket
 from app.services.sla.dto import Acknowledgement, BoardRow, ComplianceCount, Risk, SupervisorOverview
 from app.services.tickets.dto import TicketChanged
+from app.views.dialog_keys import tab_leaves
 from app.views.empty_note import EmptyNote
 from app.views.errors import explain_failure
 from app.views.labels import plain_label
@@ -96,6 +97,7 @@ class BoardTable(QTableView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setWordWrap(False)
+        tab_leaves(self)  # rows are chosen by the arrows; Tab went from cell to cell and never out
         self.verticalHeader().hide()
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.doubleClicked.connect(self._open)
@@ -181,6 +183,7 @@ class SupervisorView(QWidget):
         board_layout.addWidget(self.board, 1)
         board_layout.addLayout(buttons)
         self.team = QTableView()
+        tab_leaves(self.team)
         self.team.setModel(self.team_model)
         self.team.verticalHeader().hide()
         self.team.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
