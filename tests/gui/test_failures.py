@@ -161,5 +161,6 @@ def test_a_connection_dropped_during_a_page_load_reads_as_the_server_unreachable
 
     assert fired
     message = window.status.currentMessage()
-    assert message.startswith("The database connection failed: "), message
+    assert message.startswith("No connection to the database server: the server ended this session"), message
+    assert message.endswith("Switchboard reconnects by itself.")
     assert "SELECT" not in message and "psycopg" not in message and "\n" not in message

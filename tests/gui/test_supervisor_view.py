@@ -618,3 +618,28 @@ def test_a_compliance_bar_says_its_day_counts_and_share() -> None:
     month = tuple(dt.date(2026, 11, 1) + dt.timedelta(days=i) for i in range(9))
     older = ComplianceSeries("Resolution, all queues", month, met=(0,) * 8 + (1,), breached=(1,) + (0,) * 8)
     assert older.trailing_share(6) == 0.0 and older.trailing_share(7) is None and older.trailing_share(8) == 1.0
+
+
+def test_a_board_that_cannot_be_read_again_says_it_is_not_up_to_date(
+    qtbot: QtBot, engine: Engine, world: World, tickets: dict[str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the server gone the board still said "As of 00:12 …" and looked live (a usability probe); the
+    server's loss itself is the driver's to report, so the read is made to fail as it then does."""
+    from app.services.errors import DatabaseUnavailable
+    from app.services.platform.database.failures import unreachable_words
+
+    window = open_desk_window(qtbot, engine, tmp_path, person="carol")
+    open_supervisor(qtbot, window)
+    view = window.supervisor_view
+    assert view is not None and view.overview is not None
+    read_at = f"{view.overview.as_of.astimezone():%H:%M}"
+
+    def gone() -> object:
+        raise DatabaseUnavailable(unreachable_words("connection to server failed: Connection refused"))
+
+    monkeypatch.setattr(view.supervision, "overview", gone)
+    view.refresh()
+    qtbot.waitUntil(lambda: view.summary.text().startswith("Not up to date"), timeout=10_000)
+    assert view.summary.text().startswith(f"Not up to date, showing what was read at {read_at}: No connection to")
+    assert view.board_model.rows  # what was read stays
+    close_window(window, qtbot)

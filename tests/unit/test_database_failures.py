@@ -11,7 +11,7 @@ from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
 
 from app.services.errors import DatabaseBusy, DatabaseUnavailable, DiskFull, InvalidInput, NotPermitted, SignInFailed
 from app.services.platform.database.engine import explain_connection_error
-from app.services.platform.database.failures import explain_database_error, explain_disk_full
+from app.services.platform.database.failures import explain_database_error, explain_disk_full, unreachable_words
 
 
 @pytest.mark.parametrize(
@@ -114,3 +114,21 @@ def test_a_row_level_security_refusal_is_said_as_a_role_not_as_a_policy() -> Non
     explained = explain_database_error(ProgrammingError("INSERT", {}, psycopg.errors.InsufficientPrivilege(said)))
     assert isinstance(explained, NotPermitted)
     assert "row-level security" not in str(explained) and "a queue you do not work" in str(explained)
+
+
+@pytest.mark.parametrize(
+    ("reason", "said"),
+    [
+        (
+            'connection is bad: connection to server on socket "/tmp/.s.PGSQL.5432" failed: No such file or directory',
+            "No connection to the database server: it is not running here (No such file or directory).",
+        ),
+        (
+            'connection to server at "10.0.0.5", port 5432 failed: Connection refused',
+            "No connection to the database server: it is not running or does not listen there (Connection refused).",
+        ),
+    ],
+)
+def test_a_lost_server_is_said_in_words_a_person_acts_on(reason: str, said: str) -> None:
+    """The supervisor view showed the driver's sentence with the socket's path (a usability probe)."""
+    assert unreachable_words(reason) == f"{said} Nothing was saved; Switchboard reconnects by itself."

@@ -376,7 +376,11 @@ class SupervisorView(QWidget):
         return row.ticket_id if row is not None else 0
 
     def _failed(self, error: Exception) -> None:
+        """The board stays as last read, and says so: with the server gone it still said "As of 00:12" and
+        looked live, the failure said only in the main window's status bar (a usability probe)."""
         self._reading = self._again = False
+        read = f"what was read at {self.overview.as_of.astimezone():%H:%M}" if self.overview else "nothing yet"
+        self.summary.setText(f"Not up to date, showing {read}: {explain_failure(error)}")
         self.failed.emit(error)
 
     def _select_ticket(self, ticket_id: object) -> None:

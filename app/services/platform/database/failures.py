@@ -56,7 +56,7 @@ def explain_database_error(error: DBAPIError) -> KnownError | None:
     if (state is None and isinstance(error, OperationalError | InterfaceError)) or (
         state is not None and (state.startswith("08") or state in UNAVAILABLE_STATES)
     ):
-        return DatabaseUnavailable(f"The database connection failed: {reason}")
+        return DatabaseUnavailable(unreachable_words(reason))
     if state in RETRY_STATES:
         return DatabaseBusy(f"{RETRY_STATES[state]}; nothing was saved. Please try again.")
     if state == "42501" and ROW_SECURITY in reason:
@@ -64,6 +64,33 @@ def explain_database_error(error: DBAPIError) -> KnownError | None:
     if state == "42501":
         return NotPermitted(f"The database did not permit this: {reason}")
     return None
+
+
+# What a lost or refused connection's text ends with, in words a person can act on.
+UNREACHABLE_CAUSES = {
+    "no such file or directory": "it is not running here",
+    "connection refused": "it is not running or does not listen there",
+    "timeout expired": "it did not answer in time",
+    "could not translate host name": "its host name is unknown",
+    "server closed the connection unexpectedly": "it closed the connection (restarted or stopped)",
+    "terminating connection due to administrator command": "the server ended this session (stopped, restarted, or an"
+    " administrator ended it)",
+}
+
+
+def unreachable_words(reason: str) -> str:
+    """The server could not be reached, and why in a few words (the driver's sentence names a socket
+    path or an address: `connection is bad: connection to server on socket "/tmp/…" failed: No such file or
+    directory`), then the driver's own last clause for IT."""
+    lowered = reason.lower()
+    why = next((words for cause, words in UNREACHABLE_CAUSES.items() if cause in lowered), None)
+    detail = reason.rsplit(": ", 1)[-1].strip() or reason
+    said = (
+        f"No connection to the database server: {why} ({detail})"
+        if why
+        else f"The database connection failed: {reason}"
+    )
+    return f"{said}. Nothing was saved; Switchboard reconnects by itself."
 
 
 # A row-level security refusal names a policy and a table, not a reason a person can act on.
