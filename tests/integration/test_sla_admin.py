@@ -85,6 +85,11 @@ def test_an_admin_keeps_calendars_and_policies_with_the_cli_and_each_change_file
     assert "2026-12-23 (Inventory day)" in cli(desk, "alice", "sla", "calendar", "show", "Ops").stdout
     unnamed = cli(desk, "dana", "sla", "calendar", "holidays", "Ops", "--why", "Nothing added")
     assert unnamed.returncode == 2 and "--why names the dates added" in unnamed.stderr
+    # a public holiday is no own date to remove: said (it did nothing and said nothing, a real-world probe)
+    public = cli(desk, "dana", "sla", "calendar", "holidays", "Ops", "--remove", "2026-12-25")
+    assert public.returncode == 2 and "2026-12-25 is a public holiday of DE-BE (Christmas Day)" in public.stderr
+    unknown = cli(desk, "dana", "sla", "calendar", "holidays", "Ops", "--remove", "2026-12-22")
+    assert unknown.returncode == 2 and "2026-12-22 is not one of the calendar Ops's own closed dates" in unknown.stderr
     said = cli(desk, "dana", "sla", "calendar", "holidays", "Ops", "--year", "2026", "--ics", str(ics))
     assert said.returncode == 0 and f"{ics} closes 3 days, 2026-12-28 to 2026-12-30" in said.stdout
 

@@ -450,6 +450,7 @@ def change_closed_dates(
     now = uow.now()  # first: a query in between would flush half the change as an update of its own
     row = _calendar_row(uow, name, lock=True)
     dropped = set(remove)
+    _check_removable(row, dropped - set(add))
     dates = sorted((set(row.closed_dates or ()) | set(add)) - dropped)
     kept = {day: label for day, label in (row.closed_date_names or {}).items() if dt.date.fromisoformat(day) in dates}
     names = kept | {day: label for day, label in _names_of(add).items() if dt.date.fromisoformat(day) not in dropped}
@@ -461,6 +462,21 @@ def change_closed_dates(
     row.updated_at = now
     uow.session.flush()
     return _calendar_info(row)
+
+
+def _check_removable(row: CalendarRow, days: set[dt.date]) -> None:
+    """Only the team's own dates are removed: a public holiday's `--remove` did nothing and said nothing
+    (a real-world probe: Christmas Day stayed closed, exit 0)."""
+    own = set(row.closed_dates or ())
+    for day in sorted(days - own):
+        public = dict(closed_days(row.country, row.subdivision, (), day.year))
+        region = (row.country or "") + (f"-{row.subdivision}" if row.subdivision else "")
+        if day in public:
+            raise InvalidInput(
+                f"{day} is a public holiday of {region} ({public[day]}), not one of the team's own dates: a calendar"
+                " closes on every public holiday of its country and region (choose no country to keep none)."
+            )
+        raise InvalidInput(f"{day} is not one of the calendar {row.name}'s own closed dates; nothing was changed.")
 
 
 def holidays_of(uow: UnitOfWork, name: str, year: int) -> list[tuple[dt.date, str]]:
