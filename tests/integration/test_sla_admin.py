@@ -131,6 +131,13 @@ def test_an_admin_keeps_calendars_and_policies_with_the_cli_and_each_change_file
     assert (
         overlapping.returncode == 2 and "Monday overlap" in overlapping.stderr and "12:00-17:00" in overlapping.stderr
     )
+    typed = cli(desk, "dana", "sla", "calendar", "add", "Lowercase", "--time-zone", "europe/berlin", "--hours",
+                "mon-fri 08:00-12:00 13:00-16:00", "--json")  # fmt: skip
+    assert typed.returncode == 0 and json.loads(typed.stdout)["time_zone"] == "Europe/Berlin", typed.stderr
+    slip = cli(
+        desk, "dana", "sla", "calendar", "add", "Slip", "--time-zone", "Europe/Berln", "--hours", "mon 9:00-17:00"
+    )
+    assert slip.returncode == 2 and "Did you mean Europe/Berlin" in slip.stderr
     no_country = cli(
         desk, "dana", "sla", "calendar", "add", "Bad", "--time-zone", "UTC", "--hours", "mon 09:00-17:00",
         "--subdivision", "BE",

@@ -23,6 +23,10 @@ NINE_TO_FIVE = ((540, 1020),)
         ("fri 22:00-06:00", {4: ((1320, 1440),), 5: ((0, 360),)}),
         ("sun 20:00-24:00", {6: ((1200, 1440),)}),
         ("sun 22:00-00:00", {6: ((1320, 1440),)}),
+        # intervals with a space between, and spaces inside one (a real-world probe: quoted as one, refused)
+        ("mon 08:00-12:00 13:00-17:00", {0: ((480, 720), (780, 1020))}),
+        ("mon 9 am - 5 pm", {0: NINE_TO_FIVE}),
+        ("tue 22-6", {1: ((1320, 1440),), 2: ((0, 360),)}),  # a night written bare: from the evening, so a night
     ],
 )
 def test_hours_as_people_write_them(line: str, weekly: dict[int, tuple[tuple[int, int], ...]]) -> None:
@@ -35,3 +39,9 @@ def test_hours_as_people_write_them(line: str, weekly: dict[int, tuple[tuple[int
 def test_hours_no_one_means_are_refused_in_words(line: str) -> None:
     with pytest.raises(InvalidInput):
         parse_hours([line])
+
+
+def test_bare_hours_running_backwards_in_the_morning_are_asked_about() -> None:
+    """ "mon-fri 9-5" was saved as 09:00 until 05:00 the next morning: 20 hours a day, into Saturday."""
+    with pytest.raises(InvalidInput, match=r"'9-5' reads as 09:00 until 05:00 the next morning: write 09:00-17:00"):
+        parse_hours(["mon-fri 9-5"])

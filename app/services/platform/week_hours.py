@@ -29,7 +29,7 @@ def parse_hours(lines: Iterable[str]) -> dict[int, tuple[tuple[int, int], ...]]:
         if match is None:
             raise InvalidInput(f"{line!r}: write hours as 'mon-fri 09:00-17:00' (days, then intervals).")
         days = _days(match["days"])
-        for text in match["times"].replace(" ", "").split(","):
+        for text in _intervals_of(match["times"]):
             start, end = _interval(text)
             for day in days:
                 if end > start:
@@ -41,6 +41,13 @@ def parse_hours(lines: Iterable[str]) -> dict[int, tuple[tuple[int, int], ...]]:
     if not weekly:
         raise InvalidInput("No hours were given (e.g. 'mon-fri 09:00-17:00').")
     return {day: tuple(sorted(intervals)) for day, intervals in sorted(weekly.items())}
+
+
+def _intervals_of(times: str) -> list[str]:
+    """`09:00-12:00, 13:00-17:00`, `08:00-12:00 13:00-17:00`, `9 am - 5 pm` → one text per interval (the
+    spaces were dropped, and two intervals with a space between were refused as one '08:00-12:0013:00-17:00')."""
+    joined = re.sub(r"(\d)\s+(am|pm)\b", r"\1\2", re.sub(r"\s*-\s*", "-", times.strip()))
+    return [text for text in re.split(r"[,;\s]+", joined) if text]
 
 
 def _days(text: str) -> list[int]:
@@ -64,6 +71,12 @@ def _interval(text: str) -> tuple[int, int]:
     start, end = _minutes(h1, m1, half1), _minutes(h2, m2, half2)
     if start is None or end is None or start >= MINUTES_PER_DAY or (start == end):
         raise InvalidInput(f"{text!r} is not an interval within the day (HH:MM-HH:MM, from 00:00 to 24:00).")
+    bare = not any((m1, half1, m2, half2))
+    if bare and end < start <= 12 * 60:  # "9-5": office hours meant, a night of 20 hours read
+        raise InvalidInput(
+            f"{text!r} reads as {start // 60:02d}:00 until {end // 60:02d}:00 the next morning: write"
+            f" {start // 60:02d}:00-{end // 60 + 12:02d}:00 for the afternoon (a night: 22:00-06:00)."
+        )
     return start, end
 
 

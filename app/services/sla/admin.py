@@ -421,6 +421,7 @@ def _calendar_fields(
     a changed one and a dry run's alike."""
     weekly = _opening_hours(hours)
     country, subdivision = _region(country, subdivision)
+    time_zone = named_zone(time_zone)
     _check_calendar(time_zone, weekly, country, subdivision)
     return {
         "time_zone": time_zone,
@@ -513,6 +514,23 @@ def _region(country: str | None, subdivision: str | None) -> tuple[str | None, s
     if not typed or country is None:
         return country, typed or None
     return country, next((sub for sub in country_regions(country) if sub.casefold() == typed.casefold()), typed)
+
+
+def named_zone(typed: str) -> str:
+    """The tz database's name for a time zone as typed, whatever its case ("europe/berlin" was refused while
+    a country's code was read in any case); one that is no zone is refused naming the nearest ones."""
+    from difflib import get_close_matches
+    from zoneinfo import available_timezones
+
+    name = typed.strip()
+    if is_named_zone(name):
+        return name
+    zones = {zone.casefold(): zone for zone in available_timezones() if zone != "localtime"}
+    if name.casefold() in zones:
+        return zones[name.casefold()]
+    near = get_close_matches(name.casefold(), list(zones), n=3, cutoff=0.75)
+    hint = f" Did you mean {' or '.join(zones[n] for n in near)}?" if near else ""
+    raise InvalidInput(f"{typed!r} is not a time zone (e.g. Europe/Berlin).{hint}")
 
 
 def is_named_zone(name: str) -> bool:
