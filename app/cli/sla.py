@@ -115,6 +115,7 @@ def escalations_ack(ctx: CliContext, number: int, as_json: bool) -> None:
     """Acknowledge the ticket's escalation as it stands (a team lead of its queue or an admin); again at
     the same level changes nothing. Recorded in the ticket's history."""
     with ctx.runtime().uow() as uow:
+        supervision.require_lead(uow)  # an agent read the database's "permission denied for function …"
         ticket_id = queries.ticket_id_for_number(uow, number=number)
         done = supervision.acknowledge(uow, ticket_id)
         uow.commit()

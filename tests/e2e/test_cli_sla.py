@@ -84,7 +84,7 @@ def test_two_workers_escalate_overdue_tickets_once_and_the_board_ranks_them(demo
         agent = in_process(demo, "--user", "grace.liu", *command)
         assert agent.returncode == 5 and "for team leads and admins" in agent.stderr, (command, agent.stderr)
     refused = in_process(demo, "--user", "grace.liu", "escalations", "ack", str(board[0]["ticket"]), "--json")
-    assert refused.returncode != 0 and "Traceback" not in refused.stderr  # an agent: the database refuses
+    assert refused.returncode == 5 and "for team leads and admins" in refused.stderr  # an agent: said in words
     first = json.loads(in_process(demo, "escalations", "ack", str(board[0]["ticket"]), "--json").stdout)
     again = json.loads(in_process(demo, "escalations", "ack", str(board[0]["ticket"]), "--json").stdout)
     assert first["recorded"] and not again["recorded"] and again["acknowledged_at"] == first["acknowledged_at"]

@@ -8,10 +8,11 @@ Everything is read through the caller's row-level security: an agent explains on
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
 
@@ -70,12 +71,15 @@ def policy_from_row(row: SlaPolicy) -> Policy:
         )
         targets = {
             Priority.parse(priority): {
-                Target(target): _bounded(minutes, 1, MAX_TARGET_MINUTES, "a target's minutes")
+                _named(Target, target, "target"): _bounded(minutes, 1, MAX_TARGET_MINUTES, "a target's minutes")
                 for target, minutes in per_target.items()
             }
             for priority, per_target in (row.targets or {}).items()
         }
         ladder = tuple(_step(step) for step in row.ladder or ())
+        levels = [step.level for step in ladder]
+        if len(levels) != len(set(levels)):
+            raise ValueError(f"the ladder has a level twice ({sorted(levels)}): each level is one step")
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise ValueError(f"the SLA policy {row.name!r} is malformed: {error}") from None
     return Policy(
@@ -92,8 +96,19 @@ def policy_from_row(row: SlaPolicy) -> Policy:
     )
 
 
+_Named = TypeVar("_Named", bound=enum.StrEnum)
+
+
+def _named(kind: type[_Named], value: object, what: str) -> _Named:
+    """A name of ours, or a refusal listing them ("'notify lead' is not a valid Action" named no valid one)."""
+    names = [member.value for member in kind]
+    if value not in names:
+        raise ValueError(f"{value!r} is no {what} (one of {', '.join(names)})")
+    return kind(str(value))
+
+
 def _step(step: Mapping[str, Any]) -> LadderStep:
-    action = Action(step["action"])
+    action = _named(Action, step["action"], "step action")
     queue_id = step.get("queue_id")
     if action is Action.MOVE_TO_QUEUE and (not isinstance(queue_id, int) or isinstance(queue_id, bool)):
         raise ValueError("a step that moves tickets names the queue (queue_id)")
