@@ -337,6 +337,9 @@ def test_a_dry_run_counts_what_would_move_and_breach_through_the_callers_eyes_an
                 dry_run.dry_run(uow, [{**elsewhere[0], "business_hours": "false"}])
             with pytest.raises(InvalidInput, match="business_hours is true or false"):
                 admin.add_policy(uow, {**elsewhere[0], "name": "Quoted", "business_hours": "no"})
+            twice = [{"level": 1, "action": "notify_assignee"}, {"level": 1, "action": "notify_lead"}]
+            with pytest.raises(InvalidInput, match=r"The ladder has a level twice \(\[1, 1\]\)"):
+                dry_run.dry_run(uow, [{**elsewhere[0], "ladder": twice}])
     finally:
         runtime.close()
 

@@ -186,6 +186,9 @@ def apply_spec(uow: UnitOfWork, row: SlaPolicy, spec: Mapping[str, Any]) -> None
     if not policy.targets or any(minutes <= 0 for per in policy.targets.values() for minutes in per.values()):
         raise InvalidInput("A policy's targets are minutes above zero per priority and target.")
     _responses_come_first(policy.targets)
+    levels = sorted(step.level for step in policy.ladder)
+    if len(levels) != len(set(levels)):  # saved before (a real-world probe); a policy saved so still loads
+        raise InvalidInput(f"The ladder has a level twice ({levels}): each level is one step.")
     if row.business_hours and calendar is not None:
         _targets_fit(policy.targets, calendar, now)
 

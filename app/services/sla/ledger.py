@@ -77,9 +77,6 @@ def policy_from_row(row: SlaPolicy) -> Policy:
             for priority, per_target in (row.targets or {}).items()
         }
         ladder = tuple(_step(step) for step in row.ladder or ())
-        levels = [step.level for step in ladder]
-        if len(levels) != len(set(levels)):
-            raise ValueError(f"the ladder has a level twice ({sorted(levels)}): each level is one step")
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise ValueError(f"the SLA policy {row.name!r} is malformed: {error}") from None
     return Policy(
