@@ -337,6 +337,7 @@ class SupervisorView(QWidget):
         self._select_ticket(chosen)
         if not self._fitted:
             self._fit_columns()
+        self.board.resizeColumnToContents(ACKNOWLEDGED)  # as wide as a name once someone acknowledged
         self.summary.setText(board_summary(overview))
         wanted = self.queue_choice.currentText() or ALL_QUEUES
         self.queue_choice.blockSignals(True)
@@ -355,9 +356,6 @@ class SupervisorView(QWidget):
         self._fitted = True
         for table in (self.board, self.team, self.nobody):
             table.resizeColumnsToContents()
-        acknowledged = EscalationBoardModel.COLUMNS.index("Acknowledged")  # empty at first, a name later
-        room = self.board.fontMetrics().horizontalAdvance("Alexandra Lindqvist, 00:00") + 12
-        self.board.setColumnWidth(acknowledged, max(self.board.columnWidth(acknowledged), room))
         subject = EscalationBoardModel.COLUMNS.index("Subject")
         self.board.horizontalHeader().setSectionResizeMode(subject, QHeaderView.ResizeMode.Stretch)
         self.team.horizontalHeader().setStretchLastSection(True)
@@ -521,6 +519,11 @@ class SupervisorView(QWidget):
         if self.action_dialog is not None:
             self.action_dialog.close()
         super().closeEvent(event)
+
+
+# Empty until a lead acknowledges: its room kept for a name from the start squeezed the subject at 1366 pixels
+# (a usability probe), so it is fitted to what it holds at each read.
+ACKNOWLEDGED = EscalationBoardModel.COLUMNS.index("Acknowledged")
 
 
 def with_buttons(table: QTableView, buttons: list[tuple[str, str, Callable[[], None]]]) -> QWidget:
