@@ -131,4 +131,6 @@ def test_a_row_level_security_refusal_is_said_as_a_role_not_as_a_policy() -> Non
 )
 def test_a_lost_server_is_said_in_words_a_person_acts_on(reason: str, said: str) -> None:
     """The supervisor view showed the driver's sentence with the socket's path (a usability probe)."""
-    assert unreachable_words(reason) == f"{said} Nothing was saved; Switchboard reconnects by itself."
+    assert unreachable_words(reason) == (
+        f"{said} What was being saved may not have been (look before doing it again); Switchboard reconnects by itself."
+    )

@@ -78,10 +78,16 @@ UNREACHABLE_CAUSES = {
 }
 
 
+UNKNOWN_OUTCOME = (
+    "What was being saved may not have been (look before doing it again); Switchboard reconnects by itself."
+)
+
+
 def unreachable_words(reason: str) -> str:
     """The server could not be reached, and why in a few words (the driver's sentence names a socket
     path or an address: `connection is bad: connection to server on socket "/tmp/…" failed: No such file or
-    directory`), then the driver's own last clause for IT."""
+    directory`), then the driver's own last clause for IT. A connection lost during a commit leaves its
+    outcome unknown: "nothing was saved" could send a reply twice."""
     lowered = reason.lower()
     why = next((words for cause, words in UNREACHABLE_CAUSES.items() if cause in lowered), None)
     detail = reason.rsplit(": ", 1)[-1].strip() or reason
@@ -90,7 +96,7 @@ def unreachable_words(reason: str) -> str:
         if why
         else f"The database connection failed: {reason}"
     )
-    return f"{said}. Nothing was saved; Switchboard reconnects by itself."
+    return f"{said}. {UNKNOWN_OUTCOME}"
 
 
 # A row-level security refusal names a policy and a table, not a reason a person can act on.
