@@ -18,7 +18,7 @@ from app.services.errors import InvalidInput
 from app.services.platform.bounded_input import MiB, load_json, read_file
 from app.services.platform.uow import UnitOfWork
 from app.services.sla import admin, board, dry_run, ledger, supervision
-from app.services.sla.admin_dto import DryRun
+from app.services.sla.admin_dto import DryRun, busiest_year
 from app.services.sla.dto import left_words, minutes_words
 from app.services.tickets import queries
 
@@ -551,15 +551,19 @@ def calendar_holidays(
     horizon = admin.ics_horizon(dt.datetime.now(dt.UTC).date())
     with ctx.runtime().uow() as uow:
         if data is not None:  # an event's times are counted on the calendar's clock
-            zone = admin.show_calendar(uow, name).time_zone
-            imported = admin.named_days_from_ics(data, until=horizon, time_zone=zone)
-            if len(imported) > admin.MANY_CLOSED_DAYS and not many:
+            shown = admin.show_calendar(uow, name)  # an event's days on the calendar's clock and hours
+            hours = admin.open_hours(shown.weekly_hours)
+            imported = admin.named_days_from_ics(data, until=horizon, time_zone=shown.time_zone, hours=hours)
+            year, new_days = busiest_year(day for day in imported if day not in shown.closed_dates)
+            if new_days > admin.MANY_CLOSED_DAYS and not many:
                 raise InvalidInput(
-                    f"{_imported_words(ics or '', list(imported), horizon).removesuffix('; the year asked for:')}"
-                    f": more than a team closes in a year (a meeting series?). Nothing was saved; --many takes them."
+                    f"{ics} would close {new_days} more days in {year}: more than a team closes in a year (a meeting"
+                    " series?). Nothing was saved; --many takes them."
                 )
-            extra = imported | extra  # a date typed with --add is called as typed
+            # a date typed with --add is called as typed, or as the file calls it when --why gave no name
+            extra = imported | {day: label for day, label in extra.items() if label or day not in imported}
         if dry:
+            admin.check_removable(uow, name, (d.date() for d in remove))  # refused as the change would be
             calendar = admin.show_calendar(uow, name)
             own = {d: n for d, n in (calendar.own_dates | extra).items() if d not in {r.date() for r in remove}}
             _say_dry_run(_dry_run_calendar(uow, calendar, _calendar_values(calendar) | {"closed": own}), as_json)

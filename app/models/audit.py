@@ -23,7 +23,7 @@ class AuditEvent(Base):
     __tablename__ = "audit_event"
     __table_args__ = (
         Index("ix_audit_event_ticket_version", "ticket_id", "ticket_version"),
-        # the rows of the desk's configuration each login added (`refuse_beyond_rows()`, migration 0053)
+        # the rows of the desk's configuration each login added (`refuse_beyond_share()`, migration 0053)
         Index(
             "ix_audit_event_config_inserts",
             "entity",

@@ -57,6 +57,7 @@ from app.services.sla.admin_dto import (
     DryRun,
     PolicyInfo,
     SlaSetup,
+    busiest_year,
 )
 from app.services.sla.clocks import Target
 from app.services.sla.dto import minutes_from_words, minutes_words
@@ -985,7 +986,8 @@ class CalendarEditor(QWidget):
             return
         chosen = self.date_edit.date().toPython()
         assert isinstance(chosen, dt.date)
-        self._set_own(self.own() | {chosen: clean_line(self.why_edit.text())})
+        own = self.own()  # a date listed already keeps its name unless another is typed
+        self._set_own(own | {chosen: clean_line(self.why_edit.text()) or own.get(chosen, "")})
         self.why_edit.clear()
 
     def _remove_date(self) -> None:
@@ -1006,19 +1008,21 @@ class CalendarEditor(QWidget):
         if not path:
             return
         area, zone = self.area, self.zone_choice.currentText().strip() or None  # the events' days on its clock
-        self.runner.run(lambda: area.dates_from_ics(path, zone), self._ics_arrived, self._failed)
+        hours = self.hours_lines()  # and its hours: an event closes a day it takes half the open hours of
+        self.runner.run(lambda: area.named_days_from_ics(path, zone, hours), self._ics_arrived, self._failed)
 
     def _ics_arrived(self, dates: dict[dt.date, str]) -> None:
-        before = len(self.own())
-        self._set_own(dates | {day: name for day, name in self.own().items() if name or day not in dates})
-        added = len(self.own()) - before
+        own = self.own()
+        self._set_own(dates | {day: name for day, name in own.items() if name or day not in dates})
+        added = [day for day in dates if day not in own]
+        year, most = busiest_year(added)
         many = (
-            " That is more than a team closes in a year (a meeting series?): look at the list before you save;"
-            " Shift or Ctrl+A and Remove date take them out again."
-            if added > MANY_CLOSED_DAYS
+            f" {most} of them in {year}: more than a team closes in a year (a meeting series?); look at the list"
+            " before you save (Shift or Ctrl+A and Remove date take them out again)."
+            if most > MANY_CLOSED_DAYS
             else ""
         )
-        self.message.setText(f"Imported {added} new closed dates from the .ics file (not saved yet).{many}")
+        self.message.setText(f"Imported {len(added)} new closed dates from the .ics file (not saved yet).{many}")
 
     def _show_closed_days(self, *_: object) -> None:
         if self._filling:

@@ -19,6 +19,7 @@ Create Date: 2026-12-08
 - `business_calendar.closed_date_names`: the team's own closed dates by name ("Inventory day", an .ics
   event's summary), an object of ISO dates to one-line names (a date without a name has none); the closed
   days showed "closed (the team's own date)" for every one, and an .ics import threw its names away.
+  `sla_config_changed()` v4 files no recompute for a change of names alone (they move no due time).
 """
 
 from collections.abc import Sequence
@@ -35,7 +36,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 S = "switchboard"
-FUNCTIONS = [("refuse_beyond_rows", 1, 2)]
+FUNCTIONS = [("refuse_beyond_rows", 1, 2), ("sla_config_changed", 3, 4)]
 NEW_FUNCTIONS = [("refuse_beyond_share", "")]
 # 0050's bounds (its ROW_BOUNDS): the table, the most rows, what they are.
 ROW_BOUNDS = {
@@ -63,8 +64,7 @@ READABLE = (
     " OR jsonb_path_exists({c}, 'strict $.** ? (@.type() == \"number\" && (@ > {n} || @ < -{n}))'))"
 )
 SHAPE = "jsonb_typeof({c}) = 'object'"
-# The calendar's JSON checks named as 0049 and 0050 name them (tests find every JSON column in them), with
-# the names before and after.
+# The calendar's JSON checks named as 0049 and 0050 name them (tests find every JSON column in them).
 REBUILT = {
     "ck_business_calendar_json_readable": READABLE,
     "ck_business_calendar_json_shape": SHAPE,

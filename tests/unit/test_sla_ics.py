@@ -259,3 +259,17 @@ def test_a_timed_event_closes_only_a_day_it_takes_half_of() -> None:
     assert dates_from_ics(training, until=UNTIL) == [dt.date(2027, 3, 8)]
     assert dates_from_ics(afternoon, until=UNTIL) == [dt.date(2027, 3, 9)]
     assert dates_from_ics(instant, until=UNTIL) == []
+
+
+def test_with_the_calendars_hours_a_timed_event_closes_a_day_it_takes_half_the_open_hours_of() -> None:
+    """A review of the four-hour rule: an evening's maintenance from 18:00 to 22:00 took four hours of the day
+    and none of the office's, and closed a working day."""
+    office = {day: ((9 * 60, 17 * 60),) for day in range(5)}  # Monday to Friday, 09:00-17:00
+    cases = {
+        "UID:e\r\nDTSTART:20270308T180000\r\nDTEND:20270308T220000\r\n": [],  # the evening's maintenance
+        "UID:a\r\nDTSTART:20270309T130000\r\nDTEND:20270309T170000\r\n": [dt.date(2027, 3, 9)],  # half the day
+        "UID:s\r\nDTSTART:20270310T140000\r\nDTEND:20270310T170000\r\n": [],  # three of eight hours
+        "UID:w\r\nDTSTART:20270313T090000\r\nDTEND:20270313T170000\r\n": [],  # a Saturday: closed already
+    }
+    for event, closed in cases.items():
+        assert list(named_days_from_ics(ics(event), until=UNTIL, hours=office)) == closed, event

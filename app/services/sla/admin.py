@@ -114,6 +114,8 @@ def save_policy(uow: UnitOfWork, policy_id: int | None, expected_version: int | 
     row = SlaPolicy(id=policy_id or -1, name="new", conditions={}, ladder=[], business_hours=True, warn_share=0.8)
     row.version, row.is_active = expected_version or 1, active
     apply_spec(uow, row, fields)  # a transient row: validated, never added
+    if active:
+        _one_step_a_level(row)
     saved = uow.session.scalar(
         _SAVE_POLICY,
         {
@@ -186,11 +188,17 @@ def apply_spec(uow: UnitOfWork, row: SlaPolicy, spec: Mapping[str, Any]) -> None
     if not policy.targets or any(minutes <= 0 for per in policy.targets.values() for minutes in per.values()):
         raise InvalidInput("A policy's targets are minutes above zero per priority and target.")
     _responses_come_first(policy.targets)
-    levels = sorted(step.level for step in policy.ladder)
-    if len(levels) != len(set(levels)):  # saved before (a real-world probe); a policy saved so still loads
-        raise InvalidInput(f"The ladder has a level twice ({levels}): each level is one step.")
     if row.business_hours and calendar is not None:
         _targets_fit(policy.targets, calendar, now)
+
+
+def _one_step_a_level(row: SlaPolicy) -> None:
+    """A ladder's levels are each one step: one with level 1 twice was saved (a real-world probe). Checked
+    when a policy in force is saved, not where policies are read: one saved so before still applies, may be
+    retired, and leaves the dry runs of the others alone."""
+    levels = sorted(int(step["level"]) for step in row.ladder or ())
+    if len(levels) != len(set(levels)):
+        raise InvalidInput(f"The ladder of {row.name} has a level twice ({levels}): each level is one step.")
 
 
 def _check_fields(spec: Mapping[str, Any]) -> None:
@@ -382,6 +390,8 @@ def set_calendar(
             f"The calendar {row.name} was saved by someone else meanwhile (version {row.version} now, you edited "
             f"version {expected_version}): reload it and make your change again."
         )
+    if not isinstance(closed, Mapping):  # plain dates: those kept keep their names
+        fields["closed_date_names"] = _names_of(_kept_names(row, fields["closed_dates"]))
     row.name = new_name
     for field, value in fields.items():
         setattr(row, field, value)
@@ -456,16 +466,37 @@ def change_closed_dates(
     dropped = set(remove)
     _check_removable(row, dropped - set(add))
     dates = sorted((set(row.closed_dates or ()) | set(add)) - dropped)
-    kept = {day: label for day, label in (row.closed_date_names or {}).items() if dt.date.fromisoformat(day) in dates}
-    names = kept | {day: label for day, label in _names_of(add).items() if dt.date.fromisoformat(day) not in dropped}
+    given = {day: label for day, label in add.items() if label} if isinstance(add, Mapping) else {}
+    names = _names_of(_kept_names(row, dates) | given)  # a date added again without a name keeps its own
     if dates == sorted(row.closed_dates or ()) and names == (row.closed_date_names or {}):
         return _calendar_info(row)
     row.closed_dates = dates
-    row.closed_date_names = dict(sorted(names.items()))
+    row.closed_date_names = names
     row.version += 1
     row.updated_at = now
     uow.session.flush()
     return _calendar_info(row)
+
+
+def _stored_names(row: CalendarRow) -> dict[dt.date, str]:
+    """A calendar's names of its own dates as stored; a key that is no date (`2026-02-30`, written in psql:
+    the database checks the form, not the calendar) is left out, where it stopped every reader."""
+    names = {}
+    for day, label in (row.closed_date_names or {}).items():
+        with contextlib.suppress(ValueError):
+            names[dt.date.fromisoformat(day)] = label
+    return names
+
+
+def _kept_names(row: CalendarRow, dates: Iterable[dt.date]) -> dict[dt.date, str]:
+    """The stored names of those of `dates` that have one."""
+    stored = _stored_names(row)
+    return {day: stored[day] for day in set(dates) if day in stored}
+
+
+def check_removable(uow: UnitOfWork, name: str, days: Iterable[dt.date]) -> None:
+    """`_check_removable` for a dry run, which writes nothing but refuses what the change would refuse."""
+    _check_removable(_calendar_row(uow, name), set(days))
 
 
 def _check_removable(row: CalendarRow, days: set[dt.date]) -> None:
@@ -585,7 +616,7 @@ def _calendar_info(row: CalendarRow) -> CalendarInfo:
         country=row.country,
         subdivision=row.subdivision,
         closed_dates=tuple(sorted(row.closed_dates or ())),
-        closed_date_names={dt.date.fromisoformat(day): label for day, label in (row.closed_date_names or {}).items()},
+        closed_date_names=_stored_names(row),
         version=row.version,
         regions_left_out=() if row.subdivision else country_regions(row.country),
     )
@@ -633,11 +664,22 @@ def dates_from_ics(data: bytes, *, until: dt.date, time_zone: str | None = None)
     return list(named_days_from_ics(data, until=until, time_zone=time_zone))
 
 
-def named_days_from_ics(data: bytes, *, until: dt.date, time_zone: str | None = None) -> dict[dt.date, str]:
+WeekHours = Mapping[int, Iterable[tuple[int, int]]]  # weekday (0 = Monday) → open intervals, minutes of the day
+
+
+def open_hours(weekly: Mapping[str, Any]) -> dict[int, tuple[tuple[int, int], ...]]:
+    """A stored calendar's weekly hours (`{"0": [[540, 1020]]}`) as `WeekHours`."""
+    return {int(day): tuple((int(a), int(b)) for a, b in intervals) for day, intervals in weekly.items()}
+
+
+def named_days_from_ics(
+    data: bytes, *, until: dt.date, time_zone: str | None = None, hours: WeekHours | None = None
+) -> dict[dt.date, str]:
     """The days an `.ics` file's events cover (the team's own closed dates: a company holiday, a training
     day), in order, each named by its events' titles ("Team retreat"), read offline with `icalendar`. An
-    all-day event ends the day before its DTEND; a timed event closes each day it takes four hours or more of
-    (`_closing_offsets`: a training, not a stand-up), its days counted in `time_zone` (the calendar's) when
+    all-day event ends the day before its DTEND; a timed event closes each day it takes half or more of the
+    calendar's open `hours` of (four hours of the day without them: `_closes`; a training, not a stand-up or
+    an evening's maintenance), its days counted in `time_zone` (the calendar's) when
     the event's times carry a zone: 23:30 UTC on the 24th is the 25th in Berlin. Days after `until`
     are left out, as the SLA book never reads them. A repeating event (RRULE, RDATE, less its EXDATEs and the
     occurrences moved by a RECURRENCE-ID) counts on each of its days up to `until` (see `ics_horizon`), with
@@ -660,7 +702,7 @@ def named_days_from_ics(data: bytes, *, until: dt.date, time_zone: str | None = 
     events = list(calendar.walk("VEVENT"))
     moved: dict[str, set[dt.date | dt.datetime]] = {}  # uid -> the occurrences a RECURRENCE-ID event replaces
     days: dict[dt.date, list[str]] = {}
-    zone = ZoneInfo(time_zone) if time_zone else None
+    zone = ZoneInfo(named_zone(time_zone)) if time_zone else None  # as typed in the editor: "europe/berlin"
     for number, event in enumerate(events, start=1):
         with _dates_read(event, number):
             replaced = event.get("RECURRENCE-ID")
@@ -669,7 +711,7 @@ def named_days_from_ics(data: bytes, *, until: dt.date, time_zone: str | None = 
     for number, event in enumerate(events, start=1):
         with _dates_read(event, number):
             title = clean_line(str(event.get("SUMMARY", "")))
-            for day in _event_days(event, number, until, moved, zone):
+            for day in _event_days(event, number, until, moved, zone, hours):
                 titles = days.setdefault(day, [])
                 if title and title not in titles:
                     titles.append(title)
@@ -708,6 +750,7 @@ def _event_days(
     until: dt.date,
     moved: Mapping[str, set[dt.date | dt.datetime]],
     zone: ZoneInfo | None = None,
+    hours: WeekHours | None = None,
 ) -> set[dt.date]:
     """The days one event covers (see `dates_from_ics`); `number` names it in a refusal. A cancelled event
     closes nothing (calendar exports keep them), nor one marked free (TRANSP:TRANSPARENT, Outlook's busy
@@ -733,32 +776,51 @@ def _event_days(
         last = max(first, _as_date(end_at) - dt.timedelta(days=1))
     if (last - first).days > MAX_EVENT_DAYS:
         raise InvalidInput(f"{what} spans more than a year ({first} to {last}).")
-    offsets = list(range((last - first).days + 1))
-    if isinstance(start.dt, dt.datetime):
-        offsets = _closing_offsets(start.dt, end_at, first, offsets, zone)
+    offsets = range((last - first).days + 1)
     starts = [first]
     if event.get("RECURRENCE-ID") is None and (event.get("RRULE") is not None or event.get("RDATE") is not None):
         starts = _occurrences(event, start.dt, until, moved.get(str(event.get("UID", "")), set()), zone)
-    return {day + dt.timedelta(days=n) for day in starts for n in offsets}
+    if not isinstance(start.dt, dt.datetime):
+        return {day + dt.timedelta(days=n) for day in starts for n in offsets}
+    taken = _taken_minutes(start.dt, end_at, first, offsets, zone)
+    return {
+        day + dt.timedelta(days=n)
+        for day in starts
+        for n, span in taken.items()
+        if _closes(day + dt.timedelta(days=n), span, hours)
+    }
 
 
-def _closing_offsets(
-    start: dt.datetime, end: Any, first: dt.date, offsets: list[int], zone: ZoneInfo | None
-) -> list[int]:
-    """The days of a timed event (by their distance from its first) that it takes `CLOSING_MINUTES` or more
-    of, on the calendar's clock: a training from 9 to 5 closes its day, a daily 15-minute stand-up or a
-    maintenance window from 23:00 to 01:00 closes none (one Outlook export of a stand-up closed every working
-    day for two years and stopped every SLA clock on the calendar). An event without an end is an instant."""
+def _taken_minutes(
+    start: dt.datetime, end: Any, first: dt.date, offsets: range, zone: ZoneInfo | None
+) -> dict[int, tuple[int, int]]:
+    """The minutes of each day a timed event takes (by the day's distance from its first), on the calendar's
+    clock; every occurrence of a repeating event takes the same. An event without an end is an instant."""
     if not isinstance(end, dt.datetime):
-        return []
+        return {}
     begins, ends = _wall_time(_on_zone(start, zone)), _wall_time(_on_zone(end, zone))
-    kept = []
+    taken = {}
     for offset in offsets:
         day = dt.datetime.combine(first + dt.timedelta(days=offset), dt.time())
-        taken = min(ends, day + dt.timedelta(days=1)) - max(begins, day)
-        if taken >= dt.timedelta(minutes=CLOSING_MINUTES):
-            kept.append(offset)
-    return kept
+        low, high = max(begins, day), min(ends, day + dt.timedelta(days=1))
+        if high > low:
+            taken[offset] = ((low - day) // dt.timedelta(minutes=1), (high - day) // dt.timedelta(minutes=1))
+    return taken
+
+
+def _closes(day: dt.date, span: tuple[int, int], hours: WeekHours | None) -> bool:
+    """Whether an event taking `span` (minutes of the day) closes the day: half or more of the calendar's open
+    minutes that day (none open: nothing to close), or, without hours, `CLOSING_MINUTES`. A training from 9 to
+    5 closes its day; a daily 15-minute stand-up, a maintenance window from 18:00 to 22:00 or from 23:00 to
+    01:00 closes none (one Outlook export of a stand-up closed every working day for two years and stopped
+    every SLA clock on the calendar: a real-world probe)."""
+    low, high = span
+    if hours is None:
+        return high - low >= CLOSING_MINUTES
+    open_intervals = list(hours.get(day.weekday(), ()))
+    open_minutes = sum(end - start for start, end in open_intervals)
+    overlap = sum(max(0, min(high, end) - max(low, start)) for start, end in open_intervals)
+    return open_minutes > 0 and overlap * 2 >= open_minutes
 
 
 def _on_zone(value: dt.datetime, zone: ZoneInfo | None) -> dt.datetime:

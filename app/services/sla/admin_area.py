@@ -23,6 +23,7 @@ from app.services.platform.actor import Actor
 from app.services.platform.bounded_input import read_file
 from app.services.platform.database.boundary import SpeaksDomainErrors
 from app.services.platform.uow import UnitOfWork, UnitOfWorkSource
+from app.services.platform.week_hours import parse_hours
 from app.services.sla import admin
 from app.services.sla.admin_dto import CalendarInfo, DryRun, PolicyInfo, SlaSetup
 from app.services.sla.dry_run import calendar_dry_run, dry_run
@@ -247,10 +248,14 @@ class SlaAdmin(SpeaksDomainErrors):
     ) -> list[tuple[dt.date, str]]:
         return admin.closed_days(country, subdivision, own if isinstance(own, Mapping) else list(own), year)
 
-    def dates_from_ics(self, path: str, time_zone: str | None = None) -> dict[dt.date, str]:
+    def named_days_from_ics(
+        self, path: str, time_zone: str | None = None, hours: Sequence[str] = ()
+    ) -> dict[dt.date, str]:
+        """The days an .ics file closes, named, on the calendar's clock and opening `hours` as shown."""
         data = read_file(path, admin.MAX_ICS_BYTES, what=f"The .ics file {Path(path).name}")
         today = dt.datetime.now(dt.UTC).date()
-        return admin.named_days_from_ics(data, until=admin.ics_horizon(today), time_zone=time_zone)
+        weekly = parse_hours(hours) if any(line.strip() for line in hours) else None
+        return admin.named_days_from_ics(data, until=admin.ics_horizon(today), time_zone=time_zone, hours=weekly)
 
     def countries(self) -> list[tuple[str, str]]:
         return countries()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +45,13 @@ class PolicyInfo:
 
 MAX_DATE_NAME = 100  # characters of the name of a team's own closed date
 MANY_CLOSED_DAYS = 60  # an .ics import closing more is asked about: more than a team closes in a year
+
+
+def busiest_year(days: Iterable[dt.date]) -> tuple[int, int]:
+    """The year with the most of these days, and how many (0, 0 for none): an import reaches two or three
+    years ahead, so a feed of 25 company days a year made 75 and was asked about as "more than a year's"."""
+    counted = Counter(day.year for day in days)
+    return max(((count, year) for year, count in counted.items()), default=(0, 0))[::-1]
 
 
 @dataclass(frozen=True)
