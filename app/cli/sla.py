@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -21,6 +22,8 @@ from app.services.sla import admin, board, dry_run, ledger, supervision
 from app.services.sla.admin_dto import DryRun, busiest_year
 from app.services.sla.dto import left_words, minutes_words
 from app.services.tickets import queries
+
+_Read = TypeVar("_Read")
 
 
 @click.group("sla", cls=CheckedGroup)
@@ -56,9 +59,7 @@ def explain(ctx: CliContext, number: int, as_json: bool) -> None:
 def compliance_command(ctx: CliContext, as_json: bool) -> None:
     """SLA compliance of the last four weeks in the queues you see, as the supervisor view's chart counts it:
     first responses and resolutions met and breached, per queue and priority (replayed from the ledgers)."""
-    with ctx.runtime().uow() as uow:
-        supervision.require_lead(uow)
-        counts = supervision.compliance(uow)
+    counts = _as_lead(ctx, supervision.compliance)
     if as_json:
         say_json([count.as_json() for count in counts])
         return
@@ -77,6 +78,13 @@ def compliance_command(ctx: CliContext, as_json: bool) -> None:
     )
 
 
+def _as_lead(ctx: CliContext, read: Callable[[UnitOfWork], _Read]) -> _Read:
+    """The supervisor view's figures, read for a team lead or an admin (an agent is refused in a line)."""
+    with ctx.runtime().uow() as uow:
+        supervision.require_lead(uow)
+        return read(uow)
+
+
 @click.group("escalations", cls=CheckedGroup, invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
@@ -88,9 +96,7 @@ def escalations(click_ctx: click.Context, as_json: bool) -> None:
     if click_ctx.invoked_subcommand is not None:
         return
     ctx: CliContext = click_ctx.obj
-    with ctx.runtime().uow() as uow:
-        supervision.require_lead(uow)
-        rows = board.open_escalations(uow)
+    rows = _as_lead(ctx, board.open_escalations)
     if as_json:
         say_json([row.as_json() for row in rows])
         return
@@ -137,9 +143,7 @@ def team(ctx: CliContext, as_json: bool) -> None:
     """The team's load, as the supervisor view's Team load shows it: each active agent of the queues you see,
     busiest first, with open tickets against capacity, availability, the oldest open ticket and today's
     breaches (each counted on whoever held the ticket when it breached; "today" on your own clock)."""
-    with ctx.runtime().uow() as uow:
-        supervision.require_lead(uow)
-        agents = supervision.team_load(uow)
+    agents = _as_lead(ctx, supervision.team_load)
     if as_json:
         say_json([agent.as_json() for agent in agents])
         return
@@ -550,21 +554,20 @@ def calendar_holidays(
     data = read_file(ics, admin.MAX_ICS_BYTES, what=f"The .ics file {ics}") if ics is not None else None
     horizon = admin.ics_horizon(dt.datetime.now(dt.UTC).date())
     with ctx.runtime().uow() as uow:
-        if data is not None:  # an event's times are counted on the calendar's clock
-            shown = admin.show_calendar(uow, name)  # an event's days on the calendar's clock and hours
-            hours = admin.open_hours(shown.weekly_hours)
-            imported = admin.named_days_from_ics(data, until=horizon, time_zone=shown.time_zone, hours=hours)
-            year, new_days = busiest_year(day for day in imported if day not in shown.closed_dates)
+        calendar = admin.show_calendar(uow, name)
+        if data is not None:  # an event's days on the calendar's clock and opening hours
+            hours = admin.open_hours(calendar.weekly_hours)
+            imported = admin.named_days_from_ics(data, until=horizon, time_zone=calendar.time_zone, hours=hours)
+            busiest, new_days = busiest_year(day for day in imported if day not in calendar.closed_dates)
             if new_days > admin.MANY_CLOSED_DAYS and not many:
                 raise InvalidInput(
-                    f"{ics} would close {new_days} more days in {year}: more than a team closes in a year (a meeting"
-                    " series?). Nothing was saved; --many takes them."
+                    f"{ics} would close {new_days} more days in {busiest}: more than a team closes in a year (a"
+                    " meeting series?). Nothing was saved; --many takes them."
                 )
             # a date typed with --add is called as typed, or as the file calls it when --why gave no name
             extra = imported | {day: label for day, label in extra.items() if label or day not in imported}
         if dry:
             admin.check_removable(uow, name, (d.date() for d in remove))  # refused as the change would be
-            calendar = admin.show_calendar(uow, name)
             own = {d: n for d, n in (calendar.own_dates | extra).items() if d not in {r.date() for r in remove}}
             _say_dry_run(_dry_run_calendar(uow, calendar, _calendar_values(calendar) | {"closed": own}), as_json)
             return

@@ -94,7 +94,7 @@ def upgrade() -> None:
     for function, signature in NEW_FUNCTIONS:
         op.execute(function_sql(function, 1, names))
         op.execute(f"REVOKE EXECUTE ON FUNCTION {S}.{function}({signature}) FROM PUBLIC")
-        op.execute(f"GRANT EXECUTE ON FUNCTION {S}.{function}({signature}) TO {_staff(names)}")
+        op.execute(f"GRANT EXECUTE ON FUNCTION {S}.{function}({signature}) TO {names.staff}")
     for table, (most, what) in ROW_BOUNDS.items():
         op.execute(f"DROP TRIGGER z_{table}_rows_bounded ON {S}.{table}")
         op.execute(
@@ -177,6 +177,3 @@ def _article_category_on_delete(action: str) -> None:
         f" REFERENCES {S}.knowledge_category (id) ON DELETE {action}"
     )
 
-
-def _staff(names: DatabaseNames) -> str:
-    return ", ".join(quote_identifier(role) for role in (names.agent_role, names.supervisor_role, names.admin_role))

@@ -487,3 +487,4 @@ def test_an_ics_file_closing_more_days_than_a_team_does_in_a_year_is_asked_about
     assert isinstance(shown, dict) and shown["closed_dates"] == [] and shown["version"] == 1
     taken = ok(cli(desk, "dana", "sla", "calendar", "holidays", "Many", "--ics", str(daily), "--many", "--json"))
     assert isinstance(taken, dict) and len(taken["imported"]) == 100
+    assert taken["year"] == dt.datetime.now(dt.UTC).year  # the year listed is this one, not the file's busiest

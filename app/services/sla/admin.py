@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import contextlib
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -39,7 +40,13 @@ from app.services.sla.admin_dto import (
 )
 from app.services.sla.calendar import SEARCH_DAYS, BusinessCalendar, public_holidays
 from app.services.sla.clocks import Target
-from app.services.sla.ledger import MAX_LADDER_STEPS, CalendarSnapshot, calendar_from_row, policy_from_row
+from app.services.sla.ledger import (
+    MAX_LADDER_STEPS,
+    CalendarSnapshot,
+    calendar_from_row,
+    open_hours,
+    policy_from_row,
+)
 from app.services.sla.policy import folded
 from app.vocabulary import Channel, Priority, TicketType
 
@@ -48,7 +55,15 @@ _SAVE_POLICY = sql_text(
     "CAST(:targets AS jsonb), :business_hours, :calendar_id, :warn_share, CAST(:ladder AS jsonb), :active)"
 )
 
-__all__ = ["MANY_CLOSED_DAYS", "POLICY_FIELDS", "WEEKDAYS", "CalendarInfo", "PolicyInfo", "describe_hours"]
+__all__ = [
+    "MANY_CLOSED_DAYS",
+    "POLICY_FIELDS",
+    "WEEKDAYS",
+    "CalendarInfo",
+    "PolicyInfo",
+    "describe_hours",
+    "open_hours",
+]
 
 # The team's own closed dates: plain, or mapped to their names ("Inventory day"; "" for none).
 OwnDates = Iterable[dt.date] | Mapping[dt.date, str]
@@ -554,12 +569,9 @@ def named_zone(typed: str) -> str:
     """The tz database's name for a time zone as typed, whatever its case ("europe/berlin" was refused while
     a country's code was read in any case); one that is no zone is refused naming the nearest ones."""
     from difflib import get_close_matches
-    from zoneinfo import available_timezones
 
     name = typed.strip()
-    if is_named_zone(name):
-        return name
-    zones = {zone.casefold(): zone for zone in available_timezones() if zone != "localtime"}
+    zones = _named_zones()
     if name.casefold() in zones:
         return zones[name.casefold()]
     near = get_close_matches(name.casefold(), list(zones), n=3, cutoff=0.75)
@@ -568,19 +580,24 @@ def named_zone(typed: str) -> str:
 
 
 def is_named_zone(name: str) -> bool:
-    """One of the tz database's names (Europe/Berlin, UTC), as every server knows them: not "localtime" (the
-    server's own, whatever that is) nor a "posix/" or "right/" copy, which zoneinfo reads from the system's
-    files and a database server may not have (the embedded one refused them with its raw constraint)."""
+    """Whether `name` is one of the tz database's names, as written (see `_named_zones`)."""
+    return _named_zones().get(name.casefold()) == name
+
+
+@functools.cache
+def _named_zones() -> dict[str, str]:
+    """The tz database's names (Europe/Berlin, UTC) by their case-folded spelling, as every server knows
+    them: not "localtime" (the server's own, whatever that is) nor a "posix/" or "right/" copy, which zoneinfo
+    reads from the system's files and a database server may not have (the embedded one refused them with its
+    raw constraint). Read once: the directory walk is the same for the process's life."""
     from zoneinfo import available_timezones
 
-    return name != "localtime" and name in available_timezones()
+    return {zone.casefold(): zone for zone in available_timezones() if zone != "localtime"}
 
 
 def _check_calendar(
     time_zone: str, weekly: Mapping[int, tuple[tuple[int, int], ...]], country: str | None, subdivision: str | None
 ) -> BusinessCalendar:
-    if not is_named_zone(time_zone):
-        raise InvalidInput(f"{time_zone!r} is not a time zone (e.g. Europe/Berlin).")
     if subdivision and not country:
         raise InvalidInput(f"A subdivision ({subdivision!r}) belongs to a country: give --country too (e.g. DE).")
     try:
@@ -665,11 +682,6 @@ def dates_from_ics(data: bytes, *, until: dt.date, time_zone: str | None = None)
 
 
 WeekHours = Mapping[int, Iterable[tuple[int, int]]]  # weekday (0 = Monday) → open intervals, minutes of the day
-
-
-def open_hours(weekly: Mapping[str, Any]) -> dict[int, tuple[tuple[int, int], ...]]:
-    """A stored calendar's weekly hours (`{"0": [[540, 1020]]}`) as `WeekHours`."""
-    return {int(day): tuple((int(a), int(b)) for a, b in intervals) for day, intervals in weekly.items()}
 
 
 def named_days_from_ics(

@@ -246,7 +246,7 @@ class SlaAdmin(SpeaksDomainErrors):
     def closed_days(
         self, country: str | None, subdivision: str | None, own: admin.OwnDates, year: int
     ) -> list[tuple[dt.date, str]]:
-        return admin.closed_days(country, subdivision, own if isinstance(own, Mapping) else list(own), year)
+        return admin.closed_days(country, subdivision, own, year)
 
     def named_days_from_ics(
         self, path: str, time_zone: str | None = None, hours: Sequence[str] = ()

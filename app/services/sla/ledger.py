@@ -190,13 +190,15 @@ class CalendarSnapshot:
         )
 
 
+def open_hours(weekly: Mapping[str, Any]) -> dict[int, tuple[tuple[int, int], ...]]:
+    """A stored calendar's weekly hours (`{"0": [[540, 1020]]}`) as weekday → intervals, minutes of the day."""
+    return {int(day): tuple((int(a), int(b)) for a, b in intervals) for day, intervals in weekly.items()}
+
+
 def calendar_from_row(row: CalendarSource, years: Iterable[int]) -> BusinessCalendar:
     """The pure calendar of a row: its weekly hours, and closed on its own dates and on the public holidays
     of its country and region in `years` (from the `holidays` package, offline)."""
-    hours = {
-        int(weekday): tuple((int(start), int(end)) for start, end in intervals)
-        for weekday, intervals in (row.weekly_hours or {}).items()
-    }
+    hours = open_hours(row.weekly_hours or {})
     closed = set(row.closed_dates or ())
     if row.country:
         closed |= public_holidays(row.country, row.subdivision or None, years)

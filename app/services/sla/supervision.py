@@ -70,6 +70,7 @@ BOARD_LIMIT = 500
 COMPLIANCE_DAYS = 28
 COMPLIANCE_LIMIT = 20_000  # tickets replayed at most (the most recently finished first)
 LEADS = (AgentRole.SUPERVISOR, AgentRole.ADMIN)
+NOT_A_LEAD = "The supervisor view is for team leads and admins."
 
 
 def with_predictions(tickets: Any, *columns: Any) -> Select[Any]:
@@ -431,7 +432,7 @@ def require_lead(uow: UnitOfWork) -> None:
     the desktop. The CLI gave an agent the team's load and breaches, which her desktop refuses her."""
     role = uow.session.scalar(select(identity.current_agent_role()))
     if role not in {lead.value for lead in LEADS}:
-        raise NotPermitted("The supervisor view is for team leads and admins.")
+        raise NotPermitted(NOT_A_LEAD)
 
 
 class Supervision(SpeaksDomainErrors):
@@ -514,4 +515,4 @@ class Supervision(SpeaksDomainErrors):
 
     def _require_lead(self) -> None:
         if not self.allowed:
-            raise NotPermitted("The supervisor view is for team leads and admins.")
+            raise NotPermitted(NOT_A_LEAD)

@@ -62,8 +62,7 @@ class ComplianceSeries:
 
     def share_on(self, index: int) -> float | None:
         """The share of the day's finished clocks that met their target; None on a day none finished."""
-        total = self.met[index] + self.breached[index]
-        return None if total == 0 else self.met[index] / total
+        return self.trailing_share(index, days=1)
 
     def trailing_share(self, index: int, days: int = TRAILING_DAYS) -> float | None:
         """The share met over the `days` up to and including this one (fewer at the start of the series);

@@ -59,6 +59,12 @@ class DatabaseNames:
             admin_role=group_role_name(database, GroupRole.ADMIN),
         )
 
+    @property
+    def staff(self) -> str:
+        """The agent, supervisor and admin group roles, quoted, for a GRANT or REVOKE (migrations wrote
+        their own helper for this, one copy each)."""
+        return ", ".join(quote_identifier(role) for role in (self.agent_role, self.supervisor_role, self.admin_role))
+
     @classmethod
     def of(cls, connection: Connection) -> DatabaseNames:
         database: str = connection.execute(text("SELECT current_database()")).scalar_one()
