@@ -199,3 +199,31 @@ def test_an_insert_of_no_rows_holds_no_lock_on_the_table(desk: Desk) -> None:
     finally:
         sam.execute("ROLLBACK")
         sam.close()
+
+
+@pytest.mark.parametrize("login", ["alice", "bob", "carol", "sam", "ghost", "outsider"])
+def test_a_calendars_date_names_are_read_by_the_desk_and_written_by_admins_alone(desk: Desk, login: str) -> None:
+    """The new column as each role: another queue's agent, a queue's agent, a lead, a supervisor leading
+    nothing, a group member without an agent row, a login in no group (a disabled agent cannot log in)."""
+    with desk.connect_as_dba() as dba:
+        dba.execute(
+            "INSERT INTO switchboard.business_calendar (name, time_zone, weekly_hours, closed_dates, closed_date_names)"
+            " VALUES ('Probed', 'UTC', '{}', '{2026-12-24}', '{\"2026-12-24\": \"Inventory day\"}')"
+            " ON CONFLICT (name) DO NOTHING"
+        )
+    with desk.connect(login) as probe:
+        try:
+            seen = probe.execute("SELECT closed_date_names FROM business_calendar WHERE name = 'Probed'").fetchall()
+        except NOT_FOR_YOU:
+            seen = []
+        try:
+            changed = probe.execute(
+                "UPDATE business_calendar SET closed_date_names = '{\"2026-12-24\": \"Forged\"}' WHERE name = 'Probed'"
+            ).rowcount
+        except NOT_FOR_YOU:
+            changed = 0
+    assert changed <= 0
+    assert seen == ([] if login in ("ghost", "outsider") else [({"2026-12-24": "Inventory day"},)])
+    with desk.connect_as_dba() as dba:
+        kept = dba.execute("SELECT closed_date_names FROM switchboard.business_calendar WHERE name = 'Probed'")
+        assert kept.fetchone() == ({"2026-12-24": "Inventory day"},)
